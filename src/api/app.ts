@@ -1,0 +1,47 @@
+/**
+ * The node's HTTP API: a Fastify app built without listening (tests inject requests), with
+ * JSON Schema on every route, an OpenAPI document, and one error handler. Modules contribute
+ * their routes as plugins; this file knows none of them.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import swagger from '@fastify/swagger'
+import type { Logger } from '../observability/logger.ts'
+import { errorBodySchema, errorHandler } from './errors.ts'
+import { systemRoutes, type SystemRoutesDeps } from './routes/system.ts'
+
+export interface ApiDeps extends SystemRoutesDeps {
+  logger: Logger
+  bodyLimitBytes: number
+  trustProxy: boolean
+  /** The routes of the node's modules. */
+  plugins: readonly FastifyPluginAsync[]
+}
+
+export async function buildApp (deps: ApiDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimitBytes,
+    trustProxy: deps.trustProxy,
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } }
+  })
+  app.setErrorHandler(errorHandler)
+  app.setNotFoundHandler((_request, reply) => {
+    void reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: 'no such route' })
+  })
+  // Only the path and status: query strings could carry something personal by a client's mistake.
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug({ method: request.method, route: request.routeOptions.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'http')
+  })
+  app.addSchema(errorBodySchema)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: `lifelong node: ${deps.info().name}`, version: deps.info().version, description: 'HTTP API of one lifelong node. Errors are `{ code, message }` with a stable code.' }
+    }
+  })
+  await app.register(systemRoutes(deps))
+  for (const plugin of deps.plugins) await app.register(plugin)
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+  return app
+}

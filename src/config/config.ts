@@ -1,0 +1,159 @@
+/**
+ * Parses and validates a node's config once, into a frozen object. Every problem is reported
+ * at once with its path (JSON Schema errors, then the checks a schema cannot express: the
+ * organisation number's check digit, role combinations, multiaddrs, operator keys).
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { Ajv } from 'ajv'
+import addFormatsPlugin from 'ajv-formats'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ValidationError, LifelongError, type FieldError } from '../errors.ts'
+import { validateOrganisationNumber } from '../identifiers/index.ts'
+import { parsePublicKey } from '../crypto/ed25519.ts'
+import { roleCombinationProblems, type Role } from './roles.ts'
+import { configSchema } from './schema.ts'
+
+export interface NodeConfig {
+  /** The file the config came from, if any. */
+  readonly configFile?: string
+  readonly name: string
+  readonly organisationNumber: string
+  readonly roles: readonly Role[]
+  /** Absolute. */
+  readonly dataDir: string
+  /** Absolute. */
+  readonly keyFile: string
+  readonly p2p: {
+    readonly listen: readonly string[]
+    readonly announce: readonly string[]
+    readonly addressScope: 'public' | 'private' | 'loopback'
+    readonly maxConnections: number
+    readonly dialTimeoutMs: number
+  }
+  readonly http: {
+    readonly host: string
+    readonly port: number
+    readonly publicUrl?: string
+    readonly bodyLimitBytes: number
+    readonly trustProxy: boolean
+  }
+  readonly federation: {
+    readonly id: string
+    /** Absolute. */
+    readonly manifestFile: string
+    /** Raw 32-byte Ed25519 keys. */
+    readonly operatorKeys: readonly Uint8Array[]
+    readonly expiryWarningHours: number
+    readonly refreshIntervalSeconds: number
+  }
+  readonly rpc: {
+    readonly maxMessageBytes: number
+    readonly maxConcurrentPerPeer: number
+    readonly deadlineMs: number
+    readonly clockSkewMs: number
+  }
+  readonly logging: { readonly level: string }
+  readonly identifiers: { readonly allowSynthetic: boolean }
+}
+
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
+const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true }))
+const validateSchema = ajv.compile(configSchema)
+
+/** Turns Ajv's error list into field errors with readable paths. */
+function schemaErrors (): FieldError[] {
+  return (validateSchema.errors ?? []).map((e) => {
+    const missing = e.keyword === 'required' ? `/${String((e.params as { missingProperty: string }).missingProperty)}` : ''
+    const extra = e.keyword === 'additionalProperties' ? `/${String((e.params as { additionalProperty: string }).additionalProperty)}` : ''
+    const path = `${e.instancePath}${missing}${extra}` || '/'
+    const message = e.keyword === 'additionalProperties' ? 'unknown field' : (e.message ?? 'invalid')
+    return { path, message }
+  })
+}
+
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof Uint8Array)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/**
+ * Validates a parsed config object. Relative paths are resolved against `baseDir` (the config
+ * file's directory). Throws a {@link ValidationError} `CONFIG_INVALID` listing every bad field.
+ */
+export function parseConfig (input: unknown, baseDir: string, configFile?: string): NodeConfig {
+  const raw: any = structuredClone(input)
+  const fields: FieldError[] = validateSchema(raw) ? [] : schemaErrors()
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+
+  if (isObject && typeof raw.organisationNumber === 'string' && /^[0-9]{9}$/.test(raw.organisationNumber) &&
+      !validateOrganisationNumber(raw.organisationNumber).valid) {
+    fields.push({ path: '/organisationNumber', message: 'check digit does not match (mod 11)' })
+  }
+  if (isObject && Array.isArray(raw.roles)) {
+    for (const problem of roleCombinationProblems(raw.roles.filter((r: unknown) => typeof r === 'string'))) {
+      if (!problem.startsWith('unknown role')) fields.push({ path: '/roles', message: problem })
+    }
+  }
+  for (const group of ['listen', 'announce'] as const) {
+    const list: unknown = raw?.p2p?.[group]
+    if (!Array.isArray(list)) continue
+    list.forEach((addr, i) => {
+      if (typeof addr !== 'string') return
+      try { multiaddr(addr) } catch { fields.push({ path: `/p2p/${group}/${i}`, message: 'not a valid multiaddr' }) }
+    })
+  }
+  const operatorKeys: Uint8Array[] = []
+  if (Array.isArray(raw?.federation?.operatorKeys)) {
+    raw.federation.operatorKeys.forEach((k: unknown, i: number) => {
+      if (typeof k !== 'string') return
+      try { operatorKeys.push(parsePublicKey(k)) } catch (err) {
+        fields.push({ path: `/federation/operatorKeys/${i}`, message: (err as Error).message })
+      }
+    })
+  }
+
+  if (fields.length > 0) {
+    const where = configFile === undefined ? 'config' : configFile
+    throw new ValidationError('CONFIG_INVALID', `${where}: ${fields.length} problem(s): ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields)
+  }
+
+  const abs = (p: string): string => isAbsolute(p) ? p : resolve(baseDir, p)
+  const dataDir = abs(raw.dataDir)
+  const config: NodeConfig = {
+    ...(configFile === undefined ? {} : { configFile }),
+    name: raw.name,
+    organisationNumber: raw.organisationNumber,
+    roles: raw.roles,
+    dataDir,
+    keyFile: raw.keyFile === undefined ? resolve(dataDir, 'node.key') : abs(raw.keyFile),
+    p2p: raw.p2p,
+    http: raw.http,
+    federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys },
+    rpc: raw.rpc,
+    logging: raw.logging,
+    identifiers: raw.identifiers
+  }
+  return deepFreeze(config)
+}
+
+/** Reads, parses and validates a config file. */
+export function loadConfig (file: string): NodeConfig {
+  const path = resolve(file)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new LifelongError('invalid', 'CONFIG_UNREADABLE', `cannot read config file ${path}`, { cause: err })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ValidationError('CONFIG_INVALID', `${path}: not valid JSON: ${(err as Error).message}`, [{ path: '/', message: 'not valid JSON' }], { cause: err })
+  }
+  return parseConfig(json, dirname(path), path)
+}

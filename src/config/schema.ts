@@ -1,0 +1,85 @@
+/**
+ * JSON Schema of a node's config file (node-config/*.json). Defaults are filled in by the
+ * validator; docs/CONFIG.md and the README's config reference describe every field.
+ */
+import { ROLES } from './roles.ts'
+
+const positiveInt = (minimum: number, maximum: number, defaultValue: number) => ({ type: 'integer', minimum, maximum, default: defaultValue })
+
+export const configSchema = {
+  $id: 'https://lifelong.no/schemas/node-config.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'organisationNumber', 'roles', 'dataDir', 'federation'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', minLength: 1, maxLength: 200, description: 'Display name of the node or its organisation' },
+    organisationNumber: { type: 'string', pattern: '^[0-9]{9}$', description: '9-digit Norwegian organisation number (mod 11 checked)' },
+    roles: { type: 'array', items: { type: 'string', enum: [...ROLES] }, minItems: 1, description: 'What the node does' },
+    dataDir: { type: 'string', minLength: 1, description: 'Directory of the node key and LevelDB store; relative to the config file' },
+    keyFile: { type: 'string', minLength: 1, description: 'Node key (PKCS#8 PEM, mode 0600); default <dataDir>/node.key' },
+    p2p: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        listen: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/ip4/0.0.0.0/tcp/4001'] },
+        announce: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        addressScope: { type: 'string', enum: ['public', 'private', 'loopback'], default: 'public', description: 'Which peer addresses the DHT keeps: public only, private (LAN) or loopback (local federation)' },
+        maxConnections: positiveInt(1, 100_000, 300),
+        dialTimeoutMs: positiveInt(100, 120_000, 10_000)
+      }
+    },
+    http: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        publicUrl: { type: 'string', format: 'uri', description: 'The URL others reach this node at, if not http://host:port' },
+        bodyLimitBytes: positiveInt(1024, 256 * 1024 * 1024, 1024 * 1024),
+        trustProxy: { type: 'boolean', default: false }
+      }
+    },
+    federation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id', 'manifestFile', 'operatorKeys'],
+      properties: {
+        id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$', description: 'Federation identifier; a manifest of another federation is refused' },
+        manifestFile: { type: 'string', minLength: 1, description: 'Signed manifest file (relative to the config file)' },
+        operatorKeys: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Trusted operator keys, "ed25519:<base64>"' },
+        expiryWarningHours: positiveInt(1, 24 * 365, 7 * 24),
+        refreshIntervalSeconds: positiveInt(1, 86_400, 300)
+      }
+    },
+    rpc: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        maxMessageBytes: positiveInt(1024, 64 * 1024 * 1024, 4 * 1024 * 1024),
+        maxConcurrentPerPeer: positiveInt(1, 10_000, 64),
+        deadlineMs: positiveInt(10, 600_000, 10_000),
+        clockSkewMs: positiveInt(1000, 3_600_000, 120_000)
+      }
+    },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
+      }
+    },
+    identifiers: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        allowSynthetic: { type: 'boolean', default: false, description: 'Accept synthetic test national IDs (test and demo federations only)' }
+      }
+    }
+  }
+} as const

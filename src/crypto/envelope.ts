@@ -1,0 +1,107 @@
+/**
+ * Signed envelopes: exact payload bytes, a payload type, the signer's key and an Ed25519
+ * signature over the domain-separated, length-prefixed encoding
+ *
+ *   uvarint(|domain|) ‖ domain ‖ uvarint(|type|) ‖ type ‖ uvarint(|payload|) ‖ payload
+ *
+ * as libp2p's peer records do (js-libp2p packages/peer-record/src/envelope). The domain is
+ * never sent: it is fixed by the use, so that a signature made for one use (a request) cannot
+ * be presented as another (a manifest). Verification works on the bytes received; a payload is
+ * decoded only after its signature holds, and never re-encoded before verifying.
+ */
+import { lifelong } from '../gen/proto.js'
+import { LifelongError } from '../errors.ts'
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, signBytes, verifyBytes, type SigningKey } from './ed25519.ts'
+
+const SignedEnvelope = lifelong.envelope.SignedEnvelope
+
+/** The signature domains of the project. One per use; never reuse a domain for another purpose. */
+export const Domains = {
+  request: 'lifelong/rpc-request/v1',
+  response: 'lifelong/rpc-response/v1',
+  manifest: 'lifelong/manifest/v1'
+} as const
+
+/** A verified envelope: the signer's raw key and the exact payload bytes it signed. */
+export interface OpenedEnvelope {
+  publicKey: Uint8Array
+  payloadType: string
+  payload: Uint8Array
+}
+
+/** Error codes of envelope decoding and verification. */
+export type EnvelopeErrorCode = 'ENVELOPE_MALFORMED' | 'ENVELOPE_BAD_SIGNATURE' | 'ENVELOPE_WRONG_TYPE'
+
+function uvarintLength (n: number): number {
+  let len = 1
+  while (n >= 0x80) { n = Math.floor(n / 128); len++ }
+  return len
+}
+
+function writeUvarint (out: Uint8Array, offset: number, n: number): number {
+  while (n >= 0x80) {
+    out[offset++] = (n & 0x7f) | 0x80
+    n = Math.floor(n / 128)
+  }
+  out[offset++] = n
+  return offset
+}
+
+const textEncoder = new TextEncoder()
+
+/** The exact bytes an envelope's signature covers. Pure. */
+export function signedData (domain: string, payloadType: string, payload: Uint8Array): Uint8Array {
+  const d = textEncoder.encode(domain)
+  const t = textEncoder.encode(payloadType)
+  const out = new Uint8Array(uvarintLength(d.length) + d.length + uvarintLength(t.length) + t.length + uvarintLength(payload.length) + payload.length)
+  let o = writeUvarint(out, 0, d.length)
+  out.set(d, o); o += d.length
+  o = writeUvarint(out, o, t.length)
+  out.set(t, o); o += t.length
+  o = writeUvarint(out, o, payload.length)
+  out.set(payload, o)
+  return out
+}
+
+/** Signs `payload` for `domain` and returns the encoded SignedEnvelope bytes. */
+export function sealEnvelope (key: SigningKey, domain: string, payloadType: string, payload: Uint8Array): Uint8Array {
+  const signature = signBytes(key, signedData(domain, payloadType, payload))
+  return SignedEnvelope.encode({ publicKey: key.publicKeyRaw, payloadType, payload, signature }).finish()
+}
+
+/**
+ * Decodes envelope bytes without checking the signature. Throws ENVELOPE_MALFORMED on bytes
+ * that are not a well-formed envelope (wrong key or signature length included).
+ */
+export function decodeEnvelope (bytes: Uint8Array): lifelong.envelope.SignedEnvelope {
+  let env: lifelong.envelope.SignedEnvelope
+  try {
+    env = SignedEnvelope.decode(bytes)
+  } catch (err) {
+    throw new LifelongError('invalid', 'ENVELOPE_MALFORMED', 'not a SignedEnvelope', { cause: err })
+  }
+  if (env.publicKey.length !== PUBLIC_KEY_LENGTH || env.signature.length !== SIGNATURE_LENGTH || env.payloadType.length === 0) {
+    throw new LifelongError('invalid', 'ENVELOPE_MALFORMED', 'envelope key, signature or payload type missing or of the wrong length')
+  }
+  return env
+}
+
+/** Checks a decoded envelope's signature for `domain`; throws ENVELOPE_BAD_SIGNATURE. */
+export function verifyDecodedEnvelope (env: lifelong.envelope.SignedEnvelope, domain: string): OpenedEnvelope {
+  if (!verifyBytes(env.publicKey, signedData(domain, env.payloadType, env.payload), env.signature)) {
+    throw new LifelongError('unauthenticated', 'ENVELOPE_BAD_SIGNATURE', 'the envelope signature does not verify')
+  }
+  return { publicKey: env.publicKey, payloadType: env.payloadType, payload: env.payload }
+}
+
+/**
+ * Decodes and verifies envelope bytes for `domain`, optionally requiring a payload type.
+ * The returned payload is the exact signed bytes.
+ */
+export function openEnvelope (bytes: Uint8Array, domain: string, expectedType?: string): OpenedEnvelope {
+  const opened = verifyDecodedEnvelope(decodeEnvelope(bytes), domain)
+  if (expectedType !== undefined && opened.payloadType !== expectedType) {
+    throw new LifelongError('invalid', 'ENVELOPE_WRONG_TYPE', `expected payload type ${expectedType}, got ${opened.payloadType.slice(0, 100)}`)
+  }
+  return opened
+}

@@ -1,0 +1,177 @@
+/**
+ * A whole federation on loopback: an operator key, a key and config per node, and an
+ * operator-signed manifest listing them all. `npm start` (`lifelong demo`) and the
+ * integration tests both build their federations here. Keys are created on the first run and
+ * reused after, so the stores of a previous run stay valid; the manifest is re-signed at every
+ * run with a higher serial and a fresh expiry.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { createKeyFile, readKeyFile } from '../crypto/key-file.ts'
+import { formatPublicKey, peerIdFromRawPublicKey, type SigningKey } from '../crypto/ed25519.ts'
+import { manifestFromJson, signManifest, type ManifestJson } from '../federation/manifest.ts'
+import { parseConfig, type NodeConfig } from '../config/config.ts'
+import type { Role } from '../config/roles.ts'
+import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
+
+export interface LocalNodeSpec {
+  slug: string
+  name: string
+  organisationNumber: string
+  roles: Role[]
+  /** Listed in the manifest but not started (a member that is down). */
+  offline?: boolean
+}
+
+export interface LocalFederationSpec {
+  federation: string
+  basePorts: { p2p: number, http: number }
+  manifestValidityDays: number
+  nodes: LocalNodeSpec[]
+}
+
+export interface PlannedNode {
+  spec: LocalNodeSpec
+  dir: string
+  configFile: string
+  config: NodeConfig
+  peerId: string
+  p2pPort: number
+  httpPort: number
+  httpUrl: string
+}
+
+export interface LocalFederationPlan {
+  dir: string
+  federation: string
+  operatorKeyFile: string
+  operatorKey: SigningKey
+  manifestFile: string
+  serial: number
+  nodes: PlannedNode[]
+}
+
+export interface PlanOptions {
+  /** Ports of the node at `index`; default basePorts + index. */
+  ports?: (index: number) => { p2p: number, http: number }
+  logLevel?: string
+  /** Extra config fields per node (merged over the generated ones). */
+  configOverrides?: (spec: LocalNodeSpec) => Record<string, unknown>
+  now?: number
+}
+
+const HOST = '127.0.0.1'
+
+function keyAt (path: string): SigningKey {
+  return existsSync(path) ? readKeyFile(path) : createKeyFile(path)
+}
+
+function mergeDeep (base: Record<string, any>, extra: Record<string, any>): Record<string, any> {
+  const out: Record<string, any> = { ...base }
+  for (const [k, v] of Object.entries(extra)) {
+    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && typeof base[k] === 'object' ? mergeDeep(base[k], v) : v
+  }
+  return out
+}
+
+/** Writes (or refreshes) keys, configs and a signed manifest for `spec` under `dir`. */
+export function planLocalFederation (spec: LocalFederationSpec, dir: string, options: PlanOptions = {}): LocalFederationPlan {
+  const now = options.now ?? Date.now()
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const operatorKeyFile = join(dir, 'operator.key')
+  const operatorKey = keyAt(operatorKeyFile)
+  const manifestFile = join(dir, 'manifest.pb')
+  const ports = options.ports ?? ((i: number) => ({ p2p: spec.basePorts.p2p + i, http: spec.basePorts.http + i }))
+
+  const nodes: PlannedNode[] = spec.nodes.map((nodeSpec, i) => {
+    const nodeDir = join(dir, nodeSpec.slug)
+    const key = keyAt(join(nodeDir, 'node.key'))
+    const { p2p, http } = ports(i)
+    const configFile = join(nodeDir, 'config.json')
+    const json = mergeDeep({
+      name: nodeSpec.name,
+      organisationNumber: nodeSpec.organisationNumber,
+      roles: nodeSpec.roles,
+      dataDir: '.',
+      p2p: { listen: [`/ip4/${HOST}/tcp/${p2p}`], addressScope: 'loopback' },
+      http: { host: HOST, port: http },
+      federation: {
+        id: spec.federation,
+        manifestFile: relative(nodeDir, manifestFile),
+        operatorKeys: [formatPublicKey(operatorKey.publicKeyRaw)],
+        refreshIntervalSeconds: 60
+      },
+      logging: { level: options.logLevel ?? 'warn' },
+      identifiers: { allowSynthetic: true }
+    }, options.configOverrides?.(nodeSpec) ?? {})
+    writeFileSync(configFile, JSON.stringify(json, null, 2) + '\n')
+    return {
+      spec: nodeSpec,
+      dir: nodeDir,
+      configFile,
+      config: parseConfig(json, nodeDir, configFile),
+      peerId: peerIdFromRawPublicKey(key.publicKeyRaw).toString(),
+      p2pPort: p2p,
+      httpPort: http,
+      httpUrl: `http://${HOST}:${http}`
+    }
+  })
+
+  // Seconds since the epoch: higher at every run, so a restarted federation adopts the new manifest.
+  const serial = Math.floor(now / 1000)
+  const manifest: ManifestJson = {
+    federation: spec.federation,
+    serial,
+    issuedAt: new Date(now).toISOString(),
+    expiresAt: new Date(now + spec.manifestValidityDays * 86_400_000).toISOString(),
+    members: nodes.map((n) => ({
+      peerId: n.peerId,
+      organisationNumber: n.spec.organisationNumber,
+      name: n.spec.name,
+      roles: n.spec.roles,
+      multiaddrs: [`/ip4/${HOST}/tcp/${n.p2pPort}`],
+      httpBaseUrl: n.httpUrl,
+      validFrom: new Date(now - 86_400_000).toISOString(),
+      validTo: new Date(now + 365 * 86_400_000).toISOString()
+    }))
+  }
+  writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now)))
+  return { dir, federation: spec.federation, operatorKeyFile, operatorKey, manifestFile, serial, nodes }
+}
+
+export interface RunningFederation {
+  plan: LocalFederationPlan
+  /** Started nodes by slug. */
+  nodes: Map<string, LifelongNode>
+  node: (slug: string) => LifelongNode
+  stop: () => Promise<void>
+}
+
+/** Creates and starts every node of the plan that is not marked offline. */
+export async function startLocalFederation (plan: LocalFederationPlan, options: (spec: LocalNodeSpec) => NodeOptions = () => ({})): Promise<RunningFederation> {
+  const nodes = new Map<string, LifelongNode>()
+  const stop = async (): Promise<void> => {
+    await Promise.allSettled([...nodes.values()].map(async (n) => { await n.stop() }))
+  }
+  try {
+    for (const planned of plan.nodes) {
+      if (planned.spec.offline === true) continue
+      const node = await createNode(planned.config, options(planned.spec))
+      nodes.set(planned.spec.slug, node)
+    }
+    await Promise.all([...nodes.values()].map(async (n) => { await n.start() }))
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  return {
+    plan,
+    nodes,
+    node (slug) {
+      const n = nodes.get(slug)
+      if (n === undefined) throw new Error(`no running node ${slug}`)
+      return n
+    },
+    stop
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * The libp2p host: TCP, Noise, Yamux, identify, ping and a private Kademlia DHT, with the peer
+ * store and DHT records in the node's LevelDB, and the membership gater. Application protocols
+ * are registered by the RPC server, not here.
+ */
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { kadDHT, passthroughMapper, removePrivateAddressesMapper, removePublicAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
+import { LevelDatastore } from 'datastore-level'
+import type { Level } from 'level'
+import type { PrivateKey } from '@libp2p/interface'
+import type { Federation } from '../federation/federation.ts'
+import type { Sublevel } from '../storage/storage.ts'
+import { membershipGater } from './gater.ts'
+
+/** The DHT's protocol id: private to the federation, so it never joins the public IPFS DHT. */
+export const DHT_PROTOCOL = '/lifelong/kad/1.0.0'
+
+export interface HostServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+}
+
+export type Host = Libp2p<HostServices>
+
+export interface HostInit {
+  privateKey: PrivateKey
+  selfPeerId: string
+  listen: readonly string[]
+  announce: readonly string[]
+  addressScope: 'public' | 'private' | 'loopback'
+  maxConnections: number
+  dialTimeoutMs: number
+  userAgent: string
+}
+
+export interface HostComponents {
+  federation: Federation
+  /** The node's p2p sublevel: peer store and DHT records. */
+  store: Sublevel
+}
+
+const MAPPERS = {
+  public: removePrivateAddressesMapper,
+  private: removePublicAddressesMapper,
+  loopback: passthroughMapper
+} as const
+
+export async function createHost (components: HostComponents, init: HostInit): Promise<Host> {
+  const datastore = new LevelDatastore(components.store as unknown as Level<string, Uint8Array>)
+  await datastore.open()
+  return await createLibp2p<HostServices>({
+    start: false,
+    privateKey: init.privateKey,
+    datastore,
+    nodeInfo: { userAgent: init.userAgent },
+    addresses: { listen: [...init.listen], announce: [...init.announce] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: membershipGater(components.federation, init.selfPeerId),
+    connectionManager: {
+      maxConnections: init.maxConnections,
+      dialTimeout: init.dialTimeoutMs,
+      // Members are few and known; on loopback many connect at once from one host.
+      ...(init.addressScope === 'loopback' ? { allow: ['/ip4/127.0.0.1', '/ip6/::1'], inboundConnectionThreshold: 1000 } : {})
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      dht: kadDHT({
+        protocol: DHT_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: MAPPERS[init.addressScope],
+        allowQueryWithZeroPeers: true
+      })
+    }
+  })
+}

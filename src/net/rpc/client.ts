@@ -1,0 +1,119 @@
+/**
+ * The caller side: sign a request for one member, send it on a fresh stream, and accept the
+ * answer only if the callee signed it, named itself as responder and named this very request
+ * (id and hash of the exact bytes sent). A non-OK status becomes a {@link RemoteError} with the
+ * callee's code. Every call has a deadline; calls to one peer are capped in number.
+ */
+import { lpStream } from '@libp2p/utils'
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import type { SigningKey } from '../../crypto/ed25519.ts'
+import { parsePeerId } from '../../crypto/ed25519.ts'
+import { LifelongError } from '../../errors.ts'
+import type { Federation } from '../../federation/federation.ts'
+import type { Logger } from '../../observability/logger.ts'
+import type { Metrics } from '../../observability/metrics.ts'
+import { openResponse, sealRequest, sha256 } from './frame.ts'
+import { PerPeerLimiter } from './limiter.ts'
+import type { CallOptions, Method } from './method.ts'
+import { RemoteError, Status, statusName } from './status.ts'
+
+export interface RpcClientComponents {
+  libp2p: Libp2p
+  key: SigningKey
+  peerIdBytes: Uint8Array
+  federation: Federation
+  logger: Logger
+  metrics: Metrics
+  now?: () => number
+  /** Told when a callee holds a newer manifest than this node. */
+  onNewerManifestSeen?: (peerId: string, serial: number) => void
+}
+
+export interface RpcClientInit {
+  maxMessageBytes: number
+  maxConcurrentPerPeer: number
+  deadlineMs: number
+}
+
+export class RpcClient {
+  private readonly c: RpcClientComponents
+  private readonly init: RpcClientInit
+  private readonly now: () => number
+  private readonly limiter: PerPeerLimiter
+
+  constructor (components: RpcClientComponents, init: RpcClientInit) {
+    this.c = components
+    this.init = init
+    this.now = components.now ?? Date.now
+    this.limiter = new PerPeerLimiter(init.maxConcurrentPerPeer)
+  }
+
+  /** Calls `method` on the member `peer` and returns its decoded response. */
+  async call<Req, Res> (peer: PeerId | string, method: Method<Req, Res>, body: Req, options: CallOptions = {}): Promise<Res> {
+    const peerId = typeof peer === 'string' ? parsePeerId(peer) : peer
+    const peerName = peerId.toString()
+    if (!method.servedWhenExpired && this.c.federation.state() === 'expired') {
+      throw new LifelongError('unavailable', 'RPC_MANIFEST_EXPIRED', 'this node\'s federation manifest has expired')
+    }
+    const member = this.c.federation.activeMember(peerName)
+    if (member === undefined) throw new LifelongError('forbidden', 'RPC_UNKNOWN_MEMBER', `${peerName} is not an active member of the federation`)
+    if (method.personalData === true && ((options.purpose ?? '') === '' || (options.legalBasis ?? '') === '')) {
+      throw new LifelongError('invalid', 'RPC_PURPOSE_REQUIRED', `${method.type} needs a purpose and a legal basis`)
+    }
+    const deadline = AbortSignal.timeout(options.deadlineMs ?? this.init.deadlineMs)
+    const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline])
+    const started = performance.now()
+    let status = 'ERROR'
+    const release = await this.limiter.acquire(peerName, signal)
+    try {
+      const { bytes, requestId } = sealRequest(this.c.key, method.type, method.request.encode(body), {
+        sender: this.c.peerIdBytes,
+        recipient: member.peerIdBytes,
+        purpose: options.purpose,
+        legalBasis: options.legalBasis,
+        manifestSerial: this.c.federation.serial,
+        issuedAt: this.now()
+      })
+      const raw = await this.exchange(peerId, method.protocol, bytes, signal)
+      const opened = openResponse(raw, { peerKey: member.publicKey, peerIdBytes: member.peerIdBytes, requestId, requestHash: sha256(bytes) })
+      status = statusName(opened.status)
+      if (opened.manifestSerial > this.c.federation.serial) this.c.onNewerManifestSeen?.(peerName, opened.manifestSerial)
+      if (opened.status !== Status.OK) throw new RemoteError(opened.status, opened.errorCode, opened.errorMessage, peerName)
+      try {
+        return method.response.decode(opened.body)
+      } catch (err) {
+        throw new LifelongError('unavailable', 'RPC_RESPONSE_MALFORMED', `the response body is not a ${method.type} response`, { cause: err })
+      }
+    } catch (err) {
+      if (signal.aborted && !(err instanceof LifelongError)) {
+        status = 'TIMEOUT'
+        throw new LifelongError('timeout', 'RPC_TIMEOUT', `${method.type} to ${peerName} did not complete in time`, { cause: err })
+      }
+      if (!(err instanceof LifelongError)) {
+        status = 'UNREACHABLE'
+        throw new LifelongError('unavailable', 'RPC_UNREACHABLE', `cannot reach ${peerName}: ${(err as Error).message}`, { cause: err })
+      }
+      throw err
+    } finally {
+      release()
+      this.c.metrics.rpcCalls.inc({ protocol: method.protocol, type: method.type, status })
+      this.c.metrics.rpcCallSeconds.observe({ protocol: method.protocol, type: method.type }, (performance.now() - started) / 1000)
+    }
+  }
+
+  /** Sends raw request bytes on a new stream and returns the raw response bytes. */
+  async exchange (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8 })
+    try {
+      stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + 16)
+      const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + 16 })
+      await lp.write(request, { signal })
+      const response = (await lp.read({ signal })).subarray()
+      await stream.close({ signal })
+      return response
+    } catch (err) {
+      stream.abort(err as Error)
+      throw err
+    }
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The callee side of every application protocol. One stream carries one exchange: read one
+ * length-prefixed request envelope, check it, run the handler, write one signed response.
+ *
+ * Checks run in this order, each with its own status, and all before any handler runs:
+ * size cap → concurrency cap → envelope decoding → signature → the signer is a member and
+ * valid now → the signer is the connected peer and the header's sender → the recipient is this
+ * node → issued-at within the skew → a handler exists for the type → the sender's roles allow
+ * it → the nonce is new (remembered durably) → purpose and legal basis present when the method
+ * touches personal data → the body decodes. Then the handler runs under a deadline.
+ */
+import { lpStream, InvalidDataLengthError, InvalidDataLengthLengthError } from '@libp2p/utils'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { lifelong } from '../../gen/proto.js'
+import { decodeEnvelope, verifyDecodedEnvelope, Domains } from '../../crypto/envelope.ts'
+import type { SigningKey } from '../../crypto/ed25519.ts'
+import { LifelongError, toLifelongError } from '../../errors.ts'
+import { isMemberValidAt, type Member } from '../../federation/manifest.ts'
+import type { Federation } from '../../federation/federation.ts'
+import type { Logger } from '../../observability/logger.ts'
+import type { Metrics } from '../../observability/metrics.ts'
+import { ID_LENGTH, NONCE_LENGTH, Request, sealResponse, sha256 } from './frame.ts'
+import { PerPeerLimiter } from './limiter.ts'
+import type { ReplayGuard } from './replay.ts'
+import type { Handler, Method, RequestContext } from './method.ts'
+import { Rejection, Status, statusName, statusOfError, type StatusValue } from './status.ts'
+
+export interface RpcServerComponents {
+  libp2p: Libp2p
+  key: SigningKey
+  peerIdBytes: Uint8Array
+  federation: Federation
+  replay: ReplayGuard
+  logger: Logger
+  metrics: Metrics
+  now?: () => number
+  /** Told when a caller holds a newer manifest than this node. */
+  onNewerManifestSeen?: (peerId: string, serial: number) => void
+}
+
+export interface RpcServerInit {
+  maxMessageBytes: number
+  maxConcurrentPerPeer: number
+  deadlineMs: number
+  clockSkewMs: number
+}
+
+interface Registered {
+  method: Method<any, any>
+  handler: Handler<any, any>
+}
+
+/** What the checks learned before a rejection: the request id and the registered type. */
+interface Seen {
+  requestId: Uint8Array
+  type: string
+}
+
+interface Checked {
+  registered: Registered
+  requestId: Uint8Array
+  header: lifelong.rpc.IRequestHeader
+  body: unknown
+  caller: Member
+}
+
+export class RpcServer {
+  private readonly c: RpcServerComponents
+  private readonly init: RpcServerInit
+  private readonly now: () => number
+  private readonly byProtocol = new Map<string, Map<string, Registered>>()
+  private readonly limiter: PerPeerLimiter
+  private readonly handled = new Set<string>()
+  private started = false
+
+  constructor (components: RpcServerComponents, init: RpcServerInit) {
+    this.c = components
+    this.init = init
+    this.now = components.now ?? Date.now
+    this.limiter = new PerPeerLimiter(init.maxConcurrentPerPeer)
+  }
+
+  /** Serves `method` with `handler`. One handler per payload type. */
+  handle<Req, Res> (method: Method<Req, Res>, handler: Handler<Req, Res>): void {
+    let types = this.byProtocol.get(method.protocol)
+    if (types === undefined) {
+      types = new Map()
+      this.byProtocol.set(method.protocol, types)
+    }
+    if (types.has(method.type)) throw new LifelongError('internal', 'RPC_DUPLICATE_HANDLER', `a handler for ${method.type} is already registered`)
+    types.set(method.type, { method, handler })
+    if (this.started) void this.listen(method.protocol)
+  }
+
+  async start (): Promise<void> {
+    this.started = true
+    for (const protocol of this.byProtocol.keys()) await this.listen(protocol)
+  }
+
+  async stop (): Promise<void> {
+    this.started = false
+    for (const protocol of this.handled) await this.c.libp2p.unhandle(protocol)
+    this.handled.clear()
+  }
+
+  private async listen (protocol: string): Promise<void> {
+    if (this.handled.has(protocol)) return
+    this.handled.add(protocol)
+    await this.c.libp2p.handle(protocol, async (stream, connection) => { await this.serve(protocol, stream, connection) }, {
+      // The per-peer cap is enforced with a signed BUSY answer; leave the stream limit above it.
+      maxInboundStreams: this.init.maxConcurrentPerPeer * 2 + 8
+    })
+  }
+
+  private async serve (protocol: string, stream: Stream, connection: Connection): Promise<void> {
+    const started = performance.now()
+    const peer = connection.remotePeer.toString()
+    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + 16)
+    const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + 16 })
+    const readSignal = AbortSignal.timeout(this.init.deadlineMs)
+    let raw: Uint8Array | undefined
+    let response: Uint8Array
+    let status: StatusValue = Status.OK
+    try {
+      raw = (await lp.read({ signal: readSignal })).subarray()
+    } catch (err) {
+      if (!(err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError)) {
+        this.c.logger.debug({ peer, protocol, err: (err as Error).message }, 'stream ended before a request was read')
+        stream.abort(err as Error)
+        return
+      }
+    }
+    const requestHash = raw === undefined ? new Uint8Array() : sha256(raw)
+    // Filled in by the checks as soon as each is known, so that a rejection can name the request.
+    const seen: Seen = { requestId: new Uint8Array(), type: 'unknown' }
+    const release = this.limiter.tryAcquire(peer)
+    try {
+      if (raw === undefined) throw new Rejection(Status.TOO_LARGE, `request over ${this.init.maxMessageBytes} bytes`)
+      if (release === undefined) throw new Rejection(Status.BUSY, `more than ${this.init.maxConcurrentPerPeer} exchanges in flight from this peer`)
+      const checked = await this.check(protocol, raw, connection, seen)
+      response = await this.run(checked, requestHash)
+    } catch (err) {
+      const e = toLifelongError(err)
+      status = err instanceof Rejection ? err.status : statusOfError(e)
+      if (e.kind === 'internal') this.c.logger.error({ err, peer, protocol, type: seen.type }, 'handler failed')
+      response = sealResponse(this.c.key, {
+        requestId: seen.requestId,
+        requestHash,
+        responder: this.c.peerIdBytes,
+        issuedAt: this.now(),
+        status,
+        errorCode: e.code,
+        errorMessage: e.kind === 'internal' ? 'internal error' : e.message,
+        manifestSerial: this.c.federation.serial
+      })
+    } finally {
+      release?.()
+    }
+    try {
+      await lp.write(response, { signal: AbortSignal.timeout(this.init.deadlineMs) })
+      await stream.close({ signal: AbortSignal.timeout(this.init.deadlineMs) })
+    } catch (err) {
+      stream.abort(err as Error)
+    }
+    const seconds = (performance.now() - started) / 1000
+    this.c.metrics.rpcServed.inc({ protocol, type: seen.type, status: statusName(status) })
+    this.c.metrics.rpcServeSeconds.observe({ protocol, type: seen.type }, seconds)
+    this.c.logger.debug({ peer, protocol, type: seen.type, status: statusName(status), requestId: Buffer.from(seen.requestId).toString('hex'), ms: Math.round(seconds * 1000) }, 'served')
+  }
+
+  private async check (protocol: string, raw: Uint8Array, connection: Connection, seen: Seen): Promise<Checked> {
+    let env
+    try {
+      env = decodeEnvelope(raw)
+    } catch (err) {
+      throw new Rejection(Status.MALFORMED, 'not a signed envelope', { cause: err })
+    }
+    try {
+      verifyDecodedEnvelope(env, Domains.request)
+    } catch (err) {
+      throw new Rejection(Status.BAD_SIGNATURE, 'the request signature does not verify', { cause: err })
+    }
+    let request: lifelong.rpc.Request
+    try {
+      request = Request.decode(env.payload)
+    } catch (err) {
+      throw new Rejection(Status.MALFORMED, 'the signed payload is not a request', { cause: err })
+    }
+    const header = request.header
+    if (header == null || header.requestId?.length !== ID_LENGTH || header.nonce?.length !== NONCE_LENGTH ||
+        header.sender == null || header.recipient == null || header.issuedAtMs == null) {
+      throw new Rejection(Status.MALFORMED, 'the request header is incomplete')
+    }
+    const requestId = header.requestId
+    seen.requestId = requestId
+    const signerMember = this.c.federation.memberByPublicKey(env.publicKey)
+    if (signerMember === undefined) throw new Rejection(Status.UNKNOWN_MEMBER, 'the signer is not a member of this federation')
+    if (!isMemberValidAt(signerMember, this.now())) throw new Rejection(Status.MEMBER_EXPIRED, 'the signer\'s membership is not valid now')
+    const connectedKey = connection.remotePeer.publicKey?.raw
+    if (connectedKey === undefined || Buffer.compare(connectedKey, env.publicKey) !== 0 ||
+        Buffer.compare(header.sender, signerMember.peerIdBytes) !== 0) {
+      throw new Rejection(Status.SIGNER_MISMATCH, 'the signer is not the connected peer or the named sender')
+    }
+    if (Buffer.compare(header.recipient, this.c.peerIdBytes) !== 0) throw new Rejection(Status.WRONG_RECIPIENT, 'the request is addressed to another node')
+    const issuedAt = Number(header.issuedAtMs)
+    if (Math.abs(this.now() - issuedAt) > this.init.clockSkewMs) {
+      throw new Rejection(Status.CLOCK_SKEW, `issued-at is more than ${this.init.clockSkewMs} ms from this node's clock`)
+    }
+    const registered = this.byProtocol.get(protocol)?.get(env.payloadType)
+    if (registered === undefined) throw new Rejection(Status.UNKNOWN_TYPE, `no handler for ${env.payloadType.slice(0, 100)} on ${protocol}`)
+    const { method } = registered
+    seen.type = method.type
+    if (method.roles !== 'any-member' && !method.roles.some((r) => signerMember.roles.includes(r))) {
+      throw new Rejection(Status.ROLE_NOT_ALLOWED, `${method.type} is for ${method.roles.join(', ')}`)
+    }
+    if (!method.servedWhenExpired && this.c.federation.state() === 'expired') {
+      throw new Rejection(Status.MANIFEST_EXPIRED, 'this node\'s federation manifest has expired')
+    }
+    if (!await this.c.replay.accept(signerMember.peerId, header.nonce, issuedAt)) {
+      throw new Rejection(Status.REPLAYED, 'this nonce was already used')
+    }
+    const serial = Number(header.manifestSerial ?? 0)
+    if (serial > this.c.federation.serial) this.c.onNewerManifestSeen?.(signerMember.peerId, serial)
+    if (method.personalData === true && ((header.purpose ?? '') === '' || (header.legalBasis ?? '') === '')) {
+      throw new LifelongError('invalid', 'RPC_PURPOSE_REQUIRED', 'purpose and legal basis are required for personal data')
+    }
+    let body: unknown
+    try {
+      body = method.request.decode(request.body ?? new Uint8Array())
+    } catch (err) {
+      throw new LifelongError('invalid', 'RPC_BODY_MALFORMED', `the body is not a ${method.type} request`, { cause: err })
+    }
+    return { registered, requestId, header, body, caller: signerMember }
+  }
+
+  private async run (checked: Checked, requestHash: Uint8Array): Promise<Uint8Array> {
+    const { registered, requestId, header, body, caller } = checked
+    const controller = new AbortController()
+    const timer = setTimeout(() => { controller.abort(new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'the handler did not finish before the deadline')) }, this.init.deadlineMs)
+    const context: RequestContext = {
+      caller,
+      requestId: Buffer.from(requestId).toString('hex'),
+      purpose: header.purpose ?? '',
+      legalBasis: header.legalBasis ?? '',
+      issuedAt: Number(header.issuedAtMs),
+      signal: controller.signal
+    }
+    let result: unknown
+    try {
+      result = await Promise.race([
+        registered.handler(body, context),
+        new Promise((_resolve, reject) => { controller.signal.addEventListener('abort', () => { reject(new Rejection(Status.DEADLINE_EXCEEDED, 'the handler did not finish before the deadline')) }, { once: true }) })
+      ])
+    } catch (err) {
+      throw err
+    } finally {
+      clearTimeout(timer)
+    }
+    return sealResponse(this.c.key, {
+      requestId,
+      requestHash,
+      responder: this.c.peerIdBytes,
+      issuedAt: this.now(),
+      status: Status.OK,
+      manifestSerial: this.c.federation.serial,
+      body: registered.method.response.encode(result)
+    })
+  }
+}

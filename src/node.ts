@@ -1,0 +1,202 @@
+/**
+ * The composition root: `createNode(config)` builds and wires every component of one node.
+ * Nothing else constructs components or reads config; two nodes in one process share nothing.
+ */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import pkg from '../package.json' with { type: 'json' }
+import type { NodeConfig } from './config/config.ts'
+import { readKeyFile } from './crypto/key-file.ts'
+import { toLibp2pPrivateKey, peerIdFromRawPublicKey, type SigningKey } from './crypto/ed25519.ts'
+import { openStorage, type Storage } from './storage/storage.ts'
+import { createLogger, type Logger } from './observability/logger.ts'
+import { createMetrics, type Metrics } from './observability/metrics.ts'
+import { Federation } from './federation/federation.ts'
+import { ManifestSync } from './federation/sync.ts'
+import { createHost, type Host } from './net/host.ts'
+import { Bootstrap } from './net/bootstrap.ts'
+import { ReplayGuard } from './net/rpc/replay.ts'
+import { RpcServer } from './net/rpc/server.ts'
+import { RpcClient } from './net/rpc/client.ts'
+import { buildApp } from './api/app.ts'
+import type { NodeInfo, Readiness } from './api/routes/system.ts'
+import { LifelongError } from './errors.ts'
+
+export interface NodeOptions {
+  /** Defaults to a pino logger on stdout at the configured level. */
+  logger?: Logger
+  /** The clock; tests move it to exercise expiry and skew. */
+  now?: () => number
+  /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
+  processMetrics?: boolean
+}
+
+/** A part of the node that a role brings: its routes and its lifecycle. */
+export interface NodeModule {
+  readonly name: string
+  readonly routes?: FastifyPluginAsync
+  start?: () => Promise<void>
+  stop?: () => Promise<void>
+}
+
+export interface LifelongNode {
+  readonly config: NodeConfig
+  readonly peerId: string
+  readonly key: SigningKey
+  readonly storage: Storage
+  readonly host: Host
+  readonly federation: Federation
+  readonly server: RpcServer
+  readonly client: RpcClient
+  readonly manifestSync: ManifestSync
+  readonly http: FastifyInstance
+  readonly logger: Logger
+  readonly metrics: Metrics
+  /** The HTTP URL the node listens on (after start). */
+  httpUrl: () => string
+  /** The libp2p addresses the node listens on, with /p2p/<peer ID> (after start). */
+  multiaddrs: () => string[]
+  start: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+export async function createNode (config: NodeConfig, options: NodeOptions = {}): Promise<LifelongNode> {
+  const now = options.now ?? Date.now
+  const logger = options.logger ?? createLogger({ node: config.name, level: config.logging.level })
+  const metrics = createMetrics({ processMetrics: options.processMetrics })
+  const key = readKeyFile(config.keyFile)
+  const peerId = peerIdFromRawPublicKey(key.publicKeyRaw)
+  const self = peerId.toString()
+  const peerIdBytes = peerId.toMultihash().bytes
+
+  const storage = await openStorage(config.dataDir)
+  try {
+    const federation = new Federation({ store: storage.sublevel('federation'), logger: logger.child({ component: 'federation' }), metrics, now }, {
+      federationId: config.federation.id,
+      operatorKeys: config.federation.operatorKeys,
+      manifestFile: config.federation.manifestFile,
+      expiryWarningMs: config.federation.expiryWarningHours * 3_600_000
+    })
+    await federation.load()
+    if (federation.member(self) === undefined) {
+      logger.warn({ peerId: self }, 'this node is not listed in the federation manifest: members will refuse its connections')
+    }
+
+    const replay = new ReplayGuard(storage.sublevel('replay'), { windowMs: config.rpc.clockSkewMs })
+    await replay.load(now())
+
+    const host = await createHost({ federation, store: storage.sublevel('p2p') }, {
+      privateKey: toLibp2pPrivateKey(key),
+      selfPeerId: self,
+      listen: config.p2p.listen,
+      announce: config.p2p.announce,
+      addressScope: config.p2p.addressScope,
+      maxConnections: config.p2p.maxConnections,
+      dialTimeoutMs: config.p2p.dialTimeoutMs,
+      userAgent: `lifelong/${pkg.version}`
+    })
+
+    let sync: ManifestSync | undefined
+    const onNewerManifestSeen = (peer: string, serial: number): void => { sync?.noticeSerial(peer, serial) }
+    const rpcLogger = logger.child({ component: 'rpc' })
+    const server = new RpcServer({ libp2p: host, key, peerIdBytes, federation, replay, logger: rpcLogger, metrics, now, onNewerManifestSeen }, config.rpc)
+    const client = new RpcClient({ libp2p: host, key, peerIdBytes, federation, logger: rpcLogger, metrics, now, onNewerManifestSeen }, config.rpc)
+    sync = new ManifestSync({ federation, server, client, host, logger: logger.child({ component: 'manifest-sync' }) }, {
+      refreshIntervalMs: config.federation.refreshIntervalSeconds * 1000
+    })
+    const manifestSync = sync
+    const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
+
+    const modules: NodeModule[] = []
+
+    let started = false
+    let listeningUrl = ''
+    const info = (): NodeInfo => ({
+      name: config.name,
+      organisationNumber: config.organisationNumber,
+      roles: config.roles,
+      peerId: self,
+      multiaddrs: started ? host.getMultiaddrs().map(String) : [],
+      version: pkg.version
+    })
+    const readiness = (): Readiness => {
+      const state = federation.state()
+      const checks: Readiness['checks'] = {
+        started: started ? 'ok' : 'fail',
+        manifest: state === 'valid' ? 'ok' : state === 'expiring' ? 'warn' : 'fail',
+        member: federation.activeMember(self) === undefined ? 'fail' : 'ok'
+      }
+      return { ready: Object.values(checks).every((c) => c !== 'fail'), checks }
+    }
+    metrics.gauge('lifelong_p2p_connections', 'Open libp2p connections', () => host.getConnections().length)
+    metrics.gauge('lifelong_replay_nonces', 'Nonces remembered for replay protection', () => replay.size)
+
+    const http = await buildApp({
+      logger,
+      metrics,
+      federation,
+      info,
+      readiness,
+      bodyLimitBytes: config.http.bodyLimitBytes,
+      trustProxy: config.http.trustProxy,
+      plugins: modules.flatMap((m) => m.routes === undefined ? [] : [m.routes])
+    })
+
+    let pruneTimer: NodeJS.Timeout | undefined
+    let stopping: Promise<void> | undefined
+
+    const node: LifelongNode = {
+      config,
+      peerId: self,
+      key,
+      storage,
+      host,
+      federation,
+      server,
+      client,
+      manifestSync,
+      http,
+      logger,
+      metrics,
+      httpUrl: () => listeningUrl,
+      multiaddrs: () => host.getMultiaddrs().map(String),
+      async start () {
+        if (started) return
+        await server.start()
+        await host.start()
+        started = true
+        for (const m of modules) await m.start?.()
+        manifestSync.start()
+        pruneTimer = setInterval(() => { void replay.prune(now()) }, Math.max(1000, config.rpc.clockSkewMs))
+        pruneTimer.unref()
+        await http.listen({ host: config.http.host, port: config.http.port })
+        const address = http.server.address()
+        const port = typeof address === 'object' && address !== null ? address.port : config.http.port
+        const hostPart = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host
+        listeningUrl = config.http.publicUrl ?? `http://${hostPart}:${port}`
+        await bootstrap.run()
+        federation.checkExpiry()
+        logger.info({ peerId: self, roles: config.roles, http: listeningUrl, p2p: node.multiaddrs() }, 'node started')
+      },
+      async stop () {
+        stopping ??= (async () => {
+          clearInterval(pruneTimer)
+          manifestSync.stop()
+          await http.close()
+          for (const m of [...modules].reverse()) await m.stop?.()
+          await server.stop()
+          await host.stop()
+          await storage.close()
+          started = false
+          logger.info('node stopped')
+          logger.flush()
+        })()
+        await stopping
+      }
+    }
+    return node
+  } catch (err) {
+    await storage.close().catch(() => {})
+    if (err instanceof LifelongError) throw err
+    throw new LifelongError('internal', 'NODE_CREATE_FAILED', `cannot create node ${config.name}`, { cause: err })
+  }
+}

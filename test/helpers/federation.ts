@@ -1,0 +1,75 @@
+/**
+ * Starts a small real federation for a test: named nodes on loopback TCP, each with its own
+ * LevelDB in a temporary directory, torn down (and the directory removed) when the test ends.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { onTestFinished } from 'vitest'
+import { planLocalFederation, startLocalFederation, type LocalNodeSpec, type LocalFederationPlan, type RunningFederation, type PlanOptions } from '../../src/demo/local-federation.ts'
+import type { NodeOptions } from '../../src/node.ts'
+import type { Role } from '../../src/config/roles.ts'
+import { freePorts } from './ports.ts'
+
+/** Valid organisation numbers for test members (mod 11). */
+export const ORG = {
+  a: '971035854',
+  b: '974767880',
+  c: '874789542',
+  operator: '919477822',
+  accreditor: '997248945'
+} as const
+
+export function spec (slug: string, roles: Role[], organisationNumber: string = ORG.a, extra: Partial<LocalNodeSpec> = {}): LocalNodeSpec {
+  return { slug, name: `test ${slug}`, organisationNumber, roles, ...extra }
+}
+
+export interface TestFederationOptions extends Omit<PlanOptions, 'ports'> {
+  nodeOptions?: (spec: LocalNodeSpec) => NodeOptions
+  validityDays?: number
+  /** Plan only; do not start (the test starts nodes itself). */
+  planOnly?: boolean
+}
+
+export function tempDir (prefix = 'lifelong-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  onTestFinished(() => { rmSync(dir, { recursive: true, force: true }) })
+  return dir
+}
+
+export async function planTestFederation (nodes: LocalNodeSpec[], options: TestFederationOptions = {}, dir = tempDir()): Promise<LocalFederationPlan> {
+  const ports = await freePorts(nodes.length * 2)
+  return planLocalFederation({
+    federation: 'no.lifelong.test',
+    basePorts: { p2p: 0, http: 0 },
+    manifestValidityDays: options.validityDays ?? 1,
+    nodes
+  }, dir, {
+    ...options,
+    logLevel: options.logLevel ?? 'silent',
+    ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number })
+  })
+}
+
+/** Plans and starts a federation; every node is stopped when the test finishes. */
+export async function startTestFederation (nodes: LocalNodeSpec[], options: TestFederationOptions = {}): Promise<RunningFederation> {
+  const plan = await planTestFederation(nodes, options)
+  const fed = await startLocalFederation(plan, options.nodeOptions)
+  onTestFinished(async () => { await fed.stop() })
+  return fed
+}
+
+/** Waits until every started node is connected to every other started node. */
+export async function waitForMesh (fed: RunningFederation, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const ids = [...fed.nodes.values()].map((n) => n.peerId)
+  for (;;) {
+    const complete = [...fed.nodes.values()].every((n) => {
+      const peers = new Set(n.host.getConnections().map((c) => c.remotePeer.toString()))
+      return ids.every((id) => id === n.peerId || peers.has(id))
+    })
+    if (complete) return
+    if (Date.now() > deadline) throw new Error('federation did not connect in time')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
