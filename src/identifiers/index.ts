@@ -7,6 +7,8 @@
  *   {@link isAcceptableNationalId}, {@link normaliseNationalId}.
  * - Organisation numbers: {@link validateOrganisationNumber}, {@link isValidOrganisationNumber},
  *   {@link normaliseOrganisationNumber}.
+ * - Education IDs for people with no Norwegian number: {@link generateEducationId},
+ *   {@link validateEducationId}, {@link isValidEducationId}, {@link normaliseEducationId}.
  *
  * The registries never derive birth date or gender from a national ID for storage.
  *
@@ -36,3 +38,14 @@ export {
   normaliseOrganisationNumber
 } from './organisation-number.ts'
 export type { OrganisationNumberFailure, OrganisationNumberResult } from './organisation-number.ts'
+
+export {
+  EDUCATION_ID_PREFIX,
+  EDUCATION_ID_ALPHABET,
+  EDUCATION_ID_LENGTH,
+  generateEducationId,
+  validateEducationId,
+  isValidEducationId,
+  normaliseEducationId
+} from './education-id.ts'
+export type { EducationIdFailure, EducationIdResult } from './education-id.ts'
