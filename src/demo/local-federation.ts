@@ -21,6 +21,9 @@ export interface LocalNodeSpec {
   roles: Role[]
   /** Listed in the manifest but not started (a member that is down). */
   offline?: boolean
+  /** Membership validity (Unix ms); default from a day ago for a year. */
+  validFrom?: number
+  validTo?: number
 }
 
 export interface LocalFederationSpec {
@@ -131,8 +134,8 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       roles: n.spec.roles,
       multiaddrs: [`/ip4/${HOST}/tcp/${n.p2pPort}`],
       httpBaseUrl: n.httpUrl,
-      validFrom: new Date(now - 86_400_000).toISOString(),
-      validTo: new Date(now + 365 * 86_400_000).toISOString()
+      validFrom: new Date(n.spec.validFrom ?? now - 86_400_000).toISOString(),
+      validTo: new Date(n.spec.validTo ?? now + 365 * 86_400_000).toISOString()
     }))
   }
   writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now)))

@@ -3,6 +3,8 @@
  * - serves the manifest to members that ask, and accepts announcements of newer ones;
  * - when a peer's request or response shows a higher serial, fetches the manifest from it;
  * - after adopting one, announces it to every connected member;
+ * - on every new connection, asks the peer whether it holds a newer one (a node that was down
+ *   while the manifest changed catches up as soon as it reconnects);
  * - on a timer, re-reads the manifest file and checks expiry.
  * Whatever arrives goes through {@link Federation.offer}: only an operator-signed manifest of
  * this federation with a higher serial is ever adopted.
@@ -11,6 +13,7 @@ import { toLifelongError } from '../errors.ts'
 import type { Logger } from '../observability/logger.ts'
 import type { RpcClient } from '../net/rpc/client.ts'
 import type { RpcServer } from '../net/rpc/server.ts'
+import type { Connection } from '@libp2p/interface'
 import type { Host } from '../net/host.ts'
 import type { Federation } from './federation.ts'
 import { AnnounceManifest, GetManifest } from './protocol.ts'
@@ -49,13 +52,20 @@ export class ManifestSync {
     federation.onAdopted(() => { void this.announce() })
   }
 
+  private readonly onConnection = (evt: CustomEvent<Connection>): void => {
+    const peer = evt.detail.remotePeer.toString()
+    if (this.c.federation.activeMember(peer) !== undefined) void this.fetchFrom(peer)
+  }
+
   start (): void {
     this.timer = setInterval(() => { void this.tick() }, this.init.refreshIntervalMs)
     this.timer.unref()
+    this.c.host.addEventListener('connection:open', this.onConnection)
   }
 
   stop (): void {
     clearInterval(this.timer)
+    this.c.host.removeEventListener('connection:open', this.onConnection)
   }
 
   private async tick (): Promise<void> {

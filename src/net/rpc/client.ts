@@ -12,7 +12,7 @@ import { LifelongError } from '../../errors.ts'
 import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
-import { openResponse, sealRequest, sha256 } from './frame.ts'
+import { BUFFER_HEADROOM, openResponse, sealRequest, sha256 } from './frame.ts'
 import { PerPeerLimiter } from './limiter.ts'
 import type { CallOptions, Method } from './method.ts'
 import { RemoteError, Status, statusName } from './status.ts'
@@ -105,8 +105,8 @@ export class RpcClient {
   async exchange (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
     const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8 })
     try {
-      stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + 16)
-      const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + 16 })
+      stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
+      const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })
       await lp.write(request, { signal })
       const response = (await lp.read({ signal })).subarray()
       await stream.close({ signal })

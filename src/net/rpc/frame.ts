@@ -13,6 +13,13 @@ export const Request = lifelong.rpc.Request
 export const Response = lifelong.rpc.Response
 export const ID_LENGTH = 16
 export const NONCE_LENGTH = 16
+/**
+ * Bytes a stream may buffer beyond the message cap. Data arrives in chunks that can run past a
+ * refused message; without headroom the stream would be reset before the signed TOO_LARGE
+ * answer is written. The length prefix is checked as soon as it arrives, so a peer can push at
+ * most this much before being cut off.
+ */
+export const BUFFER_HEADROOM = 1 << 20
 
 export function sha256 (bytes: Uint8Array): Uint8Array {
   return createHash('sha256').update(bytes).digest()

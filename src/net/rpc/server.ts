@@ -3,7 +3,8 @@
  * length-prefixed request envelope, check it, run the handler, write one signed response.
  *
  * Checks run in this order, each with its own status, and all before any handler runs:
- * size cap → concurrency cap → envelope decoding → signature → the signer is a member and
+ * size cap → concurrency cap → envelope decoding → this node's manifest has not expired (only
+ * the manifest protocol is served when it has) → signature → the signer is a member and
  * valid now → the signer is the connected peer and the header's sender → the recipient is this
  * node → issued-at within the skew → a handler exists for the type → the sender's roles allow
  * it → the nonce is new (remembered durably) → purpose and legal basis present when the method
@@ -19,7 +20,7 @@ import { isMemberValidAt, type Member } from '../../federation/manifest.ts'
 import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
-import { ID_LENGTH, NONCE_LENGTH, Request, sealResponse, sha256 } from './frame.ts'
+import { BUFFER_HEADROOM, ID_LENGTH, NONCE_LENGTH, Request, sealResponse, sha256 } from './frame.ts'
 import { PerPeerLimiter } from './limiter.ts'
 import type { ReplayGuard } from './replay.ts'
 import type { Handler, Method, RequestContext } from './method.ts'
@@ -115,8 +116,8 @@ export class RpcServer {
   private async serve (protocol: string, stream: Stream, connection: Connection): Promise<void> {
     const started = performance.now()
     const peer = connection.remotePeer.toString()
-    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + 16)
-    const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + 16 })
+    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
+    const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })
     const readSignal = AbortSignal.timeout(this.init.deadlineMs)
     let raw: Uint8Array | undefined
     let response: Uint8Array
@@ -129,6 +130,8 @@ export class RpcServer {
         stream.abort(err as Error)
         return
       }
+      // Too large: drop whatever else the caller sends, so that it cannot fill our buffers.
+      await stream.closeRead().catch(() => {})
     }
     const requestHash = raw === undefined ? new Uint8Array() : sha256(raw)
     // Filled in by the checks as soon as each is known, so that a rejection can name the request.
@@ -175,6 +178,10 @@ export class RpcServer {
     } catch (err) {
       throw new Rejection(Status.MALFORMED, 'not a signed envelope', { cause: err })
     }
+    // An expired manifest stops everything but the manifest protocol, before any other work.
+    if (this.c.federation.state() === 'expired' && this.byProtocol.get(protocol)?.get(env.payloadType)?.method.servedWhenExpired !== true) {
+      throw new Rejection(Status.MANIFEST_EXPIRED, 'this node\'s federation manifest has expired')
+    }
     try {
       verifyDecodedEnvelope(env, Domains.request)
     } catch (err) {
@@ -212,9 +219,6 @@ export class RpcServer {
     seen.type = method.type
     if (method.roles !== 'any-member' && !method.roles.some((r) => signerMember.roles.includes(r))) {
       throw new Rejection(Status.ROLE_NOT_ALLOWED, `${method.type} is for ${method.roles.join(', ')}`)
-    }
-    if (!method.servedWhenExpired && this.c.federation.state() === 'expired') {
-      throw new Rejection(Status.MANIFEST_EXPIRED, 'this node\'s federation manifest has expired')
     }
     if (!await this.c.replay.accept(signerMember.peerId, header.nonce, issuedAt)) {
       throw new Rejection(Status.REPLAYED, 'this nonce was already used')

@@ -1,0 +1,60 @@
+/** `lifelong manifest keygen | sign | show`: the operator's tools. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { createKeyFile, readKeyFile } from '../../crypto/key-file.ts'
+import { formatPublicKey, parsePublicKey } from '../../crypto/ed25519.ts'
+import { manifestFromJson, manifestToJson, narrowManifest, openManifest, signManifest, type ManifestJson } from '../../federation/manifest.ts'
+import { decodeEnvelope } from '../../crypto/envelope.ts'
+import { lifelong } from '../../gen/proto.js'
+import { LifelongError, ValidationError } from '../../errors.ts'
+import { printJson } from '../output.ts'
+
+export function registerManifestCommands (program: Command): void {
+  const manifest = program.command('manifest').description('federation manifest tools for the operator')
+
+  manifest.command('keygen')
+    .description('create an operator key (PKCS#8 PEM, mode 0600) and print its public key')
+    .requiredOption('--out <file>', 'key file to create')
+    .action((opts) => {
+      const key = createKeyFile(opts.out)
+      process.stdout.write(`${formatPublicKey(key.publicKeyRaw)}\n`)
+    })
+
+  manifest.command('sign')
+    .description('sign a manifest written as JSON with the operator key')
+    .requiredOption('--in <file>', 'manifest JSON')
+    .requiredOption('--key <file>', 'operator key')
+    .requiredOption('--out <file>', 'signed manifest to write')
+    .action((opts) => {
+      let json: ManifestJson
+      try {
+        json = JSON.parse(readFileSync(opts.in, 'utf8')) as ManifestJson
+      } catch (err) {
+        throw new LifelongError('invalid', 'MANIFEST_JSON_UNREADABLE', `cannot read ${opts.in} as JSON`, { cause: err })
+      }
+      const key = readKeyFile(opts.key)
+      const bytes = signManifest(key, manifestFromJson(json))
+      writeFileSync(opts.out, bytes)
+      process.stdout.write(`signed manifest serial ${json.serial} (${json.members.length} members, ${bytes.length} bytes) → ${opts.out}\nsigner ${formatPublicKey(key.publicKeyRaw)}\n`)
+    })
+
+  manifest.command('show')
+    .description('print a signed manifest as JSON; with --operator-key, verify it first')
+    .argument('<file>', 'signed manifest')
+    .option('--operator-key <key>', 'trusted operator key "ed25519:<base64>"')
+    .option('--federation <id>', 'expected federation id')
+    .action((file, opts) => {
+      const bytes = new Uint8Array(readFileSync(file))
+      if (opts.operatorKey !== undefined) {
+        const env = decodeEnvelope(bytes)
+        const federation = opts.federation ?? lifelong.federation.FederationManifest.decode(env.payload).federation
+        const signed = openManifest(bytes, [parsePublicKey(opts.operatorKey)], federation)
+        printJson({ verified: true, signer: formatPublicKey(signed.signerKey), ...manifestToJson(signed.manifest) })
+        return
+      }
+      const env = decodeEnvelope(bytes)
+      const { manifest: m, fields } = narrowManifest(lifelong.federation.FederationManifest.decode(env.payload))
+      if (m === undefined) throw new ValidationError('MANIFEST_INVALID', 'the manifest content is invalid', fields)
+      printJson({ verified: false, signer: formatPublicKey(env.publicKey), ...manifestToJson(m) })
+    })
+}

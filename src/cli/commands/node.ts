@@ -1,0 +1,100 @@
+/** `lifelong init`, `lifelong start`, `lifelong demo`. */
+import type { Command } from 'commander'
+import { initNode } from '../../config/init.ts'
+import { loadConfig } from '../../config/config.ts'
+import { createNode, type LifelongNode } from '../../node.ts'
+import { runDemo } from '../../demo/run.ts'
+import { toLifelongError } from '../../errors.ts'
+import { printJson } from '../output.ts'
+
+const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')]
+
+/** Stops on SIGINT/SIGTERM (once; a second signal exits at once) and reloads the manifest file on SIGHUP. */
+function runUntilSignalled (stop: () => Promise<void>, reload?: () => Promise<void>): void {
+  let stopping = false
+  const onStop = (signal: string): void => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting without a clean shutdown\n`)
+      process.exit(130)
+    }
+    stopping = true
+    process.stderr.write(`${signal}: shutting down…\n`)
+    stop().then(() => { process.exit(0) }, (err) => {
+      process.stderr.write(`shutdown failed: ${String(err)}\n`)
+      process.exit(1)
+    })
+  }
+  process.on('SIGINT', () => { onStop('SIGINT') })
+  process.on('SIGTERM', () => { onStop('SIGTERM') })
+  if (reload !== undefined) process.on('SIGHUP', () => { void reload() })
+}
+
+export function registerNodeCommands (program: Command): void {
+  program.command('init')
+    .description('create a node key (mode 0600) and a config file')
+    .requiredOption('--role <roles>', 'comma-separated roles: institution, index, registry, accreditor, portal', list)
+    .requiredOption('--name <name>', 'organisation or node name')
+    .requiredOption('--org-number <number>', '9-digit organisation number')
+    .requiredOption('--data <dir>', 'data directory (key and store)')
+    .requiredOption('--operator-key <key>', 'trusted operator key, "ed25519:<base64>" (repeatable)', list)
+    .option('--federation <id>', 'federation identifier', 'no.lifelong.production')
+    .option('--config <file>', 'config file to write (default node-config/<name>.json)')
+    .option('--manifest <file>', 'manifest file (default <data>/manifest.pb)')
+    .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', list)
+    .option('--http-host <host>', 'HTTP listen host', '127.0.0.1')
+    .option('--http-port <port>', 'HTTP listen port', (v) => Number.parseInt(v, 10), 8080)
+    .option('--public-url <url>', 'public HTTP base URL')
+    .action((opts) => {
+      const result = initNode({
+        roles: opts.role,
+        name: opts.name,
+        organisationNumber: opts.orgNumber,
+        dataDir: opts.data,
+        configFile: opts.config,
+        federation: opts.federation,
+        operatorKeys: opts.operatorKey,
+        manifestFile: opts.manifest,
+        listen: opts.listen,
+        httpHost: opts.httpHost,
+        httpPort: opts.httpPort,
+        publicUrl: opts.publicUrl
+      })
+      process.stdout.write(`config:  ${result.configFile}\nkey:     ${result.config.keyFile} (mode 0600)\npeer ID: ${result.peerId}\n\nSend this entry to the federation operator for the manifest:\n`)
+      printJson(result.memberEntry)
+    })
+
+  program.command('start')
+    .description('run one node')
+    .requiredOption('--config <file>', 'node config file')
+    .action(async (opts) => {
+      const config = loadConfig(opts.config)
+      const node: LifelongNode = await createNode(config, { processMetrics: true })
+      await node.start()
+      process.stdout.write(`${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
+      runUntilSignalled(async () => { await node.stop() }, async () => {
+        try {
+          const r = await node.federation.reloadFile()
+          node.logger.info({ adopted: r?.adopted, serial: node.federation.serial }, 'manifest file re-read')
+        } catch (err) {
+          node.logger.warn({ code: toLifelongError(err).code }, 'manifest file not adopted')
+        }
+      })
+    })
+
+  program.command('demo')
+    .description('run the local federation on loopback (what `npm start` does)')
+    .option('--dir <dir>', 'where its keys and stores live', 'data/demo')
+    .option('--spec <file>', 'federation description', 'node-config/local-federation.json')
+    .option('--log-level <level>', 'log level of every node', 'warn')
+    .action(async (opts) => {
+      const started = performance.now()
+      const demo = await runDemo({ dir: opts.dir, specFile: opts.spec, logLevel: opts.logLevel })
+      const width = Math.max(...demo.summary.map((n) => n.name.length))
+      process.stdout.write(`lifelong local federation: ${demo.summary.filter((n) => n.running).length} nodes on loopback, started in ${Math.round(performance.now() - started)} ms\n\n`)
+      for (const n of demo.summary) {
+        process.stdout.write(`  ${n.name.padEnd(width)}  ${n.roles.join(',').padEnd(12)}  ${n.running ? n.http.padEnd(24) : 'offline'.padEnd(24)}  ${n.peerId}\n`)
+      }
+      process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\nCtrl-C stops every node cleanly.\n`)
+      runUntilSignalled(async () => { await demo.federation.stop() })
+    })
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+/**
+ * The `lifelong` command. Argument parsing only: every command calls one function elsewhere.
+ */
+import { Command } from 'commander'
+import pkg from '../../package.json' with { type: 'json' }
+import { registerNodeCommands } from './commands/node.ts'
+import { registerManifestCommands } from './commands/manifest.ts'
+import { reportError } from './output.ts'
+
+const program = new Command()
+  .name('lifelong')
+  .description('A node of the lifelong federation: national registries for lifelong learning')
+  .version(pkg.version)
+  .showHelpAfterError()
+
+registerNodeCommands(program)
+registerManifestCommands(program)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  process.exitCode = reportError(err)
+}
