@@ -12,6 +12,14 @@ export type Db = Level<string, Uint8Array>
 /** A module's part of the node's database: string keys, byte values. */
 export type Sublevel = AbstractSublevel<Db, string | Uint8Array | Buffer, string, Uint8Array>
 
+/**
+ * One operation of an atomic batch across sublevels (`db.batch(ops)`): a registry passes the
+ * operations that store its record, and the log adds its own, so that both land or neither.
+ */
+export type BatchOp =
+  | { type: 'put', sublevel: Sublevel, key: string, value: Uint8Array }
+  | { type: 'del', sublevel: Sublevel, key: string }
+
 /** The sublevel names in use; a name is never reused for another module. */
 export const SUBLEVELS = ['p2p', 'replay', 'federation', 'log', 'education', 'learners', 'results', 'portal', 'bridges'] as const
 export type SublevelName = typeof SUBLEVELS[number]
