@@ -73,3 +73,13 @@ export async function waitForMesh (fed: RunningFederation, timeoutMs = 10_000): 
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
+
+/** Waits until every started node's DHT routing table holds every other started node. */
+export async function waitForDht (fed: RunningFederation, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const others = fed.nodes.size - 1
+  while (![...fed.nodes.values()].every((n) => n.host.services.dht.routingTable.size >= others)) {
+    if (Date.now() > deadline) throw new Error('DHT routing tables did not fill in time')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
