@@ -103,7 +103,7 @@ export class RpcClient {
 
   /** Sends raw request bytes on a new stream and returns the raw response bytes. */
   async exchange (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8 })
+    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8, negotiateFully: false })
     try {
       stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
       const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })
