@@ -89,6 +89,10 @@ export class RpcClient {
         status = 'TIMEOUT'
         throw new LifelongError('timeout', 'RPC_TIMEOUT', `${method.type} to ${peerName} did not complete in time`, { cause: err })
       }
+      if ((err as Error)?.name === 'UnsupportedProtocolError') {
+        status = 'UNSUPPORTED_PROTOCOL'
+        throw new LifelongError('unsupported', 'RPC_PROTOCOL_UNSUPPORTED', `${peerName} does not serve ${method.protocol}`, { cause: err })
+      }
       if (!(err instanceof LifelongError)) {
         status = 'UNREACHABLE'
         throw new LifelongError('unavailable', 'RPC_UNREACHABLE', `cannot reach ${peerName}: ${(err as Error).message}`, { cause: err })
