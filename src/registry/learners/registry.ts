@@ -55,8 +55,8 @@ export interface LearnerRegistryComponents {
   store: Sublevel
   /** The node's Merkle log store. */
   log: LogAppender
-  /** For the names and nodes of result sources. */
-  federation: Federation
+  /** The manifest in force, for the names and nodes of result sources (a {@link Federation}). */
+  federation: Pick<Federation, 'membersWithRole' | 'activeMembers'>
   logger: Logger
   now?: () => number
   /** Random bytes for education IDs; tests pass a deterministic one. */
@@ -94,7 +94,7 @@ const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNER_NO
 export class LearnerRegistry {
   private readonly store: Sublevel
   private readonly journal: Journal
-  private readonly federation: Federation
+  private readonly federation: Pick<Federation, 'membersWithRole' | 'activeMembers'>
   private readonly log: Logger
   private readonly now: () => number
   private readonly random: ((n: number) => Uint8Array) | undefined
