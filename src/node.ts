@@ -20,6 +20,7 @@ import { RpcClient } from './net/rpc/client.ts'
 import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
+import { LogModule } from './log/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -48,6 +49,8 @@ export interface LifelongNode {
   readonly server: RpcServer
   readonly client: RpcClient
   readonly manifestSync: ManifestSync
+  /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
+  readonly log: LogModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -106,7 +109,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const manifestSync = sync
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
 
-    const modules: NodeModule[] = []
+    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
+    const modules: NodeModule[] = [log]
 
     let started = false
     let listeningUrl = ''
@@ -154,6 +158,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       server,
       client,
       manifestSync,
+      log,
       http,
       logger,
       metrics,
