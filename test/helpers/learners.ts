@@ -7,6 +7,7 @@ import { openStorage, type Storage } from '../../src/storage/storage.ts'
 import { silentLogger } from '../../src/observability/logger.ts'
 import { LearnerRegistry } from '../../src/registry/learners/registry.ts'
 import type { LogAppender, LogEntryInput } from '../../src/registry/learners/journal.ts'
+import { LogStore } from '../../src/log/store.ts'
 import type { Accessor } from '../../src/registry/learners/model.ts'
 import type { Member } from '../../src/federation/manifest.ts'
 import { syntheticPerson } from '../../src/demo/synthetic.ts'
@@ -14,20 +15,19 @@ import type { LearnerInput } from '../../src/registry/learners/model.ts'
 import { tempDir, ORG } from './federation.ts'
 
 /**
- * Appends to an in-memory list and writes the record operations in one synced batch.
- * Stands in for the node's Merkle log store until that lands on main.
+ * The node's real log store on the same LevelDB, with every appended entry also kept in a list
+ * so that tests can look at exactly what went into the log.
  */
-export function recordingLog (storage: Storage): LogAppender & { entries: LogEntryInput[] } {
+export async function recordingLog (storage: Storage, now?: () => number): Promise<LogAppender & { entries: LogEntryInput[], store: LogStore }> {
+  const store = await LogStore.open({ storage, ...(now === undefined ? {} : { now }) })
   const entries: LogEntryInput[] = []
   return {
     entries,
+    store,
     async append (batch, ops = []) {
-      await storage.db.batch(ops.map((op) => op.type === 'put'
-        ? { type: 'put' as const, sublevel: op.sublevel, key: op.key, value: op.value }
-        : { type: 'del' as const, sublevel: op.sublevel, key: op.key }), { sync: true })
-      const first = entries.length
+      const result = await store.append(batch, ops)
       entries.push(...batch)
-      return { indexes: batch.map((_, i) => first + i), treeSize: entries.length }
+      return result
     }
   }
 }
@@ -47,15 +47,15 @@ export const MEMBERS: Member[] = [
 export interface TestRegistry {
   registry: LearnerRegistry
   storage: Storage
-  log: ReturnType<typeof recordingLog>
+  log: Awaited<ReturnType<typeof recordingLog>>
   dir: string
 }
 
 export async function openTestRegistry (options: { allowSynthetic?: boolean, now?: () => number, dir?: string } = {}): Promise<TestRegistry> {
   const dir = options.dir ?? tempDir('lifelong-learners-')
   const storage = await openStorage(dir)
-  onTestFinished(async () => { await storage.close() })
-  const log = recordingLog(storage)
+  const log = await recordingLog(storage, options.now)
+  onTestFinished(async () => { await log.store.close(); await storage.close() })
   const members = MEMBERS
   const registry = new LearnerRegistry({
     store: storage.sublevel('learners'),

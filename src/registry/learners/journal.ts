@@ -2,31 +2,17 @@
  * How the registry writes: a change is built in a {@link Draft} (reads through to the store,
  * collects the puts and the log entries), then handed to the {@link Journal}, which appends the
  * log entries and the record writes in one atomic, synced LevelDB batch through the node's
- * Merkle log. Concurrent submissions (access rows of parallel lookups, mostly) are coalesced
- * into one append: one fsync for many answers.
+ * Merkle log.
  */
 import { LifelongError } from '../../errors.ts'
 import type { BatchOp, Sublevel } from '../../storage/storage.ts'
+import type { AppendResult, LogEntryInput } from '../../log/store.ts'
 
-/** One leaf of the node's Merkle log: a record type, an opaque key, the exact stored bytes. */
-export interface LogEntryInput {
-  /** e.g. `learners.access`. */
-  type: string
-  /** Opaque IDs only (learner IDs, organisation numbers, request ids). */
-  key: string
-  /** The exact bytes stored; the log keeps their hash. */
-  record: Uint8Array
-}
+export type { AppendResult, LogEntryInput }
 
-export interface AppendResult {
-  /** Leaf index of each entry, in order. */
-  indexes: number[]
-  treeSize: number
-}
-
-/** The part of the node's log store the registry needs (the `log-store` contract). */
+/** The part of the node's log module the registry needs: the one append path (docs/LOG.md). */
 export interface LogAppender {
-  /** Appends `entries` and applies `ops` in one atomic, durable batch. */
+  /** Appends `entries` and applies `ops` in one atomic LevelDB batch written with `sync`. */
   append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult>
 }
 
@@ -59,11 +45,14 @@ export class Draft {
     return this.get(key) !== undefined
   }
 
-  /** Writes `value` at `key`; with `log`, the value is also a leaf of the Merkle log. */
-  put (key: string, value: Uint8Array, log?: { type: string, key: string }): void {
+  /**
+   * Writes `value` at `key`. With `logType` the value is a record: written once at this key (which
+   * must never be written again) and appended to the Merkle log with the key as its location.
+   */
+  put (key: string, value: Uint8Array, logType?: string): void {
     this.state.set(key, value)
     this.ops.push({ type: 'put', sublevel: this.store, key, value })
-    if (log !== undefined) this.entries.push({ type: log.type, key: log.key, record: value })
+    if (logType !== undefined) this.entries.push({ type: logType, key, record: value, storedAt: { sublevel: 'learners', key } })
   }
 
   /** Removes a derived index entry (never a record: records are only ever added). */
@@ -77,62 +66,20 @@ export class Draft {
   }
 }
 
-interface Pending {
-  entries: LogEntryInput[]
-  ops: BatchOp[]
-  resolve: (r: AppendResult) => void
-  reject: (err: unknown) => void
-}
-
-/** Coalesces submissions into as few appends as possible, one append at a time. */
+/**
+ * Commits drafts through the log. The log serialises appends and groups concurrent ones into one
+ * synced batch (group commit), so parallel reads' access rows share an fsync.
+ */
 export class Journal {
   private readonly log: LogAppender
-  private readonly maxEntriesPerAppend: number
-  private queue: Pending[] = []
-  private running = false
 
-  constructor (log: LogAppender, maxEntriesPerAppend = 50_000) {
+  constructor (log: LogAppender) {
     this.log = log
-    this.maxEntriesPerAppend = maxEntriesPerAppend
   }
 
-  /** Resolves once `entries` and `ops` are durable, with the leaf indexes of `entries`. */
-  async submit (entries: LogEntryInput[], ops: BatchOp[]): Promise<AppendResult> {
-    return await new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ entries, ops, resolve, reject })
-      if (!this.running) void this.drain()
-    })
-  }
-
+  /** Resolves once the draft's records, indexes and log entries are durable. */
   async commit (draft: Draft): Promise<AppendResult> {
-    return await this.submit(draft.entries, draft.ops)
-  }
-
-  private async drain (): Promise<void> {
-    this.running = true
-    try {
-      while (this.queue.length > 0) {
-        const group: Pending[] = []
-        let count = 0
-        while (this.queue.length > 0 && (group.length === 0 || count + (this.queue[0]?.entries.length ?? 0) <= this.maxEntriesPerAppend)) {
-          const next = this.queue.shift() as Pending
-          group.push(next)
-          count += next.entries.length
-        }
-        try {
-          const result = await this.log.append(group.flatMap((g) => g.entries), group.flatMap((g) => g.ops))
-          let offset = 0
-          for (const g of group) {
-            g.resolve({ indexes: result.indexes.slice(offset, offset + g.entries.length), treeSize: result.treeSize })
-            offset += g.entries.length
-          }
-        } catch (err) {
-          for (const g of group) g.reject(err)
-        }
-      }
-    } finally {
-      this.running = false
-    }
+    return await this.log.append(draft.entries, draft.ops)
   }
 }
 

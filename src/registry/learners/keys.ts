@@ -4,18 +4,22 @@
  *
  * | prefix | key | value |
  * |---|---|---|
- * | `l/` | `l/<learner>` | current {@link LearnerRecord} version |
- * | `lh/` | `lh/<learner>/<version>` | every earlier version, exact bytes |
+ * | `l/` | `l/<learner>` | `LearnerHead`: current version, merge links (derived) |
+ * | `lv/` | `lv/<learner>/<version>` | `LearnerRecord`, every version, never changed |
  * | `i/` | `i/<scheme>/<value>` | learner ID (UTF-8) owning the identifier now (derived index) |
  * | `n/` | `n/<match key>/<learner>` | empty: name + birth date index for matching (derived) |
  * | `k/` | `k/<organisation>/<key hash>` | learner ID issued for an idempotency key (derived) |
- * | `p/` | `p/<learner>/<organisation>` | current {@link PointerRecord} version |
- * | `ph/` | `ph/<learner>/<organisation>/<version>` | earlier pointer versions |
- * | `e/` | `e/<learner>/<organisation>/<offering>` | current {@link EnrolmentRecord} version |
- * | `eh/` | `eh/<learner>/<organisation>/<offering>/<version>` | earlier enrolment versions |
- * | `r/` | `r/<request id hex>` | {@link RequestRecord} of a write request |
- * | `a/` | `a/<learner>/<time>/<request id hex>` | {@link AccessRecord} of a read |
+ * | `p/` | `p/<learner>/<organisation>` | `PointerHead`: current version and status (derived) |
+ * | `pv/` | `pv/<learner>/<organisation>/<version>` | `PointerRecord`, every version |
+ * | `e/` | `e/<learner>/<organisation>/<offering>` | copy of the current `EnrolmentRecord` (derived) |
+ * | `ev/` | `ev/<learner>/<organisation>/<offering>/<version>` | `EnrolmentRecord`, every version |
+ * | `r/` | `r/<request id hex>` | `RequestRecord` of a write request |
+ * | `a/` | `a/<learner>/<time>/<request id hex>` | `AccessRecord` of a read |
  * | `o/` | `o/<sequence>` | outbox entry of an institution node (pending index registrations) |
+ *
+ * Records (`lv/`, `pv/`, `ev/`, `r/`, `a/`) are written once under their own key, which is where
+ * the Merkle log finds them again (`lifelong log verify`); the heads beside them are indexes
+ * that say which version is current, rebuilt from the records if need be.
  *
  * Learner IDs are opaque and random; organisation numbers are public. National IDs appear only
  * in `i/` keys (the resolution index), inside the index node's own database, never in a log
@@ -28,9 +32,9 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 /** The upper bound of a prefix range: every key starting with `prefix` sorts below it. */
 export const prefixEnd = (prefix: string): string => prefix + '\uffff'
 
-export const learnerKey = (learnerId: string): string => `l/${learnerId}`
-export const learnerHistoryKey = (learnerId: string, version: number): string => `lh/${learnerId}/${pad(version, 8)}`
-export const learnerHistoryPrefix = (learnerId: string): string => `lh/${learnerId}/`
+export const learnerHeadKey = (learnerId: string): string => `l/${learnerId}`
+export const learnerVersionKey = (learnerId: string, version: number): string => `lv/${learnerId}/${pad(version, 8)}`
+export const learnerVersionPrefix = (learnerId: string): string => `lv/${learnerId}/`
 
 /** Short scheme tags for identifier keys; fnr and dnr share one space (one 11-digit number is one person). */
 export function identifierKey (scheme: string, value: string, country = ''): string {
@@ -78,14 +82,16 @@ export const nameIndexPrefix = (match: string): string => `n/${match}/`
 export const idempotencyKey = (organisation: string, key: string): string =>
   `k/${organisation}/${createHash('sha256').update(key).digest('hex').slice(0, 32)}`
 
-export const pointerKey = (learnerId: string, organisation: string): string => `p/${learnerId}/${organisation}`
-export const pointerPrefix = (learnerId: string): string => `p/${learnerId}/`
-export const pointerHistoryKey = (learnerId: string, organisation: string, version: number): string => `ph/${learnerId}/${organisation}/${pad(version, 8)}`
+export const pointerHeadKey = (learnerId: string, organisation: string): string => `p/${learnerId}/${organisation}`
+export const pointerHeadPrefix = (learnerId: string): string => `p/${learnerId}/`
+export const pointerVersionKey = (learnerId: string, organisation: string, version: number): string => `pv/${learnerId}/${organisation}/${pad(version, 8)}`
+export const pointerVersionPrefix = (learnerId: string): string => `pv/${learnerId}/`
 
-export const enrolmentKey = (learnerId: string, institution: string, offeringId: string): string => `e/${learnerId}/${institution}/${offeringId}`
-export const enrolmentPrefix = (learnerId: string): string => `e/${learnerId}/`
-export const enrolmentHistoryKey = (learnerId: string, institution: string, offeringId: string, version: number): string =>
-  `eh/${learnerId}/${institution}/${offeringId}/${pad(version, 8)}`
+export const enrolmentHeadKey = (learnerId: string, institution: string, offeringId: string): string => `e/${learnerId}/${institution}/${offeringId}`
+export const enrolmentHeadPrefix = (learnerId: string): string => `e/${learnerId}/`
+export const enrolmentVersionKey = (learnerId: string, institution: string, offeringId: string, version: number): string =>
+  `ev/${learnerId}/${institution}/${offeringId}/${pad(version, 8)}`
+export const enrolmentVersionPrefix = (learnerId: string): string => `ev/${learnerId}/`
 
 export const requestKey = (requestIdHex: string): string => `r/${requestIdHex}`
 

@@ -82,8 +82,6 @@ export function isLearnerId (value: unknown): value is string {
   return typeof value === 'string' && LEARNER_ID_PATTERN.test(value)
 }
 
-/** 16 random bytes for a stored record's salt. */
-export const newSalt = (): Uint8Array => randomBytes(16)
 
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 

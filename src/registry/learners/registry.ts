@@ -5,8 +5,8 @@
  *
  * Every write is one atomic, synced batch through the node's Merkle log ({@link Journal}); every
  * read about a learner leaves an access row, durable before the answer goes out (a read that
- * cannot be recorded is not answered). Records are never changed: a new version goes under the
- * record's key and the previous bytes move, unchanged, to its history key in the same batch.
+ * cannot be recorded is not answered). Records are never changed: every version is written once
+ * under its own key (where the log finds it again) and a small head says which one is current.
  */
 import { generateEducationId } from '../../identifiers/index.ts'
 import { LifelongError, type FieldError } from '../../errors.ts'
@@ -15,13 +15,13 @@ import type { Logger } from '../../observability/logger.ts'
 import type { Sublevel } from '../../storage/storage.ts'
 import { lifelong } from '../../gen/proto.js'
 import {
-  accessBefore, accessKey, accessPrefix, enrolmentHistoryKey, enrolmentKey, enrolmentPrefix, identifierKey, idempotencyKey,
-  learnerHistoryKey, learnerHistoryPrefix, learnerKey, matchKey, nameIndexKey, nameIndexPrefix, normaliseName, pointerHistoryKey,
-  pointerKey, pointerPrefix, prefixEnd, requestKey
+  accessBefore, accessKey, accessPrefix, enrolmentHeadKey, enrolmentHeadPrefix, enrolmentVersionKey, enrolmentVersionPrefix, identifierKey,
+  idempotencyKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, matchKey, nameIndexKey, nameIndexPrefix, normaliseName,
+  pointerHeadKey, pointerHeadPrefix, pointerVersionKey, pointerVersionPrefix, prefixEnd, requestKey
 } from './keys.ts'
 import { Draft, Journal, WriteLock, type LogAppender } from './journal.ts'
 import {
-  MAX_BATCH, isIsoDate, isoDay, newLearnerId, newSalt, toHex,
+  MAX_BATCH, isIsoDate, isoDay, newLearnerId, toHex,
   type Accessor, type EnrolmentEntry, type EntryOutcome, type Identifier, type LearnerInput, type LearnerRef, type PointerEntry
 } from './model.ts'
 import {
@@ -129,7 +129,7 @@ export class LearnerRegistry {
       const draft = new Draft(this.store)
       await draft.load(checked.flatMap((c) => c?.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country)) ?? []))
       const owners = checked.map((c) => new Set((c?.identifiers ?? []).map((id) => draft.get(identifierKey(id.scheme, id.value, id.country))).filter((v) => v !== undefined).map((v) => Buffer.from(v).toString())))
-      await draft.load(owners.flatMap((o) => [...o].map(learnerKey)))
+      await draft.load(owners.flatMap((o) => [...o].map(learnerHeadKey)))
       const at = this.now()
       const outcomes: EntryOutcome[] = []
       for (const [index, c] of checked.entries()) {
@@ -151,7 +151,7 @@ export class LearnerRegistry {
           continue
         }
         const learnerId = distinct[0] as string
-        const changed = this.update(draft, learnerId, learner, accessor, at)
+        const changed = await this.update(draft, learnerId, learner, accessor, at)
         outcomes.push({ index, status: changed ? 'updated' : 'unchanged', learnerId })
       }
       await this.commitWrites(draft, accessor, 'learners.register', inputs.length, at)
@@ -224,12 +224,12 @@ export class LearnerRegistry {
       const learnerId = await this.resolveRef(r as { learnerId: string } | { identifier: CheckedIdentifier })
       const draft = new Draft(this.store)
       const newKey = identifierKey(id.scheme, id.value, id.country)
-      await draft.load([newKey, learnerKey(learnerId)])
+      await draft.load([newKey])
       const owner = draft.get(newKey)
       if (owner !== undefined && await this.currentId(Buffer.from(owner).toString()) !== learnerId) {
         throw new LifelongError('conflict', 'LEARNERS_IDENTIFIER_TAKEN', 'the identifier belongs to another learner: ask the index operator to merge the two')
       }
-      const current = decodeLearner(draft.get(learnerKey(learnerId)) as Uint8Array)
+      const current = await this.recordInDraft(draft, learnerId)
       const at = this.now()
       const day = id.validFrom !== '' ? id.validFrom : isoDay(at)
       const identifiers = current.identifiers.map((i) => ({ ...i }))
@@ -267,9 +267,8 @@ export class LearnerRegistry {
       const mergedId = await this.resolveRef(m as { learnerId: string })
       if (survivorId === mergedId) throw new LifelongError('conflict', 'LEARNERS_ALREADY_MERGED', 'both refer to the same learner')
       const draft = new Draft(this.store)
-      await draft.load([learnerKey(survivorId), learnerKey(mergedId)])
-      const survivor = decodeLearner(draft.get(learnerKey(survivorId)) as Uint8Array)
-      const merged = decodeLearner(draft.get(learnerKey(mergedId)) as Uint8Array)
+      const survivor = await this.recordInDraft(draft, survivorId)
+      const merged = await this.recordInDraft(draft, mergedId)
       const at = this.now()
       const identifiers = survivor.identifiers.map((i) => ({ ...i }))
       for (const i of merged.identifiers) {
@@ -348,8 +347,8 @@ export class LearnerRegistry {
     const r = checkRef(ref, '/learner', this.init, fields)
     throwIfInvalid(fields)
     const learnerId = await this.resolveRef(r as { learnerId: string })
-    const record = await this.record(learnerId)
-    const sources = await this.sourcesOf([learnerId, ...record.mergedFrom])
+    const head = await this.head(learnerId)
+    const sources = await this.sourcesOf([learnerId, ...head.mergedFrom])
     await this.recordAccess([learnerId], accessor, 'index.find-result-sources')
     return { learnerId, sources }
   }
@@ -364,9 +363,9 @@ export class LearnerRegistry {
     const asOf = checkOptionalDate(filter.asOf ?? '', '/asOf', fields, 'as-of')
     throwIfInvalid(fields)
     const learnerId = await this.resolveRef(r as { learnerId: string })
-    const record = await this.record(learnerId)
+    const head = await this.head(learnerId)
     const day = asOf !== '' ? asOf : isoDay(this.now())
-    const enrolments = (await this.enrolmentsOf([learnerId, ...record.mergedFrom], day))
+    const enrolments = (await this.enrolmentsOf([learnerId, ...head.mergedFrom], day))
       .filter((e) => (institution === '' || e.institution === institution) && (offeringId === '' || e.offeringId === offeringId))
     await this.recordAccess([learnerId], accessor, 'index.check-enrolment')
     return { learnerId, enrolled: enrolments.some((e) => e.active === true), enrolments }
@@ -440,28 +439,28 @@ export class LearnerRegistry {
       const learnerIds = await this.resolveRefsInDraft(draft, refs)
       const at = this.now()
       await draft.load([
-        ...ps.flatMap((p, i) => learnerIds[i] === undefined ? [] : [pointerKey(learnerIds[i] as string, p.source)]),
-        ...es.flatMap((e, i) => learnerIds[ps.length + i] === undefined ? [] : [enrolmentKey(learnerIds[ps.length + i] as string, e.institution, e.offeringId)])
+        ...ps.flatMap((p, i) => learnerIds[i] === undefined ? [] : [pointerHeadKey(learnerIds[i] as string, p.source)]),
+        ...es.flatMap((e, i) => learnerIds[ps.length + i] === undefined ? [] : [enrolmentHeadKey(learnerIds[ps.length + i] as string, e.institution, e.offeringId)])
       ])
       const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
         const learnerId = learnerIds[index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
-        const key = pointerKey(learnerId, p.source)
-        const raw = draft.get(key)
-        const current = raw === undefined ? undefined : pb.PointerRecord.decode(raw)
+        const headKey = pointerHeadKey(learnerId, p.source)
+        const raw = draft.get(headKey)
+        const current = raw === undefined ? undefined : pb.PointerHead.decode(raw)
         const wanted = p.action === 'register' ? 'registered' : 'withdrawn'
         if ((current === undefined && wanted === 'withdrawn') || current?.status === wanted) return { index, status: 'unchanged', learnerId }
         const version = (current?.version ?? 0) + 1
-        if (current !== undefined && raw !== undefined) draft.put(pointerHistoryKey(learnerId, p.source, current.version), raw)
-        const record = pb.PointerRecord.encode({ salt: newSalt(), learnerId, source: p.source, sourcePeerId: accessor.peerIdBytes, version, status: wanted, requestId: accessor.requestId, recordedAtMs: at }).finish()
-        draft.put(key, record, { type: LOG_TYPES.pointer, key: `${key}@${version}` })
+        const record = pb.PointerRecord.encode({ learnerId, source: p.source, version, status: wanted, requestId: accessor.requestId, recordedAtMs: at }).finish()
+        draft.put(pointerVersionKey(learnerId, p.source, version), record, LOG_TYPES.pointer)
+        draft.put(headKey, pb.PointerHead.encode({ version, status: wanted, recordedAtMs: at }).finish())
         return { index, status: wanted, learnerId }
       })
       const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
         const learnerId = learnerIds[ps.length + index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
-        const key = enrolmentKey(learnerId, e.institution, e.offeringId)
-        const raw = draft.get(key)
+        const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
+        const raw = draft.get(headKey)
         const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)
         const withdraw = e.action === 'withdraw'
         if (withdraw && (current === undefined || current.withdrawn)) return { index, status: 'unchanged', learnerId }
@@ -469,9 +468,7 @@ export class LearnerRegistry {
           return { index, status: 'unchanged', learnerId }
         }
         const version = (current?.version ?? 0) + 1
-        if (current !== undefined && raw !== undefined) draft.put(enrolmentHistoryKey(learnerId, e.institution, e.offeringId, current.version), raw)
         const record = pb.EnrolmentRecord.encode({
-          salt: newSalt(),
           learnerId,
           institution: e.institution,
           offeringId: e.offeringId,
@@ -483,7 +480,8 @@ export class LearnerRegistry {
           requestId: accessor.requestId,
           recordedAtMs: at
         }).finish()
-        draft.put(key, record, { type: LOG_TYPES.enrolment, key: `${key}@${version}` })
+        draft.put(enrolmentVersionKey(learnerId, e.institution, e.offeringId, version), record, LOG_TYPES.enrolment)
+        draft.put(headKey, record)
         return { index, status: withdraw ? 'withdrawn' : 'registered', learnerId }
       })
       await this.commitWrites(draft, accessor, 'index.register-entries', total, at)
@@ -497,7 +495,6 @@ export class LearnerRegistry {
   private create (draft: Draft, learner: CheckedLearner, accessor: Accessor, at: number): string {
     const learnerId = newLearnerId()
     const record = pb.LearnerRecord.encode({
-      salt: newSalt(),
       learnerId,
       version: 1,
       change: 'created',
@@ -511,15 +508,16 @@ export class LearnerRegistry {
       status: 'active',
       source: accessor.organisationNumber
     }).finish()
-    draft.put(learnerKey(learnerId), record, { type: LOG_TYPES.learner, key: `${learnerKey(learnerId)}@1` })
+    draft.put(learnerVersionKey(learnerId, 1), record, LOG_TYPES.learner)
+    draft.put(learnerHeadKey(learnerId), pb.LearnerHead.encode({ version: 1, status: 'active' }).finish())
     for (const i of learner.identifiers) draft.put(identifierKey(i.scheme, i.value, i.country), Buffer.from(learnerId))
     draft.put(nameIndexKey(matchKey(learner.birthDate, learner.name.family, learner.name.given), learnerId), new Uint8Array())
     return learnerId
   }
 
   /** A new version of a known learner if `learner` brings anything new; false if it does not. */
-  private update (draft: Draft, learnerId: string, learner: CheckedLearner, accessor: Accessor, at: number): boolean {
-    const current = decodeLearner(draft.get(learnerKey(learnerId)) as Uint8Array)
+  private async update (draft: Draft, learnerId: string, learner: CheckedLearner, accessor: Accessor, at: number): Promise<boolean> {
+    const current = await this.recordInDraft(draft, learnerId)
     const identifiers = current.identifiers.map((i) => ({ ...i }))
     let addedIdentifier = false
     for (const i of learner.identifiers) {
@@ -553,19 +551,18 @@ export class LearnerRegistry {
 
   /** Writes a new version of `current` with `changes`, moving the current bytes to history. */
   private nextVersion (draft: Draft, current: LearnerRecord, changes: Partial<lifelong.learners.LearnerRecord.$Properties>, accessor: Accessor, at: number): LearnerRecord {
-    const key = learnerKey(current.learnerId)
-    const raw = draft.get(key) as Uint8Array
-    draft.put(learnerHistoryKey(current.learnerId, current.version), raw)
+    const version = current.version + 1
     const bytes = pb.LearnerRecord.encode({
       ...current,
       ...changes,
-      salt: newSalt(),
-      version: current.version + 1,
+      version,
       requestId: accessor.requestId,
       recordedAtMs: at
     }).finish()
-    draft.put(key, bytes, { type: LOG_TYPES.learner, key: `${key}@${current.version + 1}` })
-    return decodeLearner(bytes)
+    const next = decodeLearner(bytes)
+    draft.put(learnerVersionKey(current.learnerId, version), bytes, LOG_TYPES.learner)
+    draft.put(learnerHeadKey(current.learnerId), pb.LearnerHead.encode({ version, status: next.status, mergedInto: next.mergedInto, mergedFrom: next.mergedFrom }).finish())
+    return next
   }
 
   /** Adds the request record to a draft with writes and commits it; a draft with nothing to write is not committed. */
@@ -583,7 +580,7 @@ export class LearnerRegistry {
       entries,
       channel: accessor.channel
     }).finish()
-    draft.put(requestKey(hex), record, { type: LOG_TYPES.request, key: requestKey(hex) })
+    draft.put(requestKey(hex), record, LOG_TYPES.request)
     await this.journal.commit(draft)
   }
 
@@ -595,8 +592,7 @@ export class LearnerRegistry {
     for (const learnerId of new Set(learnerIds)) {
       const key = accessKey(learnerId, at, hex)
       const record = pb.AccessRecord.encode({
-        salt: newSalt(),
-        learnerId,
+          learnerId,
         requestId: accessor.requestId,
         organisationNumber: accessor.organisationNumber,
         peerId: accessor.peerIdBytes,
@@ -606,7 +602,7 @@ export class LearnerRegistry {
         atMs: at,
         channel: accessor.channel
       }).finish()
-      draft.put(key, record, { type: LOG_TYPES.access, key })
+      draft.put(key, record, LOG_TYPES.access)
     }
     await this.journal.commit(draft)
   }
@@ -631,11 +627,11 @@ export class LearnerRegistry {
     // Identifier keys point at the survivor after a merge; learner IDs given directly may not.
     const direct = refs.map((r, i) => 'learnerId' in r ? fromIndex[i] : undefined).filter((v): v is string => v !== undefined)
     if (direct.length === 0) return fromIndex
-    await draft.load(direct.map(learnerKey))
+    await draft.load(direct.map(learnerHeadKey))
     const out: Array<string | undefined> = []
     for (const [i, r] of refs.entries()) {
       if (!('learnerId' in r)) { out.push(fromIndex[i]); continue }
-      if (!draft.has(learnerKey(r.learnerId))) { out.push(undefined); continue }
+      if (!draft.has(learnerHeadKey(r.learnerId))) { out.push(undefined); continue }
       out.push(await this.currentIdLoading(draft, r.learnerId))
     }
     return out
@@ -644,10 +640,10 @@ export class LearnerRegistry {
   private async currentIdLoading (draft: Draft, learnerId: string): Promise<string> {
     let id = learnerId
     for (let i = 0; i < MAX_MERGE_CHAIN; i++) {
-      await draft.load([learnerKey(id)])
-      const raw = draft.get(learnerKey(id))
+      await draft.load([learnerHeadKey(id)])
+      const raw = draft.get(learnerHeadKey(id))
       if (raw === undefined) throw notFound()
-      const r = decodeLearner(raw)
+      const r = pb.LearnerHead.decode(raw)
       if (r.status !== 'merged') return id
       id = r.mergedInto
     }
@@ -658,28 +654,48 @@ export class LearnerRegistry {
   private async currentId (learnerId: string): Promise<string> {
     let id = learnerId
     for (let i = 0; i < MAX_MERGE_CHAIN; i++) {
-      const raw = await this.store.get(learnerKey(id))
+      const raw = await this.store.get(learnerHeadKey(id))
       if (raw === undefined) throw notFound()
-      const r = decodeLearner(raw)
+      const r = pb.LearnerHead.decode(raw)
       if (r.status !== 'merged') return id
       id = r.mergedInto
     }
     throw new LifelongError('internal', 'LEARNERS_MERGE_CHAIN', 'merge chain too long')
   }
 
+  /** Which version of a learner is current, and its merge links. */
+  private async head (learnerId: string): Promise<lifelong.learners.LearnerHead> {
+    const raw = await this.store.get(learnerHeadKey(learnerId))
+    if (raw === undefined) throw notFound()
+    return pb.LearnerHead.decode(raw)
+  }
+
   /** The current version of a learner. */
   async record (learnerId: string): Promise<LearnerRecord> {
-    const raw = await this.store.get(learnerKey(learnerId))
-    if (raw === undefined) throw notFound()
+    const head = await this.store.get(learnerHeadKey(learnerId))
+    if (head === undefined) throw notFound()
+    const raw = await this.store.get(learnerVersionKey(learnerId, pb.LearnerHead.decode(head).version))
+    if (raw === undefined) throw new LifelongError('internal', 'LEARNERS_VERSION_MISSING', 'a learner head names a version that is not stored')
+    return decodeLearner(raw)
+  }
+
+  /** The current version of a learner as a draft sees it. */
+  private async recordInDraft (draft: Draft, learnerId: string): Promise<LearnerRecord> {
+    await draft.load([learnerHeadKey(learnerId)])
+    const head = draft.get(learnerHeadKey(learnerId))
+    if (head === undefined) throw notFound()
+    const key = learnerVersionKey(learnerId, pb.LearnerHead.decode(head).version)
+    await draft.load([key])
+    const raw = draft.get(key)
+    if (raw === undefined) throw new LifelongError('internal', 'LEARNERS_VERSION_MISSING', 'a learner head names a version that is not stored')
     return decodeLearner(raw)
   }
 
   /** Every version of a learner, oldest first (for audits and the learner's own view). */
   async history (learnerId: string): Promise<LearnerRecord[]> {
     const out: LearnerRecord[] = []
-    const prefix = learnerHistoryPrefix(learnerId)
+    const prefix = learnerVersionPrefix(learnerId)
     for await (const value of this.store.values({ gte: prefix, lt: prefixEnd(prefix) })) out.push(decodeLearner(value))
-    out.push(await this.record(learnerId))
     return out
   }
 
@@ -692,12 +708,13 @@ export class LearnerRegistry {
   private async sourcesOf (learnerIds: string[]): Promise<ResultSource[]> {
     const byOrg = new Map<string, number>()
     for (const id of learnerIds) {
-      const prefix = pointerPrefix(id)
-      for await (const value of this.store.values({ gte: prefix, lt: prefixEnd(prefix) })) {
-        const p = pb.PointerRecord.decode(value)
+      const prefix = pointerHeadPrefix(id)
+      for await (const [key, value] of this.store.iterator({ gte: prefix, lt: prefixEnd(prefix) })) {
+        const p = pb.PointerHead.decode(value)
         if (p.status !== 'registered') continue
-        const seen = byOrg.get(p.source)
-        if (seen === undefined || p.recordedAtMs < seen) byOrg.set(p.source, p.recordedAtMs)
+        const source = key.slice(prefix.length)
+        const seen = byOrg.get(source)
+        if (seen === undefined || p.recordedAtMs < seen) byOrg.set(source, p.recordedAtMs)
       }
     }
     return [...byOrg].sort((a, b) => a[0].localeCompare(b[0])).map(([org, at]) => {
@@ -709,7 +726,7 @@ export class LearnerRegistry {
   private async enrolmentsOf (learnerIds: string[], day: string): Promise<Enrolment[]> {
     const out: Enrolment[] = []
     for (const id of learnerIds) {
-      const prefix = enrolmentPrefix(id)
+      const prefix = enrolmentHeadPrefix(id)
       for await (const value of this.store.values({ gte: prefix, lt: prefixEnd(prefix) })) {
         const e = pb.EnrolmentRecord.decode(value)
         if (e.withdrawn) continue
@@ -743,18 +760,14 @@ export class LearnerRegistry {
         const a = pb.AccessRecord.decode(value)
         rows.push({ atMs: a.atMs, kind: 'read', organisationNumber: a.organisationNumber, organisationName: this.organisationName(a.organisationNumber), operation: a.operation, purpose: a.purpose, legalBasis: a.legalBasis, requestId: toHex(a.requestId) })
       }
-      for (const p of [learnerHistoryPrefix(id), learnerKey(id)]) {
-        for await (const value of this.store.values(p.startsWith('lh/') ? { gte: p, lt: prefixEnd(p) } : { gte: p, lte: p })) {
-          const l = decodeLearner(value)
-          await writeRow(l.requestId, l.recordedAtMs)
-        }
-      }
-      for (const [current, history] of [[pointerPrefix(id), `ph/${id}/`], [enrolmentPrefix(id), `eh/${id}/`]] as const) {
-        for (const p of [current, history]) {
-          for await (const value of this.store.values({ gte: p, lt: prefixEnd(p) })) {
-            const r = p.startsWith('p') ? pb.PointerRecord.decode(value) : pb.EnrolmentRecord.decode(value)
-            await writeRow(r.requestId, r.recordedAtMs)
-          }
+      for (const [prefix, decode] of [
+        [learnerVersionPrefix(id), pb.LearnerRecord.decode],
+        [pointerVersionPrefix(id), pb.PointerRecord.decode],
+        [enrolmentVersionPrefix(id), pb.EnrolmentRecord.decode]
+      ] as const) {
+        for await (const value of this.store.values({ gte: prefix, lt: prefixEnd(prefix) })) {
+          const r = decode(value)
+          await writeRow(r.requestId, r.recordedAtMs)
         }
       }
     }

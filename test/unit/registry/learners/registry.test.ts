@@ -81,7 +81,7 @@ describe('learner registry', () => {
     expect([history[1]?.name?.given, history[1]?.name?.family, history[1]?.birthDate, history[1]?.gender]).toEqual([p.given, p.family, p.birthDate, p.gender])
   })
 
-  it('every stored record is a log leaf with a salt, and no log entry names a person', async () => {
+  it('every stored record is a leaf of the real Merkle log, found again where it is stored, and no log entry names a person', async () => {
     const t = await openTestRegistry()
     const id = await registered(t, 2)
     await t.registry.registerIndexEntries([{ learner: { learnerId: id }, action: 'register' }], [], accessor(UIO))
@@ -95,9 +95,14 @@ describe('learner registry', () => {
       expect(e.key).not.toContain(p.birthDate)
     }
     const learner = lifelong.learners.LearnerRecord.decode(t.log.entries[0]?.record as Uint8Array)
-    expect(learner.salt).toHaveLength(16)
-    // The leaf is the exact stored bytes.
-    expect(await t.storage.sublevel('learners').get(`l/${id}`)).toEqual(t.log.entries[0]?.record)
+    expect(learner.learnerId).toBe(id)
+    // The log finds each record where the registry stored it, byte for byte.
+    expect(t.log.store.size).toBe(5)
+    for await (const entry of t.log.store.allEntries()) {
+      expect(entry.location).toMatchObject({ kind: 'sublevel', sublevel: 'learners' })
+      expect(await t.log.store.record(entry)).toEqual(t.log.entries[entry.index]?.record)
+    }
+    expect(await t.storage.sublevel('learners').get(`lv/${id}/00000001`)).toEqual(t.log.entries[0]?.record)
   })
 
   describe('bad national IDs are refused with their reason, and nothing is stored', () => {
@@ -156,7 +161,7 @@ describe('learner registry', () => {
       { index: 1, status: 'registered', learnerId: known }
     ])
     const keys = await allKeys(t.storage.sublevel('learners'))
-    expect(keys.filter((k) => k.startsWith('p/'))).toEqual([`p/${known}/${UIO}`])
+    expect(keys.filter((k) => k.startsWith('p'))).toEqual([`p/${known}/${UIO}`, `pv/${known}/${UIO}/00000001`])
     expect(keys.filter((k) => k.startsWith('a/'))).toEqual([])
   })
 
@@ -172,7 +177,7 @@ describe('learner registry', () => {
     expect(await r('withdraw')).toBe('unchanged')
     expect((await t.registry.findResultSources(ref, portal())).sources).toEqual([])
     const keys = await allKeys(t.storage.sublevel('learners'))
-    expect(keys.filter((k) => k.startsWith('ph/'))).toEqual([`ph/${id}/${UIO}/00000001`])
+    expect(keys.filter((k) => k.startsWith('pv/'))).toEqual([`pv/${id}/${UIO}/00000001`, `pv/${id}/${UIO}/00000002`])
   })
 
   it('refuses a batch that names another institution as source, storing nothing', async () => {
@@ -329,6 +334,7 @@ describe('learner registry', () => {
     expect(outcomes[0]?.learnerId).toBe(outcomes[1]?.learnerId)
     const keys = await allKeys(t.storage.sublevel('learners'))
     expect(keys.filter((k) => k.startsWith('l/'))).toHaveLength(2)
+    expect(keys.filter((k) => k.startsWith('lv/'))).toHaveLength(2)
     expect(prefixEnd('a')).toBe('a\uffff')
   })
 })
