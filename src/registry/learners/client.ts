@@ -105,7 +105,9 @@ export class IndexClient {
   }
 
   async findResultSources (learner: LearnerRef, why: Purpose): Promise<lifelong.learners.FindResultSourcesResponse.$Properties> {
-    return await this.call(FindResultSources, { learner }, why)
+    const res = await this.call(FindResultSources, { learner }, why)
+    // int64 fields decode as Long objects: hand out plain numbers.
+    return { learnerId: res.learnerId, sources: (res.sources ?? []).map((s) => ({ ...s, registeredAtMs: Number(s.registeredAtMs) })) }
   }
 
   async checkEnrolment (request: lifelong.learners.CheckEnrolmentRequest.$Properties, why: Purpose): Promise<lifelong.learners.CheckEnrolmentResponse.$Properties> {
@@ -113,7 +115,13 @@ export class IndexClient {
   }
 
   async ownData (request: lifelong.learners.GetOwnDataRequest.$Properties, why: Purpose): Promise<lifelong.learners.GetOwnDataResponse.$Properties> {
-    return await this.call(GetOwnData, request, why)
+    const res = await this.call(GetOwnData, request, why)
+    return {
+      ...res,
+      learner: res.learner == null ? res.learner : { ...res.learner, recordedAtMs: Number(res.learner.recordedAtMs) },
+      sources: (res.sources ?? []).map((s) => ({ ...s, registeredAtMs: Number(s.registeredAtMs) })),
+      accessLog: (res.accessLog ?? []).map((r) => ({ ...r, atMs: Number(r.atMs) }))
+    }
   }
 }
 

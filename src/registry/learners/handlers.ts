@@ -36,7 +36,7 @@ export function serveLearnerMethods (server: RpcServer, registry: LearnerRegistr
   server.handle(FindResultSources, async (req, ctx) => await registry.findResultSources(req.learner, accessorOf(ctx)))
   server.handle(CheckEnrolment, async (req, ctx) => await registry.checkEnrolment(req.learner, { institution: req.institution, offeringId: req.offeringId, asOf: req.asOf }, accessorOf(ctx)))
   server.handle(GetOwnData, async (req, ctx) => {
-    const own = await registry.ownData(req.subject, { accessLogLimit: req.accessLogLimit ?? 0, accessLogBeforeMs: req.accessLogBeforeMs ?? 0 }, accessorOf(ctx))
+    const own = await registry.ownData(req.subject, { accessLogLimit: req.accessLogLimit ?? 0, accessLogBeforeMs: Number(req.accessLogBeforeMs ?? 0) }, accessorOf(ctx))
     return { learner: own.learner, mergedFrom: own.mergedFrom, sources: own.sources, enrolments: own.enrolments, accessLog: own.accessLog }
   })
 }

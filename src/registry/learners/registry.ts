@@ -714,7 +714,8 @@ export class LearnerRegistry {
         if (p.status !== 'registered') continue
         const source = key.slice(prefix.length)
         const seen = byOrg.get(source)
-        if (seen === undefined || p.recordedAtMs < seen) byOrg.set(source, p.recordedAtMs)
+        const at = Number(p.recordedAtMs)
+        if (seen === undefined || at < seen) byOrg.set(source, at)
       }
     }
     return [...byOrg].sort((a, b) => a[0].localeCompare(b[0])).map(([org, at]) => {
@@ -758,7 +759,7 @@ export class LearnerRegistry {
       const lt = beforeMs > 0 ? accessBefore(id, beforeMs) : prefixEnd(prefix)
       for await (const value of this.store.values({ gte: prefix, lt, reverse: true, limit })) {
         const a = pb.AccessRecord.decode(value)
-        rows.push({ atMs: a.atMs, kind: 'read', organisationNumber: a.organisationNumber, organisationName: this.organisationName(a.organisationNumber), operation: a.operation, purpose: a.purpose, legalBasis: a.legalBasis, requestId: toHex(a.requestId) })
+        rows.push({ atMs: Number(a.atMs), kind: 'read', organisationNumber: a.organisationNumber, organisationName: this.organisationName(a.organisationNumber), operation: a.operation, purpose: a.purpose, legalBasis: a.legalBasis, requestId: toHex(a.requestId) })
       }
       for (const [prefix, decode] of [
         [learnerVersionPrefix(id), pb.LearnerRecord.decode],
@@ -767,7 +768,7 @@ export class LearnerRegistry {
       ] as const) {
         for await (const value of this.store.values({ gte: prefix, lt: prefixEnd(prefix) })) {
           const r = decode(value)
-          await writeRow(r.requestId, r.recordedAtMs)
+          await writeRow(r.requestId, Number(r.recordedAtMs))
         }
       }
     }
