@@ -22,6 +22,8 @@ import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
+import { BearerAuth } from './api/auth.ts'
+import { LearnersModule } from './registry/learners/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -54,6 +56,10 @@ export interface LifelongNode {
   readonly discovery: Discovery
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
+  /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
+  readonly auth: BearerAuth
+  /** The learner registry (index), the index client and the institution's registrar. */
+  readonly learners: LearnersModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -114,7 +120,13 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const discovery = new Discovery({ host, federation })
 
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
-    const modules: NodeModule[] = [log]
+    const auth = new BearerAuth({ now }, config.auth)
+    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
+      roles: config.roles,
+      organisationNumber: config.organisationNumber,
+      allowSynthetic: config.identifiers.allowSynthetic
+    })
+    const modules: NodeModule[] = [log, learners]
 
     let started = false
     let listeningUrl = ''
@@ -164,6 +176,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       manifestSync,
       discovery,
       log,
+      auth,
+      learners,
       http,
       logger,
       metrics,
