@@ -55,6 +55,13 @@ export interface NodeConfig {
   }
   readonly logging: { readonly level: string }
   readonly identifiers: { readonly allowSynthetic: boolean }
+  readonly log: {
+    readonly checkpointIntervalMs: number
+    readonly checkpointEveryEntries: number
+    readonly witness: 'all' | 'none' | readonly string[]
+    readonly gossipIntervalMs: number
+    readonly maxEntriesPerRequest: number
+  }
 }
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
@@ -135,7 +142,8 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys },
     rpc: raw.rpc,
     logging: raw.logging,
-    identifiers: raw.identifiers
+    identifiers: raw.identifiers,
+    log: raw.log
   }
   return deepFreeze(config)
 }
