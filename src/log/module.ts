@@ -19,10 +19,10 @@ import { Checkpointer } from './checkpointer.ts'
 import { Witness, witnessName } from './witness.ts'
 import { AddCheckpoint, GetCheckpoint, GetConsistencyProof, GetEntries, GetInclusionProof } from './protocol.ts'
 import { cosignatureV1Verifier, cosignatureV1VerifierKey } from './cosignature.ts'
-import { formatVerifierKey, parseNote } from './note.ts'
-import { decodeLeaf } from './leaf.ts'
+import { parseNote } from './note.ts'
 import type { Checkpoint } from './checkpoint.ts'
-import { PROOF_BUNDLE_FORMAT, type ProofBundle } from './bundle.ts'
+import type { ProofBundle } from './bundle.ts'
+import { buildProofBundle } from './bundle-build.ts'
 import { logRoutes } from './routes.ts'
 
 export interface LogModuleComponents {
@@ -40,8 +40,6 @@ export interface LogModuleInit {
   config: NodeConfig
   peerId: string
 }
-
-const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')
 
 export class LogModule {
   readonly name = 'log'
@@ -253,19 +251,6 @@ export class LogModule {
   // -------------------------------------------------------------------------------------------
   // Proof bundles
 
-  /** The verifier keys of the witnesses whose cosignatures a note carries, with who they are. */
-  private witnessesOf (note: string): ProofBundle['witnesses'] {
-    const signatures = parseNote(note).signatures
-    const out: ProofBundle['witnesses'] = []
-    for (const m of this.c.federation.current().manifest.members) {
-      const key = cosignatureV1VerifierKey(witnessName(this.config.federation.id, m.peerId), m.publicKey)
-      if (signatures.some(s => s.name === key.name && s.keyId === key.keyId)) {
-        out.push({ verifierKey: formatVerifierKey(key), peerId: m.peerId, organisationNumber: m.organisationNumber, name: m.name })
-      }
-    }
-    return out
-  }
-
   /**
    * An offline proof bundle for entry `index`, against the latest signed checkpoint (signed now
    * if the entry is newer). Contains the record: registries serve it behind their own access
@@ -274,21 +259,13 @@ export class LogModule {
   async proofBundle (index: number): Promise<ProofBundle> {
     let latest = await this.latestCheckpoint()
     if (index >= latest.checkpoint.size) latest = await this.checkpointer.sign()
-    const entry = await this.store.entry(index)
-    const record = await this.store.record(entry)
-    if (record === undefined) throw new LifelongError('gone', 'LOG_RECORD_ERASED', `the record of entry ${index} is no longer stored`)
-    const size = latest.checkpoint.size
-    const proof = await this.store.inclusionProof(index, size)
-    const self = this.c.federation.member(this.peerId)
-    return {
-      format: PROOF_BUNDLE_FORMAT,
-      entry: { index, type: decodeLeaf(entry.leaf).type, key: entry.key, record: b64(record), salt: b64(entry.salt), leaf: b64(entry.leaf) },
-      inclusion: { treeSize: size, proof: proof.map(b64) },
-      checkpoint: latest.note,
-      log: { origin: this.origin, verifierKey: this.checkpointer.verifierKey, peerId: this.peerId, organisationNumber: self?.organisationNumber ?? this.config.organisationNumber, name: self?.name ?? this.config.name },
-      witnesses: this.witnessesOf(latest.note),
-      manifest: b64(this.c.federation.current().envelope),
-      createdAt: new Date((this.c.now ?? Date.now)()).toISOString()
-    }
+    return await buildProofBundle({
+      store: this.store,
+      note: latest.note,
+      origin: this.origin,
+      verifierKey: this.checkpointer.verifierKey,
+      manifest: this.c.federation.current().envelope,
+      now: (this.c.now ?? Date.now)()
+    }, index)
   }
 }
