@@ -44,6 +44,8 @@ export interface WitnessComponents {
   /** This node's own latest signed checkpoint note, to gossip and to compare with. */
   ownLatest: () => { note: string, checkpoint: Checkpoint } | undefined
   ownRootAt: (size: number) => Promise<Uint8Array | undefined>
+  /** Peer IDs with an open connection. */
+  connectedPeers: () => string[]
 }
 
 export interface WitnessInit {
@@ -75,6 +77,7 @@ export class Witness {
   private readonly evidenceIds = new Set<string>()
   private readonly equivocations: Counter<'kind'>
   private timer: NodeJS.Timeout | undefined
+  private readonly calls = new AbortController()
   readonly name: string
 
   constructor (components: WitnessComponents, init: WitnessInit) {
@@ -120,6 +123,7 @@ export class Witness {
 
   stop (): void {
     clearInterval(this.timer)
+    this.calls.abort()
   }
 
   /** The log an origin names, if it is a member's: `<federation>/log/<peer ID>`. */
@@ -242,7 +246,7 @@ export class Witness {
       let proof: Uint8Array[] = []
       let answer: string | undefined
       try {
-        const res = await this.c.client.call(log.peerId, GetConsistencyProof, { size1: small.checkpoint.size, size2: large.checkpoint.size })
+        const res = await this.c.client.call(log.peerId, GetConsistencyProof, { size1: small.checkpoint.size, size2: large.checkpoint.size }, { signal: this.calls.signal })
         proof = res.proof ?? []
       } catch (err) {
         if (!(err instanceof RemoteError)) return // unreachable: ask again at the next gossip
@@ -304,11 +308,13 @@ export class Witness {
     const notes = [...this.held.values()].map(h => h.note)
     const own = this.c.ownLatest()
     if (own !== undefined) notes.push(own.note)
-    if (notes.length === 0) return
-    const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId)
+    if (notes.length === 0 || this.calls.signal.aborted) return
+    // Connected members only: gossip must not dial peers that are down.
+    const connected = new Set(this.c.connectedPeers())
+    const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId && connected.has(p))
     await Promise.all(peers.map(async (peer) => {
       try {
-        await this.c.client.call(peer, Gossip, { checkpoints: notes })
+        await this.c.client.call(peer, Gossip, { checkpoints: notes }, { signal: this.calls.signal })
       } catch (err) {
         this.c.logger.debug({ peer, code: toLifelongError(err).code }, 'gossip not delivered')
       }

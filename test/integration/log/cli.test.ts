@@ -55,7 +55,7 @@ describe('log CLI', () => {
     await db.open()
     const key = '!education!offering/OFF-1/v1'
     const value = Uint8Array.from((await db.get(key))!)
-    value[12] ^= 0x20
+    value[12] = value[12]! ^ 0x20
     await db.put(key, value)
     await db.close()
 
