@@ -160,8 +160,9 @@ export class Witness {
     }
   }
 
-  private async hold (origin: string, note: string, checkpoint: Checkpoint): Promise<void> {
-    await this.c.store.sublevel.put(witnessKey(origin), enc.encode(note), { sync: true } as any)
+  /** Persists the held checkpoint; synced before a cosignature leaves (tlog-witness), not for gossip. */
+  private async hold (origin: string, note: string, checkpoint: Checkpoint, sync = false): Promise<void> {
+    await this.c.store.sublevel.put(witnessKey(origin), enc.encode(note), { sync } as any)
     this.held.set(origin, { note, checkpoint })
   }
 
@@ -196,7 +197,7 @@ export class Witness {
       } else if (proof.length > 0) {
         throw new LifelongError('invalid', 'LOG_CONSISTENCY_PROOF_INVALID', 'a proof from size 0 must be empty')
       }
-      if (held === undefined || next.size > heldSize) await this.hold(origin, note, next)
+      if (held === undefined || next.size > heldSize) await this.hold(origin, note, next, true)
       const cosigned = signNote(opened.text, [ed25519Cosigner(this.name, this.c.key.privateKey, { now: () => Math.floor(this.now() / 1000) })])
       const lines = cosigned.slice(cosigned.lastIndexOf('\n\n') + 2)
       return { cosignature: lines, conflict: false, knownSize: next.size }

@@ -36,7 +36,7 @@ describe('lifelong CLI', () => {
     expect(() => statSync(join(dir, 'data/x/node.key'))).toThrow()
   })
 
-  it('keygen, init, manifest sign and show, start two nodes that connect, stop cleanly', { timeout: 90_000 }, async () => {
+  it('keygen, init, manifest sign and show, start two nodes that connect, stop cleanly', { timeout: 150_000 }, async () => {
     const dir = tempDir()
     const keygen = await runCli(['manifest', 'keygen', '--out', 'operator.key'], { cwd: dir })
     expect(keygen.code).toBe(0)
@@ -93,7 +93,7 @@ describe('lifelong CLI', () => {
     expect(nodeA.output()).not.toContain('PRIVATE KEY')
   })
 
-  it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', async () => {
+  it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', { timeout: 90_000 }, async () => {
     const dir = tempDir()
     const p2p = await freePortRange(7)
     const http = await freePortRange(7)
