@@ -18,7 +18,7 @@
 
 import { hash as oneShotHash } from 'node:crypto'
 import { LifelongError, ValidationError } from '../errors.ts'
-import { NATIVE_THRESHOLD, sha256Node, sha256Prefixed } from './sha256.ts'
+import { NATIVE_THRESHOLD, sha256Into, sha256Node, sha256NodeAt, sha256Prefixed } from './sha256.ts'
 
 /** Size in bytes of every hash in the tree (SHA-256). */
 export const HASH_SIZE = 32
@@ -80,12 +80,24 @@ export interface Frontier {
 
 /** The leaf hash `SHA-256(0x00 ‖ data)` (RFC 9162 §2.1.1). */
 export function hashLeaf (data: Uint8Array): Uint8Array {
-  if (data.length + 1 < NATIVE_THRESHOLD) return sha256Prefixed(LEAF_PREFIX, data, undefined)
-  const input = Buffer.allocUnsafe(1 + data.length)
+  const out = new Uint8Array(HASH_SIZE)
+  hashLeafInto(data, 0, data.length, out, 0)
+  return out
+}
+
+/**
+ * The leaf hash of `data[offset, offset + length)` written to `out` at `outOffset`: JavaScript
+ * for short leaves (no allocation), one node:crypto call for long ones.
+ */
+export function hashLeafInto (data: Uint8Array, offset: number, length: number, out: Uint8Array, outOffset: number): void {
+  if (length + 1 < NATIVE_THRESHOLD) {
+    sha256Into(data, offset, length, LEAF_PREFIX, out, outOffset)
+    return
+  }
+  const input = Buffer.allocUnsafe(1 + length)
   input[0] = LEAF_PREFIX
-  input.set(data, 1)
-  const digest = oneShotHash('sha256', input, 'buffer')
-  return new Uint8Array(digest.buffer, digest.byteOffset, HASH_SIZE)
+  input.set(data.subarray(offset, offset + length), 1)
+  out.set(oneShotHash('sha256', input, 'buffer'), outOffset)
 }
 
 /**
@@ -475,28 +487,32 @@ export function frontierRoot (frontier: Frontier): Uint8Array {
 // Verification (RFC 9162 §2.1.3.2, §2.1.4.2)
 
 /**
- * The root an inclusion proof leads to, by RFC 9162 §2.1.3.2 steps 1–4, or `undefined` if the
- * inputs are malformed or the proof has the wrong length for `index` and `treeSize` (step 4a,
- * and sn ≠ 0 in step 5). Never throws.
+ * Whether `proof` is an array of at most `max` 32-byte hashes (checked in place, no copy).
+ * The verifiers read each element once, after this check, so a proof array cannot change
+ * under them (nothing here awaits).
  */
-export function rootFromInclusionProof (leafHash: Uint8Array, index: number, treeSize: number, proof: readonly Uint8Array[]): Uint8Array | undefined {
-  if (!isHash(leafHash) || !isSize(index) || !isSize(treeSize)) return undefined
-  const path = readProof(proof, MAX_PROOF_LENGTH)
-  if (path === undefined) return undefined
-  // 1. leaf_index ≥ tree_size fails.
-  if (index >= treeSize) return undefined
+function isProof (proof: unknown, max: number): proof is readonly Uint8Array[] {
+  if (!Array.isArray(proof) || proof.length > max) return false
+  for (let i = 0; i < proof.length; i++) if (!isHash(proof[i])) return false
+  return true
+}
+
+/**
+ * RFC 9162 §2.1.3.2 steps 2–5 into `r` (which holds the leaf hash on entry and the root on a
+ * true return). Inputs are already checked. No allocation: every level hashes into `r`.
+ */
+function foldInclusion (r: Uint8Array, index: number, treeSize: number, proof: readonly Uint8Array[]): boolean {
   // 2. fn = leaf_index, sn = tree_size − 1.
   let fn = index
   let sn = treeSize - 1
-  // 3. r = hash (one private accumulator, hashed in place: no allocation per level).
-  const r = Uint8Array.from(leafHash)
   // 4. For each p in inclusion_path:
-  for (const p of path) {
+  for (let i = 0; i < proof.length; i++) {
+    const p = proof[i] as Uint8Array
     // a. sn = 0 means the path is too long.
-    if (sn === 0) return undefined
+    if (sn === 0) return false
     // b. A right child, or the last node of its level: p is a left sibling.
     if (isOdd(fn) || fn === sn) {
-      sha256Node(p, r, r)
+      sha256NodeAt(p, 0, r, 0, r, 0)
       // If LSB(fn) is not set, shift until it is or fn is 0: the levels where this node is
       // the last of its level and has no sibling (the right edge of an incomplete tree).
       while (!isOdd(fn) && fn !== 0) {
@@ -504,26 +520,44 @@ export function rootFromInclusionProof (leafHash: Uint8Array, index: number, tre
         sn = half(sn)
       }
     } else {
-      sha256Node(r, p, r)
+      sha256NodeAt(r, 0, p, 0, r, 0)
     }
     // c. Up one level.
     fn = half(fn)
     sn = half(sn)
   }
   // 5. sn must be 0: otherwise the path was too short.
-  return sn === 0 ? r : undefined
+  return sn === 0
 }
+
+/**
+ * The root an inclusion proof leads to, by RFC 9162 §2.1.3.2 steps 1–4, or `undefined` if the
+ * inputs are malformed or the proof has the wrong length for `index` and `treeSize` (step 4a,
+ * and sn ≠ 0 in step 5). Never throws.
+ */
+export function rootFromInclusionProof (leafHash: Uint8Array, index: number, treeSize: number, proof: readonly Uint8Array[]): Uint8Array | undefined {
+  if (!isHash(leafHash) || !isSize(index) || !isSize(treeSize) || !isProof(proof, MAX_PROOF_LENGTH)) return undefined
+  // 1. leaf_index ≥ tree_size fails.
+  if (index >= treeSize) return undefined
+  // 3. r = hash.
+  const r = Uint8Array.from(leafHash)
+  return foldInclusion(r, index, treeSize, proof) ? r : undefined
+}
+
+/** The accumulator of {@link verifyInclusion} (single-threaded, nothing awaits). */
+const ACC = new Uint8Array(HASH_SIZE)
 
 /**
  * Verifies an inclusion proof (RFC 9162 §2.1.3.2): `leafHash` is the leaf at `index` in the
  * tree of `treeSize` leaves whose root is `root`. False, never an exception, for any malformed
  * input: hashes that are not 32-byte Uint8Arrays, sizes that are not safe non-negative integers,
- * index ≥ size, a proof too long or too short.
+ * index ≥ size, a proof too long or too short. Allocates nothing.
  */
 export function verifyInclusion (leafHash: Uint8Array, index: number, treeSize: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
-  if (!isHash(root)) return false
-  const computed = rootFromInclusionProof(leafHash, index, treeSize, proof)
-  return computed !== undefined && bytesEqual(computed, root)
+  if (!isHash(root) || !isHash(leafHash) || !isSize(index) || !isSize(treeSize) || !isProof(proof, MAX_PROOF_LENGTH)) return false
+  if (index >= treeSize) return false
+  ACC.set(leafHash)
+  return foldInclusion(ACC, index, treeSize, proof) && bytesEqual(ACC, root)
 }
 
 /**

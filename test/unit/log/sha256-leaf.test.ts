@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { hash, randomBytes } from 'node:crypto'
-import { sha256, sha256Node, sha256Prefixed } from '../../../src/log/sha256.ts'
+import { NATIVE_THRESHOLD, sha256, sha256Into, sha256Node, sha256NodeAt, sha256Prefixed } from '../../../src/log/sha256.ts'
 import { decodeLeaf, encodeLeaf, keyCommitment, leafFor, recordCommitment } from '../../../src/log/leaf.ts'
-import { hashLeaf } from '../../../src/log/merkle.ts'
+import { hashLeaf, hashLeafInto } from '../../../src/log/merkle.ts'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
@@ -26,6 +26,43 @@ describe('JavaScript SHA-256', () => {
       expect(hex(sha256Node(l, r))).toBe(want)
       const out = new Uint8Array(l)
       expect(hex(sha256Node(out, r, out))).toBe(want)
+      const right = new Uint8Array(r)
+      expect(hex(sha256Node(l, right, right))).toBe(want)
+      // Children and output at offsets inside larger buffers, as in a tile.
+      const tile = new Uint8Array(200)
+      tile.set(l, 7)
+      tile.set(r, 39)
+      sha256NodeAt(tile, 7, tile, 39, tile, 100)
+      expect(hex(tile.subarray(100, 132))).toBe(want)
+      sha256NodeAt(tile, 7, tile, 39, tile, 7)
+      expect(hex(tile.subarray(7, 39))).toBe(want)
+    }
+  })
+
+  it('hashes a slice with and without a prefix byte, into a buffer at an offset', () => {
+    for (let n = 0; n < 300; n++) {
+      for (const offset of [0, 5]) {
+        const data = randomBytes(offset + n + 3)
+        const slice = data.subarray(offset, offset + n)
+        for (const prefix of [-1, 0x00, 0x01]) {
+          const out = new Uint8Array(40).fill(9)
+          sha256Into(data, offset, n, prefix, out, 4)
+          const want = hash('sha256', prefix < 0 ? slice : Buffer.concat([Buffer.of(prefix), slice]), 'hex')
+          expect(hex(out.subarray(4, 36)), `length ${n} offset ${offset} prefix ${prefix}`).toBe(want)
+          expect([...out.subarray(0, 4), ...out.subarray(36)]).toEqual([9, 9, 9, 9, 9, 9, 9, 9])
+        }
+      }
+    }
+  })
+
+  it('gives leaf hashes equal on both sides of the native threshold', () => {
+    for (const n of [NATIVE_THRESHOLD - 3, NATIVE_THRESHOLD - 2, NATIVE_THRESHOLD - 1, NATIVE_THRESHOLD, 1000]) {
+      const data = randomBytes(n + 4)
+      const want = hash('sha256', Buffer.concat([Buffer.of(0), data.subarray(2, 2 + n)]), 'hex')
+      expect(hex(hashLeaf(data.subarray(2, 2 + n)))).toBe(want)
+      const out = new Uint8Array(33)
+      hashLeafInto(data, 2, n, out, 1)
+      expect(hex(out.subarray(1))).toBe(want)
     }
   })
 })
