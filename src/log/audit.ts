@@ -34,7 +34,7 @@ export interface AuditReport {
 const CHUNK = 2000
 
 function describe (e: StoredEntry, type: string): string {
-  const where = e.location.kind === 'log' ? `log r/${e.index}` : `${e.location.sublevel} key ${JSON.stringify(e.location.key)}`
+  const where = e.location.kind === 'log' ? `log entry bundle` : `${e.location.sublevel} key ${JSON.stringify(e.location.key)}`
   return `entry ${e.index} (${type}, key ${JSON.stringify(e.key)}; record at ${where})`
 }
 
@@ -105,6 +105,7 @@ export async function auditStore (store: LogStore, opts: { nodeKeyFile?: string,
   }
   if (chunk.length > 0) await flush()
 
+  if (store.openProblem !== undefined) problems.push({ check: 'tree-state', message: store.openProblem })
   if (frontier.size !== store.size) problems.push({ check: 'tree-size', message: `${frontier.size} entries stored, the log state says ${store.size}` })
   else if (!Buffer.from(frontierRoot(frontier)).equals(Buffer.from(store.root()))) problems.push({ check: 'tree-root', message: 'the recomputed root differs from the stored frontier' })
   if (checkpoint !== undefined) {
@@ -131,7 +132,8 @@ export async function auditDataDir (dataDir: string): Promise<AuditReport> {
     throw err
   }
   try {
-    const store = await LogStore.open({ storage })
+    // The audit recomputes everything itself: open without refusing an inconsistent store.
+    const store = await LogStore.open({ storage }, { verifyState: false })
     return await auditStore(store, { nodeKeyFile: join(dataDir, 'node.key') })
   } finally {
     await storage.close()

@@ -18,8 +18,9 @@
  * SHA-256 in the project; the version byte lets a later format coexist in one log.
  */
 
+import { createHash, hash as oneShotHash } from 'node:crypto'
 import { ValidationError } from '../errors.ts'
-import { sha256 } from './sha256.ts'
+import { NATIVE_THRESHOLD, sha256, sha256Into } from './sha256.ts'
 import { hashLeaf } from './merkle.ts'
 
 export const LEAF_FORMAT_V1 = 0x01
@@ -107,8 +108,9 @@ export function decodeLeaf (bytes: Uint8Array): Leaf {
   return {
     type,
     loggedAt,
-    keyCommitment: bytes.slice(10 + n, 10 + n + COMMITMENT_SIZE),
-    recordCommitment: bytes.slice(10 + n + COMMITMENT_SIZE)
+    // Copies (not Buffer#slice, a view when `bytes` is a Buffer).
+    keyCommitment: new Uint8Array(bytes.subarray(10 + n, 10 + n + COMMITMENT_SIZE)),
+    recordCommitment: new Uint8Array(bytes.subarray(10 + n + COMMITMENT_SIZE))
   }
 }
 
@@ -116,6 +118,68 @@ export function decodeLeaf (bytes: Uint8Array): Leaf {
 export function leafFor (type: string, key: string, record: Uint8Array, salt: Uint8Array, loggedAt: number): { leaf: Uint8Array, leafHash: Uint8Array } {
   const leaf = encodeLeaf({ type, loggedAt, keyCommitment: keyCommitment(salt, key), recordCommitment: recordCommitment(salt, record) })
   return { leaf, leafHash: hashLeaf(leaf) }
+}
+
+/** Length of a version-1 leaf whose type has `typeLength` characters. */
+export function leafLength (typeLength: number): number {
+  return 1 + 1 + typeLength + 8 + 2 * COMMITMENT_SIZE
+}
+
+/** Records longer than this are hashed streaming rather than copied into the scratch buffer. */
+const STREAM_RECORD_BYTES = 64 * 1024
+
+/**
+ * Writes version-1 leaves in place for the append path: the leaf goes straight into the
+ * caller's buffer (an entry bundle) and the commitments are hashed from one reused scratch
+ * buffer, so a leaf costs no allocation (but node:crypto's digest for long records). Produces
+ * exactly {@link encodeLeaf} of {@link keyCommitment} and {@link recordCommitment}; the type,
+ * key and time must already be valid.
+ */
+export class LeafWriter {
+  private scratch = Buffer.allocUnsafe(RECORD_LABEL.length + SALT_SIZE + 4096)
+
+  /**
+   * Writes the leaf of (`type`, `key`, `record`) with the salt at `salt[saltOffset…+32]` and
+   * time `loggedAt` to `out[offset…]`; returns its length ({@link leafLength}).
+   */
+  write (out: Uint8Array, offset: number, type: string, loggedAt: number, salt: Uint8Array, saltOffset: number, key: string, record: Uint8Array): number {
+    const n = type.length
+    out[offset] = LEAF_FORMAT_V1
+    out[offset + 1] = n
+    for (let i = 0; i < n; i++) out[offset + 2 + i] = type.charCodeAt(i)
+    const high = Math.floor(loggedAt / 2 ** 32)
+    const low = loggedAt >>> 0
+    let at = offset + 2 + n
+    out[at] = high >>> 24; out[at + 1] = high >>> 16; out[at + 2] = high >>> 8; out[at + 3] = high
+    out[at + 4] = low >>> 24; out[at + 5] = low >>> 16; out[at + 6] = low >>> 8; out[at + 7] = low
+    at += 8
+    const scratch = this.scratch
+    const saltBytes = salt.subarray(saltOffset, saltOffset + SALT_SIZE)
+    // Key commitment: label ‖ salt ‖ UTF-8 key (at most 1024 bytes: always fits the scratch).
+    scratch.set(KEY_LABEL, 0)
+    scratch.set(saltBytes, KEY_LABEL.length)
+    const keyInput = KEY_LABEL.length + SALT_SIZE + scratch.write(key, KEY_LABEL.length + SALT_SIZE, 'utf8')
+    this.digest(keyInput, out, at)
+    at += COMMITMENT_SIZE
+    // Record commitment: label ‖ salt ‖ record.
+    const head = RECORD_LABEL.length + SALT_SIZE
+    if (record.length > STREAM_RECORD_BYTES) {
+      out.set(createHash('sha256').update(RECORD_LABEL).update(saltBytes).update(record).digest(), at)
+    } else {
+      if (scratch.length < head + record.length) this.scratch = Buffer.allocUnsafe(2 * (head + record.length))
+      const s = this.scratch
+      s.set(RECORD_LABEL, 0)
+      s.set(saltBytes, RECORD_LABEL.length)
+      s.set(record, head)
+      this.digest(head + record.length, out, at)
+    }
+    return leafLength(n)
+  }
+
+  private digest (length: number, out: Uint8Array, offset: number): void {
+    if (length < NATIVE_THRESHOLD) sha256Into(this.scratch, 0, length, -1, out, offset)
+    else out.set(oneShotHash('sha256', this.scratch.subarray(0, length), 'buffer'), offset)
+  }
 }
 
 /** Which parts of a leaf disagree with a claimed type, key and record (empty if none). */

@@ -8,7 +8,7 @@
  * - `node.manifest-adopted` for every federation manifest the node adopts (also the one it
  *   loaded at start, if it had not logged it yet).
  *
- * Each of these records is kept by the log itself (`r/<index>`); none holds personal data.
+ * Each of these records is kept by the log itself (inside its entry); none holds personal data.
  */
 import { createHash } from 'node:crypto'
 import type { NodeConfig } from '../config/config.ts'

@@ -2,31 +2,37 @@
  * The node's transparency log over its LevelDB sublevel `log` (docs/LOG.md §Storage).
  *
  * - One append path, {@link LogStore.append}: the registry's own record writes (`ops`) and the
- *   log's leaf, node and frontier writes go into ONE LevelDB batch written with `sync`, so that
- *   both land or neither. Appends are serialised; callers that arrive while a batch is being
+ *   log's entry, index, tile and state writes go into ONE LevelDB batch written with `sync`, so
+ *   that both land or neither. Appends are serialised; callers that arrive while a batch is being
  *   written are grouped into the next one (group commit).
- * - Every complete subtree hash is stored (`n/<level>/<index>`), so any inclusion proof,
- *   consistency proof or past root is a fold of O(log n) stored hashes fetched with one
- *   `getMany`. The frontier (one hash per set bit of the size) is kept in memory and in `state`.
- * - Each entry keeps its leaf, its salt and where its record lives (a registry's sublevel and
- *   key, or the log's own `r/<index>` when no registry keeps it), so `lifelong log verify`
- *   can recompute every leaf from the stored records and the whole tree from the leaves.
+ * - The tree is kept in hash tiles (`tiles.ts`, c2sp.org/tlog-tiles coordinates): a full tile is
+ *   one key holding 256 hashes of its bottom level and its interior nodes, written once when it
+ *   completes; the right edge (the partial tile of every level) is kept in memory and rebuilt
+ *   from the last entries and the stored tiles on open. Any inclusion proof, consistency proof
+ *   or past root is a fold of O(log n) stored hashes, read from at most ⌈log₂₅₆ n⌉ tiles with one
+ *   `getMany` (fewer with the tile cache). A batch of 1000 entries writes ~5 tile keys.
+ * - Entries are stored in bundles (`e/<first index>`): the entries of one batch, split at
+ *   multiples of 256, each entry with its leaf, its salt, its key and where its record lives (a
+ *   registry's sublevel and key, or inside the entry when no registry keeps it), so that
+ *   `lifelong log verify` can recompute every leaf from the stored records and the whole tree
+ *   from the leaves. `h/<leaf hash>` maps leaf hashes to indexes.
  *
- * Reads need no lock: a proof for a committed size only touches subtrees that were complete,
- * and so written, before that size was committed; stored subtree hashes never change.
+ * Every key is written once and never changed, but `state`. Reads need no lock: a proof for a
+ * committed size only touches full tiles (immutable) and edge positions below the counts that
+ * size implies (never overwritten; appends write above them).
  */
 import { randomFillSync } from 'node:crypto'
 import { LifelongError, ValidationError, type FieldError } from '../errors.ts'
 import type { BatchOp, Db, Storage, Sublevel, SublevelName } from '../storage/storage.ts'
 import { SUBLEVELS } from '../storage/storage.ts'
 import {
-  HASH_SIZE, appendLeafHashes, consistencyProofPlan, emptyFrontier, frontierNodes, frontierRoot, inclusionProofPlan,
-  proofFromPlan, type Frontier, type ProofPlan, type SubtreeId
+  HASH_SIZE, consistencyProofPlan, emptyFrontier, frontierNodes, frontierRoot, hashLeafInto, inclusionProofPlan,
+  type Frontier, type ProofPlan, type SubtreeId
 } from './merkle.ts'
-import { SALT_SIZE, isValidEntryKey, isValidEntryType, leafFor } from './leaf.ts'
-import {
-  ENTRY_PREFIX, entryIndexFromKey, entryKey, leafHashKey, nodeKey, prefixEnd, recordKey, stateKey
-} from './keys.ts'
+import { sha256NodeAt } from './sha256.ts'
+import { LeafWriter, SALT_SIZE, isValidEntryKey, isValidEntryType, leafLength } from './leaf.ts'
+import { TILE_BYTES, appendToEdge, edgeFrontier, edgeInputs, fullTiles, locateNode, pushNode, tileRoot, type Edge } from './tiles.ts'
+import { BUNDLE_PREFIX, bundleKey, bundleStartFromKey, layoutKey, leafHashKey, prefixEnd, stateKey, tileKey } from './keys.ts'
 
 /** One record to log. The append contract every registry codes against. */
 export interface LogEntryInput {
@@ -65,6 +71,8 @@ export interface StoredEntry {
   readonly leaf: Uint8Array
   readonly salt: Uint8Array
   readonly location: RecordLocation
+  /** The record, when the log keeps it (location `log`): stored inside the entry. */
+  readonly record?: Uint8Array
 }
 
 export interface LogStoreComponents {
@@ -75,6 +83,14 @@ export interface LogStoreComponents {
 export interface LogStoreInit {
   /** Most entries in one group-commit batch (a single larger append is still one batch). */
   maxBatchEntries?: number
+  /** Full tiles kept in memory (16 KiB each; default 1024). */
+  tileCacheSize?: number
+  /**
+   * Whether opening checks the right edge rebuilt from the stored entries and tiles against the
+   * stored frontier and refuses a store where they differ (default true). The offline audit
+   * opens with false: it recomputes everything itself and names what differs.
+   */
+  verifyState?: boolean
 }
 
 /** A write into the log's own sublevel that must land with an append (the log's components only). */
@@ -94,94 +110,162 @@ interface Pending {
 /** Listener told after every committed batch. */
 export type AppendListener = (treeSize: number, entriesAdded: number) => void
 
-const ENTRY_FORMAT_V1 = 0x01
+/** The storage layout of the `log` sublevel that this code reads and writes (docs/LOG.md §Format versions). */
+export const STORAGE_LAYOUT = 2
+/** First byte of an entry bundle. */
+const BUNDLE_FORMAT = 0x02
 const LOCATION_LOG = 0x00
 const LOCATION_SUBLEVEL = 0x01
+/** Entries per bundle at most: bundles never cross a multiple of this. */
+const BUNDLE_SPAN = 256
 
-function u64 (view: DataView, offset: number, value: number): void {
-  view.setUint32(offset, Math.floor(value / 2 ** 32))
-  view.setUint32(offset + 4, value >>> 0)
+function writeU32 (out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24; out[at + 1] = value >>> 16; out[at + 2] = value >>> 8; out[at + 3] = value
 }
 
-function readU64 (view: DataView, offset: number): number {
-  return view.getUint32(offset) * 2 ** 32 + view.getUint32(offset + 4)
+function readU32 (bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0
+}
+
+function writeU64 (out: Uint8Array, at: number, value: number): void {
+  writeU32(out, at, Math.floor(value / 2 ** 32))
+  writeU32(out, at + 4, value >>> 0)
+}
+
+function readU64 (bytes: Uint8Array, at: number): number {
+  return readU32(bytes, at) * 2 ** 32 + readU32(bytes, at + 4)
 }
 
 function encodeState (frontier: Frontier): Uint8Array {
   const out = new Uint8Array(8 + HASH_SIZE * frontier.hashes.length)
-  u64(new DataView(out.buffer), 0, frontier.size)
+  writeU64(out, 0, frontier.size)
   frontier.hashes.forEach((h, i) => { out.set(h, 8 + HASH_SIZE * i) })
   return out
 }
 
 function decodeState (bytes: Uint8Array): Frontier {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
-  const size = readU64(view, 0)
+  if (bytes.length < 8 || (bytes.length - 8) % HASH_SIZE !== 0) throw new LifelongError('internal', 'LOG_STATE_CORRUPT', 'the stored log state is malformed')
+  const size = readU64(bytes, 0)
   const hashes: Uint8Array[] = []
-  for (let off = 8; off < bytes.length; off += HASH_SIZE) hashes.push(bytes.slice(off, off + HASH_SIZE))
+  for (let off = 8; off < bytes.length; off += HASH_SIZE) hashes.push(copyOf(bytes, off, off + HASH_SIZE))
   return { size, hashes }
+}
+
+function sameFrontier (a: Frontier, b: Frontier): boolean {
+  return a.size === b.size && a.hashes.length === b.hashes.length && a.hashes.every((h, i) => sameBytes(h, b.hashes[i]!))
 }
 
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder()
 
-/** `0x01 ‖ u16 leaf length ‖ leaf ‖ salt ‖ u16 key length ‖ UTF-8 entry key ‖ location`. */
-export function encodeEntry (leaf: Uint8Array, salt: Uint8Array, entryKeyText: string, location: RecordLocation): Uint8Array {
-  const entryKeyBytes = textEncoder.encode(entryKeyText)
-  const name = location.kind === 'sublevel' ? textEncoder.encode(location.sublevel) : undefined
-  const key = location.kind === 'sublevel' ? textEncoder.encode(location.key) : undefined
-  const size = 3 + leaf.length + SALT_SIZE + 2 + entryKeyBytes.length + 1 + (name === undefined || key === undefined ? 0 : 1 + name.length + key.length)
-  const out = Buffer.allocUnsafe(size)
-  out[0] = ENTRY_FORMAT_V1
-  out[1] = leaf.length >>> 8
-  out[2] = leaf.length & 0xff
-  out.set(leaf, 3)
-  let at = 3 + leaf.length
-  out.set(salt, at)
-  at += SALT_SIZE
-  out[at++] = entryKeyBytes.length >>> 8
-  out[at++] = entryKeyBytes.length & 0xff
-  out.set(entryKeyBytes, at)
-  at += entryKeyBytes.length
-  if (name === undefined || key === undefined) {
-    out[at] = LOCATION_LOG
-  } else {
-    out[at++] = LOCATION_SUBLEVEL
-    out[at++] = name.length
-    out.set(name, at)
-    out.set(key, at + name.length)
+/** Where a new entry's record is, as the bundle encodes it. */
+type Location = { kind: 'log', record: Uint8Array } | { kind: 'sublevel', name: string, key: string }
+
+/**
+ * Decodes the entries of a bundle starting at index `start`: those in `[from, to)`.
+ *
+ * Bundle: `0x02 ‖ entry…`, entry: `u16 leaf length ‖ leaf ‖ salt(32) ‖ u16 key length ‖ UTF-8 key ‖
+ * location`, location: `0x00 ‖ u32 length ‖ record` (kept by the log) or
+ * `0x01 ‖ u8 n ‖ sublevel name ‖ u32 length ‖ UTF-8 key` (kept by a registry).
+ */
+export function decodeBundle (start: number, bytes: Uint8Array, from = start, to = Number.MAX_SAFE_INTEGER): StoredEntry[] {
+  const bad = (index: number): LifelongError => new LifelongError('internal', 'LOG_ENTRY_CORRUPT', `stored entry ${index} (bundle ${start}) is malformed`)
+  if (bytes.length < 1 || bytes[0] !== BUNDLE_FORMAT) throw bad(start)
+  const out: StoredEntry[] = []
+  let at = 1
+  for (let index = start; at < bytes.length && index < to; index++) {
+    if (at + 2 > bytes.length) throw bad(index)
+    const leafLen = (bytes[at]! << 8) | bytes[at + 1]!
+    const leafAt = at + 2
+    at = leafAt + leafLen
+    const saltAt = at
+    at += SALT_SIZE
+    if (at + 2 > bytes.length) throw bad(index)
+    const keyLen = (bytes[at]! << 8) | bytes[at + 1]!
+    const keyAt = at + 2
+    at = keyAt + keyLen
+    if (at + 1 > bytes.length) throw bad(index)
+    const kind = bytes[at++]
+    let location: RecordLocation
+    let record: Uint8Array | undefined
+    if (kind === LOCATION_LOG) {
+      if (at + 4 > bytes.length) throw bad(index)
+      const n = readU32(bytes, at)
+      at += 4
+      if (at + n > bytes.length) throw bad(index)
+      record = index >= from ? copyOf(bytes, at, at + n) : undefined
+      at += n
+      location = { kind: 'log' }
+    } else if (kind === LOCATION_SUBLEVEL) {
+      if (at + 1 > bytes.length) throw bad(index)
+      const nameLen = bytes[at++]!
+      if (at + nameLen + 4 > bytes.length) throw bad(index)
+      const sublevel = index >= from ? textDecoder.decode(bytes.subarray(at, at + nameLen)) as SublevelName : 'log'
+      at += nameLen
+      const n = readU32(bytes, at)
+      at += 4
+      if (at + n > bytes.length) throw bad(index)
+      if (index >= from && !(SUBLEVELS as readonly string[]).includes(sublevel)) throw bad(index)
+      location = index >= from ? { kind: 'sublevel', sublevel, key: textDecoder.decode(bytes.subarray(at, at + n)) } : { kind: 'log' }
+      at += n
+    } else {
+      throw bad(index)
+    }
+    if (index < from) continue
+    const entry: StoredEntry = {
+      index,
+      key: textDecoder.decode(bytes.subarray(keyAt, keyAt + keyLen)),
+      leaf: copyOf(bytes, leafAt, leafAt + leafLen),
+      salt: copyOf(bytes, saltAt, saltAt + SALT_SIZE),
+      location,
+      ...(record === undefined ? {} : { record })
+    }
+    out.push(entry)
   }
+  if (at > bytes.length) throw bad(start)
   return out
 }
 
-export function decodeEntry (index: number, bytes: Uint8Array): StoredEntry {
-  const bad = (): LifelongError => new LifelongError('internal', 'LOG_ENTRY_CORRUPT', `stored entry ${index} is malformed`)
-  if (bytes.length < 4 || bytes[0] !== ENTRY_FORMAT_V1) throw bad()
-  const leafLength = (bytes[1]! << 8) | bytes[2]!
-  let at = 3 + leafLength
-  if (bytes.length < at + SALT_SIZE + 1) throw bad()
-  const leaf = bytes.slice(3, at)
-  const salt = bytes.slice(at, at + SALT_SIZE)
-  at += SALT_SIZE
-  if (bytes.length < at + 3) throw bad()
-  const keyLength = (bytes[at]! << 8) | bytes[at + 1]!
-  at += 2
-  if (bytes.length < at + keyLength + 1) throw bad()
-  const entryKeyText = textDecoder.decode(bytes.subarray(at, at + keyLength))
-  at += keyLength
-  const kind = bytes[at++]
-  if (kind === LOCATION_LOG) return { index, key: entryKeyText, leaf, salt, location: { kind: 'log' } }
-  if (kind !== LOCATION_SUBLEVEL || at >= bytes.length) throw bad()
-  const nameLength = bytes[at++]!
-  const sublevel = textDecoder.decode(bytes.subarray(at, at + nameLength)) as SublevelName
-  if (!(SUBLEVELS as readonly string[]).includes(sublevel)) throw bad()
-  const key = textDecoder.decode(bytes.subarray(at + nameLength))
-  return { index, key: entryKeyText, leaf, salt, location: { kind: 'sublevel', sublevel, key } }
+/**
+ * A copy of `bytes[start, end)` as a plain Uint8Array. Not `slice`: values read from LevelDB are
+ * Buffers, whose `slice` is a view (hashing into one corrupted a cached tile).
+ */
+function copyOf (bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end))
 }
 
 function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length))
 }
+
+/** A least-recently-used cache of full tiles (immutable, so never invalidated). */
+class TileCache {
+  private readonly map = new Map<string, Uint8Array>()
+  private readonly max: number
+
+  constructor (max: number) {
+    this.max = max
+  }
+
+  get (key: string): Uint8Array | undefined {
+    const tile = this.map.get(key)
+    if (tile !== undefined) {
+      this.map.delete(key)
+      this.map.set(key, tile)
+    }
+    return tile
+  }
+
+  set (key: string, tile: Uint8Array): void {
+    if (this.max <= 0) return
+    this.map.delete(key)
+    this.map.set(key, tile)
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string)
+  }
+}
+
+/** Entry types already validated (types repeat; the pattern test is the costly part). */
+const validTypes = new Set<string>()
 
 export class LogStore {
   private readonly storage: Storage
@@ -192,13 +276,19 @@ export class LogStore {
   private readonly now: () => number
   private readonly maxBatchEntries: number
   private readonly names = new Map<Sublevel, SublevelName>()
+  private readonly leafWriter = new LeafWriter()
+  private readonly tiles: TileCache
   private frontier: Frontier = emptyFrontier()
+  private rootCache: Uint8Array | undefined
+  /** The right edge of the committed tree (see tiles.ts). */
+  private edge: Edge = []
   private readonly queue: Pending[] = []
   private writing = false
   private closed = false
   private idle: Promise<void> = Promise.resolve()
   private markIdle: (() => void) | undefined
   private readonly listeners: AppendListener[] = []
+  private problem: string | undefined
 
   private constructor (components: LogStoreComponents, init: LogStoreInit) {
     this.storage = components.storage
@@ -207,15 +297,64 @@ export class LogStore {
     this.prefix = this.sub.prefix
     this.now = components.now ?? Date.now
     this.maxBatchEntries = init.maxBatchEntries ?? 20_000
+    this.tiles = new TileCache(init.tileCacheSize ?? 1024)
     for (const name of SUBLEVELS) this.names.set(components.storage.sublevel(name), name)
   }
 
-  /** Opens the log in the node's storage, loading its frontier. */
+  /**
+   * Opens the log in the node's storage: loads its frontier and rebuilds the right edge of the
+   * tree from the last entries and the stored tiles, checking that it gives the stored frontier.
+   *
+   * @throws LifelongError `LOG_LAYOUT_UNSUPPORTED` (written by another storage layout),
+   *   `LOG_STATE_INCONSISTENT` (the stored entries or tiles do not give the stored frontier: an
+   *   edited or damaged store; run `lifelong log verify --data`)
+   */
   static async open (components: LogStoreComponents, init: LogStoreInit = {}): Promise<LogStore> {
     const store = new LogStore(components, init)
-    const state = await store.sub.get(stateKey())
-    if (state !== undefined) store.frontier = decodeState(state)
+    const [state, layout] = await store.sub.getMany([stateKey(), layoutKey()])
+    if (layout === undefined && state === undefined) {
+      await store.sub.put(layoutKey(), textEncoder.encode(String(STORAGE_LAYOUT)))
+    } else if (layout === undefined || textDecoder.decode(layout) !== String(STORAGE_LAYOUT)) {
+      throw new LifelongError('internal', 'LOG_LAYOUT_UNSUPPORTED', `the log in this store uses storage layout ${layout === undefined ? 1 : textDecoder.decode(layout)}; this version reads layout ${STORAGE_LAYOUT} (docs/LOG.md §Format versions)`)
+    }
+    if (state === undefined) return store
+    const stored = decodeState(state)
+    store.frontier = stored
+    try {
+      store.edge = await store.rebuildEdge(stored.size)
+      if (!sameFrontier(edgeFrontier(store.edge, stored.size), stored)) {
+        throw new LifelongError('internal', 'LOG_STATE_INCONSISTENT', `the stored entries and tiles do not give the stored tree of ${stored.size} entries: the store was edited or damaged (run lifelong log verify --data)`)
+      }
+    } catch (err) {
+      if (init.verifyState === false) store.problem = (err as Error).message
+      else throw err
+    }
     return store
+  }
+
+  /** Rebuilds the right edge of the tree of `size` leaves from the last entries and the stored tiles. */
+  private async rebuildEdge (size: number): Promise<Edge> {
+    const edge: Edge = []
+    const refuse = (): void => { throw new LifelongError('internal', 'LOG_STATE_INCONSISTENT', 'a partial tile completed while rebuilding the right edge') }
+    for (const { tileLevel, from, to } of edgeInputs(size)) {
+      const count = to - from
+      const hashes = new Uint8Array(HASH_SIZE * count)
+      if (tileLevel === 0) {
+        const entries = await this.readEntries(from, to)
+        if (entries.length !== count) throw new LifelongError('internal', 'LOG_ENTRY_MISSING', `entries ${from}…${to - 1} are not all stored`)
+        entries.forEach((e, i) => { hashLeafInto(e.leaf, 0, e.leaf.length, hashes, HASH_SIZE * i) })
+      } else {
+        const keys: string[] = []
+        for (let j = from; j < to; j++) keys.push(tileKey(tileLevel - 1, j))
+        const tiles = await this.sub.getMany(keys)
+        tiles.forEach((tile, i) => {
+          if (tile === undefined || tile.length !== TILE_BYTES) throw new LifelongError('internal', 'LOG_TILE_MISSING', `stored tile ${keys[i]} is missing or malformed`)
+          tileRoot(tile, hashes, HASH_SIZE * i)
+        })
+      }
+      for (let i = 0; i < count; i++) pushNode(edge, tileLevel, from + i, hashes, HASH_SIZE * i, refuse)
+    }
+    return edge
   }
 
   /** The committed tree size. */
@@ -225,12 +364,18 @@ export class LogStore {
 
   /** The root of the committed tree. */
   root (): Uint8Array {
-    return frontierRoot(this.frontier)
+    this.rootCache ??= frontierRoot(this.frontier)
+    return copyOf(this.rootCache, 0, HASH_SIZE)
   }
 
   /** The committed frontier (size and right-edge hashes). */
   currentFrontier (): Frontier {
     return this.frontier
+  }
+
+  /** What opening with `verifyState: false` found wrong with the stored tree, if anything. */
+  get openProblem (): string | undefined {
+    return this.problem
   }
 
   /** Called after every committed batch with the new size. */
@@ -260,25 +405,32 @@ export class LogStore {
     const fields: FieldError[] = []
     if (!Array.isArray(entries)) fields.push({ path: 'entries', message: 'must be an array' })
     else {
-      entries.forEach((e, i) => {
-        if (!isValidEntryType(e?.type)) fields.push({ path: `entries/${i}/type`, message: 'must be dotted lowercase words (e.g. learners.access), at most 100 characters' })
+      for (let i = 0; i < entries.length; i++) {
+        const e = entries[i]
+        if (!validTypes.has(e?.type as string)) {
+          if (isValidEntryType(e?.type)) {
+            if (validTypes.size > 10_000) validTypes.clear()
+            validTypes.add(e.type)
+          } else fields.push({ path: `entries/${i}/type`, message: 'must be dotted lowercase words (e.g. learners.access), at most 100 characters' })
+        }
         if (!isValidEntryKey(e?.key)) fields.push({ path: `entries/${i}/key`, message: 'must be a non-empty string of at most 1024 bytes' })
         if (!(e?.record instanceof Uint8Array)) fields.push({ path: `entries/${i}/record`, message: 'must be a Uint8Array' })
         if (e?.storedAt !== undefined && (!(SUBLEVELS as readonly string[]).includes(e.storedAt.sublevel) || e.storedAt.sublevel === 'log' || typeof e.storedAt.key !== 'string')) {
           fields.push({ path: `entries/${i}/storedAt`, message: 'must name a registry sublevel and a key' })
         }
-      })
+      }
     }
     if (!Array.isArray(ops)) fields.push({ path: 'ops', message: 'must be an array' })
     else {
-      ops.forEach((op, i) => {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]
         if (op?.type !== 'put' && op?.type !== 'del') fields.push({ path: `ops/${i}/type`, message: 'must be put or del' })
-        const name = this.names.get(op?.sublevel)
+        const name = this.names.get(op?.sublevel as Sublevel)
         if (name === undefined) fields.push({ path: `ops/${i}/sublevel`, message: 'must be a sublevel of this node\'s storage' })
         else if (name === 'log') fields.push({ path: `ops/${i}/sublevel`, message: 'only the log writes to the log sublevel' })
         if (typeof op?.key !== 'string') fields.push({ path: `ops/${i}/key`, message: 'must be a string' })
         if (op?.type === 'put' && !(op.value instanceof Uint8Array)) fields.push({ path: `ops/${i}/value`, message: 'must be a Uint8Array' })
-      })
+      }
     }
     if (fields.length > 0) throw new ValidationError('LOG_ENTRY_INVALID', `cannot append: ${fields.map(f => `${f.path} ${f.message}`).join('; ')}`, fields)
   }
@@ -319,46 +471,115 @@ export class LogStore {
     }
   }
 
-  /** Writes one batch for `group`; updates the in-memory frontier only once it is durable. */
+  /**
+   * Writes one batch for `group`: the registries' ops, the entry bundles, the leaf-hash index,
+   * the tiles the batch completes and the new state. The in-memory tree moves on only once the
+   * batch is durable.
+   */
   private async commit (group: Pending[]): Promise<AppendResult[]> {
     const loggedAt = this.now()
-    const total = group.reduce((n, p) => n + p.entries.length, 0)
-    const salts = Buffer.allocUnsafe(SALT_SIZE * total)
-    randomFillSync(salts)
-    const batch: any[] = []
-    const leafHashes: Uint8Array[] = new Array(total)
-    const results: AppendResult[] = []
+    const size0 = this.frontier.size
+    let total = 0
+    for (const p of group) total += p.entries.length
     const prefix = this.prefix
-    let index = this.frontier.size
+    const batch: any[] = []
+    const results: AppendResult[] = []
+
+    // Where each record is, and an upper bound of the bundles' bytes (UTF-8: ≤ 3 bytes per UTF-16 unit).
+    const locations: Location[] = new Array(total)
+    let bound = 1 + Math.ceil(total / BUNDLE_SPAN) + 1
     let k = 0
     for (const p of group) {
-      const indexes: number[] = []
       const byValue = new Map<Uint8Array, BatchOp>()
       for (const op of p.ops) {
         batch.push(op)
         if (op.type === 'put' && !byValue.has(op.value)) byValue.set(op.value, op)
       }
       for (const put of p.logPuts) batch.push({ type: 'put', key: prefix + put.key, value: put.value })
-      for (const entry of p.entries) {
-        const salt = new Uint8Array(salts.buffer, salts.byteOffset + SALT_SIZE * k, SALT_SIZE)
-        const { leaf, leafHash } = leafFor(entry.type, entry.key, entry.record, salt, loggedAt)
+      const indexes: number[] = new Array(p.entries.length)
+      for (let i = 0; i < p.entries.length; i++) {
+        const entry = p.entries[i]!
         const location = this.locate(entry, byValue, p.ops)
-        batch.push({ type: 'put', key: prefix + entryKey(index), value: encodeEntry(leaf, salt, entry.key, location) })
-        if (location.kind === 'log') batch.push({ type: 'put', key: prefix + recordKey(index), value: entry.record })
-        batch.push({ type: 'put', key: prefix + leafHashKey(leafHash), value: indexBytes(index) })
-        leafHashes[k] = leafHash
-        indexes.push(index)
-        index++
+        locations[k] = location
+        bound += 2 + leafLength(entry.type.length) + SALT_SIZE + 2 + 3 * entry.key.length + 1 +
+          (location.kind === 'log' ? 4 + entry.record.length : 1 + location.name.length + 4 + 3 * location.key.length)
+        indexes[i] = size0 + k
         k++
       }
       results.push({ indexes, treeSize: 0 })
     }
-    const next = appendLeafHashes(this.frontier, leafHashes, (level, i, hash) => {
-      batch.push({ type: 'put', key: prefix + nodeKey(level, i), value: hash })
+
+    const salts = Buffer.allocUnsafe(SALT_SIZE * total)
+    randomFillSync(salts)
+    const leafHashes = Buffer.allocUnsafe(HASH_SIZE * total)
+    const indexValues = Buffer.allocUnsafe(8 * total)
+    const bundles = Buffer.allocUnsafe(bound)
+    const leafWriter = this.leafWriter
+    // Bundles: the batch's entries, split at multiples of BUNDLE_SPAN, each from its format byte.
+    let at = 0
+    let bundleFirst = size0
+    let bundleByte = 0
+    k = 0
+    for (const p of group) {
+      for (const entry of p.entries) {
+        const index = size0 + k
+        if (k === 0 || index % BUNDLE_SPAN === 0) {
+          if (k > 0) batch.push({ type: 'put', key: prefix + bundleKey(bundleFirst), value: bundles.subarray(bundleByte, at) })
+          bundleFirst = index
+          bundleByte = at
+          bundles[at++] = BUNDLE_FORMAT
+        }
+        // u16 leaf length ‖ leaf
+        const leafAt = at + 2
+        const leafLen = leafWriter.write(bundles, leafAt, entry.type, loggedAt, salts, SALT_SIZE * k, entry.key, entry.record)
+        bundles[at] = leafLen >>> 8
+        bundles[at + 1] = leafLen & 0xff
+        at = leafAt + leafLen
+        hashLeafInto(bundles, leafAt, leafLen, leafHashes, HASH_SIZE * k)
+        // salt ‖ u16 key length ‖ key
+        salts.copy(bundles, at, SALT_SIZE * k, SALT_SIZE * (k + 1))
+        at += SALT_SIZE
+        const keyLen = bundles.write(entry.key, at + 2, 'utf8')
+        bundles[at] = keyLen >>> 8
+        bundles[at + 1] = keyLen & 0xff
+        at += 2 + keyLen
+        // location
+        const location = locations[k]!
+        if (location.kind === 'log') {
+          bundles[at++] = LOCATION_LOG
+          writeU32(bundles, at, location.record.length)
+          bundles.set(location.record, at + 4)
+          at += 4 + location.record.length
+        } else {
+          bundles[at++] = LOCATION_SUBLEVEL
+          bundles[at++] = location.name.length
+          at += bundles.write(location.name, at, 'latin1')
+          const n = bundles.write(location.key, at + 4, 'utf8')
+          writeU32(bundles, at, n)
+          at += 4 + n
+        }
+        writeU64(indexValues, 8 * k, index)
+        batch.push({ type: 'put', key: prefix + 'h/' + leafHashes.toString('base64url', HASH_SIZE * k, HASH_SIZE * (k + 1)), value: indexValues.subarray(8 * k, 8 * k + 8) })
+        k++
+      }
+    }
+    if (total > 0) batch.push({ type: 'put', key: prefix + bundleKey(bundleFirst), value: bundles.subarray(bundleByte, at) })
+
+    // The tree: leaves into the right edge; every tile that completes is written once.
+    const edge = this.edge.slice()
+    const completed: Array<[string, Uint8Array]> = []
+    appendToEdge(edge, size0, leafHashes, total, (tileLevel, tileIndex, tile) => {
+      const key = tileKey(tileLevel, tileIndex)
+      completed.push([key, tile])
+      batch.push({ type: 'put', key: prefix + key, value: tile })
     })
+    const next = edgeFrontier(edge, size0 + total)
     batch.push({ type: 'put', key: prefix + stateKey(), value: encodeState(next) })
     await this.db_.batch(batch, { sync: true })
+    this.edge = edge
     this.frontier = next
+    this.rootCache = undefined
+    for (const [key, tile] of completed) this.tiles.set(key, tile)
     for (const r of results) r.treeSize = next.size
     for (const listener of this.listeners) {
       try { listener(next.size, total) } catch { /* listeners must not break appends */ }
@@ -368,17 +589,17 @@ export class LogStore {
 
   /**
    * Where the registry stores an entry's record: `storedAt`, else the put in `ops` holding this
-   * very array, else one holding equal bytes. `byValue` indexes the request's puts once (a
-   * linear scan per entry made a 1000-entry batch quadratic).
+   * very array, else one holding equal bytes; else the log keeps it. `byValue` indexes the
+   * request's puts once (a linear scan per entry made a 1000-entry batch quadratic).
    */
-  private locate (entry: LogEntryInput, byValue: Map<Uint8Array, BatchOp>, ops: BatchOp[]): RecordLocation {
-    if (entry.storedAt !== undefined) return { kind: 'sublevel', sublevel: entry.storedAt.sublevel, key: entry.storedAt.key }
+  private locate (entry: LogEntryInput, byValue: Map<Uint8Array, BatchOp>, ops: BatchOp[]): Location {
+    if (entry.storedAt !== undefined) return { kind: 'sublevel', name: entry.storedAt.sublevel, key: entry.storedAt.key }
     const same = byValue.get(entry.record)
-    if (same !== undefined) return { kind: 'sublevel', sublevel: this.names.get(same.sublevel) as SublevelName, key: same.key }
+    if (same !== undefined) return { kind: 'sublevel', name: this.names.get(same.sublevel) as SublevelName, key: same.key }
     for (const op of ops) {
-      if (op.type === 'put' && sameBytes(op.value, entry.record)) return { kind: 'sublevel', sublevel: this.names.get(op.sublevel) as SublevelName, key: op.key }
+      if (op.type === 'put' && sameBytes(op.value, entry.record)) return { kind: 'sublevel', name: this.names.get(op.sublevel) as SublevelName, key: op.key }
     }
-    return { kind: 'log' }
+    return { kind: 'log', record: entry.record }
   }
 
   /** Waits for queued appends, then refuses new ones. */
@@ -396,25 +617,65 @@ export class LogStore {
     }
   }
 
-  /** Reads complete-subtree hashes with one `getMany`. */
-  async nodes (ids: readonly SubtreeId[]): Promise<Uint8Array[]> {
-    const values = await this.sub.getMany(ids.map(id => nodeKey(id.level, id.index)))
-    return values.map((v, i) => {
-      if (v === undefined || v.length !== HASH_SIZE) {
-        const id = ids[i]!
-        throw new LifelongError('internal', 'LOG_NODE_MISSING', `stored subtree hash level ${id.level} index ${id.index} is missing or malformed`)
+  /**
+   * The hashes of complete subtrees of the committed tree, as views into tiles (not to be
+   * modified): edge nodes from memory, the rest from full tiles, cached or read with one
+   * `getMany`.
+   */
+  private async hashes (ids: readonly SubtreeId[]): Promise<Uint8Array[]> {
+    const size = this.frontier.size
+    const edge = this.edge
+    const out: Uint8Array[] = new Array(ids.length)
+    let missing: Array<{ i: number, key: string, offset: number }> | undefined
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!
+      if (!Number.isSafeInteger(id.level) || !Number.isSafeInteger(id.index) || id.level < 0 || id.index < 0 || (id.index + 1) * 2 ** id.level > size) {
+        throw new LifelongError('internal', 'LOG_NODE_MISSING', `level ${id.level} index ${id.index} is not a complete subtree of the tree of ${size}`)
       }
-      return v
-    })
+      const at = locateNode(id.level, id.index)
+      if (at.tileIndex < fullTiles(size, at.tileLevel)) {
+        const key = tileKey(at.tileLevel, at.tileIndex)
+        const tile = this.tiles.get(key)
+        if (tile !== undefined) out[i] = tile.subarray(at.offset, at.offset + HASH_SIZE)
+        else (missing ??= []).push({ i, key, offset: at.offset })
+      } else {
+        const tile = edge[at.tileLevel]
+        if (tile === undefined) throw new LifelongError('internal', 'LOG_EDGE_MISSING', `the right edge has no tile at level ${at.tileLevel}`)
+        out[i] = tile.subarray(at.offset, at.offset + HASH_SIZE)
+      }
+    }
+    if (missing !== undefined) {
+      const keys = [...new Set(missing.map(m => m.key))]
+      const values = await this.db_.getMany(keys.map(key => this.prefix + key))
+      const read = new Map<string, Uint8Array>()
+      values.forEach((tile, j) => {
+        if (tile === undefined || tile.length !== TILE_BYTES) throw new LifelongError('internal', 'LOG_TILE_MISSING', `stored tile ${keys[j]} is missing or malformed`)
+        read.set(keys[j]!, tile)
+        this.tiles.set(keys[j]!, tile)
+      })
+      for (const m of missing) out[m.i] = read.get(m.key)!.subarray(m.offset, m.offset + HASH_SIZE)
+    }
+    return out
+  }
+
+  /** Reads complete-subtree hashes of the committed tree (copies). */
+  async nodes (ids: readonly SubtreeId[]): Promise<Uint8Array[]> {
+    return (await this.hashes(ids)).map(h => copyOf(h, 0, HASH_SIZE))
   }
 
   private async fromPlan (plan: ProofPlan): Promise<Uint8Array[]> {
-    const ids = plan.flat()
-    if (ids.length === 0) return []
-    const hashes = await this.nodes(ids)
-    const byKey = new Map<string, Uint8Array>()
-    ids.forEach((id, i) => { byKey.set(`${id.level}/${id.index}`, hashes[i]!) })
-    return proofFromPlan(plan, (level, index) => byKey.get(`${level}/${index}`) as Uint8Array)
+    const hashes = await this.hashes(plan.flat())
+    const proof: Uint8Array[] = new Array(plan.length)
+    let i = 0
+    for (let p = 0; p < plan.length; p++) {
+      const n = plan[p]!.length
+      // Right fold of the group's subtrees: H(s0, H(s1, … H(s[n−2], s[n−1]))).
+      const acc = copyOf(hashes[i + n - 1]!, 0, HASH_SIZE)
+      for (let j = i + n - 2; j >= i; j--) sha256NodeAt(hashes[j]!, 0, acc, 0, acc, 0)
+      proof[p] = acc
+      i += n
+    }
+    return proof
   }
 
   /** The inclusion proof of leaf `index` in the tree of `treeSize` leaves (default: the current size). */
@@ -441,7 +702,8 @@ export class LogStore {
     if (size === this.frontier.size) return this.root()
     const ids = frontierNodes(size)
     if (ids.length === 0) return frontierRoot(emptyFrontier())
-    return frontierRoot({ size, hashes: await this.nodes(ids) })
+    // frontierRoot returns its only hash as is for a power-of-two size: never hand out a tile view.
+    return copyOf(frontierRoot({ size, hashes: await this.hashes(ids) }), 0, HASH_SIZE)
   }
 
   /** The leaf hash at `index`. */
@@ -453,8 +715,8 @@ export class LogStore {
   async indexOf (leafHash: Uint8Array): Promise<number | undefined> {
     if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_SIZE) return undefined
     const v = await this.sub.get(leafHashKey(leafHash))
-    if (v === undefined) return undefined
-    const index = readU64(new DataView(v.buffer, v.byteOffset, v.length), 0)
+    if (v === undefined || v.length !== 8) return undefined
+    const index = readU64(v, 0)
     return index < this.frontier.size ? index : undefined
   }
 
@@ -463,9 +725,9 @@ export class LogStore {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.frontier.size) {
       throw new LifelongError('not-found', 'LOG_ENTRY_NOT_FOUND', `no entry ${index} (the log has ${this.frontier.size})`)
     }
-    const v = await this.sub.get(entryKey(index))
-    if (v === undefined) throw new LifelongError('internal', 'LOG_ENTRY_MISSING', `entry ${index} is missing from storage`)
-    return decodeEntry(index, v)
+    const [entry] = await this.readEntries(index, index + 1)
+    if (entry === undefined) throw new LifelongError('internal', 'LOG_ENTRY_MISSING', `entry ${index} is missing from storage`)
+    return entry
   }
 
   /** Stored entries `[start, end)`, read in one range scan. */
@@ -473,24 +735,35 @@ export class LogStore {
     if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start || end > this.frontier.size) {
       throw new ValidationError('LOG_RANGE_INVALID', `no entries [${start}, ${end}) in a log of ${this.frontier.size}`, [{ path: 'range', message: `must lie within [0, ${this.frontier.size})` }])
     }
-    if (start === end) return []
+    return await this.readEntries(start, end)
+  }
+
+  /**
+   * Entries `[start, end)` as stored (no size check): the bundle holding `start` is the last one
+   * starting at or before it and not before its multiple of 256; the rest follow in key order.
+   */
+  private async readEntries (start: number, end: number): Promise<StoredEntry[]> {
+    if (start >= end) return []
+    const floor = BUNDLE_SPAN * Math.floor(start / BUNDLE_SPAN)
+    const first = await this.sub.iterator({ gte: bundleKey(floor), lte: bundleKey(start), reverse: true, limit: 1 }).all()
+    const from = first.length === 0 ? start : bundleStartFromKey(first[0]![0])
     const out: StoredEntry[] = []
-    for await (const [key, value] of this.sub.iterator({ gte: entryKey(start), lt: entryKey(end) })) {
-      out.push(decodeEntry(entryIndexFromKey(key), value))
+    for await (const [key, value] of this.sub.iterator({ gte: bundleKey(from), lt: bundleKey(end) })) {
+      out.push(...decodeBundle(bundleStartFromKey(key), value, start, end))
     }
     return out
   }
 
   /** Iterates over every stored entry in index order (for `log verify`). */
   async * allEntries (): AsyncGenerator<StoredEntry> {
-    for await (const [key, value] of this.sub.iterator({ gte: ENTRY_PREFIX, lt: prefixEnd(ENTRY_PREFIX) })) {
-      yield decodeEntry(entryIndexFromKey(key), value)
+    for await (const [key, value] of this.sub.iterator({ gte: BUNDLE_PREFIX, lt: prefixEnd(BUNDLE_PREFIX) })) {
+      yield * decodeBundle(bundleStartFromKey(key), value)
     }
   }
 
   /** The record bytes of an entry, from wherever they are kept; undefined if erased or missing. */
   async record (entry: StoredEntry): Promise<Uint8Array | undefined> {
-    if (entry.location.kind === 'log') return await this.sub.get(recordKey(entry.index))
+    if (entry.location.kind === 'log') return entry.record
     return await this.storage.sublevel(entry.location.sublevel).get(entry.location.key)
   }
 
@@ -499,16 +772,16 @@ export class LogStore {
     const out: Array<Uint8Array | undefined> = new Array(entries.length)
     const bySublevel = new Map<SublevelName, number[]>()
     entries.forEach((e, i) => {
-      const name: SublevelName = e.location.kind === 'log' ? 'log' : e.location.sublevel
-      const list = bySublevel.get(name) ?? []
+      if (e.location.kind === 'log') {
+        out[i] = e.record
+        return
+      }
+      const list = bySublevel.get(e.location.sublevel) ?? []
       list.push(i)
-      bySublevel.set(name, list)
+      bySublevel.set(e.location.sublevel, list)
     })
     for (const [name, positions] of bySublevel) {
-      const keys = positions.map(i => {
-        const e = entries[i]!
-        return e.location.kind === 'log' ? recordKey(e.index) : e.location.key
-      })
+      const keys = positions.map(i => (entries[i]!.location as { key: string }).key)
       const values = await this.storage.sublevel(name).getMany(keys)
       positions.forEach((p, j) => { out[p] = values[j] })
     }
@@ -524,12 +797,6 @@ export class LogStore {
   get sublevel (): Sublevel {
     return this.sub
   }
-}
-
-function indexBytes (index: number): Uint8Array {
-  const out = new Uint8Array(8)
-  u64(new DataView(out.buffer), 0, index)
-  return out
 }
 
 function wrapAppendError (err: unknown): unknown {

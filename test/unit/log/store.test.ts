@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url'
 import { openStorage, type Storage } from '../../../src/storage/storage.ts'
 import { LogStore } from '../../../src/log/store.ts'
 import { decodeLeaf, leafMismatches } from '../../../src/log/leaf.ts'
-import { hashLeaf, rootFromLeafHashes, verifyConsistency, verifyInclusion } from '../../../src/log/merkle.ts'
+import { hashLeaf, inclusionProof, consistencyProof, rootAt, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion } from '../../../src/log/merkle.ts'
+import { TILE_BYTES } from '../../../src/log/tiles.ts'
 import { tempDir } from '../../helpers/federation.ts'
 
 async function open (dir = tempDir()): Promise<{ storage: Storage, log: LogStore, dir: string }> {
@@ -50,6 +51,94 @@ describe('LogStore', () => {
     expect(again.log.size).toBe(n)
     expect(Buffer.from(again.log.root())).toEqual(Buffer.from(rootFromLeafHashes(leafHashes)))
     await again.storage.close()
+  })
+
+  it('keeps the tree in tiles: proofs, roots and leaf hashes equal the in-memory tree across tile boundaries and reopens', async () => {
+    const { storage, log, dir } = await open()
+    // 70,000 entries complete 273 level-0 tiles and one level-1 tile (65,536 leaves); batch
+    // sizes that straddle tile and bundle boundaries in every way.
+    const sizes = [1, 255, 1, 256, 300, 511, 4096, 64_580]
+    const leafHashes: Uint8Array[] = []
+    const checkpoints: number[] = []
+    for (const [b, n] of sizes.entries()) {
+      const res = await log.append(Array.from({ length: n }, (_, i) => ({ type: 'test.thing', key: `k${b}-${i}`, record: bytes(`r${b}-${i}`) })))
+      expect(res.treeSize).toBe(leafHashes.length + n)
+      for (const e of await log.entries(leafHashes.length, res.treeSize)) leafHashes.push(hashLeaf(e.leaf))
+      checkpoints.push(res.treeSize)
+    }
+    const n = log.size
+    expect(n).toBe(70_000)
+    const levels = subtreeHashes(leafHashes)
+    const source = (level: number, index: number): Uint8Array => levels[level]![index]!
+    const hex = (list: Uint8Array[]): string[] => list.map(h => Buffer.from(h).toString('hex'))
+    const check = async (store: LogStore): Promise<void> => {
+      expect(Buffer.from(store.root()).toString('hex')).toBe(Buffer.from(rootAt(n, source)).toString('hex'))
+      // Twice: the first pass reads tiles from LevelDB, the second from the cache, which no
+      // proof may have written into.
+      for (let pass = 0; pass < 2; pass++) {
+        for (const size of [...checkpoints, 1, 2, 255, 256, 257, 65_535, 65_536, 65_537, 69_999]) {
+          const root = await store.rootAt(size)
+          expect(Buffer.from(root).toString('hex'), `root at ${size}`).toBe(Buffer.from(rootAt(size, source)).toString('hex'))
+          root.fill(0)
+          for (const index of [0, size - 1, Math.floor(size / 2), Math.floor(size / 3)]) {
+            const proof = await store.inclusionProof(index, size)
+            expect(hex(proof), `inclusion ${index} in ${size}`).toEqual(hex(inclusionProof(index, size, source)))
+            for (const p of proof) p.fill(0)
+          }
+          expect(hex(await store.consistencyProof(size, n)), `consistency ${size}`).toEqual(hex(consistencyProof(size, n, source)))
+        }
+      }
+      for (const index of [0, 255, 256, 65_535, 65_536, 69_999]) {
+        const leafHash = await store.leafHash(index)
+        expect(Buffer.from(leafHash).toString('hex')).toBe(Buffer.from(leafHashes[index]!).toString('hex'))
+        leafHash.fill(0)
+        expect(await store.indexOf(leafHashes[index]!)).toBe(index)
+      }
+      const some = await store.entries(250, 770)
+      expect(some.map(e => e.index)).toEqual(Array.from({ length: 520 }, (_, i) => 250 + i))
+      expect((await store.entry(69_999)).key).toBe('k7-64579')
+    }
+    await check(log)
+    // Full tiles are stored once each, with their interior; the right edge only in memory.
+    const tiles = await storage.sublevel('log').keys({ gte: 't/', lt: 't0' }).all()
+    expect(tiles).toHaveLength(273 + 1)
+    expect(tiles).toContain('t/01/000000000000')
+    expect((await storage.sublevel('log').get('t/00/000000000110'))!.length).toBe(TILE_BYTES)
+    await storage.close()
+    // Reopened: the right edge is rebuilt from the last entries and the stored tiles.
+    const again = await open(dir)
+    expect(again.log.size).toBe(n)
+    await check(again.log)
+    await again.log.append([{ type: 'test.thing', key: 'after', record: bytes('after') }])
+    expect(await again.log.indexOf(hashLeaf((await again.log.entry(n)).leaf))).toBe(n)
+    await again.storage.close()
+  })
+
+  it('refuses to open a store whose entries no longer give the stored tree; the audit mode reports it', async () => {
+    const { storage, log, dir } = await open()
+    await log.append(Array.from({ length: 300 }, (_, i) => ({ type: 'test.thing', key: `k${i}`, record: bytes(`r${i}`) })))
+    // Edit one byte of the leaf of entry 256, in the bundle of the right edge (entries 256…299).
+    const sub = storage.sublevel('log')
+    const edited = Uint8Array.from((await sub.get('e/00000000000100'))!)
+    edited[23] = edited[23]! ^ 1
+    await sub.put('e/00000000000100', edited)
+    await storage.close()
+    const storage2 = await openStorage(dir)
+    await expect(LogStore.open({ storage: storage2 })).rejects.toMatchObject({ code: 'LOG_STATE_INCONSISTENT' })
+    const tolerant = await LogStore.open({ storage: storage2 }, { verifyState: false })
+    expect(tolerant.openProblem).toMatch(/edited or damaged/)
+    expect(tolerant.size).toBe(300)
+    await storage2.close()
+  })
+
+  it('marks its storage layout and refuses another', async () => {
+    const { storage, dir } = await open()
+    expect(new TextDecoder().decode(await storage.sublevel('log').get('meta/layout'))).toBe('2')
+    await storage.sublevel('log').put('meta/layout', bytes('3'))
+    await storage.close()
+    const storage2 = await openStorage(dir)
+    await expect(LogStore.open({ storage: storage2 })).rejects.toMatchObject({ code: 'LOG_LAYOUT_UNSUPPORTED' })
+    await storage2.close()
   })
 
   it('keeps only commitments in leaves and finds each record where the registry stored it', async () => {
