@@ -164,7 +164,8 @@ export function sha256Into (bytes: Uint8Array, offset: number, length: number, p
     total++
     const first = Math.min(63, length)
     TAIL[0] = prefix
-    TAIL.set(bytes.subarray(offset, offset + first), 1)
+    // Byte loops, not set(subarray): a subarray of a Buffer costs more than these copies.
+    for (let i = 0; i < first; i++) TAIL[1 + i] = bytes[offset + i]!
     pos += first
     if (first === 63) {
       load(TAIL, 0)
@@ -180,7 +181,7 @@ export function sha256Into (bytes: Uint8Array, offset: number, length: number, p
     pos += 64
   }
   const rest = end - pos
-  TAIL.set(bytes.subarray(pos, end), 0)
+  for (let i = 0; i < rest; i++) TAIL[i] = bytes[pos + i]!
   finish(rest, total, out, outOffset)
 }
 

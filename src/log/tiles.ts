@@ -89,7 +89,7 @@ export function pushNode (edge: Edge, tileLevel: number, index: number, src: Uin
   }
   const tileIndex = Math.floor(index / TILE_WIDTH)
   let p = index - tileIndex * TILE_WIDTH
-  tile.set(src.subarray(srcOffset, srcOffset + HASH), HASH * p)
+  for (let i = 0, o = HASH * p; i < HASH; i++) tile[o + i] = src[srcOffset + i]!
   for (let k = 0; p % 2 === 1; k++) {
     const left = LEVEL_OFFSET[k]! + HASH * (p - 1)
     p = (p - 1) / 2

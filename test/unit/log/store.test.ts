@@ -187,7 +187,13 @@ describe('LogStore', () => {
     const education = storage.sublevel('education')
     await log.append([{ type: 'test.thing', key: 'first', record: bytes('1') }], [{ type: 'put', sublevel: education, key: 'first', value: bytes('1') }])
     const rootBefore = log.root()
-    vi.spyOn(storage.db, 'batch').mockRejectedValueOnce(new Error('disk full'))
+    // The write of the (chained) batch fails, as on a full disk.
+    const realBatch = storage.db.batch.bind(storage.db) as () => ReturnType<typeof storage.db.batch>
+    vi.spyOn(storage.db, 'batch').mockImplementationOnce((() => {
+      const chain = realBatch()
+      chain.write = async () => { await chain.close(); throw new Error('disk full') }
+      return chain
+    }) as typeof storage.db.batch)
     await expect(log.append([{ type: 'test.thing', key: 'second', record: bytes('2') }], [{ type: 'put', sublevel: education, key: 'second', value: bytes('2') }]))
       .rejects.toMatchObject({ code: 'LOG_APPEND_FAILED' })
     expect(log.size).toBe(1)
