@@ -108,6 +108,23 @@ interface Pending {
   reject: (err: unknown) => void
 }
 
+/** The tree a batch starts from or leads to. */
+interface TreeState {
+  size: number
+  edge: Edge
+  frontier?: Frontier
+}
+
+/** A batch put together, not yet written. */
+interface Prepared {
+  group: Pending[]
+  chain: AbstractChainedBatch<Db, string, Uint8Array>
+  results: AppendResult[]
+  total: number
+  next: TreeState & { frontier: Frontier }
+  completed: Array<[number, Uint8Array]>
+}
+
 /** Listener told after every committed batch. */
 export type AppendListener = (treeSize: number, entriesAdded: number) => void
 
@@ -452,35 +469,50 @@ export class LogStore {
     if (fields.length > 0) throw new ValidationError('LOG_ENTRY_INVALID', `cannot append: ${fields.map(f => `${f.path} ${f.message}`).join('; ')}`, fields)
   }
 
+  /** Takes the next group of queued appends (at most maxBatchEntries entries, but at least one call). */
+  private takeGroup (): Pending[] | undefined {
+    if (this.queue.length === 0) return undefined
+    const group: Pending[] = [this.queue.shift() as Pending]
+    let count = group[0]!.entries.length
+    while (this.queue.length > 0 && count + this.queue[0]!.entries.length <= this.maxBatchEntries) {
+      const next = this.queue.shift() as Pending
+      count += next.entries.length
+      group.push(next)
+    }
+    return group
+  }
+
+  /**
+   * Writes the queue in batches. Pipelined: while one batch is being written (on LevelDB's
+   * thread: write-ahead log, fsync, memtable), the next group is hashed and encoded on top of
+   * the tree that batch will give. The next batch is submitted only once the previous one is
+   * durable, so batches land in order; if a write fails, the batch prepared behind it is dropped
+   * and its calls go back to the front of the queue.
+   */
   private async drain (): Promise<void> {
     this.writing = true
     this.idle = new Promise((resolve) => { this.markIdle = resolve })
     try {
-      while (this.queue.length > 0) {
-        const group: Pending[] = [this.queue.shift() as Pending]
-        let count = group[0]!.entries.length
-        while (this.queue.length > 0 && count + this.queue[0]!.entries.length <= this.maxBatchEntries) {
-          const next = this.queue.shift() as Pending
-          count += next.entries.length
-          group.push(next)
-        }
+      let ahead: Prepared | undefined
+      for (;;) {
+        const current = ahead ?? this.prepareGroup(this.takeGroup(), { size: this.frontier.size, edge: this.edge })
+        ahead = undefined
+        if (current === undefined) break
+        const writing = current.chain.write({ sync: true })
+        ahead = this.prepareGroup(this.takeGroup(), current.next)
         try {
-          const results = await this.commit(group)
-          group.forEach((p, i) => { p.resolve(results[i]!) })
+          await writing
         } catch (err) {
-          if (group.length === 1) {
-            group[0]!.reject(wrapAppendError(err))
-            continue
+          if (ahead !== undefined) {
+            await ahead.chain.close()
+            this.queue.unshift(...ahead.group)
+            ahead = undefined
           }
-          // One caller's bad operation must not fail the others: retry each alone.
-          for (const p of group) {
-            try {
-              p.resolve((await this.commit([p]))[0]!)
-            } catch (e) {
-              p.reject(wrapAppendError(e))
-            }
-          }
+          await this.failed(current.group, err)
+          continue
         }
+        this.apply(current)
+        current.group.forEach((p, i) => { p.resolve(current.results[i]!) })
       }
     } finally {
       this.writing = false
@@ -488,40 +520,73 @@ export class LogStore {
     }
   }
 
+  /** A group's batch could not be written: retry each call alone, so that one bad operation fails only its caller. */
+  private async failed (group: Pending[], err: unknown): Promise<void> {
+    if (group.length === 1) {
+      group[0]!.reject(wrapAppendError(err))
+      return
+    }
+    for (const p of group) {
+      try {
+        p.resolve((await this.commit([p]))[0]!)
+      } catch (e) {
+        p.reject(wrapAppendError(e))
+      }
+    }
+  }
+
+  /** Prepares a group's batch on top of `base`, or undefined for no group. A failed prepare fails the group. */
+  private prepareGroup (group: Pending[] | undefined, base: TreeState): Prepared | undefined {
+    if (group === undefined) return undefined
+    const chain = this.db_.batch()
+    try {
+      return { group, chain, ...this.prepare(group, chain, base) }
+    } catch (err) {
+      void chain.close()
+      for (const p of group) p.reject(wrapAppendError(err))
+      return this.prepareGroup(this.takeGroup(), base)
+    }
+  }
+
+  /** The tree moves on to a written batch's state. */
+  private apply (batch: Prepared): void {
+    this.edge = batch.next.edge
+    this.frontier = batch.next.frontier
+    this.rootCache = undefined
+    for (const [key, tile] of batch.completed) this.tiles.set(key, tile)
+    for (const r of batch.results) r.treeSize = batch.next.frontier.size
+    for (const listener of this.listeners) {
+      try { listener(batch.next.frontier.size, batch.total) } catch { /* listeners must not break appends */ }
+    }
+  }
+
   /**
-   * Writes one batch for `group`: the registries' ops, the entry bundles, the leaf-hash index,
-   * the tiles the batch completes and the new state. The in-memory tree moves on only once the
-   * batch is durable.
+   * Writes one batch for `group` alone (the retry path): the registries' ops, the entry bundles,
+   * the leaf-hash index, the tiles the batch completes and the new state. The in-memory tree
+   * moves on only once the batch is durable.
    *
-   * A chained batch: each put goes into LevelDB's WriteBatch at once, about a third of the
-   * main-thread cost per key of an array batch (whose native side reads every operation's
-   * properties through Node-API). It is still one WriteBatch, written atomically with `sync`.
+   * Batches are chained batches: each put goes into LevelDB's WriteBatch at once, about a third
+   * of the main-thread cost per key of an array batch (whose native side reads every operation's
+   * properties through Node-API). Each is still one WriteBatch, written atomically with `sync`.
    */
   private async commit (group: Pending[]): Promise<AppendResult[]> {
     const chain = this.db_.batch()
     let written = false
     try {
-      const { results, total, next, completed } = this.prepare(group, chain)
+      const prepared: Prepared = { group, chain, ...this.prepare(group, chain, { size: this.frontier.size, edge: this.edge }) }
       await chain.write({ sync: true })
       written = true
-      this.edge = next.edge
-      this.frontier = next.frontier
-      this.rootCache = undefined
-      for (const [key, tile] of completed) this.tiles.set(key, tile)
-      for (const r of results) r.treeSize = next.frontier.size
-      for (const listener of this.listeners) {
-        try { listener(next.frontier.size, total) } catch { /* listeners must not break appends */ }
-      }
-      return results
+      this.apply(prepared)
+      return prepared.results
     } finally {
       if (!written) await chain.close()
     }
   }
 
   /** Puts everything one batch writes into `chain`; returns what the tree becomes once it is written. */
-  private prepare (group: Pending[], chain: ChainedBatch): { results: AppendResult[], total: number, next: { edge: Edge, frontier: Frontier }, completed: Array<[number, Uint8Array]> } {
+  private prepare (group: Pending[], chain: ChainedBatch, base: TreeState): Omit<Prepared, 'group' | 'chain'> {
     const loggedAt = this.now()
-    const size0 = this.frontier.size
+    const size0 = base.size
     let total = 0
     for (const p of group) total += p.entries.length
     const prefix = this.prefix
@@ -614,7 +679,7 @@ export class LogStore {
     if (total > 0) chain.put(prefix + bundleKey(bundleFirst), bundles.subarray(bundleByte, at))
 
     // The tree: leaves into the right edge; every tile that completes is written once.
-    const edge = this.edge.slice()
+    const edge = base.edge.slice()
     const completed: Array<[number, Uint8Array]> = []
     appendToEdge(edge, size0, leafHashes, total, (tileLevel, tileIndex, tile) => {
       completed.push([tileLevel * TILE_KEY_LEVEL + tileIndex, tile])
@@ -622,7 +687,7 @@ export class LogStore {
     })
     const frontier = edgeFrontier(edge, size0 + total)
     chain.put(prefix + stateKey(), encodeState(frontier))
-    return { results, total, next: { edge, frontier }, completed }
+    return { results, total, next: { size: frontier.size, edge, frontier }, completed }
   }
 
   /** The chained-batch options of a sublevel's op, one object per sublevel. */

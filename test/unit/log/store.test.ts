@@ -205,6 +205,35 @@ describe('LogStore', () => {
     await storage.close()
   })
 
+  it('a failed write drops the batch prepared behind it and appends its calls afterwards, in order', async () => {
+    const dir = tempDir()
+    const storage = await openStorage(dir)
+    const log = await LogStore.open({ storage }, { maxBatchEntries: 1 })
+    const realBatch = storage.db.batch.bind(storage.db) as () => ReturnType<typeof storage.db.batch>
+    let chains = 0
+    vi.spyOn(storage.db, 'batch').mockImplementation((() => {
+      const chain = realBatch()
+      // The second batch (the first of the queued calls) fails to write.
+      if (++chains === 2) chain.write = async () => { await chain.close(); throw new Error('disk full') }
+      return chain
+    }) as typeof storage.db.batch)
+    const one = (key: string): Promise<{ indexes: number[] }> => log.append([{ type: 'test.thing', key, record: bytes(key) }])
+    const first = one('x')
+    // Queued while x is written: a is prepared and written next, b prepared behind it.
+    const [a, b, c] = [one('a'), one('b'), one('c')]
+    expect((await first).indexes).toEqual([0])
+    await expect(a).rejects.toMatchObject({ code: 'LOG_APPEND_FAILED' })
+    expect((await b).indexes).toEqual([1])
+    expect((await c).indexes).toEqual([2])
+    expect((await log.entries(0, 3)).map(e => e.key)).toEqual(['x', 'b', 'c'])
+    const leafHashes = (await log.entries(0, 3)).map(e => hashLeaf(e.leaf))
+    expect(Buffer.from(log.root())).toEqual(Buffer.from(rootFromLeafHashes(leafHashes)))
+    await storage.close()
+    const again = await open(dir)
+    expect(again.log.size).toBe(3)
+    await again.storage.close()
+  })
+
   it('a process killed mid-append leaves records and leaves in step (crash semantics)', async () => {
     const dir = tempDir()
     const script = fileURLToPath(new URL('./store-writer.fixture.ts', import.meta.url))
