@@ -38,7 +38,11 @@ function writeSection (name: string, text: string): void {
   writeFileSync(file, doc)
 }
 
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort()
+const all = readdirSync(here).filter((f) => f.endsWith('.bench.ts')).sort()
+// With --only, import just the named benchmarks' files (<name>.bench.ts) when they exist: the
+// others pull in libp2p and the whole node, seconds of start-up on a loaded machine.
+const named = all.filter((f) => values.only?.includes(f.slice(0, -'.bench.ts'.length)))
+const files = values.only !== undefined && named.length === values.only.length ? named : all
 const benches: Benchmark[] = []
 for (const f of files) benches.push((await import(pathToFileURL(join(here, f)).href) as { default: Benchmark }).default)
 const selected = values.only === undefined ? benches : benches.filter((b) => values.only?.includes(b.name))

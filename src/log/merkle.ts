@@ -244,22 +244,28 @@ export function inclusionProofPlan (index: number, size: number): ProofPlan {
       { path: 'index', message: 'must be smaller than size' }
     ])
   }
-  const plan: ProofPlan = []
-  pathPlan(index, 0, size, plan)
-  return plan
-}
-
-function pathPlan (m: number, lo: number, hi: number, plan: ProofPlan): void {
-  const n = hi - lo
-  if (n === 1) return
-  const k = largestPowerOfTwoBelow(n)
-  if (m < k) {
-    pathPlan(m, lo, lo + k, plan)
-    plan.push(rangeNodes(lo + k, hi))
-  } else {
-    pathPlan(m - k, lo + k, hi, plan)
-    plan.push(rangeNodes(lo, lo + k))
+  // Walk PATH's recursion top-down, iteratively; each level contributes its sibling range, and
+  // the proof lists them bottom-up. A left sibling [lo, lo + k) is always one complete subtree
+  // (lo is a multiple of k); a right sibling [lo + k, hi) is one when its width is a power of
+  // two, else (only on the tree's right edge) its power-of-two decomposition.
+  const plan: ProofPlan = new Array(bitLength(size - 1))
+  let depth = 0
+  let lo = 0
+  let hi = size
+  while (hi - lo > 1) {
+    const n = hi - lo
+    const k = largestPowerOfTwoBelow(n)
+    if (index - lo < k) {
+      const width = n - k
+      plan[depth++] = isPowerOfTwo(width) ? [{ level: bitLength(width) - 1, index: (lo + k) / width }] : rangeNodes(lo + k, hi)
+      hi = lo + k
+    } else {
+      plan[depth++] = [{ level: bitLength(k) - 1, index: lo / k }]
+      lo += k
+    }
   }
+  plan.length = depth
+  return plan.reverse()
 }
 
 /**
@@ -324,7 +330,18 @@ function foldRight (hashes: readonly Uint8Array[]): Uint8Array {
  * @throws LifelongError `MERKLE_NODE_INVALID` if `getNode` returns anything but a 32-byte hash
  */
 export function proofFromPlan (plan: ProofPlan, getNode: NodeSource): Uint8Array[] {
-  return plan.map(group => foldRight(group.map(id => checkedNode(getNode(id.level, id.index), id))))
+  const proof: Uint8Array[] = new Array(plan.length)
+  for (let p = 0; p < plan.length; p++) {
+    const group = plan[p] as SubtreeId[]
+    const last = group[group.length - 1] as SubtreeId
+    let acc = checkedNode(getNode(last.level, last.index), last)
+    for (let j = group.length - 2; j >= 0; j--) {
+      const id = group[j] as SubtreeId
+      acc = hashChildren(checkedNode(getNode(id.level, id.index), id), acc)
+    }
+    proof[p] = acc
+  }
+  return proof
 }
 
 /** {@link proofFromPlan} with an asynchronous source; all reads are issued at once. */

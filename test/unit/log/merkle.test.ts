@@ -94,6 +94,50 @@ function goNodes (ids: Array<[number, number]>, begin = 0, end = 0): ProofPlan {
   ]
 }
 
+/** PATH(m, D[n]) of RFC 9162 §2.1.3.1 written as the RFC writes it, recursively: the reference for the iterative planner. */
+function recursivePath (m: number, lo: number, hi: number, plan: SubtreeId[][]): void {
+  const n = hi - lo
+  if (n === 1) return
+  let k = 1
+  while (2 * k < n) k *= 2
+  const range = (a: number, b: number): SubtreeId[] => {
+    const out: SubtreeId[] = []
+    while (a < b) {
+      let w = 1
+      while (2 * w <= b - a && a % (2 * w) === 0) w *= 2
+      out.push({ level: Math.log2(w), index: a / w })
+      a += w
+    }
+    return out
+  }
+  if (m < k) {
+    recursivePath(m, lo, lo + k, plan)
+    plan.push(range(lo + k, hi))
+  } else {
+    recursivePath(m - k, lo + k, hi, plan)
+    plan.push(range(lo, lo + k))
+  }
+}
+
+describe('the iterative inclusion planner', () => {
+  it('gives the plan of the recursive definition for every index of every size up to 600, and near 2^53', () => {
+    for (let size = 1; size <= 600; size++) {
+      for (let index = 0; index < size; index++) {
+        const want: SubtreeId[][] = []
+        recursivePath(index, 0, size, want)
+        expect(inclusionProofPlan(index, size), `${index} of ${size}`).toEqual(want)
+      }
+    }
+    for (const size of [2 ** 53 - 1, 2 ** 52 + 12345, 10_000_000]) {
+      for (const index of [0, 1, size - 1, size - 2, Math.floor(size / 3)]) {
+        const want: SubtreeId[][] = []
+        recursivePath(index, 0, size, want)
+        expect(inclusionProofPlan(index, size), `${index} of ${size}`).toEqual(want)
+      }
+    }
+  })
+})
+
 describe('proof plans against transparency-dev/merkle proof/proof_test.go', () => {
   const inclusion: Array<[number, number, ProofPlan]> = [
     [1, 0, []],
