@@ -21,6 +21,7 @@ import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
+import { EmrexModule } from './bridges/emrex/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -51,6 +52,8 @@ export interface LifelongNode {
   readonly manifestSync: ManifestSync
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
+  /** EMREX provider and client (portal nodes with an `emrex` config section). */
+  readonly emrex?: EmrexModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -111,6 +114,10 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
 
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
     const modules: NodeModule[] = [log]
+    const emrex = config.emrex === undefined
+      ? undefined
+      : new EmrexModule({ sublevel: storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops), logger: logger.child({ component: 'emrex' }), now, publicUrl: () => listeningUrl }, { config: config.emrex, portalName: config.name })
+    if (emrex !== undefined) modules.push(emrex)
 
     let started = false
     let listeningUrl = ''
@@ -159,6 +166,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       client,
       manifestSync,
       log,
+      ...(emrex === undefined ? {} : { emrex }),
       http,
       logger,
       metrics,

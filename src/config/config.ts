@@ -13,6 +13,7 @@ import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { parsePublicKey } from '../crypto/ed25519.ts'
 import { roleCombinationProblems, type Role } from './roles.ts'
 import { configSchema } from './schema.ts'
+import type { EmrexConfig } from '../bridges/emrex/config.ts'
 
 export interface NodeConfig {
   /** The file the config came from, if any. */
@@ -55,6 +56,8 @@ export interface NodeConfig {
   }
   readonly logging: { readonly level: string }
   readonly identifiers: { readonly allowSynthetic: boolean }
+  /** EMREX provider and client (portal role); paths absolute. */
+  readonly emrex?: EmrexConfig
 }
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
@@ -106,6 +109,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
       try { multiaddr(addr) } catch { fields.push({ path: `/p2p/${group}/${i}`, message: 'not a valid multiaddr' }) }
     })
   }
+  if (isObject && raw.emrex !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
+    fields.push({ path: '/emrex', message: 'EMREX needs the portal role' })
+  }
   const operatorKeys: Uint8Array[] = []
   if (Array.isArray(raw?.federation?.operatorKeys)) {
     raw.federation.operatorKeys.forEach((k: unknown, i: number) => {
@@ -135,7 +141,17 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys },
     rpc: raw.rpc,
     logging: raw.logging,
-    identifiers: raw.identifiers
+    identifiers: raw.identifiers,
+    ...(raw.emrex === undefined
+      ? {}
+      : {
+          emrex: {
+            ...raw.emrex,
+            certificateFile: abs(raw.emrex.certificateFile),
+            keyFile: abs(raw.emrex.keyFile),
+            providers: raw.emrex.providers.map((p: { certificateFiles: string[] }) => ({ ...p, certificateFiles: p.certificateFiles.map(abs) }))
+          }
+        })
   }
   return deepFreeze(config)
 }
