@@ -14,6 +14,7 @@ import { Federation } from './federation/federation.ts'
 import { ManifestSync } from './federation/sync.ts'
 import { createHost, type Host } from './net/host.ts'
 import { Bootstrap } from './net/bootstrap.ts'
+import { Discovery } from './net/discovery.ts'
 import { ReplayGuard } from './net/rpc/replay.ts'
 import { RpcServer } from './net/rpc/server.ts'
 import { RpcClient } from './net/rpc/client.ts'
@@ -21,6 +22,8 @@ import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
+import { BearerAuth } from './api/auth.ts'
+import { LearnersModule } from './registry/learners/module.ts'
 import { EmrexModule } from './bridges/emrex/module.ts'
 
 export interface NodeOptions {
@@ -50,8 +53,14 @@ export interface LifelongNode {
   readonly server: RpcServer
   readonly client: RpcClient
   readonly manifestSync: ManifestSync
+  /** Provide and find named things over the private DHT. */
+  readonly discovery: Discovery
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
+  /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
+  readonly auth: BearerAuth
+  /** The learner registry (index), the index client and the institution's registrar. */
+  readonly learners: LearnersModule
   /** EMREX provider and client (portal nodes with an `emrex` config section). */
   readonly emrex?: EmrexModule
   readonly http: FastifyInstance
@@ -111,9 +120,16 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     })
     const manifestSync = sync
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
+    const discovery = new Discovery({ host, federation })
 
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
-    const modules: NodeModule[] = [log]
+    const auth = new BearerAuth({ now }, config.auth)
+    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
+      roles: config.roles,
+      organisationNumber: config.organisationNumber,
+      allowSynthetic: config.identifiers.allowSynthetic
+    })
+    const modules: NodeModule[] = [log, learners]
     const emrex = config.emrex === undefined
       ? undefined
       : new EmrexModule({ sublevel: storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops), logger: logger.child({ component: 'emrex' }), now, publicUrl: () => listeningUrl }, { config: config.emrex, portalName: config.name })
@@ -165,7 +181,10 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       server,
       client,
       manifestSync,
+      discovery,
       log,
+      auth,
+      learners,
       ...(emrex === undefined ? {} : { emrex }),
       http,
       logger,
