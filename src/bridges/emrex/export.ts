@@ -65,8 +65,11 @@ export function buildElmo (view: LearnerResults, options: ElmoExportOptions = {}
     })
   }
   w.close('elmo')
-  return '<?xml version="1.0" encoding="UTF-8"?>\n' + w.toString()
+  return XML_DECLARATION + w.toString()
 }
+
+/** The declaration every document of {@link buildElmo} starts with; after it, the document is canonical. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 function writeLearner (w: XmlWriter, view: LearnerResults, includeNationalIdentifier: boolean): void {
   const l = view.learner
@@ -204,13 +207,14 @@ function writeLos (w: XmlWriter, r: ResultFacts, ancestorHasEcts: boolean): void
         if (r.languages?.length === 1) w.leaf('languageOfInstruction', r.languages[0] as string)
         w.element('extension', () => {
           const v = r.verification
+          // Attributes in canonical order (namespace declaration, then names sorted): see XmlWriter.
           w.leaf('lifelong:verification', '', {
             'xmlns:lifelong': LIFELONG_ELMO_EXT_NS,
-            sourcePeerId: v.sourcePeerId,
-            logIndex: String(v.logIndex),
             checkpointSize: String(v.checkpointSize),
-            witnesses: String(v.witnesses),
-            status: r.status
+            logIndex: String(v.logIndex),
+            sourcePeerId: v.sourcePeerId,
+            status: r.status,
+            witnesses: String(v.witnesses)
           })
         })
       })

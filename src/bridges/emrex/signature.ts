@@ -14,9 +14,11 @@
  * canonical XML the signature covers (xml-crypto's signed reference), never nodes of the received
  * document: a "signature wrapping" document cannot smuggle unsigned content in.
  */
+import { createHash, sign } from 'node:crypto'
 import { SignedXml } from 'xml-crypto'
 import { LifelongError } from '../../errors.ts'
 import type { SigningCredentials, TrustedCertificate } from './certificate.ts'
+import { XML_DECLARATION } from './export.ts'
 import { childElements } from './xml.ts'
 
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#'
@@ -66,6 +68,38 @@ export function signElmo (xml: string, credentials: SigningCredentials): string 
     throw new LifelongError('internal', 'ELMO_SIGNING_FAILED', 'the ELMO document could not be signed', { cause: err })
   }
   return sig.getSignedXml()
+}
+
+/**
+ * Signs a document produced by `buildElmo` without re-parsing it: the writer emits Exclusive
+ * C14N already (see `XmlWriter`), so the reference digest is SHA-256 of the bytes after the XML
+ * declaration (the enveloped-signature transform removes a signature that is not there yet), and
+ * SignedInfo is written in its canonical form, so the signature is over exactly those bytes. The
+ * result is the same structure `signElmo` produces (RSA-SHA256, exclusive c14n, one Reference with
+ * URI "", the certificate in KeyInfo); tests check it with xmlsec1 and xml-crypto, and check the
+ * canonical-form claim against xml-crypto's canonicaliser on hostile text.
+ */
+export function signCanonicalElmo (xml: string, credentials: SigningCredentials): string {
+  const end = '</elmo>'
+  if (!xml.startsWith(XML_DECLARATION) || !xml.endsWith(end) || xml.indexOf('<', XML_DECLARATION.length) !== XML_DECLARATION.length) {
+    throw new LifelongError('internal', 'ELMO_SIGNING_FAILED', 'signCanonicalElmo signs only documents written by buildElmo')
+  }
+  const canonical = xml.slice(XML_DECLARATION.length)
+  const digest = createHash('sha256').update(canonical, 'utf8').digest('base64')
+  const signedInfo = `<SignedInfo xmlns="${DSIG_NS}"><CanonicalizationMethod Algorithm="${ALG.excC14n}"></CanonicalizationMethod>` +
+    `<SignatureMethod Algorithm="${ALG.rsaSha256}"></SignatureMethod><Reference URI=""><Transforms>` +
+    `<Transform Algorithm="${ALG.enveloped}"></Transform><Transform Algorithm="${ALG.excC14n}"></Transform></Transforms>` +
+    `<DigestMethod Algorithm="${ALG.sha256}"></DigestMethod><DigestValue>${digest}</DigestValue></Reference></SignedInfo>`
+  let value: string
+  try {
+    value = sign('sha256', Buffer.from(signedInfo, 'utf8'), credentials.privateKey).toString('base64')
+  } catch (err) {
+    throw new LifelongError('internal', 'ELMO_SIGNING_FAILED', 'the ELMO document could not be signed', { cause: err })
+  }
+  const certificate = credentials.certificate.raw.toString('base64')
+  const signature = `<Signature xmlns="${DSIG_NS}">${signedInfo}<SignatureValue>${value}</SignatureValue>` +
+    `<KeyInfo><X509Data><X509Certificate>${certificate}</X509Certificate></X509Data></KeyInfo></Signature>`
+  return `${XML_DECLARATION}${canonical.slice(0, -end.length)}${signature}${end}`
 }
 
 export interface SignatureCheck {

@@ -9,7 +9,7 @@ import type { SigningCredentials } from './certificate.ts'
 import { buildElmo } from './export.ts'
 import { packElmo } from './packing.ts'
 import { transcriptPdf } from './pdf.ts'
-import { signElmo } from './signature.ts'
+import { signCanonicalElmo } from './signature.ts'
 
 export interface SignedExportOptions {
   /** Who issues the PDF transcript (the portal's name); no PDF when undefined. */
@@ -26,7 +26,7 @@ export interface SignedElmo {
 
 /** Builds and signs the ELMO document for `view`. Throws `ELMO_NO_RESULTS` when nothing is exportable. */
 export function signedElmo (view: LearnerResults, credentials: SigningCredentials, options: SignedExportOptions = {}): SignedElmo {
-  const xml = signElmo(buildElmo(view, {
+  const xml = signCanonicalElmo(buildElmo(view, {
     ...(options.transcriptIssuer === undefined ? {} : { transcriptPdf: transcriptPdf(view, options.transcriptIssuer) }),
     ...(options.includeNationalIdentifier === undefined ? {} : { includeNationalIdentifier: options.includeNationalIdentifier })
   }), credentials)

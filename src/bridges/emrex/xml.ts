@@ -11,22 +11,29 @@
 import { DOMParser } from '@xmldom/xmldom'
 import { LifelongError } from '../../errors.ts'
 
-/** Escapes text content: `&`, `<`, `>`. */
+/**
+ * Escapes text content exactly as Canonical XML does (C14N 1.0 §2.3 / Exclusive C14N: `&`, `<`,
+ * `>` and carriage return), so that what the writer produces is already in canonical form.
+ */
 export function escapeText (value: string): string {
-  return value.replace(/[&<>]/g, (c) => c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;')
+  if (!/[&<>\r]/.test(value)) return value
+  return value.replace(/[&<>\r]/g, (c) => c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;')
 }
 
-/** Escapes an attribute value (double-quoted): also `"` and the whitespace that would be normalised. */
+/**
+ * Escapes an attribute value (double-quoted) exactly as Canonical XML does: `&`, `<`, `"`, tab,
+ * line feed and carriage return (not `>`).
+ */
 export function escapeAttribute (value: string): string {
-  return value.replace(/[&<>"\t\n\r]/g, (c) => {
+  if (!/[&<"\t\n\r]/.test(value)) return value
+  return value.replace(/[&<"\t\n\r]/g, (c) => {
     switch (c) {
       case '&': return '&amp;'
       case '<': return '&lt;'
-      case '>': return '&gt;'
       case '"': return '&quot;'
-      case '\t': return '&#9;'
-      case '\n': return '&#10;'
-      default: return '&#13;'
+      case '\t': return '&#x9;'
+      case '\n': return '&#xA;'
+      default: return '&#xD;'
     }
   })
 }
@@ -34,11 +41,18 @@ export function escapeAttribute (value: string): string {
 /**
  * Removes what XML 1.0 cannot carry (C0 controls other than tab, line feed and carriage return;
  * lone surrogates; U+FFFE/U+FFFF), so that a stray control character in a course title cannot make
- * the whole document ill-formed.
+ * the whole document ill-formed, and turns NEL/U+2028/U+2029 into line feeds.
  */
 export function xmlSafe (value: string): string {
   // eslint-disable-next-line no-control-regex
-  return value.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+  if (!/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u0085\u2028\u2029\uD800-\uDFFF\uFFFE\uFFFF]/.test(value)) return value
+  return value
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    // NEL and the Unicode line separators are ordinary characters in XML 1.0, but @xmldom/xmldom
+    // 0.8 (under xml-crypto and many Node EMREX clients) reads them as line breaks, which breaks
+    // their digest of our signed content: write them as the line feed they mean.
+    .replace(/[\u0085\u2028\u2029]/g, '\n')
 }
 
 /** Collapses whitespace as `xs:token` does (trim, runs of whitespace to one space). */
@@ -51,6 +65,13 @@ export type Attributes = Readonly<Record<string, string | undefined>>
 /**
  * Appends XML to an array of parts (joined once at the end: cheap for large documents).
  * Element and attribute names are trusted constants of this module's callers; every value is escaped.
+ *
+ * The output is in canonical form (Exclusive XML Canonicalization 1.0, no comments) as long as the
+ * caller declares each namespace where it is first used, gives attributes in canonical order
+ * (namespace declarations, then no-namespace attributes by name, then namespaced ones) and adds
+ * no whitespace between elements: empty elements are written as start and end tags, and text and
+ * attribute values are escaped as C14N does. `signature.ts` relies on this to sign without
+ * re-parsing; tests compare it with an independent canonicaliser.
  */
 export class XmlWriter {
   private readonly parts: string[] = []
@@ -92,7 +113,8 @@ export class XmlWriter {
 function renderAttributes (attrs: Attributes | undefined): string {
   if (attrs === undefined) return ''
   let out = ''
-  for (const [k, v] of Object.entries(attrs)) {
+  for (const k in attrs) {
+    const v = attrs[k]
     if (v !== undefined) out += ` ${k}="${escapeAttribute(xmlSafe(v))}"`
   }
   return out
