@@ -160,7 +160,10 @@ export class EmrexClient {
     if (provider === undefined) throw new LifelongError('gone', 'EMREX_PROVIDER_UNKNOWN', 'the provider of this session is no longer configured')
     // One answer per session, whatever it is: mark it used before looking at the content.
     await this.c.store.putSession(key, { ...session, state: 'done', outcome: 'processing' })
-    const end = async (outcome: string): Promise<void> => { await this.c.store.putSession(key, { ...session, state: 'done', outcome }) }
+    // A finished session keeps the learner's ID only: names and birth date were needed to match.
+    const end = async (outcome: string): Promise<void> => {
+      await this.c.store.putSession(key, { ...session, learner: { learnerId: session.learner.learnerId, givenNames: '', familyName: '' }, state: 'done', outcome })
+    }
     if (session.expiresAt < this.c.now()) {
       await end('EMREX_SESSION_EXPIRED')
       throw new LifelongError('gone', 'EMREX_SESSION_EXPIRED', 'this EMREX session has expired; start the import again')
