@@ -6,6 +6,8 @@ import { Command } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
+import { registerLogCommands } from './commands/log.ts'
+import { registerVerifyCommand } from './commands/verify.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
 import { reportError } from './output.ts'
 
@@ -17,6 +19,8 @@ const program = new Command()
 
 registerNodeCommands(program)
 registerManifestCommands(program)
+registerLogCommands(program)
+registerVerifyCommand(program)
 registerEmrexCommands(program)
 
 try {

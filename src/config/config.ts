@@ -58,6 +58,13 @@ export interface NodeConfig {
   readonly logging: { readonly level: string }
   readonly identifiers: { readonly allowSynthetic: boolean }
   readonly auth: { readonly issuers: readonly TokenIssuer[] }
+  readonly log: {
+    readonly checkpointIntervalMs: number
+    readonly checkpointEveryEntries: number
+    readonly witness: 'all' | 'none' | readonly string[]
+    readonly gossipIntervalMs: number
+    readonly maxEntriesPerRequest: number
+  }
   /** EMREX provider and client (portal role); paths absolute. */
   readonly emrex?: EmrexConfig
 }
@@ -160,6 +167,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     logging: raw.logging,
     identifiers: raw.identifiers,
     auth: raw.auth,
+    log: raw.log,
     ...(raw.emrex === undefined
       ? {}
       : {
