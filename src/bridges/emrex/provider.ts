@@ -16,7 +16,7 @@ import type { LearnerResults, ResultFacts } from '../model.ts'
 import type { SigningCredentials } from './certificate.ts'
 import type { EmrexClientEntry } from './config.ts'
 import { sentKey, transferKey } from './keys.ts'
-import { exportableResults } from './mapping.ts'
+import { exportableResults, loiStatus } from './mapping.ts'
 import type { EmrexLearner, EmrexPortal } from './portal.ts'
 import { clientForReturnUrl } from './return-url.ts'
 import { packedSignedElmo } from './signed-export.ts'
@@ -139,10 +139,14 @@ export class EmrexProvider {
     return transfer
   }
 
-  /** The results the learner can choose from (annulled versions are not offered). */
+  /**
+   * The results the learner can choose from: annulled versions and failed results are not offered
+   * (ELMO 1.7, LearningOpportunitySpecification: an EMP lets students select "only from among the
+   * passed/completed courses").
+   */
   async choices (learner: EmrexLearner): Promise<LearnerResults> {
     const view = await this.c.portal.learnerResults(learner)
-    return { ...view, results: exportableResults(view.results) }
+    return { ...view, results: exportableResults(view.results).filter((r) => loiStatus(r) !== 'failed') }
   }
 
   /**

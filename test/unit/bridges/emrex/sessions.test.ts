@@ -9,6 +9,8 @@ import { openStorage } from '../../../../src/storage/storage.ts'
 import { silentLogger } from '../../../../src/observability/logger.ts'
 import { LifelongError } from '../../../../src/errors.ts'
 import { tempDir } from '../../../helpers/federation.ts'
+import { sampleLearnerResults } from '../../../fixtures/bridges/sample.ts'
+import type { ResultFacts } from '../../../../src/bridges/model.ts'
 import { testCredentials } from '../../../helpers/emrex.ts'
 
 async function codeOf (fn: () => Promise<unknown>): Promise<string | undefined> {
@@ -56,6 +58,21 @@ describe('EMREX sessions', () => {
     expect(await codeOf(async () => await provider.open('unknown', browserSecret))).toBe('EMREX_TRANSFER_UNKNOWN')
     now += 61_000
     expect(await codeOf(async () => await provider.open(transfer.id, browserSecret))).toBe('EMREX_TRANSFER_EXPIRED')
+  })
+
+  it('offers neither annulled nor failed results in the picker', async () => {
+    const { credentials } = await testCredentials()
+    const base = sampleLearnerResults.results[1] as ResultFacts
+    const results: ResultFacts[] = [
+      { ...base, id: 'ok' },
+      { ...base, id: 'annulled', status: 'annulled' },
+      { ...base, id: 'failed', grades: [{ scale: 'A-F', value: 'F', component: 'final', passed: false }] }
+    ]
+    const portal = { ...unavailablePortal('P'), learnerResults: async () => ({ ...sampleLearnerResults, results }) }
+    const provider = new EmrexProvider({ store: await store(), portal, credentials, logger: silentLogger(), now: Date.now }, {
+      clients: [], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true
+    })
+    expect((await provider.choices(kari)).results.map((r) => r.id)).toEqual(['ok'])
   })
 
   it('checks return URLs: https, loopback http only when allowed, exact registration', () => {
