@@ -21,6 +21,9 @@ import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
+import { EudiModule } from './bridges/eudi/module.ts'
+import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, VerifiedResults } from './bridges/ports.ts'
+import { noAccessLog, unavailableEvidence, unavailableMatcher, unavailableResults, unavailableSessions } from './bridges/unavailable.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -29,6 +32,17 @@ export interface NodeOptions {
   now?: () => number
   /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
   processMetrics?: boolean
+  /** What the cross-border bridges use of the portal and the index (src/bridges/ports.ts); unset ports refuse. */
+  bridges?: Partial<BridgePorts>
+}
+
+/** The ports of the cross-border bridges, wired here. */
+export interface BridgePorts {
+  sessions: LearnerSessions
+  results: VerifiedResults
+  matcher: PersonMatcher
+  evidence: EvidenceFetcher
+  accessLog: AccessLog
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -51,6 +65,8 @@ export interface LifelongNode {
   readonly manifestSync: ManifestSync
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
+  /** The EUDI wallet issuer (portal role). */
+  readonly eudi?: EudiModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -112,8 +128,26 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
     const modules: NodeModule[] = [log]
 
-    let started = false
     let listeningUrl = ''
+    const ports: BridgePorts = {
+      sessions: options.bridges?.sessions ?? unavailableSessions,
+      results: options.bridges?.results ?? unavailableResults,
+      matcher: options.bridges?.matcher ?? unavailableMatcher,
+      evidence: options.bridges?.evidence ?? unavailableEvidence,
+      accessLog: options.bridges?.accessLog ?? noAccessLog
+    }
+    const publicUrl = (): string => config.http.publicUrl ?? listeningUrl
+    let eudi: EudiModule | undefined
+    if (config.roles.includes('portal')) {
+      eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: logger.child({ component: 'eudi' }), sessions: ports.sessions, results: ports.results, now }, {
+        dataDir: config.dataDir,
+        issuerUrl: publicUrl,
+        name: config.name
+      })
+      modules.push(eudi)
+    }
+
+    let started = false
     const info = (): NodeInfo => ({
       name: config.name,
       organisationNumber: config.organisationNumber,
@@ -159,6 +193,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       client,
       manifestSync,
       log,
+      eudi,
       http,
       logger,
       metrics,
