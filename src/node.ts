@@ -22,6 +22,9 @@ import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
 import { EudiModule } from './bridges/eudi/module.ts'
+import { OotsModule } from './bridges/oots/module.ts'
+import { rpcEvidenceFetcher, serveEvidence, type InstitutionResults } from './bridges/oots/evidence-protocol.ts'
+import { EvidenceBuilder } from './bridges/elm/evidence.ts'
 import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, VerifiedResults } from './bridges/ports.ts'
 import { noAccessLog, unavailableEvidence, unavailableMatcher, unavailableResults, unavailableSessions } from './bridges/unavailable.ts'
 
@@ -43,6 +46,8 @@ export interface BridgePorts {
   matcher: PersonMatcher
   evidence: EvidenceFetcher
   accessLog: AccessLog
+  /** On institution nodes: the institution's own results (the results registry), for evidence. */
+  institutionResults?: InstitutionResults
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -67,6 +72,8 @@ export interface LifelongNode {
   readonly log: LogModule
   /** The EUDI wallet issuer (portal role). */
   readonly eudi?: EudiModule
+  /** The OOTS evidence provider (portal role). */
+  readonly oots?: OotsModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -133,7 +140,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       sessions: options.bridges?.sessions ?? unavailableSessions,
       results: options.bridges?.results ?? unavailableResults,
       matcher: options.bridges?.matcher ?? unavailableMatcher,
-      evidence: options.bridges?.evidence ?? unavailableEvidence,
+      evidence: options.bridges?.evidence ?? (config.roles.includes('portal') ? rpcEvidenceFetcher({ client }) : unavailableEvidence),
       accessLog: options.bridges?.accessLog ?? noAccessLog
     }
     const publicUrl = (): string => config.http.publicUrl ?? listeningUrl
@@ -145,6 +152,24 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
         name: config.name
       })
       modules.push(eudi)
+    }
+    let oots: OotsModule | undefined
+    if (config.roles.includes('portal')) {
+      oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: ports.results, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: logger.child({ component: 'oots' }), now }, {
+        provider: { organisationNumber: config.organisationNumber, name: config.name, country: 'NO' },
+        baseUrl: publicUrl
+      })
+      modules.push(oots)
+    }
+    if (config.roles.includes('institution') && options.bridges?.institutionResults !== undefined) {
+      const member = federation.member(self)
+      serveEvidence({
+        server,
+        builder: new EvidenceBuilder({ key, now }, { organisationNumber: config.organisationNumber, names: { nb: member?.name ?? config.name } }),
+        results: options.bridges.institutionResults,
+        log,
+        logger: logger.child({ component: 'evidence' })
+      })
     }
 
     let started = false
@@ -194,6 +219,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       manifestSync,
       log,
       eudi,
+      oots,
       http,
       logger,
       metrics,
