@@ -14,6 +14,7 @@ import { Federation } from './federation/federation.ts'
 import { ManifestSync } from './federation/sync.ts'
 import { createHost, type Host } from './net/host.ts'
 import { Bootstrap } from './net/bootstrap.ts'
+import { Discovery } from './net/discovery.ts'
 import { ReplayGuard } from './net/rpc/replay.ts'
 import { RpcServer } from './net/rpc/server.ts'
 import { RpcClient } from './net/rpc/client.ts'
@@ -21,12 +22,15 @@ import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
-import { EudiModule } from './bridges/eudi/module.ts'
-import { OotsModule } from './bridges/oots/module.ts'
-import { rpcEvidenceFetcher, serveEvidence, type InstitutionResults } from './bridges/oots/evidence-protocol.ts'
-import { EvidenceBuilder } from './bridges/elm/evidence.ts'
+// The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
+// their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
+import type { EudiModule } from './bridges/eudi/module.ts'
+import type { OotsModule } from './bridges/oots/module.ts'
+import type { InstitutionResults } from './bridges/oots/evidence-protocol.ts'
 import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, VerifiedResults } from './bridges/ports.ts'
 import { noAccessLog, unavailableEvidence, unavailableMatcher, unavailableResults, unavailableSessions } from './bridges/unavailable.ts'
+import { BearerAuth } from './api/auth.ts'
+import { LearnersModule } from './registry/learners/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -68,12 +72,18 @@ export interface LifelongNode {
   readonly server: RpcServer
   readonly client: RpcClient
   readonly manifestSync: ManifestSync
+  /** Provide and find named things over the private DHT. */
+  readonly discovery: Discovery
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
   /** The EUDI wallet issuer (portal role). */
   readonly eudi?: EudiModule
   /** The OOTS evidence provider (portal role). */
   readonly oots?: OotsModule
+  /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
+  readonly auth: BearerAuth
+  /** The learner registry (index), the index client and the institution's registrar. */
+  readonly learners: LearnersModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -131,21 +141,29 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     })
     const manifestSync = sync
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
+    const discovery = new Discovery({ host, federation })
 
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
-    const modules: NodeModule[] = [log]
+    const auth = new BearerAuth({ now }, config.auth)
+    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
+      roles: config.roles,
+      organisationNumber: config.organisationNumber,
+      allowSynthetic: config.identifiers.allowSynthetic
+    })
+    const modules: NodeModule[] = [log, learners]
 
     let listeningUrl = ''
     const ports: BridgePorts = {
       sessions: options.bridges?.sessions ?? unavailableSessions,
       results: options.bridges?.results ?? unavailableResults,
-      matcher: options.bridges?.matcher ?? unavailableMatcher,
-      evidence: options.bridges?.evidence ?? (config.roles.includes('portal') ? rpcEvidenceFetcher({ client }) : unavailableEvidence),
+      matcher: options.bridges?.matcher ?? (config.roles.includes('portal') ? (await import('./bridges/oots/index-matcher.ts')).indexPersonMatcher(learners.index) : unavailableMatcher),
+      evidence: options.bridges?.evidence ?? (config.roles.includes('portal') ? (await import('./bridges/oots/evidence-protocol.ts')).rpcEvidenceFetcher({ client }) : unavailableEvidence),
       accessLog: options.bridges?.accessLog ?? noAccessLog
     }
     const publicUrl = (): string => config.http.publicUrl ?? listeningUrl
     let eudi: EudiModule | undefined
     if (config.roles.includes('portal')) {
+      const { EudiModule } = await import('./bridges/eudi/module.ts')
       eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: logger.child({ component: 'eudi' }), sessions: ports.sessions, results: ports.results, now }, {
         dataDir: config.dataDir,
         issuerUrl: publicUrl,
@@ -155,6 +173,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     }
     let oots: OotsModule | undefined
     if (config.roles.includes('portal')) {
+      const { OotsModule } = await import('./bridges/oots/module.ts')
       oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: ports.results, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: logger.child({ component: 'oots' }), now }, {
         provider: { organisationNumber: config.organisationNumber, name: config.name, country: 'NO' },
         baseUrl: publicUrl
@@ -163,6 +182,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     }
     if (config.roles.includes('institution') && options.bridges?.institutionResults !== undefined) {
       const member = federation.member(self)
+      const { serveEvidence } = await import('./bridges/oots/evidence-protocol.ts')
+      const { EvidenceBuilder } = await import('./bridges/elm/evidence.ts')
       serveEvidence({
         server,
         builder: new EvidenceBuilder({ key, now }, { organisationNumber: config.organisationNumber, names: { nb: member?.name ?? config.name } }),
@@ -217,9 +238,12 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       server,
       client,
       manifestSync,
+      discovery,
       log,
       eudi,
       oots,
+      auth,
+      learners,
       http,
       logger,
       metrics,

@@ -80,6 +80,32 @@ export const configSchema = {
       properties: {
         allowSynthetic: { type: 'boolean', default: false, description: 'Accept synthetic test national IDs (test and demo federations only)' }
       }
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        issuers: {
+          type: 'array',
+          default: [],
+          description: 'Token issuers the HTTP API trusts: { issuer, audience, principal (learner or service), publicKeys: ["ed25519:<base64>"], jwksUrl, subjectClaim (default sub), development }',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer', 'audience', 'principal'],
+            properties: {
+              issuer: { type: 'string', minLength: 1, maxLength: 500 },
+              audience: { type: 'string', minLength: 1, maxLength: 500 },
+              principal: { type: 'string', enum: ['learner', 'service'] },
+              publicKeys: { type: 'array', items: { type: 'string' }, default: [] },
+              jwksUrl: { type: 'string', format: 'uri' },
+              subjectClaim: { type: 'string', minLength: 1, maxLength: 100, default: 'sub' },
+              development: { type: 'boolean', default: false }
+            }
+          }
+        }
+      }
     }
   }
 } as const

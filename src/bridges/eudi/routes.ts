@@ -20,8 +20,8 @@ export interface EudiRoutesDeps {
   results: VerifiedResults
 }
 
-/** Why the portal reads the learner's results when they start wallet issuance. */
-export const WALLET_PURPOSE = { purpose: 'issuance of the learner\'s chosen results to their EUDI wallet, started by the learner', legalBasis: 'GDPR Art. 6(1)(a) consent of the learner' }
+/** Why the portal reads the learner's results when they start wallet issuance (started by the learner: consent). */
+export const WALLET_PURPOSE = { purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a' }
 
 /** Form fields; a repeated field (checkboxes) becomes an array. */
 export function formFields (body: string): Record<string, string | string[]> {

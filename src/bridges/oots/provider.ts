@@ -44,8 +44,12 @@ export const DEFAULT_EVIDENCE_TYPES: readonly OfferedEvidenceType[] = [
 
 const FORMATS = ['application/pdf', 'application/vc+jwt', 'application/ld+json', 'application/json'] as const
 
-/** Why the portal reads and passes on the learner's data for OOTS. */
-export const OOTS_PURPOSE: Purpose = { purpose: 'cross-border evidence exchange requested by the learner through the Once-Only Technical System', legalBasis: 'Regulation (EU) 2018/1724 Art. 14 (explicit request of the user); GDPR Art. 6(1)(c)' }
+/**
+ * Why the portal reads and passes on the learner's data for OOTS: the project's purpose and
+ * legal-basis codes (src/registry/learners/model.ts). The legal obligation is Regulation (EU)
+ * 2018/1724 Art. 14, at the explicit request of the user.
+ */
+export const OOTS_PURPOSE: Purpose = { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' }
 
 export interface PreviewRecord {
   previewId: string

@@ -18,6 +18,7 @@ import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
 import { openElm, didKeyFromEd25519 } from '../../../src/bridges/elm/seal.ts'
 import { DEFAULT_EVIDENCE_TYPES } from '../../../src/bridges/oots/provider.ts'
+import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 
 const EDM = fileURLToPath(new URL('../../../../shared/standards/oots-edm/', import.meta.url))
 const LEARNER = 'L0000000000kari'
@@ -36,14 +37,14 @@ function xsd (xml: string): string {
 
 let counter = 0
 /** The official v2.0 request, about our learner, for our diploma evidence type, with a fresh ID. */
-function request (opts: { preview?: string, family?: string, classification?: string, spec?: string, possibility?: boolean } = {}): string {
+function request (opts: { preview?: string, family?: string, given?: string, birthDate?: string, classification?: string, spec?: string, possibility?: boolean } = {}): string {
   const id = `urn:uuid:1a2b3c4d-0000-4000-8000-${String(++counter).padStart(12, '0')}`
   let xml = readFileSync(join(EDM, 'samples-v2.0', 'requete.xml'), 'utf8')
     .replace('urn:uuid:1a2b3c4d-0000-4000-8000-000000000000', id)
     .replace('<sdg:Identifier schemeID="eidas">FR/DE/123123123</sdg:Identifier>', '<sdg:Identifier schemeID="eidas">NO/FR/kari-eidas-1</sdg:Identifier>')
     .replace('<sdg:FamilyName>Dupont</sdg:FamilyName>', `<sdg:FamilyName>${opts.family ?? 'Nordmann'}</sdg:FamilyName>`)
-    .replace('<sdg:GivenName>Jean</sdg:GivenName>', '<sdg:GivenName>Kari</sdg:GivenName>')
-    .replace('<sdg:DateOfBirth>1992-10-22</sdg:DateOfBirth>', '<sdg:DateOfBirth>1999-03-14</sdg:DateOfBirth>')
+    .replace('<sdg:GivenName>Jean</sdg:GivenName>', `<sdg:GivenName>${opts.given ?? 'Kari'}</sdg:GivenName>`)
+    .replace('<sdg:DateOfBirth>1992-10-22</sdg:DateOfBirth>', `<sdg:DateOfBirth>${opts.birthDate ?? '1999-03-14'}</sdg:DateOfBirth>`)
     .replace('https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e', opts.classification ?? DIPLOMA_TYPE)
   if (opts.spec !== undefined) xml = xml.replace('oots-edm:v2.0', opts.spec)
   if (opts.possibility === false) xml = xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1false')
@@ -186,5 +187,27 @@ describe('OOTS evidence provider', () => {
     const answer = await post(several.base, request())
     expect(answer.outcome).toBe('EDM:ERR:0004')
     expect(answer.body.toString()).toContain('No unique match')
+  })
+
+  it('matches the evidence subject through the national learner index', async () => {
+    const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('portal', ['portal'], ORG.c), spec('uio', ['institution'], ORG.a)])
+    const results = fixtureResults({})
+    const fed = await startLocalFederation(plan, (s) => s.slug === 'portal' ? { bridges: { sessions: cookieSessions(), results } } : {})
+    onTestFinished(async () => { await fed.stop() })
+    const person = syntheticPerson(100)
+    const twin = syntheticPerson(101)
+    const registered = await fed.node('uio').learners.index.registerLearners([
+      { identifiers: [{ scheme: 'national-id', value: person.nationalId }], name: { given: person.given, family: person.family }, birthDate: person.birthDate }
+    ], { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' })
+    const learnerId = registered[0]!.learnerId as string
+    expect(learnerId).toMatch(/.+/)
+    const uioPeer = fed.node('uio').peerId
+    results.set(learnerId, { ...sampleLearnerResults, learner: { ...sampleLearnerResults.learner, givenNames: person.given, familyName: person.family, birthDate: person.birthDate }, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } })) })
+    const base = fed.node('portal').httpUrl()
+    const first = await post(base, request({ family: person.family, given: person.given, birthDate: person.birthDate }))
+    expect(first.outcome).toBe('EDM:ERR:0002')
+    expect(await fed.node('portal').oots!.provider.exchangesOf(learnerId)).toHaveLength(1)
+    const none = await post(base, request({ family: twin.family, given: twin.given, birthDate: twin.birthDate }))
+    expect(none.outcome).toBe('EDM:ERR:0004')
   })
 })
