@@ -16,6 +16,7 @@ import { cookieSessions, fixtureResults } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
 import type { LifelongNode } from '../../../src/node.ts'
+import { verifySdJwtVc } from '../../../src/bridges/eudi/verify.ts'
 
 const LEARNER = 'L0000000000kari'
 const cookie = `test-learner=${LEARNER}`
@@ -177,11 +178,17 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     const otherVerifier = await verifierFor(base, other)
     await expect(otherVerifier.verify(presented, { keyBindingNonce: 'n-0S6_WzA2Mj' })).rejects.toThrow()
 
+    // Our own verifier (lifelong verify) agrees, check by check.
+    const ours = await verifySdJwtVc(presented)
+    expect(ours.filter((c) => !c.ok)).toEqual([])
+    expect(ours.map((c) => c.name)).toEqual(['typ', 'vct', 'sd-alg', 'issuer-metadata', 'signature', 'disclosures', 'key-binding', 'type-metadata', 'status'])
+
     // A tampered Disclosure (grade changed) no longer matches its digest.
     const parts = presented.split('~')
     const idx = parts.findIndex((p, i) => i > 0 && Buffer.from(p, 'base64url').toString().includes('"credits"'))
     parts[idx] = Buffer.from(Buffer.from(parts[idx] as string, 'base64url').toString().replace('180', '300')).toString('base64url')
     await expect(verifier.verify(parts.join('~'), { keyBindingNonce: 'n-0S6_WzA2Mj' })).rejects.toThrow()
+    expect((await verifySdJwtVc(parts.join('~'))).find((c) => !c.ok)?.name).toBe('disclosures')
 
     // The course result verifies too, and its status is VALID (0) in the served status list.
     const course = await verifier.verify(courseSdJwt as string)
@@ -201,6 +208,7 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     const slAfter = await (await fetch(status.status_list.uri)).text()
     expect(getListFromStatusListJWT(slAfter).getStatus(status.status_list.idx)).toBe(1)
     await expect(verifier.verify(courseSdJwt as string)).rejects.toThrow(/[Ss]tatus/)
+    expect((await verifySdJwtVc(courseSdJwt as string)).find((c) => c.name === 'status')).toMatchObject({ ok: false, detail: 'INVALID (revoked)' })
     // The diploma is untouched.
     await expect(verifier.verify(diplomaSdJwt as string)).resolves.toBeDefined()
     const creds = await node.eudi!.issuer.credentialsForResult(sampleLearnerResults.results[1]!.verification.sourcePeerId, 'ntnu-r-000301')
