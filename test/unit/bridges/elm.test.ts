@@ -16,7 +16,7 @@ import { didKeyFromEd25519, ed25519FromDidKey, openElm, sealElm } from '../../..
 import { generateSigningKey } from '../../../src/crypto/ed25519.ts'
 import { isLifelongError } from '../../../src/errors.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
-import { verifierFor } from '../../../src/bridges/verify.ts'
+import { verifyDocument } from '../../../src/verify/verifiers.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/federation.ts'
 import { join } from 'node:path'
@@ -107,7 +107,8 @@ describe('ELM 3.2 credentials', () => {
 
   it('lifelong verify checks a sealed credential and refuses an altered one', async () => {
     const { sealed } = await new EvidenceBuilder({ key: generateSigningKey() }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
-    const checks = await verifierFor(sealed)!.verify(sealed, {})
+    const { format, checks } = await verifyDocument(sealed)
+    expect(format).toBe('elm-vc+jwt')
     expect(checks.map((c) => [c.name, c.ok])).toEqual([['seal', true], ['edc-schema', true], ['validity', true], ['issuer', true]])
     const dir = tempDir()
     writeFileSync(join(dir, 'good.jwt'), sealed)
@@ -115,7 +116,7 @@ describe('ELM 3.2 credentials', () => {
     writeFileSync(join(dir, 'bad.jwt'), `${h}.${p}.${s!.slice(0, -2)}AA`)
     const good = await runCli(['verify', join(dir, 'good.jwt')])
     expect(good.code).toBe(0)
-    expect(good.stdout).toContain('verified')
+    expect(good.stdout).toContain('VERIFIED')
     const bad = await runCli(['verify', join(dir, 'bad.jwt')])
     expect(bad.code).toBe(1)
     expect(bad.stdout).toContain('FAIL seal: ELM_SIGNATURE_INVALID')
