@@ -55,7 +55,7 @@ function request (opts: { preview?: string, family?: string, given?: string, bir
   return xml
 }
 
-async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } }]) {
+async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } }], now?: () => number) {
   const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)])
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!
   const mine: LearnerResults = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio.peerId } })) }
@@ -63,7 +63,7 @@ async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nor
   const matcher = tableMatcher(people)
   const accessLog = memoryAccessLog()
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { bridges: { sessions: cookieSessions(), results, matcher, accessLog } }
+    ? { bridges: { sessions: cookieSessions(), results, matcher, accessLog }, ...(now === undefined ? {} : { now }) }
     : { bridges: { institutionResults: { forLearner: async () => mine } } })
   onTestFinished(async () => { await fed.stop() })
   const portal = fed.node('portal')
@@ -209,5 +209,21 @@ describe('OOTS evidence provider', () => {
     expect(await fed.node('portal').oots!.provider.exchangesOf(learnerId)).toHaveLength(1)
     const none = await post(base, request({ family: twin.family, given: twin.given, birthDate: twin.birthDate }))
     expect(none.outcome).toBe('EDM:ERR:0004')
+  })
+
+  it('keeps exchanges for the regulation\'s twelve months, then deletes them', async () => {
+    let clock = Date.now()
+    const { base, portal } = await setup(undefined, () => clock)
+    await post(base, request())
+    await post(base, request({ family: 'Hansen' }))
+    expect(await portal.oots!.provider.exchangesOf(LEARNER)).toHaveLength(1)
+    clock += 364 * 86_400_000
+    expect(await portal.oots!.provider.pruneExchanges()).toBe(0)
+    clock += 2 * 86_400_000
+    expect(await portal.oots!.provider.pruneExchanges()).toBe(2)
+    expect(await portal.oots!.provider.exchangesOf(LEARNER)).toEqual([])
+    let left = 0
+    for await (const _ of portal.storage.sublevel('bridges').keys({ gte: 'oots/x/', lt: 'oots/x/\xff' })) left++
+    expect(left).toBe(0)
   })
 })
