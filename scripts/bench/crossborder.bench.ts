@@ -53,7 +53,7 @@ const bench: Benchmark = {
     const claims = learningClaims(sampleLearnerResults.learner, diploma)
     const frame = disclosureFrame(claims)
     const issue = async (): Promise<string> => await issuer.issue({ issuer: 'https://portal.example.no', vct: 'https://portal.example.no/vct/diploma/1', claims: claims as never, frame, holderJwk: holder, status: { ref: { listId: '1', index: 7 }, uri: 'https://portal.example.no/eudi/status-lists/1' }, iat: 1_800_000_000 })
-    const n = quick ? 300 : 3000
+    const n = quick ? 200 : 5000
     const issuing = await timeEach(n, issue)
     const sample = await issue()
     const jwtPart = sample.split('~')[0] as string
@@ -96,7 +96,7 @@ const bench: Benchmark = {
       const location = /<rim:Value>(http[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(await first.text())![1]!
       const previewId = location.split('/').pop()!
       await portal.oots!.provider.decide(previewId, LEARNER, 'approve', ['uio-d-000201'])
-      const m = quick ? 20 : 200
+      const m = quick ? 15 : 200
       let counter = 100
       let bytes = 0
       const second = await timeEach(m, async () => {

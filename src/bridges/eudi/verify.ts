@@ -99,25 +99,36 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions = {}):
     if (!add('signature', ok, ok ? `ES256 by ${String(header.kid)}` : 'the issuer signature does not verify')) return checks
   }
 
-  // Disclosures (RFC 9901 §7.1 steps 3–5): each digest referenced exactly once, none duplicated.
-  const referenced: string[] = []
-  referencedDigests(payload, referenced)
-  const disclosed: Record<string, unknown> = {}
-  const seen = new Set<string>()
-  let disclosuresOk = true
+  // Disclosures (RFC 9901 §7.1 steps 3–5): each digest referenced exactly once — by the payload or
+  // by a Disclosure that is itself referenced (array elements of a disclosed array) — none duplicated.
+  const referenced = new Set<string>()
+  const initial: string[] = []
+  referencedDigests(payload, initial)
+  for (const d of initial) referenced.add(d)
+  const decoded = new Map<string, unknown[]>()
   for (const d of disclosures) {
     const h = digest(d)
-    if (seen.has(h)) { disclosuresOk = add('disclosures', false, 'a Disclosure appears twice'); break }
-    seen.add(h)
+    if (decoded.has(h)) { add('disclosures', false, 'a Disclosure appears twice'); return checks }
     let arr: unknown
-    try { arr = b64json(d) } catch { disclosuresOk = add('disclosures', false, 'a Disclosure is not base64url JSON'); break }
-    if (!Array.isArray(arr) || (arr.length !== 2 && arr.length !== 3)) { disclosuresOk = add('disclosures', false, 'a Disclosure is not [salt, (name,) value]'); break }
-    if (!referenced.includes(h)) { disclosuresOk = add('disclosures', false, 'a Disclosure is not referenced by the issuer-signed JWT (altered or foreign)'); break }
-    if (arr.length === 3) disclosed[String(arr[1])] = arr[2]
-    referencedDigests(arr[arr.length - 1], referenced)
+    try { arr = b64json(d) } catch { add('disclosures', false, 'a Disclosure is not base64url JSON'); return checks }
+    if (!Array.isArray(arr) || (arr.length !== 2 && arr.length !== 3)) { add('disclosures', false, 'a Disclosure is not [salt, (name,) value]'); return checks }
+    decoded.set(h, arr)
   }
-  if (disclosuresOk) add('disclosures', true, `${disclosures.length} Disclosure(s) match their digests: ${Object.keys(disclosed).join(', ')}`)
-  else return checks
+  const accepted = new Set<string>()
+  for (let progress = true; progress;) {
+    progress = false
+    for (const [h, arr] of decoded) {
+      if (accepted.has(h) || !referenced.has(h)) continue
+      accepted.add(h)
+      progress = true
+      const nested: string[] = []
+      referencedDigests(arr[arr.length - 1], nested)
+      for (const n of nested) referenced.add(n)
+    }
+  }
+  if (accepted.size !== decoded.size) { add('disclosures', false, 'a Disclosure is not referenced by the issuer-signed JWT (altered or foreign)'); return checks }
+  const names = [...decoded.values()].filter((a) => a.length === 3).map((a) => String(a[1]))
+  add('disclosures', true, `${disclosures.length} Disclosure(s) match their digests: ${names.join(', ')}`)
 
   // Key binding (RFC 9901 §7.3).
   if (kb !== '') {

@@ -113,7 +113,8 @@ describe('ELM 3.2 credentials', () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'good.jwt'), sealed)
     const [h, p, s] = sealed.split('.')
-    writeFileSync(join(dir, 'bad.jwt'), `${h}.${p}.${s!.slice(0, -2)}AA`)
+    const flipped = `${s!.slice(0, 10)}${s![10] === 'B' ? 'C' : 'B'}${s!.slice(11)}`
+    writeFileSync(join(dir, 'bad.jwt'), `${h}.${p}.${flipped}`)
     const good = await runCli(['verify', join(dir, 'good.jwt')])
     expect(good.code).toBe(0)
     expect(good.stdout).toContain('VERIFIED')
