@@ -56,10 +56,22 @@ export async function diplomaPdf (learner: LearnerFacts, result: ResultFacts, op
   doc.setModificationDate(issued)
 
   const cursor: Cursor = { page: doc.addPage(A4), y: A4[1] - MARGIN }
+  const width = A4[0] - 2 * MARGIN
+  /** Draws a paragraph, wrapped at word boundaries to the page width, moving the cursor past it. */
   const line = (text: string, font: PDFFont = regular, size = 10, gap = 4): void => {
-    if (cursor.y - size < MARGIN) { cursor.page = doc.addPage(A4); cursor.y = A4[1] - MARGIN }
-    cursor.page.drawText(winAnsi(text), { x: MARGIN, y: cursor.y - size, size, font, color: rgb(0.1, 0.1, 0.15), maxWidth: A4[0] - 2 * MARGIN })
-    cursor.y -= size + gap
+    const lines: string[] = []
+    let current = ''
+    for (const word of winAnsi(text).split(' ')) {
+      const next = current === '' ? word : `${current} ${word}`
+      if (current !== '' && font.widthOfTextAtSize(next, size) > width) { lines.push(current); current = word } else current = next
+    }
+    lines.push(current)
+    for (const l of lines) {
+      if (cursor.y - size < MARGIN) { cursor.page = doc.addPage(A4); cursor.y = A4[1] - MARGIN }
+      cursor.page.drawText(l, { x: MARGIN, y: cursor.y - size, size, font, color: rgb(0.1, 0.1, 0.15) })
+      cursor.y -= size + 2
+    }
+    cursor.y -= gap - 2
   }
   const space = (h: number): void => { cursor.y -= h }
 
