@@ -164,7 +164,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     let eudi: EudiModule | undefined
     if (config.roles.includes('portal')) {
       const { EudiModule } = await import('./bridges/eudi/module.ts')
-      eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: logger.child({ component: 'eudi' }), sessions: ports.sessions, results: ports.results, now }, {
+      eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: logger.child({ component: 'eudi' }), sessions: ports.sessions, results: ports.results, accessLog: ports.accessLog, now }, {
         dataDir: config.dataDir,
         issuerUrl: publicUrl,
         name: config.name
@@ -174,7 +174,16 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     let oots: OotsModule | undefined
     if (config.roles.includes('portal')) {
       const { OotsModule } = await import('./bridges/oots/module.ts')
-      oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: ports.results, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: logger.child({ component: 'oots' }), now }, {
+      // Every fresh view of a learner's results also brings the wallet credentials' status up to date (annulments).
+      const issuer = eudi?.issuer
+      const observed: VerifiedResults = {
+        async forLearner (learnerId, why) {
+          const r = await ports.results.forLearner(learnerId, why)
+          await issuer?.observeResults(r.results)
+          return r
+        }
+      }
+      oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: observed, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: logger.child({ component: 'oots' }), now }, {
         provider: { organisationNumber: config.organisationNumber, name: config.name, country: 'NO' },
         baseUrl: publicUrl
       })

@@ -26,6 +26,7 @@ import type { Logger } from '../../observability/logger.ts'
 import type { BatchOp, Sublevel } from '../../storage/storage.ts'
 import type { LogEntryInput, AppendResult } from '../../log/store.ts'
 import type { LearnerFacts, ResultFacts } from '../model.ts'
+import type { AccessLog } from '../ports.ts'
 import { credentialKindOf, disclosureFrame, learningClaims, type LearningClaims, type LearningCredentialKind } from './claims.ts'
 import {
   byResultKey, byResultPrefix, codeKey, credentialKey, EXPIRY_PREFIX, expiryKey, nonceKey, offerKey, prefixEnd, secretHash, tokenKey
@@ -102,6 +103,8 @@ export interface EudiIssuerComponents {
   log: { append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult> }
   key: IssuerKey
   logger: Logger
+  /** The learner-visible access log: issuances and revocations appear there. */
+  accessLog?: AccessLog
   now?: () => number
 }
 
@@ -146,6 +149,7 @@ export class EudiIssuer {
   private readonly log: EudiIssuerComponents['log']
   private readonly key: IssuerKey
   private readonly logger: Logger
+  private readonly accessLog: AccessLog | undefined
   private readonly now: () => number
   private readonly init: Required<Omit<EudiIssuerInit, 'issuerUrl' | 'name'>> & Pick<EudiIssuerInit, 'issuerUrl' | 'name'>
   private readonly sdjwt: SdJwtVcIssuer
@@ -159,6 +163,7 @@ export class EudiIssuer {
     this.log = components.log
     this.key = components.key
     this.logger = components.logger
+    this.accessLog = components.accessLog
     this.now = components.now ?? Date.now
     this.init = {
       offerTtlSeconds: 600,
@@ -400,6 +405,7 @@ export class EudiIssuer {
           await this.log.append([{ type: 'bridges.eudi-credential', key: credentialId, record: recordBytes, storedAt: { sublevel: 'bridges', key: credentialKey(credentialId) } }], ops)
           this.statusTokenCache.delete(allocated.ref.listId)
           this.logger.info({ credentialId, configurationId: item.configurationId }, 'credential issued')
+          await this.accessLog?.record(grant.learnerId, { at: now, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: credentialId })
           return { credentials: [{ credential }] }
         } catch (err) {
           this.statusLists.forget()
@@ -476,6 +482,7 @@ export class EudiIssuer {
       }
       this.statusTokenCache.delete(record.status.listId)
       this.logger.info({ credentialId, reason }, 'credential revoked')
+      await this.accessLog?.record(record.learnerId, { at: record.revokedAt, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: credentialId })
     })
   }
 

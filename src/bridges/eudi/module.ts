@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from '../../observability/logger.ts'
 import type { Sublevel } from '../../storage/storage.ts'
 import type { LogModule } from '../../log/module.ts'
-import type { LearnerSessions, VerifiedResults } from '../ports.ts'
+import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
 import { eudiRoutes } from './routes.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
@@ -18,6 +18,7 @@ export interface EudiModuleComponents {
   logger: Logger
   sessions: LearnerSessions
   results: VerifiedResults
+  accessLog?: AccessLog
   now?: () => number
 }
 
@@ -44,7 +45,7 @@ export class EudiModule {
 
   static async create (components: EudiModuleComponents, init: EudiModuleInit): Promise<EudiModule> {
     const key = await loadOrCreateIssuerKey(join(init.dataDir, 'eudi-issuer.key'))
-    const issuer = new EudiIssuer({ store: components.store, log: components.log, key, logger: components.logger, now: components.now }, init)
+    const issuer = new EudiIssuer({ store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, now: components.now }, init)
     return new EudiModule(components, init, issuer)
   }
 

@@ -12,7 +12,7 @@ import { SignJWT, exportJWK, generateKeyPair, importJWK, jwtVerify, compactVerif
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list'
 import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
-import { cookieSessions, fixtureResults } from '../../helpers/bridges.ts'
+import { cookieSessions, fixtureResults, memoryAccessLog } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
 import type { LifelongNode } from '../../../src/node.ts'
@@ -21,11 +21,12 @@ import { verifySdJwtVc } from '../../../src/bridges/eudi/verify.ts'
 const LEARNER = 'L0000000000kari'
 const cookie = `test-learner=${LEARNER}`
 
-async function startPortal (): Promise<{ node: LifelongNode, base: string, results: ReturnType<typeof fixtureResults> }> {
+async function startPortal (): Promise<{ node: LifelongNode, base: string, results: ReturnType<typeof fixtureResults>, accessLog: ReturnType<typeof memoryAccessLog> }> {
   const results = fixtureResults({ [LEARNER]: sampleLearnerResults })
-  const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], { nodeOptions: () => ({ bridges: { sessions: cookieSessions(), results } }) })
+  const accessLog = memoryAccessLog()
+  const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], { nodeOptions: () => ({ bridges: { sessions: cookieSessions(), results, accessLog } }) })
   const node = fed.node('portal')
-  return { node, base: node.httpUrl(), results }
+  return { node, base: node.httpUrl(), results, accessLog }
 }
 
 interface Wallet { privateKey: CryptoKey, jwk: JWK }
@@ -140,7 +141,7 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
   })
 
   it('issues selectively disclosable, key-bound credentials that an independent verifier accepts; tampering and revocation are caught', async () => {
-    const { node, base, results } = await startPortal()
+    const { node, base, results, accessLog } = await startPortal()
     const holder = await wallet()
     const [diplomaSdJwt, courseSdJwt] = await issueAll(base, ['uio-d-000201', 'ntnu-r-000301'], holder)
     const verifier = await verifierFor(base, holder)
@@ -215,6 +216,8 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     await expect(verifier.verify(diplomaSdJwt as string)).resolves.toBeDefined()
     const creds = await node.eudi!.issuer.credentialsForResult(sampleLearnerResults.results[1]!.verification.sourcePeerId, 'ntnu-r-000301')
     expect(creds[0]?.revocationReason).toBe('annulled')
+    // The learner sees both issuances and the revocation in their access log.
+    expect(accessLog.rows.map((r) => [r.learnerId, r.entry.operation])).toEqual([[LEARNER, 'eudi.credential-issued'], [LEARNER, 'eudi.credential-issued'], [LEARNER, 'eudi.credential-revoked']])
   })
 
   it('refuses wrong, reused and burnt pre-authorised codes, wrong transaction codes, bad proofs and replayed nonces, issuing and storing nothing', async () => {
