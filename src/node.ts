@@ -20,6 +20,8 @@ import { RpcClient } from './net/rpc/client.ts'
 import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
+import { createEducationModule, type EducationModule } from './registry/education/module.ts'
+import { BatchOnlyLog, type LogAppender } from './registry/education/log-port.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -28,6 +30,8 @@ export interface NodeOptions {
   now?: () => number
   /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
   processMetrics?: boolean
+  /** The node's Merkle log (records and their log entries are written in one batch). */
+  log?: LogAppender
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -51,6 +55,8 @@ export interface LifelongNode {
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
+  /** The education registry (registry node) or the institution's own catalogue (institution node). */
+  readonly education: EducationModule | undefined
   /** The HTTP URL the node listens on (after start). */
   httpUrl: () => string
   /** The libp2p addresses the node listens on, with /p2p/<peer ID> (after start). */
@@ -107,6 +113,13 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
 
     const modules: NodeModule[] = []
+    // TODO(log-store): pass the node's log component here once it lands on main.
+    const log = options.log ?? new BatchOnlyLog(storage.db)
+    if (options.log === undefined && (config.roles.includes('registry') || config.roles.includes('institution'))) {
+      logger.warn('the Merkle log store is not wired yet: education records are written without log leaves')
+    }
+    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, now }, { roles: config.roles })
+    if (education !== undefined) modules.push(education)
 
     let started = false
     let listeningUrl = ''
@@ -157,6 +170,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       http,
       logger,
       metrics,
+      education,
       httpUrl: () => listeningUrl,
       multiaddrs: () => host.getMultiaddrs().map(String),
       async start () {
