@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
+import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -14,6 +15,10 @@ export interface DemoOptions {
   /** Default node-config/local-federation.json. */
   specFile?: string
   logLevel?: string
+  /** Load the generated sample catalogue into the registry and institution nodes (default true). */
+  sampleCatalogue?: boolean
+  /** Progress lines while loading. */
+  log?: (line: string) => void
 }
 
 export interface DemoNodeSummary {
@@ -30,6 +35,7 @@ export interface Demo {
   federation: RunningFederation
   summary: DemoNodeSummary[]
   summaryFile: string
+  catalogue?: SampleLoadSummary
 }
 
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
@@ -45,6 +51,15 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const spec = readLocalFederationSpec(resolve(cwd, options.specFile ?? 'node-config/local-federation.json'))
   const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn' })
   const federation = await startLocalFederation(plan)
+  let catalogue: SampleLoadSummary | undefined
+  if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
+    try {
+      catalogue = await loadSampleCatalogue(federation, dir, options.log)
+    } catch (err) {
+      await federation.stop()
+      throw err
+    }
+  }
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
     const running = federation.nodes.get(n.spec.slug)
     return {
@@ -58,6 +73,6 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary }, null, 2) + '\n')
-  return { federation, summary, summaryFile }
+  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue }, null, 2) + '\n')
+  return { federation, summary, summaryFile, ...(catalogue === undefined ? {} : { catalogue }) }
 }

@@ -8,7 +8,7 @@
  * locally in one batch. A re-run of the same file changes nothing: the registry finds each row's
  * national ID by the local code and answers "unchanged".
  */
-import type { FieldError } from '../../errors.ts'
+import { isLifelongError, type FieldError } from '../../errors.ts'
 import type { lifelong } from '../../gen/proto.js'
 import type { Federation } from '../../federation/federation.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
@@ -193,6 +193,17 @@ export class InstitutionCatalogue {
   }
 
   private async publishChanges (changes: Array<{ clientRef: string, offering: Offering, validFrom: string }>, onProgress: (p: ImportProgress) => void): Promise<ImportReport> {
+    try {
+      return await this.publishOnce(changes, onProgress)
+    } catch (err) {
+      // A lost connection or answer: send the whole upload again. The registry commits an upload
+      // at most once and answers a repeated one with "unchanged", so a retry cannot duplicate.
+      if (!isLifelongError(err, 'RPC_UNREACHABLE') && !isLifelongError(err, 'RPC_TIMEOUT') && !isLifelongError(err, C.uploadExpired)) throw err
+      return await this.publishOnce(changes, onProgress)
+    }
+  }
+
+  private async publishOnce (changes: Array<{ clientRef: string, offering: Offering, validFrom: string }>, onProgress: (p: ImportProgress) => void): Promise<ImportReport> {
     const registry = this.registryPeer()
     const uploadId = newUploadId()
     const parts = Math.max(1, Math.ceil(changes.length / this.partSize))

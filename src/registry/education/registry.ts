@@ -66,6 +66,11 @@ export interface Statistics {
   byYear: Record<string, number>
 }
 
+/** Lets other work run during a long upload (the registry serves other nodes meanwhile). */
+const breathe = async (i: number): Promise<void> => {
+  if (i % 500 === 499) await new Promise((resolve) => setImmediate(resolve))
+}
+
 export class EducationRegistry {
   readonly store: EducationStore
   private readonly now: () => number
@@ -241,12 +246,14 @@ export class EducationRegistry {
       self = this.publisherInstitution(publisher)
       if (self === undefined) throw educationError('forbidden', C.notAnInstitution, `organisation ${publisher.organisationNumber} is not an institution in the registry`)
     }
-    return await this.store.transaction((minter) => {
+    return await this.store.transaction(async (minter) => {
       const fields: FieldError[] = []
       const byRef = new Map<string, number>()
       const resolvedIds: string[] = []
       const owners: string[] = []
-      changes.forEach((ch, i) => {
+      for (let i = 0; i < changes.length; i++) {
+        await breathe(i)
+        const ch = changes[i] as OfferingChangeInput
         const p = `/changes/${i}`
         const o = ch.offering
         fields.push(...validateOffering(o, { prefix: `${p}/offering`, allowRefs: true }))
@@ -264,13 +271,14 @@ export class EducationRegistry {
         }
         if (self === undefined && owner === '') fields.push({ path: `${p}/offering/owner`, message: 'required' })
         owners.push(owner)
-      })
+      }
       if (fields.length > 0) throw fieldsError(C.offeringInvalid, 'the offerings are not valid', fields)
 
       // National IDs: given (must exist, be the sender's, and stay the same offering), found by local code, or minted.
       const seen = new Set<string>()
-      changes.forEach((ch, i) => {
-        const o = ch.offering
+      for (let i = 0; i < changes.length; i++) {
+        await breathe(i)
+        const o = (changes[i] as OfferingChangeInput).offering
         const owner = owners[i] as string
         const xKey = keys.crosswalk(owner, o.kind, o.localCode, o.localVersion)
         const known = this.store.crosswalk.get(xKey)
@@ -292,7 +300,8 @@ export class EducationRegistry {
         if (seen.has(id)) throw educationError('invalid', C.duplicateChange, `/changes/${i}: ${id} is changed twice in one request`, { path: `/changes/${i}` })
         seen.add(id)
         resolvedIds.push(id)
-      })
+      }
+      const inRequest = new Set(resolvedIds)
 
       // Relations: resolve ref:<client ref>, check targets exist, then that containment stays acyclic.
       const relFields: FieldError[] = []
@@ -305,7 +314,7 @@ export class EducationRegistry {
             const j = byRef.get(target.slice(4))
             if (j === undefined) relFields.push({ path: `/changes/${i}/offering/relations/${n}/target`, message: `no change with reference ${target.slice(4)} in this upload` })
             else target = resolvedIds[j] as string
-          } else if (!this.store.offerings.has(target) && !resolvedIds.includes(target)) {
+          } else if (!this.store.offerings.has(target) && !inRequest.has(target)) {
             relFields.push({ path: `/changes/${i}/offering/relations/${n}/target`, message: `no offering ${target}` })
           }
           if (target === id) relFields.push({ path: `/changes/${i}/offering/relations/${n}/target`, message: 'an offering cannot relate to itself' })

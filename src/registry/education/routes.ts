@@ -78,6 +78,7 @@ function dateOf (value: string | undefined, name: string): string | undefined {
   return value
 }
 
+const intOf = (v: string | undefined, fallback: number): number => v === undefined ? fallback : Number.parseInt(v, 10)
 const split = (v: string | undefined): string[] | undefined => v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '')
 const iso = (ms: number): string => new Date(ms).toISOString()
 const versionJson = <V extends { recordedAt: number }>(v: V): Omit<V, 'recordedAt'> & { recordedAt: string } => ({ ...v, recordedAt: iso(v.recordedAt) })
@@ -97,7 +98,7 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
             q: { type: 'string', maxLength: 200 }, kind: csv, level: csv, field: { type: 'string', description: 'ISCED-F code prefixes' }, institution: csv, language: csv, status: csv,
             accreditedOn: { ...dateSchema, description: 'Only offerings accredited on this date' },
             asOf: { ...dateSchema, description: 'Valid date (default today)' }, knownAt: instantSchema,
-            offset: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 20 }
+            offset: { type: 'string', pattern: '^[0-9]{1,7}$', description: 'Default 0' }, limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: `1–${MAX_PAGE}, default 20` }
           }
         },
         response: {
@@ -115,7 +116,7 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
       const q = request.query as Record<string, any>
       return registry.search({
         q: q.q, kind: split(q.kind), level: split(q.level), field: split(q.field), institution: split(q.institution), language: split(q.language), status: split(q.status),
-        accreditedOn: dateOf(q.accreditedOn, 'accreditedOn'), asOf: dateOf(q.asOf, 'asOf'), knownAt: knownAtOf(q), offset: q.offset, limit: q.limit
+        accreditedOn: dateOf(q.accreditedOn, 'accreditedOn'), asOf: dateOf(q.asOf, 'asOf'), knownAt: knownAtOf(q), offset: intOf(q.offset, 0), limit: intOf(q.limit, 20)
       })
     })
 
@@ -300,15 +301,15 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
   const jobs = new Map<string, ImportJob>()
   let running: ImportJob | undefined
   return async (app) => {
-    app.get<{ Querystring: { offset?: number, limit?: number } }>('/catalogue/offerings', {
+    app.get<{ Querystring: { offset?: string, limit?: string } }>('/catalogue/offerings', {
       schema: {
         summary: 'This institution\'s catalogue (versions in force today)',
         tags: ['catalogue'],
-        querystring: { type: 'object', additionalProperties: false, properties: { offset: { type: 'integer', minimum: 0, default: 0 }, limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { offset: { type: 'string', pattern: '^[0-9]{1,7}$' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } } },
         response: { 200: { type: 'object', properties: { total: { type: 'integer' }, items: { type: 'array', items: versionSchema } } } }
       }
     }, async (request) => {
-      const page = catalogue.list(request.query.offset, request.query.limit)
+      const page = catalogue.list(intOf(request.query.offset, 0), Math.min(1000, Math.max(1, intOf(request.query.limit, 100))))
       return { total: page.total, items: page.items.map(versionJson) }
     })
 
