@@ -6,6 +6,7 @@ import { Command } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
+import { registerImportCommands } from './commands/import.ts'
 import { reportError } from './output.ts'
 
 const program = new Command()
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerNodeCommands(program)
 registerManifestCommands(program)
+registerImportCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -156,8 +156,10 @@ export class InstitutionCatalogue {
       return { clientRef: refOf(i), offering, validFrom: p.validFrom, row: p.row }
     })
     changes.forEach((c) => {
+      const already = new Set(problems.filter((x) => x.row === c.row).map((x) => x.field))
       for (const f of validateOffering(c.offering, { allowRefs: true })) {
-        if (f.path.startsWith('/relations/') && f.path.endsWith('/target') && problems.some((x) => x.row === c.row && x.field === fieldOf(f.path))) continue
+        // A value that could not be read is reported once, not again by the rule it then breaks.
+        if (already.has(fieldOf(f.path))) continue
         problems.push({ row: c.row, field: fieldOf(f.path), reason: f.message })
       }
     })
