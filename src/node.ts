@@ -30,8 +30,8 @@ export interface NodeOptions {
   now?: () => number
   /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
   processMetrics?: boolean
-  /** The node's Merkle log (records and their log entries are written in one batch). */
-  log?: LogAppender
+  /** Builds the log the education module appends to (tests pass a recording one). */
+  log?: (db: Storage['db']) => LogAppender
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -114,7 +114,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
 
     const modules: NodeModule[] = []
     // TODO(log-store): pass the node's log component here once it lands on main.
-    const log = options.log ?? new BatchOnlyLog(storage.db)
+    const log = options.log?.(storage.db) ?? new BatchOnlyLog(storage.db)
     if (options.log === undefined && (config.roles.includes('registry') || config.roles.includes('institution'))) {
       logger.warn('the Merkle log store is not wired yet: education records are written without log leaves')
     }

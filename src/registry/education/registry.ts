@@ -134,7 +134,7 @@ export class EducationRegistry {
   async putInstitution (institution: Institution, options: { validFrom?: string, reason?: string, eventId?: string } = {}): Promise<InstitutionVersion> {
     const fields = validateInstitution(institution)
     const validFrom = options.validFrom ?? institution.validFrom
-    if (checkDate(validFrom) !== undefined) fields.push({ path: '/validFrom', message: 'a date is YYYY-MM-DD' })
+    if (options.validFrom !== undefined && checkDate(validFrom) !== undefined) fields.push({ path: '/validFrom', message: 'a date is YYYY-MM-DD' })
     if (institution.id !== '' && !this.store.institutions.has(institution.id)) throw educationError('not-found', C.unknownInstitution, `no institution ${institution.id}`)
     if (fields.length > 0) throw fieldsError(C.institutionInvalid, 'the institution is not valid', fields)
     return await this.store.transaction((minter) => {
