@@ -14,6 +14,7 @@ import { Federation } from './federation/federation.ts'
 import { ManifestSync } from './federation/sync.ts'
 import { createHost, type Host } from './net/host.ts'
 import { Bootstrap } from './net/bootstrap.ts'
+import { Discovery } from './net/discovery.ts'
 import { ReplayGuard } from './net/rpc/replay.ts'
 import { RpcServer } from './net/rpc/server.ts'
 import { RpcClient } from './net/rpc/client.ts'
@@ -21,7 +22,7 @@ import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { createEducationModule, type EducationModule } from './registry/education/module.ts'
-import { BatchOnlyLog, type LogAppender } from './registry/education/log-port.ts'
+import { LogModule } from './log/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -30,8 +31,6 @@ export interface NodeOptions {
   now?: () => number
   /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
   processMetrics?: boolean
-  /** Builds the log the education module appends to (tests pass a recording one). */
-  log?: (db: Storage['db']) => LogAppender
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -52,6 +51,10 @@ export interface LifelongNode {
   readonly server: RpcServer
   readonly client: RpcClient
   readonly manifestSync: ManifestSync
+  /** Provide and find named things over the private DHT. */
+  readonly discovery: Discovery
+  /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
+  readonly log: LogModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -111,13 +114,11 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     })
     const manifestSync = sync
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
+    const discovery = new Discovery({ host, federation })
 
-    const modules: NodeModule[] = []
-    // TODO(log-store): pass the node's log component here once it lands on main.
-    const log = options.log?.(storage.db) ?? new BatchOnlyLog(storage.db)
-    if (options.log === undefined && (config.roles.includes('registry') || config.roles.includes('institution'))) {
-      logger.warn('the Merkle log store is not wired yet: education records are written without log leaves')
-    }
+    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
+    const modules: NodeModule[] = [log]
+    // Education records and their log entries go into one batch through the log's append path.
     const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, now }, { roles: config.roles })
     if (education !== undefined) modules.push(education)
 
@@ -167,6 +168,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       server,
       client,
       manifestSync,
+      discovery,
+      log,
       http,
       logger,
       metrics,

@@ -4,7 +4,7 @@
  */
 import { ROLES } from './roles.ts'
 
-const positiveInt = (minimum: number, maximum: number, defaultValue: number) => ({ type: 'integer', minimum, maximum, default: defaultValue })
+const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 
 export const configSchema = {
   $id: 'https://lifelong.no/schemas/node-config.json',
@@ -23,11 +23,11 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        listen: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/ip4/0.0.0.0/tcp/4001'] },
-        announce: { type: 'array', items: { type: 'string', minLength: 1 }, default: [] },
+        listen: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/ip4/0.0.0.0/tcp/4001'], description: 'libp2p listen multiaddrs' },
+        announce: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Addresses to announce instead of the listen addresses (behind NAT or a load balancer)' },
         addressScope: { type: 'string', enum: ['public', 'private', 'loopback'], default: 'public', description: 'Which peer addresses the DHT keeps: public only, private (LAN) or loopback (local federation)' },
-        maxConnections: positiveInt(1, 100_000, 300),
-        dialTimeoutMs: positiveInt(100, 120_000, 10_000)
+        maxConnections: positiveInt(1, 100_000, 300, 'Most libp2p connections kept open'),
+        dialTimeoutMs: positiveInt(100, 120_000, 10_000, 'Time allowed to dial a member')
       }
     },
     http: {
@@ -35,11 +35,11 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
-        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080 },
+        host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'HTTP listen address (keep it on loopback behind a TLS proxy)' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'HTTP listen port (0 picks a free one)' },
         publicUrl: { type: 'string', format: 'uri', description: 'The URL others reach this node at, if not http://host:port' },
-        bodyLimitBytes: positiveInt(1024, 256 * 1024 * 1024, 1024 * 1024),
-        trustProxy: { type: 'boolean', default: false }
+        bodyLimitBytes: positiveInt(1024, 256 * 1024 * 1024, 1024 * 1024, 'Largest HTTP request body accepted (413 BODY_TOO_LARGE beyond)'),
+        trustProxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy' }
       }
     },
     federation: {
@@ -50,8 +50,8 @@ export const configSchema = {
         id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$', description: 'Federation identifier; a manifest of another federation is refused' },
         manifestFile: { type: 'string', minLength: 1, description: 'Signed manifest file (relative to the config file)' },
         operatorKeys: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Trusted operator keys, "ed25519:<base64>"' },
-        expiryWarningHours: positiveInt(1, 24 * 365, 7 * 24),
-        refreshIntervalSeconds: positiveInt(1, 86_400, 300)
+        expiryWarningHours: positiveInt(1, 24 * 365, 7 * 24, 'Warn (log, /ready, metric) when the manifest expires within this many hours'),
+        refreshIntervalSeconds: positiveInt(1, 86_400, 300, 'How often the manifest file is re-read and expiry checked')
       }
     },
     rpc: {
@@ -59,10 +59,10 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        maxMessageBytes: positiveInt(1024, 64 * 1024 * 1024, 4 * 1024 * 1024),
-        maxConcurrentPerPeer: positiveInt(1, 10_000, 64),
-        deadlineMs: positiveInt(10, 600_000, 10_000),
-        clockSkewMs: positiveInt(1000, 3_600_000, 120_000)
+        maxMessageBytes: positiveInt(1024, 64 * 1024 * 1024, 4 * 1024 * 1024, 'Largest signed request or response (TOO_LARGE beyond)'),
+        maxConcurrentPerPeer: positiveInt(1, 10_000, 64, 'Exchanges in flight per peer, each way (BUSY beyond)'),
+        deadlineMs: positiveInt(10, 600_000, 10_000, 'Deadline of every exchange, calling and serving'),
+        clockSkewMs: positiveInt(1000, 3_600_000, 120_000, 'Largest accepted difference between a request\'s issued-at and this clock (CLOCK_SKEW beyond)')
       }
     },
     logging: {
@@ -70,7 +70,7 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' }
+        level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level (JSON lines on stdout)' }
       }
     },
     identifiers: {

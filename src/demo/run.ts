@@ -19,6 +19,8 @@ export interface DemoOptions {
   sampleCatalogue?: boolean
   /** Progress lines while loading. */
   log?: (line: string) => void
+  /** Overrides the base ports of the federation description. */
+  basePorts?: { p2p?: number, http?: number }
 }
 
 export interface DemoNodeSummary {
@@ -49,6 +51,7 @@ export function readLocalFederationSpec (file: string): LocalFederationSpec {
 export async function runDemo (options: DemoOptions = {}, cwd: string = process.cwd()): Promise<Demo> {
   const dir = resolve(cwd, options.dir ?? 'data/demo')
   const spec = readLocalFederationSpec(resolve(cwd, options.specFile ?? 'node-config/local-federation.json'))
+  spec.basePorts = { p2p: options.basePorts?.p2p ?? spec.basePorts.p2p, http: options.basePorts?.http ?? spec.basePorts.http }
   const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn' })
   const federation = await startLocalFederation(plan)
   let catalogue: SampleLoadSummary | undefined

@@ -18,6 +18,7 @@
 
 import { hash as oneShotHash } from 'node:crypto'
 import { LifelongError, ValidationError } from '../errors.ts'
+import { NATIVE_THRESHOLD, sha256Node, sha256Prefixed } from './sha256.ts'
 
 /** Size in bytes of every hash in the tree (SHA-256). */
 export const HASH_SIZE = 32
@@ -77,29 +78,23 @@ export interface Frontier {
 // ---------------------------------------------------------------------------------------------
 // Hashing (RFC 9162 §2.1.1)
 
-/**
- * SHA-256 of `prefix ‖ a ‖ b`, returned as a plain Uint8Array (not a Buffer, whose `slice`
- * shares memory). One concatenation and a one-shot hash measured faster than an incremental
- * `createHash` with three updates.
- */
-function sha256Prefixed (prefix: number, a: Uint8Array, b?: Uint8Array): Uint8Array {
-  const length = 1 + a.length + (b === undefined ? 0 : b.length)
-  const input = Buffer.allocUnsafe(length)
-  input[0] = prefix
-  input.set(a, 1)
-  if (b !== undefined) input.set(b, 1 + a.length)
+/** The leaf hash `SHA-256(0x00 ‖ data)` (RFC 9162 §2.1.1). */
+export function hashLeaf (data: Uint8Array): Uint8Array {
+  if (data.length + 1 < NATIVE_THRESHOLD) return sha256Prefixed(LEAF_PREFIX, data, undefined)
+  const input = Buffer.allocUnsafe(1 + data.length)
+  input[0] = LEAF_PREFIX
+  input.set(data, 1)
   const digest = oneShotHash('sha256', input, 'buffer')
   return new Uint8Array(digest.buffer, digest.byteOffset, HASH_SIZE)
 }
 
-/** The leaf hash `SHA-256(0x00 ‖ data)` (RFC 9162 §2.1.1). */
-export function hashLeaf (data: Uint8Array): Uint8Array {
-  return sha256Prefixed(LEAF_PREFIX, data)
-}
-
-/** The interior node hash `SHA-256(0x01 ‖ left ‖ right)` (RFC 9162 §2.1.1). */
+/**
+ * The interior node hash `SHA-256(0x01 ‖ left ‖ right)` (RFC 9162 §2.1.1), computed by the
+ * two-block JavaScript compression of `sha256.ts` (about twice as fast as a node:crypto call).
+ */
 export function hashChildren (left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256Prefixed(NODE_PREFIX, left, right)
+  if (left.length !== HASH_SIZE || right.length !== HASH_SIZE) return sha256Prefixed(NODE_PREFIX, left, right)
+  return sha256Node(left, right)
 }
 
 /** The root of the empty tree, `SHA-256("")` (RFC 9162 §2.1.1: MTH({}) = HASH()). */

@@ -72,7 +72,10 @@ export async function createHost (components: HostComponents, init: HostInit): P
     },
     services: {
       identify: identify(),
-      ping: ping(),
+      // The connection monitor pings every connection on the ping protocol and drops a connection
+      // whose ping fails; under load a ping can still be open when the next one starts, and the
+      // default limit of one stream would then count as a failure.
+      ping: ping({ maxInboundStreams: 8, maxOutboundStreams: 8 }),
       dht: kadDHT({
         protocol: DHT_PROTOCOL,
         clientMode: false,

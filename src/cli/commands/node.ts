@@ -87,9 +87,11 @@ export function registerNodeCommands (program: Command): void {
     .option('--spec <file>', 'federation description', 'node-config/local-federation.json')
     .option('--log-level <level>', 'log level of every node', 'warn')
     .option('--no-sample', 'do not load the sample catalogue')
+    .option('--p2p-port <port>', 'first libp2p port (one per node from here)', (v) => Number.parseInt(v, 10))
+    .option('--http-port <port>', 'first HTTP port (one per node from here)', (v) => Number.parseInt(v, 10))
     .action(async (opts) => {
       const started = performance.now()
-      const demo = await runDemo({ dir: opts.dir, specFile: opts.spec, logLevel: opts.logLevel, sampleCatalogue: opts.sample, log: (line) => { process.stdout.write(`  ${line}\n`) } })
+      const demo = await runDemo({ dir: opts.dir, specFile: opts.spec, logLevel: opts.logLevel, basePorts: { p2p: opts.p2pPort, http: opts.httpPort }, sampleCatalogue: opts.sample, log: (line) => { process.stdout.write(`  ${line}\n`) } })
       const width = Math.max(...demo.summary.map((n) => n.name.length))
       process.stdout.write(`lifelong local federation: ${demo.summary.filter((n) => n.running).length} nodes on loopback, started in ${Math.round(performance.now() - started)} ms\n\n`)
       for (const n of demo.summary) {

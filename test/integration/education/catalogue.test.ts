@@ -6,7 +6,6 @@
 import { describe, expect, it } from 'vitest'
 import { isLifelongError, type LifelongError } from '../../../src/errors.ts'
 import { lifelong } from '../../../src/gen/proto.js'
-import { MemoryLog } from '../../../src/registry/education/log-port.ts'
 import { formatNationalId } from '../../../src/registry/education/ids.ts'
 import { offeringToProto } from '../../../src/registry/education/model.ts'
 import { GetOffering, ListOwnedOfferings, PublishOfferings, RecordAccreditation } from '../../../src/registry/education/protocol.ts'
@@ -30,14 +29,13 @@ async function rejects (p: Promise<unknown>, code: string): Promise<LifelongErro
 }
 
 async function federation () {
-  const logs = new Map<string, MemoryLog>()
   const fed = await startTestFederation([
     spec('registry', ['registry'], ORG.operator),
     spec('nokut', ['accreditor'], ORG.accreditor),
     spec('uio', ['institution'], ORG.a),
     spec('ntnu', ['institution'], ORG.b),
     spec('stranger', ['institution'], STRANGER_ORG)
-  ], { nodeOptions: (s) => ({ log: (db) => { const l = new MemoryLog(db); logs.set(s.slug, l); return l } }) })
+  ])
   await waitForMesh(fed)
   const registry = fed.node('registry').education?.registry
   if (registry === undefined) throw new Error('no registry')
@@ -45,8 +43,14 @@ async function federation () {
   const ntnu = (await registry.putInstitution(institution({ organisationNumber: ORG.b, name: { nb: 'NTNU' }, shortName: 'NTNU', dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01' }))).institution
   const hig = (await registry.putInstitution(institution({ organisationNumber: HIG_ORG, name: { nb: 'Høgskolen i Gjøvik' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01' }))).institution
   const node = (slug: string): LifelongNode => fed.node(slug)
-  const registryState = async () => ({ keys: await keyCount(node('registry').storage.sublevel('education')), log: logs.get('registry')?.entries.length })
-  return { fed, registry, uio, ntnu, hig, node, logs, registryState, registryPeer: node('registry').peerId }
+  const registryState = async () => ({ keys: await keyCount(node('registry').storage.sublevel('education')), log: node('registry').log.store.size })
+  return { fed, registry, uio, ntnu, hig, node, registryState, registryPeer: node('registry').peerId }
+}
+
+/** The keys of the education records the node's Merkle log holds entries for (record kept in the education sublevel). */
+async function loggedEducationKeys (node: LifelongNode): Promise<string[]> {
+  const entries = await node.log.store.entries(0, node.log.store.size)
+  return entries.flatMap((e) => e.location.kind === 'sublevel' && e.location.sublevel === 'education' ? [e.location.key] : [])
 }
 
 const publishBody = (changes: Array<{ clientRef: string, offering: ReturnType<typeof course>, validFrom?: string }>): lifelong.education.PublishOfferingsRequest.$Properties => ({
@@ -76,8 +80,14 @@ describe('catalogue protocol', () => {
     expect(view.version.offering.owner).toBe(f.uio.id)
     expect(view.version.offering.relations.map((r) => r.target).sort()).toEqual([report.ids.INF1000, report.ids.INF1010].sort())
     expect(view.version.publishedBy).toBe(ORG.a)
-    expect(f.logs.get('registry')?.entries.filter((e) => e.type === 'education.offering-version')).toHaveLength(3)
-    expect(f.logs.get('uio')?.entries.filter((e) => e.type === 'education.catalogue-version')).toHaveLength(3)
+    // Every version is in the node's Merkle log, pointing at the exact record stored beside it.
+    const registryLogged = await loggedEducationKeys(f.node('registry'))
+    for (const id of Object.values(report.ids)) expect(registryLogged).toContain(`o/${id}/00000001`)
+    const uioLogged = await loggedEducationKeys(f.node('uio'))
+    expect(uioLogged.filter((k) => k.startsWith('o/'))).toHaveLength(3)
+    const entries = await f.node('registry').log.store.entries(0, f.node('registry').log.store.size)
+    const stored = await f.node('registry').log.store.records(entries)
+    expect(stored.every((r) => r !== undefined)).toBe(true)
     expect(catalogue.list().total).toBe(3)
 
     const state = await f.registryState()
@@ -85,7 +95,7 @@ describe('catalogue protocol', () => {
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 3 })
     expect(again.ids).toEqual(report.ids)
     expect(await f.registryState()).toEqual(state)
-    expect(f.logs.get('uio')?.entries).toHaveLength(3)
+    expect((await loggedEducationKeys(f.node('uio'))).filter((k) => k.startsWith('o/'))).toHaveLength(3)
 
     // A change is a new version under the same ID.
     const changed = await catalogue.importFile(CSV.replace('Grunnkurs i programmering', 'Grunnkurs i programmering med Python').replace(/2024-08-01\n(course,INF1010)/, '2025-08-01\n$1'), 'csv')
@@ -120,7 +130,7 @@ describe('catalogue protocol', () => {
     expect(err.fields.find((x) => x.path === '/rows/8/relations/0/target' || x.path === '/rows/8/relations')?.message).toMatch(/itself|cycle/)
     expect(await f.registryState()).toEqual(registryBefore)
     expect(catalogue.list().total).toBe(0)
-    expect(f.logs.get('uio')?.entries ?? []).toHaveLength(0)
+    expect(await loggedEducationKeys(f.node('uio'))).toEqual([])
     await rejects(catalogue.importFile('{"offerings": 3}', 'json'), 'EDUCATION_IMPORT_UNREADABLE')
     await rejects(catalogue.importFile('kind,localCode\n"unterminated', 'csv'), 'EDUCATION_IMPORT_UNREADABLE')
   })

@@ -1,0 +1,116 @@
+/**
+ * The operator's path, through the real CLI in child processes: create an operator key, init
+ * two nodes, sign a manifest listing them, start both, see them connect, stop them cleanly.
+ * And the local federation: `lifelong demo` starts, answers, stops cleanly and starts again on
+ * the same stores.
+ */
+import { describe, it, expect } from 'vitest'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { runCli, startCli } from '../../helpers/cli.ts'
+import { tempDir } from '../../helpers/federation.ts'
+import { freePortRange, freePorts } from '../../helpers/ports.ts'
+
+async function getJson (url: string): Promise<{ status: number, body: any }> {
+  const res = await fetch(url)
+  return { status: res.status, body: await res.json() }
+}
+
+async function until (check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!await check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+describe('lifelong CLI', () => {
+  it('init refuses bad options, listing every problem, and creates nothing', async () => {
+    const dir = tempDir()
+    const res = await runCli(['init', '--role', 'institution,portal', '--name', 'X', '--org-number', '971035855', '--data', 'data/x', '--operator-key', 'ed25519:nope'], { cwd: dir })
+    expect(res.code).toBe(1)
+    expect(res.stderr).toContain('error CONFIG_INVALID')
+    expect(res.stderr).toContain('/organisationNumber')
+    expect(res.stderr).toContain('/roles')
+    expect(res.stderr).toContain('/federation/operatorKeys/0')
+    expect(() => statSync(join(dir, 'data/x/node.key'))).toThrow()
+  })
+
+  it('keygen, init, manifest sign and show, start two nodes that connect, stop cleanly', { timeout: 90_000 }, async () => {
+    const dir = tempDir()
+    const keygen = await runCli(['manifest', 'keygen', '--out', 'operator.key'], { cwd: dir })
+    expect(keygen.code).toBe(0)
+    const operatorKey = keygen.stdout.trim()
+    expect(operatorKey).toMatch(/^ed25519:[A-Za-z0-9+/]{43}=$/)
+    expect(statSync(join(dir, 'operator.key')).mode & 0o777).toBe(0o600)
+
+    const [p2pA, httpA, p2pB, httpB] = await freePorts(4)
+    const init = async (name: string, org: string, role: string, p2p: number, http: number): Promise<Record<string, any>> => {
+      const res = await runCli(['init', '--role', role, '--name', name, '--org-number', org, '--data', `data/${role}`,
+        '--operator-key', operatorKey, '--federation', 'no.lifelong.clitest', '--manifest', 'manifest.pb',
+        '--listen', `/ip4/127.0.0.1/tcp/${p2p}`, '--http-port', String(http)], { cwd: dir })
+      expect(res.code, res.stderr).toBe(0)
+      expect(res.stdout).not.toContain('PRIVATE KEY')
+      const entry = JSON.parse(res.stdout.slice(res.stdout.indexOf('{')))
+      expect(entry.peerId).toMatch(/^12D3KooW/)
+      return entry
+    }
+    const a = await init('Universitetet i Oslo', '971035854', 'institution', p2pA!, httpA!)
+    const b = await init('Vitnemålsportalen', '919477822', 'portal', p2pB!, httpB!)
+    expect(statSync(join(dir, 'data/institution/node.key')).mode & 0o777).toBe(0o600)
+    expect(statSync(join(dir, 'node-config/universitetet-i-oslo.json')).isFile()).toBe(true)
+    // A second init never replaces a key.
+    const again = await runCli(['init', '--role', 'institution', '--name', 'Other', '--org-number', '971035854', '--data', 'data/institution', '--operator-key', operatorKey], { cwd: dir })
+    expect(again.code).toBe(1)
+    expect(again.stderr).toContain('KEY_EXISTS')
+
+    const now = Date.now()
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({
+      federation: 'no.lifelong.clitest',
+      serial: 1,
+      expiresAt: new Date(now + 30 * 86_400_000).toISOString(),
+      members: [a, b]
+    }))
+    const sign = await runCli(['manifest', 'sign', '--in', 'manifest.json', '--key', 'operator.key', '--out', 'manifest.pb'], { cwd: dir })
+    expect(sign.code, sign.stderr).toBe(0)
+    const show = await runCli(['manifest', 'show', 'manifest.pb', '--operator-key', operatorKey], { cwd: dir })
+    expect(JSON.parse(show.stdout)).toMatchObject({ verified: true, federation: 'no.lifelong.clitest', serial: 1 })
+    const wrongKey = await runCli(['manifest', 'show', 'manifest.pb', '--operator-key', 'ed25519:7pqbhK1Nw0BM1+/YuIGqjD4HTBxk1Q2Ey93kXAtn1bY='], { cwd: dir })
+    expect(wrongKey.code).toBe(1)
+    expect(wrongKey.stderr).toContain('MANIFEST_UNTRUSTED_SIGNER')
+
+    const nodeA = await startCli(['start', '--config', 'node-config/universitetet-i-oslo.json'], a.peerId, { cwd: dir })
+    const nodeB = await startCli(['start', '--config', 'node-config/vitnemalsportalen.json'], b.peerId, { cwd: dir })
+    const ready = await getJson(`http://127.0.0.1:${httpB}/ready`)
+    expect(ready).toEqual({ status: 200, body: { ready: true, checks: { started: 'ok', manifest: 'ok', member: 'ok' } } })
+    await until(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${httpA}/metrics`)).text()
+      return /lifelong_p2p_connections [1-9]/.test(text)
+    })
+    expect(await nodeA.stop('SIGTERM')).toBe(0)
+    expect(await nodeB.stop('SIGINT')).toBe(0)
+    // Logs are JSON lines without personal data; the key never appears.
+    expect(nodeA.output()).not.toContain('PRIVATE KEY')
+  })
+
+  it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', async () => {
+    const dir = tempDir()
+    const p2p = await freePortRange(7)
+    const http = await freePortRange(7)
+    // The sample catalogue's loading is tested in test/integration/education/sample.test.ts.
+    const args = ['demo', '--no-sample', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
+    for (let run = 0; run < 2; run++) {
+      const demo = await startCli(args, 'Ctrl-C stops every node cleanly', { cwd: dir })
+      const summary = JSON.parse(readFileSync(join(dir, 'demo', 'federation.json'), 'utf8'))
+      expect(summary.nodes).toHaveLength(7)
+      for (const node of summary.nodes) {
+        expect(node.running).toBe(true)
+        const ready = await getJson(`${node.http}/ready`)
+        expect(ready.status).toBe(200)
+      }
+      const lines = demo.output().split('\n').filter((l) => l.includes('12D3KooW'))
+      expect(lines).toHaveLength(7)
+      expect(await demo.stop('SIGINT')).toBe(0)
+    }
+  })
+})

@@ -1,0 +1,89 @@
+import { describe, it, expect } from 'vitest'
+import { parseConfig } from '../../../src/config/config.ts'
+import { roleCombinationProblems } from '../../../src/config/roles.ts'
+import { ValidationError } from '../../../src/errors.ts'
+import { formatPublicKey, generateSigningKey } from '../../../src/crypto/ed25519.ts'
+
+const operatorKey = formatPublicKey(generateSigningKey().publicKeyRaw)
+const valid = () => ({
+  name: 'Universitetet i Oslo',
+  organisationNumber: '971035854',
+  roles: ['institution'],
+  dataDir: 'data/uio',
+  federation: { id: 'no.lifelong.test', manifestFile: 'manifest.pb', operatorKeys: [operatorKey] }
+})
+
+function fieldsOf (input: unknown): Array<{ path: string, message: string }> {
+  try {
+    parseConfig(input, '/etc/lifelong')
+  } catch (err) {
+    expect(err).toBeInstanceOf(ValidationError)
+    expect((err as ValidationError).code).toBe('CONFIG_INVALID')
+    return (err as ValidationError).fields
+  }
+  throw new Error('expected CONFIG_INVALID')
+}
+
+describe('config', () => {
+  it('fills defaults, resolves paths against the config directory and freezes the result', () => {
+    const config = parseConfig(valid(), '/etc/lifelong', '/etc/lifelong/uio.json')
+    expect(config.dataDir).toBe('/etc/lifelong/data/uio')
+    expect(config.keyFile).toBe('/etc/lifelong/data/uio/node.key')
+    expect(config.federation.manifestFile).toBe('/etc/lifelong/manifest.pb')
+    expect(config.federation.operatorKeys[0]).toHaveLength(32)
+    expect(config.rpc).toEqual({ maxMessageBytes: 4 * 1024 * 1024, maxConcurrentPerPeer: 64, deadlineMs: 10_000, clockSkewMs: 120_000 })
+    expect(config.p2p.addressScope).toBe('public')
+    expect(config.identifiers.allowSynthetic).toBe(false)
+    expect(Object.isFrozen(config)).toBe(true)
+    expect(Object.isFrozen(config.rpc)).toBe(true)
+    expect(() => { (config as { name: string }).name = 'x' }).toThrow()
+  })
+
+  it('reports every bad field at once, each with its path', () => {
+    const bad = {
+      ...valid(),
+      organisationNumber: '971035855',
+      roles: ['institution', 'portal'],
+      extra: true,
+      p2p: { listen: ['not-a-multiaddr'], maxConnections: 0 },
+      http: { port: 70000 },
+      rpc: { deadlineMs: 'soon' },
+      federation: { id: 'Bad Id', manifestFile: 'm.pb', operatorKeys: ['ed25519:short'] }
+    }
+    const fields = fieldsOf(bad)
+    const paths = fields.map((f) => f.path).sort()
+    expect(paths).toEqual([
+      '/extra',
+      '/federation/id',
+      '/federation/operatorKeys/0',
+      '/http/port',
+      '/organisationNumber',
+      '/p2p/listen/0',
+      '/p2p/maxConnections',
+      '/roles',
+      '/rpc/deadlineMs'
+    ])
+    expect(fields.find((f) => f.path === '/organisationNumber')?.message).toMatch(/mod 11/)
+    expect(fields.find((f) => f.path === '/roles')?.message).toMatch(/institution.*cannot be combined/)
+  })
+
+  it('reports missing required fields by name', () => {
+    const paths = fieldsOf({ roles: ['portal'] }).map((f) => f.path).sort()
+    expect(paths).toEqual(['/dataDir', '/federation', '/name', '/organisationNumber'])
+  })
+
+  it('refuses something that is not an object', () => {
+    expect(fieldsOf('config').length).toBeGreaterThan(0)
+    expect(fieldsOf(null).length).toBeGreaterThan(0)
+  })
+
+  it('checks role combinations', () => {
+    expect(roleCombinationProblems(['index', 'registry', 'portal'])).toEqual([])
+    expect(roleCombinationProblems(['institution'])).toEqual([])
+    expect(roleCombinationProblems(['accreditor'])).toEqual([])
+    expect(roleCombinationProblems([])).toEqual(['a node needs at least one role'])
+    expect(roleCombinationProblems(['accreditor', 'registry'])).toEqual(['role "accreditor" cannot be combined with other roles'])
+    expect(roleCombinationProblems(['index', 'index'])).toEqual(['role "index" is listed twice'])
+    expect(roleCombinationProblems(['wizard'])[0]).toMatch(/unknown role "wizard"/)
+  })
+})

@@ -1,0 +1,51 @@
+import { describe, it, expect } from 'vitest'
+import { hash, randomBytes } from 'node:crypto'
+import { sha256, sha256Node, sha256Prefixed } from '../../../src/log/sha256.ts'
+import { decodeLeaf, encodeLeaf, keyCommitment, leafFor, recordCommitment } from '../../../src/log/leaf.ts'
+import { hashLeaf } from '../../../src/log/merkle.ts'
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
+
+describe('JavaScript SHA-256', () => {
+  it('matches the FIPS 180-4 examples', () => {
+    expect(hex(sha256(new TextEncoder().encode('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad')
+    expect(hex(sha256(new Uint8Array(0)))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+    expect(hex(sha256(new TextEncoder().encode('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq')))).toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1')
+  })
+
+  it('matches node:crypto for every length up to 600 bytes and for nodes', () => {
+    for (let n = 0; n < 600; n++) {
+      const data = randomBytes(n)
+      expect(hex(sha256(new Uint8Array(data))), `length ${n}`).toBe(hash('sha256', data, 'hex'))
+      if (n > 0) expect(hex(sha256Prefixed(data[0]!, data.subarray(1), undefined))).toBe(hash('sha256', data, 'hex'))
+    }
+    for (let i = 0; i < 200; i++) {
+      const l = randomBytes(32)
+      const r = randomBytes(32)
+      const want = hash('sha256', Buffer.concat([Buffer.of(1), l, r]), 'hex')
+      expect(hex(sha256Node(l, r))).toBe(want)
+      const out = new Uint8Array(l)
+      expect(hex(sha256Node(out, r, out))).toBe(want)
+    }
+  })
+})
+
+describe('leaf format v1', () => {
+  it('encodes, decodes and commits with labels and salt', () => {
+    const salt = new Uint8Array(32).fill(7)
+    const record = new TextEncoder().encode('grade A')
+    const { leaf, leafHash } = leafFor('results.grade', 'R-1', record, salt, 1_700_000_000_123)
+    expect(leaf[0]).toBe(1)
+    expect(leaf.length).toBe(2 + 'results.grade'.length + 8 + 64)
+    expect(hex(leafHash)).toBe(hex(hashLeaf(leaf)))
+    const decoded = decodeLeaf(leaf)
+    expect(decoded).toMatchObject({ type: 'results.grade', loggedAt: 1_700_000_000_123 })
+    const label = new TextEncoder().encode('lifelong/log/v1/record\0')
+    expect(hex(decoded.recordCommitment)).toBe(hash('sha256', Buffer.concat([label, salt, record]), 'hex'))
+    expect(hex(decoded.keyCommitment)).toBe(hex(keyCommitment(salt, 'R-1')))
+    expect(hex(recordCommitment(new Uint8Array(32), record))).not.toBe(hex(decoded.recordCommitment))
+    expect(encodeLeaf(decoded)).toEqual(leaf)
+    expect(() => decodeLeaf(leaf.subarray(0, leaf.length - 1))).toThrow(expect.objectContaining({ code: 'LOG_LEAF_MALFORMED' }))
+    expect(() => decodeLeaf(Uint8Array.of(2, ...leaf.subarray(1)))).toThrow(expect.objectContaining({ code: 'LOG_LEAF_MALFORMED' }))
+  })
+})
