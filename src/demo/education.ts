@@ -110,8 +110,9 @@ async function retrying<T> (fn: () => Promise<T>): Promise<T> {
 
 export async function loadSampleCatalogue (fed: RunningFederation, dir: string, log: (line: string) => void = () => {}): Promise<SampleLoadSummary> {
   const registryNode = fed.node('registry')
+  const t0 = Date.now()
   await waitForMesh(fed)
-  await new Promise((resolve) => setTimeout(resolve, 500))
+  log(`federation connected in ${Date.now() - t0} ms`)
   const registry = registryNode.education?.registry
   if (registry === undefined) throw new Error('the registry node has no education registry')
   const operator = { organisationNumber: registryNode.config.organisationNumber, roles: registryNode.config.roles, operator: true }
