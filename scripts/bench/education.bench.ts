@@ -96,7 +96,16 @@ const bench: Benchmark = {
       const registry = registryNode.education!.registry!
       const catalogue = fed.node('uio').education!.catalogue!
       const owner = (await registry.putInstitution({ id: '', organisationNumber: uio.organisationNumber, name: uio.name, shortName: uio.shortName, category: uio.category, selfAccreditation: uio.selfAccreditation, dbhCode: uio.dbhCode, fsNumber: uio.fsNumber, admissionCodes: [], validFrom: uio.validFrom, validTo: '' })).institution.id
-      for (let i = 0; i < 100 && !fed.node('uio').host.getConnections().some((c) => c.remotePeer.toString() === registryNode.peerId); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+      // Until the institution node reaches the registry (the connection may still be opening).
+      for (let i = 0; ; i++) {
+        try {
+          await catalogue.syncOwned()
+          break
+        } catch (err) {
+          if (i === 100) throw err
+          await new Promise((resolve) => setTimeout(resolve, 200))
+        }
+      }
 
       // Import, one catalogue file after another.
       const offerings = benchmarkOfferings(total)

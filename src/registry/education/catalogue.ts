@@ -201,6 +201,7 @@ export class InstitutionCatalogue {
       // A lost connection or answer: send the whole upload again. The registry commits an upload
       // at most once and answers a repeated one with "unchanged", so a retry cannot duplicate.
       if (!isLifelongError(err, 'RPC_UNREACHABLE') && !isLifelongError(err, 'RPC_TIMEOUT') && !isLifelongError(err, C.uploadExpired)) throw err
+      await new Promise((resolve) => setTimeout(resolve, 1000))
       return await this.publishOnce(changes, onProgress)
     }
   }
