@@ -119,7 +119,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
     const modules: NodeModule[] = [log]
     // Education records and their log entries go into one batch through the log's append path.
-    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, now }, { roles: config.roles })
+    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, now }, { roles: config.roles })
     if (education !== undefined) modules.push(education)
 
     let started = false

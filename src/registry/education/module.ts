@@ -8,6 +8,7 @@ import type { Federation } from '../../federation/federation.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import type { Sublevel } from '../../storage/storage.ts'
+import type { Metrics } from '../../observability/metrics.ts'
 import type { Role } from '../../config/roles.ts'
 import { InstitutionCatalogue } from './catalogue.ts'
 import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
@@ -22,6 +23,7 @@ export interface EducationModuleComponents {
   server: RpcServer
   client: RpcClient
   federation: Federation
+  metrics: Metrics
   now?: () => number
 }
 
@@ -45,6 +47,9 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     const store = new EducationStore({ store: c.store, log: c.log })
     await store.load()
     const registry = new EducationRegistry({ store, now })
+    c.metrics.gauge('lifelong_education_offerings', 'Offerings in the national education registry', () => store.offerings.size)
+    c.metrics.gauge('lifelong_education_institutions', 'Institutions in the national education registry', () => store.institutions.size)
+    c.metrics.gauge('lifelong_education_decisions', 'Accreditation decisions in the national education registry', () => store.decisions.size)
     serveCatalogueProtocol(c.server, registry, new UploadStaging(DEFAULT_UPLOAD_LIMITS, now))
     return { name: 'education', registry, routes: registryRoutes(registry) }
   }
@@ -52,6 +57,7 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     const store = new EducationStore({ store: c.store, log: c.log }, { offeringEntryType: EDUCATION_LOG_TYPES.catalogueVersion })
     await store.load()
     const catalogue = new InstitutionCatalogue({ store, client: c.client, federation: c.federation, now })
+    c.metrics.gauge('lifelong_catalogue_offerings', 'Offerings in this institution\'s catalogue', () => store.offerings.size)
     return { name: 'education', catalogue, routes: catalogueRoutes(catalogue) }
   }
   return undefined

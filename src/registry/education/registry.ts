@@ -87,6 +87,7 @@ export class EducationRegistry {
       versionsOf: (id) => store.offerings.get(id),
       ownerOn: (id, owner, date, knownAt) => ownerOn(store.history(), id, owner, date, knownAt),
       isAccredited: (id, date, knownAt) => this.wasAccredited(id, date, knownAt).accredited,
+      transferred: (id) => store.events.some((e) => e.type === 'transfer' && e.offerings.includes(id)),
       today: () => this.today()
     })
     for (const [, versions] of store.offerings) for (const v of versions) this.noteRelations(v)
@@ -213,7 +214,7 @@ export class EducationRegistry {
     const out: Institution[] = []
     for (const [id] of this.store.institutions) {
       const i = this.institution(id, asOf)
-      if (i !== undefined) out.push(i)
+      if (i !== undefined && (asOf.validOn === undefined || existedOn(i, asOf.validOn))) out.push(i)
     }
     return out.sort((a, b) => a.id.localeCompare(b.id))
   }

@@ -83,6 +83,14 @@ const split = (v: string | undefined): string[] | undefined => v === undefined ?
 const iso = (ms: number): string => new Date(ms).toISOString()
 const versionJson = <V extends { recordedAt: number }>(v: V): Omit<V, 'recordedAt'> & { recordedAt: string } => ({ ...v, recordedAt: iso(v.recordedAt) })
 
+/** Writes (imports, the operator's institution data) are for operators on the node's own machine until bearer tokens land. */
+function requireLocal (request: FastifyRequest): void {
+  const ip = request.socket.remoteAddress ?? ''
+  if (!(ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip === '')) {
+    throw new LifelongError('forbidden', 'CATALOGUE_ADMIN_LOCAL_ONLY', 'catalogue imports are accepted from this machine only')
+  }
+}
+
 /** The registry node's routes. */
 export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync {
   return async (app) => {
@@ -258,6 +266,57 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
       return { institutions, offerings }
     })
 
+    const institutionBody = {
+      type: 'object',
+      additionalProperties: false,
+      required: ['organisationNumber', 'name', 'shortName', 'category', 'validFrom'],
+      properties: {
+        ...institutionSchema.properties,
+        id: { type: 'string', description: 'Empty or absent for a new institution; its ID for a new version of it' },
+        versionValidFrom: { ...dateSchema, description: 'When this version takes effect (default validFrom)' },
+        reason: { type: 'string', maxLength: 100 }
+      }
+    }
+    app.post<{ Body: Record<string, any> }>('/education/admin/institutions', {
+      schema: {
+        summary: 'Operator: record an institution, or a new version of one (from the registry node\'s own machine)',
+        tags: ['education', 'admin'],
+        body: institutionBody,
+        response: { 201: { type: 'object', properties: { institution: institutionSchema, seq: { type: 'integer' }, validFrom: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
+      }
+    }, async (request, reply) => {
+      requireLocal(request)
+      const b = request.body
+      const v = await registry.putInstitution({
+        id: b.id ?? '', organisationNumber: b.organisationNumber, name: b.name, shortName: b.shortName, category: b.category,
+        selfAccreditation: { upToLevel: b.selfAccreditation?.upToLevel ?? '', doctoralFields: b.selfAccreditation?.doctoralFields ?? [] },
+        dbhCode: b.dbhCode ?? '', fsNumber: b.fsNumber ?? '', admissionCodes: b.admissionCodes ?? [], validFrom: b.validFrom, validTo: b.validTo ?? ''
+      }, { validFrom: b.versionValidFrom, reason: b.reason })
+      return await reply.status(201).send({ institution: v.institution, seq: v.seq, validFrom: v.validFrom })
+    })
+
+    app.post<{ Body: Record<string, any> }>('/education/admin/events', {
+      schema: {
+        summary: 'Operator: record a merger, split, transfer, rename, category change or closure (from the registry node\'s own machine)',
+        tags: ['education', 'admin'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['type', 'effectiveDate', 'predecessors', 'reference'],
+          properties: {
+            type: { type: 'string' }, effectiveDate: dateSchema, predecessors: { type: 'array', items: { type: 'string' } }, successors: { type: 'array', items: { type: 'string' } },
+            offerings: { type: 'array', items: { type: 'string' } }, reference: { type: 'string', maxLength: 200 }, note: { type: 'string', maxLength: 2000 }
+          }
+        },
+        response: { 201: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
+      }
+    }, async (request, reply) => {
+      requireLocal(request)
+      const b = request.body
+      const e = await registry.recordEvent({ id: '', type: b.type, effectiveDate: b.effectiveDate, predecessors: b.predecessors, successors: b.successors ?? [], offerings: b.offerings ?? [], reference: b.reference, note: b.note ?? '', recordedAt: 0 })
+      return await reply.status(201).send({ id: e.id, type: e.type, effectiveDate: e.effectiveDate })
+    })
+
     app.get<{ Querystring: { asOf?: string, knownAt?: string, kind?: string } }>('/education/statistics', {
       schema: {
         summary: 'Counts by kind, NKR level, ISCED-F broad field, institution, and year (active on 1 October)',
@@ -287,14 +346,6 @@ interface ImportJob {
   progress: ImportProgress
   report?: ImportReport
   error?: { code: string, message: string, fields?: Array<{ path: string, message: string }> }
-}
-
-/** Writes on an institution node are for its operators on the machine itself until bearer tokens land. */
-function requireLocal (request: FastifyRequest): void {
-  const ip = request.socket.remoteAddress ?? ''
-  if (!(ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip === '')) {
-    throw new LifelongError('forbidden', 'CATALOGUE_ADMIN_LOCAL_ONLY', 'catalogue imports are accepted from this machine only')
-  }
 }
 
 export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPluginAsync {
@@ -330,6 +381,8 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
       if (running !== undefined) throw new LifelongError('conflict', 'CATALOGUE_IMPORT_RUNNING', `import ${running.id} is still running`)
       const job: ImportJob = { id: `import-${Date.now().toString(36)}-${jobs.size + 1}`, state: 'running', progress: { phase: 'validating', done: 0, total: 0 } }
       jobs.set(job.id, job)
+      // Keep the last 20 reports.
+      for (const id of [...jobs.keys()].slice(0, Math.max(0, jobs.size - 20))) jobs.delete(id)
       running = job
       const { format, content } = request.body
       void catalogue.importFile(content, format, (p) => { job.progress = p }).then((report) => {

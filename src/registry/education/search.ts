@@ -64,6 +64,8 @@ export interface SearchIndexComponents {
   /** The owner as of a date (after mergers, transfers). */
   ownerOn: (offeringId: string, recordedOwner: string, date: string, knownAt?: number) => string
   isAccredited: (offeringId: string, date: string, knownAt?: number) => boolean
+  /** Whether a transfer event names the offering (its owner then depends on more than the recorded owner). */
+  transferred: (offeringId: string) => boolean
   today: () => string
 }
 
@@ -151,6 +153,17 @@ export class SearchIndex {
     const bump = (facet: Record<string, number>, key: string): void => { facet[key] = (facet[key] ?? 0) + 1 }
     const inList = (list: string[] | undefined, value: string): boolean => list === undefined || list.length === 0 || list.includes(value)
     const matches: Array<{ v: OfferingVersion, owner: string }> = []
+    // The owner on the date depends only on the recorded owner, unless the offering was transferred.
+    const owners = new Map<string, string>()
+    const ownerOf = (id: string, recorded: string): string => {
+      if (this.c.transferred(id)) return this.c.ownerOn(id, recorded, date, query.knownAt)
+      let o = owners.get(recorded)
+      if (o === undefined) {
+        o = this.c.ownerOn(id, recorded, date, query.knownAt)
+        owners.set(recorded, o)
+      }
+      return o
+    }
     for (const id of candidates) {
       const versions = this.c.versionsOf(id)
       if (versions === undefined) continue
@@ -165,7 +178,7 @@ export class SearchIndex {
       if (!inList(query.kind, o.kind) || !inList(query.level, o.nkrLevel) || !inList(query.status, o.status)) continue
       if (query.field !== undefined && query.field.length > 0 && !query.field.some((f) => o.iscedF.startsWith(f))) continue
       if (query.language !== undefined && query.language.length > 0 && !o.languages.some((l) => query.language?.includes(l))) continue
-      const owner = this.c.ownerOn(id, o.owner, date, query.knownAt)
+      const owner = ownerOf(id, o.owner)
       if (!inList(query.institution, owner)) continue
       if (query.accreditedOn !== undefined && !this.c.isAccredited(id, query.accreditedOn, query.knownAt)) continue
       matches.push({ v, owner })

@@ -277,6 +277,18 @@ describe('registry HTTP API', () => {
     const openapi = (await http.inject({ url: '/openapi.json' })).json()
     for (const p of ['/education/offerings', '/education/offerings/{id}', '/education/offerings/{id}/accreditation', '/education/offerings/{id}/elm', '/education/statistics', '/education/institutions/{id}']) expect(Object.keys(openapi.paths)).toContain(p)
 
+    // The operator's institution data, from the registry's own machine.
+    const created = await http.inject({ method: 'POST', url: '/education/admin/institutions', payload: { organisationNumber: '974763613', name: { nb: 'Høgskolen i Ålesund' }, shortName: 'HiÅ', category: 'accredited-college', selfAccreditation: { upToLevel: '6' }, dbhCode: '0211', fsNumber: '207', validFrom: '1994-08-01' } })
+    expect(created.statusCode).toBe(201)
+    const hials = created.json().institution.id
+    const badOrg = await http.inject({ method: 'POST', url: '/education/admin/institutions', payload: { organisationNumber: '974763614', name: { nb: 'X' }, shortName: 'X', category: 'other', validFrom: '2000-01-01' } })
+    expect(badOrg.statusCode).toBe(400)
+    expect(badOrg.json()).toMatchObject({ code: 'EDUCATION_INSTITUTION_INVALID', fields: [{ path: '/organisationNumber' }] })
+    const merger = await http.inject({ method: 'POST', url: '/education/admin/events', payload: { type: 'merger', effectiveDate: '2016-01-01', predecessors: [f.ntnu.id, hials], successors: [f.ntnu.id], reference: 'Kongelig resolusjon 2015-06-19' } })
+    expect(merger.statusCode).toBe(201)
+    expect((await http.inject({ url: `/education/institutions/${hials}` })).json()).toMatchObject({ successorToday: { shortName: 'NTNU' }, chain: [hials, f.ntnu.id] })
+    expect((await http.inject({ url: '/education/institutions?asOf=2015-06-01' })).json().items.map((i: { shortName: string }) => i.shortName)).toContain('HiÅ')
+
     // The institution node's own catalogue API.
     const mine = (await f.node('uio').http.inject({ url: '/catalogue/offerings' })).json()
     expect(mine.total).toBe(3)
