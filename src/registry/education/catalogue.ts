@@ -126,12 +126,16 @@ export class InstitutionCatalogue {
       if (byKey.has(k)) problems.push({ row: p.row, field: 'localCode', reason: `${p.offering.kind} ${p.offering.localCode} v${p.offering.localVersion} is also on row ${parsed[byKey.get(k) as number]?.row}` })
       else byKey.set(k, i)
     })
+    let localCodes: Map<string, string> | undefined
     const knownLocally = (code: string): string | undefined => {
-      for (const [, versions] of this.store.offerings) {
-        const o = (selectVersion(versions) as OfferingVersion).offering
-        if (o.localCode.toUpperCase() === code) return o.id
+      if (localCodes === undefined) {
+        localCodes = new Map()
+        for (const [, versions] of this.store.offerings) {
+          const o = (selectVersion(versions) as OfferingVersion).offering
+          localCodes.set(o.localCode.toUpperCase(), o.id)
+        }
       }
-      return undefined
+      return localCodes.get(code)
     }
     const refOf = (i: number): string => {
       const o = (parsed[i] as { offering: Offering }).offering
@@ -200,7 +204,9 @@ export class InstitutionCatalogue {
     } catch (err) {
       // A lost connection or answer: send the whole upload again. The registry commits an upload
       // at most once and answers a repeated one with "unchanged", so a retry cannot duplicate.
-      if (!isLifelongError(err, 'RPC_UNREACHABLE') && !isLifelongError(err, 'RPC_TIMEOUT') && !isLifelongError(err, C.uploadExpired)) throw err
+      // A deadline passed at the registry while it committed: the retry queues behind that commit and is answered "unchanged".
+      const retriable = ['RPC_UNREACHABLE', 'RPC_TIMEOUT', 'RPC_DEADLINE_EXCEEDED', C.uploadExpired]
+      if (!retriable.some((code) => isLifelongError(err, code))) throw err
       await new Promise((resolve) => setTimeout(resolve, 1000))
       return await this.publishOnce(changes, onProgress)
     }
