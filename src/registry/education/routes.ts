@@ -14,7 +14,7 @@ import type { EducationRegistry } from './registry.ts'
 import { hitOf, MAX_PAGE } from './search.ts'
 
 const dateSchema = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }
-const instantSchema = { type: 'string', format: 'date-time', description: 'Record time: answer with what the registry knew at this instant' }
+const instantSchema = { type: 'string', maxLength: 40, description: 'Record time: answer with what the registry knew at this instant (ISO 8601), or on this date (YYYY-MM-DD: at the end of that day, UTC)' }
 const idParam = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Z][0-9]{9}$' } } }
 const csv = { type: 'string', description: 'One value or several separated by commas' }
 const errors = { 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } }
@@ -67,8 +67,9 @@ interface TimeQuery { asOf?: string, knownAt?: string }
 
 function knownAtOf (q: TimeQuery): number | undefined {
   if (q.knownAt === undefined) return undefined
-  const t = Date.parse(q.knownAt)
-  if (Number.isNaN(t)) throw educationError('invalid', C.queryInvalid, 'knownAt is an ISO 8601 instant')
+  if (/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(q.knownAt) && checkDate(q.knownAt) === undefined) return Date.parse(`${q.knownAt}T23:59:59.999Z`)
+  const t = /T/.test(q.knownAt) ? Date.parse(q.knownAt) : NaN
+  if (Number.isNaN(t)) throw educationError('invalid', C.queryInvalid, 'knownAt is an ISO 8601 instant or a date YYYY-MM-DD')
   return t
 }
 

@@ -92,13 +92,42 @@ export class SearchIndex {
   private sortedWords: string[] | undefined
   private readonly wordsCache = new WeakMap<OfferingVersion, string[]>()
 
+  /**
+   * The version in force today of every offering, in national-ID order (the order of minting,
+   * which is the store's insertion order): most queries ask about today, and this spares them
+   * picking a version per offering. Rebuilt when the date changes, patched on every commit.
+   */
+  private current: { date: string, versions: Array<OfferingVersion | undefined>, position: Map<string, number> } | undefined
+
   constructor (components: SearchIndexComponents) {
     this.c = components
     for (const [, versions] of components.versions()) for (const v of versions) this.add(v)
   }
 
+  private currentFor (date: string): NonNullable<SearchIndex['current']> {
+    if (this.current?.date !== date) {
+      const versions: Array<OfferingVersion | undefined> = []
+      const position = new Map<string, number>()
+      for (const [id, list] of this.c.versions()) {
+        position.set(id, versions.length)
+        versions.push(selectVersion(list, { validOn: date }))
+      }
+      this.current = { date, versions, position }
+    }
+    return this.current
+  }
+
   /** Adds a newly recorded version. */
   add (v: OfferingVersion): void {
+    if (this.current !== undefined) {
+      const id = v.offering.id
+      const at = this.current.position.get(id)
+      const picked = selectVersion(this.c.versionsOf(id) ?? [v], { validOn: this.current.date })
+      if (at === undefined) {
+        this.current.position.set(id, this.current.versions.length)
+        this.current.versions.push(picked)
+      } else this.current.versions[at] = picked
+    }
     for (const w of this.wordsOfVersion(v)) {
       let set = this.postings.get(w)
       if (set === undefined) {
@@ -141,18 +170,39 @@ export class SearchIndex {
     const date = query.asOf ?? this.c.today()
     const asOf: AsOf = { validOn: date, knownAt: query.knownAt }
     const terms = words(query.q ?? '')
-    let candidates: Iterable<string>
+    const offset = Math.max(0, query.offset ?? 0)
+    const limit = Math.min(MAX_PAGE, Math.max(1, query.limit ?? 20))
+    // Today as known now: the cached current versions; any other time: pick per offering.
+    const current = query.knownAt === undefined && date === this.c.today() ? this.currentFor(date) : undefined
+    const pick = (id: string): OfferingVersion | undefined => {
+      if (current !== undefined) {
+        const at = current.position.get(id)
+        return at === undefined ? undefined : current.versions[at]
+      }
+      const versions = this.c.versionsOf(id)
+      return versions === undefined ? undefined : selectVersion(versions, asOf)
+    }
+    // Versions to consider, in national-ID order (so paging is deterministic and needs no sort).
+    let candidates: Iterable<OfferingVersion | undefined>
     if (terms.length > 0) {
       const sets = terms.map((t) => this.withPrefix(t)).sort((a, b) => a.size - b.size)
       const [first, ...rest] = sets
-      candidates = [...(first ?? [])].filter((id) => rest.every((s) => s.has(id)))
+      const ids = [...(first ?? [])].filter((id) => rest.every((set) => set.has(id))).sort()
+      candidates = ids.map(pick)
+    } else if (current !== undefined) {
+      candidates = current.versions
     } else {
-      candidates = (function * (versions) { for (const [id] of versions) yield id })(this.c.versions())
+      candidates = (function * (all) { for (const [, versions] of all) yield selectVersion(versions, asOf) })(this.c.versions())
     }
+    const set = (list: string[] | undefined): Set<string> | undefined => list === undefined || list.length === 0 ? undefined : new Set(list)
+    const kinds = set(query.kind)
+    const levels = set(query.level)
+    const statuses = set(query.status)
+    const languages = set(query.language)
+    const institutions = set(query.institution)
+    const fields = query.field === undefined || query.field.length === 0 ? undefined : query.field
     const facets: Facets = { kind: {}, level: {}, field: {}, institution: {}, language: {}, status: {} }
     const bump = (facet: Record<string, number>, key: string): void => { facet[key] = (facet[key] ?? 0) + 1 }
-    const inList = (list: string[] | undefined, value: string): boolean => list === undefined || list.length === 0 || list.includes(value)
-    const matches: Array<{ v: OfferingVersion, owner: string }> = []
     // The owner on the date depends only on the recorded owner, unless the offering was transferred.
     const owners = new Map<string, string>()
     const ownerOf = (id: string, recorded: string): string => {
@@ -164,24 +214,26 @@ export class SearchIndex {
       }
       return o
     }
-    for (const id of candidates) {
-      const versions = this.c.versionsOf(id)
-      if (versions === undefined) continue
-      const v = selectVersion(versions, asOf)
+    const items: SearchHit[] = []
+    let total = 0
+    for (const v of candidates) {
       if (v === undefined) continue
       const o = v.offering
+      if (kinds !== undefined && !kinds.has(o.kind)) continue
+      if (levels !== undefined && !levels.has(o.nkrLevel)) continue
+      if (statuses !== undefined && !statuses.has(o.status)) continue
+      if (fields !== undefined && !fields.some((f) => o.iscedF.startsWith(f))) continue
+      if (languages !== undefined && !o.languages.some((l) => languages.has(l))) continue
       // A word may have matched another version of the offering: check this one.
       if (terms.length > 0) {
         const w = this.wordsOfVersion(v)
         if (!terms.every((t) => w.some((x) => x.startsWith(t)))) continue
       }
-      if (!inList(query.kind, o.kind) || !inList(query.level, o.nkrLevel) || !inList(query.status, o.status)) continue
-      if (query.field !== undefined && query.field.length > 0 && !query.field.some((f) => o.iscedF.startsWith(f))) continue
-      if (query.language !== undefined && query.language.length > 0 && !o.languages.some((l) => query.language?.includes(l))) continue
-      const owner = ownerOf(id, o.owner)
-      if (!inList(query.institution, owner)) continue
-      if (query.accreditedOn !== undefined && !this.c.isAccredited(id, query.accreditedOn, query.knownAt)) continue
-      matches.push({ v, owner })
+      const owner = ownerOf(o.id, o.owner)
+      if (institutions !== undefined && !institutions.has(owner)) continue
+      if (query.accreditedOn !== undefined && !this.c.isAccredited(o.id, query.accreditedOn, query.knownAt)) continue
+      if (total >= offset && total < offset + limit) items.push(hitOf(v, owner))
+      total++
       bump(facets.kind, o.kind)
       bump(facets.level, o.nkrLevel === '' ? 'none' : o.nkrLevel)
       bump(facets.field, o.iscedF.slice(0, 2))
@@ -189,17 +241,7 @@ export class SearchIndex {
       for (const l of o.languages) bump(facets.language, l)
       bump(facets.status, o.status)
     }
-    // Stable order: national ID (minting order), so that paging is deterministic.
-    matches.sort((a, b) => a.v.offering.id < b.v.offering.id ? -1 : a.v.offering.id > b.v.offering.id ? 1 : 0)
-    const offset = Math.max(0, query.offset ?? 0)
-    const limit = Math.min(MAX_PAGE, Math.max(1, query.limit ?? 20))
-    return {
-      total: matches.length,
-      offset,
-      limit,
-      items: matches.slice(offset, offset + limit).map(({ v, owner }) => hitOf(v, owner)),
-      facets
-    }
+    return { total, offset, limit, items, facets }
   }
 }
 

@@ -122,9 +122,7 @@ function validateRelation (r: Relation, path: string, push: Push, self: Offering
     if (e !== undefined) push(`${path}/validTo`, e)
     else if (r.validFrom !== undefined && r.validTo <= r.validFrom) push(`${path}/validTo`, 'must be after validFrom')
   }
-  if ((r.type === 'contains-mandatory' || r.type === 'contains-elective') && self.kind === 'course' && r.target !== '') {
-    // A course may contain parts (modules), but never a study programme; checked against the target's kind by the service.
-  }
+  // A course may contain parts (modules) but never a study programme: the service checks the target's kind.
 }
 
 export function validateInstitution (i: Institution, prefix = ''): FieldError[] {
