@@ -85,19 +85,27 @@ function wordsOf (v: OfferingVersion): string[] {
 
 export const MAX_PAGE = 100
 
+/**
+ * Each offering has a document number: its position in national-ID order (the order the
+ * registry minted IDs, which is the store's insertion order). Posting lists and result sets are
+ * in document numbers, so a text match is a bitset and every result comes out in ID order
+ * without sorting.
+ */
 export class SearchIndex {
   private readonly c: SearchIndexComponents
-  /** word → offerings having it in some version. */
-  private readonly postings = new Map<string, Set<string>>()
+  private readonly docs: string[] = []
+  private readonly docOf = new Map<string, number>()
+  /** Documents with more than one version (a word match must then be checked on the version picked). */
+  private readonly multi = new Set<number>()
+  /** word → documents having it in some version, ascending (kept sorted on insert). */
+  private readonly postings = new Map<string, number[]>()
   private sortedWords: string[] | undefined
   private readonly wordsCache = new WeakMap<OfferingVersion, string[]>()
-
   /**
-   * The version in force today of every offering, in national-ID order (the order of minting,
-   * which is the store's insertion order): most queries ask about today, and this spares them
-   * picking a version per offering. Rebuilt when the date changes, patched on every commit.
+   * The version in force today of every document: most queries ask about today, and this spares
+   * them picking a version per offering. Rebuilt when the date changes, patched on every commit.
    */
-  private current: { date: string, versions: Array<OfferingVersion | undefined>, position: Map<string, number> } | undefined
+  private current: { date: string, versions: Array<OfferingVersion | undefined> } | undefined
 
   constructor (components: SearchIndexComponents) {
     this.c = components
@@ -106,36 +114,36 @@ export class SearchIndex {
 
   private currentFor (date: string): NonNullable<SearchIndex['current']> {
     if (this.current?.date !== date) {
-      const versions: Array<OfferingVersion | undefined> = []
-      const position = new Map<string, number>()
-      for (const [id, list] of this.c.versions()) {
-        position.set(id, versions.length)
-        versions.push(selectVersion(list, { validOn: date }))
-      }
-      this.current = { date, versions, position }
+      this.current = { date, versions: this.docs.map((id) => selectVersion(this.c.versionsOf(id) ?? [], { validOn: date })) }
     }
     return this.current
   }
 
   /** Adds a newly recorded version. */
   add (v: OfferingVersion): void {
-    if (this.current !== undefined) {
-      const id = v.offering.id
-      const at = this.current.position.get(id)
-      const picked = selectVersion(this.c.versionsOf(id) ?? [v], { validOn: this.current.date })
-      if (at === undefined) {
-        this.current.position.set(id, this.current.versions.length)
-        this.current.versions.push(picked)
-      } else this.current.versions[at] = picked
-    }
+    const id = v.offering.id
+    let doc = this.docOf.get(id)
+    if (doc === undefined) {
+      doc = this.docs.length
+      this.docs.push(id)
+      this.docOf.set(id, doc)
+    } else this.multi.add(doc)
+    if (this.current !== undefined) this.current.versions[doc] = selectVersion(this.c.versionsOf(id) ?? [v], { validOn: this.current.date })
     for (const w of this.wordsOfVersion(v)) {
-      let set = this.postings.get(w)
-      if (set === undefined) {
-        set = new Set()
-        this.postings.set(w, set)
+      let list = this.postings.get(w)
+      if (list === undefined) {
+        list = []
+        this.postings.set(w, list)
         this.sortedWords = undefined
       }
-      set.add(v.offering.id)
+      const last = list[list.length - 1]
+      if (last === undefined || last < doc) list.push(doc)
+      else if (last !== doc && !list.includes(doc)) {
+        // A later version of an older offering: insert in order.
+        let k = list.length
+        while (k > 0 && (list[k - 1] as number) > doc) k--
+        list.splice(k, 0, doc)
+      }
     }
   }
 
@@ -148,8 +156,8 @@ export class SearchIndex {
     return w
   }
 
-  /** Offerings with a word starting with `prefix`, by binary search over the sorted vocabulary. */
-  private withPrefix (prefix: string): Set<string> {
+  /** Documents with a word starting with `prefix` as a bitset, by binary search over the sorted vocabulary. */
+  private withPrefix (prefix: string): Uint32Array {
     this.sortedWords ??= [...this.postings.keys()].sort()
     const list = this.sortedWords
     let lo = 0
@@ -159,11 +167,11 @@ export class SearchIndex {
       if ((list[mid] as string) < prefix) lo = mid + 1
       else hi = mid
     }
-    const out = new Set<string>()
+    const bits = new Uint32Array((this.docs.length + 31) >>> 5)
     for (let i = lo; i < list.length && (list[i] as string).startsWith(prefix); i++) {
-      for (const id of this.postings.get(list[i] as string) as Set<string>) out.add(id)
+      for (const d of this.postings.get(list[i] as string) as number[]) bits[d >>> 5] = (bits[d >>> 5] as number) | (1 << (d & 31))
     }
-    return out
+    return bits
   }
 
   search (query: SearchQuery): SearchResult {
@@ -174,26 +182,17 @@ export class SearchIndex {
     const limit = Math.min(MAX_PAGE, Math.max(1, query.limit ?? 20))
     // Today as known now: the cached current versions; any other time: pick per offering.
     const current = query.knownAt === undefined && date === this.c.today() ? this.currentFor(date) : undefined
-    const pick = (id: string): OfferingVersion | undefined => {
-      if (current !== undefined) {
-        const at = current.position.get(id)
-        return at === undefined ? undefined : current.versions[at]
-      }
-      const versions = this.c.versionsOf(id)
-      return versions === undefined ? undefined : selectVersion(versions, asOf)
+    const pick = (doc: number): OfferingVersion | undefined => current !== undefined
+      ? current.versions[doc]
+      : selectVersion(this.c.versionsOf(this.docs[doc] as string) ?? [], asOf)
+    // Documents to consider, ascending (national-ID order).
+    let matched: Uint32Array | undefined
+    for (const t of terms) {
+      const bits = this.withPrefix(t)
+      if (matched === undefined) matched = bits
+      else for (let k = 0; k < matched.length; k++) matched[k] = (matched[k] as number) & (bits[k] as number)
     }
-    // Versions to consider, in national-ID order (so paging is deterministic and needs no sort).
-    let candidates: Iterable<OfferingVersion | undefined>
-    if (terms.length > 0) {
-      const sets = terms.map((t) => this.withPrefix(t)).sort((a, b) => a.size - b.size)
-      const [first, ...rest] = sets
-      const ids = [...(first ?? [])].filter((id) => rest.every((set) => set.has(id))).sort()
-      candidates = ids.map(pick)
-    } else if (current !== undefined) {
-      candidates = current.versions
-    } else {
-      candidates = (function * (all) { for (const [, versions] of all) yield selectVersion(versions, asOf) })(this.c.versions())
-    }
+    const docs = this.docs.length
     const set = (list: string[] | undefined): Set<string> | undefined => list === undefined || list.length === 0 ? undefined : new Set(list)
     const kinds = set(query.kind)
     const levels = set(query.level)
@@ -216,22 +215,23 @@ export class SearchIndex {
     }
     const items: SearchHit[] = []
     let total = 0
-    for (const v of candidates) {
-      if (v === undefined) continue
+    const consider = (doc: number): void => {
+      const v = pick(doc)
+      if (v === undefined) return
       const o = v.offering
-      if (kinds !== undefined && !kinds.has(o.kind)) continue
-      if (levels !== undefined && !levels.has(o.nkrLevel)) continue
-      if (statuses !== undefined && !statuses.has(o.status)) continue
-      if (fields !== undefined && !fields.some((f) => o.iscedF.startsWith(f))) continue
-      if (languages !== undefined && !o.languages.some((l) => languages.has(l))) continue
+      if (kinds !== undefined && !kinds.has(o.kind)) return
+      if (levels !== undefined && !levels.has(o.nkrLevel)) return
+      if (statuses !== undefined && !statuses.has(o.status)) return
+      if (fields !== undefined && !fields.some((f) => o.iscedF.startsWith(f))) return
+      if (languages !== undefined && !o.languages.some((l) => languages.has(l))) return
       // A word may have matched another version of the offering: check this one.
-      if (terms.length > 0) {
+      if (terms.length > 0 && this.multi.has(doc)) {
         const w = this.wordsOfVersion(v)
-        if (!terms.every((t) => w.some((x) => x.startsWith(t)))) continue
+        if (!terms.every((t) => w.some((x) => x.startsWith(t)))) return
       }
       const owner = ownerOf(o.id, o.owner)
-      if (institutions !== undefined && !institutions.has(owner)) continue
-      if (query.accreditedOn !== undefined && !this.c.isAccredited(o.id, query.accreditedOn, query.knownAt)) continue
+      if (institutions !== undefined && !institutions.has(owner)) return
+      if (query.accreditedOn !== undefined && !this.c.isAccredited(o.id, query.accreditedOn, query.knownAt)) return
       if (total >= offset && total < offset + limit) items.push(hitOf(v, owner))
       total++
       bump(facets.kind, o.kind)
@@ -240,6 +240,18 @@ export class SearchIndex {
       bump(facets.institution, owner)
       for (const l of o.languages) bump(facets.language, l)
       bump(facets.status, o.status)
+    }
+    if (matched === undefined) {
+      for (let d = 0; d < docs; d++) consider(d)
+    } else {
+      for (let k = 0; k < matched.length; k++) {
+        let word = matched[k] as number
+        while (word !== 0) {
+          const low = word & -word
+          consider((k << 5) + 31 - Math.clz32(low))
+          word ^= low
+        }
+      }
     }
     return { total, offset, limit, items, facets }
   }
