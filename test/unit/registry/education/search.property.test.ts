@@ -30,8 +30,8 @@ describe('search index', () => {
     const offering = fc.array(version, { minLength: 1, maxLength: 3 })
     const query = fc.record({
       q: fc.option(fc.constantFrom('lin', 'algebra', 'hogskole', 'høgskole', 'prog', 'alg', 'x', 'maskin lær'), { nil: undefined }),
-      level: fc.option(fc.constantFrom(['6'], ['7'], ['6', '7']), { nil: undefined }),
-      language: fc.option(fc.constant(['en']), { nil: undefined }),
+      level: fc.option(fc.constantFrom<string[]>(['6'], ['7'], ['6', '7']), { nil: undefined }),
+      language: fc.option(fc.constant<string[]>(['en']), { nil: undefined }),
       asOf: fc.option(fc.constantFrom('2016-01-01', '2024-06-01', '2031-01-01'), { nil: undefined }),
       knownAt: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined })
     })
