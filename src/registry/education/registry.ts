@@ -515,10 +515,11 @@ export class EducationRegistry {
   listOwned (organisationNumber: string, after = '', limit = 500): { versions: OfferingVersion[], next: string } {
     const mine = new Set(this.institutionsByOrganisationNumber(organisationNumber).map((i) => i.id))
     if (mine.size === 0) throw educationError('forbidden', C.notAnInstitution, `organisation ${organisationNumber} is not an institution in the registry`)
-    const ids = [...this.store.offerings.keys()].filter((id) => id > after).sort()
     const out: OfferingVersion[] = []
     let next = ''
-    for (const id of ids) {
+    // The store holds offerings in national-ID order (the order they were minted).
+    for (const id of this.store.offerings.keys()) {
+      if (id <= after) continue
       if (!mine.has(this.currentOwner(id))) continue
       if (out.length === limit) { next = out[out.length - 1]?.offering.id ?? ''; break }
       out.push(selectVersion(this.store.offerings.get(id) ?? [], { validOn: this.today() }) ?? selectVersion(this.store.offerings.get(id) ?? []) as OfferingVersion)
