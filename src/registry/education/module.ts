@@ -1,7 +1,8 @@
 /**
  * The education module of a node, by role: on the registry node the registry (store, search,
  * catalogue protocol handlers, `/education` routes); on an institution node its own catalogue
- * (`/catalogue` routes and the import). Built by the composition root only.
+ * (`/catalogue` routes and the import); on an accreditor node the desk that sends decisions
+ * (`/accreditation/decisions`). Built by the composition root only.
  */
 import type { FastifyPluginAsync } from 'fastify'
 import type { Federation } from '../../federation/federation.ts'
@@ -14,7 +15,8 @@ import { InstitutionCatalogue } from './catalogue.ts'
 import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
 import { EducationRegistry } from './registry.ts'
 import { DEFAULT_UPLOAD_LIMITS, serveCatalogueProtocol, UploadStaging } from './registry-node.ts'
-import { catalogueRoutes, registryRoutes } from './routes.ts'
+import { accreditorRoutes, catalogueRoutes, registryRoutes } from './routes.ts'
+import { AccreditorDesk } from './accreditor.ts'
 import { EducationStore } from './store.ts'
 
 export interface EducationModuleComponents {
@@ -38,6 +40,8 @@ export interface EducationModule {
   readonly registry?: EducationRegistry
   /** Present on an institution node. */
   readonly catalogue?: InstitutionCatalogue
+  /** Present on an accreditor node. */
+  readonly accreditor?: AccreditorDesk
 }
 
 /** Loads the module's store and wires it for the node's roles; undefined if no role needs it. */
@@ -59,6 +63,10 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     const catalogue = new InstitutionCatalogue({ store, client: c.client, federation: c.federation, now })
     c.metrics.gauge('lifelong_catalogue_offerings', 'Offerings in this institution\'s catalogue', () => store.offerings.size)
     return { name: 'education', catalogue, routes: catalogueRoutes(catalogue) }
+  }
+  if (init.roles.includes('accreditor')) {
+    const accreditor = new AccreditorDesk({ client: c.client, federation: c.federation })
+    return { name: 'education', accreditor, routes: accreditorRoutes(accreditor) }
   }
   return undefined
 }

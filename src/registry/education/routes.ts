@@ -11,6 +11,7 @@ import { EducationCodes as C, educationError } from './errors.ts'
 import { toElm, toOoapi } from './exports.ts'
 import type { InstitutionCatalogue, ImportProgress, ImportReport } from './catalogue.ts'
 import type { EducationRegistry } from './registry.ts'
+import type { AccreditorDesk, DecisionInput } from './accreditor.ts'
 import { hitOf, MAX_PAGE } from './search.ts'
 
 const dateSchema = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }
@@ -428,6 +429,32 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
     }, async (request) => {
       requireLocal(request)
       return await catalogue.syncOwned()
+    })
+  }
+}
+
+/** The accreditor node's route: NOKUT's case workers record a decision; the node signs and sends it to the registry. */
+export function accreditorRoutes (desk: AccreditorDesk): FastifyPluginAsync {
+  return async (app) => {
+    app.post<{ Body: DecisionInput }>('/accreditation/decisions', {
+      schema: {
+        summary: 'Record an accreditation decision at the registry (from this node\'s own machine)',
+        tags: ['accreditation'],
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['subjectType', 'subject', 'type', 'status', 'decisionDate', 'validFrom', 'reference'],
+          properties: {
+            subjectType: { type: 'string', enum: ['offering', 'institution'] }, subject: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' },
+            decisionDate: dateSchema, validFrom: dateSchema, validTo: dateSchema, reference: { type: 'string', maxLength: 100 }
+          }
+        },
+        response: { 201: decisionSchema, 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } }
+      }
+    }, async (request, reply) => {
+      requireLocal(request)
+      const d = await desk.record(request.body)
+      return await reply.status(201).send(versionJson(d))
     })
   }
 }

@@ -225,6 +225,13 @@ describe('catalogue protocol', () => {
     expect(d.decision?.decidedBy).toBe(ORG.accreditor)
     await nokut.client.call(f.registryPeer, RecordAccreditation, decision('revoked', 'revocation', '2019-08-01', 'NOKUT 19/01078'))
     await rejects(nokut.client.call(f.registryPeer, RecordAccreditation, { decision: { ...decision('accredited', 'programme-accreditation', '2011-08-01', 'X').decision, decidedBy: ORG.a } }), 'EDUCATION_DECIDED_BY_MISMATCH')
+    // NOKUT's case workers use their own node's HTTP API; the node signs and sends.
+    const viaDesk = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' } })
+    expect(viaDesk.statusCode, viaDesk.body).toBe(201)
+    expect(viaDesk.json()).toMatchObject({ decidedBy: ORG.accreditor, status: 'under-supervision' })
+    const unknown = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', payload: { subjectType: 'offering', subject: formatNationalId('offering', 4040), type: 'revocation', status: 'revoked', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/1' } })
+    expect(unknown.statusCode).toBe(404)
+    expect(unknown.json().code).toBe('EDUCATION_UNKNOWN_SUBJECT')
 
     // Over HTTP: was it accredited on D, its history, search by accredited-on.
     const http = f.node('registry').http
@@ -232,7 +239,7 @@ describe('catalogue protocol', () => {
     expect(await on('2015-01-01')).toMatchObject({ accredited: true, basis: 'decision', decision: { reference: 'NOKUT 11/00417' } })
     expect(await on('2020-01-01')).toMatchObject({ accredited: false, status: 'revoked' })
     const history = (await http.inject({ url: `/education/offerings/${id}/history` })).json()
-    expect(history.accreditation.map((x: { status: string }) => x.status)).toEqual(['accredited', 'revoked'])
+    expect(history.accreditation.map((x: { status: string }) => x.status)).toEqual(['accredited', 'under-supervision', 'revoked'])
     expect((await http.inject({ url: '/education/offerings?accreditedOn=2015-01-01' })).json().total).toBe(1)
     expect((await http.inject({ url: '/education/offerings?accreditedOn=2020-01-01' })).json().total).toBe(0)
   })
