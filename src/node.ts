@@ -23,6 +23,8 @@ import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { createEducationModule, type EducationModule } from './registry/education/module.ts'
 import { LogModule } from './log/module.ts'
+import { BearerAuth } from './api/auth.ts'
+import { LearnersModule } from './registry/learners/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -55,6 +57,10 @@ export interface LifelongNode {
   readonly discovery: Discovery
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
+  /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
+  readonly auth: BearerAuth
+  /** The learner registry (index), the index client and the institution's registrar. */
+  readonly learners: LearnersModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -116,10 +122,16 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
     const discovery = new Discovery({ host, federation })
 
-    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
-    const modules: NodeModule[] = [log]
+    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, server, client, now, connectedPeers: () => host.getConnections().map((c) => c.remotePeer.toString()) }, { config, peerId: self })
+    const auth = new BearerAuth({ now }, config.auth)
+    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
+      roles: config.roles,
+      organisationNumber: config.organisationNumber,
+      allowSynthetic: config.identifiers.allowSynthetic
+    })
+    const modules: NodeModule[] = [log, learners]
     // Education records and their log entries go into one batch through the log's append path.
-    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, now }, { roles: config.roles })
+    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, now }, { roles: config.roles })
     if (education !== undefined) modules.push(education)
 
     let started = false
@@ -170,6 +182,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       manifestSync,
       discovery,
       log,
+      auth,
+      learners,
       http,
       logger,
       metrics,

@@ -9,6 +9,9 @@ import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { loadConfig } from '../../config/config.ts'
 import { LifelongError, ValidationError } from '../../errors.ts'
+import { readKeyFile } from '../../crypto/key-file.ts'
+import { mintDevToken } from '../../demo/dev-issuer.ts'
+import { EDUCATION_SCOPES } from '../../registry/education/routes.ts'
 
 interface Job {
   id: string
@@ -43,7 +46,7 @@ function failure (job: Job): LifelongError {
   return new LifelongError('invalid', e.code, e.message)
 }
 
-export async function importCatalogue (file: string, options: { node: string, format?: string, progress?: boolean }): Promise<Job['report']> {
+export async function importCatalogue (file: string, options: { node: string, token: string, format?: string, progress?: boolean }): Promise<Job['report']> {
   const format = (options.format ?? extname(file).slice(1)).toLowerCase()
   if (format !== 'csv' && format !== 'json') throw new LifelongError('invalid', 'IMPORT_FORMAT', 'the file is .csv or .json (or say --format)')
   let content: string
@@ -53,11 +56,12 @@ export async function importCatalogue (file: string, options: { node: string, fo
     throw new LifelongError('invalid', 'IMPORT_UNREADABLE', `cannot read ${file}`, { cause: err })
   }
   const base = options.node.replace(/\/$/, '')
-  const { id } = await http<{ id: string }>(`${base}/catalogue/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ format, content }) })
+  const authorization = `Bearer ${options.token}`
+  const { id } = await http<{ id: string }>(`${base}/catalogue/imports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ format, content }) })
   const bar = options.progress === false ? undefined : new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} offerings', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
   let started = false
   for (;;) {
-    const job = await http<Job>(`${base}/catalogue/imports/${encodeURIComponent(id)}`)
+    const job = await http<Job>(`${base}/catalogue/imports/${encodeURIComponent(id)}`, { headers: { authorization } })
     if (bar !== undefined && job.progress.total > 0) {
       if (!started) { bar.start(job.progress.total, 0, { phase: job.progress.phase.padEnd(10) }); started = true }
       bar.update(job.progress.done, { phase: job.progress.phase.padEnd(10) })
@@ -78,6 +82,8 @@ export function registerImportCommands (program: Command): void {
     .option('--node <url>', 'the institution node\'s HTTP base URL (default: from --config)')
     .option('--config <file>', 'the institution node\'s config file')
     .option('--format <format>', 'csv or json (default: from the file name)')
+    .option('--token <jwt>', 'a service token with the scope catalogue.import (default: $LIFELONG_TOKEN)')
+    .option('--dev-issuer <key file>', 'local federation only: mint a development token with this key (data/demo/dev-issuer.key)')
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, opts) => {
       let node: string | undefined = opts.node
@@ -86,7 +92,12 @@ export function registerImportCommands (program: Command): void {
         node = config.http.publicUrl ?? `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port}`
       }
       if (node === undefined) throw new LifelongError('invalid', 'IMPORT_NO_NODE', 'say which node: --node <url> or --config <file>')
-      const report = await importCatalogue(file, { node, format: opts.format, progress: opts.progress })
+      let token: string | undefined = opts.token ?? process.env.LIFELONG_TOKEN
+      if (token === undefined && opts.devIssuer !== undefined) {
+        token = await mintDevToken(readKeyFile(opts.devIssuer), { principal: 'service', subject: 'lifelong-cli', scopes: [EDUCATION_SCOPES.import], ttlSeconds: 600 })
+      }
+      if (token === undefined) throw new LifelongError('invalid', 'IMPORT_NO_TOKEN', 'a service token with the scope catalogue.import is needed: --token, $LIFELONG_TOKEN, or --dev-issuer in the local federation')
+      const report = await importCatalogue(file, { node, token, format: opts.format, progress: opts.progress })
       if (report !== undefined) {
         process.stdout.write(`imported ${report.rows} offerings: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged (registry log size ${report.registryLogSize})\n`)
       }

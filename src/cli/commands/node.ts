@@ -1,4 +1,5 @@
 /** `lifelong init`, `lifelong start`, `lifelong demo`. */
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { initNode } from '../../config/init.ts'
 import { loadConfig } from '../../config/config.ts'
@@ -70,7 +71,7 @@ export function registerNodeCommands (program: Command): void {
       const config = loadConfig(opts.config)
       const node: LifelongNode = await createNode(config, { processMetrics: true })
       await node.start()
-      process.stdout.write(`${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
+      process.stdout.write(`started ${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
       runUntilSignalled(async () => { await node.stop() }, async () => {
         try {
           const r = await node.federation.reloadFile()
@@ -107,7 +108,9 @@ export function registerNodeCommands (program: Command): void {
         if (c.examples.mergedProgramme !== undefined) process.stdout.write(`  merged (HiG → NTNU, same ID)  ${r}/education/offerings/${c.examples.mergedProgramme}/history\n  issuer in 2014                ${r}/education/offerings/${c.examples.mergedProgramme}?asOf=2014-10-01\n`)
         if (c.examples.revokedProgramme !== undefined) process.stdout.write(`  revoked accreditation         ${r}/education/offerings/${c.examples.revokedProgramme}/accreditation?on=2020-01-01\n`)
         process.stdout.write(`  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                  ${r}/education/offerings/${c.examples.mergedProgramme ?? ''}/elm  …/ooapi\n  OpenAPI                       ${r}/openapi.json\n`)
-        process.stdout.write(`  import files  ${c.files.join(', ')}  (lifelong import catalogue <file> --node <institution http>)\n`)
+        const uio = demo.summary.find((n) => n.slug === 'uio')
+        process.stdout.write(`  import files  ${c.files.join(', ')}\n`)
+        if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)
       }
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\nCtrl-C stops every node cleanly.\n`)
       runUntilSignalled(async () => { await demo.federation.stop() })

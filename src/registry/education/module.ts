@@ -10,6 +10,7 @@ import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import type { Sublevel } from '../../storage/storage.ts'
 import type { Metrics } from '../../observability/metrics.ts'
+import type { BearerAuth } from '../../api/auth.ts'
 import type { Role } from '../../config/roles.ts'
 import { InstitutionCatalogue } from './catalogue.ts'
 import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
@@ -26,6 +27,8 @@ export interface EducationModuleComponents {
   client: RpcClient
   federation: Federation
   metrics: Metrics
+  /** Checks the bearer tokens of the write routes. */
+  auth: BearerAuth
   now?: () => number
 }
 
@@ -55,18 +58,18 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     c.metrics.gauge('lifelong_education_institutions', 'Institutions in the national education registry', () => store.institutions.size)
     c.metrics.gauge('lifelong_education_decisions', 'Accreditation decisions in the national education registry', () => store.decisions.size)
     serveCatalogueProtocol(c.server, registry, new UploadStaging(DEFAULT_UPLOAD_LIMITS, now))
-    return { name: 'education', registry, routes: registryRoutes(registry) }
+    return { name: 'education', registry, routes: registryRoutes(registry, c.auth) }
   }
   if (init.roles.includes('institution')) {
     const store = new EducationStore({ store: c.store, log: c.log }, { offeringEntryType: EDUCATION_LOG_TYPES.catalogueVersion })
     await store.load()
     const catalogue = new InstitutionCatalogue({ store, client: c.client, federation: c.federation, now })
     c.metrics.gauge('lifelong_catalogue_offerings', 'Offerings in this institution\'s catalogue', () => store.offerings.size)
-    return { name: 'education', catalogue, routes: catalogueRoutes(catalogue) }
+    return { name: 'education', catalogue, routes: catalogueRoutes(catalogue, c.auth) }
   }
   if (init.roles.includes('accreditor')) {
     const accreditor = new AccreditorDesk({ client: c.client, federation: c.federation })
-    return { name: 'education', accreditor, routes: accreditorRoutes(accreditor) }
+    return { name: 'education', accreditor, routes: accreditorRoutes(accreditor, c.auth) }
   }
   return undefined
 }

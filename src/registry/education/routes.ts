@@ -4,7 +4,8 @@
  * valid date (YYYY-MM-DD, default today in Norway), `knownAt` a record time (ISO 8601 instant):
  * "what the registry knew then".
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync } from 'fastify'
+import type { BearerAuth } from '../../api/auth.ts'
 import { LifelongError } from '../../errors.ts'
 import { checkDate } from './codes.ts'
 import { EducationCodes as C, educationError } from './errors.ts'
@@ -85,16 +86,21 @@ const split = (v: string | undefined): string[] | undefined => v === undefined ?
 const iso = (ms: number): string => new Date(ms).toISOString()
 const versionJson = <V extends { recordedAt: number }>(v: V): Omit<V, 'recordedAt'> & { recordedAt: string } => ({ ...v, recordedAt: iso(v.recordedAt) })
 
-/** Writes (imports, the operator's institution data) are for operators on the node's own machine until bearer tokens land. */
-function requireLocal (request: FastifyRequest): void {
-  const ip = request.socket.remoteAddress ?? ''
-  if (!(ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1' || ip === '')) {
-    throw new LifelongError('forbidden', 'CATALOGUE_ADMIN_LOCAL_ONLY', 'catalogue imports are accepted from this machine only')
-  }
-}
+/** The scopes a service token needs for the write routes (issued by the node's organisation's identity provider). */
+export const EDUCATION_SCOPES = {
+  /** The national operator's institution data on the registry node. */
+  admin: 'education.admin',
+  /** Importing into an institution's catalogue and syncing it. */
+  import: 'catalogue.import',
+  /** Recording accreditation decisions on the accreditor node. */
+  decide: 'accreditation.decide'
+} as const
+
+const bearer = { security: [{ bearerAuth: [] }] }
+const authErrors = { 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
 
 /** The registry node's routes. */
-export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync {
+export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Record<string, string | undefined> }>('/education/offerings', {
       schema: {
@@ -281,13 +287,14 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
     }
     app.post<{ Body: Record<string, any> }>('/education/admin/institutions', {
       schema: {
-        summary: 'Operator: record an institution, or a new version of one (from the registry node\'s own machine)',
+        summary: 'Operator: record an institution, or a new version of one (service token with scope education.admin)',
+        ...bearer,
         tags: ['education', 'admin'],
         body: institutionBody,
-        response: { 201: { type: 'object', properties: { institution: institutionSchema, seq: { type: 'integer' }, validFrom: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
+        response: { 201: { type: 'object', properties: { institution: institutionSchema, seq: { type: 'integer' }, validFrom: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      requireLocal(request)
+      await auth.service(request.headers.authorization, EDUCATION_SCOPES.admin)
       const b = request.body
       const v = await registry.putInstitution({
         id: b.id ?? '', organisationNumber: b.organisationNumber, name: b.name, shortName: b.shortName, category: b.category,
@@ -299,7 +306,8 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
 
     app.post<{ Body: Record<string, any> }>('/education/admin/events', {
       schema: {
-        summary: 'Operator: record a merger, split, transfer, rename, category change or closure (from the registry node\'s own machine)',
+        summary: 'Operator: record a merger, split, transfer, rename, category change or closure (service token with scope education.admin)',
+        ...bearer,
         tags: ['education', 'admin'],
         body: {
           type: 'object',
@@ -310,10 +318,10 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
             offerings: { type: 'array', items: { type: 'string' } }, reference: { type: 'string', maxLength: 200 }, note: { type: 'string', maxLength: 2000 }
           }
         },
-        response: { 201: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
+        response: { 201: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      requireLocal(request)
+      await auth.service(request.headers.authorization, EDUCATION_SCOPES.admin)
       const b = request.body
       const e = await registry.recordEvent({ id: '', type: b.type, effectiveDate: b.effectiveDate, predecessors: b.predecessors, successors: b.successors ?? [], offerings: b.offerings ?? [], reference: b.reference, note: b.note ?? '', recordedAt: 0 })
       return await reply.status(201).send({ id: e.id, type: e.type, effectiveDate: e.effectiveDate })
@@ -350,7 +358,7 @@ interface ImportJob {
   error?: { code: string, message: string, fields?: Array<{ path: string, message: string }> }
 }
 
-export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPluginAsync {
+export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAuth): FastifyPluginAsync {
   const jobs = new Map<string, ImportJob>()
   let running: ImportJob | undefined
   return async (app) => {
@@ -373,13 +381,14 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
     app.post<{ Body: { format: 'csv' | 'json', content: string } }>('/catalogue/imports', {
       bodyLimit: 128 * 1024 * 1024,
       schema: {
-        summary: 'Start a catalogue import (what `lifelong import catalogue` calls); poll the returned job',
+        summary: 'Start a catalogue import (what `lifelong import catalogue` calls; service token with scope catalogue.import); poll the returned job',
+        ...bearer,
         tags: ['catalogue'],
         body: { type: 'object', additionalProperties: false, required: ['format', 'content'], properties: { format: { type: 'string', enum: ['csv', 'json'] }, content: { type: 'string', maxLength: 128 * 1024 * 1024 } } },
-        response: { 202: { type: 'object', properties: { id: { type: 'string' } } }, 409: { $ref: 'ErrorBody#' } }
+        response: { 202: { type: 'object', properties: { id: { type: 'string' } } }, 409: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      requireLocal(request)
+      await auth.service(request.headers.authorization, EDUCATION_SCOPES.import)
       if (running !== undefined) throw new LifelongError('conflict', 'CATALOGUE_IMPORT_RUNNING', `import ${running.id} is still running`)
       const job: ImportJob = { id: `import-${Date.now().toString(36)}-${jobs.size + 1}`, state: 'running', progress: { phase: 'validating', done: 0, total: 0 } }
       jobs.set(job.id, job)
@@ -402,8 +411,9 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
 
     app.get<{ Params: { id: string } }>('/catalogue/imports/:id', {
       schema: {
-        summary: 'Progress and report of an import',
+        summary: 'Progress and report of an import (scope catalogue.import)',
         tags: ['catalogue'],
+        ...bearer,
         params: { type: 'object', properties: { id: { type: 'string' } } },
         response: {
           200: {
@@ -419,26 +429,28 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
         }
       }
     }, async (request) => {
+      await auth.service(request.headers.authorization, EDUCATION_SCOPES.import)
       const job = jobs.get(request.params.id)
       if (job === undefined) throw new LifelongError('not-found', 'CATALOGUE_IMPORT_UNKNOWN', `no import ${request.params.id}`)
       return job
     })
 
     app.post('/catalogue/sync', {
-      schema: { summary: 'Fetch the offerings this institution owns in the registry (after a merger: its predecessors\' too)', tags: ['catalogue'], response: { 200: { type: 'object', properties: { fetched: { type: 'integer' }, stored: { type: 'integer' } } } } }
+      schema: { summary: 'Fetch the offerings this institution owns in the registry (after a merger: its predecessors\' too; scope catalogue.import)', tags: ['catalogue'], ...bearer, response: { 200: { type: 'object', properties: { fetched: { type: 'integer' }, stored: { type: 'integer' } } } } }
     }, async (request) => {
-      requireLocal(request)
+      await auth.service(request.headers.authorization, EDUCATION_SCOPES.import)
       return await catalogue.syncOwned()
     })
   }
 }
 
 /** The accreditor node's route: NOKUT's case workers record a decision; the node signs and sends it to the registry. */
-export function accreditorRoutes (desk: AccreditorDesk): FastifyPluginAsync {
+export function accreditorRoutes (desk: AccreditorDesk, auth: BearerAuth): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: DecisionInput }>('/accreditation/decisions', {
       schema: {
-        summary: 'Record an accreditation decision at the registry (from this node\'s own machine)',
+        summary: 'Record an accreditation decision at the registry (service token with scope accreditation.decide)',
+        ...bearer,
         tags: ['accreditation'],
         body: {
           type: 'object',
@@ -449,10 +461,10 @@ export function accreditorRoutes (desk: AccreditorDesk): FastifyPluginAsync {
             decisionDate: dateSchema, validFrom: dateSchema, validTo: dateSchema, reference: { type: 'string', maxLength: 100 }
           }
         },
-        response: { 201: decisionSchema, 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' } }
+        response: { 201: decisionSchema, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      requireLocal(request)
+      await auth.service(request.headers.authorization, EDUCATION_SCOPES.decide)
       const d = await desk.record(request.body)
       return await reply.status(201).send(versionJson(d))
     })

@@ -12,6 +12,7 @@ import { GetOffering, ListOwnedOfferings, PublishOfferings, RecordAccreditation 
 import { OfferingLookup, toElm } from '../../../src/registry/education/index.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { ORG, spec, startTestFederation, waitForMesh } from '../../helpers/federation.ts'
+import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { course, institution, keyCount, programme } from '../../helpers/education.ts'
 
 const HIG_ORG = '974830523'
@@ -44,7 +45,8 @@ async function federation () {
   const hig = (await registry.putInstitution(institution({ organisationNumber: HIG_ORG, name: { nb: 'Høgskolen i Gjøvik' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01' }))).institution
   const node = (slug: string): LifelongNode => fed.node(slug)
   const registryState = async () => ({ keys: await keyCount(node('registry').storage.sublevel('education')), log: node('registry').log.store.size })
-  return { fed, registry, uio, ntnu, hig, node, registryState, registryPeer: node('registry').peerId }
+  const token = async (...scopes: string[]): Promise<{ authorization: string }> => ({ authorization: `Bearer ${await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'test', scopes })}` })
+  return { fed, registry, uio, ntnu, hig, node, registryState, token, registryPeer: node('registry').peerId }
 }
 
 /** The keys of the education records the node's Merkle log holds entries for (record kept in the education sublevel). */
@@ -226,10 +228,13 @@ describe('catalogue protocol', () => {
     await nokut.client.call(f.registryPeer, RecordAccreditation, decision('revoked', 'revocation', '2019-08-01', 'NOKUT 19/01078'))
     await rejects(nokut.client.call(f.registryPeer, RecordAccreditation, { decision: { ...decision('accredited', 'programme-accreditation', '2011-08-01', 'X').decision, decidedBy: ORG.a } }), 'EDUCATION_DECIDED_BY_MISMATCH')
     // NOKUT's case workers use their own node's HTTP API; the node signs and sends.
-    const viaDesk = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' } })
+    const noToken = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' } })
+    expect(noToken.statusCode).toBe(401)
+    const headers = await f.token('accreditation.decide')
+    const viaDesk = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', headers, payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' } })
     expect(viaDesk.statusCode, viaDesk.body).toBe(201)
     expect(viaDesk.json()).toMatchObject({ decidedBy: ORG.accreditor, status: 'under-supervision' })
-    const unknown = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', payload: { subjectType: 'offering', subject: formatNationalId('offering', 4040), type: 'revocation', status: 'revoked', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/1' } })
+    const unknown = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', headers, payload: { subjectType: 'offering', subject: formatNationalId('offering', 4040), type: 'revocation', status: 'revoked', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/1' } })
     expect(unknown.statusCode).toBe(404)
     expect(unknown.json().code).toBe('EDUCATION_UNKNOWN_SUBJECT')
 
@@ -287,14 +292,18 @@ describe('registry HTTP API', () => {
     const openapi = (await http.inject({ url: '/openapi.json' })).json()
     for (const p of ['/education/offerings', '/education/offerings/{id}', '/education/offerings/{id}/accreditation', '/education/offerings/{id}/elm', '/education/statistics', '/education/institutions/{id}']) expect(Object.keys(openapi.paths)).toContain(p)
 
-    // The operator's institution data, from the registry's own machine.
-    const created = await http.inject({ method: 'POST', url: '/education/admin/institutions', payload: { organisationNumber: '974763613', name: { nb: 'Høgskolen i Ålesund' }, shortName: 'HiÅ', category: 'accredited-college', selfAccreditation: { upToLevel: '6' }, dbhCode: '0211', fsNumber: '207', validFrom: '1994-08-01' } })
+    // The operator's institution data, with a service token that holds education.admin.
+    const admin = await f.token('education.admin')
+    const wrongScope = await http.inject({ method: 'POST', url: '/education/admin/institutions', headers: await f.token('catalogue.import'), payload: { organisationNumber: '974763613', name: { nb: 'X' }, shortName: 'X', category: 'other', validFrom: '2000-01-01' } })
+    expect(wrongScope.statusCode).toBe(403)
+    expect(wrongScope.json().code).toBe('AUTH_SCOPE_MISSING')
+    const created = await http.inject({ method: 'POST', url: '/education/admin/institutions', headers: admin, payload: { organisationNumber: '974763613', name: { nb: 'Høgskolen i Ålesund' }, shortName: 'HiÅ', category: 'accredited-college', selfAccreditation: { upToLevel: '6' }, dbhCode: '0211', fsNumber: '207', validFrom: '1994-08-01' } })
     expect(created.statusCode).toBe(201)
     const hials = created.json().institution.id
-    const badOrg = await http.inject({ method: 'POST', url: '/education/admin/institutions', payload: { organisationNumber: '974763614', name: { nb: 'X' }, shortName: 'X', category: 'other', validFrom: '2000-01-01' } })
+    const badOrg = await http.inject({ method: 'POST', url: '/education/admin/institutions', headers: admin, payload: { organisationNumber: '974763614', name: { nb: 'X' }, shortName: 'X', category: 'other', validFrom: '2000-01-01' } })
     expect(badOrg.statusCode).toBe(400)
     expect(badOrg.json()).toMatchObject({ code: 'EDUCATION_INSTITUTION_INVALID', fields: [{ path: '/organisationNumber' }] })
-    const merger = await http.inject({ method: 'POST', url: '/education/admin/events', payload: { type: 'merger', effectiveDate: '2016-01-01', predecessors: [f.ntnu.id, hials], successors: [f.ntnu.id], reference: 'Kongelig resolusjon 2015-06-19' } })
+    const merger = await http.inject({ method: 'POST', url: '/education/admin/events', headers: admin, payload: { type: 'merger', effectiveDate: '2016-01-01', predecessors: [f.ntnu.id, hials], successors: [f.ntnu.id], reference: 'Kongelig resolusjon 2015-06-19' } })
     expect(merger.statusCode).toBe(201)
     expect((await http.inject({ url: `/education/institutions/${hials}` })).json()).toMatchObject({ successorToday: { shortName: 'NTNU' }, chain: [hials, f.ntnu.id] })
     expect((await http.inject({ url: '/education/institutions?asOf=2015-06-01' })).json().items.map((i: { shortName: string }) => i.shortName)).toContain('HiÅ')
@@ -302,10 +311,12 @@ describe('registry HTTP API', () => {
     // The institution node's own catalogue API.
     const mine = (await f.node('uio').http.inject({ url: '/catalogue/offerings' })).json()
     expect(mine.total).toBe(3)
-    const job = (await f.node('uio').http.inject({ method: 'POST', url: '/catalogue/imports', payload: { format: 'csv', content: CSV } })).json()
+    expect((await f.node('uio').http.inject({ method: 'POST', url: '/catalogue/imports', payload: { format: 'csv', content: CSV } })).json().code).toBe('AUTH_MISSING')
+    const importer = await f.token('catalogue.import')
+    const job = (await f.node('uio').http.inject({ method: 'POST', url: '/catalogue/imports', headers: importer, payload: { format: 'csv', content: CSV } })).json()
     let state
     for (let i = 0; i < 100; i++) {
-      state = (await f.node('uio').http.inject({ url: `/catalogue/imports/${job.id}` })).json()
+      state = (await f.node('uio').http.inject({ url: `/catalogue/imports/${job.id}`, headers: importer })).json()
       if (state.state !== 'running') break
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
