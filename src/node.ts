@@ -131,7 +131,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     })
     const modules: NodeModule[] = [log, learners]
     // Education records and their log entries go into one batch through the log's append path.
-    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, now }, { roles: config.roles })
+    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
     if (education !== undefined) modules.push(education)
 
     let started = false

@@ -11,6 +11,7 @@ import type { RpcServer } from '../../net/rpc/server.ts'
 import type { Sublevel } from '../../storage/storage.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import type { BearerAuth } from '../../api/auth.ts'
+import type { Logger } from '../../observability/logger.ts'
 import type { Role } from '../../config/roles.ts'
 import { InstitutionCatalogue } from './catalogue.ts'
 import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
@@ -29,6 +30,7 @@ export interface EducationModuleComponents {
   metrics: Metrics
   /** Checks the bearer tokens of the write routes. */
   auth: BearerAuth
+  logger: Logger
   now?: () => number
 }
 
@@ -57,7 +59,7 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     c.metrics.gauge('lifelong_education_offerings', 'Offerings in the national education registry', () => store.offerings.size)
     c.metrics.gauge('lifelong_education_institutions', 'Institutions in the national education registry', () => store.institutions.size)
     c.metrics.gauge('lifelong_education_decisions', 'Accreditation decisions in the national education registry', () => store.decisions.size)
-    serveCatalogueProtocol(c.server, registry, new UploadStaging(DEFAULT_UPLOAD_LIMITS, now))
+    serveCatalogueProtocol(c.server, registry, new UploadStaging(DEFAULT_UPLOAD_LIMITS, now), c.logger)
     return { name: 'education', registry, routes: registryRoutes(registry, c.auth) }
   }
   if (init.roles.includes('institution')) {

@@ -6,7 +6,9 @@
 import { randomBytes } from 'node:crypto'
 import { lifelong } from '../../gen/proto.js'
 import type { RpcServer } from '../../net/rpc/server.ts'
-import type { RequestContext } from '../../net/rpc/method.ts'
+import type { Handler, Method, RequestContext } from '../../net/rpc/method.ts'
+import type { Logger } from '../../observability/logger.ts'
+import { toLifelongError } from '../../errors.ts'
 import { EducationCodes as C, educationError } from './errors.ts'
 import { decisionFromProto, institutionToProto, offeringFromProto, offeringVersionToProto } from './model.ts'
 import { GetOffering, ListOwnedOfferings, PublishOfferings, RecordAccreditation } from './protocol.ts'
@@ -102,7 +104,21 @@ function changesOf (req: PublishRequest, today: string): OfferingChangeInput[] {
 const publisherOf = (ctx: RequestContext): { organisationNumber: string, roles: readonly string[] } => ({ organisationNumber: ctx.caller.organisationNumber, roles: ctx.caller.roles })
 
 /** Registers the registry's catalogue protocol handlers on the node's RPC server. */
-export function serveCatalogueProtocol (server: RpcServer, registry: EducationRegistry, staging: UploadStaging): void {
+export function serveCatalogueProtocol (rpc: RpcServer, registry: EducationRegistry, staging: UploadStaging, logger: Logger): void {
+  // Every refusal is logged with the caller's organisation and the code (never a body): operators see who was refused what.
+  const server = {
+    handle<Req, Res> (method: Method<Req, Res>, handler: Handler<Req, Res>): void {
+      rpc.handle(method, async (req, ctx) => {
+        try {
+          return await handler(req, ctx)
+        } catch (err) {
+          const e = toLifelongError(err)
+          if (e.kind !== 'internal') logger.info({ type: method.type, caller: ctx.caller.organisationNumber, peer: ctx.caller.peerId, code: e.code }, 'catalogue request refused')
+          throw err
+        }
+      })
+    }
+  }
   server.handle(PublishOfferings, async (req, ctx) => {
     const all = staging.add(ctx.caller.peerId, req.uploadId ?? new Uint8Array(), req.part ?? 0, req.parts ?? 0, changesOf(req, registry.today()))
     if (all === undefined) return { committed: false, results: [], treeSize: 0 }

@@ -111,7 +111,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
           type: 'object',
           additionalProperties: false,
           properties: {
-            q: { type: 'string', maxLength: 200 }, kind: csv, level: csv, field: { type: 'string', description: 'ISCED-F code prefixes' }, institution: csv, language: csv, status: csv,
+            q: { type: 'string', maxLength: 200 }, kind: csv, level: csv, field: { type: 'string', description: 'ISCED-F code prefixes' }, institution: { type: 'string', description: 'Institution IDs: the owner on the query date (after mergers: HiG\'s offerings are NTNU\'s from 2016)' }, language: csv, status: csv,
             accreditedOn: { ...dateSchema, description: 'Only offerings accredited on this date' },
             asOf: { ...dateSchema, description: 'Valid date (default today)' }, knownAt: instantSchema,
             offset: { type: 'string', pattern: '^[0-9]{1,7}$', description: 'Default 0' }, limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: `1–${MAX_PAGE}, default 20` }
