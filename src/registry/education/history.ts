@@ -177,12 +177,14 @@ export function evaluateDecision (d: AccreditationDecision | undefined, date: st
 const LEVEL_ORDER = ['1', '2', '3', '4', '5.1', '5.2', '6', '7', '8']
 
 /**
- * Whether an institution of this category may accredit its own programmes at this level and
- * field (universities at every level; scientific and accredited colleges up to master, and
- * PhD in their doctoral fields; DOMAIN.md "Accreditation").
+ * Whether the institution may accredit its own programmes at this level and field: up to the
+ * level of its self-accreditation scope (universities 8, scientific and accredited colleges 6),
+ * and beyond that only in the fields of its doctoral programmes (DOMAIN.md "Accreditation").
  */
 export function selfAccredits (i: Institution, nkrLevel: string, iscedF: string): boolean {
   const upTo = i.selfAccreditation.upToLevel
-  if (upTo !== '' && LEVEL_ORDER.indexOf(nkrLevel) >= 0 && LEVEL_ORDER.indexOf(nkrLevel) <= LEVEL_ORDER.indexOf(upTo)) return true
-  return nkrLevel === '8' && i.selfAccreditation.doctoralFields.some((f) => iscedF.startsWith(f))
+  const level = LEVEL_ORDER.indexOf(nkrLevel)
+  if (level < 0) return false
+  if (upTo !== '' && level <= LEVEL_ORDER.indexOf(upTo)) return true
+  return (nkrLevel === '7' || nkrLevel === '8') && i.selfAccreditation.doctoralFields.some((f) => iscedF.startsWith(f))
 }

@@ -176,3 +176,19 @@ describe('records and exports', () => {
     expect(toOoapi({ ...version, offering: course({ id: 'O000000027', credits: 7.5 }) }, undefined)).toMatchObject({ courseId: 'O000000027', studyLoad: { value: 7.5 }, resultValueType: 'letter' })
   })
 })
+
+describe('self-accreditation', () => {
+  it('covers levels up to the scope, and beyond only in doctoral fields', async () => {
+    const { selfAccredits } = await import('../../../../src/registry/education/history.ts')
+    const uni = institution()
+    const college = institution({ category: 'scientific-college', selfAccreditation: { upToLevel: '6', doctoralFields: ['0413'] } })
+    const vocational = institution({ category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] } })
+    expect(selfAccredits(uni, '8', '0613')).toBe(true)
+    expect(selfAccredits(college, '6', '0613')).toBe(true)
+    expect(selfAccredits(college, '7', '0613')).toBe(false)
+    expect(selfAccredits(college, '7', '0413')).toBe(true)
+    expect(selfAccredits(college, '8', '0413')).toBe(true)
+    expect(selfAccredits(vocational, '5.1', '0713')).toBe(false)
+    expect(selfAccredits(uni, '', '0613')).toBe(false)
+  })
+})
