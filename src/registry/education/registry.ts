@@ -227,6 +227,19 @@ export class EducationRegistry {
     return this.institutionsByOrganisationNumber(publisher.organisationNumber)[0]
   }
 
+  /** Institutions whose records passed to `institutionId` through mergers, splits and closures (transitively). */
+  private predecessorsOf (institutionId: string): string[] {
+    const out: string[] = []
+    const walk = (x: string): void => {
+      for (const e of this.store.events) {
+        if (!e.successors.includes(x) || (e.type !== 'merger' && e.type !== 'split' && e.type !== 'closure')) continue
+        for (const p of e.predecessors) if (p !== x && p !== institutionId && !out.includes(p)) { out.push(p); walk(p) }
+      }
+    }
+    walk(institutionId)
+    return out
+  }
+
   private currentOwner (id: string): string {
     const versions = this.store.offerings.get(id) ?? []
     const latest = selectVersion(versions) as OfferingVersion
@@ -282,7 +295,15 @@ export class EducationRegistry {
         const o = (changes[i] as OfferingChangeInput).offering
         const owner = owners[i] as string
         const xKey = keys.crosswalk(owner, o.kind, o.localCode, o.localVersion)
-        const known = this.store.crosswalk.get(xKey)
+        // The owner's own code, or a predecessor's code for an offering the owner now holds
+        // (a successor that publishes a merged college's course by its old code gets its old ID).
+        let known = this.store.crosswalk.get(xKey)
+        if (known === undefined && o.id === '') {
+          for (const p of this.predecessorsOf(owner)) {
+            const candidate = this.store.crosswalk.get(keys.crosswalk(p, o.kind, o.localCode, o.localVersion))
+            if (candidate !== undefined && this.currentOwner(candidate) === owner) { known = candidate; break }
+          }
+        }
         let id: string
         if (o.id !== '') {
           const versions = this.store.offerings.get(o.id)

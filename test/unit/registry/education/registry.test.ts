@@ -131,7 +131,7 @@ describe('publishing offerings', () => {
 describe('institutions, mergers and the issuer on a date', () => {
   it('moves ownership to the successor without changing IDs, and answers "who was the issuer on D"', async () => {
     const t = await setup()
-    const [old] = (await t.registry.publish([change(course({ localCode: 'IMT1001', owner: t.hig.id }), '2010-08-01')], OPERATOR)).results
+    const [old, other] = (await t.registry.publish([change(course({ localCode: 'IMT1001', owner: t.hig.id }), '2010-08-01'), change(course({ localCode: 'IMT1002', owner: t.hig.id }), '2010-08-01')], OPERATOR)).results
     expect(t.registry.getOffering(old?.id as string, { validOn: '2012-01-01' }).issuer?.shortName).toBe('HiG')
     // Before the merger NTNU cannot touch HiG's offering.
     await rejects(t.registry.publish([change(course({ id: old?.id as string, localCode: 'IMT1001', name: { nb: 'Ny' } }), '2017-08-01')], NTNU), 'EDUCATION_WRONG_OWNER')
@@ -150,6 +150,11 @@ describe('institutions, mergers and the issuer on a date', () => {
     const up = await t.registry.publish([change(course({ id: old?.id as string, localCode: 'IMT1001', name: { nb: 'Informasjonssikkerhet (NTNU Gjøvik)' } }), '2017-08-01')], NTNU)
     expect(up.results[0]).toMatchObject({ id: old?.id, seq: 2, outcome: 'updated', owner: t.ntnu.id })
     expect(t.registry.listOwned('974767880').versions.map((v) => v.offering.id)).toContain(old?.id)
+    // NTNU publishing HiG's course by its old code, without the ID, gets the same ID back.
+    const byCode = await t.registry.publish([change(course({ localCode: 'IMT1001', name: { nb: 'Informasjonssikkerhet (NTNU Gjøvik)' } }), '2017-08-01')], NTNU)
+    expect(byCode.results[0]).toMatchObject({ id: old?.id, outcome: 'unchanged' })
+    const viaPredecessor = await t.registry.publish([change(course({ localCode: 'IMT1002' }), '2018-08-01')], NTNU)
+    expect(viaPredecessor.results[0]).toMatchObject({ id: other?.id, outcome: 'updated', owner: t.ntnu.id })
 
     const h = t.registry.institutionHistory(t.hig.id)
     expect(h.successorToday?.shortName).toBe('NTNU')
