@@ -32,59 +32,86 @@ function langMap (t: Localised): Record<string, string[]> {
   return out
 }
 
+const NORWAY = { id: 'http://publications.europa.eu/resource/authority/country/NOR', type: 'Concept', inScheme: { id: 'http://publications.europa.eu/resource/authority/country', type: 'ConceptScheme' }, notation: 'NOR' }
+
+/** The owner as an ELM Organisation: legal name, registration (organisation number), DBH code, location. */
 function organisation (i: Institution | undefined, ownerId: string): Record<string, unknown> {
-  if (i === undefined) return { id: `${REGISTRY_URI}/institutions/${ownerId}`, type: 'Organisation' }
+  const id = `${REGISTRY_URI}/institutions/${i?.id ?? ownerId}`
   return {
-    id: `${REGISTRY_URI}/institutions/${i.id}`,
+    id,
     type: 'Organisation',
-    legalName: langMap(i.name),
-    legalIdentifier: {
-      id: `urn:epass:legalIdentifier:${i.organisationNumber}`,
-      type: 'LegalIdentifier',
-      notation: i.organisationNumber,
-      spatial: { id: 'http://publications.europa.eu/resource/authority/country/NOR', type: 'Concept', inScheme: { id: 'http://publications.europa.eu/resource/authority/country', type: 'ConceptScheme' }, notation: 'country' }
-    },
-    ...(i.dbhCode === '' ? {} : { identifier: [{ id: `urn:no:dbh:institution:${i.dbhCode}`, type: 'Identifier', notation: i.dbhCode, schemeName: 'DBH institution code' }] }),
-    location: [{ id: `urn:epass:location:${i.id}`, type: 'Location', address: [{ id: `urn:epass:address:${i.id}`, type: 'Address', countryCode: { id: 'http://publications.europa.eu/resource/authority/country/NOR', type: 'Concept', inScheme: { id: 'http://publications.europa.eu/resource/authority/country', type: 'ConceptScheme' } } }] }]
+    legalName: i === undefined ? { en: [ownerId] } : langMap(i.name),
+    ...(i === undefined
+      ? {}
+      : {
+          registration: { id: `urn:no:organisation-number:${i.organisationNumber}`, type: 'LegalIdentifier', notation: i.organisationNumber, schemeName: 'Norwegian organisation number (Enhetsregisteret)', spatial: NORWAY },
+          identifier: [
+            { id: `${id}#registry`, type: 'Identifier', notation: i.id, schemeName: 'Norwegian national education registry ID' },
+            ...(i.dbhCode === '' ? [] : [{ id: `urn:no:dbh:institution:${i.dbhCode}`, type: 'Identifier', notation: i.dbhCode, schemeName: 'DBH institution code' }])
+          ]
+        }),
+    location: [{ id: `${id}#location`, type: 'Location', address: [{ id: `${id}#address`, type: 'Address', countryCode: NORWAY }] }]
   }
 }
 
-/** ELM 3 JSON-LD of one offering version: a LearningOpportunity with its specification. */
-export function toElm (v: OfferingVersion, owner: Institution | undefined): Record<string, unknown> {
+/** A related offering that an export names (its ID and titles), looked up by the caller. */
+export interface ElmPart {
+  id: string
+  name: Localised
+}
+
+/**
+ * ELM 3 JSON-LD of one offering version: a LearningOpportunity whose specification is a
+ * Qualification (programmes, qualifications: with EQF and NKR levels) or a
+ * LearningAchievementSpecification (courses, micro-credentials: the EQF level as education
+ * level). Validates against the Europass EDC schema's LearningOpportunityType
+ * (shared/standards/elm-3/edc-schema). Contained offerings become the opportunity's parts.
+ */
+export function toElm (v: OfferingVersion, owner: Institution | undefined, parts: readonly ElmPart[] = []): Record<string, unknown> {
   const o = v.offering
   const eqf = eqfLevelOf(o.nkrLevel)
   const isQualification = o.kind === 'study-programme' || o.kind === 'qualification' || o.kind === 'upper-secondary-programme'
-  const specId = `${REGISTRY_URI}/offerings/${o.id}/specification`
+  const uri = `${REGISTRY_URI}/offerings/${o.id}`
+  const eqfConcept = eqf === undefined ? undefined : { id: `http://data.europa.eu/snb/eqf/${eqf}`, type: 'Concept', inScheme: { id: 'http://data.europa.eu/snb/eqf/25831c2', type: 'ConceptScheme' }, prefLabel: { en: [`Level ${eqf}`] } }
   const spec: Record<string, unknown> = {
-    id: specId,
+    id: `${uri}/specification`,
     type: isQualification ? 'Qualification' : 'LearningAchievementSpecification',
     title: langMap(o.name),
-    identifier: [
-      { id: `${REGISTRY_URI}/offerings/${o.id}`, type: 'Identifier', notation: o.id, schemeName: 'Norwegian national education registry ID' },
-      { id: `urn:no:local:${owner?.fsNumber ?? o.owner}:${o.localCode}:${o.localVersion}`, type: 'Identifier', notation: o.localCode, schemeName: 'local code' },
-      ...(o.nusCode === '' ? [] : [{ id: `urn:no:nus:${o.nusCode}`, type: 'Identifier', notation: o.nusCode, schemeName: 'NUS2000' }])
-    ],
-    ...(eqf === undefined ? {} : { eqfLevel: { id: `http://data.europa.eu/snb/eqf/${eqf}`, type: 'Concept', inScheme: { id: 'http://data.europa.eu/snb/eqf/25831c2', type: 'ConceptScheme' }, prefLabel: { en: [`Level ${eqf}`] } } }),
-    ...(o.nkrLevel === '' ? {} : { nqfLevel: [{ id: `urn:no:nkr:${o.nkrLevel}`, type: 'Concept', prefLabel: { en: [`NKR level ${o.nkrLevel}`], nb: [`NKR-nivå ${o.nkrLevel}`] } }] }),
-    thematicArea: [{ id: `http://data.europa.eu/snb/isced-f/${o.iscedF}`, type: 'Concept', inScheme: { id: 'http://data.europa.eu/snb/isced-f/25831c2', type: 'ConceptScheme' }, prefLabel: { en: [iscedFLabel(o.iscedF)] } }],
-    ...(o.credits > 0 ? { creditPoint: [{ id: `urn:epass:creditPoint:${o.id}`, type: 'CreditPoint', framework: ECTS, point: String(o.credits) }] } : {}),
+    identifier: { id: `${uri}#id`, type: 'Identifier', notation: o.id, schemeName: 'Norwegian national education registry ID' },
+    ...(isQualification
+      ? {
+          ...(eqfConcept === undefined ? {} : { eqfLevel: eqfConcept }),
+          ...(o.nkrLevel === '' ? {} : { nqfLevel: [{ id: `urn:no:nkr:${o.nkrLevel}`, type: 'Concept', notation: o.nkrLevel, prefLabel: { en: [`NKR level ${o.nkrLevel}`], nb: [`NKR-nivå ${o.nkrLevel}`] } }] }),
+          isPartialQualification: o.kind === 'upper-secondary-programme' ? false : o.kind !== 'study-programme' && o.kind !== 'qualification',
+          ...(o.nusCode === '' ? {} : { qualificationCode: [{ id: `urn:no:nus:${o.nusCode}`, type: 'Concept', notation: o.nusCode, prefLabel: { en: [`NUS2000 ${o.nusCode}`] } }] })
+        }
+      : {
+          ...(eqfConcept === undefined ? {} : { educationLevel: [eqfConcept] })
+        }),
+    thematicArea: [{ id: `http://data.europa.eu/snb/isced-f/${o.iscedF}`, type: 'Concept', inScheme: { id: 'http://data.europa.eu/snb/isced-f/25831c2', type: 'ConceptScheme' }, notation: o.iscedF, prefLabel: { en: [iscedFLabel(o.iscedF)] } }],
+    ...(o.credits > 0 ? { creditPoint: [{ id: `${uri}#credits`, type: 'CreditPoint', framework: ECTS, point: String(o.credits) }] } : {}),
     language: o.languages.map((l) => ({ id: `http://publications.europa.eu/resource/authority/language/${EU_LANGUAGE[l] ?? l.toUpperCase()}`, type: 'Concept', inScheme: { id: 'http://publications.europa.eu/resource/authority/language', type: 'ConceptScheme' }, notation: l })),
-    ...(Object.keys(o.learningOutcomes).length === 0 ? {} : { learningOutcomeSummary: { id: `urn:epass:note:${o.id}:outcomes`, type: 'Note', noteLiteral: langMap(o.learningOutcomes) } }),
-    ...(isQualification ? { isPartialQualification: o.kind !== 'study-programme' && o.kind !== 'qualification' } : {}),
-    ...(o.relations.length === 0 ? {} : { hasPart: o.relations.filter((r) => r.type.startsWith('contains')).map((r) => ({ id: `${REGISTRY_URI}/offerings/${r.target}/specification`, type: 'LearningAchievementSpecification' })) })
+    ...(Object.keys(o.learningOutcomes).length === 0 ? {} : { learningOutcomeSummary: { id: `${uri}#outcomes`, type: 'Note', noteLiteral: langMap(o.learningOutcomes) } }),
+    additionalNote: [{ id: `${uri}#grading`, type: 'Note', noteLiteral: { en: [`Grading scale: ${o.gradingScale}`] } }]
   }
   return {
     '@context': ['https://www.w3.org/ns/credentials/v2', 'http://data.europa.eu/snb/model/context/edc-ap'],
-    id: `${REGISTRY_URI}/offerings/${o.id}`,
+    id: uri,
     type: 'LearningOpportunity',
     title: langMap(o.name),
-    identifier: [{ id: `urn:no:education:${o.id}`, type: 'Identifier', notation: o.id, schemeName: 'Norwegian national education registry ID' }],
-    ...(o.terms.length === 0 ? {} : { learningSchedule: { id: `urn:epass:note:${o.id}:terms`, type: 'Note', noteLiteral: { en: [`Offered ${o.terms.join(', ')} (H autumn, V spring, S summer)`] } } }),
-    ...(o.links.homepage === undefined ? {} : { homepage: [{ id: `urn:epass:webResource:${o.id}`, type: 'WebResource', contentURL: o.links.homepage }] }),
+    identifier: [
+      { id: `${uri}#id`, type: 'Identifier', notation: o.id, schemeName: 'Norwegian national education registry ID' },
+      { id: `${uri}#local`, type: 'Identifier', notation: `${o.localCode}/${o.localVersion}`, schemeName: `local code of ${owner?.shortName ?? o.owner} (code/version)` },
+      ...(o.nusCode === '' ? [] : [{ id: `urn:no:nus:${o.nusCode}`, type: 'Identifier', notation: o.nusCode, schemeName: 'NUS2000' }])
+    ],
+    ...(o.terms.length === 0 ? {} : { scheduleInformation: { id: `${uri}#terms`, type: 'Note', noteLiteral: { en: [`Offered ${o.terms.join(', ')} (H autumn, V spring, S summer)`] } } }),
+    ...(o.links.homepage === undefined ? {} : { homepage: [{ id: `${uri}#homepage`, type: 'WebResource', contentURL: o.links.homepage }] }),
     providedBy: organisation(owner, o.owner),
     learningAchievementSpecification: spec,
-    temporal: { id: `urn:epass:period:${o.id}:${v.seq}`, type: 'PeriodOfTime', startDate: `${v.validFrom}T00:00:00+01:00` },
-    additionalNote: [{ id: `urn:epass:note:${o.id}:status`, type: 'Note', noteLiteral: { en: [`Status: ${o.status}; registry version ${v.seq}`] } }]
+    ...(parts.length === 0 ? {} : { hasPart: parts.map((p) => ({ id: `${REGISTRY_URI}/offerings/${p.id}`, type: 'LearningOpportunity', title: langMap(p.name) })) }),
+    temporal: { id: `${uri}#period-${v.seq}`, type: 'PeriodOfTime', startDate: `${v.validFrom}T00:00:00Z` },
+    status: o.status,
+    additionalNote: [{ id: `${uri}#version`, type: 'Note', noteLiteral: { en: [`Registry version ${v.seq}, valid from ${v.validFrom}`] } }]
   }
 }
 

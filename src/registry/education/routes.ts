@@ -204,8 +204,17 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/offerings/:id/elm', {
       schema: { summary: 'The offering as an ELM 3 learning opportunity (JSON-LD)', tags: ['education', 'export'], params: idParam, querystring: { type: 'object', additionalProperties: false, properties: { asOf: dateSchema } }, produces: ['application/ld+json'] }
     }, async (request, reply) => {
-      const view = registry.getOffering(request.params.id, { validOn: dateOf(request.query.asOf, 'asOf') })
-      return await reply.type('application/ld+json').send(JSON.stringify(toElm(view.version, view.currentOwner)))
+      const asOf = dateOf(request.query.asOf, 'asOf')
+      const view = registry.getOffering(request.params.id, { validOn: asOf })
+      // The offerings it contains, with their names as on the same date.
+      const parts = view.version.offering.relations.filter((r) => r.type === 'contains-mandatory' || r.type === 'contains-elective').flatMap((r) => {
+        try {
+          return [{ id: r.target, name: registry.getOffering(r.target, { validOn: asOf }).version.offering.name }]
+        } catch {
+          return []
+        }
+      })
+      return await reply.type('application/ld+json').send(JSON.stringify(toElm(view.version, view.currentOwner, parts)))
     })
 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/offerings/:id/ooapi', {

@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsPlugin from 'ajv-formats'
 import fc from 'fast-check'
 import { parseCsv, parseImportFile, toCsv } from '../../../../src/registry/education/import-file.ts'
 import { decisionInForce, evaluateDecision, ownerOn, selectVersion, successorChain, timeline, type InstitutionHistory } from '../../../../src/registry/education/history.ts'
@@ -7,6 +10,8 @@ import { toElm, toOoapi } from '../../../../src/registry/education/exports.ts'
 import { decodeOfferingVersion, encodeOfferingVersion, offeringContentHash, type AccreditationDecision, type InstitutionEvent, type OfferingVersion } from '../../../../src/registry/education/model.ts'
 import { offeringFromJson, validateEvent } from '../../../../src/registry/education/validate.ts'
 import { course, institution, programme } from '../../../helpers/education.ts'
+
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020
 
 describe('CSV import files', () => {
   it('reads RFC 4180 (quotes, doubled quotes, commas and newlines in fields, CRLF, BOM) with line numbers', () => {
@@ -152,24 +157,36 @@ describe('records and exports', () => {
     expect(offeringContentHash(a, '')).toBe(offeringContentHash({ ...a, languages: ['en', 'nb'], terms: ['2026V', '2025H'] }, ''))
     expect(offeringContentHash(a, '')).not.toBe(offeringContentHash({ ...a, credits: 15 }, ''))
   })
-  it('renders ELM 3 with EU vocabularies', () => {
-    const elm = toElm(version, institution({ id: 'I000000019' }))
-    expect(elm['@context']).toContain('http://data.europa.eu/snb/model/context/edc-ap')
-    expect(elm).toMatchObject({
+  it('renders ELM 3 that validates against the Europass EDC schema (LearningOpportunityType)', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../../fixtures/education/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8'))
+    const ajv = new Ajv2020({ allErrors: true, strict: false })
+    addFormats(ajv)
+    ajv.addSchema(schema, 'edc')
+    const validate = ajv.getSchema('edc#/$defs/LearningOpportunityType')
+    if (validate === undefined) throw new Error('no LearningOpportunityType in the schema')
+    const owner = institution({ id: 'I000000019' })
+    const programmeElm = toElm({ ...version, offering: { ...version.offering, links: { homepage: 'https://www.uio.no/studier/program/informatikk' } } }, owner, [{ id: 'O000000027', name: { nb: 'Grunnkurs', en: 'Introduction' } }])
+    const courseElm = toElm({ ...version, offering: course({ id: 'O000000027', owner: 'I000000019', credits: 7.5, nkrLevel: '7', nusCode: '754121' }) }, owner)
+    for (const doc of [programmeElm, courseElm, toElm(version, undefined)]) {
+      const { '@context': context, ...body } = doc
+      expect(context).toContain('http://data.europa.eu/snb/model/context/edc-ap')
+      expect(validate(body), JSON.stringify(validate.errors)).toBe(true)
+    }
+    expect(programmeElm).toMatchObject({
       type: 'LearningOpportunity',
-      providedBy: { type: 'Organisation', legalIdentifier: { notation: '971035854' } },
+      providedBy: { type: 'Organisation', registration: { notation: '971035854', spatial: { id: 'http://publications.europa.eu/resource/authority/country/NOR' } } },
       learningAchievementSpecification: {
         type: 'Qualification',
         title: { nb: ['Bachelorprogram i informatikk'], en: ['Informatics, bachelor'] },
         eqfLevel: { id: 'http://data.europa.eu/snb/eqf/6' },
+        nqfLevel: [{ notation: '6' }],
         thematicArea: [{ id: 'http://data.europa.eu/snb/isced-f/0613' }],
         creditPoint: [{ framework: { id: 'http://data.europa.eu/snb/education-credit/6fcec5c5af' }, point: '180' }],
-        language: [{ id: 'http://publications.europa.eu/resource/authority/language/NOB' }],
-        hasPart: [{ id: expect.stringContaining('O000000027') }]
-      }
+        language: [{ id: 'http://publications.europa.eu/resource/authority/language/NOB' }]
+      },
+      hasPart: [{ id: expect.stringContaining('O000000027'), type: 'LearningOpportunity' }]
     })
-    const courseElm = toElm({ ...version, offering: course({ id: 'O000000027' }) }, undefined)
-    expect((courseElm.learningAchievementSpecification as { type: string }).type).toBe('LearningAchievementSpecification')
+    expect(courseElm.learningAchievementSpecification).toMatchObject({ type: 'LearningAchievementSpecification', educationLevel: [{ id: 'http://data.europa.eu/snb/eqf/7' }], creditPoint: [{ point: '7.5' }] })
   })
   it('renders OOAPI programs and courses', () => {
     expect(toOoapi(version, undefined)).toMatchObject({ programId: 'O000000019', level: 'bachelor', levelOfQualification: '6', studyLoad: { studyLoadUnit: 'ects', value: 180 }, children: [{ courseId: 'O000000027', mandatory: true }] })
