@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
+import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
+import { createLogger } from '../observability/logger.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -38,6 +40,8 @@ export interface Demo {
   summary: DemoNodeSummary[]
   summaryFile: string
   catalogue?: SampleLoadSummary
+  /** The EMREX round trip: the foreign node and where to start on the portal. */
+  emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
 }
 
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
@@ -52,8 +56,26 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const dir = resolve(cwd, options.dir ?? 'data/demo')
   const spec = readLocalFederationSpec(resolve(cwd, options.specFile ?? 'node-config/local-federation.json'))
   spec.basePorts = { p2p: options.basePorts?.p2p ?? spec.basePorts.p2p, http: options.basePorts?.http ?? spec.basePorts.http }
-  const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn' })
-  const federation = await startLocalFederation(plan)
+  // EMREX: the foreign node starts first, so that the portal's config can name its URL.
+  const portalIndex = spec.nodes.findIndex((n) => n.roles.includes('portal') && n.offline !== true)
+  const portalSpec = spec.nodes[portalIndex]
+  const portalUrl = `http://127.0.0.1:${spec.basePorts.http + portalIndex}`
+  let localEmrex: LocalEmrex | undefined
+  if (spec.foreignEmrex !== undefined && portalSpec !== undefined) {
+    localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
+  }
+  const emrexOverrides = localEmrex?.portalConfig
+  const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn', ...(emrexOverrides === undefined ? {} : { configOverrides: (n) => n.roles.includes('portal') ? emrexOverrides : {} }) })
+  let started: RunningFederation
+  try {
+    started = await startLocalFederation(plan)
+  } catch (err) {
+    await localEmrex?.foreign.stop()
+    throw err
+  }
+  const foreign = localEmrex?.foreign
+  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await started.stop(); await foreign.stop() } }
+  const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
   let catalogue: SampleLoadSummary | undefined
   if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
     try {
@@ -76,6 +98,6 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue }, null, 2) + '\n')
-  return { federation, summary, summaryFile, ...(catalogue === undefined ? {} : { catalogue }) }
+  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
+  return { federation, summary, summaryFile, ...(catalogue === undefined ? {} : { catalogue }), ...(emrex === undefined ? {} : { emrex }) }
 }

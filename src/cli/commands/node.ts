@@ -112,6 +112,9 @@ export function registerNodeCommands (program: Command): void {
         process.stdout.write(`  import files                  ${c.files.join(', ')}\n`)
         if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import                     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)
       }
+      if (demo.emrex !== undefined) {
+        process.stdout.write(`\n  EMREX round trip: open ${demo.emrex.portalImportUrl} (development sign-in) to import results from ${demo.emrex.foreignName} at ${demo.emrex.foreignUrl}; that node imports from the portal at ${demo.emrex.foreignUrl}/emrex/import\n`)
+      }
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\nCtrl-C stops every node cleanly.\n`)
       runUntilSignalled(async () => { await demo.federation.stop() })
     })
