@@ -6,8 +6,10 @@ import { Command } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
+import { registerImportCommands } from './commands/import.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
+import { registerEmrexCommands } from './commands/emrex.ts'
 import { reportError } from './output.ts'
 
 const program = new Command()
@@ -18,8 +20,10 @@ const program = new Command()
 
 registerNodeCommands(program)
 registerManifestCommands(program)
+registerImportCommands(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
+registerEmrexCommands(program)
 
 try {
   await program.parseAsync(process.argv)
