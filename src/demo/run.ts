@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
+import { seedLearners, type SampleLearner } from './learners.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -32,6 +33,9 @@ export interface Demo {
   federation: RunningFederation
   summary: DemoNodeSummary[]
   summaryFile: string
+  /** Sample learners registered through the institutions, with development tokens. */
+  learners: SampleLearner[]
+  learnersFile: string
 }
 
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
@@ -62,5 +66,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   })
   const summaryFile = join(dir, 'federation.json')
   writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary }, null, 2) + '\n')
-  return { federation, summary, summaryFile }
+  const learnersFile = join(dir, 'learners.json')
+  const learners = await seedLearners(federation, learnersFile)
+  return { federation, summary, summaryFile, learners, learnersFile }
 }

@@ -96,7 +96,9 @@ export function registerNodeCommands (program: Command): void {
       for (const n of demo.summary) {
         process.stdout.write(`  ${n.name.padEnd(width)}  ${n.roles.join(',').padEnd(12)}  ${n.running ? n.http.padEnd(24) : 'offline'.padEnd(24)}  ${n.peerId}\n`)
       }
-      process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\nCtrl-C stops every node cleanly.\n`)
+      process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
+      if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)
+      process.stdout.write('Ctrl-C stops every node cleanly.\n')
       runUntilSignalled(async () => { await demo.federation.stop() })
     })
 }
