@@ -14,6 +14,7 @@ import { Federation } from './federation/federation.ts'
 import { ManifestSync } from './federation/sync.ts'
 import { createHost, type Host } from './net/host.ts'
 import { Bootstrap } from './net/bootstrap.ts'
+import { Discovery } from './net/discovery.ts'
 import { ReplayGuard } from './net/rpc/replay.ts'
 import { RpcServer } from './net/rpc/server.ts'
 import { RpcClient } from './net/rpc/client.ts'
@@ -51,6 +52,8 @@ export interface LifelongNode {
   readonly server: RpcServer
   readonly client: RpcClient
   readonly manifestSync: ManifestSync
+  /** Provide and find named things over the private DHT. */
+  readonly discovery: Discovery
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
   /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
@@ -114,8 +117,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     })
     const manifestSync = sync
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
+    const discovery = new Discovery({ host, federation })
 
-    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
+    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, server, client, now, connectedPeers: () => host.getConnections().map((c) => c.remotePeer.toString()) }, { config, peerId: self })
     const auth = new BearerAuth({ now }, config.auth)
     const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
       roles: config.roles,
@@ -170,6 +174,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       server,
       client,
       manifestSync,
+      discovery,
       log,
       auth,
       learners,

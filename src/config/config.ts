@@ -57,6 +57,13 @@ export interface NodeConfig {
   readonly logging: { readonly level: string }
   readonly identifiers: { readonly allowSynthetic: boolean }
   readonly auth: { readonly issuers: readonly TokenIssuer[] }
+  readonly log: {
+    readonly checkpointIntervalMs: number
+    readonly checkpointEveryEntries: number
+    readonly witness: 'all' | 'none' | readonly string[]
+    readonly gossipIntervalMs: number
+    readonly maxEntriesPerRequest: number
+  }
 }
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
@@ -153,7 +160,8 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,
-    auth: raw.auth
+    auth: raw.auth,
+    log: raw.log
   }
   return deepFreeze(config)
 }

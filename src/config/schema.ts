@@ -73,6 +73,23 @@ export const configSchema = {
         level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level (JSON lines on stdout)' }
       }
     },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'The transparency log: checkpoints, witnessing, gossip (docs/LOG.md)',
+      properties: {
+        checkpointIntervalMs: positiveInt(100, 86_400_000, 60_000, 'Sign a checkpoint at least this often when the log has grown'),
+        checkpointEveryEntries: positiveInt(1, 10_000_000, 1000, 'Also sign one as soon as this many entries were added since the last'),
+        witness: {
+          description: 'Whose logs this node witnesses: "all" members (default), "none", or a list of peer IDs',
+          anyOf: [{ type: 'string', enum: ['all', 'none'] }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+          default: 'all'
+        },
+        gossipIntervalMs: positiveInt(100, 86_400_000, 30_000, 'How often a witness gossips the checkpoints it holds'),
+        maxEntriesPerRequest: positiveInt(1, 100_000, 1000, 'Most leaves served in one GetEntries')
+      }
+    },
     identifiers: {
       type: 'object',
       additionalProperties: false,
