@@ -159,6 +159,7 @@ export class LearnerRegistry {
         const changed = await this.update(draft, learnerId, learner, accessor, at)
         outcomes.push({ index, status: changed ? 'updated' : 'unchanged', learnerId })
       }
+      this.addAccess(draft, outcomes.filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'learners.register')
       this.addRequest(draft, accessor, 'learners.register', inputs.length, at)
       return outcomes
     })
@@ -187,6 +188,7 @@ export class LearnerRegistry {
         const record = await this.record(learnerId)
         const edu = record.identifiers.find((i) => i.scheme === 'education-id' && (i.validTo ?? '') === '')
         if (edu === undefined) throw new LifelongError('conflict', 'LEARNERS_HAS_NATIONAL_ID', 'this person is already registered with a Norwegian national ID')
+        this.addAccess(draft, [learnerId], accessor, 'learners.issue-education-id')
         return { learnerId, educationId: edu.value ?? '', created: false }
       }
       if (!allowPossibleDuplicate && (await this.keysWithPrefix(nameIndexPrefix(match), 1)).length > 0) {
@@ -248,7 +250,10 @@ export class LearnerRegistry {
         draft.put(newKey, Buffer.from(learnerId))
         changed = true
       }
-      if (!changed) return { learnerId, version: current.version }
+      if (!changed) {
+        this.addAccess(draft, [learnerId], accessor, 'learners.add-identifier')
+        return { learnerId, version: current.version }
+      }
       const next = this.nextVersion(draft, current, { identifiers, change: replaced === undefined ? 'identifier-added' : 'identifier-replaced', source: accessor.organisationNumber }, accessor, at)
       this.addRequest(draft, accessor, 'learners.add-identifier', 1, at)
       return { learnerId, version: next.version }
@@ -487,6 +492,7 @@ export class LearnerRegistry {
         draft.put(headKey, record)
         return { index, status: withdraw ? 'withdrawn' : 'registered', learnerId }
       })
+      this.addAccess(draft, [...pointerOutcomes, ...enrolmentOutcomes].filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'index.register-entries')
       this.addRequest(draft, accessor, 'index.register-entries', total, at)
       return { pointers: pointerOutcomes, enrolments: enrolmentOutcomes }
     })
@@ -588,13 +594,22 @@ export class LearnerRegistry {
 
   /** Writes one access row per learner and waits until they are durable. */
   private async recordAccess (learnerIds: string[], accessor: Accessor, operation: string): Promise<void> {
-    const at = this.now()
     const draft = new Draft(this.store)
+    this.addAccess(draft, learnerIds, accessor, operation)
+    await this.journal.commit(draft)
+  }
+
+  /**
+   * Adds one access row per learner to a draft. Also used for writes that changed nothing (a
+   * repeated registration): the caller still learned that the learner is known and their ID.
+   */
+  private addAccess (draft: Draft, learnerIds: Iterable<string>, accessor: Accessor, operation: string): void {
+    const at = this.now()
     const hex = toHex(accessor.requestId)
     for (const learnerId of new Set(learnerIds)) {
       const key = accessKey(learnerId, at, hex)
       const record = pb.AccessRecord.encode({
-          learnerId,
+        learnerId,
         requestId: accessor.requestId,
         organisationNumber: accessor.organisationNumber,
         peerId: accessor.peerIdBytes,
@@ -606,7 +621,6 @@ export class LearnerRegistry {
       }).finish()
       draft.put(key, record, LOG_TYPES.access)
     }
-    await this.journal.commit(draft)
   }
 
   /** The learner ID a learner-ID-or-identifier reference names now (following merges). */
