@@ -24,6 +24,7 @@ import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
 import { BearerAuth } from './api/auth.ts'
 import { LearnersModule } from './registry/learners/module.ts'
+import { EmrexModule } from './bridges/emrex/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -60,6 +61,8 @@ export interface LifelongNode {
   readonly auth: BearerAuth
   /** The learner registry (index), the index client and the institution's registrar. */
   readonly learners: LearnersModule
+  /** EMREX provider and client (portal nodes with an `emrex` config section). */
+  readonly emrex?: EmrexModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -127,6 +130,10 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       allowSynthetic: config.identifiers.allowSynthetic
     })
     const modules: NodeModule[] = [log, learners]
+    const emrex = config.emrex === undefined
+      ? undefined
+      : new EmrexModule({ sublevel: storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops), logger: logger.child({ component: 'emrex' }), now, publicUrl: () => listeningUrl }, { config: config.emrex, portalName: config.name })
+    if (emrex !== undefined) modules.push(emrex)
 
     let started = false
     let listeningUrl = ''
@@ -178,6 +185,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       log,
       auth,
       learners,
+      ...(emrex === undefined ? {} : { emrex }),
       http,
       logger,
       metrics,

@@ -8,6 +8,8 @@ import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
+import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
+import { createLogger } from '../observability/logger.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -36,6 +38,8 @@ export interface Demo {
   /** Sample learners registered through the institutions, with development tokens. */
   learners: SampleLearner[]
   learnersFile: string
+  /** The EMREX round trip: the foreign node and where to start on the portal. */
+  emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
 }
 
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
@@ -50,8 +54,26 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const dir = resolve(cwd, options.dir ?? 'data/demo')
   const spec = readLocalFederationSpec(resolve(cwd, options.specFile ?? 'node-config/local-federation.json'))
   spec.basePorts = { p2p: options.basePorts?.p2p ?? spec.basePorts.p2p, http: options.basePorts?.http ?? spec.basePorts.http }
-  const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn' })
-  const federation = await startLocalFederation(plan)
+  // EMREX: the foreign node starts first, so that the portal's config can name its URL.
+  const portalIndex = spec.nodes.findIndex((n) => n.roles.includes('portal') && n.offline !== true)
+  const portalSpec = spec.nodes[portalIndex]
+  const portalUrl = `http://127.0.0.1:${spec.basePorts.http + portalIndex}`
+  let localEmrex: LocalEmrex | undefined
+  if (spec.foreignEmrex !== undefined && portalSpec !== undefined) {
+    localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
+  }
+  const emrexOverrides = localEmrex?.portalConfig
+  const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn', ...(emrexOverrides === undefined ? {} : { configOverrides: (n) => n.roles.includes('portal') ? emrexOverrides : {} }) })
+  let started: RunningFederation
+  try {
+    started = await startLocalFederation(plan)
+  } catch (err) {
+    await localEmrex?.foreign.stop()
+    throw err
+  }
+  const foreign = localEmrex?.foreign
+  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await started.stop(); await foreign.stop() } }
+  const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
     const running = federation.nodes.get(n.spec.slug)
     return {
@@ -65,8 +87,8 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary }, null, 2) + '\n')
+  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
   const learnersFile = join(dir, 'learners.json')
   const learners = await seedLearners(federation, learnersFile)
-  return { federation, summary, summaryFile, learners, learnersFile }
+  return { federation, summary, summaryFile, learners, learnersFile, ...(emrex === undefined ? {} : { emrex }) }
 }

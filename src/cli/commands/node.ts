@@ -96,6 +96,9 @@ export function registerNodeCommands (program: Command): void {
       for (const n of demo.summary) {
         process.stdout.write(`  ${n.name.padEnd(width)}  ${n.roles.join(',').padEnd(12)}  ${n.running ? n.http.padEnd(24) : 'offline'.padEnd(24)}  ${n.peerId}\n`)
       }
+      if (demo.emrex !== undefined) {
+        process.stdout.write(`\n  EMREX round trip: open ${demo.emrex.portalImportUrl} (development sign-in) to import results from ${demo.emrex.foreignName} at ${demo.emrex.foreignUrl}; that node imports from the portal at ${demo.emrex.foreignUrl}/emrex/import\n`)
+      }
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
       if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)
       process.stdout.write('Ctrl-C stops every node cleanly.\n')
