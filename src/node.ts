@@ -21,6 +21,7 @@ import { RpcClient } from './net/rpc/client.ts'
 import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
+import { createEducationModule, type EducationModule } from './registry/education/module.ts'
 import { LogModule } from './log/module.ts'
 // The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
 // their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
@@ -90,6 +91,8 @@ export interface LifelongNode {
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
+  /** The education registry (registry node) or the institution's own catalogue (institution node). */
+  readonly education: EducationModule | undefined
   /** The HTTP URL the node listens on (after start). */
   httpUrl: () => string
   /** The libp2p addresses the node listens on, with /p2p/<peer ID> (after start). */
@@ -154,6 +157,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       allowSynthetic: config.identifiers.allowSynthetic
     })
     const modules: NodeModule[] = [log, learners]
+    // Education records and their log entries go into one batch through the log's append path.
+    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
+    if (education !== undefined) modules.push(education)
     const emrex = config.emrex === undefined
       ? undefined
       : new EmrexModule({ sublevel: storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops), logger: logger.child({ component: 'emrex' }), now, publicUrl: () => listeningUrl }, { config: config.emrex, portalName: config.name })
@@ -264,6 +270,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       http,
       logger,
       metrics,
+      education,
       httpUrl: () => listeningUrl,
       multiaddrs: () => host.getMultiaddrs().map(String),
       async start () {

@@ -6,6 +6,7 @@ import { Command } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
+import { registerImportCommands } from './commands/import.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
@@ -19,6 +20,7 @@ const program = new Command()
 
 registerNodeCommands(program)
 registerManifestCommands(program)
+registerImportCommands(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
 registerEmrexCommands(program)

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
+import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
 import { createLogger } from '../observability/logger.ts'
 
@@ -17,6 +18,10 @@ export interface DemoOptions {
   /** Default node-config/local-federation.json. */
   specFile?: string
   logLevel?: string
+  /** Load the generated sample catalogue into the registry and institution nodes (default true). */
+  sampleCatalogue?: boolean
+  /** Progress lines while loading. */
+  log?: (line: string) => void
   /** Overrides the base ports of the federation description. */
   basePorts?: { p2p?: number, http?: number }
 }
@@ -38,6 +43,7 @@ export interface Demo {
   /** Sample learners registered through the institutions, with development tokens. */
   learners: SampleLearner[]
   learnersFile: string
+  catalogue?: SampleLoadSummary
   /** The EMREX round trip: the foreign node and where to start on the portal. */
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
 }
@@ -74,6 +80,15 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const foreign = localEmrex?.foreign
   const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await started.stop(); await foreign.stop() } }
   const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
+  let catalogue: SampleLoadSummary | undefined
+  if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
+    try {
+      catalogue = await loadSampleCatalogue(federation, dir, options.log)
+    } catch (err) {
+      await federation.stop()
+      throw err
+    }
+  }
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
     const running = federation.nodes.get(n.spec.slug)
     return {
@@ -87,8 +102,8 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
+  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
   const learnersFile = join(dir, 'learners.json')
   const learners = await seedLearners(federation, learnersFile)
-  return { federation, summary, summaryFile, learners, learnersFile, ...(emrex === undefined ? {} : { emrex }) }
+  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(emrex === undefined ? {} : { emrex }) }
 }

@@ -1,0 +1,105 @@
+/**
+ * `lifelong import catalogue <file.csv|file.json>`: hands the file to the institution node's
+ * catalogue import (HTTP, from this machine) and follows it with a progress bar. The node
+ * validates every row, publishes to the registry and stores the result, all or nothing.
+ */
+import { readFileSync } from 'node:fs'
+import { extname } from 'node:path'
+import type { Command } from 'commander'
+import cliProgress from 'cli-progress'
+import { loadConfig } from '../../config/config.ts'
+import { LifelongError, ValidationError } from '../../errors.ts'
+import { readKeyFile } from '../../crypto/key-file.ts'
+import { mintDevToken } from '../../demo/dev-issuer.ts'
+import { EDUCATION_SCOPES } from '../../registry/education/routes.ts'
+
+interface Job {
+  id: string
+  state: 'running' | 'done' | 'failed'
+  progress: { phase: string, done: number, total: number }
+  report?: { rows: number, created: number, updated: number, unchanged: number, registryLogSize: number, localLogSize: number }
+  error?: { code: string, message: string, fields?: Array<{ path: string, message: string }> }
+}
+
+async function http<T> (url: string, init?: RequestInit): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(url, init)
+  } catch (err) {
+    throw new LifelongError('unavailable', 'IMPORT_NODE_UNREACHABLE', `cannot reach the node at ${url}: ${(err as Error).message}`, { cause: err })
+  }
+  const body = await res.json().catch(() => ({})) as T & { code?: string, message?: string }
+  if (!res.ok) throw new LifelongError('unavailable', body.code ?? 'IMPORT_REFUSED', body.message ?? `HTTP ${res.status}`)
+  return body
+}
+
+/** Turns the job's failure into the error the CLI reports: a validation report lists row, field and reason. */
+function failure (job: Job): LifelongError {
+  const e = job.error ?? { code: 'IMPORT_FAILED', message: 'the import failed' }
+  if (e.fields !== undefined && e.fields.length > 0) {
+    const fields = e.fields.map((f) => {
+      const m = /^\/rows\/([0-9]+)\/?(.*)$/.exec(f.path)
+      return { path: m === null ? f.path : `row ${m[1]}${m[2] === '' ? '' : `, ${m[2]}`}`, message: f.message }
+    })
+    return new ValidationError(e.code, e.message, fields)
+  }
+  return new LifelongError('invalid', e.code, e.message)
+}
+
+export async function importCatalogue (file: string, options: { node: string, token: string, format?: string, progress?: boolean }): Promise<Job['report']> {
+  const format = (options.format ?? extname(file).slice(1)).toLowerCase()
+  if (format !== 'csv' && format !== 'json') throw new LifelongError('invalid', 'IMPORT_FORMAT', 'the file is .csv or .json (or say --format)')
+  let content: string
+  try {
+    content = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new LifelongError('invalid', 'IMPORT_UNREADABLE', `cannot read ${file}`, { cause: err })
+  }
+  const base = options.node.replace(/\/$/, '')
+  const authorization = `Bearer ${options.token}`
+  const { id } = await http<{ id: string }>(`${base}/catalogue/imports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ format, content }) })
+  const bar = options.progress === false ? undefined : new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} offerings', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+  let started = false
+  for (;;) {
+    const job = await http<Job>(`${base}/catalogue/imports/${encodeURIComponent(id)}`, { headers: { authorization } })
+    if (bar !== undefined && job.progress.total > 0) {
+      if (!started) { bar.start(job.progress.total, 0, { phase: job.progress.phase.padEnd(10) }); started = true }
+      bar.update(job.progress.done, { phase: job.progress.phase.padEnd(10) })
+    }
+    if (job.state !== 'running') {
+      bar?.stop()
+      if (job.state === 'failed') throw failure(job)
+      return job.report
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150))
+  }
+}
+
+export function registerImportCommands (program: Command): void {
+  const imp = program.command('import').description('import data into this institution\'s node')
+  imp.command('catalogue <file>')
+    .description('import a catalogue (CSV or JSON, see docs/EDUCATION-REGISTRY.md): validate every row, publish to the registry, store; all or nothing, safe to re-run')
+    .option('--node <url>', 'the institution node\'s HTTP base URL (default: from --config)')
+    .option('--config <file>', 'the institution node\'s config file')
+    .option('--format <format>', 'csv or json (default: from the file name)')
+    .option('--token <jwt>', 'a service token with the scope catalogue.import (default: $LIFELONG_TOKEN)')
+    .option('--dev-issuer <key file>', 'local federation only: mint a development token with this key (data/demo/dev-issuer.key)')
+    .option('--no-progress', 'no progress bar')
+    .action(async (file: string, opts) => {
+      let node: string | undefined = opts.node
+      if (node === undefined && opts.config !== undefined) {
+        const config = loadConfig(opts.config)
+        node = config.http.publicUrl ?? `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port}`
+      }
+      if (node === undefined) throw new LifelongError('invalid', 'IMPORT_NO_NODE', 'say which node: --node <url> or --config <file>')
+      let token: string | undefined = opts.token ?? process.env.LIFELONG_TOKEN
+      if (token === undefined && opts.devIssuer !== undefined) {
+        token = await mintDevToken(readKeyFile(opts.devIssuer), { principal: 'service', subject: 'lifelong-cli', scopes: [EDUCATION_SCOPES.import], ttlSeconds: 600 })
+      }
+      if (token === undefined) throw new LifelongError('invalid', 'IMPORT_NO_TOKEN', 'a service token with the scope catalogue.import is needed: --token, $LIFELONG_TOKEN, or --dev-issuer in the local federation')
+      const report = await importCatalogue(file, { node, token, format: opts.format, progress: opts.progress })
+      if (report !== undefined) {
+        process.stdout.write(`imported ${report.rows} offerings: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged (registry log size ${report.registryLogSize})\n`)
+      }
+    })
+}
