@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
+import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
 import { createLogger } from '../observability/logger.ts'
@@ -39,6 +40,9 @@ export interface Demo {
   federation: RunningFederation
   summary: DemoNodeSummary[]
   summaryFile: string
+  /** Sample learners registered through the institutions, with development tokens. */
+  learners: SampleLearner[]
+  learnersFile: string
   catalogue?: SampleLoadSummary
   /** The EMREX round trip: the foreign node and where to start on the portal. */
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
@@ -99,5 +103,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   })
   const summaryFile = join(dir, 'federation.json')
   writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
-  return { federation, summary, summaryFile, ...(catalogue === undefined ? {} : { catalogue }), ...(emrex === undefined ? {} : { emrex }) }
+  const learnersFile = join(dir, 'learners.json')
+  const learners = await seedLearners(federation, learnersFile)
+  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(emrex === undefined ? {} : { emrex }) }
 }
