@@ -21,6 +21,9 @@ import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { LogModule } from './log/module.ts'
+import { ResultsModule } from './registry/results/module.ts'
+import { logModuleProofs } from './registry/results/proofs.ts'
+import type { OfferingCatalogue, PointerRegistrar } from './registry/results/ports.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -29,6 +32,8 @@ export interface NodeOptions {
   now?: () => number
   /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
   processMetrics?: boolean
+  /** Results registry parts that are not wired from config yet (tests, the local federation). */
+  results?: { catalogue?: OfferingCatalogue, registrar?: PointerRegistrar }
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -51,6 +56,8 @@ export interface LifelongNode {
   readonly manifestSync: ManifestSync
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
+  /** The results registry (institution nodes). */
+  readonly results: ResultsModule | undefined
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -111,6 +118,25 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
 
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
     const modules: NodeModule[] = [log]
+    let results: ResultsModule | undefined
+    if (config.roles.includes('institution')) {
+      results = new ResultsModule({
+        store: storage.sublevel('results'),
+        log,
+        proofs: logModuleProofs({ log, key }),
+        key,
+        server,
+        federation,
+        logger: logger.child({ component: 'results' }),
+        catalogue: options.results?.catalogue,
+        registrar: options.results?.registrar,
+        now
+      }, {
+        self: { id: '', organisationNumber: config.organisationNumber, name: { nb: config.name } },
+        allowSynthetic: config.identifiers.allowSynthetic
+      })
+      modules.push(results)
+    }
 
     let started = false
     let listeningUrl = ''
@@ -159,6 +185,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       client,
       manifestSync,
       log,
+      results,
       http,
       logger,
       metrics,
