@@ -14,6 +14,7 @@ import { Federation } from './federation/federation.ts'
 import { ManifestSync } from './federation/sync.ts'
 import { createHost, type Host } from './net/host.ts'
 import { Bootstrap } from './net/bootstrap.ts'
+import { Discovery } from './net/discovery.ts'
 import { ReplayGuard } from './net/rpc/replay.ts'
 import { RpcServer } from './net/rpc/server.ts'
 import { RpcClient } from './net/rpc/client.ts'
@@ -54,6 +55,8 @@ export interface LifelongNode {
   readonly server: RpcServer
   readonly client: RpcClient
   readonly manifestSync: ManifestSync
+  /** Provide and find named things over the private DHT. */
+  readonly discovery: Discovery
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
   /** The results registry (institution nodes). */
@@ -115,6 +118,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     })
     const manifestSync = sync
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
+    const discovery = new Discovery({ host, federation })
 
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
     const modules: NodeModule[] = [log]
@@ -184,6 +188,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       server,
       client,
       manifestSync,
+      discovery,
       log,
       results,
       http,

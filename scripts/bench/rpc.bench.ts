@@ -61,7 +61,7 @@ const bench: Benchmark = {
       log(`sign+verify: ${fmt(sig.p50 * 1000)} µs p50`)
 
       const echo = await timeEach(n, async () => {
-        const stream = await alpha.host.dialProtocol(beta.host.peerId, RAW_ECHO)
+        const stream = await alpha.host.dialProtocol(beta.host.peerId, RAW_ECHO, { negotiateFully: false })
         const lp = lpStream(stream)
         await lp.write(payloadBytes)
         await lp.read()

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
 import { planLocalFederation, startLocalFederation, type LocalNodeSpec, type LocalFederationPlan, type RunningFederation, type PlanOptions } from '../../src/demo/local-federation.ts'
-import type { NodeOptions } from '../../src/node.ts'
+import type { LifelongNode, NodeOptions } from '../../src/node.ts'
+import type { SingleKadDHT } from '@libp2p/kad-dht'
 import type { Role } from '../../src/config/roles.ts'
 import { freePorts } from './ports.ts'
 
@@ -70,6 +71,18 @@ export async function waitForMesh (fed: RunningFederation, timeoutMs = 10_000): 
     })
     if (complete) return
     if (Date.now() > deadline) throw new Error('federation did not connect in time')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+/** Waits until every started node's DHT routing table holds every other started node. */
+export async function waitForDht (fed: RunningFederation, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const others = fed.nodes.size - 1
+  // kadDHT() is typed as the general KadDHT; the single-DHT instance it returns has the routing table.
+  const size = (n: LifelongNode): number => (n.host.services.dht as unknown as SingleKadDHT).routingTable.size
+  while (![...fed.nodes.values()].every((n) => size(n) >= others)) {
+    if (Date.now() > deadline) throw new Error('DHT routing tables did not fill in time')
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }

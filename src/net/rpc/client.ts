@@ -89,6 +89,10 @@ export class RpcClient {
         status = 'TIMEOUT'
         throw new LifelongError('timeout', 'RPC_TIMEOUT', `${method.type} to ${peerName} did not complete in time`, { cause: err })
       }
+      if ((err as Error)?.name === 'UnsupportedProtocolError') {
+        status = 'UNSUPPORTED_PROTOCOL'
+        throw new LifelongError('unsupported', 'RPC_PROTOCOL_UNSUPPORTED', `${peerName} does not serve ${method.protocol}`, { cause: err })
+      }
       if (!(err instanceof LifelongError)) {
         status = 'UNREACHABLE'
         throw new LifelongError('unavailable', 'RPC_UNREACHABLE', `cannot reach ${peerName}: ${(err as Error).message}`, { cause: err })
@@ -103,7 +107,7 @@ export class RpcClient {
 
   /** Sends raw request bytes on a new stream and returns the raw response bytes. */
   async exchange (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8 })
+    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8, negotiateFully: false })
     try {
       stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
       const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })

@@ -203,6 +203,10 @@ describe('signed request framework: rejections over real connections', () => {
     await expect(alpha.client.call(parsePeerId(beta.peerId), Echo, { haveSerial: 1 })).resolves.toBeDefined()
   })
 
+  it('a protocol the callee does not serve is reported as RPC_PROTOCOL_UNSUPPORTED', async () => {
+    await expect(alpha.client.call(beta.peerId, { ...Echo, protocol: '/lifelong/nobody/1.0.0' }, { haveSerial: 1 })).rejects.toMatchObject({ code: 'RPC_PROTOCOL_UNSUPPORTED', kind: 'unsupported' })
+  })
+
   it('a length prefix claiming 1 GiB is answered TOO_LARGE without reading on', async () => {
     const stream = await alpha.host.dialProtocol(beta.host.peerId, '/lifelong/test/1.0.0')
     stream.send(Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x04))
