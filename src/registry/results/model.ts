@@ -441,7 +441,7 @@ export function checkResultInput (input: unknown, index: number, policy: Identif
     else out.term = r.term
   }
   out.grades = checkGrades(r.grades, `${path}/grades`, undefined, problems)
-  if (out.kind === 'course-result' && out.grades.length === 0) problems.push({ path: `${path}/grades`, code: ResultCodes.invalid, message: 'a course result needs a grade' })
+  if (out.kind === 'course-result' && (!Array.isArray(r.grades) || r.grades.length === 0)) problems.push({ path: `${path}/grades`, code: ResultCodes.invalid, message: 'a course result needs a grade' })
   out.credits = credits(r.credits, `${path}/credits`, problems)
   if (r.languages !== undefined) {
     if (!Array.isArray(r.languages) || r.languages.length > 10 || !r.languages.every((l) => typeof l === 'string' && LANGUAGE.test(l))) problems.push({ path: `${path}/languages`, code: ResultCodes.invalid, message: 'must be ISO 639-1 codes' })
