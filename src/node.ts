@@ -25,6 +25,9 @@ import { LogModule } from './log/module.ts'
 import { ResultsModule } from './registry/results/module.ts'
 import { logModuleProofs } from './registry/results/proofs.ts'
 import type { OfferingCatalogue, PointerRegistrar } from './registry/results/ports.ts'
+import { PortalModule } from './portal/module.ts'
+import type { SourceDirectory } from './portal/fetch.ts'
+import type { SampleLearner } from './portal/oidc.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -35,6 +38,8 @@ export interface NodeOptions {
   processMetrics?: boolean
   /** Results registry parts that are not wired from config yet (tests, the local federation). */
   results?: { catalogue?: OfferingCatalogue, registrar?: PointerRegistrar }
+  /** Portal parts that are not wired from config yet: the index directory, the catalogue, the development issuer's sample learners. */
+  portal?: { directory?: SourceDirectory, catalogue?: OfferingCatalogue, sampleLearners?: readonly SampleLearner[] }
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -61,6 +66,8 @@ export interface LifelongNode {
   readonly log: LogModule
   /** The results registry (institution nodes). */
   readonly results: ResultsModule | undefined
+  /** The Diploma portal (portal nodes). */
+  readonly portal: PortalModule | undefined
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -141,6 +148,29 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       })
       modules.push(results)
     }
+    let portal: PortalModule | undefined
+    if (config.roles.includes('portal')) {
+      portal = new PortalModule({
+        store: storage.sublevel('portal'),
+        log,
+        client,
+        federation,
+        logger: logger.child({ component: 'portal' }),
+        directory: options.portal?.directory,
+        catalogue: options.portal?.catalogue,
+        baseUrl: () => listeningUrl,
+        now
+      }, {
+        federationId: config.federation.id,
+        oidc: config.portal.oidc,
+        devIssuer: config.portal.devIssuer,
+        sampleLearners: options.portal?.sampleLearners ?? [],
+        fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
+        shareMaxDays: config.portal.shareMaxDays,
+        allowSynthetic: config.identifiers.allowSynthetic
+      })
+      modules.push(portal)
+    }
 
     let started = false
     let listeningUrl = ''
@@ -191,6 +221,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       discovery,
       log,
       results,
+      portal,
       http,
       logger,
       metrics,

@@ -55,6 +55,12 @@ export interface NodeConfig {
   }
   readonly logging: { readonly level: string }
   readonly identifiers: { readonly allowSynthetic: boolean }
+  readonly portal: {
+    readonly oidc?: { readonly issuer: string, readonly audience: string, readonly jwksUri?: string }
+    readonly devIssuer: boolean
+    readonly fanoutDeadlineMs: number
+    readonly shareMaxDays: number
+  }
 }
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
@@ -106,6 +112,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
       try { multiaddr(addr) } catch { fields.push({ path: `/p2p/${group}/${i}`, message: 'not a valid multiaddr' }) }
     })
   }
+  if (isObject && raw.portal?.devIssuer === true && raw.identifiers?.allowSynthetic !== true) {
+    fields.push({ path: '/portal/devIssuer', message: 'the development issuer signs in made-up learners: only with identifiers.allowSynthetic (test and demo federations)' })
+  }
   const operatorKeys: Uint8Array[] = []
   if (Array.isArray(raw?.federation?.operatorKeys)) {
     raw.federation.operatorKeys.forEach((k: unknown, i: number) => {
@@ -135,7 +144,8 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys },
     rpc: raw.rpc,
     logging: raw.logging,
-    identifiers: raw.identifiers
+    identifiers: raw.identifiers,
+    portal: raw.portal
   }
   return deepFreeze(config)
 }

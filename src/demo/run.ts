@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
+import { demoCatalogue, SAMPLE_LEARNERS, seedDemoResults } from './results-sample.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -32,6 +33,8 @@ export interface Demo {
   federation: RunningFederation
   summary: DemoNodeSummary[]
   summaryFile: string
+  /** The Diploma portal and who can sign in there, if the federation has a portal. */
+  portal?: { url: string, learners: Array<{ name: string, note?: string }> }
 }
 
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
@@ -46,8 +49,15 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const dir = resolve(cwd, options.dir ?? 'data/demo')
   const spec = readLocalFederationSpec(resolve(cwd, options.specFile ?? 'node-config/local-federation.json'))
   spec.basePorts = { p2p: options.basePorts?.p2p ?? spec.basePorts.p2p, http: options.basePorts?.http ?? spec.basePorts.http }
-  const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn' })
-  const federation = await startLocalFederation(plan)
+  // The portal runs the development issuer with the sample learners; the institutions check
+  // offerings against the demo catalogue (see results-sample.ts) and get the sample results.
+  const plan = planLocalFederation(spec, dir, {
+    logLevel: options.logLevel ?? 'warn',
+    configOverrides: (node) => node.roles.includes('portal') ? { portal: { devIssuer: true } } : {}
+  })
+  const catalogue = demoCatalogue()
+  const federation = await startLocalFederation(plan, (node) => ({ results: { catalogue }, portal: { catalogue, sampleLearners: SAMPLE_LEARNERS } }))
+  await seedDemoResults(federation)
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
     const running = federation.nodes.get(n.spec.slug)
     return {
@@ -62,5 +72,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   })
   const summaryFile = join(dir, 'federation.json')
   writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary }, null, 2) + '\n')
-  return { federation, summary, summaryFile }
+  const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
+  const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
+  return { federation, summary, summaryFile, ...(portal === undefined ? {} : { portal }) }
 }

@@ -123,7 +123,8 @@ describe('results registry at an institution node', () => {
 
     // A tampered byte anywhere in the envelope, or a result served by another node, is flagged.
     const tampered = { ...res.results![0]!, envelope: Uint8Array.from(res.results![0]!.envelope!) }
-    tampered.envelope[tampered.envelope.length - 80] ^= 1
+    const at = tampered.envelope.length - 80
+    tampered.envelope[at] = (tampered.envelope[at] as number) ^ 1
     expect(verifyServedResult(tampered, { source, checkpoint }).ok).toBe(false)
     expect(verifyServedResult(res.results![0]!, { source: ntnu.federation.member(ntnu.peerId)!, checkpoint })).toMatchObject({ ok: false, code: 'RESULT_SIGNER_MISMATCH' })
     const wrongProof = { ...res.results![0]!, logIndex: Number(res.results![0]!.logIndex) + 1 }
