@@ -4,7 +4,7 @@
  */
 import { configSchema } from '../src/config/schema.ts'
 
-interface Prop { type?: string, description?: string, default?: unknown, enum?: readonly unknown[], minimum?: number, maximum?: number, properties?: Record<string, Prop>, required?: readonly string[], items?: Prop }
+interface Prop { anyOf?: Prop[], type?: string, description?: string, default?: unknown, enum?: readonly unknown[], minimum?: number, maximum?: number, properties?: Record<string, Prop>, required?: readonly string[], items?: Prop }
 
 export function configRows (schema: Prop = configSchema as unknown as Prop, prefix = ''): string[][] {
   const rows: string[][] = []
@@ -16,7 +16,8 @@ export function configRows (schema: Prop = configSchema as unknown as Prop, pref
       continue
     }
     const required = schema.required?.includes(name) === true
-    const type = prop.enum !== undefined ? prop.enum.map((e) => `\`${String(e)}\``).join(' \\| ') : prop.type === 'array' ? `${prop.items?.type ?? ''}[]` : (prop.type ?? '')
+    const typeOf = (p: Prop): string => p.enum !== undefined ? p.enum.map((e) => `\`${String(e)}\``).join(' \\| ') : p.type === 'array' ? `${p.items?.type ?? ''}[]` : (p.type ?? '')
+    const type = prop.anyOf !== undefined ? prop.anyOf.map(typeOf).join(' \\| ') : typeOf(prop)
     const range = prop.minimum !== undefined ? ` (${prop.minimum}–${prop.maximum})` : ''
     const def = required ? 'required' : prop.default === undefined ? '' : `\`${JSON.stringify(prop.default)}\``
     rows.push([`\`${path}\``, `${type}${range}`, def, prop.description ?? ''])

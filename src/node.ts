@@ -28,6 +28,11 @@ import type { OfferingCatalogue, PointerRegistrar } from './registry/results/por
 import { PortalModule } from './portal/module.ts'
 import type { SourceDirectory } from './portal/fetch.ts'
 import type { SampleLearner } from './portal/oidc.ts'
+import { indexRegistrar } from './registry/results/index-registrar.ts'
+import { indexAccessLog, indexDirectory } from './portal/index-directory.ts'
+import { everyInstitution } from './portal/fetch.ts'
+import { BearerAuth } from './api/auth.ts'
+import { LearnersModule } from './registry/learners/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -68,6 +73,10 @@ export interface LifelongNode {
   readonly results: ResultsModule | undefined
   /** The Diploma portal (portal nodes). */
   readonly portal: PortalModule | undefined
+  /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
+  readonly auth: BearerAuth
+  /** The learner registry (index), the index client and the institution's registrar. */
+  readonly learners: LearnersModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -127,20 +136,26 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
     const discovery = new Discovery({ host, federation })
 
-    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, now }, { config, peerId: self })
-    const modules: NodeModule[] = [log]
+    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, server, client, now }, { config, peerId: self })
+    const auth = new BearerAuth({ now }, config.auth)
+    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
+      roles: config.roles,
+      organisationNumber: config.organisationNumber,
+      allowSynthetic: config.identifiers.allowSynthetic
+    })
+    const modules: NodeModule[] = [log, learners]
     let results: ResultsModule | undefined
     if (config.roles.includes('institution')) {
       results = new ResultsModule({
         store: storage.sublevel('results'),
         log,
-        proofs: logModuleProofs({ log, key }),
+        proofs: logModuleProofs({ log }),
         key,
         server,
         federation,
         logger: logger.child({ component: 'results' }),
         catalogue: options.results?.catalogue,
-        registrar: options.results?.registrar,
+        registrar: options.results?.registrar ?? (learners.registrar === undefined ? undefined : indexRegistrar({ index: learners.index, registrar: learners.registrar })),
         now
       }, {
         self: { id: '', organisationNumber: config.organisationNumber, name: { nb: config.name } },
@@ -156,7 +171,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
         client,
         federation,
         logger: logger.child({ component: 'portal' }),
-        directory: options.portal?.directory,
+        // The national index says where a learner's results are; a federation without one asks every institution.
+        directory: options.portal?.directory ?? (federation.membersWithRole('index').length > 0 ? indexDirectory(learners.index) : everyInstitution(federation)),
+        indexAccessLog: async (subject, why) => federation.membersWithRole('index').length > 0 ? await indexAccessLog(learners.index, subject, why) : [],
         catalogue: options.portal?.catalogue,
         baseUrl: () => listeningUrl,
         now
@@ -222,6 +239,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       log,
       results,
       portal,
+      auth,
+      learners,
       http,
       logger,
       metrics,

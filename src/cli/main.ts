@@ -6,6 +6,8 @@ import { Command } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
+import { registerLogCommands } from './commands/log.ts'
+import { registerVerifyCommand } from './commands/verify.ts'
 import { reportError } from './output.ts'
 
 const program = new Command()
@@ -16,6 +18,8 @@ const program = new Command()
 
 registerNodeCommands(program)
 registerManifestCommands(program)
+registerLogCommands(program)
+registerVerifyCommand(program)
 
 try {
   await program.parseAsync(process.argv)

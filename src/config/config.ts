@@ -13,6 +13,7 @@ import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { parsePublicKey } from '../crypto/ed25519.ts'
 import { roleCombinationProblems, type Role } from './roles.ts'
 import { configSchema } from './schema.ts'
+import type { TokenIssuer } from '../api/auth.ts'
 
 export interface NodeConfig {
   /** The file the config came from, if any. */
@@ -60,6 +61,14 @@ export interface NodeConfig {
     readonly devIssuer: boolean
     readonly fanoutDeadlineMs: number
     readonly shareMaxDays: number
+  }
+  readonly auth: { readonly issuers: readonly TokenIssuer[] }
+  readonly log: {
+    readonly checkpointIntervalMs: number
+    readonly checkpointEveryEntries: number
+    readonly witness: 'all' | 'none' | readonly string[]
+    readonly gossipIntervalMs: number
+    readonly maxEntriesPerRequest: number
   }
 }
 
@@ -125,6 +134,21 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     })
   }
 
+  if (Array.isArray(raw?.auth?.issuers)) {
+    raw.auth.issuers.forEach((issuer: any, i: number) => {
+      const keys: unknown = issuer?.publicKeys
+      if (Array.isArray(keys)) {
+        keys.forEach((k, j) => {
+          if (typeof k !== 'string') return
+          try { parsePublicKey(k) } catch (err) { fields.push({ path: `/auth/issuers/${i}/publicKeys/${j}`, message: (err as Error).message }) }
+        })
+      }
+      if (issuer !== null && typeof issuer === 'object' && (!Array.isArray(keys) || keys.length === 0) && issuer.jwksUrl === undefined) {
+        fields.push({ path: `/auth/issuers/${i}`, message: 'needs publicKeys or a jwksUrl' })
+      }
+    })
+  }
+
   if (fields.length > 0) {
     const where = configFile === undefined ? 'config' : configFile
     throw new ValidationError('CONFIG_INVALID', `${where}: ${fields.length} problem(s): ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields)
@@ -145,7 +169,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,
-    portal: raw.portal
+    portal: raw.portal,
+    auth: raw.auth,
+    log: raw.log
   }
   return deepFreeze(config)
 }

@@ -95,12 +95,55 @@ export const configSchema = {
         shareMaxDays: positiveInt(1, 3650, 180, 'Longest validity of a share a learner creates')
       }
     },
+    log: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'The transparency log: checkpoints, witnessing, gossip (docs/LOG.md)',
+      properties: {
+        checkpointIntervalMs: positiveInt(100, 86_400_000, 60_000, 'Sign a checkpoint at least this often when the log has grown'),
+        checkpointEveryEntries: positiveInt(1, 10_000_000, 1000, 'Also sign one as soon as this many entries were added since the last'),
+        witness: {
+          description: 'Whose logs this node witnesses: "all" members (default), "none", or a list of peer IDs',
+          anyOf: [{ type: 'string', enum: ['all', 'none'] }, { type: 'array', items: { type: 'string', minLength: 1 } }],
+          default: 'all'
+        },
+        gossipIntervalMs: positiveInt(100, 86_400_000, 30_000, 'How often a witness gossips the checkpoints it holds'),
+        maxEntriesPerRequest: positiveInt(1, 100_000, 1000, 'Most leaves served in one GetEntries')
+      }
+    },
     identifiers: {
       type: 'object',
       additionalProperties: false,
       default: {},
       properties: {
         allowSynthetic: { type: 'boolean', default: false, description: 'Accept synthetic test national IDs (test and demo federations only)' }
+      }
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        issuers: {
+          type: 'array',
+          default: [],
+          description: 'Token issuers the HTTP API trusts: { issuer, audience, principal (learner or service), publicKeys: ["ed25519:<base64>"], jwksUrl, subjectClaim (default sub), development }',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['issuer', 'audience', 'principal'],
+            properties: {
+              issuer: { type: 'string', minLength: 1, maxLength: 500 },
+              audience: { type: 'string', minLength: 1, maxLength: 500 },
+              principal: { type: 'string', enum: ['learner', 'service'] },
+              publicKeys: { type: 'array', items: { type: 'string' }, default: [] },
+              jwksUrl: { type: 'string', format: 'uri' },
+              subjectClaim: { type: 'string', minLength: 1, maxLength: 100, default: 'sub' },
+              development: { type: 'boolean', default: false }
+            }
+          }
+        }
       }
     }
   }

@@ -13,6 +13,7 @@ import { manifestFromJson, signManifest, type ManifestJson } from '../federation
 import { parseConfig, type NodeConfig } from '../config/config.ts'
 import type { Role } from '../config/roles.ts'
 import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
+import { devIssuerConfig } from './dev-issuer.ts'
 
 export interface LocalNodeSpec {
   slug: string
@@ -52,6 +53,8 @@ export interface LocalFederationPlan {
   manifestFile: string
   serial: number
   nodes: PlannedNode[]
+  /** The DEVELOPMENT token issuer every node of the local federation trusts (dev-issuer.ts). */
+  devIssuerKey: SigningKey
 }
 
 export interface PlanOptions {
@@ -84,6 +87,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
   const operatorKeyFile = join(dir, 'operator.key')
   const operatorKey = keyAt(operatorKeyFile)
   const manifestFile = join(dir, 'manifest.pb')
+  const devIssuerKey = keyAt(join(dir, 'dev-issuer.key'))
   const ports = options.ports ?? ((i: number) => ({ p2p: spec.basePorts.p2p + i, http: spec.basePorts.http + i }))
 
   const nodes: PlannedNode[] = spec.nodes.map((nodeSpec, i) => {
@@ -105,7 +109,8 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
         refreshIntervalSeconds: 60
       },
       logging: { level: options.logLevel ?? 'warn' },
-      identifiers: { allowSynthetic: true }
+      identifiers: { allowSynthetic: true },
+      auth: { issuers: devIssuerConfig(devIssuerKey) }
     }, options.configOverrides?.(nodeSpec) ?? {})
     writeFileSync(configFile, JSON.stringify(json, null, 2) + '\n')
     return {
@@ -139,7 +144,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
     }))
   }
   writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now)))
-  return { dir, federation: spec.federation, operatorKeyFile, operatorKey, manifestFile, serial, nodes }
+  return { dir, federation: spec.federation, operatorKeyFile, operatorKey, manifestFile, serial, nodes, devIssuerKey }
 }
 
 export interface RunningFederation {

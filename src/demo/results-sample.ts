@@ -9,7 +9,8 @@
  * institutions check offerings against {@link demoCatalogue}, which answers as the registry
  * would (the owner today and the issuer on the day).
  */
-import type { RunningFederation } from './local-federation.ts'
+import type { LocalNodeSpec, RunningFederation } from './local-federation.ts'
+import { createNode, type NodeOptions } from '../node.ts'
 import type { IngestBatch, LearnerInput } from '../registry/results/model.ts'
 import type { InstitutionInfo, OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
 import type { SampleLearner } from '../portal/oidc.ts'
@@ -138,14 +139,27 @@ export const DEMO_RESULTS: Record<string, IngestBatch> = {
   }
 }
 
-/** Issues the sample results at every running institution node (idempotent: a restart changes nothing). */
-export async function seedDemoResults (federation: RunningFederation): Promise<Record<string, number>> {
+/**
+ * Issues the sample results at every institution node and registers their learners and
+ * pointers at the index (idempotent: a restart changes nothing). A node marked offline is
+ * started just long enough to record its results and tell the index, then stopped again: the
+ * portal then shows it as a source that is down.
+ */
+export async function seedDemoResults (federation: RunningFederation, options: (spec: LocalNodeSpec) => NodeOptions = () => ({})): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
-  for (const [slug, batch] of Object.entries(DEMO_RESULTS)) {
-    const node = federation.nodes.get(slug)
-    if (node?.results === undefined) continue
-    const report = await node.results.registry.ingest(batch)
-    counts[slug] = report.results.length
+  for (const planned of federation.plan.nodes) {
+    const batch = DEMO_RESULTS[planned.spec.slug]
+    if (batch === undefined || !planned.spec.roles.includes('institution')) continue
+    const running = federation.nodes.get(planned.spec.slug)
+    const node = running ?? await createNode(planned.config, options(planned.spec))
+    try {
+      if (running === undefined) await node.start()
+      const report = await node.results!.registry.ingest(batch)
+      await node.results!.outbox.flush()
+      counts[planned.spec.slug] = report.results.length
+    } finally {
+      if (running === undefined) await node.stop()
+    }
   }
   return counts
 }

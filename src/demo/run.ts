@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
 import { demoCatalogue, SAMPLE_LEARNERS, seedDemoResults } from './results-sample.ts'
+import type { NodeOptions } from '../node.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -56,8 +57,9 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     configOverrides: (node) => node.roles.includes('portal') ? { portal: { devIssuer: true } } : {}
   })
   const catalogue = demoCatalogue()
-  const federation = await startLocalFederation(plan, (node) => ({ results: { catalogue }, portal: { catalogue, sampleLearners: SAMPLE_LEARNERS } }))
-  await seedDemoResults(federation)
+  const nodeOptions = (): NodeOptions => ({ results: { catalogue }, portal: { catalogue, sampleLearners: SAMPLE_LEARNERS } })
+  const federation = await startLocalFederation(plan, nodeOptions)
+  await seedDemoResults(federation, nodeOptions)
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
     const running = federation.nodes.get(n.spec.slug)
     return {

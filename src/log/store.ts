@@ -60,6 +60,8 @@ export type RecordLocation =
 /** An entry as stored: its leaf, its salt and where its record is. */
 export interface StoredEntry {
   readonly index: number
+  /** The entry's key in its registry (an opaque ID), kept beside the leaf, not in it. */
+  readonly key: string
   readonly leaf: Uint8Array
   readonly salt: Uint8Array
   readonly location: RecordLocation
@@ -123,11 +125,12 @@ function decodeState (bytes: Uint8Array): Frontier {
 const textEncoder = new TextEncoder()
 const textDecoder = new TextDecoder()
 
-/** `0x01 ‖ u16 leaf length ‖ leaf ‖ salt ‖ location`. */
-export function encodeEntry (leaf: Uint8Array, salt: Uint8Array, location: RecordLocation): Uint8Array {
+/** `0x01 ‖ u16 leaf length ‖ leaf ‖ salt ‖ u16 key length ‖ UTF-8 entry key ‖ location`. */
+export function encodeEntry (leaf: Uint8Array, salt: Uint8Array, entryKeyText: string, location: RecordLocation): Uint8Array {
+  const entryKeyBytes = textEncoder.encode(entryKeyText)
   const name = location.kind === 'sublevel' ? textEncoder.encode(location.sublevel) : undefined
   const key = location.kind === 'sublevel' ? textEncoder.encode(location.key) : undefined
-  const size = 3 + leaf.length + SALT_SIZE + 1 + (name === undefined || key === undefined ? 0 : 1 + name.length + key.length)
+  const size = 3 + leaf.length + SALT_SIZE + 2 + entryKeyBytes.length + 1 + (name === undefined || key === undefined ? 0 : 1 + name.length + key.length)
   const out = new Uint8Array(size)
   out[0] = ENTRY_FORMAT_V1
   out[1] = leaf.length >>> 8
@@ -136,6 +139,10 @@ export function encodeEntry (leaf: Uint8Array, salt: Uint8Array, location: Recor
   let at = 3 + leaf.length
   out.set(salt, at)
   at += SALT_SIZE
+  out[at++] = entryKeyBytes.length >>> 8
+  out[at++] = entryKeyBytes.length & 0xff
+  out.set(entryKeyBytes, at)
+  at += entryKeyBytes.length
   if (name === undefined || key === undefined) {
     out[at] = LOCATION_LOG
   } else {
@@ -156,14 +163,20 @@ export function decodeEntry (index: number, bytes: Uint8Array): StoredEntry {
   const leaf = bytes.slice(3, at)
   const salt = bytes.slice(at, at + SALT_SIZE)
   at += SALT_SIZE
+  if (bytes.length < at + 3) throw bad()
+  const keyLength = (bytes[at]! << 8) | bytes[at + 1]!
+  at += 2
+  if (bytes.length < at + keyLength + 1) throw bad()
+  const entryKeyText = textDecoder.decode(bytes.subarray(at, at + keyLength))
+  at += keyLength
   const kind = bytes[at++]
-  if (kind === LOCATION_LOG) return { index, leaf, salt, location: { kind: 'log' } }
+  if (kind === LOCATION_LOG) return { index, key: entryKeyText, leaf, salt, location: { kind: 'log' } }
   if (kind !== LOCATION_SUBLEVEL || at >= bytes.length) throw bad()
   const nameLength = bytes[at++]!
   const sublevel = textDecoder.decode(bytes.subarray(at, at + nameLength)) as SublevelName
   if (!(SUBLEVELS as readonly string[]).includes(sublevel)) throw bad()
   const key = textDecoder.decode(bytes.subarray(at + nameLength))
-  return { index, leaf, salt, location: { kind: 'sublevel', sublevel, key } }
+  return { index, key: entryKeyText, leaf, salt, location: { kind: 'sublevel', sublevel, key } }
 }
 
 function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
@@ -172,7 +185,7 @@ function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
 
 export class LogStore {
   private readonly storage: Storage
-  private readonly db: Db
+  private readonly db_: Db
   private readonly sub: Sublevel
   /** The sublevel's key prefix: the log's own writes go to the root database pre-prefixed. */
   private readonly prefix: string
@@ -189,7 +202,7 @@ export class LogStore {
 
   private constructor (components: LogStoreComponents, init: LogStoreInit) {
     this.storage = components.storage
-    this.db = components.storage.db
+    this.db_ = components.storage.db
     this.sub = components.storage.sublevel('log')
     this.prefix = this.sub.prefix
     this.now = components.now ?? Date.now
@@ -326,7 +339,7 @@ export class LogStore {
         const salt = new Uint8Array(salts.buffer, salts.byteOffset + SALT_SIZE * k, SALT_SIZE)
         const { leaf, leafHash } = leafFor(entry.type, entry.key, entry.record, salt, loggedAt)
         const location = this.locate(entry, p.ops)
-        batch.push({ type: 'put', key: prefix + entryKey(index), value: encodeEntry(leaf, salt, location) })
+        batch.push({ type: 'put', key: prefix + entryKey(index), value: encodeEntry(leaf, salt, entry.key, location) })
         if (location.kind === 'log') batch.push({ type: 'put', key: prefix + recordKey(index), value: entry.record })
         batch.push({ type: 'put', key: prefix + leafHashKey(leafHash), value: indexBytes(index) })
         leafHashes[k] = leafHash
@@ -340,7 +353,7 @@ export class LogStore {
       batch.push({ type: 'put', key: prefix + nodeKey(level, i), value: hash })
     })
     batch.push({ type: 'put', key: prefix + stateKey(), value: encodeState(next) })
-    await this.db.batch(batch, { sync: true })
+    await this.db_.batch(batch, { sync: true })
     this.frontier = next
     for (const r of results) r.treeSize = next.size
     for (const listener of this.listeners) {
@@ -493,6 +506,11 @@ export class LogStore {
       positions.forEach((p, j) => { out[p] = values[j] })
     }
     return out
+  }
+
+  /** The node's database, for the log's components that write several log keys in one batch. */
+  get db (): Db {
+    return this.db_
   }
 
   /** The log's sublevel, for the components that keep their state beside the tree. */

@@ -18,6 +18,9 @@ import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.
 import type { SubjectId } from '../registry/results/model.ts'
 import type { ResultView } from '../registry/results/record.ts'
 import { osloDay } from '../registry/results/model.ts'
+import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../log/cosignature.ts'
+import { witnessName } from '../log/witness.ts'
+import type { NoteVerifier } from '../log/note.ts'
 
 /** Why the portal reads: purpose and legal basis, sent with every request. */
 export interface Purpose {
@@ -64,6 +67,8 @@ export interface PortalResult {
   /** What a proof bundle needs: the served result and the source's checkpoint note. */
   served: lifelong.results.IServedResult
   checkpoint: string
+  /** The members whose cosignatures on that checkpoint verified. */
+  witnesses: Member[]
 }
 
 export interface FetchOutcome {
@@ -154,12 +159,14 @@ export class ResultFetcher {
     const source = { peerId: member.peerId, organisationNumber: member.organisationNumber, publicKey: member.publicKey }
     let checkpoint
     try {
-      checkpoint = openSourceCheckpoint(res.checkpoint ?? '', logOriginOf(this.init.federationId, member.peerId), source)
+      checkpoint = openSourceCheckpoint(res.checkpoint ?? '', logOriginOf(this.init.federationId, member.peerId), source, this.witnessVerifiers(member.peerId).map((w) => w.verifier))
     } catch (err) {
       const code = toLifelongError(err).code
-      const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '' }))
+      const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '', witnesses: [] }))
       return { report: { ...report, results: served.length, flagged: served.length }, results }
     }
+    const cosigners = new Set(checkpoint.cosignatures.map((c) => `${c.name}+${c.keyId}`))
+    const witnesses = this.witnessVerifiers(member.peerId).filter((w) => cosigners.has(`${w.verifier.name}+${w.verifier.keyId}`)).map((w) => w.member)
     const successions = await this.successions(served, member.organisationNumber)
     const results = served.map((r): PortalResult => {
       const verification = verifyServedResult(r, {
@@ -172,7 +179,7 @@ export class ResultFetcher {
         }
       })
       const view = verification.ok ? verification.view : verification.view
-      const out: PortalResult = { key: `${member.organisationNumber}:${view?.resultId ?? '?'}`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification, served: r, checkpoint: res.checkpoint ?? '' }
+      const out: PortalResult = { key: `${member.organisationNumber}:${view?.resultId ?? '?'}`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification, served: r, checkpoint: res.checkpoint ?? '', witnesses }
       if (view !== undefined) out.view = view
       if (view !== undefined && view.issuer.organisationNumber !== member.organisationNumber) {
         const o = view.offeringId === undefined ? undefined : successions.get(`${view.offeringId}@${view.achievedOn}`)
@@ -183,6 +190,14 @@ export class ResultFetcher {
     report.results = results.length
     report.flagged = results.filter((r) => !r.verification.ok).length
     return { report, results }
+  }
+
+  /** Cosignature verifiers of every other active member (each node witnesses the others' logs: docs/LOG.md). */
+  private witnessVerifiers (sourcePeerId: string): Array<{ member: Member, verifier: NoteVerifier }> {
+    return this.c.federation.activeMembers().filter((m) => m.peerId !== sourcePeerId).map((m) => ({
+      member: m,
+      verifier: cosignatureV1Verifier(cosignatureV1VerifierKey(witnessName(this.init.federationId, m.peerId), m.publicKey))
+    }))
   }
 
   /** Registry answers for results whose issuer is not the source (mergers), by offering and day. */

@@ -21,6 +21,7 @@ import type { Sublevel } from '../storage/storage.ts'
 import { LifelongError } from '../errors.ts'
 import type { LearnerResults } from '../bridges/model.ts'
 import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
+import type { SubjectId } from '../registry/results/model.ts'
 import { DevIssuer, TokenVerifier, type LearnerIdentity, type SampleLearner } from './oidc.ts'
 import { LearnerSessions } from './session.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
@@ -36,6 +37,8 @@ export interface PortalModuleComponents {
   logger: Logger
   /** "Where are L's results"; until the index is wired, every institution is asked. */
   directory?: SourceDirectory
+  /** The index's log of who asked it about the learner (for "who saw my data"). */
+  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>>
   /** The registry's offerings, to recognise results held by a merged issuer's successor. */
   catalogue?: OfferingCatalogue
   /** The portal's public base URL (known once the node listens). */
@@ -87,6 +90,11 @@ export class PortalModule {
   get sessions (): LearnerSessions {
     this.sessionsValue ??= this.buildSessions()
     return this.sessionsValue
+  }
+
+  /** The index's access log of the learner; empty without an index. */
+  async indexAccess (subject: SubjectId): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+    return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
   }
 
   baseUrl (): string {

@@ -149,8 +149,13 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     /** Who read the learner's data: the sources' access logs and the openings of the learner's shares. */
     const accessRows = async (identity: LearnerIdentity, lang: Lang): Promise<{ rows: AccessRow[], failed: string[] }> => {
       const sources = await portal.directory.find(identity.subject, ACCESS_LOG).catch(() => [])
-      const logs = await portal.fetcher.accessLogs(identity.subject, sources, ACCESS_LOG)
-      const rows: AccessRow[] = logs.rows.map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''} @ ${r.source}${r.results ? ` (${r.results})` : ''}`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' }))
+      const [logs, index] = await Promise.all([
+        portal.fetcher.accessLogs(identity.subject, sources, ACCESS_LOG),
+        portal.indexAccess(identity.subject).then((rows) => ({ rows, failed: false }), () => ({ rows: [], failed: true }))
+      ])
+      if (index.failed) logs.failed.push(lang === 'en' ? 'the national index' : 'den nasjonale indeksen')
+      const rows: AccessRow[] = [...index.rows]
+      rows.push(...logs.rows.map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''} @ ${r.source}${r.results ? ` (${r.results})` : ''}`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' })))
       for (const s of await portal.shares.list(identity.subject)) {
         for (const o of s.openings) rows.push({ at: o.at, who: s.recipient, what: `${lang === 'en' ? 'share' : 'deling'}: ${o.outcome}${o.useNumber > 0 ? ` #${o.useNumber}` : ''}`, purpose: SHARE_VIEW.purpose, legalBasis: SHARE_VIEW.legalBasis })
       }
@@ -186,7 +191,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       format: BUNDLE_SET_FORMAT,
       bundles: results.filter((r) => r.verification.ok).map((r) => {
         const member = portal.fetcherMember(r.source.peerId)
-        return resultBundle(r.served, r.checkpoint, r.verification.ok ? r.verification.checkpointSize : 0, logOriginOf(portal.init.federationId, r.source.peerId), member, portal.manifestEnvelope(), portal.now())
+        return resultBundle(r.served, r.checkpoint, r.verification.ok ? r.verification.checkpointSize : 0, logOriginOf(portal.init.federationId, r.source.peerId), member, r.witnesses, portal.init.federationId, portal.manifestEnvelope(), portal.now())
       })
     })
 

@@ -47,7 +47,7 @@ export async function planTestFederation (nodes: LocalNodeSpec[], options: TestF
     nodes
   }, dir, {
     ...options,
-    logLevel: options.logLevel ?? 'silent',
+    logLevel: options.logLevel ?? (process.env.TEST_LOG_LEVEL ?? 'silent'),
     ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number })
   })
 }

@@ -8,6 +8,7 @@ import { ORG } from './federation.ts'
 
 export const UIO: InstitutionInfo = { id: 'I0185', organisationNumber: ORG.a, name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' }, dbhCode: '1110', fsNumber: '185' }
 export const NTNU: InstitutionInfo = { id: 'I0194', organisationNumber: ORG.b, name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'NTNU' }, dbhCode: '1150', fsNumber: '194' }
+export const UIB: InstitutionInfo = { id: 'I0184', organisationNumber: ORG.c, name: { nb: 'Universitetet i Bergen', en: 'University of Bergen' }, dbhCode: '1120', fsNumber: '184' }
 export const HIST: InstitutionInfo = { id: 'I0213', organisationNumber: '971093420', name: { nb: 'Høgskolen i Sør-Trøndelag' }, dbhCode: '0238', fsNumber: '213' }
 
 function offering (id: string, owner: InstitutionInfo, extra: Partial<OfferingInfo>): OfferingInfo {
@@ -22,8 +23,12 @@ export const OFFERINGS: Record<string, OfferingInfo> = {
   TDT4100: offering('TDT4100', NTNU, { credits: 7.5, title: { nb: 'Objektorientert programmering', en: 'Object-Oriented Programming' } }),
   // A HiST course: NTNU owns it today; on dates before the 2016 merger the issuer is HiST.
   TDAT1001: offering('TDAT1001', NTNU, { credits: 7.5, title: { nb: 'Ingeniørfaglig innføringsemne' } }),
+  INF100: offering('INF100', UIB, { title: { nb: 'Grunnkurs i programmering' } }),
   VGMAT: offering('VGMAT', NTNU, { kind: 'upper-secondary-subject', gradingScale: '1-6', credits: 0, nkrLevel: '4', eqfLevel: 4 })
 }
+
+/** An offering of UiB (ORG.c). */
+export const UIB_OFFERING = 'INF100'
 
 /** A catalogue answering from {@link OFFERINGS}; `calls` counts lookups. */
 export function testCatalogue (offerings: Record<string, OfferingInfo> = OFFERINGS): OfferingCatalogue & { calls: number, down: boolean } {

@@ -70,7 +70,7 @@ export function registerNodeCommands (program: Command): void {
       const config = loadConfig(opts.config)
       const node: LifelongNode = await createNode(config, { processMetrics: true })
       await node.start()
-      process.stdout.write(`${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
+      process.stdout.write(`started ${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
       runUntilSignalled(async () => { await node.stop() }, async () => {
         try {
           const r = await node.federation.reloadFile()

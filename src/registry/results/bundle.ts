@@ -12,13 +12,15 @@ import { formatPublicKey } from '../../crypto/ed25519.ts'
 import { lifelong } from '../../gen/proto.js'
 import { MANIFEST_PAYLOAD_TYPE, narrowManifest, type Member } from '../../federation/manifest.ts'
 import { ed25519VerifierKey, formatVerifierKey, parseVerifierKey } from '../../log/note.ts'
+import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../log/cosignature.ts'
+import { witnessName } from '../../log/witness.ts'
 import { openSourceCheckpoint, verifyServedResult } from './verify.ts'
 import { resultView, type ResultView } from './record.ts'
 import { RESULT_LOG_TYPES } from './keys.ts'
 
 export const PROOF_BUNDLE_FORMAT = 'lifelong-proof-bundle/v1'
-/** A file of several bundles (one per shared result). */
-export const BUNDLE_SET_FORMAT = 'lifelong-proof-bundles/v1'
+/** A file of several bundles of results (what an employer downloads from a share). */
+export const BUNDLE_SET_FORMAT = 'lifelong-result-proofs/v1'
 
 /** The log's proof bundle (same JSON as the log module's), here always of a signed result. */
 export interface ProofBundle {
@@ -41,14 +43,14 @@ const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.len
 const unb64 = (s: unknown): Uint8Array => new Uint8Array(Buffer.from(typeof s === 'string' ? s : '', 'base64'))
 
 /** A bundle for a served result from `source`, with the manifest in force (exact signed bytes). */
-export function resultBundle (served: lifelong.results.IServedResult, checkpointNote: string, treeSize: number, origin: string, source: Member, manifestEnvelope: Uint8Array | undefined, now: number): ProofBundle {
+export function resultBundle (served: lifelong.results.IServedResult, checkpointNote: string, treeSize: number, origin: string, source: Member, witnesses: readonly Member[], federationId: string, manifestEnvelope: Uint8Array | undefined, now: number): ProofBundle {
   return {
     format: PROOF_BUNDLE_FORMAT,
     entry: { index: Number(served.logIndex ?? 0), type: RESULT_LOG_TYPES.result, key: served.logKey ?? '', record: b64(served.envelope ?? new Uint8Array()), salt: b64(served.salt ?? new Uint8Array()), leaf: b64(served.leaf ?? new Uint8Array()) },
     inclusion: { treeSize, proof: (served.inclusionProof ?? []).map(b64) },
     checkpoint: checkpointNote,
     log: { origin, verifierKey: formatVerifierKey(ed25519VerifierKey(origin, source.publicKey)), peerId: source.peerId, organisationNumber: source.organisationNumber, name: source.name },
-    witnesses: [],
+    witnesses: witnesses.map((w) => ({ verifierKey: formatVerifierKey(cosignatureV1VerifierKey(witnessName(federationId, w.peerId), w.publicKey)), peerId: w.peerId, organisationNumber: w.organisationNumber, name: w.name })),
     ...(manifestEnvelope === undefined ? {} : { manifest: b64(manifestEnvelope) }),
     createdAt: new Date(now).toISOString()
   }
@@ -70,7 +72,7 @@ export interface BundleVerification {
  * Checks a result's proof bundle offline. With `trustedOperatorKeys`, also requires that a
  * manifest signed by one of them listed the log key as a member. Never throws.
  */
-export function verifyResultBundle (bundle: ProofBundle, options: { trustedOperatorKeys?: readonly Uint8Array[] } = {}): BundleVerification {
+export function verifyResultBundle (bundle: ProofBundle, options: { trustedOperatorKeys?: readonly Uint8Array[], minCosignatures?: number } = {}): BundleVerification {
   const checks: BundleCheck[] = []
   const add = (name: string, ok: boolean, detail: string): boolean => { checks.push({ name, ok, detail }); return ok }
   const done = (view?: ResultView): BundleVerification => ({ ok: checks.every((c) => c.ok), checks, ...(view === undefined ? {} : { view }) })
@@ -89,12 +91,14 @@ export function verifyResultBundle (bundle: ProofBundle, options: { trustedOpera
   const source = { peerId: bundle.log.peerId, organisationNumber: bundle.log.organisationNumber ?? '', publicKey }
   let checkpoint
   try {
-    checkpoint = openSourceCheckpoint(bundle.checkpoint, bundle.log.origin, source)
+    checkpoint = openSourceCheckpoint(bundle.checkpoint, bundle.log.origin, source, (bundle.witnesses ?? []).map((w) => cosignatureV1Verifier(w.verifierKey)))
   } catch (err) {
     add('checkpoint-signature', false, (err as Error).message)
     return done()
   }
   add('checkpoint-signature', true, `${checkpoint.checkpoint.origin} size ${checkpoint.checkpoint.size}, signed by the log key`)
+  const min = options.minCosignatures ?? 0
+  if (!add('cosignatures', checkpoint.cosignatures.length >= min, `${checkpoint.cosignatures.length} valid witness cosignature(s)${min > 0 ? `, ${min} required` : ''}: ${checkpoint.cosignatures.map((s) => s.name).join(', ') || 'none'}`)) return done()
   if (!add('tree-size', bundle.inclusion.treeSize === checkpoint.checkpoint.size, `the proof is for size ${bundle.inclusion.treeSize}, the checkpoint for ${checkpoint.checkpoint.size}`)) return done()
   const served = { envelope: unb64(bundle.entry.record), logKey: bundle.entry.key, logIndex: bundle.entry.index, leaf: unb64(bundle.entry.leaf), salt: unb64(bundle.entry.salt), inclusionProof: bundle.inclusion.proof.map(unb64) }
   // The issuer check needs the registry (mergers); offline, the holder is reported instead.
@@ -127,4 +131,14 @@ function membership (bundle: ProofBundle, logKey: Uint8Array, trusted: readonly 
   } catch (err) {
     return ['key-membership', false, (err as Error).message]
   }
+}
+
+/** Checks every bundle of a set (`lifelong verify` on a share's download): checks named by bundle. */
+export function verifyResultProofs (set: BundleSet, options: { trustedOperatorKeys?: readonly Uint8Array[], minCosignatures?: number } = {}): BundleCheck[] {
+  if (set?.format !== BUNDLE_SET_FORMAT || !Array.isArray(set.bundles) || set.bundles.length === 0) return [{ name: 'format', ok: false, detail: `expected ${BUNDLE_SET_FORMAT} with at least one bundle` }]
+  return set.bundles.flatMap((b, i) => {
+    const v = verifyResultBundle(b, options)
+    const title = v.view === undefined ? '' : ` (${v.view.title.nb ?? v.view.title.en ?? ''}, ${v.view.subject.givenNames} ${v.view.subject.familyName})`
+    return v.checks.map((c) => ({ name: `result ${i + 1}: ${c.name}`, ok: c.ok, detail: c.name === 'result-signature' ? c.detail + title : c.detail }))
+  })
 }

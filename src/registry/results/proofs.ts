@@ -1,34 +1,23 @@
 /**
- * {@link LogProofs} over the node's log module: inclusion proofs, leaves and salts from the log
- * store, and signed checkpoints (c2sp.org/tlog-checkpoint as a signed note, key name = the
- * log's origin, the node's key).
+ * {@link LogProofs} over the node's log module: the log's own checkpoints (signed by its
+ * checkpointer, which never signs two inconsistent ones, with the cosignatures witnesses have
+ * returned), inclusion proofs, leaves and salts from the log store.
  */
-import type { SigningKey } from '../../crypto/ed25519.ts'
 import type { LogModule } from '../../log/module.ts'
-import { formatCheckpoint } from '../../log/checkpoint.ts'
-import { ed25519NoteSigner, signNote } from '../../log/note.ts'
-import type { LogProofs, SignedCheckpoint } from './ports.ts'
+import type { LogProofs } from './ports.ts'
 
 export interface ModuleProofsComponents {
   log: LogModule
-  key: SigningKey
 }
 
 export function logModuleProofs (c: ModuleProofsComponents): LogProofs {
-  let latest: SignedCheckpoint | undefined
-  let signing: Promise<SignedCheckpoint> | undefined
-  const sign = async (): Promise<SignedCheckpoint> => {
-    const size = c.log.store.size
-    const note = signNote(formatCheckpoint({ origin: c.log.origin, size, root: c.log.store.root(), extensions: [] }), [ed25519NoteSigner(c.log.origin, c.key.privateKey)])
-    latest = { note, size }
-    return latest
-  }
   return {
     async checkpoint (minSize) {
-      if (latest !== undefined && latest.size >= minSize) return latest
-      signing ??= sign().finally(() => { signing = undefined })
-      const signed = await signing
-      return signed.size >= minSize ? signed : await sign()
+      const latest = await c.log.latestCheckpoint()
+      if (latest.checkpoint.size >= minSize) return { note: latest.note, size: latest.checkpoint.size }
+      // The newest results are not covered yet: sign a checkpoint now (witnesses cosign it shortly).
+      const signed = await c.log.checkpointer.sign()
+      return { note: signed.note, size: signed.checkpoint.size }
     },
     async inclusionProof (index, treeSize) {
       return await c.log.store.inclusionProof(index, treeSize)

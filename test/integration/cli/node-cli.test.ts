@@ -25,7 +25,7 @@ async function until (check: () => Promise<boolean>, timeoutMs = 15_000): Promis
 }
 
 describe('lifelong CLI', () => {
-  it('init refuses bad options, listing every problem, and creates nothing', async () => {
+  it('init refuses bad options, listing every problem, and creates nothing', { timeout: 60_000 }, async () => {
     const dir = tempDir()
     const res = await runCli(['init', '--role', 'institution,portal', '--name', 'X', '--org-number', '971035855', '--data', 'data/x', '--operator-key', 'ed25519:nope'], { cwd: dir })
     expect(res.code).toBe(1)
@@ -36,7 +36,7 @@ describe('lifelong CLI', () => {
     expect(() => statSync(join(dir, 'data/x/node.key'))).toThrow()
   })
 
-  it('keygen, init, manifest sign and show, start two nodes that connect, stop cleanly', { timeout: 90_000 }, async () => {
+  it('keygen, init, manifest sign and show, start two nodes that connect, stop cleanly', { timeout: 180_000 }, async () => {
     const dir = tempDir()
     const keygen = await runCli(['manifest', 'keygen', '--out', 'operator.key'], { cwd: dir })
     expect(keygen.code).toBe(0)
@@ -79,8 +79,8 @@ describe('lifelong CLI', () => {
     expect(wrongKey.code).toBe(1)
     expect(wrongKey.stderr).toContain('MANIFEST_UNTRUSTED_SIGNER')
 
-    const nodeA = await startCli(['start', '--config', 'node-config/universitetet-i-oslo.json'], a.peerId, { cwd: dir })
-    const nodeB = await startCli(['start', '--config', 'node-config/vitnemalsportalen.json'], b.peerId, { cwd: dir })
+    const nodeA = await startCli(['start', '--config', 'node-config/universitetet-i-oslo.json'], `started Universitetet i Oslo`, { cwd: dir, timeoutMs: 60_000 })
+    const nodeB = await startCli(['start', '--config', 'node-config/vitnemalsportalen.json'], `started Vitnemålsportalen`, { cwd: dir, timeoutMs: 60_000 })
     const ready = await getJson(`http://127.0.0.1:${httpB}/ready`)
     expect(ready).toEqual({ status: 200, body: { ready: true, checks: { started: 'ok', manifest: 'ok', member: 'ok' } } })
     await until(async () => {
@@ -93,13 +93,13 @@ describe('lifelong CLI', () => {
     expect(nodeA.output()).not.toContain('PRIVATE KEY')
   })
 
-  it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', async () => {
+  it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', { timeout: 180_000 }, async () => {
     const dir = tempDir()
     const p2p = await freePortRange(9)
     const http = await freePortRange(9)
     const args = ['demo', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
     for (let run = 0; run < 2; run++) {
-      const demo = await startCli(args, 'Ctrl-C stops every node cleanly', { cwd: dir })
+      const demo = await startCli(args, 'Ctrl-C stops every node cleanly', { cwd: dir, timeoutMs: 90_000 })
       const summary = JSON.parse(readFileSync(join(dir, 'demo', 'federation.json'), 'utf8'))
       expect(summary.nodes).toHaveLength(9)
       // UiB is listed in the manifest but down: the portal shows it as an unavailable source.

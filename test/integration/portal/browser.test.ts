@@ -7,7 +7,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
-import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
+import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
@@ -41,9 +41,10 @@ describe('the portal in a browser', () => {
   it('sign-in, my results with source status, share, the employer\'s view, openings, revoke, who saw my data', async () => {
     const catalogue = testCatalogue()
     const fed = await startTestFederation([
+      spec('index', ['index'], ORG.operator),
       spec('uio', ['institution'], ORG.a),
       spec('ntnu', ['institution'], ORG.b),
-      spec('uib', ['institution'], ORG.c, { offline: true }),
+      spec('uib', ['institution'], ORG.c),
       spec('portal', ['portal'], ORG.operator)
     ], {
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {},
@@ -52,6 +53,10 @@ describe('the portal in a browser', () => {
     await waitForMesh(fed)
     await fed.node('uio').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C')] })
     await fed.node('ntnu').results!.registry.ingest({ learners: [LEARNERS.kari], results: [{ ...course('hist-1', LEARNERS.kari, 'TDAT1001', 'C', '2015-12-15'), term: '2015H' }] })
+    await fed.node('uib').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('uib-1', LEARNERS.kari, UIB_OFFERING, 'A')] })
+    for (const slug of ['uio', 'ntnu', 'uib']) await fed.node(slug).results!.outbox.flush()
+    // UiB goes down after telling the index where Kari's results are.
+    await fed.node('uib').stop()
     const base = fed.node('portal').httpUrl()
 
     const step = (name: string): void => { if (process.env.DEBUG_BROWSER !== undefined) console.log(new Date().toISOString(), name) }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
-import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
+import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
 import { verifyResultBundle, type BundleSet } from '../../../src/registry/results/bundle.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
@@ -24,9 +24,10 @@ async function setup (): Promise<Setup> {
   const catalogue = testCatalogue()
   const clock = { offset: 0 }
   const fed = await startTestFederation([
+    spec('index', ['index'], ORG.operator),
     spec('uio', ['institution'], ORG.a),
     spec('ntnu', ['institution'], ORG.b),
-    spec('uib', ['institution'], ORG.c, { offline: true }),
+    spec('uib', ['institution'], ORG.c),
     spec('portal', ['portal'], ORG.operator)
   ], {
     validityDays: 10,
@@ -42,6 +43,15 @@ async function setup (): Promise<Setup> {
   await uio.results!.registry.ingest({ learners: [kari, ola], results: [course('fs-1', kari, 'IN1000', 'B'), course('fs-2', kari, 'IN1150', 'C'), course('fs-3', ola, 'IN1000', 'A')] })
   // A result of Høgskolen i Sør-Trøndelag (merged into NTNU in 2016), held by NTNU.
   await ntnu.results!.registry.ingest({ learners: [kari], results: [{ ...course('hist-1', kari, 'TDAT1001', 'C', '2015-12-15'), term: '2015H' }, course('ntnu-1', kari, 'TDT4100', 'A')] })
+  // UiB has a result of Kari's and tells the index, then goes down.
+  const uib = fed.node('uib')
+  await uib.results!.registry.ingest({ learners: [kari], results: [course('uib-1', kari, UIB_OFFERING, 'A')] })
+  // Each institution registers its new learners and their result-source pointers at the index.
+  for (const n of [uio, ntnu, uib]) {
+    await n.results!.outbox.flush()
+    expect(await n.results!.outbox.pending()).toBe(0)
+  }
+  await uib.stop()
   // Sessions are built once the node listens; the dev issuer signs tokens for the sample learners.
   void portal.portal!.sessions
   const bearer = async (learner: number): Promise<string> => `Bearer ${await portal.portal!.devIssuer!.issue(learner, DEV_AUDIENCE, 'n')}`
@@ -164,9 +174,12 @@ describe('the Diploma portal', () => {
     // "Who saw my data": the sources' reads (own results, the share views) and every opening.
     const access = (await api(portal, 'GET', '/portal/api/access', auth)).body
     expect(access.failed).toEqual(['test uib'])
+    // The index's own log: the portal asked it where Kari's results are.
+    expect(access.rows.some((r: { what: string }) => r.what.includes('@ index'))).toBe(true)
     const purposes = new Set(access.rows.map((r: { purpose: string }) => r.purpose))
-    // (This read of the access log is itself logged, and shows the next time.)
-    expect(purposes).toEqual(new Set(['portal.own-results', 'portal.share-view', 'portal.transfer']))
+    // The sources log this read of their access log after answering (it shows the next time); the index logs
+    // its own reads, and the institutions' registrations of Kari and her pointers.
+    expect(purposes).toEqual(new Set(['portal.own-results', 'portal.share-view', 'portal.transfer', 'portal.access-log', 'results.register']))
     expect(access.rows.filter((r: { who: string }) => r.who === 'Acme AS')).toHaveLength(4)
   })
 

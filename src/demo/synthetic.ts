@@ -1,0 +1,98 @@
+/**
+ * Synthetic people for the local federation, tests and benchmarks: national IDs with valid
+ * check digits in the test-number ranges (Skatteetaten/Tenor: month + 80), names and dates.
+ * Nothing here is a real person. Pure and deterministic for a given seed.
+ */
+
+const W1 = [3, 7, 6, 1, 8, 9, 4, 5, 2] as const
+const W2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2] as const
+
+/** K1 and K2 for the first nine digits under the legacy rule, or undefined when either would be 10. */
+export function checkDigits (nine: string): string | undefined {
+  let s1 = 0
+  for (let i = 0; i < 9; i++) s1 += (W1[i] as number) * (nine.charCodeAt(i) - 48)
+  const k1 = (11 - (s1 % 11)) % 11
+  if (k1 === 10) return undefined
+  const ten = nine + String(k1)
+  let s2 = 0
+  for (let i = 0; i < 10; i++) s2 += (W2[i] as number) * (ten.charCodeAt(i) - 48)
+  const k2 = (11 - (s2 % 11)) % 11
+  if (k2 === 10) return undefined
+  return `${k1}${k2}`
+}
+
+export interface SyntheticIdOptions {
+  /** Add 40 to the day (a D-number). */
+  dNumber?: boolean
+  /** Added to the month: 80 for Skatteetaten/Tenor test numbers (default), 0 for the real ranges (tests of production refusal only). */
+  monthOffset?: 0 | 40 | 65 | 80
+}
+
+/**
+ * A national ID for `birthDate` (YYYY-MM-DD) and a three-digit individual number, or undefined
+ * when that individual number gives no valid check digits (about one in five).
+ */
+export function syntheticNationalId (birthDate: string, individual: number, options: SyntheticIdOptions = {}): string | undefined {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number]
+  const dd = d + (options.dNumber === true ? 40 : 0)
+  const mm = m + (options.monthOffset ?? 80)
+  const nine = `${String(dd).padStart(2, '0')}${String(mm).padStart(2, '0')}${String(y % 100).padStart(2, '0')}${String(individual).padStart(3, '0')}`
+  const k = checkDigits(nine)
+  return k === undefined ? undefined : nine + k
+}
+
+/** A small deterministic PRNG (mulberry32) so sample data is the same at every run. */
+export function prng (seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const GIVEN = ['Ola', 'Kari', 'Nora', 'Jakob', 'Emma', 'Filip', 'Ingrid', 'Aksel', 'Sofie', 'Henrik', 'Sara', 'Magnus', 'Ida', 'Sander', 'Thea', 'Jonas', 'Maja', 'Emil', 'Selma', 'Lukas']
+const FAMILY = ['Nordmann', 'Hansen', 'Johansen', 'Olsen', 'Larsen', 'Andersen', 'Pedersen', 'Nilsen', 'Kristiansen', 'Jensen', 'Karlsen', 'Johnsen', 'Pettersen', 'Eriksen', 'Berg', 'Haugen', 'Hagen', 'Johannessen', 'Andreassen', 'Jacobsen', 'Dahl', 'Jørgensen', 'Halvorsen', 'Henriksen', 'Lund', 'Sørensen', 'Jakobsen', 'Moen', 'Gundersen', 'Iversen', 'Strand', 'Solberg', 'Svendsen', 'Eide', 'Knutsen', 'Martinsen', 'Paulsen', 'Bakken', 'Kristoffersen', 'Mathisen', 'Lie', 'Amundsen', 'Nguyen', 'Rasmussen', 'Ali', 'Lunde', 'Solheim', 'Berge', 'Moe', 'Nygård', 'Bakke', 'Kristensen', 'Fredriksen', 'Holm', 'Lien', 'Hauge', 'Christensen', 'Andresen', 'Nielsen', 'Knudsen', 'Evensen', 'Sæther', 'Aas', 'Myhre', 'Hanssen', 'Ahmed', 'Haugland', 'Thomassen', 'Sivertsen', 'Simonsen', 'Danielsen', 'Berntsen', 'Sandvik', 'Rønning', 'Arnesen', 'Antonsen', 'Næss', 'Vik', 'Haug', 'Ellingsen', 'Thorsen', 'Edvardsen', 'Birkeland', 'Isaksen', 'Gulbrandsen', 'Ruud', 'Aasen', 'Strøm', 'Myklebust', 'Tangen', 'Ødegård', 'Eliassen', 'Helland', 'Bøe', 'Jenssen', 'Aune', 'Mikkelsen', 'Tveit', 'Brekke', 'Abrahamsen']
+
+export interface SyntheticPerson {
+  nationalId: string
+  birthDate: string
+  given: string
+  family: string
+  gender: 'female' | 'male'
+}
+
+const DAYS = 30_000
+const FIRST_DAY = Date.UTC(1940, 0, 1)
+
+/**
+ * The `n`-th synthetic person of a deterministic sequence: a Tenor-range fødselsnummer (month + 80),
+ * unique for every n below ten million (30 000 birth dates from 1940 × the first 333 individual
+ * numbers of each date that give valid check digits). `validIndividuals` caches those per date;
+ * pass one map for a long run.
+ */
+export function syntheticPerson (n: number, validIndividuals: Map<number, Int16Array> = new Map()): SyntheticPerson {
+  const day = n % DAYS
+  const slot = Math.floor(n / DAYS)
+  const birthDate = new Date(FIRST_DAY + day * 86_400_000).toISOString().slice(0, 10)
+  let valid = validIndividuals.get(day)
+  if (valid === undefined) {
+    // Individual numbers that give 1940–1999 (000–499) or 2000–2039 (500–999) in the ordinary table.
+    const lo = birthDate < '2000' ? 0 : 500
+    const list: number[] = []
+    for (let i = lo; i < lo + 500; i++) if (syntheticNationalId(birthDate, i) !== undefined) list.push(i)
+    valid = Int16Array.from(list)
+    validIndividuals.set(day, valid)
+  }
+  const individual = valid[slot]
+  if (individual === undefined) throw new RangeError(`no synthetic person ${n}: the sequence holds ${DAYS * 333}`)
+  return {
+    nationalId: syntheticNationalId(birthDate, individual) as string,
+    birthDate,
+    given: GIVEN[n % GIVEN.length] as string,
+    family: FAMILY[Math.floor(n / GIVEN.length) % FAMILY.length] as string,
+    gender: n % 2 === 0 ? 'female' : 'male'
+  }
+}

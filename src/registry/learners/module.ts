@@ -1,0 +1,84 @@
+/**
+ * The learner registry as a part of a node (`NodeModule`), by role:
+ *
+ * - `index`: the registry itself, its protocol handlers and its HTTP routes;
+ * - `institution`: an {@link IndexRegistrar} for pointers and enrolments, and the index client;
+ * - `portal` (and every other role): the index client.
+ *
+ * Built by the composition root only.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import type { Role } from '../../config/roles.ts'
+import type { Federation } from '../../federation/federation.ts'
+import type { Logger } from '../../observability/logger.ts'
+import type { RpcClient } from '../../net/rpc/client.ts'
+import type { RpcServer } from '../../net/rpc/server.ts'
+import type { Sublevel } from '../../storage/storage.ts'
+import type { BearerAuth } from '../../api/auth.ts'
+import { LearnerRegistry } from './registry.ts'
+import { serveLearnerMethods } from './handlers.ts'
+import { learnerRoutes } from './routes.ts'
+import { IndexClient, IndexRegistrar } from './client.ts'
+import type { LogAppender } from './journal.ts'
+
+export interface LearnersModuleComponents {
+  store: Sublevel
+  log: LogAppender
+  federation: Federation
+  server: RpcServer
+  client: RpcClient
+  auth: BearerAuth
+  logger: Logger
+  now?: () => number
+}
+
+export interface LearnersModuleInit {
+  roles: readonly Role[]
+  organisationNumber: string
+  allowSynthetic: boolean
+}
+
+export class LearnersModule {
+  readonly name = 'learners'
+  /** The registry (index nodes only). */
+  readonly registry: LearnerRegistry | undefined
+  /** Calls the national index over the signed protocol. */
+  readonly index: IndexClient
+  /** Batched, retried pointer and enrolment registration (institution nodes only). */
+  readonly registrar: IndexRegistrar | undefined
+  readonly routes: FastifyPluginAsync | undefined
+  private readonly logger: Logger
+  private readonly auth: BearerAuth
+
+  constructor (components: LearnersModuleComponents, init: LearnersModuleInit) {
+    this.logger = components.logger
+    this.auth = components.auth
+    this.index = new IndexClient({ client: components.client, federation: components.federation, logger: components.logger })
+    this.registrar = init.roles.includes('institution') ? new IndexRegistrar({ index: this.index, logger: components.logger }) : undefined
+    if (init.roles.includes('index')) {
+      const registry = new LearnerRegistry({
+        store: components.store,
+        log: components.log,
+        federation: components.federation,
+        logger: components.logger,
+        ...(components.now === undefined ? {} : { now: components.now })
+      }, { allowSynthetic: init.allowSynthetic, organisationNumber: init.organisationNumber })
+      serveLearnerMethods(components.server, registry)
+      this.registry = registry
+      this.routes = learnerRoutes({ registry, auth: components.auth, organisationNumber: init.organisationNumber })
+    } else {
+      this.registry = undefined
+      this.routes = undefined
+    }
+  }
+
+  async start (): Promise<void> {
+    for (const issuer of this.auth.issuers()) {
+      if (issuer.development) this.logger.warn({ issuer: issuer.issuer, principal: issuer.principal }, 'trusting a DEVELOPMENT token issuer: never in production')
+    }
+  }
+
+  async stop (): Promise<void> {
+    await this.registrar?.stop()
+  }
+}

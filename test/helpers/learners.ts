@@ -1,0 +1,79 @@
+/**
+ * A learner registry on a real LevelDB in a temporary directory, for unit tests.
+ */
+import { randomBytes } from 'node:crypto'
+import { onTestFinished } from 'vitest'
+import { openStorage, type Storage } from '../../src/storage/storage.ts'
+import { silentLogger } from '../../src/observability/logger.ts'
+import { LearnerRegistry } from '../../src/registry/learners/registry.ts'
+import type { LogAppender, LogEntryInput } from '../../src/registry/learners/journal.ts'
+import { LogStore } from '../../src/log/store.ts'
+import type { Accessor } from '../../src/registry/learners/model.ts'
+import type { Member } from '../../src/federation/manifest.ts'
+import { syntheticPerson } from '../../src/demo/synthetic.ts'
+import type { LearnerInput } from '../../src/registry/learners/model.ts'
+import { tempDir, ORG } from './federation.ts'
+
+/**
+ * The node's real log store on the same LevelDB, with every appended entry also kept in a list
+ * so that tests can look at exactly what went into the log.
+ */
+export async function recordingLog (storage: Storage, now?: () => number): Promise<LogAppender & { entries: LogEntryInput[], store: LogStore }> {
+  const store = await LogStore.open({ storage, ...(now === undefined ? {} : { now }) })
+  const entries: LogEntryInput[] = []
+  return {
+    entries,
+    store,
+    async append (batch, ops = []) {
+      const result = await store.append(batch, ops)
+      entries.push(...batch)
+      return result
+    }
+  }
+}
+
+export function member (organisationNumber: string, name: string, roles: Member['roles']): Member {
+  const peerIdBytes = randomBytes(38)
+  return { peerId: `peer-${organisationNumber}`, peerIdBytes, publicKey: randomBytes(32), organisationNumber, name, roles, multiaddrs: [], httpBaseUrl: '', validFrom: 0, validTo: Number.MAX_SAFE_INTEGER }
+}
+
+export const MEMBERS: Member[] = [
+  member(ORG.a, 'Universitetet i Oslo', ['institution']),
+  member(ORG.b, 'NTNU', ['institution']),
+  member(ORG.operator, 'Sikt', ['index']),
+  member(ORG.c, 'Vitnemålsportalen', ['portal'])
+]
+
+export interface TestRegistry {
+  registry: LearnerRegistry
+  storage: Storage
+  log: Awaited<ReturnType<typeof recordingLog>>
+  dir: string
+}
+
+export async function openTestRegistry (options: { allowSynthetic?: boolean, now?: () => number, dir?: string } = {}): Promise<TestRegistry> {
+  const dir = options.dir ?? tempDir('lifelong-learners-')
+  const storage = await openStorage(dir)
+  const log = await recordingLog(storage, options.now)
+  onTestFinished(async () => { await log.store.close(); await storage.close() })
+  const members = MEMBERS
+  const registry = new LearnerRegistry({
+    store: storage.sublevel('learners'),
+    log,
+    federation: { membersWithRole: (role) => members.filter((m) => m.roles.includes(role)), activeMembers: () => members },
+    logger: silentLogger(),
+    ...(options.now === undefined ? {} : { now: options.now })
+  }, { allowSynthetic: options.allowSynthetic ?? true, organisationNumber: ORG.operator })
+  return { registry, storage, log, dir }
+}
+
+/** An accessor as the RPC handler builds it. */
+export function accessor (organisationNumber: string, purpose = 'results.register', legalBasis = 'gdpr-6-1-e'): Accessor {
+  return { organisationNumber, peerId: `peer-${organisationNumber}`, peerIdBytes: new Uint8Array([1, 2, 3]), requestId: randomBytes(16), purpose, legalBasis, channel: 'rpc' }
+}
+
+/** The n-th synthetic learner as an institution would send it. */
+export function learnerInput (n: number, extra: Partial<LearnerInput> = {}): LearnerInput {
+  const p = syntheticPerson(n)
+  return { identifiers: [{ scheme: 'national-id', value: p.nationalId }], name: { given: p.given, family: p.family }, birthDate: p.birthDate, gender: p.gender, ...extra }
+}
