@@ -8,6 +8,7 @@ import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
+import { registerImportCommands } from './commands/import.ts'
 import { reportError } from './output.ts'
 
 const program = new Command()
@@ -20,6 +21,7 @@ registerNodeCommands(program)
 registerManifestCommands(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
+registerImportCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
+import { runCli } from '../../helpers/cli.ts'
+import { formatPublicKey } from '../../../src/crypto/ed25519.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
 import { verifyResultBundle, type BundleSet } from '../../../src/registry/results/bundle.ts'
@@ -151,6 +155,18 @@ describe('the Diploma portal', () => {
     rec.writeUInt8(rec.readUInt8(rec.length - 70) ^ 1, rec.length - 70)
     forged.entry.record = rec.toString('base64')
     expect(verifyResultBundle(forged).ok).toBe(false)
+    // … and with the CLI, as the employer would: `lifelong verify results-proof.json`.
+    const dir = tempDir()
+    writeFileSync(join(dir, 'proof.json'), JSON.stringify(proofs))
+    writeFileSync(join(dir, 'forged.json'), JSON.stringify({ ...proofs, bundles: [forged] }))
+    const operatorKey = formatPublicKey(portal.config.federation.operatorKeys[0]!)
+    const ok = await runCli(['verify', join(dir, 'proof.json'), '--operator-key', operatorKey])
+    expect(ok.code).toBe(0)
+    expect(ok.stdout).toContain('lifelong-result-proofs/v1')
+    expect(ok.stdout).toMatch(/VERIFIED\n$/)
+    const no = await runCli(['verify', join(dir, 'forged.json'), '--operator-key', operatorKey])
+    expect(no.code).toBe(1)
+    expect(no.stdout).toContain('NOT VERIFIED')
 
     expect((await api(portal, 'POST', `/share/${shareId}/open`, undefined, { code })).status).toBe(200)
     expect(await api(portal, 'POST', `/share/${shareId}/open`, undefined, { code })).toMatchObject({ status: 410, body: { code: 'SHARE_EXHAUSTED' } })
