@@ -245,6 +245,22 @@ export class ResultRegistry {
       learnerByHash.set(h, loaded)
       return loaded
     }
+    // Every learner the batch names, read in three getMany calls rather than one by one.
+    const subjects = new Map<string, SubjectId>()
+    for (const x of [...prepared.learners, ...prepared.results]) if (x.subject !== undefined) subjects.set(this.subjectHash(x.subject), x.subject)
+    if (subjects.size > 0) {
+      const hs = [...subjects.keys()]
+      const locals = (await store.getMany(hs.map(learnerIndexKey))).map((v) => v === undefined ? undefined : dec.decode(v))
+      const present = hs.flatMap((h, i) => locals[i] === undefined ? [] : [{ h, localId: locals[i] as string }])
+      const states = await store.getMany(present.map((p) => learnerKey(p.localId)))
+      const parsed = states.map((v) => v === undefined ? undefined : JSON.parse(dec.decode(v)) as LearnerState)
+      const records = await store.getMany(present.map((p, i) => learnerVersionKey(p.localId, parsed[i]?.v ?? 0)))
+      present.forEach((p, i) => {
+        const state = parsed[i]
+        const bytes = records[i]
+        if (state !== undefined && bytes !== undefined) learnerByHash.set(p.h, { record: pb.LearnerRecord.decode(bytes), state })
+      })
+    }
     const hashes = new Set<string>()
     for (const l of prepared.learners) {
       const h = this.subjectHash(l.subject)
@@ -270,7 +286,7 @@ export class ResultRegistry {
       const bytes = pb.LearnerRecord.encode(record).finish()
       const localId = record.localId as string
       put(learnerVersionKey(localId, version), bytes)
-      entries.push({ type: RESULT_LOG_TYPES.learner, key: `${localId}/v${version}`, record: bytes })
+      entries.push({ type: RESULT_LOG_TYPES.learner, key: `${localId}/v${version}`, record: bytes, storedAt: { sublevel: 'results', key: learnerVersionKey(localId, version) } })
       const state: LearnerState = { v: version, p: existing?.state.p ?? false }
       if (existing === undefined) put(learnerIndexKey(h), enc.encode(localId))
       learnerByHash.set(h, { record, state })
@@ -278,16 +294,23 @@ export class ResultRegistry {
       else report.learners.updated++
     }
 
-    // Results.
+    // Results. The external IDs already taken are read in one go.
     const touched = new Map<string, { state: ResultState, envelope: Uint8Array }>()
     const externals = new Map<string, string>()
+    const extHashes = [...new Set(prepared.results.flatMap((r) => r.externalId === undefined ? [] : [this.hash('external', r.externalId)]))]
+    const knownExternal = new Map<string, string>()
+    if (extHashes.length > 0) {
+      const found = await store.getMany(extHashes.map(externalKey))
+      extHashes.forEach((h, i) => { const v = found[i]; if (v !== undefined) knownExternal.set(h, dec.decode(v)) })
+    }
+    const resultIdByExternal = (h: string): string | undefined => externals.get(h) ?? knownExternal.get(h)
     for (const r of prepared.results) {
       const path = `/results/${r.index}`
       if (r.action === 'issue') {
         const learner = await lookupLearner(r.subject as SubjectId)
         if (learner === undefined) { problems.push({ path: `${path}/learner`, code: C.unknownLearner, message: 'this institution knows no such learner: send the learner first' }); continue }
         const extHash = this.hash('external', r.externalId as string)
-        const existingId = externals.get(extHash) ?? await this.resultIdByExternal(extHash)
+        const existingId = resultIdByExternal(extHash)
         const facts = this.facts(r, learner.record, today)
         const h = contentHash(facts)
         if (existingId !== undefined) {
@@ -307,7 +330,7 @@ export class ResultRegistry {
         put(versionKey(resultId, 1), envelope)
         put(externalKey(extHash), enc.encode(resultId))
         put(byLearnerKey(localId, resultId), new Uint8Array())
-        entries.push({ type: RESULT_LOG_TYPES.result, key: logKeyOf(resultId, 1), record: envelope })
+        entries.push({ type: RESULT_LOG_TYPES.result, key: logKeyOf(resultId, 1), record: envelope, storedAt: { sublevel: 'results', key: versionKey(resultId, 1) } })
         externals.set(extHash, resultId)
         touched.set(resultId, { state, envelope })
         if (!learner.state.p) {
@@ -318,7 +341,7 @@ export class ResultRegistry {
         continue
       }
       // Corrections and annulments name an existing result.
-      const resultId = r.resultId ?? (r.externalId === undefined ? undefined : (externals.get(this.hash('external', r.externalId)) ?? await this.resultIdByExternal(this.hash('external', r.externalId))))
+      const resultId = r.resultId ?? (r.externalId === undefined ? undefined : resultIdByExternal(this.hash('external', r.externalId)))
       const current = resultId === undefined ? undefined : (touched.get(resultId) ?? await this.current(resultId))
       if (resultId === undefined || current === undefined) { problems.push({ path, code: C.unknownResult, message: 'this node holds no such result' }); continue }
       if (current.state.o !== this.init.self.organisationNumber) { problems.push({ path, code: C.notOwner, message: `result ${resultId} was issued by organisation ${current.state.o}: only its owner corrects or annuls it` }); continue }
@@ -348,7 +371,7 @@ export class ResultRegistry {
       const version = record.version as number
       const state: ResultState = { ...current.state, v: version, h, st: record.status as string }
       put(versionKey(resultId, version), envelope)
-      entries.push({ type: RESULT_LOG_TYPES.result, key: logKeyOf(resultId, version), record: envelope })
+      entries.push({ type: RESULT_LOG_TYPES.result, key: logKeyOf(resultId, version), record: envelope, storedAt: { sublevel: 'results', key: versionKey(resultId, version) } })
       touched.set(resultId, { state, envelope })
       report.results.push({ index: r.index, resultId, version, outcome: r.action === 'annul' ? 'annulled' : 'corrected' })
     }
@@ -404,11 +427,6 @@ export class ResultRegistry {
 
   // -------------------------------------------------------------------------------------------
   // Reads
-
-  private async resultIdByExternal (hash: string): Promise<string | undefined> {
-    const v = await this.c.store.get(externalKey(hash))
-    return v === undefined ? undefined : dec.decode(v)
-  }
 
   private async state (resultId: string): Promise<ResultState | undefined> {
     const v = await this.c.store.get(stateKey(resultId))
@@ -508,7 +526,7 @@ export class ResultRegistry {
   async recordAccess (access: lifelong.results.IAccessRecord): Promise<void> {
     const bytes = pb.AccessRecord.encode(access).finish()
     const key = accessKey(access.localId as string, Number(access.atMs), Buffer.from(access.requestId as Uint8Array).toString('hex'))
-    await this.c.log.append([{ type: RESULT_LOG_TYPES.access, key: `${access.localId as string}/${Buffer.from(access.requestId as Uint8Array).toString('hex')}`, record: bytes }],
+    await this.c.log.append([{ type: RESULT_LOG_TYPES.access, key: `${access.localId as string}/${Buffer.from(access.requestId as Uint8Array).toString('hex')}`, record: bytes, storedAt: { sublevel: 'results', key } }],
       [{ type: 'put', sublevel: this.c.store, key, value: bytes }])
   }
 
