@@ -154,7 +154,10 @@ export class PortalModule {
 
   /** Every result of the signed-in learner, verified, with a status per source. */
   async myResults (identity: LearnerIdentity): Promise<FetchOutcome> {
-    return await this.fetcher.fetch([identity.subject], OWN_RESULTS)
+    const outcome = await this.fetcher.fetch([identity.subject], OWN_RESULTS)
+    // Newest first; results that could not be read at all last.
+    outcome.results.sort((a, b) => (b.view?.achievedOn ?? '').localeCompare(a.view?.achievedOn ?? ''))
+    return outcome
   }
 
   /**

@@ -12,7 +12,9 @@ import { logOriginOf } from '../registry/results/verify.ts'
 import { osloDay } from '../registry/results/model.ts'
 import { accessPage, devIssuerPage, errorPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow } from '../ui/portal/pages.ts'
 import type { Lang } from '../ui/portal/i18n.ts'
+import { createHash } from 'node:crypto'
 import { parseCookies } from './session.ts'
+import { transcriptPdf } from './pdf.ts'
 import type { PortalResult } from './fetch.ts'
 import type { LearnerIdentity } from './oidc.ts'
 import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from './module.ts'
@@ -200,11 +202,14 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     }, async (request, reply) => {
       const lang = langOf(request, reply)
       try {
-        const { sources, results } = await openShare(request.params.id, one(request.body.code), 'web')
+        const { opened, sources, results } = await openShare(request.params.id, one(request.body.code), 'web')
         const first = results.find((r) => r.verification.ok)?.view?.subject
         const owner = first === undefined ? { name: '' } : { name: `${first.givenNames} ${first.familyName}`, ...(first.birthDate === undefined ? {} : { birthDate: first.birthDate }) }
-        const bundle = `data:application/json;base64,${Buffer.from(JSON.stringify(bundlesOf(results), null, 2)).toString('base64')}`
-        return await html(reply, shareViewPage(lang, request.params.id, owner, sources, results, { bundle }))
+        const proofJson = Buffer.from(JSON.stringify(bundlesOf(results), null, 2))
+        const bundle = `data:application/json;base64,${proofJson.toString('base64')}`
+        const pdfBytes = await transcriptPdf({ lang, owner, recipient: opened.recipient, openedAt: portal.now(), results, proofSha256: createHash('sha256').update(proofJson).digest('hex') })
+        const pdf = `data:application/pdf;base64,${Buffer.from(pdfBytes).toString('base64')}`
+        return await html(reply, shareViewPage(lang, request.params.id, owner, sources, results, { bundle, pdf }))
       } catch (err) {
         const e = toLifelongError(err)
         if (e.kind === 'internal') throw err

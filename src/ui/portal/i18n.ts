@@ -85,7 +85,10 @@ const nb = {
   lastUse: 'siste gang',
   flaggedReason: 'Grunn',
   heldBy: 'nå',
-  term: 'Semester'
+  term: 'Semester',
+  parts: 'deler',
+  gradeValues: { passed: 'bestått', failed: 'ikke bestått', 'passed-with-distinction': 'bestått meget godt' } as Record<string, string>,
+  components: { standpunkt: 'standpunkt', 'exam-written': 'skriftlig eksamen', 'exam-oral': 'muntlig eksamen', 'exam-practical': 'praktisk eksamen' } as Record<string, string>
 }
 
 const en: typeof nb = {
@@ -169,7 +172,10 @@ const en: typeof nb = {
   lastUse: 'last',
   flaggedReason: 'Reason',
   heldBy: 'now',
-  term: 'Term'
+  term: 'Term',
+  parts: 'parts',
+  gradeValues: { passed: 'passed', failed: 'failed', 'passed-with-distinction': 'passed with distinction' },
+  components: { standpunkt: 'coursework', 'exam-written': 'written exam', 'exam-oral': 'oral exam', 'exam-practical': 'practical exam' }
 }
 
 export type Texts = typeof nb

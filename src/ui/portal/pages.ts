@@ -71,8 +71,12 @@ function statusText (t: Texts, s: SourceReport['status']): string {
   return { ok: t.statusOk, unavailable: t.statusUnavailable, 'timed-out': t.statusTimedOut, refused: t.statusRefused, failed: t.statusFailed }[s]
 }
 
-function gradeText (v: ResultView): string {
-  return v.grades.map((g) => g.component === 'final' ? g.value : `${g.value} (${g.component})`).join(', ')
+/** Grades in words the reader knows: "bestått", "5 (skriftlig eksamen)". */
+export function gradeText (grades: ResultView['grades'], t: Texts): string {
+  return grades.map((g) => {
+    const value = t.gradeValues[g.value] ?? g.value
+    return g.component === 'final' ? value : `${value} (${t.components[g.component] ?? g.component})`
+  }).join(', ')
 }
 
 function issuerText (r: PortalResult, lang: Lang, t: Texts): string {
@@ -92,7 +96,7 @@ function statusMark (r: PortalResult, t: Texts): string {
 function resultTitle (v: ResultView | undefined, lang: Lang, t: Texts): string {
   if (v === undefined) return '?'
   const status = v.status === 'annulled' ? ` <strong>(${esc(t.annulled)})</strong>` : v.status === 'corrected' ? ` <span class="muted">(${esc(t.corrected)})</span>` : ''
-  const parts = v.parts.length === 0 ? '' : `<details><summary>${v.parts.length}</summary><ul>${v.parts.map((p) => `<li>${esc(pick(p.title, lang))}${p.grades.length > 0 ? `: ${esc(p.grades.map((g) => g.component === 'final' ? g.value : `${g.value} (${g.component})`).join(', '))}` : ''}</li>`).join('')}</ul></details>`
+  const parts = v.parts.length === 0 ? '' : `<details><summary>${v.parts.length} ${esc(t.parts)}</summary><ul>${v.parts.map((p) => `<li>${esc(pick(p.title, lang))}${p.grades.length > 0 ? `: ${esc(gradeText(p.grades, t))}` : ''}</li>`).join('')}</ul></details>`
   return `${esc(pick(v.title, lang))}${v.localCode === undefined ? '' : ` <span class="muted">${esc(v.localCode)}</span>`}${status}${parts}`
 }
 
@@ -104,7 +108,7 @@ export function resultsTable (results: readonly PortalResult[], lang: Lang, capt
     const v = r.view
     const id = `pick-${i}`
     const pickCell = pickName === undefined ? '' : `<td>${r.verification.ok && v?.status !== 'annulled' ? `<input type="checkbox" id="${id}" name="${esc(pickName)}" value="${esc(r.key)}"><label for="${id}" class="skip">${esc(t.pickResults)}: ${esc(pick(v?.title, lang))}</label>` : ''}</td>`
-    return `<tr>${pickCell}<td>${resultTitle(v, lang, t)}</td><td>${esc(v === undefined ? '' : gradeText(v))}</td><td>${esc(v?.credits ?? '')}</td><td>${esc(v?.achievedOn ?? '')}</td><td>${issuerText(r, lang, t)}</td><td>${statusMark(r, t)}</td></tr>`
+    return `<tr>${pickCell}<td>${resultTitle(v, lang, t)}</td><td>${esc(v === undefined ? '' : gradeText(v.grades, t))}</td><td>${esc(v?.credits ?? '')}</td><td>${esc(v?.achievedOn ?? '')}</td><td>${issuerText(r, lang, t)}</td><td>${statusMark(r, t)}</td></tr>`
   }).join('\n')
   return `<table><caption>${esc(caption)}</caption><thead><tr>${pickName === undefined ? '' : `<th scope="col"><span class="skip">${esc(t.pickResults)}</span>✓</th>`}<th scope="col">${esc(t.title)}</th><th scope="col">${esc(t.grade)}</th><th scope="col">${esc(t.credits)}</th><th scope="col">${esc(t.date)}</th><th scope="col">${esc(t.issuer)}</th><th scope="col">${esc(t.status)}</th></tr></thead><tbody>
 ${rows}

@@ -118,6 +118,8 @@ describe('the portal in a browser', () => {
     expect(await employer.locator('#owner').innerText()).toBe('Kari Nordmann')
     expect(await employer.locator('.verified').count()).toBe(2)
     expect(await employer.locator('#download-bundle').getAttribute('href')).toMatch(/^data:application\/json;base64,/)
+    // The PDF transcript ("%PDF-" in base64 is "JVBERi0").
+    expect(await employer.locator('#download-pdf').getAttribute('href')).toMatch(/^data:application\/pdf;base64,JVBERi0/)
 
     // The learner sees the openings (the wrong code too), then revokes.
     await learner.goto(`${base}/portal/shares`)

@@ -84,7 +84,7 @@ describe('the Diploma portal', () => {
     // Ola sees only his own.
     const olas = await api(portal, 'GET', '/portal/api/results', await bearer(1))
     expect(olas.body.results.map((r: { result: { subject: { givenNames: string } } }) => r.result.subject.givenNames)).toEqual(['Ola'])
-  })
+  }, 120_000)
 
   it('answers within the deadline when a source is slow, and flags a tampered or forged result instead of showing it verified', async () => {
     const { uio, ntnu, portal, bearer } = await setup()
@@ -122,7 +122,7 @@ describe('the Diploma portal', () => {
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results', headers: { authorization: await bearer(0) } })
     expect(page.body).toContain('RESULT_BAD_SIGNATURE')
     expect((page.body.match(/✔ Kontrollert/g) ?? []).length).toBe(3)
-  })
+  }, 120_000)
 
   it('shares picked results by link and code; wrong code, used-up, revoked and expired shares are refused; every opening is logged for the learner', async () => {
     const { portal, bearer, clock } = await setup()
@@ -197,7 +197,7 @@ describe('the Diploma portal', () => {
     // its own reads, and the institutions' registrations of Kari and her pointers.
     expect(purposes).toEqual(new Set(['portal.own-results', 'portal.share-view', 'portal.transfer', 'portal.access-log', 'results.register']))
     expect(access.rows.filter((r: { who: string }) => r.who === 'Acme AS')).toHaveLength(4)
-  })
+  }, 120_000)
 
   it('hands the bridges verified results as LearnerResults, the merged issuer with its successor', async () => {
     const { portal, bearer } = await setup()
@@ -210,7 +210,7 @@ describe('the Diploma portal', () => {
     expect(view.results[0]).toMatchObject({ kind: 'course-result', status: 'valid', achievedOn: '2015-12-15', credits: { value: 7.5, scheme: 'ECTS' }, grades: [{ scale: 'A-F', value: 'C', component: 'final', passed: true }] })
     expect(view.results[0]!.issuer).toMatchObject({ organisationNumber: '971093420', names: { nb: 'Høgskolen i Sør-Trøndelag' }, successor: { organisationNumber: ORG.b } })
     expect(view.results[0]!.verification.checkpointSize).toBeGreaterThan(view.results[0]!.verification.logIndex)
-  })
+  }, 120_000)
 
   it('refuses requests without a valid sign-in', async () => {
     const { portal } = await setup()
@@ -219,5 +219,5 @@ describe('the Diploma portal', () => {
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results' })
     expect(page.statusCode).toBe(303)
     expect(page.headers.location).toBe('/portal/login?returnTo=%2Fportal%2Fresults')
-  })
+  }, 120_000)
 })
