@@ -136,7 +136,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
     const discovery = new Discovery({ host, federation })
 
-    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, server, client, now }, { config, peerId: self })
+    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, server, client, now, connectedPeers: () => host.getConnections().map((c) => c.remotePeer.toString()) }, { config, peerId: self })
     const auth = new BearerAuth({ now }, config.auth)
     const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
       roles: config.roles,

@@ -165,7 +165,8 @@ export class Checkpointer {
       const ops = [{ type: 'put' as const, key: this.c.store.sublevel.prefix + checkpointHistoryKey(size), value: enc.encode(merged) }]
       const isLatest = this.latestCheckpoint?.size === size
       if (isLatest) ops.push({ type: 'put', key: this.c.store.sublevel.prefix + latestCheckpointKey(), value: enc.encode(merged) })
-      await this.c.store.db.batch(ops, { sync: true })
+      // Not synced: a cosignature lost in a crash is asked for again; nothing depends on it.
+      await this.c.store.db.batch(ops)
       if (isLatest) this.latestNote = merged
     })
     this.signing = run

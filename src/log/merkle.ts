@@ -488,15 +488,15 @@ export function rootFromInclusionProof (leafHash: Uint8Array, index: number, tre
   // 2. fn = leaf_index, sn = tree_size − 1.
   let fn = index
   let sn = treeSize - 1
-  // 3. r = hash.
-  let r = leafHash
+  // 3. r = hash (one private accumulator, hashed in place: no allocation per level).
+  const r = Uint8Array.from(leafHash)
   // 4. For each p in inclusion_path:
   for (const p of path) {
     // a. sn = 0 means the path is too long.
     if (sn === 0) return undefined
     // b. A right child, or the last node of its level: p is a left sibling.
     if (isOdd(fn) || fn === sn) {
-      r = hashChildren(p, r)
+      sha256Node(p, r, r)
       // If LSB(fn) is not set, shift until it is or fn is 0: the levels where this node is
       // the last of its level and has no sibling (the right edge of an incomplete tree).
       while (!isOdd(fn) && fn !== 0) {
@@ -504,7 +504,7 @@ export function rootFromInclusionProof (leafHash: Uint8Array, index: number, tre
         sn = half(sn)
       }
     } else {
-      r = hashChildren(r, p)
+      sha256Node(r, p, r)
     }
     // c. Up one level.
     fn = half(fn)

@@ -33,6 +33,8 @@ export interface LogModuleComponents {
   key: SigningKey
   server: RpcServer
   client: RpcClient
+  /** Peer IDs with an open connection (pushes and gossip go to these only). */
+  connectedPeers: () => string[]
   now?: () => number
 }
 
@@ -55,6 +57,8 @@ export class LogModule {
   private readonly witnessSizes = new Map<string, number>()
   private readonly pushing = new Map<string, Promise<void>>()
   private pushTimer: NodeJS.Timeout | undefined
+  /** Aborts calls in flight when the node stops (a dial to a down peer must not hold up stop). */
+  private readonly calls = new AbortController()
 
   private constructor (components: LogModuleComponents, init: LogModuleInit, store: LogStore, origin: string) {
     this.c = components
@@ -82,7 +86,8 @@ export class LogModule {
       metrics: components.metrics,
       now: components.now,
       ownLatest: () => this.checkpointer.latest(),
-      ownRootAt: async (size) => size <= store.size ? await store.rootAt(size) : undefined
+      ownRootAt: async (size) => size <= store.size ? await store.rootAt(size) : undefined,
+      connectedPeers: () => components.connectedPeers()
     }, {
       federationId: init.config.federation.id,
       selfPeerId: init.peerId,
@@ -131,6 +136,7 @@ export class LogModule {
 
   async stop (): Promise<void> {
     clearInterval(this.pushTimer)
+    this.calls.abort()
     this.witness.stop()
     await this.checkpointer.stop()
     await Promise.allSettled([...this.pushing.values()])
@@ -193,7 +199,8 @@ export class LogModule {
   // Sending our checkpoints to witnesses (tlog-witness), keeping the cosignatures
 
   private witnessPeers (): string[] {
-    return this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.peerId)
+    const connected = new Set(this.c.connectedPeers())
+    return this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.peerId && connected.has(p))
   }
 
   private pushToWitnesses (note: string, cp: Checkpoint): void {
@@ -223,7 +230,8 @@ export class LogModule {
           return
         }
         const proof = known === 0 || known === cp.size ? [] : await this.store.consistencyProof(known, cp.size)
-        const res = await this.c.client.call(peer, AddCheckpoint, { oldSize: known, consistencyProof: proof, checkpoint: note })
+        if (this.calls.signal.aborted) return
+        const res = await this.c.client.call(peer, AddCheckpoint, { oldSize: known, consistencyProof: proof, checkpoint: note }, { signal: this.calls.signal })
         if (res.conflict === true) {
           known = Number(res.knownSize ?? 0)
           continue

@@ -131,7 +131,7 @@ export function encodeEntry (leaf: Uint8Array, salt: Uint8Array, entryKeyText: s
   const name = location.kind === 'sublevel' ? textEncoder.encode(location.sublevel) : undefined
   const key = location.kind === 'sublevel' ? textEncoder.encode(location.key) : undefined
   const size = 3 + leaf.length + SALT_SIZE + 2 + entryKeyBytes.length + 1 + (name === undefined || key === undefined ? 0 : 1 + name.length + key.length)
-  const out = new Uint8Array(size)
+  const out = Buffer.allocUnsafe(size)
   out[0] = ENTRY_FORMAT_V1
   out[1] = leaf.length >>> 8
   out[2] = leaf.length & 0xff
@@ -333,12 +333,16 @@ export class LogStore {
     let k = 0
     for (const p of group) {
       const indexes: number[] = []
-      for (const op of p.ops) batch.push(op)
+      const byValue = new Map<Uint8Array, BatchOp>()
+      for (const op of p.ops) {
+        batch.push(op)
+        if (op.type === 'put' && !byValue.has(op.value)) byValue.set(op.value, op)
+      }
       for (const put of p.logPuts) batch.push({ type: 'put', key: prefix + put.key, value: put.value })
       for (const entry of p.entries) {
         const salt = new Uint8Array(salts.buffer, salts.byteOffset + SALT_SIZE * k, SALT_SIZE)
         const { leaf, leafHash } = leafFor(entry.type, entry.key, entry.record, salt, loggedAt)
-        const location = this.locate(entry, p.ops)
+        const location = this.locate(entry, byValue, p.ops)
         batch.push({ type: 'put', key: prefix + entryKey(index), value: encodeEntry(leaf, salt, entry.key, location) })
         if (location.kind === 'log') batch.push({ type: 'put', key: prefix + recordKey(index), value: entry.record })
         batch.push({ type: 'put', key: prefix + leafHashKey(leafHash), value: indexBytes(index) })
@@ -362,15 +366,18 @@ export class LogStore {
     return results
   }
 
-  private locate (entry: LogEntryInput, ops: BatchOp[]): RecordLocation {
+  /**
+   * Where the registry stores an entry's record: `storedAt`, else the put in `ops` holding this
+   * very array, else one holding equal bytes. `byValue` indexes the request's puts once (a
+   * linear scan per entry made a 1000-entry batch quadratic).
+   */
+  private locate (entry: LogEntryInput, byValue: Map<Uint8Array, BatchOp>, ops: BatchOp[]): RecordLocation {
     if (entry.storedAt !== undefined) return { kind: 'sublevel', sublevel: entry.storedAt.sublevel, key: entry.storedAt.key }
-    let equal: BatchOp | undefined
+    const same = byValue.get(entry.record)
+    if (same !== undefined) return { kind: 'sublevel', sublevel: this.names.get(same.sublevel) as SublevelName, key: same.key }
     for (const op of ops) {
-      if (op.type !== 'put') continue
-      if (op.value === entry.record) return { kind: 'sublevel', sublevel: this.names.get(op.sublevel) as SublevelName, key: op.key }
-      if (equal === undefined && sameBytes(op.value, entry.record)) equal = op
+      if (op.type === 'put' && sameBytes(op.value, entry.record)) return { kind: 'sublevel', sublevel: this.names.get(op.sublevel) as SublevelName, key: op.key }
     }
-    if (equal !== undefined) return { kind: 'sublevel', sublevel: this.names.get(equal.sublevel) as SublevelName, key: equal.key }
     return { kind: 'log' }
   }
 

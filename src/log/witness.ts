@@ -44,6 +44,8 @@ export interface WitnessComponents {
   /** This node's own latest signed checkpoint note, to gossip and to compare with. */
   ownLatest: () => { note: string, checkpoint: Checkpoint } | undefined
   ownRootAt: (size: number) => Promise<Uint8Array | undefined>
+  /** Peer IDs with an open connection. */
+  connectedPeers: () => string[]
 }
 
 export interface WitnessInit {
@@ -75,6 +77,7 @@ export class Witness {
   private readonly evidenceIds = new Set<string>()
   private readonly equivocations: Counter<'kind'>
   private timer: NodeJS.Timeout | undefined
+  private readonly calls = new AbortController()
   readonly name: string
 
   constructor (components: WitnessComponents, init: WitnessInit) {
@@ -120,6 +123,7 @@ export class Witness {
 
   stop (): void {
     clearInterval(this.timer)
+    this.calls.abort()
   }
 
   /** The log an origin names, if it is a member's: `<federation>/log/<peer ID>`. */
@@ -156,8 +160,9 @@ export class Witness {
     }
   }
 
-  private async hold (origin: string, note: string, checkpoint: Checkpoint): Promise<void> {
-    await this.c.store.sublevel.put(witnessKey(origin), enc.encode(note), { sync: true } as any)
+  /** Persists the held checkpoint; synced before a cosignature leaves (tlog-witness), not for gossip. */
+  private async hold (origin: string, note: string, checkpoint: Checkpoint, sync = false): Promise<void> {
+    await this.c.store.sublevel.put(witnessKey(origin), enc.encode(note), { sync } as any)
     this.held.set(origin, { note, checkpoint })
   }
 
@@ -192,7 +197,7 @@ export class Witness {
       } else if (proof.length > 0) {
         throw new LifelongError('invalid', 'LOG_CONSISTENCY_PROOF_INVALID', 'a proof from size 0 must be empty')
       }
-      if (held === undefined || next.size > heldSize) await this.hold(origin, note, next)
+      if (held === undefined || next.size > heldSize) await this.hold(origin, note, next, true)
       const cosigned = signNote(opened.text, [ed25519Cosigner(this.name, this.c.key.privateKey, { now: () => Math.floor(this.now() / 1000) })])
       const lines = cosigned.slice(cosigned.lastIndexOf('\n\n') + 2)
       return { cosignature: lines, conflict: false, knownSize: next.size }
@@ -242,7 +247,7 @@ export class Witness {
       let proof: Uint8Array[] = []
       let answer: string | undefined
       try {
-        const res = await this.c.client.call(log.peerId, GetConsistencyProof, { size1: small.checkpoint.size, size2: large.checkpoint.size })
+        const res = await this.c.client.call(log.peerId, GetConsistencyProof, { size1: small.checkpoint.size, size2: large.checkpoint.size }, { signal: this.calls.signal })
         proof = res.proof ?? []
       } catch (err) {
         if (!(err instanceof RemoteError)) return // unreachable: ask again at the next gossip
@@ -304,11 +309,13 @@ export class Witness {
     const notes = [...this.held.values()].map(h => h.note)
     const own = this.c.ownLatest()
     if (own !== undefined) notes.push(own.note)
-    if (notes.length === 0) return
-    const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId)
+    if (notes.length === 0 || this.calls.signal.aborted) return
+    // Connected members only: gossip must not dial peers that are down.
+    const connected = new Set(this.c.connectedPeers())
+    const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId && connected.has(p))
     await Promise.all(peers.map(async (peer) => {
       try {
-        await this.c.client.call(peer, Gossip, { checkpoints: notes })
+        await this.c.client.call(peer, Gossip, { checkpoints: notes }, { signal: this.calls.signal })
       } catch (err) {
         this.c.logger.debug({ peer, code: toLifelongError(err).code }, 'gossip not delivered')
       }
