@@ -20,7 +20,7 @@ for (const file of configs) {
 }
 await Promise.all(nodes.map(async (node) => {
   await node.results!.registry.ingest({ learners: [BENCH_LEARNER], results: benchResults(node.config.organisationNumber, Number(perSource), 0) })
-  await node.results!.outbox.flush()
+  await node.results!.outbox.untilEmpty()
 }))
 process.stdout.write('ready\n')
 process.on('SIGTERM', () => {

@@ -155,7 +155,7 @@ export async function seedDemoResults (federation: RunningFederation, options: (
     try {
       if (running === undefined) await node.start()
       const report = await node.results!.registry.ingest(batch)
-      await node.results!.outbox.flush()
+      await node.results!.outbox.untilEmpty()
       counts[planned.spec.slug] = report.results.length
     } finally {
       if (running === undefined) await node.stop()

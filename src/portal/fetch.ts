@@ -11,13 +11,12 @@ import type { Member } from '../federation/manifest.ts'
 import type { Logger } from '../observability/logger.ts'
 import type { RpcClient } from '../net/rpc/client.ts'
 import { lifelong } from '../gen/proto.js'
-import { toLifelongError } from '../errors.ts'
+import { LifelongError, toLifelongError } from '../errors.ts'
 import { GetAccessLog, GetResults } from '../registry/results/protocol.ts'
 import { logOriginOf, openSourceCheckpoint, verifyServedResult, type Verification } from '../registry/results/verify.ts'
 import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { ResultView } from '../registry/results/record.ts'
-import { osloDay } from '../registry/results/model.ts'
 import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../log/cosignature.ts'
 import { witnessName } from '../log/witness.ts'
 import type { NoteVerifier } from '../log/note.ts'
@@ -117,10 +116,17 @@ export class ResultFetcher {
     const subject = subjects[0] as SubjectId
     const started = Date.now()
     let sources: ResultSource[]
+    let timer: NodeJS.Timeout | undefined
     try {
-      sources = await this.c.directory.find(subject, why)
+      // The index lookup counts against the same deadline: a slow or down index must not stall the page.
+      sources = await Promise.race([
+        this.c.directory.find(subject, why),
+        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new LifelongError('timeout', 'PORTAL_INDEX_TIMEOUT', 'the national index did not answer in time')) }, this.init.deadlineMs) })
+      ])
     } catch (err) {
       return { sources: [], results: [], directoryError: toLifelongError(err).code }
+    } finally {
+      clearTimeout(timer)
     }
     if (only !== undefined) sources = sources.filter((s) => only.has(s.organisationNumber))
     const remaining = (): number => Math.max(1, this.init.deadlineMs - (Date.now() - started))
@@ -259,4 +265,3 @@ export function everyInstitution (federation: Federation): SourceDirectory {
   }
 }
 
-export { osloDay }

@@ -99,7 +99,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       const identity = await learnerOr(request, reply)
       if (identity === undefined) return reply
       const outcome = await portal.myResults(identity)
-      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now())))
+      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError))
     })
 
     /** Checks that every picked key is a verified result of this learner, then creates the share. */

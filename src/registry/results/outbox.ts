@@ -84,6 +84,20 @@ export class IndexOutbox {
     await this.draining
   }
 
+  /**
+   * Sends until the outbox is empty (retrying what failed, e.g. while the index is still being
+   * dialled), or until `timeoutMs` passes. Returns how many entries are still pending.
+   */
+  async untilEmpty (timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      await this.flush()
+      const left = await this.pending()
+      if (left === 0 || Date.now() >= deadline || this.c.registrar === undefined) return left
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  }
+
   async pending (): Promise<number> {
     let n = 0
     for await (const _ of this.c.store.keys({ gte: OUTBOX_PREFIX, lt: prefixEnd(OUTBOX_PREFIX) })) n++

@@ -15,7 +15,7 @@ import type { SubjectId } from './model.ts'
 import { GetAccessLog, GetResults, ACCEPTED_PURPOSES } from './protocol.ts'
 import type { LogProofs } from './ports.ts'
 import type { ResultRegistry, StoredVersion } from './registry.ts'
-import { RESULT_LOG_TYPES, logKeyOf } from './keys.ts'
+import { logKeyOf } from './keys.ts'
 
 export interface ResultServiceComponents {
   registry: ResultRegistry
@@ -152,4 +152,3 @@ export class ResultService {
   }
 }
 
-export { RESULT_LOG_TYPES }

@@ -126,7 +126,7 @@ export function sourcesTable (sources: readonly SourceReport[], lang: Lang): str
 }
 
 /** "My results": per-source status, the merged list, and the share form around the picker. */
-export function resultsPage (lang: Lang, name: string, sources: readonly SourceReport[], results: readonly PortalResult[], maxDays: number, today: string): string {
+export function resultsPage (lang: Lang, name: string, sources: readonly SourceReport[], results: readonly PortalResult[], maxDays: number, today: string, directoryError?: string): string {
   const t = TEXTS[lang]
   const defaultExpiry = new Date(Date.parse(today) + Math.min(30, maxDays) * 86_400_000).toISOString().slice(0, 10)
   const maxExpiry = new Date(Date.parse(today) + maxDays * 86_400_000).toISOString().slice(0, 10)
@@ -138,7 +138,8 @@ export function resultsPage (lang: Lang, name: string, sources: readonly SourceR
 <label for="maxUses">${esc(t.maxUses)}</label><input id="maxUses" name="maxUses" type="number" min="0" max="1000" value="5">
 <p><button type="submit">${esc(t.createShare)}</button></p></form>`
     : resultsTable(results, lang, t.myResults)
-  return layout({ lang, title: t.myResults, path: '/portal/results', signedIn: { name } }, `${sourcesTable(sources, lang)}\n${form}`)
+  const indexDown = directoryError === undefined ? '' : `<p class="notice" role="status">${esc(t.indexDown)} <span class="muted">(${esc(directoryError)})</span></p>`
+  return layout({ lang, title: t.myResults, path: '/portal/results', signedIn: { name } }, `${indexDown}${sourcesTable(sources, lang)}\n${form}`)
 }
 
 export function shareCreatedPage (lang: Lang, name: string, link: string, code: string): string {

@@ -54,7 +54,7 @@ describe('the portal in a browser', () => {
     await fed.node('uio').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C')] })
     await fed.node('ntnu').results!.registry.ingest({ learners: [LEARNERS.kari], results: [{ ...course('hist-1', LEARNERS.kari, 'TDAT1001', 'C', '2015-12-15'), term: '2015H' }] })
     await fed.node('uib').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('uib-1', LEARNERS.kari, UIB_OFFERING, 'A')] })
-    for (const slug of ['uio', 'ntnu', 'uib']) await fed.node(slug).results!.outbox.flush()
+    for (const slug of ['uio', 'ntnu', 'uib']) await fed.node(slug).results!.outbox.untilEmpty()
     // UiB goes down after telling the index where Kari's results are.
     await fed.node('uib').stop()
     const base = fed.node('portal').httpUrl()

@@ -52,7 +52,7 @@ async function setup (): Promise<Setup> {
   await uib.results!.registry.ingest({ learners: [kari], results: [course('uib-1', kari, UIB_OFFERING, 'A')] })
   // Each institution registers its new learners and their result-source pointers at the index.
   for (const n of [uio, ntnu, uib]) {
-    await n.results!.outbox.flush()
+    await n.results!.outbox.untilEmpty()
     expect(await n.results!.outbox.pending()).toBe(0)
   }
   await uib.stop()
@@ -69,7 +69,7 @@ async function api (node: LifelongNode, method: 'GET' | 'POST', url: string, aut
 
 describe('the Diploma portal', () => {
   it('fans out to the sources, verifies every result, marks a source that is down, and shows a merged issuer under its successor', async () => {
-    const { portal, bearer } = await setup()
+    const { fed, portal, bearer } = await setup()
     const { status, body } = await api(portal, 'GET', '/portal/api/results', await bearer(0))
     expect(status).toBe(200)
     const byOrg = Object.fromEntries(body.sources.map((s: { organisationNumber: string }) => [s.organisationNumber, s]))
@@ -84,6 +84,13 @@ describe('the Diploma portal', () => {
     // Ola sees only his own.
     const olas = await api(portal, 'GET', '/portal/api/results', await bearer(1))
     expect(olas.body.results.map((r: { result: { subject: { givenNames: string } } }) => r.result.subject.givenNames)).toEqual(['Ola'])
+    // With the index down, the portal says so within its deadline instead of "no results".
+    await fed.node('index').stop()
+    const noIndex = await api(portal, 'GET', '/portal/api/results', await bearer(0))
+    expect(noIndex.body).toMatchObject({ sources: [], results: [] })
+    expect(['PORTAL_INDEX_TIMEOUT', 'RPC_UNREACHABLE', 'RPC_UNKNOWN_MEMBER']).toContain(noIndex.body.directoryError)
+    const page = await portal.http.inject({ method: 'GET', url: '/portal/results', headers: { authorization: await bearer(0) } })
+    expect(page.body).toContain('Den nasjonale indeksen svarte ikke')
   }, 120_000)
 
   it('answers within the deadline when a source is slow, and flags a tampered or forged result instead of showing it verified', async () => {

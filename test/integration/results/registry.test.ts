@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { lifelong } from '../../../src/gen/proto.js'
 import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { GetAccessLog, GetResults } from '../../../src/registry/results/protocol.ts'
 import { openSourceCheckpoint, verifyServedResult, logOriginOf } from '../../../src/registry/results/verify.ts'
 import { openResult } from '../../../src/registry/results/record.ts'
-import { isLifelongError, ValidationError } from '../../../src/errors.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { ValidationError } from '../../../src/errors.ts'
 
 const kari = LEARNERS.kari
 const ola = LEARNERS.ola
@@ -160,13 +158,3 @@ describe('results registry at an institution node', () => {
     expect(verifyServedResult(res.results![0]!, { source, checkpoint: openSourceCheckpoint(res.checkpoint!, logOriginOf('no.lifelong.test', uio.peerId), source) }).ok).toBe(true)
   })
 })
-
-describe('lifelong.results messages', () => {
-  it('a record round-trips through its envelope', () => {
-    const bytes = lifelong.results.ResultRecord.encode({ resultId: 'r1', version: 1 }).finish()
-    expect(lifelong.results.ResultRecord.decode(bytes).resultId).toBe('r1')
-    expect(isLifelongError(new Error('x'))).toBe(false)
-  })
-})
-
-export type { LifelongNode }
