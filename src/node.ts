@@ -31,8 +31,16 @@ import type { SampleLearner } from './portal/oidc.ts'
 import { indexRegistrar } from './registry/results/index-registrar.ts'
 import { indexAccessLog, indexDirectory } from './portal/index-directory.ts'
 import { everyInstitution } from './portal/fetch.ts'
+// The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
+// their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
+import type { EudiModule } from './bridges/eudi/module.ts'
+import type { OotsModule } from './bridges/oots/module.ts'
+import type { InstitutionResults } from './bridges/oots/evidence-protocol.ts'
+import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, VerifiedResults } from './bridges/ports.ts'
+import { noAccessLog, unavailableEvidence, unavailableMatcher, unavailableResults, unavailableSessions } from './bridges/unavailable.ts'
 import { BearerAuth } from './api/auth.ts'
 import { LearnersModule } from './registry/learners/module.ts'
+import { EmrexModule } from './bridges/emrex/module.ts'
 
 export interface NodeOptions {
   /** Defaults to a pino logger on stdout at the configured level. */
@@ -45,6 +53,19 @@ export interface NodeOptions {
   results?: { catalogue?: OfferingCatalogue, registrar?: PointerRegistrar }
   /** Portal parts that are not wired from config yet: the index directory, the catalogue, the development issuer's sample learners. */
   portal?: { directory?: SourceDirectory, catalogue?: OfferingCatalogue, sampleLearners?: readonly SampleLearner[] }
+  /** What the cross-border bridges use of the portal and the index (src/bridges/ports.ts); unset ports refuse. */
+  bridges?: Partial<BridgePorts>
+}
+
+/** The ports of the cross-border bridges, wired here. */
+export interface BridgePorts {
+  sessions: LearnerSessions
+  results: VerifiedResults
+  matcher: PersonMatcher
+  evidence: EvidenceFetcher
+  accessLog: AccessLog
+  /** On institution nodes: the institution's own results (the results registry), for evidence. */
+  institutionResults?: InstitutionResults
 }
 
 /** A part of the node that a role brings: its routes and its lifecycle. */
@@ -73,10 +94,16 @@ export interface LifelongNode {
   readonly results: ResultsModule | undefined
   /** The Diploma portal (portal nodes). */
   readonly portal: PortalModule | undefined
+  /** The EUDI wallet issuer (portal role). */
+  readonly eudi?: EudiModule
+  /** The OOTS evidence provider (portal role). */
+  readonly oots?: OotsModule
   /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
   readonly auth: BearerAuth
   /** The learner registry (index), the index client and the institution's registrar. */
   readonly learners: LearnersModule
+  /** EMREX provider and client (portal nodes with an `emrex` config section). */
+  readonly emrex?: EmrexModule
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
@@ -188,9 +215,62 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       })
       modules.push(portal)
     }
+    const emrex = config.emrex === undefined
+      ? undefined
+      : new EmrexModule({ sublevel: storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops), logger: logger.child({ component: 'emrex' }), now, publicUrl: () => listeningUrl }, { config: config.emrex, portalName: config.name })
+    if (emrex !== undefined) modules.push(emrex)
+
+    let listeningUrl = ''
+    const ports: BridgePorts = {
+      sessions: options.bridges?.sessions ?? unavailableSessions,
+      results: options.bridges?.results ?? unavailableResults,
+      matcher: options.bridges?.matcher ?? (config.roles.includes('portal') ? (await import('./bridges/oots/index-matcher.ts')).indexPersonMatcher(learners.index) : unavailableMatcher),
+      evidence: options.bridges?.evidence ?? (config.roles.includes('portal') ? (await import('./bridges/oots/evidence-protocol.ts')).rpcEvidenceFetcher({ client }) : unavailableEvidence),
+      accessLog: options.bridges?.accessLog ?? noAccessLog
+    }
+    const publicUrl = (): string => config.http.publicUrl ?? listeningUrl
+    let eudi: EudiModule | undefined
+    if (config.roles.includes('portal')) {
+      const { EudiModule } = await import('./bridges/eudi/module.ts')
+      eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: logger.child({ component: 'eudi' }), sessions: ports.sessions, results: ports.results, accessLog: ports.accessLog, now }, {
+        dataDir: config.dataDir,
+        issuerUrl: publicUrl,
+        name: config.name
+      })
+      modules.push(eudi)
+    }
+    let oots: OotsModule | undefined
+    if (config.roles.includes('portal')) {
+      const { OotsModule } = await import('./bridges/oots/module.ts')
+      // Every fresh view of a learner's results also brings the wallet credentials' status up to date (annulments).
+      const issuer = eudi?.issuer
+      const observed: VerifiedResults = {
+        async forLearner (learnerId, why) {
+          const r = await ports.results.forLearner(learnerId, why)
+          await issuer?.observeResults(r.results)
+          return r
+        }
+      }
+      oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: observed, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: logger.child({ component: 'oots' }), now }, {
+        provider: { organisationNumber: config.organisationNumber, name: config.name, country: 'NO' },
+        baseUrl: publicUrl
+      })
+      modules.push(oots)
+    }
+    if (config.roles.includes('institution') && options.bridges?.institutionResults !== undefined) {
+      const member = federation.member(self)
+      const { serveEvidence } = await import('./bridges/oots/evidence-protocol.ts')
+      const { EvidenceBuilder } = await import('./bridges/elm/evidence.ts')
+      serveEvidence({
+        server,
+        builder: new EvidenceBuilder({ key, now }, { organisationNumber: config.organisationNumber, names: { nb: member?.name ?? config.name } }),
+        results: options.bridges.institutionResults,
+        log,
+        logger: logger.child({ component: 'evidence' })
+      })
+    }
 
     let started = false
-    let listeningUrl = ''
     const info = (): NodeInfo => ({
       name: config.name,
       organisationNumber: config.organisationNumber,
@@ -239,8 +319,11 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       log,
       results,
       portal,
+      eudi,
+      oots,
       auth,
       learners,
+      ...(emrex === undefined ? {} : { emrex }),
       http,
       logger,
       metrics,

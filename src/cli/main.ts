@@ -9,6 +9,7 @@ import { registerManifestCommands } from './commands/manifest.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
 import { registerImportCommands } from './commands/import.ts'
+import { registerEmrexCommands } from './commands/emrex.ts'
 import { reportError } from './output.ts'
 
 const program = new Command()
@@ -22,6 +23,7 @@ registerManifestCommands(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
 registerImportCommands(program)
+registerEmrexCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -14,6 +14,7 @@ import { parsePublicKey } from '../crypto/ed25519.ts'
 import { roleCombinationProblems, type Role } from './roles.ts'
 import { configSchema } from './schema.ts'
 import type { TokenIssuer } from '../api/auth.ts'
+import type { EmrexConfig } from '../bridges/emrex/config.ts'
 
 export interface NodeConfig {
   /** The file the config came from, if any. */
@@ -70,6 +71,8 @@ export interface NodeConfig {
     readonly gossipIntervalMs: number
     readonly maxEntriesPerRequest: number
   }
+  /** EMREX provider and client (portal role); paths absolute. */
+  readonly emrex?: EmrexConfig
 }
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
@@ -124,6 +127,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   if (isObject && raw.portal?.devIssuer === true && raw.identifiers?.allowSynthetic !== true) {
     fields.push({ path: '/portal/devIssuer', message: 'the development issuer signs in made-up learners: only with identifiers.allowSynthetic (test and demo federations)' })
   }
+  if (isObject && raw.emrex !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
+    fields.push({ path: '/emrex', message: 'EMREX needs the portal role' })
+  }
   const operatorKeys: Uint8Array[] = []
   if (Array.isArray(raw?.federation?.operatorKeys)) {
     raw.federation.operatorKeys.forEach((k: unknown, i: number) => {
@@ -171,7 +177,17 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     identifiers: raw.identifiers,
     portal: raw.portal,
     auth: raw.auth,
-    log: raw.log
+    log: raw.log,
+    ...(raw.emrex === undefined
+      ? {}
+      : {
+          emrex: {
+            ...raw.emrex,
+            certificateFile: abs(raw.emrex.certificateFile),
+            keyFile: abs(raw.emrex.keyFile),
+            providers: raw.emrex.providers.map((p: { certificateFiles: string[] }) => ({ ...p, certificateFiles: p.certificateFiles.map(abs) }))
+          }
+        })
   }
   return deepFreeze(config)
 }

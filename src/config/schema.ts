@@ -3,6 +3,7 @@
  * validator; docs/CONFIG.md and the README's config reference describe every field.
  */
 import { ROLES } from './roles.ts'
+import { emrexConfigSchema } from '../bridges/emrex/config.ts'
 
 const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 
@@ -145,6 +146,7 @@ export const configSchema = {
           }
         }
       }
-    }
+    },
+    emrex: emrexConfigSchema
   }
 } as const

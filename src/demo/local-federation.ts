@@ -32,6 +32,8 @@ export interface LocalFederationSpec {
   basePorts: { p2p: number, http: number }
   manifestValidityDays: number
   nodes: LocalNodeSpec[]
+  /** A foreign EMREX node (not a member) that the portal exchanges results with (`lifelong demo` only). */
+  foreignEmrex?: { name: string, country: string }
 }
 
 export interface PlannedNode {

@@ -9,6 +9,8 @@ import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
 import { demoCatalogue, SAMPLE_LEARNERS, seedDemoResults } from './results-sample.ts'
 import type { NodeOptions } from '../node.ts'
+import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
+import { createLogger } from '../observability/logger.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -36,6 +38,8 @@ export interface Demo {
   summaryFile: string
   /** The Diploma portal and who can sign in there, if the federation has a portal. */
   portal?: { url: string, learners: Array<{ name: string, note?: string }> }
+  /** The EMREX round trip: the foreign node and where to start on the portal. */
+  emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
 }
 
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
@@ -50,16 +54,34 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const dir = resolve(cwd, options.dir ?? 'data/demo')
   const spec = readLocalFederationSpec(resolve(cwd, options.specFile ?? 'node-config/local-federation.json'))
   spec.basePorts = { p2p: options.basePorts?.p2p ?? spec.basePorts.p2p, http: options.basePorts?.http ?? spec.basePorts.http }
+  // EMREX: the foreign node starts first, so that the portal's config can name its URL.
+  const portalIndex = spec.nodes.findIndex((n) => n.roles.includes('portal') && n.offline !== true)
+  const portalSpec = spec.nodes[portalIndex]
+  const portalUrl = `http://127.0.0.1:${spec.basePorts.http + portalIndex}`
+  let localEmrex: LocalEmrex | undefined
+  if (spec.foreignEmrex !== undefined && portalSpec !== undefined) {
+    localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
+  }
+  const emrexOverrides = localEmrex?.portalConfig ?? {}
   // The portal runs the development issuer with the sample learners; the institutions check
   // offerings against the demo catalogue (see results-sample.ts) and get the sample results.
   const plan = planLocalFederation(spec, dir, {
     logLevel: options.logLevel ?? 'warn',
-    configOverrides: (node) => node.roles.includes('portal') ? { portal: { devIssuer: true } } : {}
+    configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, portal: { devIssuer: true } } : {}
   })
   const catalogue = demoCatalogue()
   const nodeOptions = (): NodeOptions => ({ results: { catalogue }, portal: { catalogue, sampleLearners: SAMPLE_LEARNERS } })
-  const federation = await startLocalFederation(plan, nodeOptions)
-  await seedDemoResults(federation, nodeOptions)
+  let started: RunningFederation
+  try {
+    started = await startLocalFederation(plan, nodeOptions)
+    await seedDemoResults(started, nodeOptions)
+  } catch (err) {
+    await localEmrex?.foreign.stop()
+    throw err
+  }
+  const foreign = localEmrex?.foreign
+  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await started.stop(); await foreign.stop() } }
+  const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
     const running = federation.nodes.get(n.spec.slug)
     return {
@@ -73,8 +95,8 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary }, null, 2) + '\n')
+  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
   const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
-  return { federation, summary, summaryFile, ...(portal === undefined ? {} : { portal }) }
+  return { federation, summary, summaryFile, ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
 }

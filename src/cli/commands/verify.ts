@@ -8,21 +8,23 @@ import { printJson } from '../output.ts'
 
 export function registerVerifyCommand (program: Command): void {
   program.command('verify')
-    .description(`verify a document offline, with no network (formats: ${knownFormats().join(', ')})`)
-    .argument('<file>', 'the document, e.g. a proof bundle or equivocation evidence')
+    .description(`verify a document (formats: ${knownFormats().join(', ')}); log documents offline, credentials fetch issuer keys and status unless --offline`)
+    .argument('<file>', 'the document, e.g. a proof bundle, equivocation evidence, an SD-JWT VC or a sealed ELM credential')
+    .option('--offline', 'for credentials: skip the checks that need the network (issuer keys, status list, type metadata)')
     .option('--operator-key <key>', 'require the key membership to be signed by this operator key "ed25519:<base64>" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--min-cosignatures <n>', 'fewest valid witness cosignatures required', (v) => Number.parseInt(v, 10), 0)
     .option('--json', 'print the checks as JSON')
-    .action((file: string, opts) => {
+    .action(async (file: string, opts) => {
       let text: string
       try {
         text = readFileSync(file, 'utf8')
       } catch (err) {
         throw new LifelongError('invalid', 'VERIFY_UNREADABLE', `cannot read ${file}`, { cause: err })
       }
-      const { format, checks } = verifyDocument(text, {
+      const { format, checks } = await verifyDocument(text, {
         trustedOperatorKeys: (opts.operatorKey as string[] | undefined)?.map(parsePublicKey),
-        minCosignatures: opts.minCosignatures
+        minCosignatures: opts.minCosignatures,
+        offline: opts.offline === true
       })
       const failed = checks.find(c => !c.ok)
       if (opts.json === true) printJson({ format, ok: failed === undefined, failed: failed?.name, checks })

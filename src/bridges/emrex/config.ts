@@ -1,0 +1,94 @@
+/**
+ * The `emrex` section of a portal's config (schema in `src/config/schema.ts`): the certificate
+ * the portal signs ELMO with, the EMREX clients allowed to receive results (by return URL), and
+ * the registry of foreign EMREX providers with their certificates (the role the EWP registry's
+ * `emrex-data-access-point` entries play in the EMREX network, implementation guide §4.1).
+ */
+
+export interface EmrexClientEntry {
+  /** The organisation shown to the learner and written in the access log. */
+  readonly name: string
+  /** ISO 3166-1 alpha-2. */
+  readonly country?: string
+  /** Exact return URLs this client posts as `returnUrl`. */
+  readonly returnUrls: readonly string[]
+}
+
+export interface EmrexProviderEntry {
+  /** Short stable ID, used in forms and stored with imported results. */
+  readonly id: string
+  readonly name: string
+  /** ISO 3166-1 alpha-2. */
+  readonly country: string
+  /** The provider's EMREX endpoint, where the learner's browser posts sessionId and returnUrl. */
+  readonly url: string
+  /** Absolute paths of its PEM certificates (more than one during a rollover). */
+  readonly certificateFiles: readonly string[]
+}
+
+export interface EmrexConfig {
+  /** Absolute. */
+  readonly certificateFile: string
+  /** Absolute. */
+  readonly keyFile: string
+  readonly includeNationalIdentifier: boolean
+  readonly allowLoopbackHttp: boolean
+  readonly clients: readonly EmrexClientEntry[]
+  readonly providers: readonly EmrexProviderEntry[]
+  readonly developmentSignIn: boolean
+  readonly sessionTtlSeconds: number
+  readonly maxElmoBytes: number
+  readonly maxFormBytes: number
+}
+
+const country = { type: 'string', pattern: '^[A-Z]{2}$' }
+
+/** JSON Schema of the `emrex` section (merged into the node config schema). */
+export const emrexConfigSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['certificateFile', 'keyFile'],
+  description: 'EMREX data provider and client (portal role only)',
+  properties: {
+    certificateFile: { type: 'string', minLength: 1, description: 'PEM X.509 certificate that signs ELMO documents, as published to EMREX clients (relative to the config file)' },
+    keyFile: { type: 'string', minLength: 1, description: 'PEM PKCS#8 RSA private key of that certificate, at least 2048 bits, mode 0600 (relative to the config file)' },
+    includeNationalIdentifier: { type: 'boolean', default: true, description: 'Put the learner\'s Norwegian national identity number in ELMO learner/identifier[@type="nationalIdentifier"]' },
+    allowLoopbackHttp: { type: 'boolean', default: false, description: 'Accept http:// return and provider URLs on loopback (local federation and tests only; otherwise https only)' },
+    clients: {
+      type: 'array',
+      default: [],
+      description: 'EMREX clients allowed to receive results: their exact return URLs',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'returnUrls'],
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200, description: 'Organisation shown to the learner and in the access log' },
+          country: { ...country, description: 'ISO 3166-1 alpha-2 country of the client' },
+          returnUrls: { type: 'array', minItems: 1, items: { type: 'string', format: 'uri', maxLength: 2048 }, description: 'Exact returnUrl values the client posts' }
+        }
+      }
+    },
+    providers: {
+      type: 'array',
+      default: [],
+      description: 'Foreign EMREX providers learners can import results from, with the certificates their ELMO is verified against',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id', 'name', 'country', 'url', 'certificateFiles'],
+        properties: {
+          id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Short stable ID of the provider' },
+          name: { type: 'string', minLength: 1, maxLength: 200, description: 'Name shown to the learner' },
+          country: { ...country, description: 'ISO 3166-1 alpha-2 country of the provider' },
+          url: { type: 'string', format: 'uri', description: 'The provider\'s EMREX endpoint (EMP URL)' },
+          certificateFiles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'PEM certificates of the provider (relative to the config file); several during a rollover' }
+        }
+      }
+    },
+    developmentSignIn: { type: 'boolean', default: false, description: 'Use the clearly marked development sign-in with sample learners until the portal\'s sign-in is wired (local federation and tests only)' },
+    sessionTtlSeconds: { type: 'integer', minimum: 60, maximum: 86_400, default: 1800, description: 'How long an EMREX transfer or import session stays open' },
+    maxElmoBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024, default: 16 * 1024 * 1024, description: 'Largest received ELMO document after decompression (ELMO_TOO_LARGE beyond)' },
+    maxFormBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'Largest form post a provider sends back (the Base64 elmo field)' }
+  }
+} as const

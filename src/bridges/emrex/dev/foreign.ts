@@ -1,0 +1,90 @@
+/**
+ * DEVELOPMENT ONLY. A "foreign" EMREX node for the local federation: a stand-alone web server
+ * (not a federation member; think of a Swedish university's EMREX endpoint) with its own
+ * certificate and store, acting as EMREX provider (with its own sample learners) and as EMREX
+ * client (importing from the Norwegian portal). It is built from the same provider, client and
+ * routes as the portal, so that a newcomer can run the whole round trip on one machine.
+ */
+import Fastify, { type FastifyInstance } from 'fastify'
+import { openStorage, type Storage } from '../../../storage/storage.ts'
+import type { Logger } from '../../../observability/logger.ts'
+import type { EmrexClientEntry, EmrexConfig, EmrexProviderEntry } from '../config.ts'
+import { EmrexModule } from '../module.ts'
+import { foreignDevelopmentLearners } from './learners.ts'
+import { escapeHtml } from '../pages.ts'
+
+export interface ForeignEmrexNodeInit {
+  name: string
+  country: string
+  /** Its own data directory (store). */
+  dataDir: string
+  certificateFile: string
+  keyFile: string
+  /** EMREX clients it sends results to (the portal's return URL). */
+  clients: readonly EmrexClientEntry[]
+  /** EMREX providers it imports from (the portal), with their certificates. */
+  providers: readonly EmrexProviderEntry[]
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  logger: Logger
+}
+
+export interface ForeignEmrexNode {
+  readonly name: string
+  readonly url: string
+  readonly emrex: EmrexModule
+  readonly app: FastifyInstance
+  stop: () => Promise<void>
+}
+
+export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promise<ForeignEmrexNode> {
+  const storage: Storage = await openStorage(init.dataDir)
+  let url = ''
+  try {
+    const config: EmrexConfig = {
+      certificateFile: init.certificateFile,
+      keyFile: init.keyFile,
+      includeNationalIdentifier: true,
+      allowLoopbackHttp: true,
+      clients: init.clients,
+      providers: init.providers,
+      developmentSignIn: true,
+      sessionTtlSeconds: 1800,
+      maxElmoBytes: 16 * 1024 * 1024,
+      maxFormBytes: 8 * 1024 * 1024
+    }
+    const emrex = new EmrexModule({ sublevel: storage.sublevel('bridges'), logger: init.logger, now: Date.now, publicUrl: () => url }, {
+      config,
+      portalName: init.name,
+      developmentLearners: foreignDevelopmentLearners(),
+      cookieSuffix: 'foreign'
+    })
+    const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+    await app.register(emrex.routes)
+    app.get('/', async (_request, reply) => await reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(init.name)}</title></head><body><main>
+<p role="alert"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
+<h1>${escapeHtml(init.name)}</h1>
+<ul><li><a href="/emrex/import">Import results from Norway with EMREX</a> (this node as EMREX client)</li>
+<li>EMREX provider endpoint: <code>POST /emrex</code> (sessionId, returnUrl)</li></ul></main></body></html>`))
+    await emrex.start()
+    await app.listen({ host: init.host ?? '127.0.0.1', port: init.port ?? 0 })
+    const address = app.server.address()
+    const port = typeof address === 'object' && address !== null ? address.port : 0
+    url = `http://${init.host ?? '127.0.0.1'}:${port}`
+    return {
+      name: init.name,
+      url,
+      emrex,
+      app,
+      async stop () {
+        await app.close()
+        await emrex.stop()
+        await storage.close()
+      }
+    }
+  } catch (err) {
+    await storage.close().catch(() => {})
+    throw err
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * The EUDI wallet issuer as a node module (portal role): the issuer service, its routes, and a
+ * timer that prunes expired offers, codes, tokens and nonces. Built by the composition root.
+ */
+import { join } from 'node:path'
+import type { FastifyPluginAsync } from 'fastify'
+import type { Logger } from '../../observability/logger.ts'
+import type { Sublevel } from '../../storage/storage.ts'
+import type { LogModule } from '../../log/module.ts'
+import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
+import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
+import { eudiRoutes } from './routes.ts'
+import { loadOrCreateIssuerKey } from './sd-jwt.ts'
+
+export interface EudiModuleComponents {
+  store: Sublevel
+  log: Pick<LogModule, 'append'>
+  logger: Logger
+  sessions: LearnerSessions
+  results: VerifiedResults
+  accessLog?: AccessLog
+  now?: () => number
+}
+
+export interface EudiModuleInit extends EudiIssuerInit {
+  /** The node's data directory: the issuer key lives at `<dataDir>/eudi-issuer.key`. */
+  dataDir: string
+  pruneIntervalMs?: number
+}
+
+export class EudiModule {
+  readonly name = 'eudi'
+  readonly issuer: EudiIssuer
+  readonly routes: FastifyPluginAsync
+  private readonly pruneIntervalMs: number
+  private readonly logger: Logger
+  private timer?: NodeJS.Timeout
+
+  private constructor (components: EudiModuleComponents, init: EudiModuleInit, issuer: EudiIssuer) {
+    this.issuer = issuer
+    this.logger = components.logger
+    this.pruneIntervalMs = init.pruneIntervalMs ?? 60_000
+    this.routes = eudiRoutes({ issuer, sessions: components.sessions, results: components.results })
+  }
+
+  static async create (components: EudiModuleComponents, init: EudiModuleInit): Promise<EudiModule> {
+    const key = await loadOrCreateIssuerKey(join(init.dataDir, 'eudi-issuer.key'))
+    const issuer = new EudiIssuer({ store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, now: components.now }, init)
+    return new EudiModule(components, init, issuer)
+  }
+
+  async start (): Promise<void> {
+    this.timer = setInterval(() => {
+      this.issuer.prune().catch((err: unknown) => { this.logger.warn({ err }, 'pruning expired offers failed') })
+    }, this.pruneIntervalMs)
+    this.timer.unref()
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.timer)
+  }
+}

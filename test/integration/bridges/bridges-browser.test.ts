@@ -1,0 +1,98 @@
+/**
+ * The learner's pages of the bridges in a real browser (Debian's chromium through
+ * playwright-core, no JavaScript needed by the pages): picking results and getting the wallet
+ * offer as a QR code with its transaction code, which a wallet then redeems; and approving an
+ * OOTS preview, after which the requester gets the evidence.
+ */
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { chromium, type BrowserContext } from 'playwright-core'
+import { exportJWK, generateKeyPair, SignJWT } from 'jose'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { planTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
+import { startLocalFederation } from '../../../src/demo/local-federation.ts'
+import { cookieSessions, fixtureResults, memoryAccessLog, tableMatcher } from '../../helpers/bridges.ts'
+import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
+import { DEFAULT_EVIDENCE_TYPES } from '../../../src/bridges/oots/provider.ts'
+
+const LEARNER = 'L0000000000kari'
+const SAMPLE = fileURLToPath(new URL('../../../../shared/standards/oots-edm/samples-v2.0/requete.xml', import.meta.url))
+
+async function browser (origin: string): Promise<BrowserContext> {
+  const context = await chromium.launchPersistentContext(tempDir('lifelong-chromium-'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+  })
+  onTestFinished(async () => { await context.close() })
+  await context.addCookies([{ name: 'test-learner', value: LEARNER, url: origin }])
+  return context
+}
+
+async function start () {
+  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)])
+  const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
+  const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
+  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
+    ? { bridges: { sessions: cookieSessions(), results: fixtureResults({ [LEARNER]: mine }), matcher: tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]), accessLog: memoryAccessLog() } }
+    : { bridges: { institutionResults: { forLearner: async () => mine } } })
+  onTestFinished(async () => { await fed.stop() })
+  return { base: fed.node('portal').httpUrl() }
+}
+
+describe('the bridges\' pages in a browser', () => {
+  it('a learner picks results and gets a wallet offer that a wallet redeems', { timeout: 90_000 }, async () => {
+    const { base } = await start()
+    const page = await (await browser(base)).newPage()
+    await page.goto(`${base}/portal/wallet`)
+    await page.getByLabel(/Bachelor i informatikk/).check()
+    await page.getByLabel(/Maskinlæring i praksis/).check()
+    await page.getByRole('button', { name: /Lag tilbud/ }).click()
+    await page.locator('.qr svg').waitFor()
+    const box = await page.locator('.qr svg').boundingBox()
+    expect(box!.width).toBeGreaterThan(200)
+    await page.screenshot({ path: process.env.OFFER_SCREENSHOT ?? `${tempDir()}/offer.png` })
+    const txCode = (await page.locator('.code').textContent())!.trim()
+    expect(txCode).toMatch(/^\d{6}$/)
+    const href = (await page.getByRole('link', { name: /Åpne i lommeboka/ }).getAttribute('href'))!
+    const offer = JSON.parse(new URL(href).searchParams.get('credential_offer')!) as { credential_issuer: string, grants: Record<string, { 'pre-authorized_code': string }> }
+    expect(offer.credential_issuer).toBe(base)
+
+    // A wallet redeems what the learner saw: the code from the QR link, the transaction code from the page.
+    const code = offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!['pre-authorized_code']
+    const token = await (await fetch(`${base}/eudi/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': code, tx_code: txCode }) })).json() as { access_token: string, authorization_details: Array<{ credential_identifiers: string[] }> }
+    expect(token.authorization_details.flatMap((d) => d.credential_identifiers)).toHaveLength(2)
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
+    const nonce = (await (await fetch(`${base}/eudi/nonce`, { method: 'POST' })).json() as { c_nonce: string }).c_nonce
+    const proof = await new SignJWT({ aud: base, nonce }).setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: await exportJWK(publicKey) }).setIssuedAt().sign(privateKey)
+    const credential = await fetch(`${base}/eudi/credential`, { method: 'POST', headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ credential_identifier: token.authorization_details[0]!.credential_identifiers[0], proofs: { jwt: [proof] } }) })
+    expect(credential.status).toBe(200)
+  })
+
+  it('a learner approves an OOTS preview; the requester then gets the evidence', { timeout: 90_000 }, async () => {
+    const { base } = await start()
+    const request = (n: number, preview?: string): string => {
+      let xml = readFileSync(SAMPLE, 'utf8')
+        .replace('urn:uuid:1a2b3c4d-0000-4000-8000-000000000000', `urn:uuid:1a2b3c4d-0000-4000-8000-00000000000${n}`)
+        .replace('<sdg:FamilyName>Dupont</sdg:FamilyName>', '<sdg:FamilyName>Nordmann</sdg:FamilyName>')
+        .replace('<sdg:GivenName>Jean</sdg:GivenName>', '<sdg:GivenName>Kari</sdg:GivenName>')
+        .replace('<sdg:DateOfBirth>1992-10-22</sdg:DateOfBirth>', '<sdg:DateOfBirth>1999-03-14</sdg:DateOfBirth>')
+        .replace('https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e', DEFAULT_EVIDENCE_TYPES[0]!.classification)
+        .replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true')
+      if (preview !== undefined) xml = xml.replace('<rim:Slot name="PossibilityForPreview">', `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${preview}</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name="PossibilityForPreview">`)
+      return xml
+    }
+    const post = async (xml: string): Promise<Response> => await fetch(`${base}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: xml })
+    const first = await (await post(request(1))).text()
+    const location = /<rim:Value>(http[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(first)![1]!
+    const page = await (await browser(base)).newPage()
+    await page.goto(location)
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Ministère de l\'enseignement supérieur')
+    expect(await page.getByLabel(/Bachelor i informatikk/).isChecked()).toBe(true)
+    await page.getByRole('button', { name: /Godkjenn/ }).click()
+    await page.getByRole('heading', { name: /Godkjent/ }).waitFor()
+    const second = await post(request(2, location))
+    expect(second.headers.get('x-edm-outcome')).toBe('evidence')
+    expect(second.headers.get('content-type')).toMatch(/^multipart\/related/)
+  })
+})

@@ -1,0 +1,222 @@
+/**
+ * EMREX over real HTTP between a real portal node and a real foreign EMREX node: the provider's
+ * and the client's flows, and every refusal the issue lists, each answered with its code and
+ * storing nothing.
+ */
+import { gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { SignedXml } from 'xml-crypto'
+import { buildElmo } from '../../../src/bridges/emrex/export.ts'
+import { foreignDevelopmentLearners } from '../../../src/bridges/emrex/dev/learners.ts'
+import { packElmo, unpackElmo } from '../../../src/bridges/emrex/packing.ts'
+import { packedSignedElmo } from '../../../src/bridges/emrex/signed-export.ts'
+import { ALG, signElmo } from '../../../src/bridges/emrex/signature.ts'
+import { readElmo } from '../../../src/bridges/emrex/import.ts'
+import type { DevelopmentPortal } from '../../../src/bridges/emrex/dev/portal.ts'
+import { decodeLeaf } from '../../../src/log/leaf.ts'
+import { CookieClient, errorCodeOf, formOf, startEmrexPair, type EmrexPair } from '../../helpers/emrex-pair.ts'
+import { testCredentials, xmlsecVerify, xsdValidate } from '../../helpers/emrex.ts'
+
+const [kariSe, erik] = foreignDevelopmentLearners()
+
+async function logTypes (pair: EmrexPair): Promise<string[]> {
+  const store = pair.portal.log.store
+  return (await store.entries(0, store.size)).map((e) => decodeLeaf(e.leaf).type)
+}
+
+async function storedKeys (pair: EmrexPair, prefix: string): Promise<string[]> {
+  const keys: string[] = []
+  for await (const k of pair.portal.storage.sublevel('bridges').keys({ gt: prefix, lt: `${prefix}\xff` })) keys.push(k)
+  return keys
+}
+
+/** Signs in as Kari at the portal and starts an import from the foreign provider; returns the session. */
+async function startImport (pair: EmrexPair, browser = new CookieClient()): Promise<{ sessionId: string, returnUrl: string, browser: CookieClient }> {
+  await browser.signIn(pair.portalUrl, 'dev-kari')
+  const page = await browser.post(`${pair.portalUrl}/emrex/import/start`, { providerId: 'se-uu' })
+  expect(page.status).toBe(200)
+  const form = formOf(page.text)
+  expect(form.action).toBe(`${pair.foreignUrl}/emrex`)
+  expect(page.headers.get('content-security-policy')).toContain(`form-action ${pair.foreignUrl}`)
+  return { sessionId: form.fields.sessionId as string, returnUrl: form.fields.returnUrl as string, browser }
+}
+
+describe('EMREX client (the portal imports from a foreign provider)', () => {
+  it('refuses every bad answer with its code and stores nothing', async () => {
+    const pair = await startEmrexPair({ maxFormBytes: 256 * 1024, maxElmoBytes: 2 * 1024 * 1024 })
+    const kariView = { ...kariSe!.results, generatedAt: new Date().toISOString() }
+    const good = packedSignedElmo(kariView, pair.foreignCredentials).packed
+    const goodXml = unpackElmo(good, { maxEncodedChars: 1e7, maxXmlBytes: 1e7 }).xml
+    const attacker = await testCredentials('Attacker', 'SE')
+    const logBefore = (await logTypes(pair)).length
+
+    const cases: Array<{ name: string, fields: (s: string) => Record<string, string>, status: number, code: string }> = [
+      { name: 'unknown session', fields: () => ({ sessionId: 'x'.repeat(32), returnCode: 'NCP_OK', elmo: good }), status: 400, code: 'EMREX_SESSION_UNKNOWN' },
+      { name: 'no session', fields: () => ({ returnCode: 'NCP_OK', elmo: good }), status: 400, code: 'EMREX_SESSION_UNKNOWN' },
+      { name: 'unsigned ELMO', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(buildElmo(kariView)) }), status: 400, code: 'ELMO_UNSIGNED' },
+      { name: 'tampered ELMO (one character)', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(goodXml.replace('<resultLabel>B</resultLabel>', '<resultLabel>A</resultLabel>')) }), status: 403, code: 'ELMO_SIGNATURE_INVALID' },
+      { name: 'signed by a key not in the registry', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(signElmo(buildElmo(kariView), attacker.credentials)) }), status: 403, code: 'ELMO_SIGNATURE_INVALID' },
+      { name: 'wrong learner', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packedSignedElmo({ ...erik!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials).packed }), status: 403, code: 'EMREX_LEARNER_MISMATCH' },
+      { name: 'gzip bomb', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)).toString('base64') }), status: 413, code: 'ELMO_TOO_LARGE' },
+      { name: 'form over the size limit', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: 'A'.repeat(400 * 1024) }), status: 413, code: 'BODY_TOO_LARGE' },
+      { name: 'XXE attempt', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo('<?xml version="1.0"?><!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><elmo><learner><givenNames>&xxe;</givenNames></learner></elmo>') }), status: 400, code: 'ELMO_DTD_FORBIDDEN' },
+      { name: 'OK without elmo', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK' }), status: 400, code: 'ELMO_MISSING' },
+      { name: 'not Base64', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: '<elmo/>' }), status: 400, code: 'ELMO_ENCODING_INVALID' },
+      { name: 'unknown return code', fields: (s) => ({ sessionId: s, returnCode: 'NCP_MAYBE' }), status: 400, code: 'EMREX_RETURN_CODE_UNKNOWN' }
+    ]
+    for (const c of cases) {
+      const { sessionId, browser } = await startImport(pair)
+      const answer = await browser.post(`${pair.portalUrl}/emrex/import/return`, c.fields(sessionId))
+      expect({ name: c.name, status: answer.status, code: errorCodeOf(answer) }).toEqual({ name: c.name, status: c.status, code: c.code })
+      expect(answer.text).not.toContain('/etc/passwd')
+    }
+    // Nothing stored: no foreign results, no documents, no log entries.
+    expect(await pair.portal.emrex?.client.imports('dev-kari')).toEqual([])
+    expect(await storedKeys(pair, 'emrex/foreign')).toEqual([])
+    expect((await logTypes(pair)).length).toBe(logBefore)
+  })
+
+  it('answers each session once (expiry: test/unit/bridges/emrex/sessions.test.ts)', async () => {
+    const pair = await startEmrexPair()
+    const good = packedSignedElmo({ ...kariSe!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials).packed
+    const { sessionId, browser } = await startImport(pair)
+    expect((await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })).status).toBe(200)
+    const replay = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })
+    expect([replay.status, errorCodeOf(replay)]).toEqual([410, 'EMREX_SESSION_USED'])
+    expect(await pair.portal.emrex?.client.imports('dev-kari')).toHaveLength(1)
+  })
+
+  it('imports a verified answer with its provenance, the signed document and a log entry; accepts RSA-SHA1 with a warning', async () => {
+    const pair = await startEmrexPair()
+    const view = { ...kariSe!.results, generatedAt: new Date().toISOString() }
+    const { sessionId, browser } = await startImport(pair)
+    const page = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'EMP_OK', returnMessage: '', elmo: packedSignedElmo(view, pair.foreignCredentials).packed })
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('data-status="imported"')
+    expect(page.text).toContain('Computer Science: Algorithms')
+    const [record] = await pair.portal.emrex?.client.imports('dev-kari') ?? []
+    expect(record).toMatchObject({
+      learnerId: 'dev-kari',
+      provider: { id: 'se-uu', country: 'SE' },
+      signature: { algorithm: 'RSA-SHA256', digest: 'SHA-256', certificate: pair.foreignCredentials.certificate.fingerprint256 },
+      warnings: []
+    })
+    expect(record?.elmo.reports[0]?.opportunities.map((o) => o.instance.resultLabel)).toEqual(['A', 'B'])
+    expect(await storedKeys(pair, 'emrex/foreign-doc/')).toHaveLength(1)
+    expect(await logTypes(pair)).toContain('bridges.emrex-import')
+
+    // An old provider: RSA-SHA1, inclusive c14n, no namespace prefix games.
+    const old = await startImport(pair)
+    const sig = new SignedXml({ privateKey: pair.foreignCredentials.privateKey, publicCert: pair.foreignCredentials.certificatePem, signatureAlgorithm: ALG.rsaSha1, canonicalizationAlgorithm: ALG.c14n })
+    sig.addReference({ xpath: '/*', uri: '', isEmptyUri: true, transforms: [ALG.enveloped], digestAlgorithm: ALG.sha1 })
+    sig.computeSignature(buildElmo(view), { location: { reference: '/*', action: 'append' } })
+    const sha1Page = await old.browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId: old.sessionId, returnCode: 'NCP_OK', elmo: packElmo(sig.getSignedXml()) })
+    expect(sha1Page.status).toBe(200)
+    expect(sha1Page.text).toContain('SHA-1 is deprecated')
+    const imports = await pair.portal.emrex?.client.imports('dev-kari') ?? []
+    expect(imports.map((i) => i.signature.algorithm).sort()).toEqual(['RSA-SHA1', 'RSA-SHA256'])
+  })
+
+  it('shows cancel, no results and provider errors without storing anything', async () => {
+    const pair = await startEmrexPair()
+    for (const [returnCode, status] of [['NCP_CANCEL', 'cancelled'], ['EMP_NO_RESULTS', 'no-results'], ['NCP_ERROR', 'provider-error']]) {
+      const { sessionId, browser } = await startImport(pair)
+      const page = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: returnCode as string, returnMessage: '<script>alert(1)</script>' })
+      expect(page.status).toBe(200)
+      expect(page.text).toContain(`data-status="${status as string}"`)
+      expect(page.text).not.toContain('<script>alert')
+    }
+    expect(await pair.portal.emrex?.client.imports('dev-kari')).toEqual([])
+  })
+})
+
+describe('EMREX provider (the portal answers a client)', () => {
+  it('refuses unknown clients and bad requests before anything is stored or posted', async () => {
+    const pair = await startEmrexPair()
+    const browser = new CookieClient()
+    const cases: Array<[Record<string, string>, number, string]> = [
+      [{ sessionId: 's1', returnUrl: 'https://evil.example/emrex/return' }, 403, 'EMREX_CLIENT_UNKNOWN'],
+      [{ sessionId: 's1', returnUrl: `${pair.foreignUrl}/emrex/import/return?x=1` }, 403, 'EMREX_CLIENT_UNKNOWN'],
+      [{ sessionId: 's1', returnUrl: 'http://evil.example/emrex/import/return' }, 400, 'EMREX_RETURN_URL_INVALID'],
+      [{ sessionId: 's1', returnUrl: 'javascript:alert(1)' }, 400, 'EMREX_RETURN_URL_INVALID'],
+      [{ sessionId: 's1', returnUrl: 'not a url' }, 400, 'EMREX_RETURN_URL_INVALID'],
+      [{ sessionId: 's1' }, 400, 'EMREX_RETURN_URL_INVALID'],
+      [{ returnUrl: `${pair.foreignUrl}/emrex/import/return` }, 400, 'EMREX_REQUEST_INVALID'],
+      [{ sessionId: 'has spaces', returnUrl: `${pair.foreignUrl}/emrex/import/return` }, 400, 'EMREX_REQUEST_INVALID']
+    ]
+    for (const [form, status, code] of cases) {
+      const answer = await browser.post(`${pair.portalUrl}/emrex`, form)
+      expect([form, answer.status, errorCodeOf(answer)]).toEqual([form, status, code])
+      expect(answer.headers.get('set-cookie')).toBeNull()
+      expect(answer.text).not.toContain('<form')
+    }
+    const multipart = new FormData()
+    multipart.append('sessionId', 's1')
+    multipart.append('returnUrl', `${pair.foreignUrl}/emrex/import/return`)
+    const r = await fetch(`${pair.portalUrl}/emrex`, { method: 'POST', body: multipart, redirect: 'manual' })
+    expect(r.status).toBe(415)
+    expect(await storedKeys(pair, 'emrex/emp/')).toEqual([])
+  })
+
+  it('binds a transfer to its browser and uses it once; a learner with nothing gets NCP_NO_RESULTS', async () => {
+    const pair = await startEmrexPair()
+    const owner = new CookieClient()
+    const start = await owner.post(`${pair.portalUrl}/emrex`, { sessionId: 'session-1', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
+    expect(start.status).toBe(303)
+    const picker = `${pair.portalUrl}${start.headers.get('location') as string}`
+    const other = new CookieClient()
+    await other.signIn(pair.portalUrl, 'dev-ola')
+    const stolen = await other.get(picker)
+    expect([stolen.status, errorCodeOf(stolen)]).toEqual([403, 'EMREX_TRANSFER_FORBIDDEN'])
+
+    const signIn = await owner.get(picker)
+    expect(signIn.status).toBe(303)
+    expect(signIn.headers.get('location')).toMatch(/^\/emrex\/dev\/sign-in\?returnTo=/)
+    await owner.signIn(pair.portalUrl, 'dev-ola')
+    const page = await owner.get(picker)
+    expect(page.text).toContain('You have no results to send')
+    const back = await owner.post(picker, { action: 'send' })
+    expect(formOf(back.text)).toEqual({ action: `${pair.foreignUrl}/emrex/import/return`, fields: { sessionId: 'session-1', returnCode: 'NCP_NO_RESULTS', returnMessage: 'The learner chose no results to transfer.' } })
+    const again = await owner.post(picker, { action: 'send' })
+    expect([again.status, errorCodeOf(again)]).toEqual([403, 'EMREX_TRANSFER_FORBIDDEN'])
+  })
+
+  it('sends the chosen results as signed, schema-valid ELMO, and records the transfer in the access log and the transparency log', async () => {
+    const pair = await startEmrexPair()
+    const browser = new CookieClient()
+    await browser.signIn(pair.portalUrl, 'dev-kari')
+    const start = await browser.post(`${pair.portalUrl}/emrex`, { sessionId: 'abc123', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
+    const picker = `${pair.portalUrl}${start.headers.get('location') as string}`
+    const page = await browser.get(picker)
+    expect(page.status).toBe(200)
+    expect(page.text).toContain('Send results to Uppsala universitet')
+    expect(page.text).toContain('value="dev-uio-d-1"')
+    const back = await browser.post(picker, { action: 'send', results: ['dev-uio-d-1'] })
+    const form = formOf(back.text)
+    expect(form.action).toBe(`${pair.foreignUrl}/emrex/import/return`)
+    expect(back.headers.get('content-security-policy')).toContain(`form-action ${pair.foreignUrl}`)
+    expect(form.fields).toMatchObject({ sessionId: 'abc123', returnCode: 'NCP_OK', returnMessage: '' })
+    const xml = unpackElmo(form.fields.elmo as string, { maxEncodedChars: 1e7, maxXmlBytes: 1e7 }).xml
+    expect(xsdValidate(xml).valid).toBe(true)
+    expect(xmlsecVerify(xml, pair.portalCertificatePem).valid).toBe(true)
+    const elmo = readElmo(xml)
+    expect(elmo.reports).toHaveLength(1)
+    expect(elmo.reports[0]?.opportunities.map((o) => o.identifiers.find((i) => i.type === 'local')?.value)).toEqual(['BAINF'])
+    expect(elmo.attachments[0]?.contentTypes).toEqual(['application/pdf'])
+
+    const log = await (pair.portal.emrex?.portal as DevelopmentPortal).accessLog('dev-kari')
+    expect(log).toHaveLength(1)
+    expect(log[0]).toMatchObject({ organisation: 'Uppsala universitet', country: 'SE', resultIds: ['dev-uio-d-1'] })
+    expect(await logTypes(pair)).toContain('bridges.emrex-transfer')
+  })
+
+  it('posts NCP_CANCEL when the learner cancels', async () => {
+    const pair = await startEmrexPair()
+    const browser = new CookieClient()
+    await browser.signIn(pair.portalUrl, 'dev-kari')
+    const start = await browser.post(`${pair.portalUrl}/emrex`, { sessionId: 'abc', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
+    const back = await browser.post(`${pair.portalUrl}${start.headers.get('location') as string}`, { action: 'cancel' })
+    expect(formOf(back.text).fields).toEqual({ sessionId: 'abc', returnCode: 'NCP_CANCEL', returnMessage: 'The learner cancelled the transfer.' })
+    expect(await (pair.portal.emrex?.portal as DevelopmentPortal).accessLog('dev-kari')).toEqual([])
+  })
+})

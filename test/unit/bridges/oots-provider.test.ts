@@ -1,0 +1,67 @@
+/**
+ * The evidence provider's outcomes that need a clock or a failing source: a source that does not
+ * answer in time and a preview left undecided give EDM:ERR:0005; a retention shorter than the
+ * regulation's twelve months is refused. On a real LevelDB, with the ports faked.
+ */
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { OotsProvider, DEFAULT_EVIDENCE_TYPES } from '../../../src/bridges/oots/provider.ts'
+import { LifelongError, isLifelongError } from '../../../src/errors.ts'
+import { openStorage } from '../../../src/storage/storage.ts'
+import { silentLogger } from '../../../src/observability/logger.ts'
+import { tempDir } from '../../helpers/federation.ts'
+import { fixtureResults, memoryAccessLog, tableMatcher } from '../../helpers/bridges.ts'
+import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
+
+const SAMPLE = fileURLToPath(new URL('../../../../shared/standards/oots-edm/samples-v2.0/requete.xml', import.meta.url))
+let n = 0
+function request (preview?: string): Uint8Array {
+  let xml = readFileSync(SAMPLE, 'utf8')
+    .replace('urn:uuid:1a2b3c4d-0000-4000-8000-000000000000', `urn:uuid:1a2b3c4d-0000-4000-8000-${String(++n).padStart(12, '0')}`)
+    .replace('https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e', DEFAULT_EVIDENCE_TYPES[0]!.classification)
+    .replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true')
+  if (preview !== undefined) xml = xml.replace('<rim:Slot name="PossibilityForPreview">', `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${preview}</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name="PossibilityForPreview">`)
+  return new TextEncoder().encode(xml)
+}
+
+async function provider (options: { now?: () => number, retentionDays?: number, failWith?: LifelongError } = {}): Promise<OotsProvider> {
+  const storage = await openStorage(tempDir())
+  const entries: unknown[] = []
+  return new OotsProvider({
+    store: storage.sublevel('bridges'),
+    log: { append: async (e, ops = []) => { entries.push(...e); await storage.db.batch(ops.map((o) => o.type === 'put' ? { type: 'put' as const, sublevel: o.sublevel, key: o.key, value: o.value } : { type: 'del' as const, sublevel: o.sublevel, key: o.key })); return { indexes: [], treeSize: entries.length } } },
+    matcher: tableMatcher([{ learnerId: 'L1', person: { familyName: 'Dupont', givenName: 'Jean', dateOfBirth: '1992-10-22' } }]),
+    results: fixtureResults({ L1: sampleLearnerResults }),
+    evidence: { fetch: async () => { throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE', 'deadline passed') } },
+    accessLog: memoryAccessLog(),
+    logger: silentLogger(),
+    now: options.now
+  }, { provider: { organisationNumber: '919477822', name: 'portal', country: 'NO' }, baseUrl: () => 'https://portal.example.no', retentionDays: options.retentionDays })
+}
+
+const locationOf = (body: Buffer): string => /<rim:Value>(https:[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(body.toString())![1]!
+
+describe('OOTS provider timeouts and retention', () => {
+  it('answers EDM:ERR:0005 when the source does not answer in time, and when the preview expired undecided', async () => {
+    let clock = Date.parse('2026-11-28T10:00:00Z')
+    const p = await provider({ now: () => clock })
+    const first = await p.handle(request())
+    expect(first.outcome).toBe('EDM:ERR:0002')
+    const location = locationOf(first.body)
+    await p.decide(location.split('/').pop()!, 'L1', 'approve', ['uio-d-000201'])
+    const slow = await p.handle(request(location))
+    expect(slow.outcome).toBe('EDM:ERR:0005')
+    expect(slow.body.toString()).toContain('rs:TimeoutExceptionType')
+
+    const again = await p.handle(request())
+    clock += 2 * 3600_000
+    const expired = await p.handle(request(locationOf(again.body)))
+    expect(expired.outcome).toBe('EDM:ERR:0005')
+    expect(expired.body.toString()).toContain('preview expired')
+  })
+
+  it('refuses a retention shorter than twelve months', async () => {
+    await expect(provider({ retentionDays: 90 })).rejects.toSatisfy((e: unknown) => isLifelongError(e, 'OOTS_RETENTION_TOO_SHORT'))
+  })
+})
