@@ -127,10 +127,15 @@ async function fanOut (tmp: string, sources: number, quick: boolean, log: (l: st
     const subject = { scheme: 'national-id' as const, value: BENCH_LEARNER.nationalId as string }
     const first = plan.nodes.find((n) => n.spec.slug === 'src0')!
     const warm = quick ? 3 : 20
-    const runs = quick ? 10 : 200
-    for (let i = 0; i < warm; i++) {
+    const runs = quick ? 10 : 100
+    // Until every source answers (the portal dialled the sources before they were up, and libp2p backs off).
+    let last = ''
+    for (let complete = 0, attempt = 0; complete < warm; attempt++) {
       const o = await portal.fetcher.fetch([subject], OWN_RESULTS)
-      if (o.results.length !== sources * 5 || !o.results.every((r) => r.verification.ok)) throw new Error(`fan-out returned ${o.results.length} results (${o.results.filter((r) => !r.verification.ok).length} not verified), sources ${JSON.stringify(o.sources.filter((s) => s.status !== 'ok'))}`)
+      if (o.results.length === sources * 5 && o.results.every((r) => r.verification.ok)) { complete++; continue }
+      last = `fan-out returned ${o.results.length} results (${o.results.filter((r) => !r.verification.ok).length} not verified), sources ${JSON.stringify(o.sources.filter((s) => s.status !== 'ok'))}`
+      if (attempt > 120) throw new Error(last)
+      await new Promise((resolve) => setTimeout(resolve, 500))
     }
     const client = fed.node('portal').client
     const single: number[] = []
@@ -140,11 +145,13 @@ async function fanOut (tmp: string, sources: number, quick: boolean, log: (l: st
       single.push(performance.now() - t)
     }
     const times: number[] = []
+    let incomplete = 0
     for (let i = 0; i < runs; i++) {
       const t = performance.now()
       const o = await portal.fetcher.fetch([subject], OWN_RESULTS)
       times.push(performance.now() - t)
-      if (o.results.length !== sources * 5) throw new Error('a source did not answer')
+      // A source that timed out or was unreachable under load is counted, not hidden.
+      if (o.results.length !== sources * 5) incomplete++
     }
     times.sort((a, b) => a - b)
     single.sort((a, b) => a - b)
@@ -154,7 +161,7 @@ async function fanOut (tmp: string, sources: number, quick: boolean, log: (l: st
       value: percentile(times, 99),
       unit: 'ms',
       baseline: { name: 'one GetResults round trip to one source, p99', value: percentile(single, 99) },
-      note: `p50 ${fmt(percentile(times, 50), 1)} ms (one source: p50 ${fmt(percentile(single, 50), 1)} ms); ${runs} sequential sign-ins, each: index lookup, ${sources} parallel signed requests (each logged at its source), ${sources * 5} results verified`
+      note: `p50 ${fmt(percentile(times, 50), 1)} ms (one source: p50 ${fmt(percentile(single, 50), 1)} ms); ${runs} sequential sign-ins, each: index lookup, ${sources} parallel signed requests (each logged at its source), ${sources * 5} results verified${incomplete > 0 ? `; ${incomplete} of ${runs} missed a source (deadline 10 s)` : ''}`
     }
   } finally {
     await srcs.stop()
