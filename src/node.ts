@@ -31,6 +31,7 @@ import type { SampleLearner } from './portal/oidc.ts'
 import { indexRegistrar } from './registry/results/index-registrar.ts'
 import { indexAccessLog, indexDirectory } from './portal/index-directory.ts'
 import { everyInstitution } from './portal/fetch.ts'
+import { portalBridgePorts } from './portal/bridge-ports.ts'
 // The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
 // their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
 import type { EudiModule } from './bridges/eudi/module.ts'
@@ -221,12 +222,19 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     if (emrex !== undefined) modules.push(emrex)
 
     let listeningUrl = ''
+    // The portal's sign-in, verified results and access log serve the bridges (unless a test passes its own).
+    const portalPorts = portal === undefined
+      ? undefined
+      : portalBridgePorts(portal, { resolve: async (s, why) => (await learners.index.resolve({ scheme: s.scheme, value: s.value }, why)).learnerId ?? '' }, storage.sublevel('portal'), log)
+    if (portal !== undefined && portalPorts !== undefined && options.bridges?.accessLog === undefined) {
+      portal.bridgeAccess = async (identity) => await portalPorts.accessLog.list(await portalPorts.learnerIdOf(identity))
+    }
     const ports: BridgePorts = {
-      sessions: options.bridges?.sessions ?? unavailableSessions,
-      results: options.bridges?.results ?? unavailableResults,
+      sessions: options.bridges?.sessions ?? portalPorts?.sessions ?? unavailableSessions,
+      results: options.bridges?.results ?? portalPorts?.results ?? unavailableResults,
       matcher: options.bridges?.matcher ?? (config.roles.includes('portal') ? (await import('./bridges/oots/index-matcher.ts')).indexPersonMatcher(learners.index) : unavailableMatcher),
       evidence: options.bridges?.evidence ?? (config.roles.includes('portal') ? (await import('./bridges/oots/evidence-protocol.ts')).rpcEvidenceFetcher({ client }) : unavailableEvidence),
-      accessLog: options.bridges?.accessLog ?? noAccessLog
+      accessLog: options.bridges?.accessLog ?? portalPorts?.accessLog ?? noAccessLog
     }
     const publicUrl = (): string => config.http.publicUrl ?? listeningUrl
     let eudi: EudiModule | undefined

@@ -73,6 +73,8 @@ export class PortalModule {
   private readonly c: PortalModuleComponents
   readonly init: PortalModuleInit
   private sessionsValue: LearnerSessions | undefined
+  /** What the bridges (EMREX, wallet, OOTS) handed on of a learner's data, for "who saw my data"; set by the composition root. */
+  bridgeAccess?: (identity: LearnerIdentity) => Promise<Array<{ at: number, organisation: string, operation: string, purpose: string, legalBasis: string }>>
 
   constructor (c: PortalModuleComponents, init: PortalModuleInit) {
     this.c = c

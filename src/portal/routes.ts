@@ -156,7 +156,8 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
         portal.indexAccess(identity.subject).then((rows) => ({ rows, failed: false }), () => ({ rows: [], failed: true }))
       ])
       if (index.failed) logs.failed.push(lang === 'en' ? 'the national index' : 'den nasjonale indeksen')
-      const rows: AccessRow[] = [...index.rows]
+      const bridged = await (portal.bridgeAccess?.(identity) ?? Promise.resolve([])).catch(() => [])
+      const rows: AccessRow[] = [...index.rows, ...bridged.map((b) => ({ at: b.at, who: b.organisation, what: b.operation, purpose: b.purpose, legalBasis: b.legalBasis }))]
       rows.push(...logs.rows.map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''} @ ${r.source}${r.results ? ` (${r.results})` : ''}`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' })))
       for (const s of await portal.shares.list(identity.subject)) {
         for (const o of s.openings) rows.push({ at: o.at, who: s.recipient, what: `${lang === 'en' ? 'share' : 'deling'}: ${o.outcome}${o.useNumber > 0 ? ` #${o.useNumber}` : ''}`, purpose: SHARE_VIEW.purpose, legalBasis: SHARE_VIEW.legalBasis })

@@ -39,6 +39,10 @@ export const ACCEPTED_PURPOSES: Readonly<Record<string, readonly string[]>> = {
   'portal.share-view': ['gdpr-6-1-a'],
   // The learner hands results to an EMREX client or a wallet (consent).
   'portal.transfer': ['gdpr-6-1-a'],
+  // The learner puts results in their EU digital identity wallet (consent; src/bridges/eudi).
+  'eudi.wallet-issuance': ['gdpr-6-1-a'],
+  // A foreign authority's evidence request through OOTS, previewed and approved by the learner (legal obligation, SDG Regulation art. 14).
+  'oots.evidence-exchange': ['gdpr-6-1-c'],
   // The learner looks at who read their data.
   'portal.access-log': ['gdpr-6-1-e', 'gdpr-6-1-c']
 }

@@ -57,7 +57,7 @@ export class ResultService {
   }
 
   async getResults (req: lifelong.results.IGetResultsRequest, ctx: RequestContext): Promise<lifelong.results.IGetResultsResponse> {
-    checkPurpose(ctx, ['portal.own-results', 'portal.share-view', 'portal.transfer'])
+    checkPurpose(ctx, Object.keys(ACCEPTED_PURPOSES).filter((p) => p !== 'portal.access-log'))
     const subject = subjectOf(req.subject)
     const ids = req.resultIds ?? []
     if (ids.length > 1000) throw new LifelongError('invalid', 'RESULTS_TOO_MANY_IDS', 'at most 1000 result IDs')

@@ -219,6 +219,18 @@ describe('the Diploma portal', () => {
     expect(view.results[0]!.verification.checkpointSize).toBeGreaterThan(view.results[0]!.verification.logIndex)
   }, 120_000)
 
+  it('serves the bridges: the wallet page lists the signed-in learner\'s verified results, fetched through the portal', async () => {
+    const { portal, bearer } = await setup()
+    const page = await portal.http.inject({ method: 'GET', url: '/portal/wallet', headers: { authorization: await bearer(0) } })
+    expect(page.statusCode).toBe(200)
+    expect(page.body).toContain('Introduksjon til objektorientert programmering')
+    expect(page.body).toContain('Høgskolen i Sør-Trøndelag')
+    // Without a sign-in, the bridge sends the browser to the portal's sign-in.
+    const anonymous = await portal.http.inject({ method: 'GET', url: '/portal/wallet' })
+    expect(anonymous.statusCode).toBe(303)
+    expect(anonymous.headers.location).toBe('/portal/login?returnTo=%2Fportal%2Fwallet')
+  }, 120_000)
+
   it('refuses requests without a valid sign-in', async () => {
     const { portal } = await setup()
     expect(await api(portal, 'GET', '/portal/api/results')).toMatchObject({ status: 401, body: { code: 'AUTH_SIGN_IN_REQUIRED' } })
