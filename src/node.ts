@@ -32,6 +32,7 @@ import { indexRegistrar } from './registry/results/index-registrar.ts'
 import { indexAccessLog, indexDirectory } from './portal/index-directory.ts'
 import { everyInstitution } from './portal/fetch.ts'
 import { portalBridgePorts } from './portal/bridge-ports.ts'
+import { ownResults } from './registry/results/own-results.ts'
 // The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
 // their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
 import type { EudiModule } from './bridges/eudi/module.ts'
@@ -265,14 +266,16 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       })
       modules.push(oots)
     }
-    if (config.roles.includes('institution') && options.bridges?.institutionResults !== undefined) {
+    // An institution seals evidence of its own results (the results registry) for OOTS.
+    const institutionResults = options.bridges?.institutionResults ?? (results === undefined ? undefined : ownResults(results.registry, logModuleProofs({ log }), { peerId: self, institution: { id: '', organisationNumber: config.organisationNumber, name: { nb: config.name } } }, now))
+    if (config.roles.includes('institution') && institutionResults !== undefined) {
       const member = federation.member(self)
       const { serveEvidence } = await import('./bridges/oots/evidence-protocol.ts')
       const { EvidenceBuilder } = await import('./bridges/elm/evidence.ts')
       serveEvidence({
         server,
         builder: new EvidenceBuilder({ key, now }, { organisationNumber: config.organisationNumber, names: { nb: member?.name ?? config.name } }),
-        results: options.bridges.institutionResults,
+        results: institutionResults,
         log,
         logger: logger.child({ component: 'evidence' })
       })

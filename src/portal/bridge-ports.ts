@@ -15,7 +15,7 @@ import type { Sublevel } from '../storage/storage.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { LearnerIdentity } from './oidc.ts'
 import type { PortalModule } from './module.ts'
-import { learnerResults } from './bridge-view.ts'
+import { learnerResults } from '../registry/results/facts.ts'
 
 /** What this needs of the index: the learner ID of an identifier. */
 export interface LearnerIdResolver {

@@ -26,7 +26,7 @@ import { DevIssuer, TokenVerifier, type LearnerIdentity, type SampleLearner } fr
 import { LearnerSessions } from './session.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
-import { learnerResults } from './bridge-view.ts'
+import { learnerResults } from '../registry/results/facts.ts'
 import { portalRoutes } from './routes.ts'
 
 export interface PortalModuleComponents {

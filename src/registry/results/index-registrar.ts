@@ -52,7 +52,7 @@ export function indexRegistrar (ports: IndexPorts): PointerRegistrar {
       }
       pending.forEach((i, k) => {
         const p = pointers[k]
-        out[i] = p?.status === 'registered' || p?.status === 'unchanged' || p?.status === 'created' || p?.status === 'updated' ? { status: 'registered' } : { status: 'rejected', code: p?.code ?? 'LEARNERS_NO_OUTCOME' }
+        out[i] = p?.status === 'registered' || p?.status === 'unchanged' || p?.status === 'created' || p?.status === 'updated' ? { status: 'registered', learnerId: learners[i]?.learnerId as string } : { status: 'rejected', code: p?.code ?? 'LEARNERS_NO_OUTCOME' }
       })
       return out
     }

@@ -13,6 +13,7 @@
  * | `bl/<local ID>/<result ID>` | empty: the learner's results |
  * | `a/<local ID>/<at:13 digits>/<request id hex>` | AccessRecord bytes (immutable, logged) |
  * | `o/<local ID>` | OutboxEntry: the learner still to register at the index |
+ * | `ix/<index learner ID>` | local ID: the national index's opaque ID of the learner, once registered |
  * | `meta/secret` | 32 random bytes: the key of the keyed hashes above |
  */
 
@@ -28,6 +29,7 @@ export const accessKey = (localId: string, atMs: number, requestIdHex: string): 
 export const accessPrefix = (localId: string): string => `a/${localId}/`
 export const outboxKey = (localId: string): string => `o/${localId}`
 export const OUTBOX_PREFIX = 'o/'
+export const indexIdKey = (learnerId: string): string => `ix/${learnerId}`
 export const secretKey = (): string => 'meta/secret'
 
 /** The first key after every key starting with `prefix`. */

@@ -10,7 +10,7 @@ import { lifelong } from '../../gen/proto.js'
 import { toLifelongError } from '../../errors.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Sublevel } from '../../storage/storage.ts'
-import { OUTBOX_PREFIX, outboxKey, prefixEnd } from './keys.ts'
+import { OUTBOX_PREFIX, indexIdKey, outboxKey, prefixEnd } from './keys.ts'
 import type { PointerRegistrar, PointerRegistration } from './ports.ts'
 import type { ResultRegistry } from './registry.ts'
 
@@ -128,18 +128,24 @@ export class IndexOutbox {
         return
       }
       const done: string[] = []
+      const indexIds: Array<{ type: 'put', key: string, value: Uint8Array }> = []
       let retry = false
       outcomes.forEach((o, i) => {
         const b = batch[i]
         if (b === undefined) return
-        if (o.status === 'registered') { done.push(b.localId); this.counts.registered++ } else if (o.status === 'rejected') {
+        if (o.status === 'registered') {
+          done.push(b.localId)
+          this.counts.registered++
+          // The index's ID of the learner: the bridges (OOTS evidence) name learners by it.
+          if (o.learnerId !== undefined && /^[0-9a-z]{1,64}$/.test(o.learnerId)) indexIds.push({ type: 'put', key: indexIdKey(o.learnerId), value: new TextEncoder().encode(b.localId) })
+        } else if (o.status === 'rejected') {
           // Refused for good (e.g. the index cannot take this identifier): kept out of the loop, reported.
           done.push(b.localId)
           this.counts.rejected++
           this.c.logger.warn({ code: o.code, learner: b.localId }, 'the index refused a result-source pointer')
         } else retry = true
       })
-      await this.c.store.batch(done.map((id) => ({ type: 'del' as const, key: outboxKey(id) })), { sync: true } as never)
+      await this.c.store.batch([...indexIds, ...done.map((id) => ({ type: 'del' as const, key: outboxKey(id) }))], { sync: true } as never)
       if (retry) { this.backOff('INDEX_RETRY'); return }
       this.failures = 0
       this.lastError = undefined

@@ -79,7 +79,10 @@ export interface PointerRegistration {
 }
 
 /** The outcome per registration: done, refused for good (with a code), or to be tried again. */
-export type PointerOutcome = { status: 'registered' } | { status: 'rejected', code: string } | { status: 'retry', code: string }
+export type PointerOutcome =
+  | { status: 'registered', /** The index's opaque learner ID, when it said. */ learnerId?: string }
+  | { status: 'rejected', code: string }
+  | { status: 'retry', code: string }
 
 /** Registers learners and result-source pointers at the national index, in batches. */
 export interface PointerRegistrar {

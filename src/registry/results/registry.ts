@@ -22,7 +22,7 @@ import {
 import { sealResult, subjectCommitment, textOf, versionHash, type ResultRecordProps } from './record.ts'
 import {
   accessKey, accessPrefix, byLearnerKey, byLearnerPrefix, externalKey, learnerIndexKey, learnerKey, learnerVersionKey,
-  logKeyOf, outboxKey, prefixEnd, RESULT_LOG_TYPES, secretKey, stateKey, versionKey
+  logKeyOf, outboxKey, prefixEnd, RESULT_LOG_TYPES, secretKey, stateKey, versionKey, indexIdKey
 } from './keys.ts'
 import type { InstitutionInfo, LogAppender, OfferingCatalogue, OfferingInfo } from './ports.ts'
 
@@ -455,6 +455,12 @@ export class ResultRegistry {
     const localBytes = await this.c.store.get(learnerIndexKey(this.subjectHash(subject)))
     if (localBytes === undefined) return undefined
     return (await this.learnerState(dec.decode(localBytes)))?.record as StoredLearner | undefined
+  }
+
+  /** A learner by the national index's learner ID (known once the outbox registered them). */
+  async learnerByIndexId (learnerId: string): Promise<StoredLearner | undefined> {
+    const local = await this.c.store.get(indexIdKey(learnerId))
+    return local === undefined ? undefined : await this.learnerById(dec.decode(local))
   }
 
   /** A learner by local ID. */

@@ -8,6 +8,8 @@ import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/res
 import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
 import { verifyResultBundle, type BundleSet } from '../../../src/registry/results/bundle.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
+import { rpcEvidenceFetcher } from '../../../src/bridges/oots/evidence-protocol.ts'
+import { OOTS_PURPOSE } from '../../../src/bridges/oots/provider.ts'
 import type { RunningFederation } from '../../../src/demo/local-federation.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 
@@ -229,6 +231,19 @@ describe('the Diploma portal', () => {
     const anonymous = await portal.http.inject({ method: 'GET', url: '/portal/wallet' })
     expect(anonymous.statusCode).toBe(303)
     expect(anonymous.headers.location).toBe('/portal/login?returnTo=%2Fportal%2Fwallet')
+  }, 120_000)
+
+  it('an institution seals evidence of its own results for the learner the index names (OOTS)', async () => {
+    const { uio, portal, bearer } = await setup()
+    const learnerId = (await portal.learners.index.resolve({ scheme: 'national-id', value: kari.nationalId }, { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' })).learnerId as string
+    const mine = (await api(portal, 'GET', '/portal/api/results', await bearer(0))).body.results.filter((r: { source: { peerId: string } }) => r.source.peerId === uio.peerId)
+    const docs = await rpcEvidenceFetcher({ client: portal.client }).fetch(learnerId, [{ sourcePeerId: uio.peerId, resultId: mine[0].result.resultId, version: 1 }], OOTS_PURPOSE)
+    expect(docs).toHaveLength(1)
+    expect(docs[0]!.issuer.organisationNumber).toBe(ORG.a)
+    expect(docs[0]!.sealedElm.split('.')).toHaveLength(3)
+    expect(Buffer.from(docs[0]!.pdf.subarray(0, 5)).toString()).toBe('%PDF-')
+    // A learner the institution does not know by that index ID gets nothing.
+    await expect(rpcEvidenceFetcher({ client: portal.client }).fetch('0'.repeat(26), [{ sourcePeerId: uio.peerId, resultId: mine[0].result.resultId, version: 1 }], OOTS_PURPOSE)).rejects.toMatchObject({ code: 'RESULTS_LEARNER_NOT_FOUND' })
   }, 120_000)
 
   it('refuses requests without a valid sign-in', async () => {

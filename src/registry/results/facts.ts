@@ -1,18 +1,34 @@
 /**
- * The bridges' view (src/bridges/model.ts) of results the portal fetched and verified: only
- * verified results go in, each with what was checked; issuers keep the name they had at issue
- * and carry their successor when a merged institution's successor holds the result.
+ * Results as the bridges' plain facts (src/bridges/model.ts), from verified result versions:
+ * what the portal fetched and checked, or what an institution node holds itself (evidence).
+ * Only verified results go in, each with what was checked; issuers keep the name they had at
+ * issue and carry their successor when a merged institution's successor holds the result.
  */
-import { validateNationalId } from '../identifiers/index.ts'
-import type { GradeFacts, IssuerFacts, LearnerFacts, LearnerResults, ResultFacts, ResultKind, GradingScale } from '../bridges/model.ts'
-import type { ResultView } from '../registry/results/record.ts'
-import type { LearnerIdentity } from './oidc.ts'
-import type { PortalResult } from './fetch.ts'
+import { validateNationalId } from '../../identifiers/index.ts'
+import type { GradeFacts, IssuerFacts, LearnerFacts, LearnerResults, ResultFacts, ResultKind, GradingScale } from '../../bridges/model.ts'
+import type { ResultView } from './record.ts'
+import type { Verification } from './verify.ts'
+import type { SubjectId } from './model.ts'
+
+/** A result version and what was checked about it (a portal's fetched result satisfies this). */
+export interface FactsInput {
+  source: { peerId: string }
+  verification: Verification
+  heldBy?: { organisationNumber: string, name: string }
+}
+
+/** Who the learner is, as the sign-in or the institution knows them. */
+export interface LearnerFactsInput {
+  subject: SubjectId
+  givenNames: string
+  familyName: string
+  birthDate?: string
+}
 
 const STATUS: Record<string, ResultFacts['status']> = { issued: 'valid', corrected: 'corrected', annulled: 'annulled' }
 const nonEmpty = <T extends object>(o: T): T | undefined => Object.keys(o).length === 0 ? undefined : o
 
-function issuerFacts (v: ResultView, heldBy: PortalResult['heldBy']): IssuerFacts {
+function issuerFacts (v: ResultView, heldBy: FactsInput['heldBy']): IssuerFacts {
   const codes = nonEmpty({ ...(v.issuer.dbhCode === undefined ? {} : { dbh: v.issuer.dbhCode }), ...(v.issuer.fsNumber === undefined ? {} : { fs: v.issuer.fsNumber }) })
   return {
     institutionId: v.issuer.institutionId,
@@ -27,7 +43,7 @@ function issuerFacts (v: ResultView, heldBy: PortalResult['heldBy']): IssuerFact
 const grades = (v: { grades: ResultView['grades'] }): GradeFacts[] => v.grades.map((g) => ({ scale: g.scale as GradingScale, value: g.value, component: g.component as GradeFacts['component'], passed: g.passed }))
 
 /** One verified result as bridge facts. */
-export function resultFacts (r: PortalResult): ResultFacts | undefined {
+export function resultFacts (r: FactsInput): ResultFacts | undefined {
   if (!r.verification.ok) return undefined
   const v = r.verification.view
   const verification = { sourcePeerId: r.source.peerId, logIndex: r.verification.logIndex, checkpointSize: r.verification.checkpointSize, witnesses: r.verification.witnesses }
@@ -93,7 +109,7 @@ export function resultFacts (r: PortalResult): ResultFacts | undefined {
 }
 
 /** The learner as the bridges know them: names and birth date from the sign-in, never derived from the number. */
-export function learnerFacts (identity: LearnerIdentity): LearnerFacts {
+export function learnerFacts (identity: LearnerFactsInput): LearnerFacts {
   const s = identity.subject
   const scheme = s.scheme === 'education-id' ? 'no:education-id' : validateNationalId(s.value).kind === 'dnr' ? 'no:dnr' : 'no:fnr'
   return {
@@ -105,6 +121,6 @@ export function learnerFacts (identity: LearnerIdentity): LearnerFacts {
 }
 
 /** The learner and their verified results, in the order given. */
-export function learnerResults (identity: LearnerIdentity, results: readonly PortalResult[], now: number): LearnerResults {
+export function learnerResults (identity: LearnerFactsInput, results: readonly FactsInput[], now: number): LearnerResults {
   return { learner: learnerFacts(identity), results: results.flatMap((r) => resultFacts(r) ?? []), generatedAt: new Date(now).toISOString() }
 }
