@@ -21,6 +21,7 @@ import { RpcClient } from './net/rpc/client.ts'
 import { buildApp } from './api/app.ts'
 import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
+import { createEducationModule, type EducationModule } from './registry/education/module.ts'
 import { LogModule } from './log/module.ts'
 import { ResultsModule } from './registry/results/module.ts'
 import { logModuleProofs } from './registry/results/proofs.ts'
@@ -33,6 +34,8 @@ import { indexAccessLog, indexDirectory } from './portal/index-directory.ts'
 import { everyInstitution } from './portal/fetch.ts'
 import { portalBridgePorts } from './portal/bridge-ports.ts'
 import { ownResults } from './registry/results/own-results.ts'
+import { registryCatalogue } from './registry/results/registry-catalogue.ts'
+import { OfferingLookup } from './registry/education/index.ts'
 // The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
 // their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
 import type { EudiModule } from './bridges/eudi/module.ts'
@@ -109,6 +112,8 @@ export interface LifelongNode {
   readonly http: FastifyInstance
   readonly logger: Logger
   readonly metrics: Metrics
+  /** The education registry (registry node) or the institution's own catalogue (institution node). */
+  readonly education: EducationModule | undefined
   /** The HTTP URL the node listens on (after start). */
   httpUrl: () => string
   /** The libp2p addresses the node listens on, with /p2p/<peer ID> (after start). */
@@ -173,6 +178,11 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       allowSynthetic: config.identifiers.allowSynthetic
     })
     const modules: NodeModule[] = [log, learners]
+    // Education records and their log entries go into one batch through the log's append path.
+    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
+    if (education !== undefined) modules.push(education)
+    // Results and the portal check offerings at the National Education Registry (cached lookups).
+    const offerings = registryCatalogue(new OfferingLookup({ client, federation, now }))
     let results: ResultsModule | undefined
     if (config.roles.includes('institution')) {
       results = new ResultsModule({
@@ -183,7 +193,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
         server,
         federation,
         logger: logger.child({ component: 'results' }),
-        catalogue: options.results?.catalogue,
+        catalogue: options.results?.catalogue ?? offerings,
         registrar: options.results?.registrar ?? (learners.registrar === undefined ? undefined : indexRegistrar({ index: learners.index, registrar: learners.registrar })),
         now
       }, {
@@ -203,7 +213,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
         // The national index says where a learner's results are; a federation without one asks every institution.
         directory: options.portal?.directory ?? (federation.membersWithRole('index').length > 0 ? indexDirectory(learners.index) : everyInstitution(federation)),
         indexAccessLog: async (subject, why) => federation.membersWithRole('index').length > 0 ? await indexAccessLog(learners.index, subject, why) : [],
-        catalogue: options.portal?.catalogue,
+        catalogue: options.portal?.catalogue ?? offerings,
         baseUrl: () => listeningUrl,
         now
       }, {
@@ -338,6 +348,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       http,
       logger,
       metrics,
+      education,
       httpUrl: () => listeningUrl,
       multiaddrs: () => host.getMultiaddrs().map(String),
       async start () {

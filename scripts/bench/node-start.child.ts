@@ -31,7 +31,7 @@ if (mode === 'bare') {
   await report(1, fed.stop)
 } else if (mode === 'federation') {
   const { runDemo } = await import('../../src/demo/run.ts')
-  const demo = await runDemo({ dir: args[0], logLevel: 'silent', basePorts: { p2p: Number(args[1]), http: Number(args[2]) } }, new URL('../..', import.meta.url).pathname)
+  const demo = await runDemo({ dir: args[0], logLevel: 'silent', sampleCatalogue: false, basePorts: { p2p: Number(args[1]), http: Number(args[2]) } }, new URL('../..', import.meta.url).pathname)
   await report(demo.federation.nodes.size, demo.federation.stop)
 } else {
   process.stderr.write(`unknown mode ${mode}\n`)

@@ -37,7 +37,8 @@ export async function buildApp (deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: `lifelong node: ${deps.info().name}`, version: deps.info().version, description: 'HTTP API of one lifelong node. Errors are `{ code, message }` with a stable code.' }
+      info: { title: `lifelong node: ${deps.info().name}`, version: deps.info().version, description: 'HTTP API of one lifelong node. Errors are `{ code, message }` with a stable code.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OIDC/OAuth access token from an issuer the node trusts (auth.issuers)' } } }
     }
   })
   await app.register(systemRoutes(deps))

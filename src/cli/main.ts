@@ -6,9 +6,10 @@ import { Command } from 'commander'
 import pkg from '../../package.json' with { type: 'json' }
 import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
+import { registerImportCommands } from './commands/import.ts'
+import { registerImportResultsCommand } from './commands/import-results.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
-import { registerImportCommands } from './commands/import.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
 import { reportError } from './output.ts'
 
@@ -20,9 +21,10 @@ const program = new Command()
 
 registerNodeCommands(program)
 registerManifestCommands(program)
+registerImportCommands(program)
+registerImportResultsCommand(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
-registerImportCommands(program)
 registerEmrexCommands(program)
 
 try {

@@ -9,6 +9,7 @@ import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
 import { demoCatalogue, SAMPLE_LEARNERS, seedDemoResults } from './results-sample.ts'
 import type { NodeOptions } from '../node.ts'
+import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
 import { createLogger } from '../observability/logger.ts'
 
@@ -18,6 +19,10 @@ export interface DemoOptions {
   /** Default node-config/local-federation.json. */
   specFile?: string
   logLevel?: string
+  /** Load the generated sample catalogue into the registry and institution nodes (default true). */
+  sampleCatalogue?: boolean
+  /** Progress lines while loading. */
+  log?: (line: string) => void
   /** Overrides the base ports of the federation description. */
   basePorts?: { p2p?: number, http?: number }
 }
@@ -38,6 +43,7 @@ export interface Demo {
   summaryFile: string
   /** The Diploma portal and who can sign in there, if the federation has a portal. */
   portal?: { url: string, learners: Array<{ name: string, note?: string }> }
+  catalogue?: SampleLoadSummary
   /** The EMREX round trip: the foreign node and where to start on the portal. */
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
 }
@@ -69,8 +75,8 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     logLevel: options.logLevel ?? 'warn',
     configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, portal: { devIssuer: true } } : {}
   })
-  const catalogue = demoCatalogue()
-  const nodeOptions = (): NodeOptions => ({ results: { catalogue }, portal: { catalogue, sampleLearners: SAMPLE_LEARNERS } })
+  const demoOfferings = demoCatalogue()
+  const nodeOptions = (): NodeOptions => ({ results: { catalogue: demoOfferings }, portal: { catalogue: demoOfferings, sampleLearners: SAMPLE_LEARNERS } })
   let started: RunningFederation
   try {
     started = await startLocalFederation(plan, nodeOptions)
@@ -82,6 +88,15 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const foreign = localEmrex?.foreign
   const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await started.stop(); await foreign.stop() } }
   const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
+  let catalogue: SampleLoadSummary | undefined
+  if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
+    try {
+      catalogue = await loadSampleCatalogue(federation, dir, options.log)
+    } catch (err) {
+      await federation.stop()
+      throw err
+    }
+  }
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
     const running = federation.nodes.get(n.spec.slug)
     return {
@@ -95,8 +110,8 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
+  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
   const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
-  return { federation, summary, summaryFile, ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
+  return { federation, summary, summaryFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
 }

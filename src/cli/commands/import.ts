@@ -1,55 +1,105 @@
-/** `lifelong import results <file>`: a results file into an institution node, all or nothing. */
-import { writeFileSync } from 'node:fs'
+/**
+ * `lifelong import catalogue <file.csv|file.json>`: hands the file to the institution node's
+ * catalogue import (HTTP, from this machine) and follows it with a progress bar. The node
+ * validates every row, publishes to the registry and stores the result, all or nothing.
+ */
+import { readFileSync } from 'node:fs'
+import { extname } from 'node:path'
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { loadConfig } from '../../config/config.ts'
-import { importResults, readImportFile, type ImportProgress } from '../../registry/results/import-file.ts'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError, ValidationError } from '../../errors.ts'
+import { readKeyFile } from '../../crypto/key-file.ts'
+import { mintDevToken } from '../../demo/dev-issuer.ts'
+import { EDUCATION_SCOPES } from '../../registry/education/routes.ts'
 
-function progressBar (): ImportProgress {
-  if (process.stderr.isTTY !== true) {
-    let total = 0
-    return {
-      start (n) { total = n; process.stderr.write(`checking ${n} entries…\n`) },
-      advance (done, problems) { process.stderr.write(`  ${done}/${total} checked, ${problems} problem(s)\n`) },
-      stop () {}
-    }
+interface Job {
+  id: string
+  state: 'running' | 'done' | 'failed'
+  progress: { phase: string, done: number, total: number }
+  report?: { rows: number, created: number, updated: number, unchanged: number, registryLogSize: number, localLogSize: number }
+  error?: { code: string, message: string, fields?: Array<{ path: string, message: string }> }
+}
+
+async function http<T> (url: string, init?: RequestInit): Promise<T> {
+  let res: Response
+  try {
+    res = await fetch(url, init)
+  } catch (err) {
+    throw new LifelongError('unavailable', 'IMPORT_NODE_UNREACHABLE', `cannot reach the node at ${url}: ${(err as Error).message}`, { cause: err })
   }
-  const bar = new cliProgress.SingleBar({ format: 'checking {bar} {value}/{total} entries | {problems} problem(s) | {eta_formatted} left', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
-  return {
-    start (n) { bar.start(n, 0, { problems: 0 }) },
-    advance (done, problems) { bar.update(done, { problems }) },
-    stop () { bar.stop() }
+  const body = await res.json().catch(() => ({})) as T & { code?: string, message?: string }
+  if (!res.ok) throw new LifelongError('unavailable', body.code ?? 'IMPORT_REFUSED', body.message ?? `HTTP ${res.status}`)
+  return body
+}
+
+/** Turns the job's failure into the error the CLI reports: a validation report lists row, field and reason. */
+function failure (job: Job): LifelongError {
+  const e = job.error ?? { code: 'IMPORT_FAILED', message: 'the import failed' }
+  if (e.fields !== undefined && e.fields.length > 0) {
+    const fields = e.fields.map((f) => {
+      const m = /^\/rows\/([0-9]+)\/?(.*)$/.exec(f.path)
+      return { path: m === null ? f.path : `row ${m[1]}${m[2] === '' ? '' : `, ${m[2]}`}`, message: f.message }
+    })
+    return new ValidationError(e.code, e.message, fields)
+  }
+  return new LifelongError('invalid', e.code, e.message)
+}
+
+export async function importCatalogue (file: string, options: { node: string, token: string, format?: string, progress?: boolean }): Promise<Job['report']> {
+  const format = (options.format ?? extname(file).slice(1)).toLowerCase()
+  if (format !== 'csv' && format !== 'json') throw new LifelongError('invalid', 'IMPORT_FORMAT', 'the file is .csv or .json (or say --format)')
+  let content: string
+  try {
+    content = readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new LifelongError('invalid', 'IMPORT_UNREADABLE', `cannot read ${file}`, { cause: err })
+  }
+  const base = options.node.replace(/\/$/, '')
+  const authorization = `Bearer ${options.token}`
+  const { id } = await http<{ id: string }>(`${base}/catalogue/imports`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ format, content }) })
+  const bar = options.progress === false ? undefined : new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} offerings', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
+  let started = false
+  for (;;) {
+    const job = await http<Job>(`${base}/catalogue/imports/${encodeURIComponent(id)}`, { headers: { authorization } })
+    if (bar !== undefined && job.progress.total > 0) {
+      if (!started) { bar.start(job.progress.total, 0, { phase: job.progress.phase.padEnd(10) }); started = true }
+      bar.update(job.progress.done, { phase: job.progress.phase.padEnd(10) })
+    }
+    if (job.state !== 'running') {
+      bar?.stop()
+      if (job.state === 'failed') throw failure(job)
+      return job.report
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150))
   }
 }
 
 export function registerImportCommands (program: Command): void {
-  const imp = program.command('import').description('import data into a running node')
-  imp.command('results')
-    .description('issue, correct or annul results from a JSON file, all or nothing; running it again changes nothing')
-    .argument('<file>', 'JSON: { "learners": [...], "results": [...] }')
-    .option('--url <url>', 'the institution node\'s HTTP URL (on its machine)')
-    .option('--config <file>', 'the institution node\'s config file (to find its URL)')
-    .option('--report <file>', 'where to write the validation report when there are problems (default <file>.report.json)')
+  const imp = program.command('import').description('import data into this institution\'s node')
+  imp.command('catalogue <file>')
+    .description('import a catalogue (CSV or JSON, see docs/EDUCATION-REGISTRY.md): validate every row, publish to the registry, store; all or nothing, safe to re-run')
+    .option('--node <url>', 'the institution node\'s HTTP base URL (default: from --config)')
+    .option('--config <file>', 'the institution node\'s config file')
+    .option('--format <format>', 'csv or json (default: from the file name)')
+    .option('--token <jwt>', 'a service token with the scope catalogue.import (default: $LIFELONG_TOKEN)')
+    .option('--dev-issuer <key file>', 'local federation only: mint a development token with this key (data/demo/dev-issuer.key)')
+    .option('--no-progress', 'no progress bar')
     .action(async (file: string, opts) => {
-      const url = (opts.url as string | undefined) ?? (opts.config === undefined ? undefined : (() => {
-        const c = loadConfig(opts.config as string)
-        return c.http.publicUrl ?? `http://${c.http.host.includes(':') ? `[${c.http.host}]` : c.http.host}:${c.http.port}`
-      })())
-      if (url === undefined) throw new LifelongError('invalid', 'IMPORT_NO_NODE', 'say which node: --url <url> or --config <file>')
-      const batch = readImportFile(file)
-      const outcome = await importResults(url.replace(/\/$/, ''), batch, progressBar())
-      if (!outcome.ok) {
-        const reportFile = (opts.report as string | undefined) ?? `${file}.report.json`
-        writeFileSync(reportFile, JSON.stringify({ file, entries: outcome.entries, stored: 0, problems: outcome.problems }, null, 2) + '\n')
-        process.stderr.write(`error RESULTS_REJECTED: nothing was stored; ${outcome.problems.length} problem(s) in ${outcome.entries} entries (full report: ${reportFile})\n`)
-        for (const p of outcome.problems.slice(0, 20)) process.stderr.write(`  ${p.path}: ${p.code} ${p.message}\n`)
-        if (outcome.problems.length > 20) process.stderr.write(`  … and ${outcome.problems.length - 20} more\n`)
-        process.exitCode = 1
-        return
+      let node: string | undefined = opts.node
+      if (node === undefined && opts.config !== undefined) {
+        const config = loadConfig(opts.config)
+        node = config.http.publicUrl ?? `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port}`
       }
-      const r = outcome.report!
-      const count = (o: string): number => r.results.filter((x) => x.outcome === o).length
-      process.stdout.write(`imported ${outcome.entries} entries: learners ${r.learners.created} new, ${r.learners.updated} updated, ${r.learners.unchanged} unchanged; results ${count('issued')} issued, ${count('corrected')} corrected, ${count('annulled')} annulled, ${count('unchanged')} unchanged\n`)
+      if (node === undefined) throw new LifelongError('invalid', 'IMPORT_NO_NODE', 'say which node: --node <url> or --config <file>')
+      let token: string | undefined = opts.token ?? process.env.LIFELONG_TOKEN
+      if (token === undefined && opts.devIssuer !== undefined) {
+        token = await mintDevToken(readKeyFile(opts.devIssuer), { principal: 'service', subject: 'lifelong-cli', scopes: [EDUCATION_SCOPES.import], ttlSeconds: 600 })
+      }
+      if (token === undefined) throw new LifelongError('invalid', 'IMPORT_NO_TOKEN', 'a service token with the scope catalogue.import is needed: --token, $LIFELONG_TOKEN, or --dev-issuer in the local federation')
+      const report = await importCatalogue(file, { node, token, format: opts.format, progress: opts.progress })
+      if (report !== undefined) {
+        process.stdout.write(`imported ${report.rows} offerings: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged (registry log size ${report.registryLogSize})\n`)
+      }
     })
 }

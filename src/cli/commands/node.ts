@@ -1,4 +1,5 @@
 /** `lifelong init`, `lifelong start`, `lifelong demo`. */
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { initNode } from '../../config/init.ts'
 import { loadConfig } from '../../config/config.ts'
@@ -86,11 +87,12 @@ export function registerNodeCommands (program: Command): void {
     .option('--dir <dir>', 'where its keys and stores live', 'data/demo')
     .option('--spec <file>', 'federation description', 'node-config/local-federation.json')
     .option('--log-level <level>', 'log level of every node', 'warn')
+    .option('--no-sample', 'do not load the sample catalogue')
     .option('--p2p-port <port>', 'first libp2p port (one per node from here)', (v) => Number.parseInt(v, 10))
     .option('--http-port <port>', 'first HTTP port (one per node from here)', (v) => Number.parseInt(v, 10))
     .action(async (opts) => {
       const started = performance.now()
-      const demo = await runDemo({ dir: opts.dir, specFile: opts.spec, logLevel: opts.logLevel, basePorts: { p2p: opts.p2pPort, http: opts.httpPort } })
+      const demo = await runDemo({ dir: opts.dir, specFile: opts.spec, logLevel: opts.logLevel, basePorts: { p2p: opts.p2pPort, http: opts.httpPort }, sampleCatalogue: opts.sample, log: (line) => { process.stdout.write(`  ${line}\n`) } })
       const width = Math.max(...demo.summary.map((n) => n.name.length))
       process.stdout.write(`lifelong local federation: ${demo.summary.filter((n) => n.running).length} nodes on loopback, started in ${Math.round(performance.now() - started)} ms\n\n`)
       for (const n of demo.summary) {
@@ -99,6 +101,20 @@ export function registerNodeCommands (program: Command): void {
       if (demo.portal !== undefined) {
         process.stdout.write(`\nDiploma portal: ${demo.portal.url}\n  Sign in with the development issuer (marked as such; no real ID-porten) as one of:\n`)
         for (const l of demo.portal.learners) process.stdout.write(`    - ${l.name}${l.note === undefined ? '' : `: ${l.note}`}\n`)
+      }
+      const c = demo.catalogue
+      const registry = demo.summary.find((n) => n.slug === 'registry')
+      if (c !== undefined && registry !== undefined) {
+        const r = registry.http
+        process.stdout.write(`\nNational Education Registry: ${c.offerings} offerings (${c.programmes} programmes, ${c.courses} courses), ${c.institutions} institutions, ${c.decisions} accreditation decisions\n`)
+        process.stdout.write(`  search                        ${r}/education/offerings?q=informatikk&level=7\n`)
+        process.stdout.write(`  statistics                    ${r}/education/statistics\n`)
+        if (c.examples.mergedProgramme !== undefined) process.stdout.write(`  merged (HiG → NTNU, same ID)  ${r}/education/offerings/${c.examples.mergedProgramme}/history\n  issuer in 2014                ${r}/education/offerings/${c.examples.mergedProgramme}?asOf=2014-10-01\n`)
+        if (c.examples.revokedProgramme !== undefined) process.stdout.write(`  revoked accreditation         ${r}/education/offerings/${c.examples.revokedProgramme}/accreditation?on=2020-01-01\n`)
+        process.stdout.write(`  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                 ${r}/education/offerings/${c.examples.mergedProgramme ?? ''}/elm  …/ooapi\n  OpenAPI                       ${r}/openapi.json\n`)
+        const uio = demo.summary.find((n) => n.slug === 'uio')
+        process.stdout.write(`  import files                  ${c.files.join(', ')}\n`)
+        if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import                     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)
       }
       if (demo.emrex !== undefined) {
         process.stdout.write(`\n  EMREX round trip: open ${demo.emrex.portalImportUrl} (development sign-in) to import results from ${demo.emrex.foreignName} at ${demo.emrex.foreignUrl}; that node imports from the portal at ${demo.emrex.foreignUrl}/emrex/import\n`)

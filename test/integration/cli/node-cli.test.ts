@@ -97,7 +97,8 @@ describe('lifelong CLI', () => {
     const dir = tempDir()
     const p2p = await freePortRange(9)
     const http = await freePortRange(9)
-    const args = ['demo', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
+    // The sample catalogue's loading is tested in test/integration/education/sample.test.ts.
+    const args = ['demo', '--no-sample', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
     for (let run = 0; run < 2; run++) {
       const demo = await startCli(args, 'Ctrl-C stops every node cleanly', { cwd: dir, timeoutMs: 90_000 })
       const summary = JSON.parse(readFileSync(join(dir, 'demo', 'federation.json'), 'utf8'))

@@ -1,0 +1,143 @@
+/**
+ * Catalogue import files, CSV or JSON, turned into rows of offering JSON with their row numbers.
+ * Pure. CSV follows RFC 4180 (quoted fields, doubled quotes, CRLF or LF), with a header row of
+ * the column names below; a row number is its line in the file (the header is line 1). JSON is
+ * an array of offerings, or `{ "offerings": [...] }`; a row number is its position (1-based).
+ *
+ * Columns: kind, localCode, localVersion, nameNb, nameNn, nameEn, credits, nkrLevel, nusCode,
+ * iscedF, languages (nb;en), gradingScale, learningOutcomesNb, learningOutcomesEn, terms
+ * (2025H;2026V), status, relations (type:target;… where target is a local code in the file or
+ * the catalogue, or a national ID), admissionCode, financingReference, homepage, validFrom, id.
+ */
+import { EducationCodes as C, educationError } from './errors.ts'
+
+export interface ImportRow {
+  /** Line (CSV) or position (JSON) in the file, for the validation report. */
+  row: number
+  raw: Record<string, unknown>
+}
+
+export const CSV_COLUMNS = [
+  'kind', 'localCode', 'localVersion', 'nameNb', 'nameNn', 'nameEn', 'credits', 'nkrLevel', 'nusCode', 'iscedF', 'languages',
+  'gradingScale', 'learningOutcomesNb', 'learningOutcomesEn', 'terms', 'status', 'relations', 'admissionCode', 'financingReference',
+  'homepage', 'validFrom', 'id'
+] as const
+
+/** Parses RFC 4180 CSV into records with the line each starts on. */
+export function parseCsv (text: string): Array<{ line: number, cells: string[] }> {
+  const out: Array<{ line: number, cells: string[] }> = []
+  let cells: string[] = []
+  let cell = ''
+  let quoted = false
+  let line = 1
+  let start = 1
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
+  let fieldStarted = false
+  const endRecord = (): void => {
+    cells.push(cell)
+    if (!(cells.length === 1 && cells[0] === '')) out.push({ line: start, cells })
+    cells = []
+    cell = ''
+    fieldStarted = false
+  }
+  for (; i < text.length; i++) {
+    const ch = text[i] as string
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') { cell += '"'; i++ } else quoted = false
+      } else {
+        if (ch === '\n') line++
+        cell += ch
+      }
+      continue
+    }
+    if (ch === '"' && !fieldStarted) { quoted = true; fieldStarted = true } else if (ch === ',') { cells.push(cell); cell = ''; fieldStarted = false } else if (ch === '\r') { /* CRLF: the LF ends the record */ } else if (ch === '\n') {
+      endRecord()
+      line++
+      start = line
+    } else { cell += ch; fieldStarted = true }
+  }
+  if (quoted) throw educationError('invalid', C.importUnreadable, `line ${start}: a quoted field is not closed`)
+  if (cell !== '' || cells.length > 0) endRecord()
+  return out
+}
+
+const LOCALISED: Record<string, [string, string]> = {
+  nameNb: ['name', 'nb'], nameNn: ['name', 'nn'], nameEn: ['name', 'en'], learningOutcomesNb: ['learningOutcomes', 'nb'], learningOutcomesEn: ['learningOutcomes', 'en']
+}
+const LINKS = new Set(['admissionCode', 'financingReference', 'homepage'])
+
+/** A CSV record as offering JSON (the shape {@link offeringFromJson} reads). */
+function csvRecordToJson (header: string[], cells: string[]): Record<string, unknown> {
+  const raw: Record<string, any> = {}
+  header.forEach((col, i) => {
+    const v = (cells[i] ?? '').trim()
+    if (v === '') return
+    const loc = LOCALISED[col]
+    if (loc !== undefined) {
+      raw[loc[0]] ??= {}
+      raw[loc[0]][loc[1]] = v
+    } else if (LINKS.has(col)) {
+      raw.links ??= {}
+      raw.links[col] = v
+    } else if (col === 'relations') {
+      raw.relations = v.split(';').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
+        const [type, target, validFrom, validTo] = s.split(':').map((x) => x.trim())
+        return { type, target: target ?? '', ...(validFrom ? { validFrom } : {}), ...(validTo ? { validTo } : {}) }
+      })
+    } else raw[col] = v
+  })
+  return raw
+}
+
+export interface ParsedImport {
+  rows: ImportRow[]
+  /** Problems with the file's structure (unknown columns, short rows). */
+  problems: Array<{ row: number, field: string, reason: string }>
+}
+
+export function parseImportFile (text: string, format: 'csv' | 'json'): ParsedImport {
+  const problems: ParsedImport['problems'] = []
+  if (format === 'json') {
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (err) {
+      throw educationError('invalid', C.importUnreadable, `not valid JSON: ${(err as Error).message}`)
+    }
+    const list = Array.isArray(json) ? json : (json as { offerings?: unknown })?.offerings
+    if (!Array.isArray(list)) throw educationError('invalid', C.importUnreadable, 'a JSON import is an array of offerings or { "offerings": [...] }')
+    const rows: ImportRow[] = []
+    list.forEach((x, i) => {
+      if (x === null || typeof x !== 'object' || Array.isArray(x)) problems.push({ row: i + 1, field: '', reason: 'not an object' })
+      else rows.push({ row: i + 1, raw: x as Record<string, unknown> })
+    })
+    return { rows, problems }
+  }
+  const records = parseCsv(text)
+  const [head, ...body] = records
+  if (head === undefined) throw educationError('invalid', C.importUnreadable, 'the file is empty')
+  const header = head.cells.map((c) => c.trim())
+  header.forEach((col, i) => {
+    if (!(CSV_COLUMNS as readonly string[]).includes(col)) problems.push({ row: 1, field: col || `column ${i + 1}`, reason: `unknown column (known: ${CSV_COLUMNS.join(', ')})` })
+  })
+  if (new Set(header).size !== header.length) problems.push({ row: 1, field: '', reason: 'a column is named twice' })
+  const rows: ImportRow[] = []
+  for (const r of body) {
+    if (r.cells.length !== header.length) {
+      problems.push({ row: r.line, field: '', reason: `${r.cells.length} cells where the header has ${header.length}` })
+      continue
+    }
+    rows.push({ row: r.line, raw: csvRecordToJson(header, r.cells) })
+  }
+  return { rows, problems }
+}
+
+/** Writes offerings as CSV in the import format (the sample generator uses it). */
+export function toCsv (rows: Array<Record<string, string | number | undefined>>): string {
+  const esc = (v: string | number | undefined): string => {
+    const s = v === undefined ? '' : String(v)
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+  }
+  return [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => esc(r[c])).join(','))].join('\n') + '\n'
+}

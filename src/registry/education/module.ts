@@ -1,0 +1,77 @@
+/**
+ * The education module of a node, by role: on the registry node the registry (store, search,
+ * catalogue protocol handlers, `/education` routes); on an institution node its own catalogue
+ * (`/catalogue` routes and the import); on an accreditor node the desk that sends decisions
+ * (`/accreditation/decisions`). Built by the composition root only.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import type { Federation } from '../../federation/federation.ts'
+import type { RpcClient } from '../../net/rpc/client.ts'
+import type { RpcServer } from '../../net/rpc/server.ts'
+import type { Sublevel } from '../../storage/storage.ts'
+import type { Metrics } from '../../observability/metrics.ts'
+import type { BearerAuth } from '../../api/auth.ts'
+import type { Logger } from '../../observability/logger.ts'
+import type { Role } from '../../config/roles.ts'
+import { InstitutionCatalogue } from './catalogue.ts'
+import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
+import { EducationRegistry } from './registry.ts'
+import { DEFAULT_UPLOAD_LIMITS, serveCatalogueProtocol, UploadStaging } from './registry-node.ts'
+import { accreditorRoutes, catalogueRoutes, registryRoutes } from './routes.ts'
+import { AccreditorDesk } from './accreditor.ts'
+import { EducationStore } from './store.ts'
+
+export interface EducationModuleComponents {
+  store: Sublevel
+  log: LogAppender
+  server: RpcServer
+  client: RpcClient
+  federation: Federation
+  metrics: Metrics
+  /** Checks the bearer tokens of the write routes. */
+  auth: BearerAuth
+  logger: Logger
+  now?: () => number
+}
+
+export interface EducationModuleInit {
+  roles: readonly Role[]
+}
+
+export interface EducationModule {
+  readonly name: 'education'
+  readonly routes?: FastifyPluginAsync
+  /** Present on a registry node. */
+  readonly registry?: EducationRegistry
+  /** Present on an institution node. */
+  readonly catalogue?: InstitutionCatalogue
+  /** Present on an accreditor node. */
+  readonly accreditor?: AccreditorDesk
+}
+
+/** Loads the module's store and wires it for the node's roles; undefined if no role needs it. */
+export async function createEducationModule (c: EducationModuleComponents, init: EducationModuleInit): Promise<EducationModule | undefined> {
+  const now = c.now ?? Date.now
+  if (init.roles.includes('registry')) {
+    const store = new EducationStore({ store: c.store, log: c.log })
+    await store.load()
+    const registry = new EducationRegistry({ store, now })
+    c.metrics.gauge('lifelong_education_offerings', 'Offerings in the national education registry', () => store.offerings.size)
+    c.metrics.gauge('lifelong_education_institutions', 'Institutions in the national education registry', () => store.institutions.size)
+    c.metrics.gauge('lifelong_education_decisions', 'Accreditation decisions in the national education registry', () => store.decisions.size)
+    serveCatalogueProtocol(c.server, registry, new UploadStaging(DEFAULT_UPLOAD_LIMITS, now), c.logger)
+    return { name: 'education', registry, routes: registryRoutes(registry, c.auth) }
+  }
+  if (init.roles.includes('institution')) {
+    const store = new EducationStore({ store: c.store, log: c.log }, { offeringEntryType: EDUCATION_LOG_TYPES.catalogueVersion })
+    await store.load()
+    const catalogue = new InstitutionCatalogue({ store, client: c.client, federation: c.federation, now })
+    c.metrics.gauge('lifelong_catalogue_offerings', 'Offerings in this institution\'s catalogue', () => store.offerings.size)
+    return { name: 'education', catalogue, routes: catalogueRoutes(catalogue, c.auth) }
+  }
+  if (init.roles.includes('accreditor')) {
+    const accreditor = new AccreditorDesk({ client: c.client, federation: c.federation })
+    return { name: 'education', accreditor, routes: accreditorRoutes(accreditor, c.auth) }
+  }
+  return undefined
+}

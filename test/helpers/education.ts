@@ -1,0 +1,99 @@
+/**
+ * Helpers for education registry tests: institutions and offerings that pass validation, a
+ * registry on a real LevelDB with a recording log, and counting what a store holds.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { onTestFinished } from 'vitest'
+import { openStorage, type Sublevel } from '../../src/storage/storage.ts'
+import { EducationStore } from '../../src/registry/education/store.ts'
+import { EducationRegistry } from '../../src/registry/education/registry.ts'
+import { MemoryLog } from '../../src/registry/education/log-port.ts'
+import type { Institution, Offering } from '../../src/registry/education/model.ts'
+
+export function institution (overrides: Partial<Institution> = {}): Institution {
+  return {
+    id: '',
+    organisationNumber: '971035854',
+    name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' },
+    shortName: 'UiO',
+    category: 'university',
+    selfAccreditation: { upToLevel: '8', doctoralFields: [] },
+    dbhCode: '1110',
+    fsNumber: '185',
+    admissionCodes: ['185'],
+    validFrom: '1811-09-02',
+    validTo: '',
+    ...overrides
+  }
+}
+
+export function course (overrides: Partial<Offering> = {}): Offering {
+  return {
+    id: '',
+    kind: 'course',
+    owner: '',
+    localCode: 'INF1000',
+    localVersion: '1',
+    name: { nb: 'Grunnkurs i objektorientert programmering', en: 'Introduction to object-oriented programming' },
+    credits: 10,
+    nkrLevel: '6',
+    nusCode: '654121',
+    iscedF: '0613',
+    languages: ['nb'],
+    gradingScale: 'A-F',
+    learningOutcomes: { nb: 'Studenten kan programmere.' },
+    terms: ['2025H'],
+    status: 'active',
+    relations: [],
+    links: {},
+    ...overrides
+  }
+}
+
+export function programme (overrides: Partial<Offering> = {}): Offering {
+  return course({ kind: 'study-programme', localCode: 'BAINF', name: { nb: 'Bachelorprogram i informatikk', en: 'Informatics, bachelor' }, credits: 180, nusCode: '654199', links: { admissionCode: '185853' }, ...overrides })
+}
+
+/** Number of keys in a sublevel (to show that nothing was stored). */
+export async function keyCount (db: Sublevel): Promise<number> {
+  let n = 0
+  for await (const _ of db.keys()) n++
+  return n
+}
+
+export interface TestRegistry {
+  registry: EducationRegistry
+  store: EducationStore
+  log: MemoryLog
+  db: Sublevel
+  now: { ms: number }
+  reopen: () => Promise<EducationRegistry>
+}
+
+/** A registry on a temporary LevelDB with a recording log; the clock is `now.ms`. */
+export async function testRegistry (start = Date.parse('2025-06-01T10:00:00Z')): Promise<TestRegistry> {
+  const dir = mkdtempSync(join(tmpdir(), 'lifelong-edu-'))
+  let storage = await openStorage(dir)
+  onTestFinished(async () => { await storage.close(); rmSync(dir, { recursive: true, force: true }) })
+  const now = { ms: start }
+  const log = new MemoryLog(storage.db)
+  const store = new EducationStore({ store: storage.sublevel('education'), log })
+  await store.load()
+  const registry = new EducationRegistry({ store, now: () => now.ms })
+  return {
+    registry,
+    store,
+    log,
+    db: storage.sublevel('education'),
+    now,
+    async reopen () {
+      await storage.close()
+      storage = await openStorage(dir)
+      const s = new EducationStore({ store: storage.sublevel('education'), log: new MemoryLog(storage.db) })
+      await s.load()
+      return new EducationRegistry({ store: s, now: () => now.ms })
+    }
+  }
+}
