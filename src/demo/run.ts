@@ -9,6 +9,7 @@ import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
 import { demoCatalogue, SAMPLE_LEARNERS, seedDemoResults } from './results-sample.ts'
 import type { NodeOptions } from '../node.ts'
+import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
 import { createLogger } from '../observability/logger.ts'
@@ -43,6 +44,9 @@ export interface Demo {
   summaryFile: string
   /** The Diploma portal and who can sign in there, if the federation has a portal. */
   portal?: { url: string, learners: Array<{ name: string, note?: string }> }
+  /** Sample learners registered through the institutions, with development tokens. */
+  learners: SampleLearner[]
+  learnersFile: string
   catalogue?: SampleLoadSummary
   /** The EMREX round trip: the foreign node and where to start on the portal. */
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
@@ -113,5 +117,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
   const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
-  return { federation, summary, summaryFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
+  const learnersFile = join(dir, 'learners.json')
+  const learners = await seedLearners(federation, learnersFile)
+  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
 }

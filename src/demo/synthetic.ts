@@ -67,30 +67,64 @@ export interface SyntheticPerson {
 const DAYS = 30_000
 const FIRST_DAY = Date.UTC(1940, 0, 1)
 
+/** Per birth date: the date, and the individual numbers that give valid check digits (with the check digits). */
+interface DayTable {
+  birthDate: string
+  /** The nine digits up to the individual number, without it: DDMMYY. */
+  prefix: string
+  individuals: Int16Array
+  checks: Int8Array
+}
+
+function dayTable (day: number): DayTable {
+  const date = new Date(FIRST_DAY + day * 86_400_000)
+  const birthDate = date.toISOString().slice(0, 10)
+  const dd = date.getUTCDate()
+  const mm = date.getUTCMonth() + 1 + 80
+  const yy = date.getUTCFullYear() % 100
+  const prefix = `${String(dd).padStart(2, '0')}${String(mm)}${String(yy).padStart(2, '0')}`
+  const digits = [...prefix].map(Number)
+  // Individual numbers giving 1940–1999 (000–499) or 2000–2039 (500–999) in the ordinary table.
+  const lo = date.getUTCFullYear() < 2000 ? 0 : 500
+  const individuals: number[] = []
+  const checks: number[] = []
+  let base1 = 0
+  let base2 = 0
+  for (let i = 0; i < 6; i++) { base1 += (W1[i] as number) * (digits[i] as number); base2 += (W2[i] as number) * (digits[i] as number) }
+  for (let ind = lo; ind < lo + 500 && individuals.length < 333; ind++) {
+    const a = Math.floor(ind / 100)
+    const b = Math.floor(ind / 10) % 10
+    const c = ind % 10
+    const k1 = (11 - ((base1 + 4 * a + 5 * b + 2 * c) % 11)) % 11
+    if (k1 === 10) continue
+    const k2 = (11 - ((base2 + 5 * a + 4 * b + 3 * c + 2 * k1) % 11)) % 11
+    if (k2 === 10) continue
+    individuals.push(ind)
+    checks.push(k1 * 10 + k2)
+  }
+  return { birthDate, prefix, individuals: Int16Array.from(individuals), checks: Int8Array.from(checks) }
+}
+
 /**
  * The `n`-th synthetic person of a deterministic sequence: a Tenor-range fødselsnummer (month + 80),
  * unique for every n below ten million (30 000 birth dates from 1940 × the first 333 individual
- * numbers of each date that give valid check digits). `validIndividuals` caches those per date;
- * pass one map for a long run.
+ * numbers of each date that give valid check digits). `tables` caches the per-date work; pass one
+ * map for a long run.
  */
-export function syntheticPerson (n: number, validIndividuals: Map<number, Int16Array> = new Map()): SyntheticPerson {
+export function syntheticPerson (n: number, tables: Map<number, DayTable> = new Map()): SyntheticPerson {
   const day = n % DAYS
   const slot = Math.floor(n / DAYS)
-  const birthDate = new Date(FIRST_DAY + day * 86_400_000).toISOString().slice(0, 10)
-  let valid = validIndividuals.get(day)
-  if (valid === undefined) {
-    // Individual numbers that give 1940–1999 (000–499) or 2000–2039 (500–999) in the ordinary table.
-    const lo = birthDate < '2000' ? 0 : 500
-    const list: number[] = []
-    for (let i = lo; i < lo + 500; i++) if (syntheticNationalId(birthDate, i) !== undefined) list.push(i)
-    valid = Int16Array.from(list)
-    validIndividuals.set(day, valid)
+  let table = tables.get(day)
+  if (table === undefined) {
+    table = dayTable(day)
+    tables.set(day, table)
   }
-  const individual = valid[slot]
+  const individual = table.individuals[slot]
   if (individual === undefined) throw new RangeError(`no synthetic person ${n}: the sequence holds ${DAYS * 333}`)
+  const check = table.checks[slot] as number
   return {
-    nationalId: syntheticNationalId(birthDate, individual) as string,
-    birthDate,
+    nationalId: `${table.prefix}${String(individual).padStart(3, '0')}${String(check).padStart(2, '0')}`,
+    birthDate: table.birthDate,
     given: GIVEN[n % GIVEN.length] as string,
     family: FAMILY[Math.floor(n / GIVEN.length) % FAMILY.length] as string,
     gender: n % 2 === 0 ? 'female' : 'male'

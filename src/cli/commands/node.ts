@@ -119,7 +119,9 @@ export function registerNodeCommands (program: Command): void {
       if (demo.emrex !== undefined) {
         process.stdout.write(`\n  EMREX round trip: open ${demo.emrex.portalImportUrl} (development sign-in) to import results from ${demo.emrex.foreignName} at ${demo.emrex.foreignUrl}; that node imports from the portal at ${demo.emrex.foreignUrl}/emrex/import\n`)
       }
-      process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\nCtrl-C stops every node cleanly.\n`)
+      process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
+      if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)
+      process.stdout.write('Ctrl-C stops every node cleanly.\n')
       runUntilSignalled(async () => { await demo.federation.stop() })
     })
 }

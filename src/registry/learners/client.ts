@@ -50,6 +50,8 @@ export class IndexClient {
   private readonly baseDelayMs: number
   private readonly maxDelayMs: number
   private readonly sleep: (ms: number) => Promise<void>
+  /** The index node that answered last: tried first next time. */
+  private preferred = ''
 
   constructor (components: IndexClientComponents, init: IndexClientInit = {}) {
     this.c = components
@@ -65,9 +67,12 @@ export class IndexClient {
     for (let attempt = 0; attempt < this.maxAttempts; attempt++) {
       const nodes = this.c.federation.membersWithRole('index')
       if (nodes.length === 0) throw new LifelongError('unavailable', 'LEARNERS_NO_INDEX', 'the federation manifest lists no index node')
-      const target = nodes[attempt % nodes.length] as (typeof nodes)[number]
+      const start = Math.max(0, nodes.findIndex((n) => n.peerId === this.preferred))
+      const target = nodes[(start + attempt) % nodes.length] as (typeof nodes)[number]
       try {
-        return await this.c.client.call(target.peerId, method, body, why)
+        const res = await this.c.client.call(target.peerId, method, body, why)
+        this.preferred = target.peerId
+        return res
       } catch (err) {
         if (!isRetryable(err)) throw err
         lastError = err

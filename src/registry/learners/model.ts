@@ -71,10 +71,19 @@ export const LEARNER_ID_PATTERN = /^[0-7][0-9a-hjkmnp-tv-z]{25}$/
 /** A new learner ID: 128 random bits as 26 lower-case Crockford base32 symbols. Carries nothing about the person. */
 export function newLearnerId (random: (n: number) => Uint8Array = randomBytes): string {
   const bytes = random(16)
-  let bits = 0n
-  for (const b of bytes) bits = (bits << 8n) | BigInt(b)
+  // 130 bits of output for 128 of input: two zero bits in front, then 5 bits per symbol.
   let out = ''
-  for (let i = 25; i >= 0; i--) out += CROCKFORD[Number((bits >> BigInt(5 * i)) & 31n)]
+  let acc = 0
+  let bits = 2
+  for (const b of bytes) {
+    acc = (acc << 8) | b
+    bits += 8
+    while (bits >= 5) {
+      bits -= 5
+      out += CROCKFORD[(acc >> bits) & 31]
+    }
+    acc &= (1 << bits) - 1
+  }
   return out
 }
 

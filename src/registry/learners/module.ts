@@ -73,9 +73,8 @@ export class LearnersModule {
   }
 
   async start (): Promise<void> {
-    for (const issuer of this.auth.issuers()) {
-      if (issuer.development) this.logger.warn({ issuer: issuer.issuer, principal: issuer.principal }, 'trusting a DEVELOPMENT token issuer: never in production')
-    }
+    const development = this.auth.issuers().filter((i) => i.development).map((i) => i.issuer)
+    if (development.length > 0) this.logger.warn({ issuers: development }, 'trusting DEVELOPMENT token issuers: never in production')
   }
 
   async stop (): Promise<void> {

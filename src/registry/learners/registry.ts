@@ -8,6 +8,7 @@
  * cannot be recorded is not answered). Records are never changed: every version is written once
  * under its own key (where the log finds it again) and a small head says which one is current.
  */
+import { randomBytes } from 'node:crypto'
 import { generateEducationId } from '../../identifiers/index.ts'
 import { LifelongError, type FieldError } from '../../errors.ts'
 import type { Federation } from '../../federation/federation.ts'
@@ -19,7 +20,7 @@ import {
   idempotencyKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, matchKey, nameIndexKey, nameIndexPrefix, normaliseName,
   pointerHeadKey, pointerHeadPrefix, pointerVersionKey, pointerVersionPrefix, prefixEnd, requestKey
 } from './keys.ts'
-import { Draft, Journal, WriteLock, type LogAppender } from './journal.ts'
+import { Draft, Journal, Writer, type LogAppender } from './journal.ts'
 import {
   MAX_BATCH, isIsoDate, isoDay, newLearnerId, toHex,
   type Accessor, type EnrolmentEntry, type EntryOutcome, type Identifier, type LearnerInput, type LearnerRef, type PointerEntry
@@ -99,11 +100,12 @@ export class LearnerRegistry {
   private readonly now: () => number
   private readonly random: ((n: number) => Uint8Array) | undefined
   private readonly init: LearnerRegistryInit
-  private readonly lock = new WriteLock()
+  private readonly writer: Writer
 
   constructor (components: LearnerRegistryComponents, init: LearnerRegistryInit) {
     this.store = components.store
     this.journal = new Journal(components.log)
+    this.writer = new Writer(components.store, this.journal)
     this.federation = components.federation
     this.log = components.logger
     this.now = components.now ?? Date.now
@@ -125,13 +127,16 @@ export class LearnerRegistry {
     if (inputs.length === 0 || inputs.length > MAX_BATCH) fields.push({ path: '/learners', message: `batch-size: 1 to ${MAX_BATCH} learners` })
     const checked = inputs.slice(0, MAX_BATCH).map((l, i) => checkLearnerInput(l, `/learners/${i}`, this.init, fields, 'register'))
     throwIfInvalid(fields)
-    return await this.lock.run(async () => {
-      const draft = new Draft(this.store)
+    return await this.writer.run(async (draft) => {
       await draft.load(checked.flatMap((c) => c?.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country)) ?? []))
       const owners = checked.map((c) => new Set((c?.identifiers ?? []).map((id) => draft.get(identifierKey(id.scheme, id.value, id.country))).filter((v) => v !== undefined).map((v) => Buffer.from(v).toString())))
       await draft.load(owners.flatMap((o) => [...o].map(learnerHeadKey)))
       const at = this.now()
       const outcomes: EntryOutcome[] = []
+      // One call to the random source for the whole batch's learner IDs.
+      const pool = randomBytes(16 * checked.length)
+      let drawn = 0
+      const random = (): Uint8Array => pool.subarray(16 * drawn, 16 * ++drawn)
       for (const [index, c] of checked.entries()) {
         const learner = c as CheckedLearner
         // Owners can change within the batch (an earlier entry may have created the learner): look again.
@@ -146,7 +151,7 @@ export class LearnerRegistry {
           continue
         }
         if (distinct.length === 0) {
-          const learnerId = this.create(draft, learner, accessor, at)
+          const learnerId = this.create(draft, learner, accessor, at, random)
           outcomes.push({ index, status: 'created', learnerId })
           continue
         }
@@ -154,7 +159,8 @@ export class LearnerRegistry {
         const changed = await this.update(draft, learnerId, learner, accessor, at)
         outcomes.push({ index, status: changed ? 'updated' : 'unchanged', learnerId })
       }
-      await this.commitWrites(draft, accessor, 'learners.register', inputs.length, at)
+      this.addAccess(draft, outcomes.filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'learners.register')
+      this.addRequest(draft, accessor, 'learners.register', inputs.length, at)
       return outcomes
     })
   }
@@ -171,8 +177,7 @@ export class LearnerRegistry {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) fields.push({ path: '/idempotencyKey', message: `idempotency-key: 1 to ${MAX_IDEMPOTENCY_KEY} characters, unique per request` })
     throwIfInvalid(fields)
     const learner = person as CheckedLearner
-    return await this.lock.run(async () => {
-      const draft = new Draft(this.store)
+    const issued = await this.writer.run(async (draft) => {
       const keyKey = idempotencyKey(accessor.organisationNumber, key)
       const idKeys = learner.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country))
       const match = matchKey(learner.birthDate, learner.name.family, learner.name.given)
@@ -183,6 +188,7 @@ export class LearnerRegistry {
         const record = await this.record(learnerId)
         const edu = record.identifiers.find((i) => i.scheme === 'education-id' && (i.validTo ?? '') === '')
         if (edu === undefined) throw new LifelongError('conflict', 'LEARNERS_HAS_NATIONAL_ID', 'this person is already registered with a Norwegian national ID')
+        this.addAccess(draft, [learnerId], accessor, 'learners.issue-education-id')
         return { learnerId, educationId: edu.value ?? '', created: false }
       }
       if (!allowPossibleDuplicate && (await this.keysWithPrefix(nameIndexPrefix(match), 1)).length > 0) {
@@ -200,10 +206,11 @@ export class LearnerRegistry {
       const withId: CheckedLearner = { ...learner, identifiers: [{ scheme: 'education-id', value: educationId, country: '', validFrom: isoDay(at), validTo: '' }, ...learner.identifiers] }
       const learnerId = this.create(draft, withId, accessor, at)
       draft.put(keyKey, Buffer.from(learnerId))
-      await this.commitWrites(draft, accessor, 'learners.issue-education-id', 1, at)
-      this.log.info({ learnerId, requestId: toHex(accessor.requestId), organisation: accessor.organisationNumber }, 'education ID issued')
+      this.addRequest(draft, accessor, 'learners.issue-education-id', 1, at)
       return { learnerId, educationId, created: true }
-    })
+    }, { exclusive: true })
+    if (issued.created) this.log.info({ learnerId: issued.learnerId, requestId: toHex(accessor.requestId), organisation: accessor.organisationNumber }, 'education ID issued')
+    return issued
   }
 
   /**
@@ -220,9 +227,8 @@ export class LearnerRegistry {
     if (added?.scheme === 'education-id') fields.push({ path: '/identifier/scheme', message: 'education-id-present: the index issues education IDs' })
     throwIfInvalid(fields)
     const id = added as CheckedIdentifier
-    return await this.lock.run(async () => {
+    return await this.writer.run(async (draft) => {
       const learnerId = await this.resolveRef(r as { learnerId: string } | { identifier: CheckedIdentifier })
-      const draft = new Draft(this.store)
       const newKey = identifierKey(id.scheme, id.value, id.country)
       await draft.load([newKey])
       const owner = draft.get(newKey)
@@ -244,11 +250,14 @@ export class LearnerRegistry {
         draft.put(newKey, Buffer.from(learnerId))
         changed = true
       }
-      if (!changed) return { learnerId, version: current.version }
+      if (!changed) {
+        this.addAccess(draft, [learnerId], accessor, 'learners.add-identifier')
+        return { learnerId, version: current.version }
+      }
       const next = this.nextVersion(draft, current, { identifiers, change: replaced === undefined ? 'identifier-added' : 'identifier-replaced', source: accessor.organisationNumber }, accessor, at)
-      await this.commitWrites(draft, accessor, 'learners.add-identifier', 1, at)
+      this.addRequest(draft, accessor, 'learners.add-identifier', 1, at)
       return { learnerId, version: next.version }
-    })
+    }, { exclusive: true })
   }
 
   /**
@@ -262,11 +271,10 @@ export class LearnerRegistry {
     const s = checkRef(survivorRef, '/survivor', this.init, fields)
     const m = checkRef(mergedRef, '/merged', this.init, fields)
     throwIfInvalid(fields)
-    return await this.lock.run(async () => {
+    const done = await this.writer.run(async (draft) => {
       const survivorId = await this.resolveRef(s as { learnerId: string })
       const mergedId = await this.resolveRef(m as { learnerId: string })
       if (survivorId === mergedId) throw new LifelongError('conflict', 'LEARNERS_ALREADY_MERGED', 'both refer to the same learner')
-      const draft = new Draft(this.store)
       const survivor = await this.recordInDraft(draft, survivorId)
       const merged = await this.recordInDraft(draft, mergedId)
       const at = this.now()
@@ -279,10 +287,11 @@ export class LearnerRegistry {
       draft.del(nameIndexKey(matchKey(merged.birthDate, merged.name?.family ?? '', merged.name?.given ?? ''), mergedId))
       this.nextVersion(draft, merged, { status: 'merged', mergedInto: survivorId, change: 'merged-into', source: accessor.organisationNumber }, accessor, at)
       const next = this.nextVersion(draft, survivor, { identifiers, mergedFrom, change: 'absorbed', source: accessor.organisationNumber }, accessor, at)
-      await this.commitWrites(draft, accessor, 'learners.merge', 2, at)
-      this.log.info({ survivor: survivorId, merged: mergedId, requestId: toHex(accessor.requestId) }, 'learners merged')
-      return { learnerId: survivorId, version: next.version }
-    })
+      this.addRequest(draft, accessor, 'learners.merge', 2, at)
+      return { learnerId: survivorId, mergedId, version: next.version }
+    }, { exclusive: true })
+    this.log.info({ survivor: done.learnerId, merged: done.mergedId, requestId: toHex(accessor.requestId) }, 'learners merged')
+    return { learnerId: done.learnerId, version: done.version }
   }
 
   // ------------------------------------------------------------------ reads
@@ -433,8 +442,7 @@ export class LearnerRegistry {
     })
     throwIfInvalid(fields)
     if (foreign) throw new LifelongError('forbidden', 'LEARNERS_NOT_SOURCE_OWNER', 'an institution registers and withdraws only its own pointers and enrolments')
-    return await this.lock.run(async () => {
-      const draft = new Draft(this.store)
+    return await this.writer.run(async (draft) => {
       const refs = [...ps, ...es].map((e) => e.ref as { learnerId: string } | { identifier: CheckedIdentifier })
       const learnerIds = await this.resolveRefsInDraft(draft, refs)
       const at = this.now()
@@ -484,7 +492,8 @@ export class LearnerRegistry {
         draft.put(headKey, record)
         return { index, status: withdraw ? 'withdrawn' : 'registered', learnerId }
       })
-      await this.commitWrites(draft, accessor, 'index.register-entries', total, at)
+      this.addAccess(draft, [...pointerOutcomes, ...enrolmentOutcomes].filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'index.register-entries')
+      this.addRequest(draft, accessor, 'index.register-entries', total, at)
       return { pointers: pointerOutcomes, enrolments: enrolmentOutcomes }
     })
   }
@@ -492,8 +501,8 @@ export class LearnerRegistry {
   // ------------------------------------------------------------------ internals
 
   /** Creates a learner in the draft; returns its new ID. */
-  private create (draft: Draft, learner: CheckedLearner, accessor: Accessor, at: number): string {
-    const learnerId = newLearnerId()
+  private create (draft: Draft, learner: CheckedLearner, accessor: Accessor, at: number, random?: () => Uint8Array): string {
+    const learnerId = newLearnerId(random)
     const record = pb.LearnerRecord.encode({
       learnerId,
       version: 1,
@@ -565,8 +574,8 @@ export class LearnerRegistry {
     return next
   }
 
-  /** Adds the request record to a draft with writes and commits it; a draft with nothing to write is not committed. */
-  private async commitWrites (draft: Draft, accessor: Accessor, operation: string, entries: number, at: number): Promise<void> {
+  /** Adds the request record to a draft that writes something (a draft with nothing to write is not committed). */
+  private addRequest (draft: Draft, accessor: Accessor, operation: string, entries: number, at: number): void {
     if (draft.empty) return
     const hex = toHex(accessor.requestId)
     const record = pb.RequestRecord.encode({
@@ -581,18 +590,26 @@ export class LearnerRegistry {
       channel: accessor.channel
     }).finish()
     draft.put(requestKey(hex), record, LOG_TYPES.request)
-    await this.journal.commit(draft)
   }
 
   /** Writes one access row per learner and waits until they are durable. */
   private async recordAccess (learnerIds: string[], accessor: Accessor, operation: string): Promise<void> {
-    const at = this.now()
     const draft = new Draft(this.store)
+    this.addAccess(draft, learnerIds, accessor, operation)
+    await this.journal.commit(draft)
+  }
+
+  /**
+   * Adds one access row per learner to a draft. Also used for writes that changed nothing (a
+   * repeated registration): the caller still learned that the learner is known and their ID.
+   */
+  private addAccess (draft: Draft, learnerIds: Iterable<string>, accessor: Accessor, operation: string): void {
+    const at = this.now()
     const hex = toHex(accessor.requestId)
     for (const learnerId of new Set(learnerIds)) {
       const key = accessKey(learnerId, at, hex)
       const record = pb.AccessRecord.encode({
-          learnerId,
+        learnerId,
         requestId: accessor.requestId,
         organisationNumber: accessor.organisationNumber,
         peerId: accessor.peerIdBytes,
@@ -604,7 +621,6 @@ export class LearnerRegistry {
       }).finish()
       draft.put(key, record, LOG_TYPES.access)
     }
-    await this.journal.commit(draft)
   }
 
   /** The learner ID a learner-ID-or-identifier reference names now (following merges). */

@@ -210,3 +210,41 @@ describe('national index over the signed protocol and HTTP', () => {
     })
   })
 })
+
+describe('index client', () => {
+  it('retries on another index node when one is down, and the portal reads the learner\'s own data over the protocol', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifelong-index-retry-'))
+    try {
+      const plan = await planTestFederation([
+        spec('index-down', ['index'], ORG.operator, { offline: true }),
+        spec('index', ['index'], ORG.operator),
+        spec('uio', ['institution'], ORG.a),
+        spec('portal', ['portal'], ORG.c)
+      ], {}, dir)
+      const fed = await startLocalFederation(plan)
+      try {
+        await waitForMesh(fed)
+        const uio = fed.node('uio')
+        const portal = fed.node('portal')
+        const p = syntheticPerson(300)
+        const [o] = await uio.learners.index.registerLearners([learnerInput(300)], results)
+        expect(o?.status).toBe('created')
+        expect((await uio.learners.registrar?.registerPointers([{ learner: { learnerId: o?.learnerId }, action: 'register' }]))?.[0]?.status).toBe('registered')
+        await portal.learners.index.findResultSources({ learnerId: o?.learnerId }, own)
+        const mine = await portal.learners.index.ownData({ subject: { scheme: 'national-id', value: p.nationalId }, accessLogLimit: 10 }, { purpose: 'learner.own-data', legalBasis: 'gdpr-6-1-c' })
+        expect(mine.learner?.learnerId).toBe(o?.learnerId)
+        expect(mine.sources?.map((s) => s.organisationNumber)).toEqual([ORG.a])
+        expect(mine.accessLog?.map((r) => [r.kind, r.organisationNumber, r.operation])).toEqual([
+          ['read', ORG.c, 'index.find-result-sources'],
+          ['write', ORG.a, 'index.register-entries'],
+          ['write', ORG.a, 'learners.register']
+        ])
+        expect(typeof mine.accessLog?.[0]?.atMs).toBe('number')
+      } finally {
+        await fed.stop()
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

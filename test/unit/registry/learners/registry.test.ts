@@ -67,6 +67,11 @@ describe('learner registry', () => {
 
     const [again] = await t.registry.registerLearners([learnerInput(1)], accessor(NTNU))
     expect(again).toMatchObject({ status: 'unchanged', learnerId })
+    // Nothing changed, but NTNU learned the learner's ID: that is an access the learner sees.
+    const rows = await allKeys(t.storage.sublevel('learners'))
+    expect(rows.filter((k) => k.startsWith(`a/${learnerId}/`))).toHaveLength(1)
+    const row = lifelong.learners.AccessRecord.decode(await t.storage.sublevel('learners').get(rows.find((k) => k.startsWith('a/')) as string) as Uint8Array)
+    expect([row.organisationNumber, row.operation]).toEqual([NTNU, 'learners.register'])
 
     const moved = learnerInput(1, { contact: { channels: [{ kind: 'email', value: 'ny@example.no' }] } })
     const [updated] = await t.registry.registerLearners([moved], accessor(NTNU))
