@@ -23,6 +23,19 @@ import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { createEducationModule, type EducationModule } from './registry/education/module.ts'
 import { LogModule } from './log/module.ts'
+import { ResultsModule } from './registry/results/module.ts'
+import { logModuleProofs } from './registry/results/proofs.ts'
+import type { OfferingCatalogue, PointerRegistrar } from './registry/results/ports.ts'
+import { PortalModule } from './portal/module.ts'
+import type { SourceDirectory } from './portal/fetch.ts'
+import type { SampleLearner } from './portal/oidc.ts'
+import { indexRegistrar } from './registry/results/index-registrar.ts'
+import { indexAccessLog, indexDirectory } from './portal/index-directory.ts'
+import { everyInstitution } from './portal/fetch.ts'
+import { portalBridgePorts } from './portal/bridge-ports.ts'
+import { ownResults } from './registry/results/own-results.ts'
+import { registryCatalogue } from './registry/results/registry-catalogue.ts'
+import { OfferingLookup } from './registry/education/index.ts'
 // The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
 // their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
 import type { EudiModule } from './bridges/eudi/module.ts'
@@ -41,6 +54,10 @@ export interface NodeOptions {
   now?: () => number
   /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
   processMetrics?: boolean
+  /** Results registry parts that are not wired from config yet (tests, the local federation). */
+  results?: { catalogue?: OfferingCatalogue, registrar?: PointerRegistrar }
+  /** Portal parts that are not wired from config yet: the index directory, the catalogue, the development issuer's sample learners. */
+  portal?: { directory?: SourceDirectory, catalogue?: OfferingCatalogue, sampleLearners?: readonly SampleLearner[] }
   /** What the cross-border bridges use of the portal and the index (src/bridges/ports.ts); unset ports refuse. */
   bridges?: Partial<BridgePorts>
 }
@@ -78,6 +95,10 @@ export interface LifelongNode {
   readonly discovery: Discovery
   /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
   readonly log: LogModule
+  /** The results registry (institution nodes). */
+  readonly results: ResultsModule | undefined
+  /** The Diploma portal (portal nodes). */
+  readonly portal: PortalModule | undefined
   /** The EUDI wallet issuer (portal role). */
   readonly eudi?: EudiModule
   /** The OOTS evidence provider (portal role). */
@@ -160,18 +181,71 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     // Education records and their log entries go into one batch through the log's append path.
     const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
     if (education !== undefined) modules.push(education)
+    // Results and the portal check offerings at the National Education Registry (cached lookups).
+    const offerings = registryCatalogue(new OfferingLookup({ client, federation, now }))
+    let results: ResultsModule | undefined
+    if (config.roles.includes('institution')) {
+      results = new ResultsModule({
+        store: storage.sublevel('results'),
+        log,
+        proofs: logModuleProofs({ log }),
+        key,
+        server,
+        federation,
+        logger: logger.child({ component: 'results' }),
+        catalogue: options.results?.catalogue ?? offerings,
+        registrar: options.results?.registrar ?? (learners.registrar === undefined ? undefined : indexRegistrar({ index: learners.index, registrar: learners.registrar })),
+        now
+      }, {
+        self: { id: '', organisationNumber: config.organisationNumber, name: { nb: config.name } },
+        allowSynthetic: config.identifiers.allowSynthetic
+      })
+      modules.push(results)
+    }
+    let portal: PortalModule | undefined
+    if (config.roles.includes('portal')) {
+      portal = new PortalModule({
+        store: storage.sublevel('portal'),
+        log,
+        client,
+        federation,
+        logger: logger.child({ component: 'portal' }),
+        // The national index says where a learner's results are; a federation without one asks every institution.
+        directory: options.portal?.directory ?? (federation.membersWithRole('index').length > 0 ? indexDirectory(learners.index) : everyInstitution(federation)),
+        indexAccessLog: async (subject, why) => federation.membersWithRole('index').length > 0 ? await indexAccessLog(learners.index, subject, why) : [],
+        catalogue: options.portal?.catalogue ?? offerings,
+        baseUrl: () => listeningUrl,
+        now
+      }, {
+        federationId: config.federation.id,
+        oidc: config.portal.oidc,
+        devIssuer: config.portal.devIssuer,
+        sampleLearners: options.portal?.sampleLearners ?? [],
+        fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
+        shareMaxDays: config.portal.shareMaxDays,
+        allowSynthetic: config.identifiers.allowSynthetic
+      })
+      modules.push(portal)
+    }
     const emrex = config.emrex === undefined
       ? undefined
       : new EmrexModule({ sublevel: storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops), logger: logger.child({ component: 'emrex' }), now, publicUrl: () => listeningUrl }, { config: config.emrex, portalName: config.name })
     if (emrex !== undefined) modules.push(emrex)
 
     let listeningUrl = ''
+    // The portal's sign-in, verified results and access log serve the bridges (unless a test passes its own).
+    const portalPorts = portal === undefined
+      ? undefined
+      : portalBridgePorts(portal, { resolve: async (s, why) => (await learners.index.resolve({ scheme: s.scheme, value: s.value }, why)).learnerId ?? '' }, storage.sublevel('portal'), log)
+    if (portal !== undefined && portalPorts !== undefined && options.bridges?.accessLog === undefined) {
+      portal.bridgeAccess = async (identity) => await portalPorts.accessLog.list(await portalPorts.learnerIdOf(identity))
+    }
     const ports: BridgePorts = {
-      sessions: options.bridges?.sessions ?? unavailableSessions,
-      results: options.bridges?.results ?? unavailableResults,
+      sessions: options.bridges?.sessions ?? portalPorts?.sessions ?? unavailableSessions,
+      results: options.bridges?.results ?? portalPorts?.results ?? unavailableResults,
       matcher: options.bridges?.matcher ?? (config.roles.includes('portal') ? (await import('./bridges/oots/index-matcher.ts')).indexPersonMatcher(learners.index) : unavailableMatcher),
       evidence: options.bridges?.evidence ?? (config.roles.includes('portal') ? (await import('./bridges/oots/evidence-protocol.ts')).rpcEvidenceFetcher({ client }) : unavailableEvidence),
-      accessLog: options.bridges?.accessLog ?? noAccessLog
+      accessLog: options.bridges?.accessLog ?? portalPorts?.accessLog ?? noAccessLog
     }
     const publicUrl = (): string => config.http.publicUrl ?? listeningUrl
     let eudi: EudiModule | undefined
@@ -202,14 +276,16 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       })
       modules.push(oots)
     }
-    if (config.roles.includes('institution') && options.bridges?.institutionResults !== undefined) {
+    // An institution seals evidence of its own results (the results registry) for OOTS.
+    const institutionResults = options.bridges?.institutionResults ?? (results === undefined ? undefined : ownResults(results.registry, logModuleProofs({ log }), { peerId: self, institution: { id: '', organisationNumber: config.organisationNumber, name: { nb: config.name } } }, now))
+    if (config.roles.includes('institution') && institutionResults !== undefined) {
       const member = federation.member(self)
       const { serveEvidence } = await import('./bridges/oots/evidence-protocol.ts')
       const { EvidenceBuilder } = await import('./bridges/elm/evidence.ts')
       serveEvidence({
         server,
         builder: new EvidenceBuilder({ key, now }, { organisationNumber: config.organisationNumber, names: { nb: member?.name ?? config.name } }),
-        results: options.bridges.institutionResults,
+        results: institutionResults,
         log,
         logger: logger.child({ component: 'evidence' })
       })
@@ -262,6 +338,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       manifestSync,
       discovery,
       log,
+      results,
+      portal,
       eudi,
       oots,
       auth,

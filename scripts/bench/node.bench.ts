@@ -39,7 +39,7 @@ const bench: Benchmark = {
     for (let i = 0; i < runs; i++) {
       bare.push(await measure(['bare', String(await freePortRange(1))]))
       one.push(await measure(['node', join(tmp, `one-${i}`), String(await freePortRange(2))]))
-      all.push(await measure(['federation', join(tmp, `fed-${i}`), String(await freePortRange(7)), String(await freePortRange(7))]))
+      all.push(await measure(['federation', join(tmp, `fed-${i}`), String(await freePortRange(9)), String(await freePortRange(9))]))
       log(`run ${i + 1}/${runs}: bare ${fmt(bare[i]!.startMs)} ms, node ${fmt(one[i]!.startMs)} ms, federation ${fmt(all[i]!.startMs)} ms`)
     }
     const m = (xs: ChildReport[], k: keyof ChildReport): number => median(xs.map((x) => x[k]))

@@ -7,6 +7,7 @@ import pkg from '../../package.json' with { type: 'json' }
 import { registerNodeCommands } from './commands/node.ts'
 import { registerManifestCommands } from './commands/manifest.ts'
 import { registerImportCommands } from './commands/import.ts'
+import { registerImportResultsCommand } from './commands/import-results.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
@@ -21,6 +22,7 @@ const program = new Command()
 registerNodeCommands(program)
 registerManifestCommands(program)
 registerImportCommands(program)
+registerImportResultsCommand(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
 registerEmrexCommands(program)

@@ -57,6 +57,12 @@ export interface NodeConfig {
   }
   readonly logging: { readonly level: string }
   readonly identifiers: { readonly allowSynthetic: boolean }
+  readonly portal: {
+    readonly oidc?: { readonly issuer: string, readonly audience: string, readonly jwksUri?: string }
+    readonly devIssuer: boolean
+    readonly fanoutDeadlineMs: number
+    readonly shareMaxDays: number
+  }
   readonly auth: { readonly issuers: readonly TokenIssuer[] }
   readonly log: {
     readonly checkpointIntervalMs: number
@@ -118,6 +124,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
       try { multiaddr(addr) } catch { fields.push({ path: `/p2p/${group}/${i}`, message: 'not a valid multiaddr' }) }
     })
   }
+  if (isObject && raw.portal?.devIssuer === true && raw.identifiers?.allowSynthetic !== true) {
+    fields.push({ path: '/portal/devIssuer', message: 'the development issuer signs in made-up learners: only with identifiers.allowSynthetic (test and demo federations)' })
+  }
   if (isObject && raw.emrex !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
     fields.push({ path: '/emrex', message: 'EMREX needs the portal role' })
   }
@@ -166,6 +175,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,
+    portal: raw.portal,
     auth: raw.auth,
     log: raw.log,
     ...(raw.emrex === undefined

@@ -74,6 +74,28 @@ export const configSchema = {
         level: { type: 'string', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info', description: 'Log level (JSON lines on stdout)' }
       }
     },
+    portal: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'The Diploma portal (nodes with the portal role)',
+      properties: {
+        oidc: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['issuer', 'audience'],
+          description: 'The OpenID Connect issuer whose tokens sign learners in (e.g. ID-porten)',
+          properties: {
+            issuer: { type: 'string', format: 'uri', description: 'Issuer URL; tokens must carry it as iss' },
+            audience: { type: 'string', minLength: 1, description: 'This portal\'s client ID; tokens must carry it as aud' },
+            jwksUri: { type: 'string', format: 'uri', description: 'Where the issuer publishes its signing keys (default <issuer>/jwks.json)' }
+          }
+        },
+        devIssuer: { type: 'boolean', default: false, description: 'Run the clearly marked development OIDC issuer with the sample learners on this node, and trust it (test and demo federations only: needs identifiers.allowSynthetic)' },
+        fanoutDeadlineMs: positiveInt(50, 60_000, 3000, 'How long the portal waits for the sources of a learner\'s results before it shows what it has'),
+        shareMaxDays: positiveInt(1, 3650, 180, 'Longest validity of a share a learner creates')
+      }
+    },
     log: {
       type: 'object',
       additionalProperties: false,

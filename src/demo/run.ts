@@ -7,6 +7,8 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
+import { demoCatalogue, SAMPLE_LEARNERS, seedDemoResults } from './results-sample.ts'
+import type { NodeOptions } from '../node.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
@@ -40,6 +42,8 @@ export interface Demo {
   federation: RunningFederation
   summary: DemoNodeSummary[]
   summaryFile: string
+  /** The Diploma portal and who can sign in there, if the federation has a portal. */
+  portal?: { url: string, learners: Array<{ name: string, note?: string }> }
   /** Sample learners registered through the institutions, with development tokens. */
   learners: SampleLearner[]
   learnersFile: string
@@ -68,11 +72,19 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   if (spec.foreignEmrex !== undefined && portalSpec !== undefined) {
     localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
   }
-  const emrexOverrides = localEmrex?.portalConfig
-  const plan = planLocalFederation(spec, dir, { logLevel: options.logLevel ?? 'warn', ...(emrexOverrides === undefined ? {} : { configOverrides: (n) => n.roles.includes('portal') ? emrexOverrides : {} }) })
+  const emrexOverrides = localEmrex?.portalConfig ?? {}
+  // The portal runs the development issuer with the sample learners; the institutions check
+  // offerings against the demo catalogue (see results-sample.ts) and get the sample results.
+  const plan = planLocalFederation(spec, dir, {
+    logLevel: options.logLevel ?? 'warn',
+    configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, portal: { devIssuer: true } } : {}
+  })
+  const demoOfferings = demoCatalogue()
+  const nodeOptions = (): NodeOptions => ({ results: { catalogue: demoOfferings }, portal: { catalogue: demoOfferings, sampleLearners: SAMPLE_LEARNERS } })
   let started: RunningFederation
   try {
-    started = await startLocalFederation(plan)
+    started = await startLocalFederation(plan, nodeOptions)
+    await seedDemoResults(started, nodeOptions)
   } catch (err) {
     await localEmrex?.foreign.stop()
     throw err
@@ -103,7 +115,9 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   })
   const summaryFile = join(dir, 'federation.json')
   writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
+  const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
+  const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
   const learnersFile = join(dir, 'learners.json')
   const learners = await seedLearners(federation, learnersFile)
-  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(emrex === undefined ? {} : { emrex }) }
+  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
 }

@@ -8,6 +8,7 @@
 import { LifelongError } from '../errors.ts'
 import { PROOF_BUNDLE_FORMAT, verifyProofBundle, type ProofBundle } from '../log/bundle.ts'
 import { EQUIVOCATION_FORMAT, checkEquivocation, type Check, type EquivocationEvidence } from '../log/evidence.ts'
+import { BUNDLE_SET_FORMAT, verifyResultProofs, type BundleSet } from '../registry/results/bundle.ts'
 
 export type { Check }
 
@@ -67,6 +68,12 @@ registerVerifier({
   format: EQUIVOCATION_FORMAT,
   description: 'evidence that a lifelong log signed two checkpoints that cannot both be true',
   verify: (text) => checkEquivocation(JSON.parse(text) as EquivocationEvidence)
+})
+
+registerVerifier({
+  format: BUNDLE_SET_FORMAT,
+  description: 'signed results with their proof bundles (what the Diploma portal hands the recipient of a share)',
+  verify: (text, options) => verifyResultProofs(JSON.parse(text) as BundleSet, options)
 })
 
 /** The JOSE header of a compact JWS, if the text starts with one (no library: detection must be cheap). */

@@ -98,6 +98,10 @@ export function registerNodeCommands (program: Command): void {
       for (const n of demo.summary) {
         process.stdout.write(`  ${n.name.padEnd(width)}  ${n.roles.join(',').padEnd(12)}  ${n.running ? n.http.padEnd(24) : 'offline'.padEnd(24)}  ${n.peerId}\n`)
       }
+      if (demo.portal !== undefined) {
+        process.stdout.write(`\nDiploma portal: ${demo.portal.url}\n  Sign in with the development issuer (marked as such; no real ID-porten) as one of:\n`)
+        for (const l of demo.portal.learners) process.stdout.write(`    - ${l.name}${l.note === undefined ? '' : `: ${l.note}`}\n`)
+      }
       const c = demo.catalogue
       const registry = demo.summary.find((n) => n.slug === 'registry')
       if (c !== undefined && registry !== undefined) {

@@ -1,0 +1,191 @@
+/**
+ * The Diploma portal (a node with the portal role): learners sign in, see all their results
+ * fetched live from the sources and verified, share them, and see who read their data; an
+ * employer opens a share with its code. Holds shares and openings, never results.
+ *
+ * What other flows reuse (the EMREX data provider, the wallet offer), kept small:
+ * - {@link PortalModule.sessions}: `identify(request)` / `require(request)` give the signed-in
+ *   learner; `signInUrl(reply, returnTo)` starts a sign-in that comes back to `returnTo`.
+ * - {@link PortalModule.myResults}: the learner's results with a status per source.
+ * - {@link resultsTable} (src/ui/portal/pages.ts) with a `pickName`: the result picker, a
+ *   fieldset of labelled checkboxes whose values are result keys (`<org>:<result ID>`).
+ * - {@link PortalModule.verifiedResultsFor}: the bridges' `LearnerResults` for picked keys.
+ */
+import { randomBytes } from 'node:crypto'
+import type { FastifyPluginAsync } from 'fastify'
+import type { Federation } from '../federation/federation.ts'
+import type { Member } from '../federation/manifest.ts'
+import type { Logger } from '../observability/logger.ts'
+import type { RpcClient } from '../net/rpc/client.ts'
+import type { Sublevel } from '../storage/storage.ts'
+import { LifelongError } from '../errors.ts'
+import type { LearnerResults } from '../bridges/model.ts'
+import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
+import type { SubjectId } from '../registry/results/model.ts'
+import { DevIssuer, TokenVerifier, type LearnerIdentity, type SampleLearner } from './oidc.ts'
+import { LearnerSessions } from './session.ts'
+import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
+import { ShareStore } from './shares.ts'
+import { learnerResults } from '../registry/results/facts.ts'
+import { portalRoutes } from './routes.ts'
+
+export interface PortalModuleComponents {
+  store: Sublevel
+  log: LogAppender
+  client: RpcClient
+  federation: Federation
+  logger: Logger
+  /** "Where are L's results"; until the index is wired, every institution is asked. */
+  directory?: SourceDirectory
+  /** The index's log of who asked it about the learner (for "who saw my data"). */
+  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>>
+  /** The registry's offerings, to recognise results held by a merged issuer's successor. */
+  catalogue?: OfferingCatalogue
+  /** The portal's public base URL (known once the node listens). */
+  baseUrl: () => string
+  now?: () => number
+}
+
+export interface PortalModuleInit {
+  federationId: string
+  oidc?: { issuer: string, audience: string, jwksUri?: string }
+  devIssuer: boolean
+  sampleLearners: readonly SampleLearner[]
+  fanoutDeadlineMs: number
+  shareMaxDays: number
+  allowSynthetic: boolean
+}
+
+export const OWN_RESULTS = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' } as const
+export const SHARE_VIEW = { purpose: 'portal.share-view', legalBasis: 'gdpr-6-1-a' } as const
+export const TRANSFER = { purpose: 'portal.transfer', legalBasis: 'gdpr-6-1-a' } as const
+export const ACCESS_LOG = { purpose: 'portal.access-log', legalBasis: 'gdpr-6-1-e' } as const
+/** The development issuer's client ID for this portal. */
+export const DEV_AUDIENCE = 'lifelong-portal'
+
+export class PortalModule {
+  readonly name = 'portal'
+  readonly fetcher: ResultFetcher
+  readonly shares: ShareStore
+  readonly devIssuer: DevIssuer | undefined
+  readonly routes: FastifyPluginAsync
+  readonly directory: SourceDirectory
+  private readonly c: PortalModuleComponents
+  readonly init: PortalModuleInit
+  private sessionsValue: LearnerSessions | undefined
+  /** What the bridges (EMREX, wallet, OOTS) handed on of a learner's data, for "who saw my data"; set by the composition root. */
+  bridgeAccess?: (identity: LearnerIdentity) => Promise<Array<{ at: number, organisation: string, operation: string, purpose: string, legalBasis: string }>>
+
+  constructor (c: PortalModuleComponents, init: PortalModuleInit) {
+    this.c = c
+    this.init = init
+    if (init.oidc === undefined && !init.devIssuer) c.logger.warn('the portal has no OIDC issuer configured (portal.oidc): nobody can sign in')
+    if (c.directory === undefined) c.logger.warn('the portal has no national index to ask: it asks every institution for a learner\'s results')
+    this.directory = c.directory ?? everyInstitution(c.federation)
+    this.fetcher = new ResultFetcher({ client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now }, { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs })
+    this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
+    this.devIssuer = init.devIssuer ? new DevIssuer({ store: c.store, now: c.now }, { learners: init.sampleLearners }) : undefined
+    this.routes = portalRoutes(this)
+  }
+
+  /** The sign-in and session of learners. */
+  get sessions (): LearnerSessions {
+    this.sessionsValue ??= this.buildSessions()
+    return this.sessionsValue
+  }
+
+  /** The index's access log of the learner; empty without an index. */
+  async indexAccess (subject: SubjectId): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+    return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
+  }
+
+  baseUrl (): string {
+    return this.c.baseUrl()
+  }
+
+  now (): number {
+    return (this.c.now ?? Date.now)()
+  }
+
+  /** The manifest entry of a source node (for proof bundles). */
+  fetcherMember (peerId: string): Member {
+    const m = this.c.federation.member(peerId)
+    if (m === undefined) throw new LifelongError('unavailable', 'PORTAL_SOURCE_NOT_A_MEMBER', 'the source is no longer in the manifest')
+    return m
+  }
+
+  /** The exact signed bytes of the manifest in force (proof bundles carry it). */
+  manifestEnvelope (): Uint8Array {
+    return this.c.federation.current().envelope
+  }
+
+  private secret: Uint8Array | undefined
+
+  async start (): Promise<void> {
+    await this.shares.load()
+    let secret = await this.c.store.get('meta/session-secret')
+    if (secret === undefined) {
+      secret = new Uint8Array(randomBytes(32))
+      await this.c.store.put('meta/session-secret', secret)
+    }
+    this.secret = secret
+    await this.devIssuer?.load()
+  }
+
+  /** Built on first use, once the node listens and knows its URL. */
+  private buildSessions (): LearnerSessions {
+    if (this.secret === undefined) throw new LifelongError('unavailable', 'PORTAL_NOT_STARTED', 'the portal has not started')
+    let verifier: TokenVerifier
+    let authorizeUrl: () => string
+    if (this.devIssuer !== undefined) {
+      const issuerUrl = `${this.c.baseUrl()}/dev-oidc`
+      this.devIssuer.issuer = issuerUrl
+      verifier = new TokenVerifier({ issuer: issuerUrl, audience: DEV_AUDIENCE, keys: { jwks: this.devIssuer.jwks() }, allowSynthetic: this.init.allowSynthetic })
+      authorizeUrl = () => `${issuerUrl}/authorize`
+    } else if (this.init.oidc !== undefined) {
+      const o = this.init.oidc
+      const base = o.issuer.replace(/\/$/, '')
+      verifier = new TokenVerifier({ issuer: o.issuer, audience: o.audience, keys: { jwksUri: o.jwksUri ?? `${base}/jwks.json` }, allowSynthetic: this.init.allowSynthetic })
+      authorizeUrl = () => `${base}/authorize`
+    } else {
+      verifier = new TokenVerifier({ issuer: 'urn:lifelong:no-issuer', audience: 'none', keys: { jwks: { keys: [] } }, allowSynthetic: false })
+      authorizeUrl = () => `${this.c.baseUrl()}/portal`
+    }
+    return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, secret: this.secret })
+  }
+
+  /** Every result of the signed-in learner, verified, with a status per source. */
+  async myResults (identity: LearnerIdentity): Promise<FetchOutcome> {
+    const outcome = await this.fetcher.fetch([identity.subject], OWN_RESULTS)
+    // Newest first; results that could not be read at all last.
+    outcome.results.sort((a, b) => (b.view?.achievedOn ?? '').localeCompare(a.view?.achievedOn ?? ''))
+    return outcome
+  }
+
+  /**
+   * The bridges' view of the learner's picked results (keys `<org>:<result ID>`), fetched again
+   * for the transfer and verified; results that are not verified are left out. Keys that are
+   * not the learner's are refused (PORTAL_NOT_YOUR_RESULT).
+   */
+  async verifiedResultsFor (identity: LearnerIdentity, keys: readonly string[]): Promise<LearnerResults> {
+    const wanted = groupKeys(keys)
+    const outcome = await this.fetcher.fetch([identity.subject], TRANSFER, wanted)
+    const byKey = new Map(outcome.results.filter((r) => r.verification.ok).map((r) => [r.key, r]))
+    const missing = keys.filter((k) => !byKey.has(k))
+    if (missing.length > 0 && outcome.sources.every((s) => s.status === 'ok')) throw new LifelongError('forbidden', 'PORTAL_NOT_YOUR_RESULT', `${missing.length} of the picked results are not verified results of the signed-in learner`)
+    return learnerResults(identity, keys.flatMap((k) => byKey.get(k) ?? []), this.now())
+  }
+}
+
+/** `<org>:<result ID>` keys grouped by organisation. @throws LifelongError PORTAL_RESULT_KEY_INVALID */
+export function groupKeys (keys: readonly string[]): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const k of keys) {
+    const m = /^(\d{9}):(r[0-9a-hjkmnp-tv-z]{20})$/.exec(k)
+    if (m === null) throw new LifelongError('invalid', 'PORTAL_RESULT_KEY_INVALID', 'a picked result is not <organisation number>:<result ID>')
+    const list = out.get(m[1] as string) ?? []
+    list.push(m[2] as string)
+    out.set(m[1] as string, list)
+  }
+  return out
+}

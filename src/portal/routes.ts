@@ -1,0 +1,315 @@
+/**
+ * The portal's HTTP routes: the learner's pages (sign-in, my results, shares, who saw my data),
+ * the employer's share page, a JSON API for the same, and — in test and demo federations only —
+ * the development OIDC issuer. Forms post `application/x-www-form-urlencoded`; national IDs
+ * never travel in a URL (the learner is the token's subject, a share is an opaque ID).
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import { LifelongError, toLifelongError } from '../errors.ts'
+import { HTTP_STATUS } from '../api/errors.ts'
+import { resultBundle, BUNDLE_SET_FORMAT } from '../registry/results/bundle.ts'
+import { logOriginOf } from '../registry/results/verify.ts'
+import { osloDay } from '../registry/results/model.ts'
+import { accessPage, devIssuerPage, errorPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow } from '../ui/portal/pages.ts'
+import type { Lang } from '../ui/portal/i18n.ts'
+import { createHash } from 'node:crypto'
+import { parseCookies } from './session.ts'
+import { transcriptPdf } from './pdf.ts'
+import type { PortalResult } from './fetch.ts'
+import type { LearnerIdentity } from './oidc.ts'
+import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from './module.ts'
+
+type Form = Record<string, string | string[]>
+
+function langOf (request: FastifyRequest, reply: FastifyReply): Lang {
+  const q = (request.query as { lang?: string } | undefined)?.lang
+  if (q === 'nb' || q === 'en') {
+    void reply.header('set-cookie', `lang=${q}; Path=/; SameSite=Lax; Max-Age=31536000`)
+    return q
+  }
+  return parseCookies(request.headers.cookie).get('lang') === 'en' ? 'en' : 'nb'
+}
+
+const html = async (reply: FastifyReply, body: string, status = 200): Promise<FastifyReply> => await reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
+const one = (v: string | string[] | undefined): string => Array.isArray(v) ? (v[0] ?? '') : (v ?? '')
+const many = (v: string | string[] | undefined): string[] => v === undefined ? [] : Array.isArray(v) ? v : [v]
+const nameOf = (i: LearnerIdentity): string => `${i.givenNames} ${i.familyName}`.trim()
+/** The last moment of a calendar day in Norway (CET; an hour's slack in summer). */
+const endOfDay = (day: string): number => Date.parse(`${day}T23:59:59+01:00`)
+
+const langQuery = { type: 'object', properties: { lang: { type: 'string', enum: ['nb', 'en'] } } } as const
+const shareParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9a-hjkmnp-tv-z]{26}$' } } } as const
+const stringOrList = { anyOf: [{ type: 'string', maxLength: 100 }, { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 100 } }] }
+
+export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
+  return async (app) => {
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
+      const out: Form = {}
+      for (const [k, v] of new URLSearchParams(body as string)) {
+        const prev = out[k]
+        out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
+      }
+      done(null, out)
+    })
+
+    /** Renders an error as a page for browsers (the JSON API uses the node's error handler). */
+    const failPage = async (request: FastifyRequest, reply: FastifyReply, err: unknown, signedIn?: LearnerIdentity): Promise<FastifyReply> => {
+      const e = toLifelongError(err)
+      if (e.kind === 'internal') request.log.error({ err }, 'portal page failed')
+      return await html(reply, errorPage(langOf(request, reply), request.url, e.code, e.kind === 'internal' ? 'internal error' : e.message, signedIn === undefined ? undefined : { name: nameOf(signedIn) }), HTTP_STATUS[e.kind])
+    }
+
+    /** The signed-in learner, or a redirect to sign in and come back. */
+    const learnerOr = async (request: FastifyRequest, reply: FastifyReply): Promise<LearnerIdentity | undefined> => {
+      const identity = await portal.sessions.identify(request)
+      if (identity === undefined) await reply.redirect(`/portal/login?returnTo=${encodeURIComponent(request.url.split('?')[0] as string)}`, 303)
+      return identity
+    }
+
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => await reply.redirect('/portal', 302))
+
+    app.get('/portal', { schema: { summary: 'The portal\'s front page', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+      const lang = langOf(request, reply)
+      if (await portal.sessions.identify(request) !== undefined) return await reply.redirect('/portal/results', 303)
+      return await html(reply, landingPage(lang))
+    })
+
+    app.get<{ Querystring: { returnTo?: string } }>('/portal/login', {
+      schema: { summary: 'Start signing in at the OIDC issuer', tags: ['portal'], querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 500 } } } }
+    }, async (request, reply) => await reply.redirect(portal.sessions.signInUrl(reply, request.query.returnTo ?? '/portal/results'), 303))
+
+    app.post<{ Body: Form }>('/portal/callback', {
+      schema: { summary: 'The issuer posts the ID token here (response_mode=form_post)', tags: ['portal'], body: { type: 'object', properties: { id_token: { type: 'string', maxLength: 16384 }, state: { type: 'string', maxLength: 200 }, error: { type: 'string', maxLength: 200 } } } }
+    }, async (request, reply) => {
+      try {
+        const { returnTo } = await portal.sessions.complete(request, reply, { id_token: one(request.body.id_token), state: one(request.body.state) })
+        return await reply.redirect(returnTo, 303)
+      } catch (err) {
+        return await failPage(request, reply, err)
+      }
+    })
+
+    app.post('/portal/logout', { schema: { summary: 'Sign out', tags: ['portal'] } }, async (_request, reply) => {
+      portal.sessions.signOut(reply)
+      return await reply.redirect('/portal', 303)
+    })
+
+    app.get('/portal/results', { schema: { summary: 'My results, with a status per source (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+      const lang = langOf(request, reply)
+      const identity = await learnerOr(request, reply)
+      if (identity === undefined) return reply
+      const outcome = await portal.myResults(identity)
+      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError))
+    })
+
+    /** Checks that every picked key is a verified result of this learner, then creates the share. */
+    const createShare = async (identity: LearnerIdentity, keys: string[], recipient: string, expiresAt: number, maxUses: number): Promise<{ shareId: string, code: string }> => {
+      if (keys.length === 0) throw new LifelongError('invalid', 'SHARE_INVALID', 'pick at least one result')
+      const wanted = groupKeys(keys)
+      const outcome = await portal.fetcher.fetch([identity.subject], OWN_RESULTS, wanted)
+      const mine = new Set(outcome.results.filter((r) => r.verification.ok && r.view?.status !== 'annulled').map((r) => r.key))
+      const foreign = keys.filter((k) => !mine.has(k))
+      if (foreign.length > 0) {
+        const down = outcome.sources.some((s) => s.status !== 'ok')
+        throw new LifelongError(down ? 'unavailable' : 'forbidden', down ? 'PORTAL_SOURCE_UNAVAILABLE' : 'PORTAL_NOT_YOUR_RESULT', down ? 'a source of the picked results did not answer: try again later' : 'you can share only your own verified results')
+      }
+      return await portal.shares.create(identity.subject, { results: keys.map((k) => ({ organisationNumber: k.slice(0, 9), resultId: k.slice(10) })), recipient, expiresAt, maxUses })
+    }
+
+    app.post<{ Body: Form }>('/portal/shares', {
+      schema: { summary: 'Create a share of picked results (form)', tags: ['portal'], body: { type: 'object', properties: { result: stringOrList, recipient: { type: 'string', maxLength: 200 }, expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, maxUses: { type: 'string', pattern: '^\\d{1,4}$' } } } }
+    }, async (request, reply) => {
+      const lang = langOf(request, reply)
+      const identity = await learnerOr(request, reply)
+      if (identity === undefined) return reply
+      try {
+        const { shareId, code } = await createShare(identity, many(request.body.result), one(request.body.recipient), endOfDay(one(request.body.expires)), Number(one(request.body.maxUses) || '0'))
+        return await html(reply, shareCreatedPage(lang, nameOf(identity), `${portal.baseUrl()}/share/${shareId}`, code))
+      } catch (err) {
+        return await failPage(request, reply, err, identity)
+      }
+    })
+
+    app.get('/portal/shares', { schema: { summary: 'My shares and every opening (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+      const lang = langOf(request, reply)
+      const identity = await learnerOr(request, reply)
+      if (identity === undefined) return reply
+      return await html(reply, sharesPage(lang, nameOf(identity), await portal.shares.list(identity.subject), portal.baseUrl()))
+    })
+
+    app.post<{ Params: { id: string } }>('/portal/shares/:id/revoke', { schema: { summary: 'Revoke a share (form)', tags: ['portal'], params: shareParams } }, async (request, reply) => {
+      const identity = await learnerOr(request, reply)
+      if (identity === undefined) return reply
+      try {
+        await portal.shares.revoke(identity.subject, request.params.id)
+        return await reply.redirect('/portal/shares', 303)
+      } catch (err) {
+        return await failPage(request, reply, err, identity)
+      }
+    })
+
+    /** Who read the learner's data: the sources' access logs and the openings of the learner's shares. */
+    const accessRows = async (identity: LearnerIdentity, lang: Lang): Promise<{ rows: AccessRow[], failed: string[] }> => {
+      const sources = await portal.directory.find(identity.subject, ACCESS_LOG).catch(() => [])
+      const [logs, index] = await Promise.all([
+        portal.fetcher.accessLogs(identity.subject, sources, ACCESS_LOG),
+        portal.indexAccess(identity.subject).then((rows) => ({ rows, failed: false }), () => ({ rows: [], failed: true }))
+      ])
+      if (index.failed) logs.failed.push(lang === 'en' ? 'the national index' : 'den nasjonale indeksen')
+      const bridged = await (portal.bridgeAccess?.(identity) ?? Promise.resolve([])).catch(() => [])
+      const rows: AccessRow[] = [...index.rows, ...bridged.map((b) => ({ at: b.at, who: b.organisation, what: b.operation, purpose: b.purpose, legalBasis: b.legalBasis }))]
+      rows.push(...logs.rows.map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''} @ ${r.source}${r.results ? ` (${r.results})` : ''}`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' })))
+      for (const s of await portal.shares.list(identity.subject)) {
+        for (const o of s.openings) rows.push({ at: o.at, who: s.recipient, what: `${lang === 'en' ? 'share' : 'deling'}: ${o.outcome}${o.useNumber > 0 ? ` #${o.useNumber}` : ''}`, purpose: SHARE_VIEW.purpose, legalBasis: SHARE_VIEW.legalBasis })
+      }
+      rows.sort((a, b) => b.at - a.at)
+      return { rows, failed: logs.failed }
+    }
+
+    app.get('/portal/access', { schema: { summary: 'Who saw my data (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+      const lang = langOf(request, reply)
+      const identity = await learnerOr(request, reply)
+      if (identity === undefined) return reply
+      const { rows, failed } = await accessRows(identity, lang)
+      return await html(reply, accessPage(lang, nameOf(identity), rows, failed))
+    })
+
+    // ------------------------------------------------------------------ the employer's side
+
+    app.get<{ Params: { id: string } }>('/share/:id', { schema: { summary: 'A share: asks for the access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+      return await html(reply, shareCodePage(langOf(request, reply), request.params.id))
+    })
+
+    /** Opens a share and fetches its results again from their sources, verified. */
+    const openShare = async (id: string, code: string, via: 'web' | 'bundle'): Promise<{ opened: Awaited<ReturnType<typeof portal.shares.open>>, sources: Awaited<ReturnType<typeof portal.fetcher.fetch>>['sources'], results: PortalResult[] }> => {
+      const opened = await portal.shares.open(id, code, via)
+      const only = groupKeys(opened.results.map((r) => `${r.organisationNumber}:${r.resultId}`))
+      const outcome = await portal.fetcher.fetch([opened.owner], SHARE_VIEW, only)
+      const order = new Map(opened.results.map((r, i) => [`${r.organisationNumber}:${r.resultId}`, i]))
+      const results = outcome.results.filter((r) => order.has(r.key)).sort((a, b) => (order.get(a.key) ?? 0) - (order.get(b.key) ?? 0))
+      return { opened, sources: outcome.sources, results }
+    }
+
+    const bundlesOf = (results: readonly PortalResult[]): unknown => ({
+      format: BUNDLE_SET_FORMAT,
+      bundles: results.filter((r) => r.verification.ok).map((r) => {
+        const member = portal.fetcherMember(r.source.peerId)
+        return resultBundle(r.served, r.checkpoint, r.verification.ok ? r.verification.checkpointSize : 0, logOriginOf(portal.init.federationId, r.source.peerId), member, r.witnesses, portal.init.federationId, portal.manifestEnvelope(), portal.now())
+      })
+    })
+
+    app.post<{ Params: { id: string }, Body: Form }>('/share/:id', {
+      schema: { summary: 'Open a share with its access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, body: { type: 'object', properties: { code: { type: 'string', maxLength: 40 } } } }
+    }, async (request, reply) => {
+      const lang = langOf(request, reply)
+      try {
+        const { opened, sources, results } = await openShare(request.params.id, one(request.body.code), 'web')
+        const first = results.find((r) => r.verification.ok)?.view?.subject
+        const owner = first === undefined ? { name: '' } : { name: `${first.givenNames} ${first.familyName}`, ...(first.birthDate === undefined ? {} : { birthDate: first.birthDate }) }
+        const proofJson = Buffer.from(JSON.stringify(bundlesOf(results), null, 2))
+        const bundle = `data:application/json;base64,${proofJson.toString('base64')}`
+        const pdfBytes = await transcriptPdf({ lang, owner, recipient: opened.recipient, openedAt: portal.now(), results, proofSha256: createHash('sha256').update(proofJson).digest('hex') })
+        const pdf = `data:application/pdf;base64,${Buffer.from(pdfBytes).toString('base64')}`
+        return await html(reply, shareViewPage(lang, request.params.id, owner, sources, results, { bundle, pdf }))
+      } catch (err) {
+        const e = toLifelongError(err)
+        if (e.kind === 'internal') throw err
+        return await html(reply, shareCodePage(lang, request.params.id, { code: e.code, message: e.message }), HTTP_STATUS[e.kind])
+      }
+    })
+
+    // ------------------------------------------------------------------ JSON API
+
+    const resultJson = (r: PortalResult): unknown => ({
+      key: r.key,
+      source: r.source,
+      verified: r.verification.ok,
+      ...(r.verification.ok ? { checkpointSize: r.verification.checkpointSize, logIndex: r.verification.logIndex, witnesses: r.verification.witnesses } : { code: r.verification.code, reason: r.verification.message }),
+      ...(r.heldBy === undefined ? {} : { heldBy: r.heldBy }),
+      ...(r.view === undefined ? {} : { result: r.view })
+    })
+    const anyObject = { type: 'object', additionalProperties: true } as const
+    const outcomeSchema = { type: 'object', properties: { sources: { type: 'array', items: anyObject }, results: { type: 'array', items: anyObject }, directoryError: { type: 'string' } } } as const
+    const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 410: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
+
+    app.get('/portal/api/session', {
+      schema: { summary: 'The signed-in learner (bearer token or session cookie)', tags: ['portal'], response: { 200: { type: 'object', properties: { givenNames: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, scheme: { type: 'string' }, expiresAt: { type: 'integer' } } }, ...errors } }
+    }, async (request) => {
+      const i = await portal.sessions.require(request)
+      // The identifier itself is not echoed: the client has it in its token.
+      return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt }
+    })
+
+    app.get('/portal/api/results', { schema: { summary: 'My results, verified, with a status per source', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
+      const outcome = await portal.myResults(await portal.sessions.require(request))
+      return { sources: outcome.sources, results: outcome.results.map(resultJson), ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
+    })
+
+    app.post<{ Body: { results: string[] } }>('/portal/api/transfer', {
+      schema: { summary: 'The bridges\' view (LearnerResults) of picked results of the signed-in learner', tags: ['portal'], body: { type: 'object', required: ['results'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } } } }, response: { 200: anyObject, ...errors } }
+    }, async (request) => await portal.verifiedResultsFor(await portal.sessions.require(request), request.body.results))
+
+    app.post<{ Body: { results: string[], recipient: string, expiresAt: string, maxUses?: number } }>('/portal/api/shares', {
+      schema: {
+        summary: 'Create a share of picked results; the access code is in this answer only',
+        tags: ['portal'],
+        body: { type: 'object', required: ['results', 'recipient', 'expiresAt'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } }, recipient: { type: 'string', minLength: 1, maxLength: 200 }, expiresAt: { type: 'string', format: 'date-time' }, maxUses: { type: 'integer', minimum: 0, maximum: 1000 } } },
+        response: { 200: { type: 'object', properties: { shareId: { type: 'string' }, code: { type: 'string' }, url: { type: 'string' } } }, ...errors }
+      }
+    }, async (request) => {
+      const identity = await portal.sessions.require(request)
+      const { shareId, code } = await createShare(identity, request.body.results, request.body.recipient, Date.parse(request.body.expiresAt), request.body.maxUses ?? 0)
+      return { shareId, code, url: `${portal.baseUrl()}/share/${shareId}` }
+    })
+
+    app.get('/portal/api/shares', { schema: { summary: 'My shares and every opening', tags: ['portal'], response: { 200: { type: 'array', items: anyObject }, ...errors } } }, async (request) => {
+      return await portal.shares.list((await portal.sessions.require(request)).subject)
+    })
+
+    app.post<{ Params: { id: string } }>('/portal/api/shares/:id/revoke', { schema: { summary: 'Revoke a share', tags: ['portal'], params: shareParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+      await portal.shares.revoke((await portal.sessions.require(request)).subject, request.params.id)
+      return await reply.status(204).send()
+    })
+
+    app.get('/portal/api/access', { schema: { summary: 'Who read my data', tags: ['portal'], response: { 200: { type: 'object', properties: { rows: { type: 'array', items: anyObject }, failed: { type: 'array', items: { type: 'string' } } } }, ...errors } } }, async (request) => {
+      return await accessRows(await portal.sessions.require(request), 'en')
+    })
+
+    app.post<{ Params: { id: string }, Body: { code: string } }>('/share/:id/open', {
+      schema: { summary: 'Open a share with its code: the results, verified, and their proof bundles', tags: ['portal'], params: shareParams, body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', maxLength: 40 } } }, response: { 200: anyObject, ...errors } }
+    }, async (request) => {
+      const { opened, sources, results } = await openShare(request.params.id, request.body.code, 'bundle')
+      return { recipient: opened.recipient, useNumber: opened.useNumber, expiresAt: new Date(opened.expiresAt).toISOString(), sources, results: results.map(resultJson), proofs: bundlesOf(results) }
+    })
+
+    // ------------------------------------------------------------------ development issuer
+
+    const dev = portal.devIssuer
+    if (dev === undefined) return
+    app.get('/dev-oidc/.well-known/openid-configuration', { schema: { summary: 'Development issuer: discovery (test and demo federations only)', tags: ['dev-oidc'] } }, async () => {
+      const issuer = `${portal.baseUrl()}/dev-oidc`
+      return { issuer, authorization_endpoint: `${issuer}/authorize`, jwks_uri: `${issuer}/jwks.json`, response_types_supported: ['id_token'], response_modes_supported: ['form_post'], subject_types_supported: ['pairwise'], id_token_signing_alg_values_supported: ['Ed25519', 'EdDSA'], claims_supported: ['sub', 'pid', 'education_id', 'given_name', 'family_name', 'birthdate'] }
+    })
+    app.get('/dev-oidc/jwks.json', { schema: { summary: 'Development issuer: its keys', tags: ['dev-oidc'] } }, async () => dev.jwks())
+
+    const authorizeQuery = { type: 'object', required: ['client_id', 'redirect_uri', 'state', 'nonce'], properties: { client_id: { type: 'string', maxLength: 100 }, redirect_uri: { type: 'string', maxLength: 500 }, state: { type: 'string', maxLength: 200 }, nonce: { type: 'string', maxLength: 200 }, response_type: { type: 'string' }, response_mode: { type: 'string' }, scope: { type: 'string' }, lang: { type: 'string' } } } as const
+    const checkClient = (q: { client_id: string, redirect_uri: string }): void => {
+      if (q.client_id !== DEV_AUDIENCE || q.redirect_uri !== `${portal.baseUrl()}/portal/callback`) throw new LifelongError('invalid', 'AUTH_UNKNOWN_CLIENT', 'the development issuer signs in to this portal only')
+    }
+    app.get<{ Querystring: { client_id: string, redirect_uri: string, state: string, nonce: string } }>('/dev-oidc/authorize', {
+      schema: { summary: 'Development issuer: choose a sample learner (page)', tags: ['dev-oidc'], querystring: authorizeQuery, produces: ['text/html'] }
+    }, async (request, reply) => {
+      checkClient(request.query)
+      const { client_id: clientId, redirect_uri: redirectUri, state, nonce } = request.query
+      return await html(reply, devIssuerPage(langOf(request, reply), dev.init.learners, { client_id: clientId, redirect_uri: redirectUri, state, nonce }))
+    })
+    app.post<{ Body: Form }>('/dev-oidc/authorize', {
+      schema: { summary: 'Development issuer: sign in as the chosen sample learner', tags: ['dev-oidc'], body: { type: 'object', properties: { learner: { type: 'string', pattern: '^\\d{1,3}$' }, client_id: { type: 'string' }, redirect_uri: { type: 'string' }, state: { type: 'string' }, nonce: { type: 'string' } } } }
+    }, async (request, reply) => {
+      const q = { client_id: one(request.body.client_id), redirect_uri: one(request.body.redirect_uri) }
+      checkClient(q)
+      const token = await dev.issue(Number(one(request.body.learner)), DEV_AUDIENCE, one(request.body.nonce))
+      return await html(reply, formPostPage(q.redirect_uri, { id_token: token, state: one(request.body.state) }))
+    })
+  }
+}
