@@ -12,6 +12,9 @@
 import { lifelong } from '../gen/proto.js'
 import { LifelongError } from '../errors.ts'
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, signBytes, verifyBytes, type SigningKey } from './ed25519.ts'
+import { signedData } from './signed-data.ts'
+
+export { signedData }
 
 const SignedEnvelope = lifelong.envelope.SignedEnvelope
 
@@ -31,37 +34,6 @@ export interface OpenedEnvelope {
 
 /** Error codes of envelope decoding and verification. */
 export type EnvelopeErrorCode = 'ENVELOPE_MALFORMED' | 'ENVELOPE_BAD_SIGNATURE' | 'ENVELOPE_WRONG_TYPE'
-
-function uvarintLength (n: number): number {
-  let len = 1
-  while (n >= 0x80) { n = Math.floor(n / 128); len++ }
-  return len
-}
-
-function writeUvarint (out: Uint8Array, offset: number, n: number): number {
-  while (n >= 0x80) {
-    out[offset++] = (n & 0x7f) | 0x80
-    n = Math.floor(n / 128)
-  }
-  out[offset++] = n
-  return offset
-}
-
-const textEncoder = new TextEncoder()
-
-/** The exact bytes an envelope's signature covers. Pure. */
-export function signedData (domain: string, payloadType: string, payload: Uint8Array): Uint8Array {
-  const d = textEncoder.encode(domain)
-  const t = textEncoder.encode(payloadType)
-  const out = new Uint8Array(uvarintLength(d.length) + d.length + uvarintLength(t.length) + t.length + uvarintLength(payload.length) + payload.length)
-  let o = writeUvarint(out, 0, d.length)
-  out.set(d, o); o += d.length
-  o = writeUvarint(out, o, t.length)
-  out.set(t, o); o += t.length
-  o = writeUvarint(out, o, payload.length)
-  out.set(payload, o)
-  return out
-}
 
 /** Signs `payload` for `domain` and returns the encoded SignedEnvelope bytes. */
 export function sealEnvelope (key: SigningKey, domain: string, payloadType: string, payload: Uint8Array): Uint8Array {

@@ -191,8 +191,11 @@ export function isResultId (value: unknown): value is string {
 
 /** The day of a Unix ms time in Norway (Europe/Oslo), `YYYY-MM-DD`. */
 export function osloDay (ms: number): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms)
+  return osloDayFormat.format(ms)
 }
+
+/** Built once: a DateTimeFormat costs milliseconds to make and microseconds to use. */
+const osloDayFormat = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' })
 
 export interface IdentifierPolicy {
   allowSynthetic: boolean

@@ -70,5 +70,6 @@ export class ResultsModule {
 
   async stop (): Promise<void> {
     await this.outbox.stop()
+    await this.registry.close()
   }
 }

@@ -16,9 +16,9 @@ import { decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '../../crypt
 import type { SigningKey } from '../../crypto/ed25519.ts'
 import { LifelongError } from '../../errors.ts'
 import { isPass, type Localised, type SubjectId } from './model.ts'
+import { RESULT_DOMAIN, RESULT_PAYLOAD_TYPE } from './seal.ts'
 
-export const RESULT_DOMAIN = 'lifelong/result/v1'
-export const RESULT_PAYLOAD_TYPE = 'lifelong.results.ResultRecord'
+export { RESULT_DOMAIN, RESULT_PAYLOAD_TYPE }
 /** A signed result larger than this is refused before decoding. */
 export const MAX_RESULT_BYTES = 256 * 1024
 

@@ -9,7 +9,7 @@
  * checks against the store (learner known, earlier versions, idempotency), then signing and one
  * append. A batch with any problem writes nothing and reports every problem with its code.
  */
-import { createHmac, randomBytes } from 'node:crypto'
+import { createHmac, createSecretKey, randomBytes, randomFillSync, type KeyObject } from 'node:crypto'
 import { lifelong } from '../../gen/proto.js'
 import type { SigningKey } from '../../crypto/ed25519.ts'
 import { LifelongError, ValidationError, toLifelongError } from '../../errors.ts'
@@ -19,7 +19,9 @@ import {
   checkGrades, checkLearnerInput, checkResultInput, MAX_BATCH, OFFERING_KINDS_FOR, osloDay, ResultCodes as C,
   type CheckedLearner, type CheckedResult, type IngestBatch, type Problem, type SubjectId
 } from './model.ts'
-import { sealResult, subjectCommitment, textOf, versionHash, type ResultRecordProps } from './record.ts'
+import { subjectCommitment, textOf, versionHash, type ResultRecordProps } from './record.ts'
+import { CONTENT_KEY, type SealedRecord } from './seal.ts'
+import { ResultSealer, type ResultSealerInit } from './sealer.ts'
 import {
   accessKey, accessPrefix, byLearnerKey, byLearnerPrefix, externalKey, learnerIndexKey, learnerKey, learnerVersionKey,
   logKeyOf, outboxKey, prefixEnd, RESULT_LOG_TYPES, secretKey, stateKey, versionKey, indexIdKey
@@ -36,12 +38,16 @@ export interface ResultRegistryComponents {
   key: SigningKey
   catalogue: OfferingCatalogue
   now?: () => number
+  /** Signs result versions (default: one of its own, with worker threads for large batches). */
+  sealer?: ResultSealer
 }
 
 export interface ResultRegistryInit {
   /** This node's organisation: the only one it issues and corrects results for. */
   self: InstitutionInfo
   allowSynthetic: boolean
+  /** Worker threads of the registry's own sealer (see sealer.ts). */
+  sealing?: ResultSealerInit
 }
 
 /** What a batch did, per learner and per result. */
@@ -72,6 +78,17 @@ interface ResultState {
   i?: number[]
 }
 
+/** A result version written by the batch being committed. */
+interface Touched {
+  state: ResultState
+  /** The encoded record. */
+  payload: Uint8Array
+  /** The SignedEnvelope, once sealed. */
+  envelope?: Uint8Array
+  /** Its place in the batch's seal session, if sealed there. */
+  at?: number
+}
+
 interface LearnerState {
   v: number
   /** Whether the index pointer has been queued. */
@@ -90,10 +107,18 @@ export interface StoredVersion {
 }
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz'
+/** Random bytes drawn in blocks: one `randomBytes` call per ID costs more than the rest of the ID. */
+const randomPool = { bytes: Buffer.alloc(4096), at: 4096 }
 function randomId (prefix: string, symbols: number): string {
-  const bytes = randomBytes(symbols)
+  if (randomPool.at + symbols > randomPool.bytes.length) {
+    randomFillSync(randomPool.bytes)
+    randomPool.at = 0
+  }
   let out = prefix
-  for (const b of bytes) out += CROCKFORD[b & 31]
+  for (let i = 0; i < symbols; i++) out += CROCKFORD[(randomPool.bytes[randomPool.at + i] as number) & 31]
+  // Used bytes are wiped, so no later reader of the pool sees them.
+  randomPool.bytes.fill(0, randomPool.at, randomPool.at + symbols)
+  randomPool.at += symbols
   return out
 }
 
@@ -111,13 +136,23 @@ export class ResultRegistry {
   private readonly c: ResultRegistryComponents
   private readonly init: ResultRegistryInit
   private readonly now: () => number
-  private secret: Uint8Array = new Uint8Array()
+  /** The key of the keyed hashes, prepared once: HMAC with raw key bytes re-imports the key on every call (≈ 10× the hash). */
+  private secret: KeyObject | undefined
   private lock: Promise<unknown> = Promise.resolve()
+  private readonly sealer: ResultSealer
+  private readonly ownSealer: boolean
 
   constructor (components: ResultRegistryComponents, init: ResultRegistryInit) {
     this.c = components
     this.init = init
     this.now = components.now ?? Date.now
+    this.ownSealer = components.sealer === undefined
+    this.sealer = components.sealer ?? new ResultSealer(components.key, init.sealing)
+  }
+
+  /** Ends the sealer's worker threads (if it is the registry's own). */
+  async close (): Promise<void> {
+    if (this.ownSealer) await this.sealer.close()
   }
 
   /** Loads (or creates) the key of the keyed hashes. */
@@ -127,7 +162,7 @@ export class ResultRegistry {
       secret = new Uint8Array(randomBytes(32))
       await this.c.store.put(secretKey(), secret, { sync: true } as never)
     }
-    this.secret = secret
+    this.secret = createSecretKey(secret)
   }
 
   get organisationNumber (): string {
@@ -136,6 +171,7 @@ export class ResultRegistry {
 
   /** Keyed hash of a learner identifier or an external ID (never stored in clear in a key). */
   private hash (label: string, value: string): string {
+    if (this.secret === undefined) throw new LifelongError('internal', 'RESULTS_NOT_LOADED', 'the results registry is not loaded')
     return createHmac('sha256', this.secret).update(`${label}\0${value}`).digest('hex').slice(0, 40)
   }
 
@@ -230,11 +266,19 @@ export class ResultRegistry {
     const report: IngestReport = { learners: { created: 0, updated: 0, unchanged: 0 }, results: [] }
     const store = this.c.store
     const put = (key: string, value: Uint8Array): void => { ops.push({ type: 'put', sublevel: store, key, value }) }
+    // Keyed hashes of the batch's identifiers, each computed once.
+    const subjectHashes = new Map<string, string>()
+    const hashOf = (subject: SubjectId): string => {
+      const k = `${subject.scheme}\0${subject.value}`
+      let h = subjectHashes.get(k)
+      if (h === undefined) { h = this.subjectHash(subject); subjectHashes.set(k, h) }
+      return h
+    }
 
     // Learners: create or update, by identifier.
     const learnerByHash = new Map<string, { record: lifelong.results.ILearnerRecord, state: LearnerState }>()
     const lookupLearner = async (subject: SubjectId): Promise<{ record: lifelong.results.ILearnerRecord, state: LearnerState } | undefined> => {
-      const h = this.subjectHash(subject)
+      const h = hashOf(subject)
       const known = learnerByHash.get(h)
       if (known !== undefined) return known
       const localBytes = await store.get(learnerIndexKey(h))
@@ -247,7 +291,7 @@ export class ResultRegistry {
     }
     // Every learner the batch names, read in three getMany calls rather than one by one.
     const subjects = new Map<string, SubjectId>()
-    for (const x of [...prepared.learners, ...prepared.results]) if (x.subject !== undefined) subjects.set(this.subjectHash(x.subject), x.subject)
+    for (const x of [...prepared.learners, ...prepared.results]) if (x.subject !== undefined) subjects.set(hashOf(x.subject), x.subject)
     if (subjects.size > 0) {
       const hs = [...subjects.keys()]
       const locals = (await store.getMany(hs.map(learnerIndexKey))).map((v) => v === undefined ? undefined : dec.decode(v))
@@ -263,10 +307,10 @@ export class ResultRegistry {
     }
     const hashes = new Set<string>()
     for (const l of prepared.learners) {
-      const h = this.subjectHash(l.subject)
+      const h = hashOf(l.subject)
       if (hashes.has(h)) { problems.push({ path: `/learners/${l.index}`, code: C.learnerInvalid, message: 'the same learner appears twice in the batch' }); continue }
       hashes.add(h)
-      const existing = await lookupLearner(l.subject)
+      const existing = learnerByHash.get(h) ?? await lookupLearner(l.subject)
       if (existing !== undefined && existing.record.givenNames === l.givenNames && existing.record.familyName === l.familyName && existing.record.birthDate === l.birthDate) {
         report.learners.unchanged++
         continue
@@ -295,26 +339,45 @@ export class ResultRegistry {
     }
 
     // Results. The external IDs already taken are read in one go.
-    const touched = new Map<string, { state: ResultState, envelope: Uint8Array }>()
+    const touched = new Map<string, Touched>()
     const externals = new Map<string, string>()
-    const extHashes = [...new Set(prepared.results.flatMap((r) => r.externalId === undefined ? [] : [this.hash('external', r.externalId)]))]
+    const extHashOf = new Map<string, string>()
+    for (const r of prepared.results) if (r.externalId !== undefined && !extHashOf.has(r.externalId)) extHashOf.set(r.externalId, this.hash('external', r.externalId))
+    const extHashes = [...new Set(extHashOf.values())]
     const knownExternal = new Map<string, string>()
     if (extHashes.length > 0) {
       const found = await store.getMany(extHashes.map(externalKey))
       extHashes.forEach((h, i) => { const v = found[i]; if (v !== undefined) knownExternal.set(h, dec.decode(v)) })
     }
     const resultIdByExternal = (h: string): string | undefined => externals.get(h) ?? knownExternal.get(h)
+    // The subject commitment of each learner, computed once per batch.
+    const commitments = new Map<string, Uint8Array>()
+    // New versions in batch order; new results' versions are sealed together (sealer.ts), others at once.
+    const session = this.sealer.session(prepared.results.length)
+    const versions: Array<{ resultId: string, version: number, touched: Touched }> = []
+    // The envelope of a touched version, sealing it here if it is still waiting for the session.
+    const envelopeOf = (t: Touched): Uint8Array => {
+      if (t.envelope === undefined) {
+        const sealed = this.sealer.sealHere(t.payload)
+        t.envelope = sealed.envelope
+        t.state.h = sealed.contentHash
+      }
+      return t.envelope
+    }
     for (const r of prepared.results) {
       const path = `/results/${r.index}`
       if (r.action === 'issue') {
-        const learner = await lookupLearner(r.subject as SubjectId)
+        const subject = r.subject as SubjectId
+        const learner = learnerByHash.get(hashOf(subject)) ?? await lookupLearner(subject)
         if (learner === undefined) { problems.push({ path: `${path}/learner`, code: C.unknownLearner, message: 'this institution knows no such learner: send the learner first' }); continue }
-        const extHash = this.hash('external', r.externalId as string)
+        const extHash = extHashOf.get(r.externalId as string) as string
         const existingId = resultIdByExternal(extHash)
-        const facts = this.facts(r, learner.record, today)
-        const h = contentHash(facts)
+        const facts = this.facts(r, learner.record, today, commitments)
         if (existingId !== undefined) {
-          const state = touched.get(existingId)?.state ?? await this.state(existingId)
+          const h = contentHash(facts)
+          const t = touched.get(existingId)
+          if (t !== undefined) envelopeOf(t)
+          const state = t?.state ?? await this.state(existingId)
           if (state !== undefined && state.h === h && state.l === learner.record.localId) {
             report.results.push({ index: r.index, resultId: existingId, version: state.v, outcome: 'unchanged' })
             continue
@@ -324,15 +387,16 @@ export class ResultRegistry {
         }
         const resultId = randomId('r', 20)
         const record: ResultRecordProps = { ...facts, resultId, version: 1, status: 'issued', recordedBy: this.init.self.organisationNumber, recordedAtMs: now }
-        const envelope = sealResult(this.c.key, record)
+        const payload = pb.ResultRecord.encode(record).finish()
         const localId = learner.record.localId as string
-        const state: ResultState = { v: 1, h, st: 'issued', l: localId, o: this.init.self.organisationNumber }
-        put(versionKey(resultId, 1), envelope)
+        // The content hash comes with the seal.
+        const state: ResultState = { v: 1, h: '', st: 'issued', l: localId, o: this.init.self.organisationNumber }
+        const t: Touched = { state, payload, at: problems.length === 0 ? session.add(payload) : undefined }
         put(externalKey(extHash), enc.encode(resultId))
         put(byLearnerKey(localId, resultId), new Uint8Array())
-        entries.push({ type: RESULT_LOG_TYPES.result, key: logKeyOf(resultId, 1), record: envelope, storedAt: { sublevel: 'results', key: versionKey(resultId, 1) } })
         externals.set(extHash, resultId)
-        touched.set(resultId, { state, envelope })
+        touched.set(resultId, t)
+        versions.push({ resultId, version: 1, touched: t })
         if (!learner.state.p) {
           learner.state.p = true
           put(outboxKey(localId), pb.OutboxEntry.encode({ localId, queuedAtMs: now }).finish())
@@ -341,8 +405,11 @@ export class ResultRegistry {
         continue
       }
       // Corrections and annulments name an existing result.
-      const resultId = r.resultId ?? (r.externalId === undefined ? undefined : resultIdByExternal(this.hash('external', r.externalId)))
-      const current = resultId === undefined ? undefined : (touched.get(resultId) ?? await this.current(resultId))
+      const resultId = r.resultId ?? (r.externalId === undefined ? undefined : resultIdByExternal(extHashOf.get(r.externalId) as string))
+      const known = resultId === undefined ? undefined : touched.get(resultId)
+      const current = known !== undefined
+        ? { state: known.state, envelope: envelopeOf(known), payload: known.payload }
+        : resultId === undefined ? undefined : await this.current(resultId)
       if (resultId === undefined || current === undefined) { problems.push({ path, code: C.unknownResult, message: 'this node holds no such result' }); continue }
       if (current.state.o !== this.init.self.organisationNumber) { problems.push({ path, code: C.notOwner, message: `result ${resultId} was issued by organisation ${current.state.o}: only its owner corrects or annuls it` }); continue }
       if (current.state.st === 'annulled') {
@@ -350,16 +417,17 @@ export class ResultRegistry {
         problems.push({ path, code: C.annulled, message: `result ${resultId} is annulled and cannot be corrected` })
         continue
       }
-      const previous = pb.ResultRecord.decode(openPayload(current.envelope))
+      const previous = pb.ResultRecord.decode('payload' in current ? current.payload : openPayload(current.envelope))
       let record: ResultRecordProps
       let h = current.state.h
       if (r.action === 'annul') {
         record = { ...previous, version: current.state.v + 1, status: 'annulled', reason: r.reason as string, issuedOn: today }
       } else {
-        const learner = await lookupLearner(r.subject as SubjectId)
+        const subject = r.subject as SubjectId
+        const learner = learnerByHash.get(hashOf(subject)) ?? await lookupLearner(subject)
         if (learner === undefined) { problems.push({ path: `${path}/learner`, code: C.unknownLearner, message: 'this institution knows no such learner' }); continue }
         if (learner.record.localId !== current.state.l) { problems.push({ path: `${path}/learner`, code: C.invalid, message: 'a correction cannot move a result to another learner' }); continue }
-        const facts = this.facts(r, learner.record, today)
+        const facts = this.facts(r, learner.record, today, commitments)
         h = contentHash(facts)
         if (h === current.state.h) { report.results.push({ index: r.index, resultId, version: current.state.v, outcome: 'unchanged' }); continue }
         record = { ...facts, resultId, version: current.state.v + 1, status: 'corrected', reason: r.reason as string }
@@ -367,21 +435,34 @@ export class ResultRegistry {
       record.previous = versionHash(current.envelope)
       record.recordedBy = this.init.self.organisationNumber
       record.recordedAtMs = now
-      const envelope = sealResult(this.c.key, record)
+      const payload = pb.ResultRecord.encode(record).finish()
+      const sealed = this.sealer.sealHere(payload)
       const version = record.version as number
-      const state: ResultState = { ...current.state, v: version, h, st: record.status as string }
-      put(versionKey(resultId, version), envelope)
-      entries.push({ type: RESULT_LOG_TYPES.result, key: logKeyOf(resultId, version), record: envelope, storedAt: { sublevel: 'results', key: versionKey(resultId, version) } })
-      touched.set(resultId, { state, envelope })
+      const t: Touched = { state: { ...current.state, v: version, h, st: record.status as string }, payload, envelope: sealed.envelope }
+      touched.set(resultId, t)
+      versions.push({ resultId, version, touched: t })
       report.results.push({ index: r.index, resultId, version, outcome: r.action === 'annul' ? 'annulled' : 'corrected' })
     }
+    // The workers may still be sealing: wait for them even when the batch is refused.
+    const sealed: SealedRecord[] = await session.finish()
     if (problems.length > 0) throw problemsError(problems)
+    for (const { touched: t } of versions) {
+      if (t.envelope !== undefined || t.at === undefined) continue
+      const s = sealed[t.at] as SealedRecord
+      t.envelope = s.envelope
+      t.state.h = s.contentHash
+    }
+    // Sealed in the session or here, a version's envelope is the same bytes (Ed25519 signatures are deterministic).
+    for (const { resultId, version, touched: t } of versions) {
+      const envelope = envelopeOf(t)
+      put(versionKey(resultId, version), envelope)
+      entries.push({ type: RESULT_LOG_TYPES.result, key: logKeyOf(resultId, version), record: envelope, storedAt: { sublevel: 'results', key: versionKey(resultId, version) } })
+    }
     for (const { state, record } of learnerByHash.values()) put(learnerKey(record.localId as string), json(state))
     for (const [resultId, { state }] of touched) put(stateKey(resultId), json(state))
     if (entries.length === 0) return report
     const appended = await this.c.log.append(entries, ops)
     // Remember where each version sits in the log (rebuilt from the log at start if lost).
-    const indexOps: Array<{ type: 'put', key: string, value: Uint8Array }> = []
     entries.forEach((e, k) => {
       if (e.type !== RESULT_LOG_TYPES.result) return
       const [resultId, v] = e.key.split('/v') as [string, string]
@@ -390,17 +471,23 @@ export class ResultRegistry {
       const i = t.state.i ?? []
       i[Number(v) - 1] = appended.indexes[k] as number
       t.state.i = i
-      indexOps.push({ type: 'put', key: stateKey(resultId), value: json(t.state) })
     })
-    await store.batch(indexOps)
+    // A chained batch: each put goes to LevelDB at once, cheaper than an array of operations.
+    const indexes = store.batch()
+    for (const [resultId, { state }] of touched) indexes.put(stateKey(resultId), json(state))
+    await indexes.write()
     return report
   }
 
   /** The facts of a result from its checked input and the offering: everything but version, status and recording. */
-  private facts (r: CheckedResult & { offering?: OfferingInfo }, learner: lifelong.results.ILearnerRecord, today: string): ResultRecordProps {
+  private facts (r: CheckedResult & { offering?: OfferingInfo }, learner: lifelong.results.ILearnerRecord, today: string, commitments: Map<string, Uint8Array>): ResultRecordProps {
     const o = r.offering
     const issuer = o?.issuer ?? o?.owner ?? this.init.self
-    const subject: SubjectId = { scheme: learner.scheme as SubjectId['scheme'], value: learner.value as string }
+    let commitment = commitments.get(learner.localId as string)
+    if (commitment === undefined) {
+      commitment = subjectCommitment(learner.subjectSalt as Uint8Array, { scheme: learner.scheme as SubjectId['scheme'], value: learner.value as string })
+      commitments.set(learner.localId as string, commitment)
+    }
     const credits = r.credits ?? o?.credits
     return {
       kind: r.kind,
@@ -408,7 +495,7 @@ export class ResultRegistry {
       localCode: r.localCode ?? o?.localCode ?? '',
       title: textOf(o?.title ?? r.title),
       issuer: { institutionId: issuer.id, organisationNumber: issuer.organisationNumber, name: textOf(issuer.name), dbhCode: issuer.dbhCode ?? '', fsNumber: issuer.fsNumber ?? '' },
-      subject: { givenNames: learner.givenNames, familyName: learner.familyName, birthDate: learner.birthDate, identifierCommitment: subjectCommitment(learner.subjectSalt as Uint8Array, subject) },
+      subject: { givenNames: learner.givenNames, familyName: learner.familyName, birthDate: learner.birthDate, identifierCommitment: commitment },
       achievedOn: r.achievedOn,
       issuedOn: r.issuedOn ?? today,
       term: r.term ?? '',
@@ -555,5 +642,5 @@ function openPayload (envelope: Uint8Array): Uint8Array {
 /** A hash of the facts of a version, to tell an identical re-ingest from a change. */
 function contentHash (facts: ResultRecordProps): string {
   const { issuedOn: _issued, ...rest } = facts
-  return createHmac('sha256', 'lifelong/results/content').update(pb.ResultRecord.encode(rest).finish()).digest('hex')
+  return createHmac('sha256', CONTENT_KEY).update(pb.ResultRecord.encode(rest).finish()).digest('hex')
 }
