@@ -68,7 +68,9 @@ export class ResultService {
     }
     const versions = await this.c.registry.resultsOf(learner.localId, ids.length === 0 ? undefined : new Set(ids))
     await this.locate(versions)
-    await this.c.registry.recordAccess({
+    // The access record is appended (durably: its sync write shares a group commit with other
+    // appends) while the proofs are read; the answer leaves only once both are done.
+    const logged = this.c.registry.recordAccess({
       localId: learner.localId,
       requestId: Buffer.from(ctx.requestId, 'hex'),
       organisationNumber: ctx.caller.organisationNumber,
@@ -79,7 +81,19 @@ export class ResultService {
       atMs: this.now(),
       results: versions.length
     })
-    if (versions.length === 0) return { learnerKnown: true, results: [], checkpoint: '' }
+    if (versions.length === 0) {
+      await logged
+      return { learnerKnown: true, results: [], checkpoint: '' }
+    }
+    const proved = this.proved(versions, learner.subjectSalt)
+    // Neither rejection goes unhandled: both are awaited together.
+    const [, answer] = await Promise.all([logged, proved])
+    const { results, checkpoint } = answer
+    return { learnerKnown: true, results, checkpoint: checkpoint.note }
+  }
+
+  /** The served form of each version: its leaf, salt and inclusion proof against one checkpoint covering all. */
+  private async proved (versions: StoredVersion[], subjectSalt: Uint8Array): Promise<{ results: lifelong.results.IServedResult[], checkpoint: { note: string, size: number } }> {
     const maxIndex = Math.max(...versions.map((v) => v.logIndex as number))
     const checkpoint = await this.c.proofs.checkpoint(maxIndex + 1)
     const results = await Promise.all(versions.map(async (v) => {
@@ -92,10 +106,10 @@ export class ResultService {
         leaf: entry.leaf,
         salt: entry.salt,
         inclusionProof: proof,
-        subjectSalt: learner.subjectSalt
+        subjectSalt
       }
     }))
-    return { learnerKnown: true, results, checkpoint: checkpoint.note }
+    return { results, checkpoint }
   }
 
   /** Fills in log indexes lost to a crash between an append and the index write, from the log itself. */
