@@ -43,7 +43,7 @@ async function ingestRate (tmp: string, total: number, log: (l: string) => void)
     await registry.load()
     const ids = syntheticNationalIds(Math.ceil(total / 10))
     const learners: LearnerInput[] = ids.map((id, i) => ({ nationalId: id, givenNames: `Learner ${i}`, familyName: 'Bench', birthDate: '1990-01-01' }))
-    await registry.ingest({ learners })
+    for (let i = 0; i < learners.length; i += BATCH) await registry.ingest({ learners: learners.slice(i, i + BATCH) })
     // Warm-up (JIT, caches), not counted.
     await registry.ingest({ results: benchResults(org, 500, 10_000_000, learners[0]) })
     const batches = Array.from({ length: Math.ceil(total / BATCH) }, (_, b) => Array.from({ length: Math.min(BATCH, total - b * BATCH) }, (_, i) => {
