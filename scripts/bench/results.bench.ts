@@ -13,6 +13,7 @@
  *    verification of every result — against one GetResults round trip to one source.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { performance } from 'node:perf_hooks'
 import { join } from 'node:path'
@@ -85,6 +86,22 @@ async function ingestRate (tmp: string, total: number, log: (l: string) => void)
 }
 
 interface Sources { children: ChildProcess[], stop: () => Promise<void> }
+
+/** CPU time (ms, user + system, all threads) the child processes have used, from /proc (Linux; NaN elsewhere). */
+function childrenCpuMs (children: readonly ChildProcess[]): number {
+  let ticks = 0
+  try {
+    for (const c of children) {
+      const stat = readFileSync(`/proc/${c.pid as number}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      ticks += Number(fields[11]) + Number(fields[12])
+    }
+  } catch {
+    return NaN
+  }
+  // USER_HZ is 100 on Linux.
+  return ticks * 10
+}
 
 async function startSources (configs: string[], perProcess: number, perSource: number): Promise<Sources> {
   const children: ChildProcess[] = []
@@ -172,6 +189,8 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
       }
     }
     const times: number[] = []
+    const cpu0 = process.cpuUsage()
+    const childCpu0 = childrenCpuMs(srcs.children)
     let incomplete = 0
     const missed = new Map<string, number>()
     for (let i = 0; i < runs; i++) {
@@ -182,6 +201,9 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
       if (o.results.length !== sources * 5) incomplete++
       for (const r of o.sources) if (r.status !== 'ok') missed.set(`${r.status} ${r.code ?? ''}`.trim(), (missed.get(`${r.status} ${r.code ?? ''}`.trim()) ?? 0) + 1)
     }
+    const cpu = process.cpuUsage(cpu0)
+    const hereMs = (cpu.user + cpu.system) / 1000 / runs
+    const sourcesMs = (childrenCpuMs(srcs.children) - childCpu0) / runs
     times.sort((a, b) => a - b)
     single.sort((a, b) => a - b)
     log(`fan-out ${sources}: p50 ${fmt(percentile(times, 50), 1)} ms, p99 ${fmt(percentile(times, 99), 1)} ms`)
@@ -190,7 +212,7 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
       value: percentile(times, 99),
       unit: 'ms',
       baseline: { name: 'one GetResults round trip to one source, p99', value: percentile(single, 99) },
-      note: `p50 ${fmt(percentile(times, 50), 1)} ms (one source: p50 ${fmt(percentile(single, 50), 1)} ms${singleFailed > 0 ? `, ${singleFailed} of ${runs} calls failed` : ''}); sources started in ${fmt(startSeconds, 1)} s; ${runs} sequential sign-ins, each: index lookup, ${sources} parallel signed requests (each logged at its source), ${sources * 5} results verified${incomplete > 0 ? `; ${incomplete} of ${runs} missed a source (deadline ${fmt(DEADLINE_MS / 1000)} s: ${[...missed].map(([k, n]) => `${n} × ${k}`).join(', ')})` : ''}`
+      note: `p50 ${fmt(percentile(times, 50), 1)} ms (one source: p50 ${fmt(percentile(single, 50), 1)} ms${singleFailed > 0 ? `, ${singleFailed} of ${runs} calls failed` : ''}); sources started in ${fmt(startSeconds, 1)} s; ${runs} sequential sign-ins, each: index lookup, ${sources} parallel signed requests (each logged at its source), ${sources * 5} results verified; CPU per sign-in: ${fmt(hereMs, 1)} ms in the portal and index process, ${fmt(sourcesMs, 1)} ms in the source processes (background work of every node, such as witnessing, included)${incomplete > 0 ? `; ${incomplete} of ${runs} missed a source (deadline ${fmt(DEADLINE_MS / 1000)} s: ${[...missed].map(([k, n]) => `${n} × ${k}`).join(', ')})` : ''}`
     }
   } finally {
     await srcs.stop()

@@ -20,6 +20,10 @@ import type { ResultView } from '../registry/results/record.ts'
 import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../log/cosignature.ts'
 import { witnessName } from '../log/witness.ts'
 import type { NoteVerifier } from '../log/note.ts'
+import type { OpenedCheckpoint } from '../log/checkpoint.ts'
+
+/** Opened checkpoints kept: a source serves the same note until it signs a new one. */
+const CHECKPOINT_CACHE_SIZE = 1024
 
 /** Why the portal reads: purpose and legal basis, sent with every request. */
 export interface Purpose {
@@ -102,6 +106,14 @@ function statusOf (err: unknown): { status: SourceStatus, code: string } {
 export class ResultFetcher {
   private readonly c: ResultFetcherComponents
   private readonly init: ResultFetcherInit
+  /**
+   * Checkpoints whose signatures verified, by the exact note text, the source's log origin and
+   * the witness keys they were checked against. Every cosigning member is a witness, so opening
+   * a note costs one Ed25519 verification per member, for every source of every sign-in; the
+   * same note (same bytes, same keys) verifies the same way, so it is checked once.
+   */
+  private readonly checkpoints = new Map<string, OpenedCheckpoint>()
+  private witnessCache: { key: string, bySource: Map<string, Array<{ member: Member, verifier: NoteVerifier }>> } | undefined
 
   constructor (components: ResultFetcherComponents, init: ResultFetcherInit) {
     this.c = components
@@ -165,7 +177,7 @@ export class ResultFetcher {
     const source = { peerId: member.peerId, organisationNumber: member.organisationNumber, publicKey: member.publicKey }
     let checkpoint
     try {
-      checkpoint = openSourceCheckpoint(res.checkpoint ?? '', logOriginOf(this.init.federationId, member.peerId), source, this.witnessVerifiers(member.peerId).map((w) => w.verifier))
+      checkpoint = this.openCheckpoint(res.checkpoint ?? '', member, source)
     } catch (err) {
       const code = toLifelongError(err).code
       const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '', witnesses: [] }))
@@ -198,12 +210,33 @@ export class ResultFetcher {
     return { report, results }
   }
 
-  /** Cosignature verifiers of every other active member (each node witnesses the others' logs: docs/LOG.md). */
+  /** A source's checkpoint, opened with its log key and the witnesses' keys (once per note and keys). @throws LifelongError CHECKPOINT_INVALID */
+  private openCheckpoint (note: string, member: Member, source: { peerId: string, organisationNumber: string, publicKey: Uint8Array }): OpenedCheckpoint {
+    const witnesses = this.witnessVerifiers(member.peerId)
+    const origin = logOriginOf(this.init.federationId, member.peerId)
+    const key = `${this.witnessCache?.key ?? ''}\n${Buffer.from(member.publicKey).toString('base64')}\n${origin}\n${note}`
+    const known = this.checkpoints.get(key)
+    if (known !== undefined) return known
+    const opened = openSourceCheckpoint(note, origin, source, witnesses.map((w) => w.verifier))
+    if (this.checkpoints.size >= CHECKPOINT_CACHE_SIZE) this.checkpoints.delete(this.checkpoints.keys().next().value as string)
+    this.checkpoints.set(key, opened)
+    return opened
+  }
+
+  /** Cosignature verifiers of every other active member (each node witnesses the others' logs: docs/LOG.md), built once per set of members. */
   private witnessVerifiers (sourcePeerId: string): Array<{ member: Member, verifier: NoteVerifier }> {
-    return this.c.federation.activeMembers().filter((m) => m.peerId !== sourcePeerId).map((m) => ({
-      member: m,
-      verifier: cosignatureV1Verifier(cosignatureV1VerifierKey(witnessName(this.init.federationId, m.peerId), m.publicKey))
-    }))
+    const members = this.c.federation.activeMembers()
+    const key = members.map((m) => `${m.peerId}=${Buffer.from(m.publicKey).toString('base64')}`).join(',')
+    if (this.witnessCache?.key !== key) this.witnessCache = { key, bySource: new Map() }
+    let out = this.witnessCache.bySource.get(sourcePeerId)
+    if (out === undefined) {
+      out = members.filter((m) => m.peerId !== sourcePeerId).map((m) => ({
+        member: m,
+        verifier: cosignatureV1Verifier(cosignatureV1VerifierKey(witnessName(this.init.federationId, m.peerId), m.publicKey))
+      }))
+      this.witnessCache.bySource.set(sourcePeerId, out)
+    }
+    return out
   }
 
   /** Registry answers for results whose issuer is not the source (mergers), by offering and day. */
