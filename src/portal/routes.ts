@@ -98,8 +98,14 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       const lang = langOf(request, reply)
       const identity = await learnerOr(request, reply)
       if (identity === undefined) return reply
-      const outcome = await portal.myResults(identity)
-      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError))
+      const [outcome, foreign] = await Promise.all([
+        portal.myResults(identity),
+        portal.foreignResults(identity).then((imports) => ({ imports, failed: false }), (err: unknown) => {
+          request.log.warn({ code: toLifelongError(err).code }, 'imported results could not be read')
+          return { imports: [], failed: true }
+        })
+      ])
+      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError, { foreign: foreign.imports, foreignFailed: foreign.failed, entryPoints: portal.init.entryPoints }))
     })
 
     /** Checks that every picked key is a verified result of this learner, then creates the share. */
@@ -156,7 +162,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
         portal.indexAccess(identity.subject).then((rows) => ({ rows, failed: false }), () => ({ rows: [], failed: true }))
       ])
       if (index.failed) logs.failed.push(lang === 'en' ? 'the national index' : 'den nasjonale indeksen')
-      const bridged = await (portal.bridgeAccess?.(identity) ?? Promise.resolve([])).catch(() => [])
+      const bridged = await portal.bridgeAccess(identity).catch(() => [])
       const rows: AccessRow[] = [...index.rows, ...bridged.map((b) => ({ at: b.at, who: b.organisation, what: b.operation, purpose: b.purpose, legalBasis: b.legalBasis }))]
       rows.push(...logs.rows.map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''} @ ${r.source}${r.results ? ` (${r.results})` : ''}`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' })))
       for (const s of await portal.shares.list(identity.subject)) {
