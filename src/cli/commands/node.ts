@@ -117,7 +117,7 @@ export function registerNodeCommands (program: Command): void {
         if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import                     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)
       }
       if (demo.emrex !== undefined) {
-        process.stdout.write(`\n  EMREX round trip: open ${demo.emrex.portalImportUrl} (development sign-in) to import results from ${demo.emrex.foreignName} at ${demo.emrex.foreignUrl}; that node imports from the portal at ${demo.emrex.foreignUrl}/emrex/import\n`)
+        process.stdout.write(`\nEMREX round trip (docs/EMREX.md):\n  import from abroad            ${demo.emrex.portalImportUrl} (sign in at the portal as Kari Synnøve Nordmann, then at ${demo.emrex.foreignName} as Kari Nordmann)\n  send from the portal          ${demo.emrex.foreignUrl}/emrex/import (the simulated foreign node as EMREX client)\n`)
       }
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
       if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)
