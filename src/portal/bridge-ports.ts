@@ -93,6 +93,7 @@ export class BridgeAccessLog implements AccessLog {
   }
 }
 
+/** The ports the portal serves to the bridges. */
 export interface PortalBridgePorts {
   sessions: LearnerSessions
   results: VerifiedResults

@@ -29,6 +29,7 @@ export function bridgeEntryPoints (core: NodeCore): PortalEntryPoints {
   return { wallet: '/portal/wallet', ...(core.config.emrex === undefined ? {} : { emrexImport: '/emrex/import' }) }
 }
 
+/** The bridge modules of a portal node (undefined elsewhere). */
 export interface BridgeParts {
   eudi: EudiModule | undefined
   oots: OotsModule | undefined

@@ -10,6 +10,7 @@ import { indexRegistrar } from '../registry/results/index-registrar.ts'
 import { ownResults } from '../registry/results/own-results.ts'
 import { hasRole, type NodeCore, type NodeModule } from './context.ts'
 
+/** What the institution role adds to a node. */
 export interface InstitutionParts {
   /** The results registry; undefined unless the node is an institution. */
   results: ResultsModule | undefined

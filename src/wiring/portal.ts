@@ -12,6 +12,7 @@ import type { LearnerIdentity } from '../portal/oidc.ts'
 import { BridgeAccessLog, SignedInLearners, portalBridgePorts, type PortalBridgePorts } from '../portal/bridge-ports.ts'
 import { hasRole, type NodeCore, type NodeModule } from './context.ts'
 
+/** What the portal shows of the bridges, given at construction. */
 export interface PortalInputs {
   /** Results learners imported from abroad (the EMREX client's store), if EMREX runs here. */
   foreignResults?: ForeignResults
@@ -19,6 +20,7 @@ export interface PortalInputs {
   entryPoints?: PortalEntryPoints
 }
 
+/** What the portal role adds to a node. */
 export interface PortalParts {
   /** The portal; undefined unless the node has the portal role. */
   portal: PortalModule | undefined

@@ -16,11 +16,13 @@ import { escapeHtml } from '../pages.ts'
 import { jsonBytes, type EmrexStore } from '../store.ts'
 import { parseCookies, registerFormParser, sendPage } from '../http.ts'
 
+/** A sample learner of the simulated foreign node, with the results it holds for them. */
 export interface DevelopmentLearner {
   readonly learner: SignedInLearner & { givenNames: string, familyName: string }
   readonly results: LearnerResults
 }
 
+/** How the development stand-in is set up. */
 export interface DevelopmentPortalInit {
   /** The node's name ("Uppsala universitet (development)"). */
   name: string
@@ -40,6 +42,7 @@ export function safeReturnPath (value: unknown): string {
   return typeof value === 'string' && /^\/(?!\/)[\x21-\x7e]*$/.test(value) && !value.includes('\\') ? value : '/emrex/import'
 }
 
+/** The simulated foreign node's sign-in, results and access log, behind the bridge ports. */
 export class DevelopmentPortal {
   readonly name: string
   readonly routes: FastifyPluginAsync
