@@ -141,6 +141,15 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
   })
 })
 
+describe('the simulated foreign node', () => {
+  it('its development sign-in refuses an unknown learner with a coded error page and sets no cookie', async () => {
+    const pair = await startEmrexPair()
+    const answer = await new CookieClient().post(`${pair.foreignUrl}/emrex/dev/sign-in`, { learnerId: 'nobody', returnTo: '/emrex/import' })
+    expect([answer.status, errorCodeOf(answer)]).toEqual([400, 'LEARNER_UNKNOWN'])
+    expect(answer.headers.get('set-cookie')).toBeNull()
+  })
+})
+
 describe('EMREX provider (the portal answers a client)', () => {
   it('refuses unknown clients and bad requests before anything is stored or posted', async () => {
     const pair = await startEmrexPair()

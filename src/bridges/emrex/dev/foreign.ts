@@ -16,6 +16,7 @@ import { EmrexStore } from '../store.ts'
 import { foreignDevelopmentLearners } from './learners.ts'
 import { DevelopmentPortal } from './portal.ts'
 import { escapeHtml } from '../pages.ts'
+import { htmlErrorHandler } from '../http.ts'
 
 export interface ForeignEmrexNodeInit {
   name: string
@@ -63,7 +64,8 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
     const portal = new DevelopmentPortal({ store }, { name: `${init.name} (development)`, cookieSuffix: 'foreign', learners: foreignDevelopmentLearners(), secureCookies: false })
     const emrex = new EmrexModule({ store, sessions: portal.sessions, results: portal.results, accessLog: portal.accessLog, logger: init.logger, now: Date.now, publicUrl: () => url }, { config, portalName: init.name })
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
-    await app.register(portal.routes)
+    // The development sign-in answers errors with the same pages (and codes) as the EMREX routes.
+    await app.register(async (scope) => { scope.setErrorHandler(htmlErrorHandler); await scope.register(portal.routes) })
     await app.register(emrex.routes)
     app.get('/', async (_request, reply) => await reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(init.name)}</title></head><body><main>
 <p role="alert"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
