@@ -251,8 +251,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
           clearInterval(pruneTimer)
           manifestSync.stop()
           await http.close()
-          for (const m of [...modules].reverse()) await m.stop?.()
+          // No new requests, and the ones being served finish, before the modules and the store stop.
           await server.stop()
+          for (const m of [...modules].reverse()) await m.stop?.()
           await host.stop()
           await storage.close()
           started = false
