@@ -235,7 +235,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       ...(r.view === undefined ? {} : { result: r.view })
     })
     const anyObject = { type: 'object', additionalProperties: true } as const
-    const outcomeSchema = { type: 'object', properties: { sources: { type: 'array', items: anyObject }, results: { type: 'array', items: anyObject }, directoryError: { type: 'string' } } } as const
+    const outcomeSchema = { type: 'object', properties: { sources: { type: 'array', items: anyObject }, results: { type: 'array', items: anyObject }, imported: { type: 'array', items: anyObject }, directoryError: { type: 'string' } } } as const
     const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 410: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
 
     app.get('/portal/api/session', {
@@ -246,9 +246,10 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt }
     })
 
-    app.get('/portal/api/results', { schema: { summary: 'My results, verified, with a status per source', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
-      const outcome = await portal.myResults(await portal.sessions.require(request))
-      return { sources: outcome.sources, results: outcome.results.map(resultJson), ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
+    app.get('/portal/api/results', { schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
+      const identity = await portal.sessions.require(request)
+      const [outcome, imported] = await Promise.all([portal.myResults(identity), portal.foreignResults(identity)])
+      return { sources: outcome.sources, results: outcome.results.map(resultJson), imported, ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
     })
 
     app.post<{ Body: { results: string[] } }>('/portal/api/transfer', {

@@ -115,6 +115,11 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     expect(foreign).toContain(`href="/emrex/import/results/${record?.importId as string}"`)
     expect(results.text.slice(0, results.text.indexOf('<table id="foreign-results">'))).not.toContain('Computer Science: Algorithms')
     expect(results.text).toContain('href="/emrex/import"')
+    // The JSON API keeps the import apart from the verified results too.
+    const api = await browser.get(`${pair.portalUrl}/portal/api/results`)
+    const body = JSON.parse(api.text) as { results: Array<{ title?: unknown }>, imported: Array<{ importId: string, provider: { country: string } }> }
+    expect(body.imported.map((i) => [i.importId, i.provider.country])).toEqual([[record?.importId, 'SE']])
+    expect(JSON.stringify(body.results)).not.toContain('Computer Science: Algorithms')
 
     // An old provider: RSA-SHA1, inclusive c14n, no namespace prefix games.
     const old = await startImport(pair)
