@@ -2,8 +2,6 @@
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { LifelongError } from '../../errors.ts'
-import { auditDataDir } from '../../log/audit.ts'
-import { proveFromDataDir } from '../../log/bundle-build.ts'
 import { printJson } from '../output.ts'
 
 const index = (v: string): number => {
@@ -24,6 +22,7 @@ export function registerLogCommands (program: Command): void {
       if ((opts.data === undefined) === (opts.url === undefined)) throw new LifelongError('invalid', 'CLI_SOURCE_REQUIRED', 'give exactly one of --data and --url')
       let bundle: unknown
       if (opts.data !== undefined) {
+        const { proveFromDataDir } = await import('../../log/bundle-build.ts')
         bundle = await proveFromDataDir(opts.data, opts.index)
       } else {
         const res = await fetch(`${String(opts.url).replace(/\/$/, '')}/log/entries/${opts.index}/proof`)
@@ -43,6 +42,7 @@ export function registerLogCommands (program: Command): void {
     .requiredOption('--data <dir>', 'data directory of the node (stop the node first)')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
+      const { auditDataDir } = await import('../../log/audit.ts')
       const report = await auditDataDir(opts.data)
       if (opts.json === true) printJson(report)
       else {
