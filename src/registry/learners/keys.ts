@@ -15,11 +15,15 @@
  * | `ev/` | `ev/<learner>/<organisation>/<offering>/<version>` | `EnrolmentRecord`, every version |
  * | `r/` | `r/<request id hex>` | `RequestRecord` of a write request |
  * | `a/` | `a/<learner>/<time>/<request id hex>` | `AccessRecord` of a read |
+ * | `b/` | `b/<time>/<batch id>` | `LogBatch`: the Merkle root over one write's records, its one log entry |
+ * | `bi/` | `bi/<time>/<batch id>` | the batch's items in order: salt and key of each record |
  * | `o/` | `o/<sequence>` | outbox entry of an institution node (pending index registrations) |
  *
- * Records (`lv/`, `pv/`, `ev/`, `r/`, `a/`) are written once under their own key, which is where
- * the Merkle log finds them again (`lifelong log verify`); the heads beside them are indexes
- * that say which version is current, rebuilt from the records if need be.
+ * Records (`lv/`, `pv/`, `ev/`, `r/`, `a/`) are written once under their own key; each is an item
+ * of the batch that wrote it (`bi/`), whose Merkle root (`b/`, also written once) is the leaf
+ * the node's log holds (`lifelong log verify` checks the batch records, `verifyBatches` every
+ * item). The heads beside them are indexes that say which version is current, rebuilt from the
+ * records if need be.
  *
  * Learner IDs are opaque and random; organisation numbers are public. National IDs appear only
  * in `i/` keys (the resolution index), inside the index node's own database, never in a log
@@ -99,6 +103,12 @@ export const requestKey = (requestIdHex: string): string => `r/${requestIdHex}`
 export const accessKey = (learnerId: string, atMs: number, requestIdHex: string): string => `a/${learnerId}/${pad(atMs, 15)}/${requestIdHex}`
 export const accessPrefix = (learnerId: string): string => `a/${learnerId}/`
 export const accessBefore = (learnerId: string, beforeMs: number): string => `a/${learnerId}/${pad(beforeMs, 15)}`
+
+/** A batch: 15 digits of Unix ms (batches sort by time) and 16 random bytes in hex. */
+export const batchKey = (atMs: number, idHex: string): string => `b/${pad(atMs, 15)}/${idHex}`
+export const BATCH_PREFIX = 'b/'
+/** The item list of the batch at `batchKey` (same suffix). */
+export const batchItemsKey = (batch: string): string => `bi/${batch.slice(BATCH_PREFIX.length)}`
 
 export const outboxKey = (sequence: number): string => `o/${pad(sequence, 16)}`
 export const OUTBOX_PREFIX = 'o/'
