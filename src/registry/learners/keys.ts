@@ -29,7 +29,7 @@
  * in `i/` keys (the resolution index), inside the index node's own database, never in a log
  * line, a URL or a Merkle leaf. `n/` keys hold a hash, not names or dates.
  */
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 
@@ -62,8 +62,11 @@ export function identifierKey (scheme: string, value: string, country = ''): str
  */
 export function matchKey (birthDate: string, familyName: string, givenName: string): string {
   const first = normaliseName(givenName).split(' ')[0] ?? ''
-  return createHash('sha256').update(`${birthDate}\n${normaliseName(familyName)}\n${first}`).digest('hex').slice(0, 32)
+  return hash('sha256', `${birthDate}\n${normaliseName(familyName)}\n${first}`, 'hex').slice(0, 32)
 }
+
+/** Lower-case ASCII words with single spaces: already normal (most names; skips the Unicode passes). */
+const PLAIN_NAME = /^[a-z]+(?: [a-z]+)*$/
 
 /**
  * A name reduced for comparison: Unicode compatibility form, diacritics removed, Norwegian and
@@ -71,8 +74,9 @@ export function matchKey (birthDate: string, familyName: string, givenName: stri
  * lower case, hyphens and apostrophes as spaces, runs of spaces as one.
  */
 export function normaliseName (name: string): string {
-  return name
-    .toLowerCase()
+  const lower = name.toLowerCase()
+  if (PLAIN_NAME.test(lower)) return lower
+  return lower
     .replace(/æ/g, 'ae').replace(/ø/g, 'o').replace(/ß/g, 'ss').replace(/đ/g, 'd').replace(/ł/g, 'l').replace(/œ/g, 'oe')
     .normalize('NFKD').replace(/\p{M}/gu, '')
     .replace(/[-‐‑'’.,]/g, ' ')

@@ -90,6 +90,9 @@ export interface OwnData {
   accessLog: AccessLogRow[]
 }
 
+/** The head of every new learner (the same bytes each time; values are never changed in place). */
+const NEW_LEARNER_HEAD = pb.LearnerHead.encode({ version: 1, status: 'active' }).finish()
+
 const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNER_NOT_FOUND', 'no learner with this identifier or ID')
 
 export class LearnerRegistry {
@@ -526,7 +529,7 @@ export class LearnerRegistry {
       source: accessor.organisationNumber
     }).finish()
     draft.putRecord(learnerVersionKey(learnerId, 1), record)
-    draft.put(learnerHeadKey(learnerId), pb.LearnerHead.encode({ version: 1, status: 'active' }).finish())
+    draft.put(learnerHeadKey(learnerId), NEW_LEARNER_HEAD)
     for (const i of learner.identifiers) draft.put(identifierKey(i.scheme, i.value, i.country), Buffer.from(learnerId))
     draft.put(nameIndexKey(matchKey(learner.birthDate, learner.name.family, learner.name.given), learnerId), new Uint8Array())
     return learnerId
