@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { LifelongError } from '../../errors.ts'
 import { auditDataDir } from '../../log/audit.ts'
+import { auditLearnerBatches } from '../../registry/learners/batch.ts'
 import { proveFromDataDir } from '../../log/bundle-build.ts'
 import { printJson } from '../output.ts'
 
@@ -39,11 +40,11 @@ export function registerLogCommands (program: Command): void {
     })
 
   log.command('verify')
-    .description('recompute the whole tree of a stopped node from its stored records and compare it with the latest signed checkpoint')
+    .description('recompute the whole tree of a stopped node from its stored records and compare it with the latest signed checkpoint; check every learner registry record against its batch')
     .requiredOption('--data <dir>', 'data directory of the node (stop the node first)')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
-      const report = await auditDataDir(opts.data)
+      const report = await auditDataDir(opts.data, [auditLearnerBatches])
       if (opts.json === true) printJson(report)
       else {
         process.stdout.write(`${report.entries} entries recomputed; checkpoint ${report.checkpoint === undefined ? 'none' : `size ${report.checkpoint.size} root ${report.checkpoint.root}`}\n`)

@@ -23,7 +23,8 @@
 import { randomFillSync } from 'node:crypto'
 import { LifelongError } from '../../errors.ts'
 import { HASH_SIZE, hashLeafInto, inclusionProofFromLeafHashes, rootFromLeafHashes, verifyInclusion } from '../../log/merkle.ts'
-import type { Sublevel } from '../../storage/storage.ts'
+import type { Storage, Sublevel } from '../../storage/storage.ts'
+import type { AuditProblem } from '../../log/audit.ts'
 import { lifelong } from '../../gen/proto.js'
 import { BATCH_PREFIX, batchItemsKey, prefixEnd } from './keys.ts'
 
@@ -217,4 +218,10 @@ export async function verifyBatches (store: Sublevel, opts: { maxProblems?: numb
     }
   }
   return { ok: problems.length === 0, batches, items: itemCount, problems }
+}
+
+/** {@link verifyBatches} as part of `lifelong log verify` (checks named `learners-…`). */
+export async function auditLearnerBatches (storage: Storage): Promise<AuditProblem[]> {
+  const report = await verifyBatches(storage.sublevel('learners'))
+  return report.problems.map((p) => ({ check: `learners-${p.check}`, message: p.message }))
 }

@@ -41,7 +41,7 @@ export class Draft {
   readonly records: BatchItem[] = []
   private readonly state = new Map<string, Uint8Array | undefined>()
   private readonly store: Sublevel
-  private readonly inflight: readonly Draft[]
+  private inflight: readonly Draft[]
 
   constructor (store: Sublevel, inflight: readonly Draft[] = []) {
     this.store = store
@@ -99,6 +99,14 @@ export class Draft {
   del (key: string): void {
     this.state.set(key, undefined)
     this.ops.push({ type: 'del', sublevel: this.store, key })
+  }
+
+  /**
+   * Done building: forgets the drafts it read through, so that a chain of drafts does not keep
+   * every earlier one alive (later drafts read this one's state, not its predecessors').
+   */
+  built (): void {
+    this.inflight = []
   }
 
   get empty (): boolean {
@@ -183,7 +191,12 @@ export class Writer {
     const result = await this.lock.run(async () => {
       if (options.exclusive === true) await this.last
       const draft = new Draft(this.store, this.inflight.slice())
-      const value = await build(draft)
+      let value: T
+      try {
+        value = await build(draft)
+      } finally {
+        draft.built()
+      }
       if (draft.empty) return value
       // Hashed now, while the write before it is on its way to disk.
       draft.seal(options.requestId ?? new Uint8Array(), Date.now())

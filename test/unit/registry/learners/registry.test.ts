@@ -8,7 +8,7 @@ import { lifelong } from '../../../../src/gen/proto.js'
 import { checkDigits, syntheticNationalId, syntheticPerson } from '../../../../src/demo/synthetic.ts'
 import { validateEducationId } from '../../../../src/identifiers/index.ts'
 import { batchItemsKey, prefixEnd } from '../../../../src/registry/learners/keys.ts'
-import { decodeItems, proveItem, verifyBatches, verifyItemProof, type ItemProof } from '../../../../src/registry/learners/batch.ts'
+import { auditLearnerBatches, decodeItems, proveItem, verifyBatches, verifyItemProof, type ItemProof } from '../../../../src/registry/learners/batch.ts'
 import { openTestRegistry, accessor, learnerInput, type TestRegistry } from '../../../helpers/learners.ts'
 import { ORG } from '../../../helpers/federation.ts'
 import type { Sublevel } from '../../../../src/storage/storage.ts'
@@ -128,8 +128,11 @@ describe('learner registry', () => {
     const store = t.storage.sublevel('learners')
     const pointer = `pv/${id}/${UIO}/00000001`
     const original = await store.get(pointer) as Uint8Array
+    expect(await auditLearnerBatches(t.storage)).toEqual([])
     await store.put(pointer, Uint8Array.from([...original, 0]))
     expect((await verifyBatches(store)).problems.map((p) => p.check)).toEqual(['batch-root'])
+    // As part of `lifelong log verify`.
+    expect((await auditLearnerBatches(t.storage)).map((p) => p.check)).toEqual(['learners-batch-root'])
     await store.del(pointer)
     expect((await verifyBatches(store)).problems.map((p) => p.check)).toEqual(['record-missing', 'batch-root'])
     await store.put(pointer, original)
