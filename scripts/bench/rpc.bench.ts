@@ -30,7 +30,7 @@ const bench: Benchmark = {
   title: 'Signed request/response (issue 2)',
   goal: 'the framework\'s own overhead beyond the signatures under 25% (signed ÷ (echo + signatures) ≤ 1.25).',
   async run ({ quick, tmp, log }) {
-    const n = quick ? 600 : 10_000
+    const n = quick ? 300 : 10_000
     const ports = await freePorts(4)
     const plan = planLocalFederation({
       federation: 'no.lifelong.bench',

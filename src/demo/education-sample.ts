@@ -11,18 +11,7 @@
  * built from field vocabularies, the colleges' and the private college's organisation numbers,
  * codes and decisions are demonstration values.
  */
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { prng } from './synthetic.ts'
 
 export interface SampleInstitution {
   slug: string

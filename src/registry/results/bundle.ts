@@ -17,22 +17,12 @@ import { witnessName } from '../../log/witness.ts'
 import { openSourceCheckpoint, verifyServedResult } from './verify.ts'
 import { resultView, type ResultView } from './record.ts'
 import { RESULT_LOG_TYPES } from './keys.ts'
+import { PROOF_BUNDLE_FORMAT, type ProofBundle } from '../../log/bundle.ts'
 
-export const PROOF_BUNDLE_FORMAT = 'lifelong-proof-bundle/v1'
+// The log's proof bundle (src/log/bundle.ts), here always of a signed result.
+export { PROOF_BUNDLE_FORMAT, type ProofBundle }
 /** A file of several bundles of results (what an employer downloads from a share). */
 export const BUNDLE_SET_FORMAT = 'lifelong-result-proofs/v1'
-
-/** The log's proof bundle (same JSON as the log module's), here always of a signed result. */
-export interface ProofBundle {
-  format: typeof PROOF_BUNDLE_FORMAT
-  entry: { index: number, type: string, key: string, record: string, salt: string, leaf: string }
-  inclusion: { treeSize: number, proof: string[] }
-  checkpoint: string
-  log: { origin: string, verifierKey: string, peerId: string, organisationNumber?: string, name?: string }
-  witnesses: Array<{ verifierKey: string, peerId: string, organisationNumber?: string, name?: string }>
-  manifest?: string
-  createdAt: string
-}
 
 export interface BundleSet {
   format: typeof BUNDLE_SET_FORMAT
