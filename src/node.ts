@@ -23,63 +23,22 @@ import type { NodeInfo, Readiness } from './api/routes/system.ts'
 import { LifelongError } from './errors.ts'
 import { createEducationModule, type EducationModule } from './registry/education/module.ts'
 import { LogModule } from './log/module.ts'
-import { ResultsModule } from './registry/results/module.ts'
-import { logModuleProofs } from './registry/results/proofs.ts'
-import type { OfferingCatalogue, PointerRegistrar } from './registry/results/ports.ts'
-import { PortalModule } from './portal/module.ts'
-import type { SourceDirectory } from './portal/fetch.ts'
-import type { SampleLearner } from './portal/oidc.ts'
-import { indexRegistrar } from './registry/results/index-registrar.ts'
-import { indexAccessLog, indexDirectory } from './portal/index-directory.ts'
-import { everyInstitution } from './portal/fetch.ts'
-import { portalBridgePorts } from './portal/bridge-ports.ts'
-import { ownResults } from './registry/results/own-results.ts'
+import type { ResultsModule } from './registry/results/module.ts'
+import type { PortalModule } from './portal/module.ts'
 import { registryCatalogue } from './registry/results/registry-catalogue.ts'
 import { OfferingLookup } from './registry/education/index.ts'
-// The bridges are loaded only on the nodes that run them (portal, institutions serving evidence):
-// their libraries (SD-JWT, PDF, QR, XML) would otherwise slow every node's and CLI's start.
 import type { EudiModule } from './bridges/eudi/module.ts'
 import type { OotsModule } from './bridges/oots/module.ts'
-import type { InstitutionResults } from './bridges/oots/evidence-protocol.ts'
-import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, VerifiedResults } from './bridges/ports.ts'
-import { noAccessLog, unavailableEvidence, unavailableMatcher, unavailableResults, unavailableSessions } from './bridges/unavailable.ts'
+import type { EmrexModule } from './bridges/emrex/module.ts'
+import { emrexForeignResults } from './bridges/emrex/foreign-results.ts'
 import { BearerAuth } from './api/auth.ts'
 import { LearnersModule } from './registry/learners/module.ts'
-import { EmrexModule } from './bridges/emrex/module.ts'
+import type { NodeCore, NodeModule, NodeOptions } from './wiring/context.ts'
+import { wireInstitution } from './wiring/institution.ts'
+import { wirePortal } from './wiring/portal.ts'
+import { bridgeEntryPoints, wireBridges, wireEmrexStore } from './wiring/bridges.ts'
 
-export interface NodeOptions {
-  /** Defaults to a pino logger on stdout at the configured level. */
-  logger?: Logger
-  /** The clock; tests move it to exercise expiry and skew. */
-  now?: () => number
-  /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
-  processMetrics?: boolean
-  /** Results registry parts that are not wired from config yet (tests, the local federation). */
-  results?: { catalogue?: OfferingCatalogue, registrar?: PointerRegistrar }
-  /** Portal parts that are not wired from config yet: the index directory, the catalogue, the development issuer's sample learners. */
-  portal?: { directory?: SourceDirectory, catalogue?: OfferingCatalogue, sampleLearners?: readonly SampleLearner[] }
-  /** What the cross-border bridges use of the portal and the index (src/bridges/ports.ts); unset ports refuse. */
-  bridges?: Partial<BridgePorts>
-}
-
-/** The ports of the cross-border bridges, wired here. */
-export interface BridgePorts {
-  sessions: LearnerSessions
-  results: VerifiedResults
-  matcher: PersonMatcher
-  evidence: EvidenceFetcher
-  accessLog: AccessLog
-  /** On institution nodes: the institution's own results (the results registry), for evidence. */
-  institutionResults?: InstitutionResults
-}
-
-/** A part of the node that a role brings: its routes and its lifecycle. */
-export interface NodeModule {
-  readonly name: string
-  readonly routes?: FastifyPluginAsync
-  start?: () => Promise<void>
-  stop?: () => Promise<void>
-}
+export type { BridgePorts, NodeModule, NodeOptions } from './wiring/context.ts'
 
 export interface LifelongNode {
   readonly config: NodeConfig
@@ -177,119 +136,37 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       organisationNumber: config.organisationNumber,
       allowSynthetic: config.identifiers.allowSynthetic
     })
-    const modules: NodeModule[] = [log, learners]
     // Education records and their log entries go into one batch through the log's append path.
     const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
-    if (education !== undefined) modules.push(education)
-    // Results and the portal check offerings at the National Education Registry (cached lookups).
-    const offerings = registryCatalogue(new OfferingLookup({ client, federation, now }))
-    let results: ResultsModule | undefined
-    if (config.roles.includes('institution')) {
-      results = new ResultsModule({
-        store: storage.sublevel('results'),
-        log,
-        proofs: logModuleProofs({ log }),
-        key,
-        server,
-        federation,
-        logger: logger.child({ component: 'results' }),
-        catalogue: options.results?.catalogue ?? offerings,
-        registrar: options.results?.registrar ?? (learners.registrar === undefined ? undefined : indexRegistrar({ index: learners.index, registrar: learners.registrar })),
-        now
-      }, {
-        self: { id: '', organisationNumber: config.organisationNumber, name: { nb: config.name } },
-        allowSynthetic: config.identifiers.allowSynthetic
-      })
-      modules.push(results)
-    }
-    let portal: PortalModule | undefined
-    if (config.roles.includes('portal')) {
-      portal = new PortalModule({
-        store: storage.sublevel('portal'),
-        log,
-        client,
-        federation,
-        logger: logger.child({ component: 'portal' }),
-        // The national index says where a learner's results are; a federation without one asks every institution.
-        directory: options.portal?.directory ?? (federation.membersWithRole('index').length > 0 ? indexDirectory(learners.index) : everyInstitution(federation)),
-        indexAccessLog: async (subject, why) => federation.membersWithRole('index').length > 0 ? await indexAccessLog(learners.index, subject, why) : [],
-        catalogue: options.portal?.catalogue ?? offerings,
-        baseUrl: () => listeningUrl,
-        now
-      }, {
-        federationId: config.federation.id,
-        oidc: config.portal.oidc,
-        devIssuer: config.portal.devIssuer,
-        sampleLearners: options.portal?.sampleLearners ?? [],
-        fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
-        shareMaxDays: config.portal.shareMaxDays,
-        allowSynthetic: config.identifiers.allowSynthetic
-      })
-      modules.push(portal)
-    }
-    const emrex = config.emrex === undefined
-      ? undefined
-      : new EmrexModule({ sublevel: storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops), logger: logger.child({ component: 'emrex' }), now, publicUrl: () => listeningUrl }, { config: config.emrex, portalName: config.name })
-    if (emrex !== undefined) modules.push(emrex)
-
     let listeningUrl = ''
-    // The portal's sign-in, verified results and access log serve the bridges (unless a test passes its own).
-    const portalPorts = portal === undefined
-      ? undefined
-      : portalBridgePorts(portal, { resolve: async (s, why) => (await learners.index.resolve({ scheme: s.scheme, value: s.value }, why)).learnerId ?? '' }, storage.sublevel('portal'), log)
-    if (portal !== undefined && portalPorts !== undefined && options.bridges?.accessLog === undefined) {
-      portal.bridgeAccess = async (identity) => await portalPorts.accessLog.list(await portalPorts.learnerIdOf(identity))
+    const core: NodeCore = {
+      config,
+      options,
+      self,
+      key,
+      storage,
+      federation,
+      server,
+      client,
+      log,
+      learners,
+      // Results and the portal check offerings at the National Education Registry (cached lookups).
+      offerings: registryCatalogue(new OfferingLookup({ client, federation, now })),
+      logger,
+      now,
+      listeningUrl: () => listeningUrl,
+      publicUrl: () => config.http.publicUrl ?? listeningUrl
     }
-    const ports: BridgePorts = {
-      sessions: options.bridges?.sessions ?? portalPorts?.sessions ?? unavailableSessions,
-      results: options.bridges?.results ?? portalPorts?.results ?? unavailableResults,
-      matcher: options.bridges?.matcher ?? (config.roles.includes('portal') ? (await import('./bridges/oots/index-matcher.ts')).indexPersonMatcher(learners.index) : unavailableMatcher),
-      evidence: options.bridges?.evidence ?? (config.roles.includes('portal') ? (await import('./bridges/oots/evidence-protocol.ts')).rpcEvidenceFetcher({ client }) : unavailableEvidence),
-      accessLog: options.bridges?.accessLog ?? portalPorts?.accessLog ?? noAccessLog
-    }
-    const publicUrl = (): string => config.http.publicUrl ?? listeningUrl
-    let eudi: EudiModule | undefined
-    if (config.roles.includes('portal')) {
-      const { EudiModule } = await import('./bridges/eudi/module.ts')
-      eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: logger.child({ component: 'eudi' }), sessions: ports.sessions, results: ports.results, accessLog: ports.accessLog, now }, {
-        dataDir: config.dataDir,
-        issuerUrl: publicUrl,
-        name: config.name
-      })
-      modules.push(eudi)
-    }
-    let oots: OotsModule | undefined
-    if (config.roles.includes('portal')) {
-      const { OotsModule } = await import('./bridges/oots/module.ts')
-      // Every fresh view of a learner's results also brings the wallet credentials' status up to date (annulments).
-      const issuer = eudi?.issuer
-      const observed: VerifiedResults = {
-        async forLearner (learnerId, why) {
-          const r = await ports.results.forLearner(learnerId, why)
-          await issuer?.observeResults(r.results)
-          return r
-        }
-      }
-      oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: observed, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: logger.child({ component: 'oots' }), now }, {
-        provider: { organisationNumber: config.organisationNumber, name: config.name, country: 'NO' },
-        baseUrl: publicUrl
-      })
-      modules.push(oots)
-    }
-    // An institution seals evidence of its own results (the results registry) for OOTS.
-    const institutionResults = options.bridges?.institutionResults ?? (results === undefined ? undefined : ownResults(results.registry, logModuleProofs({ log }), { peerId: self, institution: { id: '', organisationNumber: config.organisationNumber, name: { nb: config.name } } }, now))
-    if (config.roles.includes('institution') && institutionResults !== undefined) {
-      const member = federation.member(self)
-      const { serveEvidence } = await import('./bridges/oots/evidence-protocol.ts')
-      const { EvidenceBuilder } = await import('./bridges/elm/evidence.ts')
-      serveEvidence({
-        server,
-        builder: new EvidenceBuilder({ key, now }, { organisationNumber: config.organisationNumber, names: { nb: member?.name ?? config.name } }),
-        results: institutionResults,
-        log,
-        logger: logger.child({ component: 'evidence' })
-      })
-    }
+    // Each role's parts (src/wiring/): the portal gets what it shows of the bridges at construction,
+    // the bridges get the portal's ports.
+    const institution = await wireInstitution(core)
+    const emrexStore = wireEmrexStore(core)
+    const portalParts = wirePortal(core, { ...(emrexStore === undefined ? {} : { foreignResults: emrexForeignResults(emrexStore) }), entryPoints: bridgeEntryPoints(core) })
+    const bridges = await wireBridges(core, portalParts.ports, emrexStore)
+    const results = institution.results
+    const portal = portalParts.portal
+    const { eudi, oots, emrex } = bridges
+    const modules: NodeModule[] = [log, learners, ...(education === undefined ? [] : [education]), ...institution.modules, ...portalParts.modules, ...bridges.modules]
 
     let started = false
     const info = (): NodeInfo => ({
@@ -374,8 +251,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
           clearInterval(pruneTimer)
           manifestSync.stop()
           await http.close()
-          for (const m of [...modules].reverse()) await m.stop?.()
+          // No new requests, and the ones being served finish, before the modules and the store stop.
           await server.stop()
+          for (const m of [...modules].reverse()) await m.stop?.()
           await host.stop()
           await storage.close()
           started = false

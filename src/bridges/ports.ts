@@ -1,9 +1,9 @@
 /**
- * What the cross-border bridges (EUDI wallet issuance, OOTS evidence) need from the rest of the
- * node, as small interfaces: the portal's learner sign-in, its verified results and the
- * learner's access log (issue 6), the index's eIDAS match (issue 5), and the source nodes'
- * evidence. The composition root wires the real implementations; tests pass their own. Keeping
- * the bridges behind these makes each integration a few lines in `src/node.ts`.
+ * What the cross-border bridges (EMREX, EUDI wallet issuance, OOTS evidence) need from the rest
+ * of the node, as small interfaces: the portal's learner sign-in, its verified results and the
+ * learner's access log, the index's eIDAS match, and the source nodes' evidence; and what the
+ * portal shows of a bridge (foreign results imported with EMREX). The composition root
+ * (`src/wiring/`) wires the real implementations; tests pass their own.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { LearnerResults } from './model.ts'
@@ -14,9 +14,17 @@ export interface Purpose {
   legalBasis: string
 }
 
-/** A learner signed in at the portal (the index's opaque learner ID; never a national ID). */
+/**
+ * A learner signed in at the portal: the index's opaque learner ID (never a national ID), and
+ * the names and birth date the sign-in gave (OIDC `given_name`, `family_name`, `birthdate`),
+ * which EMREX writes into ELMO and matches imported documents against (implementation guide §4.4).
+ */
 export interface SignedInLearner {
   learnerId: string
+  givenNames?: string
+  familyName?: string
+  /** `YYYY-MM-DD`, when the identity provider gives it. */
+  birthDate?: string
 }
 
 /** The portal's sessions (issue 6): who is signed in on this request, and where to sign in. */
@@ -88,4 +96,36 @@ export interface EvidenceDocuments {
 /** The source nodes' evidence (the `/lifelong/evidence/1.0.0` protocol). */
 export interface EvidenceFetcher {
   fetch (learnerId: string, refs: readonly EvidenceRef[], why: Purpose, signal?: AbortSignal): Promise<EvidenceDocuments[]>
+}
+
+/** One result of an imported foreign document, as the portal lists it. */
+export interface ForeignResultLine {
+  title: string
+  /** The foreign grade as the provider printed it. */
+  grade?: string
+  /** `7.5 ECTS`. */
+  credits?: string
+  date?: string
+}
+
+/**
+ * Results a learner imported from abroad (EMREX client): not federation results, so not verified
+ * by the federation; their provider's signature was checked against its registered certificate.
+ */
+export interface ForeignResultsImport {
+  importId: string
+  provider: { name: string, country: string }
+  /** Unix ms. */
+  receivedAt: number
+  /** The issuing institutions the document names. */
+  issuers: string[]
+  results: ForeignResultLine[]
+  /** A page on this node with the import's provenance (signature, certificate, warnings). */
+  link: string
+  warnings: number
+}
+
+/** The learner's imported foreign results (the EMREX client keeps them). */
+export interface ForeignResults {
+  forLearner (learnerId: string): Promise<ForeignResultsImport[]>
 }

@@ -1,9 +1,14 @@
 /**
  * The portal's side of the bridges' ports (src/bridges/ports.ts): the signed-in learner as the
- * index's opaque learner ID, their verified results as `LearnerResults`, and the learner-visible
- * log of what the bridges hand on. The learner ID is resolved at the index from the session's
- * identifier; results are fetched only for learners signed in at this portal since it started
- * (the sources are asked by identifier, which the portal keeps only in memory, never stored).
+ * index's opaque learner ID with the names and birth date of their sign-in, their verified
+ * results as `LearnerResults`, and the learner-visible log of what the bridges hand on.
+ *
+ * Built in two steps so that nothing is set after construction: {@link SignedInLearners} and
+ * {@link BridgeAccessLog} need only the index and the store and exist before the portal (which
+ * shows the access log in "who saw my data"); {@link portalBridgePorts} then adds the portal's
+ * sessions and fan-out. The learner ID is resolved at the index from the session's identifier;
+ * results are fetched only for learners signed in at this portal since it started (the sources
+ * are asked by identifier, which the portal keeps only in memory, never stored).
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -17,43 +22,97 @@ import type { LearnerIdentity } from './oidc.ts'
 import type { PortalModule } from './module.ts'
 import { learnerResults } from '../registry/results/facts.ts'
 
-/** What this needs of the index: the learner ID of an identifier. */
+/** What this needs of the index: the learner ID of an identifier, undefined if the index knows none. */
 export interface LearnerIdResolver {
-  resolve (subject: SubjectId, why: Purpose): Promise<string>
+  resolve (subject: SubjectId, why: Purpose): Promise<string | undefined>
 }
 
 const RESOLVE = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' }
 const MAX_KNOWN = 10_000
 
+/** Learner IDs of signed-in identities (resolved once at the index), and the identities behind them. */
+export class SignedInLearners {
+  private readonly resolver: LearnerIdResolver
+  private readonly known = new Map<string, LearnerIdentity>()
+  private readonly ids = new Map<string, string>()
+
+  constructor (resolver: LearnerIdResolver) {
+    this.resolver = resolver
+  }
+
+  /**
+   * The learner ID of a signed-in identity.
+   * @throws LifelongError PORTAL_LEARNER_UNKNOWN when the index knows no learner with that identifier
+   */
+  async learnerIdOf (identity: LearnerIdentity): Promise<string> {
+    const key = `${identity.subject.scheme}:${identity.subject.value}`
+    let id = this.ids.get(key)
+    if (id === undefined) {
+      try {
+        id = await this.resolver.resolve(identity.subject, RESOLVE)
+      } catch (err) {
+        if (err instanceof LifelongError && err.kind === 'not-found') id = undefined
+        else throw err
+      }
+      if (id === undefined || id === '') throw new LifelongError('not-found', 'PORTAL_LEARNER_UNKNOWN', 'the national index knows no learner with this identity')
+      if (this.ids.size >= MAX_KNOWN) this.ids.delete(this.ids.keys().next().value as string)
+      this.ids.set(key, id)
+    }
+    if (this.known.size >= MAX_KNOWN && !this.known.has(id)) this.known.delete(this.known.keys().next().value as string)
+    this.known.set(id, identity)
+    return id
+  }
+
+  /** The identity of a learner who signed in since the portal started. */
+  identityOf (learnerId: string): LearnerIdentity | undefined {
+    return this.known.get(learnerId)
+  }
+}
+
+/** The learner-visible log of what the bridges handed on, in the portal's store and transparency log. */
+export class BridgeAccessLog implements AccessLog {
+  private readonly store: Sublevel
+  private readonly log: LogAppender
+
+  constructor (components: { store: Sublevel, log: LogAppender }) {
+    this.store = components.store
+    this.log = components.log
+  }
+
+  async record (learnerId: string, entry: AccessEntry): Promise<void> {
+    const bytes = new TextEncoder().encode(JSON.stringify(entry))
+    const key = `bl/${learnerId}/${String(entry.at).padStart(13, '0')}/${randomBytes(4).toString('hex')}`
+    await this.log.append([{ type: 'portal.bridge-access', key: key.slice(3), record: bytes, storedAt: { sublevel: 'portal', key } }], [{ type: 'put', sublevel: this.store, key, value: bytes }])
+  }
+
+  /** The learner's entries, newest first. */
+  async list (learnerId: string): Promise<AccessEntry[]> {
+    const out: AccessEntry[] = []
+    for await (const v of this.store.values({ gte: `bl/${learnerId}/`, lt: `bl/${learnerId}/\xff`, reverse: true, limit: 500 })) out.push(JSON.parse(new TextDecoder().decode(v)) as AccessEntry)
+    return out
+  }
+}
+
+/** The ports the portal serves to the bridges. */
 export interface PortalBridgePorts {
   sessions: LearnerSessions
   results: VerifiedResults
-  accessLog: AccessLog & { list (learnerId: string): Promise<AccessEntry[]> }
-  /** The learner ID of a signed-in learner (for "who saw my data"). */
-  learnerIdOf (identity: LearnerIdentity): Promise<string>
+  accessLog: AccessLog
 }
 
-export function portalBridgePorts (portal: PortalModule, resolver: LearnerIdResolver, store: Sublevel, log: LogAppender): PortalBridgePorts {
-  const known = new Map<string, LearnerIdentity>()
-  const ids = new Map<string, string>()
-  const learnerIdOf = async (identity: LearnerIdentity): Promise<string> => {
-    const key = `${identity.subject.scheme}:${identity.subject.value}`
-    let id = ids.get(key)
-    if (id === undefined) {
-      id = await resolver.resolve(identity.subject, RESOLVE)
-      if (ids.size >= MAX_KNOWN) ids.delete(ids.keys().next().value as string)
-      ids.set(key, id)
-    }
-    if (known.size >= MAX_KNOWN && !known.has(id)) known.delete(known.keys().next().value as string)
-    known.set(id, identity)
-    return id
-  }
+/** The bridges' ports over the portal's sign-in and fan-out. */
+export function portalBridgePorts (portal: PortalModule, learners: SignedInLearners, accessLog: AccessLog): PortalBridgePorts {
   return {
-    learnerIdOf,
     sessions: {
       async learnerOf (request: FastifyRequest): Promise<SignedInLearner | undefined> {
         const identity = await portal.sessions.identify(request)
-        return identity === undefined ? undefined : { learnerId: await learnerIdOf(identity) }
+        if (identity === undefined) return undefined
+        return {
+          learnerId: await learners.learnerIdOf(identity),
+          givenNames: identity.givenNames,
+          familyName: identity.familyName,
+          ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate })
+        }
       },
       async requireSignIn (_request: FastifyRequest, reply: FastifyReply, returnTo: string): Promise<void> {
         await reply.redirect(`/portal/login?returnTo=${encodeURIComponent(returnTo)}`, 303)
@@ -61,23 +120,12 @@ export function portalBridgePorts (portal: PortalModule, resolver: LearnerIdReso
     },
     results: {
       async forLearner (learnerId: string, why: Purpose): Promise<LearnerResults> {
-        const identity = known.get(learnerId)
+        const identity = learners.identityOf(learnerId)
         if (identity === undefined) throw new LifelongError('forbidden', 'PORTAL_LEARNER_NOT_SIGNED_IN', 'the learner must sign in at the portal before their results are handed on')
         const outcome = await portal.fetcher.fetch([identity.subject], why)
         return learnerResults(identity, outcome.results, portal.now())
       }
     },
-    accessLog: {
-      async record (learnerId: string, entry: AccessEntry): Promise<void> {
-        const bytes = new TextEncoder().encode(JSON.stringify(entry))
-        const key = `bl/${learnerId}/${String(entry.at).padStart(13, '0')}/${randomBytes(4).toString('hex')}`
-        await log.append([{ type: 'portal.bridge-access', key: key.slice(3), record: bytes, storedAt: { sublevel: 'portal', key } }], [{ type: 'put', sublevel: store, key, value: bytes }])
-      },
-      async list (learnerId: string): Promise<AccessEntry[]> {
-        const out: AccessEntry[] = []
-        for await (const v of store.values({ gte: `bl/${learnerId}/`, lt: `bl/${learnerId}/\xff`, reverse: true, limit: 500 })) out.push(JSON.parse(new TextDecoder().decode(v)) as AccessEntry)
-        return out
-      }
-    }
+    accessLog
   }
 }

@@ -20,6 +20,7 @@ import type { RpcClient } from '../net/rpc/client.ts'
 import type { Sublevel } from '../storage/storage.ts'
 import { LifelongError } from '../errors.ts'
 import type { LearnerResults } from '../bridges/model.ts'
+import type { ForeignResultsImport } from '../bridges/ports.ts'
 import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import { DevIssuer, TokenVerifier, type LearnerIdentity, type SampleLearner } from './oidc.ts'
@@ -41,9 +42,30 @@ export interface PortalModuleComponents {
   indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>>
   /** The registry's offerings, to recognise results held by a merged issuer's successor. */
   catalogue?: OfferingCatalogue
+  /** What the bridges (EMREX, wallet, OOTS) handed on of the learner's data, for "who saw my data". */
+  bridgeAccess?: (identity: LearnerIdentity) => Promise<BridgeAccessRow[]>
+  /** Results the learner imported from abroad (EMREX), shown apart from the verified ones. */
+  foreignResults?: (identity: LearnerIdentity) => Promise<ForeignResultsImport[]>
   /** The portal's public base URL (known once the node listens). */
   baseUrl: () => string
   now?: () => number
+}
+
+/** One entry of the bridges' access log as "who saw my data" shows it. */
+export interface BridgeAccessRow {
+  at: number
+  organisation: string
+  operation: string
+  purpose: string
+  legalBasis: string
+}
+
+/** Pages of the bridges on this node that the portal links to (paths), when they run. */
+export interface PortalEntryPoints {
+  /** Fetch results from a foreign institution (the EMREX client). */
+  emrexImport?: string
+  /** Put results in an EU digital identity wallet. */
+  wallet?: string
 }
 
 export interface PortalModuleInit {
@@ -54,6 +76,8 @@ export interface PortalModuleInit {
   fanoutDeadlineMs: number
   shareMaxDays: number
   allowSynthetic: boolean
+  /** Links to the bridges' pages (default none). */
+  entryPoints?: PortalEntryPoints
 }
 
 export const OWN_RESULTS = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' } as const
@@ -73,8 +97,6 @@ export class PortalModule {
   private readonly c: PortalModuleComponents
   readonly init: PortalModuleInit
   private sessionsValue: LearnerSessions | undefined
-  /** What the bridges (EMREX, wallet, OOTS) handed on of a learner's data, for "who saw my data"; set by the composition root. */
-  bridgeAccess?: (identity: LearnerIdentity) => Promise<Array<{ at: number, organisation: string, operation: string, purpose: string, legalBasis: string }>>
 
   constructor (c: PortalModuleComponents, init: PortalModuleInit) {
     this.c = c
@@ -97,6 +119,16 @@ export class PortalModule {
   /** The index's access log of the learner; empty without an index. */
   async indexAccess (subject: SubjectId): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
     return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
+  }
+
+  /** What the bridges handed on of the learner's data; empty when no bridge runs. */
+  async bridgeAccess (identity: LearnerIdentity): Promise<BridgeAccessRow[]> {
+    return await this.c.bridgeAccess?.(identity) ?? []
+  }
+
+  /** The learner's results imported from abroad; empty without EMREX. */
+  async foreignResults (identity: LearnerIdentity): Promise<ForeignResultsImport[]> {
+    return await this.c.foreignResults?.(identity) ?? []
   }
 
   baseUrl (): string {

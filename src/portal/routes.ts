@@ -98,8 +98,14 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       const lang = langOf(request, reply)
       const identity = await learnerOr(request, reply)
       if (identity === undefined) return reply
-      const outcome = await portal.myResults(identity)
-      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError))
+      const [outcome, foreign] = await Promise.all([
+        portal.myResults(identity),
+        portal.foreignResults(identity).then((imports) => ({ imports, failed: false }), (err: unknown) => {
+          request.log.warn({ code: toLifelongError(err).code }, 'imported results could not be read')
+          return { imports: [], failed: true }
+        })
+      ])
+      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError, { foreign: foreign.imports, foreignFailed: foreign.failed, entryPoints: portal.init.entryPoints }))
     })
 
     /** Checks that every picked key is a verified result of this learner, then creates the share. */
@@ -156,7 +162,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
         portal.indexAccess(identity.subject).then((rows) => ({ rows, failed: false }), () => ({ rows: [], failed: true }))
       ])
       if (index.failed) logs.failed.push(lang === 'en' ? 'the national index' : 'den nasjonale indeksen')
-      const bridged = await (portal.bridgeAccess?.(identity) ?? Promise.resolve([])).catch(() => [])
+      const bridged = await portal.bridgeAccess(identity).catch(() => [])
       const rows: AccessRow[] = [...index.rows, ...bridged.map((b) => ({ at: b.at, who: b.organisation, what: b.operation, purpose: b.purpose, legalBasis: b.legalBasis }))]
       rows.push(...logs.rows.map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''} @ ${r.source}${r.results ? ` (${r.results})` : ''}`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' })))
       for (const s of await portal.shares.list(identity.subject)) {
@@ -229,7 +235,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       ...(r.view === undefined ? {} : { result: r.view })
     })
     const anyObject = { type: 'object', additionalProperties: true } as const
-    const outcomeSchema = { type: 'object', properties: { sources: { type: 'array', items: anyObject }, results: { type: 'array', items: anyObject }, directoryError: { type: 'string' } } } as const
+    const outcomeSchema = { type: 'object', properties: { sources: { type: 'array', items: anyObject }, results: { type: 'array', items: anyObject }, imported: { type: 'array', items: anyObject }, directoryError: { type: 'string' } } } as const
     const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 410: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
 
     app.get('/portal/api/session', {
@@ -240,9 +246,10 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt }
     })
 
-    app.get('/portal/api/results', { schema: { summary: 'My results, verified, with a status per source', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
-      const outcome = await portal.myResults(await portal.sessions.require(request))
-      return { sources: outcome.sources, results: outcome.results.map(resultJson), ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
+    app.get('/portal/api/results', { schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
+      const identity = await portal.sessions.require(request)
+      const [outcome, imported] = await Promise.all([portal.myResults(identity), portal.foreignResults(identity)])
+      return { sources: outcome.sources, results: outcome.results.map(resultJson), imported, ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
     })
 
     app.post<{ Body: { results: string[] } }>('/portal/api/transfer', {

@@ -1,7 +1,9 @@
 /**
- * A real portal node with EMREX (development sign-in) and a real foreign EMREX node, each with
- * its own certificate, trusting each other, on loopback; torn down when the test ends. Plus a
- * small cookie-keeping HTTP client for flows that need no browser.
+ * A real federation with a Diploma portal running EMREX (an index, UiO with Kari's and Ola's
+ * results, the portal with its development OIDC issuer) and a real simulated foreign EMREX node
+ * ("Uppsala", dev/foreign.ts), each with its own certificate, trusting each other, on loopback;
+ * torn down when the test ends. Plus a small cookie-keeping HTTP client that signs in at the
+ * portal through the development issuer, for flows that need no browser.
  */
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
@@ -9,9 +11,11 @@ import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFi
 import { startForeignEmrexNode, type ForeignEmrexNode } from '../../src/bridges/emrex/dev/foreign.ts'
 import { startLocalFederation } from '../../src/demo/local-federation.ts'
 import type { LifelongNode } from '../../src/node.ts'
+import type { IngestBatch } from '../../src/registry/results/model.ts'
 import { silentLogger } from '../../src/observability/logger.ts'
-import { ORG, planTestFederation, spec, tempDir } from './federation.ts'
+import { ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
 import { freePort } from './ports.ts'
+import { course, LEARNERS, testCatalogue } from './results.ts'
 
 export interface EmrexPair {
   portal: LifelongNode
@@ -21,8 +25,13 @@ export interface EmrexPair {
   portalCertificatePem: string
   foreignCredentials: SigningCredentials
   foreignCertificatePem: string
+  /** The index's learner IDs of the sample learners (what EMREX stores imports under). */
+  learnerIds: { kari: string, ola: string }
   dir: string
 }
+
+/** The development issuer's sample learners of the portal, in the order of its sign-in page. */
+export const SIGN_IN = { kari: 0, ola: 1 } as const
 
 async function certificate (dir: string, name: string, country: string): Promise<{ certificateFile: string, keyFile: string, certificatePem: string }> {
   const pems = await createSelfSignedCertificate({ commonName: name, country, modulusLength: 2048, validDays: 30 })
@@ -32,28 +41,56 @@ async function certificate (dir: string, name: string, country: string): Promise
   return { certificateFile, keyFile, certificatePem: pems.certificatePem }
 }
 
+/**
+ * Kari has a bachelor's diploma (with the course Logical Methods as its part) and the course
+ * Introduction to Object-oriented Programming at UiO; Ola has only a failed course, so nothing
+ * he could send.
+ */
+const UIO_RESULTS: IngestBatch = {
+  learners: [LEARNERS.kari, LEARNERS.ola],
+  results: [
+    {
+      externalId: 'uio-d-1', learner: { nationalId: LEARNERS.kari.nationalId }, kind: 'diploma', offeringId: 'BAINF', achievedOn: '2024-06-20', issuedOn: '2024-06-28', term: '2024V', languages: ['nb'],
+      parts: [{ offeringId: 'IN1150', localCode: 'IN1150', title: { nb: 'Logiske metoder', en: 'Logical Methods' }, grades: [{ scale: 'A-F', value: 'C' }], credits: 10, achievedOn: '2021-12-14', term: '2021H' }]
+    },
+    course('uio-c-1', LEARNERS.kari, 'IN1000', 'B', '2021-12-10'),
+    course('uio-c-2', LEARNERS.ola, 'IN1000', 'F', '2021-12-10')
+  ] as IngestBatch['results']
+}
+
 export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}): Promise<EmrexPair> {
   const dir = tempDir('lifelong-emrex-')
   const portalCert = await certificate(dir, 'portal', 'NO')
   const foreignCert = await certificate(dir, 'foreign', 'SE')
   const foreignPort = await freePort()
   const foreignUrl = `http://127.0.0.1:${foreignPort}`
-  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator)], {
-    configOverrides: () => ({
-      emrex: {
-        certificateFile: portalCert.certificateFile,
-        keyFile: portalCert.keyFile,
-        allowLoopbackHttp: true,
-        developmentSignIn: true,
-        clients: [{ name: 'Uppsala universitet', country: 'SE', returnUrls: [`${foreignUrl}/emrex/import/return`] }],
-        providers: [{ id: 'se-uu', name: 'Uppsala universitet', country: 'SE', url: `${foreignUrl}/emrex`, certificateFiles: [foreignCert.certificateFile] }],
-        ...emrexOverrides
-      }
-    })
+  const catalogue = testCatalogue()
+  const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
+    configOverrides: (s) => s.slug !== 'portal'
+      ? {}
+      : {
+          portal: { devIssuer: true },
+          emrex: {
+            certificateFile: portalCert.certificateFile,
+            keyFile: portalCert.keyFile,
+            allowLoopbackHttp: true,
+            clients: [{ name: 'Uppsala universitet', country: 'SE', returnUrls: [`${foreignUrl}/emrex/import/return`] }],
+            providers: [{ id: 'se-uu', name: 'Uppsala universitet', country: 'SE', url: `${foreignUrl}/emrex`, certificateFiles: [foreignCert.certificateFile] }],
+            ...emrexOverrides
+          }
+        }
   }, join(dir, 'fed'))
-  const fed = await startLocalFederation(plan)
+  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
+    ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] } }
+    : { results: { catalogue } })
   onTestFinished(async () => { await fed.stop() })
+  await waitForMesh(fed)
+  const uio = fed.node('uio')
+  await uio.results!.registry.ingest(UIO_RESULTS)
+  await uio.results!.outbox.untilEmpty()
   const portal = fed.node('portal')
+  const why = { purpose: 'test.setup', legalBasis: 'gdpr-6-1-e' }
+  const idOf = async (nationalId: string): Promise<string> => (await portal.learners.index.resolve({ scheme: 'national-id', value: nationalId }, why)).learnerId as string
   const foreign = await startForeignEmrexNode({
     name: 'Uppsala universitet',
     country: 'SE',
@@ -74,6 +111,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
     portalCertificatePem: portalCert.certificatePem,
     foreignCredentials: loadSigningCredentials(foreignCert.certificateFile, foreignCert.keyFile),
     foreignCertificatePem: foreignCert.certificatePem,
+    learnerIds: { kari: await idOf(LEARNERS.kari.nationalId), ola: await idOf(LEARNERS.ola.nationalId) },
     dir
   }
 }
@@ -118,11 +156,46 @@ export class CookieClient {
     return { status: r.status, headers: r.headers, text: await r.text() }
   }
 
-  /** Signs in with the development sign-in of the node at `base`. */
-  async signIn (base: string, learnerId: string): Promise<void> {
-    const r = await this.post(`${base}/emrex/dev/sign-in`, { learnerId, returnTo: '/emrex/import' })
-    if (r.status !== 303) throw new Error(`sign-in failed: ${r.status} ${r.text}`)
+  /**
+   * Signs in at the portal at `base` through its development OIDC issuer as sample learner
+   * `learner` (see {@link SIGN_IN}): /portal/login, the issuer's authorize form, the form post
+   * of the ID token to /portal/callback.
+   */
+  async signIn (base: string, learner: number): Promise<void> {
+    const login = await this.get(`${base}/portal/login?returnTo=/portal/results`)
+    if (login.status !== 303) throw new Error(`login failed: ${login.status} ${login.text}`)
+    const authorize = new URL(login.headers.get('location') as string)
+    const q = authorize.searchParams
+    const form: Record<string, string> = { learner: String(learner) }
+    for (const k of ['client_id', 'redirect_uri', 'state', 'nonce']) form[k] = q.get(k) ?? ''
+    const issued = await this.post(`${authorize.origin}${authorize.pathname}`, form)
+    const post = postedForm(issued.text)
+    const done = await this.post(post.action, post.fields)
+    if (done.status !== 303) throw new Error(`sign-in failed: ${done.status} ${done.text}`)
   }
+
+  /** The portal's "who saw my data" (JSON) of the signed-in learner. */
+  async accessRows (base: string): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+    const r = await fetch(`${base}/portal/api/access`, { headers: { cookie: this.cookieHeader(base) } })
+    if (r.status !== 200) throw new Error(`access log: ${r.status} ${await r.text()}`)
+    return ((await r.json()) as { rows: Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }> }).rows
+  }
+}
+
+/** The destination and hidden fields of any auto-submitting form page (the issuer's form post). */
+export function postedForm (html: string): { action: string, fields: Record<string, string> } {
+  const action = /<form[^>]* action="([^"]*)"/.exec(html)?.[1]
+  if (action === undefined) throw new Error(`no form in page:\n${html.slice(0, 500)}`)
+  const fields: Record<string, string> = {}
+  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescapeHtml(m[1] as string)] = unescapeHtml(m[2] as string)
+  return { action: unescapeHtml(action), fields }
+}
+
+/** The picker's choices: result title → result ID (the checkbox value). */
+export function pickerChoices (html: string): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const m of html.matchAll(/<input type="checkbox" name="results" value="([^"]*)" id="([^"]*)"[^>]*> <label for="[^"]*">([^<]*)<\/label>/g)) out.set(unescapeHtml(m[3] as string), unescapeHtml(m[1] as string))
+  return out
 }
 
 const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')

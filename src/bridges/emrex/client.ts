@@ -16,10 +16,11 @@ import { LifelongError } from '../../errors.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { TrustedCertificate } from './certificate.ts'
 import { readElmo, type ImportedElmo, type ImportLimits, DEFAULT_IMPORT_LIMITS } from './import.ts'
-import { foreignDocumentKey, foreignResultKey, foreignResultRange, importSessionKey } from './keys.ts'
+import { foreignDocumentKey, foreignResultKey, importSessionKey } from './keys.ts'
 import { matchLearner } from './match.ts'
 import { unpackElmo } from './packing.ts'
-import type { EmrexLearner } from './portal.ts'
+import type { SignedInLearner } from '../ports.ts'
+import { importsOf } from './foreign-results.ts'
 import { parseEmrexUrl } from './return-url.ts'
 import { verifyElmoSignature } from './signature.ts'
 import { jsonBytes, type EmrexStore } from './store.ts'
@@ -34,7 +35,7 @@ export interface RegisteredProvider {
 }
 
 interface ImportSession {
-  readonly learner: EmrexLearner
+  readonly learner: SignedInLearner
   readonly providerId: string
   readonly createdAt: number
   readonly expiresAt: number
@@ -133,7 +134,7 @@ export class EmrexClient {
    * browser to the provider: `sessionId` (32 random characters, as the EMREX standard describes)
    * and `returnUrl`.
    */
-  async start (learner: EmrexLearner, providerId: string): Promise<{ action: string, providerName: string, fields: { sessionId: string, returnUrl: string } }> {
+  async start (learner: SignedInLearner, providerId: string): Promise<{ action: string, providerName: string, fields: { sessionId: string, returnUrl: string } }> {
     const provider = this.byId.get(providerId)
     if (provider === undefined) throw new LifelongError('not-found', 'EMREX_PROVIDER_UNKNOWN', 'no such EMREX provider is configured')
     const sessionId = randomBytes(24).toString('base64url')
@@ -162,7 +163,7 @@ export class EmrexClient {
     await this.c.store.putSession(key, { ...session, state: 'done', outcome: 'processing' })
     // A finished session keeps the learner's ID only: names and birth date were needed to match.
     const end = async (outcome: string): Promise<void> => {
-      await this.c.store.putSession(key, { ...session, learner: { learnerId: session.learner.learnerId, givenNames: '', familyName: '' }, state: 'done', outcome })
+      await this.c.store.putSession(key, { ...session, learner: { learnerId: session.learner.learnerId }, state: 'done', outcome })
     }
     if (session.expiresAt < this.c.now()) {
       await end('EMREX_SESSION_EXPIRED')
@@ -195,7 +196,8 @@ export class EmrexClient {
     const doc = parseUntrustedXml(unpacked.xml, limits)
     const check = verifyElmoSignature(unpacked.xml, doc, provider.certificates, new Date(this.c.now()))
     const elmo = readElmo(check.signedXml, limits)
-    const match = matchLearner(session.learner, elmo.learner)
+    const l = session.learner
+    const match = matchLearner({ givenNames: l.givenNames ?? '', familyName: l.familyName ?? '', ...(l.birthDate === undefined ? {} : { birthDate: l.birthDate }) }, elmo.learner)
     if (!match.matches) {
       throw new LifelongError('forbidden', 'EMREX_LEARNER_MISMATCH', `the results are not the signed-in learner's (${match.mismatches.join(', ')} differ)`, { details: { mismatches: match.mismatches } })
     }
@@ -226,7 +228,7 @@ export class EmrexClient {
 
   /** The learner's imported foreign results, oldest first. */
   async imports (learnerId: string): Promise<ForeignResultsRecord[]> {
-    return await this.c.store.listJson<ForeignResultsRecord>(foreignResultRange(learnerId))
+    return await importsOf(this.c.store, learnerId)
   }
 
   /** One import of the learner, if it exists. */

@@ -35,7 +35,6 @@ export interface EmrexConfig {
   readonly allowLoopbackHttp: boolean
   readonly clients: readonly EmrexClientEntry[]
   readonly providers: readonly EmrexProviderEntry[]
-  readonly developmentSignIn: boolean
   readonly sessionTtlSeconds: number
   readonly maxElmoBytes: number
   readonly maxFormBytes: number
@@ -86,7 +85,6 @@ export const emrexConfigSchema = {
         }
       }
     },
-    developmentSignIn: { type: 'boolean', default: false, description: 'Use the clearly marked development sign-in with sample learners until the portal\'s sign-in is wired (local federation and tests only)' },
     sessionTtlSeconds: { type: 'integer', minimum: 60, maximum: 86_400, default: 1800, description: 'How long an EMREX transfer or import session stays open' },
     maxElmoBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024, default: 16 * 1024 * 1024, description: 'Largest received ELMO document after decompression (ELMO_TOO_LARGE beyond)' },
     maxFormBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'Largest form post a provider sends back (the Base64 elmo field)' }

@@ -19,8 +19,5 @@ export const foreignResultKey = (learnerId: string, importId: string): string =>
 export const foreignResultRange = (learnerId: string): { gt: string, lt: string } => ({ gt: `emrex/foreign/${enc(learnerId)}/`, lt: `emrex/foreign/${enc(learnerId)}/\xff` })
 /** The signed ELMO document (gzip) an import came from, kept as evidence; immutable. */
 export const foreignDocumentKey = (importId: string): string => `emrex/foreign-doc/${enc(importId)}`
-/** The development portal's access log of a learner (until the portal's own log is wired). */
-export const devAccessKey = (learnerId: string, at: number, id: string): string => `emrex/dev-access/${enc(learnerId)}/${String(at).padStart(15, '0')}/${enc(id)}`
-export const devAccessRange = (learnerId: string): { gt: string, lt: string } => ({ gt: `emrex/dev-access/${enc(learnerId)}/`, lt: `emrex/dev-access/${enc(learnerId)}/\xff` })
 /** Every open session record, for pruning. */
 export const sessionRanges = [{ gt: 'emrex/emp/', lt: 'emrex/emp/\xff' }, { gt: 'emrex/emc/', lt: 'emrex/emc/\xff' }] as const

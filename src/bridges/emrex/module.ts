@@ -1,26 +1,30 @@
 /**
  * The EMREX module of a portal node (a `NodeModule`): provider and client over the node's
- * `bridges` sublevel and transparency log, with the portal behind the `EmrexPortal` interface.
- * Built by the composition root only.
+ * `bridges` sublevel and transparency log. What it needs of the portal comes through the shared
+ * bridge ports (src/bridges/ports.ts): the portal's sign-in, its verified results and the
+ * learner-visible access log. Built by the composition root only (src/wiring/bridges.ts), and by
+ * the local federation's simulated foreign node (dev/foreign.ts).
  */
 import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from '../../observability/logger.ts'
-import type { Sublevel } from '../../storage/storage.ts'
+import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
 import { loadSigningCredentials, loadTrustedCertificate, type SigningCredentials } from './certificate.ts'
 import { EmrexClient } from './client.ts'
 import type { EmrexConfig } from './config.ts'
-import { DevelopmentPortal, unavailablePortal, type DevelopmentLearner } from './dev/portal.ts'
-import { norwegianDevelopmentLearners } from './dev/learners.ts'
 import { sessionRanges } from './keys.ts'
-import type { EmrexPortal } from './portal.ts'
 import { EmrexProvider } from './provider.ts'
 import { emrexRoutes } from './routes.ts'
-import { EmrexStore, type AppendToLog } from './store.ts'
+import type { EmrexStore } from './store.ts'
 
 export interface EmrexModuleComponents {
-  sublevel: Sublevel
-  /** The node's log append; records are logged with their entries. */
-  appendLog?: AppendToLog
+  /** The `bridges` sublevel with the node's log append (records are logged with their entries). */
+  store: EmrexStore
+  /** Who is signed in, and where to sign in. */
+  sessions: LearnerSessions
+  /** The signed-in learner's verified results. */
+  results: VerifiedResults
+  /** Where every transfer is shown to the learner. */
+  accessLog: AccessLog
   logger: Logger
   now: () => number
   /** This node's public base URL (after it listens). */
@@ -29,14 +33,8 @@ export interface EmrexModuleComponents {
 
 export interface EmrexModuleInit {
   config: EmrexConfig
-  /** The portal's display name. */
+  /** The portal's display name (the transcript's issuer). */
   portalName: string
-  /** The portal integration; default: the development portal if configured, else none. */
-  portal?: EmrexPortal
-  /** Development learners (default: the Norwegian samples). */
-  developmentLearners?: readonly DevelopmentLearner[]
-  /** Distinguishes the development sign-in cookie of this node from others on the same host. */
-  cookieSuffix?: string
 }
 
 export class EmrexModule {
@@ -45,7 +43,6 @@ export class EmrexModule {
   readonly store: EmrexStore
   readonly provider: EmrexProvider
   readonly client: EmrexClient
-  readonly portal: EmrexPortal
   readonly credentials: SigningCredentials
   private readonly components: EmrexModuleComponents
   private readonly ttlMs: number
@@ -56,12 +53,10 @@ export class EmrexModule {
     this.components = components
     this.ttlMs = cfg.sessionTtlSeconds * 1000
     this.credentials = loadSigningCredentials(cfg.certificateFile, cfg.keyFile)
-    this.store = new EmrexStore({ sublevel: components.sublevel, ...(components.appendLog === undefined ? {} : { appendLog: components.appendLog }) })
+    this.store = components.store
     const secureCookies = (): boolean => components.publicUrl().startsWith('https:')
-    this.portal = init.portal ?? (cfg.developmentSignIn
-      ? new DevelopmentPortal({ store: this.store }, { name: `${init.portalName} (development)`, cookieSuffix: init.cookieSuffix ?? 'portal', learners: init.developmentLearners ?? norwegianDevelopmentLearners(), secureCookies: false })
-      : unavailablePortal(init.portalName))
-    this.provider = new EmrexProvider({ store: this.store, portal: this.portal, credentials: this.credentials, logger: components.logger, now: components.now }, {
+    this.provider = new EmrexProvider({ store: this.store, results: components.results, accessLog: components.accessLog, credentials: this.credentials, logger: components.logger, now: components.now }, {
+      portalName: init.portalName,
       clients: cfg.clients,
       allowLoopbackHttp: cfg.allowLoopbackHttp,
       sessionTtlMs: this.ttlMs,
@@ -74,7 +69,7 @@ export class EmrexModule {
       maxElmoBytes: cfg.maxElmoBytes,
       maxFormBytes: cfg.maxFormBytes
     })
-    this.routes = emrexRoutes({ provider: this.provider, client: this.client, portal: this.portal, maxFormBytes: cfg.maxFormBytes, secureCookies, sessionTtlSeconds: cfg.sessionTtlSeconds })
+    this.routes = emrexRoutes({ provider: this.provider, client: this.client, sessions: components.sessions, maxFormBytes: cfg.maxFormBytes, secureCookies, sessionTtlSeconds: cfg.sessionTtlSeconds })
   }
 
   async start (): Promise<void> {

@@ -4,7 +4,9 @@
  * picks results or cancels, and the browser carries back `sessionId`, `returnCode`,
  * `returnMessage` and `elmo` (gzip + Base64 of the signed ELMO) to the client's `returnUrl`
  * (§4.3). Every transfer is recorded as evidence (who, when, which results, the document's
- * digest) in the transparency log and in the learner's access log.
+ * digest) in the transparency log and in the learner's access log (the portal's "who saw my
+ * data"). The learner's results are the portal's verified fan-out (`VerifiedResults`), read with
+ * {@link EMREX_PURPOSE}.
  *
  * A transfer is bound to the browser that started it (a random secret in an HttpOnly cookie, only
  * its hash stored) and to the first learner who signs in on it; it is used once and expires.
@@ -13,11 +15,11 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { LifelongError, toLifelongError } from '../../errors.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { LearnerResults, ResultFacts } from '../model.ts'
+import type { AccessLog, Purpose, SignedInLearner, VerifiedResults } from '../ports.ts'
 import type { SigningCredentials } from './certificate.ts'
 import type { EmrexClientEntry } from './config.ts'
 import { sentKey, transferKey } from './keys.ts'
 import { exportableResults, loiStatus } from './mapping.ts'
-import type { EmrexLearner, EmrexPortal } from './portal.ts'
 import { clientForReturnUrl } from './return-url.ts'
 import { packedSignedElmo } from './signed-export.ts'
 import { jsonBytes, type EmrexStore } from './store.ts'
@@ -60,18 +62,26 @@ export interface SentRecord {
 
 export interface EmrexProviderComponents {
   store: EmrexStore
-  portal: EmrexPortal
+  /** The portal's verified results of a signed-in learner. */
+  results: VerifiedResults
+  /** The learner-visible access log. */
+  accessLog: AccessLog
   credentials: SigningCredentials
   logger: Logger
   now: () => number
 }
 
 export interface EmrexProviderInit {
+  /** The portal's name, as the transcript's issuer. */
+  portalName: string
   clients: readonly EmrexClientEntry[]
   allowLoopbackHttp: boolean
   sessionTtlMs: number
   includeNationalIdentifier: boolean
 }
+
+/** Why EMREX reads a learner's results: the learner started the transfer and confirms it (consent). */
+export const EMREX_PURPOSE: Purpose = { purpose: 'emrex.transfer', legalBasis: 'gdpr-6-1-a' }
 
 const sha256hex = (s: string): string => createHash('sha256').update(s).digest('hex')
 
@@ -129,7 +139,7 @@ export class EmrexProvider {
   }
 
   /** Binds the transfer to the first learner who signs in on it; refuses another learner. */
-  async bindLearner (transfer: TransferRecord, learner: EmrexLearner): Promise<TransferRecord> {
+  async bindLearner (transfer: TransferRecord, learner: SignedInLearner): Promise<TransferRecord> {
     if (transfer.learnerId === undefined) {
       const bound = { ...transfer, learnerId: learner.learnerId }
       await this.c.store.putSession(transferKey(transfer.id), bound)
@@ -144,8 +154,8 @@ export class EmrexProvider {
    * (ELMO 1.7, LearningOpportunitySpecification: an EMP lets students select "only from among the
    * passed/completed courses").
    */
-  async choices (learner: EmrexLearner): Promise<LearnerResults> {
-    const view = await this.c.portal.learnerResults(learner)
+  async choices (learner: SignedInLearner): Promise<LearnerResults> {
+    const view = await this.c.results.forLearner(learner.learnerId, EMREX_PURPOSE)
     return { ...view, results: exportableResults(view.results).filter((r) => loiStatus(r) !== 'failed') }
   }
 
@@ -154,7 +164,7 @@ export class EmrexProvider {
    * ELMO with NCP_OK, or NCP_NO_RESULTS when none was picked. A failure to build or sign answers
    * NCP_ERROR to the client rather than leaving the learner stranded.
    */
-  async send (transfer: TransferRecord, learner: EmrexLearner, resultIds: readonly string[]): Promise<ProviderResponse> {
+  async send (transfer: TransferRecord, learner: SignedInLearner, resultIds: readonly string[]): Promise<ProviderResponse> {
     const bound = await this.bindLearner(transfer, learner)
     const view = await this.choices(learner)
     const byId = new Map(view.results.map((r) => [r.id, r]))
@@ -165,7 +175,7 @@ export class EmrexProvider {
     let packed: { packed: string, sha256: string }
     try {
       packed = packedSignedElmo({ learner: view.learner, results: chosen, generatedAt: new Date(this.c.now()).toISOString() }, this.c.credentials, {
-        transcriptIssuer: this.c.portal.name,
+        transcriptIssuer: this.init.portalName,
         includeNationalIdentifier: this.init.includeNationalIdentifier
       })
     } catch (err) {
@@ -177,12 +187,12 @@ export class EmrexProvider {
   }
 
   /** The learner cancelled. */
-  async cancel (transfer: TransferRecord, learner: EmrexLearner | undefined): Promise<ProviderResponse> {
+  async cancel (transfer: TransferRecord, learner: SignedInLearner | undefined): Promise<ProviderResponse> {
     const bound = learner === undefined ? transfer : await this.bindLearner(transfer, learner)
     return await this.finish(bound, learner, 'NCP_CANCEL', 'The learner cancelled the transfer.', [])
   }
 
-  private async finish (transfer: TransferRecord, learner: EmrexLearner | undefined, returnCode: ReturnCode, returnMessage: string, resultIds: string[], elmo?: { packed: string, sha256: string }): Promise<ProviderResponse> {
+  private async finish (transfer: TransferRecord, learner: SignedInLearner | undefined, returnCode: ReturnCode, returnMessage: string, resultIds: string[], elmo?: { packed: string, sha256: string }): Promise<ProviderResponse> {
     const at = this.c.now()
     // Used once: mark it done before anything leaves.
     await this.c.store.putSession(transferKey(transfer.id), { ...transfer, state: 'done', returnCode })
@@ -199,14 +209,13 @@ export class EmrexProvider {
       }
       await this.c.store.record([{ logType: 'bridges.emrex-transfer', logKey: transfer.id, key: sentKey(transfer.id), value: jsonBytes(sent) }])
       if (returnCode === 'NCP_OK') {
-        await this.c.portal.recordAccess(learner, {
-          organisation: transfer.client.name,
-          ...(transfer.client.country === undefined ? {} : { country: transfer.client.country }),
-          purpose: 'EMREX transfer of results chosen by the learner',
-          legalBasis: 'consent (GDPR Art. 6(1)(a)): started and confirmed by the learner',
-          resultIds,
+        await this.c.accessLog.record(learner.learnerId, {
           at,
-          transferId: transfer.id
+          organisation: transfer.client.country === undefined ? transfer.client.name : `${transfer.client.name} (${transfer.client.country})`,
+          operation: `emrex.results-sent (${resultIds.length})`,
+          purpose: EMREX_PURPOSE.purpose,
+          legalBasis: EMREX_PURPOSE.legalBasis,
+          reference: transfer.id
         })
       }
     }

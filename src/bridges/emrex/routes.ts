@@ -2,20 +2,22 @@
  * The EMREX routes. Provider (EMP): `POST /emrex` (sessionId, returnUrl), the picker at
  * `/emrex/transfers/:id`. Client (EMC): `/emrex/import` (choose a provider), `POST
  * /emrex/import/start`, `POST /emrex/import/return` (the provider's answer), the imported results.
- * Thin: parse, one service call, render.
+ * The learner signs in with the portal's sign-in (`LearnerSessions`). Thin: parse, one service
+ * call, render.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../errors.ts'
 import type { EmrexClient } from './client.ts'
 import { htmlErrorHandler, parseCookies, registerFormParser, sendPage } from './http.ts'
 import { autoSubmitPage, importOutcomePage, importRecordPage, importStartPage, pickerPage } from './pages.ts'
-import type { EmrexLearner, EmrexPortal } from './portal.ts'
+import type { LearnerSessions, SignedInLearner } from '../ports.ts'
 import type { EmrexProvider } from './provider.ts'
 
 export interface EmrexRoutesDeps {
   provider?: EmrexProvider
   client?: EmrexClient
-  portal: EmrexPortal
+  /** The portal's sign-in. */
+  sessions: LearnerSessions
   /** Largest form post (a provider's answer with its Base64 elmo). */
   maxFormBytes: number
   /** Whether cookies get the Secure attribute (the node is served over https). */
@@ -26,16 +28,16 @@ export interface EmrexRoutesDeps {
 const transferCookie = (id: string): string => `emrex_t_${id}`
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const
 const formString = { type: 'string', maxLength: 4096 } as const
+const nameOf = (l: SignedInLearner): string => `${l.givenNames ?? ''} ${l.familyName ?? ''}`.trim()
 
 export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
   return async (app) => {
     registerFormParser(app, 64 * 1024)
     app.setErrorHandler(htmlErrorHandler)
-    if (deps.portal.routes !== undefined) await app.register(deps.portal.routes)
 
-    const requireLearner = async (request: FastifyRequest, reply: FastifyReply, returnTo: string): Promise<EmrexLearner | undefined> => {
-      const learner = await deps.portal.currentLearner(request)
-      if (learner === undefined) void reply.redirect(deps.portal.signInPath(returnTo), 303)
+    const requireLearner = async (request: FastifyRequest, reply: FastifyReply, returnTo: string): Promise<SignedInLearner | undefined> => {
+      const learner = await deps.sessions.learnerOf(request)
+      if (learner === undefined) await deps.sessions.requireSignIn(request, reply, returnTo)
       return learner
     }
 
@@ -64,7 +66,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         if (learner === undefined) return reply
         await provider.bindLearner(transfer, learner)
         const view = await provider.choices(learner)
-        return await sendPage(reply, 200, pickerPage(id, transfer.client.name, view, `${learner.givenNames} ${learner.familyName}`))
+        return await sendPage(reply, 200, pickerPage(id, transfer.client.name, view, nameOf(learner)))
       })
 
       app.post('/emrex/transfers/:id', {
@@ -82,7 +84,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         const { id } = request.params as { id: string }
         const body = request.body as { action: 'send' | 'cancel', results?: string | string[] }
         const transfer = await provider.open(id, parseCookies(request.headers.cookie)[transferCookie(id)])
-        const learner = await deps.portal.currentLearner(request)
+        const learner = await deps.sessions.learnerOf(request)
         let response
         if (body.action === 'cancel') {
           response = await provider.cancel(transfer, learner)
@@ -104,7 +106,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       }, async (request, reply) => {
         const learner = await requireLearner(request, reply, '/emrex/import')
         if (learner === undefined) return reply
-        return await sendPage(reply, 200, importStartPage(client.providers, await client.imports(learner.learnerId), `${learner.givenNames} ${learner.familyName}`))
+        return await sendPage(reply, 200, importStartPage(client.providers, await client.imports(learner.learnerId), nameOf(learner)))
       })
 
       app.post('/emrex/import/start', {
@@ -114,7 +116,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
           body: { type: 'object', required: ['providerId'], properties: { providerId: { type: 'string', maxLength: 64 } } }
         }
       }, async (request, reply) => {
-        const learner = await deps.portal.currentLearner(request)
+        const learner = await deps.sessions.learnerOf(request)
         if (learner === undefined) throw new LifelongError('unauthenticated', 'NOT_SIGNED_IN', 'sign in to import results')
         const start = await client.start(learner, (request.body as { providerId: string }).providerId)
         return await sendPage(reply, 200, autoSubmitPage(start.action, start.fields, `Going to ${start.providerName}`, `Sign in at ${start.providerName} and choose the results to bring back.`))
@@ -135,7 +137,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       app.get('/emrex/import/results', {
         schema: { summary: 'The signed-in learner\'s imported foreign results (JSON)', tags: ['emrex'] }
       }, async (request) => {
-        const learner = await deps.portal.currentLearner(request)
+        const learner = await deps.sessions.learnerOf(request)
         if (learner === undefined) throw new LifelongError('unauthenticated', 'NOT_SIGNED_IN', 'sign in first')
         return { imports: await client.imports(learner.learnerId) }
       })

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
 import { loadConfig } from '../../config/config.ts'
-import { importResults, readImportFile, type ImportProgress } from '../../registry/results/import-file.ts'
+import type { ImportProgress } from '../../registry/results/import-file.ts'
 import { LifelongError } from '../../errors.ts'
 
 function progressBar (): ImportProgress {
@@ -38,6 +38,7 @@ export function registerImportResultsCommand (program: Command): void {
         return c.http.publicUrl ?? `http://${c.http.host.includes(':') ? `[${c.http.host}]` : c.http.host}:${c.http.port}`
       })())
       if (url === undefined) throw new LifelongError('invalid', 'IMPORT_NO_NODE', 'say which node: --url <url> or --config <file>')
+      const { importResults, readImportFile } = await import('../../registry/results/import-file.ts')
       const batch = readImportFile(file)
       const outcome = await importResults(url.replace(/\/$/, ''), batch, progressBar())
       if (!outcome.ok) {

@@ -2,9 +2,6 @@
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { LifelongError } from '../../errors.ts'
-import { auditDataDir } from '../../log/audit.ts'
-import { auditLearnerBatches } from '../../registry/learners/batch.ts'
-import { proveFromDataDir } from '../../log/bundle-build.ts'
 import { printJson } from '../output.ts'
 
 const index = (v: string): number => {
@@ -25,6 +22,7 @@ export function registerLogCommands (program: Command): void {
       if ((opts.data === undefined) === (opts.url === undefined)) throw new LifelongError('invalid', 'CLI_SOURCE_REQUIRED', 'give exactly one of --data and --url')
       let bundle: unknown
       if (opts.data !== undefined) {
+        const { proveFromDataDir } = await import('../../log/bundle-build.ts')
         bundle = await proveFromDataDir(opts.data, opts.index)
       } else {
         const res = await fetch(`${String(opts.url).replace(/\/$/, '')}/log/entries/${opts.index}/proof`)
@@ -44,6 +42,8 @@ export function registerLogCommands (program: Command): void {
     .requiredOption('--data <dir>', 'data directory of the node (stop the node first)')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
+      const { auditDataDir } = await import('../../log/audit.ts')
+      const { auditLearnerBatches } = await import('../../registry/learners/batch.ts')
       const report = await auditDataDir(opts.data, [auditLearnerBatches])
       if (opts.json === true) printJson(report)
       else {

@@ -3,8 +3,7 @@ import { join } from 'node:path'
 import type { Command } from 'commander'
 import { initNode } from '../../config/init.ts'
 import { loadConfig } from '../../config/config.ts'
-import { createNode, type LifelongNode } from '../../node.ts'
-import { runDemo } from '../../demo/run.ts'
+import type { LifelongNode } from '../../node.ts'
 import { toLifelongError } from '../../errors.ts'
 import { printJson } from '../output.ts'
 
@@ -69,6 +68,7 @@ export function registerNodeCommands (program: Command): void {
     .requiredOption('--config <file>', 'node config file')
     .action(async (opts) => {
       const config = loadConfig(opts.config)
+      const { createNode } = await import('../../node.ts')
       const node: LifelongNode = await createNode(config, { processMetrics: true })
       await node.start()
       process.stdout.write(`started ${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
@@ -92,6 +92,7 @@ export function registerNodeCommands (program: Command): void {
     .option('--http-port <port>', 'first HTTP port (one per node from here)', (v) => Number.parseInt(v, 10))
     .action(async (opts) => {
       const started = performance.now()
+      const { runDemo } = await import('../../demo/run.ts')
       const demo = await runDemo({ dir: opts.dir, specFile: opts.spec, logLevel: opts.logLevel, basePorts: { p2p: opts.p2pPort, http: opts.httpPort }, sampleCatalogue: opts.sample, log: (line) => { process.stdout.write(`  ${line}\n`) } })
       const width = Math.max(...demo.summary.map((n) => n.name.length))
       process.stdout.write(`lifelong local federation: ${demo.summary.filter((n) => n.running).length} nodes on loopback, started in ${Math.round(performance.now() - started)} ms\n\n`)
@@ -117,7 +118,7 @@ export function registerNodeCommands (program: Command): void {
         if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import                     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)
       }
       if (demo.emrex !== undefined) {
-        process.stdout.write(`\n  EMREX round trip: open ${demo.emrex.portalImportUrl} (development sign-in) to import results from ${demo.emrex.foreignName} at ${demo.emrex.foreignUrl}; that node imports from the portal at ${demo.emrex.foreignUrl}/emrex/import\n`)
+        process.stdout.write(`\nEMREX round trip (docs/EMREX.md):\n  import from abroad            ${demo.emrex.portalImportUrl} (sign in at the portal as Kari Synnøve Nordmann, then at ${demo.emrex.foreignName} as Kari Nordmann)\n  send from the portal          ${demo.emrex.foreignUrl}/emrex/import (the simulated foreign node as EMREX client)\n`)
       }
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
       if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)

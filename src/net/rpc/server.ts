@@ -72,6 +72,8 @@ export class RpcServer {
   private readonly byProtocol = new Map<string, Map<string, Registered>>()
   private readonly limiter: PerPeerLimiter
   private readonly handled = new Set<string>()
+  /** Exchanges being served; `stop` waits for them so that no handler outlives the stores it writes. */
+  private readonly inFlight = new Set<Promise<void>>()
   private started = false
 
   constructor (components: RpcServerComponents, init: RpcServerInit) {
@@ -98,16 +100,30 @@ export class RpcServer {
     for (const protocol of this.byProtocol.keys()) await this.listen(protocol)
   }
 
+  /** Stops taking requests, then waits (at most one deadline) for the exchanges being served. */
   async stop (): Promise<void> {
     this.started = false
     for (const protocol of this.handled) await this.c.libp2p.unhandle(protocol)
     this.handled.clear()
+    if (this.inFlight.size === 0) return
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.init.deadlineMs) })
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
+    clearTimeout(timer)
   }
 
   private async listen (protocol: string): Promise<void> {
     if (this.handled.has(protocol)) return
     this.handled.add(protocol)
-    await this.c.libp2p.handle(protocol, async (stream, connection) => { await this.serve(protocol, stream, connection) }, {
+    await this.c.libp2p.handle(protocol, async (stream, connection) => {
+      const exchange = this.serve(protocol, stream, connection)
+      this.inFlight.add(exchange)
+      try {
+        await exchange
+      } finally {
+        this.inFlight.delete(exchange)
+      }
+    }, {
       // The per-peer cap is enforced with a signed BUSY answer; leave the stream limit above it.
       maxInboundStreams: this.init.maxConcurrentPerPeer * 2 + 8
     })

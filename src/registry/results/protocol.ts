@@ -37,8 +37,10 @@ export const ACCEPTED_PURPOSES: Readonly<Record<string, readonly string[]>> = {
   'portal.own-results': ['gdpr-6-1-e', 'gdpr-6-1-c'],
   // Someone opened a share that the learner created (the learner's consent).
   'portal.share-view': ['gdpr-6-1-a'],
-  // The learner hands results to an EMREX client or a wallet (consent).
+  // The learner hands picked results on from the portal (consent).
   'portal.transfer': ['gdpr-6-1-a'],
+  // The learner sends results to an EMREX client (a foreign institution), started and confirmed by them (consent; src/bridges/emrex).
+  'emrex.transfer': ['gdpr-6-1-a'],
   // The learner puts results in their EU digital identity wallet (consent; src/bridges/eudi).
   'eudi.wallet-issuance': ['gdpr-6-1-a'],
   // A foreign authority's evidence request through OOTS, previewed and approved by the learner (legal obligation, SDG Regulation art. 14).

@@ -88,6 +88,16 @@ const nb = {
   heldBy: 'nå',
   term: 'Semester',
   parts: 'deler',
+  foreignResults: 'Resultater hentet fra utlandet (EMREX)',
+  foreignExplain: 'Disse er ikke kontrollert av føderasjonen: de kommer fra et utenlandsk lærested, og signaturen deres er kontrollert mot lærestedets registrerte sertifikat.',
+  foreignFailed: 'Resultatene du har hentet fra utlandet kunne ikke leses nå.',
+  imported: 'Importert',
+  importedFrom: 'fra',
+  provenance: 'Opphav og signatur',
+  receivedOn: 'mottatt',
+  moreActions: 'Mer du kan gjøre',
+  fetchAbroad: 'Hent resultater fra et utenlandsk lærested (EMREX)',
+  addToWallet: 'Legg resultater i EU-lommeboka',
   gradeValues: { passed: 'bestått', failed: 'ikke bestått', 'passed-with-distinction': 'bestått meget godt' } as Record<string, string>,
   components: { standpunkt: 'standpunkt', 'exam-written': 'skriftlig eksamen', 'exam-oral': 'muntlig eksamen', 'exam-practical': 'praktisk eksamen' } as Record<string, string>
 }
@@ -176,6 +186,16 @@ const en: typeof nb = {
   heldBy: 'now',
   term: 'Term',
   parts: 'parts',
+  foreignResults: 'Results imported from abroad (EMREX)',
+  foreignExplain: 'Not verified by the federation: they come from a foreign institution, and their signature was checked against that institution\'s registered certificate.',
+  foreignFailed: 'Your results imported from abroad could not be read just now.',
+  imported: 'Imported',
+  importedFrom: 'from',
+  provenance: 'Provenance and signature',
+  receivedOn: 'received',
+  moreActions: 'More you can do',
+  fetchAbroad: 'Fetch results from a foreign institution (EMREX)',
+  addToWallet: 'Put results in your EU digital identity wallet',
   gradeValues: { passed: 'passed', failed: 'failed', 'passed-with-distinction': 'passed with distinction' },
   components: { standpunkt: 'coursework', 'exam-written': 'written exam', 'exam-oral': 'oral exam', 'exam-practical': 'practical exam' }
 }

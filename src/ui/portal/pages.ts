@@ -7,6 +7,8 @@
 import type { PortalResult, SourceReport } from '../../portal/fetch.ts'
 import type { ShareSummary } from '../../portal/shares.ts'
 import type { SampleLearner } from '../../portal/oidc.ts'
+import type { PortalEntryPoints } from '../../portal/module.ts'
+import type { ForeignResultsImport } from '../../bridges/ports.ts'
 import type { ResultView } from '../../registry/results/record.ts'
 import { TEXTS, pick, type Lang, type Texts } from './i18n.ts'
 
@@ -26,6 +28,7 @@ table{border-collapse:collapse;width:100%;margin:1rem 0}th,td{border:1px solid #
 .dev{border:4px dashed #a40000;padding:1rem;background:#fff4f4}.code{font-family:monospace;font-size:1.5rem;letter-spacing:.1em}
 button,input[type=submit]{font-size:1rem;padding:.4rem .9rem}label{display:block;margin-top:.5rem}fieldset{margin:1rem 0}
 .muted{color:#555}.status-ok{color:#0a6b2d}.status-bad{color:#a40000}
+.imported{color:#6b4a00;font-weight:bold}
 `
 
 export interface PageOptions {
@@ -125,8 +128,48 @@ export function sourcesTable (sources: readonly SourceReport[], lang: Lang): str
   return `${partial}<table><caption>${esc(t.sources)}</caption><thead><tr><th scope="col">${esc(t.source)}</th><th scope="col">${esc(t.status)}</th><th scope="col">${esc(t.results)}</th></tr></thead><tbody>${rows}</tbody></table>`
 }
 
-/** "My results": per-source status, the merged list, and the share form around the picker. */
-export function resultsPage (lang: Lang, name: string, sources: readonly SourceReport[], results: readonly PortalResult[], maxDays: number, today: string, directoryError?: string): string {
+/** What the results page shows besides the federation's results: imports from abroad, links to the bridges. */
+export interface ResultsPageExtras {
+  foreign?: readonly ForeignResultsImport[]
+  /** Set when the imported results could not be read. */
+  foreignFailed?: boolean
+  entryPoints?: PortalEntryPoints
+}
+
+/**
+ * Results imported from abroad (EMREX), apart from the federation's: marked as imported, with
+ * their provider and a link to the provenance (signature, certificate, warnings).
+ */
+export function foreignResultsSection (imports: readonly ForeignResultsImport[], lang: Lang, failed = false): string {
+  const t = TEXTS[lang]
+  if (imports.length === 0 && !failed) return ''
+  const notice = failed ? `<p class="notice" role="status">${esc(t.foreignFailed)}</p>` : ''
+  const rows = imports.flatMap((imp) => {
+    const day = new Date(imp.receivedAt).toISOString().slice(0, 10)
+    const issuer = imp.issuers.length === 0 ? imp.provider.name : imp.issuers.join(', ')
+    const mark = `<span class="imported" data-provenance="emrex">${esc(t.imported)}</span> ${esc(t.importedFrom)} ${esc(imp.provider.name)} (${esc(imp.provider.country)}), ${esc(t.receivedOn)} ${esc(day)}<br><a href="${esc(imp.link)}">${esc(t.provenance)}</a>`
+    return imp.results.map((r) => `<tr data-import="${esc(imp.importId)}"><td>${esc(r.title)}</td><td>${esc(r.grade ?? '')}</td><td>${esc(r.credits ?? '')}</td><td>${esc(r.date ?? '')}</td><td>${esc(issuer)}</td><td>${mark}</td></tr>`)
+  }).join('\n')
+  const table = imports.length === 0
+    ? ''
+    : `<table id="foreign-results"><caption>${esc(t.foreignResults)}</caption><thead><tr><th scope="col">${esc(t.title)}</th><th scope="col">${esc(t.grade)}</th><th scope="col">${esc(t.credits)}</th><th scope="col">${esc(t.date)}</th><th scope="col">${esc(t.issuer)}</th><th scope="col">${esc(t.status)}</th></tr></thead><tbody>
+${rows}
+</tbody></table>`
+  return `<section aria-labelledby="foreign-heading"><h2 id="foreign-heading">${esc(t.foreignResults)}</h2><p class="muted">${esc(t.foreignExplain)}</p>${notice}${table}</section>`
+}
+
+/** Links to the bridges' pages that run on this portal. */
+export function entryPointsSection (entryPoints: PortalEntryPoints | undefined, lang: Lang): string {
+  const t = TEXTS[lang]
+  const links = [
+    entryPoints?.emrexImport === undefined ? '' : `<li><a href="${esc(entryPoints.emrexImport)}" id="emrex-import">${esc(t.fetchAbroad)}</a></li>`,
+    entryPoints?.wallet === undefined ? '' : `<li><a href="${esc(entryPoints.wallet)}" id="wallet">${esc(t.addToWallet)}</a></li>`
+  ].join('')
+  return links === '' ? '' : `<section aria-labelledby="more-heading"><h2 id="more-heading">${esc(t.moreActions)}</h2><ul>${links}</ul></section>`
+}
+
+/** "My results": per-source status, the merged list, and the share form around the picker; imports from abroad; links to the bridges. */
+export function resultsPage (lang: Lang, name: string, sources: readonly SourceReport[], results: readonly PortalResult[], maxDays: number, today: string, directoryError?: string, extras: ResultsPageExtras = {}): string {
   const t = TEXTS[lang]
   const defaultExpiry = new Date(Date.parse(today) + Math.min(30, maxDays) * 86_400_000).toISOString().slice(0, 10)
   const maxExpiry = new Date(Date.parse(today) + maxDays * 86_400_000).toISOString().slice(0, 10)
@@ -139,7 +182,7 @@ export function resultsPage (lang: Lang, name: string, sources: readonly SourceR
 <p><button type="submit">${esc(t.createShare)}</button></p></form>`
     : resultsTable(results, lang, t.myResults)
   const indexDown = directoryError === undefined ? '' : `<p class="notice" role="status">${esc(t.indexDown)} <span class="muted">(${esc(directoryError)})</span></p>`
-  return layout({ lang, title: t.myResults, path: '/portal/results', signedIn: { name } }, `${indexDown}${sourcesTable(sources, lang)}\n${form}`)
+  return layout({ lang, title: t.myResults, path: '/portal/results', signedIn: { name } }, `${indexDown}${sourcesTable(sources, lang)}\n${form}\n${foreignResultsSection(extras.foreign ?? [], lang, extras.foreignFailed)}${entryPointsSection(extras.entryPoints, lang)}`)
 }
 
 export function shareCreatedPage (lang: Lang, name: string, link: string, code: string): string {

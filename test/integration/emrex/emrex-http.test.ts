@@ -1,7 +1,8 @@
 /**
- * EMREX over real HTTP between a real portal node and a real foreign EMREX node: the provider's
- * and the client's flows, and every refusal the issue lists, each answered with its code and
- * storing nothing.
+ * EMREX over real HTTP between a real portal node (signed in through its development OIDC
+ * issuer, results fetched from UiO's node and verified) and a real simulated foreign EMREX node:
+ * the provider's and the client's flows, and every refusal the issue lists, each answered with
+ * its code and storing nothing.
  */
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
@@ -12,9 +13,8 @@ import { packElmo, unpackElmo } from '../../../src/bridges/emrex/packing.ts'
 import { packedSignedElmo } from '../../../src/bridges/emrex/signed-export.ts'
 import { ALG, signElmo } from '../../../src/bridges/emrex/signature.ts'
 import { readElmo } from '../../../src/bridges/emrex/import.ts'
-import type { DevelopmentPortal } from '../../../src/bridges/emrex/dev/portal.ts'
 import { decodeLeaf } from '../../../src/log/leaf.ts'
-import { CookieClient, errorCodeOf, formOf, startEmrexPair, type EmrexPair } from '../../helpers/emrex-pair.ts'
+import { CookieClient, errorCodeOf, formOf, pickerChoices, SIGN_IN, startEmrexPair, type EmrexPair } from '../../helpers/emrex-pair.ts'
 import { testCredentials, xmlsecVerify, xsdValidate } from '../../helpers/emrex.ts'
 
 const [kariSe, erik] = foreignDevelopmentLearners()
@@ -32,7 +32,7 @@ async function storedKeys (pair: EmrexPair, prefix: string): Promise<string[]> {
 
 /** Signs in as Kari at the portal and starts an import from the foreign provider; returns the session. */
 async function startImport (pair: EmrexPair, browser = new CookieClient()): Promise<{ sessionId: string, returnUrl: string, browser: CookieClient }> {
-  await browser.signIn(pair.portalUrl, 'dev-kari')
+  await browser.signIn(pair.portalUrl, SIGN_IN.kari)
   const page = await browser.post(`${pair.portalUrl}/emrex/import/start`, { providerId: 'se-uu' })
   expect(page.status).toBe(200)
   const form = formOf(page.text)
@@ -71,7 +71,7 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
       expect(answer.text).not.toContain('/etc/passwd')
     }
     // Nothing stored: no foreign results, no documents, no log entries.
-    expect(await pair.portal.emrex?.client.imports('dev-kari')).toEqual([])
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual([])
     expect(await storedKeys(pair, 'emrex/foreign')).toEqual([])
     expect((await logTypes(pair)).length).toBe(logBefore)
   })
@@ -83,7 +83,7 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     expect((await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })).status).toBe(200)
     const replay = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })
     expect([replay.status, errorCodeOf(replay)]).toEqual([410, 'EMREX_SESSION_USED'])
-    expect(await pair.portal.emrex?.client.imports('dev-kari')).toHaveLength(1)
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toHaveLength(1)
   })
 
   it('imports a verified answer with its provenance, the signed document and a log entry; accepts RSA-SHA1 with a warning', async () => {
@@ -94,9 +94,9 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     expect(page.status).toBe(200)
     expect(page.text).toContain('data-status="imported"')
     expect(page.text).toContain('Computer Science: Algorithms')
-    const [record] = await pair.portal.emrex?.client.imports('dev-kari') ?? []
+    const [record] = await pair.portal.emrex?.client.imports(pair.learnerIds.kari) ?? []
     expect(record).toMatchObject({
-      learnerId: 'dev-kari',
+      learnerId: pair.learnerIds.kari,
       provider: { id: 'se-uu', country: 'SE' },
       signature: { algorithm: 'RSA-SHA256', digest: 'SHA-256', certificate: pair.foreignCredentials.certificate.fingerprint256 },
       warnings: []
@@ -104,6 +104,22 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     expect(record?.elmo.reports[0]?.opportunities.map((o) => o.instance.resultLabel)).toEqual(['A', 'B'])
     expect(await storedKeys(pair, 'emrex/foreign-doc/')).toHaveLength(1)
     expect(await logTypes(pair)).toContain('bridges.emrex-import')
+
+    // The portal's results page shows the import apart from the verified results, marked as imported, with its provenance.
+    const results = await browser.get(`${pair.portalUrl}/portal/results?lang=en`)
+    expect(results.status).toBe(200)
+    const foreign = results.text.slice(results.text.indexOf('<table id="foreign-results">'))
+    expect(foreign).toContain('Results imported from abroad (EMREX)')
+    expect(foreign).toContain('Computer Science: Algorithms')
+    expect(foreign).toContain('data-provenance="emrex"')
+    expect(foreign).toContain(`href="/emrex/import/results/${record?.importId as string}"`)
+    expect(results.text.slice(0, results.text.indexOf('<table id="foreign-results">'))).not.toContain('Computer Science: Algorithms')
+    expect(results.text).toContain('href="/emrex/import"')
+    // The JSON API keeps the import apart from the verified results too.
+    const api = await browser.get(`${pair.portalUrl}/portal/api/results`)
+    const body = JSON.parse(api.text) as { results: Array<{ title?: unknown }>, imported: Array<{ importId: string, provider: { country: string } }> }
+    expect(body.imported.map((i) => [i.importId, i.provider.country])).toEqual([[record?.importId, 'SE']])
+    expect(JSON.stringify(body.results)).not.toContain('Computer Science: Algorithms')
 
     // An old provider: RSA-SHA1, inclusive c14n, no namespace prefix games.
     const old = await startImport(pair)
@@ -113,7 +129,7 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     const sha1Page = await old.browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId: old.sessionId, returnCode: 'NCP_OK', elmo: packElmo(sig.getSignedXml()) })
     expect(sha1Page.status).toBe(200)
     expect(sha1Page.text).toContain('SHA-1 is deprecated')
-    const imports = await pair.portal.emrex?.client.imports('dev-kari') ?? []
+    const imports = await pair.portal.emrex?.client.imports(pair.learnerIds.kari) ?? []
     expect(imports.map((i) => i.signature.algorithm).sort()).toEqual(['RSA-SHA1', 'RSA-SHA256'])
   })
 
@@ -126,7 +142,16 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
       expect(page.text).toContain(`data-status="${status as string}"`)
       expect(page.text).not.toContain('<script>alert')
     }
-    expect(await pair.portal.emrex?.client.imports('dev-kari')).toEqual([])
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual([])
+  })
+})
+
+describe('the simulated foreign node', () => {
+  it('its development sign-in refuses an unknown learner with a coded error page and sets no cookie', async () => {
+    const pair = await startEmrexPair()
+    const answer = await new CookieClient().post(`${pair.foreignUrl}/emrex/dev/sign-in`, { learnerId: 'nobody', returnTo: '/emrex/import' })
+    expect([answer.status, errorCodeOf(answer)]).toEqual([400, 'LEARNER_UNKNOWN'])
+    expect(answer.headers.get('set-cookie')).toBeNull()
   })
 })
 
@@ -165,33 +190,41 @@ describe('EMREX provider (the portal answers a client)', () => {
     expect(start.status).toBe(303)
     const picker = `${pair.portalUrl}${start.headers.get('location') as string}`
     const other = new CookieClient()
-    await other.signIn(pair.portalUrl, 'dev-ola')
+    await other.signIn(pair.portalUrl, SIGN_IN.ola)
     const stolen = await other.get(picker)
     expect([stolen.status, errorCodeOf(stolen)]).toEqual([403, 'EMREX_TRANSFER_FORBIDDEN'])
 
     const signIn = await owner.get(picker)
     expect(signIn.status).toBe(303)
-    expect(signIn.headers.get('location')).toMatch(/^\/emrex\/dev\/sign-in\?returnTo=/)
-    await owner.signIn(pair.portalUrl, 'dev-ola')
+    // The portal's own sign-in, coming back to the picker.
+    expect(signIn.headers.get('location')).toBe(`/portal/login?returnTo=${encodeURIComponent(new URL(picker).pathname)}`)
+    await owner.signIn(pair.portalUrl, SIGN_IN.ola)
     const page = await owner.get(picker)
+    // Ola's one verified result is a failed course: the portal shows it, EMREX offers nothing to send.
     expect(page.text).toContain('You have no results to send')
+    const mine = await owner.get(`${pair.portalUrl}/portal/results?lang=en`)
+    expect(mine.text).toContain('Introduction to Object-oriented Programming')
+    expect(mine.text).toContain('class="verified"')
     const back = await owner.post(picker, { action: 'send' })
     expect(formOf(back.text)).toEqual({ action: `${pair.foreignUrl}/emrex/import/return`, fields: { sessionId: 'session-1', returnCode: 'NCP_NO_RESULTS', returnMessage: 'The learner chose no results to transfer.' } })
     const again = await owner.post(picker, { action: 'send' })
     expect([again.status, errorCodeOf(again)]).toEqual([403, 'EMREX_TRANSFER_FORBIDDEN'])
   })
 
-  it('sends the chosen results as signed, schema-valid ELMO, and records the transfer in the access log and the transparency log', async () => {
+  it('sends the chosen verified results as signed, schema-valid ELMO, and records the transfer in the portal\'s access log and the transparency log', async () => {
     const pair = await startEmrexPair()
     const browser = new CookieClient()
-    await browser.signIn(pair.portalUrl, 'dev-kari')
+    await browser.signIn(pair.portalUrl, SIGN_IN.kari)
     const start = await browser.post(`${pair.portalUrl}/emrex`, { sessionId: 'abc123', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
     const picker = `${pair.portalUrl}${start.headers.get('location') as string}`
     const page = await browser.get(picker)
     expect(page.status).toBe(200)
     expect(page.text).toContain('Send results to Uppsala universitet')
-    expect(page.text).toContain('value="dev-uio-d-1"')
-    const back = await browser.post(picker, { action: 'send', results: ['dev-uio-d-1'] })
+    // The portal's verified results from UiO's node: the diploma (with its part) and the single course.
+    const choices = pickerChoices(page.text)
+    expect([...choices.keys()].sort()).toEqual(['Bachelor of Informatics', 'Introduction to Object-oriented Programming'])
+    const diploma = choices.get('Bachelor of Informatics') as string
+    const back = await browser.post(picker, { action: 'send', results: [diploma] })
     const form = formOf(back.text)
     expect(form.action).toBe(`${pair.foreignUrl}/emrex/import/return`)
     expect(back.headers.get('content-security-policy')).toContain(`form-action ${pair.foreignUrl}`)
@@ -200,23 +233,30 @@ describe('EMREX provider (the portal answers a client)', () => {
     expect(xsdValidate(xml).valid).toBe(true)
     expect(xmlsecVerify(xml, pair.portalCertificatePem).valid).toBe(true)
     const elmo = readElmo(xml)
+    // The learner as the sign-in named them (ID token claims).
+    expect(elmo.learner).toMatchObject({ givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' })
     expect(elmo.reports).toHaveLength(1)
     expect(elmo.reports[0]?.opportunities.map((o) => o.identifiers.find((i) => i.type === 'local')?.value)).toEqual(['BAINF'])
+    expect(elmo.reports[0]?.opportunities[0]?.parts.map((p) => p.instance.resultLabel)).toEqual(['C'])
     expect(elmo.attachments[0]?.contentTypes).toEqual(['application/pdf'])
+    // Verified at the source: the ELMO names UiO's node as the result's signer.
+    const uio = pair.portal.federation.membersWithRole('institution')[0]?.peerId as string
+    expect(xml).toContain(uio)
 
-    const log = await (pair.portal.emrex?.portal as DevelopmentPortal).accessLog('dev-kari')
-    expect(log).toHaveLength(1)
-    expect(log[0]).toMatchObject({ organisation: 'Uppsala universitet', country: 'SE', resultIds: ['dev-uio-d-1'] })
+    // "Who saw my data" at the portal shows the transfer, as it shows the other bridges' exchanges.
+    const rows = (await browser.accessRows(pair.portalUrl)).filter((r) => r.what.startsWith('emrex.'))
+    expect(rows).toEqual([expect.objectContaining({ who: 'Uppsala universitet (SE)', what: 'emrex.results-sent (1)', purpose: 'emrex.transfer', legalBasis: 'gdpr-6-1-a' })])
     expect(await logTypes(pair)).toContain('bridges.emrex-transfer')
+    expect(await logTypes(pair)).toContain('portal.bridge-access')
   })
 
   it('posts NCP_CANCEL when the learner cancels', async () => {
     const pair = await startEmrexPair()
     const browser = new CookieClient()
-    await browser.signIn(pair.portalUrl, 'dev-kari')
+    await browser.signIn(pair.portalUrl, SIGN_IN.kari)
     const start = await browser.post(`${pair.portalUrl}/emrex`, { sessionId: 'abc', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
     const back = await browser.post(`${pair.portalUrl}${start.headers.get('location') as string}`, { action: 'cancel' })
     expect(formOf(back.text).fields).toEqual({ sessionId: 'abc', returnCode: 'NCP_CANCEL', returnMessage: 'The learner cancelled the transfer.' })
-    expect(await (pair.portal.emrex?.portal as DevelopmentPortal).accessLog('dev-kari')).toEqual([])
+    expect((await browser.accessRows(pair.portalUrl)).filter((r) => r.what.startsWith('emrex.'))).toEqual([])
   })
 })

@@ -19,4 +19,25 @@ describe('smoke', () => {
     const res = await fed.node('alpha').client.call(fed.node('beta').peerId, Echo, { haveSerial: 41 })
     expect(Number(res.haveSerial)).toBe(42)
   })
+
+  it('a node that stops finishes the requests it is serving before its store closes', async () => {
+    const fed = await startTestFederation([spec('caller', ['institution'], ORG.a), spec('callee', ['institution'], ORG.b)])
+    const callee = fed.node('callee')
+    const store = callee.storage.sublevel('replay')
+    let entered!: () => void
+    const inHandler = new Promise<void>((resolve) => { entered = resolve })
+    callee.server.handle(Echo, async (req) => {
+      entered()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      // Written after stop() began: the store must still be open, and the caller must get the answer.
+      await store.put('drain-test', new Uint8Array([1]))
+      return { haveSerial: Number(req.haveSerial) + 1 }
+    })
+    await waitForMesh(fed)
+    const call = fed.node('caller').client.call(callee.peerId, Echo, { haveSerial: 6 })
+    await inHandler
+    const stopped = callee.stop()
+    expect(Number((await call).haveSerial)).toBe(7)
+    await stopped
+  })
 })

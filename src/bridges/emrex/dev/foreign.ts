@@ -1,17 +1,22 @@
 /**
- * DEVELOPMENT ONLY. A "foreign" EMREX node for the local federation: a stand-alone web server
- * (not a federation member; think of a Swedish university's EMREX endpoint) with its own
- * certificate and store, acting as EMREX provider (with its own sample learners) and as EMREX
- * client (importing from the Norwegian portal). It is built from the same provider, client and
- * routes as the portal, so that a newcomer can run the whole round trip on one machine.
+ * DEVELOPMENT ONLY. A simulated "foreign" EMREX node for the local federation and tests: a
+ * stand-alone web server (not a federation member; think of a Swedish university's EMREX
+ * endpoint) with its own certificate and store, acting as EMREX provider (with its own sample
+ * learners) and as EMREX client (importing from the Norwegian portal). It is built from the same
+ * EMREX module as the portal, with the development stand-in (dev/portal.ts) behind the bridge
+ * ports where the portal has its real sign-in and verified results, so that a newcomer can run
+ * the whole round trip on one machine.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
 import { openStorage, type Storage } from '../../../storage/storage.ts'
 import type { Logger } from '../../../observability/logger.ts'
 import type { EmrexClientEntry, EmrexConfig, EmrexProviderEntry } from '../config.ts'
 import { EmrexModule } from '../module.ts'
+import { EmrexStore } from '../store.ts'
 import { foreignDevelopmentLearners } from './learners.ts'
+import { DevelopmentPortal } from './portal.ts'
 import { escapeHtml } from '../pages.ts'
+import { htmlErrorHandler } from '../http.ts'
 
 export interface ForeignEmrexNodeInit {
   name: string
@@ -34,6 +39,8 @@ export interface ForeignEmrexNode {
   readonly name: string
   readonly url: string
   readonly emrex: EmrexModule
+  /** Its development sign-in, sample results and access log. */
+  readonly portal: DevelopmentPortal
   readonly app: FastifyInstance
   stop: () => Promise<void>
 }
@@ -49,18 +56,16 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
       allowLoopbackHttp: true,
       clients: init.clients,
       providers: init.providers,
-      developmentSignIn: true,
       sessionTtlSeconds: 1800,
       maxElmoBytes: 16 * 1024 * 1024,
       maxFormBytes: 8 * 1024 * 1024
     }
-    const emrex = new EmrexModule({ sublevel: storage.sublevel('bridges'), logger: init.logger, now: Date.now, publicUrl: () => url }, {
-      config,
-      portalName: init.name,
-      developmentLearners: foreignDevelopmentLearners(),
-      cookieSuffix: 'foreign'
-    })
+    const store = new EmrexStore({ sublevel: storage.sublevel('bridges') })
+    const portal = new DevelopmentPortal({ store }, { name: `${init.name} (development)`, cookieSuffix: 'foreign', learners: foreignDevelopmentLearners(), secureCookies: false })
+    const emrex = new EmrexModule({ store, sessions: portal.sessions, results: portal.results, accessLog: portal.accessLog, logger: init.logger, now: Date.now, publicUrl: () => url }, { config, portalName: init.name })
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
+    // The development sign-in answers errors with the same pages (and codes) as the EMREX routes.
+    await app.register(async (scope) => { scope.setErrorHandler(htmlErrorHandler); await scope.register(portal.routes) })
     await app.register(emrex.routes)
     app.get('/', async (_request, reply) => await reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(init.name)}</title></head><body><main>
 <p role="alert"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
@@ -76,6 +81,7 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
       name: init.name,
       url,
       emrex,
+      portal,
       app,
       async stop () {
         await app.close()

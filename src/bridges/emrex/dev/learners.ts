@@ -1,8 +1,10 @@
 /**
- * DEVELOPMENT ONLY. Sample learners for the development sign-in: synthetic people and results
- * (the national ID is a Skatteetaten-style synthetic number, month + 80). Kari Synnøve Nordmann
- * studied in Oslo and had an exchange semester at Uppsala; the "foreign" provider of the local
- * federation holds her Swedish results, and those of a Swedish learner who is not her.
+ * DEVELOPMENT ONLY. Sample learners: synthetic people and results (the national ID is a
+ * Skatteetaten-style synthetic number, month + 80). The simulated foreign provider of the local
+ * federation (dev/foreign.ts) holds Kari Nordmann's results from an exchange semester at Uppsala
+ * (she is the portal's sample learner Kari Synnøve Nordmann, born 1999-03-14), and those of a
+ * Swedish learner who is not her. The Norwegian samples serve `lifelong emrex export` without
+ * `--results` only; the portal's EMREX reads the federation's verified results.
  */
 import type { IssuerFacts, LearnerResults, ResultFacts } from '../../model.ts'
 import type { DevelopmentLearner } from './portal.ts'
@@ -52,7 +54,7 @@ function view (learner: DevelopmentLearner['learner'], birth: string, results: R
 const kari = { learnerId: 'dev-kari', givenNames: 'Kari Synnøve', familyName: 'Nordmann', birthDate: '1999-03-14' }
 const ola = { learnerId: 'dev-ola', givenNames: 'Ola', familyName: 'Nordmann', birthDate: '2001-05-05' }
 
-/** The Norwegian portal's development learners. */
+/** Norwegian sample learners for `lifelong emrex export` without `--results`. */
 export function norwegianDevelopmentLearners (): DevelopmentLearner[] {
   const courses = [
     course(UIO, 'dev-uio-r-1', 'IN1000', { nb: 'Introduksjon til objektorientert programmering', en: 'Introduction to Object-oriented Programming' }, 'B', 10, '2021-12-10', '2021H', 'nb'),

@@ -1,7 +1,8 @@
 /**
  * DEVELOPMENT ONLY. EMREX in the local federation: a signing certificate for the portal and one
- * for the foreign node (created once under `<dir>/emrex/`, renewed when expired), the foreign
- * node started, and the portal's `emrex` config section that trusts it (and that it trusts).
+ * for the simulated foreign node (created once under `<dir>/emrex/`, renewed when expired), the
+ * foreign node started, and the portal's `emrex` config section that trusts it (and that it
+ * trusts). The portal itself runs EMREX on its real sign-in and verified results.
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
@@ -57,7 +58,6 @@ export async function startLocalEmrex (dir: string, portal: { name: string, url:
         certificateFile: portalCert,
         keyFile: portalKey,
         allowLoopbackHttp: true,
-        developmentSignIn: true,
         clients: [{ name: spec.name, country: spec.country, returnUrls: [`${foreign.url}/emrex/import/return`] }],
         providers: [{ id: 'foreign-demo', name: spec.name, country: spec.country, url: `${foreign.url}/emrex`, certificateFiles: [foreignCert] }]
       }

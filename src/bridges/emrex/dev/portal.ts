@@ -1,62 +1,92 @@
 /**
- * DEVELOPMENT ONLY. A stand-in for the portal's sign-in, results and access log, used when
- * `emrex.developmentSignIn` is true (the local federation and tests) until the portal's OIDC
- * sign-in and fan-out are wired in: a page lists sample learners and signs the browser in as the
- * one picked (an HMAC-protected cookie, key random per start). Every page says it is for
- * development. Results come from the sample data given to it, not from the federation.
+ * DEVELOPMENT ONLY, and only for the simulated FOREIGN EMREX node of the local federation
+ * (dev/foreign.ts, "Uppsala"): a stand-in for that foreign university's own sign-in, results and
+ * access log, behind the same bridge ports (src/bridges/ports.ts) that the Norwegian portal
+ * implements for real. A page lists sample learners and signs the browser in as the one picked
+ * (an HMAC-protected cookie, key random per start). Every page says it is for development.
+ * Results come from the sample data given to it, not from a federation. The Norwegian portal
+ * never uses this: it signs learners in with its OIDC sign-in and reads verified results.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../../errors.ts'
 import type { LearnerResults } from '../../model.ts'
-import { devAccessKey, devAccessRange } from '../keys.ts'
+import type { AccessEntry, AccessLog, LearnerSessions, SignedInLearner, VerifiedResults } from '../../ports.ts'
 import { escapeHtml } from '../pages.ts'
-import type { EmrexAccess, EmrexLearner, EmrexPortal } from '../portal.ts'
 import { jsonBytes, type EmrexStore } from '../store.ts'
 import { parseCookies, registerFormParser, sendPage } from '../http.ts'
 
+/** A sample learner of the simulated foreign node, with the results it holds for them. */
 export interface DevelopmentLearner {
-  readonly learner: EmrexLearner
+  readonly learner: SignedInLearner & { givenNames: string, familyName: string }
   readonly results: LearnerResults
 }
 
+/** How the development stand-in is set up. */
 export interface DevelopmentPortalInit {
-  /** The portal's name ("Vitnemålsportalen (development)"). */
+  /** The node's name ("Uppsala universitet (development)"). */
   name: string
-  /** Distinguishes this portal's cookie from another development portal on the same host. */
+  /** Distinguishes this node's cookie from other nodes on the same host (cookies ignore ports). */
   cookieSuffix: string
   learners: readonly DevelopmentLearner[]
   secureCookies: boolean
 }
+
+const enc = (part: string): string => encodeURIComponent(part)
+/** The development node's access log of a learner. */
+const accessKey = (learnerId: string, at: number, reference: string): string => `emrex/dev-access/${enc(learnerId)}/${String(at).padStart(15, '0')}/${enc(reference)}`
+const accessRange = (learnerId: string): { gt: string, lt: string } => ({ gt: `emrex/dev-access/${enc(learnerId)}/`, lt: `emrex/dev-access/${enc(learnerId)}/\xff` })
 
 /** Only same-site paths may be returned to after sign-in. */
 export function safeReturnPath (value: unknown): string {
   return typeof value === 'string' && /^\/(?!\/)[\x21-\x7e]*$/.test(value) && !value.includes('\\') ? value : '/emrex/import'
 }
 
-export class DevelopmentPortal implements EmrexPortal {
+/** The simulated foreign node's sign-in, results and access log, behind the bridge ports. */
+export class DevelopmentPortal {
   readonly name: string
   readonly routes: FastifyPluginAsync
-  private readonly store: EmrexStore
+  readonly sessions: LearnerSessions
+  readonly results: VerifiedResults
+  readonly accessLog: AccessLog & { list: (learnerId: string) => Promise<AccessEntry[]> }
   private readonly init: DevelopmentPortalInit
   private readonly key = randomBytes(32)
   private readonly byId: Map<string, DevelopmentLearner>
   private readonly cookie: string
 
   constructor (components: { store: EmrexStore }, init: DevelopmentPortalInit) {
-    this.store = components.store
     this.init = init
     this.name = init.name
     this.cookie = `emrex_dev_${init.cookieSuffix}`
     this.byId = new Map(init.learners.map((l) => [l.learner.learnerId, l]))
     this.routes = this.buildRoutes()
+    this.sessions = {
+      learnerOf: async (request) => await this.currentLearner(request),
+      requireSignIn: async (_request: FastifyRequest, reply: FastifyReply, returnTo: string) => { await reply.redirect(`/emrex/dev/sign-in?returnTo=${encodeURIComponent(returnTo)}`, 303) }
+    }
+    this.results = {
+      forLearner: async (learnerId) => {
+        const found = this.byId.get(learnerId)
+        if (found === undefined) throw new LifelongError('not-found', 'LEARNER_UNKNOWN', 'no such development learner')
+        return found.results
+      }
+    }
+    const store = components.store
+    this.accessLog = {
+      async record (learnerId, entry) {
+        await store.record([{ key: accessKey(learnerId, entry.at, entry.reference), value: jsonBytes(entry) }])
+      },
+      async list (learnerId) {
+        return await store.listJson<AccessEntry>(accessRange(learnerId))
+      }
+    }
   }
 
   private mac (learnerId: string): string {
     return createHmac('sha256', this.key).update(learnerId).digest('base64url')
   }
 
-  async currentLearner (request: FastifyRequest): Promise<EmrexLearner | undefined> {
+  private async currentLearner (request: FastifyRequest): Promise<SignedInLearner | undefined> {
     const value = parseCookies(request.headers.cookie)[this.cookie]
     if (value === undefined) return undefined
     const dot = value.lastIndexOf('.')
@@ -65,25 +95,6 @@ export class DevelopmentPortal implements EmrexPortal {
     const expected = Buffer.from(this.mac(id))
     if (dot < 0 || mac.length !== expected.length || !timingSafeEqual(mac, expected)) return undefined
     return this.byId.get(id)?.learner
-  }
-
-  signInPath (returnTo: string): string {
-    return `/emrex/dev/sign-in?returnTo=${encodeURIComponent(returnTo)}`
-  }
-
-  async learnerResults (learner: EmrexLearner): Promise<LearnerResults> {
-    const found = this.byId.get(learner.learnerId)
-    if (found === undefined) throw new LifelongError('not-found', 'LEARNER_UNKNOWN', 'no such development learner')
-    return found.results
-  }
-
-  async recordAccess (learner: EmrexLearner, access: EmrexAccess): Promise<void> {
-    await this.store.record([{ key: devAccessKey(learner.learnerId, access.at, access.transferId), value: jsonBytes(access) }])
-  }
-
-  /** The learner's access log entries (development portal). */
-  async accessLog (learnerId: string): Promise<EmrexAccess[]> {
-    return await this.store.listJson<EmrexAccess>(devAccessRange(learnerId))
   }
 
   private buildRoutes (): FastifyPluginAsync {
@@ -97,7 +108,7 @@ export class DevelopmentPortal implements EmrexPortal {
         return await sendPage(reply, 200, {
           csp: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
           html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Development sign-in</title></head><body><main>
-<p role="alert"><strong>DEVELOPMENT SIGN-IN — not for production.</strong> ${escapeHtml(this.name)} stands in for the real sign-in (ID-porten/Feide) with sample learners.</p>
+<p role="alert"><strong>DEVELOPMENT SIGN-IN — not for production.</strong> ${escapeHtml(this.name)} is a simulated foreign EMREX node with sample learners.</p>
 <h1>Sign in to ${escapeHtml(this.name)}</h1>
 <form method="post" action="/emrex/dev/sign-in"><fieldset><legend>Sample learner</legend>${options}</fieldset><input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}"><button type="submit">Sign in (development)</button></form></main></body></html>`
         })
@@ -116,20 +127,8 @@ export class DevelopmentPortal implements EmrexPortal {
       }, async (request) => {
         const learner = await this.currentLearner(request)
         if (learner === undefined) throw new LifelongError('unauthenticated', 'NOT_SIGNED_IN', 'sign in first')
-        return { entries: await this.accessLog(learner.learnerId) }
+        return { entries: await this.accessLog.list(learner.learnerId) }
       })
     }
-  }
-}
-
-/** The portal when no sign-in is wired: EMREX flows that need a learner answer 503. */
-export function unavailablePortal (name: string): EmrexPortal {
-  const unavailable = (): never => { throw new LifelongError('unavailable', 'EMREX_PORTAL_UNAVAILABLE', 'learner sign-in is not available on this node yet') }
-  return {
-    name,
-    currentLearner: async () => undefined,
-    signInPath: unavailable,
-    learnerResults: async () => unavailable(),
-    recordAccess: async () => unavailable()
   }
 }

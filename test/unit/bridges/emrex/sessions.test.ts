@@ -4,7 +4,7 @@ import { EmrexProvider } from '../../../../src/bridges/emrex/provider.ts'
 import { EmrexStore } from '../../../../src/bridges/emrex/store.ts'
 import { sessionRanges } from '../../../../src/bridges/emrex/keys.ts'
 import { clientForReturnUrl, isLoopbackHost } from '../../../../src/bridges/emrex/return-url.ts'
-import { unavailablePortal } from '../../../../src/bridges/emrex/dev/portal.ts'
+import { fixtureResults, memoryAccessLog } from '../../../helpers/bridges.ts'
 import { openStorage } from '../../../../src/storage/storage.ts'
 import { silentLogger } from '../../../../src/observability/logger.ts'
 import { LifelongError } from '../../../../src/errors.ts'
@@ -48,7 +48,8 @@ describe('EMREX sessions', () => {
   it('a provider transfer expires, and needs the browser secret', async () => {
     let now = 1_000_000
     const { credentials } = await testCredentials()
-    const provider = new EmrexProvider({ store: await store(), portal: unavailablePortal('P'), credentials, logger: silentLogger(), now: () => now }, {
+    const provider = new EmrexProvider({ store: await store(), results: fixtureResults({}), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: () => now }, {
+      portalName: 'P',
       clients: [{ name: 'C', returnUrls: ['https://emc.example/return'] }], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true
     })
     const { transfer, browserSecret } = await provider.begin({ sessionId: 'abc', returnUrl: 'https://emc.example/return' })
@@ -68,8 +69,8 @@ describe('EMREX sessions', () => {
       { ...base, id: 'annulled', status: 'annulled' },
       { ...base, id: 'failed', grades: [{ scale: 'A-F', value: 'F', component: 'final', passed: false }] }
     ]
-    const portal = { ...unavailablePortal('P'), learnerResults: async () => ({ ...sampleLearnerResults, results }) }
-    const provider = new EmrexProvider({ store: await store(), portal, credentials, logger: silentLogger(), now: Date.now }, {
+    const provider = new EmrexProvider({ store: await store(), results: fixtureResults({ [kari.learnerId]: { ...sampleLearnerResults, results } }), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: Date.now }, {
+      portalName: 'P',
       clients: [], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true
     })
     expect((await provider.choices(kari)).results.map((r) => r.id)).toEqual(['ok'])

@@ -1,0 +1,81 @@
+/**
+ * What every role's wiring gets from `createNode`: the node's config and options and the core
+ * parts every node has (store, transparency log, federation, RPC, learner registry client).
+ * The wiring functions only construct and connect; they read no config beyond `config`.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import type { NodeConfig } from '../config/config.ts'
+import type { SigningKey } from '../crypto/ed25519.ts'
+import type { Federation } from '../federation/federation.ts'
+import type { LogModule } from '../log/module.ts'
+import type { RpcClient } from '../net/rpc/client.ts'
+import type { RpcServer } from '../net/rpc/server.ts'
+import type { Logger } from '../observability/logger.ts'
+import type { LearnersModule } from '../registry/learners/module.ts'
+import type { OfferingCatalogue, PointerRegistrar } from '../registry/results/ports.ts'
+import type { SourceDirectory } from '../portal/fetch.ts'
+import type { SampleLearner } from '../portal/oidc.ts'
+import type { InstitutionResults } from '../bridges/oots/evidence-protocol.ts'
+import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, VerifiedResults } from '../bridges/ports.ts'
+import type { Storage } from '../storage/storage.ts'
+import type { Role } from '../config/roles.ts'
+
+/** A part of the node that a role brings: its routes and its lifecycle. */
+export interface NodeModule {
+  readonly name: string
+  readonly routes?: FastifyPluginAsync
+  start?: () => Promise<void>
+  stop?: () => Promise<void>
+}
+
+/** The ports of the cross-border bridges (src/bridges/ports.ts). */
+export interface BridgePorts {
+  sessions: LearnerSessions
+  results: VerifiedResults
+  matcher: PersonMatcher
+  evidence: EvidenceFetcher
+  accessLog: AccessLog
+  /** On institution nodes: the institution's own results (the results registry), for evidence. */
+  institutionResults?: InstitutionResults
+}
+
+export interface NodeOptions {
+  /** Defaults to a pino logger on stdout at the configured level. */
+  logger?: Logger
+  /** The clock; tests move it to exercise expiry and skew. */
+  now?: () => number
+  /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
+  processMetrics?: boolean
+  /** Results registry parts that are not wired from config yet (tests, the local federation). */
+  results?: { catalogue?: OfferingCatalogue, registrar?: PointerRegistrar }
+  /** Portal parts that are not wired from config yet: the index directory, the catalogue, the development issuer's sample learners. */
+  portal?: { directory?: SourceDirectory, catalogue?: OfferingCatalogue, sampleLearners?: readonly SampleLearner[] }
+  /** What the cross-border bridges use of the portal and the index (src/bridges/ports.ts); unset ports are the real ones on a portal, else refuse. */
+  bridges?: Partial<BridgePorts>
+}
+
+/** The core of a node, as the role wiring sees it. */
+export interface NodeCore {
+  readonly config: NodeConfig
+  readonly options: NodeOptions
+  /** This node's peer ID. */
+  readonly self: string
+  readonly key: SigningKey
+  readonly storage: Storage
+  readonly federation: Federation
+  readonly server: RpcServer
+  readonly client: RpcClient
+  readonly log: LogModule
+  readonly learners: LearnersModule
+  /** The National Education Registry's offerings (cached lookups). */
+  readonly offerings: OfferingCatalogue
+  readonly logger: Logger
+  readonly now: () => number
+  /** The URL the node listens on ('' before it starts). */
+  readonly listeningUrl: () => string
+  /** The URL others reach the node at: `http.publicUrl`, else the listening URL. */
+  readonly publicUrl: () => string
+}
+
+/** Whether the node has `role`. */
+export const hasRole = (core: NodeCore, role: Role): boolean => core.config.roles.includes(role)
