@@ -122,8 +122,15 @@ export async function auditStore (store: LogStore, opts: { nodeKeyFile?: string,
   }
 }
 
-/** Audits the store of a stopped node's data directory. */
-export async function auditDataDir (dataDir: string): Promise<AuditReport> {
+/**
+ * A registry's own part of the audit, run after the log's: a registry that commits several
+ * records under one entry (the learner registry's batches) checks that its records give the
+ * committed value. Returns its problems; `check` names are prefixed by the registry.
+ */
+export type RegistryAudit = (storage: Storage) => Promise<AuditProblem[]>
+
+/** Audits the store of a stopped node's data directory, then each registry's part. */
+export async function auditDataDir (dataDir: string, registries: readonly RegistryAudit[] = []): Promise<AuditReport> {
   let storage: Storage
   try {
     storage = await openStorage(dataDir)
@@ -134,7 +141,9 @@ export async function auditDataDir (dataDir: string): Promise<AuditReport> {
   try {
     // The audit recomputes everything itself: open without refusing an inconsistent store.
     const store = await LogStore.open({ storage }, { verifyState: false })
-    return await auditStore(store, { nodeKeyFile: join(dataDir, 'node.key') })
+    const report = await auditStore(store, { nodeKeyFile: join(dataDir, 'node.key') })
+    for (const audit of registries) report.problems.push(...await audit(storage))
+    return { ...report, ok: report.problems.length === 0 }
   } finally {
     await storage.close()
   }

@@ -40,7 +40,7 @@ export interface Storage {
  * LevelDB's table cache (1,000 open files), so a proof's tile read does not reopen a file.
  * Memory: up to two memtables (64 MiB) while one is flushed.
  */
-const LEVELDB_OPTIONS = { writeBufferSize: 32 * 1024 * 1024, maxFileSize: 16 * 1024 * 1024 }
+export const LEVELDB_OPTIONS = { writeBufferSize: 32 * 1024 * 1024, maxFileSize: 16 * 1024 * 1024 }
 
 /** Opens (creating if needed) the node's database under `<dataDir>/db`. */
 export async function openStorage (dataDir: string): Promise<Storage> {

@@ -38,12 +38,13 @@ export function registerLogCommands (program: Command): void {
     })
 
   log.command('verify')
-    .description('recompute the whole tree of a stopped node from its stored records and compare it with the latest signed checkpoint')
+    .description('recompute the whole tree of a stopped node from its stored records and compare it with the latest signed checkpoint; check every learner registry record against its batch')
     .requiredOption('--data <dir>', 'data directory of the node (stop the node first)')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
       const { auditDataDir } = await import('../../log/audit.ts')
-      const report = await auditDataDir(opts.data)
+      const { auditLearnerBatches } = await import('../../registry/learners/batch.ts')
+      const report = await auditDataDir(opts.data, [auditLearnerBatches])
       if (opts.json === true) printJson(report)
       else {
         process.stdout.write(`${report.entries} entries recomputed; checkpoint ${report.checkpoint === undefined ? 'none' : `size ${report.checkpoint.size} root ${report.checkpoint.root}`}\n`)

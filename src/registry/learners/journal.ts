@@ -1,12 +1,16 @@
 /**
  * How the registry writes: a change is built in a {@link Draft} (reads through to the store,
- * collects the puts and the log entries), then handed to the {@link Journal}, which appends the
- * log entries and the record writes in one atomic, synced LevelDB batch through the node's
- * Merkle log.
+ * collects the puts and the records among them), then handed to the {@link Journal}, which
+ * commits the records as one batch (`batch.ts`: one Merkle log entry whose record is the root over
+ * them) and appends it with the record writes in one atomic, synced LevelDB batch through the
+ * node's Merkle log.
  */
+import { randomBytes } from 'node:crypto'
 import { LifelongError } from '../../errors.ts'
 import type { BatchOp, Sublevel } from '../../storage/storage.ts'
 import type { AppendResult, LogEntryInput } from '../../log/store.ts'
+import { buildBatch, type BatchItem } from './batch.ts'
+import { batchItemsKey, batchKey } from './keys.ts'
 
 export type { AppendResult, LogEntryInput }
 
@@ -16,18 +20,30 @@ export interface LogAppender {
   append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult>
 }
 
-/** Values written by changes that are on their way to disk: later changes must read them. */
-export type InFlight = Map<string, { value: Uint8Array | undefined, token: object }>
+/** The log entry type of a registry write: one per write, whatever it stored. */
+export const BATCH_LOG_TYPE = 'learners.batch'
 
-/** A change being built: reads see the change's own earlier writes and those still in flight. */
+/** The log entry a draft commits as: `learners.batch` at `key`, and the ops that store the batch. */
+export interface Committed {
+  key: string
+  entry: LogEntryInput
+  ops: BatchOp[]
+}
+
+/**
+ * A change being built: reads see the change's own earlier writes and those of the changes still
+ * in flight (`inflight`, oldest first: what they read or wrote is what the store will hold once
+ * they land, as every change is built after the ones before it).
+ */
 export class Draft {
   readonly ops: BatchOp[] = []
-  readonly entries: LogEntryInput[] = []
+  /** The records among the puts, in order: the items of the write's batch. */
+  readonly records: BatchItem[] = []
   private readonly state = new Map<string, Uint8Array | undefined>()
   private readonly store: Sublevel
-  private readonly inflight: InFlight | undefined
+  private inflight: readonly Draft[]
 
-  constructor (store: Sublevel, inflight?: InFlight) {
+  constructor (store: Sublevel, inflight: readonly Draft[] = []) {
     this.store = store
     this.inflight = inflight
   }
@@ -35,15 +51,23 @@ export class Draft {
   /** Reads the keys not yet known into the draft (one `getMany`). */
   async load (keys: Iterable<string>): Promise<void> {
     const missing: string[] = []
-    for (const k of new Set(keys)) {
-      if (this.state.has(k)) continue
-      const pending = this.inflight?.get(k)
-      if (pending !== undefined) this.state.set(k, pending.value)
-      else missing.push(k)
+    const state = this.state
+    for (const k of keys) {
+      if (state.has(k)) continue
+      let i = this.inflight.length - 1
+      for (; i >= 0; i--) {
+        const other = (this.inflight[i] as Draft).state
+        if (other.has(k)) { state.set(k, other.get(k)); break }
+      }
+      if (i < 0) {
+        // Marks the key as asked for (a key given twice is read once); set below.
+        state.set(k, undefined)
+        missing.push(k)
+      }
     }
     if (missing.length === 0) return
     const values = await this.store.getMany(missing)
-    missing.forEach((k, i) => { this.state.set(k, values[i] ?? undefined) })
+    for (let i = 0; i < missing.length; i++) state.set(missing[i] as string, values[i] ?? undefined)
   }
 
   /** The value of a loaded key as this change sees it. */
@@ -56,14 +80,19 @@ export class Draft {
     return this.get(key) !== undefined
   }
 
-  /**
-   * Writes `value` at `key`. With `logType` the value is a record: written once at this key (which
-   * must never be written again) and appended to the Merkle log with the key as its location.
-   */
-  put (key: string, value: Uint8Array, logType?: string): void {
+  /** Writes `value` at `key` (a derived index or head: it is not logged). */
+  put (key: string, value: Uint8Array): void {
     this.state.set(key, value)
     this.ops.push({ type: 'put', sublevel: this.store, key, value })
-    if (logType !== undefined) this.entries.push({ type: logType, key, record: value, storedAt: { sublevel: 'learners', key } })
+  }
+
+  /**
+   * Writes a record: once at this key (which must never be written again), and an item of the
+   * write's batch, so committed in the Merkle log.
+   */
+  putRecord (key: string, value: Uint8Array): void {
+    this.put(key, value)
+    this.records.push({ key, record: value })
   }
 
   /** Removes a derived index entry (never a record: records are only ever added). */
@@ -72,8 +101,41 @@ export class Draft {
     this.ops.push({ type: 'del', sublevel: this.store, key })
   }
 
+  /**
+   * Done building: forgets the drafts it read through, so that a chain of drafts does not keep
+   * every earlier one alive (later drafts read this one's state, not its predecessors').
+   */
+  built (): void {
+    this.inflight = []
+  }
+
   get empty (): boolean {
-    return this.ops.length === 0 && this.entries.length === 0
+    return this.ops.length === 0
+  }
+
+  /**
+   * The write's batch: the records' salted leaves committed in one `LogBatch` under
+   * `b/<time>/<id>`, its item list under `bi/…`, and the one log entry for it. Computed once.
+   */
+  seal (requestId: Uint8Array, atMs: number): Committed | undefined {
+    if (this.records.length === 0) return undefined
+    this.sealed ??= this.commitBatch(requestId, atMs)
+    return this.sealed
+  }
+
+  private sealed: Committed | undefined
+
+  private commitBatch (requestId: Uint8Array, atMs: number): Committed {
+    const built = buildBatch(this.records, requestId)
+    const key = batchKey(atMs, randomBytes(16).toString('hex'))
+    return {
+      key,
+      entry: { type: BATCH_LOG_TYPE, key, record: built.record, storedAt: { sublevel: 'learners', key } },
+      ops: [
+        { type: 'put', sublevel: this.store, key, value: built.record },
+        { type: 'put', sublevel: this.store, key: batchItemsKey(key), value: built.items }
+      ]
+    }
   }
 }
 
@@ -88,9 +150,14 @@ export class Journal {
     this.log = log
   }
 
-  /** Resolves once the draft's records, indexes and log entries are durable. */
-  async commit (draft: Draft): Promise<AppendResult> {
-    return await this.log.append(draft.entries, draft.ops)
+  /**
+   * Resolves once the draft's records, indexes, batch and log entry are durable. `requestId`
+   * goes into the batch record, linking it to the request (16 bytes; empty for none).
+   */
+  async commit (draft: Draft, requestId: Uint8Array): Promise<AppendResult> {
+    const batch = draft.seal(requestId, Date.now())
+    if (batch === undefined) return await this.log.append([], draft.ops)
+    return await this.log.append([batch.entry], [...draft.ops, ...batch.ops])
   }
 }
 
@@ -108,7 +175,8 @@ export class Writer {
   private readonly store: Sublevel
   private readonly journal: Journal
   private readonly lock = new WriteLock()
-  private readonly inflight: InFlight = new Map()
+  /** Drafts built and not yet durable, oldest first (they land in this order). */
+  private readonly inflight: Draft[] = []
   private last: Promise<boolean> = Promise.resolve(true)
   private pending = 0
 
@@ -117,28 +185,36 @@ export class Writer {
     this.journal = journal
   }
 
-  async run<T> (build: (draft: Draft) => Promise<T>, options: { exclusive?: boolean } = {}): Promise<T> {
+  async run<T> (build: (draft: Draft) => Promise<T>, options: { exclusive?: boolean, requestId?: Uint8Array } = {}): Promise<T> {
     let commit: Promise<boolean> | undefined
     let failure: unknown
     const result = await this.lock.run(async () => {
       if (options.exclusive === true) await this.last
-      const draft = new Draft(this.store, this.inflight)
-      const value = await build(draft)
+      const draft = new Draft(this.store, this.inflight.slice())
+      let value: T
+      try {
+        value = await build(draft)
+      } finally {
+        draft.built()
+      }
       if (draft.empty) return value
-      const token = {}
-      for (const op of draft.ops) this.inflight.set(op.key, { value: op.type === 'put' ? op.value : undefined, token })
+      // Hashed now, while the write before it is on its way to disk.
+      draft.seal(options.requestId ?? new Uint8Array(), Date.now())
+      this.inflight.push(draft)
       const previous = this.last
       this.pending++
       commit = (async () => {
         try {
           if (!await previous) throw new LifelongError('unavailable', 'LEARNERS_EARLIER_WRITE_FAILED', 'a write this one was built on failed; nothing was stored')
-          await this.journal.commit(draft)
+          await this.journal.commit(draft, options.requestId ?? new Uint8Array())
           return true
         } catch (err) {
           failure = err
           return false
         } finally {
-          for (const op of draft.ops) if (this.inflight.get(op.key)?.token === token) this.inflight.delete(op.key)
+          // Drafts land in build order: this one is the oldest still in flight.
+          const at = this.inflight.indexOf(draft)
+          if (at >= 0) this.inflight.splice(at, 1)
           if (--this.pending === 0) this.last = Promise.resolve(true)
         }
       })()

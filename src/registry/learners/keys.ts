@@ -15,17 +15,21 @@
  * | `ev/` | `ev/<learner>/<organisation>/<offering>/<version>` | `EnrolmentRecord`, every version |
  * | `r/` | `r/<request id hex>` | `RequestRecord` of a write request |
  * | `a/` | `a/<learner>/<time>/<request id hex>` | `AccessRecord` of a read |
+ * | `b/` | `b/<time>/<batch id>` | `LogBatch`: the Merkle root over one write's records, its one log entry |
+ * | `bi/` | `bi/<time>/<batch id>` | the batch's items in order: salt and key of each record |
  * | `o/` | `o/<sequence>` | outbox entry of an institution node (pending index registrations) |
  *
- * Records (`lv/`, `pv/`, `ev/`, `r/`, `a/`) are written once under their own key, which is where
- * the Merkle log finds them again (`lifelong log verify`); the heads beside them are indexes
- * that say which version is current, rebuilt from the records if need be.
+ * Records (`lv/`, `pv/`, `ev/`, `r/`, `a/`) are written once under their own key; each is an item
+ * of the batch that wrote it (`bi/`), whose Merkle root (`b/`, also written once) is the leaf
+ * the node's log holds (`lifelong log verify` checks the batch records, `verifyBatches` every
+ * item). The heads beside them are indexes that say which version is current, rebuilt from the
+ * records if need be.
  *
  * Learner IDs are opaque and random; organisation numbers are public. National IDs appear only
  * in `i/` keys (the resolution index), inside the index node's own database, never in a log
  * line, a URL or a Merkle leaf. `n/` keys hold a hash, not names or dates.
  */
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 
@@ -58,8 +62,11 @@ export function identifierKey (scheme: string, value: string, country = ''): str
  */
 export function matchKey (birthDate: string, familyName: string, givenName: string): string {
   const first = normaliseName(givenName).split(' ')[0] ?? ''
-  return createHash('sha256').update(`${birthDate}\n${normaliseName(familyName)}\n${first}`).digest('hex').slice(0, 32)
+  return hash('sha256', `${birthDate}\n${normaliseName(familyName)}\n${first}`, 'hex').slice(0, 32)
 }
+
+/** Lower-case ASCII words with single spaces: already normal (most names; skips the Unicode passes). */
+const PLAIN_NAME = /^[a-z]+(?: [a-z]+)*$/
 
 /**
  * A name reduced for comparison: Unicode compatibility form, diacritics removed, Norwegian and
@@ -67,8 +74,9 @@ export function matchKey (birthDate: string, familyName: string, givenName: stri
  * lower case, hyphens and apostrophes as spaces, runs of spaces as one.
  */
 export function normaliseName (name: string): string {
-  return name
-    .toLowerCase()
+  const lower = name.toLowerCase()
+  if (PLAIN_NAME.test(lower)) return lower
+  return lower
     .replace(/æ/g, 'ae').replace(/ø/g, 'o').replace(/ß/g, 'ss').replace(/đ/g, 'd').replace(/ł/g, 'l').replace(/œ/g, 'oe')
     .normalize('NFKD').replace(/\p{M}/gu, '')
     .replace(/[-‐‑'’.,]/g, ' ')
@@ -99,6 +107,12 @@ export const requestKey = (requestIdHex: string): string => `r/${requestIdHex}`
 export const accessKey = (learnerId: string, atMs: number, requestIdHex: string): string => `a/${learnerId}/${pad(atMs, 15)}/${requestIdHex}`
 export const accessPrefix = (learnerId: string): string => `a/${learnerId}/`
 export const accessBefore = (learnerId: string, beforeMs: number): string => `a/${learnerId}/${pad(beforeMs, 15)}`
+
+/** A batch: 15 digits of Unix ms (batches sort by time) and 16 random bytes in hex. */
+export const batchKey = (atMs: number, idHex: string): string => `b/${pad(atMs, 15)}/${idHex}`
+export const BATCH_PREFIX = 'b/'
+/** The item list of the batch at `batchKey` (same suffix). */
+export const batchItemsKey = (batch: string): string => `bi/${batch.slice(BATCH_PREFIX.length)}`
 
 export const outboxKey = (sequence: number): string => `o/${pad(sequence, 16)}`
 export const OUTBOX_PREFIX = 'o/'

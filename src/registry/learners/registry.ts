@@ -20,7 +20,7 @@ import {
   idempotencyKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, matchKey, nameIndexKey, nameIndexPrefix, normaliseName,
   pointerHeadKey, pointerHeadPrefix, pointerVersionKey, pointerVersionPrefix, prefixEnd, requestKey
 } from './keys.ts'
-import { Draft, Journal, Writer, type LogAppender } from './journal.ts'
+import { BATCH_LOG_TYPE, Draft, Journal, Writer, type LogAppender } from './journal.ts'
 import {
   MAX_BATCH, isIsoDate, isoDay, newLearnerId, toHex,
   type Accessor, type EnrolmentEntry, type EntryOutcome, type Identifier, type LearnerInput, type LearnerRef, type PointerEntry
@@ -38,13 +38,13 @@ export type ResultSource = lifelong.learners.ResultSource.$Properties
 export type Enrolment = lifelong.learners.Enrolment.$Properties
 export type AccessLogRow = lifelong.learners.AccessLogRow.$Properties
 
-/** Log entry types this registry appends. */
+/**
+ * Log entry types this registry appends: one `learners.batch` per write, committing every record
+ * the write stored (learner, pointer and enrolment versions, request records, access rows; their
+ * kind is their key's prefix, `keys.ts`).
+ */
 export const LOG_TYPES = {
-  learner: 'learners.learner',
-  pointer: 'learners.pointer',
-  enrolment: 'learners.enrolment',
-  request: 'learners.request',
-  access: 'learners.access'
+  batch: BATCH_LOG_TYPE
 } as const
 
 const MAX_MERGE_CHAIN = 16
@@ -89,6 +89,9 @@ export interface OwnData {
   enrolments: Enrolment[]
   accessLog: AccessLogRow[]
 }
+
+/** The head of every new learner (the same bytes each time; values are never changed in place). */
+const NEW_LEARNER_HEAD = pb.LearnerHead.encode({ version: 1, status: 'active' }).finish()
 
 const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNER_NOT_FOUND', 'no learner with this identifier or ID')
 
@@ -162,7 +165,7 @@ export class LearnerRegistry {
       this.addAccess(draft, outcomes.filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'learners.register')
       this.addRequest(draft, accessor, 'learners.register', inputs.length, at)
       return outcomes
-    })
+    }, { requestId: accessor.requestId })
   }
 
   /**
@@ -208,7 +211,7 @@ export class LearnerRegistry {
       draft.put(keyKey, Buffer.from(learnerId))
       this.addRequest(draft, accessor, 'learners.issue-education-id', 1, at)
       return { learnerId, educationId, created: true }
-    }, { exclusive: true })
+    }, { exclusive: true, requestId: accessor.requestId })
     if (issued.created) this.log.info({ learnerId: issued.learnerId, requestId: toHex(accessor.requestId), organisation: accessor.organisationNumber }, 'education ID issued')
     return issued
   }
@@ -257,7 +260,7 @@ export class LearnerRegistry {
       const next = this.nextVersion(draft, current, { identifiers, change: replaced === undefined ? 'identifier-added' : 'identifier-replaced', source: accessor.organisationNumber }, accessor, at)
       this.addRequest(draft, accessor, 'learners.add-identifier', 1, at)
       return { learnerId, version: next.version }
-    }, { exclusive: true })
+    }, { exclusive: true, requestId: accessor.requestId })
   }
 
   /**
@@ -289,7 +292,7 @@ export class LearnerRegistry {
       const next = this.nextVersion(draft, survivor, { identifiers, mergedFrom, change: 'absorbed', source: accessor.organisationNumber }, accessor, at)
       this.addRequest(draft, accessor, 'learners.merge', 2, at)
       return { learnerId: survivorId, mergedId, version: next.version }
-    }, { exclusive: true })
+    }, { exclusive: true, requestId: accessor.requestId })
     this.log.info({ survivor: done.learnerId, merged: done.mergedId, requestId: toHex(accessor.requestId) }, 'learners merged')
     return { learnerId: done.learnerId, version: done.version }
   }
@@ -450,6 +453,14 @@ export class LearnerRegistry {
         ...ps.flatMap((p, i) => learnerIds[i] === undefined ? [] : [pointerHeadKey(learnerIds[i] as string, p.source)]),
         ...es.flatMap((e, i) => learnerIds[ps.length + i] === undefined ? [] : [enrolmentHeadKey(learnerIds[ps.length + i] as string, e.institution, e.offeringId)])
       ])
+      // Heads differ only by version and status within a batch: encoded once each.
+      const heads = new Map<string, Uint8Array>()
+      const pointerHead = (version: number, status: string): Uint8Array => {
+        const k = `${version}/${status}`
+        let head = heads.get(k)
+        if (head === undefined) heads.set(k, head = pb.PointerHead.encode({ version, status, recordedAtMs: at }).finish())
+        return head
+      }
       const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
         const learnerId = learnerIds[index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
@@ -460,8 +471,8 @@ export class LearnerRegistry {
         if ((current === undefined && wanted === 'withdrawn') || current?.status === wanted) return { index, status: 'unchanged', learnerId }
         const version = (current?.version ?? 0) + 1
         const record = pb.PointerRecord.encode({ learnerId, source: p.source, version, status: wanted, requestId: accessor.requestId, recordedAtMs: at }).finish()
-        draft.put(pointerVersionKey(learnerId, p.source, version), record, LOG_TYPES.pointer)
-        draft.put(headKey, pb.PointerHead.encode({ version, status: wanted, recordedAtMs: at }).finish())
+        draft.putRecord(pointerVersionKey(learnerId, p.source, version), record)
+        draft.put(headKey, pointerHead(version, wanted))
         return { index, status: wanted, learnerId }
       })
       const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
@@ -488,14 +499,14 @@ export class LearnerRegistry {
           requestId: accessor.requestId,
           recordedAtMs: at
         }).finish()
-        draft.put(enrolmentVersionKey(learnerId, e.institution, e.offeringId, version), record, LOG_TYPES.enrolment)
+        draft.putRecord(enrolmentVersionKey(learnerId, e.institution, e.offeringId, version), record)
         draft.put(headKey, record)
         return { index, status: withdraw ? 'withdrawn' : 'registered', learnerId }
       })
       this.addAccess(draft, [...pointerOutcomes, ...enrolmentOutcomes].filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'index.register-entries')
       this.addRequest(draft, accessor, 'index.register-entries', total, at)
       return { pointers: pointerOutcomes, enrolments: enrolmentOutcomes }
-    })
+    }, { requestId: accessor.requestId })
   }
 
   // ------------------------------------------------------------------ internals
@@ -517,8 +528,8 @@ export class LearnerRegistry {
       status: 'active',
       source: accessor.organisationNumber
     }).finish()
-    draft.put(learnerVersionKey(learnerId, 1), record, LOG_TYPES.learner)
-    draft.put(learnerHeadKey(learnerId), pb.LearnerHead.encode({ version: 1, status: 'active' }).finish())
+    draft.putRecord(learnerVersionKey(learnerId, 1), record)
+    draft.put(learnerHeadKey(learnerId), NEW_LEARNER_HEAD)
     for (const i of learner.identifiers) draft.put(identifierKey(i.scheme, i.value, i.country), Buffer.from(learnerId))
     draft.put(nameIndexKey(matchKey(learner.birthDate, learner.name.family, learner.name.given), learnerId), new Uint8Array())
     return learnerId
@@ -569,7 +580,7 @@ export class LearnerRegistry {
       recordedAtMs: at
     }).finish()
     const next = decodeLearner(bytes)
-    draft.put(learnerVersionKey(current.learnerId, version), bytes, LOG_TYPES.learner)
+    draft.putRecord(learnerVersionKey(current.learnerId, version), bytes)
     draft.put(learnerHeadKey(current.learnerId), pb.LearnerHead.encode({ version, status: next.status, mergedInto: next.mergedInto, mergedFrom: next.mergedFrom }).finish())
     return next
   }
@@ -589,14 +600,14 @@ export class LearnerRegistry {
       entries,
       channel: accessor.channel
     }).finish()
-    draft.put(requestKey(hex), record, LOG_TYPES.request)
+    draft.putRecord(requestKey(hex), record)
   }
 
   /** Writes one access row per learner and waits until they are durable. */
   private async recordAccess (learnerIds: string[], accessor: Accessor, operation: string): Promise<void> {
     const draft = new Draft(this.store)
     this.addAccess(draft, learnerIds, accessor, operation)
-    await this.journal.commit(draft)
+    await this.journal.commit(draft, accessor.requestId)
   }
 
   /**
@@ -619,7 +630,7 @@ export class LearnerRegistry {
         atMs: at,
         channel: accessor.channel
       }).finish()
-      draft.put(key, record, LOG_TYPES.access)
+      draft.putRecord(key, record)
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * An acknowledged write survives `kill -9`: a child process registers learners and pointers
  * and reports each acknowledged batch; it is killed without warning, and every acknowledged
- * learner and pointer is there after reopening, each record with its Merkle leaf.
+ * learner and pointer is there after reopening, each record an item of a batch whose record is
+ * a Merkle leaf.
  */
 import { describe, it, expect } from 'vitest'
 import { spawn } from 'node:child_process'
@@ -10,6 +11,7 @@ import { openStorage } from '../../../src/storage/storage.ts'
 import { LogStore } from '../../../src/log/store.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 import { identifierKey, learnerHeadKey, pointerHeadKey } from '../../../src/registry/learners/keys.ts'
+import { verifyBatches } from '../../../src/registry/learners/batch.ts'
 import { tempDir } from '../../helpers/federation.ts'
 
 describe('learner registry crash safety', () => {
@@ -44,16 +46,18 @@ describe('learner registry crash safety', () => {
         expect(await learners.get(learnerHeadKey(learnerId))).toBeDefined()
         expect(await learners.get(pointerHeadKey(learnerId, '971035854'))).toBeDefined()
       }
-      // Every record the registry holds has its leaf, found where it is stored.
+      // Every batch the registry holds is a leaf of the log, found where it is stored, and
+      // every record is an item of one of them (with its salted leaf under the batch root).
       const logged = new Set<string>()
       for await (const entry of log.allEntries()) {
         const record = await log.record(entry)
         expect(record).toBeDefined()
         if (entry.location.kind === 'sublevel') logged.add(entry.location.key)
       }
-      for await (const key of learners.keys()) {
-        if (/^(lv|pv|ev|r|a)\//.test(key)) expect(logged.has(key), key).toBe(true)
-      }
+      for await (const key of learners.keys({ gte: 'b/', lt: 'b/\uffff' })) expect(logged.has(key), key).toBe(true)
+      const audit = await verifyBatches(learners)
+      expect(audit.problems).toEqual([])
+      expect(audit.items).toBeGreaterThanOrEqual(2 * acknowledged.length)
       await log.close()
     } finally {
       await storage.close()

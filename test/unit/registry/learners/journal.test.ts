@@ -28,12 +28,12 @@ describe('learner registry writer', () => {
     }
     const writer = new Writer(store, new Journal(log))
     gate = new Promise((resolve) => { release = resolve })
-    const first = writer.run(async (draft) => { draft.put('k', bytes('1'), 'learners.test'); return 'first' })
+    const first = writer.run(async (draft) => { draft.putRecord('k', bytes('1')); return 'first' })
     const seen: Array<string | undefined> = []
     const second = writer.run(async (draft) => {
       await draft.load(['k'])
       seen.push(new TextDecoder().decode(draft.get('k')))
-      draft.put('k2', bytes('2'), 'learners.test')
+      draft.putRecord('k2', bytes('2'))
       return 'second'
     })
     // Nobody outside the writer sees the value before it is durable.
@@ -46,8 +46,8 @@ describe('learner registry writer', () => {
 
     gate = new Promise((resolve) => { release = resolve })
     failNext = true
-    const failing = writer.run(async (draft) => { draft.put('k3', bytes('3'), 'learners.test'); return 'x' })
-    const dependent = writer.run(async (draft) => { draft.put('k4', bytes('4'), 'learners.test'); return 'y' })
+    const failing = writer.run(async (draft) => { draft.putRecord('k3', bytes('3')); return 'x' })
+    const dependent = writer.run(async (draft) => { draft.putRecord('k4', bytes('4')); return 'y' })
     // Both are built (the second on top of the first) before the first reaches the disk.
     await new Promise((resolve) => setTimeout(resolve, 20))
     release()
@@ -56,7 +56,7 @@ describe('learner registry writer', () => {
     expect(await store.get('k3')).toBeUndefined()
     expect(await store.get('k4')).toBeUndefined()
     // Once nothing is in flight, writes go through again.
-    expect(await writer.run(async (draft) => { draft.put('k5', bytes('5'), 'learners.test'); return 'z' })).toBe('z')
+    expect(await writer.run(async (draft) => { draft.putRecord('k5', bytes('5')); return 'z' })).toBe('z')
     expect(Buffer.from(await store.get('k5') ?? [])).toEqual(Buffer.from('5'))
     await real.close()
     await storage.close()

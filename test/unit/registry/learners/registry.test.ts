@@ -7,7 +7,8 @@ import { describe, it, expect } from 'vitest'
 import { lifelong } from '../../../../src/gen/proto.js'
 import { checkDigits, syntheticNationalId, syntheticPerson } from '../../../../src/demo/synthetic.ts'
 import { validateEducationId } from '../../../../src/identifiers/index.ts'
-import { prefixEnd } from '../../../../src/registry/learners/keys.ts'
+import { batchItemsKey, prefixEnd } from '../../../../src/registry/learners/keys.ts'
+import { auditLearnerBatches, decodeItems, proveItem, verifyBatches, verifyItemProof, type ItemProof } from '../../../../src/registry/learners/batch.ts'
 import { openTestRegistry, accessor, learnerInput, type TestRegistry } from '../../../helpers/learners.ts'
 import { ORG } from '../../../helpers/federation.ts'
 import type { Sublevel } from '../../../../src/storage/storage.ts'
@@ -86,28 +87,58 @@ describe('learner registry', () => {
     expect([history[1]?.name?.given, history[1]?.name?.family, history[1]?.birthDate, history[1]?.gender]).toEqual([p.given, p.family, p.birthDate, p.gender])
   })
 
-  it('every stored record is a leaf of the real Merkle log, found again where it is stored, and no log entry names a person', async () => {
+  it('every write is one leaf of the real Merkle log committing each stored record, and no log entry names a person', async () => {
     const t = await openTestRegistry()
     const id = await registered(t, 2)
     await t.registry.registerIndexEntries([{ learner: { learnerId: id }, action: 'register' }], [], accessor(UIO))
     await t.registry.findResultSources({ identifier: { scheme: 'national-id', value: syntheticPerson(2).nationalId } }, portal())
-    const types = t.log.entries.map((e) => e.type)
-    expect(types).toEqual(['learners.learner', 'learners.request', 'learners.pointer', 'learners.request', 'learners.access'])
+    expect(t.log.entries.map((e) => e.type)).toEqual(['learners.batch', 'learners.batch', 'learners.batch'])
     const p = syntheticPerson(2)
+    const store = t.storage.sublevel('learners')
     for (const e of t.log.entries) {
-      expect(e.key).not.toContain(p.nationalId)
-      expect(e.key).not.toContain(p.family)
-      expect(e.key).not.toContain(p.birthDate)
+      expect(e.key).toMatch(/^b\/\d{15}\/[0-9a-f]{32}$/)
+      // The batch record holds the root, the count and the request: no key, no record, no name.
+      const batch = lifelong.learners.LogBatch.decode(e.record)
+      expect([batch.format, batch.root.length, batch.requestId.length]).toEqual([1, 32, 16])
+      const text = Buffer.from(e.record).toString('latin1')
+      for (const secret of [p.nationalId, p.family, p.birthDate, id]) expect(text).not.toContain(secret)
     }
-    const learner = lifelong.learners.LearnerRecord.decode(t.log.entries[0]?.record as Uint8Array)
-    expect(learner.learnerId).toBe(id)
-    // The log finds each record where the registry stored it, byte for byte.
-    expect(t.log.store.size).toBe(5)
+    // The log finds each batch record where the registry stored it, byte for byte.
+    expect(t.log.store.size).toBe(3)
     for await (const entry of t.log.store.allEntries()) {
-      expect(entry.location).toMatchObject({ kind: 'sublevel', sublevel: 'learners' })
+      expect(entry.location).toMatchObject({ kind: 'sublevel', sublevel: 'learners', key: t.log.entries[entry.index]?.key })
       expect(await t.log.store.record(entry)).toEqual(t.log.entries[entry.index]?.record)
     }
-    expect(await t.storage.sublevel('learners').get(`lv/${id}/00000001`)).toEqual(t.log.entries[0]?.record)
+    // Items: learner version, request (registration); pointer version, request; one access row.
+    const items = await Promise.all(t.log.entries.map(async (e) => decodeItems(await store.get(batchItemsKey(e.key)) as Uint8Array).map((i) => i.key.split('/')[0])))
+    expect(items).toEqual([['lv', 'r'], ['pv', 'r'], ['a']])
+    expect(await verifyBatches(store)).toMatchObject({ ok: true, batches: 3, items: 5, problems: [] })
+    // One record is proven inside its batch without the others.
+    const proof = await proveItem(store, t.log.entries[0]?.key as string, `lv/${id}/00000001`)
+    expect(proof).toMatchObject({ index: 0, size: 2 })
+    expect(verifyItemProof(proof as ItemProof)).toBe(true)
+    expect(verifyItemProof({ ...(proof as ItemProof), record: new Uint8Array([1, 2, 3]) })).toBe(false)
+    expect(lifelong.learners.LearnerRecord.decode(proof?.record as Uint8Array).learnerId).toBe(id)
+  })
+
+  it('the batch audit names a modified, a missing and an unlogged record', async () => {
+    const t = await openTestRegistry()
+    const id = await registered(t, 4)
+    await t.registry.registerIndexEntries([{ learner: { learnerId: id }, action: 'register' }], [], accessor(UIO))
+    const store = t.storage.sublevel('learners')
+    const pointer = `pv/${id}/${UIO}/00000001`
+    const original = await store.get(pointer) as Uint8Array
+    expect(await auditLearnerBatches(t.storage)).toEqual([])
+    await store.put(pointer, Uint8Array.from([...original, 0]))
+    expect((await verifyBatches(store)).problems.map((p) => p.check)).toEqual(['batch-root'])
+    // As part of `lifelong log verify`.
+    expect((await auditLearnerBatches(t.storage)).map((p) => p.check)).toEqual(['learners-batch-root'])
+    await store.del(pointer)
+    expect((await verifyBatches(store)).problems.map((p) => p.check)).toEqual(['record-missing', 'batch-root'])
+    await store.put(pointer, original)
+    expect(await verifyBatches(store)).toMatchObject({ ok: true })
+    await store.put(`pv/${id}/${NTNU}/00000001`, original)
+    expect((await verifyBatches(store)).problems.map((p) => p.check)).toEqual(['record-unlogged'])
   })
 
   describe('bad national IDs are refused with their reason, and nothing is stored', () => {
@@ -305,7 +336,10 @@ describe('learner registry', () => {
     // The view itself is recorded.
     const again = await t.registry.ownData({ scheme: 'national-id', value: p.nationalId }, { accessLogLimit: 1 }, accessor(PORTAL, 'learner.own-data', 'gdpr-6-1-e'))
     expect(again.accessLog[0]).toMatchObject({ kind: 'read', operation: 'learner.own-data' })
-    expect(t.log.entries.filter((e) => e.type === 'learners.access')).toHaveLength(3)
+    // Three reads: three access rows, each an item of the batch its read appended.
+    const rows = (await allKeys(t.storage.sublevel('learners'))).filter((k) => k.startsWith(`a/${id}/`))
+    expect(rows).toHaveLength(3)
+    expect(await verifyBatches(t.storage.sublevel('learners'))).toMatchObject({ ok: true })
   })
 
   it('a learner asking for another learner\'s data is refused, and nothing is recorded', async () => {
