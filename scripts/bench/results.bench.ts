@@ -8,7 +8,7 @@
  *    against the raw log-append limit measured in the same run: the same number of entries of
  *    the same size, with the same record writes, appended in the same batch size.
  * 2. Portal fan-out latency for one learner with results at 3, 10 and 30 sources, each source a
- *    node in its own process on loopback (quick mode: 3 sources in one process): the index
+ *    node in its own process on loopback (quick mode: 3 sources in one process, no 10- or 30-source case): the index
  *    lookup, the parallel signed requests, each source's logged access and proofs, and the
  *    verification of every result — against one GetResults round trip to one source.
  */
@@ -222,7 +222,7 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
 }
 
 /** Sources and how many source nodes share a child process (quick: few processes, so that starting them stays short). */
-const FANOUT_QUICK = [{ sources: 3, perProcess: 3 }, { sources: 10, perProcess: 5 }]
+const FANOUT_QUICK = [{ sources: 3, perProcess: 3 }]
 const FANOUT_FULL = [{ sources: 3, perProcess: 1 }, { sources: 10, perProcess: 1 }, { sources: 30, perProcess: 3 }]
 
 const bench: Benchmark = {
@@ -232,7 +232,7 @@ const bench: Benchmark = {
   async run ({ quick, tmp, log }) {
     const load0 = loadavg()
     const rows: BenchRow[] = []
-    rows.push(...await ingestRate(tmp, quick ? 10_000 : 100_000, log))
+    rows.push(...await ingestRate(tmp, quick ? 5_000 : 100_000, log))
     const loadIngest = loadavg()
     for (const f of (quick ? FANOUT_QUICK : FANOUT_FULL)) rows.push(await fanOut(tmp, f.sources, f.perProcess, quick, log))
     const load1 = loadavg()
