@@ -11,7 +11,7 @@
  *
  * Sizes: the goal is 5 million learners and 20 million pointers (4 institutions each); full mode
  * runs 1.5 million and 6 million, the largest that fits a 25-minute run on this shared machine,
- * and states the extrapolation to the goal; quick mode 20 000 and 80 000.
+ * and states the extrapolation to the goal; quick mode 10 000 and 40 000.
  * `LEARNERS_BENCH_LEARNERS=<n>` overrides the learner count (5000000 for the goal's size).
  */
 import { readdirSync, statSync } from 'node:fs'
@@ -111,9 +111,9 @@ const bench: Benchmark = {
   title: 'National index: learner registry and result-source pointers (issue 5)',
   goal: 'an index of 5 million learners and 20 million pointers on this machine: registration rate (pointers/s, batched, durable), lookup p50/p99, disk and memory, against raw LevelDB on the same keys; validateNationalId against @navikt/fnrvalidator.',
   async run ({ quick, tmp, log }) {
-    const learners = Number(process.env.LEARNERS_BENCH_LEARNERS ?? (quick ? 20_000 : FULL_LEARNERS))
+    const learners = Number(process.env.LEARNERS_BENCH_LEARNERS ?? (quick ? 10_000 : FULL_LEARNERS))
     const pointersPerLearner = INSTITUTIONS.length
-    const lookups = quick ? 1000 : 10_000
+    const lookups = quick ? 300 : 10_000
     const rows: BenchRow[] = []
     const notes: string[] = []
     const cache: Parameters<typeof syntheticPerson>[1] = new Map()

@@ -14,7 +14,7 @@ const root = join(here, '..', '..')
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, write: { type: 'boolean', default: false } } })
 
 function render (bench: Benchmark, result: BenchResult, quick: boolean, seconds: number): string {
-  const lines = [`### ${bench.title}`, '', `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, \`npm run bench -- ${quick ? '--quick ' : ''}--only ${bench.name}\` (${fmt(seconds, 1)} s).`]
+  const lines = [`### ${bench.title}${quick ? ' (quick mode)' : ''}`, '', `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}, \`npm run bench -- ${quick ? '--quick ' : ''}--only ${bench.name}\` (${fmt(seconds, 1)} s).`]
   if (bench.goal !== undefined) lines.push('', `Goal: ${bench.goal}`)
   lines.push('', '| measurement | value | baseline (same run) | ratio | note |', '|---|---:|---|---:|---|')
   for (const r of result.rows) {
@@ -26,15 +26,25 @@ function render (bench: Benchmark, result: BenchResult, quick: boolean, seconds:
   return lines.join('\n')
 }
 
-function writeSection (name: string, text: string): void {
+/**
+ * Replaces the benchmark's section for this mode in docs/BENCHMARKS.md (`bench:<name>:start` for
+ * the full run, `bench:<name>:quick:start` for the quick one), so that a quick run never erases
+ * the full run's figures. A new section goes after the other mode's section of the same
+ * benchmark, or at the end.
+ */
+function writeSection (name: string, quick: boolean, text: string): void {
   const file = join(root, 'docs', 'BENCHMARKS.md')
-  const start = `<!-- bench:${name}:start -->`
-  const end = `<!-- bench:${name}:end -->`
+  const marker = (id: string, edge: 'start' | 'end'): string => `<!-- bench:${id}:${edge} -->`
+  const id = quick ? `${name}:quick` : name
+  const other = quick ? name : `${name}:quick`
   let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n'
-  const block = `${start}\n${text}\n${end}`
-  const i = doc.indexOf(start)
-  const j = doc.indexOf(end)
-  doc = i >= 0 && j > i ? doc.slice(0, i) + block + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${block}\n`
+  const block = `${marker(id, 'start')}\n${text}\n${marker(id, 'end')}`
+  const i = doc.indexOf(marker(id, 'start'))
+  const j = doc.indexOf(marker(id, 'end'))
+  const k = doc.indexOf(marker(other, 'end'))
+  if (i >= 0 && j > i) doc = doc.slice(0, i) + block + doc.slice(j + marker(id, 'end').length)
+  else if (k >= 0) doc = `${doc.slice(0, k + marker(other, 'end').length)}\n\n${block}${doc.slice(k + marker(other, 'end').length)}`
+  else doc = `${doc.trimEnd()}\n\n${block}\n`
   writeFileSync(file, doc)
 }
 
@@ -60,7 +70,7 @@ for (const bench of selected) {
     const seconds = (performance.now() - started) / 1000
     const text = render(bench, result, values.quick, seconds)
     process.stdout.write(text.split('\n').slice(2).join('\n') + '\n')
-    if (values.write) writeSection(bench.name, text)
+    if (values.write) writeSection(bench.name, values.quick, text)
   } finally {
     rmSync(tmp, { recursive: true, force: true })
   }
