@@ -4,7 +4,8 @@
  *    the framework does), and
  *  - the raw cost of the signatures an exchange needs with Node's crypto (the request is signed
  *    and verified, the response is signed and verified: 2 × (sign + verify)).
- * The framework's own cost is what the signed exchange takes beyond echo + signatures.
+ * The framework's own cost is what the signed exchange takes beyond echo + signatures. Echoes
+ * and signed exchanges alternate call by call. `RPC_BENCH_N=<n>` sets the number of each.
  */
 import { join } from 'node:path'
 import { lpStream } from '@libp2p/utils'
@@ -13,7 +14,7 @@ import { generateSigningKey, signBytes, verifyBytes } from '../../src/crypto/ed2
 import { planLocalFederation, startLocalFederation } from '../../src/demo/local-federation.ts'
 import { protoCodec, type Method } from '../../src/net/rpc/method.ts'
 import { freePorts } from '../../test/helpers/ports.ts'
-import { fmt, timeEach, type Benchmark } from './harness.ts'
+import { fmt, percentile, timeEach, type Benchmark, type Timing } from './harness.ts'
 
 const Body = lifelong.federation.AnnounceManifestRequest
 const Echo: Method<lifelong.federation.IAnnounceManifestRequest, lifelong.federation.IAnnounceManifestRequest> = {
@@ -25,12 +26,31 @@ const Echo: Method<lifelong.federation.IAnnounceManifestRequest, lifelong.federa
 }
 const RAW_ECHO = '/lifelong/bench-raw-echo/1.0.0'
 
+/** Runs each of `fns` `n` times (after a warm-up), alternating them call by call; one timing each. */
+async function alternate (n: number, fns: readonly [() => Promise<void>, () => Promise<void>]): Promise<[Timing, Timing]> {
+  for (let i = 0; i < Math.min(100, Math.ceil(n / 10)); i++) for (const fn of fns) await fn()
+  const latencies = fns.map(() => new Array<number>(n))
+  for (let i = 0; i < n; i++) {
+    for (const [j, fn] of fns.entries()) {
+      const t = performance.now()
+      await fn()
+      latencies[j]![i] = performance.now() - t
+    }
+  }
+  const timing = (l: number[]): Timing => {
+    const seconds = l.reduce((a, b) => a + b, 0) / 1000
+    l.sort((a, b) => a - b)
+    return { count: n, seconds, perSecond: n / seconds, latenciesMs: l, p50: percentile(l, 50), p99: percentile(l, 99) }
+  }
+  return [timing(latencies[0]!), timing(latencies[1]!)]
+}
+
 const bench: Benchmark = {
   name: 'rpc',
   title: 'Signed request/response (issue 2)',
   goal: 'the framework\'s own overhead beyond the signatures under 25% (signed ÷ (echo + signatures) ≤ 1.25).',
   async run ({ quick, tmp, log }) {
-    const n = quick ? 300 : 10_000
+    const n = Number(process.env.RPC_BENCH_N ?? (quick ? 300 : 10_000))
     const ports = await freePorts(4)
     const plan = planLocalFederation({
       federation: 'no.lifelong.bench',
@@ -60,16 +80,17 @@ const bench: Benchmark = {
       const sig = await timeEach(n * 2, () => { verifyBytes(key.publicKeyRaw, data, signBytes(key, data)) })
       log(`sign+verify: ${fmt(sig.p50 * 1000)} µs p50`)
 
-      const echo = await timeEach(n, async () => {
+      const rawEcho = async (): Promise<void> => {
         const stream = await alpha.host.dialProtocol(beta.host.peerId, RAW_ECHO, { negotiateFully: false })
         const lp = lpStream(stream)
         await lp.write(payloadBytes)
         await lp.read()
         await stream.close()
-      })
+      }
+      const signedCall = async (): Promise<void> => { await alpha.client.call(beta.peerId, Echo, payload) }
+      // Alternated one by one, so that both see the same machine (load, GC, LevelDB compactions).
+      const [echo, signed] = await alternate(n, [rawEcho, signedCall])
       log(`unsigned echo: ${fmt(echo.perSecond)}/s`)
-
-      const signed = await timeEach(n, async () => { await alpha.client.call(beta.peerId, Echo, payload) })
       log(`signed: ${fmt(signed.perSecond)}/s`)
 
       const concurrency = 16
@@ -90,7 +111,7 @@ const bench: Benchmark = {
           { name: 'Ed25519 sign + verify (Node crypto)', value: sig.seconds * 1e6 / sig.count, unit: 'µs', note: 'an exchange needs two of these' },
           { name: 'mean time per signed exchange', value: signedMs, unit: 'ms', baseline: { name: 'echo + 2 × (sign + verify)', value: echoMs + sigMs }, note: `framework's own cost: ${fmt((signedMs - echoMs - sigMs) * 1000)} µs per exchange` }
         ],
-        notes: [`${n} sequential exchanges of a ${payloadBytes.length}-byte body, each on a new stream of one connection between two nodes in one process; the callee records every nonce in LevelDB before answering.`]
+        notes: [`${n} sequential signed exchanges of a ${payloadBytes.length}-byte body and ${n} unsigned echoes, alternated one by one, each on a new stream of one connection between two nodes in one process; the callee records every nonce in LevelDB before answering. Framework cost from the medians: ${fmt((signed.p50 - echo.p50 - sig.p50 * 2) * 1000)} µs per exchange.`]
       }
     } finally {
       await fed.stop()
