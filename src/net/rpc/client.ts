@@ -14,6 +14,7 @@ import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import { BUFFER_HEADROOM, openResponse, sealRequest, sha256 } from './frame.ts'
 import { PerPeerLimiter } from './limiter.ts'
+import { deadline } from './deadline.ts'
 import type { CallOptions, Method } from './method.ts'
 import { RemoteError, Status, statusName } from './status.ts'
 
@@ -60,11 +61,11 @@ export class RpcClient {
     if (method.personalData === true && ((options.purpose ?? '') === '' || (options.legalBasis ?? '') === '')) {
       throw new LifelongError('invalid', 'RPC_PURPOSE_REQUIRED', `${method.type} needs a purpose and a legal basis`)
     }
-    const deadline = AbortSignal.timeout(options.deadlineMs ?? this.init.deadlineMs)
-    const signal = options.signal === undefined ? deadline : AbortSignal.any([options.signal, deadline])
+    const expiry = deadline(options.deadlineMs ?? this.init.deadlineMs)
+    const signal = options.signal === undefined ? expiry.signal : AbortSignal.any([options.signal, expiry.signal])
     const started = performance.now()
     let status = 'ERROR'
-    const release = await this.limiter.acquire(peerName, signal)
+    const release = await this.limiter.acquire(peerName, signal).catch((err: unknown) => { expiry.clear(); throw err })
     try {
       const { bytes, requestId } = sealRequest(this.c.key, method.type, method.request.encode(body), {
         sender: this.c.peerIdBytes,
@@ -99,6 +100,7 @@ export class RpcClient {
       }
       throw err
     } finally {
+      expiry.clear()
       release()
       this.c.metrics.rpcCalls.inc({ protocol: method.protocol, type: method.type, status })
       this.c.metrics.rpcCallSeconds.observe({ protocol: method.protocol, type: method.type }, (performance.now() - started) / 1000)

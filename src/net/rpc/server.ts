@@ -22,6 +22,7 @@ import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import { BUFFER_HEADROOM, ID_LENGTH, NONCE_LENGTH, Request, sealResponse, sha256 } from './frame.ts'
 import { PerPeerLimiter } from './limiter.ts'
+import { deadline } from './deadline.ts'
 import type { ReplayGuard } from './replay.ts'
 import type { Handler, Method, RequestContext } from './method.ts'
 import { Rejection, Status, statusName, statusOfError, type StatusValue } from './status.ts'
@@ -134,12 +135,12 @@ export class RpcServer {
     const peer = connection.remotePeer.toString()
     stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
     const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })
-    const readSignal = AbortSignal.timeout(this.init.deadlineMs)
+    const reading = deadline(this.init.deadlineMs)
     let raw: Uint8Array | undefined
     let response: Uint8Array
     let status: StatusValue = Status.OK
     try {
-      raw = (await lp.read({ signal: readSignal })).subarray()
+      raw = (await lp.read({ signal: reading.signal })).subarray()
     } catch (err) {
       if (!(err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError)) {
         this.c.logger.debug({ peer, protocol, err: (err as Error).message }, 'stream ended before a request was read')
@@ -148,6 +149,8 @@ export class RpcServer {
       }
       // Too large: drop whatever else the caller sends, so that it cannot fill our buffers.
       await stream.closeRead().catch(() => {})
+    } finally {
+      reading.clear()
     }
     const requestHash = raw === undefined ? new Uint8Array() : sha256(raw)
     // Filled in by the checks as soon as each is known, so that a rejection can name the request.
@@ -175,11 +178,14 @@ export class RpcServer {
     } finally {
       release?.()
     }
+    const writing = deadline(this.init.deadlineMs)
     try {
-      await lp.write(response, { signal: AbortSignal.timeout(this.init.deadlineMs) })
-      await stream.close({ signal: AbortSignal.timeout(this.init.deadlineMs) })
+      await lp.write(response, { signal: writing.signal })
+      await stream.close({ signal: writing.signal })
     } catch (err) {
       stream.abort(err as Error)
+    } finally {
+      writing.clear()
     }
     const seconds = (performance.now() - started) / 1000
     this.c.metrics.rpcServed.inc({ protocol, type: seen.type, status: statusName(status) })
