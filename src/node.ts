@@ -16,6 +16,7 @@ import { createHost, type Host } from './net/host.ts'
 import { Bootstrap } from './net/bootstrap.ts'
 import { Discovery } from './net/discovery.ts'
 import { ReplayGuard } from './net/rpc/replay.ts'
+import { PeerDatastore } from './net/peer-datastore.ts'
 import { RpcServer } from './net/rpc/server.ts'
 import { RpcClient } from './net/rpc/client.ts'
 import { buildApp } from './api/app.ts'
@@ -106,7 +107,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const replay = new ReplayGuard(storage.sublevel('replay'), { windowMs: config.rpc.clockSkewMs })
     await replay.load()
 
-    const host = await createHost({ federation, store: storage.sublevel('p2p') }, {
+    const datastore = new PeerDatastore(storage.sublevel('p2p'))
+    await datastore.open()
+    const host = await createHost({ federation, datastore }, {
       privateKey: toLibp2pPrivateKey(key),
       selfPeerId: self,
       listen: config.p2p.listen,
@@ -188,6 +191,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     }
     metrics.gauge('lifelong_p2p_connections', 'Open libp2p connections', () => host.getConnections().length)
     metrics.gauge('lifelong_replay_nonces', 'Nonces remembered for replay protection', () => replay.size)
+    metrics.gauge('lifelong_rpc_serving', 'Exchanges being served', () => server.inFlight)
 
     const http = await buildApp({
       logger,
@@ -255,6 +259,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
           await server.stop()
           for (const m of [...modules].reverse()) await m.stop?.()
           await host.stop()
+          await datastore.flush()
           await storage.close()
           started = false
           logger.info('node stopped')

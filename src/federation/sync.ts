@@ -35,6 +35,7 @@ export class ManifestSync {
   private readonly init: ManifestSyncInit
   private timer: NodeJS.Timeout | undefined
   private readonly fetching = new Set<number>()
+  private readonly askingOnConnect = new Set<string>()
 
   constructor (components: ManifestSyncComponents, init: ManifestSyncInit) {
     this.c = components
@@ -52,9 +53,15 @@ export class ManifestSync {
     federation.onAdopted(() => { void this.announce() })
   }
 
+  /**
+   * Two members often connect to each other at once, and a connection may be replaced: ask each
+   * peer once at a time, not once per connection.
+   */
   private readonly onConnection = (evt: CustomEvent<Connection>): void => {
     const peer = evt.detail.remotePeer.toString()
-    if (this.c.federation.activeMember(peer) !== undefined) void this.fetchFrom(peer)
+    if (this.c.federation.activeMember(peer) === undefined || this.askingOnConnect.has(peer)) return
+    this.askingOnConnect.add(peer)
+    void this.fetchFrom(peer).finally(() => { this.askingOnConnect.delete(peer) })
   }
 
   start (): void {

@@ -10,11 +10,9 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, removePublicAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
-import { LevelDatastore } from 'datastore-level'
-import type { Level } from 'level'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Federation } from '../federation/federation.ts'
-import type { Sublevel } from '../storage/storage.ts'
+import type { PeerDatastore } from './peer-datastore.ts'
 import { membershipGater } from './gater.ts'
 
 /** The DHT's protocol id: private to the federation, so it never joins the public IPFS DHT. */
@@ -41,8 +39,8 @@ export interface HostInit {
 
 export interface HostComponents {
   federation: Federation
-  /** The node's p2p sublevel: peer store and DHT records. */
-  store: Sublevel
+  /** Peer store and DHT records, over the node's p2p sublevel (opened). */
+  datastore: PeerDatastore
 }
 
 const MAPPERS = {
@@ -52,12 +50,10 @@ const MAPPERS = {
 } as const
 
 export async function createHost (components: HostComponents, init: HostInit): Promise<Host> {
-  const datastore = new LevelDatastore(components.store as unknown as Level<string, Uint8Array>)
-  await datastore.open()
   return await createLibp2p<HostServices>({
     start: false,
     privateKey: init.privateKey,
-    datastore,
+    datastore: components.datastore,
     nodeInfo: { userAgent: init.userAgent },
     addresses: { listen: [...init.listen], announce: [...init.announce] },
     transports: [tcp()],

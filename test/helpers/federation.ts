@@ -75,6 +75,21 @@ export async function waitForMesh (fed: RunningFederation, timeoutMs = 10_000): 
   }
 }
 
+/**
+ * Waits until `node` has served no exchange for `quietMs`: the exchanges members start when they
+ * connect (manifest, witnessing) are over. For tests that count or cap a peer's exchanges.
+ */
+export async function waitForQuiet (node: LifelongNode, quietMs = 300, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let quietSince = Date.now()
+  for (;;) {
+    if (node.server.inFlight > 0) quietSince = Date.now()
+    else if (Date.now() - quietSince >= quietMs) return
+    if (Date.now() > deadline) throw new Error('the node did not fall quiet in time')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
 /** Waits until every started node's DHT routing table holds every other started node. */
 export async function waitForDht (fed: RunningFederation, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

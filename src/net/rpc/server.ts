@@ -74,7 +74,7 @@ export class RpcServer {
   private readonly limiter: PerPeerLimiter
   private readonly handled = new Set<string>()
   /** Exchanges being served; `stop` waits for them so that no handler outlives the stores it writes. */
-  private readonly inFlight = new Set<Promise<void>>()
+  private readonly serving = new Set<Promise<void>>()
   private started = false
 
   constructor (components: RpcServerComponents, init: RpcServerInit) {
@@ -96,6 +96,11 @@ export class RpcServer {
     if (this.started) void this.listen(method.protocol)
   }
 
+  /** Exchanges being served now. */
+  get inFlight (): number {
+    return this.serving.size
+  }
+
   async start (): Promise<void> {
     this.started = true
     for (const protocol of this.byProtocol.keys()) await this.listen(protocol)
@@ -106,10 +111,10 @@ export class RpcServer {
     this.started = false
     for (const protocol of this.handled) await this.c.libp2p.unhandle(protocol)
     this.handled.clear()
-    if (this.inFlight.size === 0) return
+    if (this.serving.size === 0) return
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.init.deadlineMs) })
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline])
+    await Promise.race([Promise.allSettled([...this.serving]), deadline])
     clearTimeout(timer)
   }
 
@@ -118,11 +123,11 @@ export class RpcServer {
     this.handled.add(protocol)
     await this.c.libp2p.handle(protocol, async (stream, connection) => {
       const exchange = this.serve(protocol, stream, connection)
-      this.inFlight.add(exchange)
+      this.serving.add(exchange)
       try {
         await exchange
       } finally {
-        this.inFlight.delete(exchange)
+        this.serving.delete(exchange)
       }
     }, {
       // The per-peer cap is enforced with a signed BUSY answer; leave the stream limit above it.

@@ -14,7 +14,7 @@ import { Domains, sealEnvelope } from '../../../src/crypto/envelope.ts'
 import { openResponse, sealRequest, sha256, type RequestFields } from '../../../src/net/rpc/frame.ts'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { Status, statusName } from '../../../src/net/rpc/status.ts'
-import { planTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
+import { planTestFederation, spec, ORG, waitForMesh, waitForQuiet } from '../../helpers/federation.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -72,6 +72,8 @@ describe('signed request framework: rejections over real connections', () => {
     beta.server.handle(Slow, async (req) => { invoked++; await new Promise((resolve) => setTimeout(resolve, 3000)); return req })
     beta.server.handle(Blocking, async (req) => { invoked++; await new Promise<void>((resolve) => { releaseBlocking = resolve }); return req })
     await waitForMesh(fed)
+    // beta takes one exchange per peer at a time: let the ones members start on connecting end.
+    await waitForQuiet(beta)
   })
 
   afterAll(async () => {
