@@ -104,7 +104,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     }
 
     const replay = new ReplayGuard(storage.sublevel('replay'), { windowMs: config.rpc.clockSkewMs })
-    await replay.load(now())
+    await replay.load()
 
     const host = await createHost({ federation, store: storage.sublevel('p2p') }, {
       privateKey: toLibp2pPrivateKey(key),
@@ -235,7 +235,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
         started = true
         for (const m of modules) await m.start?.()
         manifestSync.start()
-        pruneTimer = setInterval(() => { void replay.prune(now()) }, Math.max(1000, config.rpc.clockSkewMs))
+        pruneTimer = setInterval(() => { replay.prune(now()) }, Math.max(1000, config.rpc.clockSkewMs))
         pruneTimer.unref()
         await http.listen({ host: config.http.host, port: config.http.port })
         const address = http.server.address()

@@ -1,13 +1,11 @@
 /** Keys of the replay sublevel. Pure. */
 
-const pad = (ms: number): string => String(Math.max(0, Math.floor(ms))).padStart(15, '0')
+export const HORIZON_PREFIX = 'h/'
 
-/** Marks a (sender, nonce) pair as seen; the value is its expiry time. */
-export const nonceKey = (sender: string, nonceHex: string): string => `n/${sender}/${nonceHex}`
+/** A sender's replay horizon; the value is a time in ms (8 bytes, big-endian). */
+export const horizonKey = (sender: string): string => `${HORIZON_PREFIX}${sender}`
 
-/** The same pair indexed by expiry, so that pruning is one range scan. */
-export const nonceExpiryKey = (expiresAt: number, sender: string, nonceHex: string): string => `e/${pad(expiresAt)}/${sender}/${nonceHex}`
+export const senderOfHorizonKey = (key: string): string => key.slice(HORIZON_PREFIX.length)
 
-/** The upper bound of expiry keys up to (excluding) `before`. */
-export const nonceExpiryUpperBound = (before: number): string => `e/${pad(before)}`
-export const NONCE_EXPIRY_LOWER_BOUND = 'e/'
+/** Prefixes of the layout that kept every (sender, nonce) pair (`n/<sender>/<nonce>`) and its expiry index (`e/…`). */
+export const LEGACY_PREFIXES = ['n/', 'e/'] as const

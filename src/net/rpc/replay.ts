@@ -1,72 +1,143 @@
 /**
- * Replay protection: a (sender, nonce) pair is accepted once. A request is only accepted while
- * its issued-at time is within the clock-skew window, so a pair needs remembering only until
- * issued-at + skew; after that the clock check refuses it anyway. Seen pairs are kept in memory
- * for the check and in the node's store so that a restart does not reopen the window.
+ * Replay protection: a (sender, nonce) pair is accepted once.
+ *
+ * Within a run, pairs are remembered in memory until issued-at + window: after that the clock
+ * check refuses the request anyway.
+ *
+ * Across restarts and crashes the pairs are gone, so the guard keeps a durable **horizon** per
+ * sender instead of every pair: every request it accepted from that sender was issued at or
+ * before the horizon. A request issued later raises it, to its issued-at + one step, with one
+ * synchronous write that the request (and any other from that sender up to the new horizon)
+ * waits for before it is accepted; a sender calling many times a second costs about one write
+ * a second, not one per request. After a restart, a request issued at or before the sender's
+ * stored horizon is refused as a replay: it may have been accepted before, and nothing can
+ * tell. Requests signed before a restart and delivered after it are therefore refused; the
+ * caller signs a new one. The horizon follows the sender's own clock, so one member's clock
+ * running ahead cannot lock out another.
  */
 import type { Sublevel } from '../../storage/storage.ts'
-import { NONCE_EXPIRY_LOWER_BOUND, nonceExpiryKey, nonceExpiryUpperBound, nonceKey } from './keys.ts'
+import { HORIZON_PREFIX, horizonKey, LEGACY_PREFIXES, senderOfHorizonKey } from './keys.ts'
 
 export interface ReplayGuardInit {
   /** How long after its issued-at time a pair must be remembered (the clock-skew window). */
   windowMs: number
+  /** How far past a request's issued-at time a raised horizon reaches (default 1000 ms). */
+  horizonStepMs?: number
 }
+
+const encodeTime = (ms: number): Uint8Array => {
+  const value = Buffer.alloc(8)
+  value.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(ms))))
+  return value
+}
+const decodeTime = (bytes: Uint8Array): number => Number(Buffer.from(bytes).readBigUInt64BE())
 
 export class ReplayGuard {
   private readonly store: Sublevel
   private readonly windowMs: number
+  private readonly stepMs: number
+  /** Pairs seen in this run, with the time after which the clock check refuses them anyway. */
   private readonly seen = new Map<string, number>()
+  /** Horizons as stored when the guard loaded: requests at or before them are refused. */
+  private readonly atStart = new Map<string, number>()
+  /** Horizons durable now. */
+  private readonly durable = new Map<string, number>()
+  /** A horizon being written, per sender. */
+  private readonly raising = new Map<string, { upTo: number, done: Promise<void> }>()
 
   constructor (store: Sublevel, init: ReplayGuardInit) {
     this.store = store
     this.windowMs = init.windowMs
+    this.stepMs = init.horizonStepMs ?? 1000
   }
 
-  /** Loads the pairs still within their window; drops expired ones. */
-  async load (now: number): Promise<void> {
-    await this.prune(now)
-    for await (const [key, value] of this.store.iterator({ gte: 'n/', lt: 'n0' })) {
-      const expiresAt = Number(Buffer.from(value).readBigUInt64BE())
-      if (expiresAt > now) this.seen.set(key, expiresAt)
+  /** Loads the stored horizons (converting a store that kept every pair, as before). */
+  async load (): Promise<void> {
+    for await (const [key, value] of this.store.iterator({ gte: HORIZON_PREFIX, lt: HORIZON_PREFIX.slice(0, -1) + '0' })) {
+      const sender = senderOfHorizonKey(key)
+      this.atStart.set(sender, decodeTime(value))
+      this.durable.set(sender, decodeTime(value))
     }
+    await this.convertLegacyPairs()
   }
 
   /**
-   * Records the pair and returns true if it was not seen before; false for a replay. The pair
-   * is in the store before this resolves, so the handler runs only after it is remembered.
+   * Returns true if the pair is new and the request may run, false for a replay. When true, the
+   * sender's horizon covers the request durably before this resolves.
    */
   async accept (sender: string, nonce: Uint8Array, issuedAt: number): Promise<boolean> {
-    const nonceHex = Buffer.from(nonce).toString('hex')
-    const key = nonceKey(sender, nonceHex)
-    if (this.seen.has(key)) return false
-    const expiresAt = issuedAt + this.windowMs
-    this.seen.set(key, expiresAt)
-    const value = Buffer.alloc(8)
-    value.writeBigUInt64BE(BigInt(Math.max(0, expiresAt)))
-    await this.store.batch()
-      .put(key, value)
-      .put(nonceExpiryKey(expiresAt, sender, nonceHex), new Uint8Array())
-      .write()
+    const pair = `${sender}/${Buffer.from(nonce).toString('hex')}`
+    if (this.seen.has(pair)) return false
+    const before = this.atStart.get(sender)
+    if (before !== undefined && issuedAt <= before) return false
+    this.seen.set(pair, issuedAt + this.windowMs)
+    try {
+      await this.cover(sender, issuedAt)
+    } catch (err) {
+      this.seen.delete(pair)
+      throw err
+    }
     return true
   }
 
-  /** Forgets pairs whose window has passed. */
-  async prune (now: number): Promise<number> {
-    const batch = this.store.batch()
+  /** Forgets pairs whose window has passed; returns how many. */
+  prune (now: number): number {
     let n = 0
-    for await (const key of this.store.keys({ gte: NONCE_EXPIRY_LOWER_BOUND, lt: nonceExpiryUpperBound(now) })) {
-      const [, , sender, nonceHex] = key.split('/')
-      const pair = nonceKey(sender ?? '', nonceHex ?? '')
-      batch.del(key).del(pair)
-      this.seen.delete(pair)
-      n++
+    for (const [pair, expiresAt] of this.seen) {
+      if (expiresAt <= now) {
+        this.seen.delete(pair)
+        n++
+      }
     }
-    if (n > 0) await batch.write()
-    else await batch.close()
     return n
   }
 
+  /** Pairs remembered in memory. */
   get size (): number {
     return this.seen.size
+  }
+
+  /** Resolves once the sender's durable horizon is at or after `issuedAt`. */
+  private async cover (sender: string, issuedAt: number): Promise<void> {
+    if (issuedAt <= (this.durable.get(sender) ?? -Infinity)) return
+    const pending = this.raising.get(sender)
+    if (pending !== undefined && issuedAt <= pending.upTo) return await pending.done
+    // Writes for one sender land in order, each raising the horizon further.
+    const upTo = issuedAt + this.stepMs
+    const done = (pending?.done ?? Promise.resolve()).catch(() => {}).then(async () => {
+      await this.store.batch().put(horizonKey(sender), encodeTime(upTo)).write({ sync: true })
+      if (upTo > (this.durable.get(sender) ?? -Infinity)) this.durable.set(sender, upTo)
+    })
+    const entry = { upTo, done }
+    this.raising.set(sender, entry)
+    try {
+      await done
+    } finally {
+      if (this.raising.get(sender) === entry) this.raising.delete(sender)
+    }
+  }
+
+  /** A store written by the guard that kept every pair: each sender's horizon from its pairs. */
+  private async convertLegacyPairs (): Promise<void> {
+    const [pairs, expiries] = LEGACY_PREFIXES
+    const horizons = new Map<string, number>()
+    const keys: string[] = []
+    for await (const [key, value] of this.store.iterator({ gte: pairs, lt: pairs.slice(0, -1) + '0' })) {
+      const sender = key.split('/')[1] ?? ''
+      const issuedAt = decodeTime(value) - this.windowMs
+      horizons.set(sender, Math.max(horizons.get(sender) ?? 0, issuedAt))
+      keys.push(key)
+    }
+    for await (const key of this.store.keys({ gte: expiries, lt: expiries.slice(0, -1) + '0' })) keys.push(key)
+    if (keys.length === 0) return
+    const batch = this.store.batch()
+    for (const [sender, horizon] of horizons) {
+      const upTo = Math.max(horizon, this.atStart.get(sender) ?? 0)
+      this.atStart.set(sender, upTo)
+      this.durable.set(sender, upTo)
+      batch.put(horizonKey(sender), encodeTime(upTo))
+    }
+    for (const key of keys) batch.del(key)
+    await batch.write({ sync: true })
   }
 }

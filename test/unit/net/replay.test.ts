@@ -1,36 +1,79 @@
 import { describe, it, expect } from 'vitest'
 import { randomBytes } from 'node:crypto'
-import { openStorage } from '../../../src/storage/storage.ts'
+import { openStorage, type Storage } from '../../../src/storage/storage.ts'
+import { horizonKey } from '../../../src/net/rpc/keys.ts'
 import { ReplayGuard } from '../../../src/net/rpc/replay.ts'
 import { PerPeerLimiter } from '../../../src/net/rpc/limiter.ts'
 import { tempDir } from '../../helpers/federation.ts'
 
 describe('replay guard (real LevelDB)', () => {
-  it('accepts a pair once, remembers it across a reopen, and forgets it after its window', async () => {
-    const dir = tempDir()
-    const t0 = 1_800_000_000_000
+  const t0 = 1_800_000_000_000
+  const open = async (dir: string): Promise<{ storage: Storage, guard: ReplayGuard }> => {
+    const storage = await openStorage(dir)
+    const guard = new ReplayGuard(storage.sublevel('replay'), { windowMs: 60_000, horizonStepMs: 1000 })
+    await guard.load()
+    return { storage, guard }
+  }
+
+  it('accepts a pair once per sender, and forgets it in memory after its window', async () => {
+    const { storage, guard } = await open(tempDir())
     const nonce = randomBytes(16)
-    let storage = await openStorage(dir)
-    let guard = new ReplayGuard(storage.sublevel('replay'), { windowMs: 60_000 })
-    await guard.load(t0)
     expect(await guard.accept('peerA', nonce, t0)).toBe(true)
     expect(await guard.accept('peerA', nonce, t0)).toBe(false)
     expect(await guard.accept('peerB', nonce, t0)).toBe(true)
+    expect(await guard.accept('peerA', randomBytes(16), t0)).toBe(true)
+    expect(guard.size).toBe(3)
+    expect(guard.prune(t0 + 59_999)).toBe(0)
+    expect(guard.prune(t0 + 60_000)).toBe(3)
+    expect(guard.size).toBe(0)
     await storage.close()
+  })
 
-    storage = await openStorage(dir)
-    guard = new ReplayGuard(storage.sublevel('replay'), { windowMs: 60_000 })
-    await guard.load(t0 + 1000)
-    expect(guard.size).toBe(2)
+  it('after a reopen, refuses what a sender signed up to its stored horizon and accepts what it signs later', async () => {
+    const dir = tempDir()
+    let { storage, guard } = await open(dir)
+    const nonce = randomBytes(16)
+    expect(await guard.accept('peerA', nonce, t0)).toBe(true)
+    // Within the horizon (t0 + 1 s): no further write is needed.
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 500)).toBe(true)
+    expect(Buffer.from((await storage.sublevel('replay').get(horizonKey('peerA')))!).readBigUInt64BE()).toBe(BigInt(t0 + 1000))
+    await storage.close();
+
+    ({ storage, guard } = await open(dir))
+    expect(guard.size).toBe(0)
+    // The same request again, and an unseen one signed before the restart: both may have run.
     expect(await guard.accept('peerA', nonce, t0)).toBe(false)
-    expect(await guard.prune(t0 + 61_000)).toBe(2)
-    expect(guard.size).toBe(0)
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 1000)).toBe(false)
+    // Another sender's horizon is its own.
+    expect(await guard.accept('peerB', randomBytes(16), t0)).toBe(true)
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 1001)).toBe(true)
     await storage.close()
+  })
 
-    storage = await openStorage(dir)
-    guard = new ReplayGuard(storage.sublevel('replay'), { windowMs: 60_000 })
-    await guard.load(t0 + 62_000)
-    expect(guard.size).toBe(0)
+  it('concurrent requests past the horizon all wait for the write that covers them', async () => {
+    const dir = tempDir()
+    let { storage, guard } = await open(dir)
+    const accepted = await Promise.all(Array.from({ length: 50 }, async (_, i) => await guard.accept('peerA', randomBytes(16), t0 + i * 100)))
+    expect(accepted.every(Boolean)).toBe(true)
+    await storage.close();
+    ({ storage, guard } = await open(dir))
+    // Every one of them is covered by the stored horizon.
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 49 * 100)).toBe(false)
+    await storage.close()
+  })
+
+  it('converts a store that kept every pair into horizons', async () => {
+    const dir = tempDir()
+    let storage = await openStorage(dir)
+    const expiry = Buffer.alloc(8)
+    expiry.writeBigUInt64BE(BigInt(t0 + 60_000))
+    await storage.sublevel('replay').batch().put('n/peerA/00ff', expiry).put(`e/${String(t0 + 60_000).padStart(15, '0')}/peerA/00ff`, new Uint8Array()).write()
+    await storage.close()
+    let guard: ReplayGuard;
+    ({ storage, guard } = await open(dir))
+    expect(await guard.accept('peerA', randomBytes(16), t0)).toBe(false)
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 1)).toBe(true)
+    expect(await storage.sublevel('replay').keys({ lt: 'h' }).all()).toEqual([])
     await storage.close()
   })
 
