@@ -95,7 +95,7 @@ const bench: Benchmark = {
       const registryNode = fed.node('registry')
       const registry = registryNode.education!.registry!
       const catalogue = fed.node('uio').education!.catalogue!
-      const owner = (await registry.putInstitution({ id: '', organisationNumber: uio.organisationNumber, name: uio.name, shortName: uio.shortName, category: uio.category, selfAccreditation: uio.selfAccreditation, dbhCode: uio.dbhCode, fsNumber: uio.fsNumber, admissionCodes: [], validFrom: uio.validFrom, validTo: '' })).institution.id
+      const owner = (await registry.putInstitution({ id: '', organisationNumber: uio.organisationNumber, name: uio.name, shortName: uio.shortName, category: uio.category, selfAccreditation: uio.selfAccreditation, dbhCode: uio.dbhCode ?? '', fsNumber: uio.fsNumber ?? '', admissionCodes: [], validFrom: uio.validFrom, validTo: '' })).institution.id
       // Until the institution node reaches the registry (the connection may still be opening).
       for (let i = 0; ; i++) {
         try {

@@ -2,14 +2,17 @@
  * A realistic, generated sample of the Norwegian catalogue for the local federation and the
  * benchmark: universities (UiO, NTNU, UiB) with hundreds of programmes and thousands of courses,
  * the colleges HiST, HiG and HiÅ that merged into NTNU on 1 January 2016 (their offerings keep
- * their IDs under NTNU), and a private vocational college whose programme accreditation NOKUT
- * revoked. Deterministic (seeded), so a restart produces the same catalogue and re-imports are
- * no-ops.
+ * their IDs under NTNU), a private vocational college whose programme accreditation NOKUT
+ * revoked, and OsloMet and Vestland fylkeskommune with only the offerings the sample results
+ * need. Besides the generated offerings, each catalogue holds the offerings that the sample
+ * results (results-sample.ts) refer to ({@link SAMPLE_RESULT_OFFERINGS}). Deterministic
+ * (seeded), so a restart produces the same catalogue and re-imports are no-ops.
  *
- * Real: names, DBH codes and FS numbers of UiO, NTNU and UiB, the merger and its date, the code
- * lists (NKR, NUS levels, ISCED-F). Invented: everything else — programme and course names are
- * built from field vocabularies, the colleges' and the private college's organisation numbers,
- * codes and decisions are demonstration values.
+ * Real: names, DBH codes and FS numbers of UiO, NTNU, UiB and OsloMet, the organisation numbers
+ * of the universities and Vestland fylkeskommune, the merger and its date, the code lists (NKR,
+ * NUS levels, ISCED-F). Invented: everything else — programme and course names are built from
+ * field vocabularies, the colleges' and the private college's organisation numbers, codes and
+ * decisions are demonstration values.
  */
 import { prng } from './synthetic.ts'
 
@@ -18,12 +21,18 @@ export interface SampleInstitution {
   organisationNumber: string
   name: { nb: string, nn?: string, en: string }
   shortName: string
-  category: 'university' | 'scientific-college' | 'accredited-college' | 'vocational-college' | 'private-provider'
+  category: 'university' | 'scientific-college' | 'accredited-college' | 'vocational-college' | 'county' | 'private-provider'
   selfAccreditation: { upToLevel: string, doctoralFields: string[] }
-  dbhCode: string
-  fsNumber: string
+  /** DBH institution code and FS institution number (higher education only). */
+  dbhCode?: string
+  fsNumber?: string
   validFrom: string
   validTo?: string
+  /**
+   * The format in which the institution's own node imports its catalogue. Without it, the
+   * registry operator records the (historical) catalogue, as for the merged colleges.
+   */
+  imports?: 'csv' | 'json'
   /** Course code prefix style and size of the generated catalogue. */
   programmes: number
   courses: number
@@ -33,14 +42,56 @@ export interface SampleInstitution {
 }
 
 export const SAMPLE_INSTITUTIONS: SampleInstitution[] = [
-  { slug: 'uio', organisationNumber: '971035854', name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' }, shortName: 'UiO', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1110', fsNumber: '185', validFrom: '1811-09-02', programmes: 130, courses: 1300, prefix: '', since: 2008 },
-  { slug: 'ntnu', organisationNumber: '974767880', name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'Norwegian University of Science and Technology' }, shortName: 'NTNU', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01', programmes: 140, courses: 1400, prefix: 'T', since: 2008 },
-  { slug: 'uib', organisationNumber: '874789542', name: { nb: 'Universitetet i Bergen', en: 'University of Bergen' }, shortName: 'UiB', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1120', fsNumber: '184', validFrom: '1946-09-05', programmes: 110, courses: 1100, prefix: 'B', since: 2008 },
+  { slug: 'uio', organisationNumber: '971035854', name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' }, shortName: 'UiO', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1110', fsNumber: '185', validFrom: '1811-09-02', imports: 'csv', programmes: 130, courses: 1300, prefix: '', since: 2008 },
+  { slug: 'ntnu', organisationNumber: '974767880', name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'Norwegian University of Science and Technology' }, shortName: 'NTNU', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01', imports: 'csv', programmes: 140, courses: 1400, prefix: 'T', since: 2008 },
+  { slug: 'uib', organisationNumber: '874789542', name: { nb: 'Universitetet i Bergen', en: 'University of Bergen' }, shortName: 'UiB', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1120', fsNumber: '184', validFrom: '1946-09-05', imports: 'json', programmes: 110, courses: 1100, prefix: 'B', since: 2008 },
   { slug: 'hist', organisationNumber: '974741016', name: { nb: 'Høgskolen i Sør-Trøndelag', en: 'Sør-Trøndelag University College' }, shortName: 'HiST', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0254', fsNumber: '204', validFrom: '1994-08-01', validTo: '2016-01-01', programmes: 45, courses: 330, prefix: 'S', since: 2006 },
   { slug: 'hig', organisationNumber: '974830523', name: { nb: 'Høgskolen i Gjøvik', en: 'Gjøvik University College' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01', validTo: '2016-01-01', programmes: 28, courses: 210, prefix: 'G', since: 2006 },
   { slug: 'hials', organisationNumber: '974763613', name: { nb: 'Høgskolen i Ålesund', en: 'Aalesund University College' }, shortName: 'HiÅ', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0211', fsNumber: '207', validFrom: '1994-08-01', validTo: '2016-01-01', programmes: 22, courses: 160, prefix: 'A', since: 2006 },
-  { slug: 'nvf', organisationNumber: '991502254', name: { nb: 'Nordvest fagskole (demo)', en: 'Nordvest Vocational College (demo)' }, shortName: 'NVF', category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] }, dbhCode: '8901', fsNumber: '901', validFrom: '2005-01-01', programmes: 6, courses: 0, prefix: 'F', since: 2011 }
+  { slug: 'nvf', organisationNumber: '991502254', name: { nb: 'Nordvest fagskole (demo)', en: 'Nordvest Vocational College (demo)' }, shortName: 'NVF', category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] }, dbhCode: '8901', fsNumber: '901', validFrom: '2005-01-01', programmes: 6, courses: 0, prefix: 'F', since: 2011 },
+  { slug: 'oslomet', organisationNumber: '997058747', name: { nb: 'OsloMet – storbyuniversitetet', en: 'Oslo Metropolitan University' }, shortName: 'OsloMet', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1175', fsNumber: '215', validFrom: '2011-08-01', imports: 'csv', programmes: 0, courses: 0, prefix: 'M', since: 2011 },
+  // Vestland county (2020): its upper-secondary schools' results, with the county as the issuer.
+  { slug: 'vestland', organisationNumber: '821311632', name: { nb: 'Vestland fylkeskommune', en: 'Vestland County Council' }, shortName: 'Vestland', category: 'county', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2020-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'V', since: 2020 }
 ]
+
+const named = (o: Pick<SampleOffering, 'kind' | 'localCode' | 'name' | 'credits' | 'nkrLevel' | 'nusCode' | 'iscedF' | 'validFrom'> & Partial<SampleOffering>): SampleOffering =>
+  ({ localVersion: '1', languages: ['nb'], gradingScale: 'A-F', learningOutcomes: { nb: '', en: '' }, terms: [], status: 'active', relations: [], ...o })
+const uioBachelor = ['IN1000', 'IN1150', 'MAT1100', 'IN2010']
+
+/**
+ * The offerings the sample results (results-sample.ts) refer to, by owner: part of each
+ * institution's catalogue, after the generated offerings. HiST's course is NTNU's since the
+ * merger, under the same ID.
+ */
+export const SAMPLE_RESULT_OFFERINGS: Readonly<Record<string, readonly SampleOffering[]>> = {
+  uio: [
+    named({ kind: 'course', localCode: 'IN1000', name: { nb: 'Introduksjon til objektorientert programmering', en: 'Introduction to Object-oriented Programming' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01' }),
+    named({ kind: 'course', localCode: 'IN1150', name: { nb: 'Logiske metoder', en: 'Logical Methods' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01' }),
+    named({ kind: 'course', localCode: 'MAT1100', name: { nb: 'Kalkulus', en: 'Calculus' }, credits: 10, nkrLevel: '6', nusCode: '654101', iscedF: '0541', validFrom: '2008-08-01' }),
+    named({ kind: 'course', localCode: 'IN2010', name: { nb: 'Algoritmer og datastrukturer', en: 'Algorithms and Data Structures' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2017-08-01' }),
+    named({ kind: 'study-programme', localCode: 'BAINF-PSA', name: { nb: 'Bachelor i informatikk: programmering og systemarkitektur', en: 'Bachelor of Science in Informatics: Programming and System Architecture' }, credits: 180, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01', learningOutcomes: { nb: 'Kandidaten har bred kunnskap om programmering, algoritmer og systemarkitektur.', en: 'The graduate has broad knowledge of programming, algorithms and system architecture.' }, relations: uioBachelor.map((c) => ({ type: 'contains-mandatory', target: c })) }),
+    named({ kind: 'course', localCode: 'INF5100', name: { nb: 'Avanserte databasesystemer', en: 'Advanced Database Systems' }, credits: 10, nkrLevel: '7', nusCode: '755119', iscedF: '0613', languages: ['en'], validFrom: '2008-08-01' })
+  ],
+  ntnu: [
+    named({ kind: 'course', localCode: 'TDT4100', name: { nb: 'Objektorientert programmering', en: 'Object-Oriented Programming' }, credits: 7.5, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2008-08-01' }),
+    named({ kind: 'course', localCode: 'TDT4120', name: { nb: 'Algoritmer og datastrukturer', en: 'Algorithms and Data Structures' }, credits: 7.5, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2008-08-01' }),
+    named({ kind: 'micro-credential', localCode: 'MLPRAKSIS', name: { nb: 'Maskinlæring i praksis', en: 'Applied Machine Learning' }, credits: 5, nkrLevel: '7', nusCode: '', iscedF: '0613', languages: ['en'], gradingScale: 'pass-fail', validFrom: '2024-08-01', learningOutcomes: { nb: 'Kan trene, evaluere og ta i bruk modeller for veiledet læring på reelle data.', en: 'Can train, evaluate and deploy supervised learning models on real data.' } })
+  ],
+  hist: [
+    named({ kind: 'course', localCode: 'TDAT1001', name: { nb: 'Ingeniørfaglig innføringsemne', en: 'Introduction to Engineering' }, credits: 7.5, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2010-08-01' })
+  ],
+  uib: [
+    named({ kind: 'course', localCode: 'INF100', name: { nb: 'Grunnkurs i programmering', en: 'Introduction to Programming' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2008-08-01' })
+  ],
+  oslomet: [
+    named({ kind: 'course', localCode: 'SYK1000', name: { nb: 'Sykepleiens grunnlag', en: 'Foundations of Nursing' }, credits: 15, nkrLevel: '6', nusCode: '665101', iscedF: '0913', validFrom: '2011-08-01' }),
+    named({ kind: 'course', localCode: 'DATA1100', name: { nb: 'Webutvikling og inkluderende design', en: 'Web Development and Inclusive Design' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2011-08-01' })
+  ],
+  vestland: [
+    named({ kind: 'upper-secondary-programme', localCode: 'STUSPE', name: { nb: 'Vitnemål, studiespesialisering', en: 'Upper secondary diploma, general studies' }, credits: 0, nkrLevel: '4', nusCode: '459901', iscedF: '0031', gradingScale: '1-6', validFrom: '2006-08-01' }),
+    named({ kind: 'upper-secondary-programme', localCode: 'ELEKTRO', name: { nb: 'Fagbrev i elektrikerfaget', en: 'Trade certificate, electrician' }, credits: 0, nkrLevel: '4', nusCode: '457118', iscedF: '0713', gradingScale: 'trade-certificate', validFrom: '2006-08-01' })
+  ]
+}
 
 /** The merger of 1 January 2016 (Kongelig resolusjon 19 June 2015). */
 export const SAMPLE_MERGER = { type: 'merger' as const, effectiveDate: '2016-01-01', predecessors: ['ntnu', 'hist', 'hig', 'hials'], successor: 'ntnu', reference: 'Kongelig resolusjon 2015-06-19' }
@@ -129,7 +180,7 @@ function programmeType (r: () => number, college: 'none' | '6' | '7'): Programme
  * FS handles as a new version code).
  */
 export function sampleCatalogue (inst: SampleInstitution, seed = 2016): SampleOffering[] {
-  const r = prng(seed * 7919 + Number(inst.dbhCode))
+  const r = prng(seed * 7919 + Number(inst.dbhCode ?? inst.organisationNumber))
   const out: SampleOffering[] = []
   const college = inst.category !== 'university'
   const year = (): number => inst.since + Math.floor(r() * Math.max(1, (inst.validTo === undefined ? 2024 : 2015) - inst.since))
@@ -208,7 +259,7 @@ export function sampleCatalogue (inst: SampleInstitution, seed = 2016): SampleOf
     seen.set(p.localCode, k + 1)
     if (k > 0) p.localCode = `${p.localCode}${k + 1}`
   }
-  return [...courses, ...out]
+  return [...courses, ...out, ...(SAMPLE_RESULT_OFFERINGS[inst.slug] ?? []).map((o) => ({ ...o, relations: [...o.relations] }))]
 }
 
 /**

@@ -1,11 +1,11 @@
 /**
  * Loads the generated sample catalogue into a running local federation, through the same paths
  * production uses: the registry operator records the institutions, the 2016 merger and the
- * colleges' historical offerings (a migration, in-process on the registry node); UiO, NTNU and
- * UiB import their catalogues on their own nodes, which publish to the registry over the
- * catalogue protocol; NTNU takes over the colleges' offerings (same IDs) and publishes changes
- * to some of them; NOKUT's node sends its decisions, one of them a revocation. Idempotent: a
- * second run finds everything in place and changes nothing.
+ * colleges' historical offerings (a migration, in-process on the registry node); UiO, NTNU, UiB,
+ * OsloMet and Vestland fylkeskommune import their catalogues on their own nodes, which publish
+ * to the registry over the catalogue protocol; NTNU takes over the colleges' offerings (same
+ * IDs) and publishes changes to some of them; NOKUT's node sends its decisions, one of them a
+ * revocation. Idempotent: a second run finds everything in place and changes nothing.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,7 +18,7 @@ import type { Institution, InstitutionEvent } from '../registry/education/model.
 import { RecordAccreditation } from '../registry/education/protocol.ts'
 import type { OfferingChangeInput } from '../registry/education/registry.ts'
 import { offeringFromJson } from '../registry/education/validate.ts'
-import { SAMPLE_DECISIONS, SAMPLE_INSTITUTIONS, SAMPLE_MERGER, sampleCatalogue, type SampleInstitution, type SampleOffering } from './education-sample.ts'
+import { SAMPLE_DECISIONS, SAMPLE_INSTITUTIONS, SAMPLE_MERGER, SAMPLE_RESULT_OFFERINGS, sampleCatalogue, type SampleInstitution, type SampleOffering } from './education-sample.ts'
 
 export interface SampleLoadSummary {
   institutions: number
@@ -28,6 +28,12 @@ export interface SampleLoadSummary {
   decisions: number
   files: string[]
   examples: Record<string, string>
+  /**
+   * The national IDs the registry minted for the offerings the sample results refer to
+   * ({@link SAMPLE_RESULT_OFFERINGS}), by "owner slug/local code" (the owner when first
+   * published: HiST for its course).
+   */
+  resultOfferings: Record<string, string>
 }
 
 /** One sample offering as a row of the CSV import format. */
@@ -63,9 +69,9 @@ function institutionOf (s: SampleInstitution): Institution {
     shortName: s.shortName,
     category: s.category,
     selfAccreditation: s.selfAccreditation,
-    dbhCode: s.dbhCode,
-    fsNumber: s.fsNumber,
-    admissionCodes: [s.fsNumber],
+    dbhCode: s.dbhCode ?? '',
+    fsNumber: s.fsNumber ?? '',
+    admissionCodes: s.fsNumber === undefined ? [] : [s.fsNumber],
     validFrom: s.validFrom,
     validTo: ''
   }
@@ -120,7 +126,7 @@ export async function loadSampleCatalogue (fed: RunningFederation, dir: string, 
   // 1. Institutions and the 2016 merger (the operator's data).
   const ids: Record<string, string> = {}
   for (const s of SAMPLE_INSTITUTIONS) {
-    const existing = registry.listInstitutions().find((i) => i.dbhCode === s.dbhCode)
+    const existing = registry.listInstitutions().find((i) => i.organisationNumber === s.organisationNumber)
     ids[s.slug] = existing?.id ?? (await registry.putInstitution(institutionOf(s), { validFrom: s.validFrom, reason: 'created' })).institution.id
   }
   const id = (slug: string): string => ids[slug] as string
@@ -131,21 +137,21 @@ export async function loadSampleCatalogue (fed: RunningFederation, dir: string, 
   log(`institutions: ${Object.keys(ids).length}, merger ${SAMPLE_MERGER.effectiveDate}`)
 
   // 2. The colleges' historical catalogues and the private college's (migrated by the operator).
-  for (const s of SAMPLE_INSTITUTIONS.filter((x) => !['uio', 'ntnu', 'uib'].includes(x.slug))) {
+  for (const s of SAMPLE_INSTITUTIONS.filter((x) => x.imports === undefined)) {
     const r = await registry.publish(operatorChanges(sampleCatalogue(s), id(s.slug)), operator)
     log(`${s.shortName}: ${r.results.length} historical offerings (${r.results.filter((x) => x.outcome === 'created').length} new)`)
   }
 
-  // 3. The universities import their own catalogues on their own nodes (CSV for UiO and NTNU, JSON for UiB).
+  // 3. The other institutions import their own catalogues on their own nodes (CSV or JSON).
   const files: string[] = []
   const fileDir = join(dir, 'catalogue')
   mkdirSync(fileDir, { recursive: true })
-  for (const slug of ['uio', 'ntnu', 'uib']) {
+  for (const s of SAMPLE_INSTITUTIONS) {
+    const slug = s.slug
+    const format = s.imports
     const node = fed.nodes.get(slug)
-    const s = SAMPLE_INSTITUTIONS.find((x) => x.slug === slug) as SampleInstitution
-    if (node?.education?.catalogue === undefined) continue
+    if (format === undefined || node?.education?.catalogue === undefined) continue
     const rows = sampleCatalogue(s)
-    const format = slug === 'uib' ? 'json' : 'csv'
     const text = format === 'csv' ? toCsv(rows.map(sampleToCsvRow)) : JSON.stringify({ offerings: rows }, null, 1)
     const file = join(fileDir, `${slug}.${format}`)
     writeFileSync(file, text)
@@ -197,6 +203,13 @@ export async function loadSampleCatalogue (fed: RunningFederation, dir: string, 
   }
   examples.ntnu = id('ntnu')
   examples.hig = id('hig')
+  const resultOfferings: Record<string, string> = {}
+  for (const [slug, offerings] of Object.entries(SAMPLE_RESULT_OFFERINGS)) {
+    for (const o of offerings) {
+      const minted = registry.store.crosswalk.get(keys.crosswalk(id(slug), o.kind, o.localCode, o.localVersion))
+      if (minted !== undefined) resultOfferings[`${slug}/${o.localCode}`] = minted
+    }
+  }
 
   let programmes = 0
   let courses = 0
@@ -205,5 +218,5 @@ export async function loadSampleCatalogue (fed: RunningFederation, dir: string, 
     if (kind === 'study-programme') programmes++
     else if (kind === 'course') courses++
   }
-  return { institutions: Object.keys(ids).length, offerings: registry.store.offerings.size, programmes, courses, decisions, files, examples }
+  return { institutions: Object.keys(ids).length, offerings: registry.store.offerings.size, programmes, courses, decisions, files, examples, resultOfferings }
 }

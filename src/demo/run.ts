@@ -3,12 +3,12 @@
  * node-config/local-federation.json under data/demo/, starts every node in this process and
  * writes data/demo/federation.json describing them.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
-import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type RunningFederation } from './local-federation.ts'
-import { demoCatalogue, SAMPLE_LEARNERS, seedDemoResults } from './results-sample.ts'
-import type { NodeOptions } from '../node.ts'
+import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type LocalNodeSpec, type RunningFederation } from './local-federation.ts'
+import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
+import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
@@ -20,7 +20,7 @@ export interface DemoOptions {
   /** Default node-config/local-federation.json. */
   specFile?: string
   logLevel?: string
-  /** Load the generated sample catalogue into the registry and institution nodes (default true). */
+  /** Load the generated sample catalogue into the registry and institution nodes, and the sample results that refer to it (default true). */
   sampleCatalogue?: boolean
   /** Progress lines while loading. */
   log?: (line: string) => void
@@ -73,18 +73,16 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
   }
   const emrexOverrides = localEmrex?.portalConfig ?? {}
-  // The portal runs the development issuer with the sample learners; the institutions check
-  // offerings against the demo catalogue (see results-sample.ts) and get the sample results.
+  // The portal runs the development issuer with the sample learners. Institutions and the portal
+  // check offerings at the registry (their cached lookup), where the sample catalogue puts them.
   const plan = planLocalFederation(spec, dir, {
     logLevel: options.logLevel ?? 'warn',
     configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, portal: { devIssuer: true } } : {}
   })
-  const demoOfferings = demoCatalogue()
-  const nodeOptions = (): NodeOptions => ({ results: { catalogue: demoOfferings }, portal: { catalogue: demoOfferings, sampleLearners: SAMPLE_LEARNERS } })
+  const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { portal: { sampleLearners: SAMPLE_LEARNERS } } : {}
   let started: RunningFederation
   try {
     started = await startLocalFederation(plan, nodeOptions)
-    await seedDemoResults(started, nodeOptions)
   } catch (err) {
     await localEmrex?.foreign.stop()
     throw err
@@ -95,7 +93,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   let catalogue: SampleLoadSummary | undefined
   if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
     try {
-      catalogue = await loadSampleCatalogue(federation, dir, options.log)
+      catalogue = await loadSample(federation, dir, nodeOptions, options.log)
     } catch (err) {
       await federation.stop()
       throw err
@@ -120,4 +118,38 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const learnersFile = join(dir, 'learners.json')
   const learners = await seedLearners(federation, learnersFile)
   return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
+}
+
+/**
+ * The sample catalogue, then the sample results that refer to its offerings, once: the first
+ * start records what it loaded in sample.json, and a later start on the same stores loads
+ * nothing. Institutions marked offline (UiB) are up only while they publish their catalogue and
+ * record their results.
+ */
+async function loadSample (fed: RunningFederation, dir: string, nodeOptions: (spec: LocalNodeSpec) => NodeOptions, log: (line: string) => void = () => {}): Promise<SampleLoadSummary> {
+  const file = join(dir, 'sample.json')
+  const registry = fed.node('registry').education?.registry
+  if (existsSync(file) && (registry?.store.offerings.size ?? 0) > 0) {
+    const loaded = JSON.parse(readFileSync(file, 'utf8')) as { catalogue: SampleLoadSummary }
+    log(`sample catalogue and results: loaded at the first start (${file})`)
+    return loaded.catalogue
+  }
+  const visiting = new Map<string, LifelongNode>()
+  try {
+    for (const planned of fed.plan.nodes) {
+      if (planned.spec.offline !== true || !planned.spec.roles.includes('institution')) continue
+      const node = await createNode(planned.config, nodeOptions(planned.spec))
+      visiting.set(planned.spec.slug, node)
+      await node.start()
+    }
+    const nodes = new Map([...fed.nodes, ...visiting])
+    const all: RunningFederation = { ...fed, nodes, node: (slug) => nodes.get(slug) ?? fed.node(slug) }
+    const catalogue = await loadSampleCatalogue(all, dir, log)
+    const results = await seedDemoResults(all, sampleOfferingIds(catalogue.resultOfferings), nodeOptions)
+    log(`sample results: ${Object.entries(results).map(([slug, n]) => `${slug} ${n}`).join(', ')}`)
+    writeFileSync(file, JSON.stringify({ note: 'The sample catalogue and results are in the stores; delete this file to load them again (idempotent).', catalogue, results }, null, 2) + '\n')
+    return catalogue
+  } finally {
+    await Promise.allSettled([...visiting.values()].map(async (n) => { await n.stop() }))
+  }
 }

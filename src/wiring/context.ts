@@ -46,9 +46,9 @@ export interface NodeOptions {
   now?: () => number
   /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
   processMetrics?: boolean
-  /** Results registry parts that are not wired from config yet (tests, the local federation). */
+  /** Results registry parts that replace the wired ones (tests: a catalogue of their own instead of the registry's lookup). */
   results?: { catalogue?: OfferingCatalogue, registrar?: PointerRegistrar }
-  /** Portal parts that are not wired from config yet: the index directory, the catalogue, the development issuer's sample learners. */
+  /** Portal parts that are not wired from config yet: the index directory, the development issuer's sample learners; tests may replace the registry's lookup with a catalogue of their own. */
   portal?: { directory?: SourceDirectory, catalogue?: OfferingCatalogue, sampleLearners?: readonly SampleLearner[] }
   /** What the cross-border bridges use of the portal and the index (src/bridges/ports.ts); unset ports are the real ones on a portal, else refuse. */
   bridges?: Partial<BridgePorts>

@@ -87,7 +87,7 @@ export function registerNodeCommands (program: Command): void {
     .option('--dir <dir>', 'where its keys and stores live', 'data/demo')
     .option('--spec <file>', 'federation description', 'node-config/local-federation.json')
     .option('--log-level <level>', 'log level of every node', 'warn')
-    .option('--no-sample', 'do not load the sample catalogue')
+    .option('--no-sample', 'do not load the sample catalogue and the sample results')
     .option('--p2p-port <port>', 'first libp2p port (one per node from here)', (v) => Number.parseInt(v, 10))
     .option('--http-port <port>', 'first HTTP port (one per node from here)', (v) => Number.parseInt(v, 10))
     .action(async (opts) => {

@@ -20,7 +20,7 @@ describe('sample catalogue', () => {
     await waitForMesh(fed)
     const dir = tempDir()
     const summary = await loadSampleCatalogue(fed, dir)
-    expect(summary.institutions).toBe(7)
+    expect(summary.institutions).toBe(9)
     expect(summary.programmes).toBeGreaterThan(300)
     expect(summary.courses).toBeGreaterThan(3000)
     expect(summary.files.map((f) => f.split('/').pop())).toEqual(['uio.csv', 'ntnu.csv', 'uib.json'])
@@ -33,6 +33,14 @@ describe('sample catalogue', () => {
     expect(registry.getOffering(merged).currentOwner?.shortName).toBe('NTNU')
     expect(registry.offeringHistory(merged).versions.map((v) => v.publishedBy)).toEqual([ORG.operator, SAMPLE_INSTITUTIONS[1]?.organisationNumber])
     expect(registry.institutionHistory(summary.examples.hig as string).successorToday?.shortName).toBe('NTNU')
+    // The offerings the sample results refer to, with the IDs the registry minted (OsloMet and
+    // Vestland have no node here, so their own offerings are not published).
+    const hist = summary.resultOfferings['hist/TDAT1001'] as string
+    expect(registry.getOffering(hist, { validOn: '2015-12-15' }).issuer?.shortName).toBe('HiST')
+    expect(registry.getOffering(hist).currentOwner?.shortName).toBe('NTNU')
+    expect(registry.getOffering(summary.resultOfferings['uio/BAINF-PSA'] as string).version.offering.relations).toHaveLength(4)
+    expect(Object.keys(summary.resultOfferings).filter((k) => k.startsWith('uib/') || k.startsWith('ntnu/'))).toEqual(['ntnu/TDT4100', 'ntnu/TDT4120', 'ntnu/MLPRAKSIS', 'uib/INF100'])
+    expect(summary.resultOfferings['oslomet/SYK1000']).toBeUndefined()
     // The revocation.
     const revoked = summary.examples.revokedProgramme as string
     expect(registry.wasAccredited(revoked, '2015-01-01').accredited).toBe(true)
