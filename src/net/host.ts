@@ -10,7 +10,7 @@ import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
 import { ping, type Ping } from '@libp2p/ping'
 import { kadDHT, passthroughMapper, removePrivateAddressesMapper, removePublicAddressesMapper, type KadDHT } from '@libp2p/kad-dht'
-import type { PrivateKey } from '@libp2p/interface'
+import type { ComponentLogger, Logger, PrivateKey } from '@libp2p/interface'
 import type { Federation } from '../federation/federation.ts'
 import type { PeerDatastore } from './peer-datastore.ts'
 import { membershipGater } from './gater.ts'
@@ -49,11 +49,24 @@ const MAPPERS = {
   loopback: passthroughMapper
 } as const
 
+/**
+ * libp2p's debug logging is off unless the DEBUG environment variable names it, yet libp2p
+ * builds a logger for every stream on both sides (scope names, a terminal check each). With
+ * DEBUG unset the host gets loggers that do nothing; with DEBUG set, libp2p's own.
+ */
+function libp2pLogger (): ComponentLogger | undefined {
+  if ((process.env.DEBUG ?? '') !== '') return undefined
+  const silent: Logger = Object.assign(() => {}, { error: () => {}, trace: () => {}, enabled: false, newScope: () => silent })
+  return { forComponent: () => silent }
+}
+
 export async function createHost (components: HostComponents, init: HostInit): Promise<Host> {
+  const logger = libp2pLogger()
   return await createLibp2p<HostServices>({
     start: false,
     privateKey: init.privateKey,
     datastore: components.datastore,
+    ...(logger === undefined ? {} : { logger }),
     nodeInfo: { userAgent: init.userAgent },
     addresses: { listen: [...init.listen], announce: [...init.announce] },
     transports: [tcp()],
