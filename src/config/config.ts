@@ -1,7 +1,8 @@
 /**
  * Parses and validates a node's config once, into a frozen object. Every problem is reported
  * at once with its path (JSON Schema errors, then the checks a schema cannot express: the
- * organisation number's check digit, role combinations, multiaddrs, operator keys).
+ * organisation number's check digit, role combinations, the OIDC client's authentication,
+ * multiaddrs, operator keys).
  */
 import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
@@ -58,7 +59,7 @@ export interface NodeConfig {
   readonly logging: { readonly level: string }
   readonly identifiers: { readonly allowSynthetic: boolean }
   readonly portal: {
-    readonly oidc?: { readonly issuer: string, readonly audience: string, readonly jwksUri?: string }
+    readonly oidc?: PortalOidcConfig
     readonly devIssuer: boolean
     readonly fanoutDeadlineMs: number
     readonly shareMaxDays: number
@@ -73,6 +74,18 @@ export interface NodeConfig {
   }
   /** EMREX provider and client (portal role); paths absolute. */
   readonly emrex?: EmrexConfig
+}
+
+/** The portal's OpenID Connect client (authorization code flow with PKCE); endpoints filled in. */
+export interface PortalOidcConfig {
+  readonly issuer: string
+  readonly audience: string
+  readonly jwksUri?: string
+  readonly authorizationEndpoint: string
+  readonly tokenEndpoint: string
+  readonly clientAuth: 'none' | 'client_secret_basic' | 'client_secret_post'
+  /** Absolute; set unless clientAuth is none. */
+  readonly clientSecretFile?: string
 }
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
@@ -127,6 +140,12 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   if (isObject && raw.portal?.devIssuer === true && raw.identifiers?.allowSynthetic !== true) {
     fields.push({ path: '/portal/devIssuer', message: 'the development issuer signs in made-up learners: only with identifiers.allowSynthetic (test and demo federations)' })
   }
+  const oidc: any = raw?.portal?.oidc
+  if (oidc !== null && typeof oidc === 'object') {
+    const withSecret = oidc.clientAuth === 'client_secret_basic' || oidc.clientAuth === 'client_secret_post'
+    if (withSecret && oidc.clientSecretFile === undefined) fields.push({ path: '/portal/oidc/clientAuth', message: `${String(oidc.clientAuth)} needs clientSecretFile` })
+    if (oidc.clientAuth === 'none' && oidc.clientSecretFile !== undefined) fields.push({ path: '/portal/oidc/clientSecretFile', message: 'a public client (clientAuth none) has no secret: drop clientSecretFile or choose client_secret_basic or client_secret_post' })
+  }
   if (isObject && raw.emrex !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
     fields.push({ path: '/emrex', message: 'EMREX needs the portal role' })
   }
@@ -175,7 +194,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,
-    portal: raw.portal,
+    portal: raw.portal.oidc === undefined ? raw.portal : { ...raw.portal, oidc: oidcConfig(raw.portal.oidc, abs) },
     auth: raw.auth,
     log: raw.log,
     ...(raw.emrex === undefined
@@ -190,6 +209,21 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
         })
   }
   return deepFreeze(config)
+}
+
+/** Fills in the OIDC client's defaults: ID-porten's endpoint paths, client authentication by whether a secret is given. */
+function oidcConfig (raw: { issuer: string, audience: string, jwksUri?: string, authorizationEndpoint?: string, tokenEndpoint?: string, clientAuth?: PortalOidcConfig['clientAuth'], clientSecretFile?: string }, abs: (p: string) => string): PortalOidcConfig {
+  const base = raw.issuer.replace(/\/$/, '')
+  const clientAuth = raw.clientAuth ?? (raw.clientSecretFile === undefined ? 'none' : 'client_secret_basic')
+  return {
+    issuer: raw.issuer,
+    audience: raw.audience,
+    ...(raw.jwksUri === undefined ? {} : { jwksUri: raw.jwksUri }),
+    authorizationEndpoint: raw.authorizationEndpoint ?? `${base}/authorize`,
+    tokenEndpoint: raw.tokenEndpoint ?? `${base}/token`,
+    clientAuth,
+    ...(raw.clientSecretFile === undefined ? {} : { clientSecretFile: abs(raw.clientSecretFile) })
+  }
 }
 
 /** Reads, parses and validates a config file. */

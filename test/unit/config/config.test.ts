@@ -67,6 +67,19 @@ describe('config', () => {
     expect(fields.find((f) => f.path === '/roles')?.message).toMatch(/institution.*cannot be combined/)
   })
 
+  it('fills in the portal\'s OIDC client (ID-porten\'s endpoints, client authentication by the secret file) and reports bad combinations', () => {
+    const portal = (oidc: Record<string, unknown>): unknown => ({ ...valid(), roles: ['portal'], portal: { oidc: { issuer: 'https://idporten.example/', audience: 'portal', ...oidc } } })
+    const withSecret = parseConfig(portal({ clientSecretFile: 'secrets/oidc' }), '/etc/lifelong').portal.oidc
+    expect(withSecret).toEqual({ issuer: 'https://idporten.example/', audience: 'portal', authorizationEndpoint: 'https://idporten.example/authorize', tokenEndpoint: 'https://idporten.example/token', clientAuth: 'client_secret_basic', clientSecretFile: '/etc/lifelong/secrets/oidc' })
+    expect(parseConfig(portal({}), '/etc/lifelong').portal.oidc).toMatchObject({ clientAuth: 'none', tokenEndpoint: 'https://idporten.example/token' })
+    expect(parseConfig(portal({ clientAuth: 'client_secret_post', clientSecretFile: '/s', tokenEndpoint: 'https://t.example/oauth/token' }), '/x').portal.oidc).toMatchObject({ clientAuth: 'client_secret_post', clientSecretFile: '/s', tokenEndpoint: 'https://t.example/oauth/token' })
+    expect(fieldsOf(portal({ clientAuth: 'client_secret_basic' }))).toEqual([{ path: '/portal/oidc/clientAuth', message: 'client_secret_basic needs clientSecretFile' }])
+    expect(fieldsOf(portal({ clientAuth: 'client_secret_post' })).map((f) => f.path)).toEqual(['/portal/oidc/clientAuth'])
+    expect(fieldsOf(portal({ clientAuth: 'none', clientSecretFile: '/s' })).map((f) => f.path)).toEqual(['/portal/oidc/clientSecretFile'])
+    expect(fieldsOf(portal({ clientAuth: 'private_key_jwt' })).map((f) => f.path)).toEqual(['/portal/oidc/clientAuth'])
+    expect(fieldsOf(portal({ clientSecret: 'inline' })).map((f) => f.path)).toEqual(['/portal/oidc/clientSecret'])
+  })
+
   it('reports missing required fields by name', () => {
     const paths = fieldsOf({ roles: ['portal'] }).map((f) => f.path).sort()
     expect(paths).toEqual(['/dataDir', '/federation', '/name', '/organisationNumber'])
