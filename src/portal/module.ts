@@ -23,7 +23,9 @@ import type { LearnerResults } from '../bridges/model.ts'
 import type { ForeignResultsImport } from '../bridges/ports.ts'
 import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
-import { DevIssuer, TokenVerifier, type LearnerIdentity, type SampleLearner } from './oidc.ts'
+import { DevIssuer, HttpTokenClient, TokenVerifier, readClientSecret, type LearnerIdentity, type SampleLearner, type TokenClient } from './oidc.ts'
+import type { PortalOidcConfig } from '../config/config.ts'
+import { stat } from 'node:fs/promises'
 import { LearnerSessions } from './session.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
@@ -70,7 +72,7 @@ export interface PortalEntryPoints {
 
 export interface PortalModuleInit {
   federationId: string
-  oidc?: { issuer: string, audience: string, jwksUri?: string }
+  oidc?: PortalOidcConfig
   devIssuer: boolean
   sampleLearners: readonly SampleLearner[]
   fanoutDeadlineMs: number
@@ -162,6 +164,11 @@ export class PortalModule {
     }
     this.secret = secret
     await this.devIssuer?.load()
+    const secretFile = this.init.oidc?.clientSecretFile
+    if (secretFile !== undefined && this.init.oidc?.clientAuth !== 'none') {
+      await readClientSecret(secretFile)
+      if (((await stat(secretFile)).mode & 0o077) !== 0) this.c.logger.warn({ file: secretFile }, 'the OIDC client secret file is readable by others than its owner: chmod 600 it')
+    }
   }
 
   /** Built on first use, once the node listens and knows its URL. */
@@ -169,21 +176,26 @@ export class PortalModule {
     if (this.secret === undefined) throw new LifelongError('unavailable', 'PORTAL_NOT_STARTED', 'the portal has not started')
     let verifier: TokenVerifier
     let authorizeUrl: () => string
+    let tokens: TokenClient
     if (this.devIssuer !== undefined) {
       const issuerUrl = `${this.c.baseUrl()}/dev-oidc`
       this.devIssuer.issuer = issuerUrl
       verifier = new TokenVerifier({ issuer: issuerUrl, audience: DEV_AUDIENCE, keys: { jwks: this.devIssuer.jwks() }, allowSynthetic: this.init.allowSynthetic })
       authorizeUrl = () => `${issuerUrl}/authorize`
+      tokens = new HttpTokenClient({ tokenEndpoint: () => `${issuerUrl}/token`, clientId: DEV_AUDIENCE, clientAuth: 'none' })
     } else if (this.init.oidc !== undefined) {
       const o = this.init.oidc
       const base = o.issuer.replace(/\/$/, '')
       verifier = new TokenVerifier({ issuer: o.issuer, audience: o.audience, keys: { jwksUri: o.jwksUri ?? `${base}/jwks.json` }, allowSynthetic: this.init.allowSynthetic })
-      authorizeUrl = () => `${base}/authorize`
+      authorizeUrl = () => o.authorizationEndpoint
+      const secretFile = o.clientSecretFile
+      tokens = new HttpTokenClient({ tokenEndpoint: () => o.tokenEndpoint, clientId: o.audience, clientAuth: o.clientAuth, ...(secretFile === undefined ? {} : { clientSecret: async () => await readClientSecret(secretFile) }) })
     } else {
       verifier = new TokenVerifier({ issuer: 'urn:lifelong:no-issuer', audience: 'none', keys: { jwks: { keys: [] } }, allowSynthetic: false })
       authorizeUrl = () => `${this.c.baseUrl()}/portal`
+      tokens = { exchange: async () => { throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', 'the portal has no OIDC issuer configured') } }
     }
-    return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, secret: this.secret })
+    return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, tokens, secret: this.secret })
   }
 
   /** Every result of the signed-in learner, verified, with a status per source. */

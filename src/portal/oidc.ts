@@ -1,15 +1,18 @@
 /**
- * Signing learners in with OpenID Connect: ID tokens are verified against the configured
+ * Signing learners in with OpenID Connect (authorization code flow with PKCE): the code is
+ * exchanged at the issuer's token endpoint ({@link HttpTokenClient}), and ID tokens are verified against the configured
  * issuer's published keys (jose: signature, `iss`, `aud`, `exp`, and the `nonce` of the sign-in
  * that asked for the token). The learner is identified by the token's `pid` claim (the national
  * ID, as ID-porten sends it) or `education_id` (the index's education ID for people with no
  * Norwegian number); names and birth date come from `given_name`, `family_name`, `birthdate`.
  *
  * {@link DevIssuer} is the local federation's development issuer: it signs in made-up sample
- * learners with one click, and is refused by the config unless synthetic IDs are allowed.
+ * learners with one click (the same code flow with PKCE), and is refused by the config unless
+ * synthetic IDs are allowed.
  */
 import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose'
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
 import { LifelongError } from '../errors.ts'
 import type { Sublevel } from '../storage/storage.ts'
 import { normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId, isAcceptableNationalId } from '../identifiers/index.ts'
@@ -86,6 +89,84 @@ function subjectFromClaims (claims: Record<string, unknown>, allowSynthetic: boo
   return undefined
 }
 
+/** Exchanges an authorization code for the ID token (the token endpoint of RFC 6749 §4.1.3). */
+export interface TokenClient {
+  /** @throws LifelongError AUTH_TOKEN_REQUEST_FAILED */
+  exchange: (request: { code: string, redirectUri: string, codeVerifier: string }) => Promise<string>
+}
+
+export type ClientAuth = 'none' | 'client_secret_basic' | 'client_secret_post'
+
+export interface HttpTokenClientInit {
+  tokenEndpoint: () => string
+  clientId: string
+  clientAuth: ClientAuth
+  /** The client secret (read when needed, so a rotated secret file takes effect without a restart). */
+  clientSecret?: () => Promise<string>
+  /** Default 10 s. */
+  timeoutMs?: number
+}
+
+/** RFC 6749 §2.3.1: client ID and secret are form-encoded before they go in the Basic header. */
+const formEncode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2)
+/** An OAuth error code as the issuer sent it, if it is one (RFC 6749 §5.2 charset); never its description. */
+const oauthErrorCode = (value: unknown): string | undefined => typeof value === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/.test(value) ? value : undefined
+
+/** The portal's client of the issuer's token endpoint: POST, form-encoded, with a timeout. */
+export class HttpTokenClient implements TokenClient {
+  private readonly init: HttpTokenClientInit
+
+  constructor (init: HttpTokenClientInit) {
+    this.init = init
+  }
+
+  async exchange (request: { code: string, redirectUri: string, codeVerifier: string }): Promise<string> {
+    const body = new URLSearchParams({ grant_type: 'authorization_code', code: request.code, redirect_uri: request.redirectUri, code_verifier: request.codeVerifier, client_id: this.init.clientId })
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
+    if (this.init.clientAuth !== 'none') {
+      if (this.init.clientSecret === undefined) throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', 'the portal has no client secret for the token endpoint')
+      const secret = await this.init.clientSecret()
+      if (this.init.clientAuth === 'client_secret_basic') headers.authorization = `Basic ${Buffer.from(`${formEncode(this.init.clientId)}:${formEncode(secret)}`).toString('base64')}`
+      else body.set('client_secret', secret)
+    }
+    const timeoutMs = this.init.timeoutMs ?? 10_000
+    let status: number
+    let text: string
+    try {
+      const res = await fetch(this.init.tokenEndpoint(), { method: 'POST', headers, body, redirect: 'error', signal: AbortSignal.timeout(timeoutMs) })
+      status = res.status
+      text = await res.text()
+    } catch (err) {
+      const timedOut = (err as Error).name === 'TimeoutError'
+      throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', timedOut ? `the sign-in service's token endpoint did not answer within ${timeoutMs} ms` : 'the sign-in service\'s token endpoint could not be reached', { cause: err })
+    }
+    let json: Record<string, unknown> = {}
+    try { json = JSON.parse(text) as Record<string, unknown> } catch { /* not JSON: handled below */ }
+    if (status !== 200) {
+      const code = oauthErrorCode(json?.error)
+      throw new LifelongError(status >= 500 ? 'unavailable' : 'unauthenticated', 'AUTH_TOKEN_REQUEST_FAILED', `the sign-in service's token endpoint refused the code (HTTP ${status}${code === undefined ? '' : `, ${code}`})`)
+    }
+    if (json === null || typeof json.id_token !== 'string' || json.id_token === '') throw new LifelongError('unauthenticated', 'AUTH_TOKEN_REQUEST_FAILED', 'the sign-in service\'s token endpoint answered without an ID token')
+    return json.id_token
+  }
+}
+
+/**
+ * Reads the client secret from its file (trailing newline dropped). The error names the file,
+ * never its content.
+ * @throws LifelongError AUTH_CLIENT_SECRET_UNREADABLE
+ */
+export async function readClientSecret (file: string): Promise<string> {
+  let secret: string
+  try {
+    secret = (await readFile(file, 'utf8')).replace(/\r?\n$/, '')
+  } catch (err) {
+    throw new LifelongError('unavailable', 'AUTH_CLIENT_SECRET_UNREADABLE', `cannot read the OIDC client secret file ${file}`, { cause: err })
+  }
+  if (secret === '') throw new LifelongError('unavailable', 'AUTH_CLIENT_SECRET_UNREADABLE', `the OIDC client secret file ${file} is empty`)
+  return secret
+}
+
 /** A made-up learner the development issuer can sign in. */
 export interface SampleLearner {
   nationalId?: string
@@ -107,11 +188,39 @@ export interface DevIssuerInit {
 }
 
 const KEY = 'dev-oidc/key'
+/** How long a code may wait to be redeemed. */
+export const DEV_CODE_TTL_MS = 60_000
+const MAX_PENDING_CODES = 10_000
+const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
+
+/** An error answer of the token endpoint (RFC 6749 §5.2). */
+export class TokenEndpointError extends Error {
+  readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type'
+  readonly status: number
+
+  constructor (error: TokenEndpointError['error'], description: string) {
+    super(description)
+    this.error = error
+    this.status = error === 'invalid_client' ? 401 : 400
+  }
+}
+
+/** What a code was issued for. */
+export interface CodeGrant {
+  clientId: string
+  redirectUri: string
+  nonce: string
+  learner: number
+  codeChallenge: string
+}
 
 /**
- * The development OpenID provider of the local federation: `GET /dev-oidc/authorize` shows the
- * sample learners, and choosing one returns a signed ID token to the portal (response mode
- * form_post). Its key is kept in the portal's store so sessions survive a restart.
+ * The development OpenID provider of the local federation (authorization code flow with PKCE
+ * only): `GET /dev-oidc/authorize` shows the sample learners, choosing one sends a single-use
+ * code (kept in memory for a minute, bound to client, redirect URI, nonce, learner and S256
+ * challenge) back to the portal, and `POST /dev-oidc/token` exchanges it for a signed ID token.
+ * Its key is kept in the portal's store so sessions survive a restart.
  */
 export class DevIssuer {
   private readonly c: DevIssuerComponents
@@ -120,6 +229,7 @@ export class DevIssuer {
   issuer = ''
   private privateKey: Awaited<ReturnType<typeof importJWK>> | undefined
   private publicJwk: JWK | undefined
+  private readonly codes = new Map<string, CodeGrant & { expiresAt: number }>()
 
   constructor (components: DevIssuerComponents, init: DevIssuerInit) {
     this.c = components
@@ -146,11 +256,47 @@ export class DevIssuer {
     return { keys: [this.publicJwk] }
   }
 
+  private now (): number {
+    return (this.c.now ?? Date.now)()
+  }
+
+  /** Issues a single-use code for a sample learner (the request was checked by the caller). */
+  issueCode (grant: CodeGrant): string {
+    if (this.init.learners[grant.learner] === undefined) throw new LifelongError('not-found', 'AUTH_NO_SUCH_SAMPLE_LEARNER', 'no such sample learner')
+    if (!PKCE_CHALLENGE.test(grant.codeChallenge)) throw new LifelongError('invalid', 'AUTH_PKCE_REQUIRED', 'an S256 code_challenge is required')
+    const now = this.now()
+    for (const [code, g] of this.codes) if (g.expiresAt <= now || this.codes.size >= MAX_PENDING_CODES) this.codes.delete(code)
+    const code = randomBytes(32).toString('base64url')
+    this.codes.set(code, { ...grant, expiresAt: now + DEV_CODE_TTL_MS })
+    return code
+  }
+
+  /**
+   * The token endpoint: redeems a code once, checking client, redirect URI and PKCE verifier.
+   * @throws TokenEndpointError
+   */
+  async redeem (form: { grant_type?: string, code?: string, redirect_uri?: string, client_id?: string, code_verifier?: string }, knownClient: string): Promise<{ id_token: string, token_type: 'Bearer', expires_in: number }> {
+    if (form.grant_type !== 'authorization_code') throw new TokenEndpointError(form.grant_type === undefined || form.grant_type === '' ? 'invalid_request' : 'unsupported_grant_type', 'grant_type must be authorization_code')
+    if (form.client_id !== knownClient) throw new TokenEndpointError('invalid_client', 'unknown client')
+    if (form.code === undefined || form.code === '' || form.redirect_uri === undefined || form.code_verifier === undefined) throw new TokenEndpointError('invalid_request', 'code, redirect_uri and code_verifier are required')
+    const grant = this.codes.get(form.code)
+    // Single use: a code is gone once presented, whether the rest checks out or not.
+    this.codes.delete(form.code)
+    if (grant === undefined || grant.expiresAt <= this.now()) throw new TokenEndpointError('invalid_grant', 'the code is unknown, used or expired')
+    if (grant.clientId !== form.client_id) throw new TokenEndpointError('invalid_grant', 'the code was issued to another client')
+    if (grant.redirectUri !== form.redirect_uri) throw new TokenEndpointError('invalid_grant', 'redirect_uri differs from the one the code was issued for')
+    if (!PKCE_VERIFIER.test(form.code_verifier)) throw new TokenEndpointError('invalid_grant', 'the code_verifier is malformed')
+    const challenge = Buffer.from(createHash('sha256').update(form.code_verifier).digest('base64url'))
+    const expected = Buffer.from(grant.codeChallenge)
+    if (challenge.length !== expected.length || !timingSafeEqual(challenge, expected)) throw new TokenEndpointError('invalid_grant', 'the code_verifier does not match the code_challenge')
+    return { id_token: await this.issue(grant.learner, grant.clientId, grant.nonce), token_type: 'Bearer', expires_in: 3600 }
+  }
+
   /** Signs an ID token for sample learner `index`. */
   async issue (index: number, audience: string, nonce: string): Promise<string> {
     const learner = this.init.learners[index]
     if (learner === undefined || this.privateKey === undefined) throw new LifelongError('not-found', 'AUTH_NO_SUCH_SAMPLE_LEARNER', 'no such sample learner')
-    const now = Math.floor((this.c.now ?? Date.now)() / 1000)
+    const now = Math.floor(this.now() / 1000)
     const claims: Record<string, unknown> = { given_name: learner.givenNames, family_name: learner.familyName, nonce, acr: 'dev-only', amr: ['dev-sample-learner'] }
     if (learner.nationalId !== undefined) claims.pid = learner.nationalId
     if (learner.educationId !== undefined) claims.education_id = learner.educationId

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto'
 import { parseCookies } from './session.ts'
 import { transcriptPdf } from './pdf.ts'
 import type { PortalResult } from './fetch.ts'
-import type { LearnerIdentity } from './oidc.ts'
+import { TokenEndpointError, type LearnerIdentity } from './oidc.ts'
 import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from './module.ts'
 
 type Form = Record<string, string | string[]>
@@ -78,16 +78,21 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       schema: { summary: 'Start signing in at the OIDC issuer', tags: ['portal'], querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 500 } } } }
     }, async (request, reply) => await reply.redirect(portal.sessions.signInUrl(reply, request.query.returnTo ?? '/portal/results'), 303))
 
-    app.post<{ Body: Form }>('/portal/callback', {
-      schema: { summary: 'The issuer posts the ID token here (response_mode=form_post)', tags: ['portal'], body: { type: 'object', properties: { id_token: { type: 'string', maxLength: 16384 }, state: { type: 'string', maxLength: 200 }, error: { type: 'string', maxLength: 200 } } } }
-    }, async (request, reply) => {
+    const callbackFields = { code: { type: 'string', maxLength: 2048 }, state: { type: 'string', maxLength: 200 }, iss: { type: 'string', maxLength: 500 }, error: { type: 'string', maxLength: 200 }, error_description: { type: 'string', maxLength: 1000 } } as const
+    const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, params: Form): Promise<FastifyReply> => {
       try {
-        const { returnTo } = await portal.sessions.complete(request, reply, { id_token: one(request.body.id_token), state: one(request.body.state) })
+        const { returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
         return await reply.redirect(returnTo, 303)
       } catch (err) {
         return await failPage(request, reply, err)
       }
-    })
+    }
+    app.get<{ Querystring: Form }>('/portal/callback', {
+      schema: { summary: 'The issuer sends the authorization code here (response_mode=query)', tags: ['portal'], querystring: { type: 'object', properties: callbackFields } }
+    }, async (request, reply) => await completeSignIn(request, reply, request.query))
+    app.post<{ Body: Form }>('/portal/callback', {
+      schema: { summary: 'The issuer posts the authorization code here (response_mode=form_post)', tags: ['portal'], body: { type: 'object', properties: callbackFields } }
+    }, async (request, reply) => await completeSignIn(request, reply, request.body))
 
     app.post('/portal/logout', { schema: { summary: 'Sign out', tags: ['portal'] } }, async (_request, reply) => {
       portal.sessions.signOut(reply)
@@ -295,28 +300,83 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     if (dev === undefined) return
     app.get('/dev-oidc/.well-known/openid-configuration', { schema: { summary: 'Development issuer: discovery (test and demo federations only)', tags: ['dev-oidc'] } }, async () => {
       const issuer = `${portal.baseUrl()}/dev-oidc`
-      return { issuer, authorization_endpoint: `${issuer}/authorize`, jwks_uri: `${issuer}/jwks.json`, response_types_supported: ['id_token'], response_modes_supported: ['form_post'], subject_types_supported: ['pairwise'], id_token_signing_alg_values_supported: ['Ed25519', 'EdDSA'], claims_supported: ['sub', 'pid', 'education_id', 'given_name', 'family_name', 'birthdate'] }
+      return {
+        issuer,
+        authorization_endpoint: `${issuer}/authorize`,
+        token_endpoint: `${issuer}/token`,
+        jwks_uri: `${issuer}/jwks.json`,
+        response_types_supported: ['code'],
+        response_modes_supported: ['query', 'form_post'],
+        grant_types_supported: ['authorization_code'],
+        code_challenge_methods_supported: ['S256'],
+        token_endpoint_auth_methods_supported: ['none'],
+        authorization_response_iss_parameter_supported: true,
+        scopes_supported: ['openid', 'profile'],
+        subject_types_supported: ['pairwise'],
+        id_token_signing_alg_values_supported: ['Ed25519', 'EdDSA'],
+        claims_supported: ['sub', 'pid', 'education_id', 'given_name', 'family_name', 'birthdate']
+      }
     })
     app.get('/dev-oidc/jwks.json', { schema: { summary: 'Development issuer: its keys', tags: ['dev-oidc'] } }, async () => dev.jwks())
 
-    const authorizeQuery = { type: 'object', required: ['client_id', 'redirect_uri', 'state', 'nonce'], properties: { client_id: { type: 'string', maxLength: 100 }, redirect_uri: { type: 'string', maxLength: 500 }, state: { type: 'string', maxLength: 200 }, nonce: { type: 'string', maxLength: 200 }, response_type: { type: 'string' }, response_mode: { type: 'string' }, scope: { type: 'string' }, lang: { type: 'string' } } } as const
+    /** The authorization request's parameters that the sample-learner form carries on. */
+    const AUTHORIZE_PARAMS = ['client_id', 'redirect_uri', 'state', 'nonce', 'response_type', 'response_mode', 'code_challenge', 'code_challenge_method'] as const
+    type AuthorizeRequest = Record<typeof AUTHORIZE_PARAMS[number], string>
+    const authorizeQuery = { type: 'object', required: ['client_id', 'redirect_uri', 'state', 'nonce'], properties: { client_id: { type: 'string', maxLength: 100 }, redirect_uri: { type: 'string', maxLength: 500 }, state: { type: 'string', maxLength: 200 }, nonce: { type: 'string', maxLength: 200 }, response_type: { type: 'string', maxLength: 50 }, response_mode: { type: 'string', maxLength: 50 }, code_challenge: { type: 'string', maxLength: 200 }, code_challenge_method: { type: 'string', maxLength: 20 }, scope: { type: 'string', maxLength: 200 }, lang: { type: 'string' } } } as const
+    const issuerUrl = (): string => `${portal.baseUrl()}/dev-oidc`
     const checkClient = (q: { client_id: string, redirect_uri: string }): void => {
       if (q.client_id !== DEV_AUDIENCE || q.redirect_uri !== `${portal.baseUrl()}/portal/callback`) throw new LifelongError('invalid', 'AUTH_UNKNOWN_CLIENT', 'the development issuer signs in to this portal only')
     }
-    app.get<{ Querystring: { client_id: string, redirect_uri: string, state: string, nonce: string } }>('/dev-oidc/authorize', {
+    /** Sends the answer back to the client: a form post or a redirect with a query (the default). */
+    const answer = async (reply: FastifyReply, q: AuthorizeRequest, fields: Record<string, string>): Promise<FastifyReply> => {
+      const all = { ...fields, state: q.state, iss: issuerUrl() }
+      if (q.response_mode === 'form_post') return await html(reply, formPostPage(q.redirect_uri, all))
+      const to = new URL(q.redirect_uri)
+      for (const [k, v] of Object.entries(all)) to.searchParams.set(k, v)
+      return await reply.header('cache-control', 'no-store').redirect(to.toString(), 303)
+    }
+    /** What is wrong with an authorization request of a known client (RFC 6749 §4.1.2.1), if anything. */
+    const problemOf = (q: AuthorizeRequest): { error: string, error_description: string } | undefined => {
+      if (q.response_type !== 'code') return { error: 'unsupported_response_type', error_description: 'only response_type=code (authorization code flow with PKCE)' }
+      if (q.response_mode !== '' && q.response_mode !== 'query' && q.response_mode !== 'form_post') return { error: 'invalid_request', error_description: 'response_mode must be query or form_post' }
+      if (q.code_challenge === '') return { error: 'invalid_request', error_description: 'a code_challenge (PKCE) is required' }
+      if (q.code_challenge_method !== 'S256') return { error: 'invalid_request', error_description: 'code_challenge_method must be S256' }
+      if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge)) return { error: 'invalid_request', error_description: 'code_challenge is not an S256 challenge' }
+      return undefined
+    }
+    const requestOf = (source: Form): AuthorizeRequest => Object.fromEntries(AUTHORIZE_PARAMS.map((k) => [k, one(source[k])])) as AuthorizeRequest
+
+    app.get<{ Querystring: Form }>('/dev-oidc/authorize', {
       schema: { summary: 'Development issuer: choose a sample learner (page)', tags: ['dev-oidc'], querystring: authorizeQuery, produces: ['text/html'] }
     }, async (request, reply) => {
-      checkClient(request.query)
-      const { client_id: clientId, redirect_uri: redirectUri, state, nonce } = request.query
-      return await html(reply, devIssuerPage(langOf(request, reply), dev.init.learners, { client_id: clientId, redirect_uri: redirectUri, state, nonce }))
+      const q = requestOf(request.query)
+      checkClient(q)
+      const problem = problemOf(q)
+      if (problem !== undefined) return await answer(reply, q, problem)
+      return await html(reply, devIssuerPage(langOf(request, reply), dev.init.learners, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''))))
     })
     app.post<{ Body: Form }>('/dev-oidc/authorize', {
-      schema: { summary: 'Development issuer: sign in as the chosen sample learner', tags: ['dev-oidc'], body: { type: 'object', properties: { learner: { type: 'string', pattern: '^\\d{1,3}$' }, client_id: { type: 'string' }, redirect_uri: { type: 'string' }, state: { type: 'string' }, nonce: { type: 'string' } } } }
+      schema: { summary: 'Development issuer: sign in as the chosen sample learner (sends a code back)', tags: ['dev-oidc'], body: { type: 'object', properties: { learner: { type: 'string', pattern: '^\\d{1,3}$' }, ...authorizeQuery.properties } } }
     }, async (request, reply) => {
-      const q = { client_id: one(request.body.client_id), redirect_uri: one(request.body.redirect_uri) }
+      const q = requestOf(request.body)
       checkClient(q)
-      const token = await dev.issue(Number(one(request.body.learner)), DEV_AUDIENCE, one(request.body.nonce))
-      return await html(reply, formPostPage(q.redirect_uri, { id_token: token, state: one(request.body.state) }))
+      const problem = problemOf(q)
+      if (problem !== undefined) return await answer(reply, q, problem)
+      const code = dev.issueCode({ clientId: q.client_id, redirectUri: q.redirect_uri, nonce: q.nonce, learner: Number(one(request.body.learner)), codeChallenge: q.code_challenge })
+      return await answer(reply, q, { code })
+    })
+    app.post<{ Body: Form }>('/dev-oidc/token', {
+      schema: { summary: 'Development issuer: exchange a code and its PKCE verifier for an ID token', tags: ['dev-oidc'] }
+    }, async (request, reply) => {
+      void reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+      const form = (request.body ?? {}) as Form
+      const field = (k: string): string | undefined => form[k] === undefined ? undefined : one(form[k])
+      try {
+        return await dev.redeem({ grant_type: field('grant_type'), code: field('code'), redirect_uri: field('redirect_uri'), client_id: field('client_id'), code_verifier: field('code_verifier') }, DEV_AUDIENCE)
+      } catch (err) {
+        if (!(err instanceof TokenEndpointError)) throw err
+        return await reply.status(err.status).send({ error: err.error, error_description: err.message })
+      }
     })
   }
 }

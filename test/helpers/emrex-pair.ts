@@ -158,19 +158,24 @@ export class CookieClient {
 
   /**
    * Signs in at the portal at `base` through its development OIDC issuer as sample learner
-   * `learner` (see {@link SIGN_IN}): /portal/login, the issuer's authorize form, the form post
-   * of the ID token to /portal/callback.
+   * `learner` (see {@link SIGN_IN}): /portal/login, the issuer's sample-learner form, the code
+   * sent back to /portal/callback (a redirect, or a form post with `responseMode: 'form_post'`),
+   * which the portal exchanges at the issuer's token endpoint.
    */
-  async signIn (base: string, learner: number): Promise<void> {
+  async signIn (base: string, learner: number, responseMode?: 'query' | 'form_post'): Promise<void> {
     const login = await this.get(`${base}/portal/login?returnTo=/portal/results`)
     if (login.status !== 303) throw new Error(`login failed: ${login.status} ${login.text}`)
     const authorize = new URL(login.headers.get('location') as string)
-    const q = authorize.searchParams
-    const form: Record<string, string> = { learner: String(learner) }
-    for (const k of ['client_id', 'redirect_uri', 'state', 'nonce']) form[k] = q.get(k) ?? ''
+    const form: Record<string, string> = { ...Object.fromEntries(authorize.searchParams), learner: String(learner) }
+    if (responseMode !== undefined) form.response_mode = responseMode
     const issued = await this.post(`${authorize.origin}${authorize.pathname}`, form)
-    const post = postedForm(issued.text)
-    const done = await this.post(post.action, post.fields)
+    let done: HttpAnswer
+    if (issued.status === 303) {
+      done = await this.get(issued.headers.get('location') as string)
+    } else {
+      const post = postedForm(issued.text)
+      done = await this.post(post.action, post.fields)
+    }
     if (done.status !== 303) throw new Error(`sign-in failed: ${done.status} ${done.text}`)
   }
 
