@@ -167,7 +167,8 @@ export class PortalModule {
     const secretFile = this.init.oidc?.clientSecretFile
     if (secretFile !== undefined && this.init.oidc?.clientAuth !== 'none') {
       await readClientSecret(secretFile)
-      if (((await stat(secretFile)).mode & 0o077) !== 0) this.c.logger.warn({ file: secretFile }, 'the OIDC client secret file is readable by others than its owner: chmod 600 it')
+      const mode = (await stat(secretFile)).mode
+      if ((mode & 0o077) !== 0) throw new LifelongError('forbidden', 'KEY_PERMISSIONS', `${secretFile} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it`)
     }
   }
 
