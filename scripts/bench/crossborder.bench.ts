@@ -26,7 +26,7 @@ import { readFileSync } from 'node:fs'
 import { fmt, timeEach, type Benchmark } from './harness.ts'
 
 const LEARNER = 'L0000000000kari'
-const EDM = new URL('../../../shared/standards/oots-edm/samples-v2.0/requete.xml', import.meta.url)
+const EDM = new URL('../../test/fixtures/bridges/oots-edm/samples-v2.0/requete.xml', import.meta.url)
 
 function requestXml (n: number, preview?: string): string {
   let xml = readFileSync(EDM, 'utf8')

@@ -16,7 +16,7 @@ import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { DEFAULT_EVIDENCE_TYPES } from '../../../src/bridges/oots/provider.ts'
 
 const LEARNER = 'L0000000000kari'
-const SAMPLE = fileURLToPath(new URL('../../../../shared/standards/oots-edm/samples-v2.0/requete.xml', import.meta.url))
+const SAMPLE = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/samples-v2.0/requete.xml', import.meta.url))
 
 async function browser (origin: string): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(tempDir('lifelong-chromium-'), {

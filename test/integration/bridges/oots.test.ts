@@ -20,7 +20,7 @@ import { openElm, didKeyFromEd25519 } from '../../../src/bridges/elm/seal.ts'
 import { DEFAULT_EVIDENCE_TYPES } from '../../../src/bridges/oots/provider.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 
-const EDM = fileURLToPath(new URL('../../../../shared/standards/oots-edm/', import.meta.url))
+const EDM = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/', import.meta.url))
 const LEARNER = 'L0000000000kari'
 const DIPLOMA_TYPE = DEFAULT_EVIDENCE_TYPES[0]!.classification
 

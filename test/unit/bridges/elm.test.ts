@@ -1,6 +1,6 @@
 /**
  * ELM 3.2 credentials: every result kind of the sample learner becomes a credential that the
- * published EDC JSON Schema 2.1.0 (the copy in shared/standards, compiled with ajv's 2020 build,
+ * published EDC JSON Schema 2.1.0 (the copy in test/fixtures/bridges/elm-3, compiled with ajv's 2020 build,
  * not our vendored one) accepts, sealed as a VC-JOSE JWS that opens with the institution's key;
  * broken seals and annulled results are refused.
  */
@@ -22,7 +22,7 @@ import { tempDir } from '../../helpers/federation.ts'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
 
-const STANDARDS = fileURLToPath(new URL('../../../../shared/standards/', import.meta.url))
+const STANDARDS = fileURLToPath(new URL('../../fixtures/bridges/', import.meta.url))
 
 function publishedSchema (): (v: unknown) => boolean {
   const schema = JSON.parse(readFileSync(`${STANDARDS}elm-3/edc-schema/edc-credential-schema-2.1.0.json`, 'utf8')) as object

@@ -1,5 +1,5 @@
 /**
- * EDM messages: every v1.2 and v2.0 request sample in shared/standards is read (leniently),
+ * EDM messages: every v1.2 and v2.0 request sample (test/fixtures/bridges/oots-edm) is read (leniently),
  * unsafe and broken XML is refused with EDM:ERR:0003 before any rule, and every response we
  * produce (evidence, v1.2 and v2.0; every error code; the preview-required error) validates
  * against the v1.0 XSDs with xmllint.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { checkEvidenceRequest, EdmError, parseEvidenceRequest } from '../../../src/bridges/oots/request.ts'
 import { EDM_ERRORS, errorResponse, evidenceResponse, type EdmErrorCode } from '../../../src/bridges/oots/response.ts'
 
-const EDM = fileURLToPath(new URL('../../../../shared/standards/oots-edm/', import.meta.url))
+const EDM = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/', import.meta.url))
 const XSD = join(EDM, 'v1.0-xsd', 'oots-all.xsd')
 
 /** xmllint's verdict on a document against the v1.0 XSDs (`validates` or the errors). */

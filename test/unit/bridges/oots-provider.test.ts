@@ -14,7 +14,7 @@ import { tempDir } from '../../helpers/federation.ts'
 import { fixtureResults, memoryAccessLog, tableMatcher } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 
-const SAMPLE = fileURLToPath(new URL('../../../../shared/standards/oots-edm/samples-v2.0/requete.xml', import.meta.url))
+const SAMPLE = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/samples-v2.0/requete.xml', import.meta.url))
 let n = 0
 function request (preview?: string): Uint8Array {
   let xml = readFileSync(SAMPLE, 'utf8')
