@@ -890,9 +890,15 @@ export class LogStore {
     if (start >= end) return []
     const floor = BUNDLE_SPAN * Math.floor(start / BUNDLE_SPAN)
     const first = await this.sub.iterator({ gte: bundleKey(floor), lte: bundleKey(start), reverse: true, limit: 1 }).all()
-    const from = first.length === 0 ? start : bundleStartFromKey(first[0]![0])
     const out: StoredEntry[] = []
-    for await (const [key, value] of this.sub.iterator({ gte: bundleKey(from), lt: bundleKey(end) })) {
+    if (first.length > 0) {
+      const [key, value] = first[0]!
+      out.push(...decodeBundle(bundleStartFromKey(key), value, start, end))
+      // Most reads (one entry, a short range) end in that bundle: no second scan.
+      if (out.length > 0 && out[out.length - 1]!.index === end - 1) return out
+    }
+    const range = first.length === 0 ? { gte: bundleKey(start), lt: bundleKey(end) } : { gt: first[0]![0], lt: bundleKey(end) }
+    for await (const [key, value] of this.sub.iterator(range)) {
       out.push(...decodeBundle(bundleStartFromKey(key), value, start, end))
     }
     return out
