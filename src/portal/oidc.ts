@@ -17,6 +17,7 @@ import { LifelongError } from '../errors.ts'
 import type { Sublevel } from '../storage/storage.ts'
 import { normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId, isAcceptableNationalId } from '../identifiers/index.ts'
 import type { SubjectId } from '../registry/results/model.ts'
+import { codeChallengeOf } from './session.ts'
 
 /** Who is signed in, from a verified token. */
 export interface LearnerIdentity {
@@ -286,7 +287,7 @@ export class DevIssuer {
     if (grant.clientId !== form.client_id) throw new TokenEndpointError('invalid_grant', 'the code was issued to another client')
     if (grant.redirectUri !== form.redirect_uri) throw new TokenEndpointError('invalid_grant', 'redirect_uri differs from the one the code was issued for')
     if (!PKCE_VERIFIER.test(form.code_verifier)) throw new TokenEndpointError('invalid_grant', 'the code_verifier is malformed')
-    const challenge = Buffer.from(createHash('sha256').update(form.code_verifier).digest('base64url'))
+    const challenge = Buffer.from(codeChallengeOf(form.code_verifier))
     const expected = Buffer.from(grant.codeChallenge)
     if (challenge.length !== expected.length || !timingSafeEqual(challenge, expected)) throw new TokenEndpointError('invalid_grant', 'the code_verifier does not match the code_challenge')
     return { id_token: await this.issue(grant.learner, grant.clientId, grant.nonce), token_type: 'Bearer', expires_in: 3600 }
