@@ -89,8 +89,8 @@ export const configSchema = {
             issuer: { type: 'string', format: 'uri', description: 'Issuer URL; tokens must carry it as iss' },
             audience: { type: 'string', minLength: 1, description: 'This portal\'s client ID; tokens must carry it as aud' },
             jwksUri: { type: 'string', format: 'uri', description: 'Where the issuer publishes its signing keys (default <issuer>/jwks.json)' },
-            authorizationEndpoint: { type: 'string', format: 'uri', description: 'Where learners are sent to sign in (authorization code flow with PKCE; default <issuer>/authorize, as ID-porten)' },
-            tokenEndpoint: { type: 'string', format: 'uri', description: 'Where the portal exchanges the code for the ID token (default <issuer>/token, as ID-porten)' },
+            authorizationEndpoint: { type: 'string', format: 'uri', description: 'Where learners are sent to sign in (authorization code flow with PKCE; default <issuer>/authorize; take it from the issuer\'s discovery document, <issuer>/.well-known/openid-configuration)' },
+            tokenEndpoint: { type: 'string', format: 'uri', description: 'Where the portal exchanges the code for the ID token (default <issuer>/token; take it from the discovery document too)' },
             clientAuth: { type: 'string', enum: ['none', 'client_secret_basic', 'client_secret_post'], description: 'How the portal authenticates at the token endpoint: none (public client, PKCE only) or with the secret of clientSecretFile (default client_secret_basic with a secret file, else none)' },
             clientSecretFile: { type: 'string', minLength: 1, description: 'File holding the client secret (mode 0600; relative to the config file); the secret never goes in the config' }
           }
