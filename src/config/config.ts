@@ -211,7 +211,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   return deepFreeze(config)
 }
 
-/** Fills in the OIDC client's defaults: ID-porten's endpoint paths, client authentication by whether a secret is given. */
+/** Fills in the OIDC client's defaults: `<issuer>/authorize` and `<issuer>/token`, client authentication by whether a secret is given. */
 function oidcConfig (raw: { issuer: string, audience: string, jwksUri?: string, authorizationEndpoint?: string, tokenEndpoint?: string, clientAuth?: PortalOidcConfig['clientAuth'], clientSecretFile?: string }, abs: (p: string) => string): PortalOidcConfig {
   const base = raw.issuer.replace(/\/$/, '')
   const clientAuth = raw.clientAuth ?? (raw.clientSecretFile === undefined ? 'none' : 'client_secret_basic')
