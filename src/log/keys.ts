@@ -38,5 +38,4 @@ export const WITNESS_PREFIX = 'w/'
 export const evidenceKey = (detectedAt: number, id: string): string => `x/${hex14(detectedAt)}/${id}`
 export const EVIDENCE_PREFIX = 'x/'
 
-/** The exclusive upper bound of a prefix range: every key starting with `prefix` sorts below it. */
-export const prefixEnd = (prefix: string): string => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+export { prefixEnd } from '../storage/keys.ts'

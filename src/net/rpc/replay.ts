@@ -16,6 +16,7 @@
  * running ahead cannot lock out another.
  */
 import type { Sublevel } from '../../storage/storage.ts'
+import { prefixEnd } from '../../storage/keys.ts'
 import { HORIZON_PREFIX, horizonKey, LEGACY_PREFIXES, senderOfHorizonKey } from './keys.ts'
 
 export interface ReplayGuardInit {
@@ -53,7 +54,7 @@ export class ReplayGuard {
 
   /** Loads the stored horizons (converting a store that kept every pair, as before). */
   async load (): Promise<void> {
-    for await (const [key, value] of this.store.iterator({ gte: HORIZON_PREFIX, lt: HORIZON_PREFIX.slice(0, -1) + '0' })) {
+    for await (const [key, value] of this.store.iterator({ gte: HORIZON_PREFIX, lt: prefixEnd(HORIZON_PREFIX) })) {
       const sender = senderOfHorizonKey(key)
       this.atStart.set(sender, decodeTime(value))
       this.durable.set(sender, decodeTime(value))
@@ -122,13 +123,13 @@ export class ReplayGuard {
     const [pairs, expiries] = LEGACY_PREFIXES
     const horizons = new Map<string, number>()
     const keys: string[] = []
-    for await (const [key, value] of this.store.iterator({ gte: pairs, lt: pairs.slice(0, -1) + '0' })) {
+    for await (const [key, value] of this.store.iterator({ gte: pairs, lt: prefixEnd(pairs) })) {
       const sender = key.split('/')[1] ?? ''
       const issuedAt = decodeTime(value) - this.windowMs
       horizons.set(sender, Math.max(horizons.get(sender) ?? 0, issuedAt))
       keys.push(key)
     }
-    for await (const key of this.store.keys({ gte: expiries, lt: expiries.slice(0, -1) + '0' })) keys.push(key)
+    for await (const key of this.store.keys({ gte: expiries, lt: prefixEnd(expiries) })) keys.push(key)
     if (keys.length === 0) return
     const batch = this.store.batch()
     for (const [sender, horizon] of horizons) {

@@ -33,8 +33,7 @@ import { createHash, hash } from 'node:crypto'
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 
-/** The upper bound of a prefix range: every key starting with `prefix` sorts below it. */
-export const prefixEnd = (prefix: string): string => prefix + '\uffff'
+export { prefixEnd } from '../../storage/keys.ts'
 
 export const learnerHeadKey = (learnerId: string): string => `l/${learnerId}`
 export const learnerVersionKey = (learnerId: string, version: number): string => `lv/${learnerId}/${pad(version, 8)}`

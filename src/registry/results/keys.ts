@@ -32,8 +32,7 @@ export const OUTBOX_PREFIX = 'o/'
 export const indexIdKey = (learnerId: string): string => `ix/${learnerId}`
 export const secretKey = (): string => 'meta/secret'
 
-/** The first key after every key starting with `prefix`. */
-export const prefixEnd = (prefix: string): string => prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+export { prefixEnd } from '../../storage/keys.ts'
 
 /** The log entry key of a result version: opaque, `<result ID>/v<version>`. */
 export const logKeyOf = (resultId: string, version: number): string => `${resultId}/v${version}`

@@ -374,6 +374,8 @@ describe('learner registry', () => {
     const keys = await allKeys(t.storage.sublevel('learners'))
     expect(keys.filter((k) => k.startsWith('l/'))).toHaveLength(2)
     expect(keys.filter((k) => k.startsWith('lv/'))).toHaveLength(2)
-    expect(prefixEnd('a')).toBe('a\uffff')
+    // The scan bound covers every key of a prefix, however it continues, and nothing after it.
+    for (const k of ['a', 'a/', 'a\uffff', 'a\uffff\uffff']) expect(k < prefixEnd('a')).toBe(true)
+    expect('b' < prefixEnd('a')).toBe(false)
   })
 })
