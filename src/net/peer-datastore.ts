@@ -75,20 +75,19 @@ export class PeerDatastore extends LevelDatastore {
 
   // Queries read LevelDB (an iterator sees the store as it was when it opened): write first.
   override query (...args: Parameters<LevelDatastore['query']>): ReturnType<LevelDatastore['query']> {
-    const query = (): ReturnType<LevelDatastore['query']> => super.query(...args)
-    const flushed = this.flush()
-    return (async function * () {
-      await flushed
-      yield * query()
-    })()
+    return this.afterFlush(() => super.query(...args))
   }
 
   override queryKeys (...args: Parameters<LevelDatastore['queryKeys']>): ReturnType<LevelDatastore['queryKeys']> {
-    const queryKeys = (): ReturnType<LevelDatastore['queryKeys']> => super.queryKeys(...args)
+    return this.afterFlush(() => super.queryKeys(...args))
+  }
+
+  /** The results of `open`, called once the changed peer records are stored. */
+  private afterFlush<T> (open: () => AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
     const flushed = this.flush()
     return (async function * () {
       await flushed
-      yield * queryKeys()
+      yield * open()
     })()
   }
 
