@@ -17,7 +17,6 @@ import { LifelongError } from '../errors.ts'
 import type { Sublevel } from '../storage/storage.ts'
 import { normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId, isAcceptableNationalId } from '../identifiers/index.ts'
 import type { SubjectId } from '../registry/results/model.ts'
-import { codeChallengeOf } from './session.ts'
 
 /** Who is signed in, from a verified token. */
 export interface LearnerIdentity {
@@ -90,6 +89,11 @@ function subjectFromClaims (claims: Record<string, unknown>, allowSynthetic: boo
   return undefined
 }
 
+/** The S256 code challenge of a PKCE code verifier (RFC 7636 §4.2). */
+export function codeChallengeOf (verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url')
+}
+
 /** Exchanges an authorization code for the ID token (the token endpoint of RFC 6749 §4.1.3). */
 export interface TokenClient {
   /** @throws LifelongError AUTH_TOKEN_REQUEST_FAILED */
@@ -111,7 +115,7 @@ export interface HttpTokenClientInit {
 /** RFC 6749 §2.3.1: client ID and secret are form-encoded before they go in the Basic header. */
 const formEncode = (value: string): string => new URLSearchParams({ v: value }).toString().slice(2)
 /** An OAuth error code as the issuer sent it, if it is one (RFC 6749 §5.2 charset); never its description. */
-const oauthErrorCode = (value: unknown): string | undefined => typeof value === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/.test(value) ? value : undefined
+export const oauthErrorCode = (value: unknown): string | undefined => typeof value === 'string' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/.test(value) ? value : undefined
 
 /** The portal's client of the issuer's token endpoint: POST, form-encoded, with a timeout. */
 export class HttpTokenClient implements TokenClient {
@@ -192,7 +196,8 @@ const KEY = 'dev-oidc/key'
 /** How long a code may wait to be redeemed. */
 export const DEV_CODE_TTL_MS = 60_000
 const MAX_PENDING_CODES = 10_000
-const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
+/** An S256 code challenge: base64url of a SHA-256 digest, no padding. */
+export const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
 
 /** An error answer of the token endpoint (RFC 6749 §5.2). */

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto'
 import { parseCookies } from './session.ts'
 import { transcriptPdf } from './pdf.ts'
 import type { PortalResult } from './fetch.ts'
-import { TokenEndpointError, type LearnerIdentity } from './oidc.ts'
+import { PKCE_CHALLENGE, TokenEndpointError, type LearnerIdentity } from './oidc.ts'
 import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from './module.ts'
 
 type Form = Record<string, string | string[]>
@@ -341,7 +341,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       if (q.response_mode !== '' && q.response_mode !== 'query' && q.response_mode !== 'form_post') return { error: 'invalid_request', error_description: 'response_mode must be query or form_post' }
       if (q.code_challenge === '') return { error: 'invalid_request', error_description: 'a code_challenge (PKCE) is required' }
       if (q.code_challenge_method !== 'S256') return { error: 'invalid_request', error_description: 'code_challenge_method must be S256' }
-      if (!/^[A-Za-z0-9_-]{43}$/.test(q.code_challenge)) return { error: 'invalid_request', error_description: 'code_challenge is not an S256 challenge' }
+      if (!PKCE_CHALLENGE.test(q.code_challenge)) return { error: 'invalid_request', error_description: 'code_challenge is not an S256 challenge' }
       return undefined
     }
     const requestOf = (source: Form): AuthorizeRequest => Object.fromEntries(AUTHORIZE_PARAMS.map((k) => [k, one(source[k])])) as AuthorizeRequest

@@ -15,10 +15,10 @@
  *   `Authorization: Bearer` token (API clients); {@link LearnerSessions.require} throws
  *   `AUTH_SIGN_IN_REQUIRED` (401) without one.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../errors.ts'
-import type { LearnerIdentity, TokenClient, TokenVerifier } from './oidc.ts'
+import { codeChallengeOf, oauthErrorCode, type LearnerIdentity, type TokenClient, type TokenVerifier } from './oidc.ts'
 
 export const SESSION_COOKIE = 'lifelong_session'
 const SIGN_IN_COOKIE = 'lifelong_signin'
@@ -39,11 +39,6 @@ export function parseCookies (header: string | undefined): Map<string, string> {
 /** Only same-site paths may be returned to after sign-in (no open redirect). */
 export function safeReturnTo (value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : '/portal/results'
-}
-
-/** The S256 code challenge of a PKCE code verifier (RFC 7636 §4.2). */
-export function codeChallengeOf (verifier: string): string {
-  return createHash('sha256').update(verifier).digest('base64url')
 }
 
 /** What the issuer sends back to the callback (query or form post). */
@@ -144,7 +139,7 @@ export class LearnerSessions {
     const clear = this.cookie(SIGN_IN_COOKIE, '', 0, '/portal')
     if (params.error !== undefined && params.error !== '') {
       void reply.header('set-cookie', clear)
-      const code = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,100}$/.test(params.error) ? params.error : 'unknown error'
+      const code = oauthErrorCode(params.error) ?? 'unknown error'
       throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REFUSED', `the sign-in service refused the sign-in (${code})`)
     }
     const started = this.open(parseCookies(request.headers.cookie).get(SIGN_IN_COOKIE) ?? '')
