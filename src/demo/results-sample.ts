@@ -13,8 +13,7 @@
  * organisation numbers, DBH and FS codes) come from the registry, which has them from
  * {@link SAMPLE_INSTITUTIONS}.
  */
-import type { LocalNodeSpec, RunningFederation } from './local-federation.ts'
-import { createNode, type NodeOptions } from '../node.ts'
+import type { RunningFederation } from './local-federation.ts'
 import { LifelongError } from '../errors.ts'
 import type { IngestBatch, LearnerInput } from '../registry/results/model.ts'
 import type { SampleLearner } from '../portal/oidc.ts'
@@ -123,27 +122,20 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
 }
 
 /**
- * Issues the sample results at every institution node and registers their learners and
- * pointers at the index (idempotent: a restart changes nothing). A node marked offline and not
- * among `federation.nodes` is started just long enough to record its results and tell the
- * index, then stopped again: the portal then shows it as a source that is down.
+ * Issues the sample results at every institution node of `federation` and registers their
+ * learners and pointers at the index (idempotent: a restart changes nothing). The caller starts
+ * a node marked offline for this (run.ts), so that it records its results before it goes down.
  */
-export async function seedDemoResults (federation: RunningFederation, ids: SampleOfferingIds, options: (spec: LocalNodeSpec) => NodeOptions = () => ({})): Promise<Record<string, number>> {
+export async function seedDemoResults (federation: RunningFederation, ids: SampleOfferingIds): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
   const batches = demoResults(ids)
   for (const planned of federation.plan.nodes) {
     const batch = batches[planned.spec.slug]
     if (batch === undefined || !planned.spec.roles.includes('institution')) continue
-    const running = federation.nodes.get(planned.spec.slug)
-    const node = running ?? await createNode(planned.config, options(planned.spec))
-    try {
-      if (running === undefined) await node.start()
-      const report = await node.results!.registry.ingest(batch)
-      await node.results!.outbox.untilEmpty()
-      counts[planned.spec.slug] = report.results.length
-    } finally {
-      if (running === undefined) await node.stop()
-    }
+    const node = federation.node(planned.spec.slug)
+    const report = await node.results!.registry.ingest(batch)
+    await node.results!.outbox.untilEmpty()
+    counts[planned.spec.slug] = report.results.length
   }
   return counts
 }

@@ -145,7 +145,7 @@ async function loadSample (fed: RunningFederation, dir: string, nodeOptions: (sp
     const nodes = new Map([...fed.nodes, ...visiting])
     const all: RunningFederation = { ...fed, nodes, node: (slug) => nodes.get(slug) ?? fed.node(slug) }
     const catalogue = await loadSampleCatalogue(all, dir, log)
-    const results = await seedDemoResults(all, sampleOfferingIds(catalogue.resultOfferings), nodeOptions)
+    const results = await seedDemoResults(all, sampleOfferingIds(catalogue.resultOfferings))
     log(`sample results: ${Object.entries(results).map(([slug, n]) => `${slug} ${n}`).join(', ')}`)
     writeFileSync(file, JSON.stringify({ note: 'The sample catalogue and results are in the stores; delete this file to load them again (idempotent).', catalogue, results }, null, 2) + '\n')
     return catalogue

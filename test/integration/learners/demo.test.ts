@@ -63,6 +63,7 @@ describe('sample learners of the local federation', () => {
       const portal = demo.federation.node('portal')
       const org = (slug: string): string => SAMPLE_INSTITUTIONS.find((i) => i.slug === slug)?.organisationNumber as string
       // Kari Synnøve Nordmann, the first learner on the development issuer's sign-in page.
+      // The portal builds its sign-in, and names its development issuer, on first use.
       void portal.portal!.sessions
       const token = await portal.portal!.devIssuer!.issue(0, DEV_AUDIENCE, 'n')
       const body = (await portal.http.inject({ method: 'GET', url: '/portal/api/results', headers: { authorization: `Bearer ${token}` } })).json()

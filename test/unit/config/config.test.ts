@@ -67,7 +67,7 @@ describe('config', () => {
     expect(fields.find((f) => f.path === '/roles')?.message).toMatch(/institution.*cannot be combined/)
   })
 
-  it('fills in the portal\'s OIDC client (ID-porten\'s endpoints, client authentication by the secret file) and reports bad combinations', () => {
+  it('fills in the portal\'s OIDC client (<issuer>/authorize and /token, client authentication by the secret file) and reports bad combinations', () => {
     const portal = (oidc: Record<string, unknown>): unknown => ({ ...valid(), roles: ['portal'], portal: { oidc: { issuer: 'https://idporten.example/', audience: 'portal', ...oidc } } })
     const withSecret = parseConfig(portal({ clientSecretFile: 'secrets/oidc' }), '/etc/lifelong').portal.oidc
     expect(withSecret).toEqual({ issuer: 'https://idporten.example/', audience: 'portal', authorizationEndpoint: 'https://idporten.example/authorize', tokenEndpoint: 'https://idporten.example/token', clientAuth: 'client_secret_basic', clientSecretFile: '/etc/lifelong/secrets/oidc' })
