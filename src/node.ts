@@ -2,7 +2,7 @@
  * The composition root: `createNode(config)` builds and wires every component of one node.
  * Nothing else constructs components or reads config; two nodes in one process share nothing.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import pkg from '../package.json' with { type: 'json' }
 import type { NodeConfig } from './config/config.ts'
 import { readKeyFile } from './crypto/key-file.ts'

@@ -8,7 +8,7 @@
  * versions with the same validFrom the one recorded last (a correction) wins. A version holds
  * until the next validFrom. Nothing is ever deleted: a withdrawal is a version with that status.
  */
-import type { AccreditationDecision, Institution, InstitutionEvent, InstitutionVersion, OfferingVersion } from './model.ts'
+import type { AccreditationDecision, Institution, InstitutionEvent, InstitutionVersion } from './model.ts'
 
 export interface AsOf {
   /** Valid date "YYYY-MM-DD"; default: every version counts (the latest state). */
