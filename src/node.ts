@@ -32,7 +32,8 @@ import type { EudiModule } from './bridges/eudi/module.ts'
 import type { OotsModule } from './bridges/oots/module.ts'
 import type { EmrexModule } from './bridges/emrex/module.ts'
 import { emrexForeignResults } from './bridges/emrex/foreign-results.ts'
-import { BearerAuth } from './api/auth.ts'
+import { BearerAuth, bearerAuthenticators } from './api/auth.ts'
+import { mergeAuthenticators, type RouteEntry } from './api/edge.ts'
 import { LearnersModule } from './registry/learners/module.ts'
 import type { NodeCore, NodeModule, NodeOptions } from './wiring/context.ts'
 import { wireInstitution } from './wiring/institution.ts'
@@ -70,6 +71,8 @@ export interface LifelongNode {
   /** EMREX provider and client (portal nodes with an `emrex` config section). */
   readonly emrex?: EmrexModule
   readonly http: FastifyInstance
+  /** Every HTTP route with its declared caller policy. */
+  readonly routes: readonly RouteEntry[]
   readonly logger: Logger
   readonly metrics: Metrics
   /** The education registry (registry node) or the institution's own catalogue (institution node). */
@@ -193,7 +196,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     metrics.gauge('lifelong_replay_nonces', 'Nonces remembered for replay protection', () => replay.size)
     metrics.gauge('lifelong_rpc_serving', 'Exchanges being served', () => server.inFlight)
 
-    const http = await buildApp({
+    const { app: http, routes } = await buildApp({
       logger,
       metrics,
       federation,
@@ -201,7 +204,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       readiness,
       bodyLimitBytes: config.http.bodyLimitBytes,
       trustProxy: config.http.trustProxy,
-      plugins: modules.flatMap((m) => m.routes === undefined ? [] : [m.routes])
+      plugins: modules.flatMap((m) => m.routes === undefined ? [] : [m.routes]),
+      ...(portal === undefined ? {} : { signInPath: '/portal/login' }),
+      authenticators: mergeAuthenticators([bearerAuthenticators(auth), ...modules.map((m) => m.authenticators ?? {})])
     })
 
     let pruneTimer: NodeJS.Timeout | undefined
@@ -227,6 +232,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       learners,
       ...(emrex === undefined ? {} : { emrex }),
       http,
+      routes,
       logger,
       metrics,
       education,

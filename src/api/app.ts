@@ -8,6 +8,7 @@ import swagger from '@fastify/swagger'
 import type { Logger } from '../observability/logger.ts'
 import { errorBodySchema, errorHandler } from './errors.ts'
 import { systemRoutes, type SystemRoutesDeps } from './routes/system.ts'
+import { installCallerPolicy, type Authenticators, type RouteEntry } from './edge.ts'
 
 export interface ApiDeps extends SystemRoutesDeps {
   logger: Logger
@@ -15,9 +16,23 @@ export interface ApiDeps extends SystemRoutesDeps {
   trustProxy: boolean
   /** The routes of the node's modules. */
   plugins: readonly FastifyPluginAsync[]
+  /** Who can authenticate which kind of caller on this node (src/api/edge.ts). */
+  authenticators: Authenticators
+  /** Where a page sends a browser that must sign in first (the portal's sign-in), if anywhere. */
+  signInPath?: string
 }
 
-export async function buildApp (deps: ApiDeps): Promise<FastifyInstance> {
+/** The app, and its route table with each route's caller policy. */
+export interface Api {
+  app: FastifyInstance
+  routes: readonly RouteEntry[]
+}
+
+/**
+ * Builds the app without listening.
+ * @throws LifelongError HTTP_ROUTE_POLICY_MISSING when a route does not declare who may call it
+ */
+export async function buildApp (deps: ApiDeps): Promise<Api> {
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'http' }) as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
@@ -25,6 +40,13 @@ export async function buildApp (deps: ApiDeps): Promise<FastifyInstance> {
     trustProxy: deps.trustProxy,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } }
   })
+  // A page opened with ?lang= keeps that language (a cookie), also when it first sends the browser to sign in.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.errors !== 'page') return
+    const lang = (request.query as { lang?: unknown } | undefined)?.lang
+    if (lang === 'nb' || lang === 'en') void reply.header('set-cookie', `lang=${lang}; Path=/; SameSite=Lax; Max-Age=31536000`)
+  })
+  const policy = installCallerPolicy(app, deps.authenticators, deps.signInPath === undefined ? {} : { signInPath: deps.signInPath })
   app.setErrorHandler(errorHandler)
   app.setNotFoundHandler((_request, reply) => {
     void reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: 'no such route' })
@@ -43,6 +65,7 @@ export async function buildApp (deps: ApiDeps): Promise<FastifyInstance> {
   })
   await app.register(systemRoutes(deps))
   for (const plugin of deps.plugins) await app.register(plugin)
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
-  return app
+  app.get('/openapi.json', { schema: { hide: true }, config: { policy: { caller: 'public' } } }, async () => app.swagger())
+  policy.check()
+  return { app, routes: policy.routes }
 }

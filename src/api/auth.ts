@@ -15,6 +15,8 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { LifelongError } from '../errors.ts'
 import { parsePublicKey } from '../crypto/ed25519.ts'
+import type { FastifyRequest } from 'fastify'
+import type { Authenticators } from './edge.ts'
 
 export type PrincipalKind = 'learner' | 'service'
 
@@ -133,5 +135,38 @@ export class BearerAuth {
     const p = await this.authenticate(authorization)
     if (p.kind !== 'learner') throw new LifelongError('forbidden', 'AUTH_WRONG_PRINCIPAL', 'this route is for a signed-in learner')
     return p
+  }
+}
+
+/** The issuer a bearer token names, unverified; undefined when it is not a JWT. */
+export function bearerIssuer (request: FastifyRequest): string | undefined {
+  const match = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')
+  if (match === null) return undefined
+  try {
+    const iss = decodeJwt(match[1] as string).iss
+    return typeof iss === 'string' ? iss : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The HTTP edge's authenticators over bearer tokens: services (with the route's scope) and
+ * learners, from the issuers in `auth.issuers`.
+ */
+export function bearerAuthenticators (auth: BearerAuth): Authenticators {
+  return {
+    service: [async (request, policy) => {
+      if (policy.caller !== 'service') return undefined
+      const p = await auth.service(request.headers.authorization, policy.scope)
+      return { kind: 'service', subject: p.subject, scopes: p.scopes, issuer: p.issuer }
+    }],
+    learner: [async (request) => {
+      // A token of another issuer may be the portal's sign-in: left to the next authenticator.
+      const iss = bearerIssuer(request)
+      if (iss === undefined || !auth.issuers().some((i) => i.issuer === iss)) return undefined
+      const p = await auth.learner(request.headers.authorization)
+      return { kind: 'learner', subject: p.subject, issuer: p.issuer }
+    }]
   }
 }

@@ -15,6 +15,7 @@ const num = (s: string | undefined): number | undefined => s === undefined ? und
 export function logRoutes (log: LogModule): FastifyPluginAsync {
   return async (app) => {
     app.get('/log/checkpoint', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'The latest signed checkpoint (c2sp.org/tlog-checkpoint signed note) with its witness cosignatures',
         tags: ['log'],
@@ -24,6 +25,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     }, async (_req, reply) => await reply.type('text/plain; charset=utf-8').send((await log.latestCheckpoint()).note))
 
     app.get('/log/key', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'The log origin and the verifier keys of the log and of this node as a witness',
         tags: ['log'],
@@ -32,6 +34,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     }, async () => ({ origin: log.origin, verifierKey: log.checkpointer.verifierKey, witnessName: log.witness.name, witnessVerifierKey: log.witness.verifierKey }))
 
     app.get<{ Querystring: { index?: string, leafHash?: string, treeSize?: string } }>('/log/proof/inclusion', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Inclusion proof of a leaf, by index or by leaf hash (hex), in a signed tree size (default the latest)',
         tags: ['log'],
@@ -46,6 +49,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     })
 
     app.get<{ Querystring: { size1: string, size2: string } }>('/log/proof/consistency', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Consistency proof between two signed tree sizes',
         tags: ['log'],
@@ -55,6 +59,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     }, async (req) => ({ proof: (await log.consistency(Number(req.query.size1), Number(req.query.size2))).map(b64) }))
 
     app.get<{ Querystring: { start: string, end: string } }>('/log/entries', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Leaves [start, end) of the signed tree (capped at log.maxEntriesPerRequest); leaves hold only commitments',
         tags: ['log'],
@@ -85,6 +90,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     })
 
     app.get<{ Params: { index: string } }>('/log/entries/:index/proof', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Offline proof bundle of one of the node\'s own events (registries serve bundles of their records behind their own access control)',
         tags: ['log'],
@@ -101,6 +107,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     })
 
     app.get('/log/witness', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'The latest checkpoint this node holds of each log it witnesses or learnt by gossip',
         tags: ['log'],
@@ -109,6 +116,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     }, async () => ({ logs: log.witness.heldCheckpoints().map(h => ({ origin: h.origin, size: h.size, checkpoint: h.note })) }))
 
     app.get('/log/evidence', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Equivocation evidence this node holds: logs that showed two views (an alarm)',
         tags: ['log'],
@@ -128,6 +136,7 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
     })
 
     app.get<{ Params: { id: string } }>('/log/evidence/:id', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'One evidence file (lifelong-equivocation/v1), checkable offline with `lifelong verify`',
         tags: ['log'],

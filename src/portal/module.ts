@@ -13,6 +13,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsync } from 'fastify'
+import type { Authenticators } from '../api/edge.ts'
+import { bearerIssuer } from '../api/auth.ts'
 import type { Federation } from '../federation/federation.ts'
 import type { Member } from '../federation/manifest.ts'
 import type { Logger } from '../observability/logger.ts'
@@ -110,6 +112,19 @@ export class PortalModule {
     this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
     this.devIssuer = init.devIssuer ? new DevIssuer({ store: c.store, now: c.now }, { learners: init.sampleLearners }) : undefined
     this.routes = portalRoutes(this)
+  }
+
+  /** The HTTP edge's learner authenticator: the portal's session cookie, or an ID token of its issuer as bearer. */
+  get authenticators (): Authenticators {
+    return {
+      learner: [async (request) => {
+        // A bearer token of another issuer is not a portal sign-in (the node's auth.issuers may know it).
+        if (request.headers.authorization !== undefined && bearerIssuer(request) !== this.sessions.issuer) return undefined
+        const identity = await this.sessions.identify(request)
+        if (identity === undefined) return undefined
+        return { kind: 'learner', subject: identity.subject.value, issuer: this.sessions.issuer, givenNames: identity.givenNames, familyName: identity.familyName, expiresAt: identity.expiresAt, ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate }) }
+      }]
+    }
   }
 
   /** The sign-in and session of learners. */

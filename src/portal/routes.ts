@@ -66,15 +66,16 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return identity
     }
 
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => await reply.redirect('/portal', 302))
+    app.get('/', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { hide: true } }, async (_request, reply) => await reply.redirect('/portal', 302))
 
-    app.get('/portal', { schema: { summary: 'The portal\'s front page', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get('/portal', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { summary: 'The portal\'s front page', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
       const lang = langOf(request, reply)
       if (await portal.sessions.identify(request) !== undefined) return await reply.redirect('/portal/results', 303)
       return await html(reply, landingPage(lang))
     })
 
     app.get<{ Querystring: { returnTo?: string } }>('/portal/login', {
+      config: { policy: { caller: 'public' }, errors: 'page' },
       schema: { summary: 'Start signing in at the OIDC issuer', tags: ['portal'], querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 500 } } } }
     }, async (request, reply) => await reply.redirect(portal.sessions.signInUrl(reply, request.query.returnTo ?? '/portal/results'), 303))
 
@@ -88,18 +89,20 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       }
     }
     app.get<{ Querystring: Form }>('/portal/callback', {
+      config: { policy: { caller: 'public' }, errors: 'page' },
       schema: { summary: 'The issuer sends the authorization code here (response_mode=query)', tags: ['portal'], querystring: { type: 'object', properties: callbackFields } }
     }, async (request, reply) => await completeSignIn(request, reply, request.query))
     app.post<{ Body: Form }>('/portal/callback', {
+      config: { policy: { caller: 'public' }, errors: 'page' },
       schema: { summary: 'The issuer posts the authorization code here (response_mode=form_post)', tags: ['portal'], body: { type: 'object', properties: callbackFields } }
     }, async (request, reply) => await completeSignIn(request, reply, request.body))
 
-    app.post('/portal/logout', { schema: { summary: 'Sign out', tags: ['portal'] } }, async (_request, reply) => {
+    app.post('/portal/logout', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { summary: 'Sign out', tags: ['portal'] } }, async (_request, reply) => {
       portal.sessions.signOut(reply)
       return await reply.redirect('/portal', 303)
     })
 
-    app.get('/portal/results', { schema: { summary: 'My results, with a status per source (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get('/portal/results', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My results, with a status per source (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
       const lang = langOf(request, reply)
       const identity = await learnerOr(request, reply)
       if (identity === undefined) return reply
@@ -128,6 +131,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     }
 
     app.post<{ Body: Form }>('/portal/shares', {
+      config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: { summary: 'Create a share of picked results (form)', tags: ['portal'], body: { type: 'object', properties: { result: stringOrList, recipient: { type: 'string', maxLength: 200 }, expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, maxUses: { type: 'string', pattern: '^\\d{1,4}$' } } } }
     }, async (request, reply) => {
       const lang = langOf(request, reply)
@@ -141,14 +145,14 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       }
     })
 
-    app.get('/portal/shares', { schema: { summary: 'My shares and every opening (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get('/portal/shares', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My shares and every opening (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
       const lang = langOf(request, reply)
       const identity = await learnerOr(request, reply)
       if (identity === undefined) return reply
       return await html(reply, sharesPage(lang, nameOf(identity), await portal.shares.list(identity.subject), portal.baseUrl()))
     })
 
-    app.post<{ Params: { id: string } }>('/portal/shares/:id/revoke', { schema: { summary: 'Revoke a share (form)', tags: ['portal'], params: shareParams } }, async (request, reply) => {
+    app.post<{ Params: { id: string } }>('/portal/shares/:id/revoke', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Revoke a share (form)', tags: ['portal'], params: shareParams } }, async (request, reply) => {
       const identity = await learnerOr(request, reply)
       if (identity === undefined) return reply
       try {
@@ -177,7 +181,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return { rows, failed: logs.failed }
     }
 
-    app.get('/portal/access', { schema: { summary: 'Who saw my data (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get('/portal/access', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Who saw my data (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
       const lang = langOf(request, reply)
       const identity = await learnerOr(request, reply)
       if (identity === undefined) return reply
@@ -187,7 +191,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
 
     // ------------------------------------------------------------------ the employer's side
 
-    app.get<{ Params: { id: string } }>('/share/:id', { schema: { summary: 'A share: asks for the access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get<{ Params: { id: string } }>('/share/:id', { config: { policy: { caller: 'share-holder' }, errors: 'page' }, schema: { summary: 'A share: asks for the access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
       return await html(reply, shareCodePage(langOf(request, reply), request.params.id))
     })
 
@@ -210,6 +214,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     })
 
     app.post<{ Params: { id: string }, Body: Form }>('/share/:id', {
+      config: { policy: { caller: 'share-holder' }, errors: 'page' },
       schema: { summary: 'Open a share with its access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, body: { type: 'object', properties: { code: { type: 'string', maxLength: 40 } } } }
     }, async (request, reply) => {
       const lang = langOf(request, reply)
@@ -244,6 +249,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 410: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
 
     app.get('/portal/api/session', {
+      config: { policy: { caller: 'learner' } },
       schema: { summary: 'The signed-in learner (bearer token or session cookie)', tags: ['portal'], response: { 200: { type: 'object', properties: { givenNames: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, scheme: { type: 'string' }, expiresAt: { type: 'integer' } } }, ...errors } }
     }, async (request) => {
       const i = await portal.sessions.require(request)
@@ -251,17 +257,19 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt }
     })
 
-    app.get('/portal/api/results', { schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
+    app.get('/portal/api/results', { config: { policy: { caller: 'learner' } }, schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
       const identity = await portal.sessions.require(request)
       const [outcome, imported] = await Promise.all([portal.myResults(identity), portal.foreignResults(identity)])
       return { sources: outcome.sources, results: outcome.results.map(resultJson), imported, ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
     })
 
     app.post<{ Body: { results: string[] } }>('/portal/api/transfer', {
+      config: { policy: { caller: 'learner' } },
       schema: { summary: 'The bridges\' view (LearnerResults) of picked results of the signed-in learner', tags: ['portal'], body: { type: 'object', required: ['results'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } } } }, response: { 200: anyObject, ...errors } }
     }, async (request) => await portal.verifiedResultsFor(await portal.sessions.require(request), request.body.results))
 
     app.post<{ Body: { results: string[], recipient: string, expiresAt: string, maxUses?: number } }>('/portal/api/shares', {
+      config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'Create a share of picked results; the access code is in this answer only',
         tags: ['portal'],
@@ -274,20 +282,21 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return { shareId, code, url: `${portal.baseUrl()}/share/${shareId}` }
     })
 
-    app.get('/portal/api/shares', { schema: { summary: 'My shares and every opening', tags: ['portal'], response: { 200: { type: 'array', items: anyObject }, ...errors } } }, async (request) => {
+    app.get('/portal/api/shares', { config: { policy: { caller: 'learner' } }, schema: { summary: 'My shares and every opening', tags: ['portal'], response: { 200: { type: 'array', items: anyObject }, ...errors } } }, async (request) => {
       return await portal.shares.list((await portal.sessions.require(request)).subject)
     })
 
-    app.post<{ Params: { id: string } }>('/portal/api/shares/:id/revoke', { schema: { summary: 'Revoke a share', tags: ['portal'], params: shareParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+    app.post<{ Params: { id: string } }>('/portal/api/shares/:id/revoke', { config: { policy: { caller: 'learner' } }, schema: { summary: 'Revoke a share', tags: ['portal'], params: shareParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
       await portal.shares.revoke((await portal.sessions.require(request)).subject, request.params.id)
       return await reply.status(204).send()
     })
 
-    app.get('/portal/api/access', { schema: { summary: 'Who read my data', tags: ['portal'], response: { 200: { type: 'object', properties: { rows: { type: 'array', items: anyObject }, failed: { type: 'array', items: { type: 'string' } } } }, ...errors } } }, async (request) => {
+    app.get('/portal/api/access', { config: { policy: { caller: 'learner' } }, schema: { summary: 'Who read my data', tags: ['portal'], response: { 200: { type: 'object', properties: { rows: { type: 'array', items: anyObject }, failed: { type: 'array', items: { type: 'string' } } } }, ...errors } } }, async (request) => {
       return await accessRows(await portal.sessions.require(request), 'en')
     })
 
     app.post<{ Params: { id: string }, Body: { code: string } }>('/share/:id/open', {
+      config: { policy: { caller: 'share-holder' } },
       schema: { summary: 'Open a share with its code: the results, verified, and their proof bundles', tags: ['portal'], params: shareParams, body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', maxLength: 40 } } }, response: { 200: anyObject, ...errors } }
     }, async (request) => {
       const { opened, sources, results } = await openShare(request.params.id, request.body.code, 'bundle')
@@ -298,7 +307,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
 
     const dev = portal.devIssuer
     if (dev === undefined) return
-    app.get('/dev-oidc/.well-known/openid-configuration', { schema: { summary: 'Development issuer: discovery (test and demo federations only)', tags: ['dev-oidc'] } }, async () => {
+    app.get('/dev-oidc/.well-known/openid-configuration', { config: { policy: { caller: 'development' } }, schema: { summary: 'Development issuer: discovery (test and demo federations only)', tags: ['dev-oidc'] } }, async () => {
       const issuer = `${portal.baseUrl()}/dev-oidc`
       return {
         issuer,
@@ -317,7 +326,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
         claims_supported: ['sub', 'pid', 'education_id', 'given_name', 'family_name', 'birthdate']
       }
     })
-    app.get('/dev-oidc/jwks.json', { schema: { summary: 'Development issuer: its keys', tags: ['dev-oidc'] } }, async () => dev.jwks())
+    app.get('/dev-oidc/jwks.json', { config: { policy: { caller: 'development' } }, schema: { summary: 'Development issuer: its keys', tags: ['dev-oidc'] } }, async () => dev.jwks())
 
     /** The authorization request's parameters that the sample-learner form carries on. */
     const AUTHORIZE_PARAMS = ['client_id', 'redirect_uri', 'state', 'nonce', 'response_type', 'response_mode', 'code_challenge', 'code_challenge_method'] as const
@@ -347,6 +356,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     const requestOf = (source: Form): AuthorizeRequest => Object.fromEntries(AUTHORIZE_PARAMS.map((k) => [k, one(source[k])])) as AuthorizeRequest
 
     app.get<{ Querystring: Form }>('/dev-oidc/authorize', {
+      config: { policy: { caller: 'development' }, errors: 'page' },
       schema: { summary: 'Development issuer: choose a sample learner (page)', tags: ['dev-oidc'], querystring: authorizeQuery, produces: ['text/html'] }
     }, async (request, reply) => {
       const q = requestOf(request.query)
@@ -356,6 +366,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return await html(reply, devIssuerPage(langOf(request, reply), dev.init.learners, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''))))
     })
     app.post<{ Body: Form }>('/dev-oidc/authorize', {
+      config: { policy: { caller: 'development' }, errors: 'page' },
       schema: { summary: 'Development issuer: sign in as the chosen sample learner (sends a code back)', tags: ['dev-oidc'], body: { type: 'object', properties: { learner: { type: 'string', pattern: '^\\d{1,3}$' }, ...authorizeQuery.properties } } }
     }, async (request, reply) => {
       const q = requestOf(request.body)
@@ -366,6 +377,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return await answer(reply, q, { code })
     })
     app.post<{ Body: Form }>('/dev-oidc/token', {
+      config: { policy: { caller: 'development' }, errors: 'oauth' },
       schema: { summary: 'Development issuer: exchange a code and its PKCE verifier for an ID token', tags: ['dev-oidc'] }
     }, async (request, reply) => {
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache')

@@ -98,6 +98,11 @@ export class LearnerSessions {
     }
   }
 
+  /** The issuer learners sign in at. */
+  get issuer (): string {
+    return this.verifier.issuer
+  }
+
   private secure (): boolean {
     return this.init.baseUrl().startsWith('https:')
   }

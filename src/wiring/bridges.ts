@@ -76,5 +76,18 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
   const emrex = config.emrex === undefined || emrexStore === undefined
     ? undefined
     : new EmrexModule({ store: emrexStore, sessions: ports.sessions, results: observed, accessLog: ports.accessLog, logger: core.logger.child({ component: 'emrex' }), now, publicUrl: core.publicUrl }, { config: config.emrex, portalName: config.name })
-  return { eudi, oots, emrex, modules: [eudi, oots, ...(emrex === undefined ? [] : [emrex])] }
+  // A test's own sign-in (options.bridges.sessions) is the bridges' learner at the HTTP edge too.
+  const testSessions = options.bridges?.sessions
+  const sessions: NodeModule[] = testSessions === undefined
+    ? []
+    : [{
+        name: 'bridge-sessions',
+        authenticators: {
+          learner: [async (request) => {
+            const l = await testSessions.learnerOf(request)
+            return l === undefined ? undefined : { kind: 'learner', subject: l.learnerId, issuer: 'bridge-sessions' }
+          }]
+        }
+      }]
+  return { eudi, oots, emrex, modules: [eudi, oots, ...(emrex === undefined ? [] : [emrex]), ...sessions] }
 }

@@ -4,6 +4,7 @@
  * The wiring functions only construct and connect; they read no config beyond `config`.
  */
 import type { FastifyPluginAsync } from 'fastify'
+import type { Authenticators } from '../api/edge.ts'
 import type { NodeConfig } from '../config/config.ts'
 import type { SigningKey } from '../crypto/ed25519.ts'
 import type { Federation } from '../federation/federation.ts'
@@ -20,10 +21,12 @@ import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, Verifi
 import type { Storage } from '../storage/storage.ts'
 import type { Role } from '../config/roles.ts'
 
-/** A part of the node that a role brings: its routes and its lifecycle. */
+/** A part of the node that a role brings: its routes, who it can authenticate, and its lifecycle. */
 export interface NodeModule {
   readonly name: string
   readonly routes?: FastifyPluginAsync
+  /** The callers this module can authenticate for the HTTP edge (src/api/edge.ts). */
+  readonly authenticators?: Authenticators
   start?: () => Promise<void>
   stop?: () => Promise<void>
 }

@@ -28,6 +28,7 @@ export interface SystemRoutesDeps {
 export function systemRoutes (deps: SystemRoutesDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/health', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Liveness: the process answers',
         tags: ['system'],
@@ -40,6 +41,7 @@ export function systemRoutes (deps: SystemRoutesDeps): FastifyPluginAsync {
       properties: { ready: { type: 'boolean' }, checks: { type: 'object', additionalProperties: { type: 'string', enum: ['ok', 'warn', 'fail'] } } }
     }
     app.get('/ready', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'Readiness: started, manifest valid', tags: ['system'], response: { 200: readinessSchema, 503: readinessSchema } }
     }, async (_request, reply) => {
       const r = deps.readiness()
@@ -47,6 +49,7 @@ export function systemRoutes (deps: SystemRoutesDeps): FastifyPluginAsync {
     })
 
     app.get('/metrics', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'Prometheus metrics', tags: ['system'], produces: ['text/plain'] }
     }, async (_request, reply) => {
       const text = await deps.metrics.registry.metrics()
@@ -54,6 +57,7 @@ export function systemRoutes (deps: SystemRoutesDeps): FastifyPluginAsync {
     })
 
     app.get('/node', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Who this node is',
         tags: ['system'],
@@ -76,6 +80,7 @@ export function systemRoutes (deps: SystemRoutesDeps): FastifyPluginAsync {
     }, async () => ({ ...deps.info(), manifestSerial: deps.federation.serial, manifestState: deps.federation.state() }))
 
     app.get('/federation/manifest', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'The federation manifest in force (public member information)', tags: ['system'] }
     }, async () => manifestToJson(deps.federation.current().manifest))
   }

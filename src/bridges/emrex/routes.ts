@@ -44,6 +44,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
     const provider = deps.provider
     if (provider !== undefined) {
       app.post('/emrex', {
+        config: { policy: { caller: 'emrex-client' }, errors: 'page' },
         schema: {
           summary: 'EMREX provider entry point: a client posts sessionId and returnUrl (form); the learner is taken to sign in and pick results',
           tags: ['emrex'],
@@ -58,6 +59,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.get('/emrex/transfers/:id', {
+        config: { policy: { caller: 'learner' }, errors: 'page' },
         schema: { summary: 'The result picker of an EMREX transfer', tags: ['emrex'], params: idParams }
       }, async (request, reply) => {
         const { id } = request.params as { id: string }
@@ -70,6 +72,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.post('/emrex/transfers/:id', {
+        config: { policy: { caller: 'emrex-client' }, errors: 'page' },
         schema: {
           summary: 'Send the chosen results (or cancel): answers with the form that takes the browser back to the client',
           tags: ['emrex'],
@@ -102,6 +105,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
     const client = deps.client
     if (client !== undefined) {
       app.get('/emrex/import', {
+        config: { policy: { caller: 'learner' }, errors: 'page' },
         schema: { summary: 'Import results from a foreign EMREX provider: choose the provider', tags: ['emrex'] }
       }, async (request, reply) => {
         const learner = await requireLearner(request, reply, '/emrex/import')
@@ -110,6 +114,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.post('/emrex/import/start', {
+        config: { policy: { caller: 'learner' }, errors: 'page' },
         schema: {
           summary: 'Start an import: answers with the form that takes the browser to the provider',
           tags: ['emrex'],
@@ -123,6 +128,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.post('/emrex/import/return', {
+        config: { policy: { caller: 'emrex-provider' }, errors: 'page' },
         bodyLimit: deps.maxFormBytes + 64 * 1024,
         schema: {
           summary: 'Where a foreign EMREX provider posts its answer (sessionId, returnCode, returnMessage, elmo)',
@@ -135,6 +141,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.get('/emrex/import/results', {
+        config: { policy: { caller: 'learner' } },
         schema: { summary: 'The signed-in learner\'s imported foreign results (JSON)', tags: ['emrex'] }
       }, async (request) => {
         const learner = await deps.sessions.learnerOf(request)
@@ -143,6 +150,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.get('/emrex/import/results/:id', {
+        config: { policy: { caller: 'learner' }, errors: 'page' },
         schema: { summary: 'One import of foreign results, with its provenance', tags: ['emrex'], params: idParams }
       }, async (request, reply) => {
         const { id } = request.params as { id: string }

@@ -54,15 +54,16 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       done(null, formFields(body as string))
     })
 
-    app.get('/.well-known/openid-credential-issuer', { schema: { tags: ['eudi'], summary: 'Credential Issuer Metadata (OpenID4VCI 1.0 §12.2)', response: { 200: looseObject } } }, async (_req, reply) => {
+    app.get('/.well-known/openid-credential-issuer', { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'Credential Issuer Metadata (OpenID4VCI 1.0 §12.2)', response: { 200: looseObject } } }, async (_req, reply) => {
       return await reply.header('cache-control', 'max-age=300').send(issuer.issuerMetadata())
     })
-    app.get('/.well-known/oauth-authorization-server', { schema: { tags: ['eudi'], summary: 'Authorization Server Metadata (RFC 8414)', response: { 200: looseObject } } }, async () => issuer.authorizationServerMetadata())
-    app.get('/.well-known/jwt-vc-issuer', { schema: { tags: ['eudi'], summary: 'JWT VC Issuer Metadata (SD-JWT VC §5)', response: { 200: looseObject } } }, async (_req, reply) => {
+    app.get('/.well-known/oauth-authorization-server', { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'Authorization Server Metadata (RFC 8414)', response: { 200: looseObject } } }, async () => issuer.authorizationServerMetadata())
+    app.get('/.well-known/jwt-vc-issuer', { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'JWT VC Issuer Metadata (SD-JWT VC §5)', response: { 200: looseObject } } }, async (_req, reply) => {
       return await reply.header('cache-control', 'max-age=300').send(issuer.jwtVcIssuerMetadata())
     })
 
     app.get<{ Params: { kind: string } }>('/vct/:kind/1', {
+      config: { policy: { caller: 'public' } },
       schema: { tags: ['eudi'], summary: 'SD-JWT VC Type Metadata of a learning credential type', params: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: ['learning-credential', 'diploma', 'course-result'] } } } }
     }, async (request, reply) => {
       const doc = issuer.typeMetadata().byVct.get(`${issuer.issuer}/vct/${request.params.kind}/1`)
@@ -72,6 +73,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
     })
 
     app.post('/eudi/token', {
+      config: { policy: { caller: 'wallet' }, errors: 'oauth' },
       schema: {
         tags: ['eudi'],
         summary: 'Token endpoint: Pre-Authorized Code grant with Transaction Code (OpenID4VCI 1.0 §6)',
@@ -89,11 +91,12 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       }
     })
 
-    app.post('/eudi/nonce', { schema: { tags: ['eudi'], summary: 'Nonce endpoint (OpenID4VCI 1.0 §7)', response: { 200: { type: 'object', properties: { c_nonce: { type: 'string' } } } } } }, async (_req, reply) => {
+    app.post('/eudi/nonce', { config: { policy: { caller: 'wallet' }, errors: 'oauth' }, schema: { tags: ['eudi'], summary: 'Nonce endpoint (OpenID4VCI 1.0 §7)', response: { 200: { type: 'object', properties: { c_nonce: { type: 'string' } } } } } }, async (_req, reply) => {
       return await reply.header('cache-control', 'no-store').send({ c_nonce: await issuer.nonce() })
     })
 
     app.post('/eudi/credential', {
+      config: { policy: { caller: 'wallet' }, errors: 'oauth' },
       schema: { tags: ['eudi'], summary: 'Credential endpoint (OpenID4VCI 1.0 §8)', body: looseObject, response: { 200: looseObject, '4xx': oauthErrorSchema } }
     }, async (request, reply) => {
       try {
@@ -106,6 +109,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
     })
 
     app.get<{ Params: { listId: string } }>('/eudi/status-lists/:listId', {
+      config: { policy: { caller: 'public' } },
       schema: { tags: ['eudi'], summary: 'Status List Token (draft-ietf-oauth-status-list §8)', params: { type: 'object', required: ['listId'], properties: { listId: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' } } } }
     }, async (request, reply) => {
       const jwt = await issuer.statusListToken(request.params.listId)
@@ -115,7 +119,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
 
     // ---------------------------------------------------------------- the learner's pages
 
-    app.get('/portal/wallet', { schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
+    app.get('/portal/wallet', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
       const learner = await deps.sessions.learnerOf(request)
       if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, '/portal/wallet'); return reply }
       const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
@@ -126,6 +130,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { results?: string | string[] } }>('/portal/wallet/offers', {
+      config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: {
         tags: ['eudi'],
         summary: 'Create a credential offer of chosen results for the signed-in learner (QR code, link and transaction code)',

@@ -25,6 +25,7 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => { done(null, formFields(body as string)) })
 
     app.post('/oots/query', {
+      config: { policy: { caller: 'public' }, errors: 'edm' },
       schema: {
         tags: ['oots'],
         summary: 'OOTS Evidence Request (EDM QueryRequest, oots-edm v1.2/v2.0) → QueryResponse; errors are EDM error responses with HTTP 200',
@@ -37,6 +38,7 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
     })
 
     app.get<{ Params: { id: string } }>('/oots/preview/:id', {
+      config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: { tags: ['oots'], summary: 'Preview space: the learner sees the evidence a foreign authority asked for', params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } }
     }, async (request, reply) => {
       const learner = await deps.sessions.learnerOf(request)
@@ -53,6 +55,7 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Params: { id: string }, Body: { decision?: string, results?: string | string[] } }>('/oots/preview/:id', {
+      config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: {
         tags: ['oots'],
         summary: 'The learner approves or refuses sending the evidence',

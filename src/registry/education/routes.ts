@@ -103,6 +103,7 @@ const authErrors = { 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
 export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Record<string, string | undefined> }>('/education/offerings', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Search the national catalogue, with facets',
         description: 'Text matches word prefixes of names, local codes and IDs (diacritics folded: "hogskole" finds "Høgskole"). Filters combine with AND; several values of one filter with OR. Facets count the whole match.',
@@ -137,6 +138,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/offerings/:id', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'One offering as in force on a date, with its owner today and the issuer then',
         tags: ['education'],
@@ -156,6 +158,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/offerings/:id/history', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Every version (valid-time periods, corrections), relations both ways, accreditation history',
         tags: ['education'],
@@ -179,6 +182,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Params: { id: string }, Querystring: { on?: string, knownAt?: string } }>('/education/offerings/:id/accreditation', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Was this offering accredited on a date, and on what basis',
         tags: ['education'],
@@ -202,6 +206,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/offerings/:id/elm', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'The offering as an ELM 3 learning opportunity (JSON-LD)', tags: ['education', 'export'], params: idParam, querystring: { type: 'object', additionalProperties: false, properties: { asOf: dateSchema } }, produces: ['application/ld+json'] }
     }, async (request, reply) => {
       const asOf = dateOf(request.query.asOf, 'asOf')
@@ -218,6 +223,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/offerings/:id/ooapi', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'The offering as an OOAPI v5 program or course', tags: ['education', 'export'], params: idParam, querystring: { type: 'object', additionalProperties: false, properties: { asOf: dateSchema } } }
     }, async (request) => {
       const view = registry.getOffering(request.params.id, { validOn: dateOf(request.query.asOf, 'asOf') })
@@ -225,6 +231,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Querystring: TimeQuery }>('/education/institutions', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Institutions (as on a date)',
         tags: ['education'],
@@ -234,6 +241,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     }, async (request) => ({ items: registry.listInstitutions({ validOn: dateOf(request.query.asOf, 'asOf'), knownAt: knownAtOf(request.query) }) }))
 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/institutions/:id', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'An institution\'s history: versions, events, who it is today, its predecessors',
         tags: ['education'],
@@ -260,6 +268,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Querystring: { dbh?: string, fs?: string, organisationNumber?: string, institution?: string, localCode?: string, localVersion?: string, kind?: string } }>('/education/crosswalk', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Find national IDs by DBH code, FS number, organisation number, or an institution\'s local code',
         tags: ['education'],
@@ -295,6 +304,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
       }
     }
     app.post<{ Body: Record<string, any> }>('/education/admin/institutions', {
+      config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.admin } },
       schema: {
         summary: 'Operator: record an institution, or a new version of one (service token with scope education.admin)',
         ...bearer,
@@ -314,6 +324,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.post<{ Body: Record<string, any> }>('/education/admin/events', {
+      config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.admin } },
       schema: {
         summary: 'Operator: record a merger, split, transfer, rename, category change or closure (service token with scope education.admin)',
         ...bearer,
@@ -337,6 +348,7 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
     })
 
     app.get<{ Querystring: { asOf?: string, knownAt?: string, kind?: string } }>('/education/statistics', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'Counts by kind, NKR level, ISCED-F broad field, institution, and year (active on 1 October)',
         tags: ['education'],
@@ -372,6 +384,7 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
   let running: ImportJob | undefined
   return async (app) => {
     app.get<{ Querystring: { offset?: string, limit?: string } }>('/catalogue/offerings', {
+      config: { policy: { caller: 'public' } },
       schema: {
         summary: 'This institution\'s catalogue (versions in force today)',
         tags: ['catalogue'],
@@ -384,10 +397,12 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
     })
 
     app.get<{ Params: { id: string } }>('/catalogue/offerings/:id', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'One offering of this catalogue, every version', tags: ['catalogue'], params: idParam, response: { 200: { type: 'object', properties: { versions: { type: 'array', items: versionSchema } } }, ...errors } }
     }, async (request) => ({ versions: catalogue.get(request.params.id).map(versionJson) }))
 
     app.post<{ Body: { format: 'csv' | 'json', content: string } }>('/catalogue/imports', {
+      config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.import } },
       bodyLimit: 128 * 1024 * 1024,
       schema: {
         summary: 'Start a catalogue import (what `lifelong import catalogue` calls; service token with scope catalogue.import); poll the returned job',
@@ -419,6 +434,7 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
     })
 
     app.get<{ Params: { id: string } }>('/catalogue/imports/:id', {
+      config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.import } },
       schema: {
         summary: 'Progress and report of an import (scope catalogue.import)',
         tags: ['catalogue'],
@@ -445,6 +461,7 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
     })
 
     app.post('/catalogue/sync', {
+      config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.import } },
       schema: { summary: 'Fetch the offerings this institution owns in the registry (after a merger: its predecessors\' too; scope catalogue.import)', tags: ['catalogue'], ...bearer, response: { 200: { type: 'object', properties: { fetched: { type: 'integer' }, stored: { type: 'integer' } } } } }
     }, async (request) => {
       await auth.service(request.headers.authorization, EDUCATION_SCOPES.import)
@@ -457,6 +474,7 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
 export function accreditorRoutes (desk: AccreditorDesk, auth: BearerAuth): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: DecisionInput }>('/accreditation/decisions', {
+      config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.decide } },
       schema: {
         summary: 'Record an accreditation decision at the registry (service token with scope accreditation.decide)',
         ...bearer,

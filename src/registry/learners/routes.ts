@@ -150,6 +150,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
 
   return async (app) => {
     app.post<{ Body: { learners: unknown[] } & Why }>('/learners/register', {
+      config: { policy: { caller: 'service', scope: SCOPES.register } },
       schema: {
         summary: 'Register learners (matched on their identifiers; created if unknown)',
         description: `Scope ${SCOPES.register}. Idempotent.`,
@@ -163,6 +164,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { person: unknown, idempotencyKey: string, allowPossibleDuplicate?: boolean } & Why }>('/learners/education-ids', {
+      config: { policy: { caller: 'service', scope: SCOPES.issue } },
       schema: {
         summary: 'Issue an education ID to a person with no Norwegian national ID',
         description: `Scope ${SCOPES.issue}. Idempotent per idempotencyKey. 409 LEARNERS_POSSIBLE_DUPLICATE when a learner with the same name and birth date exists (set allowPossibleDuplicate after checking).`,
@@ -178,6 +180,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { learner: unknown, identifier: unknown, replaces?: unknown } & Why }>('/learners/identifiers', {
+      config: { policy: { caller: 'service', scope: SCOPES.identifiers } },
       schema: {
         summary: 'Add an identifier to a learner (e.g. the fødselsnummer that replaces a D-number)',
         description: `Scope ${SCOPES.identifiers}. The replaced identifier gets an end date and keeps resolving.`,
@@ -192,6 +195,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { survivor: unknown, merged: unknown } & Why }>('/learners/merge', {
+      config: { policy: { caller: 'service', scope: SCOPES.merge } },
       schema: {
         summary: 'Merge two records of one person',
         description: `Scope ${SCOPES.merge}. Nothing is deleted: both records get a new version, and everything of the merged learner is found through the survivor.`,
@@ -206,6 +210,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { identifier: unknown } & Why }>('/learners/resolve', {
+      config: { policy: { caller: 'service', scope: SCOPES.resolve } },
       schema: {
         summary: 'Identity resolution: which learner an identifier belongs to',
         description: `Scope ${SCOPES.resolve}. Recorded in the learner's access log.`,
@@ -219,6 +224,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { identifier?: unknown, familyName: string, givenName: string, birthDate: string } & Why }>('/learners/match', {
+      config: { policy: { caller: 'service', scope: SCOPES.match } },
       schema: {
         summary: 'Match a person on the eIDAS minimum data set',
         description: `Scope ${SCOPES.match}. Zero, one or several candidates: with several, do not choose.`,
@@ -232,6 +238,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { learner: unknown } & Why }>('/learners/result-sources', {
+      config: { policy: { caller: 'service', scope: SCOPES.resultSources } },
       schema: {
         summary: 'Where are the learner\'s results',
         description: `Scope ${SCOPES.resultSources}. Recorded in the learner's access log.`,
@@ -245,6 +252,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { learner: unknown, institution?: string, offeringId?: string, asOf?: string } & Why }>('/learners/enrolment-status', {
+      config: { policy: { caller: 'service', scope: SCOPES.enrolment } },
       schema: {
         summary: 'Is the learner enrolled (at an institution, in an offering, on a day)',
         description: `Scope ${SCOPES.enrolment}. Recorded in the learner's access log.`,
@@ -261,6 +269,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     const selfAccessor = (): Accessor => ({ organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: 'learner.self-service', legalBasis: 'gdpr-6-1-c', channel: 'http-learner' })
 
     app.post<{ Body: { learnerId?: string, accessLogLimit?: number, accessLogBeforeMs?: number } | undefined }>('/learners/self', {
+      config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'The signed-in learner\'s own data: identity, where their results are, enrolments, and who accessed their data',
         description: 'Learner token. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF otherwise).',
@@ -287,6 +296,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Body: { learnerId?: string, limit?: number, beforeMs?: number } | undefined }>('/learners/self/access-log', {
+      config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'Which organisations read or wrote the signed-in learner\'s data, when, why and under which legal basis',
         description: 'Learner token. Newest first; page with beforeMs. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF).',

@@ -47,6 +47,7 @@ const errors = { 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: 
 export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: IngestBatch }>('/results/batches', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'Issue, correct or annul results (with their learners), all or nothing', tags: ['results'], body: batchSchema, response: { 200: reportSchema, ...errors } }
     }, async (request) => {
       requireLocal(request)
@@ -56,6 +57,7 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
     })
 
     app.post('/results/imports', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'Begin a staged import (chunks are checked as they come; commit writes all or nothing)', tags: ['results'], response: { 200: { type: 'object', properties: { importId: { type: 'string' } } }, ...errors } }
     }, async (request) => {
       requireLocal(request)
@@ -63,6 +65,7 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Params: { id: string }, Body: IngestBatch }>('/results/imports/:id/chunks', {
+      config: { policy: { caller: 'public' } },
       bodyLimit: deps.chunkBodyLimit,
       schema: {
         summary: 'Add a chunk to a staged import; returns the problems found in it',
@@ -77,6 +80,7 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
     })
 
     app.post<{ Params: { id: string } }>('/results/imports/:id/commit', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'Write a staged import, all or nothing', tags: ['results'], params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] }, response: { 200: reportSchema, ...errors } }
     }, async (request) => {
       requireLocal(request)
@@ -86,6 +90,7 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
     })
 
     app.delete<{ Params: { id: string } }>('/results/imports/:id', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'Drop a staged import', tags: ['results'], params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] }, response: { 204: { type: 'null' }, ...errors } }
     }, async (request, reply) => {
       requireLocal(request)
@@ -94,6 +99,7 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
     })
 
     app.get('/results/status', {
+      config: { policy: { caller: 'public' } },
       schema: { summary: 'Index pointers still to send (no personal data)', tags: ['results'], response: { 200: { type: 'object', properties: { outbox: { type: 'object', properties: { pending: { type: 'integer' }, registered: { type: 'integer' }, rejected: { type: 'integer' }, lastError: { type: 'string' } } } } } } }
     }, async () => ({ outbox: await deps.outbox.status() }))
   }

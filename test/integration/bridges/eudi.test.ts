@@ -289,7 +289,7 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
   it('asks the learner to sign in and shows the offer as a QR code with its transaction code', async () => {
     const { base } = await startPortal()
     const anonymous = await fetch(`${base}/portal/wallet`, { redirect: 'manual' })
-    expect(anonymous.status).toBe(302)
+    expect(anonymous.status).toBe(303)
     const notSignedIn = await fetch(`${base}/portal/wallet/offers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ results: ['uio-d-000201'] }) })
     expect(notSignedIn.status).toBe(401)
     const picker = await (await fetch(`${base}/portal/wallet`, { headers: { cookie } })).text()

@@ -103,7 +103,7 @@ describe('OOTS evidence provider', () => {
     expect(location.startsWith(`${base}/oots/preview/`)).toBe(true)
 
     // The preview space: sign in first; another learner sees nothing; the learner sees what would be sent.
-    expect((await fetch(location, { redirect: 'manual' })).status).toBe(302)
+    expect((await fetch(location, { redirect: 'manual' })).status).toBe(303)
     expect((await fetch(location, { headers: { cookie: 'test-learner=someone-else' } })).status).toBe(404)
     const page = await (await fetch(location, { headers: { cookie: `test-learner=${LEARNER}` } })).text()
     expect(page).toContain('Ministère de l&#39;enseignement supérieur')

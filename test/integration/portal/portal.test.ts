@@ -249,7 +249,7 @@ describe('the Diploma portal', () => {
   it('refuses requests without a valid sign-in', async () => {
     const { portal } = await setup()
     expect(await api(portal, 'GET', '/portal/api/results')).toMatchObject({ status: 401, body: { code: 'AUTH_SIGN_IN_REQUIRED' } })
-    expect(await api(portal, 'GET', '/portal/api/results', 'Bearer not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_TOKEN_INVALID' } })
+    expect(await api(portal, 'GET', '/portal/api/results', 'Bearer not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_INVALID' } })
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results' })
     expect(page.statusCode).toBe(303)
     expect(page.headers.location).toBe('/portal/login?returnTo=%2Fportal%2Fresults')
