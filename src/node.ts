@@ -137,9 +137,10 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
 
     const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, server, client, now, connectedPeers: () => host.getConnections().map((c) => c.remotePeer.toString()) }, { config, peerId: self })
     const auth = new BearerAuth({ now }, config.auth)
-    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), now }, {
+    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), metrics, now }, {
       roles: config.roles,
       organisationNumber: config.organisationNumber,
+      name: config.name,
       allowSynthetic: config.identifiers.allowSynthetic
     })
     // Education records and their log entries go into one batch through the log's append path.

@@ -48,7 +48,8 @@ function du (dir: string): number {
 }
 
 function accessor (organisationNumber: string, purpose: string): Accessor {
-  return { organisationNumber, peerId: `peer-${organisationNumber}`, peerIdBytes: new Uint8Array(38).fill(1), requestId: randomBytes(16), purpose, legalBasis: 'gdpr-6-1-e', channel: 'rpc' }
+  const role = organisationNumber === '919477822' ? 'portal' : 'institution'
+  return { organisationNumber, peerId: `peer-${organisationNumber}`, peerIdBytes: new Uint8Array(38).fill(1), requestId: randomBytes(16), purpose, legalBasis: 'gdpr-6-1-e', channel: 'rpc', role, callerName: organisationNumber }
 }
 
 function member (organisationNumber: string, roles: Member['roles']): Member {
@@ -169,7 +170,9 @@ const bench: Benchmark = {
       for (let first = 0; first < learners; first += BATCH) {
         const entries = []
         for (let n = first; n < Math.min(learners, first + BATCH); n++) {
-          entries.push({ learner: { identifier: { scheme: 'national-id', value: syntheticPerson(n, cache).nationalId } }, action: 'register' })
+          const p = syntheticPerson(n, cache)
+          // Three of four institutions did not register the learner: their first pointer carries the name and birth date.
+          entries.push({ learner: { identifier: { scheme: 'national-id', value: p.nationalId } }, action: 'register', identity: { name: { given: p.given, family: p.family }, birthDate: p.birthDate } })
         }
         const res = await registry.registerIndexEntries(entries, [], accessor(org, 'results.register'))
         if (res.pointers.some((o) => o.status !== 'registered')) throw new Error('a pointer was not registered')

@@ -11,6 +11,7 @@ import { registerImportResultsCommand } from './commands/import-results.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
+import { registerLearnerCommands } from './commands/learners.ts'
 import { reportError } from './output.ts'
 
 const program = new Command()
@@ -26,6 +27,7 @@ registerImportResultsCommand(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
 registerEmrexCommands(program)
+registerLearnerCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -1,7 +1,10 @@
 /**
  * Sample learners for the local federation, registered the way real members do it: the
  * institutions register the learners they know and their pointers and enrolments over the
- * signed protocol, and ask the index for education IDs for people with no Norwegian number.
+ * signed protocol (with the learner's name and birth date, which a first pointer to a learner
+ * another institution registered needs), and ask the index for education IDs for people with no
+ * Norwegian number. A fødselsnummer replacing a D-number is asked for by the institution and
+ * approved by the operator through the index's HTTP API, as in production.
  * Every national ID is a synthetic Tenor test number (month + 80); the people do not exist.
  * Idempotent: a restarted demo registers nothing twice.
  */
@@ -11,6 +14,7 @@ import type { RunningFederation } from './local-federation.ts'
 import { syntheticNationalId, syntheticPerson } from './synthetic.ts'
 import { mintDevToken } from './dev-issuer.ts'
 import { SCOPES } from '../registry/learners/routes.ts'
+import { LifelongError } from '../errors.ts'
 import type { LearnerInput } from '../registry/learners/model.ts'
 
 const WHY = { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' }
@@ -72,11 +76,16 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
       contact: { channels: [{ kind: 'email', value: `${p.given.toLowerCase()}.${i}@student.example.no` }] }
     })), WHY)
     outcomes.forEach((o, j) => { learnerIds[(mine[j] as { i: number }).i] = o.learnerId ?? '' })
+    const identity = (i: number): { name: { given: string, family: string }, birthDate: string } => {
+      const p = people[i] as (typeof people)[number]
+      return { name: { given: p.given, family: p.family }, birthDate: p.birthDate }
+    }
     await Promise.all([
-      node.learners.registrar?.registerPointers(mine.map(({ i }) => ({ learner: { learnerId: learnerIds[i] }, action: 'register' }))),
+      node.learners.registrar?.registerPointers(mine.map(({ i }) => ({ learner: { learnerId: learnerIds[i] }, action: 'register', identity: identity(i) }))),
       node.learners.registrar?.registerEnrolments(mine.map(({ i }) => ({
         learner: { learnerId: learnerIds[i] },
         action: 'register',
+        identity: identity(i),
         offeringId: i % 2 === 0 ? 'BAHF-NOFI' : 'MTDT',
         status: i % 5 === 0 ? 'completed' : 'active',
         startDate: '2022-08-15',
@@ -94,7 +103,8 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
   const [uioSlug, uio] = institutions[0] as [string, LifelongNode]
   const [moved] = await uio.learners.index.registerLearners([{ identifiers: [{ scheme: 'national-id', value: dnr }], name: { given: movedIn.given, family: movedIn.family }, birthDate: movedIn.birthDate }], WHY)
   await uio.learners.registrar?.registerPointers([{ learner: { learnerId: moved?.learnerId ?? '' }, action: 'register' }])
-  await uio.learners.index.addIdentifier({ learnerId: moved?.learnerId ?? '' }, { scheme: 'national-id', value: movedIn.nationalId }, { scheme: 'national-id', value: dnr }, WHY)
+  const asked = await uio.learners.index.addIdentifier({ learnerId: moved?.learnerId ?? '' }, { scheme: 'national-id', value: movedIn.nationalId }, { scheme: 'national-id', value: dnr }, WHY)
+  if (asked.pending === true) await approveAsOperator(federation, asked.changeRequestId ?? '')
   out.push({ learnerId: moved?.learnerId ?? '', name: `${movedIn.given} ${movedIn.family} (D-number replaced by a fødselsnummer)`, signsInWith: { scheme: 'national-id', value: movedIn.nationalId }, institutions: [uioSlug], token: await mintDevToken(key, { principal: 'learner', subject: movedIn.nationalId, ttlSeconds: 86_400 }) })
 
   // Learners with no Norwegian number: education IDs issued by the index.
@@ -124,4 +134,22 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
     }, null, 2) + '\n', { mode: 0o600 })
   }
   return out
+}
+
+/**
+ * The operator approves a change request at the index, through its HTTP API with a DEVELOPMENT
+ * service token of scope learners.approve: what the operator's desk does in production after
+ * checking the change with the population register.
+ */
+async function approveAsOperator (federation: RunningFederation, id: string): Promise<void> {
+  const index = [...federation.nodes.values()].find((n) => n.config.roles.includes('index'))
+  if (index === undefined) return
+  const token = await mintDevToken(federation.plan.devIssuerKey, { principal: 'service', subject: 'demo-operator', scopes: [SCOPES.approve], ttlSeconds: 300 })
+  const res = await index.http.inject({
+    method: 'POST',
+    url: '/learners/change-requests/decide',
+    headers: { authorization: `Bearer ${token}` },
+    payload: { id, decision: 'approve', note: 'sample data: the D-number holder got a fødselsnummer', purpose: 'index.identity-maintenance', legalBasis: 'gdpr-6-1-e' }
+  })
+  if (res.statusCode !== 200) throw new LifelongError('internal', 'DEMO_APPROVAL_FAILED', `the sample change request was not approved: ${res.statusCode} ${res.body}`)
 }

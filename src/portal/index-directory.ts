@@ -25,7 +25,9 @@ export function indexDirectory (index: IndexClient): SourceDirectory {
 export async function indexAccessLog (index: IndexClient, subject: { scheme: string, value: string }, why: { purpose: string, legalBasis: string }): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
   try {
     const res = await index.ownData({ subject: { scheme: subject.scheme, value: subject.value }, accessLogLimit: 100 }, why)
-    return (res.accessLog ?? []).map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''} @ index`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' }))
+    // A write names what changed and on what basis (e.g. "pointer-registered, identity-match").
+    const change = (r: { change?: string | null, basis?: string | null }): string => (r.change ?? '') === '' ? '' : `: ${r.change ?? ''}${(r.basis ?? '') === '' ? '' : `, ${r.basis ?? ''}`}`
+    return (res.accessLog ?? []).map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''}${change(r)} @ index`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' }))
   } catch (err) {
     if (isLifelongError(err, 'LEARNER_NOT_FOUND')) return []
     throw err

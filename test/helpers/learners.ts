@@ -67,9 +67,15 @@ export async function openTestRegistry (options: { allowSynthetic?: boolean, now
   return { registry, storage, log, dir }
 }
 
-/** An accessor as the RPC handler builds it. */
+/**
+ * An accessor as the RPC handler builds it for the member of {@link MEMBERS} with this
+ * organisation number: the operator's index node acts as the operator, the portal as portal,
+ * the others as institutions.
+ */
 export function accessor (organisationNumber: string, purpose = 'results.register', legalBasis = 'gdpr-6-1-e'): Accessor {
-  return { organisationNumber, peerId: `peer-${organisationNumber}`, peerIdBytes: new Uint8Array([1, 2, 3]), requestId: randomBytes(16), purpose, legalBasis, channel: 'rpc' }
+  const m = MEMBERS.find((x) => x.organisationNumber === organisationNumber)
+  const role = m?.roles.includes('index') === true ? 'operator' : m?.roles.includes('portal') === true ? 'portal' : 'institution'
+  return { organisationNumber, peerId: m?.peerId ?? `peer-${organisationNumber}`, peerIdBytes: m?.peerIdBytes ?? new Uint8Array([1, 2, 3]), requestId: randomBytes(16), purpose, legalBasis, channel: 'rpc', role, callerName: m?.name ?? '' }
 }
 
 /** The n-th synthetic learner as an institution would send it. */

@@ -170,6 +170,9 @@ export async function proveItem (store: Sublevel, batch: string, key: string): P
   return { batch, batchRecord, index, size: items.length, salt: item.salt, key, record: records[index] as Uint8Array, proof: inclusionProofFromLeafHashes(hashes, index) }
 }
 
+/** Prefixes of the keys that hold records (written once, each an item of a batch). */
+export const RECORD_PREFIXES = ['lv/', 'pv/', 'ev/', 'r/', 'a/', 'qv/'] as const
+
 export interface BatchProblem {
   batch: string
   check: 'batch-record' | 'items-missing' | 'item-count' | 'record-missing' | 'batch-root' | 'record-unlogged' | 'record-twice'
@@ -180,7 +183,7 @@ export interface BatchProblem {
  * The registry's part of the audit (beside `lifelong log verify`, which checks every batch
  * record against its leaf): every batch's items are read back, their leaves hashed with their
  * salts and the tree recomputed; the root must be the batch record's. Every record under `lv/`,
- * `pv/`, `ev/`, `r/` and `a/` must be an item of exactly one batch.
+ * `pv/`, `ev/`, `r/`, `a/` and `qv/` must be an item of exactly one batch.
  */
 export async function verifyBatches (store: Sublevel, opts: { maxProblems?: number } = {}): Promise<{ ok: boolean, batches: number, items: number, problems: BatchProblem[] }> {
   const max = opts.maxProblems ?? 100
@@ -211,7 +214,7 @@ export async function verifyBatches (store: Sublevel, opts: { maxProblems?: numb
       problems.push({ batch, check: 'batch-root', message: `batch ${batch}: the records stored do not give the batch root — a record or the item list was modified` })
     }
   }
-  for (const prefix of ['lv/', 'pv/', 'ev/', 'r/', 'a/']) {
+  for (const prefix of RECORD_PREFIXES) {
     for await (const key of store.keys({ gte: prefix, lt: prefixEnd(prefix) })) {
       if (problems.length >= max) break
       if (!seen.has(key)) problems.push({ batch: '', check: 'record-unlogged', message: `record ${JSON.stringify(key)} is an item of no batch` })

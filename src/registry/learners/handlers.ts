@@ -5,15 +5,26 @@
  * membership, role, replay and the presence of purpose and legal basis.
  */
 import type { RpcServer } from '../../net/rpc/server.ts'
-import type { RequestContext } from '../../net/rpc/method.ts'
+import type { Method, RequestContext } from '../../net/rpc/method.ts'
 import type { LearnerRegistry } from './registry.ts'
-import type { Accessor } from './model.ts'
+import type { Accessor, CallerRole } from './model.ts'
 import {
   AddIdentifier, CheckEnrolment, FindResultSources, GetOwnData, IssueEducationId, MatchPerson, RegisterIndexEntries, RegisterLearners, ResolveIdentity
 } from './protocol.ts'
 
-/** The accessor of a signed request. */
-export function accessorOf (ctx: RequestContext): Accessor {
+/**
+ * The capacity a member calls a method in: its roles in the manifest that the method allows,
+ * the operator's if one is `index` (the operator runs the index nodes), else `institution`
+ * before `portal`.
+ */
+export function callerRole (ctx: RequestContext, method: Pick<Method<unknown, unknown>, 'roles'>): CallerRole {
+  const allowed = method.roles === 'any-member' ? ctx.caller.roles : ctx.caller.roles.filter((r) => (method.roles as readonly string[]).includes(r))
+  if (allowed.includes('index')) return 'operator'
+  return allowed.includes('institution') ? 'institution' : 'portal'
+}
+
+/** The accessor of a signed request to `method`. */
+export function accessorOf (ctx: RequestContext, method: Pick<Method<unknown, unknown>, 'roles'>): Accessor {
   return {
     organisationNumber: ctx.caller.organisationNumber,
     peerId: ctx.caller.peerId,
@@ -21,22 +32,24 @@ export function accessorOf (ctx: RequestContext): Accessor {
     requestId: Buffer.from(ctx.requestId, 'hex'),
     purpose: ctx.purpose,
     legalBasis: ctx.legalBasis,
-    channel: 'rpc'
+    channel: 'rpc',
+    role: callerRole(ctx, method),
+    callerName: ctx.caller.name
   }
 }
 
 /** Serves every learner method on `server` from `registry`. */
 export function serveLearnerMethods (server: RpcServer, registry: LearnerRegistry): void {
-  server.handle(RegisterLearners, async (req, ctx) => ({ outcomes: await registry.registerLearners(req.learners ?? [], accessorOf(ctx)) }))
-  server.handle(IssueEducationId, async (req, ctx) => await registry.issueEducationId(req.person, req.idempotencyKey ?? '', req.allowPossibleDuplicate === true, accessorOf(ctx)))
-  server.handle(AddIdentifier, async (req, ctx) => await registry.addIdentifier(req.learner, req.identifier, req.replaces, accessorOf(ctx)))
-  server.handle(ResolveIdentity, async (req, ctx) => await registry.resolve(req.identifier, accessorOf(ctx)))
-  server.handle(MatchPerson, async (req, ctx) => ({ candidates: await registry.match(req, accessorOf(ctx)) }))
-  server.handle(RegisterIndexEntries, async (req, ctx) => await registry.registerIndexEntries(req.pointers ?? [], req.enrolments ?? [], accessorOf(ctx)))
-  server.handle(FindResultSources, async (req, ctx) => await registry.findResultSources(req.learner, accessorOf(ctx)))
-  server.handle(CheckEnrolment, async (req, ctx) => await registry.checkEnrolment(req.learner, { institution: req.institution, offeringId: req.offeringId, asOf: req.asOf }, accessorOf(ctx)))
+  server.handle(RegisterLearners, async (req, ctx) => ({ outcomes: await registry.registerLearners(req.learners ?? [], accessorOf(ctx, RegisterLearners)) }))
+  server.handle(IssueEducationId, async (req, ctx) => await registry.issueEducationId(req.person, req.idempotencyKey ?? '', req.allowPossibleDuplicate === true, accessorOf(ctx, IssueEducationId)))
+  server.handle(AddIdentifier, async (req, ctx) => await registry.addIdentifier(req.learner, req.identifier, req.replaces, accessorOf(ctx, AddIdentifier)))
+  server.handle(ResolveIdentity, async (req, ctx) => await registry.resolve(req.identifier, accessorOf(ctx, ResolveIdentity)))
+  server.handle(MatchPerson, async (req, ctx) => ({ candidates: await registry.match(req, accessorOf(ctx, MatchPerson)) }))
+  server.handle(RegisterIndexEntries, async (req, ctx) => await registry.registerIndexEntries(req.pointers ?? [], req.enrolments ?? [], accessorOf(ctx, RegisterIndexEntries)))
+  server.handle(FindResultSources, async (req, ctx) => await registry.findResultSources(req.learner, accessorOf(ctx, FindResultSources)))
+  server.handle(CheckEnrolment, async (req, ctx) => await registry.checkEnrolment(req.learner, { institution: req.institution, offeringId: req.offeringId, asOf: req.asOf }, accessorOf(ctx, CheckEnrolment)))
   server.handle(GetOwnData, async (req, ctx) => {
-    const own = await registry.ownData(req.subject, { accessLogLimit: req.accessLogLimit ?? 0, accessLogBeforeMs: Number(req.accessLogBeforeMs ?? 0) }, accessorOf(ctx))
+    const own = await registry.ownData(req.subject, { accessLogLimit: req.accessLogLimit ?? 0, accessLogBeforeMs: Number(req.accessLogBeforeMs ?? 0) }, accessorOf(ctx, GetOwnData))
     return { learner: own.learner, mergedFrom: own.mergedFrom, sources: own.sources, enrolments: own.enrolments, accessLog: own.accessLog }
   })
 }

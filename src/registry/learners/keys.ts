@@ -15,11 +15,15 @@
  * | `ev/` | `ev/<learner>/<organisation>/<offering>/<version>` | `EnrolmentRecord`, every version |
  * | `r/` | `r/<request id hex>` | `RequestRecord` of a write request |
  * | `a/` | `a/<learner>/<time>/<request id hex>` | `AccessRecord` of a read |
+ * | `rel/` | `rel/<learner>/<organisation>` | `Relationship`: the institution created the learner or linked a pointer or enrolment (derived) |
+ * | `qv/` | `qv/<learner>/<change request id>/<version>` | `ChangeRequest`, every version |
+ * | `q/` | `q/<change request id>` | copy of the current `ChangeRequest` (derived) |
+ * | `qp/` | `qp/<change request id>` | empty: the change request is pending (derived) |
  * | `b/` | `b/<time>/<batch id>` | `LogBatch`: the Merkle root over one write's records, its one log entry |
  * | `bi/` | `bi/<time>/<batch id>` | the batch's items in order: salt and key of each record |
  * | `o/` | `o/<sequence>` | outbox entry of an institution node (pending index registrations) |
  *
- * Records (`lv/`, `pv/`, `ev/`, `r/`, `a/`) are written once under their own key; each is an item
+ * Records (`lv/`, `pv/`, `ev/`, `r/`, `a/`, `qv/`) are written once under their own key; each is an item
  * of the batch that wrote it (`bi/`), whose Merkle root (`b/`, also written once) is the leaf
  * the node's log holds (`lifelong log verify` checks the batch records, `verifyBatches` every
  * item). The heads beside them are indexes that say which version is current, rebuilt from the
@@ -106,6 +110,15 @@ export const requestKey = (requestIdHex: string): string => `r/${requestIdHex}`
 export const accessKey = (learnerId: string, atMs: number, requestIdHex: string): string => `a/${learnerId}/${pad(atMs, 15)}/${requestIdHex}`
 export const accessPrefix = (learnerId: string): string => `a/${learnerId}/`
 export const accessBefore = (learnerId: string, beforeMs: number): string => `a/${learnerId}/${pad(beforeMs, 15)}`
+
+/** Whether `organisation` may write about `learnerId` without presenting identity data (docs/LEARNER-REGISTRY.md §Rights). */
+export const relationshipKey = (learnerId: string, organisation: string): string => `rel/${learnerId}/${organisation}`
+
+export const changeRequestHeadKey = (id: string): string => `q/${id}`
+export const CHANGE_REQUEST_PENDING_PREFIX = 'qp/'
+export const changeRequestPendingKey = (id: string): string => `qp/${id}`
+export const changeRequestVersionKey = (learnerId: string, id: string, version: number): string => `qv/${learnerId}/${id}/${pad(version, 8)}`
+export const changeRequestVersionPrefix = (learnerId: string): string => `qv/${learnerId}/`
 
 /** A batch: 15 digits of Unix ms (batches sort by time) and 16 random bytes in hex. */
 export const batchKey = (atMs: number, idHex: string): string => `b/${pad(atMs, 15)}/${idHex}`

@@ -47,6 +47,17 @@ export const MAX_PURPOSE_LENGTH = 64
 export type Channel = 'rpc' | 'http-service' | 'http-learner'
 
 /**
+ * In which capacity a caller acts: a member by its role in the manifest ("institution",
+ * "portal"), the national operator (an index node, or the operator's systems over HTTP with a
+ * service token), or the learner. Only the operator may add or end a national ID or merge
+ * learners; an institution writes only about learners it has a relationship with
+ * (docs/LEARNER-REGISTRY.md §Rights).
+ */
+export type CallerRole = 'institution' | 'portal' | 'operator' | 'learner'
+
+export const OPERATOR: CallerRole = 'operator'
+
+/**
  * Who performs an operation, and why: built by the RPC handler from the checked request, or by
  * an HTTP route from the token and the body. Every record the operation writes or every access
  * row it leaves names these.
@@ -63,6 +74,10 @@ export interface Accessor {
   readonly purpose: string
   readonly legalBasis: string
   readonly channel: Channel
+  /** In which capacity the caller acts; shown to the learner with every row. */
+  readonly role: CallerRole
+  /** The calling node's name in the manifest (the index node's own for HTTP callers). */
+  readonly callerName: string
 }
 
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz'

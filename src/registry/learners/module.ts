@@ -11,6 +11,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Role } from '../../config/roles.ts'
 import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
+import type { Metrics } from '../../observability/metrics.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import type { Sublevel } from '../../storage/storage.ts'
@@ -29,12 +30,16 @@ export interface LearnersModuleComponents {
   client: RpcClient
   auth: BearerAuth
   logger: Logger
+  /** The node's metrics (refused writes per member, first pointers). */
+  metrics?: Metrics
   now?: () => number
 }
 
 export interface LearnersModuleInit {
   roles: readonly Role[]
   organisationNumber: string
+  /** The node's name: the operator's systems and learners calling the index over HTTP are recorded under it. */
+  name: string
   allowSynthetic: boolean
 }
 
@@ -61,11 +66,12 @@ export class LearnersModule {
         log: components.log,
         federation: components.federation,
         logger: components.logger,
+        ...(components.metrics === undefined ? {} : { metrics: components.metrics }),
         ...(components.now === undefined ? {} : { now: components.now })
       }, { allowSynthetic: init.allowSynthetic, organisationNumber: init.organisationNumber })
       serveLearnerMethods(components.server, registry)
       this.registry = registry
-      this.routes = learnerRoutes({ registry, auth: components.auth, organisationNumber: init.organisationNumber })
+      this.routes = learnerRoutes({ registry, auth: components.auth, organisationNumber: init.organisationNumber, name: init.name })
     } else {
       this.registry = undefined
       this.routes = undefined

@@ -3,6 +3,11 @@
  * stable ID and a history of identifiers, education IDs, identifier changes and merges, the
  * enrolment and result-source index, and the learner-visible access log.
  *
+ * A member writes about a learner only with a relationship (it created them, or has a pointer or
+ * enrolment for them); its first link to a learner others registered needs their name and birth
+ * date; a national ID of a known learner, and a merge, are the operator's (`rights.ts`,
+ * `change-requests.ts`). Refusals are counted per member.
+ *
  * Every write is one atomic, synced batch through the node's Merkle log ({@link Journal}); every
  * read about a learner leaves an access row, durable before the answer goes out (a read that
  * cannot be recorded is not answered). Records are never changed: every version is written once
@@ -13,12 +18,13 @@ import { generateEducationId } from '../../identifiers/index.ts'
 import { LifelongError, type FieldError } from '../../errors.ts'
 import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
+import type { Metrics } from '../../observability/metrics.ts'
 import type { Sublevel } from '../../storage/storage.ts'
 import { lifelong } from '../../gen/proto.js'
 import {
-  accessBefore, accessKey, accessPrefix, enrolmentHeadKey, enrolmentHeadPrefix, enrolmentVersionKey, enrolmentVersionPrefix, identifierKey,
+  accessKey, enrolmentHeadKey, enrolmentHeadPrefix, enrolmentVersionKey, identifierKey,
   idempotencyKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, matchKey, nameIndexKey, nameIndexPrefix, normaliseName,
-  pointerHeadKey, pointerHeadPrefix, pointerVersionKey, pointerVersionPrefix, prefixEnd, requestKey
+  pointerHeadKey, pointerHeadPrefix, pointerVersionKey, prefixEnd, relationshipKey, requestKey
 } from './keys.ts'
 import { BATCH_LOG_TYPE, Draft, Journal, Writer, type LogAppender } from './journal.ts'
 import {
@@ -26,9 +32,17 @@ import {
   type Accessor, type EnrolmentEntry, type EntryOutcome, type Identifier, type LearnerInput, type LearnerRef, type PointerEntry
 } from './model.ts'
 import {
-  assertPurpose, checkAction, checkIdentifier, checkLearnerInput, checkOffering, checkOptionalDate, checkOrganisation, checkRef,
+  assertPurpose, checkAction, checkIdentifier, checkIdentityCheck, checkLearnerInput, checkOffering, checkOptionalDate, checkOrganisation, checkRef,
   checkStudyRightStatus, throwIfInvalid, type CheckedIdentifier, type CheckedLearner, type IdentifierPolicy
 } from './validation.ts'
+import {
+  RefusalTally, RightsMonitor, hasRelationship, identityMatches, isNationalIdScheme, isOperator, type Basis
+} from './rights.ts'
+import {
+  CHANGE_REQUEST_ID, decide, fileAddIdentifier, findPendingAddIdentifier, listChangeRequests, loadChangeRequest,
+  type ChangeRequest, type ChangeRequestStatus
+} from './change-requests.ts'
+import { accessLog as accessRows, callerOf, type AccessLogRow } from './access-view.ts'
 
 const pb = lifelong.learners
 export type LearnerRecord = lifelong.learners.LearnerRecord
@@ -36,7 +50,7 @@ export type PointerRecord = lifelong.learners.PointerRecord
 export type EnrolmentRecord = lifelong.learners.EnrolmentRecord
 export type ResultSource = lifelong.learners.ResultSource.$Properties
 export type Enrolment = lifelong.learners.Enrolment.$Properties
-export type AccessLogRow = lifelong.learners.AccessLogRow.$Properties
+export type { AccessLogRow }
 
 /**
  * Log entry types this registry appends: one `learners.batch` per write, committing every record
@@ -59,6 +73,8 @@ export interface LearnerRegistryComponents {
   /** The manifest in force, for the names and nodes of result sources (a {@link Federation}). */
   federation: Pick<Federation, 'membersWithRole' | 'activeMembers'>
   logger: Logger
+  /** The node's metrics, for the count of refused writes per member (none in tools and some tests). */
+  metrics?: Metrics
   now?: () => number
   /** Random bytes for education IDs; tests pass a deterministic one. */
   random?: (n: number) => Uint8Array
@@ -67,6 +83,20 @@ export interface LearnerRegistryComponents {
 export interface LearnerRegistryInit extends IdentifierPolicy {
   /** Organisation number of the index operator (this node). */
   organisationNumber: string
+}
+
+/** A change request as the operator's queue shows it: who asked, for what, and where it stands. */
+export interface ChangeRequestView {
+  id: string
+  learnerId: string
+  kind: string
+  identifier: Identifier
+  replaces?: Identifier
+  status: string
+  requestedBy: { organisationNumber: string, name: string, peerId: string, role: string }
+  requestedAtMs: number
+  decidedAtMs?: number
+  note: string
 }
 
 export interface MatchInput {
@@ -104,6 +134,7 @@ export class LearnerRegistry {
   private readonly random: ((n: number) => Uint8Array) | undefined
   private readonly init: LearnerRegistryInit
   private readonly writer: Writer
+  private readonly rights: RightsMonitor
 
   constructor (components: LearnerRegistryComponents, init: LearnerRegistryInit) {
     this.store = components.store
@@ -114,6 +145,7 @@ export class LearnerRegistry {
     this.now = components.now ?? Date.now
     this.random = components.random
     this.init = init
+    this.rights = new RightsMonitor({ logger: components.logger, ...(components.metrics === undefined ? {} : { metrics: components.metrics }) })
   }
 
   // ------------------------------------------------------------------ learners
@@ -123,6 +155,11 @@ export class LearnerRegistry {
    * unknown; a known one gets a new version only if the member brings something new (an
    * identifier, other details). Idempotent. Validation problems refuse the whole batch; an entry
    * whose identifiers belong to two different learners is rejected alone.
+   *
+   * A member (not the operator) changes only learners it has a relationship with; for another
+   * known learner whose name and birth date match, the entry is `matched` (nothing applied, the
+   * ID returned), else `rejected` (LEARNERS_IDENTITY_MISMATCH, no ID). A national ID new to a known
+   * learner, or a new learner with several, is the operator's (LEARNERS_NEEDS_OPERATOR).
    */
   async registerLearners (inputs: readonly LearnerInput[], accessor: Accessor): Promise<EntryOutcome[]> {
     assertPurpose(accessor.purpose, accessor.legalBasis)
@@ -130,42 +167,68 @@ export class LearnerRegistry {
     if (inputs.length === 0 || inputs.length > MAX_BATCH) fields.push({ path: '/learners', message: `batch-size: 1 to ${MAX_BATCH} learners` })
     const checked = inputs.slice(0, MAX_BATCH).map((l, i) => checkLearnerInput(l, `/learners/${i}`, this.init, fields, 'register'))
     throwIfInvalid(fields)
-    return await this.writer.run(async (draft) => {
-      await draft.load(checked.flatMap((c) => c?.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country)) ?? []))
-      const owners = checked.map((c) => new Set((c?.identifiers ?? []).map((id) => draft.get(identifierKey(id.scheme, id.value, id.country))).filter((v) => v !== undefined).map((v) => Buffer.from(v).toString())))
-      await draft.load(owners.flatMap((o) => [...o].map(learnerHeadKey)))
-      const at = this.now()
-      const outcomes: EntryOutcome[] = []
-      // One call to the random source for the whole batch's learner IDs.
-      const pool = randomBytes(16 * checked.length)
-      let drawn = 0
-      const random = (): Uint8Array => pool.subarray(16 * drawn, 16 * ++drawn)
-      for (const [index, c] of checked.entries()) {
-        const learner = c as CheckedLearner
-        // Owners can change within the batch (an earlier entry may have created the learner): look again.
-        const found: string[] = []
-        for (const id of learner.identifiers) {
-          const v = draft.get(identifierKey(id.scheme, id.value, id.country))
-          if (v !== undefined) found.push(await this.currentIdLoading(draft, Buffer.from(v).toString()))
+    const operator = isOperator(accessor)
+    const refused = new RefusalTally()
+    try {
+      return await this.writer.run(async (draft) => {
+        await draft.load(checked.flatMap((c) => c?.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country)) ?? []))
+        const owners = checked.map((c) => new Set((c?.identifiers ?? []).map((id) => draft.get(identifierKey(id.scheme, id.value, id.country))).filter((v) => v !== undefined).map((v) => Buffer.from(v).toString())))
+        await draft.load(owners.flatMap((o) => [...o].map(learnerHeadKey)))
+        const at = this.now()
+        const outcomes: EntryOutcome[] = []
+        // One call to the random source for the whole batch's learner IDs.
+        const pool = randomBytes(16 * checked.length)
+        let drawn = 0
+        const random = (): Uint8Array => pool.subarray(16 * drawn, 16 * ++drawn)
+        const needsOperator = (index: number, reason: 'national-id-needs-operator' | 'several-national-ids'): EntryOutcome => {
+          refused.add(reason)
+          return { index, status: 'rejected', code: 'LEARNERS_NEEDS_OPERATOR', message: 'adding a national ID to a learner is the index operator\'s: send AddIdentifier, which files a request the operator decides' }
         }
-        const distinct = [...new Set(found)]
-        if (distinct.length > 1) {
-          outcomes.push({ index, status: 'rejected', code: 'LEARNERS_IDENTIFIERS_CONFLICT', message: 'the identifiers belong to different learners: ask the index operator to merge them' })
-          continue
+        for (const [index, c] of checked.entries()) {
+          const learner = c as CheckedLearner
+          // Owners can change within the batch (an earlier entry may have created the learner): look again.
+          const found: string[] = []
+          for (const id of learner.identifiers) {
+            const v = draft.get(identifierKey(id.scheme, id.value, id.country))
+            if (v !== undefined) found.push(await this.currentIdLoading(draft, Buffer.from(v).toString()))
+          }
+          const distinct = [...new Set(found)]
+          if (distinct.length > 1) {
+            outcomes.push({ index, status: 'rejected', code: 'LEARNERS_IDENTIFIERS_CONFLICT', message: 'the identifiers belong to different learners: ask the index operator to merge them' })
+            continue
+          }
+          if (distinct.length === 0) {
+            // Two national IDs on one new learner would let either number sign in as the other's future record.
+            if (!operator && learner.identifiers.filter((i) => isNationalIdScheme(i.scheme)).length > 1) { outcomes.push(needsOperator(index, 'several-national-ids')); continue }
+            const learnerId = this.create(draft, learner, accessor, at, random)
+            outcomes.push({ index, status: 'created', learnerId })
+            continue
+          }
+          const learnerId = distinct[0] as string
+          if (!operator) {
+            const current = await this.recordInDraft(draft, learnerId)
+            const added = learner.identifiers.filter((i) => !current.identifiers.some((j) => sameIdentifier(i, j)))
+            if (added.some((i) => isNationalIdScheme(i.scheme))) { outcomes.push(needsOperator(index, 'national-id-needs-operator')); continue }
+            if (!await hasRelationship(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber)) {
+              if (identityMatches(current, learner.name, learner.birthDate)) {
+                outcomes.push({ index, status: 'matched', learnerId })
+              } else {
+                refused.add('identity-mismatch')
+                outcomes.push({ index, status: 'rejected', code: 'LEARNERS_IDENTITY_MISMATCH', message: 'a learner with this identifier is known, with another name or birth date: nothing changed' })
+              }
+              continue
+            }
+          }
+          const changed = await this.update(draft, learnerId, learner, accessor, at)
+          outcomes.push({ index, status: changed ? 'updated' : 'unchanged', learnerId })
         }
-        if (distinct.length === 0) {
-          const learnerId = this.create(draft, learner, accessor, at, random)
-          outcomes.push({ index, status: 'created', learnerId })
-          continue
-        }
-        const learnerId = distinct[0] as string
-        const changed = await this.update(draft, learnerId, learner, accessor, at)
-        outcomes.push({ index, status: changed ? 'updated' : 'unchanged', learnerId })
-      }
-      this.addAccess(draft, outcomes.filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'learners.register')
-      this.addRequest(draft, accessor, 'learners.register', inputs.length, at)
-      return outcomes
-    }, { requestId: accessor.requestId })
+        this.addAccess(draft, outcomes.filter((o) => o.status === 'unchanged' || o.status === 'matched').map((o) => o.learnerId as string), accessor, 'learners.register')
+        this.addRequest(draft, accessor, 'learners.register', inputs.length, at)
+        return outcomes
+      }, { requestId: accessor.requestId })
+    } finally {
+      this.rights.report(accessor, 'learners.register', refused)
+    }
   }
 
   /**
@@ -220,8 +283,12 @@ export class LearnerRegistry {
    * Adds an identifier to a learner, e.g. the fødselsnummer that replaces a D-number. The
    * replaced identifier gets an end date and keeps resolving to the learner. An identifier that
    * belongs to another learner is refused (LEARNERS_IDENTIFIER_TAKEN): that is a merge.
+   *
+   * The operator's change is made at once. A member needs a relationship with the learner
+   * (LEARNERS_NO_RELATIONSHIP otherwise); adding or ending a national ID it may only ask for: the
+   * request is filed for the operator (`pending`, nothing changed), once per identifier.
    */
-  async addIdentifier (ref: LearnerRef | null | undefined, identifier: Identifier | null | undefined, replaces: Identifier | null | undefined, accessor: Accessor): Promise<{ learnerId: string, version: number }> {
+  async addIdentifier (ref: LearnerRef | null | undefined, identifier: Identifier | null | undefined, replaces: Identifier | null | undefined, accessor: Accessor): Promise<{ learnerId: string, version: number, pending: boolean, changeRequestId: string }> {
     assertPurpose(accessor.purpose, accessor.legalBasis)
     const fields: FieldError[] = []
     const r = checkRef(ref, '/learner', this.init, fields)
@@ -230,37 +297,90 @@ export class LearnerRegistry {
     if (added?.scheme === 'education-id') fields.push({ path: '/identifier/scheme', message: 'education-id-present: the index issues education IDs' })
     throwIfInvalid(fields)
     const id = added as CheckedIdentifier
-    return await this.writer.run(async (draft) => {
-      const learnerId = await this.resolveRef(r as { learnerId: string } | { identifier: CheckedIdentifier })
-      const newKey = identifierKey(id.scheme, id.value, id.country)
-      await draft.load([newKey])
-      const owner = draft.get(newKey)
-      if (owner !== undefined && await this.currentId(Buffer.from(owner).toString()) !== learnerId) {
-        throw new LifelongError('conflict', 'LEARNERS_IDENTIFIER_TAKEN', 'the identifier belongs to another learner: ask the index operator to merge the two')
-      }
-      const current = await this.recordInDraft(draft, learnerId)
+    const refused = new RefusalTally()
+    try {
+      return await this.writer.run(async (draft) => {
+        const learnerId = await this.resolveRef(r as { learnerId: string } | { identifier: CheckedIdentifier })
+        const current = await this.recordInDraft(draft, learnerId)
+        // Before anything else, so that a stranger learns nothing about the learner's identifiers.
+        if (!isOperator(accessor) && !await hasRelationship(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber)) {
+          refused.add('no-relationship')
+          throw new LifelongError('forbidden', 'LEARNERS_NO_RELATIONSHIP', 'an institution changes only learners it created or has a pointer or enrolment for')
+        }
+        const at = this.now()
+        const change = await this.identifierChange(draft, learnerId, current, id, replaced, accessor.organisationNumber, at)
+        if (change === undefined) {
+          this.addAccess(draft, [learnerId], accessor, 'learners.add-identifier')
+          return { learnerId, version: current.version, pending: false, changeRequestId: '' }
+        }
+        if (!isOperator(accessor) && (isNationalIdScheme(id.scheme) || isNationalIdScheme(replaced?.scheme))) {
+          const earlier = await findPendingAddIdentifier(this.store, learnerId, accessor.organisationNumber, id, replaced)
+          if (earlier !== undefined) {
+            this.addAccess(draft, [learnerId], accessor, 'learners.add-identifier')
+            return { learnerId, version: current.version, pending: true, changeRequestId: earlier.id }
+          }
+          const request = fileAddIdentifier(draft, learnerId, id, replaced, accessor, at)
+          this.addRequest(draft, accessor, 'learners.request-change', 1, at)
+          return { learnerId, version: current.version, pending: true, changeRequestId: request.id }
+        }
+        const next = this.applyIdentifierChange(draft, current, change, accessor, at)
+        this.addRequest(draft, accessor, 'learners.add-identifier', 1, at)
+        return { learnerId, version: next.version, pending: false, changeRequestId: '' }
+      }, { exclusive: true, requestId: accessor.requestId })
+    } finally {
+      this.rights.report(accessor, 'learners.add-identifier', refused)
+    }
+  }
+
+  /**
+   * The operator's queue: change requests members filed (pending by default), oldest first, with
+   * who asked. The identifiers in them are personal data: listing is recorded for each learner.
+   */
+  async changeRequests (options: { status?: string, limit?: number }, accessor: Accessor): Promise<ChangeRequestView[]> {
+    assertPurpose(accessor.purpose, accessor.legalBasis)
+    const status = (options.status ?? '') === '' ? 'pending' : options.status as string
+    if (!['pending', 'approved', 'rejected'].includes(status)) throwIfInvalid([{ path: '/status', message: 'status-invalid: pending, approved or rejected' }])
+    this.requireOperator(accessor)
+    const limit = Math.min(Math.max(options.limit ?? 100, 1), 500)
+    const requests = await listChangeRequests(this.store, status as ChangeRequestStatus, limit)
+    if (requests.length > 0) await this.recordAccess(requests.map((q) => q.learnerId), accessor, 'learners.change-requests')
+    return requests.map((q) => this.changeRequestView(q))
+  }
+
+  /**
+   * The operator decides a change request: approved, the change is made now (as the operator's
+   * write, the identifier keeping the member that supplied it as its source); rejected, nothing
+   * changes. Either way the decision is the request's next version, which the learner sees.
+   * A decided request is not decided again (LEARNERS_CHANGE_REQUEST_DECIDED).
+   */
+  async decideChangeRequest (id: string, decision: string, note: string, accessor: Accessor): Promise<ChangeRequestView & { version?: number }> {
+    assertPurpose(accessor.purpose, accessor.legalBasis)
+    const fields: FieldError[] = []
+    if (!CHANGE_REQUEST_ID.test(id)) fields.push({ path: '/id', message: 'change-request-id-invalid: 32 lower-case hex digits' })
+    if (decision !== 'approve' && decision !== 'reject') fields.push({ path: '/decision', message: 'decision-invalid: approve or reject' })
+    if (note.length > 200 || /[\u0000-\u001f\u007f]/.test(note)) fields.push({ path: '/note', message: 'note-invalid: at most 200 characters, no control characters' })
+    throwIfInvalid(fields)
+    this.requireOperator(accessor)
+    const done = await this.writer.run(async (draft) => {
+      const request = await loadChangeRequest(draft, id)
+      if (request === undefined) throw new LifelongError('not-found', 'LEARNERS_CHANGE_REQUEST_NOT_FOUND', 'no change request with this ID')
+      if (request.status !== 'pending') throw new LifelongError('conflict', 'LEARNERS_CHANGE_REQUEST_DECIDED', `the change request was ${request.status} already`)
       const at = this.now()
-      const day = id.validFrom !== '' ? id.validFrom : isoDay(at)
-      const identifiers = current.identifiers.map((i) => ({ ...i }))
-      let changed = false
-      if (replaced !== undefined) {
-        const old = identifiers.find((i) => sameIdentifier(i, replaced))
-        if (old === undefined) throw new LifelongError('invalid', 'LEARNERS_IDENTIFIER_NOT_OWNED', 'the learner has no such identifier to replace')
-        if ((old.validTo ?? '') === '') { old.validTo = day; changed = true }
+      let version: number | undefined
+      if (decision === 'approve') {
+        const learnerId = await this.currentIdLoading(draft, request.learnerId)
+        const current = await this.recordInDraft(draft, learnerId)
+        const identifier = request.identifier as CheckedIdentifier
+        const replaced = request.replaces == null || request.replaces.scheme === '' ? undefined : request.replaces as CheckedIdentifier
+        const change = await this.identifierChange(draft, learnerId, current, identifier, replaced, request.requestedBy, at)
+        version = change === undefined ? current.version : this.applyIdentifierChange(draft, current, change, accessor, at).version
       }
-      if (!identifiers.some((i) => sameIdentifier(i, id))) {
-        identifiers.push({ scheme: id.scheme, value: id.value, country: id.country, validFrom: day, validTo: id.validTo, source: accessor.organisationNumber })
-        draft.put(newKey, Buffer.from(learnerId))
-        changed = true
-      }
-      if (!changed) {
-        this.addAccess(draft, [learnerId], accessor, 'learners.add-identifier')
-        return { learnerId, version: current.version }
-      }
-      const next = this.nextVersion(draft, current, { identifiers, change: replaced === undefined ? 'identifier-added' : 'identifier-replaced', source: accessor.organisationNumber }, accessor, at)
-      this.addRequest(draft, accessor, 'learners.add-identifier', 1, at)
-      return { learnerId, version: next.version }
+      const decided = decide(draft, request, decision === 'approve' ? 'approved' : 'rejected', note, accessor, at)
+      this.addRequest(draft, accessor, 'learners.decide-change', 1, at)
+      return { decided, version }
     }, { exclusive: true, requestId: accessor.requestId })
+    this.log.info({ changeRequest: id, status: done.decided.status, learnerId: done.decided.learnerId, requestId: toHex(accessor.requestId) }, 'change request decided')
+    return { ...this.changeRequestView(done.decided), ...(done.version === undefined ? {} : { version: done.version }) }
   }
 
   /**
@@ -274,6 +394,7 @@ export class LearnerRegistry {
     const s = checkRef(survivorRef, '/survivor', this.init, fields)
     const m = checkRef(mergedRef, '/merged', this.init, fields)
     throwIfInvalid(fields)
+    this.requireOperator(accessor)
     const done = await this.writer.run(async (draft) => {
       const survivorId = await this.resolveRef(s as { learnerId: string })
       const mergedId = await this.resolveRef(m as { learnerId: string })
@@ -401,7 +522,7 @@ export class LearnerRegistry {
     }
     const [sources, enrolments] = await Promise.all([this.sourcesOf(ids), this.enrolmentsOf(ids, isoDay(this.now()))])
     const limit = Math.min(Math.max(options.accessLogLimit ?? 0, 0), 500)
-    const accessLog = limit === 0 ? [] : await this.accessLog(ids, limit, options.accessLogBeforeMs ?? 0)
+    const accessLog = limit === 0 ? [] : await accessRows({ store: this.store, federation: this.federation }, ids, limit, options.accessLogBeforeMs ?? 0)
     await this.recordAccess([learnerId], accessor, 'learner.own-data')
     return { learner: record, mergedFrom: record.mergedFrom, sources, enrolments, accessLog }
   }
@@ -413,6 +534,12 @@ export class LearnerRegistry {
    * institution, in order, in one atomic batch. Idempotent: an entry that changes nothing is
    * `unchanged`. Naming another organisation as source refuses the whole batch
    * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNER_NOT_FOUND).
+   *
+   * The institution's first pointer or enrolment for a learner it has no relationship with (it
+   * did not create them, has no pointer or enrolment for them) must carry the learner's name and
+   * birth date, matching the index's record: else the entry is rejected (LEARNERS_IDENTITY_REQUIRED,
+   * LEARNERS_IDENTITY_MISMATCH). An accepted one begins a relationship, is stored with basis
+   * "identity-match" (the learner sees it) and counted per member.
    */
   async registerIndexEntries (pointers: readonly PointerEntry[], enrolments: readonly EnrolmentEntry[], accessor: Accessor): Promise<{ pointers: EntryOutcome[], enrolments: EntryOutcome[] }> {
     assertPurpose(accessor.purpose, accessor.legalBasis)
@@ -427,7 +554,8 @@ export class LearnerRegistry {
       const action = checkAction(p.action, `${path}/action`, fields)
       const source = (p.source ?? '') === '' ? own : checkOrganisation(p.source, `${path}/source`, fields)
       if (source !== own) foreign = true
-      return { ref, action, source }
+      const identity = checkIdentityCheck(p.identity, `${path}/identity`, fields)
+      return { ref, action, source, identity }
     })
     const es = enrolments.slice(0, MAX_BATCH).map((e, i) => {
       const path = `/enrolments/${i}`
@@ -441,72 +569,125 @@ export class LearnerRegistry {
       const endDate = checkOptionalDate(e.endDate ?? '', `${path}/endDate`, fields, 'end-date')
       if (action === 'register' && startDate === '') fields.push({ path: `${path}/startDate`, message: 'start-date-missing: required' })
       if (startDate !== '' && endDate !== '' && endDate < startDate) fields.push({ path: `${path}/endDate`, message: 'end-date-before-start: ends before it starts' })
-      return { ref, action, institution, offeringId, status, startDate, endDate }
+      const identity = checkIdentityCheck(e.identity, `${path}/identity`, fields)
+      return { ref, action, institution, offeringId, status, startDate, endDate, identity }
     })
     throwIfInvalid(fields)
-    if (foreign) throw new LifelongError('forbidden', 'LEARNERS_NOT_SOURCE_OWNER', 'an institution registers and withdraws only its own pointers and enrolments')
-    return await this.writer.run(async (draft) => {
-      const refs = [...ps, ...es].map((e) => e.ref as { learnerId: string } | { identifier: CheckedIdentifier })
-      const learnerIds = await this.resolveRefsInDraft(draft, refs)
-      const at = this.now()
-      await draft.load([
-        ...ps.flatMap((p, i) => learnerIds[i] === undefined ? [] : [pointerHeadKey(learnerIds[i] as string, p.source)]),
-        ...es.flatMap((e, i) => learnerIds[ps.length + i] === undefined ? [] : [enrolmentHeadKey(learnerIds[ps.length + i] as string, e.institution, e.offeringId)])
-      ])
-      // Heads differ only by version and status within a batch: encoded once each.
-      const heads = new Map<string, Uint8Array>()
-      const pointerHead = (version: number, status: string): Uint8Array => {
-        const k = `${version}/${status}`
-        let head = heads.get(k)
-        if (head === undefined) heads.set(k, head = pb.PointerHead.encode({ version, status, recordedAtMs: at }).finish())
-        return head
-      }
-      const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
-        const learnerId = learnerIds[index]
-        if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
-        const headKey = pointerHeadKey(learnerId, p.source)
-        const raw = draft.get(headKey)
-        const current = raw === undefined ? undefined : pb.PointerHead.decode(raw)
-        const wanted = p.action === 'register' ? 'registered' : 'withdrawn'
-        if ((current === undefined && wanted === 'withdrawn') || current?.status === wanted) return { index, status: 'unchanged', learnerId }
-        const version = (current?.version ?? 0) + 1
-        const record = pb.PointerRecord.encode({ learnerId, source: p.source, version, status: wanted, requestId: accessor.requestId, recordedAtMs: at }).finish()
-        draft.putRecord(pointerVersionKey(learnerId, p.source, version), record)
-        draft.put(headKey, pointerHead(version, wanted))
-        return { index, status: wanted, learnerId }
-      })
-      const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
-        const learnerId = learnerIds[ps.length + index]
-        if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
-        const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
-        const raw = draft.get(headKey)
-        const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)
-        const withdraw = e.action === 'withdraw'
-        if (withdraw && (current === undefined || current.withdrawn)) return { index, status: 'unchanged', learnerId }
-        if (!withdraw && current !== undefined && !current.withdrawn && current.status === e.status && current.startDate === e.startDate && current.endDate === e.endDate) {
-          return { index, status: 'unchanged', learnerId }
+    const refused = new RefusalTally()
+    if (foreign) {
+      refused.add('not-source-owner')
+      this.rights.report(accessor, 'index.register-entries', refused)
+      throw new LifelongError('forbidden', 'LEARNERS_NOT_SOURCE_OWNER', 'an institution registers and withdraws only its own pointers and enrolments')
+    }
+    try {
+      return await this.writer.run(async (draft) => {
+        const refs = [...ps, ...es].map((e) => e.ref as { learnerId: string } | { identifier: CheckedIdentifier })
+        const learnerIds = await this.resolveRefsInDraft(draft, refs)
+        const at = this.now()
+        await draft.load([
+          ...ps.flatMap((p, i) => learnerIds[i] === undefined ? [] : [pointerHeadKey(learnerIds[i] as string, p.source)]),
+          ...es.flatMap((e, i) => learnerIds[ps.length + i] === undefined ? [] : [enrolmentHeadKey(learnerIds[ps.length + i] as string, e.institution, e.offeringId)])
+        ])
+        const admit = await this.admission(draft, [...ps, ...es].flatMap((e, i) => e.action === 'register' && learnerIds[i] !== undefined ? [learnerIds[i] as string] : []), accessor, at, refused)
+        // Heads differ only by version and status within a batch: encoded once each.
+        const heads = new Map<string, Uint8Array>()
+        const pointerHead = (version: number, status: string): Uint8Array => {
+          const k = `${version}/${status}`
+          let head = heads.get(k)
+          if (head === undefined) heads.set(k, head = pb.PointerHead.encode({ version, status, recordedAtMs: at }).finish())
+          return head
         }
-        const version = (current?.version ?? 0) + 1
-        const record = pb.EnrolmentRecord.encode({
-          learnerId,
-          institution: e.institution,
-          offeringId: e.offeringId,
-          status: withdraw ? (current?.status ?? '') : e.status,
-          startDate: withdraw ? (current?.startDate ?? '') : e.startDate,
-          endDate: withdraw ? (current?.endDate ?? '') : e.endDate,
-          version,
-          withdrawn: withdraw,
-          requestId: accessor.requestId,
-          recordedAtMs: at
-        }).finish()
-        draft.putRecord(enrolmentVersionKey(learnerId, e.institution, e.offeringId, version), record)
-        draft.put(headKey, record)
-        return { index, status: withdraw ? 'withdrawn' : 'registered', learnerId }
-      })
-      this.addAccess(draft, [...pointerOutcomes, ...enrolmentOutcomes].filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'index.register-entries')
-      this.addRequest(draft, accessor, 'index.register-entries', total, at)
-      return { pointers: pointerOutcomes, enrolments: enrolmentOutcomes }
-    }, { requestId: accessor.requestId })
+        const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
+          const learnerId = learnerIds[index]
+          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+          const headKey = pointerHeadKey(learnerId, p.source)
+          const raw = draft.get(headKey)
+          const current = raw === undefined ? undefined : pb.PointerHead.decode(raw)
+          const wanted = p.action === 'register' ? 'registered' : 'withdrawn'
+          if ((current === undefined && wanted === 'withdrawn') || current?.status === wanted) return { index, status: 'unchanged', learnerId }
+          const basis = p.action === 'register' ? admit(learnerId, p.identity, 'pointer') : ''
+          if (typeof basis !== 'string') return { index, ...basis }
+          const version = (current?.version ?? 0) + 1
+          const record = pb.PointerRecord.encode({ learnerId, source: p.source, version, status: wanted, requestId: accessor.requestId, recordedAtMs: at, basis }).finish()
+          draft.putRecord(pointerVersionKey(learnerId, p.source, version), record)
+          draft.put(headKey, pointerHead(version, wanted))
+          return { index, status: wanted, learnerId }
+        })
+        const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
+          const learnerId = learnerIds[ps.length + index]
+          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+          const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
+          const raw = draft.get(headKey)
+          const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)
+          const withdraw = e.action === 'withdraw'
+          if (withdraw && (current === undefined || current.withdrawn)) return { index, status: 'unchanged', learnerId }
+          if (!withdraw && current !== undefined && !current.withdrawn && current.status === e.status && current.startDate === e.startDate && current.endDate === e.endDate) {
+            return { index, status: 'unchanged', learnerId }
+          }
+          const basis = withdraw ? '' : admit(learnerId, e.identity, 'enrolment')
+          if (typeof basis !== 'string') return { index, ...basis }
+          const version = (current?.version ?? 0) + 1
+          const record = pb.EnrolmentRecord.encode({
+            learnerId,
+            institution: e.institution,
+            offeringId: e.offeringId,
+            status: withdraw ? (current?.status ?? '') : e.status,
+            startDate: withdraw ? (current?.startDate ?? '') : e.startDate,
+            endDate: withdraw ? (current?.endDate ?? '') : e.endDate,
+            version,
+            withdrawn: withdraw,
+            requestId: accessor.requestId,
+            recordedAtMs: at,
+            basis
+          }).finish()
+          draft.putRecord(enrolmentVersionKey(learnerId, e.institution, e.offeringId, version), record)
+          draft.put(headKey, record)
+          return { index, status: withdraw ? 'withdrawn' : 'registered', learnerId }
+        })
+        this.addAccess(draft, [...pointerOutcomes, ...enrolmentOutcomes].filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'index.register-entries')
+        this.addRequest(draft, accessor, 'index.register-entries', total, at)
+        return { pointers: pointerOutcomes, enrolments: enrolmentOutcomes }
+      }, { requestId: accessor.requestId })
+    } finally {
+      this.rights.report(accessor, 'index.register-entries', refused)
+    }
+  }
+
+  /**
+   * Prepares the relationship checks of one RegisterIndexEntries write (every key read in three
+   * `getMany` rounds, so that a batch of first pointers costs no more round trips than one) and
+   * returns the check: the basis a pointer or enrolment of the caller for the learner is
+   * accepted on, or the rejection. An accepted first link begins the relationship, so later
+   * entries of the batch for the same learner need no identity data.
+   */
+  private async admission (draft: Draft, learnerIds: readonly string[], accessor: Accessor, at: number, refused: RefusalTally): Promise<(learnerId: string, identity: { name: { given: string, family: string }, birthDate: string } | undefined, began: 'pointer' | 'enrolment') => Basis | Omit<EntryOutcome, 'index'>> {
+    const own = accessor.organisationNumber
+    const ids = [...new Set(learnerIds)]
+    await draft.load(ids.map(learnerHeadKey))
+    const family = new Map<string, { version: number, ids: string[] }>()
+    for (const id of ids) {
+      const raw = draft.get(learnerHeadKey(id))
+      const head = raw === undefined ? undefined : pb.LearnerHead.decode(raw)
+      family.set(id, { version: head?.version ?? 1, ids: [id, ...(head?.mergedFrom ?? [])] })
+    }
+    const relatedNow = (id: string): boolean => (family.get(id)?.ids ?? [id]).some((x) => draft.has(relationshipKey(x, own)) || draft.has(pointerHeadKey(x, own)))
+    await draft.load(ids.flatMap((id) => (family.get(id)?.ids ?? [id]).flatMap((x) => [relationshipKey(x, own), pointerHeadKey(x, own)])))
+    await draft.load(ids.filter((id) => !relatedNow(id)).map((id) => learnerVersionKey(id, family.get(id)?.version ?? 1)))
+    return (learnerId, identity, began) => {
+      if (relatedNow(learnerId)) return 'relationship'
+      if (identity === undefined) {
+        refused.add('identity-missing')
+        return { status: 'rejected', code: 'LEARNERS_IDENTITY_REQUIRED', message: 'a first pointer or enrolment for a learner this institution did not register needs the learner\'s name and birth date (identity)' }
+      }
+      const raw = draft.get(learnerVersionKey(learnerId, family.get(learnerId)?.version ?? 1))
+      if (raw === undefined || !identityMatches(decodeLearner(raw), identity.name, identity.birthDate)) {
+        refused.add('identity-mismatch')
+        return { status: 'rejected', code: 'LEARNERS_IDENTITY_MISMATCH', message: 'the name and birth date do not match the learner\'s record at the index' }
+      }
+      draft.put(relationshipKey(learnerId, own), pb.Relationship.encode({ began, basis: 'identity-match', sinceMs: at }).finish())
+      this.rights.firstLink(accessor)
+      return 'identity-match'
+    }
   }
 
   // ------------------------------------------------------------------ internals
@@ -532,6 +713,8 @@ export class LearnerRegistry {
     draft.put(learnerHeadKey(learnerId), NEW_LEARNER_HEAD)
     for (const i of learner.identifiers) draft.put(identifierKey(i.scheme, i.value, i.country), Buffer.from(learnerId))
     draft.put(nameIndexKey(matchKey(learner.birthDate, learner.name.family, learner.name.given), learnerId), new Uint8Array())
+    // The member that created the learner has a relationship with them (the operator needs none).
+    if (!isOperator(accessor)) draft.put(relationshipKey(learnerId, accessor.organisationNumber), pb.Relationship.encode({ began: 'created', basis: 'created', sinceMs: at }).finish())
     return learnerId
   }
 
@@ -569,6 +752,64 @@ export class LearnerRegistry {
     return true
   }
 
+  /**
+   * What adding `id` (ending `replaced`) would change on the learner: undefined if nothing. The
+   * identifier keeps `source`, the member that supplied it. Refuses an identifier of another
+   * learner (a merge) and replacing one the learner does not have.
+   */
+  private async identifierChange (draft: Draft, learnerId: string, current: LearnerRecord, id: CheckedIdentifier, replaced: CheckedIdentifier | undefined, source: string, at: number): Promise<{ identifiers: Identifier[], indexKey?: string, change: string } | undefined> {
+    const newKey = identifierKey(id.scheme, id.value, id.country)
+    await draft.load([newKey])
+    const owner = draft.get(newKey)
+    if (owner !== undefined && await this.currentIdLoading(draft, Buffer.from(owner).toString()) !== learnerId) {
+      throw new LifelongError('conflict', 'LEARNERS_IDENTIFIER_TAKEN', 'the identifier belongs to another learner: ask the index operator to merge the two')
+    }
+    const day = id.validFrom !== '' ? id.validFrom : isoDay(at)
+    const identifiers = current.identifiers.map((i) => ({ ...i }))
+    let changed = false
+    if (replaced !== undefined) {
+      const old = identifiers.find((i) => sameIdentifier(i, replaced))
+      if (old === undefined) throw new LifelongError('invalid', 'LEARNERS_IDENTIFIER_NOT_OWNED', 'the learner has no such identifier to replace')
+      if ((old.validTo ?? '') === '') { old.validTo = day; changed = true }
+    }
+    let indexKey: string | undefined
+    if (!identifiers.some((i) => sameIdentifier(i, id))) {
+      identifiers.push({ scheme: id.scheme, value: id.value, country: id.country, validFrom: day, validTo: id.validTo, source })
+      indexKey = newKey
+      changed = true
+    }
+    if (!changed) return undefined
+    return { identifiers, ...(indexKey === undefined ? {} : { indexKey }), change: replaced === undefined ? 'identifier-added' : 'identifier-replaced' }
+  }
+
+  /** Writes an identifier change as the learner's next version, by `accessor`. */
+  private applyIdentifierChange (draft: Draft, current: LearnerRecord, change: { identifiers: Identifier[], indexKey?: string, change: string }, accessor: Accessor, at: number): LearnerRecord {
+    if (change.indexKey !== undefined) draft.put(change.indexKey, Buffer.from(current.learnerId))
+    return this.nextVersion(draft, current, { identifiers: change.identifiers, change: change.change, source: accessor.organisationNumber }, accessor, at)
+  }
+
+  /** Refuses a member where only the operator may act (the HTTP routes already require a service token). */
+  private requireOperator (accessor: Accessor): void {
+    if (!isOperator(accessor)) throw new LifelongError('forbidden', 'LEARNERS_OPERATOR_ONLY', 'only the index operator may do this')
+  }
+
+  private changeRequestView (q: ChangeRequest): ChangeRequestView {
+    const by = callerOf(this.federation, q.requestedByPeer, '', q.requestedBy)
+    const member = this.federation.activeMembers().find((m) => m.peerId === by.peerId)
+    return {
+      id: q.id,
+      learnerId: q.learnerId,
+      kind: q.kind,
+      identifier: publicIdentifier(q.identifier ?? {}),
+      ...(q.replaces == null || q.replaces.scheme === '' ? {} : { replaces: publicIdentifier(q.replaces) }),
+      status: q.status,
+      requestedBy: { organisationNumber: q.requestedBy, name: by.name, peerId: by.peerId, role: member?.roles.includes('institution') === true ? 'institution' : (member?.roles.join(',') ?? '') },
+      requestedAtMs: Number(q.requestedAtMs),
+      ...(q.status === 'pending' ? {} : { decidedAtMs: Number(q.recordedAtMs) }),
+      note: q.note
+    }
+  }
+
   /** Writes a new version of `current` with `changes`, moving the current bytes to history. */
   private nextVersion (draft: Draft, current: LearnerRecord, changes: Partial<lifelong.learners.LearnerRecord.$Properties>, accessor: Accessor, at: number): LearnerRecord {
     const version = current.version + 1
@@ -598,7 +839,9 @@ export class LearnerRegistry {
       legalBasis: accessor.legalBasis,
       atMs: at,
       entries,
-      channel: accessor.channel
+      channel: accessor.channel,
+      role: accessor.role,
+      callerName: accessor.callerName
     }).finish()
     draft.putRecord(requestKey(hex), record)
   }
@@ -628,7 +871,9 @@ export class LearnerRegistry {
         purpose: accessor.purpose,
         legalBasis: accessor.legalBasis,
         atMs: at,
-        channel: accessor.channel
+        channel: accessor.channel,
+        role: accessor.role,
+        callerName: accessor.callerName
       }).finish()
       draft.putRecord(key, record)
     }
@@ -763,47 +1008,6 @@ export class LearnerRegistry {
       }
     }
     return out
-  }
-
-  /** Reads (access rows) and writes (every version of the learner's records) about the learners, newest first. */
-  private async accessLog (learnerIds: string[], limit: number, beforeMs: number): Promise<AccessLogRow[]> {
-    const rows: AccessLogRow[] = []
-    const requests = new Map<string, lifelong.learners.RequestRecord | undefined>()
-    const writeRow = async (requestId: Uint8Array, at: number): Promise<void> => {
-      if (beforeMs > 0 && at >= beforeMs) return
-      const hex = toHex(requestId)
-      if (!requests.has(hex)) {
-        const raw = await this.store.get(requestKey(hex))
-        requests.set(hex, raw === undefined ? undefined : pb.RequestRecord.decode(raw))
-      }
-      const r = requests.get(hex)
-      if (r === undefined) return
-      if (rows.some((row) => row.requestId === hex && row.kind === 'write')) return
-      rows.push({ atMs: at, kind: 'write', organisationNumber: r.organisationNumber, organisationName: this.organisationName(r.organisationNumber), operation: r.operation, purpose: r.purpose, legalBasis: r.legalBasis, requestId: hex })
-    }
-    for (const id of learnerIds) {
-      const prefix = accessPrefix(id)
-      const lt = beforeMs > 0 ? accessBefore(id, beforeMs) : prefixEnd(prefix)
-      for await (const value of this.store.values({ gte: prefix, lt, reverse: true, limit })) {
-        const a = pb.AccessRecord.decode(value)
-        rows.push({ atMs: Number(a.atMs), kind: 'read', organisationNumber: a.organisationNumber, organisationName: this.organisationName(a.organisationNumber), operation: a.operation, purpose: a.purpose, legalBasis: a.legalBasis, requestId: toHex(a.requestId) })
-      }
-      for (const [prefix, decode] of [
-        [learnerVersionPrefix(id), pb.LearnerRecord.decode],
-        [pointerVersionPrefix(id), pb.PointerRecord.decode],
-        [enrolmentVersionPrefix(id), pb.EnrolmentRecord.decode]
-      ] as const) {
-        for await (const value of this.store.values({ gte: prefix, lt: prefixEnd(prefix) })) {
-          const r = decode(value)
-          await writeRow(r.requestId, Number(r.recordedAtMs))
-        }
-      }
-    }
-    return rows.sort((a, b) => (b.atMs ?? 0) - (a.atMs ?? 0)).slice(0, limit)
-  }
-
-  private organisationName (organisationNumber: string): string {
-    return this.federation.activeMembers().find((m) => m.organisationNumber === organisationNumber)?.name ?? ''
   }
 }
 

@@ -7,6 +7,9 @@
  *   operator's organisation.
  * - `/learners/self` and `/learners/self/access-log` need a `learner` bearer token: the learner
  *   sees their own data and who read or wrote it, and nothing else (LEARNER_NOT_SELF).
+ * - `/learners/change-requests` and `…/decide` are the operator's queue of changes members asked
+ *   for and only the operator may make (a national ID added to a known learner): scope
+ *   `learners.approve`.
  *
  * Members reach the same operations over the signed protocol (protocol.ts), not over HTTP.
  */
@@ -23,6 +26,8 @@ export interface LearnerRoutesDeps {
   auth: BearerAuth
   /** The index operator's organisation number. */
   organisationNumber: string
+  /** This index node's name, recorded for the operator's systems and the learner (who call over HTTP, not as a node). */
+  name: string
 }
 
 /** The scopes of the service routes. */
@@ -34,7 +39,8 @@ export const SCOPES = {
   resolve: 'learners.resolve',
   match: 'learners.match',
   resultSources: 'learners.result-sources',
-  enrolment: 'learners.enrolment'
+  enrolment: 'learners.enrolment',
+  approve: 'learners.approve'
 } as const
 
 const str = (maxLength: number, description?: string): Record<string, unknown> => ({ type: 'string', maxLength, ...(description === undefined ? {} : { description }) })
@@ -106,13 +112,29 @@ const enrolmentOut = { type: 'object', properties: { institution: { type: 'strin
 const sourceOut = { type: 'object', properties: { organisationNumber: { type: 'string' }, name: { type: 'string' }, peerIds: { type: 'array', items: { type: 'string' } }, registeredAtMs: { type: 'integer' } } } as const
 const accessRowOut = {
   type: 'object',
-  properties: { atMs: { type: 'integer' }, at: { type: 'string' }, kind: { type: 'string', enum: ['read', 'write'] }, organisationNumber: { type: 'string' }, organisationName: { type: 'string' }, operation: { type: 'string' }, purpose: { type: 'string' }, legalBasis: { type: 'string' }, legalBasisLabel: { type: 'string' }, requestId: { type: 'string' } }
+  properties: {
+    atMs: { type: 'integer' },
+    at: { type: 'string' },
+    kind: { type: 'string', enum: ['read', 'write'] },
+    organisationNumber: { type: 'string' },
+    organisationName: { type: 'string', description: 'The name of the node that read or wrote, as the manifest names it' },
+    peerId: { type: 'string', description: 'Its peer ID; empty for the operator\'s systems and the learner over HTTP' },
+    role: { type: 'string', description: 'institution, portal, operator or learner' },
+    operation: { type: 'string' },
+    change: { type: 'string', description: 'For a write: what changed' },
+    basis: { type: 'string', description: 'For a write: created, relationship, identity-match or operator' },
+    purpose: { type: 'string' },
+    legalBasis: { type: 'string' },
+    legalBasisLabel: { type: 'string' },
+    requestId: { type: 'string' }
+  }
 } as const
 
 interface Why { purpose?: string, legalBasis?: string }
 
+/** The operator's systems: a service token is the operator's (docs/LEARNER-REGISTRY.md §HTTP API). */
 function serviceAccessor (deps: LearnerRoutesDeps, body: Why): Accessor {
-  return { organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: body.purpose ?? '', legalBasis: body.legalBasis ?? '', channel: 'http-service' }
+  return { organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: body.purpose ?? '', legalBasis: body.legalBasis ?? '', channel: 'http-service', role: 'operator', callerName: deps.name }
 }
 
 /** The identifier a learner token's subject holds. */
@@ -266,7 +288,54 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       return await registry.checkEnrolment(b.learner as never, { institution: b.institution, offeringId: b.offeringId, asOf: b.asOf }, serviceAccessor(deps, b))
     })
 
-    const selfAccessor = (): Accessor => ({ organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: 'learner.self-service', legalBasis: 'gdpr-6-1-c', channel: 'http-learner' })
+    const changeRequestOut = {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        learnerId: { type: 'string' },
+        kind: { type: 'string' },
+        identifier: identifierOut,
+        replaces: identifierOut,
+        status: { type: 'string', enum: ['pending', 'approved', 'rejected'] },
+        requestedBy: { type: 'object', properties: { organisationNumber: { type: 'string' }, name: { type: 'string' }, peerId: { type: 'string' }, role: { type: 'string' } } },
+        requestedAtMs: { type: 'integer' },
+        decidedAtMs: { type: 'integer' },
+        note: { type: 'string' },
+        version: { type: 'integer' }
+      }
+    } as const
+
+    // policy: service learners.approve
+    app.post<{ Body: { status?: string, limit?: number } & Why }>('/learners/change-requests', {
+      schema: {
+        summary: 'The operator\'s queue: changes members asked for that only the operator may make',
+        description: `Scope ${SCOPES.approve}. Pending requests by default, oldest first. Listing is recorded in each learner's access log.`,
+        tags,
+        body: { type: 'object', additionalProperties: false, properties: { status: { type: 'string', enum: ['pending', 'approved', 'rejected'] }, limit: { type: 'integer', minimum: 1, maximum: 500 }, ...why } },
+        response: { 200: { type: 'object', properties: { requests: { type: 'array', items: changeRequestOut } } }, ...errors }
+      }
+    }, async (request) => {
+      await service(request, SCOPES.approve)
+      const b = request.body
+      return { requests: await registry.changeRequests({ status: b.status, limit: b.limit }, serviceAccessor(deps, b)) }
+    })
+
+    // policy: service learners.approve
+    app.post<{ Body: { id: string, decision: string, note?: string } & Why }>('/learners/change-requests/decide', {
+      schema: {
+        summary: 'Approve or reject a change a member asked for',
+        description: `Scope ${SCOPES.approve}. Approved, the change is made now as the operator's write; rejected, nothing changes. The learner sees who asked and who decided. 409 LEARNERS_CHANGE_REQUEST_DECIDED for a request decided before.`,
+        tags,
+        body: { type: 'object', additionalProperties: false, required: ['id', 'decision'], properties: { id: str(32), decision: { type: 'string', enum: ['approve', 'reject'] }, note: str(200, 'Why, for the record (no personal data)'), ...why } },
+        response: { 200: changeRequestOut, ...errors }
+      }
+    }, async (request) => {
+      await service(request, SCOPES.approve)
+      const b = request.body
+      return await registry.decideChangeRequest(b.id, b.decision, b.note ?? '', serviceAccessor(deps, b))
+    })
+
+    const selfAccessor = (): Accessor => ({ organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: 'learner.self-service', legalBasis: 'gdpr-6-1-c', channel: 'http-learner', role: 'learner', callerName: deps.name })
 
     app.post<{ Body: { learnerId?: string, accessLogLimit?: number, accessLogBeforeMs?: number } | undefined }>('/learners/self', {
       config: { policy: { caller: 'learner' } },

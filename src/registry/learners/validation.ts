@@ -205,6 +205,20 @@ export function checkLearnerInput (input: LearnerInput | null | undefined, path:
   return { identifiers, name, birthDate, gender, contact }
 }
 
+/**
+ * Checks the identity data an institution presents with its first pointer or enrolment for a
+ * learner (PointerEntry.identity): absent (no name, no birth date) is undefined; present, both a
+ * name and a calendar birth date are required.
+ */
+export function checkIdentityCheck (input: { name?: PersonName | null, birthDate?: string | null } | null | undefined, path: string, fields: FieldError[]): { name: { given: string, family: string }, birthDate: string } | undefined {
+  if (input == null || (input.name == null && str(input.birthDate) === '')) return undefined
+  const before = fields.length
+  const name = checkName(input.name, `${path}/name`, fields)
+  const birthDate = str(input.birthDate)
+  if (!isIsoDate(birthDate)) fields.push({ path: `${path}/birthDate`, message: 'birth-date-invalid: required, a calendar date YYYY-MM-DD' })
+  return fields.length > before ? undefined : { name, birthDate }
+}
+
 /** Checks a reference to a learner: an opaque learner ID or one identifier. */
 export function checkRef (input: LearnerRef | null | undefined, path: string, policy: IdentifierPolicy, fields: FieldError[]): { learnerId: string } | { identifier: CheckedIdentifier } | undefined {
   const id = str(input?.learnerId)

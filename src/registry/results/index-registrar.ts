@@ -1,8 +1,9 @@
 /**
  * {@link PointerRegistrar} over the national index's protocol (/lifelong/learners/1.0.0): first
  * the learners (RegisterLearners: the index matches them on their identifiers and creates the
- * unknown ones), then the result-source pointers "this organisation holds results of theirs"
- * (RegisterIndexEntries, batched by the institution's registrar). Both are idempotent at the
+ * unknown ones; one another member registered comes back `matched`), then the result-source
+ * pointers "this organisation holds results of theirs" (RegisterIndexEntries, batched by the
+ * institution's registrar), each with the learner's name and birth date for a first pointer. Both are idempotent at the
  * index, so an outbox entry sent twice does no harm. Typed structurally: the results registry
  * does not import the learner registry; the composition root hands in its client.
  */
@@ -14,7 +15,7 @@ interface Outcome { status?: string | null, learnerId?: string | null, code?: st
 /** What this needs of the learner registry's index client and registrar. */
 export interface IndexPorts {
   index: { registerLearners (learners: Array<{ identifiers: Array<{ scheme: string, value: string }>, name: { given: string, family: string }, birthDate: string }>, why: { purpose: string, legalBasis: string }): Promise<Outcome[]> }
-  registrar: { registerPointers (entries: Array<{ learner: { learnerId: string }, action: string }>): Promise<Outcome[]> }
+  registrar: { registerPointers (entries: Array<{ learner: { learnerId: string }, action: string, identity: { name: { given: string, family: string }, birthDate: string } }>): Promise<Outcome[]> }
 }
 
 const WHY = { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' }
@@ -43,7 +44,12 @@ export function indexRegistrar (ports: IndexPorts): PointerRegistrar {
       if (pending.length === 0) return out
       let pointers: Outcome[]
       try {
-        pointers = await ports.registrar.registerPointers(pending.map((i) => ({ learner: { learnerId: learners[i]?.learnerId as string }, action: 'register' })))
+        // The name and birth date go with the pointer: a learner another institution registered
+        // first is linked to this one only if they match the index's record (docs/LEARNER-REGISTRY.md §Rights).
+        pointers = await ports.registrar.registerPointers(pending.map((i) => {
+          const e = entries[i] as PointerRegistration
+          return { learner: { learnerId: learners[i]?.learnerId as string }, action: 'register', identity: { name: { given: e.givenNames, family: e.familyName }, birthDate: e.birthDate } }
+        }))
       } catch (err) {
         const e = toLifelongError(err)
         if (RETRYABLE.has(e.kind)) throw err

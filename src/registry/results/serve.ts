@@ -2,14 +2,16 @@
  * The source side of /lifelong/results/1.0.0. Before answering, a source checks that the
  * declared purpose is one it serves with a fitting legal basis (the framework has already
  * checked the caller's signature, membership and role), finds the learner, and records the
- * access in its log (learner-visible) — durably, before the results leave. Every result goes
+ * access in its log (learner-visible) — durably, before the results leave — naming the node that
+ * read by its peer ID and role (several nodes of one organisation, such as the operator's index
+ * and portal, are told apart). Every result goes
  * out as the exact signed bytes, with its leaf, salt and inclusion proof against one signed
  * checkpoint, so the portal can verify each on its own.
  */
 import { LifelongError } from '../../errors.ts'
 import type { Federation } from '../../federation/federation.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
-import type { RequestContext } from '../../net/rpc/method.ts'
+import type { Method, RequestContext } from '../../net/rpc/method.ts'
 import type { lifelong } from '../../gen/proto.js'
 import type { SubjectId } from './model.ts'
 import { GetAccessLog, GetResults, ACCEPTED_PURPOSES } from './protocol.ts'
@@ -32,6 +34,11 @@ function checkPurpose (ctx: RequestContext, allowed: readonly string[]): void {
   if (!bases.includes(ctx.legalBasis)) {
     throw new LifelongError('forbidden', 'RESULTS_LEGAL_BASIS_REFUSED', `the purpose ${ctx.purpose} needs one of the legal bases ${bases.join(', ')}`)
   }
+}
+
+/** The reader's roles that the method admits (e.g. "portal"), as recorded with its access. */
+function readerRole (ctx: RequestContext, method: Pick<Method<unknown, unknown>, 'roles'>): string {
+  return (method.roles === 'any-member' ? ctx.caller.roles : ctx.caller.roles.filter((r) => (method.roles as readonly string[]).includes(r))).join(',')
 }
 
 function subjectOf (s: lifelong.results.IIdentifier | null | undefined): SubjectId {
@@ -79,7 +86,8 @@ export class ResultService {
       purpose: ctx.purpose,
       legalBasis: ctx.legalBasis,
       atMs: this.now(),
-      results: versions.length
+      results: versions.length,
+      role: readerRole(ctx, GetResults)
     })
     if (versions.length === 0) {
       await logged
@@ -149,18 +157,23 @@ export class ResultService {
       purpose: ctx.purpose,
       legalBasis: ctx.legalBasis,
       atMs: this.now(),
-      results: 0
+      results: 0,
+      role: readerRole(ctx, GetAccessLog)
     })
+    const members = this.c.federation.current().manifest.members
     return {
       rows: rows.map((r) => ({
         atMs: r.atMs,
         organisationNumber: r.organisationNumber,
-        organisationName: this.c.federation.current().manifest.members.find((m) => m.organisationNumber === r.organisationNumber)?.name ?? '',
+        // The node that read, by its peer ID: index, registry and portal may share an organisation number.
+        organisationName: members.find((m) => m.peerId === r.peerId)?.name ?? '',
         operation: r.operation,
         purpose: r.purpose,
         legalBasis: r.legalBasis,
         requestId: Buffer.from(r.requestId).toString('hex'),
-        results: r.results
+        results: r.results,
+        peerId: r.peerId,
+        role: r.role
       }))
     }
   }

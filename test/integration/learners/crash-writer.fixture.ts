@@ -12,7 +12,7 @@ import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 const storage = await openStorage(process.argv[2] as string)
 const log = await LogStore.open({ storage })
 const registry = new LearnerRegistry({ store: storage.sublevel('learners'), log, federation: { membersWithRole: () => [], activeMembers: () => [] }, logger: silentLogger() }, { allowSynthetic: true, organisationNumber: '919477822' })
-const who = (): Parameters<LearnerRegistry['registerLearners']>[1] => ({ organisationNumber: '971035854', peerId: 'p', peerIdBytes: new Uint8Array([1]), requestId: randomBytes(16), purpose: 'results.register', legalBasis: 'gdpr-6-1-e', channel: 'rpc' })
+const who = (): Parameters<LearnerRegistry['registerLearners']>[1] => ({ organisationNumber: '971035854', peerId: 'p', peerIdBytes: new Uint8Array([1]), requestId: randomBytes(16), purpose: 'results.register', legalBasis: 'gdpr-6-1-e', channel: 'rpc', role: 'institution', callerName: 'Universitetet i Oslo' })
 const cache = new Map()
 for (let first = 0; ; first += 50) {
   const people = Array.from({ length: 50 }, (_, i) => syntheticPerson(first + i, cache))

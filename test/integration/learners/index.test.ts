@@ -203,7 +203,7 @@ describe('national index over the signed protocol and HTTP', () => {
     it('documents every learner route in the OpenAPI document, all as POST', async () => {
       const doc = (await index.http.inject({ method: 'GET', url: '/openapi.json' })).json()
       const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/learners'))
-      expect(paths.sort()).toEqual(['/learners/education-ids', '/learners/enrolment-status', '/learners/identifiers', '/learners/match', '/learners/merge', '/learners/register', '/learners/resolve', '/learners/result-sources', '/learners/self', '/learners/self/access-log'])
+      expect(paths.sort()).toEqual(['/learners/change-requests', '/learners/change-requests/decide', '/learners/education-ids', '/learners/enrolment-status', '/learners/identifiers', '/learners/match', '/learners/merge', '/learners/register', '/learners/resolve', '/learners/result-sources', '/learners/self', '/learners/self/access-log'])
       for (const p of paths) expect(Object.keys(doc.paths[p])).toEqual(['post'])
       // Institutions and the portal do not serve the registry.
       expect((await uio.http.inject({ method: 'POST', url: '/learners/resolve', payload: {} })).statusCode).toBe(404)

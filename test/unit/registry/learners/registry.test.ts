@@ -67,7 +67,8 @@ describe('learner registry', () => {
     expect(learnerId).toMatch(/^[0-7][0-9a-hjkmnp-tv-z]{25}$/)
 
     const [again] = await t.registry.registerLearners([learnerInput(1)], accessor(NTNU))
-    expect(again).toMatchObject({ status: 'unchanged', learnerId })
+    // NTNU has no relationship with the learner: matched on name and birth date, nothing applied.
+    expect(again).toMatchObject({ status: 'matched', learnerId })
     // Nothing changed, but NTNU learned the learner's ID: that is an access the learner sees.
     const rows = await allKeys(t.storage.sublevel('learners'))
     expect(rows.filter((k) => k.startsWith(`a/${learnerId}/`))).toHaveLength(1)
@@ -75,11 +76,13 @@ describe('learner registry', () => {
     expect([row.organisationNumber, row.operation]).toEqual([NTNU, 'learners.register'])
 
     const moved = learnerInput(1, { contact: { channels: [{ kind: 'email', value: 'ny@example.no' }] } })
-    const [updated] = await t.registry.registerLearners([moved], accessor(NTNU))
+    expect((await t.registry.registerLearners([moved], accessor(NTNU)))[0]).toMatchObject({ status: 'matched', learnerId })
+    expect((await t.registry.registerLearners([learnerInput(1)], accessor(UIO)))[0]).toMatchObject({ status: 'unchanged', learnerId })
+    const [updated] = await t.registry.registerLearners([moved], accessor(UIO))
     expect(updated).toMatchObject({ status: 'updated', learnerId })
 
     const history = await t.registry.history(learnerId)
-    expect(history.map((v) => [v.version, v.change, v.source])).toEqual([[1, 'created', UIO], [2, 'details-updated', NTNU]])
+    expect(history.map((v) => [v.version, v.change, v.source])).toEqual([[1, 'created', UIO], [2, 'details-updated', UIO]])
     expect(history[0]?.contact?.channels).toEqual([])
     expect(history[1]?.contact?.channels?.[0]?.value).toBe('ny@example.no')
     // Name, birth date and gender are as the source gave them.
@@ -275,8 +278,11 @@ describe('learner registry', () => {
     const [o] = await t.registry.registerLearners([learnerInput(12, { identifiers: [{ scheme: 'national-id', value: dnr }] })], accessor(UIO))
     const id = o?.learnerId as string
     await t.registry.registerIndexEntries([{ learner: { identifier: { scheme: 'dnr', value: dnr } }, action: 'register' }], [], accessor(UIO))
-    const changed = await t.registry.addIdentifier({ identifier: { scheme: 'national-id', value: dnr } }, { scheme: 'national-id', value: p.nationalId, validFrom: '2025-05-01' }, { scheme: 'national-id', value: dnr }, accessor(UIO))
-    expect(changed).toEqual({ learnerId: id, version: 2 })
+    // UiO asks; the operator approves (a national ID is the operator's to add).
+    const asked = await t.registry.addIdentifier({ identifier: { scheme: 'national-id', value: dnr } }, { scheme: 'national-id', value: p.nationalId, validFrom: '2025-05-01' }, { scheme: 'national-id', value: dnr }, accessor(UIO))
+    expect(asked).toMatchObject({ learnerId: id, version: 1, pending: true })
+    const approved = await t.registry.decideChangeRequest(asked.changeRequestId, 'approve', '', accessor(ORG.operator, 'index.identity-maintenance'))
+    expect(approved).toMatchObject({ learnerId: id, status: 'approved', version: 2, requestedBy: { organisationNumber: UIO, name: 'Universitetet i Oslo', role: 'institution' } })
     const byOld = await t.registry.resolve({ scheme: 'national-id', value: dnr }, portal())
     expect(byOld).toMatchObject({ learnerId: id, identifierCurrent: false })
     expect(byOld.identifiers.map((i) => [i.scheme, i.value])).toEqual([['fnr', p.nationalId]])
@@ -286,7 +292,9 @@ describe('learner registry', () => {
     expect(versions[1]?.identifiers.map((i) => [i.scheme, i.validTo])).toEqual([['dnr', '2025-05-01'], ['fnr', '']])
     expect((await t.registry.findResultSources({ identifier: { scheme: 'fnr', value: p.nationalId } }, portal())).sources).toHaveLength(1)
     // Idempotent, and a number that belongs to someone else is refused.
-    expect(await t.registry.addIdentifier({ learnerId: id }, { scheme: 'national-id', value: p.nationalId }, undefined, accessor(UIO))).toEqual({ learnerId: id, version: 2 })
+    expect(await t.registry.addIdentifier({ learnerId: id }, { scheme: 'national-id', value: p.nationalId }, undefined, accessor(UIO))).toEqual({ learnerId: id, version: 2, pending: false, changeRequestId: '' })
+    expect(versions[1]?.identifiers.map((i) => i.source)).toEqual([UIO, UIO])
+    expect(versions[1]?.source).toBe(ORG.operator)
     const other = await registered(t, 13)
     await expect(t.registry.addIdentifier({ learnerId: other }, { scheme: 'national-id', value: p.nationalId }, undefined, accessor(UIO))).rejects.toMatchObject({ code: 'LEARNERS_IDENTIFIER_TAKEN' })
   })
