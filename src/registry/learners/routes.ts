@@ -305,8 +305,8 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       }
     } as const
 
-    // policy: service learners.approve
     app.post<{ Body: { status?: string, limit?: number } & Why }>('/learners/change-requests', {
+      config: { policy: { caller: 'service', scope: SCOPES.approve } },
       schema: {
         summary: 'The operator\'s queue: changes members asked for that only the operator may make',
         description: `Scope ${SCOPES.approve}. Pending requests by default, oldest first. Listing is recorded in each learner's access log.`,
@@ -320,8 +320,8 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       return { requests: await registry.changeRequests({ status: b.status, limit: b.limit }, serviceAccessor(deps, b)) }
     })
 
-    // policy: service learners.approve
     app.post<{ Body: { id: string, decision: string, note?: string } & Why }>('/learners/change-requests/decide', {
+      config: { policy: { caller: 'service', scope: SCOPES.approve } },
       schema: {
         summary: 'Approve or reject a change a member asked for',
         description: `Scope ${SCOPES.approve}. Approved, the change is made now as the operator's write; rejected, nothing changes. The learner sees who asked and who decided. 409 LEARNERS_CHANGE_REQUEST_DECIDED for a request decided before.`,
