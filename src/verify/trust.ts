@@ -171,7 +171,7 @@ export async function resolveTrust (req: TrustRequest): Promise<VerifierTrust> {
     pins.push(...req.store.list())
     for (const p of pins) {
       trust.anchors.push(p.anchor)
-      trust.sources.push({ federation: p.federation, fingerprint: p.fingerprint, source: `trust store ${req.store.dir} (pinned from ${p.source})` })
+      trust.sources.push({ federation: p.federation, fingerprint: p.fingerprint, source: `trust store ${req.store.dir}, pinned from ${p.source}` })
     }
   }
   if (trust.anchors.length === 0) throw new LifelongError('forbidden', 'VERIFY_NO_TRUST_ANCHOR', NO_ANCHOR_MESSAGE)
