@@ -12,6 +12,7 @@ import { createLogger, type Logger } from './observability/logger.ts'
 import { createMetrics, type Metrics } from './observability/metrics.ts'
 import { Federation } from './federation/federation.ts'
 import { ManifestSync } from './federation/sync.ts'
+import { readPublishedAnchor } from './federation/published-anchor.ts'
 import { createHost, type Host } from './net/host.ts'
 import { Bootstrap } from './net/bootstrap.ts'
 import { Discovery } from './net/discovery.ts'
@@ -103,6 +104,13 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       expiryWarningMs: config.federation.expiryWarningHours * 3_600_000
     })
     await federation.load()
+    const trustAnchor = config.federation.trustAnchorFile === undefined
+      ? undefined
+      : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys)
+    if (trustAnchor === undefined) logger.warn('no federation.trustAnchorFile: verifiers cannot pin this federation\'s trust anchor from this node')
+    else if (federation.current().manifest.issuedAt < trustAnchor.anchor.validFrom || federation.current().manifest.issuedAt >= trustAnchor.anchor.validUntil) {
+      logger.warn({ fingerprint: trustAnchor.fingerprint }, 'the manifest in force was issued outside the trust anchor\'s validity: verifiers will refuse it')
+    }
     if (federation.member(self) === undefined) {
       logger.warn({ peerId: self }, 'this node is not listed in the federation manifest: members will refuse its connections')
     }
@@ -201,6 +209,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       logger,
       metrics,
       federation,
+      ...(trustAnchor === undefined ? {} : { trustAnchor }),
       info,
       readiness,
       bodyLimitBytes: config.http.bodyLimitBytes,

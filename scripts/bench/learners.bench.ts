@@ -53,7 +53,7 @@ function accessor (organisationNumber: string, purpose: string): Accessor {
 }
 
 function member (organisationNumber: string, roles: Member['roles']): Member {
-  return { peerId: `peer-${organisationNumber}`, peerIdBytes: new Uint8Array(38), publicKey: new Uint8Array(32), organisationNumber, name: organisationNumber, roles, multiaddrs: [], httpBaseUrl: '', validFrom: 0, validTo: Number.MAX_SAFE_INTEGER }
+  return { peerId: `peer-${organisationNumber}`, peerIdBytes: new Uint8Array(38), publicKey: new Uint8Array(32), organisationNumber, name: organisationNumber, roles, multiaddrs: [], httpBaseUrl: '', validFrom: 0, validTo: Number.MAX_SAFE_INTEGER, credentialIssuerKeys: [] }
 }
 
 /** Inputs for the validator comparison, by kind, from a seeded PRNG. */

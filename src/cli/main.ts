@@ -10,6 +10,7 @@ import { registerImportCommands } from './commands/import.ts'
 import { registerImportResultsCommand } from './commands/import-results.ts'
 import { registerLogCommands } from './commands/log.ts'
 import { registerVerifyCommand } from './commands/verify.ts'
+import { registerTrustCommands } from './commands/trust.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
 import { registerLearnerCommands } from './commands/learners.ts'
 import { reportError } from './output.ts'
@@ -26,6 +27,7 @@ registerImportCommands(program)
 registerImportResultsCommand(program)
 registerLogCommands(program)
 registerVerifyCommand(program)
+registerTrustCommands(program)
 registerEmrexCommands(program)
 registerLearnerCommands(program)
 

@@ -47,6 +47,8 @@ export interface NodeConfig {
     readonly manifestFile: string
     /** Raw 32-byte Ed25519 keys. */
     readonly operatorKeys: readonly Uint8Array[]
+    /** Absolute; the published trust anchor (src/federation/anchor.ts). */
+    readonly trustAnchorFile?: string
     readonly expiryWarningHours: number
     readonly refreshIntervalSeconds: number
   }
@@ -190,7 +192,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     keyFile: raw.keyFile === undefined ? resolve(dataDir, 'node.key') : abs(raw.keyFile),
     p2p: raw.p2p,
     http: raw.http,
-    federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys },
+    federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys, ...(raw.federation.trustAnchorFile === undefined ? {} : { trustAnchorFile: abs(raw.federation.trustAnchorFile) }) },
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,

@@ -4,10 +4,11 @@
  * a half-made node behind.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
 import { createKeyFile } from '../crypto/key-file.ts'
 import { peerIdFromRawPublicKey } from '../crypto/ed25519.ts'
+import { CREDENTIAL_ISSUER_KEY_FILE, loadOrCreateP256KeyFile, p256JwkOf } from '../crypto/p256.ts'
 import { parseConfig, type NodeConfig } from './config.ts'
 
 export interface InitOptions {
@@ -21,6 +22,8 @@ export interface InitOptions {
   operatorKeys: string[]
   /** Default <dataDir>/manifest.pb. */
   manifestFile?: string
+  /** The trust anchor file the operator hands out with the manifest (`federation.trustAnchorFile`). */
+  trustAnchorFile?: string
   listen?: string[]
   httpHost?: string
   httpPort?: number
@@ -59,12 +62,16 @@ export function initNode (options: InitOptions, cwd: string = process.cwd()): In
     federation: {
       id: options.federation,
       manifestFile: relative(configDir, resolve(cwd, options.manifestFile ?? resolve(dataDir, 'manifest.pb'))),
-      operatorKeys: options.operatorKeys
+      operatorKeys: options.operatorKeys,
+      ...(options.trustAnchorFile === undefined ? {} : { trustAnchorFile: relative(configDir, resolve(cwd, options.trustAnchorFile)) })
     }
   }
   // Validate first (throws CONFIG_INVALID listing every problem), then create the key.
   const config = parseConfig(json, configDir, configFile)
   const key = createKeyFile(config.keyFile)
+  // A portal signs wallet credentials with a key of its own, which the manifest must list for
+  // verifiers to accept them (docs/SECURITY.md): made now, so that it goes in the member entry.
+  const credentialIssuerKey = config.roles.includes('portal') ? p256JwkOf(loadOrCreateP256KeyFile(join(config.dataDir, CREDENTIAL_ISSUER_KEY_FILE))) : undefined
   mkdirSync(configDir, { recursive: true })
   writeFileSync(configFile, JSON.stringify(json, null, 2) + '\n', { flag: 'wx' })
   const peerId = peerIdFromRawPublicKey(key.publicKeyRaw).toString()
@@ -80,7 +87,8 @@ export function initNode (options: InitOptions, cwd: string = process.cwd()): In
       multiaddrs: config.p2p.announce.length > 0 ? config.p2p.announce : config.p2p.listen,
       httpBaseUrl: config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
       validFrom: new Date().toISOString(),
-      validTo: new Date(Date.now() + 365 * 86_400_000).toISOString()
+      validTo: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+      ...(credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [credentialIssuerKey] })
     }
   }
 }

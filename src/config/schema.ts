@@ -51,6 +51,7 @@ export const configSchema = {
         id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$', description: 'Federation identifier; a manifest of another federation is refused' },
         manifestFile: { type: 'string', minLength: 1, description: 'Signed manifest file (relative to the config file)' },
         operatorKeys: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Trusted operator keys, "ed25519:<base64>"' },
+        trustAnchorFile: { type: 'string', minLength: 1, description: 'The federation trust anchor the operator published (`lifelong manifest anchor`; relative to the config file), served at /.well-known/lifelong/trust-anchor.json; its federation and keys must be id and operatorKeys' },
         expiryWarningHours: positiveInt(1, 24 * 365, 7 * 24, 'Warn (log, /ready, metric) when the manifest expires within this many hours'),
         refreshIntervalSeconds: positiveInt(1, 86_400, 300, 'How often the manifest file is re-read and expiry checked')
       }

@@ -5,11 +5,13 @@
  * reused after, so the stores of a previous run stay valid; the manifest is re-signed at every
  * run with a higher serial and a fresh expiry.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { createKeyFile, readKeyFile } from '../crypto/key-file.ts'
 import { formatPublicKey, peerIdFromRawPublicKey, type SigningKey } from '../crypto/ed25519.ts'
 import { manifestFromJson, signManifest, type ManifestJson } from '../federation/manifest.ts'
+import { parseTrustAnchor, sameTrustAnchor, serialiseTrustAnchor, type TrustAnchor } from '../federation/anchor.ts'
+import { CREDENTIAL_ISSUER_KEY_FILE, loadOrCreateP256KeyFile, p256JwkOf, type P256Jwk } from '../crypto/p256.ts'
 import { parseConfig, type NodeConfig } from '../config/config.ts'
 import type { Role } from '../config/roles.ts'
 import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
@@ -42,6 +44,8 @@ export interface PlannedNode {
   configFile: string
   config: NodeConfig
   peerId: string
+  /** A portal's SD-JWT VC issuer key (listed in its manifest entry). */
+  credentialIssuerKey?: P256Jwk
   p2pPort: number
   httpPort: number
   httpUrl: string
@@ -53,6 +57,9 @@ export interface LocalFederationPlan {
   operatorKeyFile: string
   operatorKey: SigningKey
   manifestFile: string
+  /** The federation's trust anchor (every node serves it), and its file. */
+  trustAnchor: TrustAnchor
+  trustAnchorFile: string
   serial: number
   nodes: PlannedNode[]
   /** The DEVELOPMENT token issuer every node of the local federation trusts (dev-issuer.ts). */
@@ -74,6 +81,23 @@ function keyAt (path: string): SigningKey {
   return existsSync(path) ? readKeyFile(path) : createKeyFile(path)
 }
 
+/**
+ * The anchor of the local federation: kept as it is while it names the same federation and key
+ * (so that a pinned demo anchor stays valid across restarts), else valid from a day before
+ * `now` for ten years.
+ */
+function localTrustAnchor (file: string, federation: string, operatorKey: SigningKey, now: number): TrustAnchor {
+  const wanted = { federation, operatorKeys: [operatorKey.publicKeyRaw], validFrom: now - 86_400_000, validUntil: now + 3650 * 86_400_000 }
+  if (existsSync(file)) {
+    try {
+      const held = parseTrustAnchor(readFileSync(file, 'utf8'))
+      if (sameTrustAnchor(held, { ...wanted, validFrom: held.validFrom, validUntil: held.validUntil }) && held.validFrom <= now && now < held.validUntil) return held
+    } catch {}
+  }
+  writeFileSync(file, serialiseTrustAnchor(wanted))
+  return wanted
+}
+
 function mergeDeep (base: Record<string, any>, extra: Record<string, any>): Record<string, any> {
   const out: Record<string, any> = { ...base }
   for (const [k, v] of Object.entries(extra)) {
@@ -90,6 +114,8 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
   const operatorKey = keyAt(operatorKeyFile)
   const manifestFile = join(dir, 'manifest.pb')
   const devIssuerKey = keyAt(join(dir, 'dev-issuer.key'))
+  const trustAnchorFile = join(dir, 'trust-anchor.json')
+  const trustAnchor = localTrustAnchor(trustAnchorFile, spec.federation, operatorKey, now)
   const ports = options.ports ?? ((i: number) => ({ p2p: spec.basePorts.p2p + i, http: spec.basePorts.http + i }))
 
   const nodes: PlannedNode[] = spec.nodes.map((nodeSpec, i) => {
@@ -108,6 +134,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
         id: spec.federation,
         manifestFile: relative(nodeDir, manifestFile),
         operatorKeys: [formatPublicKey(operatorKey.publicKeyRaw)],
+        trustAnchorFile: relative(nodeDir, trustAnchorFile),
         refreshIntervalSeconds: 60
       },
       logging: { level: options.logLevel ?? 'warn' },
@@ -115,12 +142,16 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       auth: { issuers: devIssuerConfig(devIssuerKey) }
     }, options.configOverrides?.(nodeSpec) ?? {})
     writeFileSync(configFile, JSON.stringify(json, null, 2) + '\n')
+    // A portal's credential issuer key is made here, before the node first starts, so that the
+    // manifest lists it (the portal loads the same file: src/bridges/eudi/module.ts).
+    const credentialIssuerKey = nodeSpec.roles.includes('portal') ? p256JwkOf(loadOrCreateP256KeyFile(join(nodeDir, CREDENTIAL_ISSUER_KEY_FILE))) : undefined
     return {
       spec: nodeSpec,
       dir: nodeDir,
       configFile,
       config: parseConfig(json, nodeDir, configFile),
       peerId: peerIdFromRawPublicKey(key.publicKeyRaw).toString(),
+      ...(credentialIssuerKey === undefined ? {} : { credentialIssuerKey }),
       p2pPort: p2p,
       httpPort: http,
       httpUrl: `http://${HOST}:${http}`
@@ -142,11 +173,12 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       multiaddrs: [`/ip4/${HOST}/tcp/${n.p2pPort}`],
       httpBaseUrl: n.httpUrl,
       validFrom: new Date(n.spec.validFrom ?? now - 86_400_000).toISOString(),
-      validTo: new Date(n.spec.validTo ?? now + 365 * 86_400_000).toISOString()
+      validTo: new Date(n.spec.validTo ?? now + 365 * 86_400_000).toISOString(),
+      ...(n.credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [n.credentialIssuerKey] })
     }))
   }
   writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now)))
-  return { dir, federation: spec.federation, operatorKeyFile, operatorKey, manifestFile, serial, nodes, devIssuerKey }
+  return { dir, federation: spec.federation, operatorKeyFile, operatorKey, manifestFile, trustAnchor, trustAnchorFile, serial, nodes, devIssuerKey }
 }
 
 export interface RunningFederation {

@@ -10,12 +10,15 @@ import { Domains, decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '..
 import { decodePeerIdBytes, parsePeerId, type SigningKey } from '../crypto/ed25519.ts'
 import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { isRole, roleCombinationProblems, type Role } from '../config/roles.ts'
+import { p256JwkFromSpki, p256PublicKey, p256SpkiFromJwk, p256Thumbprint, type P256Jwk } from '../crypto/p256.ts'
 
 const FederationManifest = lifelong.federation.FederationManifest
 export const MANIFEST_PAYLOAD_TYPE = 'lifelong.federation.FederationManifest'
 /** A manifest larger than this is refused before decoding. */
 export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
 const MAX_MEMBERS = 10_000
+/** Most credential issuer keys per member (a key in use and its successor, with room to spare). */
+const MAX_CREDENTIAL_ISSUER_KEYS = 4
 
 export interface Member {
   /** Base58 peer ID. */
@@ -32,6 +35,8 @@ export interface Member {
   readonly validFrom: number
   /** Unix ms, exclusive. */
   readonly validTo: number
+  /** SD-JWT VC issuer keys (EC P-256 SPKI DER) of a portal; empty for other members. */
+  readonly credentialIssuerKeys: readonly Uint8Array[]
 }
 
 export interface Manifest {
@@ -64,6 +69,8 @@ export interface ManifestJson {
     httpBaseUrl: string
     validFrom: string
     validTo: string
+    /** The portal's SD-JWT VC issuer keys as public JWKs (`kid` is accepted and ignored). */
+    credentialIssuerKeys?: Array<P256Jwk & { kid?: string }>
   }>
 }
 
@@ -130,6 +137,11 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     const validTo = Number(raw.validToMs ?? 0)
     if (!Number.isSafeInteger(validFrom) || validFrom <= 0) bad(`${at}/validFrom`, 'missing or not a time')
     if (!Number.isSafeInteger(validTo) || validTo <= validFrom) bad(`${at}/validTo`, 'must be a time after validFrom')
+    const issuerKeys = raw.credentialIssuerKeys ?? []
+    if (issuerKeys.length > MAX_CREDENTIAL_ISSUER_KEYS) bad(`${at}/credentialIssuerKeys`, `at most ${MAX_CREDENTIAL_ISSUER_KEYS} keys`)
+    issuerKeys.forEach((k, j) => {
+      try { p256PublicKey(k) } catch { bad(`${at}/credentialIssuerKeys/${j}`, 'not an EC P-256 public key') }
+    })
     if (fields.length === before && publicKey !== undefined) {
       members.push({
         peerId,
@@ -141,7 +153,8 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
         multiaddrs: [...addrs],
         httpBaseUrl: httpBaseUrl.replace(/\/+$/, ''),
         validFrom,
-        validTo
+        validTo,
+        credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k))
       })
     }
   })
@@ -170,7 +183,13 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
       multiaddrs: Array.isArray(m.multiaddrs) ? m.multiaddrs : [],
       httpBaseUrl: m.httpBaseUrl,
       validFromMs: parseTime(m.validFrom, `/members/${i}/validFrom`, fields),
-      validToMs: parseTime(m.validTo, `/members/${i}/validTo`, fields)
+      validToMs: parseTime(m.validTo, `/members/${i}/validTo`, fields),
+      credentialIssuerKeys: (Array.isArray(m.credentialIssuerKeys) ? m.credentialIssuerKeys : []).flatMap((jwk, j) => {
+        try { return [p256SpkiFromJwk(jwk)] } catch (err) {
+          fields.push({ path: `/members/${i}/credentialIssuerKeys/${j}`, message: (err as Error).message })
+          return []
+        }
+      })
     }
   })
   const message = FederationManifest.create({
@@ -244,7 +263,10 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
       multiaddrs: [...m.multiaddrs],
       httpBaseUrl: m.httpBaseUrl,
       validFrom: iso(m.validFrom),
-      validTo: iso(m.validTo)
+      validTo: iso(m.validTo),
+      ...(m.credentialIssuerKeys.length === 0
+        ? {}
+        : { credentialIssuerKeys: m.credentialIssuerKeys.map((k) => { const jwk = p256JwkFromSpki(k); return { ...jwk, kid: p256Thumbprint(jwk) } }) })
     }))
   }
 }

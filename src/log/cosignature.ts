@@ -82,6 +82,11 @@ export function cosignatureV1Message (checkpointText: string, timestamp: number)
   return utf8(`${COSIGNATURE_V1_HEADER}\ntime ${timestamp}\n${checkpointText}`)
 }
 
+/** The witness key name of a node: `<federation id>/witness/<peer ID>`. */
+export function witnessName (federationId: string, peerId: string): string {
+  return `${federationId}/witness/${peerId}`
+}
+
 /** The cosignature/v1 key ID `SHA-256(name ‖ 0x0A ‖ 0x04 ‖ public key)[:4]`. */
 export function cosignatureV1KeyId (name: string, publicKey: Uint8Array): number {
   return keyId(name, SIGNATURE_TYPE_COSIGNATURE_V1, publicKey)

@@ -24,7 +24,7 @@ import type { RpcClient } from '../net/rpc/client.ts'
 import type { RpcServer } from '../net/rpc/server.ts'
 import { RemoteError } from '../net/rpc/status.ts'
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts'
-import { cosignatureV1VerifierKey, ed25519Cosigner } from './cosignature.ts'
+import { cosignatureV1VerifierKey, ed25519Cosigner, witnessName } from './cosignature.ts'
 import { ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteVerifier } from './note.ts'
 import { verifyConsistency } from './merkle.ts'
 import { EQUIVOCATION_FORMAT, evidenceId, type EquivocationEvidence } from './evidence.ts'
@@ -63,10 +63,7 @@ interface Held {
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
-/** The witness key name of a node: `<federation id>/witness/<peer ID>`. */
-export function witnessName (federationId: string, peerId: string): string {
-  return `${federationId}/witness/${peerId}`
-}
+export { witnessName }
 
 export class Witness {
   private readonly c: WitnessComponents

@@ -8,6 +8,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError, toLifelongError } from '../errors.ts'
 import { HTTP_STATUS } from '../api/errors.ts'
 import { resultBundle, BUNDLE_SET_FORMAT } from '../registry/results/bundle.ts'
+import { TRUST_ANCHOR_PATH } from '../federation/anchor.ts'
 import { logOriginOf } from '../registry/results/verify.ts'
 import { osloDay } from '../registry/results/model.ts'
 import { accessPage, devIssuerPage, errorPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow } from '../ui/portal/pages.ts'
@@ -226,7 +227,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
         const bundle = `data:application/json;base64,${proofJson.toString('base64')}`
         const pdfBytes = await transcriptPdf({ lang, owner, recipient: opened.recipient, openedAt: portal.now(), results, proofSha256: createHash('sha256').update(proofJson).digest('hex') })
         const pdf = `data:application/pdf;base64,${Buffer.from(pdfBytes).toString('base64')}`
-        return await html(reply, shareViewPage(lang, request.params.id, owner, sources, results, { bundle, pdf }))
+        return await html(reply, shareViewPage(lang, request.params.id, owner, sources, results, { bundle, pdf, anchor: `${portal.baseUrl()}${TRUST_ANCHOR_PATH}` }))
       } catch (err) {
         const e = toLifelongError(err)
         if (e.kind === 'internal') throw err

@@ -16,6 +16,7 @@ import type { VerifiedResults } from '../bridges/ports.ts'
 import type { PortalEntryPoints } from '../portal/module.ts'
 import type { PortalBridgePorts } from '../portal/bridge-ports.ts'
 import { hasRole, type BridgePorts, type NodeCore, type NodeModule } from './context.ts'
+import { p256JwkFromSpki, p256Thumbprint } from '../crypto/p256.ts'
 
 /** EMREX's store (the `bridges` sublevel, records logged with their entries), if EMREX runs here. */
 export function wireEmrexStore (core: NodeCore): EmrexStore | undefined {
@@ -61,6 +62,11 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
     issuerUrl: core.publicUrl,
     name: config.name
   })
+  // Verifiers accept a wallet credential only under a key the manifest lists for this portal.
+  const listed = core.federation.member(core.self)?.credentialIssuerKeys.map((k) => p256Thumbprint(p256JwkFromSpki(k))) ?? []
+  if (!listed.includes(eudi.issuer.keyId)) {
+    core.logger.warn({ kid: eudi.issuer.keyId }, 'the manifest does not list this portal\'s credential issuer key (credentialIssuerKeys): verifiers will refuse its wallet credentials')
+  }
   // Every fresh view of a learner's results also brings the wallet credentials' status up to date (annulments).
   const observed: VerifiedResults = {
     async forLearner (learnerId, why) {

@@ -34,7 +34,7 @@ export async function recordingLog (storage: Storage, now?: () => number): Promi
 
 export function member (organisationNumber: string, name: string, roles: Member['roles']): Member {
   const peerIdBytes = randomBytes(38)
-  return { peerId: `peer-${organisationNumber}`, peerIdBytes, publicKey: randomBytes(32), organisationNumber, name, roles, multiaddrs: [], httpBaseUrl: '', validFrom: 0, validTo: Number.MAX_SAFE_INTEGER }
+  return { peerId: `peer-${organisationNumber}`, peerIdBytes, publicKey: randomBytes(32), organisationNumber, name, roles, multiaddrs: [], httpBaseUrl: '', validFrom: 0, validTo: Number.MAX_SAFE_INTEGER, credentialIssuerKeys: [] }
 }
 
 export const MEMBERS: Member[] = [

@@ -3,6 +3,9 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Metrics } from '../../observability/metrics.ts'
 import type { Federation } from '../../federation/federation.ts'
 import { manifestToJson } from '../../federation/manifest.ts'
+import { SIGNED_MANIFEST_PATH, TRUST_ANCHOR_PATH } from '../../federation/anchor.ts'
+import type { PublishedAnchor } from '../../federation/published-anchor.ts'
+import { LifelongError } from '../../errors.ts'
 
 export interface NodeInfo {
   name: string
@@ -23,6 +26,8 @@ export interface SystemRoutesDeps {
   readiness: () => Readiness
   metrics: Metrics
   federation: Federation
+  /** The federation's trust anchor as the operator published it (`federation.trustAnchorFile`), if configured. */
+  trustAnchor?: PublishedAnchor
 }
 
 export function systemRoutes (deps: SystemRoutesDeps): FastifyPluginAsync {
@@ -83,5 +88,22 @@ export function systemRoutes (deps: SystemRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'public' } },
       schema: { summary: 'The federation manifest in force (public member information)', tags: ['system'] }
     }, async () => manifestToJson(deps.federation.current().manifest))
+
+    // Verifiers outside the federation pin the anchor once (`lifelong trust add <this URL>`) and
+    // fetch the signed manifest to check credentials against it (docs/SECURITY.md).
+    app.get(TRUST_ANCHOR_PATH, {
+      config: { policy: { caller: 'public' } },
+      schema: { summary: 'The federation trust anchor (lifelong-trust-anchor/v1): operator keys, federation, validity; pin it with `lifelong trust add`', tags: ['system'] }
+    }, async (_request, reply) => {
+      if (deps.trustAnchor === undefined) throw new LifelongError('not-found', 'TRUST_ANCHOR_NOT_PUBLISHED', 'this node publishes no trust anchor (federation.trustAnchorFile is not set)')
+      return await reply.type('application/json; charset=utf-8').header('cache-control', 'public, max-age=3600').send(deps.trustAnchor.text)
+    })
+
+    app.get(SIGNED_MANIFEST_PATH, {
+      config: { policy: { caller: 'public' } },
+      schema: { summary: 'The manifest in force as the operator signed it (SignedEnvelope bytes), to check against the trust anchor', tags: ['system'], produces: ['application/octet-stream'] }
+    }, async (_request, reply) => {
+      return await reply.type('application/octet-stream').header('cache-control', 'public, max-age=300').send(Buffer.from(deps.federation.current().envelope))
+    })
   }
 }

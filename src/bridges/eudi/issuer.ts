@@ -564,6 +564,11 @@ export class EudiIssuer {
     }
   }
 
+  /** The `kid` (RFC 7638 thumbprint) of the key credentials are signed with. */
+  get keyId (): string {
+    return this.key.jwk.kid
+  }
+
   /** JWT VC Issuer Metadata (SD-JWT VC §5): the keys that verify our credentials and status lists. */
   jwtVcIssuerMetadata (): Record<string, unknown> {
     return { issuer: this.issuer, jwks: { keys: [this.key.jwk] } }

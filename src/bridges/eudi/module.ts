@@ -11,6 +11,7 @@ import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
 import { eudiRoutes } from './routes.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
+import { CREDENTIAL_ISSUER_KEY_FILE } from '../../crypto/p256.ts'
 
 export interface EudiModuleComponents {
   store: Sublevel
@@ -44,7 +45,7 @@ export class EudiModule {
   }
 
   static async create (components: EudiModuleComponents, init: EudiModuleInit): Promise<EudiModule> {
-    const key = await loadOrCreateIssuerKey(join(init.dataDir, 'eudi-issuer.key'))
+    const key = await loadOrCreateIssuerKey(join(init.dataDir, CREDENTIAL_ISSUER_KEY_FILE))
     const issuer = new EudiIssuer({ store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, now: components.now }, init)
     return new EudiModule(components, init, issuer)
   }

@@ -9,11 +9,10 @@
  * library, and the tests verify every credential with that library (`@sd-jwt/sd-jwt-vc`), so
  * issuance and verification are independent implementations.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { LifelongError } from '../../errors.ts'
+import { loadOrCreateP256KeyFile } from '../../crypto/p256.ts'
 import type { StatusRef } from './status-list.ts'
 
 /** The credential issuer's signing key. */
@@ -41,14 +40,7 @@ export async function generateIssuerKey (): Promise<IssuerKey> {
 
 /** Reads the key file, creating it (mode 0600) on first use; refuses a file others can read. */
 export async function loadOrCreateIssuerKey (path: string): Promise<IssuerKey> {
-  if (!existsSync(path)) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-    const fd = openSync(path, 'wx', 0o600)
-    try { writeSync(fd, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()) } finally { closeSync(fd) }
-  }
-  if ((statSync(path).mode & 0o077) !== 0) throw new LifelongError('forbidden', 'KEY_PERMISSIONS', `${path} is readable by group or others; run chmod 600 on it`)
-  return await issuerKeyFrom(createPrivateKey({ key: readFileSync(path, 'utf8'), format: 'pem' }))
+  return await issuerKeyFrom(loadOrCreateP256KeyFile(path))
 }
 
 /** ES256 over a JWS signing input, as the raw r‖s JWS uses (RFC 7518 §3.4). */

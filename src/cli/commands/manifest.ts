@@ -1,4 +1,4 @@
-/** `lifelong manifest keygen | sign | show`: the operator's tools. */
+/** `lifelong manifest keygen | sign | show | anchor`: the operator's tools. */
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createKeyFile, readKeyFile } from '../../crypto/key-file.ts'
@@ -7,6 +7,7 @@ import { manifestFromJson, manifestToJson, narrowManifest, openManifest, signMan
 import { decodeEnvelope } from '../../crypto/envelope.ts'
 import { lifelong } from '../../gen/proto.js'
 import { LifelongError, ValidationError } from '../../errors.ts'
+import { parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint } from '../../federation/anchor.ts'
 import { printJson } from '../output.ts'
 
 export function registerManifestCommands (program: Command): void {
@@ -56,5 +57,24 @@ export function registerManifestCommands (program: Command): void {
       const { manifest: m, fields } = narrowManifest(lifelong.federation.FederationManifest.decode(env.payload))
       if (m === undefined) throw new ValidationError('MANIFEST_INVALID', 'the manifest content is invalid', fields)
       printJson({ verified: false, signer: formatPublicKey(env.publicKey), ...manifestToJson(m) })
+    })
+
+  manifest.command('anchor')
+    .description('write the federation trust anchor that verifiers pin (operator keys, federation, validity); give it to every member as federation.trustAnchorFile')
+    .requiredOption('--federation <id>', 'federation identifier')
+    .option('--key <file>', 'an operator key file (its public key is listed; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--operator-key <key>', 'an operator public key "ed25519:<base64>" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--valid-from <time>', 'first issue time of a manifest it vouches for (ISO 8601; default now)')
+    .requiredOption('--valid-until <time>', 'manifests issued from this time on are not vouched for (ISO 8601)')
+    .requiredOption('--out <file>', 'anchor file to write')
+    .action((opts) => {
+      const keys = [...((opts.key ?? []) as string[]).map((f) => formatPublicKey(readKeyFile(f).publicKeyRaw)), ...((opts.operatorKey ?? []) as string[])]
+      if (keys.length === 0) throw new LifelongError('invalid', 'CLI_KEY_REQUIRED', 'give at least one --key or --operator-key')
+      // Parsed back from its JSON form, so that every bad field is reported as for a received anchor.
+      const anchor = parseTrustAnchor(JSON.stringify({ format: 'lifelong-trust-anchor/v1', federation: opts.federation, operatorKeys: keys, validFrom: opts.validFrom ?? new Date().toISOString(), validUntil: opts.validUntil }))
+      writeFileSync(opts.out, serialiseTrustAnchor(anchor))
+      process.stdout.write(`trust anchor of ${opts.federation} → ${opts.out}
+fingerprint ${trustAnchorFingerprint(anchor)} (publish it where verifiers can compare it)
+`)
     })
 }

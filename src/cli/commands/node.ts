@@ -40,6 +40,7 @@ export function registerNodeCommands (program: Command): void {
     .option('--federation <id>', 'federation identifier', 'no.lifelong.production')
     .option('--config <file>', 'config file to write (default node-config/<name>.json)')
     .option('--manifest <file>', 'manifest file (default <data>/manifest.pb)')
+    .option('--trust-anchor <file>', 'the federation trust anchor the operator hands out with the manifest (served to verifiers)')
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', list)
     .option('--http-host <host>', 'HTTP listen host', '127.0.0.1')
     .option('--http-port <port>', 'HTTP listen port', (v) => Number.parseInt(v, 10), 8080)
@@ -54,6 +55,7 @@ export function registerNodeCommands (program: Command): void {
         federation: opts.federation,
         operatorKeys: opts.operatorKey,
         manifestFile: opts.manifest,
+        trustAnchorFile: opts.trustAnchor,
         listen: opts.listen,
         httpHost: opts.httpHost,
         httpPort: opts.httpPort,
@@ -102,6 +104,8 @@ export function registerNodeCommands (program: Command): void {
       if (demo.portal !== undefined) {
         process.stdout.write(`\nDiploma portal: ${demo.portal.url}\n  Sign in with the development issuer (marked as such; no real ID-porten) as one of:\n`)
         for (const l of demo.portal.learners) process.stdout.write(`    - ${l.name}${l.note === undefined ? '' : `: ${l.note}`}\n`)
+        // Loopback http: the verifier's fetch refuses it unless told this is a development federation.
+        process.stdout.write(`  Check a share's downloaded proof yourself: pin the federation once with\n    npx lifelong trust add ${new URL(demo.portal.url).origin}/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch\n  then run npx lifelong verify results-proof.json\n`)
       }
       const c = demo.catalogue
       const registry = demo.summary.find((n) => n.slug === 'registry')

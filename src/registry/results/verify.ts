@@ -88,9 +88,12 @@ export interface VerifyContext {
 
 const equal = (a: Uint8Array, b: Uint8Array | null | undefined): boolean => b != null && a.length === b.length && Buffer.from(a).equals(Buffer.from(b))
 
-/** Verifies one served result against its source and checkpoint. Never throws. */
-export function verifyServedResult (served: lifelong.results.IServedResult, ctx: VerifyContext): Verification {
-  const envelope = served.envelope ?? new Uint8Array()
+/**
+ * Steps 2–3 and the log key of step 4 (the part a proof bundle's record check shares): the
+ * envelope opens, is signed by the source's key, names the source's organisation as its
+ * recorder, and the log key names this result version. Never throws.
+ */
+export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logKey: string): { ok: true, record: lifelong.results.ResultRecord, view: ResultView } | Flagged {
   let opened
   try {
     opened = openResult(envelope)
@@ -100,11 +103,20 @@ export function verifyServedResult (served: lifelong.results.IServedResult, ctx:
   }
   const view = resultView(opened.record)
   const flag = (code: VerificationFailure, message: string): Flagged => ({ ok: false, code, message, view })
-  if (!equal(ctx.source.publicKey, opened.publicKey)) return flag('RESULT_SIGNER_MISMATCH', 'the result is not signed by the source that served it')
-  if (opened.record.recordedBy !== ctx.source.organisationNumber) return flag('RESULT_SIGNER_MISMATCH', `the result names ${opened.record.recordedBy} as its recorder, but was served by ${ctx.source.organisationNumber}`)
-
-  const logKey = served.logKey ?? ''
+  if (!equal(source.publicKey, opened.publicKey)) return flag('RESULT_SIGNER_MISMATCH', 'the result is not signed by the source that served it')
+  if (opened.record.recordedBy !== source.organisationNumber) return flag('RESULT_SIGNER_MISMATCH', `the result names ${opened.record.recordedBy} as its recorder, but was served by ${source.organisationNumber}`)
   if (logKey !== logKeyOf(opened.record.resultId, opened.record.version)) return flag('RESULT_LEAF_MISMATCH', 'the log key does not name this result version')
+  return { ok: true, record: opened.record, view }
+}
+
+/** Verifies one served result against its source and checkpoint. Never throws. */
+export function verifyServedResult (served: lifelong.results.IServedResult, ctx: VerifyContext): Verification {
+  const envelope = served.envelope ?? new Uint8Array()
+  const logKey = served.logKey ?? ''
+  const sourced = openSourcedResult(envelope, ctx.source, logKey)
+  if (!sourced.ok) return sourced
+  const { view, record } = sourced
+  const flag = (code: VerificationFailure, message: string): Flagged => ({ ok: false, code, message, view })
   let leaf
   try {
     leaf = decodeLeaf(served.leaf ?? new Uint8Array())
@@ -120,12 +132,12 @@ export function verifyServedResult (served: lifelong.results.IServedResult, ctx:
 
   if (ctx.subjects !== undefined) {
     const salt = served.subjectSalt ?? new Uint8Array()
-    const commitment = opened.record.subject?.identifierCommitment
+    const commitment = record.subject?.identifierCommitment
     if (salt.length !== 32 || !ctx.subjects.some((s) => equal(subjectCommitment(salt, s), commitment))) return flag('RESULT_SUBJECT_MISMATCH', 'the result is not about the signed-in learner')
   }
-  const issuerOrg = opened.record.issuer?.organisationNumber ?? ''
+  const issuerOrg = record.issuer?.organisationNumber ?? ''
   if (issuerOrg !== ctx.source.organisationNumber && ctx.isSuccessor?.(issuerOrg, ctx.source.organisationNumber, view) !== true) {
     return flag('RESULT_ISSUER_NOT_HELD', `the source (${ctx.source.organisationNumber}) is not the issuer (${issuerOrg}) nor known as its successor`)
   }
-  return { ok: true, view, record: opened.record, logIndex: index, checkpointSize: cp.size, witnesses: ctx.checkpoint.cosignatures.length }
+  return { ok: true, view, record, logIndex: index, checkpointSize: cp.size, witnesses: ctx.checkpoint.cosignatures.length }
 }

@@ -235,10 +235,11 @@ export function shareCodePage (lang: Lang, shareId: string, problem?: { code: st
   return layout({ lang, title: t.shareFor, path: `/share/${shareId}` }, `${alert}<form method="post" action="/share/${esc(shareId)}"><label for="code">${esc(t.enterCode)}</label><input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false"><p><button type="submit">${esc(t.open)}</button></p></form>`)
 }
 
-export function shareViewPage (lang: Lang, shareId: string, owner: { name: string, birthDate?: string }, sources: readonly SourceReport[], results: readonly PortalResult[], downloads: { bundle: string, pdf?: string }): string {
+/** The share as the employer sees it; `downloads.anchor` is the federation's trust anchor URL, to pin before verifying the proof. */
+export function shareViewPage (lang: Lang, shareId: string, owner: { name: string, birthDate?: string }, sources: readonly SourceReport[], results: readonly PortalResult[], downloads: { bundle: string, pdf?: string, anchor: string }): string {
   const t = TEXTS[lang]
   const who = `<p>${esc(t.sharedBy)} <strong id="owner">${esc(owner.name)}</strong>${owner.birthDate === undefined ? '' : ` (${esc(t.born)} ${esc(owner.birthDate)})`}</p>`
-  const dl = `<p><a download="results-proof.json" href="${esc(downloads.bundle)}" id="download-bundle">${esc(t.downloadBundle)}</a>${downloads.pdf === undefined ? '' : ` · <a download="results.pdf" href="${esc(downloads.pdf)}" id="download-pdf">${esc(t.downloadPdf)}</a>`}</p><p class="muted">${esc(t.checkYourself)} <code>lifelong verify results-proof.json</code></p>`
+  const dl = `<p><a download="results-proof.json" href="${esc(downloads.bundle)}" id="download-bundle">${esc(t.downloadBundle)}</a>${downloads.pdf === undefined ? '' : ` · <a download="results.pdf" href="${esc(downloads.pdf)}" id="download-pdf">${esc(t.downloadPdf)}</a>`}</p><p class="muted" id="check-yourself">${esc(t.pinAnchor)} <code>lifelong trust add <a href="${esc(downloads.anchor)}" id="trust-anchor">${esc(downloads.anchor)}</a></code>; ${esc(t.thenVerify)} <code>lifelong verify results-proof.json</code></p>`
   return layout({ lang, title: t.shareFor, path: `/share/${shareId}` }, `${who}${sourcesTable(sources, lang)}${resultsTable(results, lang, t.results)}${dl}`)
 }
 

@@ -17,6 +17,11 @@ import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { verifySdJwtVc } from '../../../src/bridges/eudi/verify.ts'
+import { createSafeFetch } from '../../../src/verify/fetch.ts'
+import { runCli } from '../../helpers/cli.ts'
+import { tempDir } from '../../helpers/federation.ts'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 const LEARNER = 'L0000000000kari'
 const cookie = `test-learner=${LEARNER}`
@@ -181,17 +186,36 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
 
     // Our own verifier (lifelong verify) agrees, check by check, on the issued credential (every
     // Disclosure, nested part elements among them) and on the presentation.
-    expect((await verifySdJwtVc(diplomaSdJwt as string)).filter((c) => !c.ok)).toEqual([])
-    const ours = await verifySdJwtVc(presented)
-    expect(ours.filter((c) => !c.ok)).toEqual([])
-    expect(ours.map((c) => c.name)).toEqual(['typ', 'vct', 'sd-alg', 'issuer-metadata', 'signature', 'disclosures', 'key-binding', 'type-metadata', 'status'])
+    // The issuer key comes from the portal's entry in the manifest (the test federation's, on loopback).
+    const trusted = { manifests: [node.federation.current().manifest], fetch: createSafeFetch({ allowInsecure: true }) }
+    expect((await verifySdJwtVc(diplomaSdJwt as string, trusted)).checks.filter((c) => !c.ok)).toEqual([])
+    const ours = await verifySdJwtVc(presented, trusted)
+    expect(ours.checks.filter((c) => !c.ok)).toEqual([])
+    expect(ours.checks.map((c) => c.name)).toEqual(['typ', 'vct', 'sd-alg', 'issuer', 'signature', 'disclosures', 'key-binding', 'type-metadata', 'status'])
+    expect(ours.claims).toMatchObject({ credits: { value: 180, system: 'ECTS' } })
+    expect(ours.claims?.given_name).toBeUndefined()
+    // … and through the CLI, as a relying party would: pin the federation from the portal's
+    // well-known URL, then verify. The local federation is http on loopback, which only the
+    // development flag lets the verifier fetch from (type metadata, status list).
+    const dir = tempDir()
+    writeFileSync(join(dir, 'diploma.txt'), diplomaSdJwt as string)
+    const env = { LIFELONG_TRUST_STORE: join(dir, 'store') }
+    expect((await runCli(['trust', 'add', `${base}/.well-known/lifelong/trust-anchor.json`, '--allow-insecure-fetch'], { env })).code).toBe(0)
+    const cli = await runCli(['verify', join(dir, 'diploma.txt'), '--allow-insecure-fetch'], { env })
+    expect(cli.code, cli.stdout + cli.stderr).toBe(0)
+    expect(cli.stdout).toContain('  learner         Kari Synnøve Nordmann')
+    expect(cli.stdout).toContain('  credits         180 ECTS')
+    expect(cli.stdout).toContain('ok   status: VALID')
+    const strict = await runCli(['verify', join(dir, 'diploma.txt')], { env })
+    expect(strict.code).toBe(1)
+    expect(strict.stdout).toContain(`FAIL type-metadata: cannot check the type metadata: ${base} is not https`)
 
     // A tampered Disclosure (grade changed) no longer matches its digest.
     const parts = presented.split('~')
     const idx = parts.findIndex((p, i) => i > 0 && Buffer.from(p, 'base64url').toString().includes('"credits"'))
     parts[idx] = Buffer.from(Buffer.from(parts[idx] as string, 'base64url').toString().replace('180', '300')).toString('base64url')
     await expect(verifier.verify(parts.join('~'), { keyBindingNonce: 'n-0S6_WzA2Mj' })).rejects.toThrow()
-    expect((await verifySdJwtVc(parts.join('~'))).find((c) => !c.ok)?.name).toBe('disclosures')
+    expect((await verifySdJwtVc(parts.join('~'), trusted)).checks.find((c) => !c.ok)?.name).toBe('disclosures')
 
     // The course result verifies too, and its status is VALID (0) in the served status list.
     const course = await verifier.verify(courseSdJwt as string)
@@ -211,7 +235,7 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     const slAfter = await (await fetch(status.status_list.uri)).text()
     expect(getListFromStatusListJWT(slAfter).getStatus(status.status_list.idx)).toBe(1)
     await expect(verifier.verify(courseSdJwt as string)).rejects.toThrow(/[Ss]tatus/)
-    expect((await verifySdJwtVc(courseSdJwt as string)).find((c) => c.name === 'status')).toMatchObject({ ok: false, detail: 'INVALID (revoked)' })
+    expect((await verifySdJwtVc(courseSdJwt as string, trusted)).checks.find((c) => c.name === 'status')).toMatchObject({ ok: false, detail: 'INVALID (revoked)' })
     // The diploma is untouched.
     await expect(verifier.verify(diplomaSdJwt as string)).resolves.toBeDefined()
     const creds = await node.eudi!.issuer.credentialsForResult(sampleLearnerResults.results[1]!.verification.sourcePeerId, 'ntnu-r-000301')

@@ -44,10 +44,16 @@ describe('lifelong CLI', () => {
     expect(operatorKey).toMatch(/^ed25519:[A-Za-z0-9+/]{43}=$/)
     expect(statSync(join(dir, 'operator.key')).mode & 0o777).toBe(0o600)
 
+    // The federation's trust anchor, made by the operator and handed out with the manifest.
+    const anchor = await runCli(['manifest', 'anchor', '--federation', 'no.lifelong.clitest', '--key', 'operator.key', '--valid-until', new Date(Date.now() + 3650 * 86_400_000).toISOString(), '--out', 'trust-anchor.json'], { cwd: dir })
+    expect(anchor.code, anchor.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(join(dir, 'trust-anchor.json'), 'utf8'))).toMatchObject({ format: 'lifelong-trust-anchor/v1', federation: 'no.lifelong.clitest', operatorKeys: [operatorKey] })
+    expect(anchor.stdout).toMatch(/fingerprint sha256:[0-9a-f]{64}/)
+
     const [p2pA, httpA, p2pB, httpB] = await freePorts(4)
     const init = async (name: string, org: string, role: string, p2p: number, http: number): Promise<Record<string, any>> => {
       const res = await runCli(['init', '--role', role, '--name', name, '--org-number', org, '--data', `data/${role}`,
-        '--operator-key', operatorKey, '--federation', 'no.lifelong.clitest', '--manifest', 'manifest.pb',
+        '--operator-key', operatorKey, '--federation', 'no.lifelong.clitest', '--manifest', 'manifest.pb', '--trust-anchor', 'trust-anchor.json',
         '--listen', `/ip4/127.0.0.1/tcp/${p2p}`, '--http-port', String(http)], { cwd: dir })
       expect(res.code, res.stderr).toBe(0)
       expect(res.stdout).not.toContain('PRIVATE KEY')
@@ -58,6 +64,10 @@ describe('lifelong CLI', () => {
     const a = await init('Universitetet i Oslo', '971035854', 'institution', p2pA!, httpA!)
     const b = await init('Vitnemålsportalen', '919477822', 'portal', p2pB!, httpB!)
     expect(statSync(join(dir, 'data/institution/node.key')).mode & 0o777).toBe(0o600)
+    // The portal's entry carries its wallet credential issuer key (public), made beside its node key.
+    expect(b.credentialIssuerKeys).toMatchObject([{ kty: 'EC', crv: 'P-256' }])
+    expect(a.credentialIssuerKeys).toBeUndefined()
+    expect(statSync(join(dir, 'data/portal/eudi-issuer.key')).mode & 0o777).toBe(0o600)
     expect(statSync(join(dir, 'node-config/universitetet-i-oslo.json')).isFile()).toBe(true)
     // A second init never replaces a key.
     const again = await runCli(['init', '--role', 'institution', '--name', 'Other', '--org-number', '971035854', '--data', 'data/institution', '--operator-key', operatorKey], { cwd: dir })
@@ -83,6 +93,7 @@ describe('lifelong CLI', () => {
     const nodeB = await startCli(['start', '--config', 'node-config/vitnemalsportalen.json'], `started Vitnemålsportalen`, { cwd: dir, timeoutMs: 60_000 })
     const ready = await getJson(`http://127.0.0.1:${httpB}/ready`)
     expect(ready).toEqual({ status: 200, body: { ready: true, checks: { started: 'ok', manifest: 'ok', member: 'ok' } } })
+    expect(await (await fetch(`http://127.0.0.1:${httpA}/.well-known/lifelong/trust-anchor.json`)).text()).toBe(readFileSync(join(dir, 'trust-anchor.json'), 'utf8'))
     await until(async () => {
       const text = await (await fetch(`http://127.0.0.1:${httpA}/metrics`)).text()
       return /lifelong_p2p_connections [1-9]/.test(text)
@@ -115,6 +126,7 @@ describe('lifelong CLI', () => {
       const portal = summary.nodes.find((n: { slug: string }) => n.slug === 'portal')
       expect(demo.output()).toContain(`Diploma portal: ${portal.http}/portal`)
       expect(demo.output()).toContain('Kari Synnøve Nordmann')
+      expect(demo.output()).toContain(`npx lifelong trust add ${portal.http}/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch`)
       expect(await demo.stop('SIGINT')).toBe(0)
     }
   })

@@ -48,6 +48,7 @@ describe('log CLI', () => {
     const ok = await cli('verify', bundleFile, '--operator-key', `ed25519:${Buffer.from(plan.operatorKey.publicKeyRaw).toString('base64')}`)
     expect(ok.stdout, ok.stderr).toContain('VERIFIED')
     expect(ok.stdout).toContain(`organisation ${ORG.a}`)
+    expect(ok.stdout).toMatch(new RegExp(`log position +entry ${res.indexes[1]} of tree size \\d+, checkpoint origin no\\.lifelong\\.test/log/${planned.peerId}`))
     expect(ok.code).toBe(0)
 
     // Edit one byte of one stored record with a LevelDB tool.
@@ -69,7 +70,7 @@ describe('log CLI', () => {
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8'))
     bundle.inclusion.proof[0] = Buffer.alloc(32).toString('base64')
     writeFileSync(bundleFile, JSON.stringify(bundle))
-    const bad = await cli('verify', bundleFile)
+    const bad = await cli('verify', bundleFile, '--trust-anchor', plan.trustAnchorFile)
     expect(bad.code).toBe(1)
     expect(bad.stdout).toContain('NOT VERIFIED: check inclusion-proof failed')
   })

@@ -118,6 +118,11 @@ describe('the portal in a browser', () => {
     expect(await employer.locator('#owner').innerText()).toBe('Kari Nordmann')
     expect(await employer.locator('.verified').count()).toBe(2)
     expect(await employer.locator('#download-bundle').getAttribute('href')).toMatch(/^data:application\/json;base64,/)
+    // How to check the proof independently: the federation's trust anchor to pin, served by the portal.
+    const anchorUrl = await employer.locator('#trust-anchor').getAttribute('href')
+    expect(anchorUrl).toBe(`${base}/.well-known/lifelong/trust-anchor.json`)
+    expect(await employer.locator('#check-yourself').innerText()).toContain(`lifelong trust add ${anchorUrl}`)
+    expect(await (await fetch(anchorUrl!)).json()).toMatchObject({ format: 'lifelong-trust-anchor/v1' })
     // The PDF transcript ("%PDF-" in base64 is "JVBERi0").
     expect(await employer.locator('#download-pdf').getAttribute('href')).toMatch(/^data:application\/pdf;base64,JVBERi0/)
 

@@ -7,6 +7,7 @@ import { formatPublicKey } from '../../../src/crypto/ed25519.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
 import { verifyResultBundle, type BundleSet } from '../../../src/registry/results/bundle.ts'
+import { operatorKeyAnchor } from '../../../src/federation/anchor.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
 import { rpcEvidenceFetcher } from '../../../src/bridges/oots/evidence-protocol.ts'
 import { OOTS_PURPOSE } from '../../../src/bridges/oots/provider.ts'
@@ -158,12 +159,12 @@ describe('the Diploma portal', () => {
     // The employer can check each result offline from its proof bundle.
     const proofs = opened.body.proofs as BundleSet
     expect(proofs.bundles).toHaveLength(3)
-    for (const b of proofs.bundles) expect(verifyResultBundle(b, { trustedOperatorKeys: [portal.config.federation.operatorKeys[0]!] })).toMatchObject({ ok: true })
+    for (const b of proofs.bundles) expect(verifyResultBundle(b, { anchors: [operatorKeyAnchor(portal.config.federation.operatorKeys)] })).toMatchObject({ ok: true })
     const forged = structuredClone(proofs.bundles[0]!)
     const rec = Buffer.from(forged.entry.record, 'base64')
     rec.writeUInt8(rec.readUInt8(rec.length - 70) ^ 1, rec.length - 70)
     forged.entry.record = rec.toString('base64')
-    expect(verifyResultBundle(forged).ok).toBe(false)
+    expect(verifyResultBundle(forged, { anchors: [operatorKeyAnchor(portal.config.federation.operatorKeys)] }).ok).toBe(false)
     // … and with the CLI, as the employer would: `lifelong verify results-proof.json`.
     const dir = tempDir()
     writeFileSync(join(dir, 'proof.json'), JSON.stringify(proofs))

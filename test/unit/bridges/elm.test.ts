@@ -17,6 +17,8 @@ import { generateSigningKey } from '../../../src/crypto/ed25519.ts'
 import { isLifelongError } from '../../../src/errors.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { verifyDocument } from '../../../src/verify/verifiers.ts'
+import type { VerifierTrust } from '../../../src/verify/trust.ts'
+import { paperFederation } from '../../helpers/trust.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/federation.ts'
 import { join } from 'node:path'
@@ -105,21 +107,48 @@ describe('ELM 3.2 credentials', () => {
     expect(() => ed25519FromDidKey('did:web:example.com')).toThrow()
   })
 
-  it('lifelong verify checks a sealed credential and refuses an altered one', async () => {
-    const { sealed } = await new EvidenceBuilder({ key: generateSigningKey() }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
-    const { format, checks } = await verifyDocument(sealed)
+  it('lifelong verify checks a sealed credential under the pinned federation: an altered one, one sealed by a key the federation does not list for that institution, and one with no anchor pinned are refused', async () => {
+    const uioKey = generateSigningKey()
+    const fed = paperFederation([{ key: uioKey, organisationNumber: UIO.organisationNumber, name: 'Universitetet i Oslo', roles: ['institution'] }])
+    const { sealed } = await new EvidenceBuilder({ key: uioKey }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    const trust = async (): Promise<VerifierTrust> => ({ anchors: [fed.anchor], manifests: [fed.manifest], notes: [], sources: [] })
+    const { format, checks, verified } = await verifyDocument(sealed, { trust })
     expect(format).toBe('elm-vc+jwt')
-    expect(checks.map((c) => [c.name, c.ok])).toEqual([['seal', true], ['edc-schema', true], ['validity', true], ['issuer', true]])
+    expect(checks.map((c) => [c.name, c.ok])).toEqual([['seal', true], ['issuer', true], ['edc-schema', true], ['validity', true]])
+    expect(verified[0]).toMatchObject({ kind: 'elm-credential', learner: 'Kari Synnøve Nordmann', credits: '180 ECTS' })
+    // A seal by another key over a credential naming UiO: a valid did:key seal, but not UiO's key.
+    const forged = await new EvidenceBuilder({ key: generateSigningKey() }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    const refused = await verifyDocument(forged.sealed, { trust })
+    expect(refused.ok).toBe(false)
+    expect(refused.checks.find((c) => !c.ok)).toMatchObject({ name: 'issuer', detail: 'sealed by a key that no pinned federation lists as a member\'s key' })
+    expect(refused.verified).toEqual([])
+    // UiO's key, but the credential names another organisation.
+    const other = await new EvidenceBuilder({ key: uioKey }, { ...UIO, organisationNumber: '974767880' }).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    expect((await verifyDocument(other.sealed, { trust })).checks.find((c) => !c.ok)?.detail).toContain('names organisation 974767880')
+    await expect(verifyDocument(sealed)).rejects.toSatisfy((e: unknown) => isLifelongError(e, 'VERIFY_NO_TRUST_ANCHOR'))
+
     const dir = tempDir()
+    const { anchorFile, manifestFile } = fed.write(dir)
     writeFileSync(join(dir, 'good.jwt'), sealed)
+    writeFileSync(join(dir, 'forged.jwt'), forged.sealed)
     const [h, p, s] = sealed.split('.')
     const flipped = `${s!.slice(0, 10)}${s![10] === 'B' ? 'C' : 'B'}${s!.slice(11)}`
     writeFileSync(join(dir, 'bad.jwt'), `${h}.${p}.${flipped}`)
-    const good = await runCli(['verify', join(dir, 'good.jwt')])
-    expect(good.code).toBe(0)
-    expect(good.stdout).toContain('VERIFIED')
-    const bad = await runCli(['verify', join(dir, 'bad.jwt')])
+    const pinned = ['--trust-anchor', anchorFile, '--manifest', manifestFile, '--trust-store', join(dir, 'store')]
+    const good = await runCli(['verify', join(dir, 'good.jwt'), ...pinned])
+    expect(good.code, good.stderr).toBe(0)
+    expect(good.stdout).toMatch(/VERIFIED\n$/)
+    expect(good.stdout).toContain('learner         Kari Synnøve Nordmann')
+    const bad = await runCli(['verify', join(dir, 'bad.jwt'), ...pinned])
     expect(bad.code).toBe(1)
     expect(bad.stdout).toContain('FAIL seal: ELM_SIGNATURE_INVALID')
+    const wrongSeal = await runCli(['verify', join(dir, 'forged.jwt'), ...pinned])
+    expect(wrongSeal.code).toBe(1)
+    expect(wrongSeal.stdout).toContain('FAIL issuer: sealed by a key that no pinned federation lists')
+    expect(wrongSeal.stdout).not.toMatch(/^VERIFIED/m)
+    const none = await runCli(['verify', join(dir, 'good.jwt'), '--trust-store', join(dir, 'empty-store')])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain('error VERIFY_NO_TRUST_ANCHOR: no trust anchor pinned: run `lifelong trust add')
+    expect(none.stdout).toBe('')
   }, 60_000)
 })

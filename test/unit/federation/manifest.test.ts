@@ -4,6 +4,9 @@ import { Domains, sealEnvelope } from '../../../src/crypto/envelope.ts'
 import { manifestFromJson, manifestToJson, openManifest, signManifest, MANIFEST_PAYLOAD_TYPE, type ManifestJson } from '../../../src/federation/manifest.ts'
 import { ValidationError } from '../../../src/errors.ts'
 import { lifelong } from '../../../src/gen/proto.js'
+import { p256JwkOf } from '../../../src/crypto/p256.ts'
+import { generateKeyPairSync } from 'node:crypto'
+import { calculateJwkThumbprint } from 'jose'
 
 const operator = generateSigningKey()
 const member = (org = '971035854', roles = ['institution']) => ({
@@ -18,6 +21,8 @@ const member = (org = '971035854', roles = ['institution']) => ({
 })
 const json = (): ManifestJson => ({ federation: 'no.lifelong.test', serial: 7, issuedAt: '2026-11-01T00:00:00Z', expiresAt: '2026-12-31T00:00:00Z', members: [member(), member('974767880', ['index', 'portal'])] })
 
+const exportJwkOf = (key: ReturnType<typeof generateKeyPairSync>['publicKey']): unknown => key.export({ format: 'jwk' })
+
 describe('federation manifest', () => {
   it('signs and opens a manifest; the JSON view round-trips', () => {
     const input = json()
@@ -29,6 +34,27 @@ describe('federation manifest', () => {
     expect(view.members.map((m) => m.peerId)).toEqual(input.members.map((m) => m.peerId))
     const again = openManifest(signManifest(operator, manifestFromJson(view)), [operator.publicKeyRaw], 'no.lifelong.test')
     expect(manifestToJson(again.manifest)).toEqual(view)
+  })
+
+  it('carries a portal\'s credential issuer keys: JWK in JSON, SPKI on the wire, with the RFC 7638 thumbprint as kid; a bad key is a field error', async () => {
+    const issuer = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    const jwk = p256JwkOf(issuer.privateKey)
+    const input = json()
+    input.members[1]!.credentialIssuerKeys = [jwk]
+    const signed = openManifest(signManifest(operator, manifestFromJson(input)), [operator.publicKeyRaw], 'no.lifelong.test')
+    expect(Buffer.from(signed.manifest.members[1]!.credentialIssuerKeys[0]!)).toEqual(issuer.publicKey.export({ type: 'spki', format: 'der' }))
+    expect(signed.manifest.members[0]!.credentialIssuerKeys).toEqual([])
+    const view = manifestToJson(signed.manifest)
+    // The thumbprint as jose computes it (an independent implementation of RFC 7638).
+    expect(view.members[1]!.credentialIssuerKeys).toEqual([{ ...jwk, kid: await calculateJwkThumbprint(jwk, 'sha256') }])
+    expect(view.members[0]!.credentialIssuerKeys).toBeUndefined()
+    const ed = exportJwkOf(generateKeyPairSync('ed25519').publicKey)
+    const bad = json()
+    bad.members[1]!.credentialIssuerKeys = [jwk, ed as never, { ...jwk, x: jwk.y }]
+    expect(() => manifestFromJson(bad)).toThrow(ValidationError)
+    try { manifestFromJson(bad) } catch (err) {
+      expect((err as ValidationError).fields.map((f) => f.path)).toEqual(['/members/1/credentialIssuerKeys/1', '/members/1/credentialIssuerKeys/2'])
+    }
   })
 
   it('reports every bad field of a manifest at once', () => {
