@@ -11,11 +11,9 @@ import type { PortalEntryPoints } from '../../portal/module.ts'
 import type { ForeignResultsImport } from '../../bridges/ports.ts'
 import type { ResultView } from '../../registry/results/record.ts'
 import { TEXTS, pick, type Lang, type Texts } from './i18n.ts'
+import { escapeHtml } from '../html.ts'
 
-/** Escapes text for HTML content and attribute values. */
-export function esc (value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
-}
+const esc = escapeHtml
 
 const CSS = `
 body{font-family:system-ui,sans-serif;line-height:1.5;max-width:60rem;margin:0 auto;padding:0 1rem;color:#1a1a1a;background:#fff}

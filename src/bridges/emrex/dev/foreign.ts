@@ -15,7 +15,7 @@ import { EmrexModule } from '../module.ts'
 import { EmrexStore } from '../store.ts'
 import { foreignDevelopmentLearners } from './learners.ts'
 import { DevelopmentPortal } from './portal.ts'
-import { escapeHtml } from '../pages.ts'
+import { escapeHtml } from '../../../ui/html.ts'
 import { htmlErrorHandler } from '../http.ts'
 
 export interface ForeignEmrexNodeInit {

@@ -12,7 +12,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../../errors.ts'
 import type { LearnerResults } from '../../model.ts'
 import type { AccessEntry, AccessLog, LearnerSessions, SignedInLearner, VerifiedResults } from '../../ports.ts'
-import { escapeHtml } from '../pages.ts'
+import { escapeHtml } from '../../../ui/html.ts'
 import { jsonBytes, type EmrexStore } from '../store.ts'
 import { parseCookies, registerFormParser, sendPage } from '../http.ts'
 
