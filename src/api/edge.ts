@@ -25,6 +25,7 @@
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import { LifelongError } from '../errors.ts'
+import type { RateLimitName } from './rate-limits.ts'
 
 export type CallerKind = 'public' | 'learner' | 'service' | 'share-holder' | 'oots-gateway' | 'wallet' | 'emrex-client' | 'emrex-provider' | 'development'
 
@@ -50,6 +51,8 @@ export interface LearnerCaller {
   readonly kind: 'learner'
   /** The sign-in's subject: a national ID or education ID. Never logged. */
   readonly subject: string
+  /** Which of the two the subject is, when the authenticator knows. */
+  readonly scheme?: 'national-id' | 'education-id'
   readonly issuer: string
   readonly givenNames?: string
   readonly familyName?: string
@@ -74,6 +77,12 @@ declare module 'fastify' {
     policy?: RoutePolicy
     /** How its errors are rendered (default JSON). */
     errors?: ErrorStyle
+    /**
+     * The route's own rate limit (src/api/rate-limits.ts; configured in `http.rateLimit`), or
+     * `false` for none. Without it, routes any caller may call share the public limit and
+     * authenticated routes have none.
+     */
+    limit?: RateLimitName | false
   }
   interface FastifyRequest {
     /** The caller, once the route's policy has been checked (anonymous for public routes). */
@@ -85,6 +94,11 @@ const ANONYMOUS: Caller = { kind: 'anonymous' }
 
 /** Kinds whose check is the route's own protocol (documented in the module): the edge lets them through. */
 const CHECKED_BY_ROUTE: ReadonlySet<CallerKind> = new Set(['public', 'share-holder', 'wallet', 'emrex-client', 'emrex-provider', 'development'])
+
+/** Whether the edge lets any caller through to routes of this kind (their protocol checks the caller, if anything does). */
+export function openToAnyone (kind: CallerKind): boolean {
+  return CHECKED_BY_ROUTE.has(kind)
+}
 
 /** Merges the authenticators of several modules, keeping each kind's order. */
 export function mergeAuthenticators (all: readonly Authenticators[]): Authenticators {
