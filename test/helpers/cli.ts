@@ -11,8 +11,8 @@ export interface CliResult {
 }
 
 /** Runs a command to completion. */
-export async function runCli (args: string[], options: { cwd?: string, timeoutMs?: number } = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+export async function runCli (args: string[], options: { cwd?: string, timeoutMs?: number, env?: Record<string, string> } = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }) })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
