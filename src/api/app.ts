@@ -52,15 +52,17 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
     trustProxy: deps.trustProxy,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } }
   })
-  await installEdgePlugins(app, { https: deps.https, hosts: deps.hosts, ...(deps.errorRenderers === undefined ? {} : { errorRenderers: deps.errorRenderers }) })
+  // Every refusal at the edge is counted, by reason and code (lifelong_http_refused_total).
+  const refused = (reason: 'host' | 'caller' | 'rate') => (code: string): void => { deps.metrics.httpRefused.inc({ reason, code }) }
+  await installEdgePlugins(app, { https: deps.https, hosts: deps.hosts, onRefused: refused('host'), ...(deps.errorRenderers === undefined ? {} : { errorRenderers: deps.errorRenderers }) })
   // A page opened with ?lang= keeps that language (a cookie), also when it first sends the browser to sign in.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.errors !== 'page') return
     const lang = (request.query as { lang?: unknown } | undefined)?.lang
     if (lang === 'nb' || lang === 'en') void reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', maxAge: 31_536_000 })
   })
-  const policy = installCallerPolicy(app, deps.authenticators, deps.signInPath === undefined ? {} : { signInPath: deps.signInPath })
-  await installRateLimits(app, deps.rateLimit)
+  const policy = installCallerPolicy(app, deps.authenticators, { onRefused: refused('caller'), ...(deps.signInPath === undefined ? {} : { signInPath: deps.signInPath }) })
+  await installRateLimits(app, deps.rateLimit, () => { refused('rate')('RATE_LIMITED') })
   app.setNotFoundHandler(async () => {
     throw new LifelongError('not-found', 'ROUTE_NOT_FOUND', 'no such route')
   })

@@ -118,6 +118,8 @@ export interface RouteEntry {
   readonly url: string
   readonly policy: RoutePolicy | undefined
   readonly errors: ErrorStyle
+  /** Its own rate limit, if it names one (src/api/rate-limits.ts). */
+  readonly limit?: RateLimitName | false
 }
 
 /**
@@ -125,11 +127,12 @@ export interface RouteEntry {
  * (filled as routes are added) and `check()`, which throws `HTTP_ROUTE_POLICY_MISSING` naming
  * every route without a usable policy; call it once every route is registered.
  */
-export function installCallerPolicy (app: FastifyInstance, authenticators: Authenticators, options: { signInPath?: string } = {}): { routes: RouteEntry[], check: () => void } {
+export function installCallerPolicy (app: FastifyInstance, authenticators: Authenticators, options: { signInPath?: string, onRefused?: (code: string) => void } = {}): { routes: RouteEntry[], check: () => void } {
   const routes: RouteEntry[] = []
   app.decorateRequest('caller', { getter () { return ANONYMOUS } })
   app.addHook('onRoute', (route: RouteOptions) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json' })
+    const limit = route.config?.limit
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json', ...(limit === undefined ? {} : { limit }) })
   })
   app.addHook('onRequest', async (request, reply) => {
     const { policy, errors } = request.routeOptions.config
@@ -139,6 +142,7 @@ export function installCallerPolicy (app: FastifyInstance, authenticators: Authe
     try {
       caller = await authenticate(request, policy, authenticators)
     } catch (err) {
+      options.onRefused?.(err instanceof LifelongError ? err.code : 'AUTH_FAILED')
       // A page for signed-in learners, opened without a session: sign in, then come back to it.
       if (options.signInPath !== undefined && errors === 'page' && request.method === 'GET' && err instanceof LifelongError && err.code === 'AUTH_SIGN_IN_REQUIRED') {
         return await reply.redirect(`${options.signInPath}?returnTo=${encodeURIComponent(request.url.split('?')[0] as string)}`, 303)

@@ -32,6 +32,8 @@ export interface EdgePluginsInit {
   hosts?: HostPolicy
   /** Error renderers for styles the node's own do not cover (the OOTS module's `edm`). */
   errorRenderers?: ErrorRenderers
+  /** Told of every request refused for its Host (for the node's metrics). */
+  onRefused?: (code: string) => void
 }
 
 /** Installs the shared edge plugins; call before the caller policy and before any route. */
@@ -39,7 +41,11 @@ export async function installEdgePlugins (app: FastifyInstance, init: EdgePlugin
   await installSecurityHeaders(app, { https: init.https })
   const hosts = init.hosts
   if (hosts !== undefined) {
-    app.addHook('onRequest', async (request) => { hosts.check(request.host) })
+    app.addHook('onRequest', async (request) => {
+      if (hosts.allows(request.host)) return
+      init.onRefused?.('HOST_NOT_ALLOWED')
+      hosts.check(request.host)
+    })
   }
   await app.register(cookie, { hook: 'onRequest' })
   await app.register(formbody, { bodyLimit: FORM_BODY_LIMIT })

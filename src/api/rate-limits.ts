@@ -37,7 +37,7 @@ export interface RateLimitConfig {
  * Installs the limits on an app: call before any route is added (an `onRoute` hook gives each
  * route its limit from its policy and `config.limit`).
  */
-export async function installRateLimits (app: FastifyInstance, config: RateLimitConfig): Promise<void> {
+export async function installRateLimits (app: FastifyInstance, config: RateLimitConfig, onRefused?: () => void): Promise<void> {
   if (!config.enabled) return
   const timeWindow = config.windowSeconds * 1000
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -54,6 +54,7 @@ export async function installRateLimits (app: FastifyInstance, config: RateLimit
     timeWindow,
     // The hook after the caller policy: by then `request.ip` is the proxy's client address (trustProxy).
     hook: 'onRequest',
+    ...(onRefused === undefined ? {} : { onExceeded: () => { onRefused() } }),
     // The default key is `request.ip`, an IPv6 address widened to its /56: one household's or
     // host's many addresses are one client.
     errorResponseBuilder: (_request, context) => new LifelongError('rate-limited', 'RATE_LIMITED', `too many requests from this address (at most ${context.max} a window); try again in ${context.after}`)
