@@ -35,6 +35,8 @@ import type { EmrexModule } from './bridges/emrex/module.ts'
 import { emrexForeignResults } from './bridges/emrex/foreign-results.ts'
 import { BearerAuth, bearerAuthenticators } from './api/auth.ts'
 import { mergeAuthenticators, type RouteEntry } from './api/edge.ts'
+import { HostPolicy } from './api/hosts.ts'
+import type { RateLimitConfig } from './api/rate-limits.ts'
 import { LearnersModule } from './registry/learners/module.ts'
 import type { NodeCore, NodeModule, NodeOptions } from './wiring/context.ts'
 import { wireInstitution } from './wiring/institution.ts'
@@ -152,8 +154,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       allowSynthetic: config.identifiers.allowSynthetic
     })
     // Education records and their log entries go into one batch through the log's append path.
-    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, auth, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
+    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
     let listeningUrl = ''
+    let listeningPort: number | undefined
     const core: NodeCore = {
       config,
       options,
@@ -214,6 +217,14 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       readiness,
       bodyLimitBytes: config.http.bodyLimitBytes,
       trustProxy: config.http.trustProxy,
+      hosts: new HostPolicy({
+        ...(config.http.publicUrl === undefined ? {} : { publicUrl: config.http.publicUrl }),
+        allowedHosts: config.http.allowedHosts,
+        listen: () => ({ host: config.http.host, port: listeningPort })
+      }),
+      https: (config.http.publicUrl ?? '').startsWith('https:'),
+      rateLimit: rateLimitConfig(config.http.rateLimit),
+      errorRenderers: Object.assign({}, ...modules.map((m) => m.errorRenderers ?? {})),
       plugins: modules.flatMap((m) => m.routes === undefined ? [] : [m.routes]),
       ...(portal === undefined ? {} : { signInPath: '/portal/login' }),
       authenticators: mergeAuthenticators([bearerAuthenticators(auth), ...modules.map((m) => m.authenticators ?? {})])
@@ -260,6 +271,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
         await http.listen({ host: config.http.host, port: config.http.port })
         const address = http.server.address()
         const port = typeof address === 'object' && address !== null ? address.port : config.http.port
+        listeningPort = port
         const hostPart = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host
         listeningUrl = config.http.publicUrl ?? `http://${hostPart}:${port}`
         await bootstrap.run()
@@ -290,4 +302,10 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     if (err instanceof LifelongError) throw err
     throw new LifelongError('internal', 'NODE_CREATE_FAILED', `cannot create node ${config.name}`, { cause: err })
   }
+}
+
+/** `http.rateLimit` of the config as the edge takes it. */
+function rateLimitConfig (c: NodeConfig['http']['rateLimit']): RateLimitConfig {
+  const { enabled, windowSeconds, publicMax, ...routes } = c
+  return { enabled, windowSeconds, publicMax, routes }
 }

@@ -6,9 +6,13 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import swagger from '@fastify/swagger'
 import type { Logger } from '../observability/logger.ts'
-import { errorBodySchema, errorHandler } from './errors.ts'
+import { LifelongError } from '../errors.ts'
+import { errorBodySchema, type ErrorRenderers } from './errors.ts'
 import { systemRoutes, type SystemRoutesDeps } from './routes/system.ts'
 import { installCallerPolicy, type Authenticators, type RouteEntry } from './edge.ts'
+import { installEdgePlugins } from './plugins.ts'
+import type { HostPolicy } from './hosts.ts'
+import { installRateLimits, type RateLimitConfig } from './rate-limits.ts'
 
 export interface ApiDeps extends SystemRoutesDeps {
   logger: Logger
@@ -20,6 +24,14 @@ export interface ApiDeps extends SystemRoutesDeps {
   authenticators: Authenticators
   /** Where a page sends a browser that must sign in first (the portal's sign-in), if anywhere. */
   signInPath?: string
+  /** Which Host values name this node (src/api/hosts.ts). */
+  hosts: HostPolicy
+  /** `http.rateLimit` (src/api/rate-limits.ts). */
+  rateLimit: RateLimitConfig
+  /** Whether the node is reached over https (HSTS). */
+  https: boolean
+  /** Error renderers that modules supply, by style (the OOTS module: `edm`). */
+  errorRenderers?: ErrorRenderers
 }
 
 /** The app, and its route table with each route's caller policy. */
@@ -40,16 +52,19 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
     trustProxy: deps.trustProxy,
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } }
   })
+  // Every refusal at the edge is counted, by reason and code (lifelong_http_refused_total).
+  const refused = (reason: 'host' | 'caller' | 'rate') => (code: string): void => { deps.metrics.httpRefused.inc({ reason, code }) }
+  await installEdgePlugins(app, { https: deps.https, hosts: deps.hosts, onRefused: refused('host'), ...(deps.errorRenderers === undefined ? {} : { errorRenderers: deps.errorRenderers }) })
   // A page opened with ?lang= keeps that language (a cookie), also when it first sends the browser to sign in.
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.errors !== 'page') return
     const lang = (request.query as { lang?: unknown } | undefined)?.lang
-    if (lang === 'nb' || lang === 'en') void reply.header('set-cookie', `lang=${lang}; Path=/; SameSite=Lax; Max-Age=31536000`)
+    if (lang === 'nb' || lang === 'en') void reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', maxAge: 31_536_000 })
   })
-  const policy = installCallerPolicy(app, deps.authenticators, deps.signInPath === undefined ? {} : { signInPath: deps.signInPath })
-  app.setErrorHandler(errorHandler)
-  app.setNotFoundHandler((_request, reply) => {
-    void reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: 'no such route' })
+  const policy = installCallerPolicy(app, deps.authenticators, { onRefused: refused('caller'), ...(deps.signInPath === undefined ? {} : { signInPath: deps.signInPath }) })
+  await installRateLimits(app, deps.rateLimit, () => { refused('rate')('RATE_LIMITED') })
+  app.setNotFoundHandler(async () => {
+    throw new LifelongError('not-found', 'ROUTE_NOT_FOUND', 'no such route')
   })
   // Only the path and status: query strings could carry something personal by a client's mistake.
   app.addHook('onResponse', async (request, reply) => {

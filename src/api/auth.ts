@@ -15,6 +15,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { LifelongError } from '../errors.ts'
 import { parsePublicKey } from '../crypto/ed25519.ts'
+import { validateEducationId, validateNationalId } from '../identifiers/index.ts'
 import type { FastifyRequest } from 'fastify'
 import type { Authenticators } from './edge.ts'
 
@@ -166,7 +167,15 @@ export function bearerAuthenticators (auth: BearerAuth): Authenticators {
       const iss = bearerIssuer(request)
       if (iss === undefined || !auth.issuers().some((i) => i.issuer === iss)) return undefined
       const p = await auth.learner(request.headers.authorization)
-      return { kind: 'learner', subject: p.subject, issuer: p.issuer }
+      const scheme = schemeOf(p.subject)
+      return { kind: 'learner', subject: p.subject, issuer: p.issuer, ...(scheme === undefined ? {} : { scheme }) }
     }]
   }
+}
+
+/** Whether a learner token's subject is a national ID (11 digits, checked) or an education ID. */
+function schemeOf (subject: string): 'national-id' | 'education-id' | undefined {
+  if (/^\d{11}$/.test(subject) && validateNationalId(subject, { allowSynthetic: true }).valid) return 'national-id'
+  if (validateEducationId(subject).valid) return 'education-id'
+  return undefined
 }

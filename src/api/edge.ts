@@ -25,6 +25,7 @@
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import { LifelongError } from '../errors.ts'
+import type { RateLimitName } from './rate-limits.ts'
 
 export type CallerKind = 'public' | 'learner' | 'service' | 'share-holder' | 'oots-gateway' | 'wallet' | 'emrex-client' | 'emrex-provider' | 'development'
 
@@ -50,6 +51,8 @@ export interface LearnerCaller {
   readonly kind: 'learner'
   /** The sign-in's subject: a national ID or education ID. Never logged. */
   readonly subject: string
+  /** Which of the two the subject is, when the authenticator knows. */
+  readonly scheme?: 'national-id' | 'education-id'
   readonly issuer: string
   readonly givenNames?: string
   readonly familyName?: string
@@ -74,6 +77,12 @@ declare module 'fastify' {
     policy?: RoutePolicy
     /** How its errors are rendered (default JSON). */
     errors?: ErrorStyle
+    /**
+     * The route's own rate limit (src/api/rate-limits.ts; configured in `http.rateLimit`), or
+     * `false` for none. Without it, routes any caller may call share the public limit and
+     * authenticated routes have none.
+     */
+    limit?: RateLimitName | false
   }
   interface FastifyRequest {
     /** The caller, once the route's policy has been checked (anonymous for public routes). */
@@ -85,6 +94,11 @@ const ANONYMOUS: Caller = { kind: 'anonymous' }
 
 /** Kinds whose check is the route's own protocol (documented in the module): the edge lets them through. */
 const CHECKED_BY_ROUTE: ReadonlySet<CallerKind> = new Set(['public', 'share-holder', 'wallet', 'emrex-client', 'emrex-provider', 'development'])
+
+/** Whether the edge lets any caller through to routes of this kind (their protocol checks the caller, if anything does). */
+export function openToAnyone (kind: CallerKind): boolean {
+  return CHECKED_BY_ROUTE.has(kind)
+}
 
 /** Merges the authenticators of several modules, keeping each kind's order. */
 export function mergeAuthenticators (all: readonly Authenticators[]): Authenticators {
@@ -104,6 +118,8 @@ export interface RouteEntry {
   readonly url: string
   readonly policy: RoutePolicy | undefined
   readonly errors: ErrorStyle
+  /** Its own rate limit, if it names one (src/api/rate-limits.ts). */
+  readonly limit?: RateLimitName | false
 }
 
 /**
@@ -111,11 +127,12 @@ export interface RouteEntry {
  * (filled as routes are added) and `check()`, which throws `HTTP_ROUTE_POLICY_MISSING` naming
  * every route without a usable policy; call it once every route is registered.
  */
-export function installCallerPolicy (app: FastifyInstance, authenticators: Authenticators, options: { signInPath?: string } = {}): { routes: RouteEntry[], check: () => void } {
+export function installCallerPolicy (app: FastifyInstance, authenticators: Authenticators, options: { signInPath?: string, onRefused?: (code: string) => void } = {}): { routes: RouteEntry[], check: () => void } {
   const routes: RouteEntry[] = []
   app.decorateRequest('caller', { getter () { return ANONYMOUS } })
   app.addHook('onRoute', (route: RouteOptions) => {
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json' })
+    const limit = route.config?.limit
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json', ...(limit === undefined ? {} : { limit }) })
   })
   app.addHook('onRequest', async (request, reply) => {
     const { policy, errors } = request.routeOptions.config
@@ -125,6 +142,7 @@ export function installCallerPolicy (app: FastifyInstance, authenticators: Authe
     try {
       caller = await authenticate(request, policy, authenticators)
     } catch (err) {
+      options.onRefused?.(err instanceof LifelongError ? err.code : 'AUTH_FAILED')
       // A page for signed-in learners, opened without a session: sign in, then come back to it.
       if (options.signInPath !== undefined && errors === 'page' && request.method === 'GET' && err instanceof LifelongError && err.code === 'AUTH_SIGN_IN_REQUIRED') {
         return await reply.redirect(`${options.signInPath}?returnTo=${encodeURIComponent(request.url.split('?')[0] as string)}`, 303)

@@ -4,11 +4,10 @@
  * replace them; the routes stay.
  */
 import type { FastifyReply } from 'fastify'
+import { escapeHtml } from '../ui/html.ts'
 
-/** Escapes text for HTML content and attribute values. */
-export function esc (text: unknown): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
-}
+/** The project's one HTML escaper (src/ui/html.ts), under the short name these pages use. */
+export const esc = escapeHtml
 
 /** Sends a complete page with security headers (no scripts; forms post to this origin only). */
 export function sendPage (reply: FastifyReply, title: string, body: string, status = 200): FastifyReply {

@@ -40,6 +40,17 @@ export interface NodeConfig {
     readonly publicUrl?: string
     readonly bodyLimitBytes: number
     readonly trustProxy: boolean
+    readonly allowedHosts: readonly string[]
+    readonly rateLimit: {
+      readonly enabled: boolean
+      readonly windowSeconds: number
+      readonly publicMax: number
+      readonly signIn: number
+      readonly shareOpen: number
+      readonly walletToken: number
+      readonly walletCredential: number
+      readonly emrexEntry: number
+    }
   }
   readonly federation: {
     readonly id: string

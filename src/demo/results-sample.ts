@@ -18,6 +18,9 @@ import { LifelongError } from '../errors.ts'
 import type { IngestBatch, LearnerInput } from '../registry/results/model.ts'
 import type { SampleLearner } from '../portal/oidc.ts'
 import { SAMPLE_INSTITUTIONS, SAMPLE_RESULT_OFFERINGS, type SampleOffering } from './education-sample.ts'
+import { mintDevToken } from './dev-issuer.ts'
+import { importResults } from '../registry/results/import-file.ts'
+import { RESULTS_SCOPE } from '../registry/results/routes.ts'
 
 /** The national ID the registry minted for an offering of the sample, by owner slug and local code. */
 export type SampleOfferingIds = (owner: string, localCode: string) => string
@@ -123,19 +126,25 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
 
 /**
  * Issues the sample results at every institution node of `federation` and registers their
- * learners and pointers at the index (idempotent: a restart changes nothing). The caller starts
- * a node marked offline for this (run.ts), so that it records its results before it goes down.
+ * learners and pointers at the index (idempotent: a restart changes nothing). Each institution's
+ * results go the way its student system's would: over HTTP, in the staged import that
+ * `lifelong import results` uses, with a (development) service token carrying `results.write`.
+ * The caller starts a node marked offline for this (run.ts), so that it records its results
+ * before it goes down.
  */
 export async function seedDemoResults (federation: RunningFederation, ids: SampleOfferingIds): Promise<Record<string, number>> {
   const counts: Record<string, number> = {}
   const batches = demoResults(ids)
+  const token = await mintDevToken(federation.plan.devIssuerKey, { principal: 'service', subject: 'demo-student-system', scopes: [RESULTS_SCOPE], ttlSeconds: 600 })
+  const quiet = { start () {}, advance () {}, stop () {} }
   for (const planned of federation.plan.nodes) {
     const batch = batches[planned.spec.slug]
     if (batch === undefined || !planned.spec.roles.includes('institution')) continue
     const node = federation.node(planned.spec.slug)
-    const report = await node.results!.registry.ingest(batch)
+    const outcome = await importResults(node.httpUrl(), token, batch, quiet)
+    if (!outcome.ok) throw new LifelongError('internal', 'DEMO_RESULTS_REJECTED', `${planned.spec.slug} refused the sample results: ${outcome.problems.map((p) => `${p.path} ${p.code}`).join(', ')}`)
     await node.results!.outbox.untilEmpty()
-    counts[planned.spec.slug] = report.results.length
+    counts[planned.spec.slug] = outcome.report?.results.length ?? 0
   }
   return counts
 }

@@ -105,7 +105,9 @@ export function portalBridgePorts (portal: PortalModule, learners: SignedInLearn
   return {
     sessions: {
       async learnerOf (request: FastifyRequest): Promise<SignedInLearner | undefined> {
-        const identity = await portal.sessions.identify(request)
+        // The learner the HTTP edge authenticated for the route (its policy is `learner`); on a
+        // route open to anyone (an EMREX transfer's answer) the sign-in is optional and read here.
+        const identity = request.caller?.kind === 'learner' ? portal.identityOf(request) : await portal.sessions.identify(request)
         if (identity === undefined) return undefined
         return {
           learnerId: await learners.learnerIdOf(identity),

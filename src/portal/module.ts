@@ -12,7 +12,7 @@
  * - {@link PortalModule.verifiedResultsFor}: the bridges' `LearnerResults` for picked keys.
  */
 import { randomBytes } from 'node:crypto'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { Authenticators } from '../api/edge.ts'
 import { bearerIssuer } from '../api/auth.ts'
 import type { Federation } from '../federation/federation.ts'
@@ -122,8 +122,27 @@ export class PortalModule {
         if (request.headers.authorization !== undefined && bearerIssuer(request) !== this.sessions.issuer) return undefined
         const identity = await this.sessions.identify(request)
         if (identity === undefined) return undefined
-        return { kind: 'learner', subject: identity.subject.value, issuer: this.sessions.issuer, givenNames: identity.givenNames, familyName: identity.familyName, expiresAt: identity.expiresAt, ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate }) }
+        return { kind: 'learner', subject: identity.subject.value, scheme: identity.subject.scheme, issuer: this.sessions.issuer, givenNames: identity.givenNames, familyName: identity.familyName, expiresAt: identity.expiresAt, ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate }) }
       }]
+    }
+  }
+
+  /**
+   * The signed-in learner of a request whose route's policy is `learner`, as the HTTP edge
+   * authenticated them (`request.caller`): the portal's session, or a learner token of an issuer
+   * in `auth.issuers`.
+   * @throws LifelongError AUTH_SIGN_IN_REQUIRED (401) when the request has no learner, AUTH_NO_LEARNER (403) when its subject is neither a national ID nor an education ID
+   */
+  identityOf (request: FastifyRequest): LearnerIdentity {
+    const caller = request.caller
+    if (caller?.kind !== 'learner') throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
+    if (caller.scheme === undefined) throw new LifelongError('forbidden', 'AUTH_NO_LEARNER', 'the sign-in names no learner (a national ID or an education ID)')
+    return {
+      subject: { scheme: caller.scheme, value: caller.subject },
+      givenNames: caller.givenNames ?? '',
+      familyName: caller.familyName ?? '',
+      expiresAt: caller.expiresAt ?? 0,
+      ...(caller.birthDate === undefined ? {} : { birthDate: caller.birthDate })
     }
   }
 

@@ -14,6 +14,7 @@ import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, impo
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { LifelongError } from '../errors.ts'
+import { OAuthError } from '../api/oauth-error.ts'
 import type { Sublevel } from '../storage/storage.ts'
 import { normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId, isAcceptableNationalId } from '../identifiers/index.ts'
 import type { SubjectId } from '../registry/results/model.ts'
@@ -201,14 +202,12 @@ export const PKCE_CHALLENGE = /^[A-Za-z0-9_-]{43}$/
 const PKCE_VERIFIER = /^[A-Za-z0-9._~-]{43,128}$/
 
 /** An error answer of the token endpoint (RFC 6749 §5.2). */
-export class TokenEndpointError extends Error {
-  readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type'
-  readonly status: number
+export class TokenEndpointError extends OAuthError {
+  override readonly error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type'
 
   constructor (error: TokenEndpointError['error'], description: string) {
-    super(description)
+    super(error === 'invalid_client' ? 401 : 400, error, description)
     this.error = error
-    this.status = error === 'invalid_client' ? 401 : 400
   }
 }
 

@@ -7,28 +7,26 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError, toLifelongError } from '../errors.ts'
 import { HTTP_STATUS } from '../api/errors.ts'
+import { PAGE_CSP } from '../api/security-headers.ts'
 import { resultBundle, BUNDLE_SET_FORMAT } from '../registry/results/bundle.ts'
 import { TRUST_ANCHOR_PATH } from '../federation/anchor.ts'
 import { logOriginOf } from '../registry/results/verify.ts'
 import { osloDay } from '../registry/results/model.ts'
-import { accessPage, devIssuerPage, errorPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow } from '../ui/portal/pages.ts'
+import { accessPage, devIssuerPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow } from '../ui/portal/pages.ts'
 import type { Lang } from '../ui/portal/i18n.ts'
-import { createHash } from 'node:crypto'
-import { parseCookies } from './session.ts'
+import { createHash, randomBytes } from 'node:crypto'
 import { transcriptPdf } from './pdf.ts'
 import type { PortalResult } from './fetch.ts'
-import { PKCE_CHALLENGE, TokenEndpointError, type LearnerIdentity } from './oidc.ts'
+import { PKCE_CHALLENGE, type LearnerIdentity } from './oidc.ts'
 import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from './module.ts'
 
 type Form = Record<string, string | string[]>
 
-function langOf (request: FastifyRequest, reply: FastifyReply): Lang {
+/** The page's language: `?lang=` (which the edge keeps in the `lang` cookie), else that cookie. */
+function langOf (request: FastifyRequest): Lang {
   const q = (request.query as { lang?: string } | undefined)?.lang
-  if (q === 'nb' || q === 'en') {
-    void reply.header('set-cookie', `lang=${q}; Path=/; SameSite=Lax; Max-Age=31536000`)
-    return q
-  }
-  return parseCookies(request.headers.cookie).get('lang') === 'en' ? 'en' : 'nb'
+  if (q === 'nb' || q === 'en') return q
+  return request.cookies.lang === 'en' ? 'en' : 'nb'
 }
 
 const html = async (reply: FastifyReply, body: string, status = 200): Promise<FastifyReply> => await reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body)
@@ -44,50 +42,28 @@ const stringOrList = { anyOf: [{ type: 'string', maxLength: 100 }, { type: 'arra
 
 export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
   return async (app) => {
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 64 * 1024 }, (_req, body, done) => {
-      const out: Form = {}
-      for (const [k, v] of new URLSearchParams(body as string)) {
-        const prev = out[k]
-        out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
-      }
-      done(null, out)
-    })
-
-    /** Renders an error as a page for browsers (the JSON API uses the node's error handler). */
-    const failPage = async (request: FastifyRequest, reply: FastifyReply, err: unknown, signedIn?: LearnerIdentity): Promise<FastifyReply> => {
-      const e = toLifelongError(err)
-      if (e.kind === 'internal') request.log.error({ err }, 'portal page failed')
-      return await html(reply, errorPage(langOf(request, reply), request.url, e.code, e.kind === 'internal' ? 'internal error' : e.message, signedIn === undefined ? undefined : { name: nameOf(signedIn) }), HTTP_STATUS[e.kind])
-    }
-
-    /** The signed-in learner, or a redirect to sign in and come back. */
-    const learnerOr = async (request: FastifyRequest, reply: FastifyReply): Promise<LearnerIdentity | undefined> => {
-      const identity = await portal.sessions.identify(request)
-      if (identity === undefined) await reply.redirect(`/portal/login?returnTo=${encodeURIComponent(request.url.split('?')[0] as string)}`, 303)
-      return identity
-    }
+    // Forms are parsed by the edge (@fastify/formbody); errors of pages are rendered by the
+    // node's one error handler, and a page for signed-in learners is reached only with a sign-in
+    // (the edge sends anyone else to sign in first), so handlers take the learner from the request.
+    const learner = (request: FastifyRequest): LearnerIdentity => portal.identityOf(request)
 
     app.get('/', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { hide: true } }, async (_request, reply) => await reply.redirect('/portal', 302))
 
     app.get('/portal', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { summary: 'The portal\'s front page', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
-      const lang = langOf(request, reply)
+      const lang = langOf(request)
       if (await portal.sessions.identify(request) !== undefined) return await reply.redirect('/portal/results', 303)
       return await html(reply, landingPage(lang))
     })
 
     app.get<{ Querystring: { returnTo?: string } }>('/portal/login', {
-      config: { policy: { caller: 'public' }, errors: 'page' },
+      config: { policy: { caller: 'public' }, errors: 'page', limit: 'signIn' },
       schema: { summary: 'Start signing in at the OIDC issuer', tags: ['portal'], querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 500 } } } }
     }, async (request, reply) => await reply.redirect(portal.sessions.signInUrl(reply, request.query.returnTo ?? '/portal/results'), 303))
 
     const callbackFields = { code: { type: 'string', maxLength: 2048 }, state: { type: 'string', maxLength: 200 }, iss: { type: 'string', maxLength: 500 }, error: { type: 'string', maxLength: 200 }, error_description: { type: 'string', maxLength: 1000 } } as const
     const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, params: Form): Promise<FastifyReply> => {
-      try {
-        const { returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
-        return await reply.redirect(returnTo, 303)
-      } catch (err) {
-        return await failPage(request, reply, err)
-      }
+      const { returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
+      return await reply.redirect(returnTo, 303)
     }
     app.get<{ Querystring: Form }>('/portal/callback', {
       config: { policy: { caller: 'public' }, errors: 'page' },
@@ -104,9 +80,8 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     })
 
     app.get('/portal/results', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My results, with a status per source (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
-      const lang = langOf(request, reply)
-      const identity = await learnerOr(request, reply)
-      if (identity === undefined) return reply
+      const lang = langOf(request)
+      const identity = learner(request)
       const [outcome, foreign] = await Promise.all([
         portal.myResults(identity),
         portal.foreignResults(identity).then((imports) => ({ imports, failed: false }), (err: unknown) => {
@@ -135,33 +110,19 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: { summary: 'Create a share of picked results (form)', tags: ['portal'], body: { type: 'object', properties: { result: stringOrList, recipient: { type: 'string', maxLength: 200 }, expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, maxUses: { type: 'string', pattern: '^\\d{1,4}$' } } } }
     }, async (request, reply) => {
-      const lang = langOf(request, reply)
-      const identity = await learnerOr(request, reply)
-      if (identity === undefined) return reply
-      try {
-        const { shareId, code } = await createShare(identity, many(request.body.result), one(request.body.recipient), endOfDay(one(request.body.expires)), Number(one(request.body.maxUses) || '0'))
-        return await html(reply, shareCreatedPage(lang, nameOf(identity), `${portal.baseUrl()}/share/${shareId}`, code))
-      } catch (err) {
-        return await failPage(request, reply, err, identity)
-      }
+      const identity = learner(request)
+      const { shareId, code } = await createShare(identity, many(request.body.result), one(request.body.recipient), endOfDay(one(request.body.expires)), Number(one(request.body.maxUses) || '0'))
+      return await html(reply, shareCreatedPage(langOf(request), nameOf(identity), `${portal.baseUrl()}/share/${shareId}`, code))
     })
 
     app.get('/portal/shares', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My shares and every opening (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
-      const lang = langOf(request, reply)
-      const identity = await learnerOr(request, reply)
-      if (identity === undefined) return reply
-      return await html(reply, sharesPage(lang, nameOf(identity), await portal.shares.list(identity.subject), portal.baseUrl()))
+      const identity = learner(request)
+      return await html(reply, sharesPage(langOf(request), nameOf(identity), await portal.shares.list(identity.subject), portal.baseUrl()))
     })
 
     app.post<{ Params: { id: string } }>('/portal/shares/:id/revoke', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Revoke a share (form)', tags: ['portal'], params: shareParams } }, async (request, reply) => {
-      const identity = await learnerOr(request, reply)
-      if (identity === undefined) return reply
-      try {
-        await portal.shares.revoke(identity.subject, request.params.id)
-        return await reply.redirect('/portal/shares', 303)
-      } catch (err) {
-        return await failPage(request, reply, err, identity)
-      }
+      await portal.shares.revoke(learner(request).subject, request.params.id)
+      return await reply.redirect('/portal/shares', 303)
     })
 
     /** Who read the learner's data: the sources' access logs and the openings of the learner's shares. */
@@ -183,9 +144,8 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     }
 
     app.get('/portal/access', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Who saw my data (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
-      const lang = langOf(request, reply)
-      const identity = await learnerOr(request, reply)
-      if (identity === undefined) return reply
+      const lang = langOf(request)
+      const identity = learner(request)
       const { rows, failed } = await accessRows(identity, lang)
       return await html(reply, accessPage(lang, nameOf(identity), rows, failed))
     })
@@ -193,7 +153,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     // ------------------------------------------------------------------ the employer's side
 
     app.get<{ Params: { id: string } }>('/share/:id', { config: { policy: { caller: 'share-holder' }, errors: 'page' }, schema: { summary: 'A share: asks for the access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
-      return await html(reply, shareCodePage(langOf(request, reply), request.params.id))
+      return await html(reply, shareCodePage(langOf(request), request.params.id))
     })
 
     /** Opens a share and fetches its results again from their sources, verified. */
@@ -215,10 +175,10 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     })
 
     app.post<{ Params: { id: string }, Body: Form }>('/share/:id', {
-      config: { policy: { caller: 'share-holder' }, errors: 'page' },
+      config: { policy: { caller: 'share-holder' }, errors: 'page', limit: 'shareOpen' },
       schema: { summary: 'Open a share with its access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, body: { type: 'object', properties: { code: { type: 'string', maxLength: 40 } } } }
     }, async (request, reply) => {
-      const lang = langOf(request, reply)
+      const lang = langOf(request)
       try {
         const { opened, sources, results } = await openShare(request.params.id, one(request.body.code), 'web')
         const first = results.find((r) => r.verification.ok)?.view?.subject
@@ -231,7 +191,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       } catch (err) {
         const e = toLifelongError(err)
         if (e.kind === 'internal') throw err
-        return await html(reply, shareCodePage(lang, request.params.id, { code: e.code, message: e.message }), HTTP_STATUS[e.kind])
+        return await html(reply.header('x-error-code', e.code), shareCodePage(lang, request.params.id, { code: e.code, message: e.message }), HTTP_STATUS[e.kind])
       }
     })
 
@@ -253,13 +213,13 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       config: { policy: { caller: 'learner' } },
       schema: { summary: 'The signed-in learner (bearer token or session cookie)', tags: ['portal'], response: { 200: { type: 'object', properties: { givenNames: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, scheme: { type: 'string' }, expiresAt: { type: 'integer' } } }, ...errors } }
     }, async (request) => {
-      const i = await portal.sessions.require(request)
+      const i = learner(request)
       // The identifier itself is not echoed: the client has it in its token.
       return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt }
     })
 
     app.get('/portal/api/results', { config: { policy: { caller: 'learner' } }, schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
-      const identity = await portal.sessions.require(request)
+      const identity = learner(request)
       const [outcome, imported] = await Promise.all([portal.myResults(identity), portal.foreignResults(identity)])
       return { sources: outcome.sources, results: outcome.results.map(resultJson), imported, ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
     })
@@ -267,7 +227,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     app.post<{ Body: { results: string[] } }>('/portal/api/transfer', {
       config: { policy: { caller: 'learner' } },
       schema: { summary: 'The bridges\' view (LearnerResults) of picked results of the signed-in learner', tags: ['portal'], body: { type: 'object', required: ['results'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } } } }, response: { 200: anyObject, ...errors } }
-    }, async (request) => await portal.verifiedResultsFor(await portal.sessions.require(request), request.body.results))
+    }, async (request) => await portal.verifiedResultsFor(learner(request), request.body.results))
 
     app.post<{ Body: { results: string[], recipient: string, expiresAt: string, maxUses?: number } }>('/portal/api/shares', {
       config: { policy: { caller: 'learner' } },
@@ -278,26 +238,26 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { shareId: { type: 'string' }, code: { type: 'string' }, url: { type: 'string' } } }, ...errors }
       }
     }, async (request) => {
-      const identity = await portal.sessions.require(request)
+      const identity = learner(request)
       const { shareId, code } = await createShare(identity, request.body.results, request.body.recipient, Date.parse(request.body.expiresAt), request.body.maxUses ?? 0)
       return { shareId, code, url: `${portal.baseUrl()}/share/${shareId}` }
     })
 
     app.get('/portal/api/shares', { config: { policy: { caller: 'learner' } }, schema: { summary: 'My shares and every opening', tags: ['portal'], response: { 200: { type: 'array', items: anyObject }, ...errors } } }, async (request) => {
-      return await portal.shares.list((await portal.sessions.require(request)).subject)
+      return await portal.shares.list(learner(request).subject)
     })
 
     app.post<{ Params: { id: string } }>('/portal/api/shares/:id/revoke', { config: { policy: { caller: 'learner' } }, schema: { summary: 'Revoke a share', tags: ['portal'], params: shareParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
-      await portal.shares.revoke((await portal.sessions.require(request)).subject, request.params.id)
+      await portal.shares.revoke(learner(request).subject, request.params.id)
       return await reply.status(204).send()
     })
 
     app.get('/portal/api/access', { config: { policy: { caller: 'learner' } }, schema: { summary: 'Who read my data', tags: ['portal'], response: { 200: { type: 'object', properties: { rows: { type: 'array', items: anyObject }, failed: { type: 'array', items: { type: 'string' } } } }, ...errors } } }, async (request) => {
-      return await accessRows(await portal.sessions.require(request), 'en')
+      return await accessRows(learner(request), 'en')
     })
 
     app.post<{ Params: { id: string }, Body: { code: string } }>('/share/:id/open', {
-      config: { policy: { caller: 'share-holder' } },
+      config: { policy: { caller: 'share-holder' }, limit: 'shareOpen' },
       schema: { summary: 'Open a share with its code: the results, verified, and their proof bundles', tags: ['portal'], params: shareParams, body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', maxLength: 40 } } }, response: { 200: anyObject, ...errors } }
     }, async (request) => {
       const { opened, sources, results } = await openShare(request.params.id, request.body.code, 'bundle')
@@ -340,7 +300,12 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     /** Sends the answer back to the client: a form post or a redirect with a query (the default). */
     const answer = async (reply: FastifyReply, q: AuthorizeRequest, fields: Record<string, string>): Promise<FastifyReply> => {
       const all = { ...fields, state: q.state, iss: issuerUrl() }
-      if (q.response_mode === 'form_post') return await html(reply, formPostPage(q.redirect_uri, all))
+      if (q.response_mode === 'form_post') {
+        // The page posts itself to the client with one nonce'd script; the form goes there only.
+        const nonce = randomBytes(16).toString('base64')
+        const csp = `${Object.entries({ ...PAGE_CSP, 'script-src': [`'nonce-${nonce}'`], 'form-action': [new URL(q.redirect_uri).origin] }).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ')}`
+        return await html(reply.header('content-security-policy', csp), formPostPage(q.redirect_uri, all, nonce))
+      }
       const to = new URL(q.redirect_uri)
       for (const [k, v] of Object.entries(all)) to.searchParams.set(k, v)
       return await reply.header('cache-control', 'no-store').redirect(to.toString(), 303)
@@ -364,7 +329,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       checkClient(q)
       const problem = problemOf(q)
       if (problem !== undefined) return await answer(reply, q, problem)
-      return await html(reply, devIssuerPage(langOf(request, reply), dev.init.learners, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''))))
+      return await html(reply, devIssuerPage(langOf(request), dev.init.learners, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''))))
     })
     app.post<{ Body: Form }>('/dev-oidc/authorize', {
       config: { policy: { caller: 'development' }, errors: 'page' },
@@ -384,12 +349,8 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       void reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
       const form = (request.body ?? {}) as Form
       const field = (k: string): string | undefined => form[k] === undefined ? undefined : one(form[k])
-      try {
-        return await dev.redeem({ grant_type: field('grant_type'), code: field('code'), redirect_uri: field('redirect_uri'), client_id: field('client_id'), code_verifier: field('code_verifier') }, DEV_AUDIENCE)
-      } catch (err) {
-        if (!(err instanceof TokenEndpointError)) throw err
-        return await reply.status(err.status).send({ error: err.error, error_description: err.message })
-      }
+      // A TokenEndpointError is an OAuthError: the one error handler renders it (errors: 'oauth').
+      return await dev.redeem({ grant_type: field('grant_type'), code: field('code'), redirect_uri: field('redirect_uri'), client_id: field('client_id'), code_verifier: field('code_verifier') }, DEV_AUDIENCE)
     })
   }
 }

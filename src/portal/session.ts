@@ -12,8 +12,8 @@
  *   and nonce, and keeps the token itself as the session (an HttpOnly, SameSite=Lax cookie):
  *   nothing is stored server-side, and the session ends when the token expires.
  * - {@link LearnerSessions.identify} returns the learner of a request from that cookie or from an
- *   `Authorization: Bearer` token (API clients); {@link LearnerSessions.require} throws
- *   `AUTH_SIGN_IN_REQUIRED` (401) without one.
+ *   `Authorization: Bearer` token (API clients): the HTTP edge's learner authenticator
+ *   (src/portal/module.ts), so that routes take the learner from `request.caller`.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -23,18 +23,6 @@ import { codeChallengeOf, oauthErrorCode, type LearnerIdentity, type TokenClient
 export const SESSION_COOKIE = 'lifelong_session'
 const SIGN_IN_COOKIE = 'lifelong_signin'
 const SIGN_IN_TTL_MS = 10 * 60_000
-
-/** Parses a Cookie header into name → value. */
-export function parseCookies (header: string | undefined): Map<string, string> {
-  const out = new Map<string, string>()
-  for (const part of (header ?? '').split(';')) {
-    const i = part.indexOf('=')
-    if (i < 1) continue
-    const name = part.slice(0, i).trim()
-    try { out.set(name, decodeURIComponent(part.slice(i + 1).trim())) } catch { /* ignore a malformed cookie */ }
-  }
-  return out
-}
 
 /** Only same-site paths may be returned to after sign-in (no open redirect). */
 export function safeReturnTo (value: unknown): string {
@@ -147,7 +135,7 @@ export class LearnerSessions {
       const code = oauthErrorCode(params.error) ?? 'unknown error'
       throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REFUSED', `the sign-in service refused the sign-in (${code})`)
     }
-    const started = this.open(parseCookies(request.headers.cookie).get(SIGN_IN_COOKIE) ?? '')
+    const started = this.open(request.cookies[SIGN_IN_COOKIE] ?? '')
     if (started === undefined || Date.now() - started.at > SIGN_IN_TTL_MS || typeof params.state !== 'string' || params.state !== started.state) throw invalidSignIn()
     if (params.iss !== undefined && params.iss !== '' && params.iss !== this.verifier.issuer) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the answer came from another issuer than the one this sign-in was sent to')
     if (typeof params.code !== 'string' || params.code === '') throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the sign-in service sent no code')
@@ -168,7 +156,7 @@ export class LearnerSessions {
   /** The signed-in learner of a request (bearer token or session cookie), or undefined. */
   async identify (request: FastifyRequest): Promise<LearnerIdentity | undefined> {
     const auth = request.headers.authorization
-    const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : parseCookies(request.headers.cookie).get(SESSION_COOKIE)
+    const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : request.cookies[SESSION_COOKIE]
     if (token === undefined || token === '') return undefined
     try {
       return await this.verifier.verify(token)
@@ -176,12 +164,5 @@ export class LearnerSessions {
       if (typeof auth === 'string') throw err
       return undefined
     }
-  }
-
-  /** The signed-in learner. @throws LifelongError AUTH_SIGN_IN_REQUIRED (401) */
-  async require (request: FastifyRequest): Promise<LearnerIdentity> {
-    const identity = await this.identify(request)
-    if (identity === undefined) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in to see your results')
-    return identity
   }
 }

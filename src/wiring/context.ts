@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify'
 import type { Authenticators } from '../api/edge.ts'
+import type { ErrorRenderers } from '../api/errors.ts'
 import type { NodeConfig } from '../config/config.ts'
 import type { SigningKey } from '../crypto/ed25519.ts'
 import type { Federation } from '../federation/federation.ts'
@@ -27,6 +28,8 @@ export interface NodeModule {
   readonly routes?: FastifyPluginAsync
   /** The callers this module can authenticate for the HTTP edge (src/api/edge.ts). */
   readonly authenticators?: Authenticators
+  /** How this module's error style is rendered, where the node's own do not cover it (the OOTS module: `edm`; src/api/errors.ts). */
+  readonly errorRenderers?: ErrorRenderers
   start?: () => Promise<void>
   stop?: () => Promise<void>
 }

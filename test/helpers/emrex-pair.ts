@@ -131,6 +131,11 @@ export class CookieClient {
     return jar === undefined ? '' : [...jar].map(([k, v]) => `${k}=${v}`).join('; ')
   }
 
+  /** The Cookie header this client sends to `url` (for requests made another way). */
+  cookieFor (url: string): string {
+    return this.cookieHeader(url)
+  }
+
   private keep (url: string, headers: Headers): void {
     const host = new URL(url).host
     const jar = this.jar.get(host) ?? new Map<string, string>()

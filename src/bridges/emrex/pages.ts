@@ -11,10 +11,8 @@ import type { ForeignResultsRecord, ImportOutcome, RegisteredProvider } from './
 import type { ImportedOpportunity, ImportedText } from './import.ts'
 import { decisiveGrade, resultLabel, decimal } from './mapping.ts'
 import { groupByIssuer } from './export.ts'
+import { escapeHtml } from '../../ui/html.ts'
 
-export function escapeHtml (value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
-}
 
 export interface Page {
   html: string

@@ -2,13 +2,15 @@
  * The EMREX routes. Provider (EMP): `POST /emrex` (sessionId, returnUrl), the picker at
  * `/emrex/transfers/:id`. Client (EMC): `/emrex/import` (choose a provider), `POST
  * /emrex/import/start`, `POST /emrex/import/return` (the provider's answer), the imported results.
- * The learner signs in with the portal's sign-in (`LearnerSessions`). Thin: parse, one service
+ * The learner signs in with the portal's sign-in: the HTTP edge sends a browser without one to
+ * sign in before a learner route runs (src/api/edge.ts); the `LearnerSessions` port gives the
+ * signed-in learner's ID. Forms, cookies and error pages are the edge's. Thin: parse, one service
  * call, render.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../errors.ts'
 import type { EmrexClient } from './client.ts'
-import { htmlErrorHandler, parseCookies, registerFormParser, sendPage } from './http.ts'
+import { sendPage } from './http.ts'
 import { autoSubmitPage, importOutcomePage, importRecordPage, importStartPage, pickerPage } from './pages.ts'
 import type { LearnerSessions, SignedInLearner } from '../ports.ts'
 import type { EmrexProvider } from './provider.ts'
@@ -18,7 +20,7 @@ export interface EmrexRoutesDeps {
   client?: EmrexClient
   /** The portal's sign-in. */
   sessions: LearnerSessions
-  /** Largest form post (a provider's answer with its Base64 elmo). */
+  /** Largest form post of a provider's answer (with its Base64 elmo). */
   maxFormBytes: number
   /** Whether cookies get the Secure attribute (the node is served over https). */
   secureCookies: () => boolean
@@ -32,19 +34,17 @@ const nameOf = (l: SignedInLearner): string => `${l.givenNames ?? ''} ${l.family
 
 export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
   return async (app) => {
-    registerFormParser(app, 64 * 1024)
-    app.setErrorHandler(htmlErrorHandler)
-
-    const requireLearner = async (request: FastifyRequest, reply: FastifyReply, returnTo: string): Promise<SignedInLearner | undefined> => {
+    /** The learner of a route whose policy is `learner` (the edge let no one else through). */
+    const signedIn = async (request: FastifyRequest): Promise<SignedInLearner> => {
       const learner = await deps.sessions.learnerOf(request)
-      if (learner === undefined) await deps.sessions.requireSignIn(request, reply, returnTo)
+      if (learner === undefined) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
       return learner
     }
 
     const provider = deps.provider
     if (provider !== undefined) {
       app.post('/emrex', {
-        config: { policy: { caller: 'emrex-client' }, errors: 'page' },
+        config: { policy: { caller: 'emrex-client' }, errors: 'page', limit: 'emrexEntry' },
         schema: {
           summary: 'EMREX provider entry point: a client posts sessionId and returnUrl (form); the learner is taken to sign in and pick results',
           tags: ['emrex'],
@@ -63,9 +63,8 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         schema: { summary: 'The result picker of an EMREX transfer', tags: ['emrex'], params: idParams }
       }, async (request, reply) => {
         const { id } = request.params as { id: string }
-        const transfer = await provider.open(id, parseCookies(request.headers.cookie)[transferCookie(id)])
-        const learner = await requireLearner(request, reply, `/emrex/transfers/${id}`)
-        if (learner === undefined) return reply
+        const transfer = await provider.open(id, request.cookies[transferCookie(id)])
+        const learner = await signedIn(request)
         await provider.bindLearner(transfer, learner)
         const view = await provider.choices(learner)
         return await sendPage(reply, 200, pickerPage(id, transfer.client.name, view, nameOf(learner)))
@@ -86,13 +85,14 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       }, async (request, reply) => {
         const { id } = request.params as { id: string }
         const body = request.body as { action: 'send' | 'cancel', results?: string | string[] }
-        const transfer = await provider.open(id, parseCookies(request.headers.cookie)[transferCookie(id)])
+        const transfer = await provider.open(id, request.cookies[transferCookie(id)])
+        // Cancelling needs no sign-in (the learner may never have signed in); sending does.
         const learner = await deps.sessions.learnerOf(request)
         let response
         if (body.action === 'cancel') {
           response = await provider.cancel(transfer, learner)
         } else {
-          if (learner === undefined) throw new LifelongError('unauthenticated', 'NOT_SIGNED_IN', 'sign in to send results')
+          if (learner === undefined) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in to send results')
           const ids = body.results === undefined ? [] : Array.isArray(body.results) ? body.results : [body.results]
           response = await provider.send(transfer, learner, ids)
         }
@@ -108,8 +108,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         config: { policy: { caller: 'learner' }, errors: 'page' },
         schema: { summary: 'Import results from a foreign EMREX provider: choose the provider', tags: ['emrex'] }
       }, async (request, reply) => {
-        const learner = await requireLearner(request, reply, '/emrex/import')
-        if (learner === undefined) return reply
+        const learner = await signedIn(request)
         return await sendPage(reply, 200, importStartPage(client.providers, await client.imports(learner.learnerId), nameOf(learner)))
       })
 
@@ -121,14 +120,13 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
           body: { type: 'object', required: ['providerId'], properties: { providerId: { type: 'string', maxLength: 64 } } }
         }
       }, async (request, reply) => {
-        const learner = await deps.sessions.learnerOf(request)
-        if (learner === undefined) throw new LifelongError('unauthenticated', 'NOT_SIGNED_IN', 'sign in to import results')
+        const learner = await signedIn(request)
         const start = await client.start(learner, (request.body as { providerId: string }).providerId)
         return await sendPage(reply, 200, autoSubmitPage(start.action, start.fields, `Going to ${start.providerName}`, `Sign in at ${start.providerName} and choose the results to bring back.`))
       })
 
       app.post('/emrex/import/return', {
-        config: { policy: { caller: 'emrex-provider' }, errors: 'page' },
+        config: { policy: { caller: 'emrex-provider' }, errors: 'page', limit: 'emrexEntry' },
         bodyLimit: deps.maxFormBytes + 64 * 1024,
         schema: {
           summary: 'Where a foreign EMREX provider posts its answer (sessionId, returnCode, returnMessage, elmo)',
@@ -144,8 +142,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         config: { policy: { caller: 'learner' } },
         schema: { summary: 'The signed-in learner\'s imported foreign results (JSON)', tags: ['emrex'] }
       }, async (request) => {
-        const learner = await deps.sessions.learnerOf(request)
-        if (learner === undefined) throw new LifelongError('unauthenticated', 'NOT_SIGNED_IN', 'sign in first')
+        const learner = await signedIn(request)
         return { imports: await client.imports(learner.learnerId) }
       })
 
@@ -154,8 +151,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         schema: { summary: 'One import of foreign results, with its provenance', tags: ['emrex'], params: idParams }
       }, async (request, reply) => {
         const { id } = request.params as { id: string }
-        const learner = await requireLearner(request, reply, `/emrex/import/results/${id}`)
-        if (learner === undefined) return reply
+        const learner = await signedIn(request)
         const record = await client.importOf(learner.learnerId, id)
         if (record === undefined) throw new LifelongError('not-found', 'EMREX_IMPORT_UNKNOWN', 'no such import')
         return await sendPage(reply, 200, importRecordPage(record))

@@ -22,6 +22,7 @@
  */
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import { LifelongError } from '../../errors.ts'
+import { OAuthError } from '../../api/oauth-error.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { BatchOp, Sublevel } from '../../storage/storage.ts'
 import type { LogEntryInput, AppendResult } from '../../log/store.ts'
@@ -37,24 +38,15 @@ import { encodeStatusList, STATUS_INVALID, StatusListStore, type StatusRef } fro
 import { learningTypeMetadata, type TypeMetadataDocuments } from './type-metadata.ts'
 
 /** The grant type of the Pre-Authorized Code Flow (§4.1.1). */
+/** The OAuth/OpenID4VCI protocol error these endpoints throw (rendered by the node's one error handler). */
+export { OAuthError }
+
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 
 /** Credential configuration IDs (`credential_configurations_supported` keys). */
 export const CONFIGURATION_IDS: Readonly<Record<LearningCredentialKind, string>> = {
   diploma: 'no.lifelong.diploma.sd_jwt_vc',
   'course-result': 'no.lifelong.course_result.sd_jwt_vc'
-}
-
-/** An OAuth/OpenID4VCI protocol error: rendered as `{ error, error_description }` with its HTTP status. */
-export class OAuthError extends Error {
-  override readonly name = 'OAuthError'
-  readonly status: number
-  readonly error: string
-  constructor (status: number, error: string, description: string) {
-    super(description)
-    this.status = status
-    this.error = error
-  }
 }
 
 interface OfferItem {

@@ -4,15 +4,17 @@
  * pages where a signed-in learner picks results and gets the offer as a QR code and link.
  *
  * Protocol endpoints answer protocol errors (`{ error, error_description }`, OpenID4VCI §6.3 and
- * §8.3.1, RFC 6750 §3 for the bearer token), never the node's `{ code, message }`.
+ * §8.3.1, RFC 6750 §3 for the bearer token), never the node's `{ code, message }`: they declare
+ * `errors: 'oauth'` and the node's one error handler renders the {@link OAuthError}s they throw.
+ * The token request is form-encoded (RFC 6749 §4.1.3), parsed by the HTTP edge.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { LifelongError } from '../../errors.ts'
-import type { LearnerSessions, VerifiedResults } from '../ports.ts'
+import type { LearnerSessions, SignedInLearner, VerifiedResults } from '../ports.ts'
 import type { ResultFacts } from '../model.ts'
 import { esc, sendPage } from '../html.ts'
-import { OAuthError, type EudiIssuer } from './issuer.ts'
+import type { EudiIssuer } from './issuer.ts'
 
 export interface EudiRoutesDeps {
   issuer: EudiIssuer
@@ -22,21 +24,6 @@ export interface EudiRoutesDeps {
 
 /** Why the portal reads the learner's results when they start wallet issuance (started by the learner: consent). */
 export const WALLET_PURPOSE = { purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a' }
-
-/** Form fields; a repeated field (checkboxes) becomes an array. */
-export function formFields (body: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const [k, v] of new URLSearchParams(body)) {
-    const prev = out[k]
-    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v]
-  }
-  return out
-}
-
-function sendOAuthError (reply: FastifyReply, err: OAuthError): FastifyReply {
-  if (err.status === 401) void reply.header('www-authenticate', `Bearer error="${err.error}", error_description="${err.message.replace(/"/g, "'")}"`)
-  return reply.status(err.status).header('cache-control', 'no-store').send({ error: err.error, error_description: err.message })
-}
 
 const oauthErrorSchema = { type: 'object', properties: { error: { type: 'string' }, error_description: { type: 'string' } } } as const
 const looseObject = { type: 'object', additionalProperties: true } as const
@@ -49,10 +36,12 @@ function issuable (results: readonly ResultFacts[]): ResultFacts[] {
 export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     const { issuer } = deps
-    // The token request is form-encoded (RFC 6749 §4.1.3); parsed here for this plugin's routes only.
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => {
-      done(null, formFields(body as string))
-    })
+    /** The learner of a route whose policy is `learner` (the edge let no one else through). */
+    const signedIn = async (request: FastifyRequest): Promise<SignedInLearner> => {
+      const learner = await deps.sessions.learnerOf(request)
+      if (learner === undefined) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in at the portal first')
+      return learner
+    }
 
     app.get('/.well-known/openid-credential-issuer', { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'Credential Issuer Metadata (OpenID4VCI 1.0 §12.2)', response: { 200: looseObject } } }, async (_req, reply) => {
       return await reply.header('cache-control', 'max-age=300').send(issuer.issuerMetadata())
@@ -73,7 +62,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
     })
 
     app.post('/eudi/token', {
-      config: { policy: { caller: 'wallet' }, errors: 'oauth' },
+      config: { policy: { caller: 'wallet' }, errors: 'oauth', limit: 'walletToken' },
       schema: {
         tags: ['eudi'],
         summary: 'Token endpoint: Pre-Authorized Code grant with Transaction Code (OpenID4VCI 1.0 §6)',
@@ -82,30 +71,20 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
         response: { 200: looseObject, '4xx': oauthErrorSchema }
       }
     }, async (request, reply) => {
-      try {
-        const body = await issuer.token((request.body ?? {}) as Record<string, unknown>)
-        return await reply.header('cache-control', 'no-store').send(body)
-      } catch (err) {
-        if (err instanceof OAuthError) return sendOAuthError(reply, err)
-        throw err
-      }
+      const body = await issuer.token((request.body ?? {}) as Record<string, unknown>)
+      return await reply.header('cache-control', 'no-store').send(body)
     })
 
-    app.post('/eudi/nonce', { config: { policy: { caller: 'wallet' }, errors: 'oauth' }, schema: { tags: ['eudi'], summary: 'Nonce endpoint (OpenID4VCI 1.0 §7)', response: { 200: { type: 'object', properties: { c_nonce: { type: 'string' } } } } } }, async (_req, reply) => {
+    app.post('/eudi/nonce', { config: { policy: { caller: 'wallet' }, errors: 'oauth', limit: 'walletCredential' }, schema: { tags: ['eudi'], summary: 'Nonce endpoint (OpenID4VCI 1.0 §7)', response: { 200: { type: 'object', properties: { c_nonce: { type: 'string' } } } } } }, async (_req, reply) => {
       return await reply.header('cache-control', 'no-store').send({ c_nonce: await issuer.nonce() })
     })
 
     app.post('/eudi/credential', {
-      config: { policy: { caller: 'wallet' }, errors: 'oauth' },
+      config: { policy: { caller: 'wallet' }, errors: 'oauth', limit: 'walletCredential' },
       schema: { tags: ['eudi'], summary: 'Credential endpoint (OpenID4VCI 1.0 §8)', body: looseObject, response: { 200: looseObject, '4xx': oauthErrorSchema } }
     }, async (request, reply) => {
-      try {
-        const body = await issuer.credential(request.headers.authorization, request.body)
-        return await reply.header('cache-control', 'no-store').send(body)
-      } catch (err) {
-        if (err instanceof OAuthError) return sendOAuthError(reply, err)
-        throw err
-      }
+      const body = await issuer.credential(request.headers.authorization, request.body)
+      return await reply.header('cache-control', 'no-store').send(body)
     })
 
     app.get<{ Params: { listId: string } }>('/eudi/status-lists/:listId', {
@@ -120,8 +99,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
     // ---------------------------------------------------------------- the learner's pages
 
     app.get('/portal/wallet', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
-      const learner = await deps.sessions.learnerOf(request)
-      if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, '/portal/wallet'); return reply }
+      const learner = await signedIn(request)
       const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
       await issuer.observeResults(mine.results)
       const rows = issuable(mine.results).map((r) => `<li><label><input type="checkbox" name="results" value="${esc(r.id)}"> ${esc(r.title.nb ?? r.title.en ?? '')} <span class="muted">(${esc(r.issuer.names.nb ?? r.issuer.names.en ?? '')}, ${esc(r.achievedOn)})</span></label></li>`)
@@ -137,8 +115,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
         body: { type: 'object', required: ['results'], properties: { results: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', maxLength: 200 } }] } } }
       }
     }, async (request, reply) => {
-      const learner = await deps.sessions.learnerOf(request)
-      if (learner === undefined) throw new LifelongError('unauthenticated', 'PORTAL_SIGN_IN_REQUIRED', 'sign in at the portal first')
+      const learner = await signedIn(request)
       const wanted = new Set(Array.isArray(request.body.results) ? request.body.results : [request.body.results])
       const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
       await issuer.observeResults(mine.results)

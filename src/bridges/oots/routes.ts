@@ -7,7 +7,6 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { isLifelongError } from '../../errors.ts'
 import type { LearnerSessions } from '../ports.ts'
 import { esc, sendPage } from '../html.ts'
-import { formFields } from '../eudi/routes.ts'
 import type { OotsProvider } from './provider.ts'
 
 export interface OotsRoutesDeps {
@@ -22,7 +21,6 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     // The body is parsed by the provider itself (safely); Fastify only caps its size.
     app.addContentTypeParser(XML_TYPES, { parseAs: 'buffer', bodyLimit: deps.maxRequestBytes }, (_req, body, done) => { done(null, body) })
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16 * 1024 }, (_req, body, done) => { done(null, formFields(body as string)) })
 
     app.post('/oots/query', {
       config: { policy: { caller: 'public' }, errors: 'edm' },

@@ -2,9 +2,9 @@
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
-import { loadConfig } from '../../config/config.ts'
 import type { ImportProgress } from '../../registry/results/import-file.ts'
-import { LifelongError } from '../../errors.ts'
+import { RESULTS_SCOPE } from '../../registry/results/routes.ts'
+import { nodeTargetOptions, nodeUrl, serviceToken } from './node-target.ts'
 
 function progressBar (): ImportProgress {
   if (process.stderr.isTTY !== true) {
@@ -26,21 +26,16 @@ function progressBar (): ImportProgress {
 /** Adds `results` to the `import` command (the catalogue import is beside it). */
 export function registerImportResultsCommand (program: Command): void {
   const imp = program.commands.find((c) => c.name() === 'import') ?? program.command('import').description('import data into a running node')
-  imp.command('results')
+  nodeTargetOptions(imp.command('results')
     .description('issue, correct or annul results from a JSON file, all or nothing; running it again changes nothing')
-    .argument('<file>', 'JSON: { "learners": [...], "results": [...] }')
-    .option('--url <url>', 'the institution node\'s HTTP URL (on its machine)')
-    .option('--config <file>', 'the institution node\'s config file (to find its URL)')
+    .argument('<file>', 'JSON: { "learners": [...], "results": [...] }'), RESULTS_SCOPE)
     .option('--report <file>', 'where to write the validation report when there are problems (default <file>.report.json)')
     .action(async (file: string, opts) => {
-      const url = (opts.url as string | undefined) ?? (opts.config === undefined ? undefined : (() => {
-        const c = loadConfig(opts.config as string)
-        return c.http.publicUrl ?? `http://${c.http.host.includes(':') ? `[${c.http.host}]` : c.http.host}:${c.http.port}`
-      })())
-      if (url === undefined) throw new LifelongError('invalid', 'IMPORT_NO_NODE', 'say which node: --url <url> or --config <file>')
+      const url = nodeUrl(opts)
+      const token = await serviceToken(opts, RESULTS_SCOPE)
       const { importResults, readImportFile } = await import('../../registry/results/import-file.ts')
       const batch = readImportFile(file)
-      const outcome = await importResults(url.replace(/\/$/, ''), batch, progressBar())
+      const outcome = await importResults(url, token, batch, progressBar())
       if (!outcome.ok) {
         const reportFile = (opts.report as string | undefined) ?? `${file}.report.json`
         writeFileSync(reportFile, JSON.stringify({ file, entries: outcome.entries, stored: 0, problems: outcome.problems }, null, 2) + '\n')

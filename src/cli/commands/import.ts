@@ -7,11 +7,9 @@ import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
-import { loadConfig } from '../../config/config.ts'
 import { LifelongError, ValidationError } from '../../errors.ts'
-import { readKeyFile } from '../../crypto/key-file.ts'
-import { mintDevToken } from '../../demo/dev-issuer.ts'
 import { EDUCATION_SCOPES } from '../../registry/education/routes.ts'
+import { nodeTargetOptions, nodeUrl, serviceToken } from './node-target.ts'
 
 interface Job {
   id: string
@@ -77,26 +75,13 @@ export async function importCatalogue (file: string, options: { node: string, to
 
 export function registerImportCommands (program: Command): void {
   const imp = program.command('import').description('import data into this institution\'s node')
-  imp.command('catalogue <file>')
-    .description('import a catalogue (CSV or JSON, see docs/EDUCATION-REGISTRY.md): validate every row, publish to the registry, store; all or nothing, safe to re-run')
-    .option('--node <url>', 'the institution node\'s HTTP base URL (default: from --config)')
-    .option('--config <file>', 'the institution node\'s config file')
+  nodeTargetOptions(imp.command('catalogue <file>')
+    .description('import a catalogue (CSV or JSON, see docs/EDUCATION-REGISTRY.md): validate every row, publish to the registry, store; all or nothing, safe to re-run'), EDUCATION_SCOPES.import)
     .option('--format <format>', 'csv or json (default: from the file name)')
-    .option('--token <jwt>', 'a service token with the scope catalogue.import (default: $LIFELONG_TOKEN)')
-    .option('--dev-issuer <key file>', 'local federation only: mint a development token with this key (data/demo/dev-issuer.key)')
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, opts) => {
-      let node: string | undefined = opts.node
-      if (node === undefined && opts.config !== undefined) {
-        const config = loadConfig(opts.config)
-        node = config.http.publicUrl ?? `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port}`
-      }
-      if (node === undefined) throw new LifelongError('invalid', 'IMPORT_NO_NODE', 'say which node: --node <url> or --config <file>')
-      let token: string | undefined = opts.token ?? process.env.LIFELONG_TOKEN
-      if (token === undefined && opts.devIssuer !== undefined) {
-        token = await mintDevToken(readKeyFile(opts.devIssuer), { principal: 'service', subject: 'lifelong-cli', scopes: [EDUCATION_SCOPES.import], ttlSeconds: 600 })
-      }
-      if (token === undefined) throw new LifelongError('invalid', 'IMPORT_NO_TOKEN', 'a service token with the scope catalogue.import is needed: --token, $LIFELONG_TOKEN, or --dev-issuer in the local federation')
+      const node = nodeUrl(opts)
+      const token = await serviceToken(opts, EDUCATION_SCOPES.import)
       const report = await importCatalogue(file, { node, token, format: opts.format, progress: opts.progress })
       if (report !== undefined) {
         process.stdout.write(`imported ${report.rows} offerings: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged (registry log size ${report.registryLogSize})\n`)

@@ -10,7 +10,6 @@ import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import type { Sublevel } from '../../storage/storage.ts'
 import type { Metrics } from '../../observability/metrics.ts'
-import type { BearerAuth } from '../../api/auth.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Role } from '../../config/roles.ts'
 import { InstitutionCatalogue } from './catalogue.ts'
@@ -28,8 +27,6 @@ export interface EducationModuleComponents {
   client: RpcClient
   federation: Federation
   metrics: Metrics
-  /** Checks the bearer tokens of the write routes. */
-  auth: BearerAuth
   logger: Logger
   now?: () => number
 }
@@ -60,18 +57,18 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     c.metrics.gauge('lifelong_education_institutions', 'Institutions in the national education registry', () => store.institutions.size)
     c.metrics.gauge('lifelong_education_decisions', 'Accreditation decisions in the national education registry', () => store.decisions.size)
     serveCatalogueProtocol(c.server, registry, new UploadStaging(DEFAULT_UPLOAD_LIMITS, now), c.logger)
-    return { name: 'education', registry, routes: registryRoutes(registry, c.auth) }
+    return { name: 'education', registry, routes: registryRoutes(registry) }
   }
   if (init.roles.includes('institution')) {
     const store = new EducationStore({ store: c.store, log: c.log }, { offeringEntryType: EDUCATION_LOG_TYPES.catalogueVersion })
     await store.load()
     const catalogue = new InstitutionCatalogue({ store, client: c.client, federation: c.federation, now })
     c.metrics.gauge('lifelong_catalogue_offerings', 'Offerings in this institution\'s catalogue', () => store.offerings.size)
-    return { name: 'education', catalogue, routes: catalogueRoutes(catalogue, c.auth) }
+    return { name: 'education', catalogue, routes: catalogueRoutes(catalogue) }
   }
   if (init.roles.includes('accreditor')) {
     const accreditor = new AccreditorDesk({ client: c.client, federation: c.federation })
-    return { name: 'education', accreditor, routes: accreditorRoutes(accreditor, c.auth) }
+    return { name: 'education', accreditor, routes: accreditorRoutes(accreditor) }
   }
   return undefined
 }

@@ -5,7 +5,6 @@
  * "what the registry knew then".
  */
 import type { FastifyPluginAsync } from 'fastify'
-import type { BearerAuth } from '../../api/auth.ts'
 import { LifelongError } from '../../errors.ts'
 import { checkDate } from './codes.ts'
 import { EducationCodes as C, educationError } from './errors.ts'
@@ -100,7 +99,7 @@ const bearer = { security: [{ bearerAuth: [] }] }
 const authErrors = { 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
 
 /** The registry node's routes. */
-export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): FastifyPluginAsync {
+export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Querystring: Record<string, string | undefined> }>('/education/offerings', {
       config: { policy: { caller: 'public' } },
@@ -313,7 +312,6 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
         response: { 201: { type: 'object', properties: { institution: institutionSchema, seq: { type: 'integer' }, validFrom: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      await auth.service(request.headers.authorization, EDUCATION_SCOPES.admin)
       const b = request.body
       const v = await registry.putInstitution({
         id: b.id ?? '', organisationNumber: b.organisationNumber, name: b.name, shortName: b.shortName, category: b.category,
@@ -341,7 +339,6 @@ export function registryRoutes (registry: EducationRegistry, auth: BearerAuth): 
         response: { 201: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      await auth.service(request.headers.authorization, EDUCATION_SCOPES.admin)
       const b = request.body
       const e = await registry.recordEvent({ id: '', type: b.type, effectiveDate: b.effectiveDate, predecessors: b.predecessors, successors: b.successors ?? [], offerings: b.offerings ?? [], reference: b.reference, note: b.note ?? '', recordedAt: 0 })
       return await reply.status(201).send({ id: e.id, type: e.type, effectiveDate: e.effectiveDate })
@@ -379,7 +376,7 @@ interface ImportJob {
   error?: { code: string, message: string, fields?: Array<{ path: string, message: string }> }
 }
 
-export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAuth): FastifyPluginAsync {
+export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPluginAsync {
   const jobs = new Map<string, ImportJob>()
   let running: ImportJob | undefined
   return async (app) => {
@@ -412,7 +409,6 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
         response: { 202: { type: 'object', properties: { id: { type: 'string' } } }, 409: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      await auth.service(request.headers.authorization, EDUCATION_SCOPES.import)
       if (running !== undefined) throw new LifelongError('conflict', 'CATALOGUE_IMPORT_RUNNING', `import ${running.id} is still running`)
       const job: ImportJob = { id: `import-${Date.now().toString(36)}-${jobs.size + 1}`, state: 'running', progress: { phase: 'validating', done: 0, total: 0 } }
       jobs.set(job.id, job)
@@ -454,7 +450,6 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
         }
       }
     }, async (request) => {
-      await auth.service(request.headers.authorization, EDUCATION_SCOPES.import)
       const job = jobs.get(request.params.id)
       if (job === undefined) throw new LifelongError('not-found', 'CATALOGUE_IMPORT_UNKNOWN', `no import ${request.params.id}`)
       return job
@@ -464,14 +459,13 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue, auth: BearerAu
       config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.import } },
       schema: { summary: 'Fetch the offerings this institution owns in the registry (after a merger: its predecessors\' too; scope catalogue.import)', tags: ['catalogue'], ...bearer, response: { 200: { type: 'object', properties: { fetched: { type: 'integer' }, stored: { type: 'integer' } } } } }
     }, async (request) => {
-      await auth.service(request.headers.authorization, EDUCATION_SCOPES.import)
       return await catalogue.syncOwned()
     })
   }
 }
 
 /** The accreditor node's route: NOKUT's case workers record a decision; the node signs and sends it to the registry. */
-export function accreditorRoutes (desk: AccreditorDesk, auth: BearerAuth): FastifyPluginAsync {
+export function accreditorRoutes (desk: AccreditorDesk): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: DecisionInput }>('/accreditation/decisions', {
       config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.decide } },
@@ -491,7 +485,6 @@ export function accreditorRoutes (desk: AccreditorDesk, auth: BearerAuth): Fasti
         response: { 201: decisionSchema, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
-      await auth.service(request.headers.authorization, EDUCATION_SCOPES.decide)
       const d = await desk.record(request.body)
       return await reply.status(201).send(versionJson(d))
     })

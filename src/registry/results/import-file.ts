@@ -9,7 +9,7 @@
  * `POST /results/batches` (docs/RESULTS-AND-PORTAL.md §Ingest).
  */
 import { readFileSync } from 'node:fs'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError, type ErrorKind } from '../../errors.ts'
 import type { IngestBatch, Problem } from './model.ts'
 import type { IngestReport } from './registry.ts'
 
@@ -48,10 +48,14 @@ export function readImportFile (file: string): IngestBatch {
   return { learners: d.learners ?? [], results: d.results ?? [] }
 }
 
-async function call (url: string, method: string, body?: unknown): Promise<{ status: number, json: any }> {
+/** The kind of a refusal by its HTTP status (the node's code and message travel with it). */
+const kindOf = (status: number): ErrorKind => status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status >= 500 ? 'unavailable' : 'invalid'
+
+async function call (url: string, token: string, method: string, body?: unknown): Promise<{ status: number, json: any }> {
   let res: Response
   try {
-    res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+    const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }
+    res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
   } catch (err) {
     throw new LifelongError('unavailable', 'IMPORT_NODE_UNREACHABLE', `cannot reach the node at ${url}`, { cause: err })
   }
@@ -59,21 +63,24 @@ async function call (url: string, method: string, body?: unknown): Promise<{ sta
   return { status: res.status, json: text === '' ? undefined : JSON.parse(text) }
 }
 
-/** Imports a batch into the node at `baseUrl` in chunks of `chunkSize` entries. */
-export async function importResults (baseUrl: string, batch: IngestBatch, progress: ImportProgress, chunkSize = 2000): Promise<ImportOutcome> {
+/**
+ * Imports a batch into the node at `baseUrl` in chunks of `chunkSize` entries, with a service
+ * token carrying the scope `results.write`.
+ */
+export async function importResults (baseUrl: string, token: string, batch: IngestBatch, progress: ImportProgress, chunkSize = 2000): Promise<ImportOutcome> {
   const learners = batch.learners ?? []
   const results = batch.results ?? []
   const total = learners.length + results.length
-  const begin = await call(`${baseUrl}/results/imports`, 'POST')
-  if (begin.status !== 200) throw new LifelongError('unavailable', begin.json?.code ?? 'IMPORT_REFUSED', begin.json?.message ?? `the node refused the import (${begin.status})`)
+  const begin = await call(`${baseUrl}/results/imports`, token, 'POST')
+  if (begin.status !== 200) throw new LifelongError(kindOf(begin.status), begin.json?.code ?? 'IMPORT_REFUSED', begin.json?.message ?? `the node refused the import (${begin.status})`)
   const id = begin.json.importId as string
   const problems: Problem[] = []
   progress.start(total)
   let done = 0
   try {
     const send = async (chunk: IngestBatch, n: number): Promise<void> => {
-      const res = await call(`${baseUrl}/results/imports/${id}/chunks`, 'POST', chunk)
-      if (res.status !== 200) throw new LifelongError(res.status >= 500 ? 'unavailable' : 'invalid', res.json?.code ?? 'IMPORT_CHUNK_REFUSED', res.json?.message ?? `the node refused a chunk (${res.status})`)
+      const res = await call(`${baseUrl}/results/imports/${id}/chunks`, token, 'POST', chunk)
+      if (res.status !== 200) throw new LifelongError(kindOf(res.status), res.json?.code ?? 'IMPORT_CHUNK_REFUSED', res.json?.message ?? `the node refused a chunk (${res.status})`)
       problems.push(...(res.json.problems as Problem[]))
       done += n
       progress.advance(done, problems.length)
@@ -82,19 +89,19 @@ export async function importResults (baseUrl: string, batch: IngestBatch, progre
     for (let i = 0; i < results.length; i += chunkSize) await send({ results: results.slice(i, i + chunkSize) }, Math.min(chunkSize, results.length - i))
   } catch (err) {
     progress.stop()
-    await call(`${baseUrl}/results/imports/${id}`, 'DELETE').catch(() => {})
+    await call(`${baseUrl}/results/imports/${id}`, token, 'DELETE').catch(() => {})
     throw err
   }
   progress.stop()
   if (problems.length > 0) {
-    await call(`${baseUrl}/results/imports/${id}`, 'DELETE').catch(() => {})
+    await call(`${baseUrl}/results/imports/${id}`, token, 'DELETE').catch(() => {})
     return { ok: false, entries: total, problems }
   }
-  const commit = await call(`${baseUrl}/results/imports/${id}/commit`, 'POST')
+  const commit = await call(`${baseUrl}/results/imports/${id}/commit`, token, 'POST')
   if (commit.status === 400 && Array.isArray(commit.json?.fields)) {
     // Problems only the write could see (e.g. another import took the same external ID meanwhile).
     return { ok: false, entries: total, problems: commit.json.fields.map((f: { path: string, message: string }) => ({ path: f.path, code: f.message.split(':')[0] ?? commit.json.code, message: f.message })) }
   }
-  if (commit.status !== 200) throw new LifelongError(commit.status >= 500 ? 'unavailable' : 'invalid', commit.json?.code ?? 'IMPORT_COMMIT_REFUSED', commit.json?.message ?? `the node refused the commit (${commit.status})`)
+  if (commit.status !== 200) throw new LifelongError(kindOf(commit.status), commit.json?.code ?? 'IMPORT_COMMIT_REFUSED', commit.json?.message ?? `the node refused the commit (${commit.status})`)
   return { ok: true, entries: total, problems: [], report: commit.json as IngestReport }
 }

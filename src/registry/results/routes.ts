@@ -1,11 +1,12 @@
 /**
  * HTTP routes of the results registry on an institution node. Writes are for the institution's
- * own systems and operators on the node's machine (the API listens on loopback behind the
- * institution's network; callers from elsewhere are refused) — the same rule as the
- * institution's catalogue. Every route is a JSON Schema, one service call and a reply.
+ * own systems (its student information system, `lifelong import results`): a service bearer
+ * token from an issuer in `auth.issuers` with the scope `results.write`, checked by the HTTP edge
+ * before the body is read, as the catalogue import's `catalogue.import`. Where a request comes
+ * from proves nothing (behind the TLS proxy every request comes from loopback). Every route is a
+ * JSON Schema, one service call and a reply.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { LifelongError } from '../../errors.ts'
+import type { FastifyPluginAsync } from 'fastify'
 import type { IngestBatch } from './model.ts'
 import type { ResultRegistry } from './registry.ts'
 import type { ImportStaging } from './staging.ts'
@@ -19,12 +20,10 @@ export interface ResultRoutesDeps {
   chunkBodyLimit: number
 }
 
-function requireLocal (request: FastifyRequest): void {
-  const ip = request.socket.remoteAddress ?? ''
-  if (!(ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1')) {
-    throw new LifelongError('forbidden', 'RESULTS_WRITE_LOCAL_ONLY', 'results are written by the institution\'s own systems on the node\'s machine')
-  }
-}
+/** The scope a service token needs to write results (and follow their import). */
+export const RESULTS_SCOPE = 'results.write'
+const WRITE = { caller: 'service', scope: RESULTS_SCOPE } as const
+const bearer = { security: [{ bearerAuth: [] }] }
 
 const problem = { type: 'object', properties: { path: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } }
 const batchSchema = {
@@ -42,32 +41,31 @@ const reportSchema = {
     results: { type: 'array', items: { type: 'object', properties: { index: { type: 'integer' }, resultId: { type: 'string' }, version: { type: 'integer' }, outcome: { type: 'string' } } } }
   }
 } as const
-const errors = { 400: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 413: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
+const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 413: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
 
 export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
   return async (app) => {
     app.post<{ Body: IngestBatch }>('/results/batches', {
-      config: { policy: { caller: 'public' } },
-      schema: { summary: 'Issue, correct or annul results (with their learners), all or nothing', tags: ['results'], body: batchSchema, response: { 200: reportSchema, ...errors } }
+      config: { policy: WRITE },
+      schema: { ...bearer, summary: 'Issue, correct or annul results (with their learners), all or nothing', tags: ['results'], body: batchSchema, response: { 200: reportSchema, ...errors } }
     }, async (request) => {
-      requireLocal(request)
       const report = await deps.registry.ingest(request.body)
       deps.outbox.nudge()
       return report
     })
 
     app.post('/results/imports', {
-      config: { policy: { caller: 'public' } },
-      schema: { summary: 'Begin a staged import (chunks are checked as they come; commit writes all or nothing)', tags: ['results'], response: { 200: { type: 'object', properties: { importId: { type: 'string' } } }, ...errors } }
-    }, async (request) => {
-      requireLocal(request)
+      config: { policy: WRITE },
+      schema: { ...bearer, summary: 'Begin a staged import (chunks are checked as they come; commit writes all or nothing)', tags: ['results'], response: { 200: { type: 'object', properties: { importId: { type: 'string' } } }, ...errors } }
+    }, async () => {
       return { importId: deps.staging.begin() }
     })
 
     app.post<{ Params: { id: string }, Body: IngestBatch }>('/results/imports/:id/chunks', {
-      config: { policy: { caller: 'public' } },
+      config: { policy: WRITE },
       bodyLimit: deps.chunkBodyLimit,
       schema: {
+        ...bearer,
         summary: 'Add a chunk to a staged import; returns the problems found in it',
         tags: ['results'],
         params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] },
@@ -75,32 +73,29 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { importId: { type: 'string' }, learners: { type: 'integer' }, results: { type: 'integer' }, problems: { type: 'array', items: problem } } }, ...errors }
       }
     }, async (request) => {
-      requireLocal(request)
       return await deps.staging.add(request.params.id, request.body)
     })
 
     app.post<{ Params: { id: string } }>('/results/imports/:id/commit', {
-      config: { policy: { caller: 'public' } },
-      schema: { summary: 'Write a staged import, all or nothing', tags: ['results'], params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] }, response: { 200: reportSchema, ...errors } }
+      config: { policy: WRITE },
+      schema: { ...bearer, summary: 'Write a staged import, all or nothing', tags: ['results'], params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] }, response: { 200: reportSchema, ...errors } }
     }, async (request) => {
-      requireLocal(request)
       const report = await deps.staging.commit(request.params.id)
       deps.outbox.nudge()
       return report
     })
 
     app.delete<{ Params: { id: string } }>('/results/imports/:id', {
-      config: { policy: { caller: 'public' } },
-      schema: { summary: 'Drop a staged import', tags: ['results'], params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] }, response: { 204: { type: 'null' }, ...errors } }
+      config: { policy: WRITE },
+      schema: { ...bearer, summary: 'Drop a staged import', tags: ['results'], params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] }, response: { 204: { type: 'null' }, ...errors } }
     }, async (request, reply) => {
-      requireLocal(request)
       deps.staging.abort(request.params.id)
       return await reply.status(204).send()
     })
 
     app.get('/results/status', {
-      config: { policy: { caller: 'public' } },
-      schema: { summary: 'Index pointers still to send (no personal data)', tags: ['results'], response: { 200: { type: 'object', properties: { outbox: { type: 'object', properties: { pending: { type: 'integer' }, registered: { type: 'integer' }, rejected: { type: 'integer' }, lastError: { type: 'string' } } } } } } }
+      config: { policy: WRITE },
+      schema: { ...bearer, summary: 'Index pointers still to send (no personal data)', tags: ['results'], response: { 200: { type: 'object', properties: { outbox: { type: 'object', properties: { pending: { type: 'integer' }, registered: { type: 'integer' }, rejected: { type: 'integer' }, lastError: { type: 'string' } } } } } } }
     }, async () => ({ outbox: await deps.outbox.status() }))
   }
 }

@@ -11,11 +11,9 @@ import type { PortalEntryPoints } from '../../portal/module.ts'
 import type { ForeignResultsImport } from '../../bridges/ports.ts'
 import type { ResultView } from '../../registry/results/record.ts'
 import { TEXTS, pick, type Lang, type Texts } from './i18n.ts'
+import { escapeHtml } from '../html.ts'
 
-/** Escapes text for HTML content and attribute values. */
-export function esc (value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
-}
+const esc = escapeHtml
 
 const CSS = `
 body{font-family:system-ui,sans-serif;line-height:1.5;max-width:60rem;margin:0 auto;padding:0 1rem;color:#1a1a1a;background:#fff}
@@ -65,10 +63,6 @@ export function landingPage (lang: Lang): string {
   return layout({ lang, title: t.portal, path: '/portal' }, `<p>${esc(t.tagline)}</p><p><a href="/portal/login">${esc(t.signIn)}</a></p>`)
 }
 
-export function errorPage (lang: Lang, path: string, code: string, message: string, signedIn?: { name: string }): string {
-  const t = TEXTS[lang]
-  return layout({ lang, title: t.error, path, ...(signedIn === undefined ? {} : { signedIn }) }, `<p role="alert"><strong>${esc(code)}</strong>: ${esc(message)}</p><p><a href="/portal">${esc(t.back)}</a></p>`)
-}
 
 function statusText (t: Texts, s: SourceReport['status']): string {
   return { ok: t.statusOk, unavailable: t.statusUnavailable, 'timed-out': t.statusTimedOut, refused: t.statusRefused, failed: t.statusFailed }[s]
@@ -250,8 +244,12 @@ export function devIssuerPage (lang: Lang, learners: readonly SampleLearner[], p
   return layout({ lang, title: t.devIssuerTitle, path: '/dev-oidc/authorize' }, `<div class="dev" role="note"><p><strong>${esc(t.devIssuerTitle)}</strong></p><p>${esc(t.devIssuerExplain)}</p></div><h2>${esc(t.chooseLearner)}</h2><ul>${options}</ul>`)
 }
 
-/** The issuer's answer to the portal: an auto-submitting form (OIDC response_mode=form_post), with a button for no-script browsers. */
-export function formPostPage (action: string, fields: Record<string, string>): string {
+/**
+ * The issuer's answer to the portal: an auto-submitting form (OIDC response_mode=form_post), with
+ * a button for no-script browsers. The script carries `nonce`, which the page's
+ * Content-Security-Policy names.
+ */
+export function formPostPage (action: string, fields: Record<string, string>, nonce: string): string {
   const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('')
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in…</title></head><body onload="document.forms[0].submit()"><form method="post" action="${esc(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form></body></html>`
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signing in…</title></head><body><form method="post" action="${esc(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form><script nonce="${esc(nonce)}">document.forms[0].submit()</script></body></html>`
 }

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { startTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
+import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
+import { RESULTS_SCOPE } from '../../../src/registry/results/routes.ts'
 
 describe('lifelong import results', () => {
   it('imports a file all or nothing with a validation report, and a second run changes nothing', async () => {
@@ -19,7 +21,8 @@ describe('lifelong import results', () => {
     const bad = join(dir, 'bad.json')
     writeFileSync(bad, JSON.stringify({ learners: [LEARNERS.kari], results: [...results.slice(0, 5), course('fs-x', LEARNERS.kari, 'IN1000', 'Q'), course('fs-y', LEARNERS.kari, 'NOPE', 'A')] }))
     const size = uio.log.store.size
-    const refused = await runCli(['import', 'results', bad, '--url', uio.httpUrl()], { timeoutMs: 60_000 })
+    const devIssuer = join(fed.plan.dir, 'dev-issuer.key')
+    const refused = await runCli(['import', 'results', bad, '--node', uio.httpUrl(), '--dev-issuer', devIssuer], { timeoutMs: 60_000 })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('nothing was stored; 2 problem(s)')
     expect(refused.stderr).toContain('/results/5/grades/0/value: RESULT_GRADE_OUT_OF_SCALE')
@@ -28,12 +31,13 @@ describe('lifelong import results', () => {
     expect(report.problems.map((p: { code: string }) => p.code)).toEqual(['RESULT_GRADE_OUT_OF_SCALE', 'RESULT_UNKNOWN_OFFERING'])
     expect(uio.log.store.size).toBe(size)
 
-    const first = await runCli(['import', 'results', good, '--url', uio.httpUrl()], { timeoutMs: 60_000 })
+    const first = await runCli(['import', 'results', good, '--node', uio.httpUrl(), '--dev-issuer', devIssuer], { timeoutMs: 60_000 })
     expect(first.stderr).toContain('checking 32 entries')
     expect(first.code).toBe(0)
     expect(first.stdout).toContain('learners 2 new, 0 updated, 0 unchanged; results 30 issued, 0 corrected, 0 annulled, 0 unchanged')
     const after = uio.log.store.size
-    const again = await runCli(['import', 'results', good, '--url', uio.httpUrl()], { timeoutMs: 60_000 })
+    // --url is the deprecated spelling of --node; a token can also come from $LIFELONG_TOKEN.
+    const again = await runCli(['import', 'results', good, '--url', uio.httpUrl()], { timeoutMs: 60_000, env: { LIFELONG_TOKEN: await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: [RESULTS_SCOPE] }) } })
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('learners 0 new, 0 updated, 2 unchanged; results 0 issued, 0 corrected, 0 annulled, 30 unchanged')
     expect(uio.log.store.size).toBe(after)

@@ -5,6 +5,8 @@ import { GetAccessLog, GetResults } from '../../../src/registry/results/protocol
 import { openSourceCheckpoint, verifyServedResult, logOriginOf } from '../../../src/registry/results/verify.ts'
 import { openResult } from '../../../src/registry/results/record.ts'
 import { ValidationError } from '../../../src/errors.ts'
+import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
+import { RESULTS_SCOPE } from '../../../src/registry/results/routes.ts'
 
 const kari = LEARNERS.kari
 const ola = LEARNERS.ola
@@ -90,11 +92,12 @@ describe('results registry at an institution node', () => {
   })
 
   it('takes ingest over HTTP, with a report of every problem', async () => {
-    const { uio } = await federation()
-    const ok = await uio.http.inject({ method: 'POST', url: '/results/batches', payload: { learners: [kari], results: [course('fs-1', kari, 'IN1000', 'B')] } })
+    const { fed, uio } = await federation()
+    const headers = { authorization: `Bearer ${await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: [RESULTS_SCOPE] })}` }
+    const ok = await uio.http.inject({ method: 'POST', url: '/results/batches', headers, payload: { learners: [kari], results: [course('fs-1', kari, 'IN1000', 'B')] } })
     expect(ok.statusCode).toBe(200)
     expect(ok.json().results[0].outcome).toBe('issued')
-    const bad = await uio.http.inject({ method: 'POST', url: '/results/batches', payload: { results: [course('fs-2', kari, 'IN1000', 'X'), course('fs-3', kari, 'NOPE', 'A')] } })
+    const bad = await uio.http.inject({ method: 'POST', url: '/results/batches', headers, payload: { results: [course('fs-2', kari, 'IN1000', 'X'), course('fs-3', kari, 'NOPE', 'A')] } })
     expect(bad.statusCode).toBe(400)
     expect(bad.json().code).toBe('RESULTS_REJECTED')
     expect(bad.json().fields.map((f: { path: string }) => f.path)).toEqual(['/results/0/grades/0/value', '/results/1/offeringId'])

@@ -15,8 +15,9 @@ import { EmrexModule } from '../module.ts'
 import { EmrexStore } from '../store.ts'
 import { foreignDevelopmentLearners } from './learners.ts'
 import { DevelopmentPortal } from './portal.ts'
-import { escapeHtml } from '../pages.ts'
-import { htmlErrorHandler } from '../http.ts'
+import { escapeHtml } from '../../../ui/html.ts'
+import { installEdgePlugins } from '../../../api/plugins.ts'
+import { installCallerPolicy } from '../../../api/edge.ts'
 
 export interface ForeignEmrexNodeInit {
   name: string
@@ -64,14 +65,18 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
     const portal = new DevelopmentPortal({ store }, { name: `${init.name} (development)`, cookieSuffix: 'foreign', learners: foreignDevelopmentLearners(), secureCookies: false })
     const emrex = new EmrexModule({ store, sessions: portal.sessions, results: portal.results, accessLog: portal.accessLog, logger: init.logger, now: Date.now, publicUrl: () => url }, { config, portalName: init.name })
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
-    // The development sign-in answers errors with the same pages (and codes) as the EMREX routes.
-    await app.register(async (scope) => { scope.setErrorHandler(htmlErrorHandler); await scope.register(portal.routes) })
+    // The same edge as a node's (forms, cookies, headers, error pages, caller policy), with the
+    // development sign-in as its learners' authenticator.
+    await installEdgePlugins(app, { https: false })
+    const policy = installCallerPolicy(app, portal.authenticators, { signInPath: '/emrex/dev/sign-in' })
+    await app.register(portal.routes)
     await app.register(emrex.routes)
-    app.get('/', async (_request, reply) => await reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(init.name)}</title></head><body><main>
+    app.get('/', { config: { policy: { caller: 'development' }, errors: 'page' } }, async (_request, reply) => await reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(init.name)}</title></head><body><main>
 <p role="alert"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
 <h1>${escapeHtml(init.name)}</h1>
 <ul><li><a href="/emrex/import">Import results from Norway with EMREX</a> (this node as EMREX client)</li>
 <li>EMREX provider endpoint: <code>POST /emrex</code> (sessionId, returnUrl)</li></ul></main></body></html>`))
+    policy.check()
     await emrex.start()
     await app.listen({ host: init.host ?? '127.0.0.1', port: init.port ?? 0 })
     const address = app.server.address()

@@ -12,9 +12,10 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../../errors.ts'
 import type { LearnerResults } from '../../model.ts'
 import type { AccessEntry, AccessLog, LearnerSessions, SignedInLearner, VerifiedResults } from '../../ports.ts'
-import { escapeHtml } from '../pages.ts'
+import { escapeHtml } from '../../../ui/html.ts'
 import { jsonBytes, type EmrexStore } from '../store.ts'
-import { parseCookies, registerFormParser, sendPage } from '../http.ts'
+import { sendPage } from '../http.ts'
+import type { Authenticators } from '../../../api/edge.ts'
 
 /** A sample learner of the simulated foreign node, with the results it holds for them. */
 export interface DevelopmentLearner {
@@ -82,12 +83,22 @@ export class DevelopmentPortal {
     }
   }
 
+  /** The HTTP edge's learner authenticator of the stand-in node: its development sign-in cookie. */
+  get authenticators (): Authenticators {
+    return {
+      learner: [async (request) => {
+        const learner = await this.currentLearner(request)
+        return learner === undefined ? undefined : { kind: 'learner', subject: learner.learnerId, issuer: 'development' }
+      }]
+    }
+  }
+
   private mac (learnerId: string): string {
     return createHmac('sha256', this.key).update(learnerId).digest('base64url')
   }
 
   private async currentLearner (request: FastifyRequest): Promise<SignedInLearner | undefined> {
-    const value = parseCookies(request.headers.cookie)[this.cookie]
+    const value = request.cookies[this.cookie]
     if (value === undefined) return undefined
     const dot = value.lastIndexOf('.')
     const id = value.slice(0, dot)
@@ -99,8 +110,8 @@ export class DevelopmentPortal {
 
   private buildRoutes (): FastifyPluginAsync {
     return async (app) => {
-      registerFormParser(app, 64 * 1024)
       app.get('/emrex/dev/sign-in', {
+        config: { policy: { caller: 'development' }, errors: 'page' },
         schema: { hide: true, querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 2048 } } } }
       }, async (request, reply) => {
         const returnTo = safeReturnPath((request.query as { returnTo?: string }).returnTo)
@@ -114,6 +125,7 @@ export class DevelopmentPortal {
         })
       })
       app.post('/emrex/dev/sign-in', {
+        config: { policy: { caller: 'development' }, errors: 'page' },
         schema: { hide: true, body: { type: 'object', properties: { learnerId: { type: 'string', maxLength: 200 }, returnTo: { type: 'string', maxLength: 2048 } } } }
       }, async (request, reply) => {
         const body = request.body as { learnerId?: string, returnTo?: string }
@@ -123,10 +135,11 @@ export class DevelopmentPortal {
         return await reply.redirect(safeReturnPath(body.returnTo), 303)
       })
       app.get('/emrex/dev/access-log', {
+        config: { policy: { caller: 'learner' } },
         schema: { hide: true }
       }, async (request) => {
         const learner = await this.currentLearner(request)
-        if (learner === undefined) throw new LifelongError('unauthenticated', 'NOT_SIGNED_IN', 'sign in first')
+        if (learner === undefined) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
         return { entries: await this.accessLog.list(learner.learnerId) }
       })
     }
