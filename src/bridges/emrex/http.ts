@@ -65,6 +65,10 @@ export function htmlErrorHandler (err: FastifyError | LifelongError | Error, req
     status = HTTP_STATUS[err.kind]
     code = err.code
     message = err.kind === 'internal' ? 'internal error' : err.message
+    if (err.kind === 'rate-limited' || err.kind === 'unavailable') {
+      const after = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds
+      void reply.header('retry-after', String(typeof after === 'number' ? after : 1))
+    }
   } else if (fe.validation !== undefined) {
     status = 400
     code = 'REQUEST_INVALID'
