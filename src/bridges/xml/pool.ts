@@ -130,12 +130,20 @@ export class WorkerPool<I, O> {
     }
     worker.on('error', died)
     worker.on('exit', (code) => { died(new Error(`worker exited with code ${code}`)) })
-    // After the listeners (a 'message' listener refs the worker): idle workers never keep the process alive.
-    worker.unref()
+    // After the listeners (a 'message' listener refs the worker): it keeps the process alive only
+    // while there is work for it (a starting worker is started for waiting work).
+    this.holdWhileBusy(w)
+  }
+
+  /** Refs a worker while it has a task or is starting for waiting ones, unrefs it when idle. */
+  private holdWhileBusy (w: PoolWorker): void {
+    if (w.task !== undefined || (!w.ready && this.queue.length > 0)) w.worker.ref()
+    else w.worker.unref()
   }
 
   private dispatch (w: PoolWorker, task: Task): void {
     w.task = task
+    this.holdWhileBusy(w)
     w.timer = setTimeout(() => {
       this.retire(w, new LifelongError('timeout', this.init.codes.timeout, `the document was not checked within ${this.init.timeoutMs} ms; it is refused`))
       void w.worker.terminate()
@@ -150,6 +158,7 @@ export class WorkerPool<I, O> {
     if ('ready' in reply) {
       w.ready = true
       this.pump()
+      this.holdWhileBusy(w)
       return
     }
     const task = w.task
@@ -157,6 +166,7 @@ export class WorkerPool<I, O> {
     clearTimeout(w.timer)
     w.task = undefined
     w.timer = undefined
+    this.holdWhileBusy(w)
     if (reply.ok) task.resolve(reply.value)
     else task.reject(new LifelongError(reply.error.kind, reply.error.code, reply.error.message, reply.error.details === undefined ? {} : { details: reply.error.details }))
     this.pump()

@@ -4,9 +4,13 @@
  * (shown by counting its turns, and by the order in which other work finishes); a full queue is
  * refused at once; errors cross the thread with their code; a dead worker fails only its task.
  */
+import { spawnSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { LifelongError } from '../../../../src/errors.ts'
 import { WorkerPool } from '../../../../src/bridges/xml/pool.ts'
+import { tempDir } from '../../../helpers/federation.ts'
 
 interface SpinTask { spinMs?: number, fail?: string, exit?: boolean, echo?: unknown }
 
@@ -85,6 +89,19 @@ describe('the document-check worker pool', () => {
     expect(died).toEqual({ code: 'T_FAILED', kind: 'internal' })
     expect(fine).toEqual({ ok: 'fine' })
     expect(await outcome(p.run({ echo: 'after' }))).toEqual({ ok: 'after' })
+  })
+
+  it('keeps the process alive while a task runs, and not while idle', () => {
+    const pool = new URL('../../../../src/bridges/xml/pool.ts', import.meta.url).href
+    const script = new URL('../../../helpers/spin-worker.ts', import.meta.url).href
+    const program = `import { WorkerPool } from '${pool}'
+      const p = new WorkerPool({ script: new URL('${script}'), size: 1, timeoutMs: 5000, maxQueue: 1, codes: { timeout: 'T', busy: 'B', failed: 'F' } })
+      console.log(await p.run({ spinMs: 200, echo: 'answered' }))`
+    const file = join(tempDir('lifelong-pool-'), 'alive.mjs')
+    writeFileSync(file, program)
+    // Nothing else keeps this process alive: it must wait for the answer, then exit by itself.
+    const child = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 20_000 })
+    expect({ status: child.status, out: child.stdout.trim() }).toEqual({ status: 0, out: 'answered' })
   })
 
   it('refuses waiting and running tasks when closed', async () => {
