@@ -99,13 +99,13 @@ function agent (el: Element): EdmAgent {
 }
 
 /**
- * Parses the request within the EDM request limits (`maxBytes` overrides the byte limit); throws
+ * Parses the request within the EDM request limits (`maxBytes` lowers the byte limit); throws
  * {@link EdmError} `0003` for malformed, unsafe or over-complex XML, naming what was refused.
  */
 export function parseEvidenceRequest (xml: string | Uint8Array, maxBytes?: number): EvidenceRequest {
   let doc: Document
   try {
-    doc = parseUntrustedXml(xml, maxBytes === undefined ? EDM_REQUEST_XML_LIMITS : { ...EDM_REQUEST_XML_LIMITS, maxBytes })
+    doc = parseUntrustedXml(xml, maxBytes === undefined ? EDM_REQUEST_XML_LIMITS : { ...EDM_REQUEST_XML_LIMITS, maxBytes: Math.min(maxBytes, EDM_REQUEST_XML_LIMITS.maxBytes) })
   } catch (err) {
     if (err instanceof LifelongError && err.code.startsWith('XML_')) throw new EdmError('EDM:ERR:0003', `The request is not acceptable XML: ${err.message.replace(/^the document is not acceptable XML: /, '')}`)
     throw err

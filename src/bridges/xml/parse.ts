@@ -24,6 +24,8 @@ const CLOSE_TAGS_TARGET = 'lifelong-close-tags'
 
 /** XML 1.0 §2.11 end-of-line handling, as @xmldom/xmldom 0.8 does it (NEL and U+2028 too). */
 export function normaliseLineEndings (text: string): string {
+  // One scan in the common case (no CR, NEL or LS): two replacing passes over megabytes are not free.
+  if (!/[\r\u0085\u2028]/.test(text)) return text
   return text.replace(/\r[\n\u0085]/g, '\n').replace(/[\r\u0085\u2028]/g, '\n')
 }
 
