@@ -36,7 +36,7 @@ export function madeUpSignature (): string {
 
 /** The `elmo` form field a provider posts: Base64 of gzip. */
 export function elmoField (xml: string): string {
-  return gzipSync(Buffer.from(xml, 'utf8'), { level: 9 }).toString('base64')
+  return gzipSync(Buffer.from(xml, 'utf8')).toString('base64')
 }
 
 /**
