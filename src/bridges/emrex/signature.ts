@@ -152,35 +152,27 @@ function one (map: Map<string, Element[]>, name: string, parent: string): Elemen
   return list[0] as Element
 }
 
-/** Every ds:Signature element of the document, in one walk that never recurses (depth is capped, but a walk need not rely on it). */
+/** The node after `node` in document order inside `root`, or null: a walk without recursion or a stack. */
+function following (node: Node, root: Node): Node | null {
+  if (node.firstChild !== null) return node.firstChild
+  let n: Node | null = node
+  while (n !== null && n !== root && n.nextSibling === null) n = n.parentNode
+  return n === null || n === root ? null : n.nextSibling
+}
+
+/** Every ds:Signature element of the document, in one walk. */
 function signaturesIn (root: Element): Element[] {
   const found: Element[] = []
-  let node: Node | null = root
-  while (node !== null) {
-    if (node.nodeType === 1 && (node as Element).localName === 'Signature' && (node as Element).namespaceURI === DSIG_NS) found.push(node as Element)
-    if (node.firstChild !== null) {
-      node = node.firstChild
-      continue
-    }
-    while (node !== null && node !== root && node.nextSibling === null) node = node.parentNode
-    node = node === null || node === root ? null : node.nextSibling
+  for (let n: Node | null = root; n !== null; n = following(n, root)) {
+    if (n.nodeType === 1 && (n as Element).localName === 'Signature' && (n as Element).namespaceURI === DSIG_NS) found.push(n as Element)
   }
   return found
 }
 
-/** Counts the elements under `el`, stopping past `max`. */
+/** Counts the elements of `el`'s subtree, stopping past `max`. */
 function elementCount (el: Element, max: number): number {
   let count = 0
-  let node: Node | null = el
-  while (node !== null && count <= max) {
-    if (node.nodeType === 1) count++
-    if (node.firstChild !== null) {
-      node = node.firstChild
-      continue
-    }
-    while (node !== null && node !== el && node.nextSibling === null) node = node.parentNode
-    node = node === null || node === el ? null : node.nextSibling
-  }
+  for (let n: Node | null = el; n !== null && count <= max; n = following(n, el)) if (n.nodeType === 1) count++
   return count
 }
 
