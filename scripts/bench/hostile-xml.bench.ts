@@ -20,6 +20,7 @@ import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFi
 import { checkElmo, type ElmoCheckRequest } from '../../src/bridges/emrex/check.ts'
 import { workerElmoChecker } from '../../src/bridges/emrex/checker.ts'
 import { buildElmo } from '../../src/bridges/emrex/export.ts'
+import { signCanonicalElmo } from '../../src/bridges/emrex/signature.ts'
 import { DEFAULT_IMPORT_LIMITS } from '../../src/bridges/emrex/import.ts'
 import { parseEvidenceRequest } from '../../src/bridges/oots/request.ts'
 import { EDM_REQUEST_XML_LIMITS } from '../../src/bridges/xml/limits.ts'
@@ -86,8 +87,15 @@ const bench: Benchmark = {
       rows.push({ name: `attack, ${fmt(n)} empty elements (a ${fmt(field.length)}-character field): checkElmo`, value: now.p50, unit: 'ms', note: `${ms(now)}; ${now.code} (7.8 s and over 300 s before)` })
     }
 
+    // A real transcript at the element limit, signed by its provider: the whole path, reading included.
+    const courses = Math.floor((limits.maxElements - 200) / 35)
+    const transcript = signCanonicalElmo(buildElmo(learnerWithCourses(courses)), credentials)
+    const readable = await measure(runs, () => checkElmo(request(transcript)))
+    log(`${courses}-course transcript: ${ms(readable)} (${readable.code})`)
+    rows.push({ name: `ELMO: a ${courses}-course transcript (the element limit), genuine signature, read in full, ${fmt(Buffer.byteLength(transcript) / 1024)} KiB`, value: readable.p50, unit: 'ms', baseline: { name: 'plain parse of the same document', value: (await timeEach(runs, () => new DOMParser().parseFromString(transcript, 'text/xml'), 1)).p50 }, note: `${ms(readable)}; ${readable.code}` })
+
     // The worst document under each ELMO limit, attack and genuine signature.
-    let worst = { name: '', xml: '', p50: 0 }
+    let worst = { name: `the ${courses}-course transcript`, xml: transcript, cpu: readable.cpu }
     for (const w of worstUnder(limits)) {
       for (const kind of ['made-up', 'genuine'] as const) {
         const xml = kind === 'made-up' ? w.xml.replace(/<\/elmo>$/, `${madeUpSignature()}</elmo>`) : signAny(w.xml, credentials.privateKey)
@@ -95,12 +103,12 @@ const bench: Benchmark = {
         const m = await measure(runs, () => checkElmo(req))
         const bytes = Buffer.byteLength(xml)
         log(`${w.name}, ${kind}: ${ms(m)} (${m.code})`)
-        if (m.p50 > worst.p50) worst = { name: `${w.name}, ${kind} signature`, xml, p50: m.p50 }
+        if (m.cpu > worst.cpu) worst = { name: `${w.name}, ${kind} signature`, xml, cpu: m.cpu }
         rows.push({ name: `ELMO: ${w.name} (${w.limit}), ${kind} signature, ${fmt(bytes / 1024)} KiB`, value: m.p50, unit: 'ms', baseline: { name: 'plain parse of a benign ELMO of the same size', value: await plainParse(bytes, runs) }, note: `${ms(m)}; ${m.code}` })
       }
     }
 
-    // The worst of them through the worker pool, as a node checks it (posting, checking, the answer).
+    // The worst of them (by CPU time) through the worker pool, as a node checks it (posting, checking, the answer).
     const checker = workerElmoChecker({ workers: 1, timeoutMs: 10_000 })
     try {
       const req = request(worst.xml)
@@ -113,7 +121,7 @@ const bench: Benchmark = {
     }
 
     // OOTS EDM requests under their limits (parsed on the event loop: the profile keeps them small).
-    for (const w of worstUnder(EDM_REQUEST_XML_LIMITS).filter((x) => x.limit !== 'maxNames' && x.name !== 'every limit at once')) {
+    for (const w of worstUnder(EDM_REQUEST_XML_LIMITS)) {
       const xml = Buffer.from(w.xml.replace(/^<elmo/, '<query:QueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"').replace(/<\/elmo>$/, '</query:QueryRequest>'), 'utf8')
       const m = await measure(runs, () => parseEvidenceRequest(xml))
       rows.push({ name: `OOTS EDM request: ${w.name} (${w.limit}), ${fmt(xml.length / 1024)} KiB`, value: m.p50, unit: 'ms', baseline: { name: 'plain parse of a benign ELMO of the same size', value: await plainParse(xml.length, runs) }, note: `${ms(m)}; ${m.code === 'accepted' ? 'read' : m.code}` })
@@ -124,7 +132,7 @@ const bench: Benchmark = {
       rows,
       notes: [
         `Load average when the run started: ${loadavg().map((l) => fmt(l, 1)).join(', ')} on this machine's cores; wall-clock figures rise with other load, thread CPU time much less.`,
-        over.length === 0 ? 'Every document under the limits was handled in under 100 ms (p50).' : `Over 100 ms (p50): ${over.map((r) => r.name).join('; ')}.`,
+        over.length === 0 ? 'Every document under the limits was handled in under 100 ms (p50 wall time).' : `Over 100 ms of wall time (p50) in this run: ${over.map((r) => r.name).join('; ')}; their thread CPU time is in the note.`,
         `ELMO limits: ${JSON.stringify({ ...limits, maxOpportunities: undefined, maxLosDepth: undefined })}; EDM request limits: ${JSON.stringify(EDM_REQUEST_XML_LIMITS)}. A refused document stops at the first limit it passes, so the documents at the limits are the slowest ones; "genuine" needs the provider's key, "made-up" is what anyone can post. What remains is linear work: xmldom's parse (about 2 µs per element) and the canonicalisation of the whole document for the digest.`
       ]
     }

@@ -74,12 +74,12 @@ export const SHAPES = {
     const child = Array.from({ length: Math.min(inScope, 8) }, (_, i) => `<p${i}:e p${(i + 1) % inScope}:a="v"/>`).join('')
     return `<elmo${decls}>${child.repeat(Math.max(1, Math.floor(n / 8)))}</elmo>`
   },
-  /** `n` distinct element names, then `textBytes` of text (xmldom searches the document once per name). */
-  names: (n: number, textBytes = 1024 * 1024) => `<elmo>${Array.from({ length: n }, (_, i) => `<n${i}>t</n${i}>`).join('')}<z>${'x'.repeat(textBytes)}</z></elmo>`,
+  /** `n` distinct element names, then `textBytes` of text in texts of at most `chunk` (xmldom searches the document once per name). */
+  names: (n: number, textBytes = 1024 * 1024, chunk = textBytes) => `<elmo>${Array.from({ length: n }, (_, i) => `<n${i}>t</n${i}>`).join('')}${texts(textBytes, chunk)}</elmo>`,
   /** `n` character references in one text (a callback each in the parser, and again in the canonicaliser). */
   references: (n: number) => `<elmo><t>${'&lt;'.repeat(n)}</t></elmo>`,
-  /** One text of `bytes` characters (an attachment). */
-  text: (bytes: number) => `<elmo><t>${'QUJD'.repeat(Math.floor(bytes / 4))}</t></elmo>`,
+  /** `bytes` characters of text (an attachment), in texts of at most `chunk`. */
+  text: (bytes: number, chunk = bytes) => `<elmo>${texts(bytes, chunk)}</elmo>`,
   /** Many comments (dropped from the canonical form, but each a node). */
   comments: (n: number) => `<elmo>${'<!--c-->'.repeat(n)}</elmo>`,
   /**
@@ -89,9 +89,16 @@ export const SHAPES = {
    */
   mixed: (n: number, inScope: number, textBytes: number) => {
     const decls = Array.from({ length: inScope }, (_, i) => ` xmlns:p${i}="urn:x:${i}"`).join('')
-    return `<elmo${decls}>${'<p0:e a="1" p1:b="&amp;">x&lt;y</p0:e>'.repeat(n)}<z>${'QUJD'.repeat(Math.floor(textBytes / 4))}</z></elmo>`
+    return `<elmo${decls}>${'<p0:e a="1" p1:b="&amp;">x&lt;y</p0:e>'.repeat(n)}${texts(textBytes, textBytes)}</elmo>`
   }
 } as const
+
+/** `bytes` characters of Base64-like text as `<z>` elements of at most `chunk` characters each. */
+function texts (bytes: number, chunk: number): string {
+  const size = Math.max(4, Math.floor(Math.min(bytes, chunk) / 4) * 4)
+  const one = `<z>${'QUJD'.repeat(size / 4)}</z>`
+  return one.repeat(Math.max(1, Math.floor(bytes / (size + 7))))
+}
 
 export type ShapeName = keyof typeof SHAPES
 
@@ -110,9 +117,9 @@ export function worstUnder (limits: XmlLimits): Array<{ name: string, limit: key
     { name: `${limits.maxAttributesPerElement} attributes per element`, limit: 'maxAttributesPerElement', xml: SHAPES.attributes(Math.min(nodes, elements * (limits.maxAttributesPerElement + 1)), limits.maxAttributesPerElement) },
     // The signature adds two declarations of its own (Signature and SignedInfo declare the DSig namespace).
     { name: `${limits.maxNamespacesInScope - 2} namespaces in scope`, limit: 'maxNamespacesInScope', xml: SHAPES.namespaces(Math.min(elements, Math.floor(nodes / 2)), limits.maxNamespacesInScope - 2) },
-    { name: `${limits.maxNames - room} names before ${Math.floor(limits.maxBytes / 2 ** 20)} MiB of text`, limit: 'maxNames', xml: SHAPES.names(limits.maxNames - room, limits.maxBytes - 64 * limits.maxNames - 1024) },
+    { name: `${limits.maxNames - room} names before ${mb(limits.maxBytes)} of text`, limit: 'maxNames', xml: SHAPES.names(limits.maxNames - room, limits.maxBytes - 64 * limits.maxNames - 1024, limits.maxTextLength - 64) },
     { name: `${limits.maxReferences - 100} references`, limit: 'maxReferences', xml: SHAPES.references(Math.min(limits.maxReferences - 100, Math.floor((limits.maxTextLength - 64) / 4))) },
-    { name: `${Math.floor(limits.maxBytes / 2 ** 20)} MiB of text`, limit: 'maxBytes', xml: SHAPES.text(Math.min(limits.maxBytes, limits.maxTextLength) - 4096) },
+    { name: `${mb(limits.maxBytes)} of text`, limit: 'maxBytes', xml: SHAPES.text(limits.maxBytes - 4096, limits.maxTextLength - 64) },
     { name: `${nodes - 2} comments`, limit: 'maxNodes', xml: SHAPES.comments(nodes - 2) },
     {
       name: 'every limit at once',
@@ -120,4 +127,8 @@ export function worstUnder (limits: XmlLimits): Array<{ name: string, limit: key
       xml: SHAPES.mixed(Math.min(elements, Math.floor(nodes / 4), Math.floor((limits.maxReferences - 100) / 2)), limits.maxNamespacesInScope - 2, Math.min(limits.maxTextLength, limits.maxBytes - 64 * Math.min(elements, Math.floor(nodes / 4)) - 8192))
     }
   ]
+}
+
+function mb (bytes: number): string {
+  return bytes >= 2 ** 20 ? `${Math.floor(bytes / 2 ** 20)} MiB` : `${Math.floor(bytes / 1024)} KiB`
 }

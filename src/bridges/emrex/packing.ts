@@ -42,7 +42,8 @@ function tooLarge (what: string, cap: number): LifelongError {
 export function unpackElmo (field: string, limits: UnpackLimits): Unpacked {
   const warnings: string[] = []
   if (field.length > limits.maxEncodedChars) throw tooLarge('field', limits.maxEncodedChars)
-  let b64 = field.replace(/[\r\n\t]/g, '')
+  // Each pass is a scan of megabytes: only when there is something to repair.
+  let b64 = /[\r\n\t]/.test(field) ? field.replace(/[\r\n\t]/g, '') : field
   if (b64.includes(' ')) {
     // A '+' that was not percent-encoded arrives as a space after form decoding.
     b64 = b64.replace(/ /g, '+')

@@ -45,7 +45,7 @@ export interface XmlLimits {
 
 /**
  * Received ELMO documents (EMREX client, `lifelong emrex verify`). A 300-course transcript is
- * about 10,500 elements, 23,000 nodes (36,000 pretty-printed), 35 names, 3 namespaces in scope and
+ * about 10,500 elements, 23,000 nodes (34,000 pretty-printed), 35 names, 3 namespaces in scope and
  * 430 KB; attachments
  * (a PDF as a Base64 data URI) are long text, which costs little per byte. `maxBytes` is the
  * configured `emrex.maxElmoBytes` (at most this default).
@@ -53,8 +53,8 @@ export interface XmlLimits {
 export const ELMO_XML_LIMITS: XmlLimits = Object.freeze({
   maxBytes: 8 * 1024 * 1024,
   maxDepth: 64,
-  maxElements: 16_000,
-  maxNodes: 40_000,
+  maxElements: 14_000,
+  maxNodes: 36_000,
   maxAttributesPerElement: 32,
   maxAttributeLength: 4096,
   maxTextLength: 8 * 1024 * 1024,

@@ -76,7 +76,7 @@ describe('hostile shapes against the ELMO check (parse, shape, signature)', () =
       expect({ what, refused: code !== undefined && ELMO_REFUSALS.has(code) }).toEqual({ what, refused: true })
       const ratio = fastest(() => checkElmo(request)) / plainParseOfSize(Buffer.byteLength(xml))
       // Measured up to about 13 here (small documents dense in elements); xml-crypto's
-      // checkSignature on 16,000 siblings is several hundred times a plain parse.
+      // checkSignature on 8,000 siblings is several hundred times a plain parse.
       if (process.env.HOSTILE_XML_RATIOS !== undefined) console.log(`ELMO ${what}: ${ratio.toFixed(2)}`)
       expect(ratio, what).toBeLessThan(40)
     }), { numRuns: 40 })
