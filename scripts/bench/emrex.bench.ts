@@ -9,11 +9,11 @@ import { sign, verify } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { createSelfSignedCertificate, parseCertificate, loadSigningCredentials, writeCertificateFiles } from '../../src/bridges/emrex/certificate.ts'
 import { buildElmo } from '../../src/bridges/emrex/export.ts'
-import { readElmo } from '../../src/bridges/emrex/import.ts'
-import { packElmo, unpackElmo } from '../../src/bridges/emrex/packing.ts'
+import { checkElmo } from '../../src/bridges/emrex/check.ts'
+import { DEFAULT_IMPORT_LIMITS } from '../../src/bridges/emrex/import.ts'
+import { packElmo } from '../../src/bridges/emrex/packing.ts'
 import { packedSignedElmo, signedElmo } from '../../src/bridges/emrex/signed-export.ts'
-import { signElmo, verifyElmoSignature } from '../../src/bridges/emrex/signature.ts'
-import { parseUntrustedXml } from '../../src/bridges/emrex/xml.ts'
+import { signElmo } from '../../src/bridges/emrex/signature.ts'
 import { learnerWithCourses } from '../../test/helpers/emrex.ts'
 import { fmt, timeEach, type Benchmark } from './harness.ts'
 
@@ -47,10 +47,11 @@ const bench: Benchmark = {
     const signature = sign('sha256', bytes, credentials.privateKey)
     const verifyOnly = await timeEach(n, () => verify('sha256', bytes, credentials.certificate.publicKey, signature), 3)
     const packed = packElmo(signedXml)
-    const clientCheck = await timeEach(heavy, () => {
-      const xml = unpackElmo(packed, { maxEncodedChars: 1e8, maxXmlBytes: 1e8 }).xml
-      readElmo(verifyElmoSignature(xml, parseUntrustedXml(xml), trusted).signedXml)
-    }, 1)
+    const request = { field: packed, certificates: trusted.map((t) => t.pem), now: Date.now(), unpack: { maxEncodedChars: 1e8, maxXmlBytes: 16 * 1024 * 1024 }, limits: DEFAULT_IMPORT_LIMITS }
+    const cpuCheckBefore = process.threadCpuUsage()
+    const clientCheck = await timeEach(n, () => checkElmo(request), 3)
+    const cpuCheck = process.threadCpuUsage(cpuCheckBefore)
+    const cpuMsPerCheck = (cpuCheck.user + cpuCheck.system) / 1000 / (n + 3)
 
     const ms = (t: { p50: number, p99: number }): string => `p50 ${fmt(t.p50, 1)} ms, p99 ${fmt(t.p99, 1)} ms`
     return {
@@ -61,11 +62,11 @@ const bench: Benchmark = {
         { name: 'ELMO generation alone (no signature)', value: generate.p50, unit: 'ms', note: ms(generate) },
         { name: 'provider path: + PDF transcript, gzip, Base64', value: full.p50, unit: 'ms', baseline: { name: 'node:crypto signature', value: signOnly.p50 }, note: ms(full) },
         { name: 'signing alone with the general signer (xml-crypto: parse, c14n, serialise)', value: general.p50, unit: 'ms', baseline: { name: 'node:crypto signature', value: signOnly.p50 }, note: `${ms(general)}; the provider signs canonical output directly instead` },
-        { name: 'client check: unpack, parse, verify with registry certificate, read', value: clientCheck.p50, unit: 'ms', baseline: { name: 'RSA-SHA256 verification of the same bytes (node:crypto)', value: verifyOnly.p50 }, note: ms(clientCheck) }
+        { name: 'client check: unpack, parse, verify with registry certificate, read', value: clientCheck.p50, unit: 'ms', baseline: { name: 'RSA-SHA256 verification of the same bytes (node:crypto)', value: verifyOnly.p50 }, note: `${ms(clientCheck)}, thread CPU ${fmt(cpuMsPerCheck, 1)} ms per check; goal ≤ 20 ms (issue 18)` }
       ],
       notes: [
         `Load average when the run started: ${loadavg().map((l) => fmt(l, 1)).join(', ')} on this machine's cores; wall-clock figures rise with other load, the CPU-time row much less.`,
-        `The signed document is ${fmt(bytes.length / 1024, 0)} KiB (300 course results, one report), RSA 3072. The provider's writer emits Exclusive C14N directly, so signing is one SHA-256 of the document, one canonical SignedInfo and one RSA operation; the baseline is one RSA-SHA256 signature over the same bytes with node:crypto. The general signer (xml-crypto) is what the provider would cost if it re-parsed and canonicalised its own output. The client side cannot take that shortcut: received documents are parsed, canonicalised and verified with xml-crypto.`
+        `The signed document is ${fmt(bytes.length / 1024, 0)} KiB (300 course results, one report), RSA 3072. The provider's writer emits Exclusive C14N directly, so signing is one SHA-256 of the document, one canonical SignedInfo and one RSA operation; the baseline is one RSA-SHA256 signature over the same bytes with node:crypto. The general signer (xml-crypto) is what the provider would cost if it re-parsed and canonicalised its own output. The client side parses a received document once (the shared untrusted-XML parser with the ELMO limits), checks the signature's shape, verifies the signature value over the canonical SignedInfo, canonicalises the document once with xml-crypto's canonicaliser for the digest, and reads the verified tree (src/bridges/emrex/signature.ts); the whole check runs on a worker thread in a node (this row is the check itself, on the calling thread).`
       ]
     }
   }

@@ -149,7 +149,10 @@ export function createErrorHandler (renderers: ErrorRenderers = {}): (err: unkno
     const e = describeError(err)
     if (e.status >= 500) request.log.error({ err, route: request.routeOptions.url }, 'request failed')
     // Pushback (429, 503) says when to come back, unless the rate limiter already said it more exactly.
-    if ((e.status === 429 || e.status === 503) && !reply.hasHeader('retry-after')) void reply.header('retry-after', '1')
+    if ((e.status === 429 || e.status === 503) && !reply.hasHeader('retry-after')) {
+      const after = err instanceof LifelongError ? (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined
+      void reply.header('retry-after', String(typeof after === 'number' ? after : 1))
+    }
     void reply.status(e.status).header('x-error-code', e.code)
     // No route matched: a browser gets the page, anything else JSON.
     const style = request.routeOptions.config?.errors ?? (request.is404 && (request.headers.accept ?? '').includes('text/html') ? 'page' : 'json')

@@ -2,29 +2,31 @@
  * The EMREX client (EMC): the portal fetches a learner's results from a foreign EMREX provider.
  * It sends the learner's browser to the provider with a fresh `sessionId` and our `returnUrl`
  * (implementation guide §4.2), and receives the provider's form post (§4.3): the session must be
- * one we opened, unexpired and unused; the `elmo` field is Base64-decoded and gunzipped within
- * caps, parsed without DTDs, its signature verified against the provider's certificates from the
- * configured registry (§4.4: "If signature verification fails … MUST be rejected"), its learner
+ * one we opened, unexpired and unused; the `elmo` field is checked off the event loop (`checker.ts`:
+ * Base64-decoded and gunzipped within caps, parsed once within the ELMO limits and without DTDs,
+ * its signature verified against the provider's certificates from the configured registry, §4.4:
+ * "If signature verification fails … MUST be rejected", all under a hard deadline), its learner
  * matched with the signed-in learner on name and birth date (§4.4), and only then are the results
  * stored, as foreign results of the learner with their provenance and the signed document itself.
  *
+ * Imports are rate-limited (`rate-limit.ts`): a learner may start `perLearner` per window (each
+ * start allows one answer), and one client address may send `perClient` starts and answers.
+ *
  * Every refusal has a stable code and stores nothing but the session's end.
  */
-import { createHash, randomBytes } from 'node:crypto'
-import { gzipSync } from 'node:zlib'
+import { randomBytes } from 'node:crypto'
 import { LifelongError } from '../../errors.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { TrustedCertificate } from './certificate.ts'
-import { readElmo, type ImportedElmo, type ImportLimits, DEFAULT_IMPORT_LIMITS } from './import.ts'
+import type { ElmoChecker } from './checker.ts'
+import { type ImportedElmo, type ImportLimits, DEFAULT_IMPORT_LIMITS } from './import.ts'
 import { foreignDocumentKey, foreignResultKey, importSessionKey } from './keys.ts'
 import { matchLearner } from './match.ts'
-import { unpackElmo } from './packing.ts'
 import type { SignedInLearner } from '../ports.ts'
 import { importsOf } from './foreign-results.ts'
+import { FixedWindowLimiter, importRateLimited } from './rate-limit.ts'
 import { parseEmrexUrl } from './return-url.ts'
-import { verifyElmoSignature } from './signature.ts'
 import { jsonBytes, type EmrexStore } from './store.ts'
-import { parseUntrustedXml } from './xml.ts'
 
 export interface RegisteredProvider {
   readonly id: string
@@ -56,7 +58,7 @@ export interface ForeignResultsRecord {
     readonly certificate: string
     readonly certificateSubject: string
   }
-  /** SHA-256 (hex) of the received, signed XML; the document is kept under `foreignDocumentKey`. */
+  /** SHA-256 (hex) of the received, signed XML; the document is kept (gzip) under `foreignDocumentKey`. */
   readonly elmoSha256: string
   readonly elmoBytes: number
   readonly elmo: ImportedElmo
@@ -80,6 +82,8 @@ export interface ProviderReturn {
 
 export interface EmrexClientComponents {
   store: EmrexStore
+  /** Checks received documents (a worker pool in a node: `workerElmoChecker`). */
+  checker: ElmoChecker
   logger: Logger
   now: () => number
   /** This node's public base URL (known once it listens). */
@@ -94,7 +98,15 @@ export interface EmrexClientInit {
   maxFormBytes: number
   /** Path of the return endpoint on this node. */
   returnPath?: string
+  /** Limits of received documents; default the ELMO profile with `maxBytes` = `maxElmoBytes`. */
   limits?: ImportLimits
+  /** Imports per window: started per learner, started and answered per client address. */
+  rateLimit: { windowMs: number, perLearner: number, perClient: number }
+}
+
+/** Where a request came from, for the per-client limit (the address is kept in memory only). */
+export interface RequestOrigin {
+  client?: string
 }
 
 /** `EMP_*` (current guide) and `NCP_*` (older providers) both accepted, as guide §4.3 asks. */
@@ -113,12 +125,23 @@ export class EmrexClient {
   private readonly c: EmrexClientComponents
   private readonly init: EmrexClientInit
   private readonly byId: Map<string, RegisteredProvider>
+  private readonly perLearner: FixedWindowLimiter
+  private readonly perClient: FixedWindowLimiter
 
   constructor (components: EmrexClientComponents, init: EmrexClientInit) {
     this.c = components
     this.init = init
     for (const p of init.providers) parseEmrexUrl(p.url, init.allowLoopbackHttp)
     this.byId = new Map(init.providers.map((p) => [p.id, p]))
+    this.perLearner = new FixedWindowLimiter({ windowMs: init.rateLimit.windowMs, limit: init.rateLimit.perLearner }, components.now)
+    this.perClient = new FixedWindowLimiter({ windowMs: init.rateLimit.windowMs, limit: init.rateLimit.perClient }, components.now)
+  }
+
+  /** Counts a request from `origin` against the per-client limit. */
+  private takeClient (origin: RequestOrigin): void {
+    if (origin.client === undefined) return
+    const wait = this.perClient.take(origin.client)
+    if (wait > 0) throw importRateLimited('client', wait)
   }
 
   get providers (): readonly RegisteredProvider[] {
@@ -132,11 +155,14 @@ export class EmrexClient {
   /**
    * Opens an import session for the signed-in learner and returns the form that takes their
    * browser to the provider: `sessionId` (32 random characters, as the EMREX standard describes)
-   * and `returnUrl`.
+   * and `returnUrl`. Throws `EMREX_IMPORT_RATE_LIMITED` over the learner's or the client's limit.
    */
-  async start (learner: SignedInLearner, providerId: string): Promise<{ action: string, providerName: string, fields: { sessionId: string, returnUrl: string } }> {
+  async start (learner: SignedInLearner, providerId: string, origin: RequestOrigin = {}): Promise<{ action: string, providerName: string, fields: { sessionId: string, returnUrl: string } }> {
     const provider = this.byId.get(providerId)
     if (provider === undefined) throw new LifelongError('not-found', 'EMREX_PROVIDER_UNKNOWN', 'no such EMREX provider is configured')
+    this.takeClient(origin)
+    const wait = this.perLearner.take(learner.learnerId)
+    if (wait > 0) throw importRateLimited('learner', wait)
     const sessionId = randomBytes(24).toString('base64url')
     const now = this.c.now()
     const session: ImportSession = { learner, providerId, createdAt: now, expiresAt: now + this.init.sessionTtlMs, state: 'open' }
@@ -147,9 +173,11 @@ export class EmrexClient {
 
   /**
    * Handles the provider's answer. Returns the outcome, or throws a {@link LifelongError} with
-   * the reason it was refused (nothing stored). The session is used up either way.
+   * the reason it was refused (nothing stored). The session is used up either way, except when
+   * the client address is over its limit (`EMREX_IMPORT_RATE_LIMITED`, checked first).
    */
-  async receive (ret: ProviderReturn): Promise<{ outcome: ImportOutcome, learnerId: string, provider: RegisteredProvider }> {
+  async receive (ret: ProviderReturn, origin: RequestOrigin = {}): Promise<{ outcome: ImportOutcome, learnerId: string, provider: RegisteredProvider }> {
+    this.takeClient(origin)
     if (typeof ret.sessionId !== 'string' || ret.sessionId.length === 0 || ret.sessionId.length > 256) {
       throw new LifelongError('invalid', 'EMREX_SESSION_UNKNOWN', 'the answer carries no sessionId of ours')
     }
@@ -191,11 +219,15 @@ export class EmrexClient {
     if (code === 'ERROR') return { status: 'provider-error', message }
     if (typeof ret.elmo !== 'string' || ret.elmo.trim() === '') throw new LifelongError('invalid', 'ELMO_MISSING', 'the provider answered OK without an elmo document')
 
-    const unpacked = unpackElmo(ret.elmo, { maxEncodedChars: this.init.maxFormBytes, maxXmlBytes: this.init.maxElmoBytes })
-    const limits = this.init.limits ?? { ...DEFAULT_IMPORT_LIMITS, maxChars: this.init.maxElmoBytes }
-    const doc = parseUntrustedXml(unpacked.xml, limits)
-    const check = verifyElmoSignature(unpacked.xml, doc, provider.certificates, new Date(this.c.now()))
-    const elmo = readElmo(check.signedXml, limits)
+    const limits = this.init.limits ?? { ...DEFAULT_IMPORT_LIMITS, maxBytes: this.init.maxElmoBytes }
+    const checked = await this.c.checker({
+      field: ret.elmo,
+      certificates: provider.certificates.map((c) => c.pem),
+      now: this.c.now(),
+      unpack: { maxEncodedChars: this.init.maxFormBytes, maxXmlBytes: limits.maxBytes },
+      limits
+    })
+    const elmo = checked.elmo
     const l = session.learner
     const match = matchLearner({ givenNames: l.givenNames ?? '', familyName: l.familyName ?? '', ...(l.birthDate === undefined ? {} : { birthDate: l.birthDate }) }, elmo.learner)
     if (!match.matches) {
@@ -207,21 +239,16 @@ export class EmrexClient {
       learnerId: session.learner.learnerId,
       provider: { id: provider.id, name: provider.name, country: provider.country, url: provider.url },
       receivedAt: this.c.now(),
-      signature: {
-        algorithm: check.signatureAlgorithm,
-        digest: check.digestAlgorithm,
-        certificate: check.certificate.fingerprint256,
-        certificateSubject: check.certificate.certificate.subject
-      },
-      elmoSha256: createHash('sha256').update(unpacked.xml, 'utf8').digest('hex'),
-      elmoBytes: unpacked.bytes,
+      signature: checked.signature,
+      elmoSha256: checked.elmoSha256,
+      elmoBytes: checked.elmoBytes,
       elmo,
-      warnings: [...check.warnings, ...unpacked.warnings, ...elmo.warnings]
+      warnings: checked.warnings
     }
     // The record and the signed document it came from, with the record's log entry, in one batch.
     await this.c.store.record([
       { logType: 'bridges.emrex-import', logKey: importId, key: foreignResultKey(record.learnerId, importId), value: jsonBytes(record) },
-      { key: foreignDocumentKey(importId), value: new Uint8Array(gzipSync(Buffer.from(unpacked.xml, 'utf8'))) }
+      { key: foreignDocumentKey(importId), value: checked.document }
     ])
     return { status: 'imported', record }
   }

@@ -38,6 +38,12 @@ export interface EmrexConfig {
   readonly sessionTtlSeconds: number
   readonly maxElmoBytes: number
   readonly maxFormBytes: number
+  /** Worker threads that check received ELMO documents. */
+  readonly checkWorkers: number
+  /** Hard deadline of one check; past it the worker is ended and the answer refused (`ELMO_CHECK_TIMEOUT`). */
+  readonly checkTimeoutMs: number
+  /** Imports per window: started per signed-in learner, started and answered per client address. */
+  readonly importRateLimit: { readonly windowSeconds: number, readonly perLearner: number, readonly perClient: number }
 }
 
 const country = { type: 'string', pattern: '^[A-Z]{2}$' }
@@ -86,7 +92,20 @@ export const emrexConfigSchema = {
       }
     },
     sessionTtlSeconds: { type: 'integer', minimum: 60, maximum: 86_400, default: 1800, description: 'How long an EMREX transfer or import session stays open' },
-    maxElmoBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024, default: 16 * 1024 * 1024, description: 'Largest received ELMO document after decompression (ELMO_TOO_LARGE beyond)' },
-    maxFormBytes: { type: 'integer', minimum: 1024, maximum: 256 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'Largest form post a provider sends back (the Base64 elmo field)' }
+    maxElmoBytes: { type: 'integer', minimum: 1024, maximum: 8 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'Largest received ELMO document after decompression (ELMO_TOO_LARGE beyond); at most 8 MiB, so that the worst document under every limit is checked in under 100 ms (docs/BENCHMARKS.md)' },
+    maxFormBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'Largest form post a provider sends back (the Base64 elmo field); at most 16 MiB, room for the largest document even uncompressed' },
+    checkWorkers: { type: 'integer', minimum: 1, maximum: 8, default: 1, description: 'Worker threads that check received ELMO documents (parse, signature, reading), off the event loop' },
+    checkTimeoutMs: { type: 'integer', minimum: 100, maximum: 60_000, default: 2000, description: 'Hard deadline of one ELMO check: the worker is ended and the answer refused with ELMO_CHECK_TIMEOUT (every document within the limits takes under 100 ms)' },
+    importRateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'EMREX imports per window (EMREX_IMPORT_RATE_LIMITED beyond): a learner may start perLearner imports (each start allows one answer); one client address may send perClient starts and answers',
+      properties: {
+        windowSeconds: { type: 'integer', minimum: 1, maximum: 86_400, default: 600, description: 'Length of the window' },
+        perLearner: { type: 'integer', minimum: 1, maximum: 10_000, default: 20, description: 'Imports a signed-in learner may start per window' },
+        perClient: { type: 'integer', minimum: 1, maximum: 100_000, default: 60, description: 'Import starts and provider answers one client address may send per window' }
+      }
+    }
   }
 } as const

@@ -6,11 +6,13 @@
  * All of that is read; only a document without a learner is refused. Counts and lengths are
  * capped, so a hostile document cannot make this walk expensive.
  *
- * Call it on the signed content only (`SignatureCheck.signedXml`), never on the received bytes.
+ * Call it on the signed content only (`SignatureCheck.signed`, the verified document element
+ * without its signature), never on other nodes of a received document.
  */
 import { LifelongError } from '../../errors.ts'
+import { ELMO_XML_LIMITS, type XmlLimits } from '../xml/limits.ts'
 import { ELMO_NS } from './mapping.ts'
-import { childElements, firstChild, multilineOf, parseUntrustedXml, textOf, type XmlLimits, DEFAULT_XML_LIMITS } from './xml.ts'
+import { childElements, firstChild, multilineOf, parseElmoXml, textOf } from './xml.ts'
 
 export interface ImportedIdentifier { readonly type: string, readonly value: string }
 export interface ImportedText { readonly lang?: string, readonly text: string }
@@ -86,7 +88,7 @@ export interface ImportLimits extends XmlLimits {
   maxLosDepth: number
 }
 
-export const DEFAULT_IMPORT_LIMITS: ImportLimits = { ...DEFAULT_XML_LIMITS, maxOpportunities: 20_000, maxLosDepth: 16 }
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({ ...ELMO_XML_LIMITS, maxOpportunities: 20_000, maxLosDepth: 16 })
 
 /** `xs:date` may carry a time zone (`2015-03-17+01:00`); keep the calendar date (ELMO 1.7 `bday` note). */
 export function calendarDate (value: string | undefined): string | undefined {
@@ -122,12 +124,18 @@ function attachmentsOf (el: Element): ImportedAttachment[] {
 }
 
 /**
- * Reads an ELMO document (already verified) into {@link ImportedElmo}. Throws `ELMO_XML_INVALID`
- * if it is not an `elmo` document with a learner, `ELMO_TOO_LARGE` over the caps.
+ * Parses and reads an ELMO document (already verified, or one of ours) into {@link ImportedElmo}.
+ * Throws what {@link parseElmoXml} and {@link readElmoElement} throw.
  */
 export function readElmo (xml: string, limits: ImportLimits = DEFAULT_IMPORT_LIMITS): ImportedElmo {
-  const doc = parseUntrustedXml(xml, limits)
-  const root = doc.documentElement
+  return readElmoElement(parseElmoXml(xml, limits).documentElement, limits)
+}
+
+/**
+ * Reads a verified ELMO document element into {@link ImportedElmo}. Throws `ELMO_XML_INVALID` if
+ * it is not an `elmo` document with a learner, `ELMO_TOO_LARGE` over the reader's caps.
+ */
+export function readElmoElement (root: Element, limits: Pick<ImportLimits, 'maxOpportunities' | 'maxLosDepth'> = DEFAULT_IMPORT_LIMITS): ImportedElmo {
   const warnings: string[] = []
   if (root.localName !== 'elmo') throw new LifelongError('invalid', 'ELMO_XML_INVALID', `the root element is <${root.localName}>, not <elmo>`)
   if (root.namespaceURI !== ELMO_NS) warnings.push((root.namespaceURI ?? '') === '' ? 'the document has no ELMO namespace' : `the document is in namespace ${root.namespaceURI}, not the ELMO 1.x one`)

@@ -9,6 +9,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from '../../observability/logger.ts'
 import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
 import { loadSigningCredentials, loadTrustedCertificate, type SigningCredentials } from './certificate.ts'
+import { workerElmoChecker } from './checker.ts'
 import { EmrexClient } from './client.ts'
 import type { EmrexConfig } from './config.ts'
 import { sessionRanges } from './keys.ts'
@@ -46,6 +47,7 @@ export class EmrexModule {
   readonly credentials: SigningCredentials
   private readonly components: EmrexModuleComponents
   private readonly ttlMs: number
+  private readonly closeChecker: () => Promise<void>
   private timer: NodeJS.Timeout | undefined
 
   constructor (components: EmrexModuleComponents, init: EmrexModuleInit) {
@@ -62,12 +64,15 @@ export class EmrexModule {
       sessionTtlMs: this.ttlMs,
       includeNationalIdentifier: cfg.includeNationalIdentifier
     })
-    this.client = new EmrexClient({ store: this.store, logger: components.logger, now: components.now, publicUrl: components.publicUrl }, {
+    const checker = workerElmoChecker({ workers: cfg.checkWorkers, timeoutMs: cfg.checkTimeoutMs })
+    this.closeChecker = checker.close
+    this.client = new EmrexClient({ store: this.store, checker: checker.check, logger: components.logger, now: components.now, publicUrl: components.publicUrl }, {
       providers: cfg.providers.map((p) => ({ id: p.id, name: p.name, country: p.country, url: p.url, certificates: p.certificateFiles.map(loadTrustedCertificate) })),
       allowLoopbackHttp: cfg.allowLoopbackHttp,
       sessionTtlMs: this.ttlMs,
       maxElmoBytes: cfg.maxElmoBytes,
-      maxFormBytes: cfg.maxFormBytes
+      maxFormBytes: cfg.maxFormBytes,
+      rateLimit: { windowMs: cfg.importRateLimit.windowSeconds * 1000, perLearner: cfg.importRateLimit.perLearner, perClient: cfg.importRateLimit.perClient }
     })
     this.routes = emrexRoutes({ provider: this.provider, client: this.client, sessions: components.sessions, maxFormBytes: cfg.maxFormBytes, secureCookies, sessionTtlSeconds: cfg.sessionTtlSeconds })
   }
@@ -87,5 +92,6 @@ export class EmrexModule {
 
   async stop (): Promise<void> {
     clearInterval(this.timer)
+    await this.closeChecker()
   }
 }

@@ -7,6 +7,7 @@
  * breaks in the Base64, a `+` turned into a space by a sender that did not form-encode it, URL-safe
  * Base64, an uncompressed document, a byte-order mark, or an ISO-8859-1 declaration.
  */
+import { createHash } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { LifelongError } from '../../errors.ts'
 
@@ -26,6 +27,10 @@ export interface Unpacked {
   xml: string
   /** Size of the decompressed XML. */
   bytes: number
+  /** SHA-256 (hex) of the decompressed XML, as received. */
+  sha256: string
+  /** The gzip member as received (absent when the field was plain XML): what is kept of the document. */
+  gzip?: Uint8Array
   warnings: string[]
 }
 
@@ -37,7 +42,8 @@ function tooLarge (what: string, cap: number): LifelongError {
 export function unpackElmo (field: string, limits: UnpackLimits): Unpacked {
   const warnings: string[] = []
   if (field.length > limits.maxEncodedChars) throw tooLarge('field', limits.maxEncodedChars)
-  let b64 = field.replace(/[\r\n\t]/g, '')
+  // Each pass is a scan of megabytes: only when there is something to repair.
+  let b64 = /[\r\n\t]/.test(field) ? field.replace(/[\r\n\t]/g, '') : field
   if (b64.includes(' ')) {
     // A '+' that was not percent-encoded arrives as a space after form decoding.
     b64 = b64.replace(/ /g, '+')
@@ -48,7 +54,9 @@ export function unpackElmo (field: string, limits: UnpackLimits): Unpacked {
   }
   const bytes = Buffer.from(b64.replace(/-/g, '+').replace(/_/g, '/'), 'base64')
   let raw: Buffer
+  let gzip: Uint8Array | undefined
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    gzip = bytes
     try {
       raw = gunzipSync(bytes, { maxOutputLength: limits.maxXmlBytes })
     } catch (err) {
@@ -62,7 +70,7 @@ export function unpackElmo (field: string, limits: UnpackLimits): Unpacked {
   } else {
     throw new LifelongError('invalid', 'ELMO_ENCODING_INVALID', 'the elmo field is neither gzip nor XML')
   }
-  return { xml: decodeXmlText(raw, warnings), bytes: raw.length, warnings }
+  return { xml: decodeXmlText(raw, warnings), bytes: raw.length, sha256: createHash('sha256').update(raw).digest('hex'), ...(gzip === undefined ? {} : { gzip }), warnings }
 }
 
 function looksLikeXml (bytes: Buffer): boolean {

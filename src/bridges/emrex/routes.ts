@@ -121,7 +121,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         }
       }, async (request, reply) => {
         const learner = await signedIn(request)
-        const start = await client.start(learner, (request.body as { providerId: string }).providerId)
+        const start = await client.start(learner, (request.body as { providerId: string }).providerId, { client: request.ip })
         return await sendPage(reply, 200, autoSubmitPage(start.action, start.fields, `Going to ${start.providerName}`, `Sign in at ${start.providerName} and choose the results to bring back.`))
       })
 
@@ -134,7 +134,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
           body: { type: 'object', properties: { sessionId: { type: 'string', maxLength: 256 }, returnCode: { type: 'string', maxLength: 64 }, returnMessage: { type: 'string', maxLength: 100_000 }, elmo: { type: 'string' } } }
         }
       }, async (request, reply) => {
-        const { outcome, provider: p } = await client.receive(request.body as Record<string, unknown>)
+        const { outcome, provider: p } = await client.receive(request.body as Record<string, unknown>, { client: request.ip })
         return await sendPage(reply, 200, importOutcomePage(outcome, p.name))
       })
 

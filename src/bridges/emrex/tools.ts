@@ -12,10 +12,10 @@ import { loadConfig } from '../../config/config.ts'
 import type { LearnerResults } from '../model.ts'
 import { createSelfSignedCertificate, loadSigningCredentials, loadTrustedCertificate, writeCertificateFiles, type SigningCredentials } from './certificate.ts'
 import { norwegianDevelopmentLearners } from './dev/learners.ts'
-import { readElmo } from './import.ts'
+import { readElmo, readElmoElement } from './import.ts'
 import { signedElmo } from './signed-export.ts'
 import { verifyElmoSignature } from './signature.ts'
-import { parseUntrustedXml } from './xml.ts'
+import { parseElmoXml } from './xml.ts'
 
 export interface ExportOptions {
   learnerId: string
@@ -100,8 +100,9 @@ export function verifyElmoFile (file: string, certificateFiles: readonly string[
   } catch (err) {
     throw new LifelongError('invalid', 'ELMO_UNREADABLE', `cannot read ${file}`, { cause: err })
   }
-  const check = verifyElmoSignature(xml, parseUntrustedXml(xml), certificateFiles.map(loadTrustedCertificate))
-  const elmo = readElmo(check.signedXml)
+  // The operator's own command: checked on this thread, within the same ELMO limits as received documents.
+  const check = verifyElmoSignature(parseElmoXml(xml), certificateFiles.map(loadTrustedCertificate))
+  const elmo = readElmoElement(check.signed)
   return {
     signatureAlgorithm: check.signatureAlgorithm,
     certificate: check.certificate.fingerprint256,

@@ -1,15 +1,12 @@
 /**
  * XML at the EMREX edge: a small writer for the documents the portal produces (strict, always
- * escaped, schema-checked in tests) and a hardened parser for the documents it receives.
- *
- * Received XML is untrusted. Before any parser sees it we refuse a document type declaration
- * (no DTD processing means no external entities, no entity expansion, no "billion laughs"), cap
- * its size, and after parsing cap its depth and element count, so that every later walk over the
- * tree is bounded. The parser is @xmldom/xmldom, which never fetches anything; its warnings and
- * errors are fatal.
+ * escaped, schema-checked in tests), and for the documents it receives the shared untrusted-XML
+ * parser (`src/bridges/xml/`: no DTD, every size, shape and time limit of its ELMO profile) with
+ * ELMO's error codes, and small readers of the parsed tree.
  */
-import { DOMParser } from '@xmldom/xmldom'
 import { LifelongError } from '../../errors.ts'
+import { ELMO_XML_LIMITS, type XmlLimits } from '../xml/limits.ts'
+import { parseUntrustedXml } from '../xml/parse.ts'
 
 /**
  * Escapes text content exactly as Canonical XML does (C14N 1.0 §2.3 / Exclusive C14N: `&`, `<`,
@@ -120,89 +117,27 @@ function renderAttributes (attrs: Attributes | undefined): string {
   return out
 }
 
-/** Limits for parsing untrusted XML. */
-export interface XmlLimits {
-  /** Largest document, in UTF-16 code units of the decoded text. */
-  maxChars: number
-  /** Deepest element nesting. */
-  maxDepth: number
-  /** Most elements in the document. */
-  maxElements: number
-}
-
-export const DEFAULT_XML_LIMITS: XmlLimits = { maxChars: 16 * 1024 * 1024, maxDepth: 64, maxElements: 200_000 }
-
-/**
- * True if the prolog (what comes before the root element) holds a document type declaration.
- * A DOCTYPE can only appear there (XML 1.0 §2.8), so this looks nowhere else and cannot be fooled
- * by the string inside a comment or CDATA section of the content.
- */
-export function hasDoctype (xml: string): boolean {
-  let i = 0
-  const n = xml.length
-  if (xml.charCodeAt(0) === 0xFEFF) i = 1
-  for (;;) {
-    while (i < n && /\s/.test(xml[i] as string)) i++
-    if (xml.startsWith('<?', i)) {
-      const end = xml.indexOf('?>', i + 2)
-      if (end < 0) return false
-      i = end + 2
-    } else if (xml.startsWith('<!--', i)) {
-      const end = xml.indexOf('-->', i + 4)
-      if (end < 0) return false
-      i = end + 3
-    } else {
-      return /^<!DOCTYPE/i.test(xml.slice(i, i + 9))
-    }
-  }
+/** ELMO's codes for the shared parser's refusals (the codes docs/EMREX.md lists). */
+const ELMO_CODES: Record<string, string> = {
+  XML_TOO_LARGE: 'ELMO_TOO_LARGE',
+  XML_TOO_COMPLEX: 'ELMO_TOO_COMPLEX',
+  XML_DTD_FORBIDDEN: 'ELMO_DTD_FORBIDDEN',
+  XML_INVALID: 'ELMO_XML_INVALID'
 }
 
 /**
- * Parses untrusted XML safely: no DTD, bounded size, depth and element count, errors fatal.
- * Throws {@link LifelongError} `ELMO_DTD_FORBIDDEN`, `ELMO_TOO_LARGE` or `ELMO_XML_INVALID`.
+ * Parses a received ELMO document with the shared untrusted-XML parser (`../xml/parse.ts`) and
+ * its ELMO profile. Throws `ELMO_TOO_LARGE` (bytes), `ELMO_TOO_COMPLEX` (any other limit),
+ * `ELMO_DTD_FORBIDDEN` or `ELMO_XML_INVALID`.
  */
-export function parseUntrustedXml (xml: string, limits: XmlLimits = DEFAULT_XML_LIMITS): Document {
-  if (xml.length > limits.maxChars) {
-    throw new LifelongError('too-large', 'ELMO_TOO_LARGE', `the XML document is over ${limits.maxChars} characters`)
-  }
-  // XXE and entity expansion need a DTD; EMREX documents never have one (ELMO 1.7 is XSD-only).
-  if (hasDoctype(xml)) {
-    throw new LifelongError('invalid', 'ELMO_DTD_FORBIDDEN', 'the XML document has a document type declaration (DTD); DTDs and entities are refused')
-  }
-  const problems: string[] = []
-  const fail = (msg: unknown): void => { problems.push(String(msg).split('\n')[0] ?? 'error') }
-  let doc: Document
+export function parseElmoXml (xml: string, limits: XmlLimits = ELMO_XML_LIMITS): Document {
   try {
-    // xmldom 0.8 reports mismatched or unclosed tags only as warnings: all of them are fatal here.
-    doc = new DOMParser({ errorHandler: { warning: fail, error: fail, fatalError: fail } }).parseFromString(xml, 'text/xml')
+    return parseUntrustedXml(xml, limits)
   } catch (err) {
-    throw new LifelongError('invalid', 'ELMO_XML_INVALID', 'the document is not well-formed XML', { cause: err })
-  }
-  if (problems.length > 0 || doc.documentElement === null || doc.documentElement === undefined) {
-    throw new LifelongError('invalid', 'ELMO_XML_INVALID', `the document is not well-formed XML: ${problems[0] ?? 'no root element'}`)
-  }
-  if (doc.doctype !== null && doc.doctype !== undefined) {
-    throw new LifelongError('invalid', 'ELMO_DTD_FORBIDDEN', 'the XML document has a document type declaration (DTD); DTDs and entities are refused')
-  }
-  checkShape(doc.documentElement, limits)
-  return doc
-}
-
-/** Iterative walk (no recursion, so no stack overflow on hostile nesting) counting depth and elements. */
-function checkShape (root: Element, limits: XmlLimits): void {
-  let elements = 0
-  const stack: Array<{ node: Element, depth: number }> = [{ node: root, depth: 1 }]
-  while (stack.length > 0) {
-    const { node, depth } = stack.pop() as { node: Element, depth: number }
-    if (++elements > limits.maxElements) {
-      throw new LifelongError('too-large', 'ELMO_TOO_LARGE', `the XML document has more than ${limits.maxElements} elements`)
-    }
-    if (depth > limits.maxDepth) {
-      throw new LifelongError('invalid', 'ELMO_XML_INVALID', `the XML document is nested deeper than ${limits.maxDepth} levels`)
-    }
-    for (let c = node.firstChild; c !== null; c = c.nextSibling) {
-      if (c.nodeType === 1) stack.push({ node: c as Element, depth: depth + 1 })
-    }
+    const code = err instanceof LifelongError ? ELMO_CODES[err.code] : undefined
+    if (code === undefined) throw err
+    const e = err as LifelongError
+    throw new LifelongError(e.kind, code, e.message, { cause: e, ...(e.details === undefined ? {} : { details: e.details }) })
   }
 }
 

@@ -6,7 +6,10 @@
  * evidence provider relies on is then checked, and a broken rule becomes `EDM:ERR:0003` naming
  * the rule; what it does not offer becomes `EDM:ERR:0007`. Pure.
  */
-import { NS, child, children, descendants, parseUntrustedXml, text, XmlRejected } from './xml.ts'
+import { LifelongError } from '../../errors.ts'
+import { EDM_REQUEST_XML_LIMITS } from '../xml/limits.ts'
+import { parseUntrustedXml } from '../xml/parse.ts'
+import { NS, child, children, descendants, text } from './xml.ts'
 
 /** The EDM versions this provider speaks (the `SpecificationIdentifier` values, TDD v1.2 and v2.0). */
 export const SUPPORTED_SPECIFICATIONS = ['oots-edm:v1.2', 'oots-edm:v2.0'] as const
@@ -95,13 +98,16 @@ function agent (el: Element): EdmAgent {
   }
 }
 
-/** Parses the request; throws {@link EdmError} `0003` for malformed or unsafe XML. */
+/**
+ * Parses the request within the EDM request limits (`maxBytes` lowers the byte limit); throws
+ * {@link EdmError} `0003` for malformed, unsafe or over-complex XML, naming what was refused.
+ */
 export function parseEvidenceRequest (xml: string | Uint8Array, maxBytes?: number): EvidenceRequest {
   let doc: Document
   try {
-    doc = parseUntrustedXml(xml, { maxBytes })
+    doc = parseUntrustedXml(xml, maxBytes === undefined ? EDM_REQUEST_XML_LIMITS : { ...EDM_REQUEST_XML_LIMITS, maxBytes: Math.min(maxBytes, EDM_REQUEST_XML_LIMITS.maxBytes) })
   } catch (err) {
-    if (err instanceof XmlRejected) throw new EdmError('EDM:ERR:0003', `The request is not acceptable XML: ${err.message}`)
+    if (err instanceof LifelongError && err.code.startsWith('XML_')) throw new EdmError('EDM:ERR:0003', `The request is not acceptable XML: ${err.message.replace(/^the document is not acceptable XML: /, '')}`)
     throw err
   }
   const root = doc.documentElement as Element

@@ -1,14 +1,16 @@
 /**
  * XML for the OOTS messages, with @xmldom/xmldom (the parser the EMREX bridge uses too).
  *
- * Receiving is safe and lenient: a size cap; any DTD (`<!DOCTYPE`, `<!ENTITY`) refused before
- * parsing, so there is no external entity (XXE) and no entity expansion ("billion laughs") to
- * worry about; every parser warning or error treated as malformed input; a depth cap; leading
- * whitespace or a BOM before the XML declaration tolerated (the v2.0 sample has some).
+ * Receiving goes through the shared untrusted-XML parser (`src/bridges/xml/parse.ts`) with the
+ * EDM request profile (`EDM_REQUEST_XML_LIMITS`): no DTD, so no external entity (XXE) and no
+ * entity expansion ("billion laughs"); size, depth, element, attribute, namespace and reference
+ * caps that bound the time as well as the size; every parser warning or error treated as
+ * malformed input; leading whitespace or a BOM before the XML declaration tolerated (the v2.0
+ * sample has some). The helpers below read the parsed tree.
  * Producing is strict: a namespace-aware DOM serialised by XMLSerializer, so escaping and
  * well-formedness are the library's, never string concatenation.
  */
-import { DOMImplementation, DOMParser, XMLSerializer } from '@xmldom/xmldom'
+import { DOMImplementation, XMLSerializer } from '@xmldom/xmldom'
 
 export const NS = {
   query: 'urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0',
@@ -19,48 +21,6 @@ export const NS = {
   xlink: 'http://www.w3.org/1999/xlink',
   xml: 'http://www.w3.org/XML/1998/namespace'
 } as const
-
-/** Why a document was refused before any EDM rule could be applied. */
-export class XmlRejected extends Error {
-  override readonly name = 'XmlRejected'
-}
-
-export interface SafeParseOptions {
-  maxBytes?: number
-  maxDepth?: number
-}
-
-/** Parses untrusted XML into a DOM, or throws {@link XmlRejected}. */
-export function parseUntrustedXml (input: string | Uint8Array, options: SafeParseOptions = {}): Document {
-  const maxBytes = options.maxBytes ?? 1024 * 1024
-  const bytes = typeof input === 'string' ? Buffer.byteLength(input) : input.byteLength
-  if (bytes > maxBytes) throw new XmlRejected(`the message is over ${maxBytes} bytes`)
-  let text: string
-  try {
-    text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: true }).decode(input)
-  } catch {
-    throw new XmlRejected('the message is not UTF-8')
-  }
-  text = text.replace(/^\uFEFF/, '').replace(/^\s+(?=<\?xml)/, '')
-  // No DTD at all: OOTS messages never have one, and refusing it closes XXE and entity expansion.
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) throw new XmlRejected('a DTD or entity declaration is not allowed')
-  const problems: string[] = []
-  const doc = new DOMParser({
-    errorHandler: {
-      warning: (m: string) => { problems.push(m) },
-      error: (m: string) => { problems.push(m) },
-      fatalError: (m: string) => { problems.push(m) }
-    }
-  }).parseFromString(text, 'application/xml')
-  if (problems.length > 0 || doc?.documentElement == null) throw new XmlRejected(`malformed XML: ${(problems[0] ?? 'no root element').split('\n')[0]?.slice(0, 200) ?? ''}`)
-  const maxDepth = options.maxDepth ?? 48
-  const walk = (node: Element, depth: number): void => {
-    if (depth > maxDepth) throw new XmlRejected(`elements are nested deeper than ${maxDepth}`)
-    for (let c = node.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1) walk(c as Element, depth + 1)
-  }
-  walk(doc.documentElement, 1)
-  return doc
-}
 
 /** Element children of `parent` with the given namespace and local name. */
 export function children (parent: Element, ns: string, local: string): Element[] {

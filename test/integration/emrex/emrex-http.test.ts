@@ -16,6 +16,7 @@ import { readElmo } from '../../../src/bridges/emrex/import.ts'
 import { decodeLeaf } from '../../../src/log/leaf.ts'
 import { CookieClient, errorCodeOf, formOf, pickerChoices, SIGN_IN, startEmrexPair, type EmrexPair } from '../../helpers/emrex-pair.ts'
 import { testCredentials, xmlsecVerify, xsdValidate } from '../../helpers/emrex.ts'
+import { elmoField, madeUpSignature, SHAPES } from '../../helpers/hostile-xml.ts'
 
 const [kariSe, erik] = foreignDevelopmentLearners()
 
@@ -143,6 +144,41 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
       expect(page.text).not.toContain('<script>alert')
     }
     expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual([])
+  })
+})
+
+describe('hostile documents and import limits (issue 20)', () => {
+  it('a 628-byte post of 30,000 empty elements and a made-up signature, or 199,000, is refused at once while the portal keeps answering; nothing stored', async () => {
+    const pair = await startEmrexPair()
+    const logBefore = (await logTypes(pair)).length
+    const attack = (n: number): string => elmoField(SHAPES.siblings(n).replace('</elmo>', `${madeUpSignature()}</elmo>`))
+    expect(attack(30_000).length).toBeLessThan(700)
+    for (const n of [30_000, 199_000]) {
+      const { sessionId, browser } = await startImport(pair)
+      // Another request running while the attack is posted, and many after it.
+      const others: Array<Promise<number>> = []
+      const posted = browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: attack(n) })
+      for (let i = 0; i < 10; i++) others.push(fetch(`${pair.portalUrl}/health`).then((r) => r.status))
+      const [answer, statuses] = await Promise.all([posted, Promise.all(others)])
+      expect({ n, status: answer.status, code: errorCodeOf(answer) }).toEqual({ n, status: 413, code: 'ELMO_TOO_COMPLEX' })
+      expect(statuses).toEqual(Array(10).fill(200))
+    }
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual([])
+    expect(await storedKeys(pair, 'emrex/foreign')).toEqual([])
+    expect((await logTypes(pair)).length).toBe(logBefore)
+  })
+
+  it('limits how many imports a learner starts per window (429 with Retry-After), configured in emrex.importRateLimit', async () => {
+    const pair = await startEmrexPair({ importRateLimit: { windowSeconds: 3600, perLearner: 2 } })
+    await startImport(pair)
+    const { browser } = await startImport(pair)
+    const third = await browser.post(`${pair.portalUrl}/emrex/import/start`, { providerId: 'se-uu' })
+    expect([third.status, errorCodeOf(third)]).toEqual([429, 'EMREX_IMPORT_RATE_LIMITED'])
+    expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(3500)
+    // Another learner is not held back by Kari's limit.
+    const ola = new CookieClient()
+    await ola.signIn(pair.portalUrl, SIGN_IN.ola)
+    expect((await ola.post(`${pair.portalUrl}/emrex/import/start`, { providerId: 'se-uu' })).status).toBe(200)
   })
 })
 

@@ -67,10 +67,10 @@ describe('EDM QueryRequest parsing', () => {
 
   const base = readFileSync(join(EDM, 'samples-v2.0', 'requete.xml'), 'utf8')
   it.each([
-    ['malformed XML', base.replace('</query:QueryRequest>', ''), 'EDM:ERR:0003 The request is not acceptable XML: malformed'],
-    ['an external entity (XXE)', `<?xml version="1.0"?><!DOCTYPE q [<!ENTITY x SYSTEM "file:///etc/passwd">]>${base.replace(/^\s*<\?xml[^>]*>/, '').replace('<rim:Value>T3</rim:Value>', '<rim:Value>&x;</rim:Value>')}`, 'EDM:ERR:0003 The request is not acceptable XML: a DTD'],
-    ['entity expansion', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><query:QueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0">&lol2;</query:QueryRequest>`, 'EDM:ERR:0003 The request is not acceptable XML: a DTD'],
-    ['deep nesting', `<query:QueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0">${'<a>'.repeat(200)}${'</a>'.repeat(200)}</query:QueryRequest>`, 'EDM:ERR:0003 The request is not acceptable XML: elements are nested deeper'],
+    ['malformed XML', base.replace('</query:QueryRequest>', ''), 'EDM:ERR:0003 The request is not acceptable XML: the element <query:QueryRequest> is not closed'],
+    ['an external entity (XXE)', `<?xml version="1.0"?><!DOCTYPE q [<!ENTITY x SYSTEM "file:///etc/passwd">]>${base.replace(/^\s*<\?xml[^>]*>/, '').replace('<rim:Value>T3</rim:Value>', '<rim:Value>&x;</rim:Value>')}`, 'EDM:ERR:0003 The request is not acceptable XML: the XML document has a document type or markup declaration (DTD)'],
+    ['entity expansion', `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><query:QueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0">&lol2;</query:QueryRequest>`, 'EDM:ERR:0003 The request is not acceptable XML: the XML document has a document type or markup declaration (DTD)'],
+    ['deep nesting', `<query:QueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0">${'<a>'.repeat(200)}${'</a>'.repeat(200)}</query:QueryRequest>`, 'EDM:ERR:0003 The request is not acceptable XML: the XML document has elements nested deeper than 48 levels'],
     ['another root', '<foo/>', 'EDM:ERR:0003 The message is not a query:QueryRequest'],
     ['an unsupported specification version', base.replace('oots-edm:v2.0', 'oots-edm:v9.9'), "EDM:ERR:0003 Slot SpecificationIdentifier: MUST be a version this provider supports (oots-edm:v1.2, oots-edm:v2.0); got 'oots-edm:v9.9'"],
     ['no explicit request', base.replace(/(ExplicitRequestGiven">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)true/, '$1false'), 'EDM:ERR:0003 Slot ExplicitRequestGiven: MUST be true'],
@@ -81,7 +81,7 @@ describe('EDM QueryRequest parsing', () => {
   })
 
   it('refuses an oversize message before parsing it', () => {
-    expect(edmCode(() => parseEvidenceRequest(base + ' '.repeat(2048), 1024))).toContain('EDM:ERR:0003 The request is not acceptable XML: the message is over 1024 bytes')
+    expect(edmCode(() => parseEvidenceRequest(base + ' '.repeat(2048), 1024))).toContain('EDM:ERR:0003 The request is not acceptable XML: the XML document is over 1024 bytes')
   })
 })
 

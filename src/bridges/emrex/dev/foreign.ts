@@ -58,8 +58,11 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
       clients: init.clients,
       providers: init.providers,
       sessionTtlSeconds: 1800,
-      maxElmoBytes: 16 * 1024 * 1024,
-      maxFormBytes: 8 * 1024 * 1024
+      maxElmoBytes: 8 * 1024 * 1024,
+      maxFormBytes: 8 * 1024 * 1024,
+      checkWorkers: 1,
+      checkTimeoutMs: 2000,
+      importRateLimit: { windowSeconds: 600, perLearner: 20, perClient: 60 }
     }
     const store = new EmrexStore({ sublevel: storage.sublevel('bridges') })
     const portal = new DevelopmentPortal({ store }, { name: `${init.name} (development)`, cookieSuffix: 'foreign', learners: foreignDevelopmentLearners(), secureCookies: false })

@@ -14,7 +14,7 @@ import { ExclusiveCanonicalization } from 'xml-crypto'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { buildElmo, XML_DECLARATION } from '../../../../src/bridges/emrex/export.ts'
 import { signCanonicalElmo, signElmo, verifyElmoSignature } from '../../../../src/bridges/emrex/signature.ts'
-import { parseUntrustedXml } from '../../../../src/bridges/emrex/xml.ts'
+import { parseElmoXml } from '../../../../src/bridges/emrex/xml.ts'
 import { LifelongError } from '../../../../src/errors.ts'
 import type { LearnerResults, ResultFacts } from '../../../../src/bridges/model.ts'
 import { sampleLearnerResults } from '../../../fixtures/bridges/sample.ts'
@@ -68,7 +68,7 @@ describe('canonical ELMO and the fast signature', () => {
   it('the fast signature verifies with xmlsec1 and xml-crypto, stays schema-valid, and fails after a one-character change', () => {
     fc.assert(fc.property(nasty, nasty, (title, name) => {
       const signed = signCanonicalElmo(buildElmo(viewWith(title, name, 'C1', 'o')), creds.credentials)
-      expect(verifyElmoSignature(signed, parseUntrustedXml(signed), [creds.trusted]).signatureAlgorithm).toBe('RSA-SHA256')
+      expect(verifyElmoSignature(parseElmoXml(signed), [creds.trusted]).signatureAlgorithm).toBe('RSA-SHA256')
     }), { numRuns: 40 })
     const signed = signCanonicalElmo(buildElmo(sampleLearnerResults), creds.credentials)
     expect(xmlsecVerify(signed, creds.certificatePem).valid).toBe(true)
@@ -76,8 +76,8 @@ describe('canonical ELMO and the fast signature', () => {
     expect(xmlsecVerify(signed.replace('Nordmann', 'Nordmanm'), creds.certificatePem).valid).toBe(false)
     // The same structure as the general (xml-crypto) signer, and the same signed content.
     const general = signElmo(buildElmo(sampleLearnerResults), creds.credentials)
-    const a = verifyElmoSignature(signed, parseUntrustedXml(signed), [creds.trusted])
-    const b = verifyElmoSignature(general, parseUntrustedXml(general), [creds.trusted])
+    const a = verifyElmoSignature(parseElmoXml(signed), [creds.trusted])
+    const b = verifyElmoSignature(parseElmoXml(general), [creds.trusted])
     expect(a.signedXml).toBe(b.signedXml)
   })
 

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { packElmo, unpackElmo } from '../../../../src/bridges/emrex/packing.ts'
-import { hasDoctype, parseUntrustedXml } from '../../../../src/bridges/emrex/xml.ts'
+import { parseElmoXml } from '../../../../src/bridges/emrex/xml.ts'
+import { ELMO_XML_LIMITS } from '../../../../src/bridges/xml/limits.ts'
 import { readElmo } from '../../../../src/bridges/emrex/import.ts'
 import { matchLearner, nameTokens } from '../../../../src/bridges/emrex/match.ts'
 import { LifelongError } from '../../../../src/errors.ts'
@@ -42,23 +43,24 @@ describe('unpacking the elmo field (gzip + Base64)', () => {
   })
 })
 
-describe('parsing untrusted XML', () => {
+describe('parsing received ELMO (the shared parser with ELMO codes; every limit: test/unit/bridges/xml/parse.test.ts)', () => {
   it('refuses every DTD: external entities (XXE), entity expansion, parameter entities', () => {
     const xxe = '<?xml version="1.0"?>\n<!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><elmo><learner><givenNames>&xxe;</givenNames></learner></elmo>'
-    expect(codeOf(() => parseUntrustedXml(xxe))).toBe('ELMO_DTD_FORBIDDEN')
+    expect(codeOf(() => parseElmoXml(xxe))).toBe('ELMO_DTD_FORBIDDEN')
     const laughs = '<!--x--><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><elmo>&lol2;</elmo>'
-    expect(codeOf(() => parseUntrustedXml(laughs))).toBe('ELMO_DTD_FORBIDDEN')
-    expect(codeOf(() => parseUntrustedXml('<!doctype elmo SYSTEM "http://127.0.0.1:1/x.dtd"><elmo/>'))).toBe('ELMO_DTD_FORBIDDEN')
-    expect(hasDoctype('<elmo><![CDATA[<!DOCTYPE x>]]></elmo>')).toBe(false)
-    expect(parseUntrustedXml('<elmo><![CDATA[<!DOCTYPE x>]]></elmo>').documentElement.textContent).toBe('<!DOCTYPE x>')
+    expect(codeOf(() => parseElmoXml(laughs))).toBe('ELMO_DTD_FORBIDDEN')
+    expect(codeOf(() => parseElmoXml('<!doctype elmo SYSTEM "http://127.0.0.1:1/x.dtd"><elmo/>'))).toBe('ELMO_DTD_FORBIDDEN')
+    expect(codeOf(() => parseElmoXml('<elmo><!ENTITY x "y"></elmo>'))).toBe('ELMO_DTD_FORBIDDEN')
+    expect(parseElmoXml('<elmo><![CDATA[<!DOCTYPE x>]]></elmo>').documentElement.textContent).toBe('<!DOCTYPE x>')
+    expect(parseElmoXml('<elmo><!-- <!DOCTYPE x> --></elmo>').documentElement.localName).toBe('elmo')
   })
 
-  it('refuses ill-formed XML, hostile nesting and too many elements', () => {
-    expect(codeOf(() => parseUntrustedXml('<elmo><learner></elmo>'))).toBe('ELMO_XML_INVALID')
-    expect(codeOf(() => parseUntrustedXml('not xml'))).toBe('ELMO_XML_INVALID')
-    expect(codeOf(() => parseUntrustedXml('<a>'.repeat(10_000) + '</a>'.repeat(10_000)))).toBe('ELMO_XML_INVALID')
-    expect(codeOf(() => parseUntrustedXml(`<elmo>${'<x/>'.repeat(1001)}</elmo>`, { maxChars: 1e6, maxDepth: 64, maxElements: 1000 }))).toBe('ELMO_TOO_LARGE')
-    expect(codeOf(() => parseUntrustedXml('<elmo/>', { maxChars: 3, maxDepth: 64, maxElements: 1000 }))).toBe('ELMO_TOO_LARGE')
+  it('refuses ill-formed XML, hostile nesting and too many elements, with ELMO codes', () => {
+    expect(codeOf(() => parseElmoXml('<elmo><learner></elmo>'))).toBe('ELMO_XML_INVALID')
+    expect(codeOf(() => parseElmoXml('not xml'))).toBe('ELMO_XML_INVALID')
+    expect(codeOf(() => parseElmoXml('<a>'.repeat(10_000) + '</a>'.repeat(10_000)))).toBe('ELMO_TOO_COMPLEX')
+    expect(codeOf(() => parseElmoXml(`<elmo>${'<x/>'.repeat(1001)}</elmo>`, { ...ELMO_XML_LIMITS, maxElements: 1000 }))).toBe('ELMO_TOO_COMPLEX')
+    expect(codeOf(() => parseElmoXml('<elmo/>', { ...ELMO_XML_LIMITS, maxBytes: 3 }))).toBe('ELMO_TOO_LARGE')
   })
 })
 

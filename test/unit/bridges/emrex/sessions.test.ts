@@ -1,4 +1,5 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { inThreadElmoChecker } from '../../../../src/bridges/emrex/checker.ts'
 import { EmrexClient } from '../../../../src/bridges/emrex/client.ts'
 import { EmrexProvider } from '../../../../src/bridges/emrex/provider.ts'
 import { EmrexStore } from '../../../../src/bridges/emrex/store.ts'
@@ -30,9 +31,9 @@ describe('EMREX sessions', () => {
   it('an import session expires, and expired sessions are pruned', async () => {
     let now = 1_000_000
     const s = await store()
-    const client = new EmrexClient({ store: s, logger: silentLogger(), now: () => now, publicUrl: () => 'https://portal.example' }, {
+    const client = new EmrexClient({ store: s, checker: inThreadElmoChecker(), logger: silentLogger(), now: () => now, publicUrl: () => 'https://portal.example' }, {
       providers: [{ id: 'p', name: 'P', country: 'SE', url: 'https://emp.example/emrex', certificates: [] }],
-      allowLoopbackHttp: false, sessionTtlMs: 60_000, maxElmoBytes: 1e6, maxFormBytes: 1e6
+      allowLoopbackHttp: false, sessionTtlMs: 60_000, maxElmoBytes: 1e6, maxFormBytes: 1e6, rateLimit: { windowMs: 60_000, perLearner: 10, perClient: 10 }
     })
     const start = await client.start(kari, 'p')
     expect(start.fields.sessionId).toMatch(/^[A-Za-z0-9_-]{32}$/)

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { SignedXml } from 'xml-crypto'
 import { buildElmo } from '../../../../src/bridges/emrex/export.ts'
 import { ALG, signElmo, verifyElmoSignature } from '../../../../src/bridges/emrex/signature.ts'
-import { parseUntrustedXml } from '../../../../src/bridges/emrex/xml.ts'
+import { parseElmoXml } from '../../../../src/bridges/emrex/xml.ts'
 import { readElmo } from '../../../../src/bridges/emrex/import.ts'
 import { LifelongError } from '../../../../src/errors.ts'
 import { sampleLearnerResults } from '../../../fixtures/bridges/sample.ts'
@@ -21,7 +21,7 @@ beforeAll(async () => {
 })
 
 function verify (xml: string, trusted = [provider.trusted], now?: Date): ReturnType<typeof verifyElmoSignature> {
-  return verifyElmoSignature(xml, parseUntrustedXml(xml), trusted, now)
+  return verifyElmoSignature(parseElmoXml(xml), trusted, now)
 }
 
 function codeOf (fn: () => unknown): string | undefined {
