@@ -58,7 +58,7 @@ export class GatewayListener {
   }
 
   static async create (init: GatewayListenerInit): Promise<GatewayListener> {
-    const logger = init.logger.child({ component: 'oots-listener' })
+    const logger = init.logger
     const app = Fastify({
       https: {
         key: readTlsFile(init.tls.keyFile, 'key'),
