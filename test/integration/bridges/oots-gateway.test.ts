@@ -7,6 +7,7 @@
  * expires; rate limits per gateway, in all, and on preview decisions.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
 import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
@@ -88,6 +89,23 @@ describe('the OOTS listener', () => {
     expect(onPortal.status).toBe(404)
     expect(portal.routes.some((r) => r.url === '/oots/query')).toBe(false)
     expect(portal.oots!.gatewayRoutes().map((r) => `${r.method} ${r.url} ${r.policy?.caller}`)).toEqual(['POST /oots/query oots-gateway'])
+
+    // What fails before the provider reads a request is an EDM error response too, with its HTTP status.
+    const json = await new Promise<{ status: number, outcome: string }>((resolve, reject) => {
+      const c = ootsTestCredentials()
+      const req = httpsRequest(`${portal.oots!.gatewayUrl()!}/oots/query`, { method: 'POST', ca: c.server.certificatePem, cert: c.gateway.certificatePem, key: c.gateway.privateKeyPem, headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
+        res.resume()
+        resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome']) })
+      })
+      req.on('error', reject)
+      req.end('{}')
+    })
+    expect(json).toEqual({ status: 415, outcome: 'EDM:ERR:0003' })
+    const huge = await gateway.post(request().replace('<query:ResponseOption', `<!-- ${'x'.repeat(1024 * 1024)} --><query:ResponseOption`))
+    expect([huge.status, huge.outcome]).toEqual([413, 'EDM:ERR:0003'])
+    const elsewhere = await gateway.post(request(), SAMPLE_REQUESTER, '/health')
+    expect([elsewhere.status, elsewhere.outcome]).toEqual([404, 'EDM:ERR:0003'])
+    expect(elsewhere.body.toString()).toContain('rs:InvalidRequestExceptionType')
 
     const without = await start({ oots: false })
     expect(without.portal.oots!.gatewayUrl()).toBeUndefined()
