@@ -14,7 +14,8 @@
  *   the route's scope.
  * - `share-holder`: whoever holds a share's link; the access code is checked by the share
  *   service, which also locks a share after failed attempts.
- * - `oots-gateway`: the national OOTS access point, authenticated on the OOTS listener.
+ * - `oots-gateway`: the national OOTS access point, on the OOTS listener only: its TLS client
+ *   certificate must be one the config pins (src/bridges/oots/gateway.ts).
  * - `wallet`: an OAuth client of the credential issuer; the endpoint checks its protocol's own
  *   credential (pre-authorised code and transaction code, access token, proof of possession).
  * - `emrex-client`: a learner's browser arriving from an EMREX client registered in config; the
@@ -44,7 +45,7 @@ export type Caller =
   | { readonly kind: 'anonymous' }
   | LearnerCaller
   | { readonly kind: 'service', readonly subject: string, readonly scopes: readonly string[], readonly issuer: string }
-  | { readonly kind: 'oots-gateway', readonly name: string }
+  | { readonly kind: 'oots-gateway', readonly id: string, readonly name: string }
 
 /** A signed-in learner, as far as the authenticator that recognised them knows. */
 export interface LearnerCaller {

@@ -16,6 +16,7 @@ import { roleCombinationProblems, type Role } from './roles.ts'
 import { configSchema } from './schema.ts'
 import type { TokenIssuer } from '../api/auth.ts'
 import type { EmrexConfig } from '../bridges/emrex/config.ts'
+import type { OotsConfig } from '../bridges/oots/config.ts'
 
 export interface NodeConfig {
   /** The file the config came from, if any. */
@@ -87,6 +88,8 @@ export interface NodeConfig {
   }
   /** EMREX provider and client (portal role); paths absolute. */
   readonly emrex?: EmrexConfig
+  /** The OOTS listener for the national access point (portal role); paths absolute. Absent: no OOTS query endpoint. */
+  readonly oots?: OotsConfig
 }
 
 /** The portal's OpenID Connect client (authorization code flow with PKCE); endpoints filled in. */
@@ -162,6 +165,16 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   if (isObject && raw.emrex !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
     fields.push({ path: '/emrex', message: 'EMREX needs the portal role' })
   }
+  if (isObject && raw.oots !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
+    fields.push({ path: '/oots', message: 'the OOTS evidence provider needs the portal role' })
+  }
+  if (Array.isArray(raw?.oots?.gateways)) {
+    const ids = raw.oots.gateways.map((g: { id?: unknown }) => g?.id)
+    ids.forEach((id: unknown, i: number) => { if (ids.indexOf(id) !== i) fields.push({ path: `/oots/gateways/${i}/id`, message: 'gateway IDs must be unique' }) })
+  }
+  if (isObject && raw.oots?.listen !== undefined && raw.http !== undefined && raw.oots.listen.port !== 0 && raw.oots.listen.port === raw.http.port && raw.oots.listen.host === raw.http.host) {
+    fields.push({ path: '/oots/listen', message: 'the OOTS listener needs its own port, not the portal\'s' })
+  }
   const operatorKeys: Uint8Array[] = []
   if (Array.isArray(raw?.federation?.operatorKeys)) {
     raw.federation.operatorKeys.forEach((k: unknown, i: number) => {
@@ -218,6 +231,15 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
             certificateFile: abs(raw.emrex.certificateFile),
             keyFile: abs(raw.emrex.keyFile),
             providers: raw.emrex.providers.map((p: { certificateFiles: string[] }) => ({ ...p, certificateFiles: p.certificateFiles.map(abs) }))
+          }
+        }),
+    ...(raw.oots === undefined
+      ? {}
+      : {
+          oots: {
+            ...raw.oots,
+            tls: { certificateFile: abs(raw.oots.tls.certificateFile), keyFile: abs(raw.oots.tls.keyFile) },
+            gateways: raw.oots.gateways.map((g: { certificateFiles: string[] }) => ({ ...g, certificateFiles: g.certificateFiles.map(abs) }))
           }
         })
   }

@@ -4,6 +4,7 @@
  */
 import { ROLES } from './roles.ts'
 import { emrexConfigSchema } from '../bridges/emrex/config.ts'
+import { ootsConfigSchema } from '../bridges/oots/config.ts'
 
 const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 
@@ -169,6 +170,7 @@ export const configSchema = {
         }
       }
     },
-    emrex: emrexConfigSchema
+    emrex: emrexConfigSchema,
+    oots: ootsConfigSchema
   }
 } as const

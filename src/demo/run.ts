@@ -12,6 +12,7 @@ import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
+import { prepareLocalOots } from '../bridges/oots/dev/local.ts'
 import { createLogger } from '../observability/logger.ts'
 
 export interface DemoOptions {
@@ -50,6 +51,8 @@ export interface Demo {
   catalogue?: SampleLoadSummary
   /** The EMREX round trip: the foreign node and where to start on the portal. */
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
+  /** The portal's OOTS listener and the DEVELOPMENT gateway credential that reaches it. */
+  oots?: { url: string, gatewayFile: string, learner: string }
 }
 
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
@@ -73,11 +76,16 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
   }
   const emrexOverrides = localEmrex?.portalConfig ?? {}
+  // The portal's OOTS listener on the first HTTP port after the nodes', pinning a development gateway.
+  const ootsLearner = SAMPLE_LEARNERS[0]
+  const localOots = portalSpec === undefined || ootsLearner === undefined
+    ? undefined
+    : prepareLocalOots(dir, { host: '127.0.0.1', port: spec.basePorts.http + spec.nodes.length }, { familyName: ootsLearner.familyName, givenName: ootsLearner.givenNames, dateOfBirth: ootsLearner.birthDate ?? '' })
   // The portal runs the development issuer with the sample learners. Institutions and the portal
   // check offerings at the registry (their cached lookup), where the sample catalogue puts them.
   const plan = planLocalFederation(spec, dir, {
     logLevel: options.logLevel ?? 'warn',
-    configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, portal: { devIssuer: true } } : {}
+    configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } } : {}
   })
   const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { portal: { sampleLearners: SAMPLE_LEARNERS } } : {}
   let started: RunningFederation
@@ -112,12 +120,13 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }) }, null, 2) + '\n')
+  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }), ...(localOots === undefined ? {} : { oots: { url: localOots.url, developmentGateway: localOots.gatewayFile } }) }, null, 2) + '\n')
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
   const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
   const learnersFile = join(dir, 'learners.json')
   const learners = await seedLearners(federation, learnersFile)
-  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
+  const oots = localOots === undefined || ootsLearner === undefined ? undefined : { url: localOots.url, gatewayFile: localOots.gatewayFile, learner: `${ootsLearner.givenNames} ${ootsLearner.familyName}` }
+  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }), ...(oots === undefined ? {} : { oots }) }
 }
 
 /**

@@ -77,7 +77,8 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
   }
   const oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: observed, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: core.logger.child({ component: 'oots' }), now }, {
     provider: { organisationNumber: config.organisationNumber, name: config.name, country: 'NO' },
-    baseUrl: core.publicUrl
+    baseUrl: core.publicUrl,
+    ...(config.oots === undefined ? {} : { config: config.oots })
   })
   const emrex = config.emrex === undefined || emrexStore === undefined
     ? undefined

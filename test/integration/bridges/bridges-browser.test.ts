@@ -7,16 +7,12 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { chromium, type BrowserContext } from 'playwright-core'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { planTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
-import { cookieSessions, fixtureResults, memoryAccessLog, tableMatcher } from '../../helpers/bridges.ts'
+import { cookieSessions, edmRequest, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf, simulatedGateway, tableMatcher } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
-import { DEFAULT_EVIDENCE_TYPES } from '../../../src/bridges/oots/provider.ts'
 
 const LEARNER = 'L0000000000kari'
-const SAMPLE = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/samples-v2.0/requete.xml', import.meta.url))
 
 async function browser (origin: string): Promise<BrowserContext> {
   const context = await chromium.launchPersistentContext(tempDir('lifelong-chromium-'), {
@@ -30,14 +26,16 @@ async function browser (origin: string): Promise<BrowserContext> {
 }
 
 async function start () {
-  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)])
+  const certs = tempDir()
+  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots: ootsListenerConfig(certs) } : {} })
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
   const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
     ? { bridges: { sessions: cookieSessions(), results: fixtureResults({ [LEARNER]: mine }), matcher: tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]), accessLog: memoryAccessLog() } }
     : { bridges: { institutionResults: { forLearner: async () => mine } } })
   onTestFinished(async () => { await fed.stop() })
-  return { base: fed.node('portal').httpUrl() }
+  const portal = fed.node('portal')
+  return { base: portal.httpUrl(), gateway: simulatedGateway(() => portal.oots!.gatewayUrl()!) }
 }
 
 describe('the bridges\' pages in a browser', () => {
@@ -70,29 +68,17 @@ describe('the bridges\' pages in a browser', () => {
   })
 
   it('a learner approves an OOTS preview; the requester then gets the evidence', { timeout: 90_000 }, async () => {
-    const { base } = await start()
-    const request = (n: number, preview?: string): string => {
-      let xml = readFileSync(SAMPLE, 'utf8')
-        .replace('urn:uuid:1a2b3c4d-0000-4000-8000-000000000000', `urn:uuid:1a2b3c4d-0000-4000-8000-00000000000${n}`)
-        .replace('<sdg:FamilyName>Dupont</sdg:FamilyName>', '<sdg:FamilyName>Nordmann</sdg:FamilyName>')
-        .replace('<sdg:GivenName>Jean</sdg:GivenName>', '<sdg:GivenName>Kari</sdg:GivenName>')
-        .replace('<sdg:DateOfBirth>1992-10-22</sdg:DateOfBirth>', '<sdg:DateOfBirth>1999-03-14</sdg:DateOfBirth>')
-        .replace('https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e', DEFAULT_EVIDENCE_TYPES[0]!.classification)
-        .replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true')
-      if (preview !== undefined) xml = xml.replace('<rim:Slot name="PossibilityForPreview">', `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${preview}</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name="PossibilityForPreview">`)
-      return xml
-    }
-    const post = async (xml: string): Promise<Response> => await fetch(`${base}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: xml })
-    const first = await (await post(request(1))).text()
-    const location = /<rim:Value>(http[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(first)![1]!
+    const { base, gateway } = await start()
+    const first = await gateway.post(edmRequest())
+    const location = previewLocationOf(first.body.toString())
     const page = await (await browser(base)).newPage()
     await page.goto(location)
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Ministère de l\'enseignement supérieur')
     expect(await page.getByLabel(/Bachelor i informatikk/).isChecked()).toBe(true)
     await page.getByRole('button', { name: /Godkjenn/ }).click()
     await page.getByRole('heading', { name: /Godkjent/ }).waitFor()
-    const second = await post(request(2, location))
-    expect(second.headers.get('x-edm-outcome')).toBe('evidence')
-    expect(second.headers.get('content-type')).toMatch(/^multipart\/related/)
+    const second = await gateway.post(edmRequest({ preview: location }))
+    expect(second.outcome).toBe('evidence')
+    expect(second.type).toMatch(/^multipart\/related/)
   })
 })

@@ -7,22 +7,21 @@
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { planTestFederation, spec, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
-import { cookieSessions, fixtureResults, memoryAccessLog, tableMatcher } from '../../helpers/bridges.ts'
+import { cookieSessions, edmRequest as request, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf as previewOf, simulatedGateway, tableMatcher, TEST_GATEWAY } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import type { LearnerResults } from '../../../src/bridges/model.ts'
 import { openElm, didKeyFromEd25519 } from '../../../src/bridges/elm/seal.ts'
-import { DEFAULT_EVIDENCE_TYPES } from '../../../src/bridges/oots/provider.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 
 const EDM = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/', import.meta.url))
 const LEARNER = 'L0000000000kari'
-const DIPLOMA_TYPE = DEFAULT_EVIDENCE_TYPES[0]!.classification
+const KARI = { givenNames: 'Kari Synnøve', familyName: 'Nordmann', birthDate: '1999-03-14' }
 
 function xsd (xml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'edm-'))
@@ -35,45 +34,22 @@ function xsd (xml: string): string {
   } finally { rmSync(dir, { recursive: true, force: true }) }
 }
 
-let counter = 0
-/** The official v2.0 request, about our learner, for our diploma evidence type, with a fresh ID. */
-function request (opts: { preview?: string, family?: string, given?: string, birthDate?: string, classification?: string, spec?: string, possibility?: boolean } = {}): string {
-  const id = `urn:uuid:1a2b3c4d-0000-4000-8000-${String(++counter).padStart(12, '0')}`
-  let xml = readFileSync(join(EDM, 'samples-v2.0', 'requete.xml'), 'utf8')
-    .replace('urn:uuid:1a2b3c4d-0000-4000-8000-000000000000', id)
-    .replace('<sdg:Identifier schemeID="eidas">FR/DE/123123123</sdg:Identifier>', '<sdg:Identifier schemeID="eidas">NO/FR/kari-eidas-1</sdg:Identifier>')
-    .replace('<sdg:FamilyName>Dupont</sdg:FamilyName>', `<sdg:FamilyName>${opts.family ?? 'Nordmann'}</sdg:FamilyName>`)
-    .replace('<sdg:GivenName>Jean</sdg:GivenName>', `<sdg:GivenName>${opts.given ?? 'Kari'}</sdg:GivenName>`)
-    .replace('<sdg:DateOfBirth>1992-10-22</sdg:DateOfBirth>', `<sdg:DateOfBirth>${opts.birthDate ?? '1999-03-14'}</sdg:DateOfBirth>`)
-    .replace('https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e', opts.classification ?? DIPLOMA_TYPE)
-  if (opts.spec !== undefined) xml = xml.replace('oots-edm:v2.0', opts.spec)
-  if (opts.possibility === false) xml = xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1false')
-  else xml = xml.replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true')
-  if (opts.preview !== undefined) {
-    xml = xml.replace('<rim:Slot name="PossibilityForPreview">', `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${opts.preview}</rim:Value></rim:SlotValue></rim:Slot>\n  <rim:Slot name="PossibilityForPreview">`)
-  }
-  return xml
-}
-
 async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } }], now?: () => number) {
-  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)])
+  const certs = tempDir()
+  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots: ootsListenerConfig(certs) } : {} })
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!
   const mine: LearnerResults = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio.peerId } })) }
   const results = fixtureResults({ [LEARNER]: mine })
   const matcher = tableMatcher(people)
   const accessLog = memoryAccessLog()
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { bridges: { sessions: cookieSessions(), results, matcher, accessLog }, ...(now === undefined ? {} : { now }) }
+    ? { bridges: { sessions: cookieSessions({ [LEARNER]: KARI }), results, matcher, accessLog }, ...(now === undefined ? {} : { now }) }
     : { bridges: { institutionResults: { forLearner: async () => mine } } })
   onTestFinished(async () => { await fed.stop() })
   const portal = fed.node('portal')
   await portal.host.dial((await import('@libp2p/peer-id')).peerIdFromString(fed.node('uio').peerId))
-  return { portal, uio: fed.node('uio'), base: portal.httpUrl(), matcher, accessLog }
-}
-
-async function post (base: string, xml: string): Promise<{ status: number, type: string, outcome: string, body: Buffer }> {
-  const res = await fetch(`${base}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: xml })
-  return { status: res.status, type: res.headers.get('content-type') ?? '', outcome: res.headers.get('x-edm-outcome') ?? '', body: Buffer.from(await res.arrayBuffer()) }
+  const gateway = simulatedGateway(() => portal.oots!.gatewayUrl()!)
+  return { portal, uio: fed.node('uio'), base: portal.httpUrl(), matcher, accessLog, post: gateway.post }
 }
 
 /** Splits a multipart/related body into its parts. */
@@ -87,30 +63,30 @@ function parts (type: string, body: Buffer): Array<{ headers: string, body: Buff
   })
 }
 
-const previewOf = (xml: string): string => /<rim:Value>(http[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(xml)![1]!
-
 describe('OOTS evidence provider', () => {
   it('runs the two-step preview flow and returns the evidence from the source node as valid EDM', async () => {
-    const { base, uio, accessLog, portal } = await setup()
+    const { uio, accessLog, portal, post, base } = await setup()
     const logBefore = portal.log.store.size
-    const first = await post(base, request())
+    const first = await post(request())
     expect(first.status).toBe(200)
     expect(first.outcome).toBe('EDM:ERR:0002')
     const firstXml = first.body.toString()
     expect(xsd(firstXml)).toBe('validates')
     expect(firstXml).toContain('PreviewRequired')
     const location = previewOf(firstXml)
+    // The preview space is on the portal (the learner's browser), not on the OOTS listener.
     expect(location.startsWith(`${base}/oots/preview/`)).toBe(true)
 
-    // The preview space: sign in first; another learner sees nothing; the learner sees what would be sent.
+    // The preview space: sign in first; another learner sees nothing; the learner sees who asks (as the gateway vouched) and what would be sent.
     expect((await fetch(location, { redirect: 'manual' })).status).toBe(303)
     expect((await fetch(location, { headers: { cookie: 'test-learner=someone-else' } })).status).toBe(404)
     const page = await (await fetch(location, { headers: { cookie: `test-learner=${LEARNER}` } })).text()
     expect(page).toContain('Ministère de l&#39;enseignement supérieur')
+    expect(page).toContain(TEST_GATEWAY.name)
     expect(page).toContain('value="uio-d-000201"')
 
     // Second request before the learner decided: preview still required.
-    const early = await post(base, request({ preview: location }))
+    const early = await post(request({ preview: location }))
     expect(early.outcome).toBe('EDM:ERR:0002')
     expect(xsd(early.body.toString())).toBe('validates')
 
@@ -118,7 +94,7 @@ describe('OOTS evidence provider', () => {
     expect(decided.status).toBe(200)
 
     const second = request({ preview: location })
-    const answer = await post(base, second)
+    const answer = await post(second)
     expect(answer.outcome).toBe('evidence')
     expect(answer.type).toMatch(/^multipart\/related; type="application\/x-ebrs\+xml"/)
     const [xmlPart, pdfPart, elmPart] = parts(answer.type, answer.body)
@@ -134,24 +110,24 @@ describe('OOTS evidence provider', () => {
     expect(JSON.stringify(elm.credential)).toContain('Bachelor i informatikk')
 
     // A replay of the answered request is refused.
-    expect((await post(base, second)).outcome).toBe('EDM:ERR:0003')
+    expect((await post(second)).outcome).toBe('EDM:ERR:0003')
 
-    // Every exchange is in the exchange log, the Merkle log and the learner's access log.
+    // Every exchange is in the exchange log and the Merkle log; those of the request the learner saw are theirs, in their access log too.
     const exchanges = await portal.oots!.provider.exchangesOf(LEARNER)
-    expect(exchanges.map((x) => x.outcome)).toEqual(['EDM:ERR:0002', 'EDM:ERR:0002', 'evidence', 'EDM:ERR:0003'])
-    expect(exchanges.every((x) => x.deleteAfter >= x.at + 365 * 86_400_000)).toBe(true)
+    expect(exchanges.map((x) => x.outcome)).toEqual(['EDM:ERR:0002', 'EDM:ERR:0002', 'evidence'])
+    expect(exchanges.every((x) => x.deleteAfter >= x.at + 365 * 86_400_000 && x.gateway === TEST_GATEWAY.id)).toBe(true)
     expect(portal.log.store.size).toBe(logBefore + 4)
-    expect(accessLog.rows.map((r) => r.entry.operation)).toEqual(['oots.request (EDM:ERR:0002)', 'oots.request (EDM:ERR:0002)', 'oots.preview-approved', 'oots.evidence-sent', 'oots.request (EDM:ERR:0003)'])
-    expect(accessLog.rows[3]!.entry.organisation).toBe("Ministère de l'enseignement supérieur")
+    expect(accessLog.rows.map((r) => r.entry.operation)).toEqual(['oots.request (EDM:ERR:0002)', 'oots.request (EDM:ERR:0002)', 'oots.preview-approved', 'oots.evidence-sent'])
+    expect(accessLog.rows.every((r) => r.learnerId === LEARNER && r.entry.organisation === "Ministère de l'enseignement supérieur")).toBe(true)
     // The institution logged the evidence it issued.
     expect(uio.log.store.size).toBeGreaterThan(0)
   })
 
   it('answers a refused preview with EDM:ERR:0004 and sends nothing', async () => {
-    const { base } = await setup()
-    const location = previewOf((await post(base, request())).body.toString())
+    const { post } = await setup()
+    const location = previewOf((await post(request())).body.toString())
     await fetch(location, { method: 'POST', headers: { cookie: `test-learner=${LEARNER}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=refuse' })
-    const answer = await post(base, request({ preview: location }))
+    const answer = await post(request({ preview: location }))
     expect(answer.outcome).toBe('EDM:ERR:0004')
     expect(answer.type).toContain('application/x-ebrs+xml')
     expect(xsd(answer.body.toString())).toBe('validates')
@@ -159,71 +135,83 @@ describe('OOTS evidence provider', () => {
   })
 
   it('gives the EDM error for every bad request, storing no preview', async () => {
-    const twins = [
-      { learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } },
-      { learnerId: 'L0000000000twin', person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }
-    ]
-    const cases: Array<[string, string, string, Parameters<typeof setup>[0]?]> = [
+    const cases: Array<[string, string, string]> = [
       ['malformed XML', '<query:QueryRequest', 'EDM:ERR:0003'],
       ['XXE', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>', 'EDM:ERR:0003'],
       ['entity expansion', '<!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><l>&b;</l>', 'EDM:ERR:0003'],
       ['wrong specification version', request({ spec: 'oots-edm:v1.0' }), 'EDM:ERR:0003'],
       ['unknown evidence type', request({ classification: 'https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e' }), 'EDM:ERR:0007'],
-      ['no matching learner', request({ family: 'Hansen' }), 'EDM:ERR:0004'],
+      ['no preview possible', request({ possibility: false }), 'EDM:ERR:0007'],
+      ['a requester other than the one the gateway vouches for', request({ requester: { identifier: '00000000000666', name: 'Ministère de l&apos;enseignement supérieur' } }), 'EDM:ERR:0003'],
       ['a preview location we never issued', request({ preview: 'https://evil.example/oots/preview/AAAAAAAAAAAAAAAAAAAAAA' }), 'EDM:ERR:0003']
     ]
-    const { base, portal } = await setup()
+    const { portal, post, matcher } = await setup()
     for (const [name, xml, code] of cases) {
-      const answer = await post(base, xml)
+      const answer = await post(xml)
       expect(answer.status, name).toBe(200)
       expect(answer.outcome, name).toBe(code)
       expect(xsd(answer.body.toString()), name).toBe('validates')
     }
+    // A gateway that vouches for no requester.
+    const anonymous = await post(request(), null)
+    expect(anonymous.outcome).toBe('EDM:ERR:0003')
+    expect(anonymous.body.toString()).toContain('original sender')
     let previews = 0
     for await (const _ of portal.storage.sublevel('bridges').keys({ gte: 'oots/preview/', lt: 'oots/preview/\xff' })) previews++
     expect(previews).toBe(0)
-
-    const several = await setup(twins)
-    const answer = await post(several.base, request())
-    expect(answer.outcome).toBe('EDM:ERR:0004')
-    expect(answer.body.toString()).toContain('No unique match')
+    expect(matcher.calls).toBe(0)
   })
 
-  it('matches the evidence subject through the national learner index', async () => {
-    const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('portal', ['portal'], ORG.c), spec('uio', ['institution'], ORG.a)])
+  it('shows the request to the learner the national index matches, after they sign in; nobody else', async () => {
+    const certs = tempDir()
+    const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('portal', ['portal'], ORG.c), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots: ootsListenerConfig(certs) } : {} })
     const results = fixtureResults({})
+    const person = syntheticPerson(100)
+    const other = syntheticPerson(101)
     const fed = await startLocalFederation(plan, (s) => s.slug === 'portal' ? { bridges: { sessions: cookieSessions(), results } } : {})
     onTestFinished(async () => { await fed.stop() })
-    const person = syntheticPerson(100)
-    const twin = syntheticPerson(101)
     const registered = await fed.node('uio').learners.index.registerLearners([
-      { identifiers: [{ scheme: 'national-id', value: person.nationalId }], name: { given: person.given, family: person.family }, birthDate: person.birthDate }
+      { identifiers: [{ scheme: 'national-id', value: person.nationalId }], name: { given: person.given, family: person.family }, birthDate: person.birthDate },
+      { identifiers: [{ scheme: 'national-id', value: other.nationalId }], name: { given: other.given, family: other.family }, birthDate: other.birthDate }
     ], { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' })
     const learnerId = registered[0]!.learnerId as string
-    expect(learnerId).toMatch(/.+/)
+    const otherId = registered[1]!.learnerId as string
     const uioPeer = fed.node('uio').peerId
     results.set(learnerId, { ...sampleLearnerResults, learner: { ...sampleLearnerResults.learner, givenNames: person.given, familyName: person.family, birthDate: person.birthDate }, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } })) })
-    const base = fed.node('portal').httpUrl()
-    const first = await post(base, request({ family: person.family, given: person.given, birthDate: person.birthDate }))
+    const portal = fed.node('portal')
+    const { post } = simulatedGateway(() => portal.oots!.gatewayUrl()!)
+    const first = await post(request({ family: person.family, given: person.given, birthDate: person.birthDate }))
     expect(first.outcome).toBe('EDM:ERR:0002')
-    expect(await fed.node('portal').oots!.provider.exchangesOf(learnerId)).toHaveLength(1)
-    const none = await post(base, request({ family: twin.family, given: twin.given, birthDate: twin.birthDate }))
-    expect(none.outcome).toBe('EDM:ERR:0004')
+    // Nothing is recorded against the learner before they see the request.
+    expect(await portal.oots!.provider.exchangesOf(learnerId)).toHaveLength(0)
+    const location = previewOf(first.body.toString())
+    // Another registered learner signed in: the index's match does not name them.
+    expect((await fetch(location, { headers: { cookie: `test-learner=${otherId}` } })).status).toBe(404)
+    const page = await fetch(location, { headers: { cookie: `test-learner=${learnerId}` } })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('value="uio-d-000201"')
+    expect(await portal.oots!.provider.exchangesOf(learnerId)).toHaveLength(1)
+    expect(await portal.oots!.provider.exchangesOf(otherId)).toHaveLength(0)
+    // Bound to the learner now: the other learner still sees nothing.
+    expect((await fetch(location, { headers: { cookie: `test-learner=${otherId}` } })).status).toBe(404)
   })
 
   it('keeps exchanges for the regulation\'s twelve months, then deletes them', async () => {
     let clock = Date.now()
-    const { base, portal } = await setup(undefined, () => clock)
-    await post(base, request())
-    await post(base, request({ family: 'Hansen' }))
+    const { portal, post } = await setup(undefined, () => clock)
+    const location = previewOf((await post(request())).body.toString())
+    await post(request({ family: 'Hansen' }))
+    expect(await portal.oots!.provider.exchangesOf(LEARNER)).toHaveLength(0)
+    expect((await fetch(location, { headers: { cookie: `test-learner=${LEARNER}` } })).status).toBe(200)
     expect(await portal.oots!.provider.exchangesOf(LEARNER)).toHaveLength(1)
     clock += 364 * 86_400_000
     expect(await portal.oots!.provider.pruneExchanges()).toBe(0)
+    expect(await portal.oots!.provider.prunePreviews()).toBe(2)
     clock += 2 * 86_400_000
     expect(await portal.oots!.provider.pruneExchanges()).toBe(2)
     expect(await portal.oots!.provider.exchangesOf(LEARNER)).toEqual([])
     let left = 0
-    for await (const _ of portal.storage.sublevel('bridges').keys({ gte: 'oots/x/', lt: 'oots/x/\xff' })) left++
+    for await (const _ of portal.storage.sublevel('bridges').keys({ gte: 'oots/', lt: 'oots/\xff' })) left++
     expect(left).toBe(0)
   })
 })

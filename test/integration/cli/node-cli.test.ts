@@ -107,7 +107,8 @@ describe('lifelong CLI', () => {
   it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', { timeout: 180_000 }, async () => {
     const dir = tempDir()
     const p2p = await freePortRange(9)
-    const http = await freePortRange(9)
+    // Nine nodes, then the portal's OOTS listener.
+    const http = await freePortRange(10)
     // The sample catalogue's loading is tested in test/integration/education/sample.test.ts.
     const args = ['demo', '--no-sample', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
     for (let run = 0; run < 2; run++) {

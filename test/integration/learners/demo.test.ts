@@ -57,7 +57,8 @@ describe('sample learners of the local federation', () => {
   it('npm start: a sample learner sees results from three institutions, each for an offering of the registry', { timeout: 180_000 }, async () => {
     const dir = join(tempDir(), 'demo')
     const spec = new URL('../../../node-config/local-federation.json', import.meta.url).pathname
-    const demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(9), http: await freePortRange(9) } })
+    // HTTP: nine nodes, then the portal's OOTS listener.
+    const demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(9), http: await freePortRange(10) } })
     try {
       const registry = demo.federation.node('registry')
       const portal = demo.federation.node('portal')

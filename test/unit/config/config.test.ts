@@ -80,6 +80,20 @@ describe('config', () => {
     expect(fieldsOf(portal({ clientSecret: 'inline' })).map((f) => f.path)).toEqual(['/portal/oidc/clientSecret'])
   })
 
+  it('reads the oots section (paths absolute, limits filled in) and refuses it off a portal, with duplicate gateways or on the portal\'s own port', () => {
+    const oots = { listen: { host: '127.0.0.1', port: 8443 }, tls: { certificateFile: 'oots.crt', keyFile: 'oots.key' }, gateways: [{ id: 'no-ap', name: 'Nasjonalt aksesspunkt', certificateFiles: ['gw.crt'] }] }
+    const config = parseConfig({ ...valid(), roles: ['portal'], oots }, '/etc/lifelong')
+    expect(config.oots?.tls).toEqual({ certificateFile: '/etc/lifelong/oots.crt', keyFile: '/etc/lifelong/oots.key' })
+    expect(config.oots?.gateways[0]?.certificateFiles).toEqual(['/etc/lifelong/gw.crt'])
+    expect(config.oots?.previewTtlSeconds).toBe(3600)
+    expect(config.oots?.rateLimits.perGatewayPerMinute).toBe(600)
+    expect(parseConfig({ ...valid(), roles: ['portal'] }, '/etc/lifelong').oots).toBeUndefined()
+    expect(fieldsOf({ ...valid(), oots }).map((f) => f.path)).toEqual(['/oots'])
+    expect(fieldsOf({ ...valid(), roles: ['portal'], oots: { ...oots, gateways: [...oots.gateways, ...oots.gateways] } }).map((f) => f.path)).toEqual(['/oots/gateways/1/id'])
+    expect(fieldsOf({ ...valid(), roles: ['portal'], http: { port: 8443 }, oots }).map((f) => f.path)).toEqual(['/oots/listen'])
+    expect(fieldsOf({ ...valid(), roles: ['portal'], oots: { ...oots, gateways: [] } }).map((f) => f.path)).toEqual(['/oots/gateways'])
+  })
+
   it('reports missing required fields by name', () => {
     const paths = fieldsOf({ roles: ['portal'] }).map((f) => f.path).sort()
     expect(paths).toEqual(['/dataDir', '/federation', '/name', '/organisationNumber'])
