@@ -227,6 +227,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       errorRenderers: Object.assign({}, ...modules.map((m) => m.errorRenderers ?? {})),
       plugins: modules.flatMap((m) => m.routes === undefined ? [] : [m.routes]),
       ...(portal === undefined ? {} : { signInPath: '/portal/login' }),
+      csrfTokens: modules.flatMap((m) => m.csrfTokens === undefined ? [] : [m.csrfTokens]),
+      publicOrigin: () => config.http.publicUrl === undefined ? '' : new URL(config.http.publicUrl).origin,
       authenticators: mergeAuthenticators([bearerAuthenticators(auth), ...modules.map((m) => m.authenticators ?? {})])
     })
 

@@ -68,6 +68,7 @@ export function wirePortal (core: NodeCore, inputs: PortalInputs = {}): PortalPa
     sampleLearners: options.portal?.sampleLearners ?? [],
     fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
     shareMaxDays: config.portal.shareMaxDays,
+    session: { idleMs: config.portal.session.idleMinutes * 60_000, absoluteMs: config.portal.session.absoluteHours * 3_600_000 },
     allowSynthetic: config.identifiers.allowSynthetic,
     ...(inputs.entryPoints === undefined ? {} : { entryPoints: inputs.entryPoints })
   })

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { isLifelongError } from '../../errors.ts'
 import type { LearnerSessions } from '../ports.ts'
 import { esc, sendPage } from '../html.ts'
+import { csrfField } from '../../ui/html.ts'
 import type { OotsProvider } from './provider.ts'
 
 export interface OotsRoutesDeps {
@@ -47,7 +48,7 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
       const rows = p.candidates.map((c) => `<li><label><input type="checkbox" name="results" value="${esc(c.resultId)}" checked> ${esc(c.title)} <span class="muted">(${esc(c.issuer)}, ${esc(c.achievedOn)})</span></label></li>`).join('')
       return sendPage(reply, 'Godkjenn deling / Approve sharing', `<h1>${esc(p.requester.name)} ber om dokumentasjon / asks for evidence</h1>
 <p>Prosedyre / Procedure: ${esc(p.procedure ?? '')}</p>
-<form method="post" action="/oots/preview/${esc(p.previewId)}"><p>Dette blir sendt (vitnemål som PDF og signert ELM-bevis) / This would be sent (PDF diploma and sealed ELM credential):</p>
+<form method="post" action="/oots/preview/${esc(p.previewId)}">${csrfField(request.csrfToken)}<p>Dette blir sendt (vitnemål som PDF og signert ELM-bevis) / This would be sent (PDF diploma and sealed ELM credential):</p>
 <ul>${rows}</ul>
 <button type="submit" name="decision" value="approve">Godkjenn / Approve</button><button type="submit" name="decision" value="refuse">Avslå / Refuse</button></form>`)
     })
