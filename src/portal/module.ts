@@ -53,6 +53,11 @@ export interface PortalModuleComponents {
   bridgeAccess?: (identity: LearnerIdentity) => Promise<BridgeAccessRow[]>
   /** Results the learner imported from abroad (EMREX), shown apart from the verified ones. */
   foreignResults?: (identity: LearnerIdentity) => Promise<ForeignResultsImport[]>
+  /**
+   * Told of every completed sign-in (the bridges keep the learner's index ID and identity, so that
+   * an OOTS request finds a learner who signed in before a restart). Its failure does not stop the sign-in.
+   */
+  signedIn?: (identity: LearnerIdentity) => Promise<void>
   /** The portal's public base URL (known once the node listens). */
   baseUrl: () => string
   now?: () => number
@@ -168,6 +173,15 @@ export class PortalModule {
   /** The index's access log of the learner; empty without an index. */
   async indexAccess (subject: SubjectId): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
     return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
+  }
+
+  /** Records a completed sign-in for the bridges (see `signedIn`); a failure is logged (without the learner) and the sign-in goes on. */
+  async recordSignIn (identity: LearnerIdentity): Promise<void> {
+    try {
+      await this.c.signedIn?.(identity)
+    } catch (err) {
+      this.c.logger.warn({ code: err instanceof LifelongError ? err.code : 'INTERNAL' }, 'the sign-in could not be recorded for the bridges')
+    }
   }
 
   /** What the bridges handed on of the learner's data; empty when no bridge runs. */

@@ -64,7 +64,8 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
 
     const callbackFields = { code: { type: 'string', maxLength: 2048 }, state: { type: 'string', maxLength: 200 }, iss: { type: 'string', maxLength: 500 }, error: { type: 'string', maxLength: 200 }, error_description: { type: 'string', maxLength: 1000 } } as const
     const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, params: Form): Promise<FastifyReply> => {
-      const { returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
+      const { identity, returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
+      await portal.recordSignIn(identity)
       return await reply.redirect(returnTo, 303)
     }
     app.get<{ Querystring: Form }>('/portal/callback', {

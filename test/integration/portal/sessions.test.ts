@@ -8,7 +8,8 @@
  * - sessions survive a restart of the portal, and end after their idle and absolute timeouts;
  * - a state-changing post with the session cookie is refused from another origin (Origin,
  *   Sec-Fetch-Site) and without the session's token; the routes that protocols post to from
- *   other sites are declared as such and keep working.
+ *   other sites are declared as such and keep working;
+ * - fault 11: the bridges find a learner who signed in before the portal restarted.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { ORG, planTestFederation, spec, waitForMesh } from '../../helpers/federation.ts'
@@ -21,6 +22,7 @@ import type { LocalNodeSpec } from '../../../src/demo/local-federation.ts'
 
 const KARI = 0
 const OLA = 1
+const WHY = { purpose: 'test.setup', legalBasis: 'gdpr-6-1-e' }
 
 interface Setup {
   fed: RunningFederation
@@ -221,4 +223,22 @@ describe('CSRF', () => {
     const share = await fetch(`${base}/share/0000000000000000000000000a`, { method: 'POST', headers: { origin: 'https://evil.example', accept: 'text/html' }, body: new URLSearchParams({ code: 'AAAAA-AAAAA' }) })
     expect(share.headers.get('x-error-code')).toBe('CSRF_ORIGIN_REFUSED')
   }, 60_000)
+})
+
+describe('fault 11: the bridges find a learner who signed in before a restart', () => {
+  it('the portal keeps the learner\'s index ID and identity, so results are handed on after a restart', async () => {
+    const { base, portal, restartPortal } = await setup()
+    await signedIn(base, KARI)
+    await restartPortal()
+    const node = portal()
+    const kariId = (await node.learners.index.resolve({ scheme: 'national-id', value: LEARNERS.kari.nationalId }, WHY)).learnerId as string
+    const view = await node.bridgePorts!.results.forLearner(kariId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })
+    expect(view.learner).toMatchObject({ givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' })
+    expect(view.results.map((r) => r.localCode ?? r.title.nb).length).toBe(2)
+    // A learner who never signed in here is still not handed on.
+    const olaId = (await node.learners.index.resolve({ scheme: 'national-id', value: LEARNERS.ola.nationalId }, WHY)).learnerId as string
+    await expect(node.bridgePorts!.results.forLearner(olaId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })).rejects.toMatchObject({ code: 'PORTAL_LEARNER_NOT_SIGNED_IN' })
+    // Nothing of the learner's is in a key of the store: the identity is stored under the opaque learner ID.
+    for await (const key of node.storage.sublevel('portal').keys()) expect(key).not.toContain(LEARNERS.kari.nationalId)
+  }, 90_000)
 })
