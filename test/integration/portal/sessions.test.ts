@@ -212,6 +212,23 @@ describe('CSRF', () => {
     expect(values.filter((v) => v.labels.reason === 'csrf').reduce((n, v) => n + v.value, 0)).toBe(2)
   }, 90_000)
 
+  it('every form of the learner\'s pages that posts back carries the session\'s token, and the wallet offer goes through with it', async () => {
+    const { base, kari, token } = await withShares()
+    for (const path of ['/portal/results', '/portal/shares', '/portal/access', '/portal/wallet']) {
+      const page = await kari.get(`${base}${path}`)
+      expect(page.status).toBe(200)
+      const forms = [...page.text.matchAll(/<form method="post" action="(\/[^"]*)">([\s\S]*?)<\/form>/g)]
+      expect(forms.length).toBeGreaterThan(0)
+      for (const [, action, inner] of forms) expect({ path, action, token: /name="_csrf" value="([^"]*)"/.exec(inner as string)?.[1] }).toEqual({ path, action, token })
+    }
+    const wallet = await kari.get(`${base}/portal/wallet`)
+    const result = /name="results" value="([^"]+)"/.exec(wallet.text)![1]!
+    const offer = await kari.post(`${base}/portal/wallet/offers`, { results: result })
+    expect(offer.status).toBe(200)
+    expect(offer.text).toContain('class="code"')
+    expect((await kari.post(`${base}/portal/wallet/offers`, { results: result }, { csrf: false })).headers.get('x-error-code')).toBe('CSRF_TOKEN_INVALID')
+  }, 90_000)
+
   it('routes that protocols post to from other sites are declared so, and still take those posts', async () => {
     const { base, portal } = await setup()
     const crossSite = portal().routes.filter((r) => r.method === 'POST' && ['/portal/callback', '/dev-oidc/authorize'].includes(r.url))
