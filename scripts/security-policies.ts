@@ -12,6 +12,7 @@ import { planLocalFederation, type LocalFederationPlan, type LocalNodeSpec, type
 import { createSelfSignedCertificate, writeCertificateFiles } from '../src/bridges/emrex/certificate.ts'
 import { createNode } from '../src/node.ts'
 import type { RouteEntry } from '../src/api/edge.ts'
+import { csrfProtection } from '../src/api/csrf.ts'
 
 /** One node per role; the portal runs EMREX and the development issuer, so that every route exists. */
 export const EVERY_ROLE: readonly LocalNodeSpec[] = [
@@ -64,18 +65,35 @@ export async function everyRoleRoutes (): Promise<RoleRoutes[]> {
 
 const LIMITS: Record<string, string> = { signIn: 'sign-in', shareOpen: 'share opening', walletToken: 'wallet token', walletCredential: 'wallet credential', emrexEntry: 'EMREX hand-over' }
 
-/** Markdown: a table per role of every route (HEAD routes have their GET's policy and are left out). */
+/** What the CSRF column says of a route (src/api/csrf.ts). */
+function csrfOf (r: RouteEntry): string {
+  const p = csrfProtection({ method: r.method, errors: r.errors, ...(r.policy === undefined ? {} : { policy: r.policy }), ...(r.crossSite === undefined ? {} : { crossSite: r.crossSite }) })
+  return p.kind === 'checked' ? 'origin + token' : p.kind === 'cross-site' ? 'cross-site ¹' : ''
+}
+
+/**
+ * Markdown: a table per role of every route (HEAD routes have their GET's policy and are left
+ * out), then the routes declared cross-site and why.
+ */
 export function policyTables (tables: readonly RoleRoutes[]): string {
   const out: string[] = []
+  const crossSite = new Map<string, string>()
   for (const { role, routes } of tables) {
-    out.push(`### ${role}`, '', '| method | path | caller | scope | errors | rate limit |', '|---|---|---|---|---|---|')
+    out.push(`### ${role}`, '', '| method | path | caller | scope | errors | rate limit | CSRF |', '|---|---|---|---|---|---|---|')
     for (const r of routes) {
       if (r.method === 'HEAD') continue
       const scope = r.policy?.caller === 'service' ? `\`${r.policy.scope}\`` : ''
       const open = r.policy !== undefined && !['learner', 'service', 'oots-gateway'].includes(r.policy.caller)
       const limit = r.limit === false ? 'none' : r.limit !== undefined ? LIMITS[r.limit] ?? r.limit : open ? 'public' : 'none'
-      out.push(`| ${r.method} | \`${r.url}\` | ${r.policy?.caller ?? '**none**'} | ${scope} | ${r.errors} | ${limit} |`)
+      const csrf = csrfOf(r)
+      if (csrf.startsWith('cross-site')) crossSite.set(`${r.method} \`${r.url}\``, r.crossSite as string)
+      out.push(`| ${r.method} | \`${r.url}\` | ${r.policy?.caller ?? '**none**'} | ${scope} | ${r.errors} | ${limit} | ${csrf} |`)
     }
+    out.push('')
+  }
+  if (crossSite.size > 0) {
+    out.push('¹ Declared cross-site in the route\'s options (`config.crossSite`), so not checked for CSRF:', '')
+    for (const [route, why] of crossSite) out.push(`- ${route}: ${why}`)
     out.push('')
   }
   return out.join('\n')

@@ -27,6 +27,7 @@ import { createEducationModule, type EducationModule } from './registry/educatio
 import { LogModule } from './log/module.ts'
 import type { ResultsModule } from './registry/results/module.ts'
 import type { PortalModule } from './portal/module.ts'
+import type { PortalBridgePorts } from './portal/bridge-ports.ts'
 import { registryCatalogue } from './registry/results/registry-catalogue.ts'
 import { OfferingLookup } from './registry/education/index.ts'
 import type { EudiModule } from './bridges/eudi/module.ts'
@@ -67,6 +68,8 @@ export interface LifelongNode {
   readonly eudi?: EudiModule
   /** The OOTS evidence provider (portal role). */
   readonly oots?: OotsModule
+  /** What the portal serves the bridges (sign-in, verified results, access log), on portal nodes. */
+  readonly bridgePorts?: PortalBridgePorts
   /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
   readonly auth: BearerAuth
   /** The learner registry (index), the index client and the institution's registrar. */
@@ -227,6 +230,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       errorRenderers: Object.assign({}, ...modules.map((m) => m.errorRenderers ?? {})),
       plugins: modules.flatMap((m) => m.routes === undefined ? [] : [m.routes]),
       ...(portal === undefined ? {} : { signInPath: '/portal/login' }),
+      csrfTokens: modules.flatMap((m) => m.csrfTokens === undefined ? [] : [m.csrfTokens]),
+      publicOrigin: () => config.http.publicUrl === undefined ? '' : new URL(config.http.publicUrl).origin,
       authenticators: mergeAuthenticators([bearerAuthenticators(auth), ...modules.map((m) => m.authenticators ?? {})])
     })
 
@@ -249,6 +254,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       portal,
       eudi,
       oots,
+      ...(portalParts.ports === undefined ? {} : { bridgePorts: portalParts.ports }),
       auth,
       learners,
       ...(emrex === undefined ? {} : { emrex }),

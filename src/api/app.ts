@@ -13,6 +13,7 @@ import { installCallerPolicy, type Authenticators, type RouteEntry } from './edg
 import { installEdgePlugins } from './plugins.ts'
 import type { HostPolicy } from './hosts.ts'
 import { installRateLimits, type RateLimitConfig } from './rate-limits.ts'
+import { installCsrfCheck, type CsrfTokenSource } from './csrf.ts'
 
 export interface ApiDeps extends SystemRoutesDeps {
   logger: Logger
@@ -32,6 +33,10 @@ export interface ApiDeps extends SystemRoutesDeps {
   https: boolean
   /** Error renderers that modules supply, by style (the OOTS module: `edm`). */
   errorRenderers?: ErrorRenderers
+  /** The CSRF tokens of the sessions modules keep (the portal's), src/api/csrf.ts. */
+  csrfTokens?: readonly CsrfTokenSource[]
+  /** The origin of `http.publicUrl` ('' when unset): posts from it are the node's own. */
+  publicOrigin: () => string
 }
 
 /** The app, and its route table with each route's caller policy. */
@@ -53,7 +58,7 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } }
   })
   // Every refusal at the edge is counted, by reason and code (lifelong_http_refused_total).
-  const refused = (reason: 'host' | 'caller' | 'rate') => (code: string): void => { deps.metrics.httpRefused.inc({ reason, code }) }
+  const refused = (reason: 'host' | 'caller' | 'csrf' | 'rate') => (code: string): void => { deps.metrics.httpRefused.inc({ reason, code }) }
   await installEdgePlugins(app, { https: deps.https, hosts: deps.hosts, onRefused: refused('host'), ...(deps.errorRenderers === undefined ? {} : { errorRenderers: deps.errorRenderers }) })
   // A page opened with ?lang= keeps that language (a cookie), also when it first sends the browser to sign in.
   app.addHook('onRequest', async (request, reply) => {
@@ -62,6 +67,7 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
     if (lang === 'nb' || lang === 'en') void reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', maxAge: 31_536_000 })
   })
   const policy = installCallerPolicy(app, deps.authenticators, { onRefused: refused('caller'), ...(deps.signInPath === undefined ? {} : { signInPath: deps.signInPath }) })
+  installCsrfCheck(app, { sources: deps.csrfTokens ?? [], publicOrigin: deps.publicOrigin, onRefused: refused('csrf') })
   await installRateLimits(app, deps.rateLimit, () => { refused('rate')('RATE_LIMITED') })
   app.setNotFoundHandler(async () => {
     throw new LifelongError('not-found', 'ROUTE_NOT_FOUND', 'no such route')

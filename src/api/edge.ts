@@ -121,6 +121,8 @@ export interface RouteEntry {
   readonly errors: ErrorStyle
   /** Its own rate limit, if it names one (src/api/rate-limits.ts). */
   readonly limit?: RateLimitName | false
+  /** Why it accepts state-changing requests from other sites, if it does (src/api/csrf.ts). */
+  readonly crossSite?: string
 }
 
 /**
@@ -133,7 +135,8 @@ export function installCallerPolicy (app: FastifyInstance, authenticators: Authe
   app.decorateRequest('caller', { getter () { return ANONYMOUS } })
   app.addHook('onRoute', (route: RouteOptions) => {
     const limit = route.config?.limit
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json', ...(limit === undefined ? {} : { limit }) })
+    const crossSite = route.config?.crossSite
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json', ...(limit === undefined ? {} : { limit }), ...(crossSite === undefined ? {} : { crossSite }) })
   })
   app.addHook('onRequest', async (request, reply) => {
     const { policy, errors } = request.routeOptions.config

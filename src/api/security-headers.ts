@@ -1,6 +1,9 @@
 /**
  * Security headers on every answer (@fastify/helmet): `X-Content-Type-Options: nosniff`,
- * `Referrer-Policy: no-referrer` (share links and EMREX session IDs stay out of Referer),
+ * `Referrer-Policy: same-origin` (share links and EMREX session IDs never reach another
+ * origin in Referer; and unlike `no-referrer`, a browser still names the page's own origin in
+ * the `Origin` of a form post back to it, Fetch §3.1 "append a request Origin header", which the
+ * CSRF check needs: src/api/csrf.ts),
  * `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'` (no page of a node is framed:
  * clickjacking), cross-origin isolation headers, and HSTS when the node is served over https.
  *
@@ -38,7 +41,7 @@ export async function installSecurityHeaders (app: FastifyInstance, options: { h
     global: true,
     contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
     frameguard: { action: 'deny' },
-    referrerPolicy: { policy: 'no-referrer' },
+    referrerPolicy: { policy: 'same-origin' },
     // Status lists and type metadata are fetched by relying parties on other origins (CORS).
     crossOriginResourcePolicy: { policy: 'cross-origin' },
     strictTransportSecurity: options.https ? { maxAge: 31_536_000, includeSubDomains: false } : false

@@ -77,6 +77,7 @@ export interface NodeConfig {
     readonly devIssuer: boolean
     readonly fanoutDeadlineMs: number
     readonly shareMaxDays: number
+    readonly session: { readonly idleMinutes: number, readonly absoluteHours: number }
   }
   readonly auth: { readonly issuers: readonly TokenIssuer[] }
   readonly log: {
@@ -155,6 +156,10 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   }
   if (isObject && raw.portal?.devIssuer === true && raw.identifiers?.allowSynthetic !== true) {
     fields.push({ path: '/portal/devIssuer', message: 'the development issuer signs in made-up learners: only with identifiers.allowSynthetic (test and demo federations)' })
+  }
+  const session: any = raw?.portal?.session
+  if (session !== null && typeof session === 'object' && Number.isInteger(session.idleMinutes) && Number.isInteger(session.absoluteHours) && session.idleMinutes > session.absoluteHours * 60) {
+    fields.push({ path: '/portal/session/idleMinutes', message: 'the idle timeout must not be longer than the absolute timeout (absoluteHours)' })
   }
   const oidc: any = raw?.portal?.oidc
   if (oidc !== null && typeof oidc === 'object') {

@@ -116,7 +116,17 @@ export const configSchema = {
         },
         devIssuer: { type: 'boolean', default: false, description: 'Run the clearly marked development OIDC issuer with the sample learners on this node, and trust it (test and demo federations only: needs identifiers.allowSynthetic)' },
         fanoutDeadlineMs: positiveInt(50, 60_000, 3000, 'How long the portal waits for the sources of a learner\'s results before it shows what it has'),
-        shareMaxDays: positiveInt(1, 3650, 180, 'Longest validity of a share a learner creates')
+        shareMaxDays: positiveInt(1, 3650, 180, 'Longest validity of a share a learner creates'),
+        session: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          description: 'Learners\' sessions, kept server-side in the portal\'s store (docs/RESULTS-AND-PORTAL.md)',
+          properties: {
+            idleMinutes: positiveInt(1, 1440, 30, 'A session ends this long after its last use'),
+            absoluteHours: positiveInt(1, 168, 12, 'A session ends this long after sign-in, however busy')
+          }
+        }
       }
     },
     log: {

@@ -39,7 +39,7 @@ export function createMetrics (init: MetricsInit = {}): Metrics {
     rpcCallSeconds: new Histogram({ name: 'lifelong_rpc_call_seconds', help: 'Round-trip time of requests made to peers', labelNames: ['protocol', 'type'], buckets: RPC_BUCKETS, registers }),
     manifestSerial: new Gauge({ name: 'lifelong_manifest_serial', help: 'Serial of the federation manifest in force', registers }),
     manifestExpiresInSeconds: new Gauge({ name: 'lifelong_manifest_expires_in_seconds', help: 'Seconds until the manifest in force expires (negative once expired)', registers }),
-    httpRefused: new Counter({ name: 'lifelong_http_refused_total', help: 'HTTP requests refused at the edge before a handler ran, by reason (host, caller, rate) and error code', labelNames: ['reason', 'code'], registers }),
+    httpRefused: new Counter({ name: 'lifelong_http_refused_total', help: 'HTTP requests refused at the edge before a handler ran, by reason (host, caller, csrf, rate) and error code', labelNames: ['reason', 'code'], registers }),
     gauge (name, help, collect) {
       // eslint-disable-next-line no-new
       new Gauge({ name, help, registers, collect () { this.set(collect()) } })

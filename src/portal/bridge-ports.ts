@@ -6,9 +6,12 @@
  * Built in two steps so that nothing is set after construction: {@link SignedInLearners} and
  * {@link BridgeAccessLog} need only the index and the store and exist before the portal (which
  * shows the access log in "who saw my data"); {@link portalBridgePorts} then adds the portal's
- * sessions and fan-out. The learner ID is resolved at the index from the session's identifier;
- * results are fetched only for learners signed in at this portal since it started (the sources
- * are asked by identifier, which the portal keeps only in memory, never stored).
+ * sessions and fan-out. The learner ID is resolved at the index from the sign-in's identifier.
+ * The sources are asked for a learner's results by identifier, which a bridge does not have (an
+ * OOTS request names a person, the index answers with a learner ID): so the portal keeps, in its
+ * store, the sign-in identity behind every learner ID it resolved (`learner/<learner ID>`: the
+ * identifier, names and birth date, refreshed at every sign-in), and a bridge finds a learner
+ * who has signed in at this portal once, whenever that was — restarts included.
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
@@ -21,6 +24,7 @@ import type { SubjectId } from '../registry/results/model.ts'
 import type { LearnerIdentity } from './oidc.ts'
 import type { PortalModule } from './module.ts'
 import { learnerResults } from '../registry/results/facts.ts'
+import { learnerIdentityKey } from './keys.ts'
 
 /** What this needs of the index: the learner ID of an identifier, undefined if the index knows none. */
 export interface LearnerIdResolver {
@@ -30,18 +34,34 @@ export interface LearnerIdResolver {
 const RESOLVE = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' }
 const MAX_KNOWN = 10_000
 
-/** Learner IDs of signed-in identities (resolved once at the index), and the identities behind them. */
+/** What is kept of a sign-in behind a learner ID: enough to ask the sources for the learner's results. */
+interface StoredIdentity {
+  subject: SubjectId
+  givenNames: string
+  familyName: string
+  birthDate?: string
+}
+
+const storedOf = (i: LearnerIdentity): StoredIdentity => ({ subject: { scheme: i.subject.scheme, value: i.subject.value }, givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }) })
+
+/**
+ * Learner IDs of signed-in identities (resolved once at the index), and the identities behind
+ * them, kept in the portal's store so that they outlive the process.
+ */
 export class SignedInLearners {
   private readonly resolver: LearnerIdResolver
-  private readonly known = new Map<string, LearnerIdentity>()
+  private readonly store: Sublevel
+  /** Identities by learner ID, as stored (a cache of the store: no write when nothing changed). */
+  private readonly known = new Map<string, string>()
   private readonly ids = new Map<string, string>()
 
-  constructor (resolver: LearnerIdResolver) {
+  constructor (resolver: LearnerIdResolver, store: Sublevel) {
     this.resolver = resolver
+    this.store = store
   }
 
   /**
-   * The learner ID of a signed-in identity.
+   * The learner ID of a signed-in identity; keeps the identity under it.
    * @throws LifelongError PORTAL_LEARNER_UNKNOWN when the index knows no learner with that identifier
    */
   async learnerIdOf (identity: LearnerIdentity): Promise<string> {
@@ -58,14 +78,29 @@ export class SignedInLearners {
       if (this.ids.size >= MAX_KNOWN) this.ids.delete(this.ids.keys().next().value as string)
       this.ids.set(key, id)
     }
-    if (this.known.size >= MAX_KNOWN && !this.known.has(id)) this.known.delete(this.known.keys().next().value as string)
-    this.known.set(id, identity)
+    const json = JSON.stringify(storedOf(identity))
+    if (this.known.get(id) !== json) {
+      await this.store.put(learnerIdentityKey(id), new TextEncoder().encode(json))
+      this.remember(id, json)
+    }
     return id
   }
 
-  /** The identity of a learner who signed in since the portal started. */
-  identityOf (learnerId: string): LearnerIdentity | undefined {
-    return this.known.get(learnerId)
+  /** The identity behind a learner ID, if the learner has ever signed in at this portal. */
+  async identityOf (learnerId: string): Promise<LearnerIdentity | undefined> {
+    let json = this.known.get(learnerId)
+    if (json === undefined) {
+      const bytes = await this.store.get(learnerIdentityKey(learnerId))
+      if (bytes === undefined) return undefined
+      json = new TextDecoder().decode(bytes)
+      this.remember(learnerId, json)
+    }
+    return { ...(JSON.parse(json) as StoredIdentity), expiresAt: 0 }
+  }
+
+  private remember (learnerId: string, json: string): void {
+    if (this.known.size >= MAX_KNOWN && !this.known.has(learnerId)) this.known.delete(this.known.keys().next().value as string)
+    this.known.set(learnerId, json)
   }
 }
 
@@ -122,8 +157,8 @@ export function portalBridgePorts (portal: PortalModule, learners: SignedInLearn
     },
     results: {
       async forLearner (learnerId: string, why: Purpose): Promise<LearnerResults> {
-        const identity = learners.identityOf(learnerId)
-        if (identity === undefined) throw new LifelongError('forbidden', 'PORTAL_LEARNER_NOT_SIGNED_IN', 'the learner must sign in at the portal before their results are handed on')
+        const identity = await learners.identityOf(learnerId)
+        if (identity === undefined) throw new LifelongError('forbidden', 'PORTAL_LEARNER_NOT_SIGNED_IN', 'the learner must sign in at the portal once before their results are handed on')
         const outcome = await portal.fetcher.fetch([identity.subject], why)
         return learnerResults(identity, outcome.results, portal.now())
       }

@@ -4,8 +4,9 @@
  * employer opens a share with its code. Holds shares and openings, never results.
  *
  * What other flows reuse (the EMREX data provider, the wallet offer), kept small:
- * - {@link PortalModule.sessions}: `identify(request)` / `require(request)` give the signed-in
- *   learner; `signInUrl(reply, returnTo)` starts a sign-in that comes back to `returnTo`.
+ * - {@link PortalModule.sessions}: `identify(request)` gives the signed-in learner (routes whose
+ *   policy is `learner` take it from `request.caller`); `signInUrl(reply, returnTo)` starts a
+ *   sign-in that comes back to `returnTo`. Sessions are server-side (src/portal/session-store.ts).
  * - {@link PortalModule.myResults}: the learner's results with a status per source.
  * - {@link resultsTable} (src/ui/portal/pages.ts) with a `pickName`: the result picker, a
  *   fieldset of labelled checkboxes whose values are result keys (`<org>:<result ID>`).
@@ -29,6 +30,8 @@ import { DevIssuer, HttpTokenClient, TokenVerifier, readClientSecret, type Learn
 import type { PortalOidcConfig } from '../config/config.ts'
 import { stat } from 'node:fs/promises'
 import { LearnerSessions } from './session.ts'
+import { SessionStore, type SessionTimeouts } from './session-store.ts'
+import type { CsrfTokenSource } from '../api/csrf.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
 import { learnerResults } from '../registry/results/facts.ts'
@@ -50,6 +53,11 @@ export interface PortalModuleComponents {
   bridgeAccess?: (identity: LearnerIdentity) => Promise<BridgeAccessRow[]>
   /** Results the learner imported from abroad (EMREX), shown apart from the verified ones. */
   foreignResults?: (identity: LearnerIdentity) => Promise<ForeignResultsImport[]>
+  /**
+   * Told of every completed sign-in (the bridges keep the learner's index ID and identity, so that
+   * an OOTS request finds a learner who signed in before a restart). Its failure does not stop the sign-in.
+   */
+  signedIn?: (identity: LearnerIdentity) => Promise<void>
   /** The portal's public base URL (known once the node listens). */
   baseUrl: () => string
   now?: () => number
@@ -79,6 +87,8 @@ export interface PortalModuleInit {
   sampleLearners: readonly SampleLearner[]
   fanoutDeadlineMs: number
   shareMaxDays: number
+  /** How long sessions last (`portal.session`). */
+  session: SessionTimeouts
   allowSynthetic: boolean
   /** Links to the bridges' pages (default none). */
   entryPoints?: PortalEntryPoints
@@ -90,11 +100,17 @@ export const TRANSFER = { purpose: 'portal.transfer', legalBasis: 'gdpr-6-1-a' }
 export const ACCESS_LOG = { purpose: 'portal.access-log', legalBasis: 'gdpr-6-1-e' } as const
 /** The development issuer's client ID for this portal. */
 export const DEV_AUDIENCE = 'lifelong-portal'
+/** How often ended sessions are deleted from the store (they are refused when read anyway). */
+const SESSION_SWEEP_MS = 3_600_000
 
 export class PortalModule {
   readonly name = 'portal'
   readonly fetcher: ResultFetcher
   readonly shares: ShareStore
+  /** The server-side sessions (src/portal/session-store.ts). */
+  readonly sessionStore: SessionStore
+  /** The CSRF token of a request's session, for the HTTP edge (src/api/csrf.ts). */
+  readonly csrfTokens: CsrfTokenSource
   readonly devIssuer: DevIssuer | undefined
   readonly routes: FastifyPluginAsync
   readonly directory: SourceDirectory
@@ -110,6 +126,8 @@ export class PortalModule {
     this.directory = c.directory ?? everyInstitution(c.federation)
     this.fetcher = new ResultFetcher({ client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now }, { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs })
     this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
+    this.sessionStore = new SessionStore({ store: c.store, now: c.now }, init.session)
+    this.csrfTokens = async (request) => await this.sessions.csrfTokenOf(request)
     this.devIssuer = init.devIssuer ? new DevIssuer({ store: c.store, now: c.now }, { learners: init.sampleLearners }) : undefined
     this.routes = portalRoutes(this)
   }
@@ -157,6 +175,15 @@ export class PortalModule {
     return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
   }
 
+  /** Records a completed sign-in for the bridges (see `signedIn`); a failure is logged (without the learner) and the sign-in goes on. */
+  async recordSignIn (identity: LearnerIdentity): Promise<void> {
+    try {
+      await this.c.signedIn?.(identity)
+    } catch (err) {
+      this.c.logger.warn({ code: err instanceof LifelongError ? err.code : 'INTERNAL' }, 'the sign-in could not be recorded for the bridges')
+    }
+  }
+
   /** What the bridges handed on of the learner's data; empty when no bridge runs. */
   async bridgeAccess (identity: LearnerIdentity): Promise<BridgeAccessRow[]> {
     return await this.c.bridgeAccess?.(identity) ?? []
@@ -188,6 +215,7 @@ export class PortalModule {
   }
 
   private secret: Uint8Array | undefined
+  private sweepTimer: NodeJS.Timeout | undefined
 
   async start (): Promise<void> {
     await this.shares.load()
@@ -197,12 +225,28 @@ export class PortalModule {
       await this.c.store.put('meta/session-secret', secret)
     }
     this.secret = secret
+    this.sessionStore.load(secret)
+    await this.sweepSessions()
+    this.sweepTimer = setInterval(() => { void this.sweepSessions() }, SESSION_SWEEP_MS)
+    this.sweepTimer.unref()
     await this.devIssuer?.load()
     const secretFile = this.init.oidc?.clientSecretFile
     if (secretFile !== undefined && this.init.oidc?.clientAuth !== 'none') {
       await readClientSecret(secretFile)
       const mode = (await stat(secretFile)).mode
       if ((mode & 0o077) !== 0) throw new LifelongError('forbidden', 'KEY_PERMISSIONS', `${secretFile} is readable by group or others (mode ${(mode & 0o777).toString(8)}); run chmod 600 on it`)
+    }
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.sweepTimer)
+  }
+
+  private async sweepSessions (): Promise<void> {
+    try {
+      await this.sessionStore.sweep()
+    } catch (err) {
+      this.c.logger.warn({ err }, 'ended sessions could not be deleted')
     }
   }
 
@@ -230,7 +274,7 @@ export class PortalModule {
       authorizeUrl = () => `${this.c.baseUrl()}/portal`
       tokens = { exchange: async () => { throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', 'the portal has no OIDC issuer configured') } }
     }
-    return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, tokens, secret: this.secret })
+    return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, tokens, secret: this.secret, store: this.sessionStore })
   }
 
   /** Every result of the signed-in learner, verified, with a status per source. */

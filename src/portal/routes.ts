@@ -12,7 +12,7 @@ import { resultBundle, BUNDLE_SET_FORMAT } from '../registry/results/bundle.ts'
 import { TRUST_ANCHOR_PATH } from '../federation/anchor.ts'
 import { logOriginOf } from '../registry/results/verify.ts'
 import { osloDay } from '../registry/results/model.ts'
-import { accessPage, devIssuerPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow } from '../ui/portal/pages.ts'
+import { accessPage, devIssuerPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow, type SignedIn } from '../ui/portal/pages.ts'
 import type { Lang } from '../ui/portal/i18n.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { transcriptPdf } from './pdf.ts'
@@ -33,6 +33,8 @@ const html = async (reply: FastifyReply, body: string, status = 200): Promise<Fa
 const one = (v: string | string[] | undefined): string => Array.isArray(v) ? (v[0] ?? '') : (v ?? '')
 const many = (v: string | string[] | undefined): string[] => v === undefined ? [] : Array.isArray(v) ? v : [v]
 const nameOf = (i: LearnerIdentity): string => `${i.givenNames} ${i.familyName}`.trim()
+/** Who a page is for: the learner's name and their session's CSRF token for the page's forms (set by the edge, src/api/csrf.ts). */
+const signedIn = (request: FastifyRequest, i: LearnerIdentity): SignedIn => ({ name: nameOf(i), ...(request.csrfToken === undefined ? {} : { csrf: request.csrfToken }) })
 /** The last moment of a calendar day in Norway (CET; an hour's slack in summer). */
 const endOfDay = (day: string): number => Date.parse(`${day}T23:59:59+01:00`)
 
@@ -62,7 +64,8 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
 
     const callbackFields = { code: { type: 'string', maxLength: 2048 }, state: { type: 'string', maxLength: 200 }, iss: { type: 'string', maxLength: 500 }, error: { type: 'string', maxLength: 200 }, error_description: { type: 'string', maxLength: 1000 } } as const
     const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, params: Form): Promise<FastifyReply> => {
-      const { returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
+      const { identity, returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
+      await portal.recordSignIn(identity)
       return await reply.redirect(returnTo, 303)
     }
     app.get<{ Querystring: Form }>('/portal/callback', {
@@ -70,12 +73,20 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       schema: { summary: 'The issuer sends the authorization code here (response_mode=query)', tags: ['portal'], querystring: { type: 'object', properties: callbackFields } }
     }, async (request, reply) => await completeSignIn(request, reply, request.query))
     app.post<{ Body: Form }>('/portal/callback', {
-      config: { policy: { caller: 'public' }, errors: 'page' },
+      // OIDC response_mode=form_post: the issuer's page posts the code here from its own origin.
+      config: { policy: { caller: 'public' }, errors: 'page', crossSite: 'OIDC form_post: the issuer\'s page posts the authorization code (state-checked against the sign-in cookie)' },
       schema: { summary: 'The issuer posts the authorization code here (response_mode=form_post)', tags: ['portal'], body: { type: 'object', properties: callbackFields } }
     }, async (request, reply) => await completeSignIn(request, reply, request.body))
 
-    app.post('/portal/logout', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { summary: 'Sign out', tags: ['portal'] } }, async (_request, reply) => {
-      portal.sessions.signOut(reply)
+    // Open to anyone: signing out without a session does nothing. With one, the edge checks the form's CSRF token.
+    app.post('/portal/logout', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { summary: 'Sign out: ends this session on the server', tags: ['portal'] } }, async (request, reply) => {
+      await portal.sessions.signOut(request, reply)
+      return await reply.redirect('/portal', 303)
+    })
+
+    app.post('/portal/logout/everywhere', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Sign out everywhere: ends every session of the learner, in every browser', tags: ['portal'] } }, async (request, reply) => {
+      await portal.sessions.signOutEverywhere(learner(request))
+      await portal.sessions.signOut(request, reply)
       return await reply.redirect('/portal', 303)
     })
 
@@ -89,7 +100,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
           return { imports: [], failed: true }
         })
       ])
-      return await html(reply, resultsPage(lang, nameOf(identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError, { foreign: foreign.imports, foreignFailed: foreign.failed, entryPoints: portal.init.entryPoints }))
+      return await html(reply, resultsPage(lang, signedIn(request, identity), outcome.sources, outcome.results, portal.init.shareMaxDays, osloDay(portal.now()), outcome.directoryError, { foreign: foreign.imports, foreignFailed: foreign.failed, entryPoints: portal.init.entryPoints }))
     })
 
     /** Checks that every picked key is a verified result of this learner, then creates the share. */
@@ -112,12 +123,12 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
     }, async (request, reply) => {
       const identity = learner(request)
       const { shareId, code } = await createShare(identity, many(request.body.result), one(request.body.recipient), endOfDay(one(request.body.expires)), Number(one(request.body.maxUses) || '0'))
-      return await html(reply, shareCreatedPage(langOf(request), nameOf(identity), `${portal.baseUrl()}/share/${shareId}`, code))
+      return await html(reply, shareCreatedPage(langOf(request), signedIn(request, identity), `${portal.baseUrl()}/share/${shareId}`, code))
     })
 
     app.get('/portal/shares', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My shares and every opening (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
       const identity = learner(request)
-      return await html(reply, sharesPage(langOf(request), nameOf(identity), await portal.shares.list(identity.subject), portal.baseUrl()))
+      return await html(reply, sharesPage(langOf(request), signedIn(request, identity), await portal.shares.list(identity.subject), portal.baseUrl()))
     })
 
     app.post<{ Params: { id: string } }>('/portal/shares/:id/revoke', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Revoke a share (form)', tags: ['portal'], params: shareParams } }, async (request, reply) => {
@@ -147,13 +158,13 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       const lang = langOf(request)
       const identity = learner(request)
       const { rows, failed } = await accessRows(identity, lang)
-      return await html(reply, accessPage(lang, nameOf(identity), rows, failed))
+      return await html(reply, accessPage(lang, signedIn(request, identity), rows, failed))
     })
 
     // ------------------------------------------------------------------ the employer's side
 
     app.get<{ Params: { id: string } }>('/share/:id', { config: { policy: { caller: 'share-holder' }, errors: 'page' }, schema: { summary: 'A share: asks for the access code (page)', tags: ['portal'], params: shareParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
-      return await html(reply, shareCodePage(langOf(request), request.params.id))
+      return await html(reply, shareCodePage(langOf(request), request.params.id, undefined, request.csrfToken))
     })
 
     /** Opens a share and fetches its results again from their sources, verified. */
@@ -191,7 +202,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       } catch (err) {
         const e = toLifelongError(err)
         if (e.kind === 'internal') throw err
-        return await html(reply.header('x-error-code', e.code), shareCodePage(lang, request.params.id, { code: e.code, message: e.message }), HTTP_STATUS[e.kind])
+        return await html(reply.header('x-error-code', e.code), shareCodePage(lang, request.params.id, { code: e.code, message: e.message }, request.csrfToken), HTTP_STATUS[e.kind])
       }
     })
 
@@ -211,11 +222,21 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
 
     app.get('/portal/api/session', {
       config: { policy: { caller: 'learner' } },
-      schema: { summary: 'The signed-in learner (bearer token or session cookie)', tags: ['portal'], response: { 200: { type: 'object', properties: { givenNames: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, scheme: { type: 'string' }, expiresAt: { type: 'integer' } } }, ...errors } }
-    }, async (request) => {
+      schema: { summary: 'The signed-in learner (bearer token or session cookie); with the cookie, the session\'s CSRF token for the X-CSRF-Token header of state-changing requests', tags: ['portal'], response: { 200: { type: 'object', properties: { givenNames: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, scheme: { type: 'string' }, expiresAt: { type: 'integer' }, csrfToken: { type: 'string' } } }, ...errors } }
+    }, async (request, reply) => {
       const i = learner(request)
-      // The identifier itself is not echoed: the client has it in its token.
-      return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt }
+      void reply.header('cache-control', 'no-store')
+      // The identifier itself is not echoed: the client has it in its token or session.
+      return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt, ...(request.csrfToken === undefined ? {} : { csrfToken: request.csrfToken }) }
+    })
+
+    app.post('/portal/api/sessions/end-all', {
+      config: { policy: { caller: 'learner' } },
+      schema: { summary: 'Sign out everywhere: ends every session of the learner, in every browser (an ID token used as bearer stays valid until it expires)', tags: ['portal'], response: { 200: { type: 'object', properties: { ended: { type: 'integer' } } }, ...errors } }
+    }, async (request, reply) => {
+      const ended = await portal.sessions.signOutEverywhere(learner(request))
+      await portal.sessions.signOut(request, reply)
+      return { ended }
     })
 
     app.get('/portal/api/results', { config: { policy: { caller: 'learner' } }, schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
@@ -332,7 +353,7 @@ export function portalRoutes (portal: PortalModule): FastifyPluginAsync {
       return await html(reply, devIssuerPage(langOf(request), dev.init.learners, Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''))))
     })
     app.post<{ Body: Form }>('/dev-oidc/authorize', {
-      config: { policy: { caller: 'development' }, errors: 'page' },
+      config: { policy: { caller: 'development' }, errors: 'page', crossSite: 'development issuer: stands for an identity provider on its own origin; its form carries the authorization request, not a portal session' },
       schema: { summary: 'Development issuer: sign in as the chosen sample learner (sends a code back)', tags: ['dev-oidc'], body: { type: 'object', properties: { learner: { type: 'string', pattern: '^\\d{1,3}$' }, ...authorizeQuery.properties } } }
     }, async (request, reply) => {
       const q = requestOf(request.body)

@@ -9,18 +9,30 @@
  *   `/portal/callback` (query or form post).
  * - {@link LearnerSessions.complete} checks the sign-in cookie and state, exchanges the code at the
  *   issuer's token endpoint (with the verifier), verifies the ID token against the issuer's keys
- *   and nonce, and keeps the token itself as the session (an HttpOnly, SameSite=Lax cookie):
- *   nothing is stored server-side, and the session ends when the token expires.
- * - {@link LearnerSessions.identify} returns the learner of a request from that cookie or from an
- *   `Authorization: Bearer` token (API clients): the HTTP edge's learner authenticator
- *   (src/portal/module.ts), so that routes take the learner from `request.caller`.
+ *   and nonce, and starts a server-side session (src/portal/session-store.ts): the cookie holds
+ *   only the session's random ID (HttpOnly, SameSite=Lax, and Secure with the `__Host-` prefix
+ *   over https), never the token.
+ * - {@link LearnerSessions.signOut} ends the session in the store (a copy of the cookie stops
+ *   working at once); {@link LearnerSessions.signOutEverywhere} ends every session of the learner.
+ * - {@link LearnerSessions.identify} returns the learner of a request from its session, or from an
+ *   `Authorization: Bearer` ID token of the portal's issuer (API clients): the HTTP edge's learner
+ *   authenticator (src/portal/module.ts), so that routes take the learner from `request.caller`.
+ *   {@link LearnerSessions.csrfTokenOf} gives the session's CSRF token to the edge (src/api/csrf.ts).
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../errors.ts'
 import { codeChallengeOf, oauthErrorCode, type LearnerIdentity, type TokenClient, type TokenVerifier } from './oidc.ts'
+import type { LiveSession, SessionStore } from './session-store.ts'
 
+/** The session cookie over http (development on loopback). */
 export const SESSION_COOKIE = 'lifelong_session'
+/**
+ * The session cookie over https: the `__Host-` prefix makes the browser refuse it unless it is
+ * Secure, set by this host itself and for the whole host (no Domain, Path=/), so that no other
+ * host of the site can plant or overwrite it (RFC 6265bis §4.1.3.2).
+ */
+export const SECURE_SESSION_COOKIE = '__Host-lifelong_session'
 const SIGN_IN_COOKIE = 'lifelong_signin'
 const SIGN_IN_TTL_MS = 10 * 60_000
 
@@ -47,6 +59,8 @@ export interface LearnerSessionsInit {
   tokens: TokenClient
   /** The portal's 32-byte session secret; the sign-in cookie's key is derived from it. */
   secret: Uint8Array
+  /** The server-side sessions. */
+  store: SessionStore
 }
 
 interface SignIn { state: string, nonce: string, verifier: string, returnTo: string, at: number }
@@ -57,6 +71,8 @@ export class LearnerSessions {
   private readonly verifier: TokenVerifier
   private readonly init: LearnerSessionsInit
   private readonly cookieKey: Buffer
+  /** Each request's session, looked up once (the edge's authenticator, the CSRF check and the handler all ask). */
+  private readonly perRequest = new WeakMap<FastifyRequest, Promise<LiveSession | undefined>>()
 
   constructor (verifier: TokenVerifier, init: LearnerSessionsInit) {
     this.verifier = verifier
@@ -95,8 +111,13 @@ export class LearnerSessions {
     return this.init.baseUrl().startsWith('https:')
   }
 
-  private cookie (name: string, value: string, maxAgeSeconds: number, path = '/'): string {
-    return `${name}=${encodeURIComponent(value)}; Path=${path}; HttpOnly; SameSite=Lax; Max-Age=${maxAgeSeconds}${this.secure() ? '; Secure' : ''}`
+  /** The session cookie's name: with the `__Host-` prefix over https. */
+  sessionCookie (): string {
+    return this.secure() ? SECURE_SESSION_COOKIE : SESSION_COOKIE
+  }
+
+  private setSignInCookie (reply: FastifyReply, value: string, maxAgeSeconds: number): void {
+    void reply.setCookie(SIGN_IN_COOKIE, value, { path: '/portal', httpOnly: true, sameSite: 'lax', secure: this.secure(), maxAge: maxAgeSeconds })
   }
 
   private redirectUri (): string {
@@ -108,7 +129,7 @@ export class LearnerSessions {
     const state = randomBytes(16).toString('base64url')
     const nonce = randomBytes(16).toString('base64url')
     const verifier = randomBytes(32).toString('base64url')
-    void reply.header('set-cookie', this.cookie(SIGN_IN_COOKIE, this.seal({ state, nonce, verifier, returnTo: safeReturnTo(returnTo), at: Date.now() }), SIGN_IN_TTL_MS / 1000, '/portal'))
+    this.setSignInCookie(reply, this.seal({ state, nonce, verifier, returnTo: safeReturnTo(returnTo), at: Date.now() }), SIGN_IN_TTL_MS / 1000)
     const url = new URL(this.init.authorizeUrl())
     url.searchParams.set('response_type', 'code')
     url.searchParams.set('scope', 'openid profile')
@@ -124,14 +145,14 @@ export class LearnerSessions {
   /**
    * Completes a sign-in from the issuer's answer (query or form post): an `error` of the issuer
    * ends it; otherwise checks the sign-in cookie (authenticity, age, state), exchanges the code
-   * with the PKCE verifier, verifies the ID token with its nonce and sets the session cookie.
-   * Returns where to go.
+   * with the PKCE verifier, verifies the ID token with its nonce and starts a session (a new ID
+   * at every sign-in; a session the browser already had is ended). Returns where to go.
    * @throws LifelongError AUTH_SIGN_IN_REFUSED, AUTH_SIGN_IN_INVALID, AUTH_TOKEN_REQUEST_FAILED, AUTH_TOKEN_INVALID
    */
   async complete (request: FastifyRequest, reply: FastifyReply, params: CallbackParams): Promise<{ identity: LearnerIdentity, returnTo: string }> {
-    const clear = this.cookie(SIGN_IN_COOKIE, '', 0, '/portal')
+    const clear = (): void => { this.setSignInCookie(reply, '', 0) }
     if (params.error !== undefined && params.error !== '') {
-      void reply.header('set-cookie', clear)
+      clear()
       const code = oauthErrorCode(params.error) ?? 'unknown error'
       throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REFUSED', `the sign-in service refused the sign-in (${code})`)
     }
@@ -140,29 +161,68 @@ export class LearnerSessions {
     if (params.iss !== undefined && params.iss !== '' && params.iss !== this.verifier.issuer) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the answer came from another issuer than the one this sign-in was sent to')
     if (typeof params.code !== 'string' || params.code === '') throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the sign-in service sent no code')
     // The code is single-use: whatever happens next, this sign-in is over.
-    void reply.header('set-cookie', clear)
+    clear()
     const token = await this.init.tokens.exchange({ code: params.code, redirectUri: this.redirectUri(), codeVerifier: started.verifier })
     const identity = await this.verifier.verify(token, started.nonce)
-    const maxAge = Math.max(1, Math.floor((identity.expiresAt - Date.now()) / 1000))
-    void reply.header('set-cookie', [this.cookie(SESSION_COOKIE, token, maxAge), clear])
-    return { identity, returnTo: safeReturnTo(started.returnTo) }
+    // A new session ID at every sign-in (no session fixation); the ID token is not kept.
+    const previous = request.cookies[this.sessionCookie()]
+    if (previous !== undefined) await this.init.store.end(previous)
+    const { id, session } = await this.init.store.create({
+      subject: identity.subject,
+      givenNames: identity.givenNames,
+      familyName: identity.familyName,
+      ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate })
+    }, this.verifier.issuer)
+    // No Max-Age: the cookie goes when the browser closes (a shared computer); the server ends the session by its timeouts anyway.
+    void reply.setCookie(this.sessionCookie(), id, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secure() })
+    return { identity: { ...identity, expiresAt: session.expiresAt }, returnTo: safeReturnTo(started.returnTo) }
   }
 
-  /** Ends the session. */
-  signOut (reply: FastifyReply): void {
-    void reply.header('set-cookie', this.cookie(SESSION_COOKIE, '', 0))
+  /** The session of a request's cookie (not of a bearer token), looked up once per request. */
+  private async sessionOf (request: FastifyRequest): Promise<LiveSession | undefined> {
+    if (request.headers.authorization !== undefined) return undefined
+    let found = this.perRequest.get(request)
+    if (found === undefined) {
+      const id = request.cookies[this.sessionCookie()]
+      found = id === undefined || id === '' ? Promise.resolve(undefined) : this.init.store.get(id)
+      this.perRequest.set(request, found)
+    }
+    return await found
   }
 
-  /** The signed-in learner of a request (bearer token or session cookie), or undefined. */
+  /** Ends the request's session in the store and clears its cookie: a copy of the cookie stops working too. */
+  async signOut (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const id = request.cookies[this.sessionCookie()]
+    if (id !== undefined) await this.init.store.end(id)
+    this.perRequest.set(request, Promise.resolve(undefined))
+    void reply.clearCookie(this.sessionCookie(), { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secure() })
+  }
+
+  /** Ends every session of the learner, in every browser; returns how many were live. */
+  async signOutEverywhere (identity: LearnerIdentity): Promise<number> {
+    return await this.init.store.endAll(identity.subject)
+  }
+
+  /**
+   * The signed-in learner of a request, or undefined: with an `Authorization: Bearer` header the
+   * ID token it carries (and nothing else), otherwise the session of its cookie.
+   * @throws LifelongError AUTH_TOKEN_INVALID when the bearer token does not verify
+   */
   async identify (request: FastifyRequest): Promise<LearnerIdentity | undefined> {
     const auth = request.headers.authorization
-    const token = typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7).trim() : request.cookies[SESSION_COOKIE]
-    if (token === undefined || token === '') return undefined
-    try {
-      return await this.verifier.verify(token)
-    } catch (err) {
-      if (typeof auth === 'string') throw err
-      return undefined
+    if (typeof auth === 'string') {
+      if (!auth.startsWith('Bearer ')) return undefined
+      const token = auth.slice(7).trim()
+      return token === '' ? undefined : await this.verifier.verify(token)
     }
+    const session = await this.sessionOf(request)
+    if (session === undefined) return undefined
+    const l = session.learner
+    return { subject: l.subject, givenNames: l.givenNames, familyName: l.familyName, ...(l.birthDate === undefined ? {} : { birthDate: l.birthDate }), expiresAt: session.expiresAt }
+  }
+
+  /** The CSRF token of the request's session (src/api/csrf.ts); undefined without one. */
+  async csrfTokenOf (request: FastifyRequest): Promise<string | undefined> {
+    return (await this.sessionOf(request))?.csrf
   }
 }

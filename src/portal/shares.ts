@@ -6,7 +6,17 @@
  * recorded and shown to the learner. Share versions and openings go into the portal's log.
  *
  * The access code is shown to the learner once; the portal keeps only scrypt(code, salt).
- * Ten wrong codes lock the share.
+ *
+ * Guessing. Ten wrong codes lock the share for good: a counter in the share's own record, so it
+ * counts every client address together and survives a restart (a per-address rate limit at the
+ * edge, `http.rateLimit.shareOpen`, slows each guesser; a named in-memory limit keyed by share
+ * would forget its count at every restart and is per process, so the durable counter is the
+ * per-share limit). Attempts on one share are taken one at a time, and its state — lock,
+ * revocation, expiry, use limit — is checked before the code is hashed: once a share cannot be
+ * opened, an attempt costs one read, no scrypt and no write. What the learner sees is every
+ * attempt that reached the code check (granted or wrong) and the lock, recorded once when it
+ * happens; attempts on a share that can no longer be opened are refused without a record (they
+ * would otherwise let anyone with the link grow the learner's log without knowing the code).
  */
 import { createHmac, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
@@ -68,7 +78,8 @@ export class ShareStore {
   private readonly init: ShareStoreInit
   private readonly now: () => number
   private secret: Uint8Array = new Uint8Array()
-  private lock: Promise<unknown> = Promise.resolve()
+  /** The attempt or change being made to each share: one at a time per share, so that no attempt is hashed past the lock. */
+  private readonly busy = new Map<string, Promise<unknown>>()
 
   constructor (components: ShareStoreComponents, init: ShareStoreInit) {
     this.c = components
@@ -89,10 +100,15 @@ export class ShareStore {
     return createHmac('sha256', this.secret).update(`${s.scheme}\0${s.value}`).digest('hex').slice(0, 40)
   }
 
-  private async serial<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.catch(() => {}).then(fn)
-    this.lock = run
-    return await run
+  /** Runs `fn` after every earlier attempt or change on the same share has finished. */
+  private async oneAtATime<T> (shareId: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.busy.get(shareId) ?? Promise.resolve()).catch(() => {}).then(fn)
+    this.busy.set(shareId, run)
+    try {
+      return await run
+    } finally {
+      if (this.busy.get(shareId) === run) this.busy.delete(shareId)
+    }
   }
 
   /** Creates a share; returns its ID and the access code (shown once). */
@@ -170,7 +186,7 @@ export class ShareStore {
 
   /** Revokes a share of the learner's: a new version. Revoking twice is a no-op. */
   async revoke (owner: SubjectId, shareId: string): Promise<void> {
-    await this.serial(async () => {
+    await this.oneAtATime(shareId, async () => {
       const s = await this.load1(shareId)
       if (s === undefined || s.record.ownerScheme !== owner.scheme || s.record.ownerValue !== owner.value) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share of yours')
       if (s.record.status === 'revoked') return
@@ -185,37 +201,37 @@ export class ShareStore {
   }
 
   /**
-   * Opens a share with its code: checks, counts and records the attempt (every attempt, granted
-   * or not). Returns the share's owner and results when granted.
+   * Opens a share with its code. A share that cannot be opened (locked, revoked, expired, used
+   * up) is refused before the code is hashed, and nothing is written; otherwise the code is
+   * checked and the attempt counted and recorded (granted, or wrong: the tenth wrong code also
+   * records the lock). Returns the share's owner and results when granted.
    * @throws LifelongError SHARE_NOT_FOUND (404), SHARE_WRONG_CODE (403), SHARE_LOCKED, SHARE_REVOKED, SHARE_EXPIRED, SHARE_EXHAUSTED (410)
    */
   async open (shareId: string, code: string, via: 'web' | 'bundle' | 'pdf'): Promise<{ owner: SubjectId, recipient: string, results: Array<{ organisationNumber: string, resultId: string }>, useNumber: number, expiresAt: number }> {
-    const s0 = await this.load1(shareId)
-    if (s0 === undefined) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share')
-    const typed = normaliseCode(typeof code === 'string' ? code : '')
-    const hash = await scrypt(typed, s0.record.codeSalt, 32, SCRYPT)
-    const codeOk = typed.length === 10 && timingSafeEqual(hash, Buffer.from(s0.record.codeHash))
-    return await this.serial(async () => {
-      const s = await this.load1(shareId) as NonNullable<typeof s0>
+    if ((await this.load1(shareId)) === undefined) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share')
+    return await this.oneAtATime(shareId, async () => {
+      const s = await this.load1(shareId) as NonNullable<Awaited<ReturnType<ShareStore['load1']>>>
       const now = this.now()
+      refuseUnless(this.stateOf(s.record, s.counters, now))
+      const typed = normaliseCode(typeof code === 'string' ? code : '')
+      const hash = await scrypt(typed, s.record.codeSalt, 32, SCRYPT)
+      const granted = typed.length === 10 && timingSafeEqual(hash, Buffer.from(s.record.codeHash))
       const counters = { ...s.counters }
-      let outcome: string
-      if (counters.wrong >= MAX_WRONG_CODES) outcome = 'locked'
-      else if (!codeOk) { outcome = 'wrong-code'; counters.wrong++ } else outcome = this.stateOf(s.record, counters, now) === 'active' ? 'granted' : this.stateOf(s.record, counters, now)
-      if (outcome === 'granted') counters.uses++
-      const opening = pb.ShareOpening.encode({ shareId, atMs: now, outcome, useNumber: outcome === 'granted' ? counters.uses : 0, via }).finish()
-      const suffix = `${String(now).padStart(13, '0')}/${randomBytes(4).toString('hex')}`
-      const key = `op/${shareId}/${suffix}`
-      await this.c.log.append([{ type: SHARE_LOG_TYPES.opening, key: `${shareId}/opening/${suffix}`, record: opening }], [
-        { type: 'put', sublevel: this.c.store, key, value: opening },
-        { type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify(counters)) }
-      ])
-      const refuse = (kind: 'forbidden' | 'gone', code: string, message: string): never => { throw new LifelongError(kind, code, message) }
-      if (outcome === 'locked') refuse('gone', 'SHARE_LOCKED', 'too many wrong codes: the share is locked; ask the learner for a new one')
-      if (outcome === 'wrong-code') refuse('forbidden', 'SHARE_WRONG_CODE', 'the access code is not right')
-      if (outcome === 'revoked') refuse('gone', 'SHARE_REVOKED', 'the learner has revoked this share')
-      if (outcome === 'expired') refuse('gone', 'SHARE_EXPIRED', 'the share has expired')
-      if (outcome === 'exhausted') refuse('gone', 'SHARE_EXHAUSTED', 'the share has been opened as many times as the learner allowed')
+      if (granted) counters.uses++
+      else counters.wrong++
+      const outcomes = granted ? ['granted'] : counters.wrong >= MAX_WRONG_CODES ? ['wrong-code', 'locked'] : ['wrong-code']
+      const entries = []
+      const ops: BatchOp[] = [{ type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify(counters)) }]
+      // Numbered, so that openings in one millisecond (the lock and the wrong code that caused it) keep their order.
+      const attempts = counters.uses + counters.wrong
+      for (const [i, outcome] of outcomes.entries()) {
+        const opening = pb.ShareOpening.encode({ shareId, atMs: now, outcome, useNumber: outcome === 'granted' ? counters.uses : 0, via }).finish()
+        const suffix = `${String(now).padStart(13, '0')}/${String(attempts + i).padStart(8, '0')}`
+        entries.push({ type: SHARE_LOG_TYPES.opening, key: `${shareId}/opening/${suffix}`, record: opening })
+        ops.push({ type: 'put', sublevel: this.c.store, key: `op/${shareId}/${suffix}`, value: opening })
+      }
+      await this.c.log.append(entries, ops)
+      if (!granted) throw new LifelongError('forbidden', 'SHARE_WRONG_CODE', counters.wrong >= MAX_WRONG_CODES ? 'the access code is not right; that was the last try: the share is now locked' : 'the access code is not right')
       return {
         owner: { scheme: s.record.ownerScheme as SubjectId['scheme'], value: s.record.ownerValue },
         recipient: s.record.recipient,
@@ -225,4 +241,12 @@ export class ShareStore {
       }
     })
   }
+}
+
+/** Refuses an attempt on a share that cannot be opened, before its code is looked at. */
+function refuseUnless (state: ShareState): void {
+  if (state === 'locked') throw new LifelongError('gone', 'SHARE_LOCKED', 'too many wrong codes: the share is locked; ask the learner for a new one')
+  if (state === 'revoked') throw new LifelongError('gone', 'SHARE_REVOKED', 'the learner has revoked this share')
+  if (state === 'expired') throw new LifelongError('gone', 'SHARE_EXPIRED', 'the share has expired')
+  if (state === 'exhausted') throw new LifelongError('gone', 'SHARE_EXHAUSTED', 'the share has been opened as many times as the learner allowed')
 }

@@ -13,3 +13,14 @@ export function escapeHtml (value: unknown): string {
 }
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/** The form field that carries the session's CSRF token (checked at the edge, src/api/csrf.ts). */
+export const CSRF_FIELD = '_csrf'
+
+/**
+ * The hidden field every form that posts back to the node carries: the CSRF token of the
+ * request's session (`request.csrfToken`); nothing without a session.
+ */
+export function csrfField (token: string | undefined): string {
+  return token === undefined ? '' : `<input type="hidden" name="${CSRF_FIELD}" value="${escapeHtml(token)}">`
+}

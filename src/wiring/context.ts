@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { Authenticators } from '../api/edge.ts'
 import type { ErrorRenderers } from '../api/errors.ts'
+import type { CsrfTokenSource } from '../api/csrf.ts'
 import type { NodeConfig } from '../config/config.ts'
 import type { SigningKey } from '../crypto/ed25519.ts'
 import type { Federation } from '../federation/federation.ts'
@@ -30,6 +31,8 @@ export interface NodeModule {
   readonly authenticators?: Authenticators
   /** How this module's error style is rendered, where the node's own do not cover it (the OOTS module: `edm`; src/api/errors.ts). */
   readonly errorRenderers?: ErrorRenderers
+  /** The CSRF token of the session a request carries, for a module that keeps sessions (the portal; src/api/csrf.ts). */
+  readonly csrfTokens?: CsrfTokenSource
   start?: () => Promise<void>
   stop?: () => Promise<void>
 }

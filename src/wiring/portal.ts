@@ -1,7 +1,8 @@
 /**
  * The portal role: the Diploma portal (sign-in, the verified fan-out, shares, "who saw my data")
  * and the bridge ports it serves (src/portal/bridge-ports.ts). The bridges' access log and the
- * learner-ID cache are built first, so the portal gets everything it shows at construction.
+ * learners' IDs and identities (kept in the portal's store) are built first, so the portal gets
+ * everything it shows at construction.
  */
 import { LifelongError } from '../errors.ts'
 import type { ForeignResults } from '../bridges/ports.ts'
@@ -35,7 +36,7 @@ export function wirePortal (core: NodeCore, inputs: PortalInputs = {}): PortalPa
   const { config, options, federation, learners, log } = core
   const store = core.storage.sublevel('portal')
   const hasIndex = (): boolean => federation.membersWithRole('index').length > 0
-  const signedIn = new SignedInLearners({ resolve: async (s, why) => (await learners.index.resolve({ scheme: s.scheme, value: s.value }, why)).learnerId ?? undefined })
+  const signedIn = new SignedInLearners({ resolve: async (s, why) => (await learners.index.resolve({ scheme: s.scheme, value: s.value }, why)).learnerId ?? undefined }, store)
   const bridgeAccess = new BridgeAccessLog({ store, log })
   const accessLog = options.bridges?.accessLog ?? bridgeAccess
   const foreign = inputs.foreignResults
@@ -59,6 +60,9 @@ export function wirePortal (core: NodeCore, inputs: PortalInputs = {}): PortalPa
             return learnerId === undefined ? [] : await foreign.forLearner(learnerId)
           }
         }),
+    // Every sign-in keeps the learner's index ID and identity for the bridges (fault 11: an OOTS
+    // request must find a learner who signed in before a restart). Without an index there is no learner ID.
+    signedIn: async (identity) => { if (hasIndex()) await knownLearnerId(signedIn, identity) },
     baseUrl: core.listeningUrl,
     now: core.now
   }, {
@@ -68,6 +72,7 @@ export function wirePortal (core: NodeCore, inputs: PortalInputs = {}): PortalPa
     sampleLearners: options.portal?.sampleLearners ?? [],
     fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
     shareMaxDays: config.portal.shareMaxDays,
+    session: { idleMs: config.portal.session.idleMinutes * 60_000, absoluteMs: config.portal.session.absoluteHours * 3_600_000 },
     allowSynthetic: config.identifiers.allowSynthetic,
     ...(inputs.entryPoints === undefined ? {} : { entryPoints: inputs.entryPoints })
   })

@@ -122,9 +122,15 @@ export interface HttpAnswer {
   text: string
 }
 
-/** A browser without a browser: keeps cookies per host, follows nothing by itself. */
+/**
+ * A browser without a browser: keeps cookies per host, follows nothing by itself. Like a browser
+ * submitting the form of the page it shows, a post carries the CSRF token (`_csrf`) of the last
+ * page of that host that had one (or of the session, learnt at sign-in), unless the form names
+ * its own or `csrf: false` is given.
+ */
 export class CookieClient {
   private readonly jar = new Map<string, Map<string, string>>()
+  private readonly tokens = new Map<string, string>()
 
   private cookieHeader (url: string): string {
     const jar = this.jar.get(new URL(url).host)
@@ -147,18 +153,29 @@ export class CookieClient {
     this.jar.set(host, jar)
   }
 
-  async get (url: string): Promise<HttpAnswer> {
-    const r = await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } })
-    this.keep(url, r.headers)
-    return { status: r.status, headers: r.headers, text: await r.text() }
+  /** The CSRF token this client would send to `url`'s host (of its last page there, or of its session). */
+  csrfFor (url: string): string | undefined {
+    return this.tokens.get(new URL(url).host)
   }
 
-  async post (url: string, form: Record<string, string | string[]>): Promise<HttpAnswer> {
+  private async answer (url: string, r: Response): Promise<HttpAnswer> {
+    this.keep(url, r.headers)
+    const text = await r.text()
+    const token = /<input type="hidden" name="_csrf" value="([^"]*)">/.exec(text)?.[1]
+    if (token !== undefined) this.tokens.set(new URL(url).host, unescapeHtml(token))
+    return { status: r.status, headers: r.headers, text }
+  }
+
+  async get (url: string): Promise<HttpAnswer> {
+    return await this.answer(url, await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } }))
+  }
+
+  async post (url: string, form: Record<string, string | string[]>, options: { csrf?: boolean } = {}): Promise<HttpAnswer> {
     const body = new URLSearchParams()
     for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x)
-    const r = await fetch(url, { method: 'POST', body, redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } })
-    this.keep(url, r.headers)
-    return { status: r.status, headers: r.headers, text: await r.text() }
+    const token = this.csrfFor(url)
+    if (options.csrf !== false && token !== undefined && !('_csrf' in form)) body.append('_csrf', token)
+    return await this.answer(url, await fetch(url, { method: 'POST', body, redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } }))
   }
 
   /**
@@ -182,6 +199,10 @@ export class CookieClient {
       done = await this.post(post.action, post.fields)
     }
     if (done.status !== 303) throw new Error(`sign-in failed: ${done.status} ${done.text}`)
+    // The new session's CSRF token, as a page of the portal would carry it.
+    const session = await fetch(`${base}/portal/api/session`, { headers: { cookie: this.cookieHeader(base) } })
+    if (session.status !== 200) throw new Error(`session: ${session.status} ${await session.text()}`)
+    this.tokens.set(new URL(base).host, ((await session.json()) as { csrfToken: string }).csrfToken)
   }
 
   /** The portal's "who saw my data" (JSON) of the signed-in learner. */

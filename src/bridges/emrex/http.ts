@@ -13,6 +13,6 @@ export async function sendPage (reply: FastifyReply, status: number, page: Page)
     .header('content-type', 'text/html; charset=utf-8')
     .header('content-security-policy', page.csp)
     .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
+    .header('referrer-policy', 'same-origin')
     .send(page.html)
 }

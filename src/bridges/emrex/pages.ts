@@ -11,7 +11,7 @@ import type { ForeignResultsRecord, ImportOutcome, RegisteredProvider } from './
 import type { ImportedOpportunity, ImportedText } from './import.ts'
 import { decisiveGrade, resultLabel, decimal } from './mapping.ts'
 import { groupByIssuer } from './export.ts'
-import { escapeHtml } from '../../ui/html.ts'
+import { csrfField, escapeHtml } from '../../ui/html.ts'
 
 
 export interface Page {
@@ -66,8 +66,8 @@ function resultFacts (r: ResultFacts): string {
   return parts.filter((p) => p !== undefined).map((p) => escapeHtml(p as string)).join(' · ')
 }
 
-/** The picker: the learner's results by institution, each top-level result a checkbox. */
-export function pickerPage (transferId: string, clientName: string, view: LearnerResults, learnerName: string): Page {
+/** The picker: the learner's results by institution, each top-level result a checkbox; `csrf` is the session's token (src/api/csrf.ts). */
+export function pickerPage (transferId: string, clientName: string, view: LearnerResults, learnerName: string, csrf?: string): Page {
   const groups = groupByIssuer(view.results).map((g) => {
     const items = g.results.map((r) => {
       const id = `r-${escapeHtml(r.id)}`
@@ -81,17 +81,17 @@ export function pickerPage (transferId: string, clientName: string, view: Learne
   return layout('Send results with EMREX', `<h1>Send results to ${escapeHtml(clientName)}</h1>
 <p>Signed in as <strong>${escapeHtml(learnerName)}</strong>. Choose what ${escapeHtml(clientName)} receives: a signed ELMO document with the chosen results and a PDF transcript. The transfer is recorded in your access log.</p>
 <p lang="nb">Velg hvilke resultater ${escapeHtml(clientName)} skal få. Overføringen vises i tilgangsloggen din.</p>
-<form method="post" action="/emrex/transfers/${escapeHtml(encodeURIComponent(transferId))}">${groups}${none}
+<form method="post" action="/emrex/transfers/${escapeHtml(encodeURIComponent(transferId))}">${csrfField(csrf)}${groups}${none}
 <button type="submit" name="action" value="send">Send chosen results / Send valgte resultater</button>
 <button type="submit" name="action" value="cancel">Cancel / Avbryt</button></form>`)
 }
 
-/** The import start page: the configured foreign providers and the learner's earlier imports. */
-export function importStartPage (providers: readonly RegisteredProvider[], imports: readonly ForeignResultsRecord[], learnerName: string): Page {
+/** The import start page: the configured foreign providers and the learner's earlier imports; `csrf` is the session's token. */
+export function importStartPage (providers: readonly RegisteredProvider[], imports: readonly ForeignResultsRecord[], learnerName: string, csrf?: string): Page {
   const options = providers.map((p, i) => `<div><input type="radio" name="providerId" id="p${i}" value="${escapeHtml(p.id)}"${i === 0 ? ' checked' : ''}> <label for="p${i}">${escapeHtml(p.name)} (${escapeHtml(p.country)})</label></div>`).join('')
   const earlier = imports.length === 0 ? '<p>No foreign results imported yet.</p>' : `<ul>${imports.map((r) => `<li><a href="/emrex/import/results/${escapeHtml(encodeURIComponent(r.importId))}">${escapeHtml(r.provider.name)}, ${escapeHtml(new Date(r.receivedAt).toISOString().slice(0, 10))}</a></li>`).join('')}</ul>`
   return layout('Import results from abroad', `<h1>Import results from abroad</h1><p>Signed in as <strong>${escapeHtml(learnerName)}</strong>.</p>
-<form method="post" action="/emrex/import/start"><fieldset><legend>Fetch results with EMREX from / Hent resultater fra</legend>${options}</fieldset><button type="submit">Go to provider / Gå videre</button></form>
+<form method="post" action="/emrex/import/start">${csrfField(csrf)}<fieldset><legend>Fetch results with EMREX from / Hent resultater fra</legend>${options}</fieldset><button type="submit">Go to provider / Gå videre</button></form>
 <h2>Imported results</h2>${earlier}`)
 }
 

@@ -44,7 +44,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
     const provider = deps.provider
     if (provider !== undefined) {
       app.post('/emrex', {
-        config: { policy: { caller: 'emrex-client' }, errors: 'page', limit: 'emrexEntry' },
+        config: { policy: { caller: 'emrex-client' }, errors: 'page', limit: 'emrexEntry', crossSite: 'EMREX provider entry: a foreign client\'s page posts sessionId and returnUrl (the return URL must be a registered client\'s)' },
         schema: {
           summary: 'EMREX provider entry point: a client posts sessionId and returnUrl (form); the learner is taken to sign in and pick results',
           tags: ['emrex'],
@@ -67,7 +67,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         const learner = await signedIn(request)
         await provider.bindLearner(transfer, learner)
         const view = await provider.choices(learner)
-        return await sendPage(reply, 200, pickerPage(id, transfer.client.name, view, nameOf(learner)))
+        return await sendPage(reply, 200, pickerPage(id, transfer.client.name, view, nameOf(learner), request.csrfToken))
       })
 
       app.post('/emrex/transfers/:id', {
@@ -109,7 +109,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         schema: { summary: 'Import results from a foreign EMREX provider: choose the provider', tags: ['emrex'] }
       }, async (request, reply) => {
         const learner = await signedIn(request)
-        return await sendPage(reply, 200, importStartPage(client.providers, await client.imports(learner.learnerId), nameOf(learner)))
+        return await sendPage(reply, 200, importStartPage(client.providers, await client.imports(learner.learnerId), nameOf(learner), request.csrfToken))
       })
 
       app.post('/emrex/import/start', {
@@ -126,7 +126,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.post('/emrex/import/return', {
-        config: { policy: { caller: 'emrex-provider' }, errors: 'page', limit: 'emrexEntry' },
+        config: { policy: { caller: 'emrex-provider' }, errors: 'page', limit: 'emrexEntry', crossSite: 'EMREX client return: the foreign provider\'s page posts its answer (found by session ID, ELMO checked against the provider\'s certificates)' },
         bodyLimit: deps.maxFormBytes + 64 * 1024,
         schema: {
           summary: 'Where a foreign EMREX provider posts its answer (sessionId, returnCode, returnMessage, elmo)',

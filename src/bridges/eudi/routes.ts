@@ -14,6 +14,7 @@ import { LifelongError } from '../../errors.ts'
 import type { LearnerSessions, SignedInLearner, VerifiedResults } from '../ports.ts'
 import type { ResultFacts } from '../model.ts'
 import { esc, sendPage } from '../html.ts'
+import { csrfField } from '../../ui/html.ts'
 import type { EudiIssuer } from './issuer.ts'
 
 export interface EudiRoutesDeps {
@@ -104,7 +105,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       await issuer.observeResults(mine.results)
       const rows = issuable(mine.results).map((r) => `<li><label><input type="checkbox" name="results" value="${esc(r.id)}"> ${esc(r.title.nb ?? r.title.en ?? '')} <span class="muted">(${esc(r.issuer.names.nb ?? r.issuer.names.en ?? '')}, ${esc(r.achievedOn)})</span></label></li>`)
       return sendPage(reply, 'Legg i lommeboka / Add to wallet', `<h1>Legg resultater i EU-lommeboka / Add results to your EU wallet</h1>
-<form method="post" action="/portal/wallet/offers"><ul>${rows.join('')}</ul><button type="submit">Lag tilbud / Create offer</button></form>`)
+<form method="post" action="/portal/wallet/offers">${csrfField(request.csrfToken)}<ul>${rows.join('')}</ul><button type="submit">Lag tilbud / Create offer</button></form>`)
     })
 
     app.post<{ Body: { results?: string | string[] } }>('/portal/wallet/offers', {

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { isLifelongError } from '../../errors.ts'
 import type { LearnerSessions } from '../ports.ts'
 import { esc, sendPage } from '../html.ts'
+import { csrfField } from '../../ui/html.ts'
 import { requesterName, type OotsProvider, type PreviewRecord } from './provider.ts'
 import type { WindowLimit } from './limits.ts'
 
@@ -48,7 +49,7 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
       return sendPage(reply, 'Godkjenn deling / Approve sharing', `<h1>${name} ber om dokumentasjon / asks for evidence</h1>
 ${whoAsks(p)}
 <p>Prosedyre / Procedure: ${esc(p.procedure ?? '')}</p>
-<form method="post" action="/oots/preview/${esc(p.previewId)}">${what}</form>`)
+<form method="post" action="/oots/preview/${esc(p.previewId)}">${csrfField(request.csrfToken)}${what}</form>`)
     })
 
     app.post<{ Params: { id: string }, Body: { decision?: string, results?: string | string[] } }>('/oots/preview/:id', {

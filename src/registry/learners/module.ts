@@ -71,7 +71,7 @@ export class LearnersModule {
       }, { allowSynthetic: init.allowSynthetic, organisationNumber: init.organisationNumber })
       serveLearnerMethods(components.server, registry)
       this.registry = registry
-      this.routes = learnerRoutes({ registry, auth: components.auth, organisationNumber: init.organisationNumber, name: init.name })
+      this.routes = learnerRoutes({ registry, organisationNumber: init.organisationNumber, name: init.name })
     } else {
       this.registry = undefined
       this.routes = undefined

@@ -5,8 +5,12 @@
  * - Routes for the index operator's systems need a `service` bearer token with the route's
  *   scope, and a purpose and legal basis in the body; the access is recorded under the
  *   operator's organisation.
- * - `/learners/self` and `/learners/self/access-log` need a `learner` bearer token: the learner
+ * - `/learners/self` and `/learners/self/access-log` need a signed-in learner: the learner
  *   sees their own data and who read or wrote it, and nothing else (LEARNER_NOT_SELF).
+ *
+ * Who the caller is, and whether a service token carries the route's scope, the HTTP edge has
+ * checked before a handler runs (each route's `config.policy`, src/api/edge.ts); handlers take
+ * the learner from `request.caller`.
  * - `/learners/change-requests` and `…/decide` are the operator's queue of changes members asked
  *   for and only the operator may make (a national ID added to a known learner): scope
  *   `learners.approve`.
@@ -16,14 +20,12 @@
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { normaliseEducationId } from '../../identifiers/index.ts'
-import type { BearerAuth } from '../../api/auth.ts'
 import { LifelongError } from '../../errors.ts'
 import type { LearnerRegistry, LearnerRecord } from './registry.ts'
 import { INPUT_SCHEMES, LEGAL_BASES, type Accessor, type Identifier } from './model.ts'
 
 export interface LearnerRoutesDeps {
   registry: LearnerRegistry
-  auth: BearerAuth
   /** The index operator's organisation number. */
   organisationNumber: string
   /** This index node's name, recorded for the operator's systems and the learner (who call over HTTP, not as a node). */
@@ -137,6 +139,16 @@ function serviceAccessor (deps: LearnerRoutesDeps, body: Why): Accessor {
   return { organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: body.purpose ?? '', legalBasis: body.legalBasis ?? '', channel: 'http-service', role: 'operator', callerName: deps.name }
 }
 
+/**
+ * The identifier of the signed-in learner the edge authenticated (the route's policy is `learner`).
+ * @throws LifelongError LEARNERS_SUBJECT_UNSUPPORTED when the sign-in's subject is neither a national ID nor an education ID
+ */
+function callerIdentifier (request: FastifyRequest): Identifier {
+  const caller = request.caller
+  if (caller.kind !== 'learner') throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
+  return subjectIdentifier(caller.subject)
+}
+
 /** The identifier a learner token's subject holds. */
 function subjectIdentifier (subject: string): Identifier {
   if (/^\d{11}$/.test(subject)) return { scheme: 'national-id', value: subject }
@@ -166,8 +178,7 @@ const rowsOut = (rows: Array<{ atMs?: number | null, legalBasis?: string | null 
 
 /** The routes, as a Fastify plugin for the node's app. */
 export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
-  const { registry, auth } = deps
-  const service = async (request: FastifyRequest, scope: string): Promise<void> => { await auth.service(request.headers.authorization, scope) }
+  const { registry } = deps
   const tags = ['learners']
 
   return async (app) => {
@@ -181,7 +192,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { outcomes: { type: 'array', items: outcome } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.register)
       return { outcomes: await registry.registerLearners(request.body.learners as never[], serviceAccessor(deps, request.body)) }
     })
 
@@ -195,7 +205,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, educationId: { type: 'string' }, created: { type: 'boolean' } } }, 201: { type: 'object', properties: { learnerId: { type: 'string' }, educationId: { type: 'string' }, created: { type: 'boolean' } } }, ...errors }
       }
     }, async (request, reply) => {
-      await service(request, SCOPES.issue)
       const b = request.body
       const res = await registry.issueEducationId(b.person as never, b.idempotencyKey, b.allowPossibleDuplicate === true, serviceAccessor(deps, b))
       return await reply.status(res.created ? 201 : 200).send(res)
@@ -211,7 +220,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, version: { type: 'integer' } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.identifiers)
       const b = request.body
       return await registry.addIdentifier(b.learner as never, b.identifier as never, b.replaces as never, serviceAccessor(deps, b))
     })
@@ -226,7 +234,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, version: { type: 'integer' } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.merge)
       const b = request.body
       return await registry.mergeLearners(b.survivor as never, b.merged as never, serviceAccessor(deps, b))
     })
@@ -241,7 +248,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, identifierCurrent: { type: 'boolean' }, identifiers: { type: 'array', items: identifierOut } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.resolve)
       return await registry.resolve(request.body.identifier as never, serviceAccessor(deps, request.body))
     })
 
@@ -255,7 +261,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { candidates: { type: 'array', items: { type: 'object', properties: { learnerId: { type: 'string' }, matchedOn: { type: 'array', items: { type: 'string' } } } } } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.match)
       return { candidates: await registry.match(request.body as never, serviceAccessor(deps, request.body)) }
     })
 
@@ -269,7 +274,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, sources: { type: 'array', items: sourceOut } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.resultSources)
       return await registry.findResultSources(request.body.learner as never, serviceAccessor(deps, request.body))
     })
 
@@ -283,7 +287,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, enrolled: { type: 'boolean' }, enrolments: { type: 'array', items: enrolmentOut } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.enrolment)
       const b = request.body
       return await registry.checkEnrolment(b.learner as never, { institution: b.institution, offeringId: b.offeringId, asOf: b.asOf }, serviceAccessor(deps, b))
     })
@@ -315,7 +318,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: { type: 'object', properties: { requests: { type: 'array', items: changeRequestOut } } }, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.approve)
       const b = request.body
       return { requests: await registry.changeRequests({ status: b.status, limit: b.limit }, serviceAccessor(deps, b)) }
     })
@@ -330,7 +332,6 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         response: { 200: changeRequestOut, ...errors }
       }
     }, async (request) => {
-      await service(request, SCOPES.approve)
       const b = request.body
       return await registry.decideChangeRequest(b.id, b.decision, b.note ?? '', serviceAccessor(deps, b))
     })
@@ -341,7 +342,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'The signed-in learner\'s own data: identity, where their results are, enrolments, and who accessed their data',
-        description: 'Learner token. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF otherwise).',
+        description: 'A signed-in learner. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF otherwise).',
         tags,
         body: { type: 'object', additionalProperties: false, properties: { learnerId: str(26), accessLogLimit: { type: 'integer', minimum: 0, maximum: 500 }, accessLogBeforeMs: { type: 'integer', minimum: 0 } } },
         response: {
@@ -358,9 +359,8 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         }
       }
     }, async (request) => {
-      const learner = await auth.learner(request.headers.authorization)
       const b = request.body ?? {}
-      const own = await registry.ownData(subjectIdentifier(learner.subject), { accessLogLimit: b.accessLogLimit ?? 50, accessLogBeforeMs: b.accessLogBeforeMs ?? 0, expectLearnerId: b.learnerId }, selfAccessor())
+      const own = await registry.ownData(callerIdentifier(request), { accessLogLimit: b.accessLogLimit ?? 50, accessLogBeforeMs: b.accessLogBeforeMs ?? 0, expectLearnerId: b.learnerId }, selfAccessor())
       return { learner: learnerOut(own.learner), sources: own.sources, enrolments: own.enrolments, accessLog: rowsOut(own.accessLog) }
     })
 
@@ -368,15 +368,14 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'Which organisations read or wrote the signed-in learner\'s data, when, why and under which legal basis',
-        description: 'Learner token. Newest first; page with beforeMs. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF).',
+        description: 'A signed-in learner. Newest first; page with beforeMs. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF).',
         tags,
         body: { type: 'object', additionalProperties: false, properties: { learnerId: str(26), limit: { type: 'integer', minimum: 1, maximum: 500 }, beforeMs: { type: 'integer', minimum: 0 } } },
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, accessLog: { type: 'array', items: accessRowOut } } }, ...errors }
       }
     }, async (request) => {
-      const learner = await auth.learner(request.headers.authorization)
       const b = request.body ?? {}
-      const own = await registry.ownData(subjectIdentifier(learner.subject), { accessLogLimit: b.limit ?? 50, accessLogBeforeMs: b.beforeMs ?? 0, expectLearnerId: b.learnerId }, selfAccessor())
+      const own = await registry.ownData(callerIdentifier(request), { accessLogLimit: b.limit ?? 50, accessLogBeforeMs: b.beforeMs ?? 0, expectLearnerId: b.learnerId }, selfAccessor())
       return { learnerId: own.learner.learnerId, accessLog: rowsOut(own.accessLog) }
     })
   }

@@ -11,7 +11,7 @@ import type { PortalEntryPoints } from '../../portal/module.ts'
 import type { ForeignResultsImport } from '../../bridges/ports.ts'
 import type { ResultView } from '../../registry/results/record.ts'
 import { TEXTS, pick, type Lang, type Texts } from './i18n.ts'
-import { escapeHtml } from '../html.ts'
+import { csrfField, escapeHtml } from '../html.ts'
 
 const esc = escapeHtml
 
@@ -29,10 +29,16 @@ button,input[type=submit]{font-size:1rem;padding:.4rem .9rem}label{display:block
 .imported{color:#6b4a00;font-weight:bold}
 `
 
+/** The signed-in learner a page is for: their name, and their session's CSRF token for the page's forms (none with a bearer token). */
+export interface SignedIn {
+  name: string
+  csrf?: string
+}
+
 export interface PageOptions {
   lang: Lang
   title: string
-  signedIn?: { name: string }
+  signedIn?: SignedIn
   /** The path of this page, for the language switch. */
   path: string
 }
@@ -47,7 +53,8 @@ export function layout (o: PageOptions, body: string): string {
     : `<nav aria-label="${esc(t.portal)}"><ul><li><a href="/portal/results">${esc(t.myResults)}</a></li><li><a href="/portal/shares">${esc(t.myShares)}</a></li><li><a href="/portal/access">${esc(t.accessLog)}</a></li></ul></nav>`
   const who = o.signedIn === undefined
     ? ''
-    : `<form method="post" action="/portal/logout"><span class="muted">${esc(t.signedInAs)} ${esc(o.signedIn.name)}</span> <button type="submit">${esc(t.signOut)}</button></form>`
+    : `<div><form method="post" action="/portal/logout">${csrfField(o.signedIn.csrf)}<span class="muted">${esc(t.signedInAs)} ${esc(o.signedIn.name)}</span> <button type="submit">${esc(t.signOut)}</button></form>`
+      + `<form method="post" action="/portal/logout/everywhere">${csrfField(o.signedIn.csrf)}<button type="submit" id="sign-out-everywhere" title="${esc(t.signOutEverywhereHint)}">${esc(t.signOutEverywhere)}</button></form></div>`
   return `<!doctype html>
 <html lang="${o.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(o.title)} – ${esc(t.portal)}</title><style>${CSS}</style></head>
@@ -163,12 +170,12 @@ export function entryPointsSection (entryPoints: PortalEntryPoints | undefined, 
 }
 
 /** "My results": per-source status, the merged list, and the share form around the picker; imports from abroad; links to the bridges. */
-export function resultsPage (lang: Lang, name: string, sources: readonly SourceReport[], results: readonly PortalResult[], maxDays: number, today: string, directoryError?: string, extras: ResultsPageExtras = {}): string {
+export function resultsPage (lang: Lang, who: SignedIn, sources: readonly SourceReport[], results: readonly PortalResult[], maxDays: number, today: string, directoryError?: string, extras: ResultsPageExtras = {}): string {
   const t = TEXTS[lang]
   const defaultExpiry = new Date(Date.parse(today) + Math.min(30, maxDays) * 86_400_000).toISOString().slice(0, 10)
   const maxExpiry = new Date(Date.parse(today) + maxDays * 86_400_000).toISOString().slice(0, 10)
   const form = results.some((r) => r.verification.ok)
-    ? `<form method="post" action="/portal/shares">
+    ? `<form method="post" action="/portal/shares">${csrfField(who.csrf)}
 <fieldset><legend>${esc(t.pickResults)}</legend>${resultsTable(results, lang, t.myResults, 'result')}</fieldset>
 <label for="recipient">${esc(t.recipient)}</label><input id="recipient" name="recipient" required maxlength="200" aria-describedby="recipient-hint"><span id="recipient-hint" class="muted">${esc(t.recipientHint)}</span>
 <label for="expires">${esc(t.expires)}</label><input id="expires" name="expires" type="date" required value="${esc(defaultExpiry)}" min="${esc(today)}" max="${esc(maxExpiry)}">
@@ -176,12 +183,12 @@ export function resultsPage (lang: Lang, name: string, sources: readonly SourceR
 <p><button type="submit">${esc(t.createShare)}</button></p></form>`
     : resultsTable(results, lang, t.myResults)
   const indexDown = directoryError === undefined ? '' : `<p class="notice" role="status">${esc(t.indexDown)} <span class="muted">(${esc(directoryError)})</span></p>`
-  return layout({ lang, title: t.myResults, path: '/portal/results', signedIn: { name } }, `${indexDown}${sourcesTable(sources, lang)}\n${form}\n${foreignResultsSection(extras.foreign ?? [], lang, extras.foreignFailed)}${entryPointsSection(extras.entryPoints, lang)}`)
+  return layout({ lang, title: t.myResults, path: '/portal/results', signedIn: who }, `${indexDown}${sourcesTable(sources, lang)}\n${form}\n${foreignResultsSection(extras.foreign ?? [], lang, extras.foreignFailed)}${entryPointsSection(extras.entryPoints, lang)}`)
 }
 
-export function shareCreatedPage (lang: Lang, name: string, link: string, code: string): string {
+export function shareCreatedPage (lang: Lang, who: SignedIn, link: string, code: string): string {
   const t = TEXTS[lang]
-  return layout({ lang, title: t.shareCreated, path: '/portal/shares', signedIn: { name } }, `<dl><dt>${esc(t.shareLink)}</dt><dd><a href="${esc(link)}" id="share-link">${esc(link)}</a></dd><dt>${esc(t.shareCode)}</dt><dd class="code" id="share-code">${esc(code)}</dd></dl><p role="status">${esc(t.shareCodeOnce)}</p><p><a href="/portal/shares">${esc(t.myShares)}</a></p>`)
+  return layout({ lang, title: t.shareCreated, path: '/portal/shares', signedIn: who }, `<dl><dt>${esc(t.shareLink)}</dt><dd><a href="${esc(link)}" id="share-link">${esc(link)}</a></dd><dt>${esc(t.shareCode)}</dt><dd class="code" id="share-code">${esc(code)}</dd></dl><p role="status">${esc(t.shareCodeOnce)}</p><p><a href="/portal/shares">${esc(t.myShares)}</a></p>`)
 }
 
 function stateText (t: Texts, s: ShareSummary['state']): string {
@@ -194,16 +201,16 @@ function outcomeText (t: Texts, o: string): string {
 
 const when = (ms: number, lang: Lang): string => new Intl.DateTimeFormat(lang === 'en' ? 'en-GB' : 'nb-NO', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Oslo' }).format(ms)
 
-export function sharesPage (lang: Lang, name: string, shares: readonly ShareSummary[], baseUrl: string): string {
+export function sharesPage (lang: Lang, who: SignedIn, shares: readonly ShareSummary[], baseUrl: string): string {
   const t = TEXTS[lang]
-  if (shares.length === 0) return layout({ lang, title: t.myShares, path: '/portal/shares', signedIn: { name } }, `<p>${esc(t.noShares)}</p>`)
+  if (shares.length === 0) return layout({ lang, title: t.myShares, path: '/portal/shares', signedIn: who }, `<p>${esc(t.noShares)}</p>`)
   const items = shares.map((s) => {
     const openings = s.openings.length === 0 ? '' : `<table><caption>${esc(t.openings)}</caption><thead><tr><th scope="col">${esc(t.when)}</th><th scope="col">${esc(t.what)}</th></tr></thead><tbody>${s.openings.map((o) => `<tr><td>${esc(when(o.at, lang))}</td><td>${esc(outcomeText(t, o.outcome))}${o.useNumber > 0 ? ` (#${o.useNumber})` : ''}</td></tr>`).join('')}</tbody></table>`
-    const revoke = s.state === 'revoked' ? '' : `<form method="post" action="/portal/shares/${esc(s.shareId)}/revoke"><button type="submit" aria-label="${esc(`${t.revoke}: ${s.recipient}`)}">${esc(t.revoke)}</button></form>`
+    const revoke = s.state === 'revoked' ? '' : `<form method="post" action="/portal/shares/${esc(s.shareId)}/revoke">${csrfField(who.csrf)}<button type="submit" aria-label="${esc(`${t.revoke}: ${s.recipient}`)}">${esc(t.revoke)}</button></form>`
     return `<section aria-labelledby="share-${esc(s.shareId)}" data-share="${esc(s.shareId)}"><h2 id="share-${esc(s.shareId)}">${esc(s.recipient)}</h2>
 <dl><dt>${esc(t.shareLink)}</dt><dd>${esc(`${baseUrl}/share/${s.shareId}`)}</dd><dt>${esc(t.state)}</dt><dd data-state="${esc(s.state)}">${esc(stateText(t, s.state))}</dd><dt>${esc(t.expires)}</dt><dd>${esc(when(s.expiresAt, lang))}</dd><dt>${esc(t.uses)}</dt><dd>${s.uses}${s.maxUses > 0 ? ` / ${s.maxUses}` : ''}</dd><dt>${esc(t.results)}</dt><dd>${s.results.length}</dd></dl>${revoke}${openings}</section>`
   }).join('\n')
-  return layout({ lang, title: t.myShares, path: '/portal/shares', signedIn: { name } }, items)
+  return layout({ lang, title: t.myShares, path: '/portal/shares', signedIn: who }, items)
 }
 
 export interface AccessRow {
@@ -214,19 +221,20 @@ export interface AccessRow {
   legalBasis: string
 }
 
-export function accessPage (lang: Lang, name: string, rows: readonly AccessRow[], failed: readonly string[]): string {
+export function accessPage (lang: Lang, who: SignedIn, rows: readonly AccessRow[], failed: readonly string[]): string {
   const t = TEXTS[lang]
   const missing = failed.length === 0 ? '' : `<p class="notice" role="status">${esc(t.accessFailed)} ${esc(failed.join(', '))}</p>`
   const table = rows.length === 0
     ? `<p>${esc(t.noAccess)}</p>`
     : `<table><caption>${esc(t.accessLog)}</caption><thead><tr><th scope="col">${esc(t.when)}</th><th scope="col">${esc(t.who)}</th><th scope="col">${esc(t.what)}</th><th scope="col">${esc(t.purpose)}</th><th scope="col">${esc(t.legalBasis)}</th></tr></thead><tbody>${rows.map((r) => `<tr><td>${esc(when(r.at, lang))}</td><td>${esc(r.who)}</td><td>${esc(r.what)}</td><td>${esc(r.purpose)}</td><td>${esc(r.legalBasis)}</td></tr>`).join('')}</tbody></table>`
-  return layout({ lang, title: t.accessLog, path: '/portal/access', signedIn: { name } }, missing + table)
+  return layout({ lang, title: t.accessLog, path: '/portal/access', signedIn: who }, missing + table)
 }
 
-export function shareCodePage (lang: Lang, shareId: string, problem?: { code: string, message: string }): string {
+/** The employer's code form; `csrf` when the browser also has a learner's session here (the edge then checks it). */
+export function shareCodePage (lang: Lang, shareId: string, problem?: { code: string, message: string }, csrf?: string): string {
   const t = TEXTS[lang]
   const alert = problem === undefined ? '' : `<p class="notice" role="alert"><strong>${esc(t.shareRefused)}</strong>: ${esc(problem.message)} <span class="muted">(${esc(problem.code)})</span></p>`
-  return layout({ lang, title: t.shareFor, path: `/share/${shareId}` }, `${alert}<form method="post" action="/share/${esc(shareId)}"><label for="code">${esc(t.enterCode)}</label><input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false"><p><button type="submit">${esc(t.open)}</button></p></form>`)
+  return layout({ lang, title: t.shareFor, path: `/share/${shareId}` }, `${alert}<form method="post" action="/share/${esc(shareId)}">${csrfField(csrf)}<label for="code">${esc(t.enterCode)}</label><input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false"><p><button type="submit">${esc(t.open)}</button></p></form>`)
 }
 
 /** The share as the employer sees it; `downloads.anchor` is the federation's trust anchor URL, to pin before verifying the proof. */

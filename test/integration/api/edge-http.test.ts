@@ -118,7 +118,7 @@ describe('the HTTP edge of a node', () => {
     expect(api.headers['content-security-policy']).toContain("default-src 'none'")
     expect(api.headers['content-security-policy']).toContain("frame-ancestors 'none'")
     expect(api.headers['x-content-type-options']).toBe('nosniff')
-    expect(api.headers['referrer-policy']).toBe('no-referrer')
+    expect(api.headers['referrer-policy']).toBe('same-origin')
     expect(api.headers['x-frame-options']).toBe('DENY')
     // Served over https (publicUrl): browsers are told to stay there.
     expect(api.headers['strict-transport-security']).toContain('max-age=')

@@ -148,9 +148,23 @@ describe('the portal in a browser', () => {
     expect(rows.some((r) => r.includes('portal.own-results'))).toBe(true)
     expect(await learner.getByRole('status').innerText()).toContain('test uib')
 
-    // Sign out ends the session.
-    await learner.getByRole('button', { name: 'Sign out' }).click()
-    await learner.goto(`${base}/portal/results`)
-    expect(learner.url()).toContain('/dev-oidc/authorize')
+    // Sign out ends the session; sign out everywhere (on every page) ends the other browsers' too.
+    const other = await (await browser()).newPage()
+    const signIn = async (): Promise<void> => {
+      await other.goto(`${base}/portal/login`)
+      await other.getByRole('button', { name: 'Logg inn som Kari Nordmann' }).click()
+      await other.waitForURL(`${base}/portal/results`)
+    }
+    await signIn()
+    await other.getByRole('button', { name: 'Logg ut', exact: true }).click()
+    await other.goto(`${base}/portal/results`)
+    expect(other.url()).toContain('/dev-oidc/authorize')
+    await signIn()
+    await learner.getByRole('button', { name: 'Sign out everywhere' }).click()
+    await learner.waitForURL(`${base}/portal`)
+    for (const page of [learner, other]) {
+      await page.goto(`${base}/portal/results`)
+      expect(page.url()).toContain('/dev-oidc/authorize')
+    }
   }, 120_000)
 })

@@ -196,7 +196,8 @@ describe('the Diploma portal', () => {
     const shares = (await api(portal, 'GET', '/portal/api/shares', auth)).body
     const acme = shares.find((s: { shareId: string }) => s.shareId === shareId)
     expect(acme).toMatchObject({ state: 'exhausted', uses: 2 })
-    expect(acme.openings.map((o: { outcome: string }) => o.outcome)).toEqual(['exhausted', 'granted', 'granted', 'wrong-code'])
+    // The attempt on the used-up share was refused before its code was looked at, and not recorded.
+    expect(acme.openings.map((o: { outcome: string }) => o.outcome)).toEqual(['granted', 'granted', 'wrong-code'])
     // "Who saw my data": the sources' reads (own results, the share views) and every opening.
     const access = (await api(portal, 'GET', '/portal/api/access', auth)).body
     expect(access.failed).toEqual(['test uib'])
@@ -206,7 +207,7 @@ describe('the Diploma portal', () => {
     // The sources log this read of their access log after answering (it shows the next time); the index logs
     // its own reads, and the institutions' registrations of Kari and her pointers.
     expect(purposes).toEqual(new Set(['portal.own-results', 'portal.share-view', 'portal.transfer', 'portal.access-log', 'results.register']))
-    expect(access.rows.filter((r: { who: string }) => r.who === 'Acme AS')).toHaveLength(4)
+    expect(access.rows.filter((r: { who: string }) => r.who === 'Acme AS')).toHaveLength(3)
   }, 120_000)
 
   it('hands the bridges verified results as LearnerResults, the merged issuer with its successor', async () => {
