@@ -36,10 +36,11 @@ export interface IndexClientInit {
   maxDelayMs?: number
 }
 
-/** Failures worth another attempt: the index was unreachable, busy, slow or not ready. */
+/** Failures worth another attempt: the index was unreachable, busy, slow or not ready (not: this node is stopping). */
 export function isRetryable (err: unknown): boolean {
-  const kind = toLifelongError(err).kind
-  return kind === 'unavailable' || kind === 'timeout' || kind === 'rate-limited'
+  const e = toLifelongError(err)
+  if (e.code === 'RPC_CLIENT_STOPPED') return false
+  return e.kind === 'unavailable' || e.kind === 'timeout' || e.kind === 'rate-limited'
 }
 
 const defaultSleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
