@@ -13,6 +13,7 @@ import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
 import { createLogger } from '../observability/logger.ts'
+import type { ListenErrorDetails } from '../net/listen-error.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -70,7 +71,11 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portalUrl = `http://127.0.0.1:${spec.basePorts.http + portalIndex}`
   let localEmrex: LocalEmrex | undefined
   if (spec.foreignEmrex !== undefined && portalSpec !== undefined) {
-    localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
+    try {
+      localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }), foreignEmrexPort(spec))
+    } catch (err) {
+      throw demoListenError(err, spec)
+    }
   }
   const emrexOverrides = localEmrex?.portalConfig ?? {}
   // The portal runs the development issuer with the sample learners. Institutions and the portal
@@ -85,10 +90,10 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     started = await startLocalFederation(plan, nodeOptions)
   } catch (err) {
     await localEmrex?.foreign.stop()
-    throw err
+    throw demoListenError(err, spec)
   }
   const foreign = localEmrex?.foreign
-  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await started.stop(); await foreign.stop() } }
+  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await Promise.allSettled([started.stop(), foreign.stop()]) } }
   const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
   let catalogue: SampleLoadSummary | undefined
   if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
@@ -96,7 +101,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
       catalogue = await loadSample(federation, dir, nodeOptions, options.log)
     } catch (err) {
       await federation.stop()
-      throw err
+      throw demoListenError(err, spec)
     }
   }
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
@@ -118,6 +123,32 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const learnersFile = join(dir, 'learners.json')
   const learners = await seedLearners(federation, learnersFile)
   return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
+}
+
+/**
+ * The simulated foreign EMREX node's HTTP port: the one after the nodes' HTTP ports
+ * (basePorts.http + one per node), so that the whole demo stays within the ranges it was given.
+ */
+export function foreignEmrexPort (spec: LocalFederationSpec): number {
+  return spec.basePorts.http === 0 ? 0 : spec.basePorts.http + spec.nodes.length
+}
+
+/**
+ * A port the local federation cannot listen on, with what to do: by then every node it started
+ * has been stopped again. Other errors pass unchanged.
+ */
+function demoListenError (err: unknown, spec: LocalFederationSpec): unknown {
+  const details = (err as LifelongError)?.details as ListenErrorDetails | undefined
+  if (!(err instanceof LifelongError) || details?.inUse !== true) return err
+  const n = spec.nodes.length
+  const p2p = `${spec.basePorts.p2p}–${spec.basePorts.p2p + n - 1}`
+  const http = `${spec.basePorts.http}–${spec.basePorts.http + n}`
+  const flag = details.what === 'p2p' ? '--p2p-port' : '--http-port'
+  return new LifelongError(err.kind, err.code,
+    `${details.node} cannot listen on ${details.addresses.join(', ')}: the port is in use. Every node of the local federation has been stopped again. ` +
+    `Stop the program that uses the port, or run the local federation on other ports with ${flag} <first port> ` +
+    `(it uses ${n} consecutive ports from --p2p-port for libp2p, now ${p2p}, and ${n + 1} from --http-port for HTTP, now ${http}).`,
+    { cause: err, details })
 }
 
 /**
