@@ -53,6 +53,26 @@ export interface Demo {
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
 }
 
+/** A start phase that takes longer than this says so, and again every time this passes. */
+export const SLOW_PHASE_MS = 15_000
+
+/**
+ * Runs one phase of the demo's start. A phase still running after {@link SLOW_PHASE_MS} prints
+ * a line naming it (and again each {@link SLOW_PHASE_MS}), and how long it took in the end, so
+ * that a slow start says where its time goes instead of looking stuck.
+ */
+async function phase<T> (name: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  const seconds = (): number => Math.round((performance.now() - started) / 1000)
+  const timer = setInterval(() => { log(`still ${name} after ${seconds()} s (a busy machine, or a member that does not answer: see the nodes' logs)`) }, SLOW_PHASE_MS)
+  try {
+    return await work()
+  } finally {
+    clearInterval(timer)
+    if (performance.now() - started >= SLOW_PHASE_MS) log(`${name}: done after ${seconds()} s`)
+  }
+}
+
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as LocalFederationSpec
@@ -70,9 +90,11 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portalSpec = spec.nodes[portalIndex]
   const portalUrl = `http://127.0.0.1:${spec.basePorts.http + portalIndex}`
   let localEmrex: LocalEmrex | undefined
-  if (spec.foreignEmrex !== undefined && portalSpec !== undefined) {
+  const log = options.log ?? (() => {})
+  const foreignSpec = spec.foreignEmrex
+  if (foreignSpec !== undefined && portalSpec !== undefined) {
     try {
-      localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }), foreignEmrexPort(spec))
+      localEmrex = await phase('starting the simulated foreign EMREX node', log, async () => await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, foreignSpec, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }), foreignEmrexPort(spec)))
     } catch (err) {
       throw demoListenError(err, spec)
     }
@@ -87,7 +109,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { portal: { sampleLearners: SAMPLE_LEARNERS } } : {}
   let started: RunningFederation
   try {
-    started = await startLocalFederation(plan, nodeOptions)
+    started = await phase('opening the stores and starting the nodes', log, async () => await startLocalFederation(plan, nodeOptions))
   } catch (err) {
     await localEmrex?.foreign.stop()
     throw demoListenError(err, spec)
@@ -98,7 +120,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   let catalogue: SampleLoadSummary | undefined
   if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
     try {
-      catalogue = await loadSample(federation, dir, nodeOptions, options.log)
+      catalogue = await phase('loading the sample catalogue and results', log, async () => await loadSample(federation, dir, nodeOptions, options.log))
     } catch (err) {
       await federation.stop()
       throw demoListenError(err, spec)
@@ -121,7 +143,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
   const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
   const learnersFile = join(dir, 'learners.json')
-  const learners = await seedLearners(federation, learnersFile)
+  const learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile))
   return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
 }
 
