@@ -13,7 +13,7 @@ import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import { BUFFER_HEADROOM, openResponse, sealRequest, sha256 } from './frame.ts'
-import { PerPeerLimiter } from './limiter.ts'
+import { PerPeerLimiter, streamLimits } from './limiter.ts'
 import { deadline } from './deadline.ts'
 import type { CallOptions, Method } from './method.ts'
 import { RemoteError, Status, statusName } from './status.ts'
@@ -136,7 +136,8 @@ export class RpcClient {
 
   /** Sends raw request bytes on a new stream and returns the raw response bytes. */
   async exchange (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8, negotiateFully: false })
+    // The limit applies to protocols this node does not serve itself (else the handler's, the same).
+    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: streamLimits(this.init.maxConcurrentPerPeer).maxOutboundStreams, negotiateFully: false })
     try {
       stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
       const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })

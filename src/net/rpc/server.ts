@@ -21,7 +21,7 @@ import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import { BUFFER_HEADROOM, ID_LENGTH, NONCE_LENGTH, Request, sealResponse, sha256 } from './frame.ts'
-import { PerPeerLimiter } from './limiter.ts'
+import { PerPeerLimiter, streamLimits } from './limiter.ts'
 import { deadline } from './deadline.ts'
 import type { ReplayGuard } from './replay.ts'
 import type { Handler, Method, RequestContext } from './method.ts'
@@ -150,10 +150,7 @@ export class RpcServer {
         this.serving.delete(exchange)
         this.open.delete(open)
       }
-    }, {
-      // The per-peer cap is enforced with a signed BUSY answer; leave the stream limit above it.
-      maxInboundStreams: this.init.maxConcurrentPerPeer * 2 + 8
-    })
+    }, streamLimits(this.init.maxConcurrentPerPeer))
   }
 
   private async serve (protocol: string, stream: Stream, connection: Connection, controller: AbortController): Promise<void> {
