@@ -143,7 +143,14 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
   const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
   const learnersFile = join(dir, 'learners.json')
-  const learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile))
+  let learners: SampleLearner[]
+  try {
+    learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile))
+  } catch (err) {
+    // Nothing may stay running after a failed start: the process is to exit with the error.
+    await federation.stop()
+    throw err
+  }
   return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }) }
 }
 
