@@ -43,6 +43,8 @@ import type { NodeCore, NodeModule, NodeOptions } from './wiring/context.ts'
 import { wireInstitution } from './wiring/institution.ts'
 import { wirePortal } from './wiring/portal.ts'
 import { bridgeEntryPoints, wireBridges, wireEmrexStore } from './wiring/bridges.ts'
+import { boundedStop, STOP_ABORT_MS } from './wiring/shutdown.ts'
+import { listenError } from './net/listen-error.ts'
 
 export type { BridgePorts, NodeModule, NodeOptions } from './wiring/context.ts'
 
@@ -87,7 +89,13 @@ export interface LifelongNode {
   httpUrl: () => string
   /** The libp2p addresses the node listens on, with /p2p/<peer ID> (after start). */
   multiaddrs: () => string[]
+  /** Starts the node; if it cannot (a port in use, …), everything it started is stopped again and the error thrown. */
   start: () => Promise<void>
+  /**
+   * Stops the node within `rpc.deadlineMs` + {@link STOP_ABORT_MS} whatever is in flight: after
+   * the first, HTTP connections, exchanges being served and calls in flight are aborted
+   * (docs/OPERATIONS.md, "Stopping a node"). Waits for a start in progress to settle first.
+   */
   stop: () => Promise<void>
 }
 
@@ -236,7 +244,68 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     })
 
     let pruneTimer: NodeJS.Timeout | undefined
+    let starting: Promise<void> | undefined
     let stopping: Promise<void> | undefined
+
+    const startAll = async (): Promise<void> => {
+      await server.start()
+      try {
+        await host.start()
+      } catch (err) {
+        throw listenError(err, { node: config.name, what: 'p2p', addresses: config.p2p.listen })
+      }
+      started = true
+      for (const m of modules) await m.start?.()
+      manifestSync.start()
+      pruneTimer = setInterval(() => { replay.prune(now()) }, Math.max(1000, config.rpc.clockSkewMs))
+      pruneTimer.unref()
+      try {
+        await http.listen({ host: config.http.host, port: config.http.port })
+      } catch (err) {
+        throw listenError(err, { node: config.name, what: 'http', addresses: [`http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${config.http.port}`] })
+      }
+      const address = http.server.address()
+      const port = typeof address === 'object' && address !== null ? address.port : config.http.port
+      listeningPort = port
+      const hostPart = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host
+      listeningUrl = config.http.publicUrl ?? `http://${hostPart}:${port}`
+      await bootstrap.run()
+      federation.checkExpiry()
+      logger.info({ peerId: self, roles: config.roles, http: listeningUrl, p2p: node.multiaddrs() }, 'node started')
+    }
+
+    const stopAll = async (): Promise<void> => {
+      // A stop during a start waits for the start to settle, so that nothing opens after the stop.
+      await starting?.catch(() => {})
+      clearInterval(pruneTimer)
+      manifestSync.stop()
+      const graceMs = config.rpc.deadlineMs
+      const report = await boundedStop([
+        // No new requests, and the ones being served finish, before the modules and the store stop.
+        { name: 'http', run: async () => { await http.close() } },
+        { name: 'rpc-server', run: async () => { await server.stop() } },
+        ...[...modules].reverse().map((m) => ({ name: m.name, run: async () => { await m.stop?.() } })),
+        // Nothing calls other members once the modules have stopped.
+        { name: 'rpc-client', run: () => { client.close() } },
+        { name: 'libp2p', run: async () => { await host.stop() } },
+        { name: 'store', run: async () => { await datastore.flush(); await storage.close() } }
+      ], {
+        graceMs,
+        abortMs: STOP_ABORT_MS,
+        logger,
+        abortInFlight: () => {
+          const calls = client.inFlight
+          client.close()
+          const exchanges = server.abort()
+          http.server.closeAllConnections()
+          logger.warn({ graceMs, exchanges, calls }, 'stop: the deadline passed; aborting the exchanges, calls and HTTP connections still open')
+        }
+      })
+      started = false
+      if (report.unfinished.length > 0) logger.error({ unfinished: report.unfinished }, 'stop: parts of the node did not stop in time and were left running')
+      logger.info('node stopped')
+      logger.flush()
+    }
 
     const node: LifelongNode = {
       config,
@@ -266,39 +335,18 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       httpUrl: () => listeningUrl,
       multiaddrs: () => host.getMultiaddrs().map(String),
       async start () {
-        if (started) return
-        await server.start()
-        await host.start()
-        started = true
-        for (const m of modules) await m.start?.()
-        manifestSync.start()
-        pruneTimer = setInterval(() => { replay.prune(now()) }, Math.max(1000, config.rpc.clockSkewMs))
-        pruneTimer.unref()
-        await http.listen({ host: config.http.host, port: config.http.port })
-        const address = http.server.address()
-        const port = typeof address === 'object' && address !== null ? address.port : config.http.port
-        listeningPort = port
-        const hostPart = config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host
-        listeningUrl = config.http.publicUrl ?? `http://${hostPart}:${port}`
-        await bootstrap.run()
-        federation.checkExpiry()
-        logger.info({ peerId: self, roles: config.roles, http: listeningUrl, p2p: node.multiaddrs() }, 'node started')
+        if (stopping !== undefined) throw new LifelongError('unavailable', 'NODE_STOPPED', `${config.name} has been stopped; create a new node to start again`)
+        starting ??= startAll()
+        try {
+          await starting
+        } catch (err) {
+          // Release whatever the failed start opened (ports, the store) before reporting it.
+          await node.stop()
+          throw err
+        }
       },
       async stop () {
-        stopping ??= (async () => {
-          clearInterval(pruneTimer)
-          manifestSync.stop()
-          await http.close()
-          // No new requests, and the ones being served finish, before the modules and the store stop.
-          await server.stop()
-          for (const m of [...modules].reverse()) await m.stop?.()
-          await host.stop()
-          await datastore.flush()
-          await storage.close()
-          started = false
-          logger.info('node stopped')
-          logger.flush()
-        })()
+        stopping ??= stopAll()
         await stopping
       }
     }

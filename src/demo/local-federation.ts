@@ -201,7 +201,11 @@ export async function startLocalFederation (plan: LocalFederationPlan, options: 
       const node = await createNode(planned.config, options(planned.spec))
       nodes.set(planned.spec.slug, node)
     }
-    await Promise.all([...nodes.values()].map(async (n) => { await n.start() }))
+    // Every start settles before anything is stopped: a node stopped while it is still starting
+    // would otherwise go on to open its listeners after the stop.
+    const starts = await Promise.allSettled([...nodes.values()].map(async (n) => { await n.start() }))
+    const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
   } catch (err) {
     await stop()
     throw err

@@ -14,6 +14,7 @@ import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
 import { prepareLocalOots } from '../bridges/oots/dev/local.ts'
 import { createLogger } from '../observability/logger.ts'
+import type { ListenErrorDetails } from '../net/listen-error.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */
@@ -55,6 +56,26 @@ export interface Demo {
   oots?: { url: string, gatewayFile: string, learner: string }
 }
 
+/** A start phase that takes longer than this says so, and again every time this passes. */
+export const SLOW_PHASE_MS = 15_000
+
+/**
+ * Runs one phase of the demo's start. A phase still running after {@link SLOW_PHASE_MS} prints
+ * a line naming it (and again each {@link SLOW_PHASE_MS}), and how long it took in the end, so
+ * that a slow start says where its time goes instead of looking stuck.
+ */
+async function phase<T> (name: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
+  const started = performance.now()
+  const seconds = (): number => Math.round((performance.now() - started) / 1000)
+  const timer = setInterval(() => { log(`still ${name} after ${seconds()} s (a busy machine, or a member that does not answer: see the nodes' logs)`) }, SLOW_PHASE_MS)
+  try {
+    return await work()
+  } finally {
+    clearInterval(timer)
+    if (performance.now() - started >= SLOW_PHASE_MS) log(`${name}: done after ${seconds()} s`)
+  }
+}
+
 export function readLocalFederationSpec (file: string): LocalFederationSpec {
   try {
     return JSON.parse(readFileSync(file, 'utf8')) as LocalFederationSpec
@@ -72,15 +93,21 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portalSpec = spec.nodes[portalIndex]
   const portalUrl = `http://127.0.0.1:${spec.basePorts.http + portalIndex}`
   let localEmrex: LocalEmrex | undefined
-  if (spec.foreignEmrex !== undefined && portalSpec !== undefined) {
-    localEmrex = await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, spec.foreignEmrex, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }))
+  const log = options.log ?? (() => {})
+  const foreignSpec = spec.foreignEmrex
+  if (foreignSpec !== undefined && portalSpec !== undefined) {
+    try {
+      localEmrex = await phase('starting the simulated foreign EMREX node', log, async () => await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, foreignSpec, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }), foreignEmrexPort(spec)))
+    } catch (err) {
+      throw demoListenError(err, spec)
+    }
   }
   const emrexOverrides = localEmrex?.portalConfig ?? {}
   // The portal's OOTS listener on the first HTTP port after the nodes', pinning a development gateway.
   const ootsLearner = SAMPLE_LEARNERS[0]
   const localOots = portalSpec === undefined || ootsLearner === undefined
     ? undefined
-    : prepareLocalOots(dir, { host: '127.0.0.1', port: spec.basePorts.http + spec.nodes.length }, { familyName: ootsLearner.familyName, givenName: ootsLearner.givenNames, dateOfBirth: ootsLearner.birthDate ?? '' })
+    : prepareLocalOots(dir, { host: '127.0.0.1', port: ootsListenerPort(spec) }, { familyName: ootsLearner.familyName, givenName: ootsLearner.givenNames, dateOfBirth: ootsLearner.birthDate ?? '' })
   // The portal runs the development issuer with the sample learners. Institutions and the portal
   // check offerings at the registry (their cached lookup), where the sample catalogue puts them.
   const plan = planLocalFederation(spec, dir, {
@@ -90,21 +117,21 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { portal: { sampleLearners: SAMPLE_LEARNERS } } : {}
   let started: RunningFederation
   try {
-    started = await startLocalFederation(plan, nodeOptions)
+    started = await phase('opening the stores and starting the nodes', log, async () => await startLocalFederation(plan, nodeOptions))
   } catch (err) {
     await localEmrex?.foreign.stop()
-    throw err
+    throw demoListenError(err, spec)
   }
   const foreign = localEmrex?.foreign
-  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await started.stop(); await foreign.stop() } }
+  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await Promise.allSettled([started.stop(), foreign.stop()]) } }
   const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
   let catalogue: SampleLoadSummary | undefined
   if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
     try {
-      catalogue = await loadSample(federation, dir, nodeOptions, options.log)
+      catalogue = await phase('loading the sample catalogue and results', log, async () => await loadSample(federation, dir, nodeOptions, options.log))
     } catch (err) {
       await federation.stop()
-      throw err
+      throw demoListenError(err, spec)
     }
   }
   const summary: DemoNodeSummary[] = plan.nodes.map((n) => {
@@ -124,9 +151,47 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
   const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
   const learnersFile = join(dir, 'learners.json')
-  const learners = await seedLearners(federation, learnersFile)
+  let learners: SampleLearner[]
+  try {
+    learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile))
+  } catch (err) {
+    // Nothing may stay running after a failed start: the process is to exit with the error.
+    await federation.stop()
+    throw err
+  }
   const oots = localOots === undefined || ootsLearner === undefined ? undefined : { url: localOots.url, gatewayFile: localOots.gatewayFile, learner: `${ootsLearner.givenNames} ${ootsLearner.familyName}` }
   return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }), ...(oots === undefined ? {} : { oots }) }
+}
+
+/**
+ * The simulated foreign EMREX node's HTTP port: the one after the nodes' HTTP ports
+ * (basePorts.http + one per node), so that the whole demo stays within the ranges it was given.
+ */
+export function foreignEmrexPort (spec: LocalFederationSpec): number {
+  return spec.basePorts.http === 0 ? 0 : spec.basePorts.http + spec.nodes.length
+}
+
+/** The portal's OOTS listener's port: the one after the simulated foreign EMREX node's. */
+export function ootsListenerPort (spec: LocalFederationSpec): number {
+  return spec.basePorts.http === 0 ? 0 : spec.basePorts.http + spec.nodes.length + 1
+}
+
+/**
+ * A port the local federation cannot listen on, with what to do: by then every node it started
+ * has been stopped again. Other errors pass unchanged.
+ */
+function demoListenError (err: unknown, spec: LocalFederationSpec): unknown {
+  const details = (err as LifelongError)?.details as ListenErrorDetails | undefined
+  if (!(err instanceof LifelongError) || details?.inUse !== true) return err
+  const n = spec.nodes.length
+  const p2p = `${spec.basePorts.p2p}–${spec.basePorts.p2p + n - 1}`
+  const http = `${spec.basePorts.http}–${spec.basePorts.http + n + 1}`
+  const flag = details.what === 'p2p' ? '--p2p-port' : '--http-port'
+  return new LifelongError(err.kind, err.code,
+    `${details.node} cannot listen on ${details.addresses.join(', ')}: the port is in use. Every node of the local federation has been stopped again. ` +
+    `Stop the program that uses the port, or run the local federation on other ports with ${flag} <first port> ` +
+    `(it uses ${n} consecutive ports from --p2p-port for libp2p, now ${p2p}, and ${n + 2} from --http-port for HTTP (the nodes, the simulated foreign EMREX node and the OOTS listener), now ${http}).`,
+    { cause: err, details })
 }
 
 /**

@@ -8,7 +8,8 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { openStorage, type Storage } from '../storage/storage.ts'
+import { DAMAGED_STORE_ADVICE, openStorage, type Storage } from '../storage/storage.ts'
+import { checkStore, describeProblem } from '../storage/check.ts'
 import { readKeyFile } from '../crypto/key-file.ts'
 import { LifelongError } from '../errors.ts'
 import { LogStore, type StoredEntry } from './store.ts'
@@ -79,7 +80,7 @@ export async function auditStore (store: LogStore, opts: { nodeKeyFile?: string,
         type = leaf.type
         const record = records[i]
         if (record === undefined) {
-          problems.push({ index: e.index, check: 'record-missing', message: `${describe(e, type)}: the record is not stored (erased?)` })
+          problems.push({ index: e.index, check: 'record-missing', message: `${describe(e, type)}: the record is not in the store (the store's files passed their checksums, so it was deleted through LevelDB, not damaged on disk)` })
         } else {
           for (const m of leafMismatches(leaf, leaf.type, e.key, record, e.salt)) {
             problems.push({ index: e.index, check: `${m}-commitment`, message: `${describe(e, type)}: the stored ${m} does not match the leaf's ${m} commitment — the ${m === 'record' ? 'record was modified' : 'entry was modified'}` })
@@ -129,13 +130,29 @@ export async function auditStore (store: LogStore, opts: { nodeKeyFile?: string,
  */
 export type RegistryAudit = (storage: Storage) => Promise<AuditProblem[]>
 
-/** Audits the store of a stopped node's data directory, then each registry's part. */
+/**
+ * Audits the store of a stopped node's data directory: first every file of the store against
+ * its checksums (src/storage/check.ts), then, if the files are intact, the log and each
+ * registry's part. A damaged store is not opened (opening replays and compacts, which would
+ * rewrite damaged data under fresh checksums): its problems name the files and key ranges.
+ */
 export async function auditDataDir (dataDir: string, registries: readonly RegistryAudit[] = []): Promise<AuditReport> {
+  const path = join(dataDir, 'db')
+  const files = await checkStore(path)
+  const damaged = files.problems.filter((p) => p.missing !== true)
+  if (damaged.length > 0) {
+    const problems: AuditProblem[] = damaged.map((p) => ({ check: 'storage', message: `${describeProblem(p)}` }))
+    problems.push({ check: 'storage', message: `the store at ${path} is damaged, so its log was not recomputed. ${DAMAGED_STORE_ADVICE}` })
+    return { ok: false, entries: 0, problems }
+  }
   let storage: Storage
   try {
-    storage = await openStorage(dataDir)
+    storage = await openStorage(dataDir, { check: false })
   } catch (err) {
     if (err instanceof LifelongError && err.code === 'STORAGE_LOCKED') throw new LifelongError('unavailable', 'STORAGE_LOCKED', `${err.message}: stop the node first`, { cause: err })
+    if (err instanceof LifelongError && err.code === 'STORAGE_CORRUPT') {
+      return { ok: false, entries: 0, problems: [{ check: 'storage', message: err.message }] }
+    }
     throw err
   }
   try {

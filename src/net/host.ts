@@ -66,6 +66,11 @@ export async function createHost (components: HostComponents, init: HostInit): P
     start: false,
     privateKey: init.privateKey,
     datastore: components.datastore,
+    // Members' addresses come from the signed manifest, merged at every start and adoption
+    // (bootstrap.ts). libp2p forgets an address an hour after it first saw it and does not
+    // renew one it is given again, so a node restarted more than an hour after it first met
+    // the members had no address to dial any of them. Membership, not age, decides here.
+    peerStore: { maxAddressAge: Infinity, maxPeerAge: Infinity },
     ...(logger === undefined ? {} : { logger }),
     nodeInfo: { userAgent: init.userAgent },
     addresses: { listen: [...init.listen], announce: [...init.announce] },

@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { Level } from 'level'
 import type { AbstractSublevel } from 'abstract-level'
 import { LifelongError } from '../errors.ts'
+import { checkStore, describeProblem, type StorageProblem } from './check.ts'
 
 export type Db = Level<string, Uint8Array>
 /** A module's part of the node's database: string keys, byte values. */
@@ -42,15 +43,40 @@ export interface Storage {
  */
 export const LEVELDB_OPTIONS = { writeBufferSize: 32 * 1024 * 1024, maxFileSize: 16 * 1024 * 1024 }
 
-/** Opens (creating if needed) the node's database under `<dataDir>/db`. */
-export async function openStorage (dataDir: string): Promise<Storage> {
+/** What to do about a damaged store, in every message that reports one. */
+export const DAMAGED_STORE_ADVICE = 'Stop the node, keep the damaged directory for inspection, and restore the data directory from the latest backup (docs/OPERATIONS.md, "A damaged store")'
+
+/** The error for a store whose files fail their checks, naming the files and key ranges. */
+export function storageCorrupt (path: string, problems: readonly StorageProblem[], cause?: unknown): LifelongError {
+  const shown = problems.slice(0, 3).map(describeProblem).join('; ')
+  const more = problems.length > 3 ? `; and ${problems.length - 3} more` : ''
+  return new LifelongError('unavailable', 'STORAGE_CORRUPT',
+    `the store at ${path} is damaged: ${shown}${more}. ${DAMAGED_STORE_ADVICE}; \`lifelong log verify --data <dir>\` lists every damaged file`,
+    { cause, details: { problems } })
+}
+
+export interface OpenStorageOptions {
+  /**
+   * Check every live file against its checksums before opening (src/storage/check.ts;
+   * default true). LevelDB as opened here does not, and opening replays the write-ahead log.
+   */
+  check?: boolean
+}
+
+/** Opens (creating if needed) the node's database under `<dataDir>/db`; a damaged store is refused (STORAGE_CORRUPT). */
+export async function openStorage (dataDir: string, options: OpenStorageOptions = {}): Promise<Storage> {
   const path = join(dataDir, 'db')
   mkdirSync(path, { recursive: true, mode: 0o700 })
+  const check = options.check === false ? undefined : await checkStore(path)
+  const damaged = check?.problems.filter((p) => p.missing !== true) ?? []
+  if (damaged.length > 0) throw storageCorrupt(path, damaged)
   const db: Db = new Level<string, Uint8Array>(path, { keyEncoding: 'utf8', valueEncoding: 'view', ...LEVELDB_OPTIONS })
   try {
     await db.open()
   } catch (err) {
-    const locked = (err as { cause?: { code?: string } }).cause?.code === 'LEVEL_LOCKED'
+    const code = (err as { cause?: { code?: string } }).cause?.code
+    if (code === 'LEVEL_CORRUPTION') throw storageCorrupt(path, check?.problems ?? [{ file: '', kind: 'table', message: 'LevelDB refused to open the store as damaged' }], err)
+    const locked = code === 'LEVEL_LOCKED'
     throw new LifelongError('unavailable', locked ? 'STORAGE_LOCKED' : 'STORAGE_OPEN_FAILED',
       locked ? `the store at ${path} is in use by another process` : `cannot open the store at ${path}`, { cause: err })
   }

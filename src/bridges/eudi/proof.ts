@@ -24,6 +24,27 @@ export class ProofError extends Error {
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k']
 
+/**
+ * The members of a public key by key type (RFC 7518 §6.2.1 EC: crv, x, y; RFC 8037 §2 OKP:
+ * crv, x), the same that RFC 7638 hashes for a thumbprint. Whatever else a wallet put in its
+ * proof's `jwk` (`kid`, `x5u`, `x5c`, `use`, `key_ops`, …) is its own claim about the key,
+ * not the key, and does not belong in the credential's `cnf.jwk`.
+ */
+const PUBLIC_MEMBERS: Record<string, readonly string[]> = { EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] }
+
+/** The public key of `jwk` and nothing else; throws ProofError for a key type we do not bind to. */
+export function publicKeyOf (jwk: JWK): JWK {
+  const members = PUBLIC_MEMBERS[String(jwk.kty)]
+  if (members === undefined) throw new ProofError(`jwk kty must be ${Object.keys(PUBLIC_MEMBERS).join(' or ')}`)
+  const out: Record<string, unknown> = {}
+  for (const m of members) {
+    const v = (jwk as Record<string, unknown>)[m]
+    if (typeof v !== 'string' || v === '') throw new ProofError(`jwk ${m} is missing`)
+    out[m] = v
+  }
+  return out as JWK
+}
+
 /** Most a proof's `iat` may lie in the past or (clock skew) the future. */
 export const PROOF_MAX_AGE_SECONDS = 300
 export const PROOF_MAX_SKEW_SECONDS = 60
@@ -43,6 +64,7 @@ export async function checkProofJwt (jwt: unknown, audience: string, nowMs: numb
   const jwk = header.jwk as JWK
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new ProofError('jwk is not a JSON Web Key')
   if (PRIVATE_MEMBERS.some((m) => (jwk as Record<string, unknown>)[m] !== undefined)) throw new ProofError('jwk contains private key material')
+  publicKeyOf(jwk)
   let payload: Record<string, unknown>
   try {
     const key = await importJWK(jwk, header.alg)
@@ -57,6 +79,5 @@ export async function checkProofJwt (jwt: unknown, audience: string, nowMs: numb
   const now = nowMs / 1000
   if (payload.iat > now + PROOF_MAX_SKEW_SECONDS || payload.iat < now - PROOF_MAX_AGE_SECONDS) throw new ProofError('iat is not recent')
   if (typeof payload.nonce !== 'string' || payload.nonce === '') throw new ProofError('nonce is missing')
-  const { kid: _kid, ...publicJwk } = jwk
-  return { jwk: publicJwk, nonce: payload.nonce }
+  return { jwk: publicKeyOf(jwk), nonce: payload.nonce }
 }

@@ -13,6 +13,7 @@ import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, ty
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { LifelongError } from '../../errors.ts'
 import { loadOrCreateP256KeyFile } from '../../crypto/p256.ts'
+import { publicKeyOf } from './proof.ts'
 import type { StatusRef } from './status-list.ts'
 
 /** The credential issuer's signing key. */
@@ -123,7 +124,8 @@ export class SdJwtVcIssuer {
 
   /** Issues one credential; `typ: dc+sd-jwt` and `kid` in the header (SD-JWT VC §3.2.1). */
   async issue (input: IssueSdJwtVcInput): Promise<string> {
-    const { kid: _kid, alg: _alg, use: _use, ...holderJwk } = input.holderJwk
+    // Only the public key members: cnf binds the credential to the key, not to what the wallet said about it.
+    const holderJwk = publicKeyOf(input.holderJwk)
     const disclosures: string[] = []
     const claims = packDisclosures(input.claims, input.frame as DisclosureFrame, disclosures) as Record<string, unknown>
     // SD-JWT VC §3.2.2.2: iss, nbf, exp, cnf, vct, status are never disclosable; they stay in the clear.

@@ -59,7 +59,18 @@ export async function importCatalogue (file: string, options: { node: string, to
   const bar = options.progress === false ? undefined : new cliProgress.SingleBar({ format: ' {phase} [{bar}] {value}/{total} offerings', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic)
   let started = false
   for (;;) {
-    const job = await http<Job>(`${base}/catalogue/imports/${encodeURIComponent(id)}`, { headers: { authorization } })
+    let job: Job
+    try {
+      job = await http<Job>(`${base}/catalogue/imports/${encodeURIComponent(id)}`, { headers: { authorization } })
+    } catch (err) {
+      bar?.stop()
+      // The node took the file and then stopped answering, or answers but has restarted since
+      // (its import jobs are not kept across a restart): say what may have happened, and what to do.
+      if (!(err instanceof LifelongError) || !['IMPORT_NODE_UNREACHABLE', 'CATALOGUE_IMPORT_UNKNOWN'].includes(err.code)) throw err
+      throw new LifelongError('unavailable', 'IMPORT_INTERRUPTED',
+        `the node stopped answering during the import, or restarted (${err.message}). The registry may have committed this file whole, or not at all (it commits an upload in one step); ` +
+        'the node keeps the upload and finishes it when it runs again, so that its catalogue and the registry agree. Running the same import again is safe: what the registry already holds is answered "unchanged"', { cause: err })
+    }
     if (bar !== undefined && job.progress.total > 0) {
       if (!started) { bar.start(job.progress.total, 0, { phase: job.progress.phase.padEnd(10) }); started = true }
       bar.update(job.progress.done, { phase: job.progress.phase.padEnd(10) })

@@ -6,28 +6,10 @@ import { loadConfig } from '../../config/config.ts'
 import type { LifelongNode } from '../../node.ts'
 import { toLifelongError } from '../../errors.ts'
 import { printJson } from '../output.ts'
+import { runUntilSignalled } from '../signals.ts'
+import { STOP_ABORT_MS } from '../../wiring/shutdown.ts'
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, ...value.split(',').map((s) => s.trim()).filter((s) => s !== '')]
-
-/** Stops on SIGINT/SIGTERM (once; a second signal exits at once) and reloads the manifest file on SIGHUP. */
-function runUntilSignalled (stop: () => Promise<void>, reload?: () => Promise<void>): void {
-  let stopping = false
-  const onStop = (signal: string): void => {
-    if (stopping) {
-      process.stderr.write(`${signal} again: exiting without a clean shutdown\n`)
-      process.exit(130)
-    }
-    stopping = true
-    process.stderr.write(`${signal}: shutting down…\n`)
-    stop().then(() => { process.exit(0) }, (err) => {
-      process.stderr.write(`shutdown failed: ${String(err)}\n`)
-      process.exit(1)
-    })
-  }
-  process.on('SIGINT', () => { onStop('SIGINT') })
-  process.on('SIGTERM', () => { onStop('SIGTERM') })
-  if (reload !== undefined) process.on('SIGHUP', () => { void reload() })
-}
 
 export function registerNodeCommands (program: Command): void {
   program.command('init')
@@ -74,12 +56,15 @@ export function registerNodeCommands (program: Command): void {
       const node: LifelongNode = await createNode(config, { processMetrics: true })
       await node.start()
       process.stdout.write(`started ${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
-      runUntilSignalled(async () => { await node.stop() }, async () => {
-        try {
-          const r = await node.federation.reloadFile()
-          node.logger.info({ adopted: r?.adopted, serial: node.federation.serial }, 'manifest file re-read')
-        } catch (err) {
-          node.logger.warn({ code: toLifelongError(err).code }, 'manifest file not adopted')
+      runUntilSignalled(async () => { await node.stop() }, {
+        boundMs: config.rpc.deadlineMs + STOP_ABORT_MS,
+        reload: async () => {
+          try {
+            const r = await node.federation.reloadFile()
+            node.logger.info({ adopted: r?.adopted, serial: node.federation.serial }, 'manifest file re-read')
+          } catch (err) {
+            node.logger.warn({ code: toLifelongError(err).code }, 'manifest file not adopted')
+          }
         }
       })
     })
@@ -130,6 +115,7 @@ export function registerNodeCommands (program: Command): void {
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
       if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)
       process.stdout.write('Ctrl-C stops every node cleanly.\n')
-      runUntilSignalled(async () => { await demo.federation.stop() })
+      const boundMs = Math.max(...demo.federation.plan.nodes.map((n) => n.config.rpc.deadlineMs)) + STOP_ABORT_MS
+      runUntilSignalled(async () => { await demo.federation.stop() }, { boundMs })
     })
 }

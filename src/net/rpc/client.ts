@@ -13,7 +13,7 @@ import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import { BUFFER_HEADROOM, openResponse, sealRequest, sha256 } from './frame.ts'
-import { PerPeerLimiter } from './limiter.ts'
+import { PerPeerLimiter, streamLimits } from './limiter.ts'
 import { deadline } from './deadline.ts'
 import type { CallOptions, Method } from './method.ts'
 import { RemoteError, Status, statusName } from './status.ts'
@@ -41,6 +41,8 @@ export class RpcClient {
   private readonly init: RpcClientInit
   private readonly now: () => number
   private readonly limiter: PerPeerLimiter
+  /** Aborted by {@link close}: every call in flight ends, and no new one starts. */
+  private readonly closing = new AbortController()
 
   constructor (components: RpcClientComponents, init: RpcClientInit) {
     this.c = components
@@ -49,8 +51,24 @@ export class RpcClient {
     this.limiter = new PerPeerLimiter(init.maxConcurrentPerPeer)
   }
 
+  /**
+   * Ends every call in flight (their streams are aborted) and refuses new ones with
+   * `RPC_CLIENT_STOPPED`: the node is stopping, so retrying it is pointless.
+   */
+  close (): void {
+    this.closing.abort(new LifelongError('unavailable', 'RPC_CLIENT_STOPPED', 'this node is stopping'))
+  }
+
+  /** Calls in flight now. */
+  get inFlight (): number {
+    return this.calling
+  }
+
+  private calling = 0
+
   /** Calls `method` on the member `peer` and returns its decoded response. */
   async call<Req, Res> (peer: PeerId | string, method: Method<Req, Res>, body: Req, options: CallOptions = {}): Promise<Res> {
+    if (this.closing.signal.aborted) throw this.closing.signal.reason as LifelongError
     const peerId = typeof peer === 'string' ? parsePeerId(peer) : peer
     const peerName = peerId.toString()
     if (!method.servedWhenExpired && this.c.federation.state() === 'expired') {
@@ -62,10 +80,14 @@ export class RpcClient {
       throw new LifelongError('invalid', 'RPC_PURPOSE_REQUIRED', `${method.type} needs a purpose and a legal basis`)
     }
     const expiry = deadline(options.deadlineMs ?? this.init.deadlineMs)
-    const signal = options.signal === undefined ? expiry.signal : AbortSignal.any([options.signal, expiry.signal])
+    const signal = AbortSignal.any([this.closing.signal, expiry.signal, ...(options.signal === undefined ? [] : [options.signal])])
     const started = performance.now()
     let status = 'ERROR'
-    const release = await this.limiter.acquire(peerName, signal).catch((err: unknown) => { expiry.clear(); throw err })
+    const release = await this.limiter.acquire(peerName, signal).catch((err: unknown) => {
+      expiry.clear()
+      throw this.closing.signal.aborted ? this.closing.signal.reason : err
+    })
+    this.calling++
     try {
       const { bytes, requestId } = sealRequest(this.c.key, method.type, method.request.encode(body), {
         sender: this.c.peerIdBytes,
@@ -86,6 +108,10 @@ export class RpcClient {
         throw new LifelongError('unavailable', 'RPC_RESPONSE_MALFORMED', `the response body is not a ${method.type} response`, { cause: err })
       }
     } catch (err) {
+      if (this.closing.signal.aborted && !(err instanceof LifelongError)) {
+        status = 'STOPPED'
+        throw this.closing.signal.reason
+      }
       if (signal.aborted && !(err instanceof LifelongError)) {
         status = 'TIMEOUT'
         throw new LifelongError('timeout', 'RPC_TIMEOUT', `${method.type} to ${peerName} did not complete in time`, { cause: err })
@@ -100,6 +126,7 @@ export class RpcClient {
       }
       throw err
     } finally {
+      this.calling--
       expiry.clear()
       release()
       this.c.metrics.rpcCalls.inc({ protocol: method.protocol, type: method.type, status })
@@ -109,7 +136,8 @@ export class RpcClient {
 
   /** Sends raw request bytes on a new stream and returns the raw response bytes. */
   async exchange (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
-    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: this.init.maxConcurrentPerPeer * 2 + 8, negotiateFully: false })
+    // The limit applies to protocols this node does not serve itself (else the handler's, the same).
+    const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: streamLimits(this.init.maxConcurrentPerPeer).maxOutboundStreams, negotiateFully: false })
     try {
       stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
       const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })

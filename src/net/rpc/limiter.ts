@@ -1,4 +1,4 @@
-/** Caps the number of concurrent exchanges per peer; callers over the cap wait their turn. */
+/** Caps the number of concurrent exchanges per peer (callers over the cap wait their turn), and the stream limits above it. */
 export class PerPeerLimiter {
   private readonly limit: number
   private readonly active = new Map<string, number>()
@@ -51,4 +51,18 @@ export class PerPeerLimiter {
     else this.active.set(peer, n)
     if (this.waiting.get(peer)?.length === 0) this.waiting.delete(peer)
   }
+}
+
+/**
+ * libp2p's stream limits per connection and protocol, above the per-peer cap of exchanges,
+ * which is enforced with a signed BUSY answer (docs/PROTOCOL.md). Both directions: libp2p
+ * applies a handler's limits to the node's own outbound streams of that protocol too (and its
+ * default there is 64), so a node that serves a protocol and calls it would otherwise have its
+ * 65th stream cut. Twice the cap leaves room for streams still closing after their exchange; a
+ * peer that ignores the cap gets BUSY up to that, and only beyond it are streams reset, which
+ * bounds what one connection can make this node buffer.
+ */
+export function streamLimits (maxConcurrentPerPeer: number): { maxInboundStreams: number, maxOutboundStreams: number } {
+  const limit = maxConcurrentPerPeer * 2 + 8
+  return { maxInboundStreams: limit, maxOutboundStreams: limit }
 }

@@ -21,7 +21,7 @@ import type { Federation } from '../../federation/federation.ts'
 import type { Logger } from '../../observability/logger.ts'
 import type { Metrics } from '../../observability/metrics.ts'
 import { BUFFER_HEADROOM, ID_LENGTH, NONCE_LENGTH, Request, sealResponse, sha256 } from './frame.ts'
-import { PerPeerLimiter } from './limiter.ts'
+import { PerPeerLimiter, streamLimits } from './limiter.ts'
 import { deadline } from './deadline.ts'
 import type { ReplayGuard } from './replay.ts'
 import type { Handler, Method, RequestContext } from './method.ts'
@@ -75,6 +75,8 @@ export class RpcServer {
   private readonly handled = new Set<string>()
   /** Exchanges being served; `stop` waits for them so that no handler outlives the stores it writes. */
   private readonly serving = new Set<Promise<void>>()
+  /** The stream and handler signal of each exchange being served, for {@link abort}. */
+  private readonly open = new Set<{ stream: Stream, controller: AbortController }>()
   private started = false
 
   constructor (components: RpcServerComponents, init: RpcServerInit) {
@@ -118,24 +120,40 @@ export class RpcServer {
     clearTimeout(timer)
   }
 
+  /**
+   * Ends every exchange still being served: its handler's signal is aborted and its stream
+   * reset, so that the caller sees the exchange fail rather than wait for its deadline. For a
+   * node whose stop deadline has passed.
+   */
+  abort (): number {
+    const reason = new LifelongError('unavailable', 'RPC_SERVER_STOPPED', 'this node is stopping')
+    const n = this.open.size
+    for (const x of this.open) {
+      x.controller.abort(reason)
+      x.stream.abort(reason)
+    }
+    this.open.clear()
+    return n
+  }
+
   private async listen (protocol: string): Promise<void> {
     if (this.handled.has(protocol)) return
     this.handled.add(protocol)
     await this.c.libp2p.handle(protocol, async (stream, connection) => {
-      const exchange = this.serve(protocol, stream, connection)
+      const open = { stream, controller: new AbortController() }
+      this.open.add(open)
+      const exchange = this.serve(protocol, stream, connection, open.controller)
       this.serving.add(exchange)
       try {
         await exchange
       } finally {
         this.serving.delete(exchange)
+        this.open.delete(open)
       }
-    }, {
-      // The per-peer cap is enforced with a signed BUSY answer; leave the stream limit above it.
-      maxInboundStreams: this.init.maxConcurrentPerPeer * 2 + 8
-    })
+    }, streamLimits(this.init.maxConcurrentPerPeer))
   }
 
-  private async serve (protocol: string, stream: Stream, connection: Connection): Promise<void> {
+  private async serve (protocol: string, stream: Stream, connection: Connection, controller: AbortController): Promise<void> {
     const started = performance.now()
     const peer = connection.remotePeer.toString()
     stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
@@ -165,7 +183,7 @@ export class RpcServer {
       if (raw === undefined) throw new Rejection(Status.TOO_LARGE, `request over ${this.init.maxMessageBytes} bytes`)
       if (release === undefined) throw new Rejection(Status.BUSY, `more than ${this.init.maxConcurrentPerPeer} exchanges in flight from this peer`)
       const checked = await this.check(protocol, raw, connection, seen)
-      response = await this.run(checked, requestHash)
+      response = await this.run(checked, requestHash, controller)
     } catch (err) {
       const e = toLifelongError(err)
       status = err instanceof Rejection ? err.status : statusOfError(e)
@@ -264,9 +282,8 @@ export class RpcServer {
     return { registered, requestId, header, body, caller: signerMember }
   }
 
-  private async run (checked: Checked, requestHash: Uint8Array): Promise<Uint8Array> {
+  private async run (checked: Checked, requestHash: Uint8Array, controller: AbortController): Promise<Uint8Array> {
     const { registered, requestId, header, body, caller } = checked
-    const controller = new AbortController()
     const timer = setTimeout(() => { controller.abort(new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'the handler did not finish before the deadline')) }, this.init.deadlineMs)
     const context: RequestContext = {
       caller,

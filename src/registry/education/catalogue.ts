@@ -3,12 +3,21 @@
  * stored and appended to the node's own Merkle log, and the import that feeds it.
  *
  * Import (`lifelong import catalogue <file>`): parse → validate every row (all problems reported
- * with row, field and reason; nothing stored if there is one) → publish to the registry in parts
- * of one staged upload that the registry commits atomically → store the accepted versions
- * locally in one batch. A re-run of the same file changes nothing: the registry finds each row's
+ * with row, field and reason; nothing stored if there is one) → keep the validated upload
+ * durably as pending → publish to the registry in parts of one staged upload that the registry
+ * commits atomically → store the accepted versions locally in one batch, which also clears the
+ * pending upload. A re-run of the same file changes nothing: the registry finds each row's
  * national ID by the local code and answers "unchanged".
+ *
+ * No state split across a crash: the registry's commit and the local one are two steps on two
+ * nodes, so between them the node keeps the upload. If the node stops (or crashes, or loses the
+ * registry's answer) after it began publishing, the pending upload is published again when the
+ * registry answers (retried with back-off while the node runs, and at its next start): the
+ * registry answers "unchanged" for what it already committed, and the local commit stores what
+ * the node lacks. An upload the registry refuses outright (it commits none of it) is dropped.
  */
-import { isLifelongError, type FieldError } from '../../errors.ts'
+import { isLifelongError, LifelongError, toLifelongError, type FieldError } from '../../errors.ts'
+import type { Logger } from '../../observability/logger.ts'
 import type { lifelong } from '../../gen/proto.js'
 import type { Federation } from '../../federation/federation.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
@@ -29,6 +38,7 @@ export interface CatalogueComponents {
   store: EducationStore
   client: RpcClient
   federation: Federation
+  logger?: Logger
   now?: () => number
 }
 
@@ -63,19 +73,115 @@ export interface ImportReport {
 /** The owner's key for an offering: kind, local code and version code. */
 const localKey = (o: Pick<Offering, 'kind' | 'localCode' | 'localVersion'>): string => keys.crosswalk('self', o.kind, o.localCode, o.localVersion)
 
+/** An upload being published: kept until the registry's answer is stored locally. */
+export const PENDING_UPLOAD_KEY = keys.meta('pending-upload')
+
+interface Change { clientRef: string, offering: Offering, validFrom: string }
+
+interface PendingUpload {
+  startedAt: number
+  changes: Change[]
+}
+
+/** The registry did not answer, or not yet: it may have committed the upload. Anything else is a refusal of the whole upload. */
+const uncertain = (err: unknown): boolean => ['unavailable', 'timeout', 'rate-limited'].includes(toLifelongError(err).kind)
+
+/** Back-off of the retries of a pending upload while the node runs. */
+const RESUME_FIRST_MS = 5_000
+const RESUME_MAX_MS = 5 * 60_000
+
 export class InstitutionCatalogue {
   readonly store: EducationStore
   private readonly client: RpcClient
   private readonly federation: Federation
   private readonly now: () => number
   private readonly partSize: number
+  private readonly logger: Logger | undefined
+  /** Imports and the finishing of a pending upload run one at a time. */
+  private exclusive: Promise<unknown> = Promise.resolve()
+  private resumeTimer: NodeJS.Timeout | undefined
+  private resumeDelayMs = RESUME_FIRST_MS
+  private stopped = false
 
   constructor (components: CatalogueComponents, init: CatalogueInit = {}) {
     this.store = components.store
     this.client = components.client
     this.federation = components.federation
+    this.logger = components.logger
     this.now = components.now ?? Date.now
     this.partSize = init.partSize ?? 400
+  }
+
+  private async alone<T> (work: () => Promise<T>): Promise<T> {
+    const run = this.exclusive.then(work, work)
+    this.exclusive = run.catch(() => {})
+    return await run
+  }
+
+  /** The upload this node began publishing and has not stored the registry's answer of, if any. */
+  async pendingUpload (): Promise<{ startedAt: number, offerings: number } | undefined> {
+    const p = await this.readPending()
+    return p === undefined ? undefined : { startedAt: p.startedAt, offerings: p.changes.length }
+  }
+
+  private async readPending (): Promise<PendingUpload | undefined> {
+    const bytes = await this.store.read(PENDING_UPLOAD_KEY)
+    return bytes === undefined ? undefined : JSON.parse(new TextDecoder().decode(bytes)) as PendingUpload
+  }
+
+  /**
+   * Finishes a pending upload left by a stop or crash (called when the node starts): publishes
+   * it again and stores the answer. If the registry does not answer, retries with back-off.
+   */
+  async resume (): Promise<void> {
+    this.stopped = false
+    clearTimeout(this.resumeTimer)
+    this.resumeTimer = undefined
+    await this.alone(async () => {
+      const pending = await this.readPending()
+      if (pending === undefined || this.stopped) return
+      this.logger?.warn({ offerings: pending.changes.length, startedAt: new Date(pending.startedAt).toISOString() }, 'catalogue: finishing an import that was interrupted before the registry\'s answer was stored')
+      try {
+        const report = await this.finishPending(pending)
+        this.logger?.info({ created: report.created, updated: report.updated, unchanged: report.unchanged }, 'catalogue: the interrupted import is finished; the catalogue and the registry agree')
+      } catch (err) {
+        if (!uncertain(err)) return
+        this.logger?.warn({ code: toLifelongError(err).code, retryInMs: this.resumeDelayMs }, 'catalogue: the registry did not answer; the interrupted import will be finished later')
+        this.scheduleResume()
+      }
+    })
+  }
+
+  /** Stops retrying a pending upload (it stays stored for the next start). */
+  stop (): void {
+    this.stopped = true
+    clearTimeout(this.resumeTimer)
+    this.resumeTimer = undefined
+  }
+
+  private scheduleResume (): void {
+    if (this.stopped || this.resumeTimer !== undefined) return
+    const delay = this.resumeDelayMs
+    this.resumeDelayMs = Math.min(RESUME_MAX_MS, this.resumeDelayMs * 2)
+    this.resumeTimer = setTimeout(() => { this.resumeTimer = undefined; void this.resume() }, delay)
+    this.resumeTimer.unref()
+  }
+
+  /**
+   * Publishes a pending upload and stores the answer (which clears it). A refusal of the whole
+   * upload drops it (the registry committed none of it) and throws; an uncertain failure keeps it.
+   */
+  private async finishPending (pending: PendingUpload, onProgress: (p: ImportProgress) => void = () => {}): Promise<ImportReport> {
+    try {
+      const report = await this.publishChanges(pending.changes, onProgress)
+      this.resumeDelayMs = RESUME_FIRST_MS
+      return report
+    } catch (err) {
+      if (uncertain(err)) throw err
+      await this.store.writeMeta(PENDING_UPLOAD_KEY, undefined)
+      this.logger?.warn({ code: toLifelongError(err).code }, 'catalogue: the registry refused a pending upload; it was dropped (the registry committed none of it)')
+      throw err
+    }
   }
 
   today (): string {
@@ -195,10 +301,29 @@ export class InstitutionCatalogue {
       throw fieldsError(C.importInvalid, `${problems.length} problem(s) in the file; nothing was imported`, fields)
     }
     if (changes.length === 0) throw educationError('invalid', C.importInvalid, 'the file has no rows')
-    return await this.publishChanges(changes, onProgress)
+    return await this.alone(async () => {
+      // An earlier upload left pending goes first: the registry then answers this one on top of it.
+      const earlier = await this.readPending()
+      if (earlier !== undefined) {
+        try {
+          await this.finishPending(earlier)
+        } catch (err) {
+          if (uncertain(err)) throw pendingError(err, 'an earlier import that was interrupted could not be finished first')
+        }
+      }
+      const pending: PendingUpload = { startedAt: this.now(), changes: changes.map((c) => ({ clientRef: c.clientRef, offering: c.offering, validFrom: c.validFrom })) }
+      await this.store.writeMeta(PENDING_UPLOAD_KEY, new TextEncoder().encode(JSON.stringify(pending)))
+      try {
+        return await this.finishPending(pending, onProgress)
+      } catch (err) {
+        if (!uncertain(err)) throw err
+        this.scheduleResume()
+        throw pendingError(err, 'the registry did not answer')
+      }
+    })
   }
 
-  private async publishChanges (changes: Array<{ clientRef: string, offering: Offering, validFrom: string }>, onProgress: (p: ImportProgress) => void): Promise<ImportReport> {
+  private async publishChanges (changes: Change[], onProgress: (p: ImportProgress) => void): Promise<ImportReport> {
     try {
       return await this.publishOnce(changes, onProgress)
     } catch (err) {
@@ -212,7 +337,7 @@ export class InstitutionCatalogue {
     }
   }
 
-  private async publishOnce (changes: Array<{ clientRef: string, offering: Offering, validFrom: string }>, onProgress: (p: ImportProgress) => void): Promise<ImportReport> {
+  private async publishOnce (changes: Change[], onProgress: (p: ImportProgress) => void): Promise<ImportReport> {
     const registry = this.registryPeer()
     const uploadId = newUploadId()
     const parts = Math.max(1, Math.ceil(changes.length / this.partSize))
@@ -254,7 +379,8 @@ export class InstitutionCatalogue {
         const version: OfferingVersion = { offering: { ...offering, owner: r.owner ?? '' }, seq, validFrom: c.validFrom, recordedAt, publishedBy: '', contentHash: offeringContentHash(offering, '') }
         versions.push(version)
       }
-      return { commit: { offeringVersions: versions, crosswalk }, result: {} }
+      // The registry's answer is stored: the upload is no longer pending (same batch).
+      return { commit: { offeringVersions: versions, crosswalk, metaDeletes: [PENDING_UPLOAD_KEY] }, result: {} }
     })
     report.localLogSize = result.logSize
     onProgress({ phase: 'done', done: changes.length, total: changes.length })
@@ -289,4 +415,16 @@ export class InstitutionCatalogue {
     }
     return { fetched, stored: versions.length }
   }
+}
+
+/**
+ * The error of an import whose outcome at the registry is not known: what may have been
+ * committed, that the node finishes it, and that a re-run is safe.
+ */
+function pendingError (cause: unknown, what: string): LifelongError {
+  const e = toLifelongError(cause)
+  return new LifelongError('unavailable', C.importPending,
+    `${what} (${e.code}). The registry may have committed this import whole, or not at all (it commits an upload in one step); ` +
+    'this node keeps the upload and finishes it as soon as the registry answers (it retries, and again when it starts), so that its catalogue and the registry agree. ' +
+    'Running the same import again is safe: what the registry already holds is answered "unchanged"', { cause })
 }

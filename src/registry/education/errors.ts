@@ -34,6 +34,8 @@ export const EducationCodes = {
   uploadInvalid: 'EDUCATION_UPLOAD_INVALID',
   uploadExpired: 'EDUCATION_UPLOAD_EXPIRED',
   importInvalid: 'EDUCATION_IMPORT_INVALID',
+  /** The registry did not answer an import: it may have committed it; the node finishes it later. */
+  importPending: 'EDUCATION_IMPORT_PENDING',
   importUnreadable: 'EDUCATION_IMPORT_UNREADABLE',
   registryUnavailable: 'EDUCATION_REGISTRY_UNAVAILABLE',
   queryInvalid: 'EDUCATION_QUERY_INVALID'

@@ -44,6 +44,11 @@ export interface EducationModule {
   readonly catalogue?: InstitutionCatalogue
   /** Present on an accreditor node. */
   readonly accreditor?: AccreditorDesk
+  /** Present on a registry node: uploads whose parts are still arriving. */
+  readonly staging?: UploadStaging
+  /** An institution node finishes an interrupted catalogue import here (InstitutionCatalogue.resume). */
+  start?: () => Promise<void>
+  stop?: () => Promise<void>
 }
 
 /** Loads the module's store and wires it for the node's roles; undefined if no role needs it. */
@@ -56,15 +61,23 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     c.metrics.gauge('lifelong_education_offerings', 'Offerings in the national education registry', () => store.offerings.size)
     c.metrics.gauge('lifelong_education_institutions', 'Institutions in the national education registry', () => store.institutions.size)
     c.metrics.gauge('lifelong_education_decisions', 'Accreditation decisions in the national education registry', () => store.decisions.size)
-    serveCatalogueProtocol(c.server, registry, new UploadStaging(DEFAULT_UPLOAD_LIMITS, now), c.logger)
-    return { name: 'education', registry, routes: registryRoutes(registry) }
+    const staging = new UploadStaging(DEFAULT_UPLOAD_LIMITS, now)
+    serveCatalogueProtocol(c.server, registry, staging, c.logger)
+    return { name: 'education', registry, staging, routes: registryRoutes(registry) }
   }
   if (init.roles.includes('institution')) {
     const store = new EducationStore({ store: c.store, log: c.log }, { offeringEntryType: EDUCATION_LOG_TYPES.catalogueVersion })
     await store.load()
-    const catalogue = new InstitutionCatalogue({ store, client: c.client, federation: c.federation, now })
+    const catalogue = new InstitutionCatalogue({ store, client: c.client, federation: c.federation, logger: c.logger, now })
     c.metrics.gauge('lifelong_catalogue_offerings', 'Offerings in this institution\'s catalogue', () => store.offerings.size)
-    return { name: 'education', catalogue, routes: catalogueRoutes(catalogue) }
+    return {
+      name: 'education',
+      catalogue,
+      routes: catalogueRoutes(catalogue),
+      // Not awaited: the registry may not be connected yet; resume retries until it answers.
+      start: async () => { void catalogue.resume() },
+      stop: async () => { catalogue.stop() }
+    }
   }
   if (init.roles.includes('accreditor')) {
     const accreditor = new AccreditorDesk({ client: c.client, federation: c.federation })

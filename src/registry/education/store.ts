@@ -36,6 +36,8 @@ export interface Commit {
   /** Cross-walk entries (key from keys.crosswalk → offering ID). */
   crosswalk?: Array<[string, string]>
   meta?: Array<[string, Uint8Array]>
+  /** Meta keys to delete in the same batch (an institution's pending upload, once stored). */
+  metaDeletes?: string[]
 }
 
 export interface CommitResult {
@@ -106,6 +108,15 @@ export class EducationStore {
   }
 
   /**
+   * Writes (or, with undefined, deletes) a meta key outside the log, durably: operational state
+   * of the node such as a pending upload, not a record of the registry.
+   */
+  async writeMeta (key: string, value: Uint8Array | undefined): Promise<void> {
+    if (value === undefined) await this.db.del(key, { sync: true } as never)
+    else await this.db.put(key, value, { sync: true } as never)
+  }
+
+  /**
    * Runs `work` alone (no other transaction in between): it reads the in-memory state, mints
    * IDs, and returns what to commit and a result. Nothing is written if it throws; minted
    * serials that were not committed are given back.
@@ -162,6 +173,7 @@ export class EducationStore {
     }
     for (const [key, id] of c.crosswalk ?? []) put(key, enc.encode(id))
     for (const [key, value] of c.meta ?? []) put(key, value)
+    for (const key of c.metaDeletes ?? []) ops.push({ type: 'del', sublevel: this.db, key })
     for (const [key, value] of extra) put(key, value)
     if (ops.length === 0) return { treeSize: this.treeSize, indexes: [] }
     let result

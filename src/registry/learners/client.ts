@@ -36,10 +36,11 @@ export interface IndexClientInit {
   maxDelayMs?: number
 }
 
-/** Failures worth another attempt: the index was unreachable, busy, slow or not ready. */
+/** Failures worth another attempt: the index was unreachable, busy, slow or not ready (not: this node is stopping). */
 export function isRetryable (err: unknown): boolean {
-  const kind = toLifelongError(err).kind
-  return kind === 'unavailable' || kind === 'timeout' || kind === 'rate-limited'
+  const e = toLifelongError(err)
+  if (e.code === 'RPC_CLIENT_STOPPED') return false
+  return e.kind === 'unavailable' || e.kind === 'timeout' || e.kind === 'rate-limited'
 }
 
 const defaultSleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
@@ -189,8 +190,10 @@ export class IndexRegistrar {
   async flush (): Promise<void> {
     clearTimeout(this.timer)
     this.timer = undefined
+    // Each turn either starts a run (the queue is not empty) or waits for the one in progress,
+    // whose completion clears `sending` before this await resumes: the loop always progresses.
     while (this.queue.length > 0 || this.sending !== undefined) {
-      if (this.sending === undefined) this.sending = this.sendAll()
+      this.kick()
       await this.sending
     }
   }
@@ -213,31 +216,39 @@ export class IndexRegistrar {
     return await Promise.all(promises)
   }
 
+  /**
+   * Starts one sending run unless one is in progress or nothing is queued. The run's promise is
+   * stored before anything of it can complete, and only its own completion clears it (a run on
+   * an empty queue, which completes synchronously, is never started): one run at a time, and
+   * never a stale `sending` left behind. Entries queued after a run's last batch start the next
+   * run from the completion.
+   */
   private kick (): void {
-    if (this.sending !== undefined) return
-    this.sending = this.sendAll()
+    if (this.sending !== undefined || this.queue.length === 0) return
+    const run: Promise<void> = this.sendAll().finally(() => {
+      if (this.sending === run) this.sending = undefined
+      this.kick()
+    })
+    this.sending = run
   }
 
+  /** Sends batches until the queue is empty; never rejects (a failed batch rejects its callers). */
   private async sendAll (): Promise<void> {
-    try {
-      while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, this.batchSize)
-        const pointers = batch.filter((q) => q.kind === 'pointer')
-        const enrolments = batch.filter((q) => q.kind === 'enrolment')
-        try {
-          const res = await this.c.index.call(RegisterIndexEntries, {
-            pointers: pointers.map((q) => q.entry as PointerEntry),
-            enrolments: enrolments.map((q) => q.entry as EnrolmentEntry)
-          }, this.why)
-          pointers.forEach((q, i) => { q.resolve(res.pointers?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' }) })
-          enrolments.forEach((q, i) => { q.resolve(res.enrolments?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' }) })
-        } catch (err) {
-          this.c.logger.warn({ code: toLifelongError(err).code, entries: batch.length }, 'index registration batch failed')
-          for (const q of batch) q.reject(err)
-        }
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.batchSize)
+      const pointers = batch.filter((q) => q.kind === 'pointer')
+      const enrolments = batch.filter((q) => q.kind === 'enrolment')
+      try {
+        const res = await this.c.index.call(RegisterIndexEntries, {
+          pointers: pointers.map((q) => q.entry as PointerEntry),
+          enrolments: enrolments.map((q) => q.entry as EnrolmentEntry)
+        }, this.why)
+        pointers.forEach((q, i) => { q.resolve(res.pointers?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' }) })
+        enrolments.forEach((q, i) => { q.resolve(res.enrolments?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' }) })
+      } catch (err) {
+        this.c.logger.warn({ code: toLifelongError(err).code, entries: batch.length }, 'index registration batch failed')
+        for (const q of batch) q.reject(err)
       }
-    } finally {
-      this.sending = undefined
     }
   }
 }

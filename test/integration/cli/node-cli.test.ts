@@ -107,8 +107,8 @@ describe('lifelong CLI', () => {
   it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', { timeout: 180_000 }, async () => {
     const dir = tempDir()
     const p2p = await freePortRange(9)
-    // Nine nodes, then the portal's OOTS listener.
-    const http = await freePortRange(10)
+    // Nine nodes, the simulated foreign EMREX node and the portal's OOTS listener after them.
+    const http = await freePortRange(11)
     // The sample catalogue's loading is tested in test/integration/education/sample.test.ts.
     const args = ['demo', '--no-sample', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
     for (let run = 0; run < 2; run++) {
@@ -128,6 +128,9 @@ describe('lifelong CLI', () => {
       expect(demo.output()).toContain(`Diploma portal: ${portal.http}/portal`)
       expect(demo.output()).toContain('Kari Synnøve Nordmann')
       expect(demo.output()).toContain(`npx lifelong trust add ${portal.http}/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch`)
+      // Every port of the demo is within the ranges it was given.
+      expect(summary.emrex.foreignUrl).toBe(`http://127.0.0.1:${http + 9}`)
+      expect((await fetch(`${summary.emrex.foreignUrl as string}/`)).status).toBe(200)
       expect(await demo.stop('SIGINT')).toBe(0)
     }
   })

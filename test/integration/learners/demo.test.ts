@@ -58,7 +58,7 @@ describe('sample learners of the local federation', () => {
     const dir = join(tempDir(), 'demo')
     const spec = new URL('../../../node-config/local-federation.json', import.meta.url).pathname
     // HTTP: nine nodes, then the portal's OOTS listener.
-    const demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(9), http: await freePortRange(10) } })
+    const demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(9), http: await freePortRange(11) } })
     try {
       const registry = demo.federation.node('registry')
       const portal = demo.federation.node('portal')

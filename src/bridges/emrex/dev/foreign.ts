@@ -18,6 +18,7 @@ import { DevelopmentPortal } from './portal.ts'
 import { escapeHtml } from '../../../ui/html.ts'
 import { installEdgePlugins } from '../../../api/plugins.ts'
 import { installCallerPolicy } from '../../../api/edge.ts'
+import { listenError } from '../../../net/listen-error.ts'
 
 export interface ForeignEmrexNodeInit {
   name: string
@@ -81,7 +82,12 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
 <li>EMREX provider endpoint: <code>POST /emrex</code> (sessionId, returnUrl)</li></ul></main></body></html>`))
     policy.check()
     await emrex.start()
-    await app.listen({ host: init.host ?? '127.0.0.1', port: init.port ?? 0 })
+    try {
+      await app.listen({ host: init.host ?? '127.0.0.1', port: init.port ?? 0 })
+    } catch (err) {
+      await emrex.stop()
+      throw listenError(err, { node: init.name, what: 'http', addresses: [`http://${init.host ?? '127.0.0.1'}:${init.port ?? 0}`] })
+    }
     const address = app.server.address()
     const port = typeof address === 'object' && address !== null ? address.port : 0
     url = `http://${init.host ?? '127.0.0.1'}:${port}`
@@ -92,7 +98,10 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
       portal,
       app,
       async stop () {
+        // Requests still open after a grace period are cut, as a node's stop does (src/wiring/shutdown.ts).
+        const cut = setTimeout(() => { app.server.closeAllConnections() }, 5_000)
         await app.close()
+        clearTimeout(cut)
         await emrex.stop()
         await storage.close()
       }

@@ -32,8 +32,11 @@ async function ensureCertificate (certificateFile: string, keyFile: string, comm
   writeCertificateFiles(certificateFile, keyFile, await createSelfSignedCertificate({ commonName, organisation, country, validDays: 365 }))
 }
 
-/** Creates the certificates, starts the foreign node, and returns the portal's EMREX config. */
-export async function startLocalEmrex (dir: string, portal: { name: string, url: string }, spec: LocalEmrexSpec, logger: Logger): Promise<LocalEmrex> {
+/**
+ * Creates the certificates, starts the foreign node (on `port`, 0 picks a free one), and
+ * returns the portal's EMREX config.
+ */
+export async function startLocalEmrex (dir: string, portal: { name: string, url: string }, spec: LocalEmrexSpec, logger: Logger, port = 0): Promise<LocalEmrex> {
   const certs = join(dir, 'emrex')
   const portalCert = join(certs, 'portal-emrex.crt')
   const portalKey = join(certs, 'portal-emrex.key')
@@ -49,6 +52,7 @@ export async function startLocalEmrex (dir: string, portal: { name: string, url:
     keyFile: foreignKey,
     clients: [{ name: portal.name, country: 'NO', returnUrls: [`${portal.url}/emrex/import/return`] }],
     providers: [{ id: 'no-portal', name: `${portal.name} (Norway)`, country: 'NO', url: `${portal.url}/emrex`, certificateFiles: [portalCert] }],
+    port,
     logger
   })
   return {

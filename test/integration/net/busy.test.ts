@@ -1,0 +1,72 @@
+/**
+ * More than `rpc.maxConcurrentPerPeer` (64) exchanges with one peer: a caller's own calls wait
+ * for a slot and all complete, none cut at the stream level; a peer that ignores the cap and
+ * opens more streams at once gets a signed BUSY answer for each exchange over it, as
+ * docs/PROTOCOL.md says, and its other exchanges complete. Both nodes serve the protocol, as
+ * members do (libp2p then applies the handler's stream limits to the caller's outbound streams).
+ */
+import { describe, it, expect } from 'vitest'
+import { lifelong } from '../../../src/gen/proto.js'
+import { openResponse, sealRequest, sha256 } from '../../../src/net/rpc/frame.ts'
+import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
+import { statusName } from '../../../src/net/rpc/status.ts'
+import { spec, startTestFederation, ORG, waitForMesh, waitForQuiet } from '../../helpers/federation.ts'
+
+const Msg = lifelong.federation.GetManifestRequest
+type Body = lifelong.federation.IGetManifestRequest
+const method = (type: string): Method<Body, Body> => ({ protocol: '/lifelong/test-busy/1.0.0', type, request: protoCodec(Msg), response: protoCodec(Msg), roles: 'any-member' })
+const Quick = method('lifelong.test.Quick')
+const Held = method('lifelong.test.Held')
+
+describe('more exchanges than the per-peer cap', () => {
+  it('own calls queue and all complete; a peer over the cap gets BUSY for each exchange beyond it', { timeout: 60_000 }, async () => {
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)])
+    const alpha = fed.node('alpha')
+    const beta = fed.node('beta')
+    const cap = beta.config.rpc.maxConcurrentPerPeer
+    expect(cap).toBe(64)
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    let running = 0
+    for (const node of [alpha, beta]) {
+      node.server.handle(Quick, async (req) => { await new Promise((resolve) => setTimeout(resolve, 20)); return req })
+      node.server.handle(Held, async (req) => { running++; await held; return req })
+    }
+    await waitForMesh(fed)
+    await waitForQuiet(beta)
+
+    // Four times the cap through the client: it holds back what is over the cap; nothing is cut.
+    const calls = await Promise.allSettled(Array.from({ length: 4 * cap }, async () => await alpha.client.call(beta.peerId, Quick, { haveSerial: 1 })))
+    const failures = calls.flatMap((c) => c.status === 'rejected' ? [(c.reason as { code?: string }).code ?? String(c.reason)] : [])
+    expect(failures).toEqual([])
+
+    // A peer that ignores the cap: 100 exchanges at once on raw streams, each a signed request.
+    await waitForQuiet(beta)
+    const member = alpha.federation.member(beta.peerId)!
+    const send = async (): Promise<string> => {
+      const { bytes, requestId } = sealRequest(alpha.key, Held.type, Msg.encode({ haveSerial: 1 }).finish(), {
+        sender: alpha.host.peerId.toMultihash().bytes, recipient: member.peerIdBytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now()
+      })
+      try {
+        const raw = await alpha.client.exchange(beta.host.peerId, Held.protocol, bytes, AbortSignal.timeout(30_000))
+        const opened = openResponse(raw, { peerKey: member.publicKey, peerIdBytes: member.peerIdBytes, requestId, requestHash: sha256(bytes) })
+        return statusName(opened.status) === 'OK' ? 'OK' : `${statusName(opened.status)} ${opened.errorCode}`
+      } catch (err) {
+        return `cut: ${(err as Error).name} ${(err as Error).message.slice(0, 80)}`
+      }
+    }
+    const exchanges = Array.from({ length: 100 }, async () => await send())
+    const early: string[] = []
+    // The ones over the cap are answered BUSY while the others are still held.
+    for (const e of exchanges) void e.then((r) => { early.push(r) })
+    const deadline = Date.now() + 20_000
+    // (A slot is taken before the checks that precede the handler: wait for both to settle.)
+    while ((early.length < 100 - cap || running < cap) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(running).toBe(cap)
+    expect(early).toEqual(Array.from({ length: 100 - cap }, () => 'BUSY RPC_BUSY'))
+    release()
+    const all = await Promise.all(exchanges)
+    expect(all.filter((r) => r === 'OK')).toHaveLength(cap)
+    expect(all.filter((r) => r === 'BUSY RPC_BUSY')).toHaveLength(100 - cap)
+  })
+})
