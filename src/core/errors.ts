@@ -4,7 +4,7 @@
  * Every error that crosses a module boundary is a {@link LifelongError} with a stable string
  * `code` (part of the public contract: HTTP bodies, wire responses, CLI exit messages) and a
  * `kind` that says what sort of failure it is. HTTP status codes and wire status values are
- * derived from the kind in exactly one place each (`src/api/errors.ts`, `src/net/rpc/status.ts`).
+ * derived from the kind in exactly one place each (`src/edges/http/errors.ts`, `src/net/rpc/status.ts`).
  */
 
 /** What sort of failure an error is; decides the HTTP status and the wire status. */

@@ -1,22 +1,22 @@
 /**
  * The cross-border bridges of a portal node: the EUDI wallet issuer, the OOTS evidence provider
  * and, with an `emrex` config section, EMREX. Each depends only on the shared ports
- * (src/bridges/ports.ts); on a portal those are the portal's own (src/wiring/portal.ts), and a
+ * (src/services/bridges/ports.ts); on a portal those are the portal's own (src/wiring/portal.ts), and a
  * test may pass its own through `NodeOptions.bridges`.
  *
  * The bridges' libraries (SD-JWT, QR codes, PDF, XML signatures) are imported here, when a
  * portal node is built, not when `src/node.ts` loads: statically imported they add about 0.2 s
  * (8 %) to every node's start and every CLI command, `lifelong --help` included.
  */
-import type { EudiModule } from '../bridges/eudi/module.ts'
-import type { OotsModule } from '../bridges/oots/module.ts'
-import type { EmrexModule } from '../bridges/emrex/module.ts'
-import { EmrexStore } from '../bridges/emrex/store.ts'
-import type { VerifiedResults } from '../bridges/ports.ts'
-import type { PortalEntryPoints } from '../portal/module.ts'
-import type { PortalBridgePorts } from '../portal/bridge-ports.ts'
+import type { EudiModule } from '../services/bridges/eudi/module.ts'
+import type { OotsModule } from '../services/bridges/oots/module.ts'
+import type { EmrexModule } from '../services/bridges/emrex/module.ts'
+import { EmrexStore } from '../services/bridges/emrex/store.ts'
+import type { VerifiedResults } from '../services/bridges/ports.ts'
+import type { PortalEntryPoints } from '../services/portal/module.ts'
+import type { PortalBridgePorts } from '../services/portal/bridge-ports.ts'
 import { hasRole, type BridgePorts, type NodeCore, type NodeModule } from './context.ts'
-import { p256JwkFromSpki, p256Thumbprint } from '../crypto/p256.ts'
+import { p256JwkFromSpki, p256Thumbprint } from '../core/crypto/p256.ts'
 
 /** EMREX's store (the `bridges` sublevel, records logged with their entries), if EMREX runs here. */
 export function wireEmrexStore (core: NodeCore): EmrexStore | undefined {
@@ -43,11 +43,11 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
   if (portalPorts === undefined) return { eudi: undefined, oots: undefined, emrex: undefined, modules: [] }
   const { config, options, storage, log, now } = core
   const [{ EudiModule }, { OotsModule }, { indexPersonMatcher }, { rpcEvidenceFetcher }, { EmrexModule }] = await Promise.all([
-    import('../bridges/eudi/module.ts'),
-    import('../bridges/oots/module.ts'),
-    import('../bridges/oots/index-matcher.ts'),
-    import('../bridges/oots/evidence-protocol.ts'),
-    import('../bridges/emrex/module.ts')
+    import('../services/bridges/eudi/module.ts'),
+    import('../services/bridges/oots/module.ts'),
+    import('../services/bridges/oots/index-matcher.ts'),
+    import('../services/bridges/oots/evidence-protocol.ts'),
+    import('../services/bridges/emrex/module.ts')
   ])
   const ports: BridgePorts = {
     sessions: options.bridges?.sessions ?? portalPorts.sessions,

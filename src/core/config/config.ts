@@ -12,11 +12,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ValidationError, LifelongError, type FieldError } from '../errors.ts'
 import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { parsePublicKey } from '../crypto/ed25519.ts'
-import { roleCombinationProblems, type Role } from './roles.ts'
+import { roleCombinationProblems, type Role } from '../federation/roles.ts'
 import { configSchema } from './schema.ts'
-import type { TokenIssuer } from '../api/auth.ts'
-import type { EmrexConfig } from '../bridges/emrex/config.ts'
-import type { OotsConfig } from '../bridges/oots/config.ts'
+import type { TokenIssuer } from '../../edges/http/auth.ts'
+import type { EmrexConfig } from './emrex.ts'
+import type { OotsConfig } from './oots.ts'
 
 export interface NodeConfig {
   /** The file the config came from, if any. */
@@ -59,7 +59,7 @@ export interface NodeConfig {
     readonly manifestFile: string
     /** Raw 32-byte Ed25519 keys. */
     readonly operatorKeys: readonly Uint8Array[]
-    /** Absolute; the published trust anchor (src/federation/anchor.ts). */
+    /** Absolute; the published trust anchor (src/core/federation/anchor.ts). */
     readonly trustAnchorFile?: string
     readonly expiryWarningHours: number
     readonly refreshIntervalSeconds: number

@@ -1,5 +1,5 @@
 /**
- * The `emrex` section of a portal's config (schema in `src/config/schema.ts`): the certificate
+ * The `emrex` section of a portal's config (schema in `src/core/config/schema.ts`): the certificate
  * the portal signs ELMO with, the EMREX clients allowed to receive results (by return URL), and
  * the registry of foreign EMREX providers with their certificates (the role the EWP registry's
  * `emrex-data-access-point` entries play in the EMREX network, implementation guide §4.1).

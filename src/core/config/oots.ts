@@ -1,5 +1,5 @@
 /**
- * The `oots` section of a portal's config (schema merged in `src/config/schema.ts`): where the
+ * The `oots` section of a portal's config (schema merged in `src/core/config/schema.ts`): where the
  * OOTS listener for the national access point listens, its TLS certificate, the gateways it
  * accepts (each pinned by its client certificates), and the rate limits. Without the section a
  * portal has no OOTS query endpoint at all; the preview pages stay on the portal either way.

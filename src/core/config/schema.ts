@@ -2,9 +2,9 @@
  * JSON Schema of a node's config file (node-config/*.json). Defaults are filled in by the
  * validator; docs/CONFIG.md and the README's config reference describe every field.
  */
-import { ROLES } from './roles.ts'
-import { emrexConfigSchema } from '../bridges/emrex/config.ts'
-import { ootsConfigSchema } from '../bridges/oots/config.ts'
+import { ROLES } from '../federation/roles.ts'
+import { emrexConfigSchema } from './emrex.ts'
+import { ootsConfigSchema } from './oots.ts'
 
 const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 

@@ -9,7 +9,7 @@ import { LifelongError, ValidationError, type FieldError } from '../errors.ts'
 import { Domains, decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '../crypto/envelope.ts'
 import { decodePeerIdBytes, parsePeerId, type SigningKey } from '../crypto/ed25519.ts'
 import { validateOrganisationNumber } from '../identifiers/index.ts'
-import { isRole, roleCombinationProblems, type Role } from '../config/roles.ts'
+import { isRole, roleCombinationProblems, type Role } from './roles.ts'
 import { p256JwkFromSpki, p256PublicKey, p256SpkiFromJwk, p256Thumbprint, type P256Jwk } from '../crypto/p256.ts'
 
 const FederationManifest = lifelong.federation.FederationManifest

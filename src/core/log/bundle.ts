@@ -6,11 +6,11 @@
  * to its organisation when the bundle was made.
  *
  * One verifier for every kind of record ({@link verifyProofBundle}), failing closed: the
- * manifest must be signed by an operator key of a pinned trust anchor (src/federation/anchor.ts),
+ * manifest must be signed by an operator key of a pinned trust anchor (src/core/federation/anchor.ts),
  * and everything the bundle says about who the log and the witnesses are is taken from that
  * manifest, never from the bundle's own `log` and `witnesses` fields (which are hints for
  * readers). What a record means is checked by a pluggable {@link RecordCheck} (results:
- * src/registry/results/bundle.ts).
+ * src/services/registry/results/bundle.ts).
  */
 import { formatPublicKey } from '../crypto/ed25519.ts'
 import { openManifestUnderAnchors, trustAnchorFingerprint, type AnchoredManifest, type TrustAnchor } from '../federation/anchor.ts'

@@ -15,7 +15,7 @@
  * parsing. The DOM is otherwise exactly what xmldom builds from the document.
  */
 import { DOMParser } from '@xmldom/xmldom'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../errors.ts'
 import type { XmlLimits } from './limits.ts'
 import { scanXml, xmlError } from './scan.ts'
 

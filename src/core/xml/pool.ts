@@ -10,7 +10,7 @@
  * cross the thread as their kind, code, message and details ({@link LifelongError}).
  */
 import { parentPort, Worker, type ResourceLimits, type Transferable } from 'node:worker_threads'
-import { LifelongError, type ErrorKind } from '../../errors.ts'
+import { LifelongError, type ErrorKind } from '../errors.ts'
 
 export interface WorkerPoolInit {
   /** The worker script (it calls {@link serveTasks}). */

@@ -13,7 +13,7 @@
  * warning fatal. It is written so that what it accepts, the parser reads as the same elements,
  * names and attributes (names end where xmldom ends them), and it is never more lenient.
  */
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../errors.ts'
 import type { XmlLimits } from './limits.ts'
 
 /** The stable codes of untrusted-XML refusals. */

@@ -8,17 +8,17 @@
  * the whole round trip on one machine.
  */
 import Fastify, { type FastifyInstance } from 'fastify'
-import { openStorage, type Storage } from '../../../storage/storage.ts'
-import type { Logger } from '../../../observability/logger.ts'
-import type { EmrexClientEntry, EmrexConfig, EmrexProviderEntry } from '../config.ts'
-import { EmrexModule } from '../module.ts'
-import { EmrexStore } from '../store.ts'
-import { foreignDevelopmentLearners } from './learners.ts'
+import { openStorage, type Storage } from '../../store/leveldb/storage.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { EmrexClientEntry, EmrexConfig, EmrexProviderEntry } from '../../core/config/emrex.ts'
+import { EmrexModule } from '../../services/bridges/emrex/module.ts'
+import { EmrexStore } from '../../services/bridges/emrex/store.ts'
+import { foreignDevelopmentLearners } from '../../services/bridges/emrex/dev-learners.ts'
 import { DevelopmentPortal } from './portal.ts'
-import { escapeHtml } from '../../../ui/html.ts'
-import { installEdgePlugins } from '../../../api/plugins.ts'
-import { installCallerPolicy } from '../../../api/edge.ts'
-import { listenError } from '../../../net/listen-error.ts'
+import { escapeHtml } from '../../edges/ui/html.ts'
+import { installEdgePlugins } from '../../edges/http/plugins.ts'
+import { installCallerPolicy } from '../../edges/http/edge.ts'
+import { listenError } from '../../net/host/listen-error.ts'
 
 export interface ForeignEmrexNodeInit {
   name: string

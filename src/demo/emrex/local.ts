@@ -7,8 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
-import type { Logger } from '../../../observability/logger.ts'
-import { createSelfSignedCertificate, writeCertificateFiles } from '../certificate.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import { createSelfSignedCertificate, writeCertificateFiles } from '../../services/bridges/emrex/certificate.ts'
 import { startForeignEmrexNode, type ForeignEmrexNode } from './foreign.ts'
 
 export interface LocalEmrexSpec {

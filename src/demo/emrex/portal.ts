@@ -1,7 +1,7 @@
 /**
  * DEVELOPMENT ONLY, and only for the simulated FOREIGN EMREX node of the local federation
  * (dev/foreign.ts, "Uppsala"): a stand-in for that foreign university's own sign-in, results and
- * access log, behind the same bridge ports (src/bridges/ports.ts) that the Norwegian portal
+ * access log, behind the same bridge ports (src/services/bridges/ports.ts) that the Norwegian portal
  * implements for real. A page lists sample learners and signs the browser in as the one picked
  * (an HMAC-protected cookie, key random per start). Every page says it is for development.
  * Results come from the sample data given to it, not from a federation. The Norwegian portal
@@ -9,13 +9,13 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { LifelongError } from '../../../errors.ts'
-import type { LearnerResults } from '../../model.ts'
-import type { AccessEntry, AccessLog, LearnerSessions, SignedInLearner, VerifiedResults } from '../../ports.ts'
-import { escapeHtml } from '../../../ui/html.ts'
-import { jsonBytes, type EmrexStore } from '../store.ts'
-import { sendPage } from '../http.ts'
-import type { Authenticators } from '../../../api/edge.ts'
+import { LifelongError } from '../../core/errors.ts'
+import type { LearnerResults } from '../../core/bridges/model.ts'
+import type { AccessEntry, AccessLog, LearnerSessions, SignedInLearner, VerifiedResults } from '../../services/bridges/ports.ts'
+import { escapeHtml } from '../../edges/ui/html.ts'
+import { jsonBytes, type EmrexStore } from '../../services/bridges/emrex/store.ts'
+import { sendPage } from '../../edges/bridges/emrex/http.ts'
+import type { Authenticators } from '../../edges/http/edge.ts'
 
 /** A sample learner of the simulated foreign node, with the results it holds for them. */
 export interface DevelopmentLearner {

@@ -4,14 +4,14 @@
  * certificate and the requester it vouches for, and shows the answer (the preview location, or
  * the evidence, saved as files).
  *
- *   npx node src/bridges/oots/dev/gateway.ts [--dir data/demo]                 first request
- *   npx node src/bridges/oots/dev/gateway.ts [--dir data/demo] --preview <url>  follow-up, after approving
+ *   npx node src/demo/oots/gateway.ts [--dir data/demo]                 first request
+ *   npx node src/demo/oots/gateway.ts [--dir data/demo] --preview <url>  follow-up, after approving
  */
 import { request } from 'node:https'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { DEFAULT_EVIDENCE_TYPES } from '../provider.ts'
+import { DEFAULT_EVIDENCE_TYPES } from '../../services/bridges/oots/provider.ts'
 import { sampleEvidenceRequest } from './sample-request.ts'
 import type { DevelopmentGatewayFile } from './local.ts'
 
@@ -80,7 +80,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     })
   } else {
     const location = /<rim:Value>(https?:[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(answer.body.toString())?.[1]
-    if (location !== undefined) process.stdout.write(`Preview location (sign in at the portal as the learner, approve or refuse):\n  ${location}\nThen: npx node src/bridges/oots/dev/gateway.ts --dir ${values.dir} --preview ${location}\n`)
+    if (location !== undefined) process.stdout.write(`Preview location (sign in at the portal as the learner, approve or refuse):\n  ${location}\nThen: npx node src/demo/oots/gateway.ts --dir ${values.dir} --preview ${location}\n`)
     else process.stdout.write(`${answer.body.toString()}\n`)
   }
 }

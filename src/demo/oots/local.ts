@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { X509Certificate } from 'node:crypto'
 import { join } from 'node:path'
-import { createTlsCertificate, writeTlsFiles, type TlsCertificateRequest } from '../certificates.ts'
+import { createTlsCertificate, writeTlsFiles, type TlsCertificateRequest } from '../../services/bridges/oots/certificates.ts'
 
 /** What the simulated gateway needs: where to call, with what, for whom. */
 export interface DevelopmentGatewayFile {

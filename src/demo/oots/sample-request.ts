@@ -6,7 +6,7 @@
  * responses.
  */
 import { randomUUID } from 'node:crypto'
-import { NS, XmlBuilder } from '../xml.ts'
+import { NS, XmlBuilder } from '../../services/bridges/oots/xml.ts'
 
 export interface SampleRequestInput {
   person: { familyName: string, givenName: string, dateOfBirth: string }

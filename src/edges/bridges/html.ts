@@ -6,7 +6,7 @@
 import type { FastifyReply } from 'fastify'
 import { escapeHtml } from '../ui/html.ts'
 
-/** The project's one HTML escaper (src/ui/html.ts), under the short name these pages use. */
+/** The project's one HTML escaper (src/edges/ui/html.ts), under the short name these pages use. */
 export const esc = escapeHtml
 
 /** Sends a complete page with security headers (no scripts; forms post to this origin only). */

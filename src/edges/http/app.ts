@@ -5,10 +5,10 @@
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import swagger from '@fastify/swagger'
-import type { Logger } from '../observability/logger.ts'
-import { LifelongError } from '../errors.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { errorBodySchema, type ErrorRenderers } from './errors.ts'
-import { systemRoutes, type SystemRoutesDeps } from './routes/system.ts'
+import { systemRoutes, type SystemRoutesDeps } from './system.ts'
 import { installCallerPolicy, type Authenticators, type RouteEntry } from './edge.ts'
 import { installEdgePlugins } from './plugins.ts'
 import type { HostPolicy } from './hosts.ts'
@@ -21,19 +21,19 @@ export interface ApiDeps extends SystemRoutesDeps {
   trustProxy: boolean
   /** The routes of the node's modules. */
   plugins: readonly FastifyPluginAsync[]
-  /** Who can authenticate which kind of caller on this node (src/api/edge.ts). */
+  /** Who can authenticate which kind of caller on this node (src/edges/http/edge.ts). */
   authenticators: Authenticators
   /** Where a page sends a browser that must sign in first (the portal's sign-in), if anywhere. */
   signInPath?: string
-  /** Which Host values name this node (src/api/hosts.ts). */
+  /** Which Host values name this node (src/edges/http/hosts.ts). */
   hosts: HostPolicy
-  /** `http.rateLimit` (src/api/rate-limits.ts). */
+  /** `http.rateLimit` (src/edges/http/rate-limits.ts). */
   rateLimit: RateLimitConfig
   /** Whether the node is reached over https (HSTS). */
   https: boolean
   /** Error renderers that modules supply, by style (the OOTS module: `edm`). */
   errorRenderers?: ErrorRenderers
-  /** The CSRF tokens of the sessions modules keep (the portal's), src/api/csrf.ts. */
+  /** The CSRF tokens of the sessions modules keep (the portal's), src/edges/http/csrf.ts. */
   csrfTokens?: readonly CsrfTokenSource[]
   /** The origin of `http.publicUrl` ('' when unset): posts from it are the node's own. */
   publicOrigin: () => string

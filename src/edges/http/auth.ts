@@ -13,9 +13,9 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
-import { LifelongError } from '../errors.ts'
-import { parsePublicKey } from '../crypto/ed25519.ts'
-import { validateEducationId, validateNationalId } from '../identifiers/index.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { parsePublicKey } from '../../core/crypto/ed25519.ts'
+import { validateEducationId, validateNationalId } from '../../core/identifiers/index.ts'
 import type { FastifyRequest } from 'fastify'
 import type { Authenticators } from './edge.ts'
 

@@ -16,7 +16,7 @@
  *    {@link CsrfTokenSource} gives its token), the form field `_csrf` or the header
  *    `X-CSRF-Token` must equal it (`CSRF_TOKEN_INVALID`, 403). The portal keeps a random
  *    token in each server-side session record (the synchronizer token pattern); pages put it
- *    in a hidden field of every form that posts back (`csrfField`, src/ui/html.ts), a script
+ *    in a hidden field of every form that posts back (`csrfField`, src/edges/ui/html.ts), a script
  *    reads it from `GET /portal/api/session`. A request without a session has no ambient
  *    credential to forge; the first check still applies to it.
  *
@@ -30,7 +30,7 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { CSRF_FIELD } from '../ui/html.ts'
 import type { ErrorStyle, RoutePolicy } from './edge.ts'
 

@@ -15,7 +15,7 @@
  * - `share-holder`: whoever holds a share's link; the access code is checked by the share
  *   service, which also locks a share after failed attempts.
  * - `oots-gateway`: the national OOTS access point, on the OOTS listener only: its TLS client
- *   certificate must be one the config pins (src/bridges/oots/gateway.ts).
+ *   certificate must be one the config pins (src/edges/bridges/oots/gateway.ts).
  * - `wallet`: an OAuth client of the credential issuer; the endpoint checks its protocol's own
  *   credential (pre-authorised code and transaction code, access token, proof of possession).
  * - `emrex-client`: a learner's browser arriving from an EMREX client registered in config; the
@@ -25,7 +25,7 @@
  * - `development`: the development issuer and simulated nodes of test and demo federations.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import type { RateLimitName } from './rate-limits.ts'
 
 export type CallerKind = 'public' | 'learner' | 'service' | 'share-holder' | 'oots-gateway' | 'wallet' | 'emrex-client' | 'emrex-provider' | 'development'
@@ -79,7 +79,7 @@ declare module 'fastify' {
     /** How its errors are rendered (default JSON). */
     errors?: ErrorStyle
     /**
-     * The route's own rate limit (src/api/rate-limits.ts; configured in `http.rateLimit`), or
+     * The route's own rate limit (src/edges/http/rate-limits.ts; configured in `http.rateLimit`), or
      * `false` for none. Without it, routes any caller may call share the public limit and
      * authenticated routes have none.
      */
@@ -119,9 +119,9 @@ export interface RouteEntry {
   readonly url: string
   readonly policy: RoutePolicy | undefined
   readonly errors: ErrorStyle
-  /** Its own rate limit, if it names one (src/api/rate-limits.ts). */
+  /** Its own rate limit, if it names one (src/edges/http/rate-limits.ts). */
   readonly limit?: RateLimitName | false
-  /** Why it accepts state-changing requests from other sites, if it does (src/api/csrf.ts). */
+  /** Why it accepts state-changing requests from other sites, if it does (src/edges/http/csrf.ts). */
   readonly crossSite?: string
 }
 

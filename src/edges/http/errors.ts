@@ -1,7 +1,7 @@
 /**
  * The one HTTP error handler. Every error is first described once — status (from the error's
  * kind), stable code, message, bad fields — and then rendered in the style its route declares
- * (`config.errors`, src/api/edge.ts):
+ * (`config.errors`, src/edges/http/edge.ts):
  *
  * - `json` (the default): `{ code, message }`, plus `fields` for validation errors.
  * - `page`: an HTML page in Norwegian or English with the code and a way back (a browser never
@@ -14,8 +14,8 @@
  * errors are logged, never shown.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
-import { LifelongError, ValidationError, type ErrorKind, type FieldError } from '../errors.ts'
-import { OAuthError } from './oauth-error.ts'
+import { LifelongError, ValidationError, type ErrorKind, type FieldError } from '../../core/errors.ts'
+import { OAuthError } from '../../core/oauth-error.ts'
 import { ERROR_PAGE_CSP, errorPageHtml, pageLang } from './error-page.ts'
 import type { ErrorStyle } from './edge.ts'
 

@@ -9,7 +9,7 @@
  * (400 HOST_NOT_ALLOWED). With `http.trustProxy` the host checked is the one the proxy reports
  * (X-Forwarded-Host), as with the client address.
  */
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 
 export interface HostPolicyInit {
   /** `http.publicUrl`, if set. */

@@ -2,17 +2,17 @@
  * The edge plugins every HTTP surface of lifelong shares, installed once per app and in this
  * order (each is an `onRequest` hook before the next):
  *
- * 1. Security headers (@fastify/helmet, src/api/security-headers.ts), so that even a refusal
+ * 1. Security headers (@fastify/helmet, src/edges/http/security-headers.ts), so that even a refusal
  *    carries them.
- * 2. The Host check (src/api/hosts.ts), before anything else looks at the request.
+ * 2. The Host check (src/edges/http/hosts.ts), before anything else looks at the request.
  * 3. Cookies (@fastify/cookie): `request.cookies`, and `reply.setCookie` for whoever needs it.
  * 4. Form bodies (@fastify/formbody): `application/x-www-form-urlencoded`, the default of HTML
  *    forms and of the protocols that post them (EMREX implementation guide §4.2, the OAuth token
  *    endpoint of RFC 6749 §4.1.3, OIDC form_post); a repeated field (checkboxes) becomes an
  *    array. Routes may raise the size limit with their own `bodyLimit`.
- * 5. The one error handler (src/api/errors.ts), with the renderers modules supply.
+ * 5. The one error handler (src/edges/http/errors.ts), with the renderers modules supply.
  *
- * The caller policy (src/api/edge.ts) and the rate limits (src/api/rate-limits.ts) come next;
+ * The caller policy (src/edges/http/edge.ts) and the rate limits (src/edges/http/rate-limits.ts) come next;
  * they need the routes' declarations and the node's authenticators.
  */
 import type { FastifyInstance } from 'fastify'

@@ -15,7 +15,7 @@
  */
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { openToAnyone } from './edge.ts'
 
 /** The routes with limits of their own. */

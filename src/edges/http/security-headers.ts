@@ -3,7 +3,7 @@
  * `Referrer-Policy: same-origin` (share links and EMREX session IDs never reach another
  * origin in Referer; and unlike `no-referrer`, a browser still names the page's own origin in
  * the `Origin` of a form post back to it, Fetch §3.1 "append a request Origin header", which the
- * CSRF check needs: src/api/csrf.ts),
+ * CSRF check needs: src/edges/http/csrf.ts),
  * `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'` (no page of a node is framed:
  * clickjacking), cross-origin isolation headers, and HSTS when the node is served over https.
  *

@@ -1,11 +1,11 @@
 /** Routes every node has: liveness, readiness, metrics, who this node is, the manifest in force. */
 import type { FastifyPluginAsync } from 'fastify'
-import type { Metrics } from '../../observability/metrics.ts'
-import type { Federation } from '../../federation/federation.ts'
-import { manifestToJson } from '../../federation/manifest.ts'
-import { SIGNED_MANIFEST_PATH, TRUST_ANCHOR_PATH } from '../../federation/anchor.ts'
-import type { PublishedAnchor } from '../../federation/published-anchor.ts'
-import { LifelongError } from '../../errors.ts'
+import type { Metrics } from '../../core/observability/metrics.ts'
+import type { Federation } from '../../net/federation/federation.ts'
+import { manifestToJson } from '../../core/federation/manifest.ts'
+import { SIGNED_MANIFEST_PATH, TRUST_ANCHOR_PATH } from '../../core/federation/anchor.ts'
+import type { PublishedAnchor } from '../../core/federation/published-anchor.ts'
+import { LifelongError } from '../../core/errors.ts'
 
 export interface NodeInfo {
   name: string

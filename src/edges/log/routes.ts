@@ -1,8 +1,8 @@
 /** HTTP routes of the transparency log (docs/LOG.md §HTTP), each with its JSON Schema. */
 import type { FastifyPluginAsync } from 'fastify'
-import { LifelongError } from '../errors.ts'
-import { decodeLeaf } from './leaf.ts'
-import type { LogModule } from './module.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { decodeLeaf } from '../../core/log/leaf.ts'
+import type { LogModule } from '../../services/log/module.ts'
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')
 const base64Array = { type: 'array', items: { type: 'string', contentEncoding: 'base64' } } as const

@@ -4,14 +4,14 @@
  * labelled fields, fieldsets with legends, table captions and header scopes, visible focus).
  * Every function returns a whole page or a fragment; every value is escaped.
  */
-import type { PortalResult, SourceReport } from '../../portal/fetch.ts'
-import type { ShareSummary } from '../../portal/shares.ts'
-import type { SampleLearner } from '../../portal/oidc.ts'
-import type { PortalEntryPoints } from '../../portal/module.ts'
-import type { ForeignResultsImport } from '../../bridges/ports.ts'
-import type { ResultView } from '../../registry/results/record.ts'
+import type { PortalResult, SourceReport } from '../../services/portal/fetch.ts'
+import type { ShareSummary } from '../../services/portal/shares.ts'
+import type { SampleLearner } from '../../services/portal/oidc.ts'
+import type { PortalEntryPoints } from '../../services/portal/module.ts'
+import type { ForeignResultsImport } from '../../services/bridges/ports.ts'
+import type { ResultView } from '../../services/registry/results/record.ts'
 import { TEXTS, pick, type Lang, type Texts } from './i18n.ts'
-import { csrfField, escapeHtml } from '../html.ts'
+import { csrfField, escapeHtml } from '../ui/html.ts'
 
 const esc = escapeHtml
 

@@ -5,9 +5,9 @@
  * on every page), checked with `lifelong verify`.
  */
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
-import { TEXTS, pick, type Lang } from '../ui/portal/i18n.ts'
-import type { PortalResult } from './fetch.ts'
-import { gradeText } from '../ui/portal/pages.ts'
+import { TEXTS, pick, type Lang } from './i18n.ts'
+import type { PortalResult } from '../../services/portal/fetch.ts'
+import { gradeText } from './pages.ts'
 
 export interface TranscriptInput {
   lang: Lang

@@ -5,20 +5,20 @@
  * never travel in a URL (the learner is the token's subject, a share is an opaque ID).
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
-import { LifelongError, toLifelongError } from '../errors.ts'
-import { HTTP_STATUS } from '../api/errors.ts'
-import { PAGE_CSP } from '../api/security-headers.ts'
-import { resultBundle, BUNDLE_SET_FORMAT } from '../registry/results/bundle.ts'
-import { TRUST_ANCHOR_PATH } from '../federation/anchor.ts'
-import { logOriginOf } from '../registry/results/verify.ts'
-import { osloDay } from '../registry/results/model.ts'
-import { accessPage, devIssuerPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow, type SignedIn } from '../ui/portal/pages.ts'
-import type { Lang } from '../ui/portal/i18n.ts'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import { HTTP_STATUS } from '../http/errors.ts'
+import { PAGE_CSP } from '../http/security-headers.ts'
+import { resultBundle, BUNDLE_SET_FORMAT } from '../../services/registry/results/bundle.ts'
+import { TRUST_ANCHOR_PATH } from '../../core/federation/anchor.ts'
+import { logOriginOf } from '../../services/registry/results/verify.ts'
+import { osloDay } from '../../services/registry/results/model.ts'
+import { accessPage, devIssuerPage, formPostPage, landingPage, resultsPage, shareCodePage, shareCreatedPage, sharesPage, shareViewPage, type AccessRow, type SignedIn } from './pages.ts'
+import type { Lang } from './i18n.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { transcriptPdf } from './pdf.ts'
-import type { PortalResult } from './fetch.ts'
-import { PKCE_CHALLENGE, type LearnerIdentity } from './oidc.ts'
-import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from './module.ts'
+import type { PortalResult } from '../../services/portal/fetch.ts'
+import { PKCE_CHALLENGE, type LearnerIdentity } from '../../services/portal/oidc.ts'
+import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from '../../services/portal/module.ts'
 
 type Form = Record<string, string | string[]>
 
@@ -33,7 +33,7 @@ const html = async (reply: FastifyReply, body: string, status = 200): Promise<Fa
 const one = (v: string | string[] | undefined): string => Array.isArray(v) ? (v[0] ?? '') : (v ?? '')
 const many = (v: string | string[] | undefined): string[] => v === undefined ? [] : Array.isArray(v) ? v : [v]
 const nameOf = (i: LearnerIdentity): string => `${i.givenNames} ${i.familyName}`.trim()
-/** Who a page is for: the learner's name and their session's CSRF token for the page's forms (set by the edge, src/api/csrf.ts). */
+/** Who a page is for: the learner's name and their session's CSRF token for the page's forms (set by the edge, src/edges/http/csrf.ts). */
 const signedIn = (request: FastifyRequest, i: LearnerIdentity): SignedIn => ({ name: nameOf(i), ...(request.csrfToken === undefined ? {} : { csrf: request.csrfToken }) })
 /** The last moment of a calendar day in Norway (CET; an hour's slack in summer). */
 const endOfDay = (day: string): number => Date.parse(`${day}T23:59:59+01:00`)

@@ -14,7 +14,7 @@ export function escapeHtml (value: unknown): string {
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
 
-/** The form field that carries the session's CSRF token (checked at the edge, src/api/csrf.ts). */
+/** The form field that carries the session's CSRF token (checked at the edge, src/edges/http/csrf.ts). */
 export const CSRF_FIELD = '_csrf'
 
 /**

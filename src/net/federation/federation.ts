@@ -5,12 +5,12 @@
  * federation, its serial is higher and it has not expired. Every adopted manifest is kept.
  */
 import { readFile } from 'node:fs/promises'
-import { LifelongError, toLifelongError } from '../errors.ts'
-import type { Logger } from '../observability/logger.ts'
-import type { Metrics } from '../observability/metrics.ts'
-import type { Sublevel } from '../storage/storage.ts'
-import type { Role } from '../config/roles.ts'
-import { openManifest, isMemberValidAt, type Member, type SignedManifest } from './manifest.ts'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { Metrics } from '../../core/observability/metrics.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
+import type { Role } from '../../core/federation/roles.ts'
+import { openManifest, isMemberValidAt, type Member, type SignedManifest } from '../../core/federation/manifest.ts'
 import { currentManifestKey, manifestHistoryKey } from './keys.ts'
 
 export interface FederationInit {

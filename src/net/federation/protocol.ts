@@ -2,8 +2,8 @@
  * Protocol /lifelong/manifest/1.0.0: members hand each other newer manifests. It is the only
  * protocol served while a node's manifest has expired, so that an expired node can recover.
  */
-import { lifelong } from '../gen/proto.js'
-import { protoCodec, type Method } from '../net/rpc/method.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { protoCodec, type Method } from '../rpc/method.ts'
 
 export const MANIFEST_PROTOCOL = '/lifelong/manifest/1.0.0'
 const pb = lifelong.federation

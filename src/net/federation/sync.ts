@@ -9,12 +9,12 @@
  * Whatever arrives goes through {@link Federation.offer}: only an operator-signed manifest of
  * this federation with a higher serial is ever adopted.
  */
-import { toLifelongError } from '../errors.ts'
-import type { Logger } from '../observability/logger.ts'
-import type { RpcClient } from '../net/rpc/client.ts'
-import type { RpcServer } from '../net/rpc/server.ts'
+import { toLifelongError } from '../../core/errors.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { RpcClient } from '../rpc/client.ts'
+import type { RpcServer } from '../rpc/server.ts'
 import type { Connection } from '@libp2p/interface'
-import type { Host } from '../net/host.ts'
+import type { Host } from '../host/host.ts'
 import type { Federation } from './federation.ts'
 import { AnnounceManifest, GetManifest } from './protocol.ts'
 

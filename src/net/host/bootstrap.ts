@@ -6,7 +6,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { Federation } from '../federation/federation.ts'
-import type { Logger } from '../observability/logger.ts'
+import type { Logger } from '../../core/observability/logger.ts'
 import type { Host } from './host.ts'
 
 export interface BootstrapComponents {

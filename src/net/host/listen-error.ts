@@ -3,7 +3,7 @@
  * and what to do. libp2p reports a failed listen as an UnsupportedListenAddressesError whose
  * message lists each address with the system error; Node's HTTP server as an error with `code`.
  */
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 
 export interface ListenFailure {
   /** The node's name. */

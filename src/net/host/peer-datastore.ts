@@ -13,7 +13,7 @@
 import { LevelDatastore } from 'datastore-level'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Level } from 'level'
-import type { Sublevel } from '../storage/storage.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
 
 /** The peer store's namespace (@libp2p/peer-store `NAMESPACE_COMMON`). */
 const PEERS = '/peers/'

@@ -6,7 +6,7 @@
  * (`src/wiring/`) wires the real implementations; tests pass their own.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { LearnerResults } from './model.ts'
+import type { LearnerResults } from '../../core/bridges/model.ts'
 
 /** Why personal data is read: every call carries it, and it ends up in the learner's access log. */
 export interface Purpose {

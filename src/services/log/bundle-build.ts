@@ -1,14 +1,14 @@
 /** Builds proof bundles from a log store (online, by the log module, or offline from a data directory). */
-import { LifelongError } from '../errors.ts'
-import { decodeEnvelope } from '../crypto/envelope.ts'
-import { lifelong } from '../gen/proto.js'
-import { narrowManifest } from '../federation/manifest.ts'
-import { parseCheckpoint } from './checkpoint.ts'
-import { cosignatureV1VerifierKey } from './cosignature.ts'
-import { decodeLeaf } from './leaf.ts'
-import { formatVerifierKey, parseNote } from './note.ts'
-import { PROOF_BUNDLE_FORMAT, type ProofBundle } from './bundle.ts'
-import type { LogStore } from './store.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { decodeEnvelope } from '../../core/crypto/envelope.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { narrowManifest } from '../../core/federation/manifest.ts'
+import { parseCheckpoint } from '../../core/log/checkpoint.ts'
+import { cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
+import { decodeLeaf } from '../../core/log/leaf.ts'
+import { formatVerifierKey, parseNote } from '../../core/log/note.ts'
+import { PROOF_BUNDLE_FORMAT, type ProofBundle } from '../../core/log/bundle.ts'
+import type { LogStore } from '../../store/log/store.ts'
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')
 
@@ -63,10 +63,10 @@ export async function buildProofBundle (src: BundleSource, index: number): Promi
 
 /** A bundle from the store of a stopped node's data directory (no network). */
 export async function proveFromDataDir (dataDir: string, index: number): Promise<ProofBundle> {
-  const { openStorage } = await import('../storage/storage.ts')
-  const { LogStore } = await import('./store.ts')
-  const { currentManifestKey } = await import('../federation/keys.ts')
-  const keys = await import('./keys.ts')
+  const { openStorage } = await import('../../store/leveldb/storage.ts')
+  const { LogStore } = await import('../../store/log/store.ts')
+  const { currentManifestKey } = await import('../../net/federation/keys.ts')
+  const keys = await import('../../store/log/keys.ts')
   const storage = await openStorage(dataDir)
   try {
     const store = await LogStore.open({ storage })

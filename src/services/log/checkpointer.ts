@@ -8,13 +8,13 @@
  * root at the old size is the old root, and must not be smaller. A store rolled back (restored
  * from an old backup) or edited refuses to sign, loudly, instead of forking its own history.
  */
-import { LifelongError, toLifelongError } from '../errors.ts'
-import type { SigningKey } from '../crypto/ed25519.ts'
-import type { Logger } from '../observability/logger.ts'
-import { formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.ts'
-import { ed25519NoteSigner, ed25519VerifierKey, formatNote, formatVerifierKey, parseNote, signNote, type NoteSignature } from './note.ts'
-import { checkpointHistoryKey, latestCheckpointKey, verifierKeyKey } from './keys.ts'
-import type { LogStore } from './store.ts'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import type { SigningKey } from '../../core/crypto/ed25519.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import { formatCheckpoint, parseCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
+import { ed25519NoteSigner, ed25519VerifierKey, formatNote, formatVerifierKey, parseNote, signNote, type NoteSignature } from '../../core/log/note.ts'
+import { checkpointHistoryKey, latestCheckpointKey, verifierKeyKey } from '../../store/log/keys.ts'
+import type { LogStore } from '../../store/log/store.ts'
 
 export interface CheckpointerComponents {
   store: LogStore

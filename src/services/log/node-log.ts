@@ -11,15 +11,15 @@
  * Each of these records is kept by the log itself (inside its entry); none holds personal data.
  */
 import { createHash } from 'node:crypto'
-import type { NodeConfig } from '../config/config.ts'
-import type { Federation } from '../federation/federation.ts'
-import type { SignedManifest } from '../federation/manifest.ts'
-import type { Logger } from '../observability/logger.ts'
-import type { BatchOp } from '../storage/storage.ts'
-import { formatPublicKey } from '../crypto/ed25519.ts'
-import { toLifelongError } from '../errors.ts'
-import type { AppendResult, LogEntryInput, LogStore } from './store.ts'
-import { eventStateKey, originKey } from './keys.ts'
+import type { NodeConfig } from '../../core/config/config.ts'
+import type { Federation } from '../../net/federation/federation.ts'
+import type { SignedManifest } from '../../core/federation/manifest.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { BatchOp } from '../../store/leveldb/storage.ts'
+import { formatPublicKey } from '../../core/crypto/ed25519.ts'
+import { toLifelongError } from '../../core/errors.ts'
+import type { AppendResult, LogEntryInput, LogStore } from '../../store/log/store.ts'
+import { eventStateKey, originKey } from '../../store/log/keys.ts'
 
 export interface NodeEventsComponents {
   store: LogStore

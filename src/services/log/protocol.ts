@@ -1,6 +1,6 @@
 /** Protocol /lifelong/log/1.0.0 (docs/LOG.md §Protocol): every member may call every method. */
-import { lifelong } from '../gen/proto.js'
-import { protoCodec, type Method } from '../net/rpc/method.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { protoCodec, type Method } from '../../net/rpc/method.ts'
 
 export const LOG_PROTOCOL = '/lifelong/log/1.0.0'
 const pb = lifelong.log

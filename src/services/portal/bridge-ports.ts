@@ -1,5 +1,5 @@
 /**
- * The portal's side of the bridges' ports (src/bridges/ports.ts): the signed-in learner as the
+ * The portal's side of the bridges' ports (src/services/bridges/ports.ts): the signed-in learner as the
  * index's opaque learner ID with the names and birth date of their sign-in, their verified
  * results as `LearnerResults`, and the learner-visible log of what the bridges hand on.
  *
@@ -15,11 +15,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import type { AccessEntry, AccessLog, LearnerSessions, Purpose, SignedInLearner, VerifiedResults } from '../bridges/ports.ts'
-import type { LearnerResults } from '../bridges/model.ts'
+import type { LearnerResults } from '../../core/bridges/model.ts'
 import type { LogAppender } from '../registry/results/ports.ts'
-import type { Sublevel } from '../storage/storage.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { LearnerIdentity } from './oidc.ts'
 import type { PortalModule } from './module.ts'

@@ -6,21 +6,21 @@
  * for what it is; a result that fails verification is kept, flagged with its reason, and never
  * shown as verified.
  */
-import type { Federation } from '../federation/federation.ts'
-import type { Member } from '../federation/manifest.ts'
-import type { Logger } from '../observability/logger.ts'
-import type { RpcClient } from '../net/rpc/client.ts'
-import { lifelong } from '../gen/proto.js'
-import { LifelongError, toLifelongError } from '../errors.ts'
+import type { Federation } from '../../net/federation/federation.ts'
+import type { Member } from '../../core/federation/manifest.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { RpcClient } from '../../net/rpc/client.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
 import { GetAccessLog, GetResults } from '../registry/results/protocol.ts'
 import { logOriginOf, openSourceCheckpoint, verifyServedResult, type Verification } from '../registry/results/verify.ts'
 import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { ResultView } from '../registry/results/record.ts'
-import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../log/cosignature.ts'
+import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
 import { witnessName } from '../log/witness.ts'
-import type { NoteVerifier } from '../log/note.ts'
-import type { OpenedCheckpoint } from '../log/checkpoint.ts'
+import type { NoteVerifier } from '../../core/log/note.ts'
+import type { OpenedCheckpoint } from '../../core/log/checkpoint.ts'
 
 /** Opened checkpoints kept: a source serves the same note until it signs a new one. */
 const CHECKPOINT_CACHE_SIZE = 1024

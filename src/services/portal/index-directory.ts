@@ -3,7 +3,7 @@
  * organisations that registered a result-source pointer for the learner are asked. A learner
  * the index does not know has results nowhere.
  */
-import { isLifelongError } from '../errors.ts'
+import { isLifelongError } from '../../core/errors.ts'
 import type { IndexClient } from '../registry/learners/client.ts'
 import type { SourceDirectory } from './fetch.ts'
 

@@ -1,5 +1,5 @@
 /**
- * Keys of the portal's records in its sublevel (`portal`) that are not shares' (src/portal/shares.ts
+ * Keys of the portal's records in its sublevel (`portal`) that are not shares' (src/services/portal/shares.ts
  * keeps `s/`, `sh/`, `so/`, `op/`; the bridges' access log `bl/`). Pure functions, so that the
  * layout is read in one place.
  */

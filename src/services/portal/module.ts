@@ -6,36 +6,36 @@
  * What other flows reuse (the EMREX data provider, the wallet offer), kept small:
  * - {@link PortalModule.sessions}: `identify(request)` gives the signed-in learner (routes whose
  *   policy is `learner` take it from `request.caller`); `signInUrl(reply, returnTo)` starts a
- *   sign-in that comes back to `returnTo`. Sessions are server-side (src/portal/session-store.ts).
+ *   sign-in that comes back to `returnTo`. Sessions are server-side (src/services/portal/session-store.ts).
  * - {@link PortalModule.myResults}: the learner's results with a status per source.
- * - {@link resultsTable} (src/ui/portal/pages.ts) with a `pickName`: the result picker, a
+ * - {@link resultsTable} (src/edges/portal/pages.ts) with a `pickName`: the result picker, a
  *   fieldset of labelled checkboxes whose values are result keys (`<org>:<result ID>`).
  * - {@link PortalModule.verifiedResultsFor}: the bridges' `LearnerResults` for picked keys.
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { Authenticators } from '../api/edge.ts'
-import { bearerIssuer } from '../api/auth.ts'
-import type { Federation } from '../federation/federation.ts'
-import type { Member } from '../federation/manifest.ts'
-import type { Logger } from '../observability/logger.ts'
-import type { RpcClient } from '../net/rpc/client.ts'
-import type { Sublevel } from '../storage/storage.ts'
-import { LifelongError } from '../errors.ts'
-import type { LearnerResults } from '../bridges/model.ts'
+import type { Authenticators } from '../../edges/http/edge.ts'
+import { bearerIssuer } from '../../edges/http/auth.ts'
+import type { Federation } from '../../net/federation/federation.ts'
+import type { Member } from '../../core/federation/manifest.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { RpcClient } from '../../net/rpc/client.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
+import { LifelongError } from '../../core/errors.ts'
+import type { LearnerResults } from '../../core/bridges/model.ts'
 import type { ForeignResultsImport } from '../bridges/ports.ts'
 import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import { DevIssuer, HttpTokenClient, TokenVerifier, readClientSecret, type LearnerIdentity, type SampleLearner, type TokenClient } from './oidc.ts'
-import type { PortalOidcConfig } from '../config/config.ts'
+import type { PortalOidcConfig } from '../../core/config/config.ts'
 import { stat } from 'node:fs/promises'
 import { LearnerSessions } from './session.ts'
 import { SessionStore, type SessionTimeouts } from './session-store.ts'
-import type { CsrfTokenSource } from '../api/csrf.ts'
+import type { CsrfTokenSource } from '../../edges/http/csrf.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
 import { learnerResults } from '../registry/results/facts.ts'
-import { portalRoutes } from './routes.ts'
+import { portalRoutes } from '../../edges/portal/routes.ts'
 
 export interface PortalModuleComponents {
   store: Sublevel
@@ -107,9 +107,9 @@ export class PortalModule {
   readonly name = 'portal'
   readonly fetcher: ResultFetcher
   readonly shares: ShareStore
-  /** The server-side sessions (src/portal/session-store.ts). */
+  /** The server-side sessions (src/services/portal/session-store.ts). */
   readonly sessionStore: SessionStore
-  /** The CSRF token of a request's session, for the HTTP edge (src/api/csrf.ts). */
+  /** The CSRF token of a request's session, for the HTTP edge (src/edges/http/csrf.ts). */
   readonly csrfTokens: CsrfTokenSource
   readonly devIssuer: DevIssuer | undefined
   readonly routes: FastifyPluginAsync

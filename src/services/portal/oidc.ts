@@ -13,10 +13,10 @@
 import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, importJWK, jwtVerify, SignJWT, type JWK, type JWTVerifyGetKey } from 'jose'
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { LifelongError } from '../errors.ts'
-import { OAuthError } from '../api/oauth-error.ts'
-import type { Sublevel } from '../storage/storage.ts'
-import { normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId, isAcceptableNationalId } from '../identifiers/index.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { OAuthError } from '../../core/oauth-error.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
+import { normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId, isAcceptableNationalId } from '../../core/identifiers/index.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 
 /** Who is signed in, from a verified token. */

@@ -2,7 +2,7 @@
  * The portal's server-side sessions, in its LevelDB (sublevel `portal`), so that they survive a
  * restart and can be ended: the browser holds only a random session ID (256 bits) in its cookie;
  * the record holds the learner's sign-in (identifier, names, birth date), when it was created
- * and last used, and the session's CSRF token (src/api/csrf.ts). The ID token is checked at
+ * and last used, and the session's CSRF token (src/edges/http/csrf.ts). The ID token is checked at
  * sign-in and then dropped: it is never a cookie and never stored.
  *
  * - Records are keyed by the SHA-256 of the ID: a copy of the store (a backup) holds no usable
@@ -17,7 +17,7 @@
  * - Expired records are refused when read and deleted then, and by {@link SessionStore.sweep}.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import type { Sublevel } from '../storage/storage.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import { learnerSessionKey, learnerSessionsPrefix, sessionKey } from './keys.ts'
 

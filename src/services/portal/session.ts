@@ -9,19 +9,19 @@
  *   `/portal/callback` (query or form post).
  * - {@link LearnerSessions.complete} checks the sign-in cookie and state, exchanges the code at the
  *   issuer's token endpoint (with the verifier), verifies the ID token against the issuer's keys
- *   and nonce, and starts a server-side session (src/portal/session-store.ts): the cookie holds
+ *   and nonce, and starts a server-side session (src/services/portal/session-store.ts): the cookie holds
  *   only the session's random ID (HttpOnly, SameSite=Lax, and Secure with the `__Host-` prefix
  *   over https), never the token.
  * - {@link LearnerSessions.signOut} ends the session in the store (a copy of the cookie stops
  *   working at once); {@link LearnerSessions.signOutEverywhere} ends every session of the learner.
  * - {@link LearnerSessions.identify} returns the learner of a request from its session, or from an
  *   `Authorization: Bearer` ID token of the portal's issuer (API clients): the HTTP edge's learner
- *   authenticator (src/portal/module.ts), so that routes take the learner from `request.caller`.
- *   {@link LearnerSessions.csrfTokenOf} gives the session's CSRF token to the edge (src/api/csrf.ts).
+ *   authenticator (src/services/portal/module.ts), so that routes take the learner from `request.caller`.
+ *   {@link LearnerSessions.csrfTokenOf} gives the session's CSRF token to the edge (src/edges/http/csrf.ts).
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { codeChallengeOf, oauthErrorCode, type LearnerIdentity, type TokenClient, type TokenVerifier } from './oidc.ts'
 import type { LiveSession, SessionStore } from './session-store.ts'
 
@@ -221,7 +221,7 @@ export class LearnerSessions {
     return { subject: l.subject, givenNames: l.givenNames, familyName: l.familyName, ...(l.birthDate === undefined ? {} : { birthDate: l.birthDate }), expiresAt: session.expiresAt }
   }
 
-  /** The CSRF token of the request's session (src/api/csrf.ts); undefined without one. */
+  /** The CSRF token of the request's session (src/edges/http/csrf.ts); undefined without one. */
   async csrfTokenOf (request: FastifyRequest): Promise<string | undefined> {
     return (await this.sessionOf(request))?.csrf
   }

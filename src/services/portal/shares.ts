@@ -20,9 +20,9 @@
  */
 import { createHmac, randomBytes, scrypt as scryptCallback, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
-import { lifelong } from '../gen/proto.js'
-import { LifelongError } from '../errors.ts'
-import type { BatchOp, Sublevel } from '../storage/storage.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { LifelongError } from '../../core/errors.ts'
+import type { BatchOp, Sublevel } from '../../store/leveldb/storage.ts'
 import type { LogAppender } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 

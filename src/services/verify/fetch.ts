@@ -20,7 +20,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 
 export interface ResolvedAddress {
   address: string

@@ -12,8 +12,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { LifelongError } from '../errors.ts'
-import { parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint, type TrustAnchor } from '../federation/anchor.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint, type TrustAnchor } from '../../core/federation/anchor.ts'
 
 /** The environment variable naming the trust store directory. */
 export const TRUST_STORE_ENV = 'LIFELONG_TRUST_STORE'

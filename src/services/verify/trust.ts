@@ -6,18 +6,18 @@
  *    well-known URL (`lifelong trust add`), and compares its fingerprint with the one the
  *    operator publishes. Or names one for a single run (`--trust-anchor`, `--operator-key`).
  * 2. A proof bundle carries the manifest of its day; it is checked under the anchor
- *    (src/log/bundle.ts).
+ *    (src/core/log/bundle.ts).
  * 3. A bare credential (SD-JWT VC, ELM) carries no manifest, so the trust store keeps the latest
  *    manifest that verified under the anchor, refreshed from the URL the anchor was pinned from
  *    when it has expired. A manifest from anywhere is accepted only if it verifies under the
  *    anchor; a lower serial than the one held is refused (no rollback).
  */
 import { readFileSync } from 'node:fs'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import {
   openManifestUnderAnchors, operatorKeyAnchor, parseTrustAnchor, sameTrustAnchor, SIGNED_MANIFEST_PATH, trustAnchorFingerprint, type TrustAnchor
-} from '../federation/anchor.ts'
-import { MAX_MANIFEST_BYTES, type Manifest } from '../federation/manifest.ts'
+} from '../../core/federation/anchor.ts'
+import { MAX_MANIFEST_BYTES, type Manifest } from '../../core/federation/manifest.ts'
 import type { SafeFetch } from './fetch.ts'
 import type { Pin, TrustStore } from './trust-store.ts'
 

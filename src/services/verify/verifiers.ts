@@ -6,15 +6,15 @@
  * named then and the log position, for an employer to compare with the PDF.
  *
  * Proof bundles and credentials verify only under a pinned trust anchor ({@link VerifyOptions.trust},
- * src/verify/trust.ts); without one they are refused (`VERIFY_NO_TRUST_ANCHOR`). Equivocation
+ * src/services/verify/trust.ts); without one they are refused (`VERIFY_NO_TRUST_ANCHOR`). Equivocation
  * evidence needs none: it proves by itself that one key signed two irreconcilable checkpoints.
  * Other formats plug in with {@link registerVerifier}; the credentials of the cross-border
  * bridges are loaded only when a file is of their format.
  */
-import { LifelongError } from '../errors.ts'
-import type { Member } from '../federation/manifest.ts'
-import { PROOF_BUNDLE_FORMAT, verifyProofBundle, type BundleVerification, type LogPosition, type ProofBundle, type RecordCheck } from '../log/bundle.ts'
-import { EQUIVOCATION_FORMAT, checkEquivocation, type Check, type EquivocationEvidence } from '../log/evidence.ts'
+import { LifelongError } from '../../core/errors.ts'
+import type { Member } from '../../core/federation/manifest.ts'
+import { PROOF_BUNDLE_FORMAT, verifyProofBundle, type BundleVerification, type LogPosition, type ProofBundle, type RecordCheck } from '../../core/log/bundle.ts'
+import { EQUIVOCATION_FORMAT, checkEquivocation, type Check, type EquivocationEvidence } from '../../core/log/evidence.ts'
 import { BUNDLE_SET_FORMAT, resultRecordCheck, verifyResultProofs, type BundleSet } from '../registry/results/bundle.ts'
 import type { ResultView } from '../registry/results/record.ts'
 import { NO_ANCHOR_MESSAGE, type VerifierTrust } from './trust.ts'
@@ -31,7 +31,7 @@ export interface VerifyOptions {
   minCosignatures?: number
   /** For credentials: skip the checks that need the network (status list, type metadata). */
   offline?: boolean
-  /** The fetch for status lists and type metadata (src/verify/fetch.ts). */
+  /** The fetch for status lists and type metadata (src/services/verify/fetch.ts). */
   fetch?: SafeFetch
   /** Unix ms. */
   now?: number

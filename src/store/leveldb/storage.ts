@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Level } from 'level'
 import type { AbstractSublevel } from 'abstract-level'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { checkStore, describeProblem, type StorageProblem } from './check.ts'
 
 export type Db = Level<string, Uint8Array>
@@ -57,7 +57,7 @@ export function storageCorrupt (path: string, problems: readonly StorageProblem[
 
 export interface OpenStorageOptions {
   /**
-   * Check every live file against its checksums before opening (src/storage/check.ts;
+   * Check every live file against its checksums before opening (src/store/leveldb/check.ts;
    * default true). LevelDB as opened here does not, and opening replays the write-ahead log.
    */
   check?: boolean

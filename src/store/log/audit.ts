@@ -8,15 +8,15 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { DAMAGED_STORE_ADVICE, openStorage, type Storage } from '../storage/storage.ts'
-import { checkStore, describeProblem } from '../storage/check.ts'
-import { readKeyFile } from '../crypto/key-file.ts'
-import { LifelongError } from '../errors.ts'
+import { DAMAGED_STORE_ADVICE, openStorage, type Storage } from '../leveldb/storage.ts'
+import { checkStore, describeProblem } from '../leveldb/check.ts'
+import { readKeyFile } from '../../core/crypto/key-file.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { LogStore, type StoredEntry } from './store.ts'
-import { appendLeafHashes, emptyFrontier, frontierRoot, hashLeaf, type Frontier } from './merkle.ts'
-import { decodeLeaf, leafMismatches } from './leaf.ts'
-import { openCheckpoint, type Checkpoint } from './checkpoint.ts'
-import { ed25519NoteVerifier, parseVerifierKey } from './note.ts'
+import { appendLeafHashes, emptyFrontier, frontierRoot, hashLeaf, type Frontier } from '../../core/log/merkle.ts'
+import { decodeLeaf, leafMismatches } from '../../core/log/leaf.ts'
+import { openCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
+import { ed25519NoteVerifier, parseVerifierKey } from '../../core/log/note.ts'
 import { latestCheckpointKey, originKey, verifierKeyKey } from './keys.ts'
 
 export interface AuditProblem {
@@ -132,7 +132,7 @@ export type RegistryAudit = (storage: Storage) => Promise<AuditProblem[]>
 
 /**
  * Audits the store of a stopped node's data directory: first every file of the store against
- * its checksums (src/storage/check.ts), then, if the files are intact, the log and each
+ * its checksums (src/store/leveldb/check.ts), then, if the files are intact, the log and each
  * registry's part. A damaged store is not opened (opening replays and compacts, which would
  * rewrite damaged data under fresh checksums): its problems name the files and key ranges.
  */

@@ -38,4 +38,4 @@ export const WITNESS_PREFIX = 'w/'
 export const evidenceKey = (detectedAt: number, id: string): string => `x/${hex14(detectedAt)}/${id}`
 export const EVIDENCE_PREFIX = 'x/'
 
-export { prefixEnd } from '../storage/keys.ts'
+export { prefixEnd } from '../leveldb/keys.ts'

@@ -22,17 +22,17 @@
  * size implies (never overwritten; appends write above them).
  */
 import { randomFillSync } from 'node:crypto'
-import { LifelongError, ValidationError, type FieldError } from '../errors.ts'
-import type { BatchOp, Db, Storage, Sublevel, SublevelName } from '../storage/storage.ts'
+import { LifelongError, ValidationError, type FieldError } from '../../core/errors.ts'
+import type { BatchOp, Db, Storage, Sublevel, SublevelName } from '../leveldb/storage.ts'
 import type { AbstractChainedBatch } from 'abstract-level'
-import { SUBLEVELS } from '../storage/storage.ts'
+import { SUBLEVELS } from '../leveldb/storage.ts'
 import {
   HASH_SIZE, consistencyProofPlan, emptyFrontier, frontierNodes, frontierRoot, hashLeafInto, inclusionProofPlan,
   type Frontier, type ProofPlan, type SubtreeId
-} from './merkle.ts'
-import { sha256NodeAt } from './sha256.ts'
-import { LeafWriter, SALT_SIZE, isValidEntryKey, isValidEntryType, leafLength } from './leaf.ts'
-import { TILE_BYTES, appendToEdge, edgeFrontier, edgeInputs, fullTiles, locateNode, pushNode, tileRoot, type Edge } from './tiles.ts'
+} from '../../core/log/merkle.ts'
+import { sha256NodeAt } from '../../core/log/sha256.ts'
+import { LeafWriter, SALT_SIZE, isValidEntryKey, isValidEntryType, leafLength } from '../../core/log/leaf.ts'
+import { TILE_BYTES, appendToEdge, edgeFrontier, edgeInputs, fullTiles, locateNode, pushNode, tileRoot, type Edge } from '../../core/log/tiles.ts'
 import { BUNDLE_PREFIX, bundleKey, bundleStartFromKey, layoutKey, leafHashKey, prefixEnd, stateKey, tileKey } from './keys.ts'
 
 /** One record to log. The append contract every registry codes against. */

@@ -1,7 +1,7 @@
 /**
  * HTML replies of the EMREX pages: each page carries its own Content-Security-Policy (a hand-over
  * page names the one origin its form posts to). Forms, cookies and errors are the HTTP edge's
- * (src/api/plugins.ts): EMREX's form posts (implementation guide §4.2: "the form must be of the
+ * (src/edges/http/plugins.ts): EMREX's form posts (implementation guide §4.2: "the form must be of the
  * default type") are parsed there, and errors of these routes are rendered as pages by the one
  * error handler (their routes declare `errors: 'page'`).
  */

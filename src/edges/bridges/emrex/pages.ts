@@ -6,11 +6,11 @@
  * Content-Security-Policy whose `form-action` names only that destination.
  */
 import { randomBytes } from 'node:crypto'
-import type { LearnerResults, Localised, ResultFacts } from '../model.ts'
-import type { ForeignResultsRecord, ImportOutcome, RegisteredProvider } from './client.ts'
-import type { ImportedOpportunity, ImportedText } from './import.ts'
-import { decisiveGrade, resultLabel, decimal } from './mapping.ts'
-import { groupByIssuer } from './export.ts'
+import type { LearnerResults, Localised, ResultFacts } from '../../../core/bridges/model.ts'
+import type { ForeignResultsRecord, ImportOutcome, RegisteredProvider } from '../../../services/bridges/emrex/client.ts'
+import type { ImportedOpportunity, ImportedText } from '../../../services/bridges/emrex/import.ts'
+import { decisiveGrade, resultLabel, decimal } from '../../../services/bridges/emrex/mapping.ts'
+import { groupByIssuer } from '../../../services/bridges/emrex/export.ts'
 import { csrfField, escapeHtml } from '../../ui/html.ts'
 
 
@@ -66,7 +66,7 @@ function resultFacts (r: ResultFacts): string {
   return parts.filter((p) => p !== undefined).map((p) => escapeHtml(p as string)).join(' · ')
 }
 
-/** The picker: the learner's results by institution, each top-level result a checkbox; `csrf` is the session's token (src/api/csrf.ts). */
+/** The picker: the learner's results by institution, each top-level result a checkbox; `csrf` is the session's token (src/edges/http/csrf.ts). */
 export function pickerPage (transferId: string, clientName: string, view: LearnerResults, learnerName: string, csrf?: string): Page {
   const groups = groupByIssuer(view.results).map((g) => {
     const items = g.results.map((r) => {

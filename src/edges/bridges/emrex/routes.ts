@@ -3,17 +3,17 @@
  * `/emrex/transfers/:id`. Client (EMC): `/emrex/import` (choose a provider), `POST
  * /emrex/import/start`, `POST /emrex/import/return` (the provider's answer), the imported results.
  * The learner signs in with the portal's sign-in: the HTTP edge sends a browser without one to
- * sign in before a learner route runs (src/api/edge.ts); the `LearnerSessions` port gives the
+ * sign in before a learner route runs (src/edges/http/edge.ts); the `LearnerSessions` port gives the
  * signed-in learner's ID. Forms, cookies and error pages are the edge's. Thin: parse, one service
  * call, render.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { LifelongError } from '../../errors.ts'
-import type { EmrexClient } from './client.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { EmrexClient } from '../../../services/bridges/emrex/client.ts'
 import { sendPage } from './http.ts'
 import { autoSubmitPage, importOutcomePage, importRecordPage, importStartPage, pickerPage } from './pages.ts'
-import type { LearnerSessions, SignedInLearner } from '../ports.ts'
-import type { EmrexProvider } from './provider.ts'
+import type { LearnerSessions, SignedInLearner } from '../../../services/bridges/ports.ts'
+import type { EmrexProvider } from '../../../services/bridges/emrex/provider.ts'
 
 export interface EmrexRoutesDeps {
   provider?: EmrexProvider

@@ -10,12 +10,12 @@
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
-import { LifelongError } from '../../errors.ts'
-import type { LearnerSessions, SignedInLearner, VerifiedResults } from '../ports.ts'
-import type { ResultFacts } from '../model.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { LearnerSessions, SignedInLearner, VerifiedResults } from '../../../services/bridges/ports.ts'
+import type { ResultFacts } from '../../../core/bridges/model.ts'
 import { esc, sendPage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
-import type { EudiIssuer } from './issuer.ts'
+import type { EudiIssuer } from '../../../services/bridges/eudi/issuer.ts'
 
 export interface EudiRoutesDeps {
   issuer: EudiIssuer

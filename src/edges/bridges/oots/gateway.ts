@@ -14,10 +14,10 @@
  */
 import type { FastifyRequest } from 'fastify'
 import type { PeerCertificate, TLSSocket } from 'node:tls'
-import { LifelongError } from '../../errors.ts'
-import type { Authenticator } from '../../api/edge.ts'
-import type { OotsGatewayEntry } from './config.ts'
-import { readPinnedCertificate, type PinnedCertificate } from './certificates.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { Authenticator } from '../../http/edge.ts'
+import type { OotsGatewayEntry } from '../../../core/config/oots.ts'
+import { readPinnedCertificate, type PinnedCertificate } from '../../../services/bridges/oots/certificates.ts'
 
 /** A gateway as the OOTS listener knows it. */
 export interface Gateway {
@@ -71,7 +71,7 @@ export class GatewayRegistry {
   }
 }
 
-/** The `oots-gateway` authenticator of the OOTS listener's edge (src/api/edge.ts). */
+/** The `oots-gateway` authenticator of the OOTS listener's edge (src/edges/http/edge.ts). */
 export function gatewayAuthenticator (registry: GatewayRegistry): Authenticator {
   return async (request: FastifyRequest) => {
     const socket = request.raw.socket as Partial<TLSSocket>

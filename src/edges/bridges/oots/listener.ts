@@ -3,7 +3,7 @@
  * portal's listener, for the national access point only. It terminates TLS itself and asks for
  * a client certificate; a connection whose certificate is not a pinned gateway's is closed right
  * after the handshake (gateway.ts), and every request is checked again at the edge (caller kind
- * `oots-gateway`, src/api/edge.ts) and counted against the rate limits, per gateway and in all,
+ * `oots-gateway`, src/edges/http/edge.ts) and counted against the rate limits, per gateway and in all,
  * before its body is read. What it receives is what the access point delivers: one EDM
  * `query:QueryRequest` (`application/x-ebrs+xml`); it answers HTTP 200 with an EDM error
  * response or a `multipart/related` body (RFC 2387) whose root part is the QueryResponse and
@@ -14,13 +14,13 @@
 import { readFileSync } from 'node:fs'
 import type { TLSSocket } from 'node:tls'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
-import { LifelongError } from '../../errors.ts'
-import type { Logger } from '../../observability/logger.ts'
-import { installCallerPolicy, type RouteEntry } from '../../api/edge.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import { installCallerPolicy, type RouteEntry } from '../../http/edge.ts'
 import { gatewayAuthenticator, vouchedRequester, type GatewayRegistry } from './gateway.ts'
-import type { EdmErrorRenderer } from './edm-error.ts'
-import type { WindowLimit } from './limits.ts'
-import type { OotsAnswer, RequestOrigin } from './provider.ts'
+import type { EdmErrorRenderer } from '../../../services/bridges/oots/edm-error.ts'
+import type { WindowLimit } from '../../../services/bridges/oots/limits.ts'
+import type { OotsAnswer, RequestOrigin } from '../../../services/bridges/oots/provider.ts'
 
 export interface GatewayListenerInit {
   listen: { host: string, port: number }

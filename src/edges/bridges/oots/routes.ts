@@ -5,12 +5,12 @@
  * listener, for the national access point only (listener.ts).
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { isLifelongError } from '../../errors.ts'
-import type { LearnerSessions } from '../ports.ts'
+import { isLifelongError } from '../../../core/errors.ts'
+import type { LearnerSessions } from '../../../services/bridges/ports.ts'
 import { esc, sendPage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
-import { requesterName, type OotsProvider, type PreviewRecord } from './provider.ts'
-import type { WindowLimit } from './limits.ts'
+import { requesterName, type OotsProvider, type PreviewRecord } from '../../../services/bridges/oots/provider.ts'
+import type { WindowLimit } from '../../../services/bridges/oots/limits.ts'
 
 export interface OotsRoutesDeps {
   provider: OotsProvider

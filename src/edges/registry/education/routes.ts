@@ -5,14 +5,14 @@
  * "what the registry knew then".
  */
 import type { FastifyPluginAsync } from 'fastify'
-import { LifelongError } from '../../errors.ts'
-import { checkDate } from './codes.ts'
-import { EducationCodes as C, educationError } from './errors.ts'
-import { toElm, toOoapi } from './exports.ts'
-import type { InstitutionCatalogue, ImportProgress, ImportReport } from './catalogue.ts'
-import type { EducationRegistry } from './registry.ts'
-import type { AccreditorDesk, DecisionInput } from './accreditor.ts'
-import { hitOf, MAX_PAGE } from './search.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import { checkDate } from '../../../services/registry/education/codes.ts'
+import { EducationCodes as C, educationError } from '../../../services/registry/education/errors.ts'
+import { toElm, toOoapi } from '../../../services/registry/education/exports.ts'
+import type { InstitutionCatalogue, ImportProgress, ImportReport } from '../../../services/registry/education/catalogue.ts'
+import type { EducationRegistry } from '../../../services/registry/education/registry.ts'
+import type { AccreditorDesk, DecisionInput } from '../../../services/registry/education/accreditor.ts'
+import { hitOf, MAX_PAGE } from '../../../services/registry/education/search.ts'
 
 const dateSchema = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }
 const instantSchema = { type: 'string', maxLength: 40, description: 'Record time: answer with what the registry knew at this instant (ISO 8601), or on this date (YYYY-MM-DD: at the end of that day, UTC)' }

@@ -9,7 +9,7 @@
  *   sees their own data and who read or wrote it, and nothing else (LEARNER_NOT_SELF).
  *
  * Who the caller is, and whether a service token carries the route's scope, the HTTP edge has
- * checked before a handler runs (each route's `config.policy`, src/api/edge.ts); handlers take
+ * checked before a handler runs (each route's `config.policy`, src/edges/http/edge.ts); handlers take
  * the learner from `request.caller`.
  * - `/learners/change-requests` and `…/decide` are the operator's queue of changes members asked
  *   for and only the operator may make (a national ID added to a known learner): scope
@@ -19,10 +19,10 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import { normaliseEducationId } from '../../identifiers/index.ts'
-import { LifelongError } from '../../errors.ts'
-import type { LearnerRegistry, LearnerRecord } from './registry.ts'
-import { INPUT_SCHEMES, LEGAL_BASES, type Accessor, type Identifier } from './model.ts'
+import { normaliseEducationId } from '../../../core/identifiers/index.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { LearnerRegistry, LearnerRecord } from '../../../services/registry/learners/registry.ts'
+import { INPUT_SCHEMES, LEGAL_BASES, type Accessor, type Identifier } from '../../../services/registry/learners/model.ts'
 
 export interface LearnerRoutesDeps {
   registry: LearnerRegistry

@@ -7,10 +7,10 @@
  * JSON Schema, one service call and a reply.
  */
 import type { FastifyPluginAsync } from 'fastify'
-import type { IngestBatch } from './model.ts'
-import type { ResultRegistry } from './registry.ts'
-import type { ImportStaging } from './staging.ts'
-import type { IndexOutbox } from './outbox.ts'
+import type { IngestBatch } from '../../../services/registry/results/model.ts'
+import type { ResultRegistry } from '../../../services/registry/results/registry.ts'
+import type { ImportStaging } from '../../../services/registry/results/staging.ts'
+import type { IndexOutbox } from '../../../services/registry/results/outbox.ts'
 
 export interface ResultRoutesDeps {
   registry: ResultRegistry

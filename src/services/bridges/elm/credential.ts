@@ -11,8 +11,8 @@
  * dates are `xsd:dateTime`, an `Organisation` needs `legalName` and `location`, a
  * `DisplayParameter` needs one rendering per language (we embed the PDF diploma).
  */
-import { LifelongError } from '../../errors.ts'
-import type { GradeFacts, IssuerFacts, LearnerFacts, Localised, ResultFacts } from '../model.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { GradeFacts, IssuerFacts, LearnerFacts, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 import {
   base64EncodingConcept, countryConcept, ectsConcept, eqfConcept, fileTypeConcept, genericProfileConcept, iscedFConcept, languageConcept,
   nqfConcept, type Concept

@@ -5,9 +5,9 @@
  * tests; nothing here stores or logs.
  */
 import { randomUUID } from 'node:crypto'
-import { ValidationError } from '../../errors.ts'
-import type { SigningKey } from '../../crypto/ed25519.ts'
-import type { LearnerFacts, Localised, ResultFacts } from '../model.ts'
+import { ValidationError } from '../../../core/errors.ts'
+import type { SigningKey } from '../../../core/crypto/ed25519.ts'
+import type { LearnerFacts, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 import { elmCredential, type ElmCredential } from './credential.ts'
 import { diplomaPdf } from './pdf.ts'
 import { createElmSchemaValidator, type ElmSchemaValidator } from './schema.ts'

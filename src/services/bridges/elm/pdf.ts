@@ -5,7 +5,7 @@
  * the PDF, carries the signature.
  */
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib'
-import type { GradeFacts, LearnerFacts, Localised, ResultFacts } from '../model.ts'
+import type { GradeFacts, LearnerFacts, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 
 export interface DiplomaPdfOptions {
   /** The credential the PDF renders (printed on it, and in its metadata). */

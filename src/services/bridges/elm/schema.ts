@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsPlugin from 'ajv-formats'
-import type { FieldError } from '../../errors.ts'
+import type { FieldError } from '../../../core/errors.ts'
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020
 

@@ -12,8 +12,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { CompactSign, compactVerify, decodeProtectedHeader } from 'jose'
 import { base58btc } from 'multiformats/bases/base58'
-import { LifelongError } from '../../errors.ts'
-import type { SigningKey } from '../../crypto/ed25519.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { SigningKey } from '../../../core/crypto/ed25519.ts'
 import type { ElmCredential } from './credential.ts'
 
 /** Multicodec `ed25519-pub` (0xed) as an unsigned varint: 0xed 0x01. */

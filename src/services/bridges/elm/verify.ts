@@ -5,9 +5,9 @@
  * anchor lists it (a did:key proves only that someone holds the key); the EDC JSON Schema
  * 2.1.0; and its validity period (docs/CROSS-BORDER.md §What a relying party checks).
  */
-import { isLifelongError } from '../../errors.ts'
-import type { Manifest } from '../../federation/manifest.ts'
-import type { Check } from '../../log/evidence.ts'
+import { isLifelongError } from '../../../core/errors.ts'
+import type { Manifest } from '../../../core/federation/manifest.ts'
+import type { Check } from '../../../core/log/evidence.ts'
 import type { CredentialIssuer } from '../eudi/verify.ts'
 import type { ElmCredential } from './credential.ts'
 import { createElmSchemaValidator } from './schema.ts'

@@ -11,7 +11,7 @@ import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes, ty
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import forge from 'node-forge'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 /** What the provider signs with. */
 export interface SigningCredentials {

@@ -1,8 +1,8 @@
 /**
- * The worker thread of ELMO checks (started by the pool in `src/bridges/xml/pool.ts`): runs
+ * The worker thread of ELMO checks (started by the pool in `src/core/xml/pool.ts`): runs
  * `checkElmo` for each document it is given and moves the stored copy back instead of copying it.
  */
-import { serveTasks, Transferred } from '../xml/pool.ts'
+import { serveTasks, Transferred } from '../../../core/xml/pool.ts'
 import { checkElmo, type CheckedElmo, type ElmoCheckRequest } from './check.ts'
 
 serveTasks<ElmoCheckRequest, CheckedElmo>((request) => {

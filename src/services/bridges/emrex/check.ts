@@ -1,6 +1,6 @@
 /**
  * The whole check of a received ELMO document, as one pure function of plain data, so that it can
- * run on a worker thread (`check-worker.ts`, through the pool in `src/bridges/xml/pool.ts`) and
+ * run on a worker thread (`check-worker.ts`, through the pool in `src/core/xml/pool.ts`) and
  * no document can hold the event loop: unpack the `elmo` field within its caps, parse it once with
  * the ELMO limits, verify its signature against the provider's registry certificates, read the
  * signed content, and hand back what the client stores. Nothing here touches storage.

@@ -5,7 +5,7 @@
  * finds the pool full, is refused with `ELMO_CHECK_TIMEOUT` or `ELMO_CHECK_BUSY` and nothing is
  * stored; the event loop never runs a check itself.
  */
-import { WorkerPool } from '../xml/pool.ts'
+import { WorkerPool } from '../../../core/xml/pool.ts'
 import { checkElmo, type CheckedElmo, type ElmoCheckRequest } from './check.ts'
 
 export type ElmoChecker = (request: ElmoCheckRequest) => Promise<CheckedElmo>

@@ -15,8 +15,8 @@
  * Every refusal has a stable code and stores nothing but the session's end.
  */
 import { randomBytes } from 'node:crypto'
-import { LifelongError } from '../../errors.ts'
-import type { Logger } from '../../observability/logger.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
 import type { TrustedCertificate } from './certificate.ts'
 import type { ElmoChecker } from './checker.ts'
 import { type ImportedElmo, type ImportLimits, DEFAULT_IMPORT_LIMITS } from './import.ts'

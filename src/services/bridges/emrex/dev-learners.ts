@@ -6,8 +6,8 @@
  * Swedish learner who is not her. The Norwegian samples serve `lifelong emrex export` without
  * `--results` only; the portal's EMREX reads the federation's verified results.
  */
-import type { IssuerFacts, LearnerResults, ResultFacts } from '../../model.ts'
-import type { DevelopmentLearner } from './portal.ts'
+import type { IssuerFacts, LearnerResults, ResultFacts } from '../../../core/bridges/model.ts'
+import type { DevelopmentLearner } from '../../../demo/emrex/portal.ts'
 
 const UIO: IssuerFacts = {
   institutionId: 'I000001',

@@ -6,8 +6,8 @@
  * types only where an ELMO type fits, grading schemes described per report, and a PDF "EMREX
  * transcript" of the whole file as a top-level `attachment`.
  */
-import { LifelongError } from '../../errors.ts'
-import type { IssuerFacts, LearnerResults, Localised, ResultFacts } from '../model.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { IssuerFacts, LearnerResults, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 import {
   ELMO_NS, LIFELONG_ELMO_EXT_NS, academicTerm, decimal, decisiveGrade, exportableResults, gradeComponentTitle,
   gradingScheme, issuerIdentifiers, issuerUrl, languagesOf, learnerIdentifiers, loiStatus, losType, partsCarryCredits, resultLabel

@@ -9,8 +9,8 @@
  * Call it on the signed content only (`SignatureCheck.signed`, the verified document element
  * without its signature), never on other nodes of a received document.
  */
-import { LifelongError } from '../../errors.ts'
-import { ELMO_XML_LIMITS, type XmlLimits } from '../xml/limits.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import { ELMO_XML_LIMITS, type XmlLimits } from '../../../core/xml/limits.ts'
 import { ELMO_NS } from './mapping.ts'
 import { childElements, firstChild, multilineOf, parseElmoXml, textOf } from './xml.ts'
 

@@ -1,8 +1,8 @@
 /**
- * Pure mapping rules from the bridge model (`src/bridges/model.ts`) to ELMO 1.7 values. Every rule
+ * Pure mapping rules from the bridge model (`src/core/bridges/model.ts`) to ELMO 1.7 values. Every rule
  * is listed in docs/EMREX.md ("Mapping"); element names below are those of the ELMO 1.7.0 schema.
  */
-import type { GradeFacts, GradingScale, IssuerFacts, LearnerFacts, Localised, ResultFacts, ResultKind } from '../model.ts'
+import type { GradeFacts, GradingScale, IssuerFacts, LearnerFacts, Localised, ResultFacts, ResultKind } from '../../../core/bridges/model.ts'
 
 /** ELMO 1.7 target namespace (the `v1` branch URL; unchanged across 1.x). */
 export const ELMO_NS = 'https://github.com/emrex-eu/elmo-schemas/tree/v1'

@@ -1,20 +1,20 @@
 /**
  * The EMREX module of a portal node (a `NodeModule`): provider and client over the node's
  * `bridges` sublevel and transparency log. What it needs of the portal comes through the shared
- * bridge ports (src/bridges/ports.ts): the portal's sign-in, its verified results and the
+ * bridge ports (src/services/bridges/ports.ts): the portal's sign-in, its verified results and the
  * learner-visible access log. Built by the composition root only (src/wiring/bridges.ts), and by
  * the local federation's simulated foreign node (dev/foreign.ts).
  */
 import type { FastifyPluginAsync } from 'fastify'
-import type { Logger } from '../../observability/logger.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
 import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
 import { loadSigningCredentials, loadTrustedCertificate, type SigningCredentials } from './certificate.ts'
 import { workerElmoChecker } from './checker.ts'
 import { EmrexClient } from './client.ts'
-import type { EmrexConfig } from './config.ts'
+import type { EmrexConfig } from '../../../core/config/emrex.ts'
 import { sessionRanges } from './keys.ts'
 import { EmrexProvider } from './provider.ts'
-import { emrexRoutes } from './routes.ts'
+import { emrexRoutes } from '../../../edges/bridges/emrex/routes.ts'
 import type { EmrexStore } from './store.ts'
 
 export interface EmrexModuleComponents {

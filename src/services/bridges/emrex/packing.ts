@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 /** Packs signed XML for the `elmo` field. */
 export function packElmo (xml: string): string {

@@ -8,7 +8,7 @@
  * Norwegian and most Western European letters; anything else prints as "?"). The signature that
  * protects it is the ELMO document's own.
  */
-import type { LearnerResults, Localised, ResultFacts } from '../model.ts'
+import type { LearnerResults, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 import { exportableResults, resultLabel, decisiveGrade, decimal } from './mapping.ts'
 import { groupByIssuer } from './export.ts'
 

@@ -12,12 +12,12 @@
  * its hash stored) and to the first learner who signs in on it; it is used once and expires.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { LifelongError, toLifelongError } from '../../errors.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { LearnerResults, ResultFacts } from '../model.ts'
+import { LifelongError, toLifelongError } from '../../../core/errors.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { LearnerResults, ResultFacts } from '../../../core/bridges/model.ts'
 import type { AccessLog, Purpose, SignedInLearner, VerifiedResults } from '../ports.ts'
 import type { SigningCredentials } from './certificate.ts'
-import type { EmrexClientEntry } from './config.ts'
+import type { EmrexClientEntry } from '../../../core/config/emrex.ts'
 import { sentKey, transferKey } from './keys.ts'
 import { exportableResults, loiStatus } from './mapping.ts'
 import { clientForReturnUrl } from './return-url.ts'

@@ -4,7 +4,7 @@
  * node (a restart forgets them, which only ever lets more through), with at most `maxKeys` keys:
  * expired windows are dropped first, then the oldest.
  */
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 export interface RateLimitInit {
   readonly windowMs: number

@@ -4,8 +4,8 @@
  * where the client can receive responses"; EMREX 2.0 makes the same check against EMREG's
  * `redirect_uris`). Only https, except plain http on loopback in the local federation.
  */
-import { LifelongError } from '../../errors.ts'
-import type { EmrexClientEntry } from './config.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { EmrexClientEntry } from '../../../core/config/emrex.ts'
 
 /** True for 127.0.0.0/8, ::1 and localhost. */
 export function isLoopbackHost (hostname: string): boolean {

@@ -19,7 +19,7 @@
  */
 import { createHash, sign, timingSafeEqual, verify as verifySignature } from 'node:crypto'
 import { C14nCanonicalization, C14nCanonicalizationWithComments, ExclusiveCanonicalization, ExclusiveCanonicalizationWithComments, SignedXml } from 'xml-crypto'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 import type { SigningCredentials, TrustedCertificate } from './certificate.ts'
 import { XML_DECLARATION } from './export.ts'
 import { childElements } from './xml.ts'

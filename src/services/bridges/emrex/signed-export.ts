@@ -4,7 +4,7 @@
  * benchmark, so all three produce the same bytes.
  */
 import { createHash } from 'node:crypto'
-import type { LearnerResults } from '../model.ts'
+import type { LearnerResults } from '../../../core/bridges/model.ts'
 import type { SigningCredentials } from './certificate.ts'
 import { buildElmo } from './export.ts'
 import { packElmo } from './packing.ts'

@@ -4,8 +4,8 @@
  * records (what was sent, what was imported) written together with their transparency-log
  * entries in one batch, as every registry does (docs/LOG.md "Appending").
  */
-import type { Sublevel, BatchOp } from '../../storage/storage.ts'
-import type { LogEntryInput } from '../../log/store.ts'
+import type { Sublevel, BatchOp } from '../../../store/leveldb/storage.ts'
+import type { LogEntryInput } from '../../../store/log/store.ts'
 
 /** The node's one append path (`node.log.append`); absent outside a node (the demo's foreign provider). */
 export type AppendToLog = (entries: LogEntryInput[], ops: BatchOp[]) => Promise<unknown>

@@ -7,11 +7,11 @@
  * without one, from the development sample learners, and says so.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { LifelongError, ValidationError, type FieldError } from '../../errors.ts'
-import { loadConfig } from '../../config/config.ts'
-import type { LearnerResults } from '../model.ts'
+import { LifelongError, ValidationError, type FieldError } from '../../../core/errors.ts'
+import { loadConfig } from '../../../core/config/config.ts'
+import type { LearnerResults } from '../../../core/bridges/model.ts'
 import { createSelfSignedCertificate, loadSigningCredentials, loadTrustedCertificate, writeCertificateFiles, type SigningCredentials } from './certificate.ts'
-import { norwegianDevelopmentLearners } from './dev/learners.ts'
+import { norwegianDevelopmentLearners } from './dev-learners.ts'
 import { readElmo, readElmoElement } from './import.ts'
 import { signedElmo } from './signed-export.ts'
 import { verifyElmoSignature } from './signature.ts'

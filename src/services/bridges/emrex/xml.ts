@@ -1,12 +1,12 @@
 /**
  * XML at the EMREX edge: a small writer for the documents the portal produces (strict, always
  * escaped, schema-checked in tests), and for the documents it receives the shared untrusted-XML
- * parser (`src/bridges/xml/`: no DTD, every size, shape and time limit of its ELMO profile) with
+ * parser (`src/core/xml/`: no DTD, every size, shape and time limit of its ELMO profile) with
  * ELMO's error codes, and small readers of the parsed tree.
  */
-import { LifelongError } from '../../errors.ts'
-import { ELMO_XML_LIMITS, type XmlLimits } from '../xml/limits.ts'
-import { parseUntrustedXml } from '../xml/parse.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import { ELMO_XML_LIMITS, type XmlLimits } from '../../../core/xml/limits.ts'
+import { parseUntrustedXml } from '../../../core/xml/parse.ts'
 
 /**
  * Escapes text content exactly as Canonical XML does (C14N 1.0 §2.3 / Exclusive C14N: `&`, `<`,
@@ -126,7 +126,7 @@ const ELMO_CODES: Record<string, string> = {
 }
 
 /**
- * Parses a received ELMO document with the shared untrusted-XML parser (`../xml/parse.ts`) and
+ * Parses a received ELMO document with the shared untrusted-XML parser (`src/core/xml/parse.ts`) and
  * its ELMO profile. Throws `ELMO_TOO_LARGE` (bytes), `ELMO_TOO_COMPLEX` (any other limit),
  * `ELMO_DTD_FORBIDDEN` or `ELMO_XML_INVALID`.
  */

@@ -13,8 +13,8 @@
  * `birthdate`) and the European Learning Model otherwise (title, awarding body and date, EQF
  * level, credit points, grade, parts), in snake case as the EUDI PID rulebook writes its claims.
  */
-import { LifelongError } from '../../errors.ts'
-import type { GradeFacts, IssuerFacts, LearnerFacts, Localised, ResultFacts, ResultKind } from '../model.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { GradeFacts, IssuerFacts, LearnerFacts, Localised, ResultFacts, ResultKind } from '../../../core/bridges/model.ts'
 
 /** The two credential types the portal issues (OpenID4VCI credential configurations). */
 export type LearningCredentialKind = 'diploma' | 'course-result'

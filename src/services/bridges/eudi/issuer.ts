@@ -21,12 +21,12 @@
  * with its log entry (`bridges.eudi-credential`).
  */
 import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
-import { LifelongError } from '../../errors.ts'
-import { OAuthError } from '../../api/oauth-error.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { BatchOp, Sublevel } from '../../storage/storage.ts'
-import type { LogEntryInput, AppendResult } from '../../log/store.ts'
-import type { LearnerFacts, ResultFacts } from '../model.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import { OAuthError } from '../../../core/oauth-error.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogEntryInput, AppendResult } from '../../../store/log/store.ts'
+import type { LearnerFacts, ResultFacts } from '../../../core/bridges/model.ts'
 import type { AccessLog } from '../ports.ts'
 import { credentialKindOf, disclosureFrame, learningClaims, type LearningClaims, type LearningCredentialKind } from './claims.ts'
 import {

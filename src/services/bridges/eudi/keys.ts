@@ -32,4 +32,4 @@ export const statusListAllocKey = (listId: string): string => `${STATUS_LIST_PRE
 export const expiryKey = (expiresAt: number, key: string): string => `eudi/exp/${expiresAt.toString(16).padStart(14, '0')}/${key}`
 export const EXPIRY_PREFIX = 'eudi/exp/'
 
-export { prefixEnd } from '../../storage/keys.ts'
+export { prefixEnd } from '../../../store/leveldb/keys.ts'

@@ -4,14 +4,14 @@
  */
 import { join } from 'node:path'
 import type { FastifyPluginAsync } from 'fastify'
-import type { Logger } from '../../observability/logger.ts'
-import type { Sublevel } from '../../storage/storage.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogModule } from '../../log/module.ts'
 import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
-import { eudiRoutes } from './routes.ts'
+import { eudiRoutes } from '../../../edges/bridges/eudi/routes.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
-import { CREDENTIAL_ISSUER_KEY_FILE } from '../../crypto/p256.ts'
+import { CREDENTIAL_ISSUER_KEY_FILE } from '../../../core/crypto/p256.ts'
 
 export interface EudiModuleComponents {
   store: Sublevel

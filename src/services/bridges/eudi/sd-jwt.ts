@@ -11,8 +11,8 @@
  */
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto'
 import { calculateJwkThumbprint, type JWK } from 'jose'
-import { LifelongError } from '../../errors.ts'
-import { loadOrCreateP256KeyFile } from '../../crypto/p256.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import { loadOrCreateP256KeyFile } from '../../../core/crypto/p256.ts'
 import { publicKeyOf } from './proof.ts'
 import type { StatusRef } from './status-list.ts'
 

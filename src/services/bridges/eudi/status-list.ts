@@ -11,8 +11,8 @@
  */
 import { deflateSync, inflateSync, constants } from 'node:zlib'
 import { randomInt } from 'node:crypto'
-import { LifelongError } from '../../errors.ts'
-import type { BatchOp, Sublevel } from '../../storage/storage.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
 import { statusListAllocKey, statusListBitsKey, STATUS_LIST_PREFIX } from './keys.ts'
 
 /** Status Type values (§7.1). */

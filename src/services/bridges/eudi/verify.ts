@@ -9,16 +9,16 @@
  * its trust anchor lists the portal's credential issuer key(s), and `iss` must be that member's
  * base URL. SD-JWT VC §3.5 lets a verifier fetch the key from `<iss>/.well-known/jwt-vc-issuer`,
  * but `iss` is whatever the credential says: a forger names their own server and their own key.
- * The type metadata and the status list are fetched (src/verify/fetch.ts: https, public
+ * The type metadata and the status list are fetched (src/services/verify/fetch.ts: https, public
  * addresses, no redirects, deadline, size cap) and only from under the issuer's own base URL;
  * offline, they are reported as not checked.
  */
 import { createHash, type KeyObject } from 'node:crypto'
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
-import type { Manifest, Member } from '../../federation/manifest.ts'
-import { p256JwkFromSpki, p256PublicKey, p256Thumbprint } from '../../crypto/p256.ts'
+import type { Manifest, Member } from '../../../core/federation/manifest.ts'
+import { p256JwkFromSpki, p256PublicKey, p256Thumbprint } from '../../../core/crypto/p256.ts'
 import { createSafeFetch, type SafeFetch } from '../../verify/fetch.ts'
-import type { Check } from '../../log/evidence.ts'
+import type { Check } from '../../../core/log/evidence.ts'
 import { decodeStatusList, getStatus } from './status-list.ts'
 import { sri } from './type-metadata.ts'
 

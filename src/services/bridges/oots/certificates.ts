@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { isIP } from 'node:net'
 import forge from 'node-forge'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 /** A pinned client certificate. */
 export interface PinnedCertificate {

@@ -5,11 +5,11 @@
  * 4.5.3) it can relay, with the HTTP status of the failure, instead of a JSON error body.
  *
  * Once a request is read, the provider answers every outcome itself (HTTP 200 with an EDM
- * message, src/bridges/oots/provider.ts). The node's one error handler calls the renderer for
+ * message, src/services/bridges/oots/provider.ts). The node's one error handler calls the renderer for
  * routes declared `errors: 'edm'`; the OOTS listener uses it as its error handler.
  */
 import { randomUUID } from 'node:crypto'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 import { errorResponse, type EdmErrorCode, type ProviderAgent } from './response.ts'
 
 /** What goes back: status, headers and an EDM error response. */

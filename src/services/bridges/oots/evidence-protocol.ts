@@ -5,15 +5,15 @@
  * portal never holds or forges an institution's seal. Every answer is an entry in the
  * institution's log (`bridges.evidence-issued`, keyed by the credential ID, no personal data).
  */
-import { lifelong } from '../../gen/proto.js'
-import { LifelongError } from '../../errors.ts'
-import { protoCodec, type Method } from '../../net/rpc/method.ts'
-import type { RpcClient } from '../../net/rpc/client.ts'
-import type { RpcServer } from '../../net/rpc/server.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { BatchOp } from '../../storage/storage.ts'
-import type { LogEntryInput, AppendResult } from '../../log/store.ts'
-import type { LearnerResults } from '../model.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import { LifelongError } from '../../../core/errors.ts'
+import { protoCodec, type Method } from '../../../net/rpc/method.ts'
+import type { RpcClient } from '../../../net/rpc/client.ts'
+import type { RpcServer } from '../../../net/rpc/server.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { BatchOp } from '../../../store/leveldb/storage.ts'
+import type { LogEntryInput, AppendResult } from '../../../store/log/store.ts'
+import type { LearnerResults } from '../../../core/bridges/model.ts'
 import type { EvidenceDocuments, EvidenceFetcher, EvidenceRef, Purpose } from '../ports.ts'
 import type { EvidenceBuilder } from '../elm/evidence.ts'
 

@@ -4,7 +4,7 @@
  * limit is refused before anything is parsed or stored (`rate-limited`, HTTP 429 with
  * Retry-After). In memory, per node: the limits protect this node, and a restart forgets them.
  */
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 /** Keys kept at most; beyond, the oldest windows are dropped (an attacker cannot grow the map without bound). */
 const MAX_KEYS = 10_000

@@ -6,14 +6,14 @@
  * composition root.
  */
 import type { FastifyPluginAsync } from 'fastify'
-import type { Logger } from '../../observability/logger.ts'
-import type { RouteEntry } from '../../api/edge.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { RouteEntry } from '../../../edges/http/edge.ts'
 import { OotsProvider, type OotsProviderComponents, type OotsProviderInit } from './provider.ts'
-import { ootsRoutes } from './routes.ts'
+import { ootsRoutes } from '../../../edges/bridges/oots/routes.ts'
 import type { LearnerSessions } from '../ports.ts'
-import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from './config.ts'
-import { GatewayRegistry } from './gateway.ts'
-import { GatewayListener } from './listener.ts'
+import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/oots.ts'
+import { GatewayRegistry } from '../../../edges/bridges/oots/gateway.ts'
+import { GatewayListener } from '../../../edges/bridges/oots/listener.ts'
 import { WindowLimit } from './limits.ts'
 import { edmErrorRenderer, type EdmErrorRenderer } from './edm-error.ts'
 

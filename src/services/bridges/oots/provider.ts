@@ -1,7 +1,7 @@
 /**
  * The portal as an OOTS Evidence Provider (Regulation (EU) 2018/1724 Art. 14; OOTS TDD chapter
  * 4). Evidence requests arrive only from an authenticated national access point (the OOTS
- * listener, src/bridges/oots/listener.ts); one request in, one EDM response out:
+ * listener, src/edges/bridges/oots/listener.ts); one request in, one EDM response out:
  *
  * 1. Read the request safely and leniently, check the rules we rely on (`EDM:ERR:0003` naming
  *    the rule; `0007` for what we do not provide: legal persons, unknown evidence types,
@@ -26,17 +26,17 @@
  * learner has seen the request.
  */
 import { randomBytes, randomUUID } from 'node:crypto'
-import { LifelongError, toLifelongError } from '../../errors.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { BatchOp, Sublevel } from '../../storage/storage.ts'
-import type { AppendResult, LogEntryInput } from '../../log/store.ts'
-import type { ResultKind } from '../model.ts'
+import { LifelongError, toLifelongError } from '../../../core/errors.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
+import type { ResultKind } from '../../../core/bridges/model.ts'
 import type { AccessLog, EidasPerson, EvidenceDocuments, EvidenceFetcher, EvidenceRef, PersonMatcher, Purpose, SignedInLearner, VerifiedResults } from '../ports.ts'
 import { byLearnerKey, byLearnerPrefix, exchangeKey, exchangeLinkKey, PREVIEW_EXPIRY_PREFIX, previewExpiryKey, previewKey, requestIdKey, RETENTION_PREFIX, retentionKey } from './keys.ts'
 import { checkEvidenceRequest, EdmError, parseEvidenceRequest, SUPPORTED_SPECIFICATIONS, type EdmAgent, type EvidenceRequest } from './request.ts'
 import { errorResponse, evidenceResponse, type EdmErrorCode, type EvidenceItem, type ProviderAgent } from './response.ts'
 import { signInRulesOut, subjectKey } from './subject.ts'
-import type { Gateway, VouchedRequester } from './gateway.ts'
+import type { Gateway, VouchedRequester } from '../../../edges/bridges/oots/gateway.ts'
 
 /** An evidence type this provider offers, by its classification (the Semantic Repository's ID once registered). */
 export interface OfferedEvidenceType {
@@ -56,7 +56,7 @@ const FORMATS = ['application/pdf', 'application/vc+jwt', 'application/ld+json',
 
 /**
  * Why the portal reads and passes on the learner's data for OOTS: the project's purpose and
- * legal-basis codes (src/registry/learners/model.ts). The legal obligation is Regulation (EU)
+ * legal-basis codes (src/services/registry/learners/model.ts). The legal obligation is Regulation (EU)
  * 2018/1724 Art. 14, at the explicit request of the user.
  */
 export const OOTS_PURPOSE: Purpose = { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' }

@@ -6,9 +6,9 @@
  * evidence provider relies on is then checked, and a broken rule becomes `EDM:ERR:0003` naming
  * the rule; what it does not offer becomes `EDM:ERR:0007`. Pure.
  */
-import { LifelongError } from '../../errors.ts'
-import { EDM_REQUEST_XML_LIMITS } from '../xml/limits.ts'
-import { parseUntrustedXml } from '../xml/parse.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import { EDM_REQUEST_XML_LIMITS } from '../../../core/xml/limits.ts'
+import { parseUntrustedXml } from '../../../core/xml/parse.ts'
 import { NS, child, children, descendants, text } from './xml.ts'
 
 /** The EDM versions this provider speaks (the `SpecificationIdentifier` values, TDD v1.2 and v2.0). */

@@ -1,7 +1,7 @@
 /**
  * XML for the OOTS messages, with @xmldom/xmldom (the parser the EMREX bridge uses too).
  *
- * Receiving goes through the shared untrusted-XML parser (`src/bridges/xml/parse.ts`) with the
+ * Receiving goes through the shared untrusted-XML parser (`src/core/xml/parse.ts`) with the
  * EDM request profile (`EDM_REQUEST_XML_LIMITS`): no DTD, so no external entity (XXE) and no
  * entity expansion ("billion laughs"); size, depth, element, attribute, namespace and reference
  * caps that bound the time as well as the size; every parser warning or error treated as

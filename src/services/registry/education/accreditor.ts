@@ -3,8 +3,8 @@
  * protocol, signed by this node, so the registry knows they come from an accreditor. The
  * registry records them (with its own ID and record time) and answers with what it recorded.
  */
-import type { Federation } from '../../federation/federation.ts'
-import type { RpcClient } from '../../net/rpc/client.ts'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { RpcClient } from '../../../net/rpc/client.ts'
 import { EducationCodes as C, educationError } from './errors.ts'
 import { decisionFromProto, type AccreditationDecision } from './model.ts'
 import { RecordAccreditation } from './protocol.ts'

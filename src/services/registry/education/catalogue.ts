@@ -16,11 +16,11 @@
  * registry answers "unchanged" for what it already committed, and the local commit stores what
  * the node lacks. An upload the registry refuses outright (it commits none of it) is dropped.
  */
-import { isLifelongError, LifelongError, toLifelongError, type FieldError } from '../../errors.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { lifelong } from '../../gen/proto.js'
-import type { Federation } from '../../federation/federation.ts'
-import type { RpcClient } from '../../net/rpc/client.ts'
+import { isLifelongError, LifelongError, toLifelongError, type FieldError } from '../../../core/errors.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { lifelong } from '../../../core/gen/proto.js'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { RpcClient } from '../../../net/rpc/client.ts'
 import { osloDate } from './codes.ts'
 import { EducationCodes as C, educationError, fieldsError } from './errors.ts'
 import { selectVersion } from './history.ts'

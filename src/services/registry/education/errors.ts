@@ -2,7 +2,7 @@
  * The education registry's error codes (stable: part of the HTTP and wire contract). Each is a
  * {@link LifelongError} whose kind decides the HTTP and wire status.
  */
-import { LifelongError, ValidationError, type ErrorKind, type FieldError } from '../../errors.ts'
+import { LifelongError, ValidationError, type ErrorKind, type FieldError } from '../../../core/errors.ts'
 
 export const EducationCodes = {
   /** An offering, institution, event or decision breaks a field rule (NKR, NUS, credits, …): see fields. */

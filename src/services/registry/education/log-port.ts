@@ -1,11 +1,11 @@
 /**
  * What the education registry needs of the node's Merkle log: one call that appends entries and
  * writes the registry's own records in the same atomic LevelDB batch (ARCHITECTURE.md "Storage
- * and history"). The node's log module (src/log/module.ts) implements it; the registry depends
+ * and history"). The node's log module (src/services/log/module.ts) implements it; the registry depends
  * only on this contract. Log entry keys are opaque national IDs and sequence numbers.
  */
-import type { BatchOp, Db } from '../../storage/storage.ts'
-import type { AppendResult, LogEntryInput } from '../../log/store.ts'
+import type { BatchOp, Db } from '../../../store/leveldb/storage.ts'
+import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
 
 export type { AppendResult, LogEntryInput }
 

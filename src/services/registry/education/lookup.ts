@@ -4,9 +4,9 @@
  * issuer on the result's date"). Answers are cached per (ID, date) for a while; a missing
  * offering is cached too (shorter), so a flood of bad IDs does not reach the registry.
  */
-import type { Federation } from '../../federation/federation.ts'
-import type { RpcClient } from '../../net/rpc/client.ts'
-import { isLifelongError } from '../../errors.ts'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { RpcClient } from '../../../net/rpc/client.ts'
+import { isLifelongError } from '../../../core/errors.ts'
 import { eqfLevelOf } from './codes.ts'
 import { EducationCodes as C, educationError } from './errors.ts'
 import { institutionFromProto, offeringVersionFromProto, type Institution, type OfferingVersion } from './model.ts'

@@ -5,7 +5,7 @@
  * missing string becomes '', every missing list []), so that nothing downstream sees `null`.
  */
 import { createHash } from 'node:crypto'
-import { lifelong } from '../../gen/proto.js'
+import { lifelong } from '../../../core/gen/proto.js'
 
 const pb = lifelong.education
 

@@ -5,8 +5,8 @@
  * framework (src/net/rpc): the registry knows who is asking from the verified envelope and the
  * manifest, never from the body.
  */
-import { lifelong } from '../../gen/proto.js'
-import { protoCodec, type Method } from '../../net/rpc/method.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import { protoCodec, type Method } from '../../../net/rpc/method.ts'
 
 export const CATALOGUE_PROTOCOL = '/lifelong/catalogue/1.0.0'
 const pb = lifelong.education

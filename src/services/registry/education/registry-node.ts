@@ -4,11 +4,11 @@
  * (organisation number, roles) comes from the manifest entry of the verified signer.
  */
 import { randomBytes } from 'node:crypto'
-import { lifelong } from '../../gen/proto.js'
-import type { RpcServer } from '../../net/rpc/server.ts'
-import type { Handler, Method, RequestContext } from '../../net/rpc/method.ts'
-import type { Logger } from '../../observability/logger.ts'
-import { toLifelongError } from '../../errors.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import type { RpcServer } from '../../../net/rpc/server.ts'
+import type { Handler, Method, RequestContext } from '../../../net/rpc/method.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import { toLifelongError } from '../../../core/errors.ts'
 import { EducationCodes as C, educationError } from './errors.ts'
 import { decisionFromProto, institutionToProto, offeringFromProto, offeringVersionToProto } from './model.ts'
 import { GetOffering, ListOwnedOfferings, PublishOfferings, RecordAccreditation } from './protocol.ts'

@@ -3,7 +3,7 @@
  * offerings published by their owners' nodes, accreditation decisions from accreditors, and
  * every question asked of the history. Routes and protocol handlers call one method each.
  */
-import type { FieldError } from '../../errors.ts'
+import type { FieldError } from '../../../core/errors.ts'
 import { checkDate, eqfLevelOf, osloDate, iscedFLabel } from './codes.ts'
 import { EducationCodes as C, educationError, fieldsError } from './errors.ts'
 import {

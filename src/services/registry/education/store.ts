@@ -5,8 +5,8 @@
  * updated only after the batch is acknowledged. Writers are serialised (one commit at a time),
  * which keeps ID minting and "does this already exist" checks consistent.
  */
-import type { BatchOp, Sublevel } from '../../storage/storage.ts'
-import { LifelongError } from '../../errors.ts'
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import { LifelongError } from '../../../core/errors.ts'
 import { formatNationalId, ID_KINDS, type IdKind } from './ids.ts'
 import { keys, logKeys } from './keys.ts'
 import { EDUCATION_LOG_TYPES, type LogAppender, type LogEntryInput } from './log-port.ts'

@@ -4,8 +4,8 @@
  * does a relation's target exist, would a relation close a cycle) are checked by the services
  * with the same {@link FieldError} shape.
  */
-import type { FieldError } from '../../errors.ts'
-import { validateOrganisationNumber } from '../../identifiers/index.ts'
+import type { FieldError } from '../../../core/errors.ts'
+import { validateOrganisationNumber } from '../../../core/identifiers/index.ts'
 import {
   checkAdmissionCode, checkCredits, checkDate, checkDbhCode, checkFsNumber, checkGradingScale, checkIscedF,
   checkLanguage, checkLevelForKind, checkLocalCode, checkNkrLevel, checkNusAgainstNkr, checkNusCode, checkTerm

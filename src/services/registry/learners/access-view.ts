@@ -7,9 +7,9 @@
  * a reader is found by its peer ID, never by its organisation number.
  */
 import { base58btc } from 'multiformats/bases/base58'
-import type { Federation } from '../../federation/federation.ts'
-import type { Sublevel } from '../../storage/storage.ts'
-import { lifelong } from '../../gen/proto.js'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import { lifelong } from '../../../core/gen/proto.js'
 import { accessBefore, accessPrefix, enrolmentVersionPrefix, learnerVersionPrefix, pointerVersionPrefix, prefixEnd, requestKey } from './keys.ts'
 import { changeRequestVersions } from './change-requests.ts'
 import { OPERATOR, toHex } from './model.ts'

@@ -21,11 +21,11 @@
  * batch costs one salted leaf hash and on average one node hash per record.
  */
 import { randomFillSync } from 'node:crypto'
-import { LifelongError } from '../../errors.ts'
-import { HASH_SIZE, hashLeafInto, inclusionProofFromLeafHashes, rootFromLeafHashes, verifyInclusion } from '../../log/merkle.ts'
-import type { Storage, Sublevel } from '../../storage/storage.ts'
-import type { AuditProblem } from '../../log/audit.ts'
-import { lifelong } from '../../gen/proto.js'
+import { LifelongError } from '../../../core/errors.ts'
+import { HASH_SIZE, hashLeafInto, inclusionProofFromLeafHashes, rootFromLeafHashes, verifyInclusion } from '../../../core/log/merkle.ts'
+import type { Storage, Sublevel } from '../../../store/leveldb/storage.ts'
+import type { AuditProblem } from '../../../store/log/audit.ts'
+import { lifelong } from '../../../core/gen/proto.js'
 import { BATCH_PREFIX, batchItemsKey, prefixEnd } from './keys.ts'
 
 const pb = lifelong.learners

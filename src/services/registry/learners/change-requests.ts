@@ -5,8 +5,8 @@
  * records (items of a logged batch) under `qv/<learner>/<id>/<version>`, shown to the learner
  * with who asked and who decided. `q/<id>` holds the current version, `qp/<id>` marks it pending.
  */
-import { lifelong } from '../../gen/proto.js'
-import type { Sublevel } from '../../storage/storage.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { Draft } from './journal.ts'
 import {
   CHANGE_REQUEST_PENDING_PREFIX, changeRequestHeadKey, changeRequestPendingKey, changeRequestVersionKey, changeRequestVersionPrefix, prefixEnd

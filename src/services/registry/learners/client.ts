@@ -5,12 +5,12 @@
  * sent in batches, retried on transport failures (the index applies them idempotently), and
  * each caller gets its own entries' outcomes.
  */
-import { LifelongError, toLifelongError } from '../../errors.ts'
-import type { Federation } from '../../federation/federation.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { RpcClient } from '../../net/rpc/client.ts'
-import type { Method } from '../../net/rpc/method.ts'
-import type { lifelong } from '../../gen/proto.js'
+import { LifelongError, toLifelongError } from '../../../core/errors.ts'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { RpcClient } from '../../../net/rpc/client.ts'
+import type { Method } from '../../../net/rpc/method.ts'
+import type { lifelong } from '../../../core/gen/proto.js'
 import { MAX_BATCH, type EnrolmentEntry, type EntryOutcome, type Identifier, type LearnerInput, type LearnerRef, type PointerEntry } from './model.ts'
 import { CheckEnrolment, FindResultSources, GetOwnData, IssueEducationId, MatchPerson, RegisterIndexEntries, RegisterLearners, ResolveIdentity, AddIdentifier } from './protocol.ts'
 

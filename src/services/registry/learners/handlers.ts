@@ -4,8 +4,8 @@
  * the request id) and makes one registry call. The framework has already checked signature,
  * membership, role, replay and the presence of purpose and legal basis.
  */
-import type { RpcServer } from '../../net/rpc/server.ts'
-import type { Method, RequestContext } from '../../net/rpc/method.ts'
+import type { RpcServer } from '../../../net/rpc/server.ts'
+import type { Method, RequestContext } from '../../../net/rpc/method.ts'
 import type { LearnerRegistry } from './registry.ts'
 import type { Accessor, CallerRole } from './model.ts'
 import {

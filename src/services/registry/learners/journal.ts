@@ -6,9 +6,9 @@
  * node's Merkle log.
  */
 import { randomBytes } from 'node:crypto'
-import { LifelongError } from '../../errors.ts'
-import type { BatchOp, Sublevel } from '../../storage/storage.ts'
-import type { AppendResult, LogEntryInput } from '../../log/store.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
 import { buildBatch, type BatchItem } from './batch.ts'
 import { batchItemsKey, batchKey } from './keys.ts'
 

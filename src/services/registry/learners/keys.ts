@@ -37,7 +37,7 @@ import { createHash, hash } from 'node:crypto'
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0')
 
-export { prefixEnd } from '../../storage/keys.ts'
+export { prefixEnd } from '../../../store/leveldb/keys.ts'
 
 export const learnerHeadKey = (learnerId: string): string => `l/${learnerId}`
 export const learnerVersionKey = (learnerId: string, version: number): string => `lv/${learnerId}/${pad(version, 8)}`

@@ -3,7 +3,7 @@
  * IDs, and the caller of an operation. Pure; shared by the index and by its clients.
  */
 import { randomBytes } from 'node:crypto'
-import type { lifelong } from '../../gen/proto.js'
+import type { lifelong } from '../../../core/gen/proto.js'
 
 export type Identifier = lifelong.learners.Identifier.$Properties
 export type PersonName = lifelong.learners.PersonName.$Properties

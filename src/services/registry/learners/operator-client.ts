@@ -4,7 +4,7 @@
  * what members asked for, approve or reject one. Bodies go by POST: identifiers never travel
  * in a URL.
  */
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../../core/errors.ts'
 import type { Identifier } from './model.ts'
 
 /** Why the operator reads the queue or decides: recorded in the learner's access log. */

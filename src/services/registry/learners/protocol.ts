@@ -4,8 +4,8 @@
  * Every method touches personal data, so the framework requires a purpose and a legal basis
  * before the handler runs; roles are the least each use needs (docs/LEARNER-REGISTRY.md).
  */
-import { lifelong } from '../../gen/proto.js'
-import { protoCodec, type Method } from '../../net/rpc/method.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import { protoCodec, type Method } from '../../../net/rpc/method.ts'
 
 export const LEARNERS_PROTOCOL = '/lifelong/learners/1.0.0'
 const pb = lifelong.learners

@@ -14,13 +14,13 @@
  * under its own key (where the log finds it again) and a small head says which one is current.
  */
 import { randomBytes } from 'node:crypto'
-import { generateEducationId } from '../../identifiers/index.ts'
-import { LifelongError, type FieldError } from '../../errors.ts'
-import type { Federation } from '../../federation/federation.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { Metrics } from '../../observability/metrics.ts'
-import type { Sublevel } from '../../storage/storage.ts'
-import { lifelong } from '../../gen/proto.js'
+import { generateEducationId } from '../../../core/identifiers/index.ts'
+import { LifelongError, type FieldError } from '../../../core/errors.ts'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { Metrics } from '../../../core/observability/metrics.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import { lifelong } from '../../../core/gen/proto.js'
 import {
   accessKey, enrolmentHeadKey, enrolmentHeadPrefix, enrolmentVersionKey, identifierKey,
   idempotencyKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, matchKey, nameIndexKey, nameIndexPrefix, normaliseName,

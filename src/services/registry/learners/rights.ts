@@ -11,8 +11,8 @@
  * learner, and merging learners, are the operator's alone.
  */
 import { Counter } from 'prom-client'
-import type { Logger } from '../../observability/logger.ts'
-import type { Metrics } from '../../observability/metrics.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { Metrics } from '../../../core/observability/metrics.ts'
 import type { Draft } from './journal.ts'
 import { matchKey, pointerHeadKey, relationshipKey } from './keys.ts'
 import { OPERATOR, toHex, type Accessor } from './model.ts'

@@ -4,8 +4,8 @@
  * message that starts with a stable reason code (`national-id-checksum-k1: …`), so that one
  * answer reports everything wrong with a batch. Pure functions.
  */
-import { isAcceptableNationalId, validateNationalId, validateEducationId, validateOrganisationNumber } from '../../identifiers/index.ts'
-import { ValidationError, type FieldError } from '../../errors.ts'
+import { isAcceptableNationalId, validateNationalId, validateEducationId, validateOrganisationNumber } from '../../../core/identifiers/index.ts'
+import { ValidationError, type FieldError } from '../../../core/errors.ts'
 import {
   CHANNEL_KINDS, ENTRY_ACTIONS, GENDERS, INPUT_SCHEMES, LEGAL_BASES, MAX_PURPOSE_LENGTH, PURPOSE_PATTERN, STUDY_RIGHT_STATUSES,
   isIsoDate, isLearnerId, type Contact, type Identifier, type LearnerInput, type LearnerRef, type PersonName, type StoredScheme

@@ -7,18 +7,18 @@
  * {@link resultRecordCheck} adds what a result means: its signature by the log's key, that it
  * names the log's member as its recorder, and who issued it.
  */
-import type { lifelong } from '../../gen/proto.js'
-import type { Member } from '../../federation/manifest.ts'
-import type { TrustAnchor } from '../../federation/anchor.ts'
-import { ed25519VerifierKey, formatVerifierKey } from '../../log/note.ts'
-import { cosignatureV1VerifierKey, witnessName } from '../../log/cosignature.ts'
+import type { lifelong } from '../../../core/gen/proto.js'
+import type { Member } from '../../../core/federation/manifest.ts'
+import type { TrustAnchor } from '../../../core/federation/anchor.ts'
+import { ed25519VerifierKey, formatVerifierKey } from '../../../core/log/note.ts'
+import { cosignatureV1VerifierKey, witnessName } from '../../../core/log/cosignature.ts'
 import { openSourcedResult } from './verify.ts'
 import type { ResultView } from './record.ts'
 import { RESULT_LOG_TYPES } from './keys.ts'
-import { PROOF_BUNDLE_FORMAT, verifyProofBundle, type BundleVerification, type ProofBundle, type RecordCheck } from '../../log/bundle.ts'
-import type { Check } from '../../log/evidence.ts'
+import { PROOF_BUNDLE_FORMAT, verifyProofBundle, type BundleVerification, type ProofBundle, type RecordCheck } from '../../../core/log/bundle.ts'
+import type { Check } from '../../../core/log/evidence.ts'
 
-// The log's proof bundle (src/log/bundle.ts), here always of a signed result.
+// The log's proof bundle (src/core/log/bundle.ts), here always of a signed result.
 export { PROOF_BUNDLE_FORMAT, type ProofBundle }
 /** A file of several bundles of results (what an employer downloads from a share). */
 export const BUNDLE_SET_FORMAT = 'lifelong-result-proofs/v1'

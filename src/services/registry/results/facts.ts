@@ -1,11 +1,11 @@
 /**
- * Results as the bridges' plain facts (src/bridges/model.ts), from verified result versions:
+ * Results as the bridges' plain facts (src/core/bridges/model.ts), from verified result versions:
  * what the portal fetched and checked, or what an institution node holds itself (evidence).
  * Only verified results go in, each with what was checked; issuers keep the name they had at
  * issue and carry their successor when a merged institution's successor holds the result.
  */
-import { validateNationalId } from '../../identifiers/index.ts'
-import type { GradeFacts, IssuerFacts, LearnerFacts, LearnerResults, ResultFacts, ResultKind, GradingScale } from '../../bridges/model.ts'
+import { validateNationalId } from '../../../core/identifiers/index.ts'
+import type { GradeFacts, IssuerFacts, LearnerFacts, LearnerResults, ResultFacts, ResultKind, GradingScale } from '../../../core/bridges/model.ts'
 import type { ResultView } from './record.ts'
 import type { Verification } from './verify.ts'
 import type { SubjectId } from './model.ts'

@@ -9,7 +9,7 @@
  * `POST /results/batches` (docs/RESULTS-AND-PORTAL.md §Ingest).
  */
 import { readFileSync } from 'node:fs'
-import { LifelongError, type ErrorKind } from '../../errors.ts'
+import { LifelongError, type ErrorKind } from '../../../core/errors.ts'
 import type { IngestBatch, Problem } from './model.ts'
 import type { IngestReport } from './registry.ts'
 

@@ -7,7 +7,7 @@
  * index, so an outbox entry sent twice does no harm. Typed structurally: the results registry
  * does not import the learner registry; the composition root hands in its client.
  */
-import { toLifelongError } from '../../errors.ts'
+import { toLifelongError } from '../../../core/errors.ts'
 import type { PointerOutcome, PointerRegistrar, PointerRegistration } from './ports.ts'
 
 interface Outcome { status?: string | null, learnerId?: string | null, code?: string | null }

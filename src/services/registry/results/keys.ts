@@ -32,7 +32,7 @@ export const OUTBOX_PREFIX = 'o/'
 export const indexIdKey = (learnerId: string): string => `ix/${learnerId}`
 export const secretKey = (): string => 'meta/secret'
 
-export { prefixEnd } from '../../storage/keys.ts'
+export { prefixEnd } from '../../../store/leveldb/keys.ts'
 
 /** The log entry key of a result version: opaque, `<result ID>/v<version>`. */
 export const logKeyOf = (resultId: string, version: number): string => `${resultId}/v${version}`

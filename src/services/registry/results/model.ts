@@ -4,7 +4,7 @@
  * but the input itself. Pure. Checks that need the registry (offering, issuer, owner) or the
  * node's store (learner, earlier versions) are in `ingest.ts`.
  */
-import { isAcceptableNationalId, normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId } from '../../identifiers/index.ts'
+import { isAcceptableNationalId, normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId } from '../../../core/identifiers/index.ts'
 
 export const RESULT_KINDS = ['course-result', 'diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'micro-credential', 'recognition'] as const
 export type ResultKind = typeof RESULT_KINDS[number]

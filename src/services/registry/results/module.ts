@@ -3,18 +3,18 @@
  * the index outbox and the HTTP routes. Built by the composition root only.
  */
 import type { FastifyPluginAsync } from 'fastify'
-import type { SigningKey } from '../../crypto/ed25519.ts'
-import type { Federation } from '../../federation/federation.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { RpcServer } from '../../net/rpc/server.ts'
-import type { Sublevel } from '../../storage/storage.ts'
-import { LifelongError } from '../../errors.ts'
+import type { SigningKey } from '../../../core/crypto/ed25519.ts'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { RpcServer } from '../../../net/rpc/server.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import { LifelongError } from '../../../core/errors.ts'
 import type { LogAppender, LogProofs, OfferingCatalogue, PointerRegistrar, InstitutionInfo } from './ports.ts'
 import { ResultRegistry } from './registry.ts'
 import { ResultService } from './serve.ts'
 import { IndexOutbox } from './outbox.ts'
 import { ImportStaging } from './staging.ts'
-import { resultRoutes } from './routes.ts'
+import { resultRoutes } from '../../../edges/registry/results/routes.ts'
 
 export interface ResultsModuleComponents {
   store: Sublevel

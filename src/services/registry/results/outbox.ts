@@ -6,10 +6,10 @@
  * with back-off, so an acknowledged result's pointer survives a crash and an index that is down.
  * Registration at the index is idempotent, so sending an entry twice does no harm.
  */
-import { lifelong } from '../../gen/proto.js'
-import { toLifelongError } from '../../errors.ts'
-import type { Logger } from '../../observability/logger.ts'
-import type { Sublevel } from '../../storage/storage.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import { toLifelongError } from '../../../core/errors.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import { OUTBOX_PREFIX, indexIdKey, outboxKey, prefixEnd } from './keys.ts'
 import type { PointerRegistrar, PointerRegistration } from './ports.ts'
 import type { ResultRegistry } from './registry.ts'

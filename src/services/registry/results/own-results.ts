@@ -1,11 +1,11 @@
 /**
  * An institution's own results as the bridges' facts, for the evidence it seals itself (OOTS,
- * src/bridges/oots/evidence-protocol.ts): the learner named by the national index's learner ID
+ * src/services/bridges/oots/evidence-protocol.ts): the learner named by the national index's learner ID
  * (known once the institution registered the learner there), the results asked for, each
  * signature checked again and its place in this node's log given.
  */
-import { LifelongError } from '../../errors.ts'
-import type { LearnerResults } from '../../bridges/model.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { LearnerResults } from '../../../core/bridges/model.ts'
 import { learnerResults, type FactsInput } from './facts.ts'
 import { openResult, resultView } from './record.ts'
 import type { LogProofs, InstitutionInfo } from './ports.ts'

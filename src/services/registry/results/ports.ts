@@ -4,8 +4,8 @@
  * proofs, and the national index's pointer registration. Keeping them here lets the registry be
  * tested on its own and keeps registries from importing each other.
  */
-import type { BatchOp } from '../../storage/storage.ts'
-import type { AppendResult, LogEntryInput } from '../../log/store.ts'
+import type { BatchOp } from '../../../store/leveldb/storage.ts'
+import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
 import type { Localised, SubjectId } from './model.ts'
 
 /** An institution as the National Education Registry describes it (on some date). */

@@ -5,8 +5,8 @@
  * the handler runs; only the portal role may call them (least privilege: institutions never
  * read each other's results, the index never reads results at all).
  */
-import { lifelong } from '../../gen/proto.js'
-import { protoCodec, type Method } from '../../net/rpc/method.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import { protoCodec, type Method } from '../../../net/rpc/method.ts'
 
 export const RESULTS_PROTOCOL = '/lifelong/results/1.0.0'
 const pb = lifelong.results
@@ -39,9 +39,9 @@ export const ACCEPTED_PURPOSES: Readonly<Record<string, readonly string[]>> = {
   'portal.share-view': ['gdpr-6-1-a'],
   // The learner hands picked results on from the portal (consent).
   'portal.transfer': ['gdpr-6-1-a'],
-  // The learner sends results to an EMREX client (a foreign institution), started and confirmed by them (consent; src/bridges/emrex).
+  // The learner sends results to an EMREX client (a foreign institution), started and confirmed by them (consent; src/services/bridges/emrex).
   'emrex.transfer': ['gdpr-6-1-a'],
-  // The learner puts results in their EU digital identity wallet (consent; src/bridges/eudi).
+  // The learner puts results in their EU digital identity wallet (consent; src/services/bridges/eudi).
   'eudi.wallet-issuance': ['gdpr-6-1-a'],
   // A foreign authority's evidence request through OOTS, previewed and approved by the learner (legal obligation, SDG Regulation art. 14).
   'oots.evidence-exchange': ['gdpr-6-1-c'],

@@ -11,10 +11,10 @@
  * the 11 digits useless).
  */
 import { createHash } from 'node:crypto'
-import { lifelong } from '../../gen/proto.js'
-import { decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '../../crypto/envelope.ts'
-import type { SigningKey } from '../../crypto/ed25519.ts'
-import { LifelongError } from '../../errors.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import { decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '../../../core/crypto/envelope.ts'
+import type { SigningKey } from '../../../core/crypto/ed25519.ts'
+import { LifelongError } from '../../../core/errors.ts'
 import { isPass, type Localised, type SubjectId } from './model.ts'
 import { RESULT_DOMAIN, RESULT_PAYLOAD_TYPE } from './seal.ts'
 

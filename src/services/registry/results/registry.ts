@@ -10,11 +10,11 @@
  * append. A batch with any problem writes nothing and reports every problem with its code.
  */
 import { createHmac, createSecretKey, randomBytes, randomFillSync, type KeyObject } from 'node:crypto'
-import { lifelong } from '../../gen/proto.js'
-import type { SigningKey } from '../../crypto/ed25519.ts'
-import { LifelongError, ValidationError, toLifelongError } from '../../errors.ts'
-import type { BatchOp, Sublevel } from '../../storage/storage.ts'
-import type { LogEntryInput } from '../../log/store.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import type { SigningKey } from '../../../core/crypto/ed25519.ts'
+import { LifelongError, ValidationError, toLifelongError } from '../../../core/errors.ts'
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogEntryInput } from '../../../store/log/store.ts'
 import {
   checkGrades, checkLearnerInput, checkResultInput, MAX_BATCH, OFFERING_KINDS_FOR, osloDay, ResultCodes as C,
   type CheckedLearner, type CheckedResult, type IngestBatch, type Problem, type SubjectId

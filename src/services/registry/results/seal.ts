@@ -11,7 +11,7 @@
  * encoder writes each field on its own, in field-number order (proto/results.proto).
  */
 import { createHmac, createSecretKey, sign, type KeyObject } from 'node:crypto'
-import { encodeSignedEnvelope, signedData } from '../../crypto/signed-data.ts'
+import { encodeSignedEnvelope, signedData } from '../../../core/crypto/signed-data.ts'
 
 export const RESULT_DOMAIN = 'lifelong/result/v1'
 export const RESULT_PAYLOAD_TYPE = 'lifelong.results.ResultRecord'

@@ -11,8 +11,8 @@
  */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import type { SigningKey } from '../../crypto/ed25519.ts'
-import { LifelongError } from '../../errors.ts'
+import type { SigningKey } from '../../../core/crypto/ed25519.ts'
+import { LifelongError } from '../../../core/errors.ts'
 import { sealPayload, type SealedRecord } from './seal.ts'
 import type { SealReply, SealRequest } from './seal-worker.ts'
 

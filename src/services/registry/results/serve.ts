@@ -8,11 +8,11 @@
  * out as the exact signed bytes, with its leaf, salt and inclusion proof against one signed
  * checkpoint, so the portal can verify each on its own.
  */
-import { LifelongError } from '../../errors.ts'
-import type { Federation } from '../../federation/federation.ts'
-import type { RpcServer } from '../../net/rpc/server.ts'
-import type { Method, RequestContext } from '../../net/rpc/method.ts'
-import type { lifelong } from '../../gen/proto.js'
+import { LifelongError } from '../../../core/errors.ts'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { RpcServer } from '../../../net/rpc/server.ts'
+import type { Method, RequestContext } from '../../../net/rpc/method.ts'
+import type { lifelong } from '../../../core/gen/proto.js'
 import type { SubjectId } from './model.ts'
 import { GetAccessLog, GetResults, ACCEPTED_PURPOSES } from './protocol.ts'
 import type { LogProofs } from './ports.ts'

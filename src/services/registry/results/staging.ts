@@ -5,7 +5,7 @@
  * hour; an import that is not committed by then is dropped.
  */
 import { randomUUID } from 'node:crypto'
-import { LifelongError, ValidationError, isLifelongError } from '../../errors.ts'
+import { LifelongError, ValidationError, isLifelongError } from '../../../core/errors.ts'
 import type { IngestBatch, Problem } from './model.ts'
 import type { IngestReport, PreparedBatch, ResultRegistry } from './registry.ts'
 

@@ -14,12 +14,12 @@
  * 6. The issuer is the source's organisation, or one the source's organisation succeeded
  *    (a merger the National Education Registry records).
  */
-import { openCheckpoint, type OpenedCheckpoint } from '../../log/checkpoint.ts'
-import { decodeLeaf, leafMismatches } from '../../log/leaf.ts'
-import { hashLeaf, verifyInclusion } from '../../log/merkle.ts'
-import { ed25519NoteVerifier, ed25519VerifierKey, type NoteVerifier } from '../../log/note.ts'
-import { LifelongError, toLifelongError } from '../../errors.ts'
-import type { lifelong } from '../../gen/proto.js'
+import { openCheckpoint, type OpenedCheckpoint } from '../../../core/log/checkpoint.ts'
+import { decodeLeaf, leafMismatches } from '../../../core/log/leaf.ts'
+import { hashLeaf, verifyInclusion } from '../../../core/log/merkle.ts'
+import { ed25519NoteVerifier, ed25519VerifierKey, type NoteVerifier } from '../../../core/log/note.ts'
+import { LifelongError, toLifelongError } from '../../../core/errors.ts'
+import type { lifelong } from '../../../core/gen/proto.js'
 import type { SubjectId } from './model.ts'
 import { openResult, resultView, subjectCommitment, type ResultView } from './record.ts'
 import { RESULT_LOG_TYPES, logKeyOf } from './keys.ts'

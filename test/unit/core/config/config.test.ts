@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
-import { parseConfig } from '../../../src/config/config.ts'
-import { roleCombinationProblems } from '../../../src/config/roles.ts'
-import { ValidationError } from '../../../src/errors.ts'
-import { formatPublicKey, generateSigningKey } from '../../../src/crypto/ed25519.ts'
+import { parseConfig } from '../../../../src/core/config/config.ts'
+import { roleCombinationProblems } from '../../../../src/core/federation/roles.ts'
+import { ValidationError } from '../../../../src/core/errors.ts'
+import { formatPublicKey, generateSigningKey } from '../../../../src/core/crypto/ed25519.ts'
 
 const operatorKey = formatPublicKey(generateSigningKey().publicKeyRaw)
 const valid = () => ({

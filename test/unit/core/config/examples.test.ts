@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadConfig } from '../../../src/config/config.ts'
+import { loadConfig } from '../../../../src/core/config/config.ts'
 
-const dir = new URL('../../../node-config/examples/', import.meta.url).pathname
+const dir = new URL('../../../../node-config/examples/', import.meta.url).pathname
 
 describe('example configs', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'))

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { Domains, decodeEnvelope, openEnvelope, sealEnvelope, signedData } from '../../../src/crypto/envelope.ts'
-import { decodePeerIdBytes, generateSigningKey, parsePublicKey, formatPublicKey, peerIdFromRawPublicKey, signBytes, verifyBytes } from '../../../src/crypto/ed25519.ts'
-import { lifelong } from '../../../src/gen/proto.js'
+import { Domains, decodeEnvelope, openEnvelope, sealEnvelope, signedData } from '../../../../src/core/crypto/envelope.ts'
+import { decodePeerIdBytes, generateSigningKey, parsePublicKey, formatPublicKey, peerIdFromRawPublicKey, signBytes, verifyBytes } from '../../../../src/core/crypto/ed25519.ts'
+import { lifelong } from '../../../../src/core/gen/proto.js'
 
 const key = generateSigningKey()
 

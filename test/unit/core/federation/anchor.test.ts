@@ -5,12 +5,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import { formatPublicKey, generateSigningKey, peerIdFromRawPublicKey } from '../../../src/crypto/ed25519.ts'
+import { formatPublicKey, generateSigningKey, peerIdFromRawPublicKey } from '../../../../src/core/crypto/ed25519.ts'
 import {
   openManifestUnderAnchors, operatorKeyAnchor, parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint, type TrustAnchor
-} from '../../../src/federation/anchor.ts'
-import { manifestFromJson, signManifest } from '../../../src/federation/manifest.ts'
-import { isLifelongError, ValidationError } from '../../../src/errors.ts'
+} from '../../../../src/core/federation/anchor.ts'
+import { manifestFromJson, signManifest } from '../../../../src/core/federation/manifest.ts'
+import { isLifelongError, ValidationError } from '../../../../src/core/errors.ts'
 
 const DAY = 86_400_000
 const operator = generateSigningKey()

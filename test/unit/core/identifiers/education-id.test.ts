@@ -10,8 +10,8 @@ import {
   normaliseEducationId,
   validateNationalId,
   normaliseNationalId
-} from '../../../src/identifiers/index.ts'
-import { isLifelongError } from '../../../src/errors.ts'
+} from '../../../../src/core/identifiers/index.ts'
+import { isLifelongError } from '../../../../src/core/errors.ts'
 
 // A deterministic random source from fast-check bytes.
 const seeded = (bytes: Uint8Array) => (n: number): Uint8Array => bytes.slice(0, n)

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
-import { validateNationalId, isValidNationalId } from '../../../src/identifiers/index.ts'
+import { validateNationalId, isValidNationalId } from '../../../../src/core/identifiers/index.ts'
 import { withCheckDigits, pad, daysIn } from './helpers.ts'
 
 // An individual number that the ordinary table maps to `year` (folkeregisterforskriften).

@@ -4,8 +4,8 @@ import {
   isValidNationalId,
   isAcceptableNationalId,
   normaliseNationalId
-} from '../../../src/identifiers/index.ts'
-import { ordinaryCentury, dNumberCentury } from '../../../src/identifiers/national-id.ts'
+} from '../../../../src/core/identifiers/index.ts'
+import { ordinaryCentury, dNumberCentury } from '../../../../src/core/identifiers/national-id.ts'
 import { withCheckDigits } from './helpers.ts'
 
 // Builds a number valid under the legacy rule from nine digits. When K1 or K2 would be 10 it

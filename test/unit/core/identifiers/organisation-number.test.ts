@@ -4,7 +4,7 @@ import {
   validateOrganisationNumber,
   isValidOrganisationNumber,
   normaliseOrganisationNumber
-} from '../../../src/identifiers/index.ts'
+} from '../../../../src/core/identifiers/index.ts'
 
 // Independent check digit: 11 − (ΣW mod 11), 0 for remainder 0, undefined for remainder 1.
 function checkDigit (eight: string): number | undefined {

@@ -10,8 +10,8 @@ import {
   normaliseNationalId,
   validateOrganisationNumber,
   normaliseOrganisationNumber
-} from '../../../src/identifiers/index.ts'
-import type { NationalIdKind, SyntheticSource } from '../../../src/identifiers/index.ts'
+} from '../../../../src/core/identifiers/index.ts'
+import type { NationalIdKind, SyntheticSource } from '../../../../src/core/identifiers/index.ts'
 
 interface Vector {
   input: string
@@ -34,7 +34,7 @@ interface Fixture {
 }
 
 function load (name: string): Fixture {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/identifiers/${name}`, import.meta.url), 'utf8')) as Fixture
+  return JSON.parse(readFileSync(new URL(`../../../fixtures/identifiers/${name}`, import.meta.url), 'utf8')) as Fixture
 }
 
 // What navikt/fnrvalidator's `type` means in this project's vocabulary.

@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { generateKeyPairSync } from 'node:crypto'
-import { formatCheckpoint, openCheckpoint, parseCheckpoint, type Checkpoint } from '../../../src/log/checkpoint.ts'
-import { emptyRoot, hashLeaf } from '../../../src/log/merkle.ts'
-import { ed25519NoteSigner, ed25519NoteVerifier, ed25519VerifierKey, parseNote, signNote } from '../../../src/log/note.ts'
-import { LifelongError, ValidationError } from '../../../src/errors.ts'
+import { formatCheckpoint, openCheckpoint, parseCheckpoint, type Checkpoint } from '../../../../src/core/log/checkpoint.ts'
+import { emptyRoot, hashLeaf } from '../../../../src/core/log/merkle.ts'
+import { ed25519NoteSigner, ed25519NoteVerifier, ed25519VerifierKey, parseNote, signNote } from '../../../../src/core/log/note.ts'
+import { LifelongError, ValidationError } from '../../../../src/core/errors.ts'
 import { fromBase64, signedNotes, toHex } from './fixtures.ts'
 
 const v = signedNotes()

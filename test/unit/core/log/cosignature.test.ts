@@ -1,17 +1,17 @@
 import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { generateKeyPairSync } from 'node:crypto'
-import { formatCheckpoint, openCheckpoint } from '../../../src/log/checkpoint.ts'
+import { formatCheckpoint, openCheckpoint } from '../../../../src/core/log/checkpoint.ts'
 import {
   cosignatureTimestamp, cosignatureV1KeyId, cosignatureV1Message, cosignatureV1Verifier, cosignatureV1VerifierKey,
   ed25519Cosigner, SIGNATURE_TYPE_COSIGNATURE_V1
-} from '../../../src/log/cosignature.ts'
-import { hashLeaf } from '../../../src/log/merkle.ts'
+} from '../../../../src/core/log/cosignature.ts'
+import { hashLeaf } from '../../../../src/core/log/merkle.ts'
 import {
   ed25519NoteSigner, ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, openNote, parseNote, parseVerifierKey, signNote,
   type NoteSignature
-} from '../../../src/log/note.ts'
-import { LifelongError } from '../../../src/errors.ts'
+} from '../../../../src/core/log/note.ts'
+import { LifelongError } from '../../../../src/core/errors.ts'
 import { fromBase64, signedNotes } from './fixtures.ts'
 
 const v = signedNotes()

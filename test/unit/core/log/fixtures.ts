@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-export const FIXTURES = fileURLToPath(new URL('../../fixtures/log/', import.meta.url))
+export const FIXTURES = fileURLToPath(new URL('../../../fixtures/log/', import.meta.url))
 
 export function fromHex (hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'))

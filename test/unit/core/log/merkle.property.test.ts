@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import {
   appendLeafHashes, appendLeaves, consistencyProof, emptyFrontier, frontierRoot, hashLeaf, inclusionProof,
   rootAt, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion, type NodeSource
-} from '../../../src/log/merkle.ts'
+} from '../../../../src/core/log/merkle.ts'
 
 /** A random tree: distinct leaves (identical siblings would make H(a, b) = H(b, a)). */
 const tree = (maxLeaves: number): fc.Arbitrary<{ leaves: Uint8Array[], getNode: NodeSource, roots: Uint8Array[] }> =>

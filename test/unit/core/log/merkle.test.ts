@@ -5,8 +5,8 @@ import {
   inclusionProof, inclusionProofAsync, inclusionProofFromLeafHashes, inclusionProofPlan, proofFromPlan, rootAt,
   rootAtAsync, rootFromInclusionProof, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion,
   type Frontier, type ProofPlan, type SubtreeId
-} from '../../../src/log/merkle.ts'
-import { isLifelongError } from '../../../src/errors.ts'
+} from '../../../../src/core/log/merkle.ts'
+import { isLifelongError } from '../../../../src/core/errors.ts'
 import { fromBase64, fromHex, readJson, readJsonTree, toHex, type ConsistencyProbe, type InclusionProbe, type ReferenceTree } from './fixtures.ts'
 
 const ref = readJson<ReferenceTree>('transparency-dev-merkle/reference-tree.json')

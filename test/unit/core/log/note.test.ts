@@ -5,8 +5,8 @@ import {
   ed25519NoteSigner, ed25519NoteVerifier, ed25519PrivateKeyFromSeed, ed25519PublicKeyBytes, ed25519VerifierKey,
   formatNote, formatVerifierKey, isValidKeyName, keyId, openNote, parseEd25519SignerKey, parseNote, parseVerifierKey,
   signNote, MAX_NOTE_SIGNATURES, type NoteVerifier
-} from '../../../src/log/note.ts'
-import { isLifelongError, LifelongError, ValidationError } from '../../../src/errors.ts'
+} from '../../../../src/core/log/note.ts'
+import { isLifelongError, LifelongError, ValidationError } from '../../../../src/core/errors.ts'
 import { fromHex, signedNotes, toHex } from './fixtures.ts'
 
 const v = signedNotes()

@@ -16,7 +16,7 @@ describe("the package entry 'lifelong/log'", () => {
 
   it('imports no storage or network code', async () => {
     const { readFileSync, readdirSync } = await import('node:fs')
-    const dir = new URL('../../../src/log/', import.meta.url)
+    const dir = new URL('../../../../src/core/log/', import.meta.url)
     const files = readdirSync(dir).filter(f => ['index.ts', 'merkle.ts', 'note.ts', 'checkpoint.ts', 'cosignature.ts', 'sha256.ts', 'leaf.ts'].includes(f))
     expect(files).toHaveLength(7)
     let count = 0

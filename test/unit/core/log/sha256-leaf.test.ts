@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest'
 import { hash, randomBytes } from 'node:crypto'
-import { NATIVE_THRESHOLD, sha256, sha256Into, sha256Node, sha256NodeAt, sha256Prefixed } from '../../../src/log/sha256.ts'
-import { decodeLeaf, encodeLeaf, keyCommitment, leafFor, recordCommitment } from '../../../src/log/leaf.ts'
-import { hashLeaf, hashLeafInto } from '../../../src/log/merkle.ts'
+import { NATIVE_THRESHOLD, sha256, sha256Into, sha256Node, sha256NodeAt, sha256Prefixed } from '../../../../src/core/log/sha256.ts'
+import { decodeLeaf, encodeLeaf, keyCommitment, leafFor, recordCommitment } from '../../../../src/core/log/leaf.ts'
+import { hashLeaf, hashLeafInto } from '../../../../src/core/log/merkle.ts'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 

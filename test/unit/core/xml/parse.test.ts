@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { DOMParser } from '@xmldom/xmldom'
-import { LifelongError } from '../../../../src/errors.ts'
-import { EDM_REQUEST_XML_LIMITS, ELMO_XML_LIMITS, type XmlLimits } from '../../../../src/bridges/xml/limits.ts'
-import { parseUntrustedXml } from '../../../../src/bridges/xml/parse.ts'
-import { scanXml } from '../../../../src/bridges/xml/scan.ts'
+import { LifelongError } from '../../../../src/core/errors.ts'
+import { EDM_REQUEST_XML_LIMITS, ELMO_XML_LIMITS, type XmlLimits } from '../../../../src/core/xml/limits.ts'
+import { parseUntrustedXml } from '../../../../src/core/xml/parse.ts'
+import { scanXml } from '../../../../src/core/xml/scan.ts'
 
 /** A small profile, so that every limit is reached by a short document. */
 const SMALL: XmlLimits = {

@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { LifelongError } from '../../../../src/errors.ts'
-import { WorkerPool } from '../../../../src/bridges/xml/pool.ts'
+import { LifelongError } from '../../../../src/core/errors.ts'
+import { WorkerPool } from '../../../../src/core/xml/pool.ts'
 import { tempDir } from '../../../helpers/federation.ts'
 
 interface SpinTask { spinMs?: number, fail?: string, exit?: boolean, echo?: unknown }
@@ -92,7 +92,7 @@ describe('the document-check worker pool', () => {
   })
 
   it('keeps the process alive while a task runs, and not while idle', () => {
-    const pool = new URL('../../../../src/bridges/xml/pool.ts', import.meta.url).href
+    const pool = new URL('../../../../src/core/xml/pool.ts', import.meta.url).href
     const script = new URL('../../../helpers/spin-worker.ts', import.meta.url).href
     const program = `import { WorkerPool } from '${pool}'
       const p = new WorkerPool({ script: new URL('${script}'), size: 1, timeoutMs: 5000, maxQueue: 1, codes: { timeout: 'T', busy: 'B', failed: 'F' } })

@@ -4,10 +4,10 @@
  */
 import { describe, it, expect } from 'vitest'
 import { SignJWT } from 'jose'
-import { BearerAuth, type TokenIssuer } from '../../../src/api/auth.ts'
-import { generateSigningKey, formatPublicKey } from '../../../src/crypto/ed25519.ts'
-import { DEV_AUDIENCE, DEV_ISSUERS, devIssuerConfig, mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { parseConfig } from '../../../src/config/config.ts'
+import { BearerAuth, type TokenIssuer } from '../../../../src/edges/http/auth.ts'
+import { generateSigningKey, formatPublicKey } from '../../../../src/core/crypto/ed25519.ts'
+import { DEV_AUDIENCE, DEV_ISSUERS, devIssuerConfig, mintDevToken } from '../../../../src/demo/dev-issuer.ts'
+import { parseConfig } from '../../../../src/core/config/config.ts'
 
 const key = generateSigningKey()
 const issuers = (devIssuerConfig(key) as Array<Omit<TokenIssuer, 'subjectClaim'>>).map((i) => ({ ...i, subjectClaim: 'sub' }))

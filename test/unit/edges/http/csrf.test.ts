@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { installEdgePlugins } from '../../../src/api/plugins.ts'
-import { installCallerPolicy } from '../../../src/api/edge.ts'
-import { csrfProtection, installCsrfCheck } from '../../../src/api/csrf.ts'
+import { installEdgePlugins } from '../../../../src/edges/http/plugins.ts'
+import { installCallerPolicy } from '../../../../src/edges/http/edge.ts'
+import { csrfProtection, installCsrfCheck } from '../../../../src/edges/http/csrf.ts'
 
 const TOKEN = 't'.repeat(43)
 

@@ -4,11 +4,11 @@
  */
 import { describe, it, expect } from 'vitest'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { BearerAuth, bearerAuthenticators, type TokenIssuer } from '../../../src/api/auth.ts'
-import { installCallerPolicy, mergeAuthenticators, type Authenticators } from '../../../src/api/edge.ts'
-import { errorHandler } from '../../../src/api/errors.ts'
-import { generateSigningKey } from '../../../src/crypto/ed25519.ts'
-import { devIssuerConfig, mintDevToken } from '../../../src/demo/dev-issuer.ts'
+import { BearerAuth, bearerAuthenticators, type TokenIssuer } from '../../../../src/edges/http/auth.ts'
+import { installCallerPolicy, mergeAuthenticators, type Authenticators } from '../../../../src/edges/http/edge.ts'
+import { errorHandler } from '../../../../src/edges/http/errors.ts'
+import { generateSigningKey } from '../../../../src/core/crypto/ed25519.ts'
+import { devIssuerConfig, mintDevToken } from '../../../../src/demo/dev-issuer.ts'
 
 const key = generateSigningKey()
 const issuers = (devIssuerConfig(key) as Array<Omit<TokenIssuer, 'subjectClaim'>>).map((i) => ({ ...i, subjectClaim: 'sub' }))

@@ -4,11 +4,11 @@
  */
 import { describe, it, expect } from 'vitest'
 import Fastify from 'fastify'
-import { LifelongError, ValidationError } from '../../../src/errors.ts'
-import { installEdgePlugins } from '../../../src/api/plugins.ts'
-import { OAuthError } from '../../../src/api/oauth-error.ts'
-import type { ErrorRenderer } from '../../../src/api/errors.ts'
-import { HostPolicy, splitHost } from '../../../src/api/hosts.ts'
+import { LifelongError, ValidationError } from '../../../../src/core/errors.ts'
+import { installEdgePlugins } from '../../../../src/edges/http/plugins.ts'
+import { OAuthError } from '../../../../src/core/oauth-error.ts'
+import type { ErrorRenderer } from '../../../../src/edges/http/errors.ts'
+import { HostPolicy, splitHost } from '../../../../src/edges/http/hosts.ts'
 
 describe('the one error handler', () => {
   it('renders by the route\'s style: JSON, page, OAuth, and EDM through a supplied renderer', async () => {

@@ -4,9 +4,9 @@
  */
 import { describe, it, expect } from 'vitest'
 import Fastify from 'fastify'
-import { installEdgePlugins } from '../../../src/api/plugins.ts'
-import { installCallerPolicy } from '../../../src/api/edge.ts'
-import { installRateLimits } from '../../../src/api/rate-limits.ts'
+import { installEdgePlugins } from '../../../../src/edges/http/plugins.ts'
+import { installCallerPolicy } from '../../../../src/edges/http/edge.ts'
+import { installRateLimits } from '../../../../src/edges/http/rate-limits.ts'
 
 describe('rate limits', () => {
   it('share one budget among open routes, give named routes their own, and leave authenticated routes alone', async () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
-import { openStorage } from '../../../src/storage/storage.ts'
-import { PeerDatastore } from '../../../src/net/peer-datastore.ts'
-import { tempDir } from '../../helpers/federation.ts'
+import { openStorage } from '../../../../src/store/leveldb/storage.ts'
+import { PeerDatastore } from '../../../../src/net/host/peer-datastore.ts'
+import { tempDir } from '../../../helpers/federation.ts'
 
 type Key = Parameters<PeerDatastore['put']>[0]
 /** The datastore reads a key only as its string (datastore-level). */

@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest'
 import { randomBytes } from 'node:crypto'
-import { openStorage, type Storage } from '../../../src/storage/storage.ts'
-import { horizonKey } from '../../../src/net/rpc/keys.ts'
-import { ReplayGuard } from '../../../src/net/rpc/replay.ts'
-import { PerPeerLimiter } from '../../../src/net/rpc/limiter.ts'
-import { tempDir } from '../../helpers/federation.ts'
+import { openStorage, type Storage } from '../../../../src/store/leveldb/storage.ts'
+import { horizonKey } from '../../../../src/net/rpc/keys.ts'
+import { ReplayGuard } from '../../../../src/net/rpc/replay.ts'
+import { PerPeerLimiter } from '../../../../src/net/rpc/limiter.ts'
+import { tempDir } from '../../../helpers/federation.ts'
 
 describe('replay guard (real LevelDB)', () => {
   const t0 = 1_800_000_000_000

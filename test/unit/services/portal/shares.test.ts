@@ -6,10 +6,10 @@
  * a wrapper around node:crypto's.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { openStorage } from '../../../src/storage/storage.ts'
-import { ShareStore } from '../../../src/portal/shares.ts'
-import { recordingLog } from '../../helpers/learners.ts'
-import { tempDir } from '../../helpers/federation.ts'
+import { openStorage } from '../../../../src/store/leveldb/storage.ts'
+import { ShareStore } from '../../../../src/services/portal/shares.ts'
+import { recordingLog } from '../../../helpers/learners.ts'
+import { tempDir } from '../../../helpers/federation.ts'
 
 const counter = vi.hoisted(() => ({ scrypts: 0 }))
 vi.mock('node:crypto', async (importOriginal) => {

@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:http'
-import { createSafeFetch, isPublicAddress, type SafeFetch } from '../../../src/verify/fetch.ts'
-import { isLifelongError } from '../../../src/errors.ts'
+import { createSafeFetch, isPublicAddress, type SafeFetch } from '../../../../src/services/verify/fetch.ts'
+import { isLifelongError } from '../../../../src/core/errors.ts'
 
 let server: Server
 let base = ''

@@ -6,10 +6,10 @@
 import { describe, it, expect } from 'vitest'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { crc32c, maskCrc } from '../../../src/storage/crc32c.ts'
-import { snappyDecompress } from '../../../src/storage/snappy.ts'
-import { checkStore } from '../../../src/storage/check.ts'
-import { tempDir } from '../../helpers/federation.ts'
+import { crc32c, maskCrc } from '../../../../src/store/leveldb/crc32c.ts'
+import { snappyDecompress } from '../../../../src/store/leveldb/snappy.ts'
+import { checkStore } from '../../../../src/store/leveldb/check.ts'
+import { tempDir } from '../../../helpers/federation.ts'
 
 describe('CRC-32C', () => {
   it('matches the published vectors', () => {

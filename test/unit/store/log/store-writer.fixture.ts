@@ -1,6 +1,6 @@
 /** Child process of the crash test: appends records with their leaves until killed. */
-import { openStorage } from '../../../src/storage/storage.ts'
-import { LogStore } from '../../../src/log/store.ts'
+import { openStorage } from '../../../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../../../src/store/log/store.ts'
 
 const storage = await openStorage(process.argv[2] as string)
 const log = await LogStore.open({ storage })

@@ -1,12 +1,12 @@
 import { describe, it, expect, vi } from 'vitest'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { openStorage, type Storage } from '../../../src/storage/storage.ts'
-import { LogStore } from '../../../src/log/store.ts'
-import { decodeLeaf, leafMismatches } from '../../../src/log/leaf.ts'
-import { hashLeaf, inclusionProof, consistencyProof, rootAt, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion } from '../../../src/log/merkle.ts'
-import { TILE_BYTES } from '../../../src/log/tiles.ts'
-import { tempDir } from '../../helpers/federation.ts'
+import { openStorage, type Storage } from '../../../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../../../src/store/log/store.ts'
+import { decodeLeaf, leafMismatches } from '../../../../src/core/log/leaf.ts'
+import { hashLeaf, inclusionProof, consistencyProof, rootAt, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion } from '../../../../src/core/log/merkle.ts'
+import { TILE_BYTES } from '../../../../src/core/log/tiles.ts'
+import { tempDir } from '../../../helpers/federation.ts'
 
 async function open (dir = tempDir()): Promise<{ storage: Storage, log: LogStore, dir: string }> {
   const storage = await openStorage(dir)

@@ -5,15 +5,15 @@
  * `ELMO_CHECK_TIMEOUT`, stores nothing, and never holds the event loop meanwhile.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { inThreadElmoChecker, workerElmoChecker, type ElmoChecker } from '../../../../src/bridges/emrex/checker.ts'
-import { EmrexClient, type EmrexClientInit } from '../../../../src/bridges/emrex/client.ts'
-import { DEFAULT_IMPORT_LIMITS } from '../../../../src/bridges/emrex/import.ts'
-import { EmrexStore } from '../../../../src/bridges/emrex/store.ts'
-import { LifelongError } from '../../../../src/errors.ts'
-import { silentLogger } from '../../../../src/observability/logger.ts'
-import { openStorage, type Storage } from '../../../../src/storage/storage.ts'
-import { tempDir } from '../../../helpers/federation.ts'
-import { elmoField, madeUpSignature, SHAPES } from '../../../helpers/hostile-xml.ts'
+import { inThreadElmoChecker, workerElmoChecker, type ElmoChecker } from '../../../../../src/services/bridges/emrex/checker.ts'
+import { EmrexClient, type EmrexClientInit } from '../../../../../src/services/bridges/emrex/client.ts'
+import { DEFAULT_IMPORT_LIMITS } from '../../../../../src/services/bridges/emrex/import.ts'
+import { EmrexStore } from '../../../../../src/services/bridges/emrex/store.ts'
+import { LifelongError } from '../../../../../src/core/errors.ts'
+import { silentLogger } from '../../../../../src/core/observability/logger.ts'
+import { openStorage, type Storage } from '../../../../../src/store/leveldb/storage.ts'
+import { tempDir } from '../../../../helpers/federation.ts'
+import { elmoField, madeUpSignature, SHAPES } from '../../../../helpers/hostile-xml.ts'
 
 const kari = { learnerId: 'dev-kari', givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' }
 const ola = { learnerId: 'dev-ola', givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-01-01' }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { buildElmo } from '../../../../src/bridges/emrex/export.ts'
-import { transcriptPdf } from '../../../../src/bridges/emrex/pdf.ts'
-import { readElmo, ectsOf } from '../../../../src/bridges/emrex/import.ts'
-import { isLifelongError } from '../../../../src/errors.ts'
-import type { LearnerResults, ResultFacts } from '../../../../src/bridges/model.ts'
-import { sampleLearnerResults, UIO } from '../../../fixtures/bridges/sample.ts'
-import { learnerWithCourses, pdfText, xsdValidate } from '../../../helpers/emrex.ts'
+import { buildElmo } from '../../../../../src/services/bridges/emrex/export.ts'
+import { transcriptPdf } from '../../../../../src/services/bridges/emrex/pdf.ts'
+import { readElmo, ectsOf } from '../../../../../src/services/bridges/emrex/import.ts'
+import { isLifelongError } from '../../../../../src/core/errors.ts'
+import type { LearnerResults, ResultFacts } from '../../../../../src/core/bridges/model.ts'
+import { sampleLearnerResults, UIO } from '../../../../fixtures/bridges/sample.ts'
+import { learnerWithCourses, pdfText, xsdValidate } from '../../../../helpers/emrex.ts'
 
 describe('ELMO 1.7 export', () => {
   it('turns the sample learner into a document valid against the ELMO 1.7.0 XSD', () => {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { packElmo, unpackElmo } from '../../../../src/bridges/emrex/packing.ts'
-import { parseElmoXml } from '../../../../src/bridges/emrex/xml.ts'
-import { ELMO_XML_LIMITS } from '../../../../src/bridges/xml/limits.ts'
-import { readElmo } from '../../../../src/bridges/emrex/import.ts'
-import { matchLearner, nameTokens } from '../../../../src/bridges/emrex/match.ts'
-import { LifelongError } from '../../../../src/errors.ts'
-import { ELMO_OFFICIAL_EXAMPLE } from '../../../helpers/emrex.ts'
+import { packElmo, unpackElmo } from '../../../../../src/services/bridges/emrex/packing.ts'
+import { parseElmoXml } from '../../../../../src/services/bridges/emrex/xml.ts'
+import { ELMO_XML_LIMITS } from '../../../../../src/core/xml/limits.ts'
+import { readElmo } from '../../../../../src/services/bridges/emrex/import.ts'
+import { matchLearner, nameTokens } from '../../../../../src/services/bridges/emrex/match.ts'
+import { LifelongError } from '../../../../../src/core/errors.ts'
+import { ELMO_OFFICIAL_EXAMPLE } from '../../../../helpers/emrex.ts'
 
 function codeOf (fn: () => unknown): string | undefined {
   try { fn() } catch (err) { return err instanceof LifelongError ? err.code : `not a LifelongError: ${String(err)}` }
@@ -43,7 +43,7 @@ describe('unpacking the elmo field (gzip + Base64)', () => {
   })
 })
 
-describe('parsing received ELMO (the shared parser with ELMO codes; every limit: test/unit/bridges/xml/parse.test.ts)', () => {
+describe('parsing received ELMO (the shared parser with ELMO codes; every limit: test/unit/core/xml/parse.test.ts)', () => {
   it('refuses every DTD: external entities (XXE), entity expansion, parameter entities', () => {
     const xxe = '<?xml version="1.0"?>\n<!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><elmo><learner><givenNames>&xxe;</givenNames></learner></elmo>'
     expect(codeOf(() => parseElmoXml(xxe))).toBe('ELMO_DTD_FORBIDDEN')

@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SignedXml } from 'xml-crypto'
-import { buildElmo } from '../../../../src/bridges/emrex/export.ts'
-import { ALG, signElmo, verifyElmoSignature } from '../../../../src/bridges/emrex/signature.ts'
-import { parseElmoXml } from '../../../../src/bridges/emrex/xml.ts'
-import { readElmo } from '../../../../src/bridges/emrex/import.ts'
-import { LifelongError } from '../../../../src/errors.ts'
-import { sampleLearnerResults } from '../../../fixtures/bridges/sample.ts'
-import { testCredentials, xmlsecSign, xmlsecVerify, xsdValidate, type TestCredentials } from '../../../helpers/emrex.ts'
+import { buildElmo } from '../../../../../src/services/bridges/emrex/export.ts'
+import { ALG, signElmo, verifyElmoSignature } from '../../../../../src/services/bridges/emrex/signature.ts'
+import { parseElmoXml } from '../../../../../src/services/bridges/emrex/xml.ts'
+import { readElmo } from '../../../../../src/services/bridges/emrex/import.ts'
+import { LifelongError } from '../../../../../src/core/errors.ts'
+import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
+import { testCredentials, xmlsecSign, xmlsecVerify, xsdValidate, type TestCredentials } from '../../../../helpers/emrex.ts'
 
 let provider: TestCredentials
 let attacker: TestCredentials

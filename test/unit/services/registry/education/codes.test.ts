@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkCredits, checkDate, checkGradingScale, checkIscedF, checkLevelForKind, checkNkrLevel, checkNusAgainstNkr, checkNusCode, checkTerm, eqfLevelOf, osloDate } from '../../../../src/registry/education/codes.ts'
-import { checkNationalId, formatNationalId, mod11_10 } from '../../../../src/registry/education/ids.ts'
+import { checkCredits, checkDate, checkGradingScale, checkIscedF, checkLevelForKind, checkNkrLevel, checkNusAgainstNkr, checkNusCode, checkTerm, eqfLevelOf, osloDate } from '../../../../../src/services/registry/education/codes.ts'
+import { checkNationalId, formatNationalId, mod11_10 } from '../../../../../src/services/registry/education/ids.ts'
 
 describe('NKR ↔ EQF', () => {
   it('maps levels 1–8 one to one and both vocational college levels to EQF 5', () => {

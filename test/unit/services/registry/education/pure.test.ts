@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsPlugin from 'ajv-formats'
 import fc from 'fast-check'
-import { parseCsv, parseImportFile, toCsv } from '../../../../src/registry/education/import-file.ts'
-import { decisionInForce, evaluateDecision, ownerOn, selectVersion, successorChain, timeline, type InstitutionHistory } from '../../../../src/registry/education/history.ts'
-import { findContainmentCycle } from '../../../../src/registry/education/relations.ts'
-import { toElm, toOoapi } from '../../../../src/registry/education/exports.ts'
-import { decodeOfferingVersion, encodeOfferingVersion, offeringContentHash, type AccreditationDecision, type InstitutionEvent, type OfferingVersion } from '../../../../src/registry/education/model.ts'
-import { offeringFromJson, validateEvent } from '../../../../src/registry/education/validate.ts'
-import { course, institution, programme } from '../../../helpers/education.ts'
+import { parseCsv, parseImportFile, toCsv } from '../../../../../src/services/registry/education/import-file.ts'
+import { decisionInForce, evaluateDecision, ownerOn, selectVersion, successorChain, timeline, type InstitutionHistory } from '../../../../../src/services/registry/education/history.ts'
+import { findContainmentCycle } from '../../../../../src/services/registry/education/relations.ts'
+import { toElm, toOoapi } from '../../../../../src/services/registry/education/exports.ts'
+import { decodeOfferingVersion, encodeOfferingVersion, offeringContentHash, type AccreditationDecision, type InstitutionEvent, type OfferingVersion } from '../../../../../src/services/registry/education/model.ts'
+import { offeringFromJson, validateEvent } from '../../../../../src/services/registry/education/validate.ts'
+import { course, institution, programme } from '../../../../helpers/education.ts'
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020
 
@@ -158,7 +158,7 @@ describe('records and exports', () => {
     expect(offeringContentHash(a, '')).not.toBe(offeringContentHash({ ...a, credits: 15 }, ''))
   })
   it('renders ELM 3 that validates against the Europass EDC schema (LearningOpportunityType)', () => {
-    const schema = JSON.parse(readFileSync(new URL('../../../fixtures/education/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8'))
+    const schema = JSON.parse(readFileSync(new URL('../../../../fixtures/education/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8'))
     const ajv = new Ajv2020({ allErrors: true, strict: false })
     addFormats(ajv)
     ajv.addSchema(schema, 'edc')
@@ -196,7 +196,7 @@ describe('records and exports', () => {
 
 describe('self-accreditation', () => {
   it('covers levels up to the scope, and beyond only in doctoral fields', async () => {
-    const { selfAccredits } = await import('../../../../src/registry/education/history.ts')
+    const { selfAccredits } = await import('../../../../../src/services/registry/education/history.ts')
     const uni = institution()
     const college = institution({ category: 'scientific-college', selfAccreditation: { upToLevel: '6', doctoralFields: ['0413'] } })
     const vocational = institution({ category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] } })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { isLifelongError, type LifelongError, ValidationError } from '../../../../src/errors.ts'
-import { checkNationalId, formatNationalId } from '../../../../src/registry/education/ids.ts'
-import type { Institution, Offering } from '../../../../src/registry/education/model.ts'
-import type { OfferingChangeInput, Publisher } from '../../../../src/registry/education/registry.ts'
-import { course, institution, keyCount, programme, testRegistry } from '../../../helpers/education.ts'
+import { isLifelongError, type LifelongError, ValidationError } from '../../../../../src/core/errors.ts'
+import { checkNationalId, formatNationalId } from '../../../../../src/services/registry/education/ids.ts'
+import type { Institution, Offering } from '../../../../../src/services/registry/education/model.ts'
+import type { OfferingChangeInput, Publisher } from '../../../../../src/services/registry/education/registry.ts'
+import { course, institution, keyCount, programme, testRegistry } from '../../../../helpers/education.ts'
 
 const UIO: Publisher = { organisationNumber: '971035854', roles: ['institution'] }
 const NTNU: Publisher = { organisationNumber: '974767880', roles: ['institution'] }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { SearchIndex, normaliseText, words, type SearchQuery } from '../../../../src/registry/education/search.ts'
-import { selectVersion } from '../../../../src/registry/education/history.ts'
-import type { OfferingVersion } from '../../../../src/registry/education/model.ts'
-import { course } from '../../../helpers/education.ts'
+import { SearchIndex, normaliseText, words, type SearchQuery } from '../../../../../src/services/registry/education/search.ts'
+import { selectVersion } from '../../../../../src/services/registry/education/history.ts'
+import type { OfferingVersion } from '../../../../../src/services/registry/education/model.ts'
+import { course } from '../../../../helpers/education.ts'
 
 const NAMES = ['Lineær algebra', 'Høgskolematematikk', 'Programmering', 'Algoritmer og datastrukturer', 'Kalkulus', 'Maskinlæring']
 

@@ -3,10 +3,10 @@
  * written, and a change built on one that failed fails too without writing anything.
  */
 import { describe, it, expect } from 'vitest'
-import { openStorage } from '../../../../src/storage/storage.ts'
-import { Journal, Writer, type LogAppender } from '../../../../src/registry/learners/journal.ts'
-import { tempDir } from '../../../helpers/federation.ts'
-import { LogStore } from '../../../../src/log/store.ts'
+import { openStorage } from '../../../../../src/store/leveldb/storage.ts'
+import { Journal, Writer, type LogAppender } from '../../../../../src/services/registry/learners/journal.ts'
+import { tempDir } from '../../../../helpers/federation.ts'
+import { LogStore } from '../../../../../src/store/log/store.ts'
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s)
 

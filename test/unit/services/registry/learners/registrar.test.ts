@@ -5,9 +5,9 @@
  * nor start a second run beside the first.
  */
 import { describe, it, expect } from 'vitest'
-import { IndexClient, IndexRegistrar } from '../../../../src/registry/learners/client.ts'
-import { createLogger } from '../../../../src/observability/logger.ts'
-import type { PointerEntry } from '../../../../src/registry/learners/model.ts'
+import { IndexClient, IndexRegistrar } from '../../../../../src/services/registry/learners/client.ts'
+import { createLogger } from '../../../../../src/core/observability/logger.ts'
+import type { PointerEntry } from '../../../../../src/services/registry/learners/model.ts'
 
 const pointer = (learnerId: string): PointerEntry => ({ learner: { learnerId }, action: 'register' }) as PointerEntry
 

@@ -4,14 +4,14 @@
  * issue lists (each refused with a stable code, nothing stored).
  */
 import { describe, it, expect } from 'vitest'
-import { lifelong } from '../../../../src/gen/proto.js'
-import { checkDigits, syntheticNationalId, syntheticPerson } from '../../../../src/demo/synthetic.ts'
-import { validateEducationId } from '../../../../src/identifiers/index.ts'
-import { batchItemsKey, prefixEnd } from '../../../../src/registry/learners/keys.ts'
-import { auditLearnerBatches, decodeItems, proveItem, verifyBatches, verifyItemProof, type ItemProof } from '../../../../src/registry/learners/batch.ts'
-import { openTestRegistry, accessor, learnerInput, type TestRegistry } from '../../../helpers/learners.ts'
-import { ORG } from '../../../helpers/federation.ts'
-import type { Sublevel } from '../../../../src/storage/storage.ts'
+import { lifelong } from '../../../../../src/core/gen/proto.js'
+import { checkDigits, syntheticNationalId, syntheticPerson } from '../../../../../src/demo/synthetic.ts'
+import { validateEducationId } from '../../../../../src/core/identifiers/index.ts'
+import { batchItemsKey, prefixEnd } from '../../../../../src/services/registry/learners/keys.ts'
+import { auditLearnerBatches, decodeItems, proveItem, verifyBatches, verifyItemProof, type ItemProof } from '../../../../../src/services/registry/learners/batch.ts'
+import { openTestRegistry, accessor, learnerInput, type TestRegistry } from '../../../../helpers/learners.ts'
+import { ORG } from '../../../../helpers/federation.ts'
+import type { Sublevel } from '../../../../../src/store/leveldb/storage.ts'
 
 const UIO = ORG.a
 const NTNU = ORG.b

@@ -5,16 +5,16 @@
  * and its audit, and the count of refusals per member (no personal data in labels).
  */
 import { describe, it, expect, onTestFinished } from 'vitest'
-import { lifelong } from '../../../../src/gen/proto.js'
-import { createMetrics } from '../../../../src/observability/metrics.ts'
-import { silentLogger } from '../../../../src/observability/logger.ts'
-import { syntheticPerson } from '../../../../src/demo/synthetic.ts'
-import { LearnerRegistry } from '../../../../src/registry/learners/registry.ts'
-import { verifyBatches } from '../../../../src/registry/learners/batch.ts'
-import { identityMatches } from '../../../../src/registry/learners/rights.ts'
-import { openStorage } from '../../../../src/storage/storage.ts'
-import { openTestRegistry, accessor, learnerInput, recordingLog, MEMBERS, type TestRegistry } from '../../../helpers/learners.ts'
-import { ORG, tempDir } from '../../../helpers/federation.ts'
+import { lifelong } from '../../../../../src/core/gen/proto.js'
+import { createMetrics } from '../../../../../src/core/observability/metrics.ts'
+import { silentLogger } from '../../../../../src/core/observability/logger.ts'
+import { syntheticPerson } from '../../../../../src/demo/synthetic.ts'
+import { LearnerRegistry } from '../../../../../src/services/registry/learners/registry.ts'
+import { verifyBatches } from '../../../../../src/services/registry/learners/batch.ts'
+import { identityMatches } from '../../../../../src/services/registry/learners/rights.ts'
+import { openStorage } from '../../../../../src/store/leveldb/storage.ts'
+import { openTestRegistry, accessor, learnerInput, recordingLog, MEMBERS, type TestRegistry } from '../../../../helpers/learners.ts'
+import { ORG, tempDir } from '../../../../helpers/federation.ts'
 
 const UIO = ORG.a
 const NTNU = ORG.b

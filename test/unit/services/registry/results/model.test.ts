@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { checkLearnerInput, checkResultInput, isPass, osloDay, type Problem } from '../../../../src/registry/results/model.ts'
-import { openResult, sealResult, subjectCommitment, resultView } from '../../../../src/registry/results/record.ts'
-import { generateSigningKey } from '../../../../src/crypto/ed25519.ts'
-import { sealEnvelope } from '../../../../src/crypto/envelope.ts'
+import { checkLearnerInput, checkResultInput, isPass, osloDay, type Problem } from '../../../../../src/services/registry/results/model.ts'
+import { openResult, sealResult, subjectCommitment, resultView } from '../../../../../src/services/registry/results/record.ts'
+import { generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
+import { sealEnvelope } from '../../../../../src/core/crypto/envelope.ts'
 
 const policy = { allowSynthetic: true }
 const kari = { nationalId: '14839940026' }

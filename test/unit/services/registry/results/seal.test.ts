@@ -1,11 +1,11 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { lifelong } from '../../../../src/gen/proto.js'
-import { generateSigningKey } from '../../../../src/crypto/ed25519.ts'
-import { encodeSignedEnvelope } from '../../../../src/crypto/signed-data.ts'
-import { openResult, sealResult, subjectCommitment, type ResultRecordProps } from '../../../../src/registry/results/record.ts'
-import { contentHashOfPayload, sealPayload } from '../../../../src/registry/results/seal.ts'
-import { ResultSealer } from '../../../../src/registry/results/sealer.ts'
+import { lifelong } from '../../../../../src/core/gen/proto.js'
+import { generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
+import { encodeSignedEnvelope } from '../../../../../src/core/crypto/signed-data.ts'
+import { openResult, sealResult, subjectCommitment, type ResultRecordProps } from '../../../../../src/services/registry/results/record.ts'
+import { contentHashOfPayload, sealPayload } from '../../../../../src/services/registry/results/seal.ts'
+import { ResultSealer } from '../../../../../src/services/registry/results/sealer.ts'
 
 const facts = (n: number): ResultRecordProps => ({
   kind: 'course-result',
