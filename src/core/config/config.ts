@@ -14,9 +14,28 @@ import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { parsePublicKey } from '../crypto/ed25519.ts'
 import { roleCombinationProblems, type Role } from '../federation/roles.ts'
 import { configSchema } from './schema.ts'
-import type { TokenIssuer } from '../../edges/http/auth.ts'
 import type { EmrexConfig } from './emrex.ts'
 import type { OotsConfig } from './oots.ts'
+
+/** Who a bearer token names: a learner or a service (src/edges/http/auth.ts checks the tokens). */
+export type PrincipalKind = 'learner' | 'service'
+
+/** An issuer of bearer tokens the node accepts (`auth.issuers`). */
+export interface TokenIssuer {
+  /** The `iss` claim, exactly. */
+  readonly issuer: string
+  /** The `aud` the token must carry. */
+  readonly audience: string
+  readonly principal: PrincipalKind
+  /** Ed25519 keys as "ed25519:<base64>" (tokens signed with EdDSA). */
+  readonly publicKeys: readonly string[]
+  /** The issuer's JWKS URL, instead of or beside the keys. */
+  readonly jwksUrl?: string
+  /** The claim that holds the learner's identifier (default `sub`; ID-porten: `pid`). */
+  readonly subjectClaim: string
+  /** A development issuer (the local federation's): logged loudly at start. */
+  readonly development: boolean
+}
 
 export interface NodeConfig {
   /** The file the config came from, if any. */

@@ -10,18 +10,14 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
-import type { LearnerResults } from '../../core/bridges/model.ts'
 import type { AccessEntry, AccessLog, LearnerSessions, SignedInLearner, VerifiedResults } from '../../services/bridges/ports.ts'
 import { escapeHtml } from '../../edges/ui/html.ts'
 import { jsonBytes, type EmrexStore } from '../../services/bridges/emrex/store.ts'
 import { sendPage } from '../../edges/bridges/emrex/http.ts'
 import type { Authenticators } from '../../edges/http/edge.ts'
+import type { DevelopmentLearner } from '../../services/bridges/emrex/dev-learners.ts'
 
-/** A sample learner of the simulated foreign node, with the results it holds for them. */
-export interface DevelopmentLearner {
-  readonly learner: SignedInLearner & { givenNames: string, familyName: string }
-  readonly results: LearnerResults
-}
+export type { DevelopmentLearner } from '../../services/bridges/emrex/dev-learners.ts'
 
 /** How the development stand-in is set up. */
 export interface DevelopmentPortalInit {

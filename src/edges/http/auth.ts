@@ -18,24 +18,9 @@ import { parsePublicKey } from '../../core/crypto/ed25519.ts'
 import { validateEducationId, validateNationalId } from '../../core/identifiers/index.ts'
 import type { FastifyRequest } from 'fastify'
 import type { Authenticators } from './edge.ts'
+import type { PrincipalKind, TokenIssuer } from '../../core/config/config.ts'
 
-export type PrincipalKind = 'learner' | 'service'
-
-export interface TokenIssuer {
-  /** The `iss` claim, exactly. */
-  readonly issuer: string
-  /** The `aud` the token must carry. */
-  readonly audience: string
-  readonly principal: PrincipalKind
-  /** Ed25519 keys as "ed25519:<base64>" (tokens signed with EdDSA). */
-  readonly publicKeys: readonly string[]
-  /** The issuer's JWKS URL, instead of or beside the keys. */
-  readonly jwksUrl?: string
-  /** The claim that holds the learner's identifier (default `sub`; ID-porten: `pid`). */
-  readonly subjectClaim: string
-  /** A development issuer (the local federation's): logged loudly at start. */
-  readonly development: boolean
-}
+export type { PrincipalKind, TokenIssuer } from '../../core/config/config.ts'
 
 export type Principal =
   | { readonly kind: 'learner', readonly subject: string, readonly issuer: string }

@@ -26,7 +26,10 @@
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
-import type { RateLimitName } from './rate-limits.ts'
+
+/** The routes with limits of their own (their limits: src/edges/http/rate-limits.ts). */
+export const RATE_LIMIT_NAMES = ['signIn', 'shareOpen', 'walletToken', 'walletCredential', 'emrexEntry'] as const
+export type RateLimitName = typeof RATE_LIMIT_NAMES[number]
 
 export type CallerKind = 'public' | 'learner' | 'service' | 'share-holder' | 'oots-gateway' | 'wallet' | 'emrex-client' | 'emrex-provider' | 'development'
 

@@ -16,11 +16,9 @@
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
 import { LifelongError } from '../../core/errors.ts'
-import { openToAnyone } from './edge.ts'
+import { openToAnyone, type RateLimitName } from './edge.ts'
 
-/** The routes with limits of their own. */
-export const RATE_LIMIT_NAMES = ['signIn', 'shareOpen', 'walletToken', 'walletCredential', 'emrexEntry'] as const
-export type RateLimitName = typeof RATE_LIMIT_NAMES[number]
+export { RATE_LIMIT_NAMES, type RateLimitName } from './edge.ts'
 
 /** `http.rateLimit` of the node's config. */
 export interface RateLimitConfig {

@@ -18,21 +18,9 @@ import { LifelongError } from '../../../core/errors.ts'
 import type { Authenticator } from '../../http/edge.ts'
 import type { OotsGatewayEntry } from '../../../core/config/oots.ts'
 import { readPinnedCertificate, type PinnedCertificate } from '../../../services/bridges/oots/certificates.ts'
+import type { Gateway, VouchedRequester } from '../../../services/bridges/oots/provider.ts'
 
-/** A gateway as the OOTS listener knows it. */
-export interface Gateway {
-  readonly id: string
-  readonly name: string
-}
-
-/** The evidence requester a gateway vouches for on one request. */
-export interface VouchedRequester {
-  /** `<scheme>:<identifier>`, e.g. `urn:cef.eu:names:identifier:EAS:0009:00000000000002`. */
-  readonly id: string
-  readonly name?: string
-  /** ISO 3166-1 alpha-2. */
-  readonly country?: string
-}
+export type { Gateway, VouchedRequester } from '../../../services/bridges/oots/provider.ts'
 
 export const REQUESTER_ID_HEADER = 'oots-requester-id'
 export const REQUESTER_NAME_HEADER = 'oots-requester-name'

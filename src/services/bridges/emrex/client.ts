@@ -19,14 +19,16 @@ import { LifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { TrustedCertificate } from './certificate.ts'
 import type { ElmoChecker } from './checker.ts'
-import { type ImportedElmo, type ImportLimits, DEFAULT_IMPORT_LIMITS } from './import.ts'
+import { type ImportLimits, DEFAULT_IMPORT_LIMITS } from './import.ts'
 import { foreignDocumentKey, foreignResultKey, importSessionKey } from './keys.ts'
 import { matchLearner } from './match.ts'
 import type { SignedInLearner } from '../ports.ts'
-import { importsOf } from './foreign-results.ts'
+import { importsOf, type ForeignResultsRecord } from './foreign-results.ts'
 import { FixedWindowLimiter, importRateLimited } from './rate-limit.ts'
 import { parseEmrexUrl } from './return-url.ts'
 import { jsonBytes, type EmrexStore } from './store.ts'
+
+export type { ForeignResultsRecord } from './foreign-results.ts'
 
 export interface RegisteredProvider {
   readonly id: string
@@ -43,27 +45,6 @@ interface ImportSession {
   readonly expiresAt: number
   readonly state: 'open' | 'done'
   readonly outcome?: string
-}
-
-/** Imported foreign results with their provenance (immutable, logged as `bridges.emrex-import`). */
-export interface ForeignResultsRecord {
-  readonly importId: string
-  readonly learnerId: string
-  readonly provider: { readonly id: string, readonly name: string, readonly country: string, readonly url: string }
-  readonly receivedAt: number
-  readonly signature: {
-    readonly algorithm: string
-    readonly digest: string
-    /** SHA-256 fingerprint of the registry certificate that verified it. */
-    readonly certificate: string
-    readonly certificateSubject: string
-  }
-  /** SHA-256 (hex) of the received, signed XML; the document is kept (gzip) under `foreignDocumentKey`. */
-  readonly elmoSha256: string
-  readonly elmoBytes: number
-  readonly elmo: ImportedElmo
-  /** Everything unusual that was accepted (SHA-1, encoding repairs, schema deviations). */
-  readonly warnings: readonly string[]
 }
 
 export type ImportOutcome =

@@ -1,13 +1,19 @@
 /**
  * DEVELOPMENT ONLY. Sample learners: synthetic people and results (the national ID is a
  * Skatteetaten-style synthetic number, month + 80). The simulated foreign provider of the local
- * federation (dev/foreign.ts) holds Kari Nordmann's results from an exchange semester at Uppsala
+ * federation (src/demo/emrex/foreign.ts) holds Kari Nordmann's results from an exchange semester at Uppsala
  * (she is the portal's sample learner Kari Synnøve Nordmann, born 1999-03-14), and those of a
  * Swedish learner who is not her. The Norwegian samples serve `lifelong emrex export` without
  * `--results` only; the portal's EMREX reads the federation's verified results.
  */
 import type { IssuerFacts, LearnerResults, ResultFacts } from '../../../core/bridges/model.ts'
-import type { DevelopmentLearner } from '../../../demo/emrex/portal.ts'
+import type { SignedInLearner } from '../ports.ts'
+
+/** A sample learner of the simulated foreign node, with the results it holds for them. */
+export interface DevelopmentLearner {
+  readonly learner: SignedInLearner & { givenNames: string, familyName: string }
+  readonly results: LearnerResults
+}
 
 const UIO: IssuerFacts = {
   institutionId: 'I000001',

@@ -4,9 +4,30 @@
  * these without loading the XML and signature libraries of the EMREX flows.
  */
 import type { ForeignResults, ForeignResultsImport } from '../ports.ts'
-import type { ForeignResultsRecord } from './client.ts'
+import type { ImportedElmo } from './import.ts'
 import { foreignResultRange } from './keys.ts'
 import type { EmrexStore } from './store.ts'
+
+/** Imported foreign results with their provenance (immutable, logged as `bridges.emrex-import`). */
+export interface ForeignResultsRecord {
+  readonly importId: string
+  readonly learnerId: string
+  readonly provider: { readonly id: string, readonly name: string, readonly country: string, readonly url: string }
+  readonly receivedAt: number
+  readonly signature: {
+    readonly algorithm: string
+    readonly digest: string
+    /** SHA-256 fingerprint of the registry certificate that verified it. */
+    readonly certificate: string
+    readonly certificateSubject: string
+  }
+  /** SHA-256 (hex) of the received, signed XML; the document is kept (gzip) under `foreignDocumentKey`. */
+  readonly elmoSha256: string
+  readonly elmoBytes: number
+  readonly elmo: ImportedElmo
+  /** Everything unusual that was accepted (SHA-1, encoding repairs, schema deviations). */
+  readonly warnings: readonly string[]
+}
 
 /** The learner's imported foreign results in `store`, oldest first. */
 export async function importsOf (store: EmrexStore, learnerId: string): Promise<ForeignResultsRecord[]> {

@@ -36,9 +36,23 @@ import { byLearnerKey, byLearnerPrefix, exchangeKey, exchangeLinkKey, PREVIEW_EX
 import { checkEvidenceRequest, EdmError, parseEvidenceRequest, SUPPORTED_SPECIFICATIONS, type EdmAgent, type EvidenceRequest } from './request.ts'
 import { errorResponse, evidenceResponse, type EdmErrorCode, type EvidenceItem, type ProviderAgent } from './response.ts'
 import { signInRulesOut, subjectKey } from './subject.ts'
-import type { Gateway, VouchedRequester } from '../../../edges/bridges/oots/gateway.ts'
 
 /** An evidence type this provider offers, by its classification (the Semantic Repository's ID once registered). */
+/** A gateway as the OOTS listener knows it. */
+export interface Gateway {
+  readonly id: string
+  readonly name: string
+}
+
+/** The evidence requester a gateway vouches for on one request. */
+export interface VouchedRequester {
+  /** `<scheme>:<identifier>`, e.g. `urn:cef.eu:names:identifier:EAS:0009:00000000000002`. */
+  readonly id: string
+  readonly name?: string
+  /** ISO 3166-1 alpha-2. */
+  readonly country?: string
+}
+
 export interface OfferedEvidenceType {
   classification: string
   title: string

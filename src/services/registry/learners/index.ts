@@ -22,6 +22,5 @@ export type { Purpose, IndexClientComponents, IndexClientInit, IndexRegistrarCom
 export { LearnerRegistry, LOG_TYPES } from './registry.ts'
 export type { LearnerRecord, ResultSource, Enrolment, AccessLogRow, OwnData, MatchInput, EnrolmentFilter } from './registry.ts'
 export { LearnersModule } from './module.ts'
-export { SCOPES } from '../../../edges/registry/learners/routes.ts'
 export { MAX_BATCH, LEGAL_BASES, PURPOSE_PATTERN, isLearnerId } from './model.ts'
 export type { Accessor, Channel, Identifier, LearnerInput, LearnerRef, PointerEntry, EnrolmentEntry, EntryOutcome } from './model.ts'
