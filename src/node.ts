@@ -39,7 +39,10 @@ import { mergeAuthenticators, type RouteEntry } from './edges/http/edge.ts'
 import { HostPolicy } from './edges/http/hosts.ts'
 import type { RateLimitConfig } from './edges/http/rate-limits.ts'
 import { LearnersModule } from './services/registry/learners/module.ts'
-import type { NodeCore, NodeModule, NodeOptions } from './wiring/context.ts'
+import { withEdges, type NodeCore, type NodeModule, type NodeOptions } from './wiring/context.ts'
+import { logRoutes } from './edges/log/routes.ts'
+import { learnerRoutes } from './edges/registry/learners/routes.ts'
+import { educationRoutes } from './edges/registry/education/routes.ts'
 import { wireInstitution } from './wiring/institution.ts'
 import { wirePortal } from './wiring/portal.ts'
 import { bridgeEntryPoints, wireBridges, wireEmrexStore } from './wiring/bridges.ts'
@@ -69,7 +72,7 @@ export interface LifelongNode {
   /** The EUDI wallet issuer (portal role). */
   readonly eudi?: EudiModule
   /** The OOTS evidence provider (portal role). */
-  readonly oots?: OotsModule
+  readonly oots?: OotsModule<RouteEntry>
   /** What the portal serves the bridges (sign-in, verified results, access log), on portal nodes. */
   readonly bridgePorts?: PortalBridgePorts
   /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
@@ -195,7 +198,16 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const results = institution.results
     const portal = portalParts.portal
     const { eudi, oots, emrex } = bridges
-    const modules: NodeModule[] = [log, learners, ...(education === undefined ? [] : [education]), ...institution.modules, ...portalParts.modules, ...bridges.modules]
+    const learnersRoutes = learners.registry === undefined ? undefined : learnerRoutes({ registry: learners.registry, organisationNumber: config.organisationNumber, name: config.name })
+    const educationEdges = education === undefined ? undefined : educationRoutes(education)
+    const modules: NodeModule[] = [
+      withEdges(log, { routes: logRoutes(log) }),
+      withEdges(learners, learnersRoutes === undefined ? {} : { routes: learnersRoutes }),
+      ...(education === undefined ? [] : [withEdges(education, educationEdges === undefined ? {} : { routes: educationEdges })]),
+      ...institution.modules,
+      ...portalParts.modules,
+      ...bridges.modules
+    ]
 
     let started = false
     const info = (): NodeInfo => ({

@@ -23,7 +23,10 @@ import type { AccessLog, EvidenceFetcher, LearnerSessions, PersonMatcher, Verifi
 import type { Storage } from '../store/leveldb/storage.ts'
 import type { Role } from '../core/federation/roles.ts'
 
-/** A part of the node that a role brings: its routes, who it can authenticate, and its lifecycle. */
+/**
+ * A part of the node that a role brings: its routes, who it can authenticate, and its lifecycle.
+ * A service brings the lifecycle; the composition root adds its edges ({@link withEdges}).
+ */
 export interface NodeModule {
   readonly name: string
   readonly routes?: FastifyPluginAsync
@@ -84,6 +87,27 @@ export interface NodeCore {
   readonly listeningUrl: () => string
   /** The URL others reach the node at: `http.publicUrl`, else the listening URL. */
   readonly publicUrl: () => string
+}
+
+/** What a service is to the node: a name and, if it has one, a lifecycle. */
+export interface NodeService {
+  readonly name: string
+  start?: () => Promise<void>
+  stop?: () => Promise<void>
+}
+
+/**
+ * The node module of a service with its edges (src/edges/): its routes, the callers it can
+ * authenticate, its error style and its sessions' CSRF tokens. The service stays below the
+ * edges; the composition root joins them here.
+ */
+export function withEdges (service: NodeService, edges: Omit<NodeModule, 'name' | 'start' | 'stop'> = {}): NodeModule {
+  return {
+    name: service.name,
+    ...edges,
+    ...(service.start === undefined ? {} : { start: async () => { await service.start?.() } }),
+    ...(service.stop === undefined ? {} : { stop: async () => { await service.stop?.() } })
+  }
 }
 
 /** Whether the node has `role`. */

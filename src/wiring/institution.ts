@@ -8,7 +8,8 @@ import { ResultsModule } from '../services/registry/results/module.ts'
 import { logModuleProofs } from '../services/registry/results/proofs.ts'
 import { indexRegistrar } from '../services/registry/results/index-registrar.ts'
 import { ownResults } from '../services/registry/results/own-results.ts'
-import { hasRole, type NodeCore, type NodeModule } from './context.ts'
+import { resultRoutes } from '../edges/registry/results/routes.ts'
+import { hasRole, withEdges, type NodeCore, type NodeModule } from './context.ts'
 
 /** What the institution role adds to a node. */
 export interface InstitutionParts {
@@ -47,5 +48,5 @@ export async function wireInstitution (core: NodeCore): Promise<InstitutionParts
     log,
     logger: core.logger.child({ component: 'evidence' })
   })
-  return { results, modules: [results] }
+  return { results, modules: [withEdges(results, { routes: resultRoutes({ registry: results.registry, staging: results.staging, outbox: results.outbox }) })] }
 }

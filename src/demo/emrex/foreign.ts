@@ -18,6 +18,7 @@ import { DevelopmentPortal } from './portal.ts'
 import { escapeHtml } from '../../edges/ui/html.ts'
 import { installEdgePlugins } from '../../edges/http/plugins.ts'
 import { installCallerPolicy } from '../../edges/http/edge.ts'
+import { emrexModuleRoutes } from '../../edges/bridges/emrex/routes.ts'
 import { listenError } from '../../net/host/listen-error.ts'
 
 export interface ForeignEmrexNodeInit {
@@ -67,14 +68,14 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
     }
     const store = new EmrexStore({ sublevel: storage.sublevel('bridges') })
     const portal = new DevelopmentPortal({ store }, { name: `${init.name} (development)`, cookieSuffix: 'foreign', learners: foreignDevelopmentLearners(), secureCookies: false })
-    const emrex = new EmrexModule({ store, sessions: portal.sessions, results: portal.results, accessLog: portal.accessLog, logger: init.logger, now: Date.now, publicUrl: () => url }, { config, portalName: init.name })
+    const emrex = new EmrexModule({ store, results: portal.results, accessLog: portal.accessLog, logger: init.logger, now: Date.now, publicUrl: () => url }, { config, portalName: init.name })
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
     // The same edge as a node's (forms, cookies, headers, error pages, caller policy), with the
     // development sign-in as its learners' authenticator.
     await installEdgePlugins(app, { https: false })
     const policy = installCallerPolicy(app, portal.authenticators, { signInPath: '/emrex/dev/sign-in' })
     await app.register(portal.routes)
-    await app.register(emrex.routes)
+    await app.register(emrexModuleRoutes(emrex, portal.sessions, config, () => url))
     app.get('/', { config: { policy: { caller: 'development' }, errors: 'page' } }, async (_request, reply) => await reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(init.name)}</title></head><body><main>
 <p role="alert"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
 <h1>${escapeHtml(init.name)}</h1>

@@ -1,9 +1,9 @@
 /**
  * The log module every node has (the `NodeModule` of the transparency log): its store and the
  * one append path, the node's own events, checkpoints, the /lifelong/log/1.0.0 protocol, the
- * witness and its gossip, proof bundles and the HTTP routes. Built by the composition root only.
+ * witness and its gossip, proof bundles (its HTTP routes: src/edges/log/routes.ts). Built by the
+ * composition root only.
  */
-import type { FastifyPluginAsync } from 'fastify'
 import type { NodeConfig } from '../../core/config/config.ts'
 import type { Federation } from '../../net/federation/federation.ts'
 import type { Logger } from '../../core/observability/logger.ts'
@@ -23,7 +23,6 @@ import { parseNote } from '../../core/log/note.ts'
 import type { Checkpoint } from '../../core/log/checkpoint.ts'
 import type { ProofBundle } from '../../core/log/bundle.ts'
 import { buildProofBundle } from './bundle-build.ts'
-import { logRoutes } from '../../edges/log/routes.ts'
 
 export interface LogModuleComponents {
   storage: Storage
@@ -48,7 +47,6 @@ export class LogModule {
   readonly store: LogStore
   readonly checkpointer: Checkpointer
   readonly witness: Witness
-  readonly routes: FastifyPluginAsync
   private readonly c: LogModuleComponents
   private readonly config: NodeConfig
   private readonly peerId: string
@@ -96,7 +94,6 @@ export class LogModule {
     })
     this.checkpointer.onSigned((note, cp) => { this.pushToWitnesses(note, cp) })
     this.serve()
-    this.routes = logRoutes(this)
     components.metrics.gauge('lifelong_log_size', 'Entries in this node\'s transparency log', () => store.size)
     components.metrics.gauge('lifelong_log_checkpoint_size', 'Size of the latest signed checkpoint', () => this.checkpointer.latest()?.checkpoint.size ?? 0)
   }

@@ -11,11 +11,12 @@
  * - {@link resultsTable} (src/edges/portal/pages.ts) with a `pickName`: the result picker, a
  *   fieldset of labelled checkboxes whose values are result keys (`<org>:<result ID>`).
  * - {@link PortalModule.verifiedResultsFor}: the bridges' `LearnerResults` for picked keys.
+ *
+ * Its pages and routes, and what the HTTP edge takes of it (the learner authenticator, the
+ * session's CSRF token), are in src/edges/portal/.
  */
 import { randomBytes } from 'node:crypto'
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
-import type { Authenticators } from '../../edges/http/edge.ts'
-import { bearerIssuer } from '../../edges/http/auth.ts'
+import type { FastifyRequest } from 'fastify'
 import type { Federation } from '../../net/federation/federation.ts'
 import type { Member } from '../../core/federation/manifest.ts'
 import type { Logger } from '../../core/observability/logger.ts'
@@ -31,11 +32,9 @@ import type { PortalOidcConfig } from '../../core/config/config.ts'
 import { stat } from 'node:fs/promises'
 import { LearnerSessions } from './session.ts'
 import { SessionStore, type SessionTimeouts } from './session-store.ts'
-import type { CsrfTokenSource } from '../../edges/http/csrf.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
 import { learnerResults } from '../registry/results/facts.ts'
-import { portalRoutes } from '../../edges/portal/routes.ts'
 
 export interface PortalModuleComponents {
   store: Sublevel
@@ -109,10 +108,7 @@ export class PortalModule {
   readonly shares: ShareStore
   /** The server-side sessions (src/services/portal/session-store.ts). */
   readonly sessionStore: SessionStore
-  /** The CSRF token of a request's session, for the HTTP edge (src/edges/http/csrf.ts). */
-  readonly csrfTokens: CsrfTokenSource
   readonly devIssuer: DevIssuer | undefined
-  readonly routes: FastifyPluginAsync
   readonly directory: SourceDirectory
   private readonly c: PortalModuleComponents
   readonly init: PortalModuleInit
@@ -127,22 +123,7 @@ export class PortalModule {
     this.fetcher = new ResultFetcher({ client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now }, { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs })
     this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
     this.sessionStore = new SessionStore({ store: c.store, now: c.now }, init.session)
-    this.csrfTokens = async (request) => await this.sessions.csrfTokenOf(request)
     this.devIssuer = init.devIssuer ? new DevIssuer({ store: c.store, now: c.now }, { learners: init.sampleLearners }) : undefined
-    this.routes = portalRoutes(this)
-  }
-
-  /** The HTTP edge's learner authenticator: the portal's session cookie, or an ID token of its issuer as bearer. */
-  get authenticators (): Authenticators {
-    return {
-      learner: [async (request) => {
-        // A bearer token of another issuer is not a portal sign-in (the node's auth.issuers may know it).
-        if (request.headers.authorization !== undefined && bearerIssuer(request) !== this.sessions.issuer) return undefined
-        const identity = await this.sessions.identify(request)
-        if (identity === undefined) return undefined
-        return { kind: 'learner', subject: identity.subject.value, scheme: identity.subject.scheme, issuer: this.sessions.issuer, givenNames: identity.givenNames, familyName: identity.familyName, expiresAt: identity.expiresAt, ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate }) }
-      }]
-    }
   }
 
   /**

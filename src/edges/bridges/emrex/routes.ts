@@ -14,6 +14,7 @@ import { sendPage } from './http.ts'
 import { autoSubmitPage, importOutcomePage, importRecordPage, importStartPage, pickerPage } from './pages.ts'
 import type { LearnerSessions, SignedInLearner } from '../../../services/bridges/ports.ts'
 import type { EmrexProvider } from '../../../services/bridges/emrex/provider.ts'
+import type { EmrexConfig } from '../../../core/config/emrex.ts'
 
 export interface EmrexRoutesDeps {
   provider?: EmrexProvider
@@ -158,4 +159,9 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
     }
   }
+}
+
+/** The routes of a node's EMREX module, with the `emrex` config section's form and session limits; cookies are Secure when the node's public URL is https. */
+export function emrexModuleRoutes (module: { provider: EmrexProvider, client: EmrexClient }, sessions: LearnerSessions, config: Pick<EmrexConfig, 'maxFormBytes' | 'sessionTtlSeconds'>, publicUrl: () => string): FastifyPluginAsync {
+  return emrexRoutes({ provider: module.provider, client: module.client, sessions, maxFormBytes: config.maxFormBytes, secureCookies: () => publicUrl().startsWith('https:'), sessionTtlSeconds: config.sessionTtlSeconds })
 }

@@ -17,10 +17,12 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { LifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import { installCallerPolicy, type RouteEntry } from '../../http/edge.ts'
-import { gatewayAuthenticator, vouchedRequester, type GatewayRegistry } from './gateway.ts'
+import { GatewayRegistry, gatewayAuthenticator, vouchedRequester } from './gateway.ts'
 import type { EdmErrorRenderer } from '../../../services/bridges/oots/edm-error.ts'
-import type { WindowLimit } from '../../../services/bridges/oots/limits.ts'
+import { WindowLimit } from '../../../services/bridges/oots/limits.ts'
 import type { OotsAnswer, RequestOrigin } from '../../../services/bridges/oots/provider.ts'
+import type { OotsListenerHandlers } from '../../../services/bridges/oots/module.ts'
+import type { OotsConfig } from '../../../core/config/oots.ts'
 
 export interface GatewayListenerInit {
   listen: { host: string, port: number }
@@ -132,3 +134,27 @@ export class GatewayListener {
     this.listening = ''
   }
 }
+
+/**
+ * Opens the OOTS listener of the `oots` config section for the OOTS module
+ * (src/services/bridges/oots/module.ts), with the module's handlers behind it.
+ */
+export function gatewayListenerOpener (config: OotsConfig, c: { logger: Logger, now?: () => number }): (handlers: OotsListenerHandlers) => Promise<GatewayListener> {
+  return async (handlers) => {
+    const now = c.now
+    return await GatewayListener.create({
+      listen: config.listen,
+      tls: config.tls,
+      gateways: new GatewayRegistry(config.gateways, now),
+      maxRequestBytes: handlers.maxRequestBytes,
+      limits: {
+        perGateway: new WindowLimit({ max: config.rateLimits.perGatewayPerMinute, windowMs: 60_000, now }),
+        overall: new WindowLimit({ max: config.rateLimits.overallPerMinute, windowMs: 60_000, now })
+      },
+      renderError: handlers.renderError,
+      handle: handlers.handle,
+      logger: c.logger
+    })
+  }
+}
+

@@ -10,7 +10,8 @@ import type { LearnerSessions } from '../../../services/bridges/ports.ts'
 import { esc, sendPage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
 import { requesterName, type OotsProvider, type PreviewRecord } from '../../../services/bridges/oots/provider.ts'
-import type { WindowLimit } from '../../../services/bridges/oots/limits.ts'
+import { WindowLimit } from '../../../services/bridges/oots/limits.ts'
+import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/oots.ts'
 
 export interface OotsRoutesDeps {
   provider: OotsProvider
@@ -81,3 +82,20 @@ ${whoAsks(p)}
     })
   }
 }
+
+/**
+ * The preview pages of a node's OOTS provider, with the decision limits of its `oots` config
+ * section (the defaults without one).
+ */
+export function ootsProviderRoutes (provider: OotsProvider, sessions: LearnerSessions, config: OotsConfig | undefined, now?: () => number): FastifyPluginAsync {
+  const limits = config?.rateLimits ?? DEFAULT_OOTS_RATE_LIMITS
+  return ootsRoutes({
+    provider,
+    sessions,
+    decisionLimits: {
+      perLearner: new WindowLimit({ max: limits.decisionsPerLearnerPerHour, windowMs: 3_600_000, now }),
+      overall: new WindowLimit({ max: limits.decisionsPerMinute, windowMs: 60_000, now })
+    }
+  })
+}
+

@@ -16,8 +16,8 @@ export interface ResultRoutesDeps {
   registry: ResultRegistry
   staging: ImportStaging
   outbox: IndexOutbox
-  /** Largest import chunk body (bytes). */
-  chunkBodyLimit: number
+  /** Largest import chunk body (bytes); 64 MiB when not given. */
+  chunkBodyLimit?: number
 }
 
 /** The scope a service token needs to write results (and follow their import). */
@@ -63,7 +63,7 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
 
     app.post<{ Params: { id: string }, Body: IngestBatch }>('/results/imports/:id/chunks', {
       config: { policy: WRITE },
-      bodyLimit: deps.chunkBodyLimit,
+      bodyLimit: deps.chunkBodyLimit ?? 64 * 1024 * 1024,
       schema: {
         ...bearer,
         summary: 'Add a chunk to a staged import; returns the problems found in it',

@@ -2,26 +2,23 @@
  * The EMREX module of a portal node (a `NodeModule`): provider and client over the node's
  * `bridges` sublevel and transparency log. What it needs of the portal comes through the shared
  * bridge ports (src/services/bridges/ports.ts): the portal's sign-in, its verified results and the
- * learner-visible access log. Built by the composition root only (src/wiring/bridges.ts), and by
- * the local federation's simulated foreign node (dev/foreign.ts).
+ * learner-visible access log; its HTTP routes are in src/edges/bridges/emrex/routes.ts. Built by
+ * the composition root only (src/wiring/bridges.ts), and by the local federation's simulated
+ * foreign node (src/demo/emrex/foreign.ts).
  */
-import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from '../../../core/observability/logger.ts'
-import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
+import type { AccessLog, VerifiedResults } from '../ports.ts'
 import { loadSigningCredentials, loadTrustedCertificate, type SigningCredentials } from './certificate.ts'
 import { workerElmoChecker } from './checker.ts'
 import { EmrexClient } from './client.ts'
 import type { EmrexConfig } from '../../../core/config/emrex.ts'
 import { sessionRanges } from './keys.ts'
 import { EmrexProvider } from './provider.ts'
-import { emrexRoutes } from '../../../edges/bridges/emrex/routes.ts'
 import type { EmrexStore } from './store.ts'
 
 export interface EmrexModuleComponents {
   /** The `bridges` sublevel with the node's log append (records are logged with their entries). */
   store: EmrexStore
-  /** Who is signed in, and where to sign in. */
-  sessions: LearnerSessions
   /** The signed-in learner's verified results. */
   results: VerifiedResults
   /** Where every transfer is shown to the learner. */
@@ -40,7 +37,6 @@ export interface EmrexModuleInit {
 
 export class EmrexModule {
   readonly name = 'emrex'
-  readonly routes: FastifyPluginAsync
   readonly store: EmrexStore
   readonly provider: EmrexProvider
   readonly client: EmrexClient
@@ -56,7 +52,6 @@ export class EmrexModule {
     this.ttlMs = cfg.sessionTtlSeconds * 1000
     this.credentials = loadSigningCredentials(cfg.certificateFile, cfg.keyFile)
     this.store = components.store
-    const secureCookies = (): boolean => components.publicUrl().startsWith('https:')
     this.provider = new EmrexProvider({ store: this.store, results: components.results, accessLog: components.accessLog, credentials: this.credentials, logger: components.logger, now: components.now }, {
       portalName: init.portalName,
       clients: cfg.clients,
@@ -74,7 +69,6 @@ export class EmrexModule {
       maxFormBytes: cfg.maxFormBytes,
       rateLimit: { windowMs: cfg.importRateLimit.windowSeconds * 1000, perLearner: cfg.importRateLimit.perLearner, perClient: cfg.importRateLimit.perClient }
     })
-    this.routes = emrexRoutes({ provider: this.provider, client: this.client, sessions: components.sessions, maxFormBytes: cfg.maxFormBytes, secureCookies, sessionTtlSeconds: cfg.sessionTtlSeconds })
   }
 
   async start (): Promise<void> {

@@ -1,15 +1,14 @@
 /**
- * The EUDI wallet issuer as a node module (portal role): the issuer service, its routes, and a
- * timer that prunes expired offers, codes, tokens and nonces. Built by the composition root.
+ * The EUDI wallet issuer as a node module (portal role): the issuer service and a timer that
+ * prunes expired offers, codes, tokens and nonces (its HTTP routes: src/edges/bridges/eudi/routes.ts).
+ * Built by the composition root.
  */
 import { join } from 'node:path'
-import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogModule } from '../../log/module.ts'
-import type { AccessLog, LearnerSessions, VerifiedResults } from '../ports.ts'
+import type { AccessLog } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
-import { eudiRoutes } from '../../../edges/bridges/eudi/routes.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
 import { CREDENTIAL_ISSUER_KEY_FILE } from '../../../core/crypto/p256.ts'
 
@@ -17,8 +16,6 @@ export interface EudiModuleComponents {
   store: Sublevel
   log: Pick<LogModule, 'append'>
   logger: Logger
-  sessions: LearnerSessions
-  results: VerifiedResults
   accessLog?: AccessLog
   now?: () => number
 }
@@ -32,7 +29,6 @@ export interface EudiModuleInit extends EudiIssuerInit {
 export class EudiModule {
   readonly name = 'eudi'
   readonly issuer: EudiIssuer
-  readonly routes: FastifyPluginAsync
   private readonly pruneIntervalMs: number
   private readonly logger: Logger
   private timer?: NodeJS.Timeout
@@ -41,7 +37,6 @@ export class EudiModule {
     this.issuer = issuer
     this.logger = components.logger
     this.pruneIntervalMs = init.pruneIntervalMs ?? 60_000
-    this.routes = eudiRoutes({ issuer, sessions: components.sessions, results: components.results })
   }
 
   static async create (components: EudiModuleComponents, init: EudiModuleInit): Promise<EudiModule> {

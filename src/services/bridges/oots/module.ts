@@ -1,25 +1,38 @@
 /**
- * The OOTS evidence provider as a node module (portal role): the provider service, the preview
- * pages on the portal, the OOTS listener for the national access point when the config has an
- * `oots` section (none without: no evidence request endpoint at all), and an hourly sweep that
- * deletes exchange-log rows past their retention and previews past their expiry. Built by the
- * composition root.
+ * The OOTS evidence provider as a node module (portal role): the provider service, the OOTS
+ * listener for the national access point when the config has an `oots` section (none without:
+ * no evidence request endpoint at all), and an hourly sweep that deletes exchange-log rows past
+ * their retention and previews past their expiry. The listener and the preview pages are edges
+ * (src/edges/bridges/oots/): the composition root passes the listener in as `openListener`,
+ * and this module opens it at start with its provider behind it. Built by the composition root.
  */
-import type { FastifyPluginAsync } from 'fastify'
 import type { Logger } from '../../../core/observability/logger.ts'
-import type { RouteEntry } from '../../../edges/http/edge.ts'
-import { OotsProvider, type OotsProviderComponents, type OotsProviderInit } from './provider.ts'
-import { ootsRoutes } from '../../../edges/bridges/oots/routes.ts'
-import type { LearnerSessions } from '../ports.ts'
-import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/oots.ts'
-import { GatewayRegistry } from '../../../edges/bridges/oots/gateway.ts'
-import { GatewayListener } from '../../../edges/bridges/oots/listener.ts'
-import { WindowLimit } from './limits.ts'
+import { OotsProvider, type OotsAnswer, type OotsProviderComponents, type OotsProviderInit, type RequestOrigin } from './provider.ts'
+import type { OotsConfig } from '../../../core/config/oots.ts'
 import { edmErrorRenderer, type EdmErrorRenderer } from './edm-error.ts'
 
-export interface OotsModuleComponents extends OotsProviderComponents {
-  sessions: LearnerSessions
+/** The OOTS listener as this module runs it (src/edges/bridges/oots/listener.ts); `Route` is the edge's route entry. */
+export interface OotsListener<Route> {
+  /** Where it listens (`https://host:port`), '' before it does. */
+  url: () => string
+  /** Its routes with their caller policies. */
+  readonly routes: readonly Route[]
+  start: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+/** What the listener serves: the provider's answer to an evidence request, and errors as EDM error responses. */
+export interface OotsListenerHandlers {
+  handle: (xml: Uint8Array, origin: RequestOrigin) => Promise<OotsAnswer>
+  renderError: EdmErrorRenderer
+  /** Largest evidence request (bytes). */
+  maxRequestBytes: number
+}
+
+export interface OotsModuleComponents<Route = unknown> extends OotsProviderComponents {
   logger: Logger
+  /** Builds the OOTS listener (without listening) for the `oots` config section; absent: no listener. */
+  openListener?: (handlers: OotsListenerHandlers) => Promise<OotsListener<Route>>
 }
 
 export interface OotsModuleInit extends OotsProviderInit {
@@ -27,35 +40,24 @@ export interface OotsModuleInit extends OotsProviderInit {
   config?: OotsConfig
 }
 
-export class OotsModule {
+export class OotsModule<Route = unknown> {
   readonly name = 'oots'
   readonly provider: OotsProvider
-  /** The preview pages, on the portal's listener. */
-  readonly routes: FastifyPluginAsync
   /** Renders an error as an EDM error response (for routes declared `errors: 'edm'`). */
   readonly renderError: EdmErrorRenderer
-  private readonly components: OotsModuleComponents
+  private readonly components: OotsModuleComponents<Route>
   private readonly init: OotsModuleInit
   private readonly logger: Logger
-  private listener?: GatewayListener
+  private listener?: OotsListener<Route>
   private timer?: NodeJS.Timeout
 
-  constructor (components: OotsModuleComponents, init: OotsModuleInit) {
+  constructor (components: OotsModuleComponents<Route>, init: OotsModuleInit) {
     const previewTtlSeconds = init.config?.previewTtlSeconds ?? init.previewTtlSeconds
     this.provider = new OotsProvider(components, { ...init, ...(previewTtlSeconds === undefined ? {} : { previewTtlSeconds }) })
     this.components = components
     this.init = init
     this.logger = components.logger
     this.renderError = edmErrorRenderer(init.provider, components.now)
-    const limits = init.config?.rateLimits ?? DEFAULT_OOTS_RATE_LIMITS
-    this.routes = ootsRoutes({
-      provider: this.provider,
-      sessions: components.sessions,
-      decisionLimits: {
-        perLearner: new WindowLimit({ max: limits.decisionsPerLearnerPerHour, windowMs: 3_600_000, now: components.now }),
-        overall: new WindowLimit({ max: limits.decisionsPerMinute, windowMs: 60_000, now: components.now })
-      }
-    })
   }
 
   /** Where the national access point reaches the OOTS listener (`https://host:port`), or undefined without one. */
@@ -65,26 +67,17 @@ export class OotsModule {
   }
 
   /** The OOTS listener's routes with their caller policies (empty without a listener). */
-  gatewayRoutes (): readonly RouteEntry[] {
+  gatewayRoutes (): readonly Route[] {
     return this.listener?.routes ?? []
   }
 
   async start (): Promise<void> {
     const config = this.init.config
-    if (config !== undefined) {
-      const now = this.components.now
-      this.listener = await GatewayListener.create({
-        listen: config.listen,
-        tls: config.tls,
-        gateways: new GatewayRegistry(config.gateways, now),
+    if (config !== undefined && this.components.openListener !== undefined) {
+      this.listener = await this.components.openListener({
         maxRequestBytes: this.init.maxRequestBytes ?? 1024 * 1024,
-        limits: {
-          perGateway: new WindowLimit({ max: config.rateLimits.perGatewayPerMinute, windowMs: 60_000, now }),
-          overall: new WindowLimit({ max: config.rateLimits.overallPerMinute, windowMs: 60_000, now })
-        },
         renderError: this.renderError,
-        handle: async (xml, origin) => await this.provider.handle(xml, origin),
-        logger: this.logger
+        handle: async (xml, origin) => await this.provider.handle(xml, origin)
       })
       await this.listener.start()
       this.logger.info({ url: this.listener.url(), gateways: config.gateways.map((g) => g.id) }, 'OOTS listener for the national access point started')

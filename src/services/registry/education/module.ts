@@ -1,10 +1,10 @@
 /**
  * The education module of a node, by role: on the registry node the registry (store, search,
- * catalogue protocol handlers, `/education` routes); on an institution node its own catalogue
- * (`/catalogue` routes and the import); on an accreditor node the desk that sends decisions
- * (`/accreditation/decisions`). Built by the composition root only.
+ * catalogue protocol handlers); on an institution node its own catalogue and the import; on an
+ * accreditor node the desk that sends decisions. Their HTTP routes (`/education`, `/catalogue`,
+ * `/accreditation/decisions`) are in src/edges/registry/education/routes.ts. Built by the
+ * composition root only.
  */
-import type { FastifyPluginAsync } from 'fastify'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { RpcClient } from '../../../net/rpc/client.ts'
 import type { RpcServer } from '../../../net/rpc/server.ts'
@@ -16,7 +16,6 @@ import { InstitutionCatalogue } from './catalogue.ts'
 import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
 import { EducationRegistry } from './registry.ts'
 import { DEFAULT_UPLOAD_LIMITS, serveCatalogueProtocol, UploadStaging } from './registry-node.ts'
-import { accreditorRoutes, catalogueRoutes, registryRoutes } from '../../../edges/registry/education/routes.ts'
 import { AccreditorDesk } from './accreditor.ts'
 import { EducationStore } from './store.ts'
 
@@ -37,7 +36,6 @@ export interface EducationModuleInit {
 
 export interface EducationModule {
   readonly name: 'education'
-  readonly routes?: FastifyPluginAsync
   /** Present on a registry node. */
   readonly registry?: EducationRegistry
   /** Present on an institution node. */
@@ -63,7 +61,7 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     c.metrics.gauge('lifelong_education_decisions', 'Accreditation decisions in the national education registry', () => store.decisions.size)
     const staging = new UploadStaging(DEFAULT_UPLOAD_LIMITS, now)
     serveCatalogueProtocol(c.server, registry, staging, c.logger)
-    return { name: 'education', registry, staging, routes: registryRoutes(registry) }
+    return { name: 'education', registry, staging }
   }
   if (init.roles.includes('institution')) {
     const store = new EducationStore({ store: c.store, log: c.log }, { offeringEntryType: EDUCATION_LOG_TYPES.catalogueVersion })
@@ -73,7 +71,6 @@ export async function createEducationModule (c: EducationModuleComponents, init:
     return {
       name: 'education',
       catalogue,
-      routes: catalogueRoutes(catalogue),
       // Not awaited: the registry may not be connected yet; resume retries until it answers.
       start: async () => { void catalogue.resume() },
       stop: async () => { catalogue.stop() }
@@ -81,7 +78,7 @@ export async function createEducationModule (c: EducationModuleComponents, init:
   }
   if (init.roles.includes('accreditor')) {
     const accreditor = new AccreditorDesk({ client: c.client, federation: c.federation })
-    return { name: 'education', accreditor, routes: accreditorRoutes(accreditor) }
+    return { name: 'education', accreditor }
   }
   return undefined
 }

@@ -1,13 +1,12 @@
 /**
  * The learner registry as a part of a node (`NodeModule`), by role:
  *
- * - `index`: the registry itself, its protocol handlers and its HTTP routes;
+ * - `index`: the registry itself and its protocol handlers (its HTTP routes: src/edges/registry/learners/routes.ts);
  * - `institution`: an {@link IndexRegistrar} for pointers and enrolments, and the index client;
  * - `portal` (and every other role): the index client.
  *
  * Built by the composition root only.
  */
-import type { FastifyPluginAsync } from 'fastify'
 import type { Role } from '../../../core/federation/roles.ts'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
@@ -15,10 +14,9 @@ import type { Metrics } from '../../../core/observability/metrics.ts'
 import type { RpcClient } from '../../../net/rpc/client.ts'
 import type { RpcServer } from '../../../net/rpc/server.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
-import type { BearerAuth } from '../../../edges/http/auth.ts'
+import type { TokenIssuer } from '../../../core/config/config.ts'
 import { LearnerRegistry } from './registry.ts'
 import { serveLearnerMethods } from './handlers.ts'
-import { learnerRoutes } from '../../../edges/registry/learners/routes.ts'
 import { IndexClient, IndexRegistrar } from './client.ts'
 import type { LogAppender } from './journal.ts'
 
@@ -28,7 +26,8 @@ export interface LearnersModuleComponents {
   federation: Federation
   server: RpcServer
   client: RpcClient
-  auth: BearerAuth
+  /** The token issuers the node trusts (the HTTP edge's bearer checks); development ones are warned about at start. */
+  auth: { issuers: () => readonly TokenIssuer[] }
   logger: Logger
   /** The node's metrics (refused writes per member, first pointers). */
   metrics?: Metrics
@@ -51,9 +50,8 @@ export class LearnersModule {
   readonly index: IndexClient
   /** Batched, retried pointer and enrolment registration (institution nodes only). */
   readonly registrar: IndexRegistrar | undefined
-  readonly routes: FastifyPluginAsync | undefined
   private readonly logger: Logger
-  private readonly auth: BearerAuth
+  private readonly auth: LearnersModuleComponents['auth']
 
   constructor (components: LearnersModuleComponents, init: LearnersModuleInit) {
     this.logger = components.logger
@@ -71,10 +69,8 @@ export class LearnersModule {
       }, { allowSynthetic: init.allowSynthetic, organisationNumber: init.organisationNumber })
       serveLearnerMethods(components.server, registry)
       this.registry = registry
-      this.routes = learnerRoutes({ registry, organisationNumber: init.organisationNumber, name: init.name })
     } else {
       this.registry = undefined
-      this.routes = undefined
     }
   }
 

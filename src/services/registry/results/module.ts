@@ -1,8 +1,8 @@
 /**
  * The results module of an institution node: the registry, the results protocol it serves,
- * the index outbox and the HTTP routes. Built by the composition root only.
+ * and the index outbox (its HTTP routes: src/edges/registry/results/routes.ts). Built by the
+ * composition root only.
  */
-import type { FastifyPluginAsync } from 'fastify'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
@@ -14,7 +14,6 @@ import { ResultRegistry } from './registry.ts'
 import { ResultService } from './serve.ts'
 import { IndexOutbox } from './outbox.ts'
 import { ImportStaging } from './staging.ts'
-import { resultRoutes } from '../../../edges/registry/results/routes.ts'
 
 export interface ResultsModuleComponents {
   store: Sublevel
@@ -34,8 +33,6 @@ export interface ResultsModuleComponents {
 export interface ResultsModuleInit {
   self: InstitutionInfo
   allowSynthetic: boolean
-  /** Largest import chunk (bytes). */
-  chunkBodyLimit?: number
   outboxIntervalMs?: number
 }
 
@@ -51,7 +48,6 @@ export class ResultsModule {
   readonly service: ResultService
   readonly outbox: IndexOutbox
   readonly staging: ImportStaging
-  readonly routes: FastifyPluginAsync
 
   constructor (c: ResultsModuleComponents, init: ResultsModuleInit) {
     this.registry = new ResultRegistry({ store: c.store, log: c.log, key: c.key, catalogue: c.catalogue ?? noCatalogue, now: c.now }, { self: init.self, allowSynthetic: init.allowSynthetic })
@@ -59,7 +55,6 @@ export class ResultsModule {
     this.service.serve(c.server)
     this.outbox = new IndexOutbox({ store: c.store, registry: this.registry, registrar: c.registrar, logger: c.logger }, { intervalMs: init.outboxIntervalMs })
     this.staging = new ImportStaging(this.registry)
-    this.routes = resultRoutes({ registry: this.registry, staging: this.staging, outbox: this.outbox, chunkBodyLimit: init.chunkBodyLimit ?? 64 * 1024 * 1024 })
   }
 
   async start (): Promise<void> {
