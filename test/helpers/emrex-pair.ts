@@ -1,7 +1,7 @@
 /**
  * A real federation with a Diploma portal running EMREX (an index, UiO with Kari's and Ola's
  * results, the portal with its development OIDC issuer) and a real simulated foreign EMREX node
- * ("Uppsala", dev/foreign.ts), each with its own certificate, trusting each other, on loopback;
+ * ("Uppsala", src/demo/emrex/foreign.ts), each with its own certificate, trusting each other, on loopback;
  * torn down when the test ends. Plus a small cookie-keeping HTTP client that signs in at the
  * portal through the development issuer, for flows that need no browser.
  */

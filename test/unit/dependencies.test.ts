@@ -102,3 +102,26 @@ describe('layers', () => {
     }
   }, 60_000)
 })
+
+describe('docs/ARCHITECTURE.md', () => {
+  it('its code layout lists every folder of src/, and no other', () => {
+    const doc = readFileSync(join(root, 'docs/ARCHITECTURE.md'), 'utf8')
+    const block = doc.slice(doc.indexOf('## Code layout')).split('```')[1] ?? ''
+    const documented: string[] = []
+    const stack: string[] = []
+    for (const line of block.split('\n')) {
+      const m = /^( *)(\S+\/)\s/.exec(line)
+      if (m === null) continue
+      const depth = (m[1] ?? '').length / 2
+      stack.length = depth
+      stack.push(m[2] as string)
+      const path = stack.join('')
+      if (path.startsWith('src/') && path !== 'src/') documented.push(path)
+    }
+    const folders = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
+      const p = join(dir, f)
+      return statSync(p).isDirectory() ? [`${p.slice(root.length)}/`, ...folders(p)] : []
+    })
+    expect(documented.sort()).toEqual(folders(join(root, 'src')).sort())
+  })
+})
