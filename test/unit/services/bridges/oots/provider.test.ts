@@ -7,16 +7,16 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { OotsProvider, DEFAULT_EVIDENCE_TYPES } from '../../../../src/services/bridges/oots/provider.ts'
-import { LifelongError, isLifelongError } from '../../../../src/core/errors.ts'
-import type { EvidenceFetcher } from '../../../../src/services/bridges/ports.ts'
-import { openStorage } from '../../../../src/store/leveldb/storage.ts'
-import { silentLogger } from '../../../../src/core/observability/logger.ts'
-import { tempDir } from '../../../helpers/federation.ts'
-import { fixtureResults, memoryAccessLog, tableMatcher } from '../../../helpers/bridges.ts'
-import { sampleLearnerResults } from '../../../fixtures/bridges/sample.ts'
+import { OotsProvider, DEFAULT_EVIDENCE_TYPES } from '../../../../../src/services/bridges/oots/provider.ts'
+import { LifelongError, isLifelongError } from '../../../../../src/core/errors.ts'
+import type { EvidenceFetcher } from '../../../../../src/services/bridges/ports.ts'
+import { openStorage } from '../../../../../src/store/leveldb/storage.ts'
+import { silentLogger } from '../../../../../src/core/observability/logger.ts'
+import { tempDir } from '../../../../helpers/federation.ts'
+import { fixtureResults, memoryAccessLog, tableMatcher } from '../../../../helpers/bridges.ts'
+import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
 
-const SAMPLE = fileURLToPath(new URL('../../../fixtures/bridges/oots-edm/samples-v2.0/requete.xml', import.meta.url))
+const SAMPLE = fileURLToPath(new URL('../../../../fixtures/bridges/oots-edm/samples-v2.0/requete.xml', import.meta.url))
 let n = 0
 function request (preview?: string): Uint8Array {
   let xml = readFileSync(SAMPLE, 'utf8')

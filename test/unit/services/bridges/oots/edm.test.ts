@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync, rmSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { checkEvidenceRequest, EdmError, parseEvidenceRequest } from '../../../../src/services/bridges/oots/request.ts'
-import { EDM_ERRORS, errorResponse, evidenceResponse, type EdmErrorCode } from '../../../../src/services/bridges/oots/response.ts'
+import { checkEvidenceRequest, EdmError, parseEvidenceRequest } from '../../../../../src/services/bridges/oots/request.ts'
+import { EDM_ERRORS, errorResponse, evidenceResponse, type EdmErrorCode } from '../../../../../src/services/bridges/oots/response.ts'
 
-const EDM = fileURLToPath(new URL('../../../fixtures/bridges/oots-edm/', import.meta.url))
+const EDM = fileURLToPath(new URL('../../../../fixtures/bridges/oots-edm/', import.meta.url))
 const XSD = join(EDM, 'v1.0-xsd', 'oots-all.xsd')
 
 /** xmllint's verdict on a document against the v1.0 XSDs (`validates` or the errors). */

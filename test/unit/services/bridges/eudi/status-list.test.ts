@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from 'vitest'
 import { StatusList } from '@sd-jwt/jwt-status-list'
-import { decodeStatusList, encodeStatusList, getStatus, setStatus, StatusListStore, STATUS_INVALID } from '../../../../src/services/bridges/eudi/status-list.ts'
-import { openStorage } from '../../../../src/store/leveldb/storage.ts'
-import { tempDir } from '../../../helpers/federation.ts'
-import { isLifelongError } from '../../../../src/core/errors.ts'
+import { decodeStatusList, encodeStatusList, getStatus, setStatus, StatusListStore, STATUS_INVALID } from '../../../../../src/services/bridges/eudi/status-list.ts'
+import { openStorage } from '../../../../../src/store/leveldb/storage.ts'
+import { tempDir } from '../../../../helpers/federation.ts'
+import { isLifelongError } from '../../../../../src/core/errors.ts'
 
 const ONE_BIT = [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1]
 const TWO_BIT = [1, 2, 0, 3, 0, 1, 0, 1, 1, 2, 3, 3]

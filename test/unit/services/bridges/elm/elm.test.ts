@@ -10,21 +10,21 @@ import { fileURLToPath } from 'node:url'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormatsPlugin from 'ajv-formats'
 import { decodeProtectedHeader } from 'jose'
-import { EvidenceBuilder } from '../../../../src/services/bridges/elm/evidence.ts'
-import { elmCredential } from '../../../../src/services/bridges/elm/credential.ts'
-import { didKeyFromEd25519, ed25519FromDidKey, openElm, sealElm } from '../../../../src/services/bridges/elm/seal.ts'
-import { generateSigningKey } from '../../../../src/core/crypto/ed25519.ts'
-import { isLifelongError } from '../../../../src/core/errors.ts'
-import { sampleLearnerResults } from '../../../fixtures/bridges/sample.ts'
-import { verifyDocument } from '../../../../src/services/verify/verifiers.ts'
-import type { VerifierTrust } from '../../../../src/services/verify/trust.ts'
-import { paperFederation } from '../../../helpers/trust.ts'
-import { runCli } from '../../../helpers/cli.ts'
-import { tempDir } from '../../../helpers/federation.ts'
+import { EvidenceBuilder } from '../../../../../src/services/bridges/elm/evidence.ts'
+import { elmCredential } from '../../../../../src/services/bridges/elm/credential.ts'
+import { didKeyFromEd25519, ed25519FromDidKey, openElm, sealElm } from '../../../../../src/services/bridges/elm/seal.ts'
+import { generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
+import { isLifelongError } from '../../../../../src/core/errors.ts'
+import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
+import { verifyDocument } from '../../../../../src/services/verify/verifiers.ts'
+import type { VerifierTrust } from '../../../../../src/services/verify/trust.ts'
+import { paperFederation } from '../../../../helpers/trust.ts'
+import { runCli } from '../../../../helpers/cli.ts'
+import { tempDir } from '../../../../helpers/federation.ts'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
 
-const STANDARDS = fileURLToPath(new URL('../../../fixtures/bridges/', import.meta.url))
+const STANDARDS = fileURLToPath(new URL('../../../../fixtures/bridges/', import.meta.url))
 
 function publishedSchema (): (v: unknown) => boolean {
   const schema = JSON.parse(readFileSync(`${STANDARDS}elm-3/edc-schema/edc-credential-schema-2.1.0.json`, 'utf8')) as object
@@ -36,7 +36,7 @@ const UIO = { organisationNumber: '971035854', names: { nb: 'Universitetet i Osl
 
 describe('ELM 3.2 credentials', () => {
   it('our vendored schema is byte-identical to the published copy', () => {
-    expect(readFileSync(new URL('../../../../src/services/bridges/elm/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8'))
+    expect(readFileSync(new URL('../../../../../src/services/bridges/elm/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8'))
       .toBe(readFileSync(`${STANDARDS}elm-3/edc-schema/edc-credential-schema-2.1.0.json`, 'utf8'))
   })
 

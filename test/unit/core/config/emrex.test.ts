@@ -3,9 +3,9 @@
  * and the import rate limits, with their defaults filled in and their bounds enforced.
  */
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../../../../src/core/config/config.ts'
-import { formatPublicKey, generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
-import { ValidationError } from '../../../../../src/core/errors.ts'
+import { parseConfig } from '../../../../src/core/config/config.ts'
+import { formatPublicKey, generateSigningKey } from '../../../../src/core/crypto/ed25519.ts'
+import { ValidationError } from '../../../../src/core/errors.ts'
 
 const portal = (emrex: Record<string, unknown>): unknown => ({
   name: 'Vitnemålsportalen',
