@@ -2,7 +2,7 @@
  * Prints the config reference (a Markdown table of every field, its default and meaning) from
  * the JSON Schema, for the README. `node scripts/config-reference.ts`.
  */
-import { configSchema } from '../src/config/schema.ts'
+import { configSchema } from '../src/core/config/schema.ts'
 
 interface Prop { anyOf?: Prop[], type?: string, description?: string, default?: unknown, enum?: readonly unknown[], minimum?: number, maximum?: number, properties?: Record<string, Prop>, required?: readonly string[], items?: Prop }
 

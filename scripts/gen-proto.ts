@@ -1,6 +1,6 @@
 /**
  * Generates static protobufjs code (ES module + TypeScript declarations) from proto/*.proto
- * into src/gen/. Runs on `npm install` (prepare) and by `npm run proto`; the output is not
+ * into src/core/gen/. Runs on `npm install` (prepare) and by `npm run proto`; the output is not
  * committed and never edited by hand.
  */
 import { execFileSync } from 'node:child_process'
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const protoDir = join(root, 'proto')
-const outDir = join(root, 'src', 'gen')
+const outDir = join(root, 'src', 'core', 'gen')
 const bin = (name: string): string => join(root, 'node_modules', '.bin', name)
 
 const protos = readdirSync(protoDir).filter((f) => f.endsWith('.proto')).sort().map((f) => join(protoDir, f))

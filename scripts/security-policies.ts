@@ -9,10 +9,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { planLocalFederation, type LocalFederationPlan, type LocalNodeSpec, type PlanOptions } from '../src/demo/local-federation.ts'
-import { createSelfSignedCertificate, writeCertificateFiles } from '../src/bridges/emrex/certificate.ts'
+import { createSelfSignedCertificate, writeCertificateFiles } from '../src/services/bridges/emrex/certificate.ts'
 import { createNode } from '../src/node.ts'
-import type { RouteEntry } from '../src/api/edge.ts'
-import { csrfProtection } from '../src/api/csrf.ts'
+import type { RouteEntry } from '../src/edges/http/edge.ts'
+import { csrfProtection } from '../src/edges/http/csrf.ts'
 
 /** One node per role; the portal runs EMREX and the development issuer, so that every route exists. */
 export const EVERY_ROLE: readonly LocalNodeSpec[] = [
@@ -65,7 +65,7 @@ export async function everyRoleRoutes (): Promise<RoleRoutes[]> {
 
 const LIMITS: Record<string, string> = { signIn: 'sign-in', shareOpen: 'share opening', walletToken: 'wallet token', walletCredential: 'wallet credential', emrexEntry: 'EMREX hand-over' }
 
-/** What the CSRF column says of a route (src/api/csrf.ts). */
+/** What the CSRF column says of a route (src/edges/http/csrf.ts). */
 function csrfOf (r: RouteEntry): string {
   const p = csrfProtection({ method: r.method, errors: r.errors, ...(r.policy === undefined ? {} : { policy: r.policy }), ...(r.crossSite === undefined ? {} : { crossSite: r.crossSite }) })
   return p.kind === 'checked' ? 'origin + token' : p.kind === 'cross-site' ? 'cross-site ¹' : ''

@@ -4,47 +4,50 @@
  */
 import type { FastifyInstance } from 'fastify'
 import pkg from '../package.json' with { type: 'json' }
-import type { NodeConfig } from './config/config.ts'
-import { readKeyFile } from './crypto/key-file.ts'
-import { toLibp2pPrivateKey, peerIdFromRawPublicKey, type SigningKey } from './crypto/ed25519.ts'
-import { openStorage, type Storage } from './storage/storage.ts'
-import { createLogger, type Logger } from './observability/logger.ts'
-import { createMetrics, type Metrics } from './observability/metrics.ts'
-import { Federation } from './federation/federation.ts'
-import { ManifestSync } from './federation/sync.ts'
-import { readPublishedAnchor } from './federation/published-anchor.ts'
-import { createHost, type Host } from './net/host.ts'
-import { Bootstrap } from './net/bootstrap.ts'
-import { Discovery } from './net/discovery.ts'
+import type { NodeConfig } from './core/config/config.ts'
+import { readKeyFile } from './core/crypto/key-file.ts'
+import { toLibp2pPrivateKey, peerIdFromRawPublicKey, type SigningKey } from './core/crypto/ed25519.ts'
+import { openStorage, type Storage } from './store/leveldb/storage.ts'
+import { createLogger, type Logger } from './core/observability/logger.ts'
+import { createMetrics, type Metrics } from './core/observability/metrics.ts'
+import { Federation } from './net/federation/federation.ts'
+import { ManifestSync } from './net/federation/sync.ts'
+import { readPublishedAnchor } from './core/federation/published-anchor.ts'
+import { createHost, type Host } from './net/host/host.ts'
+import { Bootstrap } from './net/host/bootstrap.ts'
+import { Discovery } from './net/host/discovery.ts'
 import { ReplayGuard } from './net/rpc/replay.ts'
-import { PeerDatastore } from './net/peer-datastore.ts'
+import { PeerDatastore } from './net/host/peer-datastore.ts'
 import { RpcServer } from './net/rpc/server.ts'
 import { RpcClient } from './net/rpc/client.ts'
-import { buildApp } from './api/app.ts'
-import type { NodeInfo, Readiness } from './api/routes/system.ts'
-import { LifelongError } from './errors.ts'
-import { createEducationModule, type EducationModule } from './registry/education/module.ts'
-import { LogModule } from './log/module.ts'
-import type { ResultsModule } from './registry/results/module.ts'
-import type { PortalModule } from './portal/module.ts'
-import type { PortalBridgePorts } from './portal/bridge-ports.ts'
-import { registryCatalogue } from './registry/results/registry-catalogue.ts'
-import { OfferingLookup } from './registry/education/index.ts'
-import type { EudiModule } from './bridges/eudi/module.ts'
-import type { OotsModule } from './bridges/oots/module.ts'
-import type { EmrexModule } from './bridges/emrex/module.ts'
-import { emrexForeignResults } from './bridges/emrex/foreign-results.ts'
-import { BearerAuth, bearerAuthenticators } from './api/auth.ts'
-import { mergeAuthenticators, type RouteEntry } from './api/edge.ts'
-import { HostPolicy } from './api/hosts.ts'
-import type { RateLimitConfig } from './api/rate-limits.ts'
-import { LearnersModule } from './registry/learners/module.ts'
-import type { NodeCore, NodeModule, NodeOptions } from './wiring/context.ts'
+import { buildApp } from './edges/http/app.ts'
+import type { NodeInfo, Readiness } from './edges/http/system.ts'
+import { LifelongError } from './core/errors.ts'
+import { createEducationModule, type EducationModule } from './services/registry/education/module.ts'
+import { LogModule } from './services/log/module.ts'
+import type { ResultsModule } from './services/registry/results/module.ts'
+import type { PortalModule } from './services/portal/module.ts'
+import type { PortalBridgePorts } from './services/portal/bridge-ports.ts'
+import { registryCatalogue } from './services/registry/results/registry-catalogue.ts'
+import { OfferingLookup } from './services/registry/education/index.ts'
+import type { EudiModule } from './services/bridges/eudi/module.ts'
+import type { OotsModule } from './services/bridges/oots/module.ts'
+import type { EmrexModule } from './services/bridges/emrex/module.ts'
+import { emrexForeignResults } from './services/bridges/emrex/foreign-results.ts'
+import { BearerAuth, bearerAuthenticators } from './edges/http/auth.ts'
+import { mergeAuthenticators, type RouteEntry } from './edges/http/edge.ts'
+import { HostPolicy } from './edges/http/hosts.ts'
+import type { RateLimitConfig } from './edges/http/rate-limits.ts'
+import { LearnersModule } from './services/registry/learners/module.ts'
+import { withEdges, type NodeCore, type NodeModule, type NodeOptions } from './wiring/context.ts'
+import { logRoutes } from './edges/log/routes.ts'
+import { learnerRoutes } from './edges/registry/learners/routes.ts'
+import { educationRoutes } from './edges/registry/education/routes.ts'
 import { wireInstitution } from './wiring/institution.ts'
 import { wirePortal } from './wiring/portal.ts'
 import { bridgeEntryPoints, wireBridges, wireEmrexStore } from './wiring/bridges.ts'
 import { boundedStop, STOP_ABORT_MS } from './wiring/shutdown.ts'
-import { listenError } from './net/listen-error.ts'
+import { listenError } from './net/host/listen-error.ts'
 
 export type { BridgePorts, NodeModule, NodeOptions } from './wiring/context.ts'
 
@@ -69,7 +72,7 @@ export interface LifelongNode {
   /** The EUDI wallet issuer (portal role). */
   readonly eudi?: EudiModule
   /** The OOTS evidence provider (portal role). */
-  readonly oots?: OotsModule
+  readonly oots?: OotsModule<RouteEntry>
   /** What the portal serves the bridges (sign-in, verified results, access log), on portal nodes. */
   readonly bridgePorts?: PortalBridgePorts
   /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
@@ -195,7 +198,16 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const results = institution.results
     const portal = portalParts.portal
     const { eudi, oots, emrex } = bridges
-    const modules: NodeModule[] = [log, learners, ...(education === undefined ? [] : [education]), ...institution.modules, ...portalParts.modules, ...bridges.modules]
+    const learnersRoutes = learners.registry === undefined ? undefined : learnerRoutes({ registry: learners.registry, organisationNumber: config.organisationNumber, name: config.name })
+    const educationEdges = education === undefined ? undefined : educationRoutes(education)
+    const modules: NodeModule[] = [
+      withEdges(log, { routes: logRoutes(log) }),
+      withEdges(learners, learnersRoutes === undefined ? {} : { routes: learnersRoutes }),
+      ...(education === undefined ? [] : [withEdges(education, educationEdges === undefined ? {} : { routes: educationEdges })]),
+      ...institution.modules,
+      ...portalParts.modules,
+      ...bridges.modules
+    ]
 
     let started = false
     const info = (): NodeInfo => ({

@@ -7,13 +7,13 @@
  */
 import { sign, verify } from 'node:crypto'
 import { loadavg } from 'node:os'
-import { createSelfSignedCertificate, parseCertificate, loadSigningCredentials, writeCertificateFiles } from '../../src/bridges/emrex/certificate.ts'
-import { buildElmo } from '../../src/bridges/emrex/export.ts'
-import { checkElmo } from '../../src/bridges/emrex/check.ts'
-import { DEFAULT_IMPORT_LIMITS } from '../../src/bridges/emrex/import.ts'
-import { packElmo } from '../../src/bridges/emrex/packing.ts'
-import { packedSignedElmo, signedElmo } from '../../src/bridges/emrex/signed-export.ts'
-import { signElmo } from '../../src/bridges/emrex/signature.ts'
+import { createSelfSignedCertificate, parseCertificate, loadSigningCredentials, writeCertificateFiles } from '../../src/services/bridges/emrex/certificate.ts'
+import { buildElmo } from '../../src/services/bridges/emrex/export.ts'
+import { checkElmo } from '../../src/services/bridges/emrex/check.ts'
+import { DEFAULT_IMPORT_LIMITS } from '../../src/services/bridges/emrex/import.ts'
+import { packElmo } from '../../src/services/bridges/emrex/packing.ts'
+import { packedSignedElmo, signedElmo } from '../../src/services/bridges/emrex/signed-export.ts'
+import { signElmo } from '../../src/services/bridges/emrex/signature.ts'
 import { learnerWithCourses } from '../../test/helpers/emrex.ts'
 import { fmt, timeEach, type Benchmark } from './harness.ts'
 
@@ -66,7 +66,7 @@ const bench: Benchmark = {
       ],
       notes: [
         `Load average when the run started: ${loadavg().map((l) => fmt(l, 1)).join(', ')} on this machine's cores; wall-clock figures rise with other load, the CPU-time row much less.`,
-        `The signed document is ${fmt(bytes.length / 1024, 0)} KiB (300 course results, one report), RSA 3072. The provider's writer emits Exclusive C14N directly, so signing is one SHA-256 of the document, one canonical SignedInfo and one RSA operation; the baseline is one RSA-SHA256 signature over the same bytes with node:crypto. The general signer (xml-crypto) is what the provider would cost if it re-parsed and canonicalised its own output. The client side parses a received document once (the shared untrusted-XML parser with the ELMO limits), checks the signature's shape, verifies the signature value over the canonical SignedInfo, canonicalises the document once with xml-crypto's canonicaliser for the digest, and reads the verified tree (src/bridges/emrex/signature.ts); the whole check runs on a worker thread in a node (this row is the check itself, on the calling thread).`
+        `The signed document is ${fmt(bytes.length / 1024, 0)} KiB (300 course results, one report), RSA 3072. The provider's writer emits Exclusive C14N directly, so signing is one SHA-256 of the document, one canonical SignedInfo and one RSA operation; the baseline is one RSA-SHA256 signature over the same bytes with node:crypto. The general signer (xml-crypto) is what the provider would cost if it re-parsed and canonicalised its own output. The client side parses a received document once (the shared untrusted-XML parser with the ELMO limits), checks the signature's shape, verifies the signature value over the canonical SignedInfo, canonicalises the document once with xml-crypto's canonicaliser for the digest, and reads the verified tree (src/services/bridges/emrex/signature.ts); the whole check runs on a worker thread in a node (this row is the check itself, on the calling thread).`
       ]
     }
   }

@@ -11,9 +11,9 @@ import { hash, randomBytes } from 'node:crypto'
 import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { MerkleTree } from 'merkletreejs'
-import { openStorage, type Storage } from '../../src/storage/storage.ts'
-import { LogStore, type LogEntryInput } from '../../src/log/store.ts'
-import { hashChildren, hashLeaf, inclusionProof, rootAt, subtreeHashes, verifyInclusion, type NodeSource } from '../../src/log/merkle.ts'
+import { openStorage, type Storage } from '../../src/store/leveldb/storage.ts'
+import { LogStore, type LogEntryInput } from '../../src/store/log/store.ts'
+import { hashChildren, hashLeaf, inclusionProof, rootAt, subtreeHashes, verifyInclusion, type NodeSource } from '../../src/core/log/merkle.ts'
 import { fmt, percentile, timeBlock, type Benchmark, type BenchRow } from './harness.ts'
 
 const RECORD_BYTES = 200

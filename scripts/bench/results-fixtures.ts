@@ -1,8 +1,8 @@
 /** Offerings, learners and results for the results benchmark (synthetic). */
-import { isValidOrganisationNumber } from '../../src/identifiers/index.ts'
-import type { IngestBatch, LearnerInput } from '../../src/registry/results/model.ts'
-import type { OfferingCatalogue } from '../../src/registry/results/ports.ts'
-import { isValidNationalId } from '../../src/identifiers/index.ts'
+import { isValidOrganisationNumber } from '../../src/core/identifiers/index.ts'
+import type { IngestBatch, LearnerInput } from '../../src/services/registry/results/model.ts'
+import type { OfferingCatalogue } from '../../src/services/registry/results/ports.ts'
+import { isValidNationalId } from '../../src/core/identifiers/index.ts'
 
 /** `n` valid organisation numbers (mod 11), from 900000000 up. */
 export function organisationNumbers (n: number): string[] {

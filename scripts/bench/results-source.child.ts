@@ -5,7 +5,7 @@
  *
  *     node results-source.child.ts <results per source> <config file>…
  */
-import { loadConfig } from '../../src/config/config.ts'
+import { loadConfig } from '../../src/core/config/config.ts'
 import { createNode, type LifelongNode } from '../../src/node.ts'
 import { benchCatalogue, BENCH_LEARNER, benchResults } from './results-fixtures.ts'
 

@@ -19,14 +19,14 @@ import { performance } from 'node:perf_hooks'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePorts } from '../../test/helpers/ports.ts'
-import { openStorage } from '../../src/storage/storage.ts'
-import { LogStore } from '../../src/log/store.ts'
-import { generateSigningKey } from '../../src/crypto/ed25519.ts'
-import { ResultRegistry } from '../../src/registry/results/registry.ts'
+import { openStorage } from '../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../src/store/log/store.ts'
+import { generateSigningKey } from '../../src/core/crypto/ed25519.ts'
+import { ResultRegistry } from '../../src/services/registry/results/registry.ts'
 import { planLocalFederation, startLocalFederation } from '../../src/demo/local-federation.ts'
-import { GetResults } from '../../src/registry/results/protocol.ts'
-import { OWN_RESULTS } from '../../src/portal/module.ts'
-import type { LearnerInput } from '../../src/registry/results/model.ts'
+import { GetResults } from '../../src/services/registry/results/protocol.ts'
+import { OWN_RESULTS } from '../../src/services/portal/module.ts'
+import type { LearnerInput } from '../../src/services/registry/results/model.ts'
 import { fmt, percentile, timeBlock, type Benchmark, type BenchRow } from './harness.ts'
 import { benchCatalogue, benchResults, BENCH_LEARNER, organisationNumbers, syntheticNationalIds } from './results-fixtures.ts'
 
@@ -245,7 +245,7 @@ const bench: Benchmark = {
       notes: [
         `Goals: ingest ${fmt(ingestRow.value)} results/s — ${ingestRow.value >= 20_000 ? 'met' : 'not met'} (raw log append in the same run: ${fmt(ingestRow.baseline?.value ?? NaN)} entries/s); fan-out p99 at 10 sources ${ten === undefined ? 'not measured' : `${fmt(ten.value, 1)} ms — ${ten.value <= 100 ? 'met' : 'not met'}${tenOwn ? '' : ' (sources sharing processes: the goal asks for one process each, measured in the full run)'}`}.`,
         `Machine load (1/5/15-minute load average on ${cpus().length} cores): ${la(load0)} at the start, ${la(loadIngest)} after ingest, ${la(load1)} at the end. The machine is shared; wall-clock figures fall with that load, the CPU figures much less.`,
-        'Ingest runs on a real LevelDB store with the real log (every batch one synchronous write); the registry lookup answers from memory, as the education registry\'s cached lookup does after the first result of an offering and day. Batches are ingested one after another; each batch is signed on the calling thread and worker threads together (src/registry/results/sealer.ts).',
+        'Ingest runs on a real LevelDB store with the real log (every batch one synchronous write); the registry lookup answers from memory, as the education registry\'s cached lookup does after the first result of an offering and day. Batches are ingested one after another; each batch is signed on the calling thread and worker threads together (src/services/registry/results/sealer.ts).',
         'Fan-out: the index and the portal run in the benchmark process, the source nodes in child processes started together (each child starts its nodes concurrently and reports ready once their pointers are at the index); every source logs each read durably before it answers. Quick mode packs several source nodes into each child process so that starting them takes seconds; the full run gives every source its own process at 3 and 10 sources and packs the 30 sources three to a process.'
       ]
     }

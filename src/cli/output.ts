@@ -1,5 +1,5 @@
 /** How the CLI reports results and errors. */
-import { LifelongError, ValidationError } from '../errors.ts'
+import { LifelongError, ValidationError } from '../core/errors.ts'
 
 /** Prints an error with its code (and every bad field) and returns the exit code. */
 export function reportError (err: unknown): number {

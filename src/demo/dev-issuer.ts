@@ -5,8 +5,8 @@
  * `development: true`, and nodes warn about it at start); no production config may.
  */
 import { SignJWT } from 'jose'
-import { formatPublicKey, type SigningKey } from '../crypto/ed25519.ts'
-import type { PrincipalKind } from '../api/auth.ts'
+import { formatPublicKey, type SigningKey } from '../core/crypto/ed25519.ts'
+import type { PrincipalKind } from '../edges/http/auth.ts'
 
 /** Issuer names that say what they are. */
 export const DEV_ISSUERS = {

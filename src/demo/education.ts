@@ -9,15 +9,15 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { lifelong } from '../gen/proto.js'
-import { isLifelongError } from '../errors.ts'
+import { lifelong } from '../core/gen/proto.js'
+import { isLifelongError } from '../core/errors.ts'
 import type { RunningFederation } from './local-federation.ts'
-import { toCsv } from '../registry/education/import-file.ts'
-import { keys } from '../registry/education/keys.ts'
-import type { Institution, InstitutionEvent } from '../registry/education/model.ts'
-import { RecordAccreditation } from '../registry/education/protocol.ts'
-import type { OfferingChangeInput } from '../registry/education/registry.ts'
-import { offeringFromJson } from '../registry/education/validate.ts'
+import { toCsv } from '../services/registry/education/import-file.ts'
+import { keys } from '../services/registry/education/keys.ts'
+import type { Institution, InstitutionEvent } from '../services/registry/education/model.ts'
+import { RecordAccreditation } from '../services/registry/education/protocol.ts'
+import type { OfferingChangeInput } from '../services/registry/education/registry.ts'
+import { offeringFromJson } from '../services/registry/education/validate.ts'
 import { SAMPLE_DECISIONS, SAMPLE_INSTITUTIONS, SAMPLE_MERGER, SAMPLE_RESULT_OFFERINGS, sampleCatalogue, type SampleInstitution, type SampleOffering } from './education-sample.ts'
 
 export interface SampleLoadSummary {

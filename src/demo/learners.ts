@@ -13,9 +13,9 @@ import type { LifelongNode } from '../node.ts'
 import type { RunningFederation } from './local-federation.ts'
 import { syntheticNationalId, syntheticPerson } from './synthetic.ts'
 import { mintDevToken } from './dev-issuer.ts'
-import { SCOPES } from '../registry/learners/routes.ts'
-import { LifelongError } from '../errors.ts'
-import type { LearnerInput } from '../registry/learners/model.ts'
+import { SCOPES } from '../edges/registry/learners/routes.ts'
+import { LifelongError } from '../core/errors.ts'
+import type { LearnerInput } from '../services/registry/learners/model.ts'
 
 const WHY = { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' }
 

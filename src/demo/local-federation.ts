@@ -7,13 +7,13 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { createKeyFile, readKeyFile } from '../crypto/key-file.ts'
-import { formatPublicKey, peerIdFromRawPublicKey, type SigningKey } from '../crypto/ed25519.ts'
-import { manifestFromJson, signManifest, type ManifestJson } from '../federation/manifest.ts'
-import { parseTrustAnchor, sameTrustAnchor, serialiseTrustAnchor, type TrustAnchor } from '../federation/anchor.ts'
-import { CREDENTIAL_ISSUER_KEY_FILE, loadOrCreateP256KeyFile, p256JwkOf, type P256Jwk } from '../crypto/p256.ts'
-import { parseConfig, type NodeConfig } from '../config/config.ts'
-import type { Role } from '../config/roles.ts'
+import { createKeyFile, readKeyFile } from '../core/crypto/key-file.ts'
+import { formatPublicKey, peerIdFromRawPublicKey, type SigningKey } from '../core/crypto/ed25519.ts'
+import { manifestFromJson, signManifest, type ManifestJson } from '../core/federation/manifest.ts'
+import { parseTrustAnchor, sameTrustAnchor, serialiseTrustAnchor, type TrustAnchor } from '../core/federation/anchor.ts'
+import { CREDENTIAL_ISSUER_KEY_FILE, loadOrCreateP256KeyFile, p256JwkOf, type P256Jwk } from '../core/crypto/p256.ts'
+import { parseConfig, type NodeConfig } from '../core/config/config.ts'
+import type { Role } from '../core/federation/roles.ts'
 import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
 import { devIssuerConfig } from './dev-issuer.ts'
 
@@ -143,7 +143,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
     }, options.configOverrides?.(nodeSpec) ?? {})
     writeFileSync(configFile, JSON.stringify(json, null, 2) + '\n')
     // A portal's credential issuer key is made here, before the node first starts, so that the
-    // manifest lists it (the portal loads the same file: src/bridges/eudi/module.ts).
+    // manifest lists it (the portal loads the same file: src/services/bridges/eudi/module.ts).
     const credentialIssuerKey = nodeSpec.roles.includes('portal') ? p256JwkOf(loadOrCreateP256KeyFile(join(nodeDir, CREDENTIAL_ISSUER_KEY_FILE))) : undefined
     return {
       spec: nodeSpec,

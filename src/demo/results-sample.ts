@@ -14,13 +14,13 @@
  * {@link SAMPLE_INSTITUTIONS}.
  */
 import type { RunningFederation } from './local-federation.ts'
-import { LifelongError } from '../errors.ts'
-import type { IngestBatch, LearnerInput } from '../registry/results/model.ts'
-import type { SampleLearner } from '../portal/oidc.ts'
+import { LifelongError } from '../core/errors.ts'
+import type { IngestBatch, LearnerInput } from '../services/registry/results/model.ts'
+import type { SampleLearner } from '../services/portal/oidc.ts'
 import { SAMPLE_INSTITUTIONS, SAMPLE_RESULT_OFFERINGS, type SampleOffering } from './education-sample.ts'
 import { mintDevToken } from './dev-issuer.ts'
-import { importResults } from '../registry/results/import-file.ts'
-import { RESULTS_SCOPE } from '../registry/results/routes.ts'
+import { importResults } from '../services/registry/results/import-file.ts'
+import { RESULTS_SCOPE } from '../edges/registry/results/routes.ts'
 
 /** The national ID the registry minted for an offering of the sample, by owner slug and local code. */
 export type SampleOfferingIds = (owner: string, localCode: string) => string

@@ -5,16 +5,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { LifelongError } from '../errors.ts'
+import { LifelongError } from '../core/errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type LocalNodeSpec, type RunningFederation } from './local-federation.ts'
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
 import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
-import { startLocalEmrex, type LocalEmrex } from '../bridges/emrex/dev/local.ts'
-import { prepareLocalOots } from '../bridges/oots/dev/local.ts'
-import { createLogger } from '../observability/logger.ts'
-import type { ListenErrorDetails } from '../net/listen-error.ts'
+import { startLocalEmrex, type LocalEmrex } from './emrex/local.ts'
+import { prepareLocalOots } from './oots/local.ts'
+import { createLogger } from '../core/observability/logger.ts'
+import type { ListenErrorDetails } from '../net/host/listen-error.ts'
 
 export interface DemoOptions {
   /** Default data/demo. */

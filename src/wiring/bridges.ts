@@ -1,22 +1,23 @@
 /**
  * The cross-border bridges of a portal node: the EUDI wallet issuer, the OOTS evidence provider
  * and, with an `emrex` config section, EMREX. Each depends only on the shared ports
- * (src/bridges/ports.ts); on a portal those are the portal's own (src/wiring/portal.ts), and a
+ * (src/services/bridges/ports.ts); on a portal those are the portal's own (src/wiring/portal.ts), and a
  * test may pass its own through `NodeOptions.bridges`.
  *
  * The bridges' libraries (SD-JWT, QR codes, PDF, XML signatures) are imported here, when a
  * portal node is built, not when `src/node.ts` loads: statically imported they add about 0.2 s
  * (8 %) to every node's start and every CLI command, `lifelong --help` included.
  */
-import type { EudiModule } from '../bridges/eudi/module.ts'
-import type { OotsModule } from '../bridges/oots/module.ts'
-import type { EmrexModule } from '../bridges/emrex/module.ts'
-import { EmrexStore } from '../bridges/emrex/store.ts'
-import type { VerifiedResults } from '../bridges/ports.ts'
-import type { PortalEntryPoints } from '../portal/module.ts'
-import type { PortalBridgePorts } from '../portal/bridge-ports.ts'
-import { hasRole, type BridgePorts, type NodeCore, type NodeModule } from './context.ts'
-import { p256JwkFromSpki, p256Thumbprint } from '../crypto/p256.ts'
+import type { EudiModule } from '../services/bridges/eudi/module.ts'
+import type { OotsModule } from '../services/bridges/oots/module.ts'
+import type { RouteEntry } from '../edges/http/edge.ts'
+import type { EmrexModule } from '../services/bridges/emrex/module.ts'
+import { EmrexStore } from '../services/bridges/emrex/store.ts'
+import type { VerifiedResults } from '../services/bridges/ports.ts'
+import type { PortalEntryPoints } from '../services/portal/module.ts'
+import type { PortalBridgePorts } from '../services/portal/bridge-ports.ts'
+import { hasRole, withEdges, type BridgePorts, type NodeCore, type NodeModule } from './context.ts'
+import { p256JwkFromSpki, p256Thumbprint } from '../core/crypto/p256.ts'
 
 /** EMREX's store (the `bridges` sublevel, records logged with their entries), if EMREX runs here. */
 export function wireEmrexStore (core: NodeCore): EmrexStore | undefined {
@@ -33,7 +34,7 @@ export function bridgeEntryPoints (core: NodeCore): PortalEntryPoints {
 /** The bridge modules of a portal node (undefined elsewhere). */
 export interface BridgeParts {
   eudi: EudiModule | undefined
-  oots: OotsModule | undefined
+  oots: OotsModule<RouteEntry> | undefined
   emrex: EmrexModule | undefined
   modules: NodeModule[]
 }
@@ -42,12 +43,16 @@ export interface BridgeParts {
 export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePorts | undefined, emrexStore: EmrexStore | undefined): Promise<BridgeParts> {
   if (portalPorts === undefined) return { eudi: undefined, oots: undefined, emrex: undefined, modules: [] }
   const { config, options, storage, log, now } = core
-  const [{ EudiModule }, { OotsModule }, { indexPersonMatcher }, { rpcEvidenceFetcher }, { EmrexModule }] = await Promise.all([
-    import('../bridges/eudi/module.ts'),
-    import('../bridges/oots/module.ts'),
-    import('../bridges/oots/index-matcher.ts'),
-    import('../bridges/oots/evidence-protocol.ts'),
-    import('../bridges/emrex/module.ts')
+  const [{ EudiModule }, { OotsModule }, { indexPersonMatcher }, { rpcEvidenceFetcher }, { EmrexModule }, { eudiRoutes }, { ootsProviderRoutes }, { gatewayListenerOpener }, { emrexModuleRoutes }] = await Promise.all([
+    import('../services/bridges/eudi/module.ts'),
+    import('../services/bridges/oots/module.ts'),
+    import('../services/bridges/oots/index-matcher.ts'),
+    import('../services/bridges/oots/evidence-protocol.ts'),
+    import('../services/bridges/emrex/module.ts'),
+    import('../edges/bridges/eudi/routes.ts'),
+    import('../edges/bridges/oots/routes.ts'),
+    import('../edges/bridges/oots/listener.ts'),
+    import('../edges/bridges/emrex/routes.ts')
   ])
   const ports: BridgePorts = {
     sessions: options.bridges?.sessions ?? portalPorts.sessions,
@@ -57,7 +62,7 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
     // The portal's ports already log to a test's access log when one is given.
     accessLog: portalPorts.accessLog
   }
-  const eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: core.logger.child({ component: 'eudi' }), sessions: ports.sessions, results: ports.results, accessLog: ports.accessLog, now }, {
+  const eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: core.logger.child({ component: 'eudi' }), accessLog: ports.accessLog, now }, {
     dataDir: config.dataDir,
     issuerUrl: core.publicUrl,
     name: config.name
@@ -75,14 +80,25 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
       return r
     }
   }
-  const oots = new OotsModule({ store: storage.sublevel('bridges'), log, matcher: ports.matcher, results: observed, evidence: ports.evidence, accessLog: ports.accessLog, sessions: ports.sessions, logger: core.logger.child({ component: 'oots' }), now }, {
+  const ootsLogger = core.logger.child({ component: 'oots' })
+  const oots = new OotsModule<RouteEntry>({
+    store: storage.sublevel('bridges'),
+    log,
+    matcher: ports.matcher,
+    results: observed,
+    evidence: ports.evidence,
+    accessLog: ports.accessLog,
+    logger: ootsLogger,
+    now,
+    ...(config.oots === undefined ? {} : { openListener: gatewayListenerOpener(config.oots, { logger: ootsLogger, now }) })
+  }, {
     provider: { organisationNumber: config.organisationNumber, name: config.name, country: 'NO' },
     baseUrl: core.publicUrl,
     ...(config.oots === undefined ? {} : { config: config.oots })
   })
   const emrex = config.emrex === undefined || emrexStore === undefined
     ? undefined
-    : new EmrexModule({ store: emrexStore, sessions: ports.sessions, results: observed, accessLog: ports.accessLog, logger: core.logger.child({ component: 'emrex' }), now, publicUrl: core.publicUrl }, { config: config.emrex, portalName: config.name })
+    : new EmrexModule({ store: emrexStore, results: observed, accessLog: ports.accessLog, logger: core.logger.child({ component: 'emrex' }), now, publicUrl: core.publicUrl }, { config: config.emrex, portalName: config.name })
   // A test's own sign-in (options.bridges.sessions) is the bridges' learner at the HTTP edge too.
   const testSessions = options.bridges?.sessions
   const sessions: NodeModule[] = testSessions === undefined
@@ -96,5 +112,10 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
           }]
         }
       }]
-  return { eudi, oots, emrex, modules: [eudi, oots, ...(emrex === undefined ? [] : [emrex]), ...sessions] }
+  const modules = [
+    withEdges(eudi, { routes: eudiRoutes({ issuer: eudi.issuer, sessions: ports.sessions, results: ports.results }) }),
+    withEdges(oots, { routes: ootsProviderRoutes(oots.provider, ports.sessions, config.oots, now) }),
+    ...(emrex === undefined || config.emrex === undefined ? [] : [withEdges(emrex, { routes: emrexModuleRoutes(emrex, ports.sessions, config.emrex, core.publicUrl) })])
+  ]
+  return { eudi, oots, emrex, modules: [...modules, ...sessions] }
 }

@@ -4,11 +4,12 @@
  * The evidence libraries (ELM sealing, PDF) are imported only on institution nodes; see
  * src/wiring/bridges.ts for why.
  */
-import { ResultsModule } from '../registry/results/module.ts'
-import { logModuleProofs } from '../registry/results/proofs.ts'
-import { indexRegistrar } from '../registry/results/index-registrar.ts'
-import { ownResults } from '../registry/results/own-results.ts'
-import { hasRole, type NodeCore, type NodeModule } from './context.ts'
+import { ResultsModule } from '../services/registry/results/module.ts'
+import { logModuleProofs } from '../services/registry/results/proofs.ts'
+import { indexRegistrar } from '../services/registry/results/index-registrar.ts'
+import { ownResults } from '../services/registry/results/own-results.ts'
+import { resultRoutes } from '../edges/registry/results/routes.ts'
+import { hasRole, withEdges, type NodeCore, type NodeModule } from './context.ts'
 
 /** What the institution role adds to a node. */
 export interface InstitutionParts {
@@ -38,7 +39,7 @@ export async function wireInstitution (core: NodeCore): Promise<InstitutionParts
     allowSynthetic: config.identifiers.allowSynthetic
   })
   // The institution seals evidence of its own results for OOTS requests relayed by a portal.
-  const [{ serveEvidence }, { EvidenceBuilder }] = await Promise.all([import('../bridges/oots/evidence-protocol.ts'), import('../bridges/elm/evidence.ts')])
+  const [{ serveEvidence }, { EvidenceBuilder }] = await Promise.all([import('../services/bridges/oots/evidence-protocol.ts'), import('../services/bridges/elm/evidence.ts')])
   const member = core.federation.member(self)
   serveEvidence({
     server: core.server,
@@ -47,5 +48,5 @@ export async function wireInstitution (core: NodeCore): Promise<InstitutionParts
     log,
     logger: core.logger.child({ component: 'evidence' })
   })
-  return { results, modules: [results] }
+  return { results, modules: [withEdges(results, { routes: resultRoutes({ registry: results.registry, staging: results.staging, outbox: results.outbox }) })] }
 }

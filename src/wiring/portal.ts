@@ -1,17 +1,19 @@
 /**
  * The portal role: the Diploma portal (sign-in, the verified fan-out, shares, "who saw my data")
- * and the bridge ports it serves (src/portal/bridge-ports.ts). The bridges' access log and the
+ * and the bridge ports it serves (src/services/portal/bridge-ports.ts). The bridges' access log and the
  * learners' IDs and identities (kept in the portal's store) are built first, so the portal gets
  * everything it shows at construction.
  */
-import { LifelongError } from '../errors.ts'
-import type { ForeignResults } from '../bridges/ports.ts'
-import { PortalModule, type PortalEntryPoints } from '../portal/module.ts'
-import { everyInstitution } from '../portal/fetch.ts'
-import { indexAccessLog, indexDirectory } from '../portal/index-directory.ts'
-import type { LearnerIdentity } from '../portal/oidc.ts'
-import { BridgeAccessLog, SignedInLearners, portalBridgePorts, type PortalBridgePorts } from '../portal/bridge-ports.ts'
-import { hasRole, type NodeCore, type NodeModule } from './context.ts'
+import { LifelongError } from '../core/errors.ts'
+import type { ForeignResults } from '../services/bridges/ports.ts'
+import { PortalModule, type PortalEntryPoints } from '../services/portal/module.ts'
+import { everyInstitution } from '../services/portal/fetch.ts'
+import { indexAccessLog, indexDirectory } from '../services/portal/index-directory.ts'
+import type { LearnerIdentity } from '../services/portal/oidc.ts'
+import { BridgeAccessLog, SignedInLearners, portalBridgePorts, type PortalBridgePorts } from '../services/portal/bridge-ports.ts'
+import { portalRoutes } from '../edges/portal/routes.ts'
+import { portalAuthenticators, portalCsrfTokens } from '../edges/portal/edge.ts'
+import { hasRole, withEdges, type NodeCore, type NodeModule } from './context.ts'
 
 /** What the portal shows of the bridges, given at construction. */
 export interface PortalInputs {
@@ -76,7 +78,8 @@ export function wirePortal (core: NodeCore, inputs: PortalInputs = {}): PortalPa
     allowSynthetic: config.identifiers.allowSynthetic,
     ...(inputs.entryPoints === undefined ? {} : { entryPoints: inputs.entryPoints })
   })
-  return { portal, ports: portalBridgePorts(portal, signedIn, accessLog), modules: [portal] }
+  const module = withEdges(portal, { routes: portalRoutes(portal), csrfTokens: portalCsrfTokens(portal), authenticators: portalAuthenticators(portal) })
+  return { portal, ports: portalBridgePorts(portal, signedIn, accessLog), modules: [module] }
 }
 
 /** The learner ID, or undefined for a learner the index does not know (who has imported nothing). */

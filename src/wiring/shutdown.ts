@@ -5,7 +5,7 @@
  * the steps not finished are left running and the stop returns. A stop therefore takes at most
  * `graceMs + abortMs`; docs/OPERATIONS.md gives the figures.
  */
-import type { Logger } from '../observability/logger.ts'
+import type { Logger } from '../core/observability/logger.ts'
 
 /** How long the abort phase may take after the grace period (closing libp2p and the store). */
 export const STOP_ABORT_MS = 5_000

@@ -1,5 +1,5 @@
 /**
- * Test implementations of the bridge ports (src/bridges/ports.ts) until the portal (issue 6) and
+ * Test implementations of the bridge ports (src/services/bridges/ports.ts) until the portal (issue 6) and
  * the index match (issue 5) are wired: a session keyed by a test cookie, fixture-backed verified
  * results whose statuses a test can change, a matcher over a fixed table, and an access log
  * that remembers what it was told. And the OOTS listener's counterpart: TLS credentials made
@@ -12,9 +12,9 @@ import { Agent, request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { AccessEntry, AccessLog, EidasPerson, LearnerSessions, PersonMatcher, SignedInLearner, VerifiedResults } from '../../src/bridges/ports.ts'
-import type { LearnerResults } from '../../src/bridges/model.ts'
-import { createTlsCertificate, writeTlsFiles } from '../../src/bridges/oots/certificates.ts'
+import type { AccessEntry, AccessLog, EidasPerson, LearnerSessions, PersonMatcher, SignedInLearner, VerifiedResults } from '../../src/services/bridges/ports.ts'
+import type { LearnerResults } from '../../src/core/bridges/model.ts'
+import { createTlsCertificate, writeTlsFiles } from '../../src/services/bridges/oots/certificates.ts'
 
 export const TEST_SESSION_COOKIE = 'test-learner'
 

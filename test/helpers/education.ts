@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
-import { openStorage, type Sublevel } from '../../src/storage/storage.ts'
-import { EducationStore } from '../../src/registry/education/store.ts'
-import { EducationRegistry } from '../../src/registry/education/registry.ts'
-import { MemoryLog } from '../../src/registry/education/log-port.ts'
-import type { Institution, Offering } from '../../src/registry/education/model.ts'
+import { openStorage, type Sublevel } from '../../src/store/leveldb/storage.ts'
+import { EducationStore } from '../../src/services/registry/education/store.ts'
+import { EducationRegistry } from '../../src/services/registry/education/registry.ts'
+import { MemoryLog } from '../../src/services/registry/education/log-port.ts'
+import type { Institution, Offering } from '../../src/services/registry/education/model.ts'
 
 export function institution (overrides: Partial<Institution> = {}): Institution {
   return {

@@ -1,18 +1,18 @@
 /**
  * A real federation with a Diploma portal running EMREX (an index, UiO with Kari's and Ola's
  * results, the portal with its development OIDC issuer) and a real simulated foreign EMREX node
- * ("Uppsala", dev/foreign.ts), each with its own certificate, trusting each other, on loopback;
+ * ("Uppsala", src/demo/emrex/foreign.ts), each with its own certificate, trusting each other, on loopback;
  * torn down when the test ends. Plus a small cookie-keeping HTTP client that signs in at the
  * portal through the development issuer, for flows that need no browser.
  */
 import { join } from 'node:path'
 import { onTestFinished } from 'vitest'
-import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFiles, type SigningCredentials } from '../../src/bridges/emrex/certificate.ts'
-import { startForeignEmrexNode, type ForeignEmrexNode } from '../../src/bridges/emrex/dev/foreign.ts'
+import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFiles, type SigningCredentials } from '../../src/services/bridges/emrex/certificate.ts'
+import { startForeignEmrexNode, type ForeignEmrexNode } from '../../src/demo/emrex/foreign.ts'
 import { startLocalFederation } from '../../src/demo/local-federation.ts'
 import type { LifelongNode } from '../../src/node.ts'
-import type { IngestBatch } from '../../src/registry/results/model.ts'
-import { silentLogger } from '../../src/observability/logger.ts'
+import type { IngestBatch } from '../../src/services/registry/results/model.ts'
+import { silentLogger } from '../../src/core/observability/logger.ts'
 import { ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
 import { freePort } from './ports.ts'
 import { course, LEARNERS, testCatalogue } from './results.ts'

@@ -8,8 +8,8 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createSelfSignedCertificate, loadSigningCredentials, parseCertificate, writeCertificateFiles, type SigningCredentials, type TrustedCertificate } from '../../src/bridges/emrex/certificate.ts'
-import type { LearnerResults, ResultFacts } from '../../src/bridges/model.ts'
+import { createSelfSignedCertificate, loadSigningCredentials, parseCertificate, writeCertificateFiles, type SigningCredentials, type TrustedCertificate } from '../../src/services/bridges/emrex/certificate.ts'
+import type { LearnerResults, ResultFacts } from '../../src/core/bridges/model.ts'
 import { sampleLearnerResults, UIO } from '../fixtures/bridges/sample.ts'
 
 export const ELMO_XSD = new URL('../fixtures/bridges/emrex/elmo-1.7.0/elmo-v1.7.0.xsd', import.meta.url).pathname

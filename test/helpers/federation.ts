@@ -9,7 +9,7 @@ import { onTestFinished } from 'vitest'
 import { planLocalFederation, startLocalFederation, type LocalNodeSpec, type LocalFederationPlan, type RunningFederation, type PlanOptions } from '../../src/demo/local-federation.ts'
 import type { LifelongNode, NodeOptions } from '../../src/node.ts'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
-import type { Role } from '../../src/config/roles.ts'
+import type { Role } from '../../src/core/federation/roles.ts'
 import { freePorts } from './ports.ts'
 
 /** Valid organisation numbers for test members (mod 11). */

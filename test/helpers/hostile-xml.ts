@@ -14,7 +14,7 @@ import { createHash, sign, type KeyObject } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import { DOMParser } from '@xmldom/xmldom'
 import { ExclusiveCanonicalization } from 'xml-crypto'
-import type { XmlLimits } from '../../src/bridges/xml/limits.ts'
+import type { XmlLimits } from '../../src/core/xml/limits.ts'
 
 const DSIG = 'http://www.w3.org/2000/09/xmldsig#'
 const EXC = 'http://www.w3.org/2001/10/xml-exc-c14n#'

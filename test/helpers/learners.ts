@@ -3,15 +3,15 @@
  */
 import { randomBytes } from 'node:crypto'
 import { onTestFinished } from 'vitest'
-import { openStorage, type Storage } from '../../src/storage/storage.ts'
-import { silentLogger } from '../../src/observability/logger.ts'
-import { LearnerRegistry } from '../../src/registry/learners/registry.ts'
-import type { LogAppender, LogEntryInput } from '../../src/registry/learners/journal.ts'
-import { LogStore } from '../../src/log/store.ts'
-import type { Accessor } from '../../src/registry/learners/model.ts'
-import type { Member } from '../../src/federation/manifest.ts'
+import { openStorage, type Storage } from '../../src/store/leveldb/storage.ts'
+import { silentLogger } from '../../src/core/observability/logger.ts'
+import { LearnerRegistry } from '../../src/services/registry/learners/registry.ts'
+import type { LogAppender, LogEntryInput } from '../../src/services/registry/learners/journal.ts'
+import { LogStore } from '../../src/store/log/store.ts'
+import type { Accessor } from '../../src/services/registry/learners/model.ts'
+import type { Member } from '../../src/core/federation/manifest.ts'
 import { syntheticPerson } from '../../src/demo/synthetic.ts'
-import type { LearnerInput } from '../../src/registry/learners/model.ts'
+import type { LearnerInput } from '../../src/services/registry/learners/model.ts'
 import { tempDir, ORG } from './federation.ts'
 
 /**

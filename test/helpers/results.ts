@@ -3,7 +3,7 @@
  * National Education Registry's lookup (same interface the node is wired with) in tests of the
  * results registry alone; the federation tests use the registry node itself once it is on main.
  */
-import type { InstitutionInfo, OfferingCatalogue, OfferingInfo } from '../../src/registry/results/ports.ts'
+import type { InstitutionInfo, OfferingCatalogue, OfferingInfo } from '../../src/services/registry/results/ports.ts'
 import { ORG } from './federation.ts'
 
 export const UIO: InstitutionInfo = { id: 'I0185', organisationNumber: ORG.a, name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' }, dbhCode: '1110', fsNumber: '185' }

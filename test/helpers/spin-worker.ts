@@ -2,8 +2,8 @@
  * A worker script for the worker-pool tests: holds its thread for `spinMs` (as a quadratic
  * document would), fails with a coded error, exits, or echoes its input.
  */
-import { serveTasks } from '../../src/bridges/xml/pool.ts'
-import { LifelongError } from '../../src/errors.ts'
+import { serveTasks } from '../../src/core/xml/pool.ts'
+import { LifelongError } from '../../src/core/errors.ts'
 
 interface SpinTask { spinMs?: number, fail?: string, exit?: boolean, echo?: unknown }
 

@@ -5,11 +5,11 @@
  */
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { generateSigningKey, peerIdFromRawPublicKey, type SigningKey } from '../../src/crypto/ed25519.ts'
-import { p256JwkOf } from '../../src/crypto/p256.ts'
-import { serialiseTrustAnchor, type TrustAnchor } from '../../src/federation/anchor.ts'
-import { manifestFromJson, openManifest, signManifest, type Manifest } from '../../src/federation/manifest.ts'
-import type { Role } from '../../src/config/roles.ts'
+import { generateSigningKey, peerIdFromRawPublicKey, type SigningKey } from '../../src/core/crypto/ed25519.ts'
+import { p256JwkOf } from '../../src/core/crypto/p256.ts'
+import { serialiseTrustAnchor, type TrustAnchor } from '../../src/core/federation/anchor.ts'
+import { manifestFromJson, openManifest, signManifest, type Manifest } from '../../src/core/federation/manifest.ts'
+import type { Role } from '../../src/core/federation/roles.ts'
 import type { KeyObject } from 'node:crypto'
 
 export interface PaperMember {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { lifelong } from '../../src/gen/proto.js'
+import { lifelong } from '../../src/core/gen/proto.js'
 
 describe('generated protobuf code', () => {
   it('round-trips a SignedEnvelope', () => {

@@ -17,7 +17,7 @@ export function registerEmrexCommands (program: Command): void {
     .option('--no-pdf', 'leave out the PDF transcript attachment')
     .option('--no-national-id', 'leave out the national identity number')
     .action(async (opts) => {
-      const { exportElmo } = await import('../../bridges/emrex/tools.ts')
+      const { exportElmo } = await import('../../services/bridges/emrex/tools.ts')
       const r = exportElmo({
         learnerId: opts.learner,
         out: opts.out,
@@ -36,7 +36,7 @@ export function registerEmrexCommands (program: Command): void {
     .argument('<file>', 'ELMO XML file')
     .requiredOption('--cert <file>', 'trusted certificate (PEM), repeatable', list)
     .action(async (file: string, opts) => {
-      const { verifyElmoFile } = await import('../../bridges/emrex/tools.ts')
+      const { verifyElmoFile } = await import('../../services/bridges/emrex/tools.ts')
       const r = verifyElmoFile(file, opts.cert)
       process.stdout.write(`verified: ${r.signatureAlgorithm} with certificate ${r.certificate}; ${r.reports} report(s), ${r.opportunities} top-level learning opportunities\n`)
       for (const w of r.warnings) process.stdout.write(`warning: ${w}\n`)
@@ -52,7 +52,7 @@ export function registerEmrexCommands (program: Command): void {
     .option('--days <n>', 'validity in days', (v) => Number.parseInt(v, 10), 365)
     .option('--bits <n>', 'RSA key size: 2048, 3072 or 4096', (v) => Number.parseInt(v, 10), 3072)
     .action(async (opts) => {
-      const { createCertificate } = await import('../../bridges/emrex/tools.ts')
+      const { createCertificate } = await import('../../services/bridges/emrex/tools.ts')
       const r = await createCertificate({ certificateFile: opts.cert, keyFile: opts.key, commonName: opts.name, organisation: opts.org, country: opts.country, validDays: opts.days, modulusLength: opts.bits })
       process.stdout.write(`certificate ${opts.cert} (SHA-256 ${r.fingerprint256}), key ${opts.key} (mode 0600)\n`)
     })

@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
-import type { ImportProgress } from '../../registry/results/import-file.ts'
-import { RESULTS_SCOPE } from '../../registry/results/routes.ts'
+import type { ImportProgress } from '../../services/registry/results/import-file.ts'
+import { RESULTS_SCOPE } from '../../edges/registry/results/routes.ts'
 import { nodeTargetOptions, nodeUrl, serviceToken } from './node-target.ts'
 
 function progressBar (): ImportProgress {
@@ -33,7 +33,7 @@ export function registerImportResultsCommand (program: Command): void {
     .action(async (file: string, opts) => {
       const url = nodeUrl(opts)
       const token = await serviceToken(opts, RESULTS_SCOPE)
-      const { importResults, readImportFile } = await import('../../registry/results/import-file.ts')
+      const { importResults, readImportFile } = await import('../../services/registry/results/import-file.ts')
       const batch = readImportFile(file)
       const outcome = await importResults(url, token, batch, progressBar())
       if (!outcome.ok) {

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
-import { LifelongError, ValidationError } from '../../errors.ts'
-import { EDUCATION_SCOPES } from '../../registry/education/routes.ts'
+import { LifelongError, ValidationError } from '../../core/errors.ts'
+import { EDUCATION_SCOPES } from '../../edges/registry/education/routes.ts'
 import { nodeTargetOptions, nodeUrl, serviceToken } from './node-target.ts'
 
 interface Job {

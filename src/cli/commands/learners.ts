@@ -4,12 +4,12 @@
  * may make (a national ID added to a known learner; docs/LEARNER-REGISTRY.md §The operator's queue).
  */
 import type { Command } from 'commander'
-import { loadConfig } from '../../config/config.ts'
-import { LifelongError } from '../../errors.ts'
-import { readKeyFile } from '../../crypto/key-file.ts'
+import { loadConfig } from '../../core/config/config.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { readKeyFile } from '../../core/crypto/key-file.ts'
 import { mintDevToken } from '../../demo/dev-issuer.ts'
-import { SCOPES } from '../../registry/learners/routes.ts'
-import { fetchChangeRequests, sendDecision, type ChangeRequestJson } from '../../registry/learners/operator-client.ts'
+import { SCOPES } from '../../edges/registry/learners/routes.ts'
+import { fetchChangeRequests, sendDecision, type ChangeRequestJson } from '../../services/registry/learners/operator-client.ts'
 
 interface Target { node: string, token: string }
 

@@ -1,7 +1,7 @@
 /** `lifelong log prove | verify`: proof bundles and the offline audit of a node's log. */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { LifelongError } from '../../errors.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { printJson } from '../output.ts'
 
 const index = (v: string): number => {
@@ -22,7 +22,7 @@ export function registerLogCommands (program: Command): void {
       if ((opts.data === undefined) === (opts.url === undefined)) throw new LifelongError('invalid', 'CLI_SOURCE_REQUIRED', 'give exactly one of --data and --url')
       let bundle: unknown
       if (opts.data !== undefined) {
-        const { proveFromDataDir } = await import('../../log/bundle-build.ts')
+        const { proveFromDataDir } = await import('../../services/log/bundle-build.ts')
         bundle = await proveFromDataDir(opts.data, opts.index)
       } else {
         const res = await fetch(`${String(opts.url).replace(/\/$/, '')}/log/entries/${opts.index}/proof`)
@@ -42,8 +42,8 @@ export function registerLogCommands (program: Command): void {
     .requiredOption('--data <dir>', 'data directory of the node (stop the node first)')
     .option('--json', 'print the report as JSON')
     .action(async (opts) => {
-      const { auditDataDir } = await import('../../log/audit.ts')
-      const { auditLearnerBatches } = await import('../../registry/learners/batch.ts')
+      const { auditDataDir } = await import('../../store/log/audit.ts')
+      const { auditLearnerBatches } = await import('../../services/registry/learners/batch.ts')
       const report = await auditDataDir(opts.data, [auditLearnerBatches])
       if (opts.json === true) printJson(report)
       else {

@@ -1,13 +1,13 @@
 /** `lifelong manifest keygen | sign | show | anchor`: the operator's tools. */
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { createKeyFile, readKeyFile } from '../../crypto/key-file.ts'
-import { formatPublicKey, parsePublicKey } from '../../crypto/ed25519.ts'
-import { manifestFromJson, manifestToJson, narrowManifest, openManifest, signManifest, type ManifestJson } from '../../federation/manifest.ts'
-import { decodeEnvelope } from '../../crypto/envelope.ts'
-import { lifelong } from '../../gen/proto.js'
-import { LifelongError, ValidationError } from '../../errors.ts'
-import { parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint } from '../../federation/anchor.ts'
+import { createKeyFile, readKeyFile } from '../../core/crypto/key-file.ts'
+import { formatPublicKey, parsePublicKey } from '../../core/crypto/ed25519.ts'
+import { manifestFromJson, manifestToJson, narrowManifest, openManifest, signManifest, type ManifestJson } from '../../core/federation/manifest.ts'
+import { decodeEnvelope } from '../../core/crypto/envelope.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { LifelongError, ValidationError } from '../../core/errors.ts'
+import { parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint } from '../../core/federation/anchor.ts'
 import { printJson } from '../output.ts'
 
 export function registerManifestCommands (program: Command): void {

@@ -4,9 +4,9 @@
  * `--token`, `$LIFELONG_TOKEN`, or (local federation only) one minted with `--dev-issuer <key>`.
  */
 import type { Command } from 'commander'
-import { loadConfig } from '../../config/config.ts'
-import { LifelongError } from '../../errors.ts'
-import { readKeyFile } from '../../crypto/key-file.ts'
+import { loadConfig } from '../../core/config/config.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { readKeyFile } from '../../core/crypto/key-file.ts'
 import { mintDevToken } from '../../demo/dev-issuer.ts'
 
 export interface NodeTargetOptions {

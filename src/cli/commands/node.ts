@@ -1,10 +1,10 @@
 /** `lifelong init`, `lifelong start`, `lifelong demo`. */
 import { join } from 'node:path'
 import type { Command } from 'commander'
-import { initNode } from '../../config/init.ts'
-import { loadConfig } from '../../config/config.ts'
+import { initNode } from '../../core/config/init.ts'
+import { loadConfig } from '../../core/config/config.ts'
 import type { LifelongNode } from '../../node.ts'
-import { toLifelongError } from '../../errors.ts'
+import { toLifelongError } from '../../core/errors.ts'
 import { printJson } from '../output.ts'
 import { runUntilSignalled } from '../signals.ts'
 import { STOP_ABORT_MS } from '../../wiring/shutdown.ts'
@@ -110,7 +110,7 @@ export function registerNodeCommands (program: Command): void {
         process.stdout.write(`\nEMREX round trip (docs/EMREX.md):\n  import from abroad            ${demo.emrex.portalImportUrl} (sign in at the portal as Kari Synnøve Nordmann, then at ${demo.emrex.foreignName} as Kari Nordmann)\n  send from the portal          ${demo.emrex.foreignUrl}/emrex/import (the simulated foreign node as EMREX client)\n`)
       }
       if (demo.oots !== undefined) {
-        process.stdout.write(`\nOOTS evidence requests (docs/CROSS-BORDER.md): only the national access point, with its pinned client certificate\n  OOTS listener                 ${demo.oots.url}/oots/query\n  DEVELOPMENT gateway           ${demo.oots.gatewayFile} (a simulated access point's credential; never pin it elsewhere)\n  simulated gateway             npx node src/bridges/oots/dev/gateway.ts --dir ${opts.dir} (asks for ${demo.oots.learner}'s diploma; prints the preview location to approve at the portal, then the follow-up command)\n`)
+        process.stdout.write(`\nOOTS evidence requests (docs/CROSS-BORDER.md): only the national access point, with its pinned client certificate\n  OOTS listener                 ${demo.oots.url}/oots/query\n  DEVELOPMENT gateway           ${demo.oots.gatewayFile} (a simulated access point's credential; never pin it elsewhere)\n  simulated gateway             npx node src/demo/oots/gateway.ts --dir ${opts.dir} (asks for ${demo.oots.learner}'s diploma; prints the preview location to approve at the portal, then the follow-up command)\n`)
       }
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
       if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)

@@ -1,13 +1,13 @@
 /** `lifelong trust add | list | refresh | export | remove`: the verifier's pinned federation trust anchors. */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { LifelongError } from '../../errors.ts'
-import { formatPublicKey } from '../../crypto/ed25519.ts'
-import { serialiseTrustAnchor, trustAnchorToJson } from '../../federation/anchor.ts'
-import type { Manifest } from '../../federation/manifest.ts'
-import { createSafeFetch } from '../../verify/fetch.ts'
-import { heldManifest, pinFederation, refreshPin } from '../../verify/trust.ts'
-import { TrustStore, trustStoreDir, type Pin } from '../../verify/trust-store.ts'
+import { LifelongError } from '../../core/errors.ts'
+import { formatPublicKey } from '../../core/crypto/ed25519.ts'
+import { serialiseTrustAnchor, trustAnchorToJson } from '../../core/federation/anchor.ts'
+import type { Manifest } from '../../core/federation/manifest.ts'
+import { createSafeFetch } from '../../services/verify/fetch.ts'
+import { heldManifest, pinFederation, refreshPin } from '../../services/verify/trust.ts'
+import { TrustStore, trustStoreDir, type Pin } from '../../services/verify/trust-store.ts'
 import { printJson } from '../output.ts'
 
 const iso = (ms: number): string => new Date(ms).toISOString()

@@ -1,12 +1,12 @@
 /** `lifelong verify <file>`: verification under a pinned trust anchor, one verifier per document format. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { parsePublicKey } from '../../crypto/ed25519.ts'
-import { knownFormats, verifyDocument, type VerifiedItem } from '../../verify/verifiers.ts'
-import { createSafeFetch } from '../../verify/fetch.ts'
-import { resolveTrust } from '../../verify/trust.ts'
-import { TrustStore, trustStoreDir } from '../../verify/trust-store.ts'
-import { LifelongError } from '../../errors.ts'
+import { parsePublicKey } from '../../core/crypto/ed25519.ts'
+import { knownFormats, verifyDocument, type VerifiedItem } from '../../services/verify/verifiers.ts'
+import { createSafeFetch } from '../../services/verify/fetch.ts'
+import { resolveTrust } from '../../services/verify/trust.ts'
+import { TrustStore, trustStoreDir } from '../../services/verify/trust-store.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { printJson } from '../output.ts'
 
 const repeat = (v: string, prev: string[] = []): string[] => [...prev, v]

@@ -3,10 +3,10 @@
  * shared by the server and the client (and by tests that craft bad frames).
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { lifelong } from '../../gen/proto.js'
-import { Domains, sealEnvelope, decodeEnvelope, verifyDecodedEnvelope } from '../../crypto/envelope.ts'
-import type { SigningKey } from '../../crypto/ed25519.ts'
-import { LifelongError } from '../../errors.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { Domains, sealEnvelope, decodeEnvelope, verifyDecodedEnvelope } from '../../core/crypto/envelope.ts'
+import type { SigningKey } from '../../core/crypto/ed25519.ts'
+import { LifelongError } from '../../core/errors.ts'
 import { Status, type StatusValue } from './status.ts'
 
 export const Request = lifelong.rpc.Request

@@ -3,8 +3,8 @@
  * both sides: the protocol id it travels on, the payload type that names it inside the signed
  * envelope, its message codecs, and who may call it.
  */
-import type { Role } from '../../config/roles.ts'
-import type { Member } from '../../federation/manifest.ts'
+import type { Role } from '../../core/federation/roles.ts'
+import type { Member } from '../../core/federation/manifest.ts'
 
 export interface Codec<T> {
   encode (value: T): Uint8Array

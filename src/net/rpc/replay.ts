@@ -15,8 +15,8 @@
  * caller signs a new one. The horizon follows the sender's own clock, so one member's clock
  * running ahead cannot lock out another.
  */
-import type { Sublevel } from '../../storage/storage.ts'
-import { prefixEnd } from '../../storage/keys.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
+import { prefixEnd } from '../../store/leveldb/keys.ts'
 import { HORIZON_PREFIX, horizonKey, LEGACY_PREFIXES, senderOfHorizonKey } from './keys.ts'
 
 export interface ReplayGuardInit {

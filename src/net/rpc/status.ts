@@ -2,8 +2,8 @@
  * The one place where error kinds and wire status values meet. Framework rejections have their
  * own status and code; handler errors travel as the status of their kind, with their code.
  */
-import { lifelong } from '../../gen/proto.js'
-import { LifelongError, type ErrorKind } from '../../errors.ts'
+import { lifelong } from '../../core/gen/proto.js'
+import { LifelongError, type ErrorKind } from '../../core/errors.ts'
 
 export const Status = lifelong.rpc.Status
 export type StatusValue = lifelong.rpc.Status

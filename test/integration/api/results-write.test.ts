@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { EDUCATION_SCOPES } from '../../../src/registry/education/routes.ts'
+import { EDUCATION_SCOPES } from '../../../src/edges/registry/education/routes.ts'
 
 describe('writing results', () => {
   it('refuses anonymous callers, loopback callers without a token, learners and other scopes; a results.write token writes', async () => {

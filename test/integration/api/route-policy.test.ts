@@ -17,7 +17,7 @@ import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { CALLER_KINDS, openToAnyone, type CallerKind, type RouteEntry } from '../../../src/api/edge.ts'
+import { CALLER_KINDS, openToAnyone, type CallerKind, type RouteEntry } from '../../../src/edges/http/edge.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { EVERY_ROLE, generatedSection, planEveryRole, policyTables } from '../../../scripts/security-policies.ts'
 

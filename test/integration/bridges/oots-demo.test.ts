@@ -12,9 +12,9 @@ import { tempDir } from '../../helpers/federation.ts'
 import { freePortRange } from '../../helpers/ports.ts'
 import { runDemo } from '../../../src/demo/run.ts'
 import { SAMPLE_LEARNERS } from '../../../src/demo/results-sample.ts'
-import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
-import { callAsDevelopmentGateway } from '../../../src/bridges/oots/dev/gateway.ts'
-import type { DevelopmentGatewayFile } from '../../../src/bridges/oots/dev/local.ts'
+import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { callAsDevelopmentGateway } from '../../../src/demo/oots/gateway.ts'
+import type { DevelopmentGatewayFile } from '../../../src/demo/oots/local.ts'
 import { edmRequest, previewLocationOf } from '../../helpers/bridges.ts'
 
 describe('npm start: the OOTS listener', () => {

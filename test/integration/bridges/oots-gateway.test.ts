@@ -16,8 +16,8 @@ import {
   simulatedGateway, tableMatcher, TEST_GATEWAY
 } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
-import { writeTlsFiles } from '../../../src/bridges/oots/certificates.ts'
-import type { LearnerResults } from '../../../src/bridges/model.ts'
+import { writeTlsFiles } from '../../../src/services/bridges/oots/certificates.ts'
+import type { LearnerResults } from '../../../src/core/bridges/model.ts'
 
 const LEARNER = 'L0000000000kari'
 const OLA = 'L00000000000ola'

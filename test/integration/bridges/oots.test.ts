@@ -15,8 +15,8 @@ import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { cookieSessions, edmRequest as request, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf as previewOf, simulatedGateway, tableMatcher, TEST_GATEWAY } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
-import type { LearnerResults } from '../../../src/bridges/model.ts'
-import { openElm, didKeyFromEd25519 } from '../../../src/bridges/elm/seal.ts'
+import type { LearnerResults } from '../../../src/core/bridges/model.ts'
+import { openElm, didKeyFromEd25519 } from '../../../src/services/bridges/elm/seal.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 
 const EDM = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/', import.meta.url))

@@ -4,12 +4,12 @@
  * number, NOKUT's node records decisions, and every refusal has its code and stores nothing.
  */
 import { describe, expect, it } from 'vitest'
-import { isLifelongError, type LifelongError } from '../../../src/errors.ts'
-import { lifelong } from '../../../src/gen/proto.js'
-import { formatNationalId } from '../../../src/registry/education/ids.ts'
-import { offeringToProto } from '../../../src/registry/education/model.ts'
-import { GetOffering, ListOwnedOfferings, PublishOfferings, RecordAccreditation } from '../../../src/registry/education/protocol.ts'
-import { OfferingLookup, toElm } from '../../../src/registry/education/index.ts'
+import { isLifelongError, type LifelongError } from '../../../src/core/errors.ts'
+import { lifelong } from '../../../src/core/gen/proto.js'
+import { formatNationalId } from '../../../src/services/registry/education/ids.ts'
+import { offeringToProto } from '../../../src/services/registry/education/model.ts'
+import { GetOffering, ListOwnedOfferings, PublishOfferings, RecordAccreditation } from '../../../src/services/registry/education/protocol.ts'
+import { OfferingLookup, toElm } from '../../../src/services/registry/education/index.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { ORG, spec, startTestFederation, waitForMesh } from '../../helpers/federation.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'

@@ -7,13 +7,13 @@
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { SignedXml } from 'xml-crypto'
-import { buildElmo } from '../../../src/bridges/emrex/export.ts'
-import { foreignDevelopmentLearners } from '../../../src/bridges/emrex/dev/learners.ts'
-import { packElmo, unpackElmo } from '../../../src/bridges/emrex/packing.ts'
-import { packedSignedElmo } from '../../../src/bridges/emrex/signed-export.ts'
-import { ALG, signElmo } from '../../../src/bridges/emrex/signature.ts'
-import { readElmo } from '../../../src/bridges/emrex/import.ts'
-import { decodeLeaf } from '../../../src/log/leaf.ts'
+import { buildElmo } from '../../../src/services/bridges/emrex/export.ts'
+import { foreignDevelopmentLearners } from '../../../src/services/bridges/emrex/dev-learners.ts'
+import { packElmo, unpackElmo } from '../../../src/services/bridges/emrex/packing.ts'
+import { packedSignedElmo } from '../../../src/services/bridges/emrex/signed-export.ts'
+import { ALG, signElmo } from '../../../src/services/bridges/emrex/signature.ts'
+import { readElmo } from '../../../src/services/bridges/emrex/import.ts'
+import { decodeLeaf } from '../../../src/core/log/leaf.ts'
 import { CookieClient, errorCodeOf, formOf, pickerChoices, SIGN_IN, startEmrexPair, type EmrexPair } from '../../helpers/emrex-pair.ts'
 import { testCredentials, xmlsecVerify, xsdValidate } from '../../helpers/emrex.ts'
 import { elmoField, madeUpSignature, SHAPES } from '../../helpers/hostile-xml.ts'
@@ -77,7 +77,7 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     expect((await logTypes(pair)).length).toBe(logBefore)
   })
 
-  it('answers each session once (expiry: test/unit/bridges/emrex/sessions.test.ts)', async () => {
+  it('answers each session once (expiry: test/unit/services/bridges/emrex/sessions.test.ts)', async () => {
     const pair = await startEmrexPair()
     const good = packedSignedElmo({ ...kariSe!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials).packed
     const { sessionId, browser } = await startImport(pair)

@@ -3,10 +3,10 @@
  * each acknowledged batch (`ack <first> <count> <learner IDs…>`) until it is killed.
  */
 import { randomBytes } from 'node:crypto'
-import { openStorage } from '../../../src/storage/storage.ts'
-import { LogStore } from '../../../src/log/store.ts'
-import { silentLogger } from '../../../src/observability/logger.ts'
-import { LearnerRegistry } from '../../../src/registry/learners/registry.ts'
+import { openStorage } from '../../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../../src/store/log/store.ts'
+import { silentLogger } from '../../../src/core/observability/logger.ts'
+import { LearnerRegistry } from '../../../src/services/registry/learners/registry.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 
 const storage = await openStorage(process.argv[2] as string)

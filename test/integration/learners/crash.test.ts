@@ -7,11 +7,11 @@
 import { describe, it, expect } from 'vitest'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { openStorage } from '../../../src/storage/storage.ts'
-import { LogStore } from '../../../src/log/store.ts'
+import { openStorage } from '../../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../../src/store/log/store.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
-import { identifierKey, learnerHeadKey, pointerHeadKey } from '../../../src/registry/learners/keys.ts'
-import { verifyBatches } from '../../../src/registry/learners/batch.ts'
+import { identifierKey, learnerHeadKey, pointerHeadKey } from '../../../src/services/registry/learners/keys.ts'
+import { verifyBatches } from '../../../src/services/registry/learners/batch.ts'
 import { tempDir } from '../../helpers/federation.ts'
 
 describe('learner registry crash safety', () => {

@@ -7,13 +7,13 @@
 import { describe, it, expect } from 'vitest'
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { validateEducationId, validateNationalId } from '../../../src/identifiers/index.ts'
+import { validateEducationId, validateNationalId } from '../../../src/core/identifiers/index.ts'
 import { seedLearners } from '../../../src/demo/learners.ts'
 import { spec, startTestFederation, tempDir, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { freePortRange } from '../../helpers/ports.ts'
 import { runDemo } from '../../../src/demo/run.ts'
 import { SAMPLE_INSTITUTIONS } from '../../../src/demo/education-sample.ts'
-import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 
 describe('sample learners of the local federation', () => {
   it('are synthetic, some with education IDs only, some foreign; seeding twice changes nothing', { timeout: 90_000 }, async () => {

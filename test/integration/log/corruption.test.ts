@@ -8,7 +8,7 @@ import { describe, it, expect } from 'vitest'
 import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createNode } from '../../../src/node.ts'
-import { checkStore } from '../../../src/storage/check.ts'
+import { checkStore } from '../../../src/store/leveldb/check.ts'
 import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { runCli } from '../../helpers/cli.ts'
 

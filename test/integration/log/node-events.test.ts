@@ -1,8 +1,8 @@
 /** The node's own events go through the one append path into its transparency log. */
 import { describe, it, expect } from 'vitest'
 import { createNode } from '../../../src/node.ts'
-import { parseConfig } from '../../../src/config/config.ts'
-import { decodeLeaf } from '../../../src/log/leaf.ts'
+import { parseConfig } from '../../../src/core/config/config.ts'
+import { decodeLeaf } from '../../../src/core/log/leaf.ts'
 import { planTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 

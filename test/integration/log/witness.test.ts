@@ -5,13 +5,13 @@
  * within one gossip interval, with evidence anyone can check offline.
  */
 import { describe, it, expect } from 'vitest'
-import { openCheckpoint, formatCheckpoint } from '../../../src/log/checkpoint.ts'
-import { ed25519NoteSigner, ed25519NoteVerifier, signNote } from '../../../src/log/note.ts'
-import { cosignatureV1Verifier } from '../../../src/log/cosignature.ts'
-import { consistencyProofFromLeafHashes, hashLeaf, rootFromLeafHashes } from '../../../src/log/merkle.ts'
-import { AddCheckpoint } from '../../../src/log/protocol.ts'
-import { verifyProofBundle } from '../../../src/log/bundle.ts'
-import { checkEquivocation, type EquivocationEvidence } from '../../../src/log/evidence.ts'
+import { openCheckpoint, formatCheckpoint } from '../../../src/core/log/checkpoint.ts'
+import { ed25519NoteSigner, ed25519NoteVerifier, signNote } from '../../../src/core/log/note.ts'
+import { cosignatureV1Verifier } from '../../../src/core/log/cosignature.ts'
+import { consistencyProofFromLeafHashes, hashLeaf, rootFromLeafHashes } from '../../../src/core/log/merkle.ts'
+import { AddCheckpoint } from '../../../src/services/log/protocol.ts'
+import { verifyProofBundle } from '../../../src/core/log/bundle.ts'
+import { checkEquivocation, type EquivocationEvidence } from '../../../src/core/log/evidence.ts'
 import { spec, startTestFederation, waitForMesh, ORG } from '../../helpers/federation.ts'
 
 const GOSSIP_MS = 1000

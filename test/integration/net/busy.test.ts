@@ -6,7 +6,7 @@
  * members do (libp2p then applies the handler's stream limits to the caller's outbound streams).
  */
 import { describe, it, expect } from 'vitest'
-import { lifelong } from '../../../src/gen/proto.js'
+import { lifelong } from '../../../src/core/gen/proto.js'
 import { openResponse, sealRequest, sha256 } from '../../../src/net/rpc/frame.ts'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { statusName } from '../../../src/net/rpc/status.ts'

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { createNode } from '../../../src/node.ts'
-import { discoveryKey } from '../../../src/net/discovery.ts'
+import { discoveryKey } from '../../../src/net/host/discovery.ts'
 import { planTestFederation, spec, waitForDht, waitForMesh, ORG } from '../../helpers/federation.ts'
 
 describe('discovery over the private DHT', () => {

@@ -9,7 +9,7 @@ import { describe, it, expect, vi, afterEach } from 'vitest'
 import { createNode, type LifelongNode } from '../../../src/node.ts'
 import { planTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
-import { FindResultSources } from '../../../src/registry/learners/protocol.ts'
+import { FindResultSources } from '../../../src/services/registry/learners/protocol.ts'
 
 describe('restarting members hours later', () => {
   afterEach(() => { vi.useRealTimers() })

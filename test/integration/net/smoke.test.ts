@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { lifelong } from '../../../src/gen/proto.js'
+import { lifelong } from '../../../src/core/gen/proto.js'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { spec, startTestFederation, waitForMesh, ORG } from '../../helpers/federation.ts'
 

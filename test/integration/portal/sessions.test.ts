@@ -17,7 +17,7 @@ import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import { createNode, type LifelongNode, type NodeOptions } from '../../../src/node.ts'
-import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 import type { LocalNodeSpec } from '../../../src/demo/local-federation.ts'
 
 const KARI = 0
@@ -90,7 +90,7 @@ describe('portal sessions', () => {
     expect(setCookie).toMatch(/SameSite=Lax/)
     expect(setCookie).toMatch(/Path=\//)
     expect(setCookie).not.toMatch(/Max-Age|Expires|Domain/)
-    // Over http (loopback) no Secure, so no __Host- prefix; over https both (test/unit/portal/session.test.ts).
+    // Over http (loopback) no Secure, so no __Host- prefix; over https both (test/unit/services/portal/session.test.ts).
 
     const copied = browser.cookieFor(base)
     expect(await sessionWith(base, copied)).toBe(200)

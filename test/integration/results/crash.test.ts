@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { tempDir } from '../../helpers/federation.ts'
-import { openStorage } from '../../../src/storage/storage.ts'
-import { LogStore } from '../../../src/log/store.ts'
-import { ResultRegistry } from '../../../src/registry/results/registry.ts'
-import { openResult } from '../../../src/registry/results/record.ts'
-import { decodeLeaf, leafMismatches } from '../../../src/log/leaf.ts'
-import { generateSigningKey } from '../../../src/crypto/ed25519.ts'
+import { openStorage } from '../../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../../src/store/log/store.ts'
+import { ResultRegistry } from '../../../src/services/registry/results/registry.ts'
+import { openResult } from '../../../src/services/registry/results/record.ts'
+import { decodeLeaf, leafMismatches } from '../../../src/core/log/leaf.ts'
+import { generateSigningKey } from '../../../src/core/crypto/ed25519.ts'
 import { testCatalogue, UIO } from '../../helpers/results.ts'
 
 describe('results survive a crash', () => {

@@ -5,7 +5,7 @@ import { startTestFederation, spec, ORG, tempDir } from '../../helpers/federatio
 import { runCli } from '../../helpers/cli.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { RESULTS_SCOPE } from '../../../src/registry/results/routes.ts'
+import { RESULTS_SCOPE } from '../../../src/edges/registry/results/routes.ts'
 
 describe('lifelong import results', () => {
   it('imports a file all or nothing with a validation report, and a second run changes nothing', async () => {

@@ -2,10 +2,10 @@
  * Child process of the results crash test: issues results in batches through the real registry
  * and log, printing every acknowledged result ID, until it is killed.
  */
-import { openStorage } from '../../../src/storage/storage.ts'
-import { LogStore } from '../../../src/log/store.ts'
-import { generateSigningKey } from '../../../src/crypto/ed25519.ts'
-import { ResultRegistry } from '../../../src/registry/results/registry.ts'
+import { openStorage } from '../../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../../src/store/log/store.ts'
+import { generateSigningKey } from '../../../src/core/crypto/ed25519.ts'
+import { ResultRegistry } from '../../../src/services/registry/results/registry.ts'
 import { testCatalogue, LEARNERS, course, UIO } from '../../helpers/results.ts'
 
 const storage = await openStorage(process.argv[2] as string)

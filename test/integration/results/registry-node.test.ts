@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { ORG, spec, startTestFederation, waitForMesh } from '../../helpers/federation.ts'
 import { course as offering, institution } from '../../helpers/education.ts'
 import { LEARNERS } from '../../helpers/results.ts'
-import { DEV_AUDIENCE } from '../../../src/portal/module.ts'
-import { ValidationError } from '../../../src/errors.ts'
+import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { ValidationError } from '../../../src/core/errors.ts'
 
 const HIG_ORG = '974830523'
 const operator = { organisationNumber: ORG.operator, roles: ['registry'] as const, operator: true }

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
-import { GetAccessLog, GetResults } from '../../../src/registry/results/protocol.ts'
-import { openSourceCheckpoint, verifyServedResult, logOriginOf } from '../../../src/registry/results/verify.ts'
-import { openResult } from '../../../src/registry/results/record.ts'
-import { ValidationError } from '../../../src/errors.ts'
+import { GetAccessLog, GetResults } from '../../../src/services/registry/results/protocol.ts'
+import { openSourceCheckpoint, verifyServedResult, logOriginOf } from '../../../src/services/registry/results/verify.ts'
+import { openResult } from '../../../src/services/registry/results/record.ts'
+import { ValidationError } from '../../../src/core/errors.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { RESULTS_SCOPE } from '../../../src/registry/results/routes.ts'
+import { RESULTS_SCOPE } from '../../../src/edges/registry/results/routes.ts'
 
 const kari = LEARNERS.kari
 const ola = LEARNERS.ola

@@ -1,0 +1,304 @@
+/**
+ * Parses and validates a node's config once, into a frozen object. Every problem is reported
+ * at once with its path (JSON Schema errors, then the checks a schema cannot express: the
+ * organisation number's check digit, role combinations, the OIDC client's authentication,
+ * multiaddrs, operator keys).
+ */
+import { readFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { Ajv } from 'ajv'
+import addFormatsPlugin from 'ajv-formats'
+import { multiaddr } from '@multiformats/multiaddr'
+import { ValidationError, LifelongError, type FieldError } from '../errors.ts'
+import { validateOrganisationNumber } from '../identifiers/index.ts'
+import { parsePublicKey } from '../crypto/ed25519.ts'
+import { roleCombinationProblems, type Role } from '../federation/roles.ts'
+import { configSchema } from './schema.ts'
+import type { EmrexConfig } from './emrex.ts'
+import type { OotsConfig } from './oots.ts'
+
+/** Who a bearer token names: a learner or a service (src/edges/http/auth.ts checks the tokens). */
+export type PrincipalKind = 'learner' | 'service'
+
+/** An issuer of bearer tokens the node accepts (`auth.issuers`). */
+export interface TokenIssuer {
+  /** The `iss` claim, exactly. */
+  readonly issuer: string
+  /** The `aud` the token must carry. */
+  readonly audience: string
+  readonly principal: PrincipalKind
+  /** Ed25519 keys as "ed25519:<base64>" (tokens signed with EdDSA). */
+  readonly publicKeys: readonly string[]
+  /** The issuer's JWKS URL, instead of or beside the keys. */
+  readonly jwksUrl?: string
+  /** The claim that holds the learner's identifier (default `sub`; ID-porten: `pid`). */
+  readonly subjectClaim: string
+  /** A development issuer (the local federation's): logged loudly at start. */
+  readonly development: boolean
+}
+
+export interface NodeConfig {
+  /** The file the config came from, if any. */
+  readonly configFile?: string
+  readonly name: string
+  readonly organisationNumber: string
+  readonly roles: readonly Role[]
+  /** Absolute. */
+  readonly dataDir: string
+  /** Absolute. */
+  readonly keyFile: string
+  readonly p2p: {
+    readonly listen: readonly string[]
+    readonly announce: readonly string[]
+    readonly addressScope: 'public' | 'private' | 'loopback'
+    readonly maxConnections: number
+    readonly dialTimeoutMs: number
+  }
+  readonly http: {
+    readonly host: string
+    readonly port: number
+    readonly publicUrl?: string
+    readonly bodyLimitBytes: number
+    readonly trustProxy: boolean
+    readonly allowedHosts: readonly string[]
+    readonly rateLimit: {
+      readonly enabled: boolean
+      readonly windowSeconds: number
+      readonly publicMax: number
+      readonly signIn: number
+      readonly shareOpen: number
+      readonly walletToken: number
+      readonly walletCredential: number
+      readonly emrexEntry: number
+    }
+  }
+  readonly federation: {
+    readonly id: string
+    /** Absolute. */
+    readonly manifestFile: string
+    /** Raw 32-byte Ed25519 keys. */
+    readonly operatorKeys: readonly Uint8Array[]
+    /** Absolute; the published trust anchor (src/core/federation/anchor.ts). */
+    readonly trustAnchorFile?: string
+    readonly expiryWarningHours: number
+    readonly refreshIntervalSeconds: number
+  }
+  readonly rpc: {
+    readonly maxMessageBytes: number
+    readonly maxConcurrentPerPeer: number
+    readonly deadlineMs: number
+    readonly clockSkewMs: number
+  }
+  readonly logging: { readonly level: string }
+  readonly identifiers: { readonly allowSynthetic: boolean }
+  readonly portal: {
+    readonly oidc?: PortalOidcConfig
+    readonly devIssuer: boolean
+    readonly fanoutDeadlineMs: number
+    readonly shareMaxDays: number
+    readonly session: { readonly idleMinutes: number, readonly absoluteHours: number }
+  }
+  readonly auth: { readonly issuers: readonly TokenIssuer[] }
+  readonly log: {
+    readonly checkpointIntervalMs: number
+    readonly checkpointEveryEntries: number
+    readonly witness: 'all' | 'none' | readonly string[]
+    readonly gossipIntervalMs: number
+    readonly maxEntriesPerRequest: number
+  }
+  /** EMREX provider and client (portal role); paths absolute. */
+  readonly emrex?: EmrexConfig
+  /** The OOTS listener for the national access point (portal role); paths absolute. Absent: no OOTS query endpoint. */
+  readonly oots?: OotsConfig
+}
+
+/** The portal's OpenID Connect client (authorization code flow with PKCE); endpoints filled in. */
+export interface PortalOidcConfig {
+  readonly issuer: string
+  readonly audience: string
+  readonly jwksUri?: string
+  readonly authorizationEndpoint: string
+  readonly tokenEndpoint: string
+  readonly clientAuth: 'none' | 'client_secret_basic' | 'client_secret_post'
+  /** Absolute; set unless clientAuth is none. */
+  readonly clientSecretFile?: string
+}
+
+const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
+const ajv = addFormats(new Ajv({ allErrors: true, useDefaults: true, strict: true, allowUnionTypes: true }))
+const validateSchema = ajv.compile(configSchema)
+
+/** Turns Ajv's error list into field errors with readable paths. */
+function schemaErrors (): FieldError[] {
+  return (validateSchema.errors ?? []).map((e) => {
+    const missing = e.keyword === 'required' ? `/${String((e.params as { missingProperty: string }).missingProperty)}` : ''
+    const extra = e.keyword === 'additionalProperties' ? `/${String((e.params as { additionalProperty: string }).additionalProperty)}` : ''
+    const path = `${e.instancePath}${missing}${extra}` || '/'
+    const message = e.keyword === 'additionalProperties' ? 'unknown field' : (e.message ?? 'invalid')
+    return { path, message }
+  })
+}
+
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value) && !(value instanceof Uint8Array)) {
+    for (const v of Object.values(value)) deepFreeze(v)
+    Object.freeze(value)
+  }
+  return value
+}
+
+/**
+ * Validates a parsed config object. Relative paths are resolved against `baseDir` (the config
+ * file's directory). Throws a {@link ValidationError} `CONFIG_INVALID` listing every bad field.
+ */
+export function parseConfig (input: unknown, baseDir: string, configFile?: string): NodeConfig {
+  const raw: any = structuredClone(input)
+  const fields: FieldError[] = validateSchema(raw) ? [] : schemaErrors()
+  const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw)
+
+  if (isObject && typeof raw.organisationNumber === 'string' && /^[0-9]{9}$/.test(raw.organisationNumber) &&
+      !validateOrganisationNumber(raw.organisationNumber).valid) {
+    fields.push({ path: '/organisationNumber', message: 'check digit does not match (mod 11)' })
+  }
+  if (isObject && Array.isArray(raw.roles)) {
+    for (const problem of roleCombinationProblems(raw.roles.filter((r: unknown) => typeof r === 'string'))) {
+      if (!problem.startsWith('unknown role')) fields.push({ path: '/roles', message: problem })
+    }
+  }
+  for (const group of ['listen', 'announce'] as const) {
+    const list: unknown = raw?.p2p?.[group]
+    if (!Array.isArray(list)) continue
+    list.forEach((addr, i) => {
+      if (typeof addr !== 'string') return
+      try { multiaddr(addr) } catch { fields.push({ path: `/p2p/${group}/${i}`, message: 'not a valid multiaddr' }) }
+    })
+  }
+  if (isObject && raw.portal?.devIssuer === true && raw.identifiers?.allowSynthetic !== true) {
+    fields.push({ path: '/portal/devIssuer', message: 'the development issuer signs in made-up learners: only with identifiers.allowSynthetic (test and demo federations)' })
+  }
+  const session: any = raw?.portal?.session
+  if (session !== null && typeof session === 'object' && Number.isInteger(session.idleMinutes) && Number.isInteger(session.absoluteHours) && session.idleMinutes > session.absoluteHours * 60) {
+    fields.push({ path: '/portal/session/idleMinutes', message: 'the idle timeout must not be longer than the absolute timeout (absoluteHours)' })
+  }
+  const oidc: any = raw?.portal?.oidc
+  if (oidc !== null && typeof oidc === 'object') {
+    const withSecret = oidc.clientAuth === 'client_secret_basic' || oidc.clientAuth === 'client_secret_post'
+    if (withSecret && oidc.clientSecretFile === undefined) fields.push({ path: '/portal/oidc/clientAuth', message: `${String(oidc.clientAuth)} needs clientSecretFile` })
+    if (oidc.clientAuth === 'none' && oidc.clientSecretFile !== undefined) fields.push({ path: '/portal/oidc/clientSecretFile', message: 'a public client (clientAuth none) has no secret: drop clientSecretFile or choose client_secret_basic or client_secret_post' })
+  }
+  if (isObject && raw.emrex !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
+    fields.push({ path: '/emrex', message: 'EMREX needs the portal role' })
+  }
+  if (isObject && raw.oots !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
+    fields.push({ path: '/oots', message: 'the OOTS evidence provider needs the portal role' })
+  }
+  if (Array.isArray(raw?.oots?.gateways)) {
+    const ids = raw.oots.gateways.map((g: { id?: unknown }) => g?.id)
+    ids.forEach((id: unknown, i: number) => { if (ids.indexOf(id) !== i) fields.push({ path: `/oots/gateways/${i}/id`, message: 'gateway IDs must be unique' }) })
+  }
+  if (isObject && raw.oots?.listen !== undefined && raw.http !== undefined && raw.oots.listen.port !== 0 && raw.oots.listen.port === raw.http.port && raw.oots.listen.host === raw.http.host) {
+    fields.push({ path: '/oots/listen', message: 'the OOTS listener needs its own port, not the portal\'s' })
+  }
+  const operatorKeys: Uint8Array[] = []
+  if (Array.isArray(raw?.federation?.operatorKeys)) {
+    raw.federation.operatorKeys.forEach((k: unknown, i: number) => {
+      if (typeof k !== 'string') return
+      try { operatorKeys.push(parsePublicKey(k)) } catch (err) {
+        fields.push({ path: `/federation/operatorKeys/${i}`, message: (err as Error).message })
+      }
+    })
+  }
+
+  if (Array.isArray(raw?.auth?.issuers)) {
+    raw.auth.issuers.forEach((issuer: any, i: number) => {
+      const keys: unknown = issuer?.publicKeys
+      if (Array.isArray(keys)) {
+        keys.forEach((k, j) => {
+          if (typeof k !== 'string') return
+          try { parsePublicKey(k) } catch (err) { fields.push({ path: `/auth/issuers/${i}/publicKeys/${j}`, message: (err as Error).message }) }
+        })
+      }
+      if (issuer !== null && typeof issuer === 'object' && (!Array.isArray(keys) || keys.length === 0) && issuer.jwksUrl === undefined) {
+        fields.push({ path: `/auth/issuers/${i}`, message: 'needs publicKeys or a jwksUrl' })
+      }
+    })
+  }
+
+  if (fields.length > 0) {
+    const where = configFile === undefined ? 'config' : configFile
+    throw new ValidationError('CONFIG_INVALID', `${where}: ${fields.length} problem(s): ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields)
+  }
+
+  const abs = (p: string): string => isAbsolute(p) ? p : resolve(baseDir, p)
+  const dataDir = abs(raw.dataDir)
+  const config: NodeConfig = {
+    ...(configFile === undefined ? {} : { configFile }),
+    name: raw.name,
+    organisationNumber: raw.organisationNumber,
+    roles: raw.roles,
+    dataDir,
+    keyFile: raw.keyFile === undefined ? resolve(dataDir, 'node.key') : abs(raw.keyFile),
+    p2p: raw.p2p,
+    http: raw.http,
+    federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys, ...(raw.federation.trustAnchorFile === undefined ? {} : { trustAnchorFile: abs(raw.federation.trustAnchorFile) }) },
+    rpc: raw.rpc,
+    logging: raw.logging,
+    identifiers: raw.identifiers,
+    portal: raw.portal.oidc === undefined ? raw.portal : { ...raw.portal, oidc: oidcConfig(raw.portal.oidc, abs) },
+    auth: raw.auth,
+    log: raw.log,
+    ...(raw.emrex === undefined
+      ? {}
+      : {
+          emrex: {
+            ...raw.emrex,
+            certificateFile: abs(raw.emrex.certificateFile),
+            keyFile: abs(raw.emrex.keyFile),
+            providers: raw.emrex.providers.map((p: { certificateFiles: string[] }) => ({ ...p, certificateFiles: p.certificateFiles.map(abs) }))
+          }
+        }),
+    ...(raw.oots === undefined
+      ? {}
+      : {
+          oots: {
+            ...raw.oots,
+            tls: { certificateFile: abs(raw.oots.tls.certificateFile), keyFile: abs(raw.oots.tls.keyFile) },
+            gateways: raw.oots.gateways.map((g: { certificateFiles: string[] }) => ({ ...g, certificateFiles: g.certificateFiles.map(abs) }))
+          }
+        })
+  }
+  return deepFreeze(config)
+}
+
+/** Fills in the OIDC client's defaults: `<issuer>/authorize` and `<issuer>/token`, client authentication by whether a secret is given. */
+function oidcConfig (raw: { issuer: string, audience: string, jwksUri?: string, authorizationEndpoint?: string, tokenEndpoint?: string, clientAuth?: PortalOidcConfig['clientAuth'], clientSecretFile?: string }, abs: (p: string) => string): PortalOidcConfig {
+  const base = raw.issuer.replace(/\/$/, '')
+  const clientAuth = raw.clientAuth ?? (raw.clientSecretFile === undefined ? 'none' : 'client_secret_basic')
+  return {
+    issuer: raw.issuer,
+    audience: raw.audience,
+    ...(raw.jwksUri === undefined ? {} : { jwksUri: raw.jwksUri }),
+    authorizationEndpoint: raw.authorizationEndpoint ?? `${base}/authorize`,
+    tokenEndpoint: raw.tokenEndpoint ?? `${base}/token`,
+    clientAuth,
+    ...(raw.clientSecretFile === undefined ? {} : { clientSecretFile: abs(raw.clientSecretFile) })
+  }
+}
+
+/** Reads, parses and validates a config file. */
+export function loadConfig (file: string): NodeConfig {
+  const path = resolve(file)
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new LifelongError('invalid', 'CONFIG_UNREADABLE', `cannot read config file ${path}`, { cause: err })
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new ValidationError('CONFIG_INVALID', `${path}: not valid JSON: ${(err as Error).message}`, [{ path: '/', message: 'not valid JSON' }], { cause: err })
+  }
+  return parseConfig(json, dirname(path), path)
+}

@@ -1,0 +1,272 @@
+/**
+ * The federation manifest: the operator-signed list of members (the role X-Road's global
+ * configuration plays). Pure functions: build one from JSON, sign it, open a signed one, and
+ * validate its content, reporting every bad field at once.
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { lifelong } from '../gen/proto.js'
+import { LifelongError, ValidationError, type FieldError } from '../errors.ts'
+import { Domains, decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '../crypto/envelope.ts'
+import { decodePeerIdBytes, parsePeerId, type SigningKey } from '../crypto/ed25519.ts'
+import { validateOrganisationNumber } from '../identifiers/index.ts'
+import { isRole, roleCombinationProblems, type Role } from './roles.ts'
+import { p256JwkFromSpki, p256PublicKey, p256SpkiFromJwk, p256Thumbprint, type P256Jwk } from '../crypto/p256.ts'
+
+const FederationManifest = lifelong.federation.FederationManifest
+export const MANIFEST_PAYLOAD_TYPE = 'lifelong.federation.FederationManifest'
+/** A manifest larger than this is refused before decoding. */
+export const MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+const MAX_MEMBERS = 10_000
+/** Most credential issuer keys per member (a key in use and its successor, with room to spare). */
+const MAX_CREDENTIAL_ISSUER_KEYS = 4
+
+export interface Member {
+  /** Base58 peer ID. */
+  readonly peerId: string
+  readonly peerIdBytes: Uint8Array
+  /** Raw Ed25519 public key of the node (from its peer ID). */
+  readonly publicKey: Uint8Array
+  readonly organisationNumber: string
+  readonly name: string
+  readonly roles: readonly Role[]
+  readonly multiaddrs: readonly string[]
+  readonly httpBaseUrl: string
+  /** Unix ms, inclusive. */
+  readonly validFrom: number
+  /** Unix ms, exclusive. */
+  readonly validTo: number
+  /** SD-JWT VC issuer keys (EC P-256 SPKI DER) of a portal; empty for other members. */
+  readonly credentialIssuerKeys: readonly Uint8Array[]
+}
+
+export interface Manifest {
+  readonly federation: string
+  readonly serial: number
+  readonly issuedAt: number
+  readonly expiresAt: number
+  readonly members: readonly Member[]
+}
+
+/** A manifest together with the exact signed bytes it came in and the key that signed it. */
+export interface SignedManifest {
+  readonly manifest: Manifest
+  readonly envelope: Uint8Array
+  readonly signerKey: Uint8Array
+}
+
+/** The JSON form operators write and `lifelong manifest sign` reads. Times are ISO 8601. */
+export interface ManifestJson {
+  federation: string
+  serial: number
+  issuedAt?: string
+  expiresAt: string
+  members: Array<{
+    peerId: string
+    organisationNumber: string
+    name: string
+    roles: string[]
+    multiaddrs?: string[]
+    httpBaseUrl: string
+    validFrom: string
+    validTo: string
+    /** The portal's SD-JWT VC issuer keys as public JWKs (`kid` is accepted and ignored). */
+    credentialIssuerKeys?: Array<P256Jwk & { kid?: string }>
+  }>
+}
+
+export function isMemberValidAt (member: Member, at: number): boolean {
+  return at >= member.validFrom && at < member.validTo
+}
+
+function isHttpUrl (text: string): boolean {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '' && url.search === '' && url.hash === ''
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Checks a decoded manifest message and narrows it to a {@link Manifest}. Pure; collects every
+ * problem. Used for manifests built from JSON and for manifests received over the network.
+ */
+export function narrowManifest (m: lifelong.federation.IFederationManifest): { manifest?: Manifest, fields: FieldError[] } {
+  const fields: FieldError[] = []
+  const bad = (path: string, message: string): void => { fields.push({ path, message }) }
+  const federation = typeof m.federation === 'string' ? m.federation : ''
+  if (!/^[a-z0-9][a-z0-9.-]{0,99}$/.test(federation)) bad('/federation', 'must be a lower-case federation identifier')
+  const serial = Number(m.serial ?? 0)
+  if (!Number.isSafeInteger(serial) || serial < 1) bad('/serial', 'must be a positive integer')
+  const issuedAt = Number(m.issuedAtMs ?? 0)
+  const expiresAt = Number(m.expiresAtMs ?? 0)
+  if (!Number.isSafeInteger(issuedAt) || issuedAt <= 0) bad('/issuedAt', 'missing or not a time')
+  if (!Number.isSafeInteger(expiresAt) || expiresAt <= issuedAt) bad('/expiresAt', 'must be a time after issuedAt')
+  const rawMembers = m.members ?? []
+  if (rawMembers.length === 0) bad('/members', 'a manifest needs at least one member')
+  if (rawMembers.length > MAX_MEMBERS) bad('/members', `at most ${MAX_MEMBERS} members`)
+
+  const members: Member[] = []
+  const seen = new Set<string>()
+  rawMembers.forEach((raw, i) => {
+    const at = `/members/${i}`
+    const before = fields.length
+    const peerIdBytes = raw.peerId instanceof Uint8Array ? raw.peerId : new Uint8Array()
+    const decoded = decodePeerIdBytes(peerIdBytes)
+    const publicKey = decoded?.publicKey
+    const peerId = decoded?.peerId.toString() ?? ''
+    if (decoded === undefined) bad(`${at}/peerId`, 'not an Ed25519 peer ID')
+    if (peerId !== '' && seen.has(peerId)) bad(`${at}/peerId`, 'listed twice')
+    seen.add(peerId)
+    const org = typeof raw.organisationNumber === 'string' ? raw.organisationNumber : ''
+    if (!validateOrganisationNumber(org).valid) bad(`${at}/organisationNumber`, 'not a valid organisation number')
+    const name = typeof raw.name === 'string' ? raw.name : ''
+    if (name.length === 0 || name.length > 200) bad(`${at}/name`, 'must be 1–200 characters')
+    const roles = raw.roles ?? []
+    for (const problem of roleCombinationProblems(roles)) bad(`${at}/roles`, problem)
+    const addrs = raw.multiaddrs ?? []
+    addrs.forEach((a, j) => {
+      try {
+        const ma = multiaddr(a)
+        if (ma.getComponents().some((c) => c.name === 'p2p')) bad(`${at}/multiaddrs/${j}`, 'must not contain /p2p/ (the peer ID is a field of its own)')
+      } catch { bad(`${at}/multiaddrs/${j}`, 'not a valid multiaddr') }
+    })
+    const httpBaseUrl = typeof raw.httpBaseUrl === 'string' ? raw.httpBaseUrl : ''
+    if (!isHttpUrl(httpBaseUrl)) bad(`${at}/httpBaseUrl`, 'must be an http(s) URL without credentials, query or fragment')
+    const validFrom = Number(raw.validFromMs ?? 0)
+    const validTo = Number(raw.validToMs ?? 0)
+    if (!Number.isSafeInteger(validFrom) || validFrom <= 0) bad(`${at}/validFrom`, 'missing or not a time')
+    if (!Number.isSafeInteger(validTo) || validTo <= validFrom) bad(`${at}/validTo`, 'must be a time after validFrom')
+    const issuerKeys = raw.credentialIssuerKeys ?? []
+    if (issuerKeys.length > MAX_CREDENTIAL_ISSUER_KEYS) bad(`${at}/credentialIssuerKeys`, `at most ${MAX_CREDENTIAL_ISSUER_KEYS} keys`)
+    issuerKeys.forEach((k, j) => {
+      try { p256PublicKey(k) } catch { bad(`${at}/credentialIssuerKeys/${j}`, 'not an EC P-256 public key') }
+    })
+    if (fields.length === before && publicKey !== undefined) {
+      members.push({
+        peerId,
+        peerIdBytes: new Uint8Array(peerIdBytes),
+        publicKey,
+        organisationNumber: org,
+        name,
+        roles: roles.filter(isRole),
+        multiaddrs: [...addrs],
+        httpBaseUrl: httpBaseUrl.replace(/\/+$/, ''),
+        validFrom,
+        validTo,
+        credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k))
+      })
+    }
+  })
+  if (fields.length > 0) return { fields }
+  return { manifest: { federation, serial, issuedAt, expiresAt, members }, fields }
+}
+
+function parseTime (value: unknown, path: string, fields: FieldError[]): number {
+  const ms = typeof value === 'string' ? Date.parse(value) : NaN
+  if (Number.isNaN(ms)) fields.push({ path, message: 'must be an ISO 8601 time' })
+  return ms
+}
+
+/** Builds the manifest message from its JSON form; throws MANIFEST_INVALID listing every bad field. */
+export function manifestFromJson (json: ManifestJson, now: number = Date.now()): lifelong.federation.FederationManifest {
+  const fields: FieldError[] = []
+  if (json === null || typeof json !== 'object') throw new ValidationError('MANIFEST_INVALID', 'manifest JSON must be an object', [{ path: '/', message: 'not an object' }])
+  const members = (Array.isArray(json.members) ? json.members : []).map((m, i) => {
+    let peerId = new Uint8Array()
+    try { peerId = parsePeerId(String(m.peerId)).toMultihash().bytes } catch { fields.push({ path: `/members/${i}/peerId`, message: 'not an Ed25519 peer ID' }) }
+    return {
+      peerId,
+      organisationNumber: m.organisationNumber,
+      name: m.name,
+      roles: Array.isArray(m.roles) ? m.roles : [],
+      multiaddrs: Array.isArray(m.multiaddrs) ? m.multiaddrs : [],
+      httpBaseUrl: m.httpBaseUrl,
+      validFromMs: parseTime(m.validFrom, `/members/${i}/validFrom`, fields),
+      validToMs: parseTime(m.validTo, `/members/${i}/validTo`, fields),
+      credentialIssuerKeys: (Array.isArray(m.credentialIssuerKeys) ? m.credentialIssuerKeys : []).flatMap((jwk, j) => {
+        try { return [p256SpkiFromJwk(jwk)] } catch (err) {
+          fields.push({ path: `/members/${i}/credentialIssuerKeys/${j}`, message: (err as Error).message })
+          return []
+        }
+      })
+    }
+  })
+  const message = FederationManifest.create({
+    federation: json.federation,
+    serial: json.serial,
+    issuedAtMs: json.issuedAt === undefined ? now : parseTime(json.issuedAt, '/issuedAt', fields),
+    expiresAtMs: parseTime(json.expiresAt, '/expiresAt', fields),
+    members
+  })
+  const narrowed = narrowManifest(message)
+  const all = [...fields, ...narrowed.fields.filter((f) => !fields.some((g) => g.path === f.path))]
+  if (all.length > 0) throw new ValidationError('MANIFEST_INVALID', `manifest: ${all.map((f) => `${f.path} ${f.message}`).join('; ')}`, all)
+  return message
+}
+
+/** Signs a manifest with the operator key; returns the SignedEnvelope bytes. */
+export function signManifest (operatorKey: SigningKey, manifest: lifelong.federation.IFederationManifest): Uint8Array {
+  const payload = FederationManifest.encode(manifest).finish()
+  return sealEnvelope(operatorKey, Domains.manifest, MANIFEST_PAYLOAD_TYPE, payload)
+}
+
+/**
+ * Opens signed manifest bytes: size cap, decode, signer among the trusted operator keys,
+ * signature, payload decode, content checks, federation id. Each failure has its own code.
+ * Expiry is not checked here (an expired manifest can still be inspected).
+ */
+export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Array[], federation: string): SignedManifest {
+  if (bytes.length > MAX_MANIFEST_BYTES) throw new LifelongError('too-large', 'MANIFEST_TOO_LARGE', `manifest over ${MAX_MANIFEST_BYTES} bytes`)
+  let env
+  try {
+    env = decodeEnvelope(bytes)
+  } catch (err) {
+    throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'not a signed manifest', { cause: err })
+  }
+  if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'not a manifest payload')
+  if (!trustedKeys.some((k) => Buffer.compare(k, env.publicKey) === 0)) {
+    throw new LifelongError('forbidden', 'MANIFEST_UNTRUSTED_SIGNER', 'the manifest is not signed by a trusted operator key')
+  }
+  try {
+    verifyDecodedEnvelope(env, Domains.manifest)
+  } catch (err) {
+    throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest signature does not verify', { cause: err })
+  }
+  let message
+  try {
+    message = FederationManifest.decode(env.payload)
+  } catch (err) {
+    throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'the signed manifest payload does not decode', { cause: err })
+  }
+  const { manifest, fields } = narrowManifest(message)
+  if (manifest === undefined) throw new ValidationError('MANIFEST_INVALID', `signed manifest content invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields)
+  if (manifest.federation !== federation) {
+    throw new LifelongError('forbidden', 'MANIFEST_WRONG_FEDERATION', `manifest of federation "${manifest.federation}", this node belongs to "${federation}"`)
+  }
+  return { manifest, envelope: new Uint8Array(bytes), signerKey: new Uint8Array(env.publicKey) }
+}
+
+/** A readable JSON view of a manifest (for `lifelong manifest show` and the HTTP API). */
+export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: string } {
+  const iso = (ms: number): string => new Date(ms).toISOString()
+  return {
+    federation: manifest.federation,
+    serial: manifest.serial,
+    issuedAt: iso(manifest.issuedAt),
+    expiresAt: iso(manifest.expiresAt),
+    members: manifest.members.map((m) => ({
+      peerId: m.peerId,
+      organisationNumber: m.organisationNumber,
+      name: m.name,
+      roles: [...m.roles],
+      multiaddrs: [...m.multiaddrs],
+      httpBaseUrl: m.httpBaseUrl,
+      validFrom: iso(m.validFrom),
+      validTo: iso(m.validTo),
+      ...(m.credentialIssuerKeys.length === 0
+        ? {}
+        : { credentialIssuerKeys: m.credentialIssuerKeys.map((k) => { const jwk = p256JwkFromSpki(k); return { ...jwk, kid: p256Thumbprint(jwk) } }) })
+    }))
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Security headers on every answer (@fastify/helmet): `X-Content-Type-Options: nosniff`,
+ * `Referrer-Policy: same-origin` (share links and EMREX session IDs never reach another
+ * origin in Referer; and unlike `no-referrer`, a browser still names the page's own origin in
+ * the `Origin` of a form post back to it, Fetch §3.1 "append a request Origin header", which the
+ * CSRF check needs: src/edges/http/csrf.ts),
+ * `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'` (no page of a node is framed:
+ * clickjacking), cross-origin isolation headers, and HSTS when the node is served over https.
+ *
+ * The Content-Security-Policy depends on what the route serves (its `errors` style says it):
+ * - API routes (JSON, OAuth, EDM): nothing may load or run: `default-src 'none'`.
+ * - Pages: the page's own inline style and images, forms only to this origin, no scripts.
+ * A page that needs more (the EMREX hand-over posts a form to another origin with a nonce'd
+ * script) sets its own, narrower header, which replaces this one.
+ */
+import type { FastifyInstance, RouteOptions } from 'fastify'
+import helmet from '@fastify/helmet'
+
+const COMMON = {
+  'frame-ancestors': ["'none'"],
+  'base-uri': ["'none'"]
+}
+
+/** CSP of API answers. */
+export const API_CSP = { 'default-src': ["'none'"], 'form-action': ["'none'"], ...COMMON }
+
+/** CSP of pages that set none of their own. */
+export const PAGE_CSP = { 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'form-action': ["'self'"], ...COMMON }
+
+/**
+ * Installs the headers on an app: call before any route is added (an `onRoute` hook gives page
+ * routes the page policy).
+ * @param https whether the node is reached over https (HSTS is sent only then)
+ */
+export async function installSecurityHeaders (app: FastifyInstance, options: { https: boolean }): Promise<void> {
+  app.addHook('onRoute', (route: RouteOptions) => {
+    if (route.config?.errors !== 'page') return
+    ;(route as RouteOptions & { helmet?: unknown }).helmet = { contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } }
+  })
+  await app.register(helmet, {
+    global: true,
+    contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+    // Status lists and type metadata are fetched by relying parties on other origins (CORS).
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    strictTransportSecurity: options.https ? { maxAge: 31_536_000, includeSubDomains: false } : false
+  })
+}

@@ -1,0 +1,208 @@
+/**
+ * The manifest in force at this node and the membership questions every other component asks:
+ * is this peer a member, with which roles, is the manifest still valid. A newer manifest
+ * replaces the current one only if a trusted operator key signed it, it belongs to this
+ * federation, its serial is higher and it has not expired. Every adopted manifest is kept.
+ */
+import { readFile } from 'node:fs/promises'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { Metrics } from '../../core/observability/metrics.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
+import type { Role } from '../../core/federation/roles.ts'
+import { openManifest, isMemberValidAt, type Member, type SignedManifest } from '../../core/federation/manifest.ts'
+import { currentManifestKey, manifestHistoryKey } from './keys.ts'
+
+export interface FederationInit {
+  federationId: string
+  operatorKeys: readonly Uint8Array[]
+  /** The manifest file an operator places on the node; re-read by {@link Federation.reloadFile}. */
+  manifestFile: string
+  /** Warn when the manifest expires within this many ms. */
+  expiryWarningMs: number
+}
+
+export interface FederationComponents {
+  store: Sublevel
+  logger: Logger
+  metrics: Metrics
+  now?: () => number
+}
+
+export type ManifestState = 'valid' | 'expiring' | 'expired'
+
+export interface OfferResult {
+  adopted: boolean
+  /** The serial in force after the offer. */
+  serial: number
+  /** Why a verified manifest was not adopted. */
+  reason?: 'not-newer' | 'expired'
+}
+
+export type AdoptionListener = (next: SignedManifest, previous: SignedManifest | undefined) => void | Promise<void>
+
+export class Federation {
+  private readonly init: FederationInit
+  private readonly store: Sublevel
+  private readonly log: Logger
+  private readonly metrics: Metrics
+  private readonly now: () => number
+  private signed: SignedManifest | undefined
+  private byPeerId = new Map<string, Member>()
+  private byPublicKey = new Map<string, Member>()
+  private readonly listeners: AdoptionListener[] = []
+  private warnedForSerial = -1
+
+  constructor (components: FederationComponents, init: FederationInit) {
+    this.init = init
+    this.store = components.store
+    this.log = components.logger
+    this.metrics = components.metrics
+    this.now = components.now ?? Date.now
+  }
+
+  /**
+   * Loads the manifest in force: the higher serial of the one last adopted (kept in the store)
+   * and the one in the manifest file. Throws MANIFEST_MISSING if neither is usable.
+   */
+  async load (): Promise<void> {
+    const stored = await this.store.get(currentManifestKey())
+    if (stored !== undefined) {
+      try {
+        this.use(openManifest(stored, this.init.operatorKeys, this.init.federationId))
+      } catch (err) {
+        this.log.error({ code: toLifelongError(err).code }, 'stored manifest no longer verifies (operator key removed from config?); ignoring it')
+      }
+    }
+    const fromFile = await this.readFile()
+    if (fromFile !== undefined) {
+      try {
+        await this.offer(fromFile, 'file')
+      } catch (err) {
+        const e = toLifelongError(err)
+        if (this.signed === undefined) throw new LifelongError(e.kind, e.code, `manifest file ${this.init.manifestFile}: ${e.message}`, { cause: err })
+        this.log.warn({ code: e.code }, 'manifest file not usable; keeping the stored manifest')
+      }
+    }
+    if (this.signed === undefined) {
+      throw new LifelongError('unavailable', 'MANIFEST_MISSING', `no usable federation manifest (looked in the store and ${this.init.manifestFile})`)
+    }
+    this.checkExpiry()
+  }
+
+  /** Re-reads the manifest file and adopts it if it is newer (operators replace the file, then signal the node). */
+  async reloadFile (): Promise<OfferResult | undefined> {
+    const bytes = await this.readFile()
+    return bytes === undefined ? undefined : await this.offer(bytes, 'file')
+  }
+
+  private async readFile (): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await readFile(this.init.manifestFile))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw new LifelongError('unavailable', 'MANIFEST_UNREADABLE', `cannot read ${this.init.manifestFile}`, { cause: err })
+    }
+  }
+
+  /**
+   * Considers a signed manifest from a peer or a file. Throws the opening error (untrusted
+   * signer, bad signature, wrong federation, malformed); returns whether it was adopted.
+   */
+  async offer (bytes: Uint8Array, source: string): Promise<OfferResult> {
+    const next = openManifest(bytes, this.init.operatorKeys, this.init.federationId)
+    const current = this.signed
+    if (current !== undefined && next.manifest.serial <= current.manifest.serial) {
+      return { adopted: false, serial: current.manifest.serial, reason: 'not-newer' }
+    }
+    if (next.manifest.expiresAt <= this.now()) {
+      this.log.warn({ serial: next.manifest.serial, source }, 'refusing an expired manifest')
+      return { adopted: false, serial: current?.manifest.serial ?? 0, reason: 'expired' }
+    }
+    await this.store.batch()
+      .put(manifestHistoryKey(next.manifest.serial), next.envelope)
+      .put(currentManifestKey(), next.envelope)
+      .write({ sync: true })
+    this.use(next)
+    this.log.info({ serial: next.manifest.serial, previous: current?.manifest.serial, source, members: next.manifest.members.length }, 'adopted federation manifest')
+    for (const listener of this.listeners) {
+      try {
+        await listener(next, current)
+      } catch (err) {
+        this.log.error({ err: toLifelongError(err).code }, 'manifest adoption listener failed')
+      }
+    }
+    return { adopted: true, serial: next.manifest.serial }
+  }
+
+  private use (next: SignedManifest): void {
+    this.signed = next
+    this.byPeerId = new Map(next.manifest.members.map((m) => [m.peerId, m]))
+    this.byPublicKey = new Map(next.manifest.members.map((m) => [Buffer.from(m.publicKey).toString('hex'), m]))
+    this.metrics.manifestSerial.set(next.manifest.serial)
+  }
+
+  /** Called after every adoption (to redial, close connections of removed members, log the event). */
+  onAdopted (listener: AdoptionListener): void {
+    this.listeners.push(listener)
+  }
+
+  /** The manifest in force. */
+  current (): SignedManifest {
+    if (this.signed === undefined) throw new LifelongError('unavailable', 'MANIFEST_MISSING', 'no manifest loaded')
+    return this.signed
+  }
+
+  get serial (): number {
+    return this.signed?.manifest.serial ?? 0
+  }
+
+  /** The member with this peer ID in the current manifest, valid or not. */
+  member (peerId: string): Member | undefined {
+    return this.byPeerId.get(peerId)
+  }
+
+  /** The member whose node key is `publicKey` (raw Ed25519), valid or not. */
+  memberByPublicKey (publicKey: Uint8Array): Member | undefined {
+    return this.byPublicKey.get(Buffer.from(publicKey).toString('hex'))
+  }
+
+  /** The member if it is listed and within its validity now. */
+  activeMember (peerId: string): Member | undefined {
+    const m = this.byPeerId.get(peerId)
+    return m !== undefined && isMemberValidAt(m, this.now()) ? m : undefined
+  }
+
+  /** Members currently valid that hold `role`. */
+  membersWithRole (role: Role): Member[] {
+    const now = this.now()
+    return (this.signed?.manifest.members ?? []).filter((m) => m.roles.includes(role) && isMemberValidAt(m, now))
+  }
+
+  /** Members currently valid. */
+  activeMembers (): Member[] {
+    const now = this.now()
+    return (this.signed?.manifest.members ?? []).filter((m) => isMemberValidAt(m, now))
+  }
+
+  state (): ManifestState {
+    if (this.signed === undefined) return 'expired'
+    const left = this.signed.manifest.expiresAt - this.now()
+    if (left <= 0) return 'expired'
+    return left <= this.init.expiryWarningMs ? 'expiring' : 'valid'
+  }
+
+  /** Updates the expiry gauge and warns (once per serial) as expiry nears; errors once expired. */
+  checkExpiry (): ManifestState {
+    const state = this.state()
+    const expiresAt = this.signed?.manifest.expiresAt ?? 0
+    this.metrics.manifestExpiresInSeconds.set(Math.round((expiresAt - this.now()) / 1000))
+    if (state === 'expiring' && this.warnedForSerial !== this.serial) {
+      this.warnedForSerial = this.serial
+      this.log.warn({ serial: this.serial, expiresAt: new Date(expiresAt).toISOString() }, 'federation manifest expires soon: ask the operator for a new one')
+    } else if (state === 'expired') {
+      this.log.error({ serial: this.serial, expiredAt: new Date(expiresAt).toISOString() }, 'federation manifest has expired: refusing requests until a newer one arrives')
+    }
+    return state
+  }
+}

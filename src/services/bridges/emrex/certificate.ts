@@ -1,0 +1,128 @@
+/**
+ * The X.509 certificates of EMREX: the portal's signing certificate and key (configured per
+ * portal, generated for the local federation) and the registry of foreign providers'
+ * certificates that received ELMO documents are verified against.
+ *
+ * In the EMREX network the provider's certificate is published in the EWP registry
+ * (implementation guide §4.1) and the client verifies with that one, not with whatever sits in the
+ * document's KeyInfo; our configured registry plays that role.
+ */
+import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import forge from 'node-forge'
+import { LifelongError } from '../../../core/errors.ts'
+
+/** What the provider signs with. */
+export interface SigningCredentials {
+  readonly privateKey: KeyObject
+  /** PEM, as it goes (base64 DER) into `ds:KeyInfo/ds:X509Data/ds:X509Certificate`. */
+  readonly certificatePem: string
+  readonly certificate: X509Certificate
+}
+
+/** A certificate the client trusts for one provider. */
+export interface TrustedCertificate {
+  readonly pem: string
+  readonly certificate: X509Certificate
+  /** SHA-256 fingerprint, `AA:BB:…` (as Node prints it). */
+  readonly fingerprint256: string
+}
+
+const MIN_RSA_BITS = 2048
+
+function readPem (file: string, what: string): string {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch (err) {
+    throw new LifelongError('invalid', 'EMREX_CERTIFICATE_UNREADABLE', `cannot read the EMREX ${what} ${file}`, { cause: err })
+  }
+}
+
+/** Parses a PEM certificate; throws `EMREX_CERTIFICATE_INVALID`. */
+export function parseCertificate (pem: string, where = 'certificate'): TrustedCertificate {
+  let certificate: X509Certificate
+  try {
+    certificate = new X509Certificate(pem)
+  } catch (err) {
+    throw new LifelongError('invalid', 'EMREX_CERTIFICATE_INVALID', `${where} is not a PEM X.509 certificate`, { cause: err })
+  }
+  return { pem: certificate.toString(), certificate, fingerprint256: certificate.fingerprint256 }
+}
+
+/** Reads a trusted provider certificate from a PEM file. */
+export function loadTrustedCertificate (file: string): TrustedCertificate {
+  return parseCertificate(readPem(file, 'certificate'), file)
+}
+
+/**
+ * Reads the portal's signing certificate and private key and checks that they belong together
+ * and that the key is RSA of at least 2048 bits (what EMREX clients verify: RSA-SHA256).
+ */
+export function loadSigningCredentials (certificateFile: string, keyFile: string): SigningCredentials {
+  const { certificate, pem } = parseCertificate(readPem(certificateFile, 'certificate'), certificateFile)
+  let privateKey: KeyObject
+  try {
+    privateKey = createPrivateKey(readPem(keyFile, 'private key'))
+  } catch (err) {
+    throw new LifelongError('invalid', 'EMREX_KEY_INVALID', `${keyFile} is not a PEM private key`, { cause: err })
+  }
+  if (privateKey.asymmetricKeyType !== 'rsa' || (privateKey.asymmetricKeyDetails?.modulusLength ?? 0) < MIN_RSA_BITS) {
+    throw new LifelongError('invalid', 'EMREX_KEY_INVALID', `${keyFile}: the EMREX signing key must be RSA of at least ${MIN_RSA_BITS} bits`)
+  }
+  if (!certificate.checkPrivateKey(privateKey)) {
+    throw new LifelongError('invalid', 'EMREX_KEY_INVALID', `${keyFile} is not the private key of ${certificateFile}`)
+  }
+  return { privateKey, certificatePem: pem, certificate }
+}
+
+export interface CertificateRequest {
+  /** Subject common name, e.g. "Vitnemålsportalen EMREX (local federation)". */
+  commonName: string
+  organisation?: string
+  /** ISO 3166-1 alpha-2. */
+  country: string
+  validDays?: number
+  modulusLength?: 2048 | 3072 | 4096
+  now?: Date
+}
+
+/**
+ * Creates an RSA key and a self-signed certificate for signing ELMO (RSA-SHA256), as PEM. For the
+ * local federation and tests; a production portal uses a certificate from a CA (the EMREX
+ * implementation guide §4.1 warns that some clients refuse self-signed ones).
+ */
+export async function createSelfSignedCertificate (req: CertificateRequest): Promise<{ certificatePem: string, privateKeyPem: string }> {
+  // The key from Node's crypto (fast, OpenSSL); node-forge builds and self-signs the certificate.
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: req.modulusLength ?? 3072, publicExponent: 0x10001 })
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
+  const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem)
+  const cert = forge.pki.createCertificate()
+  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString())
+  // A positive serial of 16 random bytes (RFC 5280 §4.1.2.2).
+  cert.serialNumber = '01' + randomBytes(15).toString('hex')
+  const now = req.now ?? new Date()
+  cert.validity.notBefore = new Date(now.getTime() - 3_600_000)
+  cert.validity.notAfter = new Date(now.getTime() + (req.validDays ?? 365) * 86_400_000)
+  const attrs: forge.pki.CertificateField[] = [{ shortName: 'CN', value: req.commonName, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }]
+  if (req.organisation !== undefined) attrs.push({ shortName: 'O', value: req.organisation, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class })
+  attrs.push({ shortName: 'C', value: req.country })
+  cert.setSubject(attrs)
+  cert.setIssuer(attrs)
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false, critical: true },
+    { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
+    { name: 'subjectKeyIdentifier' }
+  ])
+  cert.sign(forgeKey, forge.md.sha256.create())
+  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem }
+}
+
+/** Writes a certificate (0644) and its key (0600), creating directories. */
+export function writeCertificateFiles (certificateFile: string, keyFile: string, pems: { certificatePem: string, privateKeyPem: string }): void {
+  mkdirSync(dirname(certificateFile), { recursive: true, mode: 0o700 })
+  mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 })
+  writeFileSync(certificateFile, pems.certificatePem.endsWith('\n') ? pems.certificatePem : pems.certificatePem + '\n')
+  writeFileSync(keyFile, pems.privateKeyPem.endsWith('\n') ? pems.privateKeyPem : pems.privateKeyPem + '\n', { mode: 0o600 })
+  chmodSync(keyFile, 0o600)
+}

@@ -1,0 +1,276 @@
+/**
+ * The log module every node has (the `NodeModule` of the transparency log): its store and the
+ * one append path, the node's own events, checkpoints, the /lifelong/log/1.0.0 protocol, the
+ * witness and its gossip, proof bundles (its HTTP routes: src/edges/log/routes.ts). Built by the
+ * composition root only.
+ */
+import type { NodeConfig } from '../../core/config/config.ts'
+import type { Federation } from '../../net/federation/federation.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { Metrics } from '../../core/observability/metrics.ts'
+import type { BatchOp, Storage } from '../../store/leveldb/storage.ts'
+import type { SigningKey } from '../../core/crypto/ed25519.ts'
+import type { RpcClient } from '../../net/rpc/client.ts'
+import type { RpcServer } from '../../net/rpc/server.ts'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import { LogStore, type AppendResult, type LogEntryInput } from '../../store/log/store.ts'
+import { NodeEvents, logOrigin } from './node-log.ts'
+import { Checkpointer } from './checkpointer.ts'
+import { Witness, witnessName } from './witness.ts'
+import { AddCheckpoint, GetCheckpoint, GetConsistencyProof, GetEntries, GetInclusionProof } from './protocol.ts'
+import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
+import { parseNote } from '../../core/log/note.ts'
+import type { Checkpoint } from '../../core/log/checkpoint.ts'
+import type { ProofBundle } from '../../core/log/bundle.ts'
+import { buildProofBundle } from './bundle-build.ts'
+
+export interface LogModuleComponents {
+  storage: Storage
+  federation: Federation
+  logger: Logger
+  metrics: Metrics
+  key: SigningKey
+  server: RpcServer
+  client: RpcClient
+  /** Peer IDs with an open connection (pushes and gossip go to these only). */
+  connectedPeers: () => string[]
+  now?: () => number
+}
+
+export interface LogModuleInit {
+  config: NodeConfig
+  peerId: string
+}
+
+export class LogModule {
+  readonly name = 'log'
+  readonly store: LogStore
+  readonly checkpointer: Checkpointer
+  readonly witness: Witness
+  private readonly c: LogModuleComponents
+  private readonly config: NodeConfig
+  private readonly peerId: string
+  private readonly events: NodeEvents
+  /** Per witness: the size of our checkpoint we believe it holds, and its push chain. */
+  private readonly witnessSizes = new Map<string, number>()
+  private readonly pushing = new Map<string, Promise<void>>()
+  private pushTimer: NodeJS.Timeout | undefined
+  /** Aborts calls in flight when the node stops (a dial to a down peer must not hold up stop). */
+  private readonly calls = new AbortController()
+
+  private constructor (components: LogModuleComponents, init: LogModuleInit, store: LogStore, origin: string) {
+    this.c = components
+    this.config = init.config
+    this.peerId = init.peerId
+    this.store = store
+    const logger = components.logger
+    this.events = new NodeEvents({ store, federation: components.federation, logger }, {
+      config: init.config,
+      peerId: init.peerId,
+      publicKey: components.key.publicKeyRaw
+    })
+    this.checkpointer = new Checkpointer({ store, key: components.key, logger }, {
+      origin,
+      intervalMs: init.config.log.checkpointIntervalMs,
+      everyEntries: init.config.log.checkpointEveryEntries
+    })
+    this.witness = new Witness({
+      store,
+      federation: components.federation,
+      server: components.server,
+      client: components.client,
+      key: components.key,
+      logger,
+      metrics: components.metrics,
+      now: components.now,
+      ownLatest: () => this.checkpointer.latest(),
+      ownRootAt: async (size) => size <= store.size ? await store.rootAt(size) : undefined,
+      connectedPeers: () => components.connectedPeers()
+    }, {
+      federationId: init.config.federation.id,
+      selfPeerId: init.peerId,
+      witness: init.config.log.witness,
+      gossipIntervalMs: init.config.log.gossipIntervalMs
+    })
+    this.checkpointer.onSigned((note, cp) => { this.pushToWitnesses(note, cp) })
+    this.serve()
+    components.metrics.gauge('lifelong_log_size', 'Entries in this node\'s transparency log', () => store.size)
+    components.metrics.gauge('lifelong_log_checkpoint_size', 'Size of the latest signed checkpoint', () => this.checkpointer.latest()?.checkpoint.size ?? 0)
+  }
+
+  static async create (components: LogModuleComponents, init: LogModuleInit): Promise<LogModule> {
+    const store = await LogStore.open({ storage: components.storage, now: components.now })
+    const stored = await store.sublevel.get('meta/origin')
+    const origin = stored === undefined ? logOrigin(init.config.federation.id, init.peerId) : new TextDecoder().decode(stored)
+    return new LogModule(components, init, store, origin)
+  }
+
+  /** The log's origin, `<federation id>/log/<peer ID>` (fixed when the log was created). */
+  get origin (): string {
+    return this.checkpointer.origin
+  }
+
+  /**
+   * Appends entries, with the registry's own record writes, in one synchronous LevelDB batch
+   * (see {@link LogStore.append}). The one append path of every registry.
+   */
+  async append (entries: LogEntryInput[], ops?: BatchOp[]): Promise<AppendResult> {
+    return await this.store.append(entries, ops)
+  }
+
+  async start (): Promise<void> {
+    await this.events.start()
+    await this.checkpointer.start()
+    await this.witness.start()
+    this.pushTimer = setInterval(() => { void this.pushLatest() }, this.config.log.checkpointIntervalMs)
+    this.pushTimer.unref()
+  }
+
+  /** Most leaves served in one request. */
+  get maxEntriesPerRequest (): number {
+    return this.config.log.maxEntriesPerRequest
+  }
+
+  async stop (): Promise<void> {
+    clearInterval(this.pushTimer)
+    this.calls.abort()
+    this.witness.stop()
+    await this.checkpointer.stop()
+    await Promise.allSettled([...this.pushing.values()])
+    await this.store.close()
+  }
+
+  /** The latest signed checkpoint, signing one first if there is none yet. */
+  async latestCheckpoint (): Promise<{ note: string, checkpoint: Checkpoint }> {
+    return this.checkpointer.latest() ?? await this.checkpointer.sign()
+  }
+
+  private signedSize (): number {
+    return this.checkpointer.latest()?.checkpoint.size ?? 0
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Protocol /lifelong/log/1.0.0 (the callee side; AddCheckpoint and Gossip are the witness's)
+
+  private serve (): void {
+    const { server } = this.c
+    const max = this.config.log.maxEntriesPerRequest
+    server.handle(GetCheckpoint, async () => ({ checkpoint: (await this.latestCheckpoint()).note }))
+    server.handle(GetInclusionProof, async (req) => {
+      const r = await this.inclusion(Number(req.leafIndex ?? 0), req.leafHash ?? undefined, Number(req.treeSize ?? 0))
+      return { leafIndex: r.leafIndex, treeSize: r.treeSize, proof: r.proof }
+    })
+    server.handle(GetConsistencyProof, async (req) => ({ proof: await this.consistency(Number(req.size1 ?? 0), Number(req.size2 ?? 0)) }))
+    server.handle(GetEntries, async (req) => {
+      const start = Number(req.start ?? 0)
+      const end = Math.min(Number(req.end ?? 0), start + max, this.signedSize())
+      if (end <= start) return { leaves: [] }
+      return { leaves: (await this.store.entries(start, end)).map(e => e.leaf) }
+    })
+  }
+
+  /** Inclusion proof by index or leaf hash, in a signed tree size (0: the latest signed). */
+  async inclusion (leafIndex: number, leafHash: Uint8Array | undefined, treeSize: number): Promise<{ leafIndex: number, treeSize: number, proof: Uint8Array[] }> {
+    const signed = this.signedSize()
+    const size = treeSize === 0 ? signed : treeSize
+    if (size > signed) throw new LifelongError('not-found', 'LOG_SIZE_NOT_SIGNED', `no signed checkpoint covers size ${size} (latest ${signed})`)
+    let index = leafIndex
+    if (leafHash !== undefined && leafHash.length > 0) {
+      const found = await this.store.indexOf(leafHash)
+      if (found === undefined || found >= size) throw new LifelongError('not-found', 'LOG_LEAF_NOT_FOUND', 'no such leaf hash in the tree of that size')
+      index = found
+    }
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw new LifelongError('not-found', 'LOG_ENTRY_NOT_FOUND', `no leaf ${index} in the tree of size ${size}`)
+    return { leafIndex: index, treeSize: size, proof: await this.store.inclusionProof(index, size) }
+  }
+
+  /** Consistency proof between two sizes at most the latest signed one. */
+  async consistency (size1: number, size2: number): Promise<Uint8Array[]> {
+    const signed = this.signedSize()
+    if (size2 > signed) throw new LifelongError('not-found', 'LOG_SIZE_NOT_SIGNED', `no signed checkpoint covers size ${size2} (latest ${signed})`)
+    if (!Number.isSafeInteger(size1) || size1 < 1 || size1 > size2) throw new LifelongError('invalid', 'LOG_SIZE_OUT_OF_RANGE', `no consistency proof from ${size1} to ${size2}`)
+    return await this.store.consistencyProof(size1, size2)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sending our checkpoints to witnesses (tlog-witness), keeping the cosignatures
+
+  private witnessPeers (): string[] {
+    const connected = new Set(this.c.connectedPeers())
+    return this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.peerId && connected.has(p))
+  }
+
+  private pushToWitnesses (note: string, cp: Checkpoint): void {
+    for (const peer of this.witnessPeers()) {
+      const previous = this.pushing.get(peer) ?? Promise.resolve()
+      const run = previous.then(async () => { await this.pushTo(peer, note, cp) })
+      this.pushing.set(peer, run)
+      void run.finally(() => { if (this.pushing.get(peer) === run) this.pushing.delete(peer) })
+    }
+  }
+
+  /** Re-sends the latest checkpoint to witnesses not known to hold it (called by tests and the timer). */
+  async pushLatest (): Promise<void> {
+    const latest = this.checkpointer.latest()
+    if (latest === undefined) return
+    await Promise.all(this.witnessPeers().filter(p => (this.witnessSizes.get(p) ?? -1) < latest.checkpoint.size).map(async p => { await this.pushTo(p, latest.note, latest.checkpoint) }))
+  }
+
+  private async pushTo (peer: string, note: string, cp: Checkpoint): Promise<void> {
+    const member = this.c.federation.member(peer)
+    if (member === undefined) return
+    let known = this.witnessSizes.get(peer) ?? 0
+    try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        if (known > cp.size) {
+          this.c.logger.error({ peer, known, size: cp.size }, 'a witness holds a larger checkpoint of this log than the one being sent')
+          return
+        }
+        const proof = known === 0 || known === cp.size ? [] : await this.store.consistencyProof(known, cp.size)
+        if (this.calls.signal.aborted) return
+        const res = await this.c.client.call(peer, AddCheckpoint, { oldSize: known, consistencyProof: proof, checkpoint: note }, { signal: this.calls.signal })
+        if (res.conflict === true) {
+          known = Number(res.knownSize ?? 0)
+          continue
+        }
+        const name = witnessName(this.config.federation.id, peer)
+        const vkey = cosignatureV1VerifierKey(name, member.publicKey)
+        const text = parseNote(note).text
+        const signatures = parseNote(`${text}\n${res.cosignature ?? ''}`).signatures.filter(s => s.name === name && s.keyId === vkey.keyId)
+        const verifier = cosignatureV1Verifier(vkey)
+        const valid = signatures.filter(s => verifier.verify(new TextEncoder().encode(text), s.signature))
+        if (valid.length === 0) {
+          this.c.logger.warn({ peer }, 'a witness returned no valid cosignature')
+          return
+        }
+        await this.checkpointer.addCosignatures(cp.size, valid.slice(0, 1))
+        this.witnessSizes.set(peer, cp.size)
+        return
+      }
+    } catch (err) {
+      const e = toLifelongError(err)
+      if (e.code !== 'LOG_NOT_WITNESSED') this.c.logger.debug({ peer, code: e.code }, 'checkpoint not cosigned')
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Proof bundles
+
+  /**
+   * An offline proof bundle for entry `index`, against the latest signed checkpoint (signed now
+   * if the entry is newer). Contains the record: registries serve it behind their own access
+   * control; the HTTP route of the log serves it for the node's own events only.
+   */
+  async proofBundle (index: number): Promise<ProofBundle> {
+    let latest = await this.latestCheckpoint()
+    if (index >= latest.checkpoint.size) latest = await this.checkpointer.sign()
+    return await buildProofBundle({
+      store: this.store,
+      note: latest.note,
+      origin: this.origin,
+      verifierKey: this.checkpointer.verifierKey,
+      manifest: this.c.federation.current().envelope,
+      now: (this.c.now ?? Date.now)()
+    }, index)
+  }
+}

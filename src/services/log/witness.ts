@@ -1,0 +1,321 @@
+/**
+ * Witnessing and split-view detection (docs/LOG.md §Witnessing, §Split views).
+ *
+ * As a witness (c2sp.org/tlog-witness semantics over /lifelong/log/1.0.0 AddCheckpoint): for
+ * each log it witnesses, the node holds the latest checkpoint it accepted. A new checkpoint is
+ * cosigned (c2sp.org/tlog-cosignature, cosignature/v1) only if it is signed by the log's key,
+ * `old_size` is the size the witness holds (else it answers "conflict" with that size), and the
+ * consistency proof from the held checkpoint verifies. The held checkpoint is persisted (sync)
+ * before the cosignature leaves.
+ *
+ * Gossip: every `gossipIntervalMs` the node sends every member the latest checkpoint it holds
+ * of each log (and its own). A receiver compares each with what it holds: same size and
+ * another root is proven equivocation; different sizes make it ask the log for a consistency
+ * proof, and no valid proof is recorded as (unproven) evidence. Evidence is stored, counted in
+ * `lifelong_log_equivocations_total`, logged at error level and listed over HTTP.
+ */
+import { Counter } from 'prom-client'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import type { SigningKey } from '../../core/crypto/ed25519.ts'
+import type { Federation } from '../../net/federation/federation.ts'
+import type { Logger } from '../../core/observability/logger.ts'
+import type { Metrics } from '../../core/observability/metrics.ts'
+import type { RpcClient } from '../../net/rpc/client.ts'
+import type { RpcServer } from '../../net/rpc/server.ts'
+import { RemoteError } from '../../net/rpc/status.ts'
+import { openCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
+import { cosignatureV1VerifierKey, ed25519Cosigner, witnessName } from '../../core/log/cosignature.ts'
+import { ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteVerifier } from '../../core/log/note.ts'
+import { verifyConsistency } from '../../core/log/merkle.ts'
+import { EQUIVOCATION_FORMAT, evidenceId, type EquivocationEvidence } from '../../core/log/evidence.ts'
+import { EVIDENCE_PREFIX, WITNESS_PREFIX, evidenceKey, prefixEnd, witnessKey } from '../../store/log/keys.ts'
+import type { LogStore } from '../../store/log/store.ts'
+import { AddCheckpoint, GetConsistencyProof, Gossip } from './protocol.ts'
+
+export interface WitnessComponents {
+  store: LogStore
+  federation: Federation
+  server: RpcServer
+  client: RpcClient
+  key: SigningKey
+  logger: Logger
+  metrics: Metrics
+  now?: () => number
+  /** This node's own latest signed checkpoint note, to gossip and to compare with. */
+  ownLatest: () => { note: string, checkpoint: Checkpoint } | undefined
+  ownRootAt: (size: number) => Promise<Uint8Array | undefined>
+  /** Peer IDs with an open connection. */
+  connectedPeers: () => string[]
+}
+
+export interface WitnessInit {
+  federationId: string
+  selfPeerId: string
+  witness: 'all' | 'none' | readonly string[]
+  gossipIntervalMs: number
+}
+
+interface Held {
+  note: string
+  checkpoint: Checkpoint
+}
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+export { witnessName }
+
+export class Witness {
+  private readonly c: WitnessComponents
+  private readonly init: WitnessInit
+  private readonly now: () => number
+  private readonly held = new Map<string, Held>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private readonly evidenceIds = new Set<string>()
+  private readonly equivocations: Counter<'kind'>
+  private timer: NodeJS.Timeout | undefined
+  private readonly calls = new AbortController()
+  readonly name: string
+
+  constructor (components: WitnessComponents, init: WitnessInit) {
+    this.c = components
+    this.init = init
+    this.now = components.now ?? Date.now
+    this.name = witnessName(init.federationId, init.selfPeerId)
+    this.equivocations = new Counter({
+      name: 'lifelong_log_equivocations_total',
+      help: 'Split views detected: pairs of checkpoints of one log that cannot both be true',
+      labelNames: ['kind'],
+      registers: [components.metrics.registry]
+    })
+    components.metrics.gauge('lifelong_log_evidence', 'Equivocation evidence records held', () => this.evidenceIds.size)
+    components.server.handle(AddCheckpoint, async (req, ctx) => {
+      return await this.addCheckpoint(Number(req.oldSize ?? 0), req.consistencyProof ?? [], req.checkpoint ?? '', ctx.caller.peerId)
+    })
+    components.server.handle(Gossip, async (req, ctx) => {
+      for (const note of (req.checkpoints ?? []).slice(0, 1000)) await this.observe(note, ctx.caller.peerId)
+      return {}
+    })
+  }
+
+  /** The cosignature/v1 verifier key of this node as a witness. */
+  get verifierKey (): string {
+    return formatVerifierKey(cosignatureV1VerifierKey(this.name, this.c.key.publicKeyRaw))
+  }
+
+  async start (): Promise<void> {
+    const sub = this.c.store.sublevel
+    for await (const [key, value] of sub.iterator({ gte: WITNESS_PREFIX, lt: prefixEnd(WITNESS_PREFIX) })) {
+      const note = dec.decode(value)
+      const origin = key.slice(WITNESS_PREFIX.length)
+      try {
+        const log = this.resolve(origin)
+        if (log !== undefined) this.held.set(origin, { note, checkpoint: openCheckpoint(note, origin, log.verifier).checkpoint })
+      } catch { /* a member whose key changed: start over with it */ }
+    }
+    for await (const key of sub.keys({ gte: EVIDENCE_PREFIX, lt: prefixEnd(EVIDENCE_PREFIX) })) this.evidenceIds.add(key.split('/')[2] as string)
+    this.timer = setInterval(() => { void this.gossip() }, this.init.gossipIntervalMs)
+    this.timer.unref()
+  }
+
+  stop (): void {
+    clearInterval(this.timer)
+    this.calls.abort()
+  }
+
+  /** The log an origin names, if it is a member's: `<federation>/log/<peer ID>`. */
+  resolve (origin: string): { peerId: string, verifier: NoteVerifier, verifierKey: string } | undefined {
+    const prefix = `${this.init.federationId}/log/`
+    if (!origin.startsWith(prefix)) return undefined
+    const peerId = origin.slice(prefix.length)
+    const member = this.c.federation.member(peerId)
+    if (member === undefined) return undefined
+    const key = ed25519VerifierKey(origin, member.publicKey)
+    return { peerId, verifier: ed25519NoteVerifier(key), verifierKey: formatVerifierKey(key) }
+  }
+
+  /** Whether this node witnesses the log of `peerId` (config `log.witness`). */
+  witnesses (peerId: string): boolean {
+    if (peerId === this.init.selfPeerId) return false
+    const w = this.init.witness
+    return w === 'all' ? true : w === 'none' ? false : w.includes(peerId)
+  }
+
+  /** The checkpoint held of each log. */
+  heldCheckpoints (): Array<{ origin: string, note: string, size: number }> {
+    return [...this.held.entries()].map(([origin, h]) => ({ origin, note: h.note, size: h.checkpoint.size }))
+  }
+
+  private async locked<T> (origin: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(origin) ?? Promise.resolve()
+    const run = previous.catch(() => {}).then(fn)
+    this.locks.set(origin, run)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(origin) === run) this.locks.delete(origin)
+    }
+  }
+
+  /** Persists the held checkpoint; synced before a cosignature leaves (tlog-witness), not for gossip. */
+  private async hold (origin: string, note: string, checkpoint: Checkpoint, sync = false): Promise<void> {
+    await this.c.store.sublevel.put(witnessKey(origin), enc.encode(note), { sync } as any)
+    this.held.set(origin, { note, checkpoint })
+  }
+
+  /** tlog-witness add-checkpoint. */
+  async addCheckpoint (oldSize: number, proof: Uint8Array[], note: string, from: string): Promise<{ cosignature: string, conflict: boolean, knownSize: number }> {
+    let text: string
+    try {
+      text = parseNote(note).text
+    } catch (err) {
+      throw new LifelongError('invalid', 'LOG_CHECKPOINT_MALFORMED', 'not a signed note', { cause: err })
+    }
+    const origin = text.slice(0, text.indexOf('\n'))
+    const log = this.resolve(origin)
+    if (log === undefined) throw new LifelongError('not-found', 'LOG_UNKNOWN', `no member log has origin ${origin.slice(0, 200)}`)
+    if (!this.witnesses(log.peerId)) throw new LifelongError('forbidden', 'LOG_NOT_WITNESSED', `this node does not witness ${origin}`)
+    const opened = openCheckpoint(note, origin, log.verifier)
+    const next = opened.checkpoint
+    return await this.locked(origin, async () => {
+      const held = this.held.get(origin)
+      const heldSize = held?.checkpoint.size ?? 0
+      if (oldSize !== heldSize) return { cosignature: '', conflict: true, knownSize: heldSize }
+      if (next.size < heldSize) throw new LifelongError('invalid', 'LOG_CHECKPOINT_SMALLER', `checkpoint size ${next.size} is below the size ${heldSize} already held`)
+      if (held !== undefined) {
+        if (next.size === heldSize) {
+          if (!Buffer.from(next.root).equals(Buffer.from(held.checkpoint.root))) {
+            await this.recordEvidence('same-size', origin, log.verifierKey, [held.note, note], [`witness:${this.init.selfPeerId}`, from])
+            throw new LifelongError('conflict', 'LOG_EQUIVOCATION', `the log signed two roots for size ${heldSize}`)
+          }
+        } else if (!verifyConsistency(heldSize, next.size, proof, held.checkpoint.root, next.root)) {
+          throw new LifelongError('invalid', 'LOG_CONSISTENCY_PROOF_INVALID', `the consistency proof from ${heldSize} to ${next.size} does not verify`)
+        }
+      } else if (proof.length > 0) {
+        throw new LifelongError('invalid', 'LOG_CONSISTENCY_PROOF_INVALID', 'a proof from size 0 must be empty')
+      }
+      if (held === undefined || next.size > heldSize) await this.hold(origin, note, next, true)
+      const cosigned = signNote(opened.text, [ed25519Cosigner(this.name, this.c.key.privateKey, { now: () => Math.floor(this.now() / 1000) })])
+      const lines = cosigned.slice(cosigned.lastIndexOf('\n\n') + 2)
+      return { cosignature: lines, conflict: false, knownSize: next.size }
+    })
+  }
+
+  /** Considers a checkpoint learnt by gossip; records evidence if it contradicts what is held. */
+  async observe (note: string, from: string): Promise<void> {
+    let origin: string
+    try {
+      const text = parseNote(note).text
+      origin = text.slice(0, text.indexOf('\n'))
+    } catch {
+      return
+    }
+    const log = this.resolve(origin)
+    if (log === undefined) return
+    let next: Checkpoint
+    try {
+      next = openCheckpoint(note, origin, log.verifier).checkpoint
+    } catch (err) {
+      this.c.logger.warn({ origin, from, code: toLifelongError(err).code }, 'gossiped checkpoint does not verify')
+      return
+    }
+    if (log.peerId === this.init.selfPeerId) {
+      await this.checkOwn(origin, log.verifierKey, note, next, from)
+      return
+    }
+    await this.locked(origin, async () => {
+      const held = this.held.get(origin)
+      if (held === undefined) {
+        await this.hold(origin, note, next)
+        return
+      }
+      const h = held.checkpoint
+      if (h.size === next.size) {
+        if (!Buffer.from(h.root).equals(Buffer.from(next.root))) {
+          await this.recordEvidence('same-size', origin, log.verifierKey, [held.note, note], [`held:${this.init.selfPeerId}`, from])
+        }
+        return
+      }
+      const [small, large] = h.size < next.size ? [held, { note, checkpoint: next }] : [{ note, checkpoint: next }, held]
+      if (small.checkpoint.size === 0) {
+        if (next.size > h.size) await this.hold(origin, note, next)
+        return
+      }
+      let proof: Uint8Array[] = []
+      let answer: string | undefined
+      try {
+        const res = await this.c.client.call(log.peerId, GetConsistencyProof, { size1: small.checkpoint.size, size2: large.checkpoint.size }, { signal: this.calls.signal })
+        proof = res.proof ?? []
+      } catch (err) {
+        if (!(err instanceof RemoteError)) return // unreachable: ask again at the next gossip
+        answer = err.code
+      }
+      if (answer === undefined && verifyConsistency(small.checkpoint.size, large.checkpoint.size, proof, small.checkpoint.root, large.checkpoint.root)) {
+        if (next.size > h.size) await this.hold(origin, note, next)
+        return
+      }
+      await this.recordEvidence('inconsistent', origin, log.verifierKey, [small.note, large.note],
+        small.note === held.note ? [`held:${this.init.selfPeerId}`, from] : [from, `held:${this.init.selfPeerId}`],
+        { proof: proof.map(p => Buffer.from(p).toString('base64')), ...(answer === undefined ? {} : { logAnswer: answer }) })
+    })
+  }
+
+  /** A checkpoint of this node's own log seen in gossip must match its own tree. */
+  private async checkOwn (origin: string, verifierKey: string, note: string, cp: Checkpoint, from: string): Promise<void> {
+    const root = await this.c.ownRootAt(cp.size)
+    if (root === undefined || Buffer.from(root).equals(Buffer.from(cp.root))) return
+    const own = this.c.ownLatest()
+    await this.recordEvidence('same-size', origin, verifierKey, [own?.note ?? '', note], [`self:${this.init.selfPeerId}`, from])
+    this.c.logger.fatal({ origin, size: cp.size, from }, 'a checkpoint of THIS node\'s log that it never signed is in circulation: the node key may be compromised')
+  }
+
+  private async recordEvidence (kind: EquivocationEvidence['kind'], origin: string, logVerifierKey: string, notes: [string, string], sources: [string, string], extra: Partial<EquivocationEvidence> = {}): Promise<void> {
+    const id = evidenceId(origin, notes.map(n => { try { return parseNote(n).text } catch { return n } }))
+    if (this.evidenceIds.has(id)) return
+    const at = this.now()
+    const evidence: EquivocationEvidence = {
+      format: EQUIVOCATION_FORMAT,
+      kind,
+      proven: kind === 'same-size',
+      origin,
+      logVerifierKey,
+      checkpoints: notes,
+      ...extra,
+      detectedAt: new Date(at).toISOString(),
+      detectedBy: this.init.selfPeerId,
+      sources,
+      manifest: Buffer.from(this.c.federation.current().envelope).toString('base64')
+    }
+    await this.c.store.sublevel.put(evidenceKey(at, id), enc.encode(JSON.stringify(evidence)), { sync: true } as any)
+    this.evidenceIds.add(id)
+    this.equivocations.inc({ kind })
+    this.c.logger.error({ origin, kind, id, sources }, 'SPLIT VIEW: a log signed two checkpoints that cannot both be true; evidence stored')
+  }
+
+  /** Stored evidence, newest first, with its ID. */
+  async evidence (): Promise<Array<{ id: string, evidence: EquivocationEvidence }>> {
+    const out: Array<{ id: string, evidence: EquivocationEvidence }> = []
+    for await (const [key, value] of this.c.store.sublevel.iterator({ gte: EVIDENCE_PREFIX, lt: prefixEnd(EVIDENCE_PREFIX), reverse: true })) {
+      out.push({ id: key.split('/')[2] as string, evidence: JSON.parse(dec.decode(value)) as EquivocationEvidence })
+    }
+    return out
+  }
+
+  /** Sends every member the checkpoints held (and this node's own latest). */
+  async gossip (): Promise<void> {
+    const notes = [...this.held.values()].map(h => h.note)
+    const own = this.c.ownLatest()
+    if (own !== undefined) notes.push(own.note)
+    if (notes.length === 0 || this.calls.signal.aborted) return
+    // Connected members only: gossip must not dial peers that are down.
+    const connected = new Set(this.c.connectedPeers())
+    const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId && connected.has(p))
+    await Promise.all(peers.map(async (peer) => {
+      try {
+        await this.c.client.call(peer, Gossip, { checkpoints: notes }, { signal: this.calls.signal })
+      } catch (err) {
+        this.c.logger.debug({ peer, code: toLifelongError(err).code }, 'gossip not delivered')
+      }
+    }))
+  }
+}

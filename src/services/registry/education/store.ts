@@ -1,0 +1,228 @@
+/**
+ * The education store: every version ever recorded, in LevelDB (the `education` sublevel) and in
+ * memory for queries. Writes go through {@link LogAppender.append} with the record operations,
+ * so that a version and its Merkle log entry land in one atomic batch or not at all; memory is
+ * updated only after the batch is acknowledged. Writers are serialised (one commit at a time),
+ * which keeps ID minting and "does this already exist" checks consistent.
+ */
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import { formatNationalId, ID_KINDS, type IdKind } from './ids.ts'
+import { keys, logKeys } from './keys.ts'
+import { EDUCATION_LOG_TYPES, type LogAppender, type LogEntryInput } from './log-port.ts'
+import {
+  decodeDecision, decodeEvent, decodeInstitutionVersion, decodeOfferingVersion, encodeDecision, encodeEvent,
+  encodeInstitutionVersion, encodeOfferingVersion,
+  type AccreditationDecision, type InstitutionEvent, type InstitutionVersion, type OfferingVersion
+} from './model.ts'
+import type { InstitutionHistory } from './history.ts'
+
+export interface EducationStoreComponents {
+  store: Sublevel
+  log: LogAppender
+}
+
+export interface EducationStoreInit {
+  /** The log entry type of offering versions: the registry's, or an institution's own catalogue. */
+  offeringEntryType?: string
+}
+
+/** What one commit writes. Every list may be empty. */
+export interface Commit {
+  offeringVersions?: OfferingVersion[]
+  institutionVersions?: InstitutionVersion[]
+  events?: InstitutionEvent[]
+  decisions?: AccreditationDecision[]
+  /** Cross-walk entries (key from keys.crosswalk → offering ID). */
+  crosswalk?: Array<[string, string]>
+  meta?: Array<[string, Uint8Array]>
+  /** Meta keys to delete in the same batch (an institution's pending upload, once stored). */
+  metaDeletes?: string[]
+}
+
+export interface CommitResult {
+  treeSize: number
+  indexes: number[]
+}
+
+/** Minting inside a transaction: serials are reserved in memory and persisted with the commit. */
+export interface Minter {
+  mint: (kind: IdKind) => string
+}
+
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+export class EducationStore {
+  private readonly db: Sublevel
+  private readonly log: LogAppender
+  private readonly offeringEntryType: string
+  readonly offerings = new Map<string, OfferingVersion[]>()
+  readonly institutions = new Map<string, InstitutionVersion[]>()
+  readonly events: InstitutionEvent[] = []
+  readonly decisions = new Map<string, AccreditationDecision>()
+  readonly decisionsBySubject = new Map<string, AccreditationDecision[]>()
+  readonly crosswalk = new Map<string, string>()
+  private readonly counters = new Map<string, number>()
+  private queue: Promise<unknown> = Promise.resolve()
+  private readonly listeners: Array<(c: Commit) => void> = []
+  private treeSize = 0
+
+  constructor (components: EducationStoreComponents, init: EducationStoreInit = {}) {
+    this.db = components.store
+    this.log = components.log
+    this.offeringEntryType = init.offeringEntryType ?? EDUCATION_LOG_TYPES.offeringVersion
+  }
+
+  /** Reads everything into memory. Call once before use. */
+  async load (): Promise<void> {
+    for await (const [, value] of this.db.iterator(keys.offeringVersions)) this.remember({ offeringVersions: [decodeOfferingVersion(value)] })
+    for await (const [, value] of this.db.iterator(keys.institutionVersions)) this.remember({ institutionVersions: [decodeInstitutionVersion(value)] })
+    for await (const [, value] of this.db.iterator(keys.events)) this.remember({ events: [decodeEvent(value)] })
+    for await (const [, value] of this.db.iterator(keys.decisions)) this.remember({ decisions: [decodeDecision(value)] })
+    for await (const [key, value] of this.db.iterator(keys.crosswalks)) this.crosswalk.set(key, dec.decode(value))
+    for (const letter of Object.values(ID_KINDS)) {
+      const v = await this.db.get(keys.counter(letter))
+      this.counters.set(letter, v === undefined ? 0 : Number(dec.decode(v)))
+    }
+    this.events.sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate) || a.id.localeCompare(b.id))
+  }
+
+  /** Told after every commit (the search index follows the store this way). */
+  onCommit (listener: (c: Commit) => void): void {
+    this.listeners.push(listener)
+  }
+
+  /** The institution history view used by the pure functions in history.ts. */
+  history (): InstitutionHistory {
+    return { versions: this.institutions, events: this.events }
+  }
+
+  /** Last known size of the Merkle log after one of this store's commits. */
+  get logSize (): number {
+    return this.treeSize
+  }
+
+  async read (key: string): Promise<Uint8Array | undefined> {
+    return await this.db.get(key)
+  }
+
+  /**
+   * Writes (or, with undefined, deletes) a meta key outside the log, durably: operational state
+   * of the node such as a pending upload, not a record of the registry.
+   */
+  async writeMeta (key: string, value: Uint8Array | undefined): Promise<void> {
+    if (value === undefined) await this.db.del(key, { sync: true } as never)
+    else await this.db.put(key, value, { sync: true } as never)
+  }
+
+  /**
+   * Runs `work` alone (no other transaction in between): it reads the in-memory state, mints
+   * IDs, and returns what to commit and a result. Nothing is written if it throws; minted
+   * serials that were not committed are given back.
+   */
+  async transaction<T> (work: (minter: Minter) => Promise<{ commit: Commit, result: T }> | { commit: Commit, result: T }): Promise<T & { logSize: number }> {
+    const run = async (): Promise<T & { logSize: number }> => {
+      const reserved = new Map<string, number>()
+      const minter: Minter = {
+        mint: (kind) => {
+          const letter = ID_KINDS[kind]
+          const next = (reserved.get(letter) ?? this.counters.get(letter) ?? 0) + 1
+          reserved.set(letter, next)
+          return formatNationalId(kind, next)
+        }
+      }
+      const { commit, result } = await work(minter)
+      const counterWrites: Array<[string, Uint8Array]> = [...reserved].map(([letter, n]) => [keys.counter(letter), enc.encode(String(n))])
+      const written = await this.write(commit, counterWrites)
+      for (const [letter, n] of reserved) this.counters.set(letter, n)
+      return { ...result, logSize: written.treeSize }
+    }
+    const p = this.queue.then(run, run)
+    this.queue = p.catch(() => {})
+    return await p
+  }
+
+  private async write (c: Commit, extra: Array<[string, Uint8Array]>): Promise<CommitResult> {
+    const ops: BatchOp[] = []
+    const entries: LogEntryInput[] = []
+    const put = (key: string, value: Uint8Array): void => { ops.push({ type: 'put', sublevel: this.db, key, value }) }
+    for (const v of c.offeringVersions ?? []) {
+      const bytes = encodeOfferingVersion(v)
+      if (this.offerings.get(v.offering.id)?.some((x) => x.seq === v.seq) === true) {
+        throw new LifelongError('internal', 'EDUCATION_VERSION_EXISTS', `version ${v.seq} of ${v.offering.id} already exists`)
+      }
+      put(keys.offeringVersion(v.offering.id, v.seq), bytes)
+      entries.push({ type: this.offeringEntryType, key: logKeys.offeringVersion(v.offering.id, v.seq), record: bytes })
+    }
+    for (const v of c.institutionVersions ?? []) {
+      const bytes = encodeInstitutionVersion(v)
+      put(keys.institutionVersion(v.institution.id, v.seq), bytes)
+      entries.push({ type: EDUCATION_LOG_TYPES.institutionVersion, key: logKeys.institutionVersion(v.institution.id, v.seq), record: bytes })
+    }
+    for (const e of c.events ?? []) {
+      const bytes = encodeEvent(e)
+      put(keys.event(e.id), bytes)
+      entries.push({ type: EDUCATION_LOG_TYPES.institutionEvent, key: e.id, record: bytes })
+    }
+    for (const d of c.decisions ?? []) {
+      if (this.decisions.has(d.id)) throw new LifelongError('internal', 'EDUCATION_DECISION_EXISTS', `decision ${d.id} already exists`)
+      const bytes = encodeDecision(d)
+      put(keys.decision(d.id), bytes)
+      entries.push({ type: EDUCATION_LOG_TYPES.accreditationDecision, key: d.id, record: bytes })
+    }
+    for (const [key, id] of c.crosswalk ?? []) put(key, enc.encode(id))
+    for (const [key, value] of c.meta ?? []) put(key, value)
+    for (const key of c.metaDeletes ?? []) ops.push({ type: 'del', sublevel: this.db, key })
+    for (const [key, value] of extra) put(key, value)
+    if (ops.length === 0) return { treeSize: this.treeSize, indexes: [] }
+    let result
+    try {
+      result = await this.log.append(entries, ops)
+    } catch (err) {
+      throw new LifelongError('unavailable', 'EDUCATION_WRITE_FAILED', 'the registry could not write to its store and log', { cause: err })
+    }
+    this.treeSize = result.treeSize
+    this.remember(c)
+    for (const l of this.listeners) l(c)
+    return result
+  }
+
+  private remember (c: Commit): void {
+    for (const v of c.offeringVersions ?? []) {
+      const list = this.offerings.get(v.offering.id)
+      if (list === undefined) this.offerings.set(v.offering.id, [v])
+      else list.push(v)
+    }
+    for (const v of c.institutionVersions ?? []) {
+      const list = this.institutions.get(v.institution.id)
+      if (list === undefined) this.institutions.set(v.institution.id, [v])
+      else list.push(v)
+    }
+    if ((c.events ?? []).length > 0) {
+      this.events.push(...(c.events ?? []))
+      this.events.sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate) || a.id.localeCompare(b.id))
+    }
+    for (const d of c.decisions ?? []) {
+      this.decisions.set(d.id, d)
+      const list = this.decisionsBySubject.get(d.subject)
+      if (list === undefined) this.decisionsBySubject.set(d.subject, [d])
+      else list.push(d)
+    }
+    for (const [key, id] of c.crosswalk ?? []) this.crosswalk.set(key, id)
+  }
+
+  /** The next sequence number of an offering or institution. */
+  nextOfferingSeq (id: string): number {
+    return (this.offerings.get(id)?.length ?? 0) + 1
+  }
+
+  nextInstitutionSeq (id: string): number {
+    return (this.institutions.get(id)?.length ?? 0) + 1
+  }
+
+  /** Whether an ID has been minted (by counter: a well-formed ID above the counter was never issued). */
+  lastSerial (kind: IdKind): number {
+    return this.counters.get(ID_KINDS[kind]) ?? 0
+  }
+}

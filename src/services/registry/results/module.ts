@@ -1,0 +1,70 @@
+/**
+ * The results module of an institution node: the registry, the results protocol it serves,
+ * and the index outbox (its HTTP routes: src/edges/registry/results/routes.ts). Built by the
+ * composition root only.
+ */
+import type { SigningKey } from '../../../core/crypto/ed25519.ts'
+import type { Federation } from '../../../net/federation/federation.ts'
+import type { Logger } from '../../../core/observability/logger.ts'
+import type { RpcServer } from '../../../net/rpc/server.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import { LifelongError } from '../../../core/errors.ts'
+import type { LogAppender, LogProofs, OfferingCatalogue, PointerRegistrar, InstitutionInfo } from './ports.ts'
+import { ResultRegistry } from './registry.ts'
+import { ResultService } from './serve.ts'
+import { IndexOutbox } from './outbox.ts'
+import { ImportStaging } from './staging.ts'
+
+export interface ResultsModuleComponents {
+  store: Sublevel
+  log: LogAppender
+  proofs: LogProofs
+  key: SigningKey
+  server: RpcServer
+  federation: Federation
+  logger: Logger
+  /** The National Education Registry's offerings; without it every result is refused as unverifiable. */
+  catalogue?: OfferingCatalogue
+  /** The national index; without it pointers wait in the outbox. */
+  registrar?: PointerRegistrar
+  now?: () => number
+}
+
+export interface ResultsModuleInit {
+  self: InstitutionInfo
+  allowSynthetic: boolean
+  outboxIntervalMs?: number
+}
+
+const noCatalogue: OfferingCatalogue = {
+  async find () {
+    throw new LifelongError('unavailable', 'RESULT_REGISTRY_UNAVAILABLE', 'this node has no connection to the National Education Registry')
+  }
+}
+
+export class ResultsModule {
+  readonly name = 'results'
+  readonly registry: ResultRegistry
+  readonly service: ResultService
+  readonly outbox: IndexOutbox
+  readonly staging: ImportStaging
+
+  constructor (c: ResultsModuleComponents, init: ResultsModuleInit) {
+    this.registry = new ResultRegistry({ store: c.store, log: c.log, key: c.key, catalogue: c.catalogue ?? noCatalogue, now: c.now }, { self: init.self, allowSynthetic: init.allowSynthetic })
+    this.service = new ResultService({ registry: this.registry, proofs: c.proofs, federation: c.federation, now: c.now })
+    this.service.serve(c.server)
+    this.outbox = new IndexOutbox({ store: c.store, registry: this.registry, registrar: c.registrar, logger: c.logger }, { intervalMs: init.outboxIntervalMs })
+    this.staging = new ImportStaging(this.registry)
+  }
+
+  async start (): Promise<void> {
+    await this.registry.load()
+    this.outbox.start()
+    this.outbox.nudge()
+  }
+
+  async stop (): Promise<void> {
+    await this.outbox.stop()
+    await this.registry.close()
+  }
+}
