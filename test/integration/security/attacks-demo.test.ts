@@ -15,7 +15,7 @@
  * member's key (its libp2p host signs for it) and to hold exchanges open for the BUSY test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPrivateKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -201,6 +201,28 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
 
   const verify = async (file: string, ...args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> =>
     await runCli(['verify', file, ...args], { env: { LIFELONG_TRUST_STORE: trustStore } })
+
+  /**
+   * A request to the index signed with the member key stolen from the demo's data directory
+   * (`<dir>/<slug>/node.key`, as an attacker on that machine reads it), sent over that member's
+   * libp2p connection (the callee checks the signer is the connected peer). Answers the decoded
+   * body, or throws `{ code }` with the index's signed refusal.
+   */
+  const asMember = async <Req, Res>(slug: string, method: Method<Req, Res>, body: Req): Promise<Res> => {
+    const node = demo.federation.node(slug)
+    const privateKey = createPrivateKey(readFileSync(join(dir, slug, 'node.key')))
+    const publicKey = createPublicKey(privateKey)
+    const key = { privateKey, publicKey, publicKeyRaw: new Uint8Array(Buffer.from((publicKey.export({ format: 'jwk' }) as { x: string }).x, 'base64url')) }
+    const index = demo.federation.node('index')
+    const callee = node.federation.member(index.peerId)!
+    const { bytes, requestId } = sealRequest(key, method.type, method.request.encode(body), {
+      sender: node.host.peerId.toMultihash().bytes, recipient: callee.peerIdBytes, manifestSerial: node.federation.serial, issuedAt: Date.now(), ...WHY
+    })
+    const answer = await node.client.exchange(index.host.peerId, method.protocol, bytes, AbortSignal.timeout(10_000))
+    const opened = openResponse(answer, { peerKey: callee.publicKey, peerIdBytes: callee.peerIdBytes, requestId, requestHash: sha256(bytes) })
+    if (statusName(opened.status) !== 'OK') throw Object.assign(new Error(opened.errorMessage), { code: opened.errorCode, status: statusName(opened.status) })
+    return method.response.decode(opened.body)
+  }
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'lifelong-attacks-'))
@@ -507,17 +529,15 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   const nid = (value: string): { scheme: string, value: string } => ({ scheme: 'national-id', value })
 
   it('20.1: UiO\'s node key attaching the attacker\'s national ID to a learner (AddIdentifier): refused for a stranger, only a request for the operator for its own student; signing in with it finds nothing', async () => {
-    // The attacker holds UiO's node key (data dir …/uio/node.key); its node signs every request with it.
-    const uio = demo.federation.node('uio')
-    expect(uio.peerId).toBe(demo.summary.find((n) => n.slug === 'uio')!.peerId)
+    // The attacker holds UiO's node key (<data dir>/uio/node.key) and signs with it (asMember).
     const attackerId = syntheticFnr(1, 1, 1990, 123)
     const stranger = strangerToUio()
     const refusedBefore = await metric('index', 'lifelong_learners_refused_total', { member: '971035854', reason: 'no-relationship' })
-    await expect(uio.learners.index.call(AddIdentifier, { learner: { identifier: nid(stranger.nid) }, identifier: nid(attackerId) }, WHY)).rejects.toMatchObject({ code: 'LEARNERS_NO_RELATIONSHIP' })
+    await expect(asMember('uio', AddIdentifier, { learner: { identifier: nid(stranger.nid) }, identifier: nid(attackerId) })).rejects.toMatchObject({ code: 'LEARNERS_NO_RELATIONSHIP' })
     expect(await metric('index', 'lifelong_learners_refused_total', { member: '971035854', reason: 'no-relationship' })).toBe(refusedBefore + 1)
     // A learner UiO did teach: only a change request, nothing changed.
     const student = learnersFile.learners.find((l) => l.signsInWith.scheme === 'national-id' && l.institutions.includes('uio') && !l.name.includes('('))!
-    const pending = await uio.learners.index.call(AddIdentifier, { learner: { identifier: nid(student.signsInWith.value) }, identifier: nid(attackerId) }, WHY)
+    const pending = await asMember('uio', AddIdentifier, { learner: { identifier: nid(student.signsInWith.value) }, identifier: nid(attackerId) })
     expect(pending).toMatchObject({ pending: true })
     // The attacker signs in with their own national ID: the index knows no one by it.
     expect(await self(await devToken('learner', attackerId))).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
@@ -527,12 +547,11 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   })
 
   it('20.1: UiO\'s node key rewriting a stranger\'s details (RegisterLearners) or registering itself as a source of a stranger\'s results (RegisterIndexEntries) is refused; the portal never asks UiO', async () => {
-    const uio = demo.federation.node('uio')
     const stranger = strangerToUio()
     const before = (await self(stranger.learner.token)).body.learner
-    const [rewrite] = (await uio.learners.index.call(RegisterLearners, { learners: [{ identifiers: [nid(stranger.nid)], name: { given: 'Eve', family: 'Attacker' }, birthDate: stranger.birthDate, gender: 'other', contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }] }, WHY)).outcomes ?? []
+    const [rewrite] = (await asMember('uio', RegisterLearners, { learners: [{ identifiers: [nid(stranger.nid)], name: { given: 'Eve', family: 'Attacker' }, birthDate: stranger.birthDate, gender: 'other', contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }] })).outcomes ?? []
     expect(rewrite).toMatchObject({ status: 'rejected', code: 'LEARNERS_IDENTITY_MISMATCH' })
-    const [pointer] = (await uio.learners.index.call(RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register' }] }, WHY)).pointers ?? []
+    const [pointer] = (await asMember('uio', RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register' }] })).pointers ?? []
     expect(pointer).toMatchObject({ status: 'rejected', code: 'LEARNERS_IDENTITY_REQUIRED' })
     const after = (await self(stranger.learner.token)).body
     expect([after.learner.version, after.learner.name, after.learner.contact]).toEqual([before.version, before.name, before.contact])
@@ -547,10 +566,9 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   // relationship that pointer begins then lets the member rewrite the learner's name, birth date
   // and contact (RegisterLearners 'updated'), which issue 20 hole 1 set out to stop.
   it.fails('FINDING 2 (20.1): a compromised institution cannot rewrite a stranger\'s contact with only their national ID and name', async () => {
-    const uio = demo.federation.node('uio')
     const stranger = strangerToUio()
-    const [linked] = (await uio.learners.index.call(RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register', identity: { name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate } }] }, WHY)).pointers ?? []
-    const [rewrite] = (await uio.learners.index.call(RegisterLearners, { learners: [{ identifiers: [nid(stranger.nid)], name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate, contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }] }, WHY)).outcomes ?? []
+    const [linked] = (await asMember('uio', RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register', identity: { name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate } }] })).pointers ?? []
+    const [rewrite] = (await asMember('uio', RegisterLearners, { learners: [{ identifiers: [nid(stranger.nid)], name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate, contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }] })).outcomes ?? []
     const contact = (await self(stranger.learner.token)).body.learner.contact
     // Today: the pointer is 'registered' (basis identity-match), the rewrite 'updated', the attacker's address is hers.
     expect({ linked: linked?.status, rewrite: rewrite?.status, contact: JSON.stringify(contact ?? {}) }).toEqual({ linked: expect.any(String), rewrite: expect.not.stringMatching(/^updated$/), contact: expect.not.stringContaining('attacker@evil.example') })
@@ -615,6 +633,26 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   })
 
   // ------------------------------------------------------------------ found in this review
+
+  // FINDING 3: learner routes have no rate limit, and every `GET /portal/api/results` fans out to
+  // the learner's sources, each of which appends a `results.access` entry to its append-only,
+  // witnessed log (and the index a `find-result-sources` access): one signed-in learner grows
+  // every institution's and the index's transparency log by about a hundred entries a second,
+  // for as long as they like. A share link with its code does the same through `/share/<id>/open`.
+  it.fails('FINDING 3: one learner cannot make an institution and the index append an entry to their logs for every request they send', async () => {
+    const portal = url('portal')
+    const kari = await signedIn(KARI)
+    const [uioBefore, indexBefore] = [await metric('uio', 'lifelong_log_size'), await metric('index', 'lifelong_log_size')]
+    const statuses: number[] = []
+    for (let round = 0; round < 4; round++) {
+      statuses.push(...await Promise.all(Array.from({ length: 50 }, async () => (await fetch(`${portal}/portal/api/results`, { headers: { cookie: kari.cookieFor(portal) } })).status)))
+    }
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true)
+    const grown = { uio: await metric('uio', 'lifelong_log_size') - uioBefore, index: await metric('index', 'lifelong_log_size') - indexBefore }
+    // Today: 200 each. A limit per learner (or a short-lived cache of the fan-out) keeps it to a few.
+    expect(grown.uio).toBeLessThan(50)
+    expect(grown.index).toBeLessThan(50)
+  })
 
   // FINDING 1: `POST /oots/preview/:id` takes one slot of the portal-wide decision limit
   // (`oots.rateLimits.decisionsPerMinute`, 600) before the learner's own limit and before the
