@@ -30,7 +30,7 @@ import { CookieClient, errorCodeOf, formOf } from '../../helpers/emrex-pair.ts'
 import { elmoField, madeUpSignature, SHAPES } from '../../helpers/hostile-xml.ts'
 // ---- src/ (the only imports from it; paths change with the layered tree) ----
 import { runDemo, type Demo } from '../../../src/demo/run.ts'
-import { AddIdentifier, RegisterIndexEntries, RegisterLearners } from '../../../src/registry/learners/protocol.ts'
+import { AddIdentifier, RegisterIndexEntries, RegisterLearners } from '../../../src/services/registry/learners/protocol.ts'
 import { openResponse, sealRequest, sha256 } from '../../../src/net/rpc/frame.ts'
 import { statusName } from '../../../src/net/rpc/status.ts'
 import type { Method } from '../../../src/net/rpc/method.ts'
