@@ -62,10 +62,23 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
     // The portal's ports already log to a test's access log when one is given.
     accessLog: portalPorts.accessLog
   }
-  const eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: core.logger.child({ component: 'eudi' }), accessLog: ports.accessLog, now }, {
+  const wallet = config.portal.wallet
+  const eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: core.logger.child({ component: 'eudi' }), accessLog: ports.accessLog, results: ports.results, now }, {
     dataDir: config.dataDir,
     issuerUrl: core.publicUrl,
-    name: config.name
+    name: config.name,
+    accessTokenTtlSeconds: wallet.accessTokenTtlSeconds,
+    dpop: wallet.dpop,
+    clientAttestation: wallet.clientAttestation,
+    keyAttestation: wallet.keyAttestation,
+    walletProviderRootFiles: wallet.walletProviderRootFiles,
+    batchSize: wallet.batchSize,
+    authorizationCode: wallet.authorizationCode,
+    refreshTokenTtlSeconds: wallet.refreshTokenDays * 86_400,
+    statusListTtlSeconds: wallet.statusListTtlSeconds,
+    statusCheckIntervalSeconds: wallet.statusCheckMinutes * 60,
+    ...(wallet.certificateChainFile === undefined ? {} : { certificateChainFile: wallet.certificateChainFile }),
+    ...(wallet.certificateRootFile === undefined ? {} : { certificateRootFile: wallet.certificateRootFile })
   })
   // Verifiers accept a wallet credential only under a key the manifest lists for this portal.
   const listed = core.federation.member(core.self)?.credentialIssuerKeys.map((k) => p256Thumbprint(p256JwkFromSpki(k))) ?? []
