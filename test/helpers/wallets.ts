@@ -96,3 +96,25 @@ export async function keyAttestation (provider: WalletProvider, keys: readonly T
   const now = Math.floor(Date.now() / 1000)
   return await signed({ alg: 'ES256', typ, x5c: provider.x5c }, { iat: now, exp: now + 3600, attested_keys: keys.map((k) => k.jwk), key_storage: ['iso_18045_high'], user_authentication: ['iso_18045_high'], ...extra }, provider.signingKey)
 }
+
+const PRE = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
+
+/**
+ * The pre-authorised flow by hand for a learner of the test sessions (`cookie`): offer, token,
+ * nonce, a `jwt` proof by `holder`, one credential per dataset. The wallet libraries' own
+ * builders are exercised in eudi-wallets.test.ts; this makes credentials for other tests.
+ */
+export async function issueByHand (base: string, cookie: string, results: readonly string[], holder: TestKey): Promise<string[]> {
+  const o = await (await fetch(`${base}/portal/wallet/offers`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: new URLSearchParams(results.map((r) => ['results', r])).toString() })).json() as { offerUri: string, txCode: string }
+  const code = JSON.parse(new URL(o.offerUri).searchParams.get('credential_offer') as string).grants[PRE]['pre-authorized_code'] as string
+  const t = await (await fetch(`${base}/eudi/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: PRE, 'pre-authorized_code': code, tx_code: o.txCode }).toString() })).json() as { access_token: string, authorization_details: Array<{ credential_identifiers: string[] }> }
+  const out: string[] = []
+  for (const id of t.authorization_details.flatMap((d) => d.credential_identifiers)) {
+    const nonce = (await (await fetch(`${base}/eudi/nonce`, { method: 'POST' })).json() as { c_nonce: string }).c_nonce
+    const proof = await signed({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: holder.jwk }, { aud: base, nonce, iat: Math.floor(Date.now() / 1000) }, holder.privateKey)
+    const r = await fetch(`${base}/eudi/credential`, { method: 'POST', headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ credential_identifier: id, proofs: { jwt: [proof] } }) })
+    if (r.status !== 200) throw new Error(`credential: ${r.status} ${await r.text()}`)
+    out.push(((await r.json()) as { credentials: Array<{ credential: string }> }).credentials[0]!.credential)
+  }
+  return out
+}

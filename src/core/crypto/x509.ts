@@ -10,7 +10,7 @@
  * polyfill. Chains are checked with node:crypto's `X509Certificate` (issuer name, signature,
  * validity, CA flag), never by trusting what a chain says about itself.
  */
-import { createHash, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto'
+import { createHash, createPublicKey, randomBytes, sign, X509Certificate, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema'
 import {
@@ -186,7 +186,8 @@ export function verifyChain (chain: readonly X509Certificate[], roots: readonly 
   return root
 }
 
-/** Whether a certificate certifies this public key. */
-export function certifiesKey (cert: X509Certificate, publicKey: KeyObject): boolean {
+/** Whether a certificate certifies this key (given as its public or its private key). */
+export function certifiesKey (cert: X509Certificate, key: KeyObject): boolean {
+  const publicKey = key.type === 'private' ? createPublicKey(key) : key
   return cert.publicKey.export({ type: 'spki', format: 'der' }).equals(publicKey.export({ type: 'spki', format: 'der' }))
 }

@@ -12,13 +12,12 @@ import { describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { cookieSessions, fixtureResults, memoryAccessLog } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
-import { signed, testKey } from '../../helpers/wallets.ts'
+import { issueByHand, testKey } from '../../helpers/wallets.ts'
 import type { LearnerResults } from '../../../src/core/bridges/model.ts'
 import { getListFromStatusListJWT } from '@sd-jwt/jwt-status-list'
 
 const LEARNER = 'L0000000000kari'
 const cookie = `test-learner=${LEARNER}`
-const PRE = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 
 async function portal (statusCheckMinutes: number): Promise<{ base: string, node: any, results: ReturnType<typeof fixtureResults>, clock: { offset: number } }> {
   const results = fixtureResults({ [LEARNER]: sampleLearnerResults })
@@ -31,21 +30,8 @@ async function portal (statusCheckMinutes: number): Promise<{ base: string, node
   return { base: node.httpUrl(), node, results, clock }
 }
 
-/** Offer, token, nonce, proof, credential: the pre-authorised flow by hand (the libraries are in eudi-wallets.test.ts). */
-async function issue (base: string, results: string[], form: Record<string, string> = {}): Promise<string[]> {
-  const o = await (await fetch(`${base}/portal/wallet/offers`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: new URLSearchParams([...results.map((r) => ['results', r]), ...Object.entries(form)]).toString() })).json() as { offerUri: string, txCode: string }
-  const code = JSON.parse(new URL(o.offerUri).searchParams.get('credential_offer') as string).grants[PRE]['pre-authorized_code'] as string
-  const t = await (await fetch(`${base}/eudi/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: PRE, 'pre-authorized_code': code, tx_code: o.txCode }).toString() })).json() as { access_token: string, authorization_details: Array<{ credential_identifiers: string[] }> }
-  const holder = await testKey()
-  const out: string[] = []
-  for (const id of t.authorization_details.flatMap((d) => d.credential_identifiers)) {
-    const nonce = (await (await fetch(`${base}/eudi/nonce`, { method: 'POST' })).json() as { c_nonce: string }).c_nonce
-    const proof = await signed({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: holder.jwk }, { aud: base, nonce, iat: Math.floor(Date.now() / 1000) }, holder.privateKey)
-    const r = await fetch(`${base}/eudi/credential`, { method: 'POST', headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ credential_identifier: id, proofs: { jwt: [proof] } }) })
-    expect(r.status).toBe(200)
-    out.push(((await r.json()) as { credentials: Array<{ credential: string }> }).credentials[0]!.credential)
-  }
-  return out
+async function issue (base: string, results: string[]): Promise<string[]> {
+  return await issueByHand(base, cookie, results, await testKey())
 }
 
 const statusOf = async (sdJwt: string): Promise<{ status: number, token: string }> => {

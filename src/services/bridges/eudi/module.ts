@@ -18,6 +18,10 @@ import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
 import { CREDENTIAL_ISSUER_KEY_FILE } from '../../../core/crypto/p256.ts'
 import { certifiesKey, ChainError, readCertificates, verifyChain } from '../../../core/crypto/x509.ts'
+import { loadOrCreateP256KeyFile } from '../../../core/crypto/p256.ts'
+import type { Manifest } from '../../../core/federation/manifest.ts'
+import type { FetchedDocument, SafeFetch } from '../../verify/fetch.ts'
+import { PresentationVerifier } from './presentations.ts'
 
 export interface EudiModuleComponents {
   store: Sublevel
@@ -27,6 +31,10 @@ export interface EudiModuleComponents {
   /** The learner's verified results (refresh grants, status upkeep). */
   results?: VerifiedResults
   now?: () => number
+  /** The manifests of the pinned federation (the presentation verifier's issuer keys). */
+  manifests?: () => readonly Manifest[]
+  /** Fetches other issuers' status lists and type metadata (this portal's own are read in-process). */
+  fetch?: SafeFetch
 }
 
 export interface EudiModuleInit extends Omit<EudiIssuerInit, 'certificateChain' | 'walletProviderRoots'> {
@@ -38,18 +46,45 @@ export interface EudiModuleInit extends Omit<EudiIssuerInit, 'certificateChain' 
   /** PEM files of the wallet providers' roots. */
   walletProviderRootFiles?: readonly string[]
   pruneIntervalMs?: number
+  /** The verifier's request-signing certificate chain and key (PEM files), for signed presentation requests (HAIP). */
+  verifier?: { certificateChainFile: string, keyFile: string }
+  presentationTtlSeconds?: number
+}
+
+/** Without a fetch, documents of other issuers are not fetched (the check says so). */
+const refuseFetch: SafeFetch = async (url) => { throw new LifelongError('unavailable', 'EUDI_FETCH_UNAVAILABLE', `cannot fetch ${url}`) }
+
+/**
+ * This portal's own status lists and type metadata, read in-process rather than over HTTP (the
+ * portal need not reach its own public URL, and the answer is what it would serve).
+ */
+function ownDocuments (issuer: EudiIssuer): (url: string) => Promise<FetchedDocument | undefined> {
+  return async (url) => {
+    const base = issuer.issuer
+    if (!url.startsWith(`${base}/`)) return undefined
+    const list = /^\/eudi\/status-lists\/([1-9][0-9]{0,8})$/.exec(url.slice(base.length))
+    if (list !== null) {
+      const token = await issuer.statusListToken(list[1] as string)
+      return token === undefined ? undefined : { url, status: 200, contentType: 'application/statuslist+jwt', body: new TextEncoder().encode(token) }
+    }
+    const doc = issuer.typeMetadata().byVct.get(url)
+    return doc === undefined ? undefined : { url, status: 200, contentType: 'application/json', body: new TextEncoder().encode(doc) }
+  }
 }
 
 export class EudiModule {
   readonly name = 'eudi'
   readonly issuer: EudiIssuer
+  /** The OpenID4VP verifier of the employers' "from a wallet" path. */
+  readonly presentations: PresentationVerifier
   private readonly pruneIntervalMs: number
   private readonly upkeepIntervalMs: number
   private readonly logger: Logger
   private timers: NodeJS.Timeout[] = []
 
-  private constructor (components: EudiModuleComponents, init: EudiModuleInit, issuer: EudiIssuer) {
+  private constructor (components: EudiModuleComponents, init: EudiModuleInit, issuer: EudiIssuer, presentations: PresentationVerifier) {
     this.issuer = issuer
+    this.presentations = presentations
     this.logger = components.logger
     this.pruneIntervalMs = init.pruneIntervalMs ?? 60_000
     // The upkeep looks every minute (or more often with a shorter interval) for learners due.
@@ -76,7 +111,27 @@ export class EudiModule {
       walletProviderRoots,
       ...(certificateChain === undefined ? {} : { certificateChain })
     })
-    return new EudiModule(components, init, issuer)
+    let signer: { key: ReturnType<typeof loadOrCreateP256KeyFile>, chain: X509Certificate[] } | undefined
+    if (init.verifier !== undefined) {
+      const key = loadOrCreateP256KeyFile(init.verifier.keyFile)
+      const chain = readCertificates(init.verifier.certificateChainFile)
+      if (!certifiesKey(chain[0] as X509Certificate, key)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.verifier.certificateChainFile}: its first certificate does not certify the verifier key ${init.verifier.keyFile}`)
+      signer = { key, chain }
+    }
+    const own = ownDocuments(issuer)
+    const presentations = new PresentationVerifier({
+      store: components.store,
+      logger: components.logger,
+      now: components.now ?? Date.now,
+      manifests: components.manifests ?? (() => []),
+      fetch: async (url, request) => (await own(url)) ?? await (components.fetch ?? refuseFetch)(url, request)
+    }, {
+      baseUrl: init.issuerUrl,
+      ...(init.presentationTtlSeconds === undefined ? {} : { ttlSeconds: init.presentationTtlSeconds }),
+      ...(signer === undefined ? {} : { signer }),
+      ...(init.certificateRootFile === undefined ? {} : { issuerRoot: readCertificates(init.certificateRootFile)[0] as X509Certificate })
+    })
+    return new EudiModule(components, init, issuer, presentations)
   }
 
   async start (): Promise<void> {
