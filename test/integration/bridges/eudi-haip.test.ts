@@ -20,6 +20,8 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { createHash, randomBytes, X509Certificate } from 'node:crypto'
 import { AuthorizationFlow, Openid4vciClient } from '@openid4vc/openid4vci'
 import { clientAuthenticationClientAttestationJwt, Oauth2Client } from '@openid4vc/oauth2'
+import { OpenID4VCIClientV1_0_15 } from '@sphereon/oid4vci-client'
+import { compactVerify, SignJWT } from 'jose'
 import { ORG, planTestFederation, spec, tempDir, waitForMesh } from '../../helpers/federation.ts'
 import { CookieClient, postedForm } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
@@ -95,6 +97,16 @@ describe('HAIP 1.0 issuer profile', () => {
     const { portal, base, provider, clock, uio } = await setup()
     const as = await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json() as Record<string, any>
     expect(as).toMatchObject({ require_pushed_authorization_requests: true, code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true, token_endpoint_auth_methods_supported: ['attest_jwt_client_auth'], dpop_signing_alg_values_supported: ['ES256'], 'pre-authorized_grant_anonymous_access_supported': false })
+    // Signed issuer metadata (OpenID4VCI §12.2.3): the same metadata as JWT claims, the issuer key's chain in x5c.
+    const signedMetadata = await fetch(`${base}/.well-known/openid-credential-issuer`, { headers: { accept: 'application/jwt' } })
+    expect(signedMetadata.headers.get('content-type')).toBe('application/jwt')
+    const metadataJwt = await signedMetadata.text()
+    expect(headerOf(metadataJwt).typ).toBe('openidvci-issuer-metadata+jwt')
+    const metadataLeaf = new X509Certificate(Buffer.from(headerOf(metadataJwt).x5c[0] as string, 'base64'))
+    const metadataClaims = JSON.parse(new TextDecoder().decode((await compactVerify(metadataJwt, metadataLeaf.publicKey)).payload)) as Record<string, any>
+    expect(metadataClaims).toMatchObject({ sub: base, credential_issuer: base, credential_endpoint: `${base}/eudi/credential` })
+    expect(metadataClaims.credential_configurations_supported[COURSE].proof_types_supported.jwt.key_attestations_required).toEqual({})
+
     const { browser, offerUri } = await learnerOffer(base, 'authorization_code')
     const w = await wallet(provider)
     const credentialOffer = await w.client.resolveCredentialOffer(offerUri)
@@ -282,5 +294,28 @@ describe('HAIP 1.0 issuer profile', () => {
     const ok = await credential({ authorization: `DPoP ${at}`, dpop: await dpopProof(`${base}/eudi/credential`, { ath }) }, { credential_configuration_id: COURSE, proofs: { attestation: [ka] } })
     expect(ok.status, JSON.stringify(ok.body)).toBe(200)
     expect(await portal.eudi!.issuer.credentialsForResult(uioPeer, picks2[0]!)).toHaveLength(1)
+  })
+
+  it('@sphereon/oid4vci-client: its authorization code flow (PAR with authorization_details and PKCE) where attestation is optional', { timeout: 120_000 }, async () => {
+    // Sphereon's client sends no attestation headers and no DPoP at PAR (it has no hook for them):
+    // it can use the code flow only where the policy lets unattested wallets in.
+    const { base } = await setup({ dpop: 'optional', clientAttestation: 'optional', keyAttestation: 'optional' })
+    const { browser, offerUri } = await learnerOffer(base, 'authorization_code')
+    const holder = await testKey()
+    const client = await OpenID4VCIClientV1_0_15.fromURI({ uri: offerUri, retrieveServerMetadata: true, clientId: 'sphereon-test-wallet', createAuthorizationRequestURL: true, authorizationRequest: { clientId: 'sphereon-test-wallet', redirectUri: REDIRECT }, pkce: {} })
+    const authorizationUrl = client.authorizationURL as string
+    expect(new URL(authorizationUrl).searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/)
+    const consent = await browser.get(authorizationUrl)
+    expect(consent.status, consent.text).toBe(200)
+    const approved = await browser.post(`${base}/eudi/authorize`, { ...postedForm(consent.text).fields, decision: 'approve' })
+    const redirected = approved.headers.get('location') as string
+    const token = await client.acquireAccessToken({ authorizationResponse: redirected, code: new URL(redirected).searchParams.get('code') as string, redirectUri: REDIRECT })
+    // It asked with authorization_details: the token response names the datasets (§6.2); it still sends the configuration ID.
+    expect(token.authorization_details).toHaveLength(1)
+    await client.acquireNonce()
+    const sign = async (jwt: { header: unknown, payload: unknown }): Promise<string> => await new SignJWT(jwt.payload as never).setProtectedHeader(jwt.header as never).sign(holder.privateKey)
+    const r = await client.acquireCredentials({ credentialConfigurationId: COURSE, format: 'dc+sd-jwt', alg: 'ES256', jwk: holder.jwk as never, proofCallbacks: { signCallback: sign as never } })
+    const credential = (r.credentials as Array<{ credential: string }>)[0]!.credential
+    expect((claimsOf(credential).cnf.jwk as { x: string }).x).toBe(holder.jwk.x)
   })
 })
