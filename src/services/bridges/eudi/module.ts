@@ -7,6 +7,7 @@
  * and against the key: a chain that does not certify this key, or leads elsewhere, stops the
  * node with `EUDI_CERTIFICATE_INVALID`) and the wallet providers' roots.
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { X509Certificate } from 'node:crypto'
 import { LifelongError } from '../../../core/errors.ts'
@@ -113,6 +114,8 @@ export class EudiModule {
     })
     let signer: { key: ReturnType<typeof loadOrCreateP256KeyFile>, chain: X509Certificate[] } | undefined
     if (init.verifier !== undefined) {
+      // Read, never made here: a key nobody's certificate names would be of no use.
+      if (!existsSync(init.verifier.keyFile)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `the verifier key ${init.verifier.keyFile} does not exist`)
       const key = loadOrCreateP256KeyFile(init.verifier.keyFile)
       const chain = readCertificates(init.verifier.certificateChainFile)
       if (!certifiesKey(chain[0] as X509Certificate, key)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.verifier.certificateChainFile}: its first certificate does not certify the verifier key ${init.verifier.keyFile}`)
