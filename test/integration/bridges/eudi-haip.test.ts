@@ -58,7 +58,7 @@ async function setup (wallet: Record<string, unknown> = {}): Promise<Setup> {
   onTestFinished(async () => { await fed.stop() })
   await waitForMesh(fed)
   const uio = fed.node('uio')
-  await uio.results!.registry.ingest({ learners: [LEARNERS.kari, LEARNERS.ola], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'C'), course('fs-2', LEARNERS.kari, 'IN1150', 'B')] } as never)
+  await uio.results!.registry.ingest({ learners: [LEARNERS.kari, LEARNERS.ola], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'C'), course('fs-2', LEARNERS.kari, 'IN1150', 'B'), course('fs-3', LEARNERS.ola, 'IN1000', 'A')] } as never)
   await uio.results!.outbox.untilEmpty()
   const portal = fed.node('portal')
   return { fed, portal, base: portal.httpUrl(), provider, clock, uio }
@@ -261,6 +261,17 @@ describe('HAIP 1.0 issuer profile', () => {
     const token = await post('/eudi/token', tokenForm, await tokenHeaders())
     expect(token.status, JSON.stringify(token.body)).toBe(200)
     expect((await post('/eudi/token', tokenForm, await tokenHeaders())).body.error).toBe('invalid_grant')
+    // An offer is Kari's: Ola, signed in, cannot approve a wallet's request for it.
+    const { offerUri } = await learnerOffer(base, 'authorization_code')
+    const issuerState = JSON.parse(new URL(offerUri).searchParams.get('credential_offer') as string).grants.authorization_code.issuer_state as string
+    const forOffer = await post('/eudi/par', par({ issuer_state: issuerState }), await attested())
+    const ola = new CookieClient()
+    await ola.signIn(base, 1)
+    const olaUrl = `${base}/eudi/authorize?client_id=${encodeURIComponent(CLIENT_ID)}&request_uri=${encodeURIComponent(forOffer.body.request_uri)}`
+    const notHers = await ola.get(olaUrl)
+    expect([notHers.status, notHers.headers.get('x-error-code')]).toEqual([403, 'EUDI_OFFER_NOT_YOURS'])
+    expect((await ola.post(`${base}/eudi/authorize`, { client_id: CLIENT_ID, request_uri: forOffer.body.request_uri, decision: 'approve' })).status).toBe(403)
+
     // Pre-authorised codes need the attestation too (HAIP §4.4.1).
     expect((await post('/eudi/token', { grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': 'x', tx_code: '123456' }, { dpop: await dpopProof(`${base}/eudi/token`) })).status).toBe(401)
 
