@@ -63,7 +63,7 @@ export async function everyRoleRoutes (): Promise<RoleRoutes[]> {
   }
 }
 
-const LIMITS: Record<string, string> = { signIn: 'sign-in', shareOpen: 'share opening', walletToken: 'wallet token', walletCredential: 'wallet credential', emrexEntry: 'EMREX hand-over' }
+const LIMITS: Record<string, string> = { signIn: 'sign-in', shareOpen: 'share opening', walletToken: 'wallet token', walletCredential: 'wallet credential', emrexEntry: 'EMREX hand-over', walletPresentation: 'wallet presentation' }
 
 /** What the CSRF column says of a route (src/edges/http/csrf.ts). */
 function csrfOf (r: RouteEntry): string {

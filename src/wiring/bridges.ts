@@ -18,6 +18,7 @@ import type { PortalEntryPoints } from '../services/portal/module.ts'
 import type { PortalBridgePorts } from '../services/portal/bridge-ports.ts'
 import { hasRole, withEdges, type BridgePorts, type NodeCore, type NodeModule } from './context.ts'
 import { p256JwkFromSpki, p256Thumbprint } from '../core/crypto/p256.ts'
+import { createSafeFetch } from '../services/verify/fetch.ts'
 
 /** EMREX's store (the `bridges` sublevel, records logged with their entries), if EMREX runs here. */
 export function wireEmrexStore (core: NodeCore): EmrexStore | undefined {
@@ -43,7 +44,7 @@ export interface BridgeParts {
 export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePorts | undefined, emrexStore: EmrexStore | undefined): Promise<BridgeParts> {
   if (portalPorts === undefined) return { eudi: undefined, oots: undefined, emrex: undefined, modules: [] }
   const { config, options, storage, log, now } = core
-  const [{ EudiModule }, { OotsModule }, { indexPersonMatcher }, { rpcEvidenceFetcher }, { EmrexModule }, { eudiRoutes }, { ootsProviderRoutes }, { gatewayListenerOpener }, { emrexModuleRoutes }] = await Promise.all([
+  const [{ EudiModule }, { OotsModule }, { indexPersonMatcher }, { rpcEvidenceFetcher }, { EmrexModule }, { eudiRoutes }, { ootsProviderRoutes }, { gatewayListenerOpener }, { emrexModuleRoutes }, { presentationRoutes }] = await Promise.all([
     import('../services/bridges/eudi/module.ts'),
     import('../services/bridges/oots/module.ts'),
     import('../services/bridges/oots/index-matcher.ts'),
@@ -52,7 +53,8 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
     import('../edges/bridges/eudi/routes.ts'),
     import('../edges/bridges/oots/routes.ts'),
     import('../edges/bridges/oots/listener.ts'),
-    import('../edges/bridges/emrex/routes.ts')
+    import('../edges/bridges/emrex/routes.ts'),
+    import('../edges/bridges/eudi/presentation-routes.ts')
   ])
   const ports: BridgePorts = {
     sessions: options.bridges?.sessions ?? portalPorts.sessions,
@@ -62,10 +64,36 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
     // The portal's ports already log to a test's access log when one is given.
     accessLog: portalPorts.accessLog
   }
-  const eudi = await EudiModule.create({ store: storage.sublevel('bridges'), log, logger: core.logger.child({ component: 'eudi' }), accessLog: ports.accessLog, now }, {
+  const wallet = config.portal.wallet
+  const eudi = await EudiModule.create({
+    store: storage.sublevel('bridges'),
+    log,
+    logger: core.logger.child({ component: 'eudi' }),
+    accessLog: ports.accessLog,
+    results: ports.results,
+    now,
+    // Presentations are verified against the manifest this node runs under (its pinned federation).
+    manifests: () => [core.federation.current().manifest],
+    // Other portals' status lists: https and public addresses only, except in test and demo federations.
+    fetch: createSafeFetch({ allowInsecure: config.identifiers.allowSynthetic })
+  }, {
     dataDir: config.dataDir,
     issuerUrl: core.publicUrl,
-    name: config.name
+    name: config.name,
+    accessTokenTtlSeconds: wallet.accessTokenTtlSeconds,
+    dpop: wallet.dpop,
+    clientAttestation: wallet.clientAttestation,
+    keyAttestation: wallet.keyAttestation,
+    walletProviderRootFiles: wallet.walletProviderRootFiles,
+    batchSize: wallet.batchSize,
+    authorizationCode: wallet.authorizationCode,
+    refreshTokenTtlSeconds: wallet.refreshTokenDays * 86_400,
+    statusListTtlSeconds: wallet.statusListTtlSeconds,
+    statusCheckIntervalSeconds: wallet.statusCheckMinutes * 60,
+    ...(wallet.certificateChainFile === undefined ? {} : { certificateChainFile: wallet.certificateChainFile }),
+    ...(wallet.certificateRootFile === undefined ? {} : { certificateRootFile: wallet.certificateRootFile }),
+    ...(wallet.verifier === undefined ? {} : { verifier: wallet.verifier }),
+    presentationTtlSeconds: wallet.presentationTtlSeconds
   })
   // Verifiers accept a wallet credential only under a key the manifest lists for this portal.
   const listed = core.federation.member(core.self)?.credentialIssuerKeys.map((k) => p256Thumbprint(p256JwkFromSpki(k))) ?? []
@@ -113,7 +141,12 @@ export async function wireBridges (core: NodeCore, portalPorts: PortalBridgePort
         }
       }]
   const modules = [
-    withEdges(eudi, { routes: eudiRoutes({ issuer: eudi.issuer, sessions: ports.sessions, results: ports.results }) }),
+    withEdges(eudi, {
+      routes: async (app) => {
+        await app.register(eudiRoutes({ issuer: eudi.issuer, sessions: ports.sessions, results: ports.results }))
+        await app.register(presentationRoutes(eudi.presentations, { secureCookies: () => core.publicUrl().startsWith('https:') }))
+      }
+    }),
     withEdges(oots, { routes: ootsProviderRoutes(oots.provider, ports.sessions, config.oots, now) }),
     ...(emrex === undefined || config.emrex === undefined ? [] : [withEdges(emrex, { routes: emrexModuleRoutes(emrex, ports.sessions, config.emrex, core.publicUrl) })])
   ]

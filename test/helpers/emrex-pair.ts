@@ -184,8 +184,8 @@ export class CookieClient {
    * sent back to /portal/callback (a redirect, or a form post with `responseMode: 'form_post'`),
    * which the portal exchanges at the issuer's token endpoint.
    */
-  async signIn (base: string, learner: number, responseMode?: 'query' | 'form_post'): Promise<void> {
-    const login = await this.get(`${base}/portal/login?returnTo=/portal/results`)
+  async signIn (base: string, learner: number, responseMode?: 'query' | 'form_post', returnTo = '/portal/results'): Promise<HttpAnswer> {
+    const login = await this.get(`${base}/portal/login?returnTo=${encodeURIComponent(returnTo)}`)
     if (login.status !== 303) throw new Error(`login failed: ${login.status} ${login.text}`)
     const authorize = new URL(login.headers.get('location') as string)
     const form: Record<string, string> = { ...Object.fromEntries(authorize.searchParams), learner: String(learner) }
@@ -203,6 +203,7 @@ export class CookieClient {
     const session = await fetch(`${base}/portal/api/session`, { headers: { cookie: this.cookieHeader(base) } })
     if (session.status !== 200) throw new Error(`session: ${session.status} ${await session.text()}`)
     this.tokens.set(new URL(base).host, ((await session.json()) as { csrfToken: string }).csrfToken)
+    return done
   }
 
   /** The portal's "who saw my data" (JSON) of the signed-in learner. */

@@ -5,6 +5,7 @@
 import { ROLES } from '../federation/roles.ts'
 import { emrexConfigSchema } from './emrex.ts'
 import { ootsConfigSchema } from './oots.ts'
+import { walletConfigSchema } from './wallet.ts'
 
 const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 
@@ -56,7 +57,8 @@ export const configSchema = {
             shareOpen: positiveInt(1, 1_000_000, 20, 'Attempts to open a share per window (POST /share/<id>, /share/<id>/open), each route'),
             walletToken: positiveInt(1, 1_000_000, 30, 'Token requests per window at the credential issuer (POST /eudi/token)'),
             walletCredential: positiveInt(1, 1_000_000, 60, 'Credential and nonce requests per window (POST /eudi/credential, /eudi/nonce), each route'),
-            emrexEntry: positiveInt(1, 1_000_000, 30, 'EMREX hand-overs per window (POST /emrex, /emrex/import/return), each route')
+            emrexEntry: positiveInt(1, 1_000_000, 30, 'EMREX hand-overs per window (POST /emrex, /emrex/import/return), each route'),
+            walletPresentation: positiveInt(1, 1_000_000, 60, 'Presentation requests made and wallet answers received per window (POST /share/wallet, /share/wallet/<id>/response), each route')
           }
         }
       }
@@ -126,7 +128,8 @@ export const configSchema = {
             idleMinutes: positiveInt(1, 1440, 30, 'A session ends this long after its last use'),
             absoluteHours: positiveInt(1, 168, 12, 'A session ends this long after sign-in, however busy')
           }
-        }
+        },
+        wallet: walletConfigSchema
       }
     },
     log: {

@@ -134,8 +134,11 @@ function oauthCodeOf (status: number): string {
 
 const renderOAuth: ErrorRenderer = (e, _request, reply) => {
   const error = e.error instanceof OAuthError ? e.error.error : oauthCodeOf(e.status)
-  // RFC 6750 §3: a protected resource names the scheme and the error of a refused bearer token.
-  if (e.status === 401 && error !== 'invalid_client') void reply.header('www-authenticate', `Bearer error="${error}", error_description="${e.message.replace(/["\\]/g, "'")}"`)
+  const headers = e.error instanceof OAuthError ? e.error.headers : {}
+  for (const [name, value] of Object.entries(headers)) void reply.header(name, value)
+  // RFC 6750 §3: a protected resource names the scheme and the error of a refused bearer token
+  // (unless the error names its own challenge: DPoP, RFC 9449 §7.1).
+  if (e.status === 401 && error !== 'invalid_client' && headers['www-authenticate'] === undefined) void reply.header('www-authenticate', `Bearer error="${error}", error_description="${e.message.replace(/["\\]/g, "'")}"`)
   void reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({ error, error_description: e.message })
 }
 
