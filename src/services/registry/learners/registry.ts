@@ -11,7 +11,8 @@
  *
  * Every write is one atomic, synced batch through the node's Merkle log ({@link Journal}); every
  * read about a learner leaves an access row, durable before the answer goes out (a read that
- * cannot be recorded is not answered). Records are never changed: every version is written once
+ * cannot be recorded is not answered); the same reader's reads of the same learner for the same
+ * purpose within a minute share one row (`AccessWindows`). Records are never changed: every version is written once
  * under its own key (where the log finds it again) and a small head says which one is current.
  */
 import { randomBytes } from 'node:crypto'
@@ -44,6 +45,7 @@ import {
   type ChangeRequest, type ChangeRequestStatus
 } from './change-requests.ts'
 import { accessLog as accessRows, callerOf, type AccessLogRow } from './access-view.ts'
+import { AccessWindows } from '../../log/access-window.ts'
 
 const pb = lifelong.learners
 export type LearnerRecord = lifelong.learners.LearnerRecord
@@ -79,6 +81,8 @@ export interface LearnerRegistryComponents {
   now?: () => number
   /** Random bytes for education IDs; tests pass a deterministic one. */
   random?: (n: number) => Uint8Array
+  /** Read records coalesced per reader, learner and purpose (the default window without). */
+  accessWindows?: AccessWindows
 }
 
 export interface LearnerRegistryInit extends IdentifierPolicy {
@@ -136,6 +140,7 @@ export class LearnerRegistry {
   private readonly init: LearnerRegistryInit
   private readonly writer: Writer
   private readonly rights: RightsMonitor
+  private readonly accessWindows: AccessWindows
 
   constructor (components: LearnerRegistryComponents, init: LearnerRegistryInit) {
     this.store = components.store
@@ -147,6 +152,7 @@ export class LearnerRegistry {
     this.random = components.random
     this.init = init
     this.rights = new RightsMonitor({ logger: components.logger, ...(components.metrics === undefined ? {} : { metrics: components.metrics }) })
+    this.accessWindows = components.accessWindows ?? new AccessWindows({ now: this.now })
   }
 
   // ------------------------------------------------------------------ learners
@@ -860,9 +866,14 @@ export class LearnerRegistry {
 
   /** Writes one access row per learner and waits until they are durable. */
   private async recordAccess (learnerIds: string[], accessor: Accessor, operation: string): Promise<void> {
-    const draft = new Draft(this.store)
-    this.addAccess(draft, learnerIds, accessor, operation)
-    await this.journal.commit(draft, accessor.requestId)
+    // One record per reader, learner(s), operation and purpose per window
+    // (src/services/log/access-window.ts): how often someone asks does not grow the log.
+    const kind = [accessor.peerId, accessor.role, accessor.channel, accessor.callerName, accessor.organisationNumber, operation, accessor.purpose, accessor.legalBasis, [...new Set(learnerIds)].sort().join(',')].join('\n')
+    await this.accessWindows.record(kind, [], async () => {
+      const draft = new Draft(this.store)
+      this.addAccess(draft, learnerIds, accessor, operation)
+      await this.journal.commit(draft, accessor.requestId)
+    })
   }
 
   /**
