@@ -21,6 +21,7 @@ import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/
 import { witnessName } from '../log/witness.ts'
 import type { NoteVerifier } from '../../core/log/note.ts'
 import type { OpenedCheckpoint } from '../../core/log/checkpoint.ts'
+import { FanOutGate } from './fan-out-gate.ts'
 
 /** Opened checkpoints kept: a source serves the same note until it signs a new one. */
 const CHECKPOINT_CACHE_SIZE = 1024
@@ -93,6 +94,8 @@ export interface ResultFetcherComponents {
 export interface ResultFetcherInit {
   federationId: string
   deadlineMs: number
+  /** Fan-outs per learner and purpose per window (fan-out-gate.ts; 60 a minute without). */
+  fanOutLimit?: { perWindow: number, windowMs: number }
 }
 
 function statusOf (err: unknown): { status: SourceStatus, code: string } {
@@ -115,16 +118,29 @@ export class ResultFetcher {
   private readonly checkpoints = new Map<string, OpenedCheckpoint>()
   private witnessCache: { key: string, bySource: Map<string, Array<{ member: Member, verifier: NoteVerifier }>> } | undefined
 
+  private readonly gate: FanOutGate
+
   constructor (components: ResultFetcherComponents, init: ResultFetcherInit) {
     this.c = components
     this.init = init
+    this.gate = new FanOutGate({ ...init.fanOutLimit, ...(components.now === undefined ? {} : { now: components.now }) })
   }
 
   /**
    * Every result of the learner (or only `only`: result keys per organisation), verified, with
-   * a status per source. Never throws for a source's failure.
+   * a status per source. Never throws for a source's failure. The same fetch asked for while it
+   * runs is joined, and a learner's fetches per purpose are limited (fan-out-gate.ts).
+   * @throws LifelongError PORTAL_FAN_OUT_RATE_LIMITED (rate-limited)
    */
   async fetch (subjects: readonly SubjectId[], why: Purpose, only?: ReadonlyMap<string, readonly string[]>): Promise<FetchOutcome> {
+    const subject = subjects[0] as SubjectId
+    const wanted = only === undefined ? ['*'] : [...only].map(([org, ids]) => `${org}:${[...ids].sort().join(',')}`).sort()
+    const outcome = await this.gate.run([subject.scheme, subject.value, why.purpose], [why.legalBasis, ...subjects.map((s) => `${s.scheme}:${s.value}`), ...wanted], async () => await this.fanOut(subjects, why, only))
+    // Each caller gets its own lists (a joined caller may sort them).
+    return { ...outcome, sources: [...outcome.sources], results: [...outcome.results] }
+  }
+
+  private async fanOut (subjects: readonly SubjectId[], why: Purpose, only?: ReadonlyMap<string, readonly string[]>): Promise<FetchOutcome> {
     const subject = subjects[0] as SubjectId
     const started = Date.now()
     let sources: ResultSource[]
@@ -259,8 +275,18 @@ export class ResultFetcher {
     return out
   }
 
-  /** The learner's access log at each source, merged newest first. Sources that fail are reported. */
+  /**
+   * The learner's access log at each source, merged newest first. Sources that fail are
+   * reported. Limited per learner like {@link fetch}.
+   * @throws LifelongError PORTAL_FAN_OUT_RATE_LIMITED (rate-limited)
+   */
   async accessLogs (subject: SubjectId, sources: readonly ResultSource[], why: Purpose): Promise<{ rows: Array<lifelong.results.IAccessLogRow & { source: string }>, failed: string[] }> {
+    const same = [why.legalBasis, ...sources.map((s) => `${s.organisationNumber}=${s.peerIds.join(',')}`).sort()]
+    const logs = await this.gate.run([subject.scheme, subject.value, why.purpose], same, async () => await this.accessLogsNow(subject, sources, why))
+    return { rows: [...logs.rows], failed: [...logs.failed] }
+  }
+
+  private async accessLogsNow (subject: SubjectId, sources: readonly ResultSource[], why: Purpose): Promise<{ rows: Array<lifelong.results.IAccessLogRow & { source: string }>, failed: string[] }> {
     const rows: Array<lifelong.results.IAccessLogRow & { source: string }> = []
     const failed: string[] = []
     await Promise.all(sources.map(async (s) => {

@@ -127,6 +127,19 @@ describe('the HTTP edge of a node', () => {
     expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'")
     expect(page.headers['content-security-policy']).toContain("form-action 'self'")
     expect(page.headers['content-security-policy']).not.toContain('script-src')
+    // Cross-Origin-Resource-Policy: only what is public by design may be loaded by another origin
+    // (attack review FINDING 4: every answer said cross-origin, a learner's session too).
+    const corp = async (path: string, headers: Record<string, string> = {}): Promise<[number, unknown]> => {
+      const a = await send(node, 'GET', path, headers)
+      return [a.status, a.headers['cross-origin-resource-policy']]
+    }
+    expect(await corp('/health')).toEqual([200, 'cross-origin'])
+    expect(await corp('/.well-known/lifelong/trust-anchor.json')).toEqual([200, 'cross-origin'])
+    expect(await corp('/log/checkpoint')).toEqual([200, 'cross-origin'])
+    expect(await corp('/portal')).toEqual([200, 'same-origin'])
+    expect(await corp('/portal/api/session')).toEqual([401, 'same-origin'])
+    expect(await corp('/portal/api/results')).toEqual([401, 'same-origin'])
+    expect(await corp('/no/such/route')).toEqual([404, 'same-origin'])
 
     // A page route: an HTML page with the code, in the browser's language, never raw JSON.
     const nb = await send(node, 'POST', '/portal/shares', { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, 'result=x')

@@ -21,6 +21,7 @@ import type { LearnerResults } from '../../../src/core/bridges/model.ts'
 
 const LEARNER = 'L0000000000kari'
 const OLA = 'L00000000000ola'
+const NAMESAKE = 'L0000namesake1'
 const KARI = { givenNames: 'Kari Synnøve', familyName: 'Nordmann', birthDate: '1999-03-14' }
 const OTHER_REQUESTER = { id: 'urn:cef.eu:names:identifier:EAS:0009:00000000000666', name: 'Evil Corp', country: 'XX' }
 
@@ -29,6 +30,8 @@ interface StartOptions {
   oots?: Record<string, unknown> | false
   /** A second gateway pinned to the `other` test certificate. */
   secondGateway?: boolean
+  /** A second learner in the index with Kari's name and birth date. */
+  namesake?: boolean
   withSource?: boolean
   now?: () => number
 }
@@ -48,11 +51,12 @@ async function start (o: StartOptions = {}) {
   const olas: LearnerResults = { ...mine, results: mine.results.filter((r) => r.kind === 'course-result') }
   const matcher = tableMatcher([
     { learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } },
-    { learnerId: OLA, person: { familyName: 'Nordmann', givenName: 'Ola', dateOfBirth: '1998-08-02' } }
+    { learnerId: OLA, person: { familyName: 'Nordmann', givenName: 'Ola', dateOfBirth: '1998-08-02' } },
+    ...(o.namesake === true ? [{ learnerId: NAMESAKE, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }] : [])
   ])
   const accessLog = memoryAccessLog()
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { bridges: { sessions: cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' } }), results: fixtureResults({ [LEARNER]: mine, [OLA]: olas }), matcher, accessLog }, ...(o.now === undefined ? {} : { now: o.now }) }
+    ? { bridges: { sessions: cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }), results: fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }), matcher, accessLog }, ...(o.now === undefined ? {} : { now: o.now }) }
     : { bridges: { institutionResults: { forLearner: async () => mine } } })
   onTestFinished(async () => { await fed.stop() })
   const portal = fed.node('portal')
@@ -178,6 +182,29 @@ describe('no disclosure before consent', () => {
   })
 })
 
+describe('namesakes', () => {
+  it('a request that fits two learners (same family name, first given name and birth date) is bound to neither: each is told why, nothing is read, recorded or sent', async () => {
+    const { portal, gateway, accessLog, keys } = await start({ namesake: true })
+    const first = await gateway.post(request())
+    const location = previewLocationOf(first.body.toString())
+    for (const who of [`test-learner=${NAMESAKE}`, `test-learner=${LEARNER}`]) {
+      const page = await fetch(location, { headers: { cookie: who } })
+      const text = await page.text()
+      expect([page.status, text.includes('cannot be tied to you with certainty')]).toEqual([409, true])
+      // Neither who asks nor what would be sent.
+      expect(text).not.toContain(SAMPLE_REQUESTER.name)
+      const decided = await fetch(location, { method: 'POST', headers: { cookie: who, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve&results=uio-d-000201' })
+      expect(decided.status).toBe(409)
+    }
+    expect(accessLog.rows).toEqual([])
+    expect(await keys('oots/by-learner/')).toEqual([])
+    const stored = JSON.parse(new TextDecoder().decode(await portal.storage.sublevel('bridges').get((await keys('oots/preview/'))[0] as string))) as { learnerId?: string, state: string }
+    expect([stored.learnerId, stored.state]).toEqual([undefined, 'pending'])
+    // The gateway's follow-up learns nothing new: still waiting for the subject.
+    expect((await gateway.post(request({ preview: location }))).outcome).toBe('EDM:ERR:0002')
+  })
+})
+
 describe('an approval', () => {
   it('serves one follow-up of the same gateway, requester, evidence type and subject', async () => {
     const { gateway, second, accessLog } = await start({ withSource: true, secondGateway: true })
@@ -243,5 +270,23 @@ describe('rate limits', () => {
     expect(await decide()).toBe(409)
     expect(await decide()).toBe(409)
     expect(await decide()).toBe(429)
+  })
+
+  it('on preview decisions, in all: one learner\'s attempts on made-up or someone else\'s previews do not use up the portal-wide budget', async () => {
+    const { gateway } = await start({ oots: { rateLimits: { decisionsPerMinute: 3, decisionsPerLearnerPerHour: 6 } } })
+    const location = previewLocationOf((await gateway.post(request())).body.toString())
+    const asOla = { cookie: `test-learner=${OLA}` }
+    const post = async (url: string, who: Record<string, string>, body = 'decision=approve'): Promise<number> =>
+      (await fetch(url, { method: 'POST', headers: { ...who, 'content-type': 'application/x-www-form-urlencoded' }, body })).status
+    // Ola: made-up preview IDs (well-formed and not), and Kari's real location, which is not his.
+    const base = location.slice(0, location.lastIndexOf('/') + 1)
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) statuses.push(await post(`${base}${'A'.repeat(21)}${i}`, asOla))
+    statuses.push(await post(`${base}made-up`, asOla), await post(location, asOla))
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 404])
+    // His own limit stops him, not everyone.
+    expect(await post(location, asOla)).toBe(429)
+    // Kari's decision on her own preview still goes through.
+    await approve(location)
   })
 })
