@@ -18,7 +18,7 @@ import { LEARNERS } from '../../helpers/results.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { CALLER_KINDS, openToAnyone, type CallerKind, type RouteEntry } from '../../../src/edges/http/edge.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 import { EVERY_ROLE, generatedSection, planEveryRole, policyTables } from '../../../scripts/security-policies.ts'
 
 type Credential = 'anonymous' | 'learner' | 'another learner' | 'wrong scope' | 'right scope'
@@ -52,7 +52,7 @@ describe('every route of every role', () => {
     const dir = tempDir('lifelong-policy-')
     const ports = await freePorts(EVERY_ROLE.length * 2)
     const plan = await planEveryRole(dir, { ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number }) })
-    const fed = await startLocalFederation(plan, (s) => s.roles.includes('portal') ? { portal: { sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] } } : {})
+    const fed = await startLocalFederation(plan, (s) => s.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } } : {})
     onTestFinished(async () => { await fed.stop() })
 
     // The learners: on the portal its own sign-in (a session cookie from the development issuer),
