@@ -43,7 +43,7 @@ import { HostPolicy } from './edges/http/hosts.ts'
 import type { RateLimitConfig } from './edges/http/rate-limits.ts'
 import type { NodeCore } from './wiring/context.ts'
 import type { NodeParts, PartName } from './wiring/node-parts.ts'
-import { buildParts, type PartFactories } from './wiring/parts.ts'
+import { buildParts, type BuiltPart, type PartFactories } from './wiring/parts.ts'
 import { PART_DEFINITIONS } from './wiring/definitions.ts'
 import { boundedStop, STOP_ABORT_MS } from './wiring/shutdown.ts'
 import { listenError } from './net/host/listen-error.ts'
@@ -172,6 +172,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
   const peerIdBytes = peerId.toMultihash().bytes
 
   const storage = await openStorage(config.dataDir)
+  let built: BuiltPart[] = []
   try {
     const federation = new Federation({ store: storage.sublevel('federation'), logger: logger.child({ component: 'federation' }), metrics, now }, {
       federationId: config.federation.id,
@@ -239,9 +240,10 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       publicUrl: () => config.http.publicUrl ?? listeningUrl
     }
     // The parts of the node's roles, in their table's order (src/wiring/).
-    const { parts, built } = await buildParts(partsOf(config.roles), PART_DEFINITIONS, options.parts ?? {}, core)
-    const log = parts.log as LogModule
-    const indexClient = parts.indexClient as IndexClient
+    const { parts, built: builtParts } = await buildParts(partsOf(config.roles), PART_DEFINITIONS, options.parts ?? {}, core)
+    built = builtParts
+    const { log, indexClient } = parts
+    if (log === undefined || indexClient === undefined) throw new LifelongError('internal', 'NODE_PARTS_MISSING', 'every node has the log and the index client')
     const { results, portal, eudi, oots, emrex } = parts
     const learners: NodeLearners = { index: indexClient, registry: parts.learnerIndex?.registry, registrar: parts.registrar }
     const educationParts: EducationModule = {
@@ -418,6 +420,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     }
     return node
   } catch (err) {
+    // The parts built so far release what they hold (worker threads, listeners not yet listening) before the store closes.
+    for (const part of [...built].reverse()) await Promise.resolve(part.lifecycle.stop?.()).catch(() => {})
     await storage.close().catch(() => {})
     if (err instanceof LifelongError) throw err
     throw new LifelongError('internal', 'NODE_CREATE_FAILED', `cannot create node ${config.name}`, { cause: err })
