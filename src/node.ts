@@ -315,7 +315,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       manifestSync.start()
       for (const part of built) await part.lifecycle.start?.()
       const development = auth.issuers().filter((i) => i.development).map((i) => i.issuer)
-      if (development.length > 0) logger.child({ component: 'learners' }).warn({ issuers: development }, 'trusting DEVELOPMENT token issuers: never in production')
+      if (development.length > 0) logger.child({ component: 'auth' }).warn({ issuers: development }, 'trusting DEVELOPMENT token issuers: never in production')
       await server.start()
       try {
         await host.start()
