@@ -129,10 +129,10 @@ const bench: Benchmark = {
     const uioPeer = plan.nodes[1]!.peerId
     const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } })) }
     const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-      ? { bridges: { sessions: cookieSessions(), results: fixtureResults({ [LEARNER]: mine }), matcher: tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]), accessLog: memoryAccessLog() } }
-      : { bridges: { institutionResults: { forLearner: async () => mine } } })
+      ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => fixtureResults({ [LEARNER]: mine }), personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]), bridgeAccessLog: () => memoryAccessLog() } }
+      : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
     const portal = fed.node('portal')
-    const gateway = simulatedGateway(() => portal.oots!.gatewayUrl()!, { keepAlive: true })
+    const gateway = simulatedGateway(() => portal.parts.ootsListener!.url(), { keepAlive: true })
     try {
       const m = quick ? 15 : 200
       const warmup = 3

@@ -10,7 +10,7 @@ import { onTestFinished } from 'vitest'
 import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFiles, type SigningCredentials } from '../../src/services/bridges/emrex/certificate.ts'
 import { startForeignEmrexNode, type ForeignEmrexNode } from '../../src/demo/emrex/foreign.ts'
 import { startLocalFederation } from '../../src/demo/local-federation.ts'
-import type { LifelongNode } from '../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../src/node.ts'
 import type { IngestBatch } from '../../src/services/registry/results/model.ts'
 import { silentLogger } from '../../src/core/observability/logger.ts'
 import { ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
@@ -81,8 +81,8 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
         }
   }, join(dir, 'fed'))
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] } }
-    : { results: { catalogue } })
+    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } }
+    : { parts: { offerings: () => catalogue } })
   onTestFinished(async () => { await fed.stop() })
   await waitForMesh(fed)
   const uio = fed.node('uio')

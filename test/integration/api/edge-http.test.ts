@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { LEARNERS } from '../../helpers/results.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 
 interface Answer { status: number, headers: Record<string, string | string[] | undefined>, text: string }
 
@@ -39,7 +39,7 @@ async function portalNode (): Promise<LifelongNode> {
         rateLimit: { signIn: 3, shareOpen: 2, walletToken: 2 }
       }
     }),
-    nodeOptions: () => ({ portal: { sampleLearners: [{ ...LEARNERS.kari }] } })
+    nodeOptions: () => ({ parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }]) } })
   })
   return fed.node('portal')
 }

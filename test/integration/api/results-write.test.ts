@@ -12,7 +12,7 @@ import { EDUCATION_SCOPES } from '../../../src/edges/registry/education/routes.t
 describe('writing results', () => {
   it('refuses anonymous callers, loopback callers without a token, learners and other scopes; a results.write token writes', async () => {
     const catalogue = testCatalogue()
-    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ results: { catalogue } }) })
+    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) })
     const uio = fed.node('uio')
     const key = fed.plan.devIssuerKey
     const forged = { learners: [LEARNERS.kari], results: [course('fs-forged', LEARNERS.kari, 'IN1000', 'F')] }

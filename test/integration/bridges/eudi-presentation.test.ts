@@ -29,7 +29,7 @@ const cookie = `test-learner=${LEARNER}`
 
 async function startPortal (): Promise<{ node: LifelongNode, base: string, results: ReturnType<typeof fixtureResults> }> {
   const results = fixtureResults({ [LEARNER]: sampleLearnerResults })
-  const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], { nodeOptions: () => ({ bridges: { sessions: cookieSessions(), results, accessLog: memoryAccessLog() } }) })
+  const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], { nodeOptions: () => ({ parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => results, bridgeAccessLog: () => memoryAccessLog() } }) })
   const node = fed.node('portal')
   return { node, base: node.httpUrl(), results }
 }

@@ -24,7 +24,7 @@ async function portal (statusCheckMinutes: number): Promise<{ base: string, node
   const clock = { offset: 0 }
   const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], {
     configOverrides: () => ({ portal: { wallet: { statusCheckMinutes } } }),
-    nodeOptions: () => ({ now: () => Date.now() + clock.offset, bridges: { sessions: cookieSessions(), results, accessLog: memoryAccessLog() } })
+    nodeOptions: () => ({ now: () => Date.now() + clock.offset, parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => results, bridgeAccessLog: () => memoryAccessLog() } })
   })
   const node = fed.node('portal')
   return { base: node.httpUrl(), node, results, clock }

@@ -33,7 +33,7 @@ const COURSE = 'no.lifelong.course_result.sd_jwt_vc'
 async function startPortal (wallet: Record<string, unknown> = {}): Promise<{ node: LifelongNode, base: string }> {
   const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], {
     configOverrides: () => ({ portal: { wallet } }),
-    nodeOptions: () => ({ bridges: { sessions: cookieSessions(), results: fixtureResults({ [LEARNER]: sampleLearnerResults }), accessLog: memoryAccessLog() } })
+    nodeOptions: () => ({ parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => fixtureResults({ [LEARNER]: sampleLearnerResults }), bridgeAccessLog: () => memoryAccessLog() } })
   })
   const node = fed.node('portal')
   return { node, base: node.httpUrl() }

@@ -56,12 +56,12 @@ async function start (o: StartOptions = {}) {
   ])
   const accessLog = memoryAccessLog()
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { bridges: { sessions: cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }), results: fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }), matcher, accessLog }, ...(o.now === undefined ? {} : { now: o.now }) }
-    : { bridges: { institutionResults: { forLearner: async () => mine } } })
+    ? { parts: { bridgeSessions: () => cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }), verifiedResults: () => fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }), personMatcher: () => matcher, bridgeAccessLog: () => accessLog }, ...(o.now === undefined ? {} : { now: o.now }) }
+    : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
   onTestFinished(async () => { await fed.stop() })
   const portal = fed.node('portal')
   if (uio !== undefined) await portal.host.dial((await import('@libp2p/peer-id')).peerIdFromString(uio.peerId))
-  const url = (): string => portal.oots!.gatewayUrl()!
+  const url = (): string => portal.parts.ootsListener!.url()
   const keys = async (prefix: string): Promise<string[]> => {
     const out: string[] = []
     for await (const k of portal.storage.sublevel('bridges').keys({ gte: prefix, lt: `${prefix}\xff` })) out.push(k)
@@ -86,18 +86,18 @@ const shape = (xml: string): string => xml
 describe('the OOTS listener', () => {
   it('serves evidence requests on its own listener only, and none without an oots config', async () => {
     const { portal, gateway } = await start()
-    expect(portal.oots!.gatewayUrl()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(portal.parts.ootsListener!.url()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     expect((await gateway.post(request())).outcome).toBe('EDM:ERR:0002')
     // The portal's (public) listener has no /oots/query.
     const onPortal = await fetch(`${portal.httpUrl()}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: request() })
     expect(onPortal.status).toBe(404)
     expect(portal.routes.some((r) => r.url === '/oots/query')).toBe(false)
-    expect(portal.oots!.gatewayRoutes().map((r) => `${r.method} ${r.url} ${r.policy?.caller}`)).toEqual(['POST /oots/query oots-gateway'])
+    expect(portal.parts.ootsListener!.routes.map((r) => `${r.method} ${r.url} ${r.policy?.caller}`)).toEqual(['POST /oots/query oots-gateway'])
 
     // What fails before the provider reads a request is an EDM error response too, with its HTTP status.
     const json = await new Promise<{ status: number, outcome: string }>((resolve, reject) => {
       const c = ootsTestCredentials()
-      const req = httpsRequest(`${portal.oots!.gatewayUrl()!}/oots/query`, { method: 'POST', ca: c.server.certificatePem, cert: c.gateway.certificatePem, key: c.gateway.privateKeyPem, headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
+      const req = httpsRequest(`${portal.parts.ootsListener!.url()}/oots/query`, { method: 'POST', ca: c.server.certificatePem, cert: c.gateway.certificatePem, key: c.gateway.privateKeyPem, headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
         res.resume()
         resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome']) })
       })
@@ -112,13 +112,13 @@ describe('the OOTS listener', () => {
     expect(elsewhere.body.toString()).toContain('rs:InvalidRequestExceptionType')
 
     const without = await start({ oots: false })
-    expect(without.portal.oots!.gatewayUrl()).toBeUndefined()
+    expect(without.portal.parts.ootsListener).toBeUndefined()
     expect((await fetch(`${without.portal.httpUrl()}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: request() })).status).toBe(404)
   })
 
   it('refuses a caller without the pinned client certificate: none, another one, or the gateway\'s name with another key', async () => {
     const { portal, keys } = await start()
-    const url = (): string => portal.oots!.gatewayUrl()!
+    const url = (): string => portal.parts.ootsListener!.url()
     const c = ootsTestCredentials()
     const logBefore = portal.log.store.size
     // The listener closes the connection after the TLS handshake: the client sees it reset (or its write fail).

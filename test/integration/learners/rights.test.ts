@@ -19,7 +19,7 @@ import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 import { AddIdentifier, RegisterIndexEntries, RegisterLearners } from '../../../src/services/registry/learners/protocol.ts'
 import { SCOPES } from '../../../src/edges/registry/learners/routes.ts'
 import type { RunningFederation } from '../../../src/demo/local-federation.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { planTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
@@ -57,10 +57,10 @@ describe('a compromised member at the national index', () => {
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 3000 } } : {}
     }, dir)
     fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-      ? { portal: { catalogue, sampleLearners: [{ ...kari }, { ...ola }] } }
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...kari }, { ...ola }]) } }
       : s.slug === 'index'
         ? { logger: createLogger({ node: 'index', level: 'info', destination: { write: (line: string) => { indexLog.push(line) } } }) }
-        : { results: { catalogue } })
+        : { parts: { offerings: () => catalogue } })
     await waitForMesh(fed)
     index = fed.node('index')
     uio = fed.node('uio')

@@ -12,7 +12,7 @@ import type { LearnerResults } from '../../../src/core/bridges/model.ts'
 import { rpcEvidenceFetcher } from '../../../src/services/bridges/oots/evidence-protocol.ts'
 import { OOTS_PURPOSE } from '../../../src/services/bridges/oots/provider.ts'
 import type { RunningFederation } from '../../../src/demo/local-federation.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 
 const kari = LEARNERS.kari
 const ola = LEARNERS.ola
@@ -40,8 +40,8 @@ async function setup (): Promise<Setup> {
     validityDays: 10,
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 1500 } } : {},
     nodeOptions: (s) => s.slug === 'portal'
-      ? { portal: { catalogue, sampleLearners: SAMPLE }, now: () => Date.now() + clock.offset }
-      : { results: { catalogue } }
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith(SAMPLE) }, now: () => Date.now() + clock.offset }
+      : { parts: { offerings: () => catalogue } }
   })
   await waitForMesh(fed)
   const uio = fed.node('uio')

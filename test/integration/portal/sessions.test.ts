@@ -16,7 +16,7 @@ import { ORG, planTestFederation, spec, waitForMesh } from '../../helpers/federa
 import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
-import { createNode, type LifelongNode, type NodeOptions } from '../../../src/node.ts'
+import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../../../src/node.ts'
 import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 import type { LocalNodeSpec } from '../../../src/demo/local-federation.ts'
 
@@ -39,8 +39,8 @@ async function setup (session?: { idleMinutes: number, absoluteHours: number }):
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, ...(session === undefined ? {} : { session }) } } : {}
   })
   const options = (s: LocalNodeSpec): NodeOptions => s.slug === 'portal'
-    ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] }, now: () => Date.now() + clock.offset }
-    : { results: { catalogue } }
+    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now: () => Date.now() + clock.offset }
+    : { parts: { offerings: () => catalogue } }
   const fed = await startLocalFederation(plan, options)
   onTestFinished(async () => { await fed.stop() })
   await waitForMesh(fed)

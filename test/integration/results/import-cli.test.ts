@@ -10,7 +10,7 @@ import { RESULTS_SCOPE } from '../../../src/edges/registry/results/routes.ts'
 describe('lifelong import results', () => {
   it('imports a file all or nothing with a validation report, and a second run changes nothing', async () => {
     const catalogue = testCatalogue()
-    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ results: { catalogue } }) })
+    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) })
     const uio = fed.node('uio')
     const dir = tempDir()
     const good = join(dir, 'results.json')

@@ -10,6 +10,7 @@ import { course as offering, institution } from '../../helpers/education.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 import { ValidationError } from '../../../src/core/errors.ts'
+import { devIssuerWith } from '../../../src/node.ts'
 
 const HIG_ORG = '974830523'
 const operator = { organisationNumber: ORG.operator, roles: ['registry'] as const, operator: true }
@@ -22,7 +23,7 @@ describe('results checked at the National Education Registry node', () => {
       spec('ntnu', ['institution'], ORG.b),
       spec('uio', ['institution'], ORG.a),
       spec('portal', ['portal'], ORG.operator)
-    ], { configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {}, nodeOptions: (s) => s.slug === 'portal' ? { portal: { sampleLearners: [{ ...LEARNERS.kari }] } } : {} })
+    ], { configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {}, nodeOptions: (s) => s.slug === 'portal' ? { parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }]) } } : {} })
     await waitForMesh(fed)
     const registry = fed.node('registry').education!.registry!
     const uio = (await registry.putInstitution(institution({ organisationNumber: ORG.a }))).institution

@@ -17,7 +17,7 @@ async function federation () {
     spec('uio', ['institution'], ORG.a),
     spec('ntnu', ['institution'], ORG.b),
     spec('portal', ['portal'], ORG.operator)
-  ], { nodeOptions: () => ({ results: { catalogue } }) })
+  ], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) })
   return { fed, catalogue, uio: fed.node('uio'), ntnu: fed.node('ntnu'), portal: fed.node('portal') }
 }
 

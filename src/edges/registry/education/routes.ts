@@ -12,7 +12,6 @@ import { toElm, toOoapi } from '../../../services/registry/education/exports.ts'
 import type { InstitutionCatalogue, ImportProgress, ImportReport } from '../../../services/registry/education/catalogue.ts'
 import type { EducationRegistry } from '../../../services/registry/education/registry.ts'
 import type { AccreditorDesk, DecisionInput } from '../../../services/registry/education/accreditor.ts'
-import type { EducationModule } from '../../../services/registry/education/module.ts'
 import { hitOf, MAX_PAGE } from '../../../services/registry/education/search.ts'
 
 const dateSchema = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }
@@ -490,12 +489,4 @@ export function accreditorRoutes (desk: AccreditorDesk): FastifyPluginAsync {
       return await reply.status(201).send(versionJson(d))
     })
   }
-}
-
-/** The routes of a node's education module, by what it holds: the registry's, the institution's catalogue's, or the accreditor's. */
-export function educationRoutes (module: EducationModule): FastifyPluginAsync | undefined {
-  if (module.registry !== undefined) return registryRoutes(module.registry)
-  if (module.catalogue !== undefined) return catalogueRoutes(module.catalogue)
-  if (module.accreditor !== undefined) return accreditorRoutes(module.accreditor)
-  return undefined
 }

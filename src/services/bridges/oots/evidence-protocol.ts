@@ -39,6 +39,21 @@ export interface EvidenceServiceComponents {
   logger: Logger
 }
 
+/** The institution side as a part of its node: serves GetEvidence once started. */
+export class EvidenceService {
+  readonly name = 'evidence'
+  private readonly c: EvidenceServiceComponents
+
+  constructor (components: EvidenceServiceComponents) {
+    this.c = components
+  }
+
+  /** Registers the GetEvidence handler. */
+  start (): void {
+    serveEvidence(this.c)
+  }
+}
+
 /** The institution side: serves GetEvidence. */
 export function serveEvidence (c: EvidenceServiceComponents): void {
   c.server.handle(GetEvidence, async (request, context) => {
