@@ -30,7 +30,7 @@ import { startLocalFederation, type RunningFederation } from '../../../src/demo/
 import { readCertificates, verifyChain } from '../../../src/core/crypto/x509.ts'
 import { verifySdJwtVc } from '../../../src/services/bridges/eudi/verify.ts'
 import { createSafeFetch } from '../../../src/services/verify/fetch.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 
 const KARI = 0
 const CLIENT_ID = 'https://wallet.example/test-wallet'
@@ -53,8 +53,8 @@ async function setup (wallet: Record<string, unknown> = {}): Promise<Setup> {
   // One clock for every node (signed exchanges between them check each other's time).
   const now = (): number => Date.now() + clock.offset
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] }, now }
-    : { results: { catalogue }, now })
+    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now }
+    : { parts: { offerings: () => catalogue }, now })
   onTestFinished(async () => { await fed.stop() })
   await waitForMesh(fed)
   const uio = fed.node('uio')
