@@ -1,0 +1,20 @@
+/** Error codes of the EUDI wallet issuer: OpenID4VCI offers, SD-JWT VC, the status list. */
+import { errorModule } from './define.ts'
+
+export const EUDI_ERRORS = errorModule('EUDI', 'the EUDI wallet issuer: OpenID4VCI offers, SD-JWT VC, the status list (services/bridges/eudi, edges/bridges/eudi)', {
+  EUDI_CREDENTIAL_NOT_FOUND: ['not-found', 'no such issued credential'],
+  EUDI_KEY_BINDING_INVALID: ['invalid', 'a presentation\'s key binding JWT cannot be checked (no cnf.jwk) or does not verify'],
+  EUDI_NOTHING_OFFERED: ['invalid', 'an offer needs at least one result'],
+  EUDI_RESULT_ANNULLED: ['gone', 'the result is annulled and cannot be issued'],
+  EUDI_RESULT_NOT_FOUND: ['not-found', 'a chosen result is not among the learner\'s valid results'],
+  EUDI_STATUS_INDEX_OUT_OF_RANGE: ['invalid', 'an index beyond the status list'],
+  EUDI_STATUS_LIST_FULL: ['internal', 'the status list has no free index'],
+  EUDI_STATUS_LIST_INVALID: ['invalid', 'a status list token is not the issuer\'s, not the list the credential names, or expired'],
+  EUDI_STATUS_LIST_NOT_FOUND: ['not-found', 'no such status list'],
+  EUDI_STATUS_LIST_SIZE_INVALID: ['invalid', 'a status list size must be a positive multiple of 8'],
+  EUDI_STATUS_LIST_UNREADABLE: ['invalid', 'the status list is not ZLIB-compressed base64url'],
+  EUDI_STATUS_VALUE_INVALID: ['invalid', 'a status value does not fit in the list\'s bits'],
+  EUDI_TOO_MANY: ['invalid', 'more results in one offer than allowed'],
+  EUDI_TYPE_NOT_FOUND: ['not-found', 'no such credential type'],
+  EUDI_URL_NOT_UNDER_ISSUER: ['forbidden', 'a credential names type metadata or a status list outside its issuer\'s base URL (not fetched)']
+})
