@@ -27,13 +27,15 @@ export function errorTables (): string {
   out.push('', '### Kinds', '', '| kind | HTTP status | wire status |', '| --- | --- | --- |')
   for (const [kind, status] of Object.entries(HTTP_STATUS)) out.push(`| \`${kind}\` | ${status} | \`${wireStatus(kind as ErrorKind)}\` |`)
   for (const m of ERROR_MODULES) {
-    out.push('', `### ${m.prefix}`, '', cell(m.about.charAt(0).toUpperCase() + m.about.slice(1)) + '.', '', '| code | kind | HTTP | meaning |', '| --- | --- | --- | --- |')
+    const about = cell(m.about.charAt(0).toUpperCase() + m.about.slice(1))
+    out.push('', `### ${m.prefix}`, '', `${about}.`, '', '| code | kind | HTTP | meaning |', '| --- | --- | --- | --- |')
     for (const [code, d] of Object.entries(m.codes) as Array<[string, CodeDeclaration]>) {
       const kinds = kindsOf(d)
       out.push(`| \`${code}\` | ${kinds.map((k) => `\`${k}\``).join(', ')} | ${kinds.map((k) => HTTP_STATUS[k]).join(', ')} | ${cell(d[1])} |`)
     }
   }
-  out.push('', '### Renamed codes', '', 'Codes renamed to the prefix scheme. An old code is not sent any more; none is used again with another meaning.', '', '| old code | new code |', '| --- | --- |')
+  out.push('', '### Renamed codes', '', 'Codes renamed to the prefix scheme. An old code is not sent any more; none is used again with another meaning.')
+  out.push('', '| old code | new code |', '| --- | --- |')
   for (const [old, now] of Object.entries(RENAMED_CODES).sort(([a], [b]) => a.localeCompare(b))) {
     out.push(`| \`${old}\` | ${(typeof now === 'string' ? [now] : now).map((c) => `\`${c}\``).join(', ')} |`)
   }

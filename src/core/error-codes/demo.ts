@@ -1,7 +1,10 @@
 /** Error codes of the local federation and its sample data. */
 import { errorModule } from './define.ts'
 
-export const DEMO_ERRORS = errorModule('DEMO', 'the local federation and its sample data (demo)', {
+const ABOUT = 'the local federation and its sample data (demo)'
+
+/** Each code of `DEMO`, on one line: the kind it is thrown with, and what it means. */
+export const DEMO_ERRORS = errorModule('DEMO', ABOUT, {
   DEMO_APPROVAL_FAILED: ['internal', 'the sample change request was not approved'],
   DEMO_LEARNER_UNKNOWN: [['invalid', 'not-found'], 'the development foreign node has no such sample learner'],
   DEMO_NODE_UNKNOWN: ['not-found', 'the local federation has no running node of that name'],

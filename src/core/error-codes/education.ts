@@ -1,7 +1,10 @@
 /** Error codes of the National Education Registry. */
 import { errorModule } from './define.ts'
 
-export const EDUCATION_ERRORS = errorModule('EDUCATION', 'the National Education Registry (services/registry/education, edges/registry/education)', {
+const ABOUT = 'the National Education Registry (services/registry/education, edges/registry/education)'
+
+/** Each code of `EDUCATION`, on one line: the kind it is thrown with, and what it means. */
+export const EDUCATION_ERRORS = errorModule('EDUCATION', ABOUT, {
   EDUCATION_DECIDED_BY_MISMATCH: ['forbidden', 'an accreditation decision names another accreditor than its sender'],
   EDUCATION_DECISION_EXISTS: ['internal', 'a decision with this ID is already stored'],
   EDUCATION_DECISION_INVALID: ['invalid', 'an accreditation decision breaks a field rule: see fields'],

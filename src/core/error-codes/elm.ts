@@ -1,7 +1,10 @@
 /** Error codes of European Learning Model credentials: building, sealing, verifying. */
 import { errorModule } from './define.ts'
 
-export const ELM_ERRORS = errorModule('ELM', 'European Learning Model credentials: building, sealing, verifying (services/bridges/elm)', {
+const ABOUT = 'European Learning Model credentials: building, sealing, verifying (services/bridges/elm)'
+
+/** Each code of `ELM`, on one line: the kind it is thrown with, and what it means. */
+export const ELM_ERRORS = errorModule('ELM', ABOUT, {
   ELM_ALG_UNSUPPORTED: ['invalid', 'the sealed credential\'s JWS alg is not the one accepted'],
   ELM_DATE_INVALID: ['invalid', 'not a calendar date'],
   ELM_ISSUER_MISMATCH: [['internal', 'invalid'], 'the credential names another issuer than the sealing key'],

@@ -1,7 +1,10 @@
 /** Error codes of ELMO documents of EMREX: reading, limits, XML signature, checking. */
 import { errorModule } from './define.ts'
 
-export const ELMO_ERRORS = errorModule('ELMO', 'ELMO documents of EMREX: reading, limits, XML signature, checking (services/bridges/emrex)', {
+const ABOUT = 'ELMO documents of EMREX: reading, limits, XML signature, checking (services/bridges/emrex)'
+
+/** Each code of `ELMO`, on one line: the kind it is thrown with, and what it means. */
+export const ELMO_ERRORS = errorModule('ELMO', ABOUT, {
   ELMO_CHECK_BUSY: ['unavailable', 'too many ELMO documents are being checked; try again shortly'],
   ELMO_CHECK_FAILED: ['internal', 'the worker checking an ELMO document stopped unexpectedly'],
   ELMO_CHECK_TIMEOUT: ['timeout', 'an ELMO document was not checked within emrex.checkTimeoutMs; it is refused'],

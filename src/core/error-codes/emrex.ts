@@ -1,7 +1,10 @@
 /** Error codes of the EMREX provider and client, their certificates and tools. */
 import { errorModule } from './define.ts'
 
-export const EMREX_ERRORS = errorModule('EMREX', 'the EMREX provider and client, their certificates and tools (services/bridges/emrex, edges/bridges/emrex)', {
+const ABOUT = 'the EMREX provider and client, their certificates and tools (services/bridges/emrex, edges/bridges/emrex)'
+
+/** Each code of `EMREX`, on one line: the kind it is thrown with, and what it means. */
+export const EMREX_ERRORS = errorModule('EMREX', ABOUT, {
   EMREX_CERTIFICATE_INVALID: ['invalid', 'an EMREX certificate file is not a PEM X.509 certificate'],
   EMREX_CERTIFICATE_UNREADABLE: ['invalid', 'an EMREX certificate or key file cannot be read'],
   EMREX_CLIENT_UNKNOWN: ['forbidden', 'returnUrl does not belong to a registered EMREX client'],

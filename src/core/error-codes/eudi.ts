@@ -1,7 +1,10 @@
 /** Error codes of the EUDI wallet issuer: OpenID4VCI offers, SD-JWT VC, the status list. */
 import { errorModule } from './define.ts'
 
-export const EUDI_ERRORS = errorModule('EUDI', 'the EUDI wallet issuer: OpenID4VCI offers, SD-JWT VC, the status list (services/bridges/eudi, edges/bridges/eudi)', {
+const ABOUT = 'the EUDI wallet issuer: OpenID4VCI offers, SD-JWT VC, the status list (services/bridges/eudi, edges/bridges/eudi)'
+
+/** Each code of `EUDI`, on one line: the kind it is thrown with, and what it means. */
+export const EUDI_ERRORS = errorModule('EUDI', ABOUT, {
   EUDI_CREDENTIAL_NOT_FOUND: ['not-found', 'no such issued credential'],
   EUDI_KEY_BINDING_INVALID: ['invalid', 'a presentation\'s key binding JWT cannot be checked (no cnf.jwk) or does not verify'],
   EUDI_NOTHING_OFFERED: ['invalid', 'an offer needs at least one result'],

@@ -1,7 +1,10 @@
 /** Error codes of the one fetch of a URL a user or a document names. */
 import { errorModule } from './define.ts'
 
-export const FETCH_ERRORS = errorModule('FETCH', 'the one fetch of a URL a user or a document names (services/verify/fetch.ts)', {
+const ABOUT = 'the one fetch of a URL a user or a document names (services/verify/fetch.ts)'
+
+/** Each code of `FETCH`, on one line: the kind it is thrown with, and what it means. */
+export const FETCH_ERRORS = errorModule('FETCH', ABOUT, {
   FETCH_ADDRESS_FORBIDDEN: ['forbidden', 'the host resolves to a loopback or private address (only --allow-insecure-fetch allows it)'],
   FETCH_FAILED: ['unavailable', 'the host does not resolve, or the connection or the read failed'],
   FETCH_HTTP_STATUS: ['unavailable', 'the server answered with a status other than 2xx'],

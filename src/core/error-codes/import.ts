@@ -1,9 +1,12 @@
 /** Error codes of `lifelong import`: reading a file and sending it to a node. */
 import { errorModule } from './define.ts'
 
-export const IMPORT_ERRORS = errorModule('IMPORT', '`lifelong import`: reading a file and sending it to a node (cli/commands/import.ts, services/registry/results/import-file.ts)', {
-  IMPORT_CHUNK_REFUSED: [['invalid', 'unauthenticated', 'forbidden', 'unavailable'], 'the node refused a chunk of a results import, and its answer carried no code'],
-  IMPORT_COMMIT_REFUSED: [['invalid', 'unauthenticated', 'forbidden', 'unavailable'], 'the node refused to commit a results import, and its answer carried no code'],
+const ABOUT = '`lifelong import`: reading a file and sending it to a node (cli/commands/import.ts, services/registry/results/import-file.ts)'
+
+/** Each code of `IMPORT`, on one line: the kind it is thrown with, and what it means. */
+export const IMPORT_ERRORS = errorModule('IMPORT', ABOUT, {
+  IMPORT_CHUNK_REFUSED: [['invalid', 'unauthenticated', 'forbidden', 'unavailable'], 'the node refused a chunk of a results import, without a code'],
+  IMPORT_COMMIT_REFUSED: [['invalid', 'unauthenticated', 'forbidden', 'unavailable'], 'the node refused to commit a results import, without a code'],
   IMPORT_FAILED: ['invalid', 'a catalogue import failed, and the node\'s job carried no code'],
   IMPORT_FILE_INVALID: ['invalid', 'the results file is not JSON of the import\'s shape'],
   IMPORT_FILE_UNREADABLE: ['invalid', 'the results file cannot be read'],

@@ -1,7 +1,10 @@
 /** Error codes of key files and key encodings: Ed25519 node keys, P-256 keys, peer IDs. */
 import { errorModule } from './define.ts'
 
-export const KEY_ERRORS = errorModule('KEY', 'key files and key encodings: Ed25519 node keys, P-256 keys, peer IDs (core/crypto)', {
+const ABOUT = 'key files and key encodings: Ed25519 node keys, P-256 keys, peer IDs (core/crypto)'
+
+/** Each code of `KEY`, on one line: the kind it is thrown with, and what it means. */
+export const KEY_ERRORS = errorModule('KEY', ABOUT, {
   KEY_EXISTS: ['conflict', 'a node key file already exists; `lifelong init` never replaces one'],
   KEY_EXPORT_FAILED: ['internal', 'the private key cannot be exported'],
   KEY_MISSING: ['invalid', 'no key file at the path (create one with `lifelong init`)'],

@@ -1,7 +1,10 @@
 /** Error codes of the learner index, its client and registrar. */
 import { errorModule } from './define.ts'
 
-export const LEARNERS_ERRORS = errorModule('LEARNERS', 'the learner index, its client and registrar (services/registry/learners, edges/registry/learners, `lifelong learners`)', {
+const ABOUT = 'the learner index, its client and registrar (services/registry/learners, edges/registry/learners, `lifelong learners`)'
+
+/** Each code of `LEARNERS`, on one line: the kind it is thrown with, and what it means. */
+export const LEARNERS_ERRORS = errorModule('LEARNERS', ABOUT, {
   LEARNERS_ALREADY_MERGED: ['conflict', 'the two learners to merge are already one'],
   LEARNERS_BATCH_CORRUPT: ['internal', 'a stored batch of index records is malformed'],
   LEARNERS_BATCH_KEY: ['internal', 'a record key is too long for a batch'],
@@ -16,7 +19,7 @@ export const LEARNERS_ERRORS = errorModule('LEARNERS', 'the learner index, its c
   LEARNERS_IDENTIFIER_NOT_OWNED: ['invalid', 'the learner has no such identifier to replace'],
   LEARNERS_IDENTIFIER_TAKEN: ['conflict', 'the identifier belongs to another learner: the index operator merges the two'],
   LEARNERS_IDENTITY_MISMATCH: ['conflict', 'the name and birth date sent do not match the index\'s record of the learner'],
-  LEARNERS_IDENTITY_REQUIRED: ['invalid', 'a first pointer or enrolment for a learner the institution did not register needs the learner\'s name and birth date'],
+  LEARNERS_IDENTITY_REQUIRED: ['invalid', 'a first pointer or enrolment for a learner the sender did not register needs name and birth date'],
   LEARNERS_INPUT_INVALID: ['invalid', 'a request to the index breaks a field rule: see fields'],
   LEARNERS_MERGE_CHAIN: ['internal', 'a chain of merged learners is longer than the index allows'],
   LEARNERS_NEEDS_OPERATOR: ['forbidden', 'adding a national ID to a learner is for the index operator: send AddIdentifier, which files a change request'],

@@ -1,7 +1,11 @@
 /** Error codes of the transparency log: Merkle tree, leaves, signed notes, checkpoints, cosignatures, tiles. */
 import { errorModule } from './define.ts'
 
-export const LOG_ERRORS = errorModule('LOG', 'the transparency log: Merkle tree, leaves, signed notes, checkpoints, cosignatures, tiles (core/log), its store (store/log), its services and routes (services/log, edges/log)', {
+const ABOUT =
+  'the transparency log: Merkle tree, notes, checkpoints, cosignatures, tiles (core/log), its store and services (store/log, services/log, edges/log)'
+
+/** Each code of `LOG`, on one line: the kind it is thrown with, and what it means. */
+export const LOG_ERRORS = errorModule('LOG', ABOUT, {
   LOG_APPEND_FAILED: ['unavailable', 'a batch of entries was not written to the log store'],
   LOG_CHECKPOINT_INVALID: ['forbidden', 'a source\'s checkpoint does not verify (signature, origin, or its witnesses)'],
   LOG_CHECKPOINT_MALFORMED: ['invalid', 'not a checkpoint (C2SP tlog-checkpoint), or not a signed note of one'],
@@ -51,7 +55,7 @@ export const LOG_ERRORS = errorModule('LOG', 'the transparency log: Merkle tree,
   LOG_SIZE_NOT_SIGNED: ['not-found', 'no signed checkpoint covers that size'],
   LOG_SIZE_OUT_OF_RANGE: ['invalid', 'no consistency proof between those sizes'],
   LOG_STATE_CORRUPT: ['internal', 'the stored log state is malformed'],
-  LOG_STATE_INCONSISTENT: ['internal', 'the stored entries and tiles do not give the stored tree: the store was edited or damaged (`lifelong log verify --data`)'],
+  LOG_STATE_INCONSISTENT: ['internal', 'the stored entries and tiles do not give the stored tree: edited or damaged (`lifelong log verify --data`)'],
   LOG_TILE_MISSING: ['internal', 'a stored tile is missing or malformed'],
   LOG_UNKNOWN: ['not-found', 'no member\'s log has this origin'],
   LOG_VKEY_MALFORMED: ['invalid', 'a verifier key (<name>+<key ID>+<key>) is malformed, or its key ID does not match'],

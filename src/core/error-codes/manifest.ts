@@ -1,7 +1,10 @@
 /** Error codes of the federation manifest: parsing, signature, the manifest in force. */
 import { errorModule } from './define.ts'
 
-export const MANIFEST_ERRORS = errorModule('MANIFEST', 'the federation manifest: parsing, signature, the manifest in force (core/federation, net/federation, `lifelong manifest`)', {
+const ABOUT = 'the federation manifest: parsing, signature, the manifest in force (core/federation, net/federation, `lifelong manifest`)'
+
+/** Each code of `MANIFEST`, on one line: the kind it is thrown with, and what it means. */
+export const MANIFEST_ERRORS = errorModule('MANIFEST', ABOUT, {
   MANIFEST_BAD_SIGNATURE: ['unauthenticated', 'the manifest\'s signature does not verify'],
   MANIFEST_INVALID: ['invalid', 'the manifest content breaks a rule (members, roles, validity): see fields'],
   MANIFEST_JSON_UNREADABLE: ['invalid', 'the manifest JSON given to `lifelong manifest` cannot be read'],

@@ -1,7 +1,10 @@
 /** Error codes of the OOTS evidence provider: previews, the evidence protocol, the listener and its gateway. */
 import { errorModule } from './define.ts'
 
-export const OOTS_ERRORS = errorModule('OOTS', 'the OOTS evidence provider: previews, the evidence protocol, the listener and its gateway (services/bridges/oots, edges/bridges/oots)', {
+const ABOUT = 'the OOTS evidence provider: previews, the evidence protocol, the listener and its gateway (services/bridges/oots, edges/bridges/oots)'
+
+/** Each code of `OOTS`, on one line: the kind it is thrown with, and what it means. */
+export const OOTS_ERRORS = errorModule('OOTS', ABOUT, {
   OOTS_CERTIFICATE_INVALID: ['invalid', 'an OOTS certificate file is not a PEM X.509 certificate'],
   OOTS_CERTIFICATE_UNREADABLE: ['invalid', 'an OOTS certificate file cannot be read'],
   OOTS_DECISIONS_RATE_LIMITED: ['rate-limited', 'too many preview decisions (overall, or of this learner) in the window'],

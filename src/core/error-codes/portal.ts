@@ -1,7 +1,10 @@
 /** Error codes of the Diploma portal: the verified fan-out, picked results, the bridges' view of the learner. */
 import { errorModule } from './define.ts'
 
-export const PORTAL_ERRORS = errorModule('PORTAL', 'the Diploma portal: the verified fan-out, picked results, the bridges\' view of the learner (services/portal, edges/portal)', {
+const ABOUT = 'the Diploma portal: the verified fan-out, picked results, the bridges\' view of the learner (services/portal, edges/portal)'
+
+/** Each code of `PORTAL`, on one line: the kind it is thrown with, and what it means. */
+export const PORTAL_ERRORS = errorModule('PORTAL', ABOUT, {
   PORTAL_DEADLINE: ['timeout', 'a result source did not answer before the portal\'s deadline for the whole fan-out'],
   PORTAL_INDEX_TIMEOUT: ['timeout', 'the national index did not answer in time'],
   PORTAL_LEARNER_NOT_SIGNED_IN: ['forbidden', 'a bridge asked for the results of a learner who has never signed in at the portal'],

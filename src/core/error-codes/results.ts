@@ -1,7 +1,11 @@
 /** Error codes of an institution's results registry: writes, imports, sealing, serving and verifying results. */
 import { errorModule } from './define.ts'
 
-export const RESULTS_ERRORS = errorModule('RESULTS', 'an institution\'s results registry: writes, imports, sealing, serving and verifying results (services/registry/results, edges/registry/results)', {
+const ABOUT =
+  'an institution\'s results registry: writes, imports, sealing, serving and verifying results (services/registry/results, edges/registry/results)'
+
+/** Each code of `RESULTS`, on one line: the kind it is thrown with, and what it means. */
+export const RESULTS_ERRORS = errorModule('RESULTS', ABOUT, {
   RESULTS_ANNULLED: ['invalid', 'a correction or annulment of a result that is annulled'],
   RESULTS_BAD_SIGNATURE: ['forbidden', 'a signed result\'s signature does not verify'],
   RESULTS_BATCH_TOO_LARGE: ['too-large', 'more learners and results in one batch than the API takes (import larger files with `lifelong import results`)'],

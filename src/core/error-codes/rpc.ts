@@ -1,7 +1,10 @@
 /** Error codes of the signed request/response framework between members. */
 import { errorModule } from './define.ts'
 
-export const RPC_ERRORS = errorModule('RPC', 'the signed request/response framework between members (net/rpc; PROTOCOL.md)', {
+const ABOUT = 'the signed request/response framework between members (net/rpc; PROTOCOL.md)'
+
+/** Each code of `RPC`, on one line: the kind it is thrown with, and what it means. */
+export const RPC_ERRORS = errorModule('RPC', ABOUT, {
   RPC_BAD_SIGNATURE: ['unauthenticated', 'the request\'s Ed25519 signature does not verify'],
   RPC_BODY_MALFORMED: ['invalid', 'the request body does not decode as the method\'s request message'],
   RPC_BUSY: ['rate-limited', 'the caller has too many exchanges in flight with this callee'],
@@ -15,7 +18,7 @@ export const RPC_ERRORS = errorModule('RPC', 'the signed request/response framew
   RPC_INTERNAL: ['internal', 'the callee answered INTERNAL (or a status this node does not know) without a code of its own'],
   RPC_INVALID_ARGUMENT: ['invalid', 'the callee answered INVALID_ARGUMENT without a code of its own'],
   RPC_MALFORMED: ['invalid', 'the request bytes are not a signed envelope carrying a request'],
-  RPC_MANIFEST_EXPIRED: ['unavailable', 'the federation manifest in force (the caller\'s or the callee\'s) has expired: nothing is served until a fresh one arrives'],
+  RPC_MANIFEST_EXPIRED: ['unavailable', 'the manifest in force (the caller\'s or the callee\'s) has expired: nothing is served until a fresh one'],
   RPC_MEMBER_EXPIRED: ['forbidden', 'the caller is a member, but outside its valid-from/valid-to period'],
   RPC_NOT_FOUND: ['not-found', 'the callee answered NOT_FOUND without a code of its own'],
   RPC_PROTOCOL_UNSUPPORTED: ['unsupported', 'the peer does not serve the method\'s protocol'],

@@ -1,7 +1,10 @@
 /** Error codes of the portal's shares of results with a recipient. */
 import { errorModule } from './define.ts'
 
-export const SHARE_ERRORS = errorModule('SHARE', 'the portal\'s shares of results with a recipient (services/portal/shares.ts)', {
+const ABOUT = 'the portal\'s shares of results with a recipient (services/portal/shares.ts)'
+
+/** Each code of `SHARE`, on one line: the kind it is thrown with, and what it means. */
+export const SHARE_ERRORS = errorModule('SHARE', ABOUT, {
   SHARE_EXHAUSTED: ['gone', 'the share has been opened as many times as the learner allowed'],
   SHARE_EXPIRED: ['gone', 'the share has expired'],
   SHARE_INVALID: ['invalid', 'a share request is malformed (1–200 results, a recipient, an expiry and a number of uses within their limits)'],

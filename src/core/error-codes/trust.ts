@@ -1,7 +1,10 @@
 /** Error codes of trust anchors and the trust store of `lifelong trust` / `lifelong verify`. */
 import { errorModule } from './define.ts'
 
-export const TRUST_ERRORS = errorModule('TRUST', 'trust anchors and the trust store of `lifelong trust` / `lifelong verify` (core/federation, services/verify)', {
+const ABOUT = 'trust anchors and the trust store of `lifelong trust` / `lifelong verify` (core/federation, services/verify)'
+
+/** Each code of `TRUST`, on one line: the kind it is thrown with, and what it means. */
+export const TRUST_ERRORS = errorModule('TRUST', ABOUT, {
   TRUST_ANCHOR_CHANGED: ['conflict', 'a different anchor of the federation is pinned: check with the operator, then pass --replace'],
   TRUST_ANCHOR_INVALID: ['invalid', 'the trust anchor is not JSON of a trust anchor'],
   TRUST_ANCHOR_MISMATCH: ['invalid', 'the trust anchor file is of another federation than the node\'s'],

@@ -1,7 +1,10 @@
 /** Error codes of the one untrusted-XML parser and its worker pool. */
 import { errorModule } from './define.ts'
 
-export const XML_ERRORS = errorModule('XML', 'the one untrusted-XML parser and its worker pool (core/xml)', {
+const ABOUT = 'the one untrusted-XML parser and its worker pool (core/xml)'
+
+/** Each code of `XML`, on one line: the kind it is thrown with, and what it means. */
+export const XML_ERRORS = errorModule('XML', ABOUT, {
   XML_DTD_FORBIDDEN: ['invalid', 'the document has a document type or markup declaration (DTDs and entities are refused)'],
   XML_INVALID: ['invalid', 'the document is not acceptable XML (not UTF-8, not well-formed, no root element)'],
   XML_TOO_COMPLEX: ['too-large', 'the document is over a structural limit (depth, elements, attributes, text); details.limit names it'],
