@@ -7,7 +7,7 @@ const ABOUT = 'the Diploma portal: the verified fan-out, picked results, the bri
 export const PORTAL_ERRORS = errorModule('PORTAL', ABOUT, {
   PORTAL_DEADLINE: ['timeout', 'a result source did not answer before the portal\'s deadline for the whole fan-out'],
   PORTAL_INDEX_TIMEOUT: ['timeout', 'the national index did not answer in time'],
-  PORTAL_LEARNER_NOT_SIGNED_IN: ['forbidden', 'a bridge asked for the results of a learner who has never signed in at the portal'],
+  PORTAL_LEARNER_NEVER_SIGNED_IN: ['forbidden', 'a bridge asked for the results of a learner who has never signed in at the portal'],
   PORTAL_LEARNER_UNKNOWN: ['not-found', 'the national index knows no learner with this identity'],
   PORTAL_NOT_STARTED: ['unavailable', 'the portal was used before it started'],
   PORTAL_NOT_YOUR_RESULT: ['forbidden', 'a picked result is not a verified result of the signed-in learner'],

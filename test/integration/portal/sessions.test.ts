@@ -254,7 +254,7 @@ describe('fault 11: the bridges find a learner who signed in before a restart', 
     expect(view.results.map((r) => r.localCode ?? r.title.nb).length).toBe(2)
     // A learner who never signed in here is still not handed on.
     const olaId = (await node.learners.index.resolve({ scheme: 'national-id', value: LEARNERS.ola.nationalId }, WHY)).learnerId as string
-    await expect(node.bridgePorts!.results.forLearner(olaId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })).rejects.toMatchObject({ code: 'PORTAL_LEARNER_NOT_SIGNED_IN' })
+    await expect(node.bridgePorts!.results.forLearner(olaId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })).rejects.toMatchObject({ code: 'PORTAL_LEARNER_NEVER_SIGNED_IN' })
     // Nothing of the learner's is in a key of the store: the identity is stored under the opaque learner ID.
     for await (const key of node.storage.sublevel('portal').keys()) expect(key).not.toContain(LEARNERS.kari.nationalId)
   }, 90_000)
