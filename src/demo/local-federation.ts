@@ -17,6 +17,7 @@ import type { Role } from '../core/federation/roles.ts'
 import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
 import { devIssuerConfig } from './dev-issuer.ts'
 import { devCa, devCertificate } from './dev-ca.ts'
+import { LifelongError } from '../core/errors.ts'
 
 export interface LocalNodeSpec {
   slug: string
@@ -234,7 +235,7 @@ export async function startLocalFederation (plan: LocalFederationPlan, options: 
     nodes,
     node (slug) {
       const n = nodes.get(slug)
-      if (n === undefined) throw new Error(`no running node ${slug}`)
+      if (n === undefined) throw new LifelongError('not-found', 'DEMO_NODE_UNKNOWN', `no running node ${slug}`)
       return n
     },
     stop

@@ -75,7 +75,7 @@ export function keyIdentifier (publicKey: KeyObject): Uint8Array {
 /** Makes a certificate signed with ECDSA P-256 (a root signs itself). */
 export function makeCertificate (input: MakeCertificateInput): X509Certificate {
   const signingKey = input.issuer?.privateKey ?? input.selfSignKey
-  if (signingKey === undefined) throw new LifelongError('invalid', 'X509_NO_SIGNER', 'a certificate needs an issuer or, for a root, its own key')
+  if (signingKey === undefined) throw new LifelongError('invalid', 'KEY_X509_NO_SIGNER', 'a certificate needs an issuer or, for a root, its own key')
   const subject = name(input.subject)
   const issuerName = input.issuer === undefined ? subject : AsnConvert.parse(input.issuer.certificate.raw, Certificate).tbsCertificate.subject
   const authorityKey = input.issuer === undefined ? input.publicKey : input.issuer.certificate.publicKey
@@ -117,9 +117,9 @@ export function readCertificates (path: string): X509Certificate[] {
   try {
     certs = certificatesFromPem(readFileSync(path, 'utf8'))
   } catch (err) {
-    throw new LifelongError('invalid', 'X509_FILE_INVALID', `${path} is not a PEM certificate file`, { cause: err })
+    throw new LifelongError('invalid', 'KEY_X509_FILE_INVALID', `${path} is not a PEM certificate file`, { cause: err })
   }
-  if (certs.length === 0) throw new LifelongError('invalid', 'X509_FILE_INVALID', `${path} holds no PEM certificate`)
+  if (certs.length === 0) throw new LifelongError('invalid', 'KEY_X509_FILE_INVALID', `${path} holds no PEM certificate`)
   return certs
 }
 

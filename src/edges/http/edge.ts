@@ -179,8 +179,8 @@ async function authenticate (request: FastifyRequest, policy: RoutePolicy, authe
     const caller = await authenticator(request, policy)
     if (caller !== undefined) return caller
   }
-  if (request.headers.authorization !== undefined) throw new LifelongError('unauthenticated', 'AUTH_INVALID', 'the Authorization header does not hold a token of an issuer this node trusts')
+  if (request.headers.authorization !== undefined) throw new LifelongError('unauthenticated', 'AUTH_BEARER_INVALID', 'the Authorization header does not hold a token of an issuer this node trusts')
   throw policy.caller === 'learner'
     ? new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
-    : new LifelongError('unauthenticated', 'AUTH_MISSING', 'a bearer token is required')
+    : new LifelongError('unauthenticated', 'AUTH_BEARER_MISSING', 'a bearer token is required')
 }

@@ -84,17 +84,17 @@ export function describeError (err: unknown): DescribedError {
   if (err instanceof OAuthError) return { status: err.status, code: `OAUTH_${err.error.toUpperCase()}`, message: err.message, error: err }
   if (fastifyError?.validation !== undefined) {
     const fields = fastifyError.validation.map((v) => ({ path: `${fastifyError.validationContext ?? 'body'}${v.instancePath}`, message: v.message ?? 'invalid' }))
-    return { status: 400, code: 'REQUEST_INVALID', message: 'the request does not match its schema', fields, error: err }
+    return { status: 400, code: 'HTTP_REQUEST_INVALID', message: 'the request does not match its schema', fields, error: err }
   }
   switch (fastifyError?.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return { status: 413, code: 'BODY_TOO_LARGE', message: 'the request body is over the size limit', error: err }
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported content type', error: err }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return { status: 413, code: 'HTTP_BODY_TOO_LARGE', message: 'the request body is over the size limit', error: err }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return { status: 415, code: 'HTTP_MEDIA_TYPE_UNSUPPORTED', message: 'unsupported content type', error: err }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY': return { status: 400, code: 'BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return { status: 400, code: 'HTTP_BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
   }
-  if (err instanceof SyntaxError) return { status: 400, code: 'BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
+  if (err instanceof SyntaxError) return { status: 400, code: 'HTTP_BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, code: fastifyError.code ?? 'REQUEST_REFUSED', message: fastifyError.message, error: err }
+    return { status: fastifyError.statusCode, code: fastifyError.code ?? 'HTTP_REQUEST_REFUSED', message: fastifyError.message, error: err }
   }
   return { status: 500, code: 'INTERNAL', message: 'internal error', error: err }
 }

@@ -11,7 +11,7 @@ import type { Member } from '../../core/federation/manifest.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import { lifelong } from '../../core/gen/proto.js'
-import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import { LifelongError, toLifelongError, type ErrorCode } from '../../core/errors.ts'
 import { GetAccessLog, GetResults } from '../registry/results/protocol.ts'
 import { logOriginOf, openSourceCheckpoint, verifyServedResult, type Verification } from '../registry/results/verify.ts'
 import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
@@ -51,7 +51,7 @@ export interface SourceReport {
   name: string
   status: SourceStatus
   /** The error code when not ok. */
-  code?: string
+  code?: ErrorCode
   results: number
   flagged: number
   /** False when the source answered that it knows no such learner. */
@@ -79,7 +79,7 @@ export interface FetchOutcome {
   sources: SourceReport[]
   results: PortalResult[]
   /** Set when the index could not say where the results are. */
-  directoryError?: string
+  directoryError?: ErrorCode
 }
 
 export interface ResultFetcherComponents {
@@ -98,7 +98,7 @@ export interface ResultFetcherInit {
   fanOutLimit?: { perWindow: number, windowMs: number }
 }
 
-function statusOf (err: unknown): { status: SourceStatus, code: string } {
+function statusOf (err: unknown): { status: SourceStatus, code: ErrorCode } {
   const e = toLifelongError(err)
   if (e.kind === 'timeout' || e.code === 'RPC_DEADLINE_EXCEEDED') return { status: 'timed-out', code: e.code }
   if (e.kind === 'unavailable' || e.code === 'RPC_UNKNOWN_MEMBER' || e.code === 'RPC_BUSY') return { status: 'unavailable', code: e.code }
@@ -181,7 +181,7 @@ export class ResultFetcher {
     try {
       res = await this.c.client.call(member.peerId, GetResults, { subject: subjects[0], resultIds: [...(ids ?? [])] }, { ...why, deadlineMs, signal: controller.signal })
     } catch (err) {
-      const st = controller.signal.aborted ? { status: 'timed-out' as const, code: 'PORTAL_DEADLINE' } : statusOf(err)
+      const st = controller.signal.aborted ? { status: 'timed-out' as const, code: 'PORTAL_DEADLINE' as const } : statusOf(err)
       this.c.logger.debug({ source: s.organisationNumber, code: st.code }, 'result source did not answer')
       return { report: { ...report, ...st }, results: [] }
     } finally {
@@ -196,7 +196,7 @@ export class ResultFetcher {
       checkpoint = this.openCheckpoint(res.checkpoint ?? '', member, source)
     } catch (err) {
       const code = toLifelongError(err).code
-      const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '', witnesses: [] }))
+      const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'LOG_CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '', witnesses: [] }))
       return { report: { ...report, results: served.length, flagged: served.length }, results }
     }
     const cosigners = new Set(checkpoint.cosignatures.map((c) => `${c.name}+${c.keyId}`))
@@ -226,7 +226,7 @@ export class ResultFetcher {
     return { report, results }
   }
 
-  /** A source's checkpoint, opened with its log key and the witnesses' keys (once per note and keys). @throws LifelongError CHECKPOINT_INVALID */
+  /** A source's checkpoint, opened with its log key and the witnesses' keys (once per note and keys). @throws LifelongError LOG_CHECKPOINT_INVALID */
   private openCheckpoint (note: string, member: Member, source: { peerId: string, organisationNumber: string, publicKey: Uint8Array }): OpenedCheckpoint {
     const witnesses = this.witnessVerifiers(member.peerId)
     const origin = logOriginOf(this.init.federationId, member.peerId)

@@ -59,16 +59,16 @@ export class TokenVerifier {
 
   /**
    * Verifies a token and returns the learner it names.
-   * @throws LifelongError `AUTH_TOKEN_INVALID` (unauthenticated), `AUTH_NO_LEARNER` (the token names no learner we accept)
+   * @throws LifelongError `AUTH_SIGN_IN_TOKEN_INVALID` (unauthenticated), `AUTH_NO_LEARNER` (the token names no learner we accept)
    */
   async verify (token: string, nonce?: string): Promise<LearnerIdentity> {
     let payload
     try {
       ({ payload } = await jwtVerify(token, this.getKey, { issuer: this.issuer, audience: this.init.audience, clockTolerance: this.init.clockToleranceSeconds ?? 30, algorithms: ['EdDSA', 'Ed25519', 'RS256', 'ES256', 'PS256'] }))
     } catch (err) {
-      throw new LifelongError('unauthenticated', 'AUTH_TOKEN_INVALID', `the sign-in token does not verify: ${(err as Error).message}`, { cause: err })
+      throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_TOKEN_INVALID', `the sign-in token does not verify: ${(err as Error).message}`, { cause: err })
     }
-    if (nonce !== undefined && payload.nonce !== nonce) throw new LifelongError('unauthenticated', 'AUTH_TOKEN_INVALID', 'the sign-in token was not issued for this sign-in (nonce)')
+    if (nonce !== undefined && payload.nonce !== nonce) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_TOKEN_INVALID', 'the sign-in token was not issued for this sign-in (nonce)')
     const subject = subjectFromClaims(payload, this.init.allowSynthetic)
     if (subject === undefined) throw new LifelongError('forbidden', 'AUTH_NO_LEARNER', 'the token names no learner (pid or education_id)')
     const str = (v: unknown): string => typeof v === 'string' ? v : ''

@@ -51,7 +51,7 @@ describe('the HTTP edge of a node', () => {
       const a = await send(node, 'GET', '/health', { host, ...extra })
       return [a.status, a.headers['x-error-code'] as string | undefined]
     }
-    const refused: [number, string] = [400, 'HOST_NOT_ALLOWED']
+    const refused: [number, string] = [400, 'HTTP_HOST_NOT_ALLOWED']
     // The public URL's host, with or without its default port; the configured names; loopback.
     expect(await status('diplom.example.no')).toEqual([200, undefined])
     expect(await status('diplom.example.no:443')).toEqual([200, undefined])
@@ -76,10 +76,10 @@ describe('the HTTP edge of a node', () => {
     const page = await send(node, 'GET', '/portal', { host: 'attacker.example', accept: 'text/html' })
     expect(page.status).toBe(400)
     expect(page.headers['content-type']).toContain('text/html')
-    expect(page.text).toContain('data-code="HOST_NOT_ALLOWED"')
+    expect(page.text).toContain('data-code="HTTP_HOST_NOT_ALLOWED"')
   }, 60_000)
 
-  it('limits the entry points per client address, answering 429 RATE_LIMITED with Retry-After in the route\'s style', async () => {
+  it('limits the entry points per client address, answering 429 HTTP_RATE_LIMITED with Retry-After in the route\'s style', async () => {
     const node = await portalNode()
     const from = (ip: string): Record<string, string> => ({ 'x-forwarded-for': ip, accept: 'text/html' })
     // Starting a sign-in (a page): three a window from one address.
@@ -87,9 +87,9 @@ describe('the HTTP edge of a node', () => {
     const limited = await send(node, 'GET', '/portal/login', from('198.51.100.1'))
     expect(limited.status).toBe(429)
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
-    expect(limited.headers['x-error-code']).toBe('RATE_LIMITED')
+    expect(limited.headers['x-error-code']).toBe('HTTP_RATE_LIMITED')
     expect(limited.headers['content-type']).toContain('text/html')
-    expect(limited.text).toContain('data-code="RATE_LIMITED"')
+    expect(limited.text).toContain('data-code="HTTP_RATE_LIMITED"')
     // Another client behind the same proxy has its own budget.
     expect((await send(node, 'GET', '/portal/login', from('198.51.100.2'))).status).toBe(303)
 
@@ -98,7 +98,7 @@ describe('the HTTP edge of a node', () => {
     expect((await open('198.51.100.3')).status).toBe(404)
     expect((await open('198.51.100.3')).status).toBe(404)
     const third = await open('198.51.100.3')
-    expect([third.status, JSON.parse(third.text).code]).toEqual([429, 'RATE_LIMITED'])
+    expect([third.status, JSON.parse(third.text).code]).toEqual([429, 'HTTP_RATE_LIMITED'])
     expect(Number(third.headers['retry-after'])).toBeGreaterThan(0)
 
     // The wallet's token endpoint (OAuth): the protocol's error shape, the stable code in the header.
@@ -108,7 +108,7 @@ describe('the HTTP edge of a node', () => {
     const burst = await token()
     expect(burst.status).toBe(429)
     expect(JSON.parse(burst.text)).toMatchObject({ error: 'temporarily_unavailable' })
-    expect(burst.headers['x-error-code']).toBe('RATE_LIMITED')
+    expect(burst.headers['x-error-code']).toBe('HTTP_RATE_LIMITED')
     expect(Number(burst.headers['retry-after'])).toBeGreaterThan(0)
   }, 60_000)
 
@@ -150,7 +150,7 @@ describe('the HTTP edge of a node', () => {
     expect(nb.text).toMatch(/<p role="alert"><strong data-code="AUTH_SIGN_IN_REQUIRED">AUTH_SIGN_IN_REQUIRED<\/strong>/)
     expect(nb.text).toContain('<a href="/">')
     const en = await send(node, 'POST', '/share/not-a-share-id', { accept: 'text/html', 'accept-language': 'en-GB,en;q=0.9', 'content-type': 'application/x-www-form-urlencoded' }, 'code=x')
-    expect([en.status, en.headers['x-error-code']]).toEqual([400, 'REQUEST_INVALID'])
+    expect([en.status, en.headers['x-error-code']]).toEqual([400, 'HTTP_REQUEST_INVALID'])
     expect(en.text).toContain('<html lang="en">')
     expect(en.text).toContain('Something went wrong')
     // A client asking for JSON only gets JSON, also from a page route.
@@ -164,15 +164,15 @@ describe('the HTTP edge of a node', () => {
     const malformed = await send(node, 'POST', '/eudi/credential', { 'content-type': 'application/json' }, '{not json')
     expect(malformed.status).toBe(400)
     expect(JSON.parse(malformed.text)).toEqual({ error: 'invalid_request', error_description: 'the request body is not valid JSON' })
-    expect(malformed.headers['x-error-code']).toBe('BODY_MALFORMED')
+    expect(malformed.headers['x-error-code']).toBe('HTTP_BODY_MALFORMED')
     const bearer = await send(node, 'POST', '/eudi/credential', { 'content-type': 'application/json', authorization: 'Bearer nope' }, '{}')
     expect([bearer.status, JSON.parse(bearer.text).error]).toEqual([401, 'invalid_token'])
     expect(bearer.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/)
 
     // JSON routes and unknown routes: { code, message }; a browser asking for a page gets one.
     const missing = await send(node, 'GET', '/no/such/route')
-    expect([missing.status, JSON.parse(missing.text).code]).toEqual([404, 'ROUTE_NOT_FOUND'])
+    expect([missing.status, JSON.parse(missing.text).code]).toEqual([404, 'HTTP_ROUTE_NOT_FOUND'])
     const missingPage = await send(node, 'GET', '/no/such/route', { accept: 'text/html' })
-    expect(missingPage.text).toContain('data-code="ROUTE_NOT_FOUND"')
+    expect(missingPage.text).toContain('data-code="HTTP_ROUTE_NOT_FOUND"')
   }, 60_000)
 })

@@ -97,7 +97,7 @@ describe('a compromised member at the national index', () => {
     const before = await metric('lifelong_learners_refused_total', { member: ORG.a, reason: 'no-relationship' })
     await expect(uio.learners.index.call(AddIdentifier, { learner: { identifier: nid(kari.nationalId) }, identifier: nid(attacker.nationalId) }, WHY))
       .rejects.toMatchObject({ code: 'LEARNERS_NO_RELATIONSHIP', kind: 'forbidden' })
-    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
     const own = await self(kari.nationalId)
     expect(own.body.learner.identifiers.map((i: { value: string }) => i.value)).toEqual([kari.nationalId])
     expect(await metric('lifelong_learners_refused_total', { member: ORG.a, reason: 'no-relationship' })).toBe(before + 1)
@@ -107,7 +107,7 @@ describe('a compromised member at the national index', () => {
     const res = await ntnu.learners.index.call(AddIdentifier, { learner: { identifier: nid(kari.nationalId) }, identifier: nid(attacker.nationalId) }, WHY)
     expect(res).toMatchObject({ pending: true })
     expect(res.changeRequestId).toMatch(/^[0-9a-f]{32}$/)
-    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
     const own = await self(kari.nationalId)
     expect(own.body.learner.identifiers.map((i: { value: string }) => i.value)).toEqual([kari.nationalId])
     expect(own.body.accessLog).toEqual(expect.arrayContaining([

@@ -126,11 +126,11 @@ describe('the Diploma portal', () => {
     }
     const { body } = await api(portal, 'GET', '/portal/api/results', await bearer(0))
     const flagged = body.results.filter((r: { verified: boolean }) => !r.verified)
-    expect(flagged.map((r: { code: string }) => r.code).sort()).toEqual(['RESULT_BAD_SIGNATURE', 'RESULT_SIGNER_MISMATCH'])
+    expect(flagged.map((r: { code: string }) => r.code).sort()).toEqual(['RESULTS_BAD_SIGNATURE', 'RESULTS_SIGNER_MISMATCH'])
     expect(body.results.filter((r: { verified: boolean }) => r.verified)).toHaveLength(3)
     // The page marks them as not verified, with the reason.
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results', headers: { authorization: await bearer(0) } })
-    expect(page.body).toContain('RESULT_BAD_SIGNATURE')
+    expect(page.body).toContain('RESULTS_BAD_SIGNATURE')
     expect((page.body.match(/✔ Kontrollert/g) ?? []).length).toBe(3)
   }, 120_000)
 
@@ -251,7 +251,7 @@ describe('the Diploma portal', () => {
   it('refuses requests without a valid sign-in', async () => {
     const { portal } = await setup()
     expect(await api(portal, 'GET', '/portal/api/results')).toMatchObject({ status: 401, body: { code: 'AUTH_SIGN_IN_REQUIRED' } })
-    expect(await api(portal, 'GET', '/portal/api/results', 'Bearer not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_INVALID' } })
+    expect(await api(portal, 'GET', '/portal/api/results', 'Bearer not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_BEARER_INVALID' } })
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results' })
     expect(page.statusCode).toBe(303)
     expect(page.headers.location).toBe('/portal/login?returnTo=%2Fportal%2Fresults')

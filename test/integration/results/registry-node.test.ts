@@ -44,8 +44,8 @@ describe('results checked at the National Education Registry node', () => {
       try { await p } catch (err) { if (err instanceof ValidationError) return (err.details as { problems: Array<{ code: string }> }).problems.map((x) => x.code); throw err }
       throw new Error('expected a refusal')
     }
-    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', 'NO-SUCH-OFFERING', '2024-12-10')] }))).toEqual(['RESULT_UNKNOWN_OFFERING'])
-    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', imt1001, '2024-12-10')] }))).toEqual(['RESULT_NOT_OWNER'])
+    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', 'NO-SUCH-OFFERING', '2024-12-10')] }))).toEqual(['RESULTS_UNKNOWN_OFFERING'])
+    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', imt1001, '2024-12-10')] }))).toEqual(['RESULTS_NOT_OWNER'])
     const issued = await uioResults.ingest({ learners: [kari], results: [result('a', in1000, '2024-12-10')] })
     expect(issued.results[0]!.outcome).toBe('issued')
     // NTNU holds a result from HiG's time: the issuer is HiG as it was on that day.

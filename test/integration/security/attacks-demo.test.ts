@@ -264,10 +264,10 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     }
     const learnerToken = learnersFile.learners[0]!.token
     // From the node's own machine (what every request is behind the TLS proxy), from elsewhere, and as the proxy would forward it.
-    expect(await post('/results/batches', {})).toEqual([401, 'AUTH_MISSING'])
-    expect(await post('/results/batches', {}, '127.0.0.9')).toEqual([401, 'AUTH_MISSING'])
-    expect(await post('/results/batches', { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1', forwarded: 'for=127.0.0.1' })).toEqual([401, 'AUTH_MISSING'])
-    expect(await post('/results/imports', {})).toEqual([401, 'AUTH_MISSING'])
+    expect(await post('/results/batches', {})).toEqual([401, 'AUTH_BEARER_MISSING'])
+    expect(await post('/results/batches', {}, '127.0.0.9')).toEqual([401, 'AUTH_BEARER_MISSING'])
+    expect(await post('/results/batches', { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1', forwarded: 'for=127.0.0.1' })).toEqual([401, 'AUTH_BEARER_MISSING'])
+    expect(await post('/results/imports', {})).toEqual([401, 'AUTH_BEARER_MISSING'])
     expect(await post('/results/batches', { authorization: `Bearer ${learnerToken}` })).toEqual([403, 'AUTH_WRONG_PRINCIPAL'])
     // The demo's service token for the index (learners.* scopes) is not results.write.
     expect(await post('/results/batches', { authorization: `Bearer ${learnersFile.serviceToken}` })).toEqual([403, 'AUTH_SCOPE_MISSING'])
@@ -277,7 +277,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     expect(await post('/results/batches', { authorization: `Bearer ${own}` })).toEqual([401, 'AUTH_UNKNOWN_ISSUER'])
     // The development issuer's own name, with the attacker's key.
     const forgedDev = await new SignJWT({ scope: 'results.write' }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('https://development-only.lifelong.invalid/services').setAudience('lifelong-local-federation').setSubject('fs').setExpirationTime('1h').sign(rogue)
-    expect(await post('/results/batches', { authorization: `Bearer ${forgedDev}` })).toEqual([401, 'AUTH_INVALID'])
+    expect(await post('/results/batches', { authorization: `Bearer ${forgedDev}` })).toEqual([401, 'AUTH_BEARER_INVALID'])
     expect(await metric('uio', 'lifelong_log_size')).toBe(logBefore)
     const after = await (await fetch(`${url('portal')}/portal/api/results`, { headers: { cookie: kari.cookieFor(url('portal')) } })).json() as { results: Array<{ key: string, result?: { grades?: Array<{ value: string }> } }> }
     expect(after.results.map((r) => r.key).sort()).toEqual(before.results.map((r) => r.key).sort())
@@ -289,12 +289,12 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
       const port = new URL(n.http).port
       for (const host of ['attacker.example', `attacker.example:${port}`, `127.0.0.1.attacker.example:${port}`, `0.0.0.0:${port}`]) {
         const a = await from('127.0.0.1', `${n.http}/health`, { headers: { host } })
-        expect([n.slug, host, a.status, a.headers['x-error-code'] ?? json(a).code]).toEqual([n.slug, host, 400, 'HOST_NOT_ALLOWED'])
+        expect([n.slug, host, a.status, a.headers['x-error-code'] ?? json(a).code]).toEqual([n.slug, host, 400, 'HTTP_HOST_NOT_ALLOWED'])
       }
     }
     // The write a rebinding page would make with a token it got hold of: refused for its Host alone.
     const a = await from('127.0.0.1', `${url('uio')}/results/batches`, { method: 'POST', headers: { host: 'attacker.example', authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: '{"learners":[],"results":[]}' })
-    expect([a.status, json(a).code]).toEqual([400, 'HOST_NOT_ALLOWED'])
+    expect([a.status, json(a).code]).toEqual([400, 'HTTP_HOST_NOT_ALLOWED'])
     expect(await metric('uio', 'lifelong_http_refused_total', { reason: 'host' })).toBeGreaterThan(0)
   })
 
@@ -500,14 +500,14 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
       return [a.status, a.headers['x-error-code'] as string | undefined]
     }
     // Another site's page, with the browser's cookie (SameSite=Lax lets a sibling host's post through).
-    expect(await post({ origin: 'https://evil.example' })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
-    expect(await post({ origin: 'null' })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
-    expect(await post({ 'sec-fetch-site': 'same-site' })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
-    expect(await post({ 'sec-fetch-site': 'cross-site', origin: portal })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
+    expect(await post({ origin: 'https://evil.example' })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
+    expect(await post({ origin: 'null' })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
+    expect(await post({ 'sec-fetch-site': 'same-site' })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
+    expect(await post({ 'sec-fetch-site': 'cross-site', origin: portal })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
     // Same origin but no token, or another learner's token.
-    expect(await post({ origin: portal })).toEqual([403, 'CSRF_TOKEN_INVALID'])
+    expect(await post({ origin: portal })).toEqual([403, 'HTTP_CSRF_TOKEN_INVALID'])
     const ola = await signedIn(OLA)
-    expect(await post({ origin: portal }, new URLSearchParams([...form, ['_csrf', ola.csrfFor(portal)!]]))).toEqual([403, 'CSRF_TOKEN_INVALID'])
+    expect(await post({ origin: portal }, new URLSearchParams([...form, ['_csrf', ola.csrfFor(portal)!]]))).toEqual([403, 'HTTP_CSRF_TOKEN_INVALID'])
     // A header that is not a bearer token does not switch the check off while the cookie signs in.
     expect((await post({ origin: 'https://evil.example', authorization: 'Basic ZXZpbDpldmls' }))[0]).toBeGreaterThanOrEqual(400)
     expect(await shares(cookie)).toBe(count)
@@ -540,7 +540,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const pending = await asMember('uio', AddIdentifier, { learner: { identifier: nid(student.signsInWith.value) }, identifier: nid(attackerId) })
     expect(pending).toMatchObject({ pending: true })
     // The attacker signs in with their own national ID: the index knows no one by it.
-    expect(await self(await devToken('learner', attackerId))).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+    expect(await self(await devToken('learner', attackerId))).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
     const own = await self(student.token)
     expect(own.body.learner.identifiers.map((i: { value: string }) => i.value)).not.toContain(attackerId)
     expect(own.body.accessLog).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'write', organisationNumber: '971035854', change: 'identifier-change-requested' })]))

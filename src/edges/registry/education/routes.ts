@@ -5,7 +5,7 @@
  * "what the registry knew then".
  */
 import type { FastifyPluginAsync } from 'fastify'
-import { LifelongError } from '../../../core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../../core/errors.ts'
 import { checkDate } from '../../../services/registry/education/codes.ts'
 import { EducationCodes as C, educationError } from '../../../services/registry/education/errors.ts'
 import { toElm, toOoapi } from '../../../services/registry/education/exports.ts'
@@ -373,7 +373,7 @@ interface ImportJob {
   state: 'running' | 'done' | 'failed'
   progress: ImportProgress
   report?: ImportReport
-  error?: { code: string, message: string, fields?: Array<{ path: string, message: string }> }
+  error?: { code: ErrorCode, message: string, fields?: Array<{ path: string, message: string }> }
 }
 
 export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPluginAsync {

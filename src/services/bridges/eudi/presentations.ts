@@ -294,12 +294,12 @@ export class PresentationVerifier {
 
   /** Decrypts a `direct_post.jwt` answer (OpenID4VP §8.3) with the request's own key. */
   private async decrypt (r: PresentationRecord, jwe: unknown): Promise<Record<string, unknown>> {
-    if (typeof jwe !== 'string' || jwe.length > 1_000_000) throw new Error('the answer must be an encrypted response (direct_post.jwt)')
+    if (typeof jwe !== 'string' || jwe.length > 1_000_000) throw new LifelongError('invalid', 'EUDI_PRESENTATION_INVALID', 'the answer must be an encrypted response (direct_post.jwt)')
     const key = r.encryptionKey as JWK
     const { plaintext, protectedHeader } = await compactDecrypt(jwe, await importJWK(key, 'ECDH-ES'), { keyManagementAlgorithms: ['ECDH-ES'], contentEncryptionAlgorithms: ['A128GCM', 'A256GCM'] })
-    if (protectedHeader.kid !== undefined && protectedHeader.kid !== key.kid) throw new Error('the answer is encrypted to another key')
+    if (protectedHeader.kid !== undefined && protectedHeader.kid !== key.kid) throw new LifelongError('invalid', 'EUDI_PRESENTATION_INVALID', 'the answer is encrypted to another key')
     const payload = JSON.parse(new TextDecoder().decode(plaintext)) as unknown
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('the decrypted answer is not a JSON object')
+    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new LifelongError('invalid', 'EUDI_PRESENTATION_INVALID', 'the decrypted answer is not a JSON object')
     return payload as Record<string, unknown>
   }
 

@@ -26,7 +26,7 @@ export interface IssuerKey {
 
 async function issuerKeyFrom (privateKey: KeyObject): Promise<IssuerKey> {
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new LifelongError('invalid', 'EUDI_KEY_NOT_P256', 'the credential issuer key must be an EC P-256 key')
+    throw new LifelongError('invalid', 'KEY_NOT_P256', 'the credential issuer key must be an EC P-256 key')
   }
   const publicKey = createPublicKey(privateKey)
   const jwk = publicKey.export({ format: 'jwk' }) as JWK

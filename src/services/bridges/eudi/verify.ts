@@ -21,6 +21,7 @@ import { createSafeFetch, type SafeFetch } from '../../verify/fetch.ts'
 import type { Check } from '../../../core/log/evidence.ts'
 import { decodeStatusList, getStatus } from './status-list.ts'
 import { sri } from './type-metadata.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 export type { Check }
 
@@ -242,7 +243,7 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
       const kbHeader = decodeProtectedHeader(kb)
       const kbPayload = b64json(kb.split('.')[1] as string) as Record<string, unknown>
       const cnf = payload.cnf as { jwk?: JWK } | undefined
-      if (cnf?.jwk === undefined) throw new Error('no cnf.jwk to check it with')
+      if (cnf?.jwk === undefined) throw new LifelongError('invalid', 'EUDI_KEY_BINDING_INVALID', 'no cnf.jwk to check it with')
       await compactVerify(kb, await importJWK(cnf.jwk, String(kbHeader.alg)), { algorithms: ['ES256', 'EdDSA'] })
       const sdHash = digest(`${parts.slice(0, -1).join('~')}~`)
       const maxAge = expected?.maxAgeSeconds ?? 600
@@ -276,7 +277,7 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   }
   if (typeof payload['vct#integrity'] === 'string') {
     try {
-      if (!underBase(payload.vct, m.httpBaseUrl)) throw new Error(`${String(payload.vct)} is not under the issuer's base URL ${m.httpBaseUrl}`)
+      if (!underBase(payload.vct, m.httpBaseUrl)) throw new LifelongError('forbidden', 'EUDI_URL_NOT_UNDER_ISSUER', `${String(payload.vct)} is not under the issuer's base URL ${m.httpBaseUrl}`)
       const bytes = (await doFetch(String(payload.vct), { accept: 'application/json' })).body
       add('type-metadata', sri(bytes) === payload['vct#integrity'], `type metadata of ${String(payload.vct)} ${sri(bytes) === payload['vct#integrity'] ? 'matches' : 'does not match'} vct#integrity`)
     } catch (err) { add('type-metadata', false, `cannot check the type metadata: ${(err as Error).message}`) }
@@ -284,15 +285,15 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   const sl = payload.status?.status_list as { idx?: number, uri?: string } | undefined
   if (sl !== undefined) {
     try {
-      if (!underBase(sl.uri, m.httpBaseUrl)) throw new Error(`${String(sl.uri)} is not under the issuer's base URL ${m.httpBaseUrl}`)
+      if (!underBase(sl.uri, m.httpBaseUrl)) throw new LifelongError('forbidden', 'EUDI_URL_NOT_UNDER_ISSUER', `${String(sl.uri)} is not under the issuer's base URL ${m.httpBaseUrl}`)
       const token = new TextDecoder().decode((await doFetch(String(sl.uri), { accept: 'application/statuslist+jwt' })).body).trim()
       const slHeader = decodeProtectedHeader(token)
       const key = issuerKeysOfMember.find((c) => c.kid === slHeader.kid)?.key
-      if (key === undefined) throw new Error('the status list is not signed by a credential issuer key of the issuer')
+      if (key === undefined) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list is not signed by a credential issuer key of the issuer')
       await compactVerify(token, key, { algorithms: ['ES256'] })
       const slPayload = b64json(token.split('.')[1] as string) as { sub?: string, exp?: number, status_list?: { bits?: 1 | 2 | 4 | 8, lst?: string } }
-      if (slHeader.typ !== 'statuslist+jwt' || slPayload.sub !== sl.uri) throw new Error('not the status list the credential names')
-      if (slPayload.exp !== undefined && slPayload.exp <= now) throw new Error('the status list token has expired')
+      if (slHeader.typ !== 'statuslist+jwt' || slPayload.sub !== sl.uri) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'not the status list the credential names')
+      if (slPayload.exp !== undefined && slPayload.exp <= now) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list token has expired')
       const status = getStatus(decodeStatusList(String(slPayload.status_list?.lst)), Number(sl.idx), slPayload.status_list?.bits ?? 1)
       add('status', status === 0, status === 0 ? 'VALID' : status === 1 ? 'INVALID (revoked)' : `status 0x${status.toString(16)}`)
     } catch (err) { add('status', false, `cannot check the status: ${(err as Error).message}`) }

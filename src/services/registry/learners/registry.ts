@@ -128,7 +128,7 @@ export interface OwnData {
 /** The head of every new learner (the same bytes each time; values are never changed in place). */
 const NEW_LEARNER_HEAD = pb.LearnerHead.encode({ version: 1, status: 'active' }).finish()
 
-const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNER_NOT_FOUND', 'no learner with this identifier or ID')
+const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNERS_NOT_FOUND', 'no learner with this identifier or ID')
 
 export class LearnerRegistry {
   private readonly store: Sublevel
@@ -536,7 +536,7 @@ export class LearnerRegistry {
     const record = await this.record(learnerId)
     const ids = [learnerId, ...record.mergedFrom]
     if (options.expectLearnerId !== undefined && options.expectLearnerId !== '' && !ids.includes(options.expectLearnerId)) {
-      throw new LifelongError('forbidden', 'LEARNER_NOT_SELF', 'a learner may see only their own data')
+      throw new LifelongError('forbidden', 'LEARNERS_NOT_SELF', 'a learner may see only their own data')
     }
     const [sources, enrolments] = await Promise.all([this.sourcesOf(ids), this.enrolmentsOf(ids, isoDay(this.now()))])
     const limit = Math.min(Math.max(options.accessLogLimit ?? 0, 0), 500)
@@ -551,7 +551,7 @@ export class LearnerRegistry {
    * Registers and withdraws result-source pointers and enrolment entries of the calling
    * institution, in order, in one atomic batch. Idempotent: an entry that changes nothing is
    * `unchanged`. Naming another organisation as source refuses the whole batch
-   * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNER_NOT_FOUND).
+   * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNERS_NOT_FOUND).
    *
    * The institution's first pointer or enrolment for a learner it has no relationship with (it
    * did not create them, has no pointer or enrolment for them) must carry the learner's name and
@@ -617,7 +617,7 @@ export class LearnerRegistry {
         }
         const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
           const learnerId = learnerIds[index]
-          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
           const headKey = pointerHeadKey(learnerId, p.source)
           const raw = draft.get(headKey)
           const current = raw === undefined ? undefined : pb.PointerHead.decode(raw)
@@ -633,7 +633,7 @@ export class LearnerRegistry {
         })
         const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
           const learnerId = learnerIds[ps.length + index]
-          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
           const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
           const raw = draft.get(headKey)
           const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)

@@ -39,7 +39,7 @@ export interface ResultsModuleInit {
 
 const noCatalogue: OfferingCatalogue = {
   async find () {
-    throw new LifelongError('unavailable', 'RESULT_REGISTRY_UNAVAILABLE', 'this node has no connection to the National Education Registry')
+    throw new LifelongError('unavailable', 'RESULTS_EDUCATION_REGISTRY_UNAVAILABLE', 'this node has no connection to the National Education Registry')
   }
 }
 

@@ -29,7 +29,7 @@ describe('rate limits', () => {
     // Authenticated routes and routes that opt out are not limited.
     for (let i = 0; i < 5; i++) expect([await status('/mine'), await status('/unlimited')]).toEqual([200, 200])
     const limited = await app.inject({ url: '/a', remoteAddress: '192.0.2.1' })
-    expect(limited.json()).toMatchObject({ code: 'RATE_LIMITED' })
+    expect(limited.json()).toMatchObject({ code: 'HTTP_RATE_LIMITED' })
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
   })
 

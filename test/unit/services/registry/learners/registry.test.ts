@@ -187,16 +187,16 @@ describe('learner registry', () => {
     expect(await allKeys(t.storage.sublevel('learners'))).toEqual([])
   })
 
-  it('an unknown learner: lookups answer LEARNER_NOT_FOUND; index entries for them are rejected alone', async () => {
+  it('an unknown learner: lookups answer LEARNERS_NOT_FOUND; index entries for them are rejected alone', async () => {
     const t = await openTestRegistry()
     const known = await registered(t, 6)
     const unknown = { identifier: { scheme: 'national-id', value: syntheticPerson(7).nationalId } }
-    await expect(t.registry.resolve(unknown.identifier, portal())).rejects.toMatchObject({ code: 'LEARNER_NOT_FOUND', kind: 'not-found' })
-    await expect(t.registry.findResultSources(unknown, portal())).rejects.toMatchObject({ code: 'LEARNER_NOT_FOUND' })
-    await expect(t.registry.findResultSources({ learnerId: '0'.repeat(26) }, portal())).rejects.toMatchObject({ code: 'LEARNER_NOT_FOUND' })
+    await expect(t.registry.resolve(unknown.identifier, portal())).rejects.toMatchObject({ code: 'LEARNERS_NOT_FOUND', kind: 'not-found' })
+    await expect(t.registry.findResultSources(unknown, portal())).rejects.toMatchObject({ code: 'LEARNERS_NOT_FOUND' })
+    await expect(t.registry.findResultSources({ learnerId: '0'.repeat(26) }, portal())).rejects.toMatchObject({ code: 'LEARNERS_NOT_FOUND' })
     const res = await t.registry.registerIndexEntries([{ learner: unknown, action: 'register' }, { learner: { learnerId: known }, action: 'register' }], [], accessor(UIO))
     expect(res.pointers).toEqual([
-      { index: 0, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: expect.any(String) },
+      { index: 0, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: expect.any(String) },
       { index: 1, status: 'registered', learnerId: known }
     ])
     const keys = await allKeys(t.storage.sublevel('learners'))
@@ -363,7 +363,7 @@ describe('learner registry', () => {
     const other = await registered(t, 17)
     const accessRows = async (): Promise<number> => (await allKeys(t.storage.sublevel('learners'))).filter((k) => k.startsWith('a/')).length
     await expect(t.registry.ownData({ scheme: 'national-id', value: syntheticPerson(16).nationalId }, { expectLearnerId: other }, accessor(PORTAL, 'learner.own-data', 'gdpr-6-1-e')))
-      .rejects.toMatchObject({ code: 'LEARNER_NOT_SELF', kind: 'forbidden' })
+      .rejects.toMatchObject({ code: 'LEARNERS_NOT_SELF', kind: 'forbidden' })
     expect(await accessRows()).toBe(0)
   })
 
