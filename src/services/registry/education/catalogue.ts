@@ -22,7 +22,7 @@ import type { lifelong } from '../../../core/gen/proto.js'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { RpcClient } from '../../../net/rpc/client.ts'
 import { osloDate } from './codes.ts'
-import { EducationCodes as C, educationError, fieldsError } from './errors.ts'
+import { EducationCodes as C, educationError, fieldsError, NO_REGISTRY_MESSAGE } from './errors.ts'
 import { selectVersion } from './history.ts'
 import { checkNationalId } from './ids.ts'
 import { keys } from './keys.ts'
@@ -191,7 +191,7 @@ export class InstitutionCatalogue {
   /** The registry node to publish to: the first active member with the registry role. */
   registryPeer (): string {
     const r = this.federation.membersWithRole('registry')[0]
-    if (r === undefined) throw educationError('unavailable', C.registryUnavailable, 'no registry node in the federation manifest')
+    if (r === undefined) throw educationError('unavailable', C.registryUnavailable, NO_REGISTRY_MESSAGE)
     return r.peerId
   }
 

@@ -5,7 +5,7 @@
  */
 import type { FieldError } from '../../../core/errors.ts'
 import { checkDate, eqfLevelOf, osloDate, iscedFLabel } from './codes.ts'
-import { EducationCodes as C, educationError, fieldsError } from './errors.ts'
+import { EducationCodes as C, educationError, fieldsError, notRegistered } from './errors.ts'
 import {
   decisionInForce, evaluateDecision, existedOn, institutionOn, ownerOn, selectVersion, selfAccredits, successorChain, timeline,
   type AccreditationAnswer, type AsOf
@@ -256,9 +256,9 @@ export class EducationRegistry {
     const today = this.today()
     let self: Institution | undefined
     if (publisher.operator !== true) {
-      if (!publisher.roles.includes('institution')) throw educationError('forbidden', C.notAnInstitution, 'only institution nodes publish offerings')
+      if (!publisher.roles.includes('institution')) throw educationError('forbidden', C.notAnInstitution, 'only institution nodes publish offerings: the operator lists this node with the role institution in the manifest')
       self = this.publisherInstitution(publisher)
-      if (self === undefined) throw educationError('forbidden', C.notAnInstitution, `organisation ${publisher.organisationNumber} is not an institution in the registry`)
+      if (self === undefined) throw educationError('forbidden', C.notAnInstitution, notRegistered(publisher.organisationNumber))
     }
     return await this.store.transaction(async (minter) => {
       const fields: FieldError[] = []
@@ -535,7 +535,7 @@ export class EducationRegistry {
   /** Offerings owned today by the institution of `organisationNumber` (including its predecessors'), paged by ID. */
   listOwned (organisationNumber: string, after = '', limit = 500): { versions: OfferingVersion[], next: string } {
     const mine = new Set(this.institutionsByOrganisationNumber(organisationNumber).map((i) => i.id))
-    if (mine.size === 0) throw educationError('forbidden', C.notAnInstitution, `organisation ${organisationNumber} is not an institution in the registry`)
+    if (mine.size === 0) throw educationError('forbidden', C.notAnInstitution, notRegistered(organisationNumber))
     const out: OfferingVersion[] = []
     let next = ''
     // The store holds offerings in national-ID order (the order they were minted).

@@ -23,6 +23,9 @@ export const SCALE_VALUES: Readonly<Record<GradingScale, readonly string[]>> = {
   '1-6': ['6', '5', '4', '3', '2', '1'],
   'trade-certificate': ['passed-with-distinction', 'passed', 'failed']
 }
+/** What a refused synthetic test number's message adds: where a test federation turns them on. */
+const SYNTHETIC_HINT = '; synthetic test numbers are accepted only by test and demo federations: identifiers.allowSynthetic: true in the node config (lifelong init --allow-synthetic)'
+
 const FAILING: ReadonlySet<string> = new Set(['F', 'failed', '1'])
 
 /** Whether `value` is a pass on `scale` (E is the lowest pass on A–F, 2 on 1–6). */
@@ -228,7 +231,7 @@ export function subjectOf (ref: unknown, path: string, policy: IdentifierPolicy,
     const value = normaliseNationalId(r.nationalId)
     const result = validateNationalId(value ?? '', { allowSynthetic: policy.allowSynthetic })
     if (value === undefined || !isAcceptableNationalId(result, { allowSynthetic: policy.allowSynthetic })) {
-      problems.push({ path: `${path}/nationalId`, code: ResultCodes.learnerInvalid, message: `not an acceptable national ID (${(result.reasons ?? [result.kind ?? 'kind']).join(', ')})` })
+      problems.push({ path: `${path}/nationalId`, code: ResultCodes.learnerInvalid, message: `not an acceptable national ID (${(result.reasons ?? [result.kind ?? 'kind']).join(', ')})${result.reasons?.includes('synthetic') === true ? SYNTHETIC_HINT : ''}` })
       return undefined
     }
     return { scheme: 'national-id', value }
