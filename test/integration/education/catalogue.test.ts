@@ -191,6 +191,14 @@ describe('catalogue protocol', () => {
     const report = await catalogue.importFile(JSON.stringify([{ ...course({ id, localCode: 'IMT1001', name: { nb: 'Informasjonssikkerhet (NTNU Gjøvik)' } }), validFrom: '2017-08-01' }]), 'json')
     expect(report).toMatchObject({ updated: 1 })
     expect(report.ids.IMT1001).toBe(id)
+    // The offering's history shows the merger: HiG owned it, NTNU from the merger on, by name.
+    const history = (await f.node('registry').http.inject({ url: `/education/offerings/${id}/history` })).json()
+    expect(history.ownership).toEqual([
+      { from: '2010-08-01', to: '2016-01-01', owner: f.hig.id },
+      { from: '2016-01-01', to: '', owner: f.ntnu.id, event: { id: expect.stringMatching(/^E/), type: 'merger', effectiveDate: '2016-01-01', reference: 'Kongelig resolusjon 2015-06-19' } }
+    ])
+    expect(history.institutions[f.hig.id].shortName).toBe('HiG')
+    expect(history.institutions[f.ntnu.id].shortName).toBe('NTNU')
     const owned = await ntnu.client.call(f.registryPeer, ListOwnedOfferings, { limit: 10 })
     expect(owned.versions?.map((v) => v.offering?.id)).toEqual([id])
     await rejects(f.node('uio').client.call(f.registryPeer, PublishOfferings, publishBody([{ clientRef: 'X', offering: course({ id, localCode: 'IMT1001' }), validFrom: '2018-08-01' }])), 'EDUCATION_WRONG_OWNER')
@@ -262,6 +270,21 @@ describe('registry HTTP API', () => {
     expect(search.items).toHaveLength(1)
     expect(search.facets.kind).toEqual({ course: 2 })
     expect(search.facets.institution).toEqual({ [f.uio.id]: 2 })
+    // Names next to every institution ID, in hits and facets; one name shape (as in an offering).
+    expect(search.institutions[f.uio.id]).toMatchObject({ id: f.uio.id, shortName: 'UiO', name: { nb: f.uio.name.nb } })
+    expect(search.items[0]).toMatchObject({ owner: f.uio.id, ownerShortName: 'UiO', ownerName: { nb: f.uio.name.nb } })
+    expect(search.items[0].name).toMatchObject({ nb: expect.any(String), en: expect.any(String) })
+    expect(search.items[0].nameEn).toBeUndefined()
+    // institution= takes an ID, an organisation number or a short name; a value naming none is refused.
+    for (const value of [f.uio.id, f.uio.organisationNumber, 'UiO', 'uio', `${f.ntnu.id},UiO`]) {
+      expect((await http.inject({ url: `/education/offerings?institution=${encodeURIComponent(value)}` })).json().total, value).toBe(3)
+    }
+    const none = await http.inject({ url: '/education/offerings?institution=NTNX' })
+    expect(none.statusCode).toBe(400)
+    expect(none.json()).toMatchObject({ code: 'EDUCATION_QUERY_INVALID', message: expect.stringContaining('"NTNX"') })
+    // The limit's schema is its cap.
+    expect((await http.inject({ url: '/education/offerings?limit=100' })).statusCode).toBe(200)
+    for (const limit of ['101', '999', '0']) expect((await http.inject({ url: `/education/offerings?limit=${limit}` })).statusCode, limit).toBe(400)
     expect((await http.inject({ url: '/education/offerings?knownAt=2020-01-01' })).json().total).toBe(0)
     expect((await http.inject({ url: `/education/offerings?knownAt=${new Date(Date.now() + 60_000).toISOString()}` })).json().total).toBe(3)
     expect((await http.inject({ url: '/education/offerings?knownAt=yesterday' })).json().code).toBe('EDUCATION_QUERY_INVALID')

@@ -18,6 +18,8 @@ import {
 } from './model.ts'
 import { containedTargets, findContainmentCycle } from './relations.ts'
 import { SearchIndex, type SearchQuery, type SearchResult } from './search.ts'
+import { institutionLabels, resolveInstitutions, type InstitutionLabel } from './names.ts'
+import { ownershipPeriods, type OwnershipPeriod } from './ownership.ts'
 import type { EducationStore } from './store.ts'
 import { validateDecision, validateEvent, validateInstitution, validateOffering } from './validate.ts'
 
@@ -416,6 +418,8 @@ export class EducationRegistry {
     versions: Array<OfferingVersion & { validTo: string, supersededBy?: number }>
     relatedFrom: Array<{ id: string, type: string }>
     accreditation: AccreditationDecision[]
+    ownership: OwnershipPeriod[]
+    institutions: Record<string, InstitutionLabel>
   } {
     const versions = this.store.offerings.get(id)
     if (versions === undefined) throw educationError('not-found', C.unknownOffering, `no offering ${id}`)
@@ -424,10 +428,13 @@ export class EducationRegistry {
       const v = selectVersion(this.store.offerings.get(src) ?? [], { knownAt })
       for (const r of v?.offering.relations ?? []) if (r.target === id) relatedFrom.push({ id: src, type: r.type })
     }
+    const ownership = ownershipPeriods(this.store.history(), id, versions, knownAt)
     return {
       versions: timeline(versions, knownAt).map((t) => ({ ...t.version, validTo: t.validTo, ...(t.supersededBy === undefined ? {} : { supersededBy: t.supersededBy }) })),
       relatedFrom,
-      accreditation: this.decisionsFor(id, knownAt)
+      accreditation: this.decisionsFor(id, knownAt),
+      ownership,
+      institutions: this.labels([...versions.map((v) => v.offering.owner), ...ownership.map((p) => p.owner)])
     }
   }
 
@@ -495,8 +502,22 @@ export class EducationRegistry {
   // -------------------------------------------------------------------------------------------
   // Search and statistics
 
-  search (query: SearchQuery): SearchResult {
-    return this.index.search(query)
+  /**
+   * The search, with `institution` as typed (IDs, organisation numbers, short names) and the
+   * names of every institution in the answer next to its ID.
+   * @throws LifelongError EDUCATION_QUERY_INVALID for an institution value that names none
+   */
+  search (query: SearchQuery): SearchResult & { institutions: Record<string, InstitutionLabel> } {
+    const h = this.store.history()
+    const institution = query.institution === undefined || query.institution.length === 0 ? query.institution : resolveInstitutions(h, query.institution)
+    const r = this.index.search({ ...query, ...(institution === undefined ? {} : { institution }) })
+    const labels = institutionLabels(h, [...r.items.map((i) => i.owner), ...Object.keys(r.facets.institution)], this.today())
+    return { ...r, items: r.items.map((i) => ({ ...i, ownerName: labels[i.owner]?.name ?? {}, ownerShortName: labels[i.owner]?.shortName ?? '' })), institutions: labels }
+  }
+
+  /** The labels (names, short name as today) of institution IDs. */
+  labels (ids: Iterable<string>): Record<string, InstitutionLabel> {
+    return institutionLabels(this.store.history(), ids, this.today())
   }
 
   /** Counts by kind, level, field, institution (owner on the date) and year (active on 1 October). */
