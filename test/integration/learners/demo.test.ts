@@ -5,7 +5,7 @@
  * institutions, each referring to an offering the National Education Registry answers for.
  */
 import { describe, it, expect } from 'vitest'
-import { readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { validateEducationId, validateNationalId } from '../../../src/core/identifiers/index.ts'
 import { seedLearners } from '../../../src/demo/learners.ts'
@@ -84,6 +84,13 @@ describe('sample learners of the local federation', () => {
       const hist = results.find((r) => r.result.issuer.organisationNumber === org('hist'))
       expect(hist?.heldBy?.organisationNumber).toBe(org('ntnu'))
       expect(demo.catalogue?.resultOfferings['hist/TDAT1001']).toBe(hist?.result.offeringId)
+      // OsloMet's course results came by harvest: ELMO 1.7 documents its node read, one per learner.
+      expect(readdirSync(join(dir, 'oslomet-fs-elmo')).sort()).toEqual(['learner-1.xml', 'learner-2.xml'])
+      const olaToken = await portal.portal!.devIssuer!.issue(1, DEV_AUDIENCE, 'n')
+      const ola = (await portal.http.inject({ method: 'GET', url: '/portal/api/results', headers: { authorization: `Bearer ${olaToken}` } })).json().results as Row[]
+      const harvested = ola.filter((r) => r.result.issuer.organisationNumber === org('oslomet'))
+      expect(harvested.map((r) => r.result.offeringId)).toEqual([demo.catalogue?.resultOfferings['oslomet/DATA1100']])
+      expect(harvested.every((r) => r.verified)).toBe(true)
     } finally {
       await demo.federation.stop()
     }

@@ -207,6 +207,18 @@ export class InstitutionCatalogue {
     }
   }
 
+  /**
+   * The national ID of this catalogue's offering with a local code (case folded; the latest
+   * version's code), for results that name their course by the student system's code.
+   */
+  idByLocalCode (code: string): string | undefined {
+    const wanted = code.trim().toUpperCase()
+    for (const [id, versions] of this.store.offerings) {
+      if ((selectVersion(versions) as OfferingVersion).offering.localCode.toUpperCase() === wanted) return id
+    }
+    return undefined
+  }
+
   get (id: string): OfferingVersion[] {
     const versions = this.store.offerings.get(id)
     if (versions === undefined) throw educationError('not-found', C.unknownOffering, `no offering ${id} in this catalogue`)
