@@ -1,6 +1,7 @@
 /**
  * ELMO 1.7 (EMREX) → results: a document from the institution's student system, as a file or
- * from an EMREX-style endpoint, read with the same lenient reader the EMREX client uses.
+ * from an EMREX-style endpoint (plain XML, or gzip + Base64 as EMREX transfers it), read with
+ * the same lenient reader the EMREX client uses.
  *
  * - learner: `identifier[@type="nationalIdentifier"]` → nationalId, givenNames, familyName, bday;
  * - each `learningOpportunitySpecification` with a result (at any depth): a course-result, or a
@@ -11,6 +12,7 @@
  *   pseudonym of learner, code and date) → externalId; `status` in-progress is no result yet.
  */
 import { readElmo, type ImportedOpportunity } from '../../../bridges/emrex/import.ts'
+import { unpackElmo } from '../../../bridges/emrex/packing.ts'
 import { toLifelongError } from '../../../../core/errors.ts'
 import { addLearner, DOCUMENT_INVALID, gradeOf, MAPPING_INVALID, offeringOf, termOf, type Mapped, type MappingContext } from './mapping.ts'
 
@@ -19,7 +21,9 @@ export function mapElmo (xml: string, ctx: MappingContext): Mapped {
   const out: Mapped = { learners: [], results: [], problems: [] }
   let elmo
   try {
-    elmo = readElmo(xml)
+    // An EMREX-style endpoint hands the document as EMREX transfers it: gzip, then Base64.
+    const text = xml.trimStart().startsWith('<') ? xml : unpackElmo(xml.trim(), { maxEncodedChars: 16 * 1024 * 1024, maxXmlBytes: 8 * 1024 * 1024 }).xml
+    elmo = readElmo(text)
   } catch (err) {
     const e = toLifelongError(err)
     out.problems.push({ path: '/', code: DOCUMENT_INVALID, message: `not an ELMO document: ${e.message}` })

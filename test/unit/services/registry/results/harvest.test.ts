@@ -7,6 +7,8 @@ import { describe, expect, it, vi } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gradeOf, pseudonymiser, termOf, type MappingContext } from '../../../../../src/services/registry/results/harvest/mapping.ts'
+import { mapElmo } from '../../../../../src/services/registry/results/harvest/elmo.ts'
+import { packElmo } from '../../../../../src/services/bridges/emrex/packing.ts'
 import { mapOoapi } from '../../../../../src/services/registry/results/harvest/ooapi.ts'
 import { Harvester } from '../../../../../src/services/registry/results/harvest/harvester.ts'
 import type { ImportStaging } from '../../../../../src/services/registry/results/staging.ts'
@@ -45,6 +47,18 @@ describe('harvest mappings', () => {
     ])
     expect(m.results).toEqual([{ externalId: 's:c', learner: { nationalId: '14839940026' }, kind: 'course-result', offeringId: 'O000000011', achievedOn: '2025-12-10', term: '2025H', grades: [{ scale: 'A-F', value: 'B' }] }])
     expect(m.learners).toEqual([{ nationalId: '14839940026', givenNames: 'Kari', familyName: 'N' }])
+  })
+})
+
+describe('harvest of ELMO', () => {
+  it('reads a document as EMREX transfers it (gzip + Base64) like plain XML', () => {
+    const xml = `<elmo xmlns="https://github.com/emrex-eu/elmo-schemas/tree/v1"><learner><identifier type="nationalIdentifier">14839940026</identifier><givenNames>Kari</givenNames><familyName>N</familyName></learner>
+      <report><learningOpportunitySpecification><identifier type="local">IN1000</identifier><specifies><learningOpportunityInstance><identifier type="local">r1</identifier><date>2025-12-10</date><resultLabel>A</resultLabel></learningOpportunityInstance></specifies></learningOpportunitySpecification></report></elmo>`
+    const plain = mapElmo(xml, ctx)
+    expect(plain.problems).toEqual([])
+    expect(plain.results).toMatchObject([{ externalId: 's:r1', offeringId: 'O000000011', grades: [{ scale: 'A-F', value: 'A' }] }])
+    expect(mapElmo(packElmo(xml), ctx)).toEqual(plain)
+    expect(mapElmo('not base64 at all!', ctx).problems[0]?.code).toBe('HARVEST_DOCUMENT_INVALID')
   })
 })
 
