@@ -114,7 +114,7 @@ export function registerNodeCommands (program: Command): void {
         process.stdout.write(`  statistics                    ${r}/education/statistics\n`)
         if (c.examples.mergedProgramme !== undefined) process.stdout.write(`  merged (HiG → NTNU, same ID)  ${r}/education/offerings/${c.examples.mergedProgramme}/history\n  issuer in 2014                ${r}/education/offerings/${c.examples.mergedProgramme}?asOf=2014-10-01\n`)
         if (c.examples.revokedProgramme !== undefined) process.stdout.write(`  revoked accreditation         ${r}/education/offerings/${c.examples.revokedProgramme}/accreditation?on=2020-01-01\n`)
-        process.stdout.write(`  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                 ${r}/education/offerings/${c.examples.mergedProgramme ?? ''}/elm  …/ooapi\n  OpenAPI                       ${r}/openapi.json\n`)
+        process.stdout.write(`  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                 ${r}/education/offerings/${c.examples.mergedProgramme ?? ''}/elm  …/ooapi\n  whole catalogue               ${r}/education/export/elm  (ELM 3 dataset)  ${r}/education/export/ooapi\n  OpenAPI                       ${r}/openapi.json\n`)
         const uio = demo.summary.find((n) => n.slug === 'uio')
         process.stdout.write(`  import files                  ${c.files.join(', ')}\n`)
         if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import                     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)

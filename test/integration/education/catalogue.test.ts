@@ -4,6 +4,9 @@
  * number, NOKUT's node records decisions, and every refusal has its code and stores nothing.
  */
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsPlugin from 'ajv-formats'
 import { isLifelongError, type LifelongError } from '../../../src/core/errors.ts'
 import { lifelong } from '../../../src/core/gen/proto.js'
 import { formatNationalId } from '../../../src/services/registry/education/ids.ts'
@@ -313,6 +316,27 @@ describe('registry HTTP API', () => {
     expect((await http.inject({ url: `/education/crosswalk?institution=${f.uio.id}&localCode=inf1000` })).json().offerings).toEqual([report.ids.INF1000])
     const stats = (await http.inject({ url: '/education/statistics' })).json()
     expect(stats).toMatchObject({ total: 3, byKind: { course: 2, 'study-programme': 1 }, byLevel: { 6: 3 } })
+    // The whole catalogue in one streamed download: an ELM 3 dataset whose every LearningOpportunity
+    // the published EDC schema accepts, and OOAPI programs and courses.
+    const registryUrl = f.node('registry').httpUrl()
+    const elmBulk = await fetch(`${registryUrl}/education/export/elm`)
+    expect(elmBulk.headers.get('content-type')).toMatch(/application\/ld\+json/)
+    expect(elmBulk.headers.get('transfer-encoding')).toBe('chunked')
+    const dataset = await elmBulk.json() as { '@context': string[], '@graph': Array<Record<string, any>>, totalItems: number }
+    expect(dataset['@context']).toContain('http://data.europa.eu/snb/model/context/edc-ap')
+    expect(dataset.totalItems).toBe(3)
+    expect(dataset['@graph'].map((o) => o.identifier[0].notation).sort()).toEqual(Object.values(report.ids).sort())
+    const ajv = (addFormatsPlugin as unknown as (a: Ajv2020) => Ajv2020)(new Ajv2020({ allErrors: true, strict: false }))
+    ajv.addSchema(JSON.parse(readFileSync(new URL('../../fixtures/education/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8')) as object, 'edc')
+    const learningOpportunity = ajv.getSchema('edc#/$defs/LearningOpportunityType')!
+    for (const o of dataset['@graph']) expect(learningOpportunity(o), JSON.stringify(learningOpportunity.errors)).toBe(true)
+    expect(dataset['@graph'].find((o) => o.identifier[0].notation === bainf)?.hasPart).toHaveLength(2)
+    const ooapiBulk = await (await fetch(`${registryUrl}/education/export/ooapi?kind=course`)).json() as { items: Array<Record<string, any>>, hasNextPage: boolean }
+    expect(ooapiBulk.items.map((i) => i.courseId).sort()).toEqual([report.ids.INF1000, report.ids.INF1010].sort())
+    expect(ooapiBulk.hasNextPage).toBe(false)
+    expect((await http.inject({ url: '/education/export/elm?asOf=2024-13-01' })).json().code).toBe('EDUCATION_QUERY_INVALID')
+    expect((await (await fetch(`${registryUrl}/education/export/ooapi?asOf=2000-01-01`)).json() as { items: unknown[] }).items).toEqual([])
+
     const openapi = (await http.inject({ url: '/openapi.json' })).json()
     for (const p of ['/education/offerings', '/education/offerings/{id}', '/education/offerings/{id}/accreditation', '/education/offerings/{id}/elm', '/education/statistics', '/education/institutions/{id}']) expect(Object.keys(openapi.paths)).toContain(p)
 

@@ -13,6 +13,8 @@ import type { InstitutionCatalogue, ImportProgress, ImportReport } from '../../.
 import type { EducationRegistry } from '../../../services/registry/education/registry.ts'
 import type { AccreditorDesk, DecisionInput } from '../../../services/registry/education/accreditor.ts'
 import { hitOf, MAX_PAGE } from '../../../services/registry/education/search.ts'
+import { elmDataset, ooapiDataset } from '../../../services/registry/education/bulk-export.ts'
+import { Readable } from 'node:stream'
 
 const dateSchema = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }
 const instantSchema = { type: 'string', maxLength: 40, description: 'Record time: answer with what the registry knew at this instant (ISO 8601), or on this date (YYYY-MM-DD: at the end of that day, UTC)' }
@@ -237,6 +239,34 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
     }, async (request) => {
       const view = registry.getOffering(request.params.id, { validOn: dateOf(request.query.asOf, 'asOf') })
       return toOoapi(view.version, view.currentOwner)
+    })
+
+    const bulkQuery = { type: 'object', additionalProperties: false, properties: { asOf: { ...dateSchema, description: 'The catalogue as in force on this date (default today)' }, kind: csv } }
+    app.get<{ Querystring: { asOf?: string, kind?: string } }>('/education/export/elm', {
+      config: { policy: { caller: 'public' } },
+      schema: {
+        summary: 'The whole catalogue as an ELM 3 dataset (JSON-LD, @graph of LearningOpportunity), streamed: for the Europass Qualification Dataset Register',
+        tags: ['education', 'export'],
+        querystring: bulkQuery,
+        produces: ['application/ld+json']
+      }
+    }, async (request, reply) => {
+      const asOf = dateOf(request.query.asOf, 'asOf')
+      const stream = Readable.from(elmDataset(registry, { ...(asOf === undefined ? {} : { asOf }), kinds: split(request.query.kind) }))
+      return await reply.type('application/ld+json').header('content-disposition', 'attachment; filename="catalogue-elm.jsonld"').send(stream)
+    })
+
+    app.get<{ Querystring: { asOf?: string, kind?: string } }>('/education/export/ooapi', {
+      config: { policy: { caller: 'public' } },
+      schema: {
+        summary: 'The whole catalogue as OOAPI v5 programs and courses (one page of items), streamed',
+        tags: ['education', 'export'],
+        querystring: bulkQuery
+      }
+    }, async (request, reply) => {
+      const asOf = dateOf(request.query.asOf, 'asOf')
+      const stream = Readable.from(ooapiDataset(registry, { ...(asOf === undefined ? {} : { asOf }), kinds: split(request.query.kind) }))
+      return await reply.type('application/json').header('content-disposition', 'attachment; filename="catalogue-ooapi.json"').send(stream)
     })
 
     app.get<{ Querystring: TimeQuery }>('/education/institutions', {
