@@ -57,6 +57,8 @@ describe('README walk-through', () => {
     // The registry's search finds both institutions' courses; UiO's is self-accredited.
     expect(out).toMatch(/"total":2,.*"localCode":"IN1000".*"localCode":"TDT4100"/)
     expect(out).toContain('"accredited":true,"basis":"self-accreditation"')
+    // The registry's web page finds both courses.
+    expect(out).toContain('<p role="status">2 offerings</p>')
     // The last block stopped every node cleanly: their logs end with the stop, without errors.
     for (const node of ['national', 'uio', 'ntnu']) {
       const log = readFileSync(join(work, `${node}.log`), 'utf8')
