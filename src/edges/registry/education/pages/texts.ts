@@ -91,6 +91,13 @@ export const BASIS: Record<string, T> = {
   none: t('ingen', 'ingen', 'none')
 }
 
+export const CATEGORY: Record<string, T> = {
+  university: t('universitet', 'universitet', 'university'), 'specialised-university': t('vitenskapelig høyskole', 'vitskapleg høgskule', 'specialised university'),
+  'scientific-college': t('vitenskapelig høyskole', 'vitskapleg høgskule', 'scientific college'), 'accredited-college': t('akkreditert høyskole', 'akkreditert høgskule', 'accredited university college'),
+  'vocational-college': t('fagskole', 'fagskule', 'vocational college'), county: t('fylkeskommune', 'fylkeskommune', 'county authority'),
+  'private-provider': t('privat tilbyder', 'privat tilbydar', 'private provider'), other: t('annen', 'anna', 'other')
+}
+
 export const EVENT: Record<string, T> = {
   merger: t('sammenslåingen', 'samanslåinga', 'merger'), split: t('delingen', 'delinga', 'split'), transfer: t('overføringen', 'overføringa', 'transfer'),
   rename: t('navneendringen', 'namneendringa', 'rename'), 'category-change': t('kategoriendringen', 'kategoriendringa', 'category change'), closure: t('nedleggelsen', 'nedlegginga', 'closure')

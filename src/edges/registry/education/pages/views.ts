@@ -13,7 +13,7 @@ import type { OfferingView, Statistics } from '../../../../services/registry/edu
 import type { SearchHit, SearchResult } from '../../../../services/registry/education/search.ts'
 import { iscedFLabel } from '../../../../services/registry/education/codes.ts'
 import { esc, type Lang } from './frame.ts'
-import { BASIS, EVENT, fill, KIND, nameIn, STATUS, TEXTS } from './texts.ts'
+import { BASIS, CATEGORY, EVENT, fill, KIND, nameIn, STATUS, TEXTS } from './texts.ts'
 
 /** The styles of these pages (added to the shell's). */
 export const PAGE_CSS = `
@@ -26,6 +26,12 @@ input,select,button{font:inherit;padding:.35rem .5rem}button{border:2px solid #0
 .timeline time{font-weight:700;display:block}.yes{color:#0a6b2d;font-weight:700}.no{color:#a40000;font-weight:700}
 .pager{display:flex;gap:1rem}.chart{max-width:40rem}.chart svg{width:100%;height:auto}table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .75rem .2rem 0}
 .muted{color:#4a4f57}`
+
+/** An ISCED-F field: UNESCO's English label (marked as English on a Norwegian page) and its code. */
+function field (lang: Lang, code: string): string {
+  const label = esc(iscedFLabel(code))
+  return `${lang === 'en' ? label : `<span lang="en">${label}</span>`} (${esc(code)})`
+}
 
 /** A name, with its language marked when it is not the page's. */
 function name (lang: Lang, n: { nb?: string, nn?: string, en?: string } | undefined): string {
@@ -51,7 +57,7 @@ export interface SearchForm { q?: string, kind?: string, level?: string, field?:
 function facetLabel (lang: Lang, facet: string, key: string, labels: Record<string, InstitutionLabel>): string {
   if (facet === 'kind') return esc(KIND[key]?.[lang] ?? key)
   if (facet === 'status') return esc(STATUS[key]?.[lang] ?? key)
-  if (facet === 'field') return esc(`${iscedFLabel(key)} (${key})`)
+  if (facet === 'field') return field(lang, key)
   if (facet === 'institution') { const l = labels[key]; return l === undefined ? esc(key) : `${name(lang, l.name)}${l.shortName === '' ? '' : ` (${esc(l.shortName)})`}` }
   return esc(key)
 }
@@ -97,7 +103,7 @@ export function searchBody (lang: Lang, form: SearchForm, r: SearchResult & { in
   const hits = r.items.length === 0 ? `<p>${esc(TEXTS.none[lang])}</p>` : `<ul class="cards">${r.items.map((h) => hitCard(lang, h, r.institutions)).join('')}</ul>`
   return `${formHtml}
 <p><a href="/registry/statistics?lang=${lang}">${esc(TEXTS.statsLink[lang])}</a></p>
-<div class="layout"><aside aria-labelledby="facets-h"><h2 id="facets-h">${esc(TEXTS.facets[lang])}</h2>${activeHtml}<div class="facets">${facets}</div></aside>
+<div class="layout"><section aria-labelledby="facets-h"><h2 id="facets-h">${esc(TEXTS.facets[lang])}</h2>${activeHtml}<div class="facets">${facets}</div></section>
 <section aria-labelledby="results-h"><h2 id="results-h">${esc(TEXTS.results[lang])}</h2><p role="status">${esc(fill(TEXTS.found[lang], { n: r.total }))}</p>${hits}${pager}</section></div>`
 }
 
@@ -113,7 +119,7 @@ export function offeringBody (lang: Lang, view: OfferingView, history: { version
     ...(view.issuer !== undefined && view.issuer.id !== view.currentOwner?.id ? [[TEXTS.issuer[lang], label(view.issuer)] as [string, string]] : []),
     [TEXTS.levels[lang], o.nkrLevel === '' ? '–' : `NKR ${esc(o.nkrLevel)}${view.eqfLevel === null ? '' : ` / EQF ${view.eqfLevel}`}`],
     [TEXTS.credits[lang], String(o.credits)],
-    [TEXTS.field[lang], esc(`${iscedFLabel(o.iscedF)} (${o.iscedF})`)],
+    [TEXTS.field[lang], field(lang, o.iscedF)],
     [TEXTS.languages[lang], esc(o.languages.join(', '))],
     [TEXTS.grading[lang], esc(o.gradingScale)],
     [TEXTS.status[lang], esc(STATUS[o.status]?.[lang] ?? o.status)],
@@ -156,7 +162,7 @@ export function institutionBody (lang: Lang, h: { institution: Institution, succ
   const link = (id: string): string => institutionLink(lang, h.institutions[id], id)
   const facts: Array<[string, string]> = [
     [TEXTS.orgNumber[lang], `<span class="mono">${esc(i.organisationNumber)}</span>`],
-    [TEXTS.category[lang], esc(i.category)],
+    [TEXTS.category[lang], esc(CATEGORY[i.category]?.[lang] ?? i.category)],
     [TEXTS.existed[lang], `${esc(i.validFrom)} – ${esc(i.validTo)}`],
     [TEXTS.nationalId[lang], `<span class="mono">${esc(i.id)}</span>`],
     ...(h.successorToday !== undefined && h.successorToday.id !== i.id ? [[TEXTS.successorToday[lang], link(h.successorToday.id)] as [string, string]] : [])
