@@ -22,7 +22,7 @@ import { p256JwkFromSpki, p256Thumbprint } from '../core/crypto/p256.ts'
 /** EMREX's store (the `bridges` sublevel, records logged with their entries), if EMREX runs here. */
 export function wireEmrexStore (core: NodeCore): EmrexStore | undefined {
   if (core.config.emrex === undefined || !hasRole(core, 'portal')) return undefined
-  return new EmrexStore({ sublevel: core.storage.sublevel('bridges'), appendLog: async (entries, ops) => await core.log.append(entries, ops) })
+  return new EmrexStore({ sublevel: core.storage.sublevel('bridges'), log: core.log })
 }
 
 /** The bridges' pages a portal links to, by what runs on this node. */

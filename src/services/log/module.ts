@@ -1,6 +1,6 @@
 /**
  * The log module every node has (the `NodeModule` of the transparency log): its store and the
- * one append path, the node's own events, checkpoints, the /lifelong/log/1.0.0 protocol, the
+ * one write path (the unit of work), the node's own events, checkpoints, the /lifelong/log/1.0.0 protocol, the
  * witness and its gossip, proof bundles (its HTTP routes: src/edges/log/routes.ts). Built by the
  * composition root only.
  */
@@ -8,12 +8,13 @@ import type { NodeConfig } from '../../core/config/config.ts'
 import type { Federation } from '../../net/federation/federation.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
-import type { BatchOp, Storage } from '../../store/leveldb/storage.ts'
+import type { Storage } from '../../store/leveldb/storage.ts'
 import type { SigningKey } from '../../core/crypto/ed25519.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import { LifelongError, toLifelongError } from '../../core/errors.ts'
-import { LogStore, type AppendResult, type LogEntryInput } from '../../store/log/store.ts'
+import { LogStore } from '../../store/log/store.ts'
+import type { LogWriter, Transaction, UnitOptions } from '../../store/log/unit-of-work.ts'
 import { NodeEvents, logOrigin } from './node-log.ts'
 import { Checkpointer } from './checkpointer.ts'
 import { Witness, witnessName } from './witness.ts'
@@ -42,7 +43,7 @@ export interface LogModuleInit {
   peerId: string
 }
 
-export class LogModule {
+export class LogModule implements LogWriter {
   readonly name = 'log'
   readonly store: LogStore
   readonly checkpointer: Checkpointer
@@ -111,11 +112,11 @@ export class LogModule {
   }
 
   /**
-   * Appends entries, with the registry's own record writes, in one synchronous LevelDB batch
-   * (see {@link LogStore.append}). The one append path of every registry.
+   * The one write path of every service: runs `work` as a unit of work and commits its writes
+   * with their log entries in one synchronous LevelDB batch (src/store/log/unit-of-work.ts).
    */
-  async append (entries: LogEntryInput[], ops?: BatchOp[]): Promise<AppendResult> {
-    return await this.store.append(entries, ops)
+  async transaction<T> (work: (tx: Transaction) => Promise<T> | T, options?: UnitOptions): Promise<T> {
+    return await this.store.transaction(work, options)
   }
 
   async start (): Promise<void> {

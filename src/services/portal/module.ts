@@ -25,7 +25,8 @@ import type { Sublevel } from '../../store/leveldb/storage.ts'
 import { LifelongError } from '../../core/errors.ts'
 import type { LearnerResults } from '../../core/bridges/model.ts'
 import type { ForeignResultsImport } from '../bridges/ports.ts'
-import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
+import type { OfferingCatalogue } from '../registry/results/ports.ts'
+import type { LogWriter } from '../../store/log/unit-of-work.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import { DevIssuer, HttpTokenClient, TokenVerifier, readClientSecret, type LearnerIdentity, type SampleLearner, type TokenClient } from './oidc.ts'
 import type { PortalOidcConfig } from '../../core/config/config.ts'
@@ -38,7 +39,7 @@ import { learnerResults } from '../registry/results/facts.ts'
 
 export interface PortalModuleComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   client: RpcClient
   federation: Federation
   logger: Logger

@@ -312,8 +312,9 @@ export class UnitOfWork implements LogWriter {
     }
     const unit = new Unit([])
     const value = await work(unit)
-    if (unit.empty) return value
+    // An idempotent unit keeps its value even when it wrote nothing else: a retry gets the same answer.
     if (idKey !== undefined) unit.logPut({ key: idKey, value: enc.encode(JSON.stringify({ value })) })
+    if (unit.empty) return value
     await this.commit(unit, unit.request(options.leaves, undefined))
     return value
   }

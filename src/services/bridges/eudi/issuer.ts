@@ -24,8 +24,8 @@ import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto
 import { LifelongError } from '../../../core/errors.ts'
 import { OAuthError } from '../../../core/oauth-error.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
-import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
-import type { LogEntryInput, AppendResult } from '../../../store/log/store.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import type { LearnerFacts, ResultFacts } from '../../../core/bridges/model.ts'
 import type { AccessLog } from '../ports.ts'
 import { credentialKindOf, disclosureFrame, learningClaims, type LearningClaims, type LearningCredentialKind } from './claims.ts'
@@ -40,6 +40,13 @@ import { learningTypeMetadata, type TypeMetadataDocuments } from './type-metadat
 /** The grant type of the Pre-Authorized Code Flow (§4.1.1). */
 /** The OAuth/OpenID4VCI protocol error these endpoints throw (rendered by the node's one error handler). */
 export { OAuthError }
+
+/**
+ * The lane of the issuer's units of work (src/store/log/unit-of-work.ts): redemptions, issuances
+ * and revocations one at a time, so that a code is redeemed once, a dataset issued once and a
+ * status-list index never drawn twice.
+ */
+const ISSUER_LANE = 'bridges.eudi'
 
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
 
@@ -91,8 +98,8 @@ export interface IssuedCredentialRecord {
 export interface EudiIssuerComponents {
   /** The node's `bridges` sublevel (keys under `eudi/`). */
   store: Sublevel
-  /** The node's log: every issuance and revocation is an entry. */
-  log: { append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult> }
+  /** The node's log: every issuance and revocation is an entry, each a unit of work in the issuer's lane. */
+  log: LogWriter
   key: IssuerKey
   logger: Logger
   /** The learner-visible access log: issuances and revocations appear there. */
@@ -146,7 +153,6 @@ export class EudiIssuer {
   private readonly init: Required<Omit<EudiIssuerInit, 'issuerUrl' | 'name'>> & Pick<EudiIssuerInit, 'issuerUrl' | 'name'>
   private readonly sdjwt: SdJwtVcIssuer
   readonly statusLists: StatusListStore
-  private lock: Promise<void> = Promise.resolve()
   private metadataCache?: { issuer: string, docs: TypeMetadataDocuments }
   private readonly statusTokenCache = new Map<string, { token: string, until: number }>()
 
@@ -181,12 +187,6 @@ export class EudiIssuer {
     const issuer = this.issuer
     if (this.metadataCache?.issuer !== issuer) this.metadataCache = { issuer, docs: learningTypeMetadata(issuer) }
     return this.metadataCache.docs
-  }
-
-  private async exclusive<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn)
-    this.lock = run.then(() => {}, () => {})
-    return await run
   }
 
   // ------------------------------------------------------------------ offers
@@ -253,7 +253,9 @@ export class EudiIssuer {
     const code = params['pre-authorized_code']
     if (typeof code !== 'string' || code === '') throw new OAuthError(400, 'invalid_request', 'pre-authorized_code is missing')
     const txCode = params.tx_code
-    return await this.exclusive(async () => {
+    const store = this.store
+    // One redemption at a time (the issuer's lane): a code is redeemed once, attempts counted exactly.
+    const outcome = await this.log.transaction(async (tx) => {
       const now = this.now()
       const offerIdBytes = await this.store.get(codeKey(code))
       if (offerIdBytes === undefined) throw new OAuthError(400, 'invalid_grant', 'the pre-authorized code is unknown or expired')
@@ -269,28 +271,32 @@ export class EudiIssuer {
       if (!sameSecret(secretHash(txCode), offer.txCodeHash)) {
         offer.txAttemptsLeft -= 1
         if (offer.txAttemptsLeft <= 0) offer.state = 'burned'
-        await this.store.put(offerKey(offerId), json(offer))
-        this.logger.info({ offerId, attemptsLeft: offer.txAttemptsLeft }, 'wrong transaction code')
-        throw new OAuthError(400, 'invalid_grant', offer.state === 'burned' ? 'wrong transaction code; the offer is now revoked' : 'wrong transaction code')
+        // The attempt is counted (written), then refused below.
+        tx.put(store, offerKey(offerId), json(offer))
+        return { wrong: offer }
       }
       const accessToken = token(32)
       const expiresAt = now + this.init.accessTokenTtlSeconds * 1000
       offer.state = 'redeemed'
       const grant: GrantRecord = { offerId, learnerId: offer.learnerId, items: offer.items, issued: [], expiresAt }
-      await this.store.batch([
-        { type: 'put', key: offerKey(offerId), value: json(offer) },
-        { type: 'put', key: tokenKey(accessToken), value: json(grant) },
-        { type: 'put', key: expiryKey(expiresAt, tokenKey(accessToken)), value: new Uint8Array() }
-      ])
-      const byConfig = new Map<string, string[]>()
-      for (const item of offer.items) byConfig.set(item.configurationId, [...(byConfig.get(item.configurationId) ?? []), item.credentialIdentifier])
-      return {
-        access_token: accessToken,
-        token_type: 'Bearer',
-        expires_in: this.init.accessTokenTtlSeconds,
-        authorization_details: [...byConfig].map(([id, identifiers]) => ({ type: 'openid_credential', credential_configuration_id: id, credential_identifiers: identifiers }))
-      }
-    })
+      tx.put(store, offerKey(offerId), json(offer))
+      tx.put(store, tokenKey(accessToken), json(grant))
+      tx.put(store, expiryKey(expiresAt, tokenKey(accessToken)), new Uint8Array())
+      return { accessToken, offer }
+    }, { lane: ISSUER_LANE })
+    if (outcome.accessToken === undefined) {
+      const offer = outcome.wrong
+      this.logger.info({ offerId: offer.offerId, attemptsLeft: offer.txAttemptsLeft }, 'wrong transaction code')
+      throw new OAuthError(400, 'invalid_grant', offer.state === 'burned' ? 'wrong transaction code; the offer is now revoked' : 'wrong transaction code')
+    }
+    const byConfig = new Map<string, string[]>()
+    for (const item of outcome.offer.items) byConfig.set(item.configurationId, [...(byConfig.get(item.configurationId) ?? []), item.credentialIdentifier])
+    return {
+      access_token: outcome.accessToken,
+      token_type: 'Bearer',
+      expires_in: this.init.accessTokenTtlSeconds,
+      authorization_details: [...byConfig].map(([id, identifiers]) => ({ type: 'openid_credential', credential_configuration_id: id, credential_identifiers: identifiers }))
+    }
   }
 
   // ------------------------------------------------------------------ nonce endpoint (§7)
@@ -339,72 +345,67 @@ export class EudiIssuer {
     if (types.length !== 1 || !Array.isArray(jwts)) throw new OAuthError(400, 'invalid_proof', 'proofs must hold exactly the jwt proof type')
     if (jwts.length !== 1) throw new OAuthError(400, 'invalid_proof', 'exactly one key proof is accepted (no batch issuance)')
 
-    return await this.exclusive(async () => {
-      const now = this.now()
-      // Re-read under the lock: another request may have issued this dataset meanwhile.
-      const { grant } = await this.grantOf(authorization)
-      const item = grant.items.find((i) => i.credentialIdentifier === identifier)
-      if (item === undefined) throw new OAuthError(400, 'unknown_credential_identifier', 'no such credential identifier in this grant')
-      let proof
-      try {
-        proof = await checkProofJwt(jwts[0], this.issuer, now)
-      } catch (err) {
-        if (err instanceof ProofError) throw new OAuthError(400, 'invalid_proof', err.message)
-        throw err
-      }
-      const nonceRaw = await this.store.get(nonceKey(proof.nonce))
-      if (nonceRaw === undefined || parse<{ expiresAt: number }>(nonceRaw).expiresAt <= now) {
-        throw new OAuthError(400, 'invalid_nonce', 'the c_nonce is unknown, expired or already used: fetch a new one from the nonce endpoint')
-      }
-      if (grant.issued.includes(identifier)) throw new OAuthError(400, 'credential_request_denied', 'this credential has already been issued with this access token')
-
-      const credentialId = randomUUID()
-      return await this.statusLists.exclusive(async () => {
-        let allocated
+    const store = this.store
+    try {
+      const { response, issued } = await this.log.transaction(async (tx) => {
+        const now = this.now()
+        // Re-read in the issuer's lane: another request may have issued this dataset meanwhile.
+        const { grant } = await this.grantOf(authorization)
+        const item = grant.items.find((i) => i.credentialIdentifier === identifier)
+        if (item === undefined) throw new OAuthError(400, 'unknown_credential_identifier', 'no such credential identifier in this grant')
+        let proof
         try {
-          allocated = await this.statusLists.allocate()
-          const docs = this.typeMetadata()
-          const types = docs.types
-          const vct = item.kind === 'diploma' ? types.diploma.vct : types.courseResult.vct
-          const credential = await this.sdjwt.issue({
-            issuer: this.issuer,
-            vct,
-            vctIntegrity: docs.integrity.get(vct),
-            claims: item.claims as unknown as Record<string, unknown>,
-            frame: disclosureFrame(item.claims),
-            holderJwk: proof.jwk,
-            status: { ref: allocated.ref, uri: this.statusListUrl(allocated.ref.listId) },
-            iat: Math.floor(now / 1000)
-          })
-          const record: IssuedCredentialRecord = {
-            credentialId,
-            configurationId: item.configurationId,
-            learnerId: grant.learnerId,
-            source: item.source,
-            status: allocated.ref,
-            issuedAt: now
-          }
-          const recordBytes = json(record)
-          grant.issued.push(identifier)
-          const ops: BatchOp[] = [
-            ...allocated.ops,
-            { type: 'put', sublevel: this.store, key: credentialKey(credentialId), value: recordBytes },
-            { type: 'put', sublevel: this.store, key: byResultKey(item.source.peerId, item.source.resultId, credentialId), value: new Uint8Array() },
-            { type: 'put', sublevel: this.store, key: tokenKey(accessToken), value: json(grant) },
-            // The nonce is spent: a replayed proof finds nothing (§13.4 "Proof replay").
-            { type: 'del', sublevel: this.store, key: nonceKey(proof.nonce) }
-          ]
-          await this.log.append([{ type: 'bridges.eudi-credential', key: credentialId, record: recordBytes, storedAt: { sublevel: 'bridges', key: credentialKey(credentialId) } }], ops)
-          this.statusTokenCache.delete(allocated.ref.listId)
-          this.logger.info({ credentialId, configurationId: item.configurationId }, 'credential issued')
-          await this.accessLog?.record(grant.learnerId, { at: now, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: credentialId })
-          return { credentials: [{ credential }] }
+          proof = await checkProofJwt(jwts[0], this.issuer, now)
         } catch (err) {
-          this.statusLists.forget()
+          if (err instanceof ProofError) throw new OAuthError(400, 'invalid_proof', err.message)
           throw err
         }
-      })
-    })
+        const nonceRaw = await this.store.get(nonceKey(proof.nonce))
+        if (nonceRaw === undefined || parse<{ expiresAt: number }>(nonceRaw).expiresAt <= now) {
+          throw new OAuthError(400, 'invalid_nonce', 'the c_nonce is unknown, expired or already used: fetch a new one from the nonce endpoint')
+        }
+        if (grant.issued.includes(identifier)) throw new OAuthError(400, 'credential_request_denied', 'this credential has already been issued with this access token')
+
+        const credentialId = randomUUID()
+        const allocated = await this.statusLists.allocate(tx)
+        const docs = this.typeMetadata()
+        const types = docs.types
+        const vct = item.kind === 'diploma' ? types.diploma.vct : types.courseResult.vct
+        const credential = await this.sdjwt.issue({
+          issuer: this.issuer,
+          vct,
+          vctIntegrity: docs.integrity.get(vct),
+          claims: item.claims as unknown as Record<string, unknown>,
+          frame: disclosureFrame(item.claims),
+          holderJwk: proof.jwk,
+          status: { ref: allocated.ref, uri: this.statusListUrl(allocated.ref.listId) },
+          iat: Math.floor(now / 1000)
+        })
+        const record: IssuedCredentialRecord = {
+          credentialId,
+          configurationId: item.configurationId,
+          learnerId: grant.learnerId,
+          source: item.source,
+          status: allocated.ref,
+          issuedAt: now
+        }
+        grant.issued.push(identifier)
+        tx.record({ sublevel: store, key: credentialKey(credentialId), value: json(record), entry: { type: 'bridges.eudi-credential', key: credentialId } })
+        tx.put(store, byResultKey(item.source.peerId, item.source.resultId, credentialId), new Uint8Array())
+        tx.put(store, tokenKey(accessToken), json(grant))
+        // The nonce is spent: a replayed proof finds nothing (§13.4 "Proof replay").
+        tx.del(store, nonceKey(proof.nonce))
+        tx.onCommitted(() => { this.statusTokenCache.delete(allocated.ref.listId) })
+        return { response: { credentials: [{ credential }] }, issued: { credentialId, configurationId: item.configurationId, learnerId: grant.learnerId, at: now } }
+      }, { lane: ISSUER_LANE })
+      this.logger.info({ credentialId: issued.credentialId, configurationId: issued.configurationId }, 'credential issued')
+      await this.accessLog?.record(issued.learnerId, { at: issued.at, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: issued.credentialId })
+      return response
+    } catch (err) {
+      // The cached lists may hold an index that was never stored.
+      this.statusLists.forget()
+      throw err
+    }
   }
 
   // ------------------------------------------------------------------ revocation
@@ -455,28 +456,31 @@ export class EudiIssuer {
 
   /** Sets one credential's status to INVALID, with a log entry. */
   async revoke (credentialId: string, reason: string): Promise<void> {
-    await this.statusLists.exclusive(async () => {
-      const record = await this.issuedRecord(credentialId)
-      if (record === undefined) throw new LifelongError('not-found', 'EUDI_CREDENTIAL_NOT_FOUND', 'no such issued credential')
-      if (record.revokedAt !== undefined) return
-      record.revokedAt = this.now()
-      record.revocationReason = reason
-      try {
-        const ops = await this.statusLists.set(record.status, STATUS_INVALID)
+    const store = this.store
+    let revoked: IssuedCredentialRecord | undefined
+    try {
+      revoked = await this.log.transaction(async (tx) => {
+        const record = await this.issuedRecord(credentialId)
+        if (record === undefined) throw new LifelongError('not-found', 'EUDI_CREDENTIAL_NOT_FOUND', 'no such issued credential')
+        if (record.revokedAt !== undefined) return undefined
+        record.revokedAt = this.now()
+        record.revocationReason = reason
+        await this.statusLists.set(tx, record.status, STATUS_INVALID)
         // The issuance record is immutable (its log entry points at it); the revocation has its own.
-        const revocationKey = `${credentialKey(credentialId)}/revoked`
         const revocation = json({ credentialId, status: record.status, revokedAt: record.revokedAt, reason })
-        ops.push({ type: 'put', sublevel: this.store, key: revocationKey, value: revocation })
-        await this.log.append([{ type: 'bridges.eudi-revocation', key: credentialId, record: revocation, storedAt: { sublevel: 'bridges', key: revocationKey } }], ops)
-      } catch (err) {
-        this.statusLists.forget()
-        throw err
-      }
-      this.statusTokenCache.delete(record.status.listId)
-      this.logger.info({ credentialId, reason }, 'credential revoked')
-      await this.accessLog?.record(record.learnerId, { at: record.revokedAt, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: credentialId })
-    })
+        tx.record({ sublevel: store, key: `${credentialKey(credentialId)}/revoked`, value: revocation, entry: { type: 'bridges.eudi-revocation', key: credentialId } })
+        return record
+      }, { lane: ISSUER_LANE })
+    } catch (err) {
+      this.statusLists.forget()
+      throw err
+    }
+    if (revoked === undefined) return
+    this.statusTokenCache.delete(revoked.status.listId)
+    this.logger.info({ credentialId, reason }, 'credential revoked')
+    await this.accessLog?.record(revoked.learnerId, { at: revoked.revokedAt as number, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: credentialId })
   }
+
 
   // ------------------------------------------------------------------ status list tokens
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
-import type { LogModule } from '../../log/module.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import type { AccessLog } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
@@ -14,7 +14,7 @@ import { CREDENTIAL_ISSUER_KEY_FILE } from '../../../core/crypto/p256.ts'
 
 export interface EudiModuleComponents {
   store: Sublevel
-  log: Pick<LogModule, 'append'>
+  log: LogWriter
   logger: Logger
   accessLog?: AccessLog
   now?: () => number

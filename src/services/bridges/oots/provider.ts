@@ -28,8 +28,8 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { LifelongError, toLifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
-import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
-import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import type { ResultKind } from '../../../core/bridges/model.ts'
 import type { AccessLog, EidasPerson, EvidenceDocuments, EvidenceFetcher, EvidenceRef, PersonMatcher, Purpose, SignedInLearner, VerifiedResults } from '../ports.ts'
 import { byLearnerKey, byLearnerPrefix, exchangeKey, exchangeLinkKey, PREVIEW_EXPIRY_PREFIX, previewExpiryKey, previewKey, requestIdKey, RETENTION_PREFIX, retentionKey } from './keys.ts'
@@ -144,7 +144,7 @@ export interface RequestOrigin {
 
 export interface OotsProviderComponents {
   store: Sublevel
-  log: { append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult> }
+  log: LogWriter
   matcher: PersonMatcher
   results: VerifiedResults
   evidence: EvidenceFetcher
@@ -495,13 +495,13 @@ export class OotsProvider {
   /** Keeps the exchange: exchange log, Merkle log entry, and the learner's access log once the learner has seen the request. */
   private async record (x: ExchangeRecord, requestIdUsed: string | undefined): Promise<void> {
     const bytes = json(x)
-    const ops: BatchOp[] = [
-      { type: 'put', sublevel: this.c.store, key: exchangeKey(x.exchangeId), value: bytes },
-      { type: 'put', sublevel: this.c.store, key: retentionKey(x.deleteAfter, x.exchangeId), value: new Uint8Array() }
-    ]
-    if (requestIdUsed !== undefined) ops.push({ type: 'put', sublevel: this.c.store, key: requestIdUsed, value: new TextEncoder().encode(x.exchangeId) })
-    if (x.learnerId !== undefined) ops.push({ type: 'put', sublevel: this.c.store, key: byLearnerKey(x.learnerId, x.at, x.exchangeId), value: new Uint8Array() })
-    await this.c.log.append([{ type: 'bridges.oots-exchange', key: x.exchangeId, record: bytes, storedAt: { sublevel: 'bridges', key: exchangeKey(x.exchangeId) } }], ops)
+    const store = this.c.store
+    await this.c.log.transaction((tx) => {
+      tx.record({ sublevel: store, key: exchangeKey(x.exchangeId), value: bytes, entry: { type: 'bridges.oots-exchange', key: x.exchangeId } })
+      tx.put(store, retentionKey(x.deleteAfter, x.exchangeId), new Uint8Array())
+      if (requestIdUsed !== undefined) tx.put(store, requestIdUsed, new TextEncoder().encode(x.exchangeId))
+      if (x.learnerId !== undefined) tx.put(store, byLearnerKey(x.learnerId, x.at, x.exchangeId), new Uint8Array())
+    })
     this.c.logger.info({ exchangeId: x.exchangeId, gateway: x.gateway, outcome: x.outcome, specification: x.specification }, 'OOTS exchange')
     if (x.learnerId !== undefined) {
       await this.c.accessLog.record(x.learnerId, {

@@ -13,7 +13,8 @@ import type { Metrics } from '../../../core/observability/metrics.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Role } from '../../../core/federation/roles.ts'
 import { InstitutionCatalogue } from './catalogue.ts'
-import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
+import { EDUCATION_LOG_TYPES } from './log-port.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import { EducationRegistry } from './registry.ts'
 import { DEFAULT_UPLOAD_LIMITS, serveCatalogueProtocol, UploadStaging } from './registry-node.ts'
 import { AccreditorDesk } from './accreditor.ts'
@@ -21,7 +22,7 @@ import { EducationStore } from './store.ts'
 
 export interface EducationModuleComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   server: RpcServer
   client: RpcClient
   federation: Federation

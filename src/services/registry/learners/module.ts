@@ -18,11 +18,11 @@ import type { TokenIssuer } from '../../../core/config/config.ts'
 import { LearnerRegistry } from './registry.ts'
 import { serveLearnerMethods } from './handlers.ts'
 import { IndexClient, IndexRegistrar } from './client.ts'
-import type { LogAppender } from './journal.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 
 export interface LearnersModuleComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   federation: Federation
   server: RpcServer
   client: RpcClient

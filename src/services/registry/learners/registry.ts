@@ -8,7 +8,7 @@
  * date; a national ID of a known learner, and a merge, are the operator's (`rights.ts`,
  * `change-requests.ts`). Refusals are counted per member.
  *
- * Every write is one atomic, synced batch through the node's Merkle log ({@link Journal}); every
+ * Every write is one unit of work of the node's log (one atomic, synced batch; `draft.ts`); every
  * read about a learner leaves an access row, durable before the answer goes out (a read that
  * cannot be recorded is not answered). Records are never changed: every version is written once
  * under its own key (where the log finds it again) and a small head says which one is current.
@@ -26,7 +26,8 @@ import {
   idempotencyKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, matchKey, nameIndexKey, nameIndexPrefix, normaliseName,
   pointerHeadKey, pointerHeadPrefix, pointerVersionKey, prefixEnd, relationshipKey, requestKey
 } from './keys.ts'
-import { BATCH_LOG_TYPE, Draft, Journal, Writer, type LogAppender } from './journal.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
+import { BATCH_LOG_TYPE, Draft, LEARNERS_LANE, batchLeaves } from './draft.ts'
 import {
   MAX_BATCH, isIsoDate, isoDay, newLearnerId, toHex,
   type Accessor, type EnrolmentEntry, type EntryOutcome, type Identifier, type LearnerInput, type LearnerRef, type PointerEntry
@@ -68,8 +69,8 @@ const MAX_EDUCATION_ID_DRAWS = 16
 export interface LearnerRegistryComponents {
   /** The node's `learners` sublevel. */
   store: Sublevel
-  /** The node's Merkle log store. */
-  log: LogAppender
+  /** The node's Merkle log (its unit of work). */
+  log: LogWriter
   /** The manifest in force, for the names and nodes of result sources (a {@link Federation}). */
   federation: Pick<Federation, 'membersWithRole' | 'activeMembers'>
   logger: Logger
@@ -127,19 +128,17 @@ const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNER_NO
 
 export class LearnerRegistry {
   private readonly store: Sublevel
-  private readonly journal: Journal
+  private readonly units: LogWriter
   private readonly federation: Pick<Federation, 'membersWithRole' | 'activeMembers'>
   private readonly log: Logger
   private readonly now: () => number
   private readonly random: ((n: number) => Uint8Array) | undefined
   private readonly init: LearnerRegistryInit
-  private readonly writer: Writer
   private readonly rights: RightsMonitor
 
   constructor (components: LearnerRegistryComponents, init: LearnerRegistryInit) {
     this.store = components.store
-    this.journal = new Journal(components.log)
-    this.writer = new Writer(components.store, this.journal)
+    this.units = components.log
     this.federation = components.federation
     this.log = components.logger
     this.now = components.now ?? Date.now
@@ -170,7 +169,7 @@ export class LearnerRegistry {
     const operator = isOperator(accessor)
     const refused = new RefusalTally()
     try {
-      return await this.writer.run(async (draft) => {
+      return await this.write(async (draft) => {
         await draft.load(checked.flatMap((c) => c?.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country)) ?? []))
         const owners = checked.map((c) => new Set((c?.identifiers ?? []).map((id) => draft.get(identifierKey(id.scheme, id.value, id.country))).filter((v) => v !== undefined).map((v) => Buffer.from(v).toString())))
         await draft.load(owners.flatMap((o) => [...o].map(learnerHeadKey)))
@@ -225,7 +224,7 @@ export class LearnerRegistry {
         this.addAccess(draft, outcomes.filter((o) => o.status === 'unchanged' || o.status === 'matched').map((o) => o.learnerId as string), accessor, 'learners.register')
         this.addRequest(draft, accessor, 'learners.register', inputs.length, at)
         return outcomes
-      }, { requestId: accessor.requestId })
+      }, accessor.requestId)
     } finally {
       this.rights.report(accessor, 'learners.register', refused)
     }
@@ -243,7 +242,7 @@ export class LearnerRegistry {
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) fields.push({ path: '/idempotencyKey', message: `idempotency-key: 1 to ${MAX_IDEMPOTENCY_KEY} characters, unique per request` })
     throwIfInvalid(fields)
     const learner = person as CheckedLearner
-    const issued = await this.writer.run(async (draft) => {
+    const issued = await this.write(async (draft) => {
       const keyKey = idempotencyKey(accessor.organisationNumber, key)
       const idKeys = learner.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country))
       const match = matchKey(learner.birthDate, learner.name.family, learner.name.given)
@@ -274,7 +273,7 @@ export class LearnerRegistry {
       draft.put(keyKey, Buffer.from(learnerId))
       this.addRequest(draft, accessor, 'learners.issue-education-id', 1, at)
       return { learnerId, educationId, created: true }
-    }, { exclusive: true, requestId: accessor.requestId })
+    }, accessor.requestId, true)
     if (issued.created) this.log.info({ learnerId: issued.learnerId, requestId: toHex(accessor.requestId), organisation: accessor.organisationNumber }, 'education ID issued')
     return issued
   }
@@ -299,7 +298,7 @@ export class LearnerRegistry {
     const id = added as CheckedIdentifier
     const refused = new RefusalTally()
     try {
-      return await this.writer.run(async (draft) => {
+      return await this.write(async (draft) => {
         const learnerId = await this.resolveRef(r as { learnerId: string } | { identifier: CheckedIdentifier })
         const current = await this.recordInDraft(draft, learnerId)
         // Before anything else, so that a stranger learns nothing about the learner's identifiers.
@@ -326,7 +325,7 @@ export class LearnerRegistry {
         const next = this.applyIdentifierChange(draft, current, change, accessor, at)
         this.addRequest(draft, accessor, 'learners.add-identifier', 1, at)
         return { learnerId, version: next.version, pending: false, changeRequestId: '' }
-      }, { exclusive: true, requestId: accessor.requestId })
+      }, accessor.requestId, true)
     } finally {
       this.rights.report(accessor, 'learners.add-identifier', refused)
     }
@@ -361,7 +360,7 @@ export class LearnerRegistry {
     if (note.length > 200 || /[\u0000-\u001f\u007f]/.test(note)) fields.push({ path: '/note', message: 'note-invalid: at most 200 characters, no control characters' })
     throwIfInvalid(fields)
     this.requireOperator(accessor)
-    const done = await this.writer.run(async (draft) => {
+    const done = await this.write(async (draft) => {
       const request = await loadChangeRequest(draft, id)
       if (request === undefined) throw new LifelongError('not-found', 'LEARNERS_CHANGE_REQUEST_NOT_FOUND', 'no change request with this ID')
       if (request.status !== 'pending') throw new LifelongError('conflict', 'LEARNERS_CHANGE_REQUEST_DECIDED', `the change request was ${request.status} already`)
@@ -378,7 +377,7 @@ export class LearnerRegistry {
       const decided = decide(draft, request, decision === 'approve' ? 'approved' : 'rejected', note, accessor, at)
       this.addRequest(draft, accessor, 'learners.decide-change', 1, at)
       return { decided, version }
-    }, { exclusive: true, requestId: accessor.requestId })
+    }, accessor.requestId, true)
     this.log.info({ changeRequest: id, status: done.decided.status, learnerId: done.decided.learnerId, requestId: toHex(accessor.requestId) }, 'change request decided')
     return { ...this.changeRequestView(done.decided), ...(done.version === undefined ? {} : { version: done.version }) }
   }
@@ -395,7 +394,7 @@ export class LearnerRegistry {
     const m = checkRef(mergedRef, '/merged', this.init, fields)
     throwIfInvalid(fields)
     this.requireOperator(accessor)
-    const done = await this.writer.run(async (draft) => {
+    const done = await this.write(async (draft) => {
       const survivorId = await this.resolveRef(s as { learnerId: string })
       const mergedId = await this.resolveRef(m as { learnerId: string })
       if (survivorId === mergedId) throw new LifelongError('conflict', 'LEARNERS_ALREADY_MERGED', 'both refer to the same learner')
@@ -413,7 +412,7 @@ export class LearnerRegistry {
       const next = this.nextVersion(draft, survivor, { identifiers, mergedFrom, change: 'absorbed', source: accessor.organisationNumber }, accessor, at)
       this.addRequest(draft, accessor, 'learners.merge', 2, at)
       return { learnerId: survivorId, mergedId, version: next.version }
-    }, { exclusive: true, requestId: accessor.requestId })
+    }, accessor.requestId, true)
     this.log.info({ survivor: done.learnerId, merged: done.mergedId, requestId: toHex(accessor.requestId) }, 'learners merged')
     return { learnerId: done.learnerId, version: done.version }
   }
@@ -580,7 +579,7 @@ export class LearnerRegistry {
       throw new LifelongError('forbidden', 'LEARNERS_NOT_SOURCE_OWNER', 'an institution registers and withdraws only its own pointers and enrolments')
     }
     try {
-      return await this.writer.run(async (draft) => {
+      return await this.write(async (draft) => {
         const refs = [...ps, ...es].map((e) => e.ref as { learnerId: string } | { identifier: CheckedIdentifier })
         const learnerIds = await this.resolveRefsInDraft(draft, refs)
         const at = this.now()
@@ -647,7 +646,7 @@ export class LearnerRegistry {
         this.addAccess(draft, [...pointerOutcomes, ...enrolmentOutcomes].filter((o) => o.status === 'unchanged').map((o) => o.learnerId as string), accessor, 'index.register-entries')
         this.addRequest(draft, accessor, 'index.register-entries', total, at)
         return { pointers: pointerOutcomes, enrolments: enrolmentOutcomes }
-      }, { requestId: accessor.requestId })
+      }, accessor.requestId)
     } finally {
       this.rights.report(accessor, 'index.register-entries', refused)
     }
@@ -846,11 +845,18 @@ export class LearnerRegistry {
     draft.putRecord(requestKey(hex), record)
   }
 
-  /** Writes one access row per learner and waits until they are durable. */
+  /**
+   * A change as one unit of work in the registry's lane: built while the changes before it are
+   * written (reading through the draft), unless `exclusive` (it then waits until they are
+   * durable and may read the store directly). Its records go into one `learners.batch` entry.
+   */
+  private async write<T> (build: (draft: Draft) => Promise<T>, requestId: Uint8Array, exclusive = false): Promise<T> {
+    return await this.units.transaction(async (tx) => await build(new Draft(tx, this.store)), { lane: LEARNERS_LANE, pipeline: !exclusive, leaves: batchLeaves(this.store, requestId) })
+  }
+
+  /** Writes one access row per learner and waits until they are durable (no lane: nothing is read). */
   private async recordAccess (learnerIds: string[], accessor: Accessor, operation: string): Promise<void> {
-    const draft = new Draft(this.store)
-    this.addAccess(draft, learnerIds, accessor, operation)
-    await this.journal.commit(draft, accessor.requestId)
+    await this.units.transaction((tx) => { this.addAccess(new Draft(tx, this.store), learnerIds, accessor, operation) }, { leaves: batchLeaves(this.store, accessor.requestId) })
   }
 
   /**
