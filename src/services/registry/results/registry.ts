@@ -206,14 +206,6 @@ export class ResultRegistry {
     return v === undefined ? undefined : JSON.parse(dec.decode(v)) as ResultState
   }
 
-  private async current (resultId: string): Promise<{ state: ResultState, envelope: Uint8Array } | undefined> {
-    const state = await this.state(resultId)
-    if (state === undefined) return undefined
-    const envelope = await this.c.store.get(versionKey(resultId, state.v))
-    if (envelope === undefined) throw new LifelongError('internal', 'RESULT_VERSION_MISSING', `result ${resultId} version ${state.v} is missing from storage`)
-    return { state, envelope }
-  }
-
   private async learnerState (localId: string): Promise<{ record: lifelong.results.ILearnerRecord, state: LearnerState } | undefined> {
     const s = await this.c.store.get(learnerKey(localId))
     if (s === undefined) return undefined
