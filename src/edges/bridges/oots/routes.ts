@@ -10,14 +10,14 @@ import type { LearnerSessions } from '../../../services/bridges/ports.ts'
 import { esc, sendPage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
 import { requesterName, type OotsProvider, type PreviewRecord } from '../../../services/bridges/oots/provider.ts'
-import { WindowLimit } from '../../../services/bridges/oots/limits.ts'
+import { WindowLimiter } from '../../../core/rate-limit/window.ts'
 import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/oots.ts'
 
 export interface OotsRoutesDeps {
   provider: OotsProvider
   sessions: LearnerSessions
   /** Preview decisions per learner, and in all. */
-  decisionLimits: { perLearner: WindowLimit, overall: WindowLimit }
+  decisionLimits: { perLearner: WindowLimiter, overall: WindowLimiter }
 }
 
 const previewParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const
@@ -66,8 +66,8 @@ ${whoAsks(p)}
       if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`); return reply }
       const ids = request.body.results === undefined ? [] : Array.isArray(request.body.results) ? request.body.results : [request.body.results]
       try {
-        deps.decisionLimits.overall.take('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
-        deps.decisionLimits.perLearner.take(learner.learnerId, 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+        deps.decisionLimits.overall.takeOrRefuse('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+        deps.decisionLimits.perLearner.takeOrRefuse(learner.learnerId, 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
         const p = await deps.provider.decide(request.params.id, learner, request.body.decision === 'approve' ? 'approve' : 'refuse', ids)
         const name = esc(requesterName(p))
         return sendPage(reply, 'Takk / Thank you', `<h1>${p.state === 'approved' ? 'Godkjent / Approved' : 'Avslått / Refused'}</h1><p>Du kan gå tilbake til ${name}. / You can return to ${name}.</p>`)
@@ -93,8 +93,8 @@ export function ootsProviderRoutes (provider: OotsProvider, sessions: LearnerSes
     provider,
     sessions,
     decisionLimits: {
-      perLearner: new WindowLimit({ max: limits.decisionsPerLearnerPerHour, windowMs: 3_600_000, now }),
-      overall: new WindowLimit({ max: limits.decisionsPerMinute, windowMs: 60_000, now })
+      perLearner: new WindowLimiter({ maxKeys: 10_000, max: limits.decisionsPerLearnerPerHour, windowMs: 3_600_000, now }),
+      overall: new WindowLimiter({ maxKeys: 10_000, max: limits.decisionsPerMinute, windowMs: 60_000, now })
     }
   })
 }
