@@ -5,10 +5,8 @@
  * a batch with any problem is refused with every problem and its code.
  */
 import { LifelongError, ValidationError, toLifelongError } from '../../../core/errors.ts'
-import {
-  checkGrades, checkLearnerInput, checkResultInput, MAX_BATCH, OFFERING_KINDS_FOR, ResultCodes as C,
-  type CheckedLearner, type IdentifierPolicy, type IngestBatch, type Problem
-} from './model.ts'
+import { MAX_BATCH, OFFERING_KINDS_FOR, ResultCodes as C, type IdentifierPolicy, type IngestBatch, type Problem } from './model.ts'
+import { checkGrades, checkLearnerInput, checkResultInput, type CheckedLearner } from './check.ts'
 import type { PreparedBatch } from './plan.ts'
 import type { InstitutionInfo, OfferingCatalogue, OfferingInfo } from './ports.ts'
 

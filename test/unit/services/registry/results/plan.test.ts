@@ -10,7 +10,8 @@ import { generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
 import { planIngest, type PlanContext, type PlanState, type PreparedBatch, type ResultState } from '../../../../../src/services/registry/results/plan.ts'
 import { sealPayload } from '../../../../../src/services/registry/results/seal.ts'
 import { versionHash } from '../../../../../src/services/registry/results/record.ts'
-import type { CheckedResult, SubjectId } from '../../../../../src/services/registry/results/model.ts'
+import type { SubjectId } from '../../../../../src/services/registry/results/model.ts'
+import type { CheckedResult } from '../../../../../src/services/registry/results/check.ts'
 import type { OfferingInfo } from '../../../../../src/services/registry/results/ports.ts'
 
 const key = generateSigningKey()
