@@ -13,6 +13,7 @@ import type { SigningKey } from '../../core/crypto/ed25519.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import { KeyedMutex } from '../../core/sync/mutex.ts'
 import { LogStore } from '../../store/log/store.ts'
 import type { LogWriter, Transaction, UnitOptions } from '../../store/log/unit-of-work.ts'
 import { NodeEvents, logOrigin } from './node-log.ts'
@@ -54,7 +55,7 @@ export class LogModule implements LogWriter {
   private readonly events: NodeEvents
   /** Per witness: the size of our checkpoint we believe it holds, and its push chain. */
   private readonly witnessSizes = new Map<string, number>()
-  private readonly pushing = new Map<string, Promise<void>>()
+  private readonly pushing = new KeyedMutex()
   private pushTimer: NodeJS.Timeout | undefined
   /** Aborts calls in flight when the node stops (a dial to a down peer must not hold up stop). */
   private readonly calls = new AbortController()
@@ -137,7 +138,7 @@ export class LogModule implements LogWriter {
     this.calls.abort()
     this.witness.stop()
     await this.checkpointer.stop()
-    await Promise.allSettled([...this.pushing.values()])
+    await this.pushing.settled()
     await this.store.close()
   }
 
@@ -203,10 +204,8 @@ export class LogModule implements LogWriter {
 
   private pushToWitnesses (note: string, cp: Checkpoint): void {
     for (const peer of this.witnessPeers()) {
-      const previous = this.pushing.get(peer) ?? Promise.resolve()
-      const run = previous.then(async () => { await this.pushTo(peer, note, cp) })
-      this.pushing.set(peer, run)
-      void run.finally(() => { if (this.pushing.get(peer) === run) this.pushing.delete(peer) })
+      // One push at a time per witness, in order (pushTo handles its own failures).
+      void this.pushing.run(peer, async () => { await this.pushTo(peer, note, cp) })
     }
   }
 

@@ -21,6 +21,7 @@
  */
 import { createHash } from 'node:crypto'
 import { LifelongError } from '../../core/errors.ts'
+import { Mutex } from '../../core/sync/mutex.ts'
 import type { BatchOp, Sublevel } from '../leveldb/storage.ts'
 import type { AppendRequest, AppendResult, AppendTicket, LogEntryInput, LogPut } from './append.ts'
 import { idempotencyKey } from './keys.ts'
@@ -218,7 +219,7 @@ class Unit implements Transaction {
 
 /** Units of one lane: built one at a time; those built and not yet durable, oldest first. */
 class Lane {
-  private tail: Promise<unknown> = Promise.resolve()
+  private readonly building = new Mutex()
   readonly inflight: Unit[] = []
   private idle: Promise<void> = Promise.resolve()
   private markIdle: (() => void) | undefined
@@ -226,9 +227,7 @@ class Lane {
 
   /** Runs `fn` after every earlier `exclusive` call of the lane has finished. */
   async exclusive<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.tail.then(fn, fn)
-    this.tail = run.catch(() => {})
-    return await run
+    return await this.building.run(fn)
   }
 
   /** Resolves once no unit of the lane is in flight. */

@@ -25,6 +25,7 @@
  * Merkle log; it is linked to a learner, and appears in their access log, only once that
  * learner has seen the request.
  */
+import { KeyedMutex } from '../../../core/sync/mutex.ts'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { LifelongError, toLifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
@@ -190,7 +191,7 @@ export class OotsProvider {
   /** Request IDs and approvals being served now (a second copy sent at the same moment waits for nothing: it is refused). */
   private readonly inFlight = new Set<string>()
   /** Bindings of a preview to a learner in progress, so that two openings at once bind once. */
-  private readonly binding = new Map<string, Promise<PreviewRecord | undefined>>()
+  private readonly binding = new KeyedMutex()
 
   constructor (components: OotsProviderComponents, init: OotsProviderInit) {
     this.c = components
@@ -380,21 +381,15 @@ export class OotsProvider {
    */
   async previewFor (previewId: string, learner: SignedInLearner): Promise<PreviewRecord | undefined> {
     if (!/^[A-Za-z0-9_-]{22}$/.test(previewId)) return undefined
-    const pending = this.binding.get(previewId)
-    if (pending !== undefined) await pending.catch(() => undefined)
-    const raw = await this.c.store.get(previewKey(previewId))
-    if (raw === undefined) return undefined
-    const p = parse<PreviewRecord>(raw)
-    if (p.learnerId !== undefined) return p.learnerId === learner.learnerId ? p : undefined
-    if (p.expiresAt <= this.now() || signInRulesOut(p.previewId, p.subjectKey, learner)) return undefined
-    if (this.binding.has(previewId)) return await this.previewFor(previewId, learner)
-    const bind = this.bind(p, learner.learnerId)
-    this.binding.set(previewId, bind)
-    try {
-      return await bind
-    } finally {
-      this.binding.delete(previewId)
-    }
+    // One at a time per preview: a second sign-in sees what the first bound.
+    return await this.binding.run(previewId, async () => {
+      const raw = await this.c.store.get(previewKey(previewId))
+      if (raw === undefined) return undefined
+      const p = parse<PreviewRecord>(raw)
+      if (p.learnerId !== undefined) return p.learnerId === learner.learnerId ? p : undefined
+      if (p.expiresAt <= this.now() || signInRulesOut(p.previewId, p.subjectKey, learner)) return undefined
+      return await this.bind(p, learner.learnerId)
+    })
   }
 
   private async bind (p: PreviewRecord, learnerId: string): Promise<PreviewRecord | undefined> {
