@@ -247,7 +247,7 @@ class Lane {
   }
 }
 
-/** Stored idempotency outcome: the unit's value as JSON. */
+/* An idempotent unit's value is kept as JSON (`u/<lane>/<key hash>` in the log's sublevel). */
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
@@ -321,7 +321,6 @@ export class UnitOfWork implements LogWriter {
   /** A unit built while earlier ones of its lane are written; it commits only if they do. */
   private async pipelined<T> (lane: Lane, work: (tx: Transaction) => Promise<T> | T, options: UnitOptions): Promise<T> {
     let unit: Unit | undefined
-    let request: AppendRequest | undefined
     const value = await lane.exclusive(async () => {
       const u = new Unit(lane.inflight.slice())
       let v: T
@@ -332,8 +331,7 @@ export class UnitOfWork implements LogWriter {
       }
       if (u.empty) return v
       // Planned now (the leaves hashed), while the unit before it is on its way to disk.
-      request = u.request(options.leaves, lane.inflight.at(-1)?.ticket)
-      u.ticket = this.log.submit(request)
+      u.ticket = this.log.submit(u.request(options.leaves, lane.inflight.at(-1)?.ticket))
       lane.add(u)
       unit = u
       return v
