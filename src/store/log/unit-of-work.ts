@@ -118,13 +118,19 @@ class Unit implements Transaction {
 
   async load (sublevel: Sublevel, keys: Iterable<string>): Promise<void> {
     const values = this.valuesOf(sublevel)
+    // What the units in flight read or wrote in this sublevel, newest last.
+    const layers: Values[] = []
+    for (const u of this.inflight) {
+      const v = u.values.get(sublevel)
+      if (v !== undefined) layers.push(v)
+    }
     const missing: string[] = []
     for (const k of keys) {
       if (values.has(k)) continue
-      let i = this.inflight.length - 1
+      let i = layers.length - 1
       for (; i >= 0; i--) {
-        const other = (this.inflight[i] as Unit).values.get(sublevel)
-        if (other?.has(k) === true) { values.set(k, other.get(k)); break }
+        const other = layers[i] as Values
+        if (other.has(k)) { values.set(k, other.get(k)); break }
       }
       if (i < 0) {
         // Marks the key as asked for (a key given twice is read once); set below.

@@ -75,7 +75,7 @@ export class Draft {
  */
 export function batchLeaves (store: Sublevel, requestId: Uint8Array): LeafPlan {
   return (records) => {
-    const built = buildBatch(records.map((r) => ({ key: r.key, record: r.value })), requestId)
+    const built = buildBatch(records, requestId)
     const key = batchKey(Date.now(), randomBytes(16).toString('hex'))
     return {
       entries: [{ type: BATCH_LOG_TYPE, key, record: built.record }],
