@@ -7,7 +7,7 @@
  *
  * The certificate is built by @peculiar/x509 (with the reflect-metadata polyfill it needs), a
  * development dependency loaded only here and only when a certificate is made: a node installed without its development dependencies never loads
- * it, and refuses to make one (`DEV_CERTIFICATES_UNAVAILABLE`). The key comes from node:crypto
+ * it, and refuses to make one (`KEY_DEV_CERTIFICATES_UNAVAILABLE`). The key comes from node:crypto
  * (OpenSSL), handed to the library as a WebCrypto key.
  */
 import { generateKeyPairSync, randomBytes, webcrypto } from 'node:crypto'
@@ -48,7 +48,7 @@ async function library (): Promise<typeof import('@peculiar/x509')> {
     x509.cryptoProvider.set(webcrypto as unknown as Crypto)
     return x509
   } catch (err) {
-    throw new LifelongError('unavailable', 'DEV_CERTIFICATES_UNAVAILABLE', 'making development certificates needs the development dependencies (@peculiar/x509, reflect-metadata): install without --omit=dev', { cause: err })
+    throw new LifelongError('unavailable', 'KEY_DEV_CERTIFICATES_UNAVAILABLE', 'making development certificates needs the development dependencies (@peculiar/x509, reflect-metadata): install without --omit=dev', { cause: err })
   }
 }
 
@@ -56,7 +56,7 @@ async function library (): Promise<typeof import('@peculiar/x509')> {
  * An RSA key and a self-signed certificate for it, as PEM (SHA-256 with RSA, a positive random
  * 16-byte serial, valid from an hour ago). DEVELOPMENT AND TESTS ONLY.
  *
- * @throws LifelongError DEV_CERTIFICATES_UNAVAILABLE (installed without development dependencies)
+ * @throws LifelongError KEY_DEV_CERTIFICATES_UNAVAILABLE (installed without development dependencies)
  */
 export async function createDevCertificate (req: DevCertificateRequest): Promise<DevCertificate> {
   const x509 = await library()

@@ -6,7 +6,7 @@
  * forgets them (which only ever lets more through). At most `maxKeys` keys are held: expired
  * windows are dropped first, then the oldest, so a caller cannot grow the map without bound.
  */
-import { LifelongError } from '../errors.ts'
+import { LifelongError, type ErrorCode } from '../errors.ts'
 
 export interface WindowLimiterInit {
   /** Events per key per window. */
@@ -50,7 +50,7 @@ export class WindowLimiter {
    * Counts one event for `key`, refusing it over the limit.
    * @throws LifelongError `code` (rate-limited, `details.retryAfterSeconds`): "too many <what>"
    */
-  takeOrRefuse (key: string, code: string, what: string): void {
+  takeOrRefuse (key: string, code: ErrorCode, what: string): void {
     const wait = this.take(key)
     if (wait > 0) throw rateLimited(code, `too many ${what}`, wait)
   }
@@ -66,7 +66,7 @@ export class WindowLimiter {
 }
 
 /** The refusal of an event over a limit: `<what>; try again in N s` (HTTP 429 with Retry-After). */
-export function rateLimited (code: string, what: string, retryAfterMs: number): LifelongError {
+export function rateLimited (code: ErrorCode, what: string, retryAfterMs: number): LifelongError {
   const seconds = Math.max(1, Math.ceil(retryAfterMs / 1000))
   return new LifelongError('rate-limited', code, `${what}: try again in ${seconds} s`, { details: { retryAfterSeconds: seconds } })
 }

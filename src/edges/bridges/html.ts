@@ -9,13 +9,18 @@ import { escapeHtml } from '../ui/html.ts'
 /** The project's one HTML escaper (src/edges/ui/html.ts), under the short name these pages use. */
 export const esc = escapeHtml
 
-/** Sends a complete page with security headers (no scripts; forms post to this origin only). */
-export function sendPage (reply: FastifyReply, title: string, body: string, status = 200): FastifyReply {
+/**
+ * Sends a complete page with security headers (no scripts; forms post to this origin only, or
+ * also to `formAction`: the sources a form's answer may redirect to, which CSP `form-action`
+ * governs too, e.g. a wallet's redirect URI after an authorization decision).
+ */
+export function sendPage (reply: FastifyReply, title: string, body: string, status = 200, options: { formAction?: readonly string[] } = {}): FastifyReply {
+  const formAction = ["'self'", ...(options.formAction ?? [])].join(' ')
   return reply
     .status(status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('content-security-policy', "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    .header('content-security-policy', `default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`)
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'same-origin')
     .send(`<!doctype html>

@@ -14,7 +14,7 @@ export function indexDirectory (index: IndexClient): SourceDirectory {
         const res = await index.findResultSources({ identifier: { scheme: subject.scheme, value: subject.value } }, why)
         return (res.sources ?? []).map((s) => ({ organisationNumber: s.organisationNumber ?? '', name: s.name ?? '', peerIds: [...(s.peerIds ?? [])] }))
       } catch (err) {
-        if (isLifelongError(err, 'LEARNER_NOT_FOUND')) return []
+        if (isLifelongError(err, 'LEARNERS_NOT_FOUND')) return []
         throw err
       }
     }
@@ -29,7 +29,7 @@ export async function indexAccessLog (index: IndexClient, subject: { scheme: str
     const change = (r: { change?: string | null, basis?: string | null }): string => (r.change ?? '') === '' ? '' : `: ${r.change ?? ''}${(r.basis ?? '') === '' ? '' : `, ${r.basis ?? ''}`}`
     return (res.accessLog ?? []).map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''}${change(r)} @ index`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' }))
   } catch (err) {
-    if (isLifelongError(err, 'LEARNER_NOT_FOUND')) return []
+    if (isLifelongError(err, 'LEARNERS_NOT_FOUND')) return []
     throw err
   }
 }

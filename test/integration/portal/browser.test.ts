@@ -8,6 +8,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
+import { devIssuerWith } from '../../../src/node.ts'
 
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
 
@@ -48,7 +49,7 @@ describe('the portal in a browser', () => {
       spec('portal', ['portal'], ORG.operator)
     ], {
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {},
-      nodeOptions: (s) => s.slug === 'portal' ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari, note: 'test learner' }, { ...LEARNERS.ola }] } } : { results: { catalogue } }
+      nodeOptions: (s) => s.slug === 'portal' ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari, note: 'test learner' }, { ...LEARNERS.ola }]) } } : { parts: { offerings: () => catalogue } }
     })
     await waitForMesh(fed)
     await fed.node('uio').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C')] })

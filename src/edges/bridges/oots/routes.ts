@@ -16,7 +16,10 @@ import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/
 export interface OotsRoutesDeps {
   provider: OotsProvider
   sessions: LearnerSessions
-  /** Preview decisions per learner, and in all. */
+  /**
+   * Preview decisions per learner (every attempt counts), and in all (only decisions on a
+   * pending preview bound to the deciding learner count).
+   */
   decisionLimits: { perLearner: WindowLimiter, overall: WindowLimiter }
 }
 
@@ -28,6 +31,11 @@ function whoAsks (p: PreviewRecord): string {
   return `<p class="muted">Identifisert av / Identified by ${esc(p.gateway.name)} som / as <code>${esc(p.requester.id)}</code>${country}</p>`
 }
 
+/** Why a request that fits several people is not shown (OotsProvider.previewFor, OOTS_PREVIEW_AMBIGUOUS). */
+const AMBIGUOUS = `<h1>Forespørselen kan ikke knyttes sikkert til deg / The request cannot be tied to you with certainty</h1>
+<p>Flere personer i det nasjonale registeret har navnet og fødselsdatoen forespørselen oppgir. Derfor vises ikke hvem som spør eller hva som ville blitt sendt, og ingenting kan sendes herfra. Myndigheten som spurte kan sende forespørselen på nytt med din eIDAS-identifikator (logg inn med eID i deres tjeneste).</p>
+<p>Several people in the national register have the name and birth date this request gives. So who asks and what would be sent is not shown, and nothing can be sent from here. The authority that asked can send the request again with your eIDAS identifier (sign in with your eID in their service).</p>`
+
 export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     app.get<{ Params: { id: string } }>('/oots/preview/:id', {
@@ -36,7 +44,13 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
     }, async (request, reply) => {
       const learner = await deps.sessions.learnerOf(request)
       if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`); return reply }
-      const p = await deps.provider.previewFor(request.params.id, learner)
+      let p: PreviewRecord | undefined
+      try {
+        p = await deps.provider.previewFor(request.params.id, learner)
+      } catch (err) {
+        if (isLifelongError(err) && err.code === 'OOTS_PREVIEW_AMBIGUOUS') return sendPage(reply, 'Kan ikke knyttes til deg / Cannot be tied to you', AMBIGUOUS, 409)
+        throw err
+      }
       if (p === undefined) return sendPage(reply, 'Ikke funnet / Not found', '<h1>Ingen slik forespørsel for deg / No such request for you</h1>', 404)
       const name = esc(requesterName(p))
       if (p.state !== 'pending') return sendPage(reply, 'Avgjort / Decided', `<h1>${p.state === 'approved' ? 'Godkjent / Approved' : 'Avslått / Refused'}</h1><p>Du kan gå tilbake til ${name}. / You can return to ${name}.</p>`)
@@ -66,9 +80,13 @@ ${whoAsks(p)}
       if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`); return reply }
       const ids = request.body.results === undefined ? [] : Array.isArray(request.body.results) ? request.body.results : [request.body.results]
       try {
-        deps.decisionLimits.overall.takeOrRefuse('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+        // The learner's own limit first, counting every attempt of theirs; the portal-wide budget
+        // only for a decision on a pending preview that is theirs, so that one learner's attempts
+        // on made-up or others' previews cannot use it up for everyone (docs/SECURITY.md, FINDING 1).
         deps.decisionLimits.perLearner.takeOrRefuse(learner.learnerId, 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
-        const p = await deps.provider.decide(request.params.id, learner, request.body.decision === 'approve' ? 'approve' : 'refuse', ids)
+        const p = await deps.provider.decide(request.params.id, learner, request.body.decision === 'approve' ? 'approve' : 'refuse', ids, () => {
+          deps.decisionLimits.overall.takeOrRefuse('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+        })
         const name = esc(requesterName(p))
         return sendPage(reply, 'Takk / Thank you', `<h1>${p.state === 'approved' ? 'Godkjent / Approved' : 'Avslått / Refused'}</h1><p>Du kan gå tilbake til ${name}. / You can return to ${name}.</p>`)
       } catch (err) {
@@ -76,6 +94,7 @@ ${whoAsks(p)}
           void reply.header('retry-after', String((err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1))
           return sendPage(reply, 'For mange forsøk / Too many attempts', `<h1>${esc(err.message)}</h1>`, 429)
         }
+        if (isLifelongError(err) && err.code === 'OOTS_PREVIEW_AMBIGUOUS') return sendPage(reply, 'Kan ikke knyttes til deg / Cannot be tied to you', AMBIGUOUS, 409)
         if (isLifelongError(err) && err.kind !== 'internal') return sendPage(reply, 'Feil / Error', `<h1>${esc(err.message)}</h1>`, err.kind === 'not-found' ? 404 : 409)
         throw err
       }

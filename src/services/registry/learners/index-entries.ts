@@ -20,7 +20,7 @@ const pb = lifelong.learners
  * Registers and withdraws result-source pointers and enrolment entries of the calling
  * institution, in order, in one atomic batch. Idempotent: an entry that changes nothing is
  * `unchanged`. Naming another organisation as source refuses the whole batch
- * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNER_NOT_FOUND).
+ * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNERS_NOT_FOUND).
  *
  * The institution's first pointer or enrolment for a learner it has no relationship with (it
  * did not create them, has no pointer or enrolment for them) must carry the learner's name and
@@ -86,7 +86,7 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
       }
       const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
         const learnerId = learnerIds[index]
-        if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+        if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
         const headKey = pointerHeadKey(learnerId, p.source)
         const raw = draft.get(headKey)
         const current = raw === undefined ? undefined : pb.PointerHead.decode(raw)
@@ -102,7 +102,7 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
       })
       const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
         const learnerId = learnerIds[ps.length + index]
-        if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+        if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
         const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
         const raw = draft.get(headKey)
         const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)

@@ -10,7 +10,7 @@ import { LifelongError, type FieldError } from '../../../core/errors.ts'
 import { identifierKey, idempotencyKey, learnerHeadKey, matchKey, nameIndexPrefix } from './keys.ts'
 import { MAX_BATCH, isoDay, toHex, type Accessor, type EntryOutcome, type Identifier, type LearnerInput, type LearnerRef } from './model.ts'
 import { assertPurpose, checkIdentifier, checkLearnerInput, checkRef, throwIfInvalid, type CheckedIdentifier, type CheckedLearner } from './validation.ts'
-import { RefusalTally, hasRelationship, identityMatches, isNationalIdScheme, isOperator } from './rights.ts'
+import { RefusalTally, hasRelationship, identityMatches, isNationalIdScheme, isOperator, isRegistrant } from './rights.ts'
 import { fileAddIdentifier, findPendingAddIdentifier } from './change-requests.ts'
 import type { RegistryContext } from './context.ts'
 import { sameIdentifier, resolveRef, currentIdLoading, currentId, recordOf, recordInDraft, keysWithPrefix } from './lookup.ts'
@@ -78,8 +78,13 @@ export async function registerLearners (ctx: RegistryContext, inputs: readonly L
           const current = await recordInDraft(draft, learnerId)
           const added = learner.identifiers.filter((i) => !current.identifiers.some((j) => sameIdentifier(i, j)))
           if (added.some((i) => isNationalIdScheme(i.scheme))) { outcomes.push(needsOperator(index, 'national-id-needs-operator')); continue }
-          if (!await hasRelationship(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber)) {
-            if (identityMatches(current, learner.name, learner.birthDate)) {
+          const family = [learnerId, ...current.mergedFrom]
+          if (!await isRegistrant(draft, family, accessor.organisationNumber)) {
+            if (await hasRelationship(draft, family, accessor.organisationNumber)) {
+              // Linked through its own pointer or enrolment: it knows the learner, but their
+              // details are the registrant's (rights.ts isRegistrant), whatever it sends.
+              outcomes.push({ index, status: 'matched', learnerId })
+            } else if (identityMatches(current, learner.name, learner.birthDate)) {
               outcomes.push({ index, status: 'matched', learnerId })
             } else {
               refused.add('identity-mismatch')
@@ -182,7 +187,10 @@ export async function addIdentifier (ctx: RegistryContext, ref: LearnerRef | nul
         addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.add-identifier')
         return { learnerId, version: current.version, pending: false, changeRequestId: '' }
       }
-      if (!isOperator(accessor) && (isNationalIdScheme(id.scheme) || isNationalIdScheme(replaced?.scheme))) {
+      // A national ID, or any identifier from a member that did not register the learner, is
+      // a request for the operator: identifiers decide who the learner is found as.
+      if (!isOperator(accessor) && (isNationalIdScheme(id.scheme) || isNationalIdScheme(replaced?.scheme) ||
+          !await isRegistrant(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber))) {
         const earlier = await findPendingAddIdentifier(ctx.store, learnerId, accessor.organisationNumber, id, replaced)
         if (earlier !== undefined) {
           addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.add-identifier')

@@ -18,7 +18,7 @@ const pb = lifelong.learners
 /** Merges followed at most (a longer chain is a damaged store). */
 export const MAX_MERGE_CHAIN = 16
 
-export const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNER_NOT_FOUND', 'no learner with this identifier or ID')
+export const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNERS_NOT_FOUND', 'no learner with this identifier or ID')
 
 /** The learner ID a learner-ID-or-identifier reference names now (following merges). */
 export async function resolveRef (store: Sublevel, ref: { learnerId: string } | { identifier: CheckedIdentifier }): Promise<string> {

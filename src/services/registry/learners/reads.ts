@@ -109,7 +109,7 @@ export async function ownData (ctx: RegistryContext, subject: Identifier | null 
   const record = await recordOf(ctx.store, learnerId)
   const ids = [learnerId, ...record.mergedFrom]
   if (options.expectLearnerId !== undefined && options.expectLearnerId !== '' && !ids.includes(options.expectLearnerId)) {
-    throw new LifelongError('forbidden', 'LEARNER_NOT_SELF', 'a learner may see only their own data')
+    throw new LifelongError('forbidden', 'LEARNERS_NOT_SELF', 'a learner may see only their own data')
   }
   const [sources, enrolments] = await Promise.all([sourcesOf(ctx.store, ctx.federation, ids), enrolmentsOf(ctx.store, ids, isoDay(ctx.now()))])
   const limit = Math.min(Math.max(options.accessLogLimit ?? 0, 0), 500)

@@ -5,7 +5,8 @@
  *
  * A member writes about a learner only with a relationship (it created them, or has a pointer or
  * enrolment for them); its first link to a learner others registered needs their name and birth
- * date; a national ID of a known learner, and a merge, are the operator's (`rights.ts`,
+ * date, and gives it pointers and enrolments only: the learner's details are the registrant's;
+ * a national ID of a known learner, and a merge, are the operator's (`rights.ts`,
  * `change-requests.ts`). Refusals are counted per member.
  *
  * A thin service: each operation is a function of its concern's file (`learner-writes.ts`,
@@ -13,7 +14,8 @@
  * (`changes.ts`, `lookup.ts`) and commits it. Every write is one unit of work of the node's log
  * (one atomic, synced batch; `draft.ts`); every
  * read about a learner leaves an access row, durable before the answer goes out (a read that
- * cannot be recorded is not answered). Records are never changed: every version is written once
+ * cannot be recorded is not answered); the same reader's reads of the same learner for the same
+ * purpose within a minute share one row (`AccessWindows`). Records are never changed: every version is written once
  * under its own key (where the log finds it again) and a small head says which one is current.
  */
 import type { Federation } from '../../../net/federation/federation.ts'
@@ -31,6 +33,7 @@ import { changeRequests as changeRequestsOp, decideChangeRequest as decideChange
 import { checkEnrolment as checkEnrolmentOp, findResultSources as findResultSourcesOp, match as matchOp, ownData as ownDataOp, resolve as resolveOp } from './reads.ts'
 import { registerIndexEntries as registerIndexEntriesOp } from './index-entries.ts'
 import type { ChangeRequestView, EnrolmentFilter, LearnerRecord, LearnerRegistryInit, MatchInput, OwnData, RegistryContext, ResultSource, Enrolment } from './context.ts'
+import { AccessWindows } from '../../log/access-window.ts'
 
 export type { AccessLogRow, ChangeRequestView, EnrolmentFilter, EnrolmentRecord, LearnerRecord, LearnerRegistryInit, MatchInput, OwnData, PointerRecord, ResultSource, Enrolment } from './context.ts'
 export { decodeLearner } from './lookup.ts'
@@ -57,6 +60,8 @@ export interface LearnerRegistryComponents {
   now?: () => number
   /** Random bytes for education IDs; tests pass a deterministic one. */
   random?: (n: number) => Uint8Array
+  /** Read records coalesced per reader, learner and purpose (the default window without). */
+  accessWindows?: AccessWindows
 }
 
 export class LearnerRegistry {
@@ -65,6 +70,7 @@ export class LearnerRegistry {
   constructor (components: LearnerRegistryComponents, init: LearnerRegistryInit) {
     const store = components.store
     const units = components.log
+    const accessWindows = components.accessWindows ?? new AccessWindows({ now: components.now ?? Date.now })
     this.ctx = {
       store,
       federation: components.federation,
@@ -74,9 +80,14 @@ export class LearnerRegistry {
       init,
       rights: new RightsMonitor({ logger: components.logger, ...(components.metrics === undefined ? {} : { metrics: components.metrics }) }),
       write: async (build, requestId, exclusive = false) => await units.transaction(async (tx) => await build(new Draft(tx, store)), { lane: LEARNERS_LANE, pipeline: !exclusive, leaves: batchLeaves(store, requestId) }),
-      // No lane: an access row reads nothing.
       recordAccess: async (learnerIds, accessor, operation) => {
-        await units.transaction((tx) => { addAccess(this.ctx.now(), new Draft(tx, store), learnerIds, accessor, operation) }, { leaves: batchLeaves(store, accessor.requestId) })
+        // One record per reader, learner(s), operation and purpose per window
+        // (src/services/log/access-window.ts): how often someone asks does not grow the log.
+        const kind = [accessor.peerId, accessor.role, accessor.channel, accessor.callerName, accessor.organisationNumber, operation, accessor.purpose, accessor.legalBasis, [...new Set(learnerIds)].sort().join(',')].join('\n')
+        await accessWindows.record(kind, [], async () => {
+          // No lane: an access row reads nothing.
+          await units.transaction((tx) => { addAccess(this.ctx.now(), new Draft(tx, store), learnerIds, accessor, operation) }, { leaves: batchLeaves(store, accessor.requestId) })
+        })
       }
     }
   }
@@ -87,10 +98,11 @@ export class LearnerRegistry {
    * identifier, other details). Idempotent. Validation problems refuse the whole batch; an entry
    * whose identifiers belong to two different learners is rejected alone.
    *
-   * A member (not the operator) changes only learners it has a relationship with; for another
-   * known learner whose name and birth date match, the entry is `matched` (nothing applied, the
-   * ID returned), else `rejected` (LEARNERS_IDENTITY_MISMATCH, no ID). A national ID new to a known
-   * learner, or a new learner with several, is the operator's (LEARNERS_NEEDS_OPERATOR).
+   * A member (not the operator) changes only learners it registered (`rights.ts` isRegistrant);
+   * for a learner it is linked to by its own pointer or enrolment the entry is `matched` (the ID
+   * returned, nothing applied); for another known learner whose name and birth date match,
+   * `matched` too, else `rejected` (LEARNERS_IDENTITY_MISMATCH, no ID). A national ID new to a
+   * known learner, or a new learner with several, is the operator's (LEARNERS_NEEDS_OPERATOR).
    */
   async registerLearners (inputs: readonly LearnerInput[], accessor: Accessor): Promise<EntryOutcome[]> {
     return await registerLearnersOp(this.ctx, inputs, accessor)
@@ -111,8 +123,10 @@ export class LearnerRegistry {
    * belongs to another learner is refused (LEARNERS_IDENTIFIER_TAKEN): that is a merge.
    *
    * The operator's change is made at once. A member needs a relationship with the learner
-   * (LEARNERS_NO_RELATIONSHIP otherwise); adding or ending a national ID it may only ask for: the
-   * request is filed for the operator (`pending`, nothing changed), once per identifier.
+   * (LEARNERS_NO_RELATIONSHIP otherwise); the learner's registrant adds other identifiers at
+   * once. Adding or ending a national ID, and any identifier on a learner it did not register,
+   * it may only ask for: the request is filed for the operator (`pending`, nothing changed),
+   * once per identifier.
    */
   async addIdentifier (ref: LearnerRef | null | undefined, identifier: Identifier | null | undefined, replaces: Identifier | null | undefined, accessor: Accessor): Promise<{ learnerId: string, version: number, pending: boolean, changeRequestId: string }> {
     return await addIdentifierOp(this.ctx, ref, identifier, replaces, accessor)
@@ -182,7 +196,7 @@ export class LearnerRegistry {
    * Registers and withdraws result-source pointers and enrolment entries of the calling
    * institution, in order, in one atomic batch. Idempotent: an entry that changes nothing is
    * `unchanged`. Naming another organisation as source refuses the whole batch
-   * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNER_NOT_FOUND).
+   * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNERS_NOT_FOUND).
    *
    * The institution's first pointer or enrolment for a learner it has no relationship with (it
    * did not create them, has no pointer or enrolment for them) must carry the learner's name and

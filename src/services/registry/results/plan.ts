@@ -253,7 +253,7 @@ function planResults (learners: Map<string, KnownLearner>, state: PlanState, inp
     const known = resultId === undefined ? undefined : touched.get(resultId)
     const stored = resultId === undefined ? undefined : state.results.get(resultId)
     if (known === undefined && stored !== undefined && stored.envelope === undefined) {
-      throw new LifelongError('internal', 'RESULT_VERSION_MISSING', `result ${resultId as string} version ${stored.state.v} is missing from storage`)
+      throw new LifelongError('internal', 'RESULTS_VERSION_MISSING', `result ${resultId as string} version ${stored.state.v} is missing from storage`)
     }
     const current: { state: ResultState, envelope: Uint8Array, payload?: Uint8Array } | undefined = known !== undefined
       ? { state: known.state, envelope: envelopeOf(known), payload: known.payload }

@@ -4,7 +4,7 @@
  * today, the result's kind fits it, the grades are on its scale). No store, no lock, no writes:
  * a batch with any problem is refused with every problem and its code.
  */
-import { LifelongError, ValidationError, toLifelongError } from '../../../core/errors.ts'
+import { LifelongError, ValidationError, toLifelongError, type ErrorCode } from '../../../core/errors.ts'
 import { MAX_BATCH, OFFERING_KINDS_FOR, ResultCodes as C, type IdentifierPolicy, type IngestBatch, type Problem } from './model.ts'
 import { checkGrades, checkLearnerInput, checkResultInput, type CheckedLearner } from './check.ts'
 import type { PreparedBatch } from './plan.ts'
@@ -13,7 +13,7 @@ import type { InstitutionInfo, OfferingCatalogue, OfferingInfo } from './ports.t
 /** The error that refuses a batch: every problem, under one code if they share it. */
 export function problemsError (problems: Problem[]): ValidationError {
   const codes = new Set(problems.map((p) => p.code))
-  const code = codes.size === 1 ? [...codes][0] as string : 'RESULTS_REJECTED'
+  const code = codes.size === 1 ? [...codes][0] as ErrorCode : 'RESULTS_REJECTED'
   const summary = problems.slice(0, 5).map((p) => `${p.path}: ${p.code} ${p.message}`).join('; ')
   return new ValidationError(code, `nothing was stored: ${problems.length} problem(s): ${summary}${problems.length > 5 ? '; …' : ''}`,
     problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems } })

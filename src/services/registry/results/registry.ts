@@ -263,7 +263,7 @@ export class ResultRegistry {
     const keys = Array.from({ length: state.v }, (_, i) => versionKey(resultId, i + 1))
     const values = await this.c.store.getMany(keys)
     return values.map((envelope, i) => {
-      if (envelope === undefined) throw new LifelongError('internal', 'RESULT_VERSION_MISSING', `result ${resultId} version ${i + 1} is missing`)
+      if (envelope === undefined) throw new LifelongError('internal', 'RESULTS_VERSION_MISSING', `result ${resultId} version ${i + 1} is missing`)
       const logIndex = state.i?.[i]
       return { resultId, version: i + 1, envelope, ...(logIndex === undefined ? {} : { logIndex }) }
     })

@@ -7,7 +7,7 @@
  * response, returns the same report and stores nothing more.
  */
 import { randomUUID } from 'node:crypto'
-import { LifelongError, ValidationError, isLifelongError } from '../../../core/errors.ts'
+import { LifelongError, ValidationError, isLifelongError, type ErrorCode } from '../../../core/errors.ts'
 import type { IngestBatch, Problem } from './model.ts'
 import type { IngestReport, PreparedBatch, ResultRegistry } from './registry.ts'
 
@@ -85,7 +85,7 @@ export class ImportStaging {
     if (imp.committed === true) return await this.registry.commit({ learners: [], results: [] }, id)
     if (imp.problems.length > 0) {
       this.imports.delete(id)
-      throw new ValidationError(imp.problems.every((p) => p.code === imp.problems[0]?.code) ? imp.problems[0]?.code as string : 'RESULTS_REJECTED',
+      throw new ValidationError(imp.problems.every((p) => p.code === imp.problems[0]?.code) ? imp.problems[0]?.code as ErrorCode : 'RESULTS_REJECTED',
         `nothing was stored: the import has ${imp.problems.length} problem(s)`, imp.problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems: imp.problems } })
     }
     const merged: PreparedBatch = { learners: imp.prepared.flatMap((p) => p.learners), results: imp.prepared.flatMap((p) => p.results) }

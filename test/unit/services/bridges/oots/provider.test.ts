@@ -42,7 +42,7 @@ async function provider (options: { now?: () => number, retentionDays?: number, 
     log: await LogStore.open({ storage }),
     matcher: tableMatcher([{ learnerId: 'L1', person: { familyName: 'Dupont', givenName: 'Jean', dateOfBirth: '1992-10-22' } }]),
     results: fixtureResults({ L1: sampleLearnerResults }),
-    evidence: options.evidence ?? { fetch: async () => { throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE', 'deadline passed') } },
+    evidence: options.evidence ?? { fetch: async () => { throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'deadline passed') } },
     accessLog: memoryAccessLog(),
     logger: silentLogger(),
     now: options.now

@@ -101,7 +101,7 @@ describe('planning an ingest (pure)', () => {
     expect(again.report).toEqual({ learners: { created: 0, updated: 0, unchanged: 1 }, results: [{ index: 0, resultId: 'r00000000000000000002', version: 1, outcome: 'unchanged' }] })
     expect(again.versions).toEqual([])
     const other = planIngest(state, { learners: [], results: [issue(0, 'fs-1', KARI, 'C')] }, context())
-    expect(other.problems.map((p) => p.code)).toEqual(['RESULT_CONFLICT'])
+    expect(other.problems.map((p) => p.code)).toEqual(['RESULTS_CONFLICT'])
   })
 
   it('chains a correction to the version before, and refuses moving a result to another learner', () => {
@@ -121,7 +121,7 @@ describe('planning an ingest (pure)', () => {
     // Corrections are signed in the plan (they chain to the version before them).
     expect(v2?.envelope).toBeInstanceOf(Uint8Array)
     const moved = planIngest(state, { learners: [], results: [{ ...issue(0, 'fs-1', OLA, 'A'), action: 'correct', reason: 'typo' }] }, context())
-    expect(moved.problems.map((p) => [p.path, p.code])).toEqual([['/results/0/learner', 'RESULT_INVALID']])
+    expect(moved.problems.map((p) => [p.path, p.code])).toEqual([['/results/0/learner', 'RESULTS_INVALID']])
   })
 
   it('nothing follows an annulment, and only the owner changes a result', () => {
@@ -133,8 +133,8 @@ describe('planning an ingest (pure)', () => {
     expect(annulled.report.results[0]?.outcome).toBe('annulled')
     state = stateAfter(annulled, ctx, state)
     expect(planIngest(state, { learners: [], results: [annul] }, context()).report.results[0]?.outcome).toBe('unchanged')
-    expect(planIngest(state, { learners: [], results: [{ ...issue(0, 'fs-1', KARI, 'A'), action: 'correct', reason: 'x' }] }, context()).problems.map((p) => p.code)).toEqual(['RESULT_ANNULLED'])
+    expect(planIngest(state, { learners: [], results: [{ ...issue(0, 'fs-1', KARI, 'A'), action: 'correct', reason: 'x' }] }, context()).problems.map((p) => p.code)).toEqual(['RESULTS_ANNULLED'])
     const foreign = planIngest(state, { learners: [], results: [annul] }, { ...context(), self: { ...SELF, organisationNumber: '974767880' } })
-    expect(foreign.problems.map((p) => p.code)).toEqual(['RESULT_NOT_OWNER'])
+    expect(foreign.problems.map((p) => p.code)).toEqual(['RESULTS_NOT_OWNER'])
   })
 })
