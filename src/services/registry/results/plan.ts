@@ -134,7 +134,7 @@ export interface IngestPlan {
  * Plans a checked batch against the stored state: pure (see the module comment). Problems are
  * collected, not thrown: a plan with any problem must write nothing.
  *
- * @throws LifelongError RESULT_VERSION_MISSING (the store lost a current version)
+ * @throws LifelongError RESULTS_VERSION_MISSING (the store lost a current version)
  */
 export function planIngest (state: PlanState, input: PreparedBatch, ctx: PlanContext): IngestPlan {
   const learners = new Map<string, KnownLearner>()

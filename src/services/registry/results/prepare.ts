@@ -24,7 +24,7 @@ export function problemsError (problems: Problem[]): ValidationError {
  * import from the start of the import.
  *
  * @throws ValidationError listing every problem; LifelongError RESULTS_BATCH_TOO_LARGE,
- *   RESULT_REGISTRY_UNAVAILABLE
+ *   RESULTS_EDUCATION_REGISTRY_UNAVAILABLE
  */
 export async function prepareBatch (batch: IngestBatch, offset: { learners: number, results: number }, policy: IdentifierPolicy, catalogue: OfferingCatalogue, self: InstitutionInfo): Promise<PreparedBatch> {
   const problems: Problem[] = []

@@ -145,7 +145,7 @@ export class ResultRegistry {
 
   /**
    * Phase 1: shape checks and registry lookups, no lock, no writes (`prepare.ts`).
-   * @throws ValidationError listing every problem; LifelongError RESULT_REGISTRY_UNAVAILABLE
+   * @throws ValidationError listing every problem; LifelongError RESULTS_EDUCATION_REGISTRY_UNAVAILABLE
    */
   async prepare (batch: IngestBatch, offset = { learners: 0, results: 0 }): Promise<PreparedBatch> {
     return await prepareBatch(batch, offset, { allowSynthetic: this.init.allowSynthetic }, this.c.catalogue, this.init.self)
