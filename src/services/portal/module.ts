@@ -34,6 +34,7 @@ import { LearnerSessions } from './session.ts'
 import { SessionStore, type SessionTimeouts } from './session-store.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
+import type { IndexAccessRow } from './index-directory.ts'
 import { learnerResults } from '../registry/results/facts.ts'
 
 export interface PortalModuleComponents {
@@ -45,7 +46,7 @@ export interface PortalModuleComponents {
   /** "Where are L's results"; until the index is wired, every institution is asked. */
   directory?: SourceDirectory
   /** The index's log of who asked it about the learner (for "who saw my data"). */
-  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>>
+  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<IndexAccessRow[]>
   /** The registry's offerings, to recognise results held by a merged issuer's successor. */
   catalogue?: OfferingCatalogue
   /** What the bridges (EMREX, wallet, OOTS) handed on of the learner's data, for "who saw my data". */
@@ -69,6 +70,8 @@ export interface BridgeAccessRow {
   operation: string
   purpose: string
   legalBasis: string
+  /** The exchange's identifier, to quote when asking about it. */
+  reference?: string
 }
 
 /** Pages of the bridges on this node that the portal links to (paths), when they run. */
@@ -152,7 +155,7 @@ export class PortalModule {
   }
 
   /** The index's access log of the learner; empty without an index. */
-  async indexAccess (subject: SubjectId): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+  async indexAccess (subject: SubjectId): Promise<IndexAccessRow[]> {
     return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
   }
 
