@@ -8,13 +8,17 @@
  * `errors: 'oauth'` and the node's one error handler renders the {@link OAuthError}s they throw.
  * The token request is form-encoded (RFC 6749 §4.1.3), parsed by the HTTP edge.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { LifelongError } from '../../../core/errors.ts'
 import type { LearnerSessions, SignedInLearner, VerifiedResults } from '../../../services/bridges/ports.ts'
 import type { ResultFacts } from '../../../core/bridges/model.ts'
-import { esc, sendPage } from '../html.ts'
+import { esc, sendBridgePage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
+import { langOf } from '../../ui/lang.ts'
+import { localText } from '../../ui/text.ts'
+import { formatDate, formatDateTime } from '../../ui/format.ts'
+import { WALLET_TEXTS } from '../texts.ts'
 import type { EudiIssuer } from '../../../services/bridges/eudi/issuer.ts'
 
 export interface EudiRoutesDeps {
@@ -99,41 +103,60 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
 
     // ---------------------------------------------------------------- the learner's pages
 
-    app.get('/portal/wallet', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
-      const learner = await signedIn(request)
+    /** The picker: the learner's valid results to choose from; with `error`, the form came back with nothing chosen. */
+    const walletPicker = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner, error?: string): Promise<FastifyReply> => {
       const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
       await issuer.observeResults(mine.results)
-      const rows = issuable(mine.results).map((r) => `<li><label><input type="checkbox" name="results" value="${esc(r.id)}"> ${esc(r.title.nb ?? r.title.en ?? '')} <span class="muted">(${esc(r.issuer.names.nb ?? r.issuer.names.en ?? '')}, ${esc(r.achievedOn)})</span></label></li>`)
-      return sendPage(reply, 'Legg i lommeboka / Add to wallet', `<h1>Legg resultater i EU-lommeboka / Add results to your EU wallet</h1>
-<form method="post" action="/portal/wallet/offers">${csrfField(request.csrfToken)}<ul>${rows.join('')}</ul><button type="submit">Lag tilbud / Create offer</button></form>`)
+      const lang = langOf(request)
+      const t = WALLET_TEXTS[lang]
+      const describedBy = error === undefined ? '' : ' aria-describedby="results-error"'
+      const items = issuable(mine.results).map((r, i) => `<li class="card pickable"><input type="checkbox" id="w-${i}" name="results" value="${esc(r.id)}"${describedBy}><div><label for="w-${i}">${localText(r.title, lang)}</label><p class="muted">${localText(r.issuer.names, lang)} · ${esc(formatDate(r.achievedOn, lang))}</p></div></li>`)
+      const form = items.length === 0
+        ? `<p>${esc(t.noResults)}</p>`
+        : `<form method="post" action="/portal/wallet/offers" novalidate>${csrfField(request.csrfToken)}<fieldset${describedBy}><legend>${esc(t.pick)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${items.join('')}</ul></fieldset><p><button type="submit">${esc(t.createOffer)}</button></p></form>`
+      return await sendBridgePage(request, reply, learner, { title: t.title, body: `<p>${esc(t.lead)}</p>${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}${form}<p><a href="/portal/results">${esc(t.back)}</a></p>`, here: '/portal/wallet', ...(error === undefined ? {} : { status: 400 }) })
+    }
+
+    app.get('/portal/wallet', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
+      return await walletPicker(request, reply, await signedIn(request))
     })
 
     app.post<{ Body: { results?: string | string[] } }>('/portal/wallet/offers', {
       config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: {
         tags: ['eudi'],
-        summary: 'Create a credential offer of chosen results for the signed-in learner (QR code, link and transaction code)',
-        body: { type: 'object', required: ['results'], properties: { results: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string', maxLength: 200 } }] } } }
+        summary: 'Create a credential offer of chosen results for the signed-in learner (QR code, link and transaction code); a form with nothing chosen is shown again',
+        body: { type: 'object', properties: { results: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'array', maxItems: 20, items: { type: 'string', maxLength: 200 } }] } } }
       }
     }, async (request, reply) => {
       const learner = await signedIn(request)
-      const wanted = new Set(Array.isArray(request.body.results) ? request.body.results : [request.body.results])
+      const picked = request.body?.results === undefined ? [] : Array.isArray(request.body.results) ? request.body.results : [request.body.results]
+      const wantsJson = (request.headers.accept ?? '').includes('application/json')
+      if (picked.length === 0) {
+        if (wantsJson) throw new LifelongError('invalid', 'EUDI_NOTHING_CHOSEN', 'choose at least one result')
+        return await walletPicker(request, reply, learner, WALLET_TEXTS[langOf(request)].pickAtLeastOne)
+      }
+      const wanted = new Set(picked)
       const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
       await issuer.observeResults(mine.results)
       const chosen = issuable(mine.results).filter((r) => wanted.has(r.id))
       if (chosen.length !== wanted.size) throw new LifelongError('not-found', 'EUDI_RESULT_NOT_FOUND', 'a chosen result is not among your valid results')
       const offer = await issuer.createOffer(learner.learnerId, mine.learner, chosen)
-      const qrSvg = await QRCode.toString(offer.offerUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      const wantsJson = (request.headers.accept ?? '').includes('application/json')
+      // Low error correction: the fewest modules for the offer's length, so each is large enough to scan (ISO/IEC 18004 level L, 7 %).
+      const qrSvg = await QRCode.toString(offer.offerUri, { type: 'svg', errorCorrectionLevel: 'L', margin: 4 })
       if (wantsJson) {
         return await reply.header('cache-control', 'no-store').send({ offerId: offer.offerId, offerUri: offer.offerUri, txCode: offer.txCode, expiresAt: new Date(offer.expiresAt).toISOString(), qrSvg })
       }
-      return sendPage(reply, 'Tilbud til lommeboka / Wallet offer', `<h1>Skann med EU-lommeboka / Scan with your EU wallet</h1>
-<div class="qr">${qrSvg}</div>
-<p><a href="${esc(offer.offerUri)}">Åpne i lommeboka på denne enheten / Open in the wallet on this device</a></p>
-<p>Engangskode / Transaction code:</p><p class="code">${esc(offer.txCode)}</p>
-<p class="muted">Lommeboka spør etter koden. Ikke vis den til andre. Tilbudet gjelder til ${esc(new Date(offer.expiresAt).toISOString())}. / The wallet asks for this code; keep it to yourself.</p>
-<ul>${chosen.map((r) => `<li>${esc(r.title.nb ?? r.title.en ?? '')}</li>`).join('')}</ul>`)
+      const lang = langOf(request)
+      const t = WALLET_TEXTS[lang]
+      const body = `<p>${esc(t.scan)}</p>
+<div class="qr" role="img" aria-label="${esc(t.offerTitle)}">${qrSvg}</div>
+<p><a href="${esc(offer.offerUri)}" id="open-in-wallet">${esc(t.openHere)}</a></p>
+<h2>${esc(t.txCode)}</h2><p class="code" id="tx-code">${esc(offer.txCode)}</p>
+<p class="muted">${esc(t.txCodeHint)} ${esc(t.validUntil(formatDateTime(offer.expiresAt, lang)))}</p>
+<h2>${esc(t.inOffer)}</h2><ul>${chosen.map((r) => `<li>${localText(r.title, lang)}</li>`).join('')}</ul>
+<p><a href="/portal/results">${esc(t.back)}</a></p>`
+      return await sendBridgePage(request, reply, learner, { title: t.offerTitle, body, here: '/portal/wallet' })
     })
   }
 }
