@@ -413,17 +413,17 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       schema: { summary: 'The bridges\' view (LearnerResults) of picked results of the signed-in learner', tags: ['portal'], body: { type: 'object', required: ['results'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } } } }, response: { 200: anyObject, ...errors } }
     }, async (request) => await portal.verifiedResultsFor(learner(request), request.body.results))
 
-    app.post<{ Body: { results: string[], recipient: string, expiresAt: string, maxUses?: number } }>('/portal/api/shares', {
+    app.post<{ Body: { results: string[], recipient: string, expiresAt: string, maxUses?: number, lang?: Lang, showBirthDate?: boolean } }>('/portal/api/shares', {
       config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'Create a share of picked results; the access code is in this answer only',
         tags: ['portal'],
-        body: { type: 'object', required: ['results', 'recipient', 'expiresAt'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } }, recipient: { type: 'string', minLength: 1, maxLength: 200 }, expiresAt: { type: 'string', format: 'date-time' }, maxUses: { type: 'integer', minimum: 0, maximum: 1000 } } },
+        body: { type: 'object', required: ['results', 'recipient', 'expiresAt'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } }, recipient: { type: 'string', minLength: 1, maxLength: 200 }, expiresAt: { type: 'string', format: 'date-time' }, maxUses: { type: 'integer', minimum: 0, maximum: 1000 }, lang: { type: 'string', enum: ['nb', 'nn', 'en'], description: 'The language of the recipient\'s page and PDF' }, showBirthDate: { type: 'boolean', description: 'Show the learner\'s birth date to the recipient (default no)' } } },
         response: { 200: { type: 'object', properties: { shareId: { type: 'string' }, code: { type: 'string' }, url: { type: 'string' } } }, ...errors }
       }
     }, async (request) => {
       const identity = learner(request)
-      const { shareId, code } = await createShare(identity, request.body.results, request.body.recipient, Date.parse(request.body.expiresAt), request.body.maxUses ?? 0)
+      const { shareId, code } = await createShare(identity, request.body.results, request.body.recipient, Date.parse(request.body.expiresAt), request.body.maxUses ?? 0, { ...(request.body.lang === undefined ? {} : { lang: request.body.lang }), ...(request.body.showBirthDate === undefined ? {} : { showBirthDate: request.body.showBirthDate }) })
       return { shareId, code, url: `${portal.baseUrl()}/share/${shareId}` }
     })
 
