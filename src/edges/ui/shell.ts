@@ -78,7 +78,7 @@ code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywh
 .filters .field{margin:.25rem 0}
 .drop{border:3px dashed #5a5f66;border-radius:.5rem;padding:1.5rem 1rem;text-align:center;background:#f8f9fb}
 .drop.over{border-color:#0b4f9c;background:#eef4fb}
-.qr svg{display:block;width:100%;max-width:20rem;height:auto}
+.qr svg{display:block;width:100%;max-width:26rem;height:auto}
 ul.plain{list-style:none;padding:0}
 `
 

@@ -16,7 +16,7 @@ const KEYS = ['kari', 'ola', 'aisha'] as const
 /** The institution nodes (slugs) that issue results to a learner in the sample results. */
 function holdingsOf (nationalId: string): string[] {
   const batches = demoResults(() => 'O000000000')
-  return Object.entries(batches).filter(([, b]) => b.results.some((r) => (r as { learner?: { nationalId?: string } }).learner?.nationalId === nationalId)).map(([slug]) => slug).sort()
+  return Object.entries(batches).filter(([, b]) => (b.results ?? []).some((r) => (r as { learner?: { nationalId?: string } }).learner?.nationalId === nationalId)).map(([slug]) => slug).sort()
 }
 
 describe('the sample learners', () => {
