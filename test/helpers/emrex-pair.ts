@@ -58,7 +58,11 @@ const UIO_RESULTS: IngestBatch = {
   ] as IngestBatch['results']
 }
 
-export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}): Promise<EmrexPair> {
+/**
+ * @param emrexOverrides fields of the portal's `emrex` section to replace
+ * @param portalConfig more config of the portal (e.g. an `oots` section, from `dir`: the pair's directory)
+ */
+export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> = () => ({})): Promise<EmrexPair> {
   const dir = tempDir('lifelong-emrex-')
   const portalCert = await certificate(dir, 'portal', 'NO')
   const foreignCert = await certificate(dir, 'foreign', 'SE')
@@ -69,6 +73,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
     configOverrides: (s) => s.slug !== 'portal'
       ? {}
       : {
+          ...portalConfig(dir),
           portal: { devIssuer: true },
           emrex: {
             certificateFile: portalCert.certificateFile,

@@ -37,7 +37,7 @@ const PAGE: ByLang<PageTexts> = {
     anchorFile: 'Bruk et annet tillitsanker',
     anchorFileHint: 'En fil trust-anchor.json (lifelong-trust-anchor/v1).',
     proofHeading: 'Beviset',
-    dropHere: 'Slipp beviset (results-proof.json) eller PDF-en her.',
+    dropHere: 'Slipp beviset eller PDF-en her.',
     chooseFile: 'Eller velg filen',
     chooseFileHint: 'JSON-filen med beviset, eller PDF-en med beviset vedlagt.',
     needsScript: 'Kontrollen trenger JavaScript. Uten det kan du bruke kommandolinjeverktøyet: lifelong verify results-proof.json.'
@@ -51,7 +51,7 @@ const PAGE: ByLang<PageTexts> = {
     anchorFile: 'Bruk eit anna tillitsanker',
     anchorFileHint: 'Ei fil trust-anchor.json (lifelong-trust-anchor/v1).',
     proofHeading: 'Beviset',
-    dropHere: 'Slepp beviset (results-proof.json) eller PDF-en her.',
+    dropHere: 'Slepp beviset eller PDF-en her.',
     chooseFile: 'Eller vel fila',
     chooseFileHint: 'JSON-fila med beviset, eller PDF-en med beviset vedlagt.',
     needsScript: 'Kontrollen treng JavaScript. Utan det kan du bruke kommandolinjeverktøyet: lifelong verify results-proof.json.'
@@ -65,7 +65,7 @@ const PAGE: ByLang<PageTexts> = {
     anchorFile: 'Use another trust anchor',
     anchorFileHint: 'A file trust-anchor.json (lifelong-trust-anchor/v1).',
     proofHeading: 'The proof',
-    dropHere: 'Drop the proof (results-proof.json) or the PDF here.',
+    dropHere: 'Drop the proof or the PDF here.',
     chooseFile: 'Or choose the file',
     chooseFileHint: 'The JSON file with the proof, or the PDF with the proof attached.',
     needsScript: 'The checker needs JavaScript. Without it you can use the command-line tool: lifelong verify results-proof.json.'

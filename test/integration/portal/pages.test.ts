@@ -1,0 +1,160 @@
+/**
+ * Every page a browser reaches on a portal node, and every error path a person can stumble on,
+ * in Chromium, in Bokmål, Nynorsk and English: each is drawn in the one shell (header, `<main>`,
+ * a language switch that keeps the page's parameters), in one language, with no raw JSON, no
+ * sideways scrolling at 390 px and no axe-core violation of any impact at 1280 and 390 px.
+ * The portal runs EMREX and an OOTS listener, so the wallet, EMREX and OOTS preview pages are
+ * the same node's.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { startEmrexPair } from '../../helpers/emrex-pair.ts'
+import { edmRequest, ootsListenerConfig, previewLocationOf, simulatedGateway } from '../../helpers/bridges.ts'
+import { expectGoodPage, launchBrowser, newContext, showsJson } from '../../helpers/browser.ts'
+import { LEARNERS } from '../../helpers/results.ts'
+
+let browser: Browser
+beforeAll(async () => { browser = await launchBrowser() })
+afterAll(async () => { await browser.close() })
+
+/** Names and titles from the data, whatever language their source wrote them in. */
+const DATA = ['Kari Nordmann', 'Uppsala universitet', 'Ministère', 'test uio', 'test portal', 'Introduction to', 'Object-oriented', 'Logical Methods', 'Bachelor', 'Emne ', 'Acme AS', 'Test national OOTS access point']
+
+const H1 = {
+  nb: { results: 'Mine resultater', shares: 'Mine delinger', access: 'Hvem har sett mine data', wallet: 'Legg resultater i EU-lommeboka', emrex: 'Hent resultater fra utlandet', verify: 'Kontroller et bevis', error: 'Noe gikk galt' },
+  nn: { results: 'Mine resultat', shares: 'Mine delingar', access: 'Kven har sett dataa mine', wallet: 'Legg resultat i EU-lommeboka', emrex: 'Hent resultat frå utlandet', verify: 'Kontroller eit prov', error: 'Noko gjekk gale' },
+  en: { results: 'My results', shares: 'My shares', access: 'Who saw my data', wallet: 'Put results in your EU wallet', emrex: 'Fetch results from abroad', verify: 'Check a proof', error: 'Something went wrong' }
+} as const
+
+describe('every page in the shell', () => {
+  it('the learner\'s, the employer\'s, the bridges\' and the error pages, in Bokmål, Nynorsk and English, pass axe at 1280 and 390 px, never JSON', { timeout: 300_000 }, async () => {
+    const pair = await startEmrexPair({}, (dir) => ({ oots: ootsListenerConfig(dir) }))
+    const base = pair.portalUrl
+    const gateway = simulatedGateway(() => pair.portal.oots!.gatewayUrl()!)
+    const context = await newContext(browser, { locale: 'nb-NO' })
+    const page = await context.newPage()
+    const visit = async (path: string, what: string, expected?: { status?: number, h1?: string }): Promise<void> => {
+      const answer = await page.goto(`${base}${path}`)
+      if (expected?.status !== undefined) expect(answer?.status(), `${what}: status`).toBe(expected.status)
+      if (expected?.h1 !== undefined) expect(await page.locator('h1').innerText(), `${what}: heading`).toBe(expected.h1)
+      await expectGoodPage(page, what, { allow: DATA })
+    }
+
+    // Not signed in: the front page, the checker, a share link that is mistyped, unknown paths.
+    await visit('/portal', 'front page')
+    expect(await page.title()).toBe('Vitnemålsportalen')
+    expect((await page.request.get(`${base}/favicon.ico`)).headers()['content-type']).toBe('image/svg+xml')
+    expect((await page.request.get(`${base}/favicon.ico`)).status()).toBe(200)
+    await visit('/verify', 'proof checker', { h1: H1.nb.verify })
+    // A mistyped share link: an explanation in the page's language, not `must match pattern`.
+    await visit('/share/abc', 'mistyped share link', { status: 404, h1: H1.nb.error })
+    expect(await page.locator('[data-code]').getAttribute('data-code')).toBe('SHARE_LINK_INVALID')
+    expect(await page.locator('main').innerText()).toContain('Delingslenken er ikke hel')
+    // Unknown paths under /portal and elsewhere: the error page, not `{"code":"ROUTE_NOT_FOUND"}`.
+    for (const path of ['/portal/nothing-here', '/portal/results/extra', '/nothing', '/portal/api/nothing']) {
+      await visit(path, `unknown ${path}`, { status: 404, h1: H1.nb.error })
+      expect(await page.locator('[data-code]').getAttribute('data-code')).toBe('ROUTE_NOT_FOUND')
+    }
+    // The development sign-in, and its language switch, which keeps the authorization request.
+    await page.goto(`${base}/portal/login`)
+    await expectGoodPage(page, 'development sign-in', { allow: DATA })
+    for (const lang of ['nn', 'en', 'nb'] as const) {
+      await page.getByRole('link', { name: { nb: 'Bokmål', nn: 'Nynorsk', en: 'English' }[lang] }).click()
+      expect(await showsJson(page), `sign-in in ${lang}`).toBe(false)
+      expect(await page.locator('html').getAttribute('lang')).toBe(lang)
+      await expectGoodPage(page, `development sign-in (${lang})`, { allow: DATA })
+    }
+    await page.getByRole('button', { name: 'Logg inn som Kari Nordmann' }).click()
+    await page.waitForURL(`${base}/portal/results`)
+
+    // An OOTS request for Kari's diploma, to preview.
+    const location = previewLocationOf((await gateway.post(edmRequest())).body.toString())
+    const previewPath = new URL(location).pathname
+    // A share to open, and an offer for the wallet, made on the pages.
+    const created = await (async (): Promise<{ link: string, code: string }> => {
+      await page.locator('input[name=result]').first().check()
+      await page.getByLabel('Hvem deler du med?').fill('Acme AS')
+      await page.getByRole('button', { name: 'Lag deling' }).click()
+      return { link: await page.locator('#share-link').innerText(), code: await page.locator('#share-code').innerText() }
+    })()
+
+    for (const lang of ['nb', 'nn', 'en'] as const) {
+      await page.goto(`${base}/portal/results?lang=${lang}`)
+      const h = H1[lang]
+      await visit('/portal/results', `my results (${lang})`, { h1: h.results })
+      // The share form with nothing picked comes back with the message at the results.
+      await page.getByRole('button', { name: { nb: 'Lag deling', nn: 'Lag deling', en: 'Create share' }[lang] }).click()
+      expect(await page.locator('#result-error').count()).toBe(1)
+      await expectGoodPage(page, `share form with a mistake (${lang})`, { allow: DATA })
+      await visit('/portal/shares', `my shares (${lang})`, { h1: h.shares })
+      await page.locator('li[data-share]').getByRole('button', { name: { nb: 'Trekk tilbake', nn: 'Trekk tilbake', en: 'Revoke' }[lang] }).click()
+      await expectGoodPage(page, `revoke confirmation (${lang})`, { allow: DATA })
+      await visit('/portal/access', `who saw my data (${lang})`, { h1: h.access })
+      await visit('/portal/access?show=all&what=institutions', `who saw my data, filtered (${lang})`, { h1: h.access })
+      await visit('/portal/wallet', `wallet (${lang})`, { h1: h.wallet })
+      // The wallet offer with nothing ticked: the picker again with the message (it was JSON).
+      await page.getByRole('button', { name: { nb: 'Lag tilbud til lommeboka', nn: 'Lag tilbod til lommeboka', en: 'Create the wallet offer' }[lang] }).click()
+      expect(await page.locator('#results-error').count()).toBe(1)
+      await expectGoodPage(page, `wallet with nothing chosen (${lang})`, { allow: DATA })
+      await visit('/emrex/import', `EMREX import (${lang})`, { h1: h.emrex })
+      await visit(previewPath, `OOTS preview (${lang})`)
+      await visit('/oots/preview/no-such-preview', `unknown OOTS preview (${lang})`, { status: 404 })
+      // An error of a signed-in page: in the shell, with the sign-out and a way back.
+      await visit('/portal/shares/0000000000000000000000000a/revoke', `no such share (${lang})`, { status: 404, h1: h.error })
+      expect(await page.locator('#sign-out-everywhere').count()).toBe(1)
+      await visit('/verify', `proof checker (${lang})`, { h1: h.verify })
+    }
+
+    // The wallet offer: a QR code whose modules are large enough to scan (it was 97 modules in 288 px).
+    await page.goto(`${base}/portal/wallet?lang=nb`)
+    await page.locator('input[name=results]').first().check()
+    await page.getByRole('button', { name: 'Lag tilbud til lommeboka' }).click()
+    await page.locator('.qr svg').waitFor()
+    await expectGoodPage(page, 'wallet offer', { allow: DATA })
+    const modules = await page.locator('.qr svg').evaluate((svg) => Number(((svg as unknown as { getAttribute: (n: string) => string }).getAttribute('viewBox') ?? '').split(' ')[2]))
+    const width = (await page.locator('.qr svg').boundingBox())!.width
+    expect(modules).toBeLessThanOrEqual(89)
+    expect(width / modules).toBeGreaterThanOrEqual(4)
+    await page.setViewportSize({ width: 390, height: 900 })
+    expect((await page.locator('.qr svg').boundingBox())!.width / modules).toBeGreaterThanOrEqual(3.5)
+    await page.setViewportSize({ width: 1280, height: 900 })
+
+    // The OOTS preview: approve with nothing chosen (the form again), then refuse.
+    await page.goto(location)
+    for (const box of await page.locator('input[name=results]').all()) await box.uncheck()
+    await page.getByRole('button', { name: 'Godkjenn' }).click()
+    expect(await page.locator('#results-error').innerText()).toContain('Velg minst ett resultat')
+    await expectGoodPage(page, 'OOTS preview with nothing chosen', { allow: DATA })
+    await page.getByRole('button', { name: 'Avslå' }).click()
+    expect(await page.locator('[data-state]').getAttribute('data-state')).toBe('refused')
+    await expectGoodPage(page, 'OOTS preview refused', { allow: DATA })
+
+    // The employer's pages in each language.
+    const employer = await (await newContext(browser, { locale: 'en-GB' })).newPage()
+    for (const lang of ['nb', 'nn', 'en'] as const) {
+      await employer.goto(`${created.link}?lang=${lang}`)
+      expect(await employer.locator('html').getAttribute('lang')).toBe(lang)
+      await expectGoodPage(employer, `share code page (${lang})`, { allow: DATA })
+    }
+    await employer.getByLabel('Access code').fill('AAAAA-AAAAA')
+    await employer.getByRole('button', { name: 'Open' }).click()
+    await expectGoodPage(employer, 'share code page with a wrong code', { allow: DATA })
+    await employer.getByLabel('Access code').fill(created.code)
+    await employer.getByRole('button', { name: 'Open' }).click()
+    await employer.waitForSelector('#owner')
+    for (const lang of ['nb', 'nn', 'en'] as const) {
+      await employer.goto(`${created.link}?lang=${lang}`)
+      expect(await employer.locator('#owner').innerText()).toBe(`${LEARNERS.kari.givenNames} ${LEARNERS.kari.familyName}`)
+      await expectGoodPage(employer, `opened share (${lang})`, { allow: DATA })
+    }
+    // A download outside a visit: a page that says to open the share first, not JSON.
+    const stranger = await (await newContext(browser)).newPage()
+    await stranger.goto(`${created.link}/proofs.json`)
+    expect(await stranger.locator('[data-code]').getAttribute('data-code')).toBe('SHARE_VISIT_ENDED')
+    await expectGoodPage(stranger, 'proof outside a visit')
+    // A share ID typed in capitals leads to the share.
+    await stranger.goto(created.link.replace(/[0-9a-z]{26}$/, (id) => id.toUpperCase()))
+    expect(stranger.url()).toBe(created.link)
+    await context.close()
+  })
+})
