@@ -76,7 +76,7 @@ function titleHtml (v: ResultView | undefined, lang: Lang, t: Texts): string {
   return `${localText(v.title, lang)}${v.localCode === undefined ? '' : ` <span class="muted">${esc(v.localCode)}</span>`}${status}`
 }
 
-function factsHtml (r: PortalResult, lang: Lang, t: Texts, birthDate?: string): string {
+function factsHtml (r: PortalResult, lang: Lang, t: Texts): string {
   const v = r.view
   if (v === undefined) return ''
   const grade = gradeText(v.grades, t)
@@ -85,8 +85,7 @@ function factsHtml (r: PortalResult, lang: Lang, t: Texts, birthDate?: string): 
     v.credits === undefined ? undefined : [t.credits, esc(formatNumber(v.credits, lang))],
     [t.date, esc(formatDate(v.achievedOn, lang))],
     v.term === undefined ? undefined : [t.term, esc(v.term)],
-    [t.issuer, issuerHtml(r, lang, t)],
-    birthDate === undefined ? undefined : [t.born, esc(formatDate(birthDate, lang))]
+    [t.issuer, issuerHtml(r, lang, t)]
   ].filter((x): x is string[] => x !== undefined)
   const parts = v.parts.length === 0 ? '' : `<details><summary>${esc(t.parts(v.parts.length))}</summary><ul>${v.parts.map((p) => `<li>${localText(p.title, lang)}${p.grades.length > 0 ? `: ${esc(gradeText(p.grades, t))}` : ''}</li>`).join('')}</ul></details>`
   return `<dl class="facts">${rows.map(([k, val]) => `<dt>${esc(k)}</dt><dd>${val}</dd>`).join('')}</dl>${parts}`
@@ -186,7 +185,7 @@ ${field('recipient', t.recipient, t.recipientHint, e.recipient, (d, inv) => `<in
 ${field('expires', t.expires, t.expiresHint(maxDays), e.expires, (d, inv) => `<input id="expires" name="expires" type="date" required value="${esc(f.expires)}" min="${esc(today)}" max="${esc(maxExpiry)}" aria-describedby="${d}"${inv}>`)}
 ${field('maxUses', t.maxUses, t.maxUsesHint, e.maxUses, (d, inv) => `<input id="maxUses" name="maxUses" type="number" inputmode="numeric" min="0" max="1000" value="${esc(f.maxUses)}" aria-describedby="${d}"${inv}>`)}
 ${field('shareLang', t.shareLanguage, t.shareLanguageHint, undefined, (d) => `<select id="shareLang" name="shareLang" aria-describedby="${d}">${langOptions}</select>`)}
-<div class="field"><input type="checkbox" id="birthDate" name="birthDate" value="yes"${f.birthDate ? ' checked' : ''} aria-describedby="birthDate-hint"><label for="birthDate">${esc(t.showBirthDate)}</label><span id="birthDate-hint" class="hint">${esc(t.showBirthDateHint)} ${esc(t.proofHoldsSigned)}</span></div>
+<div class="field check"><input type="checkbox" id="birthDate" name="birthDate" value="yes"${f.birthDate ? ' checked' : ''} aria-describedby="birthDate-hint"><label for="birthDate">${esc(t.showBirthDate)}</label><span id="birthDate-hint" class="hint">${esc(t.showBirthDateHint)} ${esc(t.proofHoldsSigned)}</span></div>
 <p><button type="submit">${esc(t.createShare)}</button></p></form></section>`
 }
 

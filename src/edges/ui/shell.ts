@@ -49,6 +49,8 @@ input[type=checkbox],input[type=radio]{width:1.25rem;height:1.25rem;margin:0 .5r
 label{font-weight:600}
 .field{margin:1rem 0}
 .field label{display:block}
+.field.check{display:grid;grid-template-columns:auto minmax(0,1fr);align-items:start}
+.field.check .hint{grid-column:2}
 .hint{display:block;color:#4a4f57;font-weight:400}
 .field-error{display:block;color:#a40000;font-weight:700}
 [aria-invalid=true]{border:2px solid #a40000}
