@@ -8,8 +8,8 @@
  *   policy is `learner` take it from `request.caller`); `signInUrl(reply, returnTo)` starts a
  *   sign-in that comes back to `returnTo`. Sessions are server-side (src/services/portal/session-store.ts).
  * - {@link PortalModule.myResults}: the learner's results with a status per source.
- * - {@link resultsTable} (src/edges/portal/pages.ts) with a `pickName`: the result picker, a
- *   fieldset of labelled checkboxes whose values are result keys (`<org>:<result ID>`).
+ * - `resultCards` (src/edges/portal/pages.ts) with a `pick` name: the result picker, cards with
+ *   labelled checkboxes whose values are result keys (`<org>:<result ID>`).
  * - {@link PortalModule.verifiedResultsFor}: the bridges' `LearnerResults` for picked keys.
  *
  * Its pages and routes, and what the HTTP edge takes of it (the learner authenticator, the
