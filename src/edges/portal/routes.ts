@@ -79,7 +79,8 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
     // (the edge sends anyone else to sign in first), so handlers take the learner from the request.
     const learner = (request: FastifyRequest): LearnerIdentity => portal.identityOf(request)
     const html = async (reply: FastifyReply, body: string, status = 200, scripts = false): Promise<FastifyReply> => await sendPage(reply, body, { status, scripts })
-    const visits = new ShareVisits<OpenedView>({ ttlMs: VISIT_TTL_MS, max: 1000 }, () => portal.now())
+    // At most 500 visits at once (each holds the results it showed, some kilobytes): the oldest goes first.
+    const visits = new ShareVisits<OpenedView>({ ttlMs: VISIT_TTL_MS, max: 500 }, () => portal.now())
     const secure = (): boolean => portal.baseUrl().startsWith('https:')
 
     await app.register(uiAssetRoutes())

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
@@ -149,7 +149,6 @@ describe('the portal in a browser', () => {
     const pdfFile = join(dir, 'results.pdf')
     await pdfDownload.saveAs(pdfFile)
     expect(readFileSync(pdfFile).subarray(0, 5).toString()).toBe('%PDF-')
-    writeFileSync(join(dir, 'done'), '')
     expect(execFileSync('pdftotext', [pdfFile, '-']).toString()).toContain('Kari Nordmann')
 
     // The learner sees one opening and the wrong code, then revokes, confirming first.

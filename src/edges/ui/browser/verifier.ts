@@ -52,14 +52,14 @@ function start (root: Element): void {
 
   const check = async (file: FileLike): Promise<void> => {
     outcome.innerHTML = `<p>${esc(texts.checking)}</p>`
-    let doc: unknown
+    let proofs: unknown
     try {
-      doc = await proofSetOfFile(new Uint8Array(await file.arrayBuffer()))
+      proofs = await proofSetOfFile(new Uint8Array(await file.arrayBuffer()))
     } catch {
       outcome.innerHTML = `<div class="notice" data-outcome="unreadable"><p><strong>${esc(texts.notProof)}</strong></p></div>`
       return
     }
-    const report = await verifyProofSet(doc, anchor === undefined ? [] : [anchor])
+    const report = await verifyProofSet(proofs, anchor === undefined ? [] : [anchor])
     if (report.problem !== undefined) {
       outcome.innerHTML = `<div class="notice" data-outcome="unreadable"><p><strong>${esc(texts.notProof)}</strong></p></div>`
       return
