@@ -44,7 +44,8 @@ export function errorPageHtml (lang: Lang, status: number, code: string, options
   const explained = explainError(code, status, lang)
   const back = request === undefined ? undefined : previousPage(request)
   const ways = [
-    explained.next === undefined || site.home === undefined ? '' : `<li><a href="${esc(explained.next.href)}" id="error-next">${esc(explained.next.label)}</a></li>`,
+    // The codes' next steps are the portal's pages: only a site with the portal's navigation has them.
+    explained.next === undefined || site.nav.length === 0 ? '' : `<li><a href="${esc(explained.next.href)}" id="error-next">${esc(explained.next.label)}</a></li>`,
     back === undefined ? '' : `<li><a href="${esc(back)}" id="error-back">${esc(t.back)}</a></li>`,
     site.home === undefined ? '' : `<li><a href="${esc(site.home)}">${esc(t.home)}</a></li>`
   ].join('')
