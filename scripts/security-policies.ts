@@ -1,6 +1,7 @@
 /**
  * The route policy tables of docs/SECURITY.md, generated from the route tables (`node.routes`)
- * of a node of every role, so that the document says what the code enforces:
+ * of a node of every role, and of the portal's OOTS listener (its own listener, for the national
+ * access point), so that the document says what the code enforces:
  * `node scripts/security-policies.ts` prints them, `--write` puts them into docs/SECURITY.md
  * between its markers. test/integration/api/route-policy.test.ts builds the same nodes, checks
  * every route against every kind of caller and fails when the document differs.
@@ -9,12 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { planLocalFederation, type LocalFederationPlan, type LocalNodeSpec, type PlanOptions } from '../src/demo/local-federation.ts'
+import { prepareLocalOots } from '../src/demo/oots/local.ts'
 import { createSelfSignedCertificate, writeCertificateFiles } from '../src/services/bridges/emrex/certificate.ts'
-import { createNode } from '../src/node.ts'
+import { createNode, type LifelongNode } from '../src/node.ts'
 import type { RouteEntry } from '../src/edges/http/edge.ts'
 import { csrfProtection } from '../src/edges/http/csrf.ts'
 
-/** One node per role; the portal runs EMREX and the development issuer, so that every route exists. */
+/** One node per role; the portal runs EMREX, the OOTS listener and the development issuer, so that every route exists. */
 export const EVERY_ROLE: readonly LocalNodeSpec[] = [
   { slug: 'institution', name: 'Universitetet i Oslo', organisationNumber: '971035854', roles: ['institution'] },
   { slug: 'index', name: 'Nasjonal læringsindeks', organisationNumber: '919477822', roles: ['index'] },
@@ -23,18 +25,20 @@ export const EVERY_ROLE: readonly LocalNodeSpec[] = [
   { slug: 'portal', name: 'Vitnemålsportalen', organisationNumber: '919477822', roles: ['portal'] }
 ]
 
-/** Plans the federation of {@link EVERY_ROLE} under `dir` (with the portal's EMREX certificate). */
+/** Plans the federation of {@link EVERY_ROLE} under `dir` (with the portal's EMREX certificate and OOTS listener). */
 export async function planEveryRole (dir: string, options: PlanOptions = {}): Promise<LocalFederationPlan> {
   const pems = await createSelfSignedCertificate({ commonName: 'Vitnemålsportalen', country: 'NO', modulusLength: 2048, validDays: 30 })
   const certificateFile = join(dir, 'emrex.crt')
   const keyFile = join(dir, 'emrex.key')
   writeCertificateFiles(certificateFile, keyFile, pems)
+  // The OOTS listener pins a development gateway; on port 0, it listens only where a node is started.
+  const oots = prepareLocalOots(dir, { host: '127.0.0.1', port: 0 }, { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' })
   return planLocalFederation({ federation: 'no.lifelong.policy', basePorts: { p2p: 0, http: 0 }, manifestValidityDays: 1, nodes: [...EVERY_ROLE] }, join(dir, 'federation'), {
     logLevel: 'silent',
     ports: () => ({ p2p: 0, http: 0 }),
     ...options,
     configOverrides: (spec) => ({
-      ...(spec.roles.includes('portal') ? { portal: { devIssuer: true }, emrex: { certificateFile, keyFile } } : {}),
+      ...(spec.roles.includes('portal') ? { portal: { devIssuer: true }, emrex: { certificateFile, keyFile }, ...oots.portalConfig } : {}),
       ...(options.configOverrides?.(spec) ?? {})
     })
   })
@@ -46,6 +50,13 @@ export interface RoleRoutes {
   routes: readonly RouteEntry[]
 }
 
+/** The role tables of `node`: its HTTP routes and, on a portal with an `oots` section, its OOTS listener's. */
+export function routeTables (node: LifelongNode): RoleRoutes[] {
+  const role = node.config.roles.join(', ')
+  const listener = node.parts.ootsListener
+  return [{ role, routes: node.routes }, ...(listener === undefined ? [] : [{ role: `${role}: the OOTS listener (\`oots.listen\`; its rate limits are per gateway and in all, \`oots.rateLimits\`)`, routes: listener.routes }])]
+}
+
 /** Builds (without starting) a node of every role and returns their route tables. */
 export async function everyRoleRoutes (): Promise<RoleRoutes[]> {
   const dir = mkdtempSync(join(tmpdir(), 'lifelong-policies-'))
@@ -54,7 +65,7 @@ export async function everyRoleRoutes (): Promise<RoleRoutes[]> {
     const out: RoleRoutes[] = []
     for (const planned of plan.nodes) {
       const node = await createNode(planned.config)
-      out.push({ role: planned.spec.roles.join(', '), routes: node.routes })
+      out.push(...routeTables(node))
       await node.stop()
     }
     return out
@@ -63,7 +74,7 @@ export async function everyRoleRoutes (): Promise<RoleRoutes[]> {
   }
 }
 
-const LIMITS: Record<string, string> = { signIn: 'sign-in', shareOpen: 'share opening', walletToken: 'wallet token', walletCredential: 'wallet credential', emrexEntry: 'EMREX hand-over' }
+const LIMITS: Record<string, string> = { signIn: 'sign-in', shareOpen: 'share opening', walletToken: 'wallet token', walletCredential: 'wallet credential', emrexEntry: 'EMREX hand-over', walletPresentation: 'wallet presentation' }
 
 /** What the CSRF column says of a route (src/edges/http/csrf.ts). */
 function csrfOf (r: RouteEntry): string {

@@ -1,6 +1,9 @@
 /**
- * The composition root: `createNode(config)` builds and wires every component of one node.
- * Nothing else constructs components or reads config; two nodes in one process share nothing.
+ * The composition root: `createNode(config)` builds and wires every component of one node. The
+ * core every node has (store, federation, libp2p host, RPC, the HTTP app) is built here; the
+ * parts a node has by its roles are listed in {@link ROLE_PARTS}, in start order, and built from
+ * their definitions (src/wiring/). Nothing else constructs components or reads config; two nodes
+ * in one process share nothing.
  */
 import type { FastifyInstance } from 'fastify'
 import pkg from '../package.json' with { type: 'json' }
@@ -10,6 +13,7 @@ import { toLibp2pPrivateKey, peerIdFromRawPublicKey, type SigningKey } from './c
 import { openStorage, type Storage } from './store/leveldb/storage.ts'
 import { createLogger, type Logger } from './core/observability/logger.ts'
 import { createMetrics, type Metrics } from './core/observability/metrics.ts'
+import { ROLES, type Role } from './core/federation/roles.ts'
 import { Federation } from './net/federation/federation.ts'
 import { ManifestSync } from './net/federation/sync.ts'
 import { readPublishedAnchor } from './core/federation/published-anchor.ts'
@@ -23,33 +27,87 @@ import { RpcClient } from './net/rpc/client.ts'
 import { buildApp } from './edges/http/app.ts'
 import type { NodeInfo, Readiness } from './edges/http/system.ts'
 import { LifelongError } from './core/errors.ts'
-import { createEducationModule, type EducationModule } from './services/registry/education/module.ts'
-import { LogModule } from './services/log/module.ts'
+import type { EducationModule } from './services/registry/education/module.ts'
+import type { LogModule } from './services/log/module.ts'
 import type { ResultsModule } from './services/registry/results/module.ts'
 import type { PortalModule } from './services/portal/module.ts'
 import type { PortalBridgePorts } from './services/portal/bridge-ports.ts'
-import { registryCatalogue } from './services/registry/results/registry-catalogue.ts'
-import { OfferingLookup } from './services/registry/education/index.ts'
+import type { IndexClient, IndexRegistrar } from './services/registry/learners/client.ts'
+import type { LearnerRegistry } from './services/registry/learners/registry.ts'
 import type { EudiModule } from './services/bridges/eudi/module.ts'
 import type { OotsModule } from './services/bridges/oots/module.ts'
 import type { EmrexModule } from './services/bridges/emrex/module.ts'
-import { emrexForeignResults } from './services/bridges/emrex/foreign-results.ts'
 import { BearerAuth, bearerAuthenticators } from './edges/http/auth.ts'
 import { mergeAuthenticators, type RouteEntry } from './edges/http/edge.ts'
 import { HostPolicy } from './edges/http/hosts.ts'
 import type { RateLimitConfig } from './edges/http/rate-limits.ts'
-import { LearnersModule } from './services/registry/learners/module.ts'
-import { withEdges, type NodeCore, type NodeModule, type NodeOptions } from './wiring/context.ts'
-import { logRoutes } from './edges/log/routes.ts'
-import { learnerRoutes } from './edges/registry/learners/routes.ts'
-import { educationRoutes } from './edges/registry/education/routes.ts'
-import { wireInstitution } from './wiring/institution.ts'
-import { wirePortal } from './wiring/portal.ts'
-import { bridgeEntryPoints, wireBridges, wireEmrexStore } from './wiring/bridges.ts'
+import type { NodeCore } from './wiring/context.ts'
+import type { NodeParts, PartName } from './wiring/node-parts.ts'
+import { buildParts, type BuiltPart, type PartFactories } from './wiring/parts.ts'
+import { PART_DEFINITIONS } from './wiring/definitions.ts'
 import { boundedStop, STOP_ABORT_MS } from './wiring/shutdown.ts'
 import { listenError } from './net/host/listen-error.ts'
 
-export type { BridgePorts, NodeModule, NodeOptions } from './wiring/context.ts'
+export type { NodeCore } from './wiring/context.ts'
+export type { NodeParts, PartName } from './wiring/node-parts.ts'
+export { devIssuerWith } from './wiring/portal.ts'
+
+export interface NodeOptions {
+  /** Defaults to a pino logger on stdout at the configured level. */
+  logger?: Logger
+  /** The clock; tests move it to exercise expiry and skew. */
+  now?: () => number
+  /** Add process metrics (CPU, memory) to /metrics; for one node per process. */
+  processMetrics?: boolean
+  /**
+   * Parts built by these factories instead of their definitions, at their place in the role
+   * table and with the definitions' lifecycle and edges: the local federation's development
+   * issuer with its sample learners (`devIssuerWith`), a test's catalogue or sign-in. A factory
+   * for a part the node's roles do not have is not used.
+   */
+  parts?: PartFactories<NodeParts, NodeCore>
+}
+
+/** The parts of the transparency log and the index client, which every node has. */
+const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 'indexClient'] as const satisfies readonly PartName[]
+
+/**
+ * The parts of a node of each role, in start order; stop runs in the reverse. Each part comes
+ * after the parts it needs (its definition's `needs`, checked when a node is created and by
+ * test/unit/wiring/roles.test.ts for every role combination). A node of several roles (the
+ * national operator's index, registry and portal) has the parts of each, in the order of
+ * {@link ROLES}, each part once at its first place ({@link partsOf}).
+ */
+export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
+  institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'institutionResults', 'evidence'],
+  index: [...EVERY_NODE, 'learnerIndex'],
+  registry: [...EVERY_NODE, 'educationRegistry'],
+  accreditor: [...EVERY_NODE, 'accreditor'],
+  portal: [
+    ...EVERY_NODE, 'offerings', 'signedInLearners', 'bridgeAccessLog', 'sourceDirectory', 'emrexStore', 'devIssuer', 'portal',
+    'bridgeSessions', 'verifiedResults', 'personMatcher', 'evidenceFetcher', 'eudi', 'oots', 'ootsListener', 'emrex'
+  ]
+}
+
+/** The parts of a node with `roles`, in start order: each role's table in the order of {@link ROLES}, each part once. */
+export function partsOf (roles: readonly Role[]): PartName[] {
+  const out: PartName[] = []
+  for (const role of ROLES) {
+    if (!roles.includes(role)) continue
+    for (const part of ROLE_PARTS[role]) if (!out.includes(part)) out.push(part)
+  }
+  return out
+}
+
+/** What a node holds of the learner registry: the index client (every node), the registry (index) and the registrar (institution). */
+export interface NodeLearners {
+  /** Calls the national index over the signed protocol. */
+  readonly index: IndexClient
+  /** The registry (index nodes only). */
+  readonly registry: LearnerRegistry | undefined
+  /** Batched, retried pointer and enrolment registration (institution nodes only). */
+  readonly registrar: IndexRegistrar | undefined
+}
 
 export interface LifelongNode {
   readonly config: NodeConfig
@@ -71,14 +129,14 @@ export interface LifelongNode {
   readonly portal: PortalModule | undefined
   /** The EUDI wallet issuer (portal role). */
   readonly eudi?: EudiModule
-  /** The OOTS evidence provider (portal role). */
-  readonly oots?: OotsModule<RouteEntry>
-  /** What the portal serves the bridges (sign-in, verified results, access log), on portal nodes. */
+  /** The OOTS evidence provider (portal role); its listener for the national access point is `parts.ootsListener`. */
+  readonly oots?: OotsModule
+  /** The ports the bridges use (sign-in, verified results, access log), on portal nodes. */
   readonly bridgePorts?: PortalBridgePorts
   /** Bearer-token checks for the HTTP API (issuers from `auth.issuers`). */
   readonly auth: BearerAuth
   /** The learner registry (index), the index client and the institution's registrar. */
-  readonly learners: LearnersModule
+  readonly learners: NodeLearners
   /** EMREX provider and client (portal nodes with an `emrex` config section). */
   readonly emrex?: EmrexModule
   readonly http: FastifyInstance
@@ -86,8 +144,10 @@ export interface LifelongNode {
   readonly routes: readonly RouteEntry[]
   readonly logger: Logger
   readonly metrics: Metrics
-  /** The education registry (registry node) or the institution's own catalogue (institution node). */
+  /** The education registry (registry node), the institution's own catalogue (institution node) or the accreditor's desk; undefined on other nodes. */
   readonly education: EducationModule | undefined
+  /** Every part the node has by its roles (src/wiring/node-parts.ts), by name. */
+  readonly parts: Readonly<Partial<NodeParts>>
   /** The HTTP URL the node listens on (after start). */
   httpUrl: () => string
   /** The libp2p addresses the node listens on, with /p2p/<peer ID> (after start). */
@@ -112,6 +172,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
   const peerIdBytes = peerId.toMultihash().bytes
 
   const storage = await openStorage(config.dataDir)
+  let built: BuiltPart[] = []
   try {
     const federation = new Federation({ store: storage.sublevel('federation'), logger: logger.child({ component: 'federation' }), metrics, now }, {
       federationId: config.federation.id,
@@ -159,55 +220,42 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
     const discovery = new Discovery({ host, federation })
 
-    const log = await LogModule.create({ storage, federation, logger: logger.child({ component: 'log' }), metrics, key, server, client, now, connectedPeers: () => host.getConnections().map((c) => c.remotePeer.toString()) }, { config, peerId: self })
     const auth = new BearerAuth({ now }, config.auth)
-    const learners = new LearnersModule({ store: storage.sublevel('learners'), log, federation, server, client, auth, logger: logger.child({ component: 'learners' }), metrics, now }, {
-      roles: config.roles,
-      organisationNumber: config.organisationNumber,
-      name: config.name,
-      allowSynthetic: config.identifiers.allowSynthetic
-    })
-    // Education records and their log entries go into one batch through the log's append path.
-    const education = await createEducationModule({ store: storage.sublevel('education'), log, server, client, federation, metrics, logger: logger.child({ component: 'education' }), now }, { roles: config.roles })
     let listeningUrl = ''
     let listeningPort: number | undefined
     const core: NodeCore = {
       config,
-      options,
       self,
       key,
       storage,
       federation,
       server,
       client,
-      log,
-      learners,
-      // Results and the portal check offerings at the National Education Registry (cached lookups).
-      offerings: registryCatalogue(new OfferingLookup({ client, federation, now })),
+      auth,
       logger,
+      metrics,
       now,
+      connectedPeers: () => host.getConnections().map((c) => c.remotePeer.toString()),
       listeningUrl: () => listeningUrl,
       publicUrl: () => config.http.publicUrl ?? listeningUrl
     }
-    // Each role's parts (src/wiring/): the portal gets what it shows of the bridges at construction,
-    // the bridges get the portal's ports.
-    const institution = await wireInstitution(core)
-    const emrexStore = wireEmrexStore(core)
-    const portalParts = wirePortal(core, { ...(emrexStore === undefined ? {} : { foreignResults: emrexForeignResults(emrexStore) }), entryPoints: bridgeEntryPoints(core) })
-    const bridges = await wireBridges(core, portalParts.ports, emrexStore)
-    const results = institution.results
-    const portal = portalParts.portal
-    const { eudi, oots, emrex } = bridges
-    const learnersRoutes = learners.registry === undefined ? undefined : learnerRoutes({ registry: learners.registry, organisationNumber: config.organisationNumber, name: config.name })
-    const educationEdges = education === undefined ? undefined : educationRoutes(education)
-    const modules: NodeModule[] = [
-      withEdges(log, { routes: logRoutes(log) }),
-      withEdges(learners, learnersRoutes === undefined ? {} : { routes: learnersRoutes }),
-      ...(education === undefined ? [] : [withEdges(education, educationEdges === undefined ? {} : { routes: educationEdges })]),
-      ...institution.modules,
-      ...portalParts.modules,
-      ...bridges.modules
-    ]
+    // The parts of the node's roles, in their table's order (src/wiring/).
+    const { parts, built: builtParts } = await buildParts(partsOf(config.roles), PART_DEFINITIONS, options.parts ?? {}, core)
+    built = builtParts
+    const { log, indexClient } = parts
+    if (log === undefined || indexClient === undefined) throw new LifelongError('internal', 'NODE_PARTS_MISSING', 'every node has the log and the index client')
+    const { results, portal, eudi, oots, emrex } = parts
+    const learners: NodeLearners = { index: indexClient, registry: parts.learnerIndex?.registry, registrar: parts.registrar }
+    const educationParts: EducationModule = {
+      ...(parts.educationRegistry === undefined ? {} : { registry: parts.educationRegistry.registry, staging: parts.educationRegistry.staging }),
+      ...(parts.institutionCatalogue === undefined ? {} : { catalogue: parts.institutionCatalogue.catalogue }),
+      ...(parts.accreditor === undefined ? {} : { accreditor: parts.accreditor })
+    }
+    const education = Object.keys(educationParts).length === 0 ? undefined : educationParts
+    const bridgePorts: PortalBridgePorts | undefined = parts.bridgeSessions === undefined || parts.verifiedResults === undefined || parts.bridgeAccessLog === undefined
+      ? undefined
+      : { sessions: parts.bridgeSessions, results: parts.verifiedResults, accessLog: parts.bridgeAccessLog }
+    const edges = built.map((b) => b.edges)
 
     let started = false
     const info = (): NodeInfo => ({
@@ -247,19 +295,27 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       }),
       https: (config.http.publicUrl ?? '').startsWith('https:'),
       rateLimit: rateLimitConfig(config.http.rateLimit),
-      errorRenderers: Object.assign({}, ...modules.map((m) => m.errorRenderers ?? {})),
-      plugins: modules.flatMap((m) => m.routes === undefined ? [] : [m.routes]),
+      errorRenderers: Object.assign({}, ...edges.map((e) => e.errorRenderers ?? {})),
+      plugins: edges.flatMap((e) => e.routes === undefined ? [] : [e.routes]),
       ...(portal === undefined ? {} : { signInPath: '/portal/login' }),
-      csrfTokens: modules.flatMap((m) => m.csrfTokens === undefined ? [] : [m.csrfTokens]),
+      csrfTokens: edges.flatMap((e) => e.csrfTokens === undefined ? [] : [e.csrfTokens]),
       publicOrigin: () => config.http.publicUrl === undefined ? '' : new URL(config.http.publicUrl).origin,
-      authenticators: mergeAuthenticators([bearerAuthenticators(auth), ...modules.map((m) => m.authenticators ?? {})])
+      authenticators: mergeAuthenticators([bearerAuthenticators(auth), ...edges.map((e) => e.authenticators ?? {})])
     })
 
     let pruneTimer: NodeJS.Timeout | undefined
     let starting: Promise<void> | undefined
     let stopping: Promise<void> | undefined
 
+    // Start order (docs/ARCHITECTURE.md, "One node"): the manifest protocol and every part, in
+    // table order, register their RPC handlers and load their state; libp2p listens with every
+    // protocol served (identify announces them all); the parts begin their work with other
+    // members; HTTP listens; the node dials the members in the manifest. Stop runs the reverse.
     const startAll = async (): Promise<void> => {
+      manifestSync.start()
+      for (const part of built) await part.lifecycle.start?.()
+      const development = auth.issuers().filter((i) => i.development).map((i) => i.issuer)
+      if (development.length > 0) logger.child({ component: 'auth' }).warn({ issuers: development }, 'trusting DEVELOPMENT token issuers: never in production')
       await server.start()
       try {
         await host.start()
@@ -267,8 +323,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
         throw listenError(err, { node: config.name, what: 'p2p', addresses: config.p2p.listen })
       }
       started = true
-      for (const m of modules) await m.start?.()
-      manifestSync.start()
+      for (const part of built) await part.lifecycle.afterStart?.()
       pruneTimer = setInterval(() => { replay.prune(now()) }, Math.max(1000, config.rpc.clockSkewMs))
       pruneTimer.unref()
       try {
@@ -293,11 +348,11 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       manifestSync.stop()
       const graceMs = config.rpc.deadlineMs
       const report = await boundedStop([
-        // No new requests, and the ones being served finish, before the modules and the store stop.
+        // No new requests, and the ones being served finish, before the parts and the store stop.
         { name: 'http', run: async () => { await http.close() } },
         { name: 'rpc-server', run: async () => { await server.stop() } },
-        ...[...modules].reverse().map((m) => ({ name: m.name, run: async () => { await m.stop?.() } })),
-        // Nothing calls other members once the modules have stopped.
+        ...[...built].reverse().flatMap(({ name, lifecycle }) => lifecycle.stop === undefined ? [] : [{ name, run: async () => { await lifecycle.stop?.() } }]),
+        // Nothing calls other members once the parts have stopped.
         { name: 'rpc-client', run: () => { client.close() } },
         { name: 'libp2p', run: async () => { await host.stop() } },
         { name: 'store', run: async () => { await datastore.flush(); await storage.close() } }
@@ -335,7 +390,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       portal,
       eudi,
       oots,
-      ...(portalParts.ports === undefined ? {} : { bridgePorts: portalParts.ports }),
+      ...(bridgePorts === undefined ? {} : { bridgePorts }),
       auth,
       learners,
       ...(emrex === undefined ? {} : { emrex }),
@@ -344,6 +399,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       logger,
       metrics,
       education,
+      parts,
       httpUrl: () => listeningUrl,
       multiaddrs: () => host.getMultiaddrs().map(String),
       async start () {
@@ -364,6 +420,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     }
     return node
   } catch (err) {
+    // The parts built so far release what they hold (worker threads, listeners not yet listening) before the store closes.
+    for (const part of [...built].reverse()) await Promise.resolve(part.lifecycle.stop?.()).catch(() => {})
     await storage.close().catch(() => {})
     if (err instanceof LifelongError) throw err
     throw new LifelongError('internal', 'NODE_CREATE_FAILED', `cannot create node ${config.name}`, { cause: err })

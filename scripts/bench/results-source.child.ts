@@ -14,7 +14,7 @@ const nodes: LifelongNode[] = []
 const catalogue = benchCatalogue()
 // Started together: each start waits mostly on its disk and its dials.
 await Promise.all(configs.map(async (file) => {
-  const node = await createNode(loadConfig(file), { results: { catalogue } })
+  const node = await createNode(loadConfig(file), { parts: { offerings: () => catalogue } })
   await node.start()
   nodes.push(node)
 }))

@@ -5,22 +5,14 @@
  * `code` (part of the public contract: HTTP bodies, wire responses, CLI exit messages) and a
  * `kind` that says what sort of failure it is. HTTP status codes and wire status values are
  * derived from the kind in exactly one place each (`src/edges/http/errors.ts`, `src/net/rpc/status.ts`).
+ *
+ * The code is typed {@link ErrorCode}: every code is declared once, with its kind and meaning, in
+ * its module's file under `src/core/error-codes/` (docs/ERRORS.md lists them all), so a code that
+ * is not declared there fails the type check.
  */
+import type { ErrorCode, ErrorKind } from './error-codes/index.ts'
 
-/** What sort of failure an error is; decides the HTTP status and the wire status. */
-export type ErrorKind =
-  | 'invalid' // the input is malformed or breaks a rule (400)
-  | 'unauthenticated' // no or bad credentials (401)
-  | 'forbidden' // authenticated but not allowed (403)
-  | 'not-found' // the thing asked for does not exist (404)
-  | 'conflict' // the request contradicts stored state (409)
-  | 'gone' // existed but expired, revoked or used up (410)
-  | 'too-large' // over a size cap (413)
-  | 'unsupported' // a version or type the node does not speak (415/422)
-  | 'rate-limited' // over a concurrency or rate cap (429)
-  | 'unavailable' // a dependency is down or the node is not ready (503)
-  | 'timeout' // a deadline passed (504)
-  | 'internal' // a bug or an unexpected failure (500)
+export type { ErrorCode, ErrorKind } from './error-codes/index.ts'
 
 export interface LifelongErrorOptions {
   cause?: unknown
@@ -30,11 +22,11 @@ export interface LifelongErrorOptions {
 
 export class LifelongError extends Error {
   override readonly name: string = 'LifelongError'
-  readonly code: string
+  readonly code: ErrorCode
   readonly kind: ErrorKind
   readonly details: unknown
 
-  constructor (kind: ErrorKind, code: string, message: string, options: LifelongErrorOptions = {}) {
+  constructor (kind: ErrorKind, code: ErrorCode, message: string, options: LifelongErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.kind = kind
     this.code = code
@@ -43,7 +35,7 @@ export class LifelongError extends Error {
 }
 
 /** True if `err` is a {@link LifelongError}, optionally with the given code. */
-export function isLifelongError (err: unknown, code?: string): err is LifelongError {
+export function isLifelongError (err: unknown, code?: ErrorCode): err is LifelongError {
   return err instanceof LifelongError && (code === undefined || err.code === code)
 }
 
@@ -64,8 +56,19 @@ export class ValidationError extends LifelongError {
   override readonly name = 'ValidationError'
   readonly fields: FieldError[]
 
-  constructor (code: string, message: string, fields: FieldError[], options: LifelongErrorOptions = {}) {
+  constructor (code: ErrorCode, message: string, fields: FieldError[], options: LifelongErrorOptions = {}) {
     super('invalid', code, message, { ...options, details: options.details ?? { fields } })
     this.fields = fields
   }
+}
+
+const CODE_SHAPE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/
+
+/**
+ * A code another node or program sent (an RPC answer, an HTTP error body): a code of this
+ * project, kept as it came even if this version does not declare it (a newer node's), or
+ * `fallback` if it is missing or not shaped like a code.
+ */
+export function receivedCode (code: unknown, fallback: ErrorCode): ErrorCode {
+  return typeof code === 'string' && code.length <= 100 && CODE_SHAPE.test(code) ? code as ErrorCode : fallback
 }

@@ -9,10 +9,16 @@ export class OAuthError extends Error {
   readonly status: number
   /** The protocol's error code, e.g. `invalid_grant`. */
   readonly error: string
+  /**
+   * Headers the protocol prescribes with this error, e.g. `WWW-Authenticate: DPoP …` for a
+   * refused DPoP-bound token (RFC 9449 §7.1); without one, a 401 gets the bearer challenge.
+   */
+  readonly headers: Readonly<Record<string, string>>
 
-  constructor (status: number, error: string, description: string) {
+  constructor (status: number, error: string, description: string, headers: Record<string, string> = {}) {
     super(description)
     this.status = status
     this.error = error
+    this.headers = headers
   }
 }

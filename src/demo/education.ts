@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { lifelong } from '../core/gen/proto.js'
-import { isLifelongError } from '../core/errors.ts'
+import { isLifelongError, LifelongError } from '../core/errors.ts'
 import type { RunningFederation } from './local-federation.ts'
 import { toCsv } from '../services/registry/education/import-file.ts'
 import { keys } from '../services/registry/education/keys.ts'
@@ -120,7 +120,7 @@ export async function loadSampleCatalogue (fed: RunningFederation, dir: string, 
   await waitForMesh(fed)
   log(`federation connected in ${Date.now() - t0} ms`)
   const registry = registryNode.education?.registry
-  if (registry === undefined) throw new Error('the registry node has no education registry')
+  if (registry === undefined) throw new LifelongError('internal', 'DEMO_NO_REGISTRY', 'the registry node has no education registry')
   const operator = { organisationNumber: registryNode.config.organisationNumber, roles: registryNode.config.roles, operator: true }
 
   // 1. Institutions and the 2016 merger (the operator's data).

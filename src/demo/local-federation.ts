@@ -16,6 +16,8 @@ import { parseConfig, type NodeConfig } from '../core/config/config.ts'
 import type { Role } from '../core/federation/roles.ts'
 import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
 import { devIssuerConfig } from './dev-issuer.ts'
+import { devCa, devCertificate } from './dev-ca.ts'
+import { LifelongError } from '../core/errors.ts'
 
 export interface LocalNodeSpec {
   slug: string
@@ -118,11 +120,31 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
   const trustAnchor = localTrustAnchor(trustAnchorFile, spec.federation, operatorKey, now)
   const ports = options.ports ?? ((i: number) => ({ p2p: spec.basePorts.p2p + i, http: spec.basePorts.http + i }))
 
+  // The development CA for the portals' EUDI certificates (dev-ca.ts), made only when a portal needs it.
+  const ca = spec.nodes.some((n) => n.roles.includes('portal')) ? devCa(dir, now) : undefined
+
   const nodes: PlannedNode[] = spec.nodes.map((nodeSpec, i) => {
     const nodeDir = join(dir, nodeSpec.slug)
     const key = keyAt(join(nodeDir, 'node.key'))
     const { p2p, http } = ports(i)
     const configFile = join(nodeDir, 'config.json')
+    // A portal's credential issuer key is made here, before the node first starts, so that the
+    // manifest lists it (the portal loads the same file: src/services/bridges/eudi/module.ts); its
+    // certificate under the development CA goes in every credential's x5c (HAIP §6.1.1), and the
+    // verifier's request-signing key gets one too (OpenID4VP x509_hash).
+    const isPortal = nodeSpec.roles.includes('portal')
+    const credentialIssuerKey = isPortal ? p256JwkOf(loadOrCreateP256KeyFile(join(nodeDir, CREDENTIAL_ISSUER_KEY_FILE))) : undefined
+    let wallet: Record<string, unknown> = {}
+    if (isPortal && ca !== undefined) {
+      const url = `http://${HOST}:${http}`
+      devCertificate(ca, join(nodeDir, 'eudi-issuer-chain.pem'), loadOrCreateP256KeyFile(join(nodeDir, CREDENTIAL_ISSUER_KEY_FILE)), { commonName: `DEVELOPMENT ${nodeSpec.name} credential issuer`, uris: [url] }, now)
+      devCertificate(ca, join(nodeDir, 'verifier-chain.pem'), loadOrCreateP256KeyFile(join(nodeDir, 'verifier.key')), { commonName: `DEVELOPMENT ${nodeSpec.name} verifier`, uris: [url], dnsNames: [HOST] }, now)
+      wallet = {
+        certificateChainFile: 'eudi-issuer-chain.pem',
+        certificateRootFile: relative(nodeDir, ca.rootFile),
+        verifier: { certificateChainFile: 'verifier-chain.pem', keyFile: 'verifier.key' }
+      }
+    }
     const json = mergeDeep({
       name: nodeSpec.name,
       organisationNumber: nodeSpec.organisationNumber,
@@ -139,12 +161,10 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       },
       logging: { level: options.logLevel ?? 'warn' },
       identifiers: { allowSynthetic: true },
-      auth: { issuers: devIssuerConfig(devIssuerKey) }
+      auth: { issuers: devIssuerConfig(devIssuerKey) },
+      ...(isPortal ? { portal: { wallet } } : {})
     }, options.configOverrides?.(nodeSpec) ?? {})
     writeFileSync(configFile, JSON.stringify(json, null, 2) + '\n')
-    // A portal's credential issuer key is made here, before the node first starts, so that the
-    // manifest lists it (the portal loads the same file: src/services/bridges/eudi/module.ts).
-    const credentialIssuerKey = nodeSpec.roles.includes('portal') ? p256JwkOf(loadOrCreateP256KeyFile(join(nodeDir, CREDENTIAL_ISSUER_KEY_FILE))) : undefined
     return {
       spec: nodeSpec,
       dir: nodeDir,
@@ -215,7 +235,7 @@ export async function startLocalFederation (plan: LocalFederationPlan, options: 
     nodes,
     node (slug) {
       const n = nodes.get(slug)
-      if (n === undefined) throw new Error(`no running node ${slug}`)
+      if (n === undefined) throw new LifelongError('not-found', 'DEMO_NODE_UNKNOWN', `no running node ${slug}`)
       return n
     },
     stop

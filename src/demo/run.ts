@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path'
 import { LifelongError } from '../core/errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type LocalNodeSpec, type RunningFederation } from './local-federation.ts'
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
-import { createNode, type LifelongNode, type NodeOptions } from '../node.ts'
+import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../node.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from './emrex/local.ts'
@@ -114,7 +114,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     logLevel: options.logLevel ?? 'warn',
     configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } } : {}
   })
-  const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { portal: { sampleLearners: SAMPLE_LEARNERS } } : {}
+  const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith(SAMPLE_LEARNERS) } } : {}
   let started: RunningFederation
   try {
     started = await phase('opening the stores and starting the nodes', log, async () => await startLocalFederation(plan, nodeOptions))

@@ -3,6 +3,7 @@
  * check digits in the test-number ranges (Skatteetaten/Tenor: month + 80), names and dates.
  * Nothing here is a real person. Pure and deterministic for a given seed.
  */
+import { LifelongError } from '../core/errors.ts'
 
 const W1 = [3, 7, 6, 1, 8, 9, 4, 5, 2] as const
 const W2 = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2] as const
@@ -124,7 +125,7 @@ export function syntheticPerson (n: number, tables: Map<number, DayTable> = new 
     tables.set(day, table)
   }
   const individual = table.individuals[slot]
-  if (individual === undefined) throw new RangeError(`no synthetic person ${n}: the sequence holds ${DAYS * 333}`)
+  if (individual === undefined) throw new LifelongError('invalid', 'DEMO_SYNTHETIC_EXHAUSTED', `no synthetic person ${n}: the sequence holds ${DAYS * 333}`)
   const check = table.checks[slot] as number
   // The individual number's last digit (the number's ninth) is odd for men, even for women.
   const gender = individual % 2 === 1 ? 'male' : 'female'

@@ -1,16 +1,17 @@
 /**
- * The portal role: the Diploma portal (sign-in, the verified fan-out, shares, "who saw my data")
- * and the bridge ports it serves (src/services/portal/bridge-ports.ts). The bridges' access log and the
- * learners' IDs and identities (kept in the portal's store) are built first, so the portal gets
- * everything it shows at construction.
+ * The parts of the portal role: the learners' IDs and identities and the bridges' access log
+ * (both in the portal's store), where a learner's results are, the development issuer, and the
+ * Diploma portal itself (sign-in, the verified fan-out, shares, "who saw my data"). The first
+ * ones are built before the portal, so that it gets everything it shows at construction; the
+ * bridge ports over it are in src/wiring/bridges.ts.
  */
 import { LifelongError } from '../core/errors.ts'
-import type { ForeignResults } from '../services/bridges/ports.ts'
-import { PortalModule, type PortalEntryPoints } from '../services/portal/module.ts'
+import { PortalModule, loadSessionSecret } from '../services/portal/module.ts'
 import { everyInstitution } from '../services/portal/fetch.ts'
 import { indexAccessLog, indexDirectory } from '../services/portal/index-directory.ts'
-import type { LearnerIdentity } from '../services/portal/oidc.ts'
-import { BridgeAccessLog, SignedInLearners, portalBridgePorts, type PortalBridgePorts } from '../services/portal/bridge-ports.ts'
+import { DevIssuer, type LearnerIdentity, type SampleLearner } from '../services/portal/oidc.ts'
+import { BridgeAccessLog, SignedInLearners } from '../services/portal/bridge-ports.ts'
+import { emrexForeignResults } from '../services/bridges/emrex/foreign-results.ts'
 import { portalRoutes } from '../edges/portal/routes.ts'
 import { portalAuthenticators, portalCsrfTokens, portalSignedIn } from '../edges/portal/edge.ts'
 import type { TranscriptSigner } from '../edges/portal/pdf.ts'
@@ -20,78 +21,94 @@ import { readPublishedAnchor } from '../core/federation/published-anchor.ts'
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { NodeConfig } from '../core/config/config.ts'
-import { hasRole, withEdges, type NodeCore, type NodeModule } from './context.ts'
+import { definePart, type NodeParts } from './node-parts.ts'
+import type { NodeCore } from './context.ts'
+import type { PartFactories } from './parts.ts'
 
-/** What the portal shows of the bridges, given at construction. */
-export interface PortalInputs {
-  /** Results learners imported from abroad (the EMREX client's store), if EMREX runs here. */
-  foreignResults?: ForeignResults
-  /** The bridges' pages to link to. */
-  entryPoints?: PortalEntryPoints
+/** Whether the federation has a national index (else the portal asks every institution). */
+const hasIndex = (core: NodeCore): boolean => core.federation.membersWithRole('index').length > 0
+
+export const signedInLearners = definePart({
+  needs: ['indexClient'],
+  create: (core, { indexClient }) => new SignedInLearners({ resolve: async (s, why) => (await indexClient.resolve({ scheme: s.scheme, value: s.value }, why)).learnerId ?? undefined }, core.storage.sublevel('portal'))
+})
+
+export const bridgeAccessLog = definePart({
+  needs: ['log'],
+  create: (core, { log }) => new BridgeAccessLog({ store: core.storage.sublevel('portal'), log })
+})
+
+export const sourceDirectory = definePart({
+  needs: ['indexClient'],
+  // The national index says where a learner's results are; a federation without one asks every institution.
+  create: (core, { indexClient }) => hasIndex(core) ? indexDirectory(indexClient) : everyInstitution(core.federation)
+})
+
+/** The development issuer's part with these sample learners (the local federation's, a test's); without `portal.devIssuer` there is none. */
+export function devIssuerWith (learners: readonly SampleLearner[]): NonNullable<PartFactories<NodeParts, NodeCore>['devIssuer']> {
+  return async (core) => core.config.portal.devIssuer
+    ? await DevIssuer.create({ store: core.storage.sublevel('portal'), now: core.now }, { learners, issuer: () => `${core.listeningUrl()}/dev-oidc` })
+    : undefined
 }
 
-/** What the portal role adds to a node. */
-export interface PortalParts {
-  /** The portal; undefined unless the node has the portal role. */
-  portal: PortalModule | undefined
-  /** The bridge ports over the portal's sign-in, results and access log. */
-  ports: PortalBridgePorts | undefined
-  modules: NodeModule[]
-}
+export const devIssuer = definePart({
+  needs: [],
+  create: devIssuerWith([])
+})
 
-/** Builds the portal and its bridge ports (nothing on other nodes). */
-export function wirePortal (core: NodeCore, inputs: PortalInputs = {}): PortalParts {
-  if (!hasRole(core, 'portal')) return { portal: undefined, ports: undefined, modules: [] }
-  const { config, options, federation, learners, log } = core
-  const store = core.storage.sublevel('portal')
-  const hasIndex = (): boolean => federation.membersWithRole('index').length > 0
-  const signedIn = new SignedInLearners({ resolve: async (s, why) => (await learners.index.resolve({ scheme: s.scheme, value: s.value }, why)).learnerId ?? undefined }, store)
-  const bridgeAccess = new BridgeAccessLog({ store, log })
-  const accessLog = options.bridges?.accessLog ?? bridgeAccess
-  const foreign = inputs.foreignResults
-  const portal = new PortalModule({
-    store,
-    log,
-    client: core.client,
-    federation,
-    logger: core.logger.child({ component: 'portal' }),
-    // The national index says where a learner's results are; a federation without one asks every institution.
-    directory: options.portal?.directory ?? (hasIndex() ? indexDirectory(learners.index) : everyInstitution(federation)),
-    indexAccessLog: async (subject, why) => hasIndex() ? await indexAccessLog(learners.index, subject, why) : [],
-    catalogue: options.portal?.catalogue ?? core.offerings,
-    // "Who saw my data" lists what the bridges handed on (when they log here, not to a test's log).
-    ...(accessLog === bridgeAccess ? { bridgeAccess: async (identity) => await bridgeAccess.list(await signedIn.learnerIdOf(identity)) } : {}),
-    ...(foreign === undefined
-      ? {}
-      : {
-          foreignResults: async (identity) => {
-            const learnerId = await knownLearnerId(signedIn, identity)
-            return learnerId === undefined ? [] : await foreign.forLearner(learnerId)
-          }
-        }),
-    // Every sign-in keeps the learner's index ID and identity for the bridges (fault 11: an OOTS
-    // request must find a learner who signed in before a restart). Without an index there is no learner ID.
-    signedIn: async (identity) => { if (hasIndex()) await knownLearnerId(signedIn, identity) },
-    baseUrl: core.listeningUrl,
-    now: core.now
-  }, {
-    federationId: config.federation.id,
-    oidc: config.portal.oidc,
-    devIssuer: config.portal.devIssuer,
-    sampleLearners: options.portal?.sampleLearners ?? [],
-    fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
-    shareMaxDays: config.portal.shareMaxDays,
-    session: { idleMs: config.portal.session.idleMinutes * 60_000, absoluteMs: config.portal.session.absoluteHours * 3_600_000 },
-    allowSynthetic: config.identifiers.allowSynthetic,
-    ...(inputs.entryPoints === undefined ? {} : { entryPoints: inputs.entryPoints })
-  })
-  const anchor = config.federation.trustAnchorFile === undefined ? undefined : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys)
-  const signer = transcriptSigner(config)
-  const routes = portalRoutes(portal, { ...(anchor === undefined ? {} : { anchor: { text: anchor.text, fingerprint: anchor.fingerprint } }), ...(signer === undefined ? {} : { transcriptSigner: signer }) })
-  // The portal's pages, the bridges' pages on this node and their errors are drawn in the portal's shell.
-  const module = withEdges(portal, { routes, csrfTokens: portalCsrfTokens(portal), authenticators: portalAuthenticators(portal), errorRenderers: { page: pageErrorRenderer(PORTAL_SITE, portalSignedIn(portal)) } })
-  return { portal, ports: portalBridgePorts(portal, signedIn, accessLog), modules: [module] }
-}
+export const portal = definePart({
+  needs: ['log', 'indexClient', 'offerings', 'signedInLearners', 'bridgeAccessLog', 'sourceDirectory', 'emrexStore', 'devIssuer'],
+  create: async (core, parts) => {
+    const { config } = core
+    const { indexClient, signedInLearners: signedIn, bridgeAccessLog: accessLog, emrexStore } = parts
+    const store = core.storage.sublevel('portal')
+    const foreign = emrexStore === undefined ? undefined : emrexForeignResults(emrexStore)
+    return new PortalModule({
+      store,
+      log: parts.log,
+      client: core.client,
+      federation: core.federation,
+      logger: core.logger.child({ component: 'portal' }),
+      directory: parts.sourceDirectory,
+      indexAccessLog: async (subject, why) => hasIndex(core) ? await indexAccessLog(indexClient, subject, why) : [],
+      catalogue: parts.offerings,
+      // "Who saw my data" lists what the bridges handed on (when they log here, not to a log of the caller's own).
+      ...(accessLog instanceof BridgeAccessLog ? { bridgeAccess: async (identity) => await accessLog.list(await signedIn.learnerIdOf(identity)) } : {}),
+      ...(foreign === undefined
+        ? {}
+        : {
+            foreignResults: async (identity) => {
+              const learnerId = await knownLearnerId(signedIn, identity)
+              return learnerId === undefined ? [] : await foreign.forLearner(learnerId)
+            }
+          }),
+      // Every sign-in keeps the learner's index ID and identity for the bridges (fault 11: an OOTS
+      // request must find a learner who signed in before a restart). Without an index there is no learner ID.
+      signedIn: async (identity) => { if (hasIndex(core)) await knownLearnerId(signedIn, identity) },
+      ...(parts.devIssuer === undefined ? {} : { devIssuer: parts.devIssuer }),
+      sessionSecret: await loadSessionSecret(store),
+      baseUrl: core.listeningUrl,
+      now: core.now
+    }, {
+      federationId: config.federation.id,
+      oidc: config.portal.oidc,
+      fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
+      shareMaxDays: config.portal.shareMaxDays,
+      session: { idleMs: config.portal.session.idleMinutes * 60_000, absoluteMs: config.portal.session.absoluteHours * 3_600_000 },
+      allowSynthetic: config.identifiers.allowSynthetic,
+      // The bridges' pages the portal links to, by what runs on this node.
+      entryPoints: { wallet: '/portal/wallet', ...(config.emrex === undefined ? {} : { emrexImport: '/emrex/import' }) }
+    })
+  },
+  edges: (portal, { core }) => {
+    const { config } = core
+    const anchor = config.federation.trustAnchorFile === undefined ? undefined : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys)
+    const signer = transcriptSigner(config)
+    const routes = portalRoutes(portal, { ...(anchor === undefined ? {} : { anchor: { text: anchor.text, fingerprint: anchor.fingerprint } }), ...(signer === undefined ? {} : { transcriptSigner: signer }) })
+    // The portal's pages, the bridges' pages on this node and their errors are drawn in the portal's shell.
+    return { routes, csrfTokens: portalCsrfTokens(portal), authenticators: portalAuthenticators(portal), errorRenderers: { page: pageErrorRenderer(PORTAL_SITE, portalSignedIn(portal)) } }
+  }
+})
 
 /**
  * Who signs the portal's PDF transcripts: the portal organisation's X.509 certificate that it

@@ -10,7 +10,7 @@ import { onTestFinished } from 'vitest'
 import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFiles, type SigningCredentials } from '../../src/services/bridges/emrex/certificate.ts'
 import { startForeignEmrexNode, type ForeignEmrexNode } from '../../src/demo/emrex/foreign.ts'
 import { startLocalFederation } from '../../src/demo/local-federation.ts'
-import type { LifelongNode } from '../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../src/node.ts'
 import type { IngestBatch } from '../../src/services/registry/results/model.ts'
 import { silentLogger } from '../../src/core/observability/logger.ts'
 import { ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
@@ -86,8 +86,8 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
         }
   }, join(dir, 'fed'))
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] } }
-    : { results: { catalogue } })
+    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } }
+    : { parts: { offerings: () => catalogue } })
   onTestFinished(async () => { await fed.stop() })
   await waitForMesh(fed)
   const uio = fed.node('uio')
@@ -189,8 +189,8 @@ export class CookieClient {
    * sent back to /portal/callback (a redirect, or a form post with `responseMode: 'form_post'`),
    * which the portal exchanges at the issuer's token endpoint.
    */
-  async signIn (base: string, learner: number, responseMode?: 'query' | 'form_post'): Promise<void> {
-    const login = await this.get(`${base}/portal/login?returnTo=/portal/results`)
+  async signIn (base: string, learner: number, responseMode?: 'query' | 'form_post', returnTo = '/portal/results'): Promise<HttpAnswer> {
+    const login = await this.get(`${base}/portal/login?returnTo=${encodeURIComponent(returnTo)}`)
     if (login.status !== 303) throw new Error(`login failed: ${login.status} ${login.text}`)
     const authorize = new URL(login.headers.get('location') as string)
     const form: Record<string, string> = { ...Object.fromEntries(authorize.searchParams), learner: String(learner) }
@@ -208,6 +208,7 @@ export class CookieClient {
     const session = await fetch(`${base}/portal/api/session`, { headers: { cookie: this.cookieHeader(base) } })
     if (session.status !== 200) throw new Error(`session: ${session.status} ${await session.text()}`)
     this.tokens.set(new URL(base).host, ((await session.json()) as { csrfToken: string }).csrfToken)
+    return done
   }
 
   /** The portal's "who saw my data" (JSON) of the signed-in learner. */

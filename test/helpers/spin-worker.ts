@@ -3,9 +3,9 @@
  * document would), fails with a coded error, exits, or echoes its input.
  */
 import { serveTasks } from '../../src/core/xml/pool.ts'
-import { LifelongError } from '../../src/core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../src/core/errors.ts'
 
-interface SpinTask { spinMs?: number, fail?: string, exit?: boolean, echo?: unknown }
+interface SpinTask { spinMs?: number, fail?: ErrorCode, exit?: boolean, echo?: unknown }
 
 serveTasks<SpinTask, unknown>((task) => {
   if (task.exit === true) process.exit(3)

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { extname } from 'node:path'
 import type { Command } from 'commander'
 import cliProgress from 'cli-progress'
-import { LifelongError, ValidationError } from '../../core/errors.ts'
+import { LifelongError, ValidationError, receivedCode } from '../../core/errors.ts'
 import { EDUCATION_SCOPES } from '../../edges/registry/education/routes.ts'
 import { nodeTargetOptions, nodeUrl, serviceToken } from './node-target.ts'
 
@@ -27,21 +27,22 @@ async function http<T> (url: string, init?: RequestInit): Promise<T> {
     throw new LifelongError('unavailable', 'IMPORT_NODE_UNREACHABLE', `cannot reach the node at ${url}: ${(err as Error).message}`, { cause: err })
   }
   const body = await res.json().catch(() => ({})) as T & { code?: string, message?: string }
-  if (!res.ok) throw new LifelongError('unavailable', body.code ?? 'IMPORT_REFUSED', body.message ?? `HTTP ${res.status}`)
+  if (!res.ok) throw new LifelongError('unavailable', receivedCode(body.code, 'IMPORT_REFUSED'), body.message ?? `HTTP ${res.status}`)
   return body
 }
 
 /** Turns the job's failure into the error the CLI reports: a validation report lists row, field and reason. */
 function failure (job: Job): LifelongError {
   const e = job.error ?? { code: 'IMPORT_FAILED', message: 'the import failed' }
+  const code = receivedCode(e.code, 'IMPORT_FAILED')
   if (e.fields !== undefined && e.fields.length > 0) {
     const fields = e.fields.map((f) => {
       const m = /^\/rows\/([0-9]+)\/?(.*)$/.exec(f.path)
       return { path: m === null ? f.path : `row ${m[1]}${m[2] === '' ? '' : `, ${m[2]}`}`, message: f.message }
     })
-    return new ValidationError(e.code, e.message, fields)
+    return new ValidationError(code, e.message, fields)
   }
-  return new LifelongError('invalid', e.code, e.message)
+  return new LifelongError('invalid', code, e.message)
 }
 
 export async function importCatalogue (file: string, options: { node: string, token: string, format?: string, progress?: boolean }): Promise<Job['report']> {

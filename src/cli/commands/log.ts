@@ -1,7 +1,7 @@
 /** `lifelong log prove | verify`: proof bundles and the offline audit of a node's log. */
 import { writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { LifelongError } from '../../core/errors.ts'
+import { LifelongError, receivedCode } from '../../core/errors.ts'
 import { printJson } from '../output.ts'
 
 const index = (v: string): number => {
@@ -27,7 +27,7 @@ export function registerLogCommands (program: Command): void {
       } else {
         const res = await fetch(`${String(opts.url).replace(/\/$/, '')}/log/entries/${opts.index}/proof`)
         const body = await res.json() as { code?: string, message?: string }
-        if (!res.ok) throw new LifelongError('unavailable', body.code ?? 'LOG_PROVE_FAILED', body.message ?? `HTTP ${res.status}`)
+        if (!res.ok) throw new LifelongError('unavailable', receivedCode(body.code, 'LOG_PROVE_FAILED'), body.message ?? `HTTP ${res.status}`)
         bundle = body
       }
       if (opts.out === undefined) printJson(bundle)

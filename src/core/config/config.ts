@@ -16,6 +16,7 @@ import { roleCombinationProblems, type Role } from '../federation/roles.ts'
 import { configSchema } from './schema.ts'
 import type { EmrexConfig } from './emrex.ts'
 import type { OotsConfig } from './oots.ts'
+import type { WalletConfig } from './wallet.ts'
 
 /** Who a bearer token names: a learner or a service (src/edges/http/auth.ts checks the tokens). */
 export type PrincipalKind = 'learner' | 'service'
@@ -70,6 +71,7 @@ export interface NodeConfig {
       readonly walletToken: number
       readonly walletCredential: number
       readonly emrexEntry: number
+      readonly walletPresentation: number
     }
   }
   readonly federation: {
@@ -97,6 +99,8 @@ export interface NodeConfig {
     readonly fanoutDeadlineMs: number
     readonly shareMaxDays: number
     readonly session: { readonly idleMinutes: number, readonly absoluteHours: number }
+    /** Wallet credentials: issuance and presentations (paths absolute). */
+    readonly wallet: WalletConfig
   }
   readonly auth: { readonly issuers: readonly TokenIssuer[] }
   readonly log: {
@@ -244,7 +248,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,
-    portal: raw.portal.oidc === undefined ? raw.portal : { ...raw.portal, oidc: oidcConfig(raw.portal.oidc, abs) },
+    portal: { ...raw.portal, ...(raw.portal.oidc === undefined ? {} : { oidc: oidcConfig(raw.portal.oidc, abs) }), wallet: walletConfig(raw.portal.wallet, abs) },
     auth: raw.auth,
     log: raw.log,
     ...(raw.emrex === undefined
@@ -268,6 +272,17 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
         })
   }
   return deepFreeze(config)
+}
+
+/** `portal.wallet` with its files resolved against the config file's directory. */
+function walletConfig (raw: WalletConfig, abs: (p: string) => string): WalletConfig {
+  return {
+    ...raw,
+    walletProviderRootFiles: raw.walletProviderRootFiles.map(abs),
+    ...(raw.certificateChainFile === undefined ? {} : { certificateChainFile: abs(raw.certificateChainFile) }),
+    ...(raw.certificateRootFile === undefined ? {} : { certificateRootFile: abs(raw.certificateRootFile) }),
+    ...(raw.verifier === undefined ? {} : { verifier: { certificateChainFile: abs(raw.verifier.certificateChainFile), keyFile: abs(raw.verifier.keyFile) } })
+  }
 }
 
 /** Fills in the OIDC client's defaults: `<issuer>/authorize` and `<issuer>/token`, client authentication by whether a secret is given. */

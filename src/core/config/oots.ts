@@ -22,7 +22,7 @@ export interface OotsRateLimits {
   readonly overallPerMinute: number
   /** Preview decisions (approve or refuse) one learner may post per hour. */
   readonly decisionsPerLearnerPerHour: number
-  /** Preview decisions the portal takes per minute, all learners together. */
+  /** Preview decisions the portal takes per minute, all learners together; only decisions on a pending preview of the deciding learner count. */
   readonly decisionsPerMinute: number
 }
 
@@ -90,7 +90,7 @@ export const ootsConfigSchema = {
         perGatewayPerMinute: int(1, 1_000_000, DEFAULT_OOTS_RATE_LIMITS.perGatewayPerMinute, 'Evidence requests one gateway may send per minute (HTTP 429 beyond)'),
         overallPerMinute: int(1, 1_000_000, DEFAULT_OOTS_RATE_LIMITS.overallPerMinute, 'Evidence requests the OOTS listener takes per minute in all'),
         decisionsPerLearnerPerHour: int(1, 10_000, DEFAULT_OOTS_RATE_LIMITS.decisionsPerLearnerPerHour, 'Preview decisions one learner may post per hour'),
-        decisionsPerMinute: int(1, 1_000_000, DEFAULT_OOTS_RATE_LIMITS.decisionsPerMinute, 'Preview decisions the portal takes per minute in all')
+        decisionsPerMinute: int(1, 1_000_000, DEFAULT_OOTS_RATE_LIMITS.decisionsPerMinute, 'Preview decisions the portal takes per minute in all (only decisions on a pending preview of the deciding learner count; every attempt counts against decisionsPerLearnerPerHour)')
       }
     }
   }

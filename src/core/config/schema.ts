@@ -5,6 +5,7 @@
 import { ROLES } from '../federation/roles.ts'
 import { emrexConfigSchema } from './emrex.ts'
 import { ootsConfigSchema } from './oots.ts'
+import { walletConfigSchema } from './wallet.ts'
 
 const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 
@@ -40,14 +41,14 @@ export const configSchema = {
         host: { type: 'string', minLength: 1, default: '127.0.0.1', description: 'HTTP listen address (keep it on loopback behind a TLS proxy)' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'HTTP listen port (0 picks a free one)' },
         publicUrl: { type: 'string', format: 'uri', description: 'The URL others reach this node at, if not http://host:port' },
-        bodyLimitBytes: positiveInt(1024, 256 * 1024 * 1024, 1024 * 1024, 'Largest HTTP request body accepted (413 BODY_TOO_LARGE beyond)'),
+        bodyLimitBytes: positiveInt(1024, 256 * 1024 * 1024, 1024 * 1024, 'Largest HTTP request body accepted (413 HTTP_BODY_TOO_LARGE beyond)'),
         trustProxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy: the client address (rate limits) and host (Host check) are then the ones it reports' },
-        allowedHosts: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 300, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+)(:[0-9]{1,5})?$' }, default: [], description: 'Host names (name, or name:port) requests may name in Host besides the host of publicUrl, the listen address and loopback names; any other is refused (400 HOST_NOT_ALLOWED, against DNS rebinding)' },
+        allowedHosts: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 300, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+)(:[0-9]{1,5})?$' }, default: [], description: 'Host names (name, or name:port) requests may name in Host besides the host of publicUrl, the listen address and loopback names; any other is refused (400 HTTP_HOST_NOT_ALLOWED, against DNS rebinding)' },
         rateLimit: {
           type: 'object',
           additionalProperties: false,
           default: {},
-          description: 'Requests per window per client address (429 RATE_LIMITED with Retry-After beyond); docs/SECURITY.md',
+          description: 'Requests per window per client address (429 HTTP_RATE_LIMITED with Retry-After beyond); docs/SECURITY.md',
           properties: {
             enabled: { type: 'boolean', default: true, description: 'Limit requests per client address (the address the proxy reports with trustProxy)' },
             windowSeconds: positiveInt(1, 86_400, 60, 'The window of every limit below'),
@@ -56,7 +57,8 @@ export const configSchema = {
             shareOpen: positiveInt(1, 1_000_000, 20, 'Attempts to open a share per window (POST /share/<id>, /share/<id>/open), each route'),
             walletToken: positiveInt(1, 1_000_000, 30, 'Token requests per window at the credential issuer (POST /eudi/token)'),
             walletCredential: positiveInt(1, 1_000_000, 60, 'Credential and nonce requests per window (POST /eudi/credential, /eudi/nonce), each route'),
-            emrexEntry: positiveInt(1, 1_000_000, 30, 'EMREX hand-overs per window (POST /emrex, /emrex/import/return), each route')
+            emrexEntry: positiveInt(1, 1_000_000, 30, 'EMREX hand-overs per window (POST /emrex, /emrex/import/return), each route'),
+            walletPresentation: positiveInt(1, 1_000_000, 60, 'Presentation requests made and wallet answers received per window (POST /share/wallet, /share/wallet/<id>/response), each route')
           }
         }
       }
@@ -126,7 +128,8 @@ export const configSchema = {
             idleMinutes: positiveInt(1, 1440, 30, 'A session ends this long after its last use'),
             absoluteHours: positiveInt(1, 168, 12, 'A session ends this long after sign-in, however busy')
           }
-        }
+        },
+        wallet: walletConfigSchema
       }
     },
     log: {

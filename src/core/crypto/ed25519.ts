@@ -121,10 +121,10 @@ export function decodePeerIdBytes (bytes: Uint8Array): { peerId: PeerId, publicK
 export function parsePeerId (text: string): PeerId {
   try {
     const peerId = peerIdFromString(text)
-    if (peerId.type !== 'Ed25519') throw new Error('not an Ed25519 peer ID')
+    if (peerId.type !== 'Ed25519') throw new LifelongError('invalid', 'KEY_PEER_ID_INVALID', 'not an Ed25519 peer ID')
     return peerId
   } catch (err) {
-    throw new LifelongError('invalid', 'PEER_ID_INVALID', `not an Ed25519 peer ID: ${text.slice(0, 80)}`, { cause: err })
+    throw new LifelongError('invalid', 'KEY_PEER_ID_INVALID', `not an Ed25519 peer ID: ${text.slice(0, 80)}`, { cause: err })
   }
 }
 
@@ -138,7 +138,7 @@ export function parsePublicKey (text: string): Uint8Array {
   const match = /^ed25519:([A-Za-z0-9+/]{43}=)$/.exec(text)
   const raw = match?.[1] === undefined ? undefined : new Uint8Array(Buffer.from(match[1], 'base64'))
   if (raw === undefined || publicKeyObject(raw) === undefined) {
-    throw new LifelongError('invalid', 'PUBLIC_KEY_INVALID', 'expected an Ed25519 public key as "ed25519:<base64 of 32 bytes>"')
+    throw new LifelongError('invalid', 'KEY_PUBLIC_INVALID', 'expected an Ed25519 public key as "ed25519:<base64 of 32 bytes>"')
   }
   return raw
 }

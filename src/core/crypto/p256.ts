@@ -22,15 +22,15 @@ function isP256 (key: KeyObject): boolean {
   return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1'
 }
 
-/** The public key of SPKI DER bytes; throws `P256_KEY_INVALID` unless it is an EC P-256 key. */
+/** The public key of SPKI DER bytes; throws `KEY_P256_INVALID` unless it is an EC P-256 key. */
 export function p256PublicKey (spki: Uint8Array): KeyObject {
   let key: KeyObject
   try {
     key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' })
   } catch (err) {
-    throw new LifelongError('invalid', 'P256_KEY_INVALID', 'not a SubjectPublicKeyInfo', { cause: err })
+    throw new LifelongError('invalid', 'KEY_P256_INVALID', 'not a SubjectPublicKeyInfo', { cause: err })
   }
-  if (!isP256(key)) throw new LifelongError('invalid', 'P256_KEY_INVALID', 'not an EC P-256 key')
+  if (!isP256(key)) throw new LifelongError('invalid', 'KEY_P256_INVALID', 'not an EC P-256 key')
   return key
 }
 
@@ -38,13 +38,13 @@ export function p256PublicKey (spki: Uint8Array): KeyObject {
 export function p256SpkiFromJwk (jwk: unknown): Uint8Array {
   const j = jwk as Partial<P256Jwk> | null
   if (j === null || typeof j !== 'object' || j.kty !== 'EC' || j.crv !== 'P-256' || typeof j.x !== 'string' || typeof j.y !== 'string') {
-    throw new LifelongError('invalid', 'P256_KEY_INVALID', 'not an EC P-256 JWK ({ kty: "EC", crv: "P-256", x, y })')
+    throw new LifelongError('invalid', 'KEY_P256_INVALID', 'not an EC P-256 JWK ({ kty: "EC", crv: "P-256", x, y })')
   }
   let key: KeyObject
   try {
     key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: j.x, y: j.y }, format: 'jwk' })
   } catch (err) {
-    throw new LifelongError('invalid', 'P256_KEY_INVALID', 'the JWK is not a point on P-256', { cause: err })
+    throw new LifelongError('invalid', 'KEY_P256_INVALID', 'the JWK is not a point on P-256', { cause: err })
   }
   return new Uint8Array(key.export({ type: 'spki', format: 'der' }))
 }
@@ -76,7 +76,7 @@ export function loadOrCreateP256KeyFile (path: string): KeyObject {
   }
   if ((statSync(path).mode & 0o077) !== 0) throw new LifelongError('forbidden', 'KEY_PERMISSIONS', `${path} is readable by group or others; run chmod 600 on it`)
   const key = createPrivateKey({ key: readFileSync(path, 'utf8'), format: 'pem' })
-  if (!isP256(key)) throw new LifelongError('invalid', 'EUDI_KEY_NOT_P256', 'the credential issuer key must be an EC P-256 key')
+  if (!isP256(key)) throw new LifelongError('invalid', 'KEY_NOT_P256', 'the credential issuer key must be an EC P-256 key')
   return key
 }
 

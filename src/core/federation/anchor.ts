@@ -136,7 +136,7 @@ export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly T
   let signer: Uint8Array
   try {
     const env = decodeEnvelope(bytes)
-    if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) throw new Error('not a manifest payload')
+    if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) throw new LifelongError('invalid', 'ENVELOPE_WRONG_TYPE', 'not a manifest payload')
     federation = lifelong.federation.FederationManifest.decode(env.payload).federation
     signer = env.publicKey
   } catch (err) {

@@ -21,6 +21,7 @@ import { decodeLeaf, leafMismatches, type Leaf } from './leaf.ts'
 import { hashLeaf, verifyInclusion } from './merkle.ts'
 import { ed25519NoteVerifier, parseVerifierKey, type NoteVerifier } from './note.ts'
 import type { Check } from './evidence.ts'
+import { LifelongError } from '../errors.ts'
 
 export const PROOF_BUNDLE_FORMAT = 'lifelong-proof-bundle/v1'
 
@@ -134,7 +135,7 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   let logKey: Uint8Array
   try {
     const key = parseVerifierKey(bundle.log.verifierKey)
-    if (key.name !== bundle.log.origin) throw new Error(`key name ${key.name} is not the origin ${bundle.log.origin}`)
+    if (key.name !== bundle.log.origin) throw new LifelongError('invalid', 'LOG_VKEY_ORIGIN_MISMATCH', `key name ${key.name} is not the origin ${bundle.log.origin}`)
     ed25519NoteVerifier(key)
     logKey = key.publicKey
   } catch (err) {

@@ -52,7 +52,7 @@ function checkEmptyRoot (size: number, root: Uint8Array, fields: FieldError[]): 
 /**
  * The checkpoint body, ending in a newline: the note text to sign.
  *
- * @throws ValidationError `CHECKPOINT_MALFORMED` listing every bad field
+ * @throws ValidationError `LOG_CHECKPOINT_MALFORMED` listing every bad field
  */
 export function formatCheckpoint (checkpoint: Checkpoint): string {
   const fields: FieldError[] = []
@@ -64,7 +64,7 @@ export function formatCheckpoint (checkpoint: Checkpoint): string {
   const extensions: unknown = checkpoint?.extensions ?? []
   if (!Array.isArray(extensions)) fields.push({ path: 'extensions', message: 'must be an array of lines' })
   else extensions.forEach((line, i) => { checkLine(line, `extensions/${i}`, fields) })
-  if (fields.length > 0) throw new ValidationError('CHECKPOINT_MALFORMED', `malformed checkpoint: ${fields.map(f => f.path).join(', ')}`, fields)
+  if (fields.length > 0) throw new ValidationError('LOG_CHECKPOINT_MALFORMED', `malformed checkpoint: ${fields.map(f => f.path).join(', ')}`, fields)
   const lines = [checkpoint.origin, String(size), encodeBase64(root as Uint8Array), ...(extensions as string[])]
   return lines.map(line => line + '\n').join('')
 }
@@ -75,15 +75,15 @@ export function formatCheckpoint (checkpoint: Checkpoint): string {
  * 2^53 − 1; a canonical base64 root of 32 bytes (the empty root when the size is 0); non-empty
  * extension lines.
  *
- * @throws ValidationError `CHECKPOINT_MALFORMED` listing every bad field
+ * @throws ValidationError `LOG_CHECKPOINT_MALFORMED` listing every bad field
  */
 export function parseCheckpoint (text: string): Checkpoint {
   if (typeof text !== 'string' || !text.endsWith('\n')) {
-    throw new ValidationError('CHECKPOINT_MALFORMED', 'checkpoint must be text ending in a newline', [{ path: '', message: 'must end in a newline' }])
+    throw new ValidationError('LOG_CHECKPOINT_MALFORMED', 'checkpoint must be text ending in a newline', [{ path: '', message: 'must end in a newline' }])
   }
   const lines = text.slice(0, -1).split('\n')
   if (lines.length < 3) {
-    throw new ValidationError('CHECKPOINT_MALFORMED', 'checkpoint needs origin, size and root lines', [{ path: '', message: 'fewer than three lines' }])
+    throw new ValidationError('LOG_CHECKPOINT_MALFORMED', 'checkpoint needs origin, size and root lines', [{ path: '', message: 'fewer than three lines' }])
   }
   const [origin, sizeText, rootText, ...extensions] = lines as [string, string, string, ...string[]]
   const fields: FieldError[] = []
@@ -95,7 +95,7 @@ export function parseCheckpoint (text: string): Checkpoint {
   if (root === undefined || root.length !== HASH_SIZE) fields.push({ path: 'root', message: `must be canonical base64 of ${HASH_SIZE} bytes` })
   else if (!fields.some(f => f.path === 'size')) checkEmptyRoot(size, root, fields)
   extensions.forEach((line, i) => { checkLine(line, `extensions/${i}`, fields) })
-  if (fields.length > 0 || root === undefined) throw new ValidationError('CHECKPOINT_MALFORMED', `malformed checkpoint: ${fields.map(f => f.path).join(', ')}`, fields)
+  if (fields.length > 0 || root === undefined) throw new ValidationError('LOG_CHECKPOINT_MALFORMED', `malformed checkpoint: ${fields.map(f => f.path).join(', ')}`, fields)
   return { origin, size, root, extensions }
 }
 
@@ -105,9 +105,9 @@ export function parseCheckpoint (text: string): Checkpoint {
  * signature rejects the note), requires at least one valid log signature — a note signed only
  * by witnesses is not a checkpoint of this log — then parses the body and checks its origin.
  *
- * @throws ValidationError `NOTE_MALFORMED`, `CHECKPOINT_MALFORMED`; LifelongError
- *   `NOTE_TOO_LARGE`, `NOTE_SIGNATURE_INVALID`, `NOTE_UNVERIFIED`, `CHECKPOINT_UNSIGNED`,
- *   `CHECKPOINT_ORIGIN_MISMATCH`
+ * @throws ValidationError `LOG_NOTE_MALFORMED`, `LOG_CHECKPOINT_MALFORMED`; LifelongError
+ *   `LOG_NOTE_TOO_LARGE`, `LOG_NOTE_SIGNATURE_INVALID`, `LOG_NOTE_UNVERIFIED`, `LOG_CHECKPOINT_UNSIGNED`,
+ *   `LOG_CHECKPOINT_ORIGIN_MISMATCH`
  */
 export function openCheckpoint (
   input: string | Uint8Array,
@@ -121,11 +121,11 @@ export function openCheckpoint (
   const isLogKey = (s: NoteSignature): boolean => logs.some(v => v.name === s.name && v.keyId === s.keyId)
   const logSignatures = note.verified.filter(isLogKey)
   if (logSignatures.length === 0) {
-    throw new LifelongError('forbidden', 'CHECKPOINT_UNSIGNED', `checkpoint carries no valid signature of the log ${origin}`)
+    throw new LifelongError('forbidden', 'LOG_CHECKPOINT_UNSIGNED', `checkpoint carries no valid signature of the log ${origin}`)
   }
   const checkpoint = parseCheckpoint(note.text)
   if (checkpoint.origin !== origin) {
-    throw new LifelongError('invalid', 'CHECKPOINT_ORIGIN_MISMATCH', `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(origin)}`)
+    throw new LifelongError('invalid', 'LOG_CHECKPOINT_ORIGIN_MISMATCH', `checkpoint origin ${JSON.stringify(checkpoint.origin)} is not ${JSON.stringify(origin)}`)
   }
   return {
     checkpoint,

@@ -70,14 +70,14 @@ function decodeText (message: Uint8Array): string | undefined {
  * zeros), then the whole checkpoint body including its final newline
  * (tlog-cosignature §Ed25519 signed message).
  *
- * @throws ValidationError `COSIGNATURE_MALFORMED` for a bad timestamp or a body that is not a checkpoint
+ * @throws ValidationError `LOG_COSIGNATURE_MALFORMED` for a bad timestamp or a body that is not a checkpoint
  */
 export function cosignatureV1Message (checkpointText: string, timestamp: number): Uint8Array {
   if (!isTimestamp(timestamp)) {
-    throw new ValidationError('COSIGNATURE_MALFORMED', 'timestamp must be a safe non-negative integer of POSIX seconds', [{ path: 'timestamp', message: 'invalid' }])
+    throw new ValidationError('LOG_COSIGNATURE_MALFORMED', 'timestamp must be a safe non-negative integer of POSIX seconds', [{ path: 'timestamp', message: 'invalid' }])
   }
   if (typeof checkpointText !== 'string' || !isCheckpointBody(checkpointText)) {
-    throw new ValidationError('COSIGNATURE_MALFORMED', 'a cosignature signs a checkpoint body', [{ path: 'checkpoint', message: 'is not a checkpoint body' }])
+    throw new ValidationError('LOG_COSIGNATURE_MALFORMED', 'a cosignature signs a checkpoint body', [{ path: 'checkpoint', message: 'is not a checkpoint body' }])
   }
   return utf8(`${COSIGNATURE_V1_HEADER}\ntime ${timestamp}\n${checkpointText}`)
 }
@@ -95,8 +95,8 @@ export function cosignatureV1KeyId (name: string, publicKey: Uint8Array): number
 /** The verifier key (type 0x04) of the Ed25519 cosigner `name`, to hand to log clients. */
 export function cosignatureV1VerifierKey (name: string, publicKey: KeyObject | Uint8Array): VerifierKey {
   const raw = publicKey instanceof Uint8Array ? publicKey : ed25519PublicKeyBytes(publicKey)
-  if (!isValidKeyName(name)) throw new ValidationError('VKEY_MALFORMED', 'invalid key name', [{ path: 'name', message: 'must be non-empty, without spaces or +' }])
-  if (raw.length !== 32) throw new ValidationError('VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes' }])
+  if (!isValidKeyName(name)) throw new ValidationError('LOG_VKEY_MALFORMED', 'invalid key name', [{ path: 'name', message: 'must be non-empty, without spaces or +' }])
+  if (raw.length !== 32) throw new ValidationError('LOG_VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes' }])
   return { name, keyId: cosignatureV1KeyId(name, raw), type: SIGNATURE_TYPE_COSIGNATURE_V1, publicKey: raw.slice() }
 }
 
@@ -104,13 +104,13 @@ export function cosignatureV1VerifierKey (name: string, publicKey: KeyObject | U
  * The timestamp of a cosignature/v1 signature (the bytes after the key ID, or a parsed
  * {@link NoteSignature}).
  *
- * @throws ValidationError `COSIGNATURE_MALFORMED` if it is not 72 bytes or the time exceeds 2^53 − 1
+ * @throws ValidationError `LOG_COSIGNATURE_MALFORMED` if it is not 72 bytes or the time exceeds 2^53 − 1
  */
 export function cosignatureTimestamp (signature: NoteSignature | Uint8Array): number {
   const bytes = signature instanceof Uint8Array ? signature : signature?.signature
   const timestamp = readTimestamp(bytes)
   if (timestamp === undefined) {
-    throw new ValidationError('COSIGNATURE_MALFORMED', 'not a cosignature/v1 signature', [{ path: 'signature', message: `must be ${COSIGNATURE_SIZE} bytes with a timestamp below 2^53` }])
+    throw new ValidationError('LOG_COSIGNATURE_MALFORMED', 'not a cosignature/v1 signature', [{ path: 'signature', message: `must be ${COSIGNATURE_SIZE} bytes with a timestamp below 2^53` }])
   }
   return timestamp
 }
@@ -128,7 +128,7 @@ function readTimestamp (bytes: unknown): number | undefined {
  * the cosignature line to a checkpoint note. Signing anything but a checkpoint body throws.
  */
 export function ed25519Cosigner (name: string, privateKey: KeyObject, options: CosignerOptions = {}): NoteSigner {
-  if (privateKey?.type !== 'private') throw new ValidationError('KEY_UNSUPPORTED', 'expected a private key', [{ path: 'privateKey', message: 'must be a private Ed25519 KeyObject' }])
+  if (privateKey?.type !== 'private') throw new ValidationError('LOG_KEY_UNSUPPORTED', 'expected a private key', [{ path: 'privateKey', message: 'must be a private Ed25519 KeyObject' }])
   const key = cosignatureV1VerifierKey(name, privateKey)
   const now = options.now ?? (() => Math.floor(Date.now() / 1000))
   return {
@@ -137,7 +137,7 @@ export function ed25519Cosigner (name: string, privateKey: KeyObject, options: C
     sign (message) {
       const timestamp = now()
       const text = decodeText(message)
-      if (text === undefined) throw new ValidationError('COSIGNATURE_MALFORMED', 'note text is not UTF-8', [{ path: 'checkpoint', message: 'invalid UTF-8' }])
+      if (text === undefined) throw new ValidationError('LOG_COSIGNATURE_MALFORMED', 'note text is not UTF-8', [{ path: 'checkpoint', message: 'invalid UTF-8' }])
       const signed = cosignatureV1Message(text, timestamp)
       const out = new Uint8Array(COSIGNATURE_SIZE)
       new DataView(out.buffer).setBigUint64(0, BigInt(timestamp))
@@ -152,7 +152,7 @@ export function ed25519Cosigner (name: string, privateKey: KeyObject, options: C
  * if it is 72 bytes, its timestamp is a safe integer (and not after `maxTimestamp`), the note
  * text is a checkpoint body, and the Ed25519 signature over the cosigned message holds.
  *
- * @throws ValidationError `VKEY_MALFORMED`, `VKEY_UNSUPPORTED`
+ * @throws ValidationError `LOG_VKEY_MALFORMED`, `LOG_VKEY_UNSUPPORTED`
  */
 export function cosignatureV1Verifier (vkey: string | VerifierKey, options: CosignatureVerifierOptions = {}): NoteVerifier {
   const key = verifierKeyOfType(vkey, SIGNATURE_TYPE_COSIGNATURE_V1)

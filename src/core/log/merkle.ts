@@ -194,7 +194,7 @@ function readProof (proof: unknown, max: number): Uint8Array[] | undefined {
 
 function assertSize (size: unknown, path: string): asserts size is number {
   if (!isSize(size)) {
-    throw new ValidationError('MERKLE_SIZE_INVALID', `${path} must be a safe non-negative integer`, [
+    throw new ValidationError('LOG_MERKLE_SIZE_INVALID', `${path} must be a safe non-negative integer`, [
       { path, message: 'must be a safe non-negative integer' }
     ])
   }
@@ -234,13 +234,13 @@ export function frontierNodes (size: number): SubtreeId[] {
  * leaves, following PATH(m, D[n]) of RFC 9162 §2.1.3.1:
  * PATH(m, D[n]) = PATH(m, D[0:k]) : MTH(D[k:n]) if m < k, else PATH(m − k, D[k:n]) : MTH(D[0:k]).
  *
- * @throws ValidationError `MERKLE_SIZE_INVALID` or `MERKLE_INDEX_OUT_OF_RANGE`
+ * @throws ValidationError `LOG_MERKLE_SIZE_INVALID` or `LOG_MERKLE_INDEX_OUT_OF_RANGE`
  */
 export function inclusionProofPlan (index: number, size: number): ProofPlan {
   assertSize(index, 'index')
   assertSize(size, 'size')
   if (index >= size) {
-    throw new ValidationError('MERKLE_INDEX_OUT_OF_RANGE', `leaf index ${index} is not below tree size ${size}`, [
+    throw new ValidationError('LOG_MERKLE_INDEX_OUT_OF_RANGE', `leaf index ${index} is not below tree size ${size}`, [
       { path: 'index', message: 'must be smaller than size' }
     ])
   }
@@ -274,13 +274,13 @@ export function inclusionProofPlan (index: number, size: number): ProofPlan {
  * proof. A proof from the empty tree is meaningless (RFC 9162 §2.1.4 requires 0 < m) and
  * rejected, as {@link verifyConsistency} rejects it.
  *
- * @throws ValidationError `MERKLE_SIZE_INVALID` or `MERKLE_CONSISTENCY_RANGE_INVALID`
+ * @throws ValidationError `LOG_MERKLE_SIZE_INVALID` or `LOG_MERKLE_CONSISTENCY_RANGE_INVALID`
  */
 export function consistencyProofPlan (size1: number, size2: number): ProofPlan {
   assertSize(size1, 'size1')
   assertSize(size2, 'size2')
   if (size1 === 0 || size1 > size2) {
-    throw new ValidationError('MERKLE_CONSISTENCY_RANGE_INVALID', `no consistency proof from size ${size1} to size ${size2}`, [
+    throw new ValidationError('LOG_MERKLE_CONSISTENCY_RANGE_INVALID', `no consistency proof from size ${size1} to size ${size2}`, [
       { path: size1 === 0 ? 'size1' : 'size2', message: size1 === 0 ? 'must be positive' : 'must not be smaller than size1' }
     ])
   }
@@ -311,7 +311,7 @@ function subproofPlan (m: number, lo: number, hi: number, haveRoot: boolean, pla
 
 function checkedNode (hash: unknown, id: SubtreeId): Uint8Array {
   if (!isHash(hash)) {
-    throw new LifelongError('internal', 'MERKLE_NODE_INVALID', `node source returned no ${HASH_SIZE}-byte hash for level ${id.level} index ${id.index}`)
+    throw new LifelongError('internal', 'LOG_MERKLE_NODE_INVALID', `node source returned no ${HASH_SIZE}-byte hash for level ${id.level} index ${id.index}`)
   }
   return hash
 }
@@ -327,7 +327,7 @@ function foldRight (hashes: readonly Uint8Array[]): Uint8Array {
  * Builds a proof from its plan, reading each subtree hash from `getNode`. A store with a
  * batch read can instead fetch `plan.flat()` at once and pass a lookup into that result.
  *
- * @throws LifelongError `MERKLE_NODE_INVALID` if `getNode` returns anything but a 32-byte hash
+ * @throws LifelongError `LOG_MERKLE_NODE_INVALID` if `getNode` returns anything but a 32-byte hash
  */
 export function proofFromPlan (plan: ProofPlan, getNode: NodeSource): Uint8Array[] {
   const proof: Uint8Array[] = new Array(plan.length)
@@ -424,7 +424,7 @@ export function consistencyProofFromLeafHashes (leafHashes: readonly Uint8Array[
 function assertWithin (size: number, available: number): void {
   assertSize(size, 'size')
   if (size > available) {
-    throw new ValidationError('MERKLE_SIZE_INVALID', `size ${size} exceeds the ${available} leaf hashes given`, [
+    throw new ValidationError('LOG_MERKLE_SIZE_INVALID', `size ${size} exceeds the ${available} leaf hashes given`, [
       { path: 'size', message: 'must not exceed the number of leaf hashes' }
     ])
   }
@@ -442,7 +442,7 @@ function assertFrontier (frontier: Frontier): void {
   assertSize(frontier?.size, 'frontier.size')
   const hashes: unknown = frontier.hashes
   if (!Array.isArray(hashes) || hashes.length !== countOnes(frontier.size) || !hashes.every(isHash)) {
-    throw new ValidationError('MERKLE_FRONTIER_INVALID', 'frontier must hold one 32-byte hash per set bit of its size', [
+    throw new ValidationError('LOG_MERKLE_FRONTIER_INVALID', 'frontier must hold one 32-byte hash per set bit of its size', [
       { path: 'frontier.hashes', message: `must hold ${countOnes(frontier.size)} hashes of ${HASH_SIZE} bytes` }
     ])
   }
@@ -454,19 +454,19 @@ function assertFrontier (frontier: Frontier): void {
  * (a store writes exactly these). The input frontier is not modified; the work is done on one
  * private copy, so a batch allocates only the new hashes.
  *
- * @throws ValidationError `MERKLE_FRONTIER_INVALID`, `MERKLE_LEAF_HASH_INVALID`, `MERKLE_SIZE_INVALID`
+ * @throws ValidationError `LOG_MERKLE_FRONTIER_INVALID`, `LOG_MERKLE_LEAF_HASH_INVALID`, `LOG_MERKLE_SIZE_INVALID`
  */
 export function appendLeafHashes (frontier: Frontier, leafHashes: readonly Uint8Array[], onNode?: NodeSink): Frontier {
   assertFrontier(frontier)
   if (frontier.size + leafHashes.length > Number.MAX_SAFE_INTEGER) {
-    throw new ValidationError('MERKLE_SIZE_INVALID', 'tree would exceed 2^53 - 1 leaves', [{ path: 'leafHashes', message: 'too many leaves' }])
+    throw new ValidationError('LOG_MERKLE_SIZE_INVALID', 'tree would exceed 2^53 - 1 leaves', [{ path: 'leafHashes', message: 'too many leaves' }])
   }
   const hashes = frontier.hashes.slice()
   let size = frontier.size
   for (let i = 0; i < leafHashes.length; i++) {
     let hash = leafHashes[i]
     if (!isHash(hash)) {
-      throw new ValidationError('MERKLE_LEAF_HASH_INVALID', `leaf hash ${i} is not a ${HASH_SIZE}-byte Uint8Array`, [
+      throw new ValidationError('LOG_MERKLE_LEAF_HASH_INVALID', `leaf hash ${i} is not a ${HASH_SIZE}-byte Uint8Array`, [
         { path: `leafHashes/${i}`, message: `must be a ${HASH_SIZE}-byte Uint8Array` }
       ])
     }

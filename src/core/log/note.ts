@@ -133,7 +133,7 @@ export function isValidNoteText (text: unknown): text is string {
 }
 
 function malformed (message: string, fields: FieldError[], cause?: unknown): ValidationError {
-  return new ValidationError('NOTE_MALFORMED', message, fields, cause === undefined ? {} : { cause })
+  return new ValidationError('LOG_NOTE_MALFORMED', message, fields, cause === undefined ? {} : { cause })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,7 +154,7 @@ function keyIdHex (id: number): string {
 
 /** `<name>+<8 hex digits>+<base64(type ‖ public key)>` (signed-note §Verifier keys). */
 export function formatVerifierKey (key: VerifierKey): string {
-  if (!isValidKeyName(key.name)) throw new ValidationError('VKEY_MALFORMED', 'invalid key name', [{ path: 'name', message: 'must be non-empty, without spaces or +' }])
+  if (!isValidKeyName(key.name)) throw new ValidationError('LOG_VKEY_MALFORMED', 'invalid key name', [{ path: 'name', message: 'must be non-empty, without spaces or +' }])
   const material = new Uint8Array(1 + key.publicKey.length)
   material[0] = key.type
   material.set(key.publicKey, 1)
@@ -166,28 +166,28 @@ export function formatVerifierKey (key: VerifierKey): string {
  * is fixed (0x01 Ed25519, 0x04 cosignature/v1, both with 32-byte keys), the key size and that
  * the key ID matches; other types are returned as parsed for their own verifier to judge.
  *
- * @throws ValidationError `VKEY_MALFORMED`
+ * @throws ValidationError `LOG_VKEY_MALFORMED`
  */
 export function parseVerifierKey (vkey: string): VerifierKey {
   const fields: FieldError[] = []
-  if (typeof vkey !== 'string') throw new ValidationError('VKEY_MALFORMED', 'verifier key must be a string', [{ path: '', message: 'must be a string' }])
+  if (typeof vkey !== 'string') throw new ValidationError('LOG_VKEY_MALFORMED', 'verifier key must be a string', [{ path: '', message: 'must be a string' }])
   const first = vkey.indexOf('+')
   const second = first < 0 ? -1 : vkey.indexOf('+', first + 1)
-  if (second < 0) throw new ValidationError('VKEY_MALFORMED', 'verifier key must be <name>+<key ID>+<key>', [{ path: '', message: 'needs three parts separated by +' }])
+  if (second < 0) throw new ValidationError('LOG_VKEY_MALFORMED', 'verifier key must be <name>+<key ID>+<key>', [{ path: '', message: 'needs three parts separated by +' }])
   const name = vkey.slice(0, first)
   const idHex = vkey.slice(first + 1, second)
   const material = decodeBase64(vkey.slice(second + 1))
   if (!isValidKeyName(name)) fields.push({ path: 'name', message: 'must be non-empty, without spaces or +' })
   if (!/^[0-9a-f]{8}$/.test(idHex)) fields.push({ path: 'keyId', message: 'must be 8 lowercase hex digits' })
   if (material === undefined || material.length < 2) fields.push({ path: 'key', message: 'must be base64 of a type byte and a public key' })
-  if (fields.length > 0 || material === undefined) throw new ValidationError('VKEY_MALFORMED', `malformed verifier key: ${fields.map(f => f.path).join(', ')}`, fields)
+  if (fields.length > 0 || material === undefined) throw new ValidationError('LOG_VKEY_MALFORMED', `malformed verifier key: ${fields.map(f => f.path).join(', ')}`, fields)
   const key: VerifierKey = { name, keyId: Number.parseInt(idHex, 16), type: material[0] as number, publicKey: material.slice(1) }
   if (key.type === SIGNATURE_TYPE_ED25519 || key.type === 0x04) {
     if (key.publicKey.length !== ED25519_PUBLIC_KEY_SIZE) {
-      throw new ValidationError('VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes after the type byte' }])
+      throw new ValidationError('LOG_VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes after the type byte' }])
     }
     if (keyId(name, key.type, key.publicKey) !== key.keyId) {
-      throw new ValidationError('VKEY_MALFORMED', 'key ID does not match the name and public key', [{ path: 'keyId', message: 'must be SHA-256(name ‖ 0x0A ‖ type ‖ key)[:4]' }])
+      throw new ValidationError('LOG_VKEY_MALFORMED', 'key ID does not match the name and public key', [{ path: 'keyId', message: 'must be SHA-256(name ‖ 0x0A ‖ type ‖ key)[:4]' }])
     }
   }
   return key
@@ -198,33 +198,33 @@ export function parseVerifierKey (vkey: string): VerifierKey {
 
 /**
  * The raw 32-byte Ed25519 public key of a node:crypto key (public or private).
- * @throws ValidationError `KEY_UNSUPPORTED` if it is not an Ed25519 key
+ * @throws ValidationError `LOG_KEY_UNSUPPORTED` if it is not an Ed25519 key
  */
 export function ed25519PublicKeyBytes (key: KeyObject): Uint8Array {
   if (key?.asymmetricKeyType !== 'ed25519') {
-    throw new ValidationError('KEY_UNSUPPORTED', 'expected an Ed25519 key', [{ path: 'key', message: 'must be an Ed25519 KeyObject' }])
+    throw new ValidationError('LOG_KEY_UNSUPPORTED', 'expected an Ed25519 key', [{ path: 'key', message: 'must be an Ed25519 KeyObject' }])
   }
   const jwk = (key.type === 'public' ? key : createPublicKey(key)).export({ format: 'jwk' })
   const bytes = Buffer.from(jwk.x as string, 'base64url')
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length)
 }
 
-/** A node:crypto public key from raw Ed25519 bytes. @throws ValidationError `VKEY_MALFORMED` */
+/** A node:crypto public key from raw Ed25519 bytes. @throws ValidationError `LOG_VKEY_MALFORMED` */
 export function ed25519PublicKeyObject (publicKey: Uint8Array): KeyObject {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== ED25519_PUBLIC_KEY_SIZE) {
-    throw new ValidationError('VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes' }])
+    throw new ValidationError('LOG_VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes' }])
   }
   try {
     return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey).toString('base64url') }, format: 'jwk' })
   } catch (err) {
-    throw new ValidationError('VKEY_MALFORMED', 'not a usable Ed25519 public key', [{ path: 'key', message: 'rejected by node:crypto' }], { cause: err })
+    throw new ValidationError('LOG_VKEY_MALFORMED', 'not a usable Ed25519 public key', [{ path: 'key', message: 'rejected by node:crypto' }], { cause: err })
   }
 }
 
 /** A node:crypto private key from a 32-byte Ed25519 seed (RFC 8032 §5.1.5 private key). */
 export function ed25519PrivateKeyFromSeed (seed: Uint8Array): KeyObject {
   if (!(seed instanceof Uint8Array) || seed.length !== 32) {
-    throw new ValidationError('KEY_MALFORMED', 'Ed25519 seed must be 32 bytes', [{ path: 'seed', message: 'must be 32 bytes' }])
+    throw new ValidationError('LOG_KEY_MALFORMED', 'Ed25519 seed must be 32 bytes', [{ path: 'seed', message: 'must be 32 bytes' }])
   }
   const der = new Uint8Array(ED25519_PKCS8_PREFIX.length + 32)
   der.set(ED25519_PKCS8_PREFIX)
@@ -235,8 +235,8 @@ export function ed25519PrivateKeyFromSeed (seed: Uint8Array): KeyObject {
 /** The verifier key (type 0x01) for a plain Ed25519 note signer `name`. */
 export function ed25519VerifierKey (name: string, publicKey: KeyObject | Uint8Array): VerifierKey {
   const raw = publicKey instanceof Uint8Array ? publicKey : ed25519PublicKeyBytes(publicKey)
-  if (!isValidKeyName(name)) throw new ValidationError('VKEY_MALFORMED', 'invalid key name', [{ path: 'name', message: 'must be non-empty, without spaces or +' }])
-  if (raw.length !== ED25519_PUBLIC_KEY_SIZE) throw new ValidationError('VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes' }])
+  if (!isValidKeyName(name)) throw new ValidationError('LOG_VKEY_MALFORMED', 'invalid key name', [{ path: 'name', message: 'must be non-empty, without spaces or +' }])
+  if (raw.length !== ED25519_PUBLIC_KEY_SIZE) throw new ValidationError('LOG_VKEY_MALFORMED', 'Ed25519 public key must be 32 bytes', [{ path: 'key', message: 'must be 32 bytes' }])
   return { name, keyId: keyId(name, SIGNATURE_TYPE_ED25519, raw), type: SIGNATURE_TYPE_ED25519, publicKey: raw.slice() }
 }
 
@@ -244,7 +244,7 @@ export function ed25519VerifierKey (name: string, publicKey: KeyObject | Uint8Ar
 export function verifierKeyOfType (vkey: string | VerifierKey, type: number): VerifierKey {
   const key = typeof vkey === 'string' ? parseVerifierKey(vkey) : parseVerifierKey(formatVerifierKey(vkey))
   if (key.type !== type) {
-    throw new ValidationError('VKEY_UNSUPPORTED', `expected a verifier key of type 0x${type.toString(16).padStart(2, '0')}`, [
+    throw new ValidationError('LOG_VKEY_UNSUPPORTED', `expected a verifier key of type 0x${type.toString(16).padStart(2, '0')}`, [
       { path: 'type', message: `is 0x${key.type.toString(16).padStart(2, '0')}` }
     ])
   }
@@ -267,7 +267,7 @@ export function ed25519NoteVerifier (vkey: string | VerifierKey): NoteVerifier {
 
 /** A signer of plain Ed25519 note signatures (type 0x01) named `name`. */
 export function ed25519NoteSigner (name: string, privateKey: KeyObject): NoteSigner {
-  if (privateKey?.type !== 'private') throw new ValidationError('KEY_UNSUPPORTED', 'expected a private key', [{ path: 'privateKey', message: 'must be a private Ed25519 KeyObject' }])
+  if (privateKey?.type !== 'private') throw new ValidationError('LOG_KEY_UNSUPPORTED', 'expected a private key', [{ path: 'privateKey', message: 'must be a private Ed25519 KeyObject' }])
   const key = ed25519VerifierKey(name, privateKey)
   return {
     name,
@@ -280,7 +280,7 @@ export function ed25519NoteSigner (name: string, privateKey: KeyObject): NoteSig
  * Parses a sumdb signer key `PRIVATE+KEY+<name>+<hex key ID>+<base64(0x01 ‖ seed)>` (the format
  * of golang.org/x/mod/sumdb/note GenerateKey) into a signer, checking the key ID.
  *
- * @throws ValidationError `KEY_MALFORMED`
+ * @throws ValidationError `LOG_KEY_MALFORMED`
  */
 export function parseEd25519SignerKey (skey: string): NoteSigner {
   const parts = typeof skey === 'string' ? skey.split('+') : []
@@ -289,11 +289,11 @@ export function parseEd25519SignerKey (skey: string): NoteSigner {
   const material = decodeBase64(parts.slice(4).join('+'))
   if (priv !== 'PRIVATE' || keyWord !== 'KEY' || !isValidKeyName(name) || idHex === undefined || !/^[0-9a-f]{8}$/.test(idHex) ||
     material === undefined || material.length !== 33 || material[0] !== SIGNATURE_TYPE_ED25519) {
-    throw new ValidationError('KEY_MALFORMED', 'malformed Ed25519 signer key', [{ path: '', message: 'must be PRIVATE+KEY+<name>+<key ID>+<base64(0x01 ‖ 32-byte seed)>' }])
+    throw new ValidationError('LOG_KEY_MALFORMED', 'malformed Ed25519 signer key', [{ path: '', message: 'must be PRIVATE+KEY+<name>+<key ID>+<base64(0x01 ‖ 32-byte seed)>' }])
   }
   const signer = ed25519NoteSigner(name, ed25519PrivateKeyFromSeed(material.subarray(1)))
   if (signer.keyId !== Number.parseInt(idHex, 16)) {
-    throw new ValidationError('KEY_MALFORMED', 'signer key ID does not match its key', [{ path: 'keyId', message: 'does not match the derived public key' }])
+    throw new ValidationError('LOG_KEY_MALFORMED', 'signer key ID does not match its key', [{ path: 'keyId', message: 'does not match the derived public key' }])
   }
   return signer
 }
@@ -304,11 +304,11 @@ export function parseEd25519SignerKey (skey: string): NoteSigner {
 function decodeInput (input: string | Uint8Array, maxBytes: number): string {
   if (typeof input === 'string') {
     if (!input.isWellFormed()) throw malformed('note is not valid UTF-8', [{ path: '', message: 'contains unpaired surrogates' }])
-    if (Buffer.byteLength(input, 'utf8') > maxBytes) throw new LifelongError('too-large', 'NOTE_TOO_LARGE', `note exceeds ${maxBytes} bytes`)
+    if (Buffer.byteLength(input, 'utf8') > maxBytes) throw new LifelongError('too-large', 'LOG_NOTE_TOO_LARGE', `note exceeds ${maxBytes} bytes`)
     return input
   }
   if (!(input instanceof Uint8Array)) throw malformed('note must be a string or bytes', [{ path: '', message: 'must be a string or a Uint8Array' }])
-  if (input.length > maxBytes) throw new LifelongError('too-large', 'NOTE_TOO_LARGE', `note exceeds ${maxBytes} bytes`)
+  if (input.length > maxBytes) throw new LifelongError('too-large', 'LOG_NOTE_TOO_LARGE', `note exceeds ${maxBytes} bytes`)
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(input)
   } catch (err) {
@@ -345,7 +345,7 @@ function parseSignatureLine (line: string, i: number, fields: FieldError[]): Not
  * blank line, then one or more well-formed signature lines each ending in a newline.
  * The text MUST be ignored until {@link openNote} has verified a trusted signature.
  *
- * @throws ValidationError `NOTE_MALFORMED`; LifelongError `NOTE_TOO_LARGE` over the limits
+ * @throws ValidationError `LOG_NOTE_MALFORMED`; LifelongError `LOG_NOTE_TOO_LARGE` over the limits
  */
 export function parseNote (input: string | Uint8Array, limits: NoteLimits = {}): Note {
   const maxBytes = limits.maxBytes ?? MAX_NOTE_BYTES
@@ -360,7 +360,7 @@ export function parseNote (input: string | Uint8Array, limits: NoteLimits = {}):
   const block = message.slice(split + 2)
   if (block === '' || !block.endsWith('\n')) throw malformed('signature block must be non-empty lines ending in newline', [{ path: 'signatures', message: 'must be one or more lines, each ending in a newline' }])
   const lines = block.slice(0, -1).split('\n')
-  if (lines.length > maxSignatures) throw new LifelongError('too-large', 'NOTE_TOO_LARGE', `note has more than ${maxSignatures} signatures`)
+  if (lines.length > maxSignatures) throw new LifelongError('too-large', 'LOG_NOTE_TOO_LARGE', `note has more than ${maxSignatures} signatures`)
   const fields: FieldError[] = []
   const signatures: NoteSignature[] = []
   lines.forEach((line, i) => {
@@ -388,7 +388,7 @@ function assertSignature (signature: NoteSignature, path: string, fields: FieldE
  * Encodes a note: its text, a blank line, its signature lines. Checks what {@link parseNote}
  * checks, so the result parses back to the same note.
  *
- * @throws ValidationError `NOTE_MALFORMED`
+ * @throws ValidationError `LOG_NOTE_MALFORMED`
  */
 export function formatNote (note: Note): string {
   const fields: FieldError[] = []
@@ -404,7 +404,7 @@ export function formatNote (note: Note): string {
  * parsed or opened note) are kept, before the new ones, except those of a key that signs again
  * — as sumdb/note's Sign does.
  *
- * @throws ValidationError `NOTE_MALFORMED` for a bad text, `NOTE_SIGNER_INVALID` for a bad signer
+ * @throws ValidationError `LOG_NOTE_MALFORMED` for a bad text, `LOG_NOTE_SIGNER_INVALID` for a bad signer
  */
 export function signNote (note: string | Note, signers: readonly NoteSigner[], limits: NoteLimits = {}): string {
   const base: Note = typeof note === 'string' ? { text: note, signatures: [] } : note
@@ -413,14 +413,14 @@ export function signNote (note: string | Note, signers: readonly NoteSigner[], l
   const message = utf8(base.text)
   const fresh: NoteSignature[] = signers.map((signer, i) => {
     if (!isValidKeyName(signer?.name) || !Number.isInteger(signer.keyId) || signer.keyId < 0 || signer.keyId > 0xffffffff) {
-      throw new ValidationError('NOTE_SIGNER_INVALID', 'signer has an invalid name or key ID', [{ path: `signers/${i}`, message: 'invalid name or key ID' }])
+      throw new ValidationError('LOG_NOTE_SIGNER_INVALID', 'signer has an invalid name or key ID', [{ path: `signers/${i}`, message: 'invalid name or key ID' }])
     }
     return { name: signer.name, keyId: signer.keyId, signature: signer.sign(message) }
   })
   const replaced = new Set(fresh.map(s => `${s.name}+${s.keyId}`))
   const signatures = [...base.signatures.filter(s => !replaced.has(`${s.name}+${s.keyId}`)), ...fresh]
   if (signatures.length > (limits.maxSignatures ?? MAX_NOTE_SIGNATURES)) {
-    throw new LifelongError('too-large', 'NOTE_TOO_LARGE', 'note would have too many signatures')
+    throw new LifelongError('too-large', 'LOG_NOTE_TOO_LARGE', 'note would have too many signatures')
   }
   return formatNote({ text: base.text, signatures })
 }
@@ -431,8 +431,8 @@ export function signNote (note: string | Note, signers: readonly NoteSigner[], l
  * signature from a known key that fails rejects the whole note; at least one must verify.
  * Repeated signatures of one key are dropped after the first, as sumdb/note does.
  *
- * @throws ValidationError `NOTE_MALFORMED`; LifelongError `NOTE_TOO_LARGE`,
- *   `NOTE_SIGNATURE_INVALID` (forbidden), `NOTE_UNVERIFIED` (forbidden), `NOTE_VERIFIER_AMBIGUOUS`
+ * @throws ValidationError `LOG_NOTE_MALFORMED`; LifelongError `LOG_NOTE_TOO_LARGE`,
+ *   `LOG_NOTE_SIGNATURE_INVALID` (forbidden), `LOG_NOTE_UNVERIFIED` (forbidden), `LOG_NOTE_VERIFIER_AMBIGUOUS`
  */
 export function openNote (input: string | Uint8Array, verifiers: readonly NoteVerifier[], limits: NoteLimits = {}): OpenedNote {
   const note = parseNote(input, limits)
@@ -458,19 +458,19 @@ export function openNote (input: string | Uint8Array, verifiers: readonly NoteVe
       continue
     }
     if (candidates.length > 1) {
-      throw new LifelongError('invalid', 'NOTE_VERIFIER_AMBIGUOUS', `several verifiers for key ${signature.name}+${keyIdHex(signature.keyId)}`)
+      throw new LifelongError('invalid', 'LOG_NOTE_VERIFIER_AMBIGUOUS', `several verifiers for key ${signature.name}+${keyIdHex(signature.keyId)}`)
     }
     if (seen.has(k)) continue
     seen.add(k)
     if (!(candidates[0] as NoteVerifier).verify(message, signature.signature)) {
-      throw new LifelongError('forbidden', 'NOTE_SIGNATURE_INVALID', `invalid signature for key ${signature.name}+${keyIdHex(signature.keyId)}`, {
+      throw new LifelongError('forbidden', 'LOG_NOTE_SIGNATURE_INVALID', `invalid signature for key ${signature.name}+${keyIdHex(signature.keyId)}`, {
         details: { name: signature.name, keyId: keyIdHex(signature.keyId) }
       })
     }
     verified.push(signature)
   }
   if (verified.length === 0) {
-    throw new LifelongError('forbidden', 'NOTE_UNVERIFIED', 'note has no signature from a known key', {
+    throw new LifelongError('forbidden', 'LOG_NOTE_UNVERIFIED', 'note has no signature from a known key', {
       details: { signers: unverified.map(s => `${s.name}+${keyIdHex(s.keyId)}`) }
     })
   }

@@ -8,6 +8,8 @@ export interface Metrics {
   readonly registry: Registry
   readonly rpcServed: Counter<'protocol' | 'type' | 'status'>
   readonly rpcServeSeconds: Histogram<'protocol' | 'type'>
+  /** Bytes of requests read into memory to serve them (a request refused BUSY is not read). */
+  readonly rpcRequestBytes: Counter<'protocol'>
   readonly rpcCalls: Counter<'protocol' | 'type' | 'status'>
   readonly rpcCallSeconds: Histogram<'protocol' | 'type'>
   readonly manifestSerial: Gauge
@@ -35,6 +37,7 @@ export function createMetrics (init: MetricsInit = {}): Metrics {
     registry,
     rpcServed: new Counter({ name: 'lifelong_rpc_served_total', help: 'Requests answered, by protocol, payload type and status', labelNames: ['protocol', 'type', 'status'], registers }),
     rpcServeSeconds: new Histogram({ name: 'lifelong_rpc_serve_seconds', help: 'Time from reading a request to writing its response', labelNames: ['protocol', 'type'], buckets: RPC_BUCKETS, registers }),
+    rpcRequestBytes: new Counter({ name: 'lifelong_rpc_request_bytes_total', help: 'Bytes of requests read into memory to serve them, by protocol (a request over the per-peer cap is refused BUSY unread)', labelNames: ['protocol'], registers }),
     rpcCalls: new Counter({ name: 'lifelong_rpc_calls_total', help: 'Requests made to peers, by protocol, payload type and status', labelNames: ['protocol', 'type', 'status'], registers }),
     rpcCallSeconds: new Histogram({ name: 'lifelong_rpc_call_seconds', help: 'Round-trip time of requests made to peers', labelNames: ['protocol', 'type'], buckets: RPC_BUCKETS, registers }),
     manifestSerial: new Gauge({ name: 'lifelong_manifest_serial', help: 'Serial of the federation manifest in force', registers }),

@@ -58,7 +58,7 @@ export function parseUntrustedXml (input: string | Uint8Array, limits: XmlLimits
   let first: string | undefined
   const fail = (message: unknown): never => {
     first ??= String(message).replace(/^\[xmldom \w+\]\s*/, '').split('\n')[0]?.slice(0, 200) ?? 'error'
-    throw new Error(first)
+    throw new LifelongError('invalid', 'XML_INVALID', first)
   }
   const tail = `<?${CLOSE_TAGS_TARGET} ${shape.names.map((name) => `</${name}>`).join('')}?>`
   let doc: Document

@@ -10,7 +10,7 @@
  * cross the thread as their kind, code, message and details ({@link LifelongError}).
  */
 import { parentPort, Worker, type ResourceLimits, type Transferable } from 'node:worker_threads'
-import { LifelongError, type ErrorKind } from '../errors.ts'
+import { LifelongError, type ErrorCode, type ErrorKind } from '../errors.ts'
 
 export interface WorkerPoolInit {
   /** The worker script (it calls {@link serveTasks}). */
@@ -23,11 +23,11 @@ export interface WorkerPoolInit {
   readonly maxQueue: number
   readonly codes: {
     /** The task passed its deadline (kind `timeout`). */
-    readonly timeout: string
+    readonly timeout: ErrorCode
     /** The queue is full (kind `unavailable`). */
-    readonly busy: string
+    readonly busy: ErrorCode
     /** The worker died (kind `internal`). */
-    readonly failed: string
+    readonly failed: ErrorCode
   }
   /** Heap limits of each worker: a document that needs more ends its worker, not the node. */
   readonly resourceLimits?: ResourceLimits
@@ -53,10 +53,10 @@ interface Request { id: number, input: unknown }
 type Reply =
   | { ready: true }
   | { id: number, ok: true, value: unknown, transfer?: Transferable[] }
-  | { id: number, ok: false, error: { kind: ErrorKind, code: string, message: string, details?: unknown } }
+  | { id: number, ok: false, error: { kind: ErrorKind, code: ErrorCode, message: string, details?: unknown } }
 
 /** Serialisable form of an error thrown by a task. */
-function errorOf (err: unknown): { kind: ErrorKind, code: string, message: string, details?: unknown } {
+function errorOf (err: unknown): { kind: ErrorKind, code: ErrorCode, message: string, details?: unknown } {
   if (err instanceof LifelongError) return { kind: err.kind, code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) }
   return { kind: 'internal', code: 'INTERNAL', message: 'internal error' }
 }
@@ -69,7 +69,7 @@ export class WorkerPool<I, O> {
   private closed = false
 
   constructor (init: WorkerPoolInit) {
-    if (init.size < 1 || init.timeoutMs <= 0 || init.maxQueue < 0) throw new LifelongError('invalid', 'WORKER_POOL_INVALID', 'a worker pool needs at least one worker, a positive timeout and a queue of zero or more')
+    if (init.size < 1 || init.timeoutMs <= 0 || init.maxQueue < 0) throw new LifelongError('invalid', 'XML_WORKER_POOL_INVALID', 'a worker pool needs at least one worker, a positive timeout and a queue of zero or more')
     this.init = init
   }
 
@@ -129,7 +129,7 @@ export class WorkerPool<I, O> {
       this.pump()
     }
     worker.on('error', died)
-    worker.on('exit', (code) => { died(new Error(`worker exited with code ${code}`)) })
+    worker.on('exit', (code) => { died(new LifelongError('internal', this.init.codes.failed, `worker exited with code ${code}`)) })
     // After the listeners (a 'message' listener refs the worker): it keeps the process alive only
     // while there is work for it (a starting worker is started for waiting work).
     this.holdWhileBusy(w)
@@ -191,7 +191,7 @@ export class WorkerPool<I, O> {
  */
 export function serveTasks<I, O> (fn: (input: I) => O | Transferred<O>): void {
   const port = parentPort
-  if (port === null) throw new LifelongError('internal', 'WORKER_ONLY', 'serveTasks runs in a worker thread')
+  if (port === null) throw new LifelongError('internal', 'XML_WORKER_ONLY', 'serveTasks runs in a worker thread')
   port.on('message', (request: Request) => {
     try {
       const out = fn(request.input as I)

@@ -80,7 +80,7 @@ export class DevelopmentPortal {
     this.results = {
       forLearner: async (learnerId) => {
         const found = this.byId.get(learnerId)
-        if (found === undefined) throw new LifelongError('not-found', 'LEARNER_UNKNOWN', 'no such development learner')
+        if (found === undefined) throw new LifelongError('not-found', 'DEMO_LEARNER_UNKNOWN', 'no such development learner')
         return found.results
       }
     }
@@ -144,7 +144,7 @@ export class DevelopmentPortal {
         schema: { hide: true, body: { type: 'object', properties: { learnerId: { type: 'string', maxLength: 200 }, returnTo: { type: 'string', maxLength: 2048 } } } }
       }, async (request, reply) => {
         const body = request.body as { learnerId?: string, returnTo?: string }
-        if (body.learnerId === undefined || !this.byId.has(body.learnerId)) throw new LifelongError('invalid', 'LEARNER_UNKNOWN', 'no such development learner')
+        if (body.learnerId === undefined || !this.byId.has(body.learnerId)) throw new LifelongError('invalid', 'DEMO_LEARNER_UNKNOWN', 'no such development learner')
         const secure = this.init.secureCookies ? '; Secure' : ''
         void reply.header('set-cookie', `${this.cookie}=${body.learnerId}.${this.mac(body.learnerId)}; Path=/; HttpOnly; SameSite=Lax${secure}`)
         return await reply.redirect(safeReturnPath(body.returnTo), 303)

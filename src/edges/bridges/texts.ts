@@ -19,6 +19,14 @@ export interface WalletTexts {
   validUntil: (when: string) => string
   inOffer: string
   back: string
+  grantLegend: string
+  grantPreAuthorized: string
+  grantAuthorizationCode: string
+  signInFromWallet: string
+  correctedTitle: string
+  correctedLead: string
+  correctedGet: string
+  correctedMark: string
 }
 
 export const WALLET_TEXTS: ByLang<WalletTexts> = {
@@ -36,7 +44,15 @@ export const WALLET_TEXTS: ByLang<WalletTexts> = {
     txCodeHint: 'Lommeboka spør etter koden. Ikke vis den til andre.',
     validUntil: (w) => `Tilbudet gjelder til ${w}.`,
     inOffer: 'Dette er med i tilbudet:',
-    back: 'Tilbake til Mine resultater'
+    back: 'Tilbake til Mine resultater',
+    grantLegend: 'Hvordan lommeboka henter bevisene',
+    grantPreAuthorized: 'Med en engangskode som vises her',
+    grantAuthorizationCode: 'Jeg logger inn fra lommeboka',
+    signInFromWallet: 'Lommeboka sender deg hit for å logge inn og godkjenne.',
+    correctedTitle: 'Rettede resultater',
+    correctedLead: 'Bevisene for disse resultatene er trukket tilbake fordi resultatet er rettet. Hent de rettede bevisene til lommeboka.',
+    correctedGet: 'Hent de rettede bevisene',
+    correctedMark: 'Rettet: hent det nye beviset'
   },
   nn: {
     title: 'Legg resultat i EU-lommeboka',
@@ -52,7 +68,15 @@ export const WALLET_TEXTS: ByLang<WalletTexts> = {
     txCodeHint: 'Lommeboka spør etter koden. Ikkje vis han til andre.',
     validUntil: (w) => `Tilbodet gjeld til ${w}.`,
     inOffer: 'Dette er med i tilbodet:',
-    back: 'Tilbake til Mine resultat'
+    back: 'Tilbake til Mine resultat',
+    grantLegend: 'Korleis lommeboka hentar prova',
+    grantPreAuthorized: 'Med ein eingongskode som vert vist her',
+    grantAuthorizationCode: 'Eg loggar inn frå lommeboka',
+    signInFromWallet: 'Lommeboka sender deg hit for å logge inn og godkjenne.',
+    correctedTitle: 'Retta resultat',
+    correctedLead: 'Prova for desse resultata er trekte tilbake fordi resultatet er retta. Hent dei retta prova til lommeboka.',
+    correctedGet: 'Hent dei retta prova',
+    correctedMark: 'Retta: hent det nye provet'
   },
   en: {
     title: 'Put results in your EU wallet',
@@ -68,7 +92,15 @@ export const WALLET_TEXTS: ByLang<WalletTexts> = {
     txCodeHint: 'The wallet asks for this code. Keep it to yourself.',
     validUntil: (w) => `The offer is valid until ${w}.`,
     inOffer: 'The offer holds:',
-    back: 'Back to My results'
+    back: 'Back to My results',
+    grantLegend: 'How the wallet collects the credentials',
+    grantPreAuthorized: 'With a one-time code shown here',
+    grantAuthorizationCode: 'I sign in from the wallet',
+    signInFromWallet: 'The wallet brings you back here to sign in and approve.',
+    correctedTitle: 'Corrected results',
+    correctedLead: 'The credentials of these results were revoked because the result was corrected. Get the corrected credentials into your wallet.',
+    correctedGet: 'Get the corrected credentials',
+    correctedMark: 'Corrected: get the new credential'
   }
 }
 
@@ -89,6 +121,9 @@ export interface OotsTexts {
   decisionTitle: string
   chooseResults: string
   back: string
+  ambiguousTitle: string
+  /** Paragraphs: why nothing is shown, and what the authority can do. */
+  ambiguous: readonly string[]
 }
 
 export const OOTS_TEXTS: ByLang<OotsTexts> = {
@@ -108,7 +143,12 @@ export const OOTS_TEXTS: ByLang<OotsTexts> = {
     notFound: 'Vi finner ingen slik forespørsel til deg.',
     decisionTitle: 'Godkjenn deling',
     chooseResults: 'Resultater som sendes',
-    back: 'Til Mine resultater'
+    back: 'Til Mine resultater',
+    ambiguousTitle: 'Forespørselen kan ikke knyttes sikkert til deg',
+    ambiguous: [
+      'Flere personer i det nasjonale registeret har navnet og fødselsdatoen forespørselen oppgir. Derfor vises ikke hvem som spør eller hva som ville blitt sendt, og ingenting kan sendes herfra.',
+      'Myndigheten som spurte, kan sende forespørselen på nytt med eIDAS-identifikatoren din (logg inn med eID i tjenesten deres).'
+    ]
   },
   nn: {
     asks: (r) => `${r} bed om dokumentasjon av utdanninga di`,
@@ -126,7 +166,12 @@ export const OOTS_TEXTS: ByLang<OotsTexts> = {
     notFound: 'Vi finn ingen slik førespurnad til deg.',
     decisionTitle: 'Godkjenn deling',
     chooseResults: 'Resultat som vert sende',
-    back: 'Til Mine resultat'
+    back: 'Til Mine resultat',
+    ambiguousTitle: 'Førespurnaden kan ikkje knytast sikkert til deg',
+    ambiguous: [
+      'Fleire personar i det nasjonale registeret har namnet og fødselsdatoen førespurnaden oppgjev. Difor vert det ikkje vist kven som spør eller kva som ville vorte sendt, og ingenting kan sendast herifrå.',
+      'Styresmakta som spurde, kan sende førespurnaden på nytt med eIDAS-identifikatoren din (logg inn med eID i tenesta deira).'
+    ]
   },
   en: {
     asks: (r) => `${r} asks for evidence of your education`,
@@ -144,7 +189,12 @@ export const OOTS_TEXTS: ByLang<OotsTexts> = {
     notFound: 'We find no such request for you.',
     decisionTitle: 'Approve sharing',
     chooseResults: 'Results to send',
-    back: 'To My results'
+    back: 'To My results',
+    ambiguousTitle: 'The request cannot be tied to you with certainty',
+    ambiguous: [
+      'Several people in the national register have the name and birth date this request gives. So who asks and what would be sent is not shown, and nothing can be sent from here.',
+      'The authority that asked can send the request again with your eIDAS identifier (sign in with your eID in their service).'
+    ]
   }
 }
 
@@ -291,3 +341,4 @@ export const EMREX_TEXTS: ByLang<EmrexTexts> = {
     now: (s) => `now ${s}`
   }
 }
+

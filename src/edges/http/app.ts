@@ -69,9 +69,9 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
   })
   const policy = installCallerPolicy(app, deps.authenticators, { onRefused: refused('caller'), ...(deps.signInPath === undefined ? {} : { signInPath: deps.signInPath }) })
   installCsrfCheck(app, { sources: deps.csrfTokens ?? [], publicOrigin: deps.publicOrigin, onRefused: refused('csrf') })
-  await installRateLimits(app, deps.rateLimit, () => { refused('rate')('RATE_LIMITED') })
+  await installRateLimits(app, deps.rateLimit, () => { refused('rate')('HTTP_RATE_LIMITED') })
   app.setNotFoundHandler(async () => {
-    throw new LifelongError('not-found', 'ROUTE_NOT_FOUND', 'no such route')
+    throw new LifelongError('not-found', 'HTTP_ROUTE_NOT_FOUND', 'no such route')
   })
   // Only the path and status: query strings could carry something personal by a client's mistake.
   app.addHook('onResponse', async (request, reply) => {

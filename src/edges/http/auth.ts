@@ -13,7 +13,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto'
 import { createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
-import { LifelongError } from '../../core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../core/errors.ts'
 import { parsePublicKey } from '../../core/crypto/ed25519.ts'
 import { validateEducationId, validateNationalId } from '../../core/identifiers/index.ts'
 import type { FastifyRequest } from 'fastify'
@@ -36,7 +36,7 @@ interface Verifier {
   jwks?: JWTVerifyGetKey
 }
 
-const unauthenticated = (code: string, message: string, cause?: unknown): LifelongError =>
+const unauthenticated = (code: ErrorCode, message: string, cause?: unknown): LifelongError =>
   new LifelongError('unauthenticated', code, message, cause === undefined ? {} : { cause })
 
 /** Verifies bearer tokens against the configured issuers. */
@@ -62,17 +62,17 @@ export class BearerAuth {
 
   /**
    * The principal of an `Authorization` header value.
-   * @throws LifelongError AUTH_MISSING, AUTH_UNKNOWN_ISSUER, AUTH_INVALID (401)
+   * @throws LifelongError AUTH_BEARER_MISSING, AUTH_UNKNOWN_ISSUER, AUTH_BEARER_INVALID (401)
    */
   async authenticate (authorization: string | undefined): Promise<Principal> {
     const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(authorization ?? '')
-    if (match === null) throw unauthenticated('AUTH_MISSING', 'a bearer token is required')
+    if (match === null) throw unauthenticated('AUTH_BEARER_MISSING', 'a bearer token is required')
     const token = match[1] as string
     let claims: JWTPayload
     try {
       claims = decodeJwt(token)
     } catch (err) {
-      throw unauthenticated('AUTH_INVALID', 'the bearer token is not a JWT', err)
+      throw unauthenticated('AUTH_BEARER_INVALID', 'the bearer token is not a JWT', err)
     }
     const verifier = this.verifiers.get(String(claims.iss ?? ''))
     if (verifier === undefined) throw unauthenticated('AUTH_UNKNOWN_ISSUER', 'the token\'s issuer is not trusted by this node')
@@ -91,10 +91,10 @@ export class BearerAuth {
         payload = (await jwtVerify(token, verifier.jwks, options)).payload
       } catch (err) { lastError = err }
     }
-    if (payload === undefined) throw unauthenticated('AUTH_INVALID', 'the bearer token does not verify (signature, audience or validity)', lastError)
+    if (payload === undefined) throw unauthenticated('AUTH_BEARER_INVALID', 'the bearer token does not verify (signature, audience or validity)', lastError)
     if (issuer.principal === 'learner') {
       const subject = payload[issuer.subjectClaim]
-      if (typeof subject !== 'string' || subject === '') throw unauthenticated('AUTH_INVALID', `the token has no ${issuer.subjectClaim} claim`)
+      if (typeof subject !== 'string' || subject === '') throw unauthenticated('AUTH_BEARER_INVALID', `the token has no ${issuer.subjectClaim} claim`)
       return { kind: 'learner', subject, issuer: issuer.issuer }
     }
     const scope = payload.scope

@@ -11,10 +11,10 @@
  *    `same-origin` (or `none`: the user's own navigation); `Origin`, when sent, must be the
  *    node's own origin (that of `http.publicUrl`, or the one the request was addressed to,
  *    whose host the Host check has already accepted). `Origin: null` is refused. Checked
- *    before the body is read (`CSRF_ORIGIN_REFUSED`, 403).
+ *    before the body is read (`HTTP_CSRF_ORIGIN_REFUSED`, 403).
  * 2. **A token bound to the session.** When the request carries a session (a module's
  *    {@link CsrfTokenSource} gives its token), the form field `_csrf` or the header
- *    `X-CSRF-Token` must equal it (`CSRF_TOKEN_INVALID`, 403). The portal keeps a random
+ *    `X-CSRF-Token` must equal it (`HTTP_CSRF_TOKEN_INVALID`, 403). The portal keeps a random
  *    token in each server-side session record (the synchronizer token pattern); pages put it
  *    in a hidden field of every form that posts back (`csrfField`, src/edges/ui/html.ts), a script
  *    reads it from `GET /portal/api/session`. A request without a session has no ambient
@@ -90,13 +90,13 @@ function requestOrigin (request: FastifyRequest): string {
 function originAllowed (request: FastifyRequest, publicOrigin: string): void {
   const site = request.headers['sec-fetch-site']
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new LifelongError('forbidden', 'CSRF_ORIGIN_REFUSED', `this form may be sent only from this site's own pages (Sec-Fetch-Site: ${String(site)})`)
+    throw new LifelongError('forbidden', 'HTTP_CSRF_ORIGIN_REFUSED', `this form may be sent only from this site's own pages (Sec-Fetch-Site: ${String(site)})`)
   }
   const origin = request.headers.origin
   if (origin === undefined) return
   const own = origin.toLowerCase()
   if (own !== 'null' && (own === requestOrigin(request) || (publicOrigin !== '' && own === publicOrigin.toLowerCase()))) return
-  throw new LifelongError('forbidden', 'CSRF_ORIGIN_REFUSED', 'this form may be sent only from this site\'s own pages (Origin)')
+  throw new LifelongError('forbidden', 'HTTP_CSRF_ORIGIN_REFUSED', 'this form may be sent only from this site\'s own pages (Origin)')
 }
 
 function sentToken (request: FastifyRequest): string | undefined {
@@ -162,7 +162,7 @@ export function installCsrfCheck (app: FastifyInstance, init: CsrfCheckInit): vo
     }
     request.csrfToken = token
     if (protection.kind === 'checked' && token !== undefined && !sameToken(sent, token)) {
-      refuse(new LifelongError('forbidden', 'CSRF_TOKEN_INVALID', 'this form is not from this session (it may be from another tab that has since signed out, or from another site): reload the page and try again'))
+      refuse(new LifelongError('forbidden', 'HTTP_CSRF_TOKEN_INVALID', 'this form is not from this session (it may be from another tab that has since signed out, or from another site): reload the page and try again'))
     }
   })
 }

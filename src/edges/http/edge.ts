@@ -16,8 +16,10 @@
  *   service, which also locks a share after failed attempts.
  * - `oots-gateway`: the national OOTS access point, on the OOTS listener only: its TLS client
  *   certificate must be one the config pins (src/edges/bridges/oots/gateway.ts).
- * - `wallet`: an OAuth client of the credential issuer; the endpoint checks its protocol's own
- *   credential (pre-authorised code and transaction code, access token, proof of possession).
+ * - `wallet`: an OAuth client of the credential issuer, or a wallet answering a presentation
+ *   request; the endpoint checks its protocol's own credentials (pre-authorised code and
+ *   transaction code, authorization code with PKCE, wallet attestation, access token, DPoP and
+ *   key proofs; a presentation's request state, nonce and key binding).
  * - `emrex-client`: a learner's browser arriving from an EMREX client registered in config; the
  *   provider checks the return URL against the registered clients, then the transfer's browser secret.
  * - `emrex-provider`: a learner's browser returning from a foreign EMREX provider; the import is
@@ -28,7 +30,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
 
 /** The routes with limits of their own (their limits: src/edges/http/rate-limits.ts). */
-export const RATE_LIMIT_NAMES = ['signIn', 'shareOpen', 'walletToken', 'walletCredential', 'emrexEntry'] as const
+export const RATE_LIMIT_NAMES = ['signIn', 'shareOpen', 'walletToken', 'walletCredential', 'emrexEntry', 'walletPresentation'] as const
 export type RateLimitName = typeof RATE_LIMIT_NAMES[number]
 
 export type CallerKind = 'public' | 'learner' | 'service' | 'share-holder' | 'oots-gateway' | 'wallet' | 'emrex-client' | 'emrex-provider' | 'development'
@@ -177,8 +179,8 @@ async function authenticate (request: FastifyRequest, policy: RoutePolicy, authe
     const caller = await authenticator(request, policy)
     if (caller !== undefined) return caller
   }
-  if (request.headers.authorization !== undefined) throw new LifelongError('unauthenticated', 'AUTH_INVALID', 'the Authorization header does not hold a token of an issuer this node trusts')
+  if (request.headers.authorization !== undefined) throw new LifelongError('unauthenticated', 'AUTH_BEARER_INVALID', 'the Authorization header does not hold a token of an issuer this node trusts')
   throw policy.caller === 'learner'
     ? new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
-    : new LifelongError('unauthenticated', 'AUTH_MISSING', 'a bearer token is required')
+    : new LifelongError('unauthenticated', 'AUTH_BEARER_MISSING', 'a bearer token is required')
 }

@@ -88,17 +88,17 @@ export function describeError (err: unknown): DescribedError {
   if (err instanceof OAuthError) return { status: err.status, code: `OAUTH_${err.error.toUpperCase()}`, message: err.message, error: err }
   if (fastifyError?.validation !== undefined) {
     const fields = fastifyError.validation.map((v) => ({ path: `${fastifyError.validationContext ?? 'body'}${v.instancePath}`, message: v.message ?? 'invalid' }))
-    return { status: 400, code: 'REQUEST_INVALID', message: 'the request does not match its schema', fields, error: err }
+    return { status: 400, code: 'HTTP_REQUEST_INVALID', message: 'the request does not match its schema', fields, error: err }
   }
   switch (fastifyError?.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return { status: 413, code: 'BODY_TOO_LARGE', message: 'the request body is over the size limit', error: err }
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'unsupported content type', error: err }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return { status: 413, code: 'HTTP_BODY_TOO_LARGE', message: 'the request body is over the size limit', error: err }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return { status: 415, code: 'HTTP_MEDIA_TYPE_UNSUPPORTED', message: 'unsupported content type', error: err }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY': return { status: 400, code: 'BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
+    case 'FST_ERR_CTP_INVALID_JSON_BODY': return { status: 400, code: 'HTTP_BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
   }
-  if (err instanceof SyntaxError) return { status: 400, code: 'BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
+  if (err instanceof SyntaxError) return { status: 400, code: 'HTTP_BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return { status: fastifyError.statusCode, code: fastifyError.code ?? 'REQUEST_REFUSED', message: fastifyError.message, error: err }
+    return { status: fastifyError.statusCode, code: fastifyError.code ?? 'HTTP_REQUEST_REFUSED', message: fastifyError.message, error: err }
   }
   return { status: 500, code: 'INTERNAL', message: 'internal error', error: err }
 }
@@ -136,8 +136,11 @@ function oauthCodeOf (status: number): string {
 
 const renderOAuth: ErrorRenderer = (e, _request, reply) => {
   const error = e.error instanceof OAuthError ? e.error.error : oauthCodeOf(e.status)
-  // RFC 6750 §3: a protected resource names the scheme and the error of a refused bearer token.
-  if (e.status === 401 && error !== 'invalid_client') void reply.header('www-authenticate', `Bearer error="${error}", error_description="${e.message.replace(/["\\]/g, "'")}"`)
+  const headers = e.error instanceof OAuthError ? e.error.headers : {}
+  for (const [name, value] of Object.entries(headers)) void reply.header(name, value)
+  // RFC 6750 §3: a protected resource names the scheme and the error of a refused bearer token
+  // (unless the error names its own challenge: DPoP, RFC 9449 §7.1).
+  if (e.status === 401 && error !== 'invalid_client' && headers['www-authenticate'] === undefined) void reply.header('www-authenticate', `Bearer error="${error}", error_description="${e.message.replace(/["\\]/g, "'")}"`)
   void reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({ error, error_description: e.message })
 }
 

@@ -6,7 +6,7 @@
  * host of `http.publicUrl`, the names in `http.allowedHosts`, the listen address, or a loopback
  * name (localhost, 127.0.0.1, [::1]), which only a browser on the machine itself sends and no
  * rebinding can forge. A request naming any other host is refused before routing
- * (400 HOST_NOT_ALLOWED). With `http.trustProxy` the host checked is the one the proxy reports
+ * (400 HTTP_HOST_NOT_ALLOWED). With `http.trustProxy` the host checked is the one the proxy reports
  * (X-Forwarded-Host), as with the client address.
  */
 import { LifelongError } from '../../core/errors.ts'
@@ -70,8 +70,8 @@ export class HostPolicy {
     return !WILDCARDS.has(listenName) && h.name === listenName && (h.port === undefined ? listen.port === 80 : h.port === listen.port)
   }
 
-  /** @throws LifelongError HOST_NOT_ALLOWED (400) when `host` does not name this node */
+  /** @throws LifelongError HTTP_HOST_NOT_ALLOWED (400) when `host` does not name this node */
   check (host: string | undefined): void {
-    if (!this.allows(host)) throw new LifelongError('invalid', 'HOST_NOT_ALLOWED', 'the request names a host this node does not serve (Host header); add it to http.allowedHosts if it is one of the node\'s names')
+    if (!this.allows(host)) throw new LifelongError('invalid', 'HTTP_HOST_NOT_ALLOWED', 'the request names a host this node does not serve (Host header); add it to http.allowedHosts if it is one of the node\'s names')
   }
 }

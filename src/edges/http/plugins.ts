@@ -43,7 +43,7 @@ export async function installEdgePlugins (app: FastifyInstance, init: EdgePlugin
   if (hosts !== undefined) {
     app.addHook('onRequest', async (request) => {
       if (hosts.allows(request.host)) return
-      init.onRefused?.('HOST_NOT_ALLOWED')
+      init.onRefused?.('HTTP_HOST_NOT_ALLOWED')
       hosts.check(request.host)
     })
   }

@@ -1,6 +1,6 @@
 /**
  * Rate limits at the HTTP edge (@fastify/rate-limit, one in-memory store per node): a client
- * address over its limit gets 429 `RATE_LIMITED` with `Retry-After` in seconds (RFC 6585 §4,
+ * address over its limit gets 429 `HTTP_RATE_LIMITED` with `Retry-After` in seconds (RFC 6585 §4,
  * RFC 9110 §10.2.3). The address is the one the reverse proxy reports when `http.trustProxy` is
  * on (Fastify's `request.ip` from X-Forwarded-For), else the socket's: behind a proxy without
  * `trustProxy` every client would share the proxy's one budget.
@@ -55,6 +55,6 @@ export async function installRateLimits (app: FastifyInstance, config: RateLimit
     ...(onRefused === undefined ? {} : { onExceeded: () => { onRefused() } }),
     // The default key is `request.ip`, an IPv6 address widened to its /56: one household's or
     // host's many addresses are one client.
-    errorResponseBuilder: (_request, context) => new LifelongError('rate-limited', 'RATE_LIMITED', `too many requests from this address (at most ${context.max} a window); try again in ${context.after}`)
+    errorResponseBuilder: (_request, context) => new LifelongError('rate-limited', 'HTTP_RATE_LIMITED', `too many requests from this address (at most ${context.max} a window); try again in ${context.after}`)
   })
 }

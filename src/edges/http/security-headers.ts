@@ -6,6 +6,10 @@
  * CSRF check needs: src/edges/http/csrf.ts),
  * `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'` (no page of a node is framed:
  * clickjacking), cross-origin isolation headers, and HSTS when the node is served over https.
+ * `Cross-Origin-Resource-Policy` is `same-origin`, except on routes open to anyone that are not
+ * pages (status lists, metadata, trust anchor, logs): `cross-origin`, so that another origin
+ * may load them. Before, every answer was `cross-origin`, also a learner's session and results
+ * (attack review, FINDING 4).
  *
  * The Content-Security-Policy depends on what the route serves (its `errors` style says it):
  * - API routes (JSON, OAuth, EDM): nothing may load or run: `default-src 'none'`.
@@ -42,16 +46,22 @@ export function pageCsp (options: { scripts?: boolean } = {}): string {
  */
 export async function installSecurityHeaders (app: FastifyInstance, options: { https: boolean }): Promise<void> {
   app.addHook('onRoute', (route: RouteOptions) => {
-    if (route.config?.errors !== 'page') return
-    ;(route as RouteOptions & { helmet?: unknown }).helmet = { contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } }
+    if (route.config?.errors === 'page') {
+      ;(route as RouteOptions & { helmet?: unknown }).helmet = { contentSecurityPolicy: { useDefaults: false, directives: PAGE_CSP } }
+    } else if (route.config?.policy?.caller === 'public') {
+      ;(route as RouteOptions & { helmet?: unknown }).helmet = { crossOriginResourcePolicy: { policy: 'cross-origin' } }
+    }
   })
   await app.register(helmet, {
     global: true,
     contentSecurityPolicy: { useDefaults: false, directives: API_CSP },
     frameguard: { action: 'deny' },
     referrerPolicy: { policy: 'same-origin' },
-    // Status lists and type metadata are fetched by relying parties on other origins (CORS).
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    // Nothing a node answers may be embedded by another origin (a no-cors load from a page of
+    // another site or a sibling host), but what is public by design: status lists, type and
+    // issuer metadata, the trust anchor, the logs (the `onRoute` hook above). CORP applies to
+    // no-cors loads only; a relying party's CORS fetch is not affected either way.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
     strictTransportSecurity: options.https ? { maxAge: 31_536_000, includeSubDomains: false } : false
   })
 }

@@ -69,7 +69,7 @@ export function uiAssetRoutes (): FastifyPluginAsync {
       schema: { hide: true, params: { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{1,64}\\.ts$' } } } }
     }, async (request, reply) => {
       const code = modules(request.params.name)
-      if (code === undefined) throw new LifelongError('not-found', 'ASSET_NOT_FOUND', 'no such asset')
+      if (code === undefined) throw new LifelongError('not-found', 'HTTP_ASSET_NOT_FOUND', 'no such asset')
       return await reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'no-cache').send(code)
     })
   }

@@ -3,6 +3,7 @@
  * the error page, in Bokmål, Nynorsk and English. Each page's own texts live beside it
  * (src/edges/portal/i18n.ts, src/edges/bridges/texts.ts).
  */
+import type { ErrorCode } from '../../core/errors.ts'
 import type { ByLang, Lang } from './lang.ts'
 
 export interface ShellTexts {
@@ -135,19 +136,19 @@ const SHARE_GONE = t3('Be personen som delte resultatene om en ny lenke.', 'Be p
  * an explanation gets its HTTP status's ({@link ErrorPageTexts.byStatus}); the code itself is
  * always shown, to quote when asking for help.
  */
-export const ERROR_EXPLANATIONS: Readonly<Record<string, Explain>> = {
-  ROUTE_NOT_FOUND: say(t3('Vi finner ikke siden du ba om. Sjekk adressen, eller gå til forsiden.', 'Vi finn ikkje sida du bad om. Sjekk adressa, eller gå til framsida.', 'We cannot find the page you asked for. Check the address, or go to the front page.')),
-  REQUEST_INVALID: say(t3('Lenken eller skjemaet var ikke fullstendig. Gå tilbake og prøv igjen.', 'Lenkja eller skjemaet var ikkje fullstendig. Gå tilbake og prøv igjen.', 'The link or the form was not complete. Go back and try again.')),
-  BODY_TOO_LARGE: say(t3('Det du sendte var for stort.', 'Det du sende, var for stort.', 'What you sent was too large.')),
-  RATE_LIMITED: say(t3('Det har kommet for mange forsøk fra deg på kort tid. Vent et minutt og prøv igjen.', 'Det har kome for mange forsøk frå deg på kort tid. Vent eit minutt og prøv igjen.', 'There have been too many attempts from you in a short time. Wait a minute and try again.')),
+export const ERROR_EXPLANATIONS: Readonly<Partial<Record<ErrorCode, Explain>>> = {
+  HTTP_ROUTE_NOT_FOUND: say(t3('Vi finner ikke siden du ba om. Sjekk adressen, eller gå til forsiden.', 'Vi finn ikkje sida du bad om. Sjekk adressa, eller gå til framsida.', 'We cannot find the page you asked for. Check the address, or go to the front page.')),
+  HTTP_REQUEST_INVALID: say(t3('Lenken eller skjemaet var ikke fullstendig. Gå tilbake og prøv igjen.', 'Lenkja eller skjemaet var ikkje fullstendig. Gå tilbake og prøv igjen.', 'The link or the form was not complete. Go back and try again.')),
+  HTTP_BODY_TOO_LARGE: say(t3('Det du sendte var for stort.', 'Det du sende, var for stort.', 'What you sent was too large.')),
+  HTTP_RATE_LIMITED: say(t3('Det har kommet for mange forsøk fra deg på kort tid. Vent et minutt og prøv igjen.', 'Det har kome for mange forsøk frå deg på kort tid. Vent eit minutt og prøv igjen.', 'There have been too many attempts from you in a short time. Wait a minute and try again.')),
   INTERNAL: say(t3('Det oppstod en feil hos oss. Prøv igjen om litt.', 'Det oppstod ein feil hos oss. Prøv igjen om litt.', 'Something failed on our side. Try again in a little while.')),
-  CSRF_ORIGIN_REFUSED: say(t3('Skjemaet kom ikke fra denne tjenesten, så vi har ikke gjort noe. Åpne siden på nytt og prøv igjen.', 'Skjemaet kom ikkje frå denne tenesta, så vi har ikkje gjort noko. Opne sida på nytt og prøv igjen.', 'The form did not come from this service, so nothing was done. Open the page again and try again.')),
-  CSRF_TOKEN_INVALID: say(t3('Skjemaet var gammelt (kanskje logget du inn på nytt i en annen fane), så vi har ikke gjort noe. Åpne siden på nytt og prøv igjen.', 'Skjemaet var gammalt (kanskje logga du inn på nytt i ei anna fane), så vi har ikkje gjort noko. Opne sida på nytt og prøv igjen.', 'The form was out of date (perhaps you signed in again in another tab), so nothing was done. Open the page again and try again.')),
+  HTTP_CSRF_ORIGIN_REFUSED: say(t3('Skjemaet kom ikke fra denne tjenesten, så vi har ikke gjort noe. Åpne siden på nytt og prøv igjen.', 'Skjemaet kom ikkje frå denne tenesta, så vi har ikkje gjort noko. Opne sida på nytt og prøv igjen.', 'The form did not come from this service, so nothing was done. Open the page again and try again.')),
+  HTTP_CSRF_TOKEN_INVALID: say(t3('Skjemaet var gammelt (kanskje logget du inn på nytt i en annen fane), så vi har ikke gjort noe. Åpne siden på nytt og prøv igjen.', 'Skjemaet var gammalt (kanskje logga du inn på nytt i ei anna fane), så vi har ikkje gjort noko. Opne sida på nytt og prøv igjen.', 'The form was out of date (perhaps you signed in again in another tab), so nothing was done. Open the page again and try again.')),
   AUTH_SIGN_IN_REQUIRED: say(t3('Du må logge inn først.', 'Du må logge inn først.', 'You need to sign in first.'), SIGN_IN_AGAIN),
   AUTH_SIGN_IN_INVALID: say(t3('Innloggingen tok for lang tid eller ble startet i en annen nettleser. Logg inn på nytt.', 'Innlogginga tok for lang tid eller vart starta i ein annan nettlesar. Logg inn på nytt.', 'The sign-in took too long or was started in another browser. Sign in again.'), SIGN_IN_AGAIN),
   AUTH_SIGN_IN_REFUSED: say(t3('Innloggingstjenesten avbrøt innloggingen.', 'Innloggingstenesta avbraut innlogginga.', 'The sign-in service stopped the sign-in.'), SIGN_IN_AGAIN),
   AUTH_TOKEN_REQUEST_FAILED: say(t3('Vi fikk ikke fullført innloggingen hos innloggingstjenesten. Prøv igjen.', 'Vi fekk ikkje fullført innlogginga hos innloggingstenesta. Prøv igjen.', 'We could not complete the sign-in with the sign-in service. Try again.'), SIGN_IN_AGAIN),
-  AUTH_TOKEN_INVALID: say(t3('Innloggingen kunne ikke kontrolleres. Prøv igjen.', 'Innlogginga kunne ikkje kontrollerast. Prøv igjen.', 'The sign-in could not be checked. Try again.'), SIGN_IN_AGAIN),
+  AUTH_SIGN_IN_TOKEN_INVALID: say(t3('Innloggingen kunne ikke kontrolleres. Prøv igjen.', 'Innlogginga kunne ikkje kontrollerast. Prøv igjen.', 'The sign-in could not be checked. Try again.'), SIGN_IN_AGAIN),
   AUTH_UNKNOWN_CLIENT: say(t3('Innloggingslenken er ikke gyldig for denne tjenesten. Start innloggingen fra Vitnemålsportalen.', 'Innloggingslenkja er ikkje gyldig for denne tenesta. Start innlogginga frå Vitnemålsportalen.', 'The sign-in link is not valid for this service. Start signing in from the Diploma portal.'), SIGN_IN_AGAIN),
   AUTH_NO_LEARNER: say(t3('Innloggingen sier ikke hvem du er (verken fødselsnummer eller utdannings-ID).', 'Innlogginga seier ikkje kven du er (verken fødselsnummer eller utdannings-ID).', 'The sign-in does not say who you are (neither a national ID nor an education ID).')),
   SHARE_LINK_INVALID: say(t3('Delingslenken er ikke hel. Sjekk at du har fått med hele lenken (26 tegn etter /share/), eller be om lenken på nytt.', 'Delingslenkja er ikkje heil. Sjekk at du har fått med heile lenkja (26 teikn etter /share/), eller be om lenkja på nytt.', 'The share link is not complete. Check that you have the whole link (26 characters after /share/), or ask for the link again.')),
@@ -163,7 +164,7 @@ export const ERROR_EXPLANATIONS: Readonly<Record<string, Explain>> = {
   PORTAL_SOURCE_UNAVAILABLE: say(t3('Et lærested svarte ikke akkurat nå. Prøv igjen om litt.', 'Ein lærestad svarte ikkje akkurat no. Prøv igjen om litt.', 'An institution did not answer just now. Try again in a little while.'), TO_RESULTS),
   PORTAL_RESULT_KEY_INVALID: say(t3('Et av de valgte resultatene finnes ikke. Velg på nytt.', 'Eitt av dei valde resultata finst ikkje. Vel på nytt.', 'One of the chosen results does not exist. Choose again.'), TO_RESULTS),
   PORTAL_LEARNER_UNKNOWN: say(t3('Den nasjonale indeksen kjenner deg ikke ennå: ingen lærested har meldt inn resultater for deg.', 'Den nasjonale indeksen kjenner deg ikkje enno: ingen lærestad har meldt inn resultat for deg.', 'The national index does not know you yet: no institution has reported results for you.'), TO_RESULTS),
-  PORTAL_LEARNER_NOT_SIGNED_IN: say(t3('Du må logge inn i Vitnemålsportalen én gang før resultatene dine kan sendes videre.', 'Du må logge inn i Vitnemålsportalen éin gong før resultata dine kan sendast vidare.', 'You need to sign in to the Diploma portal once before your results can be passed on.'), SIGN_IN_AGAIN),
+  PORTAL_LEARNER_NEVER_SIGNED_IN: say(t3('Du må logge inn i Vitnemålsportalen én gang før resultatene dine kan sendes videre.', 'Du må logge inn i Vitnemålsportalen éin gong før resultata dine kan sendast vidare.', 'You need to sign in to the Diploma portal once before your results can be passed on.'), SIGN_IN_AGAIN),
   EUDI_RESULT_NOT_FOUND: say(t3('Et av resultatene du valgte, er ikke blant dine gyldige resultater lenger. Velg på nytt.', 'Eitt av resultata du valde, er ikkje blant dei gyldige resultata dine lenger. Vel på nytt.', 'One of the results you chose is no longer among your valid results. Choose again.'), TO_WALLET),
   EMREX_LEARNER_MISMATCH: say(t3('Resultatene fra utlandet gjelder en annen person enn deg: navnet eller fødselsdatoen hos lærestedet i utlandet stemmer ikke med innloggingen din. Vi har ikke lagret noe. Logg inn hos lærestedet i utlandet som deg selv og prøv igjen, eller kontakt lærestedet hvis navnet ditt er skrevet annerledes der.', 'Resultata frå utlandet gjeld ein annan person enn deg: namnet eller fødselsdatoen hos lærestaden i utlandet stemmer ikkje med innlogginga di. Vi har ikkje lagra noko. Logg inn hos lærestaden i utlandet som deg sjølv og prøv igjen, eller kontakt lærestaden dersom namnet ditt er skrive annleis der.', 'The results from abroad are about someone else: the name or birth date at the foreign institution does not match your sign-in. Nothing was saved. Sign in at the foreign institution as yourself and try again, or contact the institution if your name is spelt differently there.'), TO_IMPORT),
   EMREX_SESSION_UNKNOWN: say(t3('Vi fant ikke hentingen du kom tilbake fra. Start på nytt.', 'Vi fann ikkje hentinga du kom tilbake frå. Start på nytt.', 'We could not find the import you came back from. Start again.'), TO_IMPORT),
@@ -188,5 +189,5 @@ export const ERROR_EXPLANATIONS: Readonly<Record<string, Explain>> = {
 
 /** The explanation of an error code in a language: its own, or its status's. */
 export function explainError (code: string, status: number, lang: Lang): ErrorExplanation {
-  return ERROR_EXPLANATIONS[code]?.(lang) ?? { text: ERROR_PAGE_TEXTS[lang].byStatus(status) }
+  return ERROR_EXPLANATIONS[code as ErrorCode]?.(lang) ?? { text: ERROR_PAGE_TEXTS[lang].byStatus(status) }
 }

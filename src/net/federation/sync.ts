@@ -40,17 +40,7 @@ export class ManifestSync {
   constructor (components: ManifestSyncComponents, init: ManifestSyncInit) {
     this.c = components
     this.init = init
-    const { federation, server } = components
-    server.handle(GetManifest, async (req) => {
-      const current = federation.current()
-      const newer = current.manifest.serial > Number(req.haveSerial ?? 0)
-      return { serial: current.manifest.serial, signedManifest: newer || req.always === true ? current.envelope : new Uint8Array() }
-    })
-    server.handle(AnnounceManifest, async (req, ctx) => {
-      const result = await federation.offer(req.signedManifest ?? new Uint8Array(), ctx.caller.peerId)
-      return { adopted: result.adopted, serial: result.serial }
-    })
-    federation.onAdopted(() => { void this.announce() })
+    components.federation.onAdopted(() => { void this.announce() })
   }
 
   /**
@@ -64,7 +54,18 @@ export class ManifestSync {
     void this.fetchFrom(peer).finally(() => { this.askingOnConnect.delete(peer) })
   }
 
+  /** Registers the manifest protocol's handlers, asks every member that connects, and re-reads the manifest file on a timer. */
   start (): void {
+    const { federation, server } = this.c
+    server.handle(GetManifest, async (req) => {
+      const current = federation.current()
+      const newer = current.manifest.serial > Number(req.haveSerial ?? 0)
+      return { serial: current.manifest.serial, signedManifest: newer || req.always === true ? current.envelope : new Uint8Array() }
+    })
+    server.handle(AnnounceManifest, async (req, ctx) => {
+      const result = await federation.offer(req.signedManifest ?? new Uint8Array(), ctx.caller.peerId)
+      return { adopted: result.adopted, serial: result.serial }
+    })
     this.timer = setInterval(() => { void this.tick() }, this.init.refreshIntervalMs)
     this.timer.unref()
     this.c.host.addEventListener('connection:open', this.onConnection)

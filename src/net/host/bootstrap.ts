@@ -8,6 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Federation } from '../federation/federation.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { Host } from './host.ts'
+import { LifelongError } from '../../core/errors.ts'
 
 export interface BootstrapComponents {
   host: Host
@@ -61,7 +62,7 @@ export class Bootstrap {
       const peer = conn.remotePeer.toString()
       if (this.c.federation.activeMember(peer) === undefined) {
         this.c.logger.info({ peer }, 'closing connection to a peer that is no longer a member')
-        await conn.close().catch(() => { conn.abort(new Error('no longer a member')) })
+        await conn.close().catch(() => { conn.abort(new LifelongError('forbidden', 'P2P_NOT_A_MEMBER', 'no longer a member')) })
       }
     }
   }

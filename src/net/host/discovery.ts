@@ -16,7 +16,7 @@ const NAME_PATTERN = /^[a-z][a-z0-9-]*(\/[A-Za-z0-9._-]+)+$/
 /** The CID a discovery name is announced under. Pure. */
 export async function discoveryKey (name: string): Promise<CID> {
   if (!NAME_PATTERN.test(name) || name.length > 200) {
-    throw new LifelongError('invalid', 'DISCOVERY_NAME_INVALID', 'a discovery name is "<namespace>/<part>[/<part>…]" of letters, digits, . _ -')
+    throw new LifelongError('invalid', 'P2P_DISCOVERY_NAME_INVALID', 'a discovery name is "<namespace>/<part>[/<part>…]" of letters, digits, . _ -')
   }
   return CID.createV1(raw.code, await sha256.digest(new TextEncoder().encode(`lifelong/discovery/v1/${name}`)))
 }

@@ -3,7 +3,7 @@
  * and what to do. libp2p reports a failed listen as an UnsupportedListenAddressesError whose
  * message lists each address with the system error; Node's HTTP server as an error with `code`.
  */
-import { LifelongError } from '../../core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../core/errors.ts'
 
 export interface ListenFailure {
   /** The node's name. */
@@ -20,6 +20,11 @@ export interface ListenErrorDetails {
   /** The addresses that failed. */
   addresses: string[]
   inUse: boolean
+}
+
+const CODES: Record<ListenFailure['what'], { inUse: ErrorCode, failed: ErrorCode }> = {
+  p2p: { inUse: 'P2P_PORT_IN_USE', failed: 'P2P_LISTEN_FAILED' },
+  http: { inUse: 'HTTP_PORT_IN_USE', failed: 'HTTP_LISTEN_FAILED' }
 }
 
 /** The messages of an error and its causes (and aggregated errors). */
@@ -43,12 +48,11 @@ export function listenError (err: unknown, f: ListenFailure): LifelongError {
   const failed = f.addresses.filter((a) => text.includes(`${a}:`) || text.includes(a.replace(/^http:\/\//, '')))
   const where = (failed.length > 0 ? failed : f.addresses).join(', ')
   const details: ListenErrorDetails = { node: f.node, what: f.what, addresses: failed.length > 0 ? failed : [...f.addresses], inUse }
-  const prefix = f.what === 'p2p' ? 'P2P' : 'HTTP'
   if (inUse) {
     const setting = f.what === 'p2p' ? 'p2p.listen' : 'http.port'
-    return new LifelongError('unavailable', `${prefix}_PORT_IN_USE`,
+    return new LifelongError('unavailable', CODES[f.what].inUse,
       `${f.node} cannot listen on ${where}: the port is in use (another program, or another node, listens there). Stop it, or give this node another port (${setting})`, { cause: err, details })
   }
   const reason = /EADDRNOTAVAIL/.test(text) ? 'the address is not on this machine' : /EACCES/.test(text) ? 'permission denied (ports below 1024 need privileges)' : 'see the cause'
-  return new LifelongError('unavailable', `${prefix}_LISTEN_FAILED`, `${f.node} cannot listen on ${where}: ${reason}`, { cause: err, details })
+  return new LifelongError('unavailable', CODES[f.what].failed, `${f.node} cannot listen on ${where}: ${reason}`, { cause: err, details })
 }

@@ -133,10 +133,11 @@ export function openResponse (bytes: Uint8Array, expected: { peerKey: Uint8Array
   }
   const status = header.status ?? Status.STATUS_UNSPECIFIED
   // The callee names the request by the hash of its exact bytes, and by its id once decoded.
-  // Only a request refused as too large (never read) may go unnamed.
+  // Only a request refused unread may go unnamed: too large, or busy (over the per-peer cap, it
+  // is refused before it is read, so that a peer cannot make the callee buffer it).
   const hash = header.requestHash ?? new Uint8Array()
   const id = header.requestId ?? new Uint8Array()
-  const hashOk = hash.length === 0 ? status === Status.TOO_LARGE : Buffer.compare(hash, expected.requestHash) === 0
+  const hashOk = hash.length === 0 ? status === Status.TOO_LARGE || status === Status.BUSY : Buffer.compare(hash, expected.requestHash) === 0
   const idOk = id.length === 0 ? status !== Status.OK : Buffer.compare(id, expected.requestId) === 0
   if (!hashOk || !idOk) {
     throw new LifelongError('unauthenticated', 'RPC_RESPONSE_REQUEST_MISMATCH', 'the response does not answer this request')

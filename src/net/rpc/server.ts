@@ -3,7 +3,7 @@
  * length-prefixed request envelope, check it, run the handler, write one signed response.
  *
  * Checks run in this order, each with its own status, and all before any handler runs:
- * size cap → concurrency cap → envelope decoding → this node's manifest has not expired (only
+ * concurrency cap (before the request is read) → size cap → envelope decoding → this node's manifest has not expired (only
  * the manifest protocol is served when it has) → signature → the signer is a member and
  * valid now → the signer is the connected peer and the header's sender → the recipient is this
  * node → issued-at within the skew → a handler exists for the type → the sender's roles allow
@@ -156,51 +156,77 @@ export class RpcServer {
   private async serve (protocol: string, stream: Stream, connection: Connection, controller: AbortController): Promise<void> {
     const started = performance.now()
     const peer = connection.remotePeer.toString()
-    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
-    const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })
-    const reading = deadline(this.init.deadlineMs)
-    let raw: Uint8Array | undefined
-    let response: Uint8Array
-    let status: StatusValue = Status.OK
-    try {
-      raw = (await lp.read({ signal: reading.signal })).subarray()
-    } catch (err) {
-      if (!(err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError)) {
-        this.c.logger.debug({ peer, protocol, err: (err as Error).message }, 'stream ended before a request was read')
-        stream.abort(err as Error)
-        return
-      }
-      // Too large: drop whatever else the caller sends, so that it cannot fill our buffers.
+    // The peer's slot before a byte of its request is read: only exchanges holding one are read,
+    // so one peer can make this node hold at most maxConcurrentPerPeer requests in memory, over
+    // every protocol and connection together. Taken after the read, a peer could have 136
+    // streams per protocol and connection buffer a full request each before any was refused
+    // (attack review: ≈ 5 GiB with 8 protocols). One over the cap is refused unread: BUSY,
+    // named by no request (docs/PROTOCOL.md), its bytes dropped as they arrive.
+    const release = this.limiter.tryAcquire(peer)
+    if (release === undefined) {
       await stream.closeRead().catch(() => {})
-    } finally {
-      reading.clear()
+      const busy = new Rejection(Status.BUSY, `more than ${this.init.maxConcurrentPerPeer} exchanges in flight from this peer`)
+      await this.respond(stream, lpStream(stream), this.refusal(busy, Status.BUSY, { requestId: new Uint8Array(), type: 'unknown' }, new Uint8Array(), peer, protocol))
+      this.account(protocol, peer, 'unknown', Status.BUSY, started, new Uint8Array())
+      return
     }
-    const requestHash = raw === undefined ? new Uint8Array() : sha256(raw)
     // Filled in by the checks as soon as each is known, so that a rejection can name the request.
     const seen: Seen = { requestId: new Uint8Array(), type: 'unknown' }
-    const release = this.limiter.tryAcquire(peer)
+    let status: StatusValue = Status.OK
     try {
-      if (raw === undefined) throw new Rejection(Status.TOO_LARGE, `request over ${this.init.maxMessageBytes} bytes`)
-      if (release === undefined) throw new Rejection(Status.BUSY, `more than ${this.init.maxConcurrentPerPeer} exchanges in flight from this peer`)
-      const checked = await this.check(protocol, raw, connection, seen)
-      response = await this.run(checked, requestHash, controller)
-    } catch (err) {
-      const e = toLifelongError(err)
-      status = err instanceof Rejection ? err.status : statusOfError(e)
-      if (e.kind === 'internal') this.c.logger.error({ err, peer, protocol, type: seen.type }, 'handler failed')
-      response = sealResponse(this.c.key, {
-        requestId: seen.requestId,
-        requestHash,
-        responder: this.c.peerIdBytes,
-        issuedAt: this.now(),
-        status,
-        errorCode: e.code,
-        errorMessage: e.kind === 'internal' ? 'internal error' : e.message,
-        manifestSerial: this.c.federation.serial
-      })
+      stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
+      const lp = lpStream(stream, { maxDataLength: this.init.maxMessageBytes, maxBufferSize: this.init.maxMessageBytes + BUFFER_HEADROOM })
+      const reading = deadline(this.init.deadlineMs)
+      let raw: Uint8Array | undefined
+      let response: Uint8Array
+      try {
+        raw = (await lp.read({ signal: reading.signal })).subarray()
+        this.c.metrics.rpcRequestBytes.inc({ protocol }, raw.byteLength)
+      } catch (err) {
+        if (!(err instanceof InvalidDataLengthError || err instanceof InvalidDataLengthLengthError)) {
+          this.c.logger.debug({ peer, protocol, err: (err as Error).message }, 'stream ended before a request was read')
+          stream.abort(err as Error)
+          return
+        }
+        // Too large: drop whatever else the caller sends, so that it cannot fill our buffers.
+        await stream.closeRead().catch(() => {})
+      } finally {
+        reading.clear()
+      }
+      const requestHash = raw === undefined ? new Uint8Array() : sha256(raw)
+      try {
+        if (raw === undefined) throw new Rejection(Status.TOO_LARGE, `request over ${this.init.maxMessageBytes} bytes`)
+        const checked = await this.check(protocol, raw, connection, seen)
+        response = await this.run(checked, requestHash, controller)
+      } catch (err) {
+        status = err instanceof Rejection ? err.status : statusOfError(toLifelongError(err))
+        response = this.refusal(err, status, seen, requestHash, peer, protocol)
+      }
+      await this.respond(stream, lp, response)
     } finally {
-      release?.()
+      release()
     }
+    this.account(protocol, peer, seen.type, status, started, seen.requestId)
+  }
+
+  /** The signed answer to a request refused (or failed) with `status`. */
+  private refusal (err: unknown, status: StatusValue, seen: Seen, requestHash: Uint8Array, peer: string, protocol: string): Uint8Array {
+    const e = toLifelongError(err)
+    if (e.kind === 'internal') this.c.logger.error({ err, peer, protocol, type: seen.type }, 'handler failed')
+    return sealResponse(this.c.key, {
+      requestId: seen.requestId,
+      requestHash,
+      responder: this.c.peerIdBytes,
+      issuedAt: this.now(),
+      status,
+      errorCode: e.code,
+      errorMessage: e.kind === 'internal' ? 'internal error' : e.message,
+      manifestSerial: this.c.federation.serial
+    })
+  }
+
+  /** Writes the one response of the exchange and closes the stream, within a deadline. */
+  private async respond (stream: Stream, lp: ReturnType<typeof lpStream>, response: Uint8Array): Promise<void> {
     const writing = deadline(this.init.deadlineMs)
     try {
       await lp.write(response, { signal: writing.signal })
@@ -210,10 +236,13 @@ export class RpcServer {
     } finally {
       writing.clear()
     }
+  }
+
+  private account (protocol: string, peer: string, type: string, status: StatusValue, started: number, requestId: Uint8Array): void {
     const seconds = (performance.now() - started) / 1000
-    this.c.metrics.rpcServed.inc({ protocol, type: seen.type, status: statusName(status) })
-    this.c.metrics.rpcServeSeconds.observe({ protocol, type: seen.type }, seconds)
-    this.c.logger.debug({ peer, protocol, type: seen.type, status: statusName(status), requestId: Buffer.from(seen.requestId).toString('hex'), ms: Math.round(seconds * 1000) }, 'served')
+    this.c.metrics.rpcServed.inc({ protocol, type, status: statusName(status) })
+    this.c.metrics.rpcServeSeconds.observe({ protocol, type }, seconds)
+    this.c.logger.debug({ peer, protocol, type, status: statusName(status), requestId: Buffer.from(requestId).toString('hex'), ms: Math.round(seconds * 1000) }, 'served')
   }
 
   private async check (protocol: string, raw: Uint8Array, connection: Connection, seen: Seen): Promise<Checked> {

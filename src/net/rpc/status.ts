@@ -3,7 +3,7 @@
  * own status and code; handler errors travel as the status of their kind, with their code.
  */
 import { lifelong } from '../../core/gen/proto.js'
-import { LifelongError, type ErrorKind } from '../../core/errors.ts'
+import { LifelongError, receivedCode, type ErrorCode, type ErrorKind } from '../../core/errors.ts'
 
 export const Status = lifelong.rpc.Status
 export type StatusValue = lifelong.rpc.Status
@@ -25,6 +25,23 @@ export const FRAMEWORK_CODES = {
   [Status.BUSY]: 'RPC_BUSY',
   [Status.DEADLINE_EXCEEDED]: 'RPC_DEADLINE_EXCEEDED'
 } as const
+
+/** The code of an answer that carries a handler status but no code of its own. */
+const HANDLER_CODES: Record<number, ErrorCode> = {
+  [Status.INVALID_ARGUMENT]: 'RPC_INVALID_ARGUMENT',
+  [Status.NOT_FOUND]: 'RPC_NOT_FOUND',
+  [Status.FORBIDDEN]: 'RPC_FORBIDDEN',
+  [Status.CONFLICT]: 'RPC_CONFLICT',
+  [Status.GONE]: 'RPC_GONE',
+  [Status.UNAVAILABLE]: 'RPC_UNAVAILABLE',
+  [Status.UNSUPPORTED]: 'RPC_UNSUPPORTED',
+  [Status.INTERNAL]: 'RPC_INTERNAL'
+}
+
+/** The code an answer's status stands for when the answer carries none. */
+export function codeOfStatus (status: number): ErrorCode {
+  return (FRAMEWORK_CODES as Record<number, ErrorCode>)[status] ?? HANDLER_CODES[status] ?? 'RPC_INTERNAL'
+}
 
 const KIND_OF_STATUS: Record<number, ErrorKind> = {
   [Status.MALFORMED]: 'invalid',
@@ -98,7 +115,7 @@ export class RemoteError extends LifelongError {
   readonly peer: string
 
   constructor (status: StatusValue, code: string, message: string, peer: string) {
-    super(kindOfStatus(status), code === '' ? `RPC_${statusName(status)}` : code, message, { details: { status: statusName(status), peer } })
+    super(kindOfStatus(status), receivedCode(code, codeOfStatus(status)), message, { details: { status: statusName(status), peer } })
     this.status = status
     this.peer = peer
   }

@@ -1,22 +1,22 @@
 /**
- * The log module every node has (the `NodeModule` of the transparency log): its store and the
- * one append path, the node's own events, checkpoints, the /lifelong/log/1.0.0 protocol, the
- * witness and its gossip, proof bundles (its HTTP routes: src/edges/log/routes.ts). Built by the
- * composition root only.
+ * The log module every node has: the one append path, the /lifelong/log/1.0.0 protocol (its
+ * handlers registered at start), sending the node's checkpoints to witnesses and keeping their
+ * cosignatures, and proof bundles (its HTTP routes: src/edges/log/routes.ts). The log store, the
+ * checkpointer, the witness and the node's own events are parts of their own, built before it
+ * by the composition root (src/wiring/log.ts) and given to it.
  */
-import type { NodeConfig } from '../../core/config/config.ts'
 import type { Federation } from '../../net/federation/federation.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
-import type { BatchOp, Storage } from '../../store/leveldb/storage.ts'
-import type { SigningKey } from '../../core/crypto/ed25519.ts'
+import type { BatchOp } from '../../store/leveldb/storage.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import { LifelongError, toLifelongError } from '../../core/errors.ts'
-import { LogStore, type AppendResult, type LogEntryInput } from '../../store/log/store.ts'
-import { NodeEvents, logOrigin } from './node-log.ts'
-import { Checkpointer } from './checkpointer.ts'
-import { Witness, witnessName } from './witness.ts'
+import type { AppendResult, LogEntryInput, LogStore } from '../../store/log/store.ts'
+import { originKey } from '../../store/log/keys.ts'
+import { logOrigin } from './node-log.ts'
+import type { Checkpointer } from './checkpointer.ts'
+import { witnessName, type Witness } from './witness.ts'
 import { AddCheckpoint, GetCheckpoint, GetConsistencyProof, GetEntries, GetInclusionProof } from './protocol.ts'
 import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
 import { parseNote } from '../../core/log/note.ts'
@@ -25,11 +25,12 @@ import type { ProofBundle } from '../../core/log/bundle.ts'
 import { buildProofBundle } from './bundle-build.ts'
 
 export interface LogModuleComponents {
-  storage: Storage
+  store: LogStore
+  checkpointer: Checkpointer
+  witness: Witness
   federation: Federation
   logger: Logger
   metrics: Metrics
-  key: SigningKey
   server: RpcServer
   client: RpcClient
   /** Peer IDs with an open connection (pushes and gossip go to these only). */
@@ -38,8 +39,18 @@ export interface LogModuleComponents {
 }
 
 export interface LogModuleInit {
-  config: NodeConfig
+  federationId: string
   peerId: string
+  /** Most leaves served in one request (`log.maxEntriesPerRequest`). */
+  maxEntriesPerRequest: number
+  /** How often the latest checkpoint is sent again to witnesses not known to hold it (`log.checkpointIntervalMs`). */
+  pushIntervalMs: number
+}
+
+/** The origin of the log in `store`: the one it was created with, else `<federation id>/log/<peer ID>`. */
+export async function storedOrigin (store: LogStore, federationId: string, peerId: string): Promise<string> {
+  const stored = await store.sublevel.get(originKey())
+  return stored === undefined ? logOrigin(federationId, peerId) : new TextDecoder().decode(stored)
 }
 
 export class LogModule {
@@ -48,9 +59,7 @@ export class LogModule {
   readonly checkpointer: Checkpointer
   readonly witness: Witness
   private readonly c: LogModuleComponents
-  private readonly config: NodeConfig
-  private readonly peerId: string
-  private readonly events: NodeEvents
+  private readonly init: LogModuleInit
   /** Per witness: the size of our checkpoint we believe it holds, and its push chain. */
   private readonly witnessSizes = new Map<string, number>()
   private readonly pushing = new Map<string, Promise<void>>()
@@ -58,51 +67,16 @@ export class LogModule {
   /** Aborts calls in flight when the node stops (a dial to a down peer must not hold up stop). */
   private readonly calls = new AbortController()
 
-  private constructor (components: LogModuleComponents, init: LogModuleInit, store: LogStore, origin: string) {
+  constructor (components: LogModuleComponents, init: LogModuleInit) {
     this.c = components
-    this.config = init.config
-    this.peerId = init.peerId
-    this.store = store
-    const logger = components.logger
-    this.events = new NodeEvents({ store, federation: components.federation, logger }, {
-      config: init.config,
-      peerId: init.peerId,
-      publicKey: components.key.publicKeyRaw
-    })
-    this.checkpointer = new Checkpointer({ store, key: components.key, logger }, {
-      origin,
-      intervalMs: init.config.log.checkpointIntervalMs,
-      everyEntries: init.config.log.checkpointEveryEntries
-    })
-    this.witness = new Witness({
-      store,
-      federation: components.federation,
-      server: components.server,
-      client: components.client,
-      key: components.key,
-      logger,
-      metrics: components.metrics,
-      now: components.now,
-      ownLatest: () => this.checkpointer.latest(),
-      ownRootAt: async (size) => size <= store.size ? await store.rootAt(size) : undefined,
-      connectedPeers: () => components.connectedPeers()
-    }, {
-      federationId: init.config.federation.id,
-      selfPeerId: init.peerId,
-      witness: init.config.log.witness,
-      gossipIntervalMs: init.config.log.gossipIntervalMs
-    })
+    this.init = init
+    this.store = components.store
+    this.checkpointer = components.checkpointer
+    this.witness = components.witness
+    const store = components.store
     this.checkpointer.onSigned((note, cp) => { this.pushToWitnesses(note, cp) })
-    this.serve()
     components.metrics.gauge('lifelong_log_size', 'Entries in this node\'s transparency log', () => store.size)
     components.metrics.gauge('lifelong_log_checkpoint_size', 'Size of the latest signed checkpoint', () => this.checkpointer.latest()?.checkpoint.size ?? 0)
-  }
-
-  static async create (components: LogModuleComponents, init: LogModuleInit): Promise<LogModule> {
-    const store = await LogStore.open({ storage: components.storage, now: components.now })
-    const stored = await store.sublevel.get('meta/origin')
-    const origin = stored === undefined ? logOrigin(init.config.federation.id, init.peerId) : new TextDecoder().decode(stored)
-    return new LogModule(components, init, store, origin)
   }
 
   /** The log's origin, `<federation id>/log/<peer ID>` (fixed when the log was created). */
@@ -118,26 +92,23 @@ export class LogModule {
     return await this.store.append(entries, ops)
   }
 
+  /** Registers the log protocol's handlers and starts re-sending checkpoints to witnesses. */
   async start (): Promise<void> {
-    await this.events.start()
-    await this.checkpointer.start()
-    await this.witness.start()
-    this.pushTimer = setInterval(() => { void this.pushLatest() }, this.config.log.checkpointIntervalMs)
+    this.serve()
+    this.pushTimer = setInterval(() => { void this.pushLatest() }, this.init.pushIntervalMs)
     this.pushTimer.unref()
   }
 
   /** Most leaves served in one request. */
   get maxEntriesPerRequest (): number {
-    return this.config.log.maxEntriesPerRequest
+    return this.init.maxEntriesPerRequest
   }
 
+  /** Ends the pushes to witnesses (the witness, the checkpointer and the store stop after it). */
   async stop (): Promise<void> {
     clearInterval(this.pushTimer)
     this.calls.abort()
-    this.witness.stop()
-    await this.checkpointer.stop()
     await Promise.allSettled([...this.pushing.values()])
-    await this.store.close()
   }
 
   /** The latest signed checkpoint, signing one first if there is none yet. */
@@ -154,7 +125,7 @@ export class LogModule {
 
   private serve (): void {
     const { server } = this.c
-    const max = this.config.log.maxEntriesPerRequest
+    const max = this.init.maxEntriesPerRequest
     server.handle(GetCheckpoint, async () => ({ checkpoint: (await this.latestCheckpoint()).note }))
     server.handle(GetInclusionProof, async (req) => {
       const r = await this.inclusion(Number(req.leafIndex ?? 0), req.leafHash ?? undefined, Number(req.treeSize ?? 0))
@@ -197,7 +168,7 @@ export class LogModule {
 
   private witnessPeers (): string[] {
     const connected = new Set(this.c.connectedPeers())
-    return this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.peerId && connected.has(p))
+    return this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.peerId && connected.has(p))
   }
 
   private pushToWitnesses (note: string, cp: Checkpoint): void {
@@ -233,7 +204,7 @@ export class LogModule {
           known = Number(res.knownSize ?? 0)
           continue
         }
-        const name = witnessName(this.config.federation.id, peer)
+        const name = witnessName(this.init.federationId, peer)
         const vkey = cosignatureV1VerifierKey(name, member.publicKey)
         const text = parseNote(note).text
         const signatures = parseNote(`${text}\n${res.cosignature ?? ''}`).signatures.filter(s => s.name === name && s.keyId === vkey.keyId)

@@ -89,13 +89,6 @@ export class Witness {
       registers: [components.metrics.registry]
     })
     components.metrics.gauge('lifelong_log_evidence', 'Equivocation evidence records held', () => this.evidenceIds.size)
-    components.server.handle(AddCheckpoint, async (req, ctx) => {
-      return await this.addCheckpoint(Number(req.oldSize ?? 0), req.consistencyProof ?? [], req.checkpoint ?? '', ctx.caller.peerId)
-    })
-    components.server.handle(Gossip, async (req, ctx) => {
-      for (const note of (req.checkpoints ?? []).slice(0, 1000)) await this.observe(note, ctx.caller.peerId)
-      return {}
-    })
   }
 
   /** The cosignature/v1 verifier key of this node as a witness. */
@@ -103,7 +96,15 @@ export class Witness {
     return formatVerifierKey(cosignatureV1VerifierKey(this.name, this.c.key.publicKeyRaw))
   }
 
+  /** Registers the witness's handlers (AddCheckpoint, Gossip), loads what it holds and starts gossiping. */
   async start (): Promise<void> {
+    this.c.server.handle(AddCheckpoint, async (req, ctx) => {
+      return await this.addCheckpoint(Number(req.oldSize ?? 0), req.consistencyProof ?? [], req.checkpoint ?? '', ctx.caller.peerId)
+    })
+    this.c.server.handle(Gossip, async (req, ctx) => {
+      for (const note of (req.checkpoints ?? []).slice(0, 1000)) await this.observe(note, ctx.caller.peerId)
+      return {}
+    })
     const sub = this.c.store.sublevel
     for await (const [key, value] of sub.iterator({ gte: WITNESS_PREFIX, lt: prefixEnd(WITNESS_PREFIX) })) {
       const note = dec.decode(value)

@@ -158,7 +158,7 @@ export function portalBridgePorts (portal: PortalModule, learners: SignedInLearn
     results: {
       async forLearner (learnerId: string, why: Purpose): Promise<LearnerResults> {
         const identity = await learners.identityOf(learnerId)
-        if (identity === undefined) throw new LifelongError('forbidden', 'PORTAL_LEARNER_NOT_SIGNED_IN', 'the learner must sign in at the portal once before their results are handed on')
+        if (identity === undefined) throw new LifelongError('forbidden', 'PORTAL_LEARNER_NEVER_SIGNED_IN', 'the learner must sign in at the portal once before their results are handed on')
         const outcome = await portal.fetcher.fetch([identity.subject], why)
         return learnerResults(identity, outcome.results, portal.now())
       }

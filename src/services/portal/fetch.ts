@@ -11,7 +11,7 @@ import type { Member } from '../../core/federation/manifest.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import { lifelong } from '../../core/gen/proto.js'
-import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import { LifelongError, toLifelongError, type ErrorCode } from '../../core/errors.ts'
 import { GetAccessLog, GetResults } from '../registry/results/protocol.ts'
 import { logOriginOf, openSourceCheckpoint, verifyServedResult, type Verification } from '../registry/results/verify.ts'
 import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
@@ -21,6 +21,7 @@ import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/
 import { witnessName } from '../log/witness.ts'
 import type { NoteVerifier } from '../../core/log/note.ts'
 import type { OpenedCheckpoint } from '../../core/log/checkpoint.ts'
+import { FanOutGate } from './fan-out-gate.ts'
 
 /** Opened checkpoints kept: a source serves the same note until it signs a new one. */
 const CHECKPOINT_CACHE_SIZE = 1024
@@ -50,7 +51,7 @@ export interface SourceReport {
   name: string
   status: SourceStatus
   /** The error code when not ok. */
-  code?: string
+  code?: ErrorCode
   results: number
   flagged: number
   /** False when the source answered that it knows no such learner. */
@@ -78,7 +79,7 @@ export interface FetchOutcome {
   sources: SourceReport[]
   results: PortalResult[]
   /** Set when the index could not say where the results are. */
-  directoryError?: string
+  directoryError?: ErrorCode
 }
 
 export interface ResultFetcherComponents {
@@ -93,9 +94,11 @@ export interface ResultFetcherComponents {
 export interface ResultFetcherInit {
   federationId: string
   deadlineMs: number
+  /** Fan-outs per learner and purpose per window (fan-out-gate.ts; 60 a minute without). */
+  fanOutLimit?: { perWindow: number, windowMs: number }
 }
 
-function statusOf (err: unknown): { status: SourceStatus, code: string } {
+function statusOf (err: unknown): { status: SourceStatus, code: ErrorCode } {
   const e = toLifelongError(err)
   if (e.kind === 'timeout' || e.code === 'RPC_DEADLINE_EXCEEDED') return { status: 'timed-out', code: e.code }
   if (e.kind === 'unavailable' || e.code === 'RPC_UNKNOWN_MEMBER' || e.code === 'RPC_BUSY') return { status: 'unavailable', code: e.code }
@@ -115,16 +118,29 @@ export class ResultFetcher {
   private readonly checkpoints = new Map<string, OpenedCheckpoint>()
   private witnessCache: { key: string, bySource: Map<string, Array<{ member: Member, verifier: NoteVerifier }>> } | undefined
 
+  private readonly gate: FanOutGate
+
   constructor (components: ResultFetcherComponents, init: ResultFetcherInit) {
     this.c = components
     this.init = init
+    this.gate = new FanOutGate({ ...init.fanOutLimit, ...(components.now === undefined ? {} : { now: components.now }) })
   }
 
   /**
    * Every result of the learner (or only `only`: result keys per organisation), verified, with
-   * a status per source. Never throws for a source's failure.
+   * a status per source. Never throws for a source's failure. The same fetch asked for while it
+   * runs is joined, and a learner's fetches per purpose are limited (fan-out-gate.ts).
+   * @throws LifelongError PORTAL_FAN_OUT_RATE_LIMITED (rate-limited)
    */
   async fetch (subjects: readonly SubjectId[], why: Purpose, only?: ReadonlyMap<string, readonly string[]>): Promise<FetchOutcome> {
+    const subject = subjects[0] as SubjectId
+    const wanted = only === undefined ? ['*'] : [...only].map(([org, ids]) => `${org}:${[...ids].sort().join(',')}`).sort()
+    const outcome = await this.gate.run([subject.scheme, subject.value, why.purpose], [why.legalBasis, ...subjects.map((s) => `${s.scheme}:${s.value}`), ...wanted], async () => await this.fanOut(subjects, why, only))
+    // Each caller gets its own lists (a joined caller may sort them).
+    return { ...outcome, sources: [...outcome.sources], results: [...outcome.results] }
+  }
+
+  private async fanOut (subjects: readonly SubjectId[], why: Purpose, only?: ReadonlyMap<string, readonly string[]>): Promise<FetchOutcome> {
     const subject = subjects[0] as SubjectId
     const started = Date.now()
     let sources: ResultSource[]
@@ -165,7 +181,7 @@ export class ResultFetcher {
     try {
       res = await this.c.client.call(member.peerId, GetResults, { subject: subjects[0], resultIds: [...(ids ?? [])] }, { ...why, deadlineMs, signal: controller.signal })
     } catch (err) {
-      const st = controller.signal.aborted ? { status: 'timed-out' as const, code: 'PORTAL_DEADLINE' } : statusOf(err)
+      const st = controller.signal.aborted ? { status: 'timed-out' as const, code: 'PORTAL_DEADLINE' as const } : statusOf(err)
       this.c.logger.debug({ source: s.organisationNumber, code: st.code }, 'result source did not answer')
       return { report: { ...report, ...st }, results: [] }
     } finally {
@@ -180,7 +196,7 @@ export class ResultFetcher {
       checkpoint = this.openCheckpoint(res.checkpoint ?? '', member, source)
     } catch (err) {
       const code = toLifelongError(err).code
-      const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '', witnesses: [] }))
+      const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'LOG_CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '', witnesses: [] }))
       return { report: { ...report, results: served.length, flagged: served.length }, results }
     }
     const cosigners = new Set(checkpoint.cosignatures.map((c) => `${c.name}+${c.keyId}`))
@@ -210,7 +226,7 @@ export class ResultFetcher {
     return { report, results }
   }
 
-  /** A source's checkpoint, opened with its log key and the witnesses' keys (once per note and keys). @throws LifelongError CHECKPOINT_INVALID */
+  /** A source's checkpoint, opened with its log key and the witnesses' keys (once per note and keys). @throws LifelongError LOG_CHECKPOINT_INVALID */
   private openCheckpoint (note: string, member: Member, source: { peerId: string, organisationNumber: string, publicKey: Uint8Array }): OpenedCheckpoint {
     const witnesses = this.witnessVerifiers(member.peerId)
     const origin = logOriginOf(this.init.federationId, member.peerId)
@@ -259,8 +275,18 @@ export class ResultFetcher {
     return out
   }
 
-  /** The learner's access log at each source, merged newest first. Sources that fail are reported. */
+  /**
+   * The learner's access log at each source, merged newest first. Sources that fail are
+   * reported. Limited per learner like {@link fetch}.
+   * @throws LifelongError PORTAL_FAN_OUT_RATE_LIMITED (rate-limited)
+   */
   async accessLogs (subject: SubjectId, sources: readonly ResultSource[], why: Purpose): Promise<{ rows: Array<lifelong.results.IAccessLogRow & { source: string }>, failed: string[] }> {
+    const same = [why.legalBasis, ...sources.map((s) => `${s.organisationNumber}=${s.peerIds.join(',')}`).sort()]
+    const logs = await this.gate.run([subject.scheme, subject.value, why.purpose], same, async () => await this.accessLogsNow(subject, sources, why))
+    return { rows: [...logs.rows], failed: [...logs.failed] }
+  }
+
+  private async accessLogsNow (subject: SubjectId, sources: readonly ResultSource[], why: Purpose): Promise<{ rows: Array<lifelong.results.IAccessLogRow & { source: string }>, failed: string[] }> {
     const rows: Array<lifelong.results.IAccessLogRow & { source: string }> = []
     const failed: string[] = []
     await Promise.all(sources.map(async (s) => {

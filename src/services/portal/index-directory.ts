@@ -14,7 +14,7 @@ export function indexDirectory (index: IndexClient): SourceDirectory {
         const res = await index.findResultSources({ identifier: { scheme: subject.scheme, value: subject.value } }, why)
         return (res.sources ?? []).map((s) => ({ organisationNumber: s.organisationNumber ?? '', name: s.name ?? '', peerIds: [...(s.peerIds ?? [])] }))
       } catch (err) {
-        if (isLifelongError(err, 'LEARNER_NOT_FOUND')) return []
+        if (isLifelongError(err, 'LEARNERS_NOT_FOUND')) return []
         throw err
       }
     }
@@ -50,7 +50,7 @@ export async function indexAccessLog (index: IndexClient, subject: { scheme: str
       legalBasis: r.legalBasis ?? ''
     }))
   } catch (err) {
-    if (isLifelongError(err, 'LEARNER_NOT_FOUND')) return []
+    if (isLifelongError(err, 'LEARNERS_NOT_FOUND')) return []
     throw err
   }
 }

@@ -27,7 +27,7 @@ import type { LearnerResults } from '../../core/bridges/model.ts'
 import type { ForeignResultsImport } from '../bridges/ports.ts'
 import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
-import { DevIssuer, HttpTokenClient, TokenVerifier, readClientSecret, type LearnerIdentity, type SampleLearner, type TokenClient } from './oidc.ts'
+import { HttpTokenClient, TokenVerifier, readClientSecret, type DevIssuer, type LearnerIdentity, type TokenClient } from './oidc.ts'
 import type { PortalOidcConfig } from '../../core/config/config.ts'
 import { stat } from 'node:fs/promises'
 import { LearnerSessions } from './session.ts'
@@ -58,6 +58,10 @@ export interface PortalModuleComponents {
    * an OOTS request finds a learner who signed in before a restart). Its failure does not stop the sign-in.
    */
   signedIn?: (identity: LearnerIdentity) => Promise<void>
+  /** The development issuer (`portal.devIssuer`), with its key loaded; absent in production. */
+  devIssuer?: DevIssuer
+  /** The portal's 32-byte session secret ({@link loadSessionSecret}): sign-in cookies and the sessions' learner index are keyed from it. */
+  sessionSecret: Uint8Array
   /** The portal's public base URL (known once the node listens). */
   baseUrl: () => string
   now?: () => number
@@ -85,8 +89,6 @@ export interface PortalEntryPoints {
 export interface PortalModuleInit {
   federationId: string
   oidc?: PortalOidcConfig
-  devIssuer: boolean
-  sampleLearners: readonly SampleLearner[]
   fanoutDeadlineMs: number
   shareMaxDays: number
   /** How long sessions last (`portal.session`). */
@@ -104,6 +106,16 @@ export const ACCESS_LOG = { purpose: 'portal.access-log', legalBasis: 'gdpr-6-1-
 export const DEV_AUDIENCE = 'lifelong-portal'
 /** How often ended sessions are deleted from the store (they are refused when read anyway). */
 const SESSION_SWEEP_MS = 3_600_000
+const SESSION_SECRET_KEY = 'meta/session-secret'
+
+/** The portal's session secret in its store, created on first use. */
+export async function loadSessionSecret (store: Sublevel): Promise<Uint8Array> {
+  const stored = await store.get(SESSION_SECRET_KEY)
+  if (stored !== undefined) return stored
+  const secret = new Uint8Array(randomBytes(32))
+  await store.put(SESSION_SECRET_KEY, secret)
+  return secret
+}
 
 export class PortalModule {
   readonly name = 'portal'
@@ -113,20 +125,23 @@ export class PortalModule {
   readonly sessionStore: SessionStore
   readonly devIssuer: DevIssuer | undefined
   readonly directory: SourceDirectory
+  /** The sign-in and session of learners. */
+  readonly sessions: LearnerSessions
   private readonly c: PortalModuleComponents
   readonly init: PortalModuleInit
-  private sessionsValue: LearnerSessions | undefined
 
   constructor (c: PortalModuleComponents, init: PortalModuleInit) {
     this.c = c
     this.init = init
-    if (init.oidc === undefined && !init.devIssuer) c.logger.warn('the portal has no OIDC issuer configured (portal.oidc): nobody can sign in')
+    if (init.oidc === undefined && c.devIssuer === undefined) c.logger.warn('the portal has no OIDC issuer configured (portal.oidc): nobody can sign in')
     if (c.directory === undefined) c.logger.warn('the portal has no national index to ask: it asks every institution for a learner\'s results')
     this.directory = c.directory ?? everyInstitution(c.federation)
     this.fetcher = new ResultFetcher({ client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now }, { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs })
     this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
     this.sessionStore = new SessionStore({ store: c.store, now: c.now }, init.session)
-    this.devIssuer = init.devIssuer ? new DevIssuer({ store: c.store, now: c.now }, { learners: init.sampleLearners }) : undefined
+    this.sessionStore.load(c.sessionSecret)
+    this.devIssuer = c.devIssuer
+    this.sessions = this.buildSessions()
   }
 
   /**
@@ -146,12 +161,6 @@ export class PortalModule {
       expiresAt: caller.expiresAt ?? 0,
       ...(caller.birthDate === undefined ? {} : { birthDate: caller.birthDate })
     }
-  }
-
-  /** The sign-in and session of learners. */
-  get sessions (): LearnerSessions {
-    this.sessionsValue ??= this.buildSessions()
-    return this.sessionsValue
   }
 
   /** The index's access log of the learner; empty without an index. */
@@ -198,22 +207,13 @@ export class PortalModule {
     return this.c.federation.current().envelope
   }
 
-  private secret: Uint8Array | undefined
   private sweepTimer: NodeJS.Timeout | undefined
 
   async start (): Promise<void> {
     await this.shares.load()
-    let secret = await this.c.store.get('meta/session-secret')
-    if (secret === undefined) {
-      secret = new Uint8Array(randomBytes(32))
-      await this.c.store.put('meta/session-secret', secret)
-    }
-    this.secret = secret
-    this.sessionStore.load(secret)
     await this.sweepSessions()
     this.sweepTimer = setInterval(() => { void this.sweepSessions() }, SESSION_SWEEP_MS)
     this.sweepTimer.unref()
-    await this.devIssuer?.load()
     const secretFile = this.init.oidc?.clientSecretFile
     if (secretFile !== undefined && this.init.oidc?.clientAuth !== 'none') {
       await readClientSecret(secretFile)
@@ -234,18 +234,16 @@ export class PortalModule {
     }
   }
 
-  /** Built on first use, once the node listens and knows its URL. */
+  /** The sessions of the configured issuer; the URLs that are the portal's own are read once the node listens. */
   private buildSessions (): LearnerSessions {
-    if (this.secret === undefined) throw new LifelongError('unavailable', 'PORTAL_NOT_STARTED', 'the portal has not started')
     let verifier: TokenVerifier
     let authorizeUrl: () => string
     let tokens: TokenClient
-    if (this.devIssuer !== undefined) {
-      const issuerUrl = `${this.c.baseUrl()}/dev-oidc`
-      this.devIssuer.issuer = issuerUrl
-      verifier = new TokenVerifier({ issuer: issuerUrl, audience: DEV_AUDIENCE, keys: { jwks: this.devIssuer.jwks() }, allowSynthetic: this.init.allowSynthetic })
-      authorizeUrl = () => `${issuerUrl}/authorize`
-      tokens = new HttpTokenClient({ tokenEndpoint: () => `${issuerUrl}/token`, clientId: DEV_AUDIENCE, clientAuth: 'none' })
+    const dev = this.devIssuer
+    if (dev !== undefined) {
+      verifier = new TokenVerifier({ issuer: () => dev.issuer, audience: DEV_AUDIENCE, keys: { jwks: dev.jwks() }, allowSynthetic: this.init.allowSynthetic })
+      authorizeUrl = () => `${dev.issuer}/authorize`
+      tokens = new HttpTokenClient({ tokenEndpoint: () => `${dev.issuer}/token`, clientId: DEV_AUDIENCE, clientAuth: 'none' })
     } else if (this.init.oidc !== undefined) {
       const o = this.init.oidc
       const base = o.issuer.replace(/\/$/, '')
@@ -258,7 +256,7 @@ export class PortalModule {
       authorizeUrl = () => `${this.c.baseUrl()}/portal`
       tokens = { exchange: async () => { throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', 'the portal has no OIDC issuer configured') } }
     }
-    return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, tokens, secret: this.secret, store: this.sessionStore })
+    return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, tokens, secret: this.c.sessionSecret, store: this.sessionStore })
   }
 
   /** Every result of the signed-in learner, verified, with a status per source. */

@@ -30,7 +30,8 @@ export interface LearnerIdentity {
 }
 
 export interface TokenVerifierInit {
-  issuer: string
+  /** The issuer (`iss`); a function for an issuer whose URL is the portal's own, known once the node listens. */
+  issuer: string | (() => string)
   audience: string
   /** The issuer's keys: a JWKS URL, or a local key set (the development issuer). */
   keys: { jwksUri: string } | { jwks: { keys: JWK[] } }
@@ -49,7 +50,7 @@ export class TokenVerifier {
   }
 
   get issuer (): string {
-    return this.init.issuer
+    return typeof this.init.issuer === 'string' ? this.init.issuer : this.init.issuer()
   }
 
   get audience (): string {
@@ -58,16 +59,16 @@ export class TokenVerifier {
 
   /**
    * Verifies a token and returns the learner it names.
-   * @throws LifelongError `AUTH_TOKEN_INVALID` (unauthenticated), `AUTH_NO_LEARNER` (the token names no learner we accept)
+   * @throws LifelongError `AUTH_SIGN_IN_TOKEN_INVALID` (unauthenticated), `AUTH_NO_LEARNER` (the token names no learner we accept)
    */
   async verify (token: string, nonce?: string): Promise<LearnerIdentity> {
     let payload
     try {
-      ({ payload } = await jwtVerify(token, this.getKey, { issuer: this.init.issuer, audience: this.init.audience, clockTolerance: this.init.clockToleranceSeconds ?? 30, algorithms: ['EdDSA', 'Ed25519', 'RS256', 'ES256', 'PS256'] }))
+      ({ payload } = await jwtVerify(token, this.getKey, { issuer: this.issuer, audience: this.init.audience, clockTolerance: this.init.clockToleranceSeconds ?? 30, algorithms: ['EdDSA', 'Ed25519', 'RS256', 'ES256', 'PS256'] }))
     } catch (err) {
-      throw new LifelongError('unauthenticated', 'AUTH_TOKEN_INVALID', `the sign-in token does not verify: ${(err as Error).message}`, { cause: err })
+      throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_TOKEN_INVALID', `the sign-in token does not verify: ${(err as Error).message}`, { cause: err })
     }
-    if (nonce !== undefined && payload.nonce !== nonce) throw new LifelongError('unauthenticated', 'AUTH_TOKEN_INVALID', 'the sign-in token was not issued for this sign-in (nonce)')
+    if (nonce !== undefined && payload.nonce !== nonce) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_TOKEN_INVALID', 'the sign-in token was not issued for this sign-in (nonce)')
     const subject = subjectFromClaims(payload, this.init.allowSynthetic)
     if (subject === undefined) throw new LifelongError('forbidden', 'AUTH_NO_LEARNER', 'the token names no learner (pid or education_id)')
     const str = (v: unknown): string => typeof v === 'string' ? v : ''
@@ -194,6 +195,8 @@ export interface DevIssuerComponents {
 
 export interface DevIssuerInit {
   learners: readonly SampleLearner[]
+  /** The issuer URL, `<portal URL>/dev-oidc` (the portal knows its URL once the node listens). */
+  issuer: () => string
 }
 
 const KEY = 'dev-oidc/key'
@@ -233,8 +236,6 @@ export interface CodeGrant {
 export class DevIssuer {
   private readonly c: DevIssuerComponents
   readonly init: DevIssuerInit
-  /** The issuer URL (`<portal URL>/dev-oidc`), set once the portal knows its URL. */
-  issuer = ''
   private privateKey: Awaited<ReturnType<typeof importJWK>> | undefined
   private publicJwk: JWK | undefined
   private readonly codes = new Map<string, CodeGrant & { expiresAt: number }>()
@@ -244,6 +245,19 @@ export class DevIssuer {
     this.init = init
   }
 
+  /** A development issuer with its key loaded (created on first use and kept in the store). */
+  static async create (components: DevIssuerComponents, init: DevIssuerInit): Promise<DevIssuer> {
+    const issuer = new DevIssuer(components, init)
+    await issuer.load()
+    return issuer
+  }
+
+  /** The issuer URL (`<portal URL>/dev-oidc`). */
+  get issuer (): string {
+    return this.init.issuer()
+  }
+
+  /** Loads its key, creating it on first use. */
   async load (): Promise<void> {
     const stored = await this.c.store.get(KEY)
     let jwk: JWK

@@ -147,7 +147,7 @@ export class LearnerSessions {
    * ends it; otherwise checks the sign-in cookie (authenticity, age, state), exchanges the code
    * with the PKCE verifier, verifies the ID token with its nonce and starts a session (a new ID
    * at every sign-in; a session the browser already had is ended). Returns where to go.
-   * @throws LifelongError AUTH_SIGN_IN_REFUSED, AUTH_SIGN_IN_INVALID, AUTH_TOKEN_REQUEST_FAILED, AUTH_TOKEN_INVALID
+   * @throws LifelongError AUTH_SIGN_IN_REFUSED, AUTH_SIGN_IN_INVALID, AUTH_TOKEN_REQUEST_FAILED, AUTH_SIGN_IN_TOKEN_INVALID
    */
   async complete (request: FastifyRequest, reply: FastifyReply, params: CallbackParams): Promise<{ identity: LearnerIdentity, returnTo: string }> {
     const clear = (): void => { this.setSignInCookie(reply, '', 0) }
@@ -206,7 +206,7 @@ export class LearnerSessions {
   /**
    * The signed-in learner of a request, or undefined: with an `Authorization: Bearer` header the
    * ID token it carries (and nothing else), otherwise the session of its cookie.
-   * @throws LifelongError AUTH_TOKEN_INVALID when the bearer token does not verify
+   * @throws LifelongError AUTH_SIGN_IN_TOKEN_INVALID when the bearer token does not verify
    */
   async identify (request: FastifyRequest): Promise<LearnerIdentity | undefined> {
     const auth = request.headers.authorization

@@ -20,7 +20,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { lookup as dnsLookup } from 'node:dns/promises'
 import { BlockList, isIP, type LookupFunction } from 'node:net'
-import { LifelongError } from '../../core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../core/errors.ts'
 
 export interface ResolvedAddress {
   address: string
@@ -88,7 +88,7 @@ export function isPublicAddress (address: string): boolean {
 const systemResolve = async (hostname: string): Promise<ResolvedAddress[]> =>
   (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }))
 
-const refuse = (code: string, message: string, cause?: unknown): LifelongError =>
+const refuse = (code: ErrorCode, message: string, cause?: unknown): LifelongError =>
   new LifelongError(code === 'FETCH_TIMEOUT' ? 'timeout' : code === 'FETCH_TOO_LARGE' ? 'too-large' : code === 'FETCH_FAILED' || code === 'FETCH_HTTP_STATUS' ? 'unavailable' : 'forbidden', code, message, cause === undefined ? {} : { cause })
 
 /** Makes a fetch that enforces the policy above. */

@@ -70,7 +70,7 @@ export class TrustStore {
     let anchor: TrustAnchor
     try {
       doc = JSON.parse(readFileSync(path, 'utf8')) as PinFile
-      if (doc.format !== PIN_FORMAT) throw new Error(`not ${PIN_FORMAT}`)
+      if (doc.format !== PIN_FORMAT) throw new LifelongError('invalid', 'TRUST_STORE_CORRUPT', `not ${PIN_FORMAT}`)
       anchor = parseTrustAnchor(JSON.stringify(doc.anchor))
     } catch (err) {
       throw new LifelongError('invalid', 'TRUST_STORE_CORRUPT', `${path} is not a pinned trust anchor (remove it with \`lifelong trust remove\`, then pin again)`, { cause: err })

@@ -91,7 +91,7 @@ export interface FormatVerifier {
 const verifiers: FormatVerifier[] = []
 
 export function registerVerifier (v: FormatVerifier): void {
-  if (verifiers.some(x => x.format === v.format)) throw new LifelongError('internal', 'VERIFIER_DUPLICATE', `a verifier for ${v.format} exists`)
+  if (verifiers.some(x => x.format === v.format)) throw new LifelongError('internal', 'VERIFY_VERIFIER_DUPLICATE', `a verifier for ${v.format} exists`)
   verifiers.push(v)
 }
 

@@ -7,7 +7,7 @@ import { request as httpRequest } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { LEARNERS } from '../../helpers/results.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 
 interface Answer { status: number, headers: Record<string, string | string[] | undefined>, text: string }
 
@@ -39,7 +39,7 @@ async function portalNode (): Promise<LifelongNode> {
         rateLimit: { signIn: 3, shareOpen: 2, walletToken: 2 }
       }
     }),
-    nodeOptions: () => ({ portal: { sampleLearners: [{ ...LEARNERS.kari }] } })
+    nodeOptions: () => ({ parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }]) } })
   })
   return fed.node('portal')
 }
@@ -51,7 +51,7 @@ describe('the HTTP edge of a node', () => {
       const a = await send(node, 'GET', '/health', { host, ...extra })
       return [a.status, a.headers['x-error-code'] as string | undefined]
     }
-    const refused: [number, string] = [400, 'HOST_NOT_ALLOWED']
+    const refused: [number, string] = [400, 'HTTP_HOST_NOT_ALLOWED']
     // The public URL's host, with or without its default port; the configured names; loopback.
     expect(await status('diplom.example.no')).toEqual([200, undefined])
     expect(await status('diplom.example.no:443')).toEqual([200, undefined])
@@ -76,10 +76,10 @@ describe('the HTTP edge of a node', () => {
     const page = await send(node, 'GET', '/portal', { host: 'attacker.example', accept: 'text/html' })
     expect(page.status).toBe(400)
     expect(page.headers['content-type']).toContain('text/html')
-    expect(page.text).toContain('data-code="HOST_NOT_ALLOWED"')
+    expect(page.text).toContain('data-code="HTTP_HOST_NOT_ALLOWED"')
   }, 60_000)
 
-  it('limits the entry points per client address, answering 429 RATE_LIMITED with Retry-After in the route\'s style', async () => {
+  it('limits the entry points per client address, answering 429 HTTP_RATE_LIMITED with Retry-After in the route\'s style', async () => {
     const node = await portalNode()
     const from = (ip: string): Record<string, string> => ({ 'x-forwarded-for': ip, accept: 'text/html' })
     // Starting a sign-in (a page): three a window from one address.
@@ -87,9 +87,9 @@ describe('the HTTP edge of a node', () => {
     const limited = await send(node, 'GET', '/portal/login', from('198.51.100.1'))
     expect(limited.status).toBe(429)
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
-    expect(limited.headers['x-error-code']).toBe('RATE_LIMITED')
+    expect(limited.headers['x-error-code']).toBe('HTTP_RATE_LIMITED')
     expect(limited.headers['content-type']).toContain('text/html')
-    expect(limited.text).toContain('data-code="RATE_LIMITED"')
+    expect(limited.text).toContain('data-code="HTTP_RATE_LIMITED"')
     // Another client behind the same proxy has its own budget.
     expect((await send(node, 'GET', '/portal/login', from('198.51.100.2'))).status).toBe(303)
 
@@ -98,7 +98,7 @@ describe('the HTTP edge of a node', () => {
     expect((await open('198.51.100.3')).status).toBe(404)
     expect((await open('198.51.100.3')).status).toBe(404)
     const third = await open('198.51.100.3')
-    expect([third.status, JSON.parse(third.text).code]).toEqual([429, 'RATE_LIMITED'])
+    expect([third.status, JSON.parse(third.text).code]).toEqual([429, 'HTTP_RATE_LIMITED'])
     expect(Number(third.headers['retry-after'])).toBeGreaterThan(0)
 
     // The wallet's token endpoint (OAuth): the protocol's error shape, the stable code in the header.
@@ -108,7 +108,7 @@ describe('the HTTP edge of a node', () => {
     const burst = await token()
     expect(burst.status).toBe(429)
     expect(JSON.parse(burst.text)).toMatchObject({ error: 'temporarily_unavailable' })
-    expect(burst.headers['x-error-code']).toBe('RATE_LIMITED')
+    expect(burst.headers['x-error-code']).toBe('HTTP_RATE_LIMITED')
     expect(Number(burst.headers['retry-after'])).toBeGreaterThan(0)
   }, 60_000)
 
@@ -127,6 +127,19 @@ describe('the HTTP edge of a node', () => {
     expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'")
     expect(page.headers['content-security-policy']).toContain("form-action 'self'")
     expect(page.headers['content-security-policy']).not.toContain('script-src')
+    // Cross-Origin-Resource-Policy: only what is public by design may be loaded by another origin
+    // (attack review FINDING 4: every answer said cross-origin, a learner's session too).
+    const corp = async (path: string, headers: Record<string, string> = {}): Promise<[number, unknown]> => {
+      const a = await send(node, 'GET', path, headers)
+      return [a.status, a.headers['cross-origin-resource-policy']]
+    }
+    expect(await corp('/health')).toEqual([200, 'cross-origin'])
+    expect(await corp('/.well-known/lifelong/trust-anchor.json')).toEqual([200, 'cross-origin'])
+    expect(await corp('/log/checkpoint')).toEqual([200, 'cross-origin'])
+    expect(await corp('/portal')).toEqual([200, 'same-origin'])
+    expect(await corp('/portal/api/session')).toEqual([401, 'same-origin'])
+    expect(await corp('/portal/api/results')).toEqual([401, 'same-origin'])
+    expect(await corp('/no/such/route')).toEqual([404, 'same-origin'])
 
     // A page route: an HTML page with the code, in the browser's language, never raw JSON.
     const nb = await send(node, 'POST', '/portal/shares', { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded' }, 'result=x')
@@ -137,7 +150,7 @@ describe('the HTTP edge of a node', () => {
     expect(nb.text).toMatch(/<p role="alert"><strong data-code="AUTH_SIGN_IN_REQUIRED">AUTH_SIGN_IN_REQUIRED<\/strong>/)
     expect(nb.text).toContain('<a href="/">')
     const en = await send(node, 'POST', '/share/not-a-share-id', { accept: 'text/html', 'accept-language': 'en-GB,en;q=0.9', 'content-type': 'application/x-www-form-urlencoded' }, 'code=x')
-    expect([en.status, en.headers['x-error-code']]).toEqual([400, 'REQUEST_INVALID'])
+    expect([en.status, en.headers['x-error-code']]).toEqual([400, 'HTTP_REQUEST_INVALID'])
     expect(en.text).toContain('<html lang="en">')
     expect(en.text).toContain('Something went wrong')
     // A client asking for JSON only gets JSON, also from a page route.
@@ -151,15 +164,15 @@ describe('the HTTP edge of a node', () => {
     const malformed = await send(node, 'POST', '/eudi/credential', { 'content-type': 'application/json' }, '{not json')
     expect(malformed.status).toBe(400)
     expect(JSON.parse(malformed.text)).toEqual({ error: 'invalid_request', error_description: 'the request body is not valid JSON' })
-    expect(malformed.headers['x-error-code']).toBe('BODY_MALFORMED')
+    expect(malformed.headers['x-error-code']).toBe('HTTP_BODY_MALFORMED')
     const bearer = await send(node, 'POST', '/eudi/credential', { 'content-type': 'application/json', authorization: 'Bearer nope' }, '{}')
     expect([bearer.status, JSON.parse(bearer.text).error]).toEqual([401, 'invalid_token'])
     expect(bearer.headers['www-authenticate']).toMatch(/^Bearer error="invalid_token"/)
 
     // JSON routes and unknown routes: { code, message }; a browser asking for a page gets one.
     const missing = await send(node, 'GET', '/no/such/route')
-    expect([missing.status, JSON.parse(missing.text).code]).toEqual([404, 'ROUTE_NOT_FOUND'])
+    expect([missing.status, JSON.parse(missing.text).code]).toEqual([404, 'HTTP_ROUTE_NOT_FOUND'])
     const missingPage = await send(node, 'GET', '/no/such/route', { accept: 'text/html' })
-    expect(missingPage.text).toContain('data-code="ROUTE_NOT_FOUND"')
+    expect(missingPage.text).toContain('data-code="HTTP_ROUTE_NOT_FOUND"')
   }, 60_000)
 })

@@ -12,7 +12,7 @@ import { EDUCATION_SCOPES } from '../../../src/edges/registry/education/routes.t
 describe('writing results', () => {
   it('refuses anonymous callers, loopback callers without a token, learners and other scopes; a results.write token writes', async () => {
     const catalogue = testCatalogue()
-    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ results: { catalogue } }) })
+    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) })
     const uio = fed.node('uio')
     const key = fed.plan.devIssuerKey
     const forged = { learners: [LEARNERS.kari], results: [course('fs-forged', LEARNERS.kari, 'IN1000', 'F')] }
@@ -25,10 +25,10 @@ describe('writing results', () => {
 
     // From the node's own machine (where every request comes from behind the TLS proxy) and from
     // the internet: no token, no write.
-    expect(await post('/results/batches')).toEqual({ status: 401, code: 'AUTH_MISSING' })
+    expect(await post('/results/batches')).toEqual({ status: 401, code: 'AUTH_BEARER_MISSING' })
     const remote = await uio.http.inject({ method: 'POST', url: '/results/batches', remoteAddress: '203.0.113.7', payload: forged })
-    expect([remote.statusCode, remote.json().code]).toEqual([401, 'AUTH_MISSING'])
-    expect(await post('/results/imports', {}, {})).toEqual({ status: 401, code: 'AUTH_MISSING' })
+    expect([remote.statusCode, remote.json().code]).toEqual([401, 'AUTH_BEARER_MISSING'])
+    expect(await post('/results/imports', {}, {})).toEqual({ status: 401, code: 'AUTH_BEARER_MISSING' })
     // A learner's token, a service token for another purpose, and a token no one here issued.
     const learner = await mintDevToken(key, { principal: 'learner', subject: LEARNERS.kari.nationalId })
     expect(await post('/results/batches', { authorization: `Bearer ${learner}` })).toEqual({ status: 403, code: 'AUTH_WRONG_PRINCIPAL' })

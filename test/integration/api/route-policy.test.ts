@@ -5,8 +5,9 @@
  * each route five callers: anonymous, a learner, another learner, a service token with a scope
  * the route does not ask for, and one with the scope it does. What the edge decides is read from
  * the node's own count of refusals (`lifelong_http_refused_total{reason="caller"}`), not guessed
- * from status codes that a handler could also answer. The generated policy tables of
- * docs/SECURITY.md are checked against the same route tables.
+ * from status codes that a handler could also answer. The portal's OOTS listener (built with the
+ * node, so its routes are known before it listens) refuses every one of these callers. The
+ * generated policy tables of docs/SECURITY.md are checked against the same route tables.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,8 +19,8 @@ import { LEARNERS } from '../../helpers/results.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { CALLER_KINDS, openToAnyone, type CallerKind, type RouteEntry } from '../../../src/edges/http/edge.ts'
-import type { LifelongNode } from '../../../src/node.ts'
-import { EVERY_ROLE, generatedSection, planEveryRole, policyTables } from '../../../scripts/security-policies.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
+import { EVERY_ROLE, generatedSection, planEveryRole, policyTables, routeTables } from '../../../scripts/security-policies.ts'
 
 type Credential = 'anonymous' | 'learner' | 'another learner' | 'wrong scope' | 'right scope'
 const CREDENTIALS: readonly Credential[] = ['anonymous', 'learner', 'another learner', 'wrong scope', 'right scope']
@@ -52,7 +53,7 @@ describe('every route of every role', () => {
     const dir = tempDir('lifelong-policy-')
     const ports = await freePorts(EVERY_ROLE.length * 2)
     const plan = await planEveryRole(dir, { ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number }) })
-    const fed = await startLocalFederation(plan, (s) => s.roles.includes('portal') ? { portal: { sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] } } : {})
+    const fed = await startLocalFederation(plan, (s) => s.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } } : {})
     onTestFinished(async () => { await fed.stop() })
 
     // The learners: on the portal its own sign-in (a session cookie from the development issuer),
@@ -109,6 +110,18 @@ describe('every route of every role', () => {
         exercised++
       }
     }
+    // The portal's OOTS listener takes the national access point only (its pinned client
+    // certificate over TLS): none of these callers gets past its edge, whatever the credential.
+    const listener = portal.parts.ootsListener
+    expect(listener?.routes.length).toBeGreaterThan(0)
+    for (const route of listener?.routes ?? []) {
+      total++
+      for (const credential of CREDENTIALS) {
+        const res = await listener!.app.inject({ method: route.method as 'POST', url: pathOf(route.url), headers: { ...await headersFor(portal, route, credential), 'content-type': 'application/xml' }, payload: '<x/>' })
+        if (res.statusCode !== 401 && res.statusCode !== 403) wrong.push(`OOTS listener ${route.method} ${route.url} with ${credential}: ${res.statusCode}`)
+      }
+      exercised++
+    }
     expect(wrong).toEqual([])
     expect(exercised).toBe(total)
     // Each role brings routes of its own beyond the system and log routes every node has.
@@ -116,7 +129,7 @@ describe('every route of every role', () => {
 
     // The policy tables of docs/SECURITY.md are these route tables (regenerate: node scripts/security-policies.ts --write).
     const doc = readFileSync(join(import.meta.dirname, '../../../docs/SECURITY.md'), 'utf8')
-    const tables = policyTables(plan.nodes.map(({ spec }) => ({ role: spec.roles.join(', '), routes: fed.node(spec.slug).routes })))
+    const tables = policyTables(plan.nodes.flatMap(({ spec }) => routeTables(fed.node(spec.slug))))
     expect(generatedSection(doc)).toBe(tables.trim())
   }, 240_000)
 })

@@ -35,11 +35,11 @@ async function start () {
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
   const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { bridges: { sessions: cookieSessions(), results: fixtureResults({ [LEARNER]: mine }), matcher: tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]), accessLog: memoryAccessLog() } }
-    : { bridges: { institutionResults: { forLearner: async () => mine } } })
+    ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => fixtureResults({ [LEARNER]: mine }), personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]), bridgeAccessLog: () => memoryAccessLog() } }
+    : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
   onTestFinished(async () => { await fed.stop() })
   const portal = fed.node('portal')
-  return { base: portal.httpUrl(), gateway: simulatedGateway(() => portal.oots!.gatewayUrl()!) }
+  return { base: portal.httpUrl(), gateway: simulatedGateway(() => portal.parts.ootsListener!.url()) }
 }
 
 describe('the bridges\' pages in a browser', () => {

@@ -21,7 +21,7 @@ async function post (url: string, body: string, headers: Record<string, string>)
 describe('cnf.jwk of an issued credential', () => {
   it('holds only the public key members of the proof key', { timeout: 60_000 }, async () => {
     const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], {
-      nodeOptions: () => ({ bridges: { sessions: cookieSessions(), results: fixtureResults({ [LEARNER]: sampleLearnerResults }), accessLog: memoryAccessLog() } })
+      nodeOptions: () => ({ parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => fixtureResults({ [LEARNER]: sampleLearnerResults }), bridgeAccessLog: () => memoryAccessLog() } })
     })
     const base = fed.node('portal').httpUrl()
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })

@@ -29,7 +29,7 @@ const cookie = `test-learner=${LEARNER}`
 async function startPortal (): Promise<{ node: LifelongNode, base: string, results: ReturnType<typeof fixtureResults>, accessLog: ReturnType<typeof memoryAccessLog> }> {
   const results = fixtureResults({ [LEARNER]: sampleLearnerResults })
   const accessLog = memoryAccessLog()
-  const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], { nodeOptions: () => ({ bridges: { sessions: cookieSessions(), results, accessLog } }) })
+  const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], { nodeOptions: () => ({ parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => results, bridgeAccessLog: () => accessLog } }) })
   const node = fed.node('portal')
   return { node, base: node.httpUrl(), results, accessLog }
 }
@@ -251,7 +251,9 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     const o = await offer(base, ['uio-d-000201'])
     const code = (offerObject(o.offerUri).grants[PRE] as { 'pre-authorized_code': string })['pre-authorized_code']
 
-    expect(await tokenRequest(base, { grant_type: 'authorization_code', code: 'x' })).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } })
+    expect(await tokenRequest(base, { grant_type: 'client_credentials' })).toMatchObject({ status: 400, body: { error: 'unsupported_grant_type' } })
+    // The authorization code grant is supported (HAIP §4); a code it never issued is invalid_grant.
+    expect(await tokenRequest(base, { grant_type: 'authorization_code', code: 'x', client_id: 'w', redirect_uri: 'https://wallet.example/cb', code_verifier: 'v'.repeat(43) })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
     expect(await tokenRequest(base, { grant_type: PRE, 'pre-authorized_code': 'not-a-code', tx_code: o.txCode })).toMatchObject({ status: 400, body: { error: 'invalid_grant' } })
     expect(await tokenRequest(base, { grant_type: PRE, 'pre-authorized_code': code })).toMatchObject({ status: 400, body: { error: 'invalid_request' } })
     const wrong = o.txCode === '000000' ? '000001' : '000000'
@@ -276,7 +278,14 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     const bad = async (body: unknown): Promise<string> => (await credentialRequest(base, access, body)).body.error as string
     expect(await bad({ credential_identifier: id })).toBe('invalid_proof')
     expect(await bad({ credential_identifier: 'no-such-id', proofs: { jwt: [await proof(holder, base, n)] } })).toBe('unknown_credential_identifier')
-    expect(await bad({ credential_configuration_id: 'no.lifelong.diploma.sd_jwt_vc', proofs: { jwt: [await proof(holder, base, n)] } })).toBe('invalid_credential_request')
+    // The §8.2 rule (docs/CROSS-BORDER.md): credential_configuration_id is accepted beside the
+    // identifiers, but not both at once, and only for a configuration the grant holds.
+    expect(await bad({ credential_identifier: id, credential_configuration_id: 'no.lifelong.diploma.sd_jwt_vc', proofs: { jwt: [await proof(holder, base, n)] } })).toBe('invalid_credential_request')
+    expect(await bad({ credential_configuration_id: 'no.such.configuration', proofs: { jwt: [await proof(holder, base, n)] } })).toBe('unknown_credential_configuration')
+    expect(await bad({ credential_configuration_id: 'no.lifelong.course_result.sd_jwt_vc', proofs: { jwt: [await proof(holder, base, n)] } })).toBe('unknown_credential_configuration')
+    // Proofs and the legacy singular proof together are refused; more keys than the batch size too.
+    expect(await bad({ credential_identifier: id, proof: { proof_type: 'jwt', jwt: await proof(holder, base, n) }, proofs: { jwt: [await proof(holder, base, n)] } })).toBe('invalid_credential_request')
+    expect(await bad({ credential_identifier: id, proofs: { jwt: await Promise.all([1, 2, 3, 4].map(async () => await proof(holder, base, n))) } })).toBe('invalid_proof')
     expect(await bad({ credential_identifier: id, proofs: { jwt: [await proof(holder, 'https://elsewhere.example', n)] } })).toBe('invalid_proof')
     expect(await bad({ credential_identifier: id, proofs: { jwt: [await proof(holder, base, n, { typ: 'JWT' })] } })).toBe('invalid_proof')
     expect(await bad({ credential_identifier: id, proofs: { jwt: [await proof(holder, base, undefined)] } })).toBe('invalid_proof')
@@ -323,7 +332,7 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'")
     const html = await page.text()
     expect(html).toContain('<svg')
-    expect(html).toMatch(/class="code">\d{6}</)
+    expect(html).toMatch(/id="tx-code" class="code">\d{6}</)
     expect(html).toContain('openid-credential-offer://?credential_offer=')
     const notMine = await fetch(`${base}/portal/wallet/offers`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ results: ['someone-elses-result'] }) })
     expect(notMine.status).toBe(404)

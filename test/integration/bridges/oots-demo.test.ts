@@ -28,7 +28,7 @@ describe('npm start: the OOTS listener', () => {
     try {
       const portal = demo.federation.node('portal')
       expect(demo.oots?.url).toBe(`https://127.0.0.1:${http + 10}`)
-      expect(portal.oots!.gatewayUrl()).toBe(demo.oots?.url)
+      expect(portal.parts.ootsListener?.url()).toBe(demo.oots?.url)
       const gatewayFile = JSON.parse(readFileSync(demo.oots!.gatewayFile, 'utf8')) as DevelopmentGatewayFile
       expect(gatewayFile.development).toMatch(/^DEVELOPMENT ONLY/)
 

@@ -21,6 +21,7 @@ import type { LearnerResults } from '../../../src/core/bridges/model.ts'
 
 const LEARNER = 'L0000000000kari'
 const OLA = 'L00000000000ola'
+const NAMESAKE = 'L0000namesake1'
 const KARI = { givenNames: 'Kari Synnøve', familyName: 'Nordmann', birthDate: '1999-03-14' }
 const OTHER_REQUESTER = { id: 'urn:cef.eu:names:identifier:EAS:0009:00000000000666', name: 'Evil Corp', country: 'XX' }
 
@@ -29,6 +30,8 @@ interface StartOptions {
   oots?: Record<string, unknown> | false
   /** A second gateway pinned to the `other` test certificate. */
   secondGateway?: boolean
+  /** A second learner in the index with Kari's name and birth date. */
+  namesake?: boolean
   withSource?: boolean
   now?: () => number
 }
@@ -48,16 +51,17 @@ async function start (o: StartOptions = {}) {
   const olas: LearnerResults = { ...mine, results: mine.results.filter((r) => r.kind === 'course-result') }
   const matcher = tableMatcher([
     { learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } },
-    { learnerId: OLA, person: { familyName: 'Nordmann', givenName: 'Ola', dateOfBirth: '1998-08-02' } }
+    { learnerId: OLA, person: { familyName: 'Nordmann', givenName: 'Ola', dateOfBirth: '1998-08-02' } },
+    ...(o.namesake === true ? [{ learnerId: NAMESAKE, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }] : [])
   ])
   const accessLog = memoryAccessLog()
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { bridges: { sessions: cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' } }), results: fixtureResults({ [LEARNER]: mine, [OLA]: olas }), matcher, accessLog }, ...(o.now === undefined ? {} : { now: o.now }) }
-    : { bridges: { institutionResults: { forLearner: async () => mine } } })
+    ? { parts: { bridgeSessions: () => cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }), verifiedResults: () => fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }), personMatcher: () => matcher, bridgeAccessLog: () => accessLog }, ...(o.now === undefined ? {} : { now: o.now }) }
+    : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
   onTestFinished(async () => { await fed.stop() })
   const portal = fed.node('portal')
   if (uio !== undefined) await portal.host.dial((await import('@libp2p/peer-id')).peerIdFromString(uio.peerId))
-  const url = (): string => portal.oots!.gatewayUrl()!
+  const url = (): string => portal.parts.ootsListener!.url()
   const keys = async (prefix: string): Promise<string[]> => {
     const out: string[] = []
     for await (const k of portal.storage.sublevel('bridges').keys({ gte: prefix, lt: `${prefix}\xff` })) out.push(k)
@@ -82,18 +86,18 @@ const shape = (xml: string): string => xml
 describe('the OOTS listener', () => {
   it('serves evidence requests on its own listener only, and none without an oots config', async () => {
     const { portal, gateway } = await start()
-    expect(portal.oots!.gatewayUrl()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+    expect(portal.parts.ootsListener!.url()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     expect((await gateway.post(request())).outcome).toBe('EDM:ERR:0002')
     // The portal's (public) listener has no /oots/query.
     const onPortal = await fetch(`${portal.httpUrl()}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: request() })
     expect(onPortal.status).toBe(404)
     expect(portal.routes.some((r) => r.url === '/oots/query')).toBe(false)
-    expect(portal.oots!.gatewayRoutes().map((r) => `${r.method} ${r.url} ${r.policy?.caller}`)).toEqual(['POST /oots/query oots-gateway'])
+    expect(portal.parts.ootsListener!.routes.map((r) => `${r.method} ${r.url} ${r.policy?.caller}`)).toEqual(['POST /oots/query oots-gateway'])
 
     // What fails before the provider reads a request is an EDM error response too, with its HTTP status.
     const json = await new Promise<{ status: number, outcome: string }>((resolve, reject) => {
       const c = ootsTestCredentials()
-      const req = httpsRequest(`${portal.oots!.gatewayUrl()!}/oots/query`, { method: 'POST', ca: c.server.certificatePem, cert: c.gateway.certificatePem, key: c.gateway.privateKeyPem, headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
+      const req = httpsRequest(`${portal.parts.ootsListener!.url()}/oots/query`, { method: 'POST', ca: c.server.certificatePem, cert: c.gateway.certificatePem, key: c.gateway.privateKeyPem, headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
         res.resume()
         resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome']) })
       })
@@ -108,13 +112,13 @@ describe('the OOTS listener', () => {
     expect(elsewhere.body.toString()).toContain('rs:InvalidRequestExceptionType')
 
     const without = await start({ oots: false })
-    expect(without.portal.oots!.gatewayUrl()).toBeUndefined()
+    expect(without.portal.parts.ootsListener).toBeUndefined()
     expect((await fetch(`${without.portal.httpUrl()}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: request() })).status).toBe(404)
   })
 
   it('refuses a caller without the pinned client certificate: none, another one, or the gateway\'s name with another key', async () => {
     const { portal, keys } = await start()
-    const url = (): string => portal.oots!.gatewayUrl()!
+    const url = (): string => portal.parts.ootsListener!.url()
     const c = ootsTestCredentials()
     const logBefore = portal.log.store.size
     // The listener closes the connection after the TLS handshake: the client sees it reset (or its write fail).
@@ -175,6 +179,29 @@ describe('no disclosure before consent', () => {
     expect(page).toContain('Ministère (as the access point knows it) ber om dokumentasjon')
     expect(page).toContain(TEST_GATEWAY.name)
     expect(page).not.toContain('Totally Legit')
+  })
+})
+
+describe('namesakes', () => {
+  it('a request that fits two learners (same family name, first given name and birth date) is bound to neither: each is told why, nothing is read, recorded or sent', async () => {
+    const { portal, gateway, accessLog, keys } = await start({ namesake: true })
+    const first = await gateway.post(request())
+    const location = previewLocationOf(first.body.toString())
+    for (const who of [`test-learner=${NAMESAKE}`, `test-learner=${LEARNER}`]) {
+      const page = await fetch(location, { headers: { cookie: who } })
+      const text = await page.text()
+      expect([page.status, text.includes('kan ikke knyttes sikkert til deg'), page.headers.get('x-error-code')]).toEqual([409, true, 'OOTS_PREVIEW_AMBIGUOUS'])
+      // Neither who asks nor what would be sent.
+      expect(text).not.toContain(SAMPLE_REQUESTER.name)
+      const decided = await fetch(location, { method: 'POST', headers: { cookie: who, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve&results=uio-d-000201' })
+      expect(decided.status).toBe(409)
+    }
+    expect(accessLog.rows).toEqual([])
+    expect(await keys('oots/by-learner/')).toEqual([])
+    const stored = JSON.parse(new TextDecoder().decode(await portal.storage.sublevel('bridges').get((await keys('oots/preview/'))[0] as string))) as { learnerId?: string, state: string }
+    expect([stored.learnerId, stored.state]).toEqual([undefined, 'pending'])
+    // The gateway's follow-up learns nothing new: still waiting for the subject.
+    expect((await gateway.post(request({ preview: location }))).outcome).toBe('EDM:ERR:0002')
   })
 })
 
@@ -239,9 +266,27 @@ describe('rate limits', () => {
     const { gateway } = await start({ oots: { rateLimits: { decisionsPerLearnerPerHour: 2 } } })
     const location = previewLocationOf((await gateway.post(request())).body.toString())
     const decide = async (): Promise<number> => (await fetch(location, { method: 'POST', headers: { ...asKari, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' })).status
-    // Two attempts (nothing chosen: refused as such), then the limit.
-    expect(await decide()).toBe(409)
-    expect(await decide()).toBe(409)
+    // Two attempts (nothing chosen: the form again, with the message at the results), then the limit.
+    expect(await decide()).toBe(400)
+    expect(await decide()).toBe(400)
     expect(await decide()).toBe(429)
+  })
+
+  it('on preview decisions, in all: one learner\'s attempts on made-up or someone else\'s previews do not use up the portal-wide budget', async () => {
+    const { gateway } = await start({ oots: { rateLimits: { decisionsPerMinute: 3, decisionsPerLearnerPerHour: 6 } } })
+    const location = previewLocationOf((await gateway.post(request())).body.toString())
+    const asOla = { cookie: `test-learner=${OLA}` }
+    const post = async (url: string, who: Record<string, string>, body = 'decision=approve'): Promise<number> =>
+      (await fetch(url, { method: 'POST', headers: { ...who, 'content-type': 'application/x-www-form-urlencoded' }, body })).status
+    // Ola: made-up preview IDs (well-formed and not), and Kari's real location, which is not his.
+    const base = location.slice(0, location.lastIndexOf('/') + 1)
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++) statuses.push(await post(`${base}${'A'.repeat(21)}${i}`, asOla))
+    statuses.push(await post(`${base}made-up`, asOla), await post(location, asOla))
+    expect(statuses).toEqual([404, 404, 404, 404, 404, 404])
+    // His own limit stops him, not everyone.
+    expect(await post(location, asOla)).toBe(429)
+    // Kari's decision on her own preview still goes through.
+    await approve(location)
   })
 })

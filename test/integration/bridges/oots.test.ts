@@ -43,12 +43,12 @@ async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nor
   const matcher = tableMatcher(people)
   const accessLog = memoryAccessLog()
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { bridges: { sessions: cookieSessions({ [LEARNER]: KARI }), results, matcher, accessLog }, ...(now === undefined ? {} : { now }) }
-    : { bridges: { institutionResults: { forLearner: async () => mine } } })
+    ? { parts: { bridgeSessions: () => cookieSessions({ [LEARNER]: KARI }), verifiedResults: () => results, personMatcher: () => matcher, bridgeAccessLog: () => accessLog }, ...(now === undefined ? {} : { now }) }
+    : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
   onTestFinished(async () => { await fed.stop() })
   const portal = fed.node('portal')
   await portal.host.dial((await import('@libp2p/peer-id')).peerIdFromString(fed.node('uio').peerId))
-  const gateway = simulatedGateway(() => portal.oots!.gatewayUrl()!)
+  const gateway = simulatedGateway(() => portal.parts.ootsListener!.url())
   return { portal, uio: fed.node('uio'), base: portal.httpUrl(), matcher, accessLog, post: gateway.post }
 }
 
@@ -168,7 +168,7 @@ describe('OOTS evidence provider', () => {
     const results = fixtureResults({})
     const person = syntheticPerson(100)
     const other = syntheticPerson(101)
-    const fed = await startLocalFederation(plan, (s) => s.slug === 'portal' ? { bridges: { sessions: cookieSessions(), results } } : {})
+    const fed = await startLocalFederation(plan, (s) => s.slug === 'portal' ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => results } } : {})
     onTestFinished(async () => { await fed.stop() })
     const registered = await fed.node('uio').learners.index.registerLearners([
       { identifiers: [{ scheme: 'national-id', value: person.nationalId }], name: { given: person.given, family: person.family }, birthDate: person.birthDate },
@@ -179,7 +179,7 @@ describe('OOTS evidence provider', () => {
     const uioPeer = fed.node('uio').peerId
     results.set(learnerId, { ...sampleLearnerResults, learner: { ...sampleLearnerResults.learner, givenNames: person.given, familyName: person.family, birthDate: person.birthDate }, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } })) })
     const portal = fed.node('portal')
-    const { post } = simulatedGateway(() => portal.oots!.gatewayUrl()!)
+    const { post } = simulatedGateway(() => portal.parts.ootsListener!.url())
     const first = await post(request({ family: person.family, given: person.given, birthDate: person.birthDate }))
     expect(first.outcome).toBe('EDM:ERR:0002')
     // Nothing is recorded against the learner before they see the request.

@@ -49,11 +49,11 @@ describe('lifelong emrex', () => {
     expect(readFileSync(join(dir, 'out.xml'), 'utf8')).not.toContain('nationalIdentifier')
 
     const unknown = await runCli(['emrex', 'export', '--learner', 'nobody', '--cert', cert, '--key', key, '--out', join(dir, 'x.xml')])
-    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('error LEARNER_UNKNOWN')])
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('error EMREX_LEARNER_UNKNOWN')])
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ generatedAt: 1, learner: {}, results: [{}] }))
     const bad = await runCli(['emrex', 'export', '--learner', 'x', '--results', join(dir, 'bad.json'), '--cert', cert, '--key', key, '--out', join(dir, 'x.xml')])
     expect(bad.code).toBe(1)
-    expect(bad.stderr).toContain('error LEARNER_RESULTS_INVALID')
+    expect(bad.stderr).toContain('error EMREX_LEARNER_RESULTS_INVALID')
     expect(bad.stderr).toContain('/results/0/issuer')
     const noKey = await runCli(['emrex', 'export', '--learner', 'dev-kari', '--out', join(dir, 'x.xml')])
     expect(noKey.stderr).toContain('error EMREX_NOT_CONFIGURED')

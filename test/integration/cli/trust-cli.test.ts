@@ -55,7 +55,7 @@ async function recordingServer (handler: (url: string) => { status?: number, typ
 async function resultBundle (dir: string): Promise<{ plan: Awaited<ReturnType<typeof planTestFederation>>, bundleFile: string, index: number }> {
   const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: UIO_NAME })], {}, dir)
   const planned = plan.nodes[0]!
-  const node = await createNode(planned.config, { results: { catalogue: testCatalogue() } })
+  const node = await createNode(planned.config, { parts: { offerings: () => testCatalogue() } })
   await node.start()
   await node.results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B')] })
   await node.log.checkpointer.sign()

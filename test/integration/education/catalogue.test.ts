@@ -312,7 +312,7 @@ describe('registry HTTP API', () => {
     // The institution node's own catalogue API.
     const mine = (await f.node('uio').http.inject({ url: '/catalogue/offerings' })).json()
     expect(mine.total).toBe(3)
-    expect((await f.node('uio').http.inject({ method: 'POST', url: '/catalogue/imports', payload: { format: 'csv', content: CSV } })).json().code).toBe('AUTH_MISSING')
+    expect((await f.node('uio').http.inject({ method: 'POST', url: '/catalogue/imports', payload: { format: 'csv', content: CSV } })).json().code).toBe('AUTH_BEARER_MISSING')
     const importer = await f.token('catalogue.import')
     const job = (await f.node('uio').http.inject({ method: 'POST', url: '/catalogue/imports', headers: importer, payload: { format: 'csv', content: CSV } })).json()
     let state

@@ -59,7 +59,7 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
       { name: 'signed by a key not in the registry', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(signElmo(buildElmo(kariView), attacker.credentials)) }), status: 403, code: 'ELMO_SIGNATURE_INVALID' },
       { name: 'wrong learner', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packedSignedElmo({ ...erik!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials).packed }), status: 403, code: 'EMREX_LEARNER_MISMATCH' },
       { name: 'gzip bomb', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)).toString('base64') }), status: 413, code: 'ELMO_TOO_LARGE' },
-      { name: 'form over the size limit', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: 'A'.repeat(400 * 1024) }), status: 413, code: 'BODY_TOO_LARGE' },
+      { name: 'form over the size limit', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: 'A'.repeat(400 * 1024) }), status: 413, code: 'HTTP_BODY_TOO_LARGE' },
       { name: 'XXE attempt', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo('<?xml version="1.0"?><!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><elmo><learner><givenNames>&xxe;</givenNames></learner></elmo>') }), status: 400, code: 'ELMO_DTD_FORBIDDEN' },
       { name: 'OK without elmo', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK' }), status: 400, code: 'ELMO_MISSING' },
       { name: 'not Base64', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: '<elmo/>' }), status: 400, code: 'ELMO_ENCODING_INVALID' },
@@ -195,7 +195,7 @@ describe('the simulated foreign node', () => {
   it('its development sign-in refuses an unknown learner with a coded error page and sets no cookie', async () => {
     const pair = await startEmrexPair()
     const answer = await new CookieClient().post(`${pair.foreignUrl}/emrex/dev/sign-in`, { learnerId: 'nobody', returnTo: '/emrex/import' })
-    expect([answer.status, errorCodeOf(answer)]).toEqual([400, 'LEARNER_UNKNOWN'])
+    expect([answer.status, errorCodeOf(answer)]).toEqual([400, 'DEMO_LEARNER_UNKNOWN'])
     expect(answer.headers.get('set-cookie')).toBeNull()
   })
 })

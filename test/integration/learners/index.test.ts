@@ -145,10 +145,10 @@ describe('national index over the signed protocol and HTTP', () => {
   })
 
   it('answers unknown learners and invalid national IDs with their codes over the wire', async () => {
-    await expect(portal.learners.index.findResultSources(byId(99), own)).rejects.toMatchObject({ code: 'LEARNER_NOT_FOUND', kind: 'not-found' })
+    await expect(portal.learners.index.findResultSources(byId(99), own)).rejects.toMatchObject({ code: 'LEARNERS_NOT_FOUND', kind: 'not-found' })
     await expect(portal.learners.index.resolve({ scheme: 'national-id', value: '12345678901' }, own)).rejects.toMatchObject({ code: 'LEARNERS_INPUT_INVALID', kind: 'invalid' })
     const outcome = await uio.learners.registrar?.registerPointers([{ learner: byId(98), action: 'register' }])
-    expect(outcome?.[0]).toMatchObject({ status: 'rejected', code: 'LEARNER_NOT_FOUND' })
+    expect(outcome?.[0]).toMatchObject({ status: 'rejected', code: 'LEARNERS_NOT_FOUND' })
   })
 
   describe('HTTP', () => {
@@ -163,8 +163,8 @@ describe('national index over the signed protocol and HTTP', () => {
       const ok = await post('/learners/resolve', { identifier: byId(100).identifier, ...why }, svc)
       expect(ok.status).toBe(200)
       expect(ok.body).toMatchObject({ identifierCurrent: true, identifiers: [{ scheme: 'fnr', value: syntheticPerson(100).nationalId }] })
-      expect(await post('/learners/resolve', { identifier: byId(100).identifier, ...why })).toMatchObject({ status: 401, body: { code: 'AUTH_MISSING' } })
-      expect(await post('/learners/resolve', { identifier: byId(100).identifier, ...why }, 'not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_INVALID' } })
+      expect(await post('/learners/resolve', { identifier: byId(100).identifier, ...why })).toMatchObject({ status: 401, body: { code: 'AUTH_BEARER_MISSING' } })
+      expect(await post('/learners/resolve', { identifier: byId(100).identifier, ...why }, 'not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_BEARER_INVALID' } })
       expect(await post('/learners/resolve', { identifier: byId(100).identifier, ...why }, await token('service', 'opptak', [SCOPES.issue]))).toMatchObject({ status: 403, body: { code: 'AUTH_SCOPE_MISSING' } })
       expect(await post('/learners/resolve', { identifier: byId(100).identifier, ...why }, await token('learner', syntheticPerson(100).nationalId))).toMatchObject({ status: 403, body: { code: 'AUTH_WRONG_PRINCIPAL' } })
     })
@@ -174,7 +174,7 @@ describe('national index over the signed protocol and HTTP', () => {
       const bad = await post('/learners/resolve', { identifier: { scheme: 'national-id', value: '1234567890' }, ...why }, svc)
       expect(bad).toMatchObject({ status: 400, body: { code: 'LEARNERS_INPUT_INVALID', fields: [{ path: '/identifier/value', message: expect.stringMatching(/^national-id-length:/) }] } })
       expect(JSON.stringify(bad.body)).not.toContain('1234567890')
-      expect(await post('/learners/resolve', { identifier: byId(97).identifier, ...why }, svc)).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+      expect(await post('/learners/resolve', { identifier: byId(97).identifier, ...why }, svc)).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
       expect(await post('/learners/resolve', { identifier: byId(100).identifier }, svc)).toMatchObject({ status: 400, body: { code: 'LEARNERS_PURPOSE_REQUIRED' } })
     })
 
@@ -196,8 +196,8 @@ describe('national index over the signed protocol and HTTP', () => {
     it('refuses a learner asking for another learner\'s data', async () => {
       const other = (await portal.learners.index.resolve(byId(101).identifier, own)).learnerId
       const res = await post('/learners/self/access-log', { learnerId: other }, await token('learner', syntheticPerson(100).nationalId))
-      expect(res).toMatchObject({ status: 403, body: { code: 'LEARNER_NOT_SELF' } })
-      expect(await post('/learners/self', {}, await token('learner', syntheticPerson(96).nationalId))).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+      expect(res).toMatchObject({ status: 403, body: { code: 'LEARNERS_NOT_SELF' } })
+      expect(await post('/learners/self', {}, await token('learner', syntheticPerson(96).nationalId))).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
     })
 
     it('documents every learner route in the OpenAPI document, all as POST', async () => {

@@ -19,7 +19,7 @@ import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 import { AddIdentifier, RegisterIndexEntries, RegisterLearners } from '../../../src/services/registry/learners/protocol.ts'
 import { SCOPES } from '../../../src/edges/registry/learners/routes.ts'
 import type { RunningFederation } from '../../../src/demo/local-federation.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { planTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
@@ -57,10 +57,10 @@ describe('a compromised member at the national index', () => {
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 3000 } } : {}
     }, dir)
     fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-      ? { portal: { catalogue, sampleLearners: [{ ...kari }, { ...ola }] } }
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...kari }, { ...ola }]) } }
       : s.slug === 'index'
         ? { logger: createLogger({ node: 'index', level: 'info', destination: { write: (line: string) => { indexLog.push(line) } } }) }
-        : { results: { catalogue } })
+        : { parts: { offerings: () => catalogue } })
     await waitForMesh(fed)
     index = fed.node('index')
     uio = fed.node('uio')
@@ -97,7 +97,7 @@ describe('a compromised member at the national index', () => {
     const before = await metric('lifelong_learners_refused_total', { member: ORG.a, reason: 'no-relationship' })
     await expect(uio.learners.index.call(AddIdentifier, { learner: { identifier: nid(kari.nationalId) }, identifier: nid(attacker.nationalId) }, WHY))
       .rejects.toMatchObject({ code: 'LEARNERS_NO_RELATIONSHIP', kind: 'forbidden' })
-    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
     const own = await self(kari.nationalId)
     expect(own.body.learner.identifiers.map((i: { value: string }) => i.value)).toEqual([kari.nationalId])
     expect(await metric('lifelong_learners_refused_total', { member: ORG.a, reason: 'no-relationship' })).toBe(before + 1)
@@ -107,7 +107,7 @@ describe('a compromised member at the national index', () => {
     const res = await ntnu.learners.index.call(AddIdentifier, { learner: { identifier: nid(kari.nationalId) }, identifier: nid(attacker.nationalId) }, WHY)
     expect(res).toMatchObject({ pending: true })
     expect(res.changeRequestId).toMatch(/^[0-9a-f]{32}$/)
-    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+    expect(await self(attacker.nationalId)).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
     const own = await self(kari.nationalId)
     expect(own.body.learner.identifiers.map((i: { value: string }) => i.value)).toEqual([kari.nationalId])
     expect(own.body.accessLog).toEqual(expect.arrayContaining([
@@ -174,20 +174,32 @@ describe('a compromised member at the national index', () => {
     const [pointer] = (await uio.learners.index.call(RegisterIndexEntries, { pointers: [{ learner: { learnerId: known?.learnerId }, action: 'register', identity: { name: { given: ola.givenNames, family: ola.familyName.toUpperCase() }, birthDate: ola.birthDate } }] }, WHY)).pointers ?? []
     expect(pointer?.status).toBe('registered')
     expect(await metric('lifelong_learners_first_pointers_total', { member: ORG.a })).toBe(before + 1)
-    // Now UiO has a relationship: its enrolment needs no identity data, and it may update his details.
+    // Now UiO has a relationship: its enrolment needs no identity data. His details stay NTNU's,
+    // which registered him: UiO's contact for him is not applied, and an identifier it adds is a
+    // request for the operator (FINDING 2 of the attack review: the link rests on data anyone
+    // with his national ID has).
     const [enrolment] = (await uio.learners.index.call(RegisterIndexEntries, { enrolments: [{ learner: { learnerId: known?.learnerId }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }] }, WHY)).enrolments ?? []
     expect(enrolment?.status).toBe('registered')
-    const [updated] = await uio.learners.index.registerLearners([{ identifiers: [nid(ola.nationalId)], name: { given: ola.givenNames, family: ola.familyName }, birthDate: ola.birthDate, contact: { channels: [{ kind: 'email', value: 'ola@student.uio.example' }] } }], WHY)
+    const [linked] = await uio.learners.index.registerLearners([{ identifiers: [nid(ola.nationalId)], name: { given: ola.givenNames, family: ola.familyName }, birthDate: ola.birthDate, contact: { channels: [{ kind: 'email', value: 'ola@student.uio.example' }] } }], WHY)
+    expect(linked).toMatchObject({ status: 'matched', learnerId: known?.learnerId })
+    const esi = await uio.learners.index.call(AddIdentifier, { learner: { learnerId: known?.learnerId }, identifier: { scheme: 'esi', value: 'urn:schac:personalUniqueCode:int:esi:uio.no:ola-1' } }, WHY)
+    expect(esi).toMatchObject({ pending: true })
+    expect((await self(ola.nationalId)).body.learner.contact.channels ?? []).toEqual([])
+    // NTNU, which registered him, updates his contact.
+    const [updated] = await ntnu.learners.index.registerLearners([{ identifiers: [nid(ola.nationalId)], name: { given: ola.givenNames, family: ola.familyName }, birthDate: ola.birthDate, contact: { channels: [{ kind: 'email', value: 'ola@stud.ntnu.example' }] } }], WHY)
     expect(updated?.status).toBe('updated')
     const own = await self(ola.nationalId)
-    expect(own.body.learner.contact.channels[0].value).toBe('ola@student.uio.example')
+    expect(own.body.learner.contact.channels[0].value).toBe('ola@stud.ntnu.example')
+    expect(own.body.learner.identifiers.map((i: { scheme: string }) => i.scheme)).toEqual(['fnr'])
     expect(own.body.sources.map((s: { organisationNumber: string }) => s.organisationNumber)).toEqual([ORG.a, ORG.b])
     const uioRows = own.body.accessLog.filter((r: { organisationNumber: string, kind: string }) => r.organisationNumber === ORG.a && r.kind === 'write')
     expect(uioRows.map((r: { change: string, basis: string }) => [r.change, r.basis])).toEqual(expect.arrayContaining([
       ['pointer-registered', 'identity-match'],
       ['enrolment-registered', 'relationship'],
-      ['details-updated', 'relationship']
+      ['identifier-change-requested', 'relationship']
     ]))
+    expect(uioRows.map((r: { change: string }) => r.change)).not.toContain('details-updated')
+    expect(own.body.accessLog.filter((r: { organisationNumber: string, change: string }) => r.organisationNumber === ORG.b && r.change === 'details-updated')).toHaveLength(1)
     for (const r of uioRows) expect(r).toMatchObject({ organisationName: 'test uio', role: 'institution', peerId: uio.peerId, purpose: WHY.purpose, legalBasis: WHY.legalBasis })
     // Even with a relationship, a national ID is the operator's to add: the entry is refused.
     const [twoIds] = await uio.learners.index.registerLearners([{ identifiers: [nid(ola.nationalId), nid(attacker.nationalId)], name: { given: ola.givenNames, family: ola.familyName }, birthDate: ola.birthDate }], WHY)

@@ -69,4 +69,59 @@ describe('more exchanges than the per-peer cap', () => {
     expect(all.filter((r) => r === 'OK')).toHaveLength(cap)
     expect(all.filter((r) => r === 'BUSY RPC_BUSY')).toHaveLength(100 - cap)
   })
+
+  it('a peer over the cap cannot make the callee buffer its requests: over every protocol, each one beyond it is answered BUSY unread', { timeout: 60_000 }, async () => {
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], { configOverrides: () => ({ rpc: { maxConcurrentPerPeer: 2 } }) })
+    const alpha = fed.node('alpha')
+    const beta = fed.node('beta')
+    const Raw = lifelong.federation.GetManifestRequest
+    const on = (protocol: string, type: string): Method<Body, Body> => ({ protocol, type, request: protoCodec(Raw), response: protoCodec(Raw), roles: 'any-member' })
+    const HeldA = on('/lifelong/test-busy-a/1.0.0', 'lifelong.test.HeldA')
+    const Big = [on('/lifelong/test-busy-b/1.0.0', 'lifelong.test.BigB'), on('/lifelong/test-busy-c/1.0.0', 'lifelong.test.BigC')]
+    let release: () => void = () => {}
+    const held = new Promise<void>((resolve) => { release = resolve })
+    let running = 0
+    beta.server.handle(HeldA, async (req) => { running++; await held; return req })
+    for (const m of Big) beta.server.handle(m, async () => ({ haveSerial: 1 }))
+    await waitForMesh(fed)
+    await waitForQuiet(beta)
+    const member = alpha.federation.member(beta.peerId)!
+    const send = async (m: Method<Body, Body>, padding: number): Promise<string> => {
+      // A field the callee never reads makes the request as large as the attacker wants.
+      const body = new Uint8Array([...Raw.encode({ haveSerial: 1 }).finish(), ...(padding === 0 ? [] : [0x7a, ...varint(padding), ...new Uint8Array(padding)])])
+      const { bytes, requestId } = sealRequest(alpha.key, m.type, body, { sender: alpha.host.peerId.toMultihash().bytes, recipient: member.peerIdBytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now() })
+      try {
+        const raw = await alpha.client.exchange(beta.host.peerId, m.protocol, bytes, AbortSignal.timeout(30_000))
+        const opened = openResponse(raw, { peerKey: member.publicKey, peerIdBytes: member.peerIdBytes, requestId, requestHash: sha256(bytes) })
+        return statusName(opened.status) === 'OK' ? 'OK' : `${statusName(opened.status)} ${opened.errorCode}`
+      } catch (err) {
+        return `cut: ${(err as Error).name} ${(err as Error).message.slice(0, 80)}`
+      }
+    }
+    const readBytes = async (): Promise<number> => ((await beta.metrics.rpcRequestBytes.get()).values).reduce((sum, v) => sum + v.value, 0)
+    // Two small exchanges take the peer's two slots and are held.
+    const small = [send(HeldA, 0), send(HeldA, 0)]
+    const deadline = Date.now() + 20_000
+    while (running < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(running).toBe(2)
+    const before = await readBytes()
+    // Twelve requests of 512 KiB each over two other protocols: 6 MiB the callee would have read
+    // into memory before refusing any of them when it took the slot after the read.
+    const big = await Promise.all(Array.from({ length: 12 }, async (_, i) => await send(Big[i % 2] as Method<Body, Body>, 512 * 1024)))
+    expect(big).toEqual(Array(12).fill('BUSY RPC_BUSY'))
+    expect(await readBytes() - before).toBe(0)
+    release()
+    expect(await Promise.all(small)).toEqual(['OK', 'OK'])
+    // With a slot free, a large request is read and served.
+    expect(await send(Big[0] as Method<Body, Body>, 512 * 1024)).toBe('OK')
+    expect(await readBytes() - before).toBeGreaterThan(512 * 1024)
+  })
 })
+
+/** A protobuf varint (the length of the padding field). */
+function varint (n: number): number[] {
+  const out: number[] = []
+  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n >>>= 7 }
+  out.push(n)
+  return out
+}

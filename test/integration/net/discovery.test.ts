@@ -41,7 +41,7 @@ describe('discovery over the private DHT', () => {
   })
 
   it('refuses names that do not follow the pattern', async () => {
-    await expect(discoveryKey('no spaces allowed')).rejects.toMatchObject({ code: 'DISCOVERY_NAME_INVALID' })
+    await expect(discoveryKey('no spaces allowed')).rejects.toMatchObject({ code: 'P2P_DISCOVERY_NAME_INVALID' })
     expect((await discoveryKey('catalogue/a')).toString()).not.toBe((await discoveryKey('catalogue/b')).toString())
   })
 })

@@ -54,7 +54,7 @@ describe('stopping a node', () => {
     const fed = await startLocalFederation(plan, (s) => ({
       logger: createLogger({ node: s.slug, level: 'info', destination: sink(s.slug) }),
       // beta's wallet page waits for results that never come: an HTTP request that never ends.
-      ...(s.slug === 'beta' ? { bridges: { sessions: cookieSessions(), results: { forLearner: async () => await new Promise<never>(() => {}) }, accessLog: memoryAccessLog() } } : {})
+      ...(s.slug === 'beta' ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => ({ forLearner: async () => await new Promise<never>(() => {}) }), bridgeAccessLog: () => memoryAccessLog() } } : {})
     }))
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')

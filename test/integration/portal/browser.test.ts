@@ -16,6 +16,7 @@ import type { Browser } from 'playwright-core'
 import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
 import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
+import { devIssuerWith } from '../../../src/node.ts'
 
 let browser: Browser
 beforeAll(async () => { browser = await launchBrowser() })
@@ -35,7 +36,7 @@ describe('the portal in a browser', () => {
       spec('portal', ['portal'], ORG.operator)
     ], {
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {},
-      nodeOptions: (s) => s.slug === 'portal' ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari, note: { nb: 'testperson', nn: 'testperson', en: 'test person' } }, { ...LEARNERS.ola }] } } : { results: { catalogue } }
+      nodeOptions: (s) => s.slug === 'portal' ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari, note: { nb: 'testperson', nn: 'testperson', en: 'test person' } }, { ...LEARNERS.ola }]) } } : { parts: { offerings: () => catalogue } }
     })
     await waitForMesh(fed)
     await fed.node('uio').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C')] })
@@ -57,7 +58,7 @@ describe('the portal in a browser', () => {
     expect(await learner.locator('.dev').innerText()).toContain('UTVIKLINGSINNLOGGING')
     expect(await learner.locator('main').innerText()).toContain('testperson')
     await expectGoodPage(learner, 'development sign-in', { allow: DATA })
-    // The language switch of the sign-in page keeps the authorization request (it did not: REQUEST_INVALID … client_id).
+    // The language switch of the sign-in page keeps the authorization request (it did not: HTTP_REQUEST_INVALID … client_id).
     await learner.getByRole('link', { name: 'English' }).click()
     expect(await learner.locator('h1').innerText()).toBe('DEVELOPMENT SIGN-IN – not the real ID-porten')
     expect(await learner.locator('main').innerText()).toContain('test person')

@@ -13,6 +13,7 @@ import { startTestFederation, spec, ORG, tempDir } from '../../helpers/federatio
 import { CookieClient, type HttpAnswer } from '../../helpers/emrex-pair.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { devIssuerWith } from '../../../src/node.ts'
 
 const pkce = (): { verifier: string, challenge: string } => {
   const verifier = randomBytes(32).toString('base64url')
@@ -22,7 +23,7 @@ const pkce = (): { verifier: string, challenge: string } => {
 async function devPortal (clock = { offset: 0 }): Promise<{ base: string, clock: { offset: number } }> {
   const fed = await startTestFederation([spec('portal', ['portal'], ORG.operator)], {
     configOverrides: () => ({ portal: { devIssuer: true } }),
-    nodeOptions: () => ({ portal: { sampleLearners: [{ ...LEARNERS.kari }] }, now: () => Date.now() + clock.offset })
+    nodeOptions: () => ({ parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }]) }, now: () => Date.now() + clock.offset })
   })
   const portal = fed.node('portal')
   void portal.portal!.sessions

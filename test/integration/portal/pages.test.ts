@@ -30,7 +30,7 @@ describe('every page in the shell', () => {
   it('the learner\'s, the employer\'s, the bridges\' and the error pages, in Bokmål, Nynorsk and English, pass axe at 1280 and 390 px, never JSON', { timeout: 300_000 }, async () => {
     const pair = await startEmrexPair({}, (dir) => ({ oots: ootsListenerConfig(dir) }))
     const base = pair.portalUrl
-    const gateway = simulatedGateway(() => pair.portal.oots!.gatewayUrl()!)
+    const gateway = simulatedGateway(() => pair.portal.parts.ootsListener!.url())
     const context = await newContext(browser, { locale: 'nb-NO' })
     const page = await context.newPage()
     const visit = async (path: string, what: string, expected?: { status?: number, h1?: string }): Promise<void> => {
@@ -50,10 +50,10 @@ describe('every page in the shell', () => {
     await visit('/share/abc', 'mistyped share link', { status: 404, h1: H1.nb.error })
     expect(await page.locator('[data-code]').getAttribute('data-code')).toBe('SHARE_LINK_INVALID')
     expect(await page.locator('main').innerText()).toContain('Delingslenken er ikke hel')
-    // Unknown paths under /portal and elsewhere: the error page, not `{"code":"ROUTE_NOT_FOUND"}`.
+    // Unknown paths under /portal and elsewhere: the error page, not `{"code":"HTTP_ROUTE_NOT_FOUND"}`.
     for (const path of ['/portal/nothing-here', '/portal/results/extra', '/nothing', '/portal/api/nothing']) {
       await visit(path, `unknown ${path}`, { status: 404, h1: H1.nb.error })
-      expect(await page.locator('[data-code]').getAttribute('data-code')).toBe('ROUTE_NOT_FOUND')
+      expect(await page.locator('[data-code]').getAttribute('data-code')).toBe('HTTP_ROUTE_NOT_FOUND')
     }
     // The development sign-in, and its language switch, which keeps the authorization request.
     await page.goto(`${base}/portal/login`)

@@ -12,7 +12,7 @@ import type { LearnerResults } from '../../../src/core/bridges/model.ts'
 import { rpcEvidenceFetcher } from '../../../src/services/bridges/oots/evidence-protocol.ts'
 import { OOTS_PURPOSE } from '../../../src/services/bridges/oots/provider.ts'
 import type { RunningFederation } from '../../../src/demo/local-federation.ts'
-import type { LifelongNode } from '../../../src/node.ts'
+import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 
 const kari = LEARNERS.kari
 const ola = LEARNERS.ola
@@ -40,8 +40,8 @@ async function setup (): Promise<Setup> {
     validityDays: 10,
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 1500 } } : {},
     nodeOptions: (s) => s.slug === 'portal'
-      ? { portal: { catalogue, sampleLearners: SAMPLE }, now: () => Date.now() + clock.offset }
-      : { results: { catalogue } }
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith(SAMPLE) }, now: () => Date.now() + clock.offset }
+      : { parts: { offerings: () => catalogue } }
   })
   await waitForMesh(fed)
   const uio = fed.node('uio')
@@ -126,11 +126,11 @@ describe('the Diploma portal', () => {
     }
     const { body } = await api(portal, 'GET', '/portal/api/results', await bearer(0))
     const flagged = body.results.filter((r: { verified: boolean }) => !r.verified)
-    expect(flagged.map((r: { code: string }) => r.code).sort()).toEqual(['RESULT_BAD_SIGNATURE', 'RESULT_SIGNER_MISMATCH'])
+    expect(flagged.map((r: { code: string }) => r.code).sort()).toEqual(['RESULTS_BAD_SIGNATURE', 'RESULTS_SIGNER_MISMATCH'])
     expect(body.results.filter((r: { verified: boolean }) => r.verified)).toHaveLength(3)
     // The page marks them as not verified, with the reason.
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results', headers: { authorization: await bearer(0) } })
-    expect(page.body).toContain('RESULT_BAD_SIGNATURE')
+    expect(page.body).toContain('RESULTS_BAD_SIGNATURE')
     expect((page.body.match(/data-verified="true"/g) ?? []).length).toBe(3)
   }, 120_000)
 
@@ -251,7 +251,7 @@ describe('the Diploma portal', () => {
   it('refuses requests without a valid sign-in', async () => {
     const { portal } = await setup()
     expect(await api(portal, 'GET', '/portal/api/results')).toMatchObject({ status: 401, body: { code: 'AUTH_SIGN_IN_REQUIRED' } })
-    expect(await api(portal, 'GET', '/portal/api/results', 'Bearer not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_INVALID' } })
+    expect(await api(portal, 'GET', '/portal/api/results', 'Bearer not.a.token')).toMatchObject({ status: 401, body: { code: 'AUTH_BEARER_INVALID' } })
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results' })
     expect(page.statusCode).toBe(303)
     expect(page.headers.location).toBe('/portal/login?returnTo=%2Fportal%2Fresults')

@@ -16,7 +16,7 @@ import { ORG, planTestFederation, spec, waitForMesh } from '../../helpers/federa
 import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
-import { createNode, type LifelongNode, type NodeOptions } from '../../../src/node.ts'
+import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../../../src/node.ts'
 import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 import type { LocalNodeSpec } from '../../../src/demo/local-federation.ts'
 
@@ -39,8 +39,8 @@ async function setup (session?: { idleMinutes: number, absoluteHours: number }):
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, ...(session === undefined ? {} : { session }) } } : {}
   })
   const options = (s: LocalNodeSpec): NodeOptions => s.slug === 'portal'
-    ? { portal: { catalogue, sampleLearners: [{ ...LEARNERS.kari }, { ...LEARNERS.ola }] }, now: () => Date.now() + clock.offset }
-    : { results: { catalogue } }
+    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now: () => Date.now() + clock.offset }
+    : { parts: { offerings: () => catalogue } }
   const fed = await startLocalFederation(plan, options)
   onTestFinished(async () => { await fed.stop() })
   await waitForMesh(fed)
@@ -179,22 +179,22 @@ describe('CSRF', () => {
     const { base, kari, token, form, post, shares } = await withShares()
     const origin = new URL(base).origin
     // The reproduction: the cookie, the right token even, but posted by another site's page.
-    expect(await post({ origin: 'https://evil.example' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'CSRF_ORIGIN_REFUSED' })
-    expect(await post({ origin: 'null' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'CSRF_ORIGIN_REFUSED' })
+    expect(await post({ origin: 'https://evil.example' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'HTTP_CSRF_ORIGIN_REFUSED' })
+    expect(await post({ origin: 'null' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'HTTP_CSRF_ORIGIN_REFUSED' })
     // A sibling host of the same site gets past SameSite=Lax, not past Fetch Metadata.
-    expect(await post({ 'sec-fetch-site': 'same-site' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'CSRF_ORIGIN_REFUSED' })
-    expect(await post({ 'sec-fetch-site': 'cross-site', origin }, form({ _csrf: token }))).toEqual({ status: 403, code: 'CSRF_ORIGIN_REFUSED' })
+    expect(await post({ 'sec-fetch-site': 'same-site' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'HTTP_CSRF_ORIGIN_REFUSED' })
+    expect(await post({ 'sec-fetch-site': 'cross-site', origin }, form({ _csrf: token }))).toEqual({ status: 403, code: 'HTTP_CSRF_ORIGIN_REFUSED' })
     // From the node's own pages, but without the token, with a wrong one, or with another session's.
     const other = await signedIn(base, OLA)
-    expect(await post({ origin }, form())).toEqual({ status: 403, code: 'CSRF_TOKEN_INVALID' })
-    expect(await post({ origin }, form({ _csrf: 'x'.repeat(43) }))).toEqual({ status: 403, code: 'CSRF_TOKEN_INVALID' })
-    expect(await post({ origin }, form({ _csrf: other.csrfFor(base) as string }))).toEqual({ status: 403, code: 'CSRF_TOKEN_INVALID' })
+    expect(await post({ origin }, form())).toEqual({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
+    expect(await post({ origin }, form({ _csrf: 'x'.repeat(43) }))).toEqual({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
+    expect(await post({ origin }, form({ _csrf: other.csrfFor(base) as string }))).toEqual({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
     expect(await shares()).toBe(0)
     // The node's own page, as a browser sends it.
     expect(await post({ origin, 'sec-fetch-site': 'same-origin' }, form({ _csrf: token }))).toEqual({ status: 200, code: null })
     expect(await shares()).toBe(1)
     // Logging out is a state change too: refused without the token (the session stays).
-    expect((await post({ origin }, new URLSearchParams(), '/portal/logout')).code).toBe('CSRF_TOKEN_INVALID')
+    expect((await post({ origin }, new URLSearchParams(), '/portal/logout')).code).toBe('HTTP_CSRF_TOKEN_INVALID')
     expect(await sessionWith(base, kari.cookieFor(base))).toBe(200)
   }, 90_000)
 
@@ -226,7 +226,7 @@ describe('CSRF', () => {
     const offer = await kari.post(`${base}/portal/wallet/offers`, { results: result })
     expect(offer.status).toBe(200)
     expect(offer.text).toContain('class="code"')
-    expect((await kari.post(`${base}/portal/wallet/offers`, { results: result }, { csrf: false })).headers.get('x-error-code')).toBe('CSRF_TOKEN_INVALID')
+    expect((await kari.post(`${base}/portal/wallet/offers`, { results: result }, { csrf: false })).headers.get('x-error-code')).toBe('HTTP_CSRF_TOKEN_INVALID')
   }, 90_000)
 
   it('routes that protocols post to from other sites are declared so, and still take those posts', async () => {
@@ -238,7 +238,7 @@ describe('CSRF', () => {
     expect([callback.status, callback.headers.get('x-error-code')]).toEqual([401, 'AUTH_SIGN_IN_INVALID'])
     // A page open to anyone (the employer's code form) still refuses another origin.
     const share = await fetch(`${base}/share/0000000000000000000000000a`, { method: 'POST', headers: { origin: 'https://evil.example', accept: 'text/html' }, body: new URLSearchParams({ code: 'AAAAA-AAAAA' }) })
-    expect(share.headers.get('x-error-code')).toBe('CSRF_ORIGIN_REFUSED')
+    expect(share.headers.get('x-error-code')).toBe('HTTP_CSRF_ORIGIN_REFUSED')
   }, 60_000)
 })
 
@@ -254,7 +254,7 @@ describe('fault 11: the bridges find a learner who signed in before a restart', 
     expect(view.results.map((r) => r.localCode ?? r.title.nb).length).toBe(2)
     // A learner who never signed in here is still not handed on.
     const olaId = (await node.learners.index.resolve({ scheme: 'national-id', value: LEARNERS.ola.nationalId }, WHY)).learnerId as string
-    await expect(node.bridgePorts!.results.forLearner(olaId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })).rejects.toMatchObject({ code: 'PORTAL_LEARNER_NOT_SIGNED_IN' })
+    await expect(node.bridgePorts!.results.forLearner(olaId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })).rejects.toMatchObject({ code: 'PORTAL_LEARNER_NEVER_SIGNED_IN' })
     // Nothing of the learner's is in a key of the store: the identity is stored under the opaque learner ID.
     for await (const key of node.storage.sublevel('portal').keys()) expect(key).not.toContain(LEARNERS.kari.nationalId)
   }, 90_000)

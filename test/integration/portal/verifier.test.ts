@@ -15,7 +15,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
-import { createNode } from '../../../src/node.ts'
+import { createNode, devIssuerWith } from '../../../src/node.ts'
 import { planTestFederation, startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
@@ -36,7 +36,7 @@ afterAll(async () => { await browser.close() })
 async function rogueProofSet (): Promise<BundleSet> {
   const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: 'test uio' })])
   const planned = plan.nodes[0]!
-  const node = await createNode(planned.config, { results: { catalogue: testCatalogue() } })
+  const node = await createNode(planned.config, { parts: { offerings: () => testCatalogue() } })
   await node.start()
   await node.results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'A')] })
   await node.log.checkpointer.sign()
@@ -64,7 +64,7 @@ describe('checking a share without trusting the portal', () => {
     const catalogue = testCatalogue()
     const fed = await startTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true }, emrex: { certificateFile, keyFile, allowLoopbackHttp: true } } : {},
-      nodeOptions: (s) => s.slug === 'portal' ? { portal: { catalogue, sampleLearners: [LEARNERS.kari] } } : { results: { catalogue } }
+      nodeOptions: (s) => s.slug === 'portal' ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([LEARNERS.kari]) } } : { parts: { offerings: () => catalogue } }
     })
     await waitForMesh(fed)
     await fed.node('uio').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C')] })

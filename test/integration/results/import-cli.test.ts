@@ -10,7 +10,7 @@ import { RESULTS_SCOPE } from '../../../src/edges/registry/results/routes.ts'
 describe('lifelong import results', () => {
   it('imports a file all or nothing with a validation report, and a second run changes nothing', async () => {
     const catalogue = testCatalogue()
-    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ results: { catalogue } }) })
+    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a)], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) })
     const uio = fed.node('uio')
     const dir = tempDir()
     const good = join(dir, 'results.json')
@@ -25,10 +25,10 @@ describe('lifelong import results', () => {
     const refused = await runCli(['import', 'results', bad, '--node', uio.httpUrl(), '--dev-issuer', devIssuer], { timeoutMs: 60_000 })
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('nothing was stored; 2 problem(s)')
-    expect(refused.stderr).toContain('/results/5/grades/0/value: RESULT_GRADE_OUT_OF_SCALE')
-    expect(refused.stderr).toContain('/results/6/offeringId: RESULT_UNKNOWN_OFFERING')
+    expect(refused.stderr).toContain('/results/5/grades/0/value: RESULTS_GRADE_OUT_OF_SCALE')
+    expect(refused.stderr).toContain('/results/6/offeringId: RESULTS_UNKNOWN_OFFERING')
     const report = JSON.parse(readFileSync(`${bad}.report.json`, 'utf8'))
-    expect(report.problems.map((p: { code: string }) => p.code)).toEqual(['RESULT_GRADE_OUT_OF_SCALE', 'RESULT_UNKNOWN_OFFERING'])
+    expect(report.problems.map((p: { code: string }) => p.code)).toEqual(['RESULTS_GRADE_OUT_OF_SCALE', 'RESULTS_UNKNOWN_OFFERING'])
     expect(uio.log.store.size).toBe(size)
 
     const first = await runCli(['import', 'results', good, '--node', uio.httpUrl(), '--dev-issuer', devIssuer], { timeoutMs: 60_000 })

@@ -10,6 +10,7 @@ import { course as offering, institution } from '../../helpers/education.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
 import { ValidationError } from '../../../src/core/errors.ts'
+import { devIssuerWith } from '../../../src/node.ts'
 
 const HIG_ORG = '974830523'
 const operator = { organisationNumber: ORG.operator, roles: ['registry'] as const, operator: true }
@@ -22,7 +23,7 @@ describe('results checked at the National Education Registry node', () => {
       spec('ntnu', ['institution'], ORG.b),
       spec('uio', ['institution'], ORG.a),
       spec('portal', ['portal'], ORG.operator)
-    ], { configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {}, nodeOptions: (s) => s.slug === 'portal' ? { portal: { sampleLearners: [{ ...LEARNERS.kari }] } } : {} })
+    ], { configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {}, nodeOptions: (s) => s.slug === 'portal' ? { parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }]) } } : {} })
     await waitForMesh(fed)
     const registry = fed.node('registry').education!.registry!
     const uio = (await registry.putInstitution(institution({ organisationNumber: ORG.a }))).institution
@@ -43,8 +44,8 @@ describe('results checked at the National Education Registry node', () => {
       try { await p } catch (err) { if (err instanceof ValidationError) return (err.details as { problems: Array<{ code: string }> }).problems.map((x) => x.code); throw err }
       throw new Error('expected a refusal')
     }
-    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', 'NO-SUCH-OFFERING', '2024-12-10')] }))).toEqual(['RESULT_UNKNOWN_OFFERING'])
-    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', imt1001, '2024-12-10')] }))).toEqual(['RESULT_NOT_OWNER'])
+    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', 'NO-SUCH-OFFERING', '2024-12-10')] }))).toEqual(['RESULTS_UNKNOWN_OFFERING'])
+    expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', imt1001, '2024-12-10')] }))).toEqual(['RESULTS_NOT_OWNER'])
     const issued = await uioResults.ingest({ learners: [kari], results: [result('a', in1000, '2024-12-10')] })
     expect(issued.results[0]!.outcome).toBe('issued')
     // NTNU holds a result from HiG's time: the issuer is HiG as it was on that day.

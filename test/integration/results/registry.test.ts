@@ -17,7 +17,7 @@ async function federation () {
     spec('uio', ['institution'], ORG.a),
     spec('ntnu', ['institution'], ORG.b),
     spec('portal', ['portal'], ORG.operator)
-  ], { nodeOptions: () => ({ results: { catalogue } }) })
+  ], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) })
   return { fed, catalogue, uio: fed.node('uio'), ntnu: fed.node('ntnu'), portal: fed.node('portal') }
 }
 
@@ -48,13 +48,13 @@ describe('results registry at an institution node', () => {
 
     // Each bad input has its code, and the whole batch is refused.
     const cases: Array<[Record<string, unknown>, string]> = [
-      [course('fs-9', kari, 'NOPE', 'B'), 'RESULT_UNKNOWN_OFFERING'],
-      [course('fs-9', { nationalId: '21840150051' }, 'IN1000', 'B'), 'RESULT_UNKNOWN_LEARNER'],
-      [course('fs-9', kari, 'IN1000', 'G'), 'RESULT_GRADE_OUT_OF_SCALE'],
-      [{ ...course('fs-9', kari, 'IN1000', 'B'), grades: [{ scale: '1-6', value: '5' }] }, 'RESULT_GRADE_OUT_OF_SCALE'],
-      [course('fs-9', kari, 'TDT4100', 'B'), 'RESULT_NOT_OWNER'],
-      [course('fs-9', { nationalId: '14839940027' }, 'IN1000', 'B'), 'RESULT_LEARNER_INVALID'],
-      [course('fs-1', kari, 'IN1000', 'A'), 'RESULT_CONFLICT']
+      [course('fs-9', kari, 'NOPE', 'B'), 'RESULTS_UNKNOWN_OFFERING'],
+      [course('fs-9', { nationalId: '21840150051' }, 'IN1000', 'B'), 'RESULTS_UNKNOWN_LEARNER'],
+      [course('fs-9', kari, 'IN1000', 'G'), 'RESULTS_GRADE_OUT_OF_SCALE'],
+      [{ ...course('fs-9', kari, 'IN1000', 'B'), grades: [{ scale: '1-6', value: '5' }] }, 'RESULTS_GRADE_OUT_OF_SCALE'],
+      [course('fs-9', kari, 'TDT4100', 'B'), 'RESULTS_NOT_OWNER'],
+      [course('fs-9', { nationalId: '14839940027' }, 'IN1000', 'B'), 'RESULTS_LEARNER_INVALID'],
+      [course('fs-1', kari, 'IN1000', 'A'), 'RESULTS_CONFLICT']
     ]
     for (const [bad, code] of cases) {
       const err = await rejected(reg.ingest({ results: [course('fs-10', ola, 'IN1150', 'B'), bad] }))
@@ -76,10 +76,10 @@ describe('results registry at an institution node', () => {
     // Correcting to the same facts again is idempotent.
     expect((await reg.ingest({ results: [{ ...course('fs-1', kari, 'IN1000', 'B'), action: 'correct', reason: 'again' }] })).results[0]!.outcome).toBe('unchanged')
     // A correction that names another organisation's offering is refused: only the owner corrects.
-    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course('fs-1', kari, 'TDT4100', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULT_NOT_OWNER'])
+    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course('fs-1', kari, 'TDT4100', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULTS_NOT_OWNER'])
     await reg.ingest({ results: [{ resultId: id, action: 'annul', reason: 'Fusk' }] })
-    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course('fs-1', kari, 'IN1000', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULT_ANNULLED'])
-    expect(codesOf(await rejected(reg.ingest({ results: [{ resultId: 'r0000000000000000000a', action: 'annul', reason: 'x' }] })))).toEqual(['RESULT_NOT_FOUND'])
+    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course('fs-1', kari, 'IN1000', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULTS_ANNULLED'])
+    expect(codesOf(await rejected(reg.ingest({ results: [{ resultId: 'r0000000000000000000a', action: 'annul', reason: 'x' }] })))).toEqual(['RESULTS_NOT_FOUND'])
 
     const history = await reg.history(id)
     expect(history.map((v) => openResult(v.envelope).record.status)).toEqual(['issued', 'corrected', 'annulled'])
@@ -120,16 +120,16 @@ describe('results registry at an institution node', () => {
 
     // Ola's results are not Kari's: the subject commitment does not open to Kari's number.
     const olas = await portal.client.call(uio.peerId, GetResults, { subject: { scheme: 'national-id', value: ola.nationalId } }, why)
-    expect(verifyServedResult(olas.results![0]!, { source, checkpoint: openSourceCheckpoint(olas.checkpoint!, logOriginOf('no.lifelong.test', uio.peerId), source), subjects: [{ scheme: 'national-id', value: kari.nationalId }] })).toMatchObject({ ok: false, code: 'RESULT_SUBJECT_MISMATCH' })
+    expect(verifyServedResult(olas.results![0]!, { source, checkpoint: openSourceCheckpoint(olas.checkpoint!, logOriginOf('no.lifelong.test', uio.peerId), source), subjects: [{ scheme: 'national-id', value: kari.nationalId }] })).toMatchObject({ ok: false, code: 'RESULTS_SUBJECT_MISMATCH' })
 
     // A tampered byte anywhere in the envelope, or a result served by another node, is flagged.
     const tampered = { ...res.results![0]!, envelope: Uint8Array.from(res.results![0]!.envelope!) }
     const at = tampered.envelope.length - 80
     tampered.envelope[at] = (tampered.envelope[at] as number) ^ 1
     expect(verifyServedResult(tampered, { source, checkpoint }).ok).toBe(false)
-    expect(verifyServedResult(res.results![0]!, { source: ntnu.federation.member(ntnu.peerId)!, checkpoint })).toMatchObject({ ok: false, code: 'RESULT_SIGNER_MISMATCH' })
+    expect(verifyServedResult(res.results![0]!, { source: ntnu.federation.member(ntnu.peerId)!, checkpoint })).toMatchObject({ ok: false, code: 'RESULTS_SIGNER_MISMATCH' })
     const wrongProof = { ...res.results![0]!, logIndex: Number(res.results![0]!.logIndex) + 1 }
-    expect(verifyServedResult(wrongProof, { source, checkpoint })).toMatchObject({ ok: false, code: 'RESULT_NOT_IN_LOG' })
+    expect(verifyServedResult(wrongProof, { source, checkpoint })).toMatchObject({ ok: false, code: 'RESULTS_RECORD_NOT_IN_LOG' })
 
     // Least privilege: another institution may not read results; a wrong purpose is refused.
     await expect(ntnu.client.call(uio.peerId, GetResults, { subject }, why)).rejects.toMatchObject({ code: 'RPC_ROLE_NOT_ALLOWED' })

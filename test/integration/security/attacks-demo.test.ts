@@ -6,9 +6,9 @@
  * and over the signed libp2p protocol with a member's real node key from the demo's data
  * directory. Each `it` names the hole of the issue it replays ("11.1" is hole 1 of issue 11).
  *
- * Tests marked `it.fails` are holes this review found that the issues did not name (FINDING n,
- * described in the review's findings): they assert the behaviour that should hold, fail today,
- * and flip to `it` once fixed.
+ * Tests named FINDING n are holes this review found that the issues did not name (described in
+ * docs/SECURITY.md, "Attack review findings"): they assert the behaviour that holds since they
+ * were fixed, and failed before.
  *
  * Every import from src/ is in one block below, kept as small as possible: the attacks go through
  * HTTP, the CLI and the demo's files; the node objects are used only where an attacker holds a
@@ -264,10 +264,10 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     }
     const learnerToken = learnersFile.learners[0]!.token
     // From the node's own machine (what every request is behind the TLS proxy), from elsewhere, and as the proxy would forward it.
-    expect(await post('/results/batches', {})).toEqual([401, 'AUTH_MISSING'])
-    expect(await post('/results/batches', {}, '127.0.0.9')).toEqual([401, 'AUTH_MISSING'])
-    expect(await post('/results/batches', { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1', forwarded: 'for=127.0.0.1' })).toEqual([401, 'AUTH_MISSING'])
-    expect(await post('/results/imports', {})).toEqual([401, 'AUTH_MISSING'])
+    expect(await post('/results/batches', {})).toEqual([401, 'AUTH_BEARER_MISSING'])
+    expect(await post('/results/batches', {}, '127.0.0.9')).toEqual([401, 'AUTH_BEARER_MISSING'])
+    expect(await post('/results/batches', { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1', forwarded: 'for=127.0.0.1' })).toEqual([401, 'AUTH_BEARER_MISSING'])
+    expect(await post('/results/imports', {})).toEqual([401, 'AUTH_BEARER_MISSING'])
     expect(await post('/results/batches', { authorization: `Bearer ${learnerToken}` })).toEqual([403, 'AUTH_WRONG_PRINCIPAL'])
     // The demo's service token for the index (learners.* scopes) is not results.write.
     expect(await post('/results/batches', { authorization: `Bearer ${learnersFile.serviceToken}` })).toEqual([403, 'AUTH_SCOPE_MISSING'])
@@ -277,7 +277,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     expect(await post('/results/batches', { authorization: `Bearer ${own}` })).toEqual([401, 'AUTH_UNKNOWN_ISSUER'])
     // The development issuer's own name, with the attacker's key.
     const forgedDev = await new SignJWT({ scope: 'results.write' }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('https://development-only.lifelong.invalid/services').setAudience('lifelong-local-federation').setSubject('fs').setExpirationTime('1h').sign(rogue)
-    expect(await post('/results/batches', { authorization: `Bearer ${forgedDev}` })).toEqual([401, 'AUTH_INVALID'])
+    expect(await post('/results/batches', { authorization: `Bearer ${forgedDev}` })).toEqual([401, 'AUTH_BEARER_INVALID'])
     expect(await metric('uio', 'lifelong_log_size')).toBe(logBefore)
     const after = await (await fetch(`${url('portal')}/portal/api/results`, { headers: { cookie: kari.cookieFor(url('portal')) } })).json() as { results: Array<{ key: string, result?: { grades?: Array<{ value: string }> } }> }
     expect(after.results.map((r) => r.key).sort()).toEqual(before.results.map((r) => r.key).sort())
@@ -289,12 +289,12 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
       const port = new URL(n.http).port
       for (const host of ['attacker.example', `attacker.example:${port}`, `127.0.0.1.attacker.example:${port}`, `0.0.0.0:${port}`]) {
         const a = await from('127.0.0.1', `${n.http}/health`, { headers: { host } })
-        expect([n.slug, host, a.status, a.headers['x-error-code'] ?? json(a).code]).toEqual([n.slug, host, 400, 'HOST_NOT_ALLOWED'])
+        expect([n.slug, host, a.status, a.headers['x-error-code'] ?? json(a).code]).toEqual([n.slug, host, 400, 'HTTP_HOST_NOT_ALLOWED'])
       }
     }
     // The write a rebinding page would make with a token it got hold of: refused for its Host alone.
     const a = await from('127.0.0.1', `${url('uio')}/results/batches`, { method: 'POST', headers: { host: 'attacker.example', authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: '{"learners":[],"results":[]}' })
-    expect([a.status, json(a).code]).toEqual([400, 'HOST_NOT_ALLOWED'])
+    expect([a.status, json(a).code]).toEqual([400, 'HTTP_HOST_NOT_ALLOWED'])
     expect(await metric('uio', 'lifelong_http_refused_total', { reason: 'host' })).toBeGreaterThan(0)
   })
 
@@ -500,14 +500,14 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
       return [a.status, a.headers['x-error-code'] as string | undefined]
     }
     // Another site's page, with the browser's cookie (SameSite=Lax lets a sibling host's post through).
-    expect(await post({ origin: 'https://evil.example' })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
-    expect(await post({ origin: 'null' })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
-    expect(await post({ 'sec-fetch-site': 'same-site' })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
-    expect(await post({ 'sec-fetch-site': 'cross-site', origin: portal })).toEqual([403, 'CSRF_ORIGIN_REFUSED'])
+    expect(await post({ origin: 'https://evil.example' })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
+    expect(await post({ origin: 'null' })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
+    expect(await post({ 'sec-fetch-site': 'same-site' })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
+    expect(await post({ 'sec-fetch-site': 'cross-site', origin: portal })).toEqual([403, 'HTTP_CSRF_ORIGIN_REFUSED'])
     // Same origin but no token, or another learner's token.
-    expect(await post({ origin: portal })).toEqual([403, 'CSRF_TOKEN_INVALID'])
+    expect(await post({ origin: portal })).toEqual([403, 'HTTP_CSRF_TOKEN_INVALID'])
     const ola = await signedIn(OLA)
-    expect(await post({ origin: portal }, new URLSearchParams([...form, ['_csrf', ola.csrfFor(portal)!]]))).toEqual([403, 'CSRF_TOKEN_INVALID'])
+    expect(await post({ origin: portal }, new URLSearchParams([...form, ['_csrf', ola.csrfFor(portal)!]]))).toEqual([403, 'HTTP_CSRF_TOKEN_INVALID'])
     // A header that is not a bearer token does not switch the check off while the cookie signs in.
     expect((await post({ origin: 'https://evil.example', authorization: 'Basic ZXZpbDpldmls' }))[0]).toBeGreaterThanOrEqual(400)
     expect(await shares(cookie)).toBe(count)
@@ -540,7 +540,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const pending = await asMember('uio', AddIdentifier, { learner: { identifier: nid(student.signsInWith.value) }, identifier: nid(attackerId) })
     expect(pending).toMatchObject({ pending: true })
     // The attacker signs in with their own national ID: the index knows no one by it.
-    expect(await self(await devToken('learner', attackerId))).toMatchObject({ status: 404, body: { code: 'LEARNER_NOT_FOUND' } })
+    expect(await self(await devToken('learner', attackerId))).toMatchObject({ status: 404, body: { code: 'LEARNERS_NOT_FOUND' } })
     const own = await self(student.token)
     expect(own.body.learner.identifiers.map((i: { value: string }) => i.value)).not.toContain(attackerId)
     expect(own.body.accessLog).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'write', organisationNumber: '971035854', change: 'identifier-change-requested' })]))
@@ -563,14 +563,15 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
 
   // FINDING 2: the first-pointer rule asks for the learner's name and birth date, but the birth
   // date is the first six digits of the national ID the attacker must know anyway; the
-  // relationship that pointer begins then lets the member rewrite the learner's name, birth date
-  // and contact (RegisterLearners 'updated'), which issue 20 hole 1 set out to stop.
-  it.fails('FINDING 2 (20.1): a compromised institution cannot rewrite a stranger\'s contact with only their national ID and name', async () => {
+  // relationship that pointer began then let the member rewrite the learner's name, birth date
+  // and contact (RegisterLearners 'updated'), which issue 20 hole 1 set out to stop. Now such a
+  // link gives pointers and enrolments only: the details are the registrant's (rights.ts).
+  it('FINDING 2 (20.1): a compromised institution cannot rewrite a stranger\'s contact with only their national ID and name', async () => {
     const stranger = strangerToUio()
     const [linked] = (await asMember('uio', RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register', identity: { name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate } }] })).pointers ?? []
     const [rewrite] = (await asMember('uio', RegisterLearners, { learners: [{ identifiers: [nid(stranger.nid)], name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate, contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }] })).outcomes ?? []
     const contact = (await self(stranger.learner.token)).body.learner.contact
-    // Today: the pointer is 'registered' (basis identity-match), the rewrite 'updated', the attacker's address is hers.
+    // Before the fix: the pointer 'registered' (basis identity-match), the rewrite 'updated', the attacker's address hers.
     expect({ linked: linked?.status, rewrite: rewrite?.status, contact: JSON.stringify(contact ?? {}) }).toEqual({ linked: expect.any(String), rewrite: expect.not.stringMatching(/^updated$/), contact: expect.not.stringContaining('attacker@evil.example') })
   })
 
@@ -634,32 +635,60 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
 
   // ------------------------------------------------------------------ found in this review
 
-  // FINDING 3: learner routes have no rate limit, and every `GET /portal/api/results` fans out to
-  // the learner's sources, each of which appends a `results.access` entry to its append-only,
-  // witnessed log (and the index a `find-result-sources` access): one signed-in learner grows
+  // FINDING 3: learner routes had no rate limit, and every `GET /portal/api/results` fanned out to
+  // the learner's sources, each of which appended a `results.access` entry to its append-only,
+  // witnessed log (and the index a `find-result-sources` access): one signed-in learner grew
   // every institution's and the index's transparency log by about a hundred entries a second,
-  // for as long as they like. A share link with its code does the same through `/share/<id>/open`.
-  it.fails('FINDING 3: one learner cannot make an institution and the index append an entry to their logs for every request they send', async () => {
+  // for as long as they liked (measured before the fix: +100 entries at UiO and at the index per
+  // 100 requests). A share link with its code did the same through `/share/<id>/open`. Now a
+  // source records one read per reader, learner, purpose and minute (src/services/log/access-window.ts),
+  // and the portal joins a fan-out already running and limits each learner's
+  // (src/services/portal/fan-out-gate.ts).
+  it('FINDING 3: one learner, or a share link\'s holder, cannot make the institutions and the index append an entry to their logs for every request they send', async () => {
     const portal = url('portal')
     const kari = await signedIn(KARI)
-    const [uioBefore, indexBefore] = [await metric('uio', 'lifelong_log_size'), await metric('index', 'lifelong_log_size')]
+    const results = async (): Promise<number> => (await fetch(`${portal}/portal/api/results`, { headers: { cookie: kari.cookieFor(portal) } })).status
+    // Every node that keeps a log of reads: the index and each institution (Kari's sources among them).
+    const readers = demo.summary.filter((n) => n.running && (n.roles.includes('index') || n.roles.includes('institution')) && !n.roles.includes('portal'))
+    const sizes = async (): Promise<number[]> => await Promise.all(readers.map(async (n) => await metric(n.slug, 'lifelong_log_size')))
+    /** The largest growth of any of those logs, per 100 requests. */
+    const perHundred = (before: number[], after: number[], requests: number): number => Math.max(...after.map((a, i) => (a - (before[i] as number)) * 100 / requests))
+    // A share of one of her results with unlimited uses, made first (making it reads her results too).
+    const mine = await (await fetch(`${portal}/portal/api/results`, { headers: { cookie: kari.cookieFor(portal) } })).json() as { results: Array<{ key: string, verified: boolean }> }
+    const created = await fetch(`${portal}/portal/api/shares`, { method: 'POST', headers: { cookie: kari.cookieFor(portal), 'x-csrf-token': kari.csrfFor(portal)!, 'content-type': 'application/json' }, body: JSON.stringify({ results: [mine.results.find((r) => r.verified)!.key], recipient: 'Arbeidsgiver AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString(), maxUses: 0 }) })
+    expect(created.status).toBe(200)
+    const share = await created.json() as { shareId: string, code: string }
+
+    const before = await sizes()
     const statuses: number[] = []
-    for (let round = 0; round < 4; round++) {
-      statuses.push(...await Promise.all(Array.from({ length: 50 }, async () => (await fetch(`${portal}/portal/api/results`, { headers: { cookie: kari.cookieFor(portal) } })).status)))
-    }
+    // In bursts, as a script would send them, and then one at a time.
+    for (let round = 0; round < 4; round++) statuses.push(...await Promise.all(Array.from({ length: 50 }, async () => await results())))
+    for (let i = 0; i < 100; i++) statuses.push(await results())
     expect(statuses.every((s) => s === 200 || s === 429)).toBe(true)
-    const grown = { uio: await metric('uio', 'lifelong_log_size') - uioBefore, index: await metric('index', 'lifelong_log_size') - indexBefore }
-    // Today: 200 each. A limit per learner (or a short-lived cache of the fan-out) keeps it to a few.
-    expect(grown.uio).toBeLessThan(50)
-    expect(grown.index).toBeLessThan(50)
+    // The portal's own limit: 60 fan-outs a minute per learner and purpose, then 429.
+    expect(statuses.slice(200)).toContain(429)
+    // Before the fix: 100 entries per 100 requests in each of these logs. Now at most a window's
+    // record each (the test runs within two windows of a minute): at most 2 in 300 requests.
+    expect(perHundred(before, await sizes(), statuses.length)).toBeLessThanOrEqual(2 * 100 / 300)
+
+    // The holder of the share link, opening it from several addresses.
+    const shareBefore = await sizes()
+    const opened: number[] = []
+    for (let i = 0; i < 40; i++) {
+      opened.push((await from(`127.0.3.${1 + (i % 4)}`, `${portal}/share/${share.shareId}/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: share.code }) })).status)
+    }
+    expect(opened.filter((s) => s === 200).length).toBeGreaterThan(0)
+    expect(opened.every((s) => s === 200 || s === 429)).toBe(true)
+    expect(perHundred(shareBefore, await sizes(), opened.length)).toBeLessThanOrEqual(2 * 100 / 40)
   })
 
-  // FINDING 1: `POST /oots/preview/:id` takes one slot of the portal-wide decision limit
+  // FINDING 1: `POST /oots/preview/:id` took one slot of the portal-wide decision limit
   // (`oots.rateLimits.decisionsPerMinute`, 600) before the learner's own limit and before the
-  // preview is even looked up, and learner routes have no HTTP rate limit: one signed-in learner
-  // posting to a made-up preview ID 600 times a minute (half a second) blocks every learner's
-  // approvals, all the time (src/bridges/oots/routes.ts).
-  it.fails('FINDING 1: one learner posting decisions on made-up previews cannot block another learner\'s OOTS approval', async () => {
+  // preview was even looked up: one signed-in learner posting to a made-up preview ID 600 times
+  // a minute (half a second) blocked every learner's approvals, all the time. Now the learner's
+  // own limit comes first and only a decision on a pending preview of theirs counts against the
+  // shared one (src/edges/bridges/oots/routes.ts).
+  it('FINDING 1: one learner posting decisions on made-up previews cannot block another learner\'s OOTS approval', async () => {
     const portal = url('portal')
     const person = gateway.person
     const first = await ootsPost(gateway, edmRequest({ family: person.familyName, given: person.givenName, birthDate: person.dateOfBirth }))

@@ -91,7 +91,7 @@ export class GatewayListener {
       void reply.status(r.status).headers(r.headers).send(r.body)
     })
     app.setNotFoundHandler((_request, reply) => {
-      const r = init.renderError(new LifelongError('not-found', 'ROUTE_NOT_FOUND', 'the OOTS listener serves POST /oots/query only'))
+      const r = init.renderError(new LifelongError('not-found', 'HTTP_ROUTE_NOT_FOUND', 'the OOTS listener serves POST /oots/query only'))
       void reply.status(r.status).headers(r.headers).send(r.body)
     })
     // The body is parsed by the provider itself (safely); Fastify only caps its size and refuses other types.

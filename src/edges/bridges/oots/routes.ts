@@ -20,7 +20,10 @@ import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/
 export interface OotsRoutesDeps {
   provider: OotsProvider
   sessions: LearnerSessions
-  /** Preview decisions per learner, and in all. */
+  /**
+   * Preview decisions per learner (every attempt counts), and in all (only decisions on a
+   * pending preview bound to the deciding learner count).
+   */
   decisionLimits: { perLearner: WindowLimit, overall: WindowLimit }
 }
 
@@ -49,6 +52,11 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
 ${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}<form method="post" action="/oots/preview/${esc(p.previewId)}">${csrfField(request.csrfToken)}${what}</form>`
       return await sendBridgePage(request, reply, learner, { title: t.asks(name), body, here: `/oots/preview/${p.previewId}`, ...(error === undefined ? {} : { status: 400 }) })
     }
+    /** Why a request that fits several people is not shown (OotsProvider.previewFor, OOTS_PREVIEW_AMBIGUOUS): nothing of it, and what the authority can do. */
+    const ambiguousPage = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner): Promise<FastifyReply> => {
+      const t = OOTS_TEXTS[langOf(request)]
+      return await sendBridgePage(request, reply.header('x-error-code', 'OOTS_PREVIEW_AMBIGUOUS'), learner, { title: t.ambiguousTitle, body: t.ambiguous.map((para) => `<p>${esc(para)}</p>`).join('') + `<p><a href="/portal/results">${esc(t.back)}</a></p>`, status: 409 })
+    }
     const decidedPage = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner, p: PreviewRecord): Promise<FastifyReply> => {
       const t = OOTS_TEXTS[langOf(request)]
       return await sendBridgePage(request, reply, learner, { title: p.state === 'approved' ? t.approved : t.refused, body: `<p data-state="${esc(p.state)}">${esc(t.returnTo(requesterName(p)))}</p><p><a href="/portal/results">${esc(t.back)}</a></p>`, here: `/oots/preview/${p.previewId}` })
@@ -60,7 +68,13 @@ ${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}<
     }, async (request, reply) => {
       const learner = await deps.sessions.learnerOf(request)
       if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`); return reply }
-      const p = await deps.provider.previewFor(request.params.id, learner)
+      let p: PreviewRecord | undefined
+      try {
+        p = await deps.provider.previewFor(request.params.id, learner)
+      } catch (err) {
+        if (isLifelongError(err, 'OOTS_PREVIEW_AMBIGUOUS')) return await ambiguousPage(request, reply, learner)
+        throw err
+      }
       if (p === undefined) {
         const t = OOTS_TEXTS[langOf(request)]
         return await sendBridgePage(request, reply, learner, { title: t.notFoundTitle, body: `<p>${esc(t.notFound)}</p><p><a href="/portal/results">${esc(t.back)}</a></p>`, status: 404 })
@@ -82,9 +96,13 @@ ${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}<
       if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`); return reply }
       const ids = request.body.results === undefined ? [] : Array.isArray(request.body.results) ? request.body.results : [request.body.results]
       try {
-        deps.decisionLimits.overall.take('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+        // The learner's own limit first, counting every attempt of theirs; the portal-wide budget
+        // only for a decision on a pending preview that is theirs, so that one learner's attempts
+        // on made-up or others' previews cannot use it up for everyone (docs/SECURITY.md, FINDING 1).
         deps.decisionLimits.perLearner.take(learner.learnerId, 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
-        const p = await deps.provider.decide(request.params.id, learner, request.body.decision === 'approve' ? 'approve' : 'refuse', ids)
+        const p = await deps.provider.decide(request.params.id, learner, request.body.decision === 'approve' ? 'approve' : 'refuse', ids, () => {
+          deps.decisionLimits.overall.take('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+        })
         return await decidedPage(request, reply, learner, p)
       } catch (err) {
         if (isLifelongError(err, 'OOTS_PREVIEW_NOTHING_CHOSEN')) {
@@ -92,6 +110,7 @@ ${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}<
           const p = await deps.provider.previewFor(request.params.id, learner)
           if (p !== undefined && p.state === 'pending') return await previewPage(request, reply, learner, p, explainError(err.code, 400, langOf(request)).text)
         }
+        if (isLifelongError(err, 'OOTS_PREVIEW_AMBIGUOUS')) return await ambiguousPage(request, reply, learner)
         if (isLifelongError(err) && err.kind === 'rate-limited') void reply.header('retry-after', String((err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1))
         // Every other refusal is the error page in the shell (decided: 409, not found: 404, expired: 410, too many: 429).
         throw err

@@ -5,14 +5,13 @@
  * "what the registry knew then".
  */
 import type { FastifyPluginAsync } from 'fastify'
-import { LifelongError } from '../../../core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../../core/errors.ts'
 import { checkDate } from '../../../services/registry/education/codes.ts'
 import { EducationCodes as C, educationError } from '../../../services/registry/education/errors.ts'
 import { toElm, toOoapi } from '../../../services/registry/education/exports.ts'
 import type { InstitutionCatalogue, ImportProgress, ImportReport } from '../../../services/registry/education/catalogue.ts'
 import type { EducationRegistry } from '../../../services/registry/education/registry.ts'
 import type { AccreditorDesk, DecisionInput } from '../../../services/registry/education/accreditor.ts'
-import type { EducationModule } from '../../../services/registry/education/module.ts'
 import { hitOf, MAX_PAGE } from '../../../services/registry/education/search.ts'
 
 const dateSchema = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }
@@ -374,7 +373,7 @@ interface ImportJob {
   state: 'running' | 'done' | 'failed'
   progress: ImportProgress
   report?: ImportReport
-  error?: { code: string, message: string, fields?: Array<{ path: string, message: string }> }
+  error?: { code: ErrorCode, message: string, fields?: Array<{ path: string, message: string }> }
 }
 
 export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPluginAsync {
@@ -490,12 +489,4 @@ export function accreditorRoutes (desk: AccreditorDesk): FastifyPluginAsync {
       return await reply.status(201).send(versionJson(d))
     })
   }
-}
-
-/** The routes of a node's education module, by what it holds: the registry's, the institution's catalogue's, or the accreditor's. */
-export function educationRoutes (module: EducationModule): FastifyPluginAsync | undefined {
-  if (module.registry !== undefined) return registryRoutes(module.registry)
-  if (module.catalogue !== undefined) return catalogueRoutes(module.catalogue)
-  if (module.accreditor !== undefined) return accreditorRoutes(module.accreditor)
-  return undefined
 }

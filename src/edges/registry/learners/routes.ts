@@ -6,7 +6,7 @@
  *   scope, and a purpose and legal basis in the body; the access is recorded under the
  *   operator's organisation.
  * - `/learners/self` and `/learners/self/access-log` need a signed-in learner: the learner
- *   sees their own data and who read or wrote it, and nothing else (LEARNER_NOT_SELF).
+ *   sees their own data and who read or wrote it, and nothing else (LEARNERS_NOT_SELF).
  *
  * Who the caller is, and whether a service token carries the route's scope, the HTTP edge has
  * checked before a handler runs (each route's `config.policy`, src/edges/http/edge.ts); handlers take
@@ -342,7 +342,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'The signed-in learner\'s own data: identity, where their results are, enrolments, and who accessed their data',
-        description: 'A signed-in learner. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF otherwise).',
+        description: 'A signed-in learner. `learnerId`, if given, must be the learner\'s own (403 LEARNERS_NOT_SELF otherwise).',
         tags,
         body: { type: 'object', additionalProperties: false, properties: { learnerId: str(26), accessLogLimit: { type: 'integer', minimum: 0, maximum: 500 }, accessLogBeforeMs: { type: 'integer', minimum: 0 } } },
         response: {
@@ -368,7 +368,7 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'learner' } },
       schema: {
         summary: 'Which organisations read or wrote the signed-in learner\'s data, when, why and under which legal basis',
-        description: 'A signed-in learner. Newest first; page with beforeMs. `learnerId`, if given, must be the learner\'s own (403 LEARNER_NOT_SELF).',
+        description: 'A signed-in learner. Newest first; page with beforeMs. `learnerId`, if given, must be the learner\'s own (403 LEARNERS_NOT_SELF).',
         tags,
         body: { type: 'object', additionalProperties: false, properties: { learnerId: str(26), limit: { type: 'integer', minimum: 1, maximum: 500 }, beforeMs: { type: 'integer', minimum: 0 } } },
         response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, accessLog: { type: 'array', items: accessRowOut } } }, ...errors }

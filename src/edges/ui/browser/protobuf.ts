@@ -5,6 +5,7 @@
  * throws; numbers above 2^53 are refused.
  */
 import { fromUtf8 } from './bytes.ts'
+import { CheckError } from './check-error.ts'
 
 export interface Field {
   no: number
@@ -20,30 +21,30 @@ export function readFields (buf: Uint8Array): Field[] {
     let value = 0
     let scale = 1
     for (let i = 0; i < 10; i++) {
-      if (at >= buf.length) throw new Error('truncated varint')
+      if (at >= buf.length) throw new CheckError('VERIFY_PROOF_MALFORMED', 'truncated varint')
       const b = buf[at++] as number
       value += (b & 0x7f) * scale
-      if (value > Number.MAX_SAFE_INTEGER) throw new Error('varint beyond 2^53')
+      if (value > Number.MAX_SAFE_INTEGER) throw new CheckError('VERIFY_PROOF_MALFORMED', 'varint beyond 2^53')
       if ((b & 0x80) === 0) return value
       scale *= 128
     }
-    throw new Error('varint too long')
+    throw new CheckError('VERIFY_PROOF_MALFORMED', 'varint too long')
   }
   while (at < buf.length) {
     const key = varint()
     const no = Math.floor(key / 8)
     const wire = key % 8
-    if (no === 0) throw new Error('field number 0')
+    if (no === 0) throw new CheckError('VERIFY_PROOF_MALFORMED', 'field number 0')
     if (wire === 0) out.push({ no, varint: varint() })
     else if (wire === 2) {
       const len = varint()
-      if (at + len > buf.length) throw new Error('truncated field')
+      if (at + len > buf.length) throw new CheckError('VERIFY_PROOF_MALFORMED', 'truncated field')
       out.push({ no, bytes: buf.subarray(at, at + len) })
       at += len
     } else if (wire === 1) at += 8
     else if (wire === 5) at += 4
-    else throw new Error(`unsupported wire type ${wire}`)
-    if (at > buf.length) throw new Error('truncated field')
+    else throw new CheckError('VERIFY_PROOF_MALFORMED', `unsupported wire type ${wire}`)
+    if (at > buf.length) throw new CheckError('VERIFY_PROOF_MALFORMED', 'truncated field')
   }
   return out
 }

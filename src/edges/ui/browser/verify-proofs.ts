@@ -21,6 +21,7 @@
  */
 import { concat, ed25519Verify, equal, fromBase64, fromUtf8, sha256, toBase58, toBase64, toHex, utf8, uvarint } from './bytes.ts'
 import { Message } from './protobuf.ts'
+import { CheckError } from './check-error.ts'
 
 export interface Check {
   name: string
@@ -99,12 +100,12 @@ function parseKey (text: unknown): Uint8Array | undefined {
 /** Parses an anchor document; throws with what is wrong. */
 export function parseAnchor (text: string): Anchor {
   const doc = JSON.parse(text) as Record<string, unknown>
-  if (doc === null || typeof doc !== 'object' || doc.format !== ANCHOR_FORMAT) throw new Error(`not a ${ANCHOR_FORMAT} document`)
+  if (doc === null || typeof doc !== 'object' || doc.format !== ANCHOR_FORMAT) throw new CheckError('VERIFY_ANCHOR_MALFORMED', `not a ${ANCHOR_FORMAT} document`)
   const federation = typeof doc.federation === 'string' && /^[a-z0-9][a-z0-9.-]{0,99}$/.test(doc.federation) ? doc.federation : undefined
   const keys = Array.isArray(doc.operatorKeys) ? doc.operatorKeys.map(parseKey) : []
   const validFrom = typeof doc.validFrom === 'string' ? Date.parse(doc.validFrom) : NaN
   const validUntil = typeof doc.validUntil === 'string' ? Date.parse(doc.validUntil) : NaN
-  if (federation === undefined || keys.length === 0 || keys.length > 16 || keys.some((k) => k === undefined) || Number.isNaN(validFrom) || Number.isNaN(validUntil) || validUntil <= validFrom) throw new Error('the trust anchor is malformed')
+  if (federation === undefined || keys.length === 0 || keys.length > 16 || keys.some((k) => k === undefined) || Number.isNaN(validFrom) || Number.isNaN(validUntil) || validUntil <= validFrom) throw new CheckError('VERIFY_ANCHOR_MALFORMED', 'the trust anchor is malformed')
   return { federation, operatorKeys: keys as Uint8Array[], validFrom, validUntil }
 }
 
@@ -132,7 +133,7 @@ interface Envelope { publicKey: Uint8Array, payloadType: string, payload: Uint8A
 function decodeEnvelope (bytes: Uint8Array): Envelope {
   const m = new Message(bytes)
   const env = { publicKey: m.bytes(1), payloadType: m.string(2), payload: m.bytes(3), signature: m.bytes(4) }
-  if (env.publicKey.length !== 32 || env.signature.length !== 64 || env.payloadType === '') throw new Error('not a signed envelope')
+  if (env.publicKey.length !== 32 || env.signature.length !== 64 || env.payloadType === '') throw new CheckError('VERIFY_PROOF_MALFORMED', 'not a signed envelope')
   return env
 }
 
@@ -150,7 +151,7 @@ function decodeMembers (payload: Uint8Array): { federation: string, serial: numb
     const x = new Message(bytes)
     const id = x.bytes(1)
     const publicKey = peerKey(id)
-    if (publicKey === undefined) throw new Error('a member\'s peer ID is not an Ed25519 peer ID')
+    if (publicKey === undefined) throw new CheckError('VERIFY_PROOF_MALFORMED', 'a member\'s peer ID is not an Ed25519 peer ID')
     return { peerId: toBase58(id), publicKey, organisationNumber: x.string(2), name: x.string(3), validFrom: x.number(7), validTo: x.number(8) }
   })
   return { federation: m.string(1), serial: m.number(2), issuedAt: m.number(3), members }
@@ -167,14 +168,14 @@ interface NoteSig { name: string, keyId: number, signature: Uint8Array }
 /** The text and signature lines of a signed note. */
 function parseNote (note: string): { text: string, sigs: NoteSig[] } {
   const split = note.lastIndexOf('\n\n')
-  if (split < 0 || !note.endsWith('\n')) throw new Error('not a signed note')
+  if (split < 0 || !note.endsWith('\n')) throw new CheckError('VERIFY_PROOF_MALFORMED', 'not a signed note')
   const text = note.slice(0, split + 1)
   const sigs = note.slice(split + 2, -1).split('\n').map((line) => {
-    if (!line.startsWith(EM_DASH_SPACE)) throw new Error('malformed signature line')
+    if (!line.startsWith(EM_DASH_SPACE)) throw new CheckError('VERIFY_PROOF_MALFORMED', 'malformed signature line')
     const rest = line.slice(EM_DASH_SPACE.length)
     const space = rest.indexOf(' ')
     const raw = fromBase64(rest.slice(space + 1))
-    if (space < 0 || raw === undefined || raw.length <= 4) throw new Error('malformed signature line')
+    if (space < 0 || raw === undefined || raw.length <= 4) throw new CheckError('VERIFY_PROOF_MALFORMED', 'malformed signature line')
     return { name: rest.slice(0, space), keyId: new DataView(raw.buffer, raw.byteOffset, 4).getUint32(0), signature: raw.slice(4) }
   })
   return { text, sigs }
@@ -184,7 +185,7 @@ function parseCheckpoint (text: string): { origin: string, size: number, root: U
   const lines = text.slice(0, -1).split('\n')
   const [origin = '', size = '', root = ''] = lines
   const rootBytes = fromBase64(root)
-  if (lines.length < 3 || !/^(?:0|[1-9][0-9]*)$/.test(size) || rootBytes?.length !== 32) throw new Error('malformed checkpoint')
+  if (lines.length < 3 || !/^(?:0|[1-9][0-9]*)$/.test(size) || rootBytes?.length !== 32) throw new CheckError('VERIFY_PROOF_MALFORMED', 'malformed checkpoint')
   return { origin, size: Number(size), root: rootBytes }
 }
 
@@ -212,7 +213,7 @@ interface Leaf { type: string, loggedAt: number, keyCommitment: Uint8Array, reco
 
 function decodeLeaf (bytes: Uint8Array): Leaf {
   const n = bytes[1] ?? 0
-  if (bytes[0] !== 0x01 || bytes.length !== 2 + n + 8 + 64) throw new Error('malformed leaf')
+  if (bytes[0] !== 0x01 || bytes.length !== 2 + n + 8 + 64) throw new CheckError('VERIFY_PROOF_MALFORMED', 'malformed leaf')
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length)
   return {
     type: String.fromCharCode(...bytes.subarray(2, 2 + n)),
@@ -372,12 +373,12 @@ export async function proofSetOfFile (bytes: Uint8Array): Promise<unknown> {
 export async function attachedProof (pdf: Uint8Array): Promise<Uint8Array> {
   const latin1 = Array.from(pdf, (c) => String.fromCharCode(c)).join('')
   const at = latin1.indexOf('/Type /EmbeddedFile')
-  if (at < 0) throw new Error('the PDF has no attached proof')
+  if (at < 0) throw new CheckError('VERIFY_PDF_NO_PROOF', 'the PDF has no attached proof')
   const dictStart = latin1.lastIndexOf('<<', at)
   const streamAt = latin1.indexOf('stream', at)
   const dict = latin1.slice(dictStart, streamAt)
   const length = /\/Length (\d+)/.exec(dict)
-  if (length === null) throw new Error('the attached proof has no length')
+  if (length === null) throw new CheckError('VERIFY_PDF_NO_PROOF', 'the attached proof has no length')
   let start = streamAt + 'stream'.length
   if (latin1[start] === '\r') start++
   if (latin1[start] === '\n') start++

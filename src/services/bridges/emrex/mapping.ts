@@ -3,6 +3,7 @@
  * is listed in docs/EMREX.md ("Mapping"); element names below are those of the ELMO 1.7.0 schema.
  */
 import type { GradeFacts, GradingScale, IssuerFacts, LearnerFacts, Localised, ResultFacts, ResultKind } from '../../../core/bridges/model.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 /** ELMO 1.7 target namespace (the `v1` branch URL; unchanged across 1.x). */
 export const ELMO_NS = 'https://github.com/emrex-eu/elmo-schemas/tree/v1'
@@ -192,6 +193,6 @@ export function languagesOf (text: Localised): string[] {
 
 /** Formats ECTS as `xs:decimal` (no exponent, no trailing zeros). */
 export function decimal (value: number): string {
-  if (!Number.isFinite(value)) throw new RangeError('not a finite number')
+  if (!Number.isFinite(value)) throw new LifelongError('internal', 'INTERNAL', 'not a finite number')
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)))
 }

@@ -1,5 +1,5 @@
 /**
- * The EMREX module of a portal node (a `NodeModule`): provider and client over the node's
+ * The EMREX module of a portal node: provider and client over the node's
  * `bridges` sublevel and transparency log. What it needs of the portal comes through the shared
  * bridge ports (src/services/bridges/ports.ts): the portal's sign-in, its verified results and the
  * learner-visible access log; its HTTP routes are in src/edges/bridges/emrex/routes.ts. Built by

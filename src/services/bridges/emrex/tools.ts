@@ -62,23 +62,23 @@ export function assertLearnerResults (value: unknown, where: string): asserts va
       })
     }
   }
-  if (fields.length > 0) throw new ValidationError('LEARNER_RESULTS_INVALID', `${where}: ${fields.length} problem(s)`, fields)
+  if (fields.length > 0) throw new ValidationError('EMREX_LEARNER_RESULTS_INVALID', `${where}: ${fields.length} problem(s)`, fields)
 }
 
 function resultsFor (learnerId: string, resultsFile: string | undefined): { view: LearnerResults, source: string } {
   if (resultsFile === undefined) {
     const found = norwegianDevelopmentLearners().find((l) => l.learner.learnerId === learnerId)
-    if (found === undefined) throw new LifelongError('not-found', 'LEARNER_UNKNOWN', `no development learner ${learnerId} (known: ${norwegianDevelopmentLearners().map((l) => l.learner.learnerId).join(', ')})`)
+    if (found === undefined) throw new LifelongError('not-found', 'EMREX_LEARNER_UNKNOWN', `no development learner ${learnerId} (known: ${norwegianDevelopmentLearners().map((l) => l.learner.learnerId).join(', ')})`)
     return { view: { ...found.results, generatedAt: new Date().toISOString() }, source: 'development sample data (the portal\'s results are not wired in yet)' }
   }
   let json: unknown
   try {
     json = JSON.parse(readFileSync(resultsFile, 'utf8'))
   } catch (err) {
-    throw new LifelongError('invalid', 'LEARNER_RESULTS_UNREADABLE', `cannot read ${resultsFile} as JSON`, { cause: err })
+    throw new LifelongError('invalid', 'EMREX_LEARNER_RESULTS_UNREADABLE', `cannot read ${resultsFile} as JSON`, { cause: err })
   }
   const candidate = (json as { learner?: unknown }).learner !== undefined ? json : (json as Record<string, unknown>)[learnerId]
-  if (candidate === undefined) throw new LifelongError('not-found', 'LEARNER_UNKNOWN', `${resultsFile} has no learner ${learnerId}`)
+  if (candidate === undefined) throw new LifelongError('not-found', 'EMREX_LEARNER_UNKNOWN', `${resultsFile} has no learner ${learnerId}`)
   assertLearnerResults(candidate, resultsFile)
   return { view: candidate, source: resultsFile }
 }

@@ -4,7 +4,7 @@
  * parser (`src/core/xml/`: no DTD, every size, shape and time limit of its ELMO profile) with
  * ELMO's error codes, and small readers of the parsed tree.
  */
-import { LifelongError } from '../../../core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../../core/errors.ts'
 import { ELMO_XML_LIMITS, type XmlLimits } from '../../../core/xml/limits.ts'
 import { parseUntrustedXml } from '../../../core/xml/parse.ts'
 
@@ -118,7 +118,7 @@ function renderAttributes (attrs: Attributes | undefined): string {
 }
 
 /** ELMO's codes for the shared parser's refusals (the codes docs/EMREX.md lists). */
-const ELMO_CODES: Record<string, string> = {
+const ELMO_CODES: Partial<Record<ErrorCode, ErrorCode>> = {
   XML_TOO_LARGE: 'ELMO_TOO_LARGE',
   XML_TOO_COMPLEX: 'ELMO_TOO_COMPLEX',
   XML_DTD_FORBIDDEN: 'ELMO_DTD_FORBIDDEN',

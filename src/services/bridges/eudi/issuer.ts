@@ -1,80 +1,74 @@
 /**
- * The portal as an OpenID4VCI 1.0 Credential Issuer and its own Authorization Server, for the
- * Pre-Authorized Code Flow (§3.5) with a Transaction Code:
+ * The portal as an OpenID4VCI 1.0 Credential Issuer (its authorization server:
+ * authorization-server.ts), profiled after HAIP 1.0 for SD-JWT VCs:
  *
  * 1. The signed-in learner picks results; {@link EudiIssuer.createOffer} makes a Credential Offer
- *    (§4.1) with a single-use, short-lived pre-authorised code and a 6-digit `tx_code` shown to
- *    the learner, and one Credential Dataset (`credential_identifier`) per result.
- * 2. The wallet redeems the code at the token endpoint (§6): `invalid_request` without the
- *    `tx_code`, `invalid_grant` for an unknown, expired, used or burnt code or a wrong `tx_code`;
- *    after 5 wrong codes the offer is burnt. The response names the datasets in
- *    `authorization_details` (§6.2).
- * 3. It fetches a `c_nonce` (§7), proves possession of its key with a proof JWT (Appendix F.1)
- *    and asks for each dataset at the credential endpoint (§8): `invalid_proof`,
+ *    (§4.1) with one grant: a pre-authorised code with a 6-digit `tx_code` shown to the learner,
+ *    or an `issuer_state` for the Authorization Code Flow (the wallet signs the learner in at the
+ *    portal). One Credential Dataset per result.
+ * 2. The wallet gets tokens (authorization-server.ts), possibly DPoP-bound (RFC 9449) and after
+ *    authenticating with a wallet attestation.
+ * 3. It fetches a `c_nonce` (§7), proves possession of its key(s) (Appendix F.1 `jwt` proofs, up
+ *    to the batch size, or an F.3 key attestation) and asks for a dataset at the credential
+ *    endpoint (§8; which dataset: credential-request.ts). Refusals: `invalid_proof`,
  *    `invalid_nonce` (unknown, expired or already spent: every nonce is single-use),
- *    `unknown_credential_identifier`, `credential_request_denied` (already issued).
- * 4. Each credential is an SD-JWT VC bound to the proved key (`cnf`), with an index in the token
- *    status list; a later annulment of the result sets its status to INVALID.
+ *    `unknown_credential_identifier`, `unknown_credential_configuration`,
+ *    `credential_request_denied` (already issued under this token).
+ * 4. Each credential is an SD-JWT VC bound to one proved key (`cnf`), with its own random index in
+ *    the token status list (HAIP §6.1) and an `iat` coarsened to the day (EUDI ARF ISSU_36: the
+ *    copies of a batch cannot be linked by it); the issuer key's certificate chain is in `x5c`
+ *    when configured (HAIP §6.1.1).
+ * 5. A later annulment or correction of the result sets its credentials INVALID: whenever the
+ *    portal reads the learner's results, and at the latest at the next status upkeep
+ *    ({@link EudiIssuer.upkeep}).
  *
  * Nothing is issued or stored on any refusal. Secrets (codes, tokens, nonces) are stored hashed;
  * every issuance is recorded, with its status index and without personal data, in one batch
  * with its log entry (`bridges.eudi-credential`).
  */
-import { randomBytes, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
+import { randomUUID, type X509Certificate } from 'node:crypto'
+import type { JWK } from 'jose'
 import { LifelongError } from '../../../core/errors.ts'
 import { OAuthError } from '../../../core/oauth-error.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogEntryInput, AppendResult } from '../../../store/log/store.ts'
 import type { LearnerFacts, ResultFacts } from '../../../core/bridges/model.ts'
-import type { AccessLog } from '../ports.ts'
-import { credentialKindOf, disclosureFrame, learningClaims, type LearningClaims, type LearningCredentialKind } from './claims.ts'
+import { x5cOf } from '../../../core/crypto/x509.ts'
+import type { AccessLog, VerifiedResults } from '../ports.ts'
+import { credentialKindOf, disclosureFrame, learningClaims, type LearningCredentialKind } from './claims.ts'
 import {
-  byResultKey, byResultPrefix, codeKey, credentialKey, EXPIRY_PREFIX, expiryKey, nonceKey, offerKey, prefixEnd, secretHash, tokenKey
+  byLearnerKey, byLearnerPrefix, byResultKey, byResultPrefix, codeKey, credentialKey, EXPIRY_PREFIX, expiryKey, HOLDER_PREFIX, holderKey, nonceKey, offerKey, prefixEnd, secretHash, tokenKey
 } from './keys.ts'
-import { checkProofJwt, ProofError } from './proof.ts'
+import { checkAttestationProof, checkProofJwt, PROOF_ALGS, ProofError, type CheckedProof } from './proof.ts'
+import { ATTESTATION_ALGS } from './jwk.ts'
+import { checkDpopProof, DPOP_ALGS } from './dpop.ts'
+import { parseCredentialRequest, type CredentialTarget } from './credential-request.ts'
+import { EudiAuthorizationServer, newCredentialIdentifier, newTxCode, PRE_AUTHORIZED_GRANT, type ClientHeaders } from './authorization-server.ts'
+import type { AttestationPolicy } from './client-attestation.ts'
+import { EMPTY, json, parse, secret, type GrantRecord, type OfferItem, type OfferRecord } from './records.ts'
+import { ReplayStore } from './replay.ts'
 import { SdJwtVcIssuer, es256Sign, type IssuerKey } from './sd-jwt.ts'
 import { encodeStatusList, STATUS_INVALID, StatusListStore, type StatusRef } from './status-list.ts'
 import { learningTypeMetadata, type TypeMetadataDocuments } from './type-metadata.ts'
 
-/** The grant type of the Pre-Authorized Code Flow (§4.1.1). */
 /** The OAuth/OpenID4VCI protocol error these endpoints throw (rendered by the node's one error handler). */
 export { OAuthError }
+export { PRE_AUTHORIZED_GRANT }
+export type { OfferItem }
 
-export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
-
-/** Credential configuration IDs (`credential_configurations_supported` keys). */
+/** Credential configuration IDs (`credential_configurations_supported` keys, and our scope values). */
 export const CONFIGURATION_IDS: Readonly<Record<LearningCredentialKind, string>> = {
   diploma: 'no.lifelong.diploma.sd_jwt_vc',
   'course-result': 'no.lifelong.course_result.sd_jwt_vc'
 }
 
-interface OfferItem {
-  credentialIdentifier: string
-  configurationId: string
-  kind: LearningCredentialKind
-  claims: LearningClaims
-  source: { peerId: string, resultId: string, version: number }
-}
+/** Why the portal reads a learner's results for wallet issuance and refresh (started by the learner: consent). */
+export const WALLET_PURPOSE = { purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a' }
+/** Why it reads them to keep issued credentials' status current (the same consent). */
+export const STATUS_PURPOSE = { purpose: 'eudi.credential-status', legalBasis: 'gdpr-6-1-a' }
 
-interface OfferRecord {
-  offerId: string
-  learnerId: string
-  items: OfferItem[]
-  txCodeHash: string
-  txAttemptsLeft: number
-  state: 'offered' | 'redeemed' | 'burned'
-  createdAt: number
-  expiresAt: number
-}
-
-interface GrantRecord {
-  offerId: string
-  learnerId: string
-  items: OfferItem[]
-  issued: string[]
-  expiresAt: number
-}
+const DAY_SECONDS = 86_400
 
 /** What the issuer keeps about an issued credential (no personal data). */
 export interface IssuedCredentialRecord {
@@ -97,6 +91,8 @@ export interface EudiIssuerComponents {
   logger: Logger
   /** The learner-visible access log: issuances and revocations appear there. */
   accessLog?: AccessLog
+  /** A learner's verified results: for refresh grants and the status upkeep (without: neither). */
+  results?: VerifiedResults
   now?: () => number
 }
 
@@ -106,6 +102,7 @@ export interface EudiIssuerInit {
   /** Display name of the issuer in metadata. */
   name: string
   offerTtlSeconds?: number
+  /** Access token lifetime; a Bearer (not DPoP-bound) token lives at most 300 s (§13.10). */
   accessTokenTtlSeconds?: number
   nonceTtlSeconds?: number
   txCodeAttempts?: number
@@ -113,6 +110,23 @@ export interface EudiIssuerInit {
   statusListTtlSeconds?: number
   statusListLifetimeSeconds?: number
   statusListSize?: number
+  /** DPoP (RFC 9449): `required` refuses unbound token requests; `optional` binds when the wallet sends a proof. */
+  dpop?: 'required' | 'optional'
+  /** Wallet attestation as client authentication (ABCA-07): see client-attestation.ts. */
+  clientAttestation?: AttestationPolicy
+  /** Key attestation of the proved keys: `required` refuses proofs without one (HAIP §4.5.1). */
+  keyAttestation?: 'required' | 'optional'
+  /** Roots of the wallet providers trusted to attest wallets and keys. */
+  walletProviderRoots?: readonly X509Certificate[]
+  /** Most credentials (keys) in one credential request (§12.2.4 `batch_size`; 1: no batch). */
+  batchSize?: number
+  /** Offer the Authorization Code Flow beside the pre-authorised one. */
+  authorizationCode?: boolean
+  refreshTokenTtlSeconds?: number
+  /** The issuer key's certificate and its intermediates (leaf first, no root), for `x5c`. */
+  certificateChain?: readonly X509Certificate[]
+  /** How often a learner's results are read again to keep their credentials' status current. */
+  statusCheckIntervalSeconds?: number
 }
 
 export interface CreatedOffer {
@@ -121,19 +135,29 @@ export interface CreatedOffer {
   offer: Record<string, unknown>
   /** `openid-credential-offer://?credential_offer=…` for the QR code and the same-device link. */
   offerUri: string
-  /** The Transaction Code to show the learner (never in the offer). */
-  txCode: string
+  /** The Transaction Code to show the learner (never in the offer); pre-authorised offers only. */
+  txCode?: string
   expiresAt: number
 }
 
-const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
-const parse = <T>(bytes: Uint8Array): T => JSON.parse(new TextDecoder().decode(bytes)) as T
-const token = (bytes = 32): string => randomBytes(bytes).toString('base64url')
+/** The access token and its DPoP proof, as the credential endpoint receives them. */
+export interface ResourceRequest {
+  authorization?: string
+  dpop?: string | string[]
+}
 
-function sameSecret (a: string, b: string): boolean {
-  const x = Buffer.from(a)
-  const y = Buffer.from(b)
-  return x.length === y.length && timingSafeEqual(x, y)
+/** The datasets of results, for an offer or a consent (claims built now from the verified results). */
+export function offerItems (learner: LearnerFacts, results: readonly ResultFacts[]): OfferItem[] {
+  return results.map((r) => {
+    const kind = credentialKindOf(r.kind)
+    return {
+      credentialIdentifier: newCredentialIdentifier(),
+      configurationId: CONFIGURATION_IDS[kind],
+      kind,
+      claims: learningClaims(learner, r),
+      source: { peerId: r.verification.sourcePeerId, resultId: r.id, version: r.version }
+    }
+  })
 }
 
 export class EudiIssuer {
@@ -142,10 +166,14 @@ export class EudiIssuer {
   private readonly key: IssuerKey
   private readonly logger: Logger
   private readonly accessLog: AccessLog | undefined
+  private readonly results: VerifiedResults | undefined
   private readonly now: () => number
-  private readonly init: Required<Omit<EudiIssuerInit, 'issuerUrl' | 'name'>> & Pick<EudiIssuerInit, 'issuerUrl' | 'name'>
+  readonly init: Required<Omit<EudiIssuerInit, 'issuerUrl' | 'name' | 'certificateChain'>> & Pick<EudiIssuerInit, 'issuerUrl' | 'name' | 'certificateChain'>
   private readonly sdjwt: SdJwtVcIssuer
   readonly statusLists: StatusListStore
+  /** The authorization server (token, PAR, authorization endpoints). */
+  readonly authorization: EudiAuthorizationServer
+  private readonly replay: ReplayStore
   private lock: Promise<void> = Promise.resolve()
   private metadataCache?: { issuer: string, docs: TypeMetadataDocuments }
   private readonly statusTokenCache = new Map<string, { token: string, until: number }>()
@@ -156,25 +184,54 @@ export class EudiIssuer {
     this.key = components.key
     this.logger = components.logger
     this.accessLog = components.accessLog
+    this.results = components.results
     this.now = components.now ?? Date.now
     this.init = {
       offerTtlSeconds: 600,
-      accessTokenTtlSeconds: 600,
+      accessTokenTtlSeconds: 300,
       nonceTtlSeconds: 300,
       txCodeAttempts: 5,
       statusListTtlSeconds: 300,
       statusListLifetimeSeconds: 86_400,
       statusListSize: 131_072,
+      dpop: 'optional',
+      clientAttestation: 'optional',
+      keyAttestation: 'optional',
+      walletProviderRoots: [],
+      batchSize: 1,
+      authorizationCode: true,
+      refreshTokenTtlSeconds: 30 * DAY_SECONDS,
+      statusCheckIntervalSeconds: 3600,
       ...init
     }
-    this.sdjwt = new SdJwtVcIssuer(components.key)
+    this.sdjwt = new SdJwtVcIssuer(components.key, this.init.certificateChain === undefined ? {} : { x5c: this.init.certificateChain.map(x5cOf) })
     this.statusLists = new StatusListStore(components.store, { size: this.init.statusListSize })
+    this.replay = new ReplayStore(components.store, this.now)
+    this.authorization = new EudiAuthorizationServer({
+      store: this.store,
+      logger: this.logger,
+      now: this.now,
+      replay: this.replay,
+      ...(this.results === undefined ? {} : { refreshItems: async (learnerId, items) => await this.refreshItems(learnerId, items) })
+    }, {
+      issuerUrl: init.issuerUrl,
+      accessTokenTtlSeconds: this.init.accessTokenTtlSeconds,
+      txCodeAttempts: this.init.txCodeAttempts,
+      dpop: this.init.dpop,
+      clientAttestation: this.init.clientAttestation,
+      walletProviderRoots: this.init.walletProviderRoots,
+      authorizationCode: this.init.authorizationCode,
+      refreshTokenTtlSeconds: this.init.refreshTokenTtlSeconds,
+      configurationIds: Object.values(CONFIGURATION_IDS)
+    })
   }
 
   /** The Credential Issuer Identifier, without a trailing slash. */
   get issuer (): string {
     return this.init.issuerUrl().replace(/\/+$/, '')
   }
+
+  get credentialEndpoint (): string { return `${this.issuer}/eudi/credential` }
 
   /** The type metadata documents under the current issuer URL. */
   typeMetadata (): TypeMetadataDocuments {
@@ -191,47 +248,48 @@ export class EudiIssuer {
 
   // ------------------------------------------------------------------ offers
 
-  /** Makes an offer of the given results (verified, of the signed-in learner) for their wallet. */
-  async createOffer (learnerId: string, learner: LearnerFacts, results: readonly ResultFacts[]): Promise<CreatedOffer> {
+  /**
+   * Makes an offer of the given results (verified, of the signed-in learner) for their wallet,
+   * with a pre-authorised code and transaction code, or an `issuer_state` for the Authorization
+   * Code Flow. One grant per offer: wallets given both may pick the wrong one.
+   */
+  async createOffer (learnerId: string, learner: LearnerFacts, results: readonly ResultFacts[], grant: 'pre-authorized' | 'authorization_code' = 'pre-authorized'): Promise<CreatedOffer> {
     if (results.length === 0) throw new LifelongError('invalid', 'EUDI_NOTHING_OFFERED', 'pick at least one result')
     if (results.length > 20) throw new LifelongError('invalid', 'EUDI_TOO_MANY', 'at most 20 results in one offer')
-    const items: OfferItem[] = results.map((r) => {
-      const kind = credentialKindOf(r.kind)
-      return {
-        credentialIdentifier: randomUUID(),
-        configurationId: CONFIGURATION_IDS[kind],
-        kind,
-        claims: learningClaims(learner, r),
-        source: { peerId: r.verification.sourcePeerId, resultId: r.id, version: r.version }
-      }
-    })
+    if (grant === 'authorization_code' && !this.init.authorizationCode) throw new LifelongError('invalid', 'EUDI_FLOW_NOT_OFFERED', 'the authorization code flow is not offered here')
+    const items = offerItems(learner, results)
     const now = this.now()
-    const offerId = token(16)
-    const code = token(32)
-    const txCode = String(randomInt(0, 1_000_000)).padStart(6, '0')
+    const offerId = secret(16)
     const expiresAt = now + this.init.offerTtlSeconds * 1000
-    const record: OfferRecord = { offerId, learnerId, items, txCodeHash: secretHash(txCode), txAttemptsLeft: this.init.txCodeAttempts, state: 'offered', createdAt: now, expiresAt }
-    await this.store.batch([
-      { type: 'put', key: offerKey(offerId), value: json(record) },
-      { type: 'put', key: codeKey(code), value: new TextEncoder().encode(offerId) },
-      { type: 'put', key: expiryKey(expiresAt, offerKey(offerId)), value: new Uint8Array() },
-      { type: 'put', key: expiryKey(expiresAt, codeKey(code)), value: new Uint8Array() }
-    ])
     const configIds = [...new Set(items.map((i) => i.configurationId))]
-    const offer = {
-      credential_issuer: this.issuer,
-      credential_configuration_ids: configIds,
-      grants: {
+    const record: OfferRecord = { offerId, learnerId, items, grant, state: 'offered', createdAt: now, expiresAt }
+    const ops: Array<{ type: 'put', key: string, value: Uint8Array }> = [{ type: 'put', key: expiryKey(expiresAt, offerKey(offerId)), value: EMPTY }]
+    let grants: Record<string, unknown>
+    let txCode: string | undefined
+    if (grant === 'pre-authorized') {
+      const code = secret(32)
+      txCode = newTxCode()
+      record.txCodeHash = secretHash(txCode)
+      record.txAttemptsLeft = this.init.txCodeAttempts
+      ops.push({ type: 'put', key: codeKey(code), value: new TextEncoder().encode(offerId) }, { type: 'put', key: expiryKey(expiresAt, codeKey(code)), value: EMPTY })
+      grants = {
         [PRE_AUTHORIZED_GRANT]: {
           'pre-authorized_code': code,
           tx_code: { input_mode: 'numeric', length: 6, description: 'Enter the 6-digit code shown on the Diploma portal next to the QR code.' }
         }
       }
+    } else {
+      const state = this.authorization.issuerStateOps(offerId, expiresAt)
+      ops.push(...state.ops)
+      // HAIP §4.2: with the authorization_code grant the wallet asks with the configurations' scope values.
+      grants = { authorization_code: { issuer_state: state.issuerState } }
     }
-    // By value (§4.1.2): the offer is small enough for a QR code, and the code is then stored nowhere in clear.
+    await this.store.batch([{ type: 'put', key: offerKey(offerId), value: json(record) }, ...ops])
+    const offer = { credential_issuer: this.issuer, credential_configuration_ids: configIds, grants }
+    // By value (§4.1.2): the offer is small enough for a QR code, and its secret is then stored nowhere in clear.
     const offerUri = `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(offer))}`
-    this.logger.info({ offerId, credentials: items.length }, 'credential offer created')
-    return { offerId, offer, offerUri, txCode, expiresAt }
+    this.logger.info({ offerId, credentials: items.length, grant }, 'credential offer created')
+    return { offerId, offer, offerUri, ...(txCode === undefined ? {} : { txCode }), expiresAt }
   }
 
   /** Whose offer it is (for the portal page). */
@@ -245,173 +303,223 @@ export class EudiIssuer {
 
   // ------------------------------------------------------------------ token endpoint (§6)
 
-  /** The token request of the Pre-Authorized Code Flow; returns the token response body. */
-  async token (params: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const grantType = params.grant_type
-    if (typeof grantType !== 'string' || grantType === '') throw new OAuthError(400, 'invalid_request', 'grant_type is missing')
-    if (grantType !== PRE_AUTHORIZED_GRANT) throw new OAuthError(400, 'unsupported_grant_type', 'only the pre-authorized code grant is supported')
-    const code = params['pre-authorized_code']
-    if (typeof code !== 'string' || code === '') throw new OAuthError(400, 'invalid_request', 'pre-authorized_code is missing')
-    const txCode = params.tx_code
-    return await this.exclusive(async () => {
-      const now = this.now()
-      const offerIdBytes = await this.store.get(codeKey(code))
-      if (offerIdBytes === undefined) throw new OAuthError(400, 'invalid_grant', 'the pre-authorized code is unknown or expired')
-      const offerId = new TextDecoder().decode(offerIdBytes)
-      const raw = await this.store.get(offerKey(offerId))
-      if (raw === undefined) throw new OAuthError(400, 'invalid_grant', 'the pre-authorized code is unknown or expired')
-      const offer = parse<OfferRecord>(raw)
-      if (offer.expiresAt <= now) throw new OAuthError(400, 'invalid_grant', 'the pre-authorized code has expired')
-      if (offer.state === 'redeemed') throw new OAuthError(400, 'invalid_grant', 'the pre-authorized code has already been used')
-      if (offer.state === 'burned') throw new OAuthError(400, 'invalid_grant', 'the pre-authorized code was revoked after too many wrong transaction codes')
-      // §6.3: a Transaction Code was announced in the offer, so its absence is invalid_request and a wrong one invalid_grant.
-      if (typeof txCode !== 'string' || txCode === '') throw new OAuthError(400, 'invalid_request', 'tx_code is required for this offer')
-      if (!sameSecret(secretHash(txCode), offer.txCodeHash)) {
-        offer.txAttemptsLeft -= 1
-        if (offer.txAttemptsLeft <= 0) offer.state = 'burned'
-        await this.store.put(offerKey(offerId), json(offer))
-        this.logger.info({ offerId, attemptsLeft: offer.txAttemptsLeft }, 'wrong transaction code')
-        throw new OAuthError(400, 'invalid_grant', offer.state === 'burned' ? 'wrong transaction code; the offer is now revoked' : 'wrong transaction code')
-      }
-      const accessToken = token(32)
-      const expiresAt = now + this.init.accessTokenTtlSeconds * 1000
-      offer.state = 'redeemed'
-      const grant: GrantRecord = { offerId, learnerId: offer.learnerId, items: offer.items, issued: [], expiresAt }
-      await this.store.batch([
-        { type: 'put', key: offerKey(offerId), value: json(offer) },
-        { type: 'put', key: tokenKey(accessToken), value: json(grant) },
-        { type: 'put', key: expiryKey(expiresAt, tokenKey(accessToken)), value: new Uint8Array() }
-      ])
-      const byConfig = new Map<string, string[]>()
-      for (const item of offer.items) byConfig.set(item.configurationId, [...(byConfig.get(item.configurationId) ?? []), item.credentialIdentifier])
-      return {
-        access_token: accessToken,
-        token_type: 'Bearer',
-        expires_in: this.init.accessTokenTtlSeconds,
-        authorization_details: [...byConfig].map(([id, identifiers]) => ({ type: 'openid_credential', credential_configuration_id: id, credential_identifiers: identifiers }))
-      }
-    })
+  /** The token request; returns the token response body (authorization-server.ts). */
+  async token (params: Record<string, unknown>, headers: ClientHeaders = {}): Promise<Record<string, unknown>> {
+    return await this.authorization.token(params, headers)
   }
 
   // ------------------------------------------------------------------ nonce endpoint (§7)
 
   /** A fresh, unpredictable, single-use `c_nonce`. */
   async nonce (): Promise<string> {
-    const nonce = token(24)
+    const nonce = secret(24)
     const expiresAt = this.now() + this.init.nonceTtlSeconds * 1000
     await this.store.batch([
       { type: 'put', key: nonceKey(nonce), value: json({ expiresAt }) },
-      { type: 'put', key: expiryKey(expiresAt, nonceKey(nonce)), value: new Uint8Array() }
+      { type: 'put', key: expiryKey(expiresAt, nonceKey(nonce)), value: EMPTY }
     ])
     return nonce
   }
 
   // ------------------------------------------------------------------ credential endpoint (§8)
 
-  /** Checks a bearer access token; `invalid_token` (RFC 6750 §3.1) otherwise. */
-  private async grantOf (authorization: string | undefined): Promise<{ grant: GrantRecord, accessToken: string }> {
-    const match = /^(?:Bearer|bearer|BEARER) ([A-Za-z0-9_-]{20,200})$/.exec(authorization ?? '')
-    if (match === null) throw new OAuthError(401, 'invalid_token', 'a bearer access token is required')
-    const accessToken = match[1] as string
+  /**
+   * Checks the access token (RFC 6750; RFC 9449 §7 for a DPoP-bound one: the `DPoP` scheme, a
+   * proof for this request with `ath`, under the bound key). `invalid_token` or
+   * `invalid_dpop_proof` (401) otherwise.
+   */
+  private async grantOf (request: ResourceRequest): Promise<{ grant: GrantRecord, accessToken: string }> {
+    const match = /^(Bearer|DPoP) ([A-Za-z0-9_-]{20,200})$/i.exec(request.authorization ?? '')
+    const challenge: Record<string, string> = this.init.dpop === 'required' ? { 'www-authenticate': `DPoP error="invalid_token", algs="${DPOP_ALGS.join(' ')}"` } : {}
+    if (match === null) throw new OAuthError(401, 'invalid_token', 'an access token is required (Authorization: Bearer or DPoP)', challenge)
+    const scheme = (match[1] as string).toLowerCase()
+    const accessToken = match[2] as string
     const raw = await this.store.get(tokenKey(accessToken))
-    if (raw === undefined) throw new OAuthError(401, 'invalid_token', 'the access token is unknown or expired')
+    if (raw === undefined) throw new OAuthError(401, 'invalid_token', 'the access token is unknown or expired', challenge)
     const grant = parse<GrantRecord>(raw)
-    if (grant.expiresAt <= this.now()) throw new OAuthError(401, 'invalid_token', 'the access token has expired')
+    if (grant.expiresAt <= this.now()) throw new OAuthError(401, 'invalid_token', 'the access token has expired', challenge)
+    const dpopChallenge = { 'www-authenticate': `DPoP error="invalid_token", algs="${DPOP_ALGS.join(' ')}"` }
+    if (grant.jkt !== undefined) {
+      // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token is refused.
+      if (scheme !== 'dpop') throw new OAuthError(401, 'invalid_token', 'the access token is DPoP-bound: use the DPoP scheme with a DPoP proof', dpopChallenge)
+      await checkDpopProof(request.dpop, { method: 'POST', url: this.credentialEndpoint, nowMs: this.now(), accessToken, boundJkt: grant.jkt, atResource: true, replay: async (k, jti, until) => await this.replay.firstUse(`dpop:${k}`, jti, until) })
+    } else if (scheme !== 'bearer') {
+      throw new OAuthError(401, 'invalid_token', 'the access token is not DPoP-bound: use the Bearer scheme')
+    }
     return { grant, accessToken }
   }
 
-  /** The credential request; returns the credential response body. */
-  async credential (authorization: string | undefined, body: unknown): Promise<Record<string, unknown>> {
-    const { accessToken } = await this.grantOf(authorization)
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new OAuthError(400, 'invalid_credential_request', 'the request body must be a JSON object')
-    const req = body as Record<string, unknown>
-    const identifier = req.credential_identifier
-    if (req.credential_configuration_id !== undefined) {
-      throw new OAuthError(400, 'invalid_credential_request', 'the token response named credential_identifiers: request one of them with credential_identifier (§8.2)')
+  /** The dataset a request names (credential-request.ts: the §8.2 rule). */
+  private datasetOf (grant: GrantRecord, target: CredentialTarget): OfferItem {
+    if ('credentialIdentifier' in target) {
+      const item = grant.items.find((i) => i.credentialIdentifier === target.credentialIdentifier)
+      if (item === undefined) throw new OAuthError(400, 'unknown_credential_identifier', 'no such credential identifier in this grant')
+      return item
     }
-    if (typeof identifier !== 'string' || identifier === '') throw new OAuthError(400, 'invalid_credential_request', 'credential_identifier is missing')
-    if (req.credential_response_encryption !== undefined) throw new OAuthError(400, 'invalid_encryption_parameters', 'credential response encryption is not supported')
-    const proofs = req.proofs
-    if (req.proof !== undefined) throw new OAuthError(400, 'invalid_credential_request', 'use proofs, not proof (OpenID4VCI 1.0 §8.2)')
-    if (typeof proofs !== 'object' || proofs === null || Array.isArray(proofs)) throw new OAuthError(400, 'invalid_proof', 'proofs is missing')
-    const types = Object.keys(proofs)
-    const jwts = (proofs as Record<string, unknown>).jwt
-    if (types.length !== 1 || !Array.isArray(jwts)) throw new OAuthError(400, 'invalid_proof', 'proofs must hold exactly the jwt proof type')
-    if (jwts.length !== 1) throw new OAuthError(400, 'invalid_proof', 'exactly one key proof is accepted (no batch issuance)')
+    if (!Object.values(CONFIGURATION_IDS).includes(target.configurationId)) throw new OAuthError(400, 'unknown_credential_configuration', 'no such credential configuration')
+    const ofConfiguration = grant.items.filter((i) => i.configurationId === target.configurationId)
+    if (ofConfiguration.length === 0) throw new OAuthError(400, 'unknown_credential_configuration', 'this grant holds no dataset of that credential configuration')
+    const next = ofConfiguration.find((i) => !grant.issued.includes(i.credentialIdentifier))
+    if (next === undefined) throw new OAuthError(400, 'credential_request_denied', 'every dataset of that credential configuration has already been issued with this access token')
+    return next
+  }
+
+  /** Checks the proofs of a request: the keys to bind to and the nonces they carry. */
+  private async checkProofs (proofs: ReturnType<typeof parseCredentialRequest>['proofs'], now: number): Promise<{ keys: JWK[], nonces: string[], attested: boolean }> {
+    const options = { walletProviderRoots: this.init.walletProviderRoots }
+    let checked: CheckedProof[]
+    try {
+      checked = proofs.type === 'jwt'
+        ? await Promise.all(proofs.jwts.map(async (jwt) => await checkProofJwt(jwt, this.issuer, now, options)))
+        : [await checkAttestationProof(proofs.attestation, now, options)]
+    } catch (err) {
+      if (err instanceof ProofError) throw new OAuthError(400, 'invalid_proof', err.message)
+      throw err
+    }
+    const attested = checked.every((c) => c.attested)
+    if (this.init.keyAttestation === 'required' && !attested) throw new OAuthError(400, 'invalid_proof', 'a key attestation is required (key_attestations_required)')
+    const keys = checked.flatMap((c) => c.keys)
+    if (keys.length > this.init.batchSize) throw new OAuthError(400, 'invalid_proof', `at most ${this.init.batchSize} keys in one request (batch_size)`)
+    return { keys, nonces: [...new Set(checked.map((c) => c.nonce))], attested }
+  }
+
+  /** The credential request; returns the credential response body. */
+  async credential (request: ResourceRequest | string | undefined, body: unknown): Promise<Record<string, unknown>> {
+    const resource: ResourceRequest = typeof request === 'object' ? request : (request === undefined ? {} : { authorization: request })
+    const { accessToken } = await this.grantOf(resource)
+    const parsed = parseCredentialRequest(body, this.init.batchSize)
 
     return await this.exclusive(async () => {
       const now = this.now()
       // Re-read under the lock: another request may have issued this dataset meanwhile.
-      const { grant } = await this.grantOf(authorization)
-      const item = grant.items.find((i) => i.credentialIdentifier === identifier)
-      if (item === undefined) throw new OAuthError(400, 'unknown_credential_identifier', 'no such credential identifier in this grant')
-      let proof
-      try {
-        proof = await checkProofJwt(jwts[0], this.issuer, now)
-      } catch (err) {
-        if (err instanceof ProofError) throw new OAuthError(400, 'invalid_proof', err.message)
-        throw err
+      const raw = await this.store.get(tokenKey(accessToken))
+      if (raw === undefined) throw new OAuthError(401, 'invalid_token', 'the access token is unknown or expired')
+      const grant = parse<GrantRecord>(raw)
+      const item = this.datasetOf(grant, parsed.target)
+      const { keys, nonces } = await this.checkProofs(parsed.proofs, now)
+      for (const nonce of nonces) {
+        const nonceRaw = await this.store.get(nonceKey(nonce))
+        if (nonceRaw === undefined || parse<{ expiresAt: number }>(nonceRaw).expiresAt <= now) {
+          throw new OAuthError(400, 'invalid_nonce', 'the c_nonce is unknown, expired or already used: fetch a new one from the nonce endpoint')
+        }
       }
-      const nonceRaw = await this.store.get(nonceKey(proof.nonce))
-      if (nonceRaw === undefined || parse<{ expiresAt: number }>(nonceRaw).expiresAt <= now) {
-        throw new OAuthError(400, 'invalid_nonce', 'the c_nonce is unknown, expired or already used: fetch a new one from the nonce endpoint')
-      }
-      if (grant.issued.includes(identifier)) throw new OAuthError(400, 'credential_request_denied', 'this credential has already been issued with this access token')
+      if (grant.issued.includes(item.credentialIdentifier)) throw new OAuthError(400, 'credential_request_denied', 'this credential has already been issued with this access token')
+      grant.issued.push(item.credentialIdentifier)
+      const credentials = await this.issueCopies(grant, accessToken, item, keys, nonces, now)
+      if (parsed.legacyProof) this.logger.debug({ configurationId: item.configurationId }, 'legacy singular proof accepted')
+      return { credentials: credentials.map((credential) => ({ credential })) }
+    })
+  }
 
-      const credentialId = randomUUID()
-      return await this.statusLists.exclusive(async () => {
-        let allocated
-        try {
-          allocated = await this.statusLists.allocate()
-          const docs = this.typeMetadata()
-          const types = docs.types
-          const vct = item.kind === 'diploma' ? types.diploma.vct : types.courseResult.vct
-          const credential = await this.sdjwt.issue({
+  /**
+   * Issues one credential per key for a dataset: each its own status index (HAIP §6.1) and
+   * record, all logged and the grant and nonces updated in one batch.
+   */
+  private async issueCopies (grant: GrantRecord, accessToken: string, item: OfferItem, keys: readonly JWK[], nonces: readonly string[], now: number): Promise<string[]> {
+    return await this.statusLists.exclusive(async () => {
+      try {
+        const docs = this.typeMetadata()
+        const vct = item.kind === 'diploma' ? docs.types.diploma.vct : docs.types.courseResult.vct
+        // EUDI ARF ISSU_36: timestamps must not link the copies of a batch; iat is the UTC day.
+        const iat = Math.floor(now / 1000 / DAY_SECONDS) * DAY_SECONDS
+        const ops: BatchOp[] = []
+        const entries: LogEntryInput[] = []
+        const credentials: string[] = []
+        const ids: string[] = []
+        const listIds = new Set<string>()
+        for (const key of keys) {
+          const credentialId = randomUUID()
+          const allocated = await this.statusLists.allocate()
+          listIds.add(allocated.ref.listId)
+          credentials.push(await this.sdjwt.issue({
             issuer: this.issuer,
             vct,
             vctIntegrity: docs.integrity.get(vct),
             claims: item.claims as unknown as Record<string, unknown>,
             frame: disclosureFrame(item.claims),
-            holderJwk: proof.jwk,
+            holderJwk: key,
             status: { ref: allocated.ref, uri: this.statusListUrl(allocated.ref.listId) },
-            iat: Math.floor(now / 1000)
-          })
-          const record: IssuedCredentialRecord = {
-            credentialId,
-            configurationId: item.configurationId,
-            learnerId: grant.learnerId,
-            source: item.source,
-            status: allocated.ref,
-            issuedAt: now
-          }
+            iat
+          }))
+          const record: IssuedCredentialRecord = { credentialId, configurationId: item.configurationId, learnerId: grant.learnerId, source: item.source, status: allocated.ref, issuedAt: now }
           const recordBytes = json(record)
-          grant.issued.push(identifier)
-          const ops: BatchOp[] = [
+          ops.push(
             ...allocated.ops,
             { type: 'put', sublevel: this.store, key: credentialKey(credentialId), value: recordBytes },
-            { type: 'put', sublevel: this.store, key: byResultKey(item.source.peerId, item.source.resultId, credentialId), value: new Uint8Array() },
-            { type: 'put', sublevel: this.store, key: tokenKey(accessToken), value: json(grant) },
-            // The nonce is spent: a replayed proof finds nothing (§13.4 "Proof replay").
-            { type: 'del', sublevel: this.store, key: nonceKey(proof.nonce) }
-          ]
-          await this.log.append([{ type: 'bridges.eudi-credential', key: credentialId, record: recordBytes, storedAt: { sublevel: 'bridges', key: credentialKey(credentialId) } }], ops)
-          this.statusTokenCache.delete(allocated.ref.listId)
-          this.logger.info({ credentialId, configurationId: item.configurationId }, 'credential issued')
-          await this.accessLog?.record(grant.learnerId, { at: now, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: credentialId })
-          return { credentials: [{ credential }] }
-        } catch (err) {
-          this.statusLists.forget()
-          throw err
+            { type: 'put', sublevel: this.store, key: byResultKey(item.source.peerId, item.source.resultId, credentialId), value: EMPTY },
+            { type: 'put', sublevel: this.store, key: byLearnerKey(grant.learnerId, credentialId), value: EMPTY }
+          )
+          entries.push({ type: 'bridges.eudi-credential', key: credentialId, record: recordBytes, storedAt: { sublevel: 'bridges', key: credentialKey(credentialId) } })
+          ids.push(credentialId)
         }
-      })
+        ops.push(
+          { type: 'put', sublevel: this.store, key: tokenKey(accessToken), value: json(grant) },
+          // The learner's credentials are kept current by the status upkeep from now on.
+          { type: 'put', sublevel: this.store, key: holderKey(grant.learnerId), value: json({ checkedAt: now }) },
+          // The nonces are spent: a replayed proof finds nothing (§13.4 "Proof replay").
+          ...nonces.map((n) => ({ type: 'del' as const, sublevel: this.store, key: nonceKey(n) }))
+        )
+        await this.log.append(entries, ops)
+        for (const id of listIds) this.statusTokenCache.delete(id)
+        this.logger.info({ credentials: ids.length, configurationId: item.configurationId }, 'credentials issued')
+        for (const id of ids) await this.accessLog?.record(grant.learnerId, { at: now, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: id })
+        return credentials
+      } catch (err) {
+        this.statusLists.forget()
+        throw err
+      }
     })
+  }
+
+  // ------------------------------------------------------------------ refresh
+
+  /**
+   * A refresh grant's datasets brought up to date with the learner's results now (OpenID4VCI
+   * §13.5): a corrected result becomes a new dataset with the corrected claims, an annulled one
+   * is dropped, the others stay. Reading the results also revokes what changed.
+   */
+  private async refreshItems (learnerId: string, items: readonly OfferItem[]): Promise<OfferItem[]> {
+    if (this.results === undefined) return []
+    const current = await this.results.forLearner(learnerId, WALLET_PURPOSE)
+    await this.observeResults(current.results)
+    const out: OfferItem[] = []
+    for (const item of items) {
+      const r = current.results.find((x) => x.id === item.source.resultId && x.verification.sourcePeerId === item.source.peerId)
+      if (r === undefined || r.status === 'annulled') continue
+      out.push(r.version === item.source.version ? item : (offerItems(current.learner, [r])[0] as OfferItem))
+    }
+    return out
+  }
+
+  /**
+   * Results of the learner whose credentials were revoked because the result was corrected, and
+   * for whose current version none has been issued: the wallet page offers them again.
+   */
+  async corrected (results: readonly ResultFacts[]): Promise<ResultFacts[]> {
+    const out: ResultFacts[] = []
+    for (const r of results) {
+      if (r.status === 'annulled') continue
+      const creds = await this.credentialsForResult(r.verification.sourcePeerId, r.id)
+      const superseded = creds.some((c) => c.revokedAt !== undefined && c.source.version < r.version)
+      const current = creds.some((c) => c.revokedAt === undefined && c.source.version === r.version)
+      if (superseded && !current) out.push(r)
+    }
+    return out
   }
 
   // ------------------------------------------------------------------ revocation
 
   /** The credentials issued for a result (any version). */
   async credentialsForResult (sourcePeerId: string, resultId: string): Promise<IssuedCredentialRecord[]> {
-    const prefix = byResultPrefix(sourcePeerId, resultId)
+    return await this.recordsUnder(byResultPrefix(sourcePeerId, resultId))
+  }
+
+  /** The credentials issued to a learner. */
+  async credentialsOfLearner (learnerId: string): Promise<IssuedCredentialRecord[]> {
+    return await this.recordsUnder(byLearnerPrefix(learnerId))
+  }
+
+  private async recordsUnder (prefix: string): Promise<IssuedCredentialRecord[]> {
     const out: IssuedCredentialRecord[] = []
     for await (const key of this.store.keys({ gte: prefix, lt: prefixEnd(prefix) })) {
       const record = await this.issuedRecord(key.slice(prefix.length))
@@ -474,14 +582,67 @@ export class EudiIssuer {
       }
       this.statusTokenCache.delete(record.status.listId)
       this.logger.info({ credentialId, reason }, 'credential revoked')
-      await this.accessLog?.record(record.learnerId, { at: record.revokedAt, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: 'eudi.wallet-issuance', legalBasis: 'gdpr-6-1-a', reference: credentialId })
+      await this.accessLog?.record(record.learnerId, { at: record.revokedAt, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: credentialId })
     })
+  }
+
+  /**
+   * The status upkeep: the results of every learner holding a valid credential are read again at
+   * most every `statusCheckIntervalSeconds`, and what was annulled or corrected since is revoked
+   * (the status list is republished at once: its cached token is dropped). So a credential turns
+   * INVALID at most `statusCheckIntervalSeconds` after the source's change reaches the portal,
+   * and a relying party sees it at most `statusListTtlSeconds` later (the token's `ttl`).
+   * A learner whose credentials are all revoked is no longer read; one whose sources did not all
+   * answer stays due (the bound holds while the source answers). Returns what it did.
+   */
+  async upkeep (): Promise<{ checked: number, revoked: number, failed: number }> {
+    const out = { checked: 0, revoked: 0, failed: 0 }
+    if (this.results === undefined) return out
+    const due: string[] = []
+    const now = this.now()
+    for await (const [key, value] of this.store.iterator({ gte: HOLDER_PREFIX, lt: prefixEnd(HOLDER_PREFIX) })) {
+      if (parse<{ checkedAt: number }>(value).checkedAt + this.init.statusCheckIntervalSeconds * 1000 <= now) due.push(key.slice(HOLDER_PREFIX.length))
+    }
+    for (const learnerId of due) {
+      try {
+        const current = await this.results.forLearner(learnerId, STATUS_PURPOSE)
+        out.revoked += (await this.observeResults(current.results)).length
+        const live = (await this.credentialsOfLearner(learnerId)).filter((c) => c.revokedAt === undefined)
+        // A result the answer does not hold (its source did not answer) is not known to be
+        // unchanged: the learner stays due and is read again at the next round.
+        const unknown = live.filter((c) => !current.results.some((r) => r.id === c.source.resultId && r.verification.sourcePeerId === c.source.peerId))
+        if (unknown.length > 0) {
+          out.failed++
+          this.logger.warn({ credentials: unknown.length }, 'credential status upkeep: a source did not answer for some credentials')
+          continue
+        }
+        out.checked++
+        if (live.length > 0) await this.store.put(holderKey(learnerId), json({ checkedAt: this.now() }))
+        else await this.store.del(holderKey(learnerId))
+      } catch (err) {
+        // The sources may be down: the learner stays due and is read again at the next round.
+        out.failed++
+        this.logger.warn({ code: err instanceof LifelongError ? err.code : 'ERROR' }, 'credential status upkeep could not read a learner\'s results')
+      }
+    }
+    if (out.checked + out.failed > 0) this.logger.info(out, 'credential status upkeep')
+    return out
   }
 
   // ------------------------------------------------------------------ status list tokens
 
   statusListUrl (listId: string): string {
     return `${this.issuer}/eudi/status-lists/${listId}`
+  }
+
+  /** The JOSE header of what the issuer key signs: `kid`, and the certificate chain when configured (HAIP §6.1, §6.1.1). */
+  private signedHeader (typ: string): Record<string, unknown> {
+    return { alg: 'ES256', typ, kid: this.key.jwk.kid, ...(this.init.certificateChain === undefined ? {} : { x5c: this.init.certificateChain.map(x5cOf) }) }
+  }
+
+  private sign (header: Record<string, unknown>, payload: Record<string, unknown>): string {
+    const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
+    return `${input}.${es256Sign(this.key.privateKey, input)}`
   }
 
   /** The signed Status List Token (JWT, §5.1) of a list, cached for its `ttl`. */
@@ -491,7 +652,6 @@ export class EudiIssuer {
     if (cached !== undefined && cached.until > now) return cached.token
     if (!(await this.statusLists.exists(listId))) return undefined
     const iat = Math.floor(now / 1000)
-    const header = { alg: 'ES256', typ: 'statuslist+jwt', kid: this.key.jwk.kid }
     const payload = {
       sub: this.statusListUrl(listId),
       iat,
@@ -499,8 +659,7 @@ export class EudiIssuer {
       ttl: this.init.statusListTtlSeconds,
       status_list: { bits: 1, lst: encodeStatusList(await this.statusLists.bytes(listId)) }
     }
-    const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
-    const jwt = `${input}.${es256Sign(this.key.privateKey, input)}`
+    const jwt = this.sign(this.signedHeader('statuslist+jwt'), payload)
     this.statusTokenCache.set(listId, { token: jwt, until: now + this.init.statusListTtlSeconds * 1000 })
     return jwt
   }
@@ -516,6 +675,12 @@ export class EudiIssuer {
       ...(c.mandatory === true ? { mandatory: true } : {}),
       display: (c.display ?? []).map((d) => ({ name: d.label, locale: d.locale }))
     }))
+    // §12.2.4: key_attestations_required only when enforced; the attestation proof type only with providers to trust.
+    const required = this.init.keyAttestation === 'required' ? { key_attestations_required: {} } : {}
+    const proofTypes = {
+      jwt: { proof_signing_alg_values_supported: [...PROOF_ALGS], ...required },
+      ...(this.init.walletProviderRoots.length === 0 ? {} : { attestation: { proof_signing_alg_values_supported: [...ATTESTATION_ALGS], ...required } })
+    }
     const configuration = (kind: LearningCredentialKind): Record<string, unknown> => {
       const t = kind === 'diploma' ? types.diploma : types.courseResult
       return {
@@ -524,7 +689,7 @@ export class EudiIssuer {
         vct: t.vct,
         cryptographic_binding_methods_supported: ['jwk'],
         credential_signing_alg_values_supported: ['ES256'],
-        proof_types_supported: { jwt: { proof_signing_alg_values_supported: ['ES256', 'EdDSA'] } },
+        proof_types_supported: proofTypes,
         credential_metadata: {
           display: t.display.map((d) => ({ name: d.name, locale: d.locale, description: d.description, background_color: d.rendering?.simple?.background_color, text_color: d.rendering?.simple?.text_color })),
           claims: claims(kind)
@@ -533,8 +698,10 @@ export class EudiIssuer {
     }
     return {
       credential_issuer: issuer,
-      credential_endpoint: `${issuer}/eudi/credential`,
+      credential_endpoint: this.credentialEndpoint,
       nonce_endpoint: `${issuer}/eudi/nonce`,
+      // §12.2.4: batch_size is at least 2; without batch issuance the parameter is omitted.
+      ...(this.init.batchSize >= 2 ? { batch_credential_issuance: { batch_size: this.init.batchSize } } : {}),
       display: [{ name: this.init.name, locale: 'nb' }, { name: this.init.name, locale: 'en' }],
       credential_configurations_supported: {
         [CONFIGURATION_IDS.diploma]: configuration('diploma'),
@@ -543,17 +710,20 @@ export class EudiIssuer {
     }
   }
 
+  /**
+   * Signed Credential Issuer Metadata (§12.2.3; HAIP §4.1 with `x5c`, EUDI ARF ISSU_32): the
+   * metadata as the claims of a JWT signed by the issuer key, `sub` the issuer identifier. Only
+   * with a certificate chain (the key is identified by `x5c`).
+   */
+  signedIssuerMetadata (): string | undefined {
+    if (this.init.certificateChain === undefined) return undefined
+    const iat = Math.floor(this.now() / 1000)
+    return this.sign(this.signedHeader('openidvci-issuer-metadata+jwt'), { ...this.issuerMetadata(), sub: this.issuer, iss: this.issuer, iat, exp: iat + DAY_SECONDS })
+  }
+
   /** OAuth 2.0 Authorization Server Metadata (RFC 8414 §2, OpenID4VCI §12.3). */
   authorizationServerMetadata (): Record<string, unknown> {
-    const issuer = this.issuer
-    return {
-      issuer,
-      token_endpoint: `${issuer}/eudi/token`,
-      grant_types_supported: [PRE_AUTHORIZED_GRANT],
-      token_endpoint_auth_methods_supported: ['none'],
-      'pre-authorized_grant_anonymous_access_supported': true,
-      authorization_details_types_supported: ['openid_credential']
-    }
+    return this.authorization.metadata()
   }
 
   /** The `kid` (RFC 7638 thumbprint) of the key credentials are signed with. */
@@ -568,7 +738,7 @@ export class EudiIssuer {
 
   // ------------------------------------------------------------------ housekeeping
 
-  /** Deletes expired offers, codes, tokens and nonces. Returns how many records went. */
+  /** Deletes expired offers, codes, tokens, nonces, pushed requests and used jtis. Returns how many records went. */
   async prune (): Promise<number> {
     const now = this.now()
     const ops: Array<{ type: 'del', key: string }> = []

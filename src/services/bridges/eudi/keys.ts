@@ -33,3 +33,20 @@ export const expiryKey = (expiresAt: number, key: string): string => `eudi/exp/$
 export const EXPIRY_PREFIX = 'eudi/exp/'
 
 export { prefixEnd } from '../../../store/leveldb/keys.ts'
+
+/** `issuer_state` of an authorisation-code offer → offer ID: `eudi/istate/<sha256>`. */
+export const issuerStateKey = (state: string): string => `eudi/istate/${secretHash(state)}`
+/** A pushed authorisation request: `eudi/par/<sha256(request_uri)>`. */
+export const parKey = (requestUri: string): string => `eudi/par/${secretHash(requestUri)}`
+/** An authorisation code: `eudi/acode/<sha256(code)>`. */
+export const authCodeKey = (code: string): string => `eudi/acode/${secretHash(code)}`
+/** A refresh token's grant: `eudi/refresh/<sha256(token)>`. */
+export const refreshKey = (token: string): string => `eudi/refresh/${secretHash(token)}`
+/** A used `jti` (DPoP, attestation PoP): `eudi/jti/<sha256(scope, jti)>`. */
+export const jtiKey = (scope: string, jti: string): string => `eudi/jti/${secretHash(`${scope}\n${jti}`)}`
+/** A learner holding credentials whose status the upkeep keeps current: `eudi/holder/<learner ID>`. */
+export const holderKey = (learnerId: string): string => `eudi/holder/${learnerId}`
+export const HOLDER_PREFIX = 'eudi/holder/'
+/** Credentials issued to a learner, for the status upkeep: `eudi/by-learner/<learner ID>/<credential id>`. */
+export const byLearnerPrefix = (learnerId: string): string => `eudi/by-learner/${learnerId}/`
+export const byLearnerKey = (learnerId: string, credentialId: string): string => `${byLearnerPrefix(learnerId)}${credentialId}`

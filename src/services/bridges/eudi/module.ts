@@ -1,58 +1,158 @@
 /**
- * The EUDI wallet issuer as a node module (portal role): the issuer service and a timer that
- * prunes expired offers, codes, tokens and nonces (its HTTP routes: src/edges/bridges/eudi/routes.ts).
- * Built by the composition root.
+ * The EUDI wallet issuer as a node module (portal role): the issuer service, a timer that prunes
+ * expired offers, codes, tokens and nonces, and one that runs the credential status upkeep (its
+ * HTTP routes: src/edges/bridges/eudi/routes.ts). Built by the composition root.
+ *
+ * At start it loads the issuer key, its certificate chain (checked against the configured root
+ * and against the key: a chain that does not certify this key, or leads elsewhere, stops the
+ * node with `EUDI_CERTIFICATE_INVALID`) and the wallet providers' roots.
  */
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import type { X509Certificate } from 'node:crypto'
+import { LifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogModule } from '../../log/module.ts'
-import type { AccessLog } from '../ports.ts'
+import type { AccessLog, VerifiedResults } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
 import { CREDENTIAL_ISSUER_KEY_FILE } from '../../../core/crypto/p256.ts'
+import { certifiesKey, ChainError, readCertificates, verifyChain } from '../../../core/crypto/x509.ts'
+import { loadOrCreateP256KeyFile } from '../../../core/crypto/p256.ts'
+import type { Manifest } from '../../../core/federation/manifest.ts'
+import type { FetchedDocument, SafeFetch } from '../../verify/fetch.ts'
+import { PresentationVerifier } from './presentations.ts'
 
 export interface EudiModuleComponents {
   store: Sublevel
   log: Pick<LogModule, 'append'>
   logger: Logger
   accessLog?: AccessLog
+  /** The learner's verified results (refresh grants, status upkeep). */
+  results?: VerifiedResults
   now?: () => number
+  /** The manifests of the pinned federation (the presentation verifier's issuer keys). */
+  manifests?: () => readonly Manifest[]
+  /** Fetches other issuers' status lists and type metadata (this portal's own are read in-process). */
+  fetch?: SafeFetch
 }
 
-export interface EudiModuleInit extends EudiIssuerInit {
+export interface EudiModuleInit extends Omit<EudiIssuerInit, 'certificateChain' | 'walletProviderRoots'> {
   /** The node's data directory: the issuer key lives at `<dataDir>/eudi-issuer.key`. */
   dataDir: string
+  /** PEM files: the issuer key's chain (leaf first) and the root it must lead to. */
+  certificateChainFile?: string
+  certificateRootFile?: string
+  /** PEM files of the wallet providers' roots. */
+  walletProviderRootFiles?: readonly string[]
   pruneIntervalMs?: number
+  /** The verifier's request-signing certificate chain and key (PEM files), for signed presentation requests (HAIP). */
+  verifier?: { certificateChainFile: string, keyFile: string }
+  presentationTtlSeconds?: number
+}
+
+/** Without a fetch, documents of other issuers are not fetched (the check says so). */
+const refuseFetch: SafeFetch = async (url) => { throw new LifelongError('unavailable', 'EUDI_FETCH_UNAVAILABLE', `cannot fetch ${url}`) }
+
+/**
+ * This portal's own status lists and type metadata, read in-process rather than over HTTP (the
+ * portal need not reach its own public URL, and the answer is what it would serve).
+ */
+function ownDocuments (issuer: EudiIssuer): (url: string) => Promise<FetchedDocument | undefined> {
+  return async (url) => {
+    const base = issuer.issuer
+    if (!url.startsWith(`${base}/`)) return undefined
+    const list = /^\/eudi\/status-lists\/([1-9][0-9]{0,8})$/.exec(url.slice(base.length))
+    if (list !== null) {
+      const token = await issuer.statusListToken(list[1] as string)
+      return token === undefined ? undefined : { url, status: 200, contentType: 'application/statuslist+jwt', body: new TextEncoder().encode(token) }
+    }
+    const doc = issuer.typeMetadata().byVct.get(url)
+    return doc === undefined ? undefined : { url, status: 200, contentType: 'application/json', body: new TextEncoder().encode(doc) }
+  }
 }
 
 export class EudiModule {
   readonly name = 'eudi'
   readonly issuer: EudiIssuer
+  /** The OpenID4VP verifier of the employers' "from a wallet" path. */
+  readonly presentations: PresentationVerifier
   private readonly pruneIntervalMs: number
+  private readonly upkeepIntervalMs: number
   private readonly logger: Logger
-  private timer?: NodeJS.Timeout
+  private timers: NodeJS.Timeout[] = []
 
-  private constructor (components: EudiModuleComponents, init: EudiModuleInit, issuer: EudiIssuer) {
+  private constructor (components: EudiModuleComponents, init: EudiModuleInit, issuer: EudiIssuer, presentations: PresentationVerifier) {
     this.issuer = issuer
+    this.presentations = presentations
     this.logger = components.logger
     this.pruneIntervalMs = init.pruneIntervalMs ?? 60_000
+    // The upkeep looks every minute (or more often with a shorter interval) for learners due.
+    this.upkeepIntervalMs = Math.min(60_000, (init.statusCheckIntervalSeconds ?? 3600) * 1000)
   }
 
   static async create (components: EudiModuleComponents, init: EudiModuleInit): Promise<EudiModule> {
     const key = await loadOrCreateIssuerKey(join(init.dataDir, CREDENTIAL_ISSUER_KEY_FILE))
-    const issuer = new EudiIssuer({ store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, now: components.now }, init)
-    return new EudiModule(components, init, issuer)
+    let certificateChain: X509Certificate[] | undefined
+    if (init.certificateChainFile !== undefined) {
+      certificateChain = readCertificates(init.certificateChainFile)
+      if (!certifiesKey(certificateChain[0] as X509Certificate, key.publicKey)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.certificateChainFile}: its first certificate does not certify the credential issuer key (${CREDENTIAL_ISSUER_KEY_FILE})`)
+      if (init.certificateRootFile !== undefined) {
+        try {
+          verifyChain(certificateChain, readCertificates(init.certificateRootFile), new Date((components.now ?? Date.now)()))
+        } catch (err) {
+          throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.certificateChainFile} does not lead to the root in ${init.certificateRootFile}: ${err instanceof ChainError ? err.message : String(err)}`, { cause: err })
+        }
+      }
+    }
+    const walletProviderRoots = (init.walletProviderRootFiles ?? []).flatMap((f) => readCertificates(f))
+    const issuer = new EudiIssuer({ store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, results: components.results, now: components.now }, {
+      ...init,
+      walletProviderRoots,
+      ...(certificateChain === undefined ? {} : { certificateChain })
+    })
+    let signer: { key: ReturnType<typeof loadOrCreateP256KeyFile>, chain: X509Certificate[] } | undefined
+    if (init.verifier !== undefined) {
+      // Read, never made here: a key nobody's certificate names would be of no use.
+      if (!existsSync(init.verifier.keyFile)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `the verifier key ${init.verifier.keyFile} does not exist`)
+      const key = loadOrCreateP256KeyFile(init.verifier.keyFile)
+      const chain = readCertificates(init.verifier.certificateChainFile)
+      if (!certifiesKey(chain[0] as X509Certificate, key)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.verifier.certificateChainFile}: its first certificate does not certify the verifier key ${init.verifier.keyFile}`)
+      signer = { key, chain }
+    }
+    const own = ownDocuments(issuer)
+    const presentations = new PresentationVerifier({
+      store: components.store,
+      logger: components.logger,
+      now: components.now ?? Date.now,
+      manifests: components.manifests ?? (() => []),
+      fetch: async (url, request) => (await own(url)) ?? await (components.fetch ?? refuseFetch)(url, request)
+    }, {
+      baseUrl: init.issuerUrl,
+      ...(init.presentationTtlSeconds === undefined ? {} : { ttlSeconds: init.presentationTtlSeconds }),
+      ...(signer === undefined ? {} : { signer }),
+      ...(init.certificateRootFile === undefined ? {} : { issuerRoot: readCertificates(init.certificateRootFile)[0] as X509Certificate })
+    })
+    return new EudiModule(components, init, issuer, presentations)
   }
 
   async start (): Promise<void> {
-    this.timer = setInterval(() => {
+    const prune = setInterval(() => {
       this.issuer.prune().catch((err: unknown) => { this.logger.warn({ err }, 'pruning expired offers failed') })
     }, this.pruneIntervalMs)
-    this.timer.unref()
+    let running = false
+    const upkeep = setInterval(() => {
+      if (running) return
+      running = true
+      this.issuer.upkeep().catch((err: unknown) => { this.logger.warn({ err }, 'credential status upkeep failed') }).finally(() => { running = false })
+    }, this.upkeepIntervalMs)
+    prune.unref()
+    upkeep.unref()
+    this.timers = [prune, upkeep]
   }
 
   async stop (): Promise<void> {
-    clearInterval(this.timer)
+    for (const t of this.timers) clearInterval(t)
   }
 }

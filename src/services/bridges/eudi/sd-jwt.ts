@@ -13,7 +13,7 @@ import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, ty
 import { calculateJwkThumbprint, type JWK } from 'jose'
 import { LifelongError } from '../../../core/errors.ts'
 import { loadOrCreateP256KeyFile } from '../../../core/crypto/p256.ts'
-import { publicKeyOf } from './proof.ts'
+import { publicKeyOf } from './jwk.ts'
 import type { StatusRef } from './status-list.ts'
 
 /** The credential issuer's signing key. */
@@ -26,7 +26,7 @@ export interface IssuerKey {
 
 async function issuerKeyFrom (privateKey: KeyObject): Promise<IssuerKey> {
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new LifelongError('invalid', 'EUDI_KEY_NOT_P256', 'the credential issuer key must be an EC P-256 key')
+    throw new LifelongError('invalid', 'KEY_NOT_P256', 'the credential issuer key must be an EC P-256 key')
   }
   const publicKey = createPublicKey(privateKey)
   const jwk = publicKey.export({ format: 'jwk' }) as JWK
@@ -117,12 +117,16 @@ export class SdJwtVcIssuer {
   private readonly key: IssuerKey
   private readonly header: string
 
-  constructor (key: IssuerKey) {
+  /**
+   * @param options.x5c the issuer key's certificate chain (base64 DER, leaf first, no trust
+   *   anchor): HAIP §6.1.1 requires it in every credential (SD-JWT VC §3.5 X.509 key resolution).
+   */
+  constructor (key: IssuerKey, options: { x5c?: readonly string[] } = {}) {
     this.key = key
-    this.header = b64u(JSON.stringify({ alg: 'ES256', typ: 'dc+sd-jwt', kid: key.jwk.kid }))
+    this.header = b64u(JSON.stringify({ alg: 'ES256', typ: 'dc+sd-jwt', kid: key.jwk.kid, ...(options.x5c === undefined ? {} : { x5c: [...options.x5c] }) }))
   }
 
-  /** Issues one credential; `typ: dc+sd-jwt` and `kid` in the header (SD-JWT VC §3.2.1). */
+  /** Issues one credential; `typ: dc+sd-jwt`, `kid` and (when configured) `x5c` in the header (SD-JWT VC §3.2.1, §3.5). */
   async issue (input: IssueSdJwtVcInput): Promise<string> {
     // Only the public key members: cnf binds the credential to the key, not to what the wallet said about it.
     const holderJwk = publicKeyOf(input.holderJwk)

@@ -24,7 +24,7 @@ export const STATUS_SUSPENDED = 0x02
 export function getStatus (bytes: Uint8Array, index: number, bits: 1 | 2 | 4 | 8 = 1): number {
   const perByte = 8 / bits
   const byte = bytes[Math.floor(index / perByte)]
-  if (byte === undefined) throw new LifelongError('invalid', 'STATUS_INDEX_OUT_OF_RANGE', `index ${index} is beyond the list`)
+  if (byte === undefined) throw new LifelongError('invalid', 'EUDI_STATUS_INDEX_OUT_OF_RANGE', `index ${index} is beyond the list`)
   const shift = (index % perByte) * bits
   return (byte >> shift) & ((1 << bits) - 1)
 }
@@ -34,8 +34,8 @@ export function setStatus (bytes: Uint8Array, index: number, status: number, bit
   const perByte = 8 / bits
   const at = Math.floor(index / perByte)
   const byte = bytes[at]
-  if (byte === undefined) throw new LifelongError('invalid', 'STATUS_INDEX_OUT_OF_RANGE', `index ${index} is beyond the list`)
-  if (status < 0 || status >= 1 << bits) throw new LifelongError('invalid', 'STATUS_VALUE_INVALID', `status ${status} does not fit in ${bits} bits`)
+  if (byte === undefined) throw new LifelongError('invalid', 'EUDI_STATUS_INDEX_OUT_OF_RANGE', `index ${index} is beyond the list`)
+  if (status < 0 || status >= 1 << bits) throw new LifelongError('invalid', 'EUDI_STATUS_VALUE_INVALID', `status ${status} does not fit in ${bits} bits`)
   const shift = (index % perByte) * bits
   const mask = ((1 << bits) - 1) << shift
   bytes[at] = (byte & ~mask) | (status << shift)
@@ -53,7 +53,7 @@ export function decodeStatusList (lst: string): Uint8Array {
   try {
     return new Uint8Array(inflateSync(Buffer.from(lst, 'base64url'), { maxOutputLength: MAX_STATUS_LIST_BYTES }))
   } catch (err) {
-    throw new LifelongError('invalid', 'STATUS_LIST_UNREADABLE', 'the status list is not ZLIB-compressed base64url', { cause: err })
+    throw new LifelongError('invalid', 'EUDI_STATUS_LIST_UNREADABLE', 'the status list is not ZLIB-compressed base64url', { cause: err })
   }
 }
 
@@ -82,7 +82,7 @@ export class StatusListStore {
   constructor (store: Sublevel, init: StatusListStoreInit = {}) {
     this.store = store
     this.size = init.size ?? 131_072
-    if (this.size % 8 !== 0 || this.size <= 0) throw new LifelongError('invalid', 'STATUS_LIST_SIZE_INVALID', 'the list size must be a positive multiple of 8')
+    if (this.size % 8 !== 0 || this.size <= 0) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_SIZE_INVALID', 'the list size must be a positive multiple of 8')
   }
 
   /** Serialises allocations and status changes (one writer at a time, like the log's append). */
@@ -121,7 +121,7 @@ export class StatusListStore {
     let index = randomInt(this.size)
     // Probe linearly from the random start for a free slot.
     for (let tries = 0; getStatus(alloc, index) === 1; tries++) {
-      if (tries >= this.size) throw new LifelongError('internal', 'STATUS_LIST_FULL', 'no free index')
+      if (tries >= this.size) throw new LifelongError('internal', 'EUDI_STATUS_LIST_FULL', 'no free index')
       index = (index + 1) % this.size
     }
     setStatus(alloc, index, 1)

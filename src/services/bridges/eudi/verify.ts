@@ -13,7 +13,7 @@
  * addresses, no redirects, deadline, size cap) and only from under the issuer's own base URL;
  * offline, they are reported as not checked.
  */
-import { createHash, type KeyObject } from 'node:crypto'
+import { createHash, X509Certificate, type KeyObject } from 'node:crypto'
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose'
 import type { Manifest, Member } from '../../../core/federation/manifest.ts'
 import { p256JwkFromSpki, p256PublicKey, p256Thumbprint } from '../../../core/crypto/p256.ts'
@@ -21,6 +21,7 @@ import { createSafeFetch, type SafeFetch } from '../../verify/fetch.ts'
 import type { Check } from '../../../core/log/evidence.ts'
 import { decodeStatusList, getStatus } from './status-list.ts'
 import { sri } from './type-metadata.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 export type { Check }
 
@@ -32,6 +33,12 @@ export interface VerifyOptions {
   fetch?: SafeFetch
   /** Unix ms. */
   now?: number
+  /**
+   * A presentation to a relying party (OpenID4VP 1.0 §8.6, B.3.6; HAIP §6.1.1.1): the KB-JWT is
+   * required, and its `nonce` and `aud` must be the request's (the `aud` the full client ID,
+   * prefix included, §14.8), its `iat` at most `maxAgeSeconds` old (default 300).
+   */
+  keyBinding?: { nonce: string, audience: string, maxAgeSeconds?: number }
 }
 
 /** The credential issuer as the pinned federation names it. */
@@ -173,12 +180,24 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   }
   if (signer === undefined) { add('signature', false, 'the issuer signature does not verify under the credential issuer key of the pinned federation'); return done() }
   const m = signer.member
+  // With x5c (SD-JWT VC §3.5, HAIP §6.1.1) the certificate must be for the key the manifest names:
+  // the chain is for wallets in the wider ecosystem; trust here comes from the pinned federation.
+  if (header.x5c !== undefined) {
+    let leafKey: KeyObject | undefined
+    try { leafKey = Array.isArray(header.x5c) && typeof header.x5c[0] === 'string' ? new X509Certificate(Buffer.from(header.x5c[0], 'base64')).publicKey : undefined } catch {}
+    if (leafKey === undefined || !leafKey.export({ type: 'spki', format: 'der' }).equals(signer.key.export({ type: 'spki', format: 'der' }))) {
+      add('signature', false, 'the x5c certificate is not for the credential issuer key the pinned federation names')
+      return done()
+    }
+  }
+  // The issuer coarsens iat to the UTC day (EUDI ARF ISSU_36), so membership is checked to the day.
   const iat = typeof payload.iat === 'number' ? payload.iat * 1000 : undefined
+  const DAY = 86_400_000
   const issuerProblem = payload.iss !== m.httpBaseUrl
     ? `the credential names iss ${String(payload.iss)}, but the key is the credential issuer key of "${m.name}" at ${m.httpBaseUrl}`
     : !m.roles.includes('portal')
         ? `"${m.name}" is not a portal of the federation`
-        : iat === undefined || iat < m.validFrom || iat >= m.validTo
+        : iat === undefined || iat + DAY <= m.validFrom || iat >= m.validTo
           ? `issued ${iat === undefined ? 'at no stated time' : new Date(iat).toISOString()}, outside "${m.name}"'s membership (${new Date(m.validFrom).toISOString()} to ${new Date(m.validTo).toISOString()})`
           : undefined
   if (!add('issuer', issuerProblem === undefined, issuerProblem ?? `"${m.name}" (organisation ${m.organisationNumber}, ${m.httpBaseUrl}), a credential issuer of federation ${signer.federation}`)) return done()
@@ -218,19 +237,34 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   out.claims = withDisclosures(payload, decoded) as Record<string, unknown>
 
   // Key binding (RFC 9901 §7.3).
+  const expected = options.keyBinding
   if (kb !== '') {
     try {
       const kbHeader = decodeProtectedHeader(kb)
       const kbPayload = b64json(kb.split('.')[1] as string) as Record<string, unknown>
       const cnf = payload.cnf as { jwk?: JWK } | undefined
-      if (cnf?.jwk === undefined) throw new Error('no cnf.jwk to check it with')
-      await compactVerify(kb, await importJWK(cnf.jwk, String(kbHeader.alg)))
+      if (cnf?.jwk === undefined) throw new LifelongError('invalid', 'EUDI_KEY_BINDING_INVALID', 'no cnf.jwk to check it with')
+      await compactVerify(kb, await importJWK(cnf.jwk, String(kbHeader.alg)), { algorithms: ['ES256', 'EdDSA'] })
       const sdHash = digest(`${parts.slice(0, -1).join('~')}~`)
-      const fresh = typeof kbPayload.iat === 'number' && Math.abs(kbPayload.iat - now) < 600
-      add('key-binding', kbHeader.typ === 'kb+jwt' && kbPayload.sd_hash === sdHash && fresh, `KB-JWT for ${String(kbPayload.aud)}, nonce ${String(kbPayload.nonce)}${fresh ? '' : ' (not fresh)'}`)
+      const maxAge = expected?.maxAgeSeconds ?? 600
+      const fresh = typeof kbPayload.iat === 'number' && kbPayload.iat <= now + 60 && kbPayload.iat > now - maxAge
+      const problem = kbHeader.typ !== 'kb+jwt'
+        ? 'typ is not kb+jwt'
+        : kbPayload.sd_hash !== sdHash
+          ? 'sd_hash does not cover this presentation'
+          : !fresh
+              ? 'not fresh (iat)'
+              : expected !== undefined && kbPayload.nonce !== expected.nonce
+                ? 'nonce is not the one of this request'
+                : expected !== undefined && kbPayload.aud !== expected.audience
+                  ? 'aud is not this verifier'
+                  : undefined
+      add('key-binding', problem === undefined, problem === undefined ? `KB-JWT for ${String(kbPayload.aud)}, nonce ${String(kbPayload.nonce)}` : `the KB-JWT ${problem}`)
     } catch (err) {
       add('key-binding', false, `the KB-JWT does not verify: ${(err as Error).message}`)
     }
+  } else if (expected !== undefined) {
+    add('key-binding', false, 'no KB-JWT: a presentation must prove the holder key (HAIP §6.1.1.1)')
   } else {
     add('key-binding', true, 'no KB-JWT (an issued credential, not a presentation)')
   }
@@ -243,7 +277,7 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   }
   if (typeof payload['vct#integrity'] === 'string') {
     try {
-      if (!underBase(payload.vct, m.httpBaseUrl)) throw new Error(`${String(payload.vct)} is not under the issuer's base URL ${m.httpBaseUrl}`)
+      if (!underBase(payload.vct, m.httpBaseUrl)) throw new LifelongError('forbidden', 'EUDI_URL_NOT_UNDER_ISSUER', `${String(payload.vct)} is not under the issuer's base URL ${m.httpBaseUrl}`)
       const bytes = (await doFetch(String(payload.vct), { accept: 'application/json' })).body
       add('type-metadata', sri(bytes) === payload['vct#integrity'], `type metadata of ${String(payload.vct)} ${sri(bytes) === payload['vct#integrity'] ? 'matches' : 'does not match'} vct#integrity`)
     } catch (err) { add('type-metadata', false, `cannot check the type metadata: ${(err as Error).message}`) }
@@ -251,15 +285,15 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   const sl = payload.status?.status_list as { idx?: number, uri?: string } | undefined
   if (sl !== undefined) {
     try {
-      if (!underBase(sl.uri, m.httpBaseUrl)) throw new Error(`${String(sl.uri)} is not under the issuer's base URL ${m.httpBaseUrl}`)
+      if (!underBase(sl.uri, m.httpBaseUrl)) throw new LifelongError('forbidden', 'EUDI_URL_NOT_UNDER_ISSUER', `${String(sl.uri)} is not under the issuer's base URL ${m.httpBaseUrl}`)
       const token = new TextDecoder().decode((await doFetch(String(sl.uri), { accept: 'application/statuslist+jwt' })).body).trim()
       const slHeader = decodeProtectedHeader(token)
       const key = issuerKeysOfMember.find((c) => c.kid === slHeader.kid)?.key
-      if (key === undefined) throw new Error('the status list is not signed by a credential issuer key of the issuer')
+      if (key === undefined) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list is not signed by a credential issuer key of the issuer')
       await compactVerify(token, key, { algorithms: ['ES256'] })
       const slPayload = b64json(token.split('.')[1] as string) as { sub?: string, exp?: number, status_list?: { bits?: 1 | 2 | 4 | 8, lst?: string } }
-      if (slHeader.typ !== 'statuslist+jwt' || slPayload.sub !== sl.uri) throw new Error('not the status list the credential names')
-      if (slPayload.exp !== undefined && slPayload.exp <= now) throw new Error('the status list token has expired')
+      if (slHeader.typ !== 'statuslist+jwt' || slPayload.sub !== sl.uri) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'not the status list the credential names')
+      if (slPayload.exp !== undefined && slPayload.exp <= now) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list token has expired')
       const status = getStatus(decodeStatusList(String(slPayload.status_list?.lst)), Number(sl.idx), slPayload.status_list?.bits ?? 1)
       add('status', status === 0, status === 0 ? 'VALID' : status === 1 ? 'INVALID (revoked)' : `status 0x${status.toString(16)}`)
     } catch (err) { add('status', false, `cannot check the status: ${(err as Error).message}`) }

@@ -39,21 +39,36 @@ export interface EvidenceServiceComponents {
   logger: Logger
 }
 
+/** The institution side as a part of its node: serves GetEvidence once started. */
+export class EvidenceService {
+  readonly name = 'evidence'
+  private readonly c: EvidenceServiceComponents
+
+  constructor (components: EvidenceServiceComponents) {
+    this.c = components
+  }
+
+  /** Registers the GetEvidence handler. */
+  start (): void {
+    serveEvidence(this.c)
+  }
+}
+
 /** The institution side: serves GetEvidence. */
 export function serveEvidence (c: EvidenceServiceComponents): void {
   c.server.handle(GetEvidence, async (request, context) => {
     const learnerId = request.learnerId ?? ''
     const refs = request.results ?? []
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(learnerId) || refs.length === 0 || refs.length > 50) {
-      throw new LifelongError('invalid', 'EVIDENCE_REQUEST_INVALID', 'a learner ID and 1–50 results are required')
+      throw new LifelongError('invalid', 'OOTS_EVIDENCE_REQUEST_INVALID', 'a learner ID and 1–50 results are required')
     }
     const mine = await c.results.forLearner(learnerId, refs.map((r) => r.resultId ?? ''))
     const documents: lifelong.evidence.IEvidenceDocument[] = []
     const entries: LogEntryInput[] = []
     for (const ref of refs) {
       const result = mine.results.find((r) => r.id === ref.resultId)
-      if (result === undefined) throw new LifelongError('not-found', 'EVIDENCE_RESULT_NOT_FOUND', 'no such result of this learner here')
-      if (result.version !== ref.version) throw new LifelongError('conflict', 'EVIDENCE_VERSION_CHANGED', 'the result has a newer version than the one asked for')
+      if (result === undefined) throw new LifelongError('not-found', 'OOTS_EVIDENCE_RESULT_NOT_FOUND', 'no such result of this learner here')
+      if (result.version !== ref.version) throw new LifelongError('conflict', 'OOTS_EVIDENCE_VERSION_CHANGED', 'the result has a newer version than the one asked for')
       const evidence = await c.builder.build(mine.learner, result)
       documents.push({
         ref,

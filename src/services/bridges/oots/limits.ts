@@ -4,7 +4,7 @@
  * limit is refused before anything is parsed or stored (`rate-limited`, HTTP 429 with
  * Retry-After). In memory, per node: the limits protect this node, and a restart forgets them.
  */
-import { LifelongError } from '../../../core/errors.ts'
+import { LifelongError, type ErrorCode } from '../../../core/errors.ts'
 
 /** Keys kept at most; beyond, the oldest windows are dropped (an attacker cannot grow the map without bound). */
 const MAX_KEYS = 10_000
@@ -25,7 +25,7 @@ export class WindowLimit {
    * Counts one event for `key`.
    * @throws LifelongError `code` (rate-limited) when the key is over its limit in this window
    */
-  take (key: string, code: string, what: string): void {
+  take (key: string, code: ErrorCode, what: string): void {
     const now = this.now()
     let w = this.windows.get(key)
     if (w === undefined || now - w.start >= this.windowMs) {

@@ -375,8 +375,11 @@ export class OotsProvider {
    * The preview as the signed-in learner sees it; undefined if it is not theirs. The first time
    * its subject opens it, the request is bound to them: their sign-in must fit the request's
    * minimum data set (checked here first, so that a learner it does not fit causes no lookup at
-   * all) and the index's match must name them. Then their results of the type are read, the
+   * all) and the index's match must name them, and no one else (an identifier the index knows
+   * decides; else namesakes with the same birth date make it `OOTS_PREVIEW_AMBIGUOUS`, and
+   * nothing is bound, read or recorded). Then their results of the type are read, the
    * request's exchange is linked to them and the request appears in their access log.
+   * @throws LifelongError OOTS_PREVIEW_AMBIGUOUS (conflict) when the request fits several learners
    */
   async previewFor (previewId: string, learner: SignedInLearner): Promise<PreviewRecord | undefined> {
     if (!/^[A-Za-z0-9_-]{22}$/.test(previewId)) return undefined
@@ -399,8 +402,19 @@ export class OotsProvider {
 
   private async bind (p: PreviewRecord, learnerId: string): Promise<PreviewRecord | undefined> {
     const candidates = p.person === undefined ? [] : await this.c.matcher.match(p.person, OOTS_PURPOSE)
-    // The index names the signed-in learner among the people the request's data fits: re-authentication settles the record match (TDD 4.9 §1).
-    if (!candidates.some((c) => c.learnerId === learnerId)) return undefined
+    // The index must name the signed-in learner, and only them: re-authentication settles the
+    // record match (TDD 4.9 §1) only when the request's data points at one person. An identifier
+    // the index knows decides; else name and birth date must fit one learner alone. Among
+    // namesakes the portal cannot tell whose the request is, and must not choose
+    // (LearnerRegistry.match): whoever opened it first would see who asks and could send their
+    // own diploma as the requested person's evidence.
+    const byIdentifier = candidates.filter((c) => c.matchedOn.includes('identifier'))
+    const named = byIdentifier.length > 0 ? byIdentifier : candidates
+    if (!named.some((c) => c.learnerId === learnerId)) return undefined
+    if (new Set(named.map((c) => c.learnerId)).size > 1) {
+      this.c.logger.info({ exchangeId: p.exchangeId, candidates: named.length }, 'OOTS preview not bound: the request fits several learners')
+      throw new LifelongError('conflict', 'OOTS_PREVIEW_AMBIGUOUS', 'Several people in the national register have the name and birth date this request gives, so it cannot be tied to you with certainty, and nothing is shown or sent. The authority that asked can send the request again with your eIDAS identifier (sign in with your eID in their service).')
+    }
     const type = this.init.evidenceTypes.find((t) => t.classification === p.evidenceClassification)
     const mine = await this.c.results.forLearner(learnerId, OOTS_PURPOSE)
     const matching = type === undefined ? [] : mine.results.filter((r) => r.status !== 'annulled' && type.kinds.includes(r.kind))
@@ -424,12 +438,17 @@ export class OotsProvider {
     return bound
   }
 
-  /** The learner's decision in the preview space. */
-  async decide (previewId: string, learner: SignedInLearner, decision: 'approve' | 'refuse', resultIds: readonly string[]): Promise<PreviewRecord> {
+  /**
+   * The learner's decision in the preview space. `admit` is called once the preview is known to
+   * be theirs, pending and not expired, before anything is written: a shared budget is charged
+   * there, for real decisions only (it may throw to refuse).
+   */
+  async decide (previewId: string, learner: SignedInLearner, decision: 'approve' | 'refuse', resultIds: readonly string[], admit?: () => void): Promise<PreviewRecord> {
     const p = await this.previewFor(previewId, learner)
     if (p === undefined) throw new LifelongError('not-found', 'OOTS_PREVIEW_NOT_FOUND', 'no such preview for you')
     if (p.state !== 'pending') throw new LifelongError('conflict', 'OOTS_PREVIEW_DECIDED', 'this preview has already been decided')
     if (p.expiresAt <= this.now()) throw new LifelongError('gone', 'OOTS_PREVIEW_EXPIRED', 'this preview has expired')
+    admit?.()
     if (decision === 'approve') {
       const chosen = p.candidates.filter((c) => resultIds.includes(c.resultId))
       if (chosen.length === 0) throw new LifelongError('invalid', 'OOTS_PREVIEW_NOTHING_CHOSEN', 'choose at least one result to send, or refuse')

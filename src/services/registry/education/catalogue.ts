@@ -16,7 +16,7 @@
  * registry answers "unchanged" for what it already committed, and the local commit stores what
  * the node lacks. An upload the registry refuses outright (it commits none of it) is dropped.
  */
-import { isLifelongError, LifelongError, toLifelongError, type FieldError } from '../../../core/errors.ts'
+import { isLifelongError, LifelongError, toLifelongError, type ErrorCode, type FieldError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { lifelong } from '../../../core/gen/proto.js'
 import type { Federation } from '../../../net/federation/federation.ts'
@@ -330,7 +330,7 @@ export class InstitutionCatalogue {
       // A lost connection or answer: send the whole upload again. The registry commits an upload
       // at most once and answers a repeated one with "unchanged", so a retry cannot duplicate.
       // A deadline passed at the registry while it committed: the retry queues behind that commit and is answered "unchanged".
-      const retriable = ['RPC_UNREACHABLE', 'RPC_TIMEOUT', 'RPC_DEADLINE_EXCEEDED', C.uploadExpired]
+      const retriable: ErrorCode[] = ['RPC_UNREACHABLE', 'RPC_TIMEOUT', 'RPC_DEADLINE_EXCEEDED', C.uploadExpired]
       if (!retriable.some((code) => isLifelongError(err, code))) throw err
       await new Promise((resolve) => setTimeout(resolve, 1000))
       return await this.publishOnce(changes, onProgress)

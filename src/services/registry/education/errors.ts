@@ -1,8 +1,9 @@
 /**
- * The education registry's error codes (stable: part of the HTTP and wire contract). Each is a
+ * The education registry's error codes by name (declared with their meaning in
+ * src/core/error-codes/education.ts; stable: part of the HTTP and wire contract). Each is a
  * {@link LifelongError} whose kind decides the HTTP and wire status.
  */
-import { LifelongError, ValidationError, type ErrorKind, type FieldError } from '../../../core/errors.ts'
+import { LifelongError, ValidationError, type ErrorCode, type ErrorKind, type FieldError } from '../../../core/errors.ts'
 
 export const EducationCodes = {
   /** An offering, institution, event or decision breaks a field rule (NKR, NUS, credits, …): see fields. */
@@ -41,10 +42,10 @@ export const EducationCodes = {
   queryInvalid: 'EDUCATION_QUERY_INVALID'
 } as const
 
-export function educationError (kind: ErrorKind, code: string, message: string, details?: unknown): LifelongError {
+export function educationError (kind: ErrorKind, code: ErrorCode, message: string, details?: unknown): LifelongError {
   return new LifelongError(kind, code, message, details === undefined ? {} : { details })
 }
 
-export function fieldsError (code: string, message: string, fields: FieldError[]): ValidationError {
+export function fieldsError (code: ErrorCode, message: string, fields: FieldError[]): ValidationError {
   return new ValidationError(code, `${message}: ${fields.slice(0, 5).map((f) => `${f.path} ${f.message}`).join('; ')}${fields.length > 5 ? ` (+${fields.length - 5} more)` : ''}`, fields)
 }

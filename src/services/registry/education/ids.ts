@@ -5,6 +5,7 @@
  * twice and never reused after an offering is discontinued. The form cannot be mistaken for a
  * national identity number (11 digits) or an education ID ("NO-EDU-…"): it starts with a letter.
  */
+import { LifelongError } from '../../../core/errors.ts'
 
 /** O offering, I institution, E institution event, A accreditation decision. */
 export const ID_KINDS = { offering: 'O', institution: 'I', event: 'E', decision: 'A' } as const
@@ -25,7 +26,7 @@ export function mod11_10 (digits: string): number {
 }
 
 export function formatNationalId (kind: IdKind, serial: number): string {
-  if (!Number.isInteger(serial) || serial < 1 || serial > MAX_SERIAL) throw new RangeError(`serial ${serial} out of range`)
+  if (!Number.isInteger(serial) || serial < 1 || serial > MAX_SERIAL) throw new LifelongError('internal', 'EDUCATION_ID_EXHAUSTED', `serial ${serial} out of range`)
   const digits = String(serial).padStart(SERIAL_DIGITS, '0')
   return `${ID_KINDS[kind]}${digits}${mod11_10(digits)}`
 }

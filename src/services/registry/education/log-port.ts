@@ -6,6 +6,7 @@
  */
 import type { BatchOp, Db } from '../../../store/leveldb/storage.ts'
 import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 export type { AppendResult, LogEntryInput }
 
@@ -42,7 +43,7 @@ export class MemoryLog implements LogAppender {
       throw err
     }
     if (ops.length > 0) {
-      if (this.db === undefined) throw new Error('MemoryLog without a database cannot write operations')
+      if (this.db === undefined) throw new LifelongError('internal', 'INTERNAL', 'MemoryLog without a database cannot write operations')
       await this.db.batch(ops.map((op) => op.type === 'put'
         ? { type: 'put' as const, sublevel: op.sublevel, key: op.key, value: op.value }
         : { type: 'del' as const, sublevel: op.sublevel, key: op.key }))

@@ -5,12 +5,14 @@
  *
  * A member writes about a learner only with a relationship (it created them, or has a pointer or
  * enrolment for them); its first link to a learner others registered needs their name and birth
- * date; a national ID of a known learner, and a merge, are the operator's (`rights.ts`,
+ * date, and gives it pointers and enrolments only: the learner's details are the registrant's;
+ * a national ID of a known learner, and a merge, are the operator's (`rights.ts`,
  * `change-requests.ts`). Refusals are counted per member.
  *
  * Every write is one atomic, synced batch through the node's Merkle log ({@link Journal}); every
  * read about a learner leaves an access row, durable before the answer goes out (a read that
- * cannot be recorded is not answered). Records are never changed: every version is written once
+ * cannot be recorded is not answered); the same reader's reads of the same learner for the same
+ * purpose within a minute share one row (`AccessWindows`). Records are never changed: every version is written once
  * under its own key (where the log finds it again) and a small head says which one is current.
  */
 import { randomBytes } from 'node:crypto'
@@ -36,13 +38,14 @@ import {
   checkStudyRightStatus, throwIfInvalid, type CheckedIdentifier, type CheckedLearner, type IdentifierPolicy
 } from './validation.ts'
 import {
-  RefusalTally, RightsMonitor, hasRelationship, identityMatches, isNationalIdScheme, isOperator, type Basis
+  RefusalTally, RightsMonitor, hasRelationship, identityMatches, isNationalIdScheme, isOperator, isRegistrant, type Basis
 } from './rights.ts'
 import {
   CHANGE_REQUEST_ID, decide, fileAddIdentifier, findPendingAddIdentifier, listChangeRequests, loadChangeRequest,
   type ChangeRequest, type ChangeRequestStatus
 } from './change-requests.ts'
 import { accessLog as accessRows, callerOf, type AccessLogRow } from './access-view.ts'
+import { AccessWindows } from '../../log/access-window.ts'
 
 const pb = lifelong.learners
 export type LearnerRecord = lifelong.learners.LearnerRecord
@@ -78,6 +81,8 @@ export interface LearnerRegistryComponents {
   now?: () => number
   /** Random bytes for education IDs; tests pass a deterministic one. */
   random?: (n: number) => Uint8Array
+  /** Read records coalesced per reader, learner and purpose (the default window without). */
+  accessWindows?: AccessWindows
 }
 
 export interface LearnerRegistryInit extends IdentifierPolicy {
@@ -123,7 +128,7 @@ export interface OwnData {
 /** The head of every new learner (the same bytes each time; values are never changed in place). */
 const NEW_LEARNER_HEAD = pb.LearnerHead.encode({ version: 1, status: 'active' }).finish()
 
-const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNER_NOT_FOUND', 'no learner with this identifier or ID')
+const notFound = (): LifelongError => new LifelongError('not-found', 'LEARNERS_NOT_FOUND', 'no learner with this identifier or ID')
 
 export class LearnerRegistry {
   private readonly store: Sublevel
@@ -135,6 +140,7 @@ export class LearnerRegistry {
   private readonly init: LearnerRegistryInit
   private readonly writer: Writer
   private readonly rights: RightsMonitor
+  private readonly accessWindows: AccessWindows
 
   constructor (components: LearnerRegistryComponents, init: LearnerRegistryInit) {
     this.store = components.store
@@ -146,6 +152,7 @@ export class LearnerRegistry {
     this.random = components.random
     this.init = init
     this.rights = new RightsMonitor({ logger: components.logger, ...(components.metrics === undefined ? {} : { metrics: components.metrics }) })
+    this.accessWindows = components.accessWindows ?? new AccessWindows({ now: this.now })
   }
 
   // ------------------------------------------------------------------ learners
@@ -156,10 +163,11 @@ export class LearnerRegistry {
    * identifier, other details). Idempotent. Validation problems refuse the whole batch; an entry
    * whose identifiers belong to two different learners is rejected alone.
    *
-   * A member (not the operator) changes only learners it has a relationship with; for another
-   * known learner whose name and birth date match, the entry is `matched` (nothing applied, the
-   * ID returned), else `rejected` (LEARNERS_IDENTITY_MISMATCH, no ID). A national ID new to a known
-   * learner, or a new learner with several, is the operator's (LEARNERS_NEEDS_OPERATOR).
+   * A member (not the operator) changes only learners it registered (`rights.ts` isRegistrant);
+   * for a learner it is linked to by its own pointer or enrolment the entry is `matched` (the ID
+   * returned, nothing applied); for another known learner whose name and birth date match,
+   * `matched` too, else `rejected` (LEARNERS_IDENTITY_MISMATCH, no ID). A national ID new to a
+   * known learner, or a new learner with several, is the operator's (LEARNERS_NEEDS_OPERATOR).
    */
   async registerLearners (inputs: readonly LearnerInput[], accessor: Accessor): Promise<EntryOutcome[]> {
     assertPurpose(accessor.purpose, accessor.legalBasis)
@@ -209,8 +217,13 @@ export class LearnerRegistry {
             const current = await this.recordInDraft(draft, learnerId)
             const added = learner.identifiers.filter((i) => !current.identifiers.some((j) => sameIdentifier(i, j)))
             if (added.some((i) => isNationalIdScheme(i.scheme))) { outcomes.push(needsOperator(index, 'national-id-needs-operator')); continue }
-            if (!await hasRelationship(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber)) {
-              if (identityMatches(current, learner.name, learner.birthDate)) {
+            const family = [learnerId, ...current.mergedFrom]
+            if (!await isRegistrant(draft, family, accessor.organisationNumber)) {
+              if (await hasRelationship(draft, family, accessor.organisationNumber)) {
+                // Linked through its own pointer or enrolment: it knows the learner, but their
+                // details are the registrant's (rights.ts isRegistrant), whatever it sends.
+                outcomes.push({ index, status: 'matched', learnerId })
+              } else if (identityMatches(current, learner.name, learner.birthDate)) {
                 outcomes.push({ index, status: 'matched', learnerId })
               } else {
                 refused.add('identity-mismatch')
@@ -285,8 +298,10 @@ export class LearnerRegistry {
    * belongs to another learner is refused (LEARNERS_IDENTIFIER_TAKEN): that is a merge.
    *
    * The operator's change is made at once. A member needs a relationship with the learner
-   * (LEARNERS_NO_RELATIONSHIP otherwise); adding or ending a national ID it may only ask for: the
-   * request is filed for the operator (`pending`, nothing changed), once per identifier.
+   * (LEARNERS_NO_RELATIONSHIP otherwise); the learner's registrant adds other identifiers at
+   * once. Adding or ending a national ID, and any identifier on a learner it did not register,
+   * it may only ask for: the request is filed for the operator (`pending`, nothing changed),
+   * once per identifier.
    */
   async addIdentifier (ref: LearnerRef | null | undefined, identifier: Identifier | null | undefined, replaces: Identifier | null | undefined, accessor: Accessor): Promise<{ learnerId: string, version: number, pending: boolean, changeRequestId: string }> {
     assertPurpose(accessor.purpose, accessor.legalBasis)
@@ -313,7 +328,10 @@ export class LearnerRegistry {
           this.addAccess(draft, [learnerId], accessor, 'learners.add-identifier')
           return { learnerId, version: current.version, pending: false, changeRequestId: '' }
         }
-        if (!isOperator(accessor) && (isNationalIdScheme(id.scheme) || isNationalIdScheme(replaced?.scheme))) {
+        // A national ID, or any identifier from a member that did not register the learner, is
+        // a request for the operator: identifiers decide who the learner is found as.
+        if (!isOperator(accessor) && (isNationalIdScheme(id.scheme) || isNationalIdScheme(replaced?.scheme) ||
+            !await isRegistrant(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber))) {
           const earlier = await findPendingAddIdentifier(this.store, learnerId, accessor.organisationNumber, id, replaced)
           if (earlier !== undefined) {
             this.addAccess(draft, [learnerId], accessor, 'learners.add-identifier')
@@ -518,7 +536,7 @@ export class LearnerRegistry {
     const record = await this.record(learnerId)
     const ids = [learnerId, ...record.mergedFrom]
     if (options.expectLearnerId !== undefined && options.expectLearnerId !== '' && !ids.includes(options.expectLearnerId)) {
-      throw new LifelongError('forbidden', 'LEARNER_NOT_SELF', 'a learner may see only their own data')
+      throw new LifelongError('forbidden', 'LEARNERS_NOT_SELF', 'a learner may see only their own data')
     }
     const [sources, enrolments] = await Promise.all([this.sourcesOf(ids), this.enrolmentsOf(ids, isoDay(this.now()))])
     const limit = Math.min(Math.max(options.accessLogLimit ?? 0, 0), 500)
@@ -533,7 +551,7 @@ export class LearnerRegistry {
    * Registers and withdraws result-source pointers and enrolment entries of the calling
    * institution, in order, in one atomic batch. Idempotent: an entry that changes nothing is
    * `unchanged`. Naming another organisation as source refuses the whole batch
-   * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNER_NOT_FOUND).
+   * (LEARNERS_NOT_SOURCE_OWNER); an unknown learner rejects only its entry (LEARNERS_NOT_FOUND).
    *
    * The institution's first pointer or enrolment for a learner it has no relationship with (it
    * did not create them, has no pointer or enrolment for them) must carry the learner's name and
@@ -599,7 +617,7 @@ export class LearnerRegistry {
         }
         const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
           const learnerId = learnerIds[index]
-          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
           const headKey = pointerHeadKey(learnerId, p.source)
           const raw = draft.get(headKey)
           const current = raw === undefined ? undefined : pb.PointerHead.decode(raw)
@@ -615,7 +633,7 @@ export class LearnerRegistry {
         })
         const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
           const learnerId = learnerIds[ps.length + index]
-          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNER_NOT_FOUND', message: 'no learner with this identifier or ID' }
+          if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
           const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
           const raw = draft.get(headKey)
           const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)
@@ -848,9 +866,14 @@ export class LearnerRegistry {
 
   /** Writes one access row per learner and waits until they are durable. */
   private async recordAccess (learnerIds: string[], accessor: Accessor, operation: string): Promise<void> {
-    const draft = new Draft(this.store)
-    this.addAccess(draft, learnerIds, accessor, operation)
-    await this.journal.commit(draft, accessor.requestId)
+    // One record per reader, learner(s), operation and purpose per window
+    // (src/services/log/access-window.ts): how often someone asks does not grow the log.
+    const kind = [accessor.peerId, accessor.role, accessor.channel, accessor.callerName, accessor.organisationNumber, operation, accessor.purpose, accessor.legalBasis, [...new Set(learnerIds)].sort().join(',')].join('\n')
+    await this.accessWindows.record(kind, [], async () => {
+      const draft = new Draft(this.store)
+      this.addAccess(draft, learnerIds, accessor, operation)
+      await this.journal.commit(draft, accessor.requestId)
+    })
   }
 
   /**

@@ -7,14 +7,17 @@
  * learner, or registered a pointer or an enrolment for them. Its first pointer or enrolment for
  * a learner someone else registered (a new student) is accepted when it presents the learner's
  * name and birth date and they match the index's record, and is counted per member, so that a
- * member linking itself to strangers stands out. Adding or ending a national ID of a known
- * learner, and merging learners, are the operator's alone.
+ * member linking itself to strangers stands out. Such a link gives pointers and enrolments only:
+ * the learner's details, and identifiers added at once, are the registrant's (the member that
+ * created the learner) and the operator's. Adding or ending a national ID of a known learner,
+ * and merging learners, are the operator's alone.
  */
 import { Counter } from 'prom-client'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Metrics } from '../../../core/observability/metrics.ts'
 import type { Draft } from './journal.ts'
-import { matchKey, pointerHeadKey, relationshipKey } from './keys.ts'
+import { lifelong } from '../../../core/gen/proto.js'
+import { learnerVersionKey, matchKey, pointerHeadKey, relationshipKey } from './keys.ts'
 import { OPERATOR, toHex, type Accessor } from './model.ts'
 
 /** On what basis a write about a learner was accepted; stored with pointers and enrolments and shown to the learner. */
@@ -51,6 +54,28 @@ export function identityMatches (record: { name?: { given?: string | null, famil
 export async function hasRelationship (draft: Draft, learnerIds: readonly string[], organisation: string): Promise<boolean> {
   await draft.load(learnerIds.flatMap((id) => [relationshipKey(id, organisation), pointerHeadKey(id, organisation)]))
   return learnerIds.some((id) => draft.has(relationshipKey(id, organisation)) || draft.has(pointerHeadKey(id, organisation)))
+}
+
+/**
+ * Whether `organisation` is the learner's **registrant**: it created the learner at the index (or
+ * a learner merged into them), so the name, birth date, gender and contact there are what it
+ * supplied. Only a registrant (and the operator) changes them, or adds an identifier at once: a
+ * relationship begun by an identity match lets a member register its own pointers and
+ * enrolments, and ask the operator for identifier changes, but never rewrite what another
+ * registered, since name and birth date are no secret to a member that knows the national ID
+ * (the birth date is in its first six digits). Stores written before relationships were
+ * recorded: the learner's first version names who created it.
+ */
+export async function isRegistrant (draft: Draft, learnerIds: readonly string[], organisation: string): Promise<boolean> {
+  await draft.load(learnerIds.flatMap((id) => [relationshipKey(id, organisation), learnerVersionKey(id, 1)]))
+  return learnerIds.some((id) => {
+    const rel = draft.get(relationshipKey(id, organisation))
+    if (rel !== undefined) return lifelong.learners.Relationship.decode(rel).basis === 'created'
+    const first = draft.get(learnerVersionKey(id, 1))
+    if (first === undefined) return false
+    const record = lifelong.learners.LearnerRecord.decode(first)
+    return record.change === 'created' && record.source === organisation
+  })
 }
 
 /** The refusals of one request, by reason. */

@@ -9,7 +9,7 @@
  * `POST /results/batches` (docs/RESULTS-AND-PORTAL.md §Ingest).
  */
 import { readFileSync } from 'node:fs'
-import { LifelongError, type ErrorKind } from '../../../core/errors.ts'
+import { LifelongError, receivedCode, type ErrorKind } from '../../../core/errors.ts'
 import type { IngestBatch, Problem } from './model.ts'
 import type { IngestReport } from './registry.ts'
 
@@ -72,7 +72,7 @@ export async function importResults (baseUrl: string, token: string, batch: Inge
   const results = batch.results ?? []
   const total = learners.length + results.length
   const begin = await call(`${baseUrl}/results/imports`, token, 'POST')
-  if (begin.status !== 200) throw new LifelongError(kindOf(begin.status), begin.json?.code ?? 'IMPORT_REFUSED', begin.json?.message ?? `the node refused the import (${begin.status})`)
+  if (begin.status !== 200) throw new LifelongError(kindOf(begin.status), receivedCode(begin.json?.code, 'IMPORT_REFUSED'), begin.json?.message ?? `the node refused the import (${begin.status})`)
   const id = begin.json.importId as string
   const problems: Problem[] = []
   progress.start(total)
@@ -80,7 +80,7 @@ export async function importResults (baseUrl: string, token: string, batch: Inge
   try {
     const send = async (chunk: IngestBatch, n: number): Promise<void> => {
       const res = await call(`${baseUrl}/results/imports/${id}/chunks`, token, 'POST', chunk)
-      if (res.status !== 200) throw new LifelongError(kindOf(res.status), res.json?.code ?? 'IMPORT_CHUNK_REFUSED', res.json?.message ?? `the node refused a chunk (${res.status})`)
+      if (res.status !== 200) throw new LifelongError(kindOf(res.status), receivedCode(res.json?.code, 'IMPORT_CHUNK_REFUSED'), res.json?.message ?? `the node refused a chunk (${res.status})`)
       problems.push(...(res.json.problems as Problem[]))
       done += n
       progress.advance(done, problems.length)
@@ -102,6 +102,6 @@ export async function importResults (baseUrl: string, token: string, batch: Inge
     // Problems only the write could see (e.g. another import took the same external ID meanwhile).
     return { ok: false, entries: total, problems: commit.json.fields.map((f: { path: string, message: string }) => ({ path: f.path, code: f.message.split(':')[0] ?? commit.json.code, message: f.message })) }
   }
-  if (commit.status !== 200) throw new LifelongError(kindOf(commit.status), commit.json?.code ?? 'IMPORT_COMMIT_REFUSED', commit.json?.message ?? `the node refused the commit (${commit.status})`)
+  if (commit.status !== 200) throw new LifelongError(kindOf(commit.status), receivedCode(commit.json?.code, 'IMPORT_COMMIT_REFUSED'), commit.json?.message ?? `the node refused the commit (${commit.status})`)
   return { ok: true, entries: total, problems: [], report: commit.json as IngestReport }
 }

@@ -4,6 +4,7 @@
  * but the input itself. Pure. Checks that need the registry (offering, issuer, owner) or the
  * node's store (learner, earlier versions) are in `ingest.ts`.
  */
+import type { ErrorCode } from '../../../core/errors.ts'
 import { isAcceptableNationalId, normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId } from '../../../core/identifiers/index.ts'
 
 export const RESULT_KINDS = ['course-result', 'diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'micro-credential', 'recognition'] as const
@@ -147,24 +148,24 @@ export interface IngestBatch {
 /** One problem with a batch: where, a stable code, and a reason without personal data. */
 export interface Problem {
   path: string
-  code: string
+  code: ErrorCode
   message: string
 }
 
-/** Stable codes of ingest problems (each one tested). */
+/** Stable codes of ingest problems by name (each one tested; declared in src/core/error-codes/results.ts). */
 export const ResultCodes = {
-  invalid: 'RESULT_INVALID',
-  unknownOffering: 'RESULT_UNKNOWN_OFFERING',
-  unknownLearner: 'RESULT_UNKNOWN_LEARNER',
-  gradeOutOfScale: 'RESULT_GRADE_OUT_OF_SCALE',
-  notOwner: 'RESULT_NOT_OWNER',
-  unknownResult: 'RESULT_NOT_FOUND',
-  conflict: 'RESULT_CONFLICT',
-  annulled: 'RESULT_ANNULLED',
-  kindMismatch: 'RESULT_KIND_MISMATCH',
-  learnerInvalid: 'RESULT_LEARNER_INVALID',
+  invalid: 'RESULTS_INVALID',
+  unknownOffering: 'RESULTS_UNKNOWN_OFFERING',
+  unknownLearner: 'RESULTS_UNKNOWN_LEARNER',
+  gradeOutOfScale: 'RESULTS_GRADE_OUT_OF_SCALE',
+  notOwner: 'RESULTS_NOT_OWNER',
+  unknownResult: 'RESULTS_NOT_FOUND',
+  conflict: 'RESULTS_CONFLICT',
+  annulled: 'RESULTS_ANNULLED',
+  kindMismatch: 'RESULTS_KIND_MISMATCH',
+  learnerInvalid: 'RESULTS_LEARNER_INVALID',
   batchTooLarge: 'RESULTS_BATCH_TOO_LARGE',
-  registryUnavailable: 'RESULT_REGISTRY_UNAVAILABLE'
+  registryUnavailable: 'RESULTS_EDUCATION_REGISTRY_UNAVAILABLE'
 } as const
 
 /** Most learners plus results in one API call or import chunk. */

@@ -1,6 +1,7 @@
 /**
- * The results module of an institution node: the registry, the results protocol it serves,
- * and the index outbox (its HTTP routes: src/edges/registry/results/routes.ts). Built by the
+ * The results module of an institution node: the registry, the results protocol it serves
+ * (handlers registered at start), and the index outbox, which starts sending once the node can
+ * reach the index (its HTTP routes: src/edges/registry/results/routes.ts). Built by the
  * composition root only.
  */
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
@@ -38,7 +39,7 @@ export interface ResultsModuleInit {
 
 const noCatalogue: OfferingCatalogue = {
   async find () {
-    throw new LifelongError('unavailable', 'RESULT_REGISTRY_UNAVAILABLE', 'this node has no connection to the National Education Registry')
+    throw new LifelongError('unavailable', 'RESULTS_EDUCATION_REGISTRY_UNAVAILABLE', 'this node has no connection to the National Education Registry')
   }
 }
 
@@ -49,16 +50,24 @@ export class ResultsModule {
   readonly outbox: IndexOutbox
   readonly staging: ImportStaging
 
+  private readonly server: RpcServer
+
   constructor (c: ResultsModuleComponents, init: ResultsModuleInit) {
+    this.server = c.server
     this.registry = new ResultRegistry({ store: c.store, log: c.log, key: c.key, catalogue: c.catalogue ?? noCatalogue, now: c.now }, { self: init.self, allowSynthetic: init.allowSynthetic })
     this.service = new ResultService({ registry: this.registry, proofs: c.proofs, federation: c.federation, now: c.now })
-    this.service.serve(c.server)
     this.outbox = new IndexOutbox({ store: c.store, registry: this.registry, registrar: c.registrar, logger: c.logger }, { intervalMs: init.outboxIntervalMs })
     this.staging = new ImportStaging(this.registry)
   }
 
+  /** Registers the results protocol's handlers and loads the registry. */
   async start (): Promise<void> {
+    this.service.serve(this.server)
     await this.registry.load()
+  }
+
+  /** Starts sending pointers to the index (the node can reach it now). */
+  afterStart (): void {
     this.outbox.start()
     this.outbox.nudge()
   }

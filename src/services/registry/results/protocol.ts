@@ -43,6 +43,8 @@ export const ACCEPTED_PURPOSES: Readonly<Record<string, readonly string[]>> = {
   'emrex.transfer': ['gdpr-6-1-a'],
   // The learner puts results in their EU digital identity wallet (consent; src/services/bridges/eudi).
   'eudi.wallet-issuance': ['gdpr-6-1-a'],
+  // The portal reads them again to keep the status of the wallet credentials it issued current (the same consent; src/services/bridges/eudi).
+  'eudi.credential-status': ['gdpr-6-1-a'],
   // A foreign authority's evidence request through OOTS, previewed and approved by the learner (legal obligation, SDG Regulation art. 14).
   'oots.evidence-exchange': ['gdpr-6-1-c'],
   // The learner looks at who read their data.

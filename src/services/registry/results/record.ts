@@ -52,30 +52,30 @@ export interface OpenedResult {
  * Checks size, decodes the envelope, verifies the signature for the result domain over the
  * exact bytes, checks the payload type, and only then decodes the record.
  *
- * @throws LifelongError `RESULT_TOO_LARGE`, `RESULT_MALFORMED`, `RESULT_BAD_SIGNATURE`, `RESULT_WRONG_TYPE`
+ * @throws LifelongError `RESULTS_TOO_LARGE`, `RESULTS_MALFORMED`, `RESULTS_BAD_SIGNATURE`, `RESULTS_WRONG_TYPE`
  */
 export function openResult (bytes: Uint8Array): OpenedResult {
-  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_RESULT_BYTES) throw new LifelongError('too-large', 'RESULT_TOO_LARGE', `a signed result is at most ${MAX_RESULT_BYTES} bytes`)
+  if (!(bytes instanceof Uint8Array) || bytes.length > MAX_RESULT_BYTES) throw new LifelongError('too-large', 'RESULTS_TOO_LARGE', `a signed result is at most ${MAX_RESULT_BYTES} bytes`)
   let env
   try {
     env = decodeEnvelope(bytes)
   } catch (err) {
-    throw new LifelongError('invalid', 'RESULT_MALFORMED', 'not a signed envelope', { cause: err })
+    throw new LifelongError('invalid', 'RESULTS_MALFORMED', 'not a signed envelope', { cause: err })
   }
   try {
     verifyDecodedEnvelope(env, RESULT_DOMAIN)
   } catch (err) {
-    throw new LifelongError('forbidden', 'RESULT_BAD_SIGNATURE', 'the result\'s signature does not verify', { cause: err })
+    throw new LifelongError('forbidden', 'RESULTS_BAD_SIGNATURE', 'the result\'s signature does not verify', { cause: err })
   }
-  if (env.payloadType !== RESULT_PAYLOAD_TYPE) throw new LifelongError('invalid', 'RESULT_WRONG_TYPE', 'the envelope does not carry a result')
+  if (env.payloadType !== RESULT_PAYLOAD_TYPE) throw new LifelongError('invalid', 'RESULTS_WRONG_TYPE', 'the envelope does not carry a result')
   let record: lifelong.results.ResultRecord
   try {
     record = lifelong.results.ResultRecord.decode(env.payload)
   } catch (err) {
-    throw new LifelongError('invalid', 'RESULT_MALFORMED', 'the signed payload is not a result record', { cause: err })
+    throw new LifelongError('invalid', 'RESULTS_MALFORMED', 'the signed payload is not a result record', { cause: err })
   }
   if (record.resultId === '' || record.version < 1 || record.issuer == null || record.subject == null) {
-    throw new LifelongError('invalid', 'RESULT_MALFORMED', 'the result record lacks its ID, version, issuer or subject')
+    throw new LifelongError('invalid', 'RESULTS_MALFORMED', 'the result record lacks its ID, version, issuer or subject')
   }
   return { publicKey: env.publicKey, record }
 }

@@ -12,7 +12,7 @@
 import { createHmac, createSecretKey, randomBytes, randomFillSync, type KeyObject } from 'node:crypto'
 import { lifelong } from '../../../core/gen/proto.js'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
-import { LifelongError, ValidationError, toLifelongError } from '../../../core/errors.ts'
+import { LifelongError, ValidationError, toLifelongError, type ErrorCode } from '../../../core/errors.ts'
 import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogEntryInput } from '../../../store/log/store.ts'
 import {
@@ -126,7 +126,7 @@ const json = (v: unknown): Uint8Array => enc.encode(JSON.stringify(v))
 
 function problemsError (problems: Problem[]): ValidationError {
   const codes = new Set(problems.map((p) => p.code))
-  const code = codes.size === 1 ? [...codes][0] as string : 'RESULTS_REJECTED'
+  const code = codes.size === 1 ? [...codes][0] as ErrorCode : 'RESULTS_REJECTED'
   const summary = problems.slice(0, 5).map((p) => `${p.path}: ${p.code} ${p.message}`).join('; ')
   return new ValidationError(code, `nothing was stored: ${problems.length} problem(s): ${summary}${problems.length > 5 ? '; …' : ''}`,
     problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems } })
@@ -189,7 +189,7 @@ export class ResultRegistry {
 
   /**
    * Phase 1: shape checks and registry lookups, no lock, no writes.
-   * @throws ValidationError listing every problem; LifelongError RESULT_REGISTRY_UNAVAILABLE
+   * @throws ValidationError listing every problem; LifelongError RESULTS_EDUCATION_REGISTRY_UNAVAILABLE
    */
   async prepare (batch: IngestBatch, offset = { learners: 0, results: 0 }): Promise<PreparedBatch> {
     const problems: Problem[] = []
@@ -524,7 +524,7 @@ export class ResultRegistry {
     const state = await this.state(resultId)
     if (state === undefined) return undefined
     const envelope = await this.c.store.get(versionKey(resultId, state.v))
-    if (envelope === undefined) throw new LifelongError('internal', 'RESULT_VERSION_MISSING', `result ${resultId} version ${state.v} is missing from storage`)
+    if (envelope === undefined) throw new LifelongError('internal', 'RESULTS_VERSION_MISSING', `result ${resultId} version ${state.v} is missing from storage`)
     return { state, envelope }
   }
 
@@ -585,7 +585,7 @@ export class ResultRegistry {
     const keys = Array.from({ length: state.v }, (_, i) => versionKey(resultId, i + 1))
     const values = await this.c.store.getMany(keys)
     return values.map((envelope, i) => {
-      if (envelope === undefined) throw new LifelongError('internal', 'RESULT_VERSION_MISSING', `result ${resultId} version ${i + 1} is missing`)
+      if (envelope === undefined) throw new LifelongError('internal', 'RESULTS_VERSION_MISSING', `result ${resultId} version ${i + 1} is missing`)
       const logIndex = state.i?.[i]
       return { resultId, version: i + 1, envelope, ...(logIndex === undefined ? {} : { logIndex }) }
     })

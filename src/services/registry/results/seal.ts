@@ -12,6 +12,7 @@
  */
 import { createHmac, createSecretKey, sign, type KeyObject } from 'node:crypto'
 import { encodeSignedEnvelope, signedData } from '../../../core/crypto/signed-data.ts'
+import { LifelongError } from '../../../core/errors.ts'
 
 export const RESULT_DOMAIN = 'lifelong/result/v1'
 export const RESULT_PAYLOAD_TYPE = 'lifelong.results.ResultRecord'
@@ -23,22 +24,24 @@ const VERSION_FIELDS = new Set([1, 2, 3, 11, 23, 24, 25, 26])
 /** The key of the content hash (a fixed label: the hash is not secret, only domain-separated). */
 export const CONTENT_KEY: KeyObject = createSecretKey(Buffer.from('lifelong/results/content'))
 
+const malformed = (why: string): LifelongError => new LifelongError('invalid', 'RESULTS_MALFORMED', `not a result record: ${why}`)
+
 function readVarint (b: Uint8Array, at: number): [number, number] {
   let value = 0
   let shift = 1
   for (;;) {
-    if (at >= b.length) throw new RangeError('truncated varint')
+    if (at >= b.length) throw malformed('truncated varint')
     const byte = b[at++] as number
     value += (byte & 0x7f) * shift
     if (byte < 0x80) return [value, at]
     shift *= 128
-    if (shift > 2 ** 63) throw new RangeError('varint too long')
+    if (shift > 2 ** 63) throw malformed('varint too long')
   }
 }
 
 /**
  * The content hash (hex) of an encoded `ResultRecord`: HMAC over its facts' fields.
- * @throws RangeError if the bytes are not a well-formed protobuf message
+ * @throws LifelongError `RESULTS_MALFORMED` if the bytes are not a well-formed protobuf message
  */
 export function contentHashOfPayload (payload: Uint8Array): string {
   const mac = createHmac('sha256', CONTENT_KEY)
@@ -53,8 +56,8 @@ export function contentHashOfPayload (payload: Uint8Array): string {
     if (wire === 0) end = readVarint(payload, afterTag)[1]
     else if (wire === 2) { const [len, afterLen] = readVarint(payload, afterTag); end = afterLen + len } else if (wire === 1) end = afterTag + 8
     else if (wire === 5) end = afterTag + 4
-    else throw new RangeError(`unsupported wire type ${wire}`)
-    if (end > payload.length) throw new RangeError('truncated field')
+    else throw malformed(`unsupported wire type ${wire}`)
+    if (end > payload.length) throw malformed('truncated field')
     const facts = !VERSION_FIELDS.has(Math.floor(tag / 8))
     if (facts && !inRun) { run = start; inRun = true } else if (!facts && inRun) { mac.update(payload.subarray(run, start)); inRun = false }
     at = end

@@ -206,7 +206,7 @@ export class SealSession {
     this.outstanding--
   }
 
-  /** Every record added, sealed, in the order added. @throws LifelongError RESULT_SEAL_FAILED */
+  /** Every record added, sealed, in the order added. @throws LifelongError RESULTS_SEAL_FAILED */
   async finish (): Promise<SealedRecord[]> {
     if (!this.parallel) {
       this.pending.forEach((p, i) => { this.out[this.first + i] = this.sealer.sealHere(p) })
@@ -227,7 +227,7 @@ export class SealSession {
       }
     }
     const out = this.out
-    if (out.some((r) => r === undefined)) throw new LifelongError('internal', 'RESULT_SEAL_FAILED', 'a result version was not sealed')
+    if (out.some((r) => r === undefined)) throw new LifelongError('internal', 'RESULTS_SEAL_FAILED', 'a result version was not sealed')
     return out as SealedRecord[]
   }
 }

@@ -4,7 +4,8 @@
  * checked the caller's signature, membership and role), finds the learner, and records the
  * access in its log (learner-visible) — durably, before the results leave — naming the node that
  * read by its peer ID and role (several nodes of one organisation, such as the operator's index
- * and portal, are told apart). Every result goes
+ * and portal, are told apart); one record per reader, purpose and window covers repeated reads
+ * of the same results (src/services/log/access-window.ts). Every result goes
  * out as the exact signed bytes, with its leaf, salt and inclusion proof against one signed
  * checkpoint, so the portal can verify each on its own.
  */
@@ -18,12 +19,15 @@ import { GetAccessLog, GetResults, ACCEPTED_PURPOSES } from './protocol.ts'
 import type { LogProofs } from './ports.ts'
 import type { ResultRegistry, StoredVersion } from './registry.ts'
 import { logKeyOf } from './keys.ts'
+import { AccessWindows } from '../../log/access-window.ts'
 
 export interface ResultServiceComponents {
   registry: ResultRegistry
   proofs: LogProofs
   federation: Federation
   now?: () => number
+  /** Access records coalesced per reader, learner and purpose (the default window without). */
+  accessWindows?: AccessWindows
 }
 
 function checkPurpose (ctx: RequestContext, allowed: readonly string[]): void {
@@ -51,10 +55,23 @@ function subjectOf (s: lifelong.results.IIdentifier | null | undefined): Subject
 export class ResultService {
   private readonly c: ResultServiceComponents
   private readonly now: () => number
+  private readonly windows: AccessWindows
 
   constructor (components: ResultServiceComponents) {
     this.c = components
     this.now = components.now ?? Date.now
+    this.windows = components.accessWindows ?? new AccessWindows({ now: this.now })
+  }
+
+  /**
+   * Records a read in the learner's access log here, unless a record of the same reader, role,
+   * operation, purpose and legal basis in its window already covers what it discloses
+   * (src/services/log/access-window.ts): what one reader can make this log grow by is what
+   * there is to disclose, not how often it asks.
+   */
+  private async recordRead (access: lifelong.results.IAccessRecord, disclosed: readonly string[]): Promise<void> {
+    const kind = [access.peerId, access.role, access.localId, access.operation, access.purpose, access.legalBasis].join('\n')
+    await this.windows.record(kind, disclosed, async () => { await this.c.registry.recordAccess(access) })
   }
 
   /** Registers the handlers with the node's RPC server. */
@@ -77,7 +94,7 @@ export class ResultService {
     await this.locate(versions)
     // The access record is appended (durably: its sync write shares a group commit with other
     // appends) while the proofs are read; the answer leaves only once both are done.
-    const logged = this.c.registry.recordAccess({
+    const logged = this.recordRead({
       localId: learner.localId,
       requestId: Buffer.from(ctx.requestId, 'hex'),
       organisationNumber: ctx.caller.organisationNumber,
@@ -88,7 +105,7 @@ export class ResultService {
       atMs: this.now(),
       results: versions.length,
       role: readerRole(ctx, GetResults)
-    })
+    }, versions.map((v) => `${v.resultId}@${v.version}`))
     if (versions.length === 0) {
       await logged
       return { learnerKnown: true, results: [], checkpoint: '' }
@@ -148,7 +165,9 @@ export class ResultService {
     const learner = await this.c.registry.learner(subject)
     if (learner === undefined) return { rows: [] }
     const rows = await this.c.registry.accessLog(learner.localId, limit)
-    await this.c.registry.recordAccess({
+    // Covered by the kind alone, not by the rows it shows: they include this reader's own earlier
+    // records, so every read would disclose something new.
+    await this.recordRead({
       localId: learner.localId,
       requestId: Buffer.from(ctx.requestId, 'hex'),
       organisationNumber: ctx.caller.organisationNumber,
@@ -159,7 +178,7 @@ export class ResultService {
       atMs: this.now(),
       results: 0,
       role: readerRole(ctx, GetAccessLog)
-    })
+    }, [])
     const members = this.c.federation.current().manifest.members
     return {
       rows: rows.map((r) => ({

@@ -5,7 +5,7 @@
  * hour; an import that is not committed by then is dropped.
  */
 import { randomUUID } from 'node:crypto'
-import { LifelongError, ValidationError, isLifelongError } from '../../../core/errors.ts'
+import { LifelongError, ValidationError, isLifelongError, type ErrorCode } from '../../../core/errors.ts'
 import type { IngestBatch, Problem } from './model.ts'
 import type { IngestReport, PreparedBatch, ResultRegistry } from './registry.ts'
 
@@ -79,7 +79,7 @@ export class ImportStaging {
     const imp = this.get(id)
     this.imports.delete(id)
     if (imp.problems.length > 0) {
-      throw new ValidationError(imp.problems.every((p) => p.code === imp.problems[0]?.code) ? imp.problems[0]?.code as string : 'RESULTS_REJECTED',
+      throw new ValidationError(imp.problems.every((p) => p.code === imp.problems[0]?.code) ? imp.problems[0]?.code as ErrorCode : 'RESULTS_REJECTED',
         `nothing was stored: the import has ${imp.problems.length} problem(s)`, imp.problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems: imp.problems } })
     }
     const merged: PreparedBatch = { learners: imp.prepared.flatMap((p) => p.learners), results: imp.prepared.flatMap((p) => p.results) }

@@ -34,14 +34,14 @@ export interface SourceKey {
 
 /** Codes of a failed verification (stable; shown to the learner and the employer). */
 export type VerificationFailure =
-  | 'CHECKPOINT_INVALID'
-  | 'RESULT_MALFORMED'
-  | 'RESULT_BAD_SIGNATURE'
-  | 'RESULT_SIGNER_MISMATCH'
-  | 'RESULT_LEAF_MISMATCH'
-  | 'RESULT_NOT_IN_LOG'
-  | 'RESULT_SUBJECT_MISMATCH'
-  | 'RESULT_ISSUER_NOT_HELD'
+  | 'LOG_CHECKPOINT_INVALID'
+  | 'RESULTS_MALFORMED'
+  | 'RESULTS_BAD_SIGNATURE'
+  | 'RESULTS_SIGNER_MISMATCH'
+  | 'RESULTS_LEAF_MISMATCH'
+  | 'RESULTS_RECORD_NOT_IN_LOG'
+  | 'RESULTS_SUBJECT_MISMATCH'
+  | 'RESULTS_ISSUER_NOT_HELD'
 
 export interface Verified {
   ok: true
@@ -67,13 +67,13 @@ export const logOriginOf = (federationId: string, peerId: string): string => `${
 
 /**
  * Opens a source's checkpoint note with its log key and the given witnesses' verifiers.
- * @throws LifelongError `CHECKPOINT_INVALID`
+ * @throws LifelongError `LOG_CHECKPOINT_INVALID`
  */
 export function openSourceCheckpoint (note: string, origin: string, source: SourceKey, witnesses: readonly NoteVerifier[] = []): OpenedCheckpoint {
   try {
     return openCheckpoint(note, origin, ed25519NoteVerifier(ed25519VerifierKey(origin, source.publicKey)), witnesses)
   } catch (err) {
-    throw new LifelongError('forbidden', 'CHECKPOINT_INVALID', `the source's checkpoint does not verify: ${toLifelongError(err).message}`, { cause: err })
+    throw new LifelongError('forbidden', 'LOG_CHECKPOINT_INVALID', `the source's checkpoint does not verify: ${toLifelongError(err).message}`, { cause: err })
   }
 }
 
@@ -99,13 +99,13 @@ export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logK
     opened = openResult(envelope)
   } catch (err) {
     const e = toLifelongError(err)
-    return { ok: false, code: e.code === 'RESULT_BAD_SIGNATURE' ? 'RESULT_BAD_SIGNATURE' : 'RESULT_MALFORMED', message: e.message }
+    return { ok: false, code: e.code === 'RESULTS_BAD_SIGNATURE' ? 'RESULTS_BAD_SIGNATURE' : 'RESULTS_MALFORMED', message: e.message }
   }
   const view = resultView(opened.record)
   const flag = (code: VerificationFailure, message: string): Flagged => ({ ok: false, code, message, view })
-  if (!equal(source.publicKey, opened.publicKey)) return flag('RESULT_SIGNER_MISMATCH', 'the result is not signed by the source that served it')
-  if (opened.record.recordedBy !== source.organisationNumber) return flag('RESULT_SIGNER_MISMATCH', `the result names ${opened.record.recordedBy} as its recorder, but was served by ${source.organisationNumber}`)
-  if (logKey !== logKeyOf(opened.record.resultId, opened.record.version)) return flag('RESULT_LEAF_MISMATCH', 'the log key does not name this result version')
+  if (!equal(source.publicKey, opened.publicKey)) return flag('RESULTS_SIGNER_MISMATCH', 'the result is not signed by the source that served it')
+  if (opened.record.recordedBy !== source.organisationNumber) return flag('RESULTS_SIGNER_MISMATCH', `the result names ${opened.record.recordedBy} as its recorder, but was served by ${source.organisationNumber}`)
+  if (logKey !== logKeyOf(opened.record.resultId, opened.record.version)) return flag('RESULTS_LEAF_MISMATCH', 'the log key does not name this result version')
   return { ok: true, record: opened.record, view }
 }
 
@@ -121,23 +121,23 @@ export function verifyServedResult (served: lifelong.results.IServedResult, ctx:
   try {
     leaf = decodeLeaf(served.leaf ?? new Uint8Array())
   } catch {
-    return flag('RESULT_LEAF_MISMATCH', 'the leaf is malformed')
+    return flag('RESULTS_LEAF_MISMATCH', 'the leaf is malformed')
   }
   const mismatches = leafMismatches(leaf, RESULT_LOG_TYPES.result, logKey, envelope, served.salt ?? new Uint8Array())
-  if (mismatches.length > 0) return flag('RESULT_LEAF_MISMATCH', `the leaf does not commit to this result (${mismatches.join(', ')})`)
+  if (mismatches.length > 0) return flag('RESULTS_LEAF_MISMATCH', `the leaf does not commit to this result (${mismatches.join(', ')})`)
   const cp = ctx.checkpoint.checkpoint
   const index = Number(served.logIndex ?? 0)
   const proof = served.inclusionProof ?? []
-  if (!verifyInclusion(hashLeaf(served.leaf as Uint8Array), index, cp.size, proof, cp.root)) return flag('RESULT_NOT_IN_LOG', `the result is not proved to be entry ${index} of the source's log of size ${cp.size}`)
+  if (!verifyInclusion(hashLeaf(served.leaf as Uint8Array), index, cp.size, proof, cp.root)) return flag('RESULTS_RECORD_NOT_IN_LOG', `the result is not proved to be entry ${index} of the source's log of size ${cp.size}`)
 
   if (ctx.subjects !== undefined) {
     const salt = served.subjectSalt ?? new Uint8Array()
     const commitment = record.subject?.identifierCommitment
-    if (salt.length !== 32 || !ctx.subjects.some((s) => equal(subjectCommitment(salt, s), commitment))) return flag('RESULT_SUBJECT_MISMATCH', 'the result is not about the signed-in learner')
+    if (salt.length !== 32 || !ctx.subjects.some((s) => equal(subjectCommitment(salt, s), commitment))) return flag('RESULTS_SUBJECT_MISMATCH', 'the result is not about the signed-in learner')
   }
   const issuerOrg = record.issuer?.organisationNumber ?? ''
   if (issuerOrg !== ctx.source.organisationNumber && ctx.isSuccessor?.(issuerOrg, ctx.source.organisationNumber, view) !== true) {
-    return flag('RESULT_ISSUER_NOT_HELD', `the source (${ctx.source.organisationNumber}) is not the issuer (${issuerOrg}) nor known as its successor`)
+    return flag('RESULTS_ISSUER_NOT_HELD', `the source (${ctx.source.organisationNumber}) is not the issuer (${issuerOrg}) nor known as its successor`)
   }
   return { ok: true, view, record, logIndex: index, checkpointSize: cp.size, witnesses: ctx.checkpoint.cosignatures.length }
 }

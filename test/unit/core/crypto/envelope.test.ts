@@ -67,7 +67,7 @@ describe('Ed25519 helpers', () => {
 
   it('round-trips public keys in config form and peer IDs', () => {
     expect(Buffer.compare(parsePublicKey(formatPublicKey(key.publicKeyRaw)), key.publicKeyRaw)).toBe(0)
-    expect(() => parsePublicKey('ed25519:AAAA')).toThrow(expect.objectContaining({ code: 'PUBLIC_KEY_INVALID' }))
+    expect(() => parsePublicKey('ed25519:AAAA')).toThrow(expect.objectContaining({ code: 'KEY_PUBLIC_INVALID' }))
     const peerId = peerIdFromRawPublicKey(key.publicKeyRaw)
     const decoded = decodePeerIdBytes(peerId.toMultihash().bytes)
     expect(decoded?.peerId.toString()).toBe(peerId.toString())

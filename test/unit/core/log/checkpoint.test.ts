@@ -63,7 +63,7 @@ describe('checkpoint bodies (c2sp.org/tlog-checkpoint §Note text)', () => {
   ])('rejects %s', (_desc, text) => {
     const err = thrown(() => parseCheckpoint(text))
     expect(err).toBeInstanceOf(ValidationError)
-    expect(err.code).toBe('CHECKPOINT_MALFORMED')
+    expect(err.code).toBe('LOG_CHECKPOINT_MALFORMED')
   })
 
   it('accepts the largest safe size', () => {
@@ -93,7 +93,7 @@ describe('opening signed checkpoints', () => {
     const opened = openCheckpoint(v.sumdbCheckpoint.note, v.sumdbCheckpoint.origin, logVerifier)
     expect(opened.checkpoint.size).toBe(6476701)
     expect(opened.logSignatures.map(s => s.name)).toEqual(['sum.golang.org'])
-    expect(thrown(() => openCheckpoint(v.sumdbCheckpoint.note, 'Go rocks but I might have the wrong ID', logVerifier)).code).toBe('CHECKPOINT_ORIGIN_MISMATCH')
+    expect(thrown(() => openCheckpoint(v.sumdbCheckpoint.note, 'Go rocks but I might have the wrong ID', logVerifier)).code).toBe('LOG_CHECKPOINT_ORIGIN_MISMATCH')
   })
 
   it('verifies extra signers and ignores unknown ones (transparency-dev/formats BenchmarkParse)', () => {
@@ -110,14 +110,14 @@ describe('opening signed checkpoints', () => {
     const monkeys = ed25519NoteVerifier(v.sumdbCheckpoint.extraVerifierKeys[0] as string)
     const { privateKey } = generateKeyPairSync('ed25519')
     const otherLog = ed25519NoteVerifier(ed25519VerifierKey('sum.golang.org', privateKey))
-    expect(thrown(() => openCheckpoint(note, v.sumdbCheckpoint.origin, otherLog, [monkeys]))).toMatchObject({ code: 'CHECKPOINT_UNSIGNED', kind: 'forbidden' })
+    expect(thrown(() => openCheckpoint(note, v.sumdbCheckpoint.origin, otherLog, [monkeys]))).toMatchObject({ code: 'LOG_CHECKPOINT_UNSIGNED', kind: 'forbidden' })
   })
 
   it('rejects a validly signed note that is not a checkpoint', () => {
     const { privateKey } = generateKeyPairSync('ed25519')
     const note = signNote("if this is a valid checkpoint then I'll eat my hat\n", [ed25519NoteSigner('log', privateKey)])
     const verifier = ed25519NoteVerifier(ed25519VerifierKey('log', privateKey))
-    expect(thrown(() => openCheckpoint(note, 'log', verifier)).code).toBe('CHECKPOINT_MALFORMED')
+    expect(thrown(() => openCheckpoint(note, 'log', verifier)).code).toBe('LOG_CHECKPOINT_MALFORMED')
   })
 
   it('signs and opens our own checkpoints, with several log keys (rotation)', () => {

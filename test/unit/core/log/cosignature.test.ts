@@ -45,7 +45,7 @@ describe('published cosignatures', () => {
     const r = v.realCosignedCheckpoint
     const witness = cosignatureV1Verifier(r.witnessVerifierKey)
     const forged = r.note.replace('\n1432088532\n', '\n42\n')
-    expect(thrown(() => openNote(forged, [witness])).code).toBe('NOTE_SIGNATURE_INVALID')
+    expect(thrown(() => openNote(forged, [witness])).code).toBe('LOG_NOTE_SIGNATURE_INVALID')
   })
 
   it('derives the key IDs of published cosigner keys (transparency-dev/formats TestCoSigV1NewVerifier)', () => {
@@ -54,13 +54,13 @@ describe('published cosignatures', () => {
     expect(cosignatureV1KeyId(key.name, key.publicKey)).toBe(0xda77ade7)
     expect(formatVerifierKey(cosignatureV1VerifierKey(key.name, key.publicKey))).toBe(v.formatsCosignature.cosignatureVerifierKey)
     // A type-0x01 key is not a cosigner key: its key ID is derived with another type byte.
-    expect(thrown(() => cosignatureV1Verifier(v.formatsCosignature.ed25519VerifierKeyWithPlus)).code).toBe('VKEY_UNSUPPORTED')
+    expect(thrown(() => cosignatureV1Verifier(v.formatsCosignature.ed25519VerifierKeyWithPlus)).code).toBe('LOG_VKEY_UNSUPPORTED')
   })
 
   it('reads timestamps (transparency-dev/formats TestCoSigV1Timestamp, the C2SP example)', () => {
     const raw = fromBase64(v.formatsCosignature.timestampSignatureBase64)
     expect(cosignatureTimestamp(raw.subarray(4))).toBe(v.formatsCosignature.timestamp)
-    expect(thrown(() => cosignatureTimestamp(fromBase64(v.formatsCosignature.notACosignatureBase64).subarray(4))).code).toBe('COSIGNATURE_MALFORMED')
+    expect(thrown(() => cosignatureTimestamp(fromBase64(v.formatsCosignature.notACosignatureBase64).subarray(4))).code).toBe('LOG_COSIGNATURE_MALFORMED')
     const example = parseNote(v.c2spCheckpoint.note)
     expect(cosignatureTimestamp(example.signatures[1] as NoteSignature)).toBe(v.c2spCheckpoint.cosignatureTimestamp)
     // tlog-cosignature §Ed25519 signed message, the example message for that checkpoint
@@ -92,14 +92,14 @@ describe('cosigning', () => {
     const plain = ed25519NoteSigner('w', witnessKey)
     expect(cosigner.keyId).not.toBe(plain.keyId)
     const cosigned = signNote(body, [cosigner])
-    expect(thrown(() => openNote(cosigned, [ed25519NoteVerifier(ed25519VerifierKey('w', witnessKey))])).code).toBe('NOTE_UNVERIFIED')
+    expect(thrown(() => openNote(cosigned, [ed25519NoteVerifier(ed25519VerifierKey('w', witnessKey))])).code).toBe('LOG_NOTE_UNVERIFIED')
   })
 
   it('refuses timestamps after maxTimestamp, and signatures of the wrong length', () => {
     const cosigned = signNote(body, [ed25519Cosigner('w', witnessKey, { now: () => 2000 })])
     const vkey = cosignatureV1VerifierKey('w', witnessKey)
     expect(openNote(cosigned, [cosignatureV1Verifier(vkey, { maxTimestamp: 2000 })]).verified).toHaveLength(1)
-    expect(thrown(() => openNote(cosigned, [cosignatureV1Verifier(vkey, { maxTimestamp: 1999 })])).code).toBe('NOTE_SIGNATURE_INVALID')
+    expect(thrown(() => openNote(cosigned, [cosignatureV1Verifier(vkey, { maxTimestamp: 1999 })])).code).toBe('LOG_NOTE_SIGNATURE_INVALID')
     const verifier = cosignatureV1Verifier(vkey)
     expect(verifier.verify(new Uint8Array(Buffer.from(body)), new Uint8Array(71))).toBe(false)
     expect(verifier.verify(new Uint8Array(Buffer.from(body)), new Uint8Array(72).fill(0xff))).toBe(false) // timestamp ≥ 2^53
@@ -109,13 +109,13 @@ describe('cosigning', () => {
     const extended = formatCheckpoint({ origin, size: 10, root: hashLeaf(Uint8Array.of(1)), extensions: ['Extendo'] })
     const cosigned = signNote(extended, [ed25519Cosigner('w', witnessKey, { now: () => 5 })])
     const tampered = cosigned.replace('Extendo', 'Extend@')
-    expect(thrown(() => openNote(tampered, [cosignatureV1Verifier(cosignatureV1VerifierKey('w', witnessKey))])).code).toBe('NOTE_SIGNATURE_INVALID')
+    expect(thrown(() => openNote(tampered, [cosignatureV1Verifier(cosignatureV1VerifierKey('w', witnessKey))])).code).toBe('LOG_NOTE_SIGNATURE_INVALID')
   })
 
   it('only cosigns checkpoints', () => {
-    expect(thrown(() => signNote('Note\n\n', [ed25519Cosigner('w', witnessKey)])).code).toBe('COSIGNATURE_MALFORMED')
-    expect(thrown(() => cosignatureV1Message(body, -1)).code).toBe('COSIGNATURE_MALFORMED')
-    expect(thrown(() => cosignatureV1Message(body, 1.5)).code).toBe('COSIGNATURE_MALFORMED')
+    expect(thrown(() => signNote('Note\n\n', [ed25519Cosigner('w', witnessKey)])).code).toBe('LOG_COSIGNATURE_MALFORMED')
+    expect(thrown(() => cosignatureV1Message(body, -1)).code).toBe('LOG_COSIGNATURE_MALFORMED')
+    expect(thrown(() => cosignatureV1Message(body, 1.5)).code).toBe('LOG_COSIGNATURE_MALFORMED')
   })
 
   it('verifies any cosigned checkpoint and timestamp (property)', () => {

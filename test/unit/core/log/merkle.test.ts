@@ -72,10 +72,10 @@ describe('frontier (compact range) against CompactTrees of constants.go', () => 
   })
 
   it('rejects malformed frontiers and leaf hashes with typed errors', () => {
-    expect(() => appendLeafHashes({ size: 3, hashes: [] }, [])).toThrow(expect.objectContaining({ code: 'MERKLE_FRONTIER_INVALID' }))
-    expect(() => appendLeafHashes({ size: -1, hashes: [] }, [])).toThrow(expect.objectContaining({ code: 'MERKLE_SIZE_INVALID' }))
-    expect(() => appendLeafHashes(emptyFrontier(), [new Uint8Array(31)])).toThrow(expect.objectContaining({ code: 'MERKLE_LEAF_HASH_INVALID' }))
-    expect(() => frontierRoot({ size: 1, hashes: [new Uint8Array(1)] })).toThrow(expect.objectContaining({ code: 'MERKLE_FRONTIER_INVALID' }))
+    expect(() => appendLeafHashes({ size: 3, hashes: [] }, [])).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_FRONTIER_INVALID' }))
+    expect(() => appendLeafHashes({ size: -1, hashes: [] }, [])).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_SIZE_INVALID' }))
+    expect(() => appendLeafHashes(emptyFrontier(), [new Uint8Array(31)])).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_LEAF_HASH_INVALID' }))
+    expect(() => frontierRoot({ size: 1, hashes: [new Uint8Array(1)] })).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_FRONTIER_INVALID' }))
   })
 })
 
@@ -190,14 +190,14 @@ describe('proof plans against transparency-dev/merkle proof/proof_test.go', () =
 
   it('rejects impossible requests with typed errors (the error cases of the same tests)', () => {
     for (const [index, size] of [[0, 0], [1, 0], [2, 1], [3, 0], [8, 7]] as const) {
-      expect(() => inclusionProofPlan(index, size)).toThrow(expect.objectContaining({ code: 'MERKLE_INDEX_OUT_OF_RANGE', kind: 'invalid' }))
+      expect(() => inclusionProofPlan(index, size)).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_INDEX_OUT_OF_RANGE', kind: 'invalid' }))
     }
     for (const [size1, size2] of [[5, 0], [9, 8], [0, 5], [0, 0]] as const) {
-      expect(() => consistencyProofPlan(size1, size2)).toThrow(expect.objectContaining({ code: 'MERKLE_CONSISTENCY_RANGE_INVALID' }))
+      expect(() => consistencyProofPlan(size1, size2)).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_CONSISTENCY_RANGE_INVALID' }))
     }
     for (const bad of [-1, 0.5, Number.NaN, 2 ** 53, Infinity]) {
-      expect(() => inclusionProofPlan(0, bad)).toThrow(expect.objectContaining({ code: 'MERKLE_SIZE_INVALID' }))
-      expect(() => frontierNodes(bad)).toThrow(expect.objectContaining({ code: 'MERKLE_SIZE_INVALID' }))
+      expect(() => inclusionProofPlan(0, bad)).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_SIZE_INVALID' }))
+      expect(() => frontierNodes(bad)).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_SIZE_INVALID' }))
     }
   })
 
@@ -265,9 +265,9 @@ describe('proof generation from a node source', () => {
   })
 
   it('fails loudly when the source returns something that is not a hash', async () => {
-    expect(() => inclusionProof(0, 8, () => new Uint8Array(3))).toThrow(expect.objectContaining({ code: 'MERKLE_NODE_INVALID', kind: 'internal' }))
-    await expect(inclusionProofAsync(0, 8, async () => undefined as unknown as Uint8Array)).rejects.toSatisfy(err => isLifelongError(err, 'MERKLE_NODE_INVALID'))
-    expect(() => inclusionProofFromLeafHashes(leafHashes, 0, 9)).toThrow(expect.objectContaining({ code: 'MERKLE_SIZE_INVALID' }))
+    expect(() => inclusionProof(0, 8, () => new Uint8Array(3))).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_NODE_INVALID', kind: 'internal' }))
+    await expect(inclusionProofAsync(0, 8, async () => undefined as unknown as Uint8Array)).rejects.toSatisfy(err => isLifelongError(err, 'LOG_MERKLE_NODE_INVALID'))
+    expect(() => inclusionProofFromLeafHashes(leafHashes, 0, 9)).toThrow(expect.objectContaining({ code: 'LOG_MERKLE_SIZE_INVALID' }))
   })
 })
 

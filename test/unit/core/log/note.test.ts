@@ -53,11 +53,11 @@ describe('verifier keys (signed-note §Verifier keys)', () => {
     }
   })
 
-  it('rejects malformed keys with VKEY_MALFORMED, other types with VKEY_UNSUPPORTED', () => {
+  it('rejects malformed keys with LOG_VKEY_MALFORMED, other types with LOG_VKEY_UNSUPPORTED', () => {
     for (const k of ['', 'a+b', 'a b+12345678+AQ==', 'name+1234567+ARpc', 'name+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW', 'name+12345678+!!!!']) {
-      expect(thrown(() => parseVerifierKey(k)).code).toBe('VKEY_MALFORMED')
+      expect(thrown(() => parseVerifierKey(k)).code).toBe('LOG_VKEY_MALFORMED')
     }
-    expect(thrown(() => ed25519NoteVerifier(v.formatsCosignature.cosignatureVerifierKey)).code).toBe('VKEY_UNSUPPORTED')
+    expect(thrown(() => ed25519NoteVerifier(v.formatsCosignature.cosignatureVerifierKey)).code).toBe('LOG_VKEY_UNSUPPORTED')
   })
 
   it('checks key names like sumdb isValidName', () => {
@@ -83,11 +83,11 @@ describe('signing (sumdb TestSign, ExampleSign_add_signatures)', () => {
   })
 
   it('rejects bad texts, signers and signer keys', () => {
-    expect(thrown(() => signNote('abc', [peterSigner])).code).toBe('NOTE_MALFORMED')
-    expect(thrown(() => signNote('a\u0001b\n', [peterSigner])).code).toBe('NOTE_MALFORMED')
-    expect(thrown(() => signNote(text, [])).code).toBe('NOTE_MALFORMED')
-    expect(thrown(() => signNote(text, [{ ...peterSigner, name: 'bad name' }])).code).toBe('NOTE_SIGNER_INVALID')
-    expect(thrown(() => formatNote({ text, signatures: [{ name: 'a+b', keyId: 1, signature: Uint8Array.of(1) }] })).code).toBe('NOTE_MALFORMED')
+    expect(thrown(() => signNote('abc', [peterSigner])).code).toBe('LOG_NOTE_MALFORMED')
+    expect(thrown(() => signNote('a\u0001b\n', [peterSigner])).code).toBe('LOG_NOTE_MALFORMED')
+    expect(thrown(() => signNote(text, [])).code).toBe('LOG_NOTE_MALFORMED')
+    expect(thrown(() => signNote(text, [{ ...peterSigner, name: 'bad name' }])).code).toBe('LOG_NOTE_SIGNER_INVALID')
+    expect(thrown(() => formatNote({ text, signatures: [{ name: 'a+b', keyId: 1, signature: Uint8Array.of(1) }] })).code).toBe('LOG_NOTE_MALFORMED')
     const skey = v.sumdbNote.peterSignerKey
     for (let i = 0; i < skey.length; i++) {
       const mangled = skey.slice(0, i) + String.fromCharCode(skey.charCodeAt(i) + 1) + skey.slice(i + 1)
@@ -122,28 +122,28 @@ describe('opening (sumdb TestOpen, C2SP signed-note example, transparency-dev/fo
     expect(both.unverified).toEqual([])
   })
 
-  it('refuses a note no known key signed, with NOTE_UNVERIFIED (forbidden)', () => {
+  it('refuses a note no known key signed, with LOG_NOTE_UNVERIFIED (forbidden)', () => {
     const err = thrown(() => openNote(text + '\n' + peterSig + enochSig, []))
-    expect(err).toMatchObject({ code: 'NOTE_UNVERIFIED', kind: 'forbidden' })
-    expect(thrown(() => openNote(v.c2spSignedNote.unverifiableNote, [peter])).code).toBe('NOTE_UNVERIFIED')
+    expect(err).toMatchObject({ code: 'LOG_NOTE_UNVERIFIED', kind: 'forbidden' })
+    expect(thrown(() => openNote(v.c2spSignedNote.unverifiableNote, [peter])).code).toBe('LOG_NOTE_UNVERIFIED')
   })
 
   it('refuses ambiguous verifiers only when they are needed', () => {
-    expect(thrown(() => openNote(text + '\n' + enochSig, [enoch, peter, enoch])).code).toBe('NOTE_VERIFIER_AMBIGUOUS')
+    expect(thrown(() => openNote(text + '\n' + enochSig, [enoch, peter, enoch])).code).toBe('LOG_NOTE_VERIFIER_AMBIGUOUS')
     expect(openNote(text + '\n' + peterSig, [enoch, peter, enoch]).verified).toHaveLength(1)
   })
 
   it('rejects too many signatures', () => {
-    expect(thrown(() => openNote(text + '\n' + peterSig.repeat(MAX_NOTE_SIGNATURES + 1), [peter])).code).toBe('NOTE_TOO_LARGE')
-    expect(thrown(() => openNote(text + '\n' + peterSig.repeat(MAX_NOTE_SIGNATURES + 1), [])).code).toBe('NOTE_TOO_LARGE')
+    expect(thrown(() => openNote(text + '\n' + peterSig.repeat(MAX_NOTE_SIGNATURES + 1), [peter])).code).toBe('LOG_NOTE_TOO_LARGE')
+    expect(thrown(() => openNote(text + '\n' + peterSig.repeat(MAX_NOTE_SIGNATURES + 1), [])).code).toBe('LOG_NOTE_TOO_LARGE')
     expect(openNote(text + '\n' + peterSig.repeat(16), [peter]).verified).toHaveLength(1) // the spec's minimum
-    expect(thrown(() => openNote(text + '\n' + peterSig, [peter], { maxBytes: 100 })).code).toBe('NOTE_TOO_LARGE')
+    expect(thrown(() => openNote(text + '\n' + peterSig, [peter], { maxBytes: 100 })).code).toBe('LOG_NOTE_TOO_LARGE')
   })
 
   it('rejects a whole note when a known key\'s signature fails', () => {
     const bad = text + '\n' + peterSig.slice(0, 60) + 'ABCD' + peterSig.slice(60)
-    expect(thrown(() => openNote(bad, [peter]))).toMatchObject({ code: 'NOTE_SIGNATURE_INVALID', kind: 'forbidden' })
-    expect(thrown(() => openNote(text.replace('answer', 'answers') + '\n' + peterSig, [peter])).code).toBe('NOTE_SIGNATURE_INVALID')
+    expect(thrown(() => openNote(bad, [peter]))).toMatchObject({ code: 'LOG_NOTE_SIGNATURE_INVALID', kind: 'forbidden' })
+    expect(thrown(() => openNote(text.replace('answer', 'answers') + '\n' + peterSig, [peter])).code).toBe('LOG_NOTE_SIGNATURE_INVALID')
   })
 
   it('drops duplicate signatures, keeping distinct unknown ones', () => {
@@ -156,11 +156,11 @@ describe('opening (sumdb TestOpen, C2SP signed-note example, transparency-dev/fo
   it('ignores signatures that match a known key by name or by ID only', () => {
     const renamed = peterSig.replace('PeterNeumann', 'CarmenSandiego')
     const rekeyed = peterSig.replace('x08g', 'xxxx')
-    expect(thrown(() => openNote(text + '\n' + renamed, [peter])).code).toBe('NOTE_UNVERIFIED')
-    expect(thrown(() => openNote(text + '\n' + rekeyed, [peter])).code).toBe('NOTE_UNVERIFIED')
+    expect(thrown(() => openNote(text + '\n' + renamed, [peter])).code).toBe('LOG_NOTE_UNVERIFIED')
+    expect(thrown(() => openNote(text + '\n' + rekeyed, [peter])).code).toBe('LOG_NOTE_UNVERIFIED')
   })
 
-  it('rejects malformed notes with NOTE_MALFORMED', () => {
+  it('rejects malformed notes with LOG_NOTE_MALFORMED', () => {
     const bad: Array<string | Uint8Array> = [
       text,
       text + '\n',
@@ -181,7 +181,7 @@ describe('opening (sumdb TestOpen, C2SP signed-note example, transparency-dev/fo
     ]
     for (const msg of bad) {
       const err = thrown(() => openNote(msg, [peter]))
-      expect(err.code, JSON.stringify(typeof msg === 'string' ? msg : [...msg])).toBe('NOTE_MALFORMED')
+      expect(err.code, JSON.stringify(typeof msg === 'string' ? msg : [...msg])).toBe('LOG_NOTE_MALFORMED')
       expect(err).toBeInstanceOf(ValidationError)
     }
   })
@@ -231,7 +231,7 @@ describe('notes round-trip (property)', () => {
       expect(openNote(note, [verifier]).text).toBe(t)
       if (other !== t) {
         const forged = other + note.slice(t.length)
-        expect(() => openNote(forged, [verifier])).toThrow(expect.objectContaining({ code: 'NOTE_SIGNATURE_INVALID' }))
+        expect(() => openNote(forged, [verifier])).toThrow(expect.objectContaining({ code: 'LOG_NOTE_SIGNATURE_INVALID' }))
       }
     }), { numRuns: 100 })
   })

@@ -20,7 +20,7 @@ function pool (init: { size?: number, timeoutMs?: number, maxQueue?: number } = 
     size: init.size ?? 1,
     timeoutMs: init.timeoutMs ?? 5000,
     maxQueue: init.maxQueue ?? 4,
-    codes: { timeout: 'T_TIMEOUT', busy: 'T_BUSY', failed: 'T_FAILED' }
+    codes: { timeout: 'ELMO_CHECK_TIMEOUT', busy: 'ELMO_CHECK_BUSY', failed: 'ELMO_CHECK_FAILED' }
   })
   onTestFinished(async () => { await p.close() })
   return p
@@ -55,7 +55,7 @@ describe('the document-check worker pool', () => {
     const other = new Promise((resolve) => setTimeout(resolve, 20)).then(() => { order.push('other work') })
     const turns = await turnsWhile(stuck)
     await other
-    expect(await stuck).toEqual({ code: 'T_TIMEOUT', kind: 'timeout' })
+    expect(await stuck).toEqual({ code: 'ELMO_CHECK_TIMEOUT', kind: 'timeout' })
     expect(order).toEqual(['other work', 'stuck task'])
     // A blocked event loop would have turned a handful of times at most.
     expect(turns).toBeGreaterThan(50)
@@ -73,7 +73,7 @@ describe('the document-check worker pool', () => {
     const order: string[] = []
     const third = outcome(p.run({ echo: 3 })).then((o) => { order.push('third refused'); return o })
     void first.then(() => { order.push('first done') })
-    expect(await third).toEqual({ code: 'T_BUSY', kind: 'unavailable' })
+    expect(await third).toEqual({ code: 'ELMO_CHECK_BUSY', kind: 'unavailable' })
     expect(await first).toEqual({ ok: 1 })
     expect(await second).toEqual({ ok: 2 })
     expect(order).toEqual(['third refused', 'first done'])
@@ -82,11 +82,11 @@ describe('the document-check worker pool', () => {
   it('passes a task\'s own error across with its kind, code and details; a worker that dies fails only its task', async () => {
     const p = pool({ size: 2 })
     let err: unknown
-    try { await p.run({ fail: 'T_REFUSED' }) } catch (e) { err = e }
+    try { await p.run({ fail: 'ELMO_XML_INVALID' }) } catch (e) { err = e }
     expect(err).toBeInstanceOf(LifelongError)
-    expect(err).toMatchObject({ kind: 'invalid', code: 'T_REFUSED', details: { why: 'test' } })
+    expect(err).toMatchObject({ kind: 'invalid', code: 'ELMO_XML_INVALID', details: { why: 'test' } })
     const [died, fine] = await Promise.all([outcome(p.run({ exit: true })), outcome(p.run({ spinMs: 50, echo: 'fine' }))])
-    expect(died).toEqual({ code: 'T_FAILED', kind: 'internal' })
+    expect(died).toEqual({ code: 'ELMO_CHECK_FAILED', kind: 'internal' })
     expect(fine).toEqual({ ok: 'fine' })
     expect(await outcome(p.run({ echo: 'after' }))).toEqual({ ok: 'after' })
   })
@@ -111,8 +111,8 @@ describe('the document-check worker pool', () => {
     const waiting = outcome(p.run({ echo: 1 }))
     await new Promise((resolve) => setTimeout(resolve, 50))
     await p.close()
-    expect(await running).toEqual({ code: 'T_BUSY', kind: 'unavailable' })
-    expect(await waiting).toEqual({ code: 'T_BUSY', kind: 'unavailable' })
-    expect(await outcome(p.run({ echo: 2 }))).toEqual({ code: 'T_BUSY', kind: 'unavailable' })
+    expect(await running).toEqual({ code: 'ELMO_CHECK_BUSY', kind: 'unavailable' })
+    expect(await waiting).toEqual({ code: 'ELMO_CHECK_BUSY', kind: 'unavailable' })
+    expect(await outcome(p.run({ echo: 2 }))).toEqual({ code: 'ELMO_CHECK_BUSY', kind: 'unavailable' })
   })
 })

@@ -47,7 +47,7 @@ describe('the CSRF check', () => {
     expect(await post('/page', { origin: 'null' })).toBe(403)
     expect(await post('/page', { 'sec-fetch-site': 'same-site' })).toBe(403)
     expect(await post('/page', { 'sec-fetch-site': 'cross-site' })).toBe(403)
-    expect(refused).toEqual(Array(4).fill('CSRF_ORIGIN_REFUSED'))
+    expect(refused).toEqual(Array(4).fill('HTTP_CSRF_ORIGIN_REFUSED'))
     expect(await post('/page', { origin: 'http://localhost:8080', 'sec-fetch-site': 'same-origin' })).toBe(200)
     // Behind the TLS proxy the node sees http, the browser names the public https origin.
     expect(await post('/page', { origin: 'https://portal.example' })).toBe(200)
@@ -65,13 +65,13 @@ describe('the CSRF check', () => {
       const r = await a.inject({ method: 'POST', url, headers: { cookie: 'session=live', accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload })
       return { status: r.statusCode, code: r.headers['x-error-code'], body: r.json() }
     }
-    expect(await post('/page', 'a=1')).toMatchObject({ status: 403, code: 'CSRF_TOKEN_INVALID' })
-    expect(await post('/page', `a=1&_csrf=${'u'.repeat(43)}`)).toMatchObject({ status: 403, code: 'CSRF_TOKEN_INVALID' })
-    expect(await post('/page', `a=1&_csrf=${TOKEN}&_csrf=${TOKEN}`)).toMatchObject({ status: 403, code: 'CSRF_TOKEN_INVALID' })
+    expect(await post('/page', 'a=1')).toMatchObject({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
+    expect(await post('/page', `a=1&_csrf=${'u'.repeat(43)}`)).toMatchObject({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
+    expect(await post('/page', `a=1&_csrf=${TOKEN}&_csrf=${TOKEN}`)).toMatchObject({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
     expect(await post('/page', `a=1&_csrf=${TOKEN}`)).toMatchObject({ status: 200, body: { body: { a: '1' }, token: TOKEN } })
-    expect(await post('/mine', 'a=1')).toMatchObject({ status: 403, code: 'CSRF_TOKEN_INVALID' })
+    expect(await post('/mine', 'a=1')).toMatchObject({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
     expect(await post('/mine', 'a=1', { 'x-csrf-token': TOKEN })).toMatchObject({ status: 200 })
-    expect(refused).toEqual(Array(4).fill('CSRF_TOKEN_INVALID'))
+    expect(refused).toEqual(Array(4).fill('HTTP_CSRF_TOKEN_INVALID'))
     // A bearer credential is not ambient: not checked (and no token handed out).
     expect(await post('/page', 'a=1', { authorization: 'Bearer x' })).toMatchObject({ status: 200, body: { token: null } })
     expect((await a.inject({ method: 'GET', url: '/form', headers: { cookie: 'session=live' } })).json()).toEqual({ token: TOKEN })

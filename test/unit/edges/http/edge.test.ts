@@ -60,7 +60,7 @@ describe('caller policy', () => {
       const res = await a.inject({ method: 'POST', url, payload: {}, ...(authorization === undefined ? {} : { headers: { authorization } }) })
       return { status: res.statusCode, body: res.json() }
     }
-    expect(await post('/write')).toMatchObject({ status: 401, body: { code: 'AUTH_MISSING' } })
+    expect(await post('/write')).toMatchObject({ status: 401, body: { code: 'AUTH_BEARER_MISSING' } })
     expect(await post('/write', learner)).toMatchObject({ status: 403, body: { code: 'AUTH_WRONG_PRINCIPAL' } })
     expect(await post('/write', wrongScope)).toMatchObject({ status: 403, body: { code: 'AUTH_SCOPE_MISSING' } })
     expect(await post('/self')).toMatchObject({ status: 401, body: { code: 'AUTH_SIGN_IN_REQUIRED' } })

@@ -19,17 +19,17 @@ describe('the one error handler', () => {
     }
     const app = Fastify()
     await installEdgePlugins(app, { https: false, errorRenderers: { edm } })
-    const bad = new ValidationError('THING_INVALID', 'two fields are wrong', [{ path: '/a', message: 'missing' }])
+    const bad = new ValidationError('RESULTS_INVALID', 'two fields are wrong', [{ path: '/a', message: 'missing' }])
     app.get('/json', async () => { throw bad })
-    app.get('/page', { config: { errors: 'page' } }, async () => { throw new LifelongError('not-found', 'THING_NOT_FOUND', 'no <such> thing') })
+    app.get('/page', { config: { errors: 'page' } }, async () => { throw new LifelongError('not-found', 'RESULTS_NOT_FOUND', 'no <such> thing') })
     app.get('/oauth', { config: { errors: 'oauth' } }, async () => { throw new OAuthError(400, 'invalid_grant', 'the code is used') })
-    app.get('/oauth-other', { config: { errors: 'oauth' } }, async () => { throw new LifelongError('unavailable', 'DOWN', 'try later') })
-    app.get('/edm', { config: { errors: 'edm' } }, async () => { throw new LifelongError('invalid', 'EDM_REQUEST_INVALID', 'not a QueryRequest') })
+    app.get('/oauth-other', { config: { errors: 'oauth' } }, async () => { throw new LifelongError('unavailable', 'RPC_UNAVAILABLE', 'try later') })
+    app.get('/edm', { config: { errors: 'edm' } }, async () => { throw new LifelongError('invalid', 'OOTS_EVIDENCE_REQUEST_INVALID', 'not a QueryRequest') })
     app.get('/crash', { config: { errors: 'page' } }, async () => { throw new Error('secret detail') })
 
     const json = await app.inject('/json')
-    expect([json.statusCode, json.headers['x-error-code']]).toEqual([400, 'THING_INVALID'])
-    expect(json.json()).toEqual({ code: 'THING_INVALID', message: 'two fields are wrong', fields: [{ path: '/a', message: 'missing' }] })
+    expect([json.statusCode, json.headers['x-error-code']]).toEqual([400, 'RESULTS_INVALID'])
+    expect(json.json()).toEqual({ code: 'RESULTS_INVALID', message: 'two fields are wrong', fields: [{ path: '/a', message: 'missing' }] })
 
     const page = await app.inject({ url: '/page?lang=en', headers: { accept: 'text/html' } })
     expect(page.statusCode).toBe(404)
@@ -38,7 +38,7 @@ describe('the one error handler', () => {
     expect(page.body).toContain('<html lang="en">')
     // In the reader's words (by status for a code without its own text), with the code; the developer's message folded away, escaped.
     expect(page.body).toContain('We cannot find the page you asked for.')
-    expect(page.body).toContain('data-code="THING_NOT_FOUND"')
+    expect(page.body).toContain('data-code="RESULTS_NOT_FOUND"')
     expect(page.body).toContain('<code lang="en" id="error-details">no &lt;such&gt; thing</code>')
     expect(page.body).not.toContain('<such>')
     const nynorsk = await app.inject({ url: '/page', headers: { accept: 'text/html', 'accept-language': 'nn-NO,nn;q=0.9,en;q=0.5' } })
@@ -51,9 +51,9 @@ describe('the one error handler', () => {
 
     const edmAnswer = await app.inject('/edm')
     expect(edmAnswer.statusCode).toBe(200)
-    expect(edmAnswer.body).toContain('code="EDM_REQUEST_INVALID"')
-    expect(edmAnswer.headers['x-error-code']).toBe('EDM_REQUEST_INVALID')
-    expect(seen).toEqual(['EDM_REQUEST_INVALID'])
+    expect(edmAnswer.body).toContain('code="OOTS_EVIDENCE_REQUEST_INVALID"')
+    expect(edmAnswer.headers['x-error-code']).toBe('OOTS_EVIDENCE_REQUEST_INVALID')
+    expect(seen).toEqual(['OOTS_EVIDENCE_REQUEST_INVALID'])
 
     const crash = await app.inject({ url: '/crash', headers: { accept: 'text/html' } })
     expect(crash.statusCode).toBe(500)
@@ -64,8 +64,8 @@ describe('the one error handler', () => {
   it('without a renderer for EDM, answers JSON rather than nothing', async () => {
     const app = Fastify()
     await installEdgePlugins(app, { https: false })
-    app.get('/edm', { config: { errors: 'edm' } }, async () => { throw new LifelongError('invalid', 'EDM_REQUEST_INVALID', 'x') })
-    expect((await app.inject('/edm')).json()).toMatchObject({ code: 'EDM_REQUEST_INVALID' })
+    app.get('/edm', { config: { errors: 'edm' } }, async () => { throw new LifelongError('invalid', 'OOTS_EVIDENCE_REQUEST_INVALID', 'x') })
+    expect((await app.inject('/edm')).json()).toMatchObject({ code: 'OOTS_EVIDENCE_REQUEST_INVALID' })
   })
 })
 
@@ -89,7 +89,7 @@ describe('the Host check', () => {
     expect(policy.allows('10.1.2.3:4000')).toBe(true)
     expect(policy.allows('10.1.2.3:4001')).toBe(false)
     expect(policy.allows(undefined)).toBe(false)
-    expect(() => { policy.check('evil.example') }).toThrow(expect.objectContaining({ code: 'HOST_NOT_ALLOWED' }))
+    expect(() => { policy.check('evil.example') }).toThrow(expect.objectContaining({ code: 'HTTP_HOST_NOT_ALLOWED' }))
     // A node listening on every address serves no name by that: only configured ones.
     expect(new HostPolicy({ allowedHosts: [], listen: () => ({ host: '0.0.0.0', port: 80 }) }).allows('0.0.0.0')).toBe(false)
   })

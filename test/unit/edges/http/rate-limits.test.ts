@@ -13,7 +13,7 @@ describe('rate limits', () => {
     const app = Fastify()
     await installEdgePlugins(app, { https: false })
     installCallerPolicy(app, { learner: [async () => ({ kind: 'learner', subject: 'x', issuer: 'test' })] })
-    await installRateLimits(app, { enabled: true, windowSeconds: 60, publicMax: 3, routes: { signIn: 1, shareOpen: 1, walletToken: 1, walletCredential: 1, emrexEntry: 1 } })
+    await installRateLimits(app, { enabled: true, windowSeconds: 60, publicMax: 3, routes: { signIn: 1, shareOpen: 1, walletToken: 1, walletCredential: 1, emrexEntry: 1, walletPresentation: 1 } })
     app.get('/a', { config: { policy: { caller: 'public' } } }, async () => 'a')
     app.get('/b', { config: { policy: { caller: 'share-holder' } } }, async () => 'b')
     app.get('/login', { config: { policy: { caller: 'public' }, limit: 'signIn' } }, async () => 'login')
@@ -29,7 +29,7 @@ describe('rate limits', () => {
     // Authenticated routes and routes that opt out are not limited.
     for (let i = 0; i < 5; i++) expect([await status('/mine'), await status('/unlimited')]).toEqual([200, 200])
     const limited = await app.inject({ url: '/a', remoteAddress: '192.0.2.1' })
-    expect(limited.json()).toMatchObject({ code: 'RATE_LIMITED' })
+    expect(limited.json()).toMatchObject({ code: 'HTTP_RATE_LIMITED' })
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0)
   })
 
@@ -37,7 +37,7 @@ describe('rate limits', () => {
     const app = Fastify()
     await installEdgePlugins(app, { https: false })
     installCallerPolicy(app, {})
-    await installRateLimits(app, { enabled: false, windowSeconds: 60, publicMax: 1, routes: { signIn: 1, shareOpen: 1, walletToken: 1, walletCredential: 1, emrexEntry: 1 } })
+    await installRateLimits(app, { enabled: false, windowSeconds: 60, publicMax: 1, routes: { signIn: 1, shareOpen: 1, walletToken: 1, walletCredential: 1, emrexEntry: 1, walletPresentation: 1 } })
     app.get('/a', { config: { policy: { caller: 'public' } } }, async () => 'a')
     for (let i = 0; i < 3; i++) expect((await app.inject('/a')).statusCode).toBe(200)
   })

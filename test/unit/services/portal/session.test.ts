@@ -31,9 +31,7 @@ async function store (clock = { now: Date.now() }, timeouts = { idleMs: 30 * 60_
 describe('LearnerSessions over https', () => {
   it('completes a sign-in into a server-side session whose cookie is Secure, HttpOnly, SameSite=Lax and __Host- prefixed', async () => {
     const { storage, sessions: sessionStore } = await store()
-    const dev = new DevIssuer({ store: storage.sublevel('portal') }, { learners: [{ ...LEARNERS.kari }] })
-    await dev.load()
-    dev.issuer = `${BASE}/dev-oidc`
+    const dev = await DevIssuer.create({ store: storage.sublevel('portal') }, { learners: [{ ...LEARNERS.kari }], issuer: () => `${BASE}/dev-oidc` })
     const verifier = new TokenVerifier({ issuer: dev.issuer, audience: DEV_AUDIENCE, keys: { jwks: dev.jwks() }, allowSynthetic: true })
     const sessions = new LearnerSessions(verifier, {
       baseUrl: () => BASE,

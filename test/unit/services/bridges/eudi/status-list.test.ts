@@ -38,7 +38,7 @@ describe('token status list (draft-ietf-oauth-status-list §4.1)', () => {
     expect(() => { setStatus(new Uint8Array(1), 0, 2) }).toThrow()
     let error: unknown
     try { decodeStatusList('bm90LXpsaWI') } catch (err) { error = err }
-    expect(isLifelongError(error, 'STATUS_LIST_UNREADABLE')).toBe(true)
+    expect(isLifelongError(error, 'EUDI_STATUS_LIST_UNREADABLE')).toBe(true)
   })
 
   it('allocates distinct random indices, persists them, and revokes one', async () => {

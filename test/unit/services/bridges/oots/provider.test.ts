@@ -42,7 +42,7 @@ async function provider (options: { now?: () => number, retentionDays?: number, 
     log: { append: async (e, ops = []) => { entries.push(...e); await storage.db.batch(ops.map((o) => o.type === 'put' ? { type: 'put' as const, sublevel: o.sublevel, key: o.key, value: o.value } : { type: 'del' as const, sublevel: o.sublevel, key: o.key })); return { indexes: [], treeSize: entries.length } } },
     matcher: tableMatcher([{ learnerId: 'L1', person: { familyName: 'Dupont', givenName: 'Jean', dateOfBirth: '1992-10-22' } }]),
     results: fixtureResults({ L1: sampleLearnerResults }),
-    evidence: options.evidence ?? { fetch: async () => { throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE', 'deadline passed') } },
+    evidence: options.evidence ?? { fetch: async () => { throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'deadline passed') } },
     accessLog: memoryAccessLog(),
     logger: silentLogger(),
     now: options.now

@@ -78,6 +78,36 @@ describe('rights at the index', () => {
     expect(lifelong.learners.PointerRecord.decode(await store.get(`pv/${id}/${NTNU}/00000001`) as Uint8Array).basis).toBe('relationship')
   })
 
+  it('a link begun on an identity match gives pointers and enrolments only: the learner\'s details and identifiers stay the registrant\'s', async () => {
+    const t = await openTestRegistry()
+    const id = await created(t, 21, NTNU)
+    const before = await t.registry.record(id)
+    // UiO knows the national ID, hence the birth date, and the name: it links itself.
+    const linked = await t.registry.registerIndexEntries([{ learner: { learnerId: id }, action: 'register', identity: identity(21) }],
+      [{ learner: { learnerId: id }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }], accessor(UIO))
+    expect([linked.pointers[0]?.status, linked.enrolments[0]?.status]).toEqual(['registered', 'registered'])
+    // Its rewrite of name, gender and contact is not applied, whatever it sends.
+    const rewrite = learnerInput(21, { name: { given: 'Eve', family: 'Attacker' }, gender: 'other', contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } })
+    expect((await t.registry.registerLearners([rewrite], accessor(UIO)))[0]).toMatchObject({ status: 'matched', learnerId: id })
+    expect((await t.registry.registerLearners([learnerInput(21, { contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } })], accessor(UIO)))[0]).toMatchObject({ status: 'matched', learnerId: id })
+    // An identifier of its own is a request for the operator, not a change.
+    const esi = { scheme: 'esi', value: 'urn:schac:personalUniqueCode:int:esi:uio.no:21' }
+    expect(await t.registry.addIdentifier({ learnerId: id }, esi, undefined, accessor(UIO))).toMatchObject({ pending: true, version: 1 })
+    const after = await t.registry.record(id)
+    expect([after.version, after.name, after.gender, after.contact, after.identifiers.length]).toEqual([before.version, before.name, before.gender, before.contact, before.identifiers.length])
+    // NTNU, which registered the learner, changes them; so does the operator.
+    expect((await t.registry.registerLearners([learnerInput(21, { contact: { channels: [{ kind: 'email', value: 'l21@ntnu.example' }] } })], accessor(NTNU)))[0]).toMatchObject({ status: 'updated' })
+    expect(await t.registry.addIdentifier({ learnerId: id }, { ...esi, value: 'urn:schac:personalUniqueCode:int:esi:ntnu.no:21' }, undefined, accessor(NTNU))).toMatchObject({ pending: false, version: 3 })
+    expect((await t.registry.registerLearners([learnerInput(21, { gender: 'unknown' })], operator()))[0]).toMatchObject({ status: 'updated' })
+    // A store written before relationships were recorded: the first version names the registrant.
+    const store = t.storage.sublevel('learners')
+    await store.del(`rel/${id}/${NTNU}`)
+    expect((await t.registry.registerLearners([learnerInput(21, { contact: { channels: [{ kind: 'email', value: 'l21@old.ntnu.example' }] } })], accessor(NTNU)))[0]).toMatchObject({ status: 'updated' })
+    await store.del(`rel/${id}/${UIO}`)
+    expect((await t.registry.registerLearners([learnerInput(21, { contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } })], accessor(UIO)))[0]).toMatchObject({ status: 'matched' })
+    expect((await t.registry.record(id)).contact?.channels?.[0]?.value).toBe('l21@old.ntnu.example')
+  })
+
   it('without a relationship nothing is written: no record, no relationship, no access row for a refused entry', async () => {
     const t = await openTestRegistry()
     const id = await created(t, 2, NTNU)

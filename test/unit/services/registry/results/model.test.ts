@@ -26,13 +26,13 @@ describe('result input checks', () => {
   it('reports every problem with its path and code', () => {
     const p = problems({ ...base, achievedOn: '2024-02-30', term: '2024X', credits: 7.25, grades: [{ scale: 'A-F', value: 'G' }, { scale: 'X', value: '1' }, { scale: 'A-F', value: 'A', component: 'standpunkt' }], extra: 1 })
     expect(p.map((x) => `${x.path} ${x.code}`)).toEqual([
-      '/results/0/extra RESULT_INVALID',
-      '/results/0/achievedOn RESULT_INVALID',
-      '/results/0/term RESULT_INVALID',
-      '/results/0/grades/0/value RESULT_GRADE_OUT_OF_SCALE',
-      '/results/0/grades/1/scale RESULT_GRADE_OUT_OF_SCALE',
-      '/results/0/grades/2/component RESULT_INVALID',
-      '/results/0/credits RESULT_INVALID'
+      '/results/0/extra RESULTS_INVALID',
+      '/results/0/achievedOn RESULTS_INVALID',
+      '/results/0/term RESULTS_INVALID',
+      '/results/0/grades/0/value RESULTS_GRADE_OUT_OF_SCALE',
+      '/results/0/grades/1/scale RESULTS_GRADE_OUT_OF_SCALE',
+      '/results/0/grades/2/component RESULTS_INVALID',
+      '/results/0/credits RESULTS_INVALID'
     ])
   })
 
@@ -44,11 +44,11 @@ describe('result input checks', () => {
   })
 
   it('refuses learners named by anything but one acceptable identifier', () => {
-    expect(problems({ ...base, learner: { nationalId: '14839940027' } })[0]?.code).toBe('RESULT_LEARNER_INVALID')
-    expect(problems({ ...base, learner: { nationalId: '14839940026', educationId: 'NO-EDU-0000-0000-0000' } })[0]?.code).toBe('RESULT_LEARNER_INVALID')
+    expect(problems({ ...base, learner: { nationalId: '14839940027' } })[0]?.code).toBe('RESULTS_LEARNER_INVALID')
+    expect(problems({ ...base, learner: { nationalId: '14839940026', educationId: 'NO-EDU-0000-0000-0000' } })[0]?.code).toBe('RESULTS_LEARNER_INVALID')
     const strict: Problem[] = []
     checkResultInput(base, 0, { allowSynthetic: false }, strict)
-    expect(strict[0]?.code).toBe('RESULT_LEARNER_INVALID')
+    expect(strict[0]?.code).toBe('RESULTS_LEARNER_INVALID')
     const l: Problem[] = []
     expect(checkLearnerInput({ nationalId: '14839940026', givenNames: 'Kari', familyName: '' }, 0, policy, l)).toBeUndefined()
     expect(l.map((x) => x.path)).toEqual(['/learners/0/familyName'])
@@ -74,9 +74,9 @@ describe('signed results', () => {
       t[i] = (t[i] as number) ^ 0x40
       expect(() => openResult(t)).toThrow()
     }
-    expect(() => openResult(sealEnvelope(key, 'lifelong/rpc-request/v1', 'lifelong.results.ResultRecord', new Uint8Array([8, 1])))).toThrow(expect.objectContaining({ code: 'RESULT_BAD_SIGNATURE' }))
-    expect(() => openResult(sealEnvelope(key, 'lifelong/result/v1', 'lifelong.other', new Uint8Array()))).toThrow(expect.objectContaining({ code: 'RESULT_WRONG_TYPE' }))
-    expect(() => openResult(new Uint8Array(300 * 1024))).toThrow(expect.objectContaining({ code: 'RESULT_TOO_LARGE' }))
+    expect(() => openResult(sealEnvelope(key, 'lifelong/rpc-request/v1', 'lifelong.results.ResultRecord', new Uint8Array([8, 1])))).toThrow(expect.objectContaining({ code: 'RESULTS_BAD_SIGNATURE' }))
+    expect(() => openResult(sealEnvelope(key, 'lifelong/result/v1', 'lifelong.other', new Uint8Array()))).toThrow(expect.objectContaining({ code: 'RESULTS_WRONG_TYPE' }))
+    expect(() => openResult(new Uint8Array(300 * 1024))).toThrow(expect.objectContaining({ code: 'RESULTS_TOO_LARGE' }))
   })
 
   it('commits to the identifier under the salt only', () => {

@@ -1,0 +1,17 @@
+/** Error codes of the federation manifest: parsing, signature, the manifest in force. */
+import { errorModule } from './define.ts'
+
+const ABOUT = 'the federation manifest: parsing, signature, the manifest in force (core/federation, net/federation, `lifelong manifest`)'
+
+/** Each code of `MANIFEST`, on one line: the kind it is thrown with, and what it means. */
+export const MANIFEST_ERRORS = errorModule('MANIFEST', ABOUT, {
+  MANIFEST_BAD_SIGNATURE: ['unauthenticated', 'the manifest\'s signature does not verify'],
+  MANIFEST_INVALID: ['invalid', 'the manifest content breaks a rule (members, roles, validity): see fields'],
+  MANIFEST_JSON_UNREADABLE: ['invalid', 'the manifest JSON given to `lifelong manifest` cannot be read'],
+  MANIFEST_MALFORMED: ['invalid', 'not a signed federation manifest'],
+  MANIFEST_MISSING: ['unavailable', 'no usable federation manifest, neither in the store nor in the manifest file'],
+  MANIFEST_TOO_LARGE: ['too-large', 'the manifest is over its size limit'],
+  MANIFEST_UNREADABLE: ['unavailable', 'the manifest file cannot be read'],
+  MANIFEST_UNTRUSTED_SIGNER: ['forbidden', 'the manifest is not signed by a trusted operator key'],
+  MANIFEST_WRONG_FEDERATION: ['forbidden', 'the manifest is of another federation than the node\'s']
+})

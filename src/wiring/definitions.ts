@@ -1,0 +1,45 @@
+/**
+ * How every part of a node is built: one definition per name of {@link NodeParts}. Which of them
+ * a node has, and in which order, is its roles' table in src/node.ts.
+ */
+import type { NodeCore } from './context.ts'
+import type { NodeParts } from './node-parts.ts'
+import type { PartDefinitions } from './parts.ts'
+import { checkpointer, log, logStore, nodeEvents, witness } from './log.ts'
+import { accreditor, educationRegistry, indexClient, institutionCatalogue, learnerIndex, offerings, registrar } from './registries.ts'
+import { evidence, institutionResults, pointerRegistrar, results } from './institution.ts'
+import { bridgeAccessLog, devIssuer, portal, signedInLearners, sourceDirectory } from './portal.ts'
+import { bridgeSessions, emrex, emrexStore, eudi, evidenceFetcher, oots, ootsListener, personMatcher, verifiedResults } from './bridges.ts'
+
+export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
+  logStore,
+  nodeEvents,
+  checkpointer,
+  witness,
+  log,
+  indexClient,
+  learnerIndex,
+  registrar,
+  offerings,
+  educationRegistry,
+  institutionCatalogue,
+  accreditor,
+  pointerRegistrar,
+  results,
+  institutionResults,
+  evidence,
+  signedInLearners,
+  bridgeAccessLog,
+  sourceDirectory,
+  emrexStore,
+  devIssuer,
+  portal,
+  bridgeSessions,
+  verifiedResults,
+  personMatcher,
+  evidenceFetcher,
+  eudi,
+  oots,
+  ootsListener,
+  emrex
+}

@@ -1,0 +1,67 @@
+/**
+ * The parts of the national registers: the learner index and its client and registrar, the
+ * education registry, an institution's catalogue, the accreditor's desk, and the cached lookup of
+ * offerings that institutions and the portal make at the registry. Each registry talks to the
+ * others over the network only; their records and log entries go through the log's append path.
+ */
+import { IndexClient, IndexRegistrar } from '../services/registry/learners/client.ts'
+import { LearnerIndex } from '../services/registry/learners/module.ts'
+import { createAccreditorDesk, createEducationRegistry, createInstitutionCatalogue } from '../services/registry/education/module.ts'
+import { OfferingLookup } from '../services/registry/education/lookup.ts'
+import { registryCatalogue } from '../services/registry/results/registry-catalogue.ts'
+import { learnerRoutes } from '../edges/registry/learners/routes.ts'
+import { accreditorRoutes, catalogueRoutes, registryRoutes } from '../edges/registry/education/routes.ts'
+import { definePart } from './node-parts.ts'
+import type { NodeCore } from './context.ts'
+
+const learnersLogger = (core: NodeCore): NodeCore['logger'] => core.logger.child({ component: 'learners' })
+const educationLogger = (core: NodeCore): NodeCore['logger'] => core.logger.child({ component: 'education' })
+
+export const indexClient = definePart({
+  needs: [],
+  create: (core) => new IndexClient({ client: core.client, federation: core.federation, logger: learnersLogger(core) })
+})
+
+export const learnerIndex = definePart({
+  needs: ['log'],
+  create: (core, { log }) => new LearnerIndex({
+    store: core.storage.sublevel('learners'),
+    log,
+    federation: core.federation,
+    server: core.server,
+    logger: learnersLogger(core),
+    metrics: core.metrics,
+    now: core.now
+  }, { organisationNumber: core.config.organisationNumber, allowSynthetic: core.config.identifiers.allowSynthetic }),
+  // The operator's systems and learners calling the index over HTTP are recorded under the node's name.
+  edges: (index, { core }) => ({ routes: learnerRoutes({ registry: index.registry, organisationNumber: core.config.organisationNumber, name: core.config.name }) })
+})
+
+export const registrar = definePart({
+  needs: ['indexClient'],
+  create: (core, { indexClient }) => new IndexRegistrar({ index: indexClient, logger: learnersLogger(core) })
+})
+
+export const offerings = definePart({
+  needs: [],
+  // Results and the portal check offerings at the National Education Registry (cached lookups).
+  create: (core) => registryCatalogue(new OfferingLookup({ client: core.client, federation: core.federation, now: core.now }))
+})
+
+export const educationRegistry = definePart({
+  needs: ['log'],
+  create: async (core, { log }) => await createEducationRegistry({ store: core.storage.sublevel('education'), log, server: core.server, metrics: core.metrics, logger: educationLogger(core), now: core.now }),
+  edges: (education) => ({ routes: registryRoutes(education.registry) })
+})
+
+export const institutionCatalogue = definePart({
+  needs: ['log'],
+  create: async (core, { log }) => await createInstitutionCatalogue({ store: core.storage.sublevel('education'), log, client: core.client, federation: core.federation, metrics: core.metrics, logger: educationLogger(core), now: core.now }),
+  edges: (education) => ({ routes: catalogueRoutes(education.catalogue) })
+})
+
+export const accreditor = definePart({
+  needs: [],
+  create: (core) => createAccreditorDesk({ client: core.client, federation: core.federation }),
+  edges: (desk) => ({ routes: accreditorRoutes(desk) })
+})
