@@ -97,7 +97,7 @@ export const portal = definePart({
       session: { idleMs: config.portal.session.idleMinutes * 60_000, absoluteMs: config.portal.session.absoluteHours * 3_600_000 },
       allowSynthetic: config.identifiers.allowSynthetic,
       // The bridges' pages the portal links to, by what runs on this node.
-      entryPoints: { wallet: '/portal/wallet', ...(config.emrex === undefined ? {} : { emrexImport: '/emrex/import' }) }
+      entryPoints: { wallet: '/portal/wallet', walletVerifier: '/share/wallet', ...(config.emrex === undefined ? {} : { emrexImport: '/emrex/import' }) }
     })
   },
   edges: (portal, { core }) => {

@@ -221,7 +221,9 @@ export class CookieClient {
 
 /** The destination and hidden fields of any auto-submitting form page (the issuer's form post). */
 export function postedForm (html: string): { action: string, fields: Record<string, string> } {
-  const form = /<form[^>]* action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html)
+  // The page's own form, in <main>: the shell's header may hold sign-out forms.
+  const main = html.indexOf('<main')
+  const form = /<form[^>]* action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(main < 0 ? html : html.slice(main))
   if (form === null) throw new Error(`no form in page:\n${html.slice(0, 500)}`)
   return { action: unescapeHtml(form[1] as string), fields: hiddenFields(form[2] as string) }
 }

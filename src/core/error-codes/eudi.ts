@@ -5,6 +5,7 @@ const ABOUT = 'the EUDI wallet issuer: OpenID4VCI offers, SD-JWT VC, the status 
 
 /** Each code of `EUDI`, on one line: the kind it is thrown with, and what it means. */
 export const EUDI_ERRORS = errorModule('EUDI', ABOUT, {
+  EUDI_AUTHORIZATION_REQUEST_INVALID: ['invalid', 'the authorization page was opened with a request_uri that is unknown, expired, already used or another wallet\'s (RFC 9126 §4)'],
   EUDI_CERTIFICATE_INVALID: ['invalid', 'the credential issuer\'s certificate chain does not certify its key or does not lead to the configured root'],
   EUDI_CREDENTIAL_NOT_FOUND: ['not-found', 'no such issued credential'],
   EUDI_FETCH_UNAVAILABLE: ['unavailable', 'this issuer fetches nothing (no fetch configured)'],

@@ -23,6 +23,12 @@ export interface BridgePage {
   current?: string
   /** A site other than the portal's (the simulated foreign EMREX node). */
   site?: Site
+  /** Sources besides this origin that the page's forms may lead to (CSP `form-action`): a wallet's redirect URI. */
+  formAction?: readonly string[]
+  /** ES modules from this origin that the page loads (src/edges/ui/browser/). */
+  scripts?: readonly string[]
+  /** Its modules ask this origin for something (CSP `connect-src 'self'`). */
+  fetches?: boolean
 }
 
 /** The signed-in learner as the shell shows them (their name, their session's CSRF token). */
@@ -41,29 +47,9 @@ export async function sendBridgePage (request: FastifyRequest, reply: FastifyRep
     body: page.body,
     ...(signedIn === undefined ? {} : { signedIn }),
     ...(page.current === undefined ? {} : { current: page.current }),
-    ...(page.site === undefined ? {} : { site: page.site })
+    ...(page.site === undefined ? {} : { site: page.site }),
+    ...(page.formAction === undefined ? {} : { formAction: page.formAction }),
+    ...(page.scripts === undefined ? {} : { scripts: page.scripts }),
+    ...(page.fetches === undefined ? {} : { fetches: page.fetches })
   }, page.status ?? 200)
-}
-
-/**
- * Sends a complete page with security headers (no scripts; forms post to this origin only, or
- * also to `formAction`: the sources a form's answer may redirect to, which CSP `form-action`
- * governs too, e.g. a wallet's redirect URI after an authorization decision).
- */
-export function sendPage (reply: FastifyReply, title: string, body: string, status = 200, options: { formAction?: readonly string[] } = {}): FastifyReply {
-  const formAction = ["'self'", ...(options.formAction ?? [])].join(' ')
-  return reply
-    .status(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('content-security-policy', `default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; form-action ${formAction}; frame-ancestors 'none'; base-uri 'none'`)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'same-origin')
-    .send(`<!doctype html>
-<html lang="nb"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${esc(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1a1a24}h1{font-size:1.5rem}
-.qr svg{width:18rem;height:18rem}.code{font-size:2rem;letter-spacing:.3rem;font-weight:700}button{font-size:1rem;padding:.5rem 1rem;margin:.25rem}
-li{margin:.3rem 0}.muted{color:#555;font-size:.9rem}</style></head>
-<body>${body}</body></html>`)
 }

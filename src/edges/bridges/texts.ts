@@ -27,6 +27,14 @@ export interface WalletTexts {
   correctedLead: string
   correctedGet: string
   correctedMark: string
+  consentTitle: string
+  consentWallet: string
+  consentAnswerTo: string
+  consentOffer: string
+  consentPick: string
+  consentNoneOfType: string
+  consentApprove: string
+  consentRefuse: string
 }
 
 export const WALLET_TEXTS: ByLang<WalletTexts> = {
@@ -52,7 +60,15 @@ export const WALLET_TEXTS: ByLang<WalletTexts> = {
     correctedTitle: 'Rettede resultater',
     correctedLead: 'Bevisene for disse resultatene er trukket tilbake fordi resultatet er rettet. Hent de rettede bevisene til lommeboka.',
     correctedGet: 'Hent de rettede bevisene',
-    correctedMark: 'Rettet: hent det nye beviset'
+    correctedMark: 'Rettet: hent det nye beviset',
+    consentTitle: 'Legge resultater i EU-lommeboka?',
+    consentWallet: 'Lommeboka som spør',
+    consentAnswerTo: 'Svaret sendes til',
+    consentOffer: 'Disse resultatene legges i lommeboka:',
+    consentPick: 'Velg hva som legges i lommeboka',
+    consentNoneOfType: 'Du har ingen resultater av typen lommeboka ber om.',
+    consentApprove: 'Godkjenn',
+    consentRefuse: 'Avslå'
   },
   nn: {
     title: 'Legg resultat i EU-lommeboka',
@@ -76,7 +92,15 @@ export const WALLET_TEXTS: ByLang<WalletTexts> = {
     correctedTitle: 'Retta resultat',
     correctedLead: 'Prova for desse resultata er trekte tilbake fordi resultatet er retta. Hent dei retta prova til lommeboka.',
     correctedGet: 'Hent dei retta prova',
-    correctedMark: 'Retta: hent det nye provet'
+    correctedMark: 'Retta: hent det nye provet',
+    consentTitle: 'Leggje resultat i EU-lommeboka?',
+    consentWallet: 'Lommeboka som spør',
+    consentAnswerTo: 'Svaret vert sendt til',
+    consentOffer: 'Desse resultata vert lagde i lommeboka:',
+    consentPick: 'Vel kva som vert lagt i lommeboka',
+    consentNoneOfType: 'Du har ingen resultat av typen lommeboka bed om.',
+    consentApprove: 'Godkjenn',
+    consentRefuse: 'Avslå'
   },
   en: {
     title: 'Put results in your EU wallet',
@@ -100,7 +124,15 @@ export const WALLET_TEXTS: ByLang<WalletTexts> = {
     correctedTitle: 'Corrected results',
     correctedLead: 'The credentials of these results were revoked because the result was corrected. Get the corrected credentials into your wallet.',
     correctedGet: 'Get the corrected credentials',
-    correctedMark: 'Corrected: get the new credential'
+    correctedMark: 'Corrected: get the new credential',
+    consentTitle: 'Put results in your EU wallet?',
+    consentWallet: 'The wallet asking',
+    consentAnswerTo: 'The answer goes to',
+    consentOffer: 'These results go into the wallet:',
+    consentPick: 'Choose what goes into the wallet',
+    consentNoneOfType: 'You hold no results of the type the wallet asks for.',
+    consentApprove: 'Approve',
+    consentRefuse: 'Refuse'
   }
 }
 
@@ -342,3 +374,126 @@ export const EMREX_TEXTS: ByLang<EmrexTexts> = {
   }
 }
 
+export interface PresentationTexts {
+  kinds: { diploma: string, 'course-result': string, either: string }
+  askTitle: string
+  askLead: string
+  askWhat: string
+  haip: string
+  haipHint: string
+  make: string
+  orShare: string
+  scan: string
+  openHere: string
+  validUntil: (when: string) => string
+  waiting: string
+  checkNow: string
+  verifiedTitle: string
+  issuedBy: string
+  claims: string
+  name: string
+  claimTitle: string
+  awardedBy: string
+  date: string
+  otherClaims: string
+  checked: string
+  refusedTitle: string
+  refused: string
+  details: string
+  expiredTitle: string
+  expired: string
+  newRequest: string
+}
+
+export const PRESENTATION_TEXTS: ByLang<PresentationTexts> = {
+  nb: {
+    kinds: { diploma: 'Vitnemål', 'course-result': 'Emneresultat', either: 'Vitnemål eller emneresultat' },
+    askTitle: 'Be om et bevis fra kandidatens lommebok',
+    askLead: 'Kandidaten skanner en QR-kode med EU-lommeboka si og velger selv hva som sendes. Du ser resultatet her, kontrollert mot utstederens nøkkel i føderasjonen.',
+    askWhat: 'Hva ber du om?',
+    haip: 'Signert forespørsel og kryptert svar (HAIP)',
+    haipHint: 'Lommeboka ser at forespørselen kommer fra denne tjenesten, og bare du kan lese svaret.',
+    make: 'Lag forespørsel',
+    orShare: 'Har du fått en delingslenke og en tilgangskode? Åpne lenken i stedet.',
+    scan: 'Kandidaten skanner koden med EU-lommeboka.',
+    openHere: 'Åpne i lommeboka på denne enheten',
+    validUntil: (w) => `Forespørselen gjelder til ${w}.`,
+    waiting: 'Venter på svar fra lommeboka. Siden oppdateres når svaret kommer.',
+    checkNow: 'Se om lommeboka har svart',
+    verifiedTitle: 'Bekreftet fra lommeboka',
+    issuedBy: 'Utstedt av',
+    claims: 'Det lommeboka viste',
+    name: 'Navn',
+    claimTitle: 'Tittel',
+    awardedBy: 'Tildelt av',
+    date: 'Dato',
+    otherClaims: 'Andre opplysninger',
+    checked: 'Kontrollert',
+    refusedTitle: 'Svaret ble avvist',
+    refused: 'Svaret fra lommeboka kunne ikke godtas, så ingenting vises. Lag en ny forespørsel og be kandidaten prøve igjen.',
+    details: 'Tekniske detaljer (på engelsk)',
+    expiredTitle: 'Forespørselen er utløpt',
+    expired: 'Lommeboka svarte ikke i tide.',
+    newRequest: 'Lag en ny forespørsel'
+  },
+  nn: {
+    kinds: { diploma: 'Vitnemål', 'course-result': 'Emneresultat', either: 'Vitnemål eller emneresultat' },
+    askTitle: 'Be om eit prov frå lommeboka til kandidaten',
+    askLead: 'Kandidaten skannar ein QR-kode med EU-lommeboka si og vel sjølv kva som vert sendt. Du ser resultatet her, kontrollert mot nøkkelen til utferdaren i føderasjonen.',
+    askWhat: 'Kva bed du om?',
+    haip: 'Signert førespurnad og kryptert svar (HAIP)',
+    haipHint: 'Lommeboka ser at førespurnaden kjem frå denne tenesta, og berre du kan lese svaret.',
+    make: 'Lag førespurnad',
+    orShare: 'Har du fått ei delingslenkje og ein tilgangskode? Opne lenkja i staden.',
+    scan: 'Kandidaten skannar koden med EU-lommeboka.',
+    openHere: 'Opne i lommeboka på denne eininga',
+    validUntil: (w) => `Førespurnaden gjeld til ${w}.`,
+    waiting: 'Ventar på svar frå lommeboka. Sida vert oppdatert når svaret kjem.',
+    checkNow: 'Sjå om lommeboka har svart',
+    verifiedTitle: 'Stadfesta frå lommeboka',
+    issuedBy: 'Utferda av',
+    claims: 'Det lommeboka viste',
+    name: 'Namn',
+    claimTitle: 'Tittel',
+    awardedBy: 'Tildelt av',
+    date: 'Dato',
+    otherClaims: 'Andre opplysingar',
+    checked: 'Kontrollert',
+    refusedTitle: 'Svaret vart avvist',
+    refused: 'Svaret frå lommeboka kunne ikkje godtakast, så ingenting vert vist. Lag ein ny førespurnad og be kandidaten prøve igjen.',
+    details: 'Tekniske detaljar (på engelsk)',
+    expiredTitle: 'Førespurnaden har gått ut',
+    expired: 'Lommeboka svarte ikkje i tide.',
+    newRequest: 'Lag ein ny førespurnad'
+  },
+  en: {
+    kinds: { diploma: 'Diploma', 'course-result': 'Course result', either: 'Diploma or course result' },
+    askTitle: 'Ask the candidate\'s wallet for a credential',
+    askLead: 'The candidate scans a QR code with their EU wallet and chooses what is sent. You see the outcome here, checked against the issuer\'s key in the federation.',
+    askWhat: 'What do you ask for?',
+    haip: 'Signed request and encrypted answer (HAIP)',
+    haipHint: 'The wallet sees that the request comes from this service, and only you can read the answer.',
+    make: 'Make the request',
+    orShare: 'Were you given a share link and an access code? Open the link instead.',
+    scan: 'The candidate scans this code with their EU wallet.',
+    openHere: 'Open in the wallet on this device',
+    validUntil: (w) => `The request is valid until ${w}.`,
+    waiting: 'Waiting for the wallet\'s answer. This page updates when it arrives.',
+    checkNow: 'See whether the wallet has answered',
+    verifiedTitle: 'Verified from the wallet',
+    issuedBy: 'Issued by',
+    claims: 'What the wallet showed',
+    name: 'Name',
+    claimTitle: 'Title',
+    awardedBy: 'Awarded by',
+    date: 'Date',
+    otherClaims: 'Other details',
+    checked: 'Checked',
+    refusedTitle: 'The answer was refused',
+    refused: 'The wallet\'s answer could not be accepted, so nothing is shown. Make a new request and ask the candidate to try again.',
+    details: 'Technical details',
+    expiredTitle: 'The request has expired',
+    expired: 'The wallet did not answer in time.',
+    newRequest: 'Make a new request'
+  }
+}

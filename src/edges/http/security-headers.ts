@@ -33,9 +33,19 @@ export const API_CSP = { 'default-src': ["'none'"], 'form-action': ["'none'"], .
 /** CSP of pages that set none of their own. */
 export const PAGE_CSP = { 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'form-action': ["'self'"], ...COMMON }
 
-/** The CSP header of a page: {@link PAGE_CSP}, with scripts from this origin when the page has any. */
-export function pageCsp (options: { scripts?: boolean } = {}): string {
-  const directives: Record<string, string[]> = { ...PAGE_CSP, ...(options.scripts === true ? { 'script-src': ["'self'"] } : {}) }
+/**
+ * The CSP header of a page: {@link PAGE_CSP}, with scripts from this origin when the page has
+ * any, requests to this origin when its script makes some (`fetches`), and `formAction`: other
+ * sources a form's answer may redirect to, which `form-action` governs too (a wallet's redirect
+ * URI after the learner decides on its authorization request).
+ */
+export function pageCsp (options: { scripts?: boolean, fetches?: boolean, formAction?: readonly string[] } = {}): string {
+  const directives: Record<string, string[]> = {
+    ...PAGE_CSP,
+    ...(options.scripts === true ? { 'script-src': ["'self'"] } : {}),
+    ...(options.fetches === true ? { 'connect-src': ["'self'"] } : {}),
+    ...(options.formAction === undefined || options.formAction.length === 0 ? {} : { 'form-action': [...PAGE_CSP['form-action'], ...options.formAction] })
+  }
   return Object.entries(directives).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ')
 }
 

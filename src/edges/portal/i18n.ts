@@ -108,6 +108,8 @@ export interface Texts {
   checkYourselfHeading: string
   checkInBrowser: string
   checkInBrowserLink: string
+  askWallet: string
+  askWalletLink: string
   checkWithTool: string
   anchorFingerprint: string
   thenVerify: string
@@ -239,6 +241,8 @@ const nb: Texts = {
   checkYourselfHeading: 'Kontroller selv',
   checkInBrowser: 'Du trenger ikke stole på denne siden. Slipp beviset eller PDF-en i kontrollen, som kjører i nettleseren din uten å laste opp noe:',
   checkInBrowserLink: 'Kontroller beviset i nettleseren',
+  askWallet: 'Har kandidaten resultatene i EU-lommeboka si, kan du også be lommeboka om et bevis direkte.',
+  askWalletLink: 'Be om et bevis fra lommeboka',
   checkWithTool: 'Eller med kommandolinjeverktøyet lifelong: fest føderasjonens tillitsanker én gang (sammenlign fingeravtrykket med det operatøren publiserer),',
   anchorFingerprint: 'Fingeravtrykk for tillitsankeret',
   thenVerify: 'og kontroller beviset:',
@@ -370,6 +374,8 @@ const nn: Texts = {
   checkYourselfHeading: 'Kontroller sjølv',
   checkInBrowser: 'Du treng ikkje stole på denne sida. Slepp beviset eller PDF-en i kontrollen, som køyrer i nettlesaren din utan å laste opp noko:',
   checkInBrowserLink: 'Kontroller beviset i nettlesaren',
+  askWallet: 'Har kandidaten resultata i EU-lommeboka si, kan du òg be lommeboka om eit prov direkte.',
+  askWalletLink: 'Be om eit prov frå lommeboka',
   checkWithTool: 'Eller med kommandolinjeverktøyet lifelong: fest tillitsankeret til føderasjonen éin gong (samanlikn fingeravtrykket med det operatøren publiserer),',
   anchorFingerprint: 'Fingeravtrykk for tillitsankeret',
   thenVerify: 'og kontroller beviset:',
@@ -501,6 +507,8 @@ const en: Texts = {
   checkYourselfHeading: 'Check it yourself',
   checkInBrowser: 'You do not have to trust this page. Drop the proof or the PDF into the checker, which runs in your browser without uploading anything:',
   checkInBrowserLink: 'Check the proof in your browser',
+  askWallet: 'If the candidate holds the results in their EU wallet, you can also ask the wallet for a credential directly.',
+  askWalletLink: 'Ask the wallet for a credential',
   checkWithTool: 'Or with the lifelong command-line tool: pin the federation\'s trust anchor once (compare its fingerprint with the one the operator publishes),',
   anchorFingerprint: 'Trust anchor fingerprint',
   thenVerify: 'and check the proof:',

@@ -301,11 +301,16 @@ export function accessPage (lang: Lang, who: SignedIn, events: AccessPage, q: Ac
 }
 
 /** The employer's code form; `csrf` when the browser also has a learner's session here (the edge then checks it). */
-export function shareCodePage (lang: Lang, shareId: string, problem?: { code: string, message: string }, csrf?: string): string {
+export function shareCodePage (lang: Lang, shareId: string, problem?: { code: string, message: string }, csrf?: string, walletVerifier?: string): string {
   const t = TEXTS[lang]
   const error = problem === undefined ? undefined : problem.message
   const form = `<form method="post" action="/share/${esc(shareId)}" novalidate>${csrfField(csrf)}${field('code', t.enterCode, t.enterCodeHint, error, (d, inv) => `<input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="40" aria-describedby="${d}"${inv}>`)}${problem === undefined ? '' : `<p class="muted">${esc(ERROR_CODE_LABEL[lang])}: <code data-code="${esc(problem.code)}">${esc(problem.code)}</code></p>`}<p><button type="submit">${esc(t.open)}</button></p></form>`
-  return page(lang, t.shareFor, `/share/${shareId}`, `<p>${esc(t.shareCodeLead)}</p>${form}`)
+  return page(lang, t.shareFor, `/share/${shareId}`, `<p>${esc(t.shareCodeLead)}</p>${form}${askWallet(t, walletVerifier)}`)
+}
+
+/** A recipient may also ask the candidate's wallet (OpenID4VP), where the portal offers it. */
+function askWallet (t: Texts, walletVerifier: string | undefined): string {
+  return walletVerifier === undefined ? '' : `<p>${esc(t.askWallet)} <a href="${esc(walletVerifier)}" id="ask-wallet">${esc(t.askWalletLink)}</a></p>`
 }
 
 const ERROR_CODE_LABEL = { nb: 'Feilkode', nn: 'Feilkode', en: 'Error code' } as const
@@ -322,6 +327,8 @@ export interface ShareView {
   /** Who signed the PDF (its certificate's subject), or undefined for an unsigned one. */
   pdfSigner?: string
   anchor: { url: string, fingerprint: string }
+  /** Where to ask the candidate's wallet instead (`/share/wallet`), if the portal offers it. */
+  walletVerifier?: string
 }
 
 /** The share as the employer sees it: who shared what, what was checked, how to check it independently. */
@@ -334,7 +341,7 @@ export function shareViewPage (lang: Lang, v: ShareView): string {
   const yourself = `<section aria-labelledby="yourself-heading"><h2 id="yourself-heading">${esc(t.checkYourselfHeading)}</h2>
 <p>${esc(t.checkInBrowser)} <a href="/verify" id="verify-in-browser">${esc(t.checkInBrowserLink)}</a></p>
 <p id="check-yourself">${esc(t.checkWithTool)} <code>lifelong trust add <a href="${esc(v.anchor.url)}" id="trust-anchor">${esc(v.anchor.url)}</a></code> ${esc(t.thenVerify)} <code>lifelong verify results-proof.json</code></p>
-<p>${esc(t.anchorFingerprint)}: <code id="anchor-fingerprint">${esc(v.anchor.fingerprint)}</code></p></section>`
+<p>${esc(t.anchorFingerprint)}: <code id="anchor-fingerprint">${esc(v.anchor.fingerprint)}</code></p>${askWallet(t, v.walletVerifier)}</section>`
   const results = `<section aria-labelledby="results-heading"><h2 id="results-heading">${esc(t.resultsHeading)}</h2>${partial}${resultCards(v.results, lang)}</section>`
   return page(lang, t.shareFor, `/share/${v.shareId}`, `${owner}${results}${checked}${downloads}${yourself}`)
 }

@@ -292,13 +292,14 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
 
     /** The visit a request continues, if its cookie names one of this share. */
     const visitOf = (request: FastifyRequest, id: string): OpenedView | undefined => visits.get(id, request.cookies[VISIT_COOKIE])
+    const walletVerifier = portal.init.entryPoints?.walletVerifier
     const visitLang = (request: FastifyRequest, v: OpenedView): Lang => langOf(request, v.opened.lang)
 
     app.get<{ Params: { id: string } }>('/share/:id', { config: { policy: { caller: 'share-holder' }, errors: 'page' }, schema: { summary: 'A share: asks for the access code, or shows the opened share within its visit (page)', tags: ['portal'], params: sharePageParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
       const id = shareIdOf(request.params.id)
       if (id !== request.params.id) return await reply.redirect(`/share/${id}`, 303)
       const visit = visitOf(request, id)
-      if (visit === undefined) return await html(reply, shareCodePage(langOf(request, await portal.shares.langOf(id)), id, undefined, request.csrfToken))
+      if (visit === undefined) return await html(reply, shareCodePage(langOf(request, await portal.shares.langOf(id)), id, undefined, request.csrfToken, walletVerifier))
       const lang = visitLang(request, visit)
       return await html(reply, shareViewPage(lang, {
         shareId: id,
@@ -309,7 +310,8 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
         results: visit.results,
         downloads: { bundle: `/share/${id}/proofs.json`, pdf: `/share/${id}/transcript.pdf` },
         ...(options.transcriptSigner === undefined ? {} : { pdfSigner: options.transcriptSigner.name }),
-        anchor: { url: `${portal.baseUrl()}${TRUST_ANCHOR_PATH}`, fingerprint: options.anchor?.fingerprint ?? '–' }
+        anchor: { url: `${portal.baseUrl()}${TRUST_ANCHOR_PATH}`, fingerprint: options.anchor?.fingerprint ?? '–' },
+        ...(walletVerifier === undefined ? {} : { walletVerifier })
       }))
     })
 
@@ -332,7 +334,7 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
         const e = toLifelongError(err)
         if (e.kind === 'internal') throw err
         const lang = langOf(request, await portal.shares.langOf(id))
-        return await html(reply.header('x-error-code', e.code), shareCodePage(lang, id, { code: e.code, message: explainError(e.code, HTTP_STATUS[e.kind], lang).text }, request.csrfToken), HTTP_STATUS[e.kind])
+        return await html(reply.header('x-error-code', e.code), shareCodePage(lang, id, { code: e.code, message: explainError(e.code, HTTP_STATUS[e.kind], lang).text }, request.csrfToken, walletVerifier), HTTP_STATUS[e.kind])
       }
     })
 

@@ -100,8 +100,12 @@ export interface ShellPage {
   current?: string
   /** ES modules from this origin that the page loads. */
   scripts?: readonly string[]
+  /** Its modules ask this origin for something (CSP `connect-src 'self'`). */
+  fetches?: boolean
   /** No heading: the body brings its own `<h1>`. */
   ownHeading?: boolean
+  /** Sources besides this origin that the page's forms may lead to (CSP `form-action`, {@link pageCsp}). */
+  formAction?: readonly string[]
 }
 
 /** `here` with `lang` set to a language, every other parameter kept. */
@@ -156,15 +160,15 @@ export function shellHtml (p: ShellPage): string {
 }
 
 /** Sends a page: HTML, never cached, with the page CSP (scripts from this origin when it loads any). */
-export async function sendPage (reply: FastifyReply, html: string, options: { status?: number, scripts?: boolean } = {}): Promise<FastifyReply> {
+export async function sendPage (reply: FastifyReply, html: string, options: { status?: number, scripts?: boolean, fetches?: boolean, formAction?: readonly string[] } = {}): Promise<FastifyReply> {
   return await reply.status(options.status ?? 200)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('content-security-policy', pageCsp({ scripts: options.scripts === true }))
+    .header('content-security-policy', pageCsp({ scripts: options.scripts === true, fetches: options.fetches === true, ...(options.formAction === undefined ? {} : { formAction: options.formAction }) }))
     .send(html)
 }
 
 /** Sends a page drawn in the shell; the CSP allows this origin's scripts when the page names any. */
 export async function sendShellPage (reply: FastifyReply, page: ShellPage, status = 200): Promise<FastifyReply> {
-  return await sendPage(reply, shellHtml(page), { status, scripts: (page.scripts ?? []).length > 0 })
+  return await sendPage(reply, shellHtml(page), { status, scripts: (page.scripts ?? []).length > 0, fetches: page.fetches === true, ...(page.formAction === undefined ? {} : { formAction: page.formAction }) })
 }

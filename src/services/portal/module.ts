@@ -84,6 +84,8 @@ export interface PortalEntryPoints {
   emrexImport?: string
   /** Put results in an EU digital identity wallet. */
   wallet?: string
+  /** Where a recipient asks a candidate's wallet for a credential (the OpenID4VP verifier's page). */
+  walletVerifier?: string
 }
 
 export interface PortalModuleInit {

@@ -4,9 +4,12 @@
  * a language switch that keeps the page's parameters), in one language, with no raw JSON, no
  * sideways scrolling at 390 px and no axe-core violation of any impact at 1280 and 390 px.
  * The portal runs EMREX and an OOTS listener, so the wallet, EMREX and OOTS preview pages are
- * the same node's.
+ * the same node's; a wallet's authorization request (HAIP: pushed, PKCE) brings the learner to
+ * the portal's consent page, and an employer asks a candidate's wallet (OpenID4VP) from
+ * `/share/wallet`, which the share's pages link to.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createHash } from 'node:crypto'
 import type { Browser, Page } from 'playwright-core'
 import { startEmrexPair } from '../../helpers/emrex-pair.ts'
 import { edmRequest, ootsListenerConfig, previewLocationOf, simulatedGateway } from '../../helpers/bridges.ts'
@@ -25,6 +28,21 @@ const H1 = {
   nn: { results: 'Mine resultat', shares: 'Mine delingar', access: 'Kven har sett dataa mine', wallet: 'Legg resultat i EU-lommeboka', emrex: 'Hent resultat frå utlandet', verify: 'Kontroller eit prov', error: 'Noko gjekk gale' },
   en: { results: 'My results', shares: 'My shares', access: 'Who saw my data', wallet: 'Put results in your EU wallet', emrex: 'Fetch results from abroad', verify: 'Check a proof', error: 'Something went wrong' }
 } as const
+
+/** The employer's and the wallet's pages. */
+const WALLET_H1 = {
+  nb: { ask: 'Be om et bevis fra kandidatens lommebok', consent: 'Legge resultater i EU-lommeboka?', refused: 'Svaret ble avvist' },
+  nn: { ask: 'Be om eit prov frå lommeboka til kandidaten', consent: 'Leggje resultat i EU-lommeboka?', refused: 'Svaret vart avvist' },
+  en: { ask: 'Ask the candidate\'s wallet for a credential', consent: 'Put results in your EU wallet?', refused: 'The answer was refused' }
+} as const
+
+/** A wallet's pushed authorization request (RFC 9126, PKCE S256) for Kari's course results; its request_uri. */
+async function pushedRequest (base: string): Promise<string> {
+  const form = { client_id: 'https://wallet.example/test-wallet', redirect_uri: 'https://wallet.example/cb', response_type: 'code', scope: 'no.lifelong.course_result.sd_jwt_vc', code_challenge: createHash('sha256').update('v'.repeat(43)).digest('base64url'), code_challenge_method: 'S256' }
+  const answer = await fetch(`${base}/eudi/par`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() })
+  expect(answer.status).toBe(201)
+  return (await answer.json() as { request_uri: string }).request_uri
+}
 
 describe('every page in the shell', () => {
   it('the learner\'s, the employer\'s, the bridges\' and the error pages, in Bokmål, Nynorsk and English, pass axe at 1280 and 390 px, never JSON', { timeout: 300_000 }, async () => {
@@ -129,6 +147,29 @@ describe('every page in the shell', () => {
     expect(await page.locator('[data-state]').getAttribute('data-state')).toBe('refused')
     await expectGoodPage(page, 'OOTS preview refused', { allow: DATA })
 
+    // A wallet's authorization request: the learner's consent page in each language (the wallet
+    // asking, where the answer goes, the results to pick), and approving with nothing picked.
+    for (const lang of ['nb', 'nn', 'en'] as const) {
+      const requestUri = await pushedRequest(base)
+      await visit(`/eudi/authorize?client_id=${encodeURIComponent('https://wallet.example/test-wallet')}&request_uri=${encodeURIComponent(requestUri)}&lang=${lang}`, `wallet consent (${lang})`, { status: 200, h1: WALLET_H1[lang].consent })
+      expect(await page.locator('main').innerText()).toContain('https://wallet.example')
+    }
+    for (const box of await page.locator('input[name=results]').all()) await box.uncheck()
+    await page.getByRole('button', { name: 'Approve' }).click()
+    expect(await page.locator('#results-error').count()).toBe(1)
+    await expectGoodPage(page, 'wallet consent with nothing picked', { allow: DATA })
+    // A request_uri that is unknown: a page that says so, not the protocol's JSON.
+    await visit('/eudi/authorize?client_id=x&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Anone&lang=nb', 'unknown wallet request', { status: 400, h1: H1.nb.error })
+    expect(await page.locator('[data-code]').getAttribute('data-code')).toBe('EUDI_AUTHORIZATION_REQUEST_INVALID')
+    // An offer for signing in from the wallet: no transaction code, the wallet brings the learner back.
+    await page.goto(`${base}/portal/wallet?lang=nb`)
+    await page.locator('input[name=results]').first().check()
+    await page.getByLabel('Jeg logger inn fra lommeboka').check()
+    await page.getByRole('button', { name: 'Lag tilbud til lommeboka' }).click()
+    await page.locator('.qr svg').waitFor()
+    expect(await page.locator('#tx-code').count()).toBe(0)
+    await expectGoodPage(page, 'wallet offer, signing in from the wallet', { allow: DATA })
+
     // The employer's pages in each language.
     const employer = await (await newContext(browser, { locale: 'en-GB' })).newPage()
     for (const lang of ['nb', 'nn', 'en'] as const) {
@@ -147,8 +188,31 @@ describe('every page in the shell', () => {
       expect(await employer.locator('#owner').innerText()).toBe(`${LEARNERS.kari.givenNames} ${LEARNERS.kari.familyName}`)
       await expectGoodPage(employer, `opened share (${lang})`, { allow: DATA })
     }
-    // A download outside a visit: a page that says to open the share first, not JSON.
+    // The opened share links to asking the candidate's wallet instead.
+    expect(await employer.locator('#ask-wallet').getAttribute('href')).toBe('/share/wallet')
+
     const stranger = await (await newContext(browser)).newPage()
+    // Asking a candidate's wallet (OpenID4VP): the form in each language, the request waiting
+    // for the wallet, a refused answer (the page updates itself), a request of another browser.
+    for (const lang of ['nb', 'nn', 'en'] as const) {
+      await employer.goto(`${base}/share/wallet?lang=${lang}`)
+      expect(await employer.locator('h1').innerText()).toBe(WALLET_H1[lang].ask)
+      await expectGoodPage(employer, `ask a wallet (${lang})`, { allow: DATA })
+    }
+    await employer.getByRole('button', { name: 'Make the request' }).click()
+    await employer.locator('.qr svg').waitFor()
+    await expectGoodPage(employer, 'waiting for the wallet', { allow: DATA })
+    const requestId = new URL(employer.url()).pathname.split('/').pop()!
+    // A wallet answers for another request's state: refused, and the waiting page shows it without a reload by hand.
+    expect((await fetch(`${base}/share/wallet/${requestId}/response`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'state=not-this-one' })).status).toBe(400)
+    await employer.locator('#refusal').waitFor({ state: 'attached', timeout: 20_000 })
+    expect(await employer.locator('h1').innerText()).toBe(WALLET_H1.en.refused)
+    await expectGoodPage(employer, 'the wallet\'s answer refused', { allow: DATA })
+    await stranger.goto(`${base}/share/wallet/${requestId}`)
+    expect(await stranger.locator('[data-code]').getAttribute('data-code')).toBe('EUDI_PRESENTATION_NOT_FOUND')
+    await expectGoodPage(stranger, 'a wallet request of another browser')
+
+    // A download outside a visit: a page that says to open the share first, not JSON.
     await stranger.goto(`${created.link}/proofs.json`)
     expect(await stranger.locator('[data-code]').getAttribute('data-code')).toBe('SHARE_VISIT_ENDED')
     await expectGoodPage(stranger, 'proof outside a visit')

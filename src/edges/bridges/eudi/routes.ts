@@ -13,9 +13,10 @@
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { LifelongError } from '../../../core/errors.ts'
+import { OAuthError } from '../../../core/oauth-error.ts'
 import type { LearnerSessions, SignedInLearner, VerifiedResults } from '../../../services/bridges/ports.ts'
 import type { ResultFacts } from '../../../core/bridges/model.ts'
-import { esc, sendBridgePage, sendPage } from '../html.ts'
+import { esc, sendBridgePage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
 import { langOf } from '../../ui/lang.ts'
 import { localText } from '../../ui/text.ts'
@@ -155,25 +156,57 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
 
     // ---------------------------------------------------------------- the authorization endpoint
 
-    /** What the learner is asked to approve: the offer's results, or their results of the scoped types to pick from. */
-    const consentPage = async (request: FastifyRequest, pending: PendingAuthorization & { offer?: OfferRecord }, learner: SignedInLearner): Promise<string> => {
-      const who = `<p>Lommebok / Wallet: <strong>${esc(pending.walletName ?? pending.clientId)}</strong>${pending.walletName === undefined ? '' : ` <span class="muted">(${esc(pending.clientId)})</span>`}</p>
-<p class="muted">Svaret sendes til / The answer goes to ${esc(redirectSource(pending.redirectUri))}</p>`
+    /**
+     * The pushed request the learner's browser brings. The authorization endpoint is a page: a
+     * request_uri that is unknown, expired, used or another client's is shown to the learner as
+     * such, never redirected (RFC 6749 §4.1.2.1), with a code the error page explains.
+     */
+    const pendingRequest = async (requestUri: unknown, clientId: unknown): Promise<PendingAuthorization & { offer?: OfferRecord }> => {
+      try {
+        return await issuer.authorization.pending(requestUri, clientId)
+      } catch (err) {
+        if (err instanceof OAuthError) throw new LifelongError('invalid', 'EUDI_AUTHORIZATION_REQUEST_INVALID', err.message)
+        throw err
+      }
+    }
+
+    /**
+     * What the learner is asked to approve, in the portal's shell and their language: which wallet
+     * asks, where the answer goes, and the offer's results or their results of the scoped types to
+     * pick from. With `error`, the learner approved with nothing picked: the form again, the
+     * message at the results.
+     */
+    const consentPage = async (request: FastifyRequest, reply: FastifyReply, pending: PendingAuthorization & { offer?: OfferRecord }, learner: SignedInLearner, error?: string): Promise<FastifyReply> => {
+      const lang = langOf(request)
+      const t = WALLET_TEXTS[lang]
+      const who = `<p>${esc(t.consentWallet)}: <strong>${esc(pending.walletName ?? pending.clientId)}</strong>${pending.walletName === undefined ? '' : ` <span class="muted">(${esc(pending.clientId)})</span>`}</p>
+<p class="muted">${esc(t.consentAnswerTo)} <code>${esc(redirectSource(pending.redirectUri))}</code></p>`
+      const describedBy = error === undefined ? '' : ' aria-describedby="results-error"'
       let what: string
+      let canApprove = true
       if (pending.offer !== undefined) {
-        what = `<p>Disse resultatene legges i lommeboka / These results go into the wallet:</p><ul>${pending.offer.items.map((i) => `<li>${esc(i.claims.title.nb ?? i.claims.title.en ?? '')}</li>`).join('')}</ul>`
+        what = `<h2>${esc(t.consentOffer)}</h2><ul>${pending.offer.items.map((i) => `<li>${localText(i.claims.title, lang)}</li>`).join('')}</ul>`
       } else {
         const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
         await issuer.observeResults(mine.results)
         const wanted = new Set(pending.configurationIds)
         const rows = issuable(mine.results).filter((r) => wanted.has(CONFIGURATION_IDS[credentialKindOf(r.kind)]))
+        canApprove = rows.length > 0
         what = rows.length === 0
-          ? '<p>Du har ingen resultater av typen lommeboka ber om. / You hold no results of the type the wallet asks for.</p>'
-          : `<p>Velg hva som legges i lommeboka / Pick what goes into the wallet:</p><ul>${rows.map((r) => `<li><label><input type="checkbox" name="results" value="${esc(r.id)}" checked> ${esc(r.title.nb ?? r.title.en ?? '')} <span class="muted">(${esc(r.issuer.names.nb ?? r.issuer.names.en ?? '')}, ${esc(r.achievedOn)})</span></label></li>`).join('')}</ul>`
+          ? `<p>${esc(t.consentNoneOfType)}</p>`
+          : `<fieldset${describedBy}><legend>${esc(t.consentPick)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${rows.map((r, i) => `<li class="card pickable"><input type="checkbox" id="a-${i}" name="results" value="${esc(r.id)}"${error === undefined ? ' checked' : ''}${describedBy}><div><label for="a-${i}">${localText(r.title, lang)}</label><p class="muted">${localText(r.issuer.names, lang)} · ${esc(formatDate(r.achievedOn, lang))}</p></div></li>`).join('')}</ul></fieldset>`
       }
-      return `<h1>Legg i EU-lommeboka? / Add to your EU wallet?</h1>${who}
-<form method="post" action="/eudi/authorize">${csrfField(request.csrfToken)}<input type="hidden" name="client_id" value="${esc(pending.clientId)}"><input type="hidden" name="request_uri" value="${esc(pending.requestUri)}">${what}
-<button type="submit" name="decision" value="approve">Godkjenn / Approve</button><button type="submit" name="decision" value="deny">Avslå / Refuse</button></form>`
+      const body = `${who}${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}
+<form method="post" action="/eudi/authorize" novalidate>${csrfField(request.csrfToken)}<input type="hidden" name="client_id" value="${esc(pending.clientId)}"><input type="hidden" name="request_uri" value="${esc(pending.requestUri)}">${what}
+<div class="actions">${canApprove ? `<button type="submit" name="decision" value="approve">${esc(t.consentApprove)}</button>` : ''}<button type="submit" name="decision" value="deny" class="secondary">${esc(t.consentRefuse)}</button></div></form>`
+      // The decision's answer redirects to the wallet: CSP `form-action` must allow its redirect URI.
+      return await sendBridgePage(request, reply, learner, {
+        title: t.consentTitle,
+        body,
+        here: `/eudi/authorize?client_id=${encodeURIComponent(pending.clientId)}&request_uri=${encodeURIComponent(pending.requestUri)}`,
+        formAction: [redirectSource(pending.redirectUri)],
+        ...(error === undefined ? {} : { status: 400 })
+      })
     }
 
     app.get<{ Querystring: { client_id?: string, request_uri?: string } }>('/eudi/authorize', {
@@ -181,7 +214,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'public' }, errors: 'page' },
       schema: { tags: ['eudi'], summary: 'Authorization endpoint (RFC 9126 §4: client_id and request_uri of a pushed request): the learner signs in at the portal and approves', querystring: { type: 'object', properties: { client_id: { type: 'string', maxLength: 500 }, request_uri: { type: 'string', maxLength: 200 } } } }
     }, async (request, reply) => {
-      const pending = await issuer.authorization.pending(request.query.request_uri, request.query.client_id)
+      const pending = await pendingRequest(request.query.request_uri, request.query.client_id)
       const learner = await deps.sessions.learnerOf(request)
       if (learner === undefined) {
         const back = `/eudi/authorize?client_id=${encodeURIComponent(pending.clientId)}&request_uri=${encodeURIComponent(pending.requestUri)}`
@@ -189,7 +222,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
         return reply
       }
       if (pending.offer !== undefined && pending.offer.learnerId !== learner.learnerId) throw new LifelongError('forbidden', 'EUDI_OFFER_NOT_YOURS', 'this wallet offer was made for another learner: sign in as them, or make your own offer')
-      return sendPage(reply, 'Godkjenn lommebok / Approve wallet', await consentPage(request, pending, learner), 200, { formAction: [redirectSource(pending.redirectUri)] })
+      return await consentPage(request, reply, pending, learner)
     })
 
     app.post<{ Body: { client_id: string, request_uri: string, decision: string, results?: string | string[] } }>('/eudi/authorize', {
@@ -203,14 +236,17 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       const learner = await signedIn(request)
       const { client_id: clientId, request_uri: requestUri } = request.body
       if (request.body.decision === 'deny') return await reply.redirect(await issuer.authorization.deny(requestUri, clientId), 303)
-      const pending = await issuer.authorization.pending(requestUri, clientId)
+      const pending = await pendingRequest(requestUri, clientId)
       let items: ReturnType<typeof offerItems> = []
       if (pending.offer === undefined) {
         const wanted = new Set(list(request.body.results))
         const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
         await issuer.observeResults(mine.results)
         const allowed = new Set(pending.configurationIds)
-        const chosen = issuable(mine.results).filter((r) => wanted.has(r.id) && allowed.has(CONFIGURATION_IDS[credentialKindOf(r.kind)]))
+        const choices = issuable(mine.results).filter((r) => allowed.has(CONFIGURATION_IDS[credentialKindOf(r.kind)]))
+        // Approved with nothing picked among results to pick from: the form again, the message at the results; nothing decided.
+        if (wanted.size === 0 && choices.length > 0) return await consentPage(request, reply, pending, learner, WALLET_TEXTS[langOf(request)].pickAtLeastOne)
+        const chosen = choices.filter((r) => wanted.has(r.id))
         if (chosen.length === 0 || chosen.length !== wanted.size) throw new LifelongError('not-found', 'EUDI_RESULT_NOT_FOUND', 'pick at least one of your valid results of the type the wallet asks for')
         items = offerItems(mine.learner, chosen)
       }
