@@ -12,6 +12,8 @@ import { registryCatalogue } from '../services/registry/results/registry-catalog
 import { learnerRoutes } from '../edges/registry/learners/routes.ts'
 import { accreditorRoutes, catalogueRoutes, registryRoutes } from '../edges/registry/education/routes.ts'
 import { registryPages } from '../edges/registry/education/pages/routes.ts'
+import { REGISTRY_SITE } from '../edges/registry/education/pages/frame.ts'
+import { pageErrorRenderer } from '../edges/http/errors.ts'
 import { definePart } from './node-parts.ts'
 import type { NodeCore } from './context.ts'
 
@@ -53,7 +55,11 @@ export const educationRegistry = definePart({
   needs: ['log'],
   create: async (core, { log }) => await createEducationRegistry({ store: core.storage.sublevel('education'), log, server: core.server, metrics: core.metrics, logger: educationLogger(core), now: core.now }),
   // The JSON API and the web pages, one plugin.
-  edges: (education) => ({ routes: async (app) => { await app.register(registryRoutes(education.registry)); await app.register(registryPages(education.registry)) } })
+  edges: (education) => ({
+    routes: async (app) => { await app.register(registryRoutes(education.registry)); await app.register(registryPages(education.registry)) },
+    // Error pages in the registry's site (a node that is also a portal draws them in the portal's).
+    errorRenderers: { page: pageErrorRenderer(REGISTRY_SITE) }
+  })
 })
 
 export const institutionCatalogue = definePart({

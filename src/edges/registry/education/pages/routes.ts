@@ -10,7 +10,7 @@ import type { EducationRegistry } from '../../../../services/registry/education/
 import { EducationCodes as C, educationError } from '../../../../services/registry/education/errors.ts'
 import { checkDate } from '../../../../services/registry/education/codes.ts'
 import { langOf, sendRegistryPage, REGISTRY_SITE_NAME } from './frame.ts'
-import { institutionBody, offeringBody, PAGE_CSS, searchBody, statisticsBody, type SearchForm } from './views.ts'
+import { institutionBody, offeringBody, searchBody, statisticsBody, type SearchForm } from './views.ts'
 import { nameIn, TEXTS } from './texts.ts'
 
 const PAGE = { policy: { caller: 'public' }, errors: 'page' } as const
@@ -49,7 +49,7 @@ export function registryPages (registry: EducationRegistry): FastifyPluginAsync 
       const split = (v: string | undefined): string[] | undefined => v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '')
       const r = registry.search({ q: form.q, kind: split(form.kind), level: split(form.level), field: split(form.field), institution: split(form.institution), language: split(form.language), status: split(form.status), asOf: form.asOf, accreditedOn: form.accreditedOn, offset: form.offset, limit: 20 })
       const institutions = registry.listInstitutions().sort((a, b) => nameIn(l, a.name).text.localeCompare(nameIn(l, b.name).text, l))
-      return await sendRegistryPage(reply, { lang: l, title: REGISTRY_SITE_NAME[l], here: here(request.url), body: searchBody(l, form, r, institutions) }, PAGE_CSS)
+      return await sendRegistryPage(reply, { lang: l, title: REGISTRY_SITE_NAME[l], here: here(request.url), body: searchBody(l, form, r, institutions) })
     })
 
     app.get<{ Params: { id: string }, Querystring: { on?: string, asOf?: string, lang?: string } }>('/registry/offerings/:id', {
@@ -66,7 +66,7 @@ export function registryPages (registry: EducationRegistry): FastifyPluginAsync 
       const names: Record<string, { nb?: string, nn?: string, en?: string }> = {}
       for (const r of related) { try { names[r] = registry.getOffering(r).version.offering.name } catch {} }
       const check = on === undefined ? undefined : { on, answer: registry.wasAccredited(id, on) }
-      return await sendRegistryPage(reply, { lang: l, title: nameIn(l, view.version.offering.name).text, here: here(request.url), body: offeringBody(l, view, history, check, names) }, PAGE_CSS)
+      return await sendRegistryPage(reply, { lang: l, title: nameIn(l, view.version.offering.name).text, here: here(request.url), body: offeringBody(l, view, history, check, names) })
     })
 
     app.get<{ Params: { id: string }, Querystring: { lang?: string } }>('/registry/institutions/:id', {
@@ -76,7 +76,7 @@ export function registryPages (registry: EducationRegistry): FastifyPluginAsync 
       const l = langOf(request)
       const h = registry.institutionHistory(request.params.id)
       const institutions = registry.labels([h.institution.id, ...h.chain, ...h.predecessors, ...h.events.flatMap((e) => [...e.predecessors, ...e.successors]), ...(h.successorToday === undefined ? [] : [h.successorToday.id])])
-      return await sendRegistryPage(reply, { lang: l, title: nameIn(l, h.institution.name).text, here: here(request.url), body: institutionBody(l, { ...h, institutions }) }, PAGE_CSS)
+      return await sendRegistryPage(reply, { lang: l, title: nameIn(l, h.institution.name).text, here: here(request.url), body: institutionBody(l, { ...h, institutions }) })
     })
 
     app.get<{ Querystring: { asOf?: string, lang?: string } }>('/registry/statistics', {
@@ -86,7 +86,7 @@ export function registryPages (registry: EducationRegistry): FastifyPluginAsync 
       const l = langOf(request)
       const asOf = dateOrUndefined(request.query.asOf, 'asOf')
       const s = registry.statistics(asOf === undefined ? {} : { asOf })
-      return await sendRegistryPage(reply, { lang: l, title: TEXTS.statistics[l], here: here(request.url), body: statisticsBody(l, s, registry.labels(Object.keys(s.byInstitution))) }, PAGE_CSS)
+      return await sendRegistryPage(reply, { lang: l, title: TEXTS.statistics[l], here: here(request.url), body: statisticsBody(l, s, registry.labels(Object.keys(s.byInstitution))) })
     })
   }
 }

@@ -15,17 +15,6 @@ import { iscedFLabel } from '../../../../services/registry/education/codes.ts'
 import { esc, type Lang } from './frame.ts'
 import { BASIS, CATEGORY, EVENT, fill, KIND, nameIn, STATUS, TEXTS } from './texts.ts'
 
-/** The styles of these pages (added to the shell's). */
-export const PAGE_CSS = `
-.cards{list-style:none;padding:0;display:grid;gap:.75rem}.card{border:1px solid #8a8f98;border-radius:.4rem;padding:.75rem 1rem}
-.facts{display:grid;grid-template-columns:minmax(0,max-content) minmax(0,1fr);gap:.1rem .75rem}.facts dt{font-weight:600}.facts dd{margin:0}
-.filters{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;align-items:flex-end}.field label{display:block;font-weight:600}
-input,select,button{font:inherit;padding:.35rem .5rem}button{border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:.3rem}
-.facets{display:grid;gap:1rem}@media (min-width:48rem){.layout{display:grid;grid-template-columns:16rem minmax(0,1fr);gap:2rem}}
-.facets ul,.timeline{list-style:none;padding:0}.timeline li{border-left:3px solid #0b4f9c;padding:.25rem 0 .75rem 1rem}
-.timeline time{font-weight:700;display:block}.yes{color:#0a6b2d;font-weight:700}.no{color:#a40000;font-weight:700}
-.pager{display:flex;gap:1rem}.chart{max-width:40rem}.chart svg{width:100%;height:auto}table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .75rem .2rem 0}
-.muted{color:#4a4f57}`
 
 /** An ISCED-F field: UNESCO's English label (marked as English on a Norwegian page) and its code. */
 function field (lang: Lang, code: string): string {
