@@ -5,7 +5,8 @@
  * OOTS preview, after which the requester gets the evidence.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { chromium, type BrowserContext } from 'playwright-core'
+import type { BrowserContext } from 'playwright-core'
+import { browserForFile } from '../../helpers/browser.ts'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { planTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
@@ -14,13 +15,11 @@ import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 
 const LEARNER = 'L0000000000kari'
 
+const newContext = browserForFile()
+
+/** A fresh context in the file's one chromium, signed in as the test learner at `origin`. */
 async function browser (origin: string): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(tempDir('lifelong-chromium-'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  onTestFinished(async () => { await context.close() })
+  const context = await newContext()
   await context.addCookies([{ name: 'test-learner', value: LEARNER, url: origin }])
   return context
 }

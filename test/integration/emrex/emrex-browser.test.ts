@@ -5,21 +5,12 @@
  * page, the foreign node imports the portal's signed, verified results, and the transfer shows in
  * "who saw my data"; JavaScript auto-submits the hand-over forms as it does for a learner.
  */
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { chromium, type BrowserContext } from 'playwright-core'
-import { tempDir } from '../../helpers/federation.ts'
+import { describe, expect, it } from 'vitest'
+import { browserForFile } from '../../helpers/browser.ts'
 import { startEmrexPair } from '../../helpers/emrex-pair.ts'
 
-/** A fresh chromium with a fresh user-data-dir, closed (before the nodes stop) when the test ends. */
-async function browser (): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(tempDir('lifelong-chromium-'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-  })
-  onTestFinished(async () => { await context.close() })
-  return context
-}
+/** A fresh context (cookies, storage) in the file's one chromium, closed (before the nodes stop) when the test ends. */
+const browser = browserForFile()
 
 describe('EMREX round trip in a browser', () => {
   it('a learner signs in at the portal, imports from the foreign provider, sees the import on the results page; the foreign node gets signed verified results; the transfer is in "who saw my data"', { timeout: 120_000 }, async () => {

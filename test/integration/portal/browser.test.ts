@@ -4,19 +4,15 @@
  * development issuer, sees results with a status per source, shares some, the employer opens the
  * share with its code, the learner sees the opening and revokes the share.
  */
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
-import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
+import { describe, expect, it } from 'vitest'
+import type { Page } from 'playwright-core'
+import { browserForFile } from '../../helpers/browser.ts'
+import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
 import { devIssuerWith } from '../../../src/node.ts'
 
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
-
-async function browser (): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(tempDir('lifelong-chromium-'), { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS })
-  onTestFinished(async () => { await context.close() })
-  return context
-}
+/** A fresh context (cookies, storage) in the file's one chromium: the learner, the employer and another learner each have their own. */
+const browser = browserForFile()
 
 /** Every form control has a label, the page has a language and one main landmark. */
 async function expectAccessible (page: Page): Promise<void> {

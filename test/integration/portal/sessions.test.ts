@@ -12,7 +12,7 @@
  * - fault 11: the bridges find a learner who signed in before the portal restarted.
  */
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { ORG, planTestFederation, spec, waitForMesh } from '../../helpers/federation.ts'
+import { ORG, planTestFederation, spec, waitForMesh, REAL } from '../../helpers/federation.ts'
 import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
@@ -36,6 +36,7 @@ async function setup (session?: { idleMinutes: number, absoluteHours: number }):
   const catalogue = testCatalogue()
   const clock = { offset: 0 }
   const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
+      ...REAL,
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, ...(session === undefined ? {} : { session }) } } : {}
   })
   const options = (s: LocalNodeSpec): NodeOptions => s.slug === 'portal'
