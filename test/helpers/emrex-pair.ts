@@ -6,14 +6,14 @@
  * portal through the development issuer, for flows that need no browser.
  */
 import { join } from 'node:path'
-import { onTestFinished } from 'vitest'
+import { afterAll, beforeAll, onTestFinished } from 'vitest'
 import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFiles, type SigningCredentials } from '../../src/services/bridges/emrex/certificate.ts'
 import { startForeignEmrexNode, type ForeignEmrexNode } from '../../src/demo/emrex/foreign.ts'
 import { startLocalFederation } from '../../src/demo/local-federation.ts'
 import { devIssuerWith, type LifelongNode } from '../../src/node.ts'
 import type { IngestBatch } from '../../src/services/registry/results/model.ts'
 import { silentLogger } from '../../src/core/observability/logger.ts'
-import { ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
+import { fileTempDir, ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
 import { freePort } from './ports.ts'
 import { course, LEARNERS, testCatalogue } from './results.ts'
 
@@ -59,7 +59,39 @@ const UIO_RESULTS: IngestBatch = {
 }
 
 export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}): Promise<EmrexPair> {
-  const dir = tempDir('lifelong-emrex-')
+  const { pair, stop } = await emrexPair(emrexOverrides, tempDir('lifelong-emrex-'))
+  onTestFinished(stop)
+  return pair
+}
+
+/**
+ * One pair for every test of the file (or describe) it is called in: started before the first
+ * test, stopped after the last. Tests share Kari's and Ola's imports and transfers, so each
+ * asserts on what it adds. Returns the pair (after `beforeAll`).
+ */
+export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}): () => EmrexPair {
+  const dir = fileTempDir('lifelong-emrex-')
+  let running: { pair: EmrexPair, stop: () => Promise<void> } | undefined
+  beforeAll(async () => { running = await emrexPair(emrexOverrides, dir) }, 120_000)
+  afterAll(async () => { await running?.stop() }, 60_000)
+  return () => {
+    if (running === undefined) throw new Error('the file\'s EMREX pair is not started')
+    return running.pair
+  }
+}
+
+async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string): Promise<{ pair: EmrexPair, stop: () => Promise<void> }> {
+  const stops: Array<() => Promise<void>> = []
+  const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s() }
+  try {
+    return { pair: await startPair(emrexOverrides, dir, stops), stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+async function startPair (emrexOverrides: Record<string, unknown>, dir: string, stops: Array<() => Promise<void>>): Promise<EmrexPair> {
   const portalCert = await certificate(dir, 'portal', 'NO')
   const foreignCert = await certificate(dir, 'foreign', 'SE')
   const foreignPort = await freePort()
@@ -83,7 +115,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
     ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } }
     : { parts: { offerings: () => catalogue } })
-  onTestFinished(async () => { await fed.stop() })
+  stops.push(async () => { await fed.stop() })
   await waitForMesh(fed)
   const uio = fed.node('uio')
   await uio.results!.registry.ingest(UIO_RESULTS)
@@ -102,7 +134,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
     port: foreignPort,
     logger: silentLogger()
   })
-  onTestFinished(async () => { await foreign.stop() })
+  stops.push(async () => { await foreign.stop() })
   return {
     portal,
     portalUrl: portal.httpUrl(),
