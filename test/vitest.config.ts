@@ -1,6 +1,9 @@
 import { availableParallelism } from 'node:os'
 import { defineConfig } from 'vitest/config'
 
+/** Unit files that replace a module with `vi.mock` (they need a process of their own). */
+export const MOCKS_MODULES = ['test/unit/services/portal/shares.test.ts']
+
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
@@ -18,13 +21,14 @@ export default defineConfig({
         extends: true,
         // Unit tests start no nodes and leave nothing running: their files share a worker and
         // its loaded modules instead of starting a process each (a third less CPU here).
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false }
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], exclude: MOCKS_MODULES, isolate: false }
       },
       {
         extends: true,
         // Each integration file in a fresh process: nodes, ports and child processes of one
-        // file never meet another's.
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts'] }
+        // file never meet another's. So does a unit file that replaces a module (`vi.mock`),
+        // which a worker that has loaded the module already would not see.
+        test: { name: 'isolated', include: ['test/integration/**/*.test.ts', ...MOCKS_MODULES] }
       }
     ]
   }
