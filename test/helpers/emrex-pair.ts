@@ -58,8 +58,12 @@ const UIO_RESULTS: IngestBatch = {
   ] as IngestBatch['results']
 }
 
-export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}): Promise<EmrexPair> {
-  const { pair, stop } = await emrexPair(emrexOverrides, tempDir('lifelong-emrex-'))
+/**
+ * @param emrexOverrides fields of the portal's `emrex` section to replace
+ * @param portalConfig more config of the portal (e.g. an `oots` section, from `dir`: the pair's directory)
+ */
+export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> = () => ({})): Promise<EmrexPair> {
+  const { pair, stop } = await emrexPair(emrexOverrides, tempDir('lifelong-emrex-'), portalConfig)
   onTestFinished(stop)
   return pair
 }
@@ -69,10 +73,10 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
  * test, stopped after the last. Tests share Kari's and Ola's imports and transfers, so each
  * asserts on what it adds. Returns the pair (after `beforeAll`).
  */
-export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}): () => EmrexPair {
+export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> = () => ({})): () => EmrexPair {
   const dir = fileTempDir('lifelong-emrex-')
   let running: { pair: EmrexPair, stop: () => Promise<void> } | undefined
-  beforeAll(async () => { running = await emrexPair(emrexOverrides, dir) }, 120_000)
+  beforeAll(async () => { running = await emrexPair(emrexOverrides, dir, portalConfig) }, 120_000)
   afterAll(async () => { await running?.stop() }, 60_000)
   return () => {
     if (running === undefined) throw new Error('the file\'s EMREX pair is not started')
@@ -80,18 +84,18 @@ export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}):
   }
 }
 
-async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string): Promise<{ pair: EmrexPair, stop: () => Promise<void> }> {
+async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown>): Promise<{ pair: EmrexPair, stop: () => Promise<void> }> {
   const stops: Array<() => Promise<void>> = []
   const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s() }
   try {
-    return { pair: await startPair(emrexOverrides, dir, stops), stop }
+    return { pair: await startPair(emrexOverrides, dir, portalConfig, stops), stop }
   } catch (err) {
     await stop()
     throw err
   }
 }
 
-async function startPair (emrexOverrides: Record<string, unknown>, dir: string, stops: Array<() => Promise<void>>): Promise<EmrexPair> {
+async function startPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown>, stops: Array<() => Promise<void>>): Promise<EmrexPair> {
   const portalCert = await certificate(dir, 'portal', 'NO')
   const foreignCert = await certificate(dir, 'foreign', 'SE')
   const foreignPort = await freePort()
@@ -101,6 +105,7 @@ async function startPair (emrexOverrides: Record<string, unknown>, dir: string, 
     configOverrides: (s) => s.slug !== 'portal'
       ? {}
       : {
+          ...portalConfig(dir),
           portal: { devIssuer: true },
           emrex: {
             certificateFile: portalCert.certificateFile,
@@ -199,7 +204,7 @@ export class CookieClient {
   }
 
   async get (url: string): Promise<HttpAnswer> {
-    return await this.answer(url, await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } }))
+    return await this.answer(url, await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html', 'accept-language': 'en' } }))
   }
 
   async post (url: string, form: Record<string, string | string[]>, options: { csrf?: boolean } = {}): Promise<HttpAnswer> {
@@ -207,7 +212,7 @@ export class CookieClient {
     for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x)
     const token = this.csrfFor(url)
     if (options.csrf !== false && token !== undefined && !('_csrf' in form)) body.append('_csrf', token)
-    return await this.answer(url, await fetch(url, { method: 'POST', body, redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } }))
+    return await this.answer(url, await fetch(url, { method: 'POST', body, redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html', 'accept-language': 'en' } }))
   }
 
   /**
@@ -239,26 +244,33 @@ export class CookieClient {
   }
 
   /** The portal's "who saw my data" (JSON) of the signed-in learner. */
-  async accessRows (base: string): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+  async accessRows (base: string): Promise<Array<{ from: string, at: number, who: string, operation: string, purpose: string, legalBasis: string }>> {
     const r = await fetch(`${base}/portal/api/access`, { headers: { cookie: this.cookieHeader(base) } })
     if (r.status !== 200) throw new Error(`access log: ${r.status} ${await r.text()}`)
-    return ((await r.json()) as { rows: Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }> }).rows
+    return ((await r.json()) as { rows: Array<{ from: string, at: number, who: string, operation: string, purpose: string, legalBasis: string }> }).rows
   }
 }
 
 /** The destination and hidden fields of any auto-submitting form page (the issuer's form post). */
 export function postedForm (html: string): { action: string, fields: Record<string, string> } {
-  const action = /<form[^>]* action="([^"]*)"/.exec(html)?.[1]
-  if (action === undefined) throw new Error(`no form in page:\n${html.slice(0, 500)}`)
+  // The page's own form, in <main>: the shell's header may hold sign-out forms.
+  const main = html.indexOf('<main')
+  const form = /<form[^>]* action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(main < 0 ? html : html.slice(main))
+  if (form === null) throw new Error(`no form in page:\n${html.slice(0, 500)}`)
+  return { action: unescapeHtml(form[1] as string), fields: hiddenFields(form[2] as string) }
+}
+
+/** The hidden fields of a form's markup. */
+function hiddenFields (html: string): Record<string, string> {
   const fields: Record<string, string> = {}
   for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescapeHtml(m[1] as string)] = unescapeHtml(m[2] as string)
-  return { action: unescapeHtml(action), fields }
+  return fields
 }
 
 /** The picker's choices: result title → result ID (the checkbox value). */
 export function pickerChoices (html: string): Map<string, string> {
   const out = new Map<string, string>()
-  for (const m of html.matchAll(/<input type="checkbox" name="results" value="([^"]*)" id="([^"]*)"[^>]*> <label for="[^"]*">([^<]*)<\/label>/g)) out.set(unescapeHtml(m[3] as string), unescapeHtml(m[1] as string))
+  for (const m of html.matchAll(/<input type="checkbox" name="results" value="([^"]*)" id="([^"]*)"[^>]*>(?:<div>)?\s*<label for="[^"]*">(?:<span lang="[^"]*">)?([^<]*)(?:<\/span>)?<\/label>/g)) out.set(unescapeHtml(m[3] as string), unescapeHtml(m[1] as string))
   return out
 }
 
@@ -266,11 +278,9 @@ const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&
 
 /** The destination and hidden fields of an auto-submitting EMREX form page. */
 export function formOf (html: string): { action: string, fields: Record<string, string> } {
-  const action = /<form id="emrex" method="post" action="([^"]*)"/.exec(html)?.[1]
-  if (action === undefined) throw new Error(`no EMREX form in page:\n${html.slice(0, 500)}`)
-  const fields: Record<string, string> = {}
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescapeHtml(m[1] as string)] = unescapeHtml(m[2] as string)
-  return { action: unescapeHtml(action), fields }
+  const form = /<form id="emrex" method="post" action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html)
+  if (form === null) throw new Error(`no EMREX form in page:\n${html.slice(0, 500)}`)
+  return { action: unescapeHtml(form[1] as string), fields: hiddenFields(form[2] as string) }
 }
 
 /** The error code of an EMREX error page. */
