@@ -62,7 +62,7 @@ const UIO_RESULTS: IngestBatch = {
  * @param emrexOverrides fields of the portal's `emrex` section to replace
  * @param portalConfig more config of the portal (e.g. an `oots` section, from `dir`: the pair's directory)
  */
-export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> = () => ({})): Promise<EmrexPair> {
+export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): Promise<EmrexPair> {
   const { pair, stop } = await emrexPair(emrexOverrides, tempDir('lifelong-emrex-'), portalConfig)
   onTestFinished(stop)
   return pair
@@ -73,7 +73,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
  * test, stopped after the last. Tests share Kari's and Ola's imports and transfers, so each
  * asserts on what it adds. Returns the pair (after `beforeAll`).
  */
-export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> = () => ({})): () => EmrexPair {
+export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): () => EmrexPair {
   const dir = fileTempDir('lifelong-emrex-')
   let running: { pair: EmrexPair, stop: () => Promise<void> } | undefined
   beforeAll(async () => { running = await emrexPair(emrexOverrides, dir, portalConfig) }, 120_000)
@@ -84,7 +84,7 @@ export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}, 
   }
 }
 
-async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown>): Promise<{ pair: EmrexPair, stop: () => Promise<void> }> {
+async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<{ pair: EmrexPair, stop: () => Promise<void> }> {
   const stops: Array<() => Promise<void>> = []
   const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s() }
   try {
@@ -95,17 +95,18 @@ async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string, 
   }
 }
 
-async function startPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown>, stops: Array<() => Promise<void>>): Promise<EmrexPair> {
+async function startPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>>, stops: Array<() => Promise<void>>): Promise<EmrexPair> {
   const portalCert = await certificate(dir, 'portal', 'NO')
   const foreignCert = await certificate(dir, 'foreign', 'SE')
   const foreignPort = await freePort()
   const foreignUrl = `http://127.0.0.1:${foreignPort}`
   const catalogue = testCatalogue()
+  const portalExtra = await portalConfig(dir)
   const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
     configOverrides: (s) => s.slug !== 'portal'
       ? {}
       : {
-          ...portalConfig(dir),
+          ...portalExtra,
           portal: { devIssuer: true },
           emrex: {
             certificateFile: portalCert.certificateFile,
