@@ -171,7 +171,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
   const self = peerId.toString()
   const peerIdBytes = peerId.toMultihash().bytes
 
-  const storage = await openStorage(config.dataDir)
+  const storage = await openStorage(config.dataDir, { engine: config.storage.engine })
   let built: BuiltPart[] = []
   try {
     const federation = new Federation({ store: storage.sublevel('federation'), logger: logger.child({ component: 'federation' }), metrics, now }, {

@@ -5,6 +5,7 @@
  * reused after, so the stores of a previous run stay valid; the manifest is re-signed at every
  * run with a higher serial and a fresh expiry.
  */
+import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { createKeyFile, readKeyFile } from '../core/crypto/key-file.ts'
@@ -75,6 +76,12 @@ export interface PlanOptions {
   /** Extra config fields per node (merged over the generated ones). */
   configOverrides?: (spec: LocalNodeSpec) => Record<string, unknown>
   now?: number
+  /**
+   * How the members reach each other: `tcp` (default) on loopback at the planned ports, or
+   * `memory`: in-process addresses (`/memory/<name>`, src/net/host/host.ts) for a federation
+   * whose nodes all run in one process, with no port to find.
+   */
+  transport?: 'tcp' | 'memory'
 }
 
 const HOST = '127.0.0.1'
@@ -123,6 +130,10 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
   // The development CA for the portals' EUDI certificates (dev-ca.ts), made only when a portal needs it.
   const ca = spec.nodes.some((n) => n.roles.includes('portal')) ? devCa(dir, now) : undefined
 
+  // In-process addresses are unique to this plan (two test files' federations share no process,
+  // two federations of one file must not meet).
+  const memoryPrefix = `/memory/${randomUUID()}`
+  const p2pAddress = (slug: string, port: number): string => options.transport === 'memory' ? `${memoryPrefix}-${slug}` : `/ip4/${HOST}/tcp/${port}`
   const nodes: PlannedNode[] = spec.nodes.map((nodeSpec, i) => {
     const nodeDir = join(dir, nodeSpec.slug)
     const key = keyAt(join(nodeDir, 'node.key'))
@@ -150,7 +161,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       organisationNumber: nodeSpec.organisationNumber,
       roles: nodeSpec.roles,
       dataDir: '.',
-      p2p: { listen: [`/ip4/${HOST}/tcp/${p2p}`], addressScope: 'loopback' },
+      p2p: { listen: [p2pAddress(nodeSpec.slug, p2p)], addressScope: 'loopback' },
       http: { host: HOST, port: http },
       federation: {
         id: spec.federation,
@@ -190,7 +201,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       organisationNumber: n.spec.organisationNumber,
       name: n.spec.name,
       roles: n.spec.roles,
-      multiaddrs: [`/ip4/${HOST}/tcp/${n.p2pPort}`],
+      multiaddrs: [p2pAddress(n.spec.slug, n.p2pPort)],
       httpBaseUrl: n.httpUrl,
       validFrom: new Date(n.spec.validFrom ?? now - 86_400_000).toISOString(),
       validTo: new Date(n.spec.validTo ?? now + 365 * 86_400_000).toISOString(),

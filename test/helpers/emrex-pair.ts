@@ -6,14 +6,14 @@
  * portal through the development issuer, for flows that need no browser.
  */
 import { join } from 'node:path'
-import { onTestFinished } from 'vitest'
+import { afterAll, beforeAll, onTestFinished } from 'vitest'
 import { createSelfSignedCertificate, loadSigningCredentials, writeCertificateFiles, type SigningCredentials } from '../../src/services/bridges/emrex/certificate.ts'
 import { startForeignEmrexNode, type ForeignEmrexNode } from '../../src/demo/emrex/foreign.ts'
 import { startLocalFederation } from '../../src/demo/local-federation.ts'
 import { devIssuerWith, type LifelongNode } from '../../src/node.ts'
 import type { IngestBatch } from '../../src/services/registry/results/model.ts'
 import { silentLogger } from '../../src/core/observability/logger.ts'
-import { ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
+import { fileTempDir, ORG, planTestFederation, spec, tempDir, waitForMesh } from './federation.ts'
 import { freePort } from './ports.ts'
 import { course, LEARNERS, testCatalogue } from './results.ts'
 
@@ -62,18 +62,51 @@ const UIO_RESULTS: IngestBatch = {
  * @param emrexOverrides fields of the portal's `emrex` section to replace
  * @param portalConfig more config of the portal (e.g. an `oots` section, from `dir`: the pair's directory)
  */
-export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> = () => ({})): Promise<EmrexPair> {
-  const dir = tempDir('lifelong-emrex-')
+export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): Promise<EmrexPair> {
+  const { pair, stop } = await emrexPair(emrexOverrides, tempDir('lifelong-emrex-'), portalConfig)
+  onTestFinished(stop)
+  return pair
+}
+
+/**
+ * One pair for every test of the file (or describe) it is called in: started before the first
+ * test, stopped after the last. Tests share Kari's and Ola's imports and transfers, so each
+ * asserts on what it adds. Returns the pair (after `beforeAll`).
+ */
+export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): () => EmrexPair {
+  const dir = fileTempDir('lifelong-emrex-')
+  let running: { pair: EmrexPair, stop: () => Promise<void> } | undefined
+  beforeAll(async () => { running = await emrexPair(emrexOverrides, dir, portalConfig) }, 120_000)
+  afterAll(async () => { await running?.stop() }, 60_000)
+  return () => {
+    if (running === undefined) throw new Error('the file\'s EMREX pair is not started')
+    return running.pair
+  }
+}
+
+async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<{ pair: EmrexPair, stop: () => Promise<void> }> {
+  const stops: Array<() => Promise<void>> = []
+  const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s() }
+  try {
+    return { pair: await startPair(emrexOverrides, dir, portalConfig, stops), stop }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+}
+
+async function startPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>>, stops: Array<() => Promise<void>>): Promise<EmrexPair> {
   const portalCert = await certificate(dir, 'portal', 'NO')
   const foreignCert = await certificate(dir, 'foreign', 'SE')
   const foreignPort = await freePort()
   const foreignUrl = `http://127.0.0.1:${foreignPort}`
   const catalogue = testCatalogue()
+  const portalExtra = await portalConfig(dir)
   const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
     configOverrides: (s) => s.slug !== 'portal'
       ? {}
       : {
-          ...portalConfig(dir),
+          ...portalExtra,
           portal: { devIssuer: true },
           emrex: {
             certificateFile: portalCert.certificateFile,
@@ -88,7 +121,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
     ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } }
     : { parts: { offerings: () => catalogue } })
-  onTestFinished(async () => { await fed.stop() })
+  stops.push(async () => { await fed.stop() })
   await waitForMesh(fed)
   const uio = fed.node('uio')
   await uio.results!.registry.ingest(UIO_RESULTS)
@@ -107,7 +140,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
     port: foreignPort,
     logger: silentLogger()
   })
-  onTestFinished(async () => { await foreign.stop() })
+  stops.push(async () => { await foreign.stop() })
   return {
     portal,
     portalUrl: portal.httpUrl(),

@@ -1,11 +1,18 @@
 /**
- * Starts a small real federation for a test: named nodes on loopback TCP, each with its own
- * LevelDB in a temporary directory, torn down (and the directory removed) when the test ends.
+ * Starts a small real federation for a test: named nodes with signed manifests, keys and
+ * configs in a temporary directory, torn down (and the directory removed) when the test (or,
+ * with {@link federationForFile}, the file) ends.
+ *
+ * The members talk over libp2p with Noise and Yamux as always; by default over the in-memory
+ * transport (@libp2p/memory) with their state in memory-level, where neither the network nor
+ * the disk is what the test is about. `transport: 'tcp'` puts them on loopback TCP and
+ * `storage: 'leveldb'` on LevelDB in the directory: for tests of the network, of restarts and
+ * crashes, and of the CLI against a node's files (docs/DEVELOPING.md, "Tests").
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { onTestFinished } from 'vitest'
+import { afterAll, beforeAll, onTestFinished } from 'vitest'
 import { planLocalFederation, startLocalFederation, type LocalNodeSpec, type LocalFederationPlan, type RunningFederation, type PlanOptions } from '../../src/demo/local-federation.ts'
 import type { LifelongNode, NodeOptions } from '../../src/node.ts'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
@@ -21,6 +28,9 @@ export const ORG = {
   accreditor: '997248945'
 } as const
 
+/** The options for a federation on loopback TCP with LevelDB: where the network or the disk is what is tested. */
+export const REAL = { transport: 'tcp', storage: 'leveldb' } as const
+
 export function spec (slug: string, roles: Role[], organisationNumber: string = ORG.a, extra: Partial<LocalNodeSpec> = {}): LocalNodeSpec {
   return { slug, name: `test ${slug}`, organisationNumber, roles, ...extra }
 }
@@ -30,6 +40,10 @@ export interface TestFederationOptions extends Omit<PlanOptions, 'ports'> {
   validityDays?: number
   /** Plan only; do not start (the test starts nodes itself). */
   planOnly?: boolean
+  /** `memory` (default): in-process libp2p addresses; `tcp`: loopback TCP on free ports. */
+  transport?: 'tcp' | 'memory'
+  /** `memory` (default): memory-level, gone when a node stops; `leveldb`: LevelDB in the node's directory (restarts, crashes, the CLI on its files). */
+  storage?: 'leveldb' | 'memory'
 }
 
 export function tempDir (prefix = 'lifelong-test-'): string {
@@ -38,8 +52,21 @@ export function tempDir (prefix = 'lifelong-test-'): string {
   return dir
 }
 
+/** A temporary directory removed when the test file ends (for {@link federationForFile}). */
+export function fileTempDir (prefix = 'lifelong-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+  return dir
+}
+
 export async function planTestFederation (nodes: LocalNodeSpec[], options: TestFederationOptions = {}, dir = tempDir()): Promise<LocalFederationPlan> {
-  const ports = await freePorts(nodes.length * 2)
+  const transport = options.transport ?? 'memory'
+  const storage = options.storage ?? 'memory'
+  // HTTP listens on a port picked here: the manifest and the portals' certificates name it.
+  const ports = await freePorts(transport === 'tcp' ? nodes.length * 2 : nodes.length)
+  const portsOf = transport === 'tcp'
+    ? (i: number) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number })
+    : (i: number) => ({ p2p: 0, http: ports[i] as number })
   return planLocalFederation({
     federation: 'no.lifelong.test',
     basePorts: { p2p: 0, http: 0 },
@@ -47,8 +74,10 @@ export async function planTestFederation (nodes: LocalNodeSpec[], options: TestF
     nodes
   }, dir, {
     ...options,
+    transport,
+    configOverrides: (s) => ({ ...(storage === 'memory' ? { storage: { engine: 'memory' } } : {}), ...(options.configOverrides?.(s) ?? {}) }),
     logLevel: options.logLevel ?? (process.env.TEST_LOG_LEVEL ?? 'silent'),
-    ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number })
+    ports: portsOf
   })
 }
 
@@ -58,6 +87,28 @@ export async function startTestFederation (nodes: LocalNodeSpec[], options: Test
   const fed = await startLocalFederation(plan, options.nodeOptions)
   onTestFinished(async () => { await fed.stop() })
   return fed
+}
+
+/**
+ * One federation for every test of the file (or of the `describe` it is called in): started
+ * before the first test, stopped after the last. Tests share its nodes, so each works in a
+ * namespace of its own (its own learners, offerings, share links) and asserts on what it
+ * created, not on totals. Returns the running federation (after `beforeAll`).
+ */
+export function federationForFile (nodes: LocalNodeSpec[], options: TestFederationOptions = {}, ready?: (fed: RunningFederation) => Promise<void>): () => RunningFederation {
+  let fed: RunningFederation | undefined
+  // Registered first, so removed after the nodes stop (after-hooks run in reverse).
+  const dir = fileTempDir()
+  beforeAll(async () => {
+    const plan = await planTestFederation(nodes, options, dir)
+    fed = await startLocalFederation(plan, options.nodeOptions)
+    await ready?.(fed)
+  }, 120_000)
+  afterAll(async () => { await fed?.stop() }, 60_000)
+  return () => {
+    if (fed === undefined) throw new Error('the file\'s federation is not started (call federationForFile at the top of the file or a describe)')
+    return fed
+  }
 }
 
 /** Waits until every started node is connected to every other started node. */

@@ -49,6 +49,8 @@ export interface NodeConfig {
   readonly dataDir: string
   /** Absolute. */
   readonly keyFile: string
+  /** Where the node keeps its state (src/store/leveldb/storage.ts). */
+  readonly storage: { readonly engine: 'leveldb' | 'memory' }
   readonly p2p: {
     readonly listen: readonly string[]
     readonly announce: readonly string[]
@@ -255,6 +257,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     roles: raw.roles,
     dataDir,
     keyFile: raw.keyFile === undefined ? resolve(dataDir, 'node.key') : abs(raw.keyFile),
+    storage: raw.storage,
     p2p: raw.p2p,
     http: raw.http,
     federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys, ...(raw.federation.trustAnchorFile === undefined ? {} : { trustAnchorFile: abs(raw.federation.trustAnchorFile) }) },

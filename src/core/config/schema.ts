@@ -21,12 +21,20 @@ export const configSchema = {
     roles: { type: 'array', items: { type: 'string', enum: [...ROLES] }, minItems: 1, description: 'What the node does' },
     dataDir: { type: 'string', minLength: 1, description: 'Directory of the node key and LevelDB store; relative to the config file' },
     keyFile: { type: 'string', minLength: 1, description: 'Node key (PKCS#8 PEM, mode 0600); default <dataDir>/node.key' },
+    storage: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        engine: { type: 'string', enum: ['leveldb', 'memory'], default: 'leveldb', description: 'Where the node keeps its state: LevelDB under dataDir, or memory (lost when the node stops: for nodes that live only as long as their process, as a test\'s)' }
+      }
+    },
     p2p: {
       type: 'object',
       additionalProperties: false,
       default: {},
       properties: {
-        listen: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/ip4/0.0.0.0/tcp/4001'], description: 'libp2p listen multiaddrs' },
+        listen: { type: 'array', items: { type: 'string', minLength: 1 }, default: ['/ip4/0.0.0.0/tcp/4001'], description: 'libp2p listen multiaddrs: TCP, or /memory/<name> for members in the same process (a test\'s federation)' },
         announce: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'Addresses to announce instead of the listen addresses (behind NAT or a load balancer)' },
         addressScope: { type: 'string', enum: ['public', 'private', 'loopback'], default: 'public', description: 'Which peer addresses the DHT keeps: public only, private (LAN) or loopback (local federation)' },
         maxConnections: positiveInt(1, 100_000, 300, 'Most libp2p connections kept open'),

@@ -9,6 +9,7 @@
  */
 import { createHash, sign, type KeyObject } from 'node:crypto'
 import * as asn1 from 'asn1js'
+import { LifelongError } from '../errors.ts'
 
 type Asn1 = asn1.AsnType
 
@@ -35,7 +36,7 @@ const algorithm = (id: string, params = true): Asn1 => seq(params ? [oid(id), ne
 /** Parses DER, refusing anything that is not one whole element. */
 function parse (bytes: Uint8Array): Asn1 {
   const parsed = asn1.fromBER(bytes)
-  if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) throw new TypeError('not one DER element')
+  if (parsed.offset === -1 || parsed.offset !== bytes.byteLength) throw new LifelongError('invalid', 'KEY_CERTIFICATE_DER_INVALID', 'the signer certificate is not one DER element')
   return parsed.result
 }
 

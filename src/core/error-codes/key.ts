@@ -17,6 +17,7 @@ export const KEY_ERRORS = errorModule('KEY', ABOUT, {
   KEY_PUBLIC_INVALID: ['invalid', 'not an Ed25519 public key as "ed25519:<base64 of 32 bytes>"'],
   KEY_UNREADABLE: ['invalid', 'the key file is not a PKCS#8 PEM private key'],
   KEY_WRITE_FAILED: ['internal', 'the key file cannot be created'],
+  KEY_CERTIFICATE_DER_INVALID: ['invalid', 'a signer certificate is not one DER element'],
   KEY_X509_FILE_INVALID: ['invalid', 'a certificate file is not a PEM certificate'],
   KEY_X509_NO_SIGNER: ['invalid', 'a certificate needs an issuer or, for a root, its own key']
 })

@@ -1,10 +1,11 @@
 /**
- * The libp2p host: TCP, Noise, Yamux, identify, ping and a private Kademlia DHT, with the peer
+ * The libp2p host: TCP (and in-process memory addresses), Noise, Yamux, identify, ping and a private Kademlia DHT, with the peer
  * store and DHT records in the node's LevelDB, and the membership gater. Application protocols
  * are registered by the RPC server, not here.
  */
 import { createLibp2p, type Libp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
+import { memory } from '@libp2p/memory'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { identify, type Identify } from '@libp2p/identify'
@@ -60,6 +61,15 @@ function libp2pLogger (): ComponentLogger | undefined {
   return { forComponent: () => silent }
 }
 
+/**
+ * Whether the node listens on an in-process address (`/memory/<name>`): then it also dials its
+ * members over @libp2p/memory, which carries the same Noise and Yamux as TCP between nodes of one
+ * process (a test's federation) without sockets. TCP stays for members elsewhere.
+ */
+function inProcess (init: HostInit): boolean {
+  return init.listen.some((a) => a.startsWith('/memory/'))
+}
+
 export async function createHost (components: HostComponents, init: HostInit): Promise<Host> {
   const logger = libp2pLogger()
   return await createLibp2p<HostServices>({
@@ -74,7 +84,7 @@ export async function createHost (components: HostComponents, init: HostInit): P
     ...(logger === undefined ? {} : { logger }),
     nodeInfo: { userAgent: init.userAgent },
     addresses: { listen: [...init.listen], announce: [...init.announce] },
-    transports: [tcp()],
+    transports: inProcess(init) ? [tcp(), memory()] : [tcp()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: membershipGater(components.federation, init.selfPeerId),

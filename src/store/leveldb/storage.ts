@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { Level } from 'level'
+import { MemoryLevel } from 'memory-level'
 import type { AbstractSublevel } from 'abstract-level'
 import { LifelongError } from '../../core/errors.ts'
 import { checkStore, describeProblem, type StorageProblem } from './check.ts'
@@ -55,7 +56,16 @@ export function storageCorrupt (path: string, problems: readonly StorageProblem[
     { cause, details: { problems } })
 }
 
+/** Where a node keeps its state (config `storage.engine`). */
+export type StorageEngine = 'leveldb' | 'memory'
+
 export interface OpenStorageOptions {
+  /**
+   * `leveldb` (default): LevelDB under `<dataDir>/db`. `memory`: the same sublevels in memory
+   * (memory-level), gone when the node stops; for nodes that live only as long as their process
+   * (the nodes of a test file), never for a member's registry.
+   */
+  engine?: StorageEngine
   /**
    * Check every live file against its checksums before opening (src/store/leveldb/check.ts;
    * default true). LevelDB as opened here does not, and opening replays the write-ahead log.
@@ -66,6 +76,13 @@ export interface OpenStorageOptions {
 /** Opens (creating if needed) the node's database under `<dataDir>/db`; a damaged store is refused (STORAGE_CORRUPT). */
 export async function openStorage (dataDir: string, options: OpenStorageOptions = {}): Promise<Storage> {
   const path = join(dataDir, 'db')
+  if (options.engine === 'memory') {
+    // The abstract-level interface LevelDB's is built on; LevelDB's own write options (`sync`)
+    // mean nothing in memory and are ignored, and nothing here uses LevelDB-only methods.
+    const db = new MemoryLevel<string, Uint8Array>({ keyEncoding: 'utf8', valueEncoding: 'view' }) as unknown as Db
+    await db.open()
+    return await withSublevels(db, path)
+  }
   mkdirSync(path, { recursive: true, mode: 0o700 })
   const check = options.check === false ? undefined : await checkStore(path)
   const damaged = check?.problems.filter((p) => p.missing !== true) ?? []
@@ -80,6 +97,11 @@ export async function openStorage (dataDir: string, options: OpenStorageOptions 
     throw new LifelongError('unavailable', locked ? 'STORAGE_LOCKED' : 'STORAGE_OPEN_FAILED',
       locked ? `the store at ${path} is in use by another process` : `cannot open the store at ${path}`, { cause: err })
   }
+  return await withSublevels(db, path)
+}
+
+/** The storage over an open database, with every sublevel opened. */
+async function withSublevels (db: Db, path: string): Promise<Storage> {
   // Opened up front: a chained batch on a sublevel that is still opening is refused.
   const sublevels = new Map<string, Sublevel>()
   for (const name of SUBLEVELS) {

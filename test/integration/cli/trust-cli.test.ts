@@ -29,7 +29,7 @@ import { isLifelongError } from '../../../src/core/errors.ts'
 import { decodeLeaf } from '../../../src/core/log/leaf.ts'
 import { RESULT_LOG_TYPES } from '../../../src/services/registry/results/keys.ts'
 import { encodeStatusList } from '../../../src/services/bridges/eudi/status-list.ts'
-import { planTestFederation, startTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, startTestFederation, spec, tempDir, ORG, REAL } from '../../helpers/federation.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { paperFederation } from '../../helpers/trust.ts'
@@ -53,7 +53,7 @@ async function recordingServer (handler: (url: string) => { status?: number, typ
 
 /** A federation with one institution claiming UiO, a result of Kari's in its log, and a proof bundle of it. */
 async function resultBundle (dir: string): Promise<{ plan: Awaited<ReturnType<typeof planTestFederation>>, bundleFile: string, index: number }> {
-  const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: UIO_NAME })], {}, dir)
+  const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: UIO_NAME })], REAL, dir)
   const planned = plan.nodes[0]!
   const node = await createNode(planned.config, { parts: { offerings: () => testCatalogue() } })
   await node.start()
@@ -73,7 +73,7 @@ async function resultBundle (dir: string): Promise<{ plan: Awaited<ReturnType<ty
 
 describe('trust anchors and lifelong verify', () => {
   it('every node serves the federation\'s trust anchor and signed manifest; lifelong trust pins, lists, exports, refreshes and removes it', { timeout: 120_000 }, async () => {
-    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)])
+    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], REAL)
     const anchorText = readFileSync(fed.plan.trustAnchorFile, 'utf8')
     for (const node of fed.nodes.values()) {
       const res = await fetch(`${node.httpUrl()}${TRUST_ANCHOR_PATH}`)

@@ -16,7 +16,7 @@ import { openStorage } from '../../../src/store/leveldb/storage.ts'
 import { EducationStore } from '../../../src/services/registry/education/store.ts'
 import { LogStore } from '../../../src/store/log/store.ts'
 import { PENDING_UPLOAD_KEY } from '../../../src/services/registry/education/catalogue.ts'
-import { ORG, planTestFederation, spec, tempDir } from '../../helpers/federation.ts'
+import { ORG, planTestFederation, spec, tempDir, REAL } from '../../helpers/federation.ts'
 import { runCli, startCli, type RunningCli } from '../../helpers/cli.ts'
 import { institution } from '../../helpers/education.ts'
 
@@ -36,6 +36,7 @@ type KillPoint = 'first part' | 'second part' | 'after the registry commit' | 'a
 describe('a catalogue import killed at any point', () => {
   it('leaves the registry and the institution consistent after a restart, and a re-run converges', { timeout: 400_000 }, async () => {
     const plan = await planTestFederation([spec('registry', ['registry'], ORG.operator), spec('uio', ['institution'], ORG.a)], {
+      ...REAL,
       configOverrides: (s) => s.slug === 'uio' ? { logging: { level: 'info' } } : {}
     })
     const [registryPlan, uioPlan] = plan.nodes as [typeof plan.nodes[0], typeof plan.nodes[0]]

@@ -2,7 +2,8 @@
  * EMREX over real HTTP between a real portal node (signed in through its development OIDC
  * issuer, results fetched from UiO's node and verified) and a real simulated foreign EMREX node:
  * the provider's and the client's flows, and every refusal the issue lists, each answered with
- * its code and storing nothing.
+ * its code and storing nothing. One pair serves the file's tests, each asserting on what it adds;
+ * the two tests that configure the portal otherwise start their own.
  */
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
@@ -14,11 +15,14 @@ import { packedSignedElmo } from '../../../src/services/bridges/emrex/signed-exp
 import { ALG, signElmo } from '../../../src/services/bridges/emrex/signature.ts'
 import { readElmo } from '../../../src/services/bridges/emrex/import.ts'
 import { decodeLeaf } from '../../../src/core/log/leaf.ts'
-import { CookieClient, errorCodeOf, formOf, pickerChoices, SIGN_IN, startEmrexPair, type EmrexPair } from '../../helpers/emrex-pair.ts'
+import { CookieClient, emrexPairForFile, errorCodeOf, formOf, pickerChoices, SIGN_IN, startEmrexPair, type EmrexPair } from '../../helpers/emrex-pair.ts'
 import { testCredentials, xmlsecVerify, xsdValidate } from '../../helpers/emrex.ts'
 import { elmoField, madeUpSignature, SHAPES } from '../../helpers/hostile-xml.ts'
 
 const [kariSe, erik] = foreignDevelopmentLearners()
+
+/** The file's pair (Kari's and Ola's imports and transfers accumulate across its tests). */
+const sharedPair = emrexPairForFile()
 
 async function logTypes (pair: EmrexPair): Promise<string[]> {
   const store = pair.portal.log.store
@@ -79,16 +83,18 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
   })
 
   it('answers each session once (expiry: test/unit/services/bridges/emrex/sessions.test.ts)', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
+    const before = (await pair.portal.emrex?.client.imports(pair.learnerIds.kari))?.length ?? 0
     const good = (await packedSignedElmo({ ...kariSe!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials)).packed
     const { sessionId, browser } = await startImport(pair)
     expect((await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })).status).toBe(200)
     const replay = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })
     expect([replay.status, errorCodeOf(replay)]).toEqual([410, 'EMREX_SESSION_USED'])
-    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toHaveLength(1)
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toHaveLength(before + 1)
   })
 
   it('imports a verified answer with its provenance, the signed document and a log entry; accepts RSA-SHA1 with a warning', async () => {
+    // A pair of its own: importing the same results as another test would be "unchanged" here.
     const pair = await startEmrexPair()
     const view = { ...kariSe!.results, generatedAt: new Date().toISOString() }
     const { sessionId, browser } = await startImport(pair)
@@ -145,7 +151,8 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
   })
 
   it('shows cancel, no results and provider errors without storing anything', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
+    const before = await pair.portal.emrex?.client.imports(pair.learnerIds.kari)
     for (const [returnCode, status] of [['NCP_CANCEL', 'cancelled'], ['EMP_NO_RESULTS', 'no-results'], ['NCP_ERROR', 'provider-error']]) {
       const { sessionId, browser } = await startImport(pair)
       const page = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: returnCode as string, returnMessage: '<script>alert(1)</script>' })
@@ -153,14 +160,16 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
       expect(page.text).toContain(`data-status="${status as string}"`)
       expect(page.text).not.toContain('<script>alert')
     }
-    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual([])
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual(before)
   })
 })
 
 describe('hostile documents and import limits (issue 20)', () => {
   it('a 628-byte post of 30,000 empty elements and a made-up signature, or 199,000, is refused at once while the portal keeps answering; nothing stored', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
     const logBefore = (await logTypes(pair)).length
+    const importsBefore = await pair.portal.emrex?.client.imports(pair.learnerIds.kari)
+    const foreignBefore = await storedKeys(pair, 'emrex/foreign')
     const attack = (n: number): string => elmoField(SHAPES.siblings(n).replace('</elmo>', `${madeUpSignature()}</elmo>`))
     expect(attack(30_000).length).toBeLessThan(700)
     for (const n of [30_000, 199_000]) {
@@ -173,8 +182,8 @@ describe('hostile documents and import limits (issue 20)', () => {
       expect({ n, status: answer.status, code: errorCodeOf(answer) }).toEqual({ n, status: 413, code: 'ELMO_TOO_COMPLEX' })
       expect(statuses).toEqual(Array(10).fill(200))
     }
-    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual([])
-    expect(await storedKeys(pair, 'emrex/foreign')).toEqual([])
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toEqual(importsBefore)
+    expect(await storedKeys(pair, 'emrex/foreign')).toEqual(foreignBefore)
     expect((await logTypes(pair)).length).toBe(logBefore)
   })
 
@@ -194,7 +203,7 @@ describe('hostile documents and import limits (issue 20)', () => {
 
 describe('the simulated foreign node', () => {
   it('its development sign-in refuses an unknown learner with a coded error page and sets no cookie', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
     const answer = await new CookieClient().post(`${pair.foreignUrl}/emrex/dev/sign-in`, { learnerId: 'nobody', returnTo: '/emrex/import' })
     expect([answer.status, errorCodeOf(answer)]).toEqual([400, 'DEMO_LEARNER_UNKNOWN'])
     expect(answer.headers.get('set-cookie')).toBeNull()
@@ -203,7 +212,8 @@ describe('the simulated foreign node', () => {
 
 describe('EMREX provider (the portal answers a client)', () => {
   it('refuses unknown clients and bad requests before anything is stored or posted', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
+    const transfersBefore = await storedKeys(pair, 'emrex/emp/')
     const browser = new CookieClient()
     const cases: Array<[Record<string, string>, number, string]> = [
       [{ sessionId: 's1', returnUrl: 'https://evil.example/emrex/return' }, 403, 'EMREX_CLIENT_UNKNOWN'],
@@ -226,11 +236,11 @@ describe('EMREX provider (the portal answers a client)', () => {
     multipart.append('returnUrl', `${pair.foreignUrl}/emrex/import/return`)
     const r = await fetch(`${pair.portalUrl}/emrex`, { method: 'POST', body: multipart, redirect: 'manual' })
     expect(r.status).toBe(415)
-    expect(await storedKeys(pair, 'emrex/emp/')).toEqual([])
+    expect(await storedKeys(pair, 'emrex/emp/')).toEqual(transfersBefore)
   })
 
   it('binds a transfer to its browser and uses it once; a learner with nothing gets NCP_NO_RESULTS', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
     const owner = new CookieClient()
     const start = await owner.post(`${pair.portalUrl}/emrex`, { sessionId: 'session-1', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
     expect(start.status).toBe(303)
@@ -258,9 +268,11 @@ describe('EMREX provider (the portal answers a client)', () => {
   })
 
   it('sends the chosen verified results as signed, schema-valid ELMO, and records the transfer in the portal\'s access log and the transparency log', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
     const browser = new CookieClient()
     await browser.signIn(pair.portalUrl, SIGN_IN.kari)
+    const emrexRows = async (): Promise<unknown[]> => (await browser.accessRows(pair.portalUrl)).filter((r) => r.from === 'bridge' && r.operation.startsWith('emrex.'))
+    const rowsBefore = await emrexRows()
     const start = await browser.post(`${pair.portalUrl}/emrex`, { sessionId: 'abc123', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
     const picker = `${pair.portalUrl}${start.headers.get('location') as string}`
     const page = await browser.get(picker)
@@ -290,19 +302,21 @@ describe('EMREX provider (the portal answers a client)', () => {
     expect(xml).toContain(uio)
 
     // "Who saw my data" at the portal shows the transfer, as it shows the other bridges' exchanges.
-    const rows = (await browser.accessRows(pair.portalUrl)).filter((r) => r.from === 'bridge' && r.operation.startsWith('emrex.'))
+    const rows = (await emrexRows()).filter((r) => !rowsBefore.some((b) => JSON.stringify(b) === JSON.stringify(r)))
     expect(rows).toEqual([expect.objectContaining({ who: 'Uppsala universitet (SE)', operation: 'emrex.results-sent (1)', purpose: 'emrex.transfer', legalBasis: 'gdpr-6-1-a' })])
     expect(await logTypes(pair)).toContain('bridges.emrex-transfer')
     expect(await logTypes(pair)).toContain('portal.bridge-access')
   })
 
   it('posts NCP_CANCEL when the learner cancels', async () => {
-    const pair = await startEmrexPair()
+    const pair = sharedPair()
     const browser = new CookieClient()
     await browser.signIn(pair.portalUrl, SIGN_IN.kari)
+    const emrexRows = async (): Promise<unknown[]> => (await browser.accessRows(pair.portalUrl)).filter((r) => r.from === 'bridge' && r.operation.startsWith('emrex.'))
+    const rowsBefore = await emrexRows()
     const start = await browser.post(`${pair.portalUrl}/emrex`, { sessionId: 'abc', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
     const back = await browser.post(`${pair.portalUrl}${start.headers.get('location') as string}`, { action: 'cancel' })
     expect(formOf(back.text).fields).toEqual({ sessionId: 'abc', returnCode: 'NCP_CANCEL', returnMessage: 'The learner cancelled the transfer.' })
-    expect((await browser.accessRows(pair.portalUrl)).filter((r) => r.from === 'bridge' && r.operation.startsWith('emrex.'))).toEqual([])
+    expect(await emrexRows()).toEqual(rowsBefore)
   })
 })

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ClassicLevel } from 'classic-level'
 import { createNode } from '../../../src/node.ts'
-import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, spec, tempDir, ORG, REAL } from '../../helpers/federation.ts'
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url))
 
@@ -24,7 +24,7 @@ async function cli (...args: string[]): Promise<{ code: number, stdout: string, 
 
 describe('log CLI', () => {
   it('log verify names an edited record; log prove + verify work offline and name the failed check', { timeout: 120_000 }, async () => {
-    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a)])
+    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a)], REAL)
     const planned = plan.nodes[0]!
     const node = await createNode(planned.config)
     await node.start()

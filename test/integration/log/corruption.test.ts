@@ -9,7 +9,7 @@ import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node
 import { join } from 'node:path'
 import { createNode } from '../../../src/node.ts'
 import { checkStore } from '../../../src/store/leveldb/check.ts'
-import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, spec, tempDir, ORG, REAL } from '../../helpers/federation.ts'
 import { runCli } from '../../helpers/cli.ts'
 
 /** A copy of `dataDir` with the byte at `offset` of `file` (relative to db/) flipped. */
@@ -27,7 +27,7 @@ const files = (dataDir: string, ext: string): string[] => readdirSync(join(dataD
 
 describe('a damaged store', () => {
   it('every byte flip in a live table file or the write-ahead log is caught, named, and refused at start', { timeout: 240_000 }, async () => {
-    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a)])
+    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a)], REAL)
     const planned = plan.nodes[0]!
     const dataDir = planned.config.dataDir
     const node = await createNode(planned.config)

@@ -3,7 +3,7 @@ import { describe, it, expect } from 'vitest'
 import { createNode } from '../../../src/node.ts'
 import { parseConfig } from '../../../src/core/config/config.ts'
 import { decodeLeaf } from '../../../src/core/log/leaf.ts'
-import { planTestFederation, spec, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, spec, ORG, REAL } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 
 async function types (node: Awaited<ReturnType<typeof createNode>>): Promise<string[]> {
@@ -13,7 +13,7 @@ async function types (node: Awaited<ReturnType<typeof createNode>>): Promise<str
 
 describe('node events in the log', () => {
   it('logs creation and the manifest at first start, then config changes and new manifests', async () => {
-    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a)])
+    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a)], REAL)
     const fed = await startLocalFederation(plan)
     const alpha = fed.node('alpha')
     expect(await types(alpha)).toEqual(['node.log-created', 'node.manifest-adopted'])

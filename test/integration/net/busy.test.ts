@@ -10,7 +10,7 @@ import { lifelong } from '../../../src/core/gen/proto.js'
 import { openResponse, sealRequest, sha256 } from '../../../src/net/rpc/frame.ts'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { statusName } from '../../../src/net/rpc/status.ts'
-import { spec, startTestFederation, ORG, waitForMesh, waitForQuiet } from '../../helpers/federation.ts'
+import { spec, startTestFederation, ORG, waitForMesh, waitForQuiet, REAL } from '../../helpers/federation.ts'
 
 const Msg = lifelong.federation.GetManifestRequest
 type Body = lifelong.federation.IGetManifestRequest
@@ -20,7 +20,7 @@ const Held = method('lifelong.test.Held')
 
 describe('more exchanges than the per-peer cap', () => {
   it('own calls queue and all complete; a peer over the cap gets BUSY for each exchange beyond it', { timeout: 60_000 }, async () => {
-    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)])
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], REAL)
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
     const cap = beta.config.rpc.maxConcurrentPerPeer
@@ -71,7 +71,7 @@ describe('more exchanges than the per-peer cap', () => {
   })
 
   it('a peer over the cap cannot make the callee buffer its requests: over every protocol, each one beyond it is answered BUSY unread', { timeout: 60_000 }, async () => {
-    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], { configOverrides: () => ({ rpc: { maxConcurrentPerPeer: 2 } }) })
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], { ...REAL, configOverrides: () => ({ rpc: { maxConcurrentPerPeer: 2 } }) })
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
     const Raw = lifelong.federation.GetManifestRequest

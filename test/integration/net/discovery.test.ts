@@ -2,11 +2,11 @@ import { describe, it, expect } from 'vitest'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { createNode } from '../../../src/node.ts'
 import { discoveryKey } from '../../../src/net/host/discovery.ts'
-import { planTestFederation, spec, waitForDht, waitForMesh, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, spec, waitForDht, waitForMesh, ORG, REAL } from '../../helpers/federation.ts'
 
 describe('discovery over the private DHT', () => {
   it('runs the DHT on the private protocol only', async () => {
-    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['registry'], ORG.operator)])
+    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['registry'], ORG.operator)], REAL)
     const fed = await startLocalFederation(plan)
     try {
       await waitForMesh(fed)
@@ -19,7 +19,7 @@ describe('discovery over the private DHT', () => {
   })
 
   it('finds the members that provide a name, and keeps provider records across a restart', async () => {
-    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['registry'], ORG.operator), spec('gamma', ['portal'], ORG.operator)])
+    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['registry'], ORG.operator), spec('gamma', ['portal'], ORG.operator)], REAL)
     const fed = await startLocalFederation(plan)
     try {
       await waitForDht(fed)

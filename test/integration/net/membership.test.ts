@@ -19,7 +19,7 @@ import { createNode } from '../../../src/node.ts'
 import { sealRequest } from '../../../src/net/rpc/frame.ts'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { statusName } from '../../../src/net/rpc/status.ts'
-import { planTestFederation, spec, startTestFederation, waitForMesh, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, spec, startTestFederation, waitForMesh, ORG, REAL } from '../../helpers/federation.ts'
 
 async function until (check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -40,7 +40,7 @@ function nextManifest (json: ManifestJson, serial: number, change: (m: ManifestJ
 
 describe('membership', () => {
   it('a non-member cannot connect, and members do not dial it', async () => {
-    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)])
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], REAL)
     const alpha = fed.node('alpha')
     const outsider = await createLibp2p({
       privateKey: toLibp2pPrivateKey(generateSigningKey()),
@@ -68,7 +68,7 @@ describe('membership', () => {
   })
 
   it('a newer operator-signed manifest propagates; one signed by another key or with a lower serial is ignored', async () => {
-    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b), spec('gamma', ['portal'], ORG.operator)])
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b), spec('gamma', ['portal'], ORG.operator)], REAL)
     await waitForMesh(fed)
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
@@ -106,7 +106,7 @@ describe('membership', () => {
   })
 
   it('a manifest that drops a member closes its connections and refuses it from then on', async () => {
-    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)])
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], REAL)
     await waitForMesh(fed)
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
@@ -118,7 +118,7 @@ describe('membership', () => {
   })
 
   it('a restart keeps identity, peer store and replay protection', async () => {
-    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)])
+    const plan = await planTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], REAL)
     const fed = await startLocalFederation(plan)
     let beta = fed.node('beta')
     const alpha = fed.node('alpha')
@@ -162,7 +162,7 @@ describe('membership', () => {
 
   it('the manifest on disk is the one the operator signed', () => {
     // A sanity check of the test plan itself: the file opens with the operator key.
-    return planTestFederation([spec('alpha', ['institution'], ORG.a)]).then((plan) => {
+    return planTestFederation([spec('alpha', ['institution'], ORG.a)], REAL).then((plan) => {
       const bytes = readFileSync(plan.manifestFile)
       expect(bytes.length).toBeGreaterThan(100)
     })

@@ -14,7 +14,7 @@ import { Domains, sealEnvelope } from '../../../src/core/crypto/envelope.ts'
 import { openResponse, sealRequest, sha256, type RequestFields } from '../../../src/net/rpc/frame.ts'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { Status, statusName } from '../../../src/net/rpc/status.ts'
-import { planTestFederation, spec, ORG, waitForMesh, waitForQuiet } from '../../helpers/federation.ts'
+import { planTestFederation, spec, ORG, waitForMesh, waitForQuiet, REAL } from '../../helpers/federation.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -57,6 +57,7 @@ describe('signed request framework: rejections over real connections', () => {
       spec('gamma', ['portal'], ORG.operator),
       spec('retired', ['institution'], ORG.c, { offline: true, validFrom: now - 10 * 86_400_000, validTo: now - 86_400_000 })
     ], {
+      ...REAL,
       configOverrides: (s) => s.slug === 'beta' ? { rpc: { maxMessageBytes: 2048, maxConcurrentPerPeer: 1, deadlineMs: 1000 } } : {},
       nodeOptions: (s) => s.slug === 'beta' ? { now: () => Date.now() + clockOffset } : {}
     }, dir)

@@ -7,7 +7,7 @@
  */
 import { describe, it, expect, vi, afterEach } from 'vitest'
 import { createNode, type LifelongNode } from '../../../src/node.ts'
-import { planTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
+import { planTestFederation, spec, ORG, waitForMesh, REAL } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { FindResultSources } from '../../../src/services/registry/learners/protocol.ts'
 
@@ -15,7 +15,7 @@ describe('restarting members hours later', () => {
   afterEach(() => { vi.useRealTimers() })
 
   it('they connect and call each other, with the peer addresses they stored hours ago', { timeout: 60_000 }, async () => {
-    const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)])
+    const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], REAL)
     const first = await startLocalFederation(plan)
     await waitForMesh(first)
     await first.stop()

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { lifelong } from '../../../src/core/gen/proto.js'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
-import { spec, startTestFederation, waitForMesh, ORG } from '../../helpers/federation.ts'
+import { spec, startTestFederation, waitForMesh, ORG, REAL } from '../../helpers/federation.ts'
 
 const Echo: Method<lifelong.federation.IGetManifestRequest, lifelong.federation.IGetManifestRequest> = {
   protocol: '/lifelong/test-echo/1.0.0',
@@ -13,7 +13,7 @@ const Echo: Method<lifelong.federation.IGetManifestRequest, lifelong.federation.
 
 describe('smoke', () => {
   it('three nodes call each other', async () => {
-    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b), spec('gamma', ['portal'], ORG.operator)])
+    const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b), spec('gamma', ['portal'], ORG.operator)], REAL)
     for (const n of fed.nodes.values()) n.server.handle(Echo, async (req) => ({ haveSerial: Number(req.haveSerial) + 1 }))
     await waitForMesh(fed)
     const res = await fed.node('alpha').client.call(fed.node('beta').peerId, Echo, { haveSerial: 41 })
@@ -21,7 +21,7 @@ describe('smoke', () => {
   })
 
   it('a node that stops finishes the requests it is serving before its store closes', async () => {
-    const fed = await startTestFederation([spec('caller', ['institution'], ORG.a), spec('callee', ['institution'], ORG.b)])
+    const fed = await startTestFederation([spec('caller', ['institution'], ORG.a), spec('callee', ['institution'], ORG.b)], REAL)
     const callee = fed.node('callee')
     const store = callee.storage.sublevel('replay')
     let entered!: () => void

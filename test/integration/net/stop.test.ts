@@ -13,7 +13,7 @@ import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { createLogger } from '../../../src/core/observability/logger.ts'
 import { STOP_ABORT_MS } from '../../../src/wiring/shutdown.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
-import { planTestFederation, spec, ORG, waitForQuiet } from '../../helpers/federation.ts'
+import { planTestFederation, spec, ORG, waitForQuiet, REAL } from '../../helpers/federation.ts'
 import { cookieSessions, memoryAccessLog, TEST_SESSION_COOKIE } from '../../helpers/bridges.ts'
 
 const Msg = lifelong.federation.GetManifestRequest
@@ -33,28 +33,32 @@ async function refused (port: number): Promise<boolean> {
   })
 }
 
-/** A socket to the HTTP port that got `bytes` sent and is left open; resolves when it closes. */
-function openSocket (port: number, bytes: string): { socket: Socket, closed: Promise<void> } {
-  const socket = connect(port, '127.0.0.1', () => { socket.write(bytes) })
+/** A socket to the HTTP port that gets `bytes` sent (`sent`) and is left open; `closed` when it closes. */
+function openSocket (port: number, bytes: string): { socket: Socket, sent: Promise<void>, closed: Promise<void> } {
+  let written: () => void = () => {}
+  const sent = new Promise<void>((resolve) => { written = resolve })
+  const socket = connect(port, '127.0.0.1', () => { socket.write(bytes, () => { written() }) })
   socket.on('error', () => {})
   socket.resume()
-  return { socket, closed: new Promise((resolve) => socket.once('close', () => { resolve() })) }
+  return { socket, sent, closed: new Promise((resolve) => socket.once('close', () => { resolve() })) }
 }
 
 describe('stopping a node', () => {
   it('finishes within its bound with exchanges, stuck requests and open connections in flight; every port is closed after', { timeout: 60_000 }, async () => {
     const lines: Array<{ node: string, msg: string, [k: string]: unknown }> = []
+    let walletAsked: () => void = () => {}
+    const walletWaiting = new Promise<void>((resolve) => { walletAsked = resolve })
     const sink = (node: string): Writable => new Writable({ write (chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l)); done() } })
     const plan = await planTestFederation([
       // The index is listed but down: the institution's pointer registrations keep retrying.
       spec('index', ['index'], ORG.operator, { offline: true }),
       spec('alpha', ['institution'], ORG.a),
       spec('beta', ['portal'], ORG.operator)
-    ], { configOverrides: () => ({ rpc: { deadlineMs: GRACE_MS } }) })
+    ], { ...REAL, configOverrides: () => ({ rpc: { deadlineMs: GRACE_MS } }) })
     const fed = await startLocalFederation(plan, (s) => ({
       logger: createLogger({ node: s.slug, level: 'info', destination: sink(s.slug) }),
       // beta's wallet page waits for results that never come: an HTTP request that never ends.
-      ...(s.slug === 'beta' ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => ({ forLearner: async () => await new Promise<never>(() => {}) }), bridgeAccessLog: () => memoryAccessLog() } } : {})
+      ...(s.slug === 'beta' ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => ({ forLearner: async () => { walletAsked(); return await new Promise<never>(() => {}) } }), bridgeAccessLog: () => memoryAccessLog() } } : {})
     }))
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
@@ -75,7 +79,10 @@ describe('stopping a node', () => {
     const betaPort = plan.nodes.find((n) => n.spec.slug === 'beta')!.httpPort
     const idle = openSocket(betaPort, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n')
     const halfSent = openSocket(betaPort, 'GET /health HTTP/1.1\r\nHost: x\r\n')
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // Everything above is in flight before the stop: the wallet page waits in its handler, both
+    // sockets have sent their bytes, and beta serves some of the exchanges.
+    await Promise.all([walletWaiting, idle.sent, halfSent.sent])
+    for (const deadline = Date.now() + 10_000; beta.server.inFlight === 0 && Date.now() < deadline;) await new Promise((resolve) => setTimeout(resolve, 10))
     expect(beta.server.inFlight).toBeGreaterThan(0)
 
     await Promise.all([alpha.stop(), beta.stop()])

@@ -46,7 +46,7 @@ async function pushedRequest (base: string): Promise<string> {
 
 describe('every page in the shell', () => {
   it('the learner\'s, the employer\'s, the bridges\' and the error pages, in Bokmål, Nynorsk and English, pass axe at 1280 and 390 px, never JSON', { timeout: 300_000 }, async () => {
-    const pair = await startEmrexPair({}, (dir) => ({ oots: ootsListenerConfig(dir) }))
+    const pair = await startEmrexPair({}, async (dir) => ({ oots: await ootsListenerConfig(dir) }))
     const base = pair.portalUrl
     const gateway = simulatedGateway(() => pair.portal.parts.ootsListener!.url())
     const context = await newContext(browser, { locale: 'nb-NO' })

@@ -1,7 +1,12 @@
-import { describe, expect, it } from 'vitest'
+/**
+ * The Diploma portal over one federation for the whole file (an index, three institutions and the
+ * portal; UiB goes down after registering Kari's result). Tests read the same learners; the one
+ * that stops the index is last.
+ */
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
+import { federationForFile, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { formatPublicKey } from '../../../src/core/crypto/ed25519.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
@@ -27,22 +32,22 @@ interface Setup {
   bearer: (learner: number) => Promise<string>
 }
 
-async function setup (): Promise<Setup> {
-  const catalogue = testCatalogue()
-  const clock = { offset: 0 }
-  const fed = await startTestFederation([
-    spec('index', ['index'], ORG.operator),
-    spec('uio', ['institution'], ORG.a),
-    spec('ntnu', ['institution'], ORG.b),
-    spec('uib', ['institution'], ORG.c),
-    spec('portal', ['portal'], ORG.operator)
-  ], {
-    validityDays: 10,
-    configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 1500 } } : {},
-    nodeOptions: (s) => s.slug === 'portal'
-      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith(SAMPLE) }, now: () => Date.now() + clock.offset }
-      : { parts: { offerings: () => catalogue } }
-  })
+const catalogue = testCatalogue()
+const clock = { offset: 0 }
+let shared: Setup | undefined
+const federation = federationForFile([
+  spec('index', ['index'], ORG.operator),
+  spec('uio', ['institution'], ORG.a),
+  spec('ntnu', ['institution'], ORG.b),
+  spec('uib', ['institution'], ORG.c),
+  spec('portal', ['portal'], ORG.operator)
+], {
+  validityDays: 10,
+  configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 1500 } } : {},
+  nodeOptions: (s) => s.slug === 'portal'
+    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith(SAMPLE) }, now: () => Date.now() + clock.offset }
+    : { parts: { offerings: () => catalogue } }
+}, async (fed) => {
   await waitForMesh(fed)
   const uio = fed.node('uio')
   const ntnu = fed.node('ntnu')
@@ -62,7 +67,13 @@ async function setup (): Promise<Setup> {
   // Sessions are built once the node listens; the dev issuer signs tokens for the sample learners.
   void portal.portal!.sessions
   const bearer = async (learner: number): Promise<string> => `Bearer ${await portal.portal!.devIssuer!.issue(learner, DEV_AUDIENCE, 'n')}`
-  return { fed, uio, ntnu, portal, clock, bearer }
+  shared = { fed, uio, ntnu, portal, clock, bearer }
+})
+
+/** The file's federation with Kari's and Ola's results registered (see above). */
+async function setup (): Promise<Setup> {
+  federation()
+  return shared as Setup
 }
 
 async function api (node: LifelongNode, method: 'GET' | 'POST', url: string, auth?: string, payload?: unknown): Promise<{ status: number, body: any }> {
@@ -72,7 +83,7 @@ async function api (node: LifelongNode, method: 'GET' | 'POST', url: string, aut
 
 describe('the Diploma portal', () => {
   it('fans out to the sources, verifies every result, marks a source that is down, and shows a merged issuer under its successor', async () => {
-    const { fed, portal, bearer } = await setup()
+    const { portal, bearer } = await setup()
     const { status, body } = await api(portal, 'GET', '/portal/api/results', await bearer(0))
     expect(status).toBe(200)
     const byOrg = Object.fromEntries(body.sources.map((s: { organisationNumber: string }) => [s.organisationNumber, s]))
@@ -87,19 +98,16 @@ describe('the Diploma portal', () => {
     // Ola sees only his own.
     const olas = await api(portal, 'GET', '/portal/api/results', await bearer(1))
     expect(olas.body.results.map((r: { result: { subject: { givenNames: string } } }) => r.result.subject.givenNames)).toEqual(['Ola'])
-    // With the index down, the portal says so within its deadline instead of "no results".
-    await fed.node('index').stop()
-    const noIndex = await api(portal, 'GET', '/portal/api/results', await bearer(0))
-    expect(noIndex.body).toMatchObject({ sources: [], results: [] })
-    expect(['PORTAL_INDEX_TIMEOUT', 'RPC_UNREACHABLE', 'RPC_UNKNOWN_MEMBER']).toContain(noIndex.body.directoryError)
-    const page = await portal.http.inject({ method: 'GET', url: '/portal/results', headers: { authorization: await bearer(0) } })
-    expect(page.body).toContain('Den nasjonale indeksen svarte ikke')
   }, 120_000)
 
   it('answers within the deadline when a source is slow, and flags a tampered or forged result instead of showing it verified', async () => {
     const { uio, ntnu, portal, bearer } = await setup()
     const service = ntnu.results!.service
     const original = service.getResults.bind(service)
+    // The sources are shared with the file's other tests: put them back as they were.
+    const uioService = uio.results!.service
+    const uioOriginal = uioService.getResults.bind(uioService)
+    onTestFinished(() => { service.getResults = original; uioService.getResults = uioOriginal })
     let release: () => void = () => {}
     service.getResults = async (req, ctx) => { await new Promise<void>((resolve) => { release = resolve; setTimeout(resolve, 5000) }); return await original(req, ctx) }
     const slow = await api(portal, 'GET', '/portal/api/results', await bearer(0))
@@ -108,8 +116,6 @@ describe('the Diploma portal', () => {
     expect(slow.body.results).toHaveLength(2)
 
     // Tampered: one byte of a signed result changed on the way.
-    const uioService = uio.results!.service
-    const uioOriginal = uioService.getResults.bind(uioService)
     uioService.getResults = async (req, ctx) => {
       const res = await uioOriginal(req, ctx)
       const env = Uint8Array.from(res.results![0]!.envelope!)
@@ -255,5 +261,16 @@ describe('the Diploma portal', () => {
     const page = await portal.http.inject({ method: 'GET', url: '/portal/results' })
     expect(page.statusCode).toBe(303)
     expect(page.headers.location).toBe('/portal/login?returnTo=%2Fportal%2Fresults')
+  }, 120_000)
+
+  // Last: the file's other tests need the index.
+  it('says so within its deadline when the index is down, instead of "no results"', async () => {
+    const { fed, portal, bearer } = await setup()
+    await fed.node('index').stop()
+    const noIndex = await api(portal, 'GET', '/portal/api/results', await bearer(0))
+    expect(noIndex.body).toMatchObject({ sources: [], results: [] })
+    expect(['PORTAL_INDEX_TIMEOUT', 'RPC_UNREACHABLE', 'RPC_UNKNOWN_MEMBER']).toContain(noIndex.body.directoryError)
+    const page = await portal.http.inject({ method: 'GET', url: '/portal/results', headers: { authorization: await bearer(0) } })
+    expect(page.body).toContain('Den nasjonale indeksen svarte ikke')
   }, 120_000)
 })

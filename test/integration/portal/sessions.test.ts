@@ -11,8 +11,8 @@
  *   other sites are declared as such and keep working;
  * - fault 11: the bridges find a learner who signed in before the portal restarted.
  */
-import { describe, expect, it, onTestFinished } from 'vitest'
-import { ORG, planTestFederation, spec, waitForMesh } from '../../helpers/federation.ts'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { fileTempDir, ORG, planTestFederation, spec, tempDir, waitForMesh } from '../../helpers/federation.ts'
 import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
@@ -32,17 +32,24 @@ interface Setup {
   restartPortal: () => Promise<void>
 }
 
-async function setup (session?: { idleMinutes: number, absoluteHours: number }): Promise<Setup> {
+/**
+ * The three nodes with Kari's and Ola's results at UiO; stopped when the test ends, or with
+ * `forFile` when the file (or describe) ends.
+ */
+async function setup (session?: { idleMinutes: number, absoluteHours: number }, forFile = false, dir = tempDir()): Promise<Setup> {
   const catalogue = testCatalogue()
   const clock = { offset: 0 }
   const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
+    // The portal restarts on its store; the network is not what is tested.
+    storage: 'leveldb',
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, ...(session === undefined ? {} : { session }) } } : {}
-  })
+  }, dir)
   const options = (s: LocalNodeSpec): NodeOptions => s.slug === 'portal'
     ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now: () => Date.now() + clock.offset }
     : { parts: { offerings: () => catalogue } }
   const fed = await startLocalFederation(plan, options)
-  onTestFinished(async () => { await fed.stop() })
+  if (forFile) afterAll(async () => { await fed.stop() }, 60_000)
+  else onTestFinished(async () => { await fed.stop() })
   await waitForMesh(fed)
   const uio = fed.node('uio')
   await uio.results!.registry.ingest({ learners: [LEARNERS.kari, LEARNERS.ola], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C'), course('fs-3', LEARNERS.ola, 'IN1000', 'A')] } as never)
@@ -161,8 +168,14 @@ describe('portal sessions', () => {
 })
 
 describe('CSRF', () => {
+  // One federation for these tests: each signs in afresh and counts only what it adds.
+  const dir = fileTempDir()
+  let shared: Setup | undefined
+  beforeAll(async () => { shared = await setup(undefined, true, dir) }, 120_000)
+  const sharedSetup = async (): Promise<Setup> => shared as Setup
+
   async function withShares () {
-    const s = await setup()
+    const s = await sharedSetup()
     const kari = await signedIn(s.base, KARI)
     const results = await (await fetch(`${s.base}/portal/api/results`, { headers: { cookie: kari.cookieFor(s.base) } })).json() as { results: Array<{ key: string, verified: boolean }> }
     const key = results.results.find((r) => r.verified)!.key
@@ -178,6 +191,8 @@ describe('CSRF', () => {
   it('refuses a share created with the session cookie from another origin, and one without the session\'s token', async () => {
     const { base, kari, token, form, post, shares } = await withShares()
     const origin = new URL(base).origin
+    // Kari's shares made by the file's other tests.
+    const before = await shares()
     // The reproduction: the cookie, the right token even, but posted by another site's page.
     expect(await post({ origin: 'https://evil.example' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'HTTP_CSRF_ORIGIN_REFUSED' })
     expect(await post({ origin: 'null' }, form({ _csrf: token }))).toEqual({ status: 403, code: 'HTTP_CSRF_ORIGIN_REFUSED' })
@@ -189,10 +204,10 @@ describe('CSRF', () => {
     expect(await post({ origin }, form())).toEqual({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
     expect(await post({ origin }, form({ _csrf: 'x'.repeat(43) }))).toEqual({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
     expect(await post({ origin }, form({ _csrf: other.csrfFor(base) as string }))).toEqual({ status: 403, code: 'HTTP_CSRF_TOKEN_INVALID' })
-    expect(await shares()).toBe(0)
+    expect(await shares()).toBe(before)
     // The node's own page, as a browser sends it.
     expect(await post({ origin, 'sec-fetch-site': 'same-origin' }, form({ _csrf: token }))).toEqual({ status: 200, code: null })
-    expect(await shares()).toBe(1)
+    expect(await shares()).toBe(before + 1)
     // Logging out is a state change too: refused without the token (the session stays).
     expect((await post({ origin }, new URLSearchParams(), '/portal/logout')).code).toBe('HTTP_CSRF_TOKEN_INVALID')
     expect(await sessionWith(base, kari.cookieFor(base))).toBe(200)
@@ -200,16 +215,19 @@ describe('CSRF', () => {
 
   it('the cookie cannot revoke through the JSON API without the token; a bearer token needs none', async () => {
     const { base, kari, token, form, post, portal } = await withShares()
+    const csrfRefusals = async (): Promise<number> => (await portal().metrics.httpRefused.get()).values.filter((v) => v.labels.reason === 'csrf').reduce((n, v) => n + v.value, 0)
+    const refusedBefore = await csrfRefusals()
+    const sharesBefore = await (await fetch(`${base}/portal/api/shares`, { headers: { cookie: kari.cookieFor(base) } })).json() as Array<{ shareId: string }>
     expect((await post({ 'sec-fetch-site': 'same-origin' }, form({ _csrf: token }))).status).toBe(200)
-    const [share] = await (await fetch(`${base}/portal/api/shares`, { headers: { cookie: kari.cookieFor(base) } })).json() as Array<{ shareId: string }>
+    const mine = await (await fetch(`${base}/portal/api/shares`, { headers: { cookie: kari.cookieFor(base) } })).json() as Array<{ shareId: string }>
+    const [share] = mine.filter((m) => !sharesBefore.some((b) => b.shareId === m.shareId))
     const revoke = async (headers: Record<string, string>): Promise<number> => (await fetch(`${base}/portal/api/shares/${share!.shareId}/revoke`, { method: 'POST', headers })).status
     expect(await revoke({ cookie: kari.cookieFor(base) })).toBe(403)
     expect(await revoke({ cookie: kari.cookieFor(base), 'x-csrf-token': token, origin: 'https://evil.example' })).toBe(403)
     expect(await revoke({ cookie: kari.cookieFor(base), 'x-csrf-token': token })).toBe(204)
     expect(await revoke({ authorization: `Bearer ${await portal().portal!.devIssuer!.issue(KARI, DEV_AUDIENCE, 'n')}` })).toBe(204)
     // Refusals are counted at the edge.
-    const { values } = await portal().metrics.httpRefused.get()
-    expect(values.filter((v) => v.labels.reason === 'csrf').reduce((n, v) => n + v.value, 0)).toBe(2)
+    expect(await csrfRefusals()).toBe(refusedBefore + 2)
   }, 90_000)
 
   it('every form of the learner\'s pages that posts back carries the session\'s token, and the wallet offer goes through with it', async () => {
@@ -230,7 +248,7 @@ describe('CSRF', () => {
   }, 90_000)
 
   it('routes that protocols post to from other sites are declared so, and still take those posts', async () => {
-    const { base, portal } = await setup()
+    const { base, portal } = await sharedSetup()
     const crossSite = portal().routes.filter((r) => r.method === 'POST' && ['/portal/callback', '/dev-oidc/authorize'].includes(r.url))
     expect(crossSite).toHaveLength(2)
     // The issuer's form post reaches the callback from its own origin: judged by the sign-in's state, not refused as CSRF.

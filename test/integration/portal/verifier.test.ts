@@ -34,7 +34,8 @@ afterAll(async () => { await browser.close() })
 
 /** A federation of its own (another operator key, the same federation ID) whose node claims UiO, and a proof set of a result of Kari's in its log. */
 async function rogueProofSet (): Promise<BundleSet> {
-  const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: 'test uio' })])
+  // `lifelong log prove` reads the node's store from its directory.
+  const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: 'test uio' })], { storage: 'leveldb' })
   const planned = plan.nodes[0]!
   const node = await createNode(planned.config, { parts: { offerings: () => testCatalogue() } })
   await node.start()

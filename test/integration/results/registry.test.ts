@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
+import { federationForFile, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
+import { syntheticNationalId } from '../../../src/demo/synthetic.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { GetAccessLog, GetResults } from '../../../src/services/registry/results/protocol.ts'
 import { openSourceCheckpoint, verifyServedResult, logOriginOf } from '../../../src/services/registry/results/verify.ts'
@@ -8,17 +9,40 @@ import { ValidationError } from '../../../src/core/errors.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { RESULTS_SCOPE } from '../../../src/edges/registry/results/routes.ts'
 
-const kari = LEARNERS.kari
-const ola = LEARNERS.ola
+
+/**
+ * One federation for the file: each test registers learners of its own (Kari and Ola by name,
+ * with national IDs no other test uses) and results under external IDs of its own.
+ */
+const catalogue = testCatalogue()
+const shared = federationForFile([
+  spec('uio', ['institution'], ORG.a),
+  spec('ntnu', ['institution'], ORG.b),
+  spec('portal', ['portal'], ORG.operator)
+], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) }, async (fed) => { await waitForMesh(fed) })
 
 async function federation () {
-  const catalogue = testCatalogue()
-  const fed = await startTestFederation([
-    spec('uio', ['institution'], ORG.a),
-    spec('ntnu', ['institution'], ORG.b),
-    spec('portal', ['portal'], ORG.operator)
-  ], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) })
+  const fed = shared()
   return { fed, catalogue, uio: fed.node('uio'), ntnu: fed.node('ntnu'), portal: fed.node('portal') }
+}
+
+let namespaces = 0
+let individual = 100
+/** A synthetic national ID for `birthDate` that no other test of the file uses. */
+function freshId (birthDate: string): string {
+  for (;;) {
+    const id = syntheticNationalId(birthDate, individual++)
+    if (id !== undefined && id !== LEARNERS.kari.nationalId && id !== LEARNERS.ola.nationalId) return id
+  }
+}
+/** This test's Kari and Ola (new national IDs) and a prefix for its external result IDs. */
+function namespace (): { kari: typeof LEARNERS.kari, ola: typeof LEARNERS.ola, x: (id: string) => string } {
+  const n = ++namespaces
+  return {
+    kari: { ...LEARNERS.kari, nationalId: freshId(LEARNERS.kari.birthDate) } as unknown as typeof LEARNERS.kari,
+    ola: { ...LEARNERS.ola, nationalId: freshId(LEARNERS.ola.birthDate) } as unknown as typeof LEARNERS.ola,
+    x: (id) => `t${n}-${id}`
+  }
 }
 
 async function rejected (p: Promise<unknown>): Promise<ValidationError> {
@@ -36,49 +60,51 @@ const codesOf = (err: ValidationError): string[] => ((err.details as { problems:
 describe('results registry at an institution node', () => {
   it('issues signed, logged results; re-ingest is idempotent; bad input stores nothing', async () => {
     const { uio } = await federation()
+    const { kari, ola, x } = namespace()
     const reg = uio.results!.registry
-    const report = await reg.ingest({ learners: [kari, ola], results: [course('fs-1', kari, 'IN1000', 'B'), course('fs-2', kari, 'IN1150', 'C'), course('fs-3', ola, 'IN1000', 'A')] })
+    const report = await reg.ingest({ learners: [kari, ola], results: [course(x('fs-1'), kari, 'IN1000', 'B'), course(x('fs-2'), kari, 'IN1150', 'C'), course(x('fs-3'), ola, 'IN1000', 'A')] })
     expect(report.learners).toEqual({ created: 2, updated: 0, unchanged: 0 })
     expect(report.results.map((r) => r.outcome)).toEqual(['issued', 'issued', 'issued'])
     const size = uio.log.store.size
-    const again = await reg.ingest({ learners: [kari, ola], results: [course('fs-1', kari, 'IN1000', 'B'), course('fs-2', kari, 'IN1150', 'C'), course('fs-3', ola, 'IN1000', 'A')] })
+    const again = await reg.ingest({ learners: [kari, ola], results: [course(x('fs-1'), kari, 'IN1000', 'B'), course(x('fs-2'), kari, 'IN1150', 'C'), course(x('fs-3'), ola, 'IN1000', 'A')] })
     expect(again.results.map((r) => r.outcome)).toEqual(['unchanged', 'unchanged', 'unchanged'])
     expect(again.results.map((r) => r.resultId)).toEqual(report.results.map((r) => r.resultId))
     expect(uio.log.store.size).toBe(size)
 
     // Each bad input has its code, and the whole batch is refused.
     const cases: Array<[Record<string, unknown>, string]> = [
-      [course('fs-9', kari, 'NOPE', 'B'), 'RESULTS_UNKNOWN_OFFERING'],
-      [course('fs-9', { nationalId: '21840150051' }, 'IN1000', 'B'), 'RESULTS_UNKNOWN_LEARNER'],
-      [course('fs-9', kari, 'IN1000', 'G'), 'RESULTS_GRADE_OUT_OF_SCALE'],
-      [{ ...course('fs-9', kari, 'IN1000', 'B'), grades: [{ scale: '1-6', value: '5' }] }, 'RESULTS_GRADE_OUT_OF_SCALE'],
-      [course('fs-9', kari, 'TDT4100', 'B'), 'RESULTS_NOT_OWNER'],
-      [course('fs-9', { nationalId: '14839940027' }, 'IN1000', 'B'), 'RESULTS_LEARNER_INVALID'],
-      [course('fs-1', kari, 'IN1000', 'A'), 'RESULTS_CONFLICT']
+      [course(x('fs-9'), kari, 'NOPE', 'B'), 'RESULTS_UNKNOWN_OFFERING'],
+      [course(x('fs-9'), { nationalId: '21840150051' }, 'IN1000', 'B'), 'RESULTS_UNKNOWN_LEARNER'],
+      [course(x('fs-9'), kari, 'IN1000', 'G'), 'RESULTS_GRADE_OUT_OF_SCALE'],
+      [{ ...course(x('fs-9'), kari, 'IN1000', 'B'), grades: [{ scale: '1-6', value: '5' }] }, 'RESULTS_GRADE_OUT_OF_SCALE'],
+      [course(x('fs-9'), kari, 'TDT4100', 'B'), 'RESULTS_NOT_OWNER'],
+      [course(x('fs-9'), { nationalId: '14839940027' }, 'IN1000', 'B'), 'RESULTS_LEARNER_INVALID'],
+      [course(x('fs-1'), kari, 'IN1000', 'A'), 'RESULTS_CONFLICT']
     ]
     for (const [bad, code] of cases) {
-      const err = await rejected(reg.ingest({ results: [course('fs-10', ola, 'IN1150', 'B'), bad] }))
+      const err = await rejected(reg.ingest({ results: [course(x('fs-10'), ola, 'IN1150', 'B'), bad] }))
       expect(codesOf(err)).toEqual([code])
       expect(err.code).toBe(code)
     }
     expect(uio.log.store.size).toBe(size)
     // The good result of those batches was not stored either.
-    expect((await reg.ingest({ results: [course('fs-10', ola, 'IN1150', 'B')] })).results[0]!.outcome).toBe('issued')
+    expect((await reg.ingest({ results: [course(x('fs-10'), ola, 'IN1150', 'B')] })).results[0]!.outcome).toBe('issued')
   })
 
   it('corrections and annulments are new versions chained to the previous one; only the owner corrects', async () => {
     const { uio } = await federation()
+    const { kari, ola, x } = namespace()
     const reg = uio.results!.registry
-    const [first] = (await reg.ingest({ learners: [kari], results: [course('fs-1', kari, 'IN1000', 'C')] })).results
+    const [first] = (await reg.ingest({ learners: [kari], results: [course(x('fs-1'), kari, 'IN1000', 'C')] })).results
     const id = first!.resultId
-    const corrected = await reg.ingest({ results: [{ ...course('fs-1', kari, 'IN1000', 'B'), action: 'correct', reason: 'Klage: ny sensur' }] })
+    const corrected = await reg.ingest({ results: [{ ...course(x('fs-1'), kari, 'IN1000', 'B'), action: 'correct', reason: 'Klage: ny sensur' }] })
     expect(corrected.results[0]).toMatchObject({ resultId: id, version: 2, outcome: 'corrected' })
     // Correcting to the same facts again is idempotent.
-    expect((await reg.ingest({ results: [{ ...course('fs-1', kari, 'IN1000', 'B'), action: 'correct', reason: 'again' }] })).results[0]!.outcome).toBe('unchanged')
+    expect((await reg.ingest({ results: [{ ...course(x('fs-1'), kari, 'IN1000', 'B'), action: 'correct', reason: 'again' }] })).results[0]!.outcome).toBe('unchanged')
     // A correction that names another organisation's offering is refused: only the owner corrects.
-    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course('fs-1', kari, 'TDT4100', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULTS_NOT_OWNER'])
+    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course(x('fs-1'), kari, 'TDT4100', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULTS_NOT_OWNER'])
     await reg.ingest({ results: [{ resultId: id, action: 'annul', reason: 'Fusk' }] })
-    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course('fs-1', kari, 'IN1000', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULTS_ANNULLED'])
+    expect(codesOf(await rejected(reg.ingest({ results: [{ ...course(x('fs-1'), kari, 'IN1000', 'A'), action: 'correct', reason: 'x' }] })))).toEqual(['RESULTS_ANNULLED'])
     expect(codesOf(await rejected(reg.ingest({ results: [{ resultId: 'r0000000000000000000a', action: 'annul', reason: 'x' }] })))).toEqual(['RESULTS_NOT_FOUND'])
 
     const history = await reg.history(id)
@@ -93,11 +119,12 @@ describe('results registry at an institution node', () => {
 
   it('takes ingest over HTTP, with a report of every problem', async () => {
     const { fed, uio } = await federation()
+    const { kari, ola, x } = namespace()
     const headers = { authorization: `Bearer ${await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: [RESULTS_SCOPE] })}` }
-    const ok = await uio.http.inject({ method: 'POST', url: '/results/batches', headers, payload: { learners: [kari], results: [course('fs-1', kari, 'IN1000', 'B')] } })
+    const ok = await uio.http.inject({ method: 'POST', url: '/results/batches', headers, payload: { learners: [kari], results: [course(x('fs-1'), kari, 'IN1000', 'B')] } })
     expect(ok.statusCode).toBe(200)
     expect(ok.json().results[0].outcome).toBe('issued')
-    const bad = await uio.http.inject({ method: 'POST', url: '/results/batches', headers, payload: { results: [course('fs-2', kari, 'IN1000', 'X'), course('fs-3', kari, 'NOPE', 'A')] } })
+    const bad = await uio.http.inject({ method: 'POST', url: '/results/batches', headers, payload: { results: [course(x('fs-2'), kari, 'IN1000', 'X'), course(x('fs-3'), kari, 'NOPE', 'A')] } })
     expect(bad.statusCode).toBe(400)
     expect(bad.json().code).toBe('RESULTS_REJECTED')
     expect(bad.json().fields.map((f: { path: string }) => f.path)).toEqual(['/results/0/grades/0/value', '/results/1/offeringId'])
@@ -105,8 +132,9 @@ describe('results registry at an institution node', () => {
 
   it('serves a learner\'s results to the portal only, logs the access, and every result verifies', async () => {
     const { fed, uio, ntnu, portal } = await federation()
+    const { kari, ola, x } = namespace()
     await waitForMesh(fed)
-    await uio.results!.registry.ingest({ learners: [kari, ola], results: [course('fs-1', kari, 'IN1000', 'B'), course('fs-2', kari, 'IN1150', 'C'), course('fs-3', ola, 'IN1000', 'A')] })
+    await uio.results!.registry.ingest({ learners: [kari, ola], results: [course(x('fs-1'), kari, 'IN1000', 'B'), course(x('fs-2'), kari, 'IN1150', 'C'), course(x('fs-3'), ola, 'IN1000', 'A')] })
     const why = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' }
     const subject = { scheme: 'national-id', value: kari.nationalId }
     const res = await portal.client.call(uio.peerId, GetResults, { subject }, why)
@@ -148,9 +176,10 @@ describe('results registry at an institution node', () => {
 
   it('a result whose log index was lost in a crash is found again in the log', async () => {
     const { fed, uio, portal } = await federation()
+    const { kari, ola, x } = namespace()
     await waitForMesh(fed)
     const reg = uio.results!.registry
-    const [r] = (await reg.ingest({ learners: [kari], results: [course('fs-1', kari, 'IN1000', 'B')] })).results
+    const [r] = (await reg.ingest({ learners: [kari], results: [course(x('fs-1'), kari, 'IN1000', 'B')] })).results
     // Simulate the crash window: the state without its log index.
     const key = `s/${r!.resultId}`
     const state = JSON.parse(new TextDecoder().decode(await uio.storage.sublevel('results').get(key)))

@@ -1,8 +1,9 @@
 /**
- * The attacks of issues 11 and 20, replayed as an attacker would against `npm start`'s
- * federation (one local federation for the whole file, started through the demo's own entry
- * point with the sample catalogue and results): over HTTP from the internet and from the node's
- * own machine, over the OOTS listener's TLS, through the `lifelong` CLI as a verifier runs it,
+ * `npm start`'s federation (one local federation for the whole file, started through the demo's
+ * own entry point with the sample catalogue and results): what `npm start` promises (a sample
+ * learner's results from three institutions, the OOTS listener with its simulated gateway),
+ * and the attacks of issues 11 and 20, replayed as an attacker would against it. The attacks go over HTTP from the internet and from the node's own
+ * machine, over the OOTS listener's TLS, through the `lifelong` CLI as a verifier runs it,
  * and over the signed libp2p protocol with a member's real node key from the demo's data
  * directory. Each `it` names the hole of the issue it replays ("11.1" is hole 1 of issue 11).
  *
@@ -12,13 +13,14 @@
  *
  * Every import from src/ is in one block below, kept as small as possible: the attacks go through
  * HTTP, the CLI and the demo's files; the node objects are used only where an attacker holds a
- * member's key (its libp2p host signs for it) and to hold exchanges open for the BUSY test.
+ * member's key (its libp2p host signs for it), to hold exchanges open for the BUSY test, and
+ * where `npm start`'s own promises are checked (the registry's answers, the simulated gateway).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CompactSign, SignJWT, exportJWK } from 'jose'
@@ -34,6 +36,8 @@ import { AddIdentifier, RegisterIndexEntries, RegisterLearners } from '../../../
 import { openResponse, sealRequest, sha256 } from '../../../src/net/rpc/frame.ts'
 import { statusName } from '../../../src/net/rpc/status.ts'
 import type { Method } from '../../../src/net/rpc/method.ts'
+import { SAMPLE_INSTITUTIONS } from '../../../src/demo/education-sample.ts'
+import { callAsDevelopmentGateway } from '../../../src/demo/oots/gateway.ts'
 // ------------------------------------------------------------------------------
 
 /** The sample learners on the development issuer's sign-in page. */
@@ -168,6 +172,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   let learnersFile: { serviceToken: string, learners: Array<{ learnerId: string, name: string, signsInWith: { scheme: string, value: string }, institutions: string[], token: string }> }
   let gateway: GatewayFile
   let trustStore: string
+  let httpBase: number
 
   /** A token from the demo's DEVELOPMENT issuer (its key is in the demo directory, as an operator's would be). */
   const devToken = async (principal: 'learner' | 'service', subject: string, scopes: string[] = []): Promise<string> =>
@@ -231,7 +236,8 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     mkdirSync(work)
     const spec = new URL('../../../node-config/local-federation.json', import.meta.url).pathname
     // HTTP: nine nodes, the simulated foreign EMREX node and the OOTS listener.
-    demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(9), http: await freePortRange(11) } })
+    httpBase = await freePortRange(11)
+    demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(9), http: httpBase } })
     const http = new Map(demo.summary.map((n) => [n.slug, n.http]))
     url = (slug) => http.get(slug) as string
     devKey = createPrivateKey(readFileSync(join(dir, 'dev-issuer.key')))
@@ -247,6 +253,36 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     await demo?.federation.stop()
     rmSync(root, { recursive: true, force: true })
   }, 60_000)
+
+  // ------------------------------------------------------------------ npm start
+  // Before the attacks: a read of Kari's results, which FINDING 3 later limits.
+
+  it('npm start: a sample learner sees results from three institutions, each for an offering of the registry', async () => {
+    const registry = demo.federation.node('registry')
+    const org = (slug: string): string => SAMPLE_INSTITUTIONS.find((i) => i.slug === slug)?.organisationNumber as string
+    // Kari Synnøve Nordmann, the first learner on the development issuer's sign-in page.
+    const kari = await signedIn(KARI)
+    const body = await (await fetch(`${url('portal')}/portal/api/results`, { headers: { cookie: kari.cookieFor(url('portal')) } })).json() as any
+    type Row = { verified: boolean, result: { offeringId: string, achievedOn: string, issuer: { organisationNumber: string } }, heldBy?: { organisationNumber: string } }
+    const results = body.results as Row[]
+    expect(results.length).toBeGreaterThan(0)
+    expect(results.every((r) => r.verified)).toBe(true)
+    expect(new Set(results.map((r) => r.heldBy?.organisationNumber ?? r.result.issuer.organisationNumber))).toEqual(new Set([org('uio'), org('ntnu'), org('vestland')]))
+    // UiB recorded Kari's result at the first start and is down now.
+    expect(body.sources.find((s: { organisationNumber: string }) => s.organisationNumber === org('uib'))?.status).toBe('unavailable')
+    // Every result refers to an offering the registry node answers for on the day it was achieved.
+    for (const r of results) {
+      const res = await registry.http.inject({ method: 'GET', url: `/education/offerings/${r.result.offeringId}?asOf=${r.result.achievedOn}` })
+      expect(res.statusCode, r.result.offeringId).toBe(200)
+    }
+    // HiST's course, held by NTNU since the 2016 merger: HiST stays the issuer.
+    const hist = results.find((r) => r.result.issuer.organisationNumber === org('hist'))
+    expect(hist?.heldBy?.organisationNumber).toBe(org('ntnu'))
+    expect(demo.catalogue?.resultOfferings['hist/TDAT1001']).toBe(hist?.result.offeringId)
+    // OsloMet's course results came by harvest: one ELMO 1.7 document per learner, read by its node.
+    expect(readdirSync(join(dir, 'oslomet-fs-elmo')).sort()).toEqual(['learner-1.xml', 'learner-2.xml'])
+    expect(demo.federation.node('oslomet').parts.harvester?.latest('fs-elmo')).toMatchObject({ state: 'done', report: { documents: 2, results: { issued: 2 } } })
+  })
 
   // ------------------------------------------------------------------ issue 11
 
@@ -701,5 +737,36 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     for (let i = 0; i < 610; i++) await ola.post(`${portal}/oots/preview/made-up-preview-id-${i % 10}`, { decision: 'approve' })
     const decided = await kari.post(location, { decision: 'approve', results })
     expect(decided.status).toBe(200)
+  })
+
+  // ------------------------------------------------------------------ npm start
+  // What `npm start` promises of the OOTS listener still holds after every attack above
+  // (its results promise is checked first: FINDING 3 uses up Kari's fan-outs for a minute).
+
+  it('npm start: the OOTS listener takes the development gateway only; the learner the request is about sees it at the portal', async () => {
+    const portal = demo.federation.node('portal')
+    // After the nine nodes and the simulated foreign EMREX node.
+    expect(demo.oots?.url).toBe(`https://127.0.0.1:${httpBase + 10}`)
+    expect(portal.parts.ootsListener?.url()).toBe(demo.oots?.url)
+    expect(gateway.url).toBe(demo.oots?.url)
+    expect((JSON.parse(readFileSync(demo.oots!.gatewayFile, 'utf8')) as { development: string }).development).toMatch(/^DEVELOPMENT ONLY/)
+    // Not on the portal's listener; on the OOTS listener, without a client certificate, the
+    // connection is closed (both also in 11.2 below).
+    expect((await fetch(`${url('portal')}/oots/query`, { method: 'POST', headers: { 'content-type': 'application/x-ebrs+xml' }, body: edmRequest() })).status).toBe(404)
+    await expect(ootsPost(gateway, edmRequest(), { cert: null })).rejects.toMatchObject({ code: expect.stringMatching(/^(ECONNRESET|EPIPE)$/) })
+
+    // The simulated gateway, as `npm start` prints it.
+    const first = await callAsDevelopmentGateway(demo.oots!.gatewayFile)
+    expect(first.outcome).toBe('EDM:ERR:0002')
+    const location = previewLocationOf(first.body.toString())
+    expect(location.startsWith(`${url('portal')}/oots/preview/`)).toBe(true)
+    // Ola (second on the sign-in page) is not the subject; Kari (first) is. The sample results
+    // registered both at the index.
+    const ola = await signedIn(OLA)
+    const kari = await signedIn(KARI)
+    expect((await fetch(location, { headers: { cookie: ola.cookieFor(url('portal')) } })).status).toBe(404)
+    const page = await fetch(location, { headers: { cookie: kari.cookieFor(url('portal')) } })
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain('Simulated national OOTS access point (development)')
   })
 })

@@ -31,18 +31,32 @@ function fastest (fn: () => unknown): number {
   return best
 }
 
-/** A plain xmldom parse of a benign ELMO transcript of about `bytes` bytes (cached per size class). */
-const benign = new Map<number, number>()
-function plainParseOfSize (bytes: number): number {
+/** A benign ELMO transcript of about `bytes` bytes (cached per size class). */
+const benign = new Map<number, string>()
+function benignOfSize (bytes: number): string {
   const perCourse = 1450
   const courses = Math.max(4, Math.round(1.25 ** Math.round(Math.log(bytes / perCourse) / Math.log(1.25))))
-  let ms = benign.get(courses)
-  if (ms === undefined) {
-    const xml = buildElmo(learnerWithCourses(courses))
-    ms = fastest(() => new DOMParser().parseFromString(xml, 'text/xml')) * bytes / Buffer.byteLength(xml)
-    benign.set(courses, ms)
+  let xml = benign.get(courses)
+  if (xml === undefined) {
+    xml = buildElmo(learnerWithCourses(courses))
+    benign.set(courses, xml)
   }
-  return ms
+  return xml
+}
+
+/**
+ * The time `fn` takes on a hostile document of `bytes` bytes, as a ratio to a plain xmldom parse
+ * of a benign one of the same size, both timed just now. The machine running the suite is shared:
+ * a ratio at or above `bound` is measured again (up to three times) and the lowest kept, so that
+ * a moment of load on either side is not taken for a slow parser; a parser that is slow stays
+ * above the bound every time.
+ */
+function ratioToPlainParse (fn: () => unknown, bytes: number, bound: number): number {
+  const xml = benignOfSize(bytes)
+  const plain = (): number => fastest(() => new DOMParser().parseFromString(xml, 'text/xml')) * bytes / Buffer.byteLength(xml)
+  let ratio = Infinity
+  for (let attempt = 0; attempt < 3 && ratio >= bound; attempt++) ratio = Math.min(ratio, fastest(fn) / plain())
+  return ratio
 }
 
 /** A hostile document, below or above the ELMO limits. */
@@ -74,13 +88,15 @@ describe('hostile shapes against the ELMO check (parse, shape, signature)', () =
       }
       // The signature is made up: nothing may be accepted.
       expect({ what, refused: code !== undefined && ELMO_REFUSALS.has(code) }).toEqual({ what, refused: true })
-      const ratio = fastest(() => checkElmo(request)) / plainParseOfSize(Buffer.byteLength(xml))
+      const ratio = ratioToPlainParse(() => checkElmo(request), Buffer.byteLength(xml), 40)
       // Measured up to about 13 here (small documents dense in elements); xml-crypto's
       // checkSignature on 8,000 siblings is several hundred times a plain parse.
       if (process.env.HOSTILE_XML_RATIOS !== undefined) console.log(`ELMO ${what}: ${ratio.toFixed(2)}`)
       expect(ratio, what).toBeLessThan(40)
     }), { numRuns: 40 })
-  })
+    // Forty hostile documents of up to 3 MB, each parsed and timed against a plain parse: CPU
+    // work that a loaded machine stretches, and a ratio over its bound is measured again.
+  }, 120_000)
 })
 
 describe('hostile shapes against the OOTS EDM request parser', () => {
@@ -95,9 +111,11 @@ describe('hostile shapes against the OOTS EDM request parser', () => {
         code = err instanceof EdmError ? err.code : String(err)
       }
       expect({ what, code: code ?? 'read' }).toEqual({ what, code: expect.stringMatching(/^(EDM:ERR:0003|read)$/) })
-      const ratio = fastest(() => parseEvidenceRequest(bytes)) / plainParseOfSize(bytes.length)
+      const ratio = ratioToPlainParse(() => parseEvidenceRequest(bytes), bytes.length, 40)
       if (process.env.HOSTILE_XML_RATIOS !== undefined) console.log(`EDM ${what}: ${ratio.toFixed(2)}`)
       expect(ratio, what).toBeLessThan(40)
     }), { numRuns: 40 })
-  })
+    // Forty hostile documents of up to 3 MB, each parsed and timed against a plain parse: CPU
+    // work that a loaded machine stretches, and a ratio over its bound is measured again.
+  }, 120_000)
 })
