@@ -39,6 +39,8 @@ export async function planEveryRole (dir: string, options: PlanOptions = {}): Pr
     ...options,
     configOverrides: (spec) => ({
       ...(spec.roles.includes('portal') ? { portal: { devIssuer: true }, emrex: { certificateFile, keyFile }, ...oots.portalConfig } : {}),
+      // An institution harvesting results (its harvest routes exist only with a source configured).
+      ...(spec.roles.includes('institution') ? { harvest: { sources: [{ id: 'fs', format: 'elmo', file: join(dir, 'harvest') }] } } : {}),
       ...(options.configOverrides?.(spec) ?? {})
     })
   })

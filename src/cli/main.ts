@@ -13,7 +13,12 @@ import { registerVerifyCommand } from './commands/verify.ts'
 import { registerTrustCommands } from './commands/trust.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
 import { registerLearnerCommands } from './commands/learners.ts'
-import { reportError } from './output.ts'
+import { registerTokenCommands } from './commands/token.ts'
+import { registerRegistryCommands } from './commands/registry.ts'
+import { registerCheckCommand } from './commands/check.ts'
+import { endQuietlyOnClosedPipe, reportError } from './output.ts'
+
+endQuietlyOnClosedPipe()
 
 const program = new Command()
   .name('lifelong')
@@ -30,6 +35,9 @@ registerVerifyCommand(program)
 registerTrustCommands(program)
 registerEmrexCommands(program)
 registerLearnerCommands(program)
+registerTokenCommands(program)
+registerRegistryCommands(program)
+registerCheckCommand(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -19,3 +19,14 @@ export function reportError (err: unknown): number {
 export function printJson (value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n')
 }
+
+/**
+ * Ends quietly when the reader of stdout goes away (`lifelong … | head`): the next write would
+ * raise EPIPE, which is not an error of the command but the reader's choice.
+ */
+export function endQuietlyOnClosedPipe (): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
+}

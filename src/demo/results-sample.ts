@@ -15,7 +15,8 @@
  */
 import type { RunningFederation } from './local-federation.ts'
 import { LifelongError } from '../core/errors.ts'
-import type { IngestBatch, LearnerInput } from '../services/registry/results/model.ts'
+import type { IngestBatch, LearnerInput, ResultInput } from '../services/registry/results/model.ts'
+import { DEMO_HARVEST, runDemoHarvest, writeHarvestDocuments } from './harvest-sample.ts'
 import type { SampleLearner } from '../services/portal/oidc.ts'
 import { SAMPLE_INSTITUTIONS, SAMPLE_RESULT_OFFERINGS, type SampleOffering } from './education-sample.ts'
 import { mintDevToken } from './dev-issuer.ts'
@@ -155,9 +156,13 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
  * results go the way its student system's would: over HTTP, in the staged import that
  * `lifelong import results` uses, with a (development) service token carrying `results.write`.
  * The caller starts a node marked offline for this (run.ts), so that it records its results
- * before it goes down.
+ * before it goes down. With `demoDir`, OsloMet's course results come by harvest instead: ELMO
+ * documents its node reads from `demoDir` (harvest-sample.ts).
  */
-export async function seedDemoResults (federation: RunningFederation, ids: SampleOfferingIds): Promise<Record<string, number>> {
+export async function seedDemoResults (federation: RunningFederation, ids: SampleOfferingIds, demoDir?: string): Promise<Record<string, number>> {
+  const codes = new Map<string, string>()
+  for (const [owner, list] of Object.entries(SAMPLE_RESULT_OFFERINGS)) for (const o of list) { try { codes.set(ids(owner, o.localCode), o.localCode) } catch {} }
+  const localCodeOf = (id: string | undefined): string => codes.get(id ?? '') ?? ''
   const counts: Record<string, number> = {}
   const batches = demoResults(ids)
   const token = await mintDevToken(federation.plan.devIssuerKey, { principal: 'service', subject: 'demo-student-system', scopes: [RESULTS_SCOPE], ttlSeconds: 600 })
@@ -166,10 +171,22 @@ export async function seedDemoResults (federation: RunningFederation, ids: Sampl
     const batch = batches[planned.spec.slug]
     if (batch === undefined || !planned.spec.roles.includes('institution')) continue
     const node = federation.node(planned.spec.slug)
-    const outcome = await importResults(node.httpUrl(), token, batch, quiet)
+    // The harvesting institution's course results come by ELMO 1.7 documents its node harvests;
+    // the rest (learners, a recognition, which ELMO cannot carry) by the import.
+    const harvested = planned.spec.slug === DEMO_HARVEST.institution && demoDir !== undefined
+      ? (batch.results ?? []).filter((r): r is ResultInput & { localCode: string } => r.kind === 'course-result').map((r) => ({ ...r, localCode: localCodeOf(r.offeringId) }))
+      : []
+    const imported = { learners: batch.learners, results: (batch.results ?? []).filter((r) => !harvested.some((h) => h.externalId === r.externalId)) }
+    const outcome = await importResults(node.httpUrl(), token, imported, quiet)
     if (!outcome.ok) throw new LifelongError('internal', 'DEMO_RESULTS_REJECTED', `${planned.spec.slug} refused the sample results: ${outcome.problems.map((p) => `${p.path} ${p.code}`).join(', ')}`)
+    let viaHarvest = 0
+    if (harvested.length > 0 && demoDir !== undefined) {
+      writeHarvestDocuments(demoDir, batch.learners ?? [], harvested, { name: planned.spec.name, url: node.httpUrl() })
+      const r = await runDemoHarvest(node.httpUrl(), token)
+      viaHarvest = r.issued + r.unchanged
+    }
     await node.results!.outbox.untilEmpty()
-    counts[planned.spec.slug] = outcome.report?.results.length ?? 0
+    counts[planned.spec.slug] = (outcome.report?.results.length ?? 0) + viaHarvest
   }
   return counts
 }

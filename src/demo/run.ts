@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path'
 import { LifelongError } from '../core/errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type LocalNodeSpec, type RunningFederation } from './local-federation.ts'
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
+import { DEMO_HARVEST, demoHarvestConfig } from './harvest-sample.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../node.ts'
 import { seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
@@ -112,7 +113,9 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   // check offerings at the registry (their cached lookup), where the sample catalogue puts them.
   const plan = planLocalFederation(spec, dir, {
     logLevel: options.logLevel ?? 'warn',
-    configOverrides: (n) => n.roles.includes('portal') ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } } : {}
+    configOverrides: (n) => n.roles.includes('portal')
+      ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } }
+      : n.slug === DEMO_HARVEST.institution ? demoHarvestConfig(dir) : {}
   })
   const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith(SAMPLE_LEARNERS) } } : {}
   let started: RunningFederation
@@ -219,7 +222,7 @@ async function loadSample (fed: RunningFederation, dir: string, nodeOptions: (sp
     const nodes = new Map([...fed.nodes, ...visiting])
     const all: RunningFederation = { ...fed, nodes, node: (slug) => nodes.get(slug) ?? fed.node(slug) }
     const catalogue = await loadSampleCatalogue(all, dir, log)
-    const results = await seedDemoResults(all, sampleOfferingIds(catalogue.resultOfferings))
+    const results = await seedDemoResults(all, sampleOfferingIds(catalogue.resultOfferings), dir)
     log(`sample results: ${Object.entries(results).map(([slug, n]) => `${slug} ${n}`).join(', ')}`)
     writeFileSync(file, JSON.stringify({ note: 'The sample catalogue and results are in the stores; delete this file to load them again (idempotent).', catalogue, results }, null, 2) + '\n')
     return catalogue

@@ -7,7 +7,7 @@ import type { NodeParts } from './node-parts.ts'
 import type { PartDefinitions } from './parts.ts'
 import { checkpointer, log, logStore, nodeEvents, witness } from './log.ts'
 import { accreditor, educationRegistry, indexClient, institutionCatalogue, learnerIndex, offerings, registrar } from './registries.ts'
-import { evidence, institutionResults, pointerRegistrar, results } from './institution.ts'
+import { evidence, harvester, institutionResults, pointerRegistrar, results } from './institution.ts'
 import { bridgeAccessLog, devIssuer, portal, signedInLearners, sourceDirectory } from './portal.ts'
 import { bridgeSessions, emrex, emrexStore, eudi, evidenceFetcher, oots, ootsListener, personMatcher, verifiedResults } from './bridges.ts'
 
@@ -26,6 +26,7 @@ export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
   accreditor,
   pointerRegistrar,
   results,
+  harvester,
   institutionResults,
   evidence,
   signedInLearners,

@@ -10,6 +10,10 @@ import { indexRegistrar } from '../services/registry/results/index-registrar.ts'
 import { ownResults } from '../services/registry/results/own-results.ts'
 import type { InstitutionInfo } from '../services/registry/results/ports.ts'
 import { resultRoutes } from '../edges/registry/results/routes.ts'
+import { randomBytes } from 'node:crypto'
+import { LifelongError } from '../core/errors.ts'
+import { HARVEST_SECRET_KEY } from '../services/registry/results/keys.ts'
+import { harvestRoutes } from '../edges/registry/results/harvest-routes.ts'
 import { definePart } from './node-parts.ts'
 import type { NodeCore } from './context.ts'
 
@@ -60,4 +64,40 @@ export const evidence = definePart({
       logger: core.logger.child({ component: 'evidence' })
     })
   }
+})
+
+export const harvester = definePart({
+  needs: ['results', 'institutionCatalogue'],
+  // Results from the student system by standards (harvest config section); the bridges'
+  // readers (ELMO, the EDC schema) are loaded on nodes that harvest only.
+  create: async (core, { results, institutionCatalogue }) => {
+    const sources = core.config.harvest?.sources
+    if (sources === undefined || sources.length === 0) return undefined
+    const [{ Harvester }, { createSafeFetch }, { createElmSchemaValidator }] = await Promise.all([
+      import('../services/registry/results/harvest/harvester.ts'), import('../services/verify/fetch.ts'), import('../services/bridges/elm/schema.ts')
+    ])
+    const store = core.storage.sublevel('results')
+    const catalogue = institutionCatalogue.catalogue
+    return new Harvester({
+      staging: results.staging,
+      fetch: async (url, o) => {
+        const doc = await createSafeFetch({ allowInsecure: o.allowPrivateNetwork, maxBytes: o.maxBytes, timeoutMs: 30_000 })(url, { accept: o.accept, maxBytes: o.maxBytes })
+        if (doc.status !== 200) throw new LifelongError('unavailable', 'HARVEST_FETCH_FAILED', `${url} answered HTTP ${doc.status}`)
+        return Buffer.from(doc.body).toString('utf8')
+      },
+      offeringByCode: (code) => catalogue.idByLocalCode(code),
+      validateElm: createElmSchemaValidator,
+      pseudonymKey: async () => {
+        const existing = await store.get(HARVEST_SECRET_KEY)
+        if (existing !== undefined) return existing
+        const secret = new Uint8Array(randomBytes(32))
+        await store.put(HARVEST_SECRET_KEY, secret, { sync: true } as never)
+        return secret
+      },
+      onStored: () => { results.outbox.nudge() },
+      logger: core.logger.child({ component: 'harvest' }),
+      now: core.now
+    }, sources)
+  },
+  edges: (harvester) => ({ routes: harvestRoutes(harvester) })
 })

@@ -11,6 +11,9 @@ import { OfferingLookup } from '../services/registry/education/lookup.ts'
 import { registryCatalogue } from '../services/registry/results/registry-catalogue.ts'
 import { learnerRoutes } from '../edges/registry/learners/routes.ts'
 import { accreditorRoutes, catalogueRoutes, registryRoutes } from '../edges/registry/education/routes.ts'
+import { registryPages } from '../edges/registry/education/pages/routes.ts'
+import { REGISTRY_SITE } from '../edges/registry/education/pages/frame.ts'
+import { pageErrorRenderer } from '../edges/http/errors.ts'
 import { definePart } from './node-parts.ts'
 import type { NodeCore } from './context.ts'
 
@@ -51,7 +54,12 @@ export const offerings = definePart({
 export const educationRegistry = definePart({
   needs: ['log'],
   create: async (core, { log }) => await createEducationRegistry({ store: core.storage.sublevel('education'), log, server: core.server, metrics: core.metrics, logger: educationLogger(core), now: core.now }),
-  edges: (education) => ({ routes: registryRoutes(education.registry) })
+  // The JSON API and the web pages, one plugin.
+  edges: (education) => ({
+    routes: async (app) => { await app.register(registryRoutes(education.registry)); await app.register(registryPages(education.registry)) },
+    // Error pages in the registry's site (a node that is also a portal draws them in the portal's).
+    errorRenderers: { page: pageErrorRenderer(REGISTRY_SITE) }
+  })
 })
 
 export const institutionCatalogue = definePart({

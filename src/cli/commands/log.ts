@@ -16,16 +16,18 @@ export function registerLogCommands (program: Command): void {
     .description('write an offline proof bundle for one entry (verify it with `lifelong verify`)')
     .requiredOption('--index <n>', 'entry index', index)
     .option('--data <dir>', 'data directory of a stopped node (no network)')
-    .option('--url <url>', 'HTTP base URL of a running node (its own events only)')
+    .option('--node <url>', 'HTTP base URL of a running node (its own events only)')
+    .option('--url <url>', 'deprecated: the same as --node')
     .option('--out <file>', 'write the bundle here instead of stdout')
     .action(async (opts) => {
-      if ((opts.data === undefined) === (opts.url === undefined)) throw new LifelongError('invalid', 'CLI_SOURCE_REQUIRED', 'give exactly one of --data and --url')
+      const node: string | undefined = opts.node ?? opts.url
+      if ((opts.data === undefined) === (node === undefined)) throw new LifelongError('invalid', 'CLI_SOURCE_REQUIRED', 'give exactly one of --data and --node')
       let bundle: unknown
       if (opts.data !== undefined) {
         const { proveFromDataDir } = await import('../../services/log/bundle-build.ts')
         bundle = await proveFromDataDir(opts.data, opts.index)
       } else {
-        const res = await fetch(`${String(opts.url).replace(/\/$/, '')}/log/entries/${opts.index}/proof`)
+        const res = await fetch(`${String(node).replace(/\/$/, '')}/log/entries/${opts.index}/proof`)
         const body = await res.json() as { code?: string, message?: string }
         if (!res.ok) throw new LifelongError('unavailable', receivedCode(body.code, 'LOG_PROVE_FAILED'), body.message ?? `HTTP ${res.status}`)
         bundle = body

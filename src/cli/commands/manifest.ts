@@ -21,6 +21,28 @@ export function registerManifestCommands (program: Command): void {
       process.stdout.write(`${formatPublicKey(key.publicKeyRaw)}\n`)
     })
 
+  manifest.command('new')
+    .description('write a manifest JSON from the member entries lifelong init wrote (--member-entry), to sign with lifelong manifest sign')
+    .requiredOption('--federation <id>', 'federation identifier')
+    .requiredOption('--member <file>', 'a member entry file (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--serial <n>', 'serial number (one more than the manifest in force)', (v) => Number.parseInt(v, 10), 1)
+    .option('--days <n>', 'days until it expires (re-sign well before)', (v) => Number.parseInt(v, 10), 30)
+    .requiredOption('--out <file>', 'manifest JSON to write')
+    .action((opts) => {
+      const members = (opts.member as string[]).map((file) => {
+        try {
+          return JSON.parse(readFileSync(file, 'utf8')) as ManifestJson['members'][number]
+        } catch (err) {
+          throw new LifelongError('invalid', 'CLI_MEMBER_ENTRY_INVALID', `cannot read ${file} as a member entry (lifelong init --member-entry writes one)`, { cause: err })
+        }
+      })
+      const json: ManifestJson = { federation: opts.federation, serial: opts.serial, expiresAt: new Date(Date.now() + opts.days * 86_400_000).toISOString(), members }
+      // Checked as sign checks it, so that every bad field shows now and not at signing.
+      manifestFromJson(json)
+      writeFileSync(opts.out, JSON.stringify(json, null, 2) + '\n')
+      process.stdout.write(`manifest of ${opts.federation}, serial ${json.serial}, ${members.length} members, expires ${json.expiresAt} → ${opts.out}\n`)
+    })
+
   manifest.command('sign')
     .description('sign a manifest written as JSON with the operator key')
     .requiredOption('--in <file>', 'manifest JSON')

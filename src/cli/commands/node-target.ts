@@ -21,9 +21,9 @@ export interface NodeTargetOptions {
 /** Adds the node and token options to an import command. */
 export function nodeTargetOptions (command: Command, scope: string): Command {
   return command
-    .option('--node <url>', 'the institution node\'s HTTP base URL (default: from --config)')
+    .option('--node <url>', 'the node\'s HTTP base URL (default: from --config)')
     .option('--url <url>', 'deprecated: the same as --node')
-    .option('--config <file>', 'the institution node\'s config file')
+    .option('--config <file>', 'the node\'s config file')
     .option('--token <jwt>', `a service token with the scope ${scope} (default: $LIFELONG_TOKEN)`)
     .option('--dev-issuer <key file>', 'local federation only: mint a development token with this key (data/demo/dev-issuer.key)')
 }
@@ -46,5 +46,5 @@ export async function serviceToken (opts: NodeTargetOptions, scope: string): Pro
   if (opts.devIssuer !== undefined) {
     return await mintDevToken(readKeyFile(opts.devIssuer), { principal: 'service', subject: 'lifelong-cli', scopes: [scope], ttlSeconds: 600 })
   }
-  throw new LifelongError('invalid', 'IMPORT_NO_TOKEN', `a service token with the scope ${scope} is needed: --token, $LIFELONG_TOKEN, or --dev-issuer in the local federation`)
+  throw new LifelongError('invalid', 'IMPORT_NO_TOKEN', `a service token with the scope ${scope} is needed: --token or $LIFELONG_TOKEN (from your identity provider, or made with lifelong token issue --key <file> --config <node config> --scope ${scope} once the node trusts the key: lifelong token trust), or --dev-issuer data/demo/dev-issuer.key in the local federation`)
 }

@@ -1,10 +1,13 @@
 /** `lifelong init`, `lifelong start`, `lifelong demo`. */
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import { initNode } from '../../core/config/init.ts'
 import { loadConfig } from '../../core/config/config.ts'
 import type { LifelongNode } from '../../node.ts'
-import { toLifelongError } from '../../core/errors.ts'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
+import { ROLES, isRole } from '../../core/federation/roles.ts'
+import { missingOptions } from './required.ts'
 import { printJson } from '../output.ts'
 import { runUntilSignalled } from '../signals.ts'
 import { STOP_ABORT_MS } from '../../wiring/shutdown.ts'
@@ -14,20 +17,27 @@ const list = (value: string, previous: string[] = []): string[] => [...previous,
 export function registerNodeCommands (program: Command): void {
   program.command('init')
     .description('create a node key (mode 0600) and a config file')
-    .requiredOption('--role <roles>', 'comma-separated roles: institution, index, registry, accreditor, portal', list)
-    .requiredOption('--name <name>', 'organisation or node name')
-    .requiredOption('--org-number <number>', '9-digit organisation number')
-    .requiredOption('--data <dir>', 'data directory (key and store)')
-    .requiredOption('--operator-key <key>', 'trusted operator key, "ed25519:<base64>" (repeatable)', list)
+    .option('--role <roles>', `comma-separated roles: ${ROLES.join(', ')}`, list)
+    .option('--name <name>', 'organisation or node name')
+    .option('--org-number <number>', '9-digit organisation number')
+    .option('--data <dir>', 'data directory (key and store)')
+    .option('--operator-key <key>', 'trusted operator key, "ed25519:<base64>" (repeatable)', list)
     .option('--federation <id>', 'federation identifier', 'no.lifelong.production')
     .option('--config <file>', 'config file to write (default node-config/<name>.json)')
     .option('--manifest <file>', 'manifest file (default <data>/manifest.pb)')
     .option('--trust-anchor <file>', 'the federation trust anchor the operator hands out with the manifest (served to verifiers)')
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', list)
+    .option('--address-scope <scope>', 'which peer addresses the DHT keeps: public, private (LAN) or loopback (a federation on one machine)')
     .option('--http-host <host>', 'HTTP listen host', '127.0.0.1')
     .option('--http-port <port>', 'HTTP listen port', (v) => Number.parseInt(v, 10), 8080)
     .option('--public-url <url>', 'public HTTP base URL')
+    .option('--allow-synthetic', 'accept synthetic test national IDs (test and demo federations only)')
+    .option('--member-entry <file>', 'also write the member entry for the manifest to this file (for lifelong manifest new)')
     .action((opts) => {
+      // Every missing option at once (commander would stop at the first), then every bad role.
+      missingOptions({ '--role': opts.role, '--name': opts.name, '--org-number': opts.orgNumber, '--data': opts.data, '--operator-key': opts.operatorKey })
+      const badRoles = (opts.role as string[]).filter((r) => !isRole(r))
+      if (badRoles.length > 0) throw new LifelongError('invalid', 'CLI_ROLE_INVALID', `no such role: ${badRoles.join(', ')}; the roles are ${ROLES.join(', ')}`)
       const result = initNode({
         roles: opts.role,
         name: opts.name,
@@ -39,11 +49,14 @@ export function registerNodeCommands (program: Command): void {
         manifestFile: opts.manifest,
         trustAnchorFile: opts.trustAnchor,
         listen: opts.listen,
+        addressScope: opts.addressScope,
         httpHost: opts.httpHost,
         httpPort: opts.httpPort,
-        publicUrl: opts.publicUrl
+        publicUrl: opts.publicUrl,
+        allowSynthetic: opts.allowSynthetic === true
       })
-      process.stdout.write(`config:  ${result.configFile}\nkey:     ${result.config.keyFile} (mode 0600)\npeer ID: ${result.peerId}\n\nSend this entry to the federation operator for the manifest:\n`)
+      if (opts.memberEntry !== undefined) writeFileSync(opts.memberEntry, JSON.stringify(result.memberEntry, null, 2) + '\n')
+      process.stdout.write(`config:  ${result.configFile}\nkey:     ${result.config.keyFile} (mode 0600)\npeer ID: ${result.peerId}\n\nSend this entry to the federation operator for the manifest${opts.memberEntry === undefined ? '' : ` (also in ${opts.memberEntry as string})`}:\n`)
       printJson(result.memberEntry)
     })
 
@@ -101,7 +114,7 @@ export function registerNodeCommands (program: Command): void {
         process.stdout.write(`  statistics                    ${r}/education/statistics\n`)
         if (c.examples.mergedProgramme !== undefined) process.stdout.write(`  merged (HiG → NTNU, same ID)  ${r}/education/offerings/${c.examples.mergedProgramme}/history\n  issuer in 2014                ${r}/education/offerings/${c.examples.mergedProgramme}?asOf=2014-10-01\n`)
         if (c.examples.revokedProgramme !== undefined) process.stdout.write(`  revoked accreditation         ${r}/education/offerings/${c.examples.revokedProgramme}/accreditation?on=2020-01-01\n`)
-        process.stdout.write(`  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                 ${r}/education/offerings/${c.examples.mergedProgramme ?? ''}/elm  …/ooapi\n  OpenAPI                       ${r}/openapi.json\n`)
+        process.stdout.write(`  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                 ${r}/education/offerings/${c.examples.mergedProgramme ?? ''}/elm  …/ooapi\n  whole catalogue               ${r}/education/export/elm  (ELM 3 dataset)  ${r}/education/export/ooapi\n  OpenAPI                       ${r}/openapi.json\n`)
         const uio = demo.summary.find((n) => n.slug === 'uio')
         process.stdout.write(`  import files                  ${c.files.join(', ')}\n`)
         if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import                     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)

@@ -15,6 +15,7 @@ import { parsePublicKey } from '../crypto/ed25519.ts'
 import { roleCombinationProblems, type Role } from '../federation/roles.ts'
 import { configSchema } from './schema.ts'
 import type { EmrexConfig } from './emrex.ts'
+import type { HarvestConfig } from './harvest.ts'
 import type { OotsConfig } from './oots.ts'
 import type { WalletConfig } from './wallet.ts'
 
@@ -114,6 +115,8 @@ export interface NodeConfig {
   }
   /** EMREX provider and client (portal role); paths absolute. */
   readonly emrex?: EmrexConfig
+  /** Results harvested from the student system (institution nodes). */
+  readonly harvest?: HarvestConfig
   /** The OOTS listener for the national access point (portal role); paths absolute. Absent: no OOTS query endpoint. */
   readonly oots?: OotsConfig
 }
@@ -192,6 +195,16 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     if (withSecret && oidc.clientSecretFile === undefined) fields.push({ path: '/portal/oidc/clientAuth', message: `${String(oidc.clientAuth)} needs clientSecretFile` })
     if (oidc.clientAuth === 'none' && oidc.clientSecretFile !== undefined) fields.push({ path: '/portal/oidc/clientSecretFile', message: 'a public client (clientAuth none) has no secret: drop clientSecretFile or choose client_secret_basic or client_secret_post' })
   }
+  if (isObject && raw.harvest !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('institution')) {
+    fields.push({ path: '/harvest', message: 'harvesting results needs the institution role' })
+  }
+  if (isObject && Array.isArray(raw.harvest?.sources)) {
+    const ids = raw.harvest.sources.map((h: { id?: unknown }) => h?.id)
+    raw.harvest.sources.forEach((h: { id?: unknown, file?: unknown, url?: unknown }, i: number) => {
+      if ((h?.file === undefined) === (h?.url === undefined)) fields.push({ path: `/harvest/sources/${i}`, message: 'give exactly one of file and url' })
+      if (ids.indexOf(h?.id) !== i) fields.push({ path: `/harvest/sources/${i}/id`, message: 'source IDs must be unique' })
+    })
+  }
   if (isObject && raw.emrex !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('portal')) {
     fields.push({ path: '/emrex', message: 'EMREX needs the portal role' })
   }
@@ -254,6 +267,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     portal: { ...raw.portal, ...(raw.portal.oidc === undefined ? {} : { oidc: oidcConfig(raw.portal.oidc, abs) }), wallet: walletConfig(raw.portal.wallet, abs) },
     auth: raw.auth,
     log: raw.log,
+    ...(raw.harvest === undefined ? {} : { harvest: { sources: raw.harvest.sources.map((h: { file?: string }) => ({ ...h, ...(h.file === undefined ? {} : { file: abs(h.file) }) })) } }),
     ...(raw.emrex === undefined
       ? {}
       : {

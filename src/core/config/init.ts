@@ -25,9 +25,13 @@ export interface InitOptions {
   /** The trust anchor file the operator hands out with the manifest (`federation.trustAnchorFile`). */
   trustAnchorFile?: string
   listen?: string[]
+  /** `p2p.addressScope`: `loopback` for a federation on one machine. */
+  addressScope?: string
   httpHost?: string
   httpPort?: number
   publicUrl?: string
+  /** `identifiers.allowSynthetic`: test and demo federations only. */
+  allowSynthetic?: boolean
 }
 
 export interface InitResult {
@@ -53,7 +57,7 @@ export function initNode (options: InitOptions, cwd: string = process.cwd()): In
     organisationNumber: options.organisationNumber,
     roles: options.roles,
     dataDir: relative(configDir, dataDir) || '.',
-    p2p: { listen: options.listen ?? ['/ip4/0.0.0.0/tcp/4001'] },
+    p2p: { listen: options.listen ?? ['/ip4/0.0.0.0/tcp/4001'], ...(options.addressScope === undefined ? {} : { addressScope: options.addressScope }) },
     http: {
       host: options.httpHost ?? '127.0.0.1',
       port: options.httpPort ?? 8080,
@@ -64,7 +68,8 @@ export function initNode (options: InitOptions, cwd: string = process.cwd()): In
       manifestFile: relative(configDir, resolve(cwd, options.manifestFile ?? resolve(dataDir, 'manifest.pb'))),
       operatorKeys: options.operatorKeys,
       ...(options.trustAnchorFile === undefined ? {} : { trustAnchorFile: relative(configDir, resolve(cwd, options.trustAnchorFile)) })
-    }
+    },
+    ...(options.allowSynthetic === true ? { identifiers: { allowSynthetic: true } } : {})
   }
   // Validate first (throws CONFIG_INVALID listing every problem), then create the key.
   const config = parseConfig(json, configDir, configFile)

@@ -157,6 +157,32 @@ export const configSchema = {
         maxEntriesPerRequest: positiveInt(1, 100_000, 1000, 'Most leaves served in one GetEntries')
       }
     },
+    harvest: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['sources'],
+      properties: {
+        sources: {
+          type: 'array',
+          maxItems: 50,
+          description: 'Where an institution harvests results from its student system: { id, format (elmo, elm or ooapi), file or url, intervalMinutes, allowPrivateNetwork (http and internal addresses; default false), maxBytes (default 16 MiB) } (docs/RESULTS-AND-PORTAL.md §Harvesting)',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['id', 'format'],
+            properties: {
+              id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,40}$' },
+              format: { type: 'string', enum: ['elmo', 'elm', 'ooapi'] },
+              file: { type: 'string', minLength: 1 },
+              url: { type: 'string', format: 'uri', pattern: '^https?://' },
+              intervalMinutes: { type: 'integer', minimum: 1, maximum: 10080 },
+              allowPrivateNetwork: { type: 'boolean', default: false },
+              maxBytes: { type: 'integer', minimum: 1024, maximum: 268435456, default: 16777216 }
+            }
+          }
+        }
+      }
+    },
     identifiers: {
       type: 'object',
       additionalProperties: false,

@@ -31,6 +31,7 @@ import { OOTS_ERRORS } from './oots.ts'
 import { VERIFY_ERRORS } from './verify.ts'
 import { FETCH_ERRORS } from './fetch.ts'
 import { IMPORT_ERRORS } from './import.ts'
+import { HARVEST_ERRORS } from './harvest.ts'
 import { HTTP_ERRORS } from './http.ts'
 import { NODE_ERRORS } from './node.ts'
 import { CLI_ERRORS } from './cli.ts'
@@ -56,6 +57,7 @@ export const ERROR_MODULES = [
   CATALOGUE_ERRORS,
   LEARNERS_ERRORS,
   RESULTS_ERRORS,
+  HARVEST_ERRORS,
   PORTAL_ERRORS,
   AUTH_ERRORS,
   SHARE_ERRORS,

@@ -82,6 +82,12 @@ code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;overflow-wrap:anywh
 .drop.over{border-color:#0b4f9c;background:#eef4fb}
 .qr svg{display:block;width:100%;max-width:26rem;height:auto}
 ul.plain{list-style:none;padding:0}
+.facets{display:grid;gap:1rem}.facets ul{list-style:none;padding:0}.filters>.field{max-width:100%;min-width:0}
+@media (min-width:48rem){.layout{display:grid;grid-template-columns:16rem minmax(0,1fr);gap:2rem}}
+.timeline{list-style:none;padding:0}.timeline li{border-left:3px solid #0b4f9c;padding:.25rem 0 .75rem 1rem}.timeline time{font-weight:700;display:block}
+.yes{color:#0a6b2d;font-weight:700}.no{color:#a40000;font-weight:700}
+.chart{margin:1rem 0;max-width:40rem}.chart svg{width:100%;height:auto}
+table{border-collapse:collapse}th,td{text-align:left;padding:.2rem .75rem .2rem 0}
 `
 
 /** What the shell needs to draw a page. */

@@ -4,6 +4,9 @@
  * number, NOKUT's node records decisions, and every refusal has its code and stores nothing.
  */
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import addFormatsPlugin from 'ajv-formats'
 import { isLifelongError, type LifelongError } from '../../../src/core/errors.ts'
 import { lifelong } from '../../../src/core/gen/proto.js'
 import { formatNationalId } from '../../../src/services/registry/education/ids.ts'
@@ -191,6 +194,14 @@ describe('catalogue protocol', () => {
     const report = await catalogue.importFile(JSON.stringify([{ ...course({ id, localCode: 'IMT1001', name: { nb: 'Informasjonssikkerhet (NTNU Gjøvik)' } }), validFrom: '2017-08-01' }]), 'json')
     expect(report).toMatchObject({ updated: 1 })
     expect(report.ids.IMT1001).toBe(id)
+    // The offering's history shows the merger: HiG owned it, NTNU from the merger on, by name.
+    const history = (await f.node('registry').http.inject({ url: `/education/offerings/${id}/history` })).json()
+    expect(history.ownership).toEqual([
+      { from: '2010-08-01', to: '2016-01-01', owner: f.hig.id },
+      { from: '2016-01-01', to: '', owner: f.ntnu.id, event: { id: expect.stringMatching(/^E/), type: 'merger', effectiveDate: '2016-01-01', reference: 'Kongelig resolusjon 2015-06-19' } }
+    ])
+    expect(history.institutions[f.hig.id].shortName).toBe('HiG')
+    expect(history.institutions[f.ntnu.id].shortName).toBe('NTNU')
     const owned = await ntnu.client.call(f.registryPeer, ListOwnedOfferings, { limit: 10 })
     expect(owned.versions?.map((v) => v.offering?.id)).toEqual([id])
     await rejects(f.node('uio').client.call(f.registryPeer, PublishOfferings, publishBody([{ clientRef: 'X', offering: course({ id, localCode: 'IMT1001' }), validFrom: '2018-08-01' }])), 'EDUCATION_WRONG_OWNER')
@@ -262,6 +273,21 @@ describe('registry HTTP API', () => {
     expect(search.items).toHaveLength(1)
     expect(search.facets.kind).toEqual({ course: 2 })
     expect(search.facets.institution).toEqual({ [f.uio.id]: 2 })
+    // Names next to every institution ID, in hits and facets; one name shape (as in an offering).
+    expect(search.institutions[f.uio.id]).toMatchObject({ id: f.uio.id, shortName: 'UiO', name: { nb: f.uio.name.nb } })
+    expect(search.items[0]).toMatchObject({ owner: f.uio.id, ownerShortName: 'UiO', ownerName: { nb: f.uio.name.nb } })
+    expect(search.items[0].name).toMatchObject({ nb: expect.any(String), en: expect.any(String) })
+    expect(search.items[0].nameEn).toBeUndefined()
+    // institution= takes an ID, an organisation number or a short name; a value naming none is refused.
+    for (const value of [f.uio.id, f.uio.organisationNumber, 'UiO', 'uio', `${f.ntnu.id},UiO`]) {
+      expect((await http.inject({ url: `/education/offerings?institution=${encodeURIComponent(value)}` })).json().total, value).toBe(3)
+    }
+    const none = await http.inject({ url: '/education/offerings?institution=NTNX' })
+    expect(none.statusCode).toBe(400)
+    expect(none.json()).toMatchObject({ code: 'EDUCATION_QUERY_INVALID', message: expect.stringContaining('"NTNX"') })
+    // The limit's schema is its cap.
+    expect((await http.inject({ url: '/education/offerings?limit=100' })).statusCode).toBe(200)
+    for (const limit of ['101', '999', '0']) expect((await http.inject({ url: `/education/offerings?limit=${limit}` })).statusCode, limit).toBe(400)
     expect((await http.inject({ url: '/education/offerings?knownAt=2020-01-01' })).json().total).toBe(0)
     expect((await http.inject({ url: `/education/offerings?knownAt=${new Date(Date.now() + 60_000).toISOString()}` })).json().total).toBe(3)
     expect((await http.inject({ url: '/education/offerings?knownAt=yesterday' })).json().code).toBe('EDUCATION_QUERY_INVALID')
@@ -290,6 +316,27 @@ describe('registry HTTP API', () => {
     expect((await http.inject({ url: `/education/crosswalk?institution=${f.uio.id}&localCode=inf1000` })).json().offerings).toEqual([report.ids.INF1000])
     const stats = (await http.inject({ url: '/education/statistics' })).json()
     expect(stats).toMatchObject({ total: 3, byKind: { course: 2, 'study-programme': 1 }, byLevel: { 6: 3 } })
+    // The whole catalogue in one streamed download: an ELM 3 dataset whose every LearningOpportunity
+    // the published EDC schema accepts, and OOAPI programs and courses.
+    const registryUrl = f.node('registry').httpUrl()
+    const elmBulk = await fetch(`${registryUrl}/education/export/elm`)
+    expect(elmBulk.headers.get('content-type')).toMatch(/application\/ld\+json/)
+    expect(elmBulk.headers.get('transfer-encoding')).toBe('chunked')
+    const dataset = await elmBulk.json() as { '@context': string[], '@graph': Array<Record<string, any>>, totalItems: number }
+    expect(dataset['@context']).toContain('http://data.europa.eu/snb/model/context/edc-ap')
+    expect(dataset.totalItems).toBe(3)
+    expect(dataset['@graph'].map((o) => o.identifier[0].notation).sort()).toEqual(Object.values(report.ids).sort())
+    const ajv = (addFormatsPlugin as unknown as (a: Ajv2020) => Ajv2020)(new Ajv2020({ allErrors: true, strict: false }))
+    ajv.addSchema(JSON.parse(readFileSync(new URL('../../fixtures/education/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8')) as object, 'edc')
+    const learningOpportunity = ajv.getSchema('edc#/$defs/LearningOpportunityType')!
+    for (const o of dataset['@graph']) expect(learningOpportunity(o), JSON.stringify(learningOpportunity.errors)).toBe(true)
+    expect(dataset['@graph'].find((o) => o.identifier[0].notation === bainf)?.hasPart).toHaveLength(2)
+    const ooapiBulk = await (await fetch(`${registryUrl}/education/export/ooapi?kind=course`)).json() as { items: Array<Record<string, any>>, hasNextPage: boolean }
+    expect(ooapiBulk.items.map((i) => i.courseId).sort()).toEqual([report.ids.INF1000, report.ids.INF1010].sort())
+    expect(ooapiBulk.hasNextPage).toBe(false)
+    expect((await http.inject({ url: '/education/export/elm?asOf=2024-13-01' })).json().code).toBe('EDUCATION_QUERY_INVALID')
+    expect((await (await fetch(`${registryUrl}/education/export/ooapi?asOf=2000-01-01`)).json() as { items: unknown[] }).items).toEqual([])
+
     const openapi = (await http.inject({ url: '/openapi.json' })).json()
     for (const p of ['/education/offerings', '/education/offerings/{id}', '/education/offerings/{id}/accreditation', '/education/offerings/{id}/elm', '/education/statistics', '/education/institutions/{id}']) expect(Object.keys(openapi.paths)).toContain(p)
 

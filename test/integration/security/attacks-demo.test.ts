@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto'
 import { createServer, request as httpRequest, type Server } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CompactSign, SignJWT, exportJWK } from 'jose'
@@ -279,6 +279,9 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const hist = results.find((r) => r.result.issuer.organisationNumber === org('hist'))
     expect(hist?.heldBy?.organisationNumber).toBe(org('ntnu'))
     expect(demo.catalogue?.resultOfferings['hist/TDAT1001']).toBe(hist?.result.offeringId)
+    // OsloMet's course results came by harvest: one ELMO 1.7 document per learner, read by its node.
+    expect(readdirSync(join(dir, 'oslomet-fs-elmo')).sort()).toEqual(['learner-1.xml', 'learner-2.xml'])
+    expect(demo.federation.node('oslomet').parts.harvester?.latest('fs-elmo')).toMatchObject({ state: 'done', report: { documents: 2, results: { issued: 2 } } })
   })
 
   // ------------------------------------------------------------------ issue 11

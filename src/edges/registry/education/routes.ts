@@ -13,6 +13,8 @@ import type { InstitutionCatalogue, ImportProgress, ImportReport } from '../../.
 import type { EducationRegistry } from '../../../services/registry/education/registry.ts'
 import type { AccreditorDesk, DecisionInput } from '../../../services/registry/education/accreditor.ts'
 import { hitOf, MAX_PAGE } from '../../../services/registry/education/search.ts'
+import { elmDataset, ooapiDataset } from '../../../services/registry/education/bulk-export.ts'
+import { Readable } from 'node:stream'
 
 const dateSchema = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }
 const instantSchema = { type: 'string', maxLength: 40, description: 'Record time: answer with what the registry knew at this instant (ISO 8601), or on this date (YYYY-MM-DD: at the end of that day, UTC)' }
@@ -57,12 +59,15 @@ const decisionSchema = {
 const hitSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, kind: { type: 'string' }, name: { type: 'string' }, nameEn: { type: 'string' }, localCode: { type: 'string' }, owner: { type: 'string' },
+    id: { type: 'string' }, kind: { type: 'string' }, name: localised, localCode: { type: 'string' }, owner: { type: 'string' }, ownerName: localised, ownerShortName: { type: 'string' },
     nkrLevel: { type: 'string' }, eqfLevel: { type: ['integer', 'null'] }, credits: { type: 'number' }, iscedF: { type: 'string' },
     languages: { type: 'array', items: { type: 'string' } }, status: { type: 'string' }, seq: { type: 'integer' }, validFrom: { type: 'string' }
   }
 }
 const countMap = { type: 'object', additionalProperties: { type: 'integer' } }
+const labelSchema = { type: 'object', properties: { id: { type: 'string' }, name: localised, shortName: { type: 'string' } } }
+/** The names of every institution ID in an answer, by ID. */
+const labelMap = { type: 'object', description: 'The name and short name (today) of every institution ID in the answer', additionalProperties: labelSchema }
 
 interface TimeQuery { asOf?: string, knownAt?: string }
 
@@ -111,10 +116,10 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
           type: 'object',
           additionalProperties: false,
           properties: {
-            q: { type: 'string', maxLength: 200 }, kind: csv, level: csv, field: { type: 'string', description: 'ISCED-F code prefixes' }, institution: { type: 'string', description: 'Institution IDs: the owner on the query date (after mergers: HiG\'s offerings are NTNU\'s from 2016)' }, language: csv, status: csv,
+            q: { type: 'string', maxLength: 200 }, kind: csv, level: csv, field: { type: 'string', description: 'ISCED-F code prefixes' }, institution: { type: 'string', maxLength: 400, description: 'Institutions by ID (I…), organisation number or short name (UiO, NTNU), commas for several: the owner on the query date (after mergers: HiG\'s offerings are NTNU\'s from 2016); a value naming no institution is refused (400 EDUCATION_QUERY_INVALID)' }, language: csv, status: csv,
             accreditedOn: { ...dateSchema, description: 'Only offerings accredited on this date' },
             asOf: { ...dateSchema, description: 'Valid date (default today)' }, knownAt: instantSchema,
-            offset: { type: 'string', pattern: '^[0-9]{1,7}$', description: 'Default 0' }, limit: { type: 'string', pattern: '^[0-9]{1,3}$', description: `1–${MAX_PAGE}, default 20` }
+            offset: { type: 'string', pattern: '^[0-9]{1,7}$', description: 'Default 0' }, limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `1–${MAX_PAGE}, default 20` }
           }
         },
         response: {
@@ -122,7 +127,8 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
             type: 'object',
             properties: {
               total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' }, items: { type: 'array', items: hitSchema },
-              facets: { type: 'object', properties: { kind: countMap, level: countMap, field: countMap, institution: countMap, language: countMap, status: countMap } }
+              facets: { type: 'object', properties: { kind: countMap, level: countMap, field: countMap, institution: countMap, language: countMap, status: countMap } },
+              institutions: labelMap
             }
           },
           400: { $ref: 'ErrorBody#' }
@@ -169,7 +175,13 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
             properties: {
               versions: { type: 'array', items: versionSchema },
               relatedFrom: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' } } } },
-              accreditation: { type: 'array', items: decisionSchema }
+              accreditation: { type: 'array', items: decisionSchema },
+              ownership: {
+                type: 'array',
+                description: 'Who owned it when: each period with the event (merger, split, closure, transfer) that began it',
+                items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, owner: { type: 'string' }, event: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' }, reference: { type: 'string' } } } } }
+              },
+              institutions: labelMap
             }
           },
           ...errors
@@ -177,7 +189,7 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
       }
     }, async (request) => {
       const h = registry.offeringHistory(request.params.id, knownAtOf(request.query))
-      return { versions: h.versions.map(versionJson), relatedFrom: h.relatedFrom, accreditation: h.accreditation.map(versionJson) }
+      return { versions: h.versions.map(versionJson), relatedFrom: h.relatedFrom, accreditation: h.accreditation.map(versionJson), ownership: h.ownership, institutions: h.institutions }
     })
 
     app.get<{ Params: { id: string }, Querystring: { on?: string, knownAt?: string } }>('/education/offerings/:id/accreditation', {
@@ -229,6 +241,34 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
       return toOoapi(view.version, view.currentOwner)
     })
 
+    const bulkQuery = { type: 'object', additionalProperties: false, properties: { asOf: { ...dateSchema, description: 'The catalogue as in force on this date (default today)' }, kind: csv } }
+    app.get<{ Querystring: { asOf?: string, kind?: string } }>('/education/export/elm', {
+      config: { policy: { caller: 'public' } },
+      schema: {
+        summary: 'The whole catalogue as an ELM 3 dataset (JSON-LD, @graph of LearningOpportunity), streamed: for the Europass Qualification Dataset Register',
+        tags: ['education', 'export'],
+        querystring: bulkQuery,
+        produces: ['application/ld+json']
+      }
+    }, async (request, reply) => {
+      const asOf = dateOf(request.query.asOf, 'asOf')
+      const stream = Readable.from(elmDataset(registry, { ...(asOf === undefined ? {} : { asOf }), kinds: split(request.query.kind) }))
+      return await reply.type('application/ld+json').header('content-disposition', 'attachment; filename="catalogue-elm.jsonld"').send(stream)
+    })
+
+    app.get<{ Querystring: { asOf?: string, kind?: string } }>('/education/export/ooapi', {
+      config: { policy: { caller: 'public' } },
+      schema: {
+        summary: 'The whole catalogue as OOAPI v5 programs and courses (one page of items), streamed',
+        tags: ['education', 'export'],
+        querystring: bulkQuery
+      }
+    }, async (request, reply) => {
+      const asOf = dateOf(request.query.asOf, 'asOf')
+      const stream = Readable.from(ooapiDataset(registry, { ...(asOf === undefined ? {} : { asOf }), kinds: split(request.query.kind) }))
+      return await reply.type('application/json').header('content-disposition', 'attachment; filename="catalogue-ooapi.json"').send(stream)
+    })
+
     app.get<{ Querystring: TimeQuery }>('/education/institutions', {
       config: { policy: { caller: 'public' } },
       schema: {
@@ -255,7 +295,8 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
               chain: { type: 'array', items: { type: 'string' } },
               predecessors: { type: 'array', items: { type: 'string' } },
               versions: { type: 'array', items: { type: 'object', properties: { institution: institutionSchema, seq: { type: 'integer' }, validFrom: { type: 'string' }, validTo: { type: 'string' }, recordedAt: { type: 'string' }, reason: { type: 'string' }, eventId: { type: 'string' } } } },
-              events: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' }, predecessors: { type: 'array', items: { type: 'string' } }, successors: { type: 'array', items: { type: 'string' } }, offerings: { type: 'array', items: { type: 'string' } }, reference: { type: 'string' }, note: { type: 'string' }, recordedAt: { type: 'string' } } } }
+              events: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' }, predecessors: { type: 'array', items: { type: 'string' } }, successors: { type: 'array', items: { type: 'string' } }, offerings: { type: 'array', items: { type: 'string' } }, reference: { type: 'string' }, note: { type: 'string' }, recordedAt: { type: 'string' } } } },
+              institutions: labelMap
             }
           },
           ...errors
@@ -263,7 +304,8 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
       }
     }, async (request) => {
       const h = registry.institutionHistory(request.params.id, knownAtOf(request.query))
-      return { ...h, versions: h.versions.map(versionJson), events: h.events.map(versionJson) }
+      const ids = [...h.chain, ...h.predecessors, ...h.events.flatMap((e) => [...e.predecessors, ...e.successors])]
+      return { ...h, versions: h.versions.map(versionJson), events: h.events.map(versionJson), institutions: registry.labels(ids) }
     })
 
     app.get<{ Querystring: { dbh?: string, fs?: string, organisationNumber?: string, institution?: string, localCode?: string, localVersion?: string, kind?: string } }>('/education/crosswalk', {

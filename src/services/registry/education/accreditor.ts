@@ -5,7 +5,7 @@
  */
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { RpcClient } from '../../../net/rpc/client.ts'
-import { EducationCodes as C, educationError } from './errors.ts'
+import { EducationCodes as C, educationError, NO_REGISTRY_MESSAGE } from './errors.ts'
 import { decisionFromProto, type AccreditationDecision } from './model.ts'
 import { RecordAccreditation } from './protocol.ts'
 
@@ -34,7 +34,7 @@ export class AccreditorDesk {
 
   async record (input: DecisionInput): Promise<AccreditationDecision> {
     const registry = this.c.federation.membersWithRole('registry')[0]
-    if (registry === undefined) throw educationError('unavailable', C.registryUnavailable, 'no registry node in the federation manifest')
+    if (registry === undefined) throw educationError('unavailable', C.registryUnavailable, NO_REGISTRY_MESSAGE)
     const res = await this.c.client.call(registry.peerId, RecordAccreditation, { decision: { ...input, validTo: input.validTo ?? '' } })
     return decisionFromProto(res.decision)
   }

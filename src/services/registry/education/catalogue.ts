@@ -23,7 +23,7 @@ import type { lifelong } from '../../../core/gen/proto.js'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { RpcClient } from '../../../net/rpc/client.ts'
 import { osloDate } from './codes.ts'
-import { EducationCodes as C, educationError, fieldsError } from './errors.ts'
+import { EducationCodes as C, educationError, fieldsError, NO_REGISTRY_MESSAGE } from './errors.ts'
 import { selectVersion } from './history.ts'
 import { checkNationalId } from './ids.ts'
 import { keys } from './keys.ts'
@@ -190,7 +190,7 @@ export class InstitutionCatalogue {
   /** The registry node to publish to: the first active member with the registry role. */
   registryPeer (): string {
     const r = this.federation.membersWithRole('registry')[0]
-    if (r === undefined) throw educationError('unavailable', C.registryUnavailable, 'no registry node in the federation manifest')
+    if (r === undefined) throw educationError('unavailable', C.registryUnavailable, NO_REGISTRY_MESSAGE)
     return r.peerId
   }
 
@@ -204,6 +204,18 @@ export class InstitutionCatalogue {
         return selectVersion(versions, { validOn: this.today() }) ?? selectVersion(versions) as OfferingVersion
       })
     }
+  }
+
+  /**
+   * The national ID of this catalogue's offering with a local code (case folded; the latest
+   * version's code), for results that name their course by the student system's code.
+   */
+  idByLocalCode (code: string): string | undefined {
+    const wanted = code.trim().toUpperCase()
+    for (const [id, versions] of this.store.offerings) {
+      if ((selectVersion(versions) as OfferingVersion).offering.localCode.toUpperCase() === wanted) return id
+    }
+    return undefined
   }
 
   get (id: string): OfferingVersion[] {

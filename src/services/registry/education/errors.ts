@@ -49,3 +49,11 @@ export function educationError (kind: ErrorKind, code: ErrorCode, message: strin
 export function fieldsError (code: ErrorCode, message: string, fields: FieldError[]): ValidationError {
   return new ValidationError(code, `${message}: ${fields.slice(0, 5).map((f) => `${f.path} ${f.message}`).join('; ')}${fields.length > 5 ? ` (+${fields.length - 5} more)` : ''}`, fields)
 }
+
+/** Why a node found no registry to ask, and what the operator does about it. */
+export const NO_REGISTRY_MESSAGE = 'no registry node in the federation manifest: the operator adds a member with the role registry (lifelong init --role registry …) to the manifest and signs it again (lifelong manifest sign); `lifelong check --config <file>` lists what a node lacks'
+
+/** The refusal of a publisher the registry knows no institution for, naming the next step. */
+export function notRegistered (organisationNumber: string): string {
+  return `organisation ${organisationNumber} is not an institution in the registry: the operator registers it first (lifelong registry add-institution --org-number ${organisationNumber} …, or POST /education/admin/institutions)`
+}

@@ -8,7 +8,7 @@ import type { Federation } from '../../../net/federation/federation.ts'
 import type { RpcClient } from '../../../net/rpc/client.ts'
 import { isLifelongError } from '../../../core/errors.ts'
 import { eqfLevelOf } from './codes.ts'
-import { EducationCodes as C, educationError } from './errors.ts'
+import { EducationCodes as C, educationError, NO_REGISTRY_MESSAGE } from './errors.ts'
 import { institutionFromProto, offeringVersionFromProto, type Institution, type OfferingVersion } from './model.ts'
 import { GetOffering } from './protocol.ts'
 
@@ -54,7 +54,7 @@ export class OfferingLookup {
     const hit = this.cache.get(key)
     if (hit !== undefined && now - hit.at < (hit.value === undefined ? this.notFoundTtl : this.ttl)) return hit.value
     const registry = this.c.federation.membersWithRole('registry')[0]
-    if (registry === undefined) throw educationError('unavailable', C.registryUnavailable, 'no registry node in the federation manifest')
+    if (registry === undefined) throw educationError('unavailable', C.registryUnavailable, NO_REGISTRY_MESSAGE)
     let value: OfferingFacts | undefined
     try {
       const res = await this.c.client.call(registry.peerId, GetOffering, { id, asOf: date })

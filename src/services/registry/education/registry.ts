@@ -4,7 +4,7 @@
  * every question asked of the history. Routes and protocol handlers call one method each.
  */
 import { checkDate, eqfLevelOf, osloDate, iscedFLabel } from './codes.ts'
-import { EducationCodes as C, educationError, fieldsError } from './errors.ts'
+import { EducationCodes as C, educationError, fieldsError, notRegistered } from './errors.ts'
 import {
   decisionInForce, evaluateDecision, existedOn, institutionOn, ownerOn, selectVersion, selfAccredits, successorChain, timeline,
   type AccreditationAnswer, type AsOf
@@ -15,6 +15,8 @@ import {
   type AccreditationDecision, type Institution, type InstitutionEvent, type InstitutionVersion, type OfferingVersion
 } from './model.ts'
 import { SearchIndex, type SearchQuery, type SearchResult } from './search.ts'
+import { institutionLabels, resolveInstitutions, type InstitutionLabel } from './names.ts'
+import { ownershipPeriods, type OwnershipPeriod } from './ownership.ts'
 import type { EducationStore } from './store.ts'
 import { currentOwner, planPublish, type OfferingChangeInput, type PublishOutcome, type Publisher } from './publish.ts'
 import { validateDecision, validateEvent, validateInstitution } from './validate.ts'
@@ -214,9 +216,9 @@ export class EducationRegistry {
     const today = this.today()
     let self: Institution | undefined
     if (publisher.operator !== true) {
-      if (!publisher.roles.includes('institution')) throw educationError('forbidden', C.notAnInstitution, 'only institution nodes publish offerings')
+      if (!publisher.roles.includes('institution')) throw educationError('forbidden', C.notAnInstitution, 'only institution nodes publish offerings: the operator lists this node with the role institution in the manifest')
       self = this.publisherInstitution(publisher)
-      if (self === undefined) throw educationError('forbidden', C.notAnInstitution, `organisation ${publisher.organisationNumber} is not an institution in the registry`)
+      if (self === undefined) throw educationError('forbidden', C.notAnInstitution, notRegistered(publisher.organisationNumber))
     }
     return await this.store.transaction(async (minter) => await planPublish(this.store, changes, publisher, self, minter, this.now, today))
   }
@@ -244,6 +246,8 @@ export class EducationRegistry {
     versions: Array<OfferingVersion & { validTo: string, supersededBy?: number }>
     relatedFrom: Array<{ id: string, type: string }>
     accreditation: AccreditationDecision[]
+    ownership: OwnershipPeriod[]
+    institutions: Record<string, InstitutionLabel>
   } {
     const versions = this.store.offerings.get(id)
     if (versions === undefined) throw educationError('not-found', C.unknownOffering, `no offering ${id}`)
@@ -252,10 +256,13 @@ export class EducationRegistry {
       const v = selectVersion(this.store.offerings.get(src) ?? [], { knownAt })
       for (const r of v?.offering.relations ?? []) if (r.target === id) relatedFrom.push({ id: src, type: r.type })
     }
+    const ownership = ownershipPeriods(this.store.history(), id, versions, knownAt)
     return {
       versions: timeline(versions, knownAt).map((t) => ({ ...t.version, validTo: t.validTo, ...(t.supersededBy === undefined ? {} : { supersededBy: t.supersededBy }) })),
       relatedFrom,
-      accreditation: this.decisionsFor(id, knownAt)
+      accreditation: this.decisionsFor(id, knownAt),
+      ownership,
+      institutions: this.labels([...versions.map((v) => v.offering.owner), ...ownership.map((p) => p.owner)])
     }
   }
 
@@ -323,8 +330,22 @@ export class EducationRegistry {
   // -------------------------------------------------------------------------------------------
   // Search and statistics
 
-  search (query: SearchQuery): SearchResult {
-    return this.index.search(query)
+  /**
+   * The search, with `institution` as typed (IDs, organisation numbers, short names) and the
+   * names of every institution in the answer next to its ID.
+   * @throws LifelongError EDUCATION_QUERY_INVALID for an institution value that names none
+   */
+  search (query: SearchQuery): SearchResult & { institutions: Record<string, InstitutionLabel> } {
+    const h = this.store.history()
+    const institution = query.institution === undefined || query.institution.length === 0 ? query.institution : resolveInstitutions(h, query.institution)
+    const r = this.index.search({ ...query, ...(institution === undefined ? {} : { institution }) })
+    const labels = institutionLabels(h, [...r.items.map((i) => i.owner), ...Object.keys(r.facets.institution)], this.today())
+    return { ...r, items: r.items.map((i) => ({ ...i, ownerName: labels[i.owner]?.name ?? {}, ownerShortName: labels[i.owner]?.shortName ?? '' })), institutions: labels }
+  }
+
+  /** The labels (names, short name as today) of institution IDs. */
+  labels (ids: Iterable<string>): Record<string, InstitutionLabel> {
+    return institutionLabels(this.store.history(), ids, this.today())
   }
 
   /** Counts by kind, level, field, institution (owner on the date) and year (active on 1 October). */
@@ -363,7 +384,7 @@ export class EducationRegistry {
   /** Offerings owned today by the institution of `organisationNumber` (including its predecessors'), paged by ID. */
   listOwned (organisationNumber: string, after = '', limit = 500): { versions: OfferingVersion[], next: string } {
     const mine = new Set(this.institutionsByOrganisationNumber(organisationNumber).map((i) => i.id))
-    if (mine.size === 0) throw educationError('forbidden', C.notAnInstitution, `organisation ${organisationNumber} is not an institution in the registry`)
+    if (mine.size === 0) throw educationError('forbidden', C.notAnInstitution, notRegistered(organisationNumber))
     const out: OfferingVersion[] = []
     let next = ''
     // The store holds offerings in national-ID order (the order they were minted).

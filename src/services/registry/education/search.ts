@@ -7,7 +7,7 @@
  * catalogue look like on D" and "what did the registry know on D".
  */
 import { selectVersion, type AsOf } from './history.ts'
-import type { OfferingVersion } from './model.ts'
+import type { Localised, OfferingVersion } from './model.ts'
 import { eqfLevelOf } from './codes.ts'
 
 export interface SearchQuery {
@@ -33,10 +33,13 @@ export interface SearchQuery {
 export interface SearchHit {
   id: string
   kind: string
-  name: string
-  nameEn: string
+  /** The names, as in an offering (one shape everywhere). */
+  name: Localised
   localCode: string
   owner: string
+  /** The owner's names and short name (today), next to its ID. */
+  ownerName?: Localised
+  ownerShortName?: string
   nkrLevel: string
   eqfLevel: number | null
   credits: number
@@ -262,8 +265,7 @@ export function hitOf (v: OfferingVersion, owner: string): SearchHit {
   return {
     id: o.id,
     kind: o.kind,
-    name: o.name.nb ?? o.name.nn ?? o.name.en ?? '',
-    nameEn: o.name.en ?? '',
+    name: o.name,
     localCode: o.localCode,
     owner,
     nkrLevel: o.nkrLevel,

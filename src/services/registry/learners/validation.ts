@@ -128,7 +128,7 @@ const NATIONAL_ID_REASONS: Record<string, string> = {
   'checksum-k1': 'the first check digit fails under both the legacy and the 2032 rule',
   'checksum-k2': 'the second check digit fails',
   'invalid-date': 'the date part is not a calendar date',
-  synthetic: 'a synthetic test number, refused by this node'
+  synthetic: 'a synthetic test number, refused by this node (test and demo federations accept them with identifiers.allowSynthetic: true in the node config, or lifelong init --allow-synthetic)'
 }
 
 function checkName (input: PersonName | null | undefined, path: string, fields: FieldError[]): { given: string, family: string } {

@@ -7,6 +7,9 @@
 import { isAcceptableNationalId, normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId } from '../../../core/identifiers/index.ts'
 import { RESULT_KINDS, type ResultKind, GRADING_SCALES, type GradingScale, SCALE_VALUES, GRADE_COMPONENTS, PARTICIPATION, ACTIONS, type Action, type Localised, type GradeInput, type LearnerRefInput, type LearnerInput, type PartInput, type MicroCredentialInput, type RecognitionInput, type ResultInput, type Problem, ResultCodes, isIsoDate, isResultId, type IdentifierPolicy, type SubjectId } from './model.ts'
 
+/** What a refused synthetic test number's message adds: where a test federation turns them on. */
+const SYNTHETIC_HINT = '; synthetic test numbers are accepted only by test and demo federations: identifiers.allowSynthetic: true in the node config (lifelong init --allow-synthetic)'
+
 const TERM = /^\d{4}[HV]$/
 const LANGUAGE = /^[a-z]{2}$/
 const COUNTRY = /^[A-Z]{2}$/
@@ -32,7 +35,7 @@ export function subjectOf (ref: unknown, path: string, policy: IdentifierPolicy,
     const value = normaliseNationalId(r.nationalId)
     const result = validateNationalId(value ?? '', { allowSynthetic: policy.allowSynthetic })
     if (value === undefined || !isAcceptableNationalId(result, { allowSynthetic: policy.allowSynthetic })) {
-      problems.push({ path: `${path}/nationalId`, code: ResultCodes.learnerInvalid, message: `not an acceptable national ID (${(result.reasons ?? [result.kind ?? 'kind']).join(', ')})` })
+      problems.push({ path: `${path}/nationalId`, code: ResultCodes.learnerInvalid, message: `not an acceptable national ID (${(result.reasons ?? [result.kind ?? 'kind']).join(', ')})${result.reasons?.includes('synthetic') === true ? SYNTHETIC_HINT : ''}` })
       return undefined
     }
     return { scheme: 'national-id', value }

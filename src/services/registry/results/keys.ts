@@ -15,7 +15,10 @@
  * | `o/<local ID>` | OutboxEntry: the learner still to register at the index |
  * | `ix/<index learner ID>` | local ID: the national index's opaque ID of the learner, once registered |
  * | `meta/secret` | 32 random bytes: the key of the keyed hashes above |
+ * | `meta/harvest-secret` | 32 random bytes: the key of the pseudonyms in harvested external IDs (harvest/) |
  */
+
+export const HARVEST_SECRET_KEY = 'meta/harvest-secret'
 
 export const versionKey = (resultId: string, version: number): string => `v/${resultId}/${version.toString(16).padStart(8, '0')}`
 export const stateKey = (resultId: string): string => `s/${resultId}`

@@ -120,7 +120,9 @@ describe('publishing offerings', () => {
     const t = await setup()
     const [c] = (await t.registry.publish([change(course())], UIO)).results
     const s = await snapshot(t)
-    await rejects(t.registry.publish([change(course({ localCode: 'X1' }))], { organisationNumber: '923584110', roles: ['institution'] }), 'EDUCATION_NOT_AN_INSTITUTION')
+    const stranger = await rejects(t.registry.publish([change(course({ localCode: 'X1' }))], { organisationNumber: '923584110', roles: ['institution'] }), 'EDUCATION_NOT_AN_INSTITUTION')
+    // The refusal names the next step: the operator registers the institution.
+    expect(stranger.message).toContain('lifelong registry add-institution --org-number 923584110')
     await rejects(t.registry.publish([change(course({ localCode: 'X1', owner: formatNationalId('institution', 77) }))], UIO), 'EDUCATION_UNKNOWN_OWNER')
     await rejects(t.registry.publish([change(course({ id: c?.id as string, name: { nb: 'Kapret' } }))], NTNU), 'EDUCATION_WRONG_OWNER')
     await rejects(t.registry.publish([change(course({ localCode: 'X1', owner: t.uio.id }))], NTNU), 'EDUCATION_WRONG_OWNER')

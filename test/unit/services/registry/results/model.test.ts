@@ -50,6 +50,8 @@ describe('result input checks', () => {
     const strict: Problem[] = []
     checkResultInput(base, 0, { allowSynthetic: false }, strict)
     expect(strict[0]?.code).toBe('RESULTS_LEARNER_INVALID')
+    // A synthetic test number on a production node says where test federations accept them.
+    expect(strict[0]?.message).toContain('identifiers.allowSynthetic')
     const l: Problem[] = []
     expect(checkLearnerInput({ nationalId: '14839940026', givenNames: 'Kari', familyName: '' }, 0, policy, l)).toBeUndefined()
     expect(l.map((x) => x.path)).toEqual(['/learners/0/familyName'])
