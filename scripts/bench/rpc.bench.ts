@@ -83,7 +83,11 @@ const bench: Benchmark = {
 
       const key = generateSigningKey()
       const data = new Uint8Array(payloadBytes.length + 120).fill(1)
+      const sigCpuStart = process.cpuUsage()
       const sig = await timeEach(n * 2, () => { verifyBytes(key.publicKeyRaw, data, signBytes(key, data)) })
+      const sigCpuUsed = process.cpuUsage(sigCpuStart)
+      // Includes timeEach's warm-up calls (a tenth, at most 100).
+      const sigCpu = (sigCpuUsed.user + sigCpuUsed.system) / (n * 2 + Math.min(100, Math.ceil(n * 2 / 10)))
       log(`sign+verify: ${fmt(sig.p50 * 1000)} µs p50`)
 
       const rawEcho = async (): Promise<void> => {
@@ -95,7 +99,7 @@ const bench: Benchmark = {
       }
       // The unsigned echo on one long-lived stream, in the framework's framing: frames echoed as they come.
       await beta.host.handle(RAW_MUX_ECHO, (stream) => {
-        const decoder = new MuxFrameDecoder({ header: () => 'read', frame: (id, body) => { for (const part of encodeMuxFrame(id, body)) stream.send(part) } })
+        const decoder = new MuxFrameDecoder({ header: () => 'read', frame: (id, body) => { stream.send(encodeMuxFrame(id, body)) } })
         stream.addEventListener('message', (evt) => { decoder.push(evt.data) })
       })
       const muxStream = await alpha.host.dialProtocol(beta.host.peerId, RAW_MUX_ECHO, { negotiateFully: true })
@@ -106,7 +110,7 @@ const bench: Benchmark = {
       const muxEcho = async (): Promise<void> => {
         const id = nextEchoId++
         const answered = new Promise<void>((resolve) => { echoWaiting.set(id, resolve) })
-        for (const part of encodeMuxFrame(id, payloadBytes)) muxStream.send(part)
+        muxStream.send(encodeMuxFrame(id, payloadBytes))
         await answered
       }
       const signedCall = async (): Promise<void> => { await alpha.client.call(beta.peerId, Echo, payload) }
@@ -124,26 +128,35 @@ const bench: Benchmark = {
       log(`stream per exchange: unsigned echo ${fmt(echoOwn.perSecond)}/s; signed ${fmt(signedOwn.perSecond)}/s`)
 
       const concurrency = 16
-      const inFlight = async (fn: () => Promise<void>, count: number): Promise<number> => {
+      // CPU time of this process (both nodes, every thread) per exchange: what an exchange costs
+      // whatever else the machine runs; its inverse is exchanges per CPU-second.
+      const cpu = { signed: [] as number[], echo: [] as number[], own: [] as number[] }
+      const inFlight = async (fn: () => Promise<void>, count: number, cpuOut: number[]): Promise<number> => {
         const started = performance.now()
+        const cpuStart = process.cpuUsage()
         let done = 0
         await Promise.all(Array.from({ length: concurrency }, async () => {
           while (done < count) { done++; await fn() }
         }))
+        const used = process.cpuUsage(cpuStart)
+        cpuOut.push((used.user + used.system) / count)
         return count / ((performance.now() - started) / 1000)
       }
       // Alternated in blocks, for the same reason.
       const rates = { signed: [] as number[], echo: [] as number[], own: [] as number[] }
       const block = Math.max(100, Math.ceil(n / 5))
       for (let round = 0; round < 5; round++) {
-        rates.echo.push(await inFlight(muxEcho, block))
-        rates.signed.push(await inFlight(signedCall, block))
-        rates.own.push(await inFlight(signedOwnStream, Math.ceil(block / 2)))
+        rates.echo.push(await inFlight(muxEcho, block, cpu.echo))
+        rates.signed.push(await inFlight(signedCall, block, cpu.signed))
+        rates.own.push(await inFlight(signedOwnStream, Math.ceil(block / 2), cpu.own))
       }
       const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
       const concurrentPerSecond = median(rates.signed)
       const concurrentEcho = median(rates.echo)
       const concurrentOwn = median(rates.own)
+      const cpuSigned = median(cpu.signed)
+      const cpuEcho = median(cpu.echo)
+      const cpuOwn = median(cpu.own)
       muxStream.abort(new Error('bench done'))
 
       const sigMs = 2 * (sig.seconds * 1000 / sig.count)
@@ -156,6 +169,8 @@ const bench: Benchmark = {
           { name: 'signed request/response, 16 in flight, long-lived stream', value: concurrentPerSecond, unit: 'req/s', baseline: { name: 'unsigned echo, 16 in flight, same stream', value: concurrentEcho }, note: `medians of 5 blocks of ${block}; both nodes in this process, so ${fmt(cpuPerExchangeMs * 1000)} µs of wall time per exchange is the CPU of caller and callee together on ≤ 2 cores` },
           { name: 'signed request/response, sequential, a stream per exchange (before)', value: signedOwn.perSecond, unit: 'req/s', baseline: { name: 'unsigned echo, a stream per exchange', value: echoOwn.perSecond }, note: `p50 ${fmt(signedOwn.p50, 2)} ms; ${Math.ceil(n / 2)} of each` },
           { name: 'signed request/response, 16 in flight, a stream per exchange (before)', value: concurrentOwn, unit: 'req/s', baseline: { name: 'long-lived stream, same run', value: concurrentPerSecond } },
+          { name: 'CPU per signed exchange, 16 in flight, long-lived stream (caller + callee, all threads)', value: cpuSigned, unit: 'µs', baseline: { name: 'CPU of the unsigned echo on the same stream + 2 × (sign + verify)', value: cpuEcho + 2 * sigCpu }, note: `${fmt(2e6 / cpuSigned)} exchanges per CPU-second of each side (caller and callee each spend about half); echo alone ${fmt(cpuEcho)} µs, sign + verify ${fmt(sigCpu)} µs of CPU` },
+          { name: 'CPU per signed exchange, 16 in flight, a stream per exchange (before)', value: cpuOwn, unit: 'µs', baseline: { name: 'long-lived stream, same run', value: cpuSigned } },
           { name: 'Ed25519 sign + verify (Node crypto)', value: sig.seconds * 1e6 / sig.count, unit: 'µs', note: 'an exchange needs two of these' },
           { name: 'mean time per signed exchange, long-lived stream', value: signedMs, unit: 'ms', baseline: { name: 'echo (same stream) + 2 × (sign + verify)', value: echoMs + sigMs }, note: `framework's own cost: ${fmt((signedMs - echoMs - sigMs) * 1000)} µs per exchange` }
         ],

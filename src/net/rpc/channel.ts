@@ -118,7 +118,7 @@ export class MuxChannel {
       // Back-pressure: while the stream's write buffer is over its mark, wait for it to drain.
       if (this.stream.writableNeedsDrain) await this.stream.onDrain({ signal })
       if (this.failure !== undefined) throw new NotSentError(this.failure)
-      for (const part of encodeMuxFrame(id, bytes)) this.stream.send(part)
+      this.stream.send(encodeMuxFrame(id, bytes))
     } catch (err) {
       const w = this.waiting.get(id)
       this.waiting.delete(id)

@@ -15,14 +15,18 @@ export const MAX_FRAME_ID = 0xffffffff
 const MAX_VARINT_BYTES = 5
 
 /**
- * Encodes one frame: its header, and the body as it is (no copy). Write both in the same tick
- * so that no other frame comes between them.
+ * Encodes one frame into one buffer. One buffer is one write to the stream, so one Yamux data
+ * frame, one Noise frame and one window update from the peer: written as two parts (header,
+ * then the body uncopied) each of those doubled, which cost more than the copy.
  */
-export function encodeMuxFrame (id: number, body: Uint8Array): [Uint8Array, Uint8Array] {
+export function encodeMuxFrame (id: number, body: Uint8Array): Uint8Array {
   const header = new Uint8Array(2 * MAX_VARINT_BYTES)
   let n = writeUvarint(header, 0, id)
   n = writeUvarint(header, n, body.byteLength)
-  return [header.subarray(0, n), body]
+  const frame = Buffer.allocUnsafe(n + body.byteLength)
+  frame.set(header.subarray(0, n), 0)
+  frame.set(body, n)
+  return frame
 }
 
 function writeUvarint (into: Uint8Array, at: number, value: number): number {

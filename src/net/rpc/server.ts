@@ -190,7 +190,7 @@ export class RpcServer {
       const writing = deadline(this.init.deadlineMs)
       try {
         if (stream.writableNeedsDrain) await stream.onDrain({ signal: writing.signal })
-        for (const part of encodeMuxFrame(id, response)) stream.send(part)
+        stream.send(encodeMuxFrame(id, response))
       } catch (err) {
         stream.abort(err as Error)
       } finally {

@@ -131,13 +131,13 @@ describe('long-lived RPC streams', () => {
 
     // A frame whose body is no signed envelope: MALFORMED, named by the hash of those bytes.
     const garbage = Uint8Array.from({ length: 100 }, (_, i) => i)
-    for (const part of encodeMuxFrame(1, garbage)) stream.send(part)
+    stream.send(encodeMuxFrame(1, garbage))
     await until(() => answers.has(1))
     expect(outcome(alpha, beta, answers.get(1)!, garbage, undefined)).toBe('MALFORMED RPC_MALFORMED')
 
     // A frame over beta's 4 KiB cap, 1 MiB long: TOO_LARGE, answered unread, its bytes dropped.
     const before = await readBytes()
-    for (const part of encodeMuxFrame(2, new Uint8Array(1 << 20).fill(0x41))) stream.send(part)
+    stream.send(encodeMuxFrame(2, new Uint8Array(1 << 20).fill(0x41)))
     await until(() => answers.has(2))
     expect(outcome(alpha, beta, answers.get(2)!, undefined, undefined)).toBe('TOO_LARGE RPC_TOO_LARGE')
 
@@ -145,7 +145,7 @@ describe('long-lived RPC streams', () => {
     const good = sealRequest(alpha.key, Count.type, Msg.encode({ haveSerial: 3 }).finish(), {
       sender: alpha.host.peerId.toMultihash().bytes, recipient: beta.host.peerId.toMultihash().bytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now()
     })
-    for (const part of encodeMuxFrame(3, good.bytes)) stream.send(part)
+    stream.send(encodeMuxFrame(3, good.bytes))
     await until(() => answers.has(3))
     expect(outcome(alpha, beta, answers.get(3)!, good.bytes, good.requestId)).toBe('OK')
     expect(invoked).toBe(1)
@@ -170,10 +170,10 @@ describe('long-lived RPC streams', () => {
     const { alpha, beta, held } = await setUp()
     const { stream, closed } = await rawStream(alpha, beta)
     const a = request(alpha, beta, Held.type)
-    for (const part of encodeMuxFrame(5, a.bytes)) stream.send(part)
+    stream.send(encodeMuxFrame(5, a.bytes))
     await until(() => held.running === 1)
     const b = request(alpha, beta, Held.type)
-    for (const part of encodeMuxFrame(5, b.bytes)) stream.send(part)
+    stream.send(encodeMuxFrame(5, b.bytes))
     await until(() => closed.done)
     held.release()
     expect(held.running).toBe(1)

@@ -15,10 +15,10 @@ function decodeAll (bytes: Uint8Array, chunk: number, decide: (id: number, lengt
 
 describe('long-lived stream frames', () => {
   const stream = concat([
-    ...encodeMuxFrame(1, Uint8Array.of(1, 2, 3)),
-    ...encodeMuxFrame(300, new Uint8Array(0)),
-    ...encodeMuxFrame(0xffffffff, new Uint8Array(200).fill(9)),
-    ...encodeMuxFrame(2, Uint8Array.of(7))
+    encodeMuxFrame(1, Uint8Array.of(1, 2, 3)),
+    encodeMuxFrame(300, new Uint8Array(0)),
+    encodeMuxFrame(0xffffffff, new Uint8Array(200).fill(9)),
+    encodeMuxFrame(2, Uint8Array.of(7))
   ])
 
   it('decodes the same frames whatever the chunk boundaries', () => {
