@@ -101,30 +101,42 @@ export class MuxChannel {
     if (this.failure !== undefined) throw new NotSentError(this.failure)
     if (this.retired) throw new NotSentError(new LifelongError('unavailable', 'RPC_STREAM_RESET', 'the stream has used every frame id'))
     signal.throwIfAborted()
+    // Back-pressure: while the stream's write buffer is over its mark, wait for it to drain.
+    // Nothing is registered yet: a stream that ends meanwhile has not taken this request.
+    if (this.stream.writableNeedsDrain) {
+      try {
+        await this.stream.onDrain({ signal })
+      } catch (err) {
+        if (signal.aborted) throw signal.reason
+        throw new NotSentError(this.failure ?? new LifelongError('unavailable', 'RPC_STREAM_RESET', `the stream ended before the request was written: ${(err as Error).message}`))
+      }
+      if (this.failure !== undefined) throw new NotSentError(this.failure)
+      signal.throwIfAborted()
+    }
     const id = this.nextId++
     // Ids are never reused on a stream: after the last one, the next call opens a new stream.
     if (this.nextId > MAX_FRAME_ID) this.retire()
+    let onAbort = (): void => {}
     const answer = new Promise<Uint8Array>((resolve, reject) => {
-      const onAbort = (): void => {
+      onAbort = (): void => {
         if (this.waiting.delete(id)) reject(signal.reason)
       }
-      signal.addEventListener('abort', onAbort, { once: true })
       this.waiting.set(id, {
         resolve: (body) => { signal.removeEventListener('abort', onAbort); resolve(body) },
         reject: (err) => { signal.removeEventListener('abort', onAbort); reject(err) }
       })
     })
+    signal.addEventListener('abort', onAbort, { once: true })
     try {
-      // Back-pressure: while the stream's write buffer is over its mark, wait for it to drain.
-      if (this.stream.writableNeedsDrain) await this.stream.onDrain({ signal })
-      if (this.failure !== undefined) throw new NotSentError(this.failure)
       this.stream.send(encodeMuxFrame(id, bytes))
     } catch (err) {
-      const w = this.waiting.get(id)
+      // A stream that refuses the write (closing, reset) has not taken the request either.
       this.waiting.delete(id)
-      // A stream that refused the write (closing, reset) has not taken the request either.
-      w?.reject(err instanceof NotSentError || signal.aborted ? err : new NotSentError(new LifelongError('unavailable', 'RPC_STREAM_RESET', `the stream refused the request: ${(err as Error).message}`)))
+      signal.removeEventListener('abort', onAbort)
+      answer.catch(() => {})
+      throw new NotSentError(this.failure ?? new LifelongError('unavailable', 'RPC_STREAM_RESET', `the stream refused the request: ${(err as Error).message}`))
     }
+    // Awaited in the same tick it was made: its failure is never an unhandled rejection.
     return await answer
   }
 

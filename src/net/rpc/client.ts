@@ -176,15 +176,17 @@ export class RpcClient {
 
   /** The open long-lived stream to `peerId` for `protocol`, opening one if none is; `undefined` if the peer does not serve it. */
   private async channel (peerId: PeerId, protocol: string, key: string, signal: AbortSignal): Promise<MuxChannel | undefined> {
+    signal.throwIfAborted()
     const existing = this.channels.get(key)
     if (existing?.open === true) return existing
     let opening = this.opening.get(key)
     if (opening === undefined) {
       opening = this.openChannel(peerId, protocol, key).finally(() => { this.opening.delete(key) })
+      // Shared by every call that waits for it, and awaited by none once they all gave up:
+      // its failure then reaches no one, and is no unhandled rejection.
+      opening.catch(() => {})
       this.opening.set(key, opening)
     }
-    // Shared by every call that waits for it: one caller giving up does not abort the opening.
-    signal.throwIfAborted()
     return await new Promise<MuxChannel | undefined>((resolve, reject) => {
       const onAbort = (): void => { reject(signal.reason) }
       signal.addEventListener('abort', onAbort, { once: true })

@@ -232,7 +232,9 @@ export class RpcServer {
           const { response, status } = await this.answer(protocol, raw, connection, open.controller, seen, peer)
           await write(id, response)
           this.account(protocol, peer, seen.type, status, started, seen.requestId)
-        })().finally(() => {
+        })().catch((err: unknown) => {
+          this.c.logger.error({ err, peer, protocol }, 'long-lived stream exchange failed')
+        }).finally(() => {
           inFlight.get(id)?.()
           inFlight.delete(id)
           handling.delete(id)
