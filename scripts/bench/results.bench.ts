@@ -107,7 +107,9 @@ async function startSources (configs: string[], perProcess: number, perSource: n
   const children: ChildProcess[] = []
   const ready: Array<Promise<void>> = []
   for (let i = 0; i < configs.length; i += perProcess) {
-    const proc = spawn(process.execPath, [child, String(perSource), ...configs.slice(i, i + perProcess)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    // RESULTS_BENCH_CHILD_ARGS: Node options for the source processes (e.g. `--cpu-prof --cpu-prof-dir=…`).
+    const nodeArgs = (process.env.RESULTS_BENCH_CHILD_ARGS ?? '').split(' ').filter((a) => a !== '')
+    const proc = spawn(process.execPath, [...nodeArgs, child, String(perSource), ...configs.slice(i, i + perProcess)], { stdio: ['ignore', 'pipe', 'inherit'] })
     children.push(proc)
     ready.push(new Promise((resolve, reject) => {
       let out = ''
@@ -224,6 +226,12 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
 /** Sources and how many source nodes share a child process (quick: few processes, so that starting them stays short). */
 const FANOUT_QUICK = [{ sources: 3, perProcess: 3 }]
 const FANOUT_FULL = [{ sources: 3, perProcess: 1 }, { sources: 10, perProcess: 1 }, { sources: 30, perProcess: 3 }]
+/** `RESULTS_BENCH_FANOUT=10:1,3:1` runs only these fan-outs (sources:nodes per process), e.g. to profile one. */
+function fanOutsChosen (quick: boolean): Array<{ sources: number, perProcess: number }> {
+  const env = process.env.RESULTS_BENCH_FANOUT
+  if (env === undefined || env === '') return quick ? FANOUT_QUICK : FANOUT_FULL
+  return env.split(',').map((f) => { const [s, p] = f.split(':').map(Number); return { sources: s ?? 3, perProcess: p ?? 1 } })
+}
 
 const bench: Benchmark = {
   name: 'results',
@@ -234,7 +242,7 @@ const bench: Benchmark = {
     const rows: BenchRow[] = []
     rows.push(...await ingestRate(tmp, quick ? 5_000 : 100_000, log))
     const loadIngest = loadavg()
-    for (const f of (quick ? FANOUT_QUICK : FANOUT_FULL)) rows.push(await fanOut(tmp, f.sources, f.perProcess, quick, log))
+    for (const f of fanOutsChosen(quick)) rows.push(await fanOut(tmp, f.sources, f.perProcess, quick, log))
     const load1 = loadavg()
     const ingestRow = rows[0] as BenchRow
     const ten = rows.find((r) => r.name.startsWith('portal fan-out, 10 sources'))

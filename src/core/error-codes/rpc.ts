@@ -30,6 +30,7 @@ export const RPC_ERRORS = errorModule('RPC', ABOUT, {
   RPC_RESPONSE_SIGNER_MISMATCH: ['unauthenticated', 'the response is not signed by the peer that was called'],
   RPC_ROLE_NOT_ALLOWED: ['forbidden', 'the caller\'s roles do not allow this request type'],
   RPC_SERVER_STOPPED: ['unavailable', 'the callee is stopping'],
+  RPC_STREAM_RESET: ['unavailable', 'the long-lived stream to the peer ended before the answer came (reset, closed, the connection lost, or the peer sent bytes that are no frame); whether the callee ran the request is unknown'],
   RPC_SIGNER_MISMATCH: ['unauthenticated', 'the request\'s signer is not the peer at the other end of the connection, or not its header\'s sender'],
   RPC_TIMEOUT: ['timeout', 'the call did not complete before its deadline'],
   RPC_TOO_LARGE: ['too-large', 'the request is over the callee\'s size cap'],

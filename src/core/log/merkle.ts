@@ -577,6 +577,82 @@ export function verifyInclusion (leafHash: Uint8Array, index: number, treeSize: 
   return foldInclusion(ACC, index, treeSize, proof) && bytesEqual(ACC, root)
 }
 
+/** One inclusion proof of a batch checked against one tree (see {@link verifyInclusions}). */
+export interface InclusionToVerify {
+  leafHash: Uint8Array
+  index: number
+  proof: readonly Uint8Array[]
+}
+
+/**
+ * Verifies many inclusion proofs against one tree (`treeSize`, `root`): for each, the same
+ * answer as {@link verifyInclusion}. Proofs of one tree share the nodes near the root, so the
+ * path from a node a proof of this batch already proved is not hashed again: a later proof
+ * that reaches the same node (same position) with the same hash and has the same remaining
+ * elements as the proof that proved it leads to the same root, which is checked by comparing
+ * bytes instead of hashing; any difference and it is hashed up to the root like any other.
+ * Only nodes of proofs that verified are kept, so a bad proof never vouches for another. At
+ * 1,000 random proofs of a 10,000,000-entry tree about the top ten of 24 levels are shared.
+ */
+export function verifyInclusions (items: readonly InclusionToVerify[], treeSize: number, root: Uint8Array): boolean[] {
+  const out = new Array<boolean>(items.length).fill(false)
+  if (!isHash(root) || !isSize(treeSize) || treeSize === 0) return out
+  // Proved nodes by position (sn = (treeSize − 1) >> level is unique per level while > 0, then
+  // fn): their hash, and the proof and element from which that proof went on to the root.
+  const proved = new Map<number, Map<number, { hash: Uint8Array, proof: readonly Uint8Array[], next: number }>>()
+  const steps: Array<{ sn: number, fn: number, hash: Uint8Array, next: number }> = []
+  for (let k = 0; k < items.length; k++) {
+    const { leafHash, index, proof } = items[k]!
+    if (!isHash(leafHash) || !isSize(index) || !isProof(proof, MAX_PROOF_LENGTH) || index >= treeSize) continue
+    const r = Uint8Array.from(leafHash)
+    let fn = index
+    let sn = treeSize - 1
+    steps.length = 0
+    // A tree of one leaf: the empty proof, and the leaf is the root.
+    let ok = proof.length === 0 && sn === 0 && bytesEqual(r, root)
+    for (let i = 0; i < proof.length; i++) {
+      if (sn === 0) break
+      const p = proof[i]!
+      if (isOdd(fn) || fn === sn) {
+        sha256NodeAt(p, 0, r, 0, r, 0)
+        while (!isOdd(fn) && fn !== 0) {
+          fn = half(fn)
+          sn = half(sn)
+        }
+      } else {
+        sha256NodeAt(r, 0, p, 0, r, 0)
+      }
+      fn = half(fn)
+      sn = half(sn)
+      if (sn === 0) {
+        ok = i === proof.length - 1 && bytesEqual(r, root)
+        break
+      }
+      const known = proved.get(sn)?.get(fn)
+      if (known !== undefined && bytesEqual(r, known.hash) && sameTail(proof, i + 1, known.proof, known.next)) {
+        ok = true
+        break
+      }
+      steps.push({ sn, fn, hash: Uint8Array.from(r), next: i + 1 })
+    }
+    if (!ok) continue
+    out[k] = true
+    for (const step of steps) {
+      let level = proved.get(step.sn)
+      if (level === undefined) proved.set(step.sn, level = new Map())
+      level.set(step.fn, { hash: step.hash, proof, next: step.next })
+    }
+  }
+  return out
+}
+
+/** Whether `a` from `i` and `b` from `j` hold the same hashes. */
+function sameTail (a: readonly Uint8Array[], i: number, b: readonly Uint8Array[], j: number): boolean {
+  if (a.length - i !== b.length - j) return false
+  for (; i < a.length; i++, j++) if (!bytesEqual(a[i]!, b[j]!)) return false
+  return true
+}
+
 /**
  * Verifies a consistency proof (RFC 9162 §2.1.4.2): the tree of `size1` leaves with root
  * `root1` is a prefix of the tree of `size2` leaves with root `root2`.

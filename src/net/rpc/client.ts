@@ -1,5 +1,7 @@
 /**
- * The caller side: sign a request for one member, send it on a fresh stream, and accept the
+ * The caller side: sign a request for one member, send it on the long-lived stream to that
+ * member for the protocol (channel.ts; a stream of its own if the member does not serve the
+ * framing), and accept the
  * answer only if the callee signed it, named itself as responder and named this very request
  * (id and hash of the exact bytes sent). A non-OK status becomes a {@link RemoteError} with the
  * callee's code. Every call has a deadline; calls to one peer are capped in number.
@@ -14,6 +16,8 @@ import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
 import { BUFFER_HEADROOM, openResponse, sealRequest, sha256 } from './frame.ts'
 import { PerPeerLimiter, streamLimits } from './limiter.ts'
+import { MuxChannel, NotSentError } from './channel.ts'
+import { muxProtocol, MUX_STREAM_LIMITS } from './mux-frame.ts'
 import { deadline } from './deadline.ts'
 import type { CallOptions, Method } from './method.ts'
 import { RemoteError, Status, statusName } from './status.ts'
@@ -56,8 +60,18 @@ export class RpcClient {
    * `RPC_CLIENT_STOPPED`: the node is stopping, so retrying it is pointless.
    */
   close (): void {
-    this.closing.abort(new LifelongError('unavailable', 'RPC_CLIENT_STOPPED', 'this node is stopping'))
+    const reason = new LifelongError('unavailable', 'RPC_CLIENT_STOPPED', 'this node is stopping')
+    this.closing.abort(reason)
+    for (const channel of this.channels.values()) channel.abort(reason)
+    this.channels.clear()
   }
+
+  /** The long-lived stream to each peer and protocol (`<peer> <protocol>`), while open. */
+  private readonly channels = new Map<string, MuxChannel>()
+  /** A long-lived stream being opened: the calls that need it meanwhile wait for this one. */
+  private readonly opening = new Map<string, Promise<MuxChannel | undefined>>()
+  /** Peers and protocols not served on long-lived streams, and until when that is assumed. */
+  private readonly singleOnly = new Map<string, number>()
 
   /** Calls in flight now. */
   get inFlight (): number {
@@ -134,8 +148,80 @@ export class RpcClient {
     }
   }
 
-  /** Sends raw request bytes on a new stream and returns the raw response bytes. */
+  /**
+   * Sends raw request bytes and returns the raw response bytes: on the long-lived stream to the
+   * peer for this protocol (opened if none is), or on a stream of its own if the peer does not
+   * serve the protocol on long-lived streams. A request that was never written (the stream
+   * ended first) is sent once more on a new stream; one that was written is not, and fails with
+   * `RPC_STREAM_RESET` if the stream ends before its answer (whether the callee ran it is
+   * unknown; the same signed bytes would be refused as a replay).
+   */
   async exchange (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
+    const key = `${peerId.toString()} ${protocol}`
+    const until = this.singleOnly.get(key)
+    if (until === undefined || until < Date.now()) {
+      for (let attempt = 0; ; attempt++) {
+        const channel = await this.channel(peerId, protocol, key, signal)
+        if (channel === undefined) break
+        try {
+          return await channel.request(request, signal)
+        } catch (err) {
+          if (!(err instanceof NotSentError)) throw err
+          if (attempt > 0) throw err.cause
+        }
+      }
+    }
+    return await this.exchangeOnNewStream(peerId, protocol, request, signal)
+  }
+
+  /** The open long-lived stream to `peerId` for `protocol`, opening one if none is; `undefined` if the peer does not serve it. */
+  private async channel (peerId: PeerId, protocol: string, key: string, signal: AbortSignal): Promise<MuxChannel | undefined> {
+    signal.throwIfAborted()
+    const existing = this.channels.get(key)
+    if (existing?.open === true) return existing
+    let opening = this.opening.get(key)
+    if (opening === undefined) {
+      opening = this.openChannel(peerId, protocol, key).finally(() => { this.opening.delete(key) })
+      // Shared by every call that waits for it, and awaited by none once they all gave up:
+      // its failure then reaches no one, and is no unhandled rejection.
+      opening.catch(() => {})
+      this.opening.set(key, opening)
+    }
+    return await new Promise<MuxChannel | undefined>((resolve, reject) => {
+      const onAbort = (): void => { reject(signal.reason) }
+      signal.addEventListener('abort', onAbort, { once: true })
+      opening.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+    })
+  }
+
+  private async openChannel (peerId: PeerId, protocol: string, key: string): Promise<MuxChannel | undefined> {
+    const opening = deadline(this.init.deadlineMs)
+    let stream
+    try {
+      // Negotiated fully: once per stream, and a peer that does not serve the framing says so here.
+      stream = await this.c.libp2p.dialProtocol(peerId, muxProtocol(protocol), { signal: AbortSignal.any([this.closing.signal, opening.signal]), maxOutboundStreams: MUX_STREAM_LIMITS.maxOutboundStreams, negotiateFully: true })
+    } catch (err) {
+      if ((err as Error)?.name !== 'UnsupportedProtocolError') throw err
+      // Asked again after a while: the peer may be upgraded meanwhile.
+      this.singleOnly.set(key, Date.now() + SINGLE_ONLY_RECHECK_MS)
+      return undefined
+    } finally {
+      opening.clear()
+    }
+    stream.maxReadBufferLength = Math.max(stream.maxReadBufferLength, this.init.maxMessageBytes + BUFFER_HEADROOM)
+    const channel: MuxChannel = new MuxChannel(stream, this.init.maxMessageBytes, () => {
+      if (this.channels.get(key) === channel) this.channels.delete(key)
+    })
+    if (this.closing.signal.aborted) {
+      channel.abort(this.closing.signal.reason as Error)
+      throw this.closing.signal.reason
+    }
+    this.channels.set(key, channel)
+    return channel
+  }
+
+  /** Sends raw request bytes on a new stream of their own and returns the raw response bytes. */
+  async exchangeOnNewStream (peerId: PeerId, protocol: string, request: Uint8Array, signal: AbortSignal): Promise<Uint8Array> {
     // The limit applies to protocols this node does not serve itself (else the handler's, the same).
     const stream = await this.c.libp2p.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: streamLimits(this.init.maxConcurrentPerPeer).maxOutboundStreams, negotiateFully: false })
     try {
@@ -151,3 +237,6 @@ export class RpcClient {
     }
   }
 }
+
+/** How long a peer that does not serve a protocol on long-lived streams is called on streams of their own before asking again. */
+const SINGLE_ONLY_RECHECK_MS = 60_000

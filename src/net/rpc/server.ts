@@ -1,6 +1,8 @@
 /**
- * The callee side of every application protocol. One stream carries one exchange: read one
- * length-prefixed request envelope, check it, run the handler, write one signed response.
+ * The callee side of every application protocol, in both framings (docs/PROTOCOL.md): on a
+ * long-lived stream, frames of many exchanges (each request checked and answered on its own,
+ * its answer framed with its id); on a stream of its own, one length-prefixed request envelope
+ * and one signed response.
  *
  * Checks run in this order, each with its own status, and all before any handler runs:
  * concurrency cap (before the request is read) → size cap → envelope decoding → this node's manifest has not expired (only
@@ -22,6 +24,7 @@ import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
 import { BUFFER_HEADROOM, ID_LENGTH, NONCE_LENGTH, Request, sealResponse, sha256 } from './frame.ts'
 import { PerPeerLimiter, streamLimits } from './limiter.ts'
+import { encodeMuxFrame, muxProtocol, MuxFrameDecoder, MuxFrameError, MUX_STREAM_LIMITS } from './mux-frame.ts'
 import { deadline } from './deadline.ts'
 import type { ReplayGuard } from './replay.ts'
 import type { Handler, Method, RequestContext } from './method.ts'
@@ -75,6 +78,8 @@ export class RpcServer {
   private readonly handled = new Set<string>()
   /** Exchanges being served; `stop` waits for them so that no handler outlives the stores it writes. */
   private readonly serving = new Set<Promise<void>>()
+  /** Long-lived streams being served, closed when the server stops. */
+  private readonly muxStreams = new Set<{ stream: Stream, inFlight: Map<number, () => void>, stopping: boolean }>()
   /** The stream and handler signal of each exchange being served, for {@link abort}. */
   private readonly open = new Set<{ stream: Stream, controller: AbortController }>()
   private started = false
@@ -111,8 +116,16 @@ export class RpcServer {
   /** Stops taking requests, then waits (at most one deadline) for the exchanges being served. */
   async stop (): Promise<void> {
     this.started = false
-    for (const protocol of this.handled) await this.c.libp2p.unhandle(protocol)
+    for (const protocol of this.handled) {
+      await this.c.libp2p.unhandle(protocol)
+      await this.c.libp2p.unhandle(muxProtocol(protocol))
+    }
     this.handled.clear()
+    // Long-lived streams read nothing new and close once their exchanges are answered.
+    for (const m of this.muxStreams) {
+      m.stopping = true
+      if (m.inFlight.size === 0) void m.stream.close().catch(() => {})
+    }
     if (this.serving.size === 0) return
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.init.deadlineMs) })
@@ -133,6 +146,8 @@ export class RpcServer {
       x.stream.abort(reason)
     }
     this.open.clear()
+    for (const m of this.muxStreams) m.stream.abort(reason)
+    this.muxStreams.clear()
     return n
   }
 
@@ -151,6 +166,103 @@ export class RpcServer {
         this.open.delete(open)
       }
     }, streamLimits(this.init.maxConcurrentPerPeer))
+    await this.c.libp2p.handle(muxProtocol(protocol), (stream, connection) => { this.serveMux(protocol, stream, connection) }, MUX_STREAM_LIMITS)
+  }
+
+  /**
+   * Serves a long-lived stream: frames are read as they arrive and each request is checked and
+   * answered as on a stream of its own, concurrently, its response framed with its id. The
+   * peer's slot is taken when a frame's header arrives, before a byte of its body is held: a
+   * frame over the size cap or over the peer's slots is answered TOO_LARGE or BUSY and its bytes
+   * dropped as they come. Bytes that are no frame (or an id already in flight) reset the stream.
+   */
+  private serveMux (protocol: string, stream: Stream, connection: Connection): void {
+    const peer = connection.remotePeer.toString()
+    const inFlight = new Map<number, () => void>()
+    /** Ids whose request is complete and being answered (the others' bodies are still arriving). */
+    const handling = new Set<number>()
+    const state = { stream, inFlight, stopping: false }
+    this.muxStreams.add(state)
+    const closeIfDone = (): void => {
+      if (inFlight.size === 0 && (state.stopping || stream.remoteWriteStatus === 'closed')) void stream.close().catch(() => {})
+    }
+    const write = async (id: number, response: Uint8Array): Promise<void> => {
+      const writing = deadline(this.init.deadlineMs)
+      try {
+        if (stream.writableNeedsDrain) await stream.onDrain({ signal: writing.signal })
+        stream.send(encodeMuxFrame(id, response))
+      } catch (err) {
+        stream.abort(err as Error)
+      } finally {
+        writing.clear()
+      }
+    }
+    const refuse = (id: number, status: typeof Status.TOO_LARGE | typeof Status.BUSY, message: string): void => {
+      const started = performance.now()
+      const seen: Seen = { requestId: new Uint8Array(), type: 'unknown' }
+      void write(id, this.refusal(new Rejection(status, message), status, seen, new Uint8Array(), peer, protocol))
+      this.account(protocol, peer, seen.type, status, started, seen.requestId)
+    }
+    const decoder = new MuxFrameDecoder({
+      header: (id, length) => {
+        if (inFlight.has(id)) throw new MuxFrameError(`frame id ${id} is already in flight`)
+        // Stopping: nothing new is read; the stream closes once its exchanges are answered.
+        if (state.stopping) return 'drop'
+        if (length > this.init.maxMessageBytes) {
+          refuse(id, Status.TOO_LARGE, `request over ${this.init.maxMessageBytes} bytes`)
+          return 'drop'
+        }
+        // The peer's slot before a byte of the body is held (see serve).
+        const release = this.limiter.tryAcquire(peer)
+        if (release === undefined) {
+          refuse(id, Status.BUSY, `more than ${this.init.maxConcurrentPerPeer} exchanges in flight from this peer`)
+          return 'drop'
+        }
+        inFlight.set(id, release)
+        return 'read'
+      },
+      frame: (id, raw) => {
+        this.c.metrics.rpcRequestBytes.inc({ protocol }, raw.byteLength)
+        const started = performance.now()
+        const open = { stream, controller: new AbortController() }
+        this.open.add(open)
+        const seen: Seen = { requestId: new Uint8Array(), type: 'unknown' }
+        handling.add(id)
+        const exchange = (async () => {
+          const { response, status } = await this.answer(protocol, raw, connection, open.controller, seen, peer)
+          await write(id, response)
+          this.account(protocol, peer, seen.type, status, started, seen.requestId)
+        })().catch((err: unknown) => {
+          this.c.logger.error({ err, peer, protocol }, 'long-lived stream exchange failed')
+        }).finally(() => {
+          inFlight.get(id)?.()
+          inFlight.delete(id)
+          handling.delete(id)
+          this.open.delete(open)
+          this.serving.delete(exchange)
+          closeIfDone()
+        })
+        this.serving.add(exchange)
+      }
+    })
+    stream.addEventListener('message', (evt) => {
+      try {
+        decoder.push(evt.data)
+      } catch (err) {
+        this.c.logger.debug({ peer, protocol, err: (err as Error).message }, 'long-lived stream reset: bytes that are no frame')
+        stream.abort(err as Error)
+      }
+    })
+    stream.addEventListener('remoteCloseWrite', closeIfDone)
+    stream.addEventListener('close', () => {
+      this.muxStreams.delete(state)
+      // Slots of exchanges whose frames never completed are free again.
+      for (const [id, release] of inFlight) {
+        if (handling.has(id)) continue
+        inFlight.delete(id)
+        release()
+      }
+    })
   }
 
   private async serve (protocol: string, stream: Stream, connection: Connection, controller: AbortController): Promise<void> {
@@ -193,20 +305,31 @@ export class RpcServer {
       } finally {
         reading.clear()
       }
-      const requestHash = raw === undefined ? new Uint8Array() : sha256(raw)
-      try {
-        if (raw === undefined) throw new Rejection(Status.TOO_LARGE, `request over ${this.init.maxMessageBytes} bytes`)
-        const checked = await this.check(protocol, raw, connection, seen)
-        response = await this.run(checked, requestHash, controller)
-      } catch (err) {
-        status = err instanceof Rejection ? err.status : statusOfError(toLifelongError(err))
-        response = this.refusal(err, status, seen, requestHash, peer, protocol)
-      }
+      const answered = await this.answer(protocol, raw, connection, controller, seen, peer)
+      status = answered.status
+      response = answered.response
       await this.respond(stream, lp, response)
     } finally {
       release()
     }
     this.account(protocol, peer, seen.type, status, started, seen.requestId)
+  }
+
+  /**
+   * Checks one request's bytes (or, for `undefined`, one refused as too large unread), runs its
+   * handler, and returns the signed response: the same on a stream of its own and on a
+   * long-lived stream.
+   */
+  private async answer (protocol: string, raw: Uint8Array | undefined, connection: Connection, controller: AbortController, seen: Seen, peer: string): Promise<{ response: Uint8Array, status: StatusValue }> {
+    const requestHash = raw === undefined ? new Uint8Array() : sha256(raw)
+    try {
+      if (raw === undefined) throw new Rejection(Status.TOO_LARGE, `request over ${this.init.maxMessageBytes} bytes`)
+      const checked = await this.check(protocol, raw, connection, seen)
+      return { response: await this.run(checked, requestHash, controller), status: Status.OK }
+    } catch (err) {
+      const status = err instanceof Rejection ? err.status : statusOfError(toLifelongError(err))
+      return { response: this.refusal(err, status, seen, requestHash, peer, protocol), status }
+    }
   }
 
   /** The signed answer to a request refused (or failed) with `status`. */

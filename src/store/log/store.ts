@@ -912,14 +912,52 @@ export class LogStore implements LogWriter {
     return index < this.frontier.size ? index : undefined
   }
 
-  /** The stored entry at `index`. */
+  /**
+   * The stored entry at `index`. Reads asked for in the same tick are served together: those
+   * within one span of 256 entries (where a bundle lies) by one range scan, so that a reader of
+   * several entries of one batch (a learner's results) pays one iterator, not one each.
+   */
   async entry (index: number): Promise<StoredEntry> {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.frontier.size) {
       throw new LifelongError('not-found', 'LOG_ENTRY_NOT_FOUND', `no entry ${index} (the log has ${this.frontier.size})`)
     }
-    const [entry] = await this.readEntries(index, index + 1)
-    if (entry === undefined) throw new LifelongError('internal', 'LOG_ENTRY_MISSING', `entry ${index} is missing from storage`)
-    return entry
+    return await new Promise<StoredEntry>((resolve, reject) => {
+      if (this.entryReads === undefined) {
+        this.entryReads = []
+        queueMicrotask(() => { void this.readAskedEntries() })
+      }
+      this.entryReads.push({ index, resolve, reject })
+    })
+  }
+
+  /** Entry reads asked for in this tick, served by {@link readAskedEntries}. */
+  private entryReads: Array<{ index: number, resolve: (e: StoredEntry) => void, reject: (err: unknown) => void }> | undefined
+
+  private async readAskedEntries (): Promise<void> {
+    const asked = this.entryReads ?? []
+    this.entryReads = undefined
+    const spans = new Map<number, typeof asked>()
+    for (const a of asked) {
+      const span = Math.floor(a.index / BUNDLE_SPAN)
+      const group = spans.get(span)
+      if (group === undefined) spans.set(span, [a])
+      else group.push(a)
+    }
+    await Promise.all([...spans.values()].map(async (group) => {
+      try {
+        const lo = Math.min(...group.map((a) => a.index))
+        const hi = Math.max(...group.map((a) => a.index))
+        const read = await this.readEntries(lo, hi + 1)
+        const byIndex = new Map(read.map((e) => [e.index, e]))
+        for (const a of group) {
+          const entry = byIndex.get(a.index)
+          if (entry === undefined) a.reject(new LifelongError('internal', 'LOG_ENTRY_MISSING', `entry ${a.index} is missing from storage`))
+          else a.resolve(entry)
+        }
+      } catch (err) {
+        for (const a of group) a.reject(err)
+      }
+    }))
   }
 
   /** Stored entries `[start, end)`, read in one range scan. */

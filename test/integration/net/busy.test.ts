@@ -6,6 +6,7 @@
  * members do (libp2p then applies the handler's stream limits to the caller's outbound streams).
  */
 import { describe, it, expect } from 'vitest'
+import type { PeerId } from '@libp2p/interface'
 import { lifelong } from '../../../src/core/gen/proto.js'
 import { openResponse, sealRequest, sha256 } from '../../../src/net/rpc/frame.ts'
 import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
@@ -18,7 +19,14 @@ const method = (type: string): Method<Body, Body> => ({ protocol: '/lifelong/tes
 const Quick = method('lifelong.test.Quick')
 const Held = method('lifelong.test.Held')
 
-describe('more exchanges than the per-peer cap', () => {
+// Both framings: the long-lived stream the client uses (a frame over the cap is answered BUSY
+// and its body dropped as it arrives), and a stream per exchange (refused before it is read).
+describe.each(['long-lived stream', 'stream of its own'] as const)('more exchanges than the per-peer cap (%s)', (framing) => {
+  const exchange = async (from: { client: { exchange: Exchange, exchangeOnNewStream: Exchange } }, peer: PeerId, protocol: string, bytes: Uint8Array): Promise<Uint8Array> =>
+    framing === 'long-lived stream'
+      ? await from.client.exchange(peer, protocol, bytes, AbortSignal.timeout(30_000))
+      : await from.client.exchangeOnNewStream(peer, protocol, bytes, AbortSignal.timeout(30_000))
+
   it('own calls queue and all complete; a peer over the cap gets BUSY for each exchange beyond it', { timeout: 60_000 }, async () => {
     const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], REAL)
     const alpha = fed.node('alpha')
@@ -48,7 +56,7 @@ describe('more exchanges than the per-peer cap', () => {
         sender: alpha.host.peerId.toMultihash().bytes, recipient: member.peerIdBytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now()
       })
       try {
-        const raw = await alpha.client.exchange(beta.host.peerId, Held.protocol, bytes, AbortSignal.timeout(30_000))
+        const raw = await exchange(alpha, beta.host.peerId, Held.protocol, bytes)
         const opened = openResponse(raw, { peerKey: member.publicKey, peerIdBytes: member.peerIdBytes, requestId, requestHash: sha256(bytes) })
         return statusName(opened.status) === 'OK' ? 'OK' : `${statusName(opened.status)} ${opened.errorCode}`
       } catch (err) {
@@ -91,7 +99,7 @@ describe('more exchanges than the per-peer cap', () => {
       const body = new Uint8Array([...Raw.encode({ haveSerial: 1 }).finish(), ...(padding === 0 ? [] : [0x7a, ...varint(padding), ...new Uint8Array(padding)])])
       const { bytes, requestId } = sealRequest(alpha.key, m.type, body, { sender: alpha.host.peerId.toMultihash().bytes, recipient: member.peerIdBytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now() })
       try {
-        const raw = await alpha.client.exchange(beta.host.peerId, m.protocol, bytes, AbortSignal.timeout(30_000))
+        const raw = await exchange(alpha, beta.host.peerId, m.protocol, bytes)
         const opened = openResponse(raw, { peerKey: member.publicKey, peerIdBytes: member.peerIdBytes, requestId, requestHash: sha256(bytes) })
         return statusName(opened.status) === 'OK' ? 'OK' : `${statusName(opened.status)} ${opened.errorCode}`
       } catch (err) {
@@ -117,6 +125,8 @@ describe('more exchanges than the per-peer cap', () => {
     expect(await readBytes() - before).toBeGreaterThan(512 * 1024)
   })
 })
+
+type Exchange = (peer: PeerId, protocol: string, bytes: Uint8Array, signal: AbortSignal) => Promise<Uint8Array>
 
 /** A protobuf varint (the length of the padding field). */
 function varint (n: number): number[] {

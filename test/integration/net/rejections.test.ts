@@ -36,7 +36,9 @@ const Blocking = method('lifelong.test.Blocking')
 const IndexOnly = method('lifelong.test.IndexOnly', { roles: ['index'] })
 const Personal = method('lifelong.test.Personal', { personalData: true })
 
-describe('signed request framework: rejections over real connections', () => {
+// Every check runs on both framings: the long-lived stream the client uses, and a stream per
+// exchange, still served for members that do not speak the framing (docs/PROTOCOL.md).
+describe.each(['long-lived stream', 'stream of its own'] as const)('signed request framework: rejections over real connections (%s)', (framing) => {
   let fed: RunningFederation
   let dir: string
   let alpha: LifelongNode
@@ -91,9 +93,17 @@ describe('signed request framework: rejections over real connections', () => {
     ...over
   })
 
+  /** Sends raw bytes to beta on the test protocol, in this run's framing; returns the raw answer. */
+  async function exchange (from: LifelongNode, bytes: Uint8Array): Promise<Uint8Array> {
+    const signal = AbortSignal.timeout(5000)
+    return framing === 'long-lived stream'
+      ? await from.client.exchange(beta.host.peerId, '/lifelong/test/1.0.0', bytes, signal)
+      : await from.client.exchangeOnNewStream(beta.host.peerId, '/lifelong/test/1.0.0', bytes, signal)
+  }
+
   /** Sends raw bytes from alpha to beta on the test protocol and opens beta's signed answer. */
   async function send (bytes: Uint8Array, from: LifelongNode = alpha): Promise<{ status: string, code: string }> {
-    const raw = await from.client.exchange(beta.host.peerId, '/lifelong/test/1.0.0', bytes, AbortSignal.timeout(5000))
+    const raw = await exchange(from, bytes)
     const member = from.federation.member(beta.peerId)
     if (member === undefined) throw new Error('beta missing')
     // Only the hash and signer are checked here: crafted requests may have no decodable id.
@@ -185,7 +195,7 @@ describe('signed request framework: rejections over real connections', () => {
 
   it('the caller verifies the response: a tampered response is refused', async () => {
     const bytes = request(Echo.type)
-    const raw = await alpha.client.exchange(beta.host.peerId, '/lifelong/test/1.0.0', bytes, AbortSignal.timeout(5000))
+    const raw = await exchange(alpha, bytes)
     const member = alpha.federation.member(beta.peerId)!
     const requestId = lifelong.rpc.Request.decode(lifelong.envelope.SignedEnvelope.decode(bytes).payload).header!.requestId!
     const expected = { peerKey: member.publicKey, peerIdBytes: member.peerIdBytes, requestId, requestHash: sha256(bytes) }

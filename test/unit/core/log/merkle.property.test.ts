@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import {
   appendLeafHashes, appendLeaves, consistencyProof, emptyFrontier, frontierRoot, hashLeaf, inclusionProof,
-  rootAt, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion, type NodeSource
+  rootAt, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion, verifyInclusions, type InclusionToVerify, type NodeSource
 } from '../../../../src/core/log/merkle.ts'
 
 /** A random tree: distinct leaves (identical siblings would make H(a, b) = H(b, a)). */
@@ -205,5 +205,52 @@ describe('verifiers never throw (fuzz)', () => {
     expect(verifyConsistency(1, 2, { length: 1, 0: h } as unknown as Uint8Array[], h, h)).toBe(false)
     expect(verifyInclusion(h, 0n as unknown as number, 1, [], h)).toBe(false)
     expect(verifyInclusion(Buffer.alloc(32), 0, 1, [], Buffer.alloc(32))).toBe(true) // a Buffer is a Uint8Array
+  })
+})
+
+describe('verifyInclusions: a batch of proofs against one tree', () => {
+  /** One item of a batch: a genuine proof, or one altered in one of the ways a proof can be wrong. */
+  const item = (leaves: Uint8Array[], getNode: NodeSource, size: number, index: number, how: number, bit: number): InclusionToVerify => {
+    const proof = inclusionProof(index, size, getNode)
+    const leafHash = leaves[index] as Uint8Array
+    switch (how) {
+      case 1: return { leafHash: flipBit(leafHash, bit), index, proof }
+      case 2: return proof.length === 0 ? { leafHash, index, proof: [leafHash] } : { leafHash, index, proof: proof.map((p, i) => i === bit % proof.length ? flipBit(p, bit) : p) }
+      case 3: return { leafHash, index, proof: [...proof, leafHash] }
+      case 4: return { leafHash, index, proof: proof.slice(0, -1) }
+      case 5: return { leafHash, index: (index + 1 + bit) % Math.max(size, 1), proof }
+      default: return { leafHash, index, proof }
+    }
+  }
+
+  it('gives each proof the answer verifyInclusion gives it alone, genuine or altered, in any order and with repeats', () => {
+    fc.assert(fc.property(tree(300), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 8 }), fc.nat(255)), { minLength: 1, maxLength: 60 }), fc.nat(), (t, picks, sizePick) => {
+      const size = 1 + sizePick % t.leaves.length
+      const root = t.roots[size] as Uint8Array
+      const items = picks.map(([i, how, bit]) => item(t.leaves, t.getNode, size, i % size, how > 5 ? 0 : how, bit))
+      const alone = items.map((x) => verifyInclusion(x.leafHash, x.index, size, x.proof, root))
+      expect(verifyInclusions(items, size, root)).toEqual(alone)
+      // An altered proof first must not vouch for anything after it, nor a genuine one for an altered one.
+      expect(verifyInclusions([...items].reverse(), size, root)).toEqual([...alone].reverse())
+    }), { numRuns: 300 })
+  })
+
+  it('a proof with extra or missing elements above a node another proof proved is refused, as alone', () => {
+    const leaves = Array.from({ length: 1000 }, (_, i) => hashLeaf(Uint8Array.of(i & 0xff, i >> 8)))
+    const levels = subtreeHashes(leaves)
+    const getNode: NodeSource = (level, index) => levels[level]?.[index] as Uint8Array
+    const root = rootFromLeafHashes(leaves)
+    const good = { leafHash: leaves[10]!, index: 10, proof: inclusionProof(10, 1000, getNode) }
+    const sibling = inclusionProof(11, 1000, getNode)
+    const items: InclusionToVerify[] = [
+      good,
+      { leafHash: leaves[11]!, index: 11, proof: [...sibling, leaves[0]!] },
+      { leafHash: leaves[11]!, index: 11, proof: sibling.slice(0, -1) },
+      { leafHash: leaves[11]!, index: 11, proof: sibling },
+      { leafHash: leaves[11]!, index: 11, proof: [sibling[0]!] }
+    ]
+    expect(verifyInclusions(items, 1000, root)).toEqual([true, false, false, true, false])
+    expect(verifyInclusions(items, 1000, leaves[0]!)).toEqual([false, false, false, false, false])
+    expect(verifyInclusions([{ leafHash: leaves[0]!, index: 0, proof: [] }], 1, leaves[0]!)).toEqual([true])
   })
 })

@@ -114,6 +114,34 @@ describe('LogStore', () => {
     await again.storage.close()
   })
 
+  it('serves entry reads asked for together from shared range scans, each its own entry, whatever the bundles and the order', async () => {
+    const { storage, log } = await open()
+    // Bundles of every shape: single entries, batches straddling spans of 256.
+    for (const n of [1, 3, 250, 1, 7, 600, 2]) {
+      await log.append(Array.from({ length: n }, (_, i) => ({ type: 'test.thing', key: `k${log.size + i}`, record: bytes(`r${log.size + i}`) })))
+    }
+    const n = log.size
+    const sequential: string[] = []
+    for (let i = 0; i < n; i++) sequential.push((await log.entry(i)).key)
+    expect(sequential).toEqual(Array.from({ length: n }, (_, i) => `k${i}`))
+    // All at once in a shuffled order, with reads outside the log among them: each caller gets
+    // its own entry, or its own error.
+    const order = Array.from({ length: n }, (_, i) => (i * 389) % n)
+    const asked = [...order, n, -1, 5, 5]
+    // The iterators they use: at most two per span of 256 entries asked for, not one per entry.
+    const iterators = vi.spyOn(storage.sublevel('log'), 'iterator')
+    const got = await Promise.all(asked.map(async (i) => await log.entry(i).then((e) => e.key, (err: { code?: string }) => err.code)))
+    expect(got).toEqual(asked.map((i) => i >= 0 && i < n ? `k${i}` : 'LOG_ENTRY_NOT_FOUND'))
+    expect(iterators.mock.calls.length).toBeLessThanOrEqual(2 * Math.ceil(n / 256))
+    iterators.mockRestore()
+    // Five entries of one batch read together: one scan, as a source serving a learner's results does.
+    const five = vi.spyOn(storage.sublevel('log'), 'iterator')
+    expect((await Promise.all([300, 301, 302, 303, 304].map(async (i) => await log.entry(i)))).map((e) => e.key)).toEqual(['k300', 'k301', 'k302', 'k303', 'k304'])
+    expect(five.mock.calls.length).toBe(1)
+    five.mockRestore()
+    await storage.close()
+  })
+
   it('refuses to open a store whose entries no longer give the stored tree; the audit mode reports it', async () => {
     const { storage, log, dir } = await open()
     await log.append(Array.from({ length: 300 }, (_, i) => ({ type: 'test.thing', key: `k${i}`, record: bytes(`r${i}`) })))
