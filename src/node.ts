@@ -86,7 +86,9 @@ export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
   portal: [
     ...EVERY_NODE, 'offerings', 'signedInLearners', 'bridgeAccessLog', 'sourceDirectory', 'emrexStore', 'devIssuer', 'portal',
     'bridgeSessions', 'verifiedResults', 'personMatcher', 'evidenceFetcher', 'eudi', 'oots', 'ootsListener', 'emrex'
-  ]
+  ],
+  admission: [...EVERY_NODE],
+  finance: [...EVERY_NODE]
 }
 
 /** The parts of a node with `roles`, in start order: each role's table in the order of {@link ROLES}, each part once. */
