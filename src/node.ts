@@ -87,7 +87,7 @@ export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
     ...EVERY_NODE, 'offerings', 'signedInLearners', 'bridgeAccessLog', 'sourceDirectory', 'emrexStore', 'devIssuer', 'portal',
     'bridgeSessions', 'verifiedResults', 'personMatcher', 'evidenceFetcher', 'eudi', 'oots', 'ootsListener', 'emrex'
   ],
-  admission: [...EVERY_NODE],
+  admission: [...EVERY_NODE, 'offerings', 'admission'],
   finance: [...EVERY_NODE]
 }
 

@@ -27,6 +27,7 @@ import type { EmrexModule } from '../services/bridges/emrex/module.ts'
 import type { EudiModule } from '../services/bridges/eudi/module.ts'
 import type { OotsModule } from '../services/bridges/oots/module.ts'
 import type { GatewayListener } from '../edges/bridges/oots/listener.ts'
+import type { AdmissionModule } from '../services/admission/module.ts'
 import type { NodeCore } from './context.ts'
 import type { PartDefinition } from './parts.ts'
 
@@ -96,6 +97,9 @@ export interface NodeParts {
   ootsListener: GatewayListener | undefined
   /** EMREX provider and client, with an `emrex` config section. */
   emrex: EmrexModule | undefined
+  // The consumers
+  /** The admission node: gathers, verifies and scores applicants (role admission). */
+  admission: AdmissionModule
 }
 
 export type PartName = keyof NodeParts

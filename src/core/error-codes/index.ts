@@ -35,6 +35,7 @@ import { HTTP_ERRORS } from './http.ts'
 import { NODE_ERRORS } from './node.ts'
 import { CLI_ERRORS } from './cli.ts'
 import { DEMO_ERRORS } from './demo.ts'
+import { ADMISSION_ERRORS } from './admission.ts'
 
 export type { CodeDeclaration, ErrorKind, ErrorModule } from './define.ts'
 
@@ -57,6 +58,7 @@ export const ERROR_MODULES = [
   LEARNERS_ERRORS,
   RESULTS_ERRORS,
   PORTAL_ERRORS,
+  ADMISSION_ERRORS,
   AUTH_ERRORS,
   SHARE_ERRORS,
   ELM_ERRORS,

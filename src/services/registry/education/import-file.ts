@@ -7,7 +7,8 @@
  * Columns: kind, localCode, localVersion, nameNb, nameNn, nameEn, credits, nkrLevel, nusCode,
  * iscedF, languages (nb;en), gradingScale, learningOutcomesNb, learningOutcomesEn, terms
  * (2025H;2026V), status, relations (type:target;… where target is a local code in the file or
- * the catalogue, or a national ID), admissionCode, financingReference, homepage, validFrom, id.
+ * the catalogue, or a national ID), admissionCode, financingReference, homepage, validFrom, id,
+ * admissionRequirement (a special admission requirement's code, e.g. MATRS).
  */
 import { EducationCodes as C, educationError } from './errors.ts'
 
@@ -20,7 +21,7 @@ export interface ImportRow {
 export const CSV_COLUMNS = [
   'kind', 'localCode', 'localVersion', 'nameNb', 'nameNn', 'nameEn', 'credits', 'nkrLevel', 'nusCode', 'iscedF', 'languages',
   'gradingScale', 'learningOutcomesNb', 'learningOutcomesEn', 'terms', 'status', 'relations', 'admissionCode', 'financingReference',
-  'homepage', 'validFrom', 'id'
+  'homepage', 'validFrom', 'id', 'admissionRequirement'
 ] as const
 
 /** Parses RFC 4180 CSV into records with the line each starts on. */
@@ -65,7 +66,7 @@ export function parseCsv (text: string): Array<{ line: number, cells: string[] }
 const LOCALISED: Record<string, [string, string]> = {
   nameNb: ['name', 'nb'], nameNn: ['name', 'nn'], nameEn: ['name', 'en'], learningOutcomesNb: ['learningOutcomes', 'nb'], learningOutcomesEn: ['learningOutcomes', 'en']
 }
-const LINKS = new Set(['admissionCode', 'financingReference', 'homepage'])
+const LINKS = new Set(['admissionCode', 'admissionRequirement', 'financingReference', 'homepage'])
 
 /** A CSV record as offering JSON (the shape {@link offeringFromJson} reads). */
 function csvRecordToJson (header: string[], cells: string[]): Record<string, unknown> {

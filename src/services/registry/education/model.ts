@@ -49,6 +49,8 @@ export interface Relation {
 export interface Links {
   financingReference?: string
   admissionCode?: string
+  /** The special admission requirement's code (MATRS, REALFA, …; src/core/admission/requirements.ts). */
+  admissionRequirement?: string
   homepage?: string
 }
 
@@ -182,7 +184,7 @@ export function offeringFromProto (o: lifelong.education.Offering.$Properties | 
     terms: list(o?.terms),
     status: str(o?.status) as OfferingStatus,
     relations: list(o?.relations).map((r) => dropEmpty({ type: str(r.type) as RelationType, target: str(r.target), validFrom: str(r.validFrom), validTo: str(r.validTo) })),
-    links: dropEmpty({ financingReference: str(o?.links?.financingReference), admissionCode: str(o?.links?.admissionCode), homepage: str(o?.links?.homepage) })
+    links: dropEmpty({ financingReference: str(o?.links?.financingReference), admissionCode: str(o?.links?.admissionCode), admissionRequirement: str(o?.links?.admissionRequirement), homepage: str(o?.links?.homepage) })
   }
 }
 
@@ -204,7 +206,7 @@ export function offeringToProto (o: Offering): lifelong.education.Offering.$Prop
     terms: [...o.terms],
     status: o.status,
     relations: o.relations.map((r) => ({ type: r.type, target: r.target, validFrom: r.validFrom ?? '', validTo: r.validTo ?? '' })),
-    links: { financingReference: o.links.financingReference ?? '', admissionCode: o.links.admissionCode ?? '', homepage: o.links.homepage ?? '' }
+    links: { financingReference: o.links.financingReference ?? '', admissionCode: o.links.admissionCode ?? '', admissionRequirement: o.links.admissionRequirement ?? '', homepage: o.links.homepage ?? '' }
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { FieldError } from '../../../core/errors.ts'
 import { validateOrganisationNumber } from '../../../core/identifiers/index.ts'
+import { STANDARD_REQUIREMENTS } from '../../../core/admission/requirements.ts'
 import {
   checkAdmissionCode, checkCredits, checkDate, checkDbhCode, checkFsNumber, checkGradingScale, checkIscedF,
   checkLanguage, checkLevelForKind, checkLocalCode, checkNkrLevel, checkNusAgainstNkr, checkNusCode, checkTerm
@@ -98,6 +99,9 @@ export function validateOffering (o: Offering, options: { prefix?: string, allow
   if (o.links.admissionCode !== undefined) {
     const e = checkAdmissionCode(o.links.admissionCode)
     if (e !== undefined) push('/links/admissionCode', e)
+  }
+  if (o.links.admissionRequirement !== undefined && !Object.hasOwn(STANDARD_REQUIREMENTS, o.links.admissionRequirement)) {
+    push('/links/admissionRequirement', `an admission requirement code (${Object.keys(STANDARD_REQUIREMENTS).join(', ')})`)
   }
   if (o.links.homepage !== undefined && !/^https?:\/\/[^\s]+$/.test(o.links.homepage)) push('/links/homepage', 'an http(s) URL')
   if (o.links.financingReference !== undefined && !/^[A-Za-z0-9._/-]{1,40}$/.test(o.links.financingReference)) push('/links/financingReference', '1–40 letters, digits and . _ / -')
@@ -300,7 +304,7 @@ export function offeringFromJson (raw: unknown, prefix = ''): { offering: Offeri
     relations,
     links: {}
   }
-  for (const k of ['financingReference', 'admissionCode', 'homepage'] as const) {
+  for (const k of ['financingReference', 'admissionCode', 'admissionRequirement', 'homepage'] as const) {
     const v = linkText(k)
     if (v !== undefined) offering.links[k] = v
   }

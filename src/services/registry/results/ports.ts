@@ -31,6 +31,8 @@ export interface OfferingInfo {
   languages: string[]
   gradingScale: string
   learningOutcomes: Localised
+  /** A programme's special admission requirement code (MATRS, REALFA, …), if the registry has one. */
+  admissionRequirement?: string
   /** The owner today (after mergers): who may issue and correct results for it. */
   owner?: InstitutionInfo
   /** The owner on the date asked: the issuer of a result of that date. */

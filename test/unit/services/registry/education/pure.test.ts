@@ -8,7 +8,7 @@ import { decisionInForce, evaluateDecision, ownerOn, selectVersion, successorCha
 import { findContainmentCycle } from '../../../../../src/services/registry/education/relations.ts'
 import { toElm, toOoapi } from '../../../../../src/services/registry/education/exports.ts'
 import { decodeOfferingVersion, encodeOfferingVersion, offeringContentHash, type AccreditationDecision, type InstitutionEvent, type OfferingVersion } from '../../../../../src/services/registry/education/model.ts'
-import { offeringFromJson, validateEvent } from '../../../../../src/services/registry/education/validate.ts'
+import { offeringFromJson, validateEvent, validateOffering } from '../../../../../src/services/registry/education/validate.ts'
 import { course, institution, programme } from '../../../../helpers/education.ts'
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020
@@ -48,6 +48,15 @@ describe('CSV import files', () => {
     expect(offering.name).toEqual({ nb: 'Navn' })
     expect(offering.languages).toEqual(['nb', 'en'])
     expect(fields).toEqual([{ path: '/relations', message: 'a list' }])
+  })
+
+  it('keeps a programme\'s special admission requirement as a known code, in JSON, CSV and the stored record', () => {
+    const ok = { ...programme(), links: { admissionRequirement: 'MATRS' } }
+    expect(validateOffering(ok)).toEqual([])
+    expect(decodeOfferingVersion(encodeOfferingVersion({ offering: ok, seq: 1, validFrom: '2024-01-01', recordedAt: 1, publishedBy: '', contentHash: offeringContentHash(ok, '2024-01-01') })).offering.links.admissionRequirement).toBe('MATRS')
+    expect(validateOffering({ ...ok, links: { admissionRequirement: 'MATRS2' } }).map((f) => f.path)).toEqual(['/links/admissionRequirement'])
+    const csv = parseImportFile('kind,localCode,nameNb,credits,nkrLevel,admissionRequirement\nstudy-programme,BAINF,Informatikk,180,6,REALFA\n', 'csv')
+    expect(offeringFromJson(csv.rows[0]!.raw).offering.links).toEqual({ admissionRequirement: 'REALFA' })
   })
 })
 
