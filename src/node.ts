@@ -88,7 +88,7 @@ export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
     'bridgeSessions', 'verifiedResults', 'personMatcher', 'evidenceFetcher', 'eudi', 'oots', 'ootsListener', 'emrex'
   ],
   admission: [...EVERY_NODE, 'offerings', 'admission'],
-  finance: [...EVERY_NODE]
+  finance: [...EVERY_NODE, 'finance']
 }
 
 /** The parts of a node with `roles`, in start order: each role's table in the order of {@link ROLES}, each part once. */

@@ -1,11 +1,14 @@
 /**
  * The parts of the consumer roles: the admission node (NUCAS) gathers applicants' results through
- * the index and the sources, verified as the portal verifies them, and scores them.
+ * the index and the sources, verified as the portal verifies them, and scores them; the finance
+ * node (Lånekassen) asks the institutions the index names for learners' study status, batched.
  */
 import { ResultFetcher } from '../services/portal/fetch.ts'
 import { indexDirectory } from '../services/portal/index-directory.ts'
 import { AdmissionModule } from '../services/admission/module.ts'
 import { admissionRoutes } from '../edges/admission/routes.ts'
+import { FinanceModule } from '../services/finance/module.ts'
+import { financeRoutes } from '../edges/finance/routes.ts'
 import { definePart } from './node-parts.ts'
 
 /** Applicants in one round request, and gathered at once. */
@@ -22,4 +25,13 @@ export const admission = definePart({
     return new AdmissionModule({ fetcher, catalogue: offerings, logger: core.logger.child({ component: 'admission' }), now: core.now }, { concurrency: CONCURRENCY, maxApplicants: MAX_APPLICANTS })
   },
   edges: (admission) => ({ routes: admissionRoutes(admission, MAX_APPLICANTS) })
+})
+
+/** Learners in one finance check. */
+const MAX_CHECK = 5000
+
+export const finance = definePart({
+  needs: ['indexClient'],
+  create: (core, { indexClient }) => new FinanceModule({ client: core.client, federation: core.federation, index: indexClient, logger: core.logger.child({ component: 'finance' }) }, { concurrency: CONCURRENCY, maxQueries: MAX_CHECK }),
+  edges: (finance) => ({ routes: financeRoutes(finance, MAX_CHECK) })
 })

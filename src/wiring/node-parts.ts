@@ -28,6 +28,7 @@ import type { EudiModule } from '../services/bridges/eudi/module.ts'
 import type { OotsModule } from '../services/bridges/oots/module.ts'
 import type { GatewayListener } from '../edges/bridges/oots/listener.ts'
 import type { AdmissionModule } from '../services/admission/module.ts'
+import type { FinanceModule } from '../services/finance/module.ts'
 import type { NodeCore } from './context.ts'
 import type { PartDefinition } from './parts.ts'
 
@@ -100,6 +101,8 @@ export interface NodeParts {
   // The consumers
   /** The admission node: gathers, verifies and scores applicants (role admission). */
   admission: AdmissionModule
+  /** The finance node: learners' study status from the institutions (role finance). */
+  finance: FinanceModule
 }
 
 export type PartName = keyof NodeParts

@@ -36,6 +36,7 @@ import { NODE_ERRORS } from './node.ts'
 import { CLI_ERRORS } from './cli.ts'
 import { DEMO_ERRORS } from './demo.ts'
 import { ADMISSION_ERRORS } from './admission.ts'
+import { FINANCE_ERRORS } from './finance.ts'
 
 export type { CodeDeclaration, ErrorKind, ErrorModule } from './define.ts'
 
@@ -59,6 +60,7 @@ export const ERROR_MODULES = [
   RESULTS_ERRORS,
   PORTAL_ERRORS,
   ADMISSION_ERRORS,
+  FINANCE_ERRORS,
   AUTH_ERRORS,
   SHARE_ERRORS,
   ELM_ERRORS,

@@ -53,7 +53,9 @@ export const CONSUMER_RIGHTS: Readonly<Record<ConsumerRole, ConsumerRights>> = {
       'lifelong.learners.ResolveIdentity',
       // Which institutions hold anything about the learner, and whether they are enrolled.
       'lifelong.learners.FindResultSources',
-      'lifelong.learners.CheckEnrolment'
+      'lifelong.learners.CheckEnrolment',
+      // Enrolment with study load, and credits passed, from the institutions themselves.
+      'lifelong.finance.GetStudyStatus'
     ],
     purposes: {
       'finance.study-support': { legalBases: ['gdpr-6-1-e'], law: FINANCE_LAW }

@@ -175,6 +175,11 @@ export class ResultRegistry {
     return createHmac('sha256', this.secret).update(`${label}\0${value}`).digest('hex').slice(0, 40)
   }
 
+  /** Keyed hash of an identifier or external ID for keys of this node's other records (enrolments). */
+  keyedHash (label: string, value: string): string {
+    return this.hash(label, value)
+  }
+
   private subjectHash (s: SubjectId): string {
     return this.hash(s.scheme, s.value)
   }

@@ -6,9 +6,10 @@ import { GetAccessLog, GetResults } from '../../../../src/services/registry/resu
 import { GetEvidence } from '../../../../src/services/bridges/oots/evidence-protocol.ts'
 import { LEGAL_BASES } from '../../../../src/services/registry/learners/model.ts'
 import type { Method } from '../../../../src/net/rpc/method.ts'
+import { GetStudyStatus } from '../../../../src/services/registry/results/study-status.ts'
 
 /** Every method that carries personal data. */
-const PERSONAL: Array<Method<any, any>> = [...LEARNER_METHODS, GetResults, GetAccessLog, GetEvidence]
+const PERSONAL: Array<Method<any, any>> = [...LEARNER_METHODS, GetResults, GetAccessLog, GetEvidence, GetStudyStatus]
 
 describe('consumer rights', () => {
   it('the method declarations and the rights table say the same, role by role', () => {
