@@ -21,6 +21,7 @@ import { SAMPLE_INSTITUTIONS, SAMPLE_RESULT_OFFERINGS, type SampleOffering } fro
 import { mintDevToken } from './dev-issuer.ts'
 import { importResults } from '../services/registry/results/import-file.ts'
 import { RESULTS_SCOPE } from '../edges/registry/results/routes.ts'
+import type { EnrolmentInput } from '../services/registry/results/enrolments.ts'
 
 /** The national ID the registry minted for an offering of the sample, by owner slug and local code. */
 export type SampleOfferingIds = (owner: string, localCode: string) => string
@@ -145,6 +146,26 @@ export async function seedDemoResults (federation: RunningFederation, ids: Sampl
     if (!outcome.ok) throw new LifelongError('internal', 'DEMO_RESULTS_REJECTED', `${planned.spec.slug} refused the sample results: ${outcome.problems.map((p) => `${p.path} ${p.code}`).join(', ')}`)
     await node.results!.outbox.untilEmpty()
     counts[planned.spec.slug] = outcome.report?.results.length ?? 0
+    // The study rights of the sample learners here, against the registry's offering IDs.
+    const enrolments = demoEnrolments(ids)[planned.spec.slug]
+    if (enrolments !== undefined) await node.results!.enrolments.record(enrolments)
   }
   return counts
+}
+
+/**
+ * The sample learners' enrolments, by institution slug: Kari's completed bachelor at UiO, Aisha
+ * part-time on a master course at UiO, and Ola full-time at NTNU from autumn 2025 (what the
+ * finance node reports in the demo).
+ */
+export function demoEnrolments (ids: SampleOfferingIds): Record<string, EnrolmentInput[]> {
+  return {
+    uio: [
+      { externalId: 'uio-fs-st-1', learner: ref(KARI), offeringId: ids('uio', 'BAINF-PSA'), studyLoadPercent: 100, status: 'completed', startDate: '2021-08-16', endDate: '2024-06-20' },
+      { externalId: 'uio-fs-st-2', learner: ref(AISHA), offeringId: ids('uio', 'INF5100'), studyLoadPercent: 30, status: 'active', startDate: '2025-08-18' }
+    ],
+    ntnu: [
+      { externalId: 'ntnu-fs-st-1', learner: ref(OLA), offeringId: ids('ntnu', 'TDT4120'), studyLoadPercent: 100, status: 'active', startDate: '2025-08-18' }
+    ]
+  }
 }

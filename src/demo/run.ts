@@ -9,7 +9,7 @@ import { LifelongError } from '../core/errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type LocalNodeSpec, type RunningFederation } from './local-federation.ts'
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../node.ts'
-import { seedLearners, type SampleLearner } from './learners.ts'
+import { SAMPLE_ENROLMENT_OFFERINGS, seedLearners, type SampleLearner } from './learners.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from './emrex/local.ts'
 import { prepareLocalOots } from './oots/local.ts'
@@ -153,7 +153,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const learnersFile = join(dir, 'learners.json')
   let learners: SampleLearner[]
   try {
-    learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile))
+    learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile, catalogue === undefined ? undefined : enrolmentOfferings(catalogue)))
   } catch (err) {
     // Nothing may stay running after a failed start: the process is to exit with the error.
     await federation.stop()
@@ -225,5 +225,13 @@ async function loadSample (fed: RunningFederation, dir: string, nodeOptions: (sp
     return catalogue
   } finally {
     await Promise.allSettled([...visiting.values()].map(async (n) => { await n.stop() }))
+  }
+}
+
+/** The registry's offering ID each sample institution enrols its learners in (from the loaded sample catalogue). */
+function enrolmentOfferings (catalogue: SampleLoadSummary): (slug: string) => string | undefined {
+  return (slug) => {
+    const code = SAMPLE_ENROLMENT_OFFERINGS[slug]
+    return code === undefined ? undefined : catalogue.resultOfferings[`${slug}/${code}`]
   }
 }

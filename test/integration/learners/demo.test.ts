@@ -84,6 +84,17 @@ describe('sample learners of the local federation', () => {
       const hist = results.find((r) => r.result.issuer.organisationNumber === org('hist'))
       expect(hist?.heldBy?.organisationNumber).toBe(org('ntnu'))
       expect(demo.catalogue?.resultOfferings['hist/TDAT1001']).toBe(hist?.result.offeringId)
+      // Enrolments name registry offering IDs (checked through the registry lookup when recorded):
+      // Kari's at UiO, and every synthetic learner's at its institution.
+      const index = demo.federation.node('index')
+      const why = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' }
+      const kari = await index.learners.registry!.checkEnrolment({ identifier: { scheme: 'national-id', value: '14839940026' } }, { asOf: '2022-01-01' }, { organisationNumber: org('uio'), peerId: '', peerIdBytes: new Uint8Array(), requestId: new Uint8Array(16), purpose: why.purpose, legalBasis: why.legalBasis, channel: 'rpc', role: 'portal', callerName: 'test' })
+      expect(kari.enrolments).toEqual([expect.objectContaining({ institution: org('uio'), offeringId: demo.catalogue?.resultOfferings['uio/BAINF-PSA'], status: 'completed' })])
+      for (const l of demo.learners.slice(0, 20)) {
+        const e = await index.learners.registry!.checkEnrolment({ learnerId: l.learnerId }, {}, { organisationNumber: org('uio'), peerId: '', peerIdBytes: new Uint8Array(), requestId: new Uint8Array(16), purpose: why.purpose, legalBasis: why.legalBasis, channel: 'rpc', role: 'portal', callerName: 'test' })
+        expect(e.enrolments.length, l.name).toBeGreaterThan(0)
+        for (const x of e.enrolments) expect(x.offeringId).toMatch(/^O\d{9}$/)
+      }
     } finally {
       await demo.federation.stop()
     }
