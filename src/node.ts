@@ -81,7 +81,7 @@ const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 
 export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
   institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'institutionResults', 'evidence'],
   index: [...EVERY_NODE, 'learnerIndex'],
-  registry: [...EVERY_NODE, 'educationRegistry'],
+  registry: [...EVERY_NODE, 'educationRegistry', 'statistics'],
   accreditor: [...EVERY_NODE, 'accreditor'],
   portal: [
     ...EVERY_NODE, 'offerings', 'signedInLearners', 'bridgeAccessLog', 'sourceDirectory', 'emrexStore', 'devIssuer', 'portal',

@@ -1,7 +1,8 @@
 /**
  * The parts of the consumer roles: the admission node (NUCAS) gathers applicants' results through
  * the index and the sources, verified as the portal verifies them, and scores them; the finance
- * node (Lånekassen) asks the institutions the index names for learners' study status, batched.
+ * node (Lånekassen) asks the institutions the index names for learners' study status, batched;
+ * and the registry node combines the institutions' statistics cells and publishes them safely.
  */
 import { ResultFetcher } from '../services/portal/fetch.ts'
 import { indexDirectory } from '../services/portal/index-directory.ts'
@@ -9,6 +10,8 @@ import { AdmissionModule } from '../services/admission/module.ts'
 import { admissionRoutes } from '../edges/admission/routes.ts'
 import { FinanceModule } from '../services/finance/module.ts'
 import { financeRoutes } from '../edges/finance/routes.ts'
+import { StatisticsCollector } from '../services/statistics/collector.ts'
+import { statisticsRoutes } from '../edges/statistics/routes.ts'
 import { definePart } from './node-parts.ts'
 
 /** Applicants in one round request, and gathered at once. */
@@ -34,4 +37,14 @@ export const finance = definePart({
   needs: ['indexClient'],
   create: (core, { indexClient }) => new FinanceModule({ client: core.client, federation: core.federation, index: indexClient, logger: core.logger.child({ component: 'finance' }) }, { concurrency: CONCURRENCY, maxQueries: MAX_CHECK }),
   edges: (finance) => ({ routes: financeRoutes(finance, MAX_CHECK) })
+})
+
+/** How long the registry keeps the institutions' statistics cells before asking again. */
+const STATISTICS_TTL_MS = 5 * 60_000
+
+/** The education statistics, combined at the registry node from the institutions' cells. */
+export const statistics = definePart({
+  needs: [],
+  create: (core) => new StatisticsCollector({ client: core.client, federation: core.federation, logger: core.logger.child({ component: 'statistics' }), now: core.now }, { ttlMs: STATISTICS_TTL_MS }),
+  edges: (collector) => ({ routes: statisticsRoutes(collector) })
 })

@@ -9,7 +9,7 @@ import { checkpointer, log, logStore, nodeEvents, witness } from './log.ts'
 import { accreditor, educationRegistry, indexClient, institutionCatalogue, learnerIndex, offerings, registrar } from './registries.ts'
 import { evidence, institutionResults, pointerRegistrar, results } from './institution.ts'
 import { bridgeAccessLog, devIssuer, portal, signedInLearners, sourceDirectory } from './portal.ts'
-import { admission, finance } from './consumers.ts'
+import { admission, finance, statistics } from './consumers.ts'
 import { bridgeSessions, emrex, emrexStore, eudi, evidenceFetcher, oots, ootsListener, personMatcher, verifiedResults } from './bridges.ts'
 
 export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
@@ -44,5 +44,6 @@ export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
   ootsListener,
   emrex,
   admission,
-  finance
+  finance,
+  statistics
 }

@@ -29,6 +29,7 @@ import type { OotsModule } from '../services/bridges/oots/module.ts'
 import type { GatewayListener } from '../edges/bridges/oots/listener.ts'
 import type { AdmissionModule } from '../services/admission/module.ts'
 import type { FinanceModule } from '../services/finance/module.ts'
+import type { StatisticsCollector } from '../services/statistics/collector.ts'
 import type { NodeCore } from './context.ts'
 import type { PartDefinition } from './parts.ts'
 
@@ -103,6 +104,8 @@ export interface NodeParts {
   admission: AdmissionModule
   /** The finance node: learners' study status from the institutions (role finance). */
   finance: FinanceModule
+  /** The education statistics combined at the registry from the institutions' cells (role registry). */
+  statistics: StatisticsCollector
 }
 
 export type PartName = keyof NodeParts

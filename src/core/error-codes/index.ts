@@ -37,6 +37,7 @@ import { CLI_ERRORS } from './cli.ts'
 import { DEMO_ERRORS } from './demo.ts'
 import { ADMISSION_ERRORS } from './admission.ts'
 import { FINANCE_ERRORS } from './finance.ts'
+import { STATISTICS_ERRORS } from './statistics.ts'
 
 export type { CodeDeclaration, ErrorKind, ErrorModule } from './define.ts'
 
@@ -61,6 +62,7 @@ export const ERROR_MODULES = [
   PORTAL_ERRORS,
   ADMISSION_ERRORS,
   FINANCE_ERRORS,
+  STATISTICS_ERRORS,
   AUTH_ERRORS,
   SHARE_ERRORS,
   ELM_ERRORS,

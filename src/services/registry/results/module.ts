@@ -18,6 +18,7 @@ import { IndexOutbox } from './outbox.ts'
 import { ImportStaging } from './staging.ts'
 import { EnrolmentRegister } from './enrolments.ts'
 import { serveStudyStatus } from './study-status.ts'
+import { serveCells } from './statistics.ts'
 
 export interface ResultsModuleComponents {
   store: Sublevel
@@ -56,6 +57,7 @@ export class ResultsModule {
 
   private readonly server: RpcServer
   private readonly now: () => number
+  private readonly catalogue: OfferingCatalogue
 
   constructor (c: ResultsModuleComponents, init: ResultsModuleInit) {
     this.server = c.server
@@ -65,12 +67,14 @@ export class ResultsModule {
     this.staging = new ImportStaging(this.registry)
     this.enrolments = new EnrolmentRegister({ registry: this.registry, store: c.store, log: c.log, catalogue: c.catalogue ?? noCatalogue, registrar: c.registrar, now: c.now }, { self: init.self })
     this.now = c.now ?? Date.now
+    this.catalogue = c.catalogue ?? noCatalogue
   }
 
   /** Registers the results protocol's handlers and loads the registry. */
   async start (): Promise<void> {
     this.service.serve(this.server)
     serveStudyStatus(this.server, this.enrolments, this.registry, this.now)
+    serveCells(this.server, this.registry, this.enrolments, this.catalogue, this.now)
     await this.registry.load()
   }
 

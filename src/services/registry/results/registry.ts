@@ -555,6 +555,11 @@ export class ResultRegistry {
     return local === undefined ? undefined : await this.learnerById(dec.decode(local))
   }
 
+  /** The local ID of every learner this node knows. */
+  async * learnerIds (): AsyncGenerator<string> {
+    for await (const key of this.c.store.keys({ gte: 'l/', lt: prefixEnd('l/') })) yield key.slice(2)
+  }
+
   /** A learner by local ID. */
   async learnerById (localId: string): Promise<StoredLearner | undefined> {
     return (await this.learnerState(localId))?.record as StoredLearner | undefined
