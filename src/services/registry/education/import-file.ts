@@ -8,7 +8,8 @@
  * iscedF, languages (nb;en), gradingScale, learningOutcomesNb, learningOutcomesEn, terms
  * (2025H;2026V), status, relations (type:target;… where target is a local code in the file or
  * the catalogue, or a national ID), admissionCode, financingReference, homepage, validFrom, id,
- * admissionRequirement (a special admission requirement's code, e.g. MATRS).
+ * admissionRequirement (a special admission requirement's code, e.g. MATRS), and for non-formal
+ * offerings their quality classification: qualityAssuredBy, qualityCriteria, qualityLevelPlacement.
  */
 import { EducationCodes as C, educationError } from './errors.ts'
 
@@ -21,7 +22,7 @@ export interface ImportRow {
 export const CSV_COLUMNS = [
   'kind', 'localCode', 'localVersion', 'nameNb', 'nameNn', 'nameEn', 'credits', 'nkrLevel', 'nusCode', 'iscedF', 'languages',
   'gradingScale', 'learningOutcomesNb', 'learningOutcomesEn', 'terms', 'status', 'relations', 'admissionCode', 'financingReference',
-  'homepage', 'validFrom', 'id', 'admissionRequirement'
+  'homepage', 'validFrom', 'id', 'admissionRequirement', 'qualityAssuredBy', 'qualityCriteria', 'qualityLevelPlacement'
 ] as const
 
 /** Parses RFC 4180 CSV into records with the line each starts on. */
@@ -67,6 +68,7 @@ const LOCALISED: Record<string, [string, string]> = {
   nameNb: ['name', 'nb'], nameNn: ['name', 'nn'], nameEn: ['name', 'en'], learningOutcomesNb: ['learningOutcomes', 'nb'], learningOutcomesEn: ['learningOutcomes', 'en']
 }
 const LINKS = new Set(['admissionCode', 'admissionRequirement', 'financingReference', 'homepage'])
+const QUALITY: Record<string, string> = { qualityAssuredBy: 'assuredBy', qualityCriteria: 'criteria', qualityLevelPlacement: 'levelPlacement' }
 
 /** A CSV record as offering JSON (the shape {@link offeringFromJson} reads). */
 function csvRecordToJson (header: string[], cells: string[]): Record<string, unknown> {
@@ -81,6 +83,9 @@ function csvRecordToJson (header: string[], cells: string[]): Record<string, unk
     } else if (LINKS.has(col)) {
       raw.links ??= {}
       raw.links[col] = v
+    } else if (QUALITY[col] !== undefined) {
+      raw.quality ??= { assuredBy: '', criteria: '', levelPlacement: '' }
+      raw.quality[QUALITY[col] as string] = v
     } else if (col === 'relations') {
       raw.relations = v.split(';').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
         const [type, target, validFrom, validTo] = s.split(':').map((x) => x.trim())

@@ -100,6 +100,16 @@ export function validateOffering (o: Offering, options: { prefix?: string, allow
     const e = checkAdmissionCode(o.links.admissionCode)
     if (e !== undefined) push('/links/admissionCode', e)
   }
+  if (o.kind === 'non-formal-course' && o.quality === undefined) push('/quality', 'a non-formal offering needs its quality classification: assuredBy, criteria, levelPlacement')
+  if (o.quality !== undefined) {
+    if (o.kind !== 'non-formal-course') push('/quality', 'only non-formal offerings carry a quality classification')
+    if (validateOrganisationNumber(o.quality.assuredBy).valid !== true) push('/quality/assuredBy', 'the organisation number of the body that assured it')
+    if (o.quality.criteria.trim() === '' || o.quality.criteria.length > 500) push('/quality/criteria', '1–500 characters: the criteria it was assured against')
+    if (o.quality.levelPlacement !== '') {
+      const e = checkNkrLevel(o.quality.levelPlacement)
+      if (e !== undefined) push('/quality/levelPlacement', e)
+    }
+  }
   if (o.links.admissionRequirement !== undefined && !Object.hasOwn(STANDARD_REQUIREMENTS, o.links.admissionRequirement)) {
     push('/links/admissionRequirement', `an admission requirement code (${Object.keys(STANDARD_REQUIREMENTS).join(', ')})`)
   }
@@ -307,6 +317,10 @@ export function offeringFromJson (raw: unknown, prefix = ''): { offering: Offeri
   for (const k of ['financingReference', 'admissionCode', 'admissionRequirement', 'homepage'] as const) {
     const v = linkText(k)
     if (v !== undefined) offering.links[k] = v
+  }
+  if (r.quality !== undefined && r.quality !== null) {
+    if (!isObj(r.quality)) push('/quality', 'an object: { assuredBy, criteria, levelPlacement }')
+    else offering.quality = { assuredBy: textOf(r.quality.assuredBy, '/quality/assuredBy', push), criteria: textOf(r.quality.criteria, '/quality/criteria', push), levelPlacement: textOf(r.quality.levelPlacement, '/quality/levelPlacement', push) }
   }
   const validFrom = textOf(r.validFrom, '/validFrom', push)
   if (validFrom !== '') {

@@ -50,6 +50,20 @@ describe('CSV import files', () => {
     expect(fields).toEqual([{ path: '/relations', message: 'a list' }])
   })
 
+  it('a non-formal offering carries its quality classification: who assured it, the criteria, its NKR placement', () => {
+    const quality = { assuredBy: '974760673', criteria: 'Kvalitetskriterier for ikke-formell opplæring (demo), 2024', levelPlacement: '4' }
+    const nonFormal = course({ kind: 'non-formal-course', localCode: 'NF-1', nkrLevel: '', nusCode: '', gradingScale: 'pass-fail', quality })
+    expect(validateOffering(nonFormal)).toEqual([])
+    expect(decodeOfferingVersion(encodeOfferingVersion({ offering: nonFormal, seq: 1, validFrom: '2024-01-01', recordedAt: 1, publishedBy: '', contentHash: offeringContentHash(nonFormal, '2024-01-01') })).offering.quality).toEqual(quality)
+    expect(offeringContentHash(nonFormal, '')).not.toBe(offeringContentHash({ ...nonFormal, quality: { ...quality, levelPlacement: '5' } }, ''))
+    const { quality: _q, ...without } = nonFormal
+    expect(validateOffering(without).map((f) => f.path)).toEqual(['/quality'])
+    expect(validateOffering({ ...nonFormal, quality: { assuredBy: '123', criteria: '', levelPlacement: '9' } }).map((f) => f.path)).toEqual(['/quality/assuredBy', '/quality/criteria', '/quality/levelPlacement'])
+    expect(validateOffering({ ...course(), quality }).map((f) => f.path)).toEqual(['/quality'])
+    const csv = parseImportFile('kind,localCode,nameNb,gradingScale,qualityAssuredBy,qualityCriteria,qualityLevelPlacement\nnon-formal-course,NF-1,Kurs,pass-fail,974760673,Kriterier,4\n', 'csv')
+    expect(offeringFromJson(csv.rows[0]!.raw).offering.quality).toEqual({ assuredBy: '974760673', criteria: 'Kriterier', levelPlacement: '4' })
+  })
+
   it('keeps a programme\'s special admission requirement as a known code, in JSON, CSV and the stored record', () => {
     const ok = { ...programme(), links: { admissionRequirement: 'MATRS' } }
     expect(validateOffering(ok)).toEqual([])
