@@ -9,7 +9,7 @@ import { lifelong } from '../../../core/gen/proto.js'
 
 const pb = lifelong.education
 
-export const OFFERING_KINDS = ['study-programme', 'course', 'qualification', 'micro-credential', 'non-formal-course', 'upper-secondary-programme', 'upper-secondary-subject'] as const
+export const OFFERING_KINDS = ['study-programme', 'course', 'qualification', 'micro-credential', 'non-formal-course', 'upper-secondary-programme', 'upper-secondary-subject', 'lower-secondary-programme', 'test'] as const
 export type OfferingKind = typeof OFFERING_KINDS[number]
 
 export const OFFERING_STATUSES = ['planned', 'active', 'discontinued', 'withdrawn'] as const

@@ -73,7 +73,7 @@ export function validateOffering (o: Offering, options: { prefix?: string, allow
   if (o.nusCode !== '') {
     const e = checkNusCode(o.nusCode) ?? (levelOk ? checkNusAgainstNkr(o.nusCode, o.nkrLevel) : undefined)
     if (e !== undefined) push('/nusCode', e)
-  } else if (kindOk && o.kind !== 'non-formal-course' && o.kind !== 'micro-credential') {
+  } else if (kindOk && o.kind !== 'non-formal-course' && o.kind !== 'micro-credential' && o.kind !== 'test') {
     push('/nusCode', 'required for formal education')
   }
   if (o.iscedF !== '') {

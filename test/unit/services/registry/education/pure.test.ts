@@ -64,6 +64,18 @@ describe('CSV import files', () => {
     expect(offeringFromJson(csv.rows[0]!.raw).offering.quality).toEqual({ assuredBy: '974760673', criteria: 'Kriterier', levelPlacement: '4' })
   })
 
+  it('tests (CEFR or pass-fail, outside the NKR) and lower-secondary programmes (1-6, NKR 2) are offerings too', () => {
+    const test = course({ kind: 'test', localCode: 'NORSKPROVE', gradingScale: 'CEFR', nkrLevel: '', nusCode: '', credits: 0 })
+    expect(validateOffering(test)).toEqual([])
+    expect(validateOffering({ ...test, gradingScale: 'pass-fail' })).toEqual([])
+    expect(validateOffering({ ...test, nkrLevel: '4' }).map((f) => f.path)).toContain('/nkrLevel')
+    expect(validateOffering({ ...test, credits: 5 }).map((f) => f.path)).toContain('/credits')
+    expect(validateOffering({ ...course(), gradingScale: 'CEFR' }).map((f) => f.path)).toContain('/gradingScale')
+    const grunnskole = course({ kind: 'lower-secondary-programme', localCode: 'GS', gradingScale: '1-6', nkrLevel: '2', nusCode: '201101', credits: 0 })
+    expect(validateOffering(grunnskole)).toEqual([])
+    expect(validateOffering({ ...grunnskole, gradingScale: 'A-F' }).map((f) => f.path)).toContain('/gradingScale')
+  })
+
   it('keeps a programme\'s special admission requirement as a known code, in JSON, CSV and the stored record', () => {
     const ok = { ...programme(), links: { admissionRequirement: 'MATRS' } }
     expect(validateOffering(ok)).toEqual([])
