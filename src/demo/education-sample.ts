@@ -21,7 +21,7 @@ export interface SampleInstitution {
   organisationNumber: string
   name: { nb: string, nn?: string, en: string }
   shortName: string
-  category: 'university' | 'scientific-college' | 'accredited-college' | 'vocational-college' | 'county' | 'private-provider'
+  category: 'university' | 'scientific-college' | 'accredited-college' | 'vocational-college' | 'county' | 'private-provider' | 'other'
   selfAccreditation: { upToLevel: string, doctoralFields: string[] }
   /** DBH institution code and FS institution number (higher education only). */
   dbhCode?: string
@@ -51,7 +51,8 @@ export const SAMPLE_INSTITUTIONS: SampleInstitution[] = [
   { slug: 'nvf', organisationNumber: '991502254', name: { nb: 'Nordvest fagskole (demo)', en: 'Nordvest Vocational College (demo)' }, shortName: 'NVF', category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] }, dbhCode: '8901', fsNumber: '901', validFrom: '2005-01-01', programmes: 6, courses: 0, prefix: 'F', since: 2011 },
   { slug: 'oslomet', organisationNumber: '997058747', name: { nb: 'OsloMet – storbyuniversitetet', en: 'Oslo Metropolitan University' }, shortName: 'OsloMet', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1175', fsNumber: '215', validFrom: '2011-08-01', imports: 'csv', programmes: 0, courses: 0, prefix: 'M', since: 2011 },
   // Vestland county (2020): its upper-secondary schools' results, with the county as the issuer.
-  { slug: 'vestland', organisationNumber: '821311632', name: { nb: 'Vestland fylkeskommune', en: 'Vestland County Council' }, shortName: 'Vestland', category: 'county', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2020-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'V', since: 2020 }
+  { slug: 'vestland', organisationNumber: '821311632', name: { nb: 'Vestland fylkeskommune', en: 'Vestland County Council' }, shortName: 'Vestland', category: 'county', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2020-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'V', since: 2020 },
+  { slug: 'hkdir', organisationNumber: '919479906', name: { nb: 'Direktoratet for høyere utdanning og kompetanse', en: 'Directorate for Higher Education and Skills' }, shortName: 'HK-dir', category: 'other', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2021-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'K', since: 2021 }
 ]
 
 const named = (o: Pick<SampleOffering, 'kind' | 'localCode' | 'name' | 'credits' | 'nkrLevel' | 'nusCode' | 'iscedF' | 'validFrom'> & Partial<SampleOffering>): SampleOffering =>
@@ -90,6 +91,11 @@ export const SAMPLE_RESULT_OFFERINGS: Readonly<Record<string, readonly SampleOff
   vestland: [
     named({ kind: 'upper-secondary-programme', localCode: 'STUSPE', name: { nb: 'Vitnemål, studiespesialisering', en: 'Upper secondary diploma, general studies' }, credits: 0, nkrLevel: '4', nusCode: '459901', iscedF: '0031', gradingScale: '1-6', validFrom: '2006-08-01' }),
     named({ kind: 'upper-secondary-programme', localCode: 'ELEKTRO', name: { nb: 'Fagbrev i elektrikerfaget', en: 'Trade certificate, electrician' }, credits: 0, nkrLevel: '4', nusCode: '457118', iscedF: '0713', gradingScale: 'trade-certificate', validFrom: '2006-08-01' })
+  ],
+  // The issuing agency of the tests needed for permanent residence and citizenship.
+  hkdir: [
+    named({ kind: 'test', localCode: 'NORSKPROVE', name: { nb: 'Norskprøven', en: 'Norwegian language test' }, credits: 0, nkrLevel: '', nusCode: '', iscedF: '0231', gradingScale: 'CEFR', validFrom: '2014-01-01' }),
+    named({ kind: 'test', localCode: 'SAMFUNN', name: { nb: 'Samfunnskunnskapsprøven', en: 'Social studies test' }, credits: 0, nkrLevel: '', nusCode: '', iscedF: '0312', gradingScale: 'pass-fail', validFrom: '2017-01-01' })
   ]
 }
 

@@ -2,7 +2,8 @@
  * Sample learners and results for the local federation (`npm start`): three made-up learners
  * with results at several institutions — a bachelor's diploma with its courses, a course of a
  * college that merged into NTNU in 2016, an upper-secondary diploma from a county, a trade
- * certificate, a micro-credential, a recognition of foreign education, and results at UiB,
+ * certificate, a micro-credential, a recognition of foreign education, the Norwegian and social
+ * studies tests from the issuing agency (HK-dir), and results at UiB,
  * whose node is down. Every person and number is synthetic (Skatteetaten test numbers, month + 80).
  *
  * The results refer to offerings of the registry's sample catalogue (education-sample.ts:
@@ -49,7 +50,7 @@ const AISHA: LearnerInput = { nationalId: '27919640281', givenNames: 'Aisha', fa
 export const SAMPLE_LEARNERS: SampleLearner[] = [
   { ...KARI, note: 'UiO (bachelor), NTNU (also a course from HiST, merged into NTNU), Vestland fylkeskommune (upper secondary), UiB (down)' } as SampleLearner,
   { ...OLA, note: 'NTNU, OsloMet, Vestland fylkeskommune (trade certificate)' } as SampleLearner,
-  { ...AISHA, note: 'OsloMet (recognition of foreign education), UiO (master course), UiB (down)' } as SampleLearner
+  { ...AISHA, note: 'OsloMet (recognition of foreign education), UiO (master course), HK-dir (Norwegian and social studies tests), UiB (down)' } as SampleLearner
 ]
 
 const ref = (l: LearnerInput): { nationalId: string } => ({ nationalId: l.nationalId as string })
@@ -116,6 +117,16 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
           ]
         },
         { externalId: 'vlfk-fb-1', learner: ref(OLA), kind: 'trade-certificate', offeringId: ids('vestland', 'ELEKTRO'), achievedOn: '2017-06-15', grades: grade('passed-with-distinction', 'trade-certificate') }
+      ] as IngestBatch['results']
+    },
+    hkdir: {
+      learners: [AISHA],
+      results: [
+        {
+          externalId: 'hkdir-np-1', learner: ref(AISHA), kind: 'language-test', offeringId: ids('hkdir', 'NORSKPROVE'), achievedOn: '2021-05-28', languages: ['nb'],
+          grades: [{ scale: 'CEFR', value: 'B2', component: 'reading' }, { scale: 'CEFR', value: 'B2', component: 'listening' }, { scale: 'CEFR', value: 'B1', component: 'writing' }, { scale: 'CEFR', value: 'C1', component: 'oral' }]
+        },
+        { externalId: 'hkdir-sk-1', learner: ref(AISHA), kind: 'civics-test', offeringId: ids('hkdir', 'SAMFUNN'), achievedOn: '2021-06-03', grades: grade('passed', 'pass-fail') }
       ] as IngestBatch['results']
     },
     uib: {
