@@ -70,7 +70,7 @@ export const SAMPLE_RESULT_OFFERINGS: Readonly<Record<string, readonly SampleOff
     named({ kind: 'course', localCode: 'IN1150', name: { nb: 'Logiske metoder', en: 'Logical Methods' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01' }),
     named({ kind: 'course', localCode: 'MAT1100', name: { nb: 'Kalkulus', en: 'Calculus' }, credits: 10, nkrLevel: '6', nusCode: '654101', iscedF: '0541', validFrom: '2008-08-01' }),
     named({ kind: 'course', localCode: 'IN2010', name: { nb: 'Algoritmer og datastrukturer', en: 'Algorithms and Data Structures' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2017-08-01' }),
-    named({ kind: 'study-programme', localCode: 'BAINF-PSA', name: { nb: 'Bachelor i informatikk: programmering og systemarkitektur', en: 'Bachelor of Science in Informatics: Programming and System Architecture' }, credits: 180, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01', learningOutcomes: { nb: 'Kandidaten har bred kunnskap om programmering, algoritmer og systemarkitektur.', en: 'The graduate has broad knowledge of programming, algorithms and system architecture.' }, relations: uioBachelor.map((c) => ({ type: 'contains-mandatory', target: c })) }),
+    named({ kind: 'study-programme', localCode: 'BAINF-PSA', name: { nb: 'Bachelor i informatikk: programmering og systemarkitektur', en: 'Bachelor of Science in Informatics: Programming and System Architecture' }, credits: 180, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01', links: { admissionRequirement: 'MATRS' }, learningOutcomes: { nb: 'Kandidaten har bred kunnskap om programmering, algoritmer og systemarkitektur.', en: 'The graduate has broad knowledge of programming, algorithms and system architecture.' }, relations: uioBachelor.map((c) => ({ type: 'contains-mandatory', target: c })) }),
     named({ kind: 'course', localCode: 'INF5100', name: { nb: 'Avanserte databasesystemer', en: 'Advanced Database Systems' }, credits: 10, nkrLevel: '7', nusCode: '755119', iscedF: '0613', languages: ['en'], validFrom: '2008-08-01' })
   ],
   ntnu: [
@@ -155,7 +155,7 @@ export interface SampleOffering {
   terms: string[]
   status: string
   relations: Array<{ type: string, target: string, validFrom?: string }>
-  links?: { admissionCode?: string, financingReference?: string }
+  links?: { admissionCode?: string, financingReference?: string, admissionRequirement?: string }
   validFrom: string
   owner?: string
 }

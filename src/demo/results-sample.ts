@@ -111,6 +111,7 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
         {
           externalId: 'vlfk-vm-1', learner: ref(KARI), kind: 'upper-secondary-diploma', offeringId: ids('vestland', 'STUSPE'), achievedOn: '2018-06-20', issuedOn: '2018-06-21', languages: ['nb'],
           parts: [
+            { localCode: 'REA3022', title: { nb: 'Matematikk R1', en: 'Mathematics R1' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }] },
             { localCode: 'REA3024', title: { nb: 'Matematikk R2', en: 'Mathematics R2' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }, { scale: '1-6', value: '6', component: 'exam-written' }] },
             { localCode: 'NOR1211', title: { nb: 'Norsk hovedmål', en: 'Norwegian, first language' }, grades: [{ scale: '1-6', value: '4', component: 'standpunkt' }, { scale: '1-6', value: '4', component: 'exam-written' }] },
             { localCode: 'ENG1002', title: { nb: 'Engelsk', en: 'English' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }] }

@@ -10,6 +10,7 @@ import { planLocalFederation, startLocalFederation, type LocalFederationSpec, ty
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../node.ts'
 import { SAMPLE_ENROLMENT_OFFERINGS, seedLearners, type SampleLearner } from './learners.ts'
+import { runConsumerSample, type ConsumerSample } from './consumers.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from './emrex/local.ts'
 import { prepareLocalOots } from './oots/local.ts'
@@ -54,6 +55,8 @@ export interface Demo {
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
   /** The portal's OOTS listener and the DEVELOPMENT gateway credential that reaches it. */
   oots?: { url: string, gatewayFile: string, learner: string }
+  /** A sample applicant scored by the admission node and a finance check, when both run. */
+  consumers?: ConsumerSample
 }
 
 /** A start phase that takes longer than this says so, and again every time this passes. */
@@ -160,7 +163,16 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     throw err
   }
   const oots = localOots === undefined || ootsLearner === undefined ? undefined : { url: localOots.url, gatewayFile: localOots.gatewayFile, learner: `${ootsLearner.givenNames} ${ootsLearner.familyName}` }
-  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }), ...(oots === undefined ? {} : { oots }) }
+  let consumers: ConsumerSample | undefined
+  if (catalogue !== undefined) {
+    try {
+      consumers = await phase('scoring a sample applicant and checking student finance', log, async () => await runConsumerSample(federation, catalogue?.resultOfferings['uio/BAINF-PSA']))
+    } catch (err) {
+      await federation.stop()
+      throw err
+    }
+  }
+  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }), ...(oots === undefined ? {} : { oots }), ...(consumers === undefined ? {} : { consumers }) }
 }
 
 /**

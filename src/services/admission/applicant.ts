@@ -46,8 +46,12 @@ export function applicantFrom (id: string, results: readonly PortalResult[], bir
       later.push({ ref: v.key, code: v.view.localCode ?? '', grades: v.view.grades.map((g) => ({ component: g.component, value: g.value })) })
     }
   }
-  // Higher education: credits of passed courses (A–E or passed).
-  const he = views.filter((v) => v.view.kind === 'course-result' && (v.view.credits ?? 0) > 0 && v.view.grades.length > 0 && v.view.grades.every((g) => g.passed) && !v.view.grades.some((g) => g.scale === '1-6'))
+  // Higher education: the credits of degrees (diplomas), and of passed courses (A–E or passed)
+  // that are not already parts of one of them.
+  const degrees = views.filter((v) => v.view.kind === 'diploma' && (v.view.credits ?? 0) > 0)
+  const inDegrees = new Set(degrees.flatMap((d) => d.view.parts.map((p) => p.offeringId ?? '')).filter((id) => id !== ''))
+  const courses = views.filter((v) => v.view.kind === 'course-result' && (v.view.credits ?? 0) > 0 && v.view.grades.length > 0 && v.view.grades.every((g) => g.passed) && !v.view.grades.some((g) => g.scale === '1-6') && !inDegrees.has(v.view.offeringId ?? ''))
+  const he = [...degrees, ...courses]
   const credits = he.reduce((s, v) => s + (v.view.credits ?? 0), 0)
   used.push(...he.map((v) => v.key))
   const applicant: Applicant = {

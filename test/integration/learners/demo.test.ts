@@ -9,6 +9,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { validateEducationId, validateNationalId } from '../../../src/core/identifiers/index.ts'
 import { SAMPLE_ENROLMENT_OFFERINGS, seedLearners } from '../../../src/demo/learners.ts'
+import { consumerSummary } from '../../../src/demo/consumers.ts'
 import { spec, startTestFederation, tempDir, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { freePortRange } from '../../helpers/ports.ts'
 import { runDemo } from '../../../src/demo/run.ts'
@@ -57,8 +58,8 @@ describe('sample learners of the local federation', () => {
   it('npm start: a sample learner sees results from three institutions, each for an offering of the registry', { timeout: 180_000 }, async () => {
     const dir = join(tempDir(), 'demo')
     const spec = new URL('../../../node-config/local-federation.json', import.meta.url).pathname
-    // HTTP: ten nodes, then the simulated foreign EMREX node and the portal's OOTS listener.
-    const demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(10), http: await freePortRange(12) } })
+    // HTTP: twelve nodes, then the simulated foreign EMREX node and the portal's OOTS listener.
+    const demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(12), http: await freePortRange(14) } })
     try {
       const registry = demo.federation.node('registry')
       const portal = demo.federation.node('portal')
@@ -87,6 +88,24 @@ describe('sample learners of the local federation', () => {
       const hist = results.find((r) => r.result.issuer.organisationNumber === org('hist'))
       expect(hist?.heldBy?.organisationNumber).toBe(org('ntnu'))
       expect(demo.catalogue?.resultOfferings['hist/TDAT1001']).toBe(hist?.result.offeringId)
+      // Samordna opptak scored Kari for UiO's bachelor (MATRS, from the registry) from her verified
+      // Vestland diploma and UiO/NTNU credits; Lånekassen found Ola full-time at NTNU this autumn.
+      const admission = demo.consumers?.admission?.outcome
+      if (admission?.ok !== true) throw new Error(`the sample applicant was not scored: ${JSON.stringify(admission)}`)
+      const score = admission.score
+      // R1 5, R2 5 and 6, norsk 4 and 4, engelsk 5: 29 / 6 = 4.83 → 48.3; R1 0.5 + R2 1.0; born 1999: age 8; ≥ 60 credits: 2.
+      expect(score.ordinary.karakterpoeng).toMatchObject({ points: 48.3, count: 6 })
+      expect(score.ordinary.realfag.map((r) => [r.item, r.points])).toEqual([['MAT-R2', 1], ['MAT-R1', 0.5]])
+      expect(score.ordinary.konkurransepoeng).toBe(59.8)
+      expect(score.requirement).toMatchObject({ code: 'MATRS', ok: true })
+      for (const ref of score.ordinary.karakterpoeng.counted.map((c) => c.ref)) expect(ref.startsWith(`${org('vestland')}:`)).toBe(true)
+      const finance = demo.consumers?.finance?.answer
+      expect(finance).toMatchObject({ ok: true, studyLoadPercent: 100, enrolments: [{ institution: org('ntnu'), offeringId: demo.catalogue?.resultOfferings['ntnu/TDT4120'], studyLoadPercent: 100, status: 'active' }] })
+      const printed = consumerSummary(demo.consumers!).join('\n')
+      expect(printed).toContain('konkurransepoeng 59.8')
+      expect(printed).toContain('requirement MATRS: met by')
+      expect(printed).toContain('study load 100 %')
+
       // Enrolments name registry offering IDs (checked through the registry lookup when recorded):
       // Kari's at UiO, and every synthetic learner's at its institution.
       const index = demo.federation.node('index')

@@ -230,8 +230,8 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     work = join(root, 'work')
     mkdirSync(work)
     const spec = new URL('../../../node-config/local-federation.json', import.meta.url).pathname
-    // HTTP: ten nodes, the simulated foreign EMREX node and the OOTS listener.
-    demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(10), http: await freePortRange(12) } })
+    // HTTP: twelve nodes, the simulated foreign EMREX node and the OOTS listener.
+    demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(12), http: await freePortRange(14) } })
     const http = new Map(demo.summary.map((n) => [n.slug, n.http]))
     url = (slug) => http.get(slug) as string
     devKey = createPrivateKey(readFileSync(join(dir, 'dev-issuer.key')))
