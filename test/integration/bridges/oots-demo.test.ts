@@ -21,13 +21,13 @@ describe('npm start: the OOTS listener', () => {
   it('takes the development gateway only; the learner the request is about sees it at the portal', { timeout: 120_000 }, async () => {
     const dir = join(tempDir(), 'demo')
     const spec = new URL('../../../node-config/local-federation.json', import.meta.url).pathname
-    // One range: nine libp2p ports, nine HTTP ports, the simulated foreign EMREX node and the OOTS listener on the next two.
-    const p2p = await freePortRange(20)
-    const http = p2p + 9
+    // One range: twelve libp2p ports, twelve HTTP ports, the simulated foreign EMREX node and the OOTS listener on the next two.
+    const p2p = await freePortRange(26)
+    const http = p2p + 12
     const demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', sampleCatalogue: false, basePorts: { p2p, http } })
     try {
       const portal = demo.federation.node('portal')
-      expect(demo.oots?.url).toBe(`https://127.0.0.1:${http + 10}`)
+      expect(demo.oots?.url).toBe(`https://127.0.0.1:${http + 13}`)
       expect(portal.parts.ootsListener?.url()).toBe(demo.oots?.url)
       const gatewayFile = JSON.parse(readFileSync(demo.oots!.gatewayFile, 'utf8')) as DevelopmentGatewayFile
       expect(gatewayFile.development).toMatch(/^DEVELOPMENT ONLY/)

@@ -129,7 +129,7 @@ describe('lifelong CLI', () => {
       expect(demo.output()).toContain('Kari Synnøve Nordmann')
       expect(demo.output()).toContain(`npx lifelong trust add ${portal.http}/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch`)
       // Every port of the demo is within the ranges it was given.
-      expect(summary.emrex.foreignUrl).toBe(`http://127.0.0.1:${http + 9}`)
+      expect(summary.emrex.foreignUrl).toBe(`http://127.0.0.1:${http + 12}`)
       expect((await fetch(`${summary.emrex.foreignUrl as string}/`)).status).toBe(200)
       expect(await demo.stop('SIGINT')).toBe(0)
     }
