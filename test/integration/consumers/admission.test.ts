@@ -3,7 +3,7 @@ import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/feder
 import { testCatalogue, LEARNERS, OFFERINGS, UIO, course } from '../../helpers/results.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { ADMISSION_SCOPE } from '../../../src/edges/admission/routes.ts'
-import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { devIssuerWith } from '../../../src/node.ts'
 import type { OfferingInfo } from '../../../src/services/registry/results/ports.ts'
 

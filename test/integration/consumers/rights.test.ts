@@ -4,7 +4,7 @@ import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { GetResults } from '../../../src/services/registry/results/protocol.ts'
 import { CheckEnrolment, FindResultSources, ResolveIdentity } from '../../../src/services/registry/learners/protocol.ts'
 import { devIssuerWith } from '../../../src/node.ts'
-import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 
 const kari = LEARNERS.kari
 const NUCAS = '919477830'

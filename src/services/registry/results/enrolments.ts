@@ -13,7 +13,8 @@
 import { lifelong } from '../../../core/gen/proto.js'
 import { LifelongError, ValidationError } from '../../../core/errors.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
-import type { EnrolmentRegistration, InstitutionInfo, LogAppender, OfferingCatalogue, PointerOutcome, PointerRegistrar } from './ports.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
+import type { EnrolmentRegistration, InstitutionInfo, OfferingCatalogue, PointerOutcome, PointerRegistrar } from './ports.ts'
 import type { ResultRegistry } from './registry.ts'
 import { isPass, type LearnerRefInput, type Problem } from './model.ts'
 import { resultView } from './record.ts'
@@ -51,7 +52,7 @@ export interface EnrolmentReport {
 export interface EnrolmentRegisterComponents {
   registry: ResultRegistry
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   catalogue: OfferingCatalogue
   registrar?: PointerRegistrar
   now?: () => number
@@ -115,21 +116,21 @@ export class EnrolmentRegister {
       const codes = new Set(problems.map((p) => p.code))
       throw new ValidationError(codes.size === 1 ? [...codes][0] as Problem['code'] : 'RESULTS_REJECTED', `nothing was stored: ${problems.length} problem(s)`, problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems } })
     }
+    // One unit of work in the enrolments' lane: what is unchanged is told apart from what is new
+    // against the store as the earlier units of the lane left it.
     const changed: typeof checked = []
     let unchanged = 0
-    for (const c of checked) {
-      const old = await this.c.store.get(c.key)
-      const same = old !== undefined && (() => { const o = pb.EnrolmentRecord.decode(old); return o.offeringId === c.record.offeringId && o.status === c.record.status && o.startDate === c.record.startDate && o.endDate === c.record.endDate && o.studyLoadPercent === c.record.studyLoadPercent })()
-      if (same) unchanged++
-      else changed.push(c)
-    }
-    if (changed.length > 0) {
-      const bytes = changed.map((c) => pb.EnrolmentRecord.encode(c.record).finish())
-      await this.c.log.append(
-        changed.map((c, i) => ({ type: 'results.enrolment', key: `${c.record.localId}/${c.record.externalHash}/${String(c.record.recordedAtMs)}`, record: bytes[i] as Uint8Array, storedAt: { sublevel: 'results', key: c.key } })),
-        changed.map((c, i) => ({ type: 'put' as const, sublevel: this.c.store, key: c.key, value: bytes[i] as Uint8Array }))
-      )
-    }
+    await this.c.log.transaction(async (tx) => {
+      await tx.load(this.c.store, checked.map((c) => c.key))
+      for (const c of checked) {
+        const old = tx.get(this.c.store, c.key)
+        const o = old === undefined ? undefined : pb.EnrolmentRecord.decode(old)
+        const same = o !== undefined && o.offeringId === c.record.offeringId && o.status === c.record.status && o.startDate === c.record.startDate && o.endDate === c.record.endDate && o.studyLoadPercent === c.record.studyLoadPercent
+        if (same) { unchanged++; continue }
+        changed.push(c)
+        tx.record({ sublevel: this.c.store, key: c.key, value: pb.EnrolmentRecord.encode(c.record).finish(), entry: { type: 'results.enrolment', key: `${c.record.localId}/${c.record.externalHash}/${String(c.record.recordedAtMs)}` } })
+      }
+    }, { lane: 'results.enrolments' })
     let index: PointerOutcome[] = changed.map(() => ({ status: 'retry', code: 'RESULTS_NO_INDEX' }))
     if (changed.length > 0 && this.c.registrar?.registerEnrolments !== undefined) {
       try {
