@@ -27,7 +27,7 @@ export async function runConsumerSample (fed: RunningFederation, programmeId: st
     if (outcome !== undefined) out.admission = { applicant: 'Kari Synnøve Nordmann', programme: programmeId, outcome }
   }
   if (finance !== undefined) {
-    const [answer] = await finance.check([{ ref: 'sample-student-1', subject: { scheme: 'national-id', value: '02889840016' }, term: '2025H', creditsFrom: '2025-01-01', creditsTo: '2025-12-31' }])
+    const [answer] = await finance.check([{ ref: 'sample-student-1', subject: { scheme: 'national-id', value: '02889840369' }, term: '2025H', creditsFrom: '2025-01-01', creditsTo: '2025-12-31' }])
     if (answer !== undefined) out.finance = { learner: 'Ola Nordmann', term: '2025H', answer }
   }
   return out
