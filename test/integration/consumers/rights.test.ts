@@ -78,8 +78,8 @@ describe('consumer roles: admission (NUCAS) and finance (Lånekassen)', () => {
     const auth = `Bearer ${await portal.portal!.devIssuer!.issue(0, DEV_AUDIENCE, 'n')}`
     const res = await portal.http.inject({ method: 'GET', url: '/portal/api/access', headers: { authorization: auth } })
     expect(res.statusCode).toBe(200)
-    const rows = res.json().rows as Array<{ who: string, what: string, purpose: string, legalBasis: string }>
-    const seen = (who: string): Array<{ what: string, purpose: string }> => rows.filter((r) => r.who.startsWith(who)).map((r) => ({ what: r.what, purpose: r.purpose }))
+    const rows = res.json().rows as Array<{ who: string, operation: string, purpose: string, legalBasis: string }>
+    const seen = (who: string): Array<{ what: string, purpose: string }> => rows.filter((r) => r.who.startsWith(who)).map((r) => ({ what: r.operation.startsWith('results.') ? r.operation : `${r.operation} @ index`, purpose: r.purpose }))
     // At the index (where the results are) and at the source (the results themselves).
     expect(seen('Samordna opptak')).toHaveLength(2)
     expect(seen('Samordna opptak').every((r) => r.purpose === 'admission.scoring')).toBe(true)
