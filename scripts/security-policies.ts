@@ -22,7 +22,9 @@ export const EVERY_ROLE: readonly LocalNodeSpec[] = [
   { slug: 'index', name: 'Nasjonal læringsindeks', organisationNumber: '919477822', roles: ['index'] },
   { slug: 'registry', name: 'Nasjonalt utdanningsregister', organisationNumber: '919477822', roles: ['registry'] },
   { slug: 'accreditor', name: 'NOKUT', organisationNumber: '997248945', roles: ['accreditor'] },
-  { slug: 'portal', name: 'Vitnemålsportalen', organisationNumber: '919477822', roles: ['portal'] }
+  { slug: 'portal', name: 'Vitnemålsportalen', organisationNumber: '919477822', roles: ['portal'] },
+  { slug: 'admission', name: 'Samordna opptak', organisationNumber: '919477830', roles: ['admission'] },
+  { slug: 'finance', name: 'Lånekassen', organisationNumber: '960885406', roles: ['finance'] }
 ]
 
 /** Plans the federation of {@link EVERY_ROLE} under `dir` (with the portal's EMREX certificate and OOTS listener). */

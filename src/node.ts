@@ -81,12 +81,14 @@ const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 
 export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
   institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'harvester', 'institutionResults', 'evidence'],
   index: [...EVERY_NODE, 'learnerIndex'],
-  registry: [...EVERY_NODE, 'educationRegistry'],
+  registry: [...EVERY_NODE, 'educationRegistry', 'statistics'],
   accreditor: [...EVERY_NODE, 'accreditor'],
   portal: [
     ...EVERY_NODE, 'offerings', 'signedInLearners', 'bridgeAccessLog', 'sourceDirectory', 'emrexStore', 'devIssuer', 'portal',
     'bridgeSessions', 'verifiedResults', 'personMatcher', 'evidenceFetcher', 'eudi', 'oots', 'ootsListener', 'emrex'
-  ]
+  ],
+  admission: [...EVERY_NODE, 'offerings', 'admission'],
+  finance: [...EVERY_NODE, 'finance']
 }
 
 /** The parts of a node with `roles`, in start order: each role's table in the order of {@link ROLES}, each part once. */

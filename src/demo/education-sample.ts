@@ -21,7 +21,7 @@ export interface SampleInstitution {
   organisationNumber: string
   name: { nb: string, nn?: string, en: string }
   shortName: string
-  category: 'university' | 'scientific-college' | 'accredited-college' | 'vocational-college' | 'county' | 'private-provider'
+  category: 'university' | 'scientific-college' | 'accredited-college' | 'vocational-college' | 'county' | 'private-provider' | 'other'
   selfAccreditation: { upToLevel: string, doctoralFields: string[] }
   /** DBH institution code and FS institution number (higher education only). */
   dbhCode?: string
@@ -51,7 +51,8 @@ export const SAMPLE_INSTITUTIONS: SampleInstitution[] = [
   { slug: 'nvf', organisationNumber: '991502254', name: { nb: 'Nordvest fagskole (demo)', en: 'Nordvest Vocational College (demo)' }, shortName: 'NVF', category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] }, dbhCode: '8901', fsNumber: '901', validFrom: '2005-01-01', programmes: 6, courses: 0, prefix: 'F', since: 2011 },
   { slug: 'oslomet', organisationNumber: '997058747', name: { nb: 'OsloMet – storbyuniversitetet', en: 'Oslo Metropolitan University' }, shortName: 'OsloMet', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1175', fsNumber: '215', validFrom: '2011-08-01', imports: 'csv', programmes: 0, courses: 0, prefix: 'M', since: 2011 },
   // Vestland county (2020): its upper-secondary schools' results, with the county as the issuer.
-  { slug: 'vestland', organisationNumber: '821311632', name: { nb: 'Vestland fylkeskommune', en: 'Vestland County Council' }, shortName: 'Vestland', category: 'county', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2020-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'V', since: 2020 }
+  { slug: 'vestland', organisationNumber: '821311632', name: { nb: 'Vestland fylkeskommune', en: 'Vestland County Council' }, shortName: 'Vestland', category: 'county', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2020-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'V', since: 2020 },
+  { slug: 'hkdir', organisationNumber: '919479906', name: { nb: 'Direktoratet for høyere utdanning og kompetanse', en: 'Directorate for Higher Education and Skills' }, shortName: 'HK-dir', category: 'other', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2021-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'K', since: 2021 }
 ]
 
 const named = (o: Pick<SampleOffering, 'kind' | 'localCode' | 'name' | 'credits' | 'nkrLevel' | 'nusCode' | 'iscedF' | 'validFrom'> & Partial<SampleOffering>): SampleOffering =>
@@ -69,7 +70,7 @@ export const SAMPLE_RESULT_OFFERINGS: Readonly<Record<string, readonly SampleOff
     named({ kind: 'course', localCode: 'IN1150', name: { nb: 'Logiske metoder', en: 'Logical Methods' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01' }),
     named({ kind: 'course', localCode: 'MAT1100', name: { nb: 'Kalkulus', en: 'Calculus' }, credits: 10, nkrLevel: '6', nusCode: '654101', iscedF: '0541', validFrom: '2008-08-01' }),
     named({ kind: 'course', localCode: 'IN2010', name: { nb: 'Algoritmer og datastrukturer', en: 'Algorithms and Data Structures' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2017-08-01' }),
-    named({ kind: 'study-programme', localCode: 'BAINF-PSA', name: { nb: 'Bachelor i informatikk: programmering og systemarkitektur', en: 'Bachelor of Science in Informatics: Programming and System Architecture' }, credits: 180, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01', learningOutcomes: { nb: 'Kandidaten har bred kunnskap om programmering, algoritmer og systemarkitektur.', en: 'The graduate has broad knowledge of programming, algorithms and system architecture.' }, relations: uioBachelor.map((c) => ({ type: 'contains-mandatory', target: c })) }),
+    named({ kind: 'study-programme', localCode: 'BAINF-PSA', name: { nb: 'Bachelor i informatikk: programmering og systemarkitektur', en: 'Bachelor of Science in Informatics: Programming and System Architecture' }, credits: 180, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01', links: { admissionRequirement: 'MATRS' }, learningOutcomes: { nb: 'Kandidaten har bred kunnskap om programmering, algoritmer og systemarkitektur.', en: 'The graduate has broad knowledge of programming, algorithms and system architecture.' }, relations: uioBachelor.map((c) => ({ type: 'contains-mandatory', target: c })) }),
     named({ kind: 'course', localCode: 'INF5100', name: { nb: 'Avanserte databasesystemer', en: 'Advanced Database Systems' }, credits: 10, nkrLevel: '7', nusCode: '755119', iscedF: '0613', languages: ['en'], validFrom: '2008-08-01' })
   ],
   ntnu: [
@@ -90,6 +91,11 @@ export const SAMPLE_RESULT_OFFERINGS: Readonly<Record<string, readonly SampleOff
   vestland: [
     named({ kind: 'upper-secondary-programme', localCode: 'STUSPE', name: { nb: 'Vitnemål, studiespesialisering', en: 'Upper secondary diploma, general studies' }, credits: 0, nkrLevel: '4', nusCode: '459901', iscedF: '0031', gradingScale: '1-6', validFrom: '2006-08-01' }),
     named({ kind: 'upper-secondary-programme', localCode: 'ELEKTRO', name: { nb: 'Fagbrev i elektrikerfaget', en: 'Trade certificate, electrician' }, credits: 0, nkrLevel: '4', nusCode: '457118', iscedF: '0713', gradingScale: 'trade-certificate', validFrom: '2006-08-01' })
+  ],
+  // The issuing agency of the tests needed for permanent residence and citizenship.
+  hkdir: [
+    named({ kind: 'test', localCode: 'NORSKPROVE', name: { nb: 'Norskprøven', en: 'Norwegian language test' }, credits: 0, nkrLevel: '', nusCode: '', iscedF: '0231', gradingScale: 'CEFR', validFrom: '2014-01-01' }),
+    named({ kind: 'test', localCode: 'SAMFUNN', name: { nb: 'Samfunnskunnskapsprøven', en: 'Social studies test' }, credits: 0, nkrLevel: '', nusCode: '', iscedF: '0312', gradingScale: 'pass-fail', validFrom: '2017-01-01' })
   ]
 }
 
@@ -149,7 +155,7 @@ export interface SampleOffering {
   terms: string[]
   status: string
   relations: Array<{ type: string, target: string, validFrom?: string }>
-  links?: { admissionCode?: string, financingReference?: string }
+  links?: { admissionCode?: string, financingReference?: string, admissionRequirement?: string }
   validFrom: string
   owner?: string
 }

@@ -57,6 +57,7 @@ export function sampleToCsvRow (o: SampleOffering): Record<string, string | numb
     status: o.status,
     relations: o.relations.map((r) => `${r.type}:${r.target}${r.validFrom === undefined ? '' : `:${r.validFrom}`}`).join(';'),
     admissionCode: o.links?.admissionCode,
+    admissionRequirement: o.links?.admissionRequirement,
     validFrom: o.validFrom
   }
 }

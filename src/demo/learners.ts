@@ -53,8 +53,17 @@ function dNumber (birthDate: string): string {
   }
 }
 
-/** Registers the sample learners through the federation's institutions; returns them with dev tokens. */
-export async function seedLearners (federation: RunningFederation, summaryFile?: string): Promise<SampleLearner[]> {
+/** The offering each sample institution enrols its learners in, by local code (the sample catalogue's). */
+export const SAMPLE_ENROLMENT_OFFERINGS: Readonly<Record<string, string>> = { uio: 'BAINF-PSA', ntnu: 'TDT4100', uib: 'INF100', oslomet: 'SYK1000', vestland: 'STUSPE' }
+
+/**
+ * Registers the sample learners through the federation's institutions; returns them with dev
+ * tokens. With `enrolIn` (the registry's offering ID for an institution's slug), each
+ * institution also records its learners' enrolments, with study load, against that registry ID:
+ * through its own enrolment register, which checks the ID through the registry lookup and
+ * registers the enrolment at the index.
+ */
+export async function seedLearners (federation: RunningFederation, summaryFile?: string, enrolIn?: (slug: string) => string | undefined): Promise<SampleLearner[]> {
   const institutions = [...federation.nodes.entries()].filter(([, n]) => n.config.roles.includes('institution'))
   if (institutions.length === 0 || [...federation.nodes.values()].every((n) => !n.config.roles.includes('index'))) return []
   const key = federation.plan.devIssuerKey
@@ -66,7 +75,7 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
   const homes = people.map((_, i) => [i % institutions.length, ...(i % 4 === 0 && institutions.length > 1 ? [(i + 1) % institutions.length] : [])])
   const learnerIds: string[] = new Array(people.length).fill('')
   // One batch per institution for each kind of registration, all institutions at once.
-  await Promise.all(institutions.map(async ([, node], k) => {
+  await Promise.all(institutions.map(async ([slug, node], k) => {
     const mine = people.map((p, i) => ({ p, i })).filter(({ i }) => homes[i]?.includes(k))
     const outcomes = await node.learners.index.registerLearners(mine.map(({ p, i }) => ({
       identifiers: [{ scheme: 'national-id', value: p.nationalId }],
@@ -80,18 +89,21 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
       const p = people[i] as (typeof people)[number]
       return { name: { given: p.given, family: p.family }, birthDate: p.birthDate }
     }
-    await Promise.all([
-      node.learners.registrar?.registerPointers(mine.map(({ i }) => ({ learner: { learnerId: learnerIds[i] }, action: 'register', identity: identity(i) }))),
-      node.learners.registrar?.registerEnrolments(mine.map(({ i }) => ({
-        learner: { learnerId: learnerIds[i] },
-        action: 'register',
-        identity: identity(i),
-        offeringId: i % 2 === 0 ? 'BAHF-NOFI' : 'MTDT',
+    await node.learners.registrar?.registerPointers(mine.map(({ i }) => ({ learner: { learnerId: learnerIds[i] }, action: 'register', identity: identity(i) })))
+    const offeringId = enrolIn?.(slug)
+    if (offeringId !== undefined && node.results !== undefined) {
+      // The institution knows its students, and records their study rights against the registry's offering ID.
+      await node.results.registry.ingest({ learners: mine.map(({ p }) => ({ nationalId: p.nationalId, givenNames: p.given, familyName: p.family, birthDate: p.birthDate })) })
+      await node.results.enrolments.record(mine.map(({ p, i }) => ({
+        externalId: `demo-study-right-${i}`,
+        learner: { nationalId: p.nationalId },
+        offeringId,
+        studyLoadPercent: i % 3 === 0 ? 50 : 100,
         status: i % 5 === 0 ? 'completed' : 'active',
         startDate: '2022-08-15',
         ...(i % 5 === 0 ? { endDate: '2025-06-20' } : {})
       })))
-    ])
+    }
   }))
   for (const [i, p] of people.entries()) {
     out.push({ learnerId: learnerIds[i] as string, name: `${p.given} ${p.family}`, signsInWith: { scheme: 'national-id', value: p.nationalId }, institutions: (homes[i] ?? []).map((k) => (institutions[k] as [string, LifelongNode])[0]), token: await mintDevToken(key, { principal: 'learner', subject: p.nationalId, ttlSeconds: 86_400 }) })

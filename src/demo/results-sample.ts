@@ -2,7 +2,8 @@
  * Sample learners and results for the local federation (`npm start`): three made-up learners
  * with results at several institutions — a bachelor's diploma with its courses, a course of a
  * college that merged into NTNU in 2016, an upper-secondary diploma from a county, a trade
- * certificate, a micro-credential, a recognition of foreign education, and results at UiB,
+ * certificate, a micro-credential, a recognition of foreign education, the Norwegian and social
+ * studies tests from the issuing agency (HK-dir), and results at UiB,
  * whose node is down. Every person and number is synthetic (Skatteetaten test numbers, month + 80).
  *
  * The results refer to offerings of the registry's sample catalogue (education-sample.ts:
@@ -22,6 +23,7 @@ import { SAMPLE_INSTITUTIONS, SAMPLE_RESULT_OFFERINGS, type SampleOffering } fro
 import { mintDevToken } from './dev-issuer.ts'
 import { importResults } from '../services/registry/results/import-file.ts'
 import { RESULTS_SCOPE } from '../edges/registry/results/routes.ts'
+import type { EnrolmentInput } from '../services/registry/results/enrolments.ts'
 
 /** The national ID the registry minted for an offering of the sample, by owner slug and local code. */
 export type SampleOfferingIds = (owner: string, localCode: string) => string
@@ -53,7 +55,7 @@ const AISHA: LearnerInput = { nationalId: '27919640281', givenNames: 'Aisha', fa
 export const SAMPLE_HOLDINGS: Readonly<Record<'kari' | 'ola' | 'aisha', readonly string[]>> = {
   kari: ['uio', 'ntnu', 'vestland', 'uib'],
   ola: ['ntnu', 'oslomet', 'vestland'],
-  aisha: ['oslomet', 'uio', 'uib']
+  aisha: ['oslomet', 'uio', 'hkdir', 'uib']
 }
 
 /** The learners the development issuer offers on its sign-in page, with what they have, in each page language. */
@@ -70,9 +72,9 @@ export const SAMPLE_LEARNERS: SampleLearner[] = [
   {
     ...AISHA,
     note: {
-      nb: 'OsloMet (godkjenning av utenlandsk utdanning), UiO (masteremne), UiB (nede)',
-      nn: 'OsloMet (godkjenning av utanlandsk utdanning), UiO (masteremne), UiB (nede)',
-      en: 'OsloMet (recognition of foreign education), UiO (master course), UiB (down)'
+      nb: 'OsloMet (godkjenning av utenlandsk utdanning), UiO (masteremne), HK-dir (norskprøven og samfunnskunnskapsprøven), UiB (nede)',
+      nn: 'OsloMet (godkjenning av utanlandsk utdanning), UiO (masteremne), HK-dir (norskprøva og samfunnskunnskapsprøva), UiB (nede)',
+      en: 'OsloMet (recognition of foreign education), UiO (master course), HK-dir (Norwegian and social studies tests), UiB (down)'
     }
   } as SampleLearner
 ]
@@ -135,12 +137,23 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
         {
           externalId: 'vlfk-vm-1', learner: ref(KARI), kind: 'upper-secondary-diploma', offeringId: ids('vestland', 'STUSPE'), achievedOn: '2018-06-20', issuedOn: '2018-06-21', languages: ['nb'],
           parts: [
+            { localCode: 'REA3022', title: { nb: 'Matematikk R1', en: 'Mathematics R1' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }] },
             { localCode: 'REA3024', title: { nb: 'Matematikk R2', en: 'Mathematics R2' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }, { scale: '1-6', value: '6', component: 'exam-written' }] },
             { localCode: 'NOR1211', title: { nb: 'Norsk hovedmål', en: 'Norwegian, first language' }, grades: [{ scale: '1-6', value: '4', component: 'standpunkt' }, { scale: '1-6', value: '4', component: 'exam-written' }] },
             { localCode: 'ENG1002', title: { nb: 'Engelsk', en: 'English' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }] }
           ]
         },
         { externalId: 'vlfk-fb-1', learner: ref(OLA), kind: 'trade-certificate', offeringId: ids('vestland', 'ELEKTRO'), achievedOn: '2017-06-15', grades: grade('passed-with-distinction', 'trade-certificate') }
+      ] as IngestBatch['results']
+    },
+    hkdir: {
+      learners: [AISHA],
+      results: [
+        {
+          externalId: 'hkdir-np-1', learner: ref(AISHA), kind: 'language-test', offeringId: ids('hkdir', 'NORSKPROVE'), achievedOn: '2021-05-28', languages: ['nb'],
+          grades: [{ scale: 'CEFR', value: 'B2', component: 'reading' }, { scale: 'CEFR', value: 'B2', component: 'listening' }, { scale: 'CEFR', value: 'B1', component: 'writing' }, { scale: 'CEFR', value: 'C1', component: 'oral' }]
+        },
+        { externalId: 'hkdir-sk-1', learner: ref(AISHA), kind: 'civics-test', offeringId: ids('hkdir', 'SAMFUNN'), achievedOn: '2021-06-03', grades: grade('passed', 'pass-fail') }
       ] as IngestBatch['results']
     },
     uib: {
@@ -187,6 +200,26 @@ export async function seedDemoResults (federation: RunningFederation, ids: Sampl
     }
     await node.results!.outbox.untilEmpty()
     counts[planned.spec.slug] = (outcome.report?.results.length ?? 0) + viaHarvest
+    // The study rights of the sample learners here, against the registry's offering IDs.
+    const enrolments = demoEnrolments(ids)[planned.spec.slug]
+    if (enrolments !== undefined) await node.results!.enrolments.record(enrolments)
   }
   return counts
+}
+
+/**
+ * The sample learners' enrolments, by institution slug: Kari's completed bachelor at UiO, Aisha
+ * part-time on a master course at UiO, and Ola full-time at NTNU from autumn 2025 (what the
+ * finance node reports in the demo).
+ */
+export function demoEnrolments (ids: SampleOfferingIds): Record<string, EnrolmentInput[]> {
+  return {
+    uio: [
+      { externalId: 'uio-fs-st-1', learner: ref(KARI), offeringId: ids('uio', 'BAINF-PSA'), studyLoadPercent: 100, status: 'completed', startDate: '2021-08-16', endDate: '2024-06-20' },
+      { externalId: 'uio-fs-st-2', learner: ref(AISHA), offeringId: ids('uio', 'INF5100'), studyLoadPercent: 30, status: 'active', startDate: '2025-08-18' }
+    ],
+    ntnu: [
+      { externalId: 'ntnu-fs-st-1', learner: ref(OLA), offeringId: ids('ntnu', 'TDT4120'), studyLoadPercent: 100, status: 'active', startDate: '2025-08-18' }
+    ]
+  }
 }

@@ -10,7 +10,8 @@ import { planLocalFederation, startLocalFederation, type LocalFederationSpec, ty
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
 import { DEMO_HARVEST, demoHarvestConfig } from './harvest-sample.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../node.ts'
-import { seedLearners, type SampleLearner } from './learners.ts'
+import { SAMPLE_ENROLMENT_OFFERINGS, seedLearners, type SampleLearner } from './learners.ts'
+import { runConsumerSample, type ConsumerSample } from './consumers.ts'
 import { loadSampleCatalogue, type SampleLoadSummary } from './education.ts'
 import { startLocalEmrex, type LocalEmrex } from './emrex/local.ts'
 import { prepareLocalOots } from './oots/local.ts'
@@ -55,6 +56,8 @@ export interface Demo {
   emrex?: { foreignName: string, foreignUrl: string, portalImportUrl: string }
   /** The portal's OOTS listener and the DEVELOPMENT gateway credential that reaches it. */
   oots?: { url: string, gatewayFile: string, learner: string }
+  /** A sample applicant scored by the admission node and a finance check, when both run. */
+  consumers?: ConsumerSample
 }
 
 /** A start phase that takes longer than this says so, and again every time this passes. */
@@ -156,14 +159,23 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const learnersFile = join(dir, 'learners.json')
   let learners: SampleLearner[]
   try {
-    learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile))
+    learners = await phase('registering the sample learners at the index', log, async () => await seedLearners(federation, learnersFile, catalogue === undefined ? undefined : enrolmentOfferings(catalogue)))
   } catch (err) {
     // Nothing may stay running after a failed start: the process is to exit with the error.
     await federation.stop()
     throw err
   }
   const oots = localOots === undefined || ootsLearner === undefined ? undefined : { url: localOots.url, gatewayFile: localOots.gatewayFile, learner: `${ootsLearner.givenNames} ${ootsLearner.familyName}` }
-  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }), ...(oots === undefined ? {} : { oots }) }
+  let consumers: ConsumerSample | undefined
+  if (catalogue !== undefined) {
+    try {
+      consumers = await phase('scoring a sample applicant and checking student finance', log, async () => await runConsumerSample(federation, catalogue?.resultOfferings['uio/BAINF-PSA']))
+    } catch (err) {
+      await federation.stop()
+      throw err
+    }
+  }
+  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }), ...(oots === undefined ? {} : { oots }), ...(consumers === undefined ? {} : { consumers }) }
 }
 
 /**
@@ -228,5 +240,13 @@ async function loadSample (fed: RunningFederation, dir: string, nodeOptions: (sp
     return catalogue
   } finally {
     await Promise.allSettled([...visiting.values()].map(async (n) => { await n.stop() }))
+  }
+}
+
+/** The registry's offering ID each sample institution enrols its learners in (from the loaded sample catalogue). */
+function enrolmentOfferings (catalogue: SampleLoadSummary): (slug: string) => string | undefined {
+  return (slug) => {
+    const code = SAMPLE_ENROLMENT_OFFERINGS[slug]
+    return code === undefined ? undefined : catalogue.resultOfferings[`${slug}/${code}`]
   }
 }

@@ -9,6 +9,7 @@ import { checkpointer, log, logStore, nodeEvents, witness } from './log.ts'
 import { accreditor, educationRegistry, indexClient, institutionCatalogue, learnerIndex, offerings, registrar } from './registries.ts'
 import { evidence, harvester, institutionResults, pointerRegistrar, results } from './institution.ts'
 import { bridgeAccessLog, devIssuer, portal, signedInLearners, sourceDirectory } from './portal.ts'
+import { admission, finance, statistics } from './consumers.ts'
 import { bridgeSessions, emrex, emrexStore, eudi, evidenceFetcher, oots, ootsListener, personMatcher, verifiedResults } from './bridges.ts'
 
 export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
@@ -42,5 +43,8 @@ export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
   eudi,
   oots,
   ootsListener,
-  emrex
+  emrex,
+  admission,
+  finance,
+  statistics
 }

@@ -42,7 +42,7 @@ export const results = definePart({
     self: institutionOf(core),
     allowSynthetic: core.config.identifiers.allowSynthetic
   }),
-  edges: (results) => ({ routes: resultRoutes({ registry: results.registry, staging: results.staging, outbox: results.outbox }) })
+  edges: (results) => ({ routes: resultRoutes({ registry: results.registry, staging: results.staging, outbox: results.outbox, enrolments: results.enrolments }) })
 })
 
 export const institutionResults = definePart({

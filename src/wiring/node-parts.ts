@@ -28,6 +28,9 @@ import type { EmrexModule } from '../services/bridges/emrex/module.ts'
 import type { EudiModule } from '../services/bridges/eudi/module.ts'
 import type { OotsModule } from '../services/bridges/oots/module.ts'
 import type { GatewayListener } from '../edges/bridges/oots/listener.ts'
+import type { AdmissionModule } from '../services/admission/module.ts'
+import type { FinanceModule } from '../services/finance/module.ts'
+import type { StatisticsCollector } from '../services/statistics/collector.ts'
 import type { NodeCore } from './context.ts'
 import type { PartDefinition } from './parts.ts'
 
@@ -99,6 +102,13 @@ export interface NodeParts {
   ootsListener: GatewayListener | undefined
   /** EMREX provider and client, with an `emrex` config section. */
   emrex: EmrexModule | undefined
+  // The consumers
+  /** The admission node: gathers, verifies and scores applicants (role admission). */
+  admission: AdmissionModule
+  /** The finance node: learners' study status from the institutions (role finance). */
+  finance: FinanceModule
+  /** The education statistics combined at the registry from the institutions' cells (role registry). */
+  statistics: StatisticsCollector
 }
 
 export type PartName = keyof NodeParts

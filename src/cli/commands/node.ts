@@ -125,6 +125,10 @@ export function registerNodeCommands (program: Command): void {
       if (demo.oots !== undefined) {
         process.stdout.write(`\nOOTS evidence requests (docs/CROSS-BORDER.md): only the national access point, with its pinned client certificate\n  OOTS listener                 ${demo.oots.url}/oots/query\n  DEVELOPMENT gateway           ${demo.oots.gatewayFile} (a simulated access point's credential; never pin it elsewhere)\n  simulated gateway             npx node src/demo/oots/gateway.ts --dir ${opts.dir} (asks for ${demo.oots.learner}'s diploma; prints the preview location to approve at the portal, then the follow-up command)\n`)
       }
+      if (demo.consumers !== undefined) {
+        const { consumerSummary } = await import('../../demo/consumers.ts')
+        process.stdout.write(`\nConsumers (docs/CONSUMERS.md):\n${consumerSummary(demo.consumers).map((l) => `  ${l}\n`).join('')}`)
+      }
       process.stdout.write(`\nThe same as JSON: ${demo.summaryFile}\n`)
       if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)
       process.stdout.write('Ctrl-C stops every node cleanly.\n')

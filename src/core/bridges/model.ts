@@ -69,15 +69,20 @@ export type ResultKind =
   | 'trade-certificate' // fag-/svennebrev
   | 'micro-credential'
   | 'recognition' // recognition decision of foreign education
+  | 'lower-secondary-certificate' // vitnemål from lower secondary (final grades)
+  | 'language-test' // Norskprøven: a CEFR level per skill
+  | 'civics-test' // the social studies test (samfunnskunnskapsprøven)
+  | 'authorisation' // an authority's authorisation (e.g. to practise a health profession)
+  | 'certificate' // a certificate, e.g. of a non-formal course
 
-export type GradingScale = 'A-F' | 'pass-fail' | '1-6' | 'trade-certificate'
+export type GradingScale = 'A-F' | 'pass-fail' | '1-6' | 'trade-certificate' | 'CEFR'
 
 export interface GradeFacts {
   readonly scale: GradingScale
   /** `A`…`F`, `passed`/`failed`, `1`…`6`, `passed-with-distinction`/`passed`/`failed`. */
   readonly value: string
   /** Upper secondary has a standpunkt (coursework) and an exam grade per subject. */
-  readonly component?: 'final' | 'standpunkt' | 'exam-written' | 'exam-oral' | 'exam-practical'
+  readonly component?: 'final' | 'standpunkt' | 'exam-written' | 'exam-oral' | 'exam-practical' | 'reading' | 'listening' | 'writing' | 'oral'
   /** Whether the grade is a pass on its scale. */
   readonly passed: boolean
 }

@@ -36,6 +36,9 @@ import { HTTP_ERRORS } from './http.ts'
 import { NODE_ERRORS } from './node.ts'
 import { CLI_ERRORS } from './cli.ts'
 import { DEMO_ERRORS } from './demo.ts'
+import { ADMISSION_ERRORS } from './admission.ts'
+import { FINANCE_ERRORS } from './finance.ts'
+import { STATISTICS_ERRORS } from './statistics.ts'
 
 export type { CodeDeclaration, ErrorKind, ErrorModule } from './define.ts'
 
@@ -59,6 +62,9 @@ export const ERROR_MODULES = [
   RESULTS_ERRORS,
   HARVEST_ERRORS,
   PORTAL_ERRORS,
+  ADMISSION_ERRORS,
+  FINANCE_ERRORS,
+  STATISTICS_ERRORS,
   AUTH_ERRORS,
   SHARE_ERRORS,
   ELM_ERRORS,

@@ -5,12 +5,24 @@
  * from each other, so each runs alone: an institution that also ran the portal could read every
  * learner's results, and an accreditor that also held a catalogue could accredit itself. The
  * national operator's roles (index, registry, portal) may share one node in a small deployment.
+ * The consumers — `admission` (the Norwegian Universities and Colleges Admission Service, NUCAS /
+ * Samordna opptak) and `finance` (the State Educational Loan Fund, Lånekassen) — are agencies of
+ * their own, each reading learners' data only under its own rights (consumer-rights.ts), so each
+ * runs alone too.
  */
-export const ROLES = ['institution', 'index', 'registry', 'accreditor', 'portal'] as const
+export const ROLES = ['institution', 'index', 'registry', 'accreditor', 'portal', 'admission', 'finance'] as const
 export type Role = typeof ROLES[number]
 
 /** Roles that must be the only role of their node. */
-const SOLITARY: readonly Role[] = ['institution', 'accreditor']
+const SOLITARY: readonly Role[] = ['institution', 'accreditor', 'admission', 'finance']
+
+/** The roles that read learners' data for an agency's own task, under {@link Role}-specific rights. */
+export const CONSUMER_ROLES = ['admission', 'finance'] as const satisfies readonly Role[]
+export type ConsumerRole = typeof CONSUMER_ROLES[number]
+
+export function isConsumerRole (value: unknown): value is ConsumerRole {
+  return typeof value === 'string' && (CONSUMER_ROLES as readonly string[]).includes(value)
+}
 
 export function isRole (value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value)

@@ -19,6 +19,7 @@ import { decodeEnvelope, verifyDecodedEnvelope, Domains } from '../../core/crypt
 import type { SigningKey } from '../../core/crypto/ed25519.ts'
 import { LifelongError, toLifelongError } from '../../core/errors.ts'
 import { isMemberValidAt, type Member } from '../../core/federation/manifest.ts'
+import { consumerRequestRefusal } from '../../core/federation/consumer-rights.ts'
 import type { Federation } from '../federation/federation.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
@@ -424,6 +425,13 @@ export class RpcServer {
     if (serial > this.c.federation.serial) this.c.onNewerManifestSeen?.(signerMember.peerId, serial)
     if (method.personalData === true && ((header.purpose ?? '') === '' || (header.legalBasis ?? '') === '')) {
       throw new LifelongError('invalid', 'RPC_PURPOSE_REQUIRED', 'purpose and legal basis are required for personal data')
+    }
+    // A consumer (admission, finance) reads personal data only within its own rights: method,
+    // purpose and legal basis (src/core/federation/consumer-rights.ts).
+    if (method.personalData === true) {
+      const capacities = method.roles === 'any-member' ? signerMember.roles : signerMember.roles.filter((r) => (method.roles as readonly string[]).includes(r))
+      const refusal = consumerRequestRefusal(capacities, method.type, header.purpose ?? '', header.legalBasis ?? '')
+      if (refusal !== undefined) throw new LifelongError('forbidden', refusal.code, refusal.message)
     }
     let body: unknown
     try {

@@ -106,15 +106,15 @@ describe('lifelong CLI', () => {
 
   it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', { timeout: 180_000 }, async () => {
     const dir = tempDir()
-    const p2p = await freePortRange(9)
-    // Nine nodes, the simulated foreign EMREX node and the portal's OOTS listener after them.
-    const http = await freePortRange(11)
+    const p2p = await freePortRange(12)
+    // Twelve nodes, the simulated foreign EMREX node and the portal's OOTS listener after them.
+    const http = await freePortRange(14)
     // The sample catalogue's loading is tested in test/integration/education/sample.test.ts.
     const args = ['demo', '--no-sample', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
     for (let run = 0; run < 2; run++) {
       const demo = await startCli(args, 'Ctrl-C stops every node cleanly', { cwd: dir, timeoutMs: 90_000 })
       const summary = JSON.parse(readFileSync(join(dir, 'demo', 'federation.json'), 'utf8'))
-      expect(summary.nodes).toHaveLength(9)
+      expect(summary.nodes).toHaveLength(12)
       // UiB is listed in the manifest but down: the portal shows it as an unavailable source.
       expect(summary.nodes.filter((n: { running: boolean }) => !n.running).map((n: { slug: string }) => n.slug)).toEqual(['uib'])
       for (const node of summary.nodes.filter((n: { running: boolean }) => n.running)) {
@@ -122,14 +122,14 @@ describe('lifelong CLI', () => {
         expect(ready.status).toBe(200)
       }
       const lines = demo.output().split('\n').filter((l) => l.startsWith('  ') && l.includes('12D3KooW'))
-      expect(lines).toHaveLength(9)
+      expect(lines).toHaveLength(12)
       // The portal's URL and the sample learners are printed for a newcomer.
       const portal = summary.nodes.find((n: { slug: string }) => n.slug === 'portal')
       expect(demo.output()).toContain(`Diploma portal: ${portal.http}/portal`)
       expect(demo.output()).toContain('Kari Synnøve Nordmann')
       expect(demo.output()).toContain(`npx lifelong trust add ${portal.http}/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch`)
       // Every port of the demo is within the ranges it was given.
-      expect(summary.emrex.foreignUrl).toBe(`http://127.0.0.1:${http + 9}`)
+      expect(summary.emrex.foreignUrl).toBe(`http://127.0.0.1:${http + 12}`)
       expect((await fetch(`${summary.emrex.foreignUrl as string}/`)).status).toBe(200)
       expect(await demo.stop('SIGINT')).toBe(0)
     }

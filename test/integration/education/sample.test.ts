@@ -20,7 +20,7 @@ describe('sample catalogue', () => {
     await waitForMesh(fed)
     const dir = tempDir()
     const summary = await loadSampleCatalogue(fed, dir)
-    expect(summary.institutions).toBe(9)
+    expect(summary.institutions).toBe(10)
     expect(summary.programmes).toBeGreaterThan(300)
     expect(summary.courses).toBeGreaterThan(3000)
     expect(summary.files.map((f) => f.split('/').pop())).toEqual(['uio.csv', 'ntnu.csv', 'uib.json'])

@@ -37,12 +37,15 @@ import { openResponse, sealRequest, sha256 } from '../../../src/net/rpc/frame.ts
 import { statusName } from '../../../src/net/rpc/status.ts'
 import type { Method } from '../../../src/net/rpc/method.ts'
 import { SAMPLE_INSTITUTIONS } from '../../../src/demo/education-sample.ts'
+import { SAMPLE_ENROLMENT_OFFERINGS } from '../../../src/demo/learners.ts'
+import { consumerSummary } from '../../../src/demo/consumers.ts'
 import { callAsDevelopmentGateway } from '../../../src/demo/oots/gateway.ts'
 // ------------------------------------------------------------------------------
 
 /** The sample learners on the development issuer's sign-in page. */
 const KARI = 0
 const OLA = 1
+const AISHA = 2
 const WHY = { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' }
 
 interface Answer { status: number, headers: Record<string, string | string[] | undefined>, text: string }
@@ -235,9 +238,9 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     work = join(root, 'work')
     mkdirSync(work)
     const spec = new URL('../../../node-config/local-federation.json', import.meta.url).pathname
-    // HTTP: nine nodes, the simulated foreign EMREX node and the OOTS listener.
-    httpBase = await freePortRange(11)
-    demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(9), http: httpBase } })
+    // HTTP: twelve nodes, the simulated foreign EMREX node and the OOTS listener.
+    httpBase = await freePortRange(14)
+    demo = await runDemo({ dir, specFile: spec, logLevel: 'silent', basePorts: { p2p: await freePortRange(12), http: httpBase } })
     const http = new Map(demo.summary.map((n) => [n.slug, n.http]))
     url = (slug) => http.get(slug) as string
     devKey = createPrivateKey(readFileSync(join(dir, 'dev-issuer.key')))
@@ -282,6 +285,40 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     // OsloMet's course results came by harvest: one ELMO 1.7 document per learner, read by its node.
     expect(readdirSync(join(dir, 'oslomet-fs-elmo')).sort()).toEqual(['learner-1.xml', 'learner-2.xml'])
     expect(demo.federation.node('oslomet').parts.harvester?.latest('fs-elmo')).toMatchObject({ state: 'done', report: { documents: 2, results: { issued: 2 } } })
+    // Aisha's Norwegian and social studies tests come from the issuing agency's node.
+    const aisha = await signedIn(AISHA)
+    const aishas = (await (await fetch(`${url('portal')}/portal/api/results`, { headers: { cookie: aisha.cookieFor(url('portal')) } })).json() as any).results as Array<Row & { result: { kind: string } }>
+    expect(aishas.filter((r) => r.result.issuer.organisationNumber === org('hkdir')).map((r) => [r.result.kind, r.verified]).sort()).toEqual([['civics-test', true], ['language-test', true]])
+    // Samordna opptak scored Kari for UiO's bachelor (MATRS, from the registry) from her verified
+    // Vestland diploma and UiO/NTNU credits; Lånekassen found Ola full-time at NTNU this autumn.
+    const admission = demo.consumers?.admission?.outcome
+    if (admission?.ok !== true) throw new Error(`the sample applicant was not scored: ${JSON.stringify(admission)}`)
+    const score = admission.score
+    // R1 5, R2 5 and 6, norsk 4 and 4, engelsk 5: 29 / 6 = 4.83 → 48.3; R1 0.5 + R2 1.0; born 1999: age 8; ≥ 60 credits: 2.
+    expect(score.ordinary.karakterpoeng).toMatchObject({ points: 48.3, count: 6 })
+    expect(score.ordinary.realfag.map((r) => [r.item, r.points])).toEqual([['MAT-R2', 1], ['MAT-R1', 0.5]])
+    expect(score.ordinary.konkurransepoeng).toBe(59.8)
+    expect(score.requirement).toMatchObject({ code: 'MATRS', ok: true })
+    for (const ref of score.ordinary.karakterpoeng.counted.map((c) => c.ref)) expect(ref.startsWith(`${org('vestland')}:`)).toBe(true)
+    const finance = demo.consumers?.finance?.answer
+    expect(finance).toMatchObject({ ok: true, studyLoadPercent: 100, enrolments: [{ institution: org('ntnu'), offeringId: demo.catalogue?.resultOfferings['ntnu/TDT4120'], studyLoadPercent: 100, status: 'active' }] })
+    const printed = consumerSummary(demo.consumers!).join('\n')
+    expect(printed).toContain('konkurransepoeng 59.8')
+    expect(printed).toContain('requirement MATRS: met by')
+    expect(printed).toContain('study load 100 %')
+    // Enrolments name registry offering IDs (checked through the registry lookup when recorded):
+    // Kari's at UiO, and every synthetic learner's at its institution.
+    const index = demo.federation.node('index')
+    const why = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' }
+    const caller = { organisationNumber: org('uio'), peerId: '', peerIdBytes: new Uint8Array(), requestId: new Uint8Array(16), purpose: why.purpose, legalBasis: why.legalBasis, channel: 'rpc', role: 'portal', callerName: 'test' } as const
+    const kariEnrolments = await index.learners.registry!.checkEnrolment({ identifier: { scheme: 'national-id', value: '14839940026' } }, { asOf: '2022-01-01' }, caller)
+    expect(kariEnrolments.enrolments).toEqual([expect.objectContaining({ institution: org('uio'), offeringId: demo.catalogue?.resultOfferings['uio/BAINF-PSA'], status: 'completed' })])
+    // (HK-dir issues tests: one does not enrol there.)
+    for (const l of demo.learners.slice(0, 20).filter((x) => x.institutions.some((i) => SAMPLE_ENROLMENT_OFFERINGS[i] !== undefined))) {
+      const e = await index.learners.registry!.checkEnrolment({ learnerId: l.learnerId }, {}, caller)
+      expect(e.enrolments.length, l.name).toBeGreaterThan(0)
+      for (const x of e.enrolments) expect(x.offeringId).toMatch(/^O\d{9}$/)
+    }
   })
 
   // ------------------------------------------------------------------ issue 11
@@ -746,7 +783,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   it('npm start: the OOTS listener takes the development gateway only; the learner the request is about sees it at the portal', async () => {
     const portal = demo.federation.node('portal')
     // After the nine nodes and the simulated foreign EMREX node.
-    expect(demo.oots?.url).toBe(`https://127.0.0.1:${httpBase + 10}`)
+    expect(demo.oots?.url).toBe(`https://127.0.0.1:${httpBase + 13}`)
     expect(portal.parts.ootsListener?.url()).toBe(demo.oots?.url)
     expect(gateway.url).toBe(demo.oots?.url)
     expect((JSON.parse(readFileSync(demo.oots!.gatewayFile, 'utf8')) as { development: string }).development).toMatch(/^DEVELOPMENT ONLY/)

@@ -10,7 +10,7 @@ import { SAMPLE_INSTITUTIONS } from '../../../src/demo/education-sample.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 import { validateNationalId } from '../../../src/core/identifiers/index.ts'
 
-const SHORT: Record<string, string> = { uio: 'UiO', ntnu: 'NTNU', uib: 'UiB', oslomet: 'OsloMet', vestland: 'Vestland' }
+const SHORT: Record<string, string> = { uio: 'UiO', ntnu: 'NTNU', uib: 'UiB', oslomet: 'OsloMet', vestland: 'Vestland', hkdir: 'HK-dir' }
 const KEYS = ['kari', 'ola', 'aisha'] as const
 
 /** The institution nodes (slugs) that issue results to a learner in the sample results. */

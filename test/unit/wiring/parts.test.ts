@@ -23,8 +23,8 @@ function allowedCombinations (): Role[][] {
 describe('the role tables', () => {
   it('list every part after the parts it needs, for every allowed combination of roles', () => {
     const combinations = allowedCombinations()
-    // institution, index, registry, accreditor, portal, and the operator's four combinations of index, registry and portal
-    expect(combinations).toHaveLength(9)
+    // institution, index, registry, accreditor, portal, admission, finance, and the operator's four combinations of index, registry and portal
+    expect(combinations).toHaveLength(11)
     for (const roles of combinations) expect(orderProblems(partsOf(roles), PART_DEFINITIONS), roles.join('+')).toEqual([])
   })
 

@@ -31,7 +31,8 @@ const offeringSchema = {
     languages: { type: 'array', items: { type: 'string' } }, gradingScale: { type: 'string' }, learningOutcomes: localised,
     terms: { type: 'array', items: { type: 'string' } }, status: { type: 'string' },
     relations: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, target: { type: 'string' }, validFrom: { type: 'string' }, validTo: { type: 'string' } } } },
-    links: { type: 'object', properties: { financingReference: { type: 'string' }, admissionCode: { type: 'string' }, homepage: { type: 'string' } } }
+    links: { type: 'object', properties: { financingReference: { type: 'string' }, admissionCode: { type: 'string' }, admissionRequirement: { type: 'string' }, homepage: { type: 'string' } } },
+    quality: { type: 'object', description: 'Non-formal offerings: who assured the quality, against which criteria, and the NKR placement', properties: { assuredBy: { type: 'string' }, criteria: { type: 'string' }, levelPlacement: { type: 'string' } } }
   }
 }
 const versionSchema = {

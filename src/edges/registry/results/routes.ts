@@ -11,11 +11,14 @@ import type { IngestBatch } from '../../../services/registry/results/model.ts'
 import type { ResultRegistry } from '../../../services/registry/results/registry.ts'
 import type { ImportStaging } from '../../../services/registry/results/staging.ts'
 import type { IndexOutbox } from '../../../services/registry/results/outbox.ts'
+import type { EnrolmentInput, EnrolmentRegister } from '../../../services/registry/results/enrolments.ts'
 
 export interface ResultRoutesDeps {
   registry: ResultRegistry
   staging: ImportStaging
   outbox: IndexOutbox
+  /** The institution's enrolments; without them no enrolment route. */
+  enrolments?: EnrolmentRegister
   /** Largest import chunk body (bytes); 64 MiB when not given. */
   chunkBodyLimit?: number
 }
@@ -53,6 +56,20 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
       deps.outbox.nudge()
       return report
     })
+
+    const enrolments = deps.enrolments
+    if (enrolments !== undefined) {
+      app.post<{ Body: { enrolments: EnrolmentInput[] } }>('/results/enrolments', {
+        config: { policy: WRITE },
+        schema: {
+          ...bearer,
+          summary: 'Record enrolments (study rights) with their study load, all or nothing; each names the registry\'s offering ID and is registered at the national index',
+          tags: ['results'],
+          body: { type: 'object', additionalProperties: false, required: ['enrolments'], properties: { enrolments: { type: 'array', maxItems: 5000, items: { type: 'object' }, description: 'Enrolments: { externalId, learner: { nationalId | educationId }, offeringId, studyLoadPercent, status, startDate, endDate? }' } } },
+          response: { 200: { type: 'object', properties: { recorded: { type: 'integer' }, unchanged: { type: 'integer' }, index: { type: 'array', items: { type: 'object', additionalProperties: true } } } }, ...errors }
+        }
+      }, async (request) => await enrolments.record(request.body.enrolments))
+    }
 
     app.post('/results/imports', {
       config: { policy: WRITE },

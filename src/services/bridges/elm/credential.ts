@@ -115,7 +115,8 @@ const GRADING_SCALES: Readonly<Record<GradeFacts['scale'], { en: string, nb: str
   'A-F': { en: 'Norwegian higher education grading scale A–F (A best, E lowest pass, F fail)', nb: 'Karakterskala A–F (A best, E dårligste ståkarakter, F stryk)' },
   'pass-fail': { en: 'Pass/fail', nb: 'Bestått/ikke bestått' },
   '1-6': { en: 'Norwegian upper-secondary grading scale 1–6 (6 best, 2 lowest pass)', nb: 'Karakterskala 1–6 (6 best, 2 dårligste ståkarakter)' },
-  'trade-certificate': { en: 'Trade and journeyman certificate: passed with distinction, passed, failed', nb: 'Fag- og svenneprøve: bestått meget godt, bestått, ikke bestått' }
+  'trade-certificate': { en: 'Trade and journeyman certificate: passed with distinction, passed, failed', nb: 'Fag- og svenneprøve: bestått meget godt, bestått, ikke bestått' },
+  CEFR: { en: 'Common European Framework of Reference levels A1–C2 per skill (below A1: not reached)', nb: 'Nivåer i Det europeiske rammeverket A1–C2 per ferdighet (under A1: ikke nådd)' }
 }
 
 const COMPONENTS: Readonly<Record<NonNullable<GradeFacts['component']>, { en: string, nb: string }>> = {
@@ -123,7 +124,11 @@ const COMPONENTS: Readonly<Record<NonNullable<GradeFacts['component']>, { en: st
   standpunkt: { en: 'Overall achievement grade (coursework)', nb: 'Standpunktkarakter' },
   'exam-written': { en: 'Written examination', nb: 'Skriftlig eksamen' },
   'exam-oral': { en: 'Oral examination', nb: 'Muntlig eksamen' },
-  'exam-practical': { en: 'Practical examination', nb: 'Praktisk eksamen' }
+  'exam-practical': { en: 'Practical examination', nb: 'Praktisk eksamen' },
+  reading: { en: 'Reading', nb: 'Leseforståelse' },
+  listening: { en: 'Listening', nb: 'Lytteforståelse' },
+  writing: { en: 'Writing', nb: 'Skriftlig framstilling' },
+  oral: { en: 'Oral', nb: 'Muntlig' }
 }
 
 const GRADE_WORDS: Readonly<Record<string, { en: string, nb: string }>> = {

@@ -134,6 +134,13 @@ export function gradingScheme (scale: GradingScale): GradingSchemeDescription {
         nb: 'Fag- og svenneprøve: bestått meget godt, bestått eller ikke bestått.'
       }
     }
+    case 'CEFR': return {
+      localId: 'no-cefr',
+      descriptions: {
+        en: 'Common European Framework of Reference for Languages: a level A1–C2 per skill (reading, listening, writing, oral); "below-A1" when A1 is not reached.',
+        nb: 'Det felles europeiske rammeverket for språk: et nivå A1–C2 per ferdighet (lesing, lytting, skriving, muntlig); «below-A1» når A1 ikke er nådd.'
+      }
+    }
   }
 }
 
@@ -154,6 +161,10 @@ export function gradeComponentTitle (component: GradeFacts['component']): Locali
     case 'exam-written': return { nb: 'Skriftlig eksamen', en: 'Written examination' }
     case 'exam-oral': return { nb: 'Muntlig eksamen', en: 'Oral examination' }
     case 'exam-practical': return { nb: 'Praktisk eksamen', en: 'Practical examination' }
+    case 'reading': return { nb: 'Leseforståelse', en: 'Reading' }
+    case 'listening': return { nb: 'Lytteforståelse', en: 'Listening' }
+    case 'writing': return { nb: 'Skriftlig framstilling', en: 'Writing' }
+    case 'oral': return { nb: 'Muntlig', en: 'Oral' }
     default: return { nb: 'Sluttkarakter', en: 'Final grade' }
   }
 }

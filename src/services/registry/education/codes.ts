@@ -142,14 +142,20 @@ export function iscedFLabel (code: string): string {
   return ISCED_F_NARROW[code.slice(0, 3)] ?? ISCED_F_BROAD[code.slice(0, 2)] ?? code
 }
 
-/** Grading scales. Higher education: A–F (E lowest pass) or pass/fail; upper secondary 1–6 (2 lowest pass). */
-export const GRADING_SCALES = ['A-F', 'pass-fail', '1-6', 'trade-certificate'] as const
+/**
+ * Grading scales. Higher education: A–F (E lowest pass) or pass/fail; upper and lower secondary
+ * 1–6 (2 lowest pass); tests of Norwegian: CEFR levels per skill (Norskprøven).
+ */
+export const GRADING_SCALES = ['A-F', 'pass-fail', '1-6', 'trade-certificate', 'CEFR'] as const
 
 export function checkGradingScale (scale: string, kind: OfferingKind, nkr: string): string | undefined {
   if (!(GRADING_SCALES as readonly string[]).includes(scale)) return `unknown grading scale (${GRADING_SCALES.join(', ')})`
   const higher = ['5.1', '5.2', '6', '7', '8'].includes(nkr)
   if (higher && (scale === '1-6' || scale === 'trade-certificate')) return `grading scale ${scale} is not used at NKR level ${nkr} (A-F or pass-fail)`
   if ((kind === 'upper-secondary-programme' || kind === 'upper-secondary-subject') && scale === 'A-F') return 'upper secondary uses the 1-6 scale, pass-fail or trade-certificate'
+  if (kind === 'lower-secondary-programme' && scale !== '1-6') return 'lower secondary final grades use the 1-6 scale'
+  if (scale === 'CEFR' && kind !== 'test') return 'CEFR levels grade tests (of Norwegian)'
+  if (kind === 'test' && scale !== 'CEFR' && scale !== 'pass-fail') return 'a test is graded in CEFR levels or pass-fail'
   return undefined
 }
 
@@ -170,6 +176,9 @@ export function checkCredits (credits: number, kind: OfferingKind, nkr: string):
     case 'upper-secondary-programme':
     case 'upper-secondary-subject':
       return credits === 0 ? undefined : 'upper secondary education carries no ECTS credits'
+    case 'lower-secondary-programme':
+    case 'test':
+      return credits === 0 ? undefined : `a ${kind} carries no ECTS credits`
     case 'study-programme': {
       if (credits <= 0) return 'a study programme carries credits'
       if (nkr === '5.1' || nkr === '5.2') return credits >= 30 && credits <= 120 ? undefined : 'a vocational college programme carries 30–120 credits'
@@ -195,6 +204,11 @@ export function checkLevelForKind (kind: OfferingKind, nkr: string): string | un
       return ['3', '4'].includes(nkr) ? undefined : 'upper secondary education is at NKR level 4 (3 for partial qualifications)'
     case 'non-formal-course':
       return nkr === '' ? undefined : checkNkrLevel(nkr)
+    case 'lower-secondary-programme':
+      return nkr === '' || nkr === '2' ? undefined : 'lower secondary education is at NKR level 2'
+    case 'test':
+      // A test (Norskprøven, the social studies test) certifies a skill, not a qualification: outside the NKR.
+      return nkr === '' ? undefined : 'a test is outside the NKR'
     default:
       return checkNkrLevel(nkr)
   }

@@ -8,7 +8,9 @@
  * Columns: kind, localCode, localVersion, nameNb, nameNn, nameEn, credits, nkrLevel, nusCode,
  * iscedF, languages (nb;en), gradingScale, learningOutcomesNb, learningOutcomesEn, terms
  * (2025H;2026V), status, relations (type:target;… where target is a local code in the file or
- * the catalogue, or a national ID), admissionCode, financingReference, homepage, validFrom, id.
+ * the catalogue, or a national ID), admissionCode, financingReference, homepage, validFrom, id,
+ * admissionRequirement (a special admission requirement's code, e.g. MATRS), and for non-formal
+ * offerings their quality classification: qualityAssuredBy, qualityCriteria, qualityLevelPlacement.
  */
 import { parse } from 'csv-parse/sync'
 import { EducationCodes as C, educationError } from './errors.ts'
@@ -22,7 +24,7 @@ export interface ImportRow {
 export const CSV_COLUMNS = [
   'kind', 'localCode', 'localVersion', 'nameNb', 'nameNn', 'nameEn', 'credits', 'nkrLevel', 'nusCode', 'iscedF', 'languages',
   'gradingScale', 'learningOutcomesNb', 'learningOutcomesEn', 'terms', 'status', 'relations', 'admissionCode', 'financingReference',
-  'homepage', 'validFrom', 'id'
+  'homepage', 'validFrom', 'id', 'admissionRequirement', 'qualityAssuredBy', 'qualityCriteria', 'qualityLevelPlacement'
 ] as const
 
 /** Options of csv-parse for the import format: RFC 4180 with CRLF or LF, a BOM, and the old parser's leniency. */
@@ -87,7 +89,8 @@ function lineAt (bytes: Buffer, at: number): number {
 const LOCALISED: Record<string, [string, string]> = {
   nameNb: ['name', 'nb'], nameNn: ['name', 'nn'], nameEn: ['name', 'en'], learningOutcomesNb: ['learningOutcomes', 'nb'], learningOutcomesEn: ['learningOutcomes', 'en']
 }
-const LINKS = new Set(['admissionCode', 'financingReference', 'homepage'])
+const LINKS = new Set(['admissionCode', 'admissionRequirement', 'financingReference', 'homepage'])
+const QUALITY: Record<string, string> = { qualityAssuredBy: 'assuredBy', qualityCriteria: 'criteria', qualityLevelPlacement: 'levelPlacement' }
 
 /** A CSV record as offering JSON (the shape {@link offeringFromJson} reads). */
 function csvRecordToJson (header: string[], cells: string[]): Record<string, unknown> {
@@ -102,6 +105,9 @@ function csvRecordToJson (header: string[], cells: string[]): Record<string, unk
     } else if (LINKS.has(col)) {
       raw.links ??= {}
       raw.links[col] = v
+    } else if (QUALITY[col] !== undefined) {
+      raw.quality ??= { assuredBy: '', criteria: '', levelPlacement: '' }
+      raw.quality[QUALITY[col] as string] = v
     } else if (col === 'relations') {
       raw.relations = v.split(';').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
         const [type, target, validFrom, validTo] = s.split(':').map((x) => x.trim())

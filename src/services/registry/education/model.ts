@@ -9,7 +9,7 @@ import { lifelong } from '../../../core/gen/proto.js'
 
 const pb = lifelong.education
 
-export const OFFERING_KINDS = ['study-programme', 'course', 'qualification', 'micro-credential', 'non-formal-course', 'upper-secondary-programme', 'upper-secondary-subject'] as const
+export const OFFERING_KINDS = ['study-programme', 'course', 'qualification', 'micro-credential', 'non-formal-course', 'upper-secondary-programme', 'upper-secondary-subject', 'lower-secondary-programme', 'test'] as const
 export type OfferingKind = typeof OFFERING_KINDS[number]
 
 export const OFFERING_STATUSES = ['planned', 'active', 'discontinued', 'withdrawn'] as const
@@ -49,7 +49,18 @@ export interface Relation {
 export interface Links {
   financingReference?: string
   admissionCode?: string
+  /** The special admission requirement's code (MATRS, REALFA, …; src/core/admission/requirements.ts). */
+  admissionRequirement?: string
   homepage?: string
+}
+
+/** The quality classification of a non-formal offering: who assured it, against what, and its level placement. */
+export interface Quality {
+  /** Organisation number of the body that assured it. */
+  assuredBy: string
+  criteria: string
+  /** NKR placement, or '' when not placed. */
+  levelPlacement: string
 }
 
 export interface Offering {
@@ -74,6 +85,8 @@ export interface Offering {
   status: OfferingStatus
   relations: Relation[]
   links: Links
+  /** Non-formal offerings only (required for them). */
+  quality?: Quality
 }
 
 export interface OfferingVersion {
@@ -182,7 +195,8 @@ export function offeringFromProto (o: lifelong.education.Offering.$Properties | 
     terms: list(o?.terms),
     status: str(o?.status) as OfferingStatus,
     relations: list(o?.relations).map((r) => dropEmpty({ type: str(r.type) as RelationType, target: str(r.target), validFrom: str(r.validFrom), validTo: str(r.validTo) })),
-    links: dropEmpty({ financingReference: str(o?.links?.financingReference), admissionCode: str(o?.links?.admissionCode), homepage: str(o?.links?.homepage) })
+    links: dropEmpty({ financingReference: str(o?.links?.financingReference), admissionCode: str(o?.links?.admissionCode), admissionRequirement: str(o?.links?.admissionRequirement), homepage: str(o?.links?.homepage) }),
+    ...(o?.quality == null || str(o.quality.assuredBy) === '' ? {} : { quality: { assuredBy: str(o.quality.assuredBy), criteria: str(o.quality.criteria), levelPlacement: str(o.quality.levelPlacement) } })
   }
 }
 
@@ -204,7 +218,8 @@ export function offeringToProto (o: Offering): lifelong.education.Offering.$Prop
     terms: [...o.terms],
     status: o.status,
     relations: o.relations.map((r) => ({ type: r.type, target: r.target, validFrom: r.validFrom ?? '', validTo: r.validTo ?? '' })),
-    links: { financingReference: o.links.financingReference ?? '', admissionCode: o.links.admissionCode ?? '', homepage: o.links.homepage ?? '' }
+    links: { financingReference: o.links.financingReference ?? '', admissionCode: o.links.admissionCode ?? '', admissionRequirement: o.links.admissionRequirement ?? '', homepage: o.links.homepage ?? '' },
+    ...(o.quality === undefined ? {} : { quality: { assuredBy: o.quality.assuredBy, criteria: o.quality.criteria, levelPlacement: o.quality.levelPlacement } })
   }
 }
 

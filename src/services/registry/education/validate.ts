@@ -6,6 +6,7 @@
  */
 import type { FieldError } from '../../../core/errors.ts'
 import { validateOrganisationNumber } from '../../../core/identifiers/index.ts'
+import { STANDARD_REQUIREMENTS } from '../../../core/admission/requirements.ts'
 import {
   checkAdmissionCode, checkCredits, checkDate, checkDbhCode, checkFsNumber, checkGradingScale, checkIscedF,
   checkLanguage, checkLevelForKind, checkLocalCode, checkNkrLevel, checkNusAgainstNkr, checkNusCode, checkTerm
@@ -72,7 +73,7 @@ export function validateOffering (o: Offering, options: { prefix?: string, allow
   if (o.nusCode !== '') {
     const e = checkNusCode(o.nusCode) ?? (levelOk ? checkNusAgainstNkr(o.nusCode, o.nkrLevel) : undefined)
     if (e !== undefined) push('/nusCode', e)
-  } else if (kindOk && o.kind !== 'non-formal-course' && o.kind !== 'micro-credential') {
+  } else if (kindOk && o.kind !== 'non-formal-course' && o.kind !== 'micro-credential' && o.kind !== 'test') {
     push('/nusCode', 'required for formal education')
   }
   if (o.iscedF !== '') {
@@ -98,6 +99,19 @@ export function validateOffering (o: Offering, options: { prefix?: string, allow
   if (o.links.admissionCode !== undefined) {
     const e = checkAdmissionCode(o.links.admissionCode)
     if (e !== undefined) push('/links/admissionCode', e)
+  }
+  if (o.kind === 'non-formal-course' && o.quality === undefined) push('/quality', 'a non-formal offering needs its quality classification: assuredBy, criteria, levelPlacement')
+  if (o.quality !== undefined) {
+    if (o.kind !== 'non-formal-course') push('/quality', 'only non-formal offerings carry a quality classification')
+    if (validateOrganisationNumber(o.quality.assuredBy).valid !== true) push('/quality/assuredBy', 'the organisation number of the body that assured it')
+    if (o.quality.criteria.trim() === '' || o.quality.criteria.length > 500) push('/quality/criteria', '1–500 characters: the criteria it was assured against')
+    if (o.quality.levelPlacement !== '') {
+      const e = checkNkrLevel(o.quality.levelPlacement)
+      if (e !== undefined) push('/quality/levelPlacement', e)
+    }
+  }
+  if (o.links.admissionRequirement !== undefined && !Object.hasOwn(STANDARD_REQUIREMENTS, o.links.admissionRequirement)) {
+    push('/links/admissionRequirement', `an admission requirement code (${Object.keys(STANDARD_REQUIREMENTS).join(', ')})`)
   }
   if (o.links.homepage !== undefined && !/^https?:\/\/[^\s]+$/.test(o.links.homepage)) push('/links/homepage', 'an http(s) URL')
   if (o.links.financingReference !== undefined && !/^[A-Za-z0-9._/-]{1,40}$/.test(o.links.financingReference)) push('/links/financingReference', '1–40 letters, digits and . _ / -')
@@ -300,9 +314,13 @@ export function offeringFromJson (raw: unknown, prefix = ''): { offering: Offeri
     relations,
     links: {}
   }
-  for (const k of ['financingReference', 'admissionCode', 'homepage'] as const) {
+  for (const k of ['financingReference', 'admissionCode', 'admissionRequirement', 'homepage'] as const) {
     const v = linkText(k)
     if (v !== undefined) offering.links[k] = v
+  }
+  if (r.quality !== undefined && r.quality !== null) {
+    if (!isObj(r.quality)) push('/quality', 'an object: { assuredBy, criteria, levelPlacement }')
+    else offering.quality = { assuredBy: textOf(r.quality.assuredBy, '/quality/assuredBy', push), criteria: textOf(r.quality.criteria, '/quality/criteria', push), levelPlacement: textOf(r.quality.levelPlacement, '/quality/levelPlacement', push) }
   }
   const validFrom = textOf(r.validFrom, '/validFrom', push)
   if (validFrom !== '') {

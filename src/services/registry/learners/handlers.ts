@@ -8,6 +8,7 @@ import type { RpcServer } from '../../../net/rpc/server.ts'
 import type { Method, RequestContext } from '../../../net/rpc/method.ts'
 import type { LearnerRegistry } from './registry.ts'
 import type { Accessor, CallerRole } from './model.ts'
+import { isConsumerRole } from '../../../core/federation/roles.ts'
 import {
   AddIdentifier, CheckEnrolment, FindResultSources, GetOwnData, IssueEducationId, MatchPerson, RegisterIndexEntries, RegisterLearners, ResolveIdentity
 } from './protocol.ts'
@@ -15,12 +16,14 @@ import {
 /**
  * The capacity a member calls a method in: its roles in the manifest that the method allows,
  * the operator's if one is `index` (the operator runs the index nodes), else `institution`
- * before `portal`.
+ * before `portal`; a consumer (admission, finance) runs alone, so it is its one role.
  */
 export function callerRole (ctx: RequestContext, method: Pick<Method<unknown, unknown>, 'roles'>): CallerRole {
   const allowed = method.roles === 'any-member' ? ctx.caller.roles : ctx.caller.roles.filter((r) => (method.roles as readonly string[]).includes(r))
   if (allowed.includes('index')) return 'operator'
-  return allowed.includes('institution') ? 'institution' : 'portal'
+  if (allowed.includes('institution')) return 'institution'
+  const consumer = allowed.find(isConsumerRole)
+  return consumer ?? 'portal'
 }
 
 /** The accessor of a signed request to `method`. */

@@ -53,7 +53,7 @@ export type Channel = 'rpc' | 'http-service' | 'http-learner'
  * learners; an institution writes only about learners it has a relationship with
  * (docs/LEARNER-REGISTRY.md §Rights).
  */
-export type CallerRole = 'institution' | 'portal' | 'operator' | 'learner'
+export type CallerRole = 'institution' | 'portal' | 'operator' | 'learner' | 'admission' | 'finance'
 
 export const OPERATOR: CallerRole = 'operator'
 

@@ -2,7 +2,9 @@
  * Protocol /lifelong/learners/1.0.0: the national index's signed request/response methods.
  * Declared once, used by the index (server) and by institutions and the portal (clients).
  * Every method touches personal data, so the framework requires a purpose and a legal basis
- * before the handler runs; roles are the least each use needs (docs/LEARNER-REGISTRY.md).
+ * before the handler runs; roles are the least each use needs (docs/LEARNER-REGISTRY.md), and the
+ * consumer roles (admission, finance) call only within their rights' purposes and legal bases
+ * (src/core/federation/consumer-rights.ts).
  */
 import { lifelong } from '../../../core/gen/proto.js'
 import { protoCodec, type Method } from '../../../net/rpc/method.ts'
@@ -28,7 +30,7 @@ export const AddIdentifier: Method<lifelong.learners.AddIdentifierRequest.$Prope
 
 /** Which learner an identifier belongs to. */
 export const ResolveIdentity: Method<lifelong.learners.ResolveIdentityRequest.$Properties, lifelong.learners.ResolveIdentityResponse.$Properties> =
-  method('ResolveIdentity', pb.ResolveIdentityRequest, pb.ResolveIdentityResponse, ['institution', 'portal', 'index'])
+  method('ResolveIdentity', pb.ResolveIdentityRequest, pb.ResolveIdentityResponse, ['institution', 'portal', 'index', 'admission', 'finance'])
 
 /** eIDAS minimum-data-set matching for cross-border requests (OOTS): zero, one or several candidates. */
 export const MatchPerson: Method<lifelong.learners.MatchPersonRequest.$Properties, lifelong.learners.MatchPersonResponse.$Properties> =
@@ -40,11 +42,11 @@ export const RegisterIndexEntries: Method<lifelong.learners.RegisterIndexEntries
 
 /** "Where are L's results": the portal, before it fans out to the sources. */
 export const FindResultSources: Method<lifelong.learners.FindResultSourcesRequest.$Properties, lifelong.learners.FindResultSourcesResponse.$Properties> =
-  method('FindResultSources', pb.FindResultSourcesRequest, pb.FindResultSourcesResponse, ['portal'])
+  method('FindResultSources', pb.FindResultSourcesRequest, pb.FindResultSourcesResponse, ['portal', 'admission', 'finance'])
 
 /** "Is L enrolled at X". */
 export const CheckEnrolment: Method<lifelong.learners.CheckEnrolmentRequest.$Properties, lifelong.learners.CheckEnrolmentResponse.$Properties> =
-  method('CheckEnrolment', pb.CheckEnrolmentRequest, pb.CheckEnrolmentResponse, ['portal'])
+  method('CheckEnrolment', pb.CheckEnrolmentRequest, pb.CheckEnrolmentResponse, ['portal', 'finance'])
 
 /** The signed-in learner's own data and access log, for the portal's "who saw my data". */
 export const GetOwnData: Method<lifelong.learners.GetOwnDataRequest.$Properties, lifelong.learners.GetOwnDataResponse.$Properties> =

@@ -5,7 +5,7 @@
  * the store (`plan.ts`) follow.
  */
 import { isAcceptableNationalId, normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId } from '../../../core/identifiers/index.ts'
-import { RESULT_KINDS, type ResultKind, GRADING_SCALES, type GradingScale, SCALE_VALUES, GRADE_COMPONENTS, PARTICIPATION, ACTIONS, type Action, type Localised, type GradeInput, type LearnerRefInput, type LearnerInput, type PartInput, type MicroCredentialInput, type RecognitionInput, type ResultInput, type Problem, ResultCodes, isIsoDate, isResultId, type IdentifierPolicy, type SubjectId } from './model.ts'
+import { RESULT_KINDS, type ResultKind, GRADING_SCALES, type GradingScale, SCALE_VALUES, GRADE_COMPONENTS, SKILL_COMPONENTS, PARTICIPATION, ACTIONS, type Action, type Localised, type GradeInput, type LearnerRefInput, type LearnerInput, type PartInput, type MicroCredentialInput, type RecognitionInput, type ResultInput, type Problem, ResultCodes, isIsoDate, isResultId, type IdentifierPolicy, type SubjectId } from './model.ts'
 
 /** What a refused synthetic test number's message adds: where a test federation turns them on. */
 const SYNTHETIC_HINT = '; synthetic test numbers are accepted only by test and demo federations: identifiers.allowSynthetic: true in the node config (lifelong init --allow-synthetic)'
@@ -130,8 +130,8 @@ export function checkGrades (grades: unknown, path: string, expected: string | u
       problems.push({ path: `${p}/component`, code: ResultCodes.invalid, message: `must be one of ${GRADE_COMPONENTS.join(', ')}` })
       return
     }
-    if (component !== 'final' && scale !== '1-6') {
-      problems.push({ path: `${p}/component`, code: ResultCodes.invalid, message: 'standpunkt and exam components are upper-secondary (1-6) grades' })
+    if (SKILL_COMPONENTS.has(component) ? scale !== 'CEFR' : (component !== 'final' && scale !== '1-6')) {
+      problems.push({ path: `${p}/component`, code: ResultCodes.invalid, message: 'standpunkt and exam components are upper-secondary (1-6) grades; reading, listening, writing and oral are CEFR skills' })
       return
     }
     out.push({ scale, value: g.value, component })
@@ -261,7 +261,7 @@ export function checkResultInput (input: unknown, index: number, policy: Identif
   out.learningOutcomes = localised(r.learningOutcomes, `${path}/learningOutcomes`, problems)
   if (r.parts !== undefined) {
     if (!Array.isArray(r.parts) || r.parts.length > 200) problems.push({ path: `${path}/parts`, code: ResultCodes.invalid, message: 'must be a list of at most 200 parts' })
-    else if (!['diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate'].includes(out.kind ?? '')) problems.push({ path: `${path}/parts`, code: ResultCodes.invalid, message: 'only diplomas and qualifications have parts' })
+    else if (!['diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'lower-secondary-certificate'].includes(out.kind ?? '')) problems.push({ path: `${path}/parts`, code: ResultCodes.invalid, message: 'only diplomas and qualifications have parts' })
     else {
       r.parts.forEach((part, i) => {
         const pp = `${path}/parts/${i}`

@@ -7,13 +7,18 @@
  */
 import type { ErrorCode } from '../../../core/errors.ts'
 
-export const RESULT_KINDS = ['course-result', 'diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'micro-credential', 'recognition'] as const
+export const RESULT_KINDS = [
+  'course-result', 'diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'micro-credential', 'recognition',
+  // Beyond formal education: lower-secondary final grades, the Norwegian and social studies tests,
+  // authorisations and certificates (docs/RESULTS-AND-PORTAL.md, "Results beyond formal education").
+  'lower-secondary-certificate', 'language-test', 'civics-test', 'authorisation', 'certificate'
+] as const
 export type ResultKind = typeof RESULT_KINDS[number]
 
 export const RESULT_STATUSES = ['issued', 'corrected', 'annulled'] as const
 export type ResultStatus = typeof RESULT_STATUSES[number]
 
-export const GRADING_SCALES = ['A-F', 'pass-fail', '1-6', 'trade-certificate'] as const
+export const GRADING_SCALES = ['A-F', 'pass-fail', '1-6', 'trade-certificate', 'CEFR'] as const
 export type GradingScale = typeof GRADING_SCALES[number]
 
 /** The values of each scale, best first, and which of them are a pass (DOMAIN.md §Grades). */
@@ -21,16 +26,20 @@ export const SCALE_VALUES: Readonly<Record<GradingScale, readonly string[]>> = {
   'A-F': ['A', 'B', 'C', 'D', 'E', 'F'],
   'pass-fail': ['passed', 'failed'],
   '1-6': ['6', '5', '4', '3', '2', '1'],
-  'trade-certificate': ['passed-with-distinction', 'passed', 'failed']
+  'trade-certificate': ['passed-with-distinction', 'passed', 'failed'],
+  // Norskprøven: a CEFR level per skill, or below A1.
+  CEFR: ['C2', 'C1', 'B2', 'B1', 'A2', 'A1', 'below-A1']
 }
-const FAILING: ReadonlySet<string> = new Set(['F', 'failed', '1'])
+const FAILING: ReadonlySet<string> = new Set(['F', 'failed', '1', 'below-A1'])
 
 /** Whether `value` is a pass on `scale` (E is the lowest pass on A–F, 2 on 1–6). */
 export function isPass (scale: string, value: string): boolean {
   return (SCALE_VALUES as Record<string, readonly string[]>)[scale]?.includes(value) === true && !FAILING.has(value)
 }
 
-export const GRADE_COMPONENTS = ['final', 'standpunkt', 'exam-written', 'exam-oral', 'exam-practical'] as const
+export const GRADE_COMPONENTS = ['final', 'standpunkt', 'exam-written', 'exam-oral', 'exam-practical', 'reading', 'listening', 'writing', 'oral'] as const
+/** The skills a test of Norwegian grades separately (CEFR). */
+export const SKILL_COMPONENTS: ReadonlySet<string> = new Set(['reading', 'listening', 'writing', 'oral'])
 export const PARTICIPATION = ['online', 'onsite', 'blended'] as const
 export const ACTIONS = ['issue', 'correct', 'annul'] as const
 export type Action = typeof ACTIONS[number]
@@ -47,7 +56,13 @@ export const OFFERING_KINDS_FOR: Readonly<Record<ResultKind, readonly string[]>>
   'upper-secondary-certificate': ['upper-secondary-programme'],
   'trade-certificate': ['upper-secondary-programme', 'qualification'],
   'micro-credential': ['micro-credential'],
-  recognition: []
+  recognition: [],
+  'lower-secondary-certificate': ['lower-secondary-programme'],
+  'language-test': ['test'],
+  'civics-test': ['test'],
+  // An authority publishes the authorisations and certificates it grants as qualifications in the registry.
+  authorisation: ['qualification'],
+  certificate: ['qualification', 'non-formal-course', 'micro-credential', 'course']
 }
 
 /** A text in several languages. */

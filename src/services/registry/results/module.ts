@@ -1,6 +1,7 @@
 /**
  * The results module of an institution node: the registry, the results protocol it serves
- * (handlers registered at start), and the index outbox, which starts sending once the node can
+ * (handlers registered at start), the enrolments and the study status it answers the finance
+ * node with (/lifelong/finance/1.0.0), and the index outbox, which starts sending once the node can
  * reach the index (its HTTP routes: src/edges/registry/results/routes.ts). Built by the
  * composition root only.
  */
@@ -16,6 +17,9 @@ import { ResultRegistry } from './registry.ts'
 import { ResultService } from './serve.ts'
 import { IndexOutbox } from './outbox.ts'
 import { ImportStaging } from './staging.ts'
+import { EnrolmentRegister } from './enrolments.ts'
+import { serveStudyStatus } from './study-status.ts'
+import { serveCells } from './statistics.ts'
 
 export interface ResultsModuleComponents {
   store: Sublevel
@@ -50,8 +54,11 @@ export class ResultsModule {
   readonly service: ResultService
   readonly outbox: IndexOutbox
   readonly staging: ImportStaging
+  readonly enrolments: EnrolmentRegister
 
   private readonly server: RpcServer
+  private readonly now: () => number
+  private readonly catalogue: OfferingCatalogue
 
   constructor (c: ResultsModuleComponents, init: ResultsModuleInit) {
     this.server = c.server
@@ -59,11 +66,16 @@ export class ResultsModule {
     this.service = new ResultService({ registry: this.registry, proofs: c.proofs, federation: c.federation, now: c.now })
     this.outbox = new IndexOutbox({ store: c.store, registry: this.registry, registrar: c.registrar, logger: c.logger }, { intervalMs: init.outboxIntervalMs })
     this.staging = new ImportStaging(this.registry)
+    this.enrolments = new EnrolmentRegister({ registry: this.registry, store: c.store, log: c.log, catalogue: c.catalogue ?? noCatalogue, registrar: c.registrar, now: c.now }, { self: init.self })
+    this.now = c.now ?? Date.now
+    this.catalogue = c.catalogue ?? noCatalogue
   }
 
   /** Registers the results protocol's handlers and loads the registry. */
   async start (): Promise<void> {
     this.service.serve(this.server)
+    serveStudyStatus(this.server, this.enrolments, this.registry, this.now)
+    serveCells(this.server, this.registry, this.enrolments, this.catalogue, this.now)
     await this.registry.load()
   }
 

@@ -30,6 +30,8 @@ export interface OfferingInfo {
   languages: string[]
   gradingScale: string
   learningOutcomes: Localised
+  /** A programme's special admission requirement code (MATRS, REALFA, …), if the registry has one. */
+  admissionRequirement?: string
   /** The owner today (after mergers): who may issue and correct results for it. */
   owner?: InstitutionInfo
   /** The owner on the date asked: the issuer of a result of that date. */
@@ -78,7 +80,18 @@ export type PointerOutcome =
   | { status: 'rejected', code: string }
   | { status: 'retry', code: string }
 
-/** Registers learners and result-source pointers at the national index, in batches. */
+/** An enrolment the index must list: the learner as for a pointer, and the study right. */
+export interface EnrolmentRegistration extends PointerRegistration {
+  /** The registry's national offering ID. */
+  offeringId: string
+  status: string
+  startDate: string
+  endDate: string
+}
+
+/** Registers learners and result-source pointers (and enrolments) at the national index, in batches. */
 export interface PointerRegistrar {
   register (entries: readonly PointerRegistration[]): Promise<PointerOutcome[]>
+  /** Registers the learners and their enrolments; absent where the node cannot. */
+  registerEnrolments?: (entries: readonly EnrolmentRegistration[]) => Promise<PointerOutcome[]>
 }

@@ -2,8 +2,9 @@
  * Protocol /lifelong/results/1.0.0: the portal asks an institution node for a learner's results
  * and for who read them. Declared once, used by the source (server) and the portal (client).
  * Both methods touch personal data, so the framework requires purpose and legal basis before
- * the handler runs; only the portal role may call them (least privilege: institutions never
- * read each other's results, the index never reads results at all).
+ * the handler runs; only the portal role may call them, and the admission service GetResults for
+ * its one purpose (least privilege: institutions never read each other's results, the index never
+ * reads results at all; src/core/federation/consumer-rights.ts).
  */
 import { lifelong } from '../../../core/gen/proto.js'
 import { protoCodec, type Method } from '../../../net/rpc/method.ts'
@@ -17,7 +18,8 @@ export const GetResults: Method<lifelong.results.GetResultsRequest.$Properties, 
   type: 'lifelong.results.GetResults',
   request: protoCodec(pb.GetResultsRequest),
   response: protoCodec(pb.GetResultsResponse),
-  roles: ['portal'],
+  // The admission service reads diplomas to score applicants (purpose admission.scoring only).
+  roles: ['portal', 'admission'],
   personalData: true
 }
 

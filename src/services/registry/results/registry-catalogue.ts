@@ -11,7 +11,7 @@ interface RegistryInstitution { id: string, organisationNumber: string, name: Lo
 
 /** What this needs of the education registry's `OfferingFacts`. */
 export interface RegistryOfferingFacts {
-  version: { offering: { id: string, kind: string, localCode: string, name: Localised, credits: number, nkrLevel: string, iscedF: string, languages: string[], gradingScale: string, learningOutcomes: Localised } }
+  version: { offering: { id: string, kind: string, localCode: string, name: Localised, credits: number, nkrLevel: string, iscedF: string, languages: string[], gradingScale: string, learningOutcomes: Localised, links?: { admissionRequirement?: string } } }
   eqfLevel: number | null
   currentOwner: RegistryInstitution | undefined
   issuer: RegistryInstitution | undefined
@@ -52,6 +52,7 @@ export function registryCatalogue (lookup: RegistryLookup): OfferingCatalogue {
         languages: o.languages,
         gradingScale: o.gradingScale,
         learningOutcomes: o.learningOutcomes,
+        ...(o.links?.admissionRequirement === undefined ? {} : { admissionRequirement: o.links.admissionRequirement }),
         ...(owner === undefined ? {} : { owner }),
         ...(issuer === undefined ? {} : { issuer })
       }

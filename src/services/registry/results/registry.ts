@@ -131,6 +131,11 @@ export class ResultRegistry {
     return createHmac('sha256', this.secret).update(`${label}\0${value}`).digest('hex').slice(0, 40)
   }
 
+  /** Keyed hash of an identifier or external ID for keys of this node's other records (enrolments). */
+  keyedHash (label: string, value: string): string {
+    return this.hash(label, value)
+  }
+
   private subjectHash (s: SubjectId): string {
     return this.hash(s.scheme, s.value)
   }
@@ -226,6 +231,11 @@ export class ResultRegistry {
   async learnerByIndexId (learnerId: string): Promise<StoredLearner | undefined> {
     const local = await this.c.store.get(indexIdKey(learnerId))
     return local === undefined ? undefined : await this.learnerById(dec.decode(local))
+  }
+
+  /** The local ID of every learner this node knows. */
+  async * learnerIds (): AsyncGenerator<string> {
+    for await (const key of this.c.store.keys({ gte: 'l/', lt: prefixEnd('l/') })) yield key.slice(2)
   }
 
   /** A learner by local ID. */

@@ -20,6 +20,8 @@ import type { LogProofs } from './ports.ts'
 import type { ResultRegistry, StoredVersion } from './registry.ts'
 import { logKeyOf } from './keys.ts'
 import { AccessWindows } from '../../log/access-window.ts'
+import { isConsumerRole } from '../../../core/federation/roles.ts'
+import { consumerRequestRefusal } from '../../../core/federation/consumer-rights.ts'
 
 export interface ResultServiceComponents {
   registry: ResultRegistry
@@ -30,7 +32,14 @@ export interface ResultServiceComponents {
   accessWindows?: AccessWindows
 }
 
-function checkPurpose (ctx: RequestContext, allowed: readonly string[]): void {
+function checkPurpose (ctx: RequestContext, method: Pick<Method<unknown, unknown>, 'roles' | 'type'>, allowed: readonly string[]): void {
+  const capacities = readerRole(ctx, method).split(',')
+  if (capacities.every(isConsumerRole)) {
+    // A consumer reads under its own rights (the framework checked them too; this source holds to them itself).
+    const refusal = consumerRequestRefusal(capacities, method.type, ctx.purpose, ctx.legalBasis)
+    if (refusal !== undefined) throw new LifelongError('forbidden', refusal.code === 'RPC_LEGAL_BASIS_NOT_GRANTED' ? 'RESULTS_LEGAL_BASIS_REFUSED' : 'RESULTS_PURPOSE_REFUSED', refusal.message)
+    return
+  }
   if (!allowed.includes(ctx.purpose)) {
     throw new LifelongError('forbidden', 'RESULTS_PURPOSE_REFUSED', `this source does not hand out results for the purpose ${JSON.stringify(ctx.purpose.slice(0, 64))}`)
   }
@@ -81,7 +90,7 @@ export class ResultService {
   }
 
   async getResults (req: lifelong.results.IGetResultsRequest, ctx: RequestContext): Promise<lifelong.results.IGetResultsResponse> {
-    checkPurpose(ctx, Object.keys(ACCEPTED_PURPOSES).filter((p) => p !== 'portal.access-log'))
+    checkPurpose(ctx, GetResults, Object.keys(ACCEPTED_PURPOSES).filter((p) => p !== 'portal.access-log'))
     const subject = subjectOf(req.subject)
     const ids = req.resultIds ?? []
     if (ids.length > 1000) throw new LifelongError('invalid', 'RESULTS_TOO_MANY_IDS', 'at most 1000 result IDs')
@@ -159,7 +168,7 @@ export class ResultService {
   }
 
   async getAccessLog (req: lifelong.results.IGetAccessLogRequest, ctx: RequestContext): Promise<lifelong.results.IGetAccessLogResponse> {
-    checkPurpose(ctx, ['portal.access-log'])
+    checkPurpose(ctx, GetAccessLog, ['portal.access-log'])
     const subject = subjectOf(req.subject)
     const limit = Math.min(Math.max(req.limit ?? 100, 1), 500)
     const learner = await this.c.registry.learner(subject)

@@ -8,7 +8,7 @@ import { decisionInForce, evaluateDecision, ownerOn, selectVersion, successorCha
 import { findContainmentCycle } from '../../../../../src/services/registry/education/relations.ts'
 import { toElm, toOoapi } from '../../../../../src/services/registry/education/exports.ts'
 import { decodeOfferingVersion, encodeOfferingVersion, offeringContentHash, type AccreditationDecision, type InstitutionEvent, type OfferingVersion } from '../../../../../src/services/registry/education/model.ts'
-import { offeringFromJson, validateEvent } from '../../../../../src/services/registry/education/validate.ts'
+import { offeringFromJson, validateEvent, validateOffering } from '../../../../../src/services/registry/education/validate.ts'
 import { course, institution, programme } from '../../../../helpers/education.ts'
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv2020) => Ajv2020
@@ -59,6 +59,41 @@ describe('CSV import files', () => {
     expect(offering.name).toEqual({ nb: 'Navn' })
     expect(offering.languages).toEqual(['nb', 'en'])
     expect(fields).toEqual([{ path: '/relations', message: 'a list' }])
+  })
+
+  it('a non-formal offering carries its quality classification: who assured it, the criteria, its NKR placement', () => {
+    const quality = { assuredBy: '974760673', criteria: 'Kvalitetskriterier for ikke-formell opplæring (demo), 2024', levelPlacement: '4' }
+    const nonFormal = course({ kind: 'non-formal-course', localCode: 'NF-1', nkrLevel: '', nusCode: '', gradingScale: 'pass-fail', quality })
+    expect(validateOffering(nonFormal)).toEqual([])
+    expect(decodeOfferingVersion(encodeOfferingVersion({ offering: nonFormal, seq: 1, validFrom: '2024-01-01', recordedAt: 1, publishedBy: '', contentHash: offeringContentHash(nonFormal, '2024-01-01') })).offering.quality).toEqual(quality)
+    expect(offeringContentHash(nonFormal, '')).not.toBe(offeringContentHash({ ...nonFormal, quality: { ...quality, levelPlacement: '5' } }, ''))
+    const { quality: _q, ...without } = nonFormal
+    expect(validateOffering(without).map((f) => f.path)).toEqual(['/quality'])
+    expect(validateOffering({ ...nonFormal, quality: { assuredBy: '123', criteria: '', levelPlacement: '9' } }).map((f) => f.path)).toEqual(['/quality/assuredBy', '/quality/criteria', '/quality/levelPlacement'])
+    expect(validateOffering({ ...course(), quality }).map((f) => f.path)).toEqual(['/quality'])
+    const csv = parseImportFile('kind,localCode,nameNb,gradingScale,qualityAssuredBy,qualityCriteria,qualityLevelPlacement\nnon-formal-course,NF-1,Kurs,pass-fail,974760673,Kriterier,4\n', 'csv')
+    expect(offeringFromJson(csv.rows[0]!.raw).offering.quality).toEqual({ assuredBy: '974760673', criteria: 'Kriterier', levelPlacement: '4' })
+  })
+
+  it('tests (CEFR or pass-fail, outside the NKR) and lower-secondary programmes (1-6, NKR 2) are offerings too', () => {
+    const test = course({ kind: 'test', localCode: 'NORSKPROVE', gradingScale: 'CEFR', nkrLevel: '', nusCode: '', credits: 0 })
+    expect(validateOffering(test)).toEqual([])
+    expect(validateOffering({ ...test, gradingScale: 'pass-fail' })).toEqual([])
+    expect(validateOffering({ ...test, nkrLevel: '4' }).map((f) => f.path)).toContain('/nkrLevel')
+    expect(validateOffering({ ...test, credits: 5 }).map((f) => f.path)).toContain('/credits')
+    expect(validateOffering({ ...course(), gradingScale: 'CEFR' }).map((f) => f.path)).toContain('/gradingScale')
+    const grunnskole = course({ kind: 'lower-secondary-programme', localCode: 'GS', gradingScale: '1-6', nkrLevel: '2', nusCode: '201101', credits: 0 })
+    expect(validateOffering(grunnskole)).toEqual([])
+    expect(validateOffering({ ...grunnskole, gradingScale: 'A-F' }).map((f) => f.path)).toContain('/gradingScale')
+  })
+
+  it('keeps a programme\'s special admission requirement as a known code, in JSON, CSV and the stored record', () => {
+    const ok = { ...programme(), links: { admissionRequirement: 'MATRS' } }
+    expect(validateOffering(ok)).toEqual([])
+    expect(decodeOfferingVersion(encodeOfferingVersion({ offering: ok, seq: 1, validFrom: '2024-01-01', recordedAt: 1, publishedBy: '', contentHash: offeringContentHash(ok, '2024-01-01') })).offering.links.admissionRequirement).toBe('MATRS')
+    expect(validateOffering({ ...ok, links: { admissionRequirement: 'MATRS2' } }).map((f) => f.path)).toEqual(['/links/admissionRequirement'])
+    const csv = parseImportFile('kind,localCode,nameNb,credits,nkrLevel,admissionRequirement\nstudy-programme,BAINF,Informatikk,180,6,REALFA\n', 'csv')
+    expect(offeringFromJson(csv.rows[0]!.raw).offering.links).toEqual({ admissionRequirement: 'REALFA' })
   })
 })
 

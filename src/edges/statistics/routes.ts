@@ -1,0 +1,58 @@
+/**
+ * The public education statistics at the registry node: JSON, CSV and a page with a chart, each
+ * a query (measure, one or two dimensions, filters) over the combined cells, published only
+ * through the disclosure rules. Public: nothing here is about anyone.
+ */
+import type { FastifyPluginAsync } from 'fastify'
+import { DIMENSIONS, MEASURES, publish, toCsv, type Dimension, type Measure, type Query } from '../../core/statistics/disclosure.ts'
+import type { StatisticsCollector } from '../../services/statistics/collector.ts'
+import { statisticsPage } from './page.ts'
+
+interface Q { measure?: string, by?: string, year?: string, field?: string, level?: string, institution?: string, ageBand?: string }
+
+const querystring = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    measure: { type: 'string', enum: [...MEASURES], default: 'completions' },
+    by: { type: 'string', pattern: '^[a-zA-Z]+(,[a-zA-Z]+)?$', default: 'field', description: `one or two of ${DIMENSIONS.join(', ')}, comma-separated` },
+    year: { type: 'string', pattern: '^\\d{4}$' },
+    field: { type: 'string', maxLength: 4 },
+    level: { type: 'string', maxLength: 4 },
+    institution: { type: 'string', pattern: '^\\d{9}$' },
+    ageBand: { type: 'string', maxLength: 8 }
+  }
+} as const
+
+function queryOf (q: Q): Query {
+  const filter: Partial<Record<Dimension, string>> = {}
+  for (const d of DIMENSIONS) { const v = q[d as keyof Q]; if (typeof v === 'string' && v !== '') filter[d] = v }
+  return { measure: (q.measure ?? 'completions') as Measure, by: (q.by ?? 'field').split(',') as Dimension[], filter }
+}
+
+const search = (q: Q): string => new URLSearchParams(Object.entries(q).filter(([, v]) => typeof v === 'string') as Array<[string, string]>).toString()
+
+export function statisticsRoutes (collector: StatisticsCollector): FastifyPluginAsync {
+  return async (app) => {
+    app.get<{ Querystring: Q }>('/statistics/education', {
+      config: { policy: { caller: 'public' } },
+      schema: { summary: 'Completions, credits or enrolments by field (ISCED-F), level (NKR), institution, year or age band; small cells suppressed', tags: ['statistics'], querystring }
+    }, async (request) => {
+      const collected = await collector.collected()
+      return { ...publish(collected.cells, queryOf(request.query)), sources: collected.sources, collectedAt: new Date(collected.collectedAt).toISOString() }
+    })
+    app.get<{ Querystring: Q }>('/statistics/education.csv', {
+      config: { policy: { caller: 'public' } },
+      schema: { summary: 'The same table as CSV', tags: ['statistics'], querystring, produces: ['text/csv'] }
+    }, async (request, reply) => await reply.type('text/csv; charset=utf-8').send(toCsv(publish((await collector.collected()).cells, queryOf(request.query)))))
+    app.get<{ Querystring: Q }>('/statistics/education/page', {
+      config: { policy: { caller: 'public' }, errors: 'page' },
+      schema: { summary: 'The same table as a page with a chart (server-rendered SVG)', tags: ['statistics'], querystring, produces: ['text/html'] }
+    }, async (request, reply) => {
+      const collected = await collector.collected()
+      const table = publish(collected.cells, queryOf(request.query))
+      const qs = search(request.query)
+      return await reply.type('text/html; charset=utf-8').send(statisticsPage(table, { json: `/statistics/education?${qs}`, csv: `/statistics/education.csv?${qs}` }, collected.sources))
+    })
+  }
+}
