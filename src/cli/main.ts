@@ -13,6 +13,7 @@ import { registerVerifyCommand } from './commands/verify.ts'
 import { registerTrustCommands } from './commands/trust.ts'
 import { registerEmrexCommands } from './commands/emrex.ts'
 import { registerLearnerCommands } from './commands/learners.ts'
+import { registerBackupCommands } from './commands/backup.ts'
 import { reportError } from './output.ts'
 
 const program = new Command()
@@ -30,6 +31,7 @@ registerVerifyCommand(program)
 registerTrustCommands(program)
 registerEmrexCommands(program)
 registerLearnerCommands(program)
+registerBackupCommands(program)
 
 try {
   await program.parseAsync(process.argv)

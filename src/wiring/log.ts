@@ -10,6 +10,8 @@ import { Checkpointer } from '../services/log/checkpointer.ts'
 import { Witness } from '../services/log/witness.ts'
 import { LogModule, storedOrigin } from '../services/log/module.ts'
 import { logRoutes } from '../edges/log/routes.ts'
+import { NodeBackup } from '../services/backup/backup.ts'
+import { backupRoutes } from '../edges/backup/routes.ts'
 import { definePart } from './node-parts.ts'
 import type { NodeCore } from './context.ts'
 
@@ -82,4 +84,16 @@ export const log = definePart({
     pushIntervalMs: core.config.log.checkpointIntervalMs
   }),
   edges: (log) => ({ routes: logRoutes(log) })
+})
+
+export const backup = definePart({
+  needs: ['checkpointer'],
+  create: (core, { checkpointer }) => new NodeBackup({
+    storage: core.storage,
+    signCheckpoint: async () => await checkpointer.sign(),
+    logger: core.logger.child({ component: 'backup' }),
+    metrics: core.metrics,
+    now: core.now
+  }, { peerId: core.self }),
+  edges: (backup) => ({ routes: backupRoutes(backup) })
 })
