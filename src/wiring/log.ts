@@ -38,7 +38,9 @@ export const checkpointer = definePart({
   create: async (core, { logStore }) => new Checkpointer({ store: logStore, key: core.key, logger: logLogger(core) }, {
     origin: await storedOrigin(logStore, core.config.federation.id, core.self),
     intervalMs: core.config.log.checkpointIntervalMs,
-    everyEntries: core.config.log.checkpointEveryEntries
+    everyEntries: core.config.log.checkpointEveryEntries,
+    // Nothing is signed before the log module's rollback check at start (src/services/log/rollback.ts).
+    awaitRelease: true
   })
 })
 
@@ -53,7 +55,7 @@ export const witness = definePart({
     logger: logLogger(core),
     metrics: core.metrics,
     now: core.now,
-    ownLatest: () => checkpointer.latest(),
+    ownLatest: () => checkpointer.publishable(),
     ownRootAt: async (size) => size <= logStore.size ? await logStore.rootAt(size) : undefined,
     connectedPeers: core.connectedPeers
   }, {
