@@ -11,6 +11,7 @@ export const BACKUP_ERRORS = errorModule('BACKUP', ABOUT, {
   BACKUP_TRUNCATED: ['invalid', 'the backup ends before its end record (cut short); nothing was restored'],
   BACKUP_TARGET_NOT_EMPTY: ['conflict', 'the data directory to restore into already holds a store'],
   BACKUP_NOT_VERIFIED: ['invalid', 'the restored store does not match its log (as `lifelong log verify` reports); it was kept aside, not put in place'],
+  BACKUP_BUSY: ['rate-limited', 'a backup of this node is being taken: one at a time (each holds a LevelDB snapshot, which keeps old files from being compacted away)'],
   BACKUP_FAILED: ['unavailable', 'the node could not take or send the backup (see the cause)'],
   BACKUP_DIGEST_MISMATCH: ['invalid', 'the backup\'s digest is not the one given with --digest']
 })

@@ -15,7 +15,7 @@ export function backupRoutes (backup: NodeBackup): FastifyPluginAsync {
         security: [{ bearerAuth: [] }],
         tags: ['node', 'admin'],
         produces: ['application/octet-stream'],
-        response: { 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' } }
+        response: { 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 429: { $ref: 'ErrorBody#' } }
       }
     }, async (_request, reply) => {
       const b = await backup.take()

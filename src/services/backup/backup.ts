@@ -7,7 +7,7 @@
 import { Counter } from 'prom-client'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
-import { toLifelongError } from '../../core/errors.ts'
+import { LifelongError, toLifelongError } from '../../core/errors.ts'
 import type { Storage } from '../../store/leveldb/storage.ts'
 import { backupStore, type Backup } from '../../store/backup/snapshot.ts'
 
@@ -28,6 +28,7 @@ export class NodeBackup {
   private readonly c: NodeBackupComponents
   private readonly init: NodeBackupInit
   private readonly taken: Counter<'outcome'>
+  private running = false
 
   constructor (components: NodeBackupComponents, init: NodeBackupInit) {
     this.c = components
@@ -35,8 +36,24 @@ export class NodeBackup {
     this.taken = new Counter({ name: 'lifelong_backups_total', help: 'Online backups streamed, by outcome (complete, aborted)', labelNames: ['outcome'], registers: [components.metrics.registry] })
   }
 
-  /** Takes a snapshot now; its bytes are produced as the caller reads them. */
+  /**
+   * Takes a snapshot now; its bytes are produced as the caller reads them. One at a time: a
+   * snapshot keeps LevelDB from dropping the files it reads until it is released, so backups
+   * started in a loop would fill the disk.
+   * @throws LifelongError `BACKUP_BUSY`
+   */
   async take (): Promise<Backup> {
+    if (this.running) throw new LifelongError('rate-limited', 'BACKUP_BUSY', 'a backup of this node is being taken; try again when it has ended')
+    this.running = true
+    try {
+      return await this.snapshot()
+    } catch (err) {
+      this.running = false
+      throw err
+    }
+  }
+
+  private async snapshot (): Promise<Backup> {
     try {
       await this.c.signCheckpoint()
     } catch (err) {
@@ -46,9 +63,11 @@ export class NodeBackup {
     const backup = await backupStore(this.c.storage, this.init.peerId, this.c.now)
     this.c.logger.info({ treeSize: backup.header.treeSize }, 'backup started')
     backup.summary.then((s) => {
+      this.running = false
       this.taken.inc({ outcome: 'complete' })
       this.c.logger.info({ records: s.records, bytes: s.recordBytes, digest: s.digest }, 'backup complete')
     }, () => {
+      this.running = false
       this.taken.inc({ outcome: 'aborted' })
       this.c.logger.warn('backup not read to its end')
     })

@@ -53,6 +53,16 @@ describe('online backup and verified restore', () => {
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/error AUTH_/)
     expect(existsSync(join(dir, 'x.backup'))).toBe(false)
+
+    // One backup at a time: each holds a snapshot that keeps LevelDB's old files alive.
+    const first = await node.parts.backup!.take()
+    await expect(node.parts.backup!.take()).rejects.toMatchObject({ code: 'BACKUP_BUSY' })
+    for await (const _ of first.chunks) { /* read to the end */ }
+    await first.summary
+    const second = await node.parts.backup!.take()
+    for await (const _ of second.chunks) break // a reader that stops early releases it too
+    await expect(second.summary).rejects.toMatchObject({ code: 'BACKUP_FAILED' })
+    for await (const _ of (await node.parts.backup!.take()).chunks) { /* read to the end */ }
     await node.stop()
 
     // Restore, with the digest printed at backup time.
