@@ -183,11 +183,12 @@ export class Witness {
 
   /**
    * Whether two checkpoints of a log that do not prove consistent may be on either side of a
-   * branch the log declared lost (both above a statement's kept size): not a split view but the
-   * loss the log signed.
+   * branch the log declared lost: both above a statement's kept size, and the smaller one not
+   * above its lost size (the lost branch ends there). Not a split view but the loss the log
+   * signed. Two checkpoints both above the lost size are of the kept branch and must agree.
    */
   private acrossLoss (origin: string, a: Checkpoint, b: Checkpoint): boolean {
-    return this.lossStatements(origin).some((l) => a.size > l.keptSize && b.size > l.keptSize)
+    return this.lossStatements(origin).some((l) => a.size > l.keptSize && b.size > l.keptSize && Math.min(a.size, b.size) <= l.lostSize)
   }
 
   private remember (loss: Loss): void {

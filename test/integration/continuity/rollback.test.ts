@@ -174,5 +174,16 @@ describe('rollback detection and accepted loss', () => {
     expect(await codeOf(beta.log.witness.addCheckpoint(held.size, await alpha.log.store.consistencyProof(1, next.checkpoint.size), next.note, alpha.peerId, wrongKept))).toBe('LOG_LOSS_STATEMENT_MISMATCH')
     expect(beta.log.witness.lossStatements(origin)).toEqual([])
     expect(beta.log.witness.heldCheckpoints().find((h) => h.origin === origin)!.size).toBe(held.size)
+
+    // A declared loss is no licence to fork: above the lost size, two roots for one size are
+    // still a split view.
+    const heldRoot = parseCheckpoint(parseNote(held.note).text).root
+    const statement = signLossStatement({ origin, lostSize: held.size, lostRoot: heldRoot, keptSize: 1, keptRoot: await alpha.log.store.rootAt(1), acceptedAt: new Date().toISOString() }, ed25519NoteSigner(origin, alpha.key.privateKey))
+    await beta.log.witness.observeLoss(statement, alpha.peerId)
+    expect(beta.log.witness.lossStatements(origin).map((l) => l.lostSize)).toEqual([held.size])
+    const fork = (fill: number): string => signNote(formatCheckpoint({ origin, size: held.size + 10, root: new Uint8Array(32).fill(fill), extensions: [] }), [ed25519NoteSigner(origin, alpha.key.privateKey)])
+    await beta.log.witness.observe(fork(1), alpha.peerId)
+    await beta.log.witness.observe(fork(2), alpha.peerId)
+    expect((await beta.log.witness.evidence()).map((e) => e.evidence.kind)).toEqual(['same-size'])
   })
 })
