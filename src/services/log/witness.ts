@@ -191,6 +191,22 @@ export class Witness {
     return this.lossStatements(origin).some((l) => a.size > l.keptSize && b.size > l.keptSize && Math.min(a.size, b.size) <= l.lostSize)
   }
 
+  /**
+   * The checkpoint held of a log, unless it may be of a branch its log declared lost (a size
+   * above a statement's kept size and not above its lost size): that one is dropped, and the
+   * next checkpoint of the log is held in its place, so that a witness that lagged on the lost
+   * branch follows the kept one. Under the log's lock.
+   */
+  private async heldUnlessLost (origin: string): Promise<Held | undefined> {
+    const held = this.held.get(origin)
+    if (held === undefined) return held
+    const size = held.checkpoint.size
+    if (!this.lossStatements(origin).some((l) => size > l.keptSize && size <= l.lostSize)) return held
+    await this.c.store.sublevel.del(witnessKey(origin))
+    this.held.delete(origin)
+    return undefined
+  }
+
   private remember (loss: Loss): void {
     const list = this.losses.get(loss.origin) ?? []
     if (list.some((l) => l.lostSize === loss.lostSize && Buffer.from(l.lostRoot).equals(Buffer.from(loss.lostRoot)))) return
@@ -247,7 +263,7 @@ export class Witness {
     }
     if (this.superseded(origin, next)) throw new LifelongError('conflict', 'LOG_CHECKPOINT_SUPERSEDED', `checkpoint ${next.size} of ${origin} is of a branch the log declared lost`)
     return await this.locked(origin, async () => {
-      const held = this.held.get(origin)
+      const held = await this.heldUnlessLost(origin)
       const heldSize = held?.checkpoint.size ?? 0
       // A statement already kept (learnt by gossip, or a retry) changes nothing: the request is
       // then an ordinary one, answered "conflict" if old_size is not what is held now.
@@ -310,7 +326,7 @@ export class Witness {
       return
     }
     await this.locked(origin, async () => {
-      const held = this.held.get(origin)
+      const held = await this.heldUnlessLost(origin)
       if (held === undefined) {
         await this.hold(origin, note, next)
         return
@@ -376,11 +392,7 @@ export class Witness {
     if (this.superseded(origin, { origin, size: loss.lostSize, root: loss.lostRoot, extensions: [] }) && this.lossStatements(origin).length > 0) return
     await this.locked(origin, async () => {
       await this.keepLoss(loss)
-      const held = this.held.get(origin)
-      if (held !== undefined && held.checkpoint.size > loss.keptSize && log.peerId !== this.init.selfPeerId) {
-        await this.c.store.sublevel.del(witnessKey(origin))
-        this.held.delete(origin)
-      }
+      await this.heldUnlessLost(origin)
       this.c.logger.warn({ origin, lostSize: loss.lostSize, keptSize: loss.keptSize, from }, 'a log declared entries lost (signed loss statement learnt by gossip)')
     })
   }
