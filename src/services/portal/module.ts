@@ -8,8 +8,8 @@
  *   policy is `learner` take it from `request.caller`); `signInUrl(reply, returnTo)` starts a
  *   sign-in that comes back to `returnTo`. Sessions are server-side (src/services/portal/session-store.ts).
  * - {@link PortalModule.myResults}: the learner's results with a status per source.
- * - {@link resultsTable} (src/edges/portal/pages.ts) with a `pickName`: the result picker, a
- *   fieldset of labelled checkboxes whose values are result keys (`<org>:<result ID>`).
+ * - `resultCards` (src/edges/portal/pages.ts) with a `pick` name: the result picker, cards with
+ *   labelled checkboxes whose values are result keys (`<org>:<result ID>`).
  * - {@link PortalModule.verifiedResultsFor}: the bridges' `LearnerResults` for picked keys.
  *
  * Its pages and routes, and what the HTTP edge takes of it (the learner authenticator, the
@@ -25,7 +25,9 @@ import type { Sublevel } from '../../store/leveldb/storage.ts'
 import { LifelongError } from '../../core/errors.ts'
 import type { LearnerResults } from '../../core/bridges/model.ts'
 import type { ForeignResultsImport } from '../bridges/ports.ts'
-import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
+import type { OfferingCatalogue } from '../registry/results/ports.ts'
+import type { LogWriter } from '../../store/log/unit-of-work.ts'
+import { DEV_AUDIENCE } from '../../core/config/development.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import { HttpTokenClient, TokenVerifier, readClientSecret, type DevIssuer, type LearnerIdentity, type TokenClient } from './oidc.ts'
 import type { PortalOidcConfig } from '../../core/config/config.ts'
@@ -34,18 +36,19 @@ import { LearnerSessions } from './session.ts'
 import { SessionStore, type SessionTimeouts } from './session-store.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
+import type { IndexAccessRow } from './index-directory.ts'
 import { learnerResults } from '../registry/results/facts.ts'
 
 export interface PortalModuleComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   client: RpcClient
   federation: Federation
   logger: Logger
   /** "Where are L's results"; until the index is wired, every institution is asked. */
   directory?: SourceDirectory
   /** The index's log of who asked it about the learner (for "who saw my data"). */
-  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>>
+  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<IndexAccessRow[]>
   /** The registry's offerings, to recognise results held by a merged issuer's successor. */
   catalogue?: OfferingCatalogue
   /** What the bridges (EMREX, wallet, OOTS) handed on of the learner's data, for "who saw my data". */
@@ -73,6 +76,8 @@ export interface BridgeAccessRow {
   operation: string
   purpose: string
   legalBasis: string
+  /** The exchange's identifier, to quote when asking about it. */
+  reference?: string
 }
 
 /** Pages of the bridges on this node that the portal links to (paths), when they run. */
@@ -81,6 +86,8 @@ export interface PortalEntryPoints {
   emrexImport?: string
   /** Put results in an EU digital identity wallet. */
   wallet?: string
+  /** Where a recipient asks a candidate's wallet for a credential (the OpenID4VP verifier's page). */
+  walletVerifier?: string
 }
 
 export interface PortalModuleInit {
@@ -99,8 +106,6 @@ export const OWN_RESULTS = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-
 export const SHARE_VIEW = { purpose: 'portal.share-view', legalBasis: 'gdpr-6-1-a' } as const
 export const TRANSFER = { purpose: 'portal.transfer', legalBasis: 'gdpr-6-1-a' } as const
 export const ACCESS_LOG = { purpose: 'portal.access-log', legalBasis: 'gdpr-6-1-e' } as const
-/** The development issuer's client ID for this portal. */
-export const DEV_AUDIENCE = 'lifelong-portal'
 /** How often ended sessions are deleted from the store (they are refused when read anyway). */
 const SESSION_SWEEP_MS = 3_600_000
 const SESSION_SECRET_KEY = 'meta/session-secret'
@@ -161,7 +166,7 @@ export class PortalModule {
   }
 
   /** The index's access log of the learner; empty without an index. */
-  async indexAccess (subject: SubjectId): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+  async indexAccess (subject: SubjectId): Promise<IndexAccessRow[]> {
     return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
   }
 

@@ -11,7 +11,8 @@
  * counts every client address together and survives a restart (a per-address rate limit at the
  * edge, `http.rateLimit.shareOpen`, slows each guesser; a named in-memory limit keyed by share
  * would forget its count at every restart and is per process, so the durable counter is the
- * per-share limit). Attempts on one share are taken one at a time, and its state — lock,
+ * per-share limit). Attempts on one share are taken one at a time (one lane of the log's unit of
+ * work per share), and its state — lock,
  * revocation, expiry, use limit — is checked before the code is hashed: once a share cannot be
  * opened, an attempt costs one read, no scrypt and no write. What the learner sees is every
  * attempt that reached the code check (granted or wrong) and the lock, recorded once when it
@@ -22,8 +23,8 @@ import { createHmac, randomBytes, scrypt as scryptCallback, timingSafeEqual } fr
 import { promisify } from 'node:util'
 import { lifelong } from '../../core/gen/proto.js'
 import { LifelongError } from '../../core/errors.ts'
-import type { BatchOp, Sublevel } from '../../store/leveldb/storage.ts'
-import type { LogAppender } from '../registry/results/ports.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
+import type { LogWriter } from '../../store/log/unit-of-work.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Uint8Array, keylen: number, options: { N: number, r: number, p: number }) => Promise<Buffer>
@@ -48,20 +49,33 @@ export interface ShareSummary {
   uses: number
   state: ShareState
   openings: Array<{ at: number, outcome: string, useNumber: number, via: string }>
+  /** The language of the recipient's view, if the learner chose one. */
+  lang?: ShareLang
+  /** Whether the recipient's view shows the learner's birth date. */
+  showBirthDate: boolean
 }
+
+/** The languages a share's recipient view can be in. */
+export type ShareLang = 'nb' | 'nn' | 'en'
+const SHARE_LANGS: readonly string[] = ['nb', 'nn', 'en']
+const shareLangOf = (l: string): ShareLang | undefined => SHARE_LANGS.includes(l) ? l as ShareLang : undefined
 
 export interface CreateShare {
   results: Array<{ organisationNumber: string, resultId: string }>
   recipient: string
   expiresAt: number
   maxUses: number
+  /** The language of the recipient's view (default: the recipient's browser decides). */
+  lang?: ShareLang
+  /** Show the learner's birth date to the recipient (default no). */
+  showBirthDate?: boolean
 }
 
 interface Counters { v: number, uses: number, wrong: number }
 
 export interface ShareStoreComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   now?: () => number
 }
 
@@ -78,9 +92,6 @@ export class ShareStore {
   private readonly init: ShareStoreInit
   private readonly now: () => number
   private secret: Uint8Array = new Uint8Array()
-  /** The attempt or change being made to each share: one at a time per share, so that no attempt is hashed past the lock. */
-  private readonly busy = new Map<string, Promise<unknown>>()
-
   constructor (components: ShareStoreComponents, init: ShareStoreInit) {
     this.c = components
     this.init = init
@@ -100,17 +111,6 @@ export class ShareStore {
     return createHmac('sha256', this.secret).update(`${s.scheme}\0${s.value}`).digest('hex').slice(0, 40)
   }
 
-  /** Runs `fn` after every earlier attempt or change on the same share has finished. */
-  private async oneAtATime<T> (shareId: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.busy.get(shareId) ?? Promise.resolve()).catch(() => {}).then(fn)
-    this.busy.set(shareId, run)
-    try {
-      return await run
-    } finally {
-      if (this.busy.get(shareId) === run) this.busy.delete(shareId)
-    }
-  }
-
   /** Creates a share; returns its ID and the access code (shown once). */
   async create (owner: SubjectId, input: CreateShare): Promise<{ shareId: string, code: string }> {
     const now = this.now()
@@ -118,6 +118,7 @@ export class ShareStore {
     if (typeof input.recipient !== 'string' || input.recipient.trim() === '' || input.recipient.length > 200) throw new LifelongError('invalid', 'SHARE_INVALID', 'say who the share is for (at most 200 characters)')
     if (!Number.isSafeInteger(input.expiresAt) || input.expiresAt <= now || input.expiresAt > now + this.init.maxDays * 86_400_000) throw new LifelongError('invalid', 'SHARE_INVALID', `the expiry must be within ${this.init.maxDays} days`)
     if (!Number.isInteger(input.maxUses) || input.maxUses < 0 || input.maxUses > 1000) throw new LifelongError('invalid', 'SHARE_INVALID', 'the use limit must be 0 (none) to 1000')
+    if (input.lang !== undefined && shareLangOf(input.lang) === undefined) throw new LifelongError('invalid', 'SHARE_INVALID', 'the language must be nb, nn or en')
     const shareId = randomSymbols(26).toLowerCase()
     const code = randomSymbols(10)
     const salt = new Uint8Array(randomBytes(16))
@@ -125,14 +126,15 @@ export class ShareStore {
     const record = pb.ShareRecord.encode({
       shareId, version: 1, status: 'active', ownerScheme: owner.scheme, ownerValue: owner.value,
       results: input.results, recipient: input.recipient.trim(), createdAtMs: now, expiresAtMs: input.expiresAt,
-      maxUses: input.maxUses, codeSalt: salt, codeHash: hash, recordedAtMs: now
+      maxUses: input.maxUses, codeSalt: salt, codeHash: hash, recordedAtMs: now,
+      lang: input.lang ?? '', showBirthDate: input.showBirthDate === true
     }).finish()
-    const ops: BatchOp[] = [
-      { type: 'put', sublevel: this.c.store, key: `sh/${shareId}/00000001`, value: record },
-      { type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify({ v: 1, uses: 0, wrong: 0 } satisfies Counters)) },
-      { type: 'put', sublevel: this.c.store, key: `so/${this.ownerHash(owner)}/${String(now).padStart(13, '0')}/${shareId}`, value: new Uint8Array() }
-    ]
-    await this.c.log.append([{ type: SHARE_LOG_TYPES.share, key: `${shareId}/v1`, record }], ops)
+    const store = this.c.store
+    await this.c.log.transaction((tx) => {
+      tx.record({ sublevel: store, key: `sh/${shareId}/00000001`, value: record, entry: { type: SHARE_LOG_TYPES.share, key: `${shareId}/v1` } })
+      tx.put(store, `s/${shareId}`, enc.encode(JSON.stringify({ v: 1, uses: 0, wrong: 0 } satisfies Counters)))
+      tx.put(store, `so/${this.ownerHash(owner)}/${String(now).padStart(13, '0')}/${shareId}`, new Uint8Array())
+    })
     return { shareId, code: `${code.slice(0, 5)}-${code.slice(5)}` }
   }
 
@@ -178,26 +180,34 @@ export class ShareStore {
         maxUses: s.record.maxUses,
         uses: s.counters.uses,
         state: this.stateOf(s.record, s.counters, now),
-        openings
+        openings,
+        ...viewOf(s.record)
       })
     }
     return out
   }
 
+  /**
+   * The language the learner chose for a share's recipient, to greet them in it before they
+   * enter the code (nothing else of the share is told before the code).
+   */
+  async langOf (shareId: string): Promise<ShareLang | undefined> {
+    const s = await this.load1(shareId)
+    return s === undefined ? undefined : viewOf(s.record).lang
+  }
+
   /** Revokes a share of the learner's: a new version. Revoking twice is a no-op. */
   async revoke (owner: SubjectId, shareId: string): Promise<void> {
-    await this.oneAtATime(shareId, async () => {
+    await this.c.log.transaction(async (tx) => {
       const s = await this.load1(shareId)
       if (s === undefined || s.record.ownerScheme !== owner.scheme || s.record.ownerValue !== owner.value) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share of yours')
       if (s.record.status === 'revoked') return
       const now = this.now()
       const version = s.counters.v + 1
       const record = pb.ShareRecord.encode({ ...s.record, version, status: 'revoked', recordedAtMs: now }).finish()
-      await this.c.log.append([{ type: SHARE_LOG_TYPES.share, key: `${shareId}/v${version}`, record }], [
-        { type: 'put', sublevel: this.c.store, key: `sh/${shareId}/${version.toString(16).padStart(8, '0')}`, value: record },
-        { type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify({ ...s.counters, v: version })) }
-      ])
-    })
+      tx.record({ sublevel: this.c.store, key: `sh/${shareId}/${version.toString(16).padStart(8, '0')}`, value: record, entry: { type: SHARE_LOG_TYPES.share, key: `${shareId}/v${version}` } })
+      tx.put(this.c.store, `s/${shareId}`, enc.encode(JSON.stringify({ ...s.counters, v: version })))
+    }, { lane: shareLane(shareId) })
   }
 
   /**
@@ -207,9 +217,9 @@ export class ShareStore {
    * records the lock). Returns the share's owner and results when granted.
    * @throws LifelongError SHARE_NOT_FOUND (404), SHARE_WRONG_CODE (403), SHARE_LOCKED, SHARE_REVOKED, SHARE_EXPIRED, SHARE_EXHAUSTED (410)
    */
-  async open (shareId: string, code: string, via: 'web' | 'bundle' | 'pdf'): Promise<{ owner: SubjectId, recipient: string, results: Array<{ organisationNumber: string, resultId: string }>, useNumber: number, expiresAt: number }> {
+  async open (shareId: string, code: string, via: 'web' | 'bundle' | 'pdf'): Promise<OpenedShare> {
     if ((await this.load1(shareId)) === undefined) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share')
-    return await this.oneAtATime(shareId, async () => {
+    const attempt = await this.c.log.transaction(async (tx) => {
       const s = await this.load1(shareId) as NonNullable<Awaited<ReturnType<ShareStore['load1']>>>
       const now = this.now()
       refuseUnless(this.stateOf(s.record, s.counters, now))
@@ -220,27 +230,50 @@ export class ShareStore {
       if (granted) counters.uses++
       else counters.wrong++
       const outcomes = granted ? ['granted'] : counters.wrong >= MAX_WRONG_CODES ? ['wrong-code', 'locked'] : ['wrong-code']
-      const entries = []
-      const ops: BatchOp[] = [{ type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify(counters)) }]
+      tx.put(this.c.store, `s/${shareId}`, enc.encode(JSON.stringify(counters)))
       // Numbered, so that openings in one millisecond (the lock and the wrong code that caused it) keep their order.
       const attempts = counters.uses + counters.wrong
       for (const [i, outcome] of outcomes.entries()) {
         const opening = pb.ShareOpening.encode({ shareId, atMs: now, outcome, useNumber: outcome === 'granted' ? counters.uses : 0, via }).finish()
         const suffix = `${String(now).padStart(13, '0')}/${String(attempts + i).padStart(8, '0')}`
-        entries.push({ type: SHARE_LOG_TYPES.opening, key: `${shareId}/opening/${suffix}`, record: opening })
-        ops.push({ type: 'put', sublevel: this.c.store, key: `op/${shareId}/${suffix}`, value: opening })
+        tx.record({ sublevel: this.c.store, key: `op/${shareId}/${suffix}`, value: opening, entry: { type: SHARE_LOG_TYPES.opening, key: `${shareId}/opening/${suffix}` } })
       }
-      await this.c.log.append(entries, ops)
-      if (!granted) throw new LifelongError('forbidden', 'SHARE_WRONG_CODE', counters.wrong >= MAX_WRONG_CODES ? 'the access code is not right; that was the last try: the share is now locked' : 'the access code is not right')
-      return {
-        owner: { scheme: s.record.ownerScheme as SubjectId['scheme'], value: s.record.ownerValue },
-        recipient: s.record.recipient,
-        results: s.record.results.map((r) => ({ organisationNumber: r.organisationNumber ?? '', resultId: r.resultId ?? '' })),
-        useNumber: counters.uses,
-        expiresAt: Number(s.record.expiresAtMs)
-      }
-    })
+      return { granted, record: s.record, counters }
+    }, { lane: shareLane(shareId) })
+    // The attempt is recorded either way; a wrong code is refused once it is.
+    const { granted, record, counters } = attempt
+    if (!granted) throw new LifelongError('forbidden', 'SHARE_WRONG_CODE', counters.wrong >= MAX_WRONG_CODES ? 'the access code is not right; that was the last try: the share is now locked' : 'the access code is not right')
+    return {
+      owner: { scheme: record.ownerScheme as SubjectId['scheme'], value: record.ownerValue },
+      recipient: record.recipient,
+      results: record.results.map((r) => ({ organisationNumber: r.organisationNumber ?? '', resultId: r.resultId ?? '' })),
+      useNumber: counters.uses,
+      expiresAt: Number(record.expiresAtMs),
+      createdAt: Number(record.createdAtMs),
+      ...viewOf(record)
+    }
   }
+}
+
+/** The lane of a share's changes and attempts: one at a time per share. */
+const shareLane = (shareId: string): string => `portal.share/${shareId}`
+
+/** What an opened share gives: whose results, which, and how the recipient's view shows them. */
+export interface OpenedShare {
+  owner: SubjectId
+  recipient: string
+  results: Array<{ organisationNumber: string, resultId: string }>
+  useNumber: number
+  expiresAt: number
+  createdAt: number
+  lang?: ShareLang
+  showBirthDate: boolean
+}
+
+/** The recipient's view as the learner chose it (shares made before the choice: no language, no birth date). */
+function viewOf (record: lifelong.portal.ShareRecord): { lang?: ShareLang, showBirthDate: boolean } {
+  const lang = shareLangOf(record.lang ?? '')
+  return { ...(lang === undefined ? {} : { lang }), showBirthDate: record.showBirthDate === true }
 }
 
 /** Refuses an attempt on a share that cannot be opened, before its code is looked at. */

@@ -17,6 +17,7 @@
  *   x/<detectedAt>/<id>         equivocation evidence (JSON)
  *   l/<origin>/<lost size>      a loss statement of that log (lifelong/log-loss/v1; own or a witnessed log's)
  *   meta/rolled-back            the witnessed checkpoint of this log larger than its store, while the node refuses to append
+ *   u/<lane>/<key hash>         the value of an idempotent unit of work (JSON; unit-of-work.ts)
  */
 
 const hex14 = (n: number): string => n.toString(16).padStart(14, '0')
@@ -42,5 +43,8 @@ export const EVIDENCE_PREFIX = 'x/'
 export const lossKey = (origin: string, lostSize: number): string => `l/${origin}/${hex14(lostSize)}`
 export const LOSS_PREFIX = 'l/'
 export const rolledBackKey = (): string => 'meta/rolled-back'
+
+/** Where an idempotent unit's value is kept: its lane and the SHA-256 (base64url) of its key. */
+export const idempotencyKey = (lane: string, keyHash: string): string => `u/${lane}/${keyHash}`
 
 export { prefixEnd } from '../leveldb/keys.ts'

@@ -24,9 +24,9 @@ describe('online backup and verified restore', () => {
     const education = node.storage.sublevel('education')
     const put = async (from: number, n: number): Promise<void> => {
       const records = Array.from({ length: n }, (_, i) => enc.encode(JSON.stringify({ title: `Emne ${from + i}`, padding: 'x'.repeat(200) })))
-      await node.log.append(
-        records.map((record, i) => ({ type: 'education.offering-version', key: `T-${from + i}/v1`, record })),
-        records.map((record, i) => ({ type: 'put' as const, sublevel: education, key: `test/T-${from + i}/v1`, value: record })))
+      await node.log.transaction((tx) => {
+        records.forEach((record, i) => { tx.record({ sublevel: education, key: `test/T-${from + i}/v1`, value: record, entry: { type: 'education.offering-version', key: `T-${from + i}/v1` } }) })
+      })
     }
     for (let i = 0; i < 20; i++) await put(i * 1000, 1000)
 

@@ -149,7 +149,7 @@ describe('rollback detection and accepted loss', () => {
     await waitForMesh(fed)
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
-    await alpha.log.append([{ type: 'node.test-event', key: 'e1', record: new TextEncoder().encode('1') }])
+    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'e1', record: new TextEncoder().encode('1') }) })
     const cp = (await alpha.log.checkpointer.sign()).checkpoint
     await until(async () => { await alpha.log.pushLatest(); return (beta.log.witness.heldCheckpoints().find((h) => h.origin === alpha.log.origin)?.size ?? 0) >= cp.size })
     const origin = alpha.log.origin
@@ -159,7 +159,7 @@ describe('rollback detection and accepted loss', () => {
     const forged = signNote(formatCheckpoint({ origin, size: cp.size + 1000, root: new Uint8Array(32).fill(7), extensions: [] }), [ed25519NoteSigner(origin, stranger.privateKey)])
     await alpha.log.rollback.consider(forged, beta.peerId)
     expect(alpha.log.rollback.rolledBack).toBeUndefined()
-    await alpha.log.append([{ type: 'node.test-event', key: 'e2', record: new TextEncoder().encode('2') }])
+    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'e2', record: new TextEncoder().encode('2') }) })
 
     // A loss statement signed by another key: refused before anything is held.
     const held = beta.log.witness.heldCheckpoints().find((h) => h.origin === origin)!
