@@ -68,8 +68,8 @@ export interface NodeOptions {
   parts?: PartFactories<NodeParts, NodeCore>
 }
 
-/** The parts of the transparency log and the index client, which every node has. */
-const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 'indexClient'] as const satisfies readonly PartName[]
+/** The parts of the transparency log, the backups and the index client, which every node has. */
+const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 'backup', 'indexClient'] as const satisfies readonly PartName[]
 
 /**
  * The parts of a node of each role, in start order; stop runs in the reverse. Each part comes

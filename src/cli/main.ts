@@ -16,6 +16,7 @@ import { registerLearnerCommands } from './commands/learners.ts'
 import { registerTokenCommands } from './commands/token.ts'
 import { registerRegistryCommands } from './commands/registry.ts'
 import { registerCheckCommand } from './commands/check.ts'
+import { registerBackupCommands } from './commands/backup.ts'
 import { endQuietlyOnClosedPipe, reportError } from './output.ts'
 
 endQuietlyOnClosedPipe()
@@ -38,6 +39,7 @@ registerLearnerCommands(program)
 registerTokenCommands(program)
 registerRegistryCommands(program)
 registerCheckCommand(program)
+registerBackupCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -5,7 +5,7 @@
 import type { NodeCore } from './context.ts'
 import type { NodeParts } from './node-parts.ts'
 import type { PartDefinitions } from './parts.ts'
-import { checkpointer, log, logStore, nodeEvents, witness } from './log.ts'
+import { backup, checkpointer, log, logStore, nodeEvents, witness } from './log.ts'
 import { accreditor, educationRegistry, indexClient, institutionCatalogue, learnerIndex, offerings, registrar } from './registries.ts'
 import { evidence, harvester, institutionResults, pointerRegistrar, results } from './institution.ts'
 import { bridgeAccessLog, devIssuer, portal, signedInLearners, sourceDirectory } from './portal.ts'
@@ -18,6 +18,7 @@ export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
   checkpointer,
   witness,
   log,
+  backup,
   indexClient,
   learnerIndex,
   registrar,

@@ -10,6 +10,8 @@ import { Checkpointer } from '../services/log/checkpointer.ts'
 import { Witness } from '../services/log/witness.ts'
 import { LogModule, storedOrigin } from '../services/log/module.ts'
 import { logRoutes } from '../edges/log/routes.ts'
+import { NodeBackup } from '../services/backup/backup.ts'
+import { backupRoutes } from '../edges/backup/routes.ts'
 import { definePart } from './node-parts.ts'
 import type { NodeCore } from './context.ts'
 
@@ -36,7 +38,9 @@ export const checkpointer = definePart({
   create: async (core, { logStore }) => new Checkpointer({ store: logStore, key: core.key, logger: logLogger(core) }, {
     origin: await storedOrigin(logStore, core.config.federation.id, core.self),
     intervalMs: core.config.log.checkpointIntervalMs,
-    everyEntries: core.config.log.checkpointEveryEntries
+    everyEntries: core.config.log.checkpointEveryEntries,
+    // Nothing is signed before the log module's rollback check at start (src/services/log/rollback.ts).
+    awaitRelease: true
   })
 })
 
@@ -51,7 +55,7 @@ export const witness = definePart({
     logger: logLogger(core),
     metrics: core.metrics,
     now: core.now,
-    ownLatest: () => checkpointer.latest(),
+    ownLatest: () => checkpointer.publishable(),
     ownRootAt: async (size) => size <= logStore.size ? await logStore.rootAt(size) : undefined,
     connectedPeers: core.connectedPeers
   }, {
@@ -82,4 +86,16 @@ export const log = definePart({
     pushIntervalMs: core.config.log.checkpointIntervalMs
   }),
   edges: (log) => ({ routes: logRoutes(log) })
+})
+
+export const backup = definePart({
+  needs: ['checkpointer'],
+  create: (core, { checkpointer }) => new NodeBackup({
+    storage: core.storage,
+    signCheckpoint: async () => await checkpointer.sign(),
+    logger: core.logger.child({ component: 'backup' }),
+    metrics: core.metrics,
+    now: core.now
+  }, { peerId: core.self }),
+  edges: (backup) => ({ routes: backupRoutes(backup) })
 })

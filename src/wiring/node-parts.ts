@@ -10,6 +10,7 @@ import type { NodeEvents } from '../services/log/node-log.ts'
 import type { Checkpointer } from '../services/log/checkpointer.ts'
 import type { Witness } from '../services/log/witness.ts'
 import type { LogModule } from '../services/log/module.ts'
+import type { NodeBackup } from '../services/backup/backup.ts'
 import type { IndexClient, IndexRegistrar } from '../services/registry/learners/client.ts'
 import type { LearnerIndex } from '../services/registry/learners/module.ts'
 import type { EducationRegistryService, InstitutionCatalogueService } from '../services/registry/education/module.ts'
@@ -47,6 +48,8 @@ export interface NodeParts {
   witness: Witness
   /** The one write path (the unit of work), the log protocol, pushes to witnesses, proof bundles. */
   log: LogModule
+  /** Online backups of the whole store (every node). */
+  backup: NodeBackup
   // The registries
   /** Calls the national learner index over the signed protocol (every node). */
   indexClient: IndexClient

@@ -120,7 +120,12 @@ export async function waitForMesh (fed: RunningFederation, timeoutMs = 10_000): 
       const peers = new Set(n.host.getConnections().map((c) => c.remotePeer.toString()))
       return ids.every((id) => id === n.peerId || peers.has(id))
     })
-    if (complete) return
+    if (complete) {
+      // Each node's rollback check at start asks the members it connects to, and it signs its
+      // first checkpoint after that: let those exchanges begin before a test counts exchanges.
+      await Promise.all([...fed.nodes.values()].map(async (n) => { await n.log.rollback.checked() }))
+      return
+    }
     if (Date.now() > deadline) throw new Error('federation did not connect in time')
     await new Promise((resolve) => setTimeout(resolve, 50))
   }

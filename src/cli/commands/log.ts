@@ -55,4 +55,23 @@ export function registerLogCommands (program: Command): void {
       }
       if (!report.ok) process.exitCode = 1
     })
+
+  log.command('accept-loss')
+    .description('after LOG_ROLLED_BACK, with the node stopped and no backup or standby holding the witnessed checkpoint: sign and log that the entries after the store\'s size are lost, so that the node and its witnesses go on from the kept tree (docs/OPERATIONS.md, "After a restore")')
+    .requiredOption('--config <file>', 'the node\'s config file (its data directory and key)')
+    .requiredOption('--yes', 'confirm: the lost entries are gone for good, and the statement says so to every member')
+    .action(async (opts) => {
+      const { loadConfig } = await import('../../core/config/config.ts')
+      const { readKeyFile } = await import('../../core/crypto/key-file.ts')
+      const { peerIdFromRawPublicKey } = await import('../../core/crypto/ed25519.ts')
+      const { acceptLoss } = await import('../../services/log/accept-loss.ts')
+      const { countersAfterLoss } = await import('../../services/registry/education/store.ts')
+      const config = loadConfig(opts.config)
+      const key = readKeyFile(config.keyFile)
+      const contributions = config.roles.includes('registry') ? [async (storage: import('../../store/leveldb/storage.ts').Storage, lost: number) => await countersAfterLoss(storage.sublevel('education'), lost)] : []
+      const r = await acceptLoss(config.dataDir, key, config.federation.id, peerIdFromRawPublicKey(key.publicKeyRaw).toString(), contributions)
+      process.stdout.write(`loss accepted: entries ${r.statement.keptSize}..${r.statement.lostSize - 1} of ${r.statement.origin} are declared lost; the statement is entry ${r.index} of the log\n`)
+      if (contributions.length > 0) process.stdout.write(`national ID counters raised by ${r.statement.lostSize - r.statement.keptSize}: no ID minted in the lost entries is minted again\n`)
+      process.stdout.write('Start the node: it shows the statement to its witnesses and goes on from the kept tree.\n')
+    })
 }

@@ -14,6 +14,7 @@ import { MANIFEST_ERRORS } from './manifest.ts'
 import { TRUST_ERRORS } from './trust.ts'
 import { XML_ERRORS } from './xml.ts'
 import { STORAGE_ERRORS } from './storage.ts'
+import { BACKUP_ERRORS } from './backup.ts'
 import { P2P_ERRORS } from './p2p.ts'
 import { RPC_ERRORS } from './rpc.ts'
 import { EDUCATION_ERRORS } from './education.ts'
@@ -54,6 +55,7 @@ export const ERROR_MODULES = [
   TRUST_ERRORS,
   XML_ERRORS,
   STORAGE_ERRORS,
+  BACKUP_ERRORS,
   P2P_ERRORS,
   RPC_ERRORS,
   EDUCATION_ERRORS,

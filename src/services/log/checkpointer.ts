@@ -27,6 +27,11 @@ export interface CheckpointerInit {
   origin: string
   intervalMs: number
   everyEntries: number
+  /**
+   * Sign nothing until {@link Checkpointer.release} (the log's rollback check at start: a
+   * checkpoint signed before it could fork from one the witnesses hold). Default false.
+   */
+  awaitRelease?: boolean
 }
 
 export type SignedListener = (note: string, checkpoint: Checkpoint, previous: Checkpoint | undefined) => void
@@ -45,10 +50,16 @@ export class Checkpointer {
   private sinceLast = 0
   private readonly listeners: SignedListener[] = []
   private stopped = false
+  private refusal: LifelongError | undefined
+  private readonly released: Promise<void>
+  private openGate: () => void = () => {}
+  private isReleased = false
 
   constructor (components: CheckpointerComponents, init: CheckpointerInit) {
     this.c = components
     this.init = init
+    this.isReleased = init.awaitRelease !== true
+    this.released = init.awaitRelease === true ? new Promise((resolve) => { this.openGate = () => { this.isReleased = true; resolve() } }) : Promise.resolve()
     components.store.onAppended((_size, added) => {
       this.sinceLast += added
       if (this.sinceLast >= init.everyEntries && !this.stopped) void this.signQuietly()
@@ -76,13 +87,28 @@ export class Checkpointer {
       this.latestCheckpoint = parseCheckpoint(parseNote(this.latestNote).text)
     }
     await this.c.store.sublevel.put(verifierKeyKey(), enc.encode(this.verifierKey))
-    await this.signQuietly()
+    if (this.init.awaitRelease === true) void this.signQuietly()
+    else await this.signQuietly()
     this.timer = setInterval(() => { void this.signQuietly() }, this.init.intervalMs)
     this.timer.unref()
   }
 
+  /** Lets signing begin (the rollback check is done, or gave up waiting for witnesses). */
+  release (): void {
+    this.openGate()
+  }
+
+  /**
+   * Refuses to sign with `error` from now on (undefined: signs again): a witness holds a later
+   * checkpoint of this log than the store, and signing would fork the log.
+   */
+  refuse (error: LifelongError | undefined): void {
+    this.refusal = error
+  }
+
   async stop (): Promise<void> {
     this.stopped = true
+    this.openGate()
     clearInterval(this.timer)
     await this.signing.settled()
   }
@@ -90,6 +116,15 @@ export class Checkpointer {
   /** The latest signed checkpoint note with the cosignatures collected so far. */
   latest (): { note: string, checkpoint: Checkpoint } | undefined {
     return this.latestNote === undefined || this.latestCheckpoint === undefined ? undefined : { note: this.latestNote, checkpoint: this.latestCheckpoint }
+  }
+
+  /**
+   * The latest checkpoint, to gossip: none while signing waits for the rollback check or is
+   * refused. A rolled-back node's last checkpoint is older than the one its witnesses hold, and
+   * members that hold the newer one would ask it for a consistency proof it cannot give.
+   */
+  publishable (): { note: string, checkpoint: Checkpoint } | undefined {
+    return this.refusal !== undefined || !this.isReleased ? undefined : this.latest()
   }
 
   private async signQuietly (): Promise<void> {
@@ -112,6 +147,8 @@ export class Checkpointer {
   }
 
   private async signNow (): Promise<{ note: string, checkpoint: Checkpoint }> {
+    await this.released
+    if (this.refusal !== undefined) throw this.refusal
     const frontier = this.c.store.currentFrontier()
     const size = frontier.size
     const root = this.c.store.root()

@@ -25,6 +25,7 @@ import { parseNote } from '../../core/log/note.ts'
 import type { Checkpoint } from '../../core/log/checkpoint.ts'
 import type { ProofBundle } from '../../core/log/bundle.ts'
 import { buildProofBundle } from './bundle-build.ts'
+import { RollbackGuard } from './rollback.ts'
 
 export interface LogModuleComponents {
   store: LogStore
@@ -47,6 +48,8 @@ export interface LogModuleInit {
   maxEntriesPerRequest: number
   /** How often the latest checkpoint is sent again to witnesses not known to hold it (`log.checkpointIntervalMs`). */
   pushIntervalMs: number
+  /** How long the rollback check at start waits for members before signing anyway (default 10 s). */
+  rollbackCheckMs?: number
 }
 
 /** The origin of the log in `store`: the one it was created with, else `<federation id>/log/<peer ID>`. */
@@ -60,6 +63,8 @@ export class LogModule implements LogWriter {
   readonly store: LogStore
   readonly checkpointer: Checkpointer
   readonly witness: Witness
+  /** Refuses appends and signing when a witness holds a later checkpoint of this log than the store. */
+  readonly rollback: RollbackGuard
   private readonly c: LogModuleComponents
   private readonly init: LogModuleInit
   /** Per witness: the size of our checkpoint we believe it holds, and its push chain. */
@@ -76,6 +81,16 @@ export class LogModule implements LogWriter {
     this.checkpointer = components.checkpointer
     this.witness = components.witness
     const store = components.store
+    this.rollback = new RollbackGuard({
+      store,
+      checkpointer: components.checkpointer,
+      witness: components.witness,
+      federation: components.federation,
+      client: components.client,
+      logger: components.logger,
+      metrics: components.metrics,
+      connectedPeers: components.connectedPeers
+    }, { selfPeerId: init.peerId, waitMs: init.rollbackCheckMs ?? 10_000, askDeadlineMs: 5_000 })
     this.checkpointer.onSigned((note, cp) => { this.pushToWitnesses(note, cp) })
     components.metrics.gauge('lifelong_log_size', 'Entries in this node\'s transparency log', () => store.size)
     components.metrics.gauge('lifelong_log_checkpoint_size', 'Size of the latest signed checkpoint', () => this.checkpointer.latest()?.checkpoint.size ?? 0)
@@ -96,9 +111,15 @@ export class LogModule implements LogWriter {
 
   /** Registers the log protocol's handlers and starts re-sending checkpoints to witnesses. */
   async start (): Promise<void> {
+    await this.rollback.start()
     this.serve()
     this.pushTimer = setInterval(() => { void this.pushLatest() }, this.init.pushIntervalMs)
     this.pushTimer.unref()
+  }
+
+  /** Asks the members whether they hold a later checkpoint of this log (before the first signature). */
+  afterStart (): void {
+    this.rollback.afterStart()
   }
 
   /** Most leaves served in one request. */
@@ -109,6 +130,7 @@ export class LogModule implements LogWriter {
   /** Ends the pushes to witnesses (the witness, the checkpointer and the store stop after it). */
   async stop (): Promise<void> {
     clearInterval(this.pushTimer)
+    await this.rollback.stop()
     this.calls.abort()
     await this.pushing.settled()
   }
@@ -193,13 +215,17 @@ export class LogModule implements LogWriter {
     let known = this.witnessSizes.get(peer) ?? 0
     try {
       for (let attempt = 0; attempt < 3; attempt++) {
-        if (known > cp.size) {
+        // The witness holds the checkpoint a loss statement of ours declared lost: show it the
+        // statement and prove the new checkpoint from the kept tree (docs/LOG.md).
+        const loss = this.witness.lossStatements(this.origin).find((l) => l.lostSize === known && l.keptSize < cp.size)
+        if (loss === undefined && known > cp.size) {
           this.c.logger.error({ peer, known, size: cp.size }, 'a witness holds a larger checkpoint of this log than the one being sent')
           return
         }
-        const proof = known === 0 || known === cp.size ? [] : await this.store.consistencyProof(known, cp.size)
+        const from = loss === undefined ? known : loss.keptSize
+        const proof = from === 0 || from === cp.size ? [] : await this.store.consistencyProof(from, cp.size)
         if (this.calls.signal.aborted) return
-        const res = await this.c.client.call(peer, AddCheckpoint, { oldSize: known, consistencyProof: proof, checkpoint: note }, { signal: this.calls.signal })
+        const res = await this.c.client.call(peer, AddCheckpoint, { oldSize: known, consistencyProof: proof, checkpoint: note, lossStatement: loss?.note ?? '' }, { signal: this.calls.signal })
         if (res.conflict === true) {
           known = Number(res.knownSize ?? 0)
           continue
@@ -220,7 +246,7 @@ export class LogModule implements LogWriter {
       }
     } catch (err) {
       const e = toLifelongError(err)
-      if (e.code !== 'LOG_NOT_WITNESSED') this.c.logger.debug({ peer, code: e.code }, 'checkpoint not cosigned')
+      if (e.code !== 'LOG_NOT_WITNESSED') this.c.logger.debug({ peer, code: e.code, msg: e.message }, 'checkpoint not cosigned')
     }
   }
 

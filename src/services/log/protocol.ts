@@ -15,3 +15,4 @@ export const GetConsistencyProof = method<lifelong.log.IGetConsistencyProofReque
 export const GetEntries = method<lifelong.log.IGetEntriesRequest, lifelong.log.IGetEntriesResponse>('GetEntries', protoCodec(pb.GetEntriesRequest), protoCodec(pb.GetEntriesResponse))
 export const AddCheckpoint = method<lifelong.log.IAddCheckpointRequest, lifelong.log.IAddCheckpointResponse>('AddCheckpoint', protoCodec(pb.AddCheckpointRequest), protoCodec(pb.AddCheckpointResponse))
 export const Gossip = method<lifelong.log.IGossipRequest, lifelong.log.IGossipResponse>('Gossip', protoCodec(pb.GossipRequest), protoCodec(pb.GossipResponse))
+export const GetWitnessed = method<lifelong.log.IGetWitnessedRequest, lifelong.log.IGetWitnessedResponse>('GetWitnessed', protoCodec(pb.GetWitnessedRequest), protoCodec(pb.GetWitnessedResponse))

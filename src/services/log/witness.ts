@@ -29,9 +29,10 @@ import { cosignatureV1VerifierKey, ed25519Cosigner, witnessName } from '../../co
 import { ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteVerifier } from '../../core/log/note.ts'
 import { verifyConsistency } from '../../core/log/merkle.ts'
 import { EQUIVOCATION_FORMAT, evidenceId, type EquivocationEvidence } from '../../core/log/evidence.ts'
-import { EVIDENCE_PREFIX, WITNESS_PREFIX, evidenceKey, prefixEnd, witnessKey } from '../../store/log/keys.ts'
+import { EVIDENCE_PREFIX, LOSS_PREFIX, WITNESS_PREFIX, evidenceKey, lossKey, prefixEnd, witnessKey } from '../../store/log/keys.ts'
 import type { LogStore } from '../../store/log/store.ts'
-import { AddCheckpoint, GetConsistencyProof, Gossip } from './protocol.ts'
+import { openLossStatement, type LossStatement } from '../../core/log/loss.ts'
+import { AddCheckpoint, GetConsistencyProof, GetWitnessed, Gossip } from './protocol.ts'
 
 export interface WitnessComponents {
   store: LogStore
@@ -61,6 +62,14 @@ interface Held {
   checkpoint: Checkpoint
 }
 
+/** A loss statement held, with its note (to gossip). */
+export interface Loss extends LossStatement {
+  note: string
+}
+
+/** Told when a checkpoint of this node's own log, larger than its store, is seen. */
+export type OwnAheadListener = (note: string, checkpoint: Checkpoint, from: string) => void
+
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
@@ -74,6 +83,9 @@ export class Witness {
   /** The checks and updates of each log's held checkpoint, one at a time per origin. */
   private readonly locks = new KeyedMutex()
   private readonly evidenceIds = new Set<string>()
+  /** Loss statements held, per origin (docs/LOG.md §Rollback and accepted loss). */
+  private readonly losses = new Map<string, Loss[]>()
+  private readonly ownAhead: OwnAheadListener[] = []
   private readonly equivocations: Counter<'kind'>
   private timer: NodeJS.Timeout | undefined
   private readonly calls = new AbortController()
@@ -101,13 +113,25 @@ export class Witness {
   /** Registers the witness's handlers (AddCheckpoint, Gossip), loads what it holds and starts gossiping. */
   async start (): Promise<void> {
     this.c.server.handle(AddCheckpoint, async (req, ctx) => {
-      return await this.addCheckpoint(Number(req.oldSize ?? 0), req.consistencyProof ?? [], req.checkpoint ?? '', ctx.caller.peerId)
+      return await this.addCheckpoint(Number(req.oldSize ?? 0), req.consistencyProof ?? [], req.checkpoint ?? '', ctx.caller.peerId, req.lossStatement ?? '')
     })
     this.c.server.handle(Gossip, async (req, ctx) => {
+      for (const note of (req.lossStatements ?? []).slice(0, 1000)) await this.observeLoss(note, ctx.caller.peerId)
       for (const note of (req.checkpoints ?? []).slice(0, 1000)) await this.observe(note, ctx.caller.peerId)
       return {}
     })
+    // Any member may ask: the same checkpoints are gossiped to every member anyway.
+    this.c.server.handle(GetWitnessed, async (req) => ({ checkpoint: this.held.get(req.origin ?? '')?.note ?? '' }))
     const sub = this.c.store.sublevel
+    for await (const [key, value] of sub.iterator({ gte: LOSS_PREFIX, lt: prefixEnd(LOSS_PREFIX) })) {
+      const note = dec.decode(value)
+      const origin = key.slice(LOSS_PREFIX.length, key.lastIndexOf('/'))
+      const log = this.resolve(origin)
+      if (log === undefined) continue
+      try {
+        this.remember({ ...openLossStatement(note, origin, log.verifier), note })
+      } catch { /* a member whose key changed */ }
+    }
     for await (const [key, value] of sub.iterator({ gte: WITNESS_PREFIX, lt: prefixEnd(WITNESS_PREFIX) })) {
       const note = dec.decode(value)
       const origin = key.slice(WITNESS_PREFIX.length)
@@ -144,6 +168,60 @@ export class Witness {
     return w === 'all' ? true : w === 'none' ? false : w.includes(peerId)
   }
 
+  /** Told when a checkpoint of this node's own log larger than its store is seen in gossip. */
+  onOwnAhead (listener: OwnAheadListener): void {
+    this.ownAhead.push(listener)
+  }
+
+  /** The loss statements held of a log (its own included), oldest first. */
+  lossStatements (origin: string): readonly Loss[] {
+    return this.losses.get(origin) ?? []
+  }
+
+  /** Whether `cp` is the checkpoint a loss statement of its log declared lost. */
+  superseded (origin: string, cp: Checkpoint): boolean {
+    return this.lossStatements(origin).some((l) => l.lostSize === cp.size && Buffer.from(l.lostRoot).equals(Buffer.from(cp.root)))
+  }
+
+  /**
+   * Whether two checkpoints of a log that do not prove consistent may be on either side of a
+   * branch the log declared lost: both above a statement's kept size, and the smaller one not
+   * above its lost size (the lost branch ends there). Not a split view but the loss the log
+   * signed. Two checkpoints both above the lost size are of the kept branch and must agree.
+   */
+  private acrossLoss (origin: string, a: Checkpoint, b: Checkpoint): boolean {
+    return this.lossStatements(origin).some((l) => a.size > l.keptSize && b.size > l.keptSize && Math.min(a.size, b.size) <= l.lostSize)
+  }
+
+  /**
+   * The checkpoint held of a log, unless it may be of a branch its log declared lost (a size
+   * above a statement's kept size and not above its lost size): that one is dropped, and the
+   * next checkpoint of the log is held in its place, so that a witness that lagged on the lost
+   * branch follows the kept one. Under the log's lock.
+   */
+  private async heldUnlessLost (origin: string): Promise<Held | undefined> {
+    const held = this.held.get(origin)
+    if (held === undefined) return held
+    const size = held.checkpoint.size
+    if (!this.lossStatements(origin).some((l) => size > l.keptSize && size <= l.lostSize)) return held
+    await this.c.store.sublevel.del(witnessKey(origin))
+    this.held.delete(origin)
+    return undefined
+  }
+
+  private remember (loss: Loss): void {
+    const list = this.losses.get(loss.origin) ?? []
+    if (list.some((l) => l.lostSize === loss.lostSize && Buffer.from(l.lostRoot).equals(Buffer.from(loss.lostRoot)))) return
+    list.push(loss)
+    this.losses.set(loss.origin, list)
+  }
+
+  /** Keeps a verified statement (sync: a cosignature may follow from it). */
+  async keepLoss (loss: Loss): Promise<void> {
+    await this.c.store.sublevel.put(lossKey(loss.origin, loss.lostSize), enc.encode(loss.note), { sync: true } as any)
+    this.remember(loss)
+  }
+
   /** The checkpoint held of each log. */
   heldCheckpoints (): Array<{ origin: string, note: string, size: number }> {
     return [...this.held.entries()].map(([origin, h]) => ({ origin, note: h.note, size: h.checkpoint.size }))
@@ -160,7 +238,7 @@ export class Witness {
   }
 
   /** tlog-witness add-checkpoint. */
-  async addCheckpoint (oldSize: number, proof: Uint8Array[], note: string, from: string): Promise<{ cosignature: string, conflict: boolean, knownSize: number }> {
+  async addCheckpoint (oldSize: number, proof: Uint8Array[], note: string, from: string, lossStatement = ''): Promise<{ cosignature: string, conflict: boolean, knownSize: number }> {
     let text: string
     try {
       text = parseNote(note).text
@@ -173,9 +251,33 @@ export class Witness {
     if (!this.witnesses(log.peerId)) throw new LifelongError('forbidden', 'LOG_NOT_WITNESSED', `this node does not witness ${origin}`)
     const opened = openCheckpoint(note, origin, log.verifier)
     const next = opened.checkpoint
+    const loss = lossStatement === '' ? undefined : { ...openLossStatement(lossStatement, origin, log.verifier), note: lossStatement }
+    const cosign = (): { cosignature: string, conflict: boolean, knownSize: number } => {
+      const cosigned = signNote(opened.text, [ed25519Cosigner(this.name, this.c.key.privateKey, { now: () => Math.floor(this.now() / 1000) })])
+      return { cosignature: cosigned.slice(cosigned.lastIndexOf('\n\n') + 2), conflict: false, knownSize: next.size }
+    }
+    if (this.superseded(origin, next)) throw new LifelongError('conflict', 'LOG_CHECKPOINT_SUPERSEDED', `checkpoint ${next.size} of ${origin} is of a branch the log declared lost`)
     return await this.locked(origin, async () => {
-      const held = this.held.get(origin)
+      const held = await this.heldUnlessLost(origin)
       const heldSize = held?.checkpoint.size ?? 0
+      // A statement already kept (learnt by gossip, or a retry) changes nothing: the request is
+      // then an ordinary one, answered "conflict" if old_size is not what is held now.
+      const fresh = loss !== undefined && !this.superseded(origin, { origin, size: loss.lostSize, root: loss.lostRoot, extensions: [] })
+      if (loss !== undefined && fresh && held !== undefined && (held.checkpoint.size > loss.keptSize)) {
+        // The log declares the branch ending in the checkpoint held lost, and goes on from the
+        // kept tree: the statement must name exactly what is held, and the new checkpoint
+        // must extend the kept tree (docs/LOG.md §Rollback and accepted loss).
+        if (oldSize !== heldSize || loss.lostSize !== heldSize || !Buffer.from(loss.lostRoot).equals(Buffer.from(held.checkpoint.root))) {
+          throw new LifelongError('conflict', 'LOG_LOSS_STATEMENT_MISMATCH', `the loss statement names checkpoint ${loss.lostSize}, this witness holds ${heldSize} of ${origin}`)
+        }
+        if (next.size <= loss.keptSize || !verifyConsistency(loss.keptSize, next.size, proof, loss.keptRoot, next.root)) {
+          throw new LifelongError('conflict', 'LOG_LOSS_STATEMENT_MISMATCH', `checkpoint ${next.size} does not extend the kept tree of size ${loss.keptSize}`)
+        }
+        await this.keepLoss(loss)
+        await this.hold(origin, note, next, true)
+        this.c.logger.warn({ origin, lostSize: loss.lostSize, keptSize: loss.keptSize, from }, 'a log declared entries lost (signed loss statement kept); witnessing goes on from its kept tree')
+        return cosign()
+      }
       if (oldSize !== heldSize) return { cosignature: '', conflict: true, knownSize: heldSize }
       if (next.size < heldSize) throw new LifelongError('invalid', 'LOG_CHECKPOINT_SMALLER', `checkpoint size ${next.size} is below the size ${heldSize} already held`)
       if (held !== undefined) {
@@ -191,9 +293,7 @@ export class Witness {
         throw new LifelongError('invalid', 'LOG_CONSISTENCY_PROOF_INVALID', 'a proof from size 0 must be empty')
       }
       if (held === undefined || next.size > heldSize) await this.hold(origin, note, next, true)
-      const cosigned = signNote(opened.text, [ed25519Cosigner(this.name, this.c.key.privateKey, { now: () => Math.floor(this.now() / 1000) })])
-      const lines = cosigned.slice(cosigned.lastIndexOf('\n\n') + 2)
-      return { cosignature: lines, conflict: false, knownSize: next.size }
+      return cosign()
     })
   }
 
@@ -215,17 +315,24 @@ export class Witness {
       this.c.logger.warn({ origin, from, code: toLifelongError(err).code }, 'gossiped checkpoint does not verify')
       return
     }
+    if (this.superseded(origin, next)) return
     if (log.peerId === this.init.selfPeerId) {
       await this.checkOwn(origin, log.verifierKey, note, next, from)
       return
     }
     await this.locked(origin, async () => {
-      const held = this.held.get(origin)
+      const held = await this.heldUnlessLost(origin)
       if (held === undefined) {
         await this.hold(origin, note, next)
         return
       }
       const h = held.checkpoint
+      if (this.acrossLoss(origin, h, next)) {
+        // Either side of a declared loss: follow the larger, which only the kept branch can
+        // reach through a cosigning witness once the loss is known (addCheckpoint above).
+        if (next.size > h.size) await this.hold(origin, note, next)
+        return
+      }
       if (h.size === next.size) {
         if (!Buffer.from(h.root).equals(Buffer.from(next.root))) {
           await this.recordEvidence('same-size', origin, log.verifierKey, [held.note, note], [`held:${this.init.selfPeerId}`, from])
@@ -256,10 +363,46 @@ export class Witness {
     })
   }
 
+  /**
+   * Considers a loss statement learnt by gossip: kept if its log signed it. A checkpoint held
+   * above its kept size is dropped (the log declared that branch lost); the next checkpoint of
+   * the kept branch is then held.
+   */
+  async observeLoss (note: string, from: string): Promise<void> {
+    let origin: string
+    try {
+      origin = parseNote(note).text.split('\n')[1] ?? ''
+    } catch {
+      return
+    }
+    const log = this.resolve(origin)
+    if (log === undefined) return
+    let loss: Loss
+    try {
+      loss = { ...openLossStatement(note, origin, log.verifier), note }
+    } catch (err) {
+      this.c.logger.warn({ origin, from, code: toLifelongError(err).code }, 'gossiped loss statement does not verify')
+      return
+    }
+    if (this.superseded(origin, { origin, size: loss.lostSize, root: loss.lostRoot, extensions: [] }) && this.lossStatements(origin).length > 0) return
+    await this.locked(origin, async () => {
+      await this.keepLoss(loss)
+      await this.heldUnlessLost(origin)
+      this.c.logger.warn({ origin, lostSize: loss.lostSize, keptSize: loss.keptSize, from }, 'a log declared entries lost (signed loss statement learnt by gossip)')
+    })
+  }
+
   /** A checkpoint of this node's own log seen in gossip must match its own tree. */
   private async checkOwn (origin: string, verifierKey: string, note: string, cp: Checkpoint, from: string): Promise<void> {
     const root = await this.c.ownRootAt(cp.size)
-    if (root === undefined || Buffer.from(root).equals(Buffer.from(cp.root))) return
+    // A checkpoint of a branch this node declared lost (a lagging member's) is no news.
+    const lost = this.lossStatements(origin).some((l) => cp.size > l.keptSize && cp.size <= l.lostSize)
+    if (root === undefined) {
+      // Larger than this node's store: the store was rolled back (docs/LOG.md).
+      if (!lost) for (const l of this.ownAhead) l(note, cp, from)
+      return
+    }
+    if (Buffer.from(root).equals(Buffer.from(cp.root)) || lost) return
     const own = this.c.ownLatest()
     await this.recordEvidence('same-size', origin, verifierKey, [own?.note ?? '', note], [`self:${this.init.selfPeerId}`, from])
     this.c.logger.fatal({ origin, size: cp.size, from }, 'a checkpoint of THIS node\'s log that it never signed is in circulation: the node key may be compromised')
@@ -302,13 +445,14 @@ export class Witness {
     const notes = [...this.held.values()].map(h => h.note)
     const own = this.c.ownLatest()
     if (own !== undefined) notes.push(own.note)
+    const lossStatements = [...this.losses.values()].flat().map((l) => l.note)
     if (notes.length === 0 || this.calls.signal.aborted) return
     // Connected members only: gossip must not dial peers that are down.
     const connected = new Set(this.c.connectedPeers())
     const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId && connected.has(p))
     await Promise.all(peers.map(async (peer) => {
       try {
-        await this.c.client.call(peer, Gossip, { checkpoints: notes }, { signal: this.calls.signal })
+        await this.c.client.call(peer, Gossip, { checkpoints: notes, lossStatements }, { signal: this.calls.signal })
       } catch (err) {
         this.c.logger.debug({ peer, code: toLifelongError(err).code }, 'gossip not delivered')
       }

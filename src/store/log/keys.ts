@@ -15,6 +15,8 @@
  *   w/<origin>                  witness: the latest checkpoint of that log this node cosigned or
  *                               learnt (by gossip) with proven consistency
  *   x/<detectedAt>/<id>         equivocation evidence (JSON)
+ *   l/<origin>/<lost size>      a loss statement of that log (lifelong/log-loss/v1; own or a witnessed log's)
+ *   meta/rolled-back            the witnessed checkpoint of this log larger than its store, while the node refuses to append
  *   u/<lane>/<key hash>         the value of an idempotent unit of work (JSON; unit-of-work.ts)
  */
 
@@ -38,6 +40,9 @@ export const witnessKey = (origin: string): string => `w/${origin}`
 export const WITNESS_PREFIX = 'w/'
 export const evidenceKey = (detectedAt: number, id: string): string => `x/${hex14(detectedAt)}/${id}`
 export const EVIDENCE_PREFIX = 'x/'
+export const lossKey = (origin: string, lostSize: number): string => `l/${origin}/${hex14(lostSize)}`
+export const LOSS_PREFIX = 'l/'
+export const rolledBackKey = (): string => 'meta/rolled-back'
 
 /** Where an idempotent unit's value is kept: its lane and the SHA-256 (base64url) of its key. */
 export const idempotencyKey = (lane: string, keyHash: string): string => `u/${lane}/${keyHash}`

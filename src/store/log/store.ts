@@ -329,6 +329,8 @@ export class LogStore implements LogWriter {
   private readonly queue: Pending[] = []
   private writing = false
   private closed = false
+  /** Why appends are refused, while they are (a rolled-back store: docs/LOG.md). */
+  private refusal: LifelongError | undefined
   private idle: Promise<void> = Promise.resolve()
   private markIdle: (() => void) | undefined
   private readonly listeners: AppendListener[] = []
@@ -433,6 +435,19 @@ export class LogStore implements LogWriter {
   }
 
   /** Called after every committed batch with the new size. */
+  /**
+   * Refuses every append with `error` from now on (undefined: accepts them again). The log's
+   * rollback check sets it when a witness holds a later checkpoint of this log than the store.
+   */
+  refuseAppends (error: LifelongError | undefined): void {
+    this.refusal = error
+  }
+
+  /** Why appends are refused, if they are. */
+  get appendsRefused (): LifelongError | undefined {
+    return this.refusal
+  }
+
   onAppended (listener: AppendListener): void {
     this.listeners.push(listener)
   }
@@ -459,6 +474,7 @@ export class LogStore implements LogWriter {
    */
   submit (request: AppendRequest): AppendTicket {
     if (this.closed) throw new LifelongError('unavailable', 'LOG_CLOSED', 'the log is closed')
+    if (this.refusal !== undefined) throw this.refusal
     this.validate(request.entries, request.ops ?? [])
     const pending = new Pending(request)
     this.queue.push(pending)

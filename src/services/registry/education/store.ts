@@ -6,10 +6,10 @@
  * lane is built. Units of the lane run one at a time, which keeps ID minting and "does this
  * already exist" checks consistent.
  */
-import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogWriter, Transaction } from '../../../store/log/unit-of-work.ts'
 import { LifelongError } from '../../../core/errors.ts'
-import { formatNationalId, ID_KINDS, type IdKind } from './ids.ts'
+import { formatNationalId, ID_KINDS, serialOf, type IdKind } from './ids.ts'
 import { keys, logKeys } from './keys.ts'
 import { EDUCATION_LOG_TYPES } from './log-port.ts'
 import {
@@ -53,6 +53,21 @@ const EDUCATION_LANE = 'education'
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
+/**
+ * The counter writes that keep IDs minted in lost log entries from being minted again, for a
+ * node that accepts the loss of `lostEntries` entries (`lifelong log accept-loss`): each kind's
+ * counter goes up by the number of entries lost, since one entry records at most one new ID
+ * (an offering's, institution's, event's or decision's first version). For registry nodes.
+ */
+export async function countersAfterLoss (store: Sublevel, lostEntries: number): Promise<BatchOp[]> {
+  const ops: BatchOp[] = []
+  for (const letter of Object.values(ID_KINDS)) {
+    const v = await store.get(keys.counter(letter))
+    ops.push({ type: 'put', sublevel: store, key: keys.counter(letter), value: enc.encode(String((v === undefined ? 0 : Number(dec.decode(v))) + lostEntries)) })
+  }
+  return ops
+}
+
 export class EducationStore {
   private readonly db: Sublevel
   private readonly log: LogWriter
@@ -80,9 +95,17 @@ export class EducationStore {
     for await (const [, value] of this.db.iterator(keys.events)) this.remember({ events: [decodeEvent(value)] })
     for await (const [, value] of this.db.iterator(keys.decisions)) this.remember({ decisions: [decodeDecision(value)] })
     for await (const [key, value] of this.db.iterator(keys.crosswalks)) this.crosswalk.set(key, dec.decode(value))
+    // A counter is never below the highest serial in the logged records of its kind: the records
+    // and their log entries decide, not a stored value alone (docs/OPERATIONS.md, "After a restore").
+    const highest: Record<string, number> = { O: 0, I: 0, E: 0, A: 0 }
+    const seen = (id: string): void => { const l = id[0] ?? ''; if (l in highest) highest[l] = Math.max(highest[l]!, serialOf(id) || 0) }
+    for (const id of this.offerings.keys()) seen(id)
+    for (const id of this.institutions.keys()) seen(id)
+    for (const e of this.events) seen(e.id)
+    for (const id of this.decisions.keys()) seen(id)
     for (const letter of Object.values(ID_KINDS)) {
       const v = await this.db.get(keys.counter(letter))
-      this.counters.set(letter, v === undefined ? 0 : Number(dec.decode(v)))
+      this.counters.set(letter, Math.max(v === undefined ? 0 : Number(dec.decode(v)), highest[letter] ?? 0))
     }
     this.events.sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate) || a.id.localeCompare(b.id))
   }
@@ -151,6 +174,8 @@ export class EducationStore {
       }, { lane: EDUCATION_LANE })
     } catch (err) {
       if (!built) throw err
+      // A log that refuses appends says why (a rolled-back store): the operator needs that code.
+      if (err instanceof LifelongError && err.code === 'LOG_ROLLED_BACK') throw err
       throw new LifelongError('unavailable', 'EDUCATION_WRITE_FAILED', 'the registry could not write to its store and log', { cause: err })
     }
   }
