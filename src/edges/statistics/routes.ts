@@ -7,13 +7,16 @@ import type { FastifyPluginAsync } from 'fastify'
 import { DIMENSIONS, MEASURES, publish, toCsv, type Dimension, type Measure, type Query } from '../../core/statistics/disclosure.ts'
 import type { StatisticsCollector } from '../../services/statistics/collector.ts'
 import { statisticsPage } from './page.ts'
+import { langOf } from '../ui/lang.ts'
+import { sendRegistryPage } from '../registry/education/pages/frame.ts'
 
-interface Q { measure?: string, by?: string, year?: string, field?: string, level?: string, institution?: string, ageBand?: string }
+interface Q { lang?: string, measure?: string, by?: string, year?: string, field?: string, level?: string, institution?: string, ageBand?: string }
 
 const querystring = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    lang: { type: 'string', enum: ['nb', 'nn', 'en'] },
     measure: { type: 'string', enum: [...MEASURES], default: 'completions' },
     by: { type: 'string', pattern: '^[a-zA-Z]+(,[a-zA-Z]+)?$', default: 'field', description: `one or two of ${DIMENSIONS.join(', ')}, comma-separated` },
     year: { type: 'string', pattern: '^\\d{4}$' },
@@ -30,7 +33,7 @@ function queryOf (q: Q): Query {
   return { measure: (q.measure ?? 'completions') as Measure, by: (q.by ?? 'field').split(',') as Dimension[], filter }
 }
 
-const search = (q: Q): string => new URLSearchParams(Object.entries(q).filter(([, v]) => typeof v === 'string') as Array<[string, string]>).toString()
+const search = (q: Q): string => new URLSearchParams(Object.entries(q).filter(([k, v]) => k !== 'lang' && typeof v === 'string') as Array<[string, string]>).toString()
 
 export function statisticsRoutes (collector: StatisticsCollector): FastifyPluginAsync {
   return async (app) => {
@@ -52,7 +55,9 @@ export function statisticsRoutes (collector: StatisticsCollector): FastifyPlugin
       const collected = await collector.collected()
       const table = publish(collected.cells, queryOf(request.query))
       const qs = search(request.query)
-      return await reply.type('text/html; charset=utf-8').send(statisticsPage(table, { json: `/statistics/education?${qs}`, csv: `/statistics/education.csv?${qs}` }, collected.sources))
+      const lang = langOf(request)
+      const page = statisticsPage(table, { json: `/statistics/education?${qs}`, csv: `/statistics/education.csv?${qs}` }, collected.sources, lang)
+      return await sendRegistryPage(reply, { lang, ...page, here: `/statistics/education/page${qs === '' ? '' : `?${qs}`}` })
     })
   }
 }

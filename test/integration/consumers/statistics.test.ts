@@ -51,10 +51,15 @@ describe('education statistics', () => {
     const csv = await registry.http.inject({ method: 'GET', url: '/statistics/education.csv?measure=credits&by=year' })
     expect(csv.headers['content-type']).toMatch(/^text\/csv/)
     expect(csv.body).toBe('year,people,credits,suppressed\n2024,10,95,\n')
-    const page = await registry.http.inject({ method: 'GET', url: '/statistics/education/page?measure=credits&by=institution' })
+    const page = await registry.http.inject({ method: 'GET', url: '/statistics/education/page?measure=credits&by=institution&lang=en' })
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('<svg')
     expect(page.body).toContain('suppressed')
+    // A page in the registry's site of the one shell, in the reader's language.
+    expect(page.body).toMatch(/<html lang="en"[\s\S]*<main[\s\S]*<h1[^>]*>Education statistics: credits by institution</)
+    const nynorsk = await registry.http.inject({ method: 'GET', url: '/statistics/education/page?measure=credits&by=institution&lang=nn' })
+    expect(nynorsk.body).toMatch(/<html lang="nn"[\s\S]*Utdanningsstatistikk: studiepoeng etter lærestad/)
+    expect(nynorsk.body).toContain('skjult')
 
     // Enrolments count in every year they were open on 1 October; a diploma is a completion.
     await uio.results!.enrolments.record(people.slice(0, 6).map((p, i) => ({ externalId: `st-${i}`, learner: { nationalId: p.nationalId }, offeringId: 'BAINF', studyLoadPercent: 100, status: 'active', startDate: '2023-08-15', ...(i === 0 ? { endDate: '2024-06-20' } : {}) })))

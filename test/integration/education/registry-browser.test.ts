@@ -29,6 +29,7 @@ describe('the registry web pages in Chromium', () => {
       ['offering', `/registry/offerings/${f.ids.BIT}?lang=nn`],
       ['institution', `/registry/institutions/${f.hig.id}?lang=nb`],
       ['statistics', '/registry/statistics?lang=en'],
+      ['education statistics (counts the institutions compute; here too few to show)', '/statistics/education/page?measure=credits&by=field&lang=nn'],
       ['an unknown offering (error page)', '/registry/offerings/O000999990?lang=nb']
     ]
     for (const [what, path] of pages) {
