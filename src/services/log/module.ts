@@ -18,7 +18,7 @@ import { logOrigin } from './node-log.ts'
 import type { Checkpointer } from './checkpointer.ts'
 import { witnessName, type Witness } from './witness.ts'
 import { AddCheckpoint, GetCheckpoint, GetConsistencyProof, GetEntries, GetInclusionProof } from './protocol.ts'
-import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
+import { witnessNoteVerifiers } from '../../core/log/hybrid.ts'
 import { parseNote } from '../../core/log/note.ts'
 import type { Checkpoint } from '../../core/log/checkpoint.ts'
 import type { ProofBundle } from '../../core/log/bundle.ts'
@@ -205,16 +205,17 @@ export class LogModule {
           continue
         }
         const name = witnessName(this.init.federationId, peer)
-        const vkey = cosignatureV1VerifierKey(name, member.publicKey)
         const text = parseNote(note).text
-        const signatures = parseNote(`${text}\n${res.cosignature ?? ''}`).signatures.filter(s => s.name === name && s.keyId === vkey.keyId)
-        const verifier = cosignatureV1Verifier(vkey)
-        const valid = signatures.filter(s => verifier.verify(new TextEncoder().encode(text), s.signature))
+        const message = new TextEncoder().encode(text)
+        const returned = parseNote(`${text}\n${res.cosignature ?? ''}`).signatures
+        // One valid line per key the manifest gives the witness (Ed25519, and ML-DSA-65 if listed).
+        const verifiers = witnessNoteVerifiers({ name, ed25519: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsa: member.mlDsaPublicKey }) })
+        const valid = verifiers.flatMap(v => returned.filter(s => s.name === v.name && s.keyId === v.keyId && v.verify(message, s.signature)).slice(0, 1))
         if (valid.length === 0) {
           this.c.logger.warn({ peer }, 'a witness returned no valid cosignature')
           return
         }
-        await this.checkpointer.addCosignatures(cp.size, valid.slice(0, 1))
+        await this.checkpointer.addCosignatures(cp.size, valid)
         this.witnessSizes.set(peer, cp.size)
         return
       }
@@ -240,6 +241,7 @@ export class LogModule {
       note: latest.note,
       origin: this.origin,
       verifierKey: this.checkpointer.verifierKey,
+      ...(this.checkpointer.mlDsaVerifierKey === undefined ? {} : { mlDsaVerifierKey: this.checkpointer.mlDsaVerifierKey }),
       manifest: this.c.federation.current().envelope,
       now: (this.c.now ?? Date.now)()
     }, index)

@@ -23,9 +23,12 @@ import type { Metrics } from '../../core/observability/metrics.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import { RemoteError } from '../../net/rpc/status.ts'
-import { openCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
+import type { Checkpoint } from '../../core/log/checkpoint.ts'
 import { cosignatureV1VerifierKey, ed25519Cosigner, witnessName } from '../../core/log/cosignature.ts'
-import { ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteVerifier } from '../../core/log/note.ts'
+import { openHybridCheckpoint, type HybridOpenedCheckpoint, type HybridPublicKeys, type SignaturePolicy } from '../../core/log/hybrid.ts'
+import { mlDsaCosigner, mlDsaCosignatureVerifierKey } from '../../core/log/ml-dsa-note.ts'
+import { ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteSigner } from '../../core/log/note.ts'
+import type { PqSigningKey } from '../../core/crypto/ml-dsa.ts'
 import { verifyConsistency } from '../../core/log/merkle.ts'
 import { EQUIVOCATION_FORMAT, evidenceId, type EquivocationEvidence } from '../../core/log/evidence.ts'
 import { EVIDENCE_PREFIX, WITNESS_PREFIX, evidenceKey, prefixEnd, witnessKey } from '../../store/log/keys.ts'
@@ -38,6 +41,8 @@ export interface WitnessComponents {
   server: RpcServer
   client: RpcClient
   key: SigningKey
+  /** With it, the witness cosigns with ML-DSA-65 too (a second cosignature line). */
+  mlDsaKey?: PqSigningKey
   logger: Logger
   metrics: Metrics
   now?: () => number
@@ -52,6 +57,8 @@ export interface WitnessInit {
   federationId: string
   selfPeerId: string
   witness: 'all' | 'none' | readonly string[]
+  /** What a log's checkpoints must carry to be cosigned, held or gossiped (default `ed25519-only`). */
+  policy?: SignaturePolicy
   gossipIntervalMs: number
 }
 
@@ -96,6 +103,16 @@ export class Witness {
     return formatVerifierKey(cosignatureV1VerifierKey(this.name, this.c.key.publicKeyRaw))
   }
 
+  /** The verifier key of this node's ML-DSA-65 cosignatures, if it cosigns hybrid. */
+  get mlDsaVerifierKey (): string | undefined {
+    return this.c.mlDsaKey === undefined ? undefined : formatVerifierKey(mlDsaCosignatureVerifierKey(this.name, this.c.mlDsaKey.publicKeyRaw))
+  }
+
+  /** Opens a checkpoint of a member's log under this node's signature policy. */
+  private open (note: string, origin: string, log: { keys: HybridPublicKeys }): HybridOpenedCheckpoint {
+    return openHybridCheckpoint(note, origin, log.keys, [], this.init.policy ?? 'ed25519-only')
+  }
+
   /** Registers the witness's handlers (AddCheckpoint, Gossip), loads what it holds and starts gossiping. */
   async start (): Promise<void> {
     this.c.server.handle(AddCheckpoint, async (req, ctx) => {
@@ -111,7 +128,7 @@ export class Witness {
       const origin = key.slice(WITNESS_PREFIX.length)
       try {
         const log = this.resolve(origin)
-        if (log !== undefined) this.held.set(origin, { note, checkpoint: openCheckpoint(note, origin, log.verifier).checkpoint })
+        if (log !== undefined) this.held.set(origin, { note, checkpoint: this.open(note, origin, log).checkpoint })
       } catch { /* a member whose key changed: start over with it */ }
     }
     for await (const key of sub.keys({ gte: EVIDENCE_PREFIX, lt: prefixEnd(EVIDENCE_PREFIX) })) this.evidenceIds.add(key.split('/')[2] as string)
@@ -125,14 +142,15 @@ export class Witness {
   }
 
   /** The log an origin names, if it is a member's: `<federation>/log/<peer ID>`. */
-  resolve (origin: string): { peerId: string, verifier: NoteVerifier, verifierKey: string } | undefined {
+  resolve (origin: string): { peerId: string, keys: HybridPublicKeys, verifierKey: string } | undefined {
     const prefix = `${this.init.federationId}/log/`
     if (!origin.startsWith(prefix)) return undefined
     const peerId = origin.slice(prefix.length)
     const member = this.c.federation.member(peerId)
     if (member === undefined) return undefined
     const key = ed25519VerifierKey(origin, member.publicKey)
-    return { peerId, verifier: ed25519NoteVerifier(key), verifierKey: formatVerifierKey(key) }
+    const keys = { ed25519: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsa: member.mlDsaPublicKey }) }
+    return { peerId, keys, verifierKey: formatVerifierKey(key) }
   }
 
   /** Whether this node witnesses the log of `peerId` (config `log.witness`). */
@@ -176,7 +194,7 @@ export class Witness {
     const log = this.resolve(origin)
     if (log === undefined) throw new LifelongError('not-found', 'LOG_UNKNOWN', `no member log has origin ${origin.slice(0, 200)}`)
     if (!this.witnesses(log.peerId)) throw new LifelongError('forbidden', 'LOG_NOT_WITNESSED', `this node does not witness ${origin}`)
-    const opened = openCheckpoint(note, origin, log.verifier)
+    const opened = this.open(note, origin, log)
     const next = opened.checkpoint
     return await this.locked(origin, async () => {
       const held = this.held.get(origin)
@@ -196,7 +214,10 @@ export class Witness {
         throw new LifelongError('invalid', 'LOG_CONSISTENCY_PROOF_INVALID', 'a proof from size 0 must be empty')
       }
       if (held === undefined || next.size > heldSize) await this.hold(origin, note, next, true)
-      const cosigned = signNote(opened.text, [ed25519Cosigner(this.name, this.c.key.privateKey, { now: () => Math.floor(this.now() / 1000) })])
+      const now = (): number => Math.floor(this.now() / 1000)
+      const cosigners: NoteSigner[] = [ed25519Cosigner(this.name, this.c.key.privateKey, { now })]
+      if (this.c.mlDsaKey !== undefined) cosigners.push(mlDsaCosigner(this.name, this.c.mlDsaKey, { now }))
+      const cosigned = signNote(opened.text, cosigners)
       const lines = cosigned.slice(cosigned.lastIndexOf('\n\n') + 2)
       return { cosignature: lines, conflict: false, knownSize: next.size }
     })
@@ -215,7 +236,7 @@ export class Witness {
     if (log === undefined) return
     let next: Checkpoint
     try {
-      next = openCheckpoint(note, origin, log.verifier).checkpoint
+      next = this.open(note, origin, log).checkpoint
     } catch (err) {
       this.c.logger.warn({ origin, from, code: toLifelongError(err).code }, 'gossiped checkpoint does not verify')
       return

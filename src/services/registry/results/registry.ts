@@ -11,6 +11,7 @@
  */
 import { createHmac, createSecretKey, randomBytes, randomFillSync, type KeyObject } from 'node:crypto'
 import { lifelong } from '../../../core/gen/proto.js'
+import type { PqSigningKey } from '../../../core/crypto/ml-dsa.ts'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
 import { LifelongError, ValidationError, toLifelongError, type ErrorCode } from '../../../core/errors.ts'
 import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
@@ -36,6 +37,8 @@ export interface ResultRegistryComponents {
   store: Sublevel
   log: LogAppender
   key: SigningKey
+  /** With it, result versions are sealed hybrid (Ed25519 and ML-DSA-65; `signatures.hybridSeals`). */
+  mlDsaKey?: PqSigningKey
   catalogue: OfferingCatalogue
   now?: () => number
   /** Signs result versions (default: one of its own, with worker threads for large batches). */
@@ -147,7 +150,7 @@ export class ResultRegistry {
     this.init = init
     this.now = components.now ?? Date.now
     this.ownSealer = components.sealer === undefined
-    this.sealer = components.sealer ?? new ResultSealer(components.key, init.sealing)
+    this.sealer = components.sealer ?? new ResultSealer(components.key, init.sealing, components.mlDsaKey)
   }
 
   /** Ends the sealer's worker threads (if it is the registry's own). */
