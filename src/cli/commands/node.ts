@@ -27,6 +27,7 @@ export function registerNodeCommands (program: Command): void {
     .option('--http-host <host>', 'HTTP listen host', '127.0.0.1')
     .option('--http-port <port>', 'HTTP listen port', (v) => Number.parseInt(v, 10), 8080)
     .option('--public-url <url>', 'public HTTP base URL')
+    .option('--hybrid', 'also create an ML-DSA-65 key: the node signs checkpoints, cosignatures (and, with signatures.hybridSeals, result seals) with Ed25519 and ML-DSA-65')
     .action((opts) => {
       const result = initNode({
         roles: opts.role,
@@ -41,7 +42,8 @@ export function registerNodeCommands (program: Command): void {
         listen: opts.listen,
         httpHost: opts.httpHost,
         httpPort: opts.httpPort,
-        publicUrl: opts.publicUrl
+        publicUrl: opts.publicUrl,
+        hybrid: opts.hybrid === true
       })
       process.stdout.write(`config:  ${result.configFile}\nkey:     ${result.config.keyFile} (mode 0600)\npeer ID: ${result.peerId}\n\nSend this entry to the federation operator for the manifest:\n`)
       printJson(result.memberEntry)

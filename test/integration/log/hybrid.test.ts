@@ -16,7 +16,10 @@ import { signManifest } from '../../../src/core/federation/manifest.ts'
 import { AddCheckpoint } from '../../../src/services/log/protocol.ts'
 import { RemoteError } from '../../../src/net/rpc/status.ts'
 import { LifelongError } from '../../../src/core/errors.ts'
-import { spec, startTestFederation, waitForMesh, ORG } from '../../helpers/federation.ts'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { spec, startTestFederation, tempDir, waitForMesh, ORG } from '../../helpers/federation.ts'
+import { runCli } from '../../helpers/cli.ts'
 
 async function until (check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -86,6 +89,24 @@ describe('hybrid checkpoints in a federation', () => {
     expect(refused.ok).toBe(false)
     expect(refused.checks.find(c => !c.ok)?.name).toBe('checkpoint-signature')
     expect(refused.checks.find(c => !c.ok)?.detail).toMatch(/ML-DSA-65/)
+
+    // The same through `lifelong verify --policy`, as a verifier decades later would run it.
+    const dir = tempDir()
+    const file = (name: string, content: unknown): string => { const f = join(dir, name); writeFileSync(f, JSON.stringify(content)); return f }
+    const args = (f: string, policy: string): string[] => ['verify', f, '--trust-anchor', fed.plan.trustAnchorFile, '--policy', policy, '--min-cosignatures', '2']
+    const [good, strippedCli, edOnlyCli, unknown] = await Promise.all([
+      runCli(args(file('hybrid.json', bundle), 'both-required')),
+      runCli(args(file('stripped.json', stripped), 'both-required')),
+      runCli(args(join(dir, 'stripped.json'), 'ed25519-only')),
+      runCli(args(join(dir, 'hybrid.json'), 'either'))
+    ])
+    expect(good.code).toBe(0)
+    expect(good.stdout).toMatch(/with Ed25519 and ML-DSA-65 \(policy both-required\)/)
+    expect(strippedCli.code).toBe(1)
+    expect(strippedCli.stdout).toMatch(/NOT VERIFIED: check checkpoint-signature failed/)
+    expect(edOnlyCli.code).toBe(0)
+    expect(unknown.code).not.toBe(0)
+    expect(unknown.stderr).toMatch(/KEY_POLICY_UNKNOWN|unknown signature policy/)
 
     // Downgrade 2: the same manifest re-signed with the operator's Ed25519 key alone (what a
     // forger of Ed25519 could make, binding any key to any member). Refused under both-required.
