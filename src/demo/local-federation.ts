@@ -86,6 +86,8 @@ export interface PlanOptions {
    * anchor names both operator keys (docs/SECURITY.md §Post-quantum hybrid signatures).
    */
   hybrid?: boolean
+  /** The manifest's witness set (docs/LOG.md §Witness sets); `pool` by slug, default every member. */
+  witnessing?: { perLog: number, threshold: number, pool?: string[] }
 }
 
 const HOST = '127.0.0.1'
@@ -216,7 +218,16 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       validTo: new Date(n.spec.validTo ?? now + 365 * 86_400_000).toISOString(),
       ...(n.credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [n.credentialIssuerKey] }),
       ...(n.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(n.mlDsaPublicKey) })
-    }))
+    })),
+    ...(options.witnessing === undefined
+      ? {}
+      : {
+          witnessing: {
+            perLog: options.witnessing.perLog,
+            threshold: options.witnessing.threshold,
+            ...(options.witnessing.pool === undefined ? {} : { pool: options.witnessing.pool.map((slug) => nodes.find((n) => n.spec.slug === slug)?.peerId ?? slug) })
+          }
+        })
   }
   writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now), operatorMlDsaKey))
   return { dir, federation: spec.federation, operatorKeyFile, operatorKey, ...(operatorMlDsaKey === undefined ? {} : { operatorMlDsaKey }), manifestFile, trustAnchor, trustAnchorFile, serial, nodes, devIssuerKey }

@@ -42,12 +42,27 @@ export interface Member {
   readonly mlDsaPublicKey?: Uint8Array
 }
 
+/** Who witnesses which log (docs/LOG.md §Witness sets; src/core/federation/witnessing.ts). */
+export interface WitnessPolicy {
+  /** Peer IDs of the members that may witness; empty: every member. */
+  readonly pool: readonly string[]
+  /** Witnesses per log. */
+  readonly perLog: number
+  /** Cosignatures of the log's witnesses a verifier requires. */
+  readonly threshold: number
+}
+
+/** Most witnesses per log a manifest may ask for. */
+export const MAX_WITNESSES_PER_LOG = 64
+
 export interface Manifest {
   readonly federation: string
   readonly serial: number
   readonly issuedAt: number
   readonly expiresAt: number
   readonly members: readonly Member[]
+  /** Unset: every member witnesses every other member's log. */
+  readonly witnessing?: WitnessPolicy
 }
 
 /** A manifest together with the exact signed bytes it came in and the key that signed it. */
@@ -79,6 +94,8 @@ export interface ManifestJson {
     /** The member's ML-DSA-65 public key, "ml-dsa-65:<base64>", if it signs hybrid. */
     mlDsaPublicKey?: string
   }>
+  /** Who witnesses which log; omit for every member witnessing every other. */
+  witnessing?: { pool?: string[], perLog: number, threshold: number }
 }
 
 export function isMemberValidAt (member: Member, at: number): boolean {
@@ -168,8 +185,27 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
       })
     }
   })
+  let witnessing: WitnessPolicy | undefined
+  if (m.witnessing != null) {
+    const w = m.witnessing
+    const perLog = Number(w.perLog ?? 0)
+    const threshold = Number(w.threshold ?? 0)
+    if (!Number.isSafeInteger(perLog) || perLog < 1 || perLog > MAX_WITNESSES_PER_LOG) bad('/witnessing/perLog', `must be 1–${MAX_WITNESSES_PER_LOG}`)
+    if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > perLog) bad('/witnessing/threshold', 'must be 1–perLog')
+    const pool: string[] = []
+    ;(w.pool ?? []).forEach((bytes, i) => {
+      const id = decodePeerIdBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array())?.peerId.toString()
+      if (id === undefined || !seen.has(id)) bad(`/witnessing/pool/${i}`, 'not the peer ID of a member')
+      else if (pool.includes(id)) bad(`/witnessing/pool/${i}`, 'listed twice')
+      else pool.push(id)
+    })
+    // Every log needs perLog witnesses other than its own member.
+    const candidates = pool.length === 0 ? rawMembers.length : pool.length
+    if (Number.isSafeInteger(perLog) && perLog >= candidates) bad('/witnessing/perLog', `must be below the number of witnesses in the pool (${candidates})`)
+    witnessing = { pool, perLog, threshold }
+  }
   if (fields.length > 0) return { fields }
-  return { manifest: { federation, serial, issuedAt, expiresAt, members }, fields }
+  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }) }, fields }
 }
 
 function parseTime (value: unknown, path: string, fields: FieldError[]): number {
@@ -209,7 +245,20 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
       })()
     }
   })
+  const witnessing = json.witnessing === undefined
+    ? undefined
+    : {
+        pool: (Array.isArray(json.witnessing.pool) ? json.witnessing.pool : []).flatMap((p, i) => {
+          try { return [parsePeerId(String(p)).toMultihash().bytes] } catch {
+            fields.push({ path: `/witnessing/pool/${i}`, message: 'not an Ed25519 peer ID' })
+            return []
+          }
+        }),
+        perLog: json.witnessing.perLog,
+        threshold: json.witnessing.threshold
+      }
   const message = FederationManifest.create({
+    ...(witnessing === undefined ? {} : { witnessing }),
     federation: json.federation,
     serial: json.serial,
     issuedAtMs: json.issuedAt === undefined ? now : parseTime(json.issuedAt, '/issuedAt', fields),
@@ -296,6 +345,7 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
         ? {}
         : { credentialIssuerKeys: m.credentialIssuerKeys.map((k) => { const jwk = p256JwkFromSpki(k); return { ...jwk, kid: p256Thumbprint(jwk) } }) }),
       ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) })
-    }))
+    })),
+    ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } })
   }
 }

@@ -14,6 +14,7 @@
  */
 import { formatPublicKey } from '../crypto/ed25519.ts'
 import { openManifestUnderAnchors, trustAnchorFingerprint, type AnchoredManifest, type TrustAnchor } from '../federation/anchor.ts'
+import { cosignatureThreshold, logWitnesses } from '../federation/witnessing.ts'
 import type { Manifest, Member } from '../federation/manifest.ts'
 import { witnessName } from './cosignature.ts'
 import { openHybridCheckpoint, type HybridOpenedCheckpoint, type SignaturePolicy } from './hybrid.ts'
@@ -162,7 +163,9 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
 
   // 3. The checkpoint, signed by the log, cosigned by witnesses the manifest lists.
   const policy = options.policy ?? 'ed25519-only'
-  const witnesses = manifest.members.filter((m) => m !== member).map((m) => ({
+  // Only the log's witnesses under the manifest's witness set count (every other member without one):
+  // a cosignature by a member outside the set is ignored, however valid.
+  const witnesses = logWitnesses(manifest, member.peerId).map((m) => ({
     name: witnessName(manifest.federation, m.peerId),
     ed25519: m.publicKey,
     ...(m.mlDsaPublicKey === undefined ? {} : { mlDsa: m.mlDsaPublicKey })
@@ -176,9 +179,10 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   }
   const cp = opened.checkpoint
   add('checkpoint-signature', true, `${cp.origin} size ${cp.size} signed by the log key${opened.hybrid ? ' with Ed25519 and ML-DSA-65' : ' with Ed25519'} (policy ${policy})`)
-  const min = options.minCosignatures ?? 0
+  // The manifest's k-of-n threshold is the least a verifier accepts; a caller may ask for more.
+  const min = Math.max(options.minCosignatures ?? 0, cosignatureThreshold(manifest))
   const cosigners = opened.witnesses.map((name) => manifest.members.find((m) => witnessName(manifest.federation, m.peerId) === name)?.name ?? name)
-  if (!add('cosignatures', opened.witnesses.length >= min, `${opened.witnesses.length} witness(es) in the manifest cosigned${policy === 'both-required' ? ' with both Ed25519 and ML-DSA-65' : ''}${min > 0 ? `, ${min} required` : ''}: ${cosigners.join(', ') || 'none'}`)) return done()
+  if (!add('cosignatures', opened.witnesses.length >= min, `${opened.witnesses.length} witness(es) of the log in the manifest cosigned${policy === 'both-required' ? ' with both Ed25519 and ML-DSA-65' : ''}${min > 0 ? `, ${min} required` : ''}: ${cosigners.join(', ') || 'none'}`)) return done()
 
   // 4. The leaf commits to this type, key and record, and is in the checkpoint's tree.
   const leafBytes = b64(bundle.entry.leaf)

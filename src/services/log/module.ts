@@ -166,9 +166,13 @@ export class LogModule {
   // -------------------------------------------------------------------------------------------
   // Sending our checkpoints to witnesses (tlog-witness), keeping the cosignatures
 
+  /** The witnesses to send checkpoints to: the log's witness set under the manifest's policy, else every member. */
   private witnessPeers (): string[] {
     const connected = new Set(this.c.connectedPeers())
-    return this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.peerId && connected.has(p))
+    const assignment = this.witness.assignment()
+    const active = this.c.federation.activeMembers().map(m => m.peerId)
+    const wanted = assignment.policy === undefined ? active : assignment.witnessesOf(this.init.peerId).filter(p => active.includes(p))
+    return wanted.filter(p => p !== this.init.peerId && connected.has(p))
   }
 
   private pushToWitnesses (note: string, cp: Checkpoint): void {

@@ -34,6 +34,7 @@ import { EQUIVOCATION_FORMAT, evidenceId, type EquivocationEvidence } from '../.
 import { EVIDENCE_PREFIX, WITNESS_PREFIX, evidenceKey, prefixEnd, witnessKey } from '../../store/log/keys.ts'
 import type { LogStore } from '../../store/log/store.ts'
 import { AddCheckpoint, GetConsistencyProof, Gossip } from './protocol.ts'
+import { assignmentCache, type Assignment } from './assignment.ts'
 
 export interface WitnessComponents {
   store: LogStore
@@ -81,7 +82,10 @@ export class Witness {
   private readonly evidenceIds = new Set<string>()
   private readonly equivocations: Counter<'kind'>
   private timer: NodeJS.Timeout | undefined
+  /** Gossip messages sent since start (for the scale simulation and metrics). */
+  gossipSent = 0
   private readonly calls = new AbortController()
+  private readonly assignmentOf: (manifest: ReturnType<Federation['current']>['manifest']) => Assignment
   readonly name: string
 
   constructor (components: WitnessComponents, init: WitnessInit) {
@@ -89,6 +93,7 @@ export class Witness {
     this.init = init
     this.now = components.now ?? Date.now
     this.name = witnessName(init.federationId, init.selfPeerId)
+    this.assignmentOf = assignmentCache(init.selfPeerId)
     this.equivocations = new Counter({
       name: 'lifelong_log_equivocations_total',
       help: 'Split views detected: pairs of checkpoints of one log that cannot both be true',
@@ -153,9 +158,19 @@ export class Witness {
     return { peerId, keys, verifierKey: formatVerifierKey(key) }
   }
 
-  /** Whether this node witnesses the log of `peerId` (config `log.witness`). */
+  /** The witness assignment of the manifest in force (docs/LOG.md §Witness sets). */
+  assignment (): Assignment {
+    return this.assignmentOf(this.c.federation.current().manifest)
+  }
+
+  /**
+   * Whether this node witnesses the log of `peerId`: under the manifest's witness set, if it is
+   * one of that log's witnesses; without one, by the config (`log.witness`).
+   */
   witnesses (peerId: string): boolean {
     if (peerId === this.init.selfPeerId) return false
+    const assignment = this.assignment()
+    if (assignment.policy !== undefined) return assignment.witnessed.has(peerId) && (this.init.witness !== 'none')
     const w = this.init.witness
     return w === 'all' ? true : w === 'none' ? false : w.includes(peerId)
   }
@@ -234,6 +249,9 @@ export class Witness {
     }
     const log = this.resolve(origin)
     if (log === undefined) return
+    // Under a witness set, a node follows only the logs it witnesses (and its own): what it holds,
+    // and so what it gossips, stays bounded whatever the federation's size.
+    if (this.assignment().policy !== undefined && log.peerId !== this.init.selfPeerId && !this.witnesses(log.peerId)) return
     let next: Checkpoint
     try {
       next = this.open(note, origin, log).checkpoint
@@ -329,9 +347,14 @@ export class Witness {
     const own = this.c.ownLatest()
     if (own !== undefined) notes.push(own.note)
     if (notes.length === 0 || this.calls.signal.aborted) return
-    // Connected members only: gossip must not dial peers that are down.
+    // Connected members only: gossip must not dial peers that are down. Under a witness set, only
+    // the co-witnesses of the logs held and the witnesses of this node's own log (bounded fan-out).
     const connected = new Set(this.c.connectedPeers())
-    const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId && connected.has(p))
+    const assignment = this.assignment()
+    const active = new Set(this.c.federation.activeMembers().map(m => m.peerId))
+    const candidates = assignment.policy === undefined ? [...active] : assignment.gossipPeers.filter(p => active.has(p))
+    const peers = candidates.filter(p => p !== this.init.selfPeerId && connected.has(p))
+    this.gossipSent += peers.length
     await Promise.all(peers.map(async (peer) => {
       try {
         await this.c.client.call(peer, Gossip, { checkpoints: notes }, { signal: this.calls.signal })
