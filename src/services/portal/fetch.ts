@@ -15,6 +15,7 @@ import { LifelongError, toLifelongError, type ErrorCode } from '../../core/error
 import { GetAccessLog, GetResults } from '../registry/results/protocol.ts'
 import { logOriginOf, openSourceCheckpoint, verifyServedResult, type SourceKey, type Verification } from '../registry/results/verify.ts'
 import type { SignaturePolicy } from '../../core/crypto/policy.ts'
+import { logWitnesses } from '../../core/federation/witnessing.ts'
 import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { ResultView } from '../registry/results/record.ts'
@@ -243,13 +244,19 @@ export class ResultFetcher {
     return opened
   }
 
-  /** Cosignature verifiers of every other active member (each node witnesses the others' logs: docs/LOG.md), built once per set of members. */
+  /**
+   * Cosignature verifiers of the source's witnesses: its witness set under the manifest's policy,
+   * else every other active member (docs/LOG.md §Witness sets), built once per set of members.
+   */
   private witnessVerifiers (sourcePeerId: string): Array<{ member: Member, verifier: NoteVerifier }> {
-    const members = this.c.federation.activeMembers()
-    const key = members.map((m) => `${m.peerId}=${Buffer.from(m.publicKey).toString('base64')}`).join(',')
+    const manifest = this.c.federation.current().manifest
+    const active = this.c.federation.activeMembers()
+    const key = `${manifest.serial}\n${active.map((m) => `${m.peerId}=${Buffer.from(m.publicKey).toString('base64')}`).join(',')}`
     if (this.witnessCache?.key !== key) this.witnessCache = { key, bySource: new Map() }
     let out = this.witnessCache.bySource.get(sourcePeerId)
     if (out === undefined) {
+      const assigned = new Set(logWitnesses(manifest, sourcePeerId).map((m) => m.peerId))
+      const members = manifest.witnessing === undefined ? active : active.filter((m) => assigned.has(m.peerId))
       out = members.filter((m) => m.peerId !== sourcePeerId).map((m) => ({
         member: m,
         verifier: cosignatureV1Verifier(cosignatureV1VerifierKey(witnessName(this.init.federationId, m.peerId), m.publicKey))
