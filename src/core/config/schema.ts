@@ -140,7 +140,7 @@ export const configSchema = {
       description: 'Post-quantum hybrid signatures (docs/SECURITY.md §Post-quantum hybrid signatures)',
       properties: {
         mlDsaKeyFile: { type: 'string', minLength: 1, description: 'The node\'s ML-DSA-65 key (PKCS#8 PEM, mode 0600; relative to the config file): with it the node signs its checkpoints, cosignatures and (with results.hybridSeals) result seals with ML-DSA-65 beside Ed25519; the manifest must list its public key' },
-        hybridSeals: { type: 'boolean', default: false, description: 'Seal result versions with ML-DSA-65 beside Ed25519 (needs mlDsaKeyFile; about 3.3 kB more per stored version)' },
+        hybridSeals: { type: 'boolean', default: false, description: 'Seal result versions with ML-DSA-65 beside Ed25519 (needs mlDsaKeyFile; about 5.3 kB more per stored version: key and signature)' },
         policy: { type: 'string', enum: ['ed25519-only', 'both-required'], default: 'ed25519-only', description: 'What the node requires of what it verifies: ed25519-only, or both-required (hybrid manifests, checkpoints it witnesses and gossip; needs mlDsaKeyFile and federation.operatorMlDsaKeys)' }
       }
     },
