@@ -82,8 +82,6 @@ export class Witness {
   private readonly evidenceIds = new Set<string>()
   private readonly equivocations: Counter<'kind'>
   private timer: NodeJS.Timeout | undefined
-  /** Gossip messages sent since start (for the scale simulation and metrics). */
-  gossipSent = 0
   private readonly calls = new AbortController()
   private readonly assignmentOf: (manifest: ReturnType<Federation['current']>['manifest']) => Assignment
   readonly name: string
@@ -354,7 +352,6 @@ export class Witness {
     const active = new Set(this.c.federation.activeMembers().map(m => m.peerId))
     const candidates = assignment.policy === undefined ? [...active] : assignment.gossipPeers.filter(p => active.has(p))
     const peers = candidates.filter(p => p !== this.init.selfPeerId && connected.has(p))
-    this.gossipSent += peers.length
     await Promise.all(peers.map(async (peer) => {
       try {
         await this.c.client.call(peer, Gossip, { checkpoints: notes }, { signal: this.calls.signal })
