@@ -32,7 +32,7 @@ export async function planEveryRole (dir: string, options: PlanOptions = {}): Pr
   const keyFile = join(dir, 'emrex.key')
   writeCertificateFiles(certificateFile, keyFile, pems)
   // The OOTS listener pins a development gateway; on port 0, it listens only where a node is started.
-  const oots = prepareLocalOots(dir, { host: '127.0.0.1', port: 0 }, { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' })
+  const oots = await prepareLocalOots(dir, { host: '127.0.0.1', port: 0 }, { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' })
   return planLocalFederation({ federation: 'no.lifelong.policy', basePorts: { p2p: 0, http: 0 }, manifestValidityDays: 1, nodes: [...EVERY_ROLE] }, join(dir, 'federation'), {
     logLevel: 'silent',
     ports: () => ({ p2p: 0, http: 0 }),

@@ -121,7 +121,7 @@ export interface LifelongNode {
   readonly manifestSync: ManifestSync
   /** Provide and find named things over the private DHT. */
   readonly discovery: Discovery
-  /** The transparency log: `node.log.append(entries, ops)` is the one append path. */
+  /** The transparency log: `node.log.transaction(tx => …, { lane })` is the one write path (docs/LOG.md §The unit of work). */
   readonly log: LogModule
   /** The results registry (institution nodes). */
   readonly results: ResultsModule | undefined

@@ -114,6 +114,7 @@ const bench: Benchmark = {
     // --- OOTS second request, source on another node; wallet issuance flows on the same portal
     const ports = await freePorts(4)
     const provider = walletProvider(tmp)
+    const oots = await ootsListenerConfig(join(tmp, 'oots'))
     const plan = planLocalFederation({
       federation: 'no.lifelong.bench', basePorts: { p2p: 0, http: 0 }, manifestValidityDays: 30,
       nodes: [
@@ -124,7 +125,7 @@ const bench: Benchmark = {
       logLevel: 'silent',
       ports: (i) => ({ p2p: ports[2 * i]!, http: ports[2 * i + 1]! }),
       // Wallet providers trusted for the authorization code flow; no rate limits (one client sends every request).
-      configOverrides: (s) => s.slug === 'portal' ? { oots: ootsListenerConfig(join(tmp, 'oots')), http: { rateLimit: { enabled: false } }, portal: { wallet: { walletProviderRootFiles: [provider.rootFile] } } } : {}
+      configOverrides: (s) => s.slug === 'portal' ? { oots, http: { rateLimit: { enabled: false } }, portal: { wallet: { walletProviderRootFiles: [provider.rootFile] } } } : {}
     })
     const uioPeer = plan.nodes[1]!.peerId
     const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } })) }

@@ -200,7 +200,7 @@ export async function simulate (n: number, witnessSet: boolean, tmp: string, int
     if (failed > 0) log(`  n=${n}: ${failed} of ${pairs.length} dials failed`)
     stage('dialled')
     // Every log appends an entry and has it witnessed, then the federation goes idle.
-    for (const x of nodes) await x.log.append([{ type: 'node.sim', key: `e-${x.i}`, record: new TextEncoder().encode('{}') }])
+    for (const x of nodes) await x.log.transaction((tx) => { tx.log({ type: 'node.sim', key: `e-${x.i}`, record: new TextEncoder().encode('{}') }) })
     await Promise.all(nodes.map(async (x) => { await x.log.checkpointer.sign() }))
     await Promise.all(nodes.map(async (x) => { await x.log.pushLatest() }))
     stage('witnessed')

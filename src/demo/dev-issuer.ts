@@ -7,13 +7,13 @@
 import { SignJWT } from 'jose'
 import { formatPublicKey, type SigningKey } from '../core/crypto/ed25519.ts'
 import type { PrincipalKind } from '../edges/http/auth.ts'
+import { DEV_AUDIENCE } from '../core/config/development.ts'
 
 /** Issuer names that say what they are. */
 export const DEV_ISSUERS = {
   learner: 'https://development-only.lifelong.invalid/learners',
   service: 'https://development-only.lifelong.invalid/services'
 } as const
-export const DEV_AUDIENCE = 'lifelong-local-federation'
 
 /** The `auth.issuers` config entries that trust the development issuer. */
 export function devIssuerConfig (key: SigningKey): unknown[] {

@@ -107,7 +107,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const ootsLearner = SAMPLE_LEARNERS[0]
   const localOots = portalSpec === undefined || ootsLearner === undefined
     ? undefined
-    : prepareLocalOots(dir, { host: '127.0.0.1', port: ootsListenerPort(spec) }, { familyName: ootsLearner.familyName, givenName: ootsLearner.givenNames, dateOfBirth: ootsLearner.birthDate ?? '' })
+    : await prepareLocalOots(dir, { host: '127.0.0.1', port: ootsListenerPort(spec) }, { familyName: ootsLearner.familyName, givenName: ootsLearner.givenNames, dateOfBirth: ootsLearner.birthDate ?? '' })
   // The portal runs the development issuer with the sample learners. Institutions and the portal
   // check offerings at the registry (their cached lookup), where the sample catalogue puts them.
   const plan = planLocalFederation(spec, dir, {

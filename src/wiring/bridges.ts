@@ -20,8 +20,8 @@ import { createSafeFetch } from '../services/verify/fetch.ts'
 
 export const emrexStore = definePart({
   needs: ['log'],
-  // The `bridges` sublevel, records logged with their entries.
-  create: (core, { log }) => core.config.emrex === undefined ? undefined : new EmrexStore({ sublevel: core.storage.sublevel('bridges'), appendLog: async (entries, ops) => await log.append(entries, ops) })
+  // The `bridges` sublevel, records logged with their entries in the log's unit of work.
+  create: (core, { log }) => core.config.emrex === undefined ? undefined : new EmrexStore({ sublevel: core.storage.sublevel('bridges'), log })
 })
 
 export const bridgeSessions = definePart({

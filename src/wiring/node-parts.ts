@@ -41,7 +41,7 @@ export interface NodeParts {
   checkpointer: Checkpointer
   /** Cosigns other members' checkpoints and gossips them. */
   witness: Witness
-  /** The one append path, the log protocol, pushes to witnesses, proof bundles. */
+  /** The one write path (the unit of work), the log protocol, pushes to witnesses, proof bundles. */
   log: LogModule
   // The registries
   /** Calls the national learner index over the signed protocol (every node). */

@@ -2,7 +2,7 @@
  * The parts of the national registers: the learner index and its client and registrar, the
  * education registry, an institution's catalogue, the accreditor's desk, and the cached lookup of
  * offerings that institutions and the portal make at the registry. Each registry talks to the
- * others over the network only; their records and log entries go through the log's append path.
+ * others over the network only; their records and log entries go through the log's unit of work.
  */
 import { IndexClient, IndexRegistrar } from '../services/registry/learners/client.ts'
 import { LearnerIndex } from '../services/registry/learners/module.ts'

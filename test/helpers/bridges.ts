@@ -86,24 +86,24 @@ export interface OotsTestCredentials {
   impostor: TlsPem
 }
 
-let credentials: OotsTestCredentials | undefined
+let credentials: Promise<OotsTestCredentials> | undefined
 
 /** Test TLS credentials, made once per test file (RSA key generation is the slow part). */
-export function ootsTestCredentials (): OotsTestCredentials {
-  credentials ??= {
-    server: createTlsCertificate({ commonName: 'test OOTS listener', use: 'server', hosts: ['localhost', '127.0.0.1'] }),
-    gateway: createTlsCertificate({ commonName: 'Test national OOTS access point', organisation: 'Digdir (test)', country: 'NO', use: 'client' }),
-    other: createTlsCertificate({ commonName: 'Someone else', country: 'NO', use: 'client' }),
-    impostor: createTlsCertificate({ commonName: 'Test national OOTS access point', organisation: 'Digdir (test)', country: 'NO', use: 'client' })
-  }
-  return credentials
+export async function ootsTestCredentials (): Promise<OotsTestCredentials> {
+  credentials ??= (async () => ({
+    server: await createTlsCertificate({ commonName: 'test OOTS listener', use: 'server', hosts: ['localhost', '127.0.0.1'] }),
+    gateway: await createTlsCertificate({ commonName: 'Test national OOTS access point', organisation: 'Digdir (test)', country: 'NO', use: 'client' }),
+    other: await createTlsCertificate({ commonName: 'Someone else', country: 'NO', use: 'client' }),
+    impostor: await createTlsCertificate({ commonName: 'Test national OOTS access point', organisation: 'Digdir (test)', country: 'NO', use: 'client' })
+  }))()
+  return await credentials
 }
 
 export const TEST_GATEWAY = { id: 'test-gateway', name: 'Test national OOTS access point' } as const
 
 /** Writes the listener's and the gateway's certificates under `dir` and returns a portal's `oots` config section. */
-export function ootsListenerConfig (dir: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const c = ootsTestCredentials()
+export async function ootsListenerConfig (dir: string, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const c = await ootsTestCredentials()
   writeTlsFiles(join(dir, 'oots-listener.crt'), join(dir, 'oots-listener.key'), c.server)
   writeTlsFiles(join(dir, 'gateway.crt'), join(dir, 'gateway.key'), c.gateway)
   return {
@@ -125,8 +125,7 @@ export interface GatewayAnswer { status: number, type: string, outcome: string, 
  * for in the OOTS-Requester-* headers. Rejects when the listener closes the connection.
  */
 export function simulatedGateway (listenerUrl: () => string, options: { client?: TlsPem | null, keepAlive?: boolean } = {}) {
-  const c = ootsTestCredentials()
-  const client = options.client === undefined ? c.gateway : options.client
+  const credentials = ootsTestCredentials()
   // A gateway keeps its connection open; tests default to one connection per request, so that each is checked afresh.
   const agent = options.keepAlive === true ? new Agent({ keepAlive: true, maxSockets: 1 }) : false
   return {
@@ -140,6 +139,8 @@ export function simulatedGateway (listenerUrl: () => string, options: { client?:
         if (requester.name !== undefined) headers['oots-requester-name'] = encodeURIComponent(requester.name)
         if (requester.country !== undefined) headers['oots-requester-country'] = requester.country
       }
+      const c = await credentials
+      const client = options.client === undefined ? c.gateway : options.client
       return await new Promise<GatewayAnswer>((resolve, reject) => {
         const req = httpsRequest({
           host: url.hostname,

@@ -9,7 +9,8 @@ import { onTestFinished } from 'vitest'
 import { openStorage, type Sublevel } from '../../src/store/leveldb/storage.ts'
 import { EducationStore } from '../../src/services/registry/education/store.ts'
 import { EducationRegistry } from '../../src/services/registry/education/registry.ts'
-import { MemoryLog } from '../../src/services/registry/education/log-port.ts'
+import { recordingLog } from './learners.ts'
+import { LogStore } from '../../src/store/log/store.ts'
 import type { Institution, Offering } from '../../src/services/registry/education/model.ts'
 
 export function institution (overrides: Partial<Institution> = {}): Institution {
@@ -66,7 +67,7 @@ export async function keyCount (db: Sublevel): Promise<number> {
 export interface TestRegistry {
   registry: EducationRegistry
   store: EducationStore
-  log: MemoryLog
+  log: Awaited<ReturnType<typeof recordingLog>>
   db: Sublevel
   now: { ms: number }
   reopen: () => Promise<EducationRegistry>
@@ -78,7 +79,7 @@ export async function testRegistry (start = Date.parse('2025-06-01T10:00:00Z')):
   let storage = await openStorage(dir)
   onTestFinished(async () => { await storage.close(); rmSync(dir, { recursive: true, force: true }) })
   const now = { ms: start }
-  const log = new MemoryLog(storage.db)
+  const log = await recordingLog(storage)
   const store = new EducationStore({ store: storage.sublevel('education'), log })
   await store.load()
   const registry = new EducationRegistry({ store, now: () => now.ms })
@@ -91,7 +92,7 @@ export async function testRegistry (start = Date.parse('2025-06-01T10:00:00Z')):
     async reopen () {
       await storage.close()
       storage = await openStorage(dir)
-      const s = new EducationStore({ store: storage.sublevel('education'), log: new MemoryLog(storage.db) })
+      const s = new EducationStore({ store: storage.sublevel('education'), log: await LogStore.open({ storage }) })
       await s.load()
       return new EducationRegistry({ store: s, now: () => now.ms })
     }

@@ -6,7 +6,8 @@ import { onTestFinished } from 'vitest'
 import { openStorage, type Storage } from '../../src/store/leveldb/storage.ts'
 import { silentLogger } from '../../src/core/observability/logger.ts'
 import { LearnerRegistry } from '../../src/services/registry/learners/registry.ts'
-import type { LogAppender, LogEntryInput } from '../../src/services/registry/learners/journal.ts'
+import type { LogEntryInput } from '../../src/store/log/store.ts'
+import type { LogWriter } from '../../src/store/log/unit-of-work.ts'
 import { LogStore } from '../../src/store/log/store.ts'
 import type { Accessor } from '../../src/services/registry/learners/model.ts'
 import type { Member } from '../../src/core/federation/manifest.ts'
@@ -15,20 +16,23 @@ import type { LearnerInput } from '../../src/services/registry/learners/model.ts
 import { tempDir, ORG } from './federation.ts'
 
 /**
- * The node's real log store on the same LevelDB, with every appended entry also kept in a list
- * so that tests can look at exactly what went into the log.
+ * The node's real log store on the same LevelDB, with every entry of a durable unit of work also
+ * kept in a list, so that tests can look at exactly what went into the log.
  */
-export async function recordingLog (storage: Storage, now?: () => number): Promise<LogAppender & { entries: LogEntryInput[], store: LogStore }> {
+export async function recordingLog (storage: Storage, now?: () => number): Promise<LogWriter & { entries: LogEntryInput[], store: LogStore }> {
   const store = await LogStore.open({ storage, ...(now === undefined ? {} : { now }) })
   const entries: LogEntryInput[] = []
+  const submit = store.submit.bind(store)
+  // Recorded once durable, before the unit's own continuation runs (registered first).
+  store.submit = (request) => {
+    const ticket = submit(request)
+    ticket.done.then(() => { entries.push(...request.entries) }, () => {})
+    return ticket
+  }
   return {
     entries,
     store,
-    async append (batch, ops = []) {
-      const result = await store.append(batch, ops)
-      entries.push(...batch)
-      return result
-    }
+    transaction: async (work, options) => await store.transaction(work, options)
   }
 }
 

@@ -1,8 +1,10 @@
 /**
  * What the code may import. Every package it imports is declared in package.json: runtime code
- * (src/) only from `dependencies`, tests and scripts from either (a package that happens to be
- * installed as someone else's dependency would work here and break on a clean install). And
- * within src/, imports follow the layers (below).
+ * (src/) statically only from `dependencies`, tests and scripts from either (a package that
+ * happens to be installed as someone else's dependency would work here and break on a clean
+ * install). src/ may load a development dependency with `import()` only, where it makes
+ * something for development and refuses clearly without it (the development certificates,
+ * src/core/crypto/dev-certificate.ts). And within src/, imports follow the layers (below).
  */
 import { describe, it, expect } from 'vitest'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -23,17 +25,22 @@ function files (dir: string): string[] {
   })
 }
 
-function imported (file: string): string[] {
+/** The packages a file imports: statically (`import … from`), or also with `import()` (`dynamic`). */
+function imported (file: string, dynamic = true): string[] {
   const text = readFileSync(file, 'utf8')
-  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? '')
+  const specs = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)]
+    .filter((m) => dynamic || m[1] !== undefined).map((m) => m[1] ?? m[2] ?? '')
   return specs.filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s) && s !== pkg.name && !s.startsWith(`${pkg.name}/`))
     .map((s) => s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0] as string)
 }
 
 describe('declared dependencies', () => {
-  it('src/ imports only packages listed in dependencies', () => {
-    const missing = files(join(root, 'src')).flatMap((f) => imported(f).filter((p) => pkg.dependencies[p] === undefined).map((p) => `${f.slice(root.length)}: ${p}`))
+  it('src/ imports statically only packages listed in dependencies, and loads any other declared one with import() only', () => {
+    const missing = files(join(root, 'src')).flatMap((f) => imported(f, false).filter((p) => pkg.dependencies[p] === undefined).map((p) => `${f.slice(root.length)}: ${p}`))
     expect(missing).toEqual([])
+    const declared = { ...pkg.dependencies, ...pkg.devDependencies }
+    const undeclared = files(join(root, 'src')).flatMap((f) => imported(f).filter((p) => declared[p] === undefined).map((p) => `${f.slice(root.length)}: ${p}`))
+    expect(undeclared).toEqual([])
   })
 
   it('test/ and scripts/ import only declared packages', () => {

@@ -18,7 +18,7 @@ export function registerEmrexCommands (program: Command): void {
     .option('--no-national-id', 'leave out the national identity number')
     .action(async (opts) => {
       const { exportElmo } = await import('../../services/bridges/emrex/tools.ts')
-      const r = exportElmo({
+      const r = await exportElmo({
         learnerId: opts.learner,
         out: opts.out,
         configFile: opts.config,

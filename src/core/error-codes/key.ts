@@ -5,6 +5,7 @@ const ABOUT = 'key files and key encodings: Ed25519 node keys, ML-DSA-65 keys, P
 
 /** Each code of `KEY`, on one line: the kind it is thrown with, and what it means. */
 export const KEY_ERRORS = errorModule('KEY', ABOUT, {
+  KEY_DEV_CERTIFICATES_UNAVAILABLE: ['unavailable', 'making development certificates needs the development dependencies (@peculiar/x509): installed with --omit=dev'],
   KEY_EXISTS: ['conflict', 'a node key file already exists; `lifelong init` never replaces one'],
   KEY_EXPORT_FAILED: ['internal', 'the private key cannot be exported'],
   KEY_ML_DSA_CONTEXT: ['internal', 'an ML-DSA context string is longer than 255 bytes (FIPS 204)'],

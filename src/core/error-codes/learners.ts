@@ -11,8 +11,6 @@ export const LEARNERS_ERRORS = errorModule('LEARNERS', ABOUT, {
   LEARNERS_CHANGE_REQUEST_DECIDED: ['conflict', 'the change request has already been approved or rejected'],
   LEARNERS_CHANGE_REQUEST_NOT_FOUND: ['not-found', 'no change request with this ID'],
   LEARNERS_DECISION_INVALID: ['invalid', 'a decision on a change request is approve or reject'],
-  LEARNERS_DRAFT_UNLOADED: ['internal', 'a write read a key it had not loaded'],
-  LEARNERS_EARLIER_WRITE_FAILED: ['unavailable', 'a write this one was built on failed; nothing was stored'],
   LEARNERS_EDUCATION_ID_EXHAUSTED: ['internal', 'no unused education ID could be drawn'],
   LEARNERS_HAS_NATIONAL_ID: ['conflict', 'this person is already registered with a Norwegian national ID'],
   LEARNERS_IDENTIFIERS_CONFLICT: ['conflict', 'the identifiers of one entry belong to different learners: the index operator merges them'],

@@ -30,23 +30,23 @@ export interface LocalOots {
   gatewayFile: string
 }
 
-function ensure (certificateFile: string, keyFile: string, req: TlsCertificateRequest): void {
+async function ensure (certificateFile: string, keyFile: string, req: TlsCertificateRequest): Promise<void> {
   if (existsSync(certificateFile) && existsSync(keyFile)) {
     const cert = new X509Certificate(readFileSync(certificateFile))
     if (new Date(cert.validTo).getTime() > Date.now() + 86_400_000) return
   }
-  writeTlsFiles(certificateFile, keyFile, createTlsCertificate({ validDays: 365, ...req }))
+  writeTlsFiles(certificateFile, keyFile, await createTlsCertificate({ validDays: 365, ...req }))
 }
 
 /** Creates (or keeps) the credentials and writes the development gateway's file. */
-export function prepareLocalOots (dir: string, listen: { host: string, port: number }, person: DevelopmentGatewayFile['person']): LocalOots {
+export async function prepareLocalOots (dir: string, listen: { host: string, port: number }, person: DevelopmentGatewayFile['person']): Promise<LocalOots> {
   const d = join(dir, 'oots')
   const listenerCert = join(d, 'oots-listener.crt')
   const listenerKey = join(d, 'oots-listener.key')
   const gatewayCert = join(d, 'DEVELOPMENT-gateway.crt')
   const gatewayKey = join(d, 'DEVELOPMENT-gateway.key')
-  ensure(listenerCert, listenerKey, { commonName: 'OOTS listener (local federation)', use: 'server', hosts: ['localhost', listen.host] })
-  ensure(gatewayCert, gatewayKey, { commonName: 'Simulated national OOTS access point (DEVELOPMENT ONLY)', country: 'NO', use: 'client' })
+  await ensure(listenerCert, listenerKey, { commonName: 'OOTS listener (local federation)', use: 'server', hosts: ['localhost', listen.host] })
+  await ensure(gatewayCert, gatewayKey, { commonName: 'Simulated national OOTS access point (DEVELOPMENT ONLY)', country: 'NO', use: 'client' })
   const url = `https://${listen.host}:${listen.port}`
   const gatewayFile = join(d, 'DEVELOPMENT-gateway.json')
   const file: DevelopmentGatewayFile = {

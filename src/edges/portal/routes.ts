@@ -18,7 +18,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import { transcriptPdf } from './pdf.ts'
 import type { PortalResult } from '../../services/portal/fetch.ts'
 import { PKCE_CHALLENGE, type LearnerIdentity } from '../../services/portal/oidc.ts'
-import { ACCESS_LOG, DEV_AUDIENCE, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from '../../services/portal/module.ts'
+import { ACCESS_LOG, OWN_RESULTS, SHARE_VIEW, groupKeys, type PortalModule } from '../../services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../core/config/development.ts'
 
 type Form = Record<string, string | string[]>
 

@@ -10,6 +10,7 @@
  * crash loses at most the last second of address and protocol updates. Every other record (the
  * DHT's) is written through as before.
  */
+import { Mutex } from '../../core/sync/mutex.ts'
 import { LevelDatastore } from 'datastore-level'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Level } from 'level'
@@ -30,7 +31,7 @@ export class PeerDatastore extends LevelDatastore {
   private readonly dirty = new Set<string>()
   private readonly flushDelayMs: number
   private timer: NodeJS.Timeout | undefined
-  private flushing: Promise<void> = Promise.resolve()
+  private readonly flushing = new Mutex()
 
   constructor (store: Sublevel, init: PeerDatastoreInit = {}) {
     super(store as unknown as Level<string, Uint8Array>)
@@ -68,7 +69,7 @@ export class PeerDatastore extends LevelDatastore {
       this.cache.delete(k)
       this.dirty.delete(k)
       // A flush under way may still be writing this record: delete after it.
-      await this.flushing
+      await this.flushing.settled()
     }
     await super.delete(key, options)
   }
@@ -105,8 +106,7 @@ export class PeerDatastore extends LevelDatastore {
       this.dirty.clear()
       await batch.commit()
     }
-    this.flushing = this.flushing.then(write, write)
-    await this.flushing
+    await this.flushing.run(write)
   }
 
   override async close (): Promise<void> {

@@ -15,6 +15,7 @@
  * caller signs a new one. The horizon follows the sender's own clock, so one member's clock
  * running ahead cannot lock out another.
  */
+import { KeyedMutex } from '../../core/sync/mutex.ts'
 import type { Sublevel } from '../../store/leveldb/storage.ts'
 import { prefixEnd } from '../../store/leveldb/keys.ts'
 import { HORIZON_PREFIX, horizonKey, LEGACY_PREFIXES, senderOfHorizonKey } from './keys.ts'
@@ -45,6 +46,8 @@ export class ReplayGuard {
   private readonly durable = new Map<string, number>()
   /** A horizon being written, per sender. */
   private readonly raising = new Map<string, { upTo: number, done: Promise<void> }>()
+  /** Each sender's horizon writes, one at a time and in order. */
+  private readonly writes = new KeyedMutex()
 
   constructor (store: Sublevel, init: ReplayGuardInit) {
     this.store = store
@@ -105,7 +108,7 @@ export class ReplayGuard {
     if (pending !== undefined && issuedAt <= pending.upTo) return await pending.done
     // Writes for one sender land in order, each raising the horizon further.
     const upTo = issuedAt + this.stepMs
-    const done = (pending?.done ?? Promise.resolve()).catch(() => {}).then(async () => {
+    const done = this.writes.run(sender, async () => {
       await this.store.batch().put(horizonKey(sender), encodeTime(upTo)).write({ sync: true })
       if (upTo > (this.durable.get(sender) ?? -Infinity)) this.durable.set(sender, upTo)
     })

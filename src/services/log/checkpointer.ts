@@ -17,6 +17,7 @@ import { formatCheckpoint, parseCheckpoint, type Checkpoint } from '../../core/l
 import { ed25519NoteSigner, ed25519VerifierKey, formatNote, formatVerifierKey, parseNote, signNote, type NoteSignature } from '../../core/log/note.ts'
 import { checkpointHistoryKey, latestCheckpointKey, verifierKeyKey } from '../../store/log/keys.ts'
 import type { LogStore } from '../../store/log/store.ts'
+import { Mutex } from '../../core/sync/mutex.ts'
 
 export interface CheckpointerComponents {
   store: LogStore
@@ -42,7 +43,8 @@ export class Checkpointer {
   private readonly init: CheckpointerInit
   private latestNote: string | undefined
   private latestCheckpoint: Checkpoint | undefined
-  private signing: Promise<unknown> = Promise.resolve()
+  /** Signing and merging cosignatures, one at a time. */
+  private readonly signing = new Mutex()
   private timer: NodeJS.Timeout | undefined
   private sinceLast = 0
   private readonly listeners: SignedListener[] = []
@@ -91,7 +93,7 @@ export class Checkpointer {
   async stop (): Promise<void> {
     this.stopped = true
     clearInterval(this.timer)
-    await this.signing.catch(() => {})
+    await this.signing.settled()
   }
 
   /** The latest signed checkpoint note with the cosignatures collected so far. */
@@ -115,9 +117,7 @@ export class Checkpointer {
    *   extends the last signed checkpoint
    */
   async sign (): Promise<{ note: string, checkpoint: Checkpoint }> {
-    const run = this.signing.catch(() => {}).then(async () => await this.signNow())
-    this.signing = run
-    return await run
+    return await this.signing.run(async () => await this.signNow())
   }
 
   private async signNow (): Promise<{ note: string, checkpoint: Checkpoint }> {
@@ -165,7 +165,7 @@ export class Checkpointer {
    * The caller has verified them against the witness keys.
    */
   async addCosignatures (size: number, cosignatures: readonly NoteSignature[]): Promise<void> {
-    const run = this.signing.catch(() => {}).then(async () => {
+    await this.signing.run(async () => {
       const current = await this.atSize(size)
       if (current === undefined) return
       const note = parseNote(current)
@@ -180,7 +180,5 @@ export class Checkpointer {
       await this.c.store.db.batch(ops)
       if (isLatest) this.latestNote = merged
     })
-    this.signing = run
-    await run
   }
 }

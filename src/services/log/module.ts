@@ -1,18 +1,20 @@
 /**
- * The log module every node has: the one append path, the /lifelong/log/1.0.0 protocol (its
- * handlers registered at start), sending the node's checkpoints to witnesses and keeping their
- * cosignatures, and proof bundles (its HTTP routes: src/edges/log/routes.ts). The log store, the
- * checkpointer, the witness and the node's own events are parts of their own, built before it
- * by the composition root (src/wiring/log.ts) and given to it.
+ * The log module every node has: the one write path (the unit of work,
+ * src/store/log/unit-of-work.ts), the /lifelong/log/1.0.0 protocol (its handlers registered at
+ * start), sending the node's checkpoints to witnesses and keeping their cosignatures, and proof
+ * bundles (its HTTP routes: src/edges/log/routes.ts). The log store, the checkpointer, the witness
+ * and the node's own events are parts of their own, built before it by the composition root
+ * (src/wiring/log.ts) and given to it.
  */
 import type { Federation } from '../../net/federation/federation.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
-import type { BatchOp } from '../../store/leveldb/storage.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import { LifelongError, toLifelongError } from '../../core/errors.ts'
-import type { AppendResult, LogEntryInput, LogStore } from '../../store/log/store.ts'
+import { KeyedMutex } from '../../core/sync/mutex.ts'
+import type { LogStore } from '../../store/log/store.ts'
+import type { LogWriter, Transaction, UnitOptions } from '../../store/log/unit-of-work.ts'
 import { originKey } from '../../store/log/keys.ts'
 import { logOrigin } from './node-log.ts'
 import type { Checkpointer } from './checkpointer.ts'
@@ -53,7 +55,7 @@ export async function storedOrigin (store: LogStore, federationId: string, peerI
   return stored === undefined ? logOrigin(federationId, peerId) : new TextDecoder().decode(stored)
 }
 
-export class LogModule {
+export class LogModule implements LogWriter {
   readonly name = 'log'
   readonly store: LogStore
   readonly checkpointer: Checkpointer
@@ -62,7 +64,7 @@ export class LogModule {
   private readonly init: LogModuleInit
   /** Per witness: the size of our checkpoint we believe it holds, and its push chain. */
   private readonly witnessSizes = new Map<string, number>()
-  private readonly pushing = new Map<string, Promise<void>>()
+  private readonly pushing = new KeyedMutex()
   private pushTimer: NodeJS.Timeout | undefined
   /** Aborts calls in flight when the node stops (a dial to a down peer must not hold up stop). */
   private readonly calls = new AbortController()
@@ -85,11 +87,11 @@ export class LogModule {
   }
 
   /**
-   * Appends entries, with the registry's own record writes, in one synchronous LevelDB batch
-   * (see {@link LogStore.append}). The one append path of every registry.
+   * The one write path of every service: runs `work` as a unit of work and commits its writes
+   * with their log entries in one synchronous LevelDB batch (src/store/log/unit-of-work.ts).
    */
-  async append (entries: LogEntryInput[], ops?: BatchOp[]): Promise<AppendResult> {
-    return await this.store.append(entries, ops)
+  async transaction<T> (work: (tx: Transaction) => Promise<T> | T, options?: UnitOptions): Promise<T> {
+    return await this.store.transaction(work, options)
   }
 
   /** Registers the log protocol's handlers and starts re-sending checkpoints to witnesses. */
@@ -108,7 +110,7 @@ export class LogModule {
   async stop (): Promise<void> {
     clearInterval(this.pushTimer)
     this.calls.abort()
-    await Promise.allSettled([...this.pushing.values()])
+    await this.pushing.settled()
   }
 
   /** The latest signed checkpoint, signing one first if there is none yet. */
@@ -177,10 +179,8 @@ export class LogModule {
 
   private pushToWitnesses (note: string, cp: Checkpoint): void {
     for (const peer of this.witnessPeers()) {
-      const previous = this.pushing.get(peer) ?? Promise.resolve()
-      const run = previous.then(async () => { await this.pushTo(peer, note, cp) })
-      this.pushing.set(peer, run)
-      void run.finally(() => { if (this.pushing.get(peer) === run) this.pushing.delete(peer) })
+      // One push at a time per witness, in order (pushTo handles its own failures).
+      void this.pushing.run(peer, async () => { await this.pushTo(peer, note, cp) })
     }
   }
 

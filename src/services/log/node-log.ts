@@ -1,6 +1,5 @@
 /**
- * The log component of a node: the one append path every registry uses ({@link NodeLog.append}),
- * and the node's own events in its log:
+ * The node's own events in its log, each a unit of work of its own (src/store/log/unit-of-work.ts):
  *
  * - `node.log-created` when the log is first opened (the origin and the node key);
  * - `node.key-changed` when the node starts with another key than the last start;
@@ -15,10 +14,9 @@ import type { NodeConfig } from '../../core/config/config.ts'
 import type { Federation } from '../../net/federation/federation.ts'
 import type { SignedManifest } from '../../core/federation/manifest.ts'
 import type { Logger } from '../../core/observability/logger.ts'
-import type { BatchOp } from '../../store/leveldb/storage.ts'
 import { formatPublicKey } from '../../core/crypto/ed25519.ts'
 import { toLifelongError } from '../../core/errors.ts'
-import type { AppendResult, LogEntryInput, LogStore } from '../../store/log/store.ts'
+import type { LogEntryInput, LogStore } from '../../store/log/store.ts'
 import { eventStateKey, originKey } from '../../store/log/keys.ts'
 
 export interface NodeEventsComponents {
@@ -32,6 +30,9 @@ export interface NodeEventsInit {
   peerId: string
   publicKey: Uint8Array
 }
+
+/** The lane of the node's events (src/store/log/unit-of-work.ts). */
+const EVENTS_LANE = 'node.events'
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
 
@@ -60,11 +61,6 @@ export class NodeEvents {
     return this.origin
   }
 
-  /** Appends through the one append path. */
-  async append (entries: LogEntryInput[], ops?: BatchOp[]): Promise<AppendResult> {
-    return await this.c.store.append(entries, ops)
-  }
-
   /** Fixes the origin on first use and logs what changed since the last start. */
   async start (): Promise<void> {
     const sub = this.c.store.sublevel
@@ -73,8 +69,11 @@ export class NodeEvents {
     const keyText = formatPublicKey(publicKey)
     if (stored === undefined) {
       this.origin = logOrigin(config.federation.id, peerId)
-      await this.c.store.append([{ type: 'node.log-created', key: 'log', record: json({ origin: this.origin, publicKey: keyText, peerId, organisationNumber: config.organisationNumber }) }], [],
-        [{ key: originKey(), value: new TextEncoder().encode(this.origin) }])
+      const origin = this.origin
+      await this.c.store.transaction((tx) => {
+        tx.log({ type: 'node.log-created', key: 'log', record: json({ origin, publicKey: keyText, peerId, organisationNumber: config.organisationNumber }) })
+        tx.logPut({ key: originKey(), value: new TextEncoder().encode(origin) })
+      })
       this.c.logger.info({ origin: this.origin }, 'transparency log created')
     } else {
       this.origin = new TextDecoder().decode(stored)
@@ -92,21 +91,25 @@ export class NodeEvents {
 
   private async logIfChanged (name: string, value: string, entry: (previous: string | undefined) => LogEntryInput): Promise<void> {
     const sub = this.c.store.sublevel
-    const previousBytes = await sub.get(eventStateKey(name))
-    const previous = previousBytes === undefined ? undefined : new TextDecoder().decode(previousBytes)
-    if (previous === value) return
-    // The first start records the value without an entry (node.log-created says it all).
-    const put = { key: eventStateKey(name), value: new TextEncoder().encode(value) }
-    if (previous === undefined) await sub.put(put.key, put.value)
-    else await this.c.store.append([entry(previous)], [], [put])
+    await this.c.store.transaction(async (tx) => {
+      const previousBytes = await sub.get(eventStateKey(name))
+      const previous = previousBytes === undefined ? undefined : new TextDecoder().decode(previousBytes)
+      if (previous === value) return
+      // The first start records the value without an entry (node.log-created says it all).
+      if (previous !== undefined) tx.log(entry(previous))
+      tx.logPut({ key: eventStateKey(name), value: new TextEncoder().encode(value) })
+    }, { lane: EVENTS_LANE })
   }
 
   private async manifestAdopted (next: SignedManifest): Promise<void> {
     const serial = String(next.manifest.serial)
     const sub = this.c.store.sublevel
-    const last = await sub.get(eventStateKey('manifest'))
-    if (last !== undefined && Number(new TextDecoder().decode(last)) >= next.manifest.serial) return
-    await this.c.store.append([{ type: 'node.manifest-adopted', key: `manifest/${serial}`, record: next.envelope }], [],
-      [{ key: eventStateKey('manifest'), value: new TextEncoder().encode(serial) }])
+    // In the events' lane: the start and an adoption announced meanwhile log each serial once.
+    await this.c.store.transaction(async (tx) => {
+      const last = await sub.get(eventStateKey('manifest'))
+      if (last !== undefined && Number(new TextDecoder().decode(last)) >= next.manifest.serial) return
+      tx.log({ type: 'node.manifest-adopted', key: `manifest/${serial}`, record: next.envelope })
+      tx.logPut({ key: eventStateKey('manifest'), value: new TextEncoder().encode(serial) })
+    }, { lane: EVENTS_LANE })
   }
 }

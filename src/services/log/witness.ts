@@ -14,6 +14,7 @@
  * proof, and no valid proof is recorded as (unproven) evidence. Evidence is stored, counted in
  * `lifelong_log_equivocations_total`, logged at error level and listed over HTTP.
  */
+import { KeyedMutex } from '../../core/sync/mutex.ts'
 import { Counter } from 'prom-client'
 import { LifelongError, toLifelongError } from '../../core/errors.ts'
 import type { SigningKey } from '../../core/crypto/ed25519.ts'
@@ -78,7 +79,8 @@ export class Witness {
   private readonly init: WitnessInit
   private readonly now: () => number
   private readonly held = new Map<string, Held>()
-  private readonly locks = new Map<string, Promise<unknown>>()
+  /** The checks and updates of each log's held checkpoint, one at a time per origin. */
+  private readonly locks = new KeyedMutex()
   private readonly evidenceIds = new Set<string>()
   private readonly equivocations: Counter<'kind'>
   private timer: NodeJS.Timeout | undefined
@@ -179,14 +181,7 @@ export class Witness {
   }
 
   private async locked<T> (origin: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(origin) ?? Promise.resolve()
-    const run = previous.catch(() => {}).then(fn)
-    this.locks.set(origin, run)
-    try {
-      return await run
-    } finally {
-      if (this.locks.get(origin) === run) this.locks.delete(origin)
-    }
+    return await this.locks.run(origin, fn)
   }
 
   /** Persists the held checkpoint; synced before a cosignature leaves (tlog-witness), not for gossip. */

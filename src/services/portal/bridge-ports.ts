@@ -18,7 +18,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
 import type { AccessEntry, AccessLog, LearnerSessions, Purpose, SignedInLearner, VerifiedResults } from '../bridges/ports.ts'
 import type { LearnerResults } from '../../core/bridges/model.ts'
-import type { LogAppender } from '../registry/results/ports.ts'
+import type { LogWriter } from '../../store/log/unit-of-work.ts'
 import type { Sublevel } from '../../store/leveldb/storage.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { LearnerIdentity } from './oidc.ts'
@@ -107,9 +107,9 @@ export class SignedInLearners {
 /** The learner-visible log of what the bridges handed on, in the portal's store and transparency log. */
 export class BridgeAccessLog implements AccessLog {
   private readonly store: Sublevel
-  private readonly log: LogAppender
+  private readonly log: LogWriter
 
-  constructor (components: { store: Sublevel, log: LogAppender }) {
+  constructor (components: { store: Sublevel, log: LogWriter }) {
     this.store = components.store
     this.log = components.log
   }
@@ -117,7 +117,7 @@ export class BridgeAccessLog implements AccessLog {
   async record (learnerId: string, entry: AccessEntry): Promise<void> {
     const bytes = new TextEncoder().encode(JSON.stringify(entry))
     const key = `bl/${learnerId}/${String(entry.at).padStart(13, '0')}/${randomBytes(4).toString('hex')}`
-    await this.log.append([{ type: 'portal.bridge-access', key: key.slice(3), record: bytes, storedAt: { sublevel: 'portal', key } }], [{ type: 'put', sublevel: this.store, key, value: bytes }])
+    await this.log.transaction((tx) => { tx.record({ sublevel: this.store, key, value: bytes, entry: { type: 'portal.bridge-access', key: key.slice(3) } }) })
   }
 
   /** The learner's entries, newest first. */

@@ -25,7 +25,9 @@ import type { Sublevel } from '../../store/leveldb/storage.ts'
 import { LifelongError } from '../../core/errors.ts'
 import type { LearnerResults } from '../../core/bridges/model.ts'
 import type { ForeignResultsImport } from '../bridges/ports.ts'
-import type { LogAppender, OfferingCatalogue } from '../registry/results/ports.ts'
+import type { OfferingCatalogue } from '../registry/results/ports.ts'
+import type { LogWriter } from '../../store/log/unit-of-work.ts'
+import { DEV_AUDIENCE } from '../../core/config/development.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import { HttpTokenClient, TokenVerifier, readClientSecret, type DevIssuer, type LearnerIdentity, type TokenClient } from './oidc.ts'
 import type { PortalOidcConfig } from '../../core/config/config.ts'
@@ -39,7 +41,7 @@ import { learnerResults } from '../registry/results/facts.ts'
 
 export interface PortalModuleComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   client: RpcClient
   federation: Federation
   logger: Logger
@@ -102,8 +104,6 @@ export const OWN_RESULTS = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-
 export const SHARE_VIEW = { purpose: 'portal.share-view', legalBasis: 'gdpr-6-1-a' } as const
 export const TRANSFER = { purpose: 'portal.transfer', legalBasis: 'gdpr-6-1-a' } as const
 export const ACCESS_LOG = { purpose: 'portal.access-log', legalBasis: 'gdpr-6-1-e' } as const
-/** The development issuer's client ID for this portal. */
-export const DEV_AUDIENCE = 'lifelong-portal'
 /** How often ended sessions are deleted from the store (they are refused when read anyway). */
 const SESSION_SWEEP_MS = 3_600_000
 const SESSION_SECRET_KEY = 'meta/session-secret'

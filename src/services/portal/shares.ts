@@ -11,7 +11,8 @@
  * counts every client address together and survives a restart (a per-address rate limit at the
  * edge, `http.rateLimit.shareOpen`, slows each guesser; a named in-memory limit keyed by share
  * would forget its count at every restart and is per process, so the durable counter is the
- * per-share limit). Attempts on one share are taken one at a time, and its state — lock,
+ * per-share limit). Attempts on one share are taken one at a time (one lane of the log's unit of
+ * work per share), and its state — lock,
  * revocation, expiry, use limit — is checked before the code is hashed: once a share cannot be
  * opened, an attempt costs one read, no scrypt and no write. What the learner sees is every
  * attempt that reached the code check (granted or wrong) and the lock, recorded once when it
@@ -22,8 +23,8 @@ import { createHmac, randomBytes, scrypt as scryptCallback, timingSafeEqual } fr
 import { promisify } from 'node:util'
 import { lifelong } from '../../core/gen/proto.js'
 import { LifelongError } from '../../core/errors.ts'
-import type { BatchOp, Sublevel } from '../../store/leveldb/storage.ts'
-import type { LogAppender } from '../registry/results/ports.ts'
+import type { Sublevel } from '../../store/leveldb/storage.ts'
+import type { LogWriter } from '../../store/log/unit-of-work.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 
 const scrypt = promisify(scryptCallback) as (password: string, salt: Uint8Array, keylen: number, options: { N: number, r: number, p: number }) => Promise<Buffer>
@@ -61,7 +62,7 @@ interface Counters { v: number, uses: number, wrong: number }
 
 export interface ShareStoreComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   now?: () => number
 }
 
@@ -78,9 +79,6 @@ export class ShareStore {
   private readonly init: ShareStoreInit
   private readonly now: () => number
   private secret: Uint8Array = new Uint8Array()
-  /** The attempt or change being made to each share: one at a time per share, so that no attempt is hashed past the lock. */
-  private readonly busy = new Map<string, Promise<unknown>>()
-
   constructor (components: ShareStoreComponents, init: ShareStoreInit) {
     this.c = components
     this.init = init
@@ -100,17 +98,6 @@ export class ShareStore {
     return createHmac('sha256', this.secret).update(`${s.scheme}\0${s.value}`).digest('hex').slice(0, 40)
   }
 
-  /** Runs `fn` after every earlier attempt or change on the same share has finished. */
-  private async oneAtATime<T> (shareId: string, fn: () => Promise<T>): Promise<T> {
-    const run = (this.busy.get(shareId) ?? Promise.resolve()).catch(() => {}).then(fn)
-    this.busy.set(shareId, run)
-    try {
-      return await run
-    } finally {
-      if (this.busy.get(shareId) === run) this.busy.delete(shareId)
-    }
-  }
-
   /** Creates a share; returns its ID and the access code (shown once). */
   async create (owner: SubjectId, input: CreateShare): Promise<{ shareId: string, code: string }> {
     const now = this.now()
@@ -127,12 +114,12 @@ export class ShareStore {
       results: input.results, recipient: input.recipient.trim(), createdAtMs: now, expiresAtMs: input.expiresAt,
       maxUses: input.maxUses, codeSalt: salt, codeHash: hash, recordedAtMs: now
     }).finish()
-    const ops: BatchOp[] = [
-      { type: 'put', sublevel: this.c.store, key: `sh/${shareId}/00000001`, value: record },
-      { type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify({ v: 1, uses: 0, wrong: 0 } satisfies Counters)) },
-      { type: 'put', sublevel: this.c.store, key: `so/${this.ownerHash(owner)}/${String(now).padStart(13, '0')}/${shareId}`, value: new Uint8Array() }
-    ]
-    await this.c.log.append([{ type: SHARE_LOG_TYPES.share, key: `${shareId}/v1`, record }], ops)
+    const store = this.c.store
+    await this.c.log.transaction((tx) => {
+      tx.record({ sublevel: store, key: `sh/${shareId}/00000001`, value: record, entry: { type: SHARE_LOG_TYPES.share, key: `${shareId}/v1` } })
+      tx.put(store, `s/${shareId}`, enc.encode(JSON.stringify({ v: 1, uses: 0, wrong: 0 } satisfies Counters)))
+      tx.put(store, `so/${this.ownerHash(owner)}/${String(now).padStart(13, '0')}/${shareId}`, new Uint8Array())
+    })
     return { shareId, code: `${code.slice(0, 5)}-${code.slice(5)}` }
   }
 
@@ -186,18 +173,16 @@ export class ShareStore {
 
   /** Revokes a share of the learner's: a new version. Revoking twice is a no-op. */
   async revoke (owner: SubjectId, shareId: string): Promise<void> {
-    await this.oneAtATime(shareId, async () => {
+    await this.c.log.transaction(async (tx) => {
       const s = await this.load1(shareId)
       if (s === undefined || s.record.ownerScheme !== owner.scheme || s.record.ownerValue !== owner.value) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share of yours')
       if (s.record.status === 'revoked') return
       const now = this.now()
       const version = s.counters.v + 1
       const record = pb.ShareRecord.encode({ ...s.record, version, status: 'revoked', recordedAtMs: now }).finish()
-      await this.c.log.append([{ type: SHARE_LOG_TYPES.share, key: `${shareId}/v${version}`, record }], [
-        { type: 'put', sublevel: this.c.store, key: `sh/${shareId}/${version.toString(16).padStart(8, '0')}`, value: record },
-        { type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify({ ...s.counters, v: version })) }
-      ])
-    })
+      tx.record({ sublevel: this.c.store, key: `sh/${shareId}/${version.toString(16).padStart(8, '0')}`, value: record, entry: { type: SHARE_LOG_TYPES.share, key: `${shareId}/v${version}` } })
+      tx.put(this.c.store, `s/${shareId}`, enc.encode(JSON.stringify({ ...s.counters, v: version })))
+    }, { lane: shareLane(shareId) })
   }
 
   /**
@@ -209,7 +194,7 @@ export class ShareStore {
    */
   async open (shareId: string, code: string, via: 'web' | 'bundle' | 'pdf'): Promise<{ owner: SubjectId, recipient: string, results: Array<{ organisationNumber: string, resultId: string }>, useNumber: number, expiresAt: number }> {
     if ((await this.load1(shareId)) === undefined) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share')
-    return await this.oneAtATime(shareId, async () => {
+    const attempt = await this.c.log.transaction(async (tx) => {
       const s = await this.load1(shareId) as NonNullable<Awaited<ReturnType<ShareStore['load1']>>>
       const now = this.now()
       refuseUnless(this.stateOf(s.record, s.counters, now))
@@ -220,28 +205,31 @@ export class ShareStore {
       if (granted) counters.uses++
       else counters.wrong++
       const outcomes = granted ? ['granted'] : counters.wrong >= MAX_WRONG_CODES ? ['wrong-code', 'locked'] : ['wrong-code']
-      const entries = []
-      const ops: BatchOp[] = [{ type: 'put', sublevel: this.c.store, key: `s/${shareId}`, value: enc.encode(JSON.stringify(counters)) }]
+      tx.put(this.c.store, `s/${shareId}`, enc.encode(JSON.stringify(counters)))
       // Numbered, so that openings in one millisecond (the lock and the wrong code that caused it) keep their order.
       const attempts = counters.uses + counters.wrong
       for (const [i, outcome] of outcomes.entries()) {
         const opening = pb.ShareOpening.encode({ shareId, atMs: now, outcome, useNumber: outcome === 'granted' ? counters.uses : 0, via }).finish()
         const suffix = `${String(now).padStart(13, '0')}/${String(attempts + i).padStart(8, '0')}`
-        entries.push({ type: SHARE_LOG_TYPES.opening, key: `${shareId}/opening/${suffix}`, record: opening })
-        ops.push({ type: 'put', sublevel: this.c.store, key: `op/${shareId}/${suffix}`, value: opening })
+        tx.record({ sublevel: this.c.store, key: `op/${shareId}/${suffix}`, value: opening, entry: { type: SHARE_LOG_TYPES.opening, key: `${shareId}/opening/${suffix}` } })
       }
-      await this.c.log.append(entries, ops)
-      if (!granted) throw new LifelongError('forbidden', 'SHARE_WRONG_CODE', counters.wrong >= MAX_WRONG_CODES ? 'the access code is not right; that was the last try: the share is now locked' : 'the access code is not right')
-      return {
-        owner: { scheme: s.record.ownerScheme as SubjectId['scheme'], value: s.record.ownerValue },
-        recipient: s.record.recipient,
-        results: s.record.results.map((r) => ({ organisationNumber: r.organisationNumber ?? '', resultId: r.resultId ?? '' })),
-        useNumber: counters.uses,
-        expiresAt: Number(s.record.expiresAtMs)
-      }
-    })
+      return { granted, record: s.record, counters }
+    }, { lane: shareLane(shareId) })
+    // The attempt is recorded either way; a wrong code is refused once it is.
+    const { granted, record, counters } = attempt
+    if (!granted) throw new LifelongError('forbidden', 'SHARE_WRONG_CODE', counters.wrong >= MAX_WRONG_CODES ? 'the access code is not right; that was the last try: the share is now locked' : 'the access code is not right')
+    return {
+      owner: { scheme: record.ownerScheme as SubjectId['scheme'], value: record.ownerValue },
+      recipient: record.recipient,
+      results: record.results.map((r) => ({ organisationNumber: r.organisationNumber ?? '', resultId: r.resultId ?? '' })),
+      useNumber: counters.uses,
+      expiresAt: Number(record.expiresAtMs)
+    }
   }
 }
+
+/** The lane of a share's changes and attempts: one at a time per share. */
+const shareLane = (shareId: string): string => `portal.share/${shareId}`
 
 /** Refuses an attempt on a share that cannot be opened, before its code is looked at. */
 function refuseUnless (state: ShareState): void {

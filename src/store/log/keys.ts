@@ -15,6 +15,7 @@
  *   w/<origin>                  witness: the latest checkpoint of that log this node cosigned or
  *                               learnt (by gossip) with proven consistency
  *   x/<detectedAt>/<id>         equivocation evidence (JSON)
+ *   u/<lane>/<key hash>         the value of an idempotent unit of work (JSON; unit-of-work.ts)
  */
 
 const hex14 = (n: number): string => n.toString(16).padStart(14, '0')
@@ -37,5 +38,8 @@ export const witnessKey = (origin: string): string => `w/${origin}`
 export const WITNESS_PREFIX = 'w/'
 export const evidenceKey = (detectedAt: number, id: string): string => `x/${hex14(detectedAt)}/${id}`
 export const EVIDENCE_PREFIX = 'x/'
+
+/** Where an idempotent unit's value is kept: its lane and the SHA-256 (base64url) of its key. */
+export const idempotencyKey = (lane: string, keyHash: string): string => `u/${lane}/${keyHash}`
 
 export { prefixEnd } from '../leveldb/keys.ts'

@@ -33,31 +33,12 @@ import {
 import { sha256NodeAt } from '../../core/log/sha256.ts'
 import { LeafWriter, SALT_SIZE, isValidEntryKey, isValidEntryType, leafLength } from '../../core/log/leaf.ts'
 import { TILE_BYTES, appendToEdge, edgeFrontier, edgeInputs, fullTiles, locateNode, pushNode, tileRoot, type Edge } from '../../core/log/tiles.ts'
+import type { AppendRequest, AppendResult, AppendTicket, LogEntryInput, LogPut } from './append.ts'
+import { UnitOfWork, type LogWriter, type Transaction, type UnitOptions } from './unit-of-work.ts'
 import { BUNDLE_PREFIX, bundleKey, bundleStartFromKey, layoutKey, leafHashKey, prefixEnd, stateKey, tileKey } from './keys.ts'
 
-/** One record to log. The append contract every registry codes against. */
-export interface LogEntryInput {
-  /** What the record is, e.g. 'education.offering-version', 'learners.access', 'node.manifest-adopted'. */
-  type: string
-  /** The record's key in its registry: opaque IDs only, never personal data. */
-  key: string
-  /** The exact bytes of the record as stored by the registry. */
-  record: Uint8Array
-  /**
-   * Where the registry keeps these exact bytes, if not found in `ops` (optional). By default the
-   * log finds the `put` in `ops` whose value is this record (the same array, else equal bytes);
-   * if none is found, the log keeps a copy of the record itself. The location must be immutable:
-   * a registry that overwrites it makes `lifelong log verify` fail for this entry.
-   */
-  storedAt?: { sublevel: SublevelName, key: string }
-}
 
-export interface AppendResult {
-  /** The index of each entry, in input order. */
-  indexes: number[]
-  /** The tree size once the batch that carried them was committed. */
-  treeSize: number
-}
+export type { AppendRequest, AppendResult, AppendTicket, LogEntryInput, LogPut }
 
 /** Where an entry's record is kept. */
 export type RecordLocation =
@@ -94,18 +75,47 @@ export interface LogStoreInit {
   verifyState?: boolean
 }
 
-/** A write into the log's own sublevel that must land with an append (the log's components only). */
-export interface LogPut {
-  key: string
-  value: Uint8Array
+
+
+class Pending implements AppendTicket {
+  readonly entries: LogEntryInput[]
+  readonly ops: BatchOp[]
+  readonly logPuts: LogPut[]
+  readonly after: Pending | undefined
+  readonly atIndexes: ((indexes: readonly number[]) => BatchOp[]) | undefined
+  readonly done: Promise<AppendResult>
+  state: 'queued' | 'done' | 'failed' = 'queued'
+  private settle!: { resolve: (r: AppendResult) => void, reject: (err: unknown) => void }
+
+  constructor (request: AppendRequest) {
+    this.entries = request.entries
+    this.ops = request.ops ?? []
+    this.logPuts = request.logPuts ?? []
+    this.after = request.after as Pending | undefined
+    this.atIndexes = request.atIndexes
+    this.done = new Promise<AppendResult>((resolve, reject) => { this.settle = { resolve, reject } })
+    // A caller that drops the ticket must not leave an unhandled rejection behind.
+    this.done.catch(() => {})
+  }
+
+  resolve (result: AppendResult): void {
+    this.state = 'done'
+    this.settle.resolve(result)
+  }
+
+  reject (err: unknown): void {
+    this.state = 'failed'
+    this.settle.reject(err)
+  }
+
+  /** Whether the unit it was built on failed (then this one must not be written). */
+  get orphaned (): boolean {
+    return this.after?.state === 'failed'
+  }
 }
 
-interface Pending {
-  entries: LogEntryInput[]
-  ops: BatchOp[]
-  logPuts: LogPut[]
-  resolve: (result: AppendResult) => void
-  reject: (err: unknown) => void
+function earlierUnitFailed (): LifelongError {
+  return new LifelongError('unavailable', 'LOG_EARLIER_UNIT_FAILED', 'a write this one was built on failed; nothing was stored')
 }
 
 /** The tree a batch starts from or leads to. */
@@ -297,7 +307,7 @@ const TILE_KEY_LEVEL = 2 ** 46
 /** Entry types already validated (types repeat; the pattern test is the costly part). */
 const validTypes = new Set<string>()
 
-export class LogStore {
+export class LogStore implements LogWriter {
   private readonly storage: Storage
   private readonly db_: Db
   private readonly sub: Sublevel
@@ -323,6 +333,7 @@ export class LogStore {
   private markIdle: (() => void) | undefined
   private readonly listeners: AppendListener[] = []
   private problem: string | undefined
+  private readonly units: UnitOfWork
 
   private constructor (components: LogStoreComponents, init: LogStoreInit) {
     this.storage = components.storage
@@ -333,6 +344,15 @@ export class LogStore {
     this.maxBatchEntries = init.maxBatchEntries ?? 20_000
     this.tiles = new TileCache(init.tileCacheSize ?? 1024)
     for (const name of SUBLEVELS) this.names.set(components.storage.sublevel(name), name)
+    this.units = new UnitOfWork({ log: this, logSublevel: this.sub })
+  }
+
+  /**
+   * The one write path of every service: runs `work` as a unit of work and commits what it
+   * wrote with its log entries in one synced batch (src/store/log/unit-of-work.ts, docs/LOG.md).
+   */
+  async transaction<T> (work: (tx: Transaction) => Promise<T> | T, options?: UnitOptions): Promise<T> {
+    return await this.units.transaction(work, options)
   }
 
   /**
@@ -427,12 +447,23 @@ export class LogStore {
    *   `LOG_CLOSED`, `LOG_APPEND_FAILED` (the batch was not written)
    */
   async append (entries: LogEntryInput[], ops: BatchOp[] = [], logPuts: LogPut[] = []): Promise<AppendResult> {
+    return await this.submit({ entries, ops, logPuts }).done
+  }
+
+  /**
+   * Queues one unit of work's writes (see {@link AppendRequest}) and returns its ticket at once,
+   * so that the next unit can name it as the one it was built on. Services write through the
+   * unit of work (`transaction`, src/store/log/unit-of-work.ts), which calls this.
+   *
+   * @throws ValidationError `LOG_ENTRY_INVALID`; LifelongError `LOG_CLOSED` (nothing queued)
+   */
+  submit (request: AppendRequest): AppendTicket {
     if (this.closed) throw new LifelongError('unavailable', 'LOG_CLOSED', 'the log is closed')
-    this.validate(entries, ops)
-    return await new Promise<AppendResult>((resolve, reject) => {
-      this.queue.push({ entries, ops, logPuts, resolve, reject })
-      if (!this.writing) void this.drain()
-    })
+    this.validate(request.entries, request.ops ?? [])
+    const pending = new Pending(request)
+    this.queue.push(pending)
+    if (!this.writing) void this.drain()
+    return pending
   }
 
   private validate (entries: LogEntryInput[], ops: BatchOp[]): void {
@@ -471,11 +502,17 @@ export class LogStore {
 
   /** Takes the next group of queued appends (at most maxBatchEntries entries, but at least one call). */
   private takeGroup (): Pending[] | undefined {
+    // Units built on one that failed fail too, before anything of theirs is prepared.
+    while (this.queue.length > 0 && this.queue[0]!.orphaned) (this.queue.shift() as Pending).reject(earlierUnitFailed())
     if (this.queue.length === 0) return undefined
     const group: Pending[] = [this.queue.shift() as Pending]
     let count = group[0]!.entries.length
     while (this.queue.length > 0 && count + this.queue[0]!.entries.length <= this.maxBatchEntries) {
       const next = this.queue.shift() as Pending
+      if (next.orphaned) {
+        next.reject(earlierUnitFailed())
+        continue
+      }
       count += next.entries.length
       group.push(next)
     }
@@ -527,6 +564,11 @@ export class LogStore {
       return
     }
     for (const p of group) {
+      // In order: a unit built on one that has just failed fails too.
+      if (p.orphaned) {
+        p.reject(earlierUnitFailed())
+        continue
+      }
       try {
         p.resolve((await this.commit([p]))[0]!)
       } catch (e) {
@@ -618,6 +660,12 @@ export class LogStore {
           (location.kind === 'log' ? 4 + entry.record.length : 1 + location.name.length + 4 + 3 * location.key.length)
         indexes[i] = size0 + k
         k++
+      }
+      if (p.atIndexes !== undefined) {
+        for (const op of p.atIndexes(indexes)) {
+          if (op.type === 'put') chain.put(op.key, op.value, this.sublevelOptions(op.sublevel))
+          else chain.del(op.key, this.sublevelOptions(op.sublevel))
+        }
       }
       results.push({ indexes, treeSize: 0 })
     }

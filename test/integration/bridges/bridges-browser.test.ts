@@ -27,7 +27,8 @@ async function browser (origin: string): Promise<BrowserContext> {
 
 async function start () {
   const certs = tempDir()
-  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots: ootsListenerConfig(certs) } : {} })
+  const oots = await ootsListenerConfig(certs)
+  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} })
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
   const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
   const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'

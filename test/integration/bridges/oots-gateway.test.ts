@@ -38,10 +38,10 @@ interface StartOptions {
 
 async function start (o: StartOptions = {}) {
   const certs = tempDir()
-  const c = ootsTestCredentials()
+  const c = await ootsTestCredentials()
   writeTlsFiles(join(certs, 'second.crt'), join(certs, 'second.key'), c.other)
   const extra = o.oots === false ? {} : (o.oots ?? {})
-  const oots = ootsListenerConfig(certs, extra)
+  const oots = await ootsListenerConfig(certs, extra)
   if (o.secondGateway === true) oots.gateways = [...(oots.gateways as unknown[]), { id: 'second-gateway', name: 'Second gateway', certificateFiles: [join(certs, 'second.crt')] }]
   const nodes = [spec('portal', ['portal'], ORG.operator), ...(o.withSource === true ? [spec('uio', ['institution'], ORG.a)] : [])]
   const plan = await planTestFederation(nodes, { configOverrides: (s) => s.slug === 'portal' && o.oots !== false ? { oots } : {} })
@@ -95,8 +95,8 @@ describe('the OOTS listener', () => {
     expect(portal.parts.ootsListener!.routes.map((r) => `${r.method} ${r.url} ${r.policy?.caller}`)).toEqual(['POST /oots/query oots-gateway'])
 
     // What fails before the provider reads a request is an EDM error response too, with its HTTP status.
+    const c = await ootsTestCredentials()
     const json = await new Promise<{ status: number, outcome: string }>((resolve, reject) => {
-      const c = ootsTestCredentials()
       const req = httpsRequest(`${portal.parts.ootsListener!.url()}/oots/query`, { method: 'POST', ca: c.server.certificatePem, cert: c.gateway.certificatePem, key: c.gateway.privateKeyPem, headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
         res.resume()
         resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome']) })
@@ -119,7 +119,7 @@ describe('the OOTS listener', () => {
   it('refuses a caller without the pinned client certificate: none, another one, or the gateway\'s name with another key', async () => {
     const { portal, keys } = await start()
     const url = (): string => portal.parts.ootsListener!.url()
-    const c = ootsTestCredentials()
+    const c = await ootsTestCredentials()
     const logBefore = portal.log.store.size
     // The listener closes the connection after the TLS handshake: the client sees it reset (or its write fail).
     const closed = (e: unknown): boolean => ['ECONNRESET', 'EPIPE'].includes((e as { code?: string }).code ?? '')

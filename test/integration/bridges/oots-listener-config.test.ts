@@ -13,7 +13,8 @@ import { createNode } from '../../../src/node.ts'
 describe('the OOTS listener\'s config', () => {
   it('is checked when the node is created, and a refused node releases its store', async () => {
     const certs = tempDir()
-    const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator)], { configOverrides: () => ({ oots: ootsListenerConfig(certs) }) })
+    const listener = await ootsListenerConfig(certs)
+    const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator)], { configOverrides: () => ({ oots: listener }) })
     const config = plan.nodes[0]!.config
     const oots = config.oots!
     await expect(createNode({ ...config, oots: { ...oots, tls: { ...oots.tls, keyFile: join(certs, 'missing.key') } } }))

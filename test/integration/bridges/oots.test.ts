@@ -36,7 +36,8 @@ function xsd (xml: string): string {
 
 async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } }], now?: () => number) {
   const certs = tempDir()
-  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots: ootsListenerConfig(certs) } : {} })
+  const oots = await ootsListenerConfig(certs)
+  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} })
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!
   const mine: LearnerResults = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio.peerId } })) }
   const results = fixtureResults({ [LEARNER]: mine })
@@ -164,7 +165,8 @@ describe('OOTS evidence provider', () => {
 
   it('shows the request to the learner the national index matches, after they sign in; nobody else', async () => {
     const certs = tempDir()
-    const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('portal', ['portal'], ORG.c), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots: ootsListenerConfig(certs) } : {} })
+    const oots = await ootsListenerConfig(certs)
+    const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('portal', ['portal'], ORG.c), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} })
     const results = fixtureResults({})
     const person = syntheticPerson(100)
     const other = syntheticPerson(101)

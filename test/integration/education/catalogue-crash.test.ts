@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { createNode, type LifelongNode } from '../../../src/node.ts'
 import { openStorage } from '../../../src/store/leveldb/storage.ts'
 import { EducationStore } from '../../../src/services/registry/education/store.ts'
-import { MemoryLog } from '../../../src/services/registry/education/log-port.ts'
+import { LogStore } from '../../../src/store/log/store.ts'
 import { PENDING_UPLOAD_KEY } from '../../../src/services/registry/education/catalogue.ts'
 import { ORG, planTestFederation, spec, tempDir } from '../../helpers/federation.ts'
 import { runCli, startCli, type RunningCli } from '../../helpers/cli.ts'
@@ -79,7 +79,7 @@ describe('a catalogue import killed at any point', () => {
         .map((v) => `${v.offering.id}#${v.seq}#${v.offering.localCode}#${v.offering.name.nb ?? ''}`).sort()
       const storage = await openStorage(uioPlan.config.dataDir)
       try {
-        const store = new EducationStore({ store: storage.sublevel('education'), log: new MemoryLog() })
+        const store = new EducationStore({ store: storage.sublevel('education'), log: await LogStore.open({ storage }) })
         await store.load()
         const local = [...store.offerings.values()].flat().map((v) => `${v.offering.id}#${v.seq}#${v.offering.localCode}#${v.offering.name.nb ?? ''}`).sort()
         return { registry: atRegistry, institution: local, pending: await store.read(PENDING_UPLOAD_KEY) !== undefined }

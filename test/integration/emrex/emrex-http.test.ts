@@ -46,18 +46,19 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
   it('refuses every bad answer with its code and stores nothing', async () => {
     const pair = await startEmrexPair({ maxFormBytes: 256 * 1024, maxElmoBytes: 2 * 1024 * 1024 })
     const kariView = { ...kariSe!.results, generatedAt: new Date().toISOString() }
-    const good = packedSignedElmo(kariView, pair.foreignCredentials).packed
+    const good = (await packedSignedElmo(kariView, pair.foreignCredentials)).packed
     const goodXml = unpackElmo(good, { maxEncodedChars: 1e7, maxXmlBytes: 1e7 }).xml
     const attacker = await testCredentials('Attacker', 'SE')
     const logBefore = (await logTypes(pair)).length
 
+    const erikElmo = (await packedSignedElmo({ ...erik!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials)).packed
     const cases: Array<{ name: string, fields: (s: string) => Record<string, string>, status: number, code: string }> = [
       { name: 'unknown session', fields: () => ({ sessionId: 'x'.repeat(32), returnCode: 'NCP_OK', elmo: good }), status: 400, code: 'EMREX_SESSION_UNKNOWN' },
       { name: 'no session', fields: () => ({ returnCode: 'NCP_OK', elmo: good }), status: 400, code: 'EMREX_SESSION_UNKNOWN' },
       { name: 'unsigned ELMO', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(buildElmo(kariView)) }), status: 400, code: 'ELMO_UNSIGNED' },
       { name: 'tampered ELMO (one character)', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(goodXml.replace('<resultLabel>B</resultLabel>', '<resultLabel>A</resultLabel>')) }), status: 403, code: 'ELMO_SIGNATURE_INVALID' },
       { name: 'signed by a key not in the registry', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(signElmo(buildElmo(kariView), attacker.credentials)) }), status: 403, code: 'ELMO_SIGNATURE_INVALID' },
-      { name: 'wrong learner', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packedSignedElmo({ ...erik!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials).packed }), status: 403, code: 'EMREX_LEARNER_MISMATCH' },
+      { name: 'wrong learner', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: erikElmo }), status: 403, code: 'EMREX_LEARNER_MISMATCH' },
       { name: 'gzip bomb', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)).toString('base64') }), status: 413, code: 'ELMO_TOO_LARGE' },
       { name: 'form over the size limit', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: 'A'.repeat(400 * 1024) }), status: 413, code: 'HTTP_BODY_TOO_LARGE' },
       { name: 'XXE attempt', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo('<?xml version="1.0"?><!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><elmo><learner><givenNames>&xxe;</givenNames></learner></elmo>') }), status: 400, code: 'ELMO_DTD_FORBIDDEN' },
@@ -79,7 +80,7 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
 
   it('answers each session once (expiry: test/unit/services/bridges/emrex/sessions.test.ts)', async () => {
     const pair = await startEmrexPair()
-    const good = packedSignedElmo({ ...kariSe!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials).packed
+    const good = (await packedSignedElmo({ ...kariSe!.results, generatedAt: new Date().toISOString() }, pair.foreignCredentials)).packed
     const { sessionId, browser } = await startImport(pair)
     expect((await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })).status).toBe(200)
     const replay = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'NCP_OK', elmo: good })
@@ -91,7 +92,7 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     const pair = await startEmrexPair()
     const view = { ...kariSe!.results, generatedAt: new Date().toISOString() }
     const { sessionId, browser } = await startImport(pair)
-    const page = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'EMP_OK', returnMessage: '', elmo: packedSignedElmo(view, pair.foreignCredentials).packed })
+    const page = await browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId, returnCode: 'EMP_OK', returnMessage: '', elmo: (await packedSignedElmo(view, pair.foreignCredentials)).packed })
     expect(page.status).toBe(200)
     expect(page.text).toContain('data-status="imported"')
     expect(page.text).toContain('Computer Science: Algorithms')

@@ -13,7 +13,7 @@ import { spec, startTestFederation, tempDir, ORG, waitForMesh } from '../../help
 import { freePortRange } from '../../helpers/ports.ts'
 import { runDemo } from '../../../src/demo/run.ts'
 import { SAMPLE_INSTITUTIONS } from '../../../src/demo/education-sample.ts'
-import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 
 describe('sample learners of the local federation', () => {
   it('are synthetic, some with education IDs only, some foreign; seeding twice changes nothing', { timeout: 90_000 }, async () => {

@@ -30,10 +30,11 @@ describe('log CLI', () => {
     await node.start()
     const education = node.storage.sublevel('education')
     const records = ['{"title":"Matematikk 1"}', '{"title":"Norsk 2"}', '{"title":"Kjemi 1"}'].map(s => new TextEncoder().encode(s))
-    const res = await node.log.append(
-      records.map((record, i) => ({ type: 'education.offering-version', key: `OFF-${i}/v1`, record })),
-      records.map((record, i) => ({ type: 'put' as const, sublevel: education, key: `offering/OFF-${i}/v1`, value: record }))
-    )
+    const res = { indexes: [] as number[] }
+    await node.log.transaction((tx) => {
+      records.forEach((record, i) => { tx.record({ sublevel: education, key: `offering/OFF-${i}/v1`, value: record, entry: { type: 'education.offering-version', key: `OFF-${i}/v1` } }) })
+      tx.onCommitted((appended) => { res.indexes = appended.indexes })
+    })
     await node.log.checkpointer.sign()
     await node.stop()
     const dataDir = planned.config.dataDir

@@ -53,7 +53,7 @@ describe('hybrid checkpoints in a federation', () => {
     })
     await waitForMesh(fed)
     const [alpha, beta, gamma] = ['alpha', 'beta', 'gamma'].map(s => fed.node(s)) as [ReturnType<typeof fed.node>, ReturnType<typeof fed.node>, ReturnType<typeof fed.node>]
-    await alpha.log.append([{ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"hybrid"}') }])
+    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"hybrid"}') }) })
     const size = alpha.log.store.size
     const manifest = alpha.federation.current().manifest
     const keysOf = (peerId: string): { ed25519: Uint8Array, mlDsa?: Uint8Array } => {

@@ -44,7 +44,7 @@ describe('witness sets', () => {
     const [w1, w2] = assigned.map(id => nodes.find(n => n.peerId === id)!) as [typeof alpha, typeof alpha]
     const outsider = nodes.find(n => n !== alpha && !assigned.includes(n.peerId))!
 
-    await alpha.log.append([{ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"set":1}') }])
+    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"set":1}') }) })
     const size = alpha.log.store.size
     await until(async () => {
       await alpha.log.pushLatest()

@@ -31,7 +31,7 @@ describe('witnessed log', () => {
     })
     await waitForMesh(fed)
     const [alpha, beta, gamma] = ['alpha', 'beta', 'gamma'].map(s => fed.node(s)) as [ReturnType<typeof fed.node>, ReturnType<typeof fed.node>, ReturnType<typeof fed.node>]
-    await alpha.log.append([{ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"world"}') }])
+    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"world"}') }) })
     const size = alpha.log.store.size
 
     // Both witnesses cosign the checkpoint; GET returns it with the cosignatures.

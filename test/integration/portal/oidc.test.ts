@@ -12,7 +12,7 @@ import { onTestFinished, describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
 import { CookieClient, type HttpAnswer } from '../../helpers/emrex-pair.ts'
 import { LEARNERS } from '../../helpers/results.ts'
-import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { devIssuerWith } from '../../../src/node.ts'
 
 const pkce = (): { verifier: string, challenge: string } => {

@@ -5,7 +5,7 @@ import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../help
 import { runCli } from '../../helpers/cli.ts'
 import { formatPublicKey } from '../../../src/core/crypto/ed25519.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
-import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { verifyResultBundle, type BundleSet } from '../../../src/services/registry/results/bundle.ts'
 import { operatorKeyAnchor } from '../../../src/core/federation/anchor.ts'
 import type { LearnerResults } from '../../../src/core/bridges/model.ts'

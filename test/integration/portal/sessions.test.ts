@@ -17,7 +17,7 @@ import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../../../src/node.ts'
-import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import type { LocalNodeSpec } from '../../../src/demo/local-federation.ts'
 
 const KARI = 0

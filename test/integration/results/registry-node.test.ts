@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { ORG, spec, startTestFederation, waitForMesh } from '../../helpers/federation.ts'
 import { course as offering, institution } from '../../helpers/education.ts'
 import { LEARNERS } from '../../helpers/results.ts'
-import { DEV_AUDIENCE } from '../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { ValidationError } from '../../../src/core/errors.ts'
 import { devIssuerWith } from '../../../src/node.ts'
 

@@ -19,7 +19,7 @@ import type { Logger } from '../../../core/observability/logger.ts'
 import { installCallerPolicy, type RouteEntry } from '../../http/edge.ts'
 import { GatewayRegistry, gatewayAuthenticator, vouchedRequester } from './gateway.ts'
 import type { EdmErrorRenderer } from '../../../services/bridges/oots/edm-error.ts'
-import { WindowLimit } from '../../../services/bridges/oots/limits.ts'
+import { WindowLimiter } from '../../../core/rate-limit/window.ts'
 import type { OotsAnswer, RequestOrigin } from '../../../services/bridges/oots/provider.ts'
 import type { OotsListenerHandlers } from '../../../services/bridges/oots/module.ts'
 import type { OotsConfig } from '../../../core/config/oots.ts'
@@ -29,7 +29,7 @@ export interface GatewayListenerInit {
   tls: { certificateFile: string, keyFile: string }
   gateways: GatewayRegistry
   maxRequestBytes: number
-  limits: { perGateway: WindowLimit, overall: WindowLimit }
+  limits: { perGateway: WindowLimiter, overall: WindowLimiter }
   renderError: EdmErrorRenderer
   handle: (xml: Uint8Array, origin: RequestOrigin) => Promise<OotsAnswer>
   logger: Logger
@@ -82,8 +82,8 @@ export class GatewayListener {
     // After the caller check (hooks run in order): count the authenticated gateway's request before the body is read.
     app.addHook('onRequest', async (request) => {
       if (request.caller.kind !== 'oots-gateway') return
-      init.limits.overall.take('all', 'OOTS_RATE_LIMITED', 'evidence requests')
-      init.limits.perGateway.take(request.caller.id, 'OOTS_RATE_LIMITED', 'evidence requests from this gateway')
+      init.limits.overall.takeOrRefuse('all', 'OOTS_RATE_LIMITED', 'evidence requests')
+      init.limits.perGateway.takeOrRefuse(request.caller.id, 'OOTS_RATE_LIMITED', 'evidence requests from this gateway')
     })
     app.setErrorHandler((err, request, reply) => {
       const r = init.renderError(err)
@@ -148,8 +148,8 @@ export function gatewayListenerOpener (config: OotsConfig, c: { logger: Logger, 
       gateways: new GatewayRegistry(config.gateways, now),
       maxRequestBytes: handlers.maxRequestBytes,
       limits: {
-        perGateway: new WindowLimit({ max: config.rateLimits.perGatewayPerMinute, windowMs: 60_000, now }),
-        overall: new WindowLimit({ max: config.rateLimits.overallPerMinute, windowMs: 60_000, now })
+        perGateway: new WindowLimiter({ maxKeys: 10_000, max: config.rateLimits.perGatewayPerMinute, windowMs: 60_000, now }),
+        overall: new WindowLimiter({ maxKeys: 10_000, max: config.rateLimits.overallPerMinute, windowMs: 60_000, now })
       },
       renderError: handlers.renderError,
       handle: handlers.handle,

@@ -10,7 +10,7 @@ import type { LearnerSessions } from '../../../services/bridges/ports.ts'
 import { esc, sendPage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
 import { requesterName, type OotsProvider, type PreviewRecord } from '../../../services/bridges/oots/provider.ts'
-import { WindowLimit } from '../../../services/bridges/oots/limits.ts'
+import { WindowLimiter } from '../../../core/rate-limit/window.ts'
 import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/oots.ts'
 
 export interface OotsRoutesDeps {
@@ -20,7 +20,7 @@ export interface OotsRoutesDeps {
    * Preview decisions per learner (every attempt counts), and in all (only decisions on a
    * pending preview bound to the deciding learner count).
    */
-  decisionLimits: { perLearner: WindowLimit, overall: WindowLimit }
+  decisionLimits: { perLearner: WindowLimiter, overall: WindowLimiter }
 }
 
 const previewParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const
@@ -83,9 +83,9 @@ ${whoAsks(p)}
         // The learner's own limit first, counting every attempt of theirs; the portal-wide budget
         // only for a decision on a pending preview that is theirs, so that one learner's attempts
         // on made-up or others' previews cannot use it up for everyone (docs/SECURITY.md, FINDING 1).
-        deps.decisionLimits.perLearner.take(learner.learnerId, 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+        deps.decisionLimits.perLearner.takeOrRefuse(learner.learnerId, 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
         const p = await deps.provider.decide(request.params.id, learner, request.body.decision === 'approve' ? 'approve' : 'refuse', ids, () => {
-          deps.decisionLimits.overall.take('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
+          deps.decisionLimits.overall.takeOrRefuse('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
         })
         const name = esc(requesterName(p))
         return sendPage(reply, 'Takk / Thank you', `<h1>${p.state === 'approved' ? 'Godkjent / Approved' : 'Avslått / Refused'}</h1><p>Du kan gå tilbake til ${name}. / You can return to ${name}.</p>`)
@@ -112,8 +112,8 @@ export function ootsProviderRoutes (provider: OotsProvider, sessions: LearnerSes
     provider,
     sessions,
     decisionLimits: {
-      perLearner: new WindowLimit({ max: limits.decisionsPerLearnerPerHour, windowMs: 3_600_000, now }),
-      overall: new WindowLimit({ max: limits.decisionsPerMinute, windowMs: 60_000, now })
+      perLearner: new WindowLimiter({ maxKeys: 10_000, max: limits.decisionsPerLearnerPerHour, windowMs: 3_600_000, now }),
+      overall: new WindowLimiter({ maxKeys: 10_000, max: limits.decisionsPerMinute, windowMs: 60_000, now })
     }
   })
 }

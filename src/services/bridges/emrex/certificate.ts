@@ -7,11 +7,11 @@
  * (implementation guide §4.1) and the client verifies with that one, not with whatever sits in the
  * document's KeyInfo; our configured registry plays that role.
  */
-import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto'
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import forge from 'node-forge'
 import { LifelongError } from '../../../core/errors.ts'
+import { createDevCertificate } from '../../../core/crypto/dev-certificate.ts'
 
 /** What the provider signs with. */
 export interface SigningCredentials {
@@ -89,33 +89,20 @@ export interface CertificateRequest {
 
 /**
  * Creates an RSA key and a self-signed certificate for signing ELMO (RSA-SHA256), as PEM. For the
- * local federation and tests; a production portal uses a certificate from a CA (the EMREX
- * implementation guide §4.1 warns that some clients refuse self-signed ones).
+ * local federation and tests (`lifelong emrex cert`); a production portal uses a certificate from
+ * a CA (the EMREX implementation guide §4.1 warns that some clients refuse self-signed ones).
+ * Needs the development dependencies (src/core/crypto/dev-certificate.ts).
  */
 export async function createSelfSignedCertificate (req: CertificateRequest): Promise<{ certificatePem: string, privateKeyPem: string }> {
-  // The key from Node's crypto (fast, OpenSSL); node-forge builds and self-signs the certificate.
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: req.modulusLength ?? 3072, publicExponent: 0x10001 })
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
-  const forgeKey = forge.pki.privateKeyFromPem(privateKeyPem)
-  const cert = forge.pki.createCertificate()
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString())
-  // A positive serial of 16 random bytes (RFC 5280 §4.1.2.2).
-  cert.serialNumber = '01' + randomBytes(15).toString('hex')
-  const now = req.now ?? new Date()
-  cert.validity.notBefore = new Date(now.getTime() - 3_600_000)
-  cert.validity.notAfter = new Date(now.getTime() + (req.validDays ?? 365) * 86_400_000)
-  const attrs: forge.pki.CertificateField[] = [{ shortName: 'CN', value: req.commonName, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class }]
-  if (req.organisation !== undefined) attrs.push({ shortName: 'O', value: req.organisation, valueTagClass: forge.asn1.Type.UTF8 as unknown as forge.asn1.Class })
-  attrs.push({ shortName: 'C', value: req.country })
-  cert.setSubject(attrs)
-  cert.setIssuer(attrs)
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, nonRepudiation: true, critical: true },
-    { name: 'subjectKeyIdentifier' }
-  ])
-  cert.sign(forgeKey, forge.md.sha256.create())
-  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem }
+  return await createDevCertificate({
+    commonName: req.commonName,
+    ...(req.organisation === undefined ? {} : { organisation: req.organisation }),
+    country: req.country,
+    use: 'signing',
+    modulusLength: req.modulusLength ?? 3072,
+    ...(req.validDays === undefined ? {} : { validDays: req.validDays }),
+    ...(req.now === undefined ? {} : { now: req.now })
+  })
 }
 
 /** Writes a certificate (0644) and its key (0600), creating directories. */

@@ -24,7 +24,7 @@ import { foreignDocumentKey, foreignResultKey, importSessionKey } from './keys.t
 import { matchLearner } from './match.ts'
 import type { SignedInLearner } from '../ports.ts'
 import { importsOf, type ForeignResultsRecord } from './foreign-results.ts'
-import { FixedWindowLimiter, importRateLimited } from './rate-limit.ts'
+import { WindowLimiter, rateLimited } from '../../../core/rate-limit/window.ts'
 import { parseEmrexUrl } from './return-url.ts'
 import { jsonBytes, type EmrexStore } from './store.ts'
 
@@ -106,23 +106,23 @@ export class EmrexClient {
   private readonly c: EmrexClientComponents
   private readonly init: EmrexClientInit
   private readonly byId: Map<string, RegisteredProvider>
-  private readonly perLearner: FixedWindowLimiter
-  private readonly perClient: FixedWindowLimiter
+  private readonly perLearner: WindowLimiter
+  private readonly perClient: WindowLimiter
 
   constructor (components: EmrexClientComponents, init: EmrexClientInit) {
     this.c = components
     this.init = init
     for (const p of init.providers) parseEmrexUrl(p.url, init.allowLoopbackHttp)
     this.byId = new Map(init.providers.map((p) => [p.id, p]))
-    this.perLearner = new FixedWindowLimiter({ windowMs: init.rateLimit.windowMs, limit: init.rateLimit.perLearner }, components.now)
-    this.perClient = new FixedWindowLimiter({ windowMs: init.rateLimit.windowMs, limit: init.rateLimit.perClient }, components.now)
+    this.perLearner = new WindowLimiter({ windowMs: init.rateLimit.windowMs, max: init.rateLimit.perLearner, now: components.now })
+    this.perClient = new WindowLimiter({ windowMs: init.rateLimit.windowMs, max: init.rateLimit.perClient, now: components.now })
   }
 
   /** Counts a request from `origin` against the per-client limit. */
   private takeClient (origin: RequestOrigin): void {
     if (origin.client === undefined) return
     const wait = this.perClient.take(origin.client)
-    if (wait > 0) throw importRateLimited('client', wait)
+    if (wait > 0) throw rateLimited('EMREX_IMPORT_RATE_LIMITED', 'this address has sent too many EMREX imports', wait)
   }
 
   get providers (): readonly RegisteredProvider[] {
@@ -143,7 +143,7 @@ export class EmrexClient {
     if (provider === undefined) throw new LifelongError('not-found', 'EMREX_PROVIDER_UNKNOWN', 'no such EMREX provider is configured')
     this.takeClient(origin)
     const wait = this.perLearner.take(learner.learnerId)
-    if (wait > 0) throw importRateLimited('learner', wait)
+    if (wait > 0) throw rateLimited('EMREX_IMPORT_RATE_LIMITED', 'this learner has started too many EMREX imports', wait)
     const sessionId = randomBytes(24).toString('base64url')
     const now = this.c.now()
     const session: ImportSession = { learner, providerId, createdAt: now, expiresAt: now + this.init.sessionTtlMs, state: 'open' }

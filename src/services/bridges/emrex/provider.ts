@@ -174,7 +174,7 @@ export class EmrexProvider {
     if (chosen.length === 0) return await this.finish(bound, learner, 'NCP_NO_RESULTS', 'The learner chose no results to transfer.', [])
     let packed: { packed: string, sha256: string }
     try {
-      packed = packedSignedElmo({ learner: view.learner, results: chosen, generatedAt: new Date(this.c.now()).toISOString() }, this.c.credentials, {
+      packed = await packedSignedElmo({ learner: view.learner, results: chosen, generatedAt: new Date(this.c.now()).toISOString() }, this.c.credentials, {
         transcriptIssuer: this.init.portalName,
         includeNationalIdentifier: this.init.includeNationalIdentifier
       })

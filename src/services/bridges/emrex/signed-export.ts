@@ -25,16 +25,16 @@ export interface SignedElmo {
 }
 
 /** Builds and signs the ELMO document for `view`. Throws `ELMO_NO_RESULTS` when nothing is exportable. */
-export function signedElmo (view: LearnerResults, credentials: SigningCredentials, options: SignedExportOptions = {}): SignedElmo {
+export async function signedElmo (view: LearnerResults, credentials: SigningCredentials, options: SignedExportOptions = {}): Promise<SignedElmo> {
   const xml = signCanonicalElmo(buildElmo(view, {
-    ...(options.transcriptIssuer === undefined ? {} : { transcriptPdf: transcriptPdf(view, options.transcriptIssuer) }),
+    ...(options.transcriptIssuer === undefined ? {} : { transcriptPdf: await transcriptPdf(view, options.transcriptIssuer) }),
     ...(options.includeNationalIdentifier === undefined ? {} : { includeNationalIdentifier: options.includeNationalIdentifier })
   }), credentials)
   return { xml, sha256: createHash('sha256').update(xml, 'utf8').digest('hex') }
 }
 
 /** {@link signedElmo}, packed (gzip + Base64) for the `elmo` form field. */
-export function packedSignedElmo (view: LearnerResults, credentials: SigningCredentials, options: SignedExportOptions = {}): SignedElmo & { packed: string } {
-  const signed = signedElmo(view, credentials, options)
+export async function packedSignedElmo (view: LearnerResults, credentials: SigningCredentials, options: SignedExportOptions = {}): Promise<SignedElmo & { packed: string }> {
+  const signed = await signedElmo(view, credentials, options)
   return { ...signed, packed: packElmo(signed.xml) }
 }

@@ -2,17 +2,15 @@
  * EMREX records in the node's `bridges` sublevel: short-lived session records (transfers and
  * imports in progress, overwritten as they advance, pruned after they expire) and immutable
  * records (what was sent, what was imported) written together with their transparency-log
- * entries in one batch, as every registry does (docs/LOG.md "Appending").
+ * entries in one unit of work, as every registry does (docs/LOG.md §The unit of work).
  */
-import type { Sublevel, BatchOp } from '../../../store/leveldb/storage.ts'
-import type { LogEntryInput } from '../../../store/log/store.ts'
-
-/** The node's one append path (`node.log.append`); absent outside a node (the demo's foreign provider). */
-export type AppendToLog = (entries: LogEntryInput[], ops: BatchOp[]) => Promise<unknown>
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 
 export interface EmrexStoreComponents {
   sublevel: Sublevel
-  appendLog?: AppendToLog
+  /** The node's log (its unit of work); absent outside a node (the demo's foreign provider). */
+  log?: LogWriter
 }
 
 export interface ImmutableRecord {
@@ -33,11 +31,11 @@ export function jsonBytes (value: unknown): Uint8Array {
 
 export class EmrexStore {
   private readonly sublevel: Sublevel
-  private readonly appendLog?: AppendToLog
+  private readonly log?: LogWriter
 
   constructor (components: EmrexStoreComponents) {
     this.sublevel = components.sublevel
-    if (components.appendLog !== undefined) this.appendLog = components.appendLog
+    if (components.log !== undefined) this.log = components.log
   }
 
   async getJson<T> (key: string): Promise<T | undefined> {
@@ -60,10 +58,14 @@ export class EmrexStore {
 
   /** Writes immutable records and their log entries atomically (one batch). */
   async record (records: ImmutableRecord[]): Promise<void> {
-    const ops: BatchOp[] = records.map((r) => ({ type: 'put', sublevel: this.sublevel, key: r.key, value: r.value }))
-    const entries: LogEntryInput[] = records.flatMap((r) => r.logType === undefined ? [] : [{ type: r.logType, key: r.logKey ?? r.key, record: r.value }])
-    if (this.appendLog !== undefined && entries.length > 0) {
-      await this.appendLog(entries, ops)
+    if (this.log !== undefined && records.some((r) => r.logType !== undefined)) {
+      const sublevel = this.sublevel
+      await this.log.transaction((tx) => {
+        for (const r of records) {
+          if (r.logType === undefined) tx.put(sublevel, r.key, r.value)
+          else tx.record({ sublevel, key: r.key, value: r.value, entry: { type: r.logType, key: r.logKey ?? r.key } })
+        }
+      })
     } else {
       await this.sublevel.batch(records.map((r) => ({ type: 'put' as const, key: r.key, value: r.value })))
     }

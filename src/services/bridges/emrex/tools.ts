@@ -84,10 +84,10 @@ function resultsFor (learnerId: string, resultsFile: string | undefined): { view
 }
 
 /** Writes the learner's signed ELMO document; returns what to tell the operator. */
-export function exportElmo (o: ExportOptions): { out: string, bytes: number, reports: number, source: string, sha256: string } {
+export async function exportElmo (o: ExportOptions): Promise<{ out: string, bytes: number, reports: number, source: string, sha256: string }> {
   const { credentials, issuer } = credentialsOf(o)
   const { view, source } = resultsFor(o.learnerId, o.resultsFile)
-  const signed = signedElmo(view, credentials, { ...(o.pdf ? { transcriptIssuer: o.issuer ?? issuer } : {}), includeNationalIdentifier: o.nationalIdentifier })
+  const signed = await signedElmo(view, credentials, { ...(o.pdf ? { transcriptIssuer: o.issuer ?? issuer } : {}), includeNationalIdentifier: o.nationalIdentifier })
   writeFileSync(o.out, signed.xml)
   return { out: o.out, bytes: Buffer.byteLength(signed.xml), reports: readElmo(signed.xml).reports.length, source, sha256: signed.sha256 }
 }

@@ -24,12 +24,20 @@ import { createHash, randomInt, randomUUID, timingSafeEqual, type X509Certificat
 import { OAuthError } from '../../../core/oauth-error.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogWriter, Transaction } from '../../../store/log/unit-of-work.ts'
 import { checkClientAttestation, hasClientAttestation, type AttestationPolicy, type AttestedClient } from './client-attestation.ts'
 import { checkDpopProof, DPOP_ALGS, dpopHeaderValues } from './dpop.ts'
 import { ATTESTATION_ALGS } from './jwk.ts'
 import { authCodeKey, codeKey, expiryKey, issuerStateKey, offerKey, parKey, refreshKey, secretHash, tokenKey } from './keys.ts'
 import { EMPTY, json, parse, secret, type CodeRecord, type GrantRecord, type OfferItem, type OfferRecord, type ParRecord, type RefreshRecord } from './records.ts'
 import type { ReplayStore } from './replay.ts'
+
+/**
+ * The lane of the issuer's units of work (src/store/log/unit-of-work.ts): redemptions of codes,
+ * offers and refresh grants, issuances and revocations one at a time, so that a code or an offer
+ * is redeemed once, a dataset issued once and a status-list index never drawn twice.
+ */
+export const ISSUER_LANE = 'bridges.eudi'
 
 /** The grant type of the Pre-Authorized Code Flow (§4.1.1). */
 export const PRE_AUTHORIZED_GRANT = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
@@ -47,6 +55,8 @@ export interface ClientHeaders {
 
 export interface AuthorizationServerComponents {
   store: Sublevel
+  /** The node's log: redemptions are units of work of the issuer's lane (nothing of them is logged). */
+  log: LogWriter
   logger: Logger
   now: () => number
   replay: ReplayStore
@@ -102,6 +112,11 @@ export function redirectUriProblem (uri: string): string | undefined {
   return 'redirect_uri must be https, loopback http or a private-use scheme (RFC 8252 §7)'
 }
 
+/** Writes puts (of records made outside the unit) into the unit `tx`. */
+function putAll (tx: Transaction, store: Sublevel, ops: ReadonlyArray<{ key: string, value: Uint8Array }>): void {
+  for (const op of ops) tx.put(store, op.key, op.value)
+}
+
 /** RFC 7636 §4.6 with S256. */
 function pkceMatches (verifier: unknown, challenge: string): boolean {
   if (typeof verifier !== 'string' || !/^[A-Za-z0-9._~-]{43,128}$/.test(verifier)) return false
@@ -117,15 +132,16 @@ function redirectWith (redirectUri: string, params: Record<string, string | unde
 
 export class EudiAuthorizationServer {
   private readonly store: Sublevel
+  private readonly log: LogWriter
   private readonly logger: Logger
   private readonly now: () => number
   private readonly replay: ReplayStore
   private readonly refreshItems: AuthorizationServerComponents['refreshItems']
   readonly init: AuthorizationServerInit
-  private lock: Promise<void> = Promise.resolve()
 
   constructor (components: AuthorizationServerComponents, init: AuthorizationServerInit) {
     this.store = components.store
+    this.log = components.log
     this.logger = components.logger
     this.now = components.now
     this.replay = components.replay
@@ -141,11 +157,12 @@ export class EudiAuthorizationServer {
   get parEndpoint (): string { return `${this.issuer}/eudi/par` }
   get authorizationEndpoint (): string { return `${this.issuer}/eudi/authorize` }
 
-  /** One request at a time on codes, offers and refresh grants (a code or an offer is redeemed once). */
-  private async exclusive<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn)
-    this.lock = run.then(() => {}, () => {})
-    return await run
+  /**
+   * One request at a time on codes, offers and refresh grants (a code or an offer is redeemed
+   * once): a unit of work of the issuer's lane, its writes landing together or not at all.
+   */
+  private async exclusive<T> (fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return await this.log.transaction(fn, { lane: ISSUER_LANE })
   }
 
   // ------------------------------------------------------------------ client authentication, DPoP
@@ -200,7 +217,8 @@ export class EudiAuthorizationServer {
     const code = params['pre-authorized_code']
     if (typeof code !== 'string' || code === '') throw new OAuthError(400, 'invalid_request', 'pre-authorized_code is missing')
     const txCode = params.tx_code
-    return await this.exclusive(async () => {
+    const store = this.store
+    const outcome = await this.exclusive(async (tx) => {
       const now = this.now()
       const offerIdBytes = await this.store.get(codeKey(code))
       if (offerIdBytes === undefined) throw new OAuthError(400, 'invalid_grant', 'the pre-authorized code is unknown or expired')
@@ -216,23 +234,30 @@ export class EudiAuthorizationServer {
       if (!sameSecret(secretHash(txCode), offer.txCodeHash ?? '')) {
         offer.txAttemptsLeft = (offer.txAttemptsLeft ?? this.init.txCodeAttempts) - 1
         if (offer.txAttemptsLeft <= 0) offer.state = 'burned'
-        await this.store.put(offerKey(offerId), json(offer))
-        this.logger.info({ offerId, attemptsLeft: offer.txAttemptsLeft }, 'wrong transaction code')
-        throw new OAuthError(400, 'invalid_grant', offer.state === 'burned' ? 'wrong transaction code; the offer is now revoked' : 'wrong transaction code')
+        // The attempt is counted (written with the unit), then refused below.
+        tx.put(store, offerKey(offerId), json(offer))
+        return { wrong: offer }
       }
       offer.state = 'redeemed'
       const grant = this.grant({ offerId, learnerId: offer.learnerId, items: offer.items, jkt })
-      await this.store.batch([{ type: 'put', key: offerKey(offerId), value: json(offer) }, ...grant.ops])
+      tx.put(store, offerKey(offerId), json(offer))
+      putAll(tx, store, grant.ops)
       // Pre-authorised: neither scope nor authorization_details was sent, so §6.2 leaves it to
       // us whether to name the datasets; we do (and accept credential_configuration_id as well).
-      return this.tokenResponse(grant.accessToken, grant.record, true)
+      return { response: this.tokenResponse(grant.accessToken, grant.record, true) }
     })
+    if (outcome.response === undefined) {
+      const offer = outcome.wrong
+      this.logger.info({ offerId: offer.offerId, attemptsLeft: offer.txAttemptsLeft }, 'wrong transaction code')
+      throw new OAuthError(400, 'invalid_grant', offer.state === 'burned' ? 'wrong transaction code; the offer is now revoked' : 'wrong transaction code')
+    }
+    return outcome.response
   }
 
   private async authorizationCode (params: Record<string, unknown>, client: AttestedClient | undefined, jkt: string | undefined): Promise<Record<string, unknown>> {
     const code = str(params.code)
     if (code === undefined) throw new OAuthError(400, 'invalid_request', 'code is missing')
-    return await this.exclusive(async () => {
+    return await this.exclusive(async (tx) => {
       const raw = await this.store.get(authCodeKey(code))
       if (raw === undefined) throw new OAuthError(400, 'invalid_grant', 'the authorization code is unknown, expired or already used')
       const c = parse<CodeRecord>(raw)
@@ -247,7 +272,8 @@ export class EudiAuthorizationServer {
       const grant = this.grant({ learnerId: c.learnerId, items: c.items, jkt })
       const refresh = this.refreshGrant({ learnerId: c.learnerId, items: c.items, clientId: c.clientId, jkt, instanceJkt: client?.instanceJkt, authorizationDetails: c.authorizationDetails })
       // Single use (RFC 6749 §4.1.2): the code goes in the batch that creates the tokens.
-      await this.store.batch([{ type: 'del', key: authCodeKey(code) }, ...grant.ops, ...(refresh?.ops ?? [])])
+      tx.del(this.store, authCodeKey(code))
+      putAll(tx, this.store, [...grant.ops, ...(refresh?.ops ?? [])])
       this.logger.info({ datasets: c.items.length, dpop: jkt !== undefined, attested: client !== undefined }, 'authorization code redeemed')
       return { ...this.tokenResponse(grant.accessToken, grant.record, c.authorizationDetails), ...(refresh === undefined ? {} : { refresh_token: refresh.token }) }
     })
@@ -267,10 +293,11 @@ export class EudiAuthorizationServer {
     if (this.refreshItems === undefined) throw new OAuthError(400, 'invalid_grant', 'refresh is not available')
     const items = await this.refreshItems(r.learnerId, r.items)
     if (items.length === 0) throw new OAuthError(400, 'invalid_grant', 'nothing of this grant can be issued any more (annulled)')
-    return await this.exclusive(async () => {
+    return await this.exclusive(async (tx) => {
       const grant = this.grant({ learnerId: r.learnerId, items, jkt })
       // No rotation (FAPI 2.0 §5.3.2.1): the token is sender-constrained; its datasets follow the results.
-      await this.store.batch([{ type: 'put', key: refreshKey(token), value: json({ ...r, items }) }, ...grant.ops])
+      tx.put(this.store, refreshKey(token), json({ ...r, items }))
+      putAll(tx, this.store, grant.ops)
       this.logger.info({ datasets: items.length }, 'grant refreshed')
       return this.tokenResponse(grant.accessToken, grant.record, r.authorizationDetails)
     })
@@ -412,10 +439,10 @@ export class EudiAuthorizationServer {
    * Returns where to send the browser.
    */
   async approve (requestUri: string, clientId: string, learnerId: string, items: readonly OfferItem[]): Promise<string> {
-    return await this.exclusive(async () => {
+    return await this.exclusive(async (tx) => {
       const par = await this.pending(requestUri, clientId)
       let chosen = [...items]
-      const ops: Array<{ type: 'put' | 'del', key: string, value?: Uint8Array }> = []
+      const ops: Array<{ type: 'put', key: string, value: Uint8Array }> = []
       if (par.offer !== undefined) {
         if (par.offer.learnerId !== learnerId) throw new OAuthError(403, 'access_denied', 'this offer was made for another learner')
         if (par.offer.state !== 'offered' || par.offer.expiresAt <= this.now()) throw new OAuthError(400, 'invalid_request', 'the offer has expired or was already used')
@@ -436,13 +463,11 @@ export class EudiAuthorizationServer {
         ...(par.dpopJkt === undefined ? {} : { dpopJkt: par.dpopJkt }),
         ...(par.instanceJkt === undefined ? {} : { instanceJkt: par.instanceJkt })
       }
-      await this.store.batch([
-        ...ops.map((o) => o.type === 'put' ? { type: 'put' as const, key: o.key, value: o.value as Uint8Array } : { type: 'del' as const, key: o.key }),
-        // The pushed request is used once (RFC 9126 §4: single use SHOULD).
-        { type: 'del', key: parKey(requestUri) },
-        { type: 'put', key: authCodeKey(code), value: json(record) },
-        { type: 'put', key: expiryKey(expiresAt, authCodeKey(code)), value: EMPTY }
-      ])
+      putAll(tx, this.store, ops)
+      // The pushed request is used once (RFC 9126 §4: single use SHOULD).
+      tx.del(this.store, parKey(requestUri))
+      tx.put(this.store, authCodeKey(code), json(record))
+      tx.put(this.store, expiryKey(expiresAt, authCodeKey(code)), EMPTY)
       this.logger.info({ datasets: chosen.length }, 'authorization approved')
       return redirectWith(par.redirectUri, { code, state: par.state, iss: this.issuer })
     })
@@ -451,7 +476,7 @@ export class EudiAuthorizationServer {
   /** The learner refused: the pushed request is spent and the wallet told `access_denied` (RFC 6749 §4.1.2.1). */
   async deny (requestUri: string, clientId: string): Promise<string> {
     const par = await this.pending(requestUri, clientId)
-    await this.store.del(parKey(requestUri))
+    await this.exclusive(async (tx) => { tx.del(this.store, parKey(requestUri)) })
     return redirectWith(par.redirectUri, { error: 'access_denied', error_description: 'the learner did not approve', state: par.state, iss: this.issuer })
   }
 

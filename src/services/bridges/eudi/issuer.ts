@@ -31,8 +31,8 @@ import type { JWK } from 'jose'
 import { LifelongError } from '../../../core/errors.ts'
 import { OAuthError } from '../../../core/oauth-error.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
-import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
-import type { LogEntryInput, AppendResult } from '../../../store/log/store.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogWriter, Transaction } from '../../../store/log/unit-of-work.ts'
 import type { LearnerFacts, ResultFacts } from '../../../core/bridges/model.ts'
 import { x5cOf } from '../../../core/crypto/x509.ts'
 import type { AccessLog, VerifiedResults } from '../ports.ts'
@@ -44,7 +44,7 @@ import { checkAttestationProof, checkProofJwt, PROOF_ALGS, ProofError, type Chec
 import { ATTESTATION_ALGS } from './jwk.ts'
 import { checkDpopProof, DPOP_ALGS } from './dpop.ts'
 import { parseCredentialRequest, type CredentialTarget } from './credential-request.ts'
-import { EudiAuthorizationServer, newCredentialIdentifier, newTxCode, PRE_AUTHORIZED_GRANT, type ClientHeaders } from './authorization-server.ts'
+import { EudiAuthorizationServer, ISSUER_LANE, newCredentialIdentifier, newTxCode, PRE_AUTHORIZED_GRANT, type ClientHeaders } from './authorization-server.ts'
 import type { AttestationPolicy } from './client-attestation.ts'
 import { EMPTY, json, parse, secret, type GrantRecord, type OfferItem, type OfferRecord } from './records.ts'
 import { ReplayStore } from './replay.ts'
@@ -85,8 +85,8 @@ export interface IssuedCredentialRecord {
 export interface EudiIssuerComponents {
   /** The node's `bridges` sublevel (keys under `eudi/`). */
   store: Sublevel
-  /** The node's log: every issuance and revocation is an entry. */
-  log: { append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult> }
+  /** The node's log: every issuance and revocation is an entry, each a unit of work in the issuer's lane. */
+  log: LogWriter
   key: IssuerKey
   logger: Logger
   /** The learner-visible access log: issuances and revocations appear there. */
@@ -174,7 +174,6 @@ export class EudiIssuer {
   /** The authorization server (token, PAR, authorization endpoints). */
   readonly authorization: EudiAuthorizationServer
   private readonly replay: ReplayStore
-  private lock: Promise<void> = Promise.resolve()
   private metadataCache?: { issuer: string, docs: TypeMetadataDocuments }
   private readonly statusTokenCache = new Map<string, { token: string, until: number }>()
 
@@ -209,6 +208,7 @@ export class EudiIssuer {
     this.replay = new ReplayStore(components.store, this.now)
     this.authorization = new EudiAuthorizationServer({
       store: this.store,
+      log: this.log,
       logger: this.logger,
       now: this.now,
       replay: this.replay,
@@ -238,12 +238,6 @@ export class EudiIssuer {
     const issuer = this.issuer
     if (this.metadataCache?.issuer !== issuer) this.metadataCache = { issuer, docs: learningTypeMetadata(issuer) }
     return this.metadataCache.docs
-  }
-
-  private async exclusive<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn)
-    this.lock = run.then(() => {}, () => {})
-    return await run
   }
 
   // ------------------------------------------------------------------ offers
@@ -389,86 +383,79 @@ export class EudiIssuer {
     const { accessToken } = await this.grantOf(resource)
     const parsed = parseCredentialRequest(body, this.init.batchSize)
 
-    return await this.exclusive(async () => {
-      const now = this.now()
-      // Re-read under the lock: another request may have issued this dataset meanwhile.
-      const raw = await this.store.get(tokenKey(accessToken))
-      if (raw === undefined) throw new OAuthError(401, 'invalid_token', 'the access token is unknown or expired')
-      const grant = parse<GrantRecord>(raw)
-      const item = this.datasetOf(grant, parsed.target)
-      const { keys, nonces } = await this.checkProofs(parsed.proofs, now)
-      for (const nonce of nonces) {
-        const nonceRaw = await this.store.get(nonceKey(nonce))
-        if (nonceRaw === undefined || parse<{ expiresAt: number }>(nonceRaw).expiresAt <= now) {
-          throw new OAuthError(400, 'invalid_nonce', 'the c_nonce is unknown, expired or already used: fetch a new one from the nonce endpoint')
+    const store = this.store
+    try {
+      const { credentials, issued } = await this.log.transaction(async (tx) => {
+        const now = this.now()
+        // Re-read in the issuer's lane: another request may have issued this dataset meanwhile.
+        const raw = await store.get(tokenKey(accessToken))
+        if (raw === undefined) throw new OAuthError(401, 'invalid_token', 'the access token is unknown or expired')
+        const grant = parse<GrantRecord>(raw)
+        const item = this.datasetOf(grant, parsed.target)
+        const { keys, nonces } = await this.checkProofs(parsed.proofs, now)
+        for (const nonce of nonces) {
+          const nonceRaw = await store.get(nonceKey(nonce))
+          if (nonceRaw === undefined || parse<{ expiresAt: number }>(nonceRaw).expiresAt <= now) {
+            throw new OAuthError(400, 'invalid_nonce', 'the c_nonce is unknown, expired or already used: fetch a new one from the nonce endpoint')
+          }
         }
-      }
-      if (grant.issued.includes(item.credentialIdentifier)) throw new OAuthError(400, 'credential_request_denied', 'this credential has already been issued with this access token')
-      grant.issued.push(item.credentialIdentifier)
-      const credentials = await this.issueCopies(grant, accessToken, item, keys, nonces, now)
-      if (parsed.legacyProof) this.logger.debug({ configurationId: item.configurationId }, 'legacy singular proof accepted')
+        if (grant.issued.includes(item.credentialIdentifier)) throw new OAuthError(400, 'credential_request_denied', 'this credential has already been issued with this access token')
+        grant.issued.push(item.credentialIdentifier)
+        const copies = await this.issueCopies(tx, grant, accessToken, item, keys, nonces, now)
+        return { credentials: copies.credentials, issued: { ids: copies.ids, learnerId: grant.learnerId, configurationId: item.configurationId, at: now } }
+      }, { lane: ISSUER_LANE })
+      this.logger.info({ credentials: issued.ids.length, configurationId: issued.configurationId }, 'credentials issued')
+      for (const id of issued.ids) await this.accessLog?.record(issued.learnerId, { at: issued.at, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: id })
+      if (parsed.legacyProof) this.logger.debug({ configurationId: issued.configurationId }, 'legacy singular proof accepted')
       return { credentials: credentials.map((credential) => ({ credential })) }
-    })
+    } catch (err) {
+      // The cached lists may hold an index that was never stored.
+      this.statusLists.forget()
+      throw err
+    }
   }
 
   /**
-   * Issues one credential per key for a dataset: each its own status index (HAIP §6.1) and
-   * record, all logged and the grant and nonces updated in one batch.
+   * Issues one credential per key for a dataset into the unit `tx` (of the issuer's lane): each
+   * its own status index (HAIP §6.1) and record with its log entry, and the grant and nonces
+   * updated, all in one batch.
    */
-  private async issueCopies (grant: GrantRecord, accessToken: string, item: OfferItem, keys: readonly JWK[], nonces: readonly string[], now: number): Promise<string[]> {
-    return await this.statusLists.exclusive(async () => {
-      try {
-        const docs = this.typeMetadata()
-        const vct = item.kind === 'diploma' ? docs.types.diploma.vct : docs.types.courseResult.vct
-        // EUDI ARF ISSU_36: timestamps must not link the copies of a batch; iat is the UTC day.
-        const iat = Math.floor(now / 1000 / DAY_SECONDS) * DAY_SECONDS
-        const ops: BatchOp[] = []
-        const entries: LogEntryInput[] = []
-        const credentials: string[] = []
-        const ids: string[] = []
-        const listIds = new Set<string>()
-        for (const key of keys) {
-          const credentialId = randomUUID()
-          const allocated = await this.statusLists.allocate()
-          listIds.add(allocated.ref.listId)
-          credentials.push(await this.sdjwt.issue({
-            issuer: this.issuer,
-            vct,
-            vctIntegrity: docs.integrity.get(vct),
-            claims: item.claims as unknown as Record<string, unknown>,
-            frame: disclosureFrame(item.claims),
-            holderJwk: key,
-            status: { ref: allocated.ref, uri: this.statusListUrl(allocated.ref.listId) },
-            iat
-          }))
-          const record: IssuedCredentialRecord = { credentialId, configurationId: item.configurationId, learnerId: grant.learnerId, source: item.source, status: allocated.ref, issuedAt: now }
-          const recordBytes = json(record)
-          ops.push(
-            ...allocated.ops,
-            { type: 'put', sublevel: this.store, key: credentialKey(credentialId), value: recordBytes },
-            { type: 'put', sublevel: this.store, key: byResultKey(item.source.peerId, item.source.resultId, credentialId), value: EMPTY },
-            { type: 'put', sublevel: this.store, key: byLearnerKey(grant.learnerId, credentialId), value: EMPTY }
-          )
-          entries.push({ type: 'bridges.eudi-credential', key: credentialId, record: recordBytes, storedAt: { sublevel: 'bridges', key: credentialKey(credentialId) } })
-          ids.push(credentialId)
-        }
-        ops.push(
-          { type: 'put', sublevel: this.store, key: tokenKey(accessToken), value: json(grant) },
-          // The learner's credentials are kept current by the status upkeep from now on.
-          { type: 'put', sublevel: this.store, key: holderKey(grant.learnerId), value: json({ checkedAt: now }) },
-          // The nonces are spent: a replayed proof finds nothing (§13.4 "Proof replay").
-          ...nonces.map((n) => ({ type: 'del' as const, sublevel: this.store, key: nonceKey(n) }))
-        )
-        await this.log.append(entries, ops)
-        for (const id of listIds) this.statusTokenCache.delete(id)
-        this.logger.info({ credentials: ids.length, configurationId: item.configurationId }, 'credentials issued')
-        for (const id of ids) await this.accessLog?.record(grant.learnerId, { at: now, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: id })
-        return credentials
-      } catch (err) {
-        this.statusLists.forget()
-        throw err
-      }
-    })
+  private async issueCopies (tx: Transaction, grant: GrantRecord, accessToken: string, item: OfferItem, keys: readonly JWK[], nonces: readonly string[], now: number): Promise<{ credentials: string[], ids: string[] }> {
+    const store = this.store
+    const docs = this.typeMetadata()
+    const vct = item.kind === 'diploma' ? docs.types.diploma.vct : docs.types.courseResult.vct
+    // EUDI ARF ISSU_36: timestamps must not link the copies of a batch; iat is the UTC day.
+    const iat = Math.floor(now / 1000 / DAY_SECONDS) * DAY_SECONDS
+    const credentials: string[] = []
+    const ids: string[] = []
+    const listIds = new Set<string>()
+    for (const key of keys) {
+      const credentialId = randomUUID()
+      const allocated = await this.statusLists.allocate(tx)
+      listIds.add(allocated.ref.listId)
+      credentials.push(await this.sdjwt.issue({
+        issuer: this.issuer,
+        vct,
+        vctIntegrity: docs.integrity.get(vct),
+        claims: item.claims as unknown as Record<string, unknown>,
+        frame: disclosureFrame(item.claims),
+        holderJwk: key,
+        status: { ref: allocated.ref, uri: this.statusListUrl(allocated.ref.listId) },
+        iat
+      }))
+      const record: IssuedCredentialRecord = { credentialId, configurationId: item.configurationId, learnerId: grant.learnerId, source: item.source, status: allocated.ref, issuedAt: now }
+      tx.record({ sublevel: store, key: credentialKey(credentialId), value: json(record), entry: { type: 'bridges.eudi-credential', key: credentialId } })
+      tx.put(store, byResultKey(item.source.peerId, item.source.resultId, credentialId), EMPTY)
+      tx.put(store, byLearnerKey(grant.learnerId, credentialId), EMPTY)
+      ids.push(credentialId)
+    }
+    tx.put(store, tokenKey(accessToken), json(grant))
+    // The learner's credentials are kept current by the status upkeep from now on.
+    tx.put(store, holderKey(grant.learnerId), json({ checkedAt: now }))
+    // The nonces are spent: a replayed proof finds nothing (§13.4 "Proof replay").
+    for (const n of nonces) tx.del(store, nonceKey(n))
+    tx.onCommitted(() => { for (const id of listIds) this.statusTokenCache.delete(id) })
+    return { credentials, ids }
   }
 
   // ------------------------------------------------------------------ refresh
@@ -563,27 +550,29 @@ export class EudiIssuer {
 
   /** Sets one credential's status to INVALID, with a log entry. */
   async revoke (credentialId: string, reason: string): Promise<void> {
-    await this.statusLists.exclusive(async () => {
-      const record = await this.issuedRecord(credentialId)
-      if (record === undefined) throw new LifelongError('not-found', 'EUDI_CREDENTIAL_NOT_FOUND', 'no such issued credential')
-      if (record.revokedAt !== undefined) return
-      record.revokedAt = this.now()
-      record.revocationReason = reason
-      try {
-        const ops = await this.statusLists.set(record.status, STATUS_INVALID)
+    const store = this.store
+    let revoked: IssuedCredentialRecord | undefined
+    try {
+      revoked = await this.log.transaction(async (tx) => {
+        const record = await this.issuedRecord(credentialId)
+        if (record === undefined) throw new LifelongError('not-found', 'EUDI_CREDENTIAL_NOT_FOUND', 'no such issued credential')
+        if (record.revokedAt !== undefined) return undefined
+        record.revokedAt = this.now()
+        record.revocationReason = reason
+        await this.statusLists.set(tx, record.status, STATUS_INVALID)
         // The issuance record is immutable (its log entry points at it); the revocation has its own.
-        const revocationKey = `${credentialKey(credentialId)}/revoked`
         const revocation = json({ credentialId, status: record.status, revokedAt: record.revokedAt, reason })
-        ops.push({ type: 'put', sublevel: this.store, key: revocationKey, value: revocation })
-        await this.log.append([{ type: 'bridges.eudi-revocation', key: credentialId, record: revocation, storedAt: { sublevel: 'bridges', key: revocationKey } }], ops)
-      } catch (err) {
-        this.statusLists.forget()
-        throw err
-      }
-      this.statusTokenCache.delete(record.status.listId)
-      this.logger.info({ credentialId, reason }, 'credential revoked')
-      await this.accessLog?.record(record.learnerId, { at: record.revokedAt, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: credentialId })
-    })
+        tx.record({ sublevel: store, key: `${credentialKey(credentialId)}/revoked`, value: revocation, entry: { type: 'bridges.eudi-revocation', key: credentialId } })
+        tx.onCommitted(() => { this.statusTokenCache.delete(record.status.listId) })
+        return record
+      }, { lane: ISSUER_LANE })
+    } catch (err) {
+      this.statusLists.forget()
+      throw err
+    }
+    if (revoked === undefined) return
+    this.logger.info({ credentialId, reason }, 'credential revoked')
+    await this.accessLog?.record(revoked.learnerId, { at: revoked.revokedAt as number, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: credentialId })
   }
 
   /**

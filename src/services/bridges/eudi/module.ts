@@ -13,7 +13,7 @@ import type { X509Certificate } from 'node:crypto'
 import { LifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
-import type { LogModule } from '../../log/module.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import type { AccessLog, VerifiedResults } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
 import { loadOrCreateIssuerKey } from './sd-jwt.ts'
@@ -26,7 +26,7 @@ import { PresentationVerifier } from './presentations.ts'
 
 export interface EudiModuleComponents {
   store: Sublevel
-  log: Pick<LogModule, 'append'>
+  log: LogWriter
   logger: Logger
   accessLog?: AccessLog
   /** The learner's verified results (refresh grants, status upkeep). */

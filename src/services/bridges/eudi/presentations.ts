@@ -30,6 +30,7 @@ import { compactDecrypt, exportJWK, importJWK, type JWK } from 'jose'
 import { LifelongError } from '../../../core/errors.ts'
 import { OAuthError } from '../../../core/oauth-error.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
+import { KeyedMutex } from '../../../core/sync/mutex.ts'
 import type { Manifest } from '../../../core/federation/manifest.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import { keyIdentifier, x509Hash, x5cOf } from '../../../core/crypto/x509.ts'
@@ -136,7 +137,8 @@ export class PresentationVerifier {
   private readonly manifests: () => readonly Manifest[]
   private readonly fetch: SafeFetch
   readonly init: PresentationVerifierInit & { ttlSeconds: number }
-  private lock: Promise<void> = Promise.resolve()
+  /** One answer at a time per request: an answer is verified and the request spent before the next is read. */
+  private readonly answering = new KeyedMutex()
 
   constructor (components: PresentationVerifierComponents, init: PresentationVerifierInit) {
     this.store = components.store
@@ -154,13 +156,6 @@ export class PresentationVerifier {
 
   private get base (): string {
     return this.init.baseUrl().replace(/\/+$/, '')
-  }
-
-  /** One answer at a time: an answer is verified and the request spent before the next is read. */
-  private async exclusive<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn)
-    this.lock = run.then(() => {}, () => {})
-    return await run
   }
 
   /** The `vct` values of a kind: every portal of the pinned federation issues it under its base URL. */
@@ -309,7 +304,7 @@ export class PresentationVerifier {
    * reason is also what the employer's page shows).
    */
   async receive (id: string, form: Record<string, unknown>): Promise<{ redirect_uri: string }> {
-    return await this.exclusive(async () => {
+    return await this.answering.run(id, async () => {
       const r = await this.record(id)
       if (r === undefined) throw new OAuthError(400, 'invalid_request', 'no such presentation request')
       if (r.status !== 'pending') throw new OAuthError(400, 'invalid_request', 'this presentation request has already been answered: a new one is needed (no replay)')

@@ -12,7 +12,8 @@
 import { deflateSync, inflateSync, constants } from 'node:zlib'
 import { randomInt } from 'node:crypto'
 import { LifelongError } from '../../../core/errors.ts'
-import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { Transaction } from '../../../store/log/unit-of-work.ts'
 import { statusListAllocKey, statusListBitsKey, STATUS_LIST_PREFIX } from './keys.ts'
 
 /** Status Type values (§7.1). */
@@ -70,26 +71,19 @@ export interface StatusRef {
 
 /**
  * The portal's status lists in LevelDB: `eudi/sl/<list>/bits` (the statuses) and
- * `eudi/sl/<list>/alloc` (which indices are taken). Writes go through the caller's batch so that
- * allocating an index and recording the credential land together.
+ * `eudi/sl/<list>/alloc` (which indices are taken). Writes go into the caller's unit of work (in
+ * the issuer's lane, one at a time), so that allocating an index and recording the credential
+ * land together.
  */
 export class StatusListStore {
   private readonly store: Sublevel
   readonly size: number
   private readonly cache = new Map<string, { bits: Uint8Array, alloc: Uint8Array }>()
-  private lock: Promise<void> = Promise.resolve()
 
   constructor (store: Sublevel, init: StatusListStoreInit = {}) {
     this.store = store
     this.size = init.size ?? 131_072
     if (this.size % 8 !== 0 || this.size <= 0) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_SIZE_INVALID', 'the list size must be a positive multiple of 8')
-  }
-
-  /** Serialises allocations and status changes (one writer at a time, like the log's append). */
-  async exclusive<T> (fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn)
-    this.lock = run.then(() => {}, () => {})
-    return await run
   }
 
   private async load (listId: string): Promise<{ bits: Uint8Array, alloc: Uint8Array }> {
@@ -111,11 +105,11 @@ export class StatusListStore {
   }
 
   /**
-   * Draws a free index at random and returns it with the writes that record it; call inside
-   * {@link exclusive} and write `ops` in the same batch as the credential. On failure call
-   * {@link forget} so the cache does not keep an index that was never stored.
+   * Draws a free index at random and writes it into `tx` (a unit of the issuer's lane, with the
+   * credential). On failure call {@link forget} so the cache does not keep an index that was
+   * never stored.
    */
-  async allocate (): Promise<{ ref: StatusRef, ops: BatchOp[] }> {
+  async allocate (tx: Transaction): Promise<{ ref: StatusRef }> {
     const listId = await this.currentList()
     const { bits, alloc } = await this.load(listId)
     let index = randomInt(this.size)
@@ -126,20 +120,16 @@ export class StatusListStore {
     }
     setStatus(alloc, index, 1)
     setStatus(bits, index, STATUS_VALID)
-    return {
-      ref: { listId, index },
-      ops: [
-        { type: 'put', sublevel: this.store, key: statusListAllocKey(listId), value: alloc.slice() },
-        { type: 'put', sublevel: this.store, key: statusListBitsKey(listId), value: bits.slice() }
-      ]
-    }
+    tx.put(this.store, statusListAllocKey(listId), alloc.slice())
+    tx.put(this.store, statusListBitsKey(listId), bits.slice())
+    return { ref: { listId, index } }
   }
 
-  /** Sets a status; returns the write (call inside {@link exclusive}). */
-  async set (ref: StatusRef, status: number): Promise<BatchOp[]> {
+  /** Sets a status, writing it into `tx` (a unit of the issuer's lane). */
+  async set (tx: Transaction, ref: StatusRef, status: number): Promise<void> {
     const { bits } = await this.load(ref.listId)
     setStatus(bits, ref.index, status)
-    return [{ type: 'put', sublevel: this.store, key: statusListBitsKey(ref.listId), value: bits.slice() }]
+    tx.put(this.store, statusListBitsKey(ref.listId), bits.slice())
   }
 
   async status (ref: StatusRef): Promise<number> {

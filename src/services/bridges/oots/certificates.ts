@@ -5,12 +5,11 @@
  * portal uses the certificates its operator and the national access point agree on; pinning by
  * fingerprint works the same for self-signed and CA-issued ones.
  */
-import { X509Certificate, generateKeyPairSync, randomBytes } from 'node:crypto'
+import { X509Certificate } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { isIP } from 'node:net'
-import forge from 'node-forge'
 import { LifelongError } from '../../../core/errors.ts'
+import { createDevCertificate } from '../../../core/crypto/dev-certificate.ts'
 
 /** A pinned client certificate. */
 export interface PinnedCertificate {
@@ -52,38 +51,19 @@ export interface TlsCertificateRequest {
 
 /**
  * A self-signed TLS certificate and its RSA-2048 key, as PEM: DEVELOPMENT AND TESTS ONLY (the
- * local federation's OOTS listener and its simulated gateway).
+ * local federation's OOTS listener and its simulated gateway). Needs the development
+ * dependencies (src/core/crypto/dev-certificate.ts).
  */
-export function createTlsCertificate (req: TlsCertificateRequest): { certificatePem: string, privateKeyPem: string } {
-  // The key from Node's crypto (OpenSSL, fast); node-forge builds and signs the certificate (as for EMREX).
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 0x10001 })
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()
-  const cert = forge.pki.createCertificate()
-  cert.publicKey = forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString())
-  // A positive serial of 16 random bytes (RFC 5280 §4.1.2.2).
-  cert.serialNumber = '01' + randomBytes(15).toString('hex')
-  const now = req.now ?? new Date()
-  cert.validity.notBefore = new Date(now.getTime() - 3_600_000)
-  cert.validity.notAfter = new Date(now.getTime() + (req.validDays ?? 365) * 86_400_000)
-  const utf8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class
-  const attrs: forge.pki.CertificateField[] = [{ shortName: 'CN', value: req.commonName, valueTagClass: utf8 }]
-  if (req.organisation !== undefined) attrs.push({ shortName: 'O', value: req.organisation, valueTagClass: utf8 })
-  if (req.country !== undefined) attrs.push({ shortName: 'C', value: req.country })
-  cert.setSubject(attrs)
-  cert.setIssuer(attrs)
-  const extensions: unknown[] = [
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: req.use === 'server', clientAuth: req.use === 'client' },
-    { name: 'subjectKeyIdentifier' }
-  ]
-  if (req.use === 'server') {
-    // RFC 6125: clients match the host against subjectAltName (type 2 DNS, type 7 IP).
-    extensions.push({ name: 'subjectAltName', altNames: (req.hosts ?? ['localhost', '127.0.0.1']).map((h) => isIP(h) === 0 ? { type: 2, value: h } : { type: 7, ip: h }) })
-  }
-  cert.setExtensions(extensions as forge.pki.CertificateField[])
-  cert.sign(forge.pki.privateKeyFromPem(privateKeyPem), forge.md.sha256.create())
-  return { certificatePem: forge.pki.certificateToPem(cert), privateKeyPem }
+export async function createTlsCertificate (req: TlsCertificateRequest): Promise<{ certificatePem: string, privateKeyPem: string }> {
+  return await createDevCertificate({
+    commonName: req.commonName,
+    ...(req.organisation === undefined ? {} : { organisation: req.organisation }),
+    ...(req.country === undefined ? {} : { country: req.country }),
+    use: req.use === 'server' ? 'tls-server' : 'tls-client',
+    ...(req.hosts === undefined ? {} : { hosts: req.hosts }),
+    ...(req.validDays === undefined ? {} : { validDays: req.validDays }),
+    ...(req.now === undefined ? {} : { now: req.now })
+  })
 }
 
 /** Writes a certificate (0644) and its key (0600), creating directories. */

@@ -11,8 +11,8 @@ import { protoCodec, type Method } from '../../../net/rpc/method.ts'
 import type { RpcClient } from '../../../net/rpc/client.ts'
 import type { RpcServer } from '../../../net/rpc/server.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
-import type { BatchOp } from '../../../store/leveldb/storage.ts'
-import type { LogEntryInput, AppendResult } from '../../../store/log/store.ts'
+import type { LogEntryInput } from '../../../store/log/store.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import type { LearnerResults } from '../../../core/bridges/model.ts'
 import type { EvidenceDocuments, EvidenceFetcher, EvidenceRef, Purpose } from '../ports.ts'
 import type { EvidenceBuilder } from '../elm/evidence.ts'
@@ -35,7 +35,7 @@ export interface EvidenceServiceComponents {
   server: RpcServer
   builder: EvidenceBuilder
   results: InstitutionResults
-  log: { append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult> }
+  log: LogWriter
   logger: Logger
 }
 
@@ -86,7 +86,7 @@ export function serveEvidence (c: EvidenceServiceComponents): void {
         record: new TextEncoder().encode(JSON.stringify({ credentialId: evidence.credentialId, resultId: result.id, version: result.version, requestedBy: context.caller.organisationNumber, purpose: context.purpose, legalBasis: context.legalBasis, requestId: context.requestId }))
       })
     }
-    await c.log.append(entries)
+    await c.log.transaction((tx) => { for (const e of entries) tx.log(e) })
     c.logger.info({ documents: documents.length, requestId: context.requestId }, 'evidence issued')
     return { documents }
   })

@@ -25,11 +25,12 @@
  * Merkle log; it is linked to a learner, and appears in their access log, only once that
  * learner has seen the request.
  */
+import { KeyedMutex } from '../../../core/sync/mutex.ts'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { LifelongError, toLifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
-import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
-import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import type { ResultKind } from '../../../core/bridges/model.ts'
 import type { AccessLog, EidasPerson, EvidenceDocuments, EvidenceFetcher, EvidenceRef, PersonMatcher, Purpose, SignedInLearner, VerifiedResults } from '../ports.ts'
 import { byLearnerKey, byLearnerPrefix, exchangeKey, exchangeLinkKey, PREVIEW_EXPIRY_PREFIX, previewExpiryKey, previewKey, requestIdKey, RETENTION_PREFIX, retentionKey } from './keys.ts'
@@ -144,7 +145,7 @@ export interface RequestOrigin {
 
 export interface OotsProviderComponents {
   store: Sublevel
-  log: { append: (entries: LogEntryInput[], ops?: BatchOp[]) => Promise<AppendResult> }
+  log: LogWriter
   matcher: PersonMatcher
   results: VerifiedResults
   evidence: EvidenceFetcher
@@ -190,7 +191,7 @@ export class OotsProvider {
   /** Request IDs and approvals being served now (a second copy sent at the same moment waits for nothing: it is refused). */
   private readonly inFlight = new Set<string>()
   /** Bindings of a preview to a learner in progress, so that two openings at once bind once. */
-  private readonly binding = new Map<string, Promise<PreviewRecord | undefined>>()
+  private readonly binding = new KeyedMutex()
 
   constructor (components: OotsProviderComponents, init: OotsProviderInit) {
     this.c = components
@@ -383,21 +384,15 @@ export class OotsProvider {
    */
   async previewFor (previewId: string, learner: SignedInLearner): Promise<PreviewRecord | undefined> {
     if (!/^[A-Za-z0-9_-]{22}$/.test(previewId)) return undefined
-    const pending = this.binding.get(previewId)
-    if (pending !== undefined) await pending.catch(() => undefined)
-    const raw = await this.c.store.get(previewKey(previewId))
-    if (raw === undefined) return undefined
-    const p = parse<PreviewRecord>(raw)
-    if (p.learnerId !== undefined) return p.learnerId === learner.learnerId ? p : undefined
-    if (p.expiresAt <= this.now() || signInRulesOut(p.previewId, p.subjectKey, learner)) return undefined
-    if (this.binding.has(previewId)) return await this.previewFor(previewId, learner)
-    const bind = this.bind(p, learner.learnerId)
-    this.binding.set(previewId, bind)
-    try {
-      return await bind
-    } finally {
-      this.binding.delete(previewId)
-    }
+    // One at a time per preview: a second sign-in sees what the first bound.
+    return await this.binding.run(previewId, async () => {
+      const raw = await this.c.store.get(previewKey(previewId))
+      if (raw === undefined) return undefined
+      const p = parse<PreviewRecord>(raw)
+      if (p.learnerId !== undefined) return p.learnerId === learner.learnerId ? p : undefined
+      if (p.expiresAt <= this.now() || signInRulesOut(p.previewId, p.subjectKey, learner)) return undefined
+      return await this.bind(p, learner.learnerId)
+    })
   }
 
   private async bind (p: PreviewRecord, learnerId: string): Promise<PreviewRecord | undefined> {
@@ -514,13 +509,13 @@ export class OotsProvider {
   /** Keeps the exchange: exchange log, Merkle log entry, and the learner's access log once the learner has seen the request. */
   private async record (x: ExchangeRecord, requestIdUsed: string | undefined): Promise<void> {
     const bytes = json(x)
-    const ops: BatchOp[] = [
-      { type: 'put', sublevel: this.c.store, key: exchangeKey(x.exchangeId), value: bytes },
-      { type: 'put', sublevel: this.c.store, key: retentionKey(x.deleteAfter, x.exchangeId), value: new Uint8Array() }
-    ]
-    if (requestIdUsed !== undefined) ops.push({ type: 'put', sublevel: this.c.store, key: requestIdUsed, value: new TextEncoder().encode(x.exchangeId) })
-    if (x.learnerId !== undefined) ops.push({ type: 'put', sublevel: this.c.store, key: byLearnerKey(x.learnerId, x.at, x.exchangeId), value: new Uint8Array() })
-    await this.c.log.append([{ type: 'bridges.oots-exchange', key: x.exchangeId, record: bytes, storedAt: { sublevel: 'bridges', key: exchangeKey(x.exchangeId) } }], ops)
+    const store = this.c.store
+    await this.c.log.transaction((tx) => {
+      tx.record({ sublevel: store, key: exchangeKey(x.exchangeId), value: bytes, entry: { type: 'bridges.oots-exchange', key: x.exchangeId } })
+      tx.put(store, retentionKey(x.deleteAfter, x.exchangeId), new Uint8Array())
+      if (requestIdUsed !== undefined) tx.put(store, requestIdUsed, new TextEncoder().encode(x.exchangeId))
+      if (x.learnerId !== undefined) tx.put(store, byLearnerKey(x.learnerId, x.at, x.exchangeId), new Uint8Array())
+    })
     this.c.logger.info({ exchangeId: x.exchangeId, gateway: x.gateway, outcome: x.outcome, specification: x.specification }, 'OOTS exchange')
     if (x.learnerId !== undefined) {
       await this.c.accessLog.record(x.learnerId, {

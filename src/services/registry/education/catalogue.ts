@@ -16,6 +16,7 @@
  * registry answers "unchanged" for what it already committed, and the local commit stores what
  * the node lacks. An upload the registry refuses outright (it commits none of it) is dropped.
  */
+import { Mutex } from '../../../core/sync/mutex.ts'
 import { isLifelongError, LifelongError, toLifelongError, type ErrorCode, type FieldError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { lifelong } from '../../../core/gen/proto.js'
@@ -98,7 +99,7 @@ export class InstitutionCatalogue {
   private readonly partSize: number
   private readonly logger: Logger | undefined
   /** Imports and the finishing of a pending upload run one at a time. */
-  private exclusive: Promise<unknown> = Promise.resolve()
+  private readonly exclusive = new Mutex()
   private resumeTimer: NodeJS.Timeout | undefined
   private resumeDelayMs = RESUME_FIRST_MS
   private stopped = false
@@ -113,9 +114,7 @@ export class InstitutionCatalogue {
   }
 
   private async alone<T> (work: () => Promise<T>): Promise<T> {
-    const run = this.exclusive.then(work, work)
-    this.exclusive = run.catch(() => {})
-    return await run
+    return await this.exclusive.run(work)
   }
 
   /** The upload this node began publishing and has not stored the registry's answer of, if any. */

@@ -1,7 +1,8 @@
 /**
  * Catalogue import files, CSV or JSON, turned into rows of offering JSON with their row numbers.
- * Pure. CSV follows RFC 4180 (quoted fields, doubled quotes, CRLF or LF), with a header row of
- * the column names below; a row number is its line in the file (the header is line 1). JSON is
+ * Pure. CSV follows RFC 4180 (quoted fields, doubled quotes, CRLF or LF; parsed by csv-parse),
+ * with a header row of the column names below; a row number is the line in the file its record
+ * starts on (the header is line 1). JSON is
  * an array of offerings, or `{ "offerings": [...] }`; a row number is its position (1-based).
  *
  * Columns: kind, localCode, localVersion, nameNb, nameNn, nameEn, credits, nkrLevel, nusCode,
@@ -9,6 +10,7 @@
  * (2025H;2026V), status, relations (type:target;… where target is a local code in the file or
  * the catalogue, or a national ID), admissionCode, financingReference, homepage, validFrom, id.
  */
+import { parse } from 'csv-parse/sync'
 import { EducationCodes as C, educationError } from './errors.ts'
 
 export interface ImportRow {
@@ -23,43 +25,63 @@ export const CSV_COLUMNS = [
   'homepage', 'validFrom', 'id'
 ] as const
 
-/** Parses RFC 4180 CSV into records with the line each starts on. */
+/** Options of csv-parse for the import format: RFC 4180 with CRLF or LF, a BOM, and the old parser's leniency. */
+const CSV_OPTIONS = {
+  bom: true,
+  record_delimiter: ['\r\n', '\n'],
+  // Rows of the wrong length are reported per row (below), not as a failure of the whole file.
+  relax_column_count: true,
+  // A quote inside an unquoted field is a character of it.
+  relax_quotes: true,
+  skip_empty_lines: true
+}
+
+/**
+ * Parses RFC 4180 CSV (csv-parse) into records with the line each starts on, counted as the
+ * validation report counts them: line breaks (LF) before the record, the header being line 1.
+ *
+ * @throws LifelongError EDUCATION_IMPORT_UNREADABLE (a quoted field not closed, …), naming the line
+ */
 export function parseCsv (text: string): Array<{ line: number, cells: string[] }> {
-  const out: Array<{ line: number, cells: string[] }> = []
-  let cells: string[] = []
-  let cell = ''
-  let quoted = false
+  const bytes = Buffer.from(text, 'utf8')
+  // Where each record ends, in bytes (csv-parse counts bytes; lines are counted here, in the input).
+  const ends: number[] = []
+  let records: string[][]
+  try {
+    records = parse(text, { ...CSV_OPTIONS, on_record: (record: string[], context: { bytes: number }) => { ends.push(context.bytes); return record } }) as string[][]
+  } catch (err) {
+    const line = lineAt(bytes, startOf(bytes, ends.at(-1) ?? 0))
+    const code = (err as { code?: string }).code
+    throw educationError('invalid', C.importUnreadable, code === 'CSV_QUOTE_NOT_CLOSED' ? `line ${line}: a quoted field is not closed` : `line ${line}: ${(err as Error).message}`)
+  }
+  let previous = 0
   let line = 1
-  let start = 1
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0
-  let fieldStarted = false
-  const endRecord = (): void => {
-    cells.push(cell)
-    if (!(cells.length === 1 && cells[0] === '')) out.push({ line: start, cells })
-    cells = []
-    cell = ''
-    fieldStarted = false
-  }
-  for (; i < text.length; i++) {
-    const ch = text[i] as string
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') { cell += '"'; i++ } else quoted = false
-      } else {
-        if (ch === '\n') line++
-        cell += ch
-      }
-      continue
-    }
-    if (ch === '"' && !fieldStarted) { quoted = true; fieldStarted = true } else if (ch === ',') { cells.push(cell); cell = ''; fieldStarted = false } else if (ch === '\r') { /* CRLF: the LF ends the record */ } else if (ch === '\n') {
-      endRecord()
-      line++
-      start = line
-    } else { cell += ch; fieldStarted = true }
-  }
-  if (quoted) throw educationError('invalid', C.importUnreadable, `line ${start}: a quoted field is not closed`)
-  if (cell !== '' || cells.length > 0) endRecord()
-  return out
+  let counted = 0
+  return records.map((cells, k) => {
+    const start = startOf(bytes, previous)
+    line += countLineFeeds(bytes, counted, start)
+    counted = start
+    previous = ends[k] as number
+    return { line, cells }
+  })
+}
+
+/** The first byte of the record after `from`: past the empty lines and line breaks csv-parse skipped (and a BOM). */
+function startOf (bytes: Buffer, from: number): number {
+  let at = from === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : from
+  while (at < bytes.length && (bytes[at] === 0x0a || bytes[at] === 0x0d)) at++
+  return at
+}
+
+function countLineFeeds (bytes: Buffer, from: number, to: number): number {
+  let n = 0
+  for (let i = from; i < to; i++) if (bytes[i] === 0x0a) n++
+  return n
+}
+
+/** The line (1-based) of byte `at`. */
+function lineAt (bytes: Buffer, at: number): number {
+  return 1 + countLineFeeds(bytes, 0, at)
 }
 
 const LOCALISED: Record<string, [string, string]> = {

@@ -13,7 +13,8 @@ import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { Metrics } from '../../../core/observability/metrics.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import { InstitutionCatalogue } from './catalogue.ts'
-import { EDUCATION_LOG_TYPES, type LogAppender } from './log-port.ts'
+import { EDUCATION_LOG_TYPES } from './log-port.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import { EducationRegistry } from './registry.ts'
 import { DEFAULT_UPLOAD_LIMITS, serveCatalogueProtocol, UploadStaging } from './registry-node.ts'
 import { AccreditorDesk } from './accreditor.ts'
@@ -21,7 +22,7 @@ import { EducationStore } from './store.ts'
 
 export interface EducationRegistryComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   server: RpcServer
   metrics: Metrics
   logger: Logger
@@ -58,7 +59,7 @@ export async function createEducationRegistry (c: EducationRegistryComponents): 
 
 export interface InstitutionCatalogueComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   client: RpcClient
   federation: Federation
   metrics: Metrics

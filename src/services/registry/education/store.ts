@@ -1,15 +1,17 @@
 /**
  * The education store: every version ever recorded, in LevelDB (the `education` sublevel) and in
- * memory for queries. Writes go through {@link LogAppender.append} with the record operations,
- * so that a version and its Merkle log entry land in one atomic batch or not at all; memory is
- * updated only after the batch is acknowledged. Writers are serialised (one commit at a time),
- * which keeps ID minting and "does this already exist" checks consistent.
+ * memory for queries. Every write is a unit of work of the node's log in the registry's lane
+ * (src/store/log/unit-of-work.ts), so that a version and its Merkle log entry land in one atomic
+ * batch or not at all; memory is updated once the batch is durable, before the next unit of the
+ * lane is built. Units of the lane run one at a time, which keeps ID minting and "does this
+ * already exist" checks consistent.
  */
-import type { BatchOp, Sublevel } from '../../../store/leveldb/storage.ts'
+import type { Sublevel } from '../../../store/leveldb/storage.ts'
+import type { LogWriter, Transaction } from '../../../store/log/unit-of-work.ts'
 import { LifelongError } from '../../../core/errors.ts'
 import { formatNationalId, ID_KINDS, type IdKind } from './ids.ts'
 import { keys, logKeys } from './keys.ts'
-import { EDUCATION_LOG_TYPES, type LogAppender, type LogEntryInput } from './log-port.ts'
+import { EDUCATION_LOG_TYPES } from './log-port.ts'
 import {
   decodeDecision, decodeEvent, decodeInstitutionVersion, decodeOfferingVersion, encodeDecision, encodeEvent,
   encodeInstitutionVersion, encodeOfferingVersion,
@@ -19,7 +21,7 @@ import type { InstitutionHistory } from './history.ts'
 
 export interface EducationStoreComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
 }
 
 export interface EducationStoreInit {
@@ -40,22 +42,20 @@ export interface Commit {
   metaDeletes?: string[]
 }
 
-export interface CommitResult {
-  treeSize: number
-  indexes: number[]
-}
-
 /** Minting inside a transaction: serials are reserved in memory and persisted with the commit. */
 export interface Minter {
   mint: (kind: IdKind) => string
 }
+
+/** The lane of the registry's units of work (src/store/log/unit-of-work.ts). */
+const EDUCATION_LANE = 'education'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
 export class EducationStore {
   private readonly db: Sublevel
-  private readonly log: LogAppender
+  private readonly log: LogWriter
   private readonly offeringEntryType: string
   readonly offerings = new Map<string, OfferingVersion[]>()
   readonly institutions = new Map<string, InstitutionVersion[]>()
@@ -64,7 +64,6 @@ export class EducationStore {
   readonly decisionsBySubject = new Map<string, AccreditationDecision[]>()
   readonly crosswalk = new Map<string, string>()
   private readonly counters = new Map<string, number>()
-  private queue: Promise<unknown> = Promise.resolve()
   private readonly listeners: Array<(c: Commit) => void> = []
   private treeSize = 0
 
@@ -117,75 +116,68 @@ export class EducationStore {
   }
 
   /**
-   * Runs `work` alone (no other transaction in between): it reads the in-memory state, mints
-   * IDs, and returns what to commit and a result. Nothing is written if it throws; minted
-   * serials that were not committed are given back.
+   * Runs `work` alone (a unit of work in the registry's lane: no other transaction in between):
+   * it reads the in-memory state, mints IDs, and returns what to commit and a result. Nothing is
+   * written if it throws; minted serials that were not committed are given back.
+   *
+   * @throws whatever `work` throws; LifelongError EDUCATION_WRITE_FAILED when the commit fails
    */
   async transaction<T> (work: (minter: Minter) => Promise<{ commit: Commit, result: T }> | { commit: Commit, result: T }): Promise<T & { logSize: number }> {
-    const run = async (): Promise<T & { logSize: number }> => {
-      const reserved = new Map<string, number>()
-      const minter: Minter = {
-        mint: (kind) => {
-          const letter = ID_KINDS[kind]
-          const next = (reserved.get(letter) ?? this.counters.get(letter) ?? 0) + 1
-          reserved.set(letter, next)
-          return formatNationalId(kind, next)
+    let built = false
+    try {
+      return await this.log.transaction(async (tx) => {
+        const reserved = new Map<string, number>()
+        const minter: Minter = {
+          mint: (kind) => {
+            const letter = ID_KINDS[kind]
+            const next = (reserved.get(letter) ?? this.counters.get(letter) ?? 0) + 1
+            reserved.set(letter, next)
+            return formatNationalId(kind, next)
+          }
         }
-      }
-      const { commit, result } = await work(minter)
-      const counterWrites: Array<[string, Uint8Array]> = [...reserved].map(([letter, n]) => [keys.counter(letter), enc.encode(String(n))])
-      const written = await this.write(commit, counterWrites)
-      for (const [letter, n] of reserved) this.counters.set(letter, n)
-      return { ...result, logSize: written.treeSize }
+        const { commit, result } = await work(minter)
+        const counterWrites: Array<[string, Uint8Array]> = [...reserved].map(([letter, n]) => [keys.counter(letter), enc.encode(String(n))])
+        this.write(tx, commit, counterWrites)
+        built = true
+        const out = { ...result, logSize: this.treeSize }
+        tx.onCommitted((appended) => {
+          this.treeSize = appended.treeSize
+          out.logSize = appended.treeSize
+          for (const [letter, n] of reserved) this.counters.set(letter, n)
+          this.remember(commit)
+          for (const l of this.listeners) l(commit)
+        })
+        return out
+      }, { lane: EDUCATION_LANE })
+    } catch (err) {
+      if (!built) throw err
+      throw new LifelongError('unavailable', 'EDUCATION_WRITE_FAILED', 'the registry could not write to its store and log', { cause: err })
     }
-    const p = this.queue.then(run, run)
-    this.queue = p.catch(() => {})
-    return await p
   }
 
-  private async write (c: Commit, extra: Array<[string, Uint8Array]>): Promise<CommitResult> {
-    const ops: BatchOp[] = []
-    const entries: LogEntryInput[] = []
-    const put = (key: string, value: Uint8Array): void => { ops.push({ type: 'put', sublevel: this.db, key, value }) }
+  /** Puts a commit's records (each with its log entry) and writes into the unit of work. */
+  private write (tx: Transaction, c: Commit, extra: Array<[string, Uint8Array]>): void {
+    const db = this.db
     for (const v of c.offeringVersions ?? []) {
-      const bytes = encodeOfferingVersion(v)
       if (this.offerings.get(v.offering.id)?.some((x) => x.seq === v.seq) === true) {
         throw new LifelongError('internal', 'EDUCATION_VERSION_EXISTS', `version ${v.seq} of ${v.offering.id} already exists`)
       }
-      put(keys.offeringVersion(v.offering.id, v.seq), bytes)
-      entries.push({ type: this.offeringEntryType, key: logKeys.offeringVersion(v.offering.id, v.seq), record: bytes })
+      tx.record({ sublevel: db, key: keys.offeringVersion(v.offering.id, v.seq), value: encodeOfferingVersion(v), entry: { type: this.offeringEntryType, key: logKeys.offeringVersion(v.offering.id, v.seq) } })
     }
     for (const v of c.institutionVersions ?? []) {
-      const bytes = encodeInstitutionVersion(v)
-      put(keys.institutionVersion(v.institution.id, v.seq), bytes)
-      entries.push({ type: EDUCATION_LOG_TYPES.institutionVersion, key: logKeys.institutionVersion(v.institution.id, v.seq), record: bytes })
+      tx.record({ sublevel: db, key: keys.institutionVersion(v.institution.id, v.seq), value: encodeInstitutionVersion(v), entry: { type: EDUCATION_LOG_TYPES.institutionVersion, key: logKeys.institutionVersion(v.institution.id, v.seq) } })
     }
     for (const e of c.events ?? []) {
-      const bytes = encodeEvent(e)
-      put(keys.event(e.id), bytes)
-      entries.push({ type: EDUCATION_LOG_TYPES.institutionEvent, key: e.id, record: bytes })
+      tx.record({ sublevel: db, key: keys.event(e.id), value: encodeEvent(e), entry: { type: EDUCATION_LOG_TYPES.institutionEvent, key: e.id } })
     }
     for (const d of c.decisions ?? []) {
       if (this.decisions.has(d.id)) throw new LifelongError('internal', 'EDUCATION_DECISION_EXISTS', `decision ${d.id} already exists`)
-      const bytes = encodeDecision(d)
-      put(keys.decision(d.id), bytes)
-      entries.push({ type: EDUCATION_LOG_TYPES.accreditationDecision, key: d.id, record: bytes })
+      tx.record({ sublevel: db, key: keys.decision(d.id), value: encodeDecision(d), entry: { type: EDUCATION_LOG_TYPES.accreditationDecision, key: d.id } })
     }
-    for (const [key, id] of c.crosswalk ?? []) put(key, enc.encode(id))
-    for (const [key, value] of c.meta ?? []) put(key, value)
-    for (const key of c.metaDeletes ?? []) ops.push({ type: 'del', sublevel: this.db, key })
-    for (const [key, value] of extra) put(key, value)
-    if (ops.length === 0) return { treeSize: this.treeSize, indexes: [] }
-    let result
-    try {
-      result = await this.log.append(entries, ops)
-    } catch (err) {
-      throw new LifelongError('unavailable', 'EDUCATION_WRITE_FAILED', 'the registry could not write to its store and log', { cause: err })
-    }
-    this.treeSize = result.treeSize
-    this.remember(c)
-    for (const l of this.listeners) l(c)
-    return result
+    for (const [key, id] of c.crosswalk ?? []) tx.put(db, key, enc.encode(id))
+    for (const [key, value] of c.meta ?? []) tx.put(db, key, value)
+    for (const key of c.metaDeletes ?? []) tx.del(db, key)
+    for (const [key, value] of extra) tx.put(db, key, value)
   }
 
   private remember (c: Commit): void {

@@ -39,10 +39,10 @@ const ITEM_LABEL = Buffer.from('lifelong/learners/item/v1\0', 'latin1')
 const ITEMS_FORMAT = 0x01
 const MAX_KEY_BYTES = 0xffff
 
-/** One record a write stores: its key in the `learners` sublevel and its exact bytes. */
+/** One record a write stores: its key in the `learners` sublevel and its exact bytes (a unit of work's record). */
 export interface BatchItem {
   key: string
-  record: Uint8Array
+  value: Uint8Array
 }
 
 /** What a write appends for its items: the batch record and the item list, to store beside them. */
@@ -102,7 +102,7 @@ export function buildBatch (entries: readonly BatchItem[], requestId: Uint8Array
     items[keyAt - 2] = keyLength >>> 8
     items[keyAt - 1] = keyLength & 0xff
     at = keyAt + keyLength
-    hashLeafInto(scratch, 0, itemLeaf(items, saltAt, items, keyAt, keyLength, e.record), hashes, HASH_SIZE * i)
+    hashLeafInto(scratch, 0, itemLeaf(items, saltAt, items, keyAt, keyLength, e.value), hashes, HASH_SIZE * i)
     leafHashes[i] = hashes.subarray(HASH_SIZE * i, HASH_SIZE * (i + 1))
   }
   const root = rootFromLeafHashes(leafHashes)

@@ -7,7 +7,7 @@
  */
 import { lifelong } from '../../../core/gen/proto.js'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
-import type { Draft } from './journal.ts'
+import type { Draft } from './draft.ts'
 import {
   CHANGE_REQUEST_PENDING_PREFIX, changeRequestHeadKey, changeRequestPendingKey, changeRequestVersionKey, changeRequestVersionPrefix, prefixEnd
 } from './keys.ts'

@@ -12,11 +12,11 @@ import type { RpcServer } from '../../../net/rpc/server.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import { LearnerRegistry } from './registry.ts'
 import { serveLearnerMethods } from './handlers.ts'
-import type { LogAppender } from './journal.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 
 export interface LearnerIndexComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   federation: Federation
   server: RpcServer
   logger: Logger

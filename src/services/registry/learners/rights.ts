@@ -15,7 +15,7 @@
 import { Counter } from 'prom-client'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Metrics } from '../../../core/observability/metrics.ts'
-import type { Draft } from './journal.ts'
+import type { Draft } from './draft.ts'
 import { lifelong } from '../../../core/gen/proto.js'
 import { learnerVersionKey, matchKey, pointerHeadKey, relationshipKey } from './keys.ts'
 import { OPERATOR, toHex, type Accessor } from './model.ts'

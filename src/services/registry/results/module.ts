@@ -11,7 +11,8 @@ import type { Logger } from '../../../core/observability/logger.ts'
 import type { RpcServer } from '../../../net/rpc/server.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import { LifelongError } from '../../../core/errors.ts'
-import type { LogAppender, LogProofs, OfferingCatalogue, PointerRegistrar, InstitutionInfo } from './ports.ts'
+import type { LogWriter } from '../../../store/log/unit-of-work.ts'
+import type { LogProofs, OfferingCatalogue, PointerRegistrar, InstitutionInfo } from './ports.ts'
 import { ResultRegistry } from './registry.ts'
 import { ResultService } from './serve.ts'
 import { IndexOutbox } from './outbox.ts'
@@ -19,7 +20,7 @@ import { ImportStaging } from './staging.ts'
 
 export interface ResultsModuleComponents {
   store: Sublevel
-  log: LogAppender
+  log: LogWriter
   proofs: LogProofs
   key: SigningKey
   /** Seals hybrid with it (`signatures.hybridSeals`). */

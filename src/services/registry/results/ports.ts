@@ -1,11 +1,10 @@
 /**
  * What the results registry needs from the rest of the node, as small interfaces the
- * composition root fills: the education registry's offering lookup, the log's append path and
- * proofs, and the national index's pointer registration. Keeping them here lets the registry be
- * tested on its own and keeps registries from importing each other.
+ * composition root fills: the education registry's offering lookup, the log's proofs, and the
+ * national index's pointer registration (it writes through the log's unit of work,
+ * src/store/log/unit-of-work.ts). Keeping them here lets the registry be tested on its own and
+ * keeps registries from importing each other.
  */
-import type { BatchOp } from '../../../store/leveldb/storage.ts'
-import type { AppendResult, LogEntryInput } from '../../../store/log/store.ts'
 import type { Localised, SubjectId } from './model.ts'
 
 /** An institution as the National Education Registry describes it (on some date). */
@@ -41,11 +40,6 @@ export interface OfferingInfo {
 export interface OfferingCatalogue {
   /** The offering in force on `date` (YYYY-MM-DD), or undefined if the registry has none. Throws when the registry cannot be asked. */
   find (id: string, date: string): Promise<OfferingInfo | undefined>
-}
-
-/** The one append path of the node's log (LogModule.append). */
-export interface LogAppender {
-  append (entries: LogEntryInput[], ops?: BatchOp[]): Promise<AppendResult>
 }
 
 /** A signed checkpoint note and the tree size it commits to. */

@@ -2,7 +2,9 @@
  * Staged imports: a large file arrives in chunks, each checked as it comes (shape and registry
  * lookups), and is written all or nothing at commit. Nothing is stored before the commit, and
  * a commit with any problem in any chunk stores nothing. Imports are kept in memory for an
- * hour; an import that is not committed by then is dropped.
+ * hour; an import that is not committed by then is dropped. The commit is idempotent under the
+ * import's ID (the log's unit of work keeps its report): a commit sent again, e.g. after a lost
+ * response, returns the same report and stores nothing more.
  */
 import { randomUUID } from 'node:crypto'
 import { LifelongError, ValidationError, isLifelongError, type ErrorCode } from '../../../core/errors.ts'
@@ -16,6 +18,8 @@ export interface StagedImport {
   results: number
   prepared: PreparedBatch[]
   problems: Problem[]
+  /** Committed (or being committed): its chunks are dropped, its ID answers a commit sent again. */
+  committed?: boolean
 }
 
 export interface ChunkReport {
@@ -60,6 +64,7 @@ export class ImportStaging {
   /** Checks one chunk and keeps it for the commit. */
   async add (id: string, chunk: IngestBatch): Promise<ChunkReport> {
     const imp = this.get(id)
+    if (imp.committed === true) throw new LifelongError('not-found', 'RESULTS_IMPORT_NOT_FOUND', 'no such import (it has been committed)')
     const offset = { learners: imp.learners, results: imp.results }
     imp.learners += chunk.learners?.length ?? 0
     imp.results += chunk.results?.length ?? 0
@@ -77,15 +82,19 @@ export class ImportStaging {
   /** Writes every chunk in one batch, or nothing. @throws ValidationError with every problem */
   async commit (id: string): Promise<IngestReport> {
     const imp = this.get(id)
-    this.imports.delete(id)
+    if (imp.committed === true) return await this.registry.commit({ learners: [], results: [] }, id)
     if (imp.problems.length > 0) {
+      this.imports.delete(id)
       throw new ValidationError(imp.problems.every((p) => p.code === imp.problems[0]?.code) ? imp.problems[0]?.code as ErrorCode : 'RESULTS_REJECTED',
         `nothing was stored: the import has ${imp.problems.length} problem(s)`, imp.problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems: imp.problems } })
     }
     const merged: PreparedBatch = { learners: imp.prepared.flatMap((p) => p.learners), results: imp.prepared.flatMap((p) => p.results) }
+    imp.committed = true
+    imp.prepared = []
     try {
-      return await this.registry.commit(merged)
+      return await this.registry.commit(merged, id)
     } catch (err) {
+      this.imports.delete(id)
       if (isLifelongError(err)) throw err
       throw new LifelongError('internal', 'RESULTS_IMPORT_FAILED', 'the import could not be written', { cause: err })
     }

@@ -6,7 +6,8 @@ import { describe, it, expect } from 'vitest'
 import { SignJWT } from 'jose'
 import { BearerAuth, type TokenIssuer } from '../../../../src/edges/http/auth.ts'
 import { generateSigningKey, formatPublicKey } from '../../../../src/core/crypto/ed25519.ts'
-import { DEV_AUDIENCE, DEV_ISSUERS, devIssuerConfig, mintDevToken } from '../../../../src/demo/dev-issuer.ts'
+import { DEV_ISSUERS, devIssuerConfig, mintDevToken } from '../../../../src/demo/dev-issuer.ts'
+import { DEV_AUDIENCE } from '../../../../src/core/config/development.ts'
 import { parseConfig } from '../../../../src/core/config/config.ts'
 
 const key = generateSigningKey()

@@ -12,7 +12,7 @@ import { openStorage } from '../../../../src/store/leveldb/storage.ts'
 import { DevIssuer, TokenVerifier } from '../../../../src/services/portal/oidc.ts'
 import { LearnerSessions } from '../../../../src/services/portal/session.ts'
 import { SessionStore } from '../../../../src/services/portal/session-store.ts'
-import { DEV_AUDIENCE } from '../../../../src/services/portal/module.ts'
+import { DEV_AUDIENCE } from '../../../../src/core/config/development.ts'
 import { LEARNERS } from '../../../helpers/results.ts'
 import { tempDir } from '../../../helpers/federation.ts'
 

@@ -8,8 +8,8 @@ import { sampleLearnerResults, UIO } from '../../../../fixtures/bridges/sample.t
 import { learnerWithCourses, pdfText, xsdValidate } from '../../../../helpers/emrex.ts'
 
 describe('ELMO 1.7 export', () => {
-  it('turns the sample learner into a document valid against the ELMO 1.7.0 XSD', () => {
-    const xml = buildElmo(sampleLearnerResults, { transcriptPdf: transcriptPdf(sampleLearnerResults, 'Vitnemålsportalen') })
+  it('turns the sample learner into a document valid against the ELMO 1.7.0 XSD', async () => {
+    const xml = buildElmo(sampleLearnerResults, { transcriptPdf: await transcriptPdf(sampleLearnerResults, 'Vitnemålsportalen') })
     const v = xsdValidate(xml)
     expect(v.output).toContain('validates')
     expect(v.valid).toBe(true)
@@ -96,8 +96,8 @@ describe('ELMO 1.7 export', () => {
     expect(readElmo(xml).reports[0]?.opportunities).toHaveLength(300)
   })
 
-  it('attaches a real PDF transcript with the learner and every result', () => {
-    const pdf = transcriptPdf(sampleLearnerResults, 'Vitnemålsportalen')
+  it('attaches a real PDF transcript with the learner and every result', async () => {
+    const pdf = await transcriptPdf(sampleLearnerResults, 'Vitnemålsportalen')
     const text = pdfText(pdf)
     expect(text).toContain('Learner: Kari Synnøve Nordmann, born 1999-03-14')
     expect(text).toContain('Sør-Trøndelag University College (now part of Norwegian University of Science')

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { StatusList } from '@sd-jwt/jwt-status-list'
 import { decodeStatusList, encodeStatusList, getStatus, setStatus, StatusListStore, STATUS_INVALID } from '../../../../../src/services/bridges/eudi/status-list.ts'
 import { openStorage } from '../../../../../src/store/leveldb/storage.ts'
+import { LogStore } from '../../../../../src/store/log/store.ts'
 import { tempDir } from '../../../../helpers/federation.ts'
 import { isLifelongError } from '../../../../../src/core/errors.ts'
 
@@ -45,19 +46,19 @@ describe('token status list (draft-ietf-oauth-status-list §4.1)', () => {
     const storage = await openStorage(tempDir())
     const store = storage.sublevel('bridges')
     const lists = new StatusListStore(store, { size: 64 })
+    const log = await LogStore.open({ storage })
     const seen = new Set<number>()
     for (let i = 0; i < 64; i++) {
-      await lists.exclusive(async () => {
-        const { ref, ops } = await lists.allocate()
-        await storage.db.batch(ops.map((o) => o.type === 'put' ? { type: 'put' as const, sublevel: o.sublevel, key: o.key, value: o.value } : { type: 'del' as const, sublevel: o.sublevel, key: o.key }))
+      await log.transaction(async (tx) => {
+        const { ref } = await lists.allocate(tx)
         expect(ref.listId).toBe('1')
         seen.add(ref.index)
-      })
+      }, { lane: 'eudi' })
     }
     expect(seen.size).toBe(64)
-    const next = await lists.exclusive(async () => await lists.allocate())
+    const next = await log.transaction(async (tx) => await lists.allocate(tx), { lane: 'eudi' })
     expect(next.ref.listId).toBe('2')
-    await storage.db.batch((await lists.set({ listId: '1', index: 5 }, STATUS_INVALID)).map((o) => ({ type: 'put' as const, sublevel: o.sublevel, key: o.key, value: (o as { value: Uint8Array }).value })))
+    await log.transaction(async (tx) => { await lists.set(tx, { listId: '1', index: 5 }, STATUS_INVALID) }, { lane: 'eudi' })
     const reopened = new StatusListStore(store, { size: 64 })
     expect(await reopened.status({ listId: '1', index: 5 })).toBe(1)
     expect(await reopened.status({ listId: '1', index: 6 })).toBe(0)

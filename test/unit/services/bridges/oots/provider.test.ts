@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { OotsProvider, DEFAULT_EVIDENCE_TYPES } from '../../../../../src/services/bridges/oots/provider.ts'
 import { LifelongError, isLifelongError } from '../../../../../src/core/errors.ts'
 import type { EvidenceFetcher } from '../../../../../src/services/bridges/ports.ts'
+import { LogStore } from '../../../../../src/store/log/store.ts'
 import { openStorage } from '../../../../../src/store/leveldb/storage.ts'
 import { silentLogger } from '../../../../../src/core/observability/logger.ts'
 import { tempDir } from '../../../../helpers/federation.ts'
@@ -36,10 +37,9 @@ const answering: EvidenceFetcher = {
 
 async function provider (options: { now?: () => number, retentionDays?: number, failWith?: LifelongError, evidence?: EvidenceFetcher } = {}): Promise<OotsProvider> {
   const storage = await openStorage(tempDir())
-  const entries: unknown[] = []
   return new OotsProvider({
     store: storage.sublevel('bridges'),
-    log: { append: async (e, ops = []) => { entries.push(...e); await storage.db.batch(ops.map((o) => o.type === 'put' ? { type: 'put' as const, sublevel: o.sublevel, key: o.key, value: o.value } : { type: 'del' as const, sublevel: o.sublevel, key: o.key })); return { indexes: [], treeSize: entries.length } } },
+    log: await LogStore.open({ storage }),
     matcher: tableMatcher([{ learnerId: 'L1', person: { familyName: 'Dupont', givenName: 'Jean', dateOfBirth: '1992-10-22' } }]),
     results: fixtureResults({ L1: sampleLearnerResults }),
     evidence: options.evidence ?? { fetch: async () => { throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'deadline passed') } },

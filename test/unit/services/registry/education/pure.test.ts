@@ -24,6 +24,17 @@ describe('CSV import files', () => {
     ])
   })
 
+  it('keeps the starting line of each record after CRLF line breaks inside quoted fields and empty lines, and names the line of an unclosed quote', () => {
+    const rows = parseCsv('a,b\r\n"x\r\ny\r\nz",1\r\n\r\n2,"q"\r\n3,4"5\r\n')
+    expect(rows).toEqual([
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['x\r\ny\r\nz', '1'] },
+      { line: 6, cells: ['2', 'q'] },
+      { line: 7, cells: ['3', '4"5'] }
+    ])
+    expect(() => parseCsv('a,b\n1,2\n"3,\n4\n')).toThrow(/^line 3: a quoted field is not closed$/)
+  })
+
   it('round-trips what toCsv writes', () => {
     const text = toCsv([{ kind: 'course', localCode: 'INF1000', nameNb: 'Grunnkurs, "med" komma', credits: 7.5, relations: 'prerequisite:INF0001' }])
     const parsed = parseImportFile(text, 'csv')

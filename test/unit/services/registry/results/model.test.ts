@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { checkLearnerInput, checkResultInput, isPass, osloDay, type Problem } from '../../../../../src/services/registry/results/model.ts'
+import { isPass, osloDay, type Problem } from '../../../../../src/services/registry/results/model.ts'
+import { checkLearnerInput, checkResultInput } from '../../../../../src/services/registry/results/check.ts'
 import { openResult, sealResult, subjectCommitment, resultView } from '../../../../../src/services/registry/results/record.ts'
 import { generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
 import { sealEnvelope } from '../../../../../src/core/crypto/envelope.ts'
