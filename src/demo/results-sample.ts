@@ -41,14 +41,39 @@ function sampleOffering (owner: string, localCode: string): SampleOffering {
 }
 
 const KARI: LearnerInput = { nationalId: '14839940026', givenNames: 'Kari Synnøve', familyName: 'Nordmann', birthDate: '1999-03-14' }
-const OLA: LearnerInput = { nationalId: '02889840016', givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }
+// A man's number: the ninth digit (the individual number's last) is odd for men, even for women.
+const OLA: LearnerInput = { nationalId: '02889840369', givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }
 const AISHA: LearnerInput = { nationalId: '27919640281', givenNames: 'Aisha', familyName: 'Rahman', birthDate: '1996-11-27' }
 
-/** The learners the development issuer offers on its sign-in page. */
+/**
+ * Which institution nodes (by slug) hold each sample learner's results: what the sign-in page's
+ * notes and README say they see (test/unit/demo/sample.test.ts holds the three to the results).
+ */
+export const SAMPLE_HOLDINGS: Readonly<Record<'kari' | 'ola' | 'aisha', readonly string[]>> = {
+  kari: ['uio', 'ntnu', 'vestland', 'uib'],
+  ola: ['ntnu', 'oslomet', 'vestland'],
+  aisha: ['oslomet', 'uio', 'uib']
+}
+
+/** The learners the development issuer offers on its sign-in page, with what they have, in each page language. */
 export const SAMPLE_LEARNERS: SampleLearner[] = [
-  { ...KARI, note: 'UiO (bachelor), NTNU (also a course from HiST, merged into NTNU), Vestland fylkeskommune (upper secondary), UiB (down)' } as SampleLearner,
-  { ...OLA, note: 'NTNU, OsloMet, Vestland fylkeskommune (trade certificate)' } as SampleLearner,
-  { ...AISHA, note: 'OsloMet (recognition of foreign education), UiO (master course), UiB (down)' } as SampleLearner
+  {
+    ...KARI,
+    note: {
+      nb: 'UiO (bachelor), NTNU (også et emne fra HiST, slått sammen med NTNU), Vestland fylkeskommune (videregående), UiB (nede)',
+      nn: 'UiO (bachelor), NTNU (òg eit emne frå HiST, slått saman med NTNU), Vestland fylkeskommune (vidaregåande), UiB (nede)',
+      en: 'UiO (bachelor), NTNU (also a course from HiST, merged into NTNU), Vestland fylkeskommune (upper secondary), UiB (down)'
+    }
+  } as SampleLearner,
+  { ...OLA, note: { nb: 'NTNU, OsloMet, Vestland fylkeskommune (fagbrev)', nn: 'NTNU, OsloMet, Vestland fylkeskommune (fagbrev)', en: 'NTNU, OsloMet, Vestland fylkeskommune (trade certificate)' } } as SampleLearner,
+  {
+    ...AISHA,
+    note: {
+      nb: 'OsloMet (godkjenning av utenlandsk utdanning), UiO (masteremne), UiB (nede)',
+      nn: 'OsloMet (godkjenning av utanlandsk utdanning), UiO (masteremne), UiB (nede)',
+      en: 'OsloMet (recognition of foreign education), UiO (master course), UiB (down)'
+    }
+  } as SampleLearner
 ]
 
 const ref = (l: LearnerInput): { nationalId: string } => ({ nationalId: l.nationalId as string })

@@ -149,7 +149,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const summaryFile = join(dir, 'federation.json')
   writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }), ...(localOots === undefined ? {} : { oots: { url: localOots.url, developmentGateway: localOots.gatewayFile } }) }, null, 2) + '\n')
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
-  const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: l.note }) })) }
+  const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: typeof l.note === 'string' ? l.note : l.note.en }) })) }
   const learnersFile = join(dir, 'learners.json')
   let learners: SampleLearner[]
   try {

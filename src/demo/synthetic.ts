@@ -54,7 +54,11 @@ export function prng (seed: number): () => number {
   }
 }
 
-const GIVEN = ['Ola', 'Kari', 'Nora', 'Jakob', 'Emma', 'Filip', 'Ingrid', 'Aksel', 'Sofie', 'Henrik', 'Sara', 'Magnus', 'Ida', 'Sander', 'Thea', 'Jonas', 'Maja', 'Emil', 'Selma', 'Lukas']
+/** Given names by the gender the number records (its ninth digit), so that a person's name, gender and number agree. */
+const GIVEN = {
+  male: ['Ola', 'Jakob', 'Filip', 'Aksel', 'Henrik', 'Magnus', 'Sander', 'Jonas', 'Emil', 'Lukas'],
+  female: ['Kari', 'Nora', 'Emma', 'Ingrid', 'Sofie', 'Sara', 'Ida', 'Thea', 'Maja', 'Selma']
+} as const
 const FAMILY = ['Nordmann', 'Hansen', 'Johansen', 'Olsen', 'Larsen', 'Andersen', 'Pedersen', 'Nilsen', 'Kristiansen', 'Jensen', 'Karlsen', 'Johnsen', 'Pettersen', 'Eriksen', 'Berg', 'Haugen', 'Hagen', 'Johannessen', 'Andreassen', 'Jacobsen', 'Dahl', 'Jørgensen', 'Halvorsen', 'Henriksen', 'Lund', 'Sørensen', 'Jakobsen', 'Moen', 'Gundersen', 'Iversen', 'Strand', 'Solberg', 'Svendsen', 'Eide', 'Knutsen', 'Martinsen', 'Paulsen', 'Bakken', 'Kristoffersen', 'Mathisen', 'Lie', 'Amundsen', 'Nguyen', 'Rasmussen', 'Ali', 'Lunde', 'Solheim', 'Berge', 'Moe', 'Nygård', 'Bakke', 'Kristensen', 'Fredriksen', 'Holm', 'Lien', 'Hauge', 'Christensen', 'Andresen', 'Nielsen', 'Knudsen', 'Evensen', 'Sæther', 'Aas', 'Myhre', 'Hanssen', 'Ahmed', 'Haugland', 'Thomassen', 'Sivertsen', 'Simonsen', 'Danielsen', 'Berntsen', 'Sandvik', 'Rønning', 'Arnesen', 'Antonsen', 'Næss', 'Vik', 'Haug', 'Ellingsen', 'Thorsen', 'Edvardsen', 'Birkeland', 'Isaksen', 'Gulbrandsen', 'Ruud', 'Aasen', 'Strøm', 'Myklebust', 'Tangen', 'Ødegård', 'Eliassen', 'Helland', 'Bøe', 'Jenssen', 'Aune', 'Mikkelsen', 'Tveit', 'Brekke', 'Abrahamsen']
 
 export interface SyntheticPerson {
@@ -123,11 +127,13 @@ export function syntheticPerson (n: number, tables: Map<number, DayTable> = new 
   const individual = table.individuals[slot]
   if (individual === undefined) throw new LifelongError('invalid', 'DEMO_SYNTHETIC_EXHAUSTED', `no synthetic person ${n}: the sequence holds ${DAYS * 333}`)
   const check = table.checks[slot] as number
+  // The individual number's last digit (the number's ninth) is odd for men, even for women.
+  const gender = individual % 2 === 1 ? 'male' : 'female'
   return {
     nationalId: `${table.prefix}${String(individual).padStart(3, '0')}${String(check).padStart(2, '0')}`,
     birthDate: table.birthDate,
-    given: GIVEN[n % GIVEN.length] as string,
-    family: FAMILY[Math.floor(n / GIVEN.length) % FAMILY.length] as string,
-    gender: n % 2 === 0 ? 'female' : 'male'
+    given: GIVEN[gender][n % GIVEN[gender].length] as string,
+    family: FAMILY[Math.floor(n / 20) % FAMILY.length] as string,
+    gender
   }
 }

@@ -13,7 +13,14 @@ import { DevIssuer, type LearnerIdentity, type SampleLearner } from '../services
 import { BridgeAccessLog, SignedInLearners } from '../services/portal/bridge-ports.ts'
 import { emrexForeignResults } from '../services/bridges/emrex/foreign-results.ts'
 import { portalRoutes } from '../edges/portal/routes.ts'
-import { portalAuthenticators, portalCsrfTokens } from '../edges/portal/edge.ts'
+import { portalAuthenticators, portalCsrfTokens, portalSignedIn } from '../edges/portal/edge.ts'
+import type { TranscriptSigner } from '../edges/portal/pdf.ts'
+import { pageErrorRenderer } from '../edges/http/errors.ts'
+import { PORTAL_SITE } from '../edges/ui/site.ts'
+import { readPublishedAnchor } from '../core/federation/published-anchor.ts'
+import { createPrivateKey, X509Certificate } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import type { NodeConfig } from '../core/config/config.ts'
 import { definePart, type NodeParts } from './node-parts.ts'
 import type { NodeCore } from './context.ts'
 import type { PartFactories } from './parts.ts'
@@ -91,11 +98,36 @@ export const portal = definePart({
       session: { idleMs: config.portal.session.idleMinutes * 60_000, absoluteMs: config.portal.session.absoluteHours * 3_600_000 },
       allowSynthetic: config.identifiers.allowSynthetic,
       // The bridges' pages the portal links to, by what runs on this node.
-      entryPoints: { wallet: '/portal/wallet', ...(config.emrex === undefined ? {} : { emrexImport: '/emrex/import' }) }
+      entryPoints: { wallet: '/portal/wallet', walletVerifier: '/share/wallet', ...(config.emrex === undefined ? {} : { emrexImport: '/emrex/import' }) }
     })
   },
-  edges: (portal) => ({ routes: portalRoutes(portal), csrfTokens: portalCsrfTokens(portal), authenticators: portalAuthenticators(portal) })
+  edges: (portal, { core }) => {
+    const { config } = core
+    const anchor = config.federation.trustAnchorFile === undefined ? undefined : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys)
+    const signer = transcriptSigner(config)
+    const routes = portalRoutes(portal, { ...(anchor === undefined ? {} : { anchor: { text: anchor.text, fingerprint: anchor.fingerprint } }), ...(signer === undefined ? {} : { transcriptSigner: signer }) })
+    // The portal's pages, the bridges' pages on this node and their errors are drawn in the portal's shell.
+    return { routes, csrfTokens: portalCsrfTokens(portal), authenticators: portalAuthenticators(portal), errorRenderers: { page: pageErrorRenderer(PORTAL_SITE, portalSignedIn(portal)) } }
+  }
 })
+
+/**
+ * Who signs the portal's PDF transcripts: the portal organisation's X.509 certificate that it
+ * already publishes to EMREX clients as the signer of its documents (`emrex.certificateFile`,
+ * `emrex.keyFile`). A portal without an `emrex` section has no such certificate and signs none.
+ */
+function transcriptSigner (config: NodeConfig): TranscriptSigner | undefined {
+  if (config.emrex === undefined) return undefined
+  // The EMREX module checks the pair (an RSA key of at least 2048 bits, matching the certificate) when it starts.
+  const certificate = new X509Certificate(readFileSync(config.emrex.certificateFile))
+  const subject = new Map(certificate.subject.split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  return {
+    certificateDer: new Uint8Array(certificate.raw),
+    privateKey: createPrivateKey(readFileSync(config.emrex.keyFile)),
+    name: subject.get('O') ?? subject.get('CN') ?? config.name,
+    location: subject.get('C') ?? 'NO'
+  }
+}
 
 /** The learner ID, or undefined for a learner the index does not know (who has imported nothing). */
 async function knownLearnerId (signedIn: SignedInLearners, identity: LearnerIdentity): Promise<string | undefined> {

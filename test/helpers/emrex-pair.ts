@@ -58,7 +58,11 @@ const UIO_RESULTS: IngestBatch = {
   ] as IngestBatch['results']
 }
 
-export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}): Promise<EmrexPair> {
+/**
+ * @param emrexOverrides fields of the portal's `emrex` section to replace
+ * @param portalConfig more config of the portal (e.g. an `oots` section, from `dir`: the pair's directory)
+ */
+export async function startEmrexPair (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> = () => ({})): Promise<EmrexPair> {
   const dir = tempDir('lifelong-emrex-')
   const portalCert = await certificate(dir, 'portal', 'NO')
   const foreignCert = await certificate(dir, 'foreign', 'SE')
@@ -69,6 +73,7 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
     configOverrides: (s) => s.slug !== 'portal'
       ? {}
       : {
+          ...portalConfig(dir),
           portal: { devIssuer: true },
           emrex: {
             certificateFile: portalCert.certificateFile,
@@ -167,7 +172,7 @@ export class CookieClient {
   }
 
   async get (url: string): Promise<HttpAnswer> {
-    return await this.answer(url, await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } }))
+    return await this.answer(url, await fetch(url, { redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html', 'accept-language': 'en' } }))
   }
 
   async post (url: string, form: Record<string, string | string[]>, options: { csrf?: boolean } = {}): Promise<HttpAnswer> {
@@ -175,7 +180,7 @@ export class CookieClient {
     for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x)
     const token = this.csrfFor(url)
     if (options.csrf !== false && token !== undefined && !('_csrf' in form)) body.append('_csrf', token)
-    return await this.answer(url, await fetch(url, { method: 'POST', body, redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html' } }))
+    return await this.answer(url, await fetch(url, { method: 'POST', body, redirect: 'manual', headers: { cookie: this.cookieHeader(url), accept: 'text/html', 'accept-language': 'en' } }))
   }
 
   /**
@@ -207,26 +212,33 @@ export class CookieClient {
   }
 
   /** The portal's "who saw my data" (JSON) of the signed-in learner. */
-  async accessRows (base: string): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+  async accessRows (base: string): Promise<Array<{ from: string, at: number, who: string, operation: string, purpose: string, legalBasis: string }>> {
     const r = await fetch(`${base}/portal/api/access`, { headers: { cookie: this.cookieHeader(base) } })
     if (r.status !== 200) throw new Error(`access log: ${r.status} ${await r.text()}`)
-    return ((await r.json()) as { rows: Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }> }).rows
+    return ((await r.json()) as { rows: Array<{ from: string, at: number, who: string, operation: string, purpose: string, legalBasis: string }> }).rows
   }
 }
 
 /** The destination and hidden fields of any auto-submitting form page (the issuer's form post). */
 export function postedForm (html: string): { action: string, fields: Record<string, string> } {
-  const action = /<form[^>]* action="([^"]*)"/.exec(html)?.[1]
-  if (action === undefined) throw new Error(`no form in page:\n${html.slice(0, 500)}`)
+  // The page's own form, in <main>: the shell's header may hold sign-out forms.
+  const main = html.indexOf('<main')
+  const form = /<form[^>]* action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(main < 0 ? html : html.slice(main))
+  if (form === null) throw new Error(`no form in page:\n${html.slice(0, 500)}`)
+  return { action: unescapeHtml(form[1] as string), fields: hiddenFields(form[2] as string) }
+}
+
+/** The hidden fields of a form's markup. */
+function hiddenFields (html: string): Record<string, string> {
   const fields: Record<string, string> = {}
   for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescapeHtml(m[1] as string)] = unescapeHtml(m[2] as string)
-  return { action: unescapeHtml(action), fields }
+  return fields
 }
 
 /** The picker's choices: result title → result ID (the checkbox value). */
 export function pickerChoices (html: string): Map<string, string> {
   const out = new Map<string, string>()
-  for (const m of html.matchAll(/<input type="checkbox" name="results" value="([^"]*)" id="([^"]*)"[^>]*> <label for="[^"]*">([^<]*)<\/label>/g)) out.set(unescapeHtml(m[3] as string), unescapeHtml(m[1] as string))
+  for (const m of html.matchAll(/<input type="checkbox" name="results" value="([^"]*)" id="([^"]*)"[^>]*>(?:<div>)?\s*<label for="[^"]*">(?:<span lang="[^"]*">)?([^<]*)(?:<\/span>)?<\/label>/g)) out.set(unescapeHtml(m[3] as string), unescapeHtml(m[1] as string))
   return out
 }
 
@@ -234,11 +246,9 @@ const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&
 
 /** The destination and hidden fields of an auto-submitting EMREX form page. */
 export function formOf (html: string): { action: string, fields: Record<string, string> } {
-  const action = /<form id="emrex" method="post" action="([^"]*)"/.exec(html)?.[1]
-  if (action === undefined) throw new Error(`no EMREX form in page:\n${html.slice(0, 500)}`)
-  const fields: Record<string, string> = {}
-  for (const m of html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)) fields[unescapeHtml(m[1] as string)] = unescapeHtml(m[2] as string)
-  return { action: unescapeHtml(action), fields }
+  const form = /<form id="emrex" method="post" action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/.exec(html)
+  if (form === null) throw new Error(`no EMREX form in page:\n${html.slice(0, 500)}`)
+  return { action: unescapeHtml(form[1] as string), fields: hiddenFields(form[2] as string) }
 }
 
 /** The error code of an EMREX error page. */

@@ -50,7 +50,7 @@ export function testCatalogue (offerings: Record<string, OfferingInfo> = OFFERIN
 /** Synthetic national IDs (Skatteetaten test numbers, month + 80) of test learners. */
 export const LEARNERS = {
   kari: { nationalId: '14839940026', givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' },
-  ola: { nationalId: '02889840016', givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }
+  ola: { nationalId: '02889840369', givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }
 } as const
 
 export function course (externalId: string, who: { nationalId: string }, offeringId: string, grade: string, achievedOn = '2024-12-10'): Record<string, unknown> {

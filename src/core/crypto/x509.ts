@@ -6,7 +6,7 @@
  *
  * Certificates are built with the PeculiarVentures ASN.1 schemas (`@peculiar/asn1-x509`, the
  * structures of RFC 5280 §4.1) and signed with node:crypto ECDSA P-256 (`ecdsa-with-SHA256`,
- * RFC 5758 §3.2): node-forge cannot sign EC certificates, and the schemas need no global
+ * RFC 5758 §3.2); the schemas need no global
  * polyfill. Chains are checked with node:crypto's `X509Certificate` (issuer name, signature,
  * validity, CA flag), never by trusting what a chain says about itself.
  */

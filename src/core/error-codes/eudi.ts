@@ -5,11 +5,13 @@ const ABOUT = 'the EUDI wallet issuer: OpenID4VCI offers, SD-JWT VC, the status 
 
 /** Each code of `EUDI`, on one line: the kind it is thrown with, and what it means. */
 export const EUDI_ERRORS = errorModule('EUDI', ABOUT, {
+  EUDI_AUTHORIZATION_REQUEST_INVALID: ['invalid', 'the authorization page was opened with a request_uri that is unknown, expired, already used or another wallet\'s (RFC 9126 §4)'],
   EUDI_CERTIFICATE_INVALID: ['invalid', 'the credential issuer\'s certificate chain does not certify its key or does not lead to the configured root'],
   EUDI_CREDENTIAL_NOT_FOUND: ['not-found', 'no such issued credential'],
   EUDI_FETCH_UNAVAILABLE: ['unavailable', 'this issuer fetches nothing (no fetch configured)'],
   EUDI_FLOW_NOT_OFFERED: ['invalid', 'the authorization code flow is not offered here (portal.wallet.authorizationCode)'],
   EUDI_KEY_BINDING_INVALID: ['invalid', 'a presentation\'s key binding JWT cannot be checked (no cnf.jwk) or does not verify'],
+  EUDI_NOTHING_CHOSEN: ['invalid', 'a wallet offer asked for with no result chosen (a page shows the form again instead)'],
   EUDI_NOTHING_OFFERED: ['invalid', 'an offer needs at least one result'],
   EUDI_OFFER_NOT_YOURS: ['forbidden', 'the wallet offer was made for another learner'],
   EUDI_PRESENTATION_INVALID: ['invalid', 'a wallet\'s answer to a presentation request cannot be read (not an encrypted response, another key, not JSON)'],

@@ -1,10 +1,11 @@
 /** Error codes of the HTTP edge: request shape, Host, rate limits, CSRF, route declarations, listening. */
 import { errorModule } from './define.ts'
 
-const ABOUT = 'the HTTP edge: request shape, Host, rate limits, CSRF, route declarations, listening (edges/http, net/host/listen-error.ts)'
+const ABOUT = 'the HTTP edge: request shape, Host, rate limits, CSRF, route declarations, listening (edges/http, edges/ui/assets.ts, net/host/listen-error.ts)'
 
 /** Each code of `HTTP`, on one line: the kind it is thrown with, and what it means. */
 export const HTTP_ERRORS = errorModule('HTTP', ABOUT, {
+  HTTP_ASSET_NOT_FOUND: ['not-found', 'no page module of this name under /assets/ (edges/ui/browser)'],
   HTTP_BODY_MALFORMED: ['invalid', 'the request body is not valid JSON'],
   HTTP_BODY_TOO_LARGE: ['too-large', 'the request body is over the size limit (http.bodyLimitBytes, or the route\'s own)'],
   HTTP_CROSS_SITE_REASON_MISSING: ['internal', 'a route that accepts posts from other sites does not say why (config.crossSite)'],

@@ -15,7 +15,9 @@ import { EmrexModule } from '../../services/bridges/emrex/module.ts'
 import { EmrexStore } from '../../services/bridges/emrex/store.ts'
 import { foreignDevelopmentLearners } from '../../services/bridges/emrex/dev-learners.ts'
 import { DevelopmentPortal } from './portal.ts'
-import { escapeHtml } from '../../edges/ui/html.ts'
+import { sendShellPage } from '../../edges/ui/shell.ts'
+import { uiAssetRoutes } from '../../edges/ui/assets.ts'
+import { pageErrorRenderer } from '../../edges/http/errors.ts'
 import { installEdgePlugins } from '../../edges/http/plugins.ts'
 import { installCallerPolicy } from '../../edges/http/edge.ts'
 import { emrexModuleRoutes } from '../../edges/bridges/emrex/routes.ts'
@@ -72,15 +74,21 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
     const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
     // The same edge as a node's (forms, cookies, headers, error pages, caller policy), with the
     // development sign-in as its learners' authenticator.
-    await installEdgePlugins(app, { https: false })
+    await installEdgePlugins(app, { https: false, errorRenderers: { page: pageErrorRenderer(portal.site) } })
     const policy = installCallerPolicy(app, portal.authenticators, { signInPath: '/emrex/dev/sign-in' })
     await app.register(portal.routes)
-    await app.register(emrexModuleRoutes(emrex, portal.sessions, config, () => url))
-    app.get('/', { config: { policy: { caller: 'development' }, errors: 'page' } }, async (_request, reply) => await reply.type('text/html; charset=utf-8').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(init.name)}</title></head><body><main>
-<p role="alert"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
-<h1>${escapeHtml(init.name)}</h1>
+    await app.register(emrexModuleRoutes(emrex, portal.sessions, config, () => url, portal.site))
+    await app.register(uiAssetRoutes())
+    // Its front page is in English: it stands for a foreign institution's EMREX endpoint.
+    app.get('/', { config: { policy: { caller: 'development' }, errors: 'page' } }, async (_request, reply) => await sendShellPage(reply, {
+      lang: 'en',
+      title: init.name,
+      here: '/',
+      site: portal.site,
+      body: `<p class="dev" role="note"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
 <ul><li><a href="/emrex/import">Import results from Norway with EMREX</a> (this node as EMREX client)</li>
-<li>EMREX provider endpoint: <code>POST /emrex</code> (sessionId, returnUrl)</li></ul></main></body></html>`))
+<li>EMREX provider endpoint: <code>POST /emrex</code> (sessionId, returnUrl)</li></ul>`
+    }))
     policy.check()
     await emrex.start()
     try {

@@ -13,7 +13,9 @@ import { LifelongError } from '../../core/errors.ts'
 import type { AccessEntry, AccessLog, LearnerSessions, SignedInLearner, VerifiedResults } from '../../services/bridges/ports.ts'
 import { escapeHtml } from '../../edges/ui/html.ts'
 import { jsonBytes, type EmrexStore } from '../../services/bridges/emrex/store.ts'
-import { sendPage } from '../../edges/bridges/emrex/http.ts'
+import { sendShellPage } from '../../edges/ui/shell.ts'
+import { langOf, type ByLang } from '../../edges/ui/lang.ts'
+import type { Site } from '../../edges/ui/site.ts'
 import type { Authenticators } from '../../edges/http/edge.ts'
 import type { DevelopmentLearner } from '../../services/bridges/emrex/dev-learners.ts'
 
@@ -35,13 +37,26 @@ const accessKey = (learnerId: string, at: number, reference: string): string => 
 const accessRange = (learnerId: string): { gt: string, lt: string } => ({ gt: `emrex/dev-access/${enc(learnerId)}/`, lt: `emrex/dev-access/${enc(learnerId)}/\xff` })
 
 /** Only same-site paths may be returned to after sign-in. */
-export function safeReturnPath (value: unknown): string {
+export const SIGN_IN_TEXTS: ByLang<{ title: (name: string) => string, warning: string, explain: (name: string) => string, learner: string, signIn: string }> = {
+  nb: { title: (n) => `Logg inn hos ${n}`, warning: 'UTVIKLINGSINNLOGGING – ikke for ekte bruk.', explain: (n) => `${n} er et simulert utenlandsk EMREX-lærested med eksempelpersoner.`, learner: 'Eksempelperson', signIn: 'Logg inn (utvikling)' },
+  nn: { title: (n) => `Logg inn hos ${n}`, warning: 'UTVIKLINGSINNLOGGING – ikkje for ekte bruk.', explain: (n) => `${n} er ein simulert utanlandsk EMREX-lærestad med eksempelpersonar.`, learner: 'Eksempelperson', signIn: 'Logg inn (utvikling)' },
+  en: { title: (n) => `Sign in to ${n}`, warning: 'DEVELOPMENT SIGN-IN — not for production.', explain: (n) => `${n} is a simulated foreign EMREX node with sample learners.`, learner: 'Sample learner', signIn: 'Sign in (development)' }
+}
+
+/** The site of a simulated foreign EMREX node: its name, no navigation, marked as development. */
+export function foreignSite (name: string): Site {
+  return { name: { nb: name, nn: name, en: name }, home: '/', nav: [], development: true }
+}
+
+function safeReturnPath (value: unknown): string {
   return typeof value === 'string' && /^\/(?!\/)[\x21-\x7e]*$/.test(value) && !value.includes('\\') ? value : '/emrex/import'
 }
 
 /** The simulated foreign node's sign-in, results and access log, behind the bridge ports. */
 export class DevelopmentPortal {
   readonly name: string
+  /** The site its pages are drawn in. */
+  readonly site: Site
   readonly routes: FastifyPluginAsync
   readonly sessions: LearnerSessions
   readonly results: VerifiedResults
@@ -52,6 +67,7 @@ export class DevelopmentPortal {
   private readonly cookie: string
 
   constructor (components: { store: EmrexStore }, init: DevelopmentPortalInit) {
+    this.site = foreignSite(init.name)
     this.init = init
     this.name = init.name
     this.cookie = `emrex_dev_${init.cookieSuffix}`
@@ -111,13 +127,16 @@ export class DevelopmentPortal {
         schema: { hide: true, querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 2048 } } } }
       }, async (request, reply) => {
         const returnTo = safeReturnPath((request.query as { returnTo?: string }).returnTo)
-        const options = this.init.learners.map((l, i) => `<div><input type="radio" name="learnerId" id="l${i}" value="${escapeHtml(l.learner.learnerId)}"${i === 0 ? ' checked' : ''}> <label for="l${i}">${escapeHtml(`${l.learner.givenNames} ${l.learner.familyName}`)}</label></div>`).join('')
-        return await sendPage(reply, 200, {
-          csp: "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
-          html: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Development sign-in</title></head><body><main>
-<p role="alert"><strong>DEVELOPMENT SIGN-IN — not for production.</strong> ${escapeHtml(this.name)} is a simulated foreign EMREX node with sample learners.</p>
-<h1>Sign in to ${escapeHtml(this.name)}</h1>
-<form method="post" action="/emrex/dev/sign-in"><fieldset><legend>Sample learner</legend>${options}</fieldset><input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}"><button type="submit">Sign in (development)</button></form></main></body></html>`
+        const lang = langOf(request)
+        const t = SIGN_IN_TEXTS[lang]
+        const options = this.init.learners.map((l, i) => `<div class="field"><input type="radio" name="learnerId" id="l${i}" value="${escapeHtml(l.learner.learnerId)}"${i === 0 ? ' checked' : ''}><label for="l${i}">${escapeHtml(`${l.learner.givenNames} ${l.learner.familyName}`)}</label></div>`).join('')
+        return await sendShellPage(reply, {
+          lang,
+          title: t.title(this.name),
+          here: request.url,
+          site: this.site,
+          body: `<div class="dev" role="note"><p><strong>${escapeHtml(t.warning)}</strong> ${escapeHtml(t.explain(this.name))}</p></div>
+<form method="post" action="/emrex/dev/sign-in"><fieldset><legend>${escapeHtml(t.learner)}</legend>${options}</fieldset><input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}"><p><button type="submit">${escapeHtml(t.signIn)}</button></p></form>`
         })
       })
       app.post('/emrex/dev/sign-in', {

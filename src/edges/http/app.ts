@@ -14,6 +14,7 @@ import { installEdgePlugins } from './plugins.ts'
 import type { HostPolicy } from './hosts.ts'
 import { installRateLimits, type RateLimitConfig } from './rate-limits.ts'
 import { installCsrfCheck, type CsrfTokenSource } from './csrf.ts'
+import { isLang, LANG_COOKIE } from '../ui/lang.ts'
 
 export interface ApiDeps extends SystemRoutesDeps {
   logger: Logger
@@ -64,7 +65,7 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.errors !== 'page') return
     const lang = (request.query as { lang?: unknown } | undefined)?.lang
-    if (lang === 'nb' || lang === 'en') void reply.setCookie('lang', lang, { path: '/', sameSite: 'lax', maxAge: 31_536_000 })
+    if (isLang(lang)) void reply.setCookie(LANG_COOKIE, lang, { path: '/', sameSite: 'lax', maxAge: 31_536_000 })
   })
   const policy = installCallerPolicy(app, deps.authenticators, { onRefused: refused('caller'), ...(deps.signInPath === undefined ? {} : { signInPath: deps.signInPath }) })
   installCsrfCheck(app, { sources: deps.csrfTokens ?? [], publicOrigin: deps.publicOrigin, onRefused: refused('csrf') })

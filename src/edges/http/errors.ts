@@ -4,8 +4,11 @@
  * (`config.errors`, src/edges/http/edge.ts):
  *
  * - `json` (the default): `{ code, message }`, plus `fields` for validation errors.
- * - `page`: an HTML page in Norwegian or English with the code and a way back (a browser never
- *   gets raw JSON on a page route; a client that asks for JSON only gets JSON).
+ * - `page`: an HTML page in the site's shell, in the reader's language (Bokmål, Nynorsk or
+ *   English), saying what happened and how to go on, with the code (src/edges/http/error-page.ts;
+ *   a browser never gets raw JSON on a page route; a client that asks for JSON only gets JSON).
+ *   The page is drawn for the site of the node: a module supplies its site's renderer
+ *   ({@link pageErrorRenderer}, the portal's for a portal node).
  * - `oauth`: `{ error, error_description }` (RFC 6749 §5.2, RFC 6750 §3): an {@link OAuthError}
  *   as the endpoint threw it, any other error mapped to the protocol's closest code.
  * - `edm`: an OOTS EDM error response, by a renderer the OOTS module supplies (JSON until then).
@@ -16,7 +19,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError, ValidationError, type ErrorKind, type FieldError } from '../../core/errors.ts'
 import { OAuthError } from '../../core/oauth-error.ts'
-import { ERROR_PAGE_CSP, errorPageHtml, pageLang } from './error-page.ts'
+import { sendErrorPage, wantsJsonOnly, type SignedInLookup } from './error-page.ts'
+import { NODE_SITE, type Site } from '../ui/site.ts'
 import type { ErrorStyle } from './edge.ts'
 
 export const HTTP_STATUS: Record<ErrorKind, number> = {
@@ -105,23 +109,21 @@ const renderJson: ErrorRenderer = (e, _request, reply) => {
   void reply.send(body)
 }
 
-/** A client that asks for JSON and not for HTML (an API client calling a page route). */
-function wantsJsonOnly (request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? ''
-  return accept.includes('application/json') && !accept.includes('text/html')
+/**
+ * The `page` style for a site: its error page in its shell, or JSON for a client that asks for
+ * JSON only; `signedIn` finds the person signed in at the site where the route did not ask.
+ */
+export function pageErrorRenderer (site: Site, signedIn?: SignedInLookup): ErrorRenderer {
+  return async (e, request, reply) => {
+    if (wantsJsonOnly(request)) {
+      renderJson(e, request, reply)
+      return
+    }
+    await sendErrorPage(site, request, reply, e.status, e.code, e.message, signedIn)
+  }
 }
 
-const renderPage: ErrorRenderer = (e, request, reply) => {
-  if (wantsJsonOnly(request)) {
-    renderJson(e, request, reply)
-    return
-  }
-  void reply
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('content-security-policy', ERROR_PAGE_CSP)
-    .send(errorPageHtml(pageLang(request), e.status, e.code, e.message))
-}
+const renderPage = pageErrorRenderer(NODE_SITE)
 
 /** The OAuth error code closest to an error that is not an {@link OAuthError} (RFC 6749 §5.2, RFC 6750 §3.1). */
 function oauthCodeOf (status: number): string {

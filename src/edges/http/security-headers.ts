@@ -14,8 +14,10 @@
  * The Content-Security-Policy depends on what the route serves (its `errors` style says it):
  * - API routes (JSON, OAuth, EDM): nothing may load or run: `default-src 'none'`.
  * - Pages: the page's own inline style and images, forms only to this origin, no scripts.
- * A page that needs more (the EMREX hand-over posts a form to another origin with a nonce'd
- * script) sets its own, narrower header, which replaces this one.
+ * A page that needs more sets its own header, which replaces this one: a page with behaviour
+ * (copy buttons, the proof verifier) loads its scripts from this origin's `/assets/` only
+ * ({@link pageCsp}); the EMREX and OIDC hand-overs post a form to another origin with a nonce'd
+ * script.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify'
 import helmet from '@fastify/helmet'
@@ -30,6 +32,22 @@ export const API_CSP = { 'default-src': ["'none'"], 'form-action': ["'none'"], .
 
 /** CSP of pages that set none of their own. */
 export const PAGE_CSP = { 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'form-action': ["'self'"], ...COMMON }
+
+/**
+ * The CSP header of a page: {@link PAGE_CSP}, with scripts from this origin when the page has
+ * any, requests to this origin when its script makes some (`fetches`), and `formAction`: other
+ * sources a form's answer may redirect to, which `form-action` governs too (a wallet's redirect
+ * URI after the learner decides on its authorization request).
+ */
+export function pageCsp (options: { scripts?: boolean, fetches?: boolean, formAction?: readonly string[] } = {}): string {
+  const directives: Record<string, string[]> = {
+    ...PAGE_CSP,
+    ...(options.scripts === true ? { 'script-src': ["'self'"] } : {}),
+    ...(options.fetches === true ? { 'connect-src': ["'self'"] } : {}),
+    ...(options.formAction === undefined || options.formAction.length === 0 ? {} : { 'form-action': [...PAGE_CSP['form-action'], ...options.formAction] })
+  }
+  return Object.entries(directives).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ')
+}
 
 /**
  * Installs the headers on an app: call before any route is added (an `onRoute` hook gives page

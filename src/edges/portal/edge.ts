@@ -7,6 +7,7 @@ import type { PortalModule } from '../../services/portal/module.ts'
 import type { Authenticators } from '../http/edge.ts'
 import type { CsrfTokenSource } from '../http/csrf.ts'
 import { bearerIssuer } from '../http/auth.ts'
+import type { SignedInLookup } from '../http/error-page.ts'
 
 /** The HTTP edge's learner authenticator: the portal's session cookie, or an ID token of its issuer as bearer. */
 export function portalAuthenticators (portal: PortalModule): Authenticators {
@@ -24,4 +25,14 @@ export function portalAuthenticators (portal: PortalModule): Authenticators {
 /** The CSRF token of a request's session, for the HTTP edge (src/edges/http/csrf.ts). */
 export function portalCsrfTokens (portal: PortalModule): CsrfTokenSource {
   return async (request) => await portal.sessions.csrfTokenOf(request)
+}
+
+/** Who is signed in at the portal on any request (for the header of an error page), with the session's CSRF token. */
+export function portalSignedIn (portal: PortalModule): SignedInLookup {
+  return async (request) => {
+    const identity = await portal.sessions.identify(request)
+    if (identity === undefined) return undefined
+    const csrf = await portal.sessions.csrfTokenOf(request)
+    return { name: `${identity.givenNames} ${identity.familyName}`.trim(), ...(csrf === undefined ? {} : { csrf }) }
+  }
 }

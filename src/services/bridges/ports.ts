@@ -101,10 +101,14 @@ export interface EvidenceFetcher {
 /** One result of an imported foreign document, as the portal lists it. */
 export interface ForeignResultLine {
   title: string
+  /** The language of the title (a BCP 47 tag, as the provider marked it), if it said. */
+  lang?: string
   /** The foreign grade as the provider printed it. */
   grade?: string
   /** `7.5 ECTS`. */
   credits?: string
+  /** The ECTS credits as a number, for pages to write in their own way (7,5). */
+  ects?: number
   date?: string
 }
 

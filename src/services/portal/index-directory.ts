@@ -21,13 +21,34 @@ export function indexDirectory (index: IndexClient): SourceDirectory {
   }
 }
 
+/** One row of the index's access log of a learner: who read or wrote, what, why. */
+export interface IndexAccessRow {
+  at: number
+  /** The reader's name in the manifest (or as recorded). */
+  who: string
+  kind: 'read' | 'write'
+  operation: string
+  /** For a write: what changed (`pointer-registered`, `created`, …) and on what basis. */
+  change: string
+  basis: string
+  purpose: string
+  legalBasis: string
+}
+
 /** The index's own access log of the learner (who asked the index about them), newest first. */
-export async function indexAccessLog (index: IndexClient, subject: { scheme: string, value: string }, why: { purpose: string, legalBasis: string }): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+export async function indexAccessLog (index: IndexClient, subject: { scheme: string, value: string }, why: { purpose: string, legalBasis: string }): Promise<IndexAccessRow[]> {
   try {
     const res = await index.ownData({ subject: { scheme: subject.scheme, value: subject.value }, accessLogLimit: 100 }, why)
-    // A write names what changed and on what basis (e.g. "pointer-registered, identity-match").
-    const change = (r: { change?: string | null, basis?: string | null }): string => (r.change ?? '') === '' ? '' : `: ${r.change ?? ''}${(r.basis ?? '') === '' ? '' : `, ${r.basis ?? ''}`}`
-    return (res.accessLog ?? []).map((r) => ({ at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', what: `${r.operation ?? ''}${change(r)} @ index`, purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '' }))
+    return (res.accessLog ?? []).map((r) => ({
+      at: Number(r.atMs),
+      who: r.organisationName || r.organisationNumber || '',
+      kind: r.kind === 'write' ? 'write' : 'read',
+      operation: r.operation ?? '',
+      change: r.change ?? '',
+      basis: r.basis ?? '',
+      purpose: r.purpose ?? '',
+      legalBasis: r.legalBasis ?? ''
+    }))
   } catch (err) {
     if (isLifelongError(err, 'LEARNERS_NOT_FOUND')) return []
     throw err

@@ -8,8 +8,8 @@
  *   policy is `learner` take it from `request.caller`); `signInUrl(reply, returnTo)` starts a
  *   sign-in that comes back to `returnTo`. Sessions are server-side (src/services/portal/session-store.ts).
  * - {@link PortalModule.myResults}: the learner's results with a status per source.
- * - {@link resultsTable} (src/edges/portal/pages.ts) with a `pickName`: the result picker, a
- *   fieldset of labelled checkboxes whose values are result keys (`<org>:<result ID>`).
+ * - `resultCards` (src/edges/portal/pages.ts) with a `pick` name: the result picker, cards with
+ *   labelled checkboxes whose values are result keys (`<org>:<result ID>`).
  * - {@link PortalModule.verifiedResultsFor}: the bridges' `LearnerResults` for picked keys.
  *
  * Its pages and routes, and what the HTTP edge takes of it (the learner authenticator, the
@@ -37,6 +37,7 @@ import { SessionStore, type SessionTimeouts } from './session-store.ts'
 import type { SignaturePolicy } from '../../core/crypto/policy.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
+import type { IndexAccessRow } from './index-directory.ts'
 import { learnerResults } from '../registry/results/facts.ts'
 
 export interface PortalModuleComponents {
@@ -48,7 +49,7 @@ export interface PortalModuleComponents {
   /** "Where are L's results"; until the index is wired, every institution is asked. */
   directory?: SourceDirectory
   /** The index's log of who asked it about the learner (for "who saw my data"). */
-  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>>
+  indexAccessLog?: (subject: SubjectId, why: { purpose: string, legalBasis: string }) => Promise<IndexAccessRow[]>
   /** The registry's offerings, to recognise results held by a merged issuer's successor. */
   catalogue?: OfferingCatalogue
   /** What the bridges (EMREX, wallet, OOTS) handed on of the learner's data, for "who saw my data". */
@@ -76,6 +77,8 @@ export interface BridgeAccessRow {
   operation: string
   purpose: string
   legalBasis: string
+  /** The exchange's identifier, to quote when asking about it. */
+  reference?: string
 }
 
 /** Pages of the bridges on this node that the portal links to (paths), when they run. */
@@ -84,6 +87,8 @@ export interface PortalEntryPoints {
   emrexImport?: string
   /** Put results in an EU digital identity wallet. */
   wallet?: string
+  /** Where a recipient asks a candidate's wallet for a credential (the OpenID4VP verifier's page). */
+  walletVerifier?: string
 }
 
 export interface PortalModuleInit {
@@ -164,7 +169,7 @@ export class PortalModule {
   }
 
   /** The index's access log of the learner; empty without an index. */
-  async indexAccess (subject: SubjectId): Promise<Array<{ at: number, who: string, what: string, purpose: string, legalBasis: string }>> {
+  async indexAccess (subject: SubjectId): Promise<IndexAccessRow[]> {
     return await this.c.indexAccessLog?.(subject, ACCESS_LOG) ?? []
   }
 

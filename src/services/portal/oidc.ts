@@ -181,8 +181,11 @@ export interface SampleLearner {
   givenNames: string
   familyName: string
   birthDate?: string
-  /** Shown on the sign-in page: what this learner has, e.g. "results at UiO, NTNU and OsloMet". */
-  note?: string
+  /**
+   * Shown on the sign-in page: what this learner has, e.g. "results at UiO, NTNU and OsloMet";
+   * per page language (`nb`, `nn`, `en`), or one text for every language.
+   */
+  note?: string | { readonly nb: string, readonly nn?: string, readonly en: string }
 }
 
 export interface DevIssuerComponents {

@@ -49,13 +49,26 @@ export interface ShareSummary {
   uses: number
   state: ShareState
   openings: Array<{ at: number, outcome: string, useNumber: number, via: string }>
+  /** The language of the recipient's view, if the learner chose one. */
+  lang?: ShareLang
+  /** Whether the recipient's view shows the learner's birth date. */
+  showBirthDate: boolean
 }
+
+/** The languages a share's recipient view can be in. */
+export type ShareLang = 'nb' | 'nn' | 'en'
+const SHARE_LANGS: readonly string[] = ['nb', 'nn', 'en']
+const shareLangOf = (l: string): ShareLang | undefined => SHARE_LANGS.includes(l) ? l as ShareLang : undefined
 
 export interface CreateShare {
   results: Array<{ organisationNumber: string, resultId: string }>
   recipient: string
   expiresAt: number
   maxUses: number
+  /** The language of the recipient's view (default: the recipient's browser decides). */
+  lang?: ShareLang
+  /** Show the learner's birth date to the recipient (default no). */
+  showBirthDate?: boolean
 }
 
 interface Counters { v: number, uses: number, wrong: number }
@@ -105,6 +118,7 @@ export class ShareStore {
     if (typeof input.recipient !== 'string' || input.recipient.trim() === '' || input.recipient.length > 200) throw new LifelongError('invalid', 'SHARE_INVALID', 'say who the share is for (at most 200 characters)')
     if (!Number.isSafeInteger(input.expiresAt) || input.expiresAt <= now || input.expiresAt > now + this.init.maxDays * 86_400_000) throw new LifelongError('invalid', 'SHARE_INVALID', `the expiry must be within ${this.init.maxDays} days`)
     if (!Number.isInteger(input.maxUses) || input.maxUses < 0 || input.maxUses > 1000) throw new LifelongError('invalid', 'SHARE_INVALID', 'the use limit must be 0 (none) to 1000')
+    if (input.lang !== undefined && shareLangOf(input.lang) === undefined) throw new LifelongError('invalid', 'SHARE_INVALID', 'the language must be nb, nn or en')
     const shareId = randomSymbols(26).toLowerCase()
     const code = randomSymbols(10)
     const salt = new Uint8Array(randomBytes(16))
@@ -112,7 +126,8 @@ export class ShareStore {
     const record = pb.ShareRecord.encode({
       shareId, version: 1, status: 'active', ownerScheme: owner.scheme, ownerValue: owner.value,
       results: input.results, recipient: input.recipient.trim(), createdAtMs: now, expiresAtMs: input.expiresAt,
-      maxUses: input.maxUses, codeSalt: salt, codeHash: hash, recordedAtMs: now
+      maxUses: input.maxUses, codeSalt: salt, codeHash: hash, recordedAtMs: now,
+      lang: input.lang ?? '', showBirthDate: input.showBirthDate === true
     }).finish()
     const store = this.c.store
     await this.c.log.transaction((tx) => {
@@ -165,10 +180,20 @@ export class ShareStore {
         maxUses: s.record.maxUses,
         uses: s.counters.uses,
         state: this.stateOf(s.record, s.counters, now),
-        openings
+        openings,
+        ...viewOf(s.record)
       })
     }
     return out
+  }
+
+  /**
+   * The language the learner chose for a share's recipient, to greet them in it before they
+   * enter the code (nothing else of the share is told before the code).
+   */
+  async langOf (shareId: string): Promise<ShareLang | undefined> {
+    const s = await this.load1(shareId)
+    return s === undefined ? undefined : viewOf(s.record).lang
   }
 
   /** Revokes a share of the learner's: a new version. Revoking twice is a no-op. */
@@ -192,7 +217,7 @@ export class ShareStore {
    * records the lock). Returns the share's owner and results when granted.
    * @throws LifelongError SHARE_NOT_FOUND (404), SHARE_WRONG_CODE (403), SHARE_LOCKED, SHARE_REVOKED, SHARE_EXPIRED, SHARE_EXHAUSTED (410)
    */
-  async open (shareId: string, code: string, via: 'web' | 'bundle' | 'pdf'): Promise<{ owner: SubjectId, recipient: string, results: Array<{ organisationNumber: string, resultId: string }>, useNumber: number, expiresAt: number }> {
+  async open (shareId: string, code: string, via: 'web' | 'bundle' | 'pdf'): Promise<OpenedShare> {
     if ((await this.load1(shareId)) === undefined) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share')
     const attempt = await this.c.log.transaction(async (tx) => {
       const s = await this.load1(shareId) as NonNullable<Awaited<ReturnType<ShareStore['load1']>>>
@@ -223,13 +248,33 @@ export class ShareStore {
       recipient: record.recipient,
       results: record.results.map((r) => ({ organisationNumber: r.organisationNumber ?? '', resultId: r.resultId ?? '' })),
       useNumber: counters.uses,
-      expiresAt: Number(record.expiresAtMs)
+      expiresAt: Number(record.expiresAtMs),
+      createdAt: Number(record.createdAtMs),
+      ...viewOf(record)
     }
   }
 }
 
 /** The lane of a share's changes and attempts: one at a time per share. */
 const shareLane = (shareId: string): string => `portal.share/${shareId}`
+
+/** What an opened share gives: whose results, which, and how the recipient's view shows them. */
+export interface OpenedShare {
+  owner: SubjectId
+  recipient: string
+  results: Array<{ organisationNumber: string, resultId: string }>
+  useNumber: number
+  expiresAt: number
+  createdAt: number
+  lang?: ShareLang
+  showBirthDate: boolean
+}
+
+/** The recipient's view as the learner chose it (shares made before the choice: no language, no birth date). */
+function viewOf (record: lifelong.portal.ShareRecord): { lang?: ShareLang, showBirthDate: boolean } {
+  const lang = shareLangOf(record.lang ?? '')
+  return { ...(lang === undefined ? {} : { lang }), showBirthDate: record.showBirthDate === true }
+}
 
 /** Refuses an attempt on a share that cannot be opened, before its code is looked at. */
 function refuseUnless (state: ShareState): void {

@@ -147,10 +147,13 @@ describe('the HTTP edge of a node', () => {
     expect(nb.headers['content-type']).toContain('text/html')
     expect(nb.headers['x-error-code']).toBe('AUTH_SIGN_IN_REQUIRED')
     expect(nb.text).toContain('<html lang="nb">')
-    expect(nb.text).toMatch(/<p role="alert"><strong data-code="AUTH_SIGN_IN_REQUIRED">AUTH_SIGN_IN_REQUIRED<\/strong>/)
-    expect(nb.text).toContain('<a href="/">')
+    // The portal's error page: what happened in the reader's words, the code to quote, ways back.
+    expect(nb.text).toContain('<p id="error-text">Du må logge inn først.</p>')
+    expect(nb.text).toContain('<code data-code="AUTH_SIGN_IN_REQUIRED">AUTH_SIGN_IN_REQUIRED</code>')
+    expect(nb.text).toContain('<a href="/portal">')
     const en = await send(node, 'POST', '/share/not-a-share-id', { accept: 'text/html', 'accept-language': 'en-GB,en;q=0.9', 'content-type': 'application/x-www-form-urlencoded' }, 'code=x')
-    expect([en.status, en.headers['x-error-code']]).toEqual([400, 'HTTP_REQUEST_INVALID'])
+    // A mistyped share link: explained as such (it was the schema's `must match pattern`).
+    expect([en.status, en.headers['x-error-code']]).toEqual([404, 'SHARE_LINK_INVALID'])
     expect(en.text).toContain('<html lang="en">')
     expect(en.text).toContain('Something went wrong')
     // A client asking for JSON only gets JSON, also from a page route.

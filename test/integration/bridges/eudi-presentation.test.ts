@@ -21,6 +21,7 @@ import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { cookieSessions, fixtureResults, memoryAccessLog } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { issueByHand, testKey, type TestKey } from '../../helpers/wallets.ts'
+import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
 import { readCertificates, verifyChain } from '../../../src/core/crypto/x509.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 
@@ -167,6 +168,23 @@ describe('employers verify from a wallet (OpenID4VP 1.0)', () => {
     expect((await fetch(`${base}/share/wallet/${req.id}?response_code=x${code}`, { headers: { cookie: req.browser, accept: 'application/json' } })).status).toBe(404)
     const html = await (await fetch(`${base}/share/wallet/${req.id}`, { headers: { cookie: req.browser } })).text()
     expect(html).toContain('id="verified-claims"')
+    // The employer's page of the verified answer, in a browser: the portal's shell in each
+    // language, the claims in words (never JSON), no axe violation at 1280 and 390 px.
+    const chromium = await launchBrowser()
+    try {
+      const context = await newContext(chromium)
+      const [name, value] = req.browser.split('=') as [string, string]
+      await context.addCookies([{ name, value, url: `${base}/share/wallet/${req.id}` }])
+      const employer = await context.newPage()
+      for (const [lang, heading] of [['nb', 'Bekreftet fra lommeboka'], ['nn', 'Stadfesta frå lommeboka'], ['en', 'Verified from the wallet']] as const) {
+        await employer.goto(`${base}/share/wallet/${req.id}?lang=${lang}`)
+        expect(await employer.locator('h1').innerText()).toBe(heading)
+        expect(await employer.locator('#holder').innerText()).toBe('Kari Synnøve Nordmann')
+        await expectGoodPage(employer, `verified from the wallet (${lang})`, { allow: ['Kari Synnøve Nordmann', 'test portal', 'Bachelor', 'Informatics', 'Universitetet i Oslo'] })
+      }
+    } finally {
+      await chromium.close()
+    }
 
     // Replayed to the same request: spent.
     const replay = await repost(resolved.authorizationRequestPayload.response_uri, posted)

@@ -85,8 +85,8 @@ describe('credential status: revocation within the stated time, and refresh', ()
     // The learner opens the wallet page: the portal sees the new version, revokes, and offers the corrected one.
     const page = await (await fetch(`${base}/portal/wallet`, { headers: { cookie } })).text()
     expect((await statusOf(old!)).status).toBe(1)
-    expect(page).toContain('Corrected results')
-    const refresh = /<section><h2>Rettede resultater[\s\S]*?<\/section>/.exec(page)?.[0] ?? ''
+    expect(page).toContain('Rettede resultater')
+    const refresh = /<section aria-labelledby="corrected">[\s\S]*?<\/section>/.exec(page)?.[0] ?? ''
     expect([...refresh.matchAll(/name="results" value="([^"]+)"/g)].map((m) => m[1])).toEqual(['ntnu-r-000301'])
     const [fresh] = await issue(base, ['ntnu-r-000301'])
     const claims = fresh!.split('~').slice(1, -1).map((d) => JSON.parse(Buffer.from(d, 'base64url').toString()) as unknown[])
@@ -94,6 +94,6 @@ describe('credential status: revocation within the stated time, and refresh', ()
     expect(claims.find((d) => d[1] === 'grades')?.[2]).toMatchObject([{ value: 'A' }])
     expect((await statusOf(fresh!)).status).toBe(0)
     // Once the corrected credential is issued, the page no longer offers it.
-    expect(await (await fetch(`${base}/portal/wallet`, { headers: { cookie } })).text()).not.toContain('Corrected results')
+    expect(await (await fetch(`${base}/portal/wallet`, { headers: { cookie } })).text()).not.toContain('id="corrected"')
   })
 })

@@ -332,7 +332,7 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'")
     const html = await page.text()
     expect(html).toContain('<svg')
-    expect(html).toMatch(/class="code">\d{6}</)
+    expect(html).toMatch(/id="tx-code" class="code">\d{6}</)
     expect(html).toContain('openid-credential-offer://?credential_offer=')
     const notMine = await fetch(`${base}/portal/wallet/offers`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ results: ['someone-elses-result'] }) })
     expect(notMine.status).toBe(404)

@@ -190,7 +190,7 @@ describe('namesakes', () => {
     for (const who of [`test-learner=${NAMESAKE}`, `test-learner=${LEARNER}`]) {
       const page = await fetch(location, { headers: { cookie: who } })
       const text = await page.text()
-      expect([page.status, text.includes('cannot be tied to you with certainty')]).toEqual([409, true])
+      expect([page.status, text.includes('kan ikke knyttes sikkert til deg'), page.headers.get('x-error-code')]).toEqual([409, true, 'OOTS_PREVIEW_AMBIGUOUS'])
       // Neither who asks nor what would be sent.
       expect(text).not.toContain(SAMPLE_REQUESTER.name)
       const decided = await fetch(location, { method: 'POST', headers: { cookie: who, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve&results=uio-d-000201' })
@@ -266,9 +266,9 @@ describe('rate limits', () => {
     const { gateway } = await start({ oots: { rateLimits: { decisionsPerLearnerPerHour: 2 } } })
     const location = previewLocationOf((await gateway.post(request())).body.toString())
     const decide = async (): Promise<number> => (await fetch(location, { method: 'POST', headers: { ...asKari, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=approve' })).status
-    // Two attempts (nothing chosen: refused as such), then the limit.
-    expect(await decide()).toBe(409)
-    expect(await decide()).toBe(409)
+    // Two attempts (nothing chosen: the form again, with the message at the results), then the limit.
+    expect(await decide()).toBe(400)
+    expect(await decide()).toBe(400)
     expect(await decide()).toBe(429)
   })
 

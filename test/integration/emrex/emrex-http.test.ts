@@ -110,12 +110,12 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     // The portal's results page shows the import apart from the verified results, marked as imported, with its provenance.
     const results = await browser.get(`${pair.portalUrl}/portal/results?lang=en`)
     expect(results.status).toBe(200)
-    const foreign = results.text.slice(results.text.indexOf('<table id="foreign-results">'))
+    const foreign = results.text.slice(results.text.indexOf('<section aria-labelledby="foreign-heading">'))
     expect(foreign).toContain('Results imported from abroad (EMREX)')
     expect(foreign).toContain('Computer Science: Algorithms')
     expect(foreign).toContain('data-provenance="emrex"')
     expect(foreign).toContain(`href="/emrex/import/results/${record?.importId as string}"`)
-    expect(results.text.slice(0, results.text.indexOf('<table id="foreign-results">'))).not.toContain('Computer Science: Algorithms')
+    expect(results.text.slice(0, results.text.indexOf('<section aria-labelledby="foreign-heading">'))).not.toContain('Computer Science: Algorithms')
     expect(results.text).toContain('href="/emrex/import"')
     // The JSON API keeps the import apart from the verified results too.
     const api = await browser.get(`${pair.portalUrl}/portal/api/results`)
@@ -123,11 +123,20 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
     expect(body.imported.map((i) => [i.importId, i.provider.country])).toEqual([[record?.importId, 'SE']])
     expect(JSON.stringify(body.results)).not.toContain('Computer Science: Algorithms')
 
-    // An old provider: RSA-SHA1, inclusive c14n, no namespace prefix games.
+    // The same results again, in a new export signed anew: nothing changes, and the learner is told so (they were listed twice).
+    const again = await startImport(pair)
+    const repeated = await again.browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId: again.sessionId, returnCode: 'NCP_OK', elmo: (await packedSignedElmo({ ...view, generatedAt: new Date(Date.now() + 60_000).toISOString() }, pair.foreignCredentials)).packed })
+    expect(repeated.status).toBe(200)
+    expect(repeated.text).toContain('data-status="unchanged"')
+    expect(repeated.text).toContain('You fetched exactly the same results on')
+    expect(await pair.portal.emrex?.client.imports(pair.learnerIds.kari)).toHaveLength(1)
+    expect(await storedKeys(pair, 'emrex/foreign-doc/')).toHaveLength(1)
+
+    // An old provider: RSA-SHA1, inclusive c14n, no namespace prefix games (one result fewer: another import).
     const old = await startImport(pair)
     const sig = new SignedXml({ privateKey: pair.foreignCredentials.privateKey, publicCert: pair.foreignCredentials.certificatePem, signatureAlgorithm: ALG.rsaSha1, canonicalizationAlgorithm: ALG.c14n })
     sig.addReference({ xpath: '/*', uri: '', isEmptyUri: true, transforms: [ALG.enveloped], digestAlgorithm: ALG.sha1 })
-    sig.computeSignature(buildElmo(view), { location: { reference: '/*', action: 'append' } })
+    sig.computeSignature(buildElmo({ ...view, results: view.results.slice(0, 1) }), { location: { reference: '/*', action: 'append' } })
     const sha1Page = await old.browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId: old.sessionId, returnCode: 'NCP_OK', elmo: packElmo(sig.getSignedXml()) })
     expect(sha1Page.status).toBe(200)
     expect(sha1Page.text).toContain('SHA-1 is deprecated')
@@ -281,8 +290,8 @@ describe('EMREX provider (the portal answers a client)', () => {
     expect(xml).toContain(uio)
 
     // "Who saw my data" at the portal shows the transfer, as it shows the other bridges' exchanges.
-    const rows = (await browser.accessRows(pair.portalUrl)).filter((r) => r.what.startsWith('emrex.'))
-    expect(rows).toEqual([expect.objectContaining({ who: 'Uppsala universitet (SE)', what: 'emrex.results-sent (1)', purpose: 'emrex.transfer', legalBasis: 'gdpr-6-1-a' })])
+    const rows = (await browser.accessRows(pair.portalUrl)).filter((r) => r.from === 'bridge' && r.operation.startsWith('emrex.'))
+    expect(rows).toEqual([expect.objectContaining({ who: 'Uppsala universitet (SE)', operation: 'emrex.results-sent (1)', purpose: 'emrex.transfer', legalBasis: 'gdpr-6-1-a' })])
     expect(await logTypes(pair)).toContain('bridges.emrex-transfer')
     expect(await logTypes(pair)).toContain('portal.bridge-access')
   })
@@ -294,6 +303,6 @@ describe('EMREX provider (the portal answers a client)', () => {
     const start = await browser.post(`${pair.portalUrl}/emrex`, { sessionId: 'abc', returnUrl: `${pair.foreignUrl}/emrex/import/return` })
     const back = await browser.post(`${pair.portalUrl}${start.headers.get('location') as string}`, { action: 'cancel' })
     expect(formOf(back.text).fields).toEqual({ sessionId: 'abc', returnCode: 'NCP_CANCEL', returnMessage: 'The learner cancelled the transfer.' })
-    expect((await browser.accessRows(pair.portalUrl)).filter((r) => r.what.startsWith('emrex.'))).toEqual([])
+    expect((await browser.accessRows(pair.portalUrl)).filter((r) => r.from === 'bridge' && r.operation.startsWith('emrex.'))).toEqual([])
   })
 })

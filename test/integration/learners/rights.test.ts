@@ -256,9 +256,9 @@ describe('a compromised member at the national index', () => {
     expect(results.statusCode).toBe(200)
     expect(results.json().results.length).toBeGreaterThan(0)
     const access = (await portal.http.inject({ method: 'GET', url: '/portal/api/access', headers: { authorization: bearer } })).json()
-    const who = (what: RegExp): string[] => access.rows.filter((r: { what: string }) => what.test(r.what)).map((r: { who: string }) => r.who)
-    expect(who(/^results\.get @ /).length).toBeGreaterThan(0)
-    expect(new Set(who(/^results\.get @ /))).toEqual(new Set(['test portal']))
+    const who = (what: RegExp): string[] => access.rows.filter((r: { operation?: string }) => what.test(r.operation ?? '')).map((r: { who: string }) => r.who)
+    expect(who(/^results\.get$/).length).toBeGreaterThan(0)
+    expect(new Set(who(/^results\.get$/))).toEqual(new Set(['test portal']))
     // At the source: NTNU's rows name the portal node, its peer ID and role.
     const rows = await ntnu.results!.registry.accessLog((await ntnu.results!.registry.learner({ scheme: 'national-id', value: kari.nationalId }))!.localId, 50)
     expect(rows.find((r) => r.operation === 'results.get')).toMatchObject({ organisationNumber: ORG.operator, peerId: portal.peerId, role: 'portal' })

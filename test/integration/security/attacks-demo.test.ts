@@ -322,7 +322,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     expect(shapeOf(nameOnly.body.toString())).toBe(shapeOf(known.body.toString()))
     // Nothing names Kari anywhere she looks: the portal's rows, the index's, the institutions'.
     const rowsAfter = await kari.accessRows(url('portal'))
-    expect(rowsAfter.filter((r) => /oots/i.test(`${r.what} ${r.purpose}`))).toEqual(rowsBefore.filter((r) => /oots/i.test(`${r.what} ${r.purpose}`)))
+    expect(rowsAfter.filter((r) => /oots/i.test(`${r.operation} ${r.purpose}`))).toEqual(rowsBefore.filter((r) => /oots/i.test(`${r.operation} ${r.purpose}`)))
     expect(rowsAfter.filter((r) => r.who.includes('Ministère'))).toEqual([])
   })
 

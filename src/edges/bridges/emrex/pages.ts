@@ -1,18 +1,28 @@
 /**
- * The HTML of the EMREX flows: the result picker, the auto-submitting forms that carry the
- * learner's browser between provider and client, the import pages and error pages. Plain,
- * accessible HTML (labels, fieldsets, headings, a no-script button), English with Norwegian
- * where the learner acts. Every value is escaped; pages that post elsewhere carry a
- * Content-Security-Policy whose `form-action` names only that destination.
+ * The pages of the EMREX flows, in the site's shell (src/edges/ui/shell.ts) and the reader's
+ * language: the result picker, the forms that carry the learner's browser between provider and
+ * client (they post themselves with one nonce'd script; a button does it without script), the
+ * import pages. Every value is escaped; a page that posts elsewhere carries a
+ * Content-Security-Policy whose `form-action` names only that destination (so it is drawn
+ * without the shell's sign-out forms). What a learner sees of an import is where it came from and that its
+ * signature was checked — not certificate details, which stay in the record for operators.
  */
 import { randomBytes } from 'node:crypto'
-import type { LearnerResults, Localised, ResultFacts } from '../../../core/bridges/model.ts'
+import type { LearnerResults, ResultFacts } from '../../../core/bridges/model.ts'
 import type { ForeignResultsRecord, ImportOutcome, RegisteredProvider } from '../../../services/bridges/emrex/client.ts'
 import type { ImportedOpportunity, ImportedText } from '../../../services/bridges/emrex/import.ts'
-import { decisiveGrade, resultLabel, decimal } from '../../../services/bridges/emrex/mapping.ts'
+import { decisiveGrade, resultLabel } from '../../../services/bridges/emrex/mapping.ts'
 import { groupByIssuer } from '../../../services/bridges/emrex/export.ts'
 import { csrfField, escapeHtml } from '../../ui/html.ts'
+import type { Lang } from '../../ui/lang.ts'
+import { localText } from '../../ui/text.ts'
+import { formatDate, formatNumber } from '../../ui/format.ts'
+import { shellHtml } from '../../ui/shell.ts'
+import type { Site } from '../../ui/site.ts'
+import { PAGE_CSP } from '../../http/security-headers.ts'
+import { EMREX_TEXTS } from '../texts.ts'
 
+const esc = escapeHtml
 
 export interface Page {
   html: string
@@ -20,23 +30,34 @@ export interface Page {
   csp: string
 }
 
-const STYLE = 'body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;line-height:1.5}fieldset{margin:1rem 0}li{margin:.25rem 0}.muted{color:#555}.code{font-family:monospace}.warn{background:#fff3cd;padding:.5rem}button{font-size:1rem;margin:.25rem .5rem .25rem 0;padding:.4rem 1rem}'
+/** Where a page is drawn: its language, its GET path, who is signed in, and the site. */
+export interface PageContext {
+  lang: Lang
+  here: string
+  signedIn?: { name: string, csrf?: string }
+  site?: Site
+}
 
-function layout (title: string, body: string, opts: { formAction?: string, nonce?: string, lang?: string } = {}): Page {
-  const script = opts.nonce === undefined ? '' : ` 'nonce-${opts.nonce}'`
-  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src${script === '' ? " 'none'" : script}; form-action ${opts.formAction ?? "'self'"}; base-uri 'none'; frame-ancestors 'none'`
+function csp (options: { formAction?: string, nonce?: string } = {}): string {
+  const directives: Record<string, string[]> = { ...PAGE_CSP }
+  if (options.nonce !== undefined) directives['script-src'] = [`'nonce-${options.nonce}'`]
+  if (options.formAction !== undefined) directives['form-action'] = [options.formAction]
+  return Object.entries(directives).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ')
+}
+
+function page (ctx: PageContext, title: string, body: string, options: { formAction?: string, nonce?: string, current?: string } = {}): Page {
   return {
-    csp,
-    html: `<!doctype html><html lang="${opts.lang ?? 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`
+    csp: csp(options),
+    html: shellHtml({ lang: ctx.lang, title, here: ctx.here, body, ...(ctx.signedIn === undefined ? {} : { signedIn: ctx.signedIn }), ...(ctx.site === undefined ? {} : { site: ctx.site }), ...(options.current === undefined ? {} : { current: options.current }) })
   }
 }
 
-function pick (text: Localised): string {
-  return text.en ?? text.nb ?? Object.values(text)[0] ?? ''
-}
-
-function pickImported (texts: readonly ImportedText[]): string {
-  return (texts.find((t) => t.lang === 'en') ?? texts[0])?.text ?? ''
+/** An imported text in the page's language if the document has it, else the first, marked with its language. */
+function importedText (texts: readonly ImportedText[], lang: Lang): string {
+  const t = texts.find((x) => x.lang === lang || (lang !== 'en' && (x.lang === 'no' || x.lang === 'nb' || x.lang === 'nn'))) ?? texts.find((x) => x.lang === 'en') ?? texts[0]
+  if (t === undefined) return ''
+  const same = t.lang === undefined || t.lang === lang || (lang !== 'en' && t.lang === 'no')
+  return same ? esc(t.text) : `<span lang="${esc(t.lang)}">${esc(t.text)}</span>`
 }
 
 /** Where to send a form: the origin (for CSP `form-action`) of an absolute URL, or 'self'. */
@@ -52,82 +73,87 @@ function formActionSource (action: string): string {
  * A form that posts itself to `action` (the EMREX hand-over between provider and client), with a
  * button for browsers without JavaScript.
  */
-export function autoSubmitPage (action: string, fields: Readonly<Record<string, string | undefined>>, heading: string, explanation: string): Page {
+export function autoSubmitPage (ctx: PageContext, action: string, fields: Readonly<Record<string, string | undefined>>, heading: string, explanation: string): Page {
   const nonce = randomBytes(16).toString('base64')
-  const inputs = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v as string)}">`).join('')
-  return layout(heading, `<h1>${escapeHtml(heading)}</h1><p>${escapeHtml(explanation)}</p>
-<form id="emrex" method="post" action="${escapeHtml(action)}" enctype="application/x-www-form-urlencoded">${inputs}<noscript><button type="submit">Continue / Fortsett</button></noscript></form>
+  const inputs = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v as string)}">`).join('')
+  // No sign-out forms: the page's form-action allows the destination only.
+  const { signedIn: _signedIn, ...handOver } = ctx
+  return page(handOver, heading, `<p>${esc(explanation)}</p>
+<form id="emrex" method="post" action="${esc(action)}" enctype="application/x-www-form-urlencoded">${inputs}<noscript><button type="submit">${esc(EMREX_TEXTS[ctx.lang].continue)}</button></noscript></form>
 <script nonce="${nonce}">document.getElementById('emrex').submit()</script>`, { formAction: formActionSource(action), nonce })
 }
 
-function resultFacts (r: ResultFacts): string {
+function resultFacts (r: ResultFacts, lang: Lang): string {
+  const t = EMREX_TEXTS[lang]
   const grade = decisiveGrade(r)
-  const parts = [r.localCode, r.achievedOn, grade === undefined ? undefined : `grade ${resultLabel(grade)}`, r.credits === undefined ? undefined : `${decimal(r.credits.value)} ECTS`]
-  return parts.filter((p) => p !== undefined).map((p) => escapeHtml(p as string)).join(' · ')
+  const parts = [r.localCode, formatDate(r.achievedOn, lang), grade === undefined ? undefined : `${t.grade} ${resultLabel(grade)}`, r.credits === undefined ? undefined : `${formatNumber(r.credits.value, lang)} ${t.credits}`]
+  return parts.filter((p) => p !== undefined).map((p) => esc(p as string)).join(' · ')
 }
 
 /** The picker: the learner's results by institution, each top-level result a checkbox; `csrf` is the session's token (src/edges/http/csrf.ts). */
-export function pickerPage (transferId: string, clientName: string, view: LearnerResults, learnerName: string, csrf?: string): Page {
+export function pickerPage (ctx: PageContext, transferId: string, clientName: string, view: LearnerResults): Page {
+  const t = EMREX_TEXTS[ctx.lang]
+  let n = 0
   const groups = groupByIssuer(view.results).map((g) => {
     const items = g.results.map((r) => {
-      const id = `r-${escapeHtml(r.id)}`
-      const parts = (r.parts ?? []).length === 0 ? '' : `<ul>${(r.parts ?? []).map((p) => `<li>${escapeHtml(pick(p.title))} <span class="muted">${resultFacts(p)}</span></li>`).join('')}</ul>`
-      return `<li><input type="checkbox" name="results" value="${escapeHtml(r.id)}" id="${id}" checked> <label for="${id}">${escapeHtml(pick(r.title))}</label> <span class="muted">${resultFacts(r)}</span>${parts}</li>`
+      const id = `r-${n++}`
+      const parts = (r.parts ?? []).length === 0 ? '' : `<ul>${(r.parts ?? []).map((p) => `<li>${localText(p.title, ctx.lang)} <span class="muted">${resultFacts(p, ctx.lang)}</span></li>`).join('')}</ul>`
+      return `<li class="card pickable"><input type="checkbox" name="results" value="${esc(r.id)}" id="${id}" checked><div><label for="${id}">${localText(r.title, ctx.lang)}</label><p class="muted">${resultFacts(r, ctx.lang)}</p>${parts}</div></li>`
     }).join('')
-    const successor = g.issuer.successor === undefined ? '' : ` <span class="muted">(now ${escapeHtml(pick(g.issuer.successor.names))})</span>`
-    return `<fieldset><legend>${escapeHtml(pick(g.issuer.names))}${successor}</legend><ul style="list-style:none;padding-left:0">${items}</ul></fieldset>`
+    const successor = g.issuer.successor === undefined ? '' : ` <span class="muted">(${esc(t.now(''))}${localText(g.issuer.successor.names, ctx.lang)})</span>`
+    return `<fieldset><legend>${localText(g.issuer.names, ctx.lang)}${successor}</legend><ul class="cards">${items}</ul></fieldset>`
   }).join('')
-  const none = view.results.length === 0 ? '<p>You have no results to send. / Du har ingen resultater å sende.</p>' : ''
-  return layout('Send results with EMREX', `<h1>Send results to ${escapeHtml(clientName)}</h1>
-<p>Signed in as <strong>${escapeHtml(learnerName)}</strong>. Choose what ${escapeHtml(clientName)} receives: a signed ELMO document with the chosen results and a PDF transcript. The transfer is recorded in your access log.</p>
-<p lang="nb">Velg hvilke resultater ${escapeHtml(clientName)} skal få. Overføringen vises i tilgangsloggen din.</p>
-<form method="post" action="/emrex/transfers/${escapeHtml(encodeURIComponent(transferId))}">${csrfField(csrf)}${groups}${none}
-<button type="submit" name="action" value="send">Send chosen results / Send valgte resultater</button>
-<button type="submit" name="action" value="cancel">Cancel / Avbryt</button></form>`)
+  const none = view.results.length === 0 ? `<p>${esc(t.noResults)}</p>` : ''
+  return page(ctx, t.sendTitle(clientName), `<p>${esc(t.sendLead(clientName))}</p>
+<form method="post" action="/emrex/transfers/${esc(encodeURIComponent(transferId))}">${csrfField(ctx.signedIn?.csrf)}${groups}${none}
+<div class="actions"><button type="submit" name="action" value="send">${esc(t.send)}</button><button type="submit" name="action" value="cancel" class="secondary">${esc(t.cancel)}</button></div></form>`)
 }
 
-/** The import start page: the configured foreign providers and the learner's earlier imports; `csrf` is the session's token. */
-export function importStartPage (providers: readonly RegisteredProvider[], imports: readonly ForeignResultsRecord[], learnerName: string, csrf?: string): Page {
-  const options = providers.map((p, i) => `<div><input type="radio" name="providerId" id="p${i}" value="${escapeHtml(p.id)}"${i === 0 ? ' checked' : ''}> <label for="p${i}">${escapeHtml(p.name)} (${escapeHtml(p.country)})</label></div>`).join('')
-  const earlier = imports.length === 0 ? '<p>No foreign results imported yet.</p>' : `<ul>${imports.map((r) => `<li><a href="/emrex/import/results/${escapeHtml(encodeURIComponent(r.importId))}">${escapeHtml(r.provider.name)}, ${escapeHtml(new Date(r.receivedAt).toISOString().slice(0, 10))}</a></li>`).join('')}</ul>`
-  return layout('Import results from abroad', `<h1>Import results from abroad</h1><p>Signed in as <strong>${escapeHtml(learnerName)}</strong>.</p>
-<form method="post" action="/emrex/import/start">${csrfField(csrf)}<fieldset><legend>Fetch results with EMREX from / Hent resultater fra</legend>${options}</fieldset><button type="submit">Go to provider / Gå videre</button></form>
-<h2>Imported results</h2>${earlier}`)
+/** The import start page: the configured foreign providers and the learner's earlier imports. */
+export function importStartPage (ctx: PageContext, providers: readonly RegisteredProvider[], imports: readonly ForeignResultsRecord[]): Page {
+  const t = EMREX_TEXTS[ctx.lang]
+  const options = providers.map((p, i) => `<div class="field"><input type="radio" name="providerId" id="p${i}" value="${esc(p.id)}"${i === 0 ? ' checked' : ''}><label for="p${i}">${esc(p.name)} (${esc(p.country)})</label></div>`).join('')
+  const earlier = imports.length === 0 ? `<p>${esc(t.noImports)}</p>` : `<ul>${imports.map((r) => `<li><a href="/emrex/import/results/${esc(encodeURIComponent(r.importId))}">${esc(r.provider.name)}, ${esc(formatDate(r.receivedAt, ctx.lang))}</a></li>`).join('')}</ul>`
+  return page(ctx, t.importTitle, `<p>${esc(t.importLead)}</p>
+<form method="post" action="/emrex/import/start">${csrfField(ctx.signedIn?.csrf)}<fieldset><legend>${esc(t.fetchFrom)}</legend>${options}</fieldset><p><button type="submit">${esc(t.goToProvider)}</button></p></form>
+<h2>${esc(t.imported)}</h2>${earlier}`)
 }
 
-function opportunityItem (o: ImportedOpportunity): string {
+function opportunityItem (o: ImportedOpportunity, lang: Lang): string {
+  const t = EMREX_TEXTS[lang]
   const i = o.instance
-  const facts = [i.date, i.resultLabel === undefined ? undefined : `grade ${i.resultLabel}`, ...i.credits.map((c) => `${c.value ?? '?'} ${c.scheme}`), i.status === 'passed' ? undefined : i.status]
-    .filter((f) => f !== undefined).map((f) => escapeHtml(f as string)).join(' · ')
-  const parts = o.parts.length === 0 ? '' : `<ul>${o.parts.map(opportunityItem).join('')}</ul>`
-  return `<li>${escapeHtml(pickImported(o.titles))} <span class="muted">${facts}</span>${parts}</li>`
+  const facts = [i.date === undefined ? undefined : formatDate(i.date, lang), i.resultLabel === undefined ? undefined : `${t.grade} ${i.resultLabel}`, ...i.credits.map((c) => `${c.value === undefined ? '?' : formatNumber(c.value, lang)} ${c.scheme}`)]
+    .filter((f) => f !== undefined).map((f) => esc(f as string)).join(' · ')
+  const parts = o.parts.length === 0 ? '' : `<ul>${o.parts.map((p) => opportunityItem(p, lang)).join('')}</ul>`
+  return `<li>${importedText(o.titles, lang)} <span class="muted">${facts}</span>${parts}</li>`
 }
 
-/** One import: provenance, warnings and the results. */
-export function importRecordHtml (r: ForeignResultsRecord): string {
-  const warnings = r.warnings.length === 0 ? '' : `<div class="warn" role="note"><strong>Accepted with warnings:</strong><ul>${r.warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>`
-  const reports = r.elmo.reports.map((rep) => `<h3>${escapeHtml(pickImported(rep.issuer.titles))}${rep.issuer.country === undefined ? '' : ` (${escapeHtml(rep.issuer.country)})`}</h3><ul>${rep.opportunities.map(opportunityItem).join('')}</ul>`).join('')
-  return `<p>From <strong>${escapeHtml(r.provider.name)}</strong> (${escapeHtml(r.provider.country)}), received ${escapeHtml(new Date(r.receivedAt).toISOString())}. Signature ${escapeHtml(r.signature.algorithm)} verified with the registered certificate <span class="code">${escapeHtml(r.signature.certificate)}</span>.</p>${warnings}${reports}`
+/** One import as the learner sees it: where it came from, that its signature was checked, and the results. */
+export function importRecordHtml (r: ForeignResultsRecord, lang: Lang): string {
+  const t = EMREX_TEXTS[lang]
+  const warnings = r.warnings.length === 0 ? '' : `<div class="info" role="note"><p>${esc(t.warnings)}</p><ul>${r.warnings.map((w) => `<li lang="en">${esc(w)}</li>`).join('')}</ul></div>`
+  const reports = r.elmo.reports.map((rep) => `<h2>${importedText(rep.issuer.titles, lang)}${rep.issuer.country === undefined ? '' : ` (${esc(rep.issuer.country)})`}</h2><ul>${rep.opportunities.map((o) => opportunityItem(o, lang)).join('')}</ul>`).join('')
+  return `<p>${esc(t.from(r.provider.name, r.provider.country, formatDate(r.receivedAt, lang)))} ${esc(t.signatureChecked)}</p>${warnings}${reports}`
 }
 
-export function importOutcomePage (outcome: ImportOutcome, providerName: string): Page {
+export function importOutcomePage (ctx: PageContext, outcome: ImportOutcome, providerName: string): Page {
+  const t = EMREX_TEXTS[ctx.lang]
+  const ways = `<p><a href="/portal/results">${esc(t.toResults)}</a> · <a href="/emrex/import">${esc(t.back)}</a></p>`
   switch (outcome.status) {
     case 'imported':
-      return layout('Results imported', `<h1 data-status="imported">Results imported</h1>${importRecordHtml(outcome.record)}<p><a href="/emrex/import">Back / Tilbake</a></p>`)
+      return page(ctx, t.importedTitle, `<div class="done" role="status" data-status="imported"><p>${esc(t.importedTitle)}</p></div>${importRecordHtml(outcome.record, ctx.lang)}${ways}`)
+    case 'unchanged':
+      return page(ctx, t.alreadyImportedTitle, `<div class="info" role="status" data-status="unchanged"><p>${esc(t.alreadyImported(formatDate(outcome.record.receivedAt, ctx.lang)))}</p></div>${importRecordHtml(outcome.record, ctx.lang)}${ways}`)
     case 'cancelled':
-      return layout('Import cancelled', `<h1 data-status="cancelled">Import cancelled</h1><p>You cancelled at ${escapeHtml(providerName)}. Nothing was imported.</p><p><a href="/emrex/import">Back</a></p>`)
+      return page(ctx, t.cancelledTitle, `<p data-status="cancelled">${esc(t.cancelled(providerName))}</p>${ways}`)
     case 'no-results':
-      return layout('No results', `<h1 data-status="no-results">No results to import</h1><p>${escapeHtml(providerName)} had no results to send${outcome.message === '' ? '' : `: ${escapeHtml(outcome.message)}`}.</p><p><a href="/emrex/import">Back</a></p>`)
+      return page(ctx, t.noResultsTitle, `<p data-status="no-results">${esc(t.noResultsFrom(providerName))}</p>${outcome.message === '' ? '' : `<p class="muted" lang="en">${esc(outcome.message)}</p>`}${ways}`)
     case 'provider-error':
-      return layout('Provider error', `<h1 data-status="provider-error">The provider reported an error</h1><p>${escapeHtml(providerName)}: ${escapeHtml(outcome.message === '' ? 'no message' : outcome.message)}</p><p><a href="/emrex/import">Back</a></p>`)
+      return page(ctx, t.providerErrorTitle, `<p data-status="provider-error">${esc(t.providerError(providerName))}</p>${outcome.message === '' ? '' : `<p class="muted" lang="en">${esc(outcome.message)}</p>`}${ways}`)
   }
 }
 
-export function importRecordPage (r: ForeignResultsRecord): Page {
-  return layout('Imported results', `<h1>Imported results</h1>${importRecordHtml(r)}<p><a href="/emrex/import">Back</a></p>`)
-}
-
-/** An error page with the stable code (also for machines: `data-code`). */
-export function errorPage (status: number, code: string, message: string): Page {
-  return layout('EMREX error', `<h1 data-code="${escapeHtml(code)}">Something went wrong (${status})</h1><p>${escapeHtml(message)}</p><p class="code">${escapeHtml(code)}</p>`)
+export function importRecordPage (ctx: PageContext, r: ForeignResultsRecord): Page {
+  const t = EMREX_TEXTS[ctx.lang]
+  return page(ctx, t.importedTitle, `${importRecordHtml(r, ctx.lang)}<p><a href="/portal/results">${esc(t.toResults)}</a> · <a href="/emrex/import">${esc(t.back)}</a></p>`)
 }

@@ -11,8 +11,12 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../../core/errors.ts'
 import type { EmrexClient } from '../../../services/bridges/emrex/client.ts'
 import { sendPage } from './http.ts'
-import { autoSubmitPage, importOutcomePage, importRecordPage, importStartPage, pickerPage } from './pages.ts'
+import { autoSubmitPage, importOutcomePage, importRecordPage, importStartPage, pickerPage, type PageContext } from './pages.ts'
 import type { LearnerSessions, SignedInLearner } from '../../../services/bridges/ports.ts'
+import { shellLearner } from '../html.ts'
+import { langOf } from '../../ui/lang.ts'
+import type { Site } from '../../ui/site.ts'
+import { EMREX_TEXTS } from '../texts.ts'
 import type { EmrexProvider } from '../../../services/bridges/emrex/provider.ts'
 import type { EmrexConfig } from '../../../core/config/emrex.ts'
 
@@ -26,12 +30,13 @@ export interface EmrexRoutesDeps {
   /** Whether cookies get the Secure attribute (the node is served over https). */
   secureCookies: () => boolean
   sessionTtlSeconds: number
+  /** The site whose shell the pages are drawn in (default the portal's). */
+  site?: Site
 }
 
 const transferCookie = (id: string): string => `emrex_t_${id}`
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' } } } as const
 const formString = { type: 'string', maxLength: 4096 } as const
-const nameOf = (l: SignedInLearner): string => `${l.givenNames ?? ''} ${l.familyName ?? ''}`.trim()
 
 export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
   return async (app) => {
@@ -40,6 +45,12 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       const learner = await deps.sessions.learnerOf(request)
       if (learner === undefined) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
       return learner
+    }
+
+    /** Where a page is drawn: the reader's language, this page as a GET path, the learner. */
+    const contextOf = (request: FastifyRequest, learner: SignedInLearner | undefined, here?: string): PageContext => {
+      const signedIn = shellLearner(request, learner)
+      return { lang: langOf(request), here: here ?? (request.method === 'GET' ? request.url : '/emrex/import'), ...(signedIn === undefined ? {} : { signedIn }), ...(deps.site === undefined ? {} : { site: deps.site }) }
     }
 
     const provider = deps.provider
@@ -68,7 +79,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         const learner = await signedIn(request)
         await provider.bindLearner(transfer, learner)
         const view = await provider.choices(learner)
-        return await sendPage(reply, 200, pickerPage(id, transfer.client.name, view, nameOf(learner), request.csrfToken))
+        return await sendPage(reply, 200, pickerPage(contextOf(request, learner), id, transfer.client.name, view))
       })
 
       app.post('/emrex/transfers/:id', {
@@ -98,8 +109,9 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
           response = await provider.send(transfer, learner, ids)
         }
         void reply.header('set-cookie', `${transferCookie(id)}=; Path=/emrex/transfers/${id}; Max-Age=0; HttpOnly; SameSite=Lax`)
-        const text = response.fields.returnCode === 'NCP_OK' ? `Your results are on their way to ${response.clientName}.` : `Returning to ${response.clientName}.`
-        return await sendPage(reply, 200, autoSubmitPage(response.action, response.fields, 'Returning to the EMREX client', text))
+        const ctx = contextOf(request, learner, `/emrex/transfers/${id}`)
+        const t = EMREX_TEXTS[ctx.lang]
+        return await sendPage(reply, 200, autoSubmitPage(ctx, response.action, response.fields, t.returning(response.clientName), response.fields.returnCode === 'NCP_OK' ? t.onTheirWay(response.clientName) : t.returning(response.clientName)))
       })
     }
 
@@ -110,7 +122,7 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         schema: { summary: 'Import results from a foreign EMREX provider: choose the provider', tags: ['emrex'] }
       }, async (request, reply) => {
         const learner = await signedIn(request)
-        return await sendPage(reply, 200, importStartPage(client.providers, await client.imports(learner.learnerId), nameOf(learner), request.csrfToken))
+        return await sendPage(reply, 200, importStartPage(contextOf(request, learner), client.providers, await client.imports(learner.learnerId)))
       })
 
       app.post('/emrex/import/start', {
@@ -123,7 +135,9 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       }, async (request, reply) => {
         const learner = await signedIn(request)
         const start = await client.start(learner, (request.body as { providerId: string }).providerId, { client: request.ip })
-        return await sendPage(reply, 200, autoSubmitPage(start.action, start.fields, `Going to ${start.providerName}`, `Sign in at ${start.providerName} and choose the results to bring back.`))
+        const ctx = contextOf(request, learner)
+        const t = EMREX_TEXTS[ctx.lang]
+        return await sendPage(reply, 200, autoSubmitPage(ctx, start.action, start.fields, t.goingTo(start.providerName), t.goingToLead(start.providerName)))
       })
 
       app.post('/emrex/import/return', {
@@ -136,7 +150,8 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         }
       }, async (request, reply) => {
         const { outcome, provider: p } = await client.receive(request.body as Record<string, unknown>, { client: request.ip })
-        return await sendPage(reply, 200, importOutcomePage(outcome, p.name))
+        // The provider's page posted here: the learner is signed in at this site if the browser says so.
+        return await sendPage(reply, 200, importOutcomePage(contextOf(request, await deps.sessions.learnerOf(request).catch(() => undefined)), outcome, p.name))
       })
 
       app.get('/emrex/import/results', {
@@ -155,13 +170,13 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         const learner = await signedIn(request)
         const record = await client.importOf(learner.learnerId, id)
         if (record === undefined) throw new LifelongError('not-found', 'EMREX_IMPORT_UNKNOWN', 'no such import')
-        return await sendPage(reply, 200, importRecordPage(record))
+        return await sendPage(reply, 200, importRecordPage(contextOf(request, learner), record))
       })
     }
   }
 }
 
 /** The routes of a node's EMREX module, with the `emrex` config section's form and session limits; cookies are Secure when the node's public URL is https. */
-export function emrexModuleRoutes (module: { provider: EmrexProvider, client: EmrexClient }, sessions: LearnerSessions, config: Pick<EmrexConfig, 'maxFormBytes' | 'sessionTtlSeconds'>, publicUrl: () => string): FastifyPluginAsync {
-  return emrexRoutes({ provider: module.provider, client: module.client, sessions, maxFormBytes: config.maxFormBytes, secureCookies: () => publicUrl().startsWith('https:'), sessionTtlSeconds: config.sessionTtlSeconds })
+export function emrexModuleRoutes (module: { provider: EmrexProvider, client: EmrexClient }, sessions: LearnerSessions, config: Pick<EmrexConfig, 'maxFormBytes' | 'sessionTtlSeconds'>, publicUrl: () => string, site?: Site): FastifyPluginAsync {
+  return emrexRoutes({ provider: module.provider, client: module.client, sessions, maxFormBytes: config.maxFormBytes, secureCookies: () => publicUrl().startsWith('https:'), sessionTtlSeconds: config.sessionTtlSeconds, ...(site === undefined ? {} : { site }) })
 }

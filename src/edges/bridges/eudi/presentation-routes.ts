@@ -5,64 +5,84 @@
  *
  * - `GET /share/wallet`: what to ask for; `POST /share/wallet` makes the request and binds it to
  *   this browser (a cookie holding the request's secret, scoped to its path), then shows it.
- * - `GET /share/wallet/<id>`: the request as a QR code and same-device link while it waits (the
- *   page reloads itself every few seconds, no script), then the verified claims or the reason the
- *   answer was refused; only in the browser that made it.
+ * - `GET /share/wallet/<id>`: the request as a QR code and same-device link while it waits (a
+ *   small module of the page asks every few seconds whether the wallet has answered and then
+ *   reloads it; without script, a link does), then the verified claims or why the answer was
+ *   refused; only in the browser that made it.
  * - `GET /share/wallet/<id>/request`: the signed request object (HAIP profile, `request_uri`).
  * - `POST /share/wallet/<id>/response`: where the wallet posts its answer (`direct_post`,
  *   `direct_post.jwt`); OAuth-style errors.
  *
  * Anyone may make a request (an employer has no account): the routes that write are rate limited
  * per client address (`http.rateLimit.walletPresentation`) and requests expire
- * (`portal.wallet.presentationTtlSeconds`).
+ * (`portal.wallet.presentationTtlSeconds`). The pages are the portal's (its shell, the reader's
+ * language, src/edges/bridges/html.ts).
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { LifelongError } from '../../../core/errors.ts'
-import { esc, sendPage } from '../html.ts'
+import { esc, sendBridgePage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
+import { langOf, type Lang } from '../../ui/lang.ts'
+import { localText } from '../../ui/text.ts'
+import { formatDate, formatDateTime } from '../../ui/format.ts'
+import { PRESENTATION_TEXTS, type PresentationTexts } from '../texts.ts'
 import type { PresentationKind, PresentationResult, PresentationVerifier } from '../../../services/bridges/eudi/presentations.ts'
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[A-Za-z0-9_-]{22}$' } } } as const
 const oauthErrorSchema = { type: 'object', properties: { error: { type: 'string' }, error_description: { type: 'string' } } } as const
 const COOKIE = 'lifelong_presentation'
-
-const KIND_LABEL: Record<PresentationKind, string> = { diploma: 'Vitnemål / Diploma', 'course-result': 'Emneresultat / Course result', either: 'Vitnemål eller emneresultat / Diploma or course result' }
+const KINDS: readonly PresentationKind[] = ['diploma', 'course-result', 'either']
 
 const wantsJson = (request: FastifyRequest): boolean => (request.headers.accept ?? '').includes('application/json')
 
-/** A localised text as the credential carries it (`{ nb, en, … }`). */
-function text (v: unknown): string {
-  if (typeof v === 'string') return v
-  if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>
-    const first = o.nb ?? o.en ?? Object.values(o)[0]
-    return typeof first === 'string' ? first : ''
-  }
-  return v === undefined ? '' : String(v)
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v)
+const isLocalised = (v: unknown): v is Record<string, string> => isRecord(v) && Object.keys(v).length > 0 && Object.entries(v).every(([k, x]) => /^[a-z]{2}$/.test(k) && typeof x === 'string')
+
+/** A claim's value as HTML: a localised text in the page's language, a structure as nested lists, never JSON. */
+function claimHtml (v: unknown, lang: Lang): string {
+  if (v === undefined || v === null) return ''
+  if (isLocalised(v)) return localText(v, lang)
+  if (Array.isArray(v)) return `<ul class="plain">${v.map((x) => `<li>${claimHtml(x, lang)}</li>`).join('')}</ul>`
+  if (isRecord(v)) return `<dl class="facts">${Object.entries(v).map(([k, x]) => `<dt><code>${esc(k)}</code></dt><dd>${claimHtml(x, lang)}</dd>`).join('')}</dl>`
+  return `<span class="mono">${esc(String(v))}</span>`
 }
 
-function resultPage (r: PresentationResult): string {
+/** The claims every request asks for, and the credential's bookkeeping: not listed again among the others. */
+const SHOWN = new Set(['given_name', 'family_name', 'title', 'awarding_body', 'awarding_date', 'iss', 'iat', 'vct', 'vct#integrity'])
+
+/** The page of an answered or expired request: what was verified, or why nothing is shown. */
+function resultPage (r: PresentationResult, t: PresentationTexts, lang: Lang): { title: string, body: string } {
+  const again = `<p><a href="/share/wallet">${esc(t.newRequest)}</a></p>`
   if (r.state === 'verified') {
     const c = r.claims ?? {}
-    const body = c.awarding_body as { name?: unknown, organisation_number?: string } | undefined
+    const body = isRecord(c.awarding_body) ? c.awarding_body : {}
+    const name = [c.given_name, c.family_name].filter((x) => typeof x === 'string').join(' ')
+    const date = typeof c.awarding_date === 'string' ? esc(formatDate(c.awarding_date, lang)) : claimHtml(c.awarding_date, lang)
     const rows: Array<[string, string]> = [
-      ['Navn / Name', `${text(c.given_name)} ${text(c.family_name)}`],
-      ['Tittel / Title', text(c.title)],
-      ['Utsteder / Awarded by', `${text(body?.name)}${body?.organisation_number === undefined ? '' : ` (${body.organisation_number})`}`],
-      ['Dato / Date', text(c.awarding_date)]
+      [t.name, `<span id="holder">${esc(name)}</span>`],
+      [t.claimTitle, claimHtml(c.title, lang)],
+      [t.awardedBy, `${claimHtml(body.name, lang)}${typeof body.organisation_number === 'string' ? ` (${esc(body.organisation_number)})` : ''}`],
+      [t.date, date]
     ]
-    for (const [k, v] of Object.entries(c)) {
-      if (['given_name', 'family_name', 'title', 'awarding_body', 'awarding_date', 'iss', 'iat', 'vct', 'vct#integrity'].includes(k)) continue
-      rows.push([k, typeof v === 'object' ? JSON.stringify(v) : String(v)])
+    const others = Object.entries(c).filter(([k]) => !SHOWN.has(k))
+    return {
+      title: t.verifiedTitle,
+      body: `<div class="done"><p>${esc(t.issuedBy)} <strong>${esc(r.issuer?.name ?? '')}</strong> (${esc(r.issuer?.organisationNumber ?? '')}), <span class="mono">${esc(r.issuer?.federation ?? '')}</span></p></div>
+<h2>${esc(t.claims)}</h2><dl class="facts" id="verified-claims">${rows.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
+${others.length === 0 ? '' : `<h2>${esc(t.otherClaims)}</h2><dl class="facts">${others.map(([k, v]) => `<dt><code>${esc(k)}</code></dt><dd>${claimHtml(v, lang)}</dd>`).join('')}</dl>`}
+<h2>${esc(t.checked)}</h2><ul class="plain">${(r.checks ?? []).map((x) => `<li>✔ <code>${esc(x.name)}</code></li>`).join('')}</ul>${again}`
     }
-    return `<h1>Bekreftet fra lommeboka / Verified from the wallet</h1>
-<p>Utstedt av / Issued by <strong>${esc(r.issuer?.name ?? '')}</strong> (${esc(r.issuer?.organisationNumber ?? '')}), ${esc(r.issuer?.federation ?? '')}</p>
-<table id="verified-claims">${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
-<p class="muted">Kontrollert / Checked: ${esc((r.checks ?? []).map((x) => x.name).join(', '))}</p>`
   }
-  if (r.state === 'refused') return `<h1>Avvist / Refused</h1><p role="alert" id="refusal">${esc(r.reason ?? '')}</p><p><a href="/share/wallet">Ny forespørsel / New request</a></p>`
-  return '<h1>Utløpt / Expired</h1><p>Lommeboka svarte ikke i tide. / The wallet did not answer in time.</p><p><a href="/share/wallet">Ny forespørsel / New request</a></p>'
+  if (r.state === 'refused') {
+    // The reason is written for developers, in English: folded away, marked as English.
+    return {
+      title: t.refusedTitle,
+      body: `<div class="notice" role="alert"><p>${esc(t.refused)}</p></div>
+${r.reason === undefined ? '' : `<details><summary>${esc(t.details)}</summary><p><code lang="en" id="refusal">${esc(r.reason)}</code></p></details>`}${again}`
+    }
+  }
+  return { title: t.expiredTitle, body: `<p>${esc(t.expired)}</p>${again}` }
 }
 
 export function presentationRoutes (verifier: PresentationVerifier, options: { secureCookies: () => boolean }): FastifyPluginAsync {
@@ -75,11 +95,14 @@ export function presentationRoutes (verifier: PresentationVerifier, options: { s
     }
 
     app.get('/share/wallet', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: an employer asks a candidate\'s wallet for a diploma or course result (OpenID4VP)' } }, async (request, reply) => {
-      return sendPage(reply, 'Be om bevis fra lommeboka / Ask a wallet', `<h1>Be om et bevis fra kandidatens lommebok / Ask the candidate's wallet</h1>
+      const t = PRESENTATION_TEXTS[langOf(request)]
+      const body = `<p>${esc(t.askLead)}</p>
 <form method="post" action="/share/wallet">${csrfField(request.csrfToken)}
-<p>${(['diploma', 'course-result', 'either'] as const).map((k, i) => `<label><input type="radio" name="kind" value="${k}"${i === 0 ? ' checked' : ''}> ${esc(KIND_LABEL[k])}</label>`).join('<br>')}</p>
-${verifier.haip ? '<p><label><input type="checkbox" name="profile" value="haip" checked> Signert forespørsel, kryptert svar (HAIP) / Signed request, encrypted answer (HAIP)</label></p>' : ''}
-<button type="submit">Lag forespørsel / Make the request</button></form>`)
+<fieldset><legend>${esc(t.askWhat)}</legend><ul class="plain">${KINDS.map((k, i) => `<li><label><input type="radio" name="kind" value="${k}"${i === 0 ? ' checked' : ''}> ${esc(t.kinds[k])}</label></li>`).join('')}</ul></fieldset>
+${verifier.haip ? `<p><label><input type="checkbox" name="profile" value="haip" checked aria-describedby="haip-hint"> ${esc(t.haip)}</label><br><span id="haip-hint" class="muted">${esc(t.haipHint)}</span></p>` : ''}
+<p><button type="submit">${esc(t.make)}</button></p></form>
+<p class="muted">${esc(t.orShare)}</p>`
+      return await sendBridgePage(request, reply, undefined, { title: t.askTitle, body, here: '/share/wallet' })
     })
 
     app.post<{ Body: { kind?: string, profile?: string } }>('/share/wallet', {
@@ -100,15 +123,21 @@ ${verifier.haip ? '<p><label><input type="checkbox" name="profile" value="haip" 
       const result = await verifier.result(id, cookieOf(request, id), request.query.response_code)
       if (result === undefined) throw new LifelongError('not-found', 'EUDI_PRESENTATION_NOT_FOUND', 'no such presentation request in this browser')
       if (wantsJson(request)) return await reply.header('cache-control', 'no-store').send(result)
-      if (result.state !== 'pending') return sendPage(reply, 'Bevis fra lommeboka / From the wallet', resultPage(result))
+      const lang = langOf(request)
+      const t = PRESENTATION_TEXTS[lang]
+      const here = `/share/wallet/${id}`
+      if (result.state !== 'pending') return await sendBridgePage(request, reply, undefined, { ...resultPage(result, t, lang), here })
       const walletUrl = await verifier.walletUrl(id)
-      const qr = await QRCode.toString(walletUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      // No script: the page reloads itself until the wallet has answered.
-      return sendPage(reply, 'Venter på lommeboka / Waiting for the wallet', `<meta http-equiv="refresh" content="3"><h1>${esc(KIND_LABEL[result.kind])}</h1>
-<p>Kandidaten skanner koden med EU-lommeboka. / The candidate scans this with their EU wallet.</p>
-<div class="qr">${qr}</div>
-<p><a href="${esc(walletUrl)}" id="wallet-link">Åpne i lommeboka på denne enheten / Open in the wallet on this device</a></p>
-<p class="muted">Gjelder til / Valid until ${esc(new Date(result.expiresAt).toISOString())}</p>`)
+      const qr = await QRCode.toString(walletUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 })
+      // The module asks for this request's state (JSON, same origin) and reloads the page once the
+      // wallet has answered; without script, the link does it. No timed refresh (WCAG 2.2.1).
+      const body = `<p>${esc(t.scan)}</p>
+<div class="qr" role="img" aria-label="${esc(t.kinds[result.kind])}: QR">${qr}</div>
+<p><a href="${esc(walletUrl)}" id="wallet-link">${esc(t.openHere)}</a></p>
+<p class="muted">${esc(t.validUntil(formatDateTime(result.expiresAt, lang)))}</p>
+<p role="status" id="wait-status" data-poll="${esc(here)}">${esc(t.waiting)}</p>
+<p><a href="${esc(here)}">${esc(t.checkNow)}</a></p>`
+      return await sendBridgePage(request, reply, undefined, { title: t.kinds[result.kind], body, here, scripts: ['/assets/wait.ts'], fetches: true })
     }
 
     app.get<{ Params: { id: string }, Querystring: { response_code?: string } }>('/share/wallet/:id', {

@@ -10,13 +10,18 @@
  * `errors: 'oauth'` and the node's one error handler renders the {@link OAuthError}s they throw.
  * Token and PAR requests are form-encoded (RFC 6749 §4.1.3, RFC 9126 §2.1), parsed by the edge.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import QRCode from 'qrcode'
 import { LifelongError } from '../../../core/errors.ts'
+import { OAuthError } from '../../../core/oauth-error.ts'
 import type { LearnerSessions, SignedInLearner, VerifiedResults } from '../../../services/bridges/ports.ts'
 import type { ResultFacts } from '../../../core/bridges/model.ts'
-import { esc, sendPage } from '../html.ts'
+import { esc, sendBridgePage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
+import { langOf } from '../../ui/lang.ts'
+import { localText } from '../../ui/text.ts'
+import { formatDate, formatDateTime } from '../../ui/format.ts'
+import { WALLET_TEXTS } from '../texts.ts'
 import { CONFIGURATION_IDS, offerItems, WALLET_PURPOSE, type EudiIssuer } from '../../../services/bridges/eudi/issuer.ts'
 import type { ClientHeaders, PendingAuthorization } from '../../../services/bridges/eudi/authorization-server.ts'
 import type { OfferRecord } from '../../../services/bridges/eudi/records.ts'
@@ -39,7 +44,16 @@ function issuable (results: readonly ResultFacts[]): ResultFacts[] {
   return results.filter((r) => r.status !== 'annulled')
 }
 
-const titleOf = (r: ResultFacts): string => r.title.nb ?? r.title.en ?? ''
+/**
+ * The same credential offer URI with ':', ',' and '/' left unescaped in its query, as RFC 3986
+ * §3.4 allows (they are `pchar` and sub-delims): a wallet reads the same `credential_offer`
+ * parameter, and the QR code needs fewer modules (77 instead of 81 for a typical offer at level L).
+ */
+export function compactOfferUri (uri: string): string {
+  const at = uri.indexOf('?')
+  return at < 0 ? uri : uri.slice(0, at + 1) + uri.slice(at + 1).replace(/%3A/gi, ':').replace(/%2C/gi, ',').replace(/%2F/gi, '/')
+}
+
 const list = (v: string | string[] | undefined): string[] => v === undefined ? [] : Array.isArray(v) ? v : [v]
 
 /** The DPoP proof and wallet attestation headers of a request (RFC 9449 §4.1; ABCA-07 §6.1). */
@@ -142,25 +156,57 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
 
     // ---------------------------------------------------------------- the authorization endpoint
 
-    /** What the learner is asked to approve: the offer's results, or their results of the scoped types to pick from. */
-    const consentPage = async (request: FastifyRequest, pending: PendingAuthorization & { offer?: OfferRecord }, learner: SignedInLearner): Promise<string> => {
-      const who = `<p>Lommebok / Wallet: <strong>${esc(pending.walletName ?? pending.clientId)}</strong>${pending.walletName === undefined ? '' : ` <span class="muted">(${esc(pending.clientId)})</span>`}</p>
-<p class="muted">Svaret sendes til / The answer goes to ${esc(redirectSource(pending.redirectUri))}</p>`
+    /**
+     * The pushed request the learner's browser brings. The authorization endpoint is a page: a
+     * request_uri that is unknown, expired, used or another client's is shown to the learner as
+     * such, never redirected (RFC 6749 §4.1.2.1), with a code the error page explains.
+     */
+    const pendingRequest = async (requestUri: unknown, clientId: unknown): Promise<PendingAuthorization & { offer?: OfferRecord }> => {
+      try {
+        return await issuer.authorization.pending(requestUri, clientId)
+      } catch (err) {
+        if (err instanceof OAuthError) throw new LifelongError('invalid', 'EUDI_AUTHORIZATION_REQUEST_INVALID', err.message)
+        throw err
+      }
+    }
+
+    /**
+     * What the learner is asked to approve, in the portal's shell and their language: which wallet
+     * asks, where the answer goes, and the offer's results or their results of the scoped types to
+     * pick from. With `error`, the learner approved with nothing picked: the form again, the
+     * message at the results.
+     */
+    const consentPage = async (request: FastifyRequest, reply: FastifyReply, pending: PendingAuthorization & { offer?: OfferRecord }, learner: SignedInLearner, error?: string): Promise<FastifyReply> => {
+      const lang = langOf(request)
+      const t = WALLET_TEXTS[lang]
+      const who = `<p>${esc(t.consentWallet)}: <strong>${esc(pending.walletName ?? pending.clientId)}</strong>${pending.walletName === undefined ? '' : ` <span class="muted">(${esc(pending.clientId)})</span>`}</p>
+<p class="muted">${esc(t.consentAnswerTo)} <code>${esc(redirectSource(pending.redirectUri))}</code></p>`
+      const describedBy = error === undefined ? '' : ' aria-describedby="results-error"'
       let what: string
+      let canApprove = true
       if (pending.offer !== undefined) {
-        what = `<p>Disse resultatene legges i lommeboka / These results go into the wallet:</p><ul>${pending.offer.items.map((i) => `<li>${esc(i.claims.title.nb ?? i.claims.title.en ?? '')}</li>`).join('')}</ul>`
+        what = `<h2>${esc(t.consentOffer)}</h2><ul>${pending.offer.items.map((i) => `<li>${localText(i.claims.title, lang)}</li>`).join('')}</ul>`
       } else {
         const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
         await issuer.observeResults(mine.results)
         const wanted = new Set(pending.configurationIds)
         const rows = issuable(mine.results).filter((r) => wanted.has(CONFIGURATION_IDS[credentialKindOf(r.kind)]))
+        canApprove = rows.length > 0
         what = rows.length === 0
-          ? '<p>Du har ingen resultater av typen lommeboka ber om. / You hold no results of the type the wallet asks for.</p>'
-          : `<p>Velg hva som legges i lommeboka / Pick what goes into the wallet:</p><ul>${rows.map((r) => `<li><label><input type="checkbox" name="results" value="${esc(r.id)}" checked> ${esc(titleOf(r))} <span class="muted">(${esc(r.issuer.names.nb ?? r.issuer.names.en ?? '')}, ${esc(r.achievedOn)})</span></label></li>`).join('')}</ul>`
+          ? `<p>${esc(t.consentNoneOfType)}</p>`
+          : `<fieldset${describedBy}><legend>${esc(t.consentPick)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${rows.map((r, i) => `<li class="card pickable"><input type="checkbox" id="a-${i}" name="results" value="${esc(r.id)}"${error === undefined ? ' checked' : ''}${describedBy}><div><label for="a-${i}">${localText(r.title, lang)}</label><p class="muted">${localText(r.issuer.names, lang)} · ${esc(formatDate(r.achievedOn, lang))}</p></div></li>`).join('')}</ul></fieldset>`
       }
-      return `<h1>Legg i EU-lommeboka? / Add to your EU wallet?</h1>${who}
-<form method="post" action="/eudi/authorize">${csrfField(request.csrfToken)}<input type="hidden" name="client_id" value="${esc(pending.clientId)}"><input type="hidden" name="request_uri" value="${esc(pending.requestUri)}">${what}
-<button type="submit" name="decision" value="approve">Godkjenn / Approve</button><button type="submit" name="decision" value="deny">Avslå / Refuse</button></form>`
+      const body = `${who}${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}
+<form method="post" action="/eudi/authorize" novalidate>${csrfField(request.csrfToken)}<input type="hidden" name="client_id" value="${esc(pending.clientId)}"><input type="hidden" name="request_uri" value="${esc(pending.requestUri)}">${what}
+<div class="actions">${canApprove ? `<button type="submit" name="decision" value="approve">${esc(t.consentApprove)}</button>` : ''}<button type="submit" name="decision" value="deny" class="secondary">${esc(t.consentRefuse)}</button></div></form>`
+      // The decision's answer redirects to the wallet: CSP `form-action` must allow its redirect URI.
+      return await sendBridgePage(request, reply, learner, {
+        title: t.consentTitle,
+        body,
+        here: `/eudi/authorize?client_id=${encodeURIComponent(pending.clientId)}&request_uri=${encodeURIComponent(pending.requestUri)}`,
+        formAction: [redirectSource(pending.redirectUri)],
+        ...(error === undefined ? {} : { status: 400 })
+      })
     }
 
     app.get<{ Querystring: { client_id?: string, request_uri?: string } }>('/eudi/authorize', {
@@ -168,7 +214,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'public' }, errors: 'page' },
       schema: { tags: ['eudi'], summary: 'Authorization endpoint (RFC 9126 §4: client_id and request_uri of a pushed request): the learner signs in at the portal and approves', querystring: { type: 'object', properties: { client_id: { type: 'string', maxLength: 500 }, request_uri: { type: 'string', maxLength: 200 } } } }
     }, async (request, reply) => {
-      const pending = await issuer.authorization.pending(request.query.request_uri, request.query.client_id)
+      const pending = await pendingRequest(request.query.request_uri, request.query.client_id)
       const learner = await deps.sessions.learnerOf(request)
       if (learner === undefined) {
         const back = `/eudi/authorize?client_id=${encodeURIComponent(pending.clientId)}&request_uri=${encodeURIComponent(pending.requestUri)}`
@@ -176,7 +222,7 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
         return reply
       }
       if (pending.offer !== undefined && pending.offer.learnerId !== learner.learnerId) throw new LifelongError('forbidden', 'EUDI_OFFER_NOT_YOURS', 'this wallet offer was made for another learner: sign in as them, or make your own offer')
-      return sendPage(reply, 'Godkjenn lommebok / Approve wallet', await consentPage(request, pending, learner), 200, { formAction: [redirectSource(pending.redirectUri)] })
+      return await consentPage(request, reply, pending, learner)
     })
 
     app.post<{ Body: { client_id: string, request_uri: string, decision: string, results?: string | string[] } }>('/eudi/authorize', {
@@ -190,14 +236,17 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       const learner = await signedIn(request)
       const { client_id: clientId, request_uri: requestUri } = request.body
       if (request.body.decision === 'deny') return await reply.redirect(await issuer.authorization.deny(requestUri, clientId), 303)
-      const pending = await issuer.authorization.pending(requestUri, clientId)
+      const pending = await pendingRequest(requestUri, clientId)
       let items: ReturnType<typeof offerItems> = []
       if (pending.offer === undefined) {
         const wanted = new Set(list(request.body.results))
         const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
         await issuer.observeResults(mine.results)
         const allowed = new Set(pending.configurationIds)
-        const chosen = issuable(mine.results).filter((r) => wanted.has(r.id) && allowed.has(CONFIGURATION_IDS[credentialKindOf(r.kind)]))
+        const choices = issuable(mine.results).filter((r) => allowed.has(CONFIGURATION_IDS[credentialKindOf(r.kind)]))
+        // Approved with nothing picked among results to pick from: the form again, the message at the results; nothing decided.
+        if (wanted.size === 0 && choices.length > 0) return await consentPage(request, reply, pending, learner, WALLET_TEXTS[langOf(request)].pickAtLeastOne)
+        const chosen = choices.filter((r) => wanted.has(r.id))
         if (chosen.length === 0 || chosen.length !== wanted.size) throw new LifelongError('not-found', 'EUDI_RESULT_NOT_FOUND', 'pick at least one of your valid results of the type the wallet asks for')
         items = offerItems(mine.learner, chosen)
       }
@@ -206,55 +255,77 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
 
     // ---------------------------------------------------------------- the learner's pages
 
-    app.get('/portal/wallet', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
-      const learner = await signedIn(request)
+    /**
+     * The picker: the learner's valid results to choose from, and how the wallet gets them; with
+     * `error`, the form came back with nothing chosen. Results whose credentials were revoked
+     * because the result was corrected are offered again in one click.
+     */
+    const walletPicker = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner, error?: string): Promise<FastifyReply> => {
       const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
       await issuer.observeResults(mine.results)
       const corrected = new Set((await issuer.corrected(mine.results)).map((r) => r.id))
-      const rows = issuable(mine.results).map((r) => `<li><label><input type="checkbox" name="results" value="${esc(r.id)}"${corrected.has(r.id) ? ' checked' : ''}> ${esc(titleOf(r))} <span class="muted">(${esc(r.issuer.names.nb ?? r.issuer.names.en ?? '')}, ${esc(r.achievedOn)})</span>${corrected.has(r.id) ? ' <strong>Rettet: hent ny / Corrected: get the new one</strong>' : ''}</label></li>`)
+      const lang = langOf(request)
+      const t = WALLET_TEXTS[lang]
+      const describedBy = error === undefined ? '' : ' aria-describedby="results-error"'
+      const items = issuable(mine.results).map((r, i) => `<li class="card pickable"><input type="checkbox" id="w-${i}" name="results" value="${esc(r.id)}"${corrected.has(r.id) ? ' checked' : ''}${describedBy}><div><label for="w-${i}">${localText(r.title, lang)}</label><p class="muted">${localText(r.issuer.names, lang)} · ${esc(formatDate(r.achievedOn, lang))}</p>${corrected.has(r.id) ? `<p><strong>${esc(t.correctedMark)}</strong></p>` : ''}</div></li>`)
       // Corrected results: their old credentials were revoked; one click gets the corrected ones.
       const refresh = corrected.size === 0
         ? ''
-        : `<section><h2>Rettede resultater / Corrected results</h2><p>Bevisene for disse resultatene er trukket tilbake fordi resultatet er rettet. / The credentials of these results were revoked because the result was corrected.</p>
-<form method="post" action="/portal/wallet/offers">${csrfField(request.csrfToken)}${[...corrected].map((id) => `<input type="hidden" name="results" value="${esc(id)}">`).join('')}<button type="submit">Hent de rettede bevisene / Get the corrected credentials</button></form></section>`
-      return sendPage(reply, 'Legg i lommeboka / Add to wallet', `<h1>Legg resultater i EU-lommeboka / Add results to your EU wallet</h1>${refresh}
-<form method="post" action="/portal/wallet/offers">${csrfField(request.csrfToken)}<ul>${rows.join('')}</ul>
-<p><label><input type="radio" name="grant" value="pre-authorized" checked> Med engangskode / With a transaction code</label>
-<label><input type="radio" name="grant" value="authorization_code"> Logg inn fra lommeboka / Sign in from the wallet</label></p>
-<button type="submit">Lag tilbud / Create offer</button></form>`)
+        : `<section aria-labelledby="corrected"><h2 id="corrected">${esc(t.correctedTitle)}</h2><p>${esc(t.correctedLead)}</p>
+<form method="post" action="/portal/wallet/offers">${csrfField(request.csrfToken)}${[...corrected].map((id) => `<input type="hidden" name="results" value="${esc(id)}">`).join('')}<button type="submit">${esc(t.correctedGet)}</button></form></section>`
+      const grants = `<fieldset><legend>${esc(t.grantLegend)}</legend><ul class="plain">
+<li><label><input type="radio" name="grant" value="pre-authorized" checked> ${esc(t.grantPreAuthorized)}</label></li>
+<li><label><input type="radio" name="grant" value="authorization_code"> ${esc(t.grantAuthorizationCode)}</label></li></ul></fieldset>`
+      const form = items.length === 0
+        ? `<p>${esc(t.noResults)}</p>`
+        : `<form method="post" action="/portal/wallet/offers" novalidate>${csrfField(request.csrfToken)}<fieldset${describedBy}><legend>${esc(t.pick)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${items.join('')}</ul></fieldset>${grants}<p><button type="submit">${esc(t.createOffer)}</button></p></form>`
+      return await sendBridgePage(request, reply, learner, { title: t.title, body: `<p>${esc(t.lead)}</p>${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}${refresh}${form}<p><a href="/portal/results">${esc(t.back)}</a></p>`, here: '/portal/wallet', ...(error === undefined ? {} : { status: 400 }) })
+    }
+
+    app.get('/portal/wallet', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
+      return await walletPicker(request, reply, await signedIn(request))
     })
 
     app.post<{ Body: { results?: string | string[], grant?: string } }>('/portal/wallet/offers', {
       config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: {
         tags: ['eudi'],
-        summary: 'Create a credential offer of chosen results for the signed-in learner (QR code, link and, pre-authorised, the transaction code)',
-        body: { type: 'object', required: ['results'], properties: { results: resultsField, grant: { type: 'string', enum: ['pre-authorized', 'authorization_code'] } } }
+        summary: 'Create a credential offer of chosen results for the signed-in learner (QR code, link and, pre-authorised, the transaction code); a form with nothing chosen is shown again',
+        body: { type: 'object', properties: { results: resultsField, grant: { type: 'string', enum: ['pre-authorized', 'authorization_code'] } } }
       }
     }, async (request, reply) => {
       const learner = await signedIn(request)
-      const wanted = new Set(list(request.body.results))
+      const picked = list(request.body?.results)
+      const wantsJson = (request.headers.accept ?? '').includes('application/json')
+      if (picked.length === 0) {
+        if (wantsJson) throw new LifelongError('invalid', 'EUDI_NOTHING_CHOSEN', 'choose at least one result')
+        return await walletPicker(request, reply, learner, WALLET_TEXTS[langOf(request)].pickAtLeastOne)
+      }
+      const wanted = new Set(picked)
       const mine = await deps.results.forLearner(learner.learnerId, WALLET_PURPOSE)
       await issuer.observeResults(mine.results)
       const chosen = issuable(mine.results).filter((r) => wanted.has(r.id))
       if (chosen.length !== wanted.size) throw new LifelongError('not-found', 'EUDI_RESULT_NOT_FOUND', 'a chosen result is not among your valid results')
-      const grant = request.body.grant === 'authorization_code' ? 'authorization_code' : 'pre-authorized'
+      const grant = request.body?.grant === 'authorization_code' ? 'authorization_code' : 'pre-authorized'
       const offer = await issuer.createOffer(learner.learnerId, mine.learner, chosen, grant)
-      const qrSvg = await QRCode.toString(offer.offerUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
-      const wantsJson = (request.headers.accept ?? '').includes('application/json')
+      // Low error correction and the offer URI with only the escapes a query needs: the fewest
+      // modules for the offer, so each is large enough to scan (ISO/IEC 18004 level L, 7 %).
+      const qrSvg = await QRCode.toString(compactOfferUri(offer.offerUri), { type: 'svg', errorCorrectionLevel: 'L', margin: 4 })
       if (wantsJson) {
         return await reply.header('cache-control', 'no-store').send({ offerId: offer.offerId, offerUri: offer.offerUri, ...(offer.txCode === undefined ? {} : { txCode: offer.txCode }), expiresAt: new Date(offer.expiresAt).toISOString(), qrSvg })
       }
-      const code = offer.txCode === undefined
-        ? '<p>Lommeboka sender deg hit for å logge inn og godkjenne. / The wallet brings you back here to sign in and approve.</p>'
-        : `<p>Engangskode / Transaction code:</p><p class="code">${esc(offer.txCode)}</p>
-<p class="muted">Lommeboka spør etter koden. Ikke vis den til andre. / The wallet asks for this code; keep it to yourself.</p>`
-      return sendPage(reply, 'Tilbud til lommeboka / Wallet offer', `<h1>Skann med EU-lommeboka / Scan with your EU wallet</h1>
-<div class="qr">${qrSvg}</div>
-<p><a href="${esc(offer.offerUri)}">Åpne i lommeboka på denne enheten / Open in the wallet on this device</a></p>
-${code}
-<p class="muted">Tilbudet gjelder til ${esc(new Date(offer.expiresAt).toISOString())}. / The offer is valid until then.</p>
-<ul>${chosen.map((r) => `<li>${esc(titleOf(r))}</li>`).join('')}</ul>`)
+      const lang = langOf(request)
+      const t = WALLET_TEXTS[lang]
+      const body = `<p>${esc(t.scan)}</p>
+<div class="qr" role="img" aria-label="${esc(t.offerTitle)}">${qrSvg}</div>
+<p><a href="${esc(offer.offerUri)}" id="open-in-wallet">${esc(t.openHere)}</a></p>
+${offer.txCode === undefined
+  ? `<p>${esc(t.signInFromWallet)}</p>`
+  : `<h2>${esc(t.txCode)}</h2><p id="tx-code" class="code">${esc(offer.txCode)}</p>\n<p class="muted">${esc(t.txCodeHint)}</p>`}
+<p class="muted">${esc(t.validUntil(formatDateTime(offer.expiresAt, lang)))}</p>
+<h2>${esc(t.inOffer)}</h2><ul>${chosen.map((r) => `<li>${localText(r.title, lang)}</li>`).join('')}</ul>
+<p><a href="/portal/results">${esc(t.back)}</a></p>`
+      return await sendBridgePage(request, reply, learner, { title: t.offerTitle, body, here: '/portal/wallet' })
     })
   }
 }

@@ -4,11 +4,15 @@
  * refuses. The evidence request itself (`POST /oots/query`) is not here: it is on the OOTS
  * listener, for the national access point only (listener.ts).
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import { isLifelongError } from '../../../core/errors.ts'
-import type { LearnerSessions } from '../../../services/bridges/ports.ts'
-import { esc, sendPage } from '../html.ts'
+import type { LearnerSessions, SignedInLearner } from '../../../services/bridges/ports.ts'
+import { esc, sendBridgePage } from '../html.ts'
 import { csrfField } from '../../ui/html.ts'
+import { langOf } from '../../ui/lang.ts'
+import { formatDate } from '../../ui/format.ts'
+import { explainError } from '../../ui/texts.ts'
+import { OOTS_TEXTS, type OotsTexts } from '../texts.ts'
 import { requesterName, type OotsProvider, type PreviewRecord } from '../../../services/bridges/oots/provider.ts'
 import { WindowLimiter } from '../../../core/rate-limit/window.ts'
 import { DEFAULT_OOTS_RATE_LIMITS, type OotsConfig } from '../../../core/config/oots.ts'
@@ -26,18 +30,38 @@ export interface OotsRoutesDeps {
 const previewParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const
 
 /** Who asks, as the learner sees it: the requester the gateway vouched for, and the gateway that identified it. */
-function whoAsks (p: PreviewRecord): string {
+function whoAsks (p: PreviewRecord, t: OotsTexts): string {
   const country = p.requester.country === undefined ? '' : ` (${esc(p.requester.country)})`
-  return `<p class="muted">Identifisert av / Identified by ${esc(p.gateway.name)} som / as <code>${esc(p.requester.id)}</code>${country}</p>`
+  return `<p class="muted">${esc(t.identifiedBy(p.gateway.name))} <code>${esc(p.requester.id)}</code>${country}</p>`
 }
-
-/** Why a request that fits several people is not shown (OotsProvider.previewFor, OOTS_PREVIEW_AMBIGUOUS). */
-const AMBIGUOUS = `<h1>Forespørselen kan ikke knyttes sikkert til deg / The request cannot be tied to you with certainty</h1>
-<p>Flere personer i det nasjonale registeret har navnet og fødselsdatoen forespørselen oppgir. Derfor vises ikke hvem som spør eller hva som ville blitt sendt, og ingenting kan sendes herfra. Myndigheten som spurte kan sende forespørselen på nytt med din eIDAS-identifikator (logg inn med eID i deres tjeneste).</p>
-<p>Several people in the national register have the name and birth date this request gives. So who asks and what would be sent is not shown, and nothing can be sent from here. The authority that asked can send the request again with your eIDAS identifier (sign in with your eID in their service).</p>`
 
 export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
+    /** The page of a pending preview; with `error`, the learner approved with nothing chosen. */
+    const previewPage = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner, p: PreviewRecord, error?: string): Promise<FastifyReply> => {
+      const lang = langOf(request)
+      const t = OOTS_TEXTS[lang]
+      const name = requesterName(p)
+      const describedBy = error === undefined ? '' : ' aria-describedby="results-error"'
+      const rows = p.candidates.map((c, i) => `<li class="card pickable"><input type="checkbox" id="c-${i}" name="results" value="${esc(c.resultId)}" checked${describedBy}><div><label for="c-${i}">${esc(c.title)}</label><p class="muted">${esc(c.issuer)} · ${esc(formatDate(c.achievedOn, lang))}</p></div></li>`).join('')
+      const what = p.candidates.length === 0
+        ? `<p>${esc(t.nothingToSend)}</p><div class="actions"><button type="submit" name="decision" value="refuse">${esc(t.close)}</button></div>`
+        : `<p>${esc(t.wouldSend)}</p><fieldset${describedBy}><legend>${esc(t.chooseResults)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${rows}</ul></fieldset>
+<div class="actions"><button type="submit" name="decision" value="approve">${esc(t.approve)}</button><button type="submit" name="decision" value="refuse" class="secondary">${esc(t.refuse)}</button></div>`
+      const body = `${whoAsks(p, t)}${p.procedure === undefined || p.procedure === '' ? '' : `<p>${esc(t.procedure)}: ${esc(p.procedure)}</p>`}
+${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}<form method="post" action="/oots/preview/${esc(p.previewId)}">${csrfField(request.csrfToken)}${what}</form>`
+      return await sendBridgePage(request, reply, learner, { title: t.asks(name), body, here: `/oots/preview/${p.previewId}`, ...(error === undefined ? {} : { status: 400 }) })
+    }
+    /** Why a request that fits several people is not shown (OotsProvider.previewFor, OOTS_PREVIEW_AMBIGUOUS): nothing of it, and what the authority can do. */
+    const ambiguousPage = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner): Promise<FastifyReply> => {
+      const t = OOTS_TEXTS[langOf(request)]
+      return await sendBridgePage(request, reply.header('x-error-code', 'OOTS_PREVIEW_AMBIGUOUS'), learner, { title: t.ambiguousTitle, body: t.ambiguous.map((para) => `<p>${esc(para)}</p>`).join('') + `<p><a href="/portal/results">${esc(t.back)}</a></p>`, status: 409 })
+    }
+    const decidedPage = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner, p: PreviewRecord): Promise<FastifyReply> => {
+      const t = OOTS_TEXTS[langOf(request)]
+      return await sendBridgePage(request, reply, learner, { title: p.state === 'approved' ? t.approved : t.refused, body: `<p data-state="${esc(p.state)}">${esc(t.returnTo(requesterName(p)))}</p><p><a href="/portal/results">${esc(t.back)}</a></p>`, here: `/oots/preview/${p.previewId}` })
+    }
+
     app.get<{ Params: { id: string } }>('/oots/preview/:id', {
       config: { policy: { caller: 'learner' }, errors: 'page' },
       schema: { tags: ['oots'], summary: 'Preview space: the learner sees the evidence a foreign authority asked for', params: previewParams }
@@ -48,23 +72,15 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
       try {
         p = await deps.provider.previewFor(request.params.id, learner)
       } catch (err) {
-        if (isLifelongError(err) && err.code === 'OOTS_PREVIEW_AMBIGUOUS') return sendPage(reply, 'Kan ikke knyttes til deg / Cannot be tied to you', AMBIGUOUS, 409)
+        if (isLifelongError(err, 'OOTS_PREVIEW_AMBIGUOUS')) return await ambiguousPage(request, reply, learner)
         throw err
       }
-      if (p === undefined) return sendPage(reply, 'Ikke funnet / Not found', '<h1>Ingen slik forespørsel for deg / No such request for you</h1>', 404)
-      const name = esc(requesterName(p))
-      if (p.state !== 'pending') return sendPage(reply, 'Avgjort / Decided', `<h1>${p.state === 'approved' ? 'Godkjent / Approved' : 'Avslått / Refused'}</h1><p>Du kan gå tilbake til ${name}. / You can return to ${name}.</p>`)
-      const rows = p.candidates.map((c) => `<li><label><input type="checkbox" name="results" value="${esc(c.resultId)}" checked> ${esc(c.title)} <span class="muted">(${esc(c.issuer)}, ${esc(c.achievedOn)})</span></label></li>`).join('')
-      const what = p.candidates.length === 0
-        ? `<p>Du har ingen resultater av denne typen; ingenting kan sendes. / You hold no results of this type; nothing can be sent.</p>
-<button type="submit" name="decision" value="refuse">Avslutt forespørselen / Close the request</button>`
-        : `<p>Dette blir sendt (vitnemål som PDF og signert ELM-bevis) / This would be sent (PDF diploma and sealed ELM credential):</p>
-<ul>${rows}</ul>
-<button type="submit" name="decision" value="approve">Godkjenn / Approve</button><button type="submit" name="decision" value="refuse">Avslå / Refuse</button>`
-      return sendPage(reply, 'Godkjenn deling / Approve sharing', `<h1>${name} ber om dokumentasjon / asks for evidence</h1>
-${whoAsks(p)}
-<p>Prosedyre / Procedure: ${esc(p.procedure ?? '')}</p>
-<form method="post" action="/oots/preview/${esc(p.previewId)}">${csrfField(request.csrfToken)}${what}</form>`)
+      if (p === undefined) {
+        const t = OOTS_TEXTS[langOf(request)]
+        return await sendBridgePage(request, reply, learner, { title: t.notFoundTitle, body: `<p>${esc(t.notFound)}</p><p><a href="/portal/results">${esc(t.back)}</a></p>`, status: 404 })
+      }
+      if (p.state !== 'pending') return await decidedPage(request, reply, learner, p)
+      return await previewPage(request, reply, learner, p)
     })
 
     app.post<{ Params: { id: string }, Body: { decision?: string, results?: string | string[] } }>('/oots/preview/:id', {
@@ -87,15 +103,16 @@ ${whoAsks(p)}
         const p = await deps.provider.decide(request.params.id, learner, request.body.decision === 'approve' ? 'approve' : 'refuse', ids, () => {
           deps.decisionLimits.overall.takeOrRefuse('all', 'OOTS_DECISIONS_RATE_LIMITED', 'preview decisions')
         })
-        const name = esc(requesterName(p))
-        return sendPage(reply, 'Takk / Thank you', `<h1>${p.state === 'approved' ? 'Godkjent / Approved' : 'Avslått / Refused'}</h1><p>Du kan gå tilbake til ${name}. / You can return to ${name}.</p>`)
+        return await decidedPage(request, reply, learner, p)
       } catch (err) {
-        if (isLifelongError(err) && err.kind === 'rate-limited') {
-          void reply.header('retry-after', String((err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1))
-          return sendPage(reply, 'For mange forsøk / Too many attempts', `<h1>${esc(err.message)}</h1>`, 429)
+        if (isLifelongError(err, 'OOTS_PREVIEW_NOTHING_CHOSEN')) {
+          // The form again, with the message at the results: nothing was decided.
+          const p = await deps.provider.previewFor(request.params.id, learner)
+          if (p !== undefined && p.state === 'pending') return await previewPage(request, reply, learner, p, explainError(err.code, 400, langOf(request)).text)
         }
-        if (isLifelongError(err) && err.code === 'OOTS_PREVIEW_AMBIGUOUS') return sendPage(reply, 'Kan ikke knyttes til deg / Cannot be tied to you', AMBIGUOUS, 409)
-        if (isLifelongError(err) && err.kind !== 'internal') return sendPage(reply, 'Feil / Error', `<h1>${esc(err.message)}</h1>`, err.kind === 'not-found' ? 404 : 409)
+        if (isLifelongError(err, 'OOTS_PREVIEW_AMBIGUOUS')) return await ambiguousPage(request, reply, learner)
+        if (isLifelongError(err) && err.kind === 'rate-limited') void reply.header('retry-after', String((err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1))
+        // Every other refusal is the error page in the shell (decided: 409, not found: 404, expired: 410, too many: 429).
         throw err
       }
     })

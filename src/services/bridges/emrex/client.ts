@@ -19,7 +19,7 @@ import { LifelongError } from '../../../core/errors.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { TrustedCertificate } from './certificate.ts'
 import type { ElmoChecker } from './checker.ts'
-import { type ImportLimits, DEFAULT_IMPORT_LIMITS } from './import.ts'
+import { type ImportLimits, DEFAULT_IMPORT_LIMITS, sameResults } from './import.ts'
 import { foreignDocumentKey, foreignResultKey, importSessionKey } from './keys.ts'
 import { matchLearner } from './match.ts'
 import type { SignedInLearner } from '../ports.ts'
@@ -49,6 +49,8 @@ interface ImportSession {
 
 export type ImportOutcome =
   | { readonly status: 'imported', readonly record: ForeignResultsRecord }
+  /** The learner had imported exactly these results from this provider before: nothing was stored. */
+  | { readonly status: 'unchanged', readonly record: ForeignResultsRecord }
   | { readonly status: 'cancelled', readonly message: string }
   | { readonly status: 'no-results', readonly message: string }
   | { readonly status: 'provider-error', readonly message: string }
@@ -214,6 +216,9 @@ export class EmrexClient {
     if (!match.matches) {
       throw new LifelongError('forbidden', 'EMREX_LEARNER_MISMATCH', `the results are not the signed-in learner's (${match.mismatches.join(', ')} differ)`, { details: { mismatches: match.mismatches } })
     }
+    // The same results again (a new export of them, signed anew) change nothing: the earlier import stands.
+    const earlier = (await importsOf(this.c.store, session.learner.learnerId)).find((r) => r.provider.id === provider.id && sameResults(r.elmo, elmo))
+    if (earlier !== undefined) return { status: 'unchanged', record: earlier }
     const importId = randomBytes(12).toString('base64url')
     const record: ForeignResultsRecord = {
       importId,

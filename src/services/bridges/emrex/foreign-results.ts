@@ -35,7 +35,13 @@ export async function importsOf (store: EmrexStore, learnerId: string): Promise<
 }
 
 function textOf (texts: ReadonlyArray<{ lang?: string, text: string }>): string {
-  return (texts.find((t) => t.lang === 'en') ?? texts[0])?.text ?? ''
+  return titleOf(texts).text
+}
+
+/** The English title if there is one (the provider's common language), else the first, with its language. */
+function titleOf (texts: ReadonlyArray<{ lang?: string, text: string }>): { text: string, lang?: string } {
+  const t = texts.find((x) => x.lang === 'en') ?? texts[0]
+  return { text: t?.text ?? '', ...(t?.lang === undefined || t.lang === '' ? {} : { lang: t.lang }) }
 }
 
 /** An import as the portal's results page lists it (top-level results of every report). */
@@ -48,10 +54,13 @@ export function foreignResultsImport (r: ForeignResultsRecord): ForeignResultsIm
     results: r.elmo.reports.flatMap((rep) => rep.opportunities.map((o) => {
       const ects = o.instance.credits.filter((c) => c.scheme.toLowerCase() === 'ects' && c.value !== undefined)
       const date = o.instance.date
+      const title = titleOf(o.titles)
+      const sum = ects.reduce((s, c) => s + (c.value ?? 0), 0)
       return {
-        title: textOf(o.titles),
+        title: title.text,
+        ...(title.lang === undefined ? {} : { lang: title.lang }),
         ...(o.instance.resultLabel === undefined ? {} : { grade: o.instance.resultLabel }),
-        ...(ects.length === 0 ? {} : { credits: `${ects.reduce((s, c) => s + (c.value ?? 0), 0)} ECTS` }),
+        ...(ects.length === 0 ? {} : { credits: `${sum} ECTS`, ects: sum }),
         ...(date === undefined ? {} : { date })
       }
     })),

@@ -90,6 +90,16 @@ export interface ImportLimits extends XmlLimits {
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = Object.freeze({ ...ELMO_XML_LIMITS, maxOpportunities: 20_000, maxLosDepth: 16 })
 
+/**
+ * Whether two imported documents hold the same results: the same reports of the same issuers
+ * with the same learning opportunities, whenever each was issued or generated (a provider signs a
+ * new export every time, so the documents' bytes always differ).
+ */
+export function sameResults (a: ImportedElmo, b: ImportedElmo): boolean {
+  const results = (e: ImportedElmo): string => JSON.stringify(e.reports.map(({ issueDate: _issued, ...report }) => report))
+  return results(a) === results(b)
+}
+
 /** `xs:date` may carry a time zone (`2015-03-17+01:00`); keep the calendar date (ELMO 1.7 `bday` note). */
 export function calendarDate (value: string | undefined): string | undefined {
   if (value === undefined) return undefined

@@ -36,8 +36,14 @@ describe('the one error handler', () => {
     expect(page.headers['content-type']).toContain('text/html')
     expect(page.headers['content-security-policy']).toContain("default-src 'none'")
     expect(page.body).toContain('<html lang="en">')
-    expect(page.body).toContain('no &lt;such&gt; thing')
+    // In the reader's words (by status for a code without its own text), with the code; the developer's message folded away, escaped.
+    expect(page.body).toContain('We cannot find the page you asked for.')
+    expect(page.body).toContain('data-code="RESULTS_NOT_FOUND"')
+    expect(page.body).toContain('<code lang="en" id="error-details">no &lt;such&gt; thing</code>')
     expect(page.body).not.toContain('<such>')
+    const nynorsk = await app.inject({ url: '/page', headers: { accept: 'text/html', 'accept-language': 'nn-NO,nn;q=0.9,en;q=0.5' } })
+    expect(nynorsk.body).toContain('<html lang="nn">')
+    expect(nynorsk.body).toContain('Vi finn ikkje sida du bad om.')
 
     expect((await app.inject('/oauth')).json()).toEqual({ error: 'invalid_grant', error_description: 'the code is used' })
     const other = await app.inject('/oauth-other')
