@@ -8,7 +8,7 @@
 import type { FastifyInstance } from 'fastify'
 import pkg from '../package.json' with { type: 'json' }
 import type { NodeConfig } from './core/config/config.ts'
-import { readKeyFile } from './core/crypto/key-file.ts'
+import { readKeyFile, readPqKeyFile } from './core/crypto/key-file.ts'
 import { toLibp2pPrivateKey, peerIdFromRawPublicKey, type SigningKey } from './core/crypto/ed25519.ts'
 import { openStorage, type Storage } from './store/leveldb/storage.ts'
 import { createLogger, type Logger } from './core/observability/logger.ts'
@@ -169,6 +169,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
   const logger = options.logger ?? createLogger({ node: config.name, level: config.logging.level })
   const metrics = createMetrics({ processMetrics: options.processMetrics })
   const key = readKeyFile(config.keyFile)
+  const mlDsaKey = config.signatures.mlDsaKeyFile === undefined ? undefined : readPqKeyFile(config.signatures.mlDsaKeyFile)
   const peerId = peerIdFromRawPublicKey(key.publicKeyRaw)
   const self = peerId.toString()
   const peerIdBytes = peerId.toMultihash().bytes
@@ -179,19 +180,23 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
     const federation = new Federation({ store: storage.sublevel('federation'), logger: logger.child({ component: 'federation' }), metrics, now }, {
       federationId: config.federation.id,
       operatorKeys: config.federation.operatorKeys,
+      operatorMlDsaKeys: config.federation.operatorMlDsaKeys,
+      policy: config.signatures.policy,
       manifestFile: config.federation.manifestFile,
       expiryWarningMs: config.federation.expiryWarningHours * 3_600_000
     })
     await federation.load()
     const trustAnchor = config.federation.trustAnchorFile === undefined
       ? undefined
-      : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys)
+      : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys, config.federation.operatorMlDsaKeys)
     if (trustAnchor === undefined) logger.warn('no federation.trustAnchorFile: verifiers cannot pin this federation\'s trust anchor from this node')
     else if (federation.current().manifest.issuedAt < trustAnchor.anchor.validFrom || federation.current().manifest.issuedAt >= trustAnchor.anchor.validUntil) {
       logger.warn({ fingerprint: trustAnchor.fingerprint }, 'the manifest in force was issued outside the trust anchor\'s validity: verifiers will refuse it')
     }
     if (federation.member(self) === undefined) {
       logger.warn({ peerId: self }, 'this node is not listed in the federation manifest: members will refuse its connections')
+    } else if (mlDsaKey !== undefined && !Buffer.from(federation.member(self)?.mlDsaPublicKey ?? []).equals(Buffer.from(mlDsaKey.publicKeyRaw))) {
+      logger.warn({ peerId: self }, 'the manifest does not list this node\'s ML-DSA-65 key: its ML-DSA-65 signatures are ignored, and refused by both-required verifiers')
     }
 
     const replay = new ReplayGuard(storage.sublevel('replay'), { windowMs: config.rpc.clockSkewMs })
@@ -229,6 +234,7 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       config,
       self,
       key,
+      ...(mlDsaKey === undefined ? {} : { mlDsaKey }),
       storage,
       federation,
       server,

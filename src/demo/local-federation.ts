@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { createKeyFile, readKeyFile } from '../core/crypto/key-file.ts'
+import { createKeyFile, createPqKeyFile, readKeyFile, readPqKeyFile } from '../core/crypto/key-file.ts'
+import { formatPqPublicKey, type PqSigningKey } from '../core/crypto/ml-dsa.ts'
 import { formatPublicKey, peerIdFromRawPublicKey, type SigningKey } from '../core/crypto/ed25519.ts'
 import { manifestFromJson, signManifest, type ManifestJson } from '../core/federation/manifest.ts'
 import { parseTrustAnchor, sameTrustAnchor, serialiseTrustAnchor, type TrustAnchor } from '../core/federation/anchor.ts'
@@ -49,6 +50,8 @@ export interface PlannedNode {
   peerId: string
   /** A portal's SD-JWT VC issuer key (listed in its manifest entry). */
   credentialIssuerKey?: P256Jwk
+  /** Its ML-DSA-65 public key, in a hybrid federation. */
+  mlDsaPublicKey?: Uint8Array
   p2pPort: number
   httpPort: number
   httpUrl: string
@@ -59,6 +62,8 @@ export interface LocalFederationPlan {
   federation: string
   operatorKeyFile: string
   operatorKey: SigningKey
+  /** The operator's ML-DSA-65 key, in a hybrid federation. */
+  operatorMlDsaKey?: PqSigningKey
   manifestFile: string
   /** The federation's trust anchor (every node serves it), and its file. */
   trustAnchor: TrustAnchor
@@ -82,6 +87,14 @@ export interface PlanOptions {
    * whose nodes all run in one process, with no port to find.
    */
   transport?: 'tcp' | 'memory'
+  /**
+   * Post-quantum hybrid signatures: the operator and every node get an ML-DSA-65 key beside
+   * their Ed25519 one, the manifest lists the nodes' keys and is signed with both, and the
+   * anchor names both operator keys (docs/SECURITY.md §Post-quantum hybrid signatures).
+   */
+  hybrid?: boolean
+  /** The manifest's witness set (docs/LOG.md §Witness sets); `pool` by slug, default every member. */
+  witnessing?: { perLog: number, threshold: number, pool?: string[] }
 }
 
 const HOST = '127.0.0.1'
@@ -90,13 +103,17 @@ function keyAt (path: string): SigningKey {
   return existsSync(path) ? readKeyFile(path) : createKeyFile(path)
 }
 
+function pqKeyAt (path: string): PqSigningKey {
+  return existsSync(path) ? readPqKeyFile(path) : createPqKeyFile(path)
+}
+
 /**
  * The anchor of the local federation: kept as it is while it names the same federation and key
  * (so that a pinned demo anchor stays valid across restarts), else valid from a day before
  * `now` for ten years.
  */
-function localTrustAnchor (file: string, federation: string, operatorKey: SigningKey, now: number): TrustAnchor {
-  const wanted = { federation, operatorKeys: [operatorKey.publicKeyRaw], validFrom: now - 86_400_000, validUntil: now + 3650 * 86_400_000 }
+function localTrustAnchor (file: string, federation: string, operatorKey: SigningKey, now: number, operatorMlDsaKey?: PqSigningKey): TrustAnchor {
+  const wanted = { federation, operatorKeys: [operatorKey.publicKeyRaw], ...(operatorMlDsaKey === undefined ? {} : { operatorMlDsaKeys: [operatorMlDsaKey.publicKeyRaw] }), validFrom: now - 86_400_000, validUntil: now + 3650 * 86_400_000 }
   if (existsSync(file)) {
     try {
       const held = parseTrustAnchor(readFileSync(file, 'utf8'))
@@ -124,7 +141,8 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
   const manifestFile = join(dir, 'manifest.pb')
   const devIssuerKey = keyAt(join(dir, 'dev-issuer.key'))
   const trustAnchorFile = join(dir, 'trust-anchor.json')
-  const trustAnchor = localTrustAnchor(trustAnchorFile, spec.federation, operatorKey, now)
+  const operatorMlDsaKey = options.hybrid === true ? pqKeyAt(join(dir, 'operator.mldsa.key')) : undefined
+  const trustAnchor = localTrustAnchor(trustAnchorFile, spec.federation, operatorKey, now, operatorMlDsaKey)
   const ports = options.ports ?? ((i: number) => ({ p2p: spec.basePorts.p2p + i, http: spec.basePorts.http + i }))
 
   // The development CA for the portals' EUDI certificates (dev-ca.ts), made only when a portal needs it.
@@ -137,6 +155,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
   const nodes: PlannedNode[] = spec.nodes.map((nodeSpec, i) => {
     const nodeDir = join(dir, nodeSpec.slug)
     const key = keyAt(join(nodeDir, 'node.key'))
+    const mlDsaKey = options.hybrid === true ? pqKeyAt(join(nodeDir, 'node.mldsa.key')) : undefined
     const { p2p, http } = ports(i)
     const configFile = join(nodeDir, 'config.json')
     // A portal's credential issuer key is made here, before the node first starts, so that the
@@ -167,13 +186,15 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
         id: spec.federation,
         manifestFile: relative(nodeDir, manifestFile),
         operatorKeys: [formatPublicKey(operatorKey.publicKeyRaw)],
+        ...(operatorMlDsaKey === undefined ? {} : { operatorMlDsaKeys: [formatPqPublicKey(operatorMlDsaKey.publicKeyRaw)] }),
         trustAnchorFile: relative(nodeDir, trustAnchorFile),
         refreshIntervalSeconds: 60
       },
       logging: { level: options.logLevel ?? 'warn' },
       identifiers: { allowSynthetic: true },
       auth: { issuers: devIssuerConfig(devIssuerKey) },
-      ...(isPortal ? { portal: { wallet } } : {})
+      ...(isPortal ? { portal: { wallet } } : {}),
+      ...(mlDsaKey === undefined ? {} : { signatures: { mlDsaKeyFile: 'node.mldsa.key' } })
     }, options.configOverrides?.(nodeSpec) ?? {})
     writeFileSync(configFile, JSON.stringify(json, null, 2) + '\n')
     return {
@@ -182,6 +203,7 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       configFile,
       config: parseConfig(json, nodeDir, configFile),
       peerId: peerIdFromRawPublicKey(key.publicKeyRaw).toString(),
+      ...(mlDsaKey === undefined ? {} : { mlDsaPublicKey: mlDsaKey.publicKeyRaw }),
       ...(credentialIssuerKey === undefined ? {} : { credentialIssuerKey }),
       p2pPort: p2p,
       httpPort: http,
@@ -205,11 +227,21 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       httpBaseUrl: n.httpUrl,
       validFrom: new Date(n.spec.validFrom ?? now - 86_400_000).toISOString(),
       validTo: new Date(n.spec.validTo ?? now + 365 * 86_400_000).toISOString(),
-      ...(n.credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [n.credentialIssuerKey] })
-    }))
+      ...(n.credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [n.credentialIssuerKey] }),
+      ...(n.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(n.mlDsaPublicKey) })
+    })),
+    ...(options.witnessing === undefined
+      ? {}
+      : {
+          witnessing: {
+            perLog: options.witnessing.perLog,
+            threshold: options.witnessing.threshold,
+            ...(options.witnessing.pool === undefined ? {} : { pool: options.witnessing.pool.map((slug) => nodes.find((n) => n.spec.slug === slug)?.peerId ?? slug) })
+          }
+        })
   }
-  writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now)))
-  return { dir, federation: spec.federation, operatorKeyFile, operatorKey, manifestFile, trustAnchor, trustAnchorFile, serial, nodes, devIssuerKey }
+  writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now), operatorMlDsaKey))
+  return { dir, federation: spec.federation, operatorKeyFile, operatorKey, ...(operatorMlDsaKey === undefined ? {} : { operatorMlDsaKey }), manifestFile, trustAnchor, trustAnchorFile, serial, nodes, devIssuerKey }
 }
 
 export interface RunningFederation {

@@ -6,6 +6,7 @@
  */
 import type { NodeConfig } from '../core/config/config.ts'
 import type { SigningKey } from '../core/crypto/ed25519.ts'
+import type { PqSigningKey } from '../core/crypto/ml-dsa.ts'
 import type { Federation } from '../net/federation/federation.ts'
 import type { RpcClient } from '../net/rpc/client.ts'
 import type { RpcServer } from '../net/rpc/server.ts'
@@ -20,6 +21,8 @@ export interface NodeCore {
   /** This node's peer ID. */
   readonly self: string
   readonly key: SigningKey
+  /** The node's ML-DSA-65 key (`signatures.mlDsaKeyFile`): it signs hybrid where it has one. */
+  readonly mlDsaKey?: PqSigningKey
   readonly storage: Storage
   readonly federation: Federation
   readonly server: RpcServer

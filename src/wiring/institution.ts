@@ -32,6 +32,7 @@ export const results = definePart({
     log,
     proofs: logModuleProofs({ log }),
     key: core.key,
+    ...(core.mlDsaKey !== undefined && core.config.signatures.hybridSeals ? { mlDsaKey: core.mlDsaKey } : {}),
     server: core.server,
     federation: core.federation,
     logger: core.logger.child({ component: 'results' }),

@@ -35,7 +35,7 @@ export const nodeEvents = definePart({
 
 export const checkpointer = definePart({
   needs: ['logStore'],
-  create: async (core, { logStore }) => new Checkpointer({ store: logStore, key: core.key, logger: logLogger(core) }, {
+  create: async (core, { logStore }) => new Checkpointer({ store: logStore, key: core.key, ...(core.mlDsaKey === undefined ? {} : { mlDsaKey: core.mlDsaKey }), logger: logLogger(core) }, {
     origin: await storedOrigin(logStore, core.config.federation.id, core.self),
     intervalMs: core.config.log.checkpointIntervalMs,
     everyEntries: core.config.log.checkpointEveryEntries,
@@ -52,6 +52,7 @@ export const witness = definePart({
     server: core.server,
     client: core.client,
     key: core.key,
+    ...(core.mlDsaKey === undefined ? {} : { mlDsaKey: core.mlDsaKey }),
     logger: logLogger(core),
     metrics: core.metrics,
     now: core.now,
@@ -62,6 +63,7 @@ export const witness = definePart({
     federationId: core.config.federation.id,
     selfPeerId: core.self,
     witness: core.config.log.witness,
+    policy: core.config.signatures.policy,
     gossipIntervalMs: core.config.log.gossipIntervalMs
   })
 })

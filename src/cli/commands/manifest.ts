@@ -1,7 +1,8 @@
 /** `lifelong manifest keygen | sign | show | anchor`: the operator's tools. */
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { createKeyFile, readKeyFile } from '../../core/crypto/key-file.ts'
+import { createKeyFile, createPqKeyFile, readKeyFile, readPqKeyFile } from '../../core/crypto/key-file.ts'
+import { formatPqPublicKey, parsePqPublicKey } from '../../core/crypto/ml-dsa.ts'
 import { formatPublicKey, parsePublicKey } from '../../core/crypto/ed25519.ts'
 import { manifestFromJson, manifestToJson, narrowManifest, openManifest, signManifest, type ManifestJson } from '../../core/federation/manifest.ts'
 import { decodeEnvelope } from '../../core/crypto/envelope.ts'
@@ -16,7 +17,12 @@ export function registerManifestCommands (program: Command): void {
   manifest.command('keygen')
     .description('create an operator key (PKCS#8 PEM, mode 0600) and print its public key')
     .requiredOption('--out <file>', 'key file to create')
+    .option('--ml-dsa', 'an ML-DSA-65 key instead: the post-quantum half of hybrid manifests')
     .action((opts) => {
+      if (opts.mlDsa === true) {
+        process.stdout.write(`${formatPqPublicKey(createPqKeyFile(opts.out).publicKeyRaw)}\n`)
+        return
+      }
       const key = createKeyFile(opts.out)
       process.stdout.write(`${formatPublicKey(key.publicKeyRaw)}\n`)
     })
@@ -48,6 +54,7 @@ export function registerManifestCommands (program: Command): void {
     .requiredOption('--in <file>', 'manifest JSON')
     .requiredOption('--key <file>', 'operator key')
     .requiredOption('--out <file>', 'signed manifest to write')
+    .option('--ml-dsa-key <file>', 'the operator\'s ML-DSA-65 key: sign hybrid (Ed25519 and ML-DSA-65)')
     .action((opts) => {
       let json: ManifestJson
       try {
@@ -56,9 +63,10 @@ export function registerManifestCommands (program: Command): void {
         throw new LifelongError('invalid', 'MANIFEST_JSON_UNREADABLE', `cannot read ${opts.in} as JSON`, { cause: err })
       }
       const key = readKeyFile(opts.key)
-      const bytes = signManifest(key, manifestFromJson(json))
+      const mlDsaKey = opts.mlDsaKey === undefined ? undefined : readPqKeyFile(opts.mlDsaKey)
+      const bytes = signManifest(key, manifestFromJson(json), mlDsaKey)
       writeFileSync(opts.out, bytes)
-      process.stdout.write(`signed manifest serial ${json.serial} (${json.members.length} members, ${bytes.length} bytes) → ${opts.out}\nsigner ${formatPublicKey(key.publicKeyRaw)}\n`)
+      process.stdout.write(`signed manifest serial ${json.serial} (${json.members.length} members, ${bytes.length} bytes) → ${opts.out}\nsigner ${formatPublicKey(key.publicKeyRaw)}${mlDsaKey === undefined ? '' : ` and ${formatPqPublicKey(mlDsaKey.publicKeyRaw).slice(0, 30)}…`}\n`)
     })
 
   manifest.command('show')
@@ -85,15 +93,18 @@ export function registerManifestCommands (program: Command): void {
     .description('write the federation trust anchor that verifiers pin (operator keys, federation, validity); give it to every member as federation.trustAnchorFile')
     .requiredOption('--federation <id>', 'federation identifier')
     .option('--key <file>', 'an operator key file (its public key is listed; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--operator-key <key>', 'an operator public key "ed25519:<base64>" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--operator-key <key>', 'an operator public key "ed25519:<base64>" or "ml-dsa-65:<base64>" (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--ml-dsa-key <file>', 'an operator ML-DSA-65 key file (its public key is listed; repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--valid-from <time>', 'first issue time of a manifest it vouches for (ISO 8601; default now)')
     .requiredOption('--valid-until <time>', 'manifests issued from this time on are not vouched for (ISO 8601)')
     .requiredOption('--out <file>', 'anchor file to write')
     .action((opts) => {
-      const keys = [...((opts.key ?? []) as string[]).map((f) => formatPublicKey(readKeyFile(f).publicKeyRaw)), ...((opts.operatorKey ?? []) as string[])]
+      const given = (opts.operatorKey ?? []) as string[]
+      const keys = [...((opts.key ?? []) as string[]).map((f) => formatPublicKey(readKeyFile(f).publicKeyRaw)), ...given.filter((k) => !k.startsWith('ml-dsa-65:'))]
+      const mlDsaKeys = [...((opts.mlDsaKey ?? []) as string[]).map((f) => formatPqPublicKey(readPqKeyFile(f).publicKeyRaw)), ...given.filter((k) => k.startsWith('ml-dsa-65:')).map((k) => formatPqPublicKey(parsePqPublicKey(k)))]
       if (keys.length === 0) throw new LifelongError('invalid', 'CLI_KEY_REQUIRED', 'give at least one --key or --operator-key')
       // Parsed back from its JSON form, so that every bad field is reported as for a received anchor.
-      const anchor = parseTrustAnchor(JSON.stringify({ format: 'lifelong-trust-anchor/v1', federation: opts.federation, operatorKeys: keys, validFrom: opts.validFrom ?? new Date().toISOString(), validUntil: opts.validUntil }))
+      const anchor = parseTrustAnchor(JSON.stringify({ format: 'lifelong-trust-anchor/v1', federation: opts.federation, operatorKeys: keys, ...(mlDsaKeys.length === 0 ? {} : { operatorMlDsaKeys: mlDsaKeys }), validFrom: opts.validFrom ?? new Date().toISOString(), validUntil: opts.validUntil }))
       writeFileSync(opts.out, serialiseTrustAnchor(anchor))
       process.stdout.write(`trust anchor of ${opts.federation} → ${opts.out}
 fingerprint ${trustAnchorFingerprint(anchor)} (publish it where verifiers can compare it)

@@ -33,6 +33,7 @@ export function registerNodeCommands (program: Command): void {
     .option('--public-url <url>', 'public HTTP base URL')
     .option('--allow-synthetic', 'accept synthetic test national IDs (test and demo federations only)')
     .option('--member-entry <file>', 'also write the member entry for the manifest to this file (for lifelong manifest new)')
+    .option('--hybrid', 'also create an ML-DSA-65 key: the node signs checkpoints, cosignatures (and, with signatures.hybridSeals, result seals) with Ed25519 and ML-DSA-65')
     .action((opts) => {
       // Every missing option at once (commander would stop at the first), then every bad role.
       missingOptions({ '--role': opts.role, '--name': opts.name, '--org-number': opts.orgNumber, '--data': opts.data, '--operator-key': opts.operatorKey })
@@ -53,7 +54,8 @@ export function registerNodeCommands (program: Command): void {
         httpHost: opts.httpHost,
         httpPort: opts.httpPort,
         publicUrl: opts.publicUrl,
-        allowSynthetic: opts.allowSynthetic === true
+        allowSynthetic: opts.allowSynthetic === true,
+        hybrid: opts.hybrid === true
       })
       if (opts.memberEntry !== undefined) writeFileSync(opts.memberEntry, JSON.stringify(result.memberEntry, null, 2) + '\n')
       process.stdout.write(`config:  ${result.configFile}\nkey:     ${result.config.keyFile} (mode 0600)\npeer ID: ${result.peerId}\n\nSend this entry to the federation operator for the manifest${opts.memberEntry === undefined ? '' : ` (also in ${opts.memberEntry as string})`}:\n`)

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { parsePublicKey } from '../../core/crypto/ed25519.ts'
+import { parsePqPublicKey } from '../../core/crypto/ml-dsa.ts'
+import { SIGNATURE_POLICIES, parseSignaturePolicy } from '../../core/crypto/policy.ts'
 import { knownFormats, verifyDocument, type VerifiedItem } from '../../services/verify/verifiers.ts'
 import { createSafeFetch } from '../../services/verify/fetch.ts'
 import { resolveTrust } from '../../services/verify/trust.ts'
@@ -37,12 +39,13 @@ export function registerVerifyCommand (program: Command): void {
     .description(`verify a document under a pinned trust anchor (formats: ${knownFormats().join(', ')}); refuses when none is pinned`)
     .argument('<file>', 'the document, e.g. a proof bundle, equivocation evidence, an SD-JWT VC or a sealed ELM credential')
     .option('--trust-anchor <file|url>', 'trust this federation anchor for this run instead of the trust store (repeatable)', repeat)
-    .option('--operator-key <key>', 'trust this operator key "ed25519:<base64>" for this run, as an explicit anchor of any federation (repeatable)', repeat)
+    .option('--operator-key <key>', 'trust this operator key "ed25519:<base64>" (or its ML-DSA-65 key "ml-dsa-65:<base64>") for this run, as an explicit anchor of any federation (repeatable)', repeat)
     .option('--manifest <file|url>', 'for credentials: a signed manifest to use, checked under the anchor (repeatable)', repeat)
     .option('--trust-store <dir>', 'where pinned anchors are kept (default $LIFELONG_TRUST_STORE, else ~/.config/lifelong/trust)')
     .option('--offline', 'no network: for credentials, skip the status list and type metadata and do not refresh the manifest')
     .option('--allow-insecure-fetch', 'allow http and loopback or private addresses when fetching (development federations only)')
     .option('--min-cosignatures <n>', 'fewest valid witness cosignatures required', (v) => Number.parseInt(v, 10), 0)
+    .option('--policy <policy>', `what is required of signatures: ${SIGNATURE_POLICIES.join(' or ')} (manifest, checkpoint, cosignatures, result seals; docs/SECURITY.md)`, parseSignaturePolicy, 'ed25519-only')
     .option('--json', 'print the checks and what was verified as JSON')
     .action(async (file: string, opts) => {
       let text: string
@@ -57,7 +60,8 @@ export function registerVerifyCommand (program: Command): void {
       const result = await verifyDocument(text, {
         trust: async (need) => await resolveTrust({
           trustAnchors: opts.trustAnchor ?? [],
-          operatorKeys: ((opts.operatorKey ?? []) as string[]).map(parsePublicKey),
+          operatorKeys: ((opts.operatorKey ?? []) as string[]).filter((k) => !k.startsWith('ml-dsa-65:')).map(parsePublicKey),
+          operatorMlDsaKeys: ((opts.operatorKey ?? []) as string[]).filter((k) => k.startsWith('ml-dsa-65:')).map(parsePqPublicKey),
           manifests: opts.manifest ?? [],
           store,
           fetch,
@@ -65,6 +69,7 @@ export function registerVerifyCommand (program: Command): void {
           needManifests: need.manifests
         }),
         minCosignatures: opts.minCosignatures,
+        policy: opts.policy,
         offline,
         fetch
       })

@@ -12,6 +12,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ValidationError, LifelongError, type FieldError } from '../errors.ts'
 import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { parsePublicKey } from '../crypto/ed25519.ts'
+import { parsePqPublicKey } from '../crypto/ml-dsa.ts'
+import type { SignaturePolicy } from '../crypto/policy.ts'
 import { roleCombinationProblems, type Role } from '../federation/roles.ts'
 import { configSchema } from './schema.ts'
 import type { EmrexConfig } from './emrex.ts'
@@ -83,6 +85,8 @@ export interface NodeConfig {
     readonly manifestFile: string
     /** Raw 32-byte Ed25519 keys. */
     readonly operatorKeys: readonly Uint8Array[]
+    /** Raw ML-DSA-65 operator keys (hybrid manifests); may be empty. */
+    readonly operatorMlDsaKeys: readonly Uint8Array[]
     /** Absolute; the published trust anchor (src/core/federation/anchor.ts). */
     readonly trustAnchorFile?: string
     readonly expiryWarningHours: number
@@ -106,6 +110,13 @@ export interface NodeConfig {
     readonly wallet: WalletConfig
   }
   readonly auth: { readonly issuers: readonly TokenIssuer[] }
+  /** Post-quantum hybrid signatures: the node's ML-DSA-65 key (absolute path) and its verification policy. */
+  readonly signatures: {
+    readonly mlDsaKeyFile?: string
+    /** Seal result versions hybrid (with the ML-DSA-65 key). */
+    readonly hybridSeals: boolean
+    readonly policy: SignaturePolicy
+  }
   readonly log: {
     readonly checkpointIntervalMs: number
     readonly checkpointEveryEntries: number
@@ -227,6 +238,20 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
       }
     })
   }
+  const operatorMlDsaKeys: Uint8Array[] = []
+  if (Array.isArray(raw?.federation?.operatorMlDsaKeys)) {
+    raw.federation.operatorMlDsaKeys.forEach((k: unknown, i: number) => {
+      if (typeof k !== 'string') return
+      try { operatorMlDsaKeys.push(parsePqPublicKey(k)) } catch (err) {
+        fields.push({ path: `/federation/operatorMlDsaKeys/${i}`, message: (err as Error).message })
+      }
+    })
+  }
+  if (raw?.signatures?.hybridSeals === true && raw.signatures.mlDsaKeyFile === undefined) fields.push({ path: '/signatures/hybridSeals', message: 'hybrid seals need mlDsaKeyFile' })
+  if (raw?.signatures?.policy === 'both-required') {
+    if (raw.signatures.mlDsaKeyFile === undefined) fields.push({ path: '/signatures/mlDsaKeyFile', message: 'the both-required policy needs the node\'s own ML-DSA-65 key' })
+    if (operatorMlDsaKeys.length === 0) fields.push({ path: '/federation/operatorMlDsaKeys', message: 'the both-required policy needs the operator\'s ML-DSA-65 key(s)' })
+  }
 
   if (Array.isArray(raw?.auth?.issuers)) {
     raw.auth.issuers.forEach((issuer: any, i: number) => {
@@ -260,12 +285,13 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     storage: raw.storage,
     p2p: raw.p2p,
     http: raw.http,
-    federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys, ...(raw.federation.trustAnchorFile === undefined ? {} : { trustAnchorFile: abs(raw.federation.trustAnchorFile) }) },
+    federation: { ...raw.federation, manifestFile: abs(raw.federation.manifestFile), operatorKeys, operatorMlDsaKeys, ...(raw.federation.trustAnchorFile === undefined ? {} : { trustAnchorFile: abs(raw.federation.trustAnchorFile) }) },
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,
     portal: { ...raw.portal, ...(raw.portal.oidc === undefined ? {} : { oidc: oidcConfig(raw.portal.oidc, abs) }), wallet: walletConfig(raw.portal.wallet, abs) },
     auth: raw.auth,
+    signatures: { policy: raw.signatures.policy, hybridSeals: raw.signatures.hybridSeals, ...(raw.signatures.mlDsaKeyFile === undefined ? {} : { mlDsaKeyFile: abs(raw.signatures.mlDsaKeyFile) }) },
     log: raw.log,
     ...(raw.harvest === undefined ? {} : { harvest: { sources: raw.harvest.sources.map((h: { file?: string }) => ({ ...h, ...(h.file === undefined ? {} : { file: abs(h.file) }) })) } }),
     ...(raw.emrex === undefined

@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { LifelongError } from '../errors.ts'
-import { createKeyFile } from '../crypto/key-file.ts'
+import { createKeyFile, createPqKeyFile } from '../crypto/key-file.ts'
+import { formatPqPublicKey } from '../crypto/ml-dsa.ts'
 import { peerIdFromRawPublicKey } from '../crypto/ed25519.ts'
 import { CREDENTIAL_ISSUER_KEY_FILE, loadOrCreateP256KeyFile, p256JwkOf } from '../crypto/p256.ts'
 import { parseConfig, type NodeConfig } from './config.ts'
@@ -32,6 +33,8 @@ export interface InitOptions {
   publicUrl?: string
   /** `identifiers.allowSynthetic`: test and demo federations only. */
   allowSynthetic?: boolean
+  /** Also create an ML-DSA-65 key (`signatures.mlDsaKeyFile`, <dataDir>/node.mldsa.key): the node signs hybrid. */
+  hybrid?: boolean
 }
 
 export interface InitResult {
@@ -69,11 +72,13 @@ export function initNode (options: InitOptions, cwd: string = process.cwd()): In
       operatorKeys: options.operatorKeys,
       ...(options.trustAnchorFile === undefined ? {} : { trustAnchorFile: relative(configDir, resolve(cwd, options.trustAnchorFile)) })
     },
-    ...(options.allowSynthetic === true ? { identifiers: { allowSynthetic: true } } : {})
+    ...(options.allowSynthetic === true ? { identifiers: { allowSynthetic: true } } : {}),
+    ...(options.hybrid === true ? { signatures: { mlDsaKeyFile: relative(configDir, resolve(dataDir, 'node.mldsa.key')) } } : {})
   }
   // Validate first (throws CONFIG_INVALID listing every problem), then create the key.
   const config = parseConfig(json, configDir, configFile)
   const key = createKeyFile(config.keyFile)
+  const mlDsaKey = config.signatures.mlDsaKeyFile === undefined ? undefined : createPqKeyFile(config.signatures.mlDsaKeyFile)
   // A portal signs wallet credentials with a key of its own, which the manifest must list for
   // verifiers to accept them (docs/SECURITY.md): made now, so that it goes in the member entry.
   const credentialIssuerKey = config.roles.includes('portal') ? p256JwkOf(loadOrCreateP256KeyFile(join(config.dataDir, CREDENTIAL_ISSUER_KEY_FILE))) : undefined
@@ -93,7 +98,8 @@ export function initNode (options: InitOptions, cwd: string = process.cwd()): In
       httpBaseUrl: config.http.publicUrl ?? `http://${config.http.host}:${config.http.port}`,
       validFrom: new Date().toISOString(),
       validTo: new Date(Date.now() + 365 * 86_400_000).toISOString(),
-      ...(credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [credentialIssuerKey] })
+      ...(credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [credentialIssuerKey] }),
+      ...(mlDsaKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(mlDsaKey.publicKeyRaw) })
     }
   }
 }

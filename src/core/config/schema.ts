@@ -79,6 +79,7 @@ export const configSchema = {
         id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$', description: 'Federation identifier; a manifest of another federation is refused' },
         manifestFile: { type: 'string', minLength: 1, description: 'Signed manifest file (relative to the config file)' },
         operatorKeys: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Trusted operator keys, "ed25519:<base64>"' },
+        operatorMlDsaKeys: { type: 'array', items: { type: 'string' }, default: [], description: 'Trusted ML-DSA-65 operator keys, "ml-dsa-65:<base64>": the post-quantum half of hybrid manifests (docs/SECURITY.md §Post-quantum hybrid signatures)' },
         trustAnchorFile: { type: 'string', minLength: 1, description: 'The federation trust anchor the operator published (`lifelong manifest anchor`; relative to the config file), served at /.well-known/lifelong/trust-anchor.json; its federation and keys must be id and operatorKeys' },
         expiryWarningHours: positiveInt(1, 24 * 365, 7 * 24, 'Warn (log, /ready, metric) when the manifest expires within this many hours'),
         refreshIntervalSeconds: positiveInt(1, 86_400, 300, 'How often the manifest file is re-read and expiry checked')
@@ -138,6 +139,17 @@ export const configSchema = {
           }
         },
         wallet: walletConfigSchema
+      }
+    },
+    signatures: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      description: 'Post-quantum hybrid signatures (docs/SECURITY.md §Post-quantum hybrid signatures)',
+      properties: {
+        mlDsaKeyFile: { type: 'string', minLength: 1, description: 'The node\'s ML-DSA-65 key (PKCS#8 PEM, mode 0600; relative to the config file): with it the node signs its checkpoints, cosignatures and (with results.hybridSeals) result seals with ML-DSA-65 beside Ed25519; the manifest must list its public key' },
+        hybridSeals: { type: 'boolean', default: false, description: 'Seal result versions with ML-DSA-65 beside Ed25519 (needs mlDsaKeyFile; about 5.3 kB more per stored version: key and signature)' },
+        policy: { type: 'string', enum: ['ed25519-only', 'both-required'], default: 'ed25519-only', description: 'What the node requires of what it verifies: ed25519-only, or both-required (hybrid manifests, checkpoints it witnesses and gossip; needs mlDsaKeyFile and federation.operatorMlDsaKeys)' }
       }
     },
     log: {

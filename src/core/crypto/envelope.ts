@@ -13,6 +13,7 @@ import { lifelong } from '../gen/proto.js'
 import { LifelongError } from '../errors.ts'
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, signBytes, verifyBytes, type SigningKey } from './ed25519.ts'
 import { signedData } from './signed-data.ts'
+import { ML_DSA_65_PUBLIC_KEY_LENGTH, ML_DSA_65_SIGNATURE_LENGTH, pqSignBytes, pqVerifyBytes, type PqSigningKey } from './ml-dsa.ts'
 
 export { signedData }
 
@@ -35,10 +36,38 @@ export interface OpenedEnvelope {
 /** Error codes of envelope decoding and verification. */
 export type EnvelopeErrorCode = 'ENVELOPE_MALFORMED' | 'ENVELOPE_BAD_SIGNATURE' | 'ENVELOPE_WRONG_TYPE'
 
-/** Signs `payload` for `domain` and returns the encoded SignedEnvelope bytes. */
-export function sealEnvelope (key: SigningKey, domain: string, payloadType: string, payload: Uint8Array): Uint8Array {
-  const signature = signBytes(key, signedData(domain, payloadType, payload))
-  return SignedEnvelope.encode({ publicKey: key.publicKeyRaw, payloadType, payload, signature }).finish()
+/**
+ * Signs `payload` for `domain` and returns the encoded SignedEnvelope bytes. With `pqKey`, the
+ * envelope is hybrid: an ML-DSA-65 signature over the same bytes, with the domain as its FIPS 204
+ * context, travels beside the Ed25519 one (fields 5 and 6).
+ */
+export function sealEnvelope (key: SigningKey, domain: string, payloadType: string, payload: Uint8Array, pqKey?: PqSigningKey): Uint8Array {
+  const data = signedData(domain, payloadType, payload)
+  const signature = signBytes(key, data)
+  const hybrid = pqKey === undefined ? {} : { mlDsaPublicKey: pqKey.publicKeyRaw, mlDsaSignature: pqSignBytes(pqKey, domain, data) }
+  return SignedEnvelope.encode({ publicKey: key.publicKeyRaw, payloadType, payload, signature, ...hybrid }).finish()
+}
+
+/**
+ * The ML-DSA-65 half of a decoded envelope, checked for `domain`: `absent` if it carries none
+ * or one by a key not in `trustedKeys` (ignored, as an unknown key's note signature is), else
+ * the raw key whose valid signature it carries.
+ *
+ * @throws LifelongError `ENVELOPE_BAD_SIGNATURE` if a trusted key's signature does not verify
+ *   (a known key's failing signature is never ignored), `ENVELOPE_MALFORMED` for one half only
+ */
+export function verifyEnvelopeMlDsa (env: lifelong.envelope.ISignedEnvelope, domain: string, trustedKeys: readonly Uint8Array[]): Uint8Array | 'absent' {
+  const key = env.mlDsaPublicKey ?? new Uint8Array()
+  const signature = env.mlDsaSignature ?? new Uint8Array()
+  if (key.length === 0 && signature.length === 0) return 'absent'
+  if (key.length !== ML_DSA_65_PUBLIC_KEY_LENGTH || signature.length !== ML_DSA_65_SIGNATURE_LENGTH) {
+    throw new LifelongError('invalid', 'ENVELOPE_MALFORMED', 'the envelope\'s ML-DSA-65 key or signature is of the wrong length')
+  }
+  if (!trustedKeys.some((k) => Buffer.from(k).equals(Buffer.from(key)))) return 'absent'
+  if (!pqVerifyBytes(key, domain, signedData(domain, env.payloadType ?? '', env.payload ?? new Uint8Array()), signature)) {
+    throw new LifelongError('unauthenticated', 'ENVELOPE_BAD_SIGNATURE', 'the envelope\'s ML-DSA-65 signature does not verify')
+  }
+  return new Uint8Array(key)
 }
 
 /**

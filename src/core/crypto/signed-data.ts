@@ -39,12 +39,13 @@ export function signedData (domain: string, payloadType: string, payload: Uint8A
 }
 
 /**
- * The SignedEnvelope message (proto/envelope.proto) as protobuf bytes: fields 1–4 in order,
- * each length-delimited — the same bytes `SignedEnvelope.encode` writes for these values.
+ * The SignedEnvelope message (proto/envelope.proto) as protobuf bytes: fields 1–4 (and, for a
+ * hybrid envelope, the ML-DSA-65 key and signature, fields 5 and 6) in order, each length-delimited — the same bytes `SignedEnvelope.encode` writes for these values.
  */
-export function encodeSignedEnvelope (publicKey: Uint8Array, payloadType: Uint8Array, payload: Uint8Array, signature: Uint8Array): Uint8Array {
+export function encodeSignedEnvelope (publicKey: Uint8Array, payloadType: Uint8Array, payload: Uint8Array, signature: Uint8Array, mlDsa?: { publicKey: Uint8Array, signature: Uint8Array }): Uint8Array {
   const field = (n: number): number => 1 + uvarintLength(n) + n
-  const out = new Uint8Array(field(publicKey.length) + field(payloadType.length) + field(payload.length) + field(signature.length))
+  const hybridLength = mlDsa === undefined ? 0 : field(mlDsa.publicKey.length) + field(mlDsa.signature.length)
+  const out = new Uint8Array(field(publicKey.length) + field(payloadType.length) + field(payload.length) + field(signature.length) + hybridLength)
   let o = 0
   const put = (tag: number, bytes: Uint8Array): void => {
     out[o++] = tag
@@ -56,5 +57,9 @@ export function encodeSignedEnvelope (publicKey: Uint8Array, payloadType: Uint8A
   put(0x12, payloadType)
   put(0x1a, payload)
   put(0x22, signature)
+  if (mlDsa !== undefined) {
+    put(0x2a, mlDsa.publicKey)
+    put(0x32, mlDsa.signature)
+  }
   return out
 }

@@ -1,19 +1,23 @@
 /** Error codes of key files and key encodings: Ed25519 node keys, P-256 keys, peer IDs. */
 import { errorModule } from './define.ts'
 
-const ABOUT = 'key files and key encodings: Ed25519 node keys, P-256 keys, peer IDs (core/crypto)'
+const ABOUT = 'key files and key encodings: Ed25519 node keys, ML-DSA-65 keys, P-256 keys, peer IDs (core/crypto)'
 
 /** Each code of `KEY`, on one line: the kind it is thrown with, and what it means. */
 export const KEY_ERRORS = errorModule('KEY', ABOUT, {
   KEY_DEV_CERTIFICATES_UNAVAILABLE: ['unavailable', 'making development certificates needs the development dependencies (@peculiar/x509): installed with --omit=dev'],
   KEY_EXISTS: ['conflict', 'a node key file already exists; `lifelong init` never replaces one'],
   KEY_EXPORT_FAILED: ['internal', 'the private key cannot be exported'],
+  KEY_ML_DSA_CONTEXT: ['internal', 'an ML-DSA context string is longer than 255 bytes (FIPS 204)'],
   KEY_MISSING: ['invalid', 'no key file at the path (create one with `lifelong init`)'],
   KEY_NOT_ED25519: ['invalid', 'the key is not an Ed25519 key'],
+  KEY_NOT_ML_DSA: ['invalid', 'the key is not a private ML-DSA-65 key (the post-quantum half of a hybrid signer must be)'],
   KEY_NOT_P256: ['invalid', 'the key is not an EC P-256 key (the EUDI credential issuer key must be)'],
   KEY_P256_INVALID: ['invalid', 'not an EC P-256 public key (SubjectPublicKeyInfo or JWK)'],
   KEY_PEER_ID_INVALID: ['invalid', 'not an Ed25519 libp2p peer ID'],
   KEY_PERMISSIONS: ['forbidden', 'a secret file is readable by group or others: chmod 600 it'],
+  KEY_POLICY_UNKNOWN: ['invalid', 'a signature policy other than ed25519-only or both-required'],
+  KEY_PQ_PUBLIC_INVALID: ['invalid', 'not an ML-DSA-65 public key as "ml-dsa-65:<base64 of 1952 bytes>"'],
   KEY_PUBLIC_INVALID: ['invalid', 'not an Ed25519 public key as "ed25519:<base64 of 32 bytes>"'],
   KEY_UNREADABLE: ['invalid', 'the key file is not a PKCS#8 PEM private key'],
   KEY_WRITE_FAILED: ['internal', 'the key file cannot be created'],

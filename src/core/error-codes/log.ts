@@ -24,6 +24,8 @@ export const LOG_ERRORS = errorModule('LOG', ABOUT, {
   LOG_ENTRY_NOT_SIGNED: ['not-found', 'the entry is not yet under a signed checkpoint'],
   LOG_EQUIVOCATION: ['conflict', 'the log signed two roots for one size (a witness refuses to cosign)'],
   LOG_EVIDENCE_NOT_FOUND: ['not-found', 'no such evidence of misbehaviour'],
+  LOG_HYBRID_KEY_MISSING: ['forbidden', 'the signature policy requires ML-DSA-65 and no ML-DSA-65 key is known for the signer (the manifest lists none)'],
+  LOG_HYBRID_SIGNATURE_MISSING: ['forbidden', 'the signature policy requires both signatures and the ML-DSA-65 one is absent (a downgrade to Ed25519 alone)'],
   LOG_INCONSISTENT: ['conflict', 'the stored tree no longer has the signed root: the node refuses to sign an inconsistent checkpoint'],
   LOG_INDEX_OUT_OF_RANGE: ['invalid', 'a leaf index is not below the tree size'],
   LOG_KEY_MALFORMED: ['invalid', 'a note signer key is malformed (PRIVATE+KEY+<name>+<key ID>+<key>), or its key ID does not match'],

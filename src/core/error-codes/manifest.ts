@@ -6,6 +6,7 @@ const ABOUT = 'the federation manifest: parsing, signature, the manifest in forc
 /** Each code of `MANIFEST`, on one line: the kind it is thrown with, and what it means. */
 export const MANIFEST_ERRORS = errorModule('MANIFEST', ABOUT, {
   MANIFEST_BAD_SIGNATURE: ['unauthenticated', 'the manifest\'s signature does not verify'],
+  MANIFEST_HYBRID_SIGNATURE_MISSING: ['forbidden', 'the signature policy requires both signatures and the manifest carries no valid ML-DSA-65 signature by a trusted operator key'],
   MANIFEST_INVALID: ['invalid', 'the manifest content breaks a rule (members, roles, validity): see fields'],
   MANIFEST_JSON_UNREADABLE: ['invalid', 'the manifest JSON given to `lifelong manifest` cannot be read'],
   MANIFEST_MALFORMED: ['invalid', 'not a signed federation manifest'],

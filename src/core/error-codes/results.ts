@@ -7,6 +7,7 @@ const ABOUT =
 /** Each code of `RESULTS`, on one line: the kind it is thrown with, and what it means. */
 export const RESULTS_ERRORS = errorModule('RESULTS', ABOUT, {
   RESULTS_ANNULLED: ['invalid', 'a correction or annulment of a result that is annulled'],
+  RESULTS_HYBRID_SIGNATURE_MISSING: ['forbidden', 'the signature policy requires both signatures and the result\'s seal carries no ML-DSA-65 signature of its source'],
   RESULTS_BAD_SIGNATURE: ['forbidden', 'a signed result\'s signature does not verify'],
   RESULTS_BATCH_TOO_LARGE: ['too-large', 'more learners and results in one batch than the API takes (import larger files with `lifelong import results`)'],
   RESULTS_CONFLICT: ['invalid', 'an external ID already issued with other facts (send `correct` with a reason)'],

@@ -18,6 +18,8 @@ import { createHash } from 'node:crypto'
 import { LifelongError, ValidationError, type FieldError } from '../errors.ts'
 import { formatPublicKey, parsePublicKey } from '../crypto/ed25519.ts'
 import { decodeEnvelope } from '../crypto/envelope.ts'
+import { formatPqPublicKey, parsePqPublicKey } from '../crypto/ml-dsa.ts'
+import type { SignaturePolicy } from '../crypto/policy.ts'
 import { lifelong } from '../gen/proto.js'
 import { MANIFEST_PAYLOAD_TYPE, openManifest, type SignedManifest } from './manifest.ts'
 
@@ -35,6 +37,12 @@ export interface TrustAnchor {
   readonly federation?: string
   /** Raw Ed25519 operator keys. */
   readonly operatorKeys: readonly Uint8Array[]
+  /**
+   * Raw ML-DSA-65 operator keys (hybrid manifests; docs/SECURITY.md §Post-quantum hybrid
+   * signatures). Empty for an anchor of Ed25519 keys only, whose document then omits the field
+   * (so its fingerprint is what it was before hybrid signatures existed).
+   */
+  readonly operatorMlDsaKeys?: readonly Uint8Array[]
   /** Manifests issued in [validFrom, validUntil) (Unix ms) are vouched for. */
   readonly validFrom: number
   readonly validUntil: number
@@ -45,6 +53,8 @@ export interface TrustAnchorJson {
   format: typeof TRUST_ANCHOR_FORMAT
   federation: string
   operatorKeys: string[]
+  /** "ml-dsa-65:<base64>" keys; omitted when there are none. */
+  operatorMlDsaKeys?: string[]
   validFrom: string
   validUntil: string
 }
@@ -75,6 +85,20 @@ export function parseTrustAnchor (text: string): TrustAnchor {
       } catch { fields.push({ path: `/operatorKeys/${i}`, message: 'not "ed25519:<base64>"' }) }
     })
   }
+  const mlDsaKeys: Uint8Array[] = []
+  if (doc.operatorMlDsaKeys !== undefined) {
+    if (!Array.isArray(doc.operatorMlDsaKeys) || doc.operatorMlDsaKeys.length === 0 || doc.operatorMlDsaKeys.length > MAX_OPERATOR_KEYS) {
+      fields.push({ path: '/operatorMlDsaKeys', message: `if present, must list 1–${MAX_OPERATOR_KEYS} keys` })
+    } else {
+      doc.operatorMlDsaKeys.forEach((k, i) => {
+        try {
+          const raw = parsePqPublicKey(String(k))
+          if (mlDsaKeys.some((x) => Buffer.from(x).equals(raw))) fields.push({ path: `/operatorMlDsaKeys/${i}`, message: 'listed twice' })
+          mlDsaKeys.push(raw)
+        } catch { fields.push({ path: `/operatorMlDsaKeys/${i}`, message: 'not "ml-dsa-65:<base64>"' }) }
+      })
+    }
+  }
   const time = (v: unknown, path: string): number => {
     const ms = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : NaN
     if (Number.isNaN(ms)) fields.push({ path, message: 'must be an ISO 8601 date-time' })
@@ -84,7 +108,7 @@ export function parseTrustAnchor (text: string): TrustAnchor {
   const validUntil = time(doc.validUntil, '/validUntil')
   if (!Number.isNaN(validFrom) && !Number.isNaN(validUntil) && validUntil <= validFrom) fields.push({ path: '/validUntil', message: 'must be after validFrom' })
   if (fields.length > 0) throw new ValidationError('TRUST_ANCHOR_INVALID', `trust anchor: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields)
-  return { federation, operatorKeys: keys, validFrom, validUntil }
+  return { federation, operatorKeys: keys, ...(mlDsaKeys.length === 0 ? {} : { operatorMlDsaKeys: mlDsaKeys }), validFrom, validUntil }
 }
 
 /** The JSON form of an anchor (keys sorted, so that equal anchors serialise equally). */
@@ -94,6 +118,7 @@ export function trustAnchorToJson (anchor: TrustAnchor): TrustAnchorJson {
     format: TRUST_ANCHOR_FORMAT,
     federation: anchor.federation,
     operatorKeys: anchor.operatorKeys.map(formatPublicKey).sort(),
+    ...((anchor.operatorMlDsaKeys?.length ?? 0) === 0 ? {} : { operatorMlDsaKeys: (anchor.operatorMlDsaKeys ?? []).map(formatPqPublicKey).sort() }),
     validFrom: new Date(anchor.validFrom).toISOString(),
     validUntil: new Date(anchor.validUntil).toISOString()
   }
@@ -110,13 +135,13 @@ export function trustAnchorFingerprint (anchor: TrustAnchor): string {
 }
 
 /** An explicit anchor of operator keys (`--operator-key`): any federation they sign for, any time. */
-export function operatorKeyAnchor (keys: readonly Uint8Array[]): TrustAnchor {
-  return { operatorKeys: [...keys], validFrom: 0, validUntil: Number.MAX_SAFE_INTEGER }
+export function operatorKeyAnchor (keys: readonly Uint8Array[], mlDsaKeys: readonly Uint8Array[] = []): TrustAnchor {
+  return { operatorKeys: [...keys], ...(mlDsaKeys.length === 0 ? {} : { operatorMlDsaKeys: [...mlDsaKeys] }), validFrom: 0, validUntil: Number.MAX_SAFE_INTEGER }
 }
 
 /** Whether two anchors say the same thing. */
 export function sameTrustAnchor (a: TrustAnchor, b: TrustAnchor): boolean {
-  const keys = (x: TrustAnchor): string => x.operatorKeys.map(formatPublicKey).sort().join(',')
+  const keys = (x: TrustAnchor): string => [...x.operatorKeys.map(formatPublicKey), ...(x.operatorMlDsaKeys ?? []).map(formatPqPublicKey)].sort().join(',')
   return a.federation === b.federation && keys(a) === keys(b) && a.validFrom === b.validFrom && a.validUntil === b.validUntil
 }
 
@@ -129,9 +154,12 @@ export interface AnchoredManifest {
  * Opens signed manifest bytes under pinned anchors: the signer must be an operator key of an
  * anchor of the manifest's federation, the signature and content must be valid (openManifest),
  * and the manifest must have been issued within that anchor's validity. Expiry of the manifest
- * itself is the caller's concern (a proof bundle keeps the manifest of its day).
+ * itself is the caller's concern (a proof bundle keeps the manifest of its day). Under the
+ * `both-required` policy the envelope must also carry a valid ML-DSA-65 signature by an
+ * ML-DSA-65 operator key of that anchor (`MANIFEST_HYBRID_SIGNATURE_MISSING` otherwise): an
+ * Ed25519 signature alone would let whoever forges Ed25519 bind any key to any member.
  */
-export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly TrustAnchor[]): AnchoredManifest {
+export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly TrustAnchor[], policy: SignaturePolicy = 'ed25519-only'): AnchoredManifest {
   let federation: string
   let signer: Uint8Array
   try {
@@ -150,7 +178,12 @@ export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly T
   if (anchor === undefined) {
     throw new LifelongError('forbidden', 'TRUST_ANCHOR_UNTRUSTED_SIGNER', `the manifest of "${federation}" is signed by ${formatPublicKey(signer)}, which is not an operator key of the pinned trust anchor`)
   }
-  const signed = openManifest(bytes, anchor.operatorKeys, federation)
+  const signed = openManifest(bytes, anchor.operatorKeys, federation, anchor.operatorMlDsaKeys ?? [])
+  if (policy === 'both-required' && signed.mlDsaSignerKey === undefined) {
+    throw new LifelongError('forbidden', 'MANIFEST_HYBRID_SIGNATURE_MISSING', (anchor.operatorMlDsaKeys?.length ?? 0) === 0
+      ? `the signature policy requires ML-DSA-65, and the pinned trust anchor of "${federation}" lists no ML-DSA-65 operator key`
+      : `the signature policy requires ML-DSA-65, and the manifest of "${federation}" carries no ML-DSA-65 signature by an operator key of the pinned trust anchor`)
+  }
   const issued = signed.manifest.issuedAt
   if (issued < anchor.validFrom || issued >= anchor.validUntil) {
     throw new LifelongError('forbidden', 'TRUST_ANCHOR_OUTSIDE_VALIDITY', `the manifest was issued ${new Date(issued).toISOString()}, outside the trust anchor's validity (${new Date(anchor.validFrom).toISOString()} to ${new Date(anchor.validUntil).toISOString()})`)

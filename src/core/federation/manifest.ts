@@ -6,7 +6,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import { lifelong } from '../gen/proto.js'
 import { LifelongError, ValidationError, type FieldError } from '../errors.ts'
-import { Domains, decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '../crypto/envelope.ts'
+import { Domains, decodeEnvelope, sealEnvelope, verifyDecodedEnvelope, verifyEnvelopeMlDsa } from '../crypto/envelope.ts'
+import { formatPqPublicKey, parsePqPublicKey, pqPublicKeyObject, type PqSigningKey } from '../crypto/ml-dsa.ts'
 import { decodePeerIdBytes, parsePeerId, type SigningKey } from '../crypto/ed25519.ts'
 import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { isRole, roleCombinationProblems, type Role } from './roles.ts'
@@ -37,7 +38,22 @@ export interface Member {
   readonly validTo: number
   /** SD-JWT VC issuer keys (EC P-256 SPKI DER) of a portal; empty for other members. */
   readonly credentialIssuerKeys: readonly Uint8Array[]
+  /** Raw ML-DSA-65 public key of a member that signs hybrid (checkpoints, cosignatures, seals). */
+  readonly mlDsaPublicKey?: Uint8Array
 }
+
+/** Who witnesses which log (docs/LOG.md §Witness sets; src/core/federation/witnessing.ts). */
+export interface WitnessPolicy {
+  /** Peer IDs of the members that may witness; empty: every member. */
+  readonly pool: readonly string[]
+  /** Witnesses per log. */
+  readonly perLog: number
+  /** Cosignatures of the log's witnesses a verifier requires. */
+  readonly threshold: number
+}
+
+/** Most witnesses per log a manifest may ask for. */
+export const MAX_WITNESSES_PER_LOG = 64
 
 export interface Manifest {
   readonly federation: string
@@ -45,6 +61,8 @@ export interface Manifest {
   readonly issuedAt: number
   readonly expiresAt: number
   readonly members: readonly Member[]
+  /** Unset: every member witnesses every other member's log. */
+  readonly witnessing?: WitnessPolicy
 }
 
 /** A manifest together with the exact signed bytes it came in and the key that signed it. */
@@ -52,6 +70,8 @@ export interface SignedManifest {
   readonly manifest: Manifest
   readonly envelope: Uint8Array
   readonly signerKey: Uint8Array
+  /** The trusted ML-DSA-65 operator key whose valid signature the envelope carries (hybrid), if any. */
+  readonly mlDsaSignerKey?: Uint8Array
 }
 
 /** The JSON form operators write and `lifelong manifest sign` reads. Times are ISO 8601. */
@@ -71,7 +91,11 @@ export interface ManifestJson {
     validTo: string
     /** The portal's SD-JWT VC issuer keys as public JWKs (`kid` is accepted and ignored). */
     credentialIssuerKeys?: Array<P256Jwk & { kid?: string }>
+    /** The member's ML-DSA-65 public key, "ml-dsa-65:<base64>", if it signs hybrid. */
+    mlDsaPublicKey?: string
   }>
+  /** Who witnesses which log; omit for every member witnessing every other. */
+  witnessing?: { pool?: string[], perLog: number, threshold: number }
 }
 
 export function isMemberValidAt (member: Member, at: number): boolean {
@@ -142,6 +166,8 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     issuerKeys.forEach((k, j) => {
       try { p256PublicKey(k) } catch { bad(`${at}/credentialIssuerKeys/${j}`, 'not an EC P-256 public key') }
     })
+    const mlDsa = raw.mlDsaPublicKey instanceof Uint8Array && raw.mlDsaPublicKey.length > 0 ? raw.mlDsaPublicKey : undefined
+    if (mlDsa !== undefined && pqPublicKeyObject(mlDsa) === undefined) bad(`${at}/mlDsaPublicKey`, 'not an ML-DSA-65 public key (1952 bytes)')
     if (fields.length === before && publicKey !== undefined) {
       members.push({
         peerId,
@@ -154,12 +180,32 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
         httpBaseUrl: httpBaseUrl.replace(/\/+$/, ''),
         validFrom,
         validTo,
-        credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k))
+        credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k)),
+        ...(mlDsa === undefined ? {} : { mlDsaPublicKey: new Uint8Array(mlDsa) })
       })
     }
   })
+  let witnessing: WitnessPolicy | undefined
+  if (m.witnessing != null) {
+    const w = m.witnessing
+    const perLog = Number(w.perLog ?? 0)
+    const threshold = Number(w.threshold ?? 0)
+    if (!Number.isSafeInteger(perLog) || perLog < 1 || perLog > MAX_WITNESSES_PER_LOG) bad('/witnessing/perLog', `must be 1–${MAX_WITNESSES_PER_LOG}`)
+    if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > perLog) bad('/witnessing/threshold', 'must be 1–perLog')
+    const pool: string[] = []
+    ;(w.pool ?? []).forEach((bytes, i) => {
+      const id = decodePeerIdBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array())?.peerId.toString()
+      if (id === undefined || !seen.has(id)) bad(`/witnessing/pool/${i}`, 'not the peer ID of a member')
+      else if (pool.includes(id)) bad(`/witnessing/pool/${i}`, 'listed twice')
+      else pool.push(id)
+    })
+    // Every log needs perLog witnesses other than its own member.
+    const candidates = pool.length === 0 ? rawMembers.length : pool.length
+    if (Number.isSafeInteger(perLog) && perLog >= candidates) bad('/witnessing/perLog', `must be below the number of witnesses in the pool (${candidates})`)
+    witnessing = { pool, perLog, threshold }
+  }
   if (fields.length > 0) return { fields }
-  return { manifest: { federation, serial, issuedAt, expiresAt, members }, fields }
+  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }) }, fields }
 }
 
 function parseTime (value: unknown, path: string, fields: FieldError[]): number {
@@ -189,10 +235,30 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
           fields.push({ path: `/members/${i}/credentialIssuerKeys/${j}`, message: (err as Error).message })
           return []
         }
-      })
+      }),
+      mlDsaPublicKey: (() => {
+        if (m.mlDsaPublicKey === undefined) return new Uint8Array()
+        try { return parsePqPublicKey(String(m.mlDsaPublicKey)) } catch (err) {
+          fields.push({ path: `/members/${i}/mlDsaPublicKey`, message: (err as Error).message })
+          return new Uint8Array()
+        }
+      })()
     }
   })
+  const witnessing = json.witnessing === undefined
+    ? undefined
+    : {
+        pool: (Array.isArray(json.witnessing.pool) ? json.witnessing.pool : []).flatMap((p, i) => {
+          try { return [parsePeerId(String(p)).toMultihash().bytes] } catch {
+            fields.push({ path: `/witnessing/pool/${i}`, message: 'not an Ed25519 peer ID' })
+            return []
+          }
+        }),
+        perLog: json.witnessing.perLog,
+        threshold: json.witnessing.threshold
+      }
   const message = FederationManifest.create({
+    ...(witnessing === undefined ? {} : { witnessing }),
     federation: json.federation,
     serial: json.serial,
     issuedAtMs: json.issuedAt === undefined ? now : parseTime(json.issuedAt, '/issuedAt', fields),
@@ -205,18 +271,23 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
   return message
 }
 
-/** Signs a manifest with the operator key; returns the SignedEnvelope bytes. */
-export function signManifest (operatorKey: SigningKey, manifest: lifelong.federation.IFederationManifest): Uint8Array {
+/**
+ * Signs a manifest with the operator key; returns the SignedEnvelope bytes. With the operator's
+ * ML-DSA-65 key as well, the envelope is hybrid (docs/SECURITY.md §Post-quantum hybrid signatures).
+ */
+export function signManifest (operatorKey: SigningKey, manifest: lifelong.federation.IFederationManifest, operatorMlDsaKey?: PqSigningKey): Uint8Array {
   const payload = FederationManifest.encode(manifest).finish()
-  return sealEnvelope(operatorKey, Domains.manifest, MANIFEST_PAYLOAD_TYPE, payload)
+  return sealEnvelope(operatorKey, Domains.manifest, MANIFEST_PAYLOAD_TYPE, payload, operatorMlDsaKey)
 }
 
 /**
  * Opens signed manifest bytes: size cap, decode, signer among the trusted operator keys,
  * signature, payload decode, content checks, federation id. Each failure has its own code.
- * Expiry is not checked here (an expired manifest can still be inspected).
+ * Expiry is not checked here (an expired manifest can still be inspected). An ML-DSA-65
+ * signature by one of `trustedMlDsaKeys` is verified too (a failing one is refused) and
+ * reported as `mlDsaSignerKey`; whether one is required is the caller's policy.
  */
-export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Array[], federation: string): SignedManifest {
+export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Array[], federation: string, trustedMlDsaKeys: readonly Uint8Array[] = []): SignedManifest {
   if (bytes.length > MAX_MANIFEST_BYTES) throw new LifelongError('too-large', 'MANIFEST_TOO_LARGE', `manifest over ${MAX_MANIFEST_BYTES} bytes`)
   let env
   try {
@@ -233,6 +304,12 @@ export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Arra
   } catch (err) {
     throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest signature does not verify', { cause: err })
   }
+  let mlDsaSigner: Uint8Array | 'absent'
+  try {
+    mlDsaSigner = verifyEnvelopeMlDsa(env, Domains.manifest, trustedMlDsaKeys)
+  } catch (err) {
+    throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest\'s ML-DSA-65 signature does not verify', { cause: err })
+  }
   let message
   try {
     message = FederationManifest.decode(env.payload)
@@ -244,7 +321,7 @@ export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Arra
   if (manifest.federation !== federation) {
     throw new LifelongError('forbidden', 'MANIFEST_WRONG_FEDERATION', `manifest of federation "${manifest.federation}", this node belongs to "${federation}"`)
   }
-  return { manifest, envelope: new Uint8Array(bytes), signerKey: new Uint8Array(env.publicKey) }
+  return { manifest, envelope: new Uint8Array(bytes), signerKey: new Uint8Array(env.publicKey), ...(mlDsaSigner === 'absent' ? {} : { mlDsaSignerKey: mlDsaSigner }) }
 }
 
 /** A readable JSON view of a manifest (for `lifelong manifest show` and the HTTP API). */
@@ -266,7 +343,9 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
       validTo: iso(m.validTo),
       ...(m.credentialIssuerKeys.length === 0
         ? {}
-        : { credentialIssuerKeys: m.credentialIssuerKeys.map((k) => { const jwk = p256JwkFromSpki(k); return { ...jwk, kid: p256Thumbprint(jwk) } }) })
-    }))
+        : { credentialIssuerKeys: m.credentialIssuerKeys.map((k) => { const jwk = p256JwkFromSpki(k); return { ...jwk, kid: p256Thumbprint(jwk) } }) }),
+      ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) })
+    })),
+    ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } })
   }
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { LifelongError } from '../errors.ts'
 import { formatPublicKey } from '../crypto/ed25519.ts'
+import { formatPqPublicKey } from '../crypto/ml-dsa.ts'
 import { parseTrustAnchor, trustAnchorFingerprint, type TrustAnchor } from './anchor.ts'
 
 export interface PublishedAnchor {
@@ -18,7 +19,7 @@ export interface PublishedAnchor {
 }
 
 /** Reads and checks the anchor file against the node's own federation ID and operator keys. */
-export function readPublishedAnchor (file: string, federationId: string, operatorKeys: readonly Uint8Array[]): PublishedAnchor {
+export function readPublishedAnchor (file: string, federationId: string, operatorKeys: readonly Uint8Array[], operatorMlDsaKeys: readonly Uint8Array[] = []): PublishedAnchor {
   let text: string
   try {
     text = readFileSync(file, 'utf8')
@@ -32,6 +33,9 @@ export function readPublishedAnchor (file: string, federationId: string, operato
   const mine = operatorKeys.map(formatPublicKey).sort().join(',')
   if (anchor.operatorKeys.map(formatPublicKey).sort().join(',') !== mine) {
     throw new LifelongError('invalid', 'TRUST_ANCHOR_MISMATCH', `${file} lists other operator keys than federation.operatorKeys`)
+  }
+  if ((anchor.operatorMlDsaKeys ?? []).map(formatPqPublicKey).sort().join(',') !== operatorMlDsaKeys.map(formatPqPublicKey).sort().join(',')) {
+    throw new LifelongError('invalid', 'TRUST_ANCHOR_MISMATCH', `${file} lists other ML-DSA-65 operator keys than federation.operatorMlDsaKeys`)
   }
   return { text, anchor, fingerprint: trustAnchorFingerprint(anchor) }
 }

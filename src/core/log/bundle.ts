@@ -14,12 +14,13 @@
  */
 import { formatPublicKey } from '../crypto/ed25519.ts'
 import { openManifestUnderAnchors, trustAnchorFingerprint, type AnchoredManifest, type TrustAnchor } from '../federation/anchor.ts'
+import { cosignatureThreshold, logWitnesses } from '../federation/witnessing.ts'
 import type { Manifest, Member } from '../federation/manifest.ts'
-import { openCheckpoint, type OpenedCheckpoint } from './checkpoint.ts'
-import { cosignatureV1Verifier, cosignatureV1VerifierKey, witnessName } from './cosignature.ts'
+import { witnessName } from './cosignature.ts'
+import { openHybridCheckpoint, type HybridOpenedCheckpoint, type SignaturePolicy } from './hybrid.ts'
 import { decodeLeaf, leafMismatches, type Leaf } from './leaf.ts'
 import { hashLeaf, verifyInclusion } from './merkle.ts'
-import { ed25519NoteVerifier, parseVerifierKey, type NoteVerifier } from './note.ts'
+import { ed25519NoteVerifier, parseVerifierKey } from './note.ts'
 import type { Check } from './evidence.ts'
 import { LifelongError } from '../errors.ts'
 
@@ -42,8 +43,9 @@ export interface ProofBundle {
   inclusion: { treeSize: number, proof: string[] }
   /** The signed checkpoint note (log signature and cosignatures). */
   checkpoint: string
-  log: { origin: string, verifierKey: string, peerId: string, organisationNumber?: string, name?: string }
-  witnesses: Array<{ verifierKey: string, peerId: string, organisationNumber?: string, name?: string }>
+  /** Hints for readers (the verifier takes every key from the manifest); `mlDsaVerifierKey` where the log signs hybrid. */
+  log: { origin: string, verifierKey: string, mlDsaVerifierKey?: string, peerId: string, organisationNumber?: string, name?: string }
+  witnesses: Array<{ verifierKey: string, mlDsaVerifierKey?: string, peerId: string, organisationNumber?: string, name?: string }>
   /** base64 of the operator-signed manifest (SignedEnvelope) in force when the bundle was made. */
   manifest?: string
   createdAt: string
@@ -70,6 +72,8 @@ export interface RecordCheckContext {
   /** Raw Ed25519 key of the log (the member's node key). */
   logKey: Uint8Array
   position: LogPosition
+  /** The verifier's signature policy (a record's own signature follows it too). */
+  policy: SignaturePolicy
 }
 
 export interface RecordCheckResult<F> {
@@ -89,6 +93,13 @@ export interface VerifyBundleOptions<F> {
   anchors: readonly TrustAnchor[]
   /** Fewest valid cosignatures of witnesses the manifest lists (default 0: counted and reported). */
   minCosignatures?: number
+  /**
+   * What is required of signatures (default `ed25519-only`). Under `both-required` the manifest
+   * must carry an ML-DSA-65 signature of an anchor's ML-DSA-65 operator key, the checkpoint the
+   * log's ML-DSA-65 signature (its key taken from the manifest), and a witness counts only with
+   * both cosignatures: a bundle stripped of its ML-DSA-65 signatures fails.
+   */
+  policy?: SignaturePolicy
   record?: RecordCheck<F>
 }
 
@@ -121,7 +132,7 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   if (typeof bundle.manifest !== 'string') { add('manifest', false, 'the bundle carries no federation manifest, so nothing ties its log to a member'); return done() }
   let anchored: AnchoredManifest
   try {
-    anchored = openManifestUnderAnchors(b64(bundle.manifest), options.anchors)
+    anchored = openManifestUnderAnchors(b64(bundle.manifest), options.anchors, options.policy ?? 'ed25519-only')
   } catch (err) {
     add('manifest', false, (err as Error).message)
     return done()
@@ -129,7 +140,7 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   const manifest = anchored.signed.manifest
   const fingerprint = anchored.anchor.federation === undefined ? undefined : trustAnchorFingerprint(anchored.anchor)
   out.manifest = { federation: manifest.federation, serial: manifest.serial, issuedAt: manifest.issuedAt, ...(fingerprint === undefined ? {} : { fingerprint }) }
-  add('manifest', true, `manifest ${manifest.federation} serial ${manifest.serial} issued ${iso(manifest.issuedAt)}, signed by operator key ${formatPublicKey(anchored.signed.signerKey)} of the ${fingerprint === undefined ? 'operator key given' : `pinned trust anchor ${fingerprint}`}`)
+  add('manifest', true, `manifest ${manifest.federation} serial ${manifest.serial} issued ${iso(manifest.issuedAt)}, signed by operator key ${formatPublicKey(anchored.signed.signerKey)}${anchored.signed.mlDsaSignerKey === undefined ? '' : ' and its ML-DSA-65 key'} of the ${fingerprint === undefined ? 'operator key given' : `pinned trust anchor ${fingerprint}`}`)
 
   // 2. The log's key is a member's node key, and the origin is that member's log in that federation.
   let logKey: Uint8Array
@@ -151,20 +162,27 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   out.member = member
 
   // 3. The checkpoint, signed by the log, cosigned by witnesses the manifest lists.
-  const witnessVerifiers: NoteVerifier[] = manifest.members.filter((m) => m !== member).map((m) =>
-    cosignatureV1Verifier(cosignatureV1VerifierKey(witnessName(manifest.federation, m.peerId), m.publicKey)))
-  let opened: OpenedCheckpoint
+  const policy = options.policy ?? 'ed25519-only'
+  // Only the log's witnesses under the manifest's witness set count (every other member without one):
+  // a cosignature by a member outside the set is ignored, however valid.
+  const witnesses = logWitnesses(manifest, member.peerId).map((m) => ({
+    name: witnessName(manifest.federation, m.peerId),
+    ed25519: m.publicKey,
+    ...(m.mlDsaPublicKey === undefined ? {} : { mlDsa: m.mlDsaPublicKey })
+  }))
+  let opened: HybridOpenedCheckpoint
   try {
-    opened = openCheckpoint(bundle.checkpoint, origin, ed25519NoteVerifier(parseVerifierKey(bundle.log.verifierKey)), witnessVerifiers)
+    opened = openHybridCheckpoint(bundle.checkpoint, origin, { ed25519: logKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsa: member.mlDsaPublicKey }) }, witnesses, policy)
   } catch (err) {
     add('checkpoint-signature', false, (err as Error).message)
     return done()
   }
   const cp = opened.checkpoint
-  add('checkpoint-signature', true, `${cp.origin} size ${cp.size} signed by the log key`)
-  const min = options.minCosignatures ?? 0
-  const cosigners = opened.cosignatures.map((s) => manifest.members.find((m) => witnessName(manifest.federation, m.peerId) === s.name)?.name ?? s.name)
-  if (!add('cosignatures', opened.cosignatures.length >= min, `${opened.cosignatures.length} valid cosignature(s) of witnesses in the manifest${min > 0 ? `, ${min} required` : ''}: ${cosigners.join(', ') || 'none'}`)) return done()
+  add('checkpoint-signature', true, `${cp.origin} size ${cp.size} signed by the log key${opened.hybrid ? ' with Ed25519 and ML-DSA-65' : ' with Ed25519'} (policy ${policy})`)
+  // The manifest's k-of-n threshold is the least a verifier accepts; a caller may ask for more.
+  const min = Math.max(options.minCosignatures ?? 0, cosignatureThreshold(manifest))
+  const cosigners = opened.witnesses.map((name) => manifest.members.find((m) => witnessName(manifest.federation, m.peerId) === name)?.name ?? name)
+  if (!add('cosignatures', opened.witnesses.length >= min, `${opened.witnesses.length} witness(es) of the log in the manifest cosigned${policy === 'both-required' ? ' with both Ed25519 and ML-DSA-65' : ''}${min > 0 ? `, ${min} required` : ''}: ${cosigners.join(', ') || 'none'}`)) return done()
 
   // 4. The leaf commits to this type, key and record, and is in the checkpoint's tree.
   const leafBytes = b64(bundle.entry.leaf)
@@ -193,7 +211,7 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
 
   // 6. What the record means.
   if (options.record !== undefined) {
-    const r = options.record.check({ entry: bundle.entry, record, leaf, member, manifest, logKey, position })
+    const r = options.record.check({ entry: bundle.entry, record, leaf, member, manifest, logKey, position, policy })
     checks.push(...r.checks)
     if (r.facts !== undefined && r.checks.every((c) => c.ok)) out.facts = r.facts
   }

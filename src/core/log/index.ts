@@ -72,3 +72,19 @@ export {
   cosignatureV1Verifier
 } from './cosignature.ts'
 export type { CosignerOptions, CosignatureVerifierOptions } from './cosignature.ts'
+
+export {
+  SIGNATURE_TYPE_EXTENDED,
+  ML_DSA_NOTE_IDENTIFIER,
+  ML_DSA_COSIGNATURE_IDENTIFIER,
+  mlDsaNoteVerifierKey,
+  mlDsaCosignatureVerifierKey,
+  mlDsaPublicKeyOf,
+  mlDsaNoteSigner,
+  mlDsaNoteVerifier,
+  mlDsaCosigner,
+  mlDsaCosignatureVerifier
+} from './ml-dsa-note.ts'
+
+export { SIGNATURE_POLICIES, parseSignaturePolicy, logNoteVerifiers, witnessNoteVerifiers, openHybridCheckpoint } from './hybrid.ts'
+export type { SignaturePolicy, HybridPublicKeys, WitnessPublicKeys, HybridOpenedCheckpoint } from './hybrid.ts'

@@ -11,11 +11,16 @@ import type { Metrics } from '../../core/observability/metrics.ts'
 import type { Sublevel } from '../../store/leveldb/storage.ts'
 import type { Role } from '../../core/federation/roles.ts'
 import { openManifest, isMemberValidAt, type Member, type SignedManifest } from '../../core/federation/manifest.ts'
+import type { SignaturePolicy } from '../../core/crypto/policy.ts'
 import { currentManifestKey, manifestHistoryKey } from './keys.ts'
 
 export interface FederationInit {
   federationId: string
   operatorKeys: readonly Uint8Array[]
+  /** Trusted ML-DSA-65 operator keys: their signatures on manifests are checked (a failing one refused). */
+  operatorMlDsaKeys?: readonly Uint8Array[]
+  /** `both-required`: a manifest without a valid ML-DSA-65 signature of an operator key is refused. Default `ed25519-only`. */
+  policy?: SignaturePolicy
   /** The manifest file an operator places on the node; re-read by {@link Federation.reloadFile}. */
   manifestFile: string
   /** Warn when the manifest expires within this many ms. */
@@ -69,7 +74,7 @@ export class Federation {
     const stored = await this.store.get(currentManifestKey())
     if (stored !== undefined) {
       try {
-        this.use(openManifest(stored, this.init.operatorKeys, this.init.federationId))
+        this.use(this.open(stored))
       } catch (err) {
         this.log.error({ code: toLifelongError(err).code }, 'stored manifest no longer verifies (operator key removed from config?); ignoring it')
       }
@@ -110,7 +115,7 @@ export class Federation {
    * signer, bad signature, wrong federation, malformed); returns whether it was adopted.
    */
   async offer (bytes: Uint8Array, source: string): Promise<OfferResult> {
-    const next = openManifest(bytes, this.init.operatorKeys, this.init.federationId)
+    const next = this.open(bytes)
     const current = this.signed
     if (current !== undefined && next.manifest.serial <= current.manifest.serial) {
       return { adopted: false, serial: current.manifest.serial, reason: 'not-newer' }
@@ -133,6 +138,15 @@ export class Federation {
       }
     }
     return { adopted: true, serial: next.manifest.serial }
+  }
+
+  /** Opens manifest bytes under the trusted operator keys and the node's signature policy. */
+  private open (bytes: Uint8Array): SignedManifest {
+    const signed = openManifest(bytes, this.init.operatorKeys, this.init.federationId, this.init.operatorMlDsaKeys ?? [])
+    if (this.init.policy === 'both-required' && signed.mlDsaSignerKey === undefined) {
+      throw new LifelongError('forbidden', 'MANIFEST_HYBRID_SIGNATURE_MISSING', 'the signature policy requires both signatures, and the manifest carries no valid ML-DSA-65 signature of a trusted operator key')
+    }
+    return signed
   }
 
   private use (next: SignedManifest): void {

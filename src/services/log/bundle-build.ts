@@ -5,6 +5,7 @@ import { lifelong } from '../../core/gen/proto.js'
 import { narrowManifest } from '../../core/federation/manifest.ts'
 import { parseCheckpoint } from '../../core/log/checkpoint.ts'
 import { cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
+import { mlDsaCosignatureVerifierKey, mlDsaNoteVerifierKey } from '../../core/log/ml-dsa-note.ts'
 import { decodeLeaf } from '../../core/log/leaf.ts'
 import { formatVerifierKey, parseNote } from '../../core/log/note.ts'
 import { PROOF_BUNDLE_FORMAT, type ProofBundle } from '../../core/log/bundle.ts'
@@ -18,6 +19,8 @@ export interface BundleSource {
   note: string
   origin: string
   verifierKey: string
+  /** The log's ML-DSA-65 verifier key, if it signs hybrid (a hint in the bundle). */
+  mlDsaVerifierKey?: string
   /** The operator-signed manifest (SignedEnvelope bytes) in force. */
   manifest: Uint8Array
   now?: number
@@ -44,17 +47,20 @@ export async function buildProofBundle (src: BundleSource, index: number): Promi
   for (const m of members) {
     const key = cosignatureV1VerifierKey(`${federation}/witness/${m.peerId}`, m.publicKey)
     if (signatures.some(s => s.name === key.name && s.keyId === key.keyId)) {
-      witnesses.push({ verifierKey: formatVerifierKey(key), peerId: m.peerId, organisationNumber: m.organisationNumber, name: m.name })
+      const pq = m.mlDsaPublicKey === undefined ? undefined : mlDsaCosignatureVerifierKey(key.name, m.mlDsaPublicKey)
+      const hybrid = pq !== undefined && signatures.some(s => s.name === pq.name && s.keyId === pq.keyId)
+      witnesses.push({ verifierKey: formatVerifierKey(key), ...(hybrid ? { mlDsaVerifierKey: formatVerifierKey(pq) } : {}), peerId: m.peerId, organisationNumber: m.organisationNumber, name: m.name })
     }
   }
   const peerId = src.origin.slice(src.origin.lastIndexOf('/') + 1)
   const self = members.find(m => m.peerId === peerId)
+  const logPq = src.mlDsaVerifierKey ?? (self?.mlDsaPublicKey === undefined ? undefined : formatVerifierKey(mlDsaNoteVerifierKey(src.origin, self.mlDsaPublicKey)))
   return {
     format: PROOF_BUNDLE_FORMAT,
     entry: { index, type: decodeLeaf(entry.leaf).type, key: entry.key, record: b64(record), salt: b64(entry.salt), leaf: b64(entry.leaf) },
     inclusion: { treeSize: cp.size, proof: proof.map(b64) },
     checkpoint: src.note,
-    log: { origin: src.origin, verifierKey: src.verifierKey, peerId, ...(self === undefined ? {} : { organisationNumber: self.organisationNumber, name: self.name }) },
+    log: { origin: src.origin, verifierKey: src.verifierKey, ...(logPq === undefined ? {} : { mlDsaVerifierKey: logPq }), peerId, ...(self === undefined ? {} : { organisationNumber: self.organisationNumber, name: self.name }) },
     witnesses,
     manifest: b64(src.manifest),
     createdAt: new Date(src.now ?? Date.now()).toISOString()

@@ -1,6 +1,6 @@
 /**
  * Signs the node's checkpoints (c2sp.org/tlog-checkpoint as a c2sp.org/signed-note with the node
- * key, key name = origin) on a schedule and after a number of entries, and keeps the
+ * key, key name = origin, and with its ML-DSA-65 key too where it has one) on a schedule and after a number of entries, and keeps the
  * cosignatures witnesses return.
  *
  * Never two inconsistent checkpoints: the last signed checkpoint is persisted (with `sync`)
@@ -10,6 +10,8 @@
  */
 import { LifelongError, toLifelongError } from '../../core/errors.ts'
 import type { SigningKey } from '../../core/crypto/ed25519.ts'
+import type { PqSigningKey } from '../../core/crypto/ml-dsa.ts'
+import { mlDsaNoteSigner, mlDsaNoteVerifierKey } from '../../core/log/ml-dsa-note.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import { formatCheckpoint, parseCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
 import { ed25519NoteSigner, ed25519VerifierKey, formatNote, formatVerifierKey, parseNote, signNote, type NoteSignature } from '../../core/log/note.ts'
@@ -20,6 +22,8 @@ import { Mutex } from '../../core/sync/mutex.ts'
 export interface CheckpointerComponents {
   store: LogStore
   key: SigningKey
+  /** With it, every checkpoint is hybrid: an ML-DSA-65 signature line beside the Ed25519 one (docs/LOG.md §Hybrid signatures). */
+  mlDsaKey?: PqSigningKey
   logger: Logger
 }
 
@@ -69,6 +73,11 @@ export class Checkpointer {
   /** The verifier key of this log: `<origin>+<key ID>+<base64(0x01 ‖ public key)>`. */
   get verifierKey (): string {
     return formatVerifierKey(ed25519VerifierKey(this.init.origin, this.c.key.publicKeyRaw))
+  }
+
+  /** The verifier key of this log's ML-DSA-65 signatures, if it signs hybrid. */
+  get mlDsaVerifierKey (): string | undefined {
+    return this.c.mlDsaKey === undefined ? undefined : formatVerifierKey(mlDsaNoteVerifierKey(this.init.origin, this.c.mlDsaKey.publicKeyRaw))
   }
 
   get origin (): string {
@@ -164,7 +173,9 @@ export class Checkpointer {
       if (size === previous.size) return this.latest()!
     }
     const checkpoint: Checkpoint = { origin: this.init.origin, size, root, extensions: [] }
-    const note = signNote(formatCheckpoint(checkpoint), [ed25519NoteSigner(this.init.origin, this.c.key.privateKey)])
+    const signers = [ed25519NoteSigner(this.init.origin, this.c.key.privateKey)]
+    if (this.c.mlDsaKey !== undefined) signers.push(mlDsaNoteSigner(this.init.origin, this.c.mlDsaKey))
+    const note = signNote(formatCheckpoint(checkpoint), signers)
     const bytes = enc.encode(note)
     await this.c.store.db.batch([
       { type: 'put', key: this.c.store.sublevel.prefix + latestCheckpointKey(), value: bytes },

@@ -20,7 +20,7 @@ import { logOrigin } from './node-log.ts'
 import type { Checkpointer } from './checkpointer.ts'
 import { witnessName, type Witness } from './witness.ts'
 import { AddCheckpoint, GetCheckpoint, GetConsistencyProof, GetEntries, GetInclusionProof } from './protocol.ts'
-import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
+import { witnessNoteVerifiers } from '../../core/log/hybrid.ts'
 import { parseNote } from '../../core/log/note.ts'
 import type { Checkpoint } from '../../core/log/checkpoint.ts'
 import type { ProofBundle } from '../../core/log/bundle.ts'
@@ -190,9 +190,13 @@ export class LogModule implements LogWriter {
   // -------------------------------------------------------------------------------------------
   // Sending our checkpoints to witnesses (tlog-witness), keeping the cosignatures
 
+  /** The witnesses to send checkpoints to: the log's witness set under the manifest's policy, else every member. */
   private witnessPeers (): string[] {
     const connected = new Set(this.c.connectedPeers())
-    return this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.peerId && connected.has(p))
+    const assignment = this.witness.assignment()
+    const active = this.c.federation.activeMembers().map(m => m.peerId)
+    const wanted = assignment.policy === undefined ? active : assignment.witnessesOf(this.init.peerId).filter(p => active.includes(p))
+    return wanted.filter(p => p !== this.init.peerId && connected.has(p))
   }
 
   private pushToWitnesses (note: string, cp: Checkpoint): void {
@@ -231,16 +235,17 @@ export class LogModule implements LogWriter {
           continue
         }
         const name = witnessName(this.init.federationId, peer)
-        const vkey = cosignatureV1VerifierKey(name, member.publicKey)
         const text = parseNote(note).text
-        const signatures = parseNote(`${text}\n${res.cosignature ?? ''}`).signatures.filter(s => s.name === name && s.keyId === vkey.keyId)
-        const verifier = cosignatureV1Verifier(vkey)
-        const valid = signatures.filter(s => verifier.verify(new TextEncoder().encode(text), s.signature))
+        const message = new TextEncoder().encode(text)
+        const returned = parseNote(`${text}\n${res.cosignature ?? ''}`).signatures
+        // One valid line per key the manifest gives the witness (Ed25519, and ML-DSA-65 if listed).
+        const verifiers = witnessNoteVerifiers({ name, ed25519: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsa: member.mlDsaPublicKey }) })
+        const valid = verifiers.flatMap(v => returned.filter(s => s.name === v.name && s.keyId === v.keyId && v.verify(message, s.signature)).slice(0, 1))
         if (valid.length === 0) {
           this.c.logger.warn({ peer }, 'a witness returned no valid cosignature')
           return
         }
-        await this.checkpointer.addCosignatures(cp.size, valid.slice(0, 1))
+        await this.checkpointer.addCosignatures(cp.size, valid)
         this.witnessSizes.set(peer, cp.size)
         return
       }
@@ -266,6 +271,7 @@ export class LogModule implements LogWriter {
       note: latest.note,
       origin: this.origin,
       verifierKey: this.checkpointer.verifierKey,
+      ...(this.checkpointer.mlDsaVerifierKey === undefined ? {} : { mlDsaVerifierKey: this.checkpointer.mlDsaVerifierKey }),
       manifest: this.c.federation.current().envelope,
       now: (this.c.now ?? Date.now)()
     }, index)

@@ -24,15 +24,19 @@ import type { Metrics } from '../../core/observability/metrics.ts'
 import type { RpcClient } from '../../net/rpc/client.ts'
 import type { RpcServer } from '../../net/rpc/server.ts'
 import { RemoteError } from '../../net/rpc/status.ts'
-import { openCheckpoint, type Checkpoint } from '../../core/log/checkpoint.ts'
+import type { Checkpoint } from '../../core/log/checkpoint.ts'
 import { cosignatureV1VerifierKey, ed25519Cosigner, witnessName } from '../../core/log/cosignature.ts'
-import { ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteVerifier } from '../../core/log/note.ts'
+import { openHybridCheckpoint, type HybridOpenedCheckpoint, type HybridPublicKeys, type SignaturePolicy } from '../../core/log/hybrid.ts'
+import { mlDsaCosigner, mlDsaCosignatureVerifierKey } from '../../core/log/ml-dsa-note.ts'
+import { ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteSigner, type NoteVerifier } from '../../core/log/note.ts'
+import type { PqSigningKey } from '../../core/crypto/ml-dsa.ts'
 import { verifyConsistency } from '../../core/log/merkle.ts'
 import { EQUIVOCATION_FORMAT, evidenceId, type EquivocationEvidence } from '../../core/log/evidence.ts'
 import { EVIDENCE_PREFIX, LOSS_PREFIX, WITNESS_PREFIX, evidenceKey, lossKey, prefixEnd, witnessKey } from '../../store/log/keys.ts'
 import type { LogStore } from '../../store/log/store.ts'
 import { openLossStatement, type LossStatement } from '../../core/log/loss.ts'
 import { AddCheckpoint, GetConsistencyProof, GetWitnessed, Gossip } from './protocol.ts'
+import { assignmentCache, type Assignment } from './assignment.ts'
 
 export interface WitnessComponents {
   store: LogStore
@@ -40,6 +44,8 @@ export interface WitnessComponents {
   server: RpcServer
   client: RpcClient
   key: SigningKey
+  /** With it, the witness cosigns with ML-DSA-65 too (a second cosignature line). */
+  mlDsaKey?: PqSigningKey
   logger: Logger
   metrics: Metrics
   now?: () => number
@@ -54,6 +60,8 @@ export interface WitnessInit {
   federationId: string
   selfPeerId: string
   witness: 'all' | 'none' | readonly string[]
+  /** What a log's checkpoints must carry to be cosigned, held or gossiped (default `ed25519-only`). */
+  policy?: SignaturePolicy
   gossipIntervalMs: number
 }
 
@@ -89,6 +97,7 @@ export class Witness {
   private readonly equivocations: Counter<'kind'>
   private timer: NodeJS.Timeout | undefined
   private readonly calls = new AbortController()
+  private readonly assignmentOf: (manifest: ReturnType<Federation['current']>['manifest']) => Assignment
   readonly name: string
 
   constructor (components: WitnessComponents, init: WitnessInit) {
@@ -96,6 +105,7 @@ export class Witness {
     this.init = init
     this.now = components.now ?? Date.now
     this.name = witnessName(init.federationId, init.selfPeerId)
+    this.assignmentOf = assignmentCache(init.selfPeerId)
     this.equivocations = new Counter({
       name: 'lifelong_log_equivocations_total',
       help: 'Split views detected: pairs of checkpoints of one log that cannot both be true',
@@ -108,6 +118,16 @@ export class Witness {
   /** The cosignature/v1 verifier key of this node as a witness. */
   get verifierKey (): string {
     return formatVerifierKey(cosignatureV1VerifierKey(this.name, this.c.key.publicKeyRaw))
+  }
+
+  /** The verifier key of this node's ML-DSA-65 cosignatures, if it cosigns hybrid. */
+  get mlDsaVerifierKey (): string | undefined {
+    return this.c.mlDsaKey === undefined ? undefined : formatVerifierKey(mlDsaCosignatureVerifierKey(this.name, this.c.mlDsaKey.publicKeyRaw))
+  }
+
+  /** Opens a checkpoint of a member's log under this node's signature policy. */
+  private open (note: string, origin: string, log: { keys: HybridPublicKeys }): HybridOpenedCheckpoint {
+    return openHybridCheckpoint(note, origin, log.keys, [], this.init.policy ?? 'ed25519-only')
   }
 
   /** Registers the witness's handlers (AddCheckpoint, Gossip), loads what it holds and starts gossiping. */
@@ -137,7 +157,7 @@ export class Witness {
       const origin = key.slice(WITNESS_PREFIX.length)
       try {
         const log = this.resolve(origin)
-        if (log !== undefined) this.held.set(origin, { note, checkpoint: openCheckpoint(note, origin, log.verifier).checkpoint })
+        if (log !== undefined) this.held.set(origin, { note, checkpoint: this.open(note, origin, log).checkpoint })
       } catch { /* a member whose key changed: start over with it */ }
     }
     for await (const key of sub.keys({ gte: EVIDENCE_PREFIX, lt: prefixEnd(EVIDENCE_PREFIX) })) this.evidenceIds.add(key.split('/')[2] as string)
@@ -151,19 +171,31 @@ export class Witness {
   }
 
   /** The log an origin names, if it is a member's: `<federation>/log/<peer ID>`. */
-  resolve (origin: string): { peerId: string, verifier: NoteVerifier, verifierKey: string } | undefined {
+  resolve (origin: string): { peerId: string, keys: HybridPublicKeys, verifierKey: string, verifier: NoteVerifier } | undefined {
     const prefix = `${this.init.federationId}/log/`
     if (!origin.startsWith(prefix)) return undefined
     const peerId = origin.slice(prefix.length)
     const member = this.c.federation.member(peerId)
     if (member === undefined) return undefined
     const key = ed25519VerifierKey(origin, member.publicKey)
-    return { peerId, verifier: ed25519NoteVerifier(key), verifierKey: formatVerifierKey(key) }
+    const keys = { ed25519: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsa: member.mlDsaPublicKey }) }
+    // The Ed25519 verifier alone: loss statements are signed by the log's Ed25519 key.
+    return { peerId, keys, verifierKey: formatVerifierKey(key), verifier: ed25519NoteVerifier(key) }
   }
 
-  /** Whether this node witnesses the log of `peerId` (config `log.witness`). */
+  /** The witness assignment of the manifest in force (docs/LOG.md §Witness sets). */
+  assignment (): Assignment {
+    return this.assignmentOf(this.c.federation.current().manifest)
+  }
+
+  /**
+   * Whether this node witnesses the log of `peerId`: under the manifest's witness set, if it is
+   * one of that log's witnesses; without one, by the config (`log.witness`).
+   */
   witnesses (peerId: string): boolean {
     if (peerId === this.init.selfPeerId) return false
+    const assignment = this.assignment()
+    if (assignment.policy !== undefined) return assignment.witnessed.has(peerId) && (this.init.witness !== 'none')
     const w = this.init.witness
     return w === 'all' ? true : w === 'none' ? false : w.includes(peerId)
   }
@@ -249,11 +281,14 @@ export class Witness {
     const log = this.resolve(origin)
     if (log === undefined) throw new LifelongError('not-found', 'LOG_UNKNOWN', `no member log has origin ${origin.slice(0, 200)}`)
     if (!this.witnesses(log.peerId)) throw new LifelongError('forbidden', 'LOG_NOT_WITNESSED', `this node does not witness ${origin}`)
-    const opened = openCheckpoint(note, origin, log.verifier)
+    const opened = this.open(note, origin, log)
     const next = opened.checkpoint
     const loss = lossStatement === '' ? undefined : { ...openLossStatement(lossStatement, origin, log.verifier), note: lossStatement }
     const cosign = (): { cosignature: string, conflict: boolean, knownSize: number } => {
-      const cosigned = signNote(opened.text, [ed25519Cosigner(this.name, this.c.key.privateKey, { now: () => Math.floor(this.now() / 1000) })])
+      const now = (): number => Math.floor(this.now() / 1000)
+      const cosigners: NoteSigner[] = [ed25519Cosigner(this.name, this.c.key.privateKey, { now })]
+      if (this.c.mlDsaKey !== undefined) cosigners.push(mlDsaCosigner(this.name, this.c.mlDsaKey, { now }))
+      const cosigned = signNote(opened.text, cosigners)
       return { cosignature: cosigned.slice(cosigned.lastIndexOf('\n\n') + 2), conflict: false, knownSize: next.size }
     }
     if (this.superseded(origin, next)) throw new LifelongError('conflict', 'LOG_CHECKPOINT_SUPERSEDED', `checkpoint ${next.size} of ${origin} is of a branch the log declared lost`)
@@ -308,9 +343,12 @@ export class Witness {
     }
     const log = this.resolve(origin)
     if (log === undefined) return
+    // Under a witness set, a node follows only the logs it witnesses (and its own): what it holds,
+    // and so what it gossips, stays bounded whatever the federation's size.
+    if (this.assignment().policy !== undefined && log.peerId !== this.init.selfPeerId && !this.witnesses(log.peerId)) return
     let next: Checkpoint
     try {
-      next = openCheckpoint(note, origin, log.verifier).checkpoint
+      next = this.open(note, origin, log).checkpoint
     } catch (err) {
       this.c.logger.warn({ origin, from, code: toLifelongError(err).code }, 'gossiped checkpoint does not verify')
       return
@@ -447,9 +485,13 @@ export class Witness {
     if (own !== undefined) notes.push(own.note)
     const lossStatements = [...this.losses.values()].flat().map((l) => l.note)
     if (notes.length === 0 || this.calls.signal.aborted) return
-    // Connected members only: gossip must not dial peers that are down.
+    // Connected members only: gossip must not dial peers that are down. Under a witness set, only
+    // the co-witnesses of the logs held and the witnesses of this node's own log (bounded fan-out).
     const connected = new Set(this.c.connectedPeers())
-    const peers = this.c.federation.activeMembers().map(m => m.peerId).filter(p => p !== this.init.selfPeerId && connected.has(p))
+    const assignment = this.assignment()
+    const active = new Set(this.c.federation.activeMembers().map(m => m.peerId))
+    const candidates = assignment.policy === undefined ? [...active] : assignment.gossipPeers.filter(p => active.has(p))
+    const peers = candidates.filter(p => p !== this.init.selfPeerId && connected.has(p))
     await Promise.all(peers.map(async (peer) => {
       try {
         await this.c.client.call(peer, Gossip, { checkpoints: notes, lossStatements }, { signal: this.calls.signal })

@@ -13,7 +13,9 @@ import type { RpcClient } from '../../net/rpc/client.ts'
 import { lifelong } from '../../core/gen/proto.js'
 import { LifelongError, toLifelongError, type ErrorCode } from '../../core/errors.ts'
 import { GetAccessLog, GetResults } from '../registry/results/protocol.ts'
-import { logOriginOf, openSourceCheckpoint, verifyServedResult, type Verification } from '../registry/results/verify.ts'
+import { logOriginOf, openSourceCheckpoint, verifyServedResult, type SourceKey, type Verification } from '../registry/results/verify.ts'
+import type { SignaturePolicy } from '../../core/crypto/policy.ts'
+import { logWitnesses } from '../../core/federation/witnessing.ts'
 import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { ResultView } from '../registry/results/record.ts'
@@ -96,6 +98,8 @@ export interface ResultFetcherInit {
   deadlineMs: number
   /** Fan-outs per learner and purpose per window (fan-out-gate.ts; 60 a minute without). */
   fanOutLimit?: { perWindow: number, windowMs: number }
+  /** What a source's checkpoint and seals must carry (default `ed25519-only`). */
+  policy?: SignaturePolicy
 }
 
 function statusOf (err: unknown): { status: SourceStatus, code: ErrorCode } {
@@ -190,7 +194,7 @@ export class ResultFetcher {
     const served = res.results ?? []
     report.known = res.learnerKnown === true
     if (served.length === 0) return { report, results: [] }
-    const source = { peerId: member.peerId, organisationNumber: member.organisationNumber, publicKey: member.publicKey }
+    const source = { peerId: member.peerId, organisationNumber: member.organisationNumber, publicKey: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: member.mlDsaPublicKey }) }
     let checkpoint
     try {
       checkpoint = this.openCheckpoint(res.checkpoint ?? '', member, source)
@@ -207,6 +211,7 @@ export class ResultFetcher {
         source,
         checkpoint,
         subjects,
+        policy: this.init.policy ?? 'ed25519-only',
         isSuccessor: (issuerOrg, holderOrg, view) => {
           const o = view.offeringId === undefined ? undefined : successions.get(`${view.offeringId}@${view.achievedOn}`)
           return o?.issuer?.organisationNumber === issuerOrg && o?.owner?.organisationNumber === holderOrg
@@ -227,25 +232,31 @@ export class ResultFetcher {
   }
 
   /** A source's checkpoint, opened with its log key and the witnesses' keys (once per note and keys). @throws LifelongError LOG_CHECKPOINT_INVALID */
-  private openCheckpoint (note: string, member: Member, source: { peerId: string, organisationNumber: string, publicKey: Uint8Array }): OpenedCheckpoint {
+  private openCheckpoint (note: string, member: Member, source: SourceKey): OpenedCheckpoint {
     const witnesses = this.witnessVerifiers(member.peerId)
     const origin = logOriginOf(this.init.federationId, member.peerId)
     const key = `${this.witnessCache?.key ?? ''}\n${Buffer.from(member.publicKey).toString('base64')}\n${origin}\n${note}`
     const known = this.checkpoints.get(key)
     if (known !== undefined) return known
-    const opened = openSourceCheckpoint(note, origin, source, witnesses.map((w) => w.verifier))
+    const opened = openSourceCheckpoint(note, origin, source, witnesses.map((w) => w.verifier), this.init.policy ?? 'ed25519-only')
     if (this.checkpoints.size >= CHECKPOINT_CACHE_SIZE) this.checkpoints.delete(this.checkpoints.keys().next().value as string)
     this.checkpoints.set(key, opened)
     return opened
   }
 
-  /** Cosignature verifiers of every other active member (each node witnesses the others' logs: docs/LOG.md), built once per set of members. */
+  /**
+   * Cosignature verifiers of the source's witnesses: its witness set under the manifest's policy,
+   * else every other active member (docs/LOG.md §Witness sets), built once per set of members.
+   */
   private witnessVerifiers (sourcePeerId: string): Array<{ member: Member, verifier: NoteVerifier }> {
-    const members = this.c.federation.activeMembers()
-    const key = members.map((m) => `${m.peerId}=${Buffer.from(m.publicKey).toString('base64')}`).join(',')
+    const manifest = this.c.federation.current().manifest
+    const active = this.c.federation.activeMembers()
+    const key = `${manifest.serial}\n${active.map((m) => `${m.peerId}=${Buffer.from(m.publicKey).toString('base64')}`).join(',')}`
     if (this.witnessCache?.key !== key) this.witnessCache = { key, bySource: new Map() }
     let out = this.witnessCache.bySource.get(sourcePeerId)
     if (out === undefined) {
+      const assigned = new Set(logWitnesses(manifest, sourcePeerId).map((m) => m.peerId))
+      const members = manifest.witnessing === undefined ? active : active.filter((m) => assigned.has(m.peerId))
       out = members.filter((m) => m.peerId !== sourcePeerId).map((m) => ({
         member: m,
         verifier: cosignatureV1Verifier(cosignatureV1VerifierKey(witnessName(this.init.federationId, m.peerId), m.publicKey))

@@ -34,6 +34,7 @@ import type { PortalOidcConfig } from '../../core/config/config.ts'
 import { stat } from 'node:fs/promises'
 import { LearnerSessions } from './session.ts'
 import { SessionStore, type SessionTimeouts } from './session-store.ts'
+import type { SignaturePolicy } from '../../core/crypto/policy.ts'
 import { ResultFetcher, everyInstitution, type FetchOutcome, type SourceDirectory } from './fetch.ts'
 import { ShareStore } from './shares.ts'
 import type { IndexAccessRow } from './index-directory.ts'
@@ -94,6 +95,8 @@ export interface PortalModuleInit {
   federationId: string
   oidc?: PortalOidcConfig
   fanoutDeadlineMs: number
+  /** What the sources' checkpoints and seals must carry (`signatures.policy`). */
+  signaturePolicy?: SignaturePolicy
   shareMaxDays: number
   /** How long sessions last (`portal.session`). */
   session: SessionTimeouts
@@ -138,7 +141,7 @@ export class PortalModule {
     if (init.oidc === undefined && c.devIssuer === undefined) c.logger.warn('the portal has no OIDC issuer configured (portal.oidc): nobody can sign in')
     if (c.directory === undefined) c.logger.warn('the portal has no national index to ask: it asks every institution for a learner\'s results')
     this.directory = c.directory ?? everyInstitution(c.federation)
-    this.fetcher = new ResultFetcher({ client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now }, { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs })
+    this.fetcher = new ResultFetcher({ client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now }, { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs, ...(init.signaturePolicy === undefined ? {} : { policy: init.signaturePolicy }) })
     this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
     this.sessionStore = new SessionStore({ store: c.store, now: c.now }, init.session)
     this.sessionStore.load(c.sessionSecret)

@@ -138,6 +138,8 @@ export interface TrustRequest {
   trustAnchors?: readonly string[]
   /** `--operator-key`: raw keys, an explicit anchor for this run only. */
   operatorKeys?: readonly Uint8Array[]
+  /** `--operator-key ml-dsa-65:…`: raw ML-DSA-65 operator keys, in the same explicit anchor. */
+  operatorMlDsaKeys?: readonly Uint8Array[]
   /** `--manifest`: files or URLs of signed manifests (checked under the anchors). */
   manifests?: readonly string[]
   store: TrustStore
@@ -164,7 +166,7 @@ export async function resolveTrust (req: TrustRequest): Promise<VerifierTrust> {
       if (isUrl(source) && req.needManifests && req.offline !== true) manifestSources.push(manifestUrlBeside(source))
     }
     if ((req.operatorKeys?.length ?? 0) > 0) {
-      trust.anchors.push(operatorKeyAnchor(req.operatorKeys ?? []))
+      trust.anchors.push(operatorKeyAnchor(req.operatorKeys ?? [], req.operatorMlDsaKeys ?? []))
       trust.sources.push({ source: '--operator-key' })
     }
   } else {

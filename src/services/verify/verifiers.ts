@@ -19,6 +19,7 @@ import { BUNDLE_SET_FORMAT, resultRecordCheck, verifyResultProofs, type BundleSe
 import type { ResultView } from '../registry/results/record.ts'
 import { NO_ANCHOR_MESSAGE, type VerifierTrust } from './trust.ts'
 import type { SafeFetch } from './fetch.ts'
+import type { SignaturePolicy } from '../../core/crypto/policy.ts'
 
 export type { Check }
 
@@ -29,6 +30,8 @@ export interface VerifyOptions {
    */
   trust?: (need: { manifests: boolean }) => Promise<VerifierTrust>
   minCosignatures?: number
+  /** What is required of signatures (proof bundles, result seals); default `ed25519-only`. */
+  policy?: SignaturePolicy
   /** For credentials: skip the checks that need the network (status list, type metadata). */
   offline?: boolean
   /** The fetch for status lists and type metadata (src/services/verify/fetch.ts). */
@@ -226,7 +229,7 @@ registerVerifier({
   verify: (text, options, trust) => {
     const bundle = JSON.parse(text) as ProofBundle
     const record = recordChecks.get(String(bundle?.entry?.type))
-    const v = verifyProofBundle<ResultView>(bundle, { anchors: trust?.anchors ?? [], ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }), ...(record === undefined ? {} : { record }) })
+    const v = verifyProofBundle<ResultView>(bundle, { anchors: trust?.anchors ?? [], ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }), ...(options.policy === undefined ? {} : { policy: options.policy }), ...(record === undefined ? {} : { record }) })
     return { checks: v.checks, verified: [v.facts === undefined ? bundleItem(v, bundle) : resultItem(v)] }
   }
 })
@@ -243,7 +246,7 @@ registerVerifier({
   description: 'signed results with their proof bundles (what the Diploma portal hands the recipient of a share)',
   needs: 'anchors',
   verify: (text, options, trust) => {
-    const v = verifyResultProofs(JSON.parse(text) as BundleSet, { anchors: trust?.anchors ?? [], ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }) })
+    const v = verifyResultProofs(JSON.parse(text) as BundleSet, { anchors: trust?.anchors ?? [], ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }), ...(options.policy === undefined ? {} : { policy: options.policy }) })
     return { checks: v.checks, verified: v.bundles.filter((b) => b.facts !== undefined).map(resultItem) }
   }
 })

@@ -10,6 +10,7 @@
 import type { lifelong } from '../../../core/gen/proto.js'
 import type { Member } from '../../../core/federation/manifest.ts'
 import type { TrustAnchor } from '../../../core/federation/anchor.ts'
+import type { SignaturePolicy } from '../../../core/crypto/policy.ts'
 import { ed25519VerifierKey, formatVerifierKey } from '../../../core/log/note.ts'
 import { cosignatureV1VerifierKey, witnessName } from '../../../core/log/cosignature.ts'
 import { openSourcedResult } from './verify.ts'
@@ -50,11 +51,11 @@ const nameOf = (l: { nb?: string, en?: string, nn?: string }): string => l.nb ??
 export const resultRecordCheck: RecordCheck<ResultView> = {
   type: RESULT_LOG_TYPES.result,
   check (ctx) {
-    const source = { peerId: ctx.member.peerId, organisationNumber: ctx.member.organisationNumber, publicKey: ctx.logKey }
-    const r = openSourcedResult(ctx.record, source, ctx.entry.key)
+    const source = { peerId: ctx.member.peerId, organisationNumber: ctx.member.organisationNumber, publicKey: ctx.logKey, ...(ctx.member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: ctx.member.mlDsaPublicKey }) }
+    const r = openSourcedResult(ctx.record, source, ctx.entry.key, ctx.policy)
     if (!r.ok) return { checks: [{ name: 'result', ok: false, detail: `${r.code}: ${r.message}` }] }
     const v = r.view
-    const checks: Check[] = [{ name: 'result-signature', ok: true, detail: `result ${v.resultId} version ${v.version} (${v.status}) signed by the log's key, recorded by "${ctx.member.name}" (organisation ${v.recordedBy})` }]
+    const checks: Check[] = [{ name: 'result-signature', ok: true, detail: `result ${v.resultId} version ${v.version} (${v.status}) signed by the log's key${r.hybrid ? ' with Ed25519 and ML-DSA-65' : ''}, recorded by "${ctx.member.name}" (organisation ${v.recordedBy})` }]
     // Mergers are recorded in the National Education Registry, which an offline check cannot ask:
     // a result issued by another organisation is reported as held by its successor.
     const issuer = `${nameOf(v.issuer.name)} (organisation ${v.issuer.organisationNumber})`
@@ -66,6 +67,7 @@ export const resultRecordCheck: RecordCheck<ResultView> = {
 export interface ResultBundleOptions {
   anchors: readonly TrustAnchor[]
   minCosignatures?: number
+  policy?: SignaturePolicy
 }
 
 /** Checks a result's proof bundle offline under the pinned anchors. Never throws. */

@@ -5,6 +5,7 @@
  * reach the index (its HTTP routes: src/edges/registry/results/routes.ts). Built by the
  * composition root only.
  */
+import type { PqSigningKey } from '../../../core/crypto/ml-dsa.ts'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
@@ -26,6 +27,8 @@ export interface ResultsModuleComponents {
   log: LogWriter
   proofs: LogProofs
   key: SigningKey
+  /** Seals hybrid with it (`signatures.hybridSeals`). */
+  mlDsaKey?: PqSigningKey
   server: RpcServer
   federation: Federation
   logger: Logger
@@ -62,7 +65,7 @@ export class ResultsModule {
 
   constructor (c: ResultsModuleComponents, init: ResultsModuleInit) {
     this.server = c.server
-    this.registry = new ResultRegistry({ store: c.store, log: c.log, key: c.key, catalogue: c.catalogue ?? noCatalogue, now: c.now }, { self: init.self, allowSynthetic: init.allowSynthetic })
+    this.registry = new ResultRegistry({ store: c.store, log: c.log, key: c.key, ...(c.mlDsaKey === undefined ? {} : { mlDsaKey: c.mlDsaKey }), catalogue: c.catalogue ?? noCatalogue, now: c.now }, { self: init.self, allowSynthetic: init.allowSynthetic })
     this.service = new ResultService({ registry: this.registry, proofs: c.proofs, federation: c.federation, now: c.now })
     this.outbox = new IndexOutbox({ store: c.store, registry: this.registry, registrar: c.registrar, logger: c.logger }, { intervalMs: init.outboxIntervalMs })
     this.staging = new ImportStaging(this.registry)

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import { lifelong } from '../../../core/gen/proto.js'
-import { decodeEnvelope, sealEnvelope, verifyDecodedEnvelope } from '../../../core/crypto/envelope.ts'
+import { decodeEnvelope, sealEnvelope, verifyDecodedEnvelope, verifyEnvelopeMlDsa } from '../../../core/crypto/envelope.ts'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
 import { LifelongError } from '../../../core/errors.ts'
 import { isPass, type Localised, type SubjectId } from './model.ts'
@@ -45,6 +45,8 @@ export function versionHash (envelope: Uint8Array): Uint8Array {
 export interface OpenedResult {
   /** Raw Ed25519 key of the signer. */
   publicKey: Uint8Array
+  /** Raw ML-DSA-65 key of a hybrid seal, whose signature was verified (whose key it is, the caller checks). */
+  mlDsaPublicKey?: Uint8Array
   record: lifelong.results.ResultRecord
 }
 
@@ -67,6 +69,14 @@ export function openResult (bytes: Uint8Array): OpenedResult {
   } catch (err) {
     throw new LifelongError('forbidden', 'RESULTS_BAD_SIGNATURE', 'the result\'s signature does not verify', { cause: err })
   }
+  // A hybrid seal's ML-DSA-65 half is checked under the key it names: a bad one refuses the
+  // result outright; whether that key is the source's is the caller's check (verify.ts).
+  let mlDsa: Uint8Array | 'absent'
+  try {
+    mlDsa = verifyEnvelopeMlDsa(env, RESULT_DOMAIN, env.mlDsaPublicKey === undefined || env.mlDsaPublicKey === null ? [] : [env.mlDsaPublicKey])
+  } catch (err) {
+    throw new LifelongError('forbidden', 'RESULTS_BAD_SIGNATURE', 'the result\'s ML-DSA-65 signature does not verify', { cause: err })
+  }
   if (env.payloadType !== RESULT_PAYLOAD_TYPE) throw new LifelongError('invalid', 'RESULTS_WRONG_TYPE', 'the envelope does not carry a result')
   let record: lifelong.results.ResultRecord
   try {
@@ -77,7 +87,7 @@ export function openResult (bytes: Uint8Array): OpenedResult {
   if (record.resultId === '' || record.version < 1 || record.issuer == null || record.subject == null) {
     throw new LifelongError('invalid', 'RESULTS_MALFORMED', 'the result record lacks its ID, version, issuer or subject')
   }
-  return { publicKey: env.publicKey, record }
+  return { publicKey: env.publicKey, ...(mlDsa === 'absent' ? {} : { mlDsaPublicKey: mlDsa }), record }
 }
 
 /** A grade as shown and handed on. */

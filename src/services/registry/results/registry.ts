@@ -12,6 +12,7 @@
  */
 import { createHmac, createSecretKey, randomBytes, randomFillSync, type KeyObject } from 'node:crypto'
 import { lifelong } from '../../../core/gen/proto.js'
+import type { PqSigningKey } from '../../../core/crypto/ml-dsa.ts'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
 import { LifelongError } from '../../../core/errors.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
@@ -38,6 +39,8 @@ export interface ResultRegistryComponents {
   store: Sublevel
   log: LogWriter
   key: SigningKey
+  /** With it, result versions are sealed hybrid (Ed25519 and ML-DSA-65; `signatures.hybridSeals`). */
+  mlDsaKey?: PqSigningKey
   catalogue: OfferingCatalogue
   now?: () => number
   /** Signs result versions (default: one of its own, with worker threads for large batches). */
@@ -103,7 +106,7 @@ export class ResultRegistry {
     this.init = init
     this.now = components.now ?? Date.now
     this.ownSealer = components.sealer === undefined
-    this.sealer = components.sealer ?? new ResultSealer(components.key, init.sealing)
+    this.sealer = components.sealer ?? new ResultSealer(components.key, init.sealing, components.mlDsaKey)
   }
 
   /** Ends the sealer's worker threads (if it is the registry's own). */

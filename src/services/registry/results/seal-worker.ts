@@ -1,11 +1,11 @@
 /**
  * Worker thread of the results sealer (sealer.ts): signs chunks of encoded result records
- * with the node key it was started with and returns their envelopes and content hashes.
+ * with the node key it was started with (and its ML-DSA-65 key, for hybrid seals) and returns their envelopes and content hashes.
  * Loads only `node:crypto` and the pure sealing code.
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import type { KeyObject } from 'node:crypto'
-import { sealPayload } from './seal.ts'
+import { sealPayload, type MlDsaSealKey } from './seal.ts'
 
 /** A chunk to seal: the encoded records back to back, and where each ends. */
 export interface SealRequest {
@@ -23,7 +23,7 @@ export interface SealReply {
   error?: string
 }
 
-const { privateKey, publicKeyRaw } = workerData as { privateKey: KeyObject, publicKeyRaw: Uint8Array }
+const { privateKey, publicKeyRaw, mlDsa } = workerData as { privateKey: KeyObject, publicKeyRaw: Uint8Array, mlDsa?: MlDsaSealKey }
 
 parentPort?.on('message', (req: SealRequest) => {
   try {
@@ -32,7 +32,7 @@ parentPort?.on('message', (req: SealRequest) => {
     let start = 0
     let total = 0
     for (const end of req.ends) {
-      const sealed = sealPayload(privateKey, publicKeyRaw, req.bytes.subarray(start, end))
+      const sealed = sealPayload(privateKey, publicKeyRaw, req.bytes.subarray(start, end), mlDsa)
       envelopes.push(sealed.envelope)
       hashes.push(sealed.contentHash)
       total += sealed.envelope.length

@@ -12,6 +12,7 @@
  */
 import { createHmac, createSecretKey, sign, type KeyObject } from 'node:crypto'
 import { encodeSignedEnvelope, signedData } from '../../../core/crypto/signed-data.ts'
+import { pqSignBytes } from '../../../core/crypto/ml-dsa.ts'
 import { LifelongError } from '../../../core/errors.ts'
 
 export const RESULT_DOMAIN = 'lifelong/result/v1'
@@ -74,8 +75,20 @@ export interface SealedRecord {
   contentHash: string
 }
 
-/** Signs one encoded `ResultRecord` for the result domain with the node key. */
-export function sealPayload (privateKey: KeyObject, publicKeyRaw: Uint8Array, payload: Uint8Array): SealedRecord {
-  const signature = sign(null, signedData(RESULT_DOMAIN, RESULT_PAYLOAD_TYPE, payload), privateKey)
-  return { envelope: encodeSignedEnvelope(publicKeyRaw, PAYLOAD_TYPE_BYTES, payload, signature), contentHash: contentHashOfPayload(payload) }
+/** The node's ML-DSA-65 key, for hybrid seals (a KeyObject travels to worker threads as is). */
+export interface MlDsaSealKey {
+  privateKey: KeyObject
+  publicKeyRaw: Uint8Array
+}
+
+/**
+ * Signs one encoded `ResultRecord` for the result domain with the node key; with `mlDsa`, the
+ * seal is hybrid: an ML-DSA-65 signature over the same bytes (context: the domain) beside the
+ * Ed25519 one (docs/SECURITY.md §Post-quantum hybrid signatures).
+ */
+export function sealPayload (privateKey: KeyObject, publicKeyRaw: Uint8Array, payload: Uint8Array, mlDsa?: MlDsaSealKey): SealedRecord {
+  const data = signedData(RESULT_DOMAIN, RESULT_PAYLOAD_TYPE, payload)
+  const signature = sign(null, data, privateKey)
+  const hybrid = mlDsa === undefined ? undefined : { publicKey: mlDsa.publicKeyRaw, signature: pqSignBytes(mlDsa.privateKey, RESULT_DOMAIN, data) }
+  return { envelope: encodeSignedEnvelope(publicKeyRaw, PAYLOAD_TYPE_BYTES, payload, signature, hybrid), contentHash: contentHashOfPayload(payload) }
 }

@@ -12,8 +12,9 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
+import type { PqSigningKey } from '../../../core/crypto/ml-dsa.ts'
 import { LifelongError } from '../../../core/errors.ts'
-import { sealPayload, type SealedRecord } from './seal.ts'
+import { sealPayload, type MlDsaSealKey, type SealedRecord } from './seal.ts'
 import type { SealReply, SealRequest } from './seal-worker.ts'
 
 export interface ResultSealerInit {
@@ -42,6 +43,7 @@ const IN_FLIGHT = 2
 
 export class ResultSealer {
   private readonly key: SigningKey
+  private readonly mlDsa: MlDsaSealKey | undefined
   private readonly workerCount: number
   private readonly minBatch: number
   private readonly chunkSize: number
@@ -50,8 +52,10 @@ export class ResultSealer {
   private nextId = 0
   private closed = false
 
-  constructor (key: SigningKey, init: ResultSealerInit = {}) {
+  /** With `mlDsaKey`, every seal is hybrid (Ed25519 and ML-DSA-65). */
+  constructor (key: SigningKey, init: ResultSealerInit = {}, mlDsaKey?: PqSigningKey) {
     this.key = key
+    this.mlDsa = mlDsaKey === undefined ? undefined : { privateKey: mlDsaKey.privateKey, publicKeyRaw: mlDsaKey.publicKeyRaw }
     this.workerCount = Math.max(0, init.workers ?? Math.min(4, availableParallelism() - 1))
     this.minBatch = init.minBatch ?? 256
     this.chunkSize = Math.max(1, init.chunk ?? 128)
@@ -65,7 +69,7 @@ export class ResultSealer {
 
   /** Seals one record on the calling thread. */
   sealHere (payload: Uint8Array): SealedRecord {
-    return sealPayload(this.key.privateKey, this.key.publicKeyRaw, payload)
+    return sealPayload(this.key.privateKey, this.key.publicKeyRaw, payload, this.mlDsa)
   }
 
   /** Hands a chunk to the pool. @internal */
@@ -105,7 +109,7 @@ export class ResultSealer {
     if (this.workers !== undefined) return this.workers
     this.workers = []
     for (let i = 0; i < this.workerCount; i++) {
-      const worker = new Worker(new URL('./seal-worker.ts', import.meta.url), { workerData: { privateKey: this.key.privateKey, publicKeyRaw: this.key.publicKeyRaw } })
+      const worker = new Worker(new URL('./seal-worker.ts', import.meta.url), { workerData: { privateKey: this.key.privateKey, publicKeyRaw: this.key.publicKeyRaw, ...(this.mlDsa === undefined ? {} : { mlDsa: this.mlDsa }) } })
       const w: PoolWorker = { worker, inFlight: new Map(), dead: false }
       worker.on('message', (reply: SealReply) => { this.onReply(w, reply) })
       // A worker that fails gives its chunks back: the calling thread seals them.

@@ -15,10 +15,13 @@
  *    (a merger the National Education Registry records).
  */
 import { openCheckpoint, type OpenedCheckpoint } from '../../../core/log/checkpoint.ts'
+import { openHybridCheckpoint } from '../../../core/log/hybrid.ts'
+import { mlDsaNoteVerifier } from '../../../core/log/ml-dsa-note.ts'
 import { decodeLeaf, leafMismatches } from '../../../core/log/leaf.ts'
 import { hashLeaf, verifyInclusion } from '../../../core/log/merkle.ts'
 import { ed25519NoteVerifier, ed25519VerifierKey, type NoteVerifier } from '../../../core/log/note.ts'
 import { LifelongError, toLifelongError } from '../../../core/errors.ts'
+import type { SignaturePolicy } from '../../../core/crypto/policy.ts'
 import type { lifelong } from '../../../core/gen/proto.js'
 import type { SubjectId } from './model.ts'
 import { openResult, resultView, subjectCommitment, type ResultView } from './record.ts'
@@ -30,6 +33,8 @@ export interface SourceKey {
   organisationNumber: string
   /** Raw Ed25519 key of the node. */
   publicKey: Uint8Array
+  /** Raw ML-DSA-65 key of the node, if the manifest lists one (hybrid seals). */
+  mlDsaPublicKey?: Uint8Array
 }
 
 /** Codes of a failed verification (stable; shown to the learner and the employer). */
@@ -37,6 +42,7 @@ export type VerificationFailure =
   | 'LOG_CHECKPOINT_INVALID'
   | 'RESULTS_MALFORMED'
   | 'RESULTS_BAD_SIGNATURE'
+  | 'RESULTS_HYBRID_SIGNATURE_MISSING'
   | 'RESULTS_SIGNER_MISMATCH'
   | 'RESULTS_LEAF_MISMATCH'
   | 'RESULTS_RECORD_NOT_IN_LOG'
@@ -69,16 +75,27 @@ export const logOriginOf = (federationId: string, peerId: string): string => `${
  * Opens a source's checkpoint note with its log key and the given witnesses' verifiers.
  * @throws LifelongError `LOG_CHECKPOINT_INVALID`
  */
-export function openSourceCheckpoint (note: string, origin: string, source: SourceKey, witnesses: readonly NoteVerifier[] = []): OpenedCheckpoint {
+export function openSourceCheckpoint (note: string, origin: string, source: SourceKey, witnesses: readonly NoteVerifier[] = [], policy: SignaturePolicy = 'ed25519-only'): OpenedCheckpoint {
   try {
-    return openCheckpoint(note, origin, ed25519NoteVerifier(ed25519VerifierKey(origin, source.publicKey)), witnesses)
+    // Under both-required the log's ML-DSA-65 signature is required as well (docs/LOG.md §Hybrid signatures).
+    if (policy === 'both-required') requireHybridLogSignature(note, origin, source)
+    const logs = [ed25519NoteVerifier(ed25519VerifierKey(origin, source.publicKey))]
+    if (source.mlDsaPublicKey !== undefined) logs.push(mlDsaNoteVerifier(origin, source.mlDsaPublicKey))
+    return openCheckpoint(note, origin, logs, witnesses)
   } catch (err) {
     throw new LifelongError('forbidden', 'LOG_CHECKPOINT_INVALID', `the source's checkpoint does not verify: ${toLifelongError(err).message}`, { cause: err })
   }
 }
 
+/** Throws unless the note carries the source's valid Ed25519 and ML-DSA-65 log signatures. */
+function requireHybridLogSignature (note: string, origin: string, source: SourceKey): void {
+  openHybridCheckpoint(note, origin, { ed25519: source.publicKey, ...(source.mlDsaPublicKey === undefined ? {} : { mlDsa: source.mlDsaPublicKey }) }, [], 'both-required')
+}
+
 export interface VerifyContext {
   source: SourceKey
+  /** What the result's seal must carry (default `ed25519-only`). */
+  policy?: SignaturePolicy
   checkpoint: OpenedCheckpoint
   /** The learner's identifiers; the subject commitment must open to one of them. Omit to skip (an employer does not know the number). */
   subjects?: readonly SubjectId[]
@@ -93,7 +110,7 @@ const equal = (a: Uint8Array, b: Uint8Array | null | undefined): boolean => b !=
  * envelope opens, is signed by the source's key, names the source's organisation as its
  * recorder, and the log key names this result version. Never throws.
  */
-export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logKey: string): { ok: true, record: lifelong.results.ResultRecord, view: ResultView } | Flagged {
+export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logKey: string, policy: SignaturePolicy = 'ed25519-only'): { ok: true, record: lifelong.results.ResultRecord, view: ResultView, hybrid: boolean } | Flagged {
   let opened
   try {
     opened = openResult(envelope)
@@ -104,16 +121,25 @@ export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logK
   const view = resultView(opened.record)
   const flag = (code: VerificationFailure, message: string): Flagged => ({ ok: false, code, message, view })
   if (!equal(source.publicKey, opened.publicKey)) return flag('RESULTS_SIGNER_MISMATCH', 'the result is not signed by the source that served it')
+  // An ML-DSA-65 half by a key that is not the source's is someone else's signature, whatever the policy.
+  if (opened.mlDsaPublicKey !== undefined && (source.mlDsaPublicKey === undefined || !equal(source.mlDsaPublicKey, opened.mlDsaPublicKey))) {
+    return flag('RESULTS_SIGNER_MISMATCH', 'the result\'s ML-DSA-65 signature is not by the ML-DSA-65 key the manifest lists for its source')
+  }
+  if (policy === 'both-required' && opened.mlDsaPublicKey === undefined) {
+    return flag('RESULTS_HYBRID_SIGNATURE_MISSING', source.mlDsaPublicKey === undefined
+      ? 'the signature policy requires ML-DSA-65, and the manifest lists no ML-DSA-65 key for the source'
+      : 'the signature policy requires ML-DSA-65, and the result carries only its Ed25519 signature')
+  }
   if (opened.record.recordedBy !== source.organisationNumber) return flag('RESULTS_SIGNER_MISMATCH', `the result names ${opened.record.recordedBy} as its recorder, but was served by ${source.organisationNumber}`)
   if (logKey !== logKeyOf(opened.record.resultId, opened.record.version)) return flag('RESULTS_LEAF_MISMATCH', 'the log key does not name this result version')
-  return { ok: true, record: opened.record, view }
+  return { ok: true, record: opened.record, view, hybrid: opened.mlDsaPublicKey !== undefined }
 }
 
 /** Verifies one served result against its source and checkpoint. Never throws. */
 export function verifyServedResult (served: lifelong.results.IServedResult, ctx: VerifyContext): Verification {
   const envelope = served.envelope ?? new Uint8Array()
   const logKey = served.logKey ?? ''
-  const sourced = openSourcedResult(envelope, ctx.source, logKey)
+  const sourced = openSourcedResult(envelope, ctx.source, logKey, ctx.policy)
   if (!sourced.ok) return sourced
   const { view, record } = sourced
   const flag = (code: VerificationFailure, message: string): Flagged => ({ ok: false, code, message, view })

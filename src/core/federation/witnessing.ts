@@ -1,0 +1,56 @@
+/**
+ * Witness sets (docs/LOG.md §Witness sets): which members witness which member's log, computed
+ * from the manifest alone, so that a log, its witnesses and a verifier decades later all agree.
+ *
+ * With the manifest's `witnessing` policy, a log's witnesses are the `perLog` members of the
+ * pool ranked first by SHA-256("lifelong/witness-assignment/v1" ‖ 0x00 ‖ origin ‖ 0x00 ‖ peer ID)
+ * (rendezvous hashing: adding or removing one member moves only the logs it ranked for), the
+ * log's own member left out. Each member then witnesses about `perLog` logs and gossips with
+ * their other witnesses, whatever the federation's size. Without the policy, every other member
+ * witnesses (the behaviour before witness sets), and no threshold is implied.
+ */
+import { createHash } from 'node:crypto'
+import type { Manifest, Member } from './manifest.ts'
+
+const LABEL = 'lifelong/witness-assignment/v1'
+
+/** The log origin of a member: `<federation>/log/<peer ID>` (docs/LOG.md §Origins and keys). */
+export function originOf (federation: string, peerId: string): string {
+  return `${federation}/log/${peerId}`
+}
+
+function rank (origin: string, peerId: string): Buffer {
+  return createHash('sha256').update(LABEL).update(Uint8Array.of(0)).update(origin).update(Uint8Array.of(0)).update(peerId).digest()
+}
+
+/** The members that witness the log of `logPeerId` under `manifest`, in rank order. */
+export function logWitnesses (manifest: Manifest, logPeerId: string): Member[] {
+  const others = manifest.members.filter((m) => m.peerId !== logPeerId)
+  const policy = manifest.witnessing
+  if (policy === undefined) return others
+  const pool = policy.pool.length === 0 ? others : others.filter((m) => policy.pool.includes(m.peerId))
+  const origin = originOf(manifest.federation, logPeerId)
+  return pool
+    .map((m) => ({ m, r: rank(origin, m.peerId) }))
+    .sort((a, b) => Buffer.compare(a.r, b.r))
+    .slice(0, policy.perLog)
+    .map((x) => x.m)
+}
+
+/** Whether `witnessPeerId` witnesses the log of `logPeerId` under `manifest`. */
+export function isLogWitness (manifest: Manifest, logPeerId: string, witnessPeerId: string): boolean {
+  return logWitnesses(manifest, logPeerId).some((m) => m.peerId === witnessPeerId)
+}
+
+/** The cosignatures of its witnesses a checkpoint needs under `manifest` (0 without a policy). */
+export function cosignatureThreshold (manifest: Manifest): number {
+  return manifest.witnessing?.threshold ?? 0
+}
+
+/**
+ * The logs `peerId` witnesses under `manifest` (peer IDs of their members). With a policy this
+ * is about `perLog` logs; without, every other member's.
+ */
+export function witnessedLogs (manifest: Manifest, peerId: string): string[] {
+  return manifest.members.filter((m) => m.peerId !== peerId && isLogWitness(manifest, m.peerId, peerId)).map((m) => m.peerId)
+}
