@@ -4,7 +4,18 @@
  */
 import { configSchema } from '../src/core/config/schema.ts'
 
-interface Prop { anyOf?: Prop[], type?: string, description?: string, default?: unknown, enum?: readonly unknown[], minimum?: number, maximum?: number, properties?: Record<string, Prop>, required?: readonly string[], items?: Prop }
+interface Prop {
+  anyOf?: Prop[]
+  type?: string
+  description?: string
+  default?: unknown
+  enum?: readonly unknown[]
+  minimum?: number
+  maximum?: number
+  properties?: Record<string, Prop>
+  required?: readonly string[]
+  items?: Prop
+}
 
 export function configRows (schema: Prop = configSchema as unknown as Prop, prefix = ''): string[][] {
   const rows: string[][] = []

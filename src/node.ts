@@ -84,8 +84,22 @@ export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
   registry: [...EVERY_NODE, 'educationRegistry', 'statistics'],
   accreditor: [...EVERY_NODE, 'accreditor'],
   portal: [
-    ...EVERY_NODE, 'offerings', 'signedInLearners', 'bridgeAccessLog', 'sourceDirectory', 'emrexStore', 'devIssuer', 'portal',
-    'bridgeSessions', 'verifiedResults', 'personMatcher', 'evidenceFetcher', 'eudi', 'oots', 'ootsListener', 'emrex'
+    ...EVERY_NODE,
+    'offerings',
+    'signedInLearners',
+    'bridgeAccessLog',
+    'sourceDirectory',
+    'emrexStore',
+    'devIssuer',
+    'portal',
+    'bridgeSessions',
+    'verifiedResults',
+    'personMatcher',
+    'evidenceFetcher',
+    'eudi',
+    'oots',
+    'ootsListener',
+    'emrex'
   ],
   admission: [...EVERY_NODE, 'offerings', 'admission'],
   finance: [...EVERY_NODE, 'finance']
@@ -177,14 +191,17 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
   const storage = await openStorage(config.dataDir, { engine: config.storage.engine })
   let built: BuiltPart[] = []
   try {
-    const federation = new Federation({ store: storage.sublevel('federation'), logger: logger.child({ component: 'federation' }), metrics, now }, {
-      federationId: config.federation.id,
-      operatorKeys: config.federation.operatorKeys,
-      operatorMlDsaKeys: config.federation.operatorMlDsaKeys,
-      policy: config.signatures.policy,
-      manifestFile: config.federation.manifestFile,
-      expiryWarningMs: config.federation.expiryWarningHours * 3_600_000
-    })
+    const federation = new Federation(
+      { store: storage.sublevel('federation'), logger: logger.child({ component: 'federation' }), metrics, now },
+      {
+        federationId: config.federation.id,
+        operatorKeys: config.federation.operatorKeys,
+        operatorMlDsaKeys: config.federation.operatorMlDsaKeys,
+        policy: config.signatures.policy,
+        manifestFile: config.federation.manifestFile,
+        expiryWarningMs: config.federation.expiryWarningHours * 3_600_000
+      }
+    )
     await federation.load()
     const trustAnchor = config.federation.trustAnchorFile === undefined
       ? undefined
@@ -204,25 +221,28 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
 
     const datastore = new PeerDatastore(storage.sublevel('p2p'))
     await datastore.open()
-    const host = await createHost({ federation, datastore }, {
-      privateKey: toLibp2pPrivateKey(key),
-      selfPeerId: self,
-      listen: config.p2p.listen,
-      announce: config.p2p.announce,
-      addressScope: config.p2p.addressScope,
-      maxConnections: config.p2p.maxConnections,
-      dialTimeoutMs: config.p2p.dialTimeoutMs,
-      userAgent: `lifelong/${pkg.version}`
-    })
+    const host = await createHost(
+      { federation, datastore },
+      {
+        privateKey: toLibp2pPrivateKey(key),
+        selfPeerId: self,
+        listen: config.p2p.listen,
+        announce: config.p2p.announce,
+        addressScope: config.p2p.addressScope,
+        maxConnections: config.p2p.maxConnections,
+        dialTimeoutMs: config.p2p.dialTimeoutMs,
+        userAgent: `lifelong/${pkg.version}`
+      }
+    )
 
     let sync: ManifestSync | undefined
-    const onNewerManifestSeen = (peer: string, serial: number): void => { sync?.noticeSerial(peer, serial) }
+    const onNewerManifestSeen = (peer: string, serial: number): void => {
+      sync?.noticeSerial(peer, serial)
+    }
     const rpcLogger = logger.child({ component: 'rpc' })
     const server = new RpcServer({ libp2p: host, key, peerIdBytes, federation, replay, logger: rpcLogger, metrics, now, onNewerManifestSeen }, config.rpc)
     const client = new RpcClient({ libp2p: host, key, peerIdBytes, federation, logger: rpcLogger, metrics, now, onNewerManifestSeen }, config.rpc)
-    sync = new ManifestSync({ federation, server, client, host, logger: logger.child({ component: 'manifest-sync' }) }, {
-      refreshIntervalMs: config.federation.refreshIntervalSeconds * 1000
-    })
+    sync = new ManifestSync({ federation, server, client, host, logger: logger.child({ component: 'manifest-sync' }) }, { refreshIntervalMs: config.federation.refreshIntervalSeconds * 1000 })
     const manifestSync = sync
     const bootstrap = new Bootstrap({ host, federation, logger: logger.child({ component: 'bootstrap' }) }, { self })
     const discovery = new Discovery({ host, federation })
@@ -332,7 +352,9 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       }
       started = true
       for (const part of built) await part.lifecycle.afterStart?.()
-      pruneTimer = setInterval(() => { replay.prune(now()) }, Math.max(1000, config.rpc.clockSkewMs))
+      pruneTimer = setInterval(() => {
+        replay.prune(now())
+      }, Math.max(1000, config.rpc.clockSkewMs))
       pruneTimer.unref()
       try {
         await http.listen({ host: config.http.host, port: config.http.port })
@@ -357,13 +379,46 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       const graceMs = config.rpc.deadlineMs
       const report = await boundedStop([
         // No new requests, and the ones being served finish, before the parts and the store stop.
-        { name: 'http', run: async () => { await http.close() } },
-        { name: 'rpc-server', run: async () => { await server.stop() } },
-        ...[...built].reverse().flatMap(({ name, lifecycle }) => lifecycle.stop === undefined ? [] : [{ name, run: async () => { await lifecycle.stop?.() } }]),
+        {
+          name: 'http',
+          run: async () => {
+            await http.close()
+          }
+        },
+        {
+          name: 'rpc-server',
+          run: async () => {
+            await server.stop()
+          }
+        },
+        ...[...built].reverse().flatMap(({ name, lifecycle }) =>
+          lifecycle.stop === undefined ? [] : [{
+            name,
+            run: async () => {
+              await lifecycle.stop?.()
+            }
+          }]
+        ),
         // Nothing calls other members once the parts have stopped.
-        { name: 'rpc-client', run: () => { client.close() } },
-        { name: 'libp2p', run: async () => { await host.stop() } },
-        { name: 'store', run: async () => { await datastore.flush(); await storage.close() } }
+        {
+          name: 'rpc-client',
+          run: () => {
+            client.close()
+          }
+        },
+        {
+          name: 'libp2p',
+          run: async () => {
+            await host.stop()
+          }
+        },
+        {
+          name: 'store',
+          run: async () => {
+            await datastore.flush()
+            await storage.close()
+          }
+        }
       ], {
         graceMs,
         abortMs: STOP_ABORT_MS,

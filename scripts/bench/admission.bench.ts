@@ -30,7 +30,12 @@ const REALFAG = ['REA3022', 'REA3024', 'REA3026', 'REA3028', 'REA3004', 'REA3005
 /** A deterministic pseudo-random sequence (xorshift), so that every run scores the same round. */
 function prng (seed: number): () => number {
   let x = seed | 0 || 1
-  return () => { x ^= x << 13; x ^= x >>> 17; x ^= x << 5; return (x >>> 0) / 2 ** 32 }
+  return () => {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    return (x >>> 0) / 2 ** 32
+  }
 }
 
 function syntheticApplicant (i: number, rnd: () => number): Applicant {
@@ -71,7 +76,14 @@ function scoringRows (total: number, log: (l: string) => void): BenchRow[] {
   const r0 = performance.now()
   let sink = 0
   for (const a of applicants) {
-    for (const d of a.diplomas) for (const s of d.subjects) for (const g of s.grades) { const n = Number(g.value); if (n >= 1 && n <= 6) sink += n }
+    for (const d of a.diplomas) {
+      for (const s of d.subjects) {
+        for (const g of s.grades) {
+          const n = Number(g.value)
+          if (n >= 1 && n <= 6) sink += n
+        }
+      }
+    }
   }
   const rawSeconds = (performance.now() - r0) / 1000
   if (sink === 0) throw new Error('no grades summed')
@@ -82,7 +94,9 @@ function scoringRows (total: number, log: (l: string) => void): BenchRow[] {
     value: total / seconds,
     unit: 'applicants/s',
     baseline: { name: 'every numeric grade of the round summed once', value: total / rawSeconds },
-    note: `${fmt(seconds, 2)} s for the round (${fmt(seconds * 1e6 / total, 1)} µs and ${fmt((cpu.user + cpu.system) / total, 1)} µs CPU per applicant); ranking the ordinary quota ${fmt(rankSeconds * 1000)} ms; ${fmt(ranked.length)} ranked, ${fmt(failed)} not scorable`
+    note: `${fmt(seconds, 2)} s for the round (${fmt(seconds * 1e6 / total, 1)} µs and ${fmt((cpu.user + cpu.system) / total, 1)} µs CPU per applicant); ranking the ordinary quota ${fmt(rankSeconds * 1000)} ms; ${
+      fmt(ranked.length)
+    } ranked, ${fmt(failed)} not scorable`
   }]
 }
 
@@ -93,7 +107,21 @@ function countyCatalogue (): OfferingCatalogue {
       const m = /^VGS-(\d{9})$/.exec(id)
       if (m === null) return undefined
       const owner = { id: `I-${m[1] as string}`, organisationNumber: m[1] as string, name: { nb: 'Fylkeskommunen' } }
-      return { id, kind: 'upper-secondary-programme', localCode: 'STUSPE', title: { nb: 'Studiespesialisering' }, credits: 0, nkrLevel: '4', eqfLevel: 4, iscedF: '0031', languages: ['nb'], gradingScale: '1-6', learningOutcomes: {}, owner, issuer: owner }
+      return {
+        id,
+        kind: 'upper-secondary-programme',
+        localCode: 'STUSPE',
+        title: { nb: 'Studiespesialisering' },
+        credits: 0,
+        nkrLevel: '4',
+        eqfLevel: 4,
+        iscedF: '0031',
+        languages: ['nb'],
+        gradingScale: '1-6',
+        learningOutcomes: {},
+        owner,
+        issuer: owner
+      }
     }
   }
 }
@@ -101,16 +129,20 @@ function countyCatalogue (): OfferingCatalogue {
 async function gatherRows (tmp: string, total: number, log: (l: string) => void): Promise<BenchRow[]> {
   const [org] = organisationNumbers(1) as [string]
   const ports = await freePorts(6)
-  const plan = planLocalFederation({
-    federation: 'no.lifelong.bench',
-    basePorts: { p2p: 0, http: 0 },
-    manifestValidityDays: 1,
-    nodes: [
-      { slug: 'index', name: 'Index', organisationNumber: '919477822', roles: ['index'] },
-      { slug: 'county', name: 'Fylkeskommunen', organisationNumber: org, roles: ['institution'] },
-      { slug: 'admission', name: 'Samordna opptak', organisationNumber: '919477830', roles: ['admission'] }
-    ]
-  }, join(tmp, 'gather'), { logLevel: 'silent', ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number }) })
+  const plan = planLocalFederation(
+    {
+      federation: 'no.lifelong.bench',
+      basePorts: { p2p: 0, http: 0 },
+      manifestValidityDays: 1,
+      nodes: [
+        { slug: 'index', name: 'Index', organisationNumber: '919477822', roles: ['index'] },
+        { slug: 'county', name: 'Fylkeskommunen', organisationNumber: org, roles: ['institution'] },
+        { slug: 'admission', name: 'Samordna opptak', organisationNumber: '919477830', roles: ['admission'] }
+      ]
+    },
+    join(tmp, 'gather'),
+    { logLevel: 'silent', ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number }) }
+  )
   const catalogue = countyCatalogue()
   const fed = await startLocalFederation(plan, () => ({ parts: { offerings: () => catalogue } }))
   try {
@@ -139,7 +171,9 @@ async function gatherRows (tmp: string, total: number, log: (l: string) => void)
     await module.scoreRound({ ...round, applicants: round.applicants.slice(0, 20) })
     const load = loadavg()[0] ?? 0
     let outcomes: Awaited<ReturnType<typeof module.scoreRound>> = []
-    const gathered = await timeBlock(total, async () => { outcomes = await module.scoreRound(round) })
+    const gathered = await timeBlock(total, async () => {
+      outcomes = await module.scoreRound(round)
+    })
     const ok = outcomes.filter((o) => o.ok).length
     // Baseline: the bare signed GetResults round trips to the source, 16 at a time.
     let next = 0

@@ -46,8 +46,10 @@ const bench: Benchmark = {
     const pool = randomBytes(RECORD_BYTES * 1000)
     for (let b = 0; b < entries / 1000; b++) {
       const recs = Array.from({ length: 1000 }, (_, i) => new Uint8Array(pool.buffer, pool.byteOffset + RECORD_BYTES * i, RECORD_BYTES))
-      await store.append(recs.map((record, i) => ({ type: 'education.offering-version', key: `O${b * 1000 + i}/v1`, record })),
-        recs.map((record, i) => ({ type: 'put' as const, sublevel: education, key: `offering/O${b * 1000 + i}/v1`, value: record })))
+      await store.append(
+        recs.map((record, i) => ({ type: 'education.offering-version', key: `O${b * 1000 + i}/v1`, record })),
+        recs.map((record, i) => ({ type: 'put' as const, sublevel: education, key: `offering/O${b * 1000 + i}/v1`, value: record }))
+      )
     }
     const key = generateSigningKey()
     await store.sublevel.put(originKey(), new TextEncoder().encode('no.lifelong.bench/log/bench'))
@@ -90,13 +92,35 @@ const bench: Benchmark = {
     const load = `load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`
     log(`store ${fmt(storeBytes / MIB, 1)} MiB on disk, backup ${fmt(backupBytes / MIB, 1)} MiB; ${load}`)
     const rows: BenchRow[] = [
-      { name: `online backup of ${fmt(entries)} entries (snapshot, framing, SHA-256, file)`, value: storeBytes / MIB / median(backups), unit: 'MiB/s', baseline: { name: 'cp -r of the store directory', value: copyRate }, note: `rounds ${backups.map((s) => fmt(s, 2)).join(', ')} s; ${load}` },
-      { name: 'verified restore (digest, new store, audit of every record and the tree)', value: storeBytes / MIB / median(restores), unit: 'MiB/s', baseline: { name: 'cp -r of the store directory', value: copyRate }, note: `rounds ${restores.map((s) => fmt(s, 2)).join(', ')} s` },
-      { name: 'of which the audit (`lifelong log verify` of the restored store)', value: median(audits), unit: 's', baseline: { name: 'the whole verified restore', value: median(restores) }, note: `rounds ${audits.map((s) => fmt(s, 2)).join(', ')} s` }
+      {
+        name: `online backup of ${fmt(entries)} entries (snapshot, framing, SHA-256, file)`,
+        value: storeBytes / MIB / median(backups),
+        unit: 'MiB/s',
+        baseline: { name: 'cp -r of the store directory', value: copyRate },
+        note: `rounds ${backups.map((s) => fmt(s, 2)).join(', ')} s; ${load}`
+      },
+      {
+        name: 'verified restore (digest, new store, audit of every record and the tree)',
+        value: storeBytes / MIB / median(restores),
+        unit: 'MiB/s',
+        baseline: { name: 'cp -r of the store directory', value: copyRate },
+        note: `rounds ${restores.map((s) => fmt(s, 2)).join(', ')} s`
+      },
+      {
+        name: 'of which the audit (`lifelong log verify` of the restored store)',
+        value: median(audits),
+        unit: 's',
+        baseline: { name: 'the whole verified restore', value: median(restores) },
+        note: `rounds ${audits.map((s) => fmt(s, 2)).join(', ')} s`
+      }
     ]
     return {
       rows,
-      notes: [`Rates are of the store's size on disk (${fmt(storeBytes / MIB, 1)} MiB for ${fmt(entries)} entries of ${RECORD_BYTES}-byte records; the backup file is ${fmt(backupBytes / MIB, 1)} MiB, uncompressed keys and values). The copy reads files the page cache holds, as the backup's snapshot does; the restore includes \`lifelong log verify\`'s audit, which recomputes every leaf and the whole tree.`]
+      notes: [
+        `Rates are of the store's size on disk (${fmt(storeBytes / MIB, 1)} MiB for ${fmt(entries)} entries of ${RECORD_BYTES}-byte records; the backup file is ${
+          fmt(backupBytes / MIB, 1)
+        } MiB, uncompressed keys and values). The copy reads files the page cache holds, as the backup's snapshot does; the restore includes \`lifelong log verify\`'s audit, which recomputes every leaf and the whole tree.`
+      ]
     }
   }
 }

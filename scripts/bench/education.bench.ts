@@ -66,7 +66,10 @@ async function scan (sublevel: Sublevel, q: SearchQuery, today: string): Promise
   }
   for await (const [, value] of sublevel.iterator({ gt: 'o/', lt: 'o/\xff' })) {
     const v = decodeOfferingVersion(value)
-    if (v.offering.id !== id) { flush(); id = v.offering.id }
+    if (v.offering.id !== id) {
+      flush()
+      id = v.offering.id
+    }
     current.push(v)
   }
   flush()
@@ -81,23 +84,39 @@ const bench: Benchmark = {
     const total = quick ? 2_000 : 100_000
     const [p2p, http] = [await freePortRange(2), await freePortRange(2)]
     const uio = SAMPLE_INSTITUTIONS[0]!
-    const plan = planLocalFederation({
-      federation: 'no.lifelong.bench',
-      basePorts: { p2p, http },
-      manifestValidityDays: 1,
-      nodes: [
-        { slug: 'registry', name: 'registry', organisationNumber: '919477822', roles: ['registry'] },
-        { slug: 'uio', name: uio.name.nb, organisationNumber: uio.organisationNumber, roles: ['institution'] }
-      ]
-    }, join(tmp, 'fed'), { logLevel: 'silent', configOverrides: () => ({ rpc: { deadlineMs: 120_000 } }) })
+    const plan = planLocalFederation(
+      {
+        federation: 'no.lifelong.bench',
+        basePorts: { p2p, http },
+        manifestValidityDays: 1,
+        nodes: [
+          { slug: 'registry', name: 'registry', organisationNumber: '919477822', roles: ['registry'] },
+          { slug: 'uio', name: uio.name.nb, organisationNumber: uio.organisationNumber, roles: ['institution'] }
+        ]
+      },
+      join(tmp, 'fed'),
+      { logLevel: 'silent', configOverrides: () => ({ rpc: { deadlineMs: 120_000 } }) }
+    )
     const fed = await startLocalFederation(plan)
     try {
       const registryNode = fed.node('registry')
       const registry = registryNode.education!.registry!
       const catalogue = fed.node('uio').education!.catalogue!
-      const owner = (await registry.putInstitution({ id: '', organisationNumber: uio.organisationNumber, name: uio.name, shortName: uio.shortName, category: uio.category, selfAccreditation: uio.selfAccreditation, dbhCode: uio.dbhCode ?? '', fsNumber: uio.fsNumber ?? '', admissionCodes: [], validFrom: uio.validFrom, validTo: '' })).institution.id
+      const owner = (await registry.putInstitution({
+        id: '',
+        organisationNumber: uio.organisationNumber,
+        name: uio.name,
+        shortName: uio.shortName,
+        category: uio.category,
+        selfAccreditation: uio.selfAccreditation,
+        dbhCode: uio.dbhCode ?? '',
+        fsNumber: uio.fsNumber ?? '',
+        admissionCodes: [],
+        validFrom: uio.validFrom,
+        validTo: ''
+      })).institution.id
       // Until the institution node reaches the registry (the connection may still be opening).
-      for (let i = 0; ; i++) {
+      for (let i = 0;; i++) {
         try {
           await catalogue.syncOwned()
           break
@@ -153,7 +172,9 @@ const bench: Benchmark = {
       const store = registryNode.storage.sublevel('education')
       // One scan per query shape, timed; the index must return the same total as the scan.
       const expected: number[] = []
-      const scanned = await timeEach(qs.length, async (i) => { expected[i] = await scan(store, qs[i]!, today) }, 1)
+      const scanned = await timeEach(qs.length, async (i) => {
+        expected[i] = await scan(store, qs[i]!, today)
+      }, 1)
       for (const [i, q] of qs.entries()) {
         const got = registry.search({ ...q, offset: 0, limit: 1 }).total
         if (got !== expected[i]) throw new Error(`search and scan disagree on ${JSON.stringify(q)}: ${got} vs ${expected[i]}`)
@@ -163,13 +184,23 @@ const bench: Benchmark = {
       log(`registry log size ${fmt(registryNode.log.store.size)}, heap ${mib(heap)}`)
       return {
         rows: [
-          { name: `catalogue import, ${fmt(total)} offerings in files of ${fmt(Math.min(total, FILE_SIZE))}`, value: imported.perSecond, unit: 'offerings/s', baseline: { name: 'plain LevelDB batch write', value: plainWrite.perSecond }, note: `validation, staged publish over the catalogue protocol, registry + institution log append; ${fmt(imported.seconds, 1)} s` },
+          {
+            name: `catalogue import, ${fmt(total)} offerings in files of ${fmt(Math.min(total, FILE_SIZE))}`,
+            value: imported.perSecond,
+            unit: 'offerings/s',
+            baseline: { name: 'plain LevelDB batch write', value: plainWrite.perSecond },
+            note: `validation, staged publish over the catalogue protocol, registry + institution log append; ${fmt(imported.seconds, 1)} s`
+          },
           { name: 'catalogue re-import (all unchanged)', value: again.perSecond, unit: 'offerings/s', baseline: { name: 'plain LevelDB batch write', value: plainWrite.perSecond } },
           { name: `search p50 over ${fmt(total)} offerings`, value: searched.p50, unit: 'ms', baseline: { name: 'LevelDB range scan p50', value: scanned.p50 }, note: `${qs.length} query shapes × ${rounds}` },
           { name: `search p99 over ${fmt(total)} offerings`, value: searched.p99, unit: 'ms', baseline: { name: 'LevelDB range scan p99', value: scanned.p99 } },
           { name: 'search p50 through HTTP (inject, JSON Schema, facets)', value: viaHttp.p50, unit: 'ms', baseline: { name: 'LevelDB range scan p50', value: scanned.p50 }, note: `p99 ${fmt(viaHttp.p99, 1)} ms` }
         ],
-        notes: [`Two nodes (registry, institution) in one process on loopback, the registry's RPC deadline raised to 120 s for the bench. The search index and the scan returned the same totals for every query shape. Heap after the run: ${mib(heap)}.`]
+        notes: [
+          `Two nodes (registry, institution) in one process on loopback, the registry's RPC deadline raised to 120 s for the bench. The search index and the scan returned the same totals for every query shape. Heap after the run: ${
+            mib(heap)
+          }.`
+        ]
       }
     } finally {
       await fed.stop()

@@ -23,12 +23,19 @@ import { fmt, percentile, type Benchmark, type BenchRow } from './harness.ts'
 
 /** Runs `a` and `b` `n` times each, alternating; the mean µs of each. */
 function alternate (n: number, a: (i: number) => unknown, b: (i: number) => unknown): [number, number] {
-  for (let i = 0; i < Math.min(50, n); i++) { a(i); b(i) }
+  for (let i = 0; i < Math.min(50, n); i++) {
+    a(i)
+    b(i)
+  }
   const ta: number[] = []
   const tb: number[] = []
   for (let i = 0; i < n; i++) {
-    let t = performance.now(); a(i); ta.push(performance.now() - t)
-    t = performance.now(); b(i); tb.push(performance.now() - t)
+    let t = performance.now()
+    a(i)
+    ta.push(performance.now() - t)
+    t = performance.now()
+    b(i)
+    tb.push(performance.now() - t)
   }
   const mean = (xs: number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length * 1000
   ta.sort((x, y) => x - y)
@@ -73,7 +80,8 @@ const bench: Benchmark = {
     row('cosignature by one witness', cosHy, cosEd, 'µs')
 
     // Per checkpoint: a verifier opens it with the log's and two witnesses' signatures.
-    const cosignAll = (note: string, hybrid: boolean): string => signNote(parseNote(note), witnesses.flatMap((x) => hybrid ? [ed25519Cosigner(x.name, x.ed.privateKey), mlDsaCosigner(x.name, x.pq)] : [ed25519Cosigner(x.name, x.ed.privateKey)]))
+    const cosignAll = (note: string, hybrid: boolean): string =>
+      signNote(parseNote(note), witnesses.flatMap((x) => hybrid ? [ed25519Cosigner(x.name, x.ed.privateKey), mlDsaCosigner(x.name, x.pq)] : [ed25519Cosigner(x.name, x.ed.privateKey)]))
     const hyNote = cosignAll(signNote(text, hySigner), true)
     const edNote = cosignAll(signNote(text, edSigner), false)
     const keys = { ed25519: logEd.publicKeyRaw, mlDsa: logPq.publicKeyRaw }
@@ -82,26 +90,31 @@ const bench: Benchmark = {
     const open = (note: string, ks: typeof keys | { ed25519: Uint8Array }, ws: typeof edWitnesses, policy: SignaturePolicy): void => {
       if (openHybridCheckpoint(note, origin, ks, ws, policy).witnesses.length !== 2) throw new Error('bench: cosignatures did not verify')
     }
-    const [openHy, openEd] = alternate(n, () => { open(hyNote, keys, hyWitnesses, 'both-required') }, () => { open(edNote, { ed25519: logEd.publicKeyRaw }, edWitnesses, 'ed25519-only') })
+    const [openHy, openEd] = alternate(n, () => {
+      open(hyNote, keys, hyWitnesses, 'both-required')
+    }, () => {
+      open(edNote, { ed25519: logEd.publicKeyRaw }, edWitnesses, 'ed25519-only')
+    })
     row('checkpoint with 2 cosignatures verified', openHy, openEd, 'µs', 'both-required against ed25519-only')
     const bytes = (s: string): number => Buffer.byteLength(s)
     row('checkpoint note with 2 cosignatures', bytes(hyNote), bytes(edNote), 'bytes')
 
     // Per sealed result.
-    const payloads = Array.from({ length: Math.min(n, 500) }, (_, i) => lifelong.results.ResultRecord.encode({
-      resultId: `r${i}`,
-      version: 1,
-      status: 'issued',
-      kind: 'course-result',
-      offeringId: `O-${i}`,
-      title: { nb: `Emne ${i}`, nn: '', en: '' },
-      issuer: { institutionId: 'I-1', organisationNumber: ORG, name: { nb: 'Universitetet', nn: '', en: '' }, dbhCode: '', fsNumber: '' },
-      subject: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14', identifierCommitment: subjectCommitment(randomBytes(32), { scheme: 'national-id', value: '14839940026' }) },
-      achievedOn: '2024-12-10',
-      recordedBy: ORG,
-      grades: [{ scale: 'A-F', value: 'B', component: 'final' }],
-      creditsTenths: 100
-    }).finish())
+    const payloads = Array.from({ length: Math.min(n, 500) }, (_, i) =>
+      lifelong.results.ResultRecord.encode({
+        resultId: `r${i}`,
+        version: 1,
+        status: 'issued',
+        kind: 'course-result',
+        offeringId: `O-${i}`,
+        title: { nb: `Emne ${i}`, nn: '', en: '' },
+        issuer: { institutionId: 'I-1', organisationNumber: ORG, name: { nb: 'Universitetet', nn: '', en: '' }, dbhCode: '', fsNumber: '' },
+        subject: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14', identifierCommitment: subjectCommitment(randomBytes(32), { scheme: 'national-id', value: '14839940026' }) },
+        achievedOn: '2024-12-10',
+        recordedBy: ORG,
+        grades: [{ scale: 'A-F', value: 'B', component: 'final' }],
+        creditsTenths: 100
+      }).finish())
     const p = (i: number): Uint8Array => payloads[i % payloads.length] as Uint8Array
     const pq = { privateKey: logPq.privateKey, publicKeyRaw: logPq.publicKeyRaw }
     const [sealHy, sealEd] = alternate(n, (i) => sealPayload(logEd.privateKey, logEd.publicKeyRaw, p(i), pq), (i) => sealPayload(logEd.privateKey, logEd.publicKeyRaw, p(i)))
@@ -112,7 +125,11 @@ const bench: Benchmark = {
     const check = (env: Uint8Array, i: number, policy: SignaturePolicy): void => {
       if (!openSourcedResult(env, source, logKeyOf(`r${i % payloads.length}`, 1), policy).ok) throw new Error('bench: seal did not verify')
     }
-    const [verHy, verEd] = alternate(n, (i) => { check(hySeals[i % hySeals.length] as Uint8Array, i, 'both-required') }, (i) => { check(edSeals[i % edSeals.length] as Uint8Array, i, 'ed25519-only') })
+    const [verHy, verEd] = alternate(n, (i) => {
+      check(hySeals[i % hySeals.length] as Uint8Array, i, 'both-required')
+    }, (i) => {
+      check(edSeals[i % edSeals.length] as Uint8Array, i, 'ed25519-only')
+    })
     row('sealed result verified', verHy, verEd, 'µs', 'both-required against ed25519-only')
     const meanBytes = (xs: Uint8Array[]): number => xs.reduce((a, x) => a + x.length, 0) / xs.length
     row('sealed result envelope', meanBytes(hySeals), meanBytes(edSeals), 'bytes')

@@ -53,7 +53,19 @@ function accessor (organisationNumber: string, purpose: string): Accessor {
 }
 
 function member (organisationNumber: string, roles: Member['roles']): Member {
-  return { peerId: `peer-${organisationNumber}`, peerIdBytes: new Uint8Array(38), publicKey: new Uint8Array(32), organisationNumber, name: organisationNumber, roles, multiaddrs: [], httpBaseUrl: '', validFrom: 0, validTo: Number.MAX_SAFE_INTEGER, credentialIssuerKeys: [] }
+  return {
+    peerId: `peer-${organisationNumber}`,
+    peerIdBytes: new Uint8Array(38),
+    publicKey: new Uint8Array(32),
+    organisationNumber,
+    name: organisationNumber,
+    roles,
+    multiaddrs: [],
+    httpBaseUrl: '',
+    validFrom: 0,
+    validTo: Number.MAX_SAFE_INTEGER,
+    credentialIssuerKeys: []
+  }
 }
 
 /** Inputs for the validator comparison, by kind, from a seeded PRNG. */
@@ -90,9 +102,19 @@ function validatorInputs (count: number): Array<{ kind: string, value: string }>
     ['H-number / NAV (+40)', () => withOffsets({ monthOffset: 40 })],
     ['synthetic NHN (+65)', () => withOffsets({ monthOffset: 65 })],
     ['2032 rule only', k2032],
-    ['one digit changed', () => { const v = withOffsets({ monthOffset: 0 }); const i = Math.floor(rnd() * 11); return v.slice(0, i) + String((Number(v[i]) + 1 + Math.floor(rnd() * 9)) % 10) + v.slice(i + 1) }],
+    ['one digit changed', () => {
+      const v = withOffsets({ monthOffset: 0 })
+      const i = Math.floor(rnd() * 11)
+      return v.slice(0, i) + String((Number(v[i]) + 1 + Math.floor(rnd() * 9)) % 10) + v.slice(i + 1)
+    }],
     ['random 11 digits', () => digits(11)],
-    ['FH-number (first digit 8 or 9)', () => { for (;;) { const nine = String(8 + Math.floor(rnd() * 2)) + digits(8); const k = checkDigits(nine); if (k !== undefined) return nine + k } }],
+    ['FH-number (first digit 8 or 9)', () => {
+      for (;;) {
+        const nine = String(8 + Math.floor(rnd() * 2)) + digits(8)
+        const k = checkDigits(nine)
+        if (k !== undefined) return nine + k
+      }
+    }],
     ['wrong length', () => digits(rnd() < 0.5 ? 10 : 12)]
   ]
   for (let i = 0; i < count; i++) {
@@ -105,7 +127,8 @@ function validatorInputs (count: number): Array<{ kind: string, value: string }>
 const bench: Benchmark = {
   name: 'learners',
   title: 'National index: learner registry and result-source pointers (issue 5)',
-  goal: 'an index of 5 million learners and 20 million pointers on this machine: registration rate (pointers/s, batched, durable), lookup p50/p99, disk and memory, against raw LevelDB on the same keys; validateNationalId against @navikt/fnrvalidator.',
+  goal:
+    'an index of 5 million learners and 20 million pointers on this machine: registration rate (pointers/s, batched, durable), lookup p50/p99, disk and memory, against raw LevelDB on the same keys; validateNationalId against @navikt/fnrvalidator.',
   async run ({ quick, tmp, log }) {
     const learners = Number(process.env.LEARNERS_BENCH_LEARNERS ?? (quick ? 10_000 : FULL_LEARNERS))
     const pointersPerLearner = INSTITUTIONS.length
@@ -121,12 +144,10 @@ const bench: Benchmark = {
     const storage = await openStorage(join(tmp, 'index'))
     const logStore = await LogStore.open({ storage })
     const members = [...INSTITUTIONS.map((o) => member(o, ['institution'])), member('919477822', ['index'])]
-    const registry = new LearnerRegistry({
-      store: storage.sublevel('learners'),
-      log: logStore,
-      federation: { membersWithRole: (role) => members.filter((m) => m.roles.includes(role)), activeMembers: () => members },
-      logger: silentLogger()
-    }, { allowSynthetic: true, organisationNumber: '919477822' })
+    const registry = new LearnerRegistry(
+      { store: storage.sublevel('learners'), log: logStore, federation: { membersWithRole: (role) => members.filter((m) => m.roles.includes(role)), activeMembers: () => members }, logger: silentLogger() },
+      { allowSynthetic: true, organisationNumber: '919477822' }
+    )
 
     const learnerIds: string[] = new Array(learners)
     let last = { at: performance.now(), done: 0 }
@@ -152,7 +173,9 @@ const bench: Benchmark = {
           batch.push({ identifiers: [{ scheme: 'national-id', value: p.nationalId }], name: { given: p.given, family: p.family }, birthDate: p.birthDate, gender: p.gender })
         }
         const outcomes = await registry.registerLearners(batch, accessor(INSTITUTIONS[(first / BATCH) % INSTITUTIONS.length] as string, 'admission.register'))
-        outcomes.forEach((o, i) => { learnerIds[first + i] = o.learnerId as string })
+        outcomes.forEach((o, i) => {
+          learnerIds[first + i] = o.learnerId as string
+        })
         if ((first / BATCH) % 500 === 0) progress('learners', first + batch.length, learners, started)
       }
     }))
@@ -219,7 +242,19 @@ const bench: Benchmark = {
     // The node's LevelDB options (memtable and file size), so that only the registry's work differs.
     const raw = new Level<string, Uint8Array>(join(tmp, 'raw'), { keyEncoding: 'utf8', valueEncoding: 'view', ...LEVELDB_OPTIONS })
     await raw.open()
-    const learnerValue = lifelong.learners.LearnerRecord.encode({ learnerId: learnerIds[0], version: 1, change: 'created', requestId: randomBytes(16), recordedAtMs: Date.now(), identifiers: [{ scheme: 'fnr', value: '01814000008', source: '971035854' }], name: { given: 'Kari', family: 'Nordmann' }, birthDate: '1940-01-02', gender: 'female', status: 'active', source: '971035854' }).finish()
+    const learnerValue = lifelong.learners.LearnerRecord.encode({
+      learnerId: learnerIds[0],
+      version: 1,
+      change: 'created',
+      requestId: randomBytes(16),
+      recordedAtMs: Date.now(),
+      identifiers: [{ scheme: 'fnr', value: '01814000008', source: '971035854' }],
+      name: { given: 'Kari', family: 'Nordmann' },
+      birthDate: '1940-01-02',
+      gender: 'female',
+      status: 'active',
+      source: '971035854'
+    }).finish()
     const headValue = lifelong.learners.LearnerHead.encode({ version: 1, status: 'active' }).finish()
     const pointerValue = lifelong.learners.PointerRecord.encode({ learnerId: learnerIds[0], source: '971035854', version: 1, status: 'registered', requestId: randomBytes(16), recordedAtMs: Date.now() }).finish()
     const pointerHead = lifelong.learners.PointerHead.encode({ version: 1, status: 'registered', recordedAtMs: Date.now() }).finish()
@@ -269,10 +304,32 @@ const bench: Benchmark = {
     await raw.close()
     const rawDisk = du(join(tmp, 'raw'))
 
-    rows.push({ name: `learners registered (${fmt(learners)}, batches of ${BATCH}, 2 at a time, synced)`, value: learners / learnerSeconds, unit: 'learners/s', baseline: { name: 'raw LevelDB, same 3 record keys per learner', value: rawLearnerRate } })
-    rows.push({ name: `pointers registered (${fmt(pointerTotal)}, batches of ${BATCH}, 4 institutions at a time, synced)`, value: pointerRate, unit: 'pointers/s', baseline: { name: 'raw LevelDB, same 2 record keys per pointer', value: rawPointerRate }, note: `${fmt(pointerSeconds / 60, 1)} min in all` })
-    rows.push({ name: 'CPU per learner registered (user + system, all threads)', value: cpuMicros(learnerCpu) / learners, unit: 'µs', note: `${fmt(learners / (cpuMicros(learnerCpu) / 1e6))} learners per CPU-second: independent of other load on the machine` })
-    rows.push({ name: 'CPU per pointer registered (user + system, all threads)', value: cpuMicros(pointerCpu) / pointerTotal, unit: 'µs', baseline: { name: 'raw LevelDB puts of the same keys', value: cpuMicros(rawPointerCpu) / pointerTotal }, note: `${fmt(pointerTotal / (cpuMicros(pointerCpu) / 1e6))} pointers per CPU-second` })
+    rows.push({
+      name: `learners registered (${fmt(learners)}, batches of ${BATCH}, 2 at a time, synced)`,
+      value: learners / learnerSeconds,
+      unit: 'learners/s',
+      baseline: { name: 'raw LevelDB, same 3 record keys per learner', value: rawLearnerRate }
+    })
+    rows.push({
+      name: `pointers registered (${fmt(pointerTotal)}, batches of ${BATCH}, 4 institutions at a time, synced)`,
+      value: pointerRate,
+      unit: 'pointers/s',
+      baseline: { name: 'raw LevelDB, same 2 record keys per pointer', value: rawPointerRate },
+      note: `${fmt(pointerSeconds / 60, 1)} min in all`
+    })
+    rows.push({
+      name: 'CPU per learner registered (user + system, all threads)',
+      value: cpuMicros(learnerCpu) / learners,
+      unit: 'µs',
+      note: `${fmt(learners / (cpuMicros(learnerCpu) / 1e6))} learners per CPU-second: independent of other load on the machine`
+    })
+    rows.push({
+      name: 'CPU per pointer registered (user + system, all threads)',
+      value: cpuMicros(pointerCpu) / pointerTotal,
+      unit: 'µs',
+      baseline: { name: 'raw LevelDB puts of the same keys', value: cpuMicros(rawPointerCpu) / pointerTotal },
+      note: `${fmt(pointerTotal / (cpuMicros(pointerCpu) / 1e6))} pointers per CPU-second`
+    })
     rows.push({ name: 'lookup "where are L\'s results" p50, incl. durable access row', value: percentile(lookupMs, 50), unit: 'ms', baseline: { name: 'raw gets of the same keys, no access row', value: percentile(rawMs, 50) } })
     rows.push({ name: 'lookup p99, incl. durable access row', value: percentile(lookupMs, 99), unit: 'ms', baseline: { name: 'raw gets p99', value: percentile(rawMs, 99) } })
     rows.push({ name: 'lookups one at a time', value: lookupRate, unit: 'lookups/s', note: 'each waits for its own fsync' })
@@ -302,7 +359,9 @@ const bench: Benchmark = {
       if (a === b) k.agree++
       else {
         const r = validateNationalId(value)
-        const reason = a ? `valid here as ${r.kind ?? '?'}${r.synthetic === undefined ? '' : ` (synthetic ${r.synthetic})`}${r.rule === '2032' ? ', 2032 rule' : ''}; invalid there` : `valid there; invalid here: ${(r.reasons ?? []).join(', ')}`
+        const reason = a
+          ? `valid here as ${r.kind ?? '?'}${r.synthetic === undefined ? '' : ` (synthetic ${r.synthetic})`}${r.rule === '2032' ? ', 2032 rule' : ''}; invalid there`
+          : `valid there; invalid here: ${(r.reasons ?? []).join(', ')}`
         why.set(reason, (why.get(reason) ?? 0) + 1)
       }
       if (a) k.ours++
@@ -310,21 +369,45 @@ const bench: Benchmark = {
       byKind.set(kind, k)
     }
     const agree = [...byKind.values()].reduce((s, k) => s + k.agree, 0)
-    rows.push({ name: `isValidNationalId (${fmt(values.length)} mixed inputs)`, value: ourRate / 1e6, unit: 'M checks/s', baseline: { name: '@navikt/fnrvalidator idnr()', value: theirRate / 1e6 }, note: `valid: ours ${fmt(ours)}, theirs ${fmt(theirs)}` })
+    rows.push({
+      name: `isValidNationalId (${fmt(values.length)} mixed inputs)`,
+      value: ourRate / 1e6,
+      unit: 'M checks/s',
+      baseline: { name: '@navikt/fnrvalidator idnr()', value: theirRate / 1e6 },
+      note: `valid: ours ${fmt(ours)}, theirs ${fmt(theirs)}`
+    })
     rows.push({ name: 'agreement with @navikt/fnrvalidator', value: (100 * agree) / values.length, unit: '%' })
-    notes.push('Agreement by kind of input (valid here / valid there / same verdict):\n\n| input | n | valid (lifelong) | valid (navikt) | same verdict |\n|---|---:|---:|---:|---:|\n' +
-      [...byKind].map(([kind, k]) => `| ${kind} | ${fmt(k.n)} | ${fmt(k.ours)} | ${fmt(k.theirs)} | ${fmt((100 * k.agree) / k.n, 1)} % |`).join('\n'))
+    notes.push(
+      'Agreement by kind of input (valid here / valid there / same verdict):\n\n| input | n | valid (lifelong) | valid (navikt) | same verdict |\n|---|---:|---:|---:|---:|\n' +
+        [...byKind].map(([kind, k]) => `| ${kind} | ${fmt(k.n)} | ${fmt(k.ours)} | ${fmt(k.theirs)} | ${fmt((100 * k.agree) / k.n, 1)} % |`).join('\n')
+    )
     notes.push('Every disagreement, by cause:\n\n| cause | count |\n|---|---:|\n' + [...why].sort((x, y) => y[1] - x[1]).map(([reason, count]) => `| ${reason} | ${fmt(count)} |`).join('\n'))
-    notes.push('Both accept the 2032 check-digit rule. navikt reads every month + 40 or more as an H-number or Tenor number, so Norsk Helsenett synthetic numbers (month + 65) fail its date check, and it reads a first digit 8 or 9 as a D-number, so felles hjelpenummer (FH) fail there too; here both are valid (flagged `synthetic: nhn` / `kind: fh`). Validity is not acceptance: a production index refuses every synthetic number and H- and FH-numbers (isAcceptableNationalId).')
-    notes.push(`Load on the machine (1/5/15-minute load average) at the start: ${loadAtStart.map((l) => fmt(l, 1)).join(' / ')}, at the end: ${loadavg().map((l) => fmt(l, 1)).join(' / ')}, on ${cpus().length} cores. Rates measured while other processes compete for the CPU and the disk fall with that load; the CPU-time rows do not.`)
+    notes.push(
+      'Both accept the 2032 check-digit rule. navikt reads every month + 40 or more as an H-number or Tenor number, so Norsk Helsenett synthetic numbers (month + 65) fail its date check, and it reads a first digit 8 or 9 as a D-number, so felles hjelpenummer (FH) fail there too; here both are valid (flagged `synthetic: nhn` / `kind: fh`). Validity is not acceptance: a production index refuses every synthetic number and H- and FH-numbers (isAcceptableNationalId).'
+    )
+    notes.push(
+      `Load on the machine (1/5/15-minute load average) at the start: ${loadAtStart.map((l) => fmt(l, 1)).join(' / ')}, at the end: ${
+        loadavg().map((l) => fmt(l, 1)).join(' / ')
+      }, on ${cpus().length} cores. Rates measured while other processes compete for the CPU and the disk fall with that load; the CPU-time rows do not.`
+    )
     notes.push(`Phases: registry learners ${fmt(learnerSeconds, 0)} s, pointers ${fmt(pointerSeconds, 0)} s; raw LevelDB learners ${fmt(rawLearnerSeconds, 0)} s, pointers ${fmt(rawPointerSeconds, 0)} s.`)
     if (!quick && learners < GOAL_LEARNERS) {
       // Linear in the count: the pointer rate fell with size in every run, so this is a lower bound.
       const scale = GOAL_LEARNERS / learners
       const minutes = (s: number): string => fmt((s * scale) / 60, 0)
-      notes.push(`Run at ${fmt(learners)} learners and ${fmt(pointerTotal)} pointers, not the goal's ${fmt(GOAL_LEARNERS)} and ${fmt(GOAL_LEARNERS * pointersPerLearner)}: at this run's rates the goal's registry phases would take ${minutes(learnerSeconds)} + ${minutes(pointerSeconds)} minutes and the raw baseline ${minutes(rawLearnerSeconds + rawPointerSeconds)} more (at least: rates fall as the store grows), longer than the 25 minutes a full run may take on this shared machine. \`LEARNERS_BENCH_LEARNERS=5000000\` runs the goal's size.`)
+      notes.push(
+        `Run at ${fmt(learners)} learners and ${fmt(pointerTotal)} pointers, not the goal's ${fmt(GOAL_LEARNERS)} and ${fmt(GOAL_LEARNERS * pointersPerLearner)}: at this run's rates the goal's registry phases would take ${
+          minutes(learnerSeconds)
+        } + ${minutes(pointerSeconds)} minutes and the raw baseline ${
+          minutes(rawLearnerSeconds + rawPointerSeconds)
+        } more (at least: rates fall as the store grows), longer than the 25 minutes a full run may take on this shared machine. \`LEARNERS_BENCH_LEARNERS=5000000\` runs the goal's size.`
+      )
     }
-    notes.push(`Lookups by national ID: ${fmt(lookups)} random learners; the registry path is identity index → learner head → pointer heads, validation and a synced access row in the Merkle log; the baseline does the same three reads on raw LevelDB with no write. Raw LevelDB values are fixed sample records of the same kinds, so they compress better than the registry's.`)
+    notes.push(
+      `Lookups by national ID: ${
+        fmt(lookups)
+      } random learners; the registry path is identity index → learner head → pointer heads, validation and a synced access row in the Merkle log; the baseline does the same three reads on raw LevelDB with no write. Raw LevelDB values are fixed sample records of the same kinds, so they compress better than the registry's.`
+    )
     return { rows, notes }
   }
 }

@@ -22,11 +22,17 @@ if (mode === 'bare') {
   const { noise } = await import('@chainsafe/libp2p-noise')
   const { yamux } = await import('@chainsafe/libp2p-yamux')
   const node = await createLibp2p({ addresses: { listen: [`/ip4/127.0.0.1/tcp/${args[0]}`] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()] })
-  await report(1, async () => { await node.stop() })
+  await report(1, async () => {
+    await node.stop()
+  })
 } else if (mode === 'node') {
   const { planLocalFederation, startLocalFederation } = await import('../../src/demo/local-federation.ts')
   const base = Number(args[1])
-  const plan = planLocalFederation({ federation: 'no.lifelong.bench', basePorts: { p2p: base, http: base + 1 }, manifestValidityDays: 30, nodes: [{ slug: 'one', name: 'one', organisationNumber: '971035854', roles: ['institution'] }] }, args[0]!, { logLevel: 'silent' })
+  const plan = planLocalFederation(
+    { federation: 'no.lifelong.bench', basePorts: { p2p: base, http: base + 1 }, manifestValidityDays: 30, nodes: [{ slug: 'one', name: 'one', organisationNumber: '971035854', roles: ['institution'] }] },
+    args[0]!,
+    { logLevel: 'silent' }
+  )
   const fed = await startLocalFederation(plan)
   await report(1, fed.stop)
 } else if (mode === 'federation') {

@@ -11,7 +11,12 @@ import { fmt, mib, type Benchmark } from './harness.ts'
 
 const child = fileURLToPath(new URL('./node-start.child.ts', import.meta.url))
 
-interface ChildReport { startMs: number, rssBytes: number, heapBytes: number, nodes: number }
+interface ChildReport {
+  startMs: number
+  rssBytes: number
+  heapBytes: number
+  nodes: number
+}
 
 /** The V8 option a node runs with (src/cli/main.ts, docs/OPERATIONS.md); every child gets it unless measured without. */
 const NODE_FLAGS = ['--max-semi-space-size=4']
@@ -19,7 +24,9 @@ const NODE_FLAGS = ['--max-semi-space-size=4']
 async function measure (args: string[], flags: string[] = NODE_FLAGS): Promise<ChildReport> {
   const proc = spawn(process.execPath, [...flags, child, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
   let out = ''
-  proc.stdout.on('data', (d: Buffer) => { out += d.toString() })
+  proc.stdout.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
   const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve))
   if (code !== 0) throw new Error(`child ${args[0]} exited with ${code}: ${out}`)
   return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as ChildReport
@@ -51,8 +58,20 @@ const bench: Benchmark = {
     const m = (xs: ChildReport[], k: keyof ChildReport): number => median(xs.map((x) => x[k]))
     const rows = [
       { name: 'one node: create + start (first run: keys, store)', value: m(one, 'startMs'), unit: 'ms', baseline: { name: 'bare libp2p host', value: m(bare, 'startMs') } },
-      { name: 'one node: resident memory after start', value: m(one, 'rssBytes') / 2 ** 20, unit: 'MiB', baseline: { name: 'bare libp2p host', value: m(bare, 'rssBytes') / 2 ** 20 }, note: `heap ${mib(m(one, 'heapBytes'))}; goal ≤ 150 MiB (issue 18)` },
-      { name: 'one node: resident memory after start, V8\'s default young generation (before)', value: m(oneDefault, 'rssBytes') / 2 ** 20, unit: 'MiB', baseline: { name: `with ${NODE_FLAGS.join(' ')}`, value: m(one, 'rssBytes') / 2 ** 20 }, note: `heap ${mib(m(oneDefault, 'heapBytes'))}` }
+      {
+        name: 'one node: resident memory after start',
+        value: m(one, 'rssBytes') / 2 ** 20,
+        unit: 'MiB',
+        baseline: { name: 'bare libp2p host', value: m(bare, 'rssBytes') / 2 ** 20 },
+        note: `heap ${mib(m(one, 'heapBytes'))}; goal ≤ 150 MiB (issue 18)`
+      },
+      {
+        name: 'one node: resident memory after start, V8\'s default young generation (before)',
+        value: m(oneDefault, 'rssBytes') / 2 ** 20,
+        unit: 'MiB',
+        baseline: { name: `with ${NODE_FLAGS.join(' ')}`, value: m(one, 'rssBytes') / 2 ** 20 },
+        note: `heap ${mib(m(oneDefault, 'heapBytes'))}`
+      }
     ]
     if (!quick) {
       rows.push(
@@ -62,7 +81,14 @@ const bench: Benchmark = {
     }
     return {
       rows,
-      notes: [`Every child runs with ${NODE_FLAGS.join(' ')}, as a node does (docs/OPERATIONS.md), except the row measured without it. Where one node's memory goes (process.memoryUsage after a full GC, 2026-12-07): an empty Node 24 process 62 MiB; loading libp2p +46 MiB; loading the rest of the node's code +60 MiB; starting one institution node +43 MiB (218 MiB; heap used 45 MiB of 116 MiB committed). The semi-space option takes back most of the committed but unused heap (218 → 166 MiB); what remains is Node itself, loaded code (libp2p alone 32 MiB of RSS, pdf-lib 7, the OpenID4VCI libraries 8) and 45 MiB of live heap.`, `Medians of ${runs} run${runs > 1 ? 's' : ''}, each in a fresh Node process; start time counts from before the first import of the node's code to every node answering, so it includes loading the modules.${quick ? ' The local federation\'s start is measured in the full run only.' : ''}`]
+      notes: [
+        `Every child runs with ${
+          NODE_FLAGS.join(' ')
+        }, as a node does (docs/OPERATIONS.md), except the row measured without it. Where one node's memory goes (process.memoryUsage after a full GC, 2026-12-07): an empty Node 24 process 62 MiB; loading libp2p +46 MiB; loading the rest of the node's code +60 MiB; starting one institution node +43 MiB (218 MiB; heap used 45 MiB of 116 MiB committed). The semi-space option takes back most of the committed but unused heap (218 → 166 MiB); what remains is Node itself, loaded code (libp2p alone 32 MiB of RSS, pdf-lib 7, the OpenID4VCI libraries 8) and 45 MiB of live heap.`,
+        `Medians of ${runs} run${runs > 1 ? 's' : ''}, each in a fresh Node process; start time counts from before the first import of the node's code to every node answering, so it includes loading the modules.${
+          quick ? ' The local federation\'s start is measured in the full run only.' : ''
+        }`
+      ]
     }
   }
 }

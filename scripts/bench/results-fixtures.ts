@@ -20,7 +20,10 @@ export function syntheticNationalIds (n: number): string[] {
         for (let ind = 400; ind < 500; ind++) {
           const base = `${String(day).padStart(2, '0')}${String(month + 80)}${String(year)}${ind}`
           const id = [...Array(100).keys()].map((k) => base + String(k).padStart(2, '0')).find((c) => isValidNationalId(c))
-          if (id !== undefined) { out.push(id); break }
+          if (id !== undefined) {
+            out.push(id)
+            break
+          }
         }
       }
     }
@@ -37,7 +40,21 @@ export function benchCatalogue (): OfferingCatalogue {
       const m = /^B-(\d{9})-(\d+)$/.exec(id)
       if (m === null) return undefined
       const owner = { id: `I-${m[1] as string}`, organisationNumber: m[1] as string, name: { nb: `Institusjon ${m[1] as string}` } }
-      return { id, kind: 'course', localCode: `EMNE${m[2] as string}`, title: { nb: `Emne ${m[2] as string}`, en: `Course ${m[2] as string}` }, credits: 10, nkrLevel: '6', eqfLevel: 6, iscedF: '0613', languages: ['nb'], gradingScale: 'A-F', learningOutcomes: {}, owner, issuer: owner }
+      return {
+        id,
+        kind: 'course',
+        localCode: `EMNE${m[2] as string}`,
+        title: { nb: `Emne ${m[2] as string}`, en: `Course ${m[2] as string}` },
+        credits: 10,
+        nkrLevel: '6',
+        eqfLevel: 6,
+        iscedF: '0613',
+        languages: ['nb'],
+        gradingScale: 'A-F',
+        learningOutcomes: {},
+        owner,
+        issuer: owner
+      }
     }
   }
 }

@@ -24,5 +24,7 @@ await Promise.all(nodes.map(async (node) => {
 }))
 process.stdout.write('ready\n')
 process.on('SIGTERM', () => {
-  void Promise.allSettled(nodes.map(async (n) => { await n.stop() })).then(() => process.exit(0))
+  void Promise.allSettled(nodes.map(async (n) => {
+    await n.stop()
+  })).then(() => process.exit(0))
 })

@@ -53,7 +53,9 @@ async function ingestRate (tmp: string, total: number, log: (l: string) => void)
     }))
     const cpu0 = process.cpuUsage()
     const elu0 = performance.eventLoopUtilization()
-    const ingest = await timeBlock(total, async () => { for (const results of batches) await registry.ingest({ results }) })
+    const ingest = await timeBlock(total, async () => {
+      for (const results of batches) await registry.ingest({ results })
+    })
     const cpu = process.cpuUsage(cpu0)
     const elu = performance.eventLoopUtilization(elu0)
     log(`ingest: ${fmt(ingest.perSecond)} results/s`)
@@ -77,7 +79,9 @@ async function ingestRate (tmp: string, total: number, log: (l: string) => void)
       value: ingest.perSecond,
       unit: 'results/s',
       baseline: { name: 'raw log append of the same entries and writes', value: raw.perSecond },
-      note: `${fmt(ingest.seconds * 1e6 / total)} µs wall per result; CPU per result ${fmt(cpuPer(cpu))} µs in all threads of this process (signing workers and LevelDB's thread included); the main thread was busy ${fmt(elu.active * 1000 / total)} µs of the ${fmt(ingest.seconds * 1e6 / total)} µs (event-loop utilisation, which under load includes time waiting for a core), against ${fmt(cpuPer(rawCpu))} µs per raw entry; signed result ≈ ${fmt(sample.length)} bytes`
+      note: `${fmt(ingest.seconds * 1e6 / total)} µs wall per result; CPU per result ${fmt(cpuPer(cpu))} µs in all threads of this process (signing workers and LevelDB's thread included); the main thread was busy ${
+        fmt(elu.active * 1000 / total)
+      } µs of the ${fmt(ingest.seconds * 1e6 / total)} µs (event-loop utilisation, which under load includes time waiting for a core), against ${fmt(cpuPer(rawCpu))} µs per raw entry; signed result ≈ ${fmt(sample.length)} bytes`
     }]
   } finally {
     await store.close()
@@ -85,7 +89,10 @@ async function ingestRate (tmp: string, total: number, log: (l: string) => void)
   }
 }
 
-interface Sources { children: ChildProcess[], stop: () => Promise<void> }
+interface Sources {
+  children: ChildProcess[]
+  stop: () => Promise<void>
+}
 
 /** CPU time (ms, user + system, all threads) the child processes have used, from /proc (Linux; NaN elsewhere). */
 function childrenCpuMs (children: readonly ChildProcess[]): number {
@@ -113,8 +120,13 @@ async function startSources (configs: string[], perProcess: number, perSource: n
     children.push(proc)
     ready.push(new Promise((resolve, reject) => {
       let out = ''
-      proc.stdout?.on('data', (d: Buffer) => { out += d.toString(); if (out.includes('ready')) resolve() })
-      proc.on('exit', (code) => { reject(new Error(`source process exited with ${code}`)) })
+      proc.stdout?.on('data', (d: Buffer) => {
+        out += d.toString()
+        if (out.includes('ready')) resolve()
+      })
+      proc.on('exit', (code) => {
+        reject(new Error(`source process exited with ${code}`))
+      })
     }))
   }
   await Promise.all(ready)
@@ -173,7 +185,10 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
     const warmUntil = performance.now() + 60_000
     for (let complete = 0, attempt = 0; complete < warm && performance.now() < warmUntil; attempt++) {
       const o = await portal.fetcher.fetch([subject], OWN_RESULTS)
-      if (o.results.length === sources * 5 && o.results.every((r) => r.verification.ok)) { complete++; continue }
+      if (o.results.length === sources * 5 && o.results.every((r) => r.verification.ok)) {
+        complete++
+        continue
+      }
       if (attempt % 10 === 9) log(`warming up (${attempt + 1}): ${last.slice(0, 300)}`)
       last = `fan-out returned ${o.results.length} results (${o.results.filter((r) => !r.verification.ok).length} not verified), sources ${JSON.stringify(o.sources.filter((s) => s.status !== 'ok'))}`
       await new Promise((resolve) => setTimeout(resolve, 100))
@@ -214,7 +229,13 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
       value: percentile(times, 99),
       unit: 'ms',
       baseline: { name: 'one GetResults round trip to one source, p99', value: percentile(single, 99) },
-      note: `p50 ${fmt(percentile(times, 50), 1)} ms (one source: p50 ${fmt(percentile(single, 50), 1)} ms${singleFailed > 0 ? `, ${singleFailed} of ${runs} calls failed` : ''}); sources started in ${fmt(startSeconds, 1)} s; ${runs} sequential sign-ins, each: index lookup, ${sources} parallel signed requests (each logged at its source), ${sources * 5} results verified; CPU per sign-in: ${fmt(hereMs, 1)} ms in the portal and index process, ${fmt(sourcesMs, 1)} ms in the source processes (background work of every node, such as witnessing, included)${incomplete > 0 ? `; ${incomplete} of ${runs} missed a source (deadline ${fmt(DEADLINE_MS / 1000)} s: ${[...missed].map(([k, n]) => `${n} × ${k}`).join(', ')})` : ''}`
+      note: `p50 ${fmt(percentile(times, 50), 1)} ms (one source: p50 ${fmt(percentile(single, 50), 1)} ms${singleFailed > 0 ? `, ${singleFailed} of ${runs} calls failed` : ''}); sources started in ${
+        fmt(startSeconds, 1)
+      } s; ${runs} sequential sign-ins, each: index lookup, ${sources} parallel signed requests (each logged at its source), ${sources * 5} results verified; CPU per sign-in: ${fmt(hereMs, 1)} ms in the portal and index process, ${
+        fmt(sourcesMs, 1)
+      } ms in the source processes (background work of every node, such as witnessing, included)${
+        incomplete > 0 ? `; ${incomplete} of ${runs} missed a source (deadline ${fmt(DEADLINE_MS / 1000)} s: ${[...missed].map(([k, n]) => `${n} × ${k}`).join(', ')})` : ''
+      }`
     }
   } finally {
     await srcs.stop()
@@ -230,7 +251,10 @@ const FANOUT_FULL = [{ sources: 3, perProcess: 1 }, { sources: 10, perProcess: 1
 function fanOutsChosen (quick: boolean): Array<{ sources: number, perProcess: number }> {
   const env = process.env.RESULTS_BENCH_FANOUT
   if (env === undefined || env === '') return quick ? FANOUT_QUICK : FANOUT_FULL
-  return env.split(',').map((f) => { const [s, p] = f.split(':').map(Number); return { sources: s ?? 3, perProcess: p ?? 1 } })
+  return env.split(',').map((f) => {
+    const [s, p] = f.split(':').map(Number)
+    return { sources: s ?? 3, perProcess: p ?? 1 }
+  })
 }
 
 const bench: Benchmark = {
@@ -251,8 +275,12 @@ const bench: Benchmark = {
     return {
       rows,
       notes: [
-        `Goals: ingest ${fmt(ingestRow.value)} results/s — ${ingestRow.value >= 20_000 ? 'met' : 'not met'} (raw log append in the same run: ${fmt(ingestRow.baseline?.value ?? NaN)} entries/s); fan-out p99 at 10 sources ${ten === undefined ? 'not measured' : `${fmt(ten.value, 1)} ms — ${ten.value <= 100 ? 'met' : 'not met'}${tenOwn ? '' : ' (sources sharing processes: the goal asks for one process each, measured in the full run)'}`}.`,
-        `Machine load (1/5/15-minute load average on ${cpus().length} cores): ${la(load0)} at the start, ${la(loadIngest)} after ingest, ${la(load1)} at the end. The machine is shared; wall-clock figures fall with that load, the CPU figures much less.`,
+        `Goals: ingest ${fmt(ingestRow.value)} results/s — ${ingestRow.value >= 20_000 ? 'met' : 'not met'} (raw log append in the same run: ${fmt(ingestRow.baseline?.value ?? NaN)} entries/s); fan-out p99 at 10 sources ${
+          ten === undefined ? 'not measured' : `${fmt(ten.value, 1)} ms — ${ten.value <= 100 ? 'met' : 'not met'}${tenOwn ? '' : ' (sources sharing processes: the goal asks for one process each, measured in the full run)'}`
+        }.`,
+        `Machine load (1/5/15-minute load average on ${cpus().length} cores): ${la(load0)} at the start, ${la(loadIngest)} after ingest, ${
+          la(load1)
+        } at the end. The machine is shared; wall-clock figures fall with that load, the CPU figures much less.`,
         'Ingest runs on a real LevelDB store with the real log (every batch one synchronous write); the registry lookup answers from memory, as the education registry\'s cached lookup does after the first result of an offering and day. Batches are ingested one after another; each batch is signed on the calling thread and worker threads together (src/services/registry/results/sealer.ts).',
         'Fan-out: the index and the portal run in the benchmark process, the source nodes in child processes started together (each child starts its nodes concurrently and reports ready once their pointers are at the index); every source logs each read durably before it answers. Quick mode packs several source nodes into each child process so that starting them takes seconds; the full run gives every source its own process at 3 and 10 sources and packs the 30 sources three to a process.'
       ]

@@ -66,7 +66,13 @@ for (const bench of selected) {
   const started = performance.now()
   try {
     process.stdout.write(`\n== ${bench.title}\n`)
-    const result = await bench.run({ quick: values.quick, tmp, log: (line) => { process.stdout.write(`   ${line}\n`) } })
+    const result = await bench.run({
+      quick: values.quick,
+      tmp,
+      log: (line) => {
+        process.stdout.write(`   ${line}\n`)
+      }
+    })
     const seconds = (performance.now() - started) / 1000
     const text = render(bench, result, values.quick, seconds)
     process.stdout.write(text.split('\n').slice(2).join('\n') + '\n')

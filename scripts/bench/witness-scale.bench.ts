@@ -70,9 +70,7 @@ async function simNode (i: number, key: SigningKey, dir: string, manifestFile: s
   const logger = createLogger({ node: `sim-${i}`, level: 'silent' })
   const metrics = createMetrics()
   const storage = await openStorage(join(dir, `n${i}`))
-  const federation = new Federation({ store: storage.sublevel('federation'), logger, metrics }, {
-    federationId: FEDERATION, operatorKeys: [operator.publicKeyRaw], manifestFile, expiryWarningMs: 3_600_000
-  })
+  const federation = new Federation({ store: storage.sublevel('federation'), logger, metrics }, { federationId: FEDERATION, operatorKeys: [operator.publicKeyRaw], manifestFile, expiryWarningMs: 3_600_000 })
   await federation.load()
   const datastore = new PeerDatastore(storage.sublevel('p2p'))
   await datastore.open()
@@ -97,19 +95,18 @@ async function simNode (i: number, key: SigningKey, dir: string, manifestFile: s
   const origin = `${FEDERATION}/log/${self}`
   const connectedPeers = (): string[] => libp2p.getConnections().map((c) => c.remotePeer.toString())
   const checkpointer = new Checkpointer({ store, key, logger }, { origin, intervalMs, everyEntries: 1 })
-  const witness = new Witness({
-    store, federation, server, client, key, logger, metrics,
-    ownLatest: () => checkpointer.latest(),
-    ownRootAt: async (size) => size <= store.size ? await store.rootAt(size) : undefined,
-    connectedPeers
-  }, { federationId: FEDERATION, selfPeerId: self, witness: 'all', gossipIntervalMs: intervalMs })
-  const log = new LogModule({ store, checkpointer, witness, federation, logger, metrics, server, client, connectedPeers }, {
-    federationId: FEDERATION, peerId: self, maxEntriesPerRequest: 1000, pushIntervalMs: intervalMs
-  })
+  const witness = new Witness(
+    { store, federation, server, client, key, logger, metrics, ownLatest: () => checkpointer.latest(), ownRootAt: async (size) => size <= store.size ? await store.rootAt(size) : undefined, connectedPeers },
+    { federationId: FEDERATION, selfPeerId: self, witness: 'all', gossipIntervalMs: intervalMs }
+  )
+  const log = new LogModule({ store, checkpointer, witness, federation, logger, metrics, server, client, connectedPeers }, { federationId: FEDERATION, peerId: self, maxEntriesPerRequest: 1000, pushIntervalMs: intervalMs })
   const node: SimNode = { i, key, peerId: self, storage, libp2p, federation, client, log, sent: 0 }
   // Count every exchange this node starts (gossip, checkpoints to witnesses, consistency proofs).
   const call = client.call.bind(client)
-  client.call = (async (...args: Parameters<typeof call>) => { node.sent++; return await call(...args) }) as typeof client.call
+  client.call = (async (...args: Parameters<typeof call>) => {
+    node.sent++
+    return await call(...args)
+  }) as typeof client.call
   await checkpointer.start()
   await witness.start()
   await log.start()
@@ -149,7 +146,9 @@ function heapInUse (): number {
   return m.heapUsed + m.external
 }
 
-const sleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const sleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 export async function simulate (n: number, witnessSet: boolean, tmp: string, intervalMs: number, idleIntervals: number, log: (l: string) => void): Promise<Run> {
   const dir = join(tmp, `n${n}-${witnessSet ? 'set' : 'all'}`)
@@ -168,15 +167,27 @@ export async function simulate (n: number, witnessSet: boolean, tmp: string, int
     validTo: new Date(now + 86_400_000).toISOString()
   }))
   const manifestFile = join(dir, 'manifest.pb')
-  writeFileSync(manifestFile, signManifest(operator, manifestFromJson({
-    federation: FEDERATION, serial: 1, issuedAt: new Date(now).toISOString(), expiresAt: new Date(now + 86_400_000).toISOString(), members,
-    ...(witnessSet ? { witnessing: { perLog: PER_LOG, threshold: THRESHOLD } } : {})
-  }, now)))
+  writeFileSync(
+    manifestFile,
+    signManifest(
+      operator,
+      manifestFromJson({
+        federation: FEDERATION,
+        serial: 1,
+        issuedAt: new Date(now).toISOString(),
+        expiresAt: new Date(now + 86_400_000).toISOString(),
+        members,
+        ...(witnessSet ? { witnessing: { perLog: PER_LOG, threshold: THRESHOLD } } : {})
+      }, now)
+    )
+  )
 
   const heapBefore = heapInUse()
   const nodes: SimNode[] = []
   try {
-    const stage = (what: string): void => { if (process.env.SIM_DEBUG !== undefined) log(`  n=${n}: ${what}`) }
+    const stage = (what: string): void => {
+      if (process.env.SIM_DEBUG !== undefined) log(`  n=${n}: ${what}`)
+    }
     for (let i = 0; i < n; i++) nodes.push(await simNode(i, keys[i] as SigningKey, dir, manifestFile, operator, intervalMs))
     stage('nodes started')
     // Each node learns and dials only the peers it works with: its log's witnesses and its gossip peers (every member without a set).
@@ -193,16 +204,28 @@ export async function simulate (n: number, witnessSet: boolean, tmp: string, int
     }
     let failed = 0
     for (let at = 0; at < pairs.length; at += 32) {
-      await Promise.all(pairs.slice(at, at + 32).map(async ([x, other]) => {
-        await x.libp2p.dial(multiaddr(`/memory/sim-${other.i}/p2p/${other.peerId}`), { signal: AbortSignal.timeout(30_000) }).catch(() => { failed++ })
-      }))
+      await Promise.all(
+        pairs.slice(at, at + 32).map(async ([x, other]) => {
+          await x.libp2p.dial(multiaddr(`/memory/sim-${other.i}/p2p/${other.peerId}`), { signal: AbortSignal.timeout(30_000) }).catch(() => {
+            failed++
+          })
+        })
+      )
     }
     if (failed > 0) log(`  n=${n}: ${failed} of ${pairs.length} dials failed`)
     stage('dialled')
     // Every log appends an entry and has it witnessed, then the federation goes idle.
-    for (const x of nodes) await x.log.transaction((tx) => { tx.log({ type: 'node.sim', key: `e-${x.i}`, record: new TextEncoder().encode('{}') }) })
-    await Promise.all(nodes.map(async (x) => { await x.log.checkpointer.sign() }))
-    await Promise.all(nodes.map(async (x) => { await x.log.pushLatest() }))
+    for (const x of nodes) {
+      await x.log.transaction((tx) => {
+        tx.log({ type: 'node.sim', key: `e-${x.i}`, record: new TextEncoder().encode('{}') })
+      })
+    }
+    await Promise.all(nodes.map(async (x) => {
+      await x.log.checkpointer.sign()
+    }))
+    await Promise.all(nodes.map(async (x) => {
+      await x.log.pushLatest()
+    }))
     stage('witnessed')
     await sleep(intervalMs * 2)
     const memoryPerNode = (heapInUse() - heapBefore) / n
@@ -243,11 +266,18 @@ export async function simulate (n: number, witnessSet: boolean, tmp: string, int
       // Only the two witnesses shown a fork can hold the evidence first; polling all n stores
       // every 20 ms would itself load the process it measures.
       const found = await Promise.all(nodes.filter((x) => witnesses.includes(x.peerId)).map(async (x) => (await x.log.witness.evidence()).some((e) => e.evidence.kind === 'same-size')))
-      if (found.some(Boolean)) { detectMs = performance.now() - shown; break }
+      if (found.some(Boolean)) {
+        detectMs = performance.now() - shown
+        break
+      }
       await sleep(20)
     }
     const run: Run = { n, witnessSet, messagesPerNodePerInterval, maxMessagesPerNodePerInterval, cpuMsPerNodePerInterval, memoryPerNode, connectionsPerNode, detectMs }
-    log(`n=${n} ${witnessSet ? `witness set ${PER_LOG}/log, ${THRESHOLD}-of-${PER_LOG}` : 'every member'}: ${fmt(messagesPerNodePerInterval, 1)} msgs/node/interval (max ${fmt(maxMessagesPerNodePerInterval, 1)}), ${fmt(cpuMsPerNodePerInterval, 2)} ms CPU/node/interval, ${mib(memoryPerNode)}/node, ${fmt(connectionsPerNode, 1)} connections/node, split view caught in ${fmt(detectMs)} ms`)
+    log(
+      `n=${n} ${witnessSet ? `witness set ${PER_LOG}/log, ${THRESHOLD}-of-${PER_LOG}` : 'every member'}: ${fmt(messagesPerNodePerInterval, 1)} msgs/node/interval (max ${fmt(maxMessagesPerNodePerInterval, 1)}), ${
+        fmt(cpuMsPerNodePerInterval, 2)
+      } ms CPU/node/interval, ${mib(memoryPerNode)}/node, ${fmt(connectionsPerNode, 1)} connections/node, split view caught in ${fmt(detectMs)} ms`
+    )
     return run
   } finally {
     await Promise.allSettled(nodes.map(stopNode))
@@ -272,17 +302,45 @@ const bench: Benchmark = {
     const rows: BenchRow[] = []
     const perMinute = 60_000 / 30_000 // at the default gossip interval of 30 s
     for (const r of runs) {
-      rows.push({ name: `n=${r.n}: messages sent per node per gossip interval`, value: r.messagesPerNodePerInterval, unit: 'msgs', baseline: { name: `every member, n=${baseline.n}`, value: baseline.messagesPerNodePerInterval }, note: `max ${fmt(r.maxMessagesPerNodePerInterval, 1)}; ×${fmt(r.messagesPerNodePerInterval / first.messagesPerNodePerInterval, 2)} of n=${first.n}` })
-      rows.push({ name: `n=${r.n}: CPU per node per idle minute (30 s gossip)`, value: r.cpuMsPerNodePerInterval * perMinute, unit: 'ms', baseline: { name: `every member, n=${baseline.n}`, value: baseline.cpuMsPerNodePerInterval * perMinute }, note: `×${fmt(r.cpuMsPerNodePerInterval / first.cpuMsPerNodePerInterval, 2)} of n=${first.n}` })
-      rows.push({ name: `n=${r.n}: memory per node (heap and buffers)`, value: r.memoryPerNode / 1024 / 1024, unit: 'MiB', baseline: { name: `every member, n=${baseline.n}`, value: baseline.memoryPerNode / 1024 / 1024 }, note: `${fmt(r.connectionsPerNode, 1)} connections per node (every member: ${fmt(baseline.connectionsPerNode, 1)})` })
-      rows.push({ name: `n=${r.n}: split view caught after`, value: r.detectMs / intervalMs, unit: 'gossip intervals', baseline: { name: `every member, n=${baseline.n}`, value: baseline.detectMs / intervalMs }, note: `${fmt(r.detectMs)} ms with a ${intervalMs} ms interval` })
+      rows.push({
+        name: `n=${r.n}: messages sent per node per gossip interval`,
+        value: r.messagesPerNodePerInterval,
+        unit: 'msgs',
+        baseline: { name: `every member, n=${baseline.n}`, value: baseline.messagesPerNodePerInterval },
+        note: `max ${fmt(r.maxMessagesPerNodePerInterval, 1)}; ×${fmt(r.messagesPerNodePerInterval / first.messagesPerNodePerInterval, 2)} of n=${first.n}`
+      })
+      rows.push({
+        name: `n=${r.n}: CPU per node per idle minute (30 s gossip)`,
+        value: r.cpuMsPerNodePerInterval * perMinute,
+        unit: 'ms',
+        baseline: { name: `every member, n=${baseline.n}`, value: baseline.cpuMsPerNodePerInterval * perMinute },
+        note: `×${fmt(r.cpuMsPerNodePerInterval / first.cpuMsPerNodePerInterval, 2)} of n=${first.n}`
+      })
+      rows.push({
+        name: `n=${r.n}: memory per node (heap and buffers)`,
+        value: r.memoryPerNode / 1024 / 1024,
+        unit: 'MiB',
+        baseline: { name: `every member, n=${baseline.n}`, value: baseline.memoryPerNode / 1024 / 1024 },
+        note: `${fmt(r.connectionsPerNode, 1)} connections per node (every member: ${fmt(baseline.connectionsPerNode, 1)})`
+      })
+      rows.push({
+        name: `n=${r.n}: split view caught after`,
+        value: r.detectMs / intervalMs,
+        unit: 'gossip intervals',
+        baseline: { name: `every member, n=${baseline.n}`, value: baseline.detectMs / intervalMs },
+        note: `${fmt(r.detectMs)} ms with a ${intervalMs} ms interval`
+      })
     }
     return {
       rows,
       notes: [
-        `One process, ${sizes.join(', ')} members, each a LevelDB log store, checkpointer, witness, log module, federation, signed RPC and libp2p (Noise, Yamux) over @libp2p/memory; no DHT, HTTP or registries. Witness set: ${PER_LOG} witnesses per log by rendezvous hashing over every member, ${THRESHOLD}-of-${PER_LOG}. Gossip interval ${intervalMs} ms in the simulation; CPU per idle minute is scaled to the default 30 s interval.`,
+        `One process, ${
+          sizes.join(', ')
+        } members, each a LevelDB log store, checkpointer, witness, log module, federation, signed RPC and libp2p (Noise, Yamux) over @libp2p/memory; no DHT, HTTP or registries. Witness set: ${PER_LOG} witnesses per log by rendezvous hashing over every member, ${THRESHOLD}-of-${PER_LOG}. Gossip interval ${intervalMs} ms in the simulation; CPU per idle minute is scaled to the default 30 s interval.`,
         `Idle = ${idleIntervals} gossip intervals after every log appended one entry and had it cosigned; messages are every exchange a node started (gossip, checkpoints to witnesses, consistency proofs). CPU is the process's over the idle window divided by n (the simulation's own polling excluded: it does not run then). Memory is the growth of the JavaScript heap and buffers (after a full collection) from before the first node to after the federation settled, divided by n; LevelDB's native memtables and caches are outside it (one LevelDB per simulated member, as a node has).`,
-        `Baseline: the same simulation at n=${baseline.n} without a witness set (every member witnesses and gossips with every other, as before: n − 1 gossip messages per node per interval, each carrying up to n checkpoints). At n=25 it did not settle within 5 minutes on this machine (load average about 15): every interval, 600 gossip messages carried about 15,000 checkpoints to verify. Load average ${fmt(load, 2)} at the start (the machine is shared).`
+        `Baseline: the same simulation at n=${baseline.n} without a witness set (every member witnesses and gossips with every other, as before: n − 1 gossip messages per node per interval, each carrying up to n checkpoints). At n=25 it did not settle within 5 minutes on this machine (load average about 15): every interval, 600 gossip messages carried about 15,000 checkpoints to verify. Load average ${
+          fmt(load, 2)
+        } at the start (the machine is shared).`
       ]
     }
   }

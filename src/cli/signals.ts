@@ -37,13 +37,23 @@ export function runUntilSignalled (stop: () => Promise<void>, options: SignalOpt
     process.removeAllListeners('SIGTERM')
     process.stderr.write(`${signal}: shutting down (at most ${Math.ceil(options.boundMs / 1000)} s; ${signal === 'SIGINT' ? 'Ctrl-C' : signal} again exits at once, without a clean shutdown)…\n`)
     startWatchdog(options.boundMs + WATCHDOG_MARGIN_MS)
-    stop().then(() => { process.exit(0) }, (err) => {
+    stop().then(() => {
+      process.exit(0)
+    }, (err) => {
       process.stderr.write(`shutdown failed: ${String(err)}\n`)
       process.exit(1)
     })
   }
-  process.on('SIGINT', () => { onStop('SIGINT') })
-  process.on('SIGTERM', () => { onStop('SIGTERM') })
+  process.on('SIGINT', () => {
+    onStop('SIGINT')
+  })
+  process.on('SIGTERM', () => {
+    onStop('SIGTERM')
+  })
   const reload = options.reload
-  if (reload !== undefined) process.on('SIGHUP', () => { void reload() })
+  if (reload !== undefined) {
+    process.on('SIGHUP', () => {
+      void reload()
+    })
+  }
 }

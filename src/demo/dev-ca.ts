@@ -32,7 +32,14 @@ export function devCa (dir: string, now = Date.now()): DevCa {
   const rootKey = loadOrCreateP256KeyFile(keyFile)
   let root = existsSync(rootFile) ? readCertificates(rootFile)[0] : undefined
   if (root === undefined || root.validToDate.getTime() < now + 30 * DAY || !root.publicKey.export({ type: 'spki', format: 'der' }).equals(createPublicKey(rootKey).export({ type: 'spki', format: 'der' }))) {
-    root = makeCertificate({ subject: { commonName: 'DEVELOPMENT lifelong local federation CA (not for production)', organisation: 'lifelong development', country: 'NO' }, publicKey: createPublicKey(rootKey), selfSignKey: rootKey, ca: true, notBefore: new Date(now - DAY), notAfter: new Date(now + 3650 * DAY) })
+    root = makeCertificate({
+      subject: { commonName: 'DEVELOPMENT lifelong local federation CA (not for production)', organisation: 'lifelong development', country: 'NO' },
+      publicKey: createPublicKey(rootKey),
+      selfSignKey: rootKey,
+      ca: true,
+      notBefore: new Date(now - DAY),
+      notAfter: new Date(now + 3650 * DAY)
+    })
     writeFileSync(rootFile, certificatesToPem([root]))
   }
   return { rootFile, root, rootKey }
@@ -52,4 +59,3 @@ export function devCertificate (ca: DevCa, file: string, privateKey: KeyObject, 
   })
   writeFileSync(file, certificatesToPem([leaf]))
 }
-

@@ -42,21 +42,174 @@ export interface SampleInstitution {
 }
 
 export const SAMPLE_INSTITUTIONS: SampleInstitution[] = [
-  { slug: 'uio', organisationNumber: '971035854', name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' }, shortName: 'UiO', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1110', fsNumber: '185', validFrom: '1811-09-02', imports: 'csv', programmes: 130, courses: 1300, prefix: '', since: 2008 },
-  { slug: 'ntnu', organisationNumber: '974767880', name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'Norwegian University of Science and Technology' }, shortName: 'NTNU', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01', imports: 'csv', programmes: 140, courses: 1400, prefix: 'T', since: 2008 },
-  { slug: 'uib', organisationNumber: '874789542', name: { nb: 'Universitetet i Bergen', en: 'University of Bergen' }, shortName: 'UiB', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1120', fsNumber: '184', validFrom: '1946-09-05', imports: 'json', programmes: 110, courses: 1100, prefix: 'B', since: 2008 },
-  { slug: 'hist', organisationNumber: '974741016', name: { nb: 'Høgskolen i Sør-Trøndelag', en: 'Sør-Trøndelag University College' }, shortName: 'HiST', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0254', fsNumber: '204', validFrom: '1994-08-01', validTo: '2016-01-01', programmes: 45, courses: 330, prefix: 'S', since: 2006 },
-  { slug: 'hig', organisationNumber: '974830523', name: { nb: 'Høgskolen i Gjøvik', en: 'Gjøvik University College' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01', validTo: '2016-01-01', programmes: 28, courses: 210, prefix: 'G', since: 2006 },
-  { slug: 'hials', organisationNumber: '974763613', name: { nb: 'Høgskolen i Ålesund', en: 'Aalesund University College' }, shortName: 'HiÅ', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0211', fsNumber: '207', validFrom: '1994-08-01', validTo: '2016-01-01', programmes: 22, courses: 160, prefix: 'A', since: 2006 },
-  { slug: 'nvf', organisationNumber: '991502254', name: { nb: 'Nordvest fagskole (demo)', en: 'Nordvest Vocational College (demo)' }, shortName: 'NVF', category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] }, dbhCode: '8901', fsNumber: '901', validFrom: '2005-01-01', programmes: 6, courses: 0, prefix: 'F', since: 2011 },
-  { slug: 'oslomet', organisationNumber: '997058747', name: { nb: 'OsloMet – storbyuniversitetet', en: 'Oslo Metropolitan University' }, shortName: 'OsloMet', category: 'university', selfAccreditation: { upToLevel: '8', doctoralFields: [] }, dbhCode: '1175', fsNumber: '215', validFrom: '2011-08-01', imports: 'csv', programmes: 0, courses: 0, prefix: 'M', since: 2011 },
+  {
+    slug: 'uio',
+    organisationNumber: '971035854',
+    name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' },
+    shortName: 'UiO',
+    category: 'university',
+    selfAccreditation: { upToLevel: '8', doctoralFields: [] },
+    dbhCode: '1110',
+    fsNumber: '185',
+    validFrom: '1811-09-02',
+    imports: 'csv',
+    programmes: 130,
+    courses: 1300,
+    prefix: '',
+    since: 2008
+  },
+  {
+    slug: 'ntnu',
+    organisationNumber: '974767880',
+    name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'Norwegian University of Science and Technology' },
+    shortName: 'NTNU',
+    category: 'university',
+    selfAccreditation: { upToLevel: '8', doctoralFields: [] },
+    dbhCode: '1150',
+    fsNumber: '194',
+    validFrom: '1996-01-01',
+    imports: 'csv',
+    programmes: 140,
+    courses: 1400,
+    prefix: 'T',
+    since: 2008
+  },
+  {
+    slug: 'uib',
+    organisationNumber: '874789542',
+    name: { nb: 'Universitetet i Bergen', en: 'University of Bergen' },
+    shortName: 'UiB',
+    category: 'university',
+    selfAccreditation: { upToLevel: '8', doctoralFields: [] },
+    dbhCode: '1120',
+    fsNumber: '184',
+    validFrom: '1946-09-05',
+    imports: 'json',
+    programmes: 110,
+    courses: 1100,
+    prefix: 'B',
+    since: 2008
+  },
+  {
+    slug: 'hist',
+    organisationNumber: '974741016',
+    name: { nb: 'Høgskolen i Sør-Trøndelag', en: 'Sør-Trøndelag University College' },
+    shortName: 'HiST',
+    category: 'accredited-college',
+    selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+    dbhCode: '0254',
+    fsNumber: '204',
+    validFrom: '1994-08-01',
+    validTo: '2016-01-01',
+    programmes: 45,
+    courses: 330,
+    prefix: 'S',
+    since: 2006
+  },
+  {
+    slug: 'hig',
+    organisationNumber: '974830523',
+    name: { nb: 'Høgskolen i Gjøvik', en: 'Gjøvik University College' },
+    shortName: 'HiG',
+    category: 'accredited-college',
+    selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+    dbhCode: '0213',
+    fsNumber: '206',
+    validFrom: '1994-08-01',
+    validTo: '2016-01-01',
+    programmes: 28,
+    courses: 210,
+    prefix: 'G',
+    since: 2006
+  },
+  {
+    slug: 'hials',
+    organisationNumber: '974763613',
+    name: { nb: 'Høgskolen i Ålesund', en: 'Aalesund University College' },
+    shortName: 'HiÅ',
+    category: 'accredited-college',
+    selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+    dbhCode: '0211',
+    fsNumber: '207',
+    validFrom: '1994-08-01',
+    validTo: '2016-01-01',
+    programmes: 22,
+    courses: 160,
+    prefix: 'A',
+    since: 2006
+  },
+  {
+    slug: 'nvf',
+    organisationNumber: '991502254',
+    name: { nb: 'Nordvest fagskole (demo)', en: 'Nordvest Vocational College (demo)' },
+    shortName: 'NVF',
+    category: 'vocational-college',
+    selfAccreditation: { upToLevel: '', doctoralFields: [] },
+    dbhCode: '8901',
+    fsNumber: '901',
+    validFrom: '2005-01-01',
+    programmes: 6,
+    courses: 0,
+    prefix: 'F',
+    since: 2011
+  },
+  {
+    slug: 'oslomet',
+    organisationNumber: '997058747',
+    name: { nb: 'OsloMet – storbyuniversitetet', en: 'Oslo Metropolitan University' },
+    shortName: 'OsloMet',
+    category: 'university',
+    selfAccreditation: { upToLevel: '8', doctoralFields: [] },
+    dbhCode: '1175',
+    fsNumber: '215',
+    validFrom: '2011-08-01',
+    imports: 'csv',
+    programmes: 0,
+    courses: 0,
+    prefix: 'M',
+    since: 2011
+  },
   // Vestland county (2020): its upper-secondary schools' results, with the county as the issuer.
-  { slug: 'vestland', organisationNumber: '821311632', name: { nb: 'Vestland fylkeskommune', en: 'Vestland County Council' }, shortName: 'Vestland', category: 'county', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2020-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'V', since: 2020 },
-  { slug: 'hkdir', organisationNumber: '919479906', name: { nb: 'Direktoratet for høyere utdanning og kompetanse', en: 'Directorate for Higher Education and Skills' }, shortName: 'HK-dir', category: 'other', selfAccreditation: { upToLevel: '', doctoralFields: [] }, validFrom: '2021-01-01', imports: 'json', programmes: 0, courses: 0, prefix: 'K', since: 2021 }
+  {
+    slug: 'vestland',
+    organisationNumber: '821311632',
+    name: { nb: 'Vestland fylkeskommune', en: 'Vestland County Council' },
+    shortName: 'Vestland',
+    category: 'county',
+    selfAccreditation: { upToLevel: '', doctoralFields: [] },
+    validFrom: '2020-01-01',
+    imports: 'json',
+    programmes: 0,
+    courses: 0,
+    prefix: 'V',
+    since: 2020
+  },
+  {
+    slug: 'hkdir',
+    organisationNumber: '919479906',
+    name: { nb: 'Direktoratet for høyere utdanning og kompetanse', en: 'Directorate for Higher Education and Skills' },
+    shortName: 'HK-dir',
+    category: 'other',
+    selfAccreditation: { upToLevel: '', doctoralFields: [] },
+    validFrom: '2021-01-01',
+    imports: 'json',
+    programmes: 0,
+    courses: 0,
+    prefix: 'K',
+    since: 2021
+  }
 ]
 
-const named = (o: Pick<SampleOffering, 'kind' | 'localCode' | 'name' | 'credits' | 'nkrLevel' | 'nusCode' | 'iscedF' | 'validFrom'> & Partial<SampleOffering>): SampleOffering =>
-  ({ localVersion: '1', languages: ['nb'], gradingScale: 'A-F', learningOutcomes: { nb: '', en: '' }, terms: [], status: 'active', relations: [], ...o })
+const named = (o: Pick<SampleOffering, 'kind' | 'localCode' | 'name' | 'credits' | 'nkrLevel' | 'nusCode' | 'iscedF' | 'validFrom'> & Partial<SampleOffering>): SampleOffering => ({
+  localVersion: '1',
+  languages: ['nb'],
+  gradingScale: 'A-F',
+  learningOutcomes: { nb: '', en: '' },
+  terms: [],
+  status: 'active',
+  relations: [],
+  ...o
+})
 const uioBachelor = ['IN1000', 'IN1150', 'MAT1100', 'IN2010']
 
 /**
@@ -66,17 +219,50 @@ const uioBachelor = ['IN1000', 'IN1150', 'MAT1100', 'IN2010']
  */
 export const SAMPLE_RESULT_OFFERINGS: Readonly<Record<string, readonly SampleOffering[]>> = {
   uio: [
-    named({ kind: 'course', localCode: 'IN1000', name: { nb: 'Introduksjon til objektorientert programmering', en: 'Introduction to Object-oriented Programming' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01' }),
+    named({
+      kind: 'course',
+      localCode: 'IN1000',
+      name: { nb: 'Introduksjon til objektorientert programmering', en: 'Introduction to Object-oriented Programming' },
+      credits: 10,
+      nkrLevel: '6',
+      nusCode: '655119',
+      iscedF: '0613',
+      validFrom: '2016-08-01'
+    }),
     named({ kind: 'course', localCode: 'IN1150', name: { nb: 'Logiske metoder', en: 'Logical Methods' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01' }),
     named({ kind: 'course', localCode: 'MAT1100', name: { nb: 'Kalkulus', en: 'Calculus' }, credits: 10, nkrLevel: '6', nusCode: '654101', iscedF: '0541', validFrom: '2008-08-01' }),
     named({ kind: 'course', localCode: 'IN2010', name: { nb: 'Algoritmer og datastrukturer', en: 'Algorithms and Data Structures' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2017-08-01' }),
-    named({ kind: 'study-programme', localCode: 'BAINF-PSA', name: { nb: 'Bachelor i informatikk: programmering og systemarkitektur', en: 'Bachelor of Science in Informatics: Programming and System Architecture' }, credits: 180, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2016-08-01', links: { admissionRequirement: 'MATRS' }, learningOutcomes: { nb: 'Kandidaten har bred kunnskap om programmering, algoritmer og systemarkitektur.', en: 'The graduate has broad knowledge of programming, algorithms and system architecture.' }, relations: uioBachelor.map((c) => ({ type: 'contains-mandatory', target: c })) }),
+    named({
+      kind: 'study-programme',
+      localCode: 'BAINF-PSA',
+      name: { nb: 'Bachelor i informatikk: programmering og systemarkitektur', en: 'Bachelor of Science in Informatics: Programming and System Architecture' },
+      credits: 180,
+      nkrLevel: '6',
+      nusCode: '655119',
+      iscedF: '0613',
+      validFrom: '2016-08-01',
+      links: { admissionRequirement: 'MATRS' },
+      learningOutcomes: { nb: 'Kandidaten har bred kunnskap om programmering, algoritmer og systemarkitektur.', en: 'The graduate has broad knowledge of programming, algorithms and system architecture.' },
+      relations: uioBachelor.map((c) => ({ type: 'contains-mandatory', target: c }))
+    }),
     named({ kind: 'course', localCode: 'INF5100', name: { nb: 'Avanserte databasesystemer', en: 'Advanced Database Systems' }, credits: 10, nkrLevel: '7', nusCode: '755119', iscedF: '0613', languages: ['en'], validFrom: '2008-08-01' })
   ],
   ntnu: [
     named({ kind: 'course', localCode: 'TDT4100', name: { nb: 'Objektorientert programmering', en: 'Object-Oriented Programming' }, credits: 7.5, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2008-08-01' }),
     named({ kind: 'course', localCode: 'TDT4120', name: { nb: 'Algoritmer og datastrukturer', en: 'Algorithms and Data Structures' }, credits: 7.5, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2008-08-01' }),
-    named({ kind: 'micro-credential', localCode: 'MLPRAKSIS', name: { nb: 'Maskinlæring i praksis', en: 'Applied Machine Learning' }, credits: 5, nkrLevel: '7', nusCode: '', iscedF: '0613', languages: ['en'], gradingScale: 'pass-fail', validFrom: '2024-08-01', learningOutcomes: { nb: 'Kan trene, evaluere og ta i bruk modeller for veiledet læring på reelle data.', en: 'Can train, evaluate and deploy supervised learning models on real data.' } })
+    named({
+      kind: 'micro-credential',
+      localCode: 'MLPRAKSIS',
+      name: { nb: 'Maskinlæring i praksis', en: 'Applied Machine Learning' },
+      credits: 5,
+      nkrLevel: '7',
+      nusCode: '',
+      iscedF: '0613',
+      languages: ['en'],
+      gradingScale: 'pass-fail',
+      validFrom: '2024-08-01',
+      learningOutcomes: { nb: 'Kan trene, evaluere og ta i bruk modeller for veiledet læring på reelle data.', en: 'Can train, evaluate and deploy supervised learning models on real data.' }
+    })
   ],
   hist: [
     named({ kind: 'course', localCode: 'TDAT1001', name: { nb: 'Ingeniørfaglig innføringsemne', en: 'Introduction to Engineering' }, credits: 7.5, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2010-08-01' })
@@ -89,8 +275,28 @@ export const SAMPLE_RESULT_OFFERINGS: Readonly<Record<string, readonly SampleOff
     named({ kind: 'course', localCode: 'DATA1100', name: { nb: 'Webutvikling og inkluderende design', en: 'Web Development and Inclusive Design' }, credits: 10, nkrLevel: '6', nusCode: '655119', iscedF: '0613', validFrom: '2011-08-01' })
   ],
   vestland: [
-    named({ kind: 'upper-secondary-programme', localCode: 'STUSPE', name: { nb: 'Vitnemål, studiespesialisering', en: 'Upper secondary diploma, general studies' }, credits: 0, nkrLevel: '4', nusCode: '459901', iscedF: '0031', gradingScale: '1-6', validFrom: '2006-08-01' }),
-    named({ kind: 'upper-secondary-programme', localCode: 'ELEKTRO', name: { nb: 'Fagbrev i elektrikerfaget', en: 'Trade certificate, electrician' }, credits: 0, nkrLevel: '4', nusCode: '457118', iscedF: '0713', gradingScale: 'trade-certificate', validFrom: '2006-08-01' })
+    named({
+      kind: 'upper-secondary-programme',
+      localCode: 'STUSPE',
+      name: { nb: 'Vitnemål, studiespesialisering', en: 'Upper secondary diploma, general studies' },
+      credits: 0,
+      nkrLevel: '4',
+      nusCode: '459901',
+      iscedF: '0031',
+      gradingScale: '1-6',
+      validFrom: '2006-08-01'
+    }),
+    named({
+      kind: 'upper-secondary-programme',
+      localCode: 'ELEKTRO',
+      name: { nb: 'Fagbrev i elektrikerfaget', en: 'Trade certificate, electrician' },
+      credits: 0,
+      nkrLevel: '4',
+      nusCode: '457118',
+      iscedF: '0713',
+      gradingScale: 'trade-certificate',
+      validFrom: '2006-08-01'
+    })
   ],
   // The issuing agency of the tests needed for permanent residence and citizenship.
   hkdir: [
@@ -113,26 +319,186 @@ interface Field {
 }
 
 const FIELDS: Field[] = [
-  { isced: '0613', nus: '5', nb: 'informatikk', en: 'informatics', code: 'INF', topicsNb: ['programmering', 'algoritmer', 'datastrukturer', 'databaser', 'operativsystemer', 'maskinlæring', 'datasikkerhet', 'programvareutvikling', 'nettverk', 'kunstig intelligens'], topicsEn: ['programming', 'algorithms', 'data structures', 'databases', 'operating systems', 'machine learning', 'computer security', 'software engineering', 'networks', 'artificial intelligence'] },
-  { isced: '0541', nus: '5', nb: 'matematikk', en: 'mathematics', code: 'MAT', topicsNb: ['kalkulus', 'lineær algebra', 'analyse', 'statistikk', 'sannsynlighetsteori', 'numerikk', 'topologi', 'tallteori'], topicsEn: ['calculus', 'linear algebra', 'analysis', 'statistics', 'probability', 'numerical methods', 'topology', 'number theory'] },
-  { isced: '0533', nus: '5', nb: 'fysikk', en: 'physics', code: 'FYS', topicsNb: ['mekanikk', 'elektromagnetisme', 'kvantefysikk', 'termodynamikk', 'astrofysikk', 'faststoffysikk'], topicsEn: ['mechanics', 'electromagnetism', 'quantum physics', 'thermodynamics', 'astrophysics', 'solid state physics'] },
-  { isced: '0511', nus: '5', nb: 'biologi', en: 'biology', code: 'BIO', topicsNb: ['cellebiologi', 'økologi', 'genetikk', 'evolusjon', 'marinbiologi', 'mikrobiologi'], topicsEn: ['cell biology', 'ecology', 'genetics', 'evolution', 'marine biology', 'microbiology'] },
-  { isced: '0715', nus: '5', nb: 'maskinteknikk', en: 'mechanical engineering', code: 'TMM', topicsNb: ['termodynamikk', 'konstruksjon', 'materialteknologi', 'produksjon', 'strømningsteknikk'], topicsEn: ['thermodynamics', 'design', 'materials technology', 'manufacturing', 'fluid dynamics'] },
-  { isced: '0713', nus: '5', nb: 'elektronikk', en: 'electronics', code: 'ELE', topicsNb: ['kretsteknikk', 'signalbehandling', 'reguleringsteknikk', 'kraftsystemer', 'mikrokontrollere'], topicsEn: ['circuit design', 'signal processing', 'control engineering', 'power systems', 'microcontrollers'] },
-  { isced: '0732', nus: '5', nb: 'bygg og anlegg', en: 'civil engineering', code: 'BYG', topicsNb: ['betongkonstruksjoner', 'geoteknikk', 'vegbygging', 'bærende konstruksjoner'], topicsEn: ['concrete structures', 'geotechnics', 'road engineering', 'structural engineering'] },
-  { isced: '0413', nus: '4', nb: 'økonomi og ledelse', en: 'economics and management', code: 'ØKL', topicsNb: ['regnskap', 'finans', 'markedsføring', 'organisasjon', 'strategi', 'bedriftsøkonomi'], topicsEn: ['accounting', 'finance', 'marketing', 'organisation', 'strategy', 'business economics'] },
-  { isced: '0311', nus: '3', nb: 'samfunnsøkonomi', en: 'economics', code: 'ECON', topicsNb: ['mikroøkonomi', 'makroøkonomi', 'økonometri', 'offentlig økonomi'], topicsEn: ['microeconomics', 'macroeconomics', 'econometrics', 'public economics'] },
-  { isced: '0421', nus: '3', nb: 'rettsvitenskap', en: 'law', code: 'JUS', topicsNb: ['forvaltningsrett', 'strafferett', 'kontraktsrett', 'folkerett', 'menneskerettigheter'], topicsEn: ['administrative law', 'criminal law', 'contract law', 'international law', 'human rights'] },
-  { isced: '0313', nus: '3', nb: 'statsvitenskap', en: 'political science', code: 'STV', topicsNb: ['komparativ politikk', 'internasjonal politikk', 'offentlig politikk', 'politisk teori'], topicsEn: ['comparative politics', 'international relations', 'public policy', 'political theory'] },
-  { isced: '0313', nus: '3', nb: 'psykologi', en: 'psychology', code: 'PSY', topicsNb: ['kognitiv psykologi', 'utviklingspsykologi', 'sosialpsykologi', 'klinisk psykologi'], topicsEn: ['cognitive psychology', 'developmental psychology', 'social psychology', 'clinical psychology'] },
-  { isced: '0222', nus: '1', nb: 'historie', en: 'history', code: 'HIS', topicsNb: ['norsk historie', 'europeisk historie', 'antikken', 'middelalderen', 'moderne historie'], topicsEn: ['Norwegian history', 'European history', 'antiquity', 'the Middle Ages', 'modern history'] },
-  { isced: '0231', nus: '1', nb: 'nordisk språk og litteratur', en: 'Nordic language and literature', code: 'NOR', topicsNb: ['norrønt', 'sosiolingvistikk', 'litteraturhistorie', 'grammatikk'], topicsEn: ['Old Norse', 'sociolinguistics', 'literary history', 'grammar'] },
-  { isced: '0913', nus: '6', nb: 'sykepleie', en: 'nursing', code: 'SYK', topicsNb: ['anatomi', 'fysiologi', 'farmakologi', 'klinisk praksis', 'sykepleievitenskap'], topicsEn: ['anatomy', 'physiology', 'pharmacology', 'clinical practice', 'nursing science'] },
-  { isced: '0912', nus: '6', nb: 'medisin', en: 'medicine', code: 'MED', topicsNb: ['anatomi', 'patologi', 'immunologi', 'allmennmedisin', 'samfunnsmedisin'], topicsEn: ['anatomy', 'pathology', 'immunology', 'general practice', 'community medicine'] },
-  { isced: '0114', nus: '2', nb: 'lærerutdanning', en: 'teacher education', code: 'LU', topicsNb: ['pedagogikk', 'fagdidaktikk', 'klasseledelse', 'praksis'], topicsEn: ['pedagogy', 'subject didactics', 'classroom management', 'teaching practice'] },
-  { isced: '0212', nus: '1', nb: 'design', en: 'design', code: 'DES', topicsNb: ['interaksjonsdesign', 'grafisk design', 'produktdesign', 'designteori'], topicsEn: ['interaction design', 'graphic design', 'product design', 'design theory'] },
-  { isced: '0716', nus: '5', nb: 'skipsteknikk', en: 'marine technology', code: 'SKI', topicsNb: ['skipsdesign', 'hydrodynamikk', 'marine operasjoner', 'offshoreteknikk'], topicsEn: ['ship design', 'hydrodynamics', 'marine operations', 'offshore engineering'] },
-  { isced: '0612', nus: '5', nb: 'informasjonssikkerhet', en: 'information security', code: 'IMT', topicsNb: ['kryptografi', 'digital etterforskning', 'risikostyring', 'nettverkssikkerhet'], topicsEn: ['cryptography', 'digital forensics', 'risk management', 'network security'] }
+  {
+    isced: '0613',
+    nus: '5',
+    nb: 'informatikk',
+    en: 'informatics',
+    code: 'INF',
+    topicsNb: ['programmering', 'algoritmer', 'datastrukturer', 'databaser', 'operativsystemer', 'maskinlæring', 'datasikkerhet', 'programvareutvikling', 'nettverk', 'kunstig intelligens'],
+    topicsEn: ['programming', 'algorithms', 'data structures', 'databases', 'operating systems', 'machine learning', 'computer security', 'software engineering', 'networks', 'artificial intelligence']
+  },
+  {
+    isced: '0541',
+    nus: '5',
+    nb: 'matematikk',
+    en: 'mathematics',
+    code: 'MAT',
+    topicsNb: ['kalkulus', 'lineær algebra', 'analyse', 'statistikk', 'sannsynlighetsteori', 'numerikk', 'topologi', 'tallteori'],
+    topicsEn: ['calculus', 'linear algebra', 'analysis', 'statistics', 'probability', 'numerical methods', 'topology', 'number theory']
+  },
+  {
+    isced: '0533',
+    nus: '5',
+    nb: 'fysikk',
+    en: 'physics',
+    code: 'FYS',
+    topicsNb: ['mekanikk', 'elektromagnetisme', 'kvantefysikk', 'termodynamikk', 'astrofysikk', 'faststoffysikk'],
+    topicsEn: ['mechanics', 'electromagnetism', 'quantum physics', 'thermodynamics', 'astrophysics', 'solid state physics']
+  },
+  {
+    isced: '0511',
+    nus: '5',
+    nb: 'biologi',
+    en: 'biology',
+    code: 'BIO',
+    topicsNb: ['cellebiologi', 'økologi', 'genetikk', 'evolusjon', 'marinbiologi', 'mikrobiologi'],
+    topicsEn: ['cell biology', 'ecology', 'genetics', 'evolution', 'marine biology', 'microbiology']
+  },
+  {
+    isced: '0715',
+    nus: '5',
+    nb: 'maskinteknikk',
+    en: 'mechanical engineering',
+    code: 'TMM',
+    topicsNb: ['termodynamikk', 'konstruksjon', 'materialteknologi', 'produksjon', 'strømningsteknikk'],
+    topicsEn: ['thermodynamics', 'design', 'materials technology', 'manufacturing', 'fluid dynamics']
+  },
+  {
+    isced: '0713',
+    nus: '5',
+    nb: 'elektronikk',
+    en: 'electronics',
+    code: 'ELE',
+    topicsNb: ['kretsteknikk', 'signalbehandling', 'reguleringsteknikk', 'kraftsystemer', 'mikrokontrollere'],
+    topicsEn: ['circuit design', 'signal processing', 'control engineering', 'power systems', 'microcontrollers']
+  },
+  {
+    isced: '0732',
+    nus: '5',
+    nb: 'bygg og anlegg',
+    en: 'civil engineering',
+    code: 'BYG',
+    topicsNb: ['betongkonstruksjoner', 'geoteknikk', 'vegbygging', 'bærende konstruksjoner'],
+    topicsEn: ['concrete structures', 'geotechnics', 'road engineering', 'structural engineering']
+  },
+  {
+    isced: '0413',
+    nus: '4',
+    nb: 'økonomi og ledelse',
+    en: 'economics and management',
+    code: 'ØKL',
+    topicsNb: ['regnskap', 'finans', 'markedsføring', 'organisasjon', 'strategi', 'bedriftsøkonomi'],
+    topicsEn: ['accounting', 'finance', 'marketing', 'organisation', 'strategy', 'business economics']
+  },
+  {
+    isced: '0311',
+    nus: '3',
+    nb: 'samfunnsøkonomi',
+    en: 'economics',
+    code: 'ECON',
+    topicsNb: ['mikroøkonomi', 'makroøkonomi', 'økonometri', 'offentlig økonomi'],
+    topicsEn: ['microeconomics', 'macroeconomics', 'econometrics', 'public economics']
+  },
+  {
+    isced: '0421',
+    nus: '3',
+    nb: 'rettsvitenskap',
+    en: 'law',
+    code: 'JUS',
+    topicsNb: ['forvaltningsrett', 'strafferett', 'kontraktsrett', 'folkerett', 'menneskerettigheter'],
+    topicsEn: ['administrative law', 'criminal law', 'contract law', 'international law', 'human rights']
+  },
+  {
+    isced: '0313',
+    nus: '3',
+    nb: 'statsvitenskap',
+    en: 'political science',
+    code: 'STV',
+    topicsNb: ['komparativ politikk', 'internasjonal politikk', 'offentlig politikk', 'politisk teori'],
+    topicsEn: ['comparative politics', 'international relations', 'public policy', 'political theory']
+  },
+  {
+    isced: '0313',
+    nus: '3',
+    nb: 'psykologi',
+    en: 'psychology',
+    code: 'PSY',
+    topicsNb: ['kognitiv psykologi', 'utviklingspsykologi', 'sosialpsykologi', 'klinisk psykologi'],
+    topicsEn: ['cognitive psychology', 'developmental psychology', 'social psychology', 'clinical psychology']
+  },
+  {
+    isced: '0222',
+    nus: '1',
+    nb: 'historie',
+    en: 'history',
+    code: 'HIS',
+    topicsNb: ['norsk historie', 'europeisk historie', 'antikken', 'middelalderen', 'moderne historie'],
+    topicsEn: ['Norwegian history', 'European history', 'antiquity', 'the Middle Ages', 'modern history']
+  },
+  {
+    isced: '0231',
+    nus: '1',
+    nb: 'nordisk språk og litteratur',
+    en: 'Nordic language and literature',
+    code: 'NOR',
+    topicsNb: ['norrønt', 'sosiolingvistikk', 'litteraturhistorie', 'grammatikk'],
+    topicsEn: ['Old Norse', 'sociolinguistics', 'literary history', 'grammar']
+  },
+  {
+    isced: '0913',
+    nus: '6',
+    nb: 'sykepleie',
+    en: 'nursing',
+    code: 'SYK',
+    topicsNb: ['anatomi', 'fysiologi', 'farmakologi', 'klinisk praksis', 'sykepleievitenskap'],
+    topicsEn: ['anatomy', 'physiology', 'pharmacology', 'clinical practice', 'nursing science']
+  },
+  {
+    isced: '0912',
+    nus: '6',
+    nb: 'medisin',
+    en: 'medicine',
+    code: 'MED',
+    topicsNb: ['anatomi', 'patologi', 'immunologi', 'allmennmedisin', 'samfunnsmedisin'],
+    topicsEn: ['anatomy', 'pathology', 'immunology', 'general practice', 'community medicine']
+  },
+  {
+    isced: '0114',
+    nus: '2',
+    nb: 'lærerutdanning',
+    en: 'teacher education',
+    code: 'LU',
+    topicsNb: ['pedagogikk', 'fagdidaktikk', 'klasseledelse', 'praksis'],
+    topicsEn: ['pedagogy', 'subject didactics', 'classroom management', 'teaching practice']
+  },
+  {
+    isced: '0212',
+    nus: '1',
+    nb: 'design',
+    en: 'design',
+    code: 'DES',
+    topicsNb: ['interaksjonsdesign', 'grafisk design', 'produktdesign', 'designteori'],
+    topicsEn: ['interaction design', 'graphic design', 'product design', 'design theory']
+  },
+  {
+    isced: '0716',
+    nus: '5',
+    nb: 'skipsteknikk',
+    en: 'marine technology',
+    code: 'SKI',
+    topicsNb: ['skipsdesign', 'hydrodynamikk', 'marine operasjoner', 'offshoreteknikk'],
+    topicsEn: ['ship design', 'hydrodynamics', 'marine operations', 'offshore engineering']
+  },
+  {
+    isced: '0612',
+    nus: '5',
+    nb: 'informasjonssikkerhet',
+    en: 'information security',
+    code: 'IMT',
+    topicsNb: ['kryptografi', 'digital etterforskning', 'risikostyring', 'nettverkssikkerhet'],
+    topicsEn: ['cryptography', 'digital forensics', 'risk management', 'network security']
+  }
 ]
 
 const LEVEL_WORDS_NB = ['Innføring i', 'Grunnkurs i', 'Videregående', 'Avansert', 'Prosjekt i', 'Seminar i', 'Metoder i', 'Anvendt']
@@ -163,7 +529,15 @@ export interface SampleOffering {
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)] as T
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1)
 
-interface ProgrammeType { nb: string, en: string, nkr: string, credits: number, nus: string, suffix: string, weight: number }
+interface ProgrammeType {
+  nb: string
+  en: string
+  nkr: string
+  credits: number
+  nus: string
+  suffix: string
+  weight: number
+}
 const PROGRAMME_TYPES: ProgrammeType[] = [
   { nb: 'Bachelorprogram i', en: 'Bachelor\'s programme in', nkr: '6', credits: 180, nus: '6', suffix: 'BA', weight: 45 },
   { nb: 'Masterprogram i', en: 'Master\'s programme in', nkr: '7', credits: 120, nus: '7', suffix: 'MA', weight: 35 },
@@ -176,7 +550,10 @@ function programmeType (r: () => number, college: 'none' | '6' | '7'): Programme
   const types = college === 'none' ? PROGRAMME_TYPES : PROGRAMME_TYPES.filter((t) => t.suffix === 'BA' || t.suffix === 'AR' || (t.suffix === 'MA' && college === '7'))
   const total = types.reduce((s, t) => s + t.weight, 0)
   let x = r() * total
-  for (const t of types) { x -= t.weight; if (x < 0) return t }
+  for (const t of types) {
+    x -= t.weight
+    if (x < 0) return t
+  }
   return types[0] as ProgrammeType
 }
 
@@ -212,7 +589,10 @@ export function sampleCatalogue (inst: SampleInstitution, seed = 2016): SampleOf
       iscedF: f.isced,
       languages: english ? ['en'] : r() < 0.1 ? ['nb', 'en'] : ['nb'],
       gradingScale: r() < 0.85 ? 'A-F' : 'pass-fail',
-      learningOutcomes: { nb: `Studenten kan gjøre rede for sentrale begreper innen ${f.topicsNb[t]} og anvende dem på faglige problemer.`, en: `The student can explain central concepts of ${f.topicsEn[t]} and apply them to problems in the field.` },
+      learningOutcomes: {
+        nb: `Studenten kan gjøre rede for sentrale begreper innen ${f.topicsNb[t]} og anvende dem på faglige problemer.`,
+        en: `The student can explain central concepts of ${f.topicsEn[t]} and apply them to problems in the field.`
+      },
       terms: r() < 0.5 ? [`${Math.max(start, 2024)}H`] : [`${Math.max(start, 2024) + 1}V`],
       status: 'active',
       relations: [],

@@ -132,7 +132,17 @@ export async function loadSampleCatalogue (fed: RunningFederation, dir: string, 
   }
   const id = (slug: string): string => ids[slug] as string
   if (!registry.store.events.some((e) => e.type === 'merger' && e.effectiveDate === SAMPLE_MERGER.effectiveDate)) {
-    const event: InstitutionEvent = { id: '', type: 'merger', effectiveDate: SAMPLE_MERGER.effectiveDate, predecessors: SAMPLE_MERGER.predecessors.map(id), successors: [id(SAMPLE_MERGER.successor)], offerings: [], reference: SAMPLE_MERGER.reference, note: 'HiST, HiG and HiÅ merged into NTNU', recordedAt: 0 }
+    const event: InstitutionEvent = {
+      id: '',
+      type: 'merger',
+      effectiveDate: SAMPLE_MERGER.effectiveDate,
+      predecessors: SAMPLE_MERGER.predecessors.map(id),
+      successors: [id(SAMPLE_MERGER.successor)],
+      offerings: [],
+      reference: SAMPLE_MERGER.reference,
+      note: 'HiST, HiG and HiÅ merged into NTNU',
+      recordedAt: 0
+    }
     await registry.recordEvent(event)
   }
   log(`institutions: ${Object.keys(ids).length}, merger ${SAMPLE_MERGER.effectiveDate}`)
@@ -194,9 +204,11 @@ export async function loadSampleCatalogue (fed: RunningFederation, dir: string, 
     for (const d of SAMPLE_DECISIONS) {
       const p = programmes[d.programme] as SampleOffering
       const subject = registry.store.crosswalk.get(keys.crosswalk(id('nvf'), p.kind, p.localCode, p.localVersion)) as string
-      await retrying(async () => await nokut.client.call(registryNode.peerId, RecordAccreditation, {
-        decision: lifelong.education.AccreditationDecision.create({ subjectType: 'offering', subject, type: d.type, status: d.status, decisionDate: d.decisionDate, validFrom: d.validFrom, validTo: d.validTo, reference: d.reference })
-      }))
+      await retrying(async () =>
+        await nokut.client.call(registryNode.peerId, RecordAccreditation, {
+          decision: lifelong.education.AccreditationDecision.create({ subjectType: 'offering', subject, type: d.type, status: d.status, decisionDate: d.decisionDate, validFrom: d.validFrom, validTo: d.validTo, reference: d.reference })
+        })
+      )
       decisions++
       if (d.status === 'revoked') examples.revokedProgramme = subject
     }

@@ -77,7 +77,9 @@ export async function runDemoHarvest (baseUrl: string, token: string): Promise<{
   const started = await fetch(`${baseUrl}/results/harvest/${DEMO_HARVEST.source}/runs`, { method: 'POST', headers })
   if (started.status !== 202) throw new LifelongError('internal', 'DEMO_RESULTS_REJECTED', `the harvest did not start: HTTP ${started.status}`)
   for (let i = 0; i < 1200; i++) {
-    const { run } = await (await fetch(`${baseUrl}/results/harvest/${DEMO_HARVEST.source}`, { headers })).json() as { run: { state: string, report?: { results: { issued: number, unchanged: number } }, problems: Array<{ path: string, code: string }>, error?: { code: string, message: string } } }
+    const { run } = await (await fetch(`${baseUrl}/results/harvest/${DEMO_HARVEST.source}`, { headers })).json() as {
+      run: { state: string, report?: { results: { issued: number, unchanged: number } }, problems: Array<{ path: string, code: string }>, error?: { code: string, message: string } }
+    }
     if (run.state === 'done') return run.report!.results
     if (run.state === 'failed') throw new LifelongError('internal', 'DEMO_RESULTS_REJECTED', `the harvest failed: ${run.error?.code ?? ''} ${run.problems.map((p) => `${p.path} ${p.code}`).join(', ')}`)
     await new Promise((resolve) => setTimeout(resolve, 100))

@@ -47,7 +47,7 @@ const FOREIGN: Foreign[] = [
 ]
 
 function dNumber (birthDate: string): string {
-  for (let i = 500; ; i++) {
+  for (let i = 500;; i++) {
     const n = syntheticNationalId(birthDate, i, { dNumber: true })
     if (n !== undefined) return n
   }
@@ -77,14 +77,19 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
   // One batch per institution for each kind of registration, all institutions at once.
   await Promise.all(institutions.map(async ([slug, node], k) => {
     const mine = people.map((p, i) => ({ p, i })).filter(({ i }) => homes[i]?.includes(k))
-    const outcomes = await node.learners.index.registerLearners(mine.map(({ p, i }) => ({
-      identifiers: [{ scheme: 'national-id', value: p.nationalId }],
-      name: { given: p.given, family: p.family },
-      birthDate: p.birthDate,
-      gender: p.gender,
-      contact: { channels: [{ kind: 'email', value: `${p.given.toLowerCase()}.${i}@student.example.no` }] }
-    })), WHY)
-    outcomes.forEach((o, j) => { learnerIds[(mine[j] as { i: number }).i] = o.learnerId ?? '' })
+    const outcomes = await node.learners.index.registerLearners(
+      mine.map(({ p, i }) => ({
+        identifiers: [{ scheme: 'national-id', value: p.nationalId }],
+        name: { given: p.given, family: p.family },
+        birthDate: p.birthDate,
+        gender: p.gender,
+        contact: { channels: [{ kind: 'email', value: `${p.given.toLowerCase()}.${i}@student.example.no` }] }
+      })),
+      WHY
+    )
+    outcomes.forEach((o, j) => {
+      learnerIds[(mine[j] as { i: number }).i] = o.learnerId ?? ''
+    })
     const identity = (i: number): { name: { given: string, family: string }, birthDate: string } => {
       const p = people[i] as (typeof people)[number]
       return { name: { given: p.given, family: p.family }, birthDate: p.birthDate }
@@ -106,7 +111,13 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
     }
   }))
   for (const [i, p] of people.entries()) {
-    out.push({ learnerId: learnerIds[i] as string, name: `${p.given} ${p.family}`, signsInWith: { scheme: 'national-id', value: p.nationalId }, institutions: (homes[i] ?? []).map((k) => (institutions[k] as [string, LifelongNode])[0]), token: await mintDevToken(key, { principal: 'learner', subject: p.nationalId, ttlSeconds: 86_400 }) })
+    out.push({
+      learnerId: learnerIds[i] as string,
+      name: `${p.given} ${p.family}`,
+      signsInWith: { scheme: 'national-id', value: p.nationalId },
+      institutions: (homes[i] ?? []).map((k) => (institutions[k] as [string, LifelongNode])[0]),
+      token: await mintDevToken(key, { principal: 'learner', subject: p.nationalId, ttlSeconds: 86_400 })
+    })
   }
 
   // A learner who came with a D-number and later got a fødselsnummer: both resolve to one learner.
@@ -117,7 +128,13 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
   await uio.learners.registrar?.registerPointers([{ learner: { learnerId: moved?.learnerId ?? '' }, action: 'register' }])
   const asked = await uio.learners.index.addIdentifier({ learnerId: moved?.learnerId ?? '' }, { scheme: 'national-id', value: movedIn.nationalId }, { scheme: 'national-id', value: dnr }, WHY)
   if (asked.pending === true) await approveAsOperator(federation, asked.changeRequestId ?? '')
-  out.push({ learnerId: moved?.learnerId ?? '', name: `${movedIn.given} ${movedIn.family} (D-number replaced by a fødselsnummer)`, signsInWith: { scheme: 'national-id', value: movedIn.nationalId }, institutions: [uioSlug], token: await mintDevToken(key, { principal: 'learner', subject: movedIn.nationalId, ttlSeconds: 86_400 }) })
+  out.push({
+    learnerId: moved?.learnerId ?? '',
+    name: `${movedIn.given} ${movedIn.family} (D-number replaced by a fødselsnummer)`,
+    signsInWith: { scheme: 'national-id', value: movedIn.nationalId },
+    institutions: [uioSlug],
+    token: await mintDevToken(key, { principal: 'learner', subject: movedIn.nationalId, ttlSeconds: 86_400 })
+  })
 
   // Learners with no Norwegian number: education IDs issued by the index.
   const issued = await Promise.all(FOREIGN.map(async (f) => {
@@ -128,7 +145,13 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
   }))
   for (const [i, f] of FOREIGN.entries()) {
     const res = issued[i] as (typeof issued)[number]
-    out.push({ learnerId: res.learnerId ?? '', name: `${f.given} ${f.family} (education ID only)`, signsInWith: { scheme: 'education-id', value: res.educationId ?? '' }, institutions: [f.at], token: await mintDevToken(key, { principal: 'learner', subject: res.educationId ?? '', ttlSeconds: 86_400 }) })
+    out.push({
+      learnerId: res.learnerId ?? '',
+      name: `${f.given} ${f.family} (education ID only)`,
+      signsInWith: { scheme: 'education-id', value: res.educationId ?? '' },
+      institutions: [f.at],
+      token: await mintDevToken(key, { principal: 'learner', subject: res.educationId ?? '', ttlSeconds: 86_400 })
+    })
   }
 
   // Someone the portal looked up, so that the access log has a read in it.
@@ -139,11 +162,19 @@ export async function seedLearners (federation: RunningFederation, summaryFile?:
 
   if (summaryFile !== undefined) {
     const service = await mintDevToken(key, { principal: 'service', subject: 'demo-operator', scopes: Object.values(SCOPES), ttlSeconds: 86_400 })
-    writeFileSync(summaryFile, JSON.stringify({
-      note: 'SYNTHETIC DATA and DEVELOPMENT tokens of the local federation only. Try: curl -s -X POST <index http>/learners/self -H "authorization: Bearer <token>" -H "content-type: application/json" -d "{}"',
-      serviceToken: service,
-      learners: out
-    }, null, 2) + '\n', { mode: 0o600 })
+    writeFileSync(
+      summaryFile,
+      JSON.stringify(
+        {
+          note: 'SYNTHETIC DATA and DEVELOPMENT tokens of the local federation only. Try: curl -s -X POST <index http>/learners/self -H "authorization: Bearer <token>" -H "content-type: application/json" -d "{}"',
+          serviceToken: service,
+          learners: out
+        },
+        null,
+        2
+      ) + '\n',
+      { mode: 0o600 }
+    )
   }
   return out
 }

@@ -233,12 +233,12 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
     ...(options.witnessing === undefined
       ? {}
       : {
-          witnessing: {
-            perLog: options.witnessing.perLog,
-            threshold: options.witnessing.threshold,
-            ...(options.witnessing.pool === undefined ? {} : { pool: options.witnessing.pool.map((slug) => nodes.find((n) => n.spec.slug === slug)?.peerId ?? slug) })
-          }
-        })
+        witnessing: {
+          perLog: options.witnessing.perLog,
+          threshold: options.witnessing.threshold,
+          ...(options.witnessing.pool === undefined ? {} : { pool: options.witnessing.pool.map((slug) => nodes.find((n) => n.spec.slug === slug)?.peerId ?? slug) })
+        }
+      })
   }
   writeFileSync(manifestFile, signManifest(operatorKey, manifestFromJson(manifest, now), operatorMlDsaKey))
   return { dir, federation: spec.federation, operatorKeyFile, operatorKey, ...(operatorMlDsaKey === undefined ? {} : { operatorMlDsaKey }), manifestFile, trustAnchor, trustAnchorFile, serial, nodes, devIssuerKey }
@@ -256,7 +256,9 @@ export interface RunningFederation {
 export async function startLocalFederation (plan: LocalFederationPlan, options: (spec: LocalNodeSpec) => NodeOptions = () => ({})): Promise<RunningFederation> {
   const nodes = new Map<string, LifelongNode>()
   const stop = async (): Promise<void> => {
-    await Promise.allSettled([...nodes.values()].map(async (n) => { await n.stop() }))
+    await Promise.allSettled([...nodes.values()].map(async (n) => {
+      await n.stop()
+    }))
   }
   try {
     for (const planned of plan.nodes) {
@@ -266,7 +268,9 @@ export async function startLocalFederation (plan: LocalFederationPlan, options: 
     }
     // Every start settles before anything is stopped: a node stopped while it is still starting
     // would otherwise go on to open its listeners after the stop.
-    const starts = await Promise.allSettled([...nodes.values()].map(async (n) => { await n.start() }))
+    const starts = await Promise.allSettled([...nodes.values()].map(async (n) => {
+      await n.start()
+    }))
     const failed = starts.find((s): s is PromiseRejectedResult => s.status === 'rejected')
     if (failed !== undefined) throw failed.reason
   } catch (err) {

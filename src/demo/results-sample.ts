@@ -101,7 +101,14 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
       results: [
         ...uioCourses.map(([id, code, g, d, t]) => course(id, KARI, 'uio', code, g, d, t)),
         {
-          externalId: 'uio-fs-201', learner: ref(KARI), kind: 'diploma', offeringId: ids('uio', 'BAINF-PSA'), achievedOn: '2024-06-20', issuedOn: '2024-06-28', term: '2024V', languages: ['nb'],
+          externalId: 'uio-fs-201',
+          learner: ref(KARI),
+          kind: 'diploma',
+          offeringId: ids('uio', 'BAINF-PSA'),
+          achievedOn: '2024-06-20',
+          issuedOn: '2024-06-28',
+          term: '2024V',
+          languages: ['nb'],
           parts: uioCourses.map(([, code, g, d, t]) => {
             const o = sampleOffering('uio', code)
             return { offeringId: ids('uio', code), localCode: code, title: { nb: o.name.nb, en: o.name.en }, grades: grade(g), credits: o.credits, achievedOn: d, term: t }
@@ -115,7 +122,22 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
       results: [
         // A HiST course, taken before the 2016 merger: NTNU issues the result, HiST stays the issuer on the day.
         course('ntnu-fs-1', KARI, 'hist', 'TDAT1001', 'C', '2015-12-15', '2015H'),
-        { externalId: 'ntnu-mc-1', learner: ref(KARI), kind: 'micro-credential', offeringId: ids('ntnu', 'MLPRAKSIS'), achievedOn: '2025-05-30', grades: grade('passed', 'pass-fail'), microCredential: { workloadHours: 135, assessment: 'Project report, individually graded', participation: 'online', supervisedAssessment: false, qualityAssurance: 'NTNU quality system for education, approved by NOKUT', stackable: true } },
+        {
+          externalId: 'ntnu-mc-1',
+          learner: ref(KARI),
+          kind: 'micro-credential',
+          offeringId: ids('ntnu', 'MLPRAKSIS'),
+          achievedOn: '2025-05-30',
+          grades: grade('passed', 'pass-fail'),
+          microCredential: {
+            workloadHours: 135,
+            assessment: 'Project report, individually graded',
+            participation: 'online',
+            supervisedAssessment: false,
+            qualityAssurance: 'NTNU quality system for education, approved by NOKUT',
+            stackable: true
+          }
+        },
         course('ntnu-fs-2', OLA, 'ntnu', 'TDT4100', 'A', '2019-12-12', '2019H'),
         course('ntnu-fs-3', OLA, 'ntnu', 'TDT4120', 'B', '2020-05-28', '2020V')
       ] as IngestBatch['results']
@@ -126,8 +148,20 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
         course('om-fs-1', OLA, 'oslomet', 'DATA1100', 'B', '2022-12-09', '2022H'),
         course('om-fs-2', AISHA, 'oslomet', 'SYK1000', 'B', '2020-06-05', '2020V'),
         {
-          externalId: 'om-rec-1', learner: ref(AISHA), kind: 'recognition', achievedOn: '2019-09-02', title: { nb: 'Godkjenning av utenlandsk utdanning', en: 'Recognition of foreign education' }, credits: 30,
-          recognition: { foreignInstitution: 'Uppsala universitet', country: 'SE', foreignTitle: 'Omvårdnad, 30 hp', recognisedAs: { nb: '30 studiepoeng sykepleie, NKR-nivå 6', en: '30 ECTS nursing, NQF level 6' }, decidedBy: oslomet?.name.nb ?? 'OsloMet', decisionReference: '19/04711' }
+          externalId: 'om-rec-1',
+          learner: ref(AISHA),
+          kind: 'recognition',
+          achievedOn: '2019-09-02',
+          title: { nb: 'Godkjenning av utenlandsk utdanning', en: 'Recognition of foreign education' },
+          credits: 30,
+          recognition: {
+            foreignInstitution: 'Uppsala universitet',
+            country: 'SE',
+            foreignTitle: 'Omvårdnad, 30 hp',
+            recognisedAs: { nb: '30 studiepoeng sykepleie, NKR-nivå 6', en: '30 ECTS nursing, NQF level 6' },
+            decidedBy: oslomet?.name.nb ?? 'OsloMet',
+            decisionReference: '19/04711'
+          }
         }
       ] as IngestBatch['results']
     },
@@ -135,7 +169,13 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
       learners: [KARI, OLA],
       results: [
         {
-          externalId: 'vlfk-vm-1', learner: ref(KARI), kind: 'upper-secondary-diploma', offeringId: ids('vestland', 'STUSPE'), achievedOn: '2018-06-20', issuedOn: '2018-06-21', languages: ['nb'],
+          externalId: 'vlfk-vm-1',
+          learner: ref(KARI),
+          kind: 'upper-secondary-diploma',
+          offeringId: ids('vestland', 'STUSPE'),
+          achievedOn: '2018-06-20',
+          issuedOn: '2018-06-21',
+          languages: ['nb'],
           parts: [
             { localCode: 'REA3022', title: { nb: 'Matematikk R1', en: 'Mathematics R1' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }] },
             { localCode: 'REA3024', title: { nb: 'Matematikk R2', en: 'Mathematics R2' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }, { scale: '1-6', value: '6', component: 'exam-written' }] },
@@ -150,7 +190,12 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
       learners: [AISHA],
       results: [
         {
-          externalId: 'hkdir-np-1', learner: ref(AISHA), kind: 'language-test', offeringId: ids('hkdir', 'NORSKPROVE'), achievedOn: '2021-05-28', languages: ['nb'],
+          externalId: 'hkdir-np-1',
+          learner: ref(AISHA),
+          kind: 'language-test',
+          offeringId: ids('hkdir', 'NORSKPROVE'),
+          achievedOn: '2021-05-28',
+          languages: ['nb'],
           grades: [{ scale: 'CEFR', value: 'B2', component: 'reading' }, { scale: 'CEFR', value: 'B2', component: 'listening' }, { scale: 'CEFR', value: 'B1', component: 'writing' }, { scale: 'CEFR', value: 'C1', component: 'oral' }]
         },
         { externalId: 'hkdir-sk-1', learner: ref(AISHA), kind: 'civics-test', offeringId: ids('hkdir', 'SAMFUNN'), achievedOn: '2021-06-03', grades: grade('passed', 'pass-fail') }
@@ -174,7 +219,13 @@ export function demoResults (ids: SampleOfferingIds): Record<string, IngestBatch
  */
 export async function seedDemoResults (federation: RunningFederation, ids: SampleOfferingIds, demoDir?: string): Promise<Record<string, number>> {
   const codes = new Map<string, string>()
-  for (const [owner, list] of Object.entries(SAMPLE_RESULT_OFFERINGS)) for (const o of list) { try { codes.set(ids(owner, o.localCode), o.localCode) } catch {} }
+  for (const [owner, list] of Object.entries(SAMPLE_RESULT_OFFERINGS)) {
+    for (const o of list) {
+      try {
+        codes.set(ids(owner, o.localCode), o.localCode)
+      } catch {}
+    }
+  }
   const localCodeOf = (id: string | undefined): string => codes.get(id ?? '') ?? ''
   const counts: Record<string, number> = {}
   const batches = demoResults(ids)

@@ -71,7 +71,9 @@ export const SLOW_PHASE_MS = 15_000
 async function phase<T> (name: string, log: (line: string) => void, work: () => Promise<T>): Promise<T> {
   const started = performance.now()
   const seconds = (): number => Math.round((performance.now() - started) / 1000)
-  const timer = setInterval(() => { log(`still ${name} after ${seconds()} s (a busy machine, or a member that does not answer: see the nodes' logs)`) }, SLOW_PHASE_MS)
+  const timer = setInterval(() => {
+    log(`still ${name} after ${seconds()} s (a busy machine, or a member that does not answer: see the nodes' logs)`)
+  }, SLOW_PHASE_MS)
   try {
     return await work()
   } finally {
@@ -101,7 +103,11 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const foreignSpec = spec.foreignEmrex
   if (foreignSpec !== undefined && portalSpec !== undefined) {
     try {
-      localEmrex = await phase('starting the simulated foreign EMREX node', log, async () => await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, foreignSpec, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }), foreignEmrexPort(spec)))
+      localEmrex = await phase(
+        'starting the simulated foreign EMREX node',
+        log,
+        async () => await startLocalEmrex(dir, { name: portalSpec.name, url: portalUrl }, foreignSpec, createLogger({ node: 'emrex-foreign', level: options.logLevel ?? 'warn' }), foreignEmrexPort(spec))
+      )
     } catch (err) {
       throw demoListenError(err, spec)
     }
@@ -116,9 +122,12 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   // check offerings at the registry (their cached lookup), where the sample catalogue puts them.
   const plan = planLocalFederation(spec, dir, {
     logLevel: options.logLevel ?? 'warn',
-    configOverrides: (n) => n.roles.includes('portal')
-      ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } }
-      : n.slug === DEMO_HARVEST.institution ? demoHarvestConfig(dir) : {}
+    configOverrides: (n) =>
+      n.roles.includes('portal')
+        ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } }
+        : n.slug === DEMO_HARVEST.institution
+        ? demoHarvestConfig(dir)
+        : {}
   })
   const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith(SAMPLE_LEARNERS) } } : {}
   let started: RunningFederation
@@ -129,7 +138,12 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     throw demoListenError(err, spec)
   }
   const foreign = localEmrex?.foreign
-  const federation: RunningFederation = foreign === undefined ? started : { ...started, stop: async () => { await Promise.allSettled([started.stop(), foreign.stop()]) } }
+  const federation: RunningFederation = foreign === undefined ? started : {
+    ...started,
+    stop: async () => {
+      await Promise.allSettled([started.stop(), foreign.stop()])
+    }
+  }
   const emrex = foreign === undefined ? undefined : { foreignName: foreign.name, foreignUrl: foreign.url, portalImportUrl: `${portalUrl}/emrex/import` }
   let catalogue: SampleLoadSummary | undefined
   if (options.sampleCatalogue !== false && federation.nodes.has('registry')) {
@@ -153,9 +167,25 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     }
   })
   const summaryFile = join(dir, 'federation.json')
-  writeFileSync(summaryFile, JSON.stringify({ federation: spec.federation, manifestSerial: plan.serial, nodes: summary, catalogue, ...(emrex === undefined ? {} : { emrex }), ...(localOots === undefined ? {} : { oots: { url: localOots.url, developmentGateway: localOots.gatewayFile } }) }, null, 2) + '\n')
+  writeFileSync(
+    summaryFile,
+    JSON.stringify(
+      {
+        federation: spec.federation,
+        manifestSerial: plan.serial,
+        nodes: summary,
+        catalogue,
+        ...(emrex === undefined ? {} : { emrex }),
+        ...(localOots === undefined ? {} : { oots: { url: localOots.url, developmentGateway: localOots.gatewayFile } })
+      },
+      null,
+      2
+    ) + '\n'
+  )
   const portalNode = [...federation.nodes.values()].find((n) => n.portal !== undefined)
-  const portal = portalNode === undefined ? undefined : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: typeof l.note === 'string' ? l.note : l.note.en }) })) }
+  const portal = portalNode === undefined
+    ? undefined
+    : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: typeof l.note === 'string' ? l.note : l.note.en }) })) }
   const learnersFile = join(dir, 'learners.json')
   let learners: SampleLearner[]
   try {
@@ -175,7 +205,18 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
       throw err
     }
   }
-  return { federation, summary, summaryFile, learners, learnersFile, ...(catalogue === undefined ? {} : { catalogue }), ...(portal === undefined ? {} : { portal }), ...(emrex === undefined ? {} : { emrex }), ...(oots === undefined ? {} : { oots }), ...(consumers === undefined ? {} : { consumers }) }
+  return {
+    federation,
+    summary,
+    summaryFile,
+    learners,
+    learnersFile,
+    ...(catalogue === undefined ? {} : { catalogue }),
+    ...(portal === undefined ? {} : { portal }),
+    ...(emrex === undefined ? {} : { emrex }),
+    ...(oots === undefined ? {} : { oots }),
+    ...(consumers === undefined ? {} : { consumers })
+  }
 }
 
 /**
@@ -202,11 +243,14 @@ function demoListenError (err: unknown, spec: LocalFederationSpec): unknown {
   const p2p = `${spec.basePorts.p2p}–${spec.basePorts.p2p + n - 1}`
   const http = `${spec.basePorts.http}–${spec.basePorts.http + n + 1}`
   const flag = details.what === 'p2p' ? '--p2p-port' : '--http-port'
-  return new LifelongError(err.kind, err.code,
+  return new LifelongError(
+    err.kind,
+    err.code,
     `${details.node} cannot listen on ${details.addresses.join(', ')}: the port is in use. Every node of the local federation has been stopped again. ` +
-    `Stop the program that uses the port, or run the local federation on other ports with ${flag} <first port> ` +
-    `(it uses ${n} consecutive ports from --p2p-port for libp2p, now ${p2p}, and ${n + 2} from --http-port for HTTP (the nodes, the simulated foreign EMREX node and the OOTS listener), now ${http}).`,
-    { cause: err, details })
+      `Stop the program that uses the port, or run the local federation on other ports with ${flag} <first port> ` +
+      `(it uses ${n} consecutive ports from --p2p-port for libp2p, now ${p2p}, and ${n + 2} from --http-port for HTTP (the nodes, the simulated foreign EMREX node and the OOTS listener), now ${http}).`,
+    { cause: err, details }
+  )
 }
 
 /**
@@ -239,7 +283,9 @@ async function loadSample (fed: RunningFederation, dir: string, nodeOptions: (sp
     writeFileSync(file, JSON.stringify({ note: 'The sample catalogue and results are in the stores; delete this file to load them again (idempotent).', catalogue, results }, null, 2) + '\n')
     return catalogue
   } finally {
-    await Promise.allSettled([...visiting.values()].map(async (n) => { await n.stop() }))
+    await Promise.allSettled([...visiting.values()].map(async (n) => {
+      await n.stop()
+    }))
   }
 }
 

@@ -28,8 +28,9 @@ export const bridgeSessions = definePart({
   needs: ['portal', 'signedInLearners', 'bridgeAccessLog'],
   create: (_core, { portal, signedInLearners, bridgeAccessLog }) => portalBridgePorts(portal, signedInLearners, bridgeAccessLog).sessions,
   // The portal's authenticator covers its own sign-in; another one (a test's) is the bridges' learner at the HTTP edge too.
-  edges: (sessions, { given }) => given
-    ? {
+  edges: (sessions, { given }) =>
+    given
+      ? {
         authenticators: {
           learner: [async (request) => {
             const l = await sessions.learnerOf(request)
@@ -37,7 +38,7 @@ export const bridgeSessions = definePart({
           }]
         }
       }
-    : {}
+      : {}
 })
 
 export const verifiedResults = definePart({
@@ -155,7 +156,9 @@ export const ootsListener = definePart({
       await listener.start()
       core.logger.child({ component: 'oots' }).info({ url: listener.url(), gateways: core.config.oots?.gateways.map((g) => g.id) ?? [] }, 'OOTS listener for the national access point started')
     },
-    stop: async () => { await listener.stop() }
+    stop: async () => {
+      await listener.stop()
+    }
   })
 })
 
@@ -165,7 +168,10 @@ export const emrex = definePart({
     const config = core.config.emrex
     if (config === undefined || parts.emrexStore === undefined) return undefined
     const { EmrexModule } = await import('../services/bridges/emrex/module.ts')
-    return new EmrexModule({ store: parts.emrexStore, results: observedBy(parts.eudi, parts.verifiedResults), accessLog: parts.bridgeAccessLog, logger: core.logger.child({ component: 'emrex' }), now: core.now, publicUrl: core.publicUrl }, { config, portalName: core.config.name })
+    return new EmrexModule(
+      { store: parts.emrexStore, results: observedBy(parts.eudi, parts.verifiedResults), accessLog: parts.bridgeAccessLog, logger: core.logger.child({ component: 'emrex' }), now: core.now, publicUrl: core.publicUrl },
+      { config, portalName: core.config.name }
+    )
   },
   edges: async (emrex, { core, parts }) => {
     const { emrexModuleRoutes } = await import('../edges/bridges/emrex/routes.ts')

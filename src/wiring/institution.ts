@@ -27,22 +27,23 @@ export const pointerRegistrar = definePart({
 
 export const results = definePart({
   needs: ['log', 'offerings', 'pointerRegistrar'],
-  create: (core, { log, offerings, pointerRegistrar }) => new ResultsModule({
-    store: core.storage.sublevel('results'),
-    log,
-    proofs: logModuleProofs({ log }),
-    key: core.key,
-    ...(core.mlDsaKey !== undefined && core.config.signatures.hybridSeals ? { mlDsaKey: core.mlDsaKey } : {}),
-    server: core.server,
-    federation: core.federation,
-    logger: core.logger.child({ component: 'results' }),
-    catalogue: offerings,
-    registrar: pointerRegistrar,
-    now: core.now
-  }, {
-    self: institutionOf(core),
-    allowSynthetic: core.config.identifiers.allowSynthetic
-  }),
+  create: (core, { log, offerings, pointerRegistrar }) =>
+    new ResultsModule({
+      store: core.storage.sublevel('results'),
+      log,
+      proofs: logModuleProofs({ log }),
+      key: core.key,
+      ...(core.mlDsaKey !== undefined && core.config.signatures.hybridSeals ? { mlDsaKey: core.mlDsaKey } : {}),
+      server: core.server,
+      federation: core.federation,
+      logger: core.logger.child({ component: 'results' }),
+      catalogue: offerings,
+      registrar: pointerRegistrar,
+      now: core.now
+    }, {
+      self: institutionOf(core),
+      allowSynthetic: core.config.identifiers.allowSynthetic
+    }),
   edges: (results) => ({ routes: resultRoutes({ registry: results.registry, staging: results.staging, outbox: results.outbox, enrolments: results.enrolments }) })
 })
 
@@ -75,7 +76,9 @@ export const harvester = definePart({
     const sources = core.config.harvest?.sources
     if (sources === undefined || sources.length === 0) return undefined
     const [{ Harvester }, { createSafeFetch }, { createElmSchemaValidator }] = await Promise.all([
-      import('../services/registry/results/harvest/harvester.ts'), import('../services/verify/fetch.ts'), import('../services/bridges/elm/schema.ts')
+      import('../services/registry/results/harvest/harvester.ts'),
+      import('../services/verify/fetch.ts'),
+      import('../services/bridges/elm/schema.ts')
     ])
     const store = core.storage.sublevel('results')
     const catalogue = institutionCatalogue.catalogue
@@ -95,7 +98,9 @@ export const harvester = definePart({
         await store.put(HARVEST_SECRET_KEY, secret, { sync: true } as never)
         return secret
       },
-      onStored: () => { results.outbox.nudge() },
+      onStored: () => {
+        results.outbox.nudge()
+      },
       logger: core.logger.child({ component: 'harvest' }),
       now: core.now
     }, sources)

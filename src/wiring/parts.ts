@@ -49,11 +49,11 @@ export interface PartEdges {
 export interface PartDefinition<P, C, T, N extends keyof P> {
   /** The parts this one is built from: each comes before it in every table (checked when a node is created). */
   readonly needs: readonly N[]
-  create (core: C, parts: Pick<P, N>): T | Promise<T>
+  create(core: C, parts: Pick<P, N>): T | Promise<T>
   /** Its lifecycle, where it is not the part's own `start`/`afterStart`/`stop` (the log store closes). */
-  lifecycle? (part: NonNullable<T>, core: C): Startable
+  lifecycle?(part: NonNullable<T>, core: C): Startable
   /** What the HTTP edge takes of it; `given` says whether the part came from the caller's factory rather than `create`. */
-  edges? (part: NonNullable<T>, context: { core: C, parts: Pick<P, N>, given: boolean }): PartEdges | Promise<PartEdges>
+  edges?(part: NonNullable<T>, context: { core: C, parts: Pick<P, N>, given: boolean }): PartEdges | Promise<PartEdges>
 }
 
 /** A definition for every part of `P`. */
@@ -88,7 +88,11 @@ function ownLifecycle (part: object): Startable {
   const p = part as Record<'start' | 'afterStart' | 'stop', unknown>
   const step = (key: 'start' | 'afterStart' | 'stop'): Startable['start'] => {
     const f = p[key]
-    return typeof f === 'function' ? async () => { await (f as () => unknown).call(part) } : undefined
+    return typeof f === 'function'
+      ? async () => {
+        await (f as () => unknown).call(part)
+      }
+      : undefined
   }
   const start = step('start')
   const afterStart = step('afterStart')

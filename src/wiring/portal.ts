@@ -46,9 +46,10 @@ export const sourceDirectory = definePart({
 
 /** The development issuer's part with these sample learners (the local federation's, a test's); without `portal.devIssuer` there is none. */
 export function devIssuerWith (learners: readonly SampleLearner[]): NonNullable<PartFactories<NodeParts, NodeCore>['devIssuer']> {
-  return async (core) => core.config.portal.devIssuer
-    ? await DevIssuer.create({ store: core.storage.sublevel('portal'), now: core.now }, { learners, issuer: () => `${core.listeningUrl()}/dev-oidc` })
-    : undefined
+  return async (core) =>
+    core.config.portal.devIssuer
+      ? await DevIssuer.create({ store: core.storage.sublevel('portal'), now: core.now }, { learners, issuer: () => `${core.listeningUrl()}/dev-oidc` })
+      : undefined
 }
 
 export const devIssuer = definePart({
@@ -77,14 +78,16 @@ export const portal = definePart({
       ...(foreign === undefined
         ? {}
         : {
-            foreignResults: async (identity) => {
-              const learnerId = await knownLearnerId(signedIn, identity)
-              return learnerId === undefined ? [] : await foreign.forLearner(learnerId)
-            }
-          }),
+          foreignResults: async (identity) => {
+            const learnerId = await knownLearnerId(signedIn, identity)
+            return learnerId === undefined ? [] : await foreign.forLearner(learnerId)
+          }
+        }),
       // Every sign-in keeps the learner's index ID and identity for the bridges (fault 11: an OOTS
       // request must find a learner who signed in before a restart). Without an index there is no learner ID.
-      signedIn: async (identity) => { if (hasIndex(core)) await knownLearnerId(signedIn, identity) },
+      signedIn: async (identity) => {
+        if (hasIndex(core)) await knownLearnerId(signedIn, identity)
+      },
       ...(parts.devIssuer === undefined ? {} : { devIssuer: parts.devIssuer }),
       sessionSecret: await loadSessionSecret(store),
       baseUrl: core.listeningUrl,

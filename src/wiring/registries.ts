@@ -27,15 +27,11 @@ export const indexClient = definePart({
 
 export const learnerIndex = definePart({
   needs: ['log'],
-  create: (core, { log }) => new LearnerIndex({
-    store: core.storage.sublevel('learners'),
-    log,
-    federation: core.federation,
-    server: core.server,
-    logger: learnersLogger(core),
-    metrics: core.metrics,
-    now: core.now
-  }, { organisationNumber: core.config.organisationNumber, allowSynthetic: core.config.identifiers.allowSynthetic }),
+  create: (core, { log }) =>
+    new LearnerIndex(
+      { store: core.storage.sublevel('learners'), log, federation: core.federation, server: core.server, logger: learnersLogger(core), metrics: core.metrics, now: core.now },
+      { organisationNumber: core.config.organisationNumber, allowSynthetic: core.config.identifiers.allowSynthetic }
+    ),
   // The operator's systems and learners calling the index over HTTP are recorded under the node's name.
   edges: (index, { core }) => ({ routes: learnerRoutes({ registry: index.registry, organisationNumber: core.config.organisationNumber, name: core.config.name }) })
 })
@@ -56,7 +52,10 @@ export const educationRegistry = definePart({
   create: async (core, { log }) => await createEducationRegistry({ store: core.storage.sublevel('education'), log, server: core.server, metrics: core.metrics, logger: educationLogger(core), now: core.now }),
   // The JSON API and the web pages, one plugin.
   edges: (education) => ({
-    routes: async (app) => { await app.register(registryRoutes(education.registry)); await app.register(registryPages(education.registry)) },
+    routes: async (app) => {
+      await app.register(registryRoutes(education.registry))
+      await app.register(registryPages(education.registry))
+    },
     // Error pages in the registry's site (a node that is also a portal draws them in the portal's).
     errorRenderers: { page: pageErrorRenderer(REGISTRY_SITE) }
   })

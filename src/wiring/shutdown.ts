@@ -39,7 +39,10 @@ export async function boundedStop (steps: readonly StopStep[], init: BoundedStop
   let graceTimer: NodeJS.Timeout | undefined
   let endTimer: NodeJS.Timeout | undefined
   const end = new Promise<void>((resolve) => {
-    endTimer = setTimeout(() => { over = true; resolve() }, init.graceMs + init.abortMs)
+    endTimer = setTimeout(() => {
+      over = true
+      resolve()
+    }, init.graceMs + init.abortMs)
   })
   graceTimer = setTimeout(() => {
     aborted = true
@@ -53,9 +56,15 @@ export async function boundedStop (steps: readonly StopStep[], init: BoundedStop
   try {
     for (const step of steps) {
       let done = false
-      const running = (async () => { await step.run() })()
-        .catch((err: unknown) => { init.logger.warn({ step: step.name, err: (err as Error)?.message ?? String(err) }, 'stop: a step failed') })
-        .finally(() => { done = true })
+      const running = (async () => {
+        await step.run()
+      })()
+        .catch((err: unknown) => {
+          init.logger.warn({ step: step.name, err: (err as Error)?.message ?? String(err) }, 'stop: a step failed')
+        })
+        .finally(() => {
+          done = true
+        })
       if (!over) await Promise.race([running, end])
       if (!done) unfinished.push(step.name)
     }

@@ -41,7 +41,9 @@ export function fixtureResults (initial: Record<string, LearnerResults>): Verifi
   const table = new Map(Object.entries(initial))
   const port = {
     reads: 0,
-    set (learnerId: string, results: LearnerResults) { table.set(learnerId, results) },
+    set (learnerId: string, results: LearnerResults) {
+      table.set(learnerId, results)
+    },
     async forLearner (learnerId: string) {
       port.reads++
       const r = table.get(learnerId)
@@ -59,8 +61,10 @@ export function tableMatcher (people: Array<{ learnerId: string, person: EidasPe
     calls: 0,
     async match (person: EidasPerson) {
       m.calls++
-      return people.filter((p) => (person.identifier !== undefined && p.person.identifier?.value === person.identifier.value) ||
-        (norm(p.person.familyName) === norm(person.familyName) && norm(p.person.givenName.split(' ')[0] ?? '') === norm(person.givenName.split(' ')[0] ?? '') && p.person.dateOfBirth === person.dateOfBirth))
+      return people.filter((p) =>
+        (person.identifier !== undefined && p.person.identifier?.value === person.identifier.value) ||
+        (norm(p.person.familyName) === norm(person.familyName) && norm(p.person.givenName.split(' ')[0] ?? '') === norm(person.givenName.split(' ')[0] ?? '') && p.person.dateOfBirth === person.dateOfBirth)
+      )
         .map((p) => ({ learnerId: p.learnerId, matchedOn: ['name-and-birth-date'] }))
     }
   }
@@ -69,11 +73,19 @@ export function tableMatcher (people: Array<{ learnerId: string, person: EidasPe
 
 export function memoryAccessLog (): AccessLog & { rows: Array<{ learnerId: string, entry: AccessEntry }> } {
   const rows: Array<{ learnerId: string, entry: AccessEntry }> = []
-  return { rows, async record (learnerId, entry) { rows.push({ learnerId, entry }) } }
+  return {
+    rows,
+    async record (learnerId, entry) {
+      rows.push({ learnerId, entry })
+    }
+  }
 }
 
 /** PEM certificate and key. */
-export interface TlsPem { certificatePem: string, privateKeyPem: string }
+export interface TlsPem {
+  certificatePem: string
+  privateKeyPem: string
+}
 
 export interface OotsTestCredentials {
   /** The OOTS listener's server certificate (localhost, 127.0.0.1). */
@@ -117,7 +129,13 @@ export async function ootsListenerConfig (dir: string, extra: Record<string, unk
 /** The requester the sample v2.0 request names (EAS 0009 identifier), as a gateway vouches for it. */
 export const SAMPLE_REQUESTER = { id: 'urn:cef.eu:names:identifier:EAS:0009:00000000000002', name: 'Ministère de l\'enseignement supérieur', country: 'FR' } as const
 
-export interface GatewayAnswer { status: number, type: string, outcome: string, retryAfter?: string, body: Buffer }
+export interface GatewayAnswer {
+  status: number
+  type: string
+  outcome: string
+  retryAfter?: string
+  body: Buffer
+}
 
 /**
  * A simulated national access point: posts an EDM request to the OOTS listener over TLS with a
@@ -130,7 +148,9 @@ export function simulatedGateway (listenerUrl: () => string, options: { client?:
   const agent = options.keepAlive === true ? new Agent({ keepAlive: true, maxSockets: 1 }) : false
   return {
     /** Closes a kept-alive connection. */
-    close (): void { if (agent !== false) agent.destroy() },
+    close (): void {
+      if (agent !== false) agent.destroy()
+    },
     async post (xml: string, requester: { id: string, name?: string, country?: string } | null = SAMPLE_REQUESTER, path = '/oots/query'): Promise<GatewayAnswer> {
       const url = new URL(path, listenerUrl())
       const headers: Record<string, string> = { 'content-type': 'application/x-ebrs+xml' }
@@ -156,7 +176,13 @@ export function simulatedGateway (listenerUrl: () => string, options: { client?:
           res.on('data', (d: Buffer) => chunks.push(d))
           res.on('error', reject)
           res.on('end', () => {
-            resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), outcome: String(res.headers['x-edm-outcome'] ?? ''), ...(res.headers['retry-after'] === undefined ? {} : { retryAfter: String(res.headers['retry-after']) }), body: Buffer.concat(chunks) })
+            resolve({
+              status: res.statusCode ?? 0,
+              type: String(res.headers['content-type'] ?? ''),
+              outcome: String(res.headers['x-edm-outcome'] ?? ''),
+              ...(res.headers['retry-after'] === undefined ? {} : { retryAfter: String(res.headers['retry-after']) }),
+              body: Buffer.concat(chunks)
+            })
           })
         })
         req.on('error', reject)
@@ -201,7 +227,10 @@ export function edmRequest (opts: EdmRequestOptions = {}): string {
       .replace('<sdg:Name lang="FR">Ministère de l\'enseignement supérieur</sdg:Name>', `<sdg:Name lang="FR">${opts.requester.name}</sdg:Name>`)
   }
   if (opts.preview !== undefined) {
-    xml = xml.replace('<rim:Slot name="PossibilityForPreview">', `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${opts.preview}</rim:Value></rim:SlotValue></rim:Slot>\n  <rim:Slot name="PossibilityForPreview">`)
+    xml = xml.replace(
+      '<rim:Slot name="PossibilityForPreview">',
+      `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${opts.preview}</rim:Value></rim:SlotValue></rim:Slot>\n  <rim:Slot name="PossibilityForPreview">`
+    )
   }
   return xml
 }

@@ -22,7 +22,12 @@ export async function newContext (browser: Browser, options: BrowserContextOptio
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
-interface AxeViolation { id: string, impact: string | null, help: string, nodes: Array<{ target: unknown[], failureSummary?: string }> }
+interface AxeViolation {
+  id: string
+  impact: string | null
+  help: string
+  nodes: Array<{ target: unknown[], failureSummary?: string }>
+}
 
 /** Every axe-core violation on the page, of any impact (all rules axe runs by default, best practices included). */
 export async function axeViolations (page: Page): Promise<string[]> {
@@ -79,7 +84,10 @@ export async function unmarkedLanguage (page: Page, allow: readonly string[] = [
     }
     for (const el of Array.from(doc.querySelectorAll('[aria-label],[title],input[placeholder]')) as any[]) {
       if ((el.closest('[lang]')?.getAttribute('lang') ?? pageLang) !== pageLang) continue
-      for (const a of ['aria-label', 'title', 'placeholder']) { const v = el.getAttribute(a); if (v !== null && v !== '') out.push(v) }
+      for (const a of ['aria-label', 'title', 'placeholder']) {
+        const v = el.getAttribute(a)
+        if (v !== null && v !== '') out.push(v)
+      }
     }
     return { pageLang, out }
   })

@@ -15,10 +15,18 @@ export async function runCli (args: string[], options: { cwd?: string, timeoutMs
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }) })
   let stdout = ''
   let stderr = ''
-  child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString()
+  })
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString()
+  })
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000)
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => { resolve(c) }))
+  const code = await new Promise<number | null>((resolve) =>
+    child.on('exit', (c) => {
+      resolve(c)
+    })
+  )
   clearTimeout(timer)
   return { code, stdout, stderr }
 }
@@ -34,10 +42,20 @@ export interface RunningCli {
 export async function startCli (args: string[], readyText: string, options: { cwd?: string, timeoutMs?: number } = {}): Promise<RunningCli> {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
-  child.stdout?.on('data', (d: Buffer) => { out += d.toString() })
-  child.stderr?.on('data', (d: Buffer) => { out += d.toString() })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => { resolve(c) }))
-  onTestFinished(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString()
+  })
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (c) => {
+      resolve(c)
+    })
+  )
+  onTestFinished(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
   const deadline = Date.now() + (options.timeoutMs ?? 30_000)
   while (!out.includes(readyText)) {
     if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before ready:\n${out}`)

@@ -77,7 +77,10 @@ export interface TestRegistry {
 export async function testRegistry (start = Date.parse('2025-06-01T10:00:00Z')): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'lifelong-edu-'))
   let storage = await openStorage(dir)
-  onTestFinished(async () => { await storage.close(); rmSync(dir, { recursive: true, force: true }) })
+  onTestFinished(async () => {
+    await storage.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
   const now = { ms: start }
   const log = await recordingLog(storage)
   const store = new EducationStore({ store: storage.sublevel('education'), log })

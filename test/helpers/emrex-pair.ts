@@ -50,7 +50,14 @@ const UIO_RESULTS: IngestBatch = {
   learners: [LEARNERS.kari, LEARNERS.ola],
   results: [
     {
-      externalId: 'uio-d-1', learner: { nationalId: LEARNERS.kari.nationalId }, kind: 'diploma', offeringId: 'BAINF', achievedOn: '2024-06-20', issuedOn: '2024-06-28', term: '2024V', languages: ['nb'],
+      externalId: 'uio-d-1',
+      learner: { nationalId: LEARNERS.kari.nationalId },
+      kind: 'diploma',
+      offeringId: 'BAINF',
+      achievedOn: '2024-06-20',
+      issuedOn: '2024-06-28',
+      term: '2024V',
+      languages: ['nb'],
       parts: [{ offeringId: 'IN1150', localCode: 'IN1150', title: { nb: 'Logiske metoder', en: 'Logical Methods' }, grades: [{ scale: 'A-F', value: 'C' }], credits: 10, achievedOn: '2021-12-14', term: '2021H' }]
     },
     course('uio-c-1', LEARNERS.kari, 'IN1000', 'B', '2021-12-10'),
@@ -76,8 +83,12 @@ export async function startEmrexPair (emrexOverrides: Record<string, unknown> = 
 export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>> = () => ({})): () => EmrexPair {
   const dir = fileTempDir('lifelong-emrex-')
   let running: { pair: EmrexPair, stop: () => Promise<void> } | undefined
-  beforeAll(async () => { running = await emrexPair(emrexOverrides, dir, portalConfig) }, 120_000)
-  afterAll(async () => { await running?.stop() }, 60_000)
+  beforeAll(async () => {
+    running = await emrexPair(emrexOverrides, dir, portalConfig)
+  }, 120_000)
+  afterAll(async () => {
+    await running?.stop()
+  }, 60_000)
   return () => {
     if (running === undefined) throw new Error('the file\'s EMREX pair is not started')
     return running.pair
@@ -86,7 +97,9 @@ export function emrexPairForFile (emrexOverrides: Record<string, unknown> = {}, 
 
 async function emrexPair (emrexOverrides: Record<string, unknown>, dir: string, portalConfig: (dir: string) => Record<string, unknown> | Promise<Record<string, unknown>>): Promise<{ pair: EmrexPair, stop: () => Promise<void> }> {
   const stops: Array<() => Promise<void>> = []
-  const stop = async (): Promise<void> => { for (const s of stops.reverse()) await s() }
+  const stop = async (): Promise<void> => {
+    for (const s of stops.reverse()) await s()
+  }
   try {
     return { pair: await startPair(emrexOverrides, dir, portalConfig, stops), stop }
   } catch (err) {
@@ -103,9 +116,10 @@ async function startPair (emrexOverrides: Record<string, unknown>, dir: string, 
   const catalogue = testCatalogue()
   const portalExtra = await portalConfig(dir)
   const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
-    configOverrides: (s) => s.slug !== 'portal'
-      ? {}
-      : {
+    configOverrides: (s) =>
+      s.slug !== 'portal'
+        ? {}
+        : {
           ...portalExtra,
           portal: { devIssuer: true },
           emrex: {
@@ -118,10 +132,13 @@ async function startPair (emrexOverrides: Record<string, unknown>, dir: string, 
           }
         }
   }, join(dir, 'fed'))
-  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } }
-    : { parts: { offerings: () => catalogue } })
-  stops.push(async () => { await fed.stop() })
+  const fed = await startLocalFederation(plan, (s) =>
+    s.slug === 'portal'
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } }
+      : { parts: { offerings: () => catalogue } })
+  stops.push(async () => {
+    await fed.stop()
+  })
   await waitForMesh(fed)
   const uio = fed.node('uio')
   await uio.results!.registry.ingest(UIO_RESULTS)
@@ -140,7 +157,9 @@ async function startPair (emrexOverrides: Record<string, unknown>, dir: string, 
     port: foreignPort,
     logger: silentLogger()
   })
-  stops.push(async () => { await foreign.stop() })
+  stops.push(async () => {
+    await foreign.stop()
+  })
   return {
     portal,
     portalUrl: portal.httpUrl(),
@@ -271,11 +290,13 @@ function hiddenFields (html: string): Record<string, string> {
 /** The picker's choices: result title → result ID (the checkbox value). */
 export function pickerChoices (html: string): Map<string, string> {
   const out = new Map<string, string>()
-  for (const m of html.matchAll(/<input type="checkbox" name="results" value="([^"]*)" id="([^"]*)"[^>]*>(?:<div>)?\s*<label for="[^"]*">(?:<span lang="[^"]*">)?([^<]*)(?:<\/span>)?<\/label>/g)) out.set(unescapeHtml(m[3] as string), unescapeHtml(m[1] as string))
+  for (const m of html.matchAll(/<input type="checkbox" name="results" value="([^"]*)" id="([^"]*)"[^>]*>(?:<div>)?\s*<label for="[^"]*">(?:<span lang="[^"]*">)?([^<]*)(?:<\/span>)?<\/label>/g)) {
+    out.set(unescapeHtml(m[3] as string), unescapeHtml(m[1] as string))
+  }
   return out
 }
 
-const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
+const unescapeHtml = (s: string): string => s.replace(/&quot;/g, '"').replace(/&#39;/g, '\'').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
 
 /** The destination and hidden fields of an auto-submitting EMREX form page. */
 export function formOf (html: string): { action: string, fields: Record<string, string> } {

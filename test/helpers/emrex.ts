@@ -17,7 +17,12 @@ export const ELMO_OFFICIAL_EXAMPLE = new URL('../fixtures/bridges/emrex/elmo-1.7
 
 function scratch (): { dir: string, done: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'lifelong-emrex-'))
-  return { dir, done: () => { rmSync(dir, { recursive: true, force: true }) } }
+  return {
+    dir,
+    done: () => {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
 }
 
 /** Validates XML against the ELMO 1.7.0 schema with xmllint; returns xmllint's verdict. */
@@ -28,7 +33,9 @@ export function xsdValidate (xml: string): { valid: boolean, output: string } {
     writeFileSync(file, xml)
     const r = spawnSync('xmllint', ['--noout', '--nonet', '--schema', ELMO_XSD, file], { encoding: 'utf8' })
     return { valid: r.status === 0, output: `${r.stdout}${r.stderr}` }
-  } finally { s.done() }
+  } finally {
+    s.done()
+  }
 }
 
 /** Verifies an enveloped signature with xmlsec1 and the given certificate only (KeyInfo not trusted). */
@@ -39,7 +46,9 @@ export function xmlsecVerify (xml: string, certificatePem: string): { valid: boo
     writeFileSync(join(s.dir, 'cert.pem'), certificatePem)
     const r = spawnSync('xmlsec1', ['--verify', '--pubkey-cert-pem', join(s.dir, 'cert.pem'), '--enabled-reference-uris', 'empty', '--enabled-key-data', 'rsa', join(s.dir, 'doc.xml')], { encoding: 'utf8' })
     return { valid: r.status === 0, output: `${r.stdout}${r.stderr}` }
-  } finally { s.done() }
+  } finally {
+    s.done()
+  }
 }
 
 /** Signs a document that holds a signature template with xmlsec1 (an independent signer). */
@@ -50,7 +59,9 @@ export function xmlsecSign (templateXml: string, keyPem: string, certificatePem:
     writeFileSync(join(s.dir, 'key.pem'), keyPem)
     writeFileSync(join(s.dir, 'cert.pem'), certificatePem)
     return execFileSync('xmlsec1', ['--sign', '--privkey-pem', `${join(s.dir, 'key.pem')},${join(s.dir, 'cert.pem')}`, join(s.dir, 'doc.xml')], { encoding: 'utf8' })
-  } finally { s.done() }
+  } finally {
+    s.done()
+  }
 }
 
 /** The text of a PDF, as poppler's pdftotext reads it. */
@@ -59,7 +70,9 @@ export function pdfText (pdf: Uint8Array): string {
   try {
     writeFileSync(join(s.dir, 'doc.pdf'), pdf)
     return execFileSync('pdftotext', ['-layout', join(s.dir, 'doc.pdf'), '-'], { encoding: 'utf8' })
-  } finally { s.done() }
+  } finally {
+    s.done()
+  }
 }
 
 export interface TestCredentials {
@@ -77,7 +90,9 @@ export async function testCredentials (commonName = 'EMREX test provider', count
     writeCertificateFiles(join(s.dir, 'cert.pem'), join(s.dir, 'key.pem'), pems)
     const credentials = loadSigningCredentials(join(s.dir, 'cert.pem'), join(s.dir, 'key.pem'))
     return { credentials, trusted: parseCertificate(pems.certificatePem), ...pems }
-  } finally { s.done() }
+  } finally {
+    s.done()
+  }
 }
 
 /** The sample learner with `n` course results at UiO (the benchmark's and the size tests' learner). */

@@ -48,14 +48,18 @@ export interface TestFederationOptions extends Omit<PlanOptions, 'ports'> {
 
 export function tempDir (prefix = 'lifelong-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  onTestFinished(() => { rmSync(dir, { recursive: true, force: true }) })
+  onTestFinished(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
   return dir
 }
 
 /** A temporary directory removed when the test file ends (for {@link federationForFile}). */
 export function fileTempDir (prefix = 'lifelong-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix))
-  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true })
+  })
   return dir
 }
 
@@ -67,25 +71,31 @@ export async function planTestFederation (nodes: LocalNodeSpec[], options: TestF
   const portsOf = transport === 'tcp'
     ? (i: number) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number })
     : (i: number) => ({ p2p: 0, http: ports[i] as number })
-  return planLocalFederation({
-    federation: 'no.lifelong.test',
-    basePorts: { p2p: 0, http: 0 },
-    manifestValidityDays: options.validityDays ?? 1,
-    nodes
-  }, dir, {
-    ...options,
-    transport,
-    configOverrides: (s) => ({ ...(storage === 'memory' ? { storage: { engine: 'memory' } } : {}), ...(options.configOverrides?.(s) ?? {}) }),
-    logLevel: options.logLevel ?? (process.env.TEST_LOG_LEVEL ?? 'silent'),
-    ports: portsOf
-  })
+  return planLocalFederation(
+    {
+      federation: 'no.lifelong.test',
+      basePorts: { p2p: 0, http: 0 },
+      manifestValidityDays: options.validityDays ?? 1,
+      nodes
+    },
+    dir,
+    {
+      ...options,
+      transport,
+      configOverrides: (s) => ({ ...(storage === 'memory' ? { storage: { engine: 'memory' } } : {}), ...(options.configOverrides?.(s) ?? {}) }),
+      logLevel: options.logLevel ?? (process.env.TEST_LOG_LEVEL ?? 'silent'),
+      ports: portsOf
+    }
+  )
 }
 
 /** Plans and starts a federation; every node is stopped when the test finishes. */
 export async function startTestFederation (nodes: LocalNodeSpec[], options: TestFederationOptions = {}): Promise<RunningFederation> {
   const plan = await planTestFederation(nodes, options)
   const fed = await startLocalFederation(plan, options.nodeOptions)
-  onTestFinished(async () => { await fed.stop() })
+  onTestFinished(async () => {
+    await fed.stop()
+  })
   return fed
 }
 
@@ -104,7 +114,9 @@ export function federationForFile (nodes: LocalNodeSpec[], options: TestFederati
     fed = await startLocalFederation(plan, options.nodeOptions)
     await ready?.(fed)
   }, 120_000)
-  afterAll(async () => { await fed?.stop() }, 60_000)
+  afterAll(async () => {
+    await fed?.stop()
+  }, 60_000)
   return () => {
     if (fed === undefined) throw new Error('the file\'s federation is not started (call federationForFile at the top of the file or a describe)')
     return fed
@@ -123,7 +135,9 @@ export async function waitForMesh (fed: RunningFederation, timeoutMs = 10_000): 
     if (complete) {
       // Each node's rollback check at start asks the members it connects to, and it signs its
       // first checkpoint after that: let those exchanges begin before a test counts exchanges.
-      await Promise.all([...fed.nodes.values()].map(async (n) => { await n.log.rollback.checked() }))
+      await Promise.all([...fed.nodes.values()].map(async (n) => {
+        await n.log.rollback.checked()
+      }))
       return
     }
     if (Date.now() > deadline) throw new Error('federation did not connect in time')

@@ -124,7 +124,11 @@ export function worstUnder (limits: XmlLimits): Array<{ name: string, limit: key
     {
       name: 'every limit at once',
       limit: 'maxNodes',
-      xml: SHAPES.mixed(Math.min(elements, Math.floor(nodes / 4), Math.floor((limits.maxReferences - 100) / 2)), limits.maxNamespacesInScope - 2, Math.min(limits.maxTextLength, limits.maxBytes - 64 * Math.min(elements, Math.floor(nodes / 4)) - 8192))
+      xml: SHAPES.mixed(
+        Math.min(elements, Math.floor(nodes / 4), Math.floor((limits.maxReferences - 100) / 2)),
+        limits.maxNamespacesInScope - 2,
+        Math.min(limits.maxTextLength, limits.maxBytes - 64 * Math.min(elements, Math.floor(nodes / 4)) - 8192)
+      )
     }
   ]
 }

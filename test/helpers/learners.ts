@@ -26,7 +26,9 @@ export async function recordingLog (storage: Storage, now?: () => number): Promi
   // Recorded once durable, before the unit's own continuation runs (registered first).
   store.submit = (request) => {
     const ticket = submit(request)
-    ticket.done.then(() => { entries.push(...request.entries) }, () => {})
+    ticket.done.then(() => {
+      entries.push(...request.entries)
+    }, () => {})
     return ticket
   }
   return {
@@ -59,15 +61,21 @@ export async function openTestRegistry (options: { allowSynthetic?: boolean, now
   const dir = options.dir ?? tempDir('lifelong-learners-')
   const storage = await openStorage(dir)
   const log = await recordingLog(storage, options.now)
-  onTestFinished(async () => { await log.store.close(); await storage.close() })
+  onTestFinished(async () => {
+    await log.store.close()
+    await storage.close()
+  })
   const members = MEMBERS
-  const registry = new LearnerRegistry({
-    store: storage.sublevel('learners'),
-    log,
-    federation: { membersWithRole: (role) => members.filter((m) => m.roles.includes(role)), activeMembers: () => members },
-    logger: silentLogger(),
-    ...(options.now === undefined ? {} : { now: options.now })
-  }, { allowSynthetic: options.allowSynthetic ?? true, organisationNumber: ORG.operator })
+  const registry = new LearnerRegistry(
+    {
+      store: storage.sublevel('learners'),
+      log,
+      federation: { membersWithRole: (role) => members.filter((m) => m.roles.includes(role)), activeMembers: () => members },
+      logger: silentLogger(),
+      ...(options.now === undefined ? {} : { now: options.now })
+    },
+    { allowSynthetic: options.allowSynthetic ?? true, organisationNumber: ORG.operator }
+  )
   return { registry, storage, log, dir }
 }
 

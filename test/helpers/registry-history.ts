@@ -17,14 +17,36 @@ export async function registryWithHistory () {
   const fed = await startTestFederation([spec('registry', ['registry'], ORG.operator), spec('nokut', ['accreditor'], ORG.accreditor), spec('ntnu', ['institution'], ORG.b)])
   await waitForMesh(fed)
   const registry = fed.node('registry').education!.registry!
-  const ntnu = (await registry.putInstitution(institution({ organisationNumber: ORG.b, name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'Norwegian University of Science and Technology' }, shortName: 'NTNU', dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01' }))).institution
-  const hig = (await registry.putInstitution(institution({ organisationNumber: HIG_ORG, name: { nb: 'Høgskolen i Gjøvik' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01' }))).institution
+  const ntnu = (await registry.putInstitution(
+    institution({
+      organisationNumber: ORG.b,
+      name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'Norwegian University of Science and Technology' },
+      shortName: 'NTNU',
+      dbhCode: '1150',
+      fsNumber: '194',
+      validFrom: '1996-01-01'
+    })
+  )).institution
+  const hig = (await registry.putInstitution(
+    institution({
+      organisationNumber: HIG_ORG,
+      name: { nb: 'Høgskolen i Gjøvik' },
+      shortName: 'HiG',
+      category: 'accredited-college',
+      selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+      dbhCode: '0213',
+      fsNumber: '206',
+      validFrom: '1994-08-01'
+    })
+  )).institution
   const operator = { organisationNumber: ORG.operator, roles: ['registry'], operator: true }
   const old = await registry.publish([{ clientRef: 'IMT1001', offering: course({ localCode: 'IMT1001', owner: hig.id, name: { nb: 'Innføring i IT-sikkerhet', en: 'Introduction to IT security' } }), validFrom: '2010-08-01' }], operator)
   const oldId = old.results[0]!.id
   await registry.recordEvent({ id: '', type: 'merger', effectiveDate: '2016-01-01', predecessors: [ntnu.id, hig.id], successors: [ntnu.id], offerings: [], reference: 'Kongelig resolusjon 2015-06-19', note: '', recordedAt: 0 })
-  await registry.recordDecision({ id: '', subjectType: 'offering', subject: oldId, type: 'revocation', decidedBy: '', status: 'revoked', decisionDate: '2019-06-14', validFrom: '2019-08-01', validTo: '', reference: 'NOKUT 19/01078', recordedAt: 0 }, { organisationNumber: ORG.accreditor, roles: ['accreditor'] })
+  await registry.recordDecision(
+    { id: '', subjectType: 'offering', subject: oldId, type: 'revocation', decidedBy: '', status: 'revoked', decisionDate: '2019-06-14', validFrom: '2019-08-01', validTo: '', reference: 'NOKUT 19/01078', recordedAt: 0 },
+    { organisationNumber: ORG.accreditor, roles: ['accreditor'] }
+  )
   const report = await fed.node('ntnu').education!.catalogue!.importFile(CSV, 'csv')
   return { fed, http: fed.node('registry').http, url: fed.node('registry').httpUrl(), ntnu, hig, oldId, ids: report.ids as Record<string, string> }
 }
-

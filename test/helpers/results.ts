@@ -12,7 +12,22 @@ export const UIB: InstitutionInfo = { id: 'I0184', organisationNumber: ORG.c, na
 export const HIST: InstitutionInfo = { id: 'I0213', organisationNumber: '971093420', name: { nb: 'Høgskolen i Sør-Trøndelag' }, dbhCode: '0238', fsNumber: '213' }
 
 function offering (id: string, owner: InstitutionInfo, extra: Partial<OfferingInfo>): OfferingInfo {
-  return { id, kind: 'course', localCode: id, title: { nb: `Emne ${id}`, en: `Course ${id}` }, credits: 10, nkrLevel: '6', eqfLevel: 6, iscedF: '0613', languages: ['nb'], gradingScale: 'A-F', learningOutcomes: {}, owner, issuer: owner, ...extra }
+  return {
+    id,
+    kind: 'course',
+    localCode: id,
+    title: { nb: `Emne ${id}`, en: `Course ${id}` },
+    credits: 10,
+    nkrLevel: '6',
+    eqfLevel: 6,
+    iscedF: '0613',
+    languages: ['nb'],
+    gradingScale: 'A-F',
+    learningOutcomes: {},
+    owner,
+    issuer: owner,
+    ...extra
+  }
 }
 
 export const OFFERINGS: Record<string, OfferingInfo> = {

@@ -5,7 +5,12 @@
 import { serveTasks } from '../../src/core/xml/pool.ts'
 import { LifelongError, type ErrorCode } from '../../src/core/errors.ts'
 
-interface SpinTask { spinMs?: number, fail?: ErrorCode, exit?: boolean, echo?: unknown }
+interface SpinTask {
+  spinMs?: number
+  fail?: ErrorCode
+  exit?: boolean
+  echo?: unknown
+}
 
 serveTasks<SpinTask, unknown>((task) => {
   if (task.exit === true) process.exit(3)

@@ -40,22 +40,26 @@ export function paperFederation (members: PaperMember[], options: { federation?:
   const federation = options.federation ?? 'no.lifelong.test'
   const operatorKey = options.operatorKey ?? generateSigningKey()
   const anchor: TrustAnchor = { federation, operatorKeys: [operatorKey.publicKeyRaw], validFrom: now - DAY, validUntil: now + 365 * DAY }
-  const sign = (o: { serial: number, issuedAt?: number, expiresAt?: number }): Uint8Array => signManifest(operatorKey, manifestFromJson({
-    federation,
-    serial: o.serial,
-    issuedAt: new Date(o.issuedAt ?? now).toISOString(),
-    expiresAt: new Date(o.expiresAt ?? now + 30 * DAY).toISOString(),
-    members: members.map((m, i) => ({
-      peerId: peerIdFromRawPublicKey(m.key.publicKeyRaw).toString(),
-      organisationNumber: m.organisationNumber,
-      name: m.name,
-      roles: m.roles,
-      httpBaseUrl: m.httpBaseUrl ?? `https://node${i}.example.no`,
-      validFrom: new Date(now - 30 * DAY).toISOString(),
-      validTo: new Date(now + 365 * DAY).toISOString(),
-      ...(m.credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [p256JwkOf(m.credentialIssuerKey)] })
-    }))
-  }, now))
+  const sign = (o: { serial: number, issuedAt?: number, expiresAt?: number }): Uint8Array =>
+    signManifest(
+      operatorKey,
+      manifestFromJson({
+        federation,
+        serial: o.serial,
+        issuedAt: new Date(o.issuedAt ?? now).toISOString(),
+        expiresAt: new Date(o.expiresAt ?? now + 30 * DAY).toISOString(),
+        members: members.map((m, i) => ({
+          peerId: peerIdFromRawPublicKey(m.key.publicKeyRaw).toString(),
+          organisationNumber: m.organisationNumber,
+          name: m.name,
+          roles: m.roles,
+          httpBaseUrl: m.httpBaseUrl ?? `https://node${i}.example.no`,
+          validFrom: new Date(now - 30 * DAY).toISOString(),
+          validTo: new Date(now + 365 * DAY).toISOString(),
+          ...(m.credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [p256JwkOf(m.credentialIssuerKey)] })
+        }))
+      }, now)
+    )
   const manifestBytes = sign({ serial: 1 })
   const manifest = openManifest(manifestBytes, [operatorKey.publicKeyRaw], federation).manifest
   return {

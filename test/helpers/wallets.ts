@@ -14,7 +14,11 @@ import { certificatesToPem, makeCertificate, x5cOf } from '../../src/core/crypto
 // The local federation is http on loopback; the libraries accept it only when told (their zHttpsUrl).
 setGlobalConfig({ allowInsecureUrls: true })
 
-export interface TestKey { privateKey: CryptoKey, jwk: JWK, jkt: string }
+export interface TestKey {
+  privateKey: CryptoKey
+  jwk: JWK
+  jkt: string
+}
 
 export async function testKey (): Promise<TestKey> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
@@ -37,7 +41,11 @@ export class KeyRing {
   }
 
   /** oid4vc-ts's callbacks (`CallbackContext` without verification and encryption). */
-  callbacks (): { hash: (data: Uint8Array, alg: string) => Uint8Array, generateRandom: (n: number) => Uint8Array, signJwt: (signer: any, jwt: { header: Record<string, unknown>, payload: Record<string, unknown> }) => Promise<{ jwt: string, signerJwk: any }> } {
+  callbacks (): {
+    hash: (data: Uint8Array, alg: string) => Uint8Array
+    generateRandom: (n: number) => Uint8Array
+    signJwt: (signer: any, jwt: { header: Record<string, unknown>, payload: Record<string, unknown> }) => Promise<{ jwt: string, signerJwk: any }>
+  } {
     return {
       hash: (data: Uint8Array) => new Uint8Array(createHash('sha256').update(data).digest()),
       generateRandom: (n: number) => new Uint8Array(randomBytes(n)),
@@ -79,7 +87,14 @@ export function walletProvider (dir: string, name = 'Test wallet provider'): Wal
   const rootKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
   const root = makeCertificate({ subject: { commonName: `${name} root`, country: 'NO' }, publicKey: rootKey.publicKey, selfSignKey: rootKey.privateKey, ca: true, notBefore: new Date(now - day), notAfter: new Date(now + 365 * day) })
   const leafKey = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  const leaf = makeCertificate({ subject: { commonName: `${name} attestations`, country: 'NO' }, publicKey: leafKey.publicKey, issuer: { certificate: root, privateKey: rootKey.privateKey }, ca: false, notBefore: new Date(now - day), notAfter: new Date(now + 30 * day) })
+  const leaf = makeCertificate({
+    subject: { commonName: `${name} attestations`, country: 'NO' },
+    publicKey: leafKey.publicKey,
+    issuer: { certificate: root, privateKey: rootKey.privateKey },
+    ca: false,
+    notBefore: new Date(now - day),
+    notAfter: new Date(now + 30 * day)
+  })
   const rootFile = join(dir, `${name.replace(/\W+/g, '-')}-root.pem`)
   writeFileSync(rootFile, certificatesToPem([root]))
   return { root, x5c: [x5cOf(leaf)], signingKey: leafKey.privateKey, rootFile }
@@ -88,7 +103,11 @@ export function walletProvider (dir: string, name = 'Test wallet provider'): Wal
 /** A wallet instance attestation (OpenID4VCI Appendix E; ABCA-07 §5.1) for `clientId` with the instance key `cnf`. */
 export async function walletAttestation (provider: WalletProvider, clientId: string, instance: TestKey, extra: Record<string, unknown> = {}): Promise<string> {
   const now = Math.floor(Date.now() / 1000)
-  return await signed({ alg: 'ES256', typ: 'oauth-client-attestation+jwt', x5c: provider.x5c }, { iss: 'https://wallet-provider.test', sub: clientId, iat: now, exp: now + 3600, cnf: { jwk: instance.jwk }, wallet_name: 'Test wallet', ...extra }, provider.signingKey)
+  return await signed(
+    { alg: 'ES256', typ: 'oauth-client-attestation+jwt', x5c: provider.x5c },
+    { iss: 'https://wallet-provider.test', sub: clientId, iat: now, exp: now + 3600, cnf: { jwk: instance.jwk }, wallet_name: 'Test wallet', ...extra },
+    provider.signingKey
+  )
 }
 
 /** A key attestation (OpenID4VCI Appendix D.1) of `keys`. */
@@ -105,14 +124,24 @@ const PRE = 'urn:ietf:params:oauth:grant-type:pre-authorized_code'
  * builders are exercised in eudi-wallets.test.ts; this makes credentials for other tests.
  */
 export async function issueByHand (base: string, cookie: string, results: readonly string[], holder: TestKey): Promise<string[]> {
-  const o = await (await fetch(`${base}/portal/wallet/offers`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: new URLSearchParams(results.map((r) => ['results', r])).toString() })).json() as { offerUri: string, txCode: string }
+  const o = await (await fetch(`${base}/portal/wallet/offers`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(results.map((r) => ['results', r])).toString()
+  })).json() as { offerUri: string, txCode: string }
   const code = JSON.parse(new URL(o.offerUri).searchParams.get('credential_offer') as string).grants[PRE]['pre-authorized_code'] as string
-  const t = await (await fetch(`${base}/eudi/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: PRE, 'pre-authorized_code': code, tx_code: o.txCode }).toString() })).json() as { access_token: string, authorization_details: Array<{ credential_identifiers: string[] }> }
+  const t =
+    await (await fetch(`${base}/eudi/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: PRE, 'pre-authorized_code': code, tx_code: o.txCode }).toString() }))
+      .json() as { access_token: string, authorization_details: Array<{ credential_identifiers: string[] }> }
   const out: string[] = []
   for (const id of t.authorization_details.flatMap((d) => d.credential_identifiers)) {
     const nonce = (await (await fetch(`${base}/eudi/nonce`, { method: 'POST' })).json() as { c_nonce: string }).c_nonce
     const proof = await signed({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: holder.jwk }, { aud: base, nonce, iat: Math.floor(Date.now() / 1000) }, holder.privateKey)
-    const r = await fetch(`${base}/eudi/credential`, { method: 'POST', headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ credential_identifier: id, proofs: { jwt: [proof] } }) })
+    const r = await fetch(`${base}/eudi/credential`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${t.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ credential_identifier: id, proofs: { jwt: [proof] } })
+    })
     if (r.status !== 200) throw new Error(`credential: ${r.status} ${await r.text()}`)
     out.push(((await r.json()) as { credentials: Array<{ credential: string }> }).credentials[0]!.credential)
   }

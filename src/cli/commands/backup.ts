@@ -15,13 +15,21 @@ function byteBar (label: string, enabled: boolean): { start: (total: number) => 
   const bar = new cliProgress.SingleBar({ format: `${label} {bar} {mib}/{totalMib} MiB | {eta_formatted} left`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
   let total = 0
   return {
-    start (t) { total = Math.max(t, 1); bar.start(total, 0, { mib: '0.0', totalMib: mib(total) }) },
+    start (t) {
+      total = Math.max(t, 1)
+      bar.start(total, 0, { mib: '0.0', totalMib: mib(total) })
+    },
     update (n) {
       // LevelDB's size is an estimate: grow the bar rather than overflow it.
-      if (n > total) { total = n; bar.setTotal(total) }
+      if (n > total) {
+        total = n
+        bar.setTotal(total)
+      }
       bar.update(n, { mib: mib(n), totalMib: mib(total) })
     },
-    stop () { bar.stop() }
+    stop () {
+      bar.stop()
+    }
   }
 }
 
@@ -44,7 +52,13 @@ export function registerBackupCommands (program: Command): void {
       const { downloadBackup } = await import('../../services/backup/download.ts')
       const bar = byteBar('backup ', opts.progress !== false)
       const started = performance.now()
-      const r = await downloadBackup(url, token, opts.out, { start: (h) => { bar.start(h.approximateBytes) }, read: bar.update, stop: bar.stop })
+      const r = await downloadBackup(url, token, opts.out, {
+        start: (h) => {
+          bar.start(h.approximateBytes)
+        },
+        read: bar.update,
+        stop: bar.stop
+      })
       const seconds = (performance.now() - started) / 1000
       process.stdout.write(`backup ${opts.out}: ${describe(r.header)}; ${r.summary.records} records, ${mib(r.bytes)} MiB in ${seconds.toFixed(1)} s\nsha256 ${r.summary.digest}\n`)
     })
@@ -66,7 +80,12 @@ export function registerBackupCommands (program: Command): void {
         r = await restoreBackup(createReadStream(opts.in, { highWaterMark: MIB }), opts.data, {
           registries: [auditLearnerBatches],
           expectedDigest: opts.digest,
-          progress: { header: () => { bar.start(size) }, read: bar.update }
+          progress: {
+            header: () => {
+              bar.start(size)
+            },
+            read: bar.update
+          }
         })
       } finally {
         bar.stop()

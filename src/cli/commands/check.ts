@@ -54,7 +54,13 @@ function offline (file: string, config: NodeConfig): { findings: Finding[], mani
 function manifestFindings (config: NodeConfig, peerId: string | undefined): { findings: Finding[], manifest?: Manifest } {
   const findings: Finding[] = []
   if (!existsSync(config.federation.manifestFile)) {
-    findings.push(missing('manifest', `no file at ${config.federation.manifestFile}`, `the operator collects the member entries (lifelong manifest new), signs them (lifelong manifest sign) and hands out the file; place it at ${config.federation.manifestFile}`))
+    findings.push(
+      missing(
+        'manifest',
+        `no file at ${config.federation.manifestFile}`,
+        `the operator collects the member entries (lifelong manifest new), signs them (lifelong manifest sign) and hands out the file; place it at ${config.federation.manifestFile}`
+      )
+    )
     return { findings }
   }
   let manifest: Manifest
@@ -91,10 +97,19 @@ function localFindings (file: string, config: NodeConfig): Finding[] {
   const services = config.auth.issuers.filter((i) => i.principal === 'service')
   const writes = config.roles.filter((r) => ['institution', 'registry', 'accreditor', 'index'].includes(r))
   if (writes.length > 0) {
-    if (services.length === 0) findings.push(missing('service tokens', `no service token issuer in auth.issuers: the write routes of ${writes.join(', ')} (imports, the registry's institution data, decisions) refuse every call`, `lifelong token keygen --out tokens.key, then lifelong token trust --config ${file} --key tokens.key --issuer <name>, and restart the node (or list your identity provider's issuer)`))
-    else findings.push(ok('service tokens', services.map((i) => `${i.issuer}${i.development ? ' (development)' : ''}`).join(', ')))
+    if (services.length === 0) {
+      findings.push(
+        missing(
+          'service tokens',
+          `no service token issuer in auth.issuers: the write routes of ${writes.join(', ')} (imports, the registry's institution data, decisions) refuse every call`,
+          `lifelong token keygen --out tokens.key, then lifelong token trust --config ${file} --key tokens.key --issuer <name>, and restart the node (or list your identity provider's issuer)`
+        )
+      )
+    } else findings.push(ok('service tokens', services.map((i) => `${i.issuer}${i.development ? ' (development)' : ''}`).join(', ')))
   }
-  if (config.federation.trustAnchorFile === undefined) findings.push(note('trust anchor', 'none configured: verifiers cannot pin the federation from this node', 'the operator writes one (lifelong manifest anchor); set federation.trustAnchorFile or pass --trust-anchor to init'))
+  if (config.federation.trustAnchorFile === undefined) {
+    findings.push(note('trust anchor', 'none configured: verifiers cannot pin the federation from this node', 'the operator writes one (lifelong manifest anchor); set federation.trustAnchorFile or pass --trust-anchor to init'))
+  }
   if (config.identifiers.allowSynthetic) findings.push(note('synthetic IDs', 'identifiers.allowSynthetic is on: only for test and demo federations'))
   return findings
 }
@@ -134,7 +149,15 @@ async function online (file: string, config: NodeConfig, manifest: Manifest | un
         const r = await getJson(`${registry.httpBaseUrl}/education/crosswalk?organisationNumber=${config.organisationNumber}`)
         const ids: string[] = r.body?.institutions ?? []
         if (ids.length > 0) findings.push(ok('registered', `the registry knows ${config.organisationNumber} as ${ids.join(', ')}`))
-        else findings.push(missing('registered', `the registry knows no institution with organisation number ${config.organisationNumber}: catalogue imports are refused (EDUCATION_NOT_AN_INSTITUTION)`, `the operator runs lifelong registry add-institution --node ${registry.httpBaseUrl} --institution-config ${file} --short-name <short> --category <category> --valid-from <date>`))
+        else {
+          findings.push(
+            missing(
+              'registered',
+              `the registry knows no institution with organisation number ${config.organisationNumber}: catalogue imports are refused (EDUCATION_NOT_AN_INSTITUTION)`,
+              `the operator runs lifelong registry add-institution --node ${registry.httpBaseUrl} --institution-config ${file} --short-name <short> --category <category> --valid-from <date>`
+            )
+          )
+        }
       } catch (err) {
         findings.push(missing('registered', `the registry at ${registry.httpBaseUrl} does not answer (${(err as Error).message})`, 'the operator starts the registry node'))
       }

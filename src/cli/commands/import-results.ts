@@ -10,25 +10,39 @@ function progressBar (): ImportProgress {
   if (process.stderr.isTTY !== true) {
     let total = 0
     return {
-      start (n) { total = n; process.stderr.write(`checking ${n} entries…\n`) },
-      advance (done, problems) { process.stderr.write(`  ${done}/${total} checked, ${problems} problem(s)\n`) },
+      start (n) {
+        total = n
+        process.stderr.write(`checking ${n} entries…\n`)
+      },
+      advance (done, problems) {
+        process.stderr.write(`  ${done}/${total} checked, ${problems} problem(s)\n`)
+      },
       stop () {}
     }
   }
   const bar = new cliProgress.SingleBar({ format: 'checking {bar} {value}/{total} entries | {problems} problem(s) | {eta_formatted} left', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic)
   return {
-    start (n) { bar.start(n, 0, { problems: 0 }) },
-    advance (done, problems) { bar.update(done, { problems }) },
-    stop () { bar.stop() }
+    start (n) {
+      bar.start(n, 0, { problems: 0 })
+    },
+    advance (done, problems) {
+      bar.update(done, { problems })
+    },
+    stop () {
+      bar.stop()
+    }
   }
 }
 
 /** Adds `results` to the `import` command (the catalogue import is beside it). */
 export function registerImportResultsCommand (program: Command): void {
   const imp = program.commands.find((c) => c.name() === 'import') ?? program.command('import').description('import data into a running node')
-  nodeTargetOptions(imp.command('results')
-    .description('issue, correct or annul results from a JSON file, all or nothing; running it again changes nothing')
-    .argument('<file>', 'JSON: { "learners": [...], "results": [...] }'), RESULTS_SCOPE)
+  nodeTargetOptions(
+    imp.command('results')
+      .description('issue, correct or annul results from a JSON file, all or nothing; running it again changes nothing')
+      .argument('<file>', 'JSON: { "learners": [...], "results": [...] }'),
+    RESULTS_SCOPE
+  )
     .option('--report <file>', 'where to write the validation report when there are problems (default <file>.report.json)')
     .action(async (file: string, opts) => {
       const url = nodeUrl(opts)
@@ -47,6 +61,10 @@ export function registerImportResultsCommand (program: Command): void {
       }
       const r = outcome.report!
       const count = (o: string): number => r.results.filter((x) => x.outcome === o).length
-      process.stdout.write(`imported ${outcome.entries} entries: learners ${r.learners.created} new, ${r.learners.updated} updated, ${r.learners.unchanged} unchanged; results ${count('issued')} issued, ${count('corrected')} corrected, ${count('annulled')} annulled, ${count('unchanged')} unchanged\n`)
+      process.stdout.write(
+        `imported ${outcome.entries} entries: learners ${r.learners.created} new, ${r.learners.updated} updated, ${r.learners.unchanged} unchanged; results ${count('issued')} issued, ${count('corrected')} corrected, ${
+          count('annulled')
+        } annulled, ${count('unchanged')} unchanged\n`
+      )
     })
 }

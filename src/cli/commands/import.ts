@@ -68,12 +68,19 @@ export async function importCatalogue (file: string, options: { node: string, to
       // The node took the file and then stopped answering, or answers but has restarted since
       // (its import jobs are not kept across a restart): say what may have happened, and what to do.
       if (!(err instanceof LifelongError) || !['IMPORT_NODE_UNREACHABLE', 'CATALOGUE_IMPORT_UNKNOWN'].includes(err.code)) throw err
-      throw new LifelongError('unavailable', 'IMPORT_INTERRUPTED',
+      throw new LifelongError(
+        'unavailable',
+        'IMPORT_INTERRUPTED',
         `the node stopped answering during the import, or restarted (${err.message}). The registry may have committed this file whole, or not at all (it commits an upload in one step); ` +
-        'the node keeps the upload and finishes it when it runs again, so that its catalogue and the registry agree. Running the same import again is safe: what the registry already holds is answered "unchanged"', { cause: err })
+          'the node keeps the upload and finishes it when it runs again, so that its catalogue and the registry agree. Running the same import again is safe: what the registry already holds is answered "unchanged"',
+        { cause: err }
+      )
     }
     if (bar !== undefined && job.progress.total > 0) {
-      if (!started) { bar.start(job.progress.total, 0, { phase: job.progress.phase.padEnd(10) }); started = true }
+      if (!started) {
+        bar.start(job.progress.total, 0, { phase: job.progress.phase.padEnd(10) })
+        started = true
+      }
       bar.update(job.progress.done, { phase: job.progress.phase.padEnd(10) })
     }
     if (job.state !== 'running') {
@@ -87,8 +94,11 @@ export async function importCatalogue (file: string, options: { node: string, to
 
 export function registerImportCommands (program: Command): void {
   const imp = program.command('import').description('import data into this institution\'s node')
-  nodeTargetOptions(imp.command('catalogue <file>')
-    .description('import a catalogue (CSV or JSON, see docs/EDUCATION-REGISTRY.md): validate every row, publish to the registry, store; all or nothing, safe to re-run'), EDUCATION_SCOPES.import)
+  nodeTargetOptions(
+    imp.command('catalogue <file>')
+      .description('import a catalogue (CSV or JSON, see docs/EDUCATION-REGISTRY.md): validate every row, publish to the registry, store; all or nothing, safe to re-run'),
+    EDUCATION_SCOPES.import
+  )
     .option('--format <format>', 'csv or json (default: from the file name)')
     .option('--no-progress', 'no progress bar')
     .action(async (file: string, opts) => {

@@ -11,7 +11,10 @@ import { mintDevToken } from '../../demo/dev-issuer.ts'
 import { SCOPES } from '../../edges/registry/learners/routes.ts'
 import { fetchChangeRequests, sendDecision, type ChangeRequestJson } from '../../services/registry/learners/operator-client.ts'
 
-interface Target { node: string, token: string }
+interface Target {
+  node: string
+  token: string
+}
 
 async function target (opts: { node?: string, config?: string, token?: string, devIssuer?: string }): Promise<Target> {
   let node = opts.node
@@ -33,7 +36,9 @@ const identifier = (i: ChangeRequestJson['identifier'] | undefined): string => i
 /** One line per request: what the operator checks against the population register before deciding. */
 function line (q: ChangeRequestJson): string {
   const what = q.replaces === undefined ? `add ${identifier(q.identifier)}` : `add ${identifier(q.identifier)} replacing ${identifier(q.replaces)}`
-  return `${q.id}  ${q.status}  ${new Date(q.requestedAtMs).toISOString()}  learner ${q.learnerId}  ${what}  asked by ${q.requestedBy.name} (${q.requestedBy.organisationNumber}, ${q.requestedBy.role})${q.note === '' ? '' : `  note: ${q.note}`}`
+  return `${q.id}  ${q.status}  ${new Date(q.requestedAtMs).toISOString()}  learner ${q.learnerId}  ${what}  asked by ${q.requestedBy.name} (${q.requestedBy.organisationNumber}, ${q.requestedBy.role})${
+    q.note === '' ? '' : `  note: ${q.note}`
+  }`
 }
 
 function withTarget (cmd: Command): Command {

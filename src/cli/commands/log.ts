@@ -57,7 +57,9 @@ export function registerLogCommands (program: Command): void {
     })
 
   log.command('accept-loss')
-    .description('after LOG_ROLLED_BACK, with the node stopped and no backup or standby holding the witnessed checkpoint: sign and log that the entries after the store\'s size are lost, so that the node and its witnesses go on from the kept tree (docs/OPERATIONS.md, "After a restore")')
+    .description(
+      'after LOG_ROLLED_BACK, with the node stopped and no backup or standby holding the witnessed checkpoint: sign and log that the entries after the store\'s size are lost, so that the node and its witnesses go on from the kept tree (docs/OPERATIONS.md, "After a restore")'
+    )
     .requiredOption('--config <file>', 'the node\'s config file (its data directory and key)')
     .requiredOption('--yes', 'confirm: the lost entries are gone for good, and the statement says so to every member')
     .action(async (opts) => {

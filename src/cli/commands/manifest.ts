@@ -66,7 +66,11 @@ export function registerManifestCommands (program: Command): void {
       const mlDsaKey = opts.mlDsaKey === undefined ? undefined : readPqKeyFile(opts.mlDsaKey)
       const bytes = signManifest(key, manifestFromJson(json), mlDsaKey)
       writeFileSync(opts.out, bytes)
-      process.stdout.write(`signed manifest serial ${json.serial} (${json.members.length} members, ${bytes.length} bytes) → ${opts.out}\nsigner ${formatPublicKey(key.publicKeyRaw)}${mlDsaKey === undefined ? '' : ` and ${formatPqPublicKey(mlDsaKey.publicKeyRaw).slice(0, 30)}…`}\n`)
+      process.stdout.write(
+        `signed manifest serial ${json.serial} (${json.members.length} members, ${bytes.length} bytes) → ${opts.out}\nsigner ${formatPublicKey(key.publicKeyRaw)}${
+          mlDsaKey === undefined ? '' : ` and ${formatPqPublicKey(mlDsaKey.publicKeyRaw).slice(0, 30)}…`
+        }\n`
+      )
     })
 
   manifest.command('show')
@@ -104,7 +108,16 @@ export function registerManifestCommands (program: Command): void {
       const mlDsaKeys = [...((opts.mlDsaKey ?? []) as string[]).map((f) => formatPqPublicKey(readPqKeyFile(f).publicKeyRaw)), ...given.filter((k) => k.startsWith('ml-dsa-65:')).map((k) => formatPqPublicKey(parsePqPublicKey(k)))]
       if (keys.length === 0) throw new LifelongError('invalid', 'CLI_KEY_REQUIRED', 'give at least one --key or --operator-key')
       // Parsed back from its JSON form, so that every bad field is reported as for a received anchor.
-      const anchor = parseTrustAnchor(JSON.stringify({ format: 'lifelong-trust-anchor/v1', federation: opts.federation, operatorKeys: keys, ...(mlDsaKeys.length === 0 ? {} : { operatorMlDsaKeys: mlDsaKeys }), validFrom: opts.validFrom ?? new Date().toISOString(), validUntil: opts.validUntil }))
+      const anchor = parseTrustAnchor(
+        JSON.stringify({
+          format: 'lifelong-trust-anchor/v1',
+          federation: opts.federation,
+          operatorKeys: keys,
+          ...(mlDsaKeys.length === 0 ? {} : { operatorMlDsaKeys: mlDsaKeys }),
+          validFrom: opts.validFrom ?? new Date().toISOString(),
+          validUntil: opts.validUntil
+        })
+      )
       writeFileSync(opts.out, serialiseTrustAnchor(anchor))
       process.stdout.write(`trust anchor of ${opts.federation} → ${opts.out}
 fingerprint ${trustAnchorFingerprint(anchor)} (publish it where verifiers can compare it)

@@ -46,5 +46,9 @@ export async function serviceToken (opts: NodeTargetOptions, scope: string): Pro
   if (opts.devIssuer !== undefined) {
     return await mintDevToken(readKeyFile(opts.devIssuer), { principal: 'service', subject: 'lifelong-cli', scopes: [scope], ttlSeconds: 600 })
   }
-  throw new LifelongError('invalid', 'IMPORT_NO_TOKEN', `a service token with the scope ${scope} is needed: --token or $LIFELONG_TOKEN (from your identity provider, or made with lifelong token issue --key <file> --config <node config> --scope ${scope} once the node trusts the key: lifelong token trust), or --dev-issuer data/demo/dev-issuer.key in the local federation`)
+  throw new LifelongError(
+    'invalid',
+    'IMPORT_NO_TOKEN',
+    `a service token with the scope ${scope} is needed: --token or $LIFELONG_TOKEN (from your identity provider, or made with lifelong token issue --key <file> --config <node config> --scope ${scope} once the node trusts the key: lifelong token trust), or --dev-issuer data/demo/dev-issuer.key in the local federation`
+  )
 }

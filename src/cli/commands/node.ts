@@ -58,7 +58,11 @@ export function registerNodeCommands (program: Command): void {
         hybrid: opts.hybrid === true
       })
       if (opts.memberEntry !== undefined) writeFileSync(opts.memberEntry, JSON.stringify(result.memberEntry, null, 2) + '\n')
-      process.stdout.write(`config:  ${result.configFile}\nkey:     ${result.config.keyFile} (mode 0600)\npeer ID: ${result.peerId}\n\nSend this entry to the federation operator for the manifest${opts.memberEntry === undefined ? '' : ` (also in ${opts.memberEntry as string})`}:\n`)
+      process.stdout.write(
+        `config:  ${result.configFile}\nkey:     ${result.config.keyFile} (mode 0600)\npeer ID: ${result.peerId}\n\nSend this entry to the federation operator for the manifest${
+          opts.memberEntry === undefined ? '' : ` (also in ${opts.memberEntry as string})`
+        }:\n`
+      )
       printJson(result.memberEntry)
     })
 
@@ -71,7 +75,9 @@ export function registerNodeCommands (program: Command): void {
       const node: LifelongNode = await createNode(config, { processMetrics: true })
       await node.start()
       process.stdout.write(`started ${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
-      runUntilSignalled(async () => { await node.stop() }, {
+      runUntilSignalled(async () => {
+        await node.stop()
+      }, {
         boundMs: config.rpc.deadlineMs + STOP_ABORT_MS,
         reload: async () => {
           try {
@@ -95,7 +101,16 @@ export function registerNodeCommands (program: Command): void {
     .action(async (opts) => {
       const started = performance.now()
       const { runDemo } = await import('../../demo/run.ts')
-      const demo = await runDemo({ dir: opts.dir, specFile: opts.spec, logLevel: opts.logLevel, basePorts: { p2p: opts.p2pPort, http: opts.httpPort }, sampleCatalogue: opts.sample, log: (line) => { process.stdout.write(`  ${line}\n`) } })
+      const demo = await runDemo({
+        dir: opts.dir,
+        specFile: opts.spec,
+        logLevel: opts.logLevel,
+        basePorts: { p2p: opts.p2pPort, http: opts.httpPort },
+        sampleCatalogue: opts.sample,
+        log: (line) => {
+          process.stdout.write(`  ${line}\n`)
+        }
+      })
       const width = Math.max(...demo.summary.map((n) => n.name.length))
       process.stdout.write(`lifelong local federation: ${demo.summary.filter((n) => n.running).length} nodes on loopback, started in ${Math.round(performance.now() - started)} ms\n\n`)
       for (const n of demo.summary) {
@@ -105,7 +120,11 @@ export function registerNodeCommands (program: Command): void {
         process.stdout.write(`\nDiploma portal: ${demo.portal.url}\n  Sign in with the development issuer (marked as such; no real ID-porten) as one of:\n`)
         for (const l of demo.portal.learners) process.stdout.write(`    - ${l.name}${l.note === undefined ? '' : `: ${l.note}`}\n`)
         // Loopback http: the verifier's fetch refuses it unless told this is a development federation.
-        process.stdout.write(`  Check a share's downloaded proof yourself: pin the federation once with\n    npx lifelong trust add ${new URL(demo.portal.url).origin}/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch\n  then run npx lifelong verify results-proof.json\n`)
+        process.stdout.write(
+          `  Check a share's downloaded proof yourself: pin the federation once with\n    npx lifelong trust add ${
+            new URL(demo.portal.url).origin
+          }/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch\n  then run npx lifelong verify results-proof.json\n`
+        )
       }
       const c = demo.catalogue
       const registry = demo.summary.find((n) => n.slug === 'registry')
@@ -114,18 +133,28 @@ export function registerNodeCommands (program: Command): void {
         process.stdout.write(`\nNational Education Registry: ${c.offerings} offerings (${c.programmes} programmes, ${c.courses} courses), ${c.institutions} institutions, ${c.decisions} accreditation decisions\n`)
         process.stdout.write(`  search                        ${r}/education/offerings?q=informatikk&level=7\n`)
         process.stdout.write(`  statistics                    ${r}/education/statistics\n`)
-        if (c.examples.mergedProgramme !== undefined) process.stdout.write(`  merged (HiG → NTNU, same ID)  ${r}/education/offerings/${c.examples.mergedProgramme}/history\n  issuer in 2014                ${r}/education/offerings/${c.examples.mergedProgramme}?asOf=2014-10-01\n`)
+        if (c.examples.mergedProgramme !== undefined) {
+          process.stdout.write(`  merged (HiG → NTNU, same ID)  ${r}/education/offerings/${c.examples.mergedProgramme}/history\n  issuer in 2014                ${r}/education/offerings/${c.examples.mergedProgramme}?asOf=2014-10-01\n`)
+        }
         if (c.examples.revokedProgramme !== undefined) process.stdout.write(`  revoked accreditation         ${r}/education/offerings/${c.examples.revokedProgramme}/accreditation?on=2020-01-01\n`)
-        process.stdout.write(`  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                 ${r}/education/offerings/${c.examples.mergedProgramme ?? ''}/elm  …/ooapi\n  whole catalogue               ${r}/education/export/elm  (ELM 3 dataset)  ${r}/education/export/ooapi\n  OpenAPI                       ${r}/openapi.json\n`)
+        process.stdout.write(
+          `  HiG's history                 ${r}/education/institutions/${c.examples.hig}\n  ELM 3 / OOAPI                 ${r}/education/offerings/${
+            c.examples.mergedProgramme ?? ''
+          }/elm  …/ooapi\n  whole catalogue               ${r}/education/export/elm  (ELM 3 dataset)  ${r}/education/export/ooapi\n  OpenAPI                       ${r}/openapi.json\n`
+        )
         const uio = demo.summary.find((n) => n.slug === 'uio')
         process.stdout.write(`  import files                  ${c.files.join(', ')}\n`)
         if (uio !== undefined && c.files[0] !== undefined) process.stdout.write(`  re-import                     npx lifelong import catalogue ${c.files[0]} --node ${uio.http} --dev-issuer ${join(opts.dir, 'dev-issuer.key')}\n`)
       }
       if (demo.emrex !== undefined) {
-        process.stdout.write(`\nEMREX round trip (docs/EMREX.md):\n  import from abroad            ${demo.emrex.portalImportUrl} (sign in at the portal as Kari Synnøve Nordmann, then at ${demo.emrex.foreignName} as Kari Nordmann)\n  send from the portal          ${demo.emrex.foreignUrl}/emrex/import (the simulated foreign node as EMREX client)\n`)
+        process.stdout.write(
+          `\nEMREX round trip (docs/EMREX.md):\n  import from abroad            ${demo.emrex.portalImportUrl} (sign in at the portal as Kari Synnøve Nordmann, then at ${demo.emrex.foreignName} as Kari Nordmann)\n  send from the portal          ${demo.emrex.foreignUrl}/emrex/import (the simulated foreign node as EMREX client)\n`
+        )
       }
       if (demo.oots !== undefined) {
-        process.stdout.write(`\nOOTS evidence requests (docs/CROSS-BORDER.md): only the national access point, with its pinned client certificate\n  OOTS listener                 ${demo.oots.url}/oots/query\n  DEVELOPMENT gateway           ${demo.oots.gatewayFile} (a simulated access point's credential; never pin it elsewhere)\n  simulated gateway             npx node src/demo/oots/gateway.ts --dir ${opts.dir} (asks for ${demo.oots.learner}'s diploma; prints the preview location to approve at the portal, then the follow-up command)\n`)
+        process.stdout.write(
+          `\nOOTS evidence requests (docs/CROSS-BORDER.md): only the national access point, with its pinned client certificate\n  OOTS listener                 ${demo.oots.url}/oots/query\n  DEVELOPMENT gateway           ${demo.oots.gatewayFile} (a simulated access point's credential; never pin it elsewhere)\n  simulated gateway             npx node src/demo/oots/gateway.ts --dir ${opts.dir} (asks for ${demo.oots.learner}'s diploma; prints the preview location to approve at the portal, then the follow-up command)\n`
+        )
       }
       if (demo.consumers !== undefined) {
         const { consumerSummary } = await import('../../demo/consumers.ts')
@@ -135,6 +164,8 @@ export function registerNodeCommands (program: Command): void {
       if (demo.learners.length > 0) process.stdout.write(`${demo.learners.length} sample learners (synthetic) with development tokens: ${demo.learnersFile}\n`)
       process.stdout.write('Ctrl-C stops every node cleanly.\n')
       const boundMs = Math.max(...demo.federation.plan.nodes.map((n) => n.config.rpc.deadlineMs)) + STOP_ABORT_MS
-      runUntilSignalled(async () => { await demo.federation.stop() }, { boundMs })
+      runUntilSignalled(async () => {
+        await demo.federation.stop()
+      }, { boundMs })
     })
 }

@@ -28,8 +28,11 @@ async function call (url: string, init?: RequestInit): Promise<any> {
 export function registerRegistryCommands (program: Command): void {
   const registry = program.command('registry').description('the operator\'s data at the National Education Registry')
 
-  nodeTargetOptions(registry.command('add-institution')
-    .description('register an institution at the registry node (its national ID is minted); needed before its node can import a catalogue'), EDUCATION_SCOPES.admin)
+  nodeTargetOptions(
+    registry.command('add-institution')
+      .description('register an institution at the registry node (its national ID is minted); needed before its node can import a catalogue'),
+    EDUCATION_SCOPES.admin
+  )
     .option('--institution-config <file>', 'take the name and organisation number from the institution node\'s config')
     .option('--org-number <number>', '9-digit organisation number of the institution')
     .option('--name <name>', 'name in Norwegian bokmål')
@@ -85,7 +88,9 @@ export function registerRegistryCommands (program: Command): void {
         const r = await call(`${base}/education/crosswalk?institution=${encodeURIComponent(institution)}&localCode=${encodeURIComponent(opts.localCode)}&localVersion=${encodeURIComponent(opts.localVersion)}`) as { offerings: string[] }
         ids.push(...r.offerings)
       }
-      if (ids.length === 0) throw new LifelongError('not-found', 'EDUCATION_UNKNOWN_OFFERING', `the registry has no offering ${opts.localCode as string} of ${opts.orgNumber as string}: import the catalogue first (lifelong import catalogue)`)
+      if (ids.length === 0) {
+        throw new LifelongError('not-found', 'EDUCATION_UNKNOWN_OFFERING', `the registry has no offering ${opts.localCode as string} of ${opts.orgNumber as string}: import the catalogue first (lifelong import catalogue)`)
+      }
       process.stdout.write(`${ids.join('\n')}\n`)
     })
 }

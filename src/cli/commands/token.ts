@@ -66,7 +66,11 @@ export function registerTokenCommands (program: Command): void {
       const publicKey = formatPublicKey(key.publicKeyRaw)
       const issuer = config.auth.issuers.find((i) => i.principal === 'service' && i.publicKeys.includes(publicKey))
       if (issuer === undefined) {
-        throw new LifelongError('invalid', 'CLI_TOKEN_ISSUER_NOT_TRUSTED', `${config.configFile ?? opts.config} trusts no service tokens signed by ${opts.key}: run lifelong token trust --config ${opts.config} --key ${opts.key} --issuer <name>, then restart the node`)
+        throw new LifelongError(
+          'invalid',
+          'CLI_TOKEN_ISSUER_NOT_TRUSTED',
+          `${config.configFile ?? opts.config} trusts no service tokens signed by ${opts.key}: run lifelong token trust --config ${opts.config} --key ${opts.key} --issuer <name>, then restart the node`
+        )
       }
       const unknown = (opts.scope as string[]).filter((s) => !KNOWN_SCOPES.includes(s))
       if (unknown.length > 0) throw new LifelongError('invalid', 'CLI_SCOPE_UNKNOWN', `no route asks for the scope(s) ${unknown.join(', ')}; the scopes are ${KNOWN_SCOPES.join(', ')}`)

@@ -59,7 +59,10 @@ export function registerTrustCommands (program: Command): void {
         ...(opts.manifest === undefined ? {} : { manifest: opts.manifest }),
         replace: opts.replace === true
       })
-      if (opts.json === true) { printJson({ ...pinJson(pin, manifest), replaced, store: store.dir }); return }
+      if (opts.json === true) {
+        printJson({ ...pinJson(pin, manifest), replaced, store: store.dir })
+        return
+      }
       process.stdout.write(`${replaced ? 'replaced the anchor of' : 'pinned'} ${describePin(pin, manifest)}`)
       process.stdout.write(`stored in ${store.dir}\nCompare the fingerprint with the one the federation's operator publishes elsewhere (its website, its announcement): the anchor is what every later verification trusts.\n`)
     })
@@ -72,11 +75,19 @@ export function registerTrustCommands (program: Command): void {
       const store = new TrustStore(trustStoreDir(opts.trustStore))
       const pins = store.list().map((pin) => {
         let manifest: Manifest | undefined
-        try { manifest = heldManifest(pin) } catch {}
+        try {
+          manifest = heldManifest(pin)
+        } catch {}
         return { pin, manifest }
       })
-      if (opts.json === true) { printJson({ store: store.dir, federations: pins.map((p) => pinJson(p.pin, p.manifest)) }); return }
-      if (pins.length === 0) { process.stdout.write(`no trust anchor pinned in ${store.dir}: run \`lifelong trust add <trust anchor file or URL>\`\n`); return }
+      if (opts.json === true) {
+        printJson({ store: store.dir, federations: pins.map((p) => pinJson(p.pin, p.manifest)) })
+        return
+      }
+      if (pins.length === 0) {
+        process.stdout.write(`no trust anchor pinned in ${store.dir}: run \`lifelong trust add <trust anchor file or URL>\`\n`)
+        return
+      }
       process.stdout.write(`${store.dir}\n`)
       for (const p of pins) process.stdout.write(describePin(p.pin, p.manifest))
     })

@@ -58,16 +58,17 @@ export function registerVerifyCommand (program: Command): void {
       const offline = opts.offline === true
       const store = new TrustStore(trustStoreDir(opts.trustStore))
       const result = await verifyDocument(text, {
-        trust: async (need) => await resolveTrust({
-          trustAnchors: opts.trustAnchor ?? [],
-          operatorKeys: ((opts.operatorKey ?? []) as string[]).filter((k) => !k.startsWith('ml-dsa-65:')).map(parsePublicKey),
-          operatorMlDsaKeys: ((opts.operatorKey ?? []) as string[]).filter((k) => k.startsWith('ml-dsa-65:')).map(parsePqPublicKey),
-          manifests: opts.manifest ?? [],
-          store,
-          fetch,
-          offline,
-          needManifests: need.manifests
-        }),
+        trust: async (need) =>
+          await resolveTrust({
+            trustAnchors: opts.trustAnchor ?? [],
+            operatorKeys: ((opts.operatorKey ?? []) as string[]).filter((k) => !k.startsWith('ml-dsa-65:')).map(parsePublicKey),
+            operatorMlDsaKeys: ((opts.operatorKey ?? []) as string[]).filter((k) => k.startsWith('ml-dsa-65:')).map(parsePqPublicKey),
+            manifests: opts.manifest ?? [],
+            store,
+            fetch,
+            offline,
+            needManifests: need.manifests
+          }),
         minCosignatures: opts.minCosignatures,
         policy: opts.policy,
         offline,
@@ -79,10 +80,12 @@ export function registerVerifyCommand (program: Command): void {
         process.stdout.write(`${result.format}\n`)
         for (const s of result.trust?.sources ?? []) process.stdout.write(`  trust: ${s.federation === undefined ? 'operator key given' : `${s.federation} ${s.fingerprint ?? ''}`} (${s.source})\n`)
         for (const c of result.checks) process.stdout.write(`  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}\n`)
-        if (!result.ok) for (const note of result.trust?.notes ?? []) process.stdout.write(`  note: ${note}\n`)
+        if (!result.ok) { for (const note of result.trust?.notes ?? []) process.stdout.write(`  note: ${note}\n`) }
         if (result.verified.length > 0) {
           process.stdout.write('\nWhat was verified (compare it with the document you were given):\n')
-          result.verified.forEach((item, i) => { process.stdout.write(describe(item, i + 1, result.verified.length)) })
+          result.verified.forEach((item, i) => {
+            process.stdout.write(describe(item, i + 1, result.verified.length))
+          })
           process.stdout.write('\n')
         }
         process.stdout.write(result.ok ? 'VERIFIED\n' : `NOT VERIFIED: check ${failed?.name ?? '?'} failed\n`)

@@ -60,7 +60,13 @@ function ordinarySubjects (base: SubjectResult[], later: SubjectResult[], rules:
   const total = (): { sum: number, count: number } => {
     let sum = 0
     let count = 0
-    for (const list of counted.values()) for (const s of list) { const g = numeric(s); sum += g.reduce((x, y) => x + y, 0); count += g.length }
+    for (const list of counted.values()) {
+      for (const s of list) {
+        const g = numeric(s)
+        sum += g.reduce((x, y) => x + y, 0)
+        count += g.length
+      }
+    }
     return { sum, count }
   }
   const raises = (remove: SubjectResult[], add: SubjectResult[]): boolean => {
@@ -122,7 +128,10 @@ function subjectPoints (subjects: SubjectResult[], rules: AdmissionRules): { rea
     for (const [subject, value] of entries) {
       const got = Math.min(value, left)
       left -= got
-      if (got > 0) { realfag.push({ points: points(got), item: subject, refs: passed.get(subject) ?? [] }); realfagSum += got }
+      if (got > 0) {
+        realfag.push({ points: points(got), item: subject, refs: passed.get(subject) ?? [] })
+        realfagSum += got
+      }
     }
   }
   const language: TracedPoints[] = []
@@ -134,7 +143,10 @@ function subjectPoints (subjects: SubjectResult[], rules: AdmissionRules): { rea
       const levels = new Set(list.map((s) => s.language?.level))
       const raw = (levels.has('programfag') ? rules.language.programfag : 0) + (levels.has('III') ? rules.language.levelIII : 0)
       const got = Math.min(raw, rules.language.perLanguageCap)
-      if (got > 0) { language.push({ points: points(got), item: `language:${name}`, refs: list.map((s) => s.ref) }); languageSum += got }
+      if (got > 0) {
+        language.push({ points: points(got), item: `language:${name}`, refs: list.map((s) => s.ref) })
+        languageSum += got
+      }
     }
   }
   return { realfag, language, total: Math.min(realfagSum + languageSum, rules.realfagCap) }
@@ -181,7 +193,9 @@ function additionalPoints (a: Applicant, rules: AdmissionRules): { items: Traced
   const g = a.additional ?? {}
   const r = rules.additional
   const items: TracedPoints[] = []
-  const add = (hundredths: number, item: string, refs: string[]): void => { if (hundredths > 0) items.push({ points: points(hundredths), item, refs }) }
+  const add = (hundredths: number, item: string, refs: string[]): void => {
+    if (hundredths > 0) items.push({ points: points(hundredths), item, refs })
+  }
   if (g.folkehogskole !== undefined) add(r.folkehogskole, 'folkehøgskole', [g.folkehogskole.ref])
   if (g.military !== undefined && g.military.completedOn <= `${rules.year}-${r.militaryBy}`) add(r.military, 'military service', [g.military.ref])
   if (g.civilService !== undefined) add(r.civilService, 'civil service', [g.civilService.ref])

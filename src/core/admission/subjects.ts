@@ -10,10 +10,7 @@
  */
 
 /** A logical subject: the same for its LK06 and LK20 codes. */
-export type LogicalSubject =
-  | 'MAT-S1' | 'MAT-S2' | 'MAT-R1' | 'MAT-R2' | 'MAT-1P' | 'MAT-2P'
-  | 'FYS1' | 'FYS2' | 'KJE1' | 'KJE2' | 'BIO1' | 'BIO2' | 'GEO1' | 'GEO2' | 'IT1' | 'IT2' | 'TOF1' | 'TOF2'
-  | 'NOR' | 'ENG' | 'NAT' | 'SAF' | 'HIS'
+export type LogicalSubject = 'MAT-S1' | 'MAT-S2' | 'MAT-R1' | 'MAT-R2' | 'MAT-1P' | 'MAT-2P' | 'FYS1' | 'FYS2' | 'KJE1' | 'KJE2' | 'BIO1' | 'BIO2' | 'GEO1' | 'GEO2' | 'IT1' | 'IT2' | 'TOF1' | 'TOF2' | 'NOR' | 'ENG' | 'NAT' | 'SAF' | 'HIS'
 
 /** The six common subjects of general study competence and the hours each needs (Udir, LK06). */
 export const COMMON_SUBJECT_HOURS = { NOR: 393, ENG: 140, MAT: 224, NAT: 140, SAF: 84, HIS: 140 } as const

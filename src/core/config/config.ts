@@ -176,8 +176,10 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   const fields: FieldError[] = validateSchema(raw) ? [] : schemaErrors()
   const isObject = raw !== null && typeof raw === 'object' && !Array.isArray(raw)
 
-  if (isObject && typeof raw.organisationNumber === 'string' && /^[0-9]{9}$/.test(raw.organisationNumber) &&
-      !validateOrganisationNumber(raw.organisationNumber).valid) {
+  if (
+    isObject && typeof raw.organisationNumber === 'string' && /^[0-9]{9}$/.test(raw.organisationNumber) &&
+    !validateOrganisationNumber(raw.organisationNumber).valid
+  ) {
     fields.push({ path: '/organisationNumber', message: 'check digit does not match (mod 11)' })
   }
   if (isObject && Array.isArray(raw.roles)) {
@@ -190,7 +192,11 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     if (!Array.isArray(list)) continue
     list.forEach((addr, i) => {
       if (typeof addr !== 'string') return
-      try { multiaddr(addr) } catch { fields.push({ path: `/p2p/${group}/${i}`, message: 'not a valid multiaddr' }) }
+      try {
+        multiaddr(addr)
+      } catch {
+        fields.push({ path: `/p2p/${group}/${i}`, message: 'not a valid multiaddr' })
+      }
     })
   }
   if (isObject && raw.portal?.devIssuer === true && raw.identifiers?.allowSynthetic !== true) {
@@ -204,7 +210,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   if (oidc !== null && typeof oidc === 'object') {
     const withSecret = oidc.clientAuth === 'client_secret_basic' || oidc.clientAuth === 'client_secret_post'
     if (withSecret && oidc.clientSecretFile === undefined) fields.push({ path: '/portal/oidc/clientAuth', message: `${String(oidc.clientAuth)} needs clientSecretFile` })
-    if (oidc.clientAuth === 'none' && oidc.clientSecretFile !== undefined) fields.push({ path: '/portal/oidc/clientSecretFile', message: 'a public client (clientAuth none) has no secret: drop clientSecretFile or choose client_secret_basic or client_secret_post' })
+    if (oidc.clientAuth === 'none' && oidc.clientSecretFile !== undefined) {
+      fields.push({ path: '/portal/oidc/clientSecretFile', message: 'a public client (clientAuth none) has no secret: drop clientSecretFile or choose client_secret_basic or client_secret_post' })
+    }
   }
   if (isObject && raw.harvest !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('institution')) {
     fields.push({ path: '/harvest', message: 'harvesting results needs the institution role' })
@@ -224,7 +232,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   }
   if (Array.isArray(raw?.oots?.gateways)) {
     const ids = raw.oots.gateways.map((g: { id?: unknown }) => g?.id)
-    ids.forEach((id: unknown, i: number) => { if (ids.indexOf(id) !== i) fields.push({ path: `/oots/gateways/${i}/id`, message: 'gateway IDs must be unique' }) })
+    ids.forEach((id: unknown, i: number) => {
+      if (ids.indexOf(id) !== i) fields.push({ path: `/oots/gateways/${i}/id`, message: 'gateway IDs must be unique' })
+    })
   }
   if (isObject && raw.oots?.listen !== undefined && raw.http !== undefined && raw.oots.listen.port !== 0 && raw.oots.listen.port === raw.http.port && raw.oots.listen.host === raw.http.host) {
     fields.push({ path: '/oots/listen', message: 'the OOTS listener needs its own port, not the portal\'s' })
@@ -233,7 +243,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   if (Array.isArray(raw?.federation?.operatorKeys)) {
     raw.federation.operatorKeys.forEach((k: unknown, i: number) => {
       if (typeof k !== 'string') return
-      try { operatorKeys.push(parsePublicKey(k)) } catch (err) {
+      try {
+        operatorKeys.push(parsePublicKey(k))
+      } catch (err) {
         fields.push({ path: `/federation/operatorKeys/${i}`, message: (err as Error).message })
       }
     })
@@ -242,7 +254,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   if (Array.isArray(raw?.federation?.operatorMlDsaKeys)) {
     raw.federation.operatorMlDsaKeys.forEach((k: unknown, i: number) => {
       if (typeof k !== 'string') return
-      try { operatorMlDsaKeys.push(parsePqPublicKey(k)) } catch (err) {
+      try {
+        operatorMlDsaKeys.push(parsePqPublicKey(k))
+      } catch (err) {
         fields.push({ path: `/federation/operatorMlDsaKeys/${i}`, message: (err as Error).message })
       }
     })
@@ -259,7 +273,11 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
       if (Array.isArray(keys)) {
         keys.forEach((k, j) => {
           if (typeof k !== 'string') return
-          try { parsePublicKey(k) } catch (err) { fields.push({ path: `/auth/issuers/${i}/publicKeys/${j}`, message: (err as Error).message }) }
+          try {
+            parsePublicKey(k)
+          } catch (err) {
+            fields.push({ path: `/auth/issuers/${i}/publicKeys/${j}`, message: (err as Error).message })
+          }
         })
       }
       if (issuer !== null && typeof issuer === 'object' && (!Array.isArray(keys) || keys.length === 0) && issuer.jwksUrl === undefined) {
@@ -297,22 +315,22 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     ...(raw.emrex === undefined
       ? {}
       : {
-          emrex: {
-            ...raw.emrex,
-            certificateFile: abs(raw.emrex.certificateFile),
-            keyFile: abs(raw.emrex.keyFile),
-            providers: raw.emrex.providers.map((p: { certificateFiles: string[] }) => ({ ...p, certificateFiles: p.certificateFiles.map(abs) }))
-          }
-        }),
+        emrex: {
+          ...raw.emrex,
+          certificateFile: abs(raw.emrex.certificateFile),
+          keyFile: abs(raw.emrex.keyFile),
+          providers: raw.emrex.providers.map((p: { certificateFiles: string[] }) => ({ ...p, certificateFiles: p.certificateFiles.map(abs) }))
+        }
+      }),
     ...(raw.oots === undefined
       ? {}
       : {
-          oots: {
-            ...raw.oots,
-            tls: { certificateFile: abs(raw.oots.tls.certificateFile), keyFile: abs(raw.oots.tls.keyFile) },
-            gateways: raw.oots.gateways.map((g: { certificateFiles: string[] }) => ({ ...g, certificateFiles: g.certificateFiles.map(abs) }))
-          }
-        })
+        oots: {
+          ...raw.oots,
+          tls: { certificateFile: abs(raw.oots.tls.certificateFile), keyFile: abs(raw.oots.tls.keyFile) },
+          gateways: raw.oots.gateways.map((g: { certificateFiles: string[] }) => ({ ...g, certificateFiles: g.certificateFiles.map(abs) }))
+        }
+      })
   }
   return deepFreeze(config)
 }
@@ -329,7 +347,10 @@ function walletConfig (raw: WalletConfig, abs: (p: string) => string): WalletCon
 }
 
 /** Fills in the OIDC client's defaults: `<issuer>/authorize` and `<issuer>/token`, client authentication by whether a secret is given. */
-function oidcConfig (raw: { issuer: string, audience: string, jwksUri?: string, authorizationEndpoint?: string, tokenEndpoint?: string, clientAuth?: PortalOidcConfig['clientAuth'], clientSecretFile?: string }, abs: (p: string) => string): PortalOidcConfig {
+function oidcConfig (
+  raw: { issuer: string, audience: string, jwksUri?: string, authorizationEndpoint?: string, tokenEndpoint?: string, clientAuth?: PortalOidcConfig['clientAuth'], clientSecretFile?: string },
+  abs: (p: string) => string
+): PortalOidcConfig {
   const base = raw.issuer.replace(/\/$/, '')
   const clientAuth = raw.clientAuth ?? (raw.clientSecretFile === undefined ? 'none' : 'client_secret_basic')
   return {

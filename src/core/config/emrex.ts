@@ -92,10 +92,28 @@ export const emrexConfigSchema = {
       }
     },
     sessionTtlSeconds: { type: 'integer', minimum: 60, maximum: 86_400, default: 1800, description: 'How long an EMREX transfer or import session stays open' },
-    maxElmoBytes: { type: 'integer', minimum: 1024, maximum: 8 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'Largest received ELMO document after decompression (ELMO_TOO_LARGE beyond); at most 8 MiB, so that the worst document under every limit is checked in under 100 ms (docs/BENCHMARKS.md)' },
-    maxFormBytes: { type: 'integer', minimum: 1024, maximum: 16 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'Largest form post a provider sends back (the Base64 elmo field); at most 16 MiB, room for the largest document even uncompressed' },
+    maxElmoBytes: {
+      type: 'integer',
+      minimum: 1024,
+      maximum: 8 * 1024 * 1024,
+      default: 8 * 1024 * 1024,
+      description: 'Largest received ELMO document after decompression (ELMO_TOO_LARGE beyond); at most 8 MiB, so that the worst document under every limit is checked in under 100 ms (docs/BENCHMARKS.md)'
+    },
+    maxFormBytes: {
+      type: 'integer',
+      minimum: 1024,
+      maximum: 16 * 1024 * 1024,
+      default: 8 * 1024 * 1024,
+      description: 'Largest form post a provider sends back (the Base64 elmo field); at most 16 MiB, room for the largest document even uncompressed'
+    },
     checkWorkers: { type: 'integer', minimum: 1, maximum: 8, default: 1, description: 'Worker threads that check received ELMO documents (parse, signature, reading), off the event loop' },
-    checkTimeoutMs: { type: 'integer', minimum: 100, maximum: 60_000, default: 2000, description: 'Hard deadline of one ELMO check: the worker is ended and the answer refused with ELMO_CHECK_TIMEOUT (every document within the limits takes under 100 ms)' },
+    checkTimeoutMs: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 60_000,
+      default: 2000,
+      description: 'Hard deadline of one ELMO check: the worker is ended and the answer refused with ELMO_CHECK_TIMEOUT (every document within the limits takes under 100 ms)'
+    },
     importRateLimit: {
       type: 'object',
       additionalProperties: false,

@@ -69,7 +69,8 @@ export const ootsConfigSchema = {
     gateways: {
       type: 'array',
       minItems: 1,
-      description: 'The national access points allowed to call: { id (approvals are bound to it), name (shown to the learner as who identified the requester), certificateFiles (PEM TLS client certificates, pinned by SHA-256; more than one during a rollover) }',
+      description:
+        'The national access points allowed to call: { id (approvals are bound to it), name (shown to the learner as who identified the requester), certificateFiles (PEM TLS client certificates, pinned by SHA-256; more than one during a rollover) }',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -90,7 +91,12 @@ export const ootsConfigSchema = {
         perGatewayPerMinute: int(1, 1_000_000, DEFAULT_OOTS_RATE_LIMITS.perGatewayPerMinute, 'Evidence requests one gateway may send per minute (HTTP 429 beyond)'),
         overallPerMinute: int(1, 1_000_000, DEFAULT_OOTS_RATE_LIMITS.overallPerMinute, 'Evidence requests the OOTS listener takes per minute in all'),
         decisionsPerLearnerPerHour: int(1, 10_000, DEFAULT_OOTS_RATE_LIMITS.decisionsPerLearnerPerHour, 'Preview decisions one learner may post per hour'),
-        decisionsPerMinute: int(1, 1_000_000, DEFAULT_OOTS_RATE_LIMITS.decisionsPerMinute, 'Preview decisions the portal takes per minute in all (only decisions on a pending preview of the deciding learner count; every attempt counts against decisionsPerLearnerPerHour)')
+        decisionsPerMinute: int(
+          1,
+          1_000_000,
+          DEFAULT_OOTS_RATE_LIMITS.decisionsPerMinute,
+          'Preview decisions the portal takes per minute in all (only decisions on a pending preview of the deciding learner count; every attempt counts against decisionsPerLearnerPerHour)'
+        )
       }
     }
   }

@@ -26,7 +26,12 @@ export const configSchema = {
       additionalProperties: false,
       default: {},
       properties: {
-        engine: { type: 'string', enum: ['leveldb', 'memory'], default: 'leveldb', description: 'Where the node keeps its state: LevelDB under dataDir, or memory (lost when the node stops: for nodes that live only as long as their process, as a test\'s)' }
+        engine: {
+          type: 'string',
+          enum: ['leveldb', 'memory'],
+          default: 'leveldb',
+          description: 'Where the node keeps its state: LevelDB under dataDir, or memory (lost when the node stops: for nodes that live only as long as their process, as a test\'s)'
+        }
       }
     },
     p2p: {
@@ -51,7 +56,12 @@ export const configSchema = {
         publicUrl: { type: 'string', format: 'uri', description: 'The URL others reach this node at, if not http://host:port' },
         bodyLimitBytes: positiveInt(1024, 256 * 1024 * 1024, 1024 * 1024, 'Largest HTTP request body accepted (413 HTTP_BODY_TOO_LARGE beyond)'),
         trustProxy: { type: 'boolean', default: false, description: 'Trust X-Forwarded-* headers from a reverse proxy: the client address (rate limits) and host (Host check) are then the ones it reports' },
-        allowedHosts: { type: 'array', items: { type: 'string', minLength: 1, maxLength: 300, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+)(:[0-9]{1,5})?$' }, default: [], description: 'Host names (name, or name:port) requests may name in Host besides the host of publicUrl, the listen address and loopback names; any other is refused (400 HTTP_HOST_NOT_ALLOWED, against DNS rebinding)' },
+        allowedHosts: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: 300, pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/@]+)(:[0-9]{1,5})?$' },
+          default: [],
+          description: 'Host names (name, or name:port) requests may name in Host besides the host of publicUrl, the listen address and loopback names; any other is refused (400 HTTP_HOST_NOT_ALLOWED, against DNS rebinding)'
+        },
         rateLimit: {
           type: 'object',
           additionalProperties: false,
@@ -79,8 +89,17 @@ export const configSchema = {
         id: { type: 'string', pattern: '^[a-z0-9][a-z0-9.-]{0,99}$', description: 'Federation identifier; a manifest of another federation is refused' },
         manifestFile: { type: 'string', minLength: 1, description: 'Signed manifest file (relative to the config file)' },
         operatorKeys: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'Trusted operator keys, "ed25519:<base64>"' },
-        operatorMlDsaKeys: { type: 'array', items: { type: 'string' }, default: [], description: 'Trusted ML-DSA-65 operator keys, "ml-dsa-65:<base64>": the post-quantum half of hybrid manifests (docs/SECURITY.md §Post-quantum hybrid signatures)' },
-        trustAnchorFile: { type: 'string', minLength: 1, description: 'The federation trust anchor the operator published (`lifelong manifest anchor`; relative to the config file), served at /.well-known/lifelong/trust-anchor.json; its federation and keys must be id and operatorKeys' },
+        operatorMlDsaKeys: {
+          type: 'array',
+          items: { type: 'string' },
+          default: [],
+          description: 'Trusted ML-DSA-65 operator keys, "ml-dsa-65:<base64>": the post-quantum half of hybrid manifests (docs/SECURITY.md §Post-quantum hybrid signatures)'
+        },
+        trustAnchorFile: {
+          type: 'string',
+          minLength: 1,
+          description: 'The federation trust anchor the operator published (`lifelong manifest anchor`; relative to the config file), served at /.well-known/lifelong/trust-anchor.json; its federation and keys must be id and operatorKeys'
+        },
         expiryWarningHours: positiveInt(1, 24 * 365, 7 * 24, 'Warn (log, /ready, metric) when the manifest expires within this many hours'),
         refreshIntervalSeconds: positiveInt(1, 86_400, 300, 'How often the manifest file is re-read and expiry checked')
       }
@@ -119,9 +138,17 @@ export const configSchema = {
             issuer: { type: 'string', format: 'uri', description: 'Issuer URL; tokens must carry it as iss' },
             audience: { type: 'string', minLength: 1, description: 'This portal\'s client ID; tokens must carry it as aud' },
             jwksUri: { type: 'string', format: 'uri', description: 'Where the issuer publishes its signing keys (default <issuer>/jwks.json)' },
-            authorizationEndpoint: { type: 'string', format: 'uri', description: 'Where learners are sent to sign in (authorization code flow with PKCE; default <issuer>/authorize; take it from the issuer\'s discovery document, <issuer>/.well-known/openid-configuration)' },
+            authorizationEndpoint: {
+              type: 'string',
+              format: 'uri',
+              description: 'Where learners are sent to sign in (authorization code flow with PKCE; default <issuer>/authorize; take it from the issuer\'s discovery document, <issuer>/.well-known/openid-configuration)'
+            },
             tokenEndpoint: { type: 'string', format: 'uri', description: 'Where the portal exchanges the code for the ID token (default <issuer>/token; take it from the discovery document too)' },
-            clientAuth: { type: 'string', enum: ['none', 'client_secret_basic', 'client_secret_post'], description: 'How the portal authenticates at the token endpoint: none (public client, PKCE only) or with the secret of clientSecretFile (default client_secret_basic with a secret file, else none)' },
+            clientAuth: {
+              type: 'string',
+              enum: ['none', 'client_secret_basic', 'client_secret_post'],
+              description: 'How the portal authenticates at the token endpoint: none (public client, PKCE only) or with the secret of clientSecretFile (default client_secret_basic with a secret file, else none)'
+            },
             clientSecretFile: { type: 'string', minLength: 1, description: 'File holding the client secret (mode 0600; relative to the config file); the secret never goes in the config' }
           }
         },
@@ -147,9 +174,19 @@ export const configSchema = {
       default: {},
       description: 'Post-quantum hybrid signatures (docs/SECURITY.md §Post-quantum hybrid signatures)',
       properties: {
-        mlDsaKeyFile: { type: 'string', minLength: 1, description: 'The node\'s ML-DSA-65 key (PKCS#8 PEM, mode 0600; relative to the config file): with it the node signs its checkpoints, cosignatures and (with results.hybridSeals) result seals with ML-DSA-65 beside Ed25519; the manifest must list its public key' },
+        mlDsaKeyFile: {
+          type: 'string',
+          minLength: 1,
+          description:
+            'The node\'s ML-DSA-65 key (PKCS#8 PEM, mode 0600; relative to the config file): with it the node signs its checkpoints, cosignatures and (with results.hybridSeals) result seals with ML-DSA-65 beside Ed25519; the manifest must list its public key'
+        },
         hybridSeals: { type: 'boolean', default: false, description: 'Seal result versions with ML-DSA-65 beside Ed25519 (needs mlDsaKeyFile; about 5.3 kB more per stored version: key and signature)' },
-        policy: { type: 'string', enum: ['ed25519-only', 'both-required'], default: 'ed25519-only', description: 'What the node requires of what it verifies: ed25519-only, or both-required (hybrid manifests, checkpoints it witnesses and gossip; needs mlDsaKeyFile and federation.operatorMlDsaKeys)' }
+        policy: {
+          type: 'string',
+          enum: ['ed25519-only', 'both-required'],
+          default: 'ed25519-only',
+          description: 'What the node requires of what it verifies: ed25519-only, or both-required (hybrid manifests, checkpoints it witnesses and gossip; needs mlDsaKeyFile and federation.operatorMlDsaKeys)'
+        }
       }
     },
     log: {
@@ -177,7 +214,8 @@ export const configSchema = {
         sources: {
           type: 'array',
           maxItems: 50,
-          description: 'Where an institution harvests results from its student system: { id, format (elmo, elm or ooapi), file or url, intervalMinutes, allowPrivateNetwork (http and internal addresses; default false), maxBytes (default 16 MiB) } (docs/RESULTS-AND-PORTAL.md §Harvesting)',
+          description:
+            'Where an institution harvests results from its student system: { id, format (elmo, elm or ooapi), file or url, intervalMinutes, allowPrivateNetwork (http and internal addresses; default false), maxBytes (default 16 MiB) } (docs/RESULTS-AND-PORTAL.md §Harvesting)',
           items: {
             type: 'object',
             additionalProperties: false,

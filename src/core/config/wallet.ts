@@ -38,16 +38,41 @@ export const walletConfigSchema = {
   properties: {
     accessTokenTtlSeconds: int(60, 3600, 300, 'Lifetime of the credential issuer\'s access tokens; a Bearer token (not DPoP-bound) lives at most 300 s (OpenID4VCI 1.0 §13.10)'),
     dpop: { type: 'string', enum: ['required', 'optional'], default: 'optional', description: 'DPoP-bound tokens (RFC 9449): required refuses token requests without a DPoP proof (HAIP); optional binds when the wallet sends one' },
-    clientAttestation: { type: 'string', enum: ['required', 'optional', 'off'], default: 'optional', description: 'Wallet attestation as client authentication at the PAR and token endpoints (OAuth attestation-based client auth -07): required (HAIP, also for pre-authorised codes), optional (checked when sent; wallets without it, e.g. Sphereon\'s client, still work), off' },
-    keyAttestation: { type: 'string', enum: ['required', 'optional'], default: 'optional', description: 'Key attestations of the keys credentials are bound to (OpenID4VCI Appendix D): required (advertised as key_attestations_required) or optional (checked when sent)' },
-    walletProviderRootFiles: { type: 'array', items: { type: 'string', minLength: 1 }, default: [], description: 'PEM root certificates of the wallet providers trusted to attest wallets and keys (the trust list; relative to the config file)' },
+    clientAttestation: {
+      type: 'string',
+      enum: ['required', 'optional', 'off'],
+      default: 'optional',
+      description:
+        'Wallet attestation as client authentication at the PAR and token endpoints (OAuth attestation-based client auth -07): required (HAIP, also for pre-authorised codes), optional (checked when sent; wallets without it, e.g. Sphereon\'s client, still work), off'
+    },
+    keyAttestation: {
+      type: 'string',
+      enum: ['required', 'optional'],
+      default: 'optional',
+      description: 'Key attestations of the keys credentials are bound to (OpenID4VCI Appendix D): required (advertised as key_attestations_required) or optional (checked when sent)'
+    },
+    walletProviderRootFiles: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      default: [],
+      description: 'PEM root certificates of the wallet providers trusted to attest wallets and keys (the trust list; relative to the config file)'
+    },
     batchSize: int(1, 20, 3, 'Most credentials (one per proved key) in one credential request: copies for unlinkability (batch_credential_issuance; 1 turns batch issuance off)'),
     authorizationCode: { type: 'boolean', default: true, description: 'Offer the authorization code flow (PAR, PKCE, the learner signs in at the portal from the wallet) beside the pre-authorised code' },
     refreshTokenDays: int(1, 365, 30, 'Lifetime of refresh tokens (issued in the authorization code flow, bound to the wallet\'s DPoP or attested key): the wallet gets corrected credentials without the learner'),
-    certificateChainFile: { type: 'string', minLength: 1, description: 'PEM certificate chain of the credential issuer key (leaf first, intermediates, no root): its x5c in credentials, status lists and signed metadata (HAIP §6.1.1); relative to the config file' },
+    certificateChainFile: {
+      type: 'string',
+      minLength: 1,
+      description: 'PEM certificate chain of the credential issuer key (leaf first, intermediates, no root): its x5c in credentials, status lists and signed metadata (HAIP §6.1.1); relative to the config file'
+    },
     certificateRootFile: { type: 'string', minLength: 1, description: 'PEM root the issuer\'s certificate chain must lead to, checked at start (the ecosystem\'s trust anchor); relative to the config file' },
     statusListTtlSeconds: int(60, 86_400, 300, 'How long a relying party may cache a status list token (ttl)'),
-    statusCheckMinutes: int(1, 1440, 60, 'How often the results of learners holding valid credentials are read again, so that an annulled or corrected result\'s credentials turn invalid within this time (plus statusListTtlSeconds for cached lists)'),
+    statusCheckMinutes: int(
+      1,
+      1440,
+      60,
+      'How often the results of learners holding valid credentials are read again, so that an annulled or corrected result\'s credentials turn invalid within this time (plus statusListTtlSeconds for cached lists)'
+    ),
     verifier: {
       type: 'object',
       additionalProperties: false,

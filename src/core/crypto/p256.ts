@@ -72,7 +72,11 @@ export function loadOrCreateP256KeyFile (path: string): KeyObject {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 })
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const fd = openSync(path, 'wx', 0o600)
-    try { writeSync(fd, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()) } finally { closeSync(fd) }
+    try {
+      writeSync(fd, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString())
+    } finally {
+      closeSync(fd)
+    }
   }
   if ((statSync(path).mode & 0o077) !== 0) throw new LifelongError('forbidden', 'KEY_PERMISSIONS', `${path} is readable by group or others; run chmod 600 on it`)
   const key = createPrivateKey({ key: readFileSync(path, 'utf8'), format: 'pem' })

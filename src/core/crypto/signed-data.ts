@@ -8,7 +8,10 @@
 /** Bytes of `n` as an unsigned LEB128 varint. */
 export function uvarintLength (n: number): number {
   let len = 1
-  while (n >= 0x80) { n = Math.floor(n / 128); len++ }
+  while (n >= 0x80) {
+    n = Math.floor(n / 128)
+    len++
+  }
   return len
 }
 
@@ -30,9 +33,11 @@ export function signedData (domain: string, payloadType: string, payload: Uint8A
   const t = textEncoder.encode(payloadType)
   const out = new Uint8Array(uvarintLength(d.length) + d.length + uvarintLength(t.length) + t.length + uvarintLength(payload.length) + payload.length)
   let o = writeUvarint(out, 0, d.length)
-  out.set(d, o); o += d.length
+  out.set(d, o)
+  o += d.length
   o = writeUvarint(out, o, t.length)
-  out.set(t, o); o += t.length
+  out.set(t, o)
+  o += t.length
   o = writeUvarint(out, o, payload.length)
   out.set(payload, o)
   return out

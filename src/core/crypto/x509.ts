@@ -14,10 +14,33 @@ import { createHash, createPublicKey, randomBytes, sign, X509Certificate, type K
 import { readFileSync } from 'node:fs'
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema'
 import {
-  AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, AuthorityKeyIdentifier, BasicConstraints, Certificate, Extension, Extensions,
-  ExtendedKeyUsage, GeneralName, id_ce_authorityKeyIdentifier, id_ce_basicConstraints, id_ce_extKeyUsage, id_ce_keyUsage, id_ce_subjectAltName,
-  id_ce_subjectKeyIdentifier, KeyIdentifier, KeyUsage, KeyUsageFlags, Name, RelativeDistinguishedName, SubjectAlternativeName, SubjectKeyIdentifier,
-  SubjectPublicKeyInfo, TBSCertificate, Validity, Version
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  Extension,
+  Extensions,
+  ExtendedKeyUsage,
+  GeneralName,
+  id_ce_authorityKeyIdentifier,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  KeyIdentifier,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  SubjectAlternativeName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version
 } from '@peculiar/asn1-x509'
 import { LifelongError } from '../errors.ts'
 
@@ -155,7 +178,11 @@ export function parseX5c (x5c: unknown): X509Certificate[] {
   if (!Array.isArray(x5c) || x5c.length === 0 || x5c.length > 5) throw new ChainError('x5c must be an array of 1 to 5 certificates')
   return x5c.map((c) => {
     if (typeof c !== 'string' || !/^[A-Za-z0-9+/]+=*$/.test(c) || c.length > 16_384) throw new ChainError('an x5c element is not base64 DER')
-    try { return new X509Certificate(Buffer.from(c, 'base64')) } catch { throw new ChainError('an x5c element is not a certificate') }
+    try {
+      return new X509Certificate(Buffer.from(c, 'base64'))
+    } catch {
+      throw new ChainError('an x5c element is not a certificate')
+    }
   })
 }
 

@@ -1,8 +1,7 @@
 /** Error codes of an institution's catalogue and its imports into the education registry. */
 import { errorModule } from './define.ts'
 
-const ABOUT =
-  'an institution\'s catalogue and its imports into the education registry (services/registry/education/catalogue.ts, edges/registry/education)'
+const ABOUT = 'an institution\'s catalogue and its imports into the education registry (services/registry/education/catalogue.ts, edges/registry/education)'
 
 /** Each code of `CATALOGUE`, on one line: the kind it is thrown with, and what it means. */
 export const CATALOGUE_ERRORS = errorModule('CATALOGUE', ABOUT, {

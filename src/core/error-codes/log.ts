@@ -1,8 +1,7 @@
 /** Error codes of the transparency log: Merkle tree, leaves, signed notes, checkpoints, cosignatures, tiles. */
 import { errorModule } from './define.ts'
 
-const ABOUT =
-  'the transparency log: Merkle tree, notes, checkpoints, cosignatures, tiles (core/log), its store and services (store/log, services/log, edges/log)'
+const ABOUT = 'the transparency log: Merkle tree, notes, checkpoints, cosignatures, tiles (core/log), its store and services (store/log, services/log, edges/log)'
 
 /** Each code of `LOG`, on one line: the kind it is thrown with, and what it means. */
 export const LOG_ERRORS = errorModule('LOG', ABOUT, {
@@ -54,7 +53,10 @@ export const LOG_ERRORS = errorModule('LOG', ABOUT, {
   LOG_RANGE_INVALID: ['invalid', 'no such range of entries in the log'],
   LOG_RECORD_ERASED: ['gone', 'the record of the entry is no longer stored (erased; its leaf remains)'],
   LOG_RECORD_PRIVATE: ['forbidden', 'bundles of registry records are served by their registry, which checks access'],
-  LOG_ROLLED_BACK: ['conflict', 'the store holds fewer entries than a checkpoint of this log that the node signed (its own or one its witnesses hold): the node refuses to append and to sign until the recovery (docs/OPERATIONS.md, "After a restore")'],
+  LOG_ROLLED_BACK: [
+    'conflict',
+    'the store holds fewer entries than a checkpoint of this log that the node signed (its own or one its witnesses hold): the node refuses to append and to sign until the recovery (docs/OPERATIONS.md, "After a restore")'
+  ],
   LOG_LOSS_STATEMENT_INVALID: ['invalid', 'a loss statement (lifelong/log-loss/v1) is malformed, of another log, or not signed by the log'],
   LOG_LOSS_STATEMENT_MISMATCH: ['conflict', 'a loss statement does not name the checkpoint the witness holds, or the new checkpoint does not extend the kept tree'],
   LOG_CHECKPOINT_SUPERSEDED: ['conflict', 'the checkpoint is of a branch of the log that the log declared lost'],

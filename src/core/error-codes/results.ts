@@ -1,8 +1,7 @@
 /** Error codes of an institution's results registry: writes, imports, sealing, serving and verifying results. */
 import { errorModule } from './define.ts'
 
-const ABOUT =
-  'an institution\'s results registry: writes, imports, sealing, serving and verifying results (services/registry/results, edges/registry/results)'
+const ABOUT = 'an institution\'s results registry: writes, imports, sealing, serving and verifying results (services/registry/results, edges/registry/results)'
 
 /** Each code of `RESULTS`, on one line: the kind it is thrown with, and what it means. */
 export const RESULTS_ERRORS = errorModule('RESULTS', ABOUT, {

@@ -82,7 +82,9 @@ export function parseTrustAnchor (text: string): TrustAnchor {
         const raw = parsePublicKey(String(k))
         if (keys.some((x) => Buffer.from(x).equals(raw))) fields.push({ path: `/operatorKeys/${i}`, message: 'listed twice' })
         keys.push(raw)
-      } catch { fields.push({ path: `/operatorKeys/${i}`, message: 'not "ed25519:<base64>"' }) }
+      } catch {
+        fields.push({ path: `/operatorKeys/${i}`, message: 'not "ed25519:<base64>"' })
+      }
     })
   }
   const mlDsaKeys: Uint8Array[] = []
@@ -95,7 +97,9 @@ export function parseTrustAnchor (text: string): TrustAnchor {
           const raw = parsePqPublicKey(String(k))
           if (mlDsaKeys.some((x) => Buffer.from(x).equals(raw))) fields.push({ path: `/operatorMlDsaKeys/${i}`, message: 'listed twice' })
           mlDsaKeys.push(raw)
-        } catch { fields.push({ path: `/operatorMlDsaKeys/${i}`, message: 'not "ml-dsa-65:<base64>"' }) }
+        } catch {
+          fields.push({ path: `/operatorMlDsaKeys/${i}`, message: 'not "ml-dsa-65:<base64>"' })
+        }
       })
     }
   }
@@ -180,13 +184,21 @@ export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly T
   }
   const signed = openManifest(bytes, anchor.operatorKeys, federation, anchor.operatorMlDsaKeys ?? [])
   if (policy === 'both-required' && signed.mlDsaSignerKey === undefined) {
-    throw new LifelongError('forbidden', 'MANIFEST_HYBRID_SIGNATURE_MISSING', (anchor.operatorMlDsaKeys?.length ?? 0) === 0
-      ? `the signature policy requires ML-DSA-65, and the pinned trust anchor of "${federation}" lists no ML-DSA-65 operator key`
-      : `the signature policy requires ML-DSA-65, and the manifest of "${federation}" carries no ML-DSA-65 signature by an operator key of the pinned trust anchor`)
+    throw new LifelongError(
+      'forbidden',
+      'MANIFEST_HYBRID_SIGNATURE_MISSING',
+      (anchor.operatorMlDsaKeys?.length ?? 0) === 0
+        ? `the signature policy requires ML-DSA-65, and the pinned trust anchor of "${federation}" lists no ML-DSA-65 operator key`
+        : `the signature policy requires ML-DSA-65, and the manifest of "${federation}" carries no ML-DSA-65 signature by an operator key of the pinned trust anchor`
+    )
   }
   const issued = signed.manifest.issuedAt
   if (issued < anchor.validFrom || issued >= anchor.validUntil) {
-    throw new LifelongError('forbidden', 'TRUST_ANCHOR_OUTSIDE_VALIDITY', `the manifest was issued ${new Date(issued).toISOString()}, outside the trust anchor's validity (${new Date(anchor.validFrom).toISOString()} to ${new Date(anchor.validUntil).toISOString()})`)
+    throw new LifelongError(
+      'forbidden',
+      'TRUST_ANCHOR_OUTSIDE_VALIDITY',
+      `the manifest was issued ${new Date(issued).toISOString()}, outside the trust anchor's validity (${new Date(anchor.validFrom).toISOString()} to ${new Date(anchor.validUntil).toISOString()})`
+    )
   }
   return { signed, anchor }
 }

@@ -117,7 +117,9 @@ function isHttpUrl (text: string): boolean {
  */
 export function narrowManifest (m: lifelong.federation.IFederationManifest): { manifest?: Manifest, fields: FieldError[] } {
   const fields: FieldError[] = []
-  const bad = (path: string, message: string): void => { fields.push({ path, message }) }
+  const bad = (path: string, message: string): void => {
+    fields.push({ path, message })
+  }
   const federation = typeof m.federation === 'string' ? m.federation : ''
   if (!/^[a-z0-9][a-z0-9.-]{0,99}$/.test(federation)) bad('/federation', 'must be a lower-case federation identifier')
   const serial = Number(m.serial ?? 0)
@@ -153,7 +155,9 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
       try {
         const ma = multiaddr(a)
         if (ma.getComponents().some((c) => c.name === 'p2p')) bad(`${at}/multiaddrs/${j}`, 'must not contain /p2p/ (the peer ID is a field of its own)')
-      } catch { bad(`${at}/multiaddrs/${j}`, 'not a valid multiaddr') }
+      } catch {
+        bad(`${at}/multiaddrs/${j}`, 'not a valid multiaddr')
+      }
     })
     const httpBaseUrl = typeof raw.httpBaseUrl === 'string' ? raw.httpBaseUrl : ''
     if (!isHttpUrl(httpBaseUrl)) bad(`${at}/httpBaseUrl`, 'must be an http(s) URL without credentials, query or fragment')
@@ -164,7 +168,11 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     const issuerKeys = raw.credentialIssuerKeys ?? []
     if (issuerKeys.length > MAX_CREDENTIAL_ISSUER_KEYS) bad(`${at}/credentialIssuerKeys`, `at most ${MAX_CREDENTIAL_ISSUER_KEYS} keys`)
     issuerKeys.forEach((k, j) => {
-      try { p256PublicKey(k) } catch { bad(`${at}/credentialIssuerKeys/${j}`, 'not an EC P-256 public key') }
+      try {
+        p256PublicKey(k)
+      } catch {
+        bad(`${at}/credentialIssuerKeys/${j}`, 'not an EC P-256 public key')
+      }
     })
     const mlDsa = raw.mlDsaPublicKey instanceof Uint8Array && raw.mlDsaPublicKey.length > 0 ? raw.mlDsaPublicKey : undefined
     if (mlDsa !== undefined && pqPublicKeyObject(mlDsa) === undefined) bad(`${at}/mlDsaPublicKey`, 'not an ML-DSA-65 public key (1952 bytes)')
@@ -220,7 +228,11 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
   if (json === null || typeof json !== 'object') throw new ValidationError('MANIFEST_INVALID', 'manifest JSON must be an object', [{ path: '/', message: 'not an object' }])
   const members = (Array.isArray(json.members) ? json.members : []).map((m, i) => {
     let peerId = new Uint8Array()
-    try { peerId = parsePeerId(String(m.peerId)).toMultihash().bytes } catch { fields.push({ path: `/members/${i}/peerId`, message: 'not an Ed25519 peer ID' }) }
+    try {
+      peerId = parsePeerId(String(m.peerId)).toMultihash().bytes
+    } catch {
+      fields.push({ path: `/members/${i}/peerId`, message: 'not an Ed25519 peer ID' })
+    }
     return {
       peerId,
       organisationNumber: m.organisationNumber,
@@ -231,14 +243,18 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
       validFromMs: parseTime(m.validFrom, `/members/${i}/validFrom`, fields),
       validToMs: parseTime(m.validTo, `/members/${i}/validTo`, fields),
       credentialIssuerKeys: (Array.isArray(m.credentialIssuerKeys) ? m.credentialIssuerKeys : []).flatMap((jwk, j) => {
-        try { return [p256SpkiFromJwk(jwk)] } catch (err) {
+        try {
+          return [p256SpkiFromJwk(jwk)]
+        } catch (err) {
           fields.push({ path: `/members/${i}/credentialIssuerKeys/${j}`, message: (err as Error).message })
           return []
         }
       }),
       mlDsaPublicKey: (() => {
         if (m.mlDsaPublicKey === undefined) return new Uint8Array()
-        try { return parsePqPublicKey(String(m.mlDsaPublicKey)) } catch (err) {
+        try {
+          return parsePqPublicKey(String(m.mlDsaPublicKey))
+        } catch (err) {
           fields.push({ path: `/members/${i}/mlDsaPublicKey`, message: (err as Error).message })
           return new Uint8Array()
         }
@@ -248,15 +264,17 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
   const witnessing = json.witnessing === undefined
     ? undefined
     : {
-        pool: (Array.isArray(json.witnessing.pool) ? json.witnessing.pool : []).flatMap((p, i) => {
-          try { return [parsePeerId(String(p)).toMultihash().bytes] } catch {
-            fields.push({ path: `/witnessing/pool/${i}`, message: 'not an Ed25519 peer ID' })
-            return []
-          }
-        }),
-        perLog: json.witnessing.perLog,
-        threshold: json.witnessing.threshold
-      }
+      pool: (Array.isArray(json.witnessing.pool) ? json.witnessing.pool : []).flatMap((p, i) => {
+        try {
+          return [parsePeerId(String(p)).toMultihash().bytes]
+        } catch {
+          fields.push({ path: `/witnessing/pool/${i}`, message: 'not an Ed25519 peer ID' })
+          return []
+        }
+      }),
+      perLog: json.witnessing.perLog,
+      threshold: json.witnessing.threshold
+    }
   const message = FederationManifest.create({
     ...(witnessing === undefined ? {} : { witnessing }),
     federation: json.federation,
@@ -343,7 +361,12 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
       validTo: iso(m.validTo),
       ...(m.credentialIssuerKeys.length === 0
         ? {}
-        : { credentialIssuerKeys: m.credentialIssuerKeys.map((k) => { const jwk = p256JwkFromSpki(k); return { ...jwk, kid: p256Thumbprint(jwk) } }) }),
+        : {
+          credentialIssuerKeys: m.credentialIssuerKeys.map((k) => {
+            const jwk = p256JwkFromSpki(k)
+            return { ...jwk, kid: p256Thumbprint(jwk) }
+          })
+        }),
       ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) })
     })),
     ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } })

@@ -120,16 +120,30 @@ const iso = (ms: number): string => new Date(ms).toISOString()
 export function verifyProofBundle<F = never> (bundle: ProofBundle, options: VerifyBundleOptions<F>): BundleVerification<F> {
   const checks: Check[] = []
   const out: BundleVerification<F> = { ok: false, checks }
-  const add = (name: string, ok: boolean, detail: string): boolean => { checks.push({ name, ok, detail }); return ok }
-  const done = (): BundleVerification<F> => { out.ok = checks.length > 0 && checks.every((c) => c.ok); return out }
+  const add = (name: string, ok: boolean, detail: string): boolean => {
+    checks.push({ name, ok, detail })
+    return ok
+  }
+  const done = (): BundleVerification<F> => {
+    out.ok = checks.length > 0 && checks.every((c) => c.ok)
+    return out
+  }
   const shapeOk = bundle?.format === PROOF_BUNDLE_FORMAT && typeof bundle.entry === 'object' && bundle.entry !== null && typeof bundle.inclusion === 'object' &&
     bundle.inclusion !== null && typeof bundle.checkpoint === 'string' && typeof bundle.log === 'object' && bundle.log !== null && Array.isArray(bundle.inclusion.proof)
   if (!add('bundle-format', shapeOk, `format ${String(bundle?.format)}`)) return done()
-  if (options.record !== undefined && !add('entry-type', bundle.entry.type === options.record.type, `entry type ${String(bundle.entry.type)}${bundle.entry.type === options.record.type ? '' : `, expected ${options.record.type}`}`)) return done()
+  if (options.record !== undefined && !add('entry-type', bundle.entry.type === options.record.type, `entry type ${String(bundle.entry.type)}${bundle.entry.type === options.record.type ? '' : `, expected ${options.record.type}`}`)) {
+    return done()
+  }
 
   // 1. The manifest, under a pinned anchor: from here on, who is who comes from it.
-  if (options.anchors.length === 0) { add('trust-anchor', false, 'no trust anchor pinned'); return done() }
-  if (typeof bundle.manifest !== 'string') { add('manifest', false, 'the bundle carries no federation manifest, so nothing ties its log to a member'); return done() }
+  if (options.anchors.length === 0) {
+    add('trust-anchor', false, 'no trust anchor pinned')
+    return done()
+  }
+  if (typeof bundle.manifest !== 'string') {
+    add('manifest', false, 'the bundle carries no federation manifest, so nothing ties its log to a member')
+    return done()
+  }
   let anchored: AnchoredManifest
   try {
     anchored = openManifestUnderAnchors(b64(bundle.manifest), options.anchors, options.policy ?? 'ed25519-only')
@@ -140,7 +154,13 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   const manifest = anchored.signed.manifest
   const fingerprint = anchored.anchor.federation === undefined ? undefined : trustAnchorFingerprint(anchored.anchor)
   out.manifest = { federation: manifest.federation, serial: manifest.serial, issuedAt: manifest.issuedAt, ...(fingerprint === undefined ? {} : { fingerprint }) }
-  add('manifest', true, `manifest ${manifest.federation} serial ${manifest.serial} issued ${iso(manifest.issuedAt)}, signed by operator key ${formatPublicKey(anchored.signed.signerKey)}${anchored.signed.mlDsaSignerKey === undefined ? '' : ' and its ML-DSA-65 key'} of the ${fingerprint === undefined ? 'operator key given' : `pinned trust anchor ${fingerprint}`}`)
+  add(
+    'manifest',
+    true,
+    `manifest ${manifest.federation} serial ${manifest.serial} issued ${iso(manifest.issuedAt)}, signed by operator key ${formatPublicKey(anchored.signed.signerKey)}${
+      anchored.signed.mlDsaSignerKey === undefined ? '' : ' and its ML-DSA-65 key'
+    } of the ${fingerprint === undefined ? 'operator key given' : `pinned trust anchor ${fingerprint}`}`
+  )
 
   // 2. The log's key is a member's node key, and the origin is that member's log in that federation.
   let logKey: Uint8Array
@@ -154,11 +174,20 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
     return done()
   }
   const member = manifest.members.find((m) => Buffer.from(m.publicKey).equals(Buffer.from(logKey)))
-  if (member === undefined) { add('key-membership', false, `manifest ${manifest.federation} serial ${manifest.serial} does not list the log key`); return done() }
+  if (member === undefined) {
+    add('key-membership', false, `manifest ${manifest.federation} serial ${manifest.serial} does not list the log key`)
+    return done()
+  }
   const origin = `${manifest.federation}/log/${member.peerId}`
-  if (!add('key-membership', bundle.log.origin === origin, bundle.log.origin === origin
-    ? `the log key is member "${member.name}" (organisation ${member.organisationNumber}) from ${iso(member.validFrom)} to ${iso(member.validTo)} in manifest ${manifest.federation} serial ${manifest.serial}`
-    : `the origin ${bundle.log.origin} is not ${origin}, the log of the member holding this key`)) return done()
+  if (
+    !add(
+      'key-membership',
+      bundle.log.origin === origin,
+      bundle.log.origin === origin
+        ? `the log key is member "${member.name}" (organisation ${member.organisationNumber}) from ${iso(member.validFrom)} to ${iso(member.validTo)} in manifest ${manifest.federation} serial ${manifest.serial}`
+        : `the origin ${bundle.log.origin} is not ${origin}, the log of the member holding this key`
+    )
+  ) return done()
   out.member = member
 
   // 3. The checkpoint, signed by the log, cosigned by witnesses the manifest lists.
@@ -182,7 +211,13 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   // The manifest's k-of-n threshold is the least a verifier accepts; a caller may ask for more.
   const min = Math.max(options.minCosignatures ?? 0, cosignatureThreshold(manifest))
   const cosigners = opened.witnesses.map((name) => manifest.members.find((m) => witnessName(manifest.federation, m.peerId) === name)?.name ?? name)
-  if (!add('cosignatures', opened.witnesses.length >= min, `${opened.witnesses.length} witness(es) of the log in the manifest cosigned${policy === 'both-required' ? ' with both Ed25519 and ML-DSA-65' : ''}${min > 0 ? `, ${min} required` : ''}: ${cosigners.join(', ') || 'none'}`)) return done()
+  if (
+    !add(
+      'cosignatures',
+      opened.witnesses.length >= min,
+      `${opened.witnesses.length} witness(es) of the log in the manifest cosigned${policy === 'both-required' ? ' with both Ed25519 and ML-DSA-65' : ''}${min > 0 ? `, ${min} required` : ''}: ${cosigners.join(', ') || 'none'}`
+    )
+  ) return done()
 
   // 4. The leaf commits to this type, key and record, and is in the checkpoint's tree.
   const leafBytes = b64(bundle.entry.leaf)

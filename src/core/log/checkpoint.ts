@@ -63,7 +63,11 @@ export function formatCheckpoint (checkpoint: Checkpoint): string {
   else if (typeof size === 'number') checkEmptyRoot(size, root, fields)
   const extensions: unknown = checkpoint?.extensions ?? []
   if (!Array.isArray(extensions)) fields.push({ path: 'extensions', message: 'must be an array of lines' })
-  else extensions.forEach((line, i) => { checkLine(line, `extensions/${i}`, fields) })
+  else {
+    extensions.forEach((line, i) => {
+      checkLine(line, `extensions/${i}`, fields)
+    })
+  }
   if (fields.length > 0) throw new ValidationError('LOG_CHECKPOINT_MALFORMED', `malformed checkpoint: ${fields.map(f => f.path).join(', ')}`, fields)
   const lines = [checkpoint.origin, String(size), encodeBase64(root as Uint8Array), ...(extensions as string[])]
   return lines.map(line => line + '\n').join('')
@@ -94,7 +98,9 @@ export function parseCheckpoint (text: string): Checkpoint {
   const root = decodeBase64(rootText)
   if (root === undefined || root.length !== HASH_SIZE) fields.push({ path: 'root', message: `must be canonical base64 of ${HASH_SIZE} bytes` })
   else if (!fields.some(f => f.path === 'size')) checkEmptyRoot(size, root, fields)
-  extensions.forEach((line, i) => { checkLine(line, `extensions/${i}`, fields) })
+  extensions.forEach((line, i) => {
+    checkLine(line, `extensions/${i}`, fields)
+  })
   if (fields.length > 0 || root === undefined) throw new ValidationError('LOG_CHECKPOINT_MALFORMED', `malformed checkpoint: ${fields.map(f => f.path).join(', ')}`, fields)
   return { origin, size, root, extensions }
 }

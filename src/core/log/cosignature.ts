@@ -13,8 +13,16 @@ import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node
 import { ValidationError } from '../errors.ts'
 import { parseCheckpoint } from './checkpoint.ts'
 import {
-  ed25519PublicKeyBytes, ed25519PublicKeyObject, isValidKeyName, keyId, utf8, verifierKeyOfType,
-  type NoteSignature, type NoteSigner, type NoteVerifier, type VerifierKey
+  ed25519PublicKeyBytes,
+  ed25519PublicKeyObject,
+  isValidKeyName,
+  keyId,
+  utf8,
+  verifierKeyOfType,
+  type NoteSignature,
+  type NoteSigner,
+  type NoteVerifier,
+  type VerifierKey
 } from './note.ts'
 
 /** Signature type byte of Ed25519 cosignature/v1 (signed-note §Signature types). */

@@ -53,7 +53,10 @@ export function evidenceId (origin: string, texts: readonly string[]): string {
 /** Checks an equivocation evidence offline; the first failing check is what is wrong. */
 export function checkEquivocation (e: EquivocationEvidence): Check[] {
   const checks: Check[] = []
-  const add = (name: string, ok: boolean, detail: string): boolean => { checks.push({ name, ok, detail }); return ok }
+  const add = (name: string, ok: boolean, detail: string): boolean => {
+    checks.push({ name, ok, detail })
+    return ok
+  }
   if (!add('evidence-format', e?.format === EQUIVOCATION_FORMAT && Array.isArray(e.checkpoints) && e.checkpoints.length === 2, `format ${String(e?.format)}`)) return checks
   let verifier
   try {
@@ -83,8 +86,11 @@ export function checkEquivocation (e: EquivocationEvidence): Check[] {
     const [small, large] = a.size <= b.size ? [a, b] : [b, a]
     const proof = (e.proof ?? []).map(p => new Uint8Array(Buffer.from(p, 'base64')))
     const consistent = small.size > 0 && verifyConsistency(small.size, large.size, proof, small.root, large.root)
-    add('no-valid-consistency-proof', small.size !== large.size && !consistent,
-      consistent ? 'the proof given is valid: no equivocation' : `the log ${e.logAnswer !== undefined ? `answered ${e.logAnswer}` : 'gave a proof that does not verify'} for ${small.size} → ${large.size}; not provable offline`)
+    add(
+      'no-valid-consistency-proof',
+      small.size !== large.size && !consistent,
+      consistent ? 'the proof given is valid: no equivocation' : `the log ${e.logAnswer !== undefined ? `answered ${e.logAnswer}` : 'gave a proof that does not verify'} for ${small.size} → ${large.size}; not provable offline`
+    )
     return checks
   }
   add('evidence-kind', false, `unknown kind ${String(e.kind)}`)

@@ -150,8 +150,14 @@ export class LeafWriter {
     const high = Math.floor(loggedAt / 2 ** 32)
     const low = loggedAt >>> 0
     let at = offset + 2 + n
-    out[at] = high >>> 24; out[at + 1] = high >>> 16; out[at + 2] = high >>> 8; out[at + 3] = high
-    out[at + 4] = low >>> 24; out[at + 5] = low >>> 16; out[at + 6] = low >>> 8; out[at + 7] = low
+    out[at] = high >>> 24
+    out[at + 1] = high >>> 16
+    out[at + 2] = high >>> 8
+    out[at + 3] = high
+    out[at + 4] = low >>> 24
+    out[at + 5] = low >>> 16
+    out[at + 6] = low >>> 8
+    out[at + 7] = low
     at += 8
     const scratch = this.scratch
     const saltBytes = salt.subarray(saltOffset, saltOffset + SALT_SIZE)

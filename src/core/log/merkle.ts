@@ -489,7 +489,9 @@ export function appendLeafHashes (frontier: Frontier, leafHashes: readonly Uint8
 /** {@link appendLeafHashes} returning the new complete subtree hashes as a list. */
 export function appendLeaves (frontier: Frontier, leafHashes: readonly Uint8Array[]): { frontier: Frontier, nodes: StoredNode[] } {
   const nodes: StoredNode[] = []
-  const next = appendLeafHashes(frontier, leafHashes, (level, index, hash) => { nodes.push({ level, index, hash }) })
+  const next = appendLeafHashes(frontier, leafHashes, (level, index, hash) => {
+    nodes.push({ level, index, hash })
+  })
   return { frontier: next, nodes }
 }
 

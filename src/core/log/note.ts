@@ -60,7 +60,7 @@ export interface NoteVerifier {
   readonly name: string
   readonly keyId: number
   /** Whether `signature` (without the key ID) is valid over the note text `message`. */
-  verify (message: Uint8Array, signature: Uint8Array): boolean
+  verify(message: Uint8Array, signature: Uint8Array): boolean
 }
 
 /** Signs note texts with one key. */
@@ -68,7 +68,7 @@ export interface NoteSigner {
   readonly name: string
   readonly keyId: number
   /** The signature (without the key ID) over the note text `message`. */
-  sign (message: Uint8Array): Uint8Array
+  sign(message: Uint8Array): Uint8Array
 }
 
 /** A parsed verifier key `<name>+<hex key ID>+<base64(type ‖ public key)>` (signed-note §Verifier keys). */
@@ -287,8 +287,10 @@ export function parseEd25519SignerKey (skey: string): NoteSigner {
   // The base64 may itself contain '+': rejoin everything after the fourth separator.
   const [priv, keyWord, name, idHex] = parts
   const material = decodeBase64(parts.slice(4).join('+'))
-  if (priv !== 'PRIVATE' || keyWord !== 'KEY' || !isValidKeyName(name) || idHex === undefined || !/^[0-9a-f]{8}$/.test(idHex) ||
-    material === undefined || material.length !== 33 || material[0] !== SIGNATURE_TYPE_ED25519) {
+  if (
+    priv !== 'PRIVATE' || keyWord !== 'KEY' || !isValidKeyName(name) || idHex === undefined || !/^[0-9a-f]{8}$/.test(idHex) ||
+    material === undefined || material.length !== 33 || material[0] !== SIGNATURE_TYPE_ED25519
+  ) {
     throw new ValidationError('LOG_KEY_MALFORMED', 'malformed Ed25519 signer key', [{ path: '', message: 'must be PRIVATE+KEY+<name>+<key ID>+<base64(0x01 ‖ 32-byte seed)>' }])
   }
   const signer = ed25519NoteSigner(name, ed25519PrivateKeyFromSeed(material.subarray(1)))
@@ -394,7 +396,11 @@ export function formatNote (note: Note): string {
   const fields: FieldError[] = []
   if (!isValidNoteText(note?.text)) fields.push({ path: 'text', message: 'must end in a newline and contain no control characters but newline' })
   if (!Array.isArray(note?.signatures) || note.signatures.length === 0) fields.push({ path: 'signatures', message: 'must have at least one signature' })
-  else note.signatures.forEach((s, i) => { assertSignature(s, `signatures/${i}`, fields) })
+  else {
+    note.signatures.forEach((s, i) => {
+      assertSignature(s, `signatures/${i}`, fields)
+    })
+  }
   if (fields.length > 0) throw malformed('cannot format a malformed note', fields)
   return note.text + '\n' + note.signatures.map(formatSignatureLine).join('')
 }

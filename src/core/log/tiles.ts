@@ -137,7 +137,7 @@ export function edgeFrontier (edge: Edge, size: number): Frontier {
  */
 export function edgeInputs (size: number): Array<{ tileLevel: number, from: number, to: number }> {
   const out: Array<{ tileLevel: number, from: number, to: number }> = []
-  for (let tileLevel = 0; ; tileLevel++) {
+  for (let tileLevel = 0;; tileLevel++) {
     const count = Math.floor(size / 2 ** (TILE_HEIGHT * tileLevel))
     if (count === 0) return out
     const from = TILE_WIDTH * Math.floor(count / TILE_WIDTH)

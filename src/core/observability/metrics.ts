@@ -17,7 +17,7 @@ export interface Metrics {
   /** HTTP requests the edge refused before a handler ran: a foreign Host, a caller the route's policy does not admit, a rate limit. */
   readonly httpRefused: Counter<'reason' | 'code'>
   /** Adds a gauge whose value is read when Prometheus scrapes. */
-  gauge (name: string, help: string, collect: () => number): void
+  gauge(name: string, help: string, collect: () => number): void
 }
 
 export interface MetricsInit {
@@ -37,7 +37,12 @@ export function createMetrics (init: MetricsInit = {}): Metrics {
     registry,
     rpcServed: new Counter({ name: 'lifelong_rpc_served_total', help: 'Requests answered, by protocol, payload type and status', labelNames: ['protocol', 'type', 'status'], registers }),
     rpcServeSeconds: new Histogram({ name: 'lifelong_rpc_serve_seconds', help: 'Time from reading a request to writing its response', labelNames: ['protocol', 'type'], buckets: RPC_BUCKETS, registers }),
-    rpcRequestBytes: new Counter({ name: 'lifelong_rpc_request_bytes_total', help: 'Bytes of requests read into memory to serve them, by protocol (a request over the per-peer cap is refused BUSY unread)', labelNames: ['protocol'], registers }),
+    rpcRequestBytes: new Counter({
+      name: 'lifelong_rpc_request_bytes_total',
+      help: 'Bytes of requests read into memory to serve them, by protocol (a request over the per-peer cap is refused BUSY unread)',
+      labelNames: ['protocol'],
+      registers
+    }),
     rpcCalls: new Counter({ name: 'lifelong_rpc_calls_total', help: 'Requests made to peers, by protocol, payload type and status', labelNames: ['protocol', 'type', 'status'], registers }),
     rpcCallSeconds: new Histogram({ name: 'lifelong_rpc_call_seconds', help: 'Round-trip time of requests made to peers', labelNames: ['protocol', 'type'], buckets: RPC_BUCKETS, registers }),
     manifestSerial: new Gauge({ name: 'lifelong_manifest_serial', help: 'Serial of the federation manifest in force', registers }),
@@ -45,7 +50,14 @@ export function createMetrics (init: MetricsInit = {}): Metrics {
     httpRefused: new Counter({ name: 'lifelong_http_refused_total', help: 'HTTP requests refused at the edge before a handler ran, by reason (host, caller, csrf, rate) and error code', labelNames: ['reason', 'code'], registers }),
     gauge (name, help, collect) {
       // eslint-disable-next-line no-new
-      new Gauge({ name, help, registers, collect () { this.set(collect()) } })
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect () {
+          this.set(collect())
+        }
+      })
     }
   }
 }

@@ -48,6 +48,8 @@ export class KeyedMutex {
 
   /** Resolves once everything given so far, under any key, has finished. */
   async settled (): Promise<void> {
-    await Promise.all([...this.locks.values()].map(async (l) => { await l.settled() }))
+    await Promise.all([...this.locks.values()].map(async (l) => {
+      await l.settled()
+    }))
   }
 }

@@ -49,7 +49,10 @@ interface PoolWorker {
   timer: NodeJS.Timeout | undefined
 }
 
-interface Request { id: number, input: unknown }
+interface Request {
+  id: number
+  input: unknown
+}
 type Reply =
   | { ready: true }
   | { id: number, ok: true, value: unknown, transfer?: Transferable[] }
@@ -119,17 +122,21 @@ export class WorkerPool<I, O> {
     const worker = new Worker(this.init.script, this.init.resourceLimits === undefined ? {} : { resourceLimits: this.init.resourceLimits })
     const w: PoolWorker = { worker, ready: false, gone: false, task: undefined, timer: undefined }
     this.workers.push(w)
-    worker.on('message', (reply: Reply) => { this.onReply(w, reply) })
+    worker.on('message', (reply: Reply) => {
+      this.onReply(w, reply)
+    })
     const died = (err?: unknown): void => {
       if (w.gone) return
       const failed = new LifelongError('internal', this.init.codes.failed, 'the document check stopped unexpectedly', { cause: err })
       // A worker that cannot even start would fail every task: refuse those waiting instead of retrying.
-      if (!w.ready) for (const task of this.queue.splice(0)) task.reject(failed)
+      if (!w.ready) { for (const task of this.queue.splice(0)) task.reject(failed) }
       this.retire(w, failed)
       this.pump()
     }
     worker.on('error', died)
-    worker.on('exit', (code) => { died(new LifelongError('internal', this.init.codes.failed, `worker exited with code ${code}`)) })
+    worker.on('exit', (code) => {
+      died(new LifelongError('internal', this.init.codes.failed, `worker exited with code ${code}`))
+    })
     // After the listeners (a 'message' listener refs the worker): it keeps the process alive only
     // while there is work for it (a starting worker is started for waiting work).
     this.holdWhileBusy(w)

@@ -181,7 +181,10 @@ export function scanXml (xml: string, limits: XmlLimits): XmlShape {
         let c2 = xml.charCodeAt(j)
         const spaced = isSpace(c2)
         while (isSpace(c2)) c2 = xml.charCodeAt(++j)
-        if (c2 === GT) { j++; break }
+        if (c2 === GT) {
+          j++
+          break
+        }
         if (c2 === SLASH) {
           if (xml.charCodeAt(j + 1) !== GT) throw invalid('a "/" inside a tag')
           j += 2

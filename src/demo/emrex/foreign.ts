@@ -80,15 +80,16 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
     await app.register(emrexModuleRoutes(emrex, portal.sessions, config, () => url, portal.site))
     await app.register(uiAssetRoutes())
     // Its front page is in English: it stands for a foreign institution's EMREX endpoint.
-    app.get('/', { config: { policy: { caller: 'development' }, errors: 'page' } }, async (_request, reply) => await sendShellPage(reply, {
-      lang: 'en',
-      title: init.name,
-      here: '/',
-      site: portal.site,
-      body: `<p class="dev" role="note"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
+    app.get('/', { config: { policy: { caller: 'development' }, errors: 'page' } }, async (_request, reply) =>
+      await sendShellPage(reply, {
+        lang: 'en',
+        title: init.name,
+        here: '/',
+        site: portal.site,
+        body: `<p class="dev" role="note"><strong>DEVELOPMENT</strong>: a stand-in for a foreign EMREX node in the local federation.</p>
 <ul><li><a href="/emrex/import">Import results from Norway with EMREX</a> (this node as EMREX client)</li>
 <li>EMREX provider endpoint: <code>POST /emrex</code> (sessionId, returnUrl)</li></ul>`
-    }))
+      }))
     policy.check()
     await emrex.start()
     try {
@@ -108,7 +109,9 @@ export async function startForeignEmrexNode (init: ForeignEmrexNodeInit): Promis
       app,
       async stop () {
         // Requests still open after a grace period are cut, as a node's stop does (src/wiring/shutdown.ts).
-        const cut = setTimeout(() => { app.server.closeAllConnections() }, 5_000)
+        const cut = setTimeout(() => {
+          app.server.closeAllConnections()
+        }, 5_000)
         await app.close()
         clearTimeout(cut)
         await emrex.stop()

@@ -38,8 +38,20 @@ const accessRange = (learnerId: string): { gt: string, lt: string } => ({ gt: `e
 
 /** Only same-site paths may be returned to after sign-in. */
 export const SIGN_IN_TEXTS: ByLang<{ title: (name: string) => string, warning: string, explain: (name: string) => string, learner: string, signIn: string }> = {
-  nb: { title: (n) => `Logg inn hos ${n}`, warning: 'UTVIKLINGSINNLOGGING – ikke for ekte bruk.', explain: (n) => `${n} er et simulert utenlandsk EMREX-lærested med eksempelpersoner.`, learner: 'Eksempelperson', signIn: 'Logg inn (utvikling)' },
-  nn: { title: (n) => `Logg inn hos ${n}`, warning: 'UTVIKLINGSINNLOGGING – ikkje for ekte bruk.', explain: (n) => `${n} er ein simulert utanlandsk EMREX-lærestad med eksempelpersonar.`, learner: 'Eksempelperson', signIn: 'Logg inn (utvikling)' },
+  nb: {
+    title: (n) => `Logg inn hos ${n}`,
+    warning: 'UTVIKLINGSINNLOGGING – ikke for ekte bruk.',
+    explain: (n) => `${n} er et simulert utenlandsk EMREX-lærested med eksempelpersoner.`,
+    learner: 'Eksempelperson',
+    signIn: 'Logg inn (utvikling)'
+  },
+  nn: {
+    title: (n) => `Logg inn hos ${n}`,
+    warning: 'UTVIKLINGSINNLOGGING – ikkje for ekte bruk.',
+    explain: (n) => `${n} er ein simulert utanlandsk EMREX-lærestad med eksempelpersonar.`,
+    learner: 'Eksempelperson',
+    signIn: 'Logg inn (utvikling)'
+  },
   en: { title: (n) => `Sign in to ${n}`, warning: 'DEVELOPMENT SIGN-IN — not for production.', explain: (n) => `${n} is a simulated foreign EMREX node with sample learners.`, learner: 'Sample learner', signIn: 'Sign in (development)' }
 }
 
@@ -75,7 +87,9 @@ export class DevelopmentPortal {
     this.routes = this.buildRoutes()
     this.sessions = {
       learnerOf: async (request) => await this.currentLearner(request),
-      requireSignIn: async (_request: FastifyRequest, reply: FastifyReply, returnTo: string) => { await reply.redirect(`/emrex/dev/sign-in?returnTo=${encodeURIComponent(returnTo)}`, 303) }
+      requireSignIn: async (_request: FastifyRequest, reply: FastifyReply, returnTo: string) => {
+        await reply.redirect(`/emrex/dev/sign-in?returnTo=${encodeURIComponent(returnTo)}`, 303)
+      }
     }
     this.results = {
       forLearner: async (learnerId) => {
@@ -129,14 +143,20 @@ export class DevelopmentPortal {
         const returnTo = safeReturnPath((request.query as { returnTo?: string }).returnTo)
         const lang = langOf(request)
         const t = SIGN_IN_TEXTS[lang]
-        const options = this.init.learners.map((l, i) => `<div class="field"><input type="radio" name="learnerId" id="l${i}" value="${escapeHtml(l.learner.learnerId)}"${i === 0 ? ' checked' : ''}><label for="l${i}">${escapeHtml(`${l.learner.givenNames} ${l.learner.familyName}`)}</label></div>`).join('')
+        const options = this.init.learners.map((l, i) =>
+          `<div class="field"><input type="radio" name="learnerId" id="l${i}" value="${escapeHtml(l.learner.learnerId)}"${i === 0 ? ' checked' : ''}><label for="l${i}">${
+            escapeHtml(`${l.learner.givenNames} ${l.learner.familyName}`)
+          }</label></div>`
+        ).join('')
         return await sendShellPage(reply, {
           lang,
           title: t.title(this.name),
           here: request.url,
           site: this.site,
           body: `<div class="dev" role="note"><p><strong>${escapeHtml(t.warning)}</strong> ${escapeHtml(t.explain(this.name))}</p></div>
-<form method="post" action="/emrex/dev/sign-in"><fieldset><legend>${escapeHtml(t.learner)}</legend>${options}</fieldset><input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}"><p><button type="submit">${escapeHtml(t.signIn)}</button></p></form>`
+<form method="post" action="/emrex/dev/sign-in"><fieldset><legend>${escapeHtml(t.learner)}</legend>${options}</fieldset><input type="hidden" name="returnTo" value="${escapeHtml(returnTo)}"><p><button type="submit">${
+  escapeHtml(t.signIn)
+}</button></p></form>`
         })
       })
       app.post('/emrex/dev/sign-in', {

@@ -47,7 +47,9 @@ export async function callAsDevelopmentGateway (gatewayFile: string, preview?: s
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
       res.on('error', reject)
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome'] ?? ''), contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }) })
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome'] ?? ''), contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) })
+      })
     })
     req.on('error', reject)
     req.end(xml)

@@ -13,7 +13,9 @@ const bearer = { security: [{ bearerAuth: [] }] }
 const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 413: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
 const dateSchema = { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }
 
-interface CheckBody { learners: Array<{ ref: string, nationalId?: string, educationId?: string, term: string, creditsFrom: string, creditsTo: string }> }
+interface CheckBody {
+  learners: Array<{ ref: string, nationalId?: string, educationId?: string, term: string, creditsFrom: string, creditsTo: string }>
+}
 
 export function financeRoutes (finance: FinanceModule, maxQueries: number): FastifyPluginAsync {
   return async (app) => {

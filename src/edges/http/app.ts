@@ -59,7 +59,9 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } }
   })
   // Every refusal at the edge is counted, by reason and code (lifelong_http_refused_total).
-  const refused = (reason: 'host' | 'caller' | 'csrf' | 'rate') => (code: string): void => { deps.metrics.httpRefused.inc({ reason, code }) }
+  const refused = (reason: 'host' | 'caller' | 'csrf' | 'rate') => (code: string): void => {
+    deps.metrics.httpRefused.inc({ reason, code })
+  }
   await installEdgePlugins(app, { https: deps.https, hosts: deps.hosts, onRefused: refused('host'), ...(deps.errorRenderers === undefined ? {} : { errorRenderers: deps.errorRenderers }) })
   // A page opened with ?lang= keeps that language (a cookie), also when it first sends the browser to sign in.
   app.addHook('onRequest', async (request, reply) => {
@@ -69,7 +71,9 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
   })
   const policy = installCallerPolicy(app, deps.authenticators, { onRefused: refused('caller'), ...(deps.signInPath === undefined ? {} : { signInPath: deps.signInPath }) })
   installCsrfCheck(app, { sources: deps.csrfTokens ?? [], publicOrigin: deps.publicOrigin, onRefused: refused('csrf') })
-  await installRateLimits(app, deps.rateLimit, () => { refused('rate')('HTTP_RATE_LIMITED') })
+  await installRateLimits(app, deps.rateLimit, () => {
+    refused('rate')('HTTP_RATE_LIMITED')
+  })
   app.setNotFoundHandler(async () => {
     throw new LifelongError('not-found', 'HTTP_ROUTE_NOT_FOUND', 'no such route')
   })

@@ -36,8 +36,7 @@ interface Verifier {
   jwks?: JWTVerifyGetKey
 }
 
-const unauthenticated = (code: ErrorCode, message: string, cause?: unknown): LifelongError =>
-  new LifelongError('unauthenticated', code, message, cause === undefined ? {} : { cause })
+const unauthenticated = (code: ErrorCode, message: string, cause?: unknown): LifelongError => new LifelongError('unauthenticated', code, message, cause === undefined ? {} : { cause })
 
 /** Verifies bearer tokens against the configured issuers. */
 export class BearerAuth {
@@ -84,12 +83,16 @@ export class BearerAuth {
       try {
         payload = (await jwtVerify(token, key, { ...options, algorithms: ['EdDSA', 'Ed25519'] })).payload
         break
-      } catch (err) { lastError = err }
+      } catch (err) {
+        lastError = err
+      }
     }
     if (payload === undefined && verifier.jwks !== undefined) {
       try {
         payload = (await jwtVerify(token, verifier.jwks, options)).payload
-      } catch (err) { lastError = err }
+      } catch (err) {
+        lastError = err
+      }
     }
     if (payload === undefined) throw unauthenticated('AUTH_BEARER_INVALID', 'the bearer token does not verify (signature, audience or validity)', lastError)
     if (issuer.principal === 'learner') {

@@ -137,11 +137,17 @@ export interface RouteEntry {
  */
 export function installCallerPolicy (app: FastifyInstance, authenticators: Authenticators, options: { signInPath?: string, onRefused?: (code: string) => void } = {}): { routes: RouteEntry[], check: () => void } {
   const routes: RouteEntry[] = []
-  app.decorateRequest('caller', { getter () { return ANONYMOUS } })
+  app.decorateRequest('caller', {
+    getter () {
+      return ANONYMOUS
+    }
+  })
   app.addHook('onRoute', (route: RouteOptions) => {
     const limit = route.config?.limit
     const crossSite = route.config?.crossSite
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json', ...(limit === undefined ? {} : { limit }), ...(crossSite === undefined ? {} : { crossSite }) })
+    for (const method of [route.method].flat()) {
+      routes.push({ method, url: route.url, policy: route.config?.policy, errors: route.config?.errors ?? 'json', ...(limit === undefined ? {} : { limit }), ...(crossSite === undefined ? {} : { crossSite }) })
+    }
   })
   app.addHook('onRequest', async (request, reply) => {
     const { policy, errors } = request.routeOptions.config

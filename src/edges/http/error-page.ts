@@ -32,7 +32,10 @@ function previousPage (request: FastifyRequest): string | undefined {
 
 /** The whole error page. The code is also in `data-code`, for tests and scripts. */
 /** Who is signed in, as the shell shows them: their name and their session's CSRF token (for the sign-out forms). */
-export interface ShellSignedIn { name: string, csrf?: string }
+export interface ShellSignedIn {
+  name: string
+  csrf?: string
+}
 
 /** Finds who is signed in on a request whose route did not need a sign-in (the site's sessions). */
 export type SignedInLookup = (request: FastifyRequest) => Promise<ShellSignedIn | undefined>

@@ -91,10 +91,13 @@ export function describeError (err: unknown): DescribedError {
     return { status: 400, code: 'HTTP_REQUEST_INVALID', message: 'the request does not match its schema', fields, error: err }
   }
   switch (fastifyError?.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE': return { status: 413, code: 'HTTP_BODY_TOO_LARGE', message: 'the request body is over the size limit', error: err }
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return { status: 415, code: 'HTTP_MEDIA_TYPE_UNSUPPORTED', message: 'unsupported content type', error: err }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'HTTP_BODY_TOO_LARGE', message: 'the request body is over the size limit', error: err }
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'HTTP_MEDIA_TYPE_UNSUPPORTED', message: 'unsupported content type', error: err }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_JSON_BODY': return { status: 400, code: 'HTTP_BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'HTTP_BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
   }
   if (err instanceof SyntaxError) return { status: 400, code: 'HTTP_BODY_MALFORMED', message: 'the request body is not valid JSON', error: err }
   if (typeof fastifyError?.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
@@ -140,7 +143,7 @@ const renderOAuth: ErrorRenderer = (e, _request, reply) => {
   for (const [name, value] of Object.entries(headers)) void reply.header(name, value)
   // RFC 6750 §3: a protected resource names the scheme and the error of a refused bearer token
   // (unless the error names its own challenge: DPoP, RFC 9449 §7.1).
-  if (e.status === 401 && error !== 'invalid_client' && headers['www-authenticate'] === undefined) void reply.header('www-authenticate', `Bearer error="${error}", error_description="${e.message.replace(/["\\]/g, "'")}"`)
+  if (e.status === 401 && error !== 'invalid_client' && headers['www-authenticate'] === undefined) void reply.header('www-authenticate', `Bearer error="${error}", error_description="${e.message.replace(/["\\]/g, '\'')}"`)
   void reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send({ error, error_description: e.message })
 }
 

@@ -52,7 +52,11 @@ export async function installRateLimits (app: FastifyInstance, config: RateLimit
     timeWindow,
     // The hook after the caller policy: by then `request.ip` is the proxy's client address (trustProxy).
     hook: 'onRequest',
-    ...(onRefused === undefined ? {} : { onExceeded: () => { onRefused() } }),
+    ...(onRefused === undefined ? {} : {
+      onExceeded: () => {
+        onRefused()
+      }
+    }),
     // The default key is `request.ip`, an IPv6 address widened to its /56: one household's or
     // host's many addresses are one client.
     errorResponseBuilder: (_request, context) => new LifelongError('rate-limited', 'HTTP_RATE_LIMITED', `too many requests from this address (at most ${context.max} a window); try again in ${context.after}`)

@@ -23,15 +23,15 @@ import type { FastifyInstance, RouteOptions } from 'fastify'
 import helmet from '@fastify/helmet'
 
 const COMMON = {
-  'frame-ancestors': ["'none'"],
-  'base-uri': ["'none'"]
+  'frame-ancestors': ['\'none\''],
+  'base-uri': ['\'none\'']
 }
 
 /** CSP of API answers. */
-export const API_CSP = { 'default-src': ["'none'"], 'form-action': ["'none'"], ...COMMON }
+export const API_CSP = { 'default-src': ['\'none\''], 'form-action': ['\'none\''], ...COMMON }
 
 /** CSP of pages that set none of their own. */
-export const PAGE_CSP = { 'default-src': ["'none'"], 'style-src': ["'unsafe-inline'"], 'img-src': ["'self'", 'data:'], 'form-action': ["'self'"], ...COMMON }
+export const PAGE_CSP = { 'default-src': ['\'none\''], 'style-src': ['\'unsafe-inline\''], 'img-src': ['\'self\'', 'data:'], 'form-action': ['\'self\''], ...COMMON }
 
 /**
  * The CSP header of a page: {@link PAGE_CSP}, with scripts from this origin when the page has
@@ -42,8 +42,8 @@ export const PAGE_CSP = { 'default-src': ["'none'"], 'style-src': ["'unsafe-inli
 export function pageCsp (options: { scripts?: boolean, fetches?: boolean, formAction?: readonly string[] } = {}): string {
   const directives: Record<string, string[]> = {
     ...PAGE_CSP,
-    ...(options.scripts === true ? { 'script-src': ["'self'"] } : {}),
-    ...(options.fetches === true ? { 'connect-src': ["'self'"] } : {}),
+    ...(options.scripts === true ? { 'script-src': ['\'self\''] } : {}),
+    ...(options.fetches === true ? { 'connect-src': ['\'self\''] } : {}),
     ...(options.formAction === undefined || options.formAction.length === 0 ? {} : { 'form-action': [...PAGE_CSP['form-action'], ...options.formAction] })
   }
   return Object.entries(directives).map(([k, v]) => `${k} ${v.join(' ')}`).join('; ')

@@ -125,7 +125,10 @@ export function logRoutes (log: LogModule): FastifyPluginAsync {
             type: 'object',
             properties: {
               count: { type: 'integer' },
-              evidence: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, proven: { type: 'boolean' }, origin: { type: 'string' }, detectedAt: { type: 'string' }, url: { type: 'string' } } } }
+              evidence: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'string' }, kind: { type: 'string' }, proven: { type: 'boolean' }, origin: { type: 'string' }, detectedAt: { type: 'string' }, url: { type: 'string' } } }
+              }
             }
           }
         }

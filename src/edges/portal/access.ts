@@ -145,7 +145,9 @@ export function accessEvents (rows: readonly AccessRow[], lang: Lang): AccessEve
     const recipient = `«${r.recipient}»`
     const text = r.outcome === 'granted'
       ? t.shareOpened(lang === 'en' ? `“${r.recipient}”` : recipient, sameYear(r.createdAt, r.at) ? formatDayMonth(r.createdAt, lang) : formatDate(r.createdAt, lang))
-      : r.outcome === 'locked' ? t.shareLocked(lang === 'en' ? `“${r.recipient}”` : recipient) : t.shareWrongCode(lang === 'en' ? `“${r.recipient}”` : recipient)
+      : r.outcome === 'locked'
+      ? t.shareLocked(lang === 'en' ? `“${r.recipient}”` : recipient)
+      : t.shareWrongCode(lang === 'en' ? `“${r.recipient}”` : recipient)
     const event: AccessEvent = { at: r.at, category: 'shares', own: false, text, ...why('portal.share-view', 'gdpr-6-1-a'), details: [] }
     events.push(event)
     if (r.outcome === 'granted') openings.push({ row: r, event, sent: new Map() })
@@ -167,14 +169,21 @@ export function accessEvents (rows: readonly AccessRow[], lang: Lang): AccessEve
   for (const r of rows.filter((x): x is BridgeRow => x.from === 'bridge').sort(byTime)) {
     const op = r.operation
     const who = r.who === '' ? t.someone : r.who
-    const text = op.startsWith('emrex.results-sent') ? t.emrexSent(who, countIn(op))
-      : op.startsWith('oots.request') ? t.ootsAsked(who)
-        : op === 'oots.preview-approved' ? t.ootsApproved(who)
-          : op === 'oots.preview-refused' ? t.ootsRefused(who)
-            : op === 'oots.evidence-sent' ? t.ootsSent(who)
-              : op === 'eudi.credential-issued' ? t.walletIssued
-                : op === 'eudi.credential-revoked' ? t.walletRevoked
-                  : t.other(who, op)
+    const text = op.startsWith('emrex.results-sent') ?
+      t.emrexSent(who, countIn(op))
+      : op.startsWith('oots.request') ?
+      t.ootsAsked(who)
+      : op === 'oots.preview-approved' ?
+      t.ootsApproved(who)
+      : op === 'oots.preview-refused' ?
+      t.ootsRefused(who)
+      : op === 'oots.evidence-sent' ?
+      t.ootsSent(who)
+      : op === 'eudi.credential-issued' ?
+      t.walletIssued
+      : op === 'eudi.credential-revoked' ?
+      t.walletRevoked
+      : t.other(who, op)
     const event: AccessEvent = { at: r.at, category: 'abroad', own: false, text, ...why(r.purpose, r.legalBasis), ...(r.reference === undefined || r.reference === '' ? {} : { reference: r.reference }), details: [] }
     events.push(event)
     transfers.push({ row: r, event })
@@ -207,13 +216,19 @@ function indexReadText (operation: string, who: string, lang: Lang): string {
   const t = ACCESS_TEXTS[lang]
   switch (operation) {
     case 'index.find-result-sources':
-    case 'learners.result-sources': return t.indexLookedUp(who)
+    case 'learners.result-sources':
+      return t.indexLookedUp(who)
     case 'index.check-enrolment':
-    case 'learners.enrolment': return t.indexChecked(who)
-    case 'learners.register': return t.indexRegisterCheck(who)
-    case 'learners.resolve': return t.indexResolved(who)
-    case 'learners.match': return t.indexMatched(who)
-    default: return t.indexRead(who)
+    case 'learners.enrolment':
+      return t.indexChecked(who)
+    case 'learners.register':
+      return t.indexRegisterCheck(who)
+    case 'learners.resolve':
+      return t.indexResolved(who)
+    case 'learners.match':
+      return t.indexMatched(who)
+    default:
+      return t.indexRead(who)
   }
 }
 

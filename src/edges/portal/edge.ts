@@ -17,7 +17,16 @@ export function portalAuthenticators (portal: PortalModule): Authenticators {
       if (request.headers.authorization !== undefined && bearerIssuer(request) !== portal.sessions.issuer) return undefined
       const identity = await portal.sessions.identify(request)
       if (identity === undefined) return undefined
-      return { kind: 'learner', subject: identity.subject.value, scheme: identity.subject.scheme, issuer: portal.sessions.issuer, givenNames: identity.givenNames, familyName: identity.familyName, expiresAt: identity.expiresAt, ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate }) }
+      return {
+        kind: 'learner',
+        subject: identity.subject.value,
+        scheme: identity.subject.scheme,
+        issuer: portal.sessions.issuer,
+        givenNames: identity.givenNames,
+        familyName: identity.familyName,
+        expiresAt: identity.expiresAt,
+        ...(identity.birthDate === undefined ? {} : { birthDate: identity.birthDate })
+      }
     }]
   }
 }

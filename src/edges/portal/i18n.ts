@@ -237,7 +237,12 @@ const nb: Texts = {
   pdfSigned: (s) => `PDF-en er signert elektronisk av ${s}, og beviset ligger vedlagt i den.`,
   pdfUnsigned: 'PDF-en er ikke signert på denne noden; bruk beviset til å kontrollere resultatene.',
   whatWasChecked: 'Dette er kontrollert',
-  checkedList: ['Hvert resultat er signert av lærestedets node, slik føderasjonens medlemsliste oppgir den.', 'Hvert resultat står i lærestedets åpne logg (et Merkle-tre), og loggens kontrollpunkt er signert av lærestedet og bekreftet av andre medlemmer.', 'Resultatene gjelder personen som delte dem.', 'Resultatene ble hentet fra lærestedene akkurat nå, så rettinger og annulleringer vises.'],
+  checkedList: [
+    'Hvert resultat er signert av lærestedets node, slik føderasjonens medlemsliste oppgir den.',
+    'Hvert resultat står i lærestedets åpne logg (et Merkle-tre), og loggens kontrollpunkt er signert av lærestedet og bekreftet av andre medlemmer.',
+    'Resultatene gjelder personen som delte dem.',
+    'Resultatene ble hentet fra lærestedene akkurat nå, så rettinger og annulleringer vises.'
+  ],
   checkYourselfHeading: 'Kontroller selv',
   checkInBrowser: 'Du trenger ikke stole på denne siden. Slipp beviset eller PDF-en i kontrollen, som kjører i nettleseren din uten å laste opp noe:',
   checkInBrowserLink: 'Kontroller beviset i nettleseren',
@@ -269,7 +274,16 @@ const nb: Texts = {
   pageOf: (n, m) => `Side ${n} av ${m}`,
   gradeValues: { passed: 'bestått', failed: 'ikke bestått', 'passed-with-distinction': 'bestått meget godt' },
   components: { standpunkt: 'standpunkt', 'exam-written': 'skriftlig eksamen', 'exam-oral': 'muntlig eksamen', 'exam-practical': 'praktisk eksamen' },
-  kinds: { 'course-result': 'Emne', diploma: 'Vitnemål', qualification: 'Kvalifikasjon', 'upper-secondary-diploma': 'Vitnemål fra videregående', 'upper-secondary-certificate': 'Kompetansebevis', 'trade-certificate': 'Fagbrev', 'micro-credential': 'Mikrokvalifikasjon', recognition: 'Godkjenning av utenlandsk utdanning' }
+  kinds: {
+    'course-result': 'Emne',
+    diploma: 'Vitnemål',
+    qualification: 'Kvalifikasjon',
+    'upper-secondary-diploma': 'Vitnemål fra videregående',
+    'upper-secondary-certificate': 'Kompetansebevis',
+    'trade-certificate': 'Fagbrev',
+    'micro-credential': 'Mikrokvalifikasjon',
+    recognition: 'Godkjenning av utenlandsk utdanning'
+  }
 }
 
 const nn: Texts = {
@@ -370,7 +384,12 @@ const nn: Texts = {
   pdfSigned: (s) => `PDF-en er signert elektronisk av ${s}, og beviset ligg vedlagt i han.`,
   pdfUnsigned: 'PDF-en er ikkje signert på denne noden; bruk beviset til å kontrollere resultata.',
   whatWasChecked: 'Dette er kontrollert',
-  checkedList: ['Kvart resultat er signert av noden til lærestaden, slik medlemslista til føderasjonen oppgjev han.', 'Kvart resultat står i den opne loggen til lærestaden (eit Merkle-tre), og kontrollpunktet til loggen er signert av lærestaden og stadfesta av andre medlemmer.', 'Resultata gjeld personen som delte dei.', 'Resultata vart henta frå lærestadene akkurat no, så rettingar og annulleringar vert viste.'],
+  checkedList: [
+    'Kvart resultat er signert av noden til lærestaden, slik medlemslista til føderasjonen oppgjev han.',
+    'Kvart resultat står i den opne loggen til lærestaden (eit Merkle-tre), og kontrollpunktet til loggen er signert av lærestaden og stadfesta av andre medlemmer.',
+    'Resultata gjeld personen som delte dei.',
+    'Resultata vart henta frå lærestadene akkurat no, så rettingar og annulleringar vert viste.'
+  ],
   checkYourselfHeading: 'Kontroller sjølv',
   checkInBrowser: 'Du treng ikkje stole på denne sida. Slepp beviset eller PDF-en i kontrollen, som køyrer i nettlesaren din utan å laste opp noko:',
   checkInBrowserLink: 'Kontroller beviset i nettlesaren',
@@ -402,7 +421,16 @@ const nn: Texts = {
   pageOf: (n, m) => `Side ${n} av ${m}`,
   gradeValues: { passed: 'bestått', failed: 'ikkje bestått', 'passed-with-distinction': 'bestått med særs godt' },
   components: { standpunkt: 'standpunkt', 'exam-written': 'skriftleg eksamen', 'exam-oral': 'munnleg eksamen', 'exam-practical': 'praktisk eksamen' },
-  kinds: { 'course-result': 'Emne', diploma: 'Vitnemål', qualification: 'Kvalifikasjon', 'upper-secondary-diploma': 'Vitnemål frå vidaregåande', 'upper-secondary-certificate': 'Kompetansebevis', 'trade-certificate': 'Fagbrev', 'micro-credential': 'Mikrokvalifikasjon', recognition: 'Godkjenning av utanlandsk utdanning' }
+  kinds: {
+    'course-result': 'Emne',
+    diploma: 'Vitnemål',
+    qualification: 'Kvalifikasjon',
+    'upper-secondary-diploma': 'Vitnemål frå vidaregåande',
+    'upper-secondary-certificate': 'Kompetansebevis',
+    'trade-certificate': 'Fagbrev',
+    'micro-credential': 'Mikrokvalifikasjon',
+    recognition: 'Godkjenning av utanlandsk utdanning'
+  }
 }
 
 const en: Texts = {
@@ -503,7 +531,12 @@ const en: Texts = {
   pdfSigned: (s) => `The PDF is signed electronically by ${s}, and the proof is attached to it.`,
   pdfUnsigned: 'The PDF is not signed on this node; use the proof to check the results.',
   whatWasChecked: 'What was checked',
-  checkedList: ['Each result is signed by the institution\'s node, as the federation\'s list of members names it.', 'Each result is in the institution\'s open log (a Merkle tree), and the log\'s checkpoint is signed by the institution and confirmed by other members.', 'The results are about the person who shared them.', 'The results were fetched from the institutions just now, so corrections and annulments show.'],
+  checkedList: [
+    'Each result is signed by the institution\'s node, as the federation\'s list of members names it.',
+    'Each result is in the institution\'s open log (a Merkle tree), and the log\'s checkpoint is signed by the institution and confirmed by other members.',
+    'The results are about the person who shared them.',
+    'The results were fetched from the institutions just now, so corrections and annulments show.'
+  ],
   checkYourselfHeading: 'Check it yourself',
   checkInBrowser: 'You do not have to trust this page. Drop the proof or the PDF into the checker, which runs in your browser without uploading anything:',
   checkInBrowserLink: 'Check the proof in your browser',
@@ -535,7 +568,16 @@ const en: Texts = {
   pageOf: (n, m) => `Page ${n} of ${m}`,
   gradeValues: { passed: 'passed', failed: 'failed', 'passed-with-distinction': 'passed with distinction' },
   components: { standpunkt: 'coursework', 'exam-written': 'written exam', 'exam-oral': 'oral exam', 'exam-practical': 'practical exam' },
-  kinds: { 'course-result': 'Course', diploma: 'Diploma', qualification: 'Qualification', 'upper-secondary-diploma': 'Upper secondary diploma', 'upper-secondary-certificate': 'Certificate of competence', 'trade-certificate': 'Trade certificate', 'micro-credential': 'Micro-credential', recognition: 'Recognition of foreign education' }
+  kinds: {
+    'course-result': 'Course',
+    diploma: 'Diploma',
+    qualification: 'Qualification',
+    'upper-secondary-diploma': 'Upper secondary diploma',
+    'upper-secondary-certificate': 'Certificate of competence',
+    'trade-certificate': 'Trade certificate',
+    'micro-credential': 'Micro-credential',
+    recognition: 'Recognition of foreign education'
+  }
 }
 
 export const TEXTS: ByLang<Texts> = { nb, nn, en }

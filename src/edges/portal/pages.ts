@@ -36,7 +36,9 @@ function page (lang: Lang, title: string, here: string, body: string, extra: Par
 /** A copy button for the text of an element (shown only when the page's script runs). */
 function copyButton (lang: Lang, target: string, what: string): string {
   const t = TEXTS[lang]
-  return `<button type="button" class="secondary copy" data-copy="${esc(target)}" data-copied="${esc(t.copied)}" data-failed="${esc(t.copyFailed)}" hidden>${esc(t.copy)}<span class="sr-only"> ${esc(what)}</span></button><span class="copy-status" role="status"></span>`
+  return `<button type="button" class="secondary copy" data-copy="${esc(target)}" data-copied="${esc(t.copied)}" data-failed="${esc(t.copyFailed)}" hidden>${esc(t.copy)}<span class="sr-only"> ${
+    esc(what)
+  }</span></button><span class="copy-status" role="status"></span>`
 }
 
 export function landingPage (lang: Lang, here: string): string {
@@ -87,7 +89,9 @@ function factsHtml (r: PortalResult, lang: Lang, t: Texts): string {
     v.term === undefined ? undefined : [t.term, esc(v.term)],
     [t.issuer, issuerHtml(r, lang, t)]
   ].filter((x): x is string[] => x !== undefined)
-  const parts = v.parts.length === 0 ? '' : `<details><summary>${esc(t.parts(v.parts.length))}</summary><ul>${v.parts.map((p) => `<li>${localText(p.title, lang)}${p.grades.length > 0 ? `: ${esc(gradeText(p.grades, t))}` : ''}</li>`).join('')}</ul></details>`
+  const parts = v.parts.length === 0
+    ? ''
+    : `<details><summary>${esc(t.parts(v.parts.length))}</summary><ul>${v.parts.map((p) => `<li>${localText(p.title, lang)}${p.grades.length > 0 ? `: ${esc(gradeText(p.grades, t))}` : ''}</li>`).join('')}</ul></details>`
   return `<dl class="facts">${rows.map(([k, val]) => `<dt>${esc(k)}</dt><dd>${val}</dd>`).join('')}</dl>${parts}`
 }
 
@@ -109,7 +113,9 @@ export function resultCards (results: readonly PortalResult[], lang: Lang, pick?
   const t = TEXTS[lang]
   if (results.length === 0) return `<p>${esc(t.noResults)}</p>`
   const picked = new Set(pick?.picked ?? [])
-  return `<ul class="cards wide" id="results">${results.map((r, i) => resultCard(r, i, lang, pick === undefined ? undefined : { name: pick.name, checked: picked.has(r.key), ...(pick.describedBy === undefined ? {} : { describedBy: pick.describedBy }) })).join('\n')}</ul>`
+  return `<ul class="cards wide" id="results">${
+    results.map((r, i) => resultCard(r, i, lang, pick === undefined ? undefined : { name: pick.name, checked: picked.has(r.key), ...(pick.describedBy === undefined ? {} : { describedBy: pick.describedBy }) })).join('\n')
+  }</ul>`
 }
 
 /** Which institutions were asked, and how each answered. */
@@ -117,7 +123,9 @@ export function sourcesList (sources: readonly SourceReport[], lang: Lang): stri
   const t = TEXTS[lang]
   const shown = sources.filter((s) => s.known !== false || s.status !== 'ok')
   if (shown.length === 0) return ''
-  const items = shown.map((s) => `<li data-status="${esc(s.status)}" class="${s.status === 'ok' ? '' : 'flagged'}">${esc(s.name)}: ${esc(statusText(t, s.status))}${s.status === 'ok' ? ` (${esc(t.resultCount(s.results))})` : ''}</li>`).join('')
+  const items = shown.map((s) => `<li data-status="${esc(s.status)}" class="${s.status === 'ok' ? '' : 'flagged'}">${esc(s.name)}: ${esc(statusText(t, s.status))}${s.status === 'ok' ? ` (${esc(t.resultCount(s.results))})` : ''}</li>`).join(
+    ''
+  )
   const partial = shown.some((s) => s.status !== 'ok') ? `<p class="notice" role="status" id="partial">${esc(t.partialNotice)}</p>` : ''
   return `<section aria-labelledby="sources-heading"><h2 id="sources-heading">${esc(t.sources)}</h2><p class="muted">${esc(t.sourcesLead)}</p>${partial}<ul id="sources">${items}</ul></section>`
 }
@@ -129,9 +137,19 @@ export function foreignResultsSection (imports: readonly ForeignResultsImport[],
   const notice = failed ? `<p class="notice" role="status">${esc(t.foreignFailed)}</p>` : ''
   const cards = imports.flatMap((imp) => {
     const issuer = imp.issuers.length === 0 ? imp.provider.name : imp.issuers.join(', ')
-    return imp.results.map((r) => `<li class="card" data-import="${esc(imp.importId)}"><h3${r.lang === undefined || r.lang === lang ? '' : ` lang="${esc(r.lang)}"`}>${esc(r.title)}</h3><p><span class="imported" data-provenance="emrex">${esc(t.imported)}</span> ${esc(t.importedFrom(imp.provider.name, imp.provider.country, formatDate(imp.receivedAt, lang)))}</p><dl class="facts">${r.grade === undefined ? '' : `<dt>${esc(t.grade)}</dt><dd>${esc(r.grade)}</dd>`}${r.ects === undefined ? (r.credits === undefined ? '' : `<dt>${esc(t.credits)}</dt><dd>${esc(r.credits)}</dd>`) : `<dt>${esc(t.credits)}</dt><dd>${esc(formatNumber(r.ects, lang))}</dd>`}${r.date === undefined ? '' : `<dt>${esc(t.date)}</dt><dd>${esc(formatDate(r.date, lang))}</dd>`}<dt>${esc(t.issuer)}</dt><dd>${esc(issuer)}</dd></dl><p><a href="${esc(imp.link)}">${esc(t.provenance)}<span class="sr-only">: ${esc(r.title)}</span></a></p></li>`)
+    return imp.results.map((r) =>
+      `<li class="card" data-import="${esc(imp.importId)}"><h3${r.lang === undefined || r.lang === lang ? '' : ` lang="${esc(r.lang)}"`}>${esc(r.title)}</h3><p><span class="imported" data-provenance="emrex">${esc(t.imported)}</span> ${
+        esc(t.importedFrom(imp.provider.name, imp.provider.country, formatDate(imp.receivedAt, lang)))
+      }</p><dl class="facts">${r.grade === undefined ? '' : `<dt>${esc(t.grade)}</dt><dd>${esc(r.grade)}</dd>`}${
+        r.ects === undefined ? (r.credits === undefined ? '' : `<dt>${esc(t.credits)}</dt><dd>${esc(r.credits)}</dd>`) : `<dt>${esc(t.credits)}</dt><dd>${esc(formatNumber(r.ects, lang))}</dd>`
+      }${r.date === undefined ? '' : `<dt>${esc(t.date)}</dt><dd>${esc(formatDate(r.date, lang))}</dd>`}<dt>${esc(t.issuer)}</dt><dd>${esc(issuer)}</dd></dl><p><a href="${esc(imp.link)}">${esc(t.provenance)}<span class="sr-only">: ${
+        esc(r.title)
+      }</span></a></p></li>`
+    )
   }).join('\n')
-  return `<section aria-labelledby="foreign-heading"><h2 id="foreign-heading">${esc(t.foreignResults)}</h2><p class="muted">${esc(t.foreignExplain)}</p>${notice}${imports.length === 0 ? '' : `<ul class="cards wide" id="foreign-results">${cards}</ul>`}</section>`
+  return `<section aria-labelledby="foreign-heading"><h2 id="foreign-heading">${esc(t.foreignResults)}</h2><p class="muted">${esc(t.foreignExplain)}</p>${notice}${
+    imports.length === 0 ? '' : `<ul class="cards wide" id="foreign-results">${cards}</ul>`
+  }</section>`
 }
 
 /** Links to the bridges' pages that run on this portal. */
@@ -166,7 +184,9 @@ export interface ShareForm {
 /** A field of the share form: label, hint and error tied to the input. */
 function field (id: string, label: string, hint: string, error: string | undefined, input: (describedBy: string, invalid: string) => string): string {
   const describedBy = [`${id}-hint`, ...(error === undefined ? [] : [`${id}-error`])].join(' ')
-  return `<div class="field"><label for="${id}">${esc(label)}</label><span id="${id}-hint" class="hint">${esc(hint)}</span>${error === undefined ? '' : `<span id="${id}-error" class="field-error">${esc(error)}</span>`}${input(describedBy, error === undefined ? '' : ' aria-invalid="true"')}</div>`
+  return `<div class="field"><label for="${id}">${esc(label)}</label><span id="${id}-hint" class="hint">${esc(hint)}</span>${error === undefined ? '' : `<span id="${id}-error" class="field-error">${esc(error)}</span>`}${
+    input(describedBy, error === undefined ? '' : ' aria-invalid="true"')
+  }</div>`
 }
 
 function shareFormHtml (lang: Lang, who: SignedIn, results: readonly PortalResult[], maxDays: number, today: string, form: ShareForm | undefined): string {
@@ -180,12 +200,16 @@ function shareFormHtml (lang: Lang, who: SignedIn, results: readonly PortalResul
   const langOptions = LANGS.map((l) => `<option value="${l}"${l === f.lang ? ' selected' : ''}>${esc(t.languageNames[l])}</option>`).join('')
   return `<section aria-labelledby="share-heading"><h2 id="share-heading">${esc(t.shareHeading)}</h2><p>${esc(t.shareLead)}</p>${summary}
 <form method="post" action="/portal/shares" id="share-form" novalidate>${csrfField(who.csrf)}
-<fieldset${e.result === undefined ? '' : ' aria-describedby="result-error"'}><legend>${esc(t.pickResults)}</legend>${pickError}${resultCards(results, lang, { name: 'result', picked: f.picked, ...(e.result === undefined ? {} : { describedBy: 'result-error' }) })}</fieldset>
+<fieldset${e.result === undefined ? '' : ' aria-describedby="result-error"'}><legend>${esc(t.pickResults)}</legend>${pickError}${
+  resultCards(results, lang, { name: 'result', picked: f.picked, ...(e.result === undefined ? {} : { describedBy: 'result-error' }) })
+}</fieldset>
 ${field('recipient', t.recipient, t.recipientHint, e.recipient, (d, inv) => `<input id="recipient" name="recipient" required maxlength="200" autocomplete="organization" value="${esc(f.recipient)}" aria-describedby="${d}"${inv}>`)}
 ${field('expires', t.expires, t.expiresHint(maxDays), e.expires, (d, inv) => `<input id="expires" name="expires" type="date" required value="${esc(f.expires)}" min="${esc(today)}" max="${esc(maxExpiry)}" aria-describedby="${d}"${inv}>`)}
 ${field('maxUses', t.maxUses, t.maxUsesHint, e.maxUses, (d, inv) => `<input id="maxUses" name="maxUses" type="number" inputmode="numeric" min="0" max="1000" value="${esc(f.maxUses)}" aria-describedby="${d}"${inv}>`)}
 ${field('shareLang', t.shareLanguage, t.shareLanguageHint, undefined, (d) => `<select id="shareLang" name="shareLang" aria-describedby="${d}">${langOptions}</select>`)}
-<div class="field check"><input type="checkbox" id="birthDate" name="birthDate" value="yes"${f.birthDate ? ' checked' : ''} aria-describedby="birthDate-hint"><label for="birthDate">${esc(t.showBirthDate)}</label><span id="birthDate-hint" class="hint">${esc(t.showBirthDateHint)} ${esc(t.proofHoldsSigned)}</span></div>
+<div class="field check"><input type="checkbox" id="birthDate" name="birthDate" value="yes"${f.birthDate ? ' checked' : ''} aria-describedby="birthDate-hint"><label for="birthDate">${
+  esc(t.showBirthDate)
+}</label><span id="birthDate-hint" class="hint">${esc(t.showBirthDateHint)} ${esc(t.proofHoldsSigned)}</span></div>
 <p><button type="submit">${esc(t.createShare)}</button></p></form></section>`
 }
 
@@ -211,7 +235,10 @@ export function resultsPage (i: ResultsPageInput): string {
   const list = shareable ? shareFormHtml(i.lang, i.who, i.results, i.maxDays, i.today, i.form) : `<section aria-labelledby="results-heading"><h2 id="results-heading">${esc(t.myResults)}</h2>${resultCards(i.results, i.lang)}</section>`
   const indexDown = i.directoryError === undefined ? '' : `<p class="notice" role="status">${esc(t.indexDown)} <span class="muted">(<code>${esc(i.directoryError)}</code>)</span></p>`
   const extras = i.extras ?? {}
-  return page(i.lang, t.myResults, i.here, `${indexDown}${list}\n${sourcesList(i.sources, i.lang)}${foreignResultsSection(extras.foreign ?? [], i.lang, extras.foreignFailed)}${entryPointsSection(extras.entryPoints, i.lang)}`, { signedIn: i.who, current: '/portal/results' })
+  return page(i.lang, t.myResults, i.here, `${indexDown}${list}\n${sourcesList(i.sources, i.lang)}${foreignResultsSection(extras.foreign ?? [], i.lang, extras.foreignFailed)}${entryPointsSection(extras.entryPoints, i.lang)}`, {
+    signedIn: i.who,
+    current: '/portal/results'
+  })
 }
 
 export function shareCreatedPage (lang: Lang, who: SignedIn, link: string, code: string, share: { lang: Lang, birthDate: boolean }): string {
@@ -260,7 +287,9 @@ ${s.lang === undefined ? '' : `<dt>${esc(t.language)}</dt><dd>${esc(t.languageNa
 export function revokeConfirmPage (lang: Lang, who: SignedIn, share: ShareSummary): string {
   const t = TEXTS[lang]
   const id = esc(share.shareId)
-  const body = `<p>${esc(t.revokeConfirmText(share.recipient))}</p><div class="actions"><form method="post" action="/portal/shares/${id}/revoke">${csrfField(who.csrf)}<button type="submit" class="danger" id="confirm-revoke">${esc(t.revokeConfirm)}</button></form><a href="/portal/shares" id="cancel-revoke">${esc(t.cancel)}</a></div>`
+  const body = `<p>${esc(t.revokeConfirmText(share.recipient))}</p><div class="actions"><form method="post" action="/portal/shares/${id}/revoke">${csrfField(who.csrf)}<button type="submit" class="danger" id="confirm-revoke">${
+    esc(t.revokeConfirm)
+  }</button></form><a href="/portal/shares" id="cancel-revoke">${esc(t.cancel)}</a></div>`
   return page(lang, t.revokeConfirmTitle, `/portal/shares/${share.shareId}/revoke`, body, { signedIn: who, current: '/portal/shares' })
 }
 
@@ -271,7 +300,9 @@ function eventHtml (e: AccessEvent, lang: Lang): string {
     e.legalBasis === undefined ? '' : `<dt>${esc(t.legalBasis)}</dt><dd>${esc(e.legalBasis)}</dd>`,
     e.reference === undefined ? '' : `<dt>${esc(t.reference)}</dt><dd class="mono">${esc(e.reference)}</dd>`
   ].join('')
-  return `<li class="card" data-category="${e.category}"${e.own ? ' data-own="true"' : ''}><p class="muted"><time datetime="${new Date(e.at).toISOString()}">${esc(formatDateTime(e.at, lang))}</time></p><p class="event">${esc(e.text)}</p>${e.details.length === 0 ? '' : `<ul>${e.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>`}${facts === '' ? '' : `<dl class="facts">${facts}</dl>`}</li>`
+  return `<li class="card" data-category="${e.category}"${e.own ? ' data-own="true"' : ''}><p class="muted"><time datetime="${new Date(e.at).toISOString()}">${esc(formatDateTime(e.at, lang))}</time></p><p class="event">${esc(e.text)}</p>${
+    e.details.length === 0 ? '' : `<ul>${e.details.map((d) => `<li>${esc(d)}</li>`).join('')}</ul>`
+  }${facts === '' ? '' : `<dl class="facts">${facts}</dl>`}</li>`
 }
 
 /** The URL of the access page with a query (for filter links and paging). */
@@ -289,14 +320,18 @@ export function accessPage (lang: Lang, who: SignedIn, events: AccessPage, q: Ac
   const option = (value: string, label: string, current: string): string => `<option value="${value}"${value === current ? ' selected' : ''}>${esc(label)}</option>`
   const filters = `<form method="get" action="/portal/access" class="filters" aria-label="${esc(t.filters)}">
 <div class="field"><label for="show">${esc(t.show)}</label><select id="show" name="show">${option('others', t.showOthers, q.show)}${option('own', t.showOwn, q.show)}${option('all', t.showAll, q.show)}</select></div>
-<div class="field"><label for="what">${esc(t.what)}</label><select id="what" name="what">${option('all', t.whatAll, q.what)}${option('shares', t.whatShares, q.what)}${option('abroad', t.whatAbroad, q.what)}${option('institutions', t.whatInstitutions, q.what)}${option('index', t.whatIndex, q.what)}</select></div>
+<div class="field"><label for="what">${esc(t.what)}</label><select id="what" name="what">${option('all', t.whatAll, q.what)}${option('shares', t.whatShares, q.what)}${option('abroad', t.whatAbroad, q.what)}${
+  option('institutions', t.whatInstitutions, q.what)
+}${option('index', t.whatIndex, q.what)}</select></div>
 <div class="field"><button type="submit">${esc(t.apply)}</button></div></form>`
   const missing = failed.length === 0 ? '' : `<p class="notice" role="status" id="access-missing">${esc(t.failed(failed.join(', ')))}</p>`
   const hidden = events.ownHidden === 0 ? '' : `<p class="info" id="own-hidden">${esc(t.noOwnHidden(events.ownHidden))} <a href="${esc(accessUrl({ ...q, show: 'all' }, 1))}">${esc(t.showAll)}</a></p>`
   const list = events.items.length === 0 ? `<p>${esc(t.noEvents)}</p>` : `<ol class="cards" id="events">${events.items.map((e) => eventHtml(e, lang)).join('\n')}</ol>`
   const pager = events.pages <= 1
     ? ''
-    : `<nav class="pager" aria-label="${esc(t.page(events.page, events.pages))}">${events.page > 1 ? `<a href="${esc(accessUrl(q, events.page - 1))}" rel="prev">${esc(t.previous)}</a>` : ''}<span>${esc(t.page(events.page, events.pages))}</span>${events.page < events.pages ? `<a href="${esc(accessUrl(q, events.page + 1))}" rel="next">${esc(t.next)}</a>` : ''}</nav>`
+    : `<nav class="pager" aria-label="${esc(t.page(events.page, events.pages))}">${events.page > 1 ? `<a href="${esc(accessUrl(q, events.page - 1))}" rel="prev">${esc(t.previous)}</a>` : ''}<span>${
+      esc(t.page(events.page, events.pages))
+    }</span>${events.page < events.pages ? `<a href="${esc(accessUrl(q, events.page + 1))}" rel="next">${esc(t.next)}</a>` : ''}</nav>`
   return page(lang, t.title, accessUrl(q, events.page), `<p>${esc(t.lead)}</p>${filters}${missing}${hidden}${list}${pager}`, { signedIn: who, current: '/portal/access' })
 }
 
@@ -304,7 +339,9 @@ export function accessPage (lang: Lang, who: SignedIn, events: AccessPage, q: Ac
 export function shareCodePage (lang: Lang, shareId: string, problem?: { code: string, message: string }, csrf?: string, walletVerifier?: string): string {
   const t = TEXTS[lang]
   const error = problem === undefined ? undefined : problem.message
-  const form = `<form method="post" action="/share/${esc(shareId)}" novalidate>${csrfField(csrf)}${field('code', t.enterCode, t.enterCodeHint, error, (d, inv) => `<input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="40" aria-describedby="${d}"${inv}>`)}${problem === undefined ? '' : `<p class="muted">${esc(ERROR_CODE_LABEL[lang])}: <code data-code="${esc(problem.code)}">${esc(problem.code)}</code></p>`}<p><button type="submit">${esc(t.open)}</button></p></form>`
+  const form = `<form method="post" action="/share/${esc(shareId)}" novalidate>${csrfField(csrf)}${
+    field('code', t.enterCode, t.enterCodeHint, error, (d, inv) => `<input id="code" name="code" required autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="40" aria-describedby="${d}"${inv}>`)
+  }${problem === undefined ? '' : `<p class="muted">${esc(ERROR_CODE_LABEL[lang])}: <code data-code="${esc(problem.code)}">${esc(problem.code)}</code></p>`}<p><button type="submit">${esc(t.open)}</button></p></form>`
   return page(lang, t.shareFor, `/share/${shareId}`, `<p>${esc(t.shareCodeLead)}</p>${form}${askWallet(t, walletVerifier)}`)
 }
 
@@ -334,10 +371,16 @@ export interface ShareView {
 /** The share as the employer sees it: who shared what, what was checked, how to check it independently. */
 export function shareViewPage (lang: Lang, v: ShareView): string {
   const t = TEXTS[lang]
-  const owner = `<dl class="facts" id="shared-by"><dt>${esc(t.sharedBy)}</dt><dd id="owner">${esc(v.owner.name)}</dd>${v.owner.birthDate === undefined ? '' : `<dt>${esc(t.born)}</dt><dd id="owner-born">${esc(formatDate(v.owner.birthDate, lang))}</dd>`}<dt>${esc(t.sharedWith)}</dt><dd>${esc(v.recipient)}</dd><dt>${esc(t.openedAt)}</dt><dd>${esc(formatDateTime(v.openedAt, lang))}</dd></dl>`
+  const owner = `<dl class="facts" id="shared-by"><dt>${esc(t.sharedBy)}</dt><dd id="owner">${esc(v.owner.name)}</dd>${
+    v.owner.birthDate === undefined ? '' : `<dt>${esc(t.born)}</dt><dd id="owner-born">${esc(formatDate(v.owner.birthDate, lang))}</dd>`
+  }<dt>${esc(t.sharedWith)}</dt><dd>${esc(v.recipient)}</dd><dt>${esc(t.openedAt)}</dt><dd>${esc(formatDateTime(v.openedAt, lang))}</dd></dl>`
   const partial = v.sources.some((s) => s.status !== 'ok') ? `<p class="notice" role="status">${esc(t.partialNotice)}</p>` : ''
   const checked = `<section aria-labelledby="checked-heading"><h2 id="checked-heading">${esc(t.whatWasChecked)}</h2><ul id="checked">${t.checkedList.map((c) => `<li>${esc(c)}</li>`).join('')}</ul></section>`
-  const downloads = `<section aria-labelledby="downloads-heading"><h2 id="downloads-heading">${esc(t.downloadsHeading)}</h2><ul><li><a download="results-proof.json" href="${esc(v.downloads.bundle)}" id="download-bundle">${esc(t.downloadBundle)}</a></li><li><a download="results.pdf" href="${esc(v.downloads.pdf)}" id="download-pdf">${esc(t.downloadPdf)}</a></li></ul><p class="muted" id="pdf-signature">${esc(v.pdfSigner === undefined ? t.pdfUnsigned : t.pdfSigned(v.pdfSigner))}</p></section>`
+  const downloads = `<section aria-labelledby="downloads-heading"><h2 id="downloads-heading">${esc(t.downloadsHeading)}</h2><ul><li><a download="results-proof.json" href="${esc(v.downloads.bundle)}" id="download-bundle">${
+    esc(t.downloadBundle)
+  }</a></li><li><a download="results.pdf" href="${esc(v.downloads.pdf)}" id="download-pdf">${esc(t.downloadPdf)}</a></li></ul><p class="muted" id="pdf-signature">${
+    esc(v.pdfSigner === undefined ? t.pdfUnsigned : t.pdfSigned(v.pdfSigner))
+  }</p></section>`
   const yourself = `<section aria-labelledby="yourself-heading"><h2 id="yourself-heading">${esc(t.checkYourselfHeading)}</h2>
 <p>${esc(t.checkInBrowser)} <a href="/verify" id="verify-in-browser">${esc(t.checkInBrowserLink)}</a></p>
 <p id="check-yourself">${esc(t.checkWithTool)} <code>lifelong trust add <a href="${esc(v.anchor.url)}" id="trust-anchor">${esc(v.anchor.url)}</a></code> ${esc(t.thenVerify)} <code>lifelong verify results-proof.json</code></p>
@@ -350,7 +393,11 @@ export function devIssuerPage (lang: Lang, learners: readonly SampleLearner[], p
   const t = TEXTS[lang]
   const hidden = Object.entries(params).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('')
   const note = (n: SampleLearner['note']): string => n === undefined ? '' : typeof n === 'string' ? `<p class="muted">${esc(n)}</p>` : `<p class="muted">${localText(n, lang)}</p>`
-  const options = learners.map((l, i) => `<li class="card"><form method="post" action="/dev-oidc/authorize">${hidden}<input type="hidden" name="learner" value="${i}"><button type="submit" id="learner-${i}">${esc(t.signInAs)} ${esc(`${l.givenNames} ${l.familyName}`)}</button></form>${note(l.note)}</li>`).join('')
+  const options = learners.map((l, i) =>
+    `<li class="card"><form method="post" action="/dev-oidc/authorize">${hidden}<input type="hidden" name="learner" value="${i}"><button type="submit" id="learner-${i}">${esc(t.signInAs)} ${
+      esc(`${l.givenNames} ${l.familyName}`)
+    }</button></form>${note(l.note)}</li>`
+  ).join('')
   return page(lang, t.devIssuerTitle, here, `<div class="dev" role="note"><p><strong>${esc(t.devIssuerTitle)}</strong></p><p>${esc(t.devIssuerExplain)}</p></div><h2>${esc(t.chooseLearner)}</h2><ul class="cards">${options}</ul>`)
 }
 
@@ -362,5 +409,10 @@ export function devIssuerPage (lang: Lang, learners: readonly SampleLearner[], p
 export function formPostPage (lang: Lang, action: string, fields: Record<string, string>, nonce: string): string {
   const t = TEXTS[lang]
   const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('')
-  return page(lang, t.signingIn, '/portal', `<form method="post" action="${esc(action)}" id="form-post">${inputs}<noscript><button type="submit">${esc(t.continue)}</button></noscript></form><script nonce="${esc(nonce)}">document.getElementById('form-post').submit()</script>`)
+  return page(
+    lang,
+    t.signingIn,
+    '/portal',
+    `<form method="post" action="${esc(action)}" id="form-post">${inputs}<noscript><button type="submit">${esc(t.continue)}</button></noscript></form><script nonce="${esc(nonce)}">document.getElementById('form-post').submit()</script>`
+  )
 }

@@ -119,7 +119,10 @@ class TaggedWriter {
     let current = ''
     for (const word of winAnsi(text).split(' ')) {
       const next = current === '' ? word : `${current} ${word}`
-      if (font.widthOfTextAtSize(next, size) > width && current !== '') { lines.push(current); current = word } else current = next
+      if (font.widthOfTextAtSize(next, size) > width && current !== '') {
+        lines.push(current)
+        current = word
+      } else current = next
     }
     if (current !== '') lines.push(current)
     const element = this.doc.context.nextRef()
@@ -127,7 +130,9 @@ class TaggedWriter {
     for (const line of lines) {
       if (this.y < BOTTOM) this.newPage()
       const y = this.y
-      refs.push(this.markedLine(element, tag, () => { this.page.drawText(line, { x: MARGIN + indent, y, size, font, color: options.color ?? rgb(0, 0, 0) }) }))
+      refs.push(this.markedLine(element, tag, () => {
+        this.page.drawText(line, { x: MARGIN + indent, y, size, font, color: options.color ?? rgb(0, 0, 0) })
+      }))
       this.y -= size * 1.4
     }
     this.doc.context.assign(element, this.doc.context.obj({ Type: 'StructElem', S: tag, P: this.documentRef, K: refs, ...(options.lang === undefined ? {} : { Lang: PDFString.of(options.lang) }) }))
@@ -149,7 +154,9 @@ class TaggedWriter {
     const ctx = this.doc.context
     ctx.assign(this.documentRef, ctx.obj({ Type: 'StructElem', S: 'Document', P: this.rootRef, K: this.kids }))
     const nums: Array<number | ReturnType<typeof ctx.obj>> = []
-    this.parents.forEach((refs, i) => { nums.push(i, ctx.obj(refs)) })
+    this.parents.forEach((refs, i) => {
+      nums.push(i, ctx.obj(refs))
+    })
     ctx.assign(this.rootRef, ctx.obj({ Type: 'StructTreeRoot', K: this.documentRef, ParentTree: ctx.obj({ Nums: nums }), ParentTreeNextKey: this.parents.length }))
     const catalog = this.doc.catalog
     catalog.set(PDFName.of('StructTreeRoot'), this.rootRef)
@@ -197,8 +204,14 @@ export async function transcriptPdf (input: TranscriptInput): Promise<Uint8Array
     const titleText = pickText(v.title, lang)
     const grade = gradeText(v.grades, t)
     const issuer = r.heldBy === undefined ? plainText(v.issuer.name, lang) : `${r.heldBy.name} (${t.issuedBy} ${plainText(v.issuer.name, lang)})`
-    w.block('H2', `${titleText.text}${v.localCode === undefined ? '' : ` (${v.localCode})`}${v.status === 'annulled' ? ` – ${t.annulled}` : ''}`, { size: 12, bold: true, spaceBefore: 10, ...(titleText.lang === lang ? {} : { lang: LOCALES[titleText.lang] }) })
-    const facts = [grade === '' ? undefined : `${t.grade}: ${grade}`, v.credits === undefined ? undefined : `${t.credits}: ${formatNumber(v.credits, lang)}`, `${t.date}: ${formatDate(v.achievedOn, lang)}`].filter((x) => x !== undefined).join('   ')
+    w.block('H2', `${titleText.text}${v.localCode === undefined ? '' : ` (${v.localCode})`}${v.status === 'annulled' ? ` – ${t.annulled}` : ''}`, {
+      size: 12,
+      bold: true,
+      spaceBefore: 10,
+      ...(titleText.lang === lang ? {} : { lang: LOCALES[titleText.lang] })
+    })
+    const facts = [grade === '' ? undefined : `${t.grade}: ${grade}`, v.credits === undefined ? undefined : `${t.credits}: ${formatNumber(v.credits, lang)}`, `${t.date}: ${formatDate(v.achievedOn, lang)}`].filter((x) => x !== undefined)
+      .join('   ')
     w.block('P', facts, { indent: 12 })
     w.block('P', `${t.issuer}: ${issuer}`, { indent: 12 })
     for (const p of v.parts) {

@@ -98,7 +98,13 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       schema: { summary: 'Start signing in at the OIDC issuer', tags: ['portal'], querystring: { type: 'object', properties: { returnTo: { type: 'string', maxLength: 500 }, lang: { type: 'string', enum: ['nb', 'nn', 'en'] } } } }
     }, async (request, reply) => await reply.redirect(portal.sessions.signInUrl(reply, request.query.returnTo ?? '/portal/results'), 303))
 
-    const callbackFields = { code: { type: 'string', maxLength: 2048 }, state: { type: 'string', maxLength: 200 }, iss: { type: 'string', maxLength: 500 }, error: { type: 'string', maxLength: 200 }, error_description: { type: 'string', maxLength: 1000 } } as const
+    const callbackFields = {
+      code: { type: 'string', maxLength: 2048 },
+      state: { type: 'string', maxLength: 200 },
+      iss: { type: 'string', maxLength: 500 },
+      error: { type: 'string', maxLength: 200 },
+      error_description: { type: 'string', maxLength: 1000 }
+    } as const
     const completeSignIn = async (request: FastifyRequest, reply: FastifyReply, params: Form): Promise<FastifyReply> => {
       const { identity, returnTo } = await portal.sessions.complete(request, reply, { code: one(params.code), state: one(params.state), iss: one(params.iss), error: one(params.error) })
       await portal.recordSignIn(identity)
@@ -120,11 +126,15 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       return await reply.redirect('/portal', 303)
     })
 
-    app.post('/portal/logout/everywhere', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Sign out everywhere: ends every session of the learner, in every browser', tags: ['portal'] } }, async (request, reply) => {
-      await portal.sessions.signOutEverywhere(learner(request))
-      await portal.sessions.signOut(request, reply)
-      return await reply.redirect('/portal', 303)
-    })
+    app.post(
+      '/portal/logout/everywhere',
+      { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Sign out everywhere: ends every session of the learner, in every browser', tags: ['portal'] } },
+      async (request, reply) => {
+        await portal.sessions.signOutEverywhere(learner(request))
+        await portal.sessions.signOut(request, reply)
+        return await reply.redirect('/portal', 303)
+      }
+    )
 
     /** The results page, with the share form as posted (and its errors) when it is shown again. */
     const resultsHtml = async (request: FastifyRequest, identity: LearnerIdentity, form?: ShareForm): Promise<string> => {
@@ -149,9 +159,13 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       })
     }
 
-    app.get('/portal/results', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My results, with a status per source (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
-      return await html(reply, await resultsHtml(request, learner(request)))
-    })
+    app.get(
+      '/portal/results',
+      { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My results, with a status per source (page)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } },
+      async (request, reply) => {
+        return await html(reply, await resultsHtml(request, learner(request)))
+      }
+    )
 
     /** Checks that every picked key is a verified result of this learner, then creates the share. */
     const createShare = async (identity: LearnerIdentity, keys: string[], recipient: string, expiresAt: number, maxUses: number, view: { lang?: Lang, showBirthDate?: boolean } = {}): Promise<{ shareId: string, code: string }> => {
@@ -162,9 +176,20 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       const foreign = keys.filter((k) => !mine.has(k))
       if (foreign.length > 0) {
         const down = outcome.sources.some((s) => s.status !== 'ok')
-        throw new LifelongError(down ? 'unavailable' : 'forbidden', down ? 'PORTAL_SOURCE_UNAVAILABLE' : 'PORTAL_NOT_YOUR_RESULT', down ? 'a source of the picked results did not answer: try again later' : 'you can share only your own verified results')
+        throw new LifelongError(
+          down ? 'unavailable' : 'forbidden',
+          down ? 'PORTAL_SOURCE_UNAVAILABLE' : 'PORTAL_NOT_YOUR_RESULT',
+          down ? 'a source of the picked results did not answer: try again later' : 'you can share only your own verified results'
+        )
       }
-      return await portal.shares.create(identity.subject, { results: keys.map((k) => ({ organisationNumber: k.slice(0, 9), resultId: k.slice(10) })), recipient, expiresAt, maxUses, ...(view.lang === undefined ? {} : { lang: view.lang }), ...(view.showBirthDate === undefined ? {} : { showBirthDate: view.showBirthDate }) })
+      return await portal.shares.create(identity.subject, {
+        results: keys.map((k) => ({ organisationNumber: k.slice(0, 9), resultId: k.slice(10) })),
+        recipient,
+        expiresAt,
+        maxUses,
+        ...(view.lang === undefined ? {} : { lang: view.lang }),
+        ...(view.showBirthDate === undefined ? {} : { showBirthDate: view.showBirthDate })
+      })
     }
 
     /** The share form as posted, and what is wrong with each field (in the page's language). */
@@ -191,7 +216,21 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
 
     app.post<{ Body: Form }>('/portal/shares', {
       config: { policy: { caller: 'learner' }, errors: 'page' },
-      schema: { summary: 'Create a share of picked results (form); a form with mistakes is shown again', tags: ['portal'], body: { type: 'object', properties: { result: stringOrList, recipient: { type: 'string', maxLength: 1000 }, expires: { type: 'string', maxLength: 40 }, maxUses: { type: 'string', maxLength: 40 }, shareLang: { type: 'string', maxLength: 10 }, birthDate: { type: 'string', maxLength: 10 } } } }
+      schema: {
+        summary: 'Create a share of picked results (form); a form with mistakes is shown again',
+        tags: ['portal'],
+        body: {
+          type: 'object',
+          properties: {
+            result: stringOrList,
+            recipient: { type: 'string', maxLength: 1000 },
+            expires: { type: 'string', maxLength: 40 },
+            maxUses: { type: 'string', maxLength: 40 },
+            shareLang: { type: 'string', maxLength: 10 },
+            birthDate: { type: 'string', maxLength: 10 }
+          }
+        }
+      }
     }, async (request, reply) => {
       const identity = learner(request)
       const lang = langOf(request)
@@ -213,14 +252,20 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       return await html(reply, shareCreatedPage(lang, signedIn(request, identity), `${portal.baseUrl()}/share/${created.shareId}`, created.code, { lang: form.lang, birthDate: form.birthDate }), 200, true)
     })
 
-    app.get<{ Querystring: { revoked?: string, lang?: string } }>('/portal/shares', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'My shares and every opening (page)', tags: ['portal'], querystring: { type: 'object', properties: { ...langQuery.properties, revoked: { type: 'string', maxLength: 100 } } }, produces: ['text/html'] } }, async (request, reply) => {
+    app.get<{ Querystring: { revoked?: string, lang?: string } }>('/portal/shares', {
+      config: { policy: { caller: 'learner' }, errors: 'page' },
+      schema: { summary: 'My shares and every opening (page)', tags: ['portal'], querystring: { type: 'object', properties: { ...langQuery.properties, revoked: { type: 'string', maxLength: 100 } } }, produces: ['text/html'] }
+    }, async (request, reply) => {
       const identity = learner(request)
       const shares = await portal.shares.list(identity.subject)
       const revoked = shares.find((s) => s.shareId === request.query.revoked && s.state === 'revoked')?.recipient
       return await html(reply, sharesPage(langOf(request), signedIn(request, identity), shares, portal.baseUrl(), revoked), 200, true)
     })
 
-    app.get<{ Params: { id: string } }>('/portal/shares/:id/revoke', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Asks before a share is revoked (page)', tags: ['portal'], params: shareParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get<{ Params: { id: string } }>('/portal/shares/:id/revoke', {
+      config: { policy: { caller: 'learner' }, errors: 'page' },
+      schema: { summary: 'Asks before a share is revoked (page)', tags: ['portal'], params: shareParams, querystring: langQuery, produces: ['text/html'] }
+    }, async (request, reply) => {
       const identity = learner(request)
       const share = (await portal.shares.list(identity.subject)).find((s) => s.shareId === request.params.id)
       if (share === undefined) throw new LifelongError('not-found', 'SHARE_NOT_FOUND', 'no such share of yours')
@@ -228,11 +273,15 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       return await html(reply, revokeConfirmPage(langOf(request), signedIn(request, identity), share))
     })
 
-    app.post<{ Params: { id: string } }>('/portal/shares/:id/revoke', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Revoke a share (form)', tags: ['portal'], params: shareParams } }, async (request, reply) => {
-      await portal.shares.revoke(learner(request).subject, request.params.id)
-      visits.endShare(request.params.id)
-      return await reply.redirect(`/portal/shares?revoked=${request.params.id}`, 303)
-    })
+    app.post<{ Params: { id: string } }>(
+      '/portal/shares/:id/revoke',
+      { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { summary: 'Revoke a share (form)', tags: ['portal'], params: shareParams } },
+      async (request, reply) => {
+        await portal.shares.revoke(learner(request).subject, request.params.id)
+        visits.endShare(request.params.id)
+        return await reply.redirect(`/portal/shares?revoked=${request.params.id}`, 303)
+      }
+    )
 
     /** What the logs recorded about the learner: the index's, the sources', the bridges' and the openings of their shares. */
     const accessRows = async (identity: LearnerIdentity): Promise<{ rows: AccessRow[], failed: string[] }> => {
@@ -245,7 +294,16 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       ])
       const rows: AccessRow[] = [
         ...index.rows.map((r): AccessRow => ({ from: 'index', at: r.at, who: r.who, operation: r.operation, kind: r.kind, change: r.change, purpose: r.purpose, legalBasis: r.legalBasis })),
-        ...logs.rows.map((r): AccessRow => ({ from: 'institution', at: Number(r.atMs), who: r.organisationName || r.organisationNumber || '', operation: r.operation ?? '', purpose: r.purpose ?? '', legalBasis: r.legalBasis ?? '', count: r.results ?? 0, where: r.source })),
+        ...logs.rows.map((r): AccessRow => ({
+          from: 'institution',
+          at: Number(r.atMs),
+          who: r.organisationName || r.organisationNumber || '',
+          operation: r.operation ?? '',
+          purpose: r.purpose ?? '',
+          legalBasis: r.legalBasis ?? '',
+          count: r.results ?? 0,
+          where: r.source
+        })),
         ...bridged.map((b): AccessRow => ({ from: 'bridge', at: b.at, who: b.organisation, operation: b.operation, purpose: b.purpose, legalBasis: b.legalBasis, ...(b.reference === undefined ? {} : { reference: b.reference }) })),
         ...shares.flatMap((s) => s.openings.map((o): AccessRow => ({ from: 'share', at: o.at, shareId: s.shareId, who: s.recipient, recipient: s.recipient, createdAt: s.createdAt, outcome: o.outcome, useNumber: o.useNumber })))
       ]
@@ -254,7 +312,12 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
 
     app.get<{ Querystring: Record<string, string> }>('/portal/access', {
       config: { policy: { caller: 'learner' }, errors: 'page' },
-      schema: { summary: 'Who saw my data (page): one event per line, the learner\'s own use hidden unless asked for, filters and pages', tags: ['portal'], querystring: { type: 'object', properties: { ...langQuery.properties, show: { type: 'string', maxLength: 20 }, what: { type: 'string', maxLength: 20 }, page: { type: 'string', maxLength: 10 } } }, produces: ['text/html'] }
+      schema: {
+        summary: 'Who saw my data (page): one event per line, the learner\'s own use hidden unless asked for, filters and pages',
+        tags: ['portal'],
+        querystring: { type: 'object', properties: { ...langQuery.properties, show: { type: 'string', maxLength: 20 }, what: { type: 'string', maxLength: 20 }, page: { type: 'string', maxLength: 10 } } },
+        produces: ['text/html']
+      }
     }, async (request, reply) => {
       const lang = langOf(request)
       const identity = learner(request)
@@ -287,7 +350,17 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       format: BUNDLE_SET_FORMAT,
       bundles: results.filter((r) => r.verification.ok).map((r) => {
         const member = portal.fetcherMember(r.source.peerId)
-        return resultBundle(r.served, r.checkpoint, r.verification.ok ? r.verification.checkpointSize : 0, logOriginOf(portal.init.federationId, r.source.peerId), member, r.witnesses, portal.init.federationId, portal.manifestEnvelope(), portal.now())
+        return resultBundle(
+          r.served,
+          r.checkpoint,
+          r.verification.ok ? r.verification.checkpointSize : 0,
+          logOriginOf(portal.init.federationId, r.source.peerId),
+          member,
+          r.witnesses,
+          portal.init.federationId,
+          portal.manifestEnvelope(),
+          portal.now()
+        )
       })
     })
 
@@ -296,29 +369,41 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
     const walletVerifier = portal.init.entryPoints?.walletVerifier
     const visitLang = (request: FastifyRequest, v: OpenedView): Lang => langOf(request, v.opened.lang)
 
-    app.get<{ Params: { id: string } }>('/share/:id', { config: { policy: { caller: 'share-holder' }, errors: 'page' }, schema: { summary: 'A share: asks for the access code, or shows the opened share within its visit (page)', tags: ['portal'], params: sharePageParams, querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get<{ Params: { id: string } }>('/share/:id', {
+      config: { policy: { caller: 'share-holder' }, errors: 'page' },
+      schema: { summary: 'A share: asks for the access code, or shows the opened share within its visit (page)', tags: ['portal'], params: sharePageParams, querystring: langQuery, produces: ['text/html'] }
+    }, async (request, reply) => {
       const id = shareIdOf(request.params.id)
       if (id !== request.params.id) return await reply.redirect(`/share/${id}`, 303)
       const visit = visitOf(request, id)
       if (visit === undefined) return await html(reply, shareCodePage(langOf(request, await portal.shares.langOf(id)), id, undefined, request.csrfToken, walletVerifier))
       const lang = visitLang(request, visit)
-      return await html(reply, shareViewPage(lang, {
-        shareId: id,
-        owner: visit.owner,
-        recipient: visit.opened.recipient,
-        openedAt: visit.openedAt,
-        sources: visit.sources,
-        results: visit.results,
-        downloads: { bundle: `/share/${id}/proofs.json`, pdf: `/share/${id}/transcript.pdf` },
-        ...(options.transcriptSigner === undefined ? {} : { pdfSigner: options.transcriptSigner.name }),
-        anchor: { url: `${portal.baseUrl()}${TRUST_ANCHOR_PATH}`, fingerprint: options.anchor?.fingerprint ?? '–' },
-        ...(walletVerifier === undefined ? {} : { walletVerifier })
-      }))
+      return await html(
+        reply,
+        shareViewPage(lang, {
+          shareId: id,
+          owner: visit.owner,
+          recipient: visit.opened.recipient,
+          openedAt: visit.openedAt,
+          sources: visit.sources,
+          results: visit.results,
+          downloads: { bundle: `/share/${id}/proofs.json`, pdf: `/share/${id}/transcript.pdf` },
+          ...(options.transcriptSigner === undefined ? {} : { pdfSigner: options.transcriptSigner.name }),
+          anchor: { url: `${portal.baseUrl()}${TRUST_ANCHOR_PATH}`, fingerprint: options.anchor?.fingerprint ?? '–' },
+          ...(walletVerifier === undefined ? {} : { walletVerifier })
+        })
+      )
     })
 
     app.post<{ Params: { id: string }, Body: Form }>('/share/:id', {
       config: { policy: { caller: 'share-holder' }, errors: 'page', limit: 'shareOpen' },
-      schema: { summary: 'Open a share with its access code (page): starts a visit, in which reloading is not a new opening', tags: ['portal'], params: sharePageParams, querystring: langQuery, body: { type: 'object', properties: { code: { type: 'string', maxLength: 40 } } } }
+      schema: {
+        summary: 'Open a share with its access code (page): starts a visit, in which reloading is not a new opening',
+        tags: ['portal'],
+        params: sharePageParams,
+        querystring: langQuery,
+        body: { type: 'object', properties: { code: { type: 'string', maxLength: 40 } } }
+      }
     }, async (request, reply) => {
       const id = shareIdOf(request.params.id)
       try {
@@ -345,12 +430,18 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       return visit
     }
 
-    app.get<{ Params: { id: string } }>('/share/:id/proofs.json', { config: { policy: { caller: 'share-holder' }, errors: 'page' }, schema: { summary: 'The proof set of an opened share, within its visit', tags: ['portal'], params: sharePageParams } }, async (request, reply) => {
+    app.get<{ Params: { id: string } }>('/share/:id/proofs.json', {
+      config: { policy: { caller: 'share-holder' }, errors: 'page' },
+      schema: { summary: 'The proof set of an opened share, within its visit', tags: ['portal'], params: sharePageParams }
+    }, async (request, reply) => {
       const visit = visitOrRefuse(request, request.params.id)
       return await reply.header('content-type', 'application/json; charset=utf-8').header('content-disposition', 'attachment; filename="results-proof.json"').header('cache-control', 'no-store').send(visit.proof)
     })
 
-    app.get<{ Params: { id: string } }>('/share/:id/transcript.pdf', { config: { policy: { caller: 'share-holder' }, errors: 'page' }, schema: { summary: 'The signed PDF transcript of an opened share, within its visit', tags: ['portal'], params: sharePageParams, querystring: langQuery } }, async (request, reply) => {
+    app.get<{ Params: { id: string } }>('/share/:id/transcript.pdf', {
+      config: { policy: { caller: 'share-holder' }, errors: 'page' },
+      schema: { summary: 'The signed PDF transcript of an opened share, within its visit', tags: ['portal'], params: sharePageParams, querystring: langQuery }
+    }, async (request, reply) => {
       const visit = visitOrRefuse(request, request.params.id)
       const lang = visitLang(request, visit)
       // pdf-lib and @signpdf load when the first transcript is made, not when the node starts.
@@ -369,7 +460,10 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       return await reply.header('content-type', 'application/pdf').header('content-disposition', 'attachment; filename="results.pdf"').header('cache-control', 'no-store').send(Buffer.from(visit.pdf))
     })
 
-    app.get('/verify', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { summary: 'Check a proof file or a PDF transcript in the browser, against the federation\'s trust anchor (page; nothing is uploaded)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] } }, async (request, reply) => {
+    app.get('/verify', {
+      config: { policy: { caller: 'public' }, errors: 'page' },
+      schema: { summary: 'Check a proof file or a PDF transcript in the browser, against the federation\'s trust anchor (page; nothing is uploaded)', tags: ['portal'], querystring: langQuery, produces: ['text/html'] }
+    }, async (request, reply) => {
       return await html(reply, verifierPage(langOf(request), options.anchor?.text, request.url), 200, true)
     })
 
@@ -384,29 +478,53 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       ...(r.view === undefined ? {} : { result: r.view })
     })
     const anyObject = { type: 'object', additionalProperties: true } as const
-    const outcomeSchema = { type: 'object', properties: { sources: { type: 'array', items: anyObject }, results: { type: 'array', items: anyObject }, imported: { type: 'array', items: anyObject }, directoryError: { type: 'string' } } } as const
+    const outcomeSchema = {
+      type: 'object',
+      properties: { sources: { type: 'array', items: anyObject }, results: { type: 'array', items: anyObject }, imported: { type: 'array', items: anyObject }, directoryError: { type: 'string' } }
+    } as const
     const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 410: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
 
     app.get('/portal/api/session', {
       config: { policy: { caller: 'learner' } },
-      schema: { summary: 'The signed-in learner (bearer token or session cookie); with the cookie, the session\'s CSRF token for the X-CSRF-Token header of state-changing requests', tags: ['portal'], response: { 200: { type: 'object', properties: { givenNames: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, scheme: { type: 'string' }, expiresAt: { type: 'integer' }, csrfToken: { type: 'string' } } }, ...errors } }
+      schema: {
+        summary: 'The signed-in learner (bearer token or session cookie); with the cookie, the session\'s CSRF token for the X-CSRF-Token header of state-changing requests',
+        tags: ['portal'],
+        response: {
+          200: { type: 'object', properties: { givenNames: { type: 'string' }, familyName: { type: 'string' }, birthDate: { type: 'string' }, scheme: { type: 'string' }, expiresAt: { type: 'integer' }, csrfToken: { type: 'string' } } },
+          ...errors
+        }
+      }
     }, async (request, reply) => {
       const i = learner(request)
       void reply.header('cache-control', 'no-store')
       // The identifier itself is not echoed: the client has it in its token or session.
-      return { givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }), scheme: i.subject.scheme, expiresAt: i.expiresAt, ...(request.csrfToken === undefined ? {} : { csrfToken: request.csrfToken }) }
+      return {
+        givenNames: i.givenNames,
+        familyName: i.familyName,
+        ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }),
+        scheme: i.subject.scheme,
+        expiresAt: i.expiresAt,
+        ...(request.csrfToken === undefined ? {} : { csrfToken: request.csrfToken })
+      }
     })
 
     app.post('/portal/api/sessions/end-all', {
       config: { policy: { caller: 'learner' } },
-      schema: { summary: 'Sign out everywhere: ends every session of the learner, in every browser (an ID token used as bearer stays valid until it expires)', tags: ['portal'], response: { 200: { type: 'object', properties: { ended: { type: 'integer' } } }, ...errors } }
+      schema: {
+        summary: 'Sign out everywhere: ends every session of the learner, in every browser (an ID token used as bearer stays valid until it expires)',
+        tags: ['portal'],
+        response: { 200: { type: 'object', properties: { ended: { type: 'integer' } } }, ...errors }
+      }
     }, async (request, reply) => {
       const ended = await portal.sessions.signOutEverywhere(learner(request))
       await portal.sessions.signOut(request, reply)
       return { ended }
     })
 
-    app.get('/portal/api/results', { config: { policy: { caller: 'learner' } }, schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } } }, async (request) => {
+    app.get('/portal/api/results', {
+      config: { policy: { caller: 'learner' } },
+      schema: { summary: 'My results, verified, with a status per source; and, apart from them, results imported from abroad (EMREX)', tags: ['portal'], response: { 200: outcomeSchema, ...errors } }
+    }, async (request) => {
       const identity = learner(request)
       const [outcome, imported] = await Promise.all([portal.myResults(identity), portal.foreignResults(identity)])
       return { sources: outcome.sources, results: outcome.results.map(resultJson), imported, ...(outcome.directoryError === undefined ? {} : { directoryError: outcome.directoryError }) }
@@ -414,7 +532,12 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
 
     app.post<{ Body: { results: string[] } }>('/portal/api/transfer', {
       config: { policy: { caller: 'learner' } },
-      schema: { summary: 'The bridges\' view (LearnerResults) of picked results of the signed-in learner', tags: ['portal'], body: { type: 'object', required: ['results'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } } } }, response: { 200: anyObject, ...errors } }
+      schema: {
+        summary: 'The bridges\' view (LearnerResults) of picked results of the signed-in learner',
+        tags: ['portal'],
+        body: { type: 'object', required: ['results'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } } } },
+        response: { 200: anyObject, ...errors }
+      }
     }, async (request) => await portal.verifiedResultsFor(learner(request), request.body.results))
 
     app.post<{ Body: { results: string[], recipient: string, expiresAt: string, maxUses?: number, lang?: Lang, showBirthDate?: boolean } }>('/portal/api/shares', {
@@ -422,12 +545,27 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       schema: {
         summary: 'Create a share of picked results; the access code is in this answer only',
         tags: ['portal'],
-        body: { type: 'object', required: ['results', 'recipient', 'expiresAt'], additionalProperties: false, properties: { results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } }, recipient: { type: 'string', minLength: 1, maxLength: 200 }, expiresAt: { type: 'string', format: 'date-time' }, maxUses: { type: 'integer', minimum: 0, maximum: 1000 }, lang: { type: 'string', enum: ['nb', 'nn', 'en'], description: 'The language of the recipient\'s page and PDF' }, showBirthDate: { type: 'boolean', description: 'Show the learner\'s birth date to the recipient (default no)' } } },
+        body: {
+          type: 'object',
+          required: ['results', 'recipient', 'expiresAt'],
+          additionalProperties: false,
+          properties: {
+            results: { type: 'array', minItems: 1, maxItems: 200, items: { type: 'string', maxLength: 40 } },
+            recipient: { type: 'string', minLength: 1, maxLength: 200 },
+            expiresAt: { type: 'string', format: 'date-time' },
+            maxUses: { type: 'integer', minimum: 0, maximum: 1000 },
+            lang: { type: 'string', enum: ['nb', 'nn', 'en'], description: 'The language of the recipient\'s page and PDF' },
+            showBirthDate: { type: 'boolean', description: 'Show the learner\'s birth date to the recipient (default no)' }
+          }
+        },
         response: { 200: { type: 'object', properties: { shareId: { type: 'string' }, code: { type: 'string' }, url: { type: 'string' } } }, ...errors }
       }
     }, async (request) => {
       const identity = learner(request)
-      const { shareId, code } = await createShare(identity, request.body.results, request.body.recipient, Date.parse(request.body.expiresAt), request.body.maxUses ?? 0, { ...(request.body.lang === undefined ? {} : { lang: request.body.lang }), ...(request.body.showBirthDate === undefined ? {} : { showBirthDate: request.body.showBirthDate }) })
+      const { shareId, code } = await createShare(identity, request.body.results, request.body.recipient, Date.parse(request.body.expiresAt), request.body.maxUses ?? 0, {
+        ...(request.body.lang === undefined ? {} : { lang: request.body.lang }),
+        ...(request.body.showBirthDate === undefined ? {} : { showBirthDate: request.body.showBirthDate })
+      })
       return { shareId, code, url: `${portal.baseUrl()}/share/${shareId}` }
     })
 
@@ -435,18 +573,30 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
       return await portal.shares.list(learner(request).subject)
     })
 
-    app.post<{ Params: { id: string } }>('/portal/api/shares/:id/revoke', { config: { policy: { caller: 'learner' } }, schema: { summary: 'Revoke a share', tags: ['portal'], params: shareParams, response: { 204: { type: 'null' }, ...errors } } }, async (request, reply) => {
+    app.post<{ Params: { id: string } }>('/portal/api/shares/:id/revoke', {
+      config: { policy: { caller: 'learner' } },
+      schema: { summary: 'Revoke a share', tags: ['portal'], params: shareParams, response: { 204: { type: 'null' }, ...errors } }
+    }, async (request, reply) => {
       await portal.shares.revoke(learner(request).subject, request.params.id)
       return await reply.status(204).send()
     })
 
-    app.get('/portal/api/access', { config: { policy: { caller: 'learner' } }, schema: { summary: 'Who read my data', tags: ['portal'], response: { 200: { type: 'object', properties: { rows: { type: 'array', items: anyObject }, failed: { type: 'array', items: { type: 'string' } } } }, ...errors } } }, async (request) => {
+    app.get('/portal/api/access', {
+      config: { policy: { caller: 'learner' } },
+      schema: { summary: 'Who read my data', tags: ['portal'], response: { 200: { type: 'object', properties: { rows: { type: 'array', items: anyObject }, failed: { type: 'array', items: { type: 'string' } } } }, ...errors } }
+    }, async (request) => {
       return await accessRows(learner(request))
     })
 
     app.post<{ Params: { id: string }, Body: { code: string } }>('/share/:id/open', {
       config: { policy: { caller: 'share-holder' }, limit: 'shareOpen' },
-      schema: { summary: 'Open a share with its code: the results, verified, and their proof bundles', tags: ['portal'], params: shareParams, body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', maxLength: 40 } } }, response: { 200: anyObject, ...errors } }
+      schema: {
+        summary: 'Open a share with its code: the results, verified, and their proof bundles',
+        tags: ['portal'],
+        params: shareParams,
+        body: { type: 'object', required: ['code'], additionalProperties: false, properties: { code: { type: 'string', maxLength: 40 } } },
+        response: { 200: anyObject, ...errors }
+      }
     }, async (request) => {
       const { opened, sources, results } = await openShare(request.params.id, request.body.code, 'bundle')
       return { recipient: opened.recipient, useNumber: opened.useNumber, expiresAt: new Date(opened.expiresAt).toISOString(), sources, results: results.map(resultJson), proofs: bundlesOf(results) }
@@ -480,7 +630,22 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
     /** The authorization request's parameters that the sample-learner form carries on. */
     const AUTHORIZE_PARAMS = ['client_id', 'redirect_uri', 'state', 'nonce', 'response_type', 'response_mode', 'code_challenge', 'code_challenge_method'] as const
     type AuthorizeRequest = Record<typeof AUTHORIZE_PARAMS[number], string>
-    const authorizeQuery = { type: 'object', required: ['client_id', 'redirect_uri', 'state', 'nonce'], properties: { client_id: { type: 'string', maxLength: 100 }, redirect_uri: { type: 'string', maxLength: 500 }, state: { type: 'string', maxLength: 200 }, nonce: { type: 'string', maxLength: 200 }, response_type: { type: 'string', maxLength: 50 }, response_mode: { type: 'string', maxLength: 50 }, code_challenge: { type: 'string', maxLength: 200 }, code_challenge_method: { type: 'string', maxLength: 20 }, scope: { type: 'string', maxLength: 200 }, lang: { type: 'string' } } } as const
+    const authorizeQuery = {
+      type: 'object',
+      required: ['client_id', 'redirect_uri', 'state', 'nonce'],
+      properties: {
+        client_id: { type: 'string', maxLength: 100 },
+        redirect_uri: { type: 'string', maxLength: 500 },
+        state: { type: 'string', maxLength: 200 },
+        nonce: { type: 'string', maxLength: 200 },
+        response_type: { type: 'string', maxLength: 50 },
+        response_mode: { type: 'string', maxLength: 50 },
+        code_challenge: { type: 'string', maxLength: 200 },
+        code_challenge_method: { type: 'string', maxLength: 20 },
+        scope: { type: 'string', maxLength: 200 },
+        lang: { type: 'string' }
+      }
+    } as const
     const issuerUrl = (): string => `${portal.baseUrl()}/dev-oidc`
     const checkClient = (q: { client_id: string, redirect_uri: string }): void => {
       if (q.client_id !== DEV_AUDIENCE || q.redirect_uri !== `${portal.baseUrl()}/portal/callback`) throw new LifelongError('invalid', 'AUTH_UNKNOWN_CLIENT', 'the development issuer signs in to this portal only')
@@ -522,7 +687,11 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
     })
     app.post<{ Body: Form }>('/dev-oidc/authorize', {
       config: { policy: { caller: 'development' }, errors: 'page', crossSite: 'development issuer: stands for an identity provider on its own origin; its form carries the authorization request, not a portal session' },
-      schema: { summary: 'Development issuer: sign in as the chosen sample learner (sends a code back)', tags: ['dev-oidc'], body: { type: 'object', properties: { learner: { type: 'string', pattern: '^\\d{1,3}$' }, ...authorizeQuery.properties } } }
+      schema: {
+        summary: 'Development issuer: sign in as the chosen sample learner (sends a code back)',
+        tags: ['dev-oidc'],
+        body: { type: 'object', properties: { learner: { type: 'string', pattern: '^\\d{1,3}$' }, ...authorizeQuery.properties } }
+      }
     }, async (request, reply) => {
       const q = requestOf(request.body)
       checkClient(q)

@@ -130,9 +130,66 @@ const CHECKS: ByLang<Record<string, string>> = {
 }
 
 const MODULE: ByLang<Omit<VerifierTexts, 'checks' | 'gradeValues' | 'components' | 'grade' | 'credits' | 'date' | 'issuer'>> = {
-  nb: { checking: 'Kontrollerer …', notProof: 'Filen er ikke et bevis fra Vitnemålsportalen eller en PDF med beviset vedlagt.', noAnchor: 'Siden har ikke noe tillitsanker. Velg ankeret fra en fil.', anchorInvalid: 'Filen er ikke et tillitsanker.', anchorPortal: 'Tillitsankeret denne portalen publiserer:', anchorOwn: 'Tillitsankeret du valgte:', federation: 'Føderasjon', fingerprint: 'Fingeravtrykk', allOk: 'Beviset holder: alle {n} resultatene er ekte.', rejected: 'Beviset holder ikke. Stol ikke på disse resultatene.', result: 'Resultat', resultOk: 'Ekte', resultFailed: 'Ikke godkjent', learner: 'Person', vouchedBy: 'Lærestedets node', witnesses: 'Bekreftet av', logPosition: 'Plass i loggen', position: 'oppføring {index} av {size}' },
-  nn: { checking: 'Kontrollerer …', notProof: 'Fila er ikkje eit prov frå Vitnemålsportalen eller ein PDF med beviset vedlagt.', noAnchor: 'Sida har ikkje noko tillitsanker. Vel ankeret frå ei fil.', anchorInvalid: 'Fila er ikkje eit tillitsanker.', anchorPortal: 'Tillitsankeret denne portalen publiserer:', anchorOwn: 'Tillitsankeret du valde:', federation: 'Føderasjon', fingerprint: 'Fingeravtrykk', allOk: 'Beviset held: alle {n} resultata er ekte.', rejected: 'Beviset held ikkje. Stol ikkje på desse resultata.', result: 'Resultat', resultOk: 'Ekte', resultFailed: 'Ikkje godkjent', learner: 'Person', vouchedBy: 'Noden til lærestaden', witnesses: 'Stadfesta av', logPosition: 'Plass i loggen', position: 'oppføring {index} av {size}' },
-  en: { checking: 'Checking …', notProof: 'The file is not a proof from the Diploma portal, nor a PDF with the proof attached.', noAnchor: 'This page carries no trust anchor. Choose the anchor from a file.', anchorInvalid: 'The file is not a trust anchor.', anchorPortal: 'The trust anchor this portal publishes:', anchorOwn: 'The trust anchor you chose:', federation: 'Federation', fingerprint: 'Fingerprint', allOk: 'The proof holds: all {n} results are genuine.', rejected: 'The proof does not hold. Do not trust these results.', result: 'Result', resultOk: 'Genuine', resultFailed: 'Not accepted', learner: 'Person', vouchedBy: 'The institution\'s node', witnesses: 'Confirmed by', logPosition: 'Position in the log', position: 'entry {index} of {size}' }
+  nb: {
+    checking: 'Kontrollerer …',
+    notProof: 'Filen er ikke et bevis fra Vitnemålsportalen eller en PDF med beviset vedlagt.',
+    noAnchor: 'Siden har ikke noe tillitsanker. Velg ankeret fra en fil.',
+    anchorInvalid: 'Filen er ikke et tillitsanker.',
+    anchorPortal: 'Tillitsankeret denne portalen publiserer:',
+    anchorOwn: 'Tillitsankeret du valgte:',
+    federation: 'Føderasjon',
+    fingerprint: 'Fingeravtrykk',
+    allOk: 'Beviset holder: alle {n} resultatene er ekte.',
+    rejected: 'Beviset holder ikke. Stol ikke på disse resultatene.',
+    result: 'Resultat',
+    resultOk: 'Ekte',
+    resultFailed: 'Ikke godkjent',
+    learner: 'Person',
+    vouchedBy: 'Lærestedets node',
+    witnesses: 'Bekreftet av',
+    logPosition: 'Plass i loggen',
+    position: 'oppføring {index} av {size}'
+  },
+  nn: {
+    checking: 'Kontrollerer …',
+    notProof: 'Fila er ikkje eit prov frå Vitnemålsportalen eller ein PDF med beviset vedlagt.',
+    noAnchor: 'Sida har ikkje noko tillitsanker. Vel ankeret frå ei fil.',
+    anchorInvalid: 'Fila er ikkje eit tillitsanker.',
+    anchorPortal: 'Tillitsankeret denne portalen publiserer:',
+    anchorOwn: 'Tillitsankeret du valde:',
+    federation: 'Føderasjon',
+    fingerprint: 'Fingeravtrykk',
+    allOk: 'Beviset held: alle {n} resultata er ekte.',
+    rejected: 'Beviset held ikkje. Stol ikkje på desse resultata.',
+    result: 'Resultat',
+    resultOk: 'Ekte',
+    resultFailed: 'Ikkje godkjent',
+    learner: 'Person',
+    vouchedBy: 'Noden til lærestaden',
+    witnesses: 'Stadfesta av',
+    logPosition: 'Plass i loggen',
+    position: 'oppføring {index} av {size}'
+  },
+  en: {
+    checking: 'Checking …',
+    notProof: 'The file is not a proof from the Diploma portal, nor a PDF with the proof attached.',
+    noAnchor: 'This page carries no trust anchor. Choose the anchor from a file.',
+    anchorInvalid: 'The file is not a trust anchor.',
+    anchorPortal: 'The trust anchor this portal publishes:',
+    anchorOwn: 'The trust anchor you chose:',
+    federation: 'Federation',
+    fingerprint: 'Fingerprint',
+    allOk: 'The proof holds: all {n} results are genuine.',
+    rejected: 'The proof does not hold. Do not trust these results.',
+    result: 'Result',
+    resultOk: 'Genuine',
+    resultFailed: 'Not accepted',
+    learner: 'Person',
+    vouchedBy: 'The institution\'s node',
+    witnesses: 'Confirmed by',
+    logPosition: 'Position in the log',
+    position: 'entry {index} of {size}'
+  }
 }
 
 /** The texts the checker module gets, in a language. */
@@ -149,9 +206,13 @@ export function verifierPage (lang: Lang, anchorText: string | undefined, here: 
 <p id="needs-script" class="notice">${esc(p.needsScript)}</p>
 <div id="verifier" hidden data-anchor="${esc(anchorText === undefined ? '' : b64(anchorText))}" data-texts="${esc(b64(JSON.stringify(verifierTexts(lang))))}">
 <section aria-labelledby="anchor-heading"><h2 id="anchor-heading">${esc(p.anchorHeading)}</h2><p>${esc(p.anchorLead)}</p><div id="anchor-info"></div>
-<div class="field"><label for="anchor-file">${esc(p.anchorFile)}</label><span id="anchor-file-hint" class="hint">${esc(p.anchorFileHint)}</span><input type="file" id="anchor-file" accept=".json,application/json" aria-describedby="anchor-file-hint"></div></section>
+<div class="field"><label for="anchor-file">${esc(p.anchorFile)}</label><span id="anchor-file-hint" class="hint">${
+  esc(p.anchorFileHint)
+}</span><input type="file" id="anchor-file" accept=".json,application/json" aria-describedby="anchor-file-hint"></div></section>
 <section aria-labelledby="proof-heading"><h2 id="proof-heading">${esc(p.proofHeading)}</h2>
-<div class="drop" id="drop"><p>${esc(p.dropHere)}</p><div class="field"><label for="proof-file">${esc(p.chooseFile)}</label><span id="proof-file-hint" class="hint">${esc(p.chooseFileHint)}</span><input type="file" id="proof-file" accept=".json,.pdf,application/json,application/pdf" aria-describedby="proof-file-hint"></div></div>
+<div class="drop" id="drop"><p>${esc(p.dropHere)}</p><div class="field"><label for="proof-file">${esc(p.chooseFile)}</label><span id="proof-file-hint" class="hint">${
+  esc(p.chooseFileHint)
+}</span><input type="file" id="proof-file" accept=".json,.pdf,application/json,application/pdf" aria-describedby="proof-file-hint"></div></div>
 <div id="outcome" role="status" aria-live="polite"></div></section></div>`
   return shellHtml({ lang, title: p.title, here, body, scripts: ['/assets/verifier.ts'] })
 }

@@ -18,9 +18,39 @@ const DIMENSION_NAMES: ByLang<Record<Dimension, string>> = {
   en: { field: 'field (ISCED-F)', level: 'level (NKR)', institution: 'institution', year: 'year', ageBand: 'age band' }
 }
 const TEXTS: ByLang<{ title: string, by: string, and: string, people: string, unknown: string, suppressed: string, total: string, about: string, missing: string }> = {
-  nb: { title: 'Utdanningsstatistikk', by: 'etter', and: 'og', people: 'personer', unknown: '(ukjent)', suppressed: 'skjult', total: 'i alt', about: 'Satt sammen i registeret av tallene hvert lærested regner ut fra egne data. Celler med færre enn 5 personer er skjult, og det samme er en annen celle der en skjult celle ellers kunne regnes ut fra en sum.', missing: 'Ikke med (svarte ikke)' },
-  nn: { title: 'Utdanningsstatistikk', by: 'etter', and: 'og', people: 'personar', unknown: '(ukjend)', suppressed: 'skjult', total: 'i alt', about: 'Sett saman i registeret av tala kvar lærestad reknar ut frå eigne data. Celler med færre enn 5 personar er skjulte, og det same er ei anna celle der ei skjult celle elles kunne reknast ut frå ein sum.', missing: 'Ikkje med (svarte ikkje)' },
-  en: { title: 'Education statistics', by: 'by', and: 'and', people: 'people', unknown: '(unknown)', suppressed: 'suppressed', total: 'total', about: 'Combined at the registry from the counts each institution computes from its own data. Cells counting fewer than 5 people are suppressed, and so is another cell wherever one suppressed cell could be worked out from a total.', missing: 'Not included (did not answer)' }
+  nb: {
+    title: 'Utdanningsstatistikk',
+    by: 'etter',
+    and: 'og',
+    people: 'personer',
+    unknown: '(ukjent)',
+    suppressed: 'skjult',
+    total: 'i alt',
+    about: 'Satt sammen i registeret av tallene hvert lærested regner ut fra egne data. Celler med færre enn 5 personer er skjult, og det samme er en annen celle der en skjult celle ellers kunne regnes ut fra en sum.',
+    missing: 'Ikke med (svarte ikke)'
+  },
+  nn: {
+    title: 'Utdanningsstatistikk',
+    by: 'etter',
+    and: 'og',
+    people: 'personar',
+    unknown: '(ukjend)',
+    suppressed: 'skjult',
+    total: 'i alt',
+    about: 'Sett saman i registeret av tala kvar lærestad reknar ut frå eigne data. Celler med færre enn 5 personar er skjulte, og det same er ei anna celle der ei skjult celle elles kunne reknast ut frå ein sum.',
+    missing: 'Ikkje med (svarte ikkje)'
+  },
+  en: {
+    title: 'Education statistics',
+    by: 'by',
+    and: 'and',
+    people: 'people',
+    unknown: '(unknown)',
+    suppressed: 'suppressed',
+    total: 'total',
+    about: 'Combined at the registry from the counts each institution computes from its own data. Cells counting fewer than 5 people are suppressed, and so is another cell wherever one suppressed cell could be worked out from a total.',
+    missing: 'Not included (did not answer)'
+  }
 }
 
 const BAR_HEIGHT = 22
@@ -43,7 +73,9 @@ export function barChart (t: Table, lang: Lang = 'en'): string {
     if (r.suppressed || r.value === null) return `${label}<rect x="${LABEL_WIDTH}" y="${y}" width="24" height="${BAR_HEIGHT}" fill="url(#hatch)"/><text x="${LABEL_WIDTH + 30}" y="${y + 15}">${esc(x.suppressed)}</text>`
     return `${label}<rect x="${LABEL_WIDTH}" y="${y}" width="${scale(r.value)}" height="${BAR_HEIGHT}" fill="#2a6ebb"/><text x="${LABEL_WIDTH + scale(r.value) + 6}" y="${y + 15}">${esc(shown(r.value))}</text>`
   }).join('')
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${esc(`${MEASURE_NAMES[lang][t.measure]} ${x.by} ${DIMENSION_NAMES[lang][t.by[0] as Dimension]}`)}" width="100%" style="max-width:${CHART_WIDTH}px" viewBox="0 0 ${CHART_WIDTH} ${height}" font-family="sans-serif" font-size="13"><defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#888" stroke-width="2"/></pattern></defs>${bars}</svg>`
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${
+    esc(`${MEASURE_NAMES[lang][t.measure]} ${x.by} ${DIMENSION_NAMES[lang][t.by[0] as Dimension]}`)
+  }" width="100%" style="max-width:${CHART_WIDTH}px" viewBox="0 0 ${CHART_WIDTH} ${height}" font-family="sans-serif" font-size="13"><defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#888" stroke-width="2"/></pattern></defs>${bars}</svg>`
 }
 
 /** The page's title and content (inside the shell's `<main>`, after its heading). */
@@ -53,7 +85,11 @@ export function statisticsPage (t: Table, links: { json: string, csv: string }, 
   const dims = t.by.map((d) => DIMENSION_NAMES[lang][d])
   const shown = (v: number): string => t.measure === 'credits' ? String(v / 10) : String(v)
   const head = [...dims, x.people, measure, ''].map((h) => `<th scope="col">${esc(h)}</th>`).join('')
-  const body = t.cells.map((c) => `<tr>${c.key.map((k) => `<td>${esc(k === '' ? x.unknown : k)}</td>`).join('')}<td>${c.people ?? '–'}</td><td>${c.value === null ? '–' : esc(shown(c.value))}</td><td>${c.suppressed === null ? '' : esc(`${x.suppressed} (${c.suppressed})`)}</td></tr>`).join('')
+  const body = t.cells.map((c) =>
+    `<tr>${c.key.map((k) => `<td>${esc(k === '' ? x.unknown : k)}</td>`).join('')}<td>${c.people ?? '–'}</td><td>${c.value === null ? '–' : esc(shown(c.value))}</td><td>${
+      c.suppressed === null ? '' : esc(`${x.suppressed} (${c.suppressed})`)
+    }</td></tr>`
+  ).join('')
   const missing = sources.filter((s) => !s.ok).map((s) => s.name)
   const filter = Object.keys(t.filter).length === 0 ? '' : `, ${Object.entries(t.filter).map(([k, v]) => `${DIMENSION_NAMES[lang][k as Dimension] ?? k} ${v}`).join(', ')}`
   return {

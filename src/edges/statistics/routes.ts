@@ -10,7 +10,16 @@ import { statisticsPage } from './page.ts'
 import { langOf } from '../ui/lang.ts'
 import { sendRegistryPage } from '../registry/education/pages/frame.ts'
 
-interface Q { lang?: string, measure?: string, by?: string, year?: string, field?: string, level?: string, institution?: string, ageBand?: string }
+interface Q {
+  lang?: string
+  measure?: string
+  by?: string
+  year?: string
+  field?: string
+  level?: string
+  institution?: string
+  ageBand?: string
+}
 
 const querystring = {
   type: 'object',
@@ -29,7 +38,10 @@ const querystring = {
 
 function queryOf (q: Q): Query {
   const filter: Partial<Record<Dimension, string>> = {}
-  for (const d of DIMENSIONS) { const v = q[d as keyof Q]; if (typeof v === 'string' && v !== '') filter[d] = v }
+  for (const d of DIMENSIONS) {
+    const v = q[d as keyof Q]
+    if (typeof v === 'string' && v !== '') filter[d] = v
+  }
   return { measure: (q.measure ?? 'completions') as Measure, by: (q.by ?? 'field').split(',') as Dimension[], filter }
 }
 

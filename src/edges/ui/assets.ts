@@ -16,7 +16,8 @@ import { LifelongError } from '../../core/errors.ts'
 const BROWSER_DIR = fileURLToPath(new URL('./browser/', import.meta.url))
 
 /** The site icon: a diploma's seal, in the portal's blue. */
-export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b4f9c"/><circle cx="16" cy="13" r="7" fill="none" stroke="#fff" stroke-width="2.5"/><path d="M11 19l-2 9 7-3 7 3-2-9" fill="#fff"/></svg>'
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b4f9c"/><circle cx="16" cy="13" r="7" fill="none" stroke="#fff" stroke-width="2.5"/><path d="M11 19l-2 9 7-3 7 3-2-9" fill="#fff"/></svg>'
 
 type Strip = (code: string, options: { mode: 'strip' }) => string
 

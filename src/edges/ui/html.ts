@@ -12,7 +12,7 @@ export function escapeHtml (value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] as string)
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' }
 
 /** The form field that carries the session's CSRF token (checked at the edge, src/edges/http/csrf.ts). */
 export const CSRF_FIELD = '_csrf'

@@ -55,7 +55,11 @@ export function langOf (request: FastifyRequest, fallback?: Lang): Lang {
 export type ByLang<T> = Readonly<Record<Lang, T>>
 
 /** Text that may lack some languages (a record's title, as its source wrote it). */
-export interface PartlyLocalised { readonly nb?: string, readonly nn?: string, readonly en?: string }
+export interface PartlyLocalised {
+  readonly nb?: string
+  readonly nn?: string
+  readonly en?: string
+}
 
 /** The order in which to fall back to another language when a text lacks the page's. */
 const FALLBACK: ByLang<readonly Lang[]> = { nb: ['nb', 'nn', 'en'], nn: ['nn', 'nb', 'en'], en: ['en', 'nb', 'nn'] }

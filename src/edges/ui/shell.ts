@@ -123,9 +123,11 @@ export function withLang (here: string, lang: Lang): string {
 
 function languageSwitch (p: ShellPage): string {
   const t = SHELL_TEXTS[p.lang]
-  const items = LANGS.map((l) => l === p.lang
-    ? `<li><a href="${esc(withLang(p.here, l))}" lang="${l}" hreflang="${l}" aria-current="true">${esc(LANGUAGE_NAMES[l])}</a></li>`
-    : `<li><a href="${esc(withLang(p.here, l))}" lang="${l}" hreflang="${l}">${esc(LANGUAGE_NAMES[l])}</a></li>`).join('')
+  const items = LANGS.map((l) =>
+    l === p.lang
+      ? `<li><a href="${esc(withLang(p.here, l))}" lang="${l}" hreflang="${l}" aria-current="true">${esc(LANGUAGE_NAMES[l])}</a></li>`
+      : `<li><a href="${esc(withLang(p.here, l))}" lang="${l}" hreflang="${l}">${esc(LANGUAGE_NAMES[l])}</a></li>`
+  ).join('')
   return `<nav class="langs" aria-label="${esc(t.languages)}"><ul>${items}</ul></nav>`
 }
 
@@ -137,7 +139,11 @@ function account (p: ShellPage, site: Site): string {
   const out = site.signOut === undefined
     ? ''
     : `<form method="post" action="${esc(site.signOut.one)}">${csrfField(p.signedIn.csrf)}<button type="submit" class="secondary">${esc(t.signOut)}</button></form>` +
-      (site.signOut.everywhere === undefined ? '' : `<form method="post" action="${esc(site.signOut.everywhere)}">${csrfField(p.signedIn.csrf)}<button type="submit" class="secondary" id="sign-out-everywhere" aria-describedby="sign-out-everywhere-hint">${esc(t.signOutEverywhere)}</button><span id="sign-out-everywhere-hint" class="sr-only">${esc(t.signOutEverywhereHint)}</span></form>`)
+      (site.signOut.everywhere === undefined
+        ? ''
+        : `<form method="post" action="${esc(site.signOut.everywhere)}">${csrfField(p.signedIn.csrf)}<button type="submit" class="secondary" id="sign-out-everywhere" aria-describedby="sign-out-everywhere-hint">${
+          esc(t.signOutEverywhere)
+        }</button><span id="sign-out-everywhere-hint" class="sr-only">${esc(t.signOutEverywhereHint)}</span></form>`)
   return `<div class="account"><span>${esc(t.signedInAs)} <strong>${esc(p.signedIn.name)}</strong></span>${out}</div>`
 }
 

@@ -40,7 +40,9 @@ export class ManifestSync {
   constructor (components: ManifestSyncComponents, init: ManifestSyncInit) {
     this.c = components
     this.init = init
-    components.federation.onAdopted(() => { void this.announce() })
+    components.federation.onAdopted(() => {
+      void this.announce()
+    })
   }
 
   /**
@@ -51,7 +53,9 @@ export class ManifestSync {
     const peer = evt.detail.remotePeer.toString()
     if (this.c.federation.activeMember(peer) === undefined || this.askingOnConnect.has(peer)) return
     this.askingOnConnect.add(peer)
-    void this.fetchFrom(peer).finally(() => { this.askingOnConnect.delete(peer) })
+    void this.fetchFrom(peer).finally(() => {
+      this.askingOnConnect.delete(peer)
+    })
   }
 
   /** Registers the manifest protocol's handlers, asks every member that connects, and re-reads the manifest file on a timer. */
@@ -66,7 +70,9 @@ export class ManifestSync {
       const result = await federation.offer(req.signedManifest ?? new Uint8Array(), ctx.caller.peerId)
       return { adopted: result.adopted, serial: result.serial }
     })
-    this.timer = setInterval(() => { void this.tick() }, this.init.refreshIntervalMs)
+    this.timer = setInterval(() => {
+      void this.tick()
+    }, this.init.refreshIntervalMs)
     this.timer.unref()
     this.c.host.addEventListener('connection:open', this.onConnection)
   }
@@ -89,7 +95,9 @@ export class ManifestSync {
   noticeSerial (peerId: string, serial: number): void {
     if (serial <= this.c.federation.serial || this.fetching.has(serial)) return
     this.fetching.add(serial)
-    void this.fetchFrom(peerId).finally(() => { this.fetching.delete(serial) })
+    void this.fetchFrom(peerId).finally(() => {
+      this.fetching.delete(serial)
+    })
   }
 
   /** Asks `peerId` for its manifest and offers it to the federation. */

@@ -39,7 +39,13 @@ export class Bootstrap {
   async run (): Promise<void> {
     const members = this.c.federation.activeMembers().filter((m) => m.peerId !== this.init.self)
     for (const m of members) {
-      const addrs = m.multiaddrs.flatMap((a) => { try { return [multiaddr(a)] } catch { return [] } })
+      const addrs = m.multiaddrs.flatMap((a) => {
+        try {
+          return [multiaddr(a)]
+        } catch {
+          return []
+        }
+      })
       if (addrs.length > 0) await this.c.host.peerStore.merge(peerIdFromString(m.peerId), { multiaddrs: addrs })
     }
     const connected = new Set(this.c.host.getConnections().map((c) => c.remotePeer.toString()))
@@ -62,7 +68,9 @@ export class Bootstrap {
       const peer = conn.remotePeer.toString()
       if (this.c.federation.activeMember(peer) === undefined) {
         this.c.logger.info({ peer }, 'closing connection to a peer that is no longer a member')
-        await conn.close().catch(() => { conn.abort(new LifelongError('forbidden', 'P2P_NOT_A_MEMBER', 'no longer a member')) })
+        await conn.close().catch(() => {
+          conn.abort(new LifelongError('forbidden', 'P2P_NOT_A_MEMBER', 'no longer a member'))
+        })
       }
     }
   }

@@ -50,8 +50,10 @@ export function listenError (err: unknown, f: ListenFailure): LifelongError {
   const details: ListenErrorDetails = { node: f.node, what: f.what, addresses: failed.length > 0 ? failed : [...f.addresses], inUse }
   if (inUse) {
     const setting = f.what === 'p2p' ? 'p2p.listen' : 'http.port'
-    return new LifelongError('unavailable', CODES[f.what].inUse,
-      `${f.node} cannot listen on ${where}: the port is in use (another program, or another node, listens there). Stop it, or give this node another port (${setting})`, { cause: err, details })
+    return new LifelongError('unavailable', CODES[f.what].inUse, `${f.node} cannot listen on ${where}: the port is in use (another program, or another node, listens there). Stop it, or give this node another port (${setting})`, {
+      cause: err,
+      details
+    })
   }
   const reason = /EADDRNOTAVAIL/.test(text) ? 'the address is not on this machine' : /EACCES/.test(text) ? 'permission denied (ports below 1024 need privileges)' : 'see the cause'
   return new LifelongError('unavailable', CODES[f.what].failed, `${f.node} cannot listen on ${where}: ${reason}`, { cause: err, details })

@@ -43,7 +43,9 @@ export class PeerDatastore extends LevelDatastore {
     if (!k.startsWith(PEERS)) return await super.put(key, value, options)
     this.cache.set(k, { key, value })
     this.dirty.add(k)
-    this.timer ??= setTimeout(() => { this.flush().catch(() => {}) }, this.flushDelayMs).unref()
+    this.timer ??= setTimeout(() => {
+      this.flush().catch(() => {})
+    }, this.flushDelayMs).unref()
     return key
   }
 
@@ -86,9 +88,9 @@ export class PeerDatastore extends LevelDatastore {
   /** The results of `open`, called once the changed peer records are stored. */
   private afterFlush<T> (open: () => AsyncIterable<T> | Iterable<T>): AsyncGenerator<T> {
     const flushed = this.flush()
-    return (async function * () {
+    return (async function* () {
       await flushed
-      yield * open()
+      yield* open()
     })()
   }
 

@@ -74,7 +74,9 @@ export class MuxChannel {
         stream.abort(err as Error)
       }
     })
-    stream.addEventListener('close', (evt) => { this.fail(`the stream closed${evt.error === undefined ? '' : `: ${evt.error.message}`}`) })
+    stream.addEventListener('close', (evt) => {
+      this.fail(`the stream closed${evt.error === undefined ? '' : `: ${evt.error.message}`}`)
+    })
     // The callee stopped answering on this stream (it is stopping): nothing more will come.
     stream.addEventListener('remoteCloseWrite', () => {
       this.fail('the peer closed the stream')
@@ -122,8 +124,14 @@ export class MuxChannel {
         if (this.waiting.delete(id)) reject(signal.reason)
       }
       this.waiting.set(id, {
-        resolve: (body) => { signal.removeEventListener('abort', onAbort); resolve(body) },
-        reject: (err) => { signal.removeEventListener('abort', onAbort); reject(err) }
+        resolve: (body) => {
+          signal.removeEventListener('abort', onAbort)
+          resolve(body)
+        },
+        reject: (err) => {
+          signal.removeEventListener('abort', onAbort)
+          reject(err)
+        }
       })
     })
     signal.addEventListener('abort', onAbort, { once: true })
@@ -151,7 +159,10 @@ export class MuxChannel {
     this.retired = true
     this.onDone()
     const closeWhenIdle = (): void => {
-      if (this.waiting.size > 0) { setTimeout(closeWhenIdle, 100).unref(); return }
+      if (this.waiting.size > 0) {
+        setTimeout(closeWhenIdle, 100).unref()
+        return
+      }
       void this.stream.close().catch(() => {})
     }
     closeWhenIdle()

@@ -160,7 +160,7 @@ export class RpcClient {
     const key = `${peerId.toString()} ${protocol}`
     const until = this.singleOnly.get(key)
     if (until === undefined || until < Date.now()) {
-      for (let attempt = 0; ; attempt++) {
+      for (let attempt = 0;; attempt++) {
         const channel = await this.channel(peerId, protocol, key, signal)
         if (channel === undefined) break
         try {
@@ -181,16 +181,22 @@ export class RpcClient {
     if (existing?.open === true) return existing
     let opening = this.opening.get(key)
     if (opening === undefined) {
-      opening = this.openChannel(peerId, protocol, key).finally(() => { this.opening.delete(key) })
+      opening = this.openChannel(peerId, protocol, key).finally(() => {
+        this.opening.delete(key)
+      })
       // Shared by every call that waits for it, and awaited by none once they all gave up:
       // its failure then reaches no one, and is no unhandled rejection.
       opening.catch(() => {})
       this.opening.set(key, opening)
     }
     return await new Promise<MuxChannel | undefined>((resolve, reject) => {
-      const onAbort = (): void => { reject(signal.reason) }
+      const onAbort = (): void => {
+        reject(signal.reason)
+      }
       signal.addEventListener('abort', onAbort, { once: true })
-      opening.then(resolve, reject).finally(() => { signal.removeEventListener('abort', onAbort) })
+      opening.then(resolve, reject).finally(() => {
+        signal.removeEventListener('abort', onAbort)
+      })
     })
   }
 

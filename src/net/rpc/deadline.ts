@@ -11,8 +11,15 @@ export interface Deadline {
 
 export function deadline (ms: number): Deadline {
   const controller = new AbortController()
-  const timer = setTimeout(() => { controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')) }, ms)
+  const timer = setTimeout(() => {
+    controller.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError'))
+  }, ms)
   // Like AbortSignal.timeout's, the timer alone does not keep the process running.
   timer.unref()
-  return { signal: controller.signal, clear: () => { clearTimeout(timer) } }
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer)
+    }
+  }
 }

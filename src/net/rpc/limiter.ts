@@ -13,12 +13,17 @@ export class PerPeerLimiter {
     const n = this.active.get(peer) ?? 0
     if (n < this.limit) {
       this.active.set(peer, n + 1)
-      return () => { this.release(peer) }
+      return () => {
+        this.release(peer)
+      }
     }
     signal?.throwIfAborted()
     await new Promise<void>((resolve, reject) => {
       const queue = this.waiting.get(peer) ?? []
-      const entry = (): void => { signal?.removeEventListener('abort', onAbort); resolve() }
+      const entry = (): void => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
       const onAbort = (): void => {
         const i = queue.indexOf(entry)
         if (i >= 0) queue.splice(i, 1)
@@ -29,7 +34,9 @@ export class PerPeerLimiter {
       this.waiting.set(peer, queue)
     })
     // The releasing caller handed its slot over: the count is unchanged.
-    return () => { this.release(peer) }
+    return () => {
+      this.release(peer)
+    }
   }
 
   /** Takes a slot only if one is free now. */
@@ -37,7 +44,9 @@ export class PerPeerLimiter {
     const n = this.active.get(peer) ?? 0
     if (n >= this.limit) return undefined
     this.active.set(peer, n + 1)
-    return () => { this.release(peer) }
+    return () => {
+      this.release(peer)
+    }
   }
 
   private release (peer: string): void {

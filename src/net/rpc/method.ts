@@ -7,14 +7,14 @@ import type { Role } from '../../core/federation/roles.ts'
 import type { Member } from '../../core/federation/manifest.ts'
 
 export interface Codec<T> {
-  encode (value: T): Uint8Array
-  decode (bytes: Uint8Array): T
+  encode(value: T): Uint8Array
+  decode(bytes: Uint8Array): T
 }
 
 /** The shape of a protobufjs static message class. */
 interface ProtoType<T> {
-  encode (message: T): { finish (): Uint8Array }
-  decode (bytes: Uint8Array): T
+  encode(message: T): { finish(): Uint8Array }
+  decode(bytes: Uint8Array): T
 }
 
 /** Adapts a generated protobufjs message class to a {@link Codec}. */

@@ -129,7 +129,9 @@ export class RpcServer {
     }
     if (this.serving.size === 0) return
     let timer: NodeJS.Timeout | undefined
-    const deadline = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.init.deadlineMs) })
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.init.deadlineMs)
+    })
     await Promise.race([Promise.allSettled([...this.serving]), deadline])
     clearTimeout(timer)
   }
@@ -167,7 +169,9 @@ export class RpcServer {
         this.open.delete(open)
       }
     }, streamLimits(this.init.maxConcurrentPerPeer))
-    await this.c.libp2p.handle(muxProtocol(protocol), (stream, connection) => { this.serveMux(protocol, stream, connection) }, MUX_STREAM_LIMITS)
+    await this.c.libp2p.handle(muxProtocol(protocol), (stream, connection) => {
+      this.serveMux(protocol, stream, connection)
+    }, MUX_STREAM_LIMITS)
   }
 
   /**
@@ -392,8 +396,10 @@ export class RpcServer {
       throw new Rejection(Status.MALFORMED, 'the signed payload is not a request', { cause: err })
     }
     const header = request.header
-    if (header == null || header.requestId?.length !== ID_LENGTH || header.nonce?.length !== NONCE_LENGTH ||
-        header.sender == null || header.recipient == null || header.issuedAtMs == null) {
+    if (
+      header == null || header.requestId?.length !== ID_LENGTH || header.nonce?.length !== NONCE_LENGTH ||
+      header.sender == null || header.recipient == null || header.issuedAtMs == null
+    ) {
       throw new Rejection(Status.MALFORMED, 'the request header is incomplete')
     }
     const requestId = header.requestId
@@ -402,8 +408,10 @@ export class RpcServer {
     if (signerMember === undefined) throw new Rejection(Status.UNKNOWN_MEMBER, 'the signer is not a member of this federation')
     if (!isMemberValidAt(signerMember, this.now())) throw new Rejection(Status.MEMBER_EXPIRED, 'the signer\'s membership is not valid now')
     const connectedKey = connection.remotePeer.publicKey?.raw
-    if (connectedKey === undefined || Buffer.compare(connectedKey, env.publicKey) !== 0 ||
-        Buffer.compare(header.sender, signerMember.peerIdBytes) !== 0) {
+    if (
+      connectedKey === undefined || Buffer.compare(connectedKey, env.publicKey) !== 0 ||
+      Buffer.compare(header.sender, signerMember.peerIdBytes) !== 0
+    ) {
       throw new Rejection(Status.SIGNER_MISMATCH, 'the signer is not the connected peer or the named sender')
     }
     if (Buffer.compare(header.recipient, this.c.peerIdBytes) !== 0) throw new Rejection(Status.WRONG_RECIPIENT, 'the request is addressed to another node')
@@ -444,7 +452,9 @@ export class RpcServer {
 
   private async run (checked: Checked, requestHash: Uint8Array, controller: AbortController): Promise<Uint8Array> {
     const { registered, requestId, header, body, caller } = checked
-    const timer = setTimeout(() => { controller.abort(new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'the handler did not finish before the deadline')) }, this.init.deadlineMs)
+    const timer = setTimeout(() => {
+      controller.abort(new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'the handler did not finish before the deadline'))
+    }, this.init.deadlineMs)
     const context: RequestContext = {
       caller,
       requestId: Buffer.from(requestId).toString('hex'),
@@ -457,10 +467,12 @@ export class RpcServer {
     try {
       result = await Promise.race([
         registered.handler(body, context),
-        new Promise((_resolve, reject) => { controller.signal.addEventListener('abort', () => { reject(new Rejection(Status.DEADLINE_EXCEEDED, 'the handler did not finish before the deadline')) }, { once: true }) })
+        new Promise((_resolve, reject) => {
+          controller.signal.addEventListener('abort', () => {
+            reject(new Rejection(Status.DEADLINE_EXCEEDED, 'the handler did not finish before the deadline'))
+          }, { once: true })
+        })
       ])
-    } catch (err) {
-      throw err
     } finally {
       clearTimeout(timer)
     }

@@ -39,7 +39,10 @@ export function applicantFrom (id: string, results: readonly PortalResult[], bir
     })
   const later: SubjectResult[] = []
   for (const v of views) {
-    if (v.view.kind === 'upper-secondary-certificate') { used.push(v.key); later.push(...subjectsOf(v.key, v.view)) }
+    if (v.view.kind === 'upper-secondary-certificate') {
+      used.push(v.key)
+      later.push(...subjectsOf(v.key, v.view))
+    }
     // An upper-secondary subject taken on its own (privatist): its Udir code is its local code.
     if (v.view.kind === 'course-result' && v.view.grades.some((g) => g.scale === '1-6')) {
       used.push(v.key)
@@ -50,7 +53,9 @@ export function applicantFrom (id: string, results: readonly PortalResult[], bir
   // that are not already parts of one of them.
   const degrees = views.filter((v) => v.view.kind === 'diploma' && (v.view.credits ?? 0) > 0)
   const inDegrees = new Set(degrees.flatMap((d) => d.view.parts.map((p) => p.offeringId ?? '')).filter((id) => id !== ''))
-  const courses = views.filter((v) => v.view.kind === 'course-result' && (v.view.credits ?? 0) > 0 && v.view.grades.length > 0 && v.view.grades.every((g) => g.passed) && !v.view.grades.some((g) => g.scale === '1-6') && !inDegrees.has(v.view.offeringId ?? ''))
+  const courses = views.filter((v) =>
+    v.view.kind === 'course-result' && (v.view.credits ?? 0) > 0 && v.view.grades.length > 0 && v.view.grades.every((g) => g.passed) && !v.view.grades.some((g) => g.scale === '1-6') && !inDegrees.has(v.view.offeringId ?? '')
+  )
   const he = [...degrees, ...courses]
   const credits = he.reduce((s, v) => s + (v.view.credits ?? 0), 0)
   used.push(...he.map((v) => v.key))

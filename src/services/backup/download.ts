@@ -38,7 +38,10 @@ export async function downloadBackup (url: string, token: string, out: string, p
   try {
     for await (const chunk of res.body) {
       reader.push(chunk)
-      if (!started && reader.header !== undefined) { started = true; progress.start?.(reader.header) }
+      if (!started && reader.header !== undefined) {
+        started = true
+        progress.start?.(reader.header)
+      }
       progress.read?.(reader.position)
       if (!file.write(chunk)) await once(file, 'drain')
     }
@@ -47,7 +50,11 @@ export async function downloadBackup (url: string, token: string, out: string, p
     await once(file, 'close')
     // Durable before it takes the name the operator asked for.
     const fd = openSync(partial, 'r')
-    try { fsyncSync(fd) } finally { closeSync(fd) }
+    try {
+      fsyncSync(fd)
+    } finally {
+      closeSync(fd)
+    }
     renameSync(partial, out)
     return { header: reader.header!, summary, bytes: reader.position }
   } catch (err) {

@@ -30,14 +30,14 @@ export interface SignedInLearner {
 /** The portal's sessions (issue 6): who is signed in on this request, and where to sign in. */
 export interface LearnerSessions {
   /** The signed-in learner, or undefined. */
-  learnerOf (request: FastifyRequest): Promise<SignedInLearner | undefined>
+  learnerOf(request: FastifyRequest): Promise<SignedInLearner | undefined>
   /** Sends the browser to sign in and come back to `returnTo` (a path on this node). */
-  requireSignIn (request: FastifyRequest, reply: FastifyReply, returnTo: string): Promise<void>
+  requireSignIn(request: FastifyRequest, reply: FastifyReply, returnTo: string): Promise<void>
 }
 
 /** The portal's verified view of a learner's results (issue 6: fetched from the sources, signatures and proofs checked). */
 export interface VerifiedResults {
-  forLearner (learnerId: string, why: Purpose): Promise<LearnerResults>
+  forLearner(learnerId: string, why: Purpose): Promise<LearnerResults>
 }
 
 /** One row for the learner's access log: which organisation did what with their data, when and why. */
@@ -56,7 +56,7 @@ export interface AccessEntry {
 
 /** The learner-visible access log (issue 6 keeps it; the bridges add their exchanges). */
 export interface AccessLog {
-  record (learnerId: string, entry: AccessEntry): Promise<void>
+  record(learnerId: string, entry: AccessEntry): Promise<void>
 }
 
 /** The eIDAS minimum data set of a natural person, as an OOTS request carries it. */
@@ -71,7 +71,7 @@ export interface EidasPerson {
 
 /** The index's person match (issue 5): zero, one or several candidates; a caller never picks among several. */
 export interface PersonMatcher {
-  match (person: EidasPerson, why: Purpose): Promise<Array<{ learnerId: string, matchedOn: string[] }>>
+  match(person: EidasPerson, why: Purpose): Promise<Array<{ learnerId: string, matchedOn: string[] }>>
 }
 
 /** A result to fetch evidence for, as the portal's verified view names it. */
@@ -95,7 +95,7 @@ export interface EvidenceDocuments {
 
 /** The source nodes' evidence (the `/lifelong/evidence/1.0.0` protocol). */
 export interface EvidenceFetcher {
-  fetch (learnerId: string, refs: readonly EvidenceRef[], why: Purpose, signal?: AbortSignal): Promise<EvidenceDocuments[]>
+  fetch(learnerId: string, refs: readonly EvidenceRef[], why: Purpose, signal?: AbortSignal): Promise<EvidenceDocuments[]>
 }
 
 /** One result of an imported foreign document, as the portal lists it. */
@@ -131,5 +131,5 @@ export interface ForeignResultsImport {
 
 /** The learner's imported foreign results (the EMREX client keeps them). */
 export interface ForeignResults {
-  forLearner (learnerId: string): Promise<ForeignResultsImport[]>
+  forLearner(learnerId: string): Promise<ForeignResultsImport[]>
 }

@@ -111,7 +111,9 @@ export class FinanceModule {
         }
       }
     }))
-    await Promise.all([...byInstitution].map(async ([org, indexes]) => { await this.askInstitution(org, indexes, queries, answers) }))
+    await Promise.all([...byInstitution].map(async ([org, indexes]) => {
+      await this.askInstitution(org, indexes, queries, answers)
+    }))
     for (const a of answers) {
       a.studyLoadPercent = a.enrolments.filter((e) => e.status === 'active').reduce((s, e) => s + e.studyLoadPercent, 0)
       a.creditsPassed = Math.round(a.creditsPassed * 10) / 10
@@ -122,14 +124,22 @@ export class FinanceModule {
   private async askInstitution (org: string, indexes: number[], queries: readonly FinanceQuery[], answers: FinanceAnswer[]): Promise<void> {
     const member = this.c.federation.membersWithRole('institution').find((m) => m.organisationNumber === org)
     const name = member?.name ?? org
-    const fail = (code: ErrorCode): void => { for (const i of indexes) (answers[i] as FinanceAnswer).sources.push({ organisationNumber: org, name, status: 'failed', code }) }
-    if (member === undefined) { fail('FINANCE_SOURCE_NOT_A_MEMBER'); return }
+    const fail = (code: ErrorCode): void => {
+      for (const i of indexes) (answers[i] as FinanceAnswer).sources.push({ organisationNumber: org, name, status: 'failed', code })
+    }
+    if (member === undefined) {
+      fail('FINANCE_SOURCE_NOT_A_MEMBER')
+      return
+    }
     for (let start = 0; start < indexes.length; start += MAX_STUDY_STATUS_QUERIES) {
       const chunk = indexes.slice(start, start + MAX_STUDY_STATUS_QUERIES)
       let res
       try {
         res = await this.c.client.call(member.peerId, GetStudyStatus, {
-          queries: chunk.map((i) => { const q = queries[i] as FinanceQuery; return { scheme: q.subject.scheme, value: q.subject.value, term: q.term, creditsFrom: q.creditsFrom, creditsTo: q.creditsTo } })
+          queries: chunk.map((i) => {
+            const q = queries[i] as FinanceQuery
+            return { scheme: q.subject.scheme, value: q.subject.value, term: q.term, creditsFrom: q.creditsFrom, creditsTo: q.creditsTo }
+          })
         }, FINANCE_PURPOSE)
       } catch (err) {
         const code = toLifelongError(err).code
@@ -141,7 +151,9 @@ export class FinanceModule {
         const a = answers[i] as FinanceAnswer
         const s = res.answers?.[k]
         a.sources.push({ organisationNumber: org, name, status: 'ok' })
-        for (const e of s?.enrolments ?? []) a.enrolments.push({ institution: org, name, offeringId: e.offeringId ?? '', status: e.status ?? '', startDate: e.startDate ?? '', endDate: e.endDate ?? '', studyLoadPercent: e.studyLoadPercent ?? 0 })
+        for (const e of s?.enrolments ?? []) {
+          a.enrolments.push({ institution: org, name, offeringId: e.offeringId ?? '', status: e.status ?? '', startDate: e.startDate ?? '', endDate: e.endDate ?? '', studyLoadPercent: e.studyLoadPercent ?? 0 })
+        }
         a.creditsPassed += (s?.creditsPassedTenths ?? 0) / 10
         a.creditRefs.push(...(s?.resultIds ?? []).map((id) => `${org}:${id}`))
       })

@@ -63,7 +63,14 @@ export class Checkpointer {
     this.c = components
     this.init = init
     this.isReleased = init.awaitRelease !== true
-    this.released = init.awaitRelease === true ? new Promise((resolve) => { this.openGate = () => { this.isReleased = true; resolve() } }) : Promise.resolve()
+    this.released = init.awaitRelease === true
+      ? new Promise((resolve) => {
+        this.openGate = () => {
+          this.isReleased = true
+          resolve()
+        }
+      })
+      : Promise.resolve()
     components.store.onAppended((_size, added) => {
       this.sinceLast += added
       if (this.sinceLast >= init.everyEntries && !this.stopped) void this.signQuietly()
@@ -98,7 +105,9 @@ export class Checkpointer {
     await this.c.store.sublevel.put(verifierKeyKey(), enc.encode(this.verifierKey))
     if (this.init.awaitRelease === true) void this.signQuietly()
     else await this.signQuietly()
-    this.timer = setInterval(() => { void this.signQuietly() }, this.init.intervalMs)
+    this.timer = setInterval(() => {
+      void this.signQuietly()
+    }, this.init.intervalMs)
     this.timer.unref()
   }
 
@@ -186,7 +195,9 @@ export class Checkpointer {
     this.sinceLast = 0
     this.c.logger.debug({ size }, 'checkpoint signed')
     for (const l of this.listeners) {
-      try { l(note, checkpoint, previous) } catch { /* listeners must not break signing */ }
+      try {
+        l(note, checkpoint, previous)
+      } catch { /* listeners must not break signing */ }
     }
     return { note, checkpoint }
   }

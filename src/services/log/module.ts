@@ -81,17 +81,22 @@ export class LogModule implements LogWriter {
     this.checkpointer = components.checkpointer
     this.witness = components.witness
     const store = components.store
-    this.rollback = new RollbackGuard({
-      store,
-      checkpointer: components.checkpointer,
-      witness: components.witness,
-      federation: components.federation,
-      client: components.client,
-      logger: components.logger,
-      metrics: components.metrics,
-      connectedPeers: components.connectedPeers
-    }, { selfPeerId: init.peerId, waitMs: init.rollbackCheckMs ?? 10_000, askDeadlineMs: 5_000 })
-    this.checkpointer.onSigned((note, cp) => { this.pushToWitnesses(note, cp) })
+    this.rollback = new RollbackGuard(
+      {
+        store,
+        checkpointer: components.checkpointer,
+        witness: components.witness,
+        federation: components.federation,
+        client: components.client,
+        logger: components.logger,
+        metrics: components.metrics,
+        connectedPeers: components.connectedPeers
+      },
+      { selfPeerId: init.peerId, waitMs: init.rollbackCheckMs ?? 10_000, askDeadlineMs: 5_000 }
+    )
+    this.checkpointer.onSigned((note, cp) => {
+      this.pushToWitnesses(note, cp)
+    })
     components.metrics.gauge('lifelong_log_size', 'Entries in this node\'s transparency log', () => store.size)
     components.metrics.gauge('lifelong_log_checkpoint_size', 'Size of the latest signed checkpoint', () => this.checkpointer.latest()?.checkpoint.size ?? 0)
   }
@@ -113,7 +118,9 @@ export class LogModule implements LogWriter {
   async start (): Promise<void> {
     await this.rollback.start()
     this.serve()
-    this.pushTimer = setInterval(() => { void this.pushLatest() }, this.init.pushIntervalMs)
+    this.pushTimer = setInterval(() => {
+      void this.pushLatest()
+    }, this.init.pushIntervalMs)
     this.pushTimer.unref()
   }
 
@@ -202,7 +209,9 @@ export class LogModule implements LogWriter {
   private pushToWitnesses (note: string, cp: Checkpoint): void {
     for (const peer of this.witnessPeers()) {
       // One push at a time per witness, in order (pushTo handles its own failures).
-      void this.pushing.run(peer, async () => { await this.pushTo(peer, note, cp) })
+      void this.pushing.run(peer, async () => {
+        await this.pushTo(peer, note, cp)
+      })
     }
   }
 
@@ -210,7 +219,11 @@ export class LogModule implements LogWriter {
   async pushLatest (): Promise<void> {
     const latest = this.checkpointer.latest()
     if (latest === undefined) return
-    await Promise.all(this.witnessPeers().filter(p => (this.witnessSizes.get(p) ?? -1) < latest.checkpoint.size).map(async p => { await this.pushTo(p, latest.note, latest.checkpoint) }))
+    await Promise.all(
+      this.witnessPeers().filter(p => (this.witnessSizes.get(p) ?? -1) < latest.checkpoint.size).map(async p => {
+        await this.pushTo(p, latest.note, latest.checkpoint)
+      })
+    )
   }
 
   private async pushTo (peer: string, note: string, cp: Checkpoint): Promise<void> {

@@ -53,7 +53,9 @@ export class NodeEvents {
   constructor (components: NodeEventsComponents, init: NodeEventsInit) {
     this.c = components
     this.init = init
-    components.federation.onAdopted(async (next) => { await this.manifestAdopted(next) })
+    components.federation.onAdopted(async (next) => {
+      await this.manifestAdopted(next)
+    })
   }
 
   /** The log's origin (fixed when the log was created). */

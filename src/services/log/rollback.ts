@@ -56,8 +56,14 @@ export class RollbackGuard {
   constructor (components: RollbackGuardComponents, init: RollbackGuardInit) {
     this.c = components
     this.init = init
-    components.witness.onOwnAhead((note, _cp, from) => { void this.consider(note, from) })
-    components.metrics.gauge('lifelong_log_rolled_back', '1 while the node refuses to append and sign because a witness holds a later checkpoint of its log than its store (docs/OPERATIONS.md, "After a restore")', () => this.c.store.appendsRefused === undefined ? 0 : 1)
+    components.witness.onOwnAhead((note, _cp, from) => {
+      void this.consider(note, from)
+    })
+    components.metrics.gauge(
+      'lifelong_log_rolled_back',
+      '1 while the node refuses to append and sign because a witness holds a later checkpoint of its log than its store (docs/OPERATIONS.md, "After a restore")',
+      () => this.c.store.appendsRefused === undefined ? 0 : 1
+    )
     components.metrics.gauge('lifelong_log_witnessed_size', 'The largest checkpoint of this node\'s log that a witness was seen to hold', () => this.witnessed?.size ?? 0)
   }
 
@@ -77,7 +83,9 @@ export class RollbackGuard {
 
   /** Asks the members, in the background; signing waits for it (bounded by `waitMs`). */
   afterStart (): void {
-    this.checking = this.check().finally(() => { this.c.checkpointer.release() })
+    this.checking = this.check().finally(() => {
+      this.c.checkpointer.release()
+    })
   }
 
   async stop (): Promise<void> {
@@ -142,11 +150,16 @@ export class RollbackGuard {
     if (held) return
     if (this.witnessed !== undefined && this.witnessed.size >= cp.size) return
     this.witnessed = cp
-    const error = new LifelongError('conflict', 'LOG_ROLLED_BACK',
-      `a witness holds checkpoint ${cp.size} of this log, which the store (${store.size} entries) does not contain: the store was rolled back. Appends and signing are refused until recovery (docs/OPERATIONS.md, "After a restore")`)
+    const error = new LifelongError(
+      'conflict',
+      'LOG_ROLLED_BACK',
+      `a witness holds checkpoint ${cp.size} of this log, which the store (${store.size} entries) does not contain: the store was rolled back. Appends and signing are refused until recovery (docs/OPERATIONS.md, "After a restore")`
+    )
     store.refuseAppends(error)
     this.c.checkpointer.refuse(error)
-    this.persisting = this.persisting.then(async () => { await store.sublevel.put(rolledBackKey(), new TextEncoder().encode(note), { sync: true } as never) })
+    this.persisting = this.persisting.then(async () => {
+      await store.sublevel.put(rolledBackKey(), new TextEncoder().encode(note), { sync: true } as never)
+    })
     await this.persisting
     this.c.logger.error({ code: 'LOG_ROLLED_BACK', witnessedSize: cp.size, storeSize: store.size, from }, 'LOG ROLLED BACK: a witness holds a later checkpoint of this log than the store; appends and signing refused until recovery')
   }

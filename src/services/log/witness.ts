@@ -161,7 +161,9 @@ export class Witness {
       } catch { /* a member whose key changed: start over with it */ }
     }
     for await (const key of sub.keys({ gte: EVIDENCE_PREFIX, lt: prefixEnd(EVIDENCE_PREFIX) })) this.evidenceIds.add(key.split('/')[2] as string)
-    this.timer = setInterval(() => { void this.gossip() }, this.init.gossipIntervalMs)
+    this.timer = setInterval(() => {
+      void this.gossip()
+    }, this.init.gossipIntervalMs)
     this.timer.unref()
   }
 
@@ -395,9 +397,10 @@ export class Witness {
         if (next.size > h.size) await this.hold(origin, note, next)
         return
       }
-      await this.recordEvidence('inconsistent', origin, log.verifierKey, [small.note, large.note],
-        small.note === held.note ? [`held:${this.init.selfPeerId}`, from] : [from, `held:${this.init.selfPeerId}`],
-        { proof: proof.map(p => Buffer.from(p).toString('base64')), ...(answer === undefined ? {} : { logAnswer: answer }) })
+      await this.recordEvidence('inconsistent', origin, log.verifierKey, [small.note, large.note], small.note === held.note ? [`held:${this.init.selfPeerId}`, from] : [from, `held:${this.init.selfPeerId}`], {
+        proof: proof.map(p => Buffer.from(p).toString('base64')),
+        ...(answer === undefined ? {} : { logAnswer: answer })
+      })
     })
   }
 
@@ -437,7 +440,7 @@ export class Witness {
     const lost = this.lossStatements(origin).some((l) => cp.size > l.keptSize && cp.size <= l.lostSize)
     if (root === undefined) {
       // Larger than this node's store: the store was rolled back (docs/LOG.md).
-      if (!lost) for (const l of this.ownAhead) l(note, cp, from)
+      if (!lost) { for (const l of this.ownAhead) l(note, cp, from) }
       return
     }
     if (Buffer.from(root).equals(Buffer.from(cp.root)) || lost) return
@@ -447,7 +450,16 @@ export class Witness {
   }
 
   private async recordEvidence (kind: EquivocationEvidence['kind'], origin: string, logVerifierKey: string, notes: [string, string], sources: [string, string], extra: Partial<EquivocationEvidence> = {}): Promise<void> {
-    const id = evidenceId(origin, notes.map(n => { try { return parseNote(n).text } catch { return n } }))
+    const id = evidenceId(
+      origin,
+      notes.map(n => {
+        try {
+          return parseNote(n).text
+        } catch {
+          return n
+        }
+      })
+    )
     if (this.evidenceIds.has(id)) return
     const at = this.now()
     const evidence: EquivocationEvidence = {

@@ -28,7 +28,7 @@ import { learnerIdentityKey } from './keys.ts'
 
 /** What this needs of the index: the learner ID of an identifier, undefined if the index knows none. */
 export interface LearnerIdResolver {
-  resolve (subject: SubjectId, why: Purpose): Promise<string | undefined>
+  resolve(subject: SubjectId, why: Purpose): Promise<string | undefined>
 }
 
 const RESOLVE = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' }
@@ -42,7 +42,12 @@ interface StoredIdentity {
   birthDate?: string
 }
 
-const storedOf = (i: LearnerIdentity): StoredIdentity => ({ subject: { scheme: i.subject.scheme, value: i.subject.value }, givenNames: i.givenNames, familyName: i.familyName, ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate }) })
+const storedOf = (i: LearnerIdentity): StoredIdentity => ({
+  subject: { scheme: i.subject.scheme, value: i.subject.value },
+  givenNames: i.givenNames,
+  familyName: i.familyName,
+  ...(i.birthDate === undefined ? {} : { birthDate: i.birthDate })
+})
 
 /**
  * Learner IDs of signed-in identities (resolved once at the index), and the identities behind
@@ -117,7 +122,9 @@ export class BridgeAccessLog implements AccessLog {
   async record (learnerId: string, entry: AccessEntry): Promise<void> {
     const bytes = new TextEncoder().encode(JSON.stringify(entry))
     const key = `bl/${learnerId}/${String(entry.at).padStart(13, '0')}/${randomBytes(4).toString('hex')}`
-    await this.log.transaction((tx) => { tx.record({ sublevel: this.store, key, value: bytes, entry: { type: 'portal.bridge-access', key: key.slice(3) } }) })
+    await this.log.transaction((tx) => {
+      tx.record({ sublevel: this.store, key, value: bytes, entry: { type: 'portal.bridge-access', key: key.slice(3) } })
+    })
   }
 
   /** The learner's entries, newest first. */

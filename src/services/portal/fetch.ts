@@ -43,7 +43,7 @@ export interface ResultSource {
 
 /** "Where are L's results" (the national index). */
 export interface SourceDirectory {
-  find (subject: SubjectId, why: Purpose): Promise<ResultSource[]>
+  find(subject: SubjectId, why: Purpose): Promise<ResultSource[]>
 }
 
 export type SourceStatus = 'ok' | 'unavailable' | 'timed-out' | 'refused' | 'failed'
@@ -153,7 +153,11 @@ export class ResultFetcher {
       // The index lookup counts against the same deadline: a slow or down index must not stall the page.
       sources = await Promise.race([
         this.c.directory.find(subject, why),
-        new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new LifelongError('timeout', 'PORTAL_INDEX_TIMEOUT', 'the national index did not answer in time')) }, this.init.deadlineMs) })
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => {
+            reject(new LifelongError('timeout', 'PORTAL_INDEX_TIMEOUT', 'the national index did not answer in time'))
+          }, this.init.deadlineMs)
+        })
       ])
     } catch (err) {
       return { sources: [], results: [], directoryError: toLifelongError(err).code }
@@ -181,7 +185,9 @@ export class ResultFetcher {
     report.name = member.name
     let res: lifelong.results.IGetResultsResponse
     const controller = new AbortController()
-    const timer = setTimeout(() => { controller.abort() }, deadlineMs)
+    const timer = setTimeout(() => {
+      controller.abort()
+    }, deadlineMs)
     try {
       res = await this.c.client.call(member.peerId, GetResults, { subject: subjects[0], resultIds: [...(ids ?? [])] }, { ...why, deadlineMs, signal: controller.signal })
     } catch (err) {
@@ -200,7 +206,14 @@ export class ResultFetcher {
       checkpoint = this.openCheckpoint(res.checkpoint ?? '', member, source)
     } catch (err) {
       const code = toLifelongError(err).code
-      const results = served.map((r): PortalResult => ({ key: `${s.organisationNumber}:?`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification: { ok: false, code: 'LOG_CHECKPOINT_INVALID', message: code }, served: r, checkpoint: res.checkpoint ?? '', witnesses: [] }))
+      const results = served.map((r): PortalResult => ({
+        key: `${s.organisationNumber}:?`,
+        source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId },
+        verification: { ok: false, code: 'LOG_CHECKPOINT_INVALID', message: code },
+        served: r,
+        checkpoint: res.checkpoint ?? '',
+        witnesses: []
+      }))
       return { report: { ...report, results: served.length, flagged: served.length }, results }
     }
     const cosigners = new Set(checkpoint.cosignatures.map((c) => `${c.name}+${c.keyId}`))
@@ -218,7 +231,14 @@ export class ResultFetcher {
         }
       })
       const view = verification.ok ? verification.view : verification.view
-      const out: PortalResult = { key: `${member.organisationNumber}:${view?.resultId ?? '?'}`, source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId }, verification, served: r, checkpoint: res.checkpoint ?? '', witnesses }
+      const out: PortalResult = {
+        key: `${member.organisationNumber}:${view?.resultId ?? '?'}`,
+        source: { organisationNumber: member.organisationNumber, name: member.name, peerId: member.peerId },
+        verification,
+        served: r,
+        checkpoint: res.checkpoint ?? '',
+        witnesses
+      }
       if (view !== undefined) out.view = view
       if (view !== undefined && view.issuer.organisationNumber !== member.organisationNumber) {
         const o = view.offeringId === undefined ? undefined : successions.get(`${view.offeringId}@${view.achievedOn}`)
@@ -281,7 +301,11 @@ export class ResultFetcher {
     }
     await Promise.all([...wanted].map(async (k) => {
       const [id, day] = k.split('@') as [string, string]
-      try { out.set(k, await catalogue.find(id, day)) } catch { out.set(k, undefined) }
+      try {
+        out.set(k, await catalogue.find(id, day))
+      } catch {
+        out.set(k, undefined)
+      }
     }))
     return out
   }
@@ -302,7 +326,10 @@ export class ResultFetcher {
     const failed: string[] = []
     await Promise.all(sources.map(async (s) => {
       const member = this.member(s)
-      if (member === undefined) { failed.push(s.name); return }
+      if (member === undefined) {
+        failed.push(s.name)
+        return
+      }
       try {
         const res = await this.c.client.call(member.peerId, GetAccessLog, { subject, limit: 100 }, { ...why, deadlineMs: this.init.deadlineMs })
         for (const r of res.rows ?? []) rows.push({ ...r, source: member.name })
@@ -334,4 +361,3 @@ export function everyInstitution (federation: Federation): SourceDirectory {
     }
   }
 }
-

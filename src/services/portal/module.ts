@@ -141,7 +141,10 @@ export class PortalModule {
     if (init.oidc === undefined && c.devIssuer === undefined) c.logger.warn('the portal has no OIDC issuer configured (portal.oidc): nobody can sign in')
     if (c.directory === undefined) c.logger.warn('the portal has no national index to ask: it asks every institution for a learner\'s results')
     this.directory = c.directory ?? everyInstitution(c.federation)
-    this.fetcher = new ResultFetcher({ client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now }, { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs, ...(init.signaturePolicy === undefined ? {} : { policy: init.signaturePolicy }) })
+    this.fetcher = new ResultFetcher(
+      { client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now },
+      { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs, ...(init.signaturePolicy === undefined ? {} : { policy: init.signaturePolicy }) }
+    )
     this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
     this.sessionStore = new SessionStore({ store: c.store, now: c.now }, init.session)
     this.sessionStore.load(c.sessionSecret)
@@ -217,7 +220,9 @@ export class PortalModule {
   async start (): Promise<void> {
     await this.shares.load()
     await this.sweepSessions()
-    this.sweepTimer = setInterval(() => { void this.sweepSessions() }, SESSION_SWEEP_MS)
+    this.sweepTimer = setInterval(() => {
+      void this.sweepSessions()
+    }, SESSION_SWEEP_MS)
     this.sweepTimer.unref()
     const secretFile = this.init.oidc?.clientSecretFile
     if (secretFile !== undefined && this.init.oidc?.clientAuth !== 'none') {
@@ -259,7 +264,11 @@ export class PortalModule {
     } else {
       verifier = new TokenVerifier({ issuer: 'urn:lifelong:no-issuer', audience: 'none', keys: { jwks: { keys: [] } }, allowSynthetic: false })
       authorizeUrl = () => `${this.c.baseUrl()}/portal`
-      tokens = { exchange: async () => { throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', 'the portal has no OIDC issuer configured') } }
+      tokens = {
+        exchange: async () => {
+          throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', 'the portal has no OIDC issuer configured')
+        }
+      }
     }
     return new LearnerSessions(verifier, { baseUrl: () => this.c.baseUrl(), authorizeUrl, tokens, secret: this.c.sessionSecret, store: this.sessionStore })
   }

@@ -64,7 +64,7 @@ export class TokenVerifier {
   async verify (token: string, nonce?: string): Promise<LearnerIdentity> {
     let payload
     try {
-      ({ payload } = await jwtVerify(token, this.getKey, { issuer: this.issuer, audience: this.init.audience, clockTolerance: this.init.clockToleranceSeconds ?? 30, algorithms: ['EdDSA', 'Ed25519', 'RS256', 'ES256', 'PS256'] }))
+      ;({ payload } = await jwtVerify(token, this.getKey, { issuer: this.issuer, audience: this.init.audience, clockTolerance: this.init.clockToleranceSeconds ?? 30, algorithms: ['EdDSA', 'Ed25519', 'RS256', 'ES256', 'PS256'] }))
     } catch (err) {
       throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_TOKEN_INVALID', `the sign-in token does not verify: ${(err as Error).message}`, { cause: err })
     }
@@ -145,10 +145,14 @@ export class HttpTokenClient implements TokenClient {
       text = await res.text()
     } catch (err) {
       const timedOut = (err as Error).name === 'TimeoutError'
-      throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', timedOut ? `the sign-in service's token endpoint did not answer within ${timeoutMs} ms` : 'the sign-in service\'s token endpoint could not be reached', { cause: err })
+      throw new LifelongError('unavailable', 'AUTH_TOKEN_REQUEST_FAILED', timedOut ? `the sign-in service's token endpoint did not answer within ${timeoutMs} ms` : 'the sign-in service\'s token endpoint could not be reached', {
+        cause: err
+      })
     }
     let json: Record<string, unknown> = {}
-    try { json = JSON.parse(text) as Record<string, unknown> } catch { /* not JSON: handled below */ }
+    try {
+      json = JSON.parse(text) as Record<string, unknown>
+    } catch { /* not JSON: handled below */ }
     if (status !== 200) {
       const code = oauthErrorCode(json?.error)
       throw new LifelongError(status >= 500 ? 'unavailable' : 'unauthenticated', 'AUTH_TOKEN_REQUEST_FAILED', `the sign-in service's token endpoint refused the code (HTTP ${status}${code === undefined ? '' : `, ${code}`})`)

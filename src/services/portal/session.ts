@@ -63,7 +63,13 @@ export interface LearnerSessionsInit {
   store: SessionStore
 }
 
-interface SignIn { state: string, nonce: string, verifier: string, returnTo: string, at: number }
+interface SignIn {
+  state: string
+  nonce: string
+  verifier: string
+  returnTo: string
+  at: number
+}
 
 const invalidSignIn = (): LifelongError => new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'this sign-in was not started here (or took too long): please sign in again')
 
@@ -150,7 +156,9 @@ export class LearnerSessions {
    * @throws LifelongError AUTH_SIGN_IN_REFUSED, AUTH_SIGN_IN_INVALID, AUTH_TOKEN_REQUEST_FAILED, AUTH_SIGN_IN_TOKEN_INVALID
    */
   async complete (request: FastifyRequest, reply: FastifyReply, params: CallbackParams): Promise<{ identity: LearnerIdentity, returnTo: string }> {
-    const clear = (): void => { this.setSignInCookie(reply, '', 0) }
+    const clear = (): void => {
+      this.setSignInCookie(reply, '', 0)
+    }
     if (params.error !== undefined && params.error !== '') {
       clear()
       const code = oauthErrorCode(params.error) ?? 'unknown error'

@@ -71,7 +71,11 @@ export interface CreateShare {
   showBirthDate?: boolean
 }
 
-interface Counters { v: number, uses: number, wrong: number }
+interface Counters {
+  v: number
+  uses: number
+  wrong: number
+}
 
 export interface ShareStoreComponents {
   store: Sublevel
@@ -124,10 +128,21 @@ export class ShareStore {
     const salt = new Uint8Array(randomBytes(16))
     const hash = await scrypt(code, salt, 32, SCRYPT)
     const record = pb.ShareRecord.encode({
-      shareId, version: 1, status: 'active', ownerScheme: owner.scheme, ownerValue: owner.value,
-      results: input.results, recipient: input.recipient.trim(), createdAtMs: now, expiresAtMs: input.expiresAt,
-      maxUses: input.maxUses, codeSalt: salt, codeHash: hash, recordedAtMs: now,
-      lang: input.lang ?? '', showBirthDate: input.showBirthDate === true
+      shareId,
+      version: 1,
+      status: 'active',
+      ownerScheme: owner.scheme,
+      ownerValue: owner.value,
+      results: input.results,
+      recipient: input.recipient.trim(),
+      createdAtMs: now,
+      expiresAtMs: input.expiresAt,
+      maxUses: input.maxUses,
+      codeSalt: salt,
+      codeHash: hash,
+      recordedAtMs: now,
+      lang: input.lang ?? '',
+      showBirthDate: input.showBirthDate === true
     }).finish()
     const store = this.c.store
     await this.c.log.transaction((tx) => {

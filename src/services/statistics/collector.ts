@@ -44,7 +44,9 @@ export class StatisticsCollector {
   async collected (): Promise<Collected> {
     const now = (this.c.now ?? Date.now)()
     if (this.last !== undefined && now - this.last.collectedAt < this.ttlMs) return this.last
-    this.running ??= this.collect().finally(() => { this.running = undefined })
+    this.running ??= this.collect().finally(() => {
+      this.running = undefined
+    })
     return await this.running
   }
 
@@ -66,7 +68,14 @@ export class StatisticsCollector {
       }
     }))
     const cells: Cell[] = answers.flatMap((a) => a.cells.map((c) => ({
-      measure: c.measure as Cell['measure'], year: c.year ?? 0, field: c.field ?? '', level: c.level ?? '', ageBand: c.ageBand ?? '', institution: a.m.organisationNumber, people: c.people ?? 0, value: Number(c.value ?? 0)
+      measure: c.measure as Cell['measure'],
+      year: c.year ?? 0,
+      field: c.field ?? '',
+      level: c.level ?? '',
+      ageBand: c.ageBand ?? '',
+      institution: a.m.organisationNumber,
+      people: c.people ?? 0,
+      value: Number(c.value ?? 0)
     })))
     this.last = { cells, sources: answers.map((a) => ({ organisationNumber: a.m.organisationNumber, name: a.m.name, ok: a.ok, ...(a.ok ? {} : { code: a.code }) })), collectedAt: (this.c.now ?? Date.now)() }
     return this.last

@@ -53,15 +53,40 @@ export type SafeFetch = (url: string, request?: { accept?: string, maxBytes?: nu
 // Two lists: a BlockList with IPv6 rules also applies them to IPv4 addresses (as IPv4-mapped).
 const BLOCKED_V4 = new BlockList()
 const BLOCKED_V6 = new BlockList()
-for (const [net, prefix] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24],
-  ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4]
-] as const) BLOCKED_V4.addSubnet(net, prefix, 'ipv4')
-for (const [net, prefix] of [
-  ['::', 128], ['::1', 128], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
-  ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8]
-] as const) BLOCKED_V6.addSubnet(net, prefix, 'ipv6')
+for (
+  const [net, prefix] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.0.2.0', 24],
+    ['192.88.99.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['198.51.100.0', 24],
+    ['203.0.113.0', 24],
+    ['224.0.0.0', 4],
+    ['240.0.0.0', 4]
+  ] as const
+) BLOCKED_V4.addSubnet(net, prefix, 'ipv4')
+for (
+  const [net, prefix] of [
+    ['::', 128],
+    ['::1', 128],
+    ['64:ff9b:1::', 48],
+    ['100::', 64],
+    ['2001::', 23],
+    ['2001:db8::', 32],
+    ['2002::', 16],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['fec0::', 10],
+    ['ff00::', 8]
+  ] as const
+) BLOCKED_V6.addSubnet(net, prefix, 'ipv6')
 
 /** The IPv4 address embedded in an IPv4-mapped (::ffff:0:0/96) or NAT64 (RFC 6052 64:ff9b::/96) address, if it is one. */
 function embeddedIpv4 (address: string): string | undefined {
@@ -85,11 +110,15 @@ export function isPublicAddress (address: string): boolean {
   return false
 }
 
-const systemResolve = async (hostname: string): Promise<ResolvedAddress[]> =>
-  (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }))
+const systemResolve = async (hostname: string): Promise<ResolvedAddress[]> => (await dnsLookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }))
 
 const refuse = (code: ErrorCode, message: string, cause?: unknown): LifelongError =>
-  new LifelongError(code === 'FETCH_TIMEOUT' ? 'timeout' : code === 'FETCH_TOO_LARGE' ? 'too-large' : code === 'FETCH_FAILED' || code === 'FETCH_HTTP_STATUS' ? 'unavailable' : 'forbidden', code, message, cause === undefined ? {} : { cause })
+  new LifelongError(
+    code === 'FETCH_TIMEOUT' ? 'timeout' : code === 'FETCH_TOO_LARGE' ? 'too-large' : code === 'FETCH_FAILED' || code === 'FETCH_HTTP_STATUS' ? 'unavailable' : 'forbidden',
+    code,
+    message,
+    cause === undefined ? {} : { cause }
+  )
 
 /** Makes a fetch that enforces the policy above. */
 export function createSafeFetch (options: SafeFetchOptions = {}): SafeFetch {
@@ -109,8 +138,7 @@ export function createSafeFetch (options: SafeFetchOptions = {}): SafeFetch {
     }
     if (url.username !== '' || url.password !== '') throw refuse('FETCH_URL_INVALID', 'a URL with credentials is refused')
     const host = url.hostname.replace(/^\[|\]$/g, '')
-    const forbidden = (address: string): LifelongError =>
-      refuse('FETCH_ADDRESS_FORBIDDEN', `${url.hostname} is ${address}, not a public address (only --allow-insecure-fetch allows loopback and private addresses)`)
+    const forbidden = (address: string): LifelongError => refuse('FETCH_ADDRESS_FORBIDDEN', `${url.hostname} is ${address}, not a public address (only --allow-insecure-fetch allows loopback and private addresses)`)
     if (isIP(host) !== 0 && !allowInsecure && !isPublicAddress(host)) throw forbidden(host)
     // The socket's own lookup: the addresses checked are the addresses connected to.
     const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
@@ -120,7 +148,9 @@ export function createSafeFetch (options: SafeFetchOptions = {}): SafeFetch {
         if (bad !== undefined) throw forbidden(bad.address)
         if (lookupOptions.all === true) callback(null, addresses)
         else callback(null, (addresses[0] as ResolvedAddress).address, (addresses[0] as ResolvedAddress).family)
-      }).catch((err: NodeJS.ErrnoException) => { callback(err, '', 4) })
+      }).catch((err: NodeJS.ErrnoException) => {
+        callback(err, '', 4)
+      })
     }
     return await new Promise<FetchedDocument>((resolvePromise, reject) => {
       let settled = false
@@ -139,18 +169,32 @@ export function createSafeFetch (options: SafeFetchOptions = {}): SafeFetch {
         agent: false
       }, (res: IncomingMessage) => {
         const status = res.statusCode ?? 0
-        if (status >= 300 && status < 400) { fail(refuse('FETCH_REDIRECT_REFUSED', `${url.href} answered ${status} (a redirect${res.headers.location === undefined ? '' : ` to ${String(res.headers.location).slice(0, 200)}`}); redirects are not followed`)); return }
-        if (status < 200 || status >= 300) { fail(refuse('FETCH_HTTP_STATUS', `${url.href} answered HTTP ${status}`)); return }
+        if (status >= 300 && status < 400) {
+          fail(refuse('FETCH_REDIRECT_REFUSED', `${url.href} answered ${status} (a redirect${res.headers.location === undefined ? '' : ` to ${String(res.headers.location).slice(0, 200)}`}); redirects are not followed`))
+          return
+        }
+        if (status < 200 || status >= 300) {
+          fail(refuse('FETCH_HTTP_STATUS', `${url.href} answered HTTP ${status}`))
+          return
+        }
         const declared = Number(res.headers['content-length'] ?? NaN)
-        if (declared > maxBytes) { fail(refuse('FETCH_TOO_LARGE', `${url.href} sends ${declared} bytes, more than ${maxBytes}`)); return }
+        if (declared > maxBytes) {
+          fail(refuse('FETCH_TOO_LARGE', `${url.href} sends ${declared} bytes, more than ${maxBytes}`))
+          return
+        }
         const chunks: Buffer[] = []
         let size = 0
         res.on('data', (chunk: Buffer) => {
           size += chunk.length
-          if (size > maxBytes) { fail(refuse('FETCH_TOO_LARGE', `${url.href} sends more than ${maxBytes} bytes`)); return }
+          if (size > maxBytes) {
+            fail(refuse('FETCH_TOO_LARGE', `${url.href} sends more than ${maxBytes} bytes`))
+            return
+          }
           chunks.push(chunk)
         })
-        res.on('error', (err) => { fail(refuse('FETCH_FAILED', `reading ${url.href} failed: ${err.message}`, err)) })
+        res.on('error', (err) => {
+          fail(refuse('FETCH_FAILED', `reading ${url.href} failed: ${err.message}`, err))
+        })
         res.on('end', () => {
           if (settled) return
           settled = true
@@ -158,7 +202,9 @@ export function createSafeFetch (options: SafeFetchOptions = {}): SafeFetch {
           resolvePromise({ url: url.href, status, contentType: String(res.headers['content-type'] ?? ''), body: new Uint8Array(Buffer.concat(chunks)) })
         })
       })
-      const timer = setTimeout(() => { fail(refuse('FETCH_TIMEOUT', `${url.href} did not answer within ${timeoutMs} ms`)) }, timeoutMs)
+      const timer = setTimeout(() => {
+        fail(refuse('FETCH_TIMEOUT', `${url.href} did not answer within ${timeoutMs} ms`))
+      }, timeoutMs)
       request.on('error', (err) => {
         fail(err instanceof LifelongError ? err : refuse('FETCH_FAILED', `cannot fetch ${url.href}: ${err.message}`, err))
       })

@@ -15,7 +15,13 @@
 import { readFileSync } from 'node:fs'
 import { LifelongError } from '../../core/errors.ts'
 import {
-  openManifestUnderAnchors, operatorKeyAnchor, parseTrustAnchor, sameTrustAnchor, SIGNED_MANIFEST_PATH, trustAnchorFingerprint, type TrustAnchor
+  openManifestUnderAnchors,
+  operatorKeyAnchor,
+  parseTrustAnchor,
+  sameTrustAnchor,
+  SIGNED_MANIFEST_PATH,
+  trustAnchorFingerprint,
+  type TrustAnchor
 } from '../../core/federation/anchor.ts'
 import { MAX_MANIFEST_BYTES, type Manifest } from '../../core/federation/manifest.ts'
 import type { SafeFetch } from './fetch.ts'
@@ -113,7 +119,9 @@ export async function refreshPin (store: TrustStore, pin: Pin, options: { fetch:
   }
   const loaded = await loadManifest(pin.manifestUrl, [pin.anchor], options.fetch)
   let held: Manifest | undefined
-  try { held = heldManifest(pin) } catch {}
+  try {
+    held = heldManifest(pin)
+  } catch {}
   if (held !== undefined && loaded.manifest.serial < held.serial) {
     throw new LifelongError('conflict', 'TRUST_MANIFEST_ROLLBACK', `${pin.manifestUrl} serves serial ${loaded.manifest.serial}, older than the serial ${held.serial} already held`)
   }
@@ -185,7 +193,11 @@ export async function resolveTrust (req: TrustRequest): Promise<VerifierTrust> {
   }
   for (const pin of pins) {
     let held: Manifest | undefined
-    try { held = heldManifest(pin) } catch (err) { trust.notes.push(`the stored manifest of ${pin.federation} does not verify under its anchor: ${(err as Error).message}`) }
+    try {
+      held = heldManifest(pin)
+    } catch (err) {
+      trust.notes.push(`the stored manifest of ${pin.federation} does not verify under its anchor: ${(err as Error).message}`)
+    }
     if ((held === undefined || held.expiresAt <= now) && req.offline !== true && pin.manifestUrl !== undefined) {
       try {
         held = (await refreshPin(req.store, pin, { fetch: req.fetch, now })).manifest

@@ -145,8 +145,7 @@ const text = (l: unknown): string | undefined => {
 }
 const memberName = (m: Member, manifest?: { federation: string, serial: number }): string =>
   `${m.name} (organisation ${m.organisationNumber})${manifest === undefined ? '' : `, member of ${manifest.federation} in manifest serial ${manifest.serial}`}`
-const grade = (g: { value: string, scale?: string, component?: string }): string =>
-  `${g.value}${g.scale === undefined ? '' : ` (${g.scale}${g.component === undefined || g.component === 'final' ? '' : `, ${g.component}`})`}`
+const grade = (g: { value: string, scale?: string, component?: string }): string => `${g.value}${g.scale === undefined ? '' : ` (${g.scale}${g.component === undefined || g.component === 'final' ? '' : `, ${g.component}`})`}`
 
 function resultItem (v: BundleVerification<ResultView>): VerifiedItem {
   const r = v.facts as ResultView
@@ -229,7 +228,12 @@ registerVerifier({
   verify: (text, options, trust) => {
     const bundle = JSON.parse(text) as ProofBundle
     const record = recordChecks.get(String(bundle?.entry?.type))
-    const v = verifyProofBundle<ResultView>(bundle, { anchors: trust?.anchors ?? [], ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }), ...(options.policy === undefined ? {} : { policy: options.policy }), ...(record === undefined ? {} : { record }) })
+    const v = verifyProofBundle<ResultView>(bundle, {
+      anchors: trust?.anchors ?? [],
+      ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }),
+      ...(options.policy === undefined ? {} : { policy: options.policy }),
+      ...(record === undefined ? {} : { record })
+    })
     return { checks: v.checks, verified: [v.facts === undefined ? bundleItem(v, bundle) : resultItem(v)] }
   }
 })
@@ -246,7 +250,11 @@ registerVerifier({
   description: 'signed results with their proof bundles (what the Diploma portal hands the recipient of a share)',
   needs: 'anchors',
   verify: (text, options, trust) => {
-    const v = verifyResultProofs(JSON.parse(text) as BundleSet, { anchors: trust?.anchors ?? [], ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }), ...(options.policy === undefined ? {} : { policy: options.policy }) })
+    const v = verifyResultProofs(JSON.parse(text) as BundleSet, {
+      anchors: trust?.anchors ?? [],
+      ...(options.minCosignatures === undefined ? {} : { minCosignatures: options.minCosignatures }),
+      ...(options.policy === undefined ? {} : { policy: options.policy })
+    })
     return { checks: v.checks, verified: v.bundles.filter((b) => b.facts !== undefined).map(resultItem) }
   }
 })
@@ -268,7 +276,12 @@ registerVerifier({
   needs: 'manifests',
   verify: async (text, options, trust) => {
     const { verifySdJwtVc } = await import('../bridges/eudi/verify.ts')
-    const v = await verifySdJwtVc(text, { manifests: trust?.manifests ?? [], ...(options.offline === undefined ? {} : { offline: options.offline }), ...(options.fetch === undefined ? {} : { fetch: options.fetch }), ...(options.now === undefined ? {} : { now: options.now }) })
+    const v = await verifySdJwtVc(text, {
+      manifests: trust?.manifests ?? [],
+      ...(options.offline === undefined ? {} : { offline: options.offline }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.now === undefined ? {} : { now: options.now })
+    })
     return { checks: v.checks, verified: v.claims === undefined ? [] : [sdJwtItem(v.claims, v.issuer?.member)] }
   }
 })

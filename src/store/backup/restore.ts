@@ -60,7 +60,12 @@ export async function restoreBackup (input: AsyncIterable<Uint8Array>, dataDir: 
   mkdirSync(join(staging, 'db'), { recursive: true, mode: 0o700 })
   const db = new Level<Uint8Array, Uint8Array>(join(staging, 'db'), { keyEncoding: 'view', valueEncoding: 'view', ...LEVELDB_OPTIONS })
   let closed = false
-  const close = async (): Promise<void> => { if (!closed) { closed = true; await db.close() } }
+  const close = async (): Promise<void> => {
+    if (!closed) {
+      closed = true
+      await db.close()
+    }
+  }
   const reader = new BackupReader()
   let summary: BackupSummary
   try {
@@ -69,7 +74,10 @@ export async function restoreBackup (input: AsyncIterable<Uint8Array>, dataDir: 
     let told = false
     for await (const chunk of input) {
       const pairs = reader.push(chunk)
-      if (!told && reader.header !== undefined) { told = true; options.progress?.header?.(reader.header) }
+      if (!told && reader.header !== undefined) {
+        told = true
+        options.progress?.header?.(reader.header)
+      }
       options.progress?.read?.(reader.position)
       for (const [k, v] of pairs) {
         // Copies: the reader's buffer is reused once the chunk is consumed.
@@ -97,7 +105,9 @@ export async function restoreBackup (input: AsyncIterable<Uint8Array>, dataDir: 
     rmSync(rejected, { recursive: true, force: true })
     renameSync(staging, rejected)
     const shown = report.problems.slice(0, 3).map((p) => `${p.check}: ${p.message}`).join('; ')
-    throw new LifelongError('invalid', 'BACKUP_NOT_VERIFIED', `the restored store does not match its log (${report.problems.length} problem(s): ${shown}); it was kept at ${join(rejected, 'db')} and not put in place`, { details: { report } })
+    throw new LifelongError('invalid', 'BACKUP_NOT_VERIFIED', `the restored store does not match its log (${report.problems.length} problem(s): ${shown}); it was kept at ${join(rejected, 'db')} and not put in place`, {
+      details: { report }
+    })
   }
   mkdirSync(dataDir, { recursive: true })
   rmSync(target, { recursive: true, force: true })

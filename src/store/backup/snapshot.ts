@@ -44,9 +44,11 @@ export async function backupStore (storage: Storage, peerId: string, now: () => 
       approximateBytes
     }
     let settle!: { resolve: (s: BackupSummary) => void, reject: (err: unknown) => void }
-    const summary = new Promise<BackupSummary>((resolve, reject) => { settle = { resolve, reject } })
+    const summary = new Promise<BackupSummary>((resolve, reject) => {
+      settle = { resolve, reject }
+    })
     summary.catch(() => {})
-    async function * chunks (): AsyncGenerator<Uint8Array> {
+    async function* chunks (): AsyncGenerator<Uint8Array> {
       const writer = new BackupWriter()
       const it = db.iterator<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view', snapshot })
       let done = false

@@ -97,11 +97,17 @@ function readLogRecords (data: Uint8Array, file: string, kind: 'manifest' | 'log
   let pos = 0
   while (pos < data.length) {
     const blockLeft = LOG_BLOCK - (pos % LOG_BLOCK)
-    if (blockLeft < LOG_HEADER) { pos += blockLeft; continue }
+    if (blockLeft < LOG_HEADER) {
+      pos += blockLeft
+      continue
+    }
     if (pos + LOG_HEADER > data.length) break // a header cut by the end of the file: a torn last write
     const length = (data[pos + 4] as number) | ((data[pos + 5] as number) << 8)
     const type = data[pos + 6] as number
-    if (type === 0 && length === 0) { pos += blockLeft; continue } // zeros: the rest of the block is unused
+    if (type === 0 && length === 0) {
+      pos += blockLeft
+      continue
+    } // zeros: the rest of the block is unused
     const end = pos + LOG_HEADER + length
     const blockEnd = Math.min(pos + blockLeft, data.length)
     // A record longer than what is left of its block: at the end of the file a torn last write
@@ -120,14 +126,22 @@ function readLogRecords (data: Uint8Array, file: string, kind: 'manifest' | 'log
     else if (type === 2) pending = [payload]
     else if (pending !== undefined) {
       pending.push(payload)
-      if (type === 4) { records.push(Buffer.concat(pending)); pending = undefined }
+      if (type === 4) {
+        records.push(Buffer.concat(pending))
+        pending = undefined
+      }
     }
     pos = end
   }
   return records
 }
 
-interface TableFile { number: number, size: number, smallest: Uint8Array, largest: Uint8Array }
+interface TableFile {
+  number: number
+  size: number
+  smallest: Uint8Array
+  largest: Uint8Array
+}
 
 /** Replays the MANIFEST's version edits (leveldb db/version_edit.cc): the live tables and logs. */
 function replayManifest (records: Uint8Array[]): { tables: Map<number, TableFile>, logNumber: number, prevLogNumber: number } {
@@ -140,11 +154,26 @@ function replayManifest (records: Uint8Array[]): { tables: Map<number, TableFile
       const [tag, q] = varint(r, p)
       p = q
       switch (tag) {
-        case 1: p = lengthPrefixed(r, p, r.length)[1]; break // comparator
-        case 2: [logNumber, p] = varint(r, p); break
-        case 3: case 4: p = varint(r, p)[1]; break // next file number, last sequence
-        case 5: p = lengthPrefixed(r, varint(r, p)[1], r.length)[1]; break // compact pointer
-        case 6: { const [, a] = varint(r, p); const [n, b] = varint(r, a); tables.delete(n); p = b; break }
+        case 1:
+          p = lengthPrefixed(r, p, r.length)[1]
+          break // comparator
+        case 2:
+          ;[logNumber, p] = varint(r, p)
+          break
+        case 3:
+        case 4:
+          p = varint(r, p)[1]
+          break // next file number, last sequence
+        case 5:
+          p = lengthPrefixed(r, varint(r, p)[1], r.length)[1]
+          break // compact pointer
+        case 6: {
+          const [, a] = varint(r, p)
+          const [n, b] = varint(r, a)
+          tables.delete(n)
+          p = b
+          break
+        }
         case 7: {
           const [, a] = varint(r, p)
           const [number, b] = varint(r, a)
@@ -155,15 +184,21 @@ function replayManifest (records: Uint8Array[]): { tables: Map<number, TableFile
           p = e
           break
         }
-        case 9: [prevLogNumber, p] = varint(r, p); break
-        default: throw new Malformed(`unknown version edit tag ${tag}`)
+        case 9:
+          ;[prevLogNumber, p] = varint(r, p)
+          break
+        default:
+          throw new Malformed(`unknown version edit tag ${tag}`)
       }
     }
   }
   return { tables, logNumber, prevLogNumber }
 }
 
-interface BlockHandle { offset: number, size: number }
+interface BlockHandle {
+  offset: number
+  size: number
+}
 
 function blockHandle (b: Uint8Array, pos: number, limit = b.length): [BlockHandle, number] {
   const [offset, a] = varint(b, pos, limit)
@@ -181,7 +216,11 @@ function readBlock (data: Uint8Array, h: BlockHandle): Uint8Array | string {
   const contents = data.subarray(h.offset, end)
   if (type === 0) return contents
   if (type === 1) {
-    try { return snappyDecompress(contents) } catch (err) { return `cannot decompress: ${(err as Error).message}` }
+    try {
+      return snappyDecompress(contents)
+    } catch (err) {
+      return `cannot decompress: ${(err as Error).message}`
+    }
   }
   return `unknown block type ${type}`
 }
@@ -220,7 +259,7 @@ function checkTable (file: string, data: Uint8Array, t: TableFile): StorageProbl
   let index: BlockHandle
   try {
     let p: number
-    [metaindex, p] = blockHandle(footer, 0, 40)
+    ;[metaindex, p] = blockHandle(footer, 0, 40)
     ;[index, p] = blockHandle(footer, p, 40)
     if (footer.subarray(p, 40).some((byte) => byte !== 0)) return [problem('the table footer\'s padding is not zero', footerAt + p)]
   } catch {
@@ -250,7 +289,10 @@ function checkTable (file: string, data: Uint8Array, t: TableFile): StorageProbl
   const spans = [...blocks.map((b) => b.handle), metaindex, index].sort((a, b) => a.offset - b.offset)
   let expected = 0
   for (const s of spans) {
-    if (s.offset !== expected) { problems.push(problem(`bytes ${expected}–${s.offset} belong to no block`, expected)); break }
+    if (s.offset !== expected) {
+      problems.push(problem(`bytes ${expected}–${s.offset} belong to no block`, expected))
+      break
+    }
     expected = s.offset + s.size + BLOCK_TRAILER
   }
   if (problems.length === 0 && expected !== footerAt) problems.push(problem(`bytes ${expected}–${footerAt} belong to no block`, expected))

@@ -29,8 +29,8 @@ export type SublevelName = typeof SUBLEVELS[number]
 export interface Storage {
   readonly db: Db
   readonly path: string
-  sublevel (name: SublevelName): Sublevel
-  close (): Promise<void>
+  sublevel(name: SublevelName): Sublevel
+  close(): Promise<void>
 }
 
 /**
@@ -51,9 +51,7 @@ export const DAMAGED_STORE_ADVICE = 'Stop the node, keep the damaged directory f
 export function storageCorrupt (path: string, problems: readonly StorageProblem[], cause?: unknown): LifelongError {
   const shown = problems.slice(0, 3).map(describeProblem).join('; ')
   const more = problems.length > 3 ? `; and ${problems.length - 3} more` : ''
-  return new LifelongError('unavailable', 'STORAGE_CORRUPT',
-    `the store at ${path} is damaged: ${shown}${more}. ${DAMAGED_STORE_ADVICE}; \`lifelong log verify --data <dir>\` lists every damaged file`,
-    { cause, details: { problems } })
+  return new LifelongError('unavailable', 'STORAGE_CORRUPT', `the store at ${path} is damaged: ${shown}${more}. ${DAMAGED_STORE_ADVICE}; \`lifelong log verify --data <dir>\` lists every damaged file`, { cause, details: { problems } })
 }
 
 /** Where a node keeps its state (config `storage.engine`). */
@@ -94,8 +92,7 @@ export async function openStorage (dataDir: string, options: OpenStorageOptions 
     const code = (err as { cause?: { code?: string } }).cause?.code
     if (code === 'LEVEL_CORRUPTION') throw storageCorrupt(path, check?.problems ?? [{ file: '', kind: 'table', message: 'LevelDB refused to open the store as damaged' }], err)
     const locked = code === 'LEVEL_LOCKED'
-    throw new LifelongError('unavailable', locked ? 'STORAGE_LOCKED' : 'STORAGE_OPEN_FAILED',
-      locked ? `the store at ${path} is in use by another process` : `cannot open the store at ${path}`, { cause: err })
+    throw new LifelongError('unavailable', locked ? 'STORAGE_LOCKED' : 'STORAGE_OPEN_FAILED', locked ? `the store at ${path} is in use by another process` : `cannot open the store at ${path}`, { cause: err })
   }
   return await withSublevels(db, path)
 }

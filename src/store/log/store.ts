@@ -27,8 +27,16 @@ import type { BatchOp, Db, Storage, Sublevel, SublevelName } from '../leveldb/st
 import type { AbstractChainedBatch } from 'abstract-level'
 import { SUBLEVELS } from '../leveldb/storage.ts'
 import {
-  HASH_SIZE, consistencyProofPlan, emptyFrontier, frontierNodes, frontierRoot, hashLeafInto, inclusionProofPlan,
-  type Frontier, type ProofPlan, type SubtreeId
+  HASH_SIZE,
+  consistencyProofPlan,
+  emptyFrontier,
+  frontierNodes,
+  frontierRoot,
+  hashLeafInto,
+  inclusionProofPlan,
+  type Frontier,
+  type ProofPlan,
+  type SubtreeId
 } from '../../core/log/merkle.ts'
 import { sha256NodeAt } from '../../core/log/sha256.ts'
 import { LeafWriter, SALT_SIZE, isValidEntryKey, isValidEntryType, leafLength } from '../../core/log/leaf.ts'
@@ -36,7 +44,6 @@ import { TILE_BYTES, appendToEdge, edgeFrontier, edgeInputs, fullTiles, locateNo
 import type { AppendRequest, AppendResult, AppendTicket, LogEntryInput, LogPut } from './append.ts'
 import { UnitOfWork, type LogWriter, type Transaction, type UnitOptions } from './unit-of-work.ts'
 import { BUNDLE_PREFIX, bundleKey, bundleStartFromKey, layoutKey, leafHashKey, prefixEnd, stateKey, tileKey } from './keys.ts'
-
 
 export type { AppendRequest, AppendResult, AppendTicket, LogEntryInput, LogPut }
 
@@ -75,8 +82,6 @@ export interface LogStoreInit {
   verifyState?: boolean
 }
 
-
-
 class Pending implements AppendTicket {
   readonly entries: LogEntryInput[]
   readonly ops: BatchOp[]
@@ -93,7 +98,9 @@ class Pending implements AppendTicket {
     this.logPuts = request.logPuts ?? []
     this.after = request.after as Pending | undefined
     this.atIndexes = request.atIndexes
-    this.done = new Promise<AppendResult>((resolve, reject) => { this.settle = { resolve, reject } })
+    this.done = new Promise<AppendResult>((resolve, reject) => {
+      this.settle = { resolve, reject }
+    })
     // A caller that drops the ticket must not leave an unhandled rejection behind.
     this.done.catch(() => {})
   }
@@ -148,7 +155,10 @@ const LOCATION_SUBLEVEL = 0x01
 const BUNDLE_SPAN = 256
 
 function writeU32 (out: Uint8Array, at: number, value: number): void {
-  out[at] = value >>> 24; out[at + 1] = value >>> 16; out[at + 2] = value >>> 8; out[at + 3] = value
+  out[at] = value >>> 24
+  out[at + 1] = value >>> 16
+  out[at + 2] = value >>> 8
+  out[at + 3] = value
 }
 
 function readU32 (bytes: Uint8Array, at: number): number {
@@ -167,7 +177,9 @@ function readU64 (bytes: Uint8Array, at: number): number {
 function encodeState (frontier: Frontier): Uint8Array {
   const out = new Uint8Array(8 + HASH_SIZE * frontier.hashes.length)
   writeU64(out, 0, frontier.size)
-  frontier.hashes.forEach((h, i) => { out.set(h, 8 + HASH_SIZE * i) })
+  frontier.hashes.forEach((h, i) => {
+    out.set(h, 8 + HASH_SIZE * i)
+  })
   return out
 }
 
@@ -371,7 +383,11 @@ export class LogStore implements LogWriter {
     if (layout === undefined && state === undefined) {
       await store.sub.put(layoutKey(), textEncoder.encode(String(STORAGE_LAYOUT)))
     } else if (layout === undefined || textDecoder.decode(layout) !== String(STORAGE_LAYOUT)) {
-      throw new LifelongError('internal', 'LOG_LAYOUT_UNSUPPORTED', `the log in this store uses storage layout ${layout === undefined ? 1 : textDecoder.decode(layout)}; this version reads layout ${STORAGE_LAYOUT} (docs/LOG.md §Format versions)`)
+      throw new LifelongError(
+        'internal',
+        'LOG_LAYOUT_UNSUPPORTED',
+        `the log in this store uses storage layout ${layout === undefined ? 1 : textDecoder.decode(layout)}; this version reads layout ${STORAGE_LAYOUT} (docs/LOG.md §Format versions)`
+      )
     }
     if (state === undefined) return store
     const stored = decodeState(state)
@@ -391,14 +407,18 @@ export class LogStore implements LogWriter {
   /** Rebuilds the right edge of the tree of `size` leaves from the last entries and the stored tiles. */
   private async rebuildEdge (size: number): Promise<Edge> {
     const edge: Edge = []
-    const refuse = (): void => { throw new LifelongError('internal', 'LOG_STATE_INCONSISTENT', 'a partial tile completed while rebuilding the right edge') }
+    const refuse = (): void => {
+      throw new LifelongError('internal', 'LOG_STATE_INCONSISTENT', 'a partial tile completed while rebuilding the right edge')
+    }
     for (const { tileLevel, from, to } of edgeInputs(size)) {
       const count = to - from
       const hashes = new Uint8Array(HASH_SIZE * count)
       if (tileLevel === 0) {
         const entries = await this.readEntries(from, to)
         if (entries.length !== count) throw new LifelongError('internal', 'LOG_ENTRY_MISSING', `entries ${from}…${to - 1} are not all stored`)
-        entries.forEach((e, i) => { hashLeafInto(e.leaf, 0, e.leaf.length, hashes, HASH_SIZE * i) })
+        entries.forEach((e, i) => {
+          hashLeafInto(e.leaf, 0, e.leaf.length, hashes, HASH_SIZE * i)
+        })
       } else {
         const keys: string[] = []
         for (let j = from; j < to; j++) keys.push(tileKey(tileLevel - 1, j))
@@ -544,7 +564,9 @@ export class LogStore implements LogWriter {
    */
   private async drain (): Promise<void> {
     this.writing = true
-    this.idle = new Promise((resolve) => { this.markIdle = resolve })
+    this.idle = new Promise((resolve) => {
+      this.markIdle = resolve
+    })
     try {
       let ahead: Prepared | undefined
       for (;;) {
@@ -565,7 +587,9 @@ export class LogStore implements LogWriter {
           continue
         }
         this.apply(current)
-        current.group.forEach((p, i) => { p.resolve(current.results[i]!) })
+        current.group.forEach((p, i) => {
+          p.resolve(current.results[i]!)
+        })
       }
     } finally {
       this.writing = false
@@ -614,7 +638,9 @@ export class LogStore implements LogWriter {
     for (const [key, tile] of batch.completed) this.tiles.set(key, tile)
     for (const r of batch.results) r.treeSize = batch.next.frontier.size
     for (const listener of this.listeners) {
-      try { listener(batch.next.frontier.size, batch.total) } catch { /* listeners must not break appends */ }
+      try {
+        listener(batch.next.frontier.size, batch.total)
+      } catch { /* listeners must not break appends */ }
     }
   }
 
@@ -940,7 +966,9 @@ export class LogStore implements LogWriter {
     return await new Promise<StoredEntry>((resolve, reject) => {
       if (this.entryReads === undefined) {
         this.entryReads = []
-        queueMicrotask(() => { void this.readAskedEntries() })
+        queueMicrotask(() => {
+          void this.readAskedEntries()
+        })
       }
       this.entryReads.push({ index, resolve, reject })
     })
@@ -1007,9 +1035,9 @@ export class LogStore implements LogWriter {
   }
 
   /** Iterates over every stored entry in index order (for `log verify`). */
-  async * allEntries (): AsyncGenerator<StoredEntry> {
+  async *allEntries (): AsyncGenerator<StoredEntry> {
     for await (const [key, value] of this.sub.iterator({ gte: BUNDLE_PREFIX, lt: prefixEnd(BUNDLE_PREFIX) })) {
-      yield * decodeBundle(bundleStartFromKey(key), value)
+      yield* decodeBundle(bundleStartFromKey(key), value)
     }
   }
 
@@ -1035,7 +1063,9 @@ export class LogStore implements LogWriter {
     for (const [name, positions] of bySublevel) {
       const keys = positions.map(i => (entries[i]!.location as { key: string }).key)
       const values = await this.storage.sublevel(name).getMany(keys)
-      positions.forEach((p, j) => { out[p] = values[j] })
+      positions.forEach((p, j) => {
+        out[p] = values[j]
+      })
     }
     return out
   }

@@ -59,37 +59,37 @@ export interface UnitOptions {
 /** What a unit of work builds with: reads that see its lane, writes that land together. */
 export interface Transaction {
   /** Reads keys into the transaction (one `getMany` for those it does not know yet). */
-  load (sublevel: Sublevel, keys: Iterable<string>): Promise<void>
+  load(sublevel: Sublevel, keys: Iterable<string>): Promise<void>
   /** A loaded key's value as this unit sees it. @throws LifelongError LOG_UNIT_KEY_NOT_LOADED */
-  get (sublevel: Sublevel, key: string): Uint8Array | undefined
+  get(sublevel: Sublevel, key: string): Uint8Array | undefined
   /** Loads one key and returns its value. */
-  read (sublevel: Sublevel, key: string): Promise<Uint8Array | undefined>
+  read(sublevel: Sublevel, key: string): Promise<Uint8Array | undefined>
   /** Writes a value (a derived index, a head, a counter: not itself logged). */
-  put (sublevel: Sublevel, key: string, value: Uint8Array): void
+  put(sublevel: Sublevel, key: string, value: Uint8Array): void
   /** Deletes a key (never a record). */
-  del (sublevel: Sublevel, key: string): void
+  del(sublevel: Sublevel, key: string): void
   /** Writes a record and commits it in the log (its own entry, or the unit's `leaves`). */
-  record (record: UnitRecord): void
+  record(record: UnitRecord): void
   /** Appends an entry whose record is one of this unit's puts (found by value) or kept by the log. */
-  log (entry: LogEntryInput): void
+  log(entry: LogEntryInput): void
   /** Writes of the log's own components (the `log` sublevel), in the same batch. */
-  logPut (put: LogPut): void
+  logPut(put: LogPut): void
   /** Writes computed from the indexes the unit's entries get, in the same batch. */
-  atIndexes (fn: (indexes: readonly number[]) => BatchOp[]): void
+  atIndexes(fn: (indexes: readonly number[]) => BatchOp[]): void
   /** Runs once the unit is durable, before the next unit of the lane is built. */
-  onCommitted (fn: (appended: AppendResult) => void): void
+  onCommitted(fn: (appended: AppendResult) => void): void
   /** Whether the unit writes anything yet. */
   readonly empty: boolean
 }
 
 /** The part of the log the unit of work commits through (LogStore). */
 export interface UnitLog {
-  submit (request: AppendRequest): AppendTicket
+  submit(request: AppendRequest): AppendTicket
 }
 
 /** A writer's view of the log: the one method every service writes with. */
 export interface LogWriter {
-  transaction<T> (work: (tx: Transaction) => Promise<T> | T, options?: UnitOptions): Promise<T>
+  transaction<T>(work: (tx: Transaction) => Promise<T> | T, options?: UnitOptions): Promise<T>
 }
 
 type Values = Map<string, Uint8Array | undefined>
@@ -130,7 +130,10 @@ class Unit implements Transaction {
       let i = layers.length - 1
       for (; i >= 0; i--) {
         const other = layers[i] as Values
-        if (other.has(k)) { values.set(k, other.get(k)); break }
+        if (other.has(k)) {
+          values.set(k, other.get(k))
+          break
+        }
       }
       if (i < 0) {
         // Marks the key as asked for (a key given twice is read once); set below.
@@ -242,7 +245,11 @@ class Lane {
   }
 
   add (unit: Unit): void {
-    if (this.inflight.length === 0) this.idle = new Promise((resolve) => { this.markIdle = resolve })
+    if (this.inflight.length === 0) {
+      this.idle = new Promise((resolve) => {
+        this.markIdle = resolve
+      })
+    }
     this.inflight.push(unit)
   }
 

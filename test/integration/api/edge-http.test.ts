@@ -9,7 +9,11 @@ import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 
-interface Answer { status: number, headers: Record<string, string | string[] | undefined>, text: string }
+interface Answer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+}
 
 /** A request with exactly the headers given (fetch cannot set Host). */
 async function send (node: LifelongNode, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
@@ -19,8 +23,12 @@ async function send (node: LifelongNode, method: string, path: string, headers: 
     const req = httpRequest({ host: '127.0.0.1', port, method, path, headers: { host: `127.0.0.1:${port}`, ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', (d: string) => { text += d })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, text }) })
+      res.on('data', (d: string) => {
+        text += d
+      })
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text })
+      })
     })
     req.on('error', reject)
     req.end(body)
@@ -115,8 +123,8 @@ describe('the HTTP edge of a node', () => {
   it('sends security headers by page kind and renders every error in its route\'s style', async () => {
     const node = await portalNode()
     const api = await send(node, 'GET', '/health')
-    expect(api.headers['content-security-policy']).toContain("default-src 'none'")
-    expect(api.headers['content-security-policy']).toContain("frame-ancestors 'none'")
+    expect(api.headers['content-security-policy']).toContain('default-src \'none\'')
+    expect(api.headers['content-security-policy']).toContain('frame-ancestors \'none\'')
     expect(api.headers['x-content-type-options']).toBe('nosniff')
     expect(api.headers['referrer-policy']).toBe('same-origin')
     expect(api.headers['x-frame-options']).toBe('DENY')
@@ -124,8 +132,8 @@ describe('the HTTP edge of a node', () => {
     expect(api.headers['strict-transport-security']).toContain('max-age=')
     const page = await send(node, 'GET', '/portal')
     expect(page.status).toBe(200)
-    expect(page.headers['content-security-policy']).toContain("style-src 'unsafe-inline'")
-    expect(page.headers['content-security-policy']).toContain("form-action 'self'")
+    expect(page.headers['content-security-policy']).toContain('style-src \'unsafe-inline\'')
+    expect(page.headers['content-security-policy']).toContain('form-action \'self\'')
     expect(page.headers['content-security-policy']).not.toContain('script-src')
     // Cross-Origin-Resource-Policy: only what is public by design may be loaded by another origin
     // (attack review FINDING 4: every answer said cross-origin, a learner's session too).

@@ -38,7 +38,11 @@ describe('writing results', () => {
     expect(uio.log.store.size).toBe(size)
 
     const writer = await mintDevToken(key, { principal: 'service', subject: 'fs', scopes: ['results.write'] })
-    const written = await fetch(`${uio.httpUrl()}/results/batches`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` }, body: JSON.stringify({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B')] }) })
+    const written = await fetch(`${uio.httpUrl()}/results/batches`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${writer}` },
+      body: JSON.stringify({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B')] })
+    })
     expect(written.status).toBe(200)
     expect(((await written.json()) as { results: Array<{ outcome: string }> }).results[0]!.outcome).toBe('issued')
     expect(uio.log.store.size).toBeGreaterThan(size)

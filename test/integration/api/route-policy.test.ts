@@ -18,7 +18,7 @@ import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { CALLER_KINDS, openToAnyone, type CallerKind, type RouteEntry } from '../../../src/edges/http/edge.ts'
+import { CALLER_KINDS, type CallerKind, type RouteEntry } from '../../../src/edges/http/edge.ts'
 import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 import { EVERY_ROLE, generatedSection, planEveryRole, policyTables, routeTables } from '../../../scripts/security-policies.ts'
 
@@ -54,7 +54,9 @@ describe('every route of every role', () => {
     const ports = await freePorts(EVERY_ROLE.length * 2)
     const plan = await planEveryRole(dir, { ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number }) })
     const fed = await startLocalFederation(plan, (s) => s.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } } : {})
-    onTestFinished(async () => { await fed.stop() })
+    onTestFinished(async () => {
+      await fed.stop()
+    })
 
     // The learners: on the portal its own sign-in (a session cookie from the development issuer),
     // elsewhere a learner bearer token of an issuer the node trusts.
@@ -69,11 +71,16 @@ describe('every route of every role', () => {
     const headersFor = async (node: LifelongNode, route: RouteEntry, c: Credential): Promise<Record<string, string>> => {
       const onPortal = node === portal
       switch (c) {
-        case 'anonymous': return {}
-        case 'learner': return onPortal ? { cookie: kari.cookieFor(portal.httpUrl()) } : learnerBearer.kari
-        case 'another learner': return onPortal ? { cookie: ola.cookieFor(portal.httpUrl()) } : learnerBearer.ola
-        case 'wrong scope': return wrongScope
-        case 'right scope': return await bearer('service', 'sis', route.policy?.caller === 'service' ? [route.policy.scope] : ['nothing.this.node.asks.for'])
+        case 'anonymous':
+          return {}
+        case 'learner':
+          return onPortal ? { cookie: kari.cookieFor(portal.httpUrl()) } : learnerBearer.kari
+        case 'another learner':
+          return onPortal ? { cookie: ola.cookieFor(portal.httpUrl()) } : learnerBearer.ola
+        case 'wrong scope':
+          return wrongScope
+        case 'right scope':
+          return await bearer('service', 'sis', route.policy?.caller === 'service' ? [route.policy.scope] : ['nothing.this.node.asks.for'])
       }
     }
 
@@ -105,7 +112,9 @@ describe('every route of every role', () => {
           const expected = !ADMITS[policy.caller](credential)
           if (refused !== expected) wrong.push(`${spec.slug} ${route.method} ${route.url} (${policy.caller}) with ${credential}: ${refused ? 'refused' : 'admitted'} (${res.statusCode} ${String(res.headers['x-error-code'] ?? '')})`)
           // A refusal is an answer the caller can act on: signing in (a page fetched by a browser), 401 or 403.
-          if (refused && !(res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/portal/login?returnTo=')))) wrong.push(`${spec.slug} ${route.method} ${route.url} with ${credential}: refused with ${res.statusCode}`)
+          if (refused && !(res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/portal/login?returnTo=')))) {
+            wrong.push(`${spec.slug} ${route.method} ${route.url} with ${credential}: refused with ${res.statusCode}`)
+          }
         }
         exercised++
       }

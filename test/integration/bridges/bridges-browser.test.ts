@@ -18,13 +18,19 @@ const LEARNER = 'L0000000000kari'
 const DATA = ['Kari Nordmann', 'Ministère', 'Test national OOTS access point', 'Bachelor', 'Universitetet i Oslo']
 
 let chromium: Browser
-beforeAll(async () => { chromium = await launchBrowser() })
-afterAll(async () => { await chromium.close() })
+beforeAll(async () => {
+  chromium = await launchBrowser()
+})
+afterAll(async () => {
+  await chromium.close()
+})
 
 /** A person of their own, signed in with the test's cookie. */
 async function browser (origin: string): Promise<BrowserContext> {
   const context = await newContext(chromium)
-  onTestFinished(async () => { await context.close() })
+  onTestFinished(async () => {
+    await context.close()
+  })
   await context.addCookies([{ name: 'test-learner', value: LEARNER, url: origin }])
   return context
 }
@@ -35,10 +41,20 @@ async function start () {
   const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} })
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
   const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
-  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => fixtureResults({ [LEARNER]: mine }), personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]), bridgeAccessLog: () => memoryAccessLog() } }
-    : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
-  onTestFinished(async () => { await fed.stop() })
+  const fed = await startLocalFederation(plan, (s) =>
+    s.slug === 'portal'
+      ? {
+        parts: {
+          bridgeSessions: () => cookieSessions(),
+          verifiedResults: () => fixtureResults({ [LEARNER]: mine }),
+          personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]),
+          bridgeAccessLog: () => memoryAccessLog()
+        }
+      }
+      : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
+  onTestFinished(async () => {
+    await fed.stop()
+  })
   const portal = fed.node('portal')
   return { base: portal.httpUrl(), gateway: simulatedGateway(() => portal.parts.ootsListener!.url()) }
 }
@@ -65,12 +81,20 @@ describe('the bridges\' pages in a browser', () => {
 
     // A wallet redeems what the learner saw: the code from the QR link, the transaction code from the page.
     const code = offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code']!['pre-authorized_code']
-    const token = await (await fetch(`${base}/eudi/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': code, tx_code: txCode }) })).json() as { access_token: string, authorization_details: Array<{ credential_identifiers: string[] }> }
+    const token = await (await fetch(`${base}/eudi/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:pre-authorized_code', 'pre-authorized_code': code, tx_code: txCode })
+    })).json() as { access_token: string, authorization_details: Array<{ credential_identifiers: string[] }> }
     expect(token.authorization_details.flatMap((d) => d.credential_identifiers)).toHaveLength(2)
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
     const nonce = (await (await fetch(`${base}/eudi/nonce`, { method: 'POST' })).json() as { c_nonce: string }).c_nonce
     const proof = await new SignJWT({ aud: base, nonce }).setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: await exportJWK(publicKey) }).setIssuedAt().sign(privateKey)
-    const credential = await fetch(`${base}/eudi/credential`, { method: 'POST', headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' }, body: JSON.stringify({ credential_identifier: token.authorization_details[0]!.credential_identifiers[0], proofs: { jwt: [proof] } }) })
+    const credential = await fetch(`${base}/eudi/credential`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ credential_identifier: token.authorization_details[0]!.credential_identifiers[0], proofs: { jwt: [proof] } })
+    })
     expect(credential.status).toBe(200)
   })
 

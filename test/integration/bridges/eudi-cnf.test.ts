@@ -32,14 +32,17 @@ describe('cnf.jwk of an issued credential', () => {
     const offer = await post(`${base}/portal/wallet/offers`, JSON.stringify({ results: ['uio-d-000201'] }), { cookie: `test-learner=${LEARNER}`, 'content-type': 'application/json', accept: 'application/json' })
     expect(offer.status).toBe(200)
     const grant = JSON.parse(new URL(offer.body.offerUri as string).searchParams.get('credential_offer') as string).grants[PRE]
-    const token = await post(`${base}/eudi/token`, new URLSearchParams({ grant_type: PRE, 'pre-authorized_code': grant['pre-authorized_code'], tx_code: offer.body.txCode }).toString(), { 'content-type': 'application/x-www-form-urlencoded' })
+    const token = await post(`${base}/eudi/token`, new URLSearchParams({ grant_type: PRE, 'pre-authorized_code': grant['pre-authorized_code'], tx_code: offer.body.txCode }).toString(), {
+      'content-type': 'application/x-www-form-urlencoded'
+    })
     expect(token.status).toBe(200)
     const identifier = token.body.authorization_details[0].credential_identifiers[0] as string
     const proof = async (jwk: JWK): Promise<string> => {
       const nonce = (await post(`${base}/eudi/nonce`, '', {})).body.c_nonce as string
       return await new SignJWT({ aud: base, nonce }).setProtectedHeader({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk }).setIssuedAt().sign(privateKey)
     }
-    const request = async (jwk: JWK) => await post(`${base}/eudi/credential`, JSON.stringify({ credential_identifier: identifier, proofs: { jwt: [await proof(jwk)] } }), { 'content-type': 'application/json', authorization: `Bearer ${token.body.access_token as string}` })
+    const request = async (jwk: JWK) =>
+      await post(`${base}/eudi/credential`, JSON.stringify({ credential_identifier: identifier, proofs: { jwt: [await proof(jwk)] } }), { 'content-type': 'application/json', authorization: `Bearer ${token.body.access_token as string}` })
 
     // A key type the issuer does not bind to: refused, nothing issued.
     const oct = await request({ ...key, kty: 'oct' } as JWK)

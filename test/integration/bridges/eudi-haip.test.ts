@@ -38,7 +38,14 @@ const REDIRECT = 'https://wallet.example/cb'
 const DIPLOMA = 'no.lifelong.diploma.sd_jwt_vc'
 const COURSE = 'no.lifelong.course_result.sd_jwt_vc'
 
-interface Setup { fed: RunningFederation, portal: LifelongNode, base: string, provider: WalletProvider, clock: { offset: number }, uio: LifelongNode }
+interface Setup {
+  fed: RunningFederation
+  portal: LifelongNode
+  base: string
+  provider: WalletProvider
+  clock: { offset: number }
+  uio: LifelongNode
+}
 
 async function setup (wallet: Record<string, unknown> = {}): Promise<Setup> {
   const dir = tempDir()
@@ -46,16 +53,20 @@ async function setup (wallet: Record<string, unknown> = {}): Promise<Setup> {
   const catalogue = testCatalogue()
   const clock = { offset: 0 }
   const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
-    configOverrides: (s) => s.slug === 'portal'
-      ? { portal: { devIssuer: true, wallet: { dpop: 'required', clientAttestation: 'required', keyAttestation: 'required', walletProviderRootFiles: [provider.rootFile], ...wallet } } }
-      : {}
+    configOverrides: (s) =>
+      s.slug === 'portal'
+        ? { portal: { devIssuer: true, wallet: { dpop: 'required', clientAttestation: 'required', keyAttestation: 'required', walletProviderRootFiles: [provider.rootFile], ...wallet } } }
+        : {}
   })
   // One clock for every node (signed exchanges between them check each other's time).
   const now = (): number => Date.now() + clock.offset
-  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now }
-    : { parts: { offerings: () => catalogue }, now })
-  onTestFinished(async () => { await fed.stop() })
+  const fed = await startLocalFederation(plan, (s) =>
+    s.slug === 'portal'
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now }
+      : { parts: { offerings: () => catalogue }, now })
+  onTestFinished(async () => {
+    await fed.stop()
+  })
   await waitForMesh(fed)
   const uio = fed.node('uio')
   await uio.results!.registry.ingest({ learners: [LEARNERS.kari, LEARNERS.ola], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'C'), course('fs-2', LEARNERS.kari, 'IN1150', 'B'), course('fs-3', LEARNERS.ola, 'IN1000', 'A')] } as never)
@@ -64,7 +75,7 @@ async function setup (wallet: Record<string, unknown> = {}): Promise<Setup> {
   return { fed, portal, base: portal.httpUrl(), provider, clock, uio }
 }
 
-const unescape = (s: string): string => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
+const unescape = (s: string): string => s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, '\'').replace(/&lt;/g, '<').replace(/&gt;/g, '>')
 
 /** Kari signs in and makes an offer for the wallet with the given grant; returns the browser and the offer URI. */
 async function learnerOffer (base: string, grant: 'authorization_code' | 'pre-authorized', pick = 1): Promise<{ browser: CookieClient, offerUri: string, ids: string[] }> {
@@ -78,7 +89,14 @@ async function learnerOffer (base: string, grant: 'authorization_code' | 'pre-au
   return { browser, offerUri, ids }
 }
 
-interface Wallet { ring: KeyRing, instance: TestKey, dpopKey: TestKey, client: Openid4vciClient, oauth: Oauth2Client, wia: string }
+interface Wallet {
+  ring: KeyRing
+  instance: TestKey
+  dpopKey: TestKey
+  client: Openid4vciClient
+  oauth: Oauth2Client
+  wia: string
+}
 
 async function wallet (provider: WalletProvider): Promise<Wallet> {
   const ring = new KeyRing()
@@ -96,7 +114,14 @@ describe('HAIP 1.0 issuer profile', () => {
   it('authorization code flow with PAR, PKCE, DPoP, wallet and key attestation; x5c; refresh after a correction', { timeout: 120_000 }, async () => {
     const { portal, base, provider, clock, uio } = await setup()
     const as = await (await fetch(`${base}/.well-known/oauth-authorization-server`)).json() as Record<string, any>
-    expect(as).toMatchObject({ require_pushed_authorization_requests: true, code_challenge_methods_supported: ['S256'], authorization_response_iss_parameter_supported: true, token_endpoint_auth_methods_supported: ['attest_jwt_client_auth'], dpop_signing_alg_values_supported: ['ES256'], 'pre-authorized_grant_anonymous_access_supported': false })
+    expect(as).toMatchObject({
+      require_pushed_authorization_requests: true,
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
+      token_endpoint_auth_methods_supported: ['attest_jwt_client_auth'],
+      dpop_signing_alg_values_supported: ['ES256'],
+      'pre-authorized_grant_anonymous_access_supported': false
+    })
     // Signed issuer metadata (OpenID4VCI §12.2.3): the same metadata as JWT claims, the issuer key's chain in x5c.
     const signedMetadata = await fetch(`${base}/.well-known/openid-credential-issuer`, { headers: { accept: 'application/jwt' } })
     expect(signedMetadata.headers.get('content-type')).toBe('application/jwt')
@@ -123,7 +148,7 @@ describe('HAIP 1.0 issuer profile', () => {
     const consent = await browser.get(flow.authorizationRequestUrl)
     expect(consent.status, consent.text).toBe(200)
     expect(consent.text).toContain('Test wallet')
-    expect(consent.headers.get('content-security-policy')).toContain("form-action 'self' https://wallet.example")
+    expect(consent.headers.get('content-security-policy')).toContain('form-action \'self\' https://wallet.example')
     const form = postedForm(consent.text)
     const approved = await browser.post(`${base}${form.action}`, { ...form.fields, decision: 'approve' })
     expect(approved.status).toBe(303)
@@ -135,7 +160,14 @@ describe('HAIP 1.0 issuer profile', () => {
     // The request_uri was used up by the decision.
     expect((await browser.get(flow.authorizationRequestUrl)).status).toBe(400)
 
-    const { accessTokenResponse, dpop } = await w.client.retrieveAuthorizationCodeAccessTokenFromOffer({ credentialOffer, issuerMetadata, authorizationCode: authResponse.code as string, pkceCodeVerifier: flow.pkce?.codeVerifier, redirectUri: REDIRECT, dpop: { signer: dpopSigner } })
+    const { accessTokenResponse, dpop } = await w.client.retrieveAuthorizationCodeAccessTokenFromOffer({
+      credentialOffer,
+      issuerMetadata,
+      authorizationCode: authResponse.code as string,
+      pkceCodeVerifier: flow.pkce?.codeVerifier,
+      redirectUri: REDIRECT,
+      dpop: { signer: dpopSigner }
+    })
     expect(accessTokenResponse.token_type).toBe('DPoP')
     expect(typeof accessTokenResponse.refresh_token).toBe('string')
     // Asked with scope, not authorization_details: the token response names no datasets (§6.2), the wallet uses the configuration.
@@ -147,7 +179,13 @@ describe('HAIP 1.0 issuer profile', () => {
     expect(configurationId).toBe(COURSE)
     const issue = async (accessToken: string, d: typeof dpop): Promise<string[]> => {
       const { c_nonce: nonce } = await w.client.requestNonce({ issuerMetadata })
-      const { jwt } = await w.client.createCredentialRequestJwtProof({ issuerMetadata, credentialConfigurationId: configurationId, signer: { method: 'jwk', alg: 'ES256', publicJwk: holders[0]!.jwk as never }, nonce, keyAttestationJwt: await keyAttestation(provider, holders, {}, 'keyattestation+jwt') })
+      const { jwt } = await w.client.createCredentialRequestJwtProof({
+        issuerMetadata,
+        credentialConfigurationId: configurationId,
+        signer: { method: 'jwk', alg: 'ES256', publicJwk: holders[0]!.jwk as never },
+        nonce,
+        keyAttestationJwt: await keyAttestation(provider, holders, {}, 'keyattestation+jwt')
+      })
       const r = await w.client.retrieveCredentials({ issuerMetadata, accessToken, credentialConfigurationId: configurationId, proofs: { jwt: [jwt] }, dpop: d })
       return (r.credentialResponse as { credentials: Array<{ credential: string }> }).credentials.map((c) => c.credential)
     }
@@ -163,7 +201,7 @@ describe('HAIP 1.0 issuer profile', () => {
     const manifests = [portal.federation.current().manifest]
     const safeFetch = createSafeFetch({ allowInsecure: true })
     for (const c of issued) expect((await verifySdJwtVc(c, { manifests, fetch: safeFetch })).checks.filter((x) => !x.ok)).toEqual([])
-    const grade = async (c: string): Promise<string> => (((await verifySdJwtVc(c, { manifests, fetch: safeFetch })).claims?.grades as Array<{ value: string }>)[0]!.value)
+    const grade = async (c: string): Promise<string> => (((await verifySdJwtVc(c, { manifests, fetch: safeFetch })).claims!.grades as Array<{ value: string }>)[0]!.value)
     const before = await grade(issued[0]!)
     expect(['C', 'B']).toContain(before)
 
@@ -189,7 +227,13 @@ describe('HAIP 1.0 issuer profile', () => {
     expect(await grade(again[0]!)).toBe('A')
     // A refresh token is bound to the wallet's DPoP key: with another key it is refused.
     const other = await w.ring.add(await testKey())
-    await expect(w.oauth.retrieveRefreshTokenAccessToken({ authorizationServerMetadata: issuerMetadata.authorizationServers[0]!, refreshToken: accessTokenResponse.refresh_token as string, dpop: { signer: { method: 'jwk', alg: 'ES256', publicJwk: other.jwk as never } } })).rejects.toThrow(/invalid_dpop_proof|bound to another DPoP key/)
+    await expect(
+      w.oauth.retrieveRefreshTokenAccessToken({
+        authorizationServerMetadata: issuerMetadata.authorizationServers[0]!,
+        refreshToken: accessTokenResponse.refresh_token as string,
+        dpop: { signer: { method: 'jwk', alg: 'ES256', publicJwk: other.jwk as never } }
+      })
+    ).rejects.toThrow(/invalid_dpop_proof|bound to another DPoP key/)
   })
 
   it('refuses what the profile checks, issuing nothing', { timeout: 120_000 }, async () => {
@@ -201,8 +245,10 @@ describe('HAIP 1.0 issuer profile', () => {
     }
     const instance = await testKey()
     const dpopKey = await testKey()
-    const pop = async (key: TestKey, extra: Record<string, unknown> = {}): Promise<string> => await signed({ alg: 'ES256', typ: 'oauth-client-attestation-pop+jwt' }, { iss: CLIENT_ID, aud: base, jti: randomBytes(16).toString('base64url'), iat: Math.floor(Date.now() / 1000), ...extra }, key.privateKey)
-    const dpopProof = async (url: string, extra: Record<string, unknown> = {}, key = dpopKey): Promise<string> => await signed({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk }, { jti: randomBytes(16).toString('base64url'), htm: 'POST', htu: url, iat: Math.floor(Date.now() / 1000), ...extra }, key.privateKey)
+    const pop = async (key: TestKey, extra: Record<string, unknown> = {}): Promise<string> =>
+      await signed({ alg: 'ES256', typ: 'oauth-client-attestation-pop+jwt' }, { iss: CLIENT_ID, aud: base, jti: randomBytes(16).toString('base64url'), iat: Math.floor(Date.now() / 1000), ...extra }, key.privateKey)
+    const dpopProof = async (url: string, extra: Record<string, unknown> = {}, key = dpopKey): Promise<string> =>
+      await signed({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk }, { jti: randomBytes(16).toString('base64url'), htm: 'POST', htu: url, iat: Math.floor(Date.now() / 1000), ...extra }, key.privateKey)
     const wia = await walletAttestation(provider, CLIENT_ID, instance)
     const verifier = randomBytes(32).toString('base64url')
     const challenge = createHash('sha256').update(verifier).digest('base64url')
@@ -212,7 +258,10 @@ describe('HAIP 1.0 issuer profile', () => {
     // Wallet attestation (required): missing; from a provider not on the trust list; PoP replayed; PoP by another key; client_id not the attested one.
     expect(await post('/eudi/par', par(), { dpop: await dpopProof(`${base}/eudi/par`) })).toMatchObject({ status: 401, body: { error: 'invalid_client' } })
     const stranger = walletProvider(tempDir(), 'Stranger')
-    expect((await post('/eudi/par', par(), { 'oauth-client-attestation': await walletAttestation(stranger, CLIENT_ID, instance), 'oauth-client-attestation-pop': await pop(instance), dpop: await dpopProof(`${base}/eudi/par`) })).body.error_description).toMatch(/not trusted/)
+    expect(
+      (await post('/eudi/par', par(), { 'oauth-client-attestation': await walletAttestation(stranger, CLIENT_ID, instance), 'oauth-client-attestation-pop': await pop(instance), dpop: await dpopProof(`${base}/eudi/par`) })).body
+        .error_description
+    ).toMatch(/not trusted/)
     const onePop = await pop(instance)
     expect((await post('/eudi/par', par(), { 'oauth-client-attestation': wia, 'oauth-client-attestation-pop': onePop, dpop: await dpopProof(`${base}/eudi/par`) })).status).toBe(201)
     expect((await post('/eudi/par', par(), { 'oauth-client-attestation': wia, 'oauth-client-attestation-pop': onePop, dpop: await dpopProof(`${base}/eudi/par`) })).body.error_description).toMatch(/already used/)
@@ -292,13 +341,18 @@ describe('HAIP 1.0 issuer profile', () => {
     expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP /)
     const noAth = await credential({ authorization: `DPoP ${at}`, dpop: await dpopProof(`${base}/eudi/credential`) }, body)
     expect([noAth.status, noAth.body.error]).toEqual([401, 'invalid_dpop_proof'])
-    expect((await credential({ authorization: `DPoP ${at}`, dpop: await dpopProof(`${base}/eudi/credential`, { ath }) }, body)).body).toMatchObject({ error: 'invalid_proof', error_description: expect.stringContaining('key attestation is required') })
+    expect((await credential({ authorization: `DPoP ${at}`, dpop: await dpopProof(`${base}/eudi/credential`, { ath }) }, body)).body).toMatchObject({
+      error: 'invalid_proof',
+      error_description: expect.stringContaining('key attestation is required')
+    })
     // A key attestation from a provider not on the trust list.
     const untrusted = await signed({ alg: 'ES256', typ: 'openid4vci-proof+jwt', key_attestation: await keyAttestation(stranger, [holder]) }, { aud: base, nonce, iat: Math.floor(Date.now() / 1000) }, holder.privateKey)
     expect((await credential({ authorization: `DPoP ${at}`, dpop: await dpopProof(`${base}/eudi/credential`, { ath }) }, { credential_configuration_id: COURSE, proofs: { jwt: [untrusted] } })).body.error).toBe('invalid_proof')
     // A proof signed by a key the attestation does not hold.
     const notAttested = await signed({ alg: 'ES256', typ: 'openid4vci-proof+jwt', jwk: holder.jwk, key_attestation: await keyAttestation(provider, [otherKey]) }, { aud: base, nonce, iat: Math.floor(Date.now() / 1000) }, holder.privateKey)
-    expect((await credential({ authorization: `DPoP ${at}`, dpop: await dpopProof(`${base}/eudi/credential`, { ath }) }, { credential_configuration_id: COURSE, proofs: { jwt: [notAttested] } })).body.error_description).toMatch(/not signed by an attested key/)
+    expect((await credential({ authorization: `DPoP ${at}`, dpop: await dpopProof(`${base}/eudi/credential`, { ath }) }, { credential_configuration_id: COURSE, proofs: { jwt: [notAttested] } })).body.error_description).toMatch(
+      /not signed by an attested key/
+    )
     expect(await portal.eudi!.issuer.credentialsForResult(uioPeer, picks2[0]!)).toEqual([])
     // The attestation proof type: the key attestation itself carries the c_nonce (Appendix F.3).
     const ka = await keyAttestation(provider, [holder], { nonce })
@@ -313,7 +367,14 @@ describe('HAIP 1.0 issuer profile', () => {
     const { base } = await setup({ dpop: 'optional', clientAttestation: 'optional', keyAttestation: 'optional' })
     const { browser, offerUri } = await learnerOffer(base, 'authorization_code')
     const holder = await testKey()
-    const client = await OpenID4VCIClientV1_0_15.fromURI({ uri: offerUri, retrieveServerMetadata: true, clientId: 'sphereon-test-wallet', createAuthorizationRequestURL: true, authorizationRequest: { clientId: 'sphereon-test-wallet', redirectUri: REDIRECT }, pkce: {} })
+    const client = await OpenID4VCIClientV1_0_15.fromURI({
+      uri: offerUri,
+      retrieveServerMetadata: true,
+      clientId: 'sphereon-test-wallet',
+      createAuthorizationRequestURL: true,
+      authorizationRequest: { clientId: 'sphereon-test-wallet', redirectUri: REDIRECT },
+      pkce: {}
+    })
     const authorizationUrl = client.authorizationURL as string
     expect(new URL(authorizationUrl).searchParams.get('request_uri')).toMatch(/^urn:ietf:params:oauth:request_uri:/)
     const consent = await browser.get(authorizationUrl)

@@ -35,7 +35,11 @@ async function startPortal (): Promise<{ node: LifelongNode, base: string, resul
   return { node, base: node.httpUrl(), results }
 }
 
-interface Request { id: string, walletUrl: string, browser: string }
+interface Request {
+  id: string
+  walletUrl: string
+  browser: string
+}
 
 /** The employer's browser makes a request (JSON variant of the page) and keeps its cookie. */
 async function employerRequest (base: string, kind: string, profile: 'plain' | 'haip'): Promise<Request> {
@@ -61,7 +65,9 @@ function walletClient (trustedRoots: X509Certificate[]): Openid4vpClient {
     callbacks: {
       fetch,
       hash: (data: Uint8Array) => hash(data),
-      signJwt: async () => { throw new Error('not used') },
+      signJwt: async () => {
+        throw new Error('not used')
+      },
       // A signed request (JAR): its x5c chain must lead to a root the wallet trusts, and verify.
       verifyJwt: async (signer: any, jwt: { compact: string }) => {
         if (signer.method !== 'x5c') return { verified: false }
@@ -78,7 +84,9 @@ function walletClient (trustedRoots: X509Certificate[]): Openid4vpClient {
           .encrypt(await importJWK(encryptor.publicJwk, encryptor.alg))
         return { encryptionJwk: encryptor.publicJwk, jwe }
       },
-      decryptJwe: async () => { throw new Error('not used') },
+      decryptJwe: async () => {
+        throw new Error('not used')
+      },
       getX509CertificateMetadata: (certificate: string) => {
         const names = (new X509Certificate(Buffer.from(certificate, 'base64')).subjectAltName ?? '').split(', ')
         return { sanDnsNames: names.filter((n) => n.startsWith('DNS:')).map((n) => n.slice(4)), sanUriNames: names.filter((n) => n.startsWith('URI:')).map((n) => n.slice(4)) }
@@ -103,10 +111,20 @@ function presenter (holder: TestKey): SDJwtVcInstance {
 
 const SHOWN = { given_name: true, family_name: true, title: true, awarding_body: true, awarding_date: true }
 
-interface Answer { status: number, body: Record<string, any> }
+interface Answer {
+  status: number
+  body: Record<string, any>
+}
 
 /** The wallet resolves the request, presents `credential` for the query `queryId`, and posts the answer. */
-async function present (client: Openid4vpClient, walletUrl: string, credential: string, holder: TestKey, queryId: string, kb: { nonce?: string, aud?: string, omit?: boolean, shown?: Record<string, boolean> } = {}): Promise<{ answer: Answer, resolved: any, posted: Record<string, string> }> {
+async function present (
+  client: Openid4vpClient,
+  walletUrl: string,
+  credential: string,
+  holder: TestKey,
+  queryId: string,
+  kb: { nonce?: string, aud?: string, omit?: boolean, shown?: Record<string, boolean> } = {}
+): Promise<{ answer: Answer, resolved: any, posted: Record<string, string> }> {
   const parsed = client.parseOpenid4vpAuthorizationRequest({ authorizationRequest: walletUrl })
   const resolved = await client.resolveOpenId4vpAuthorizationRequest({ authorizationRequestPayload: parsed.params as never })
   const request = resolved.authorizationRequestPayload as Record<string, any>
@@ -120,7 +138,14 @@ async function present (client: Openid4vpClient, walletUrl: string, credential: 
   const { authorizationResponsePayload, jarm } = await client.createOpenid4vpAuthorizationResponse({
     authorizationRequestPayload: request as never,
     authorizationResponsePayload: { vp_token: { [queryId]: [presentation] } } as never,
-    ...(encrypted ? { jarm: { encryption: { nonce: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url') }, serverMetadata: { authorization_signing_alg_values_supported: ['ES256'], authorization_encryption_alg_values_supported: ['ECDH-ES'], authorization_encryption_enc_values_supported: ['A128GCM', 'A256GCM'] } } } : {})
+    ...(encrypted
+      ? {
+        jarm: {
+          encryption: { nonce: Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url') },
+          serverMetadata: { authorization_signing_alg_values_supported: ['ES256'], authorization_encryption_alg_values_supported: ['ECDH-ES'], authorization_encryption_enc_values_supported: ['A128GCM', 'A256GCM'] }
+        }
+      }
+      : {})
   })
   // What the library would post (submitOpenid4vpAuthorizationResponse does the same), kept to replay it.
   const posted: Record<string, string> = jarm === undefined
@@ -253,11 +278,28 @@ describe('employers verify from a wallet (OpenID4VP 1.0)', () => {
     const forger = new SDJwtVcInstance({
       hasher: (data: string | ArrayBuffer) => hash(typeof data === 'string' ? data : new Uint8Array(data)),
       hashAlg: 'sha-256',
-      signer: async (data: string) => { const [h, p] = data.split('.'); return (await new SignJWT(JSON.parse(Buffer.from(p as string, 'base64url').toString())).setProtectedHeader(JSON.parse(Buffer.from(h as string, 'base64url').toString())).sign(foreign.privateKey)).split('.')[2] as string },
+      signer: async (data: string) => {
+        const [h, p] = data.split('.')
+        return (await new SignJWT(JSON.parse(Buffer.from(p as string, 'base64url').toString())).setProtectedHeader(JSON.parse(Buffer.from(h as string, 'base64url').toString())).sign(foreign.privateKey)).split('.')[2] as string
+      },
       signAlg: 'ES256',
       saltGenerator: () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url')
     } as never)
-    const forged = await forger.issue({ iss: base, iat: Math.floor(Date.now() / 1000), vct: `${base}/vct/diploma/1`, cnf: { jwk: holder.jwk as JWK }, given_name: 'Kari', family_name: 'Nordmann', title: { en: 'Master of Everything' }, awarding_body: { name: { en: 'University of Oslo' } }, awarding_date: '2024-06-20' } as never, { _sd: ['given_name', 'family_name', 'title', 'awarding_body', 'awarding_date'] } as never, { header: { typ: 'dc+sd-jwt', kid: 'forged' } } as never)
+    const forged = await forger.issue(
+      {
+        iss: base,
+        iat: Math.floor(Date.now() / 1000),
+        vct: `${base}/vct/diploma/1`,
+        cnf: { jwk: holder.jwk as JWK },
+        given_name: 'Kari',
+        family_name: 'Nordmann',
+        title: { en: 'Master of Everything' },
+        awarding_body: { name: { en: 'University of Oslo' } },
+        awarding_date: '2024-06-20'
+      } as never,
+      { _sd: ['given_name', 'family_name', 'title', 'awarding_body', 'awarding_date'] } as never,
+      { header: { typ: 'dc+sd-jwt', kid: 'forged' } } as never
+    )
     await refused('diploma', forged, 'diploma', {}, /issuer: signed by a key .* that no pinned federation names/)
 
     // Revoked: the source annuls the diploma; the portal's next look revokes it; the presentation then fails its status.

@@ -71,7 +71,9 @@ describe('issuance to independent wallet libraries', () => {
     const request = async (configurationId: string, keys: number): Promise<string[]> => {
       const holders = await Promise.all(Array.from({ length: keys }, async () => await ring.add(await testKey())))
       const { c_nonce: nonce } = await client.requestNonce({ issuerMetadata })
-      const proofs = await Promise.all(holders.map(async (h) => (await client.createCredentialRequestJwtProof({ issuerMetadata, credentialConfigurationId: configurationId, signer: { method: 'jwk', alg: 'ES256', publicJwk: h.jwk as never }, nonce })).jwt))
+      const proofs = await Promise.all(
+        holders.map(async (h) => (await client.createCredentialRequestJwtProof({ issuerMetadata, credentialConfigurationId: configurationId, signer: { method: 'jwk', alg: 'ES256', publicJwk: h.jwk as never }, nonce })).jwt)
+      )
       const response = await client.retrieveCredentials({ issuerMetadata, accessToken: accessTokenResponse.access_token, credentialConfigurationId: configurationId, proofs: { jwt: proofs }, dpop })
       const body = response.credentialResponse as { credentials: Array<{ credential: string }> }
       return body.credentials.map((c) => c.credential)
@@ -128,7 +130,14 @@ describe('issuance to independent wallet libraries', () => {
     for (const configurationId of bound.getCredentialOfferConfigurationIds()) {
       // Sphereon caches one c_nonce; ours are single-use, so a fresh one before each request.
       await bound.acquireNonce()
-      const r = await bound.acquireCredentials({ credentialConfigurationId: configurationId, format: 'dc+sd-jwt', alg: 'ES256', jwk: holder.jwk as never, proofCallbacks: { signCallback: sign as never }, createDPoPOpts: createDPoPOpts as never })
+      const r = await bound.acquireCredentials({
+        credentialConfigurationId: configurationId,
+        format: 'dc+sd-jwt',
+        alg: 'ES256',
+        jwk: holder.jwk as never,
+        proofCallbacks: { signCallback: sign as never },
+        createDPoPOpts: createDPoPOpts as never
+      })
       got.push((r.credentials as Array<{ credential: string }>)[0]!.credential)
     }
     const ids = (await Promise.all(got.map(async (c) => await verified(node, c)))).map((c) => (c.result as { id: string }).id).sort()

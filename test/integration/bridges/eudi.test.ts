@@ -34,7 +34,10 @@ async function startPortal (): Promise<{ node: LifelongNode, base: string, resul
   return { node, base: node.httpUrl(), results, accessLog }
 }
 
-interface Wallet { privateKey: CryptoKey, jwk: JWK }
+interface Wallet {
+  privateKey: CryptoKey
+  jwk: JWK
+}
 async function wallet (): Promise<Wallet> {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
   return { privateKey, jwk: await exportJWK(publicKey) }
@@ -85,7 +88,12 @@ async function verifierFor (base: string, holder: Wallet): Promise<SDJwtVcInstan
   const issuerKey = await importJWK(meta.jwks.keys[0] as JWK, 'ES256')
   const verifyEs256 = async (data: string, sig: string, key: CryptoKey | Uint8Array): Promise<boolean> => {
     const [h, p] = data.split('.')
-    try { await compactVerify(`${h}.${p}.${sig}`, key); return true } catch { return false }
+    try {
+      await compactVerify(`${h}.${p}.${sig}`, key)
+      return true
+    } catch {
+      return false
+    }
   }
   const holderKey = await importJWK(holder.jwk, 'ES256')
   return new SDJwtVcInstance({
@@ -329,7 +337,7 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     expect(picker).toContain('value="uio-d-000201"')
     const page = await fetch(`${base}/portal/wallet/offers`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: 'results=uio-d-000201&results=ntnu-m-000501' })
     expect(page.status).toBe(200)
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'")
+    expect(page.headers.get('content-security-policy')).toContain('default-src \'none\'')
     const html = await page.text()
     expect(html).toContain('<svg')
     expect(html).toMatch(/id="tx-code" class="code">\d{6}</)

@@ -12,8 +12,17 @@ import { join } from 'node:path'
 import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import {
-  cookieSessions, edmRequest as request, fixtureResults, memoryAccessLog, ootsListenerConfig, ootsTestCredentials, previewLocationOf, SAMPLE_REQUESTER,
-  simulatedGateway, tableMatcher, TEST_GATEWAY
+  cookieSessions,
+  edmRequest as request,
+  fixtureResults,
+  memoryAccessLog,
+  ootsListenerConfig,
+  ootsTestCredentials,
+  previewLocationOf,
+  SAMPLE_REQUESTER,
+  simulatedGateway,
+  tableMatcher,
+  TEST_GATEWAY
 } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { writeTlsFiles } from '../../../src/services/bridges/oots/certificates.ts'
@@ -55,10 +64,21 @@ async function start (o: StartOptions = {}) {
     ...(o.namesake === true ? [{ learnerId: NAMESAKE, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }] : [])
   ])
   const accessLog = memoryAccessLog()
-  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { parts: { bridgeSessions: () => cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }), verifiedResults: () => fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }), personMatcher: () => matcher, bridgeAccessLog: () => accessLog }, ...(o.now === undefined ? {} : { now: o.now }) }
-    : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
-  onTestFinished(async () => { await fed.stop() })
+  const fed = await startLocalFederation(plan, (s) =>
+    s.slug === 'portal'
+      ? {
+        parts: {
+          bridgeSessions: () => cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }),
+          verifiedResults: () => fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }),
+          personMatcher: () => matcher,
+          bridgeAccessLog: () => accessLog
+        },
+        ...(o.now === undefined ? {} : { now: o.now })
+      }
+      : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
+  onTestFinished(async () => {
+    await fed.stop()
+  })
   const portal = fed.node('portal')
   if (uio !== undefined) await portal.host.dial((await import('@libp2p/peer-id')).peerIdFromString(uio.peerId))
   const url = (): string => portal.parts.ootsListener!.url()
@@ -78,10 +98,11 @@ async function approve (location: string): Promise<void> {
 }
 
 /** The answer with what differs between any two answers (IDs, times, the preview location) masked. */
-const shape = (xml: string): string => xml
-  .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, 'UUID')
-  .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g, 'TIME')
-  .replace(/\/oots\/preview\/[A-Za-z0-9_-]{22}/g, '/oots/preview/ID')
+const shape = (xml: string): string =>
+  xml
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, 'UUID')
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/g, 'TIME')
+    .replace(/\/oots\/preview\/[A-Za-z0-9_-]{22}/g, '/oots/preview/ID')
 
 describe('the OOTS listener', () => {
   it('serves evidence requests on its own listener only, and none without an oots config', async () => {
@@ -97,7 +118,14 @@ describe('the OOTS listener', () => {
     // What fails before the provider reads a request is an EDM error response too, with its HTTP status.
     const c = await ootsTestCredentials()
     const json = await new Promise<{ status: number, outcome: string }>((resolve, reject) => {
-      const req = httpsRequest(`${portal.parts.ootsListener!.url()}/oots/query`, { method: 'POST', ca: c.server.certificatePem, cert: c.gateway.certificatePem, key: c.gateway.privateKeyPem, headers: { 'content-type': 'application/json' }, agent: false }, (res) => {
+      const req = httpsRequest(`${portal.parts.ootsListener!.url()}/oots/query`, {
+        method: 'POST',
+        ca: c.server.certificatePem,
+        cert: c.gateway.certificatePem,
+        key: c.gateway.privateKeyPem,
+        headers: { 'content-type': 'application/json' },
+        agent: false
+      }, (res) => {
         res.resume()
         resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome']) })
       })
@@ -276,8 +304,7 @@ describe('rate limits', () => {
     const { gateway } = await start({ oots: { rateLimits: { decisionsPerMinute: 3, decisionsPerLearnerPerHour: 6 } } })
     const location = previewLocationOf((await gateway.post(request())).body.toString())
     const asOla = { cookie: `test-learner=${OLA}` }
-    const post = async (url: string, who: Record<string, string>, body = 'decision=approve'): Promise<number> =>
-      (await fetch(url, { method: 'POST', headers: { ...who, 'content-type': 'application/x-www-form-urlencoded' }, body })).status
+    const post = async (url: string, who: Record<string, string>, body = 'decision=approve'): Promise<number> => (await fetch(url, { method: 'POST', headers: { ...who, 'content-type': 'application/x-www-form-urlencoded' }, body })).status
     // Ola: made-up preview IDs (well-formed and not), and Kari's real location, which is not his.
     const base = location.slice(0, location.lastIndexOf('/') + 1)
     const statuses: number[] = []

@@ -31,7 +31,9 @@ function xsd (xml: string): string {
     return 'validates'
   } catch (err) {
     return String((err as { stderr?: Buffer }).stderr ?? err)
-  } finally { rmSync(dir, { recursive: true, force: true }) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } }], now?: () => number) {
@@ -43,10 +45,13 @@ async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nor
   const results = fixtureResults({ [LEARNER]: mine })
   const matcher = tableMatcher(people)
   const accessLog = memoryAccessLog()
-  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-    ? { parts: { bridgeSessions: () => cookieSessions({ [LEARNER]: KARI }), verifiedResults: () => results, personMatcher: () => matcher, bridgeAccessLog: () => accessLog }, ...(now === undefined ? {} : { now }) }
-    : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
-  onTestFinished(async () => { await fed.stop() })
+  const fed = await startLocalFederation(plan, (s) =>
+    s.slug === 'portal'
+      ? { parts: { bridgeSessions: () => cookieSessions({ [LEARNER]: KARI }), verifiedResults: () => results, personMatcher: () => matcher, bridgeAccessLog: () => accessLog }, ...(now === undefined ? {} : { now }) }
+      : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
+  onTestFinished(async () => {
+    await fed.stop()
+  })
   const portal = fed.node('portal')
   await portal.host.dial((await import('@libp2p/peer-id')).peerIdFromString(fed.node('uio').peerId))
   const gateway = simulatedGateway(() => portal.parts.ootsListener!.url())
@@ -119,7 +124,7 @@ describe('OOTS evidence provider', () => {
     expect(exchanges.every((x) => x.deleteAfter >= x.at + 365 * 86_400_000 && x.gateway === TEST_GATEWAY.id)).toBe(true)
     expect(portal.log.store.size).toBe(logBefore + 4)
     expect(accessLog.rows.map((r) => r.entry.operation)).toEqual(['oots.request (EDM:ERR:0002)', 'oots.request (EDM:ERR:0002)', 'oots.preview-approved', 'oots.evidence-sent'])
-    expect(accessLog.rows.every((r) => r.learnerId === LEARNER && r.entry.organisation === "Ministère de l'enseignement supérieur")).toBe(true)
+    expect(accessLog.rows.every((r) => r.learnerId === LEARNER && r.entry.organisation === 'Ministère de l\'enseignement supérieur')).toBe(true)
     // The institution logged the evidence it issued.
     expect(uio.log.store.size).toBeGreaterThan(0)
   })
@@ -171,7 +176,9 @@ describe('OOTS evidence provider', () => {
     const person = syntheticPerson(100)
     const other = syntheticPerson(101)
     const fed = await startLocalFederation(plan, (s) => s.slug === 'portal' ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => results } } : {})
-    onTestFinished(async () => { await fed.stop() })
+    onTestFinished(async () => {
+      await fed.stop()
+    })
     const registered = await fed.node('uio').learners.index.registerLearners([
       { identifiers: [{ scheme: 'national-id', value: person.nationalId }], name: { given: person.given, family: person.family }, birthDate: person.birthDate },
       { identifiers: [{ scheme: 'national-id', value: other.nationalId }], name: { given: other.given, family: other.family }, birthDate: other.birthDate }
@@ -179,7 +186,11 @@ describe('OOTS evidence provider', () => {
     const learnerId = registered[0]!.learnerId as string
     const otherId = registered[1]!.learnerId as string
     const uioPeer = fed.node('uio').peerId
-    results.set(learnerId, { ...sampleLearnerResults, learner: { ...sampleLearnerResults.learner, givenNames: person.given, familyName: person.family, birthDate: person.birthDate }, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } })) })
+    results.set(learnerId, {
+      ...sampleLearnerResults,
+      learner: { ...sampleLearnerResults.learner, givenNames: person.given, familyName: person.family, birthDate: person.birthDate },
+      results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } }))
+    })
     const portal = fed.node('portal')
     const { post } = simulatedGateway(() => portal.parts.ootsListener!.url())
     const first = await post(request({ family: person.family, given: person.given, birthDate: person.birthDate }))

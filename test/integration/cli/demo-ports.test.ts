@@ -14,8 +14,13 @@ const NODES = 9
 
 async function hold (port: number): Promise<Server> {
   // Members dial the port too: drop what connects, so that the holder closes when the test ends.
-  const server = createServer((socket) => { socket.destroy() })
-  await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve) })
+  const server = createServer((socket) => {
+    socket.destroy()
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', resolve)
+  })
   return server
 }
 
@@ -23,8 +28,14 @@ async function hold (port: number): Promise<Server> {
 async function listening (port: number): Promise<boolean> {
   return await new Promise((resolve) => {
     const server = createServer()
-    server.once('error', () => { resolve(true) })
-    server.listen(port, '127.0.0.1', () => { server.close(() => { resolve(false) }) })
+    server.once('error', () => {
+      resolve(true)
+    })
+    server.listen(port, '127.0.0.1', () => {
+      server.close(() => {
+        resolve(false)
+      })
+    })
   })
 }
 

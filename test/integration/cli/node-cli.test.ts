@@ -52,9 +52,29 @@ describe('lifelong CLI', () => {
 
     const [p2pA, httpA, p2pB, httpB] = await freePorts(4)
     const init = async (name: string, org: string, role: string, p2p: number, http: number): Promise<Record<string, any>> => {
-      const res = await runCli(['init', '--role', role, '--name', name, '--org-number', org, '--data', `data/${role}`,
-        '--operator-key', operatorKey, '--federation', 'no.lifelong.clitest', '--manifest', 'manifest.pb', '--trust-anchor', 'trust-anchor.json',
-        '--listen', `/ip4/127.0.0.1/tcp/${p2p}`, '--http-port', String(http)], { cwd: dir })
+      const res = await runCli([
+        'init',
+        '--role',
+        role,
+        '--name',
+        name,
+        '--org-number',
+        org,
+        '--data',
+        `data/${role}`,
+        '--operator-key',
+        operatorKey,
+        '--federation',
+        'no.lifelong.clitest',
+        '--manifest',
+        'manifest.pb',
+        '--trust-anchor',
+        'trust-anchor.json',
+        '--listen',
+        `/ip4/127.0.0.1/tcp/${p2p}`,
+        '--http-port',
+        String(http)
+      ], { cwd: dir })
       expect(res.code, res.stderr).toBe(0)
       expect(res.stdout).not.toContain('PRIVATE KEY')
       const entry = JSON.parse(res.stdout.slice(res.stdout.indexOf('{')))
@@ -75,12 +95,15 @@ describe('lifelong CLI', () => {
     expect(again.stderr).toContain('KEY_EXISTS')
 
     const now = Date.now()
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({
-      federation: 'no.lifelong.clitest',
-      serial: 1,
-      expiresAt: new Date(now + 30 * 86_400_000).toISOString(),
-      members: [a, b]
-    }))
+    writeFileSync(
+      join(dir, 'manifest.json'),
+      JSON.stringify({
+        federation: 'no.lifelong.clitest',
+        serial: 1,
+        expiresAt: new Date(now + 30 * 86_400_000).toISOString(),
+        members: [a, b]
+      })
+    )
     const sign = await runCli(['manifest', 'sign', '--in', 'manifest.json', '--key', 'operator.key', '--out', 'manifest.pb'], { cwd: dir })
     expect(sign.code, sign.stderr).toBe(0)
     const show = await runCli(['manifest', 'show', 'manifest.pb', '--operator-key', operatorKey], { cwd: dir })

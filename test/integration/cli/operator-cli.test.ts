@@ -15,8 +15,26 @@ import { tempDir } from '../../helpers/federation.ts'
 const KEY = 'ed25519:7pqbhK1Nw0BM1+/YuIGqjD4HTBxk1Q2Ey93kXAtn1bY='
 
 async function initInstitution (dir: string, extra: string[] = []): Promise<void> {
-  const res = await runCli(['init', '--role', 'institution', '--name', 'Universitetet i Oslo', '--org-number', '971035854', '--data', 'data/uio',
-    '--operator-key', KEY, '--federation', 'no.lifelong.clitest', '--config', 'uio.json', '--http-port', '0', ...extra], { cwd: dir })
+  const res = await runCli([
+    'init',
+    '--role',
+    'institution',
+    '--name',
+    'Universitetet i Oslo',
+    '--org-number',
+    '971035854',
+    '--data',
+    'data/uio',
+    '--operator-key',
+    KEY,
+    '--federation',
+    'no.lifelong.clitest',
+    '--config',
+    'uio.json',
+    '--http-port',
+    '0',
+    ...extra
+  ], { cwd: dir })
   expect(res.code, res.stderr).toBe(0)
 }
 
@@ -35,9 +53,14 @@ describe('operator commands', () => {
 
   it('ends quietly when the reader of its output goes away (lifelong init … | true)', async () => {
     const dir = tempDir()
-    const child = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" init --role institution --name X --org-number 971035854 --data d --operator-key ${KEY} --federation no.lifelong.clitest | true; echo "exit \${PIPESTATUS[0]}" >&2`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn('bash', ['-c', `"${process.execPath}" "${CLI}" init --role institution --name X --org-number 971035854 --data d --operator-key ${KEY} --federation no.lifelong.clitest | true; echo "exit \${PIPESTATUS[0]}" >&2`], {
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
     let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString()
+    })
     await new Promise((resolve) => child.on('exit', resolve))
     expect(stderr).not.toContain('EPIPE')
     expect(stderr).not.toContain('error INTERNAL')
@@ -107,8 +130,27 @@ describe('operator commands', () => {
     const dir = tempDir()
     const keygen = await runCli(['manifest', 'keygen', '--out', 'operator.key'], { cwd: dir })
     const operator = keygen.stdout.trim()
-    const res = await runCli(['init', '--role', 'institution', '--name', 'UiO', '--org-number', '971035854', '--data', 'data/uio', '--operator-key', operator,
-      '--federation', 'no.lifelong.clitest', '--config', 'uio.json', '--manifest', 'manifest.pb', '--member-entry', 'uio.entry.json'], { cwd: dir })
+    const res = await runCli([
+      'init',
+      '--role',
+      'institution',
+      '--name',
+      'UiO',
+      '--org-number',
+      '971035854',
+      '--data',
+      'data/uio',
+      '--operator-key',
+      operator,
+      '--federation',
+      'no.lifelong.clitest',
+      '--config',
+      'uio.json',
+      '--manifest',
+      'manifest.pb',
+      '--member-entry',
+      'uio.entry.json'
+    ], { cwd: dir })
     expect(res.code, res.stderr).toBe(0)
     const made = await runCli(['manifest', 'new', '--federation', 'no.lifelong.clitest', '--member', 'uio.entry.json', '--days', '10', '--out', 'manifest.json'], { cwd: dir })
     expect(made.code, made.stderr).toBe(0)

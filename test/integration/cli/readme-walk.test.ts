@@ -31,18 +31,36 @@ describe('README walk-through', () => {
     chmodSync(join(bin, 'lifelong'), 0o755)
     const ports = await freePorts(README_PORTS.length)
     let script = `set -euo pipefail\n${blocks.join('\n')}`
-    README_PORTS.forEach((p, i) => { script = script.replaceAll(String(p), String(ports[i])) })
+    README_PORTS.forEach((p, i) => {
+      script = script.replaceAll(String(p), String(ports[i]))
+    })
     writeFileSync(join(dir, 'walk.sh'), script)
 
     // Its own process group, so that the nodes it starts in the background are stopped even
     // when a step fails before README's last block stops them.
     const child = spawn('bash', [join(dir, 'walk.sh')], { cwd: work, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, LIFELONG_TOKEN: '' } })
-    onTestFinished(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch {} })
+    onTestFinished(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {}
+    })
     let out = ''
-    child.stdout.on('data', (d: Buffer) => { out += d.toString() })
-    child.stderr.on('data', (d: Buffer) => { out += d.toString() })
-    const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL') } catch {} }, 400_000)
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => { resolve(c) }))
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    child.stderr.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {}
+    }, 400_000)
+    const code = await new Promise<number | null>((resolve) =>
+      child.on('exit', (c) => {
+        resolve(c)
+      })
+    )
     clearTimeout(timer)
     expect(code, out).toBe(0)
 

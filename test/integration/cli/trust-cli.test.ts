@@ -151,7 +151,11 @@ describe('trust anchors and lifelong verify', () => {
     expect(ok.stdout).toMatch(new RegExp(`  log position    entry ${genuine.index} of tree size \\d+, checkpoint origin no\\.lifelong\\.test/log/${genuine.plan.nodes[0]!.peerId}, logged `))
     expect(ok.stdout).toMatch(/\nVERIFIED\n$/)
     const json = JSON.parse((await runCli(['verify', genuine.bundleFile, '--json'], { env })).stdout)
-    expect(json).toMatchObject({ format: 'lifelong-proof-bundle/v1', ok: true, verified: [{ kind: 'result', learner: 'Kari Nordmann', grades: ['B (A-F)'], credits: '10 ECTS', log: { index: genuine.index, origin: `no.lifelong.test/log/${genuine.plan.nodes[0]!.peerId}` } }] })
+    expect(json).toMatchObject({
+      format: 'lifelong-proof-bundle/v1',
+      ok: true,
+      verified: [{ kind: 'result', learner: 'Kari Nordmann', grades: ['B (A-F)'], credits: '10 ECTS', log: { index: genuine.index, origin: `no.lifelong.test/log/${genuine.plan.nodes[0]!.peerId}` } }]
+    })
     expect(json.trust.sources[0]).toMatchObject({ federation: 'no.lifelong.test', fingerprint: trustAnchorFingerprint(genuine.plan.trustAnchor) })
   })
 
@@ -167,18 +171,33 @@ describe('trust anchors and lifelong verify', () => {
       return `${input}.${es256Sign(attackerKey.privateKey, input)}`
     }
     let attackerBase = ''
-    const attacker = await recordingServer((url) => url.startsWith('/.well-known/jwt-vc-issuer')
-      ? { body: JSON.stringify({ issuer: attackerBase, jwks: { keys: [attackerKey.jwk] } }) }
-      : url === '/status/1' ? { type: 'application/statuslist+jwt', body: statusList(`${attackerBase}/status/1`) } : { status: 404, body: '{}' })
+    const attacker = await recordingServer((url) =>
+      url.startsWith('/.well-known/jwt-vc-issuer')
+        ? { body: JSON.stringify({ issuer: attackerBase, jwks: { keys: [attackerKey.jwk] } }) }
+        : url === '/status/1'
+        ? { type: 'application/statuslist+jwt', body: statusList(`${attackerBase}/status/1`) }
+        : { status: 404, body: '{}' }
+    )
     attackerBase = attacker.url
     const holder = await exportJWK((await generateKeyPair('ES256', { extractable: true })).publicKey)
     const claims = learningClaims(sampleLearnerResults.learner, { ...sampleLearnerResults.results[0]!, grades: [{ scale: 'A-F', value: 'A', passed: true }] })
     const issue = async (key: IssuerKey, issuer: string, statusUri: string): Promise<string> =>
-      await new SdJwtVcIssuer(key).issue({ issuer, vct: `${issuer}/vct/diploma/1`, claims: claims as never, frame: disclosureFrame(claims), holderJwk: holder, status: { ref: { listId: '1', index: 3 }, uri: statusUri }, iat: Math.floor(Date.now() / 1000) })
+      await new SdJwtVcIssuer(key).issue({
+        issuer,
+        vct: `${issuer}/vct/diploma/1`,
+        claims: claims as never,
+        frame: disclosureFrame(claims),
+        holderJwk: holder,
+        status: { ref: { listId: '1', index: 3 }, uri: statusUri },
+        iat: Math.floor(Date.now() / 1000)
+      })
     const forged = await issue(attackerKey, attackerBase, `${attackerBase}/status/1`)
     const dir = tempDir()
     const files = fed.write(dir)
-    const file = (name: string, text: string): string => { writeFileSync(join(dir, name), text); return join(dir, name) }
+    const file = (name: string, text: string): string => {
+      writeFileSync(join(dir, name), text)
+      return join(dir, name)
+    }
     const env = { LIFELONG_TRUST_STORE: join(dir, 'store') }
 
     const unpinned = await runCli(['verify', file('forged.txt', forged)], { env })

@@ -98,7 +98,10 @@ describe('the admission node', () => {
     // Kari sees Samordna opptak's reads, at the index and at the source, with its purpose.
     void portal.portal!.sessions
     const auth = `Bearer ${await portal.portal!.devIssuer!.issue(0, DEV_AUDIENCE, 'n')}`
-    const rows = ((await portal.http.inject({ method: 'GET', url: '/portal/api/access', headers: { authorization: auth } })).json().rows as Array<{ who: string, operation: string, purpose: string }>).map((r) => ({ ...r, what: r.operation.startsWith('results.') ? r.operation : `${r.operation} @ index` }))
+    const rows = ((await portal.http.inject({ method: 'GET', url: '/portal/api/access', headers: { authorization: auth } })).json().rows as Array<{ who: string, operation: string, purpose: string }>).map((r) => ({
+      ...r,
+      what: r.operation.startsWith('results.') ? r.operation : `${r.operation} @ index`
+    }))
     const nucas = rows.filter((r) => r.who === 'Samordna opptak')
     expect(nucas.length).toBeGreaterThanOrEqual(2)
     expect(nucas.every((r) => r.purpose === 'admission.scoring')).toBe(true)

@@ -17,7 +17,15 @@ const CATALOGUE: Record<string, OfferingInfo> = {
   MTDT: { ...(OFFERINGS.BAINF as OfferingInfo), id: 'MTDT', owner: NTNU, issuer: NTNU }
 }
 
-const enrolment = (externalId: string, who: { nationalId: string }, offeringId: string, studyLoadPercent: number, extra: Record<string, unknown> = {}): any => ({ externalId, learner: { nationalId: who.nationalId }, offeringId, studyLoadPercent, status: 'active', startDate: '2024-08-15', ...extra })
+const enrolment = (externalId: string, who: { nationalId: string }, offeringId: string, studyLoadPercent: number, extra: Record<string, unknown> = {}): any => ({
+  externalId,
+  learner: { nationalId: who.nationalId },
+  offeringId,
+  studyLoadPercent,
+  status: 'active',
+  startDate: '2024-08-15',
+  ...extra
+})
 
 async function setup () {
   const catalogue = testCatalogue(CATALOGUE)
@@ -85,7 +93,8 @@ describe('student finance', () => {
     expect(answers[2]).toMatchObject({ ref: 'L3', ok: true, enrolments: [], creditsPassed: 0, sources: [] })
 
     // Batched: UiO answered Kari and Ola in one request (one request ID in both their access logs).
-    const readsAt = async (who: { nationalId: string }) => (await uio.results!.registry.accessLog((await uio.results!.registry.learner({ scheme: 'national-id', value: who.nationalId }))!.localId, 50)).filter((r) => r.operation === 'finance.study-status')
+    const readsAt = async (who: { nationalId: string }) =>
+      (await uio.results!.registry.accessLog((await uio.results!.registry.learner({ scheme: 'national-id', value: who.nationalId }))!.localId, 50)).filter((r) => r.operation === 'finance.study-status')
     const [k] = await readsAt(kari)
     const [o] = await readsAt(ola)
     expect(k).toMatchObject({ purpose: 'finance.study-support', legalBasis: 'gdpr-6-1-e', role: 'finance' })
@@ -94,12 +103,21 @@ describe('student finance', () => {
     // Outside its rights: another role may not ask, nor finance for another purpose; a bad term is refused.
     await expect(admission.client.call(uio.peerId, GetStudyStatus, { queries: [] }, { purpose: 'admission.scoring', legalBasis: 'gdpr-6-1-e' })).rejects.toMatchObject({ code: 'RPC_ROLE_NOT_ALLOWED' })
     await expect(finance.client.call(uio.peerId, GetStudyStatus, { queries: [] }, { purpose: 'admission.scoring', legalBasis: 'gdpr-6-1-e' })).rejects.toMatchObject({ code: 'RPC_PURPOSE_NOT_GRANTED' })
-    await expect(finance.client.call(uio.peerId, GetStudyStatus, { queries: [{ scheme: 'national-id', value: kari.nationalId, term: '2024X', creditsFrom: '2024-01-01', creditsTo: '2024-12-31' }] }, FINANCE_PURPOSE)).rejects.toMatchObject({ code: 'RESULTS_TERM_INVALID' })
-    await expect(finance.parts.finance!.check([{ ref: 'x', subject: { scheme: 'national-id', value: kari.nationalId }, term: '2024', creditsFrom: '2024-01-01', creditsTo: '2024-12-31' }])).rejects.toMatchObject({ code: 'FINANCE_CHECK_INVALID' })
+    await expect(finance.client.call(uio.peerId, GetStudyStatus, { queries: [{ scheme: 'national-id', value: kari.nationalId, term: '2024X', creditsFrom: '2024-01-01', creditsTo: '2024-12-31' }] }, FINANCE_PURPOSE)).rejects.toMatchObject({
+      code: 'RESULTS_TERM_INVALID'
+    })
+    await expect(finance.parts.finance!.check([{ ref: 'x', subject: { scheme: 'national-id', value: kari.nationalId }, term: '2024', creditsFrom: '2024-01-01', creditsTo: '2024-12-31' }])).rejects.toMatchObject({
+      code: 'FINANCE_CHECK_INVALID'
+    })
 
     // Over HTTP with Lånekassen's token; and enrolments over the institution's results API.
     const token = await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'lanekassen', scopes: [FINANCE_SCOPE] })
-    const res = await finance.http.inject({ method: 'POST', url: '/finance/checks', headers: { authorization: `Bearer ${token}` }, payload: { learners: [{ ref: 'L1', nationalId: kari.nationalId, term: '2024H', creditsFrom: '2024-08-01', creditsTo: '2024-12-31' }] } })
+    const res = await finance.http.inject({
+      method: 'POST',
+      url: '/finance/checks',
+      headers: { authorization: `Bearer ${token}` },
+      payload: { learners: [{ ref: 'L1', nationalId: kari.nationalId, term: '2024H', creditsFrom: '2024-08-01', creditsTo: '2024-12-31' }] }
+    })
     expect(res.statusCode).toBe(200)
     expect(res.json().answers[0]).toMatchObject({ studyLoadPercent: 100, creditsPassed: 20 })
     const fs = await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: [RESULTS_SCOPE] })

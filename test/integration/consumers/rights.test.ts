@@ -24,9 +24,10 @@ async function setup () {
   ], {
     validityDays: 10,
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {},
-    nodeOptions: (s) => s.slug === 'portal'
-      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...kari }]) } }
-      : { parts: { offerings: () => catalogue } }
+    nodeOptions: (s) =>
+      s.slug === 'portal'
+        ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...kari }]) } }
+        : { parts: { offerings: () => catalogue } }
   })
   await waitForMesh(fed)
   const uio = fed.node('uio')

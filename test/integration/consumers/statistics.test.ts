@@ -62,7 +62,9 @@ describe('education statistics', () => {
     expect(nynorsk.body).toContain('skjult')
 
     // Enrolments count in every year they were open on 1 October; a diploma is a completion.
-    await uio.results!.enrolments.record(people.slice(0, 6).map((p, i) => ({ externalId: `st-${i}`, learner: { nationalId: p.nationalId }, offeringId: 'BAINF', studyLoadPercent: 100, status: 'active', startDate: '2023-08-15', ...(i === 0 ? { endDate: '2024-06-20' } : {}) })))
+    await uio.results!.enrolments.record(
+      people.slice(0, 6).map((p, i) => ({ externalId: `st-${i}`, learner: { nationalId: p.nationalId }, offeringId: 'BAINF', studyLoadPercent: 100, status: 'active', startDate: '2023-08-15', ...(i === 0 ? { endDate: '2024-06-20' } : {}) }))
+    )
     await uio.results!.registry.ingest({ results: people.slice(0, 5).map((p, i) => ({ externalId: `d-${i}`, learner: { nationalId: p.nationalId }, kind: 'diploma', offeringId: 'BAINF', achievedOn: '2024-06-20', issuedOn: '2024-06-28' })) })
     // The registry keeps what it collected for a while; dropped, the next query collects anew.
     registry.parts.statistics!.invalidate()

@@ -25,7 +25,9 @@ describe('online backup and verified restore', () => {
     const put = async (from: number, n: number): Promise<void> => {
       const records = Array.from({ length: n }, (_, i) => enc.encode(JSON.stringify({ title: `Emne ${from + i}`, padding: 'x'.repeat(200) })))
       await node.log.transaction((tx) => {
-        records.forEach((record, i) => { tx.record({ sublevel: education, key: `test/T-${from + i}/v1`, value: record, entry: { type: 'education.offering-version', key: `T-${from + i}/v1` } }) })
+        records.forEach((record, i) => {
+          tx.record({ sublevel: education, key: `test/T-${from + i}/v1`, value: record, entry: { type: 'education.offering-version', key: `T-${from + i}/v1` } })
+        })
       })
     }
     for (let i = 0; i < 20; i++) await put(i * 1000, 1000)
@@ -36,7 +38,12 @@ describe('online backup and verified restore', () => {
     // Keep appending while the backup is taken.
     let writing = true
     let written = 20_000
-    const writer = (async () => { while (writing) { await put(written, 50); written += 50 } })()
+    const writer = (async () => {
+      while (writing) {
+        await put(written, 50)
+        written += 50
+      }
+    })()
     const backup = await runCli(['backup', '--config', planned.configFile, '--out', out, '--dev-issuer', devIssuer, '--no-progress'], { timeoutMs: 120_000 })
     writing = false
     await writer

@@ -30,7 +30,11 @@ async function until (check: () => boolean | Promise<boolean>, timeoutMs = 15_00
 }
 
 async function codeOf (p: Promise<unknown>): Promise<string | undefined> {
-  try { await p } catch (err) { return err instanceof LifelongError ? err.code : String(err) }
+  try {
+    await p
+  } catch (err) {
+    return err instanceof LifelongError ? err.code : String(err)
+  }
   return undefined
 }
 
@@ -89,12 +93,14 @@ describe('rollback detection and accepted loss', () => {
     await registry.start()
     expect(registry.log.rollback.rolledBack?.code).toBe('LOG_ROLLED_BACK')
     await registry.stop()
-    const restarted = await Promise.all(fed.plan.nodes.filter((n) => n.spec.slug !== 'registry').map(async (n) => {
-      const node = await createNode(n.config)
-      fed.nodes.set(n.spec.slug, node)
-      await node.start()
-      return node
-    }))
+    const restarted = await Promise.all(
+      fed.plan.nodes.filter((n) => n.spec.slug !== 'registry').map(async (n) => {
+        const node = await createNode(n.config)
+        fed.nodes.set(n.spec.slug, node)
+        await node.start()
+        return node
+      })
+    )
 
     // The operator accepts the loss: a signed statement, logged.
     const accepted = await runCli(['log', 'accept-loss', '--config', planned.configFile, '--yes'])
@@ -149,9 +155,14 @@ describe('rollback detection and accepted loss', () => {
     await waitForMesh(fed)
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
-    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'e1', record: new TextEncoder().encode('1') }) })
+    await alpha.log.transaction((tx) => {
+      tx.log({ type: 'node.test-event', key: 'e1', record: new TextEncoder().encode('1') })
+    })
     const cp = (await alpha.log.checkpointer.sign()).checkpoint
-    await until(async () => { await alpha.log.pushLatest(); return (beta.log.witness.heldCheckpoints().find((h) => h.origin === alpha.log.origin)?.size ?? 0) >= cp.size })
+    await until(async () => {
+      await alpha.log.pushLatest()
+      return (beta.log.witness.heldCheckpoints().find((h) => h.origin === alpha.log.origin)?.size ?? 0) >= cp.size
+    })
     const origin = alpha.log.origin
     const stranger = generateSigningKey()
 
@@ -159,18 +170,29 @@ describe('rollback detection and accepted loss', () => {
     const forged = signNote(formatCheckpoint({ origin, size: cp.size + 1000, root: new Uint8Array(32).fill(7), extensions: [] }), [ed25519NoteSigner(origin, stranger.privateKey)])
     await alpha.log.rollback.consider(forged, beta.peerId)
     expect(alpha.log.rollback.rolledBack).toBeUndefined()
-    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'e2', record: new TextEncoder().encode('2') }) })
+    await alpha.log.transaction((tx) => {
+      tx.log({ type: 'node.test-event', key: 'e2', record: new TextEncoder().encode('2') })
+    })
 
     // A loss statement signed by another key: refused before anything is held.
     const held = beta.log.witness.heldCheckpoints().find((h) => h.origin === origin)!
-    const next = (await alpha.log.checkpointer.sign())
-    const foreign = signLossStatement({ origin, lostSize: held.size, lostRoot: parseCheckpoint(parseNote(held.note).text).root, keptSize: 0, keptRoot: new Uint8Array(32), acceptedAt: new Date().toISOString() }, ed25519NoteSigner(origin, stranger.privateKey))
+    const next = await alpha.log.checkpointer.sign()
+    const foreign = signLossStatement(
+      { origin, lostSize: held.size, lostRoot: parseCheckpoint(parseNote(held.note).text).root, keptSize: 0, keptRoot: new Uint8Array(32), acceptedAt: new Date().toISOString() },
+      ed25519NoteSigner(origin, stranger.privateKey)
+    )
     expect(await codeOf(beta.log.witness.addCheckpoint(held.size, [], next.note, alpha.peerId, foreign))).toBe('LOG_LOSS_STATEMENT_INVALID')
     // Signed by the log but naming another checkpoint than the one held: refused.
-    const mismatched = signLossStatement({ origin, lostSize: held.size + 5, lostRoot: new Uint8Array(32).fill(1), keptSize: 1, keptRoot: await alpha.log.store.rootAt(1), acceptedAt: new Date().toISOString() }, ed25519NoteSigner(origin, alpha.key.privateKey))
+    const mismatched = signLossStatement(
+      { origin, lostSize: held.size + 5, lostRoot: new Uint8Array(32).fill(1), keptSize: 1, keptRoot: await alpha.log.store.rootAt(1), acceptedAt: new Date().toISOString() },
+      ed25519NoteSigner(origin, alpha.key.privateKey)
+    )
     expect(await codeOf(beta.log.witness.addCheckpoint(held.size, [], next.note, alpha.peerId, mismatched))).toBe('LOG_LOSS_STATEMENT_MISMATCH')
     // Naming the held checkpoint but with a new checkpoint that does not extend the kept tree: refused.
-    const wrongKept = signLossStatement({ origin, lostSize: held.size, lostRoot: parseCheckpoint(parseNote(held.note).text).root, keptSize: 1, keptRoot: new Uint8Array(32).fill(9), acceptedAt: new Date().toISOString() }, ed25519NoteSigner(origin, alpha.key.privateKey))
+    const wrongKept = signLossStatement(
+      { origin, lostSize: held.size, lostRoot: parseCheckpoint(parseNote(held.note).text).root, keptSize: 1, keptRoot: new Uint8Array(32).fill(9), acceptedAt: new Date().toISOString() },
+      ed25519NoteSigner(origin, alpha.key.privateKey)
+    )
     expect(await codeOf(beta.log.witness.addCheckpoint(held.size, await alpha.log.store.consistencyProof(1, next.checkpoint.size), next.note, alpha.peerId, wrongKept))).toBe('LOG_LOSS_STATEMENT_MISMATCH')
     expect(beta.log.witness.lossStatements(origin)).toEqual([])
     expect(beta.log.witness.heldCheckpoints().find((h) => h.origin === origin)!.size).toBe(held.size)

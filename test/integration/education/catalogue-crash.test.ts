@@ -41,7 +41,9 @@ describe('a catalogue import killed at any point', () => {
     })
     const [registryPlan, uioPlan] = plan.nodes as [typeof plan.nodes[0], typeof plan.nodes[0]]
     const registryNode: LifelongNode = await createNode(registryPlan.config)
-    onTestFinished(async () => { await registryNode.stop() })
+    onTestFinished(async () => {
+      await registryNode.stop()
+    })
     await registryNode.start()
     const registry = registryNode.education!.registry!
     const uioInstitution = await registry.putInstitution(institution({ organisationNumber: ORG.a }))
@@ -50,7 +52,9 @@ describe('a catalogue import killed at any point', () => {
 
     let child: RunningCli | undefined
     let kill: KillPoint | undefined
-    const killChild = (): void => { child?.child.kill('SIGKILL') }
+    const killChild = (): void => {
+      child?.child.kill('SIGKILL')
+    }
     // The registry node is real and in this process: its staging and commit tell where the upload is.
     const staging = registryNode.education!.staging!
     const add = staging.add.bind(staging)
@@ -71,7 +75,9 @@ describe('a catalogue import killed at any point', () => {
       return child
     }
     const importFile = async (file: string) => await runCli(['import', 'catalogue', file, '--node', uioPlan.httpUrl, '--dev-issuer', devIssuer, '--no-progress'], { timeoutMs: 120_000 })
-    const stopInstitution = async (): Promise<void> => { expect(await child!.stop('SIGTERM')).toBe(0) }
+    const stopInstitution = async (): Promise<void> => {
+      expect(await child!.stop('SIGTERM')).toBe(0)
+    }
 
     /** The versions of UiO's offerings at the registry and in UiO's own store (the node is stopped). */
     const versions = async (): Promise<{ registry: string[], institution: string[], pending: boolean }> => {

@@ -45,7 +45,18 @@ async function federation () {
   if (registry === undefined) throw new Error('no registry')
   const uio = (await registry.putInstitution(institution({ organisationNumber: ORG.a }))).institution
   const ntnu = (await registry.putInstitution(institution({ organisationNumber: ORG.b, name: { nb: 'NTNU' }, shortName: 'NTNU', dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01' }))).institution
-  const hig = (await registry.putInstitution(institution({ organisationNumber: HIG_ORG, name: { nb: 'Høgskolen i Gjøvik' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01' }))).institution
+  const hig = (await registry.putInstitution(
+    institution({
+      organisationNumber: HIG_ORG,
+      name: { nb: 'Høgskolen i Gjøvik' },
+      shortName: 'HiG',
+      category: 'accredited-college',
+      selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+      dbhCode: '0213',
+      fsNumber: '206',
+      validFrom: '1994-08-01'
+    })
+  )).institution
   const node = (slug: string): LifelongNode => fed.node(slug)
   const registryState = async () => ({ keys: await keyCount(node('registry').storage.sublevel('education')), log: node('registry').log.store.size })
   const token = async (...scopes: string[]): Promise<{ authorization: string }> => ({ authorization: `Bearer ${await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'test', scopes })}` })
@@ -77,7 +88,9 @@ describe('catalogue protocol', () => {
     const catalogue = f.node('uio').education?.catalogue
     if (catalogue === undefined) throw new Error('no catalogue')
     const phases: string[] = []
-    const report = await catalogue.importFile(CSV, 'csv', (p) => { phases.push(p.phase) })
+    const report = await catalogue.importFile(CSV, 'csv', (p) => {
+      phases.push(p.phase)
+    })
     expect(report).toMatchObject({ rows: 3, created: 3, updated: 0, unchanged: 0 })
     expect(phases).toContain('publishing')
     const bainf = report.ids.BAINF as string
@@ -159,7 +172,10 @@ describe('catalogue protocol', () => {
     // Invalid NKR / NUS / credits, a relation to an unknown offering, a cycle.
     const invalid = await rejects(uio.client.call(f.registryPeer, PublishOfferings, publishBody([{ clientRef: 'X', offering: course({ localCode: 'X', nkrLevel: '9', nusCode: '1', credits: 0 }) }])), 'EDUCATION_OFFERING_INVALID')
     for (const field of ['nkrLevel', 'nusCode', 'credits']) expect(invalid.message).toContain(`/changes/0/offering/${field}`)
-    await rejects(uio.client.call(f.registryPeer, PublishOfferings, publishBody([{ clientRef: 'X', offering: course({ localCode: 'X', relations: [{ type: 'prerequisite', target: formatNationalId('offering', 777_777) }] }) }])), 'EDUCATION_RELATION_UNKNOWN_TARGET')
+    await rejects(
+      uio.client.call(f.registryPeer, PublishOfferings, publishBody([{ clientRef: 'X', offering: course({ localCode: 'X', relations: [{ type: 'prerequisite', target: formatNationalId('offering', 777_777) }] }) }])),
+      'EDUCATION_RELATION_UNKNOWN_TARGET'
+    )
     const [p] = (await uio.client.call(f.registryPeer, PublishOfferings, publishBody([{ clientRef: 'P', offering: programme({ relations: [{ type: 'contains-mandatory', target: id }] }) }]))).results ?? []
     const afterProgramme = await f.registryState()
     await rejects(uio.client.call(f.registryPeer, PublishOfferings, publishBody([{ clientRef: 'C', offering: course({ id, relations: [{ type: 'contains-mandatory', target: p?.id as string }] }) }])), 'EDUCATION_RELATION_CYCLE')
@@ -226,10 +242,23 @@ describe('catalogue protocol', () => {
   it('records accreditation decisions only from accreditor nodes', async () => {
     const f = await federation()
     const operator = { organisationNumber: ORG.operator, roles: ['registry'], operator: true }
-    const nvf = (await f.registry.putInstitution(institution({ organisationNumber: '991502254', name: { nb: 'Nordvest fagskole' }, shortName: 'NVF', category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] }, dbhCode: '8901', fsNumber: '901', validFrom: '2005-01-01' }))).institution
+    const nvf = (await f.registry.putInstitution(
+      institution({
+        organisationNumber: '991502254',
+        name: { nb: 'Nordvest fagskole' },
+        shortName: 'NVF',
+        category: 'vocational-college',
+        selfAccreditation: { upToLevel: '', doctoralFields: [] },
+        dbhCode: '8901',
+        fsNumber: '901',
+        validFrom: '2005-01-01'
+      })
+    )).institution
     const r = await f.registry.publish([{ clientRef: 'FS-EL', offering: programme({ localCode: 'FS-EL', nkrLevel: '5.1', credits: 120, nusCode: '541101', links: {}, owner: nvf.id }), validFrom: '2010-08-01' }], operator)
     const id = r.results[0]?.id as string
-    const decision = (status: string, type: string, validFrom: string, reference: string): lifelong.education.RecordAccreditationRequest.$Properties => ({ decision: { subjectType: 'offering', subject: id, type, status, decisionDate: validFrom, validFrom, reference } })
+    const decision = (status: string, type: string, validFrom: string, reference: string): lifelong.education.RecordAccreditationRequest.$Properties => ({
+      decision: { subjectType: 'offering', subject: id, type, status, decisionDate: validFrom, validFrom, reference }
+    })
     const before = await f.registryState()
     await rejects(f.node('uio').client.call(f.registryPeer, RecordAccreditation, decision('accredited', 'programme-accreditation', '2011-08-01', 'FAKE 1')), 'RPC_ROLE_NOT_ALLOWED')
     expect(await f.registryState()).toEqual(before)
@@ -239,13 +268,27 @@ describe('catalogue protocol', () => {
     await nokut.client.call(f.registryPeer, RecordAccreditation, decision('revoked', 'revocation', '2019-08-01', 'NOKUT 19/01078'))
     await rejects(nokut.client.call(f.registryPeer, RecordAccreditation, { decision: { ...decision('accredited', 'programme-accreditation', '2011-08-01', 'X').decision, decidedBy: ORG.a } }), 'EDUCATION_DECIDED_BY_MISMATCH')
     // NOKUT's case workers use their own node's HTTP API; the node signs and sends.
-    const noToken = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' } })
+    const noToken = await nokut.http.inject({
+      method: 'POST',
+      url: '/accreditation/decisions',
+      payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' }
+    })
     expect(noToken.statusCode).toBe(401)
     const headers = await f.token('accreditation.decide')
-    const viaDesk = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', headers, payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' } })
+    const viaDesk = await nokut.http.inject({
+      method: 'POST',
+      url: '/accreditation/decisions',
+      headers,
+      payload: { subjectType: 'offering', subject: id, type: 'supervision', status: 'under-supervision', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/02211' }
+    })
     expect(viaDesk.statusCode, viaDesk.body).toBe(201)
     expect(viaDesk.json()).toMatchObject({ decidedBy: ORG.accreditor, status: 'under-supervision' })
-    const unknown = await nokut.http.inject({ method: 'POST', url: '/accreditation/decisions', headers, payload: { subjectType: 'offering', subject: formatNationalId('offering', 4040), type: 'revocation', status: 'revoked', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/1' } })
+    const unknown = await nokut.http.inject({
+      method: 'POST',
+      url: '/accreditation/decisions',
+      headers,
+      payload: { subjectType: 'offering', subject: formatNationalId('offering', 4040), type: 'revocation', status: 'revoked', decisionDate: '2018-09-03', validFrom: '2018-09-03', reference: 'NOKUT 18/1' }
+    })
     expect(unknown.statusCode).toBe(404)
     expect(unknown.json().code).toBe('EDUCATION_UNKNOWN_SUBJECT')
 
@@ -338,20 +381,37 @@ describe('registry HTTP API', () => {
     expect((await (await fetch(`${registryUrl}/education/export/ooapi?asOf=2000-01-01`)).json() as { items: unknown[] }).items).toEqual([])
 
     const openapi = (await http.inject({ url: '/openapi.json' })).json()
-    for (const p of ['/education/offerings', '/education/offerings/{id}', '/education/offerings/{id}/accreditation', '/education/offerings/{id}/elm', '/education/statistics', '/education/institutions/{id}']) expect(Object.keys(openapi.paths)).toContain(p)
+    for (const p of ['/education/offerings', '/education/offerings/{id}', '/education/offerings/{id}/accreditation', '/education/offerings/{id}/elm', '/education/statistics', '/education/institutions/{id}']) {
+      expect(Object.keys(openapi.paths)).toContain(p)
+    }
 
     // The operator's institution data, with a service token that holds education.admin.
     const admin = await f.token('education.admin')
-    const wrongScope = await http.inject({ method: 'POST', url: '/education/admin/institutions', headers: await f.token('catalogue.import'), payload: { organisationNumber: '974763613', name: { nb: 'X' }, shortName: 'X', category: 'other', validFrom: '2000-01-01' } })
+    const wrongScope = await http.inject({
+      method: 'POST',
+      url: '/education/admin/institutions',
+      headers: await f.token('catalogue.import'),
+      payload: { organisationNumber: '974763613', name: { nb: 'X' }, shortName: 'X', category: 'other', validFrom: '2000-01-01' }
+    })
     expect(wrongScope.statusCode).toBe(403)
     expect(wrongScope.json().code).toBe('AUTH_SCOPE_MISSING')
-    const created = await http.inject({ method: 'POST', url: '/education/admin/institutions', headers: admin, payload: { organisationNumber: '974763613', name: { nb: 'Høgskolen i Ålesund' }, shortName: 'HiÅ', category: 'accredited-college', selfAccreditation: { upToLevel: '6' }, dbhCode: '0211', fsNumber: '207', validFrom: '1994-08-01' } })
+    const created = await http.inject({
+      method: 'POST',
+      url: '/education/admin/institutions',
+      headers: admin,
+      payload: { organisationNumber: '974763613', name: { nb: 'Høgskolen i Ålesund' }, shortName: 'HiÅ', category: 'accredited-college', selfAccreditation: { upToLevel: '6' }, dbhCode: '0211', fsNumber: '207', validFrom: '1994-08-01' }
+    })
     expect(created.statusCode).toBe(201)
     const hials = created.json().institution.id
     const badOrg = await http.inject({ method: 'POST', url: '/education/admin/institutions', headers: admin, payload: { organisationNumber: '974763614', name: { nb: 'X' }, shortName: 'X', category: 'other', validFrom: '2000-01-01' } })
     expect(badOrg.statusCode).toBe(400)
     expect(badOrg.json()).toMatchObject({ code: 'EDUCATION_INSTITUTION_INVALID', fields: [{ path: '/organisationNumber' }] })
-    const merger = await http.inject({ method: 'POST', url: '/education/admin/events', headers: admin, payload: { type: 'merger', effectiveDate: '2016-01-01', predecessors: [f.ntnu.id, hials], successors: [f.ntnu.id], reference: 'Kongelig resolusjon 2015-06-19' } })
+    const merger = await http.inject({
+      method: 'POST',
+      url: '/education/admin/events',
+      headers: admin,
+      payload: { type: 'merger', effectiveDate: '2016-01-01', predecessors: [f.ntnu.id, hials], successors: [f.ntnu.id], reference: 'Kongelig resolusjon 2015-06-19' }
+    })
     expect(merger.statusCode).toBe(201)
     expect((await http.inject({ url: `/education/institutions/${hials}` })).json()).toMatchObject({ successorToday: { shortName: 'NTNU' }, chain: [hials, f.ntnu.id] })
     expect((await http.inject({ url: '/education/institutions?asOf=2015-06-01' })).json().items.map((i: { shortName: string }) => i.shortName)).toContain('HiÅ')

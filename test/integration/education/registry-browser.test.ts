@@ -10,11 +10,27 @@ import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser
 import { registryWithHistory } from '../../helpers/registry-history.ts'
 
 let browser: Browser
-beforeAll(async () => { browser = await launchBrowser() })
-afterAll(async () => { await browser?.close() })
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser?.close()
+})
 
 // Names of the data (institutions, courses, references), in their own language on every page.
-const NAMES = ['Norges teknisk-naturvitenskapelige universitet', 'Høgskolen i Gjøvik', 'Kongelig resolusjon 2015-06-19', 'NOKUT 19/01078', 'Information security', 'Information technology, bachelor', 'Introduction to IT security', 'Informasjonssikkerhet', 'Bachelor i informasjonsteknologi', 'Innføring i IT-sikkerhet', 'Information and Communication Technologies']
+const NAMES = [
+  'Norges teknisk-naturvitenskapelige universitet',
+  'Høgskolen i Gjøvik',
+  'Kongelig resolusjon 2015-06-19',
+  'NOKUT 19/01078',
+  'Information security',
+  'Information technology, bachelor',
+  'Introduction to IT security',
+  'Informasjonssikkerhet',
+  'Bachelor i informasjonsteknologi',
+  'Innføring i IT-sikkerhet',
+  'Information and Communication Technologies'
+]
 
 describe('the registry web pages in Chromium', () => {
   it('pass axe with no violation in every language, at desktop and phone widths', { timeout: 180_000 }, async () => {
@@ -65,7 +81,11 @@ describe('the registry web pages in Chromium', () => {
       }
       throw new Error('not reached by Tab')
     }
-    const active = async (): Promise<{ id: string, text: string, tag: string }> => await page.evaluate(() => { const a = (globalThis as any).document.activeElement; return { id: a.id, text: a.textContent.trim(), tag: a.tagName } })
+    const active = async (): Promise<{ id: string, text: string, tag: string }> =>
+      await page.evaluate(() => {
+        const a = (globalThis as any).document.activeElement
+        return { id: a.id, text: a.textContent.trim(), tag: a.tagName }
+      })
     await tabTo(async () => (await active()).id === 'q')
     await page.keyboard.type('informasjon')
     await page.keyboard.press('Enter')

@@ -14,14 +14,20 @@ import { startEmrexPair } from '../../helpers/emrex-pair.ts'
 import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
 
 let browser: Browser
-beforeAll(async () => { browser = await launchBrowser() })
-afterAll(async () => { await browser.close() })
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser.close()
+})
 
 /** Names and titles from the data (the foreign provider's titles are English). */
 const DATA = ['Kari Nordmann', 'Uppsala universitet', 'Vitnemålsportalen', 'Computer Science', 'Object-oriented', 'Logical Methods', 'Bachelor of Informatics']
 
 describe('EMREX round trip in a browser', () => {
-  it('a learner signs in at the portal, imports from the foreign provider, sees the import on the results page, imports the same again to no change; the foreign node gets signed verified results; the transfer is in "who saw my data"', { timeout: 180_000 }, async () => {
+  it('a learner signs in at the portal, imports from the foreign provider, sees the import on the results page, imports the same again to no change; the foreign node gets signed verified results; the transfer is in "who saw my data"', {
+    timeout: 180_000
+  }, async () => {
     const pair = await startEmrexPair()
     const context = await newContext(browser, { locale: 'en-GB' })
     const page = await context.newPage()

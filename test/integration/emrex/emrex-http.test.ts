@@ -60,12 +60,22 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
       { name: 'unknown session', fields: () => ({ sessionId: 'x'.repeat(32), returnCode: 'NCP_OK', elmo: good }), status: 400, code: 'EMREX_SESSION_UNKNOWN' },
       { name: 'no session', fields: () => ({ returnCode: 'NCP_OK', elmo: good }), status: 400, code: 'EMREX_SESSION_UNKNOWN' },
       { name: 'unsigned ELMO', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(buildElmo(kariView)) }), status: 400, code: 'ELMO_UNSIGNED' },
-      { name: 'tampered ELMO (one character)', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(goodXml.replace('<resultLabel>B</resultLabel>', '<resultLabel>A</resultLabel>')) }), status: 403, code: 'ELMO_SIGNATURE_INVALID' },
+      {
+        name: 'tampered ELMO (one character)',
+        fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(goodXml.replace('<resultLabel>B</resultLabel>', '<resultLabel>A</resultLabel>')) }),
+        status: 403,
+        code: 'ELMO_SIGNATURE_INVALID'
+      },
       { name: 'signed by a key not in the registry', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo(signElmo(buildElmo(kariView), attacker.credentials)) }), status: 403, code: 'ELMO_SIGNATURE_INVALID' },
       { name: 'wrong learner', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: erikElmo }), status: 403, code: 'EMREX_LEARNER_MISMATCH' },
       { name: 'gzip bomb', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: gzipSync(Buffer.alloc(20 * 1024 * 1024, 0x20)).toString('base64') }), status: 413, code: 'ELMO_TOO_LARGE' },
       { name: 'form over the size limit', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: 'A'.repeat(400 * 1024) }), status: 413, code: 'HTTP_BODY_TOO_LARGE' },
-      { name: 'XXE attempt', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo('<?xml version="1.0"?><!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><elmo><learner><givenNames>&xxe;</givenNames></learner></elmo>') }), status: 400, code: 'ELMO_DTD_FORBIDDEN' },
+      {
+        name: 'XXE attempt',
+        fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: packElmo('<?xml version="1.0"?><!DOCTYPE elmo [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><elmo><learner><givenNames>&xxe;</givenNames></learner></elmo>') }),
+        status: 400,
+        code: 'ELMO_DTD_FORBIDDEN'
+      },
       { name: 'OK without elmo', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK' }), status: 400, code: 'ELMO_MISSING' },
       { name: 'not Base64', fields: (s) => ({ sessionId: s, returnCode: 'NCP_OK', elmo: '<elmo/>' }), status: 400, code: 'ELMO_ENCODING_INVALID' },
       { name: 'unknown return code', fields: (s) => ({ sessionId: s, returnCode: 'NCP_MAYBE' }), status: 400, code: 'EMREX_RETURN_CODE_UNKNOWN' }
@@ -131,7 +141,11 @@ describe('EMREX client (the portal imports from a foreign provider)', () => {
 
     // The same results again, in a new export signed anew: nothing changes, and the learner is told so (they were listed twice).
     const again = await startImport(pair)
-    const repeated = await again.browser.post(`${pair.portalUrl}/emrex/import/return`, { sessionId: again.sessionId, returnCode: 'NCP_OK', elmo: (await packedSignedElmo({ ...view, generatedAt: new Date(Date.now() + 60_000).toISOString() }, pair.foreignCredentials)).packed })
+    const repeated = await again.browser.post(`${pair.portalUrl}/emrex/import/return`, {
+      sessionId: again.sessionId,
+      returnCode: 'NCP_OK',
+      elmo: (await packedSignedElmo({ ...view, generatedAt: new Date(Date.now() + 60_000).toISOString() }, pair.foreignCredentials)).packed
+    })
     expect(repeated.status).toBe(200)
     expect(repeated.text).toContain('data-status="unchanged"')
     expect(repeated.text).toContain('You fetched exactly the same results on')

@@ -32,7 +32,9 @@ describe('learner registry crash safety', () => {
         }
         if (acknowledged.length >= 200) resolve()
       })
-      child.on('exit', () => { reject(new Error('the writer exited early')) })
+      child.on('exit', () => {
+        reject(new Error('the writer exited early'))
+      })
     })
     child.kill('SIGKILL')
     await new Promise((resolve) => child.once('exit', resolve))

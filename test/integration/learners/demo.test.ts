@@ -32,7 +32,11 @@ describe('sample learners of the local federation', () => {
 
     const index = fed.node('index')
     // Reads leave access rows (and the batches that log them); nothing else may change.
-    const keys = async (): Promise<number> => { let n = 0; for await (const k of index.storage.sublevel('learners').keys()) if (!/^(a|r|b|bi)\//.test(k)) n++; return n }
+    const keys = async (): Promise<number> => {
+      let n = 0
+      for await (const k of index.storage.sublevel('learners').keys()) if (!/^(a|r|b|bi)\//.test(k)) n++
+      return n
+    }
     const before = await keys()
     const again = await seedLearners(fed)
     expect(again.map((l) => l.learnerId)).toEqual(learners.map((l) => l.learnerId))

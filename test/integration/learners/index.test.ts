@@ -33,12 +33,16 @@ describe('national index over the signed protocol and HTTP', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'lifelong-index-'))
-    const plan = await planTestFederation([
-      spec('index', ['index'], ORG.operator),
-      spec('uio', ['institution'], ORG.a),
-      spec('ntnu', ['institution'], ORG.b),
-      spec('portal', ['portal'], ORG.c)
-    ], {}, dir)
+    const plan = await planTestFederation(
+      [
+        spec('index', ['index'], ORG.operator),
+        spec('uio', ['institution'], ORG.a),
+        spec('ntnu', ['institution'], ORG.b),
+        spec('portal', ['portal'], ORG.c)
+      ],
+      {},
+      dir
+    )
     fed = await startLocalFederation(plan)
     index = fed.node('index')
     uio = fed.node('uio')
@@ -133,7 +137,10 @@ describe('national index over the signed protocol and HTTP', () => {
     const before = (await keys('a/')).length
     const member = uio.federation.member(index.peerId)!
     const bytes = sealRequest(portal.key, FindResultSources.type, FindResultSources.request.encode({ learner: byId(100) }), {
-      sender: portal.host.peerId.toMultihash().bytes, recipient: member.peerIdBytes, manifestSerial: portal.federation.serial, issuedAt: Date.now()
+      sender: portal.host.peerId.toMultihash().bytes,
+      recipient: member.peerIdBytes,
+      manifestSerial: portal.federation.serial,
+      issuedAt: Date.now()
     }).bytes
     const raw = await portal.client.exchange(index.host.peerId, LEARNERS_PROTOCOL, bytes, AbortSignal.timeout(5000))
     const header = lifelong.rpc.Response.decode(lifelong.envelope.SignedEnvelope.decode(raw).payload).header
@@ -203,7 +210,20 @@ describe('national index over the signed protocol and HTTP', () => {
     it('documents every learner route in the OpenAPI document, all as POST', async () => {
       const doc = (await index.http.inject({ method: 'GET', url: '/openapi.json' })).json()
       const paths = Object.keys(doc.paths).filter((p) => p.startsWith('/learners'))
-      expect(paths.sort()).toEqual(['/learners/change-requests', '/learners/change-requests/decide', '/learners/education-ids', '/learners/enrolment-status', '/learners/identifiers', '/learners/match', '/learners/merge', '/learners/register', '/learners/resolve', '/learners/result-sources', '/learners/self', '/learners/self/access-log'])
+      expect(paths.sort()).toEqual([
+        '/learners/change-requests',
+        '/learners/change-requests/decide',
+        '/learners/education-ids',
+        '/learners/enrolment-status',
+        '/learners/identifiers',
+        '/learners/match',
+        '/learners/merge',
+        '/learners/register',
+        '/learners/resolve',
+        '/learners/result-sources',
+        '/learners/self',
+        '/learners/self/access-log'
+      ])
       for (const p of paths) expect(Object.keys(doc.paths[p])).toEqual(['post'])
       // Institutions and the portal do not serve the registry.
       expect((await uio.http.inject({ method: 'POST', url: '/learners/resolve', payload: {} })).statusCode).toBe(404)
@@ -215,12 +235,16 @@ describe('index client', () => {
   it('retries on another index node when one is down, and the portal reads the learner\'s own data over the protocol', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifelong-index-retry-'))
     try {
-      const plan = await planTestFederation([
-        spec('index-down', ['index'], ORG.operator, { offline: true }),
-        spec('index', ['index'], ORG.operator),
-        spec('uio', ['institution'], ORG.a),
-        spec('portal', ['portal'], ORG.c)
-      ], {}, dir)
+      const plan = await planTestFederation(
+        [
+          spec('index-down', ['index'], ORG.operator, { offline: true }),
+          spec('index', ['index'], ORG.operator),
+          spec('uio', ['institution'], ORG.a),
+          spec('portal', ['portal'], ORG.c)
+        ],
+        {},
+        dir
+      )
       const fed = await startLocalFederation(plan)
       try {
         await waitForMesh(fed)

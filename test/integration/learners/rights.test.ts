@@ -56,10 +56,21 @@ describe('a compromised member at the national index', () => {
       validityDays: 10,
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 3000 } } : {}
     }, dir)
-    fed = await startLocalFederation(plan, (s) => s.slug === 'portal'
-      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...kari }, { ...ola }]) } }
-      : s.slug === 'index'
-        ? { logger: createLogger({ node: 'index', level: 'info', destination: { write: (line: string) => { indexLog.push(line) } } }) }
+    fed = await startLocalFederation(plan, (s) =>
+      s.slug === 'portal'
+        ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...kari }, { ...ola }]) } }
+        : s.slug === 'index'
+        ? {
+          logger: createLogger({
+            node: 'index',
+            level: 'info',
+            destination: {
+              write: (line: string) => {
+                indexLog.push(line)
+              }
+            }
+          })
+        }
         : { parts: { offerings: () => catalogue } })
     await waitForMesh(fed)
     index = fed.node('index')
@@ -117,7 +128,13 @@ describe('a compromised member at the national index', () => {
     const listed = await service('/learners/change-requests', { ...OPERATOR_WHY }, [SCOPES.approve])
     expect(listed.status).toBe(200)
     const mine = listed.body.requests.find((r: { id: string }) => r.id === res.changeRequestId)
-    expect(mine).toMatchObject({ status: 'pending', kind: 'add-identifier', learnerId: own.body.learner.learnerId, requestedBy: { organisationNumber: ORG.b, name: 'test ntnu', peerId: ntnu.peerId, role: 'institution' }, identifier: { scheme: 'fnr', value: attacker.nationalId } })
+    expect(mine).toMatchObject({
+      status: 'pending',
+      kind: 'add-identifier',
+      learnerId: own.body.learner.learnerId,
+      requestedBy: { organisationNumber: ORG.b, name: 'test ntnu', peerId: ntnu.peerId, role: 'institution' },
+      identifier: { scheme: 'fnr', value: attacker.nationalId }
+    })
     const decided = await service('/learners/change-requests/decide', { id: res.changeRequestId, decision: 'reject', note: 'not confirmed by the population register', ...OPERATOR_WHY }, [SCOPES.approve])
     expect(decided).toMatchObject({ status: 200, body: { status: 'rejected' } })
     expect(await service('/learners/change-requests/decide', { id: res.changeRequestId, decision: 'approve', ...OPERATOR_WHY }, [SCOPES.approve])).toMatchObject({ status: 409, body: { code: 'LEARNERS_CHANGE_REQUEST_DECIDED' } })
@@ -131,13 +148,15 @@ describe('a compromised member at the national index', () => {
 
   it('RegisterLearners: an institution that never taught Ola cannot rewrite his details', async () => {
     const before = (await self(ola.nationalId)).body.learner
-    const [outcome] = (await uio.learners.index.call(RegisterLearners, { learners: [{
-      identifiers: [nid(ola.nationalId)],
-      name: { given: ola.givenNames, family: ola.familyName },
-      birthDate: ola.birthDate,
-      gender: 'other',
-      contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] }
-    }] }, WHY)).outcomes ?? []
+    const [outcome] = (await uio.learners.index.call(RegisterLearners, {
+      learners: [{
+        identifiers: [nid(ola.nationalId)],
+        name: { given: ola.givenNames, family: ola.familyName },
+        birthDate: ola.birthDate,
+        gender: 'other',
+        contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] }
+      }]
+    }, WHY)).outcomes ?? []
     expect(outcome?.status).toBe('matched')
     // With a name that is not Ola's: refused, and the learner ID is not handed out.
     const [wrong] = (await uio.learners.index.call(RegisterLearners, { learners: [{ identifiers: [nid(ola.nationalId)], name: { given: 'Eve', family: 'Attacker' }, birthDate: ola.birthDate }] }, WHY)).outcomes ?? []
@@ -150,9 +169,12 @@ describe('a compromised member at the national index', () => {
   it('RegisterIndexEntries: a pointer or enrolment for a stranger is refused without matching identity data, so the portal never asks that institution', async () => {
     const [pointer] = (await uio.learners.index.call(RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(ola.nationalId) }, action: 'register' }] }, WHY)).pointers ?? []
     expect(pointer).toMatchObject({ status: 'rejected', code: 'LEARNERS_IDENTITY_REQUIRED' })
-    const [guessed] = (await uio.learners.index.call(RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(ola.nationalId) }, action: 'register', identity: { name: { given: 'Ola', family: 'Hansen' }, birthDate: ola.birthDate } }] }, WHY)).pointers ?? []
+    const [guessed] =
+      (await uio.learners.index.call(RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(ola.nationalId) }, action: 'register', identity: { name: { given: 'Ola', family: 'Hansen' }, birthDate: ola.birthDate } }] }, WHY))
+        .pointers ?? []
     expect(guessed).toMatchObject({ status: 'rejected', code: 'LEARNERS_IDENTITY_MISMATCH' })
-    const [enrolment] = (await uio.learners.index.call(RegisterIndexEntries, { enrolments: [{ learner: { identifier: nid(ola.nationalId) }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }] }, WHY)).enrolments ?? []
+    const [enrolment] =
+      (await uio.learners.index.call(RegisterIndexEntries, { enrolments: [{ learner: { identifier: nid(ola.nationalId) }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }] }, WHY)).enrolments ?? []
     expect(enrolment).toMatchObject({ status: 'rejected', code: 'LEARNERS_IDENTITY_REQUIRED' })
     const sources = await portal.learners.index.findResultSources({ identifier: nid(ola.nationalId) }, { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' })
     expect(sources.sources?.map((s) => s.organisationNumber)).toEqual([ORG.b])
@@ -171,22 +193,35 @@ describe('a compromised member at the national index', () => {
     // UiO admits Ola: it registers him (he is known: matched, nothing changed) and its pointer.
     const [known] = await uio.learners.index.registerLearners([{ identifiers: [nid(ola.nationalId)], name: { given: ola.givenNames, family: ola.familyName }, birthDate: ola.birthDate }], WHY)
     expect(known?.status).toBe('matched')
-    const [pointer] = (await uio.learners.index.call(RegisterIndexEntries, { pointers: [{ learner: { learnerId: known?.learnerId }, action: 'register', identity: { name: { given: ola.givenNames, family: ola.familyName.toUpperCase() }, birthDate: ola.birthDate } }] }, WHY)).pointers ?? []
+    const [pointer] = (await uio.learners.index.call(RegisterIndexEntries, {
+      pointers: [{ learner: { learnerId: known?.learnerId }, action: 'register', identity: { name: { given: ola.givenNames, family: ola.familyName.toUpperCase() }, birthDate: ola.birthDate } }]
+    }, WHY)).pointers ?? []
     expect(pointer?.status).toBe('registered')
     expect(await metric('lifelong_learners_first_pointers_total', { member: ORG.a })).toBe(before + 1)
     // Now UiO has a relationship: its enrolment needs no identity data. His details stay NTNU's,
     // which registered him: UiO's contact for him is not applied, and an identifier it adds is a
     // request for the operator (FINDING 2 of the attack review: the link rests on data anyone
     // with his national ID has).
-    const [enrolment] = (await uio.learners.index.call(RegisterIndexEntries, { enrolments: [{ learner: { learnerId: known?.learnerId }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }] }, WHY)).enrolments ?? []
+    const [enrolment] =
+      (await uio.learners.index.call(RegisterIndexEntries, { enrolments: [{ learner: { learnerId: known?.learnerId }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }] }, WHY)).enrolments ?? []
     expect(enrolment?.status).toBe('registered')
-    const [linked] = await uio.learners.index.registerLearners([{ identifiers: [nid(ola.nationalId)], name: { given: ola.givenNames, family: ola.familyName }, birthDate: ola.birthDate, contact: { channels: [{ kind: 'email', value: 'ola@student.uio.example' }] } }], WHY)
+    const [linked] = await uio.learners.index.registerLearners([{
+      identifiers: [nid(ola.nationalId)],
+      name: { given: ola.givenNames, family: ola.familyName },
+      birthDate: ola.birthDate,
+      contact: { channels: [{ kind: 'email', value: 'ola@student.uio.example' }] }
+    }], WHY)
     expect(linked).toMatchObject({ status: 'matched', learnerId: known?.learnerId })
     const esi = await uio.learners.index.call(AddIdentifier, { learner: { learnerId: known?.learnerId }, identifier: { scheme: 'esi', value: 'urn:schac:personalUniqueCode:int:esi:uio.no:ola-1' } }, WHY)
     expect(esi).toMatchObject({ pending: true })
     expect((await self(ola.nationalId)).body.learner.contact.channels ?? []).toEqual([])
     // NTNU, which registered him, updates his contact.
-    const [updated] = await ntnu.learners.index.registerLearners([{ identifiers: [nid(ola.nationalId)], name: { given: ola.givenNames, family: ola.familyName }, birthDate: ola.birthDate, contact: { channels: [{ kind: 'email', value: 'ola@stud.ntnu.example' }] } }], WHY)
+    const [updated] = await ntnu.learners.index.registerLearners([{
+      identifiers: [nid(ola.nationalId)],
+      name: { given: ola.givenNames, family: ola.familyName },
+      birthDate: ola.birthDate,
+      contact: { channels: [{ kind: 'email', value: 'ola@stud.ntnu.example' }] }
+    }], WHY)
     expect(updated?.status).toBe('updated')
     const own = await self(ola.nationalId)
     expect(own.body.learner.contact.channels[0].value).toBe('ola@stud.ntnu.example')
@@ -270,7 +305,7 @@ describe('a compromised member at the national index', () => {
 })
 
 function dNumber (birthDate: string): string {
-  for (let i = 500; ; i++) {
+  for (let i = 500;; i++) {
     const n = syntheticNationalId(birthDate, i, { dNumber: true })
     if (n !== undefined) return n
   }

@@ -32,8 +32,12 @@ describe('log CLI', () => {
     const records = ['{"title":"Matematikk 1"}', '{"title":"Norsk 2"}', '{"title":"Kjemi 1"}'].map(s => new TextEncoder().encode(s))
     const res = { indexes: [] as number[] }
     await node.log.transaction((tx) => {
-      records.forEach((record, i) => { tx.record({ sublevel: education, key: `offering/OFF-${i}/v1`, value: record, entry: { type: 'education.offering-version', key: `OFF-${i}/v1` } }) })
-      tx.onCommitted((appended) => { res.indexes = appended.indexes })
+      records.forEach((record, i) => {
+        tx.record({ sublevel: education, key: `offering/OFF-${i}/v1`, value: record, entry: { type: 'education.offering-version', key: `OFF-${i}/v1` } })
+      })
+      tx.onCommitted((appended) => {
+        res.indexes = appended.indexes
+      })
     })
     await node.log.checkpointer.sign()
     await node.stop()

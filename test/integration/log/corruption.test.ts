@@ -37,7 +37,9 @@ describe('a damaged store', () => {
     for (let batch = 0; batch < 30; batch++) {
       const records = Array.from({ length: 100 }, (_, i) => new TextEncoder().encode(JSON.stringify({ title: `Emne ${batch}-${i}`, text: 'x'.repeat(150 + (i % 50)) })))
       await node.log.transaction((tx) => {
-        records.forEach((record, i) => { tx.record({ sublevel: education, key: `offering/OFF-${batch}-${i}/v1`, value: record, entry: { type: 'education.offering-version', key: `OFF-${batch}-${i}/v1` } }) })
+        records.forEach((record, i) => {
+          tx.record({ sublevel: education, key: `offering/OFF-${batch}-${i}/v1`, value: record, entry: { type: 'education.offering-version', key: `OFF-${batch}-${i}/v1` } })
+        })
       })
     }
     await node.log.checkpointer.sign()

@@ -53,7 +53,9 @@ describe('hybrid checkpoints in a federation', () => {
     })
     await waitForMesh(fed)
     const [alpha, beta, gamma] = ['alpha', 'beta', 'gamma'].map(s => fed.node(s)) as [ReturnType<typeof fed.node>, ReturnType<typeof fed.node>, ReturnType<typeof fed.node>]
-    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"hybrid"}') }) })
+    await alpha.log.transaction((tx) => {
+      tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"hybrid"}') })
+    })
     const size = alpha.log.store.size
     const manifest = alpha.federation.current().manifest
     const keysOf = (peerId: string): { ed25519: Uint8Array, mlDsa?: Uint8Array } => {
@@ -92,7 +94,11 @@ describe('hybrid checkpoints in a federation', () => {
 
     // The same through `lifelong verify --policy`, as a verifier decades later would run it.
     const dir = tempDir()
-    const file = (name: string, content: unknown): string => { const f = join(dir, name); writeFileSync(f, JSON.stringify(content)); return f }
+    const file = (name: string, content: unknown): string => {
+      const f = join(dir, name)
+      writeFileSync(f, JSON.stringify(content))
+      return f
+    }
     const args = (f: string, policy: string): string[] => ['verify', f, '--trust-anchor', fed.plan.trustAnchorFile, '--policy', policy, '--min-cosignatures', '2']
     const [good, strippedCli, edOnlyCli, unknown] = await Promise.all([
       runCli(args(file('hybrid.json', bundle), 'both-required')),

@@ -29,8 +29,11 @@ async function until (check: () => boolean | Promise<boolean>, timeoutMs = 15_00
 describe('witness sets', () => {
   it('witnesses only within the set, requires the threshold, and still catches a split view within one interval', async () => {
     const fed = await startTestFederation([
-      spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b), spec('gamma', ['institution'], ORG.c),
-      spec('delta', ['registry'], ORG.operator), spec('epsilon', ['accreditor'], ORG.accreditor)
+      spec('alpha', ['institution'], ORG.a),
+      spec('beta', ['institution'], ORG.b),
+      spec('gamma', ['institution'], ORG.c),
+      spec('delta', ['registry'], ORG.operator),
+      spec('epsilon', ['accreditor'], ORG.accreditor)
     ], {
       witnessing: { perLog: 2, threshold: 2 },
       configOverrides: () => ({ log: { checkpointIntervalMs: 60_000, checkpointEveryEntries: 1, gossipIntervalMs: GOSSIP_MS } })
@@ -44,7 +47,9 @@ describe('witness sets', () => {
     const [w1, w2] = assigned.map(id => nodes.find(n => n.peerId === id)!) as [typeof alpha, typeof alpha]
     const outsider = nodes.find(n => n !== alpha && !assigned.includes(n.peerId))!
 
-    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"set":1}') }) })
+    await alpha.log.transaction((tx) => {
+      tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"set":1}') })
+    })
     const size = alpha.log.store.size
     await until(async () => {
       await alpha.log.pushLatest()

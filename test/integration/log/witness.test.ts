@@ -31,7 +31,9 @@ describe('witnessed log', () => {
     })
     await waitForMesh(fed)
     const [alpha, beta, gamma] = ['alpha', 'beta', 'gamma'].map(s => fed.node(s)) as [ReturnType<typeof fed.node>, ReturnType<typeof fed.node>, ReturnType<typeof fed.node>]
-    await alpha.log.transaction((tx) => { tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"world"}') }) })
+    await alpha.log.transaction((tx) => {
+      tx.log({ type: 'node.test-event', key: 'evt-1', record: new TextEncoder().encode('{"hello":"world"}') })
+    })
     const size = alpha.log.store.size
 
     // Both witnesses cosign the checkpoint; GET returns it with the cosignatures.
@@ -74,8 +76,7 @@ describe('witnessed log', () => {
     expect(toGamma.cosignature).not.toBe('')
     const shown = Date.now()
 
-    const sameSize = async (node: typeof beta): Promise<EquivocationEvidence | undefined> =>
-      (await node.log.witness.evidence()).map(e => e.evidence).find(e => e.kind === 'same-size')
+    const sameSize = async (node: typeof beta): Promise<EquivocationEvidence | undefined> => (await node.log.witness.evidence()).map(e => e.evidence).find(e => e.kind === 'same-size')
     await until(async () => (await sameSize(beta)) !== undefined || (await sameSize(gamma)) !== undefined, GOSSIP_MS + 2000)
     const caughtAfter = Date.now() - shown
     expect(caughtAfter).toBeLessThanOrEqual(GOSSIP_MS + 500)

@@ -34,11 +34,20 @@ describe.each(['long-lived stream', 'stream of its own'] as const)('more exchang
     const cap = beta.config.rpc.maxConcurrentPerPeer
     expect(cap).toBe(64)
     let release: () => void = () => {}
-    const held = new Promise<void>((resolve) => { release = resolve })
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
     let running = 0
     for (const node of [alpha, beta]) {
-      node.server.handle(Quick, async (req) => { await new Promise((resolve) => setTimeout(resolve, 20)); return req })
-      node.server.handle(Held, async (req) => { running++; await held; return req })
+      node.server.handle(Quick, async (req) => {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return req
+      })
+      node.server.handle(Held, async (req) => {
+        running++
+        await held
+        return req
+      })
     }
     await waitForMesh(fed)
     await waitForQuiet(beta)
@@ -53,7 +62,10 @@ describe.each(['long-lived stream', 'stream of its own'] as const)('more exchang
     const member = alpha.federation.member(beta.peerId)!
     const send = async (): Promise<string> => {
       const { bytes, requestId } = sealRequest(alpha.key, Held.type, Msg.encode({ haveSerial: 1 }).finish(), {
-        sender: alpha.host.peerId.toMultihash().bytes, recipient: member.peerIdBytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now()
+        sender: alpha.host.peerId.toMultihash().bytes,
+        recipient: member.peerIdBytes,
+        manifestSerial: alpha.federation.serial,
+        issuedAt: Date.now()
       })
       try {
         const raw = await exchange(alpha, beta.host.peerId, Held.protocol, bytes)
@@ -66,7 +78,11 @@ describe.each(['long-lived stream', 'stream of its own'] as const)('more exchang
     const exchanges = Array.from({ length: 100 }, async () => await send())
     const early: string[] = []
     // The ones over the cap are answered BUSY while the others are still held.
-    for (const e of exchanges) void e.then((r) => { early.push(r) })
+    for (const e of exchanges) {
+      void e.then((r) => {
+        early.push(r)
+      })
+    }
     const deadline = Date.now() + 20_000
     // (A slot is taken before the checks that precede the handler: wait for both to settle.)
     while ((early.length < 100 - cap || running < cap) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
@@ -87,9 +103,15 @@ describe.each(['long-lived stream', 'stream of its own'] as const)('more exchang
     const HeldA = on('/lifelong/test-busy-a/1.0.0', 'lifelong.test.HeldA')
     const Big = [on('/lifelong/test-busy-b/1.0.0', 'lifelong.test.BigB'), on('/lifelong/test-busy-c/1.0.0', 'lifelong.test.BigC')]
     let release: () => void = () => {}
-    const held = new Promise<void>((resolve) => { release = resolve })
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
     let running = 0
-    beta.server.handle(HeldA, async (req) => { running++; await held; return req })
+    beta.server.handle(HeldA, async (req) => {
+      running++
+      await held
+      return req
+    })
     for (const m of Big) beta.server.handle(m, async () => ({ haveSerial: 1 }))
     await waitForMesh(fed)
     await waitForQuiet(beta)
@@ -106,7 +128,7 @@ describe.each(['long-lived stream', 'stream of its own'] as const)('more exchang
         return `cut: ${(err as Error).name} ${(err as Error).message.slice(0, 80)}`
       }
     }
-    const readBytes = async (): Promise<number> => ((await beta.metrics.rpcRequestBytes.get()).values).reduce((sum, v) => sum + v.value, 0)
+    const readBytes = async (): Promise<number> => (await beta.metrics.rpcRequestBytes.get()).values.reduce((sum, v) => sum + v.value, 0)
     // Two small exchanges take the peer's two slots and are held.
     const small = [send(HeldA, 0), send(HeldA, 0)]
     const deadline = Date.now() + 20_000
@@ -131,7 +153,10 @@ type Exchange = (peer: PeerId, protocol: string, bytes: Uint8Array, signal: Abor
 /** A protobuf varint (the length of the padding field). */
 function varint (n: number): number[] {
   const out: number[] = []
-  while (n >= 0x80) { out.push((n & 0x7f) | 0x80); n >>>= 7 }
+  while (n >= 0x80) {
+    out.push((n & 0x7f) | 0x80)
+    n >>>= 7
+  }
   out.push(n)
   return out
 }

@@ -42,7 +42,9 @@ async function setUp (maxMessageBytes?: number): Promise<{ alpha: LifelongNode, 
   const alpha = fed.node('alpha')
   const beta = fed.node('beta')
   const held = { running: 0, release: () => {} }
-  let gate = new Promise<void>((resolve) => { held.release = resolve })
+  let gate = new Promise<void>((resolve) => {
+    held.release = resolve
+  })
   // Answers out of order: each request waits a little, more for small serials.
   beta.server.handle(Echo, async (req) => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20 - Number(req.haveSerial ?? 0) % 20)))
@@ -53,7 +55,10 @@ async function setUp (maxMessageBytes?: number): Promise<{ alpha: LifelongNode, 
     await gate
     return req
   })
-  held.release = ((first) => () => { first(); gate = Promise.resolve() })(held.release)
+  held.release = ((first) => () => {
+    first()
+    gate = Promise.resolve()
+  })(held.release)
   await waitForMesh(fed)
   await waitForQuiet(beta)
   return { alpha, beta, held }
@@ -62,7 +67,10 @@ async function setUp (maxMessageBytes?: number): Promise<{ alpha: LifelongNode, 
 /** A signed Echo/Held request from alpha to beta. */
 function request (alpha: LifelongNode, beta: LifelongNode, type: string, serial = 1): { bytes: Uint8Array, requestId: Uint8Array } {
   return sealRequest(alpha.key, type, Msg.encode({ haveSerial: serial }).finish(), {
-    sender: alpha.host.peerId.toMultihash().bytes, recipient: beta.host.peerId.toMultihash().bytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now()
+    sender: alpha.host.peerId.toMultihash().bytes,
+    recipient: beta.host.peerId.toMultihash().bytes,
+    manifestSerial: alpha.federation.serial,
+    issuedAt: Date.now()
   })
 }
 
@@ -78,9 +86,19 @@ async function rawStream (alpha: LifelongNode, beta: LifelongNode): Promise<{ st
   const stream = await alpha.host.dialProtocol(beta.host.peerId, muxProtocol(PROTOCOL), { negotiateFully: true, signal: AbortSignal.timeout(5000) })
   const answers = new Map<number, Uint8Array>()
   const closed: { error?: Error, done: boolean } = { done: false }
-  const decoder = new MuxFrameDecoder({ header: () => 'read', frame: (id, body) => { answers.set(id, body) } })
-  stream.addEventListener('message', (evt) => { decoder.push(evt.data) })
-  stream.addEventListener('close', (evt) => { closed.error = evt.error; closed.done = true })
+  const decoder = new MuxFrameDecoder({
+    header: () => 'read',
+    frame: (id, body) => {
+      answers.set(id, body)
+    }
+  })
+  stream.addEventListener('message', (evt) => {
+    decoder.push(evt.data)
+  })
+  stream.addEventListener('close', (evt) => {
+    closed.error = evt.error
+    closed.done = true
+  })
   return { stream, answers, closed }
 }
 
@@ -125,7 +143,10 @@ describe('long-lived RPC streams', () => {
     const { alpha, beta } = await setUp(4096)
     let invoked = 0
     const Count = method('lifelong.test.Count')
-    beta.server.handle(Count, async (req) => { invoked++; return req })
+    beta.server.handle(Count, async (req) => {
+      invoked++
+      return req
+    })
     const readBytes = async (): Promise<number> => (await beta.metrics.rpcRequestBytes.get()).values.reduce((n, v) => n + v.value, 0)
     const { stream, answers, closed } = await rawStream(alpha, beta)
 
@@ -143,7 +164,10 @@ describe('long-lived RPC streams', () => {
 
     // The stream goes on: a genuine request after them is served.
     const good = sealRequest(alpha.key, Count.type, Msg.encode({ haveSerial: 3 }).finish(), {
-      sender: alpha.host.peerId.toMultihash().bytes, recipient: beta.host.peerId.toMultihash().bytes, manifestSerial: alpha.federation.serial, issuedAt: Date.now()
+      sender: alpha.host.peerId.toMultihash().bytes,
+      recipient: beta.host.peerId.toMultihash().bytes,
+      manifestSerial: alpha.federation.serial,
+      issuedAt: Date.now()
     })
     stream.send(encodeMuxFrame(3, good.bytes))
     await until(() => answers.has(3))

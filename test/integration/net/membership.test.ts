@@ -88,7 +88,9 @@ describe('membership', () => {
     expect(alpha.federation.serial).toBe(serial)
 
     // Operator-signed, higher serial, placed on alpha only (as an operator would): the others follow.
-    const renamed = nextManifest(current, serial + 1, (m) => { m.members.find((x) => x.peerId === gamma.peerId)!.name = 'renamed portal' })
+    const renamed = nextManifest(current, serial + 1, (m) => {
+      m.members.find((x) => x.peerId === gamma.peerId)!.name = 'renamed portal'
+    })
     expect(await alpha.federation.offer(signManifest(fed.plan.operatorKey, manifestFromJson(renamed)), 'operator')).toMatchObject({ adopted: true })
     await until(() => beta.federation.serial === serial + 1 && gamma.federation.serial === serial + 1)
     expect(gamma.federation.member(gamma.peerId)?.name).toBe('renamed portal')
@@ -111,7 +113,9 @@ describe('membership', () => {
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
     const current = manifestToJson(alpha.federation.current().manifest)
-    const without = nextManifest(current, alpha.federation.serial + 1, (m) => { m.members = m.members.filter((x) => x.peerId !== beta.peerId) })
+    const without = nextManifest(current, alpha.federation.serial + 1, (m) => {
+      m.members = m.members.filter((x) => x.peerId !== beta.peerId)
+    })
     await alpha.federation.offer(signManifest(fed.plan.operatorKey, manifestFromJson(without)), 'operator')
     await until(() => alpha.host.getConnections().every((c) => c.remotePeer.toString() !== beta.peerId))
     await expect(alpha.host.dial(beta.host.peerId, { signal: AbortSignal.timeout(3000) })).rejects.toBeInstanceOf(Error)
@@ -125,10 +129,17 @@ describe('membership', () => {
     try {
       await waitForMesh(fed)
       const Echo: Method<lifelong.federation.IGetManifestRequest, lifelong.federation.IGetManifestRequest> = {
-        protocol: '/lifelong/test/1.0.0', type: 'lifelong.test.Echo', request: protoCodec(lifelong.federation.GetManifestRequest), response: protoCodec(lifelong.federation.GetManifestRequest), roles: 'any-member'
+        protocol: '/lifelong/test/1.0.0',
+        type: 'lifelong.test.Echo',
+        request: protoCodec(lifelong.federation.GetManifestRequest),
+        response: protoCodec(lifelong.federation.GetManifestRequest),
+        roles: 'any-member'
       }
       let handled = 0
-      beta.server.handle(Echo, async (r) => { handled++; return r })
+      beta.server.handle(Echo, async (r) => {
+        handled++
+        return r
+      })
       const request = sealRequest(alpha.key, Echo.type, lifelong.federation.GetManifestRequest.encode({ haveSerial: 3 }).finish(), {
         sender: alpha.host.peerId.toMultihash().bytes,
         recipient: beta.host.peerId.toMultihash().bytes,
@@ -150,7 +161,10 @@ describe('membership', () => {
       expect(beta.peerId).toBe(peerIdBefore)
       const stored = await beta.host.peerStore.get(alpha.host.peerId)
       expect(stored.addresses.length).toBeGreaterThan(0)
-      beta.server.handle(Echo, async (r) => { handled++; return r })
+      beta.server.handle(Echo, async (r) => {
+        handled++
+        return r
+      })
       await beta.start()
       await until(() => beta.host.getConnections().length > 0 || alpha.host.getConnections().length > 0, 5000).catch(() => {})
       expect(await status()).toBe('REPLAYED')

@@ -68,12 +68,25 @@ describe.each(['long-lived stream', 'stream of its own'] as const)('signed reque
     beta = fed.node('beta')
     gamma = fed.node('gamma')
     retiredKey = readKeyFile(join(dir, 'retired', 'node.key'))
-    const count = async (req: Body): Promise<Body> => { invoked++; return req }
+    const count = async (req: Body): Promise<Body> => {
+      invoked++
+      return req
+    }
     beta.server.handle(Echo, count)
     beta.server.handle(IndexOnly, count)
     beta.server.handle(Personal, count)
-    beta.server.handle(Slow, async (req) => { invoked++; await new Promise((resolve) => setTimeout(resolve, 3000)); return req })
-    beta.server.handle(Blocking, async (req) => { invoked++; await new Promise<void>((resolve) => { releaseBlocking = resolve }); return req })
+    beta.server.handle(Slow, async (req) => {
+      invoked++
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      return req
+    })
+    beta.server.handle(Blocking, async (req) => {
+      invoked++
+      await new Promise<void>((resolve) => {
+        releaseBlocking = resolve
+      })
+      return req
+    })
     await waitForMesh(fed)
     // beta takes one exchange per peer at a time: let the ones members start on connecting end.
     await waitForQuiet(beta)
@@ -112,8 +125,7 @@ describe.each(['long-lived stream', 'stream of its own'] as const)('signed reque
     return { status: statusName(res.header?.status ?? 0), code: res.header?.errorCode ?? '' }
   }
 
-  const request = (type: string, over: Partial<RequestFields> = {}, key: SigningKey = alpha.key, body: Body = { haveSerial: 1 }): Uint8Array =>
-    sealRequest(key, type, Msg.encode(body).finish(), fields(over)).bytes
+  const request = (type: string, over: Partial<RequestFields> = {}, key: SigningKey = alpha.key, body: Body = { haveSerial: 1 }): Uint8Array => sealRequest(key, type, Msg.encode(body).finish(), fields(over)).bytes
 
   it('answers a correct request (the control case)', async () => {
     const before = invoked

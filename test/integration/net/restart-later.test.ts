@@ -12,7 +12,9 @@ import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { FindResultSources } from '../../../src/services/registry/learners/protocol.ts'
 
 describe('restarting members hours later', () => {
-  afterEach(() => { vi.useRealTimers() })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
 
   it('they connect and call each other, with the peer addresses they stored hours ago', { timeout: 60_000 }, async () => {
     const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], REAL)
@@ -25,7 +27,9 @@ describe('restarting members hours later', () => {
     const nodes: LifelongNode[] = []
     try {
       for (const p of plan.nodes) nodes.push(await createNode(p.config))
-      await Promise.all(nodes.map(async (n) => { await n.start() }))
+      await Promise.all(nodes.map(async (n) => {
+        await n.start()
+      }))
       const again = { ...first, nodes: new Map(plan.nodes.map((p, i) => [p.spec.slug, nodes[i] as LifelongNode])) }
       await waitForMesh(again, 15_000)
       const [index, alpha] = nodes as [LifelongNode, LifelongNode]
@@ -34,7 +38,9 @@ describe('restarting members hours later', () => {
       const res = await alpha.client.call(index.peerId, FindResultSources, { learner: { learnerId: 'nobody' } }, { purpose: 'test', legalBasis: 'gdpr-6-1-e' }).catch((err: { code?: string }) => err.code)
       expect(res).not.toBe('RPC_UNREACHABLE')
     } finally {
-      await Promise.allSettled(nodes.map(async (n) => { await n.stop() }))
+      await Promise.allSettled(nodes.map(async (n) => {
+        await n.stop()
+      }))
     }
   })
 })

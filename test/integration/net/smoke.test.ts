@@ -25,7 +25,9 @@ describe('smoke', () => {
     const callee = fed.node('callee')
     const store = callee.storage.sublevel('replay')
     let entered!: () => void
-    const inHandler = new Promise<void>((resolve) => { entered = resolve })
+    const inHandler = new Promise<void>((resolve) => {
+      entered = resolve
+    })
     callee.server.handle(Echo, async (req) => {
       entered()
       await new Promise((resolve) => setTimeout(resolve, 300))

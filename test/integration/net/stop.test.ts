@@ -28,27 +28,54 @@ const GRACE_MS = 1500
 async function refused (port: number): Promise<boolean> {
   return await new Promise((resolve) => {
     const s = connect(port, '127.0.0.1')
-    s.once('connect', () => { s.destroy(); resolve(false) })
-    s.once('error', (err: NodeJS.ErrnoException) => { resolve(err.code === 'ECONNREFUSED') })
+    s.once('connect', () => {
+      s.destroy()
+      resolve(false)
+    })
+    s.once('error', (err: NodeJS.ErrnoException) => {
+      resolve(err.code === 'ECONNREFUSED')
+    })
   })
 }
 
 /** A socket to the HTTP port that gets `bytes` sent (`sent`) and is left open; `closed` when it closes. */
 function openSocket (port: number, bytes: string): { socket: Socket, sent: Promise<void>, closed: Promise<void> } {
   let written: () => void = () => {}
-  const sent = new Promise<void>((resolve) => { written = resolve })
-  const socket = connect(port, '127.0.0.1', () => { socket.write(bytes, () => { written() }) })
+  const sent = new Promise<void>((resolve) => {
+    written = resolve
+  })
+  const socket = connect(port, '127.0.0.1', () => {
+    socket.write(bytes, () => {
+      written()
+    })
+  })
   socket.on('error', () => {})
   socket.resume()
-  return { socket, sent, closed: new Promise((resolve) => socket.once('close', () => { resolve() })) }
+  return {
+    socket,
+    sent,
+    closed: new Promise((resolve) =>
+      socket.once('close', () => {
+        resolve()
+      })
+    )
+  }
 }
 
 describe('stopping a node', () => {
   it('finishes within its bound with exchanges, stuck requests and open connections in flight; every port is closed after', { timeout: 60_000 }, async () => {
     const lines: Array<{ node: string, msg: string, [k: string]: unknown }> = []
     let walletAsked: () => void = () => {}
-    const walletWaiting = new Promise<void>((resolve) => { walletAsked = resolve })
-    const sink = (node: string): Writable => new Writable({ write (chunk: Buffer, _enc, done) { for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l)); done() } })
+    const walletWaiting = new Promise<void>((resolve) => {
+      walletAsked = resolve
+    })
+    const sink = (_node: string): Writable =>
+      new Writable({
+        write (chunk: Buffer, _enc, done) {
+          for (const l of chunk.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l))
+          done()
+        }
+      })
     const plan = await planTestFederation([
       // The index is listed but down: the institution's pointer registrations keep retrying.
       spec('index', ['index'], ORG.operator, { offline: true }),
@@ -58,11 +85,27 @@ describe('stopping a node', () => {
     const fed = await startLocalFederation(plan, (s) => ({
       logger: createLogger({ node: s.slug, level: 'info', destination: sink(s.slug) }),
       // beta's wallet page waits for results that never come: an HTTP request that never ends.
-      ...(s.slug === 'beta' ? { parts: { bridgeSessions: () => cookieSessions(), verifiedResults: () => ({ forLearner: async () => { walletAsked(); return await new Promise<never>(() => {}) } }), bridgeAccessLog: () => memoryAccessLog() } } : {})
+      ...(s.slug === 'beta'
+        ? {
+          parts: {
+            bridgeSessions: () => cookieSessions(),
+            verifiedResults: () => ({
+              forLearner: async () => {
+                walletAsked()
+                return await new Promise<never>(() => {})
+              }
+            }),
+            bridgeAccessLog: () => memoryAccessLog()
+          }
+        }
+        : {})
     }))
     const alpha = fed.node('alpha')
     const beta = fed.node('beta')
-    beta.server.handle(Slow, async (req) => { await new Promise((resolve) => setTimeout(resolve, 300)); return req })
+    beta.server.handle(Slow, async (req) => {
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      return req
+    })
     beta.server.handle(Stuck, async () => await new Promise<never>(() => {}))
     const ports = plan.nodes.filter((n) => n.spec.slug !== 'index').flatMap((n) => [n.p2pPort, n.httpPort])
     await waitForQuiet(beta)

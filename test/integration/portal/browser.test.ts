@@ -19,8 +19,12 @@ import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser
 import { devIssuerWith } from '../../../src/node.ts'
 
 let browser: Browser
-beforeAll(async () => { browser = await launchBrowser() })
-afterAll(async () => { await browser.close() })
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser.close()
+})
 
 /** Names and titles from the data, in whatever language the source wrote them. */
 const DATA = ['Kari Nordmann', 'Acme AS', 'Emne ', 'Universitetet i Oslo', 'test ']
@@ -36,7 +40,10 @@ describe('the portal in a browser', () => {
       spec('portal', ['portal'], ORG.operator)
     ], {
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {},
-      nodeOptions: (s) => s.slug === 'portal' ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari, note: { nb: 'testperson', nn: 'testperson', en: 'test person' } }, { ...LEARNERS.ola }]) } } : { parts: { offerings: () => catalogue } }
+      nodeOptions: (s) =>
+        s.slug === 'portal'
+          ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari, note: { nb: 'testperson', nn: 'testperson', en: 'test person' } }, { ...LEARNERS.ola }]) } }
+          : { parts: { offerings: () => catalogue } }
     })
     await waitForMesh(fed)
     await fed.node('uio').results!.registry.ingest({ learners: [LEARNERS.kari], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C')] })

@@ -10,10 +10,20 @@ import { startEmrexPair } from '../../helpers/emrex-pair.ts'
 import { launchBrowser, newContext } from '../../helpers/browser.ts'
 
 let browser: Browser
-beforeAll(async () => { browser = await launchBrowser() })
-afterAll(async () => { await browser.close() })
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser.close()
+})
 
-interface Focused { tag: string, id: string, name: string, type: string, outline: string }
+interface Focused {
+  tag: string
+  id: string
+  name: string
+  type: string
+  outline: string
+}
 
 /** The focused element: its tag, ID, accessible name (label, aria-label or text) and focus outline. */
 async function focused (page: Page): Promise<Focused> {
@@ -22,7 +32,13 @@ async function focused (page: Page): Promise<Focused> {
     const el = doc.activeElement
     const labelled = el.labels?.[0]?.textContent ?? null
     const style = (globalThis as unknown as { getComputedStyle: (e: unknown) => { outlineStyle: string } }).getComputedStyle(el)
-    return { tag: String(el.tagName).toLowerCase(), id: String(el.id ?? ''), name: String(el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '').replace(/\s+/g, ' ').trim(), type: String(el.type ?? ''), outline: style.outlineStyle }
+    return {
+      tag: String(el.tagName).toLowerCase(),
+      id: String(el.id ?? ''),
+      name: String(el.getAttribute('aria-label') ?? labelled ?? el.textContent ?? '').replace(/\s+/g, ' ').trim(),
+      type: String(el.type ?? ''),
+      outline: style.outlineStyle
+    }
   })
 }
 

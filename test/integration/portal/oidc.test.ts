@@ -43,7 +43,14 @@ describe('the development issuer (authorization code flow with PKCE only)', () =
     const { base, clock } = await devPortal()
     const issuer = `${base}/dev-oidc`
     const discovery = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json() as Record<string, unknown>
-    expect(discovery).toMatchObject({ issuer, token_endpoint: `${issuer}/token`, response_types_supported: ['code'], grant_types_supported: ['authorization_code'], code_challenge_methods_supported: ['S256'], token_endpoint_auth_methods_supported: ['none'] })
+    expect(discovery).toMatchObject({
+      issuer,
+      token_endpoint: `${issuer}/token`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: ['none']
+    })
 
     // The portal asks for a code with an S256 challenge; the browser never sees the verifier.
     const browser = new CookieClient()
@@ -154,7 +161,9 @@ async function startProvider (client: { id: string, secret: string }): Promise<{
   const codes = new Map<string, { challenge: string, nonce: string, redirectUri: string }>()
   const requests: string[] = []
   const app: FastifyInstance = Fastify()
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => { done(null, Object.fromEntries(new URLSearchParams(body as string))) })
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)))
+  })
   let url = ''
   app.get<{ Querystring: Record<string, string> }>('/authorize', async (request, reply) => {
     const q = request.query
@@ -175,7 +184,9 @@ async function startProvider (client: { id: string, secret: string }): Promise<{
     const basic = /^Basic (.+)$/.exec(request.headers.authorization ?? '')?.[1]
     const [id, secret] = Buffer.from(basic ?? '', 'base64').toString().split(':').map((p) => decodeURIComponent(p.replace(/\+/g, ' ')))
     const expected = Buffer.from(client.secret)
-    if (id !== client.id || secret === undefined || Buffer.from(secret).length !== expected.length || !timingSafeEqual(Buffer.from(secret), expected)) return await reply.status(401).header('www-authenticate', 'Basic').send({ error: 'invalid_client' })
+    if (id !== client.id || secret === undefined || Buffer.from(secret).length !== expected.length || !timingSafeEqual(Buffer.from(secret), expected)) {
+      return await reply.status(401).header('www-authenticate', 'Basic').send({ error: 'invalid_client' })
+    }
     const grant = codes.get(b.code ?? '')
     codes.delete(b.code ?? '')
     if (b.grant_type !== 'authorization_code' || grant === undefined || grant.redirectUri !== b.redirect_uri || b.client_id !== client.id) return await reply.status(400).send({ error: 'invalid_grant' })
@@ -186,7 +197,9 @@ async function startProvider (client: { id: string, secret: string }): Promise<{
   })
   app.get('/jwks.json', async () => ({ keys: [jwk] }))
   url = (await app.listen({ host: '127.0.0.1', port: 0 })).replace('localhost', '127.0.0.1')
-  onTestFinished(async () => { await app.close() })
+  onTestFinished(async () => {
+    await app.close()
+  })
   return { url, requests }
 }
 

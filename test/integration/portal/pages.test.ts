@@ -10,15 +10,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
-import type { Browser, Page } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { startEmrexPair } from '../../helpers/emrex-pair.ts'
 import { edmRequest, ootsListenerConfig, previewLocationOf, simulatedGateway } from '../../helpers/bridges.ts'
 import { expectGoodPage, launchBrowser, newContext, showsJson } from '../../helpers/browser.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 
 let browser: Browser
-beforeAll(async () => { browser = await launchBrowser() })
-afterAll(async () => { await browser.close() })
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser.close()
+})
 
 /** Names and titles from the data, whatever language their source wrote them in. */
 const DATA = ['Kari Nordmann', 'Uppsala universitet', 'Ministère', 'test uio', 'test portal', 'Introduction to', 'Object-oriented', 'Logical Methods', 'Bachelor', 'Emne ', 'Acme AS', 'Test national OOTS access point']
@@ -38,7 +42,14 @@ const WALLET_H1 = {
 
 /** A wallet's pushed authorization request (RFC 9126, PKCE S256) for Kari's course results; its request_uri. */
 async function pushedRequest (base: string): Promise<string> {
-  const form = { client_id: 'https://wallet.example/test-wallet', redirect_uri: 'https://wallet.example/cb', response_type: 'code', scope: 'no.lifelong.course_result.sd_jwt_vc', code_challenge: createHash('sha256').update('v'.repeat(43)).digest('base64url'), code_challenge_method: 'S256' }
+  const form = {
+    client_id: 'https://wallet.example/test-wallet',
+    redirect_uri: 'https://wallet.example/cb',
+    response_type: 'code',
+    scope: 'no.lifelong.course_result.sd_jwt_vc',
+    code_challenge: createHash('sha256').update('v'.repeat(43)).digest('base64url'),
+    code_challenge_method: 'S256'
+  }
   const answer = await fetch(`${base}/eudi/par`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() })
   expect(answer.status).toBe(201)
   return (await answer.json() as { request_uri: string }).request_uri

@@ -44,9 +44,10 @@ const federation = federationForFile([
 ], {
   validityDays: 10,
   configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, fanoutDeadlineMs: 1500 } } : {},
-  nodeOptions: (s) => s.slug === 'portal'
-    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith(SAMPLE) }, now: () => Date.now() + clock.offset }
-    : { parts: { offerings: () => catalogue } }
+  nodeOptions: (s) =>
+    s.slug === 'portal'
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith(SAMPLE) }, now: () => Date.now() + clock.offset }
+      : { parts: { offerings: () => catalogue } }
 }, async (fed) => {
   await waitForMesh(fed)
   const uio = fed.node('uio')
@@ -107,9 +108,18 @@ describe('the Diploma portal', () => {
     // The sources are shared with the file's other tests: put them back as they were.
     const uioService = uio.results!.service
     const uioOriginal = uioService.getResults.bind(uioService)
-    onTestFinished(() => { service.getResults = original; uioService.getResults = uioOriginal })
+    onTestFinished(() => {
+      service.getResults = original
+      uioService.getResults = uioOriginal
+    })
     let release: () => void = () => {}
-    service.getResults = async (req, ctx) => { await new Promise<void>((resolve) => { release = resolve; setTimeout(resolve, 5000) }); return await original(req, ctx) }
+    service.getResults = async (req, ctx) => {
+      await new Promise<void>((resolve) => {
+        release = resolve
+        setTimeout(resolve, 5000)
+      })
+      return await original(req, ctx)
+    }
     const slow = await api(portal, 'GET', '/portal/api/results', await bearer(0))
     release()
     expect(slow.body.sources.find((s: { organisationNumber: string }) => s.organisationNumber === ORG.b)).toMatchObject({ status: 'timed-out' })

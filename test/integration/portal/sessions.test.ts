@@ -44,12 +44,20 @@ async function setup (session?: { idleMinutes: number, absoluteHours: number }, 
     storage: 'leveldb',
     configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, ...(session === undefined ? {} : { session }) } } : {}
   }, dir)
-  const options = (s: LocalNodeSpec): NodeOptions => s.slug === 'portal'
-    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now: () => Date.now() + clock.offset }
-    : { parts: { offerings: () => catalogue } }
+  const options = (s: LocalNodeSpec): NodeOptions =>
+    s.slug === 'portal'
+      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now: () => Date.now() + clock.offset }
+      : { parts: { offerings: () => catalogue } }
   const fed = await startLocalFederation(plan, options)
-  if (forFile) afterAll(async () => { await fed.stop() }, 60_000)
-  else onTestFinished(async () => { await fed.stop() })
+  if (forFile) {
+    afterAll(async () => {
+      await fed.stop()
+    }, 60_000)
+  } else {
+    onTestFinished(async () => {
+      await fed.stop()
+    })
+  }
   await waitForMesh(fed)
   const uio = fed.node('uio')
   await uio.results!.registry.ingest({ learners: [LEARNERS.kari, LEARNERS.ola], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C'), course('fs-3', LEARNERS.ola, 'IN1000', 'A')] } as never)
@@ -150,7 +158,9 @@ describe('portal sessions', () => {
     const { base, clock, portal } = await setup({ idleMinutes: 10, absoluteHours: 1 })
     const idle = await signedIn(base, KARI)
     const busy = await signedIn(base, KARI)
-    const minutes = (m: number): void => { clock.offset += m * 60_000 }
+    const minutes = (m: number): void => {
+      clock.offset += m * 60_000
+    }
     // Used every 9 minutes: alive past the idle timeout, for an hour in all.
     for (let i = 0; i < 6; i++) {
       minutes(9)
@@ -171,7 +181,9 @@ describe('CSRF', () => {
   // One federation for these tests: each signs in afresh and counts only what it adds.
   const dir = fileTempDir()
   let shared: Setup | undefined
-  beforeAll(async () => { shared = await setup(undefined, true, dir) }, 120_000)
+  beforeAll(async () => {
+    shared = await setup(undefined, true, dir)
+  }, 120_000)
   const sharedSetup = async (): Promise<Setup> => shared as Setup
 
   async function withShares () {

@@ -29,8 +29,12 @@ import { serialiseTrustAnchor, trustAnchorFingerprint } from '../../../src/core/
 import { anchorFingerprint, parseAnchor, proofSetOfFile, verifyProofSet } from '../../../src/edges/ui/browser/verify-proofs.ts'
 
 let browser: Browser
-beforeAll(async () => { browser = await launchBrowser() })
-afterAll(async () => { await browser.close() })
+beforeAll(async () => {
+  browser = await launchBrowser()
+})
+afterAll(async () => {
+  await browser.close()
+})
 
 /** A federation of its own (another operator key, the same federation ID) whose node claims UiO, and a proof set of a result of Kari's in its log. */
 async function rogueProofSet (): Promise<BundleSet> {
@@ -76,7 +80,11 @@ describe('checking a share without trusting the portal', () => {
     const authorization = `Bearer ${await portal.portal!.devIssuer!.issue(0, DEV_AUDIENCE, 'n')}`
     const keys = ((await (await fetch(`${base}/portal/api/results`, { headers: { authorization } })).json()) as { results: Array<{ key: string }> }).results.map((r) => r.key)
     expect(keys).toHaveLength(2)
-    const created = await (await fetch(`${base}/portal/api/shares`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ results: keys, recipient: 'Acme AS', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), lang: 'nn' }) })).json() as { url: string, code: string }
+    const created = await (await fetch(`${base}/portal/api/shares`, {
+      method: 'POST',
+      headers: { authorization, 'content-type': 'application/json' },
+      body: JSON.stringify({ results: keys, recipient: 'Acme AS', expiresAt: new Date(Date.now() + 7 * 86_400_000).toISOString(), lang: 'nn' })
+    })).json() as { url: string, code: string }
 
     // The employer opens the share (in Nynorsk, as chosen) and downloads the proof and the PDF.
     const context = await newContext(browser, { locale: 'en-GB', acceptDownloads: true })
@@ -146,13 +154,17 @@ describe('checking a share without trusting the portal', () => {
     writeFileSync(tamperedFile, JSON.stringify(tampered))
     const checker = await context.newPage()
     const posted: string[] = []
-    checker.on('request', (r) => { if (r.method() !== 'GET') posted.push(r.url()) })
+    checker.on('request', (r) => {
+      if (r.method() !== 'GET') posted.push(r.url())
+    })
     await checker.goto(`${base}/verify?lang=en`)
     await checker.locator('#computed-fingerprint').waitFor()
     expect(await checker.locator('#computed-fingerprint').innerText()).toBe(trustAnchorFingerprint(anchor))
     await expectGoodPage(checker, 'proof checker')
     const check = async (file: string): Promise<string> => {
-      await checker.locator('#outcome').evaluate((e) => { (e as unknown as { innerHTML: string }).innerHTML = '' })
+      await checker.locator('#outcome').evaluate((e) => {
+        ;(e as unknown as { innerHTML: string }).innerHTML = ''
+      })
       await checker.getByLabel('Or choose the file').setInputFiles(file)
       await checker.locator('#outcome [data-outcome]').waitFor()
       return await checker.locator('#outcome [data-outcome]').getAttribute('data-outcome') as string

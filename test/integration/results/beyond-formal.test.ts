@@ -26,9 +26,26 @@ const CATALOGUE: Record<string, OfferingInfo> = {
 
 const learner = { nationalId: kari.nationalId }
 const RESULTS = [
-  { externalId: 'np-1', learner, kind: 'language-test', offeringId: 'NORSKPROVE', achievedOn: '2024-05-30', grades: [{ scale: 'CEFR', value: 'B2', component: 'reading' }, { scale: 'CEFR', value: 'B1', component: 'listening' }, { scale: 'CEFR', value: 'B2', component: 'writing' }, { scale: 'CEFR', value: 'C1', component: 'oral' }] },
+  {
+    externalId: 'np-1',
+    learner,
+    kind: 'language-test',
+    offeringId: 'NORSKPROVE',
+    achievedOn: '2024-05-30',
+    grades: [{ scale: 'CEFR', value: 'B2', component: 'reading' }, { scale: 'CEFR', value: 'B1', component: 'listening' }, { scale: 'CEFR', value: 'B2', component: 'writing' }, { scale: 'CEFR', value: 'C1', component: 'oral' }]
+  },
   { externalId: 'sk-1', learner, kind: 'civics-test', offeringId: 'SAMFUNN', achievedOn: '2024-06-04', grades: [{ scale: 'pass-fail', value: 'passed' }] },
-  { externalId: 'gs-1', learner, kind: 'lower-secondary-certificate', offeringId: 'GRUNNSKOLE', achievedOn: '2015-06-19', parts: [{ localCode: 'NOR0214', title: { nb: 'Norsk hovedmål' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }, { scale: '1-6', value: '4', component: 'exam-written' }] }, { localCode: 'MAT0010', title: { nb: 'Matematikk' }, grades: [{ scale: '1-6', value: '4', component: 'standpunkt' }] }] },
+  {
+    externalId: 'gs-1',
+    learner,
+    kind: 'lower-secondary-certificate',
+    offeringId: 'GRUNNSKOLE',
+    achievedOn: '2015-06-19',
+    parts: [
+      { localCode: 'NOR0214', title: { nb: 'Norsk hovedmål' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }, { scale: '1-6', value: '4', component: 'exam-written' }] },
+      { localCode: 'MAT0010', title: { nb: 'Matematikk' }, grades: [{ scale: '1-6', value: '4', component: 'standpunkt' }] }
+    ]
+  },
   { externalId: 'au-1', learner, kind: 'authorisation', offeringId: 'AUTSPL', achievedOn: '2024-08-01', grades: [{ scale: 'pass-fail', value: 'passed' }] },
   { externalId: 'nf-1', learner, kind: 'certificate', offeringId: 'NFKURS', achievedOn: '2024-03-01', grades: [{ scale: 'pass-fail', value: 'passed' }] }
 ]

@@ -23,7 +23,9 @@ describe('results survive a crash', () => {
         acknowledged.push(...lines.filter(Boolean))
         if (acknowledged.length >= 400) resolve()
       })
-      child.on('exit', () => { reject(new Error('writer exited early')) })
+      child.on('exit', () => {
+        reject(new Error('writer exited early'))
+      })
     })
     child.kill('SIGKILL')
     await new Promise((resolve) => child.once('exit', resolve))

@@ -157,10 +157,16 @@ describe('harvesting results by standards', () => {
       // ELM: a credential as the student system would issue it, with the learner's nationalID.
       const key = generateSigningKey()
       const base = sampleLearnerResults.results[1]!
-      const credential = elmCredential(sampleLearnerResults.learner, { ...base, id: 'uio-1', version: 1, status: 'valid', offeringId: f.ids.IN1150, localCode: 'IN1150', achievedOn: '2025-06-10', issuedOn: '2025-06-12', issuer: { ...base.issuer, organisationNumber: ORG.a } }, {
-        credentialId: 'urn:uuid:6b1c1d5e-0000-4000-8000-000000000001', issued: '2026-01-05T10:00:00Z', display: { pdf: new Uint8Array([1]) },
-        sealer: { did: didKeyFromEd25519(key.publicKeyRaw), country: 'NO', organisationNumber: ORG.a, names: { nb: 'Universitetet i Oslo' } }
-      }) as Record<string, any>
+      const credential = elmCredential(
+        sampleLearnerResults.learner,
+        { ...base, id: 'uio-1', version: 1, status: 'valid', offeringId: f.ids.IN1150, localCode: 'IN1150', achievedOn: '2025-06-10', issuedOn: '2025-06-12', issuer: { ...base.issuer, organisationNumber: ORG.a } },
+        {
+          credentialId: 'urn:uuid:6b1c1d5e-0000-4000-8000-000000000001',
+          issued: '2026-01-05T10:00:00Z',
+          display: { pdf: new Uint8Array([1]) },
+          sealer: { did: didKeyFromEd25519(key.publicKeyRaw), country: 'NO', organisationNumber: ORG.a, names: { nb: 'Universitetet i Oslo' } }
+        }
+      ) as Record<string, any>
       const issuerSpatial = credential.issuer.registration.spatial
       credential.credentialSubject.nationalID = { type: 'LegalIdentifier', notation: KARI.nationalId, spatial: issuerSpatial }
       writeFileSync(elmFile, JSON.stringify({ credentials: [credential] }))
@@ -177,7 +183,10 @@ describe('harvesting results by standards', () => {
 
       // OOAPI v5: two pages of associations with results.
       const association = (id: string, who: typeof KARI, code: string, score: string, date: string): Record<string, unknown> => ({
-        associationId: id, associationType: 'courseOfferingAssociation', role: 'student', state: 'associated',
+        associationId: id,
+        associationType: 'courseOfferingAssociation',
+        role: 'student',
+        state: 'associated',
         result: { state: 'completed', pass: 'passed', score, resultDate: date, studyLoad: { studyLoadUnit: 'ects', value: 10 } },
         person: { personId: `p-${id}`, givenName: who.givenNames, surname: who.familyName, dateOfBirth: who.birthDate, otherCodes: [{ codeType: 'nationalIdentityNumber', code: who.nationalId }] },
         offering: { offeringId: `o-${code}`, offeringType: 'course', course: { courseId: code, primaryCode: { codeType: 'identifier', code } } }

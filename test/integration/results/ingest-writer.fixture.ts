@@ -13,7 +13,7 @@ const log = await LogStore.open({ storage })
 const registry = new ResultRegistry({ store: storage.sublevel('results'), log, key: generateSigningKey(), catalogue: testCatalogue() }, { self: UIO, allowSynthetic: true })
 await registry.load()
 await registry.ingest({ learners: [LEARNERS.kari, LEARNERS.ola] })
-for (let batch = 0; ; batch++) {
+for (let batch = 0;; batch++) {
   const report = await registry.ingest({ results: Array.from({ length: 50 }, (_, i) => course(`crash-${batch}-${i}`, i % 2 === 0 ? LEARNERS.kari : LEARNERS.ola, 'IN1000', 'ABCDE'[i % 5] as string)) })
   process.stdout.write(report.results.map((r) => r.resultId).join('\n') + '\n')
 }

@@ -28,7 +28,18 @@ describe('results checked at the National Education Registry node', () => {
     const registry = fed.node('registry').education!.registry!
     const uio = (await registry.putInstitution(institution({ organisationNumber: ORG.a }))).institution
     const ntnu = (await registry.putInstitution(institution({ organisationNumber: ORG.b, name: { nb: 'NTNU' }, shortName: 'NTNU', dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01' }))).institution
-    const hig = (await registry.putInstitution(institution({ organisationNumber: HIG_ORG, name: { nb: 'Høgskolen i Gjøvik' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01' }))).institution
+    const hig = (await registry.putInstitution(
+      institution({
+        organisationNumber: HIG_ORG,
+        name: { nb: 'Høgskolen i Gjøvik' },
+        shortName: 'HiG',
+        category: 'accredited-college',
+        selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+        dbhCode: '0213',
+        fsNumber: '206',
+        validFrom: '1994-08-01'
+      })
+    )).institution
     const published = await registry.publish([
       { clientRef: 'IN1000', offering: offering({ localCode: 'IN1000', owner: uio.id }), validFrom: '2010-08-01' },
       { clientRef: 'IMT1001', offering: offering({ localCode: 'IMT1001', owner: hig.id, name: { nb: 'Informasjonssikkerhet' } }), validFrom: '2010-08-01' }
@@ -39,9 +50,21 @@ describe('results checked at the National Education Registry node', () => {
 
     const uioResults = fed.node('uio').results!.registry
     const kari = LEARNERS.kari
-    const result = (id: string, offeringId: string, achievedOn: string, grade = 'B'): Record<string, unknown> => ({ externalId: id, learner: { nationalId: kari.nationalId }, kind: 'course-result', offeringId, achievedOn, grades: [{ scale: 'A-F', value: grade }] })
+    const result = (id: string, offeringId: string, achievedOn: string, grade = 'B'): Record<string, unknown> => ({
+      externalId: id,
+      learner: { nationalId: kari.nationalId },
+      kind: 'course-result',
+      offeringId,
+      achievedOn,
+      grades: [{ scale: 'A-F', value: grade }]
+    })
     const codes = async (p: Promise<unknown>): Promise<string[]> => {
-      try { await p } catch (err) { if (err instanceof ValidationError) return (err.details as { problems: Array<{ code: string }> }).problems.map((x) => x.code); throw err }
+      try {
+        await p
+      } catch (err) {
+        if (err instanceof ValidationError) return (err.details as { problems: Array<{ code: string }> }).problems.map((x) => x.code)
+        throw err
+      }
       throw new Error('expected a refusal')
     }
     expect(await codes(uioResults.ingest({ learners: [kari], results: [result('a', 'NO-SUCH-OFFERING', '2024-12-10')] }))).toEqual(['RESULTS_UNKNOWN_OFFERING'])

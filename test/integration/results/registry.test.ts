@@ -9,17 +9,22 @@ import { ValidationError } from '../../../src/core/errors.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { RESULTS_SCOPE } from '../../../src/edges/registry/results/routes.ts'
 
-
 /**
  * One federation for the file: each test registers learners of its own (Kari and Ola by name,
  * with national IDs no other test uses) and results under external IDs of its own.
  */
 const catalogue = testCatalogue()
-const shared = federationForFile([
-  spec('uio', ['institution'], ORG.a),
-  spec('ntnu', ['institution'], ORG.b),
-  spec('portal', ['portal'], ORG.operator)
-], { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) }, async (fed) => { await waitForMesh(fed) })
+const shared = federationForFile(
+  [
+    spec('uio', ['institution'], ORG.a),
+    spec('ntnu', ['institution'], ORG.b),
+    spec('portal', ['portal'], ORG.operator)
+  ],
+  { nodeOptions: () => ({ parts: { offerings: () => catalogue } }) },
+  async (fed) => {
+    await waitForMesh(fed)
+  }
+)
 
 async function federation () {
   const fed = shared()
@@ -55,7 +60,7 @@ async function rejected (p: Promise<unknown>): Promise<ValidationError> {
   throw new Error('expected a ValidationError')
 }
 
-const codesOf = (err: ValidationError): string[] => ((err.details as { problems: Array<{ code: string }> }).problems).map((p) => p.code)
+const codesOf = (err: ValidationError): string[] => (err.details as { problems: Array<{ code: string }> }).problems.map((p) => p.code)
 
 describe('results registry at an institution node', () => {
   it('issues signed, logged results; re-ingest is idempotent; bad input stores nothing', async () => {
@@ -93,7 +98,7 @@ describe('results registry at an institution node', () => {
 
   it('corrections and annulments are new versions chained to the previous one; only the owner corrects', async () => {
     const { uio } = await federation()
-    const { kari, ola, x } = namespace()
+    const { kari, x } = namespace()
     const reg = uio.results!.registry
     const [first] = (await reg.ingest({ learners: [kari], results: [course(x('fs-1'), kari, 'IN1000', 'C')] })).results
     const id = first!.resultId
@@ -119,7 +124,7 @@ describe('results registry at an institution node', () => {
 
   it('takes ingest over HTTP, with a report of every problem', async () => {
     const { fed, uio } = await federation()
-    const { kari, ola, x } = namespace()
+    const { kari, x } = namespace()
     const headers = { authorization: `Bearer ${await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: [RESULTS_SCOPE] })}` }
     const ok = await uio.http.inject({ method: 'POST', url: '/results/batches', headers, payload: { learners: [kari], results: [course(x('fs-1'), kari, 'IN1000', 'B')] } })
     expect(ok.statusCode).toBe(200)
@@ -148,7 +153,8 @@ describe('results registry at an institution node', () => {
 
     // Ola's results are not Kari's: the subject commitment does not open to Kari's number.
     const olas = await portal.client.call(uio.peerId, GetResults, { subject: { scheme: 'national-id', value: ola.nationalId } }, why)
-    expect(verifyServedResult(olas.results![0]!, { source, checkpoint: openSourceCheckpoint(olas.checkpoint!, logOriginOf('no.lifelong.test', uio.peerId), source), subjects: [{ scheme: 'national-id', value: kari.nationalId }] })).toMatchObject({ ok: false, code: 'RESULTS_SUBJECT_MISMATCH' })
+    expect(verifyServedResult(olas.results![0]!, { source, checkpoint: openSourceCheckpoint(olas.checkpoint!, logOriginOf('no.lifelong.test', uio.peerId), source), subjects: [{ scheme: 'national-id', value: kari.nationalId }] }))
+      .toMatchObject({ ok: false, code: 'RESULTS_SUBJECT_MISMATCH' })
 
     // A tampered byte anywhere in the envelope, or a result served by another node, is flagged.
     const tampered = { ...res.results![0]!, envelope: Uint8Array.from(res.results![0]!.envelope!) }
@@ -176,7 +182,7 @@ describe('results registry at an institution node', () => {
 
   it('a result whose log index was lost in a crash is found again in the log', async () => {
     const { fed, uio, portal } = await federation()
-    const { kari, ola, x } = namespace()
+    const { kari, x } = namespace()
     await waitForMesh(fed)
     const reg = uio.results!.registry
     const [r] = (await reg.ingest({ learners: [kari], results: [course(x('fs-1'), kari, 'IN1000', 'B')] })).results

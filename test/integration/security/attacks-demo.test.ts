@@ -48,7 +48,11 @@ const OLA = 1
 const AISHA = 2
 const WHY = { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' }
 
-interface Answer { status: number, headers: Record<string, string | string[] | undefined>, text: string }
+interface Answer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+}
 
 /**
  * One HTTP request from a loopback address of the caller's choice (127.0.0.2, …): a client
@@ -60,8 +64,12 @@ async function from (localAddress: string, url: string, options: { method?: stri
     const req = httpRequest({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method: options.method ?? 'GET', headers: options.headers ?? {}, localAddress, agent: false }, (res) => {
       let text = ''
       res.setEncoding('utf8')
-      res.on('data', (d: string) => { text += d })
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, headers: res.headers, text }) })
+      res.on('data', (d: string) => {
+        text += d
+      })
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text })
+      })
     })
     req.on('error', reject)
     req.end(options.body)
@@ -73,7 +81,10 @@ const json = (a: Answer): any => JSON.parse(a.text)
 /** A valid synthetic fødselsnummer (Skatteetaten's test numbers: month + 80) of a person the index has never seen. */
 function syntheticFnr (day: number, month: number, year: number, individual: number): string {
   const d = `${String(day).padStart(2, '0')}${String(month + 80).padStart(2, '0')}${String(year % 100).padStart(2, '0')}${String(individual).padStart(3, '0')}`.split('').map(Number)
-  const check = (weights: number[], digits: number[]): number => { const r = 11 - (weights.reduce((s, w, i) => s + w * (digits[i] as number), 0) % 11); return r === 11 ? 0 : r }
+  const check = (weights: number[], digits: number[]): number => {
+    const r = 11 - (weights.reduce((s, w, i) => s + w * (digits[i] as number), 0) % 11)
+    return r === 11 ? 0 : r
+  }
   const k1 = check([3, 7, 6, 1, 8, 9, 4, 5, 2], d)
   const k2 = check([5, 4, 3, 2, 7, 6, 5, 4, 3, 2], [...d, k1])
   if (k1 === 10 || k2 === 10) return syntheticFnr(day, month, year, individual + 1)
@@ -117,7 +128,12 @@ interface GatewayFile {
   person: { familyName: string, givenName: string, dateOfBirth: string }
 }
 
-interface EdmAnswer { status: number, outcome: string, type: string, body: Buffer }
+interface EdmAnswer {
+  status: number
+  outcome: string
+  type: string
+  body: Buffer
+}
 
 /**
  * Posts an EDM request to the OOTS listener over TLS, with the client certificate given (the
@@ -141,7 +157,9 @@ async function ootsPost (g: GatewayFile, xml: string, options: { cert?: { cert: 
       const chunks: Buffer[] = []
       res.on('data', (d: Buffer) => chunks.push(d))
       res.on('error', reject)
-      res.on('end', () => { resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome'] ?? ''), type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) }) })
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, outcome: String(res.headers['x-edm-outcome'] ?? ''), type: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks) })
+      })
     })
     req.on('error', reject)
     req.end(xml)
@@ -160,10 +178,11 @@ function multipart (type: string, body: Buffer): Array<{ type: string, body: Buf
 }
 
 /** The EDM answer with what differs between any two answers (IDs, times, the preview location's ID) blanked. */
-const shapeOf = (xml: string): string => xml
-  .replace(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g, '…')
-  .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, 'T')
-  .replace(/\/oots\/preview\/[A-Za-z0-9_-]{22}/g, '/oots/preview/…')
+const shapeOf = (xml: string): string =>
+  xml
+    .replace(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/g, '…')
+    .replace(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g, 'T')
+    .replace(/\/oots\/preview\/[A-Za-z0-9_-]{22}/g, '/oots/preview/…')
 
 describe('npm start\'s federation, attacked as issues 11 and 20 describe', () => {
   let demo: Demo
@@ -207,8 +226,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     return browser
   }
 
-  const verify = async (file: string, ...args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> =>
-    await runCli(['verify', file, ...args], { env: { LIFELONG_TRUST_STORE: trustStore } })
+  const verify = async (file: string, ...args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> => await runCli(['verify', file, ...args], { env: { LIFELONG_TRUST_STORE: trustStore } })
 
   /**
    * A request to the index signed with the member key stolen from the demo's data directory
@@ -224,7 +242,11 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const index = demo.federation.node('index')
     const callee = node.federation.member(index.peerId)!
     const { bytes, requestId } = sealRequest(key, method.type, method.request.encode(body), {
-      sender: node.host.peerId.toMultihash().bytes, recipient: callee.peerIdBytes, manifestSerial: node.federation.serial, issuedAt: Date.now(), ...WHY
+      sender: node.host.peerId.toMultihash().bytes,
+      recipient: callee.peerIdBytes,
+      manifestSerial: node.federation.serial,
+      issuedAt: Date.now(),
+      ...WHY
     })
     const answer = await node.client.exchange(index.host.peerId, method.protocol, bytes, AbortSignal.timeout(10_000))
     const opened = openResponse(answer, { peerKey: callee.publicKey, peerIdBytes: callee.peerIdBytes, requestId, requestHash: sha256(bytes) })
@@ -349,7 +371,8 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const own = await new SignJWT({ scope: 'results.write' }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('https://attacker.example').setAudience('lifelong-local-federation').setSubject('fs').setExpirationTime('1h').sign(rogue)
     expect(await post('/results/batches', { authorization: `Bearer ${own}` })).toEqual([401, 'AUTH_UNKNOWN_ISSUER'])
     // The development issuer's own name, with the attacker's key.
-    const forgedDev = await new SignJWT({ scope: 'results.write' }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('https://development-only.lifelong.invalid/services').setAudience('lifelong-local-federation').setSubject('fs').setExpirationTime('1h').sign(rogue)
+    const forgedDev = await new SignJWT({ scope: 'results.write' }).setProtectedHeader({ alg: 'EdDSA' }).setIssuer('https://development-only.lifelong.invalid/services').setAudience('lifelong-local-federation').setSubject('fs')
+      .setExpirationTime('1h').sign(rogue)
     expect(await post('/results/batches', { authorization: `Bearer ${forgedDev}` })).toEqual([401, 'AUTH_BEARER_INVALID'])
     expect(await metric('uio', 'lifelong_log_size')).toBe(logBefore)
     const after = await (await fetch(`${url('portal')}/portal/api/results`, { headers: { cookie: kari.cookieFor(url('portal')) } })).json() as { results: Array<{ key: string, result?: { grades?: Array<{ value: string }> } }> }
@@ -460,9 +483,11 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
     const jwk = { ...await exportJWK(publicKey), kid: 'attacker-1', alg: 'ES256', use: 'sig' }
     let base = ''
-    const attacker = await recordingServer((path) => path.startsWith('/.well-known/jwt-vc-issuer')
-      ? { body: JSON.stringify({ issuer: base, jwks: { keys: [jwk] } }) }
-      : { status: 404, body: '{}' })
+    const attacker = await recordingServer((path) =>
+      path.startsWith('/.well-known/jwt-vc-issuer')
+        ? { body: JSON.stringify({ issuer: base, jwks: { keys: [jwk] } }) }
+        : { status: 404, body: '{}' }
+    )
     base = attacker.url
     try {
       const holder = await exportJWK(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)
@@ -497,7 +522,11 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const kari = await signedIn(KARI)
     const mine = await (await fetch(`${portal}/portal/api/results`, { headers: { cookie: kari.cookieFor(portal) } })).json() as { results: Array<{ key: string, verified: boolean }> }
     const key = mine.results.find((r) => r.verified)!.key
-    const created = await fetch(`${portal}/portal/api/shares`, { method: 'POST', headers: { cookie: kari.cookieFor(portal), 'x-csrf-token': kari.csrfFor(portal)!, 'content-type': 'application/json' }, body: JSON.stringify({ results: [key], recipient: 'Arbeidsgiver AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString() }) })
+    const created = await fetch(`${portal}/portal/api/shares`, {
+      method: 'POST',
+      headers: { cookie: kari.cookieFor(portal), 'x-csrf-token': kari.csrfFor(portal)!, 'content-type': 'application/json' },
+      body: JSON.stringify({ results: [key], recipient: 'Arbeidsgiver AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+    })
     expect(created.status).toBe(200)
     const share = await created.json() as { shareId: string, code: string }
     const openUrl = `${portal}/share/${share.shareId}/open`
@@ -622,7 +651,9 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   it('20.1: UiO\'s node key rewriting a stranger\'s details (RegisterLearners) or registering itself as a source of a stranger\'s results (RegisterIndexEntries) is refused; the portal never asks UiO', async () => {
     const stranger = strangerToUio()
     const before = (await self(stranger.learner.token)).body.learner
-    const [rewrite] = (await asMember('uio', RegisterLearners, { learners: [{ identifiers: [nid(stranger.nid)], name: { given: 'Eve', family: 'Attacker' }, birthDate: stranger.birthDate, gender: 'other', contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }] })).outcomes ?? []
+    const [rewrite] = (await asMember('uio', RegisterLearners, {
+      learners: [{ identifiers: [nid(stranger.nid)], name: { given: 'Eve', family: 'Attacker' }, birthDate: stranger.birthDate, gender: 'other', contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }]
+    })).outcomes ?? []
     expect(rewrite).toMatchObject({ status: 'rejected', code: 'LEARNERS_IDENTITY_MISMATCH' })
     const [pointer] = (await asMember('uio', RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register' }] })).pointers ?? []
     expect(pointer).toMatchObject({ status: 'rejected', code: 'LEARNERS_IDENTITY_REQUIRED' })
@@ -641,11 +672,19 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
   // link gives pointers and enrolments only: the details are the registrant's (rights.ts).
   it('FINDING 2 (20.1): a compromised institution cannot rewrite a stranger\'s contact with only their national ID and name', async () => {
     const stranger = strangerToUio()
-    const [linked] = (await asMember('uio', RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register', identity: { name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate } }] })).pointers ?? []
-    const [rewrite] = (await asMember('uio', RegisterLearners, { learners: [{ identifiers: [nid(stranger.nid)], name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate, contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }] })).outcomes ?? []
+    const [linked] =
+      (await asMember('uio', RegisterIndexEntries, { pointers: [{ learner: { identifier: nid(stranger.nid) }, action: 'register', identity: { name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate } }] }))
+        .pointers ?? []
+    const [rewrite] = (await asMember('uio', RegisterLearners, {
+      learners: [{ identifiers: [nid(stranger.nid)], name: { given: stranger.given, family: stranger.family }, birthDate: stranger.birthDate, contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } }]
+    })).outcomes ?? []
     const contact = (await self(stranger.learner.token)).body.learner.contact
     // Before the fix: the pointer 'registered' (basis identity-match), the rewrite 'updated', the attacker's address hers.
-    expect({ linked: linked?.status, rewrite: rewrite?.status, contact: JSON.stringify(contact ?? {}) }).toEqual({ linked: expect.any(String), rewrite: expect.not.stringMatching(/^updated$/), contact: expect.not.stringContaining('attacker@evil.example') })
+    expect({ linked: linked?.status, rewrite: rewrite?.status, contact: JSON.stringify(contact ?? {}) }).toEqual({
+      linked: expect.any(String),
+      rewrite: expect.not.stringMatching(/^updated$/),
+      contact: expect.not.stringContaining('attacker@evil.example')
+    })
   })
 
   it('20.2: a 628-byte EMREX answer of 30,000 empty elements and a made-up signature (and 199,000) is refused at once while the portal and the other nodes keep answering; nothing is imported', async () => {
@@ -676,9 +715,15 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const raw = { encode: (b: Uint8Array) => b, decode: (b: Uint8Array) => b }
     const Held: Method<Uint8Array, Uint8Array> = { protocol: '/lifelong/attack-busy/1.0.0', type: 'lifelong.attack.Held', request: raw, response: raw, roles: 'any-member' }
     let release: () => void = () => {}
-    const held = new Promise<void>((resolve) => { release = resolve })
+    const held = new Promise<void>((resolve) => {
+      release = resolve
+    })
     let running = 0
-    index.server.handle(Held, async (req) => { running++; await held; return req })
+    index.server.handle(Held, async (req) => {
+      running++
+      await held
+      return req
+    })
     const member = uio.federation.member(index.peerId)!
     const send = async (): Promise<string> => {
       const { bytes, requestId } = sealRequest(uio.key, Held.type, new Uint8Array([1]), { sender: uio.host.peerId.toMultihash().bytes, recipient: member.peerIdBytes, manifestSerial: uio.federation.serial, issuedAt: Date.now() })
@@ -692,7 +737,11 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     }
     const exchanges = Array.from({ length: 100 }, async () => await send())
     const early: string[] = []
-    for (const e of exchanges) void e.then((r) => { early.push(r) })
+    for (const e of exchanges) {
+      void e.then((r) => {
+        early.push(r)
+      })
+    }
     const deadline = Date.now() + 20_000
     while ((early.length < 100 - cap || running < cap - 2) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
     // Answered BUSY while the others are still held (other exchanges of UiO's, witnessing, may hold a slot or two).
@@ -728,7 +777,11 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     const perHundred = (before: number[], after: number[], requests: number): number => Math.max(...after.map((a, i) => (a - (before[i] as number)) * 100 / requests))
     // A share of one of her results with unlimited uses, made first (making it reads her results too).
     const mine = await (await fetch(`${portal}/portal/api/results`, { headers: { cookie: kari.cookieFor(portal) } })).json() as { results: Array<{ key: string, verified: boolean }> }
-    const created = await fetch(`${portal}/portal/api/shares`, { method: 'POST', headers: { cookie: kari.cookieFor(portal), 'x-csrf-token': kari.csrfFor(portal)!, 'content-type': 'application/json' }, body: JSON.stringify({ results: [mine.results.find((r) => r.verified)!.key], recipient: 'Arbeidsgiver AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString(), maxUses: 0 }) })
+    const created = await fetch(`${portal}/portal/api/shares`, {
+      method: 'POST',
+      headers: { cookie: kari.cookieFor(portal), 'x-csrf-token': kari.csrfFor(portal)!, 'content-type': 'application/json' },
+      body: JSON.stringify({ results: [mine.results.find((r) => r.verified)!.key], recipient: 'Arbeidsgiver AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString(), maxUses: 0 })
+    })
     expect(created.status).toBe(200)
     const share = await created.json() as { shareId: string, code: string }
 

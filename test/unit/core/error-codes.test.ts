@@ -17,8 +17,10 @@ function files (dir: string, ext: RegExp): string[] {
 }
 
 const source = files('src', /\.ts$/).map((path) => ({ path, text: readFileSync(join(root, path), 'utf8') }))
-const declared = new Map(ERROR_MODULES.flatMap((m) => (Object.entries(m.codes) as Array<[string, CodeDeclaration]>)
-  .map(([code, d]) => [code, { prefix: m.prefix, kinds: typeof d[0] === 'string' ? [d[0]] : d[0] }] as const)))
+const declared = new Map(ERROR_MODULES.flatMap((m) =>
+  (Object.entries(m.codes) as Array<[string, CodeDeclaration]>)
+    .map(([code, d]) => [code, { prefix: m.prefix, kinds: typeof d[0] === 'string' ? [d[0]] : d[0] }] as const)
+))
 
 describe('error codes', () => {
   it('are typed: a code that is not declared does not compile', () => {

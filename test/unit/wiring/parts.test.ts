@@ -47,17 +47,35 @@ interface Toy {
 
 function toyDefinitions (events: string[], failService = false): PartDefinitions<Toy, { prefix: string }> {
   return {
-    store: { needs: [], create: (core) => ({ name: `${core.prefix}store`, events }), lifecycle: () => ({ stop: () => { events.push('store closed') } }) },
+    store: {
+      needs: [],
+      create: (core) => ({ name: `${core.prefix}store`, events }),
+      lifecycle: () => ({
+        stop: () => {
+          events.push('store closed')
+        }
+      })
+    },
     server: {
       needs: ['store'],
       create: (_core, parts) => ({
         name: 'server',
         handlers: [],
-        start () { events.push(`server started with ${Object.keys(parts).join(',')}`) },
-        stop () { events.push('server stopped') }
+        start () {
+          events.push(`server started with ${Object.keys(parts).join(',')}`)
+        },
+        stop () {
+          events.push('server stopped')
+        }
       })
     },
-    absent: { needs: [], create: () => undefined, edges: () => { throw new Error('no edges for a part that is absent') } },
+    absent: {
+      needs: [],
+      create: () => undefined,
+      edges: () => {
+        throw new Error('no edges for a part that is absent')
+      }
+    },
     service: {
       needs: ['server'],
       create: (_core, parts) => {
@@ -65,9 +83,15 @@ function toyDefinitions (events: string[], failService = false): PartDefinitions
         return {
           name: 'service',
           uses: Object.keys(parts).join(','),
-          start () { events.push('service started') },
-          afterStart () { events.push('service after start') },
-          stop () { events.push('service stopped') }
+          start () {
+            events.push('service started')
+          },
+          afterStart () {
+            events.push('service after start')
+          },
+          stop () {
+            events.push('service stopped')
+          }
         }
       },
       edges: (_part, { given }) => ({ csrfTokens: async () => given ? 'given' : 'own' })
@@ -93,12 +117,25 @@ describe('building parts', () => {
   it('builds a part with the caller\'s factory at its place, which sees every part built before it and keeps the definition\'s edges', async () => {
     const events: string[] = []
     let seen: string[] = []
-    const { parts, built } = await buildParts<Toy, { prefix: string }>(['store', 'server', 'service'], toyDefinitions(events), {
-      service: (_core, before) => {
-        seen = Object.keys(before)
-        return { name: 'a test\'s service', uses: 'nothing', start () {}, afterStart () {}, stop () { events.push('the test\'s service stopped') } }
-      }
-    }, { prefix: '' })
+    const { parts, built } = await buildParts<Toy, { prefix: string }>(
+      ['store', 'server', 'service'],
+      toyDefinitions(events),
+      {
+        service: (_core, before) => {
+          seen = Object.keys(before)
+          return {
+            name: 'a test\'s service',
+            uses: 'nothing',
+            start () {},
+            afterStart () {},
+            stop () {
+              events.push('the test\'s service stopped')
+            }
+          }
+        }
+      },
+      { prefix: '' }
+    )
     expect(seen).toEqual(['store', 'server'])
     expect(parts.service?.name).toBe('a test\'s service')
     expect(await built[2]?.edges.csrfTokens?.({} as never)).toBe('given')

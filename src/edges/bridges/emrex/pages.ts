@@ -48,7 +48,15 @@ function csp (options: { formAction?: string, nonce?: string } = {}): string {
 function page (ctx: PageContext, title: string, body: string, options: { formAction?: string, nonce?: string, current?: string } = {}): Page {
   return {
     csp: csp(options),
-    html: shellHtml({ lang: ctx.lang, title, here: ctx.here, body, ...(ctx.signedIn === undefined ? {} : { signedIn: ctx.signedIn }), ...(ctx.site === undefined ? {} : { site: ctx.site }), ...(options.current === undefined ? {} : { current: options.current }) })
+    html: shellHtml({
+      lang: ctx.lang,
+      title,
+      here: ctx.here,
+      body,
+      ...(ctx.signedIn === undefined ? {} : { signedIn: ctx.signedIn }),
+      ...(ctx.site === undefined ? {} : { site: ctx.site }),
+      ...(options.current === undefined ? {} : { current: options.current })
+    })
   }
 }
 
@@ -65,7 +73,7 @@ function formActionSource (action: string): string {
   try {
     return new URL(action).origin
   } catch {
-    return "'self'"
+    return '\'self\''
   }
 }
 
@@ -78,9 +86,14 @@ export function autoSubmitPage (ctx: PageContext, action: string, fields: Readon
   const inputs = Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v as string)}">`).join('')
   // No sign-out forms: the page's form-action allows the destination only.
   const { signedIn: _signedIn, ...handOver } = ctx
-  return page(handOver, heading, `<p>${esc(explanation)}</p>
+  return page(
+    handOver,
+    heading,
+    `<p>${esc(explanation)}</p>
 <form id="emrex" method="post" action="${esc(action)}" enctype="application/x-www-form-urlencoded">${inputs}<noscript><button type="submit">${esc(EMREX_TEXTS[ctx.lang].continue)}</button></noscript></form>
-<script nonce="${nonce}">document.getElementById('emrex').submit()</script>`, { formAction: formActionSource(action), nonce })
+<script nonce="${nonce}">document.getElementById('emrex').submit()</script>`,
+    { formAction: formActionSource(action), nonce }
+  )
 }
 
 function resultFacts (r: ResultFacts, lang: Lang): string {
@@ -98,31 +111,47 @@ export function pickerPage (ctx: PageContext, transferId: string, clientName: st
     const items = g.results.map((r) => {
       const id = `r-${n++}`
       const parts = (r.parts ?? []).length === 0 ? '' : `<ul>${(r.parts ?? []).map((p) => `<li>${localText(p.title, ctx.lang)} <span class="muted">${resultFacts(p, ctx.lang)}</span></li>`).join('')}</ul>`
-      return `<li class="card pickable"><input type="checkbox" name="results" value="${esc(r.id)}" id="${id}" checked><div><label for="${id}">${localText(r.title, ctx.lang)}</label><p class="muted">${resultFacts(r, ctx.lang)}</p>${parts}</div></li>`
+      return `<li class="card pickable"><input type="checkbox" name="results" value="${esc(r.id)}" id="${id}" checked><div><label for="${id}">${localText(r.title, ctx.lang)}</label><p class="muted">${
+        resultFacts(r, ctx.lang)
+      }</p>${parts}</div></li>`
     }).join('')
     const successor = g.issuer.successor === undefined ? '' : ` <span class="muted">(${esc(t.now(''))}${localText(g.issuer.successor.names, ctx.lang)})</span>`
     return `<fieldset><legend>${localText(g.issuer.names, ctx.lang)}${successor}</legend><ul class="cards">${items}</ul></fieldset>`
   }).join('')
   const none = view.results.length === 0 ? `<p>${esc(t.noResults)}</p>` : ''
-  return page(ctx, t.sendTitle(clientName), `<p>${esc(t.sendLead(clientName))}</p>
+  return page(
+    ctx,
+    t.sendTitle(clientName),
+    `<p>${esc(t.sendLead(clientName))}</p>
 <form method="post" action="/emrex/transfers/${esc(encodeURIComponent(transferId))}">${csrfField(ctx.signedIn?.csrf)}${groups}${none}
-<div class="actions"><button type="submit" name="action" value="send">${esc(t.send)}</button><button type="submit" name="action" value="cancel" class="secondary">${esc(t.cancel)}</button></div></form>`)
+<div class="actions"><button type="submit" name="action" value="send">${esc(t.send)}</button><button type="submit" name="action" value="cancel" class="secondary">${esc(t.cancel)}</button></div></form>`
+  )
 }
 
 /** The import start page: the configured foreign providers and the learner's earlier imports. */
 export function importStartPage (ctx: PageContext, providers: readonly RegisteredProvider[], imports: readonly ForeignResultsRecord[]): Page {
   const t = EMREX_TEXTS[ctx.lang]
   const options = providers.map((p, i) => `<div class="field"><input type="radio" name="providerId" id="p${i}" value="${esc(p.id)}"${i === 0 ? ' checked' : ''}><label for="p${i}">${esc(p.name)} (${esc(p.country)})</label></div>`).join('')
-  const earlier = imports.length === 0 ? `<p>${esc(t.noImports)}</p>` : `<ul>${imports.map((r) => `<li><a href="/emrex/import/results/${esc(encodeURIComponent(r.importId))}">${esc(r.provider.name)}, ${esc(formatDate(r.receivedAt, ctx.lang))}</a></li>`).join('')}</ul>`
-  return page(ctx, t.importTitle, `<p>${esc(t.importLead)}</p>
+  const earlier = imports.length === 0
+    ? `<p>${esc(t.noImports)}</p>`
+    : `<ul>${imports.map((r) => `<li><a href="/emrex/import/results/${esc(encodeURIComponent(r.importId))}">${esc(r.provider.name)}, ${esc(formatDate(r.receivedAt, ctx.lang))}</a></li>`).join('')}</ul>`
+  return page(
+    ctx,
+    t.importTitle,
+    `<p>${esc(t.importLead)}</p>
 <form method="post" action="/emrex/import/start">${csrfField(ctx.signedIn?.csrf)}<fieldset><legend>${esc(t.fetchFrom)}</legend>${options}</fieldset><p><button type="submit">${esc(t.goToProvider)}</button></p></form>
-<h2>${esc(t.imported)}</h2>${earlier}`)
+<h2>${esc(t.imported)}</h2>${earlier}`
+  )
 }
 
 function opportunityItem (o: ImportedOpportunity, lang: Lang): string {
   const t = EMREX_TEXTS[lang]
   const i = o.instance
-  const facts = [i.date === undefined ? undefined : formatDate(i.date, lang), i.resultLabel === undefined ? undefined : `${t.grade} ${i.resultLabel}`, ...i.credits.map((c) => `${c.value === undefined ? '?' : formatNumber(c.value, lang)} ${c.scheme}`)]
+  const facts = [
+    i.date === undefined ? undefined : formatDate(i.date, lang),
+    i.resultLabel === undefined ? undefined : `${t.grade} ${i.resultLabel}`,
+    ...i.credits.map((c) => `${c.value === undefined ? '?' : formatNumber(c.value, lang)} ${c.scheme}`)
+  ]
     .filter((f) => f !== undefined).map((f) => esc(f as string)).join(' · ')
   const parts = o.parts.length === 0 ? '' : `<ul>${o.parts.map((p) => opportunityItem(p, lang)).join('')}</ul>`
   return `<li>${importedText(o.titles, lang)} <span class="muted">${facts}</span>${parts}</li>`
@@ -132,7 +161,9 @@ function opportunityItem (o: ImportedOpportunity, lang: Lang): string {
 export function importRecordHtml (r: ForeignResultsRecord, lang: Lang): string {
   const t = EMREX_TEXTS[lang]
   const warnings = r.warnings.length === 0 ? '' : `<div class="info" role="note"><p>${esc(t.warnings)}</p><ul>${r.warnings.map((w) => `<li lang="en">${esc(w)}</li>`).join('')}</ul></div>`
-  const reports = r.elmo.reports.map((rep) => `<h2>${importedText(rep.issuer.titles, lang)}${rep.issuer.country === undefined ? '' : ` (${esc(rep.issuer.country)})`}</h2><ul>${rep.opportunities.map((o) => opportunityItem(o, lang)).join('')}</ul>`).join('')
+  const reports = r.elmo.reports.map((rep) =>
+    `<h2>${importedText(rep.issuer.titles, lang)}${rep.issuer.country === undefined ? '' : ` (${esc(rep.issuer.country)})`}</h2><ul>${rep.opportunities.map((o) => opportunityItem(o, lang)).join('')}</ul>`
+  ).join('')
   return `<p>${esc(t.from(r.provider.name, r.provider.country, formatDate(r.receivedAt, lang)))} ${esc(t.signatureChecked)}</p>${warnings}${reports}`
 }
 
@@ -143,7 +174,11 @@ export function importOutcomePage (ctx: PageContext, outcome: ImportOutcome, pro
     case 'imported':
       return page(ctx, t.importedTitle, `<div class="done" role="status" data-status="imported"><p>${esc(t.importedTitle)}</p></div>${importRecordHtml(outcome.record, ctx.lang)}${ways}`)
     case 'unchanged':
-      return page(ctx, t.alreadyImportedTitle, `<div class="info" role="status" data-status="unchanged"><p>${esc(t.alreadyImported(formatDate(outcome.record.receivedAt, ctx.lang)))}</p></div>${importRecordHtml(outcome.record, ctx.lang)}${ways}`)
+      return page(
+        ctx,
+        t.alreadyImportedTitle,
+        `<div class="info" role="status" data-status="unchanged"><p>${esc(t.alreadyImported(formatDate(outcome.record.receivedAt, ctx.lang)))}</p></div>${importRecordHtml(outcome.record, ctx.lang)}${ways}`
+      )
     case 'cancelled':
       return page(ctx, t.cancelledTitle, `<p data-status="cancelled">${esc(t.cancelled(providerName))}</p>${ways}`)
     case 'no-results':

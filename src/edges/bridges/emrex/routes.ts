@@ -111,7 +111,11 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
         void reply.header('set-cookie', `${transferCookie(id)}=; Path=/emrex/transfers/${id}; Max-Age=0; HttpOnly; SameSite=Lax`)
         const ctx = contextOf(request, learner, `/emrex/transfers/${id}`)
         const t = EMREX_TEXTS[ctx.lang]
-        return await sendPage(reply, 200, autoSubmitPage(ctx, response.action, response.fields, t.returning(response.clientName), response.fields.returnCode === 'NCP_OK' ? t.onTheirWay(response.clientName) : t.returning(response.clientName)))
+        return await sendPage(
+          reply,
+          200,
+          autoSubmitPage(ctx, response.action, response.fields, t.returning(response.clientName), response.fields.returnCode === 'NCP_OK' ? t.onTheirWay(response.clientName) : t.returning(response.clientName))
+        )
       })
     }
 
@@ -141,7 +145,12 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
       })
 
       app.post('/emrex/import/return', {
-        config: { policy: { caller: 'emrex-provider' }, errors: 'page', limit: 'emrexEntry', crossSite: 'EMREX client return: the foreign provider\'s page posts its answer (found by session ID, ELMO checked against the provider\'s certificates)' },
+        config: {
+          policy: { caller: 'emrex-provider' },
+          errors: 'page',
+          limit: 'emrexEntry',
+          crossSite: 'EMREX client return: the foreign provider\'s page posts its answer (found by session ID, ELMO checked against the provider\'s certificates)'
+        },
         bodyLimit: deps.maxFormBytes + 64 * 1024,
         schema: {
           summary: 'Where a foreign EMREX provider posts its answer (sessionId, returnCode, returnMessage, elmo)',
@@ -177,6 +186,20 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
 }
 
 /** The routes of a node's EMREX module, with the `emrex` config section's form and session limits; cookies are Secure when the node's public URL is https. */
-export function emrexModuleRoutes (module: { provider: EmrexProvider, client: EmrexClient }, sessions: LearnerSessions, config: Pick<EmrexConfig, 'maxFormBytes' | 'sessionTtlSeconds'>, publicUrl: () => string, site?: Site): FastifyPluginAsync {
-  return emrexRoutes({ provider: module.provider, client: module.client, sessions, maxFormBytes: config.maxFormBytes, secureCookies: () => publicUrl().startsWith('https:'), sessionTtlSeconds: config.sessionTtlSeconds, ...(site === undefined ? {} : { site }) })
+export function emrexModuleRoutes (
+  module: { provider: EmrexProvider, client: EmrexClient },
+  sessions: LearnerSessions,
+  config: Pick<EmrexConfig, 'maxFormBytes' | 'sessionTtlSeconds'>,
+  publicUrl: () => string,
+  site?: Site
+): FastifyPluginAsync {
+  return emrexRoutes({
+    provider: module.provider,
+    client: module.client,
+    sessions,
+    maxFormBytes: config.maxFormBytes,
+    secureCookies: () => publicUrl().startsWith('https:'),
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    ...(site === undefined ? {} : { site })
+  })
 }

@@ -94,20 +94,28 @@ export function presentationRoutes (verifier: PresentationVerifier, options: { s
       return cid === id ? secret : undefined
     }
 
-    app.get('/share/wallet', { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: an employer asks a candidate\'s wallet for a diploma or course result (OpenID4VP)' } }, async (request, reply) => {
-      const t = PRESENTATION_TEXTS[langOf(request)]
-      const body = `<p>${esc(t.askLead)}</p>
+    app.get(
+      '/share/wallet',
+      { config: { policy: { caller: 'public' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: an employer asks a candidate\'s wallet for a diploma or course result (OpenID4VP)' } },
+      async (request, reply) => {
+        const t = PRESENTATION_TEXTS[langOf(request)]
+        const body = `<p>${esc(t.askLead)}</p>
 <form method="post" action="/share/wallet">${csrfField(request.csrfToken)}
 <fieldset><legend>${esc(t.askWhat)}</legend><ul class="plain">${KINDS.map((k, i) => `<li><label><input type="radio" name="kind" value="${k}"${i === 0 ? ' checked' : ''}> ${esc(t.kinds[k])}</label></li>`).join('')}</ul></fieldset>
 ${verifier.haip ? `<p><label><input type="checkbox" name="profile" value="haip" checked aria-describedby="haip-hint"> ${esc(t.haip)}</label><br><span id="haip-hint" class="muted">${esc(t.haipHint)}</span></p>` : ''}
 <p><button type="submit">${esc(t.make)}</button></p></form>
 <p class="muted">${esc(t.orShare)}</p>`
-      return await sendBridgePage(request, reply, undefined, { title: t.askTitle, body, here: '/share/wallet' })
-    })
+        return await sendBridgePage(request, reply, undefined, { title: t.askTitle, body, here: '/share/wallet' })
+      }
+    )
 
     app.post<{ Body: { kind?: string, profile?: string } }>('/share/wallet', {
       config: { policy: { caller: 'public' }, errors: 'page', limit: 'walletPresentation' },
-      schema: { tags: ['eudi'], summary: 'Make a presentation request (DCQL query) bound to this browser', body: { type: 'object', properties: { kind: { type: 'string', enum: ['diploma', 'course-result', 'either'] }, profile: { type: 'string', enum: ['plain', 'haip'] } } } }
+      schema: {
+        tags: ['eudi'],
+        summary: 'Make a presentation request (DCQL query) bound to this browser',
+        body: { type: 'object', properties: { kind: { type: 'string', enum: ['diploma', 'course-result', 'either'] }, profile: { type: 'string', enum: ['plain', 'haip'] } } }
+      }
     }, async (request, reply) => {
       const kind = (request.body?.kind ?? 'diploma') as PresentationKind
       const profile = request.body?.profile === 'haip' ? 'haip' : 'plain'
@@ -143,7 +151,12 @@ ${verifier.haip ? `<p><label><input type="checkbox" name="profile" value="haip" 
     app.get<{ Params: { id: string }, Querystring: { response_code?: string } }>('/share/wallet/:id', {
       // Open to anyone at the edge: the request's secret cookie decides, in the verifier.
       config: { policy: { caller: 'public' }, errors: 'page' },
-      schema: { tags: ['eudi'], summary: 'The presentation request (QR code) and, once answered, the verified claims; in the browser that made it', params: idParams, querystring: { type: 'object', properties: { response_code: { type: 'string', maxLength: 100 } } } }
+      schema: {
+        tags: ['eudi'],
+        summary: 'The presentation request (QR code) and, once answered, the verified claims; in the browser that made it',
+        params: idParams,
+        querystring: { type: 'object', properties: { response_code: { type: 'string', maxLength: 100 } } }
+      }
     }, show)
 
     app.get<{ Params: { id: string } }>('/share/wallet/:id/request', {

@@ -82,21 +82,32 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       return learner
     }
 
-    app.get('/.well-known/openid-credential-issuer', { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'Credential Issuer Metadata (OpenID4VCI 1.0 §12.2); signed (application/jwt, §12.2.3) when asked for and the issuer key has a certificate chain', response: { 200: looseObject } } }, async (request, reply) => {
+    app.get('/.well-known/openid-credential-issuer', {
+      config: { policy: { caller: 'public' } },
+      schema: { tags: ['eudi'], summary: 'Credential Issuer Metadata (OpenID4VCI 1.0 §12.2); signed (application/jwt, §12.2.3) when asked for and the issuer key has a certificate chain', response: { 200: looseObject } }
+    }, async (request, reply) => {
       void reply.header('cache-control', 'max-age=300').header('vary', 'accept')
       // §12.2.2: a wallet asks for the signed metadata with Accept: application/jwt.
       const signed = (request.headers.accept ?? '').includes('application/jwt') ? issuer.signedIssuerMetadata() : undefined
       if (signed !== undefined) return await reply.header('content-type', 'application/jwt').send(signed)
       return await reply.send(issuer.issuerMetadata())
     })
-    app.get('/.well-known/oauth-authorization-server', { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'Authorization Server Metadata (RFC 8414)', response: { 200: looseObject } } }, async () => issuer.authorizationServerMetadata())
+    app.get(
+      '/.well-known/oauth-authorization-server',
+      { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'Authorization Server Metadata (RFC 8414)', response: { 200: looseObject } } },
+      async () => issuer.authorizationServerMetadata()
+    )
     app.get('/.well-known/jwt-vc-issuer', { config: { policy: { caller: 'public' } }, schema: { tags: ['eudi'], summary: 'JWT VC Issuer Metadata (SD-JWT VC §5)', response: { 200: looseObject } } }, async (_req, reply) => {
       return await reply.header('cache-control', 'max-age=300').send(issuer.jwtVcIssuerMetadata())
     })
 
     app.get<{ Params: { kind: string } }>('/vct/:kind/1', {
       config: { policy: { caller: 'public' } },
-      schema: { tags: ['eudi'], summary: 'SD-JWT VC Type Metadata of a learning credential type', params: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: ['learning-credential', 'diploma', 'course-result'] } } } }
+      schema: {
+        tags: ['eudi'],
+        summary: 'SD-JWT VC Type Metadata of a learning credential type',
+        params: { type: 'object', required: ['kind'], properties: { kind: { type: 'string', enum: ['learning-credential', 'diploma', 'course-result'] } } }
+      }
     }, async (request, reply) => {
       const doc = issuer.typeMetadata().byVct.get(`${issuer.issuer}/vct/${request.params.kind}/1`)
       if (doc === undefined) throw new LifelongError('not-found', 'EUDI_TYPE_NOT_FOUND', 'no such credential type')
@@ -132,7 +143,10 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       return await reply.header('cache-control', 'no-store').send(body)
     })
 
-    app.post('/eudi/nonce', { config: { policy: { caller: 'wallet' }, errors: 'oauth', limit: 'walletCredential' }, schema: { tags: ['eudi'], summary: 'Nonce endpoint (OpenID4VCI 1.0 §7)', response: { 200: { type: 'object', properties: { c_nonce: { type: 'string' } } } } } }, async (_req, reply) => {
+    app.post('/eudi/nonce', {
+      config: { policy: { caller: 'wallet' }, errors: 'oauth', limit: 'walletCredential' },
+      schema: { tags: ['eudi'], summary: 'Nonce endpoint (OpenID4VCI 1.0 §7)', response: { 200: { type: 'object', properties: { c_nonce: { type: 'string' } } } } }
+    }, async (_req, reply) => {
       return await reply.header('cache-control', 'no-store').send({ c_nonce: await issuer.nonce() })
     })
 
@@ -194,11 +208,19 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
         canApprove = rows.length > 0
         what = rows.length === 0
           ? `<p>${esc(t.consentNoneOfType)}</p>`
-          : `<fieldset${describedBy}><legend>${esc(t.consentPick)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${rows.map((r, i) => `<li class="card pickable"><input type="checkbox" id="a-${i}" name="results" value="${esc(r.id)}"${error === undefined ? ' checked' : ''}${describedBy}><div><label for="a-${i}">${localText(r.title, lang)}</label><p class="muted">${localText(r.issuer.names, lang)} · ${esc(formatDate(r.achievedOn, lang))}</p></div></li>`).join('')}</ul></fieldset>`
+          : `<fieldset${describedBy}><legend>${esc(t.consentPick)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${
+            rows.map((r, i) =>
+              `<li class="card pickable"><input type="checkbox" id="a-${i}" name="results" value="${esc(r.id)}"${error === undefined ? ' checked' : ''}${describedBy}><div><label for="a-${i}">${
+                localText(r.title, lang)
+              }</label><p class="muted">${localText(r.issuer.names, lang)} · ${esc(formatDate(r.achievedOn, lang))}</p></div></li>`
+            ).join('')
+          }</ul></fieldset>`
       }
       const body = `${who}${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}
 <form method="post" action="/eudi/authorize" novalidate>${csrfField(request.csrfToken)}<input type="hidden" name="client_id" value="${esc(pending.clientId)}"><input type="hidden" name="request_uri" value="${esc(pending.requestUri)}">${what}
-<div class="actions">${canApprove ? `<button type="submit" name="decision" value="approve">${esc(t.consentApprove)}</button>` : ''}<button type="submit" name="decision" value="deny" class="secondary">${esc(t.consentRefuse)}</button></div></form>`
+<div class="actions">${canApprove ? `<button type="submit" name="decision" value="approve">${esc(t.consentApprove)}</button>` : ''}<button type="submit" name="decision" value="deny" class="secondary">${
+  esc(t.consentRefuse)
+}</button></div></form>`
       // The decision's answer redirects to the wallet: CSP `form-action` must allow its redirect URI.
       return await sendBridgePage(request, reply, learner, {
         title: t.consentTitle,
@@ -212,7 +234,11 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
     app.get<{ Querystring: { client_id?: string, request_uri?: string } }>('/eudi/authorize', {
       // Open to anyone: the learner signs in here (the edge's sign-in redirect would drop the query).
       config: { policy: { caller: 'public' }, errors: 'page' },
-      schema: { tags: ['eudi'], summary: 'Authorization endpoint (RFC 9126 §4: client_id and request_uri of a pushed request): the learner signs in at the portal and approves', querystring: { type: 'object', properties: { client_id: { type: 'string', maxLength: 500 }, request_uri: { type: 'string', maxLength: 200 } } } }
+      schema: {
+        tags: ['eudi'],
+        summary: 'Authorization endpoint (RFC 9126 §4: client_id and request_uri of a pushed request): the learner signs in at the portal and approves',
+        querystring: { type: 'object', properties: { client_id: { type: 'string', maxLength: 500 }, request_uri: { type: 'string', maxLength: 200 } } }
+      }
     }, async (request, reply) => {
       const pending = await pendingRequest(request.query.request_uri, request.query.client_id)
       const learner = await deps.sessions.learnerOf(request)
@@ -230,7 +256,11 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       schema: {
         tags: ['eudi'],
         summary: 'The learner approves or refuses a wallet\'s authorization request; the browser goes back to the wallet with the code (and iss, RFC 9207)',
-        body: { type: 'object', required: ['client_id', 'request_uri', 'decision'], properties: { client_id: { type: 'string', maxLength: 500 }, request_uri: { type: 'string', maxLength: 200 }, decision: { type: 'string', enum: ['approve', 'deny'] }, results: resultsField } }
+        body: {
+          type: 'object',
+          required: ['client_id', 'request_uri', 'decision'],
+          properties: { client_id: { type: 'string', maxLength: 500 }, request_uri: { type: 'string', maxLength: 200 }, decision: { type: 'string', enum: ['approve', 'deny'] }, results: resultsField }
+        }
       }
     }, async (request, reply) => {
       const learner = await signedIn(request)
@@ -267,19 +297,32 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       const lang = langOf(request)
       const t = WALLET_TEXTS[lang]
       const describedBy = error === undefined ? '' : ' aria-describedby="results-error"'
-      const items = issuable(mine.results).map((r, i) => `<li class="card pickable"><input type="checkbox" id="w-${i}" name="results" value="${esc(r.id)}"${corrected.has(r.id) ? ' checked' : ''}${describedBy}><div><label for="w-${i}">${localText(r.title, lang)}</label><p class="muted">${localText(r.issuer.names, lang)} · ${esc(formatDate(r.achievedOn, lang))}</p>${corrected.has(r.id) ? `<p><strong>${esc(t.correctedMark)}</strong></p>` : ''}</div></li>`)
+      const items = issuable(mine.results).map((r, i) =>
+        `<li class="card pickable"><input type="checkbox" id="w-${i}" name="results" value="${esc(r.id)}"${corrected.has(r.id) ? ' checked' : ''}${describedBy}><div><label for="w-${i}">${localText(r.title, lang)}</label><p class="muted">${
+          localText(r.issuer.names, lang)
+        } · ${esc(formatDate(r.achievedOn, lang))}</p>${corrected.has(r.id) ? `<p><strong>${esc(t.correctedMark)}</strong></p>` : ''}</div></li>`
+      )
       // Corrected results: their old credentials were revoked; one click gets the corrected ones.
       const refresh = corrected.size === 0
         ? ''
         : `<section aria-labelledby="corrected"><h2 id="corrected">${esc(t.correctedTitle)}</h2><p>${esc(t.correctedLead)}</p>
-<form method="post" action="/portal/wallet/offers">${csrfField(request.csrfToken)}${[...corrected].map((id) => `<input type="hidden" name="results" value="${esc(id)}">`).join('')}<button type="submit">${esc(t.correctedGet)}</button></form></section>`
+<form method="post" action="/portal/wallet/offers">${csrfField(request.csrfToken)}${[...corrected].map((id) => `<input type="hidden" name="results" value="${esc(id)}">`).join('')}<button type="submit">${
+  esc(t.correctedGet)
+}</button></form></section>`
       const grants = `<fieldset><legend>${esc(t.grantLegend)}</legend><ul class="plain">
 <li><label><input type="radio" name="grant" value="pre-authorized" checked> ${esc(t.grantPreAuthorized)}</label></li>
 <li><label><input type="radio" name="grant" value="authorization_code"> ${esc(t.grantAuthorizationCode)}</label></li></ul></fieldset>`
       const form = items.length === 0
         ? `<p>${esc(t.noResults)}</p>`
-        : `<form method="post" action="/portal/wallet/offers" novalidate>${csrfField(request.csrfToken)}<fieldset${describedBy}><legend>${esc(t.pick)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${items.join('')}</ul></fieldset>${grants}<p><button type="submit">${esc(t.createOffer)}</button></p></form>`
-      return await sendBridgePage(request, reply, learner, { title: t.title, body: `<p>${esc(t.lead)}</p>${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}${refresh}${form}<p><a href="/portal/results">${esc(t.back)}</a></p>`, here: '/portal/wallet', ...(error === undefined ? {} : { status: 400 }) })
+        : `<form method="post" action="/portal/wallet/offers" novalidate>${csrfField(request.csrfToken)}<fieldset${describedBy}><legend>${esc(t.pick)}</legend>${
+          error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`
+        }<ul class="cards">${items.join('')}</ul></fieldset>${grants}<p><button type="submit">${esc(t.createOffer)}</button></p></form>`
+      return await sendBridgePage(request, reply, learner, {
+        title: t.title,
+        body: `<p>${esc(t.lead)}</p>${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}</p></div>`}${refresh}${form}<p><a href="/portal/results">${esc(t.back)}</a></p>`,
+        here: '/portal/wallet',
+        ...(error === undefined ? {} : { status: 400 })
+      })
     }
 
     app.get('/portal/wallet', { config: { policy: { caller: 'learner' }, errors: 'page' }, schema: { tags: ['eudi'], summary: 'Page: pick results to put in your EUDI wallet', hide: false } }, async (request, reply) => {
@@ -312,16 +355,24 @@ export function eudiRoutes (deps: EudiRoutesDeps): FastifyPluginAsync {
       // modules for the offer, so each is large enough to scan (ISO/IEC 18004 level L, 7 %).
       const qrSvg = await QRCode.toString(compactOfferUri(offer.offerUri), { type: 'svg', errorCorrectionLevel: 'L', margin: 4 })
       if (wantsJson) {
-        return await reply.header('cache-control', 'no-store').send({ offerId: offer.offerId, offerUri: offer.offerUri, ...(offer.txCode === undefined ? {} : { txCode: offer.txCode }), expiresAt: new Date(offer.expiresAt).toISOString(), qrSvg })
+        return await reply.header('cache-control', 'no-store').send({
+          offerId: offer.offerId,
+          offerUri: offer.offerUri,
+          ...(offer.txCode === undefined ? {} : { txCode: offer.txCode }),
+          expiresAt: new Date(offer.expiresAt).toISOString(),
+          qrSvg
+        })
       }
       const lang = langOf(request)
       const t = WALLET_TEXTS[lang]
       const body = `<p>${esc(t.scan)}</p>
 <div class="qr" role="img" aria-label="${esc(t.offerTitle)}">${qrSvg}</div>
 <p><a href="${esc(offer.offerUri)}" id="open-in-wallet">${esc(t.openHere)}</a></p>
-${offer.txCode === undefined
-  ? `<p>${esc(t.signInFromWallet)}</p>`
-  : `<h2>${esc(t.txCode)}</h2><p id="tx-code" class="code">${esc(offer.txCode)}</p>\n<p class="muted">${esc(t.txCodeHint)}</p>`}
+${
+  offer.txCode === undefined
+    ? `<p>${esc(t.signInFromWallet)}</p>`
+    : `<h2>${esc(t.txCode)}</h2><p id="tx-code" class="code">${esc(offer.txCode)}</p>\n<p class="muted">${esc(t.txCodeHint)}</p>`
+}
 <p class="muted">${esc(t.validUntil(formatDateTime(offer.expiresAt, lang)))}</p>
 <h2>${esc(t.inOffer)}</h2><ul>${chosen.map((r) => `<li>${localText(r.title, lang)}</li>`).join('')}</ul>
 <p><a href="/portal/results">${esc(t.back)}</a></p>`

@@ -77,7 +77,9 @@ export class GatewayListener {
     app.server.on('secureConnection', (socket: TLSSocket) => {
       if (init.gateways.screen(socket) === undefined) logger.warn({ remote: socket.remoteAddress }, 'OOTS listener: closed a connection without a pinned gateway certificate')
     })
-    app.server.on('tlsClientError', (err: Error) => { logger.debug({ err: err.message }, 'OOTS listener: TLS handshake failed') })
+    app.server.on('tlsClientError', (err: Error) => {
+      logger.debug({ err: err.message }, 'OOTS listener: TLS handshake failed')
+    })
     const policy = installCallerPolicy(app, { 'oots-gateway': [gatewayAuthenticator(init.gateways)] })
     // After the caller check (hooks run in order): count the authenticated gateway's request before the body is read.
     app.addHook('onRequest', async (request) => {
@@ -96,7 +98,9 @@ export class GatewayListener {
     })
     // The body is parsed by the provider itself (safely); Fastify only caps its size and refuses other types.
     app.removeAllContentTypeParsers()
-    app.addContentTypeParser(XML_TYPES, { parseAs: 'buffer', bodyLimit: init.maxRequestBytes }, (_req, body, done) => { done(null, body) })
+    app.addContentTypeParser(XML_TYPES, { parseAs: 'buffer', bodyLimit: init.maxRequestBytes }, (_req, body, done) => {
+      done(null, body)
+    })
     app.post('/oots/query', {
       config: { policy: { caller: 'oots-gateway' }, errors: 'edm' },
       schema: {
@@ -157,4 +161,3 @@ export function gatewayListenerOpener (config: OotsConfig, c: { logger: Logger, 
     })
   }
 }
-

@@ -43,7 +43,11 @@ export function ootsRoutes (deps: OotsRoutesDeps): FastifyPluginAsync {
       const t = OOTS_TEXTS[lang]
       const name = requesterName(p)
       const describedBy = error === undefined ? '' : ' aria-describedby="results-error"'
-      const rows = p.candidates.map((c, i) => `<li class="card pickable"><input type="checkbox" id="c-${i}" name="results" value="${esc(c.resultId)}" checked${describedBy}><div><label for="c-${i}">${esc(c.title)}</label><p class="muted">${esc(c.issuer)} · ${esc(formatDate(c.achievedOn, lang))}</p></div></li>`).join('')
+      const rows = p.candidates.map((c, i) =>
+        `<li class="card pickable"><input type="checkbox" id="c-${i}" name="results" value="${esc(c.resultId)}" checked${describedBy}><div><label for="c-${i}">${esc(c.title)}</label><p class="muted">${esc(c.issuer)} · ${
+          esc(formatDate(c.achievedOn, lang))
+        }</p></div></li>`
+      ).join('')
       const what = p.candidates.length === 0
         ? `<p>${esc(t.nothingToSend)}</p><div class="actions"><button type="submit" name="decision" value="refuse">${esc(t.close)}</button></div>`
         : `<p>${esc(t.wouldSend)}</p><fieldset${describedBy}><legend>${esc(t.chooseResults)}</legend>${error === undefined ? '' : `<p id="results-error" class="field-error">${esc(error)}</p>`}<ul class="cards">${rows}</ul></fieldset>
@@ -55,11 +59,19 @@ ${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}<
     /** Why a request that fits several people is not shown (OotsProvider.previewFor, OOTS_PREVIEW_AMBIGUOUS): nothing of it, and what the authority can do. */
     const ambiguousPage = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner): Promise<FastifyReply> => {
       const t = OOTS_TEXTS[langOf(request)]
-      return await sendBridgePage(request, reply.header('x-error-code', 'OOTS_PREVIEW_AMBIGUOUS'), learner, { title: t.ambiguousTitle, body: t.ambiguous.map((para) => `<p>${esc(para)}</p>`).join('') + `<p><a href="/portal/results">${esc(t.back)}</a></p>`, status: 409 })
+      return await sendBridgePage(request, reply.header('x-error-code', 'OOTS_PREVIEW_AMBIGUOUS'), learner, {
+        title: t.ambiguousTitle,
+        body: t.ambiguous.map((para) => `<p>${esc(para)}</p>`).join('') + `<p><a href="/portal/results">${esc(t.back)}</a></p>`,
+        status: 409
+      })
     }
     const decidedPage = async (request: FastifyRequest, reply: FastifyReply, learner: SignedInLearner, p: PreviewRecord): Promise<FastifyReply> => {
       const t = OOTS_TEXTS[langOf(request)]
-      return await sendBridgePage(request, reply, learner, { title: p.state === 'approved' ? t.approved : t.refused, body: `<p data-state="${esc(p.state)}">${esc(t.returnTo(requesterName(p)))}</p><p><a href="/portal/results">${esc(t.back)}</a></p>`, here: `/oots/preview/${p.previewId}` })
+      return await sendBridgePage(request, reply, learner, {
+        title: p.state === 'approved' ? t.approved : t.refused,
+        body: `<p data-state="${esc(p.state)}">${esc(t.returnTo(requesterName(p)))}</p><p><a href="/portal/results">${esc(t.back)}</a></p>`,
+        here: `/oots/preview/${p.previewId}`
+      })
     }
 
     app.get<{ Params: { id: string } }>('/oots/preview/:id', {
@@ -67,7 +79,10 @@ ${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}<
       schema: { tags: ['oots'], summary: 'Preview space: the learner sees the evidence a foreign authority asked for', params: previewParams }
     }, async (request, reply) => {
       const learner = await deps.sessions.learnerOf(request)
-      if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`); return reply }
+      if (learner === undefined) {
+        await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`)
+        return reply
+      }
       let p: PreviewRecord | undefined
       try {
         p = await deps.provider.previewFor(request.params.id, learner)
@@ -89,11 +104,18 @@ ${error === undefined ? '' : `<div class="notice" role="alert"><p>${esc(error)}<
         tags: ['oots'],
         summary: 'The learner approves or refuses sending the evidence',
         params: previewParams,
-        body: { type: 'object', required: ['decision'], properties: { decision: { type: 'string', enum: ['approve', 'refuse'] }, results: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } }] } } }
+        body: {
+          type: 'object',
+          required: ['decision'],
+          properties: { decision: { type: 'string', enum: ['approve', 'refuse'] }, results: { anyOf: [{ type: 'string', maxLength: 200 }, { type: 'array', maxItems: 50, items: { type: 'string', maxLength: 200 } }] } }
+        }
       }
     }, async (request, reply) => {
       const learner = await deps.sessions.learnerOf(request)
-      if (learner === undefined) { await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`); return reply }
+      if (learner === undefined) {
+        await deps.sessions.requireSignIn(request, reply, `/oots/preview/${encodeURIComponent(request.params.id)}`)
+        return reply
+      }
       const ids = request.body.results === undefined ? [] : Array.isArray(request.body.results) ? request.body.results : [request.body.results]
       try {
         // The learner's own limit first, counting every attempt of theirs; the portal-wide budget
@@ -134,4 +156,3 @@ export function ootsProviderRoutes (provider: OotsProvider, sessions: LearnerSes
     }
   })
 }
-

@@ -26,43 +26,93 @@ const localised = { type: 'object', properties: { nb: { type: 'string' }, nn: { 
 const offeringSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, kind: { type: 'string' }, owner: { type: 'string' }, localCode: { type: 'string' }, localVersion: { type: 'string' },
-    name: localised, credits: { type: 'number' }, nkrLevel: { type: 'string' }, nusCode: { type: 'string' }, iscedF: { type: 'string' },
-    languages: { type: 'array', items: { type: 'string' } }, gradingScale: { type: 'string' }, learningOutcomes: localised,
-    terms: { type: 'array', items: { type: 'string' } }, status: { type: 'string' },
+    id: { type: 'string' },
+    kind: { type: 'string' },
+    owner: { type: 'string' },
+    localCode: { type: 'string' },
+    localVersion: { type: 'string' },
+    name: localised,
+    credits: { type: 'number' },
+    nkrLevel: { type: 'string' },
+    nusCode: { type: 'string' },
+    iscedF: { type: 'string' },
+    languages: { type: 'array', items: { type: 'string' } },
+    gradingScale: { type: 'string' },
+    learningOutcomes: localised,
+    terms: { type: 'array', items: { type: 'string' } },
+    status: { type: 'string' },
     relations: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' }, target: { type: 'string' }, validFrom: { type: 'string' }, validTo: { type: 'string' } } } },
     links: { type: 'object', properties: { financingReference: { type: 'string' }, admissionCode: { type: 'string' }, admissionRequirement: { type: 'string' }, homepage: { type: 'string' } } },
-    quality: { type: 'object', description: 'Non-formal offerings: who assured the quality, against which criteria, and the NKR placement', properties: { assuredBy: { type: 'string' }, criteria: { type: 'string' }, levelPlacement: { type: 'string' } } }
+    quality: {
+      type: 'object',
+      description: 'Non-formal offerings: who assured the quality, against which criteria, and the NKR placement',
+      properties: { assuredBy: { type: 'string' }, criteria: { type: 'string' }, levelPlacement: { type: 'string' } }
+    }
   }
 }
 const versionSchema = {
   type: 'object',
   properties: {
-    offering: offeringSchema, seq: { type: 'integer' }, validFrom: { type: 'string' }, validTo: { type: 'string' }, supersededBy: { type: 'integer' },
-    recordedAt: { type: 'string', format: 'date-time' }, publishedBy: { type: 'string' }, contentHash: { type: 'string' }
+    offering: offeringSchema,
+    seq: { type: 'integer' },
+    validFrom: { type: 'string' },
+    validTo: { type: 'string' },
+    supersededBy: { type: 'integer' },
+    recordedAt: { type: 'string', format: 'date-time' },
+    publishedBy: { type: 'string' },
+    contentHash: { type: 'string' }
   }
 }
 const institutionSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, organisationNumber: { type: 'string' }, name: localised, shortName: { type: 'string' }, category: { type: 'string' },
+    id: { type: 'string' },
+    organisationNumber: { type: 'string' },
+    name: localised,
+    shortName: { type: 'string' },
+    category: { type: 'string' },
     selfAccreditation: { type: 'object', properties: { upToLevel: { type: 'string' }, doctoralFields: { type: 'array', items: { type: 'string' } } } },
-    dbhCode: { type: 'string' }, fsNumber: { type: 'string' }, admissionCodes: { type: 'array', items: { type: 'string' } }, validFrom: { type: 'string' }, validTo: { type: 'string' }
+    dbhCode: { type: 'string' },
+    fsNumber: { type: 'string' },
+    admissionCodes: { type: 'array', items: { type: 'string' } },
+    validFrom: { type: 'string' },
+    validTo: { type: 'string' }
   }
 }
 const decisionSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, subjectType: { type: 'string' }, subject: { type: 'string' }, type: { type: 'string' }, decidedBy: { type: 'string' }, status: { type: 'string' },
-    decisionDate: { type: 'string' }, validFrom: { type: 'string' }, validTo: { type: 'string' }, reference: { type: 'string' }, recordedAt: { type: 'string', format: 'date-time' }
+    id: { type: 'string' },
+    subjectType: { type: 'string' },
+    subject: { type: 'string' },
+    type: { type: 'string' },
+    decidedBy: { type: 'string' },
+    status: { type: 'string' },
+    decisionDate: { type: 'string' },
+    validFrom: { type: 'string' },
+    validTo: { type: 'string' },
+    reference: { type: 'string' },
+    recordedAt: { type: 'string', format: 'date-time' }
   }
 }
 const hitSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, kind: { type: 'string' }, name: localised, localCode: { type: 'string' }, owner: { type: 'string' }, ownerName: localised, ownerShortName: { type: 'string' },
-    nkrLevel: { type: 'string' }, eqfLevel: { type: ['integer', 'null'] }, credits: { type: 'number' }, iscedF: { type: 'string' },
-    languages: { type: 'array', items: { type: 'string' } }, status: { type: 'string' }, seq: { type: 'integer' }, validFrom: { type: 'string' }
+    id: { type: 'string' },
+    kind: { type: 'string' },
+    name: localised,
+    localCode: { type: 'string' },
+    owner: { type: 'string' },
+    ownerName: localised,
+    ownerShortName: { type: 'string' },
+    nkrLevel: { type: 'string' },
+    eqfLevel: { type: ['integer', 'null'] },
+    credits: { type: 'number' },
+    iscedF: { type: 'string' },
+    languages: { type: 'array', items: { type: 'string' } },
+    status: { type: 'string' },
+    seq: { type: 'integer' },
+    validFrom: { type: 'string' }
   }
 }
 const countMap = { type: 'object', additionalProperties: { type: 'integer' } }
@@ -70,7 +120,10 @@ const labelSchema = { type: 'object', properties: { id: { type: 'string' }, name
 /** The names of every institution ID in an answer, by ID. */
 const labelMap = { type: 'object', description: 'The name and short name (today) of every institution ID in the answer', additionalProperties: labelSchema }
 
-interface TimeQuery { asOf?: string, knownAt?: string }
+interface TimeQuery {
+  asOf?: string
+  knownAt?: string
+}
 
 function knownAtOf (q: TimeQuery): number | undefined {
   if (q.knownAt === undefined) return undefined
@@ -117,17 +170,33 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
           type: 'object',
           additionalProperties: false,
           properties: {
-            q: { type: 'string', maxLength: 200 }, kind: csv, level: csv, field: { type: 'string', description: 'ISCED-F code prefixes' }, institution: { type: 'string', maxLength: 400, description: 'Institutions by ID (I…), organisation number or short name (UiO, NTNU), commas for several: the owner on the query date (after mergers: HiG\'s offerings are NTNU\'s from 2016); a value naming no institution is refused (400 EDUCATION_QUERY_INVALID)' }, language: csv, status: csv,
+            q: { type: 'string', maxLength: 200 },
+            kind: csv,
+            level: csv,
+            field: { type: 'string', description: 'ISCED-F code prefixes' },
+            institution: {
+              type: 'string',
+              maxLength: 400,
+              description:
+                'Institutions by ID (I…), organisation number or short name (UiO, NTNU), commas for several: the owner on the query date (after mergers: HiG\'s offerings are NTNU\'s from 2016); a value naming no institution is refused (400 EDUCATION_QUERY_INVALID)'
+            },
+            language: csv,
+            status: csv,
             accreditedOn: { ...dateSchema, description: 'Only offerings accredited on this date' },
-            asOf: { ...dateSchema, description: 'Valid date (default today)' }, knownAt: instantSchema,
-            offset: { type: 'string', pattern: '^[0-9]{1,7}$', description: 'Default 0' }, limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `1–${MAX_PAGE}, default 20` }
+            asOf: { ...dateSchema, description: 'Valid date (default today)' },
+            knownAt: instantSchema,
+            offset: { type: 'string', pattern: '^[0-9]{1,7}$', description: 'Default 0' },
+            limit: { type: 'string', pattern: '^(100|[1-9][0-9]?)$', description: `1–${MAX_PAGE}, default 20` }
           }
         },
         response: {
           200: {
             type: 'object',
             properties: {
-              total: { type: 'integer' }, offset: { type: 'integer' }, limit: { type: 'integer' }, items: { type: 'array', items: hitSchema },
+              total: { type: 'integer' },
+              offset: { type: 'integer' },
+              limit: { type: 'integer' },
+              items: { type: 'array', items: hitSchema },
               facets: { type: 'object', properties: { kind: countMap, level: countMap, field: countMap, institution: countMap, language: countMap, status: countMap } },
               institutions: labelMap
             }
@@ -138,8 +207,18 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
     }, async (request) => {
       const q = request.query as Record<string, any>
       return registry.search({
-        q: q.q, kind: split(q.kind), level: split(q.level), field: split(q.field), institution: split(q.institution), language: split(q.language), status: split(q.status),
-        accreditedOn: dateOf(q.accreditedOn, 'accreditedOn'), asOf: dateOf(q.asOf, 'asOf'), knownAt: knownAtOf(q), offset: intOf(q.offset, 0), limit: intOf(q.limit, 20)
+        q: q.q,
+        kind: split(q.kind),
+        level: split(q.level),
+        field: split(q.field),
+        institution: split(q.institution),
+        language: split(q.language),
+        status: split(q.status),
+        accreditedOn: dateOf(q.accreditedOn, 'accreditedOn'),
+        asOf: dateOf(q.asOf, 'asOf'),
+        knownAt: knownAtOf(q),
+        offset: intOf(q.offset, 0),
+        limit: intOf(q.limit, 20)
       })
     })
 
@@ -180,7 +259,15 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
               ownership: {
                 type: 'array',
                 description: 'Who owned it when: each period with the event (merger, split, closure, transfer) that began it',
-                items: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' }, owner: { type: 'string' }, event: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' }, reference: { type: 'string' } } } } }
+                items: {
+                  type: 'object',
+                  properties: {
+                    from: { type: 'string' },
+                    to: { type: 'string' },
+                    owner: { type: 'string' },
+                    event: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' }, reference: { type: 'string' } } }
+                  }
+                }
               },
               institutions: labelMap
             }
@@ -204,8 +291,14 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
           200: {
             type: 'object',
             properties: {
-              id: { type: 'string' }, on: { type: 'string' }, accredited: { type: 'boolean' }, basis: { type: 'string', enum: ['decision', 'self-accreditation', 'programme', 'none'] },
-              status: { type: 'string' }, reason: { type: 'string' }, via: { type: 'string' }, decision: decisionSchema
+              id: { type: 'string' },
+              on: { type: 'string' },
+              accredited: { type: 'boolean' },
+              basis: { type: 'string', enum: ['decision', 'self-accreditation', 'programme', 'none'] },
+              status: { type: 'string' },
+              reason: { type: 'string' },
+              via: { type: 'string' },
+              decision: decisionSchema
             }
           },
           ...errors
@@ -219,7 +312,13 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
 
     app.get<{ Params: { id: string }, Querystring: TimeQuery }>('/education/offerings/:id/elm', {
       config: { policy: { caller: 'public' } },
-      schema: { summary: 'The offering as an ELM 3 learning opportunity (JSON-LD)', tags: ['education', 'export'], params: idParam, querystring: { type: 'object', additionalProperties: false, properties: { asOf: dateSchema } }, produces: ['application/ld+json'] }
+      schema: {
+        summary: 'The offering as an ELM 3 learning opportunity (JSON-LD)',
+        tags: ['education', 'export'],
+        params: idParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { asOf: dateSchema } },
+        produces: ['application/ld+json']
+      }
     }, async (request, reply) => {
       const asOf = dateOf(request.query.asOf, 'asOf')
       const view = registry.getOffering(request.params.id, { validOn: asOf })
@@ -295,8 +394,30 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
               successorToday: institutionSchema,
               chain: { type: 'array', items: { type: 'string' } },
               predecessors: { type: 'array', items: { type: 'string' } },
-              versions: { type: 'array', items: { type: 'object', properties: { institution: institutionSchema, seq: { type: 'integer' }, validFrom: { type: 'string' }, validTo: { type: 'string' }, recordedAt: { type: 'string' }, reason: { type: 'string' }, eventId: { type: 'string' } } } },
-              events: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' }, predecessors: { type: 'array', items: { type: 'string' } }, successors: { type: 'array', items: { type: 'string' } }, offerings: { type: 'array', items: { type: 'string' } }, reference: { type: 'string' }, note: { type: 'string' }, recordedAt: { type: 'string' } } } },
+              versions: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: { institution: institutionSchema, seq: { type: 'integer' }, validFrom: { type: 'string' }, validTo: { type: 'string' }, recordedAt: { type: 'string' }, reason: { type: 'string' }, eventId: { type: 'string' } }
+                }
+              },
+              events: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'string' },
+                    type: { type: 'string' },
+                    effectiveDate: { type: 'string' },
+                    predecessors: { type: 'array', items: { type: 'string' } },
+                    successors: { type: 'array', items: { type: 'string' } },
+                    offerings: { type: 'array', items: { type: 'string' } },
+                    reference: { type: 'string' },
+                    note: { type: 'string' },
+                    recordedAt: { type: 'string' }
+                  }
+                }
+              },
               institutions: labelMap
             }
           },
@@ -323,7 +444,9 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
       }
     }, async (request) => {
       const q = request.query
-      const institutions = registry.listInstitutions().filter((i) => (q.dbh !== undefined && i.dbhCode === q.dbh) || (q.fs !== undefined && i.fsNumber === q.fs) || (q.organisationNumber !== undefined && i.organisationNumber === q.organisationNumber)).map((i) => i.id)
+      const institutions = registry.listInstitutions().filter((i) =>
+        (q.dbh !== undefined && i.dbhCode === q.dbh) || (q.fs !== undefined && i.fsNumber === q.fs) || (q.organisationNumber !== undefined && i.organisationNumber === q.organisationNumber)
+      ).map((i) => i.id)
       const offerings: string[] = []
       if (q.institution !== undefined && q.localCode !== undefined) {
         for (const kind of q.kind === undefined ? ['study-programme', 'course', 'qualification', 'micro-credential', 'non-formal-course', 'upper-secondary-programme', 'upper-secondary-subject'] : [q.kind]) {
@@ -356,11 +479,22 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
       }
     }, async (request, reply) => {
       const b = request.body
-      const v = await registry.putInstitution({
-        id: b.id ?? '', organisationNumber: b.organisationNumber, name: b.name, shortName: b.shortName, category: b.category,
-        selfAccreditation: { upToLevel: b.selfAccreditation?.upToLevel ?? '', doctoralFields: b.selfAccreditation?.doctoralFields ?? [] },
-        dbhCode: b.dbhCode ?? '', fsNumber: b.fsNumber ?? '', admissionCodes: b.admissionCodes ?? [], validFrom: b.validFrom, validTo: b.validTo ?? ''
-      }, { validFrom: b.versionValidFrom, reason: b.reason })
+      const v = await registry.putInstitution(
+        {
+          id: b.id ?? '',
+          organisationNumber: b.organisationNumber,
+          name: b.name,
+          shortName: b.shortName,
+          category: b.category,
+          selfAccreditation: { upToLevel: b.selfAccreditation?.upToLevel ?? '', doctoralFields: b.selfAccreditation?.doctoralFields ?? [] },
+          dbhCode: b.dbhCode ?? '',
+          fsNumber: b.fsNumber ?? '',
+          admissionCodes: b.admissionCodes ?? [],
+          validFrom: b.validFrom,
+          validTo: b.validTo ?? ''
+        },
+        { validFrom: b.versionValidFrom, reason: b.reason }
+      )
       return await reply.status(201).send({ institution: v.institution, seq: v.seq, validFrom: v.validFrom })
     })
 
@@ -375,15 +509,30 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
           additionalProperties: false,
           required: ['type', 'effectiveDate', 'predecessors', 'reference'],
           properties: {
-            type: { type: 'string' }, effectiveDate: dateSchema, predecessors: { type: 'array', items: { type: 'string' } }, successors: { type: 'array', items: { type: 'string' } },
-            offerings: { type: 'array', items: { type: 'string' } }, reference: { type: 'string', maxLength: 200 }, note: { type: 'string', maxLength: 2000 }
+            type: { type: 'string' },
+            effectiveDate: dateSchema,
+            predecessors: { type: 'array', items: { type: 'string' } },
+            successors: { type: 'array', items: { type: 'string' } },
+            offerings: { type: 'array', items: { type: 'string' } },
+            reference: { type: 'string', maxLength: 200 },
+            note: { type: 'string', maxLength: 2000 }
           }
         },
         response: { 201: { type: 'object', properties: { id: { type: 'string' }, type: { type: 'string' }, effectiveDate: { type: 'string' } } }, 400: { $ref: 'ErrorBody#' }, ...authErrors }
       }
     }, async (request, reply) => {
       const b = request.body
-      const e = await registry.recordEvent({ id: '', type: b.type, effectiveDate: b.effectiveDate, predecessors: b.predecessors, successors: b.successors ?? [], offerings: b.offerings ?? [], reference: b.reference, note: b.note ?? '', recordedAt: 0 })
+      const e = await registry.recordEvent({
+        id: '',
+        type: b.type,
+        effectiveDate: b.effectiveDate,
+        predecessors: b.predecessors,
+        successors: b.successors ?? [],
+        offerings: b.offerings ?? [],
+        reference: b.reference,
+        note: b.note ?? '',
+        recordedAt: 0
+      })
       return await reply.status(201).send({ id: e.id, type: e.type, effectiveDate: e.effectiveDate })
     })
 
@@ -397,7 +546,11 @@ export function registryRoutes (registry: EducationRegistry): FastifyPluginAsync
           200: {
             type: 'object',
             properties: {
-              asOf: { type: 'string' }, total: { type: 'integer' }, byKind: countMap, byLevel: countMap, byYear: countMap,
+              asOf: { type: 'string' },
+              total: { type: 'integer' },
+              byKind: countMap,
+              byLevel: countMap,
+              byYear: countMap,
               byField: { type: 'object', additionalProperties: { type: 'object', properties: { label: { type: 'string' }, count: { type: 'integer' } } } },
               byInstitution: { type: 'object', additionalProperties: { type: 'object', properties: { name: { type: 'string' }, count: { type: 'integer' } } } }
             }
@@ -459,7 +612,9 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
       for (const id of [...jobs.keys()].slice(0, Math.max(0, jobs.size - 20))) jobs.delete(id)
       running = job
       const { format, content } = request.body
-      void catalogue.importFile(content, format, (p) => { job.progress = p }).then((report) => {
+      void catalogue.importFile(content, format, (p) => {
+        job.progress = p
+      }).then((report) => {
         job.state = 'done'
         job.report = report
       }, (err: unknown) => {
@@ -468,7 +623,9 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
         const e = err instanceof LifelongError ? err : new LifelongError('internal', 'INTERNAL', 'internal error')
         job.error = { code: e.code, message: e.kind === 'internal' ? 'internal error' : e.message, ...('fields' in e ? { fields: (e as { fields: Array<{ path: string, message: string }> }).fields } : {}) }
         if (e.kind === 'internal') request.log.error({ err }, 'catalogue import failed')
-      }).finally(() => { running = undefined })
+      }).finally(() => {
+        running = undefined
+      })
       return await reply.status(202).send({ id: job.id })
     })
 
@@ -483,9 +640,21 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
           200: {
             type: 'object',
             properties: {
-              id: { type: 'string' }, state: { type: 'string' },
+              id: { type: 'string' },
+              state: { type: 'string' },
               progress: { type: 'object', properties: { phase: { type: 'string' }, done: { type: 'integer' }, total: { type: 'integer' } } },
-              report: { type: 'object', properties: { rows: { type: 'integer' }, created: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' }, registryLogSize: { type: 'integer' }, localLogSize: { type: 'integer' }, ids: { type: 'object', additionalProperties: { type: 'string' } } } },
+              report: {
+                type: 'object',
+                properties: {
+                  rows: { type: 'integer' },
+                  created: { type: 'integer' },
+                  updated: { type: 'integer' },
+                  unchanged: { type: 'integer' },
+                  registryLogSize: { type: 'integer' },
+                  localLogSize: { type: 'integer' },
+                  ids: { type: 'object', additionalProperties: { type: 'string' } }
+                }
+              },
               error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, fields: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } } } }
             }
           },
@@ -500,8 +669,13 @@ export function catalogueRoutes (catalogue: InstitutionCatalogue): FastifyPlugin
 
     app.post('/catalogue/sync', {
       config: { policy: { caller: 'service', scope: EDUCATION_SCOPES.import } },
-      schema: { summary: 'Fetch the offerings this institution owns in the registry (after a merger: its predecessors\' too; scope catalogue.import)', tags: ['catalogue'], ...bearer, response: { 200: { type: 'object', properties: { fetched: { type: 'integer' }, stored: { type: 'integer' } } } } }
-    }, async (request) => {
+      schema: {
+        summary: 'Fetch the offerings this institution owns in the registry (after a merger: its predecessors\' too; scope catalogue.import)',
+        tags: ['catalogue'],
+        ...bearer,
+        response: { 200: { type: 'object', properties: { fetched: { type: 'integer' }, stored: { type: 'integer' } } } }
+      }
+    }, async () => {
       return await catalogue.syncOwned()
     })
   }
@@ -521,8 +695,14 @@ export function accreditorRoutes (desk: AccreditorDesk): FastifyPluginAsync {
           additionalProperties: false,
           required: ['subjectType', 'subject', 'type', 'status', 'decisionDate', 'validFrom', 'reference'],
           properties: {
-            subjectType: { type: 'string', enum: ['offering', 'institution'] }, subject: { type: 'string' }, type: { type: 'string' }, status: { type: 'string' },
-            decisionDate: dateSchema, validFrom: dateSchema, validTo: dateSchema, reference: { type: 'string', maxLength: 100 }
+            subjectType: { type: 'string', enum: ['offering', 'institution'] },
+            subject: { type: 'string' },
+            type: { type: 'string' },
+            status: { type: 'string' },
+            decisionDate: dateSchema,
+            validFrom: dateSchema,
+            validTo: dateSchema,
+            reference: { type: 'string', maxLength: 100 }
           }
         },
         response: { 201: decisionSchema, 400: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, ...authErrors }

@@ -78,7 +78,11 @@ const contactSchema = {
   additionalProperties: false,
   properties: {
     addresses: { type: 'array', maxItems: 5, items: { type: 'object', additionalProperties: false, properties: { lines: { type: 'array', maxItems: 5, items: str(200) }, postalCode: str(20), city: str(200), country: str(2) } } },
-    channels: { type: 'array', maxItems: 10, items: { type: 'object', additionalProperties: false, required: ['kind', 'value'], properties: { kind: { type: 'string', enum: ['email', 'mobile', 'phone', 'other'] }, value: str(254), label: str(100) } } }
+    channels: {
+      type: 'array',
+      maxItems: 10,
+      items: { type: 'object', additionalProperties: false, required: ['kind', 'value'], properties: { kind: { type: 'string', enum: ['email', 'mobile', 'phone', 'other'] }, value: str(254), label: str(100) } }
+    }
   }
 } as const
 
@@ -110,7 +114,10 @@ const errors = {
 
 const outcome = { type: 'object', properties: { index: { type: 'integer' }, status: { type: 'string' }, learnerId: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } } } as const
 
-const enrolmentOut = { type: 'object', properties: { institution: { type: 'string' }, offeringId: { type: 'string' }, status: { type: 'string' }, startDate: { type: 'string' }, endDate: { type: 'string' }, active: { type: 'boolean' } } } as const
+const enrolmentOut = {
+  type: 'object',
+  properties: { institution: { type: 'string' }, offeringId: { type: 'string' }, status: { type: 'string' }, startDate: { type: 'string' }, endDate: { type: 'string' }, active: { type: 'boolean' } }
+} as const
 const sourceOut = { type: 'object', properties: { organisationNumber: { type: 'string' }, name: { type: 'string' }, peerIds: { type: 'array', items: { type: 'string' } }, registeredAtMs: { type: 'integer' } } } as const
 const accessRowOut = {
   type: 'object',
@@ -132,11 +139,24 @@ const accessRowOut = {
   }
 } as const
 
-interface Why { purpose?: string, legalBasis?: string }
+interface Why {
+  purpose?: string
+  legalBasis?: string
+}
 
 /** The operator's systems: a service token is the operator's (docs/LEARNER-REGISTRY.md §HTTP API). */
 function serviceAccessor (deps: LearnerRoutesDeps, body: Why): Accessor {
-  return { organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: body.purpose ?? '', legalBasis: body.legalBasis ?? '', channel: 'http-service', role: 'operator', callerName: deps.name }
+  return {
+    organisationNumber: deps.organisationNumber,
+    peerId: '',
+    peerIdBytes: new Uint8Array(),
+    requestId: randomBytes(16),
+    purpose: body.purpose ?? '',
+    legalBasis: body.legalBasis ?? '',
+    channel: 'http-service',
+    role: 'operator',
+    callerName: deps.name
+  }
 }
 
 /**
@@ -173,8 +193,7 @@ function learnerOut (r: LearnerRecord): Record<string, unknown> {
   }
 }
 
-const rowsOut = (rows: Array<{ atMs?: number | null, legalBasis?: string | null }>): unknown[] =>
-  rows.map((r) => ({ ...r, at: new Date(r.atMs ?? 0).toISOString(), legalBasisLabel: LEGAL_BASES[r.legalBasis ?? ''] ?? '' }))
+const rowsOut = (rows: Array<{ atMs?: number | null, legalBasis?: string | null }>): unknown[] => rows.map((r) => ({ ...r, at: new Date(r.atMs ?? 0).toISOString(), legalBasisLabel: LEGAL_BASES[r.legalBasis ?? ''] ?? '' }))
 
 /** The routes, as a Fastify plugin for the node's app. */
 export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
@@ -202,7 +221,11 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
         description: `Scope ${SCOPES.issue}. Idempotent per idempotencyKey. 409 LEARNERS_POSSIBLE_DUPLICATE when a learner with the same name and birth date exists (set allowPossibleDuplicate after checking).`,
         tags,
         body: { type: 'object', additionalProperties: false, required: ['person', 'idempotencyKey'], properties: { person: personIn, idempotencyKey: str(200), allowPossibleDuplicate: { type: 'boolean' }, ...why } },
-        response: { 200: { type: 'object', properties: { learnerId: { type: 'string' }, educationId: { type: 'string' }, created: { type: 'boolean' } } }, 201: { type: 'object', properties: { learnerId: { type: 'string' }, educationId: { type: 'string' }, created: { type: 'boolean' } } }, ...errors }
+        response: {
+          200: { type: 'object', properties: { learnerId: { type: 'string' }, educationId: { type: 'string' }, created: { type: 'boolean' } } },
+          201: { type: 'object', properties: { learnerId: { type: 'string' }, educationId: { type: 'string' }, created: { type: 'boolean' } } },
+          ...errors
+        }
       }
     }, async (request, reply) => {
       const b = request.body
@@ -326,9 +349,15 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       config: { policy: { caller: 'service', scope: SCOPES.approve } },
       schema: {
         summary: 'Approve or reject a change a member asked for',
-        description: `Scope ${SCOPES.approve}. Approved, the change is made now as the operator's write; rejected, nothing changes. The learner sees who asked and who decided. 409 LEARNERS_CHANGE_REQUEST_DECIDED for a request decided before.`,
+        description:
+          `Scope ${SCOPES.approve}. Approved, the change is made now as the operator's write; rejected, nothing changes. The learner sees who asked and who decided. 409 LEARNERS_CHANGE_REQUEST_DECIDED for a request decided before.`,
         tags,
-        body: { type: 'object', additionalProperties: false, required: ['id', 'decision'], properties: { id: str(32), decision: { type: 'string', enum: ['approve', 'reject'] }, note: str(200, 'Why, for the record (no personal data)'), ...why } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['id', 'decision'],
+          properties: { id: str(32), decision: { type: 'string', enum: ['approve', 'reject'] }, note: str(200, 'Why, for the record (no personal data)'), ...why }
+        },
         response: { 200: changeRequestOut, ...errors }
       }
     }, async (request) => {
@@ -336,7 +365,17 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
       return await registry.decideChangeRequest(b.id, b.decision, b.note ?? '', serviceAccessor(deps, b))
     })
 
-    const selfAccessor = (): Accessor => ({ organisationNumber: deps.organisationNumber, peerId: '', peerIdBytes: new Uint8Array(), requestId: randomBytes(16), purpose: 'learner.self-service', legalBasis: 'gdpr-6-1-c', channel: 'http-learner', role: 'learner', callerName: deps.name })
+    const selfAccessor = (): Accessor => ({
+      organisationNumber: deps.organisationNumber,
+      peerId: '',
+      peerIdBytes: new Uint8Array(),
+      requestId: randomBytes(16),
+      purpose: 'learner.self-service',
+      legalBasis: 'gdpr-6-1-c',
+      channel: 'http-learner',
+      role: 'learner',
+      callerName: deps.name
+    })
 
     app.post<{ Body: { learnerId?: string, accessLogLimit?: number, accessLogBeforeMs?: number } | undefined }>('/learners/self', {
       config: { policy: { caller: 'learner' } },
@@ -349,7 +388,22 @@ export function learnerRoutes (deps: LearnerRoutesDeps): FastifyPluginAsync {
           200: {
             type: 'object',
             properties: {
-              learner: { type: 'object', properties: { learnerId: { type: 'string' }, version: { type: 'integer' }, status: { type: 'string' }, identifiers: { type: 'array', items: identifierOut }, name: { type: 'object', properties: { given: { type: 'string' }, family: { type: 'string' } } }, birthDate: { type: 'string' }, gender: { type: 'string' }, contact: contactSchema, mergedFrom: { type: 'array', items: { type: 'string' } }, source: { type: 'string' }, recordedAtMs: { type: 'integer' } } },
+              learner: {
+                type: 'object',
+                properties: {
+                  learnerId: { type: 'string' },
+                  version: { type: 'integer' },
+                  status: { type: 'string' },
+                  identifiers: { type: 'array', items: identifierOut },
+                  name: { type: 'object', properties: { given: { type: 'string' }, family: { type: 'string' } } },
+                  birthDate: { type: 'string' },
+                  gender: { type: 'string' },
+                  contact: contactSchema,
+                  mergedFrom: { type: 'array', items: { type: 'string' } },
+                  source: { type: 'string' },
+                  recordedAtMs: { type: 'integer' }
+                }
+              },
               sources: { type: 'array', items: sourceOut },
               enrolments: { type: 'array', items: enrolmentOut },
               accessLog: { type: 'array', items: accessRowOut }

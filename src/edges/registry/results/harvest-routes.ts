@@ -19,8 +19,12 @@ const counts = { type: 'object', additionalProperties: { type: 'integer' } }
 export const runSchema = {
   type: 'object',
   properties: {
-    id: { type: 'string' }, source: { type: 'string' }, trigger: { type: 'string' }, state: { type: 'string', enum: ['running', 'done', 'failed'] },
-    startedAt: { type: 'string' }, finishedAt: { type: 'string' },
+    id: { type: 'string' },
+    source: { type: 'string' },
+    trigger: { type: 'string' },
+    state: { type: 'string', enum: ['running', 'done', 'failed'] },
+    startedAt: { type: 'string' },
+    finishedAt: { type: 'string' },
     progress: { type: 'object', properties: { phase: { type: 'string' }, done: { type: 'integer' }, total: { type: 'integer' } } },
     report: { type: 'object', properties: { documents: { type: 'integer' }, learners: counts, results: counts } },
     problems: { type: 'array', items: problem },
@@ -30,8 +34,11 @@ export const runSchema = {
 
 const iso = (ms: number | undefined): string | undefined => ms === undefined ? undefined : new Date(ms).toISOString()
 /** A run with its times as ISO 8601. */
-export const runJson = <R extends { startedAt: number, finishedAt?: number }>(r: R): Omit<R, 'startedAt' | 'finishedAt'> & { startedAt: string, finishedAt?: string } =>
-  ({ ...r, startedAt: iso(r.startedAt) as string, ...(r.finishedAt === undefined ? {} : { finishedAt: iso(r.finishedAt) }) })
+export const runJson = <R extends { startedAt: number, finishedAt?: number }>(r: R): Omit<R, 'startedAt' | 'finishedAt'> & { startedAt: string, finishedAt?: string } => ({
+  ...r,
+  startedAt: iso(r.startedAt) as string,
+  ...(r.finishedAt === undefined ? {} : { finishedAt: iso(r.finishedAt) })
+})
 
 export function harvestRoutes (harvester: Harvester): FastifyPluginAsync {
   return async (app) => {
@@ -41,7 +48,13 @@ export function harvestRoutes (harvester: Harvester): FastifyPluginAsync {
         ...bearer,
         summary: 'The harvest sources (ELMO, ELM, OOAPI) and the latest run of each',
         tags: ['results'],
-        response: { 200: { type: 'object', properties: { sources: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, format: { type: 'string' }, location: { type: 'string' }, intervalMinutes: { type: 'integer' }, last: runSchema } } } } }, ...errors }
+        response: {
+          200: {
+            type: 'object',
+            properties: { sources: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, format: { type: 'string' }, location: { type: 'string' }, intervalMinutes: { type: 'integer' }, last: runSchema } } } }
+          },
+          ...errors
+        }
       }
     }, async () => ({ sources: harvester.list().map((s) => ({ ...s, ...(s.last === undefined ? {} : { last: runJson(s.last) }) })) }))
 
@@ -55,7 +68,13 @@ export function harvestRoutes (harvester: Harvester): FastifyPluginAsync {
 
     app.get<{ Params: { source: string } }>('/results/harvest/:source', {
       config: { policy: WRITE },
-      schema: { ...bearer, summary: 'The latest run of a source: its progress, and the report (what was stored, or every problem)', tags: ['results'], params: sourceParam, response: { 200: { type: 'object', properties: { run: runSchema } }, ...errors } }
+      schema: {
+        ...bearer,
+        summary: 'The latest run of a source: its progress, and the report (what was stored, or every problem)',
+        tags: ['results'],
+        params: sourceParam,
+        response: { 200: { type: 'object', properties: { run: runSchema } }, ...errors }
+      }
     }, async (request) => {
       const run = harvester.latest(request.params.source)
       return run === undefined ? {} : { run: runJson(run) }

@@ -65,7 +65,14 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
           ...bearer,
           summary: 'Record enrolments (study rights) with their study load, all or nothing; each names the registry\'s offering ID and is registered at the national index',
           tags: ['results'],
-          body: { type: 'object', additionalProperties: false, required: ['enrolments'], properties: { enrolments: { type: 'array', maxItems: 5000, items: { type: 'object' }, description: 'Enrolments: { externalId, learner: { nationalId | educationId }, offeringId, studyLoadPercent, status, startDate, endDate? }' } } },
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['enrolments'],
+            properties: {
+              enrolments: { type: 'array', maxItems: 5000, items: { type: 'object' }, description: 'Enrolments: { externalId, learner: { nationalId | educationId }, offeringId, studyLoadPercent, status, startDate, endDate? }' }
+            }
+          },
           response: { 200: { type: 'object', properties: { recorded: { type: 'integer' }, unchanged: { type: 'integer' }, index: { type: 'array', items: { type: 'object', additionalProperties: true } } } }, ...errors }
         }
       }, async (request) => await enrolments.record(request.body.enrolments))
@@ -95,7 +102,13 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
 
     app.post<{ Params: { id: string } }>('/results/imports/:id/commit', {
       config: { policy: WRITE },
-      schema: { ...bearer, summary: 'Write a staged import, all or nothing', tags: ['results'], params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] }, response: { 200: reportSchema, ...errors } }
+      schema: {
+        ...bearer,
+        summary: 'Write a staged import, all or nothing',
+        tags: ['results'],
+        params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] },
+        response: { 200: reportSchema, ...errors }
+      }
     }, async (request) => {
       const report = await deps.staging.commit(request.params.id)
       deps.outbox.nudge()
@@ -112,7 +125,12 @@ export function resultRoutes (deps: ResultRoutesDeps): FastifyPluginAsync {
 
     app.get('/results/status', {
       config: { policy: WRITE },
-      schema: { ...bearer, summary: 'Index pointers still to send (no personal data)', tags: ['results'], response: { 200: { type: 'object', properties: { outbox: { type: 'object', properties: { pending: { type: 'integer' }, registered: { type: 'integer' }, rejected: { type: 'integer' }, lastError: { type: 'string' } } } } } } }
+      schema: {
+        ...bearer,
+        summary: 'Index pointers still to send (no personal data)',
+        tags: ['results'],
+        response: { 200: { type: 'object', properties: { outbox: { type: 'object', properties: { pending: { type: 'integer' }, registered: { type: 'integer' }, rejected: { type: 'integer' }, lastError: { type: 'string' } } } } } }
+      }
     }, async () => ({ outbox: await deps.outbox.status() }))
   }
 }

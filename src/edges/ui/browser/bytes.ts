@@ -58,7 +58,10 @@ export function fromUtf8 (bytes: Uint8Array): string {
 export function concat (...parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
   let at = 0
-  for (const p of parts) { out.set(p, at); at += p.length }
+  for (const p of parts) {
+    out.set(p, at)
+    at += p.length
+  }
   return out
 }
 
@@ -77,7 +80,10 @@ export function toHex (bytes: Uint8Array): string {
 export function uvarint (n: number): Uint8Array {
   const out: number[] = []
   let v = n
-  while (v >= 0x80) { out.push((v % 0x80) | 0x80); v = Math.floor(v / 0x80) }
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80)
+    v = Math.floor(v / 0x80)
+  }
   out.push(v)
   return Uint8Array.from(out)
 }
@@ -116,7 +122,10 @@ export function toBase58 (bytes: Uint8Array): string {
       digits[j] = carry % 58
       carry = Math.floor(carry / 58)
     }
-    while (carry > 0) { digits.push(carry % 58); carry = Math.floor(carry / 58) }
+    while (carry > 0) {
+      digits.push(carry % 58)
+      carry = Math.floor(carry / 58)
+    }
   }
   return '1'.repeat(zeros) + digits.reverse().map((d) => B58[d] as string).join('')
 }

@@ -11,7 +11,13 @@ for (const button of Array.from(doc().querySelectorAll('button[data-copy]'))) {
   if (target === null || clipboard() === undefined) continue
   button.hidden = false
   button.addEventListener('click', () => {
-    const say = (text: string): void => { if (status !== null) status.textContent = text }
-    clipboard()?.writeText((target.textContent ?? '').trim()).then(() => { say(button.dataset.copied ?? '') }, () => { say(button.dataset.failed ?? '') })
+    const say = (text: string): void => {
+      if (status !== null) status.textContent = text
+    }
+    clipboard()?.writeText((target.textContent ?? '').trim()).then(() => {
+      say(button.dataset.copied ?? '')
+    }, () => {
+      say(button.dataset.failed ?? '')
+    })
   })
 }

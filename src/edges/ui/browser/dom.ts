@@ -47,5 +47,5 @@ export const clipboard = (): Navigator['clipboard'] => g.navigator.clipboard
 
 /** Escapes text for HTML (as src/edges/ui/html.ts does on the server). */
 export function esc (value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string)
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\'': '&#39;' })[c] as string)
 }

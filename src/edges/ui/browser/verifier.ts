@@ -27,7 +27,9 @@ function start (root: Element): void {
 
   const showAnchor = async (a: Anchor, own: boolean): Promise<void> => {
     anchor = a
-    anchorInfo.innerHTML = `<p>${esc(own ? texts.anchorOwn : texts.anchorPortal)}</p><dl class="facts"><dt>${esc(texts.federation)}</dt><dd><code>${esc(a.federation)}</code></dd><dt>${esc(texts.fingerprint)}</dt><dd><code id="computed-fingerprint">${esc(await anchorFingerprint(a))}</code></dd></dl>`
+    anchorInfo.innerHTML = `<p>${esc(own ? texts.anchorOwn : texts.anchorPortal)}</p><dl class="facts"><dt>${esc(texts.federation)}</dt><dd><code>${esc(a.federation)}</code></dd><dt>${
+      esc(texts.fingerprint)
+    }</dt><dd><code id="computed-fingerprint">${esc(await anchorFingerprint(a))}</code></dd></dl>`
   }
   try {
     void showAnchor(parseAnchor(fromUtf8(fromBase64(root.dataset.anchor ?? '') ?? new Uint8Array())), false)
@@ -78,10 +80,18 @@ function start (root: Element): void {
     const grade = f === undefined ? '' : f.grades.map((g) => `${texts.gradeValues[g.value] ?? g.value}${g.component === 'final' ? '' : ` (${texts.components[g.component] ?? g.component})`}`).join(', ')
     const facts = f === undefined
       ? ''
-      : `<dl class="facts"><dt>${esc(texts.learner)}</dt><dd>${esc(f.learner)}</dd>${grade === '' ? '' : `<dt>${esc(texts.grade)}</dt><dd>${esc(grade)}</dd>`}${f.creditsTenths === 0 ? '' : `<dt>${esc(texts.credits)}</dt><dd>${esc(new Intl.NumberFormat(locale).format(f.creditsTenths / 10))}</dd>`}<dt>${esc(texts.date)}</dt><dd>${esc(new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(Date.parse(`${f.achievedOn}T12:00:00Z`)))}</dd><dt>${esc(texts.issuer)}</dt><dd>${esc(issuer)}</dd>${b.member === undefined ? '' : `<dt>${esc(texts.vouchedBy)}</dt><dd>${esc(b.member.name)}</dd>`}${b.cosigners === undefined ? '' : `<dt>${esc(texts.witnesses)}</dt><dd>${esc(b.cosigners.join(', ') || '–')}</dd>`}${b.position === undefined ? '' : `<dt>${esc(texts.logPosition)}</dt><dd>${esc(texts.position.replace('{index}', String(b.position.index)).replace('{size}', String(b.position.treeSize)))}</dd>`}</dl>`
+      : `<dl class="facts"><dt>${esc(texts.learner)}</dt><dd>${esc(f.learner)}</dd>${grade === '' ? '' : `<dt>${esc(texts.grade)}</dt><dd>${esc(grade)}</dd>`}${
+        f.creditsTenths === 0 ? '' : `<dt>${esc(texts.credits)}</dt><dd>${esc(new Intl.NumberFormat(locale).format(f.creditsTenths / 10))}</dd>`
+      }<dt>${esc(texts.date)}</dt><dd>${esc(new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'Europe/Oslo' }).format(Date.parse(`${f.achievedOn}T12:00:00Z`)))}</dd><dt>${esc(texts.issuer)}</dt><dd>${esc(issuer)}</dd>${
+        b.member === undefined ? '' : `<dt>${esc(texts.vouchedBy)}</dt><dd>${esc(b.member.name)}</dd>`
+      }${b.cosigners === undefined ? '' : `<dt>${esc(texts.witnesses)}</dt><dd>${esc(b.cosigners.join(', ') || '–')}</dd>`}${
+        b.position === undefined ? '' : `<dt>${esc(texts.logPosition)}</dt><dd>${esc(texts.position.replace('{index}', String(b.position.index)).replace('{size}', String(b.position.treeSize)))}</dd>`
+      }</dl>`
     const status = b.ok
       ? `<p class="verified" data-verified="true"><span aria-hidden="true">✔ </span>${esc(texts.resultOk)}</p>`
-      : `<p class="flagged" data-verified="false"><span aria-hidden="true">✖ </span>${esc(texts.resultFailed)}: ${esc(texts.checks[failed?.name ?? ''] ?? failed?.name ?? '')}</p><p class="muted" data-check="${esc(failed?.name ?? '')}"><span lang="en">${esc(failed?.detail ?? '')}</span></p>`
+      : `<p class="flagged" data-verified="false"><span aria-hidden="true">✖ </span>${esc(texts.resultFailed)}: ${esc(texts.checks[failed?.name ?? ''] ?? failed?.name ?? '')}</p><p class="muted" data-check="${
+        esc(failed?.name ?? '')
+      }"><span lang="en">${esc(failed?.detail ?? '')}</span></p>`
     return `<li class="card"><h3>${esc(title)}</h3>${status}${facts}</li>`
   }
 
@@ -89,8 +99,13 @@ function start (root: Element): void {
     const file = fileOf(e)
     if (file !== undefined) void check(file)
   })
-  drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over') })
-  drop.addEventListener('dragleave', () => { drop.classList.remove('over') })
+  drop.addEventListener('dragover', (e) => {
+    e.preventDefault()
+    drop.classList.add('over')
+  })
+  drop.addEventListener('dragleave', () => {
+    drop.classList.remove('over')
+  })
   drop.addEventListener('drop', (e) => {
     e.preventDefault()
     drop.classList.remove('over')

@@ -105,19 +105,25 @@ export function parseAnchor (text: string): Anchor {
   const keys = Array.isArray(doc.operatorKeys) ? doc.operatorKeys.map(parseKey) : []
   const validFrom = typeof doc.validFrom === 'string' ? Date.parse(doc.validFrom) : NaN
   const validUntil = typeof doc.validUntil === 'string' ? Date.parse(doc.validUntil) : NaN
-  if (federation === undefined || keys.length === 0 || keys.length > 16 || keys.some((k) => k === undefined) || Number.isNaN(validFrom) || Number.isNaN(validUntil) || validUntil <= validFrom) throw new CheckError('VERIFY_ANCHOR_MALFORMED', 'the trust anchor is malformed')
+  if (federation === undefined || keys.length === 0 || keys.length > 16 || keys.some((k) => k === undefined) || Number.isNaN(validFrom) || Number.isNaN(validUntil) || validUntil <= validFrom) {
+    throw new CheckError('VERIFY_ANCHOR_MALFORMED', 'the trust anchor is malformed')
+  }
   return { federation, operatorKeys: keys as Uint8Array[], validFrom, validUntil }
 }
 
 /** `sha256:<hex>` of the anchor's canonical form, as `lifelong trust` prints it (src/core/federation/anchor.ts). */
 export async function anchorFingerprint (anchor: Anchor): Promise<string> {
-  const canonical = JSON.stringify({
-    format: ANCHOR_FORMAT,
-    federation: anchor.federation,
-    operatorKeys: anchor.operatorKeys.map((k) => `ed25519:${toBase64(k)}`).sort(),
-    validFrom: iso(anchor.validFrom),
-    validUntil: iso(anchor.validUntil)
-  }, null, 2) + '\n'
+  const canonical = JSON.stringify(
+    {
+      format: ANCHOR_FORMAT,
+      federation: anchor.federation,
+      operatorKeys: anchor.operatorKeys.map((k) => `ed25519:${toBase64(k)}`).sort(),
+      validFrom: iso(anchor.validFrom),
+      validUntil: iso(anchor.validUntil)
+    },
+    null,
+    2
+  ) + '\n'
   return `sha256:${toHex(await sha256(utf8(canonical)))}`
 }
 
@@ -128,7 +134,12 @@ function signedData (domain: string, type: string, payload: Uint8Array): Uint8Ar
   return concat(uvarint(d.length), d, uvarint(t.length), t, uvarint(payload.length), payload)
 }
 
-interface Envelope { publicKey: Uint8Array, payloadType: string, payload: Uint8Array, signature: Uint8Array }
+interface Envelope {
+  publicKey: Uint8Array
+  payloadType: string
+  payload: Uint8Array
+  signature: Uint8Array
+}
 
 function decodeEnvelope (bytes: Uint8Array): Envelope {
   const m = new Message(bytes)
@@ -163,7 +174,11 @@ async function keyId (name: string, type: number, key: Uint8Array): Promise<numb
   return new DataView(d.buffer, d.byteOffset, 4).getUint32(0)
 }
 
-interface NoteSig { name: string, keyId: number, signature: Uint8Array }
+interface NoteSig {
+  name: string
+  keyId: number
+  signature: Uint8Array
+}
 
 /** The text and signature lines of a signed note. */
 function parseNote (note: string): { text: string, sigs: NoteSig[] } {
@@ -199,7 +214,10 @@ async function inclusionRoot (leafHash: Uint8Array, index: number, size: number,
     if (sn === 0) return undefined
     if (fn % 2 === 1 || fn === sn) {
       r = await sha256(Uint8Array.of(1), p, r)
-      while (fn % 2 === 0 && fn !== 0) { fn = Math.floor(fn / 2); sn = Math.floor(sn / 2) }
+      while (fn % 2 === 0 && fn !== 0) {
+        fn = Math.floor(fn / 2)
+        sn = Math.floor(sn / 2)
+      }
     } else {
       r = await sha256(Uint8Array.of(1), r, p)
     }
@@ -209,7 +227,12 @@ async function inclusionRoot (leafHash: Uint8Array, index: number, size: number,
   return sn === 0 ? r : undefined
 }
 
-interface Leaf { type: string, loggedAt: number, keyCommitment: Uint8Array, recordCommitment: Uint8Array }
+interface Leaf {
+  type: string
+  loggedAt: number
+  keyCommitment: Uint8Array
+  recordCommitment: Uint8Array
+}
 
 function decodeLeaf (bytes: Uint8Array): Leaf {
   const n = bytes[1] ?? 0
@@ -244,7 +267,10 @@ function resultFacts (record: Message): ResultFacts {
     learner: `${subject.string(1)} ${subject.string(2)}`.trim(),
     issuer: { organisationNumber: issuer.string(2), name: text3(issuer.message(3)) },
     achievedOn: record.string(10),
-    grades: record.repeated(13).map((g) => { const x = new Message(g); return { scale: x.string(1), value: x.string(2), component: x.string(3) || 'final' } }),
+    grades: record.repeated(13).map((g) => {
+      const x = new Message(g)
+      return { scale: x.string(1), value: x.string(2), component: x.string(3) || 'final' }
+    }),
     creditsTenths: record.number(14)
   }
 }
@@ -253,27 +279,55 @@ function resultFacts (record: Message): ResultFacts {
 export async function verifyResultBundle (bundle: unknown, anchors: readonly Anchor[]): Promise<BundleReport> {
   const checks: Check[] = []
   const report: BundleReport = { ok: false, checks }
-  const add = (name: string, ok: boolean, detail: string): boolean => { checks.push({ name, ok, detail }); return ok }
-  const done = (): BundleReport => { report.ok = checks.length > 0 && checks.every((c) => c.ok); return report }
+  const add = (name: string, ok: boolean, detail: string): boolean => {
+    checks.push({ name, ok, detail })
+    return ok
+  }
+  const done = (): BundleReport => {
+    report.ok = checks.length > 0 && checks.every((c) => c.ok)
+    return report
+  }
   try {
     const b = bundle as { format?: unknown, entry?: Record<string, unknown>, inclusion?: { treeSize?: unknown, proof?: unknown }, checkpoint?: unknown, log?: { origin?: unknown, verifierKey?: unknown }, manifest?: unknown }
-    const shape = b?.format === BUNDLE_FORMAT && typeof b.entry === 'object' && b.entry !== null && typeof b.inclusion === 'object' && b.inclusion !== null && Array.isArray(b.inclusion.proof) && typeof b.checkpoint === 'string' && typeof b.log === 'object' && b.log !== null
+    const shape = b?.format === BUNDLE_FORMAT && typeof b.entry === 'object' && b.entry !== null && typeof b.inclusion === 'object' && b.inclusion !== null && Array.isArray(b.inclusion.proof) && typeof b.checkpoint === 'string' &&
+      typeof b.log === 'object' && b.log !== null
     if (!add('bundle-format', shape, `format ${String(b?.format)}`)) return done()
     const entry = b.entry as Record<string, unknown>
     if (!add('entry-type', entry.type === RESULT_ENTRY_TYPE, `entry type ${String(entry.type)}`)) return done()
 
     // 1. The manifest, under a pinned anchor.
-    if (anchors.length === 0) { add('trust-anchor', false, 'no trust anchor pinned'); return done() }
+    if (anchors.length === 0) {
+      add('trust-anchor', false, 'no trust anchor pinned')
+      return done()
+    }
     const manifestBytes = fromBase64(b.manifest)
-    if (manifestBytes === undefined) { add('manifest', false, 'the bundle carries no federation manifest'); return done() }
+    if (manifestBytes === undefined) {
+      add('manifest', false, 'the bundle carries no federation manifest')
+      return done()
+    }
     const env = decodeEnvelope(manifestBytes)
-    if (env.payloadType !== MANIFEST_TYPE) { add('manifest', false, 'not a manifest'); return done() }
+    if (env.payloadType !== MANIFEST_TYPE) {
+      add('manifest', false, 'not a manifest')
+      return done()
+    }
     const manifest = decodeMembers(env.payload)
     const anchor = anchors.find((a) => a.federation === manifest.federation)
-    if (anchor === undefined) { add('manifest', false, `the manifest is of federation "${manifest.federation}", for which no trust anchor is pinned`); return done() }
-    if (!anchor.operatorKeys.some((k) => equal(k, env.publicKey))) { add('manifest', false, `the manifest of "${manifest.federation}" is signed by a key that is not an operator key of the pinned trust anchor`); return done() }
-    if (!await ed25519Verify(env.publicKey, signedData(MANIFEST_DOMAIN, env.payloadType, env.payload), env.signature)) { add('manifest', false, 'the manifest signature does not verify'); return done() }
-    if (manifest.issuedAt < anchor.validFrom || manifest.issuedAt >= anchor.validUntil) { add('manifest', false, `the manifest was issued ${iso(manifest.issuedAt)}, outside the trust anchor's validity`); return done() }
+    if (anchor === undefined) {
+      add('manifest', false, `the manifest is of federation "${manifest.federation}", for which no trust anchor is pinned`)
+      return done()
+    }
+    if (!anchor.operatorKeys.some((k) => equal(k, env.publicKey))) {
+      add('manifest', false, `the manifest of "${manifest.federation}" is signed by a key that is not an operator key of the pinned trust anchor`)
+      return done()
+    }
+    if (!await ed25519Verify(env.publicKey, signedData(MANIFEST_DOMAIN, env.payloadType, env.payload), env.signature)) {
+      add('manifest', false, 'the manifest signature does not verify')
+      return done()
+    }
+    if (manifest.issuedAt < anchor.validFrom || manifest.issuedAt >= anchor.validUntil) {
+      add('manifest', false, `the manifest was issued ${iso(manifest.issuedAt)}, outside the trust anchor's validity`)
+      return done()
+    }
     add('manifest', true, `manifest ${manifest.federation} serial ${manifest.serial} issued ${iso(manifest.issuedAt)}, signed by an operator key of the pinned trust anchor`)
 
     // 2. The log's key is a member's, and the origin is its log.
@@ -282,9 +336,15 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
     const [vname = '', vid = '', vmaterial = ''] = vkey.split('+', 3)
     const material = fromBase64(vkey.slice(vname.length + vid.length + 2))
     const logKey = material?.length === 33 && material[0] === 0x01 ? material.slice(1) : undefined
-    if (logKey === undefined || vname !== log.origin || !/^[0-9a-f]{8}$/.test(vid) || Number.parseInt(vid, 16) !== await keyId(vname, 0x01, logKey) || vmaterial === '') { add('log-key', false, 'the log\'s verifier key is malformed or not for its origin'); return done() }
+    if (logKey === undefined || vname !== log.origin || !/^[0-9a-f]{8}$/.test(vid) || Number.parseInt(vid, 16) !== await keyId(vname, 0x01, logKey) || vmaterial === '') {
+      add('log-key', false, 'the log\'s verifier key is malformed or not for its origin')
+      return done()
+    }
     const member = manifest.members.find((m) => equal(m.publicKey, logKey))
-    if (member === undefined) { add('key-membership', false, `manifest ${manifest.federation} serial ${manifest.serial} does not list the log key`); return done() }
+    if (member === undefined) {
+      add('key-membership', false, `manifest ${manifest.federation} serial ${manifest.serial} does not list the log key`)
+      return done()
+    }
     const origin = `${manifest.federation}/log/${member.peerId}`
     if (!add('key-membership', log.origin === origin, log.origin === origin ? `the log key is member "${member.name}" (organisation ${member.organisationNumber})` : `the origin ${String(log.origin)} is not ${origin}`)) return done()
     report.member = member
@@ -293,7 +353,10 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
     const note = parseNote(b.checkpoint as string)
     const logId = await keyId(origin, 0x01, logKey)
     const logSig = note.sigs.find((s) => s.name === origin && s.keyId === logId)
-    if (logSig === undefined || !await ed25519Verify(logKey, utf8(note.text), logSig.signature)) { add('checkpoint-signature', false, `the checkpoint carries no valid signature of the log ${origin}`); return done() }
+    if (logSig === undefined || !await ed25519Verify(logKey, utf8(note.text), logSig.signature)) {
+      add('checkpoint-signature', false, `the checkpoint carries no valid signature of the log ${origin}`)
+      return done()
+    }
     const cp = parseCheckpoint(note.text)
     if (!add('checkpoint-signature', cp.origin === origin, `${cp.origin} size ${cp.size} signed by the log key`)) return done()
     const cosigners: string[] = []
@@ -315,7 +378,10 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
     const record = fromBase64(entry.record)
     const salt = fromBase64(entry.salt)
     const key = typeof entry.key === 'string' ? entry.key : ''
-    if (leafBytes === undefined || record === undefined || salt === undefined) { add('leaf-encoding', false, 'the entry is not canonical base64'); return done() }
+    if (leafBytes === undefined || record === undefined || salt === undefined) {
+      add('leaf-encoding', false, 'the entry is not canonical base64')
+      return done()
+    }
     const leaf = decodeLeaf(leafBytes)
     add('leaf-encoding', true, `v1 leaf of type ${leaf.type}, logged ${iso(leaf.loggedAt)}`)
     if (!add('leaf-type', leaf.type === entry.type, `leaf type ${leaf.type}`)) return done()

@@ -22,11 +22,20 @@ async function poll (): Promise<void> {
   try {
     const answer = await g.fetch(path, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
     const body = answer.ok ? await answer.json() as { state?: unknown } : undefined
-    if (body !== undefined && body.state !== 'pending') { g.location.reload(); return }
+    if (body !== undefined && body.state !== 'pending') {
+      g.location.reload()
+      return
+    }
   } catch {
     // The node may be briefly unreachable: ask again.
   }
-  g.setTimeout(() => { void poll() }, 3000)
+  g.setTimeout(() => {
+    void poll()
+  }, 3000)
 }
 
-if (path !== undefined) g.setTimeout(() => { void poll() }, 3000)
+if (path !== undefined) {
+  g.setTimeout(() => {
+    void poll()
+  }, 3000)
+}

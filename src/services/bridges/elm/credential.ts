@@ -14,8 +14,16 @@
 import { LifelongError } from '../../../core/errors.ts'
 import type { GradeFacts, IssuerFacts, LearnerFacts, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 import {
-  base64EncodingConcept, countryConcept, ectsConcept, eqfConcept, fileTypeConcept, genericProfileConcept, iscedFConcept, languageConcept,
-  nqfConcept, type Concept
+  base64EncodingConcept,
+  countryConcept,
+  ectsConcept,
+  eqfConcept,
+  fileTypeConcept,
+  genericProfileConcept,
+  iscedFConcept,
+  languageConcept,
+  nqfConcept,
+  type Concept
 } from './vocabulary.ts'
 
 /** An ELM 3.2 credential as JSON (the EDC schema is its exact contract). */
@@ -106,7 +114,12 @@ export function organisation (issuer: IssuerFacts): Record<string, unknown> {
   if (issuer.successor !== undefined) {
     const now = issuer.successor.names.en ?? Object.values(issuer.successor.names)[0] ?? issuer.successor.organisationNumber
     const nowNb = issuer.successor.names.nb ?? now
-    org.additionalNote = [note({ en: `Now part of ${now} (organisation number ${issuer.successor.organisationNumber}), which holds and vouches for this result.`, nb: `Nå en del av ${nowNb} (organisasjonsnummer ${issuer.successor.organisationNumber}), som forvalter og går god for resultatet.` })]
+    org.additionalNote = [
+      note({
+        en: `Now part of ${now} (organisation number ${issuer.successor.organisationNumber}), which holds and vouches for this result.`,
+        nb: `Nå en del av ${nowNb} (organisasjonsnummer ${issuer.successor.organisationNumber}), som forvalter og går god for resultatet.`
+      })
+    ]
   }
   return org
 }
@@ -225,7 +238,13 @@ export function learningAchievement (result: ResultFacts): Record<string, unknow
   }
   if (result.recognition !== undefined) {
     const r = result.recognition
-    notes.push(note({ en: `Recognition of ${r.foreignTitle} from ${r.foreignInstitution} (${r.country}) as ${r.recognisedAs.en ?? Object.values(r.recognisedAs)[0] ?? ''}. Decided by ${r.decidedBy}${r.decisionReference !== undefined ? `, reference ${r.decisionReference}` : ''}.` }))
+    notes.push(
+      note({
+        en: `Recognition of ${r.foreignTitle} from ${r.foreignInstitution} (${r.country}) as ${r.recognisedAs.en ?? Object.values(r.recognisedAs)[0] ?? ''}. Decided by ${r.decidedBy}${
+          r.decisionReference !== undefined ? `, reference ${r.decisionReference}` : ''
+        }.`
+      })
+    )
   }
   if (result.status === 'corrected') notes.push(note({ en: `Version ${result.version} of this result: it corrects an earlier version.`, nb: `Versjon ${result.version} av resultatet: den retter en tidligere versjon.` }))
   if (notes.length > 0) achievement.additionalNote = notes

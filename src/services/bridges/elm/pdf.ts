@@ -35,7 +35,10 @@ function gradeText (grades: readonly GradeFacts[]): string {
   }).join(', ')
 }
 
-interface Cursor { page: PDFPage, y: number }
+interface Cursor {
+  page: PDFPage
+  y: number
+}
 
 const MARGIN = 56
 const A4: [number, number] = [595.28, 841.89]
@@ -63,17 +66,25 @@ export async function diplomaPdf (learner: LearnerFacts, result: ResultFacts, op
     let current = ''
     for (const word of winAnsi(text).split(' ')) {
       const next = current === '' ? word : `${current} ${word}`
-      if (current !== '' && font.widthOfTextAtSize(next, size) > width) { lines.push(current); current = word } else current = next
+      if (current !== '' && font.widthOfTextAtSize(next, size) > width) {
+        lines.push(current)
+        current = word
+      } else current = next
     }
     lines.push(current)
     for (const l of lines) {
-      if (cursor.y - size < MARGIN) { cursor.page = doc.addPage(A4); cursor.y = A4[1] - MARGIN }
+      if (cursor.y - size < MARGIN) {
+        cursor.page = doc.addPage(A4)
+        cursor.y = A4[1] - MARGIN
+      }
       cursor.page.drawText(l, { x: MARGIN, y: cursor.y - size, size, font, color: rgb(0.1, 0.1, 0.15) })
       cursor.y -= size + 2
     }
     cursor.y -= gap - 2
   }
-  const space = (h: number): void => { cursor.y -= h }
+  const space = (h: number): void => {
+    cursor.y -= h
+  }
 
   line(pick(result.issuer.names, 'nb'), bold, 14)
   if (result.issuer.names.en !== undefined && result.issuer.names.en !== result.issuer.names.nb) line(result.issuer.names.en, regular, 11)
@@ -95,7 +106,10 @@ export async function diplomaPdf (learner: LearnerFacts, result: ResultFacts, op
     line(`Godkjent som / Recognised as: ${pick(result.recognition.recognisedAs, 'en')}`, regular, 11)
     line(`Utenlandsk utdanning / Foreign education: ${result.recognition.foreignTitle}, ${result.recognition.foreignInstitution} (${result.recognition.country})`, regular, 10)
   }
-  if (result.learningOutcomes !== undefined) { space(6); line(`Læringsutbytte / Learning outcomes: ${pick(result.learningOutcomes, 'en')}`, regular, 9) }
+  if (result.learningOutcomes !== undefined) {
+    space(6)
+    line(`Læringsutbytte / Learning outcomes: ${pick(result.learningOutcomes, 'en')}`, regular, 9)
+  }
   if (result.parts !== undefined && result.parts.length > 0) {
     space(14)
     line('Innhold / Contents', bold, 12, 8)
@@ -106,7 +120,10 @@ export async function diplomaPdf (learner: LearnerFacts, result: ResultFacts, op
       line(`${code}${pick(part.title, 'nb')}${credits}${grade}  ${part.achievedOn}`, regular, 9, 3)
     }
   }
-  if (result.status === 'corrected') { space(10); line(`Versjon ${result.version}: retter en tidligere versjon / Version ${result.version}: corrects an earlier version.`, regular, 9) }
+  if (result.status === 'corrected') {
+    space(10)
+    line(`Versjon ${result.version}: retter en tidligere versjon / Version ${result.version}: corrects an earlier version.`, regular, 9)
+  }
   space(24)
   line('Dette dokumentet gjengir et elektronisk signert ELM-bevis / This document renders an electronically sealed ELM credential:', regular, 8, 2)
   line(options.credentialId, bold, 8, 2)

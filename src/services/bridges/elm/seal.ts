@@ -102,6 +102,6 @@ export async function openElm (jws: string): Promise<OpenedElm> {
     throw new LifelongError('invalid', 'ELM_PAYLOAD_INVALID', 'the payload is not a JSON credential', { cause: err })
   }
   const issuerId = typeof credential?.issuer === 'string' ? credential.issuer : credential?.issuer?.id
-  if (issuerId !== (header.kid).split('#')[0]) throw new LifelongError('invalid', 'ELM_ISSUER_MISMATCH', 'the credential issuer is not the key that sealed it')
+  if (issuerId !== header.kid.split('#')[0]) throw new LifelongError('invalid', 'ELM_ISSUER_MISMATCH', 'the credential issuer is not the key that sealed it')
   return { credential, issuerKey, header }
 }

@@ -18,7 +18,9 @@ export function looksLikeSealedElm (text: string): boolean {
   if (t.includes('~') || t.split('.').length !== 3) return false
   try {
     return JSON.parse(Buffer.from(t.split('.')[0] as string, 'base64url').toString()).typ === 'vc+jwt'
-  } catch { return false }
+  } catch {
+    return false
+  }
 }
 
 export interface ElmVerifyOptions {
@@ -38,7 +40,10 @@ export interface ElmVerification {
 export async function verifySealedElm (text: string, options: ElmVerifyOptions): Promise<ElmVerification> {
   const checks: Check[] = []
   const out: ElmVerification = { ok: false, checks }
-  const done = (): ElmVerification => { out.ok = checks.length > 0 && checks.every((c) => c.ok); return out }
+  const done = (): ElmVerification => {
+    out.ok = checks.length > 0 && checks.every((c) => c.ok)
+    return out
+  }
   let opened
   try {
     opened = await openElm(text.trim())
@@ -58,15 +63,15 @@ export async function verifySealedElm (text: string, options: ElmVerifyOptions):
   const sealedAt = Date.parse(String(c.issued ?? c.validFrom))
   const problem = holder === undefined
     ? (options.manifests.length === 0
-        ? 'no manifest of a pinned federation is at hand to name sealing keys (run `lifelong trust refresh`)'
-        : 'sealed by a key that no pinned federation lists as a member\'s key')
+      ? 'no manifest of a pinned federation is at hand to name sealing keys (run `lifelong trust refresh`)'
+      : 'sealed by a key that no pinned federation lists as a member\'s key')
     : !holder.member.roles.includes('institution')
-        ? `the key is "${holder.member.name}"'s, which is not an institution`
-        : holder.member.organisationNumber !== named
-          ? `the credential names organisation ${named || '(none)'} as issuer, but the key is "${holder.member.name}"'s (organisation ${holder.member.organisationNumber})`
-          : Number.isNaN(sealedAt) || sealedAt < holder.member.validFrom || sealedAt >= holder.member.validTo
-            ? `sealed ${String(c.issued)}, outside "${holder.member.name}"'s membership`
-            : undefined
+    ? `the key is "${holder.member.name}"'s, which is not an institution`
+    : holder.member.organisationNumber !== named
+    ? `the credential names organisation ${named || '(none)'} as issuer, but the key is "${holder.member.name}"'s (organisation ${holder.member.organisationNumber})`
+    : Number.isNaN(sealedAt) || sealedAt < holder.member.validFrom || sealedAt >= holder.member.validTo
+    ? `sealed ${String(c.issued)}, outside "${holder.member.name}"'s membership`
+    : undefined
   checks.push({ name: 'issuer', ok: problem === undefined, detail: problem ?? `"${holder?.member.name ?? ''}" (organisation ${named}), an institution of federation ${holder?.federation ?? ''}` })
   if (problem !== undefined) return done()
   out.issuer = holder

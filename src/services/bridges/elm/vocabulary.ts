@@ -22,9 +22,40 @@ const scheme = (id: string): { id: string, type: 'ConceptScheme' } => ({ id, typ
 
 /** ISO 3166-1 alpha-2 → alpha-3 for the countries a Norwegian registry meets most; others fall back to alpha-2 in the label only. */
 const ALPHA3: Readonly<Record<string, string>> = {
-  NO: 'NOR', SE: 'SWE', DK: 'DNK', FI: 'FIN', IS: 'ISL', DE: 'DEU', FR: 'FRA', NL: 'NLD', BE: 'BEL', ES: 'ESP', IT: 'ITA', PT: 'PRT',
-  PL: 'POL', AT: 'AUT', CH: 'CHE', GB: 'GBR', IE: 'IRL', EE: 'EST', LV: 'LVA', LT: 'LTU', CZ: 'CZE', SK: 'SVK', HU: 'HUN', SI: 'SVN',
-  HR: 'HRV', RO: 'ROU', BG: 'BGR', GR: 'GRC', CY: 'CYP', MT: 'MLT', LU: 'LUX', LI: 'LIE', US: 'USA', UA: 'UKR'
+  NO: 'NOR',
+  SE: 'SWE',
+  DK: 'DNK',
+  FI: 'FIN',
+  IS: 'ISL',
+  DE: 'DEU',
+  FR: 'FRA',
+  NL: 'NLD',
+  BE: 'BEL',
+  ES: 'ESP',
+  IT: 'ITA',
+  PT: 'PRT',
+  PL: 'POL',
+  AT: 'AUT',
+  CH: 'CHE',
+  GB: 'GBR',
+  IE: 'IRL',
+  EE: 'EST',
+  LV: 'LVA',
+  LT: 'LTU',
+  CZ: 'CZE',
+  SK: 'SVK',
+  HU: 'HUN',
+  SI: 'SVN',
+  HR: 'HRV',
+  RO: 'ROU',
+  BG: 'BGR',
+  GR: 'GRC',
+  CY: 'CYP',
+  MT: 'MLT',
+  LU: 'LUX',
+  LI: 'LIE',
+  US: 'USA',
+  UA: 'UKR'
 }
 
 const COUNTRY_NAMES: Readonly<Record<string, string>> = { NO: 'Norway', SE: 'Sweden', DK: 'Denmark', FI: 'Finland', DE: 'Germany', FR: 'France', NL: 'Netherlands', ES: 'Spain' }

@@ -30,7 +30,12 @@ export function workerElmoChecker (init: WorkerElmoCheckerInit): { check: ElmoCh
     // The worst document under the ELMO limits needs a few tens of MB; this stops anything else.
     resourceLimits: { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 64 }
   })
-  return { check: async (request) => await pool.run(request), close: async () => { await pool.close() } }
+  return {
+    check: async (request) => await pool.run(request),
+    close: async () => {
+      await pool.close()
+    }
+  }
 }
 
 /** Checks on the calling thread (it is blocked meanwhile: for tools and tests, not for a serving node). */

@@ -36,10 +36,23 @@ const verification = { sourcePeerId: '12D3KooWCSWo5b2ZUfTqE9dTdbtTSmnjnWpYDELGyW
 
 function course (issuer: IssuerFacts, id: string, code: string, title: Record<string, string>, grade: string, credits: number, on: string, term: string | undefined, lang: string): ResultFacts {
   return {
-    id, version: 1, status: 'valid', kind: 'course-result', title, localCode: code, issuer, achievedOn: on, issuedOn: on,
+    id,
+    version: 1,
+    status: 'valid',
+    kind: 'course-result',
+    title,
+    localCode: code,
+    issuer,
+    achievedOn: on,
+    issuedOn: on,
     ...(term === undefined ? {} : { term }),
     grades: [{ scale: 'A-F', value: grade, component: 'final', passed: grade !== 'F' }],
-    credits: { value: credits, scheme: 'ECTS' }, nkrLevel: '6', eqfLevel: 6, iscedF: '0613', languages: [lang], verification
+    credits: { value: credits, scheme: 'ECTS' },
+    nkrLevel: '6',
+    eqfLevel: 6,
+    iscedF: '0613',
+    languages: [lang],
+    verification
   }
 }
 
@@ -68,10 +81,23 @@ export function norwegianDevelopmentLearners (): DevelopmentLearner[] {
     course(UIO, 'dev-uio-r-3', 'MAT1100', { nb: 'Kalkulus', en: 'Calculus' }, 'A', 10, '2021-12-17', '2021H', 'nb')
   ]
   const diploma: ResultFacts = {
-    id: 'dev-uio-d-1', version: 1, status: 'valid', kind: 'diploma',
-    title: { nb: 'Bachelor i informatikk', en: 'Bachelor of Science in Informatics' }, localCode: 'BAINF', issuer: UIO,
-    achievedOn: '2024-06-20', issuedOn: '2024-06-28', grades: [], credits: { value: 180, scheme: 'ECTS' }, nkrLevel: '6', eqfLevel: 6, iscedF: '0613', languages: ['nb'],
-    parts: courses, verification
+    id: 'dev-uio-d-1',
+    version: 1,
+    status: 'valid',
+    kind: 'diploma',
+    title: { nb: 'Bachelor i informatikk', en: 'Bachelor of Science in Informatics' },
+    localCode: 'BAINF',
+    issuer: UIO,
+    achievedOn: '2024-06-20',
+    issuedOn: '2024-06-28',
+    grades: [],
+    credits: { value: 180, scheme: 'ECTS' },
+    nkrLevel: '6',
+    eqfLevel: 6,
+    iscedF: '0613',
+    languages: ['nb'],
+    parts: courses,
+    verification
   }
   const single = course(UIO, 'dev-uio-r-4', 'IN2010', { nb: 'Algoritmer og datastrukturer', en: 'Algorithms and Data Structures' }, 'B', 10, '2022-06-08', '2022V', 'nb')
   return [

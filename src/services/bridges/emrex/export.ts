@@ -9,8 +9,22 @@
 import { LifelongError } from '../../../core/errors.ts'
 import type { IssuerFacts, LearnerResults, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 import {
-  ELMO_NS, LIFELONG_ELMO_EXT_NS, academicTerm, decimal, decisiveGrade, exportableResults, gradeComponentTitle,
-  gradingScheme, issuerIdentifiers, issuerUrl, languagesOf, learnerIdentifiers, loiStatus, losType, partsCarryCredits, resultLabel
+  ELMO_NS,
+  LIFELONG_ELMO_EXT_NS,
+  academicTerm,
+  decimal,
+  decisiveGrade,
+  exportableResults,
+  gradeComponentTitle,
+  gradingScheme,
+  issuerIdentifiers,
+  issuerUrl,
+  languagesOf,
+  learnerIdentifiers,
+  loiStatus,
+  losType,
+  partsCarryCredits,
+  resultLabel
 } from './mapping.ts'
 import { XmlWriter } from './xml.ts'
 
@@ -120,7 +134,9 @@ function writeReport (w: XmlWriter, issuer: IssuerFacts, results: ResultFacts[],
 /** Plain-text descriptions per language: learning outcomes, micro-credential facts, recognition. */
 function descriptions (r: ResultFacts): Record<string, string> {
   const out: Record<string, string[]> = {}
-  const add = (lang: string, text: string): void => { (out[lang] ??= []).push(text) }
+  const add = (lang: string, text: string): void => {
+    ;(out[lang] ??= []).push(text)
+  }
   for (const [lang, text] of Object.entries(r.learningOutcomes ?? {})) add(lang, text)
   const mc = r.microCredential
   if (mc !== undefined) {
@@ -137,9 +153,16 @@ function descriptions (r: ResultFacts): Record<string, string> {
   const rec = r.recognition
   if (rec !== undefined) {
     for (const lang of languagesOf(rec.recognisedAs)) {
-      add(lang, lang === 'en'
-        ? `Recognition of ${rec.foreignTitle} (${rec.foreignInstitution}, ${rec.country}) as: ${rec.recognisedAs[lang] as string}. Decided by ${rec.decidedBy}${rec.decisionReference === undefined ? '' : `, reference ${rec.decisionReference}`}.`
-        : `Godkjenning av ${rec.foreignTitle} (${rec.foreignInstitution}, ${rec.country}) som: ${rec.recognisedAs[lang] as string}. Vedtak av ${rec.decidedBy}${rec.decisionReference === undefined ? '' : `, saksnummer ${rec.decisionReference}`}.`)
+      add(
+        lang,
+        lang === 'en'
+          ? `Recognition of ${rec.foreignTitle} (${rec.foreignInstitution}, ${rec.country}) as: ${rec.recognisedAs[lang] as string}. Decided by ${rec.decidedBy}${
+            rec.decisionReference === undefined ? '' : `, reference ${rec.decisionReference}`
+          }.`
+          : `Godkjenning av ${rec.foreignTitle} (${rec.foreignInstitution}, ${rec.country}) som: ${rec.recognisedAs[lang] as string}. Vedtak av ${rec.decidedBy}${
+            rec.decisionReference === undefined ? '' : `, saksnummer ${rec.decisionReference}`
+          }.`
+      )
     }
   }
   return Object.fromEntries(Object.entries(out).map(([lang, texts]) => [lang, texts.join('\n\n')]))
@@ -238,7 +261,10 @@ function writeLos (w: XmlWriter, r: ResultFacts, ancestorHasEcts: boolean): void
         })
       }
     }
-    for (const part of r.parts ?? []) w.element('hasPart', () => { writeLos(w, part, below) })
+    for (const part of r.parts ?? []) {
+      w.element('hasPart', () => {
+        writeLos(w, part, below)
+      })
+    }
   })
 }
-

@@ -14,8 +14,14 @@ import { ELMO_XML_LIMITS, type XmlLimits } from '../../../core/xml/limits.ts'
 import { ELMO_NS } from './mapping.ts'
 import { childElements, firstChild, multilineOf, parseElmoXml, textOf } from './xml.ts'
 
-export interface ImportedIdentifier { readonly type: string, readonly value: string }
-export interface ImportedText { readonly lang?: string, readonly text: string }
+export interface ImportedIdentifier {
+  readonly type: string
+  readonly value: string
+}
+export interface ImportedText {
+  readonly lang?: string
+  readonly text: string
+}
 
 export interface ImportedLearner {
   readonly givenNames: string

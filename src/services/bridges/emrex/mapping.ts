@@ -75,10 +75,14 @@ export function issuerUrl (issuer: IssuerFacts): string {
  */
 export function losType (kind: ResultKind): 'Degree Programme' | 'Course' | undefined {
   switch (kind) {
-    case 'diploma': return 'Degree Programme'
-    case 'course-result': return 'Course'
-    case 'micro-credential': return 'Course'
-    default: return undefined
+    case 'diploma':
+      return 'Degree Programme'
+    case 'course-result':
+      return 'Course'
+    case 'micro-credential':
+      return 'Course'
+    default:
+      return undefined
   }
 }
 
@@ -109,63 +113,79 @@ export interface GradingSchemeDescription {
 /** `report/gradingScheme`: one per Norwegian scale used in the report, referenced by `gradingSchemeLocalId`. */
 export function gradingScheme (scale: GradingScale): GradingSchemeDescription {
   switch (scale) {
-    case 'A-F': return {
-      localId: 'no-a-f',
-      descriptions: {
-        en: 'Norwegian higher education grading scale: A (excellent), B (very good), C (good), D (satisfactory), E (sufficient) are passes; F is a fail.',
-        nb: 'Karakterskala for høyere utdanning: A (fremragende), B (meget god), C (god), D (nokså god), E (tilstrekkelig) er bestått; F er ikke bestått.'
+    case 'A-F':
+      return {
+        localId: 'no-a-f',
+        descriptions: {
+          en: 'Norwegian higher education grading scale: A (excellent), B (very good), C (good), D (satisfactory), E (sufficient) are passes; F is a fail.',
+          nb: 'Karakterskala for høyere utdanning: A (fremragende), B (meget god), C (god), D (nokså god), E (tilstrekkelig) er bestått; F er ikke bestått.'
+        }
       }
-    }
-    case 'pass-fail': return {
-      localId: 'no-pass-fail',
-      descriptions: { en: 'Pass/fail: "Bestått" (passed) or "Ikke bestått" (failed).', nb: 'Bestått / ikke bestått.' }
-    }
-    case '1-6': return {
-      localId: 'no-1-6',
-      descriptions: {
-        en: 'Norwegian primary and upper secondary grading scale 1–6: 6 is the highest grade, 2 the lowest pass, 1 a fail.',
-        nb: 'Karakterskala 1–6 i grunnopplæringen: 6 er beste karakter, 2 laveste ståkarakter, 1 ikke bestått.'
+    case 'pass-fail':
+      return {
+        localId: 'no-pass-fail',
+        descriptions: { en: 'Pass/fail: "Bestått" (passed) or "Ikke bestått" (failed).', nb: 'Bestått / ikke bestått.' }
       }
-    }
-    case 'trade-certificate': return {
-      localId: 'no-trade-certificate',
-      descriptions: {
-        en: 'Trade and journeyman\'s certificate examination: "Bestått meget godt" (passed with distinction), "Bestått" (passed) or "Ikke bestått" (failed).',
-        nb: 'Fag- og svenneprøve: bestått meget godt, bestått eller ikke bestått.'
+    case '1-6':
+      return {
+        localId: 'no-1-6',
+        descriptions: {
+          en: 'Norwegian primary and upper secondary grading scale 1–6: 6 is the highest grade, 2 the lowest pass, 1 a fail.',
+          nb: 'Karakterskala 1–6 i grunnopplæringen: 6 er beste karakter, 2 laveste ståkarakter, 1 ikke bestått.'
+        }
       }
-    }
-    case 'CEFR': return {
-      localId: 'no-cefr',
-      descriptions: {
-        en: 'Common European Framework of Reference for Languages: a level A1–C2 per skill (reading, listening, writing, oral); "below-A1" when A1 is not reached.',
-        nb: 'Det felles europeiske rammeverket for språk: et nivå A1–C2 per ferdighet (lesing, lytting, skriving, muntlig); «below-A1» når A1 ikke er nådd.'
+    case 'trade-certificate':
+      return {
+        localId: 'no-trade-certificate',
+        descriptions: {
+          en: 'Trade and journeyman\'s certificate examination: "Bestått meget godt" (passed with distinction), "Bestått" (passed) or "Ikke bestått" (failed).',
+          nb: 'Fag- og svenneprøve: bestått meget godt, bestått eller ikke bestått.'
+        }
       }
-    }
+    case 'CEFR':
+      return {
+        localId: 'no-cefr',
+        descriptions: {
+          en: 'Common European Framework of Reference for Languages: a level A1–C2 per skill (reading, listening, writing, oral); "below-A1" when A1 is not reached.',
+          nb: 'Det felles europeiske rammeverket for språk: et nivå A1–C2 per ferdighet (lesing, lytting, skriving, muntlig); «below-A1» når A1 ikke er nådd.'
+        }
+      }
   }
 }
 
 /** `resultLabel`: the grade as printed on Norwegian documents (ELMO asks for the official form). */
 export function resultLabel (grade: GradeFacts): string {
   switch (grade.scale) {
-    case 'pass-fail': return grade.passed ? 'Bestått' : 'Ikke bestått'
+    case 'pass-fail':
+      return grade.passed ? 'Bestått' : 'Ikke bestått'
     case 'trade-certificate':
       return grade.value === 'passed-with-distinction' ? 'Bestått meget godt' : grade.passed ? 'Bestått' : 'Ikke bestått'
-    default: return grade.value
+    default:
+      return grade.value
   }
 }
 
 /** Titles of the upper-secondary grade components, for the child nodes that carry them. */
 export function gradeComponentTitle (component: GradeFacts['component']): Localised {
   switch (component) {
-    case 'standpunkt': return { nb: 'Standpunktkarakter', en: 'Overall achievement (coursework) grade' }
-    case 'exam-written': return { nb: 'Skriftlig eksamen', en: 'Written examination' }
-    case 'exam-oral': return { nb: 'Muntlig eksamen', en: 'Oral examination' }
-    case 'exam-practical': return { nb: 'Praktisk eksamen', en: 'Practical examination' }
-    case 'reading': return { nb: 'Leseforståelse', en: 'Reading' }
-    case 'listening': return { nb: 'Lytteforståelse', en: 'Listening' }
-    case 'writing': return { nb: 'Skriftlig framstilling', en: 'Writing' }
-    case 'oral': return { nb: 'Muntlig', en: 'Oral' }
-    default: return { nb: 'Sluttkarakter', en: 'Final grade' }
+    case 'standpunkt':
+      return { nb: 'Standpunktkarakter', en: 'Overall achievement (coursework) grade' }
+    case 'exam-written':
+      return { nb: 'Skriftlig eksamen', en: 'Written examination' }
+    case 'exam-oral':
+      return { nb: 'Muntlig eksamen', en: 'Oral examination' }
+    case 'exam-practical':
+      return { nb: 'Praktisk eksamen', en: 'Practical examination' }
+    case 'reading':
+      return { nb: 'Leseforståelse', en: 'Reading' }
+    case 'listening':
+      return { nb: 'Lytteforståelse', en: 'Listening' }
+    case 'writing':
+      return { nb: 'Skriftlig framstilling', en: 'Writing' }
+    case 'oral':
+      return { nb: 'Muntlig', en: 'Oral' }
+    default:
+      return { nb: 'Sluttkarakter', en: 'Final grade' }
   }
 }
 

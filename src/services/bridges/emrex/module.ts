@@ -52,23 +52,23 @@ export class EmrexModule {
     this.ttlMs = cfg.sessionTtlSeconds * 1000
     this.credentials = loadSigningCredentials(cfg.certificateFile, cfg.keyFile)
     this.store = components.store
-    this.provider = new EmrexProvider({ store: this.store, results: components.results, accessLog: components.accessLog, credentials: this.credentials, logger: components.logger, now: components.now }, {
-      portalName: init.portalName,
-      clients: cfg.clients,
-      allowLoopbackHttp: cfg.allowLoopbackHttp,
-      sessionTtlMs: this.ttlMs,
-      includeNationalIdentifier: cfg.includeNationalIdentifier
-    })
+    this.provider = new EmrexProvider(
+      { store: this.store, results: components.results, accessLog: components.accessLog, credentials: this.credentials, logger: components.logger, now: components.now },
+      { portalName: init.portalName, clients: cfg.clients, allowLoopbackHttp: cfg.allowLoopbackHttp, sessionTtlMs: this.ttlMs, includeNationalIdentifier: cfg.includeNationalIdentifier }
+    )
     const checker = workerElmoChecker({ workers: cfg.checkWorkers, timeoutMs: cfg.checkTimeoutMs })
     this.closeChecker = checker.close
-    this.client = new EmrexClient({ store: this.store, checker: checker.check, logger: components.logger, now: components.now, publicUrl: components.publicUrl }, {
-      providers: cfg.providers.map((p) => ({ id: p.id, name: p.name, country: p.country, url: p.url, certificates: p.certificateFiles.map(loadTrustedCertificate) })),
-      allowLoopbackHttp: cfg.allowLoopbackHttp,
-      sessionTtlMs: this.ttlMs,
-      maxElmoBytes: cfg.maxElmoBytes,
-      maxFormBytes: cfg.maxFormBytes,
-      rateLimit: { windowMs: cfg.importRateLimit.windowSeconds * 1000, perLearner: cfg.importRateLimit.perLearner, perClient: cfg.importRateLimit.perClient }
-    })
+    this.client = new EmrexClient(
+      { store: this.store, checker: checker.check, logger: components.logger, now: components.now, publicUrl: components.publicUrl },
+      {
+        providers: cfg.providers.map((p) => ({ id: p.id, name: p.name, country: p.country, url: p.url, certificates: p.certificateFiles.map(loadTrustedCertificate) })),
+        allowLoopbackHttp: cfg.allowLoopbackHttp,
+        sessionTtlMs: this.ttlMs,
+        maxElmoBytes: cfg.maxElmoBytes,
+        maxFormBytes: cfg.maxFormBytes,
+        rateLimit: { windowMs: cfg.importRateLimit.windowSeconds * 1000, perLearner: cfg.importRateLimit.perLearner, perClient: cfg.importRateLimit.perClient }
+      }
+    )
   }
 
   async start (): Promise<void> {
@@ -80,7 +80,9 @@ export class EmrexModule {
       }
     }
     await prune()
-    this.timer = setInterval(() => { void prune() }, Math.max(60_000, this.ttlMs))
+    this.timer = setInterval(() => {
+      void prune()
+    }, Math.max(60_000, this.ttlMs))
     this.timer.unref()
   }
 

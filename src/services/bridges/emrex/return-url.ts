@@ -43,7 +43,11 @@ export function clientForReturnUrl (returnUrl: string, clients: readonly EmrexCl
   for (const client of clients) {
     for (const registered of client.returnUrls) {
       let r: string
-      try { r = new URL(registered).href } catch { continue }
+      try {
+        r = new URL(registered).href
+      } catch {
+        continue
+      }
       if (r === url.href) return { client, url }
     }
   }

@@ -297,11 +297,14 @@ export function verifyElmoSignature (doc: Document, trusted: readonly TrustedCer
   // a few hundred bytes, so a forged document is refused before the document is canonicalised.
   // The SignedInfo is canonicalised in place of the document (a copy, as xml-crypto does: the
   // exclusive canonicaliser may add declarations) with the namespaces of its ancestors.
-  const signedInfoCanonical = canonicaliser(c14n, true).process(signedInfo.cloneNode(true) as Element, {
-    ancestorNamespaces: ancestorNamespaces(signedInfo),
-    defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX,
-    signatureNode: signature
-  } as Parameters<ExclusiveCanonicalization['process']>[1])
+  const signedInfoCanonical = canonicaliser(c14n, true).process(
+    signedInfo.cloneNode(true) as Element,
+    {
+      ancestorNamespaces: ancestorNamespaces(signedInfo),
+      defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX,
+      signatureNode: signature
+    } as Parameters<ExclusiveCanonicalization['process']>[1]
+  )
   const signedInfoBytes = Buffer.from(signedInfoCanonical, 'utf8')
   const cert = usable.find((t) => {
     try {
@@ -316,12 +319,15 @@ export function verifyElmoSignature (doc: Document, trusted: readonly TrustedCer
   // transform removes this signature (here from the parsed tree, which is then what the caller
   // reads); then the canonicalisation, inclusive C14N 1.0 if none is named (§4.4.3.2).
   root.removeChild(signature)
-  const signedXml = canonicaliser(referenceC14n, false).process(root, {
-    inclusiveNamespacesPrefixList: referencePrefixes,
-    ancestorNamespaces: [],
-    defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX,
-    signatureNode: signature
-  } as Parameters<ExclusiveCanonicalization['process']>[1])
+  const signedXml = canonicaliser(referenceC14n, false).process(
+    root,
+    {
+      inclusiveNamespacesPrefixList: referencePrefixes,
+      ancestorNamespaces: [],
+      defaultNsForPrefix: DEFAULT_NS_FOR_PREFIX,
+      signatureNode: signature
+    } as Parameters<ExclusiveCanonicalization['process']>[1]
+  )
   const computed = createHash(digest.hash).update(signedXml, 'utf8').digest()
   if (!timingSafeEqual(computed, digestValue)) throw invalid('the document does not match its signed digest (it was changed after signing)')
 

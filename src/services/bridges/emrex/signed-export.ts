@@ -26,10 +26,13 @@ export interface SignedElmo {
 
 /** Builds and signs the ELMO document for `view`. Throws `ELMO_NO_RESULTS` when nothing is exportable. */
 export async function signedElmo (view: LearnerResults, credentials: SigningCredentials, options: SignedExportOptions = {}): Promise<SignedElmo> {
-  const xml = signCanonicalElmo(buildElmo(view, {
-    ...(options.transcriptIssuer === undefined ? {} : { transcriptPdf: await transcriptPdf(view, options.transcriptIssuer) }),
-    ...(options.includeNationalIdentifier === undefined ? {} : { includeNationalIdentifier: options.includeNationalIdentifier })
-  }), credentials)
+  const xml = signCanonicalElmo(
+    buildElmo(view, {
+      ...(options.transcriptIssuer === undefined ? {} : { transcriptPdf: await transcriptPdf(view, options.transcriptIssuer) }),
+      ...(options.includeNationalIdentifier === undefined ? {} : { includeNationalIdentifier: options.includeNationalIdentifier })
+    }),
+    credentials
+  )
   return { xml, sha256: createHash('sha256').update(xml, 'utf8').digest('hex') }
 }
 

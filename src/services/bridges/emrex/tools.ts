@@ -116,6 +116,10 @@ export function verifyElmoFile (file: string, certificateFiles: readonly string[
 export async function createCertificate (o: { certificateFile: string, keyFile: string, commonName: string, organisation?: string, country: string, validDays: number, modulusLength?: number }): Promise<{ fingerprint256: string }> {
   const bits = o.modulusLength ?? 3072
   if (bits !== 2048 && bits !== 3072 && bits !== 4096) throw new LifelongError('invalid', 'EMREX_KEY_INVALID', 'the RSA key size must be 2048, 3072 or 4096 bits')
-  writeCertificateFiles(o.certificateFile, o.keyFile, await createSelfSignedCertificate({ commonName: o.commonName, ...(o.organisation === undefined ? {} : { organisation: o.organisation }), country: o.country, validDays: o.validDays, modulusLength: bits }))
+  writeCertificateFiles(
+    o.certificateFile,
+    o.keyFile,
+    await createSelfSignedCertificate({ commonName: o.commonName, ...(o.organisation === undefined ? {} : { organisation: o.organisation }), country: o.country, validDays: o.validDays, modulusLength: bits })
+  )
   return { fingerprint256: loadTrustedCertificate(o.certificateFile).fingerprint256 }
 }

@@ -25,12 +25,18 @@ export function escapeAttribute (value: string): string {
   if (!/[&<"\t\n\r]/.test(value)) return value
   return value.replace(/[&<"\t\n\r]/g, (c) => {
     switch (c) {
-      case '&': return '&amp;'
-      case '<': return '&lt;'
-      case '"': return '&quot;'
-      case '\t': return '&#x9;'
-      case '\n': return '&#xA;'
-      default: return '&#xD;'
+      case '&':
+        return '&amp;'
+      case '<':
+        return '&lt;'
+      case '"':
+        return '&quot;'
+      case '\t':
+        return '&#x9;'
+      case '\n':
+        return '&#xA;'
+      default:
+        return '&#xD;'
     }
   })
 }

@@ -103,7 +103,11 @@ const str = (v: unknown): string | undefined => typeof v === 'string' && v !== '
  */
 export function redirectUriProblem (uri: string): string | undefined {
   let u: URL
-  try { u = new URL(uri) } catch { return 'redirect_uri is not a URL' }
+  try {
+    u = new URL(uri)
+  } catch {
+    return 'redirect_uri is not a URL'
+  }
   if (uri.length > 1000) return 'redirect_uri is too long'
   if (u.hash !== '' || uri.includes('#')) return 'redirect_uri must not have a fragment'
   if (u.protocol === 'https:') return undefined
@@ -153,9 +157,15 @@ export class EudiAuthorizationServer {
     return this.init.issuerUrl().replace(/\/+$/, '')
   }
 
-  get tokenEndpoint (): string { return `${this.issuer}/eudi/token` }
-  get parEndpoint (): string { return `${this.issuer}/eudi/par` }
-  get authorizationEndpoint (): string { return `${this.issuer}/eudi/authorize` }
+  get tokenEndpoint (): string {
+    return `${this.issuer}/eudi/token`
+  }
+  get parEndpoint (): string {
+    return `${this.issuer}/eudi/par`
+  }
+  get authorizationEndpoint (): string {
+    return `${this.issuer}/eudi/authorize`
+  }
 
   /**
    * One request at a time on codes, offers and refresh grants (a code or an offer is redeemed
@@ -320,11 +330,21 @@ export class EudiAuthorizationServer {
   }
 
   /** A refresh token, if it can be bound to the wallet (its DPoP key or attested instance) and refresh is available. */
-  private refreshGrant (r: Omit<RefreshRecord, 'expiresAt' | 'jkt' | 'instanceJkt'> & { jkt: string | undefined, instanceJkt: string | undefined }): { token: string, ops: Array<{ type: 'put', key: string, value: Uint8Array }> } | undefined {
+  private refreshGrant (
+    r: Omit<RefreshRecord, 'expiresAt' | 'jkt' | 'instanceJkt'> & { jkt: string | undefined, instanceJkt: string | undefined }
+  ): { token: string, ops: Array<{ type: 'put', key: string, value: Uint8Array }> } | undefined {
     if (this.refreshItems === undefined || (r.jkt === undefined && r.instanceJkt === undefined)) return undefined
     const token = secret()
     const expiresAt = this.now() + this.init.refreshTokenTtlSeconds * 1000
-    const record: RefreshRecord = { learnerId: r.learnerId, items: r.items, clientId: r.clientId, authorizationDetails: r.authorizationDetails, expiresAt, ...(r.jkt === undefined ? {} : { jkt: r.jkt }), ...(r.instanceJkt === undefined ? {} : { instanceJkt: r.instanceJkt }) }
+    const record: RefreshRecord = {
+      learnerId: r.learnerId,
+      items: r.items,
+      clientId: r.clientId,
+      authorizationDetails: r.authorizationDetails,
+      expiresAt,
+      ...(r.jkt === undefined ? {} : { jkt: r.jkt }),
+      ...(r.instanceJkt === undefined ? {} : { instanceJkt: r.instanceJkt })
+    }
     return { token, ops: [{ type: 'put', key: refreshKey(token), value: json(record) }, { type: 'put', key: expiryKey(expiresAt, refreshKey(token)), value: EMPTY }] }
   }
 
@@ -358,7 +378,9 @@ export class EudiAuthorizationServer {
     const problem = redirectUriProblem(redirectUri)
     if (problem !== undefined) throw new OAuthError(400, 'invalid_request', problem)
     const challenge = str(params.code_challenge)
-    if (challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(challenge) || params.code_challenge_method !== 'S256') throw new OAuthError(400, 'invalid_request', 'PKCE with code_challenge_method S256 is required (RFC 7636; FAPI 2.0 §5.3.2.2)')
+    if (challenge === undefined || !/^[A-Za-z0-9_-]{43}$/.test(challenge) || params.code_challenge_method !== 'S256') {
+      throw new OAuthError(400, 'invalid_request', 'PKCE with code_challenge_method S256 is required (RFC 7636; FAPI 2.0 §5.3.2.2)')
+    }
     const state = params.state
     if (state !== undefined && (typeof state !== 'string' || state.length > 500)) throw new OAuthError(400, 'invalid_request', 'state is too long')
     // What is asked for: scope values naming our configurations (others, like `openid`, are
@@ -401,13 +423,19 @@ export class EudiAuthorizationServer {
     if (value === undefined) return []
     let list: unknown = value
     if (typeof value === 'string') {
-      try { list = JSON.parse(value) } catch { throw new OAuthError(400, 'invalid_authorization_details', 'authorization_details is not JSON') }
+      try {
+        list = JSON.parse(value)
+      } catch {
+        throw new OAuthError(400, 'invalid_authorization_details', 'authorization_details is not JSON')
+      }
     }
     if (!Array.isArray(list) || list.length === 0 || list.length > 20) throw new OAuthError(400, 'invalid_authorization_details', 'authorization_details must be a non-empty array')
     return list.map((d) => {
       const detail = d as { type?: unknown, credential_configuration_id?: unknown } | null
       if (detail?.type !== 'openid_credential') throw new OAuthError(400, 'invalid_authorization_details', 'authorization_details type must be openid_credential')
-      if (typeof detail.credential_configuration_id !== 'string' || !this.init.configurationIds.includes(detail.credential_configuration_id)) throw new OAuthError(400, 'invalid_authorization_details', 'authorization_details names an unknown credential_configuration_id')
+      if (typeof detail.credential_configuration_id !== 'string' || !this.init.configurationIds.includes(detail.credential_configuration_id)) {
+        throw new OAuthError(400, 'invalid_authorization_details', 'authorization_details names an unknown credential_configuration_id')
+      }
       return detail.credential_configuration_id
     })
   }
@@ -422,7 +450,9 @@ export class EudiAuthorizationServer {
    * pushed by the same client. Not consumed: the learner may reload the page until deciding.
    */
   async pending (requestUri: unknown, clientId: unknown): Promise<PendingAuthorization & { offer?: OfferRecord }> {
-    if (typeof requestUri !== 'string' || !requestUri.startsWith(REQUEST_URI_PREFIX) || requestUri.length > 200) throw new OAuthError(400, 'invalid_request', 'request_uri must be one this server returned from its PAR endpoint (RFC 9126 §4)')
+    if (typeof requestUri !== 'string' || !requestUri.startsWith(REQUEST_URI_PREFIX) || requestUri.length > 200) {
+      throw new OAuthError(400, 'invalid_request', 'request_uri must be one this server returned from its PAR endpoint (RFC 9126 §4)')
+    }
     const raw = await this.store.get(parKey(requestUri))
     if (raw === undefined) throw new OAuthError(400, 'invalid_request', 'the request_uri is unknown, expired or already used')
     const par = parse<ParRecord>(raw)
@@ -476,7 +506,9 @@ export class EudiAuthorizationServer {
   /** The learner refused: the pushed request is spent and the wallet told `access_denied` (RFC 6749 §4.1.2.1). */
   async deny (requestUri: string, clientId: string): Promise<string> {
     const par = await this.pending(requestUri, clientId)
-    await this.exclusive(async (tx) => { tx.del(this.store, parKey(requestUri)) })
+    await this.exclusive(async (tx) => {
+      tx.del(this.store, parKey(requestUri))
+    })
     return redirectWith(par.redirectUri, { error: 'access_denied', error_description: 'the learner did not approve', state: par.state, iss: this.issuer })
   }
 
@@ -505,15 +537,15 @@ export class EudiAuthorizationServer {
       token_endpoint: this.tokenEndpoint,
       ...(this.init.authorizationCode
         ? {
-            authorization_endpoint: this.authorizationEndpoint,
-            pushed_authorization_request_endpoint: this.parEndpoint,
-            require_pushed_authorization_requests: true,
-            response_types_supported: ['code'],
-            response_modes_supported: ['query'],
-            code_challenge_methods_supported: ['S256'],
-            authorization_response_iss_parameter_supported: true,
-            scopes_supported: [...this.init.configurationIds]
-          }
+          authorization_endpoint: this.authorizationEndpoint,
+          pushed_authorization_request_endpoint: this.parEndpoint,
+          require_pushed_authorization_requests: true,
+          response_types_supported: ['code'],
+          response_modes_supported: ['query'],
+          code_challenge_methods_supported: ['S256'],
+          authorization_response_iss_parameter_supported: true,
+          scopes_supported: [...this.init.configurationIds]
+        }
         : {}),
       grant_types_supported: [PRE_AUTHORIZED_GRANT, ...(this.init.authorizationCode ? ['authorization_code', 'refresh_token'] : [])],
       token_endpoint_auth_methods_supported: authMethods,

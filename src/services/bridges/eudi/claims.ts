@@ -72,8 +72,24 @@ export interface LearningClaims {
 
 /** Claims that are always selectively disclosable, in the order a wallet shows them. */
 export const DISCLOSABLE_CLAIMS = [
-  'given_name', 'family_name', 'birthdate', 'achievement_type', 'title', 'awarding_body', 'awarding_date', 'issuing_date', 'term',
-  'credits', 'eqf_level', 'nqf_level', 'field_of_study', 'languages', 'grades', 'learning_outcomes', 'parts', 'result'
+  'given_name',
+  'family_name',
+  'birthdate',
+  'achievement_type',
+  'title',
+  'awarding_body',
+  'awarding_date',
+  'issuing_date',
+  'term',
+  'credits',
+  'eqf_level',
+  'nqf_level',
+  'field_of_study',
+  'languages',
+  'grades',
+  'learning_outcomes',
+  'parts',
+  'result'
 ] as const
 
 function body (issuer: IssuerFacts): AwardingBodyClaim {

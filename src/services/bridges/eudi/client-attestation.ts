@@ -97,7 +97,11 @@ export async function checkClientAttestation (headers: { attestation?: string | 
 
   // The attestation: signed by a wallet provider on the trust list (x5c, HAIP §4.4.1).
   let header: Record<string, unknown>
-  try { header = decodeProtectedHeader(attestation) as Record<string, unknown> } catch { throw invalid('the client attestation is not a JWT') }
+  try {
+    header = decodeProtectedHeader(attestation) as Record<string, unknown>
+  } catch {
+    throw invalid('the client attestation is not a JWT')
+  }
   if (header.typ !== 'oauth-client-attestation+jwt') throw invalid('the client attestation must be typ oauth-client-attestation+jwt')
   if (typeof header.alg !== 'string' || !(ATTESTATION_ALGS as readonly string[]).includes(header.alg)) throw invalid(`the client attestation alg must be one of ${ATTESTATION_ALGS.join(', ')}`)
   if (check.roots.length === 0) throw invalid('no wallet provider is trusted here (portal.wallet.walletProviderRootFiles)')
@@ -110,7 +114,11 @@ export async function checkClientAttestation (headers: { attestation?: string | 
   } catch (err) {
     throw invalid(`the client attestation's certificate chain is not trusted: ${err instanceof ChainError ? err.message : 'unreadable'}`)
   }
-  try { await compactVerify(attestation, leaf.publicKey, { algorithms: [...ATTESTATION_ALGS] }) } catch { throw invalid('the client attestation signature does not verify under its certificate') }
+  try {
+    await compactVerify(attestation, leaf.publicKey, { algorithms: [...ATTESTATION_ALGS] })
+  } catch {
+    throw invalid('the client attestation signature does not verify under its certificate')
+  }
   const a = claims(attestation)
   if (typeof a.sub !== 'string' || a.sub === '' || a.sub.length > 500) throw invalid('the client attestation has no sub (client ID)')
   if (typeof a.exp !== 'number' || a.exp <= now) throw invalid('the client attestation has expired')
@@ -119,14 +127,26 @@ export async function checkClientAttestation (headers: { attestation?: string | 
   if (typeof cnf !== 'object' || cnf === null) throw invalid('the client attestation has no cnf.jwk')
   if (hasPrivateMembers(cnf)) throw invalid('cnf.jwk holds private key material')
   let instanceKey: JWK
-  try { instanceKey = publicKeyOf(cnf) } catch (err) { throw invalid(`cnf.jwk: ${err instanceof ProofError ? err.message : 'not a public key'}`) }
+  try {
+    instanceKey = publicKeyOf(cnf)
+  } catch (err) {
+    throw invalid(`cnf.jwk: ${err instanceof ProofError ? err.message : 'not a public key'}`)
+  }
 
   // The PoP: signed by the instance key, for us, fresh, once.
   let popHeader: Record<string, unknown>
-  try { popHeader = decodeProtectedHeader(pop) as Record<string, unknown> } catch { throw invalid('the client attestation PoP is not a JWT') }
+  try {
+    popHeader = decodeProtectedHeader(pop) as Record<string, unknown>
+  } catch {
+    throw invalid('the client attestation PoP is not a JWT')
+  }
   if (popHeader.typ !== 'oauth-client-attestation-pop+jwt') throw invalid('the client attestation PoP must be typ oauth-client-attestation-pop+jwt')
   if (typeof popHeader.alg !== 'string' || !(ATTESTATION_ALGS as readonly string[]).includes(popHeader.alg)) throw invalid(`the PoP alg must be one of ${ATTESTATION_ALGS.join(', ')}`)
-  try { await compactVerify(pop, await importJWK(instanceKey, popHeader.alg), { algorithms: [...ATTESTATION_ALGS] }) } catch { throw invalid('the client attestation PoP is not signed by the key the attestation names (cnf)') }
+  try {
+    await compactVerify(pop, await importJWK(instanceKey, popHeader.alg), { algorithms: [...ATTESTATION_ALGS] })
+  } catch {
+    throw invalid('the client attestation PoP is not signed by the key the attestation names (cnf)')
+  }
   const p = claims(pop)
   if (p.iss !== undefined && p.iss !== a.sub) throw invalid('the PoP iss is not the attested client')
   const aud = Array.isArray(p.aud) ? p.aud : [p.aud]

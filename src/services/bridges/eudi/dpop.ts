@@ -48,7 +48,7 @@ export interface CheckedDpop {
 
 function refuse (check: DpopCheck, description: string): OAuthError {
   return check.atResource === true
-    ? new OAuthError(401, 'invalid_dpop_proof', description, { 'www-authenticate': `DPoP error="invalid_dpop_proof", error_description="${description.replace(/["\\]/g, "'")}", algs="${DPOP_ALGS.join(' ')}"` })
+    ? new OAuthError(401, 'invalid_dpop_proof', description, { 'www-authenticate': `DPoP error="invalid_dpop_proof", error_description="${description.replace(/["\\]/g, '\'')}", algs="${DPOP_ALGS.join(' ')}"` })
     : new OAuthError(400, 'invalid_dpop_proof', description)
 }
 
@@ -57,7 +57,9 @@ function normaliseHtu (url: string): string | undefined {
   try {
     const u = new URL(url)
     return `${u.protocol}//${u.host}${u.pathname}`
-  } catch { return undefined }
+  } catch {
+    return undefined
+  }
 }
 
 /** The headers a request carries under `DPoP`: none, one, or (joined by the HTTP layer) several. */
@@ -73,19 +75,29 @@ export async function checkDpopProof (header: string | string[] | undefined, che
   const jwt = values[0] as string
   if (jwt.length > 8192) throw refuse(check, 'the DPoP proof is too large')
   let h: Record<string, unknown>
-  try { h = decodeProtectedHeader(jwt) as Record<string, unknown> } catch { throw refuse(check, 'the DPoP proof is not a JWT') }
+  try {
+    h = decodeProtectedHeader(jwt) as Record<string, unknown>
+  } catch {
+    throw refuse(check, 'the DPoP proof is not a JWT')
+  }
   if (h.typ !== 'dpop+jwt') throw refuse(check, 'typ must be dpop+jwt')
   if (typeof h.alg !== 'string' || !(DPOP_ALGS as readonly string[]).includes(h.alg)) throw refuse(check, `alg must be one of ${DPOP_ALGS.join(', ')}`)
   const jwk = h.jwk as JWK | undefined
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw refuse(check, 'the DPoP proof carries no jwk')
   if (hasPrivateMembers(jwk)) throw refuse(check, 'the jwk holds private key material')
   let publicJwk: JWK
-  try { publicJwk = publicKeyOf(jwk) } catch (err) { throw refuse(check, err instanceof ProofError ? err.message : 'the jwk is not a public key') }
+  try {
+    publicJwk = publicKeyOf(jwk)
+  } catch (err) {
+    throw refuse(check, err instanceof ProofError ? err.message : 'the jwk is not a public key')
+  }
   let payload: Record<string, unknown>
   try {
     const verified = await compactVerify(jwt, await importJWK(publicJwk, h.alg), { algorithms: [...DPOP_ALGS] })
     payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>
-  } catch { throw refuse(check, 'the DPoP proof signature does not verify under its jwk') }
+  } catch {
+    throw refuse(check, 'the DPoP proof signature does not verify under its jwk')
+  }
   if (typeof payload !== 'object' || payload === null) throw refuse(check, 'the DPoP proof has no claims')
   const { jti, htm, htu, iat } = payload
   if (typeof jti !== 'string' || jti === '' || jti.length > 200) throw refuse(check, 'jti is missing')

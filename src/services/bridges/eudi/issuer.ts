@@ -38,7 +38,21 @@ import { x5cOf } from '../../../core/crypto/x509.ts'
 import type { AccessLog, VerifiedResults } from '../ports.ts'
 import { credentialKindOf, disclosureFrame, learningClaims, type LearningCredentialKind } from './claims.ts'
 import {
-  byLearnerKey, byLearnerPrefix, byResultKey, byResultPrefix, codeKey, credentialKey, EXPIRY_PREFIX, expiryKey, HOLDER_PREFIX, holderKey, nonceKey, offerKey, prefixEnd, secretHash, tokenKey
+  byLearnerKey,
+  byLearnerPrefix,
+  byResultKey,
+  byResultPrefix,
+  codeKey,
+  credentialKey,
+  EXPIRY_PREFIX,
+  expiryKey,
+  HOLDER_PREFIX,
+  holderKey,
+  nonceKey,
+  offerKey,
+  prefixEnd,
+  secretHash,
+  tokenKey
 } from './keys.ts'
 import { checkAttestationProof, checkProofJwt, PROOF_ALGS, ProofError, type CheckedProof } from './proof.ts'
 import { ATTESTATION_ALGS } from './jwk.ts'
@@ -231,7 +245,9 @@ export class EudiIssuer {
     return this.init.issuerUrl().replace(/\/+$/, '')
   }
 
-  get credentialEndpoint (): string { return `${this.issuer}/eudi/credential` }
+  get credentialEndpoint (): string {
+    return `${this.issuer}/eudi/credential`
+  }
 
   /** The type metadata documents under the current issuer URL. */
   typeMetadata (): TypeMetadataDocuments {
@@ -336,7 +352,15 @@ export class EudiIssuer {
     if (grant.jkt !== undefined) {
       // RFC 9449 §7.2: a DPoP-bound token presented as a bearer token is refused.
       if (scheme !== 'dpop') throw new OAuthError(401, 'invalid_token', 'the access token is DPoP-bound: use the DPoP scheme with a DPoP proof', dpopChallenge)
-      await checkDpopProof(request.dpop, { method: 'POST', url: this.credentialEndpoint, nowMs: this.now(), accessToken, boundJkt: grant.jkt, atResource: true, replay: async (k, jti, until) => await this.replay.firstUse(`dpop:${k}`, jti, until) })
+      await checkDpopProof(request.dpop, {
+        method: 'POST',
+        url: this.credentialEndpoint,
+        nowMs: this.now(),
+        accessToken,
+        boundJkt: grant.jkt,
+        atResource: true,
+        replay: async (k, jti, until) => await this.replay.firstUse(`dpop:${k}`, jti, until)
+      })
     } else if (scheme !== 'bearer') {
       throw new OAuthError(401, 'invalid_token', 'the access token is not DPoP-bound: use the Bearer scheme')
     }
@@ -405,7 +429,9 @@ export class EudiIssuer {
         return { credentials: copies.credentials, issued: { ids: copies.ids, learnerId: grant.learnerId, configurationId: item.configurationId, at: now } }
       }, { lane: ISSUER_LANE })
       this.logger.info({ credentials: issued.ids.length, configurationId: issued.configurationId }, 'credentials issued')
-      for (const id of issued.ids) await this.accessLog?.record(issued.learnerId, { at: issued.at, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: id })
+      for (const id of issued.ids) {
+        await this.accessLog?.record(issued.learnerId, { at: issued.at, organisation: this.init.name, operation: 'eudi.credential-issued', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: id })
+      }
       if (parsed.legacyProof) this.logger.debug({ configurationId: issued.configurationId }, 'legacy singular proof accepted')
       return { credentials: credentials.map((credential) => ({ credential })) }
     } catch (err) {
@@ -433,16 +459,18 @@ export class EudiIssuer {
       const credentialId = randomUUID()
       const allocated = await this.statusLists.allocate(tx)
       listIds.add(allocated.ref.listId)
-      credentials.push(await this.sdjwt.issue({
-        issuer: this.issuer,
-        vct,
-        vctIntegrity: docs.integrity.get(vct),
-        claims: item.claims as unknown as Record<string, unknown>,
-        frame: disclosureFrame(item.claims),
-        holderJwk: key,
-        status: { ref: allocated.ref, uri: this.statusListUrl(allocated.ref.listId) },
-        iat
-      }))
+      credentials.push(
+        await this.sdjwt.issue({
+          issuer: this.issuer,
+          vct,
+          vctIntegrity: docs.integrity.get(vct),
+          claims: item.claims as unknown as Record<string, unknown>,
+          frame: disclosureFrame(item.claims),
+          holderJwk: key,
+          status: { ref: allocated.ref, uri: this.statusListUrl(allocated.ref.listId) },
+          iat
+        })
+      )
       const record: IssuedCredentialRecord = { credentialId, configurationId: item.configurationId, learnerId: grant.learnerId, source: item.source, status: allocated.ref, issuedAt: now }
       tx.record({ sublevel: store, key: credentialKey(credentialId), value: json(record), entry: { type: 'bridges.eudi-credential', key: credentialId } })
       tx.put(store, byResultKey(item.source.peerId, item.source.resultId, credentialId), EMPTY)
@@ -454,7 +482,9 @@ export class EudiIssuer {
     tx.put(store, holderKey(grant.learnerId), json({ checkedAt: now }))
     // The nonces are spent: a replayed proof finds nothing (§13.4 "Proof replay").
     for (const n of nonces) tx.del(store, nonceKey(n))
-    tx.onCommitted(() => { for (const id of listIds) this.statusTokenCache.delete(id) })
+    tx.onCommitted(() => {
+      for (const id of listIds) this.statusTokenCache.delete(id)
+    })
     return { credentials, ids }
   }
 
@@ -563,7 +593,9 @@ export class EudiIssuer {
         // The issuance record is immutable (its log entry points at it); the revocation has its own.
         const revocation = json({ credentialId, status: record.status, revokedAt: record.revokedAt, reason })
         tx.record({ sublevel: store, key: `${credentialKey(credentialId)}/revoked`, value: revocation, entry: { type: 'bridges.eudi-revocation', key: credentialId } })
-        tx.onCommitted(() => { this.statusTokenCache.delete(record.status.listId) })
+        tx.onCommitted(() => {
+          this.statusTokenCache.delete(record.status.listId)
+        })
         return record
       }, { lane: ISSUER_LANE })
     } catch (err) {
@@ -572,7 +604,14 @@ export class EudiIssuer {
     }
     if (revoked === undefined) return
     this.logger.info({ credentialId, reason }, 'credential revoked')
-    await this.accessLog?.record(revoked.learnerId, { at: revoked.revokedAt as number, organisation: this.init.name, operation: 'eudi.credential-revoked', purpose: WALLET_PURPOSE.purpose, legalBasis: WALLET_PURPOSE.legalBasis, reference: credentialId })
+    await this.accessLog?.record(revoked.learnerId, {
+      at: revoked.revokedAt as number,
+      organisation: this.init.name,
+      operation: 'eudi.credential-revoked',
+      purpose: WALLET_PURPOSE.purpose,
+      legalBasis: WALLET_PURPOSE.legalBasis,
+      reference: credentialId
+    })
   }
 
   /**

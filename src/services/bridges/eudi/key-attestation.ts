@@ -33,7 +33,11 @@ export interface CheckedKeyAttestation {
 export async function checkKeyAttestation (jwt: unknown, options: { roots: readonly X509Certificate[], nowMs: number, proofType: 'jwt' | 'attestation' }): Promise<CheckedKeyAttestation> {
   if (typeof jwt !== 'string' || jwt.length > 32_768) throw new ProofError('the key attestation is not a JWT')
   let header: Record<string, unknown>
-  try { header = decodeProtectedHeader(jwt) as Record<string, unknown> } catch { throw new ProofError('the key attestation is not a JWT') }
+  try {
+    header = decodeProtectedHeader(jwt) as Record<string, unknown>
+  } catch {
+    throw new ProofError('the key attestation is not a JWT')
+  }
   if (!(KEY_ATTESTATION_TYPES as readonly unknown[]).includes(header.typ)) throw new ProofError('the key attestation must be typ key-attestation+jwt')
   if (typeof header.alg !== 'string' || !(ATTESTATION_ALGS as readonly string[]).includes(header.alg)) throw new ProofError(`the key attestation alg must be one of ${ATTESTATION_ALGS.join(', ')}`)
   if (options.roots.length === 0) throw new ProofError('no wallet provider is trusted here to attest keys (portal.wallet.walletProviderRootFiles)')
@@ -50,7 +54,9 @@ export async function checkKeyAttestation (jwt: unknown, options: { roots: reado
   try {
     const verified = await compactVerify(jwt, leaf.publicKey, { algorithms: [...ATTESTATION_ALGS] })
     payload = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown>
-  } catch { throw new ProofError('the key attestation signature does not verify under its certificate') }
+  } catch {
+    throw new ProofError('the key attestation signature does not verify under its certificate')
+  }
   const now = options.nowMs / 1000
   if (typeof payload.iat !== 'number' || payload.iat > now + 60) throw new ProofError('the key attestation has no valid iat')
   if (payload.exp === undefined ? options.proofType === 'jwt' : (typeof payload.exp !== 'number' || payload.exp <= now)) throw new ProofError('the key attestation has expired or has no exp')

@@ -53,7 +53,9 @@ export interface EudiModuleInit extends Omit<EudiIssuerInit, 'certificateChain' 
 }
 
 /** Without a fetch, documents of other issuers are not fetched (the check says so). */
-const refuseFetch: SafeFetch = async (url) => { throw new LifelongError('unavailable', 'EUDI_FETCH_UNAVAILABLE', `cannot fetch ${url}`) }
+const refuseFetch: SafeFetch = async (url) => {
+  throw new LifelongError('unavailable', 'EUDI_FETCH_UNAVAILABLE', `cannot fetch ${url}`)
+}
 
 /**
  * This portal's own status lists and type metadata, read in-process rather than over HTTP (the
@@ -97,7 +99,9 @@ export class EudiModule {
     let certificateChain: X509Certificate[] | undefined
     if (init.certificateChainFile !== undefined) {
       certificateChain = readCertificates(init.certificateChainFile)
-      if (!certifiesKey(certificateChain[0] as X509Certificate, key.publicKey)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.certificateChainFile}: its first certificate does not certify the credential issuer key (${CREDENTIAL_ISSUER_KEY_FILE})`)
+      if (!certifiesKey(certificateChain[0] as X509Certificate, key.publicKey)) {
+        throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.certificateChainFile}: its first certificate does not certify the credential issuer key (${CREDENTIAL_ISSUER_KEY_FILE})`)
+      }
       if (init.certificateRootFile !== undefined) {
         try {
           verifyChain(certificateChain, readCertificates(init.certificateRootFile), new Date((components.now ?? Date.now)()))
@@ -107,18 +111,19 @@ export class EudiModule {
       }
     }
     const walletProviderRoots = (init.walletProviderRootFiles ?? []).flatMap((f) => readCertificates(f))
-    const issuer = new EudiIssuer({ store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, results: components.results, now: components.now }, {
-      ...init,
-      walletProviderRoots,
-      ...(certificateChain === undefined ? {} : { certificateChain })
-    })
+    const issuer = new EudiIssuer(
+      { store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, results: components.results, now: components.now },
+      { ...init, walletProviderRoots, ...(certificateChain === undefined ? {} : { certificateChain }) }
+    )
     let signer: { key: ReturnType<typeof loadOrCreateP256KeyFile>, chain: X509Certificate[] } | undefined
     if (init.verifier !== undefined) {
       // Read, never made here: a key nobody's certificate names would be of no use.
       if (!existsSync(init.verifier.keyFile)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `the verifier key ${init.verifier.keyFile} does not exist`)
       const key = loadOrCreateP256KeyFile(init.verifier.keyFile)
       const chain = readCertificates(init.verifier.certificateChainFile)
-      if (!certifiesKey(chain[0] as X509Certificate, key)) throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.verifier.certificateChainFile}: its first certificate does not certify the verifier key ${init.verifier.keyFile}`)
+      if (!certifiesKey(chain[0] as X509Certificate, key)) {
+        throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.verifier.certificateChainFile}: its first certificate does not certify the verifier key ${init.verifier.keyFile}`)
+      }
       signer = { key, chain }
     }
     const own = ownDocuments(issuer)
@@ -139,13 +144,19 @@ export class EudiModule {
 
   async start (): Promise<void> {
     const prune = setInterval(() => {
-      this.issuer.prune().catch((err: unknown) => { this.logger.warn({ err }, 'pruning expired offers failed') })
+      this.issuer.prune().catch((err: unknown) => {
+        this.logger.warn({ err }, 'pruning expired offers failed')
+      })
     }, this.pruneIntervalMs)
     let running = false
     const upkeep = setInterval(() => {
       if (running) return
       running = true
-      this.issuer.upkeep().catch((err: unknown) => { this.logger.warn({ err }, 'credential status upkeep failed') }).finally(() => { running = false })
+      this.issuer.upkeep().catch((err: unknown) => {
+        this.logger.warn({ err }, 'credential status upkeep failed')
+      }).finally(() => {
+        running = false
+      })
     }, this.upkeepIntervalMs)
     prune.unref()
     upkeep.unref()

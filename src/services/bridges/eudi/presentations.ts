@@ -317,15 +317,25 @@ export class PresentationVerifier {
         throw new OAuthError(400, 'invalid_request', reason)
       }
       if (r.profile === 'haip') {
-        try { answer = await this.decrypt(r, form.response) } catch (err) { return await refuse(`the answer could not be decrypted: ${(err as Error).message}`) }
+        try {
+          answer = await this.decrypt(r, form.response)
+        } catch (err) {
+          return await refuse(`the answer could not be decrypted: ${(err as Error).message}`)
+        }
       }
       // §14.3.2: the answer names the request it answers.
       if (typeof answer.state !== 'string' || !sameSecret(answer.state, r.state)) return await refuse('state is not the one of this request')
       if (answer.error !== undefined) return await refuse(`the wallet did not present: ${String(answer.error)}`)
       let vpToken: unknown = answer.vp_token
-      if (typeof vpToken === 'string') { try { vpToken = JSON.parse(vpToken) } catch { return await refuse('vp_token is not JSON') } }
+      if (typeof vpToken === 'string') {
+        try {
+          vpToken = JSON.parse(vpToken)
+        } catch {
+          return await refuse('vp_token is not JSON')
+        }
+      }
       if (vpToken === null || typeof vpToken !== 'object' || Array.isArray(vpToken)) return await refuse('vp_token must be an object keyed by the DCQL query IDs (§8.1)')
-      const queries = (r.dcql.credentials as Array<{ id: string, meta: { vct_values: string[] } }>)
+      const queries = r.dcql.credentials as Array<{ id: string, meta: { vct_values: string[] } }>
       const answered = Object.entries(vpToken as Record<string, unknown>)
       if (answered.length !== 1) return await refuse('exactly one of the requested credentials must be presented')
       const [queryId, presentations] = answered[0] as [string, unknown]

@@ -103,7 +103,10 @@ export function packDisclosures (value: unknown, frame: DisclosureFrame | undefi
   const digests: string[] = []
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const inner = packDisclosures(v, frame[k] as DisclosureFrame | undefined, out)
-    if (!disclosable.has(k)) { obj[k] = inner; continue }
+    if (!disclosable.has(k)) {
+      obj[k] = inner
+      continue
+    }
     const d = b64u(JSON.stringify([salt(), k, inner]))
     out.push(d)
     digests.push(disclosureDigest(d))

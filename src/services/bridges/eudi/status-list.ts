@@ -97,7 +97,7 @@ export class StatusListStore {
 
   /** The list being filled: `1`, then `2` once it is full, … (list IDs are opaque strings). */
   private async currentList (): Promise<string> {
-    for (let n = 1; ; n++) {
+    for (let n = 1;; n++) {
       const id = String(n)
       const { alloc } = await this.load(id)
       if (alloc.some((b) => b !== 0xff)) return id

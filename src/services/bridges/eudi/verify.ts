@@ -64,7 +64,9 @@ export function looksLikeSdJwt (text: string): boolean {
   if (!t.includes('~')) return false
   try {
     return (decodeProtectedHeader(t.split('~')[0] as string).typ as string | undefined)?.endsWith('sd-jwt') === true
-  } catch { return false }
+  } catch {
+    return false
+  }
 }
 
 /** Collects every digest referenced by `_sd` arrays and `{ "...": digest }` array elements. */
@@ -138,8 +140,14 @@ function underBase (url: unknown, base: string): boolean {
 export async function verifySdJwtVc (text: string, options: VerifyOptions): Promise<SdJwtVerification> {
   const checks: Check[] = []
   const out: SdJwtVerification = { ok: false, checks }
-  const add = (name: string, ok: boolean, detail: string): boolean => { checks.push({ name, ok, detail }); return ok }
-  const done = (): SdJwtVerification => { out.ok = checks.length > 0 && checks.every((c) => c.ok); return out }
+  const add = (name: string, ok: boolean, detail: string): boolean => {
+    checks.push({ name, ok, detail })
+    return ok
+  }
+  const done = (): SdJwtVerification => {
+    out.ok = checks.length > 0 && checks.every((c) => c.ok)
+    return out
+  }
   const doFetch = options.fetch ?? createSafeFetch()
   const now = Math.floor((options.now ?? Date.now()) / 1000)
   const parts = text.trim().split('~')
@@ -165,9 +173,13 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   const all = issuerKeys(options.manifests)
   const named = typeof header.kid === 'string' ? all.filter((c) => c.kid === header.kid) : all
   if (named.length === 0) {
-    add('issuer', false, options.manifests.length === 0
-      ? 'no manifest of a pinned federation is at hand to name credential issuers (run `lifelong trust refresh`)'
-      : `signed by a key (kid ${String(header.kid)}) that no pinned federation names as a credential issuer`)
+    add(
+      'issuer',
+      false,
+      options.manifests.length === 0
+        ? 'no manifest of a pinned federation is at hand to name credential issuers (run `lifelong trust refresh`)'
+        : `signed by a key (kid ${String(header.kid)}) that no pinned federation names as a credential issuer`
+    )
     return done()
   }
   let signer: IssuerKeyCandidate | undefined
@@ -178,13 +190,18 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
       break
     } catch {}
   }
-  if (signer === undefined) { add('signature', false, 'the issuer signature does not verify under the credential issuer key of the pinned federation'); return done() }
+  if (signer === undefined) {
+    add('signature', false, 'the issuer signature does not verify under the credential issuer key of the pinned federation')
+    return done()
+  }
   const m = signer.member
   // With x5c (SD-JWT VC §3.5, HAIP §6.1.1) the certificate must be for the key the manifest names:
   // the chain is for wallets in the wider ecosystem; trust here comes from the pinned federation.
   if (header.x5c !== undefined) {
     let leafKey: KeyObject | undefined
-    try { leafKey = Array.isArray(header.x5c) && typeof header.x5c[0] === 'string' ? new X509Certificate(Buffer.from(header.x5c[0], 'base64')).publicKey : undefined } catch {}
+    try {
+      leafKey = Array.isArray(header.x5c) && typeof header.x5c[0] === 'string' ? new X509Certificate(Buffer.from(header.x5c[0], 'base64')).publicKey : undefined
+    } catch {}
     if (leafKey === undefined || !leafKey.export({ type: 'spki', format: 'der' }).equals(signer.key.export({ type: 'spki', format: 'der' }))) {
       add('signature', false, 'the x5c certificate is not for the credential issuer key the pinned federation names')
       return done()
@@ -196,10 +213,10 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   const issuerProblem = payload.iss !== m.httpBaseUrl
     ? `the credential names iss ${String(payload.iss)}, but the key is the credential issuer key of "${m.name}" at ${m.httpBaseUrl}`
     : !m.roles.includes('portal')
-        ? `"${m.name}" is not a portal of the federation`
-        : iat === undefined || iat + DAY <= m.validFrom || iat >= m.validTo
-          ? `issued ${iat === undefined ? 'at no stated time' : new Date(iat).toISOString()}, outside "${m.name}"'s membership (${new Date(m.validFrom).toISOString()} to ${new Date(m.validTo).toISOString()})`
-          : undefined
+    ? `"${m.name}" is not a portal of the federation`
+    : iat === undefined || iat + DAY <= m.validFrom || iat >= m.validTo
+    ? `issued ${iat === undefined ? 'at no stated time' : new Date(iat).toISOString()}, outside "${m.name}"'s membership (${new Date(m.validFrom).toISOString()} to ${new Date(m.validTo).toISOString()})`
+    : undefined
   if (!add('issuer', issuerProblem === undefined, issuerProblem ?? `"${m.name}" (organisation ${m.organisationNumber}, ${m.httpBaseUrl}), a credential issuer of federation ${signer.federation}`)) return done()
   add('signature', true, `ES256 by the credential issuer key ${signer.kid}`)
   out.issuer = { federation: signer.federation, member: m }
@@ -213,10 +230,21 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
   const decoded = new Map<string, unknown[]>()
   for (const d of disclosures) {
     const h = digest(d)
-    if (decoded.has(h)) { add('disclosures', false, 'a Disclosure appears twice'); return done() }
+    if (decoded.has(h)) {
+      add('disclosures', false, 'a Disclosure appears twice')
+      return done()
+    }
     let arr: unknown
-    try { arr = b64json(d) } catch { add('disclosures', false, 'a Disclosure is not base64url JSON'); return done() }
-    if (!Array.isArray(arr) || (arr.length !== 2 && arr.length !== 3)) { add('disclosures', false, 'a Disclosure is not [salt, (name,) value]'); return done() }
+    try {
+      arr = b64json(d)
+    } catch {
+      add('disclosures', false, 'a Disclosure is not base64url JSON')
+      return done()
+    }
+    if (!Array.isArray(arr) || (arr.length !== 2 && arr.length !== 3)) {
+      add('disclosures', false, 'a Disclosure is not [salt, (name,) value]')
+      return done()
+    }
     decoded.set(h, arr)
   }
   const accepted = new Set<string>()
@@ -231,7 +259,10 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
       for (const n of nested) referenced.add(n)
     }
   }
-  if (accepted.size !== decoded.size) { add('disclosures', false, 'a Disclosure is not referenced by the issuer-signed JWT (altered or foreign)'); return done() }
+  if (accepted.size !== decoded.size) {
+    add('disclosures', false, 'a Disclosure is not referenced by the issuer-signed JWT (altered or foreign)')
+    return done()
+  }
   const names = [...decoded.values()].filter((a) => a.length === 3).map((a) => String(a[1]))
   add('disclosures', true, `${disclosures.length} Disclosure(s) match their digests: ${names.join(', ')}`)
   out.claims = withDisclosures(payload, decoded) as Record<string, unknown>
@@ -251,14 +282,14 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
       const problem = kbHeader.typ !== 'kb+jwt'
         ? 'typ is not kb+jwt'
         : kbPayload.sd_hash !== sdHash
-          ? 'sd_hash does not cover this presentation'
-          : !fresh
-              ? 'not fresh (iat)'
-              : expected !== undefined && kbPayload.nonce !== expected.nonce
-                ? 'nonce is not the one of this request'
-                : expected !== undefined && kbPayload.aud !== expected.audience
-                  ? 'aud is not this verifier'
-                  : undefined
+        ? 'sd_hash does not cover this presentation'
+        : !fresh
+        ? 'not fresh (iat)'
+        : expected !== undefined && kbPayload.nonce !== expected.nonce
+        ? 'nonce is not the one of this request'
+        : expected !== undefined && kbPayload.aud !== expected.audience
+        ? 'aud is not this verifier'
+        : undefined
       add('key-binding', problem === undefined, problem === undefined ? `KB-JWT for ${String(kbPayload.aud)}, nonce ${String(kbPayload.nonce)}` : `the KB-JWT ${problem}`)
     } catch (err) {
       add('key-binding', false, `the KB-JWT does not verify: ${(err as Error).message}`)
@@ -280,7 +311,9 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
       if (!underBase(payload.vct, m.httpBaseUrl)) throw new LifelongError('forbidden', 'EUDI_URL_NOT_UNDER_ISSUER', `${String(payload.vct)} is not under the issuer's base URL ${m.httpBaseUrl}`)
       const bytes = (await doFetch(String(payload.vct), { accept: 'application/json' })).body
       add('type-metadata', sri(bytes) === payload['vct#integrity'], `type metadata of ${String(payload.vct)} ${sri(bytes) === payload['vct#integrity'] ? 'matches' : 'does not match'} vct#integrity`)
-    } catch (err) { add('type-metadata', false, `cannot check the type metadata: ${(err as Error).message}`) }
+    } catch (err) {
+      add('type-metadata', false, `cannot check the type metadata: ${(err as Error).message}`)
+    }
   }
   const sl = payload.status?.status_list as { idx?: number, uri?: string } | undefined
   if (sl !== undefined) {
@@ -296,7 +329,9 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
       if (slPayload.exp !== undefined && slPayload.exp <= now) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list token has expired')
       const status = getStatus(decodeStatusList(String(slPayload.status_list?.lst)), Number(sl.idx), slPayload.status_list?.bits ?? 1)
       add('status', status === 0, status === 0 ? 'VALID' : status === 1 ? 'INVALID (revoked)' : `status 0x${status.toString(16)}`)
-    } catch (err) { add('status', false, `cannot check the status: ${(err as Error).message}`) }
+    } catch (err) {
+      add('status', false, `cannot check the status: ${(err as Error).message}`)
+    }
   }
   return done()
 }

@@ -22,24 +22,38 @@ export interface EdmErrorReply {
 
 export type EdmErrorRenderer = (err: unknown) => EdmErrorReply
 
-interface Mapped { status: number, code: EdmErrorCode, detail: string, retryAfter?: number }
+interface Mapped {
+  status: number
+  code: EdmErrorCode
+  detail: string
+  retryAfter?: number
+}
 
 function mapError (err: unknown): Mapped {
   if (err instanceof LifelongError) {
     switch (err.kind) {
       // EDM:ERR:0001 Failed Authentication: the caller is not a gateway this provider accepts.
-      case 'unauthenticated': return { status: 401, code: 'EDM:ERR:0001', detail: err.message }
-      case 'forbidden': return { status: 403, code: 'EDM:ERR:0001', detail: err.message }
+      case 'unauthenticated':
+        return { status: 401, code: 'EDM:ERR:0001', detail: err.message }
+      case 'forbidden':
+        return { status: 403, code: 'EDM:ERR:0001', detail: err.message }
       // No EDM code is for a rate limit; 0005 (timeout) tells the access point to try again later, Retry-After says when.
       case 'rate-limited': {
         const retry = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds ?? 1
         return { status: 429, code: 'EDM:ERR:0005', detail: err.message, retryAfter: retry }
       }
-      case 'too-large': return { status: 413, code: 'EDM:ERR:0003', detail: err.message }
-      case 'invalid': case 'unsupported': return { status: 400, code: 'EDM:ERR:0003', detail: err.message }
-      case 'not-found': return { status: 404, code: 'EDM:ERR:0003', detail: err.message }
-      case 'unavailable': case 'timeout': return { status: 503, code: 'EDM:ERR:0005', detail: 'the evidence provider is not available; try again later', retryAfter: 1 }
-      default: return { status: 500, code: 'EDM:ERR:0005', detail: 'the evidence provider could not complete the request' }
+      case 'too-large':
+        return { status: 413, code: 'EDM:ERR:0003', detail: err.message }
+      case 'invalid':
+      case 'unsupported':
+        return { status: 400, code: 'EDM:ERR:0003', detail: err.message }
+      case 'not-found':
+        return { status: 404, code: 'EDM:ERR:0003', detail: err.message }
+      case 'unavailable':
+      case 'timeout':
+        return { status: 503, code: 'EDM:ERR:0005', detail: 'the evidence provider is not available; try again later', retryAfter: 1 }
+      default:
+        return { status: 500, code: 'EDM:ERR:0005', detail: 'the evidence provider could not complete the request' }
     }
   }
   const f = err as { code?: string, statusCode?: number, validation?: unknown }

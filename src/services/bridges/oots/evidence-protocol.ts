@@ -28,7 +28,7 @@ export const GetEvidence: Method<lifelong.evidence.IGetEvidenceRequest, lifelong
 
 /** The institution's own records of a learner's results (the results registry implements it). */
 export interface InstitutionResults {
-  forLearner (learnerId: string, resultIds: readonly string[]): Promise<LearnerResults>
+  forLearner(learnerId: string, resultIds: readonly string[]): Promise<LearnerResults>
 }
 
 export interface EvidenceServiceComponents {
@@ -83,10 +83,22 @@ export function serveEvidence (c: EvidenceServiceComponents): void {
       entries.push({
         type: 'bridges.evidence-issued',
         key: evidence.credentialId,
-        record: new TextEncoder().encode(JSON.stringify({ credentialId: evidence.credentialId, resultId: result.id, version: result.version, requestedBy: context.caller.organisationNumber, purpose: context.purpose, legalBasis: context.legalBasis, requestId: context.requestId }))
+        record: new TextEncoder().encode(
+          JSON.stringify({
+            credentialId: evidence.credentialId,
+            resultId: result.id,
+            version: result.version,
+            requestedBy: context.caller.organisationNumber,
+            purpose: context.purpose,
+            legalBasis: context.legalBasis,
+            requestId: context.requestId
+          })
+        )
       })
     }
-    await c.log.transaction((tx) => { for (const e of entries) tx.log(e) })
+    await c.log.transaction((tx) => {
+      for (const e of entries) tx.log(e)
+    })
     c.logger.info({ documents: documents.length, requestId: context.requestId }, 'evidence issued')
     return { documents }
   })

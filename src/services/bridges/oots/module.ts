@@ -57,7 +57,9 @@ export class OotsModule {
 
   async start (): Promise<void> {
     const sweep = (): void => {
-      Promise.all([this.provider.pruneExchanges(), this.provider.prunePreviews()]).catch((err: unknown) => { this.logger.warn({ err }, 'OOTS retention sweep failed') })
+      Promise.all([this.provider.pruneExchanges(), this.provider.prunePreviews()]).catch((err: unknown) => {
+        this.logger.warn({ err }, 'OOTS retention sweep failed')
+      })
     }
     sweep()
     this.timer = setInterval(sweep, 3_600_000)

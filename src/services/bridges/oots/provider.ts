@@ -268,7 +268,12 @@ export class OotsProvider {
       detail,
       provider: this.init.provider,
       requesters: request?.requesters,
-      preview: preview === undefined ? undefined : { location: preview, description: { EN: 'Sign in to the Norwegian Diploma portal, check the evidence and approve or refuse sending it.', NB: 'Logg inn på Vitnemålsportalen, se over dokumentasjonen og godkjenn eller avslå at den sendes.' } }
+      preview: preview === undefined
+        ? undefined
+        : {
+          location: preview,
+          description: { EN: 'Sign in to the Norwegian Diploma portal, check the evidence and approve or refuse sending it.', NB: 'Logg inn på Vitnemålsportalen, se over dokumentasjonen og godkjenn eller avslå at den sendes.' }
+        }
     })
     return { contentType: 'application/x-ebrs+xml; charset=utf-8', body: Buffer.from(xml), outcome: code }
   }
@@ -408,7 +413,11 @@ export class OotsProvider {
     if (!named.some((c) => c.learnerId === learnerId)) return undefined
     if (new Set(named.map((c) => c.learnerId)).size > 1) {
       this.c.logger.info({ exchangeId: p.exchangeId, candidates: named.length }, 'OOTS preview not bound: the request fits several learners')
-      throw new LifelongError('conflict', 'OOTS_PREVIEW_AMBIGUOUS', 'Several people in the national register have the name and birth date this request gives, so it cannot be tied to you with certainty, and nothing is shown or sent. The authority that asked can send the request again with your eIDAS identifier (sign in with your eID in their service).')
+      throw new LifelongError(
+        'conflict',
+        'OOTS_PREVIEW_AMBIGUOUS',
+        'Several people in the national register have the name and birth date this request gives, so it cannot be tied to you with certainty, and nothing is shown or sent. The authority that asked can send the request again with your eIDAS identifier (sign in with your eID in their service).'
+      )
     }
     const type = this.init.evidenceTypes.find((t) => t.classification === p.evidenceClassification)
     const mine = await this.c.results.forLearner(learnerId, OOTS_PURPOSE)
@@ -419,7 +428,14 @@ export class OotsProvider {
       ...rest,
       learnerId,
       seenAt: now,
-      candidates: matching.map((r) => ({ sourcePeerId: r.verification.sourcePeerId, resultId: r.id, version: r.version, title: r.title.nb ?? r.title.en ?? '', issuer: r.issuer.names.nb ?? r.issuer.names.en ?? '', achievedOn: r.achievedOn }))
+      candidates: matching.map((r) => ({
+        sourcePeerId: r.verification.sourcePeerId,
+        resultId: r.id,
+        version: r.version,
+        title: r.title.nb ?? r.title.en ?? '',
+        issuer: r.issuer.names.nb ?? r.issuer.names.en ?? '',
+        achievedOn: r.achievedOn
+      }))
     }
     await this.c.store.batch([
       { type: 'put', key: previewKey(p.previewId), value: json(bound) },
@@ -427,8 +443,13 @@ export class OotsProvider {
       { type: 'put', key: byLearnerKey(learnerId, p.createdAt, p.exchangeId), value: new Uint8Array() }
     ])
     await this.c.accessLog.record(learnerId, {
-      at: p.createdAt, organisation: requesterName(p), organisationId: p.requester.id, operation: 'oots.request (EDM:ERR:0002)',
-      purpose: OOTS_PURPOSE.purpose, legalBasis: OOTS_PURPOSE.legalBasis, reference: p.requestId
+      at: p.createdAt,
+      organisation: requesterName(p),
+      organisationId: p.requester.id,
+      operation: 'oots.request (EDM:ERR:0002)',
+      purpose: OOTS_PURPOSE.purpose,
+      legalBasis: OOTS_PURPOSE.legalBasis,
+      reference: p.requestId
     })
     return bound
   }
@@ -455,14 +476,24 @@ export class OotsProvider {
     p.decidedAt = this.now()
     await this.c.store.put(previewKey(previewId), json(p))
     await this.c.accessLog.record(learner.learnerId, {
-      at: p.decidedAt, organisation: requesterName(p), organisationId: p.requester.id, operation: decision === 'approve' ? 'oots.preview-approved' : 'oots.preview-refused',
-      purpose: OOTS_PURPOSE.purpose, legalBasis: OOTS_PURPOSE.legalBasis, reference: p.requestId
+      at: p.decidedAt,
+      organisation: requesterName(p),
+      organisationId: p.requester.id,
+      operation: decision === 'approve' ? 'oots.preview-approved' : 'oots.preview-refused',
+      purpose: OOTS_PURPOSE.purpose,
+      legalBasis: OOTS_PURPOSE.legalBasis,
+      reference: p.requestId
     })
     return p
   }
 
-  private evidenceAnswer (request: EvidenceRequest & { requestId: string, specification: string }, person: { identifier?: string, identifierScheme?: string, familyName: string, givenName: string, dateOfBirth: string },
-    type: OfferedEvidenceType, main: string, documents: readonly EvidenceDocuments[]): OotsAnswer {
+  private evidenceAnswer (
+    request: EvidenceRequest & { requestId: string, specification: string },
+    person: { identifier?: string, identifierScheme?: string, familyName: string, givenName: string, dateOfBirth: string },
+    type: OfferedEvidenceType,
+    main: string,
+    documents: readonly EvidenceDocuments[]
+  ): OotsAnswer {
     const host = new URL(this.init.baseUrl()).hostname || 'lifelong.no'
     const items: EvidenceItem[] = []
     const parts: Array<{ contentId: string, contentType: string, body: Buffer }> = []
@@ -519,8 +550,13 @@ export class OotsProvider {
     this.c.logger.info({ exchangeId: x.exchangeId, gateway: x.gateway, outcome: x.outcome, specification: x.specification }, 'OOTS exchange')
     if (x.learnerId !== undefined) {
       await this.c.accessLog.record(x.learnerId, {
-        at: x.at, organisation: x.requester?.name ?? 'unknown', organisationId: x.requester?.id, operation: x.outcome === 'evidence' ? 'oots.evidence-sent' : `oots.request (${x.outcome})`,
-        purpose: OOTS_PURPOSE.purpose, legalBasis: OOTS_PURPOSE.legalBasis, reference: x.requestId ?? x.exchangeId
+        at: x.at,
+        organisation: x.requester?.name ?? 'unknown',
+        organisationId: x.requester?.id,
+        operation: x.outcome === 'evidence' ? 'oots.evidence-sent' : `oots.request (${x.outcome})`,
+        purpose: OOTS_PURPOSE.purpose,
+        legalBasis: OOTS_PURPOSE.legalBasis,
+        reference: x.requestId ?? x.exchangeId
       })
     }
   }

@@ -164,7 +164,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/
  * it. Capabilities it does not have are `EDM:ERR:0007`.
  */
 export function checkEvidenceRequest (r: EvidenceRequest): asserts r is EvidenceRequest & { requestId: string, specification: SpecificationId } {
-  if (r.requestId === undefined || !UUID_URN.test(r.requestId)) throw new EdmError('EDM:ERR:0003', "QueryRequest/@id: MUST be a UUID (RFC 4122) prefixed 'urn:uuid:'")
+  if (r.requestId === undefined || !UUID_URN.test(r.requestId)) throw new EdmError('EDM:ERR:0003', 'QueryRequest/@id: MUST be a UUID (RFC 4122) prefixed \'urn:uuid:\'')
   if (r.specification === '') throw new EdmError('EDM:ERR:0003', 'Slot SpecificationIdentifier: MUST be present')
   if (!(SUPPORTED_SPECIFICATIONS as readonly string[]).includes(r.specification)) {
     throw new EdmError('EDM:ERR:0003', `Slot SpecificationIdentifier: MUST be a version this provider supports (${SUPPORTED_SPECIFICATIONS.join(', ')}); got '${r.specification.slice(0, 40)}'`)
@@ -173,7 +173,7 @@ export function checkEvidenceRequest (r: EvidenceRequest): asserts r is Evidence
   if (r.explicitRequestGiven === undefined) throw new EdmError('EDM:ERR:0003', 'Slot ExplicitRequestGiven: MUST be present with a boolean value')
   if (!r.explicitRequestGiven) throw new EdmError('EDM:ERR:0003', 'Slot ExplicitRequestGiven: MUST be true: evidence is exchanged only at the explicit request of the user (Regulation (EU) 2018/1724 Art. 14(3)(a))')
   if (r.requesters.length === 0 || r.requesters.every((a) => a.identifier === undefined)) throw new EdmError('EDM:ERR:0003', 'Slot EvidenceRequester: MUST name the evidence requester with an identifier')
-  if (r.queryDefinition !== 'DocumentQuery') throw new EdmError('EDM:ERR:0003', "query:Query/@queryDefinition: MUST be 'DocumentQuery'")
+  if (r.queryDefinition !== 'DocumentQuery') throw new EdmError('EDM:ERR:0003', 'query:Query/@queryDefinition: MUST be \'DocumentQuery\'')
   if (r.legalPerson && r.person !== undefined) throw new EdmError('EDM:ERR:0003', 'Slots NaturalPerson and LegalPerson: MUST NOT both be present')
   if (r.legalPerson) throw new EdmError('EDM:ERR:0007', 'Evidence about legal persons is not provided: this provider holds learners\' education evidence only')
   if (r.person === undefined) throw new EdmError('EDM:ERR:0003', 'Slot NaturalPerson: MUST be present')
@@ -184,6 +184,6 @@ export function checkEvidenceRequest (r: EvidenceRequest): asserts r is Evidence
   if (r.evidenceType.classification === undefined) throw new EdmError('EDM:ERR:0003', 'sdg:DataServiceEvidenceType/sdg:EvidenceTypeClassification: MUST be present')
   if (r.evidenceType.formats.length === 0) throw new EdmError('EDM:ERR:0003', 'sdg:DataServiceEvidenceType/sdg:DistributedAs/sdg:Format: MUST be present')
   if (r.previewLocation !== undefined && !r.previewLocation.startsWith('https://') && !r.previewLocation.startsWith('http://')) {
-    throw new EdmError('EDM:ERR:0003', "Slot PreviewLocation: MUST be the URI this provider returned")
+    throw new EdmError('EDM:ERR:0003', 'Slot PreviewLocation: MUST be the URI this provider returned')
   }
 }

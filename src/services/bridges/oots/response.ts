@@ -101,7 +101,11 @@ export function errorResponse (input: ErrorResponseInput): string {
   stringSlot(b, root, 'EvidenceResponseIdentifier', input.responseId)
   const provider = b.el(root, NS.rim, 'rim:Slot', { name: 'ErrorProvider' })
   agentEl(b, b.el(provider, NS.rim, 'rim:SlotValue', { 'xsi:type': 'rim:AnyValueType' }), {
-    id: input.provider.organisationNumber, scheme: EAS_NO_ORGNR, name: input.provider.name, country: input.provider.country, classification: 'ERRP'
+    id: input.provider.organisationNumber,
+    scheme: EAS_NO_ORGNR,
+    name: input.provider.name,
+    country: input.provider.country,
+    classification: 'ERRP'
   })
   requesterSlot(b, root, input.requesters ?? [])
   const def = EDM_ERRORS[input.code]
@@ -191,7 +195,11 @@ export function evidenceResponse (input: EvidenceResponseInput): string {
   const provider = b.el(root, NS.rim, 'rim:Slot', { name: 'EvidenceProvider' })
   const collection = b.el(provider, NS.rim, 'rim:SlotValue', { 'xsi:type': 'rim:CollectionValueType', collectionType: 'urn:oasis:names:tc:ebxml-regrep:CollectionType:Set' })
   agentEl(b, b.el(collection, NS.rim, 'rim:Element', { 'xsi:type': 'rim:AnyValueType' }), {
-    id: input.provider.organisationNumber, scheme: EAS_NO_ORGNR, name: input.provider.name, country: input.provider.country, classification: 'EP'
+    id: input.provider.organisationNumber,
+    scheme: EAS_NO_ORGNR,
+    name: input.provider.name,
+    country: input.provider.country,
+    classification: 'EP'
   })
   requesterSlot(b, root, input.request.requesters)
   const list = b.el(root, NS.rim, 'rim:RegistryObjectList')

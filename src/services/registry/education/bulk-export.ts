@@ -32,7 +32,7 @@ function idsInForce (registry: EducationRegistry, date: string, kinds: readonly 
   return out.sort()
 }
 
-async function * chunks (ids: readonly string[], render: (id: string) => string | undefined): AsyncGenerator<string> {
+async function* chunks (ids: readonly string[], render: (id: string) => string | undefined): AsyncGenerator<string> {
   let first = true
   for (let i = 0; i < ids.length; i += CHUNK) {
     const parts: string[] = []
@@ -48,12 +48,14 @@ async function * chunks (ids: readonly string[], render: (id: string) => string 
 }
 
 /** The catalogue as an ELM 3 JSON-LD dataset, in chunks of text. */
-export async function * elmDataset (registry: EducationRegistry, options: BulkOptions = {}): AsyncGenerator<string> {
+export async function* elmDataset (registry: EducationRegistry, options: BulkOptions = {}): AsyncGenerator<string> {
   const date = options.asOf ?? registry.today()
   const ids = idsInForce(registry, date, options.kinds)
   const context = ['https://www.w3.org/ns/credentials/v2', 'http://data.europa.eu/snb/model/context/edc-ap']
-  yield `{"@context":${JSON.stringify(context)},"id":${JSON.stringify(`${REGISTRY_URI}/datasets/elm/${date}`)},"title":{"en":["Norwegian national education registry: every offering in force on ${date}"],"nb":["Nasjonalt utdanningsregister: alle tilbud gjeldende ${date}"]},"issued":${JSON.stringify(new Date().toISOString())},"@graph":[`
-  yield * chunks(ids, (id) => {
+  yield `{"@context":${JSON.stringify(context)},"id":${
+    JSON.stringify(`${REGISTRY_URI}/datasets/elm/${date}`)
+  },"title":{"en":["Norwegian national education registry: every offering in force on ${date}"],"nb":["Nasjonalt utdanningsregister: alle tilbud gjeldende ${date}"]},"issued":${JSON.stringify(new Date().toISOString())},"@graph":[`
+  yield* chunks(ids, (id) => {
     const view = registry.getOffering(id, { validOn: date })
     const parts = view.version.offering.relations.filter((r) => r.type === 'contains-mandatory' || r.type === 'contains-elective').flatMap((r) => {
       const t = selectVersion(registry.store.offerings.get(r.target) ?? [], { validOn: date })
@@ -66,11 +68,11 @@ export async function * elmDataset (registry: EducationRegistry, options: BulkOp
 }
 
 /** The catalogue as one OOAPI v5 page of programs and courses, in chunks of text. */
-export async function * ooapiDataset (registry: EducationRegistry, options: BulkOptions = {}): AsyncGenerator<string> {
+export async function* ooapiDataset (registry: EducationRegistry, options: BulkOptions = {}): AsyncGenerator<string> {
   const date = options.asOf ?? registry.today()
   const ids = idsInForce(registry, date, options.kinds)
   yield '{"items":['
-  yield * chunks(ids, (id) => {
+  yield* chunks(ids, (id) => {
     const view = registry.getOffering(id, { validOn: date })
     return JSON.stringify(toOoapi(view.version, view.currentOwner))
   })

@@ -77,7 +77,11 @@ const localKey = (o: Pick<Offering, 'kind' | 'localCode' | 'localVersion'>): str
 /** An upload being published: kept until the registry's answer is stored locally. */
 export const PENDING_UPLOAD_KEY = keys.meta('pending-upload')
 
-interface Change { clientRef: string, offering: Offering, validFrom: string }
+interface Change {
+  clientRef: string
+  offering: Offering
+  validFrom: string
+}
 
 interface PendingUpload {
   startedAt: number
@@ -162,7 +166,10 @@ export class InstitutionCatalogue {
     if (this.stopped || this.resumeTimer !== undefined) return
     const delay = this.resumeDelayMs
     this.resumeDelayMs = Math.min(RESUME_MAX_MS, this.resumeDelayMs * 2)
-    this.resumeTimer = setTimeout(() => { this.resumeTimer = undefined; void this.resume() }, delay)
+    this.resumeTimer = setTimeout(() => {
+      this.resumeTimer = undefined
+      void this.resume()
+    }, delay)
     this.resumeTimer.unref()
   }
 
@@ -355,12 +362,12 @@ export class InstitutionCatalogue {
     let response: lifelong.education.PublishOfferingsResponse.$Properties = {}
     for (let part = 1; part <= parts; part++) {
       const slice = changes.slice((part - 1) * this.partSize, part * this.partSize)
-      response = await this.client.call(registry, PublishOfferings, {
-        uploadId,
-        part,
-        parts,
-        changes: slice.map((c) => ({ clientRef: c.clientRef, offering: offeringToProto(c.offering), validFrom: c.validFrom }))
-      }, { deadlineMs: part === parts ? 120_000 : undefined })
+      response = await this.client.call(
+        registry,
+        PublishOfferings,
+        { uploadId, part, parts, changes: slice.map((c) => ({ clientRef: c.clientRef, offering: offeringToProto(c.offering), validFrom: c.validFrom })) },
+        { deadlineMs: part === parts ? 120_000 : undefined }
+      )
       onProgress({ phase: 'publishing', done: Math.min(changes.length, part * this.partSize), total: changes.length })
     }
     if (response.committed !== true) throw educationError('unavailable', C.registryUnavailable, 'the registry did not commit the upload')
@@ -434,8 +441,12 @@ export class InstitutionCatalogue {
  */
 function pendingError (cause: unknown, what: string): LifelongError {
   const e = toLifelongError(cause)
-  return new LifelongError('unavailable', C.importPending,
+  return new LifelongError(
+    'unavailable',
+    C.importPending,
     `${what} (${e.code}). The registry may have committed this import whole, or not at all (it commits an upload in one step); ` +
-    'this node keeps the upload and finishes it as soon as the registry answers (it retries, and again when it starts), so that its catalogue and the registry agree. ' +
-    'Running the same import again is safe: what the registry already holds is answered "unchanged"', { cause })
+      'this node keeps the upload and finishes it as soon as the registry answers (it retries, and again when it starts), so that its catalogue and the registry agree. ' +
+      'Running the same import again is safe: what the registry already holds is answered "unchanged"',
+    { cause }
+  )
 }

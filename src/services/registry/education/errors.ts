@@ -51,7 +51,8 @@ export function fieldsError (code: ErrorCode, message: string, fields: FieldErro
 }
 
 /** Why a node found no registry to ask, and what the operator does about it. */
-export const NO_REGISTRY_MESSAGE = 'no registry node in the federation manifest: the operator adds a member with the role registry (lifelong init --role registry …) to the manifest and signs it again (lifelong manifest sign); `lifelong check --config <file>` lists what a node lacks'
+export const NO_REGISTRY_MESSAGE =
+  'no registry node in the federation manifest: the operator adds a member with the role registry (lifelong init --role registry …) to the manifest and signs it again (lifelong manifest sign); `lifelong check --config <file>` lists what a node lacks'
 
 /** The refusal of a publisher the registry knows no institution for, naming the next step. */
 export function notRegistered (organisationNumber: string): string {

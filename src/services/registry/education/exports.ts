@@ -44,12 +44,12 @@ function organisation (i: Institution | undefined, ownerId: string): Record<stri
     ...(i === undefined
       ? {}
       : {
-          registration: { id: `urn:no:organisation-number:${i.organisationNumber}`, type: 'LegalIdentifier', notation: i.organisationNumber, schemeName: 'Norwegian organisation number (Enhetsregisteret)', spatial: NORWAY },
-          identifier: [
-            { id: `${id}#registry`, type: 'Identifier', notation: i.id, schemeName: 'Norwegian national education registry ID' },
-            ...(i.dbhCode === '' ? [] : [{ id: `urn:no:dbh:institution:${i.dbhCode}`, type: 'Identifier', notation: i.dbhCode, schemeName: 'DBH institution code' }])
-          ]
-        }),
+        registration: { id: `urn:no:organisation-number:${i.organisationNumber}`, type: 'LegalIdentifier', notation: i.organisationNumber, schemeName: 'Norwegian organisation number (Enhetsregisteret)', spatial: NORWAY },
+        identifier: [
+          { id: `${id}#registry`, type: 'Identifier', notation: i.id, schemeName: 'Norwegian national education registry ID' },
+          ...(i.dbhCode === '' ? [] : [{ id: `urn:no:dbh:institution:${i.dbhCode}`, type: 'Identifier', notation: i.dbhCode, schemeName: 'DBH institution code' }])
+        ]
+      }),
     location: [{ id: `${id}#location`, type: 'Location', address: [{ id: `${id}#address`, type: 'Address', countryCode: NORWAY }] }]
   }
 }
@@ -80,17 +80,28 @@ export function toElm (v: OfferingVersion, owner: Institution | undefined, parts
     identifier: { id: `${uri}#id`, type: 'Identifier', notation: o.id, schemeName: 'Norwegian national education registry ID' },
     ...(isQualification
       ? {
-          ...(eqfConcept === undefined ? {} : { eqfLevel: eqfConcept }),
-          ...(o.nkrLevel === '' ? {} : { nqfLevel: [{ id: `urn:no:nkr:${o.nkrLevel}`, type: 'Concept', notation: o.nkrLevel, prefLabel: { en: [`NKR level ${o.nkrLevel}`], nb: [`NKR-nivå ${o.nkrLevel}`] } }] }),
-          isPartialQualification: o.kind === 'upper-secondary-programme' ? false : o.kind !== 'study-programme' && o.kind !== 'qualification',
-          ...(o.nusCode === '' ? {} : { qualificationCode: [{ id: `urn:no:nus:${o.nusCode}`, type: 'Concept', notation: o.nusCode, prefLabel: { en: [`NUS2000 ${o.nusCode}`] } }] })
-        }
+        ...(eqfConcept === undefined ? {} : { eqfLevel: eqfConcept }),
+        ...(o.nkrLevel === '' ? {} : { nqfLevel: [{ id: `urn:no:nkr:${o.nkrLevel}`, type: 'Concept', notation: o.nkrLevel, prefLabel: { en: [`NKR level ${o.nkrLevel}`], nb: [`NKR-nivå ${o.nkrLevel}`] } }] }),
+        isPartialQualification: o.kind === 'upper-secondary-programme' ? false : o.kind !== 'study-programme' && o.kind !== 'qualification',
+        ...(o.nusCode === '' ? {} : { qualificationCode: [{ id: `urn:no:nus:${o.nusCode}`, type: 'Concept', notation: o.nusCode, prefLabel: { en: [`NUS2000 ${o.nusCode}`] } }] })
+      }
       : {
-          ...(eqfConcept === undefined ? {} : { educationLevel: [eqfConcept] })
-        }),
-    thematicArea: [{ id: `http://data.europa.eu/snb/isced-f/${o.iscedF}`, type: 'Concept', inScheme: { id: 'http://data.europa.eu/snb/isced-f/25831c2', type: 'ConceptScheme' }, notation: o.iscedF, prefLabel: { en: [iscedFLabel(o.iscedF)] } }],
+        ...(eqfConcept === undefined ? {} : { educationLevel: [eqfConcept] })
+      }),
+    thematicArea: [{
+      id: `http://data.europa.eu/snb/isced-f/${o.iscedF}`,
+      type: 'Concept',
+      inScheme: { id: 'http://data.europa.eu/snb/isced-f/25831c2', type: 'ConceptScheme' },
+      notation: o.iscedF,
+      prefLabel: { en: [iscedFLabel(o.iscedF)] }
+    }],
     ...(o.credits > 0 ? { creditPoint: [{ id: `${uri}#credits`, type: 'CreditPoint', framework: ECTS, point: String(o.credits) }] } : {}),
-    language: o.languages.map((l) => ({ id: `http://publications.europa.eu/resource/authority/language/${EU_LANGUAGE[l] ?? l.toUpperCase()}`, type: 'Concept', inScheme: { id: 'http://publications.europa.eu/resource/authority/language', type: 'ConceptScheme' }, notation: l })),
+    language: o.languages.map((l) => ({
+      id: `http://publications.europa.eu/resource/authority/language/${EU_LANGUAGE[l] ?? l.toUpperCase()}`,
+      type: 'Concept',
+      inScheme: { id: 'http://publications.europa.eu/resource/authority/language', type: 'ConceptScheme' },
+      notation: l
+    })),
     ...(Object.keys(o.learningOutcomes).length === 0 ? {} : { learningOutcomeSummary: { id: `${uri}#outcomes`, type: 'Note', noteLiteral: langMap(o.learningOutcomes) } }),
     additionalNote: [{ id: `${uri}#grading`, type: 'Note', noteLiteral: { en: [`Grading scale: ${o.gradingScale}`] } }]
   }

@@ -17,7 +17,11 @@ export interface AsOf {
   knownAt?: number
 }
 
-interface Versioned { validFrom: string, recordedAt: number, seq: number }
+interface Versioned {
+  validFrom: string
+  recordedAt: number
+  seq: number
+}
 
 /** Picks the version in force on `asOf.validOn` as known at `asOf.knownAt`. */
 export function selectVersion<V extends Versioned> (versions: readonly V[], asOf: AsOf = {}): V | undefined {

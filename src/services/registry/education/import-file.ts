@@ -22,9 +22,32 @@ export interface ImportRow {
 }
 
 export const CSV_COLUMNS = [
-  'kind', 'localCode', 'localVersion', 'nameNb', 'nameNn', 'nameEn', 'credits', 'nkrLevel', 'nusCode', 'iscedF', 'languages',
-  'gradingScale', 'learningOutcomesNb', 'learningOutcomesEn', 'terms', 'status', 'relations', 'admissionCode', 'financingReference',
-  'homepage', 'validFrom', 'id', 'admissionRequirement', 'qualityAssuredBy', 'qualityCriteria', 'qualityLevelPlacement'
+  'kind',
+  'localCode',
+  'localVersion',
+  'nameNb',
+  'nameNn',
+  'nameEn',
+  'credits',
+  'nkrLevel',
+  'nusCode',
+  'iscedF',
+  'languages',
+  'gradingScale',
+  'learningOutcomesNb',
+  'learningOutcomesEn',
+  'terms',
+  'status',
+  'relations',
+  'admissionCode',
+  'financingReference',
+  'homepage',
+  'validFrom',
+  'id',
+  'admissionRequirement',
+  'qualityAssuredBy',
+  'qualityCriteria',
+  'qualityLevelPlacement'
 ] as const
 
 /** Options of csv-parse for the import format: RFC 4180 with CRLF or LF, a BOM, and the old parser's leniency. */
@@ -50,7 +73,13 @@ export function parseCsv (text: string): Array<{ line: number, cells: string[] }
   const ends: number[] = []
   let records: string[][]
   try {
-    records = parse(text, { ...CSV_OPTIONS, on_record: (record: string[], context: { bytes: number }) => { ends.push(context.bytes); return record } }) as string[][]
+    records = parse(text, {
+      ...CSV_OPTIONS,
+      on_record: (record: string[], context: { bytes: number }) => {
+        ends.push(context.bytes)
+        return record
+      }
+    }) as string[][]
   } catch (err) {
     const line = lineAt(bytes, startOf(bytes, ends.at(-1) ?? 0))
     const code = (err as { code?: string }).code
@@ -87,7 +116,11 @@ function lineAt (bytes: Buffer, at: number): number {
 }
 
 const LOCALISED: Record<string, [string, string]> = {
-  nameNb: ['name', 'nb'], nameNn: ['name', 'nn'], nameEn: ['name', 'en'], learningOutcomesNb: ['learningOutcomes', 'nb'], learningOutcomesEn: ['learningOutcomes', 'en']
+  nameNb: ['name', 'nb'],
+  nameNn: ['name', 'nn'],
+  nameEn: ['name', 'en'],
+  learningOutcomesNb: ['learningOutcomes', 'nb'],
+  learningOutcomesEn: ['learningOutcomes', 'en']
 }
 const LINKS = new Set(['admissionCode', 'admissionRequirement', 'financingReference', 'homepage'])
 const QUALITY: Record<string, string> = { qualityAssuredBy: 'assuredBy', qualityCriteria: 'criteria', qualityLevelPlacement: 'levelPlacement' }

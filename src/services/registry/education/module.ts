@@ -53,7 +53,9 @@ export async function createEducationRegistry (c: EducationRegistryComponents): 
     name: 'education',
     registry,
     staging,
-    start: () => { serveCatalogueProtocol(c.server, registry, staging, c.logger) }
+    start: () => {
+      serveCatalogueProtocol(c.server, registry, staging, c.logger)
+    }
   }
 }
 
@@ -86,8 +88,12 @@ export async function createInstitutionCatalogue (c: InstitutionCatalogueCompone
     name: 'education',
     catalogue,
     // Not awaited: the registry may not be connected yet; resume retries until it answers.
-    afterStart: () => { void catalogue.resume() },
-    stop: () => { catalogue.stop() }
+    afterStart: () => {
+      void catalogue.resume()
+    },
+    stop: () => {
+      catalogue.stop()
+    }
   }
 }
 

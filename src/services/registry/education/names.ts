@@ -52,6 +52,8 @@ export function resolveInstitutions (h: InstitutionHistory, values: readonly str
     }
     if (out.size === before && !(/^I[0-9]{9}$/.test(value) && out.has(value))) unknown.push(value)
   }
-  if (unknown.length > 0) throw educationError('invalid', C.queryInvalid, `no institution ${unknown.map((u) => `"${u}"`).join(', ')}: give an institution ID (I…), an organisation number or a short name (GET /education/institutions lists them)`)
+  if (unknown.length > 0) {
+    throw educationError('invalid', C.queryInvalid, `no institution ${unknown.map((u) => `"${u}"`).join(', ')}: give an institution ID (I…), an organisation number or a short name (GET /education/institutions lists them)`)
+  }
   return [...out]
 }

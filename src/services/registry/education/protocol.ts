@@ -11,7 +11,6 @@ import { protoCodec, type Method } from '../../../net/rpc/method.ts'
 export const CATALOGUE_PROTOCOL = '/lifelong/catalogue/1.0.0'
 const pb = lifelong.education
 
-
 export const PublishOfferings: Method<lifelong.education.PublishOfferingsRequest.$Properties, lifelong.education.PublishOfferingsResponse.$Properties> = {
   protocol: CATALOGUE_PROTOCOL,
   type: 'lifelong.education.PublishOfferings',

@@ -49,7 +49,12 @@ export function predecessorsOf (store: EducationStore, institutionId: string): s
   const walk = (x: string): void => {
     for (const e of store.events) {
       if (!e.successors.includes(x) || (e.type !== 'merger' && e.type !== 'split' && e.type !== 'closure')) continue
-      for (const p of e.predecessors) if (p !== x && p !== institutionId && !out.includes(p)) { out.push(p); walk(p) }
+      for (const p of e.predecessors) {
+        if (p !== x && p !== institutionId && !out.includes(p)) {
+          out.push(p)
+          walk(p)
+        }
+      }
     }
   }
   walk(institutionId)
@@ -70,7 +75,15 @@ export function currentOwner (store: EducationStore, id: string): string {
  * @throws LifelongError with the registry's codes (invalid offerings, unknown or foreign owners
  *   and IDs, reused IDs, unknown relation targets, containment cycles)
  */
-export async function planPublish (store: EducationStore, changes: OfferingChangeInput[], publisher: Publisher, self: Institution | undefined, minter: Minter, now: () => number, today: string): Promise<{ commit: Commit, result: { results: PublishOutcome[] } }> {
+export async function planPublish (
+  store: EducationStore,
+  changes: OfferingChangeInput[],
+  publisher: Publisher,
+  self: Institution | undefined,
+  minter: Minter,
+  now: () => number,
+  today: string
+): Promise<{ commit: Commit, result: { results: PublishOutcome[] } }> {
   const fields: FieldError[] = []
   const byRef = new Map<string, number>()
   const resolvedIds: string[] = []
@@ -111,7 +124,10 @@ export async function planPublish (store: EducationStore, changes: OfferingChang
     if (known === undefined && o.id === '') {
       for (const p of predecessorsOf(store, owner)) {
         const candidate = store.crosswalk.get(keys.crosswalk(p, o.kind, o.localCode, o.localVersion))
-        if (candidate !== undefined && currentOwner(store, candidate) === owner) { known = candidate; break }
+        if (candidate !== undefined && currentOwner(store, candidate) === owner) {
+          known = candidate
+          break
+        }
       }
     }
     let id: string

@@ -6,13 +6,26 @@
 import { checkDate, eqfLevelOf, osloDate, iscedFLabel } from './codes.ts'
 import { EducationCodes as C, educationError, fieldsError, notRegistered } from './errors.ts'
 import {
-  decisionInForce, evaluateDecision, existedOn, institutionOn, ownerOn, selectVersion, selfAccredits, successorChain, timeline,
-  type AccreditationAnswer, type AsOf
+  decisionInForce,
+  evaluateDecision,
+  existedOn,
+  institutionOn,
+  ownerOn,
+  selectVersion,
+  selfAccredits,
+  successorChain,
+  timeline,
+  type AccreditationAnswer,
+  type AsOf
 } from './history.ts'
 import { checkNationalId } from './ids.ts'
 import {
   CONTAINMENT,
-  type AccreditationDecision, type Institution, type InstitutionEvent, type InstitutionVersion, type OfferingVersion
+  type AccreditationDecision,
+  type Institution,
+  type InstitutionEvent,
+  type InstitutionVersion,
+  type OfferingVersion
 } from './model.ts'
 import { SearchIndex, type SearchQuery, type SearchResult } from './search.ts'
 import { institutionLabels, resolveInstitutions, type InstitutionLabel } from './names.ts'
@@ -141,7 +154,9 @@ export class EducationRegistry {
         fields.push({ path: n < event.predecessors.length ? `/predecessors/${n}` : `/successors/${n - event.predecessors.length}`, message: 'no such institution' })
       }
     })
-    event.offerings.forEach((id, n) => { if (!this.store.offerings.has(id)) fields.push({ path: `/offerings/${n}`, message: 'no such offering' }) })
+    event.offerings.forEach((id, n) => {
+      if (!this.store.offerings.has(id)) fields.push({ path: `/offerings/${n}`, message: 'no such offering' })
+    })
     if (fields.length > 0) throw fieldsError(C.eventInvalid, 'the event is not valid', fields)
     return await this.store.transaction((minter) => {
       const recorded: InstitutionEvent = { ...event, id: minter.mint('event'), recordedAt: this.now() }
@@ -153,14 +168,24 @@ export class EducationRegistry {
         versions.push({ institution: { ...current, validTo: recorded.effectiveDate }, seq: this.store.nextInstitutionSeq(p), validFrom: recorded.effectiveDate, recordedAt: recorded.recordedAt, reason: recorded.type, eventId: recorded.id })
       }
       for (const c of changed) {
-        versions.push({ institution: c, seq: this.store.nextInstitutionSeq(c.id) + versions.filter((v) => v.institution.id === c.id).length, validFrom: recorded.effectiveDate, recordedAt: recorded.recordedAt, reason: recorded.type, eventId: recorded.id })
+        versions.push({
+          institution: c,
+          seq: this.store.nextInstitutionSeq(c.id) + versions.filter((v) => v.institution.id === c.id).length,
+          validFrom: recorded.effectiveDate,
+          recordedAt: recorded.recordedAt,
+          reason: recorded.type,
+          eventId: recorded.id
+        })
       }
       return { commit: { events: [recorded], institutionVersions: versions }, result: { event: recorded } }
     }).then((r) => r.event)
   }
 
   /** "Who is this institution today" (or on `date`) and the history that leads there. */
-  institutionHistory (id: string, knownAt?: number): { institution: Institution, versions: Array<InstitutionVersion & { validTo: string }>, events: InstitutionEvent[], successorToday: Institution | undefined, chain: string[], predecessors: string[] } {
+  institutionHistory (
+    id: string,
+    knownAt?: number
+  ): { institution: Institution, versions: Array<InstitutionVersion & { validTo: string }>, events: InstitutionEvent[], successorToday: Institution | undefined, chain: string[], predecessors: string[] } {
     const versions = this.store.institutions.get(id)
     if (versions === undefined) throw educationError('not-found', C.unknownInstitution, `no institution ${id}`)
     const h = this.store.history()
@@ -171,7 +196,12 @@ export class EducationRegistry {
       for (const e of h.events) {
         if (knownAt !== undefined && e.recordedAt > knownAt) continue
         if (!e.successors.includes(x) || (e.type !== 'merger' && e.type !== 'split' && e.type !== 'closure')) continue
-        for (const p of e.predecessors) if (p !== x && !predecessors.has(p)) { predecessors.add(p); walk(p) }
+        for (const p of e.predecessors) {
+          if (p !== x && !predecessors.has(p)) {
+            predecessors.add(p)
+            walk(p)
+          }
+        }
       }
     }
     walk(id)
@@ -391,7 +421,10 @@ export class EducationRegistry {
     for (const id of this.store.offerings.keys()) {
       if (id <= after) continue
       if (!mine.has(this.currentOwner(id))) continue
-      if (out.length === limit) { next = out[out.length - 1]?.offering.id ?? ''; break }
+      if (out.length === limit) {
+        next = out[out.length - 1]?.offering.id ?? ''
+        break
+      }
       out.push(selectVersion(this.store.offerings.get(id) ?? [], { validOn: this.today() }) ?? selectVersion(this.store.offerings.get(id) ?? []) as OfferingVersion)
     }
     return { versions: out, next }

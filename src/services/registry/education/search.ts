@@ -185,9 +185,10 @@ export class SearchIndex {
     const limit = Math.min(MAX_PAGE, Math.max(1, query.limit ?? 20))
     // Today as known now: the cached current versions; any other time: pick per offering.
     const current = query.knownAt === undefined && date === this.c.today() ? this.currentFor(date) : undefined
-    const pick = (doc: number): OfferingVersion | undefined => current !== undefined
-      ? current.versions[doc]
-      : selectVersion(this.c.versionsOf(this.docs[doc] as string) ?? [], asOf)
+    const pick = (doc: number): OfferingVersion | undefined =>
+      current !== undefined
+        ? current.versions[doc]
+        : selectVersion(this.c.versionsOf(this.docs[doc] as string) ?? [], asOf)
     // Documents to consider, ascending (national-ID order).
     let matched: Uint32Array | undefined
     for (const t of terms) {
@@ -204,7 +205,9 @@ export class SearchIndex {
     const institutions = set(query.institution)
     const fields = query.field === undefined || query.field.length === 0 ? undefined : query.field
     const facets: Facets = { kind: {}, level: {}, field: {}, institution: {}, language: {}, status: {} }
-    const bump = (facet: Record<string, number>, key: string): void => { facet[key] = (facet[key] ?? 0) + 1 }
+    const bump = (facet: Record<string, number>, key: string): void => {
+      facet[key] = (facet[key] ?? 0) + 1
+    }
     // The owner on the date depends only on the recorded owner, unless the offering was transferred.
     const owners = new Map<string, string>()
     const ownerOf = (id: string, recorded: string): string => {

@@ -13,9 +13,18 @@ import { formatNationalId, ID_KINDS, serialOf, type IdKind } from './ids.ts'
 import { keys, logKeys } from './keys.ts'
 import { EDUCATION_LOG_TYPES } from './log-port.ts'
 import {
-  decodeDecision, decodeEvent, decodeInstitutionVersion, decodeOfferingVersion, encodeDecision, encodeEvent,
-  encodeInstitutionVersion, encodeOfferingVersion,
-  type AccreditationDecision, type InstitutionEvent, type InstitutionVersion, type OfferingVersion
+  decodeDecision,
+  decodeEvent,
+  decodeInstitutionVersion,
+  decodeOfferingVersion,
+  encodeDecision,
+  encodeEvent,
+  encodeInstitutionVersion,
+  encodeOfferingVersion,
+  type AccreditationDecision,
+  type InstitutionEvent,
+  type InstitutionVersion,
+  type OfferingVersion
 } from './model.ts'
 import type { InstitutionHistory } from './history.ts'
 
@@ -98,7 +107,10 @@ export class EducationStore {
     // A counter is never below the highest serial in the logged records of its kind: the records
     // and their log entries decide, not a stored value alone (docs/OPERATIONS.md, "After a restore").
     const highest: Record<string, number> = { O: 0, I: 0, E: 0, A: 0 }
-    const seen = (id: string): void => { const l = id[0] ?? ''; if (l in highest) highest[l] = Math.max(highest[l]!, serialOf(id) || 0) }
+    const seen = (id: string): void => {
+      const l = id[0] ?? ''
+      if (l in highest) highest[l] = Math.max(highest[l]!, serialOf(id) || 0)
+    }
     for (const id of this.offerings.keys()) seen(id)
     for (const id of this.institutions.keys()) seen(id)
     for (const e of this.events) seen(e.id)

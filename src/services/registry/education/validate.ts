@@ -8,14 +8,39 @@ import type { FieldError } from '../../../core/errors.ts'
 import { validateOrganisationNumber } from '../../../core/identifiers/index.ts'
 import { STANDARD_REQUIREMENTS } from '../../../core/admission/requirements.ts'
 import {
-  checkAdmissionCode, checkCredits, checkDate, checkDbhCode, checkFsNumber, checkGradingScale, checkIscedF,
-  checkLanguage, checkLevelForKind, checkLocalCode, checkNkrLevel, checkNusAgainstNkr, checkNusCode, checkTerm
+  checkAdmissionCode,
+  checkCredits,
+  checkDate,
+  checkDbhCode,
+  checkFsNumber,
+  checkGradingScale,
+  checkIscedF,
+  checkLanguage,
+  checkLevelForKind,
+  checkLocalCode,
+  checkNkrLevel,
+  checkNusAgainstNkr,
+  checkNusCode,
+  checkTerm
 } from './codes.ts'
 import { checkNationalId } from './ids.ts'
 import {
-  ACCREDITATION_STATUSES, ACCREDITATION_TYPES, EVENT_TYPES, INSTITUTION_CATEGORIES, OFFERING_KINDS, OFFERING_STATUSES, RELATION_TYPES,
-  type AccreditationDecision, type Institution, type InstitutionEvent, type Localised, type Offering, type OfferingKind,
-  type OfferingStatus, type Relation, type RelationType
+  ACCREDITATION_STATUSES,
+  ACCREDITATION_TYPES,
+  EVENT_TYPES,
+  INSTITUTION_CATEGORIES,
+  OFFERING_KINDS,
+  OFFERING_STATUSES,
+  RELATION_TYPES,
+  type AccreditationDecision,
+  type Institution,
+  type InstitutionEvent,
+  type Localised,
+  type Offering,
+  type OfferingKind,
+  type OfferingStatus,
+  type Relation,
+  type RelationType
 } from './model.ts'
 
 const MAX_TEXT = 4000
@@ -25,7 +50,12 @@ type Push = (path: string, message: string) => void
 
 function collector (prefix: string): { fields: FieldError[], push: Push } {
   const fields: FieldError[] = []
-  return { fields, push: (path, message) => { fields.push({ path: `${prefix}${path}`, message }) } }
+  return {
+    fields,
+    push: (path, message) => {
+      fields.push({ path: `${prefix}${path}`, message })
+    }
+  }
 }
 
 function checkLocalised (t: Localised, path: string, push: Push, required: boolean, max: number): void {
@@ -95,7 +125,9 @@ export function validateOffering (o: Offering, options: { prefix?: string, allow
     if (e !== undefined) push(`/terms/${i}`, e)
   })
   if (!(OFFERING_STATUSES as readonly string[]).includes(o.status)) push('/status', `unknown status (${OFFERING_STATUSES.join(', ')})`)
-  o.relations.forEach((r, i) => { validateRelation(r, `/relations/${i}`, push, o, options.allowRefs === true) })
+  o.relations.forEach((r, i) => {
+    validateRelation(r, `/relations/${i}`, push, o, options.allowRefs === true)
+  })
   if (o.links.admissionCode !== undefined) {
     const e = checkAdmissionCode(o.links.admissionCode)
     if (e !== undefined) push('/links/admissionCode', e)
@@ -166,7 +198,9 @@ export function validateInstitution (i: Institution, prefix = ''): FieldError[] 
     const e = checkFsNumber(i.fsNumber)
     if (e !== undefined) push('/fsNumber', e)
   }
-  i.admissionCodes.forEach((c, n) => { if (!/^[0-9]{3,6}$/.test(c)) push(`/admissionCodes/${n}`, '3–6 digits') })
+  i.admissionCodes.forEach((c, n) => {
+    if (!/^[0-9]{3,6}$/.test(c)) push(`/admissionCodes/${n}`, '3–6 digits')
+  })
   const from = checkDate(i.validFrom)
   if (from !== undefined) push('/validFrom', from)
   if (i.validTo !== '') {
@@ -182,9 +216,18 @@ export function validateEvent (e: InstitutionEvent, prefix = ''): FieldError[] {
   if (!(EVENT_TYPES as readonly string[]).includes(e.type)) push('/type', `unknown event type (${EVENT_TYPES.join(', ')})`)
   const d = checkDate(e.effectiveDate)
   if (d !== undefined) push('/effectiveDate', d)
-  e.predecessors.forEach((p, n) => { const x = checkNationalId(p, 'institution'); if (x !== undefined) push(`/predecessors/${n}`, x) })
-  e.successors.forEach((p, n) => { const x = checkNationalId(p, 'institution'); if (x !== undefined) push(`/successors/${n}`, x) })
-  e.offerings.forEach((p, n) => { const x = checkNationalId(p, 'offering'); if (x !== undefined) push(`/offerings/${n}`, x) })
+  e.predecessors.forEach((p, n) => {
+    const x = checkNationalId(p, 'institution')
+    if (x !== undefined) push(`/predecessors/${n}`, x)
+  })
+  e.successors.forEach((p, n) => {
+    const x = checkNationalId(p, 'institution')
+    if (x !== undefined) push(`/successors/${n}`, x)
+  })
+  e.offerings.forEach((p, n) => {
+    const x = checkNationalId(p, 'offering')
+    if (x !== undefined) push(`/offerings/${n}`, x)
+  })
   if (e.predecessors.length === 0) push('/predecessors', 'at least one institution')
   switch (e.type) {
     case 'merger':
@@ -253,10 +296,16 @@ function textOf (v: unknown, path: string, push: Push): string {
 function localisedOf (v: unknown, path: string, push: Push): Localised {
   if (v === undefined || v === null) return {}
   if (typeof v === 'string') return v.trim() === '' ? {} : { nb: v.trim() }
-  if (!isObj(v)) { push(path, 'an object of language: text'); return {} }
+  if (!isObj(v)) {
+    push(path, 'an object of language: text')
+    return {}
+  }
   const out: Localised = {}
   for (const [k, x] of Object.entries(v)) {
-    if (!['nb', 'nn', 'en', 'se'].includes(k)) { push(`${path}/${k}`, 'languages are nb, nn, en, se'); continue }
+    if (!['nb', 'nn', 'en', 'se'].includes(k)) {
+      push(`${path}/${k}`, 'languages are nb, nn, en, se')
+      continue
+    }
     const t = textOf(x, `${path}/${k}`, push)
     if (t !== '') out[k as keyof Localised] = t
   }
@@ -266,7 +315,10 @@ function localisedOf (v: unknown, path: string, push: Push): Localised {
 function listOf (v: unknown, path: string, push: Push): string[] {
   if (v === undefined || v === null || v === '') return []
   if (typeof v === 'string') return v.split(/[;,|]/).map((s) => s.trim()).filter((s) => s !== '')
-  if (!Array.isArray(v)) { push(path, 'a list'); return [] }
+  if (!Array.isArray(v)) {
+    push(path, 'a list')
+    return []
+  }
   return v.map((x, i) => textOf(x, `${path}/${i}`, push)).filter((s) => s !== '')
 }
 
@@ -284,7 +336,10 @@ export function offeringFromJson (raw: unknown, prefix = ''): { offering: Offeri
   const relations: Relation[] = []
   if (Array.isArray(r.relations)) {
     r.relations.forEach((x, i) => {
-      if (!isObj(x)) { push(`/relations/${i}`, 'an object'); return }
+      if (!isObj(x)) {
+        push(`/relations/${i}`, 'an object')
+        return
+      }
       const rel: Relation = { type: textOf(x.type, `/relations/${i}/type`, push) as RelationType, target: textOf(x.target, `/relations/${i}/target`, push) }
       const from = textOf(x.validFrom, `/relations/${i}/validFrom`, push)
       const to = textOf(x.validTo, `/relations/${i}/validTo`, push)
@@ -294,7 +349,10 @@ export function offeringFromJson (raw: unknown, prefix = ''): { offering: Offeri
     })
   } else if (r.relations !== undefined && r.relations !== null) push('/relations', 'a list')
   const links = isObj(r.links) ? r.links : {}
-  const linkText = (k: string): string | undefined => { const t = textOf(links[k], `/links/${k}`, push); return t === '' ? undefined : t }
+  const linkText = (k: string): string | undefined => {
+    const t = textOf(links[k], `/links/${k}`, push)
+    return t === '' ? undefined : t
+  }
   const offering: Offering = {
     id: textOf(r.id, '/id', push),
     kind: textOf(r.kind, '/kind', push) as OfferingKind,
@@ -320,7 +378,13 @@ export function offeringFromJson (raw: unknown, prefix = ''): { offering: Offeri
   }
   if (r.quality !== undefined && r.quality !== null) {
     if (!isObj(r.quality)) push('/quality', 'an object: { assuredBy, criteria, levelPlacement }')
-    else offering.quality = { assuredBy: textOf(r.quality.assuredBy, '/quality/assuredBy', push), criteria: textOf(r.quality.criteria, '/quality/criteria', push), levelPlacement: textOf(r.quality.levelPlacement, '/quality/levelPlacement', push) }
+    else {
+      offering.quality = {
+        assuredBy: textOf(r.quality.assuredBy, '/quality/assuredBy', push),
+        criteria: textOf(r.quality.criteria, '/quality/criteria', push),
+        levelPlacement: textOf(r.quality.levelPlacement, '/quality/levelPlacement', push)
+      }
+    }
   }
   const validFrom = textOf(r.validFrom, '/validFrom', push)
   if (validFrom !== '') {

@@ -65,8 +65,18 @@ export async function accessLog (c: AccessViewComponents, learnerIds: readonly s
     const by = callerOf(c.federation, r.peerId, r.callerName, r.organisationNumber)
     const role = r.role !== '' ? r.role : legacyRole(r.channel)
     rows.push({
-      atMs: at, kind: 'write', organisationNumber: r.organisationNumber, organisationName: by.name, peerId: by.peerId, role,
-      operation: r.operation, purpose: r.purpose, legalBasis: r.legalBasis, requestId: hex, change, basis: typeof basis === 'string' ? basis : basis(role)
+      atMs: at,
+      kind: 'write',
+      organisationNumber: r.organisationNumber,
+      organisationName: by.name,
+      peerId: by.peerId,
+      role,
+      operation: r.operation,
+      purpose: r.purpose,
+      legalBasis: r.legalBasis,
+      requestId: hex,
+      change,
+      basis: typeof basis === 'string' ? basis : basis(role)
     })
   }
   for (const id of learnerIds) {
@@ -75,7 +85,20 @@ export async function accessLog (c: AccessViewComponents, learnerIds: readonly s
     for await (const value of c.store.values({ gte: prefix, lt, reverse: true, limit })) {
       const a = pb.AccessRecord.decode(value)
       const by = callerOf(c.federation, a.peerId, a.callerName, a.organisationNumber)
-      rows.push({ atMs: Number(a.atMs), kind: 'read', organisationNumber: a.organisationNumber, organisationName: by.name, peerId: by.peerId, role: a.role !== '' ? a.role : legacyRole(a.channel), operation: a.operation, purpose: a.purpose, legalBasis: a.legalBasis, requestId: toHex(a.requestId), change: '', basis: '' })
+      rows.push({
+        atMs: Number(a.atMs),
+        kind: 'read',
+        organisationNumber: a.organisationNumber,
+        organisationName: by.name,
+        peerId: by.peerId,
+        role: a.role !== '' ? a.role : legacyRole(a.channel),
+        operation: a.operation,
+        purpose: a.purpose,
+        legalBasis: a.legalBasis,
+        requestId: toHex(a.requestId),
+        change: '',
+        basis: ''
+      })
     }
     const versions = learnerVersionPrefix(id)
     for await (const value of c.store.values({ gte: versions, lt: prefixEnd(versions) })) {

@@ -195,9 +195,17 @@ export async function verifyBatches (store: Sublevel, opts: { maxProblems?: numb
     if (problems.length >= max) break
     batches++
     let record: lifelong.learners.LogBatch
-    try { record = pb.LogBatch.decode(value) } catch { problems.push({ batch, check: 'batch-record', message: `batch ${batch}: the batch record does not decode` }); continue }
+    try {
+      record = pb.LogBatch.decode(value)
+    } catch {
+      problems.push({ batch, check: 'batch-record', message: `batch ${batch}: the batch record does not decode` })
+      continue
+    }
     const list = await store.get(batchItemsKey(batch))
-    if (list === undefined) { problems.push({ batch, check: 'items-missing', message: `batch ${batch}: its item list is not stored` }); continue }
+    if (list === undefined) {
+      problems.push({ batch, check: 'items-missing', message: `batch ${batch}: its item list is not stored` })
+      continue
+    }
     const items = decodeItems(list)
     itemCount += items.length
     if (items.length !== record.items) problems.push({ batch, check: 'item-count', message: `batch ${batch}: ${items.length} items stored, the batch record says ${record.items}` })

@@ -9,7 +9,12 @@ import { lifelong } from '../../../core/gen/proto.js'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { Draft } from './draft.ts'
 import {
-  CHANGE_REQUEST_PENDING_PREFIX, changeRequestHeadKey, changeRequestPendingKey, changeRequestVersionKey, changeRequestVersionPrefix, prefixEnd
+  CHANGE_REQUEST_PENDING_PREFIX,
+  changeRequestHeadKey,
+  changeRequestPendingKey,
+  changeRequestVersionKey,
+  changeRequestVersionPrefix,
+  prefixEnd
 } from './keys.ts'
 import { toHex, type Accessor, type Identifier } from './model.ts'
 
@@ -23,11 +28,9 @@ export type ChangeRequestStatus = typeof CHANGE_REQUEST_STATUSES[number]
 /** A change request's ID: the hex request id of the request that filed it. */
 export const CHANGE_REQUEST_ID = /^[0-9a-f]{32}$/
 
-const stored = (i: Identifier | undefined): Identifier | undefined =>
-  i === undefined ? undefined : { scheme: i.scheme, value: i.value, country: i.country ?? '', validFrom: i.validFrom ?? '', validTo: i.validTo ?? '' }
+const stored = (i: Identifier | undefined): Identifier | undefined => i === undefined ? undefined : { scheme: i.scheme, value: i.value, country: i.country ?? '', validFrom: i.validFrom ?? '', validTo: i.validTo ?? '' }
 
-const sameIdentifier = (a: Identifier | null | undefined, b: Identifier | null | undefined): boolean =>
-  (a?.scheme ?? '') === (b?.scheme ?? '') && (a?.value ?? '') === (b?.value ?? '') && (a?.country ?? '') === (b?.country ?? '')
+const sameIdentifier = (a: Identifier | null | undefined, b: Identifier | null | undefined): boolean => (a?.scheme ?? '') === (b?.scheme ?? '') && (a?.value ?? '') === (b?.value ?? '') && (a?.country ?? '') === (b?.country ?? '')
 
 function put (draft: Draft, request: lifelong.learners.ChangeRequest.$Properties): ChangeRequest {
   const bytes = pb.ChangeRequest.encode(request).finish()
@@ -69,8 +72,10 @@ export async function findPendingAddIdentifier (store: Sublevel, learnerId: stri
     const r = pb.ChangeRequest.decode(value)
     latest.set(r.id, r)
   }
-  return [...latest.values()].find((r) => r.status === 'pending' && r.requestedBy === organisation &&
-    sameIdentifier(r.identifier, identifier) && sameIdentifier(r.replaces, replaces))
+  return [...latest.values()].find((r) =>
+    r.status === 'pending' && r.requestedBy === organisation &&
+    sameIdentifier(r.identifier, identifier) && sameIdentifier(r.replaces, replaces)
+  )
 }
 
 /** The current version of a change request, as the draft sees it. */

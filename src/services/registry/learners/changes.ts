@@ -83,7 +83,15 @@ export async function updateLearner (draft: Draft, learnerId: string, learner: C
  * identifier keeps `source`, the member that supplied it. Refuses an identifier of another
  * learner (a merge) and replacing one the learner does not have.
  */
-export async function identifierChange (draft: Draft, learnerId: string, current: LearnerRecord, id: CheckedIdentifier, replaced: CheckedIdentifier | undefined, source: string, at: number): Promise<{ identifiers: Identifier[], indexKey?: string, change: string } | undefined> {
+export async function identifierChange (
+  draft: Draft,
+  learnerId: string,
+  current: LearnerRecord,
+  id: CheckedIdentifier,
+  replaced: CheckedIdentifier | undefined,
+  source: string,
+  at: number
+): Promise<{ identifiers: Identifier[], indexKey?: string, change: string } | undefined> {
   const newKey = identifierKey(id.scheme, id.value, id.country)
   await draft.load([newKey])
   const owner = draft.get(newKey)
@@ -96,7 +104,10 @@ export async function identifierChange (draft: Draft, learnerId: string, current
   if (replaced !== undefined) {
     const old = identifiers.find((i) => sameIdentifier(i, replaced))
     if (old === undefined) throw new LifelongError('invalid', 'LEARNERS_IDENTIFIER_NOT_OWNED', 'the learner has no such identifier to replace')
-    if ((old.validTo ?? '') === '') { old.validTo = day; changed = true }
+    if ((old.validTo ?? '') === '') {
+      old.validTo = day
+      changed = true
+    }
   }
   let indexKey: string | undefined
   if (!identifiers.some((i) => sameIdentifier(i, id))) {
@@ -155,7 +166,7 @@ export function addRequest (draft: Draft, accessor: Accessor, operation: string,
  * repeated registration): the caller still learned that the learner is known and their ID.
  */
 export function addAccess (at: number, draft: Draft, learnerIds: Iterable<string>, accessor: Accessor, operation: string): void {
-    const hex = toHex(accessor.requestId)
+  const hex = toHex(accessor.requestId)
   for (const learnerId of new Set(learnerIds)) {
     const key = accessKey(learnerId, at, hex)
     const record = pb.AccessRecord.encode({

@@ -43,7 +43,9 @@ export function isRetryable (err: unknown): boolean {
   return e.kind === 'unavailable' || e.kind === 'timeout' || e.kind === 'rate-limited'
 }
 
-const defaultSleep = async (ms: number): Promise<void> => { await new Promise((resolve) => setTimeout(resolve, ms)) }
+const defaultSleep = async (ms: number): Promise<void> => {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
 
 export class IndexClient {
   private readonly c: IndexClientComponents
@@ -208,11 +210,25 @@ export class IndexRegistrar {
   }
 
   private async enqueue (kind: Queued['kind'], entries: readonly (PointerEntry | EnrolmentEntry)[]): Promise<EntryOutcome[]> {
-    const promises = entries.map(async (entry, index) => await new Promise<EntryOutcome>((resolve, reject) => {
-      this.queue.push({ kind, entry, resolve: (o) => { resolve({ ...o, index }) }, reject })
-    }))
+    const promises = entries.map(async (entry, index) =>
+      await new Promise<EntryOutcome>((resolve, reject) => {
+        this.queue.push({
+          kind,
+          entry,
+          resolve: (o) => {
+            resolve({ ...o, index })
+          },
+          reject
+        })
+      })
+    )
     if (this.queue.length >= this.batchSize) this.kick()
-    else this.timer ??= setTimeout(() => { this.timer = undefined; this.kick() }, this.flushDelayMs)
+    else {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined
+        this.kick()
+      }, this.flushDelayMs)
+    }
     return await Promise.all(promises)
   }
 
@@ -243,8 +259,12 @@ export class IndexRegistrar {
           pointers: pointers.map((q) => q.entry as PointerEntry),
           enrolments: enrolments.map((q) => q.entry as EnrolmentEntry)
         }, this.why)
-        pointers.forEach((q, i) => { q.resolve(res.pointers?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' }) })
-        enrolments.forEach((q, i) => { q.resolve(res.enrolments?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' }) })
+        pointers.forEach((q, i) => {
+          q.resolve(res.pointers?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' })
+        })
+        enrolments.forEach((q, i) => {
+          q.resolve(res.enrolments?.[i] ?? { status: 'rejected', code: 'LEARNERS_NO_OUTCOME' })
+        })
       } catch (err) {
         this.c.logger.warn({ code: toLifelongError(err).code, entries: batch.length }, 'index registration batch failed')
         for (const q of batch) q.reject(err)

@@ -10,7 +10,15 @@ import type { LearnerRegistry } from './registry.ts'
 import type { Accessor, CallerRole } from './model.ts'
 import { isConsumerRole } from '../../../core/federation/roles.ts'
 import {
-  AddIdentifier, CheckEnrolment, FindResultSources, GetOwnData, IssueEducationId, MatchPerson, RegisterIndexEntries, RegisterLearners, ResolveIdentity
+  AddIdentifier,
+  CheckEnrolment,
+  FindResultSources,
+  GetOwnData,
+  IssueEducationId,
+  MatchPerson,
+  RegisterIndexEntries,
+  RegisterLearners,
+  ResolveIdentity
 } from './protocol.ts'
 
 /**

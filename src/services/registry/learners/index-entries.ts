@@ -147,7 +147,14 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
  * accepted on, or the rejection. An accepted first link begins the relationship, so later
  * entries of the batch for the same learner need no identity data.
  */
-export async function admission (ctx: RegistryContext, draft: Draft, learnerIds: readonly string[], accessor: Accessor, at: number, refused: RefusalTally): Promise<(learnerId: string, identity: { name: { given: string, family: string }, birthDate: string } | undefined, began: 'pointer' | 'enrolment') => Basis | Omit<EntryOutcome, 'index'>> {
+export async function admission (
+  ctx: RegistryContext,
+  draft: Draft,
+  learnerIds: readonly string[],
+  accessor: Accessor,
+  at: number,
+  refused: RefusalTally
+): Promise<(learnerId: string, identity: { name: { given: string, family: string }, birthDate: string } | undefined, began: 'pointer' | 'enrolment') => Basis | Omit<EntryOutcome, 'index'>> {
   const own = accessor.organisationNumber
   const ids = [...new Set(learnerIds)]
   await draft.load(ids.map(learnerHeadKey))

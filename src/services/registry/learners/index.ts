@@ -14,8 +14,17 @@
  * @module
  */
 export {
-  LEARNERS_PROTOCOL, RegisterLearners, IssueEducationId, AddIdentifier, ResolveIdentity, MatchPerson,
-  RegisterIndexEntries, FindResultSources, CheckEnrolment, GetOwnData, LEARNER_METHODS
+  LEARNERS_PROTOCOL,
+  RegisterLearners,
+  IssueEducationId,
+  AddIdentifier,
+  ResolveIdentity,
+  MatchPerson,
+  RegisterIndexEntries,
+  FindResultSources,
+  CheckEnrolment,
+  GetOwnData,
+  LEARNER_METHODS
 } from './protocol.ts'
 export { IndexClient, IndexRegistrar, isRetryable } from './client.ts'
 export type { Purpose, IndexClientComponents, IndexClientInit, IndexRegistrarComponents, IndexRegistrarInit } from './client.ts'

@@ -90,8 +90,7 @@ export function normaliseName (name: string): string {
 export const nameIndexKey = (match: string, learnerId: string): string => `n/${match}/${learnerId}`
 export const nameIndexPrefix = (match: string): string => `n/${match}/`
 
-export const idempotencyKey = (organisation: string, key: string): string =>
-  `k/${organisation}/${createHash('sha256').update(key).digest('hex').slice(0, 32)}`
+export const idempotencyKey = (organisation: string, key: string): string => `k/${organisation}/${createHash('sha256').update(key).digest('hex').slice(0, 32)}`
 
 export const pointerHeadKey = (learnerId: string, organisation: string): string => `p/${learnerId}/${organisation}`
 export const pointerHeadPrefix = (learnerId: string): string => `p/${learnerId}/`
@@ -100,8 +99,7 @@ export const pointerVersionPrefix = (learnerId: string): string => `pv/${learner
 
 export const enrolmentHeadKey = (learnerId: string, institution: string, offeringId: string): string => `e/${learnerId}/${institution}/${offeringId}`
 export const enrolmentHeadPrefix = (learnerId: string): string => `e/${learnerId}/`
-export const enrolmentVersionKey = (learnerId: string, institution: string, offeringId: string, version: number): string =>
-  `ev/${learnerId}/${institution}/${offeringId}/${pad(version, 8)}`
+export const enrolmentVersionKey = (learnerId: string, institution: string, offeringId: string, version: number): string => `ev/${learnerId}/${institution}/${offeringId}/${pad(version, 8)}`
 export const enrolmentVersionPrefix = (learnerId: string): string => `ev/${learnerId}/`
 
 export const requestKey = (requestIdHex: string): string => `r/${requestIdHex}`

@@ -68,7 +68,10 @@ export async function registerLearners (ctx: RegistryContext, inputs: readonly L
         }
         if (distinct.length === 0) {
           // Two national IDs on one new learner would let either number sign in as the other's future record.
-          if (!operator && learner.identifiers.filter((i) => isNationalIdScheme(i.scheme)).length > 1) { outcomes.push(needsOperator(index, 'several-national-ids')); continue }
+          if (!operator && learner.identifiers.filter((i) => isNationalIdScheme(i.scheme)).length > 1) {
+            outcomes.push(needsOperator(index, 'several-national-ids'))
+            continue
+          }
           const learnerId = createLearner(draft, learner, accessor, at, random)
           outcomes.push({ index, status: 'created', learnerId })
           continue
@@ -77,7 +80,10 @@ export async function registerLearners (ctx: RegistryContext, inputs: readonly L
         if (!operator) {
           const current = await recordInDraft(draft, learnerId)
           const added = learner.identifiers.filter((i) => !current.identifiers.some((j) => sameIdentifier(i, j)))
-          if (added.some((i) => isNationalIdScheme(i.scheme))) { outcomes.push(needsOperator(index, 'national-id-needs-operator')); continue }
+          if (added.some((i) => isNationalIdScheme(i.scheme))) {
+            outcomes.push(needsOperator(index, 'national-id-needs-operator'))
+            continue
+          }
           const family = [learnerId, ...current.mergedFrom]
           if (!await isRegistrant(draft, family, accessor.organisationNumber)) {
             if (await hasRelationship(draft, family, accessor.organisationNumber)) {
@@ -117,38 +123,42 @@ export async function issueEducationId (ctx: RegistryContext, input: LearnerInpu
   if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY) fields.push({ path: '/idempotencyKey', message: `idempotency-key: 1 to ${MAX_IDEMPOTENCY_KEY} characters, unique per request` })
   throwIfInvalid(fields)
   const learner = person as CheckedLearner
-  const issued = await ctx.write(async (draft) => {
-    const keyKey = idempotencyKey(accessor.organisationNumber, key)
-    const idKeys = learner.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country))
-    const match = matchKey(learner.birthDate, learner.name.family, learner.name.given)
-    await draft.load([keyKey, ...idKeys])
-    const earlier = draft.get(keyKey) ?? idKeys.map((k) => draft.get(k)).find((v) => v !== undefined)
-    if (earlier !== undefined) {
-      const learnerId = await currentId(ctx.store, Buffer.from(earlier).toString())
-      const record = await recordOf(ctx.store, learnerId)
-      const edu = record.identifiers.find((i) => i.scheme === 'education-id' && (i.validTo ?? '') === '')
-      if (edu === undefined) throw new LifelongError('conflict', 'LEARNERS_HAS_NATIONAL_ID', 'this person is already registered with a Norwegian national ID')
-      addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.issue-education-id')
-      return { learnerId, educationId: edu.value ?? '', created: false }
-    }
-    if (!allowPossibleDuplicate && (await keysWithPrefix(ctx.store, nameIndexPrefix(match), 1)).length > 0) {
-      throw new LifelongError('conflict', 'LEARNERS_POSSIBLE_DUPLICATE', 'a learner with the same name and birth date exists: resolve them first, or confirm that this is another person')
-    }
-    let educationId = ''
-    for (let draw = 0; draw < MAX_EDUCATION_ID_DRAWS && educationId === ''; draw++) {
-      const candidate = generateEducationId(ctx.random)
-      const k = identifierKey('education-id', candidate)
-      await draft.load([k])
-      if (!draft.has(k)) educationId = candidate
-    }
-    if (educationId === '') throw new LifelongError('internal', 'LEARNERS_EDUCATION_ID_EXHAUSTED', 'could not draw an unused education ID')
-    const at = ctx.now()
-    const withId: CheckedLearner = { ...learner, identifiers: [{ scheme: 'education-id', value: educationId, country: '', validFrom: isoDay(at), validTo: '' }, ...learner.identifiers] }
-    const learnerId = createLearner(draft, withId, accessor, at)
-    draft.put(keyKey, Buffer.from(learnerId))
-    addRequest(draft, accessor, 'learners.issue-education-id', 1, at)
-    return { learnerId, educationId, created: true }
-  }, accessor.requestId, true)
+  const issued = await ctx.write(
+    async (draft) => {
+      const keyKey = idempotencyKey(accessor.organisationNumber, key)
+      const idKeys = learner.identifiers.map((id) => identifierKey(id.scheme, id.value, id.country))
+      const match = matchKey(learner.birthDate, learner.name.family, learner.name.given)
+      await draft.load([keyKey, ...idKeys])
+      const earlier = draft.get(keyKey) ?? idKeys.map((k) => draft.get(k)).find((v) => v !== undefined)
+      if (earlier !== undefined) {
+        const learnerId = await currentId(ctx.store, Buffer.from(earlier).toString())
+        const record = await recordOf(ctx.store, learnerId)
+        const edu = record.identifiers.find((i) => i.scheme === 'education-id' && (i.validTo ?? '') === '')
+        if (edu === undefined) throw new LifelongError('conflict', 'LEARNERS_HAS_NATIONAL_ID', 'this person is already registered with a Norwegian national ID')
+        addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.issue-education-id')
+        return { learnerId, educationId: edu.value ?? '', created: false }
+      }
+      if (!allowPossibleDuplicate && (await keysWithPrefix(ctx.store, nameIndexPrefix(match), 1)).length > 0) {
+        throw new LifelongError('conflict', 'LEARNERS_POSSIBLE_DUPLICATE', 'a learner with the same name and birth date exists: resolve them first, or confirm that this is another person')
+      }
+      let educationId = ''
+      for (let draw = 0; draw < MAX_EDUCATION_ID_DRAWS && educationId === ''; draw++) {
+        const candidate = generateEducationId(ctx.random)
+        const k = identifierKey('education-id', candidate)
+        await draft.load([k])
+        if (!draft.has(k)) educationId = candidate
+      }
+      if (educationId === '') throw new LifelongError('internal', 'LEARNERS_EDUCATION_ID_EXHAUSTED', 'could not draw an unused education ID')
+      const at = ctx.now()
+      const withId: CheckedLearner = { ...learner, identifiers: [{ scheme: 'education-id', value: educationId, country: '', validFrom: isoDay(at), validTo: '' }, ...learner.identifiers] }
+      const learnerId = createLearner(draft, withId, accessor, at)
+      draft.put(keyKey, Buffer.from(learnerId))
+      addRequest(draft, accessor, 'learners.issue-education-id', 1, at)
+      return { learnerId, educationId, created: true }
+    },
+    accessor.requestId,
+    true
+  )
   if (issued.created) ctx.logger.info({ learnerId: issued.learnerId, requestId: toHex(accessor.requestId), organisation: accessor.organisationNumber }, 'education ID issued')
   return issued
 }
@@ -162,7 +172,13 @@ export async function issueEducationId (ctx: RegistryContext, input: LearnerInpu
  * (LEARNERS_NO_RELATIONSHIP otherwise); adding or ending a national ID it may only ask for: the
  * request is filed for the operator (`pending`, nothing changed), once per identifier.
  */
-export async function addIdentifier (ctx: RegistryContext, ref: LearnerRef | null | undefined, identifier: Identifier | null | undefined, replaces: Identifier | null | undefined, accessor: Accessor): Promise<{ learnerId: string, version: number, pending: boolean, changeRequestId: string }> {
+export async function addIdentifier (
+  ctx: RegistryContext,
+  ref: LearnerRef | null | undefined,
+  identifier: Identifier | null | undefined,
+  replaces: Identifier | null | undefined,
+  accessor: Accessor
+): Promise<{ learnerId: string, version: number, pending: boolean, changeRequestId: string }> {
   assertPurpose(accessor.purpose, accessor.legalBasis)
   const fields: FieldError[] = []
   const r = checkRef(ref, '/learner', ctx.init, fields)
@@ -173,37 +189,43 @@ export async function addIdentifier (ctx: RegistryContext, ref: LearnerRef | nul
   const id = added as CheckedIdentifier
   const refused = new RefusalTally()
   try {
-    return await ctx.write(async (draft) => {
-      const learnerId = await resolveRef(ctx.store, r as { learnerId: string } | { identifier: CheckedIdentifier })
-      const current = await recordInDraft(draft, learnerId)
-      // Before anything else, so that a stranger learns nothing about the learner's identifiers.
-      if (!isOperator(accessor) && !await hasRelationship(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber)) {
-        refused.add('no-relationship')
-        throw new LifelongError('forbidden', 'LEARNERS_NO_RELATIONSHIP', 'an institution changes only learners it created or has a pointer or enrolment for')
-      }
-      const at = ctx.now()
-      const change = await identifierChange(draft, learnerId, current, id, replaced, accessor.organisationNumber, at)
-      if (change === undefined) {
-        addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.add-identifier')
-        return { learnerId, version: current.version, pending: false, changeRequestId: '' }
-      }
-      // A national ID, or any identifier from a member that did not register the learner, is
-      // a request for the operator: identifiers decide who the learner is found as.
-      if (!isOperator(accessor) && (isNationalIdScheme(id.scheme) || isNationalIdScheme(replaced?.scheme) ||
-          !await isRegistrant(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber))) {
-        const earlier = await findPendingAddIdentifier(ctx.store, learnerId, accessor.organisationNumber, id, replaced)
-        if (earlier !== undefined) {
-          addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.add-identifier')
-          return { learnerId, version: current.version, pending: true, changeRequestId: earlier.id }
+    return await ctx.write(
+      async (draft) => {
+        const learnerId = await resolveRef(ctx.store, r as { learnerId: string } | { identifier: CheckedIdentifier })
+        const current = await recordInDraft(draft, learnerId)
+        // Before anything else, so that a stranger learns nothing about the learner's identifiers.
+        if (!isOperator(accessor) && !await hasRelationship(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber)) {
+          refused.add('no-relationship')
+          throw new LifelongError('forbidden', 'LEARNERS_NO_RELATIONSHIP', 'an institution changes only learners it created or has a pointer or enrolment for')
         }
-        const request = fileAddIdentifier(draft, learnerId, id, replaced, accessor, at)
-        addRequest(draft, accessor, 'learners.request-change', 1, at)
-        return { learnerId, version: current.version, pending: true, changeRequestId: request.id }
-      }
-      const next = applyIdentifierChange(draft, current, change, accessor, at)
-      addRequest(draft, accessor, 'learners.add-identifier', 1, at)
-      return { learnerId, version: next.version, pending: false, changeRequestId: '' }
-    }, accessor.requestId, true)
+        const at = ctx.now()
+        const change = await identifierChange(draft, learnerId, current, id, replaced, accessor.organisationNumber, at)
+        if (change === undefined) {
+          addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.add-identifier')
+          return { learnerId, version: current.version, pending: false, changeRequestId: '' }
+        }
+        // A national ID, or any identifier from a member that did not register the learner, is
+        // a request for the operator: identifiers decide who the learner is found as.
+        if (
+          !isOperator(accessor) && (isNationalIdScheme(id.scheme) || isNationalIdScheme(replaced?.scheme) ||
+            !await isRegistrant(draft, [learnerId, ...current.mergedFrom], accessor.organisationNumber))
+        ) {
+          const earlier = await findPendingAddIdentifier(ctx.store, learnerId, accessor.organisationNumber, id, replaced)
+          if (earlier !== undefined) {
+            addAccess(ctx.now(), draft, [learnerId], accessor, 'learners.add-identifier')
+            return { learnerId, version: current.version, pending: true, changeRequestId: earlier.id }
+          }
+          const request = fileAddIdentifier(draft, learnerId, id, replaced, accessor, at)
+          addRequest(draft, accessor, 'learners.request-change', 1, at)
+          return { learnerId, version: current.version, pending: true, changeRequestId: request.id }
+        }
+        const next = applyIdentifierChange(draft, current, change, accessor, at)
+        addRequest(draft, accessor, 'learners.add-identifier', 1, at)
+        return { learnerId, version: next.version, pending: false, changeRequestId: '' }
+      },
+      accessor.requestId,
+      true
+    )
   } finally {
     ctx.rights.report(accessor, 'learners.add-identifier', refused)
   }

@@ -43,8 +43,14 @@ export async function resolveRefsInDraft (draft: Draft, refs: ReadonlyArray<{ le
   await draft.load(direct.map(learnerHeadKey))
   const out: Array<string | undefined> = []
   for (const [i, r] of refs.entries()) {
-    if (!('learnerId' in r)) { out.push(fromIndex[i]); continue }
-    if (!draft.has(learnerHeadKey(r.learnerId))) { out.push(undefined); continue }
+    if (!('learnerId' in r)) {
+      out.push(fromIndex[i])
+      continue
+    }
+    if (!draft.has(learnerHeadKey(r.learnerId))) {
+      out.push(undefined)
+      continue
+    }
     out.push(await currentIdLoading(draft, r.learnerId))
   }
   return out

@@ -106,7 +106,6 @@ export function isLearnerId (value: unknown): value is string {
   return typeof value === 'string' && LEARNER_ID_PATTERN.test(value)
 }
 
-
 export const toHex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex')
 
 /** True if an ISO date `YYYY-MM-DD` names a real calendar day. */

@@ -39,14 +39,17 @@ export class LearnerIndex {
 
   constructor (components: LearnerIndexComponents, init: LearnerIndexInit) {
     this.server = components.server
-    this.registry = new LearnerRegistry({
-      store: components.store,
-      log: components.log,
-      federation: components.federation,
-      logger: components.logger,
-      ...(components.metrics === undefined ? {} : { metrics: components.metrics }),
-      ...(components.now === undefined ? {} : { now: components.now })
-    }, { allowSynthetic: init.allowSynthetic, organisationNumber: init.organisationNumber })
+    this.registry = new LearnerRegistry(
+      {
+        store: components.store,
+        log: components.log,
+        federation: components.federation,
+        logger: components.logger,
+        ...(components.metrics === undefined ? {} : { metrics: components.metrics }),
+        ...(components.now === undefined ? {} : { now: components.now })
+      },
+      { allowSynthetic: init.allowSynthetic, organisationNumber: init.organisationNumber }
+    )
   }
 
   /** Registers the learner protocol's handlers. */

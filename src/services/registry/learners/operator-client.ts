@@ -39,7 +39,13 @@ async function post<T> (node: string, path: string, token: string, body: unknown
     throw new LifelongError('unavailable', 'LEARNERS_NODE_UNREACHABLE', `cannot reach the index node at ${url}: ${(err as Error).message}`, { cause: err })
   }
   const json = await res.json().catch(() => ({})) as T & { code?: string, message?: string }
-  if (!res.ok) throw new LifelongError(res.status === 404 ? 'not-found' : res.status === 409 ? 'conflict' : res.status === 403 || res.status === 401 ? 'forbidden' : 'invalid', receivedCode(json.code, 'LEARNERS_REFUSED'), json.message ?? `HTTP ${res.status}`)
+  if (!res.ok) {
+    throw new LifelongError(
+      res.status === 404 ? 'not-found' : res.status === 409 ? 'conflict' : res.status === 403 || res.status === 401 ? 'forbidden' : 'invalid',
+      receivedCode(json.code, 'LEARNERS_REFUSED'),
+      json.message ?? `HTTP ${res.status}`
+    )
+  }
   return json
 }
 

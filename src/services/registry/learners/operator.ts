@@ -43,24 +43,28 @@ export async function decideChangeRequest (ctx: RegistryContext, id: string, dec
   if (note.length > 200 || /[\u0000-\u001f\u007f]/.test(note)) fields.push({ path: '/note', message: 'note-invalid: at most 200 characters, no control characters' })
   throwIfInvalid(fields)
   requireOperator(accessor)
-  const done = await ctx.write(async (draft) => {
-    const request = await loadChangeRequest(draft, id)
-    if (request === undefined) throw new LifelongError('not-found', 'LEARNERS_CHANGE_REQUEST_NOT_FOUND', 'no change request with this ID')
-    if (request.status !== 'pending') throw new LifelongError('conflict', 'LEARNERS_CHANGE_REQUEST_DECIDED', `the change request was ${request.status} already`)
-    const at = ctx.now()
-    let version: number | undefined
-    if (decision === 'approve') {
-      const learnerId = await currentIdLoading(draft, request.learnerId)
-      const current = await recordInDraft(draft, learnerId)
-      const identifier = request.identifier as CheckedIdentifier
-      const replaced = request.replaces == null || request.replaces.scheme === '' ? undefined : request.replaces as CheckedIdentifier
-      const change = await identifierChange(draft, learnerId, current, identifier, replaced, request.requestedBy, at)
-      version = change === undefined ? current.version : applyIdentifierChange(draft, current, change, accessor, at).version
-    }
-    const decided = decide(draft, request, decision === 'approve' ? 'approved' : 'rejected', note, accessor, at)
-    addRequest(draft, accessor, 'learners.decide-change', 1, at)
-    return { decided, version }
-  }, accessor.requestId, true)
+  const done = await ctx.write(
+    async (draft) => {
+      const request = await loadChangeRequest(draft, id)
+      if (request === undefined) throw new LifelongError('not-found', 'LEARNERS_CHANGE_REQUEST_NOT_FOUND', 'no change request with this ID')
+      if (request.status !== 'pending') throw new LifelongError('conflict', 'LEARNERS_CHANGE_REQUEST_DECIDED', `the change request was ${request.status} already`)
+      const at = ctx.now()
+      let version: number | undefined
+      if (decision === 'approve') {
+        const learnerId = await currentIdLoading(draft, request.learnerId)
+        const current = await recordInDraft(draft, learnerId)
+        const identifier = request.identifier as CheckedIdentifier
+        const replaced = request.replaces == null || request.replaces.scheme === '' ? undefined : request.replaces as CheckedIdentifier
+        const change = await identifierChange(draft, learnerId, current, identifier, replaced, request.requestedBy, at)
+        version = change === undefined ? current.version : applyIdentifierChange(draft, current, change, accessor, at).version
+      }
+      const decided = decide(draft, request, decision === 'approve' ? 'approved' : 'rejected', note, accessor, at)
+      addRequest(draft, accessor, 'learners.decide-change', 1, at)
+      return { decided, version }
+    },
+    accessor.requestId,
+    true
+  )
   ctx.logger.info({ changeRequest: id, status: done.decided.status, learnerId: done.decided.learnerId, requestId: toHex(accessor.requestId) }, 'change request decided')
   return { ...changeRequestView(ctx.federation, done.decided), ...(done.version === undefined ? {} : { version: done.version }) }
 }
@@ -77,25 +81,29 @@ export async function mergeLearners (ctx: RegistryContext, survivorRef: LearnerR
   const m = checkRef(mergedRef, '/merged', ctx.init, fields)
   throwIfInvalid(fields)
   requireOperator(accessor)
-  const done = await ctx.write(async (draft) => {
-    const survivorId = await resolveRef(ctx.store, s as { learnerId: string })
-    const mergedId = await resolveRef(ctx.store, m as { learnerId: string })
-    if (survivorId === mergedId) throw new LifelongError('conflict', 'LEARNERS_ALREADY_MERGED', 'both refer to the same learner')
-    const survivor = await recordInDraft(draft, survivorId)
-    const merged = await recordInDraft(draft, mergedId)
-    const at = ctx.now()
-    const identifiers = survivor.identifiers.map((i) => ({ ...i }))
-    for (const i of merged.identifiers) {
-      if (!identifiers.some((j) => sameIdentifier(i, j))) identifiers.push({ ...i })
-      draft.put(identifierKey(i.scheme ?? '', i.value ?? '', i.country ?? ''), Buffer.from(survivorId))
-    }
-    const mergedFrom = [...new Set([...survivor.mergedFrom, mergedId, ...merged.mergedFrom])]
-    draft.del(nameIndexKey(matchKey(merged.birthDate, merged.name?.family ?? '', merged.name?.given ?? ''), mergedId))
-    nextVersion(draft, merged, { status: 'merged', mergedInto: survivorId, change: 'merged-into', source: accessor.organisationNumber }, accessor, at)
-    const next = nextVersion(draft, survivor, { identifiers, mergedFrom, change: 'absorbed', source: accessor.organisationNumber }, accessor, at)
-    addRequest(draft, accessor, 'learners.merge', 2, at)
-    return { learnerId: survivorId, mergedId, version: next.version }
-  }, accessor.requestId, true)
+  const done = await ctx.write(
+    async (draft) => {
+      const survivorId = await resolveRef(ctx.store, s as { learnerId: string })
+      const mergedId = await resolveRef(ctx.store, m as { learnerId: string })
+      if (survivorId === mergedId) throw new LifelongError('conflict', 'LEARNERS_ALREADY_MERGED', 'both refer to the same learner')
+      const survivor = await recordInDraft(draft, survivorId)
+      const merged = await recordInDraft(draft, mergedId)
+      const at = ctx.now()
+      const identifiers = survivor.identifiers.map((i) => ({ ...i }))
+      for (const i of merged.identifiers) {
+        if (!identifiers.some((j) => sameIdentifier(i, j))) identifiers.push({ ...i })
+        draft.put(identifierKey(i.scheme ?? '', i.value ?? '', i.country ?? ''), Buffer.from(survivorId))
+      }
+      const mergedFrom = [...new Set([...survivor.mergedFrom, mergedId, ...merged.mergedFrom])]
+      draft.del(nameIndexKey(matchKey(merged.birthDate, merged.name?.family ?? '', merged.name?.given ?? ''), mergedId))
+      nextVersion(draft, merged, { status: 'merged', mergedInto: survivorId, change: 'merged-into', source: accessor.organisationNumber }, accessor, at)
+      const next = nextVersion(draft, survivor, { identifiers, mergedFrom, change: 'absorbed', source: accessor.organisationNumber }, accessor, at)
+      addRequest(draft, accessor, 'learners.merge', 2, at)
+      return { learnerId: survivorId, mergedId, version: next.version }
+    },
+    accessor.requestId,
+    true
+  )
   ctx.logger.info({ survivor: done.learnerId, merged: done.mergedId, requestId: toHex(accessor.requestId) }, 'learners merged')
   return { learnerId: done.learnerId, version: done.version }
 }

@@ -86,7 +86,9 @@ export class LearnerRegistry {
         const kind = [accessor.peerId, accessor.role, accessor.channel, accessor.callerName, accessor.organisationNumber, operation, accessor.purpose, accessor.legalBasis, [...new Set(learnerIds)].sort().join(',')].join('\n')
         await accessWindows.record(kind, [], async () => {
           // No lane: an access row reads nothing.
-          await units.transaction((tx) => { addAccess(this.ctx.now(), new Draft(tx, store), learnerIds, accessor, operation) }, { leaves: batchLeaves(store, accessor.requestId) })
+          await units.transaction((tx) => {
+            addAccess(this.ctx.now(), new Draft(tx, store), learnerIds, accessor, operation)
+          }, { leaves: batchLeaves(store, accessor.requestId) })
         })
       }
     }
@@ -128,7 +130,12 @@ export class LearnerRegistry {
    * it may only ask for: the request is filed for the operator (`pending`, nothing changed),
    * once per identifier.
    */
-  async addIdentifier (ref: LearnerRef | null | undefined, identifier: Identifier | null | undefined, replaces: Identifier | null | undefined, accessor: Accessor): Promise<{ learnerId: string, version: number, pending: boolean, changeRequestId: string }> {
+  async addIdentifier (
+    ref: LearnerRef | null | undefined,
+    identifier: Identifier | null | undefined,
+    replaces: Identifier | null | undefined,
+    accessor: Accessor
+  ): Promise<{ learnerId: string, version: number, pending: boolean, changeRequestId: string }> {
     return await addIdentifierOp(this.ctx, ref, identifier, replaces, accessor)
   }
 

@@ -115,7 +115,12 @@ export class RightsMonitor {
       : new Counter({ name: 'lifelong_learners_refused_total', help: 'Writes about learners the index refused a member, by member (organisation number) and reason', labelNames: ['member', 'reason'], registers })
     this.firstLinks = registers === undefined
       ? undefined
-      : new Counter({ name: 'lifelong_learners_first_pointers_total', help: 'First pointers and enrolments a member registered for learners it had no relationship with, accepted on matching name and birth date', labelNames: ['member'], registers })
+      : new Counter({
+        name: 'lifelong_learners_first_pointers_total',
+        help: 'First pointers and enrolments a member registered for learners it had no relationship with, accepted on matching name and birth date',
+        labelNames: ['member'],
+        registers
+      })
   }
 
   /** Accounts for a request's refusals (nothing if there were none). */

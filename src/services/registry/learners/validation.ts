@@ -7,8 +7,22 @@
 import { isAcceptableNationalId, validateNationalId, validateEducationId, validateOrganisationNumber } from '../../../core/identifiers/index.ts'
 import { ValidationError, type FieldError } from '../../../core/errors.ts'
 import {
-  CHANNEL_KINDS, ENTRY_ACTIONS, GENDERS, INPUT_SCHEMES, LEGAL_BASES, MAX_PURPOSE_LENGTH, PURPOSE_PATTERN, STUDY_RIGHT_STATUSES,
-  isIsoDate, isLearnerId, type Contact, type Identifier, type LearnerInput, type LearnerRef, type PersonName, type StoredScheme
+  CHANNEL_KINDS,
+  ENTRY_ACTIONS,
+  GENDERS,
+  INPUT_SCHEMES,
+  LEGAL_BASES,
+  MAX_PURPOSE_LENGTH,
+  PURPOSE_PATTERN,
+  STUDY_RIGHT_STATUSES,
+  isIsoDate,
+  isLearnerId,
+  type Contact,
+  type Identifier,
+  type LearnerInput,
+  type LearnerRef,
+  type PersonName,
+  type StoredScheme
 } from './model.ts'
 
 export interface IdentifierPolicy {
@@ -139,8 +153,8 @@ function checkName (input: PersonName | null | undefined, path: string, fields: 
 }
 
 function checkContact (input: Contact | null | undefined, path: string, fields: FieldError[]): Contact {
-  const addresses = (input?.addresses ?? [])
-  const channels = (input?.channels ?? [])
+  const addresses = input?.addresses ?? []
+  const channels = input?.channels ?? []
   if (addresses.length > MAX_ADDRESSES) fields.push({ path: `${path}/addresses`, message: `contact-too-many: at most ${MAX_ADDRESSES} addresses` })
   if (channels.length > MAX_CHANNELS) fields.push({ path: `${path}/channels`, message: `contact-too-many: at most ${MAX_CHANNELS} channels` })
   const out: Contact = { addresses: [], channels: [] }

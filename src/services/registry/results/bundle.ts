@@ -32,10 +32,27 @@ export interface BundleSet {
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64')
 
 /** A bundle for a served result from `source`, with the manifest in force (exact signed bytes). */
-export function resultBundle (served: lifelong.results.IServedResult, checkpointNote: string, treeSize: number, origin: string, source: Member, witnesses: readonly Member[], federationId: string, manifestEnvelope: Uint8Array | undefined, now: number): ProofBundle {
+export function resultBundle (
+  served: lifelong.results.IServedResult,
+  checkpointNote: string,
+  treeSize: number,
+  origin: string,
+  source: Member,
+  witnesses: readonly Member[],
+  federationId: string,
+  manifestEnvelope: Uint8Array | undefined,
+  now: number
+): ProofBundle {
   return {
     format: PROOF_BUNDLE_FORMAT,
-    entry: { index: Number(served.logIndex ?? 0), type: RESULT_LOG_TYPES.result, key: served.logKey ?? '', record: b64(served.envelope ?? new Uint8Array()), salt: b64(served.salt ?? new Uint8Array()), leaf: b64(served.leaf ?? new Uint8Array()) },
+    entry: {
+      index: Number(served.logIndex ?? 0),
+      type: RESULT_LOG_TYPES.result,
+      key: served.logKey ?? '',
+      record: b64(served.envelope ?? new Uint8Array()),
+      salt: b64(served.salt ?? new Uint8Array()),
+      leaf: b64(served.leaf ?? new Uint8Array())
+    },
     inclusion: { treeSize, proof: (served.inclusionProof ?? []).map(b64) },
     checkpoint: checkpointNote,
     log: { origin, verifierKey: formatVerifierKey(ed25519VerifierKey(origin, source.publicKey)), peerId: source.peerId, organisationNumber: source.organisationNumber, name: source.name },
@@ -55,11 +72,19 @@ export const resultRecordCheck: RecordCheck<ResultView> = {
     const r = openSourcedResult(ctx.record, source, ctx.entry.key, ctx.policy)
     if (!r.ok) return { checks: [{ name: 'result', ok: false, detail: `${r.code}: ${r.message}` }] }
     const v = r.view
-    const checks: Check[] = [{ name: 'result-signature', ok: true, detail: `result ${v.resultId} version ${v.version} (${v.status}) signed by the log's key${r.hybrid ? ' with Ed25519 and ML-DSA-65' : ''}, recorded by "${ctx.member.name}" (organisation ${v.recordedBy})` }]
+    const checks: Check[] = [{
+      name: 'result-signature',
+      ok: true,
+      detail: `result ${v.resultId} version ${v.version} (${v.status}) signed by the log's key${r.hybrid ? ' with Ed25519 and ML-DSA-65' : ''}, recorded by "${ctx.member.name}" (organisation ${v.recordedBy})`
+    }]
     // Mergers are recorded in the National Education Registry, which an offline check cannot ask:
     // a result issued by another organisation is reported as held by its successor.
     const issuer = `${nameOf(v.issuer.name)} (organisation ${v.issuer.organisationNumber})`
-    checks.push({ name: 'issuer', ok: true, detail: v.issuer.organisationNumber === ctx.member.organisationNumber ? `issued by ${issuer}` : `issued by ${issuer}, held by its successor "${ctx.member.name}" (organisation ${ctx.member.organisationNumber})` })
+    checks.push({
+      name: 'issuer',
+      ok: true,
+      detail: v.issuer.organisationNumber === ctx.member.organisationNumber ? `issued by ${issuer}` : `issued by ${issuer}, held by its successor "${ctx.member.name}" (organisation ${ctx.member.organisationNumber})`
+    })
     return { checks, facts: v }
   }
 }

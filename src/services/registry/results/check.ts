@@ -5,7 +5,32 @@
  * the store (`plan.ts`) follow.
  */
 import { isAcceptableNationalId, normaliseEducationId, normaliseNationalId, validateEducationId, validateNationalId } from '../../../core/identifiers/index.ts'
-import { RESULT_KINDS, type ResultKind, GRADING_SCALES, type GradingScale, SCALE_VALUES, GRADE_COMPONENTS, SKILL_COMPONENTS, PARTICIPATION, ACTIONS, type Action, type Localised, type GradeInput, type LearnerRefInput, type LearnerInput, type PartInput, type MicroCredentialInput, type RecognitionInput, type ResultInput, type Problem, ResultCodes, isIsoDate, isResultId, type IdentifierPolicy, type SubjectId } from './model.ts'
+import {
+  RESULT_KINDS,
+  type ResultKind,
+  GRADING_SCALES,
+  type GradingScale,
+  SCALE_VALUES,
+  GRADE_COMPONENTS,
+  SKILL_COMPONENTS,
+  PARTICIPATION,
+  ACTIONS,
+  type Action,
+  type Localised,
+  type GradeInput,
+  type LearnerRefInput,
+  type LearnerInput,
+  type PartInput,
+  type MicroCredentialInput,
+  type RecognitionInput,
+  type ResultInput,
+  type Problem,
+  ResultCodes,
+  isIsoDate,
+  isResultId,
+  type IdentifierPolicy,
+  type SubjectId
+} from './model.ts'
 
 /** What a refused synthetic test number's message adds: where a test federation turns them on. */
 const SYNTHETIC_HINT = '; synthetic test numbers are accepted only by test and demo federations: identifiers.allowSynthetic: true in the node config (lifelong init --allow-synthetic)'
@@ -35,7 +60,11 @@ export function subjectOf (ref: unknown, path: string, policy: IdentifierPolicy,
     const value = normaliseNationalId(r.nationalId)
     const result = validateNationalId(value ?? '', { allowSynthetic: policy.allowSynthetic })
     if (value === undefined || !isAcceptableNationalId(result, { allowSynthetic: policy.allowSynthetic })) {
-      problems.push({ path: `${path}/nationalId`, code: ResultCodes.learnerInvalid, message: `not an acceptable national ID (${(result.reasons ?? [result.kind ?? 'kind']).join(', ')})${result.reasons?.includes('synthetic') === true ? SYNTHETIC_HINT : ''}` })
+      problems.push({
+        path: `${path}/nationalId`,
+        code: ResultCodes.learnerInvalid,
+        message: `not an acceptable national ID (${(result.reasons ?? [result.kind ?? 'kind']).join(', ')})${result.reasons?.includes('synthetic') === true ? SYNTHETIC_HINT : ''}`
+      })
       return undefined
     }
     return { scheme: 'national-id', value }
@@ -71,7 +100,10 @@ function localised (v: unknown, path: string, problems: Problem[], required = fa
   }
   const out: Localised = {}
   for (const [k, value] of Object.entries(v)) {
-    if (k !== 'nb' && k !== 'nn' && k !== 'en') { problems.push({ path: `${path}/${k}`, code: ResultCodes.invalid, message: 'unknown language (nb, nn, en)' }); continue }
+    if (k !== 'nb' && k !== 'nn' && k !== 'en') {
+      problems.push({ path: `${path}/${k}`, code: ResultCodes.invalid, message: 'unknown language (nb, nn, en)' })
+      continue
+    }
     const t = text(value, `${path}/${k}`, problems, 4000)
     if (t !== undefined) out[k] = t
   }
@@ -111,7 +143,10 @@ export function checkGrades (grades: unknown, path: string, expected: string | u
   const out: GradeInput[] = []
   grades.forEach((g: GradeInput, i) => {
     const p = `${path}/${i}`
-    if (g === null || typeof g !== 'object') { problems.push({ path: p, code: ResultCodes.invalid, message: 'must be { scale, value, component? }' }); return }
+    if (g === null || typeof g !== 'object') {
+      problems.push({ path: p, code: ResultCodes.invalid, message: 'must be { scale, value, component? }' })
+      return
+    }
     const scale = g.scale
     if (!(GRADING_SCALES as readonly string[]).includes(scale)) {
       problems.push({ path: `${p}/scale`, code: ResultCodes.gradeOutOfScale, message: `unknown grading scale (${GRADING_SCALES.join(', ')})` })
@@ -163,7 +198,27 @@ export interface CheckedResult {
   recognition?: RecognitionInput
 }
 
-const RESULT_FIELDS = new Set(['action', 'externalId', 'resultId', 'reason', 'learner', 'kind', 'offeringId', 'title', 'localCode', 'achievedOn', 'issuedOn', 'term', 'grades', 'credits', 'languages', 'learningOutcomes', 'parts', 'microCredential', 'recognition'])
+const RESULT_FIELDS = new Set([
+  'action',
+  'externalId',
+  'resultId',
+  'reason',
+  'learner',
+  'kind',
+  'offeringId',
+  'title',
+  'localCode',
+  'achievedOn',
+  'issuedOn',
+  'term',
+  'grades',
+  'credits',
+  'languages',
+  'learningOutcomes',
+  'parts',
+  'microCredential',
+  'recognition'
+])
 
 /**
  * Checks one result's own fields (everything that needs no lookup). Grades are checked against
@@ -181,7 +236,9 @@ export function checkResultInput (input: unknown, index: number, policy: Identif
   const action = (r.action ?? 'issue') as Action
   if (!(ACTIONS as readonly string[]).includes(action)) problems.push({ path: `${path}/action`, code: ResultCodes.invalid, message: 'must be issue, correct or annul' })
   const externalId = r.externalId
-  if (externalId !== undefined && (typeof externalId !== 'string' || !EXTERNAL_ID.test(externalId))) problems.push({ path: `${path}/externalId`, code: ResultCodes.invalid, message: 'must be 1–200 printable ASCII characters without spaces' })
+  if (externalId !== undefined && (typeof externalId !== 'string' || !EXTERNAL_ID.test(externalId))) {
+    problems.push({ path: `${path}/externalId`, code: ResultCodes.invalid, message: 'must be 1–200 printable ASCII characters without spaces' })
+  }
   if (r.resultId !== undefined && !isResultId(r.resultId)) problems.push({ path: `${path}/resultId`, code: ResultCodes.invalid, message: 'not a result ID' })
   const out: CheckedResult = { index, action, grades: [], languages: [], parts: [] }
   if (typeof externalId === 'string') out.externalId = externalId
@@ -235,7 +292,9 @@ export function checkResultInput (input: unknown, index: number, policy: Identif
     else {
       const m = r.microCredential
       const mp = `${path}/microCredential`
-      if (m.workloadHours !== undefined && (!Number.isInteger(m.workloadHours) || m.workloadHours < 1 || m.workloadHours > 10_000)) problems.push({ path: `${mp}/workloadHours`, code: ResultCodes.invalid, message: 'must be whole hours, 1–10000' })
+      if (m.workloadHours !== undefined && (!Number.isInteger(m.workloadHours) || m.workloadHours < 1 || m.workloadHours > 10_000)) {
+        problems.push({ path: `${mp}/workloadHours`, code: ResultCodes.invalid, message: 'must be whole hours, 1–10000' })
+      }
       if (m.participation !== undefined && !(PARTICIPATION as readonly string[]).includes(m.participation)) problems.push({ path: `${mp}/participation`, code: ResultCodes.invalid, message: 'must be online, onsite or blended' })
       text(m.assessment, `${mp}/assessment`, problems, 500)
       text(m.qualityAssurance, `${mp}/qualityAssurance`, problems, 500)
@@ -255,17 +314,22 @@ export function checkResultInput (input: unknown, index: number, policy: Identif
   if (out.kind === 'course-result' && (!Array.isArray(r.grades) || r.grades.length === 0)) problems.push({ path: `${path}/grades`, code: ResultCodes.invalid, message: 'a course result needs a grade' })
   out.credits = credits(r.credits, `${path}/credits`, problems)
   if (r.languages !== undefined) {
-    if (!Array.isArray(r.languages) || r.languages.length > 10 || !r.languages.every((l) => typeof l === 'string' && LANGUAGE.test(l))) problems.push({ path: `${path}/languages`, code: ResultCodes.invalid, message: 'must be ISO 639-1 codes' })
-    else out.languages = r.languages
+    if (!Array.isArray(r.languages) || r.languages.length > 10 || !r.languages.every((l) => typeof l === 'string' && LANGUAGE.test(l))) {
+      problems.push({ path: `${path}/languages`, code: ResultCodes.invalid, message: 'must be ISO 639-1 codes' })
+    } else out.languages = r.languages
   }
   out.learningOutcomes = localised(r.learningOutcomes, `${path}/learningOutcomes`, problems)
   if (r.parts !== undefined) {
     if (!Array.isArray(r.parts) || r.parts.length > 200) problems.push({ path: `${path}/parts`, code: ResultCodes.invalid, message: 'must be a list of at most 200 parts' })
-    else if (!['diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'lower-secondary-certificate'].includes(out.kind ?? '')) problems.push({ path: `${path}/parts`, code: ResultCodes.invalid, message: 'only diplomas and qualifications have parts' })
-    else {
+    else if (!['diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'lower-secondary-certificate'].includes(out.kind ?? '')) {
+      problems.push({ path: `${path}/parts`, code: ResultCodes.invalid, message: 'only diplomas and qualifications have parts' })
+    } else {
       r.parts.forEach((part, i) => {
         const pp = `${path}/parts/${i}`
-        if (part === null || typeof part !== 'object') { problems.push({ path: pp, code: ResultCodes.invalid, message: 'must be an object' }); return }
+        if (part === null || typeof part !== 'object') {
+          problems.push({ path: pp, code: ResultCodes.invalid, message: 'must be an object' })
+          return
+        }
         if (part.resultId !== undefined && !isResultId(part.resultId)) problems.push({ path: `${pp}/resultId`, code: ResultCodes.invalid, message: 'not a result ID' })
         const title = localised(part.title, `${pp}/title`, problems, part.offeringId === undefined)
         const grades = checkGrades(part.grades, `${pp}/grades`, undefined, problems)

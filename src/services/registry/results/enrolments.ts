@@ -89,14 +89,23 @@ export class EnrolmentRegister {
     const checked: Array<{ record: lifelong.finance.EnrolmentRecord, key: string, registration: EnrolmentRegistration }> = []
     for (const [i, e] of inputs.entries()) {
       const path = `/enrolments/${i}`
-      const bad = (field: string, code: Problem['code'], message: string): void => { problems.push({ path: `${path}${field}`, code, message }) }
-      if (e === null || typeof e !== 'object') { bad('', 'RESULTS_ENROLMENT_INVALID', 'must be an object'); continue }
+      const bad = (field: string, code: Problem['code'], message: string): void => {
+        problems.push({ path: `${path}${field}`, code, message })
+      }
+      if (e === null || typeof e !== 'object') {
+        bad('', 'RESULTS_ENROLMENT_INVALID', 'must be an object')
+        continue
+      }
       if (typeof e.externalId !== 'string' || e.externalId === '' || e.externalId.length > 100) bad('/externalId', 'RESULTS_ENROLMENT_INVALID', '1–100 characters')
       if (!Number.isInteger(e.studyLoadPercent) || e.studyLoadPercent < 1 || e.studyLoadPercent > 100) bad('/studyLoadPercent', 'RESULTS_ENROLMENT_INVALID', 'an integer 1–100')
       if (!(ENROLMENT_STATUSES as readonly string[]).includes(e.status)) bad('/status', 'RESULTS_ENROLMENT_INVALID', `one of ${ENROLMENT_STATUSES.join(', ')}`)
       if (typeof e.startDate !== 'string' || !ISO_DATE.test(e.startDate)) bad('/startDate', 'RESULTS_ENROLMENT_INVALID', 'an ISO date')
       if (e.endDate !== undefined && (typeof e.endDate !== 'string' || !ISO_DATE.test(e.endDate) || e.endDate < e.startDate)) bad('/endDate', 'RESULTS_ENROLMENT_INVALID', 'an ISO date on or after startDate')
-      const subject = e.learner?.nationalId !== undefined ? { scheme: 'national-id' as const, value: e.learner.nationalId } : e.learner?.educationId !== undefined ? { scheme: 'education-id' as const, value: e.learner.educationId } : undefined
+      const subject = e.learner?.nationalId !== undefined
+        ? { scheme: 'national-id' as const, value: e.learner.nationalId }
+        : e.learner?.educationId !== undefined
+        ? { scheme: 'education-id' as const, value: e.learner.educationId }
+        : undefined
       const learner = subject === undefined ? undefined : await this.c.registry.learner(subject)
       if (learner === undefined) bad('/learner', 'RESULTS_UNKNOWN_LEARNER', 'send the learner with a results batch first')
       // The offering as the registry has it on the start date: real, this institution's, one can enrol in it.
@@ -108,13 +117,24 @@ export class EnrolmentRegister {
       const externalHash = this.c.registry.keyedHash('enrolment', e.externalId)
       checked.push({
         key: enrolmentKey(learner.localId, externalHash),
-        record: pb.EnrolmentRecord.create({ localId: learner.localId, offeringId: e.offeringId, status: e.status, startDate: e.startDate, endDate: e.endDate ?? '', studyLoadPercent: e.studyLoadPercent, recordedAtMs: this.now(), externalHash }),
+        record: pb.EnrolmentRecord.create({
+          localId: learner.localId,
+          offeringId: e.offeringId,
+          status: e.status,
+          startDate: e.startDate,
+          endDate: e.endDate ?? '',
+          studyLoadPercent: e.studyLoadPercent,
+          recordedAtMs: this.now(),
+          externalHash
+        }),
         registration: { subject, givenNames: learner.givenNames, familyName: learner.familyName, birthDate: learner.birthDate, offeringId: e.offeringId, status: e.status, startDate: e.startDate, endDate: e.endDate ?? '' }
       })
     }
     if (problems.length > 0) {
       const codes = new Set(problems.map((p) => p.code))
-      throw new ValidationError(codes.size === 1 ? [...codes][0] as Problem['code'] : 'RESULTS_REJECTED', `nothing was stored: ${problems.length} problem(s)`, problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems } })
+      throw new ValidationError(codes.size === 1 ? [...codes][0] as Problem['code'] : 'RESULTS_REJECTED', `nothing was stored: ${problems.length} problem(s)`, problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), {
+        details: { problems }
+      })
     }
     // One unit of work in the enrolments' lane: what is unchanged is told apart from what is new
     // against the store as the earlier units of the lane left it.
@@ -126,7 +146,10 @@ export class EnrolmentRegister {
         const old = tx.get(this.c.store, c.key)
         const o = old === undefined ? undefined : pb.EnrolmentRecord.decode(old)
         const same = o !== undefined && o.offeringId === c.record.offeringId && o.status === c.record.status && o.startDate === c.record.startDate && o.endDate === c.record.endDate && o.studyLoadPercent === c.record.studyLoadPercent
-        if (same) { unchanged++; continue }
+        if (same) {
+          unchanged++
+          continue
+        }
         changed.push(c)
         tx.record({ sublevel: this.c.store, key: c.key, value: pb.EnrolmentRecord.encode(c.record).finish(), entry: { type: 'results.enrolment', key: `${c.record.localId}/${c.record.externalHash}/${String(c.record.recordedAtMs)}` } })
       }

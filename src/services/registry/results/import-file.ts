@@ -15,9 +15,9 @@ import type { IngestReport } from './registry.ts'
 
 export interface ImportProgress {
   /** Called once with the number of entries, then after every chunk. */
-  start (total: number): void
-  advance (done: number, problems: number): void
-  stop (): void
+  start(total: number): void
+  advance(done: number, problems: number): void
+  stop(): void
 }
 
 export interface ImportOutcome {

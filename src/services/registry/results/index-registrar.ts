@@ -10,14 +10,20 @@
 import { toLifelongError } from '../../../core/errors.ts'
 import type { EnrolmentRegistration, PointerOutcome, PointerRegistrar, PointerRegistration } from './ports.ts'
 
-interface Outcome { status?: string | null, learnerId?: string | null, code?: string | null }
+interface Outcome {
+  status?: string | null
+  learnerId?: string | null
+  code?: string | null
+}
 
 /** What this needs of the learner registry's index client and registrar. */
 export interface IndexPorts {
-  index: { registerLearners (learners: Array<{ identifiers: Array<{ scheme: string, value: string }>, name: { given: string, family: string }, birthDate: string }>, why: { purpose: string, legalBasis: string }): Promise<Outcome[]> }
+  index: { registerLearners(learners: Array<{ identifiers: Array<{ scheme: string, value: string }>, name: { given: string, family: string }, birthDate: string }>, why: { purpose: string, legalBasis: string }): Promise<Outcome[]> }
   registrar: {
-    registerPointers (entries: Array<{ learner: { learnerId: string }, action: string, identity: { name: { given: string, family: string }, birthDate: string } }>): Promise<Outcome[]>
-    registerEnrolments (entries: Array<{ learner: { learnerId: string }, action: string, identity: { name: { given: string, family: string }, birthDate: string }, offeringId: string, status: string, startDate: string, endDate: string }>): Promise<Outcome[]>
+    registerPointers(entries: Array<{ learner: { learnerId: string }, action: string, identity: { name: { given: string, family: string }, birthDate: string } }>): Promise<Outcome[]>
+    registerEnrolments(
+      entries: Array<{ learner: { learnerId: string }, action: string, identity: { name: { given: string, family: string }, birthDate: string }, offeringId: string, status: string, startDate: string, endDate: string }>
+    ): Promise<Outcome[]>
   }
 }
 
@@ -26,14 +32,25 @@ const RETRYABLE = new Set(['unavailable', 'timeout', 'rate-limited'])
 
 export function indexRegistrar (ports: IndexPorts): PointerRegistrar {
   return {
-    register: async (entries) => await registerWith(ports, entries, async (pending, learnerIds) => await ports.registrar.registerPointers(pending.map((e, k) => ({
-      learner: { learnerId: learnerIds[k] as string }, action: 'register', identity: { name: { given: e.givenNames, family: e.familyName }, birthDate: e.birthDate }
-    })))),
+    register: async (entries) =>
+      await registerWith(ports, entries, async (pending, learnerIds) =>
+        await ports.registrar.registerPointers(pending.map((e, k) => ({
+          learner: { learnerId: learnerIds[k] as string },
+          action: 'register',
+          identity: { name: { given: e.givenNames, family: e.familyName }, birthDate: e.birthDate }
+        })))),
     // Enrolments name the registry's offering ID, checked by the institution before they are recorded.
-    registerEnrolments: async (entries) => await registerWith(ports, entries, async (pending, learnerIds) => await ports.registrar.registerEnrolments(pending.map((e, k) => ({
-      learner: { learnerId: learnerIds[k] as string }, action: 'register', identity: { name: { given: e.givenNames, family: e.familyName }, birthDate: e.birthDate },
-      offeringId: (e as EnrolmentRegistration).offeringId, status: (e as EnrolmentRegistration).status, startDate: (e as EnrolmentRegistration).startDate, endDate: (e as EnrolmentRegistration).endDate
-    }))))
+    registerEnrolments: async (entries) =>
+      await registerWith(ports, entries, async (pending, learnerIds) =>
+        await ports.registrar.registerEnrolments(pending.map((e, k) => ({
+          learner: { learnerId: learnerIds[k] as string },
+          action: 'register',
+          identity: { name: { given: e.givenNames, family: e.familyName }, birthDate: e.birthDate },
+          offeringId: (e as EnrolmentRegistration).offeringId,
+          status: (e as EnrolmentRegistration).status,
+          startDate: (e as EnrolmentRegistration).startDate,
+          endDate: (e as EnrolmentRegistration).endDate
+        }))))
   }
 }
 
@@ -41,11 +58,14 @@ export function indexRegistrar (ports: IndexPorts): PointerRegistrar {
 async function registerWith<E extends PointerRegistration> (ports: IndexPorts, entries: readonly E[], send: (pending: E[], learnerIds: string[]) => Promise<Outcome[]>): Promise<PointerOutcome[]> {
   let learners: Outcome[]
   try {
-    learners = await ports.index.registerLearners(entries.map((e) => ({
-      identifiers: [{ scheme: e.subject.scheme, value: e.subject.value }],
-      name: { given: e.givenNames, family: e.familyName },
-      birthDate: e.birthDate
-    })), WHY)
+    learners = await ports.index.registerLearners(
+      entries.map((e) => ({
+        identifiers: [{ scheme: e.subject.scheme, value: e.subject.value }],
+        name: { given: e.givenNames, family: e.familyName },
+        birthDate: e.birthDate
+      })),
+      WHY
+    )
   } catch (err) {
     const e = toLifelongError(err)
     if (RETRYABLE.has(e.kind)) throw err
@@ -70,7 +90,9 @@ async function registerWith<E extends PointerRegistration> (ports: IndexPorts, e
   }
   pending.forEach((i, k) => {
     const p = pointers[k]
-    out[i] = p?.status === 'registered' || p?.status === 'unchanged' || p?.status === 'created' || p?.status === 'updated' ? { status: 'registered', learnerId: learners[i]?.learnerId as string } : { status: 'rejected', code: p?.code ?? 'LEARNERS_NO_OUTCOME' }
+    out[i] = p?.status === 'registered' || p?.status === 'unchanged' || p?.status === 'created' || p?.status === 'updated'
+      ? { status: 'registered', learnerId: learners[i]?.learnerId as string }
+      : { status: 'rejected', code: p?.code ?? 'LEARNERS_NO_OUTCOME' }
   })
   return out
 }

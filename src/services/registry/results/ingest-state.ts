@@ -11,7 +11,16 @@ import type { SubjectId } from './model.ts'
 import type { IngestPlan, KnownLearner, LearnerState, PlanState, PreparedBatch, ResultState } from './plan.ts'
 import type { SealedRecord } from './seal.ts'
 import {
-  byLearnerKey, externalKey, learnerIndexKey, learnerKey, learnerVersionKey, logKeyOf, outboxKey, RESULT_LOG_TYPES, stateKey, versionKey
+  byLearnerKey,
+  externalKey,
+  learnerIndexKey,
+  learnerKey,
+  learnerVersionKey,
+  logKeyOf,
+  outboxKey,
+  RESULT_LOG_TYPES,
+  stateKey,
+  versionKey
 } from './keys.ts'
 
 const pb = lifelong.results
@@ -51,7 +60,10 @@ export async function readPlanState (store: Sublevel, input: PreparedBatch, hash
   const extHashes = [...new Set(input.results.flatMap((r) => r.externalId === undefined ? [] : [hashes.externalHash(r.externalId)]))]
   if (extHashes.length > 0) {
     const found = await store.getMany(extHashes.map(externalKey))
-    extHashes.forEach((h, i) => { const v = found[i]; if (v !== undefined) externals.set(h, dec.decode(v)) })
+    extHashes.forEach((h, i) => {
+      const v = found[i]
+      if (v !== undefined) externals.set(h, dec.decode(v))
+    })
   }
   const results = new Map<string, { state: ResultState, envelope: Uint8Array | undefined }>()
   const ids = [...new Set([...input.results.flatMap((r) => r.resultId === undefined ? [] : [r.resultId]), ...externals.values()])]
@@ -59,7 +71,9 @@ export async function readPlanState (store: Sublevel, input: PreparedBatch, hash
     const states = (await store.getMany(ids.map(stateKey))).map((v) => v === undefined ? undefined : JSON.parse(dec.decode(v)) as ResultState)
     const present = ids.flatMap((id, i) => states[i] === undefined ? [] : [{ id, state: states[i] as ResultState }])
     const envelopes = await store.getMany(present.map((p) => versionKey(p.id, p.state.v)))
-    present.forEach((p, i) => { results.set(p.id, { state: p.state, envelope: envelopes[i] ?? undefined }) })
+    present.forEach((p, i) => {
+      results.set(p.id, { state: p.state, envelope: envelopes[i] ?? undefined })
+    })
   }
   return { learners, externals, results }
 }

@@ -8,10 +8,21 @@
 import type { ErrorCode } from '../../../core/errors.ts'
 
 export const RESULT_KINDS = [
-  'course-result', 'diploma', 'qualification', 'upper-secondary-diploma', 'upper-secondary-certificate', 'trade-certificate', 'micro-credential', 'recognition',
+  'course-result',
+  'diploma',
+  'qualification',
+  'upper-secondary-diploma',
+  'upper-secondary-certificate',
+  'trade-certificate',
+  'micro-credential',
+  'recognition',
   // Beyond formal education: lower-secondary final grades, the Norwegian and social studies tests,
   // authorisations and certificates (docs/RESULTS-AND-PORTAL.md, "Results beyond formal education").
-  'lower-secondary-certificate', 'language-test', 'civics-test', 'authorisation', 'certificate'
+  'lower-secondary-certificate',
+  'language-test',
+  'civics-test',
+  'authorisation',
+  'certificate'
 ] as const
 export type ResultKind = typeof RESULT_KINDS[number]
 

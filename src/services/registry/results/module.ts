@@ -65,7 +65,10 @@ export class ResultsModule {
 
   constructor (c: ResultsModuleComponents, init: ResultsModuleInit) {
     this.server = c.server
-    this.registry = new ResultRegistry({ store: c.store, log: c.log, key: c.key, ...(c.mlDsaKey === undefined ? {} : { mlDsaKey: c.mlDsaKey }), catalogue: c.catalogue ?? noCatalogue, now: c.now }, { self: init.self, allowSynthetic: init.allowSynthetic })
+    this.registry = new ResultRegistry(
+      { store: c.store, log: c.log, key: c.key, ...(c.mlDsaKey === undefined ? {} : { mlDsaKey: c.mlDsaKey }), catalogue: c.catalogue ?? noCatalogue, now: c.now },
+      { self: init.self, allowSynthetic: init.allowSynthetic }
+    )
     this.service = new ResultService({ registry: this.registry, proofs: c.proofs, federation: c.federation, now: c.now })
     this.outbox = new IndexOutbox({ store: c.store, registry: this.registry, registrar: c.registrar, logger: c.logger }, { intervalMs: init.outboxIntervalMs })
     this.staging = new ImportStaging(this.registry)

@@ -60,7 +60,9 @@ export class IndexOutbox {
 
   start (): void {
     this.stopped = false
-    this.timer = setInterval(() => { this.nudge() }, this.intervalMs)
+    this.timer = setInterval(() => {
+      this.nudge()
+    }, this.intervalMs)
     this.timer.unref()
   }
 
@@ -73,14 +75,18 @@ export class IndexOutbox {
   /** Starts a drain unless one runs or the back-off says wait. */
   nudge (): void {
     if (this.stopped || this.draining !== undefined || this.c.registrar === undefined || Date.now() < this.nextTry) return
-    this.draining = this.drain().finally(() => { this.draining = undefined })
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined
+    })
   }
 
   /** Sends everything pending now; resolves when the outbox is empty or a batch failed. */
   async flush (): Promise<void> {
     await this.draining
     this.nextTry = 0
-    this.draining = this.drain().finally(() => { this.draining = undefined })
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined
+    })
     await this.draining
   }
 
@@ -117,7 +123,10 @@ export class IndexOutbox {
         const entry = lifelong.results.OutboxEntry.decode(value)
         const learner = await this.c.registry.learnerById(entry.localId)
         if (learner === undefined) continue
-        batch.push({ localId: entry.localId, registration: { subject: { scheme: learner.scheme as 'national-id' | 'education-id', value: learner.value }, givenNames: learner.givenNames, familyName: learner.familyName, birthDate: learner.birthDate } })
+        batch.push({
+          localId: entry.localId,
+          registration: { subject: { scheme: learner.scheme as 'national-id' | 'education-id', value: learner.value }, givenNames: learner.givenNames, familyName: learner.familyName, birthDate: learner.birthDate }
+        })
       }
       if (batch.length === 0) return
       let outcomes
@@ -146,7 +155,10 @@ export class IndexOutbox {
         } else retry = true
       })
       await this.c.store.batch([...indexIds, ...done.map((id) => ({ type: 'del' as const, key: outboxKey(id) }))], { sync: true } as never)
-      if (retry) { this.backOff('INDEX_RETRY'); return }
+      if (retry) {
+        this.backOff('INDEX_RETRY')
+        return
+      }
       this.failures = 0
       this.lastError = undefined
       if (batch.length < this.batchSize) return

@@ -13,7 +13,7 @@ import type { SubjectId } from './model.ts'
 import type { ResultRegistry } from './registry.ts'
 
 export interface OwnResults {
-  forLearner (learnerId: string, resultIds: readonly string[]): Promise<LearnerResults>
+  forLearner(learnerId: string, resultIds: readonly string[]): Promise<LearnerResults>
 }
 
 export function ownResults (registry: ResultRegistry, proofs: LogProofs, self: { peerId: string, institution: InstitutionInfo }, now: () => number = Date.now): OwnResults {
@@ -33,7 +33,11 @@ export function ownResults (registry: ResultRegistry, proofs: LogProofs, self: {
           ...(held ? { heldBy: { organisationNumber: self.institution.organisationNumber, name: self.institution.name.nb ?? self.institution.name.en ?? '' } } : {})
         }
       })
-      return learnerResults({ subject: { scheme: learner.scheme as SubjectId['scheme'], value: learner.value }, givenNames: learner.givenNames, familyName: learner.familyName, ...(learner.birthDate === '' ? {} : { birthDate: learner.birthDate }) }, inputs, now())
+      return learnerResults(
+        { subject: { scheme: learner.scheme as SubjectId['scheme'], value: learner.value }, givenNames: learner.givenNames, familyName: learner.familyName, ...(learner.birthDate === '' ? {} : { birthDate: learner.birthDate }) },
+        inputs,
+        now()
+      )
     }
   }
 }

@@ -161,7 +161,10 @@ function planLearners (learners: Map<string, KnownLearner>, input: readonly Chec
   const seen = new Set<string>()
   for (const l of input) {
     const h = ctx.subjectHash(l.subject)
-    if (seen.has(h)) { plan.problems.push({ path: `/learners/${l.index}`, code: C.learnerInvalid, message: 'the same learner appears twice in the batch' }); continue }
+    if (seen.has(h)) {
+      plan.problems.push({ path: `/learners/${l.index}`, code: C.learnerInvalid, message: 'the same learner appears twice in the batch' })
+      continue
+    }
     seen.add(h)
     const existing = learners.get(h)
     if (existing !== undefined && existing.record.givenNames === l.givenNames && existing.record.familyName === l.familyName && existing.record.birthDate === l.birthDate) {
@@ -217,7 +220,10 @@ function planResults (learners: Map<string, KnownLearner>, state: PlanState, inp
     const path = `/results/${r.index}`
     if (r.action === 'issue') {
       const learner = learnerOf(r.subject as SubjectId)
-      if (learner === undefined) { problems.push({ path: `${path}/learner`, code: C.unknownLearner, message: 'this institution knows no such learner: send the learner first' }); continue }
+      if (learner === undefined) {
+        problems.push({ path: `${path}/learner`, code: C.unknownLearner, message: 'this institution knows no such learner: send the learner first' })
+        continue
+      }
       const extHash = ctx.externalHash(r.externalId as string)
       const existingId = resultIdByExternal(extHash)
       const facts = factsOf(r, learner.record, today, commitments, ctx.self)
@@ -257,11 +263,22 @@ function planResults (learners: Map<string, KnownLearner>, state: PlanState, inp
     }
     const current: { state: ResultState, envelope: Uint8Array, payload?: Uint8Array } | undefined = known !== undefined
       ? { state: known.state, envelope: envelopeOf(known), payload: known.payload }
-      : stored === undefined ? undefined : { state: stored.state, envelope: stored.envelope as Uint8Array }
-    if (resultId === undefined || current === undefined) { problems.push({ path, code: C.unknownResult, message: 'this node holds no such result' }); continue }
-    if (current.state.o !== self) { problems.push({ path, code: C.notOwner, message: `result ${resultId} was issued by organisation ${current.state.o}: only its owner corrects or annuls it` }); continue }
+      : stored === undefined
+      ? undefined
+      : { state: stored.state, envelope: stored.envelope as Uint8Array }
+    if (resultId === undefined || current === undefined) {
+      problems.push({ path, code: C.unknownResult, message: 'this node holds no such result' })
+      continue
+    }
+    if (current.state.o !== self) {
+      problems.push({ path, code: C.notOwner, message: `result ${resultId} was issued by organisation ${current.state.o}: only its owner corrects or annuls it` })
+      continue
+    }
     if (current.state.st === 'annulled') {
-      if (r.action === 'annul') { plan.report.results.push({ index: r.index, resultId, version: current.state.v, outcome: 'unchanged' }); continue }
+      if (r.action === 'annul') {
+        plan.report.results.push({ index: r.index, resultId, version: current.state.v, outcome: 'unchanged' })
+        continue
+      }
       problems.push({ path, code: C.annulled, message: `result ${resultId} is annulled and cannot be corrected` })
       continue
     }
@@ -272,11 +289,20 @@ function planResults (learners: Map<string, KnownLearner>, state: PlanState, inp
       record = { ...previous, version: current.state.v + 1, status: 'annulled', reason: r.reason as string, issuedOn: today }
     } else {
       const learner = learnerOf(r.subject as SubjectId)
-      if (learner === undefined) { problems.push({ path: `${path}/learner`, code: C.unknownLearner, message: 'this institution knows no such learner' }); continue }
-      if (learner.record.localId !== current.state.l) { problems.push({ path: `${path}/learner`, code: C.invalid, message: 'a correction cannot move a result to another learner' }); continue }
+      if (learner === undefined) {
+        problems.push({ path: `${path}/learner`, code: C.unknownLearner, message: 'this institution knows no such learner' })
+        continue
+      }
+      if (learner.record.localId !== current.state.l) {
+        problems.push({ path: `${path}/learner`, code: C.invalid, message: 'a correction cannot move a result to another learner' })
+        continue
+      }
       const facts = factsOf(r, learner.record, today, commitments, ctx.self)
       h = contentHash(facts)
-      if (h === current.state.h) { plan.report.results.push({ index: r.index, resultId, version: current.state.v, outcome: 'unchanged' }); continue }
+      if (h === current.state.h) {
+        plan.report.results.push({ index: r.index, resultId, version: current.state.v, outcome: 'unchanged' })
+        continue
+      }
       record = { ...facts, resultId, version: current.state.v + 1, status: 'corrected', reason: r.reason as string }
     }
     record.previous = versionHash(current.envelope)
@@ -320,7 +346,16 @@ export function factsOf (r: CheckedResult & { offering?: OfferingInfo }, learner
     learningOutcomes: textOf(r.learningOutcomes ?? o?.learningOutcomes),
     microCredential: r.microCredential === undefined ? null : r.microCredential,
     recognition: r.recognition === undefined ? null : { ...r.recognition, recognisedAs: textOf(r.recognition.recognisedAs), decisionReference: r.recognition.decisionReference ?? '' },
-    parts: r.parts.map((p) => ({ resultId: p.resultId ?? '', offeringId: p.offeringId ?? '', localCode: p.localCode ?? '', title: textOf(p.title), grades: (p.grades ?? []).map((g) => ({ scale: g.scale, value: g.value, component: g.component ?? 'final' })), creditsTenths: p.credits === undefined ? 0 : Math.round(p.credits * 10), achievedOn: p.achievedOn ?? '', term: p.term ?? '' }))
+    parts: r.parts.map((p) => ({
+      resultId: p.resultId ?? '',
+      offeringId: p.offeringId ?? '',
+      localCode: p.localCode ?? '',
+      title: textOf(p.title),
+      grades: (p.grades ?? []).map((g) => ({ scale: g.scale, value: g.value, component: g.component ?? 'final' })),
+      creditsTenths: p.credits === undefined ? 0 : Math.round(p.credits * 10),
+      achievedOn: p.achievedOn ?? '',
+      term: p.term ?? ''
+    }))
   }
 }
 

@@ -41,7 +41,7 @@ export interface OfferingInfo {
 /** "Is this offering real, who owns it today, who was the issuer on that day" (cached). */
 export interface OfferingCatalogue {
   /** The offering in force on `date` (YYYY-MM-DD), or undefined if the registry has none. Throws when the registry cannot be asked. */
-  find (id: string, date: string): Promise<OfferingInfo | undefined>
+  find(id: string, date: string): Promise<OfferingInfo | undefined>
 }
 
 /** A signed checkpoint note and the tree size it commits to. */
@@ -53,17 +53,17 @@ export interface SignedCheckpoint {
 /** What the log offers to prove a served result is in it. */
 export interface LogProofs {
   /** The latest signed checkpoint (with the cosignatures it has) covering at least `minSize` entries, signing one if needed. */
-  checkpoint (minSize: number): Promise<SignedCheckpoint>
+  checkpoint(minSize: number): Promise<SignedCheckpoint>
   /** RFC 9162 inclusion proof of leaf `index` in the tree of `treeSize`. */
-  inclusionProof (index: number, treeSize: number): Promise<Uint8Array[]>
+  inclusionProof(index: number, treeSize: number): Promise<Uint8Array[]>
   /** The stored leaf and salt of entry `index`. */
-  entry (index: number): Promise<{ leaf: Uint8Array, salt: Uint8Array }>
+  entry(index: number): Promise<{ leaf: Uint8Array, salt: Uint8Array }>
   /** Where the records of entries [start, end) are stored (to map result versions to log indexes). */
-  locations (start: number, end: number): Promise<Array<{ index: number, sublevel?: string, key?: string }>>
+  locations(start: number, end: number): Promise<Array<{ index: number, sublevel?: string, key?: string }>>
   /** The committed size. */
-  size (): number
+  size(): number
   /** The log's origin and the verifier key of its checkpoints. */
-  origin (): string
+  origin(): string
 }
 
 /** A learner the index must learn about, with a pointer "this node holds results of theirs". */
@@ -91,7 +91,7 @@ export interface EnrolmentRegistration extends PointerRegistration {
 
 /** Registers learners and result-source pointers (and enrolments) at the national index, in batches. */
 export interface PointerRegistrar {
-  register (entries: readonly PointerRegistration[]): Promise<PointerOutcome[]>
+  register(entries: readonly PointerRegistration[]): Promise<PointerOutcome[]>
   /** Registers the learners and their enrolments; absent where the node cannot. */
   registerEnrolments?: (entries: readonly EnrolmentRegistration[]) => Promise<PointerOutcome[]>
 }

@@ -15,8 +15,7 @@ export function problemsError (problems: Problem[]): ValidationError {
   const codes = new Set(problems.map((p) => p.code))
   const code = codes.size === 1 ? [...codes][0] as ErrorCode : 'RESULTS_REJECTED'
   const summary = problems.slice(0, 5).map((p) => `${p.path}: ${p.code} ${p.message}`).join('; ')
-  return new ValidationError(code, `nothing was stored: ${problems.length} problem(s): ${summary}${problems.length > 5 ? '; …' : ''}`,
-    problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems } })
+  return new ValidationError(code, `nothing was stored: ${problems.length} problem(s): ${summary}${problems.length > 5 ? '; …' : ''}`, problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems } })
 }
 
 /**
@@ -54,7 +53,9 @@ export async function prepareBatch (batch: IngestBatch, offset: { learners: numb
   }
   const found = new Map<string, OfferingInfo | undefined>()
   try {
-    await Promise.all([...lookups].map(async ([k, p]) => { found.set(k, await p) }))
+    await Promise.all([...lookups].map(async ([k, p]) => {
+      found.set(k, await p)
+    }))
   } catch (err) {
     throw new LifelongError('unavailable', C.registryUnavailable, 'the National Education Registry could not be asked about the offerings; nothing was stored', { cause: toLifelongError(err) })
   }

@@ -204,7 +204,14 @@ export function resultView (r: lifelong.results.ResultRecord): ResultView {
   if (r.microCredential != null) view.microCredential = r.microCredential
   if (r.recognition != null && opt(r.recognition.foreignTitle) !== undefined) {
     const rec = r.recognition
-    view.recognition = { foreignInstitution: rec.foreignInstitution ?? '', country: rec.country ?? '', foreignTitle: rec.foreignTitle ?? '', recognisedAs: localisedOf(rec.recognisedAs), decidedBy: rec.decidedBy ?? '', ...(opt(rec.decisionReference) === undefined ? {} : { decisionReference: rec.decisionReference as string }) }
+    view.recognition = {
+      foreignInstitution: rec.foreignInstitution ?? '',
+      country: rec.country ?? '',
+      foreignTitle: rec.foreignTitle ?? '',
+      recognisedAs: localisedOf(rec.recognisedAs),
+      decidedBy: rec.decidedBy ?? '',
+      ...(opt(rec.decisionReference) === undefined ? {} : { decisionReference: rec.decisionReference as string })
+    }
   }
   if (opt(r.reason) !== undefined) view.reason = r.reason
   return view

@@ -7,18 +7,38 @@
 import type { InstitutionInfo, OfferingCatalogue, OfferingInfo } from './ports.ts'
 import type { Localised } from './model.ts'
 
-interface RegistryInstitution { id: string, organisationNumber: string, name: Localised, dbhCode?: string, fsNumber?: string }
+interface RegistryInstitution {
+  id: string
+  organisationNumber: string
+  name: Localised
+  dbhCode?: string
+  fsNumber?: string
+}
 
 /** What this needs of the education registry's `OfferingFacts`. */
 export interface RegistryOfferingFacts {
-  version: { offering: { id: string, kind: string, localCode: string, name: Localised, credits: number, nkrLevel: string, iscedF: string, languages: string[], gradingScale: string, learningOutcomes: Localised, links?: { admissionRequirement?: string } } }
+  version: {
+    offering: {
+      id: string
+      kind: string
+      localCode: string
+      name: Localised
+      credits: number
+      nkrLevel: string
+      iscedF: string
+      languages: string[]
+      gradingScale: string
+      learningOutcomes: Localised
+      links?: { admissionRequirement?: string }
+    }
+  }
   eqfLevel: number | null
   currentOwner: RegistryInstitution | undefined
   issuer: RegistryInstitution | undefined
 }
 
 export interface RegistryLookup {
-  find (id: string, date: string): Promise<RegistryOfferingFacts | undefined>
+  find(id: string, date: string): Promise<RegistryOfferingFacts | undefined>
 }
 
 function institution (i: RegistryInstitution | undefined): InstitutionInfo | undefined {

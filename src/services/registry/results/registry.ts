@@ -24,8 +24,18 @@ import { readPlanState, writePlan } from './ingest-state.ts'
 import { ResultSealer, type ResultSealerInit } from './sealer.ts'
 import type { SealedRecord } from './seal.ts'
 import {
-  accessKey, accessPrefix, byLearnerPrefix, indexIdKey, learnerIndexKey, learnerKey, learnerVersionKey, prefixEnd,
-  RESULT_LOG_TYPES, secretKey, stateKey, versionKey
+  accessKey,
+  accessPrefix,
+  byLearnerPrefix,
+  indexIdKey,
+  learnerIndexKey,
+  learnerKey,
+  learnerVersionKey,
+  prefixEnd,
+  RESULT_LOG_TYPES,
+  secretKey,
+  stateKey,
+  versionKey
 } from './keys.ts'
 import type { InstitutionInfo, OfferingCatalogue } from './ports.ts'
 
@@ -237,7 +247,7 @@ export class ResultRegistry {
   }
 
   /** The local ID of every learner this node knows. */
-  async * learnerIds (): AsyncGenerator<string> {
+  async *learnerIds (): AsyncGenerator<string> {
     for await (const key of this.c.store.keys({ gte: 'l/', lt: prefixEnd('l/') })) yield key.slice(2)
   }
 

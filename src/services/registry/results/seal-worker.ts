@@ -41,7 +41,11 @@ parentPort?.on('message', (req: SealRequest) => {
     const bytes = new Uint8Array(total)
     const ends = new Uint32Array(envelopes.length)
     let at = 0
-    envelopes.forEach((e, i) => { bytes.set(e, at); at += e.length; ends[i] = at })
+    envelopes.forEach((e, i) => {
+      bytes.set(e, at)
+      at += e.length
+      ends[i] = at
+    })
     const reply: SealReply = { id: req.id, bytes, ends, hashes }
     parentPort?.postMessage(reply, [bytes.buffer, ends.buffer])
   } catch (err) {

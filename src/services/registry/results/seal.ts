@@ -55,12 +55,21 @@ export function contentHashOfPayload (payload: Uint8Array): string {
     const wire = tag & 7
     let end: number
     if (wire === 0) end = readVarint(payload, afterTag)[1]
-    else if (wire === 2) { const [len, afterLen] = readVarint(payload, afterTag); end = afterLen + len } else if (wire === 1) end = afterTag + 8
+    else if (wire === 2) {
+      const [len, afterLen] = readVarint(payload, afterTag)
+      end = afterLen + len
+    } else if (wire === 1) end = afterTag + 8
     else if (wire === 5) end = afterTag + 4
     else throw malformed(`unsupported wire type ${wire}`)
     if (end > payload.length) throw malformed('truncated field')
     const facts = !VERSION_FIELDS.has(Math.floor(tag / 8))
-    if (facts && !inRun) { run = start; inRun = true } else if (!facts && inRun) { mac.update(payload.subarray(run, start)); inRun = false }
+    if (facts && !inRun) {
+      run = start
+      inRun = true
+    } else if (!facts && inRun) {
+      mac.update(payload.subarray(run, start))
+      inRun = false
+    }
     at = end
   }
   if (inRun) mac.update(payload.subarray(run, at))

@@ -95,7 +95,11 @@ export class ResultSealer {
         const bytes = new Uint8Array(total)
         const ends = new Uint32Array(chunk.payloads.length)
         let at = 0
-        chunk.payloads.forEach((p, i) => { bytes.set(p, at); at += p.length; ends[i] = at })
+        chunk.payloads.forEach((p, i) => {
+          bytes.set(p, at)
+          at += p.length
+          ends[i] = at
+        })
         // Referenced while it has work, so that the process waits for it, and not otherwise.
         if (w.inFlight.size === 0) w.worker.ref()
         w.inFlight.set(id, chunk)
@@ -111,7 +115,9 @@ export class ResultSealer {
     for (let i = 0; i < this.workerCount; i++) {
       const worker = new Worker(new URL('./seal-worker.ts', import.meta.url), { workerData: { privateKey: this.key.privateKey, publicKeyRaw: this.key.publicKeyRaw, ...(this.mlDsa === undefined ? {} : { mlDsa: this.mlDsa }) } })
       const w: PoolWorker = { worker, inFlight: new Map(), dead: false }
-      worker.on('message', (reply: SealReply) => { this.onReply(w, reply) })
+      worker.on('message', (reply: SealReply) => {
+        this.onReply(w, reply)
+      })
       // A worker that fails gives its chunks back: the calling thread seals them.
       const fail = (): void => {
         if (w.dead) return
@@ -138,7 +144,10 @@ export class ResultSealer {
     } else {
       const out: SealedRecord[] = []
       let start = 0
-      reply.ends.forEach((end, i) => { out.push({ envelope: (reply.bytes as Uint8Array).subarray(start, end), contentHash: (reply.hashes as string[])[i] as string }); start = end })
+      reply.ends.forEach((end, i) => {
+        out.push({ envelope: (reply.bytes as Uint8Array).subarray(start, end), contentHash: (reply.hashes as string[])[i] as string })
+        start = end
+      })
       chunk.session.sealed(chunk, out)
     }
     this.pump()
@@ -194,7 +203,9 @@ export class SealSession {
 
   /** @internal */
   sealed (chunk: Chunk, records: SealedRecord[]): void {
-    records.forEach((r, i) => { this.out[chunk.first + i] = r })
+    records.forEach((r, i) => {
+      this.out[chunk.first + i] = r
+    })
     this.outstanding--
     this.wake?.()
   }
@@ -206,14 +217,18 @@ export class SealSession {
   }
 
   private sealHere (chunk: Chunk): void {
-    chunk.payloads.forEach((p, i) => { this.out[chunk.first + i] = this.sealer.sealHere(p) })
+    chunk.payloads.forEach((p, i) => {
+      this.out[chunk.first + i] = this.sealer.sealHere(p)
+    })
     this.outstanding--
   }
 
   /** Every record added, sealed, in the order added. @throws LifelongError RESULTS_SEAL_FAILED */
   async finish (): Promise<SealedRecord[]> {
     if (!this.parallel) {
-      this.pending.forEach((p, i) => { this.out[this.first + i] = this.sealer.sealHere(p) })
+      this.pending.forEach((p, i) => {
+        this.out[this.first + i] = this.sealer.sealHere(p)
+      })
       this.pending = []
     } else {
       this.flush()
@@ -226,7 +241,9 @@ export class SealSession {
           continue
         }
         if (this.outstanding === 0) break
-        await new Promise<void>((resolve) => { this.wake = resolve })
+        await new Promise<void>((resolve) => {
+          this.wake = resolve
+        })
         this.wake = undefined
       }
     }

@@ -80,7 +80,9 @@ export class ResultService {
    */
   private async recordRead (access: lifelong.results.IAccessRecord, disclosed: readonly string[]): Promise<void> {
     const kind = [access.peerId, access.role, access.localId, access.operation, access.purpose, access.legalBasis].join('\n')
-    await this.windows.record(kind, disclosed, async () => { await this.c.registry.recordAccess(access) })
+    await this.windows.record(kind, disclosed, async () => {
+      await this.c.registry.recordAccess(access)
+    })
   }
 
   /** Registers the handlers with the node's RPC server. */
@@ -206,4 +208,3 @@ export class ResultService {
     }
   }
 }
-

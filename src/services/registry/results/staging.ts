@@ -85,8 +85,12 @@ export class ImportStaging {
     if (imp.committed === true) return await this.registry.commit({ learners: [], results: [] }, id)
     if (imp.problems.length > 0) {
       this.imports.delete(id)
-      throw new ValidationError(imp.problems.every((p) => p.code === imp.problems[0]?.code) ? imp.problems[0]?.code as ErrorCode : 'RESULTS_REJECTED',
-        `nothing was stored: the import has ${imp.problems.length} problem(s)`, imp.problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })), { details: { problems: imp.problems } })
+      throw new ValidationError(
+        imp.problems.every((p) => p.code === imp.problems[0]?.code) ? imp.problems[0]?.code as ErrorCode : 'RESULTS_REJECTED',
+        `nothing was stored: the import has ${imp.problems.length} problem(s)`,
+        imp.problems.map((p) => ({ path: p.path, message: `${p.code}: ${p.message}` })),
+        { details: { problems: imp.problems } }
+      )
     }
     const merged: PreparedBatch = { learners: imp.prepared.flatMap((p) => p.learners), results: imp.prepared.flatMap((p) => p.results) }
     imp.committed = true

@@ -126,9 +126,12 @@ export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logK
     return flag('RESULTS_SIGNER_MISMATCH', 'the result\'s ML-DSA-65 signature is not by the ML-DSA-65 key the manifest lists for its source')
   }
   if (policy === 'both-required' && opened.mlDsaPublicKey === undefined) {
-    return flag('RESULTS_HYBRID_SIGNATURE_MISSING', source.mlDsaPublicKey === undefined
-      ? 'the signature policy requires ML-DSA-65, and the manifest lists no ML-DSA-65 key for the source'
-      : 'the signature policy requires ML-DSA-65, and the result carries only its Ed25519 signature')
+    return flag(
+      'RESULTS_HYBRID_SIGNATURE_MISSING',
+      source.mlDsaPublicKey === undefined
+        ? 'the signature policy requires ML-DSA-65, and the manifest lists no ML-DSA-65 key for the source'
+        : 'the signature policy requires ML-DSA-65, and the result carries only its Ed25519 signature'
+    )
   }
   if (opened.record.recordedBy !== source.organisationNumber) return flag('RESULTS_SIGNER_MISMATCH', `the result names ${opened.record.recordedBy} as its recorder, but was served by ${source.organisationNumber}`)
   if (logKey !== logKeyOf(opened.record.resultId, opened.record.version)) return flag('RESULTS_LEAF_MISMATCH', 'the log key does not name this result version')

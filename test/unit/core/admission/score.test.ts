@@ -197,50 +197,62 @@ describe('admission scoring: properties', () => {
     credits: fc.integer({ min: 0, max: 300 }),
     year: fc.constantFrom(...years)
   })
-  const build = (x: { birthYear: number, grades: number[], realfag: string[], languages: Array<{ name: string, level: 'programfag' | 'III' }>, military: boolean, fhs: boolean, credits: number, year: number }): Applicant => applicant(x.birthYear, [
-    ...graded(x.grades), ...x.realfag.map((c) => subject(c, 4)), ...x.languages.map((l, i) => ({ ...subject(`L${i}`, 4), language: l }))
-  ], { additional: { ...(x.military ? { military: { ref: 'm', completedOn: '2000-01-01' } } : {}), ...(x.fhs ? { folkehogskole: { ref: 'f' } } : {}), higherEducation: { credits: x.credits, refs: ['he'] } } })
+  const build = (x: { birthYear: number, grades: number[], realfag: string[], languages: Array<{ name: string, level: 'programfag' | 'III' }>, military: boolean, fhs: boolean, credits: number, year: number }): Applicant =>
+    applicant(x.birthYear, [
+      ...graded(x.grades),
+      ...x.realfag.map((c) => subject(c, 4)),
+      ...x.languages.map((l, i) => ({ ...subject(`L${i}`, 4), language: l }))
+    ], { additional: { ...(x.military ? { military: { ref: 'm', completedOn: '2000-01-01' } } : {}), ...(x.fhs ? { folkehogskole: { ref: 'f' } } : {}), higherEducation: { credits: x.credits, refs: ['he'] } } })
 
   it('caps hold, points are in their sets, and karakterpoeng is the two-decimal mean × 10', () => {
-    fc.assert(fc.property(arbApplicant, (x) => {
-      if (x.birthYear > x.year - 10) return
-      const rules = RULES_BY_YEAR[x.year]!
-      const s = scoreApplicant(build(x), x.year)
-      const k = s.ordinary.karakterpoeng
-      expect(k.points).toBeGreaterThanOrEqual(10)
-      expect(k.points).toBeLessThanOrEqual(60)
-      expect(Math.round(k.points * 100) % 10).toBe(0)
-      expect(Math.abs(k.mean - k.sum / k.count)).toBeLessThanOrEqual(0.005 + 1e-9)
-      expect(k.points).toBe(Math.round(k.mean * 1000) / 100)
-      expect(s.ordinary.realfagTotal).toBeLessThanOrEqual(rules.realfagCap / 100)
-      for (const g of rules.realfag) {
-        const inGroup = s.ordinary.realfag.filter((i) => Object.hasOwn(g.subjects, i.item)).reduce((a, i) => a + i.points, 0)
-        expect(inGroup).toBeLessThanOrEqual(g.cap / 100)
-      }
-      for (const l of s.ordinary.language) expect(l.points).toBeLessThanOrEqual(1.5)
-      const age = s.ordinary.age.reduce((a, i) => a + i.points, 0)
-      expect(rules.age === undefined ? [0] : [0, 2, 4, 6, 8]).toContain(age)
-      expect(s.ordinary.additionalTotal).toBeLessThanOrEqual(rules.additional.cap / 100)
-      expect(s.ordinary.konkurransepoeng).toBeCloseTo(s.ordinary.skolepoeng + age + s.ordinary.additionalTotal, 9)
-      // The first-time quota never includes age or additional points.
-      if (s.firstTime.eligible) expect(s.firstTime.skolepoeng).toBeCloseTo((s.firstTime.karakterpoeng?.points ?? 0) + (s.firstTime.realfagTotal ?? 0), 9)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(arbApplicant, (x) => {
+        if (x.birthYear > x.year - 10) return
+        const rules = RULES_BY_YEAR[x.year]!
+        const s = scoreApplicant(build(x), x.year)
+        const k = s.ordinary.karakterpoeng
+        expect(k.points).toBeGreaterThanOrEqual(10)
+        expect(k.points).toBeLessThanOrEqual(60)
+        expect(Math.round(k.points * 100) % 10).toBe(0)
+        expect(Math.abs(k.mean - k.sum / k.count)).toBeLessThanOrEqual(0.005 + 1e-9)
+        expect(k.points).toBe(Math.round(k.mean * 1000) / 100)
+        expect(s.ordinary.realfagTotal).toBeLessThanOrEqual(rules.realfagCap / 100)
+        for (const g of rules.realfag) {
+          const inGroup = s.ordinary.realfag.filter((i) => Object.hasOwn(g.subjects, i.item)).reduce((a, i) => a + i.points, 0)
+          expect(inGroup).toBeLessThanOrEqual(g.cap / 100)
+        }
+        for (const l of s.ordinary.language) expect(l.points).toBeLessThanOrEqual(1.5)
+        const age = s.ordinary.age.reduce((a, i) => a + i.points, 0)
+        expect(rules.age === undefined ? [0] : [0, 2, 4, 6, 8]).toContain(age)
+        expect(s.ordinary.additionalTotal).toBeLessThanOrEqual(rules.additional.cap / 100)
+        expect(s.ordinary.konkurransepoeng).toBeCloseTo(s.ordinary.skolepoeng + age + s.ordinary.additionalTotal, 9)
+        // The first-time quota never includes age or additional points.
+        if (s.firstTime.eligible) expect(s.firstTime.skolepoeng).toBeCloseTo((s.firstTime.karakterpoeng?.points ?? 0) + (s.firstTime.realfagTotal ?? 0), 9)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it('age points never fall as the applicant gets older', () => {
-    fc.assert(fc.property(fc.integer({ min: 1960, max: 2008 }), fc.constantFrom(...years), (birth, year) => {
-      if (birth > year - 11) return
-      const age = (b: number): number => scoreApplicant(applicant(b, graded([4])), year).ordinary.age.reduce((a, i) => a + i.points, 0)
-      expect(age(birth)).toBeGreaterThanOrEqual(age(birth + 1))
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(fc.integer({ min: 1960, max: 2008 }), fc.constantFrom(...years), (birth, year) => {
+        if (birth > year - 11) return
+        const age = (b: number): number => scoreApplicant(applicant(b, graded([4])), year).ordinary.age.reduce((a, i) => a + i.points, 0)
+        expect(age(birth)).toBeGreaterThanOrEqual(age(birth + 1))
+      }),
+      { numRuns: 200 }
+    )
   })
 
   it('adding a grade equal to the current two-decimal mean moves karakterpoeng by rounding at most', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 2, max: 6 }), { minLength: 1, maxLength: 40 }), (grades) => {
-      const before = scoreApplicant(applicant(2006, graded(grades)), 2025).ordinary.karakterpoeng
-      if (!Number.isInteger(before.mean)) return
-      const after = scoreApplicant(applicant(2006, graded([...grades, before.mean])), 2025).ordinary.karakterpoeng
-      expect(after.points).toBe(before.points)
-    }), { numRuns: 200 })
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 2, max: 6 }), { minLength: 1, maxLength: 40 }), (grades) => {
+        const before = scoreApplicant(applicant(2006, graded(grades)), 2025).ordinary.karakterpoeng
+        if (!Number.isInteger(before.mean)) return
+        const after = scoreApplicant(applicant(2006, graded([...grades, before.mean])), 2025).ordinary.karakterpoeng
+        expect(after.points).toBe(before.points)
+      }),
+      { numRuns: 200 }
+    )
   })
 })

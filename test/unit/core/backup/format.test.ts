@@ -23,7 +23,11 @@ function read (bytes: Uint8Array, chunk: number): { pairs: Array<[string, string
 }
 
 function code (fn: () => unknown): string | undefined {
-  try { fn() } catch (err) { return err instanceof LifelongError ? err.code : String(err) }
+  try {
+    fn()
+  } catch (err) {
+    return err instanceof LifelongError ? err.code : String(err)
+  }
   return undefined
 }
 

@@ -36,7 +36,9 @@ describe('config', () => {
     expect(config.identifiers.allowSynthetic).toBe(false)
     expect(Object.isFrozen(config)).toBe(true)
     expect(Object.isFrozen(config.rpc)).toBe(true)
-    expect(() => { (config as { name: string }).name = 'x' }).toThrow()
+    expect(() => {
+      ;(config as { name: string }).name = 'x'
+    }).toThrow()
   })
 
   it('reports every bad field at once, each with its path', () => {
@@ -70,9 +72,20 @@ describe('config', () => {
   it('fills in the portal\'s OIDC client (<issuer>/authorize and /token, client authentication by the secret file) and reports bad combinations', () => {
     const portal = (oidc: Record<string, unknown>): unknown => ({ ...valid(), roles: ['portal'], portal: { oidc: { issuer: 'https://idporten.example/', audience: 'portal', ...oidc } } })
     const withSecret = parseConfig(portal({ clientSecretFile: 'secrets/oidc' }), '/etc/lifelong').portal.oidc
-    expect(withSecret).toEqual({ issuer: 'https://idporten.example/', audience: 'portal', authorizationEndpoint: 'https://idporten.example/authorize', tokenEndpoint: 'https://idporten.example/token', clientAuth: 'client_secret_basic', clientSecretFile: '/etc/lifelong/secrets/oidc' })
+    expect(withSecret).toEqual({
+      issuer: 'https://idporten.example/',
+      audience: 'portal',
+      authorizationEndpoint: 'https://idporten.example/authorize',
+      tokenEndpoint: 'https://idporten.example/token',
+      clientAuth: 'client_secret_basic',
+      clientSecretFile: '/etc/lifelong/secrets/oidc'
+    })
     expect(parseConfig(portal({}), '/etc/lifelong').portal.oidc).toMatchObject({ clientAuth: 'none', tokenEndpoint: 'https://idporten.example/token' })
-    expect(parseConfig(portal({ clientAuth: 'client_secret_post', clientSecretFile: '/s', tokenEndpoint: 'https://t.example/oauth/token' }), '/x').portal.oidc).toMatchObject({ clientAuth: 'client_secret_post', clientSecretFile: '/s', tokenEndpoint: 'https://t.example/oauth/token' })
+    expect(parseConfig(portal({ clientAuth: 'client_secret_post', clientSecretFile: '/s', tokenEndpoint: 'https://t.example/oauth/token' }), '/x').portal.oidc).toMatchObject({
+      clientAuth: 'client_secret_post',
+      clientSecretFile: '/s',
+      tokenEndpoint: 'https://t.example/oauth/token'
+    })
     expect(fieldsOf(portal({ clientAuth: 'client_secret_basic' }))).toEqual([{ path: '/portal/oidc/clientAuth', message: 'client_secret_basic needs clientSecretFile' }])
     expect(fieldsOf(portal({ clientAuth: 'client_secret_post' })).map((f) => f.path)).toEqual(['/portal/oidc/clientAuth'])
     expect(fieldsOf(portal({ clientAuth: 'none', clientSecretFile: '/s' })).map((f) => f.path)).toEqual(['/portal/oidc/clientSecretFile'])

@@ -24,7 +24,8 @@ describe('a detached CAdES signature', () => {
     writeFileSync(join(dir, 'other'), Buffer.from('%PDF-1.7 the bytes a /ByteRange names!'))
     writeFileSync(join(dir, 'sig.der'), signature)
     writeFileSync(join(dir, 'cert.pem'), pems.certificatePem)
-    const verify = (file: string) => spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, file), '-CAfile', join(dir, 'cert.pem'), '-out', '/dev/null'], { encoding: 'utf8' })
+    const verify = (file: string) =>
+      spawnSync('openssl', ['cms', '-verify', '-binary', '-inform', 'DER', '-in', join(dir, 'sig.der'), '-content', join(dir, file), '-CAfile', join(dir, 'cert.pem'), '-out', '/dev/null'], { encoding: 'utf8' })
     expect(verify('content').stderr).toContain('Verification successful')
     expect(verify('other').status).not.toBe(0)
     const printed = spawnSync('openssl', ['cms', '-cmsout', '-print', '-inform', 'DER', '-in', join(dir, 'sig.der')], { encoding: 'utf8' }).stdout

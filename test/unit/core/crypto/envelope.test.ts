@@ -38,7 +38,10 @@ describe('signed envelopes', () => {
       if (field === 0) env.payloadType = 'typf'
       if (field === 1) env.payload = Uint8Array.from([...payload, 0])
       if (field === 2) env.publicKey = generateSigningKey().publicKeyRaw
-      if (field === 3) { env.signature = new Uint8Array(env.signature); env.signature[at % 64] = (env.signature[at % 64] ?? 0) ^ 1 }
+      if (field === 3) {
+        env.signature = new Uint8Array(env.signature)
+        env.signature[at % 64] = (env.signature[at % 64] ?? 0) ^ 1
+      }
       expect(() => openEnvelope(lifelong.envelope.SignedEnvelope.encode(env).finish(), Domains.request)).toThrow(expect.objectContaining({ code: 'ENVELOPE_BAD_SIGNATURE' }))
     }))
   })

@@ -24,9 +24,25 @@ describe('X.509 certificates and chains', () => {
     expect(root.cert.subject).toBe('C=NO\nO=Test\nCN=Test root')
     expect(root.cert.checkIssued(root.cert)).toBe(true)
     const ik = key()
-    const intermediate = makeCertificate({ subject: { commonName: 'Test intermediate' }, publicKey: ik.publicKey, issuer: { certificate: root.cert, privateKey: root.privateKey }, ca: true, notBefore: new Date(now.getTime() - day), notAfter: new Date(now.getTime() + 30 * day) })
+    const intermediate = makeCertificate({
+      subject: { commonName: 'Test intermediate' },
+      publicKey: ik.publicKey,
+      issuer: { certificate: root.cert, privateKey: root.privateKey },
+      ca: true,
+      notBefore: new Date(now.getTime() - day),
+      notAfter: new Date(now.getTime() + 30 * day)
+    })
     const lk = key()
-    const leaf = makeCertificate({ subject: { commonName: 'portal.example.no' }, publicKey: lk.publicKey, issuer: { certificate: intermediate, privateKey: ik.privateKey }, ca: false, notBefore: new Date(now.getTime() - day), notAfter: new Date(now.getTime() + 30 * day), dnsNames: ['portal.example.no'], uris: ['https://portal.example.no'] })
+    const leaf = makeCertificate({
+      subject: { commonName: 'portal.example.no' },
+      publicKey: lk.publicKey,
+      issuer: { certificate: intermediate, privateKey: ik.privateKey },
+      ca: false,
+      notBefore: new Date(now.getTime() - day),
+      notAfter: new Date(now.getTime() + 30 * day),
+      dnsNames: ['portal.example.no'],
+      uris: ['https://portal.example.no']
+    })
     expect(leaf.ca).toBe(false)
     expect(leaf.subjectAltName).toBe('DNS:portal.example.no, URI:https://portal.example.no')
     expect(leaf.verify(ik.publicKey)).toBe(true)
@@ -46,18 +62,39 @@ describe('X.509 certificates and chains', () => {
     const root = ca('Test root')
     const other = ca('Other root')
     const lk = key()
-    const leaf = makeCertificate({ subject: { commonName: 'leaf' }, publicKey: lk.publicKey, issuer: { certificate: root.cert, privateKey: root.privateKey }, ca: false, notBefore: new Date(now.getTime() - day), notAfter: new Date(now.getTime() + day) })
+    const leaf = makeCertificate({
+      subject: { commonName: 'leaf' },
+      publicKey: lk.publicKey,
+      issuer: { certificate: root.cert, privateKey: root.privateKey },
+      ca: false,
+      notBefore: new Date(now.getTime() - day),
+      notAfter: new Date(now.getTime() + day)
+    })
     expect(() => verifyChain([leaf], [other.cert], now)).toThrow(/trusted root/)
     expect(() => verifyChain([leaf], [root.cert], new Date(now.getTime() + 2 * day))).toThrow(/not valid/)
     expect(() => verifyChain([root.cert], [root.cert], now)).toThrow(/self-signed/)
     expect(() => verifyChain([other.cert], [root.cert], now)).toThrow(/self-signed/)
     // Same issuer name, another key: the signature does not verify.
     const impostor = ca('Test root')
-    const forged = makeCertificate({ subject: { commonName: 'leaf' }, publicKey: lk.publicKey, issuer: { certificate: root.cert, privateKey: impostor.privateKey }, ca: false, notBefore: new Date(now.getTime() - day), notAfter: new Date(now.getTime() + day) })
+    const forged = makeCertificate({
+      subject: { commonName: 'leaf' },
+      publicKey: lk.publicKey,
+      issuer: { certificate: root.cert, privateKey: impostor.privateKey },
+      ca: false,
+      notBefore: new Date(now.getTime() - day),
+      notAfter: new Date(now.getTime() + day)
+    })
     expect(() => verifyChain([forged], [root.cert], now)).toThrow(/trusted root/)
     // An end entity cannot issue.
     const ek = key()
-    const below = makeCertificate({ subject: { commonName: 'below' }, publicKey: ek.publicKey, issuer: { certificate: leaf, privateKey: lk.privateKey }, ca: false, notBefore: new Date(now.getTime() - day), notAfter: new Date(now.getTime() + day) })
+    const below = makeCertificate({
+      subject: { commonName: 'below' },
+      publicKey: ek.publicKey,
+      issuer: { certificate: leaf, privateKey: lk.privateKey },
+      ca: false,
+      notBefore: new Date(now.getTime() - day),
+      notAfter: new Date(now.getTime() + day)
+    })
     expect(() => verifyChain([below, leaf], [root.cert], now)).toThrow(/not issued/)
     expect(() => parseX5c(['not base64!'])).toThrow()
     expect(() => parseX5c([])).toThrow()

@@ -7,7 +7,12 @@ import { describe, expect, it } from 'vitest'
 import { createHash } from 'node:crypto'
 import { formatPublicKey, generateSigningKey, peerIdFromRawPublicKey } from '../../../../src/core/crypto/ed25519.ts'
 import {
-  openManifestUnderAnchors, operatorKeyAnchor, parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint, type TrustAnchor
+  openManifestUnderAnchors,
+  operatorKeyAnchor,
+  parseTrustAnchor,
+  serialiseTrustAnchor,
+  trustAnchorFingerprint,
+  type TrustAnchor
 } from '../../../../src/core/federation/anchor.ts'
 import { manifestFromJson, signManifest } from '../../../../src/core/federation/manifest.ts'
 import { isLifelongError, ValidationError } from '../../../../src/core/errors.ts'
@@ -18,13 +23,24 @@ const next = generateSigningKey()
 const T = Date.parse('2026-06-01T00:00:00Z')
 
 function manifest (key = operator, federation = 'no.lifelong.test', issuedAt = T): Uint8Array {
-  return signManifest(key, manifestFromJson({
-    federation,
-    serial: 3,
-    issuedAt: new Date(issuedAt).toISOString(),
-    expiresAt: new Date(issuedAt + 30 * DAY).toISOString(),
-    members: [{ peerId: peerIdFromRawPublicKey(generateSigningKey().publicKeyRaw).toString(), organisationNumber: '971035854', name: 'UiO', roles: ['institution'], httpBaseUrl: 'https://lifelong.uio.no', validFrom: new Date(T - DAY).toISOString(), validTo: new Date(T + 365 * DAY).toISOString() }]
-  }, issuedAt))
+  return signManifest(
+    key,
+    manifestFromJson({
+      federation,
+      serial: 3,
+      issuedAt: new Date(issuedAt).toISOString(),
+      expiresAt: new Date(issuedAt + 30 * DAY).toISOString(),
+      members: [{
+        peerId: peerIdFromRawPublicKey(generateSigningKey().publicKeyRaw).toString(),
+        organisationNumber: '971035854',
+        name: 'UiO',
+        roles: ['institution'],
+        httpBaseUrl: 'https://lifelong.uio.no',
+        validFrom: new Date(T - DAY).toISOString(),
+        validTo: new Date(T + 365 * DAY).toISOString()
+      }]
+    }, issuedAt)
+  )
 }
 
 const anchor: TrustAnchor = { federation: 'no.lifelong.test', operatorKeys: [operator.publicKeyRaw, next.publicKeyRaw], validFrom: T - 365 * DAY, validUntil: T + 365 * DAY }
@@ -46,7 +62,13 @@ describe('federation trust anchor', () => {
   })
 
   it('reports every bad field at once', () => {
-    const bad = { format: 'lifelong-trust-anchor/v2', federation: 'No Such', operatorKeys: [formatPublicKey(operator.publicKeyRaw), 'ed25519:nope', formatPublicKey(operator.publicKeyRaw)], validFrom: '2026-06-01T00:00:00Z', validUntil: '2026-01-01T00:00:00Z' }
+    const bad = {
+      format: 'lifelong-trust-anchor/v2',
+      federation: 'No Such',
+      operatorKeys: [formatPublicKey(operator.publicKeyRaw), 'ed25519:nope', formatPublicKey(operator.publicKeyRaw)],
+      validFrom: '2026-06-01T00:00:00Z',
+      validUntil: '2026-01-01T00:00:00Z'
+    }
     try {
       parseTrustAnchor(JSON.stringify(bad))
       expect.unreachable()
@@ -58,7 +80,11 @@ describe('federation trust anchor', () => {
     expect(() => parseTrustAnchor('not json')).toThrow(/not JSON/)
     expect(() => parseTrustAnchor(JSON.stringify({ ...JSON.parse(serialiseTrustAnchor(anchor)), operatorKeys: [] }))).toThrow(/operatorKeys must list/)
     let tooLarge: unknown
-    try { parseTrustAnchor(' '.repeat(70_000)) } catch (err) { tooLarge = err }
+    try {
+      parseTrustAnchor(' '.repeat(70_000))
+    } catch (err) {
+      tooLarge = err
+    }
     expect(isLifelongError(tooLarge, 'TRUST_ANCHOR_TOO_LARGE')).toBe(true)
   })
 

@@ -52,7 +52,9 @@ describe('federation manifest', () => {
     const bad = json()
     bad.members[1]!.credentialIssuerKeys = [jwk, ed as never, { ...jwk, x: jwk.y }]
     expect(() => manifestFromJson(bad)).toThrow(ValidationError)
-    try { manifestFromJson(bad) } catch (err) {
+    try {
+      manifestFromJson(bad)
+    } catch (err) {
       expect((err as ValidationError).fields.map((f) => f.path)).toEqual(['/members/1/credentialIssuerKeys/1', '/members/1/credentialIssuerKeys/2'])
     }
   })
@@ -73,8 +75,14 @@ describe('federation manifest', () => {
       expect(err).toBeInstanceOf(ValidationError)
       const paths = (err as ValidationError).fields.map((f) => f.path)
       expect(paths).toEqual(expect.arrayContaining([
-        '/serial', '/expiresAt', '/members/0/peerId', '/members/0/organisationNumber', '/members/1/roles',
-        '/members/1/multiaddrs/0', '/members/1/multiaddrs/1', '/members/1/httpBaseUrl'
+        '/serial',
+        '/expiresAt',
+        '/members/0/peerId',
+        '/members/0/organisationNumber',
+        '/members/1/roles',
+        '/members/1/multiaddrs/0',
+        '/members/1/multiaddrs/1',
+        '/members/1/httpBaseUrl'
       ]))
     }
   })

@@ -14,7 +14,10 @@ const member = (i: number): ManifestJson['members'][number] => ({
   validTo: '2027-01-01T00:00:00Z'
 })
 const json = (n: number, witnessing?: ManifestJson['witnessing']): ManifestJson => ({
-  federation: 'no.lifelong.test', serial: 1, issuedAt: '2026-11-01T00:00:00Z', expiresAt: '2026-12-31T00:00:00Z',
+  federation: 'no.lifelong.test',
+  serial: 1,
+  issuedAt: '2026-11-01T00:00:00Z',
+  expiresAt: '2026-12-31T00:00:00Z',
   members: Array.from({ length: n }, (_, i) => member(i)),
   ...(witnessing === undefined ? {} : { witnessing })
 })

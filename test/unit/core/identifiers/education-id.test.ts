@@ -67,7 +67,11 @@ describe('generateEducationId', () => {
 
   it('throws a LifelongError when the random source returns too few bytes', () => {
     let caught: unknown
-    try { generateEducationId(() => new Uint8Array(6)) } catch (err) { caught = err }
+    try {
+      generateEducationId(() => new Uint8Array(6))
+    } catch (err) {
+      caught = err
+    }
     expect(isLifelongError(caught, 'IDENTIFIERS_RANDOM_SOURCE')).toBe(true)
   })
 })
@@ -129,32 +133,41 @@ describe('validateEducationId', () => {
   })
 
   it('single substitutions and transpositions invalidate random IDs (property)', () => {
-    fc.assert(fc.property(educationId, fc.nat(), fc.constantFrom(...SUBSTITUTES), (id, pos, ch) => {
-      const i = pos % id.length
-      fc.pre(id[i] !== ch)
-      expect(isValidEducationId(id.slice(0, i) + ch + id.slice(i + 1))).toBe(false)
-    }), { numRuns: 5000 })
-    fc.assert(fc.property(educationId, fc.nat(), fc.integer({ min: 1, max: 12 }), (id, pos, distance) => {
-      // Transpositions of two symbols up to 12 places apart in the symbol sequence.
-      const symbols = [7, 8, 9, 10, 12, 13, 14, 15, 17, 18, 19, 20]
-      const a = pos % symbols.length
-      const b = a + distance
-      fc.pre(b < symbols.length)
-      const i = symbols[a] ?? 0
-      const j = symbols[b] ?? 0
-      fc.pre(id[i] !== id[j])
-      const chars = [...id]
-      chars[i] = id[j] ?? ''
-      chars[j] = id[i] ?? ''
-      expect(isValidEducationId(chars.join(''))).toBe(false)
-    }), { numRuns: 5000 })
+    fc.assert(
+      fc.property(educationId, fc.nat(), fc.constantFrom(...SUBSTITUTES), (id, pos, ch) => {
+        const i = pos % id.length
+        fc.pre(id[i] !== ch)
+        expect(isValidEducationId(id.slice(0, i) + ch + id.slice(i + 1))).toBe(false)
+      }),
+      { numRuns: 5000 }
+    )
+    fc.assert(
+      fc.property(educationId, fc.nat(), fc.integer({ min: 1, max: 12 }), (id, pos, distance) => {
+        // Transpositions of two symbols up to 12 places apart in the symbol sequence.
+        const symbols = [7, 8, 9, 10, 12, 13, 14, 15, 17, 18, 19, 20]
+        const a = pos % symbols.length
+        const b = a + distance
+        fc.pre(b < symbols.length)
+        const i = symbols[a] ?? 0
+        const j = symbols[b] ?? 0
+        fc.pre(id[i] !== id[j])
+        const chars = [...id]
+        chars[i] = id[j] ?? ''
+        chars[j] = id[i] ?? ''
+        expect(isValidEducationId(chars.join(''))).toBe(false)
+      }),
+      { numRuns: 5000 }
+    )
   })
 
   it('never throws', () => {
-    fc.assert(fc.property(fc.oneof(fc.string(), fc.anything()), (input) => {
-      const result = validateEducationId(input)
-      if (!result.valid) expect(result.reasons?.length).toBeGreaterThan(0)
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.anything()), (input) => {
+        const result = validateEducationId(input)
+        if (!result.valid) expect(result.reasons?.length).toBeGreaterThan(0)
+      }),
+      { numRuns: 2000 }
+    )
   })
 })
 
@@ -162,11 +175,14 @@ describe('education IDs never look like national IDs', () => {
   it('no education ID, with or without its prefix and separators, is an 11-digit national ID', () => {
     // (Deleting its letters is another matter: an ID with at most one letter leaves 11 or 12
     // digits. Input handling must not strip letters from identifiers.)
-    fc.assert(fc.property(educationId, (id) => {
-      expect(validateNationalId(id).reasons).toEqual(['length', 'non-digit'])
-      expect(validateNationalId(normaliseNationalId(id)).reasons).toEqual(['length', 'non-digit'])
-      expect(validateNationalId(id.slice(EDUCATION_ID_PREFIX.length).replace(/-/g, '')).reasons).toContain('length')
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(educationId, (id) => {
+        expect(validateNationalId(id).reasons).toEqual(['length', 'non-digit'])
+        expect(validateNationalId(normaliseNationalId(id)).reasons).toEqual(['length', 'non-digit'])
+        expect(validateNationalId(id.slice(EDUCATION_ID_PREFIX.length).replace(/-/g, '')).reasons).toContain('length')
+      }),
+      { numRuns: 2000 }
+    )
   })
 
   it('no national ID is an education ID or normalises to one', () => {

@@ -89,7 +89,10 @@ describe('validateNationalId: failures and their reasons', () => {
 
   it('reports synthetic when synthetic numbers are refused, keeping the other reasons', () => {
     expect(validateNationalId('10915596784', { allowSynthetic: false })).toEqual({
-      valid: false, kind: 'fnr', synthetic: 'skatteetaten', reasons: ['synthetic']
+      valid: false,
+      kind: 'fnr',
+      synthetic: 'skatteetaten',
+      reasons: ['synthetic']
     })
     const broken = '10915596785'
     expect(validateNationalId(broken, { allowSynthetic: false }).reasons).toEqual(['checksum-k2', 'synthetic'])
@@ -112,7 +115,12 @@ describe('validateNationalId: kinds, synthetic numbers and rules', () => {
 
   it('reports month + 40 as an H-number that may be NAV Dolly synthetic', () => {
     expect(validateNationalId('13527248013')).toEqual({
-      valid: true, kind: 'hnr', synthetic: 'nav', rule: 'legacy', birthDate: '1972-12-13', notes: ['hnr-or-synthetic-nav']
+      valid: true,
+      kind: 'hnr',
+      synthetic: 'nav',
+      rule: 'legacy',
+      birthDate: '1972-12-13',
+      notes: ['hnr-or-synthetic-nav']
     })
     // Dolly D-numbers carry day + 40 and month + 40 (navikt/bidrag-domene PersonIdentTest).
     expect(validateNationalId('55507608360')).toMatchObject({ valid: true, kind: 'dnr', synthetic: 'nav', birthDate: '1976-10-15' })

@@ -40,11 +40,14 @@ describe('validateOrganisationNumber', () => {
 
   it('accepts exactly the numbers with the right check digit (property)', () => {
     const eight = fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 8, maxLength: 8 })
-    fc.assert(fc.property(eight, fc.integer({ min: 0, max: 9 }), (prefix, d) => {
-      const expected = checkDigit(prefix) === d
-      expect(validateOrganisationNumber(prefix + String(d)).valid).toBe(expected)
-      expect(isValidOrganisationNumber(prefix + String(d))).toBe(expected)
-    }), { numRuns: 5000 })
+    fc.assert(
+      fc.property(eight, fc.integer({ min: 0, max: 9 }), (prefix, d) => {
+        const expected = checkDigit(prefix) === d
+        expect(validateOrganisationNumber(prefix + String(d)).valid).toBe(expected)
+        expect(isValidOrganisationNumber(prefix + String(d))).toBe(expected)
+      }),
+      { numRuns: 5000 }
+    )
   })
 
   it('never throws', () => {

@@ -5,9 +5,17 @@ import { fileURLToPath } from 'node:url'
 const root = fileURLToPath(new URL('../../../..', import.meta.url))
 
 const API = [
-  'validateNationalId', 'isValidNationalId', 'isAcceptableNationalId', 'normaliseNationalId',
-  'validateOrganisationNumber', 'isValidOrganisationNumber', 'normaliseOrganisationNumber',
-  'generateEducationId', 'validateEducationId', 'isValidEducationId', 'normaliseEducationId'
+  'validateNationalId',
+  'isValidNationalId',
+  'isAcceptableNationalId',
+  'normaliseNationalId',
+  'validateOrganisationNumber',
+  'isValidOrganisationNumber',
+  'normaliseOrganisationNumber',
+  'generateEducationId',
+  'validateEducationId',
+  'isValidEducationId',
+  'normaliseEducationId'
 ]
 
 describe('lifelong/identifiers (package self-reference)', () => {
@@ -20,7 +28,7 @@ describe('lifelong/identifiers (package self-reference)', () => {
   })
 
   it('imports in plain Node (type stripping), as other packages of the project will', () => {
-    const script = "const m = await import('lifelong/identifiers'); console.log(JSON.stringify([m.validateNationalId('13097248022').valid, m.validateEducationId(m.generateEducationId()).valid]))"
+    const script = 'const m = await import(\'lifelong/identifiers\'); console.log(JSON.stringify([m.validateNationalId(\'13097248022\').valid, m.validateEducationId(m.generateEducationId()).valid]))'
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' })
     expect(JSON.parse(out.trim())).toEqual([true, true])
   })

@@ -49,7 +49,7 @@ describe('checkpoint bodies (c2sp.org/tlog-checkpoint §Note text)', () => {
     ['size not a number', 'Log\nbananas\ndGhlIHZpZXcgZnJvbSB0aGUgdHJlZSB0b3BzIGlzIGdyZWF0IQ==\n'],
     ['negative size', 'Log\n-34\ndGhlIHZpZXcgZnJvbSB0aGUgdHJlZSB0b3BzIGlzIGdyZWF0IQ==\n'],
     ['size too large', 'Log\n3438945738945739845734895735\ndGhlIHZpZXcgZnJvbSB0aGUgdHJlZSB0b3BzIGlzIGdyZWF0IQ==\n'],
-    ['root not base64', "Log\n123\nThisIsn'tBase64\n"],
+    ['root not base64', 'Log\n123\nThisIsn\'tBase64\n'],
     ['7-byte root', 'Log\n123\nYmFuYW5hcw==\n'],
     ['37-byte root', 'Banana\n9944\ndGhlIHZpZXcgZnJvbSB0aGUgdHJlZSB0b3BzIGlzIGdyZWF0IQ==\n'],
     ['empty extension lines', `Log\n9944\n${Buffer.from(root).toString('base64')}\n\n\n\n`],
@@ -77,12 +77,15 @@ describe('checkpoint bodies (c2sp.org/tlog-checkpoint §Note text)', () => {
 
   it('round-trips (property)', () => {
     const line = fc.string({ minLength: 1, maxLength: 30 }).filter(s => !/[\u0000-\u001f]/.test(s) && s.isWellFormed())
-    fc.assert(fc.property(line, fc.nat({ max: Number.MAX_SAFE_INTEGER }).filter(n => n > 0), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.array(line, { maxLength: 3 }), (origin, size, r, extensions) => {
-      const body = formatCheckpoint({ origin, size, root: r, extensions })
-      const back = parseCheckpoint(body)
-      expect([back.origin, back.size, toHex(back.root), back.extensions]).toEqual([origin, size, toHex(r), extensions])
-      expect(formatCheckpoint(back)).toBe(body)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(line, fc.nat({ max: Number.MAX_SAFE_INTEGER }).filter(n => n > 0), fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.array(line, { maxLength: 3 }), (origin, size, r, extensions) => {
+        const body = formatCheckpoint({ origin, size, root: r, extensions })
+        const back = parseCheckpoint(body)
+        expect([back.origin, back.size, toHex(back.root), back.extensions]).toEqual([origin, size, toHex(r), extensions])
+        expect(formatCheckpoint(back)).toBe(body)
+      }),
+      { numRuns: 300 }
+    )
   })
 })
 
@@ -115,7 +118,7 @@ describe('opening signed checkpoints', () => {
 
   it('rejects a validly signed note that is not a checkpoint', () => {
     const { privateKey } = generateKeyPairSync('ed25519')
-    const note = signNote("if this is a valid checkpoint then I'll eat my hat\n", [ed25519NoteSigner('log', privateKey)])
+    const note = signNote('if this is a valid checkpoint then I\'ll eat my hat\n', [ed25519NoteSigner('log', privateKey)])
     const verifier = ed25519NoteVerifier(ed25519VerifierKey('log', privateKey))
     expect(thrown(() => openCheckpoint(note, 'log', verifier)).code).toBe('LOG_CHECKPOINT_MALFORMED')
   })

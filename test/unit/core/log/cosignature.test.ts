@@ -3,12 +3,24 @@ import fc from 'fast-check'
 import { generateKeyPairSync } from 'node:crypto'
 import { formatCheckpoint, openCheckpoint } from '../../../../src/core/log/checkpoint.ts'
 import {
-  cosignatureTimestamp, cosignatureV1KeyId, cosignatureV1Message, cosignatureV1Verifier, cosignatureV1VerifierKey,
-  ed25519Cosigner, SIGNATURE_TYPE_COSIGNATURE_V1
+  cosignatureTimestamp,
+  cosignatureV1KeyId,
+  cosignatureV1Message,
+  cosignatureV1Verifier,
+  cosignatureV1VerifierKey,
+  ed25519Cosigner,
+  SIGNATURE_TYPE_COSIGNATURE_V1
 } from '../../../../src/core/log/cosignature.ts'
 import { hashLeaf } from '../../../../src/core/log/merkle.ts'
 import {
-  ed25519NoteSigner, ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, openNote, parseNote, parseVerifierKey, signNote,
+  ed25519NoteSigner,
+  ed25519NoteVerifier,
+  ed25519VerifierKey,
+  formatVerifierKey,
+  openNote,
+  parseNote,
+  parseVerifierKey,
+  signNote,
   type NoteSignature
 } from '../../../../src/core/log/note.ts'
 import { LifelongError } from '../../../../src/core/errors.ts'
@@ -120,11 +132,14 @@ describe('cosigning', () => {
 
   it('verifies any cosigned checkpoint and timestamp (property)', () => {
     const verifier = cosignatureV1Verifier(witnessVkey)
-    fc.assert(fc.property(fc.nat({ max: Number.MAX_SAFE_INTEGER }), fc.nat({ max: 1e12 }), fc.uint8Array({ minLength: 1, maxLength: 8 }), (time, size, leaf) => {
-      const text = formatCheckpoint({ origin, size: size + 1, root: hashLeaf(leaf), extensions: [] })
-      const note = signNote(text, [ed25519Cosigner('lifelong.example/witness-2', witnessKey, { now: () => time })])
-      const opened = openNote(note, [verifier])
-      expect(cosignatureTimestamp(opened.verified[0] as NoteSignature)).toBe(time)
-    }), { numRuns: 50 })
+    fc.assert(
+      fc.property(fc.nat({ max: Number.MAX_SAFE_INTEGER }), fc.nat({ max: 1e12 }), fc.uint8Array({ minLength: 1, maxLength: 8 }), (time, size, leaf) => {
+        const text = formatCheckpoint({ origin, size: size + 1, root: hashLeaf(leaf), extensions: [] })
+        const note = signNote(text, [ed25519Cosigner('lifelong.example/witness-2', witnessKey, { now: () => time })])
+        const opened = openNote(note, [verifier])
+        expect(cosignatureTimestamp(opened.verified[0] as NoteSignature)).toBe(time)
+      }),
+      { numRuns: 50 }
+    )
   })
 })

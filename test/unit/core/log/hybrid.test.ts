@@ -6,7 +6,11 @@ import { formatCheckpoint } from '../../../../src/core/log/checkpoint.ts'
 import { ed25519Cosigner } from '../../../../src/core/log/cosignature.ts'
 import { openHybridCheckpoint, parseSignaturePolicy } from '../../../../src/core/log/hybrid.ts'
 import {
-  ML_DSA_NOTE_IDENTIFIER, mlDsaCosigner, mlDsaNoteSigner, mlDsaNoteVerifierKey, mlDsaPublicKeyOf
+  ML_DSA_NOTE_IDENTIFIER,
+  mlDsaCosigner,
+  mlDsaNoteSigner,
+  mlDsaNoteVerifierKey,
+  mlDsaPublicKeyOf
 } from '../../../../src/core/log/ml-dsa-note.ts'
 import { ed25519NoteSigner, formatNote, formatVerifierKey, parseNote, parseVerifierKey, signNote } from '../../../../src/core/log/note.ts'
 import { LifelongError } from '../../../../src/core/errors.ts'

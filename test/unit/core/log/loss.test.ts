@@ -12,7 +12,11 @@ const verifier = ed25519NoteVerifier(ed25519VerifierKey(origin, key.publicKeyRaw
 const statement: LossStatement = { origin, lostSize: 10, lostRoot: new Uint8Array(32).fill(1), keptSize: 4, keptRoot: new Uint8Array(32).fill(2), acceptedAt: '2026-12-07T12:00:00.000Z' }
 
 function code (fn: () => unknown): string | undefined {
-  try { fn() } catch (err) { return err instanceof LifelongError ? err.code : String(err) }
+  try {
+    fn()
+  } catch (err) {
+    return err instanceof LifelongError ? err.code : String(err)
+  }
   return undefined
 }
 

@@ -1,10 +1,33 @@
 import { describe, it, expect } from 'vitest'
 import {
-  appendLeafHashes, appendLeaves, bitLength, consistencyProof, consistencyProofAsync, consistencyProofFromLeafHashes,
-  consistencyProofPlan, emptyFrontier, emptyRoot, frontierNodes, frontierRoot, hashChildren, hashLeaf,
-  inclusionProof, inclusionProofAsync, inclusionProofFromLeafHashes, inclusionProofPlan, proofFromPlan, rootAt,
-  rootAtAsync, rootFromInclusionProof, rootFromLeafHashes, subtreeHashes, verifyConsistency, verifyInclusion,
-  type Frontier, type ProofPlan, type SubtreeId
+  appendLeafHashes,
+  appendLeaves,
+  bitLength,
+  consistencyProof,
+  consistencyProofAsync,
+  consistencyProofFromLeafHashes,
+  consistencyProofPlan,
+  emptyFrontier,
+  emptyRoot,
+  frontierNodes,
+  frontierRoot,
+  hashChildren,
+  hashLeaf,
+  inclusionProof,
+  inclusionProofAsync,
+  inclusionProofFromLeafHashes,
+  inclusionProofPlan,
+  proofFromPlan,
+  rootAt,
+  rootAtAsync,
+  rootFromInclusionProof,
+  rootFromLeafHashes,
+  subtreeHashes,
+  verifyConsistency,
+  verifyInclusion,
+  type Frontier,
+  type ProofPlan,
+  type SubtreeId
 } from '../../../../src/core/log/merkle.ts'
 import { isLifelongError } from '../../../../src/core/errors.ts'
 import { fromBase64, fromHex, readJson, readJsonTree, toHex, type ConsistencyProbe, type InclusionProbe, type ReferenceTree } from './fixtures.ts'
@@ -59,7 +82,21 @@ describe('frontier (compact range) against CompactTrees of constants.go', () => 
     const { frontier, nodes } = appendLeaves(emptyFrontier(), leafHashes)
     expect(frontier.size).toBe(8)
     expect(nodes.map(n => `${n.level}:${n.index}`)).toEqual([
-      '0:0', '0:1', '1:0', '0:2', '0:3', '1:1', '2:0', '0:4', '0:5', '1:2', '0:6', '0:7', '1:3', '2:1', '3:0'
+      '0:0',
+      '0:1',
+      '1:0',
+      '0:2',
+      '0:3',
+      '1:1',
+      '2:0',
+      '0:4',
+      '0:5',
+      '1:2',
+      '0:6',
+      '0:7',
+      '1:3',
+      '2:1',
+      '3:0'
     ])
     for (const n of nodes) expect(toHex(n.hash)).toBe(ref.nodeHashes[n.level]?.[n.index])
   })
@@ -174,7 +211,13 @@ describe('proof plans against transparency-dev/merkle proof/proof_test.go', () =
     [5, 7, goNodes([[0, 4], [0, 5], [0, 6], [2, 0]], 2, 3)],
     [6, 7, goNodes([[1, 2], [0, 6], [2, 0]], 1, 2)],
     [7, 8, goNodes([[0, 6], [0, 7], [1, 2], [2, 0]])],
-    [1, 1, []], [2, 2, []], [3, 3, []], [4, 4, []], [5, 5, []], [7, 7, []], [8, 8, []],
+    [1, 1, []],
+    [2, 2, []],
+    [3, 3, []],
+    [4, 4, []],
+    [5, 5, []],
+    [7, 7, []],
+    [8, 8, []],
     [2, 4, goNodes([[1, 1]])],
     [3, 5, goNodes([[0, 2], [0, 3], [1, 0], [0, 4]], 3, 4)],
     [3, 6, goNodes([[0, 2], [0, 3], [1, 0], [1, 2]], 3, 4)],
@@ -221,7 +264,10 @@ describe('proof generation from a node source', () => {
   const levels = subtreeHashes(leafHashes)
   const getNode = (level: number, index: number): Uint8Array => levels[level]?.[index] as Uint8Array
   const reads: string[] = []
-  const countingSource = (level: number, index: number): Uint8Array => { reads.push(`${level}:${index}`); return getNode(level, index) }
+  const countingSource = (level: number, index: number): Uint8Array => {
+    reads.push(`${level}:${index}`)
+    return getNode(level, index)
+  }
 
   it('gives proofs that verify against the reference roots, for every index and size', () => {
     for (let size = 1; size <= 8; size++) {
@@ -248,7 +294,12 @@ describe('proof generation from a node source', () => {
   })
 
   it('has async variants with the same results', async () => {
-    const slow = async (level: number, index: number): Promise<Uint8Array> => await new Promise(resolve => setTimeout(() => { resolve(getNode(level, index)) }, 1))
+    const slow = async (level: number, index: number): Promise<Uint8Array> =>
+      await new Promise(resolve =>
+        setTimeout(() => {
+          resolve(getNode(level, index))
+        }, 1)
+      )
     expect(hex(await inclusionProofAsync(2, 7, slow))).toEqual(hex(inclusionProof(2, 7, getNode)))
     expect(hex(await consistencyProofAsync(3, 7, slow))).toEqual(hex(consistencyProof(3, 7, getNode)))
     for (let size = 0; size <= 8; size++) {

@@ -2,9 +2,22 @@ import { describe, it, expect } from 'vitest'
 import fc from 'fast-check'
 import { generateKeyPairSync } from 'node:crypto'
 import {
-  ed25519NoteSigner, ed25519NoteVerifier, ed25519PrivateKeyFromSeed, ed25519PublicKeyBytes, ed25519VerifierKey,
-  formatNote, formatVerifierKey, isValidKeyName, keyId, openNote, parseEd25519SignerKey, parseNote, parseVerifierKey,
-  signNote, MAX_NOTE_SIGNATURES, type NoteVerifier
+  ed25519NoteSigner,
+  ed25519NoteVerifier,
+  ed25519PrivateKeyFromSeed,
+  ed25519PublicKeyBytes,
+  ed25519VerifierKey,
+  formatNote,
+  formatVerifierKey,
+  isValidKeyName,
+  keyId,
+  openNote,
+  parseEd25519SignerKey,
+  parseNote,
+  parseVerifierKey,
+  signNote,
+  MAX_NOTE_SIGNATURES,
+  type NoteVerifier
 } from '../../../../src/core/log/note.ts'
 import { isLifelongError, LifelongError, ValidationError } from '../../../../src/core/errors.ts'
 import { fromHex, signedNotes, toHex } from './fixtures.ts'
@@ -213,37 +226,46 @@ describe('notes round-trip (property)', () => {
   const signature = fc.record({ name, keyId: fc.nat({ max: 0xffffffff }), signature: fc.uint8Array({ minLength: 1, maxLength: 80 }) })
 
   it('formatNote then parseNote gives the note back, and the encoding back', () => {
-    fc.assert(fc.property(noteText, fc.array(signature, { minLength: 1, maxLength: 5 }), (t, signatures) => {
-      const encoded = formatNote({ text: t, signatures })
-      const parsed = parseNote(encoded)
-      expect(parsed.text).toBe(t)
-      expect(parsed.signatures.map(s => [s.name, s.keyId, toHex(s.signature)])).toEqual(signatures.map(s => [s.name, s.keyId, toHex(s.signature)]))
-      expect(formatNote(parsed)).toBe(encoded)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(noteText, fc.array(signature, { minLength: 1, maxLength: 5 }), (t, signatures) => {
+        const encoded = formatNote({ text: t, signatures })
+        const parsed = parseNote(encoded)
+        expect(parsed.text).toBe(t)
+        expect(parsed.signatures.map(s => [s.name, s.keyId, toHex(s.signature)])).toEqual(signatures.map(s => [s.name, s.keyId, toHex(s.signature)]))
+        expect(formatNote(parsed)).toBe(encoded)
+      }),
+      { numRuns: 300 }
+    )
   })
 
   it('signed notes open with their key, and fail with any changed text', () => {
     const { privateKey } = generateKeyPairSync('ed25519')
     const signer = ed25519NoteSigner('example.org/log', privateKey)
     const verifier: NoteVerifier = ed25519NoteVerifier(ed25519VerifierKey('example.org/log', privateKey))
-    fc.assert(fc.property(noteText, noteText, (t, other) => {
-      const note = signNote(t, [signer])
-      expect(openNote(note, [verifier]).text).toBe(t)
-      if (other !== t) {
-        const forged = other + note.slice(t.length)
-        expect(() => openNote(forged, [verifier])).toThrow(expect.objectContaining({ code: 'LOG_NOTE_SIGNATURE_INVALID' }))
-      }
-    }), { numRuns: 100 })
+    fc.assert(
+      fc.property(noteText, noteText, (t, other) => {
+        const note = signNote(t, [signer])
+        expect(openNote(note, [verifier]).text).toBe(t)
+        if (other !== t) {
+          const forged = other + note.slice(t.length)
+          expect(() => openNote(forged, [verifier])).toThrow(expect.objectContaining({ code: 'LOG_NOTE_SIGNATURE_INVALID' }))
+        }
+      }),
+      { numRuns: 100 }
+    )
   })
 
   it('parseNote throws only LifelongErrors on arbitrary input', () => {
     const pieces = fc.oneof(fc.constantFrom('\n', '\n\n', '— ', ' ', 'x08go/ZJ', '+', '=', 'PeterNeumann', '\u0000', '\ud800'), fc.string({ maxLength: 10 }))
-    fc.assert(fc.property(fc.oneof(fc.array(pieces, { maxLength: 20 }).map(p => p.join('')), fc.uint8Array({ maxLength: 200 })), input => {
-      try {
-        openNote(input, [peter])
-      } catch (err) {
-        expect(isLifelongError(err)).toBe(true)
-      }
-    }), { numRuns: 2000 })
+    fc.assert(
+      fc.property(fc.oneof(fc.array(pieces, { maxLength: 20 }).map(p => p.join('')), fc.uint8Array({ maxLength: 200 })), input => {
+        try {
+          openNote(input, [peter])
+        } catch (err) {
+          expect(isLifelongError(err)).toBe(true)
+        }
+      }),
+      { numRuns: 2000 }
+    )
   })
 })

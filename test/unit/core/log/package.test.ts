@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 
-describe("the package entry 'lifelong/log'", () => {
+describe('the package entry \'lifelong/log\'', () => {
   it('resolves by package self-reference and exposes the pure API', async () => {
     const log = await import('lifelong/log')
     expect(typeof log.hashLeaf).toBe('function')

@@ -21,7 +21,11 @@ describe('window limiter', () => {
     const limit = new WindowLimiter({ max: 1, windowMs: 60_000, now: () => 0 })
     limit.takeOrRefuse('gw', 'OOTS_RATE_LIMITED', 'evidence requests')
     let error: unknown
-    try { limit.takeOrRefuse('gw', 'OOTS_RATE_LIMITED', 'evidence requests') } catch (err) { error = err }
+    try {
+      limit.takeOrRefuse('gw', 'OOTS_RATE_LIMITED', 'evidence requests')
+    } catch (err) {
+      error = err
+    }
     expect(isLifelongError(error, 'OOTS_RATE_LIMITED')).toBe(true)
     expect(error).toMatchObject({ kind: 'rate-limited', message: 'too many evidence requests: try again in 60 s', details: { retryAfterSeconds: 60 } })
   })

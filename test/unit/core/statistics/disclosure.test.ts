@@ -36,7 +36,9 @@ describe('statistics disclosure control', () => {
   })
 
   it('CSV: suppressed values are empty with the reason; credits in credits', () => {
-    const csv = toCsv(publish([cell('A', '06', 12, { measure: 'credits', value: 1200 }), cell('A', '07', 2, { measure: 'credits', value: 150 }), cell('A', '09', 9, { measure: 'credits', value: 600 })], { measure: 'credits', by: ['field'] }))
+    const csv = toCsv(
+      publish([cell('A', '06', 12, { measure: 'credits', value: 1200 }), cell('A', '07', 2, { measure: 'credits', value: 150 }), cell('A', '09', 9, { measure: 'credits', value: 600 })], { measure: 'credits', by: ['field'] })
+    )
     expect(csv).toBe('field,people,credits,suppressed\n06,12,120,\n07,,,primary\n09,,,secondary\n')
   })
 
@@ -46,26 +48,32 @@ describe('statistics disclosure control', () => {
 
   it('property: no published cell shows fewer than 5 people, and no line with a published total hides exactly one cell', () => {
     const arb = fc.array(fc.record({ i: fc.constantFrom('A', 'B', 'C', 'D'), f: fc.constantFrom('01', '02', '03', '04'), p: fc.integer({ min: 0, max: 30 }) }), { minLength: 1, maxLength: 40 })
-    fc.assert(fc.property(arb, fc.boolean(), (xs, two) => {
-      const cells = xs.map((x) => cell(x.i, x.f, x.p))
-      let t
-      try {
-        t = publish(cells, { measure: 'completions', by: two ? ['institution', 'field'] : ['field'] })
-      } catch (err) {
-        expect((err as { code: string }).code).toBe('STATISTICS_QUERY_TOO_NARROW')
-        expect(cells.reduce((s, c) => s + c.people, 0)).toBeLessThan(MIN_PEOPLE)
-        return
-      }
-      for (const c of t.cells) if (c.people !== null) expect(c.people === 0 || c.people >= MIN_PEOPLE).toBe(true)
-      const lines = two ? [0, 1] : [-1]
-      for (const dim of lines) {
-        const groups = new Map<string, number>()
-        for (const c of t.cells) { const k = dim < 0 ? '' : c.key[dim] as string; groups.set(k, (groups.get(k) ?? 0) + (c.suppressed === null ? 0 : 1)) }
-        // A line whose total is published (the grand total for one dimension) never hides exactly one cell.
-        const published = dim < 0 ? new Set(['']) : new Set((dim === 0 ? t.rowTotals : t.columnTotals).map((r) => r.key))
-        for (const [k, hidden] of groups) if (published.has(k)) expect(hidden).not.toBe(1)
-      }
-      for (const r of [...t.rowTotals, ...t.columnTotals]) expect(r.people).toBeGreaterThanOrEqual(MIN_PEOPLE)
-    }), { numRuns: 300 })
+    fc.assert(
+      fc.property(arb, fc.boolean(), (xs, two) => {
+        const cells = xs.map((x) => cell(x.i, x.f, x.p))
+        let t
+        try {
+          t = publish(cells, { measure: 'completions', by: two ? ['institution', 'field'] : ['field'] })
+        } catch (err) {
+          expect((err as { code: string }).code).toBe('STATISTICS_QUERY_TOO_NARROW')
+          expect(cells.reduce((s, c) => s + c.people, 0)).toBeLessThan(MIN_PEOPLE)
+          return
+        }
+        for (const c of t.cells) if (c.people !== null) expect(c.people === 0 || c.people >= MIN_PEOPLE).toBe(true)
+        const lines = two ? [0, 1] : [-1]
+        for (const dim of lines) {
+          const groups = new Map<string, number>()
+          for (const c of t.cells) {
+            const k = dim < 0 ? '' : c.key[dim] as string
+            groups.set(k, (groups.get(k) ?? 0) + (c.suppressed === null ? 0 : 1))
+          }
+          // A line whose total is published (the grand total for one dimension) never hides exactly one cell.
+          const published = dim < 0 ? new Set(['']) : new Set((dim === 0 ? t.rowTotals : t.columnTotals).map((r) => r.key))
+          for (const [k, hidden] of groups) if (published.has(k)) expect(hidden).not.toBe(1)
+        }
+        for (const r of [...t.rowTotals, ...t.columnTotals]) expect(r.people).toBeGreaterThanOrEqual(MIN_PEOPLE)
+      }),
+      { numRuns: 300 }
+    )
   })
 })

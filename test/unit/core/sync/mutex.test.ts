@@ -5,7 +5,9 @@
 import { describe, it, expect } from 'vitest'
 import { KeyedMutex, Mutex } from '../../../../src/core/sync/mutex.ts'
 
-const tick = async (): Promise<void> => { await new Promise((resolve) => setImmediate(resolve)) }
+const tick = async (): Promise<void> => {
+  await new Promise((resolve) => setImmediate(resolve))
+}
 
 describe('mutex', () => {
   it('runs one at a time, in order, and goes on after a failure', async () => {
@@ -30,7 +32,11 @@ describe('mutex', () => {
   it('keyed: keys run side by side, each in order, and an idle key is forgotten', async () => {
     const locks = new KeyedMutex()
     const seen: string[] = []
-    const job = (name: string) => async (): Promise<void> => { seen.push(`${name}+`); await tick(); seen.push(`${name}-`) }
+    const job = (name: string) => async (): Promise<void> => {
+      seen.push(`${name}+`)
+      await tick()
+      seen.push(`${name}-`)
+    }
     await Promise.all([locks.run('x', job('x1')), locks.run('y', job('y1')), locks.run('x', job('x2'))])
     // x2 starts only after x1 ends; y1 runs alongside x1.
     expect(seen.indexOf('x2+')).toBeGreaterThan(seen.indexOf('x1-'))

@@ -25,7 +25,9 @@ function fastest (fn: () => unknown): number {
   let best = Infinity
   for (let i = 0; i < 3; i++) {
     const t = performance.now()
-    try { fn() } catch { /* timed either way */ }
+    try {
+      fn()
+    } catch { /* timed either way */ }
     best = Math.min(best, performance.now() - t)
   }
   return best
@@ -77,23 +79,26 @@ const ELMO_REFUSALS = new Set(['ELMO_TOO_LARGE', 'ELMO_TOO_COMPLEX', 'ELMO_XML_I
 
 describe('hostile shapes against the ELMO check (parse, shape, signature)', () => {
   it('each is refused with a stable code, in time bounded by a plain parse of the same size', () => {
-    fc.assert(fc.property(hostile, ({ what, xml: body }) => {
-      const xml = body.replace(/<\/elmo>$/, `${madeUpSignature()}</elmo>`)
-      const request = { field: elmoField(xml), certificates: [provider.certificatePem], now: Date.now(), unpack: { maxEncodedChars: 64 * 1024 * 1024, maxXmlBytes: DEFAULT_IMPORT_LIMITS.maxBytes }, limits: DEFAULT_IMPORT_LIMITS }
-      let code: string | undefined
-      try {
-        checkElmo(request)
-      } catch (err) {
-        code = err instanceof LifelongError ? err.code : String(err)
-      }
-      // The signature is made up: nothing may be accepted.
-      expect({ what, refused: code !== undefined && ELMO_REFUSALS.has(code) }).toEqual({ what, refused: true })
-      const ratio = ratioToPlainParse(() => checkElmo(request), Buffer.byteLength(xml), 40)
-      // Measured up to about 13 here (small documents dense in elements); xml-crypto's
-      // checkSignature on 8,000 siblings is several hundred times a plain parse.
-      if (process.env.HOSTILE_XML_RATIOS !== undefined) console.log(`ELMO ${what}: ${ratio.toFixed(2)}`)
-      expect(ratio, what).toBeLessThan(40)
-    }), { numRuns: 40 })
+    fc.assert(
+      fc.property(hostile, ({ what, xml: body }) => {
+        const xml = body.replace(/<\/elmo>$/, `${madeUpSignature()}</elmo>`)
+        const request = { field: elmoField(xml), certificates: [provider.certificatePem], now: Date.now(), unpack: { maxEncodedChars: 64 * 1024 * 1024, maxXmlBytes: DEFAULT_IMPORT_LIMITS.maxBytes }, limits: DEFAULT_IMPORT_LIMITS }
+        let code: string | undefined
+        try {
+          checkElmo(request)
+        } catch (err) {
+          code = err instanceof LifelongError ? err.code : String(err)
+        }
+        // The signature is made up: nothing may be accepted.
+        expect({ what, refused: code !== undefined && ELMO_REFUSALS.has(code) }).toEqual({ what, refused: true })
+        const ratio = ratioToPlainParse(() => checkElmo(request), Buffer.byteLength(xml), 40)
+        // Measured up to about 13 here (small documents dense in elements); xml-crypto's
+        // checkSignature on 8,000 siblings is several hundred times a plain parse.
+        if (process.env.HOSTILE_XML_RATIOS !== undefined) console.log(`ELMO ${what}: ${ratio.toFixed(2)}`)
+        expect(ratio, what).toBeLessThan(40)
+      }),
+      { numRuns: 40 }
+    )
     // Forty hostile documents of up to 3 MB, each parsed and timed against a plain parse: CPU
     // work that a loaded machine stretches, and a ratio over its bound is measured again.
   }, 120_000)
@@ -101,20 +106,23 @@ describe('hostile shapes against the ELMO check (parse, shape, signature)', () =
 
 describe('hostile shapes against the OOTS EDM request parser', () => {
   it('each is refused with EDM:ERR:0003 or read, in time bounded by a plain parse of the same size', () => {
-    fc.assert(fc.property(hostile, ({ what, xml: body }) => {
-      const xml = body.replace(/^<elmo/, '<query:QueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"').replace(/<\/elmo>$/, '</query:QueryRequest>')
-      const bytes = Buffer.from(xml, 'utf8')
-      let code: string | undefined
-      try {
-        parseEvidenceRequest(bytes)
-      } catch (err) {
-        code = err instanceof EdmError ? err.code : String(err)
-      }
-      expect({ what, code: code ?? 'read' }).toEqual({ what, code: expect.stringMatching(/^(EDM:ERR:0003|read)$/) })
-      const ratio = ratioToPlainParse(() => parseEvidenceRequest(bytes), bytes.length, 40)
-      if (process.env.HOSTILE_XML_RATIOS !== undefined) console.log(`EDM ${what}: ${ratio.toFixed(2)}`)
-      expect(ratio, what).toBeLessThan(40)
-    }), { numRuns: 40 })
+    fc.assert(
+      fc.property(hostile, ({ what, xml: body }) => {
+        const xml = body.replace(/^<elmo/, '<query:QueryRequest xmlns:query="urn:oasis:names:tc:ebxml-regrep:xsd:query:4.0"').replace(/<\/elmo>$/, '</query:QueryRequest>')
+        const bytes = Buffer.from(xml, 'utf8')
+        let code: string | undefined
+        try {
+          parseEvidenceRequest(bytes)
+        } catch (err) {
+          code = err instanceof EdmError ? err.code : String(err)
+        }
+        expect({ what, code: code ?? 'read' }).toEqual({ what, code: expect.stringMatching(/^(EDM:ERR:0003|read)$/) })
+        const ratio = ratioToPlainParse(() => parseEvidenceRequest(bytes), bytes.length, 40)
+        if (process.env.HOSTILE_XML_RATIOS !== undefined) console.log(`EDM ${what}: ${ratio.toFixed(2)}`)
+        expect(ratio, what).toBeLessThan(40)
+      }),
+      { numRuns: 40 }
+    )
     // Forty hostile documents of up to 3 MB, each parsed and timed against a plain parse: CPU
     // work that a loaded machine stretches, and a ratio over its bound is measured again.
   }, 120_000)

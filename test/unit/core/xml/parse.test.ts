@@ -118,7 +118,11 @@ describe('costs of xmldom the parser avoids', () => {
     const plain = `<elmo><z>${text}</z></elmo>`
     const fastest = (fn: () => unknown): number => {
       let best = Infinity
-      for (let i = 0; i < 3; i++) { const t = performance.now(); fn(); best = Math.min(best, performance.now() - t) }
+      for (let i = 0; i < 3; i++) {
+        const t = performance.now()
+        fn()
+        best = Math.min(best, performance.now() - t)
+      }
       return best
     }
     const limits = { ...ELMO_XML_LIMITS, maxBytes: 8 * 1024 * 1024 }
@@ -140,7 +144,10 @@ describe('the pre-scan and xmldom agree', () => {
       const names = new Set<string>()
       let elements = 0
       const walk = (n: Node): void => {
-        if (n.nodeType === 1) { elements++; names.add((n as Element).tagName) }
+        if (n.nodeType === 1) {
+          elements++
+          names.add((n as Element).tagName)
+        }
         for (let c = n.firstChild; c !== null; c = c.nextSibling) walk(c)
       }
       walk(doc.documentElement as Element)

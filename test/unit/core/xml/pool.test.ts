@@ -12,7 +12,12 @@ import { LifelongError } from '../../../../src/core/errors.ts'
 import { WorkerPool } from '../../../../src/core/xml/pool.ts'
 import { tempDir } from '../../../helpers/federation.ts'
 
-interface SpinTask { spinMs?: number, fail?: string, exit?: boolean, echo?: unknown }
+interface SpinTask {
+  spinMs?: number
+  fail?: string
+  exit?: boolean
+  echo?: unknown
+}
 
 function pool (init: { size?: number, timeoutMs?: number, maxQueue?: number } = {}): WorkerPool<SpinTask, unknown> {
   const p = new WorkerPool<SpinTask, unknown>({
@@ -22,7 +27,9 @@ function pool (init: { size?: number, timeoutMs?: number, maxQueue?: number } = 
     maxQueue: init.maxQueue ?? 4,
     codes: { timeout: 'ELMO_CHECK_TIMEOUT', busy: 'ELMO_CHECK_BUSY', failed: 'ELMO_CHECK_FAILED' }
   })
-  onTestFinished(async () => { await p.close() })
+  onTestFinished(async () => {
+    await p.close()
+  })
   return p
 }
 
@@ -37,7 +44,9 @@ async function outcome (p: Promise<unknown>): Promise<{ ok: unknown } | { code: 
 /** Counts event-loop turns until `until` settles. */
 async function turnsWhile (until: Promise<unknown>): Promise<number> {
   let done = false
-  void until.finally(() => { done = true }).catch(() => {})
+  void until.finally(() => {
+    done = true
+  }).catch(() => {})
   let turns = 0
   while (!done) {
     await new Promise((resolve) => setImmediate(resolve))
@@ -51,8 +60,13 @@ describe('the document-check worker pool', () => {
     const p = pool({ timeoutMs: 300 })
     expect(await outcome(p.run({ echo: 'warm' }))).toEqual({ ok: 'warm' })
     const order: string[] = []
-    const stuck = outcome(p.run({ spinMs: 60_000 })).then((o) => { order.push('stuck task'); return o })
-    const other = new Promise((resolve) => setTimeout(resolve, 20)).then(() => { order.push('other work') })
+    const stuck = outcome(p.run({ spinMs: 60_000 })).then((o) => {
+      order.push('stuck task')
+      return o
+    })
+    const other = new Promise((resolve) => setTimeout(resolve, 20)).then(() => {
+      order.push('other work')
+    })
     const turns = await turnsWhile(stuck)
     await other
     expect(await stuck).toEqual({ code: 'ELMO_CHECK_TIMEOUT', kind: 'timeout' })
@@ -71,8 +85,13 @@ describe('the document-check worker pool', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     const second = outcome(p.run({ echo: 2 }))
     const order: string[] = []
-    const third = outcome(p.run({ echo: 3 })).then((o) => { order.push('third refused'); return o })
-    void first.then(() => { order.push('first done') })
+    const third = outcome(p.run({ echo: 3 })).then((o) => {
+      order.push('third refused')
+      return o
+    })
+    void first.then(() => {
+      order.push('first done')
+    })
     expect(await third).toEqual({ code: 'ELMO_CHECK_BUSY', kind: 'unavailable' })
     expect(await first).toEqual({ ok: 1 })
     expect(await second).toEqual({ ok: 2 })
@@ -82,7 +101,11 @@ describe('the document-check worker pool', () => {
   it('passes a task\'s own error across with its kind, code and details; a worker that dies fails only its task', async () => {
     const p = pool({ size: 2 })
     let err: unknown
-    try { await p.run({ fail: 'ELMO_XML_INVALID' }) } catch (e) { err = e }
+    try {
+      await p.run({ fail: 'ELMO_XML_INVALID' })
+    } catch (e) {
+      err = e
+    }
     expect(err).toBeInstanceOf(LifelongError)
     expect(err).toMatchObject({ kind: 'invalid', code: 'ELMO_XML_INVALID', details: { why: 'test' } })
     const [died, fine] = await Promise.all([outcome(p.run({ exit: true })), outcome(p.run({ spinMs: 50, echo: 'fine' }))])

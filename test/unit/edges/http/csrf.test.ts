@@ -17,7 +17,13 @@ async function app (add: (app: FastifyInstance) => void, publicOrigin = ''): Pro
   installCallerPolicy(a, { learner: [async (request) => request.headers.cookie?.includes('session=') === true ? { kind: 'learner', subject: '01814000008', issuer: 'test' } : undefined] })
   const refused: string[] = []
   // The session's token when the request carries the session cookie.
-  installCsrfCheck(a, { sources: [async (request) => request.cookies.session === 'live' ? TOKEN : undefined], publicOrigin: () => publicOrigin, onRefused: (code) => { refused.push(code) } })
+  installCsrfCheck(a, {
+    sources: [async (request) => request.cookies.session === 'live' ? TOKEN : undefined],
+    publicOrigin: () => publicOrigin,
+    onRefused: (code) => {
+      refused.push(code)
+    }
+  })
   add(a)
   await a.ready()
   return { app: a, refused }
@@ -42,7 +48,8 @@ describe('the CSRF check', () => {
 
   it('refuses another origin, null, and a same-site or cross-site fetch; accepts its own and the public URL\'s', async () => {
     const { app: a, refused } = await app(routes, 'https://portal.example')
-    const post = async (url: string, headers: Record<string, string>): Promise<number> => (await a.inject({ method: 'POST', url, headers: { host: 'localhost:8080', 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: 'a=1' })).statusCode
+    const post = async (url: string, headers: Record<string, string>): Promise<number> =>
+      (await a.inject({ method: 'POST', url, headers: { host: 'localhost:8080', 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: 'a=1' })).statusCode
     expect(await post('/page', { origin: 'https://evil.example' })).toBe(403)
     expect(await post('/page', { origin: 'null' })).toBe(403)
     expect(await post('/page', { 'sec-fetch-site': 'same-site' })).toBe(403)
@@ -78,6 +85,8 @@ describe('the CSRF check', () => {
   })
 
   it('refuses to build an app with a cross-site route that does not say why', async () => {
-    await expect(app((a) => { a.post('/x', { config: { policy: { caller: 'public' }, errors: 'page', crossSite: ' ' } }, async () => 'x') })).rejects.toMatchObject({ code: 'HTTP_CROSS_SITE_REASON_MISSING' })
+    await expect(app((a) => {
+      a.post('/x', { config: { policy: { caller: 'public' }, errors: 'page', crossSite: ' ' } }, async () => 'x')
+    })).rejects.toMatchObject({ code: 'HTTP_CROSS_SITE_REASON_MISSING' })
   })
 })

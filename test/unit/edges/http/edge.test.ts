@@ -21,7 +21,9 @@ async function app (authenticators: Authenticators, add: (app: FastifyInstance) 
   const calls: string[] = []
   await a.register(async (scoped) => {
     add(scoped)
-    scoped.addHook('preHandler', async (request) => { calls.push(request.url) })
+    scoped.addHook('preHandler', async (request) => {
+      calls.push(request.url)
+    })
   })
   await a.ready()
   return { app: a, check: policy.check, calls }
@@ -36,7 +38,9 @@ describe('caller policy', () => {
       a.post('/scope-less', { config: { policy: { caller: 'service', scope: '' } } }, async () => 'x')
     })
     expect(check).toThrow(expect.objectContaining({ code: 'HTTP_ROUTE_POLICY_MISSING' }))
-    try { check() } catch (err) {
+    try {
+      check()
+    } catch (err) {
       const message = (err as Error).message
       expect(message).toContain('GET /forgotten')
       expect(message).toContain('POST /mine (nobody on this node authenticates learner)')

@@ -20,12 +20,24 @@ describe('the one error handler', () => {
     const app = Fastify()
     await installEdgePlugins(app, { https: false, errorRenderers: { edm } })
     const bad = new ValidationError('RESULTS_INVALID', 'two fields are wrong', [{ path: '/a', message: 'missing' }])
-    app.get('/json', async () => { throw bad })
-    app.get('/page', { config: { errors: 'page' } }, async () => { throw new LifelongError('not-found', 'RESULTS_NOT_FOUND', 'no <such> thing') })
-    app.get('/oauth', { config: { errors: 'oauth' } }, async () => { throw new OAuthError(400, 'invalid_grant', 'the code is used') })
-    app.get('/oauth-other', { config: { errors: 'oauth' } }, async () => { throw new LifelongError('unavailable', 'RPC_UNAVAILABLE', 'try later') })
-    app.get('/edm', { config: { errors: 'edm' } }, async () => { throw new LifelongError('invalid', 'OOTS_EVIDENCE_REQUEST_INVALID', 'not a QueryRequest') })
-    app.get('/crash', { config: { errors: 'page' } }, async () => { throw new Error('secret detail') })
+    app.get('/json', async () => {
+      throw bad
+    })
+    app.get('/page', { config: { errors: 'page' } }, async () => {
+      throw new LifelongError('not-found', 'RESULTS_NOT_FOUND', 'no <such> thing')
+    })
+    app.get('/oauth', { config: { errors: 'oauth' } }, async () => {
+      throw new OAuthError(400, 'invalid_grant', 'the code is used')
+    })
+    app.get('/oauth-other', { config: { errors: 'oauth' } }, async () => {
+      throw new LifelongError('unavailable', 'RPC_UNAVAILABLE', 'try later')
+    })
+    app.get('/edm', { config: { errors: 'edm' } }, async () => {
+      throw new LifelongError('invalid', 'OOTS_EVIDENCE_REQUEST_INVALID', 'not a QueryRequest')
+    })
+    app.get('/crash', { config: { errors: 'page' } }, async () => {
+      throw new Error('secret detail')
+    })
 
     const json = await app.inject('/json')
     expect([json.statusCode, json.headers['x-error-code']]).toEqual([400, 'RESULTS_INVALID'])
@@ -34,7 +46,7 @@ describe('the one error handler', () => {
     const page = await app.inject({ url: '/page?lang=en', headers: { accept: 'text/html' } })
     expect(page.statusCode).toBe(404)
     expect(page.headers['content-type']).toContain('text/html')
-    expect(page.headers['content-security-policy']).toContain("default-src 'none'")
+    expect(page.headers['content-security-policy']).toContain('default-src \'none\'')
     expect(page.body).toContain('<html lang="en">')
     // In the reader's words (by status for a code without its own text), with the code; the developer's message folded away, escaped.
     expect(page.body).toContain('We cannot find the page you asked for.')
@@ -64,7 +76,9 @@ describe('the one error handler', () => {
   it('without a renderer for EDM, answers JSON rather than nothing', async () => {
     const app = Fastify()
     await installEdgePlugins(app, { https: false })
-    app.get('/edm', { config: { errors: 'edm' } }, async () => { throw new LifelongError('invalid', 'OOTS_EVIDENCE_REQUEST_INVALID', 'x') })
+    app.get('/edm', { config: { errors: 'edm' } }, async () => {
+      throw new LifelongError('invalid', 'OOTS_EVIDENCE_REQUEST_INVALID', 'x')
+    })
     expect((await app.inject('/edm')).json()).toMatchObject({ code: 'OOTS_EVIDENCE_REQUEST_INVALID' })
   })
 })
@@ -89,7 +103,9 @@ describe('the Host check', () => {
     expect(policy.allows('10.1.2.3:4000')).toBe(true)
     expect(policy.allows('10.1.2.3:4001')).toBe(false)
     expect(policy.allows(undefined)).toBe(false)
-    expect(() => { policy.check('evil.example') }).toThrow(expect.objectContaining({ code: 'HTTP_HOST_NOT_ALLOWED' }))
+    expect(() => {
+      policy.check('evil.example')
+    }).toThrow(expect.objectContaining({ code: 'HTTP_HOST_NOT_ALLOWED' }))
     // A node listening on every address serves no name by that: only configured ones.
     expect(new HostPolicy({ allowedHosts: [], listen: () => ({ host: '0.0.0.0', port: 80 }) }).allows('0.0.0.0')).toBe(false)
   })

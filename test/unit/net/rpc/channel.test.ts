@@ -16,7 +16,12 @@ class FakeStream extends EventTarget {
   writableNeedsDrain = false
   readonly sent: Array<[number, Uint8Array]> = []
   private drain = Promise.withResolvers<void>()
-  private readonly decoder = new MuxFrameDecoder({ header: () => 'read', frame: (id, body) => { this.sent.push([id, body]) } })
+  private readonly decoder = new MuxFrameDecoder({
+    header: () => 'read',
+    frame: (id, body) => {
+      this.sent.push([id, body])
+    }
+  })
 
   send (data: Uint8Array): boolean {
     if (this.writeStatus !== 'writable') throw new Error('the stream is closed')
@@ -27,7 +32,9 @@ class FakeStream extends EventTarget {
   async onDrain (options: { signal?: AbortSignal } = {}): Promise<void> {
     // As libp2p's: the wait ends with the signal too.
     await new Promise<void>((resolve, reject) => {
-      options.signal?.addEventListener('abort', () => { reject(options.signal?.reason) }, { once: true })
+      options.signal?.addEventListener('abort', () => {
+        reject(options.signal?.reason)
+      }, { once: true })
       this.drain.promise.then(resolve, reject)
     })
   }
@@ -46,19 +53,29 @@ class FakeStream extends EventTarget {
     this.dispatchEvent(Object.assign(new Event('close'), { error: new Error('reset') }))
   }
 
-  abort (): void { this.end() }
-  async close (): Promise<void> { this.end() }
+  abort (): void {
+    this.end()
+  }
+  async close (): Promise<void> {
+    this.end()
+  }
 }
 
 const unhandled: unknown[] = []
-const onUnhandled = (reason: unknown): void => { unhandled.push(reason) }
+const onUnhandled = (reason: unknown): void => {
+  unhandled.push(reason)
+}
 process.on('unhandledRejection', onUnhandled)
-afterEach(() => { expect(unhandled).toEqual([]) })
+afterEach(() => {
+  expect(unhandled).toEqual([])
+})
 
 function channel (): { stream: FakeStream, ch: MuxChannel, done: () => number } {
   const stream = new FakeStream()
   let done = 0
-  const ch = new MuxChannel(stream as unknown as Stream, 1024, () => { done++ })
+  const ch = new MuxChannel(stream as unknown as Stream, 1024, () => {
+    done++
+  })
   return { stream, ch, done: () => done }
 }
 

@@ -10,21 +10,35 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { RpcClient, type RpcClientComponents } from '../../../../src/net/rpc/client.ts'
 
 const unhandled: unknown[] = []
-process.on('unhandledRejection', (reason) => { unhandled.push(reason) })
-afterEach(() => { expect(unhandled).toEqual([]) })
+process.on('unhandledRejection', (reason) => {
+  unhandled.push(reason)
+})
+afterEach(() => {
+  expect(unhandled).toEqual([])
+})
 
 const PEER = peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
 
 function client (dial: () => Promise<never>): { client: RpcClient, dials: () => number } {
   let dials = 0
-  const libp2p = { dialProtocol: async () => { dials++; return await dial() } } as unknown as Libp2p
+  const libp2p = {
+    dialProtocol: async () => {
+      dials++
+      return await dial()
+    }
+  } as unknown as Libp2p
   const c = new RpcClient({ libp2p } as unknown as RpcClientComponents, { maxMessageBytes: 1024, maxConcurrentPerPeer: 4, deadlineMs: 5000 })
   return { client: c, dials: () => dials }
 }
 
 describe('RpcClient long-lived streams', () => {
   it('callers that give up while the stream opens leave no unhandled rejection; one dial serves the callers waiting for it', async () => {
-    const failing = async (): Promise<never> => await new Promise<never>((_resolve, reject) => { setTimeout(() => { reject(new Error('dial failed')) }, 20) })
+    const failing = async (): Promise<never> =>
+      await new Promise<never>((_resolve, reject) => {
+        setTimeout(() => {
+          reject(new Error('dial failed'))
+        }, 20)
+      })
     const { client: c, dials } = client(failing)
     const given = new AbortController()
     const gaveUp = c.exchange(PEER, '/lifelong/test/1.0.0', Uint8Array.of(1), given.signal).catch((err: Error) => err.message)
@@ -43,7 +57,12 @@ describe('RpcClient long-lived streams', () => {
   })
 
   it('a caller whose signal has already fired (its node stopping) gets the reason and starts no dial', async () => {
-    const failing = async (): Promise<never> => await new Promise<never>((_resolve, reject) => { setTimeout(() => { reject(new Error('dial failed')) }, 20) })
+    const failing = async (): Promise<never> =>
+      await new Promise<never>((_resolve, reject) => {
+        setTimeout(() => {
+          reject(new Error('dial failed'))
+        }, 20)
+      })
     const { client: c, dials } = client(failing)
     const stopped = new AbortController()
     stopped.abort(new Error('this node is stopping'))

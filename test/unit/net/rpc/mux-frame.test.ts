@@ -8,7 +8,15 @@ function concat (parts: Uint8Array[]): Uint8Array {
 function decodeAll (bytes: Uint8Array, chunk: number, decide: (id: number, length: number) => FrameDecision = () => 'read'): { headers: Array<[number, number]>, frames: Array<[number, number[]]> } {
   const headers: Array<[number, number]> = []
   const frames: Array<[number, number[]]> = []
-  const d = new MuxFrameDecoder({ header: (id, length) => { headers.push([id, length]); return decide(id, length) }, frame: (id, body) => { frames.push([id, [...body]]) } })
+  const d = new MuxFrameDecoder({
+    header: (id, length) => {
+      headers.push([id, length])
+      return decide(id, length)
+    },
+    frame: (id, body) => {
+      frames.push([id, [...body]])
+    }
+  })
   for (let at = 0; at < bytes.length; at += chunk) d.push(bytes.subarray(at, at + chunk))
   return { headers, frames }
 }
@@ -41,7 +49,12 @@ describe('long-lived stream frames', () => {
 
   it('reads chunks delivered as lists', () => {
     const d: Array<[number, number[]]> = []
-    const decoder = new MuxFrameDecoder({ header: () => 'read', frame: (id, body) => { d.push([id, [...body]]) } })
+    const decoder = new MuxFrameDecoder({
+      header: () => 'read',
+      frame: (id, body) => {
+        d.push([id, [...body]])
+      }
+    })
     decoder.push({ subarray: () => stream })
     expect(d).toHaveLength(4)
   })

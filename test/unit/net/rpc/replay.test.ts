@@ -37,9 +37,9 @@ describe('replay guard (real LevelDB)', () => {
     // Within the horizon (t0 + 1 s): no further write is needed.
     expect(await guard.accept('peerA', randomBytes(16), t0 + 500)).toBe(true)
     expect(Buffer.from((await storage.sublevel('replay').get(horizonKey('peerA')))!).readBigUInt64BE()).toBe(BigInt(t0 + 1000))
-    await storage.close();
+    await storage.close()
 
-    ({ storage, guard } = await open(dir))
+    ;({ storage, guard } = await open(dir))
     expect(guard.size).toBe(0)
     // The same request again, and an unseen one signed before the restart: both may have run.
     expect(await guard.accept('peerA', nonce, t0)).toBe(false)
@@ -55,8 +55,8 @@ describe('replay guard (real LevelDB)', () => {
     let { storage, guard } = await open(dir)
     const accepted = await Promise.all(Array.from({ length: 50 }, async (_, i) => await guard.accept('peerA', randomBytes(16), t0 + i * 100)))
     expect(accepted.every(Boolean)).toBe(true)
-    await storage.close();
-    ({ storage, guard } = await open(dir))
+    await storage.close()
+    ;({ storage, guard } = await open(dir))
     // Every one of them is covered by the stored horizon.
     expect(await guard.accept('peerA', randomBytes(16), t0 + 49 * 100)).toBe(false)
     await storage.close()
@@ -69,8 +69,8 @@ describe('replay guard (real LevelDB)', () => {
     expiry.writeBigUInt64BE(BigInt(t0 + 60_000))
     await storage.sublevel('replay').batch().put('n/peerA/00ff', expiry).put(`e/${String(t0 + 60_000).padStart(15, '0')}/peerA/00ff`, new Uint8Array()).write()
     await storage.close()
-    let guard: ReplayGuard;
-    ({ storage, guard } = await open(dir))
+    let guard: ReplayGuard
+    ;({ storage, guard } = await open(dir))
     expect(await guard.accept('peerA', randomBytes(16), t0)).toBe(false)
     expect(await guard.accept('peerA', randomBytes(16), t0 + 1)).toBe(true)
     expect(await storage.sublevel('replay').keys({ lt: 'h' }).all()).toEqual([])
@@ -94,10 +94,16 @@ describe('per-peer limiter', () => {
     const other = limiter.tryAcquire('b')
     expect(other).toBeDefined()
     const order: number[] = []
-    const w3 = limiter.acquire('a').then((r) => { order.push(3); return r })
+    const w3 = limiter.acquire('a').then((r) => {
+      order.push(3)
+      return r
+    })
     const controller = new AbortController()
     const w4 = limiter.acquire('a', controller.signal)
-    const w5 = limiter.acquire('a').then((r) => { order.push(5); return r })
+    const w5 = limiter.acquire('a').then((r) => {
+      order.push(5)
+      return r
+    })
     controller.abort(new Error('gave up'))
     await expect(w4).rejects.toThrow('gave up')
     r1()
@@ -106,7 +112,8 @@ describe('per-peer limiter', () => {
     const r5 = await w5
     expect(order).toEqual([3, 5])
     expect(limiter.tryAcquire('a')).toBeUndefined()
-    r3(); r5()
+    r3()
+    r5()
     expect(limiter.tryAcquire('a')).toBeDefined()
   })
 })

@@ -13,10 +13,15 @@ function writes (): { write: () => Promise<void>, started: number, finish: (err?
     started: 0,
     write: async () => {
       w.started++
-      await new Promise<void>((resolve, reject) => { pending.push({ resolve, reject }) })
+      await new Promise<void>((resolve, reject) => {
+        pending.push({ resolve, reject })
+      })
     },
     finish: (err?: Error) => {
-      for (const p of pending.splice(0)) err === undefined ? p.resolve() : p.reject(err)
+      for (const p of pending.splice(0)) {
+        if (err === undefined) p.resolve()
+        else p.reject(err)
+      }
     }
   }
   return w
@@ -28,8 +33,12 @@ describe('access windows', () => {
     const windows = new AccessWindows({ windowMs: 60_000, now: () => now })
     const w = writes()
     const done: string[] = []
-    const first = windows.record('portal/kari/results.get', ['r1@1', 'r2@1'], w.write).then((wrote) => { done.push(`first ${wrote}`) })
-    const second = windows.record('portal/kari/results.get', ['r2@1'], w.write).then((wrote) => { done.push(`second ${wrote}`) })
+    const first = windows.record('portal/kari/results.get', ['r1@1', 'r2@1'], w.write).then((wrote) => {
+      done.push(`first ${wrote}`)
+    })
+    const second = windows.record('portal/kari/results.get', ['r2@1'], w.write).then((wrote) => {
+      done.push(`second ${wrote}`)
+    })
     await new Promise((resolve) => setTimeout(resolve, 5))
     // Neither answers before the record is durable, and only one record is written.
     expect([w.started, done]).toEqual([1, []])
@@ -39,7 +48,11 @@ describe('access windows', () => {
     // A hundred more in the window: nothing written.
     for (let i = 0; i < 100; i++) {
       now += 500
-      expect(await windows.record('portal/kari/results.get', ['r1@1'], async () => { w.started++ })).toBe(false)
+      expect(
+        await windows.record('portal/kari/results.get', ['r1@1'], async () => {
+          w.started++
+        })
+      ).toBe(false)
     }
     expect(w.started).toBe(1)
   })
@@ -48,7 +61,9 @@ describe('access windows', () => {
     let now = 0
     const windows = new AccessWindows({ windowMs: 60_000, now: () => now })
     let written = 0
-    const write = async (): Promise<void> => { written++ }
+    const write = async (): Promise<void> => {
+      written++
+    }
     expect(await windows.record('k', ['r1@1'], write)).toBe(true)
     // A newer version, another result: new records.
     expect(await windows.record('k', ['r1@2'], write)).toBe(true)

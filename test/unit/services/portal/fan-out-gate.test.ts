@@ -10,7 +10,12 @@ describe('the portal\'s fan-out gate', () => {
     const gate = new FanOutGate({ perWindow: 3, windowMs: 60_000, now: () => 0 })
     let started = 0
     let finish: (v: string) => void = () => {}
-    const fanOut = async (): Promise<string> => { started++; return await new Promise<string>((resolve) => { finish = resolve }) }
+    const fanOut = async (): Promise<string> => {
+      started++
+      return await new Promise<string>((resolve) => {
+        finish = resolve
+      })
+    }
     const burst = Array.from({ length: 50 }, async () => await gate.run(['national-id', '01010112345', 'portal.own-results'], ['gdpr-6-1-e', '*'], fanOut))
     finish('verified')
     expect(await Promise.all(burst)).toEqual(Array(50).fill('verified'))
@@ -35,7 +40,9 @@ describe('the portal\'s fan-out gate', () => {
 
   it('a fan-out that fails is not joined afterwards', async () => {
     const gate = new FanOutGate({ now: () => 0 })
-    await expect(gate.run(['k'], [], async () => { throw new Error('index down') })).rejects.toThrow('index down')
+    await expect(gate.run(['k'], [], async () => {
+      throw new Error('index down')
+    })).rejects.toThrow('index down')
     expect(await gate.run(['k'], [], async () => 'up')).toBe('up')
   })
 })

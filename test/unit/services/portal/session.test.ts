@@ -22,7 +22,9 @@ const OLA = { subject: { scheme: 'national-id', value: LEARNERS.ola.nationalId }
 
 async function store (clock = { now: Date.now() }, timeouts = { idleMs: 30 * 60_000, absoluteMs: 12 * 3_600_000 }) {
   const storage = await openStorage(tempDir('lifelong-sessions-'))
-  onTestFinished(async () => { await storage.close() })
+  onTestFinished(async () => {
+    await storage.close()
+  })
   const sessions = new SessionStore({ store: storage.sublevel('portal'), now: () => clock.now }, timeouts)
   sessions.load(new Uint8Array(32).fill(7))
   return { storage, sessions, clock }
@@ -49,7 +51,9 @@ describe('LearnerSessions over https', () => {
       return await reply.redirect(returnTo, 303)
     })
     app.get('/me', async (request) => ({ me: (await sessions.identify(request))?.givenNames ?? null, csrf: await sessions.csrfTokenOf(request) ?? null }))
-    onTestFinished(async () => { await app.close() })
+    onTestFinished(async () => {
+      await app.close()
+    })
 
     const login = await app.inject({ method: 'GET', url: '/login' })
     const signInCookie = String(login.headers['set-cookie'])
@@ -65,7 +69,10 @@ describe('LearnerSessions over https', () => {
     // The store holds the session under the hash of its ID, never the ID (nor the ID token).
     const keys: string[] = []
     const values: string[] = []
-    for await (const [k, v] of storage.sublevel('portal').iterator({ gte: 'session', lt: 'session\xff' })) { keys.push(k); values.push(Buffer.from(v).toString()) }
+    for await (const [k, v] of storage.sublevel('portal').iterator({ gte: 'session', lt: 'session\xff' })) {
+      keys.push(k)
+      values.push(Buffer.from(v).toString())
+    }
     expect(keys).toContain(`session/${createHash('sha256').update(id).digest('hex')}`)
     expect(keys.join(' ')).not.toContain(id)
     expect(values.join(' ')).not.toMatch(/eyJ/)

@@ -14,7 +14,10 @@ import { tempDir } from '../../../helpers/federation.ts'
 const counter = vi.hoisted(() => ({ scrypts: 0 }))
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof import('node:crypto')>()
-  const scrypt = ((...args: Parameters<typeof actual.scrypt>) => { counter.scrypts++; return actual.scrypt(...args) }) as typeof actual.scrypt
+  const scrypt = ((...args: Parameters<typeof actual.scrypt>) => {
+    counter.scrypts++
+    return actual.scrypt(...args)
+  }) as typeof actual.scrypt
   return { ...actual, scrypt, default: { ...actual, scrypt } }
 })
 
@@ -40,7 +43,9 @@ async function setup (clock = { now: Date.now() }) {
 }
 
 describe('opening a share', () => {
-  beforeEach(() => { counter.scrypts = 0 })
+  beforeEach(() => {
+    counter.scrypts = 0
+  })
 
   it('once locked, refuses every attempt without hashing the code or writing; the lock is recorded once', async () => {
     const { log, create, attempt, openingsOf, shares } = await setup()

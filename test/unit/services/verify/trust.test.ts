@@ -29,16 +29,26 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === TRUST_ANCHOR_PATH) res.end(serialiseTrustAnchor(fed.anchor))
     else if (req.url === SIGNED_MANIFEST_PATH) res.end(Buffer.from(served))
-    else { res.writeHead(404); res.end() }
+    else {
+      res.writeHead(404)
+      res.end()
+    }
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const address = server.address()
   base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`
 })
-afterAll(() => { server.close() })
+afterAll(() => {
+  server.close()
+})
 
 const codeOf = async (p: Promise<unknown>): Promise<string> => {
-  try { await p; return 'ok' } catch (err) { return isLifelongError(err) ? err.code : String(err) }
+  try {
+    await p
+    return 'ok'
+  } catch (err) {
+    return isLifelongError(err) ? err.code : String(err)
+  }
 }
 
 describe('the trust store', () => {
@@ -95,7 +105,11 @@ describe('the trust store', () => {
   it('refuses when nothing is pinned, with the message that says what to do', async () => {
     const store = new TrustStore(join(tempDir(), 'empty'))
     let error: unknown
-    try { await resolveTrust({ store, fetch, needManifests: false }) } catch (err) { error = err }
+    try {
+      await resolveTrust({ store, fetch, needManifests: false })
+    } catch (err) {
+      error = err
+    }
     expect(isLifelongError(error, 'VERIFY_NO_TRUST_ANCHOR')).toBe(true)
     expect((error as Error).message).toBe(NO_ANCHOR_MESSAGE)
     expect(NO_ANCHOR_MESSAGE).toMatch(/^no trust anchor pinned: run `lifelong trust add /)

@@ -7,7 +7,9 @@ import { openStorage, SUBLEVELS } from '../../../../src/store/leveldb/storage.ts
 describe('storage engines', () => {
   it('memory: every sublevel, atomic batches across them, nothing on disk, nothing kept after close', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifelong-engine-'))
-    onTestFinished(() => { rmSync(dir, { recursive: true, force: true }) })
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true })
+    })
     const storage = await openStorage(dir, { engine: 'memory' })
     for (const name of SUBLEVELS) expect(storage.sublevel(name).status).toBe('open')
     const log = storage.sublevel('log')
@@ -27,7 +29,9 @@ describe('storage engines', () => {
 
   it('leveldb (the default): the same data is there after a reopen', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifelong-engine-'))
-    onTestFinished(() => { rmSync(dir, { recursive: true, force: true }) })
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true })
+    })
     const storage = await openStorage(dir)
     await storage.sublevel('log').put('a', Uint8Array.of(1))
     await storage.close()

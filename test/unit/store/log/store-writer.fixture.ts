@@ -5,7 +5,7 @@ import { LogStore } from '../../../../src/store/log/store.ts'
 const storage = await openStorage(process.argv[2] as string)
 const log = await LogStore.open({ storage })
 const education = storage.sublevel('education')
-for (let batch = 0; ; batch++) {
+for (let batch = 0;; batch++) {
   await Promise.all(Array.from({ length: 4 }, async (_, j) => {
     const entries = []
     const ops = []

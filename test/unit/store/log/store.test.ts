@@ -174,10 +174,10 @@ describe('LogStore', () => {
     const education = storage.sublevel('education')
     const record = bytes('{"title":"Matematikk 1"}')
     const copy = Uint8Array.from(record)
-    const res = await log.append([
-      { type: 'education.offering-version', key: 'OFF-1/v1', record },
-      { type: 'node.thing-happened', key: 'evt-1', record: bytes('kept by the log') }
-    ], [{ type: 'put', sublevel: education, key: 'offering/OFF-1/v1', value: copy }])
+    const res = await log.append(
+      [{ type: 'education.offering-version', key: 'OFF-1/v1', record }, { type: 'node.thing-happened', key: 'evt-1', record: bytes('kept by the log') }],
+      [{ type: 'put', sublevel: education, key: 'offering/OFF-1/v1', value: copy }]
+    )
     const [a, b] = await Promise.all(res.indexes.map(async i => await log.entry(i)))
     expect(a!.location).toEqual({ kind: 'sublevel', sublevel: 'education', key: 'offering/OFF-1/v1' })
     expect(b!.location).toEqual({ kind: 'log' })
@@ -217,11 +217,16 @@ describe('LogStore', () => {
     const rootBefore = log.root()
     // The write of the (chained) batch fails, as on a full disk.
     const realBatch = storage.db.batch.bind(storage.db) as () => ReturnType<typeof storage.db.batch>
-    vi.spyOn(storage.db, 'batch').mockImplementationOnce((() => {
-      const chain = realBatch()
-      chain.write = async () => { await chain.close(); throw new Error('disk full') }
-      return chain
-    }) as typeof storage.db.batch)
+    vi.spyOn(storage.db, 'batch').mockImplementationOnce(
+      (() => {
+        const chain = realBatch()
+        chain.write = async () => {
+          await chain.close()
+          throw new Error('disk full')
+        }
+        return chain
+      }) as typeof storage.db.batch
+    )
     await expect(log.append([{ type: 'test.thing', key: 'second', record: bytes('2') }], [{ type: 'put', sublevel: education, key: 'second', value: bytes('2') }]))
       .rejects.toMatchObject({ code: 'LOG_APPEND_FAILED' })
     expect(log.size).toBe(1)
@@ -239,12 +244,19 @@ describe('LogStore', () => {
     const log = await LogStore.open({ storage }, { maxBatchEntries: 1 })
     const realBatch = storage.db.batch.bind(storage.db) as () => ReturnType<typeof storage.db.batch>
     let chains = 0
-    vi.spyOn(storage.db, 'batch').mockImplementation((() => {
-      const chain = realBatch()
-      // The second batch (the first of the queued calls) fails to write.
-      if (++chains === 2) chain.write = async () => { await chain.close(); throw new Error('disk full') }
-      return chain
-    }) as typeof storage.db.batch)
+    vi.spyOn(storage.db, 'batch').mockImplementation(
+      (() => {
+        const chain = realBatch()
+        // The second batch (the first of the queued calls) fails to write.
+        if (++chains === 2) {
+          chain.write = async () => {
+            await chain.close()
+            throw new Error('disk full')
+          }
+        }
+        return chain
+      }) as typeof storage.db.batch
+    )
     const one = (key: string): Promise<{ indexes: number[] }> => log.append([{ type: 'test.thing', key, record: bytes(key) }])
     const first = one('x')
     // Queued while x is written: a is prepared and written next, b prepared behind it.
@@ -269,8 +281,13 @@ describe('LogStore', () => {
     // Wait until it has committed a few batches, then kill it without warning.
     await new Promise<void>((resolve, reject) => {
       let seen = 0
-      child.stdout.on('data', (chunk: Buffer) => { seen += chunk.toString().split('\n').filter(Boolean).length; if (seen >= 20) resolve() })
-      child.on('exit', () => { reject(new Error('writer exited early')) })
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString().split('\n').filter(Boolean).length
+        if (seen >= 20) resolve()
+      })
+      child.on('exit', () => {
+        reject(new Error('writer exited early'))
+      })
     })
     child.kill('SIGKILL')
     await new Promise(resolve => child.once('exit', resolve))

@@ -20,18 +20,25 @@ async function open (dir = tempDir()): Promise<{ storage: Storage, log: LogStore
 /** Makes the next chained batch of `storage` fail to write, held until `release` is called. */
 function holdThenFail (storage: Storage, fail: boolean): { release: () => void } {
   let release: () => void = () => {}
-  const gate = new Promise<void>((resolve) => { release = resolve })
+  const gate = new Promise<void>((resolve) => {
+    release = resolve
+  })
   const realBatch = storage.db.batch.bind(storage.db) as () => ReturnType<typeof storage.db.batch>
-  vi.spyOn(storage.db, 'batch').mockImplementationOnce((() => {
-    const chain = realBatch()
-    const write = chain.write.bind(chain)
-    chain.write = (async (options?: unknown) => {
-      await gate
-      if (fail) { await chain.close(); throw new Error('disk on fire') }
-      return await write(options as never)
-    }) as typeof chain.write
-    return chain
-  }) as typeof storage.db.batch)
+  vi.spyOn(storage.db, 'batch').mockImplementationOnce(
+    (() => {
+      const chain = realBatch()
+      const write = chain.write.bind(chain)
+      chain.write = (async (options?: unknown) => {
+        await gate
+        if (fail) {
+          await chain.close()
+          throw new Error('disk on fire')
+        }
+        return await write(options as never)
+      }) as typeof chain.write
+      return chain
+    }) as typeof storage.db.batch
+  )
   return { release }
 }
 
@@ -39,7 +46,9 @@ describe('unit of work', () => {
   it('commits a record with its own leaf, and nothing when the work throws', async () => {
     const { storage, log } = await open()
     const sub = storage.sublevel('education')
-    await log.transaction((tx) => { tx.record({ sublevel: sub, key: 'o/1', value: bytes('one'), entry: { type: 'test.thing', key: 'one' } }) })
+    await log.transaction((tx) => {
+      tx.record({ sublevel: sub, key: 'o/1', value: bytes('one'), entry: { type: 'test.thing', key: 'one' } })
+    })
     expect(log.size).toBe(1)
     const entry = await log.entry(0)
     expect(entry.location).toEqual({ kind: 'sublevel', sublevel: 'education', key: 'o/1' })
@@ -56,12 +65,13 @@ describe('unit of work', () => {
   it('builds the units of a lane one at a time, each on the state the one before left', async () => {
     const { storage, log } = await open()
     const sub = storage.sublevel('results')
-    const bump = async (): Promise<number> => await log.transaction(async (tx) => {
-      const n = Number(text(await tx.read(sub, 'counter')) ?? '0') + 1
-      tx.put(sub, 'counter', bytes(String(n)))
-      tx.log({ type: 'test.bump', key: `bump/${n}`, record: bytes(String(n)) })
-      return n
-    }, { lane: 'counter' })
+    const bump = async (): Promise<number> =>
+      await log.transaction(async (tx) => {
+        const n = Number(text(await tx.read(sub, 'counter')) ?? '0') + 1
+        tx.put(sub, 'counter', bytes(String(n)))
+        tx.log({ type: 'test.bump', key: `bump/${n}`, record: bytes(String(n)) })
+        return n
+      }, { lane: 'counter' })
     const got = await Promise.all(Array.from({ length: 20 }, bump))
     expect(got.sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
     expect(text(await sub.get('counter'))).toBe('20')
@@ -72,7 +82,10 @@ describe('unit of work', () => {
   it('groups the units of different writers into shared batches', async () => {
     const { storage, log } = await open()
     const spy = vi.spyOn(storage.db, 'batch')
-    await Promise.all(Array.from({ length: 100 }, async (_, i) => await log.transaction((tx) => { tx.log({ type: 'test.access', key: `a/${i}`, record: bytes(String(i)) }) })))
+    await Promise.all(Array.from({ length: 100 }, async (_, i) =>
+      await log.transaction((tx) => {
+        tx.log({ type: 'test.access', key: `a/${i}`, record: bytes(String(i)) })
+      })))
     expect(log.size).toBe(100)
     // Far fewer synced batches than units (each batch is one LevelDB write with one fsync).
     expect(spy.mock.calls.length).toBeLessThan(20)
@@ -83,18 +96,19 @@ describe('unit of work', () => {
     const dir = tempDir()
     let { storage, log } = await open(dir)
     let runs = 0
-    const create = async (): Promise<{ id: number }> => await log.transaction((tx) => {
-      runs++
-      tx.record({ sublevel: storage.sublevel('results'), key: `r/${runs}`, value: bytes(`record ${runs}`), entry: { type: 'test.thing', key: `r${runs}` } })
-      return { id: runs }
-    }, { lane: 'imports', idempotencyKey: 'import-7' })
+    const create = async (): Promise<{ id: number }> =>
+      await log.transaction((tx) => {
+        runs++
+        tx.record({ sublevel: storage.sublevel('results'), key: `r/${runs}`, value: bytes(`record ${runs}`), entry: { type: 'test.thing', key: `r${runs}` } })
+        return { id: runs }
+      }, { lane: 'imports', idempotencyKey: 'import-7' })
     expect(await create()).toEqual({ id: 1 })
     expect(await create()).toEqual({ id: 1 })
     expect(runs).toBe(1)
     expect(log.size).toBe(1)
     await log.close()
-    await storage.close();
-    ({ storage, log } = await open(dir))
+    await storage.close()
+    ;({ storage, log } = await open(dir))
     expect(await create()).toEqual({ id: 1 })
     expect(runs).toBe(1)
     expect(log.size).toBe(1)
@@ -123,7 +137,9 @@ describe('unit of work', () => {
   it('writes what needs the entries\' indexes in the same batch', async () => {
     const { storage, log } = await open()
     const sub = storage.sublevel('results')
-    await log.transaction((tx) => { tx.log({ type: 'test.thing', key: 'x', record: bytes('x') }) })
+    await log.transaction((tx) => {
+      tx.log({ type: 'test.thing', key: 'x', record: bytes('x') })
+    })
     await log.transaction((tx) => {
       tx.record({ sublevel: sub, key: 'v/a', value: bytes('a'), entry: { type: 'test.thing', key: 'a' } })
       tx.record({ sublevel: sub, key: 'v/b', value: bytes('b'), entry: { type: 'test.thing', key: 'b' } })
@@ -136,16 +152,19 @@ describe('unit of work', () => {
   it('lets a pipelined unit read a value still being written, and fails it if that write fails', async () => {
     const { storage, log } = await open()
     const sub = storage.sublevel('learners')
-    const write = async (key: string, value: string, read?: string): Promise<string | undefined> => await log.transaction(async (tx) => {
-      const seen = read === undefined ? undefined : text(await tx.read(sub, read))
-      tx.record({ sublevel: sub, key, value: bytes(value), entry: { type: 'test.thing', key } })
-      return seen
-    }, { lane: 'learners', pipeline: true })
+    const write = async (key: string, value: string, read?: string): Promise<string | undefined> =>
+      await log.transaction(async (tx) => {
+        const seen = read === undefined ? undefined : text(await tx.read(sub, read))
+        tx.record({ sublevel: sub, key, value: bytes(value), entry: { type: 'test.thing', key } })
+        return seen
+      }, { lane: 'learners', pipeline: true })
 
     let held = holdThenFail(storage, false)
     const first = write('k', '1')
     const second = write('k2', '2', 'k')
-    await vi.waitFor(() => { expect(log.size).toBe(0) })
+    await vi.waitFor(() => {
+      expect(log.size).toBe(0)
+    })
     // Nobody outside the lane sees the value before it is durable.
     expect(await sub.get('k')).toBeUndefined()
     held.release()
@@ -156,7 +175,9 @@ describe('unit of work', () => {
     const failing = write('k3', '3')
     // Built on top of the first before it reaches the disk.
     const dependent = write('k4', '4', 'k3')
-    await vi.waitFor(async () => { expect(await Promise.race([dependent.then(() => 'settled', () => 'settled'), Promise.resolve('pending')])).toBe('pending') })
+    await vi.waitFor(async () => {
+      expect(await Promise.race([dependent.then(() => 'settled', () => 'settled'), Promise.resolve('pending')])).toBe('pending')
+    })
     held.release()
     await expect(failing).rejects.toMatchObject({ code: 'LOG_APPEND_FAILED' })
     await expect(dependent).rejects.toMatchObject({ code: 'LOG_EARLIER_UNIT_FAILED' })
@@ -173,7 +194,9 @@ describe('unit of work', () => {
     const { storage, log } = await open()
     const sub = storage.sublevel('learners')
     const held = holdThenFail(storage, false)
-    const first = log.transaction((tx) => { tx.record({ sublevel: sub, key: 'p', value: bytes('p'), entry: { type: 'test.thing', key: 'p' } }) }, { lane: 'l', pipeline: true })
+    const first = log.transaction((tx) => {
+      tx.record({ sublevel: sub, key: 'p', value: bytes('p'), entry: { type: 'test.thing', key: 'p' } })
+    }, { lane: 'l', pipeline: true })
     // Reads the store directly: it must see the pipelined unit's write.
     const exclusive = log.transaction(async () => text(await sub.get('p')), { lane: 'l' })
     await new Promise((resolve) => setImmediate(resolve))

@@ -34,7 +34,11 @@ export function registryPages (registry: EducationRegistry): FastifyPluginAsync 
       schema: {
         summary: 'The registry\'s search page, with facets',
         tags: ['education', 'pages'],
-        querystring: { type: 'object', additionalProperties: false, properties: { q: text, kind: text, level: text, field: text, institution: text, language: text, status: text, asOf: date, accreditedOn: date, offset: { type: 'string', pattern: '^[0-9]{1,6}$' }, lang } }
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { q: text, kind: text, level: text, field: text, institution: text, language: text, status: text, asOf: date, accreditedOn: date, offset: { type: 'string', pattern: '^[0-9]{1,6}$' }, lang }
+        }
       }
     }, async (request, reply) => {
       const l = langOf(request)
@@ -47,14 +51,31 @@ export function registryPages (registry: EducationRegistry): FastifyPluginAsync 
         offset: Number.parseInt(q.offset ?? '0', 10)
       }
       const split = (v: string | undefined): string[] | undefined => v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter((s) => s !== '')
-      const r = registry.search({ q: form.q, kind: split(form.kind), level: split(form.level), field: split(form.field), institution: split(form.institution), language: split(form.language), status: split(form.status), asOf: form.asOf, accreditedOn: form.accreditedOn, offset: form.offset, limit: 20 })
+      const r = registry.search({
+        q: form.q,
+        kind: split(form.kind),
+        level: split(form.level),
+        field: split(form.field),
+        institution: split(form.institution),
+        language: split(form.language),
+        status: split(form.status),
+        asOf: form.asOf,
+        accreditedOn: form.accreditedOn,
+        offset: form.offset,
+        limit: 20
+      })
       const institutions = registry.listInstitutions().sort((a, b) => nameIn(l, a.name).text.localeCompare(nameIn(l, b.name).text, l))
       return await sendRegistryPage(reply, { lang: l, title: REGISTRY_SITE_NAME[l], here: here(request.url), body: searchBody(l, form, r, institutions) })
     })
 
     app.get<{ Params: { id: string }, Querystring: { on?: string, asOf?: string, lang?: string } }>('/registry/offerings/:id', {
       config: PAGE,
-      schema: { summary: 'An offering\'s page: facts, "was it accredited on D", history as a timeline', tags: ['education', 'pages'], params: idParam, querystring: { type: 'object', additionalProperties: false, properties: { on: date, asOf: date, lang } } }
+      schema: {
+        summary: 'An offering\'s page: facts, "was it accredited on D", history as a timeline',
+        tags: ['education', 'pages'],
+        params: idParam,
+        querystring: { type: 'object', additionalProperties: false, properties: { on: date, asOf: date, lang } }
+      }
     }, async (request, reply) => {
       const l = langOf(request)
       const id = request.params.id
@@ -64,7 +85,11 @@ export function registryPages (registry: EducationRegistry): FastifyPluginAsync 
       const history = registry.offeringHistory(id)
       const related = [...view.version.offering.relations.map((r) => r.target), ...history.relatedFrom.map((r) => r.id)]
       const names: Record<string, { nb?: string, nn?: string, en?: string }> = {}
-      for (const r of related) { try { names[r] = registry.getOffering(r).version.offering.name } catch {} }
+      for (const r of related) {
+        try {
+          names[r] = registry.getOffering(r).version.offering.name
+        } catch {}
+      }
       const check = on === undefined ? undefined : { on, answer: registry.wasAccredited(id, on) }
       return await sendRegistryPage(reply, { lang: l, title: nameIn(l, view.version.offering.name).text, here: here(request.url), body: offeringBody(l, view, history, check, names) })
     })

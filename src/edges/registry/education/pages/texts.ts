@@ -16,7 +16,14 @@ export const TEXTS = {
   found: t('{n} tilbud', '{n} tilbod', '{n} offerings'),
   none: t('Ingen tilbud passer søket.', 'Ingen tilbod passar søket.', 'No offering matches the search.'),
   facets: t('Fordeling', 'Fordeling', 'Breakdown'),
-  facet: { kind: t('Type', 'Type', 'Kind'), level: t('NKR-nivå', 'NKR-nivå', 'NQF level'), field: t('Fagfelt', 'Fagfelt', 'Field'), institution: t('Institusjon', 'Institusjon', 'Institution'), language: t('Språk', 'Språk', 'Language'), status: t('Status', 'Status', 'Status') },
+  facet: {
+    kind: t('Type', 'Type', 'Kind'),
+    level: t('NKR-nivå', 'NKR-nivå', 'NQF level'),
+    field: t('Fagfelt', 'Fagfelt', 'Field'),
+    institution: t('Institusjon', 'Institusjon', 'Institution'),
+    language: t('Språk', 'Språk', 'Language'),
+    status: t('Status', 'Status', 'Status')
+  },
   removeFilter: t('Fjern avgrensningen {x}', 'Fjern avgrensinga {x}', 'Remove the filter {x}'),
   previous: t('Forrige side', 'Førre side', 'Previous page'),
   next: t('Neste side', 'Neste side', 'Next page'),
@@ -79,9 +86,15 @@ export const KIND: Record<string, T> = {
 }
 
 export const STATUS: Record<string, T> = {
-  active: t('aktiv', 'aktiv', 'active'), discontinued: t('nedlagt', 'nedlagd', 'discontinued'), withdrawn: t('trukket', 'trekt', 'withdrawn'),
-  planned: t('planlagt', 'planlagd', 'planned'), accredited: t('akkreditert', 'akkreditert', 'accredited'), revoked: t('tilbakekalt', 'tilbakekalla', 'revoked'),
-  'under-supervision': t('under tilsyn', 'under tilsyn', 'under supervision'), expired: t('utløpt', 'utgått', 'expired'), 'not-accredited': t('ikke akkreditert', 'ikkje akkreditert', 'not accredited')
+  active: t('aktiv', 'aktiv', 'active'),
+  discontinued: t('nedlagt', 'nedlagd', 'discontinued'),
+  withdrawn: t('trukket', 'trekt', 'withdrawn'),
+  planned: t('planlagt', 'planlagd', 'planned'),
+  accredited: t('akkreditert', 'akkreditert', 'accredited'),
+  revoked: t('tilbakekalt', 'tilbakekalla', 'revoked'),
+  'under-supervision': t('under tilsyn', 'under tilsyn', 'under supervision'),
+  expired: t('utløpt', 'utgått', 'expired'),
+  'not-accredited': t('ikke akkreditert', 'ikkje akkreditert', 'not accredited')
 }
 
 export const BASIS: Record<string, T> = {
@@ -92,15 +105,23 @@ export const BASIS: Record<string, T> = {
 }
 
 export const CATEGORY: Record<string, T> = {
-  university: t('universitet', 'universitet', 'university'), 'specialised-university': t('vitenskapelig høyskole', 'vitskapleg høgskule', 'specialised university'),
-  'scientific-college': t('vitenskapelig høyskole', 'vitskapleg høgskule', 'scientific college'), 'accredited-college': t('akkreditert høyskole', 'akkreditert høgskule', 'accredited university college'),
-  'vocational-college': t('fagskole', 'fagskule', 'vocational college'), county: t('fylkeskommune', 'fylkeskommune', 'county authority'),
-  'private-provider': t('privat tilbyder', 'privat tilbydar', 'private provider'), other: t('annen', 'anna', 'other')
+  university: t('universitet', 'universitet', 'university'),
+  'specialised-university': t('vitenskapelig høyskole', 'vitskapleg høgskule', 'specialised university'),
+  'scientific-college': t('vitenskapelig høyskole', 'vitskapleg høgskule', 'scientific college'),
+  'accredited-college': t('akkreditert høyskole', 'akkreditert høgskule', 'accredited university college'),
+  'vocational-college': t('fagskole', 'fagskule', 'vocational college'),
+  county: t('fylkeskommune', 'fylkeskommune', 'county authority'),
+  'private-provider': t('privat tilbyder', 'privat tilbydar', 'private provider'),
+  other: t('annen', 'anna', 'other')
 }
 
 export const EVENT: Record<string, T> = {
-  merger: t('sammenslåingen', 'samanslåinga', 'merger'), split: t('delingen', 'delinga', 'split'), transfer: t('overføringen', 'overføringa', 'transfer'),
-  rename: t('navneendringen', 'namneendringa', 'rename'), 'category-change': t('kategoriendringen', 'kategoriendringa', 'category change'), closure: t('nedleggelsen', 'nedlegginga', 'closure')
+  merger: t('sammenslåingen', 'samanslåinga', 'merger'),
+  split: t('delingen', 'delinga', 'split'),
+  transfer: t('overføringen', 'overføringa', 'transfer'),
+  rename: t('navneendringen', 'namneendringa', 'rename'),
+  'category-change': t('kategoriendringen', 'kategoriendringa', 'category change'),
+  closure: t('nedleggelsen', 'nedlegginga', 'closure')
 }
 
 /** A text with `{x}` filled in (values are text; the caller escapes the result). */
@@ -111,6 +132,9 @@ export function fill (text: string, values: Record<string, string | number>): st
 /** A record's name in the page's language, else the nearest one. */
 export function nameIn (lang: Lang, name: { nb?: string, nn?: string, en?: string, se?: string } | undefined): { text: string, lang: string } {
   const order: Record<Lang, Array<'nb' | 'nn' | 'en' | 'se'>> = { nb: ['nb', 'nn', 'en', 'se'], nn: ['nn', 'nb', 'en', 'se'], en: ['en', 'nb', 'nn', 'se'] }
-  for (const l of order[lang]) { const v = name?.[l]; if (v !== undefined && v !== '') return { text: v, lang: l } }
+  for (const l of order[lang]) {
+    const v = name?.[l]
+    if (v !== undefined && v !== '') return { text: v, lang: l }
+  }
   return { text: '', lang }
 }

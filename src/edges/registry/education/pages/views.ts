@@ -15,7 +15,6 @@ import { iscedFLabel } from '../../../../services/registry/education/codes.ts'
 import { esc, type Lang } from './frame.ts'
 import { BASIS, CATEGORY, EVENT, fill, KIND, nameIn, STATUS, TEXTS } from './texts.ts'
 
-
 /** An ISCED-F field: UNESCO's English label (marked as English on a Norwegian page) and its code. */
 function field (lang: Lang, code: string): string {
   const label = esc(iscedFLabel(code))
@@ -41,13 +40,27 @@ function query (params: Record<string, string | undefined>): string {
 }
 
 /** The search page's query, as read from the request. */
-export interface SearchForm { q?: string, kind?: string, level?: string, field?: string, institution?: string, language?: string, status?: string, asOf?: string, accreditedOn?: string, offset?: number }
+export interface SearchForm {
+  q?: string
+  kind?: string
+  level?: string
+  field?: string
+  institution?: string
+  language?: string
+  status?: string
+  asOf?: string
+  accreditedOn?: string
+  offset?: number
+}
 
 function facetLabel (lang: Lang, facet: string, key: string, labels: Record<string, InstitutionLabel>): string {
   if (facet === 'kind') return esc(KIND[key]?.[lang] ?? key)
   if (facet === 'status') return esc(STATUS[key]?.[lang] ?? key)
   if (facet === 'field') return field(lang, key)
-  if (facet === 'institution') { const l = labels[key]; return l === undefined ? esc(key) : `${name(lang, l.name)}${l.shortName === '' ? '' : ` (${esc(l.shortName)})`}` }
+  if (facet === 'institution') {
+    const l = labels[key]
+    return l === undefined ? esc(key) : `${name(lang, l.name)}${l.shortName === '' ? '' : ` (${esc(l.shortName)})`}`
+  }
   return esc(key)
 }
 
@@ -79,16 +92,22 @@ export function searchBody (lang: Lang, form: SearchForm, r: SearchResult & { in
 <div class="field"><button type="submit">${esc(TEXTS.searchButton[lang])}</button></div>
 </div></form>`
   const active = (['kind', 'level', 'field', 'institution', 'language', 'status'] as const).filter((f) => form[f] !== undefined)
-  const activeHtml = active.length === 0 ? '' : `<ul class="plain">${active.map((f) => `<li><a href="/registry${esc(query({ ...base, [f]: undefined }))}">${esc(fill(TEXTS.removeFilter[lang], { x: `${TEXTS.facet[f][lang]}: ${form[f] ?? ''}` }))}</a></li>`).join('')}</ul>`
+  const activeHtml = active.length === 0
+    ? ''
+    : `<ul class="plain">${active.map((f) => `<li><a href="/registry${esc(query({ ...base, [f]: undefined }))}">${esc(fill(TEXTS.removeFilter[lang], { x: `${TEXTS.facet[f][lang]}: ${form[f] ?? ''}` }))}</a></li>`).join('')}</ul>`
   const facets = (Object.keys(r.facets) as Array<keyof SearchResult['facets']>).filter((f) => Object.keys(r.facets[f]).length > 0).map((f) => {
     const entries = Object.entries(r.facets[f]).sort((a, b) => b[1] - a[1]).slice(0, 12)
-    return `<section aria-labelledby="facet-${f}"><h3 id="facet-${f}">${esc(TEXTS.facet[f][lang])}</h3><ul>${entries.map(([k, n]) => `<li><a href="/registry${esc(query({ ...base, [f]: f === 'institution' ? k : k === 'none' ? undefined : k }))}">${facetLabel(lang, f, k, r.institutions)}</a> <span class="muted">(${n})</span></li>`).join('')}</ul></section>`
+    return `<section aria-labelledby="facet-${f}"><h3 id="facet-${f}">${esc(TEXTS.facet[f][lang])}</h3><ul>${
+      entries.map(([k, n]) => `<li><a href="/registry${esc(query({ ...base, [f]: f === 'institution' ? k : k === 'none' ? undefined : k }))}">${facetLabel(lang, f, k, r.institutions)}</a> <span class="muted">(${n})</span></li>`).join('')
+    }</ul></section>`
   }).join('')
   const pages = Math.max(1, Math.ceil(r.total / r.limit))
   const pageNo = Math.floor(r.offset / r.limit) + 1
   const pager = r.total <= r.limit
     ? ''
-    : `<nav class="pager" aria-label="${esc(fill(TEXTS.page[lang], { p: pageNo, n: pages }))}">${pageNo > 1 ? `<a href="/registry${esc(query({ ...base, offset: String(r.offset - r.limit) }))}">${esc(TEXTS.previous[lang])}</a>` : ''}<span>${esc(fill(TEXTS.page[lang], { p: pageNo, n: pages }))}</span>${pageNo < pages ? `<a href="/registry${esc(query({ ...base, offset: String(r.offset + r.limit) }))}">${esc(TEXTS.next[lang])}</a>` : ''}</nav>`
+    : `<nav class="pager" aria-label="${esc(fill(TEXTS.page[lang], { p: pageNo, n: pages }))}">${pageNo > 1 ? `<a href="/registry${esc(query({ ...base, offset: String(r.offset - r.limit) }))}">${esc(TEXTS.previous[lang])}</a>` : ''}<span>${
+      esc(fill(TEXTS.page[lang], { p: pageNo, n: pages }))
+    }</span>${pageNo < pages ? `<a href="/registry${esc(query({ ...base, offset: String(r.offset + r.limit) }))}">${esc(TEXTS.next[lang])}</a>` : ''}</nav>`
   const hits = r.items.length === 0 ? `<p>${esc(TEXTS.none[lang])}</p>` : `<ul class="cards">${r.items.map((h) => hitCard(lang, h, r.institutions)).join('')}</ul>`
   return `${formHtml}
 <p><a href="/registry/statistics?lang=${lang}">${esc(TEXTS.statsLink[lang])}</a></p>
@@ -96,10 +115,26 @@ export function searchBody (lang: Lang, form: SearchForm, r: SearchResult & { in
 <section aria-labelledby="results-h"><h2 id="results-h">${esc(TEXTS.results[lang])}</h2><p role="status">${esc(fill(TEXTS.found[lang], { n: r.total }))}</p>${hits}${pager}</section></div>`
 }
 
-interface TimelineItem { date: string, order: number, html: string }
+interface TimelineItem {
+  date: string
+  order: number
+  html: string
+}
 
 /** The offering page: its facts as on the date, "was it accredited on D", its history as a timeline. */
-export function offeringBody (lang: Lang, view: OfferingView, history: { versions: Array<{ seq: number, validFrom: string, supersededBy?: number, offering: { name: { nb?: string, nn?: string, en?: string } } }>, accreditation: Array<{ status: string, validFrom: string, reference: string, type: string }>, ownership: OwnershipPeriod[], institutions: Record<string, InstitutionLabel>, relatedFrom: Array<{ id: string, type: string }> }, check: { on: string, answer: AccreditationAnswer } | undefined, names: Record<string, { nb?: string, nn?: string, en?: string }>): string {
+export function offeringBody (
+  lang: Lang,
+  view: OfferingView,
+  history: {
+    versions: Array<{ seq: number, validFrom: string, supersededBy?: number, offering: { name: { nb?: string, nn?: string, en?: string } } }>
+    accreditation: Array<{ status: string, validFrom: string, reference: string, type: string }>
+    ownership: OwnershipPeriod[]
+    institutions: Record<string, InstitutionLabel>
+    relatedFrom: Array<{ id: string, type: string }>
+  },
+  check: { on: string, answer: AccreditationAnswer } | undefined,
+  names: Record<string, { nb?: string, nn?: string, en?: string }>
+): string {
   const o = view.version.offering
   const label = (i: Institution | undefined): string => i === undefined ? '–' : institutionLink(lang, { id: i.id, name: i.name, shortName: i.shortName }, i.id)
   const facts: Array<[string, string]> = [
@@ -117,23 +152,41 @@ export function offeringBody (lang: Lang, view: OfferingView, history: { version
     [TEXTS.validFrom[lang], `<time datetime="${esc(view.version.validFrom)}">${esc(view.version.validFrom)}</time>`]
   ]
   const contained = o.relations.filter((r) => r.type.startsWith('contains'))
-  const relations = contained.length === 0 ? '' : `<h2>${esc(TEXTS.contains[lang])}</h2><ul>${contained.map((r) => `<li><a href="/registry/offerings/${esc(r.target)}?lang=${lang}">${names[r.target] === undefined ? esc(r.target) : name(lang, names[r.target])}</a></li>`).join('')}</ul>`
+  const relations = contained.length === 0
+    ? ''
+    : `<h2>${esc(TEXTS.contains[lang])}</h2><ul>${
+      contained.map((r) => `<li><a href="/registry/offerings/${esc(r.target)}?lang=${lang}">${names[r.target] === undefined ? esc(r.target) : name(lang, names[r.target])}</a></li>`).join('')
+    }</ul>`
   const parents = history.relatedFrom.filter((r) => r.type.startsWith('contains'))
-  const partOf = parents.length === 0 ? '' : `<h2>${esc(TEXTS.partOf[lang])}</h2><ul>${parents.map((r) => `<li><a href="/registry/offerings/${esc(r.id)}?lang=${lang}">${names[r.id] === undefined ? esc(r.id) : name(lang, names[r.id])}</a></li>`).join('')}</ul>`
+  const partOf = parents.length === 0
+    ? ''
+    : `<h2>${esc(TEXTS.partOf[lang])}</h2><ul>${parents.map((r) => `<li><a href="/registry/offerings/${esc(r.id)}?lang=${lang}">${names[r.id] === undefined ? esc(r.id) : name(lang, names[r.id])}</a></li>`).join('')}</ul>`
   const today = new Date().toISOString().slice(0, 10)
   const answer = check === undefined
     ? ''
-    : `<p role="status"><span class="${check.answer.accredited ? 'yes' : 'no'}">${esc(fill(check.answer.accredited ? TEXTS.accreditedYes[lang] : TEXTS.accreditedNo[lang], { d: check.on }))}</span> ${esc(TEXTS.basis[lang])}: ${esc(BASIS[check.answer.basis]?.[lang] ?? check.answer.basis)}${check.answer.decision === undefined ? '' : ` (${esc(STATUS[check.answer.decision.status]?.[lang] ?? check.answer.decision.status)}, ${esc(check.answer.decision.reference)})`}.</p>`
+    : `<p role="status"><span class="${check.answer.accredited ? 'yes' : 'no'}">${esc(fill(check.answer.accredited ? TEXTS.accreditedYes[lang] : TEXTS.accreditedNo[lang], { d: check.on }))}</span> ${esc(TEXTS.basis[lang])}: ${
+      esc(BASIS[check.answer.basis]?.[lang] ?? check.answer.basis)
+    }${check.answer.decision === undefined ? '' : ` (${esc(STATUS[check.answer.decision.status]?.[lang] ?? check.answer.decision.status)}, ${esc(check.answer.decision.reference)})`}.</p>`
   const accForm = `<h2 id="acc-h">${esc(TEXTS.wasAccredited[lang])}</h2>
 <form method="get" action="/registry/offerings/${esc(o.id)}" aria-labelledby="acc-h"><input type="hidden" name="lang" value="${lang}">
 <div class="filters"><div class="field"><label for="on">${esc(TEXTS.accreditedOn[lang])}</label><input id="on" name="on" type="date" value="${esc(check?.on ?? today)}" required></div>
 <div class="field"><button type="submit">${esc(TEXTS.check[lang])}</button></div></div></form>${answer}`
   const items: TimelineItem[] = []
-  for (const v of history.versions) items.push({ date: v.validFrom, order: 1, html: `${esc(fill(TEXTS.versionEvent[lang], { s: v.seq }))}: ${name(lang, v.offering.name)}${v.supersededBy === undefined ? '' : ` <span class="muted">${esc(fill(TEXTS.corrected[lang], { s: v.supersededBy }))}</span>`}` })
+  for (const v of history.versions) {
+    items.push({
+      date: v.validFrom,
+      order: 1,
+      html: `${esc(fill(TEXTS.versionEvent[lang], { s: v.seq }))}: ${name(lang, v.offering.name)}${v.supersededBy === undefined ? '' : ` <span class="muted">${esc(fill(TEXTS.corrected[lang], { s: v.supersededBy }))}</span>`}`
+    })
+  }
   for (const p of history.ownership) {
     const l = history.institutions[p.owner]
     const who = institutionLink(lang, l, p.owner)
-    items.push({ date: p.from, order: 0, html: p.event === undefined ? fill(esc(TEXTS.ownerEvent[lang]), { o: who }) : fill(esc(TEXTS.ownerViaEvent[lang]), { o: who, e: esc(EVENT[p.event.type]?.[lang] ?? p.event.type), r: esc(p.event.reference) }) })
+    items.push({
+      date: p.from,
+      order: 0,
+      html: p.event === undefined ? fill(esc(TEXTS.ownerEvent[lang]), { o: who }) : fill(esc(TEXTS.ownerViaEvent[lang]), { o: who, e: esc(EVENT[p.event.type]?.[lang] ?? p.event.type), r: esc(p.event.reference) })
+    })
   }
   for (const d of history.accreditation) items.push({ date: d.validFrom, order: 2, html: esc(fill(TEXTS.decisionEvent[lang], { s: STATUS[d.status]?.[lang] ?? d.status, r: d.reference })) })
   items.sort((a, b) => a.date.localeCompare(b.date) || a.order - b.order)
@@ -142,11 +195,16 @@ export function offeringBody (lang: Lang, view: OfferingView, history: { version
 ${accForm}
 ${timeline}
 ${relations}${partOf}
-<p class="muted">${fill(esc(TEXTS.api[lang]), { a: `<a href="/education/offerings/${esc(o.id)}/history">JSON</a>, <a href="/education/offerings/${esc(o.id)}/elm">ELM 3</a>, <a href="/education/offerings/${esc(o.id)}/ooapi">OOAPI</a>` })}</p>`
+<p class="muted">${
+  fill(esc(TEXTS.api[lang]), { a: `<a href="/education/offerings/${esc(o.id)}/history">JSON</a>, <a href="/education/offerings/${esc(o.id)}/elm">ELM 3</a>, <a href="/education/offerings/${esc(o.id)}/ooapi">OOAPI</a>` })
+}</p>`
 }
 
 /** The institution page: who it is, its chain of mergers, its events, a link to its offerings. */
-export function institutionBody (lang: Lang, h: { institution: Institution, successorToday: Institution | undefined, chain: string[], predecessors: string[], events: InstitutionEvent[], institutions: Record<string, InstitutionLabel> }): string {
+export function institutionBody (
+  lang: Lang,
+  h: { institution: Institution, successorToday: Institution | undefined, chain: string[], predecessors: string[], events: InstitutionEvent[], institutions: Record<string, InstitutionLabel> }
+): string {
   const i = h.institution
   const link = (id: string): string => institutionLink(lang, h.institutions[id], id)
   const facts: Array<[string, string]> = [
@@ -160,7 +218,13 @@ export function institutionBody (lang: Lang, h: { institution: Institution, succ
   const preds = h.predecessors.length === 0 ? '' : `<h2>${esc(TEXTS.predecessors[lang])}</h2><ul>${h.predecessors.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`
   const events = h.events.length === 0
     ? ''
-    : `<h2>${esc(TEXTS.events[lang])}</h2><ol class="timeline">${[...h.events].sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate)).map((e) => `<li><time datetime="${esc(e.effectiveDate)}">${esc(e.effectiveDate)}</time>${esc(EVENT[e.type]?.[lang] ?? e.type)}: ${e.predecessors.map(link).join(', ')} → ${e.successors.map(link).join(', ')} <span class="muted">(${esc(e.reference)})</span></li>`).join('')}</ol>`
+    : `<h2>${esc(TEXTS.events[lang])}</h2><ol class="timeline">${
+      [...h.events].sort((a, b) => a.effectiveDate.localeCompare(b.effectiveDate)).map((e) =>
+        `<li><time datetime="${esc(e.effectiveDate)}">${esc(e.effectiveDate)}</time>${esc(EVENT[e.type]?.[lang] ?? e.type)}: ${e.predecessors.map(link).join(', ')} → ${e.successors.map(link).join(', ')} <span class="muted">(${
+          esc(e.reference)
+        })</span></li>`
+      ).join('')
+    }</ol>`
   return `<dl class="facts">${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${v}</dd>`).join('')}</dl>
 ${chain}${preds}${events}
 <p><a href="/registry${esc(query({ institution: i.id, lang }))}">${esc(TEXTS.offeringsOf[lang])}</a></p>`
@@ -170,7 +234,11 @@ ${chain}${preds}${events}
 function chart (id: string, caption: string, lang: Lang, rows: Array<[string, number]>): string {
   const max = Math.max(1, ...rows.map(([, n]) => n))
   const h = 22
-  const bars = rows.map(([label, n], k) => `<g transform="translate(0 ${k * h})"><text x="0" y="15" font-size="12">${esc(label.slice(0, 28))}</text><rect x="190" y="3" height="14" width="${Math.max(1, Math.round(n / max * 280))}" fill="#0b4f9c"></rect><text x="${195 + Math.round(n / max * 280)}" y="15" font-size="12">${n}</text></g>`).join('')
+  const bars = rows.map(([label, n], k) =>
+    `<g transform="translate(0 ${k * h})"><text x="0" y="15" font-size="12">${esc(label.slice(0, 28))}</text><rect x="190" y="3" height="14" width="${Math.max(1, Math.round(n / max * 280))}" fill="#0b4f9c"></rect><text x="${
+      195 + Math.round(n / max * 280)
+    }" y="15" font-size="12">${n}</text></g>`
+  ).join('')
   return `<figure class="chart" aria-labelledby="${id}"><figcaption id="${id}"><h2>${esc(caption)}</h2></figcaption>
 <svg viewBox="0 0 520 ${Math.max(h, rows.length * h)}" aria-hidden="true" focusable="false">${bars}</svg>
 <table><thead><tr><th scope="col">${esc(caption)}</th><th scope="col">${esc(TEXTS.count[lang])}</th></tr></thead><tbody>${rows.map(([l, n]) => `<tr><td>${esc(l)}</td><td>${n}</td></tr>`).join('')}</tbody></table></figure>`
@@ -180,7 +248,9 @@ function chart (id: string, caption: string, lang: Lang, rows: Array<[string, nu
 export function statisticsBody (lang: Lang, s: Statistics, labels: Record<string, InstitutionLabel>): string {
   const byKind = Object.entries(s.byKind).map(([k, n]) => [KIND[k]?.[lang] ?? k, n] as [string, number])
   const byLevel = Object.entries(s.byLevel).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => [`NKR ${k}`, n] as [string, number])
-  const byInst = Object.entries(s.byInstitution).sort((a, b) => b[1].count - a[1].count).map(([id, v]) => [labels[id]?.shortName !== undefined && labels[id]?.shortName !== '' ? (labels[id]?.shortName as string) : v.name, v.count] as [string, number])
+  const byInst = Object.entries(s.byInstitution).sort((a, b) => b[1].count - a[1].count).map(([id, v]) =>
+    [labels[id]?.shortName !== undefined && labels[id]?.shortName !== '' ? (labels[id]?.shortName as string) : v.name, v.count] as [string, number]
+  )
   const byYear = Object.entries(s.byYear).sort(([a], [b]) => a.localeCompare(b)).map(([y, n]) => [y, n] as [string, number])
   return `<p>${esc(fill(TEXTS.total[lang], { n: s.total, d: s.asOf }))}</p>
 ${chart('by-kind', TEXTS.byKind[lang], lang, byKind)}

@@ -72,7 +72,9 @@ export function mapElm (json: string, ctx: MappingContext, validate: (credential
     const birthDate = dateOf(s.dateOfBirth)
     addLearner(out, { nationalId, givenNames: text(s.givenName) ?? '', familyName: text(s.familyName) ?? '', ...(birthDate === undefined ? {} : { birthDate }) })
     const walk = (a: Json, path: string): void => {
-      arr(a.hasPart).forEach((p, k) => { walk(p, `${path}/hasPart/${k}`) })
+      arr(a.hasPart).forEach((p, k) => {
+        walk(p, `${path}/hasPart/${k}`)
+      })
       const spec = arr(a.specifiedBy)[0] ?? {}
       const ids = arr(spec.identifier)
       const localCode = text(spec.altLabel) ?? ids.find((i) => /local/i.test(String(i.schemeName ?? '')))?.notation
@@ -104,7 +106,9 @@ export function mapElm (json: string, ctx: MappingContext, validate: (credential
         ...(Number.isFinite(credits) && credits > 0 ? { credits } : {})
       })
     }
-    arr(s.hasClaim).forEach((a, k) => { walk(a, `${base}/credentialSubject/hasClaim/${k}`) })
+    arr(s.hasClaim).forEach((a, k) => {
+      walk(a, `${base}/credentialSubject/hasClaim/${k}`)
+    })
   })
   return out
 }

@@ -38,7 +38,9 @@ export function mapElmo (xml: string, ctx: MappingContext): Mapped {
   addLearner(out, { nationalId, givenNames: l.givenNames, familyName: l.familyName, ...(l.birthDate === undefined ? {} : { birthDate: l.birthDate }) })
   elmo.reports.forEach((report, r) => {
     const walk = (o: ImportedOpportunity, path: string): void => {
-      o.parts.forEach((p, n) => { walk(p, `${path}/hasPart/${n}`) })
+      o.parts.forEach((p, n) => {
+        walk(p, `${path}/hasPart/${n}`)
+      })
       const i = o.instance
       if (i.status === 'in-progress') return
       if (i.resultLabel === undefined && o.parts.length > 0) return // a grouping without a result of its own
@@ -71,7 +73,9 @@ export function mapElmo (xml: string, ctx: MappingContext): Mapped {
         ...(ects === undefined ? {} : { credits: ects })
       })
     }
-    report.opportunities.forEach((o, n) => { walk(o, `/report/${r}/learningOpportunitySpecification/${n}`) })
+    report.opportunities.forEach((o, n) => {
+      walk(o, `/report/${r}/learningOpportunitySpecification/${n}`)
+    })
   })
   return out
 }

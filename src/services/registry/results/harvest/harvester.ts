@@ -109,7 +109,9 @@ export class Harvester {
     if (this.running.has(sourceId)) throw new LifelongError('conflict', 'HARVEST_BUSY', `a harvest of ${sourceId} is running`)
     const run: HarvestRun = { id: randomBytes(8).toString('hex'), source: sourceId, trigger, state: 'running', startedAt: this.now(), progress: { phase: 'reading', done: 0, total: 0 }, problems: [] }
     this.last.set(sourceId, run)
-    const done = this.execute(source, run).finally(() => { this.running.delete(sourceId) })
+    const done = this.execute(source, run).finally(() => {
+      this.running.delete(sourceId)
+    })
     this.running.set(sourceId, done)
     return { run, done }
   }
@@ -120,7 +122,9 @@ export class Harvester {
       if (s.intervalMinutes === undefined) continue
       const timer = setInterval(() => {
         if (this.running.has(s.id)) return
-        try { this.begin(s.id, 'schedule') } catch {}
+        try {
+          this.begin(s.id, 'schedule')
+        } catch {}
       }, s.intervalMinutes * 60_000)
       timer.unref()
       this.timers.push(timer)

@@ -61,7 +61,9 @@ describe('ELM 3.2 credentials', () => {
     const key = generateSigningKey()
     const diploma = sampleLearnerResults.results[0]!
     const c = elmCredential(sampleLearnerResults.learner, diploma, {
-      credentialId: 'urn:uuid:1', issued: '2026-11-28T10:00:00Z', display: { pdf: new Uint8Array([1]) },
+      credentialId: 'urn:uuid:1',
+      issued: '2026-11-28T10:00:00Z',
+      display: { pdf: new Uint8Array([1]) },
       sealer: { did: didKeyFromEd25519(key.publicKeyRaw), country: 'NO', ...UIO }
     })
     const subject = c.credentialSubject as Record<string, any>
@@ -79,7 +81,10 @@ describe('ELM 3.2 credentials', () => {
     expect(a.hasPart[0].provenBy[0].grade.noteLiteral.en).toBe('B')
     // A merged institution: awarded by HiST, with a note that NTNU holds it now.
     const merged = elmCredential(sampleLearnerResults.learner, sampleLearnerResults.results[1]!, {
-      credentialId: 'urn:uuid:2', issued: '2026-11-28T10:00:00Z', display: { pdf: new Uint8Array([1]) }, sealer: { did: didKeyFromEd25519(key.publicKeyRaw), country: 'NO', ...UIO }
+      credentialId: 'urn:uuid:2',
+      issued: '2026-11-28T10:00:00Z',
+      display: { pdf: new Uint8Array([1]) },
+      sealer: { did: didKeyFromEd25519(key.publicKeyRaw), country: 'NO', ...UIO }
     })
     const body = (merged.credentialSubject as any).hasClaim[0].awardedBy.awardingBody[0]
     expect(body.legalName.nb).toBe('Høgskolen i Sør-Trøndelag')

@@ -21,10 +21,12 @@ import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
 import { testCredentials, xmlsecVerify, xsdValidate, type TestCredentials } from '../../../../helpers/emrex.ts'
 
 let creds: TestCredentials
-beforeAll(async () => { creds = await testCredentials('Canonical') })
+beforeAll(async () => {
+  creds = await testCredentials('Canonical')
+})
 
 /** Text with everything XML and C14N treat specially, plus non-ASCII and characters XML cannot carry. */
-const nasty = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '&', '<', '>', '"', "'", '\t', '\n', '\r', ']]>', 'ø', 'Å', '€', '😀', '\u0001', '\u00a0', '\u2028'), maxLength: 30 })
+const nasty = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '&', '<', '>', '"', '\'', '\t', '\n', '\r', ']]>', 'ø', 'Å', '€', '😀', '\u0001', '\u00a0', '\u2028'), maxLength: 30 })
 
 function viewWith (title: string, name: string, code: string, outcome: string): LearnerResults {
   const base = sampleLearnerResults.results[0] as ResultFacts
@@ -46,30 +48,41 @@ function xmllintC14n (xml: string): string {
   try {
     writeFileSync(join(dir, 'd.xml'), xml)
     return execFileSync('xmllint', ['--nonet', '--exc-c14n', join(dir, 'd.xml')], { encoding: 'utf8' })
-  } finally { rmSync(dir, { recursive: true, force: true }) }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 describe('canonical ELMO and the fast signature', () => {
   it('buildElmo writes exclusive canonical XML (xml-crypto canonicaliser)', () => {
-    fc.assert(fc.property(nasty, nasty, nasty, nasty, (title, name, code, outcome) => {
-      const xml = buildElmo(viewWith(title, name, code, outcome))
-      expect(xmlCryptoC14n(xml)).toBe(xml.slice(XML_DECLARATION.length))
-    }), { numRuns: 150 })
+    fc.assert(
+      fc.property(nasty, nasty, nasty, nasty, (title, name, code, outcome) => {
+        const xml = buildElmo(viewWith(title, name, code, outcome))
+        expect(xmlCryptoC14n(xml)).toBe(xml.slice(XML_DECLARATION.length))
+      }),
+      { numRuns: 150 }
+    )
   })
 
   it('buildElmo writes exclusive canonical XML (libxml2, xmllint --exc-c14n)', () => {
-    fc.assert(fc.property(nasty, nasty, nasty, nasty, (title, name, code, outcome) => {
-      const xml = buildElmo(viewWith(title, name, code, outcome))
-      expect(xmllintC14n(xml)).toBe(xml.slice(XML_DECLARATION.length))
-    }), { numRuns: 15 })
+    fc.assert(
+      fc.property(nasty, nasty, nasty, nasty, (title, name, code, outcome) => {
+        const xml = buildElmo(viewWith(title, name, code, outcome))
+        expect(xmllintC14n(xml)).toBe(xml.slice(XML_DECLARATION.length))
+      }),
+      { numRuns: 15 }
+    )
     expect(xmllintC14n(buildElmo(sampleLearnerResults))).toBe(buildElmo(sampleLearnerResults).slice(XML_DECLARATION.length))
   })
 
   it('the fast signature verifies with xmlsec1 and xml-crypto, stays schema-valid, and fails after a one-character change', () => {
-    fc.assert(fc.property(nasty, nasty, (title, name) => {
-      const signed = signCanonicalElmo(buildElmo(viewWith(title, name, 'C1', 'o')), creds.credentials)
-      expect(verifyElmoSignature(parseElmoXml(signed), [creds.trusted]).signatureAlgorithm).toBe('RSA-SHA256')
-    }), { numRuns: 40 })
+    fc.assert(
+      fc.property(nasty, nasty, (title, name) => {
+        const signed = signCanonicalElmo(buildElmo(viewWith(title, name, 'C1', 'o')), creds.credentials)
+        expect(verifyElmoSignature(parseElmoXml(signed), [creds.trusted]).signatureAlgorithm).toBe('RSA-SHA256')
+      }),
+      { numRuns: 40 }
+    )
     const signed = signCanonicalElmo(buildElmo(sampleLearnerResults), creds.credentials)
     expect(xmlsecVerify(signed, creds.certificatePem).valid).toBe(true)
     expect(xsdValidate(signed).valid).toBe(true)
@@ -83,7 +96,11 @@ describe('canonical ELMO and the fast signature', () => {
 
   it('signs only what buildElmo wrote', () => {
     let err: unknown
-    try { signCanonicalElmo('<elmo xmlns="x"> </elmo>', creds.credentials) } catch (e) { err = e }
+    try {
+      signCanonicalElmo('<elmo xmlns="x"> </elmo>', creds.credentials)
+    } catch (e) {
+      err = e
+    }
     expect((err as LifelongError).code).toBe('ELMO_SIGNING_FAILED')
   })
 })

@@ -19,22 +19,31 @@ const kari = { learnerId: 'dev-kari', givenNames: 'Kari', familyName: 'Nordmann'
 const ola = { learnerId: 'dev-ola', givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-01-01' }
 
 async function refusal (fn: () => Promise<unknown>): Promise<{ code: string, kind: string, details?: unknown } | undefined> {
-  try { await fn() } catch (err) { return err instanceof LifelongError ? { code: err.code, kind: err.kind, ...(err.details === undefined ? {} : { details: err.details }) } : { code: String(err), kind: '' } }
+  try {
+    await fn()
+  } catch (err) {
+    return err instanceof LifelongError ? { code: err.code, kind: err.kind, ...(err.details === undefined ? {} : { details: err.details }) } : { code: String(err), kind: '' }
+  }
   return undefined
 }
 
 async function client (init: { checker?: ElmoChecker, now?: () => number, rateLimit?: EmrexClientInit['rateLimit'], limits?: EmrexClientInit['limits'] } = {}): Promise<{ client: EmrexClient, storage: Storage }> {
   const storage = await openStorage(tempDir())
-  onTestFinished(async () => { await storage.close() })
-  const c = new EmrexClient({ store: new EmrexStore({ sublevel: storage.sublevel('bridges') }), checker: init.checker ?? inThreadElmoChecker(), logger: silentLogger(), now: init.now ?? Date.now, publicUrl: () => 'https://portal.example' }, {
-    providers: [{ id: 'p', name: 'P', country: 'SE', url: 'https://emp.example/emrex', certificates: [] }],
-    allowLoopbackHttp: false,
-    sessionTtlMs: 600_000,
-    maxElmoBytes: 1e6,
-    maxFormBytes: 1e6,
-    rateLimit: init.rateLimit ?? { windowMs: 600_000, perLearner: 20, perClient: 60 },
-    ...(init.limits === undefined ? {} : { limits: init.limits })
+  onTestFinished(async () => {
+    await storage.close()
   })
+  const c = new EmrexClient(
+    { store: new EmrexStore({ sublevel: storage.sublevel('bridges') }), checker: init.checker ?? inThreadElmoChecker(), logger: silentLogger(), now: init.now ?? Date.now, publicUrl: () => 'https://portal.example' },
+    {
+      providers: [{ id: 'p', name: 'P', country: 'SE', url: 'https://emp.example/emrex', certificates: [] }],
+      allowLoopbackHttp: false,
+      sessionTtlMs: 600_000,
+      maxElmoBytes: 1e6,
+      maxFormBytes: 1e6,
+      rateLimit: init.rateLimit ?? { windowMs: 600_000, perLearner: 20, perClient: 60 },
+      ...(init.limits === undefined ? {} : { limits: init.limits })
+    }
+  )
   return { client: c, storage }
 }
 
@@ -67,7 +76,9 @@ describe('EMREX import rate limits', () => {
 describe('the hard deadline of a check', () => {
   it('a document the worker cannot finish in time is refused with ELMO_CHECK_TIMEOUT, nothing stored, and the event loop turns meanwhile', async () => {
     const checker = workerElmoChecker({ workers: 1, timeoutMs: 150 })
-    onTestFinished(async () => { await checker.close() })
+    onTestFinished(async () => {
+      await checker.close()
+    })
     // Limits far above the ELMO profile, so that the worker has a document it needs seconds for.
     const limits = { ...DEFAULT_IMPORT_LIMITS, maxBytes: 64 * 1024 * 1024, maxElements: 5_000_000, maxNodes: 5_000_000 }
     const { client: c, storage } = await client({ checker: checker.check, limits })
@@ -77,9 +88,15 @@ describe('the hard deadline of a check', () => {
 
     const order: string[] = []
     let done = false
-    const attack = refusal(async () => await c.receive({ sessionId: fields.sessionId, returnCode: 'NCP_OK', elmo: field })).then((r) => { done = true; order.push('attack answered'); return r })
+    const attack = refusal(async () => await c.receive({ sessionId: fields.sessionId, returnCode: 'NCP_OK', elmo: field })).then((r) => {
+      done = true
+      order.push('attack answered')
+      return r
+    })
     // Another learner's request while the document is being checked.
-    const other = c.start(ola, 'p').then(() => { order.push('other answered') })
+    const other = c.start(ola, 'p').then(() => {
+      order.push('other answered')
+    })
     let turns = 0
     while (!done) {
       await new Promise((resolve) => setImmediate(resolve))

@@ -24,7 +24,10 @@ describe('ELMO 1.7 export', () => {
     ])
     // UiO (diploma, recognition), HiST (merged into NTNU), the upper-secondary school, NTNU.
     expect(elmo.reports.map((r) => r.issuer.titles.find((t) => t.lang === 'nb')?.text)).toEqual([
-      'Universitetet i Oslo', 'Høgskolen i Sør-Trøndelag', 'Oslo katedralskole', 'Norges teknisk-naturvitenskapelige universitet'
+      'Universitetet i Oslo',
+      'Høgskolen i Sør-Trøndelag',
+      'Oslo katedralskole',
+      'Norges teknisk-naturvitenskapelige universitet'
     ])
     const uio = elmo.reports[0]
     expect(uio?.issuer.identifiers).toEqual(expect.arrayContaining([{ type: 'schac', value: 'uio.no' }, { type: 'local', value: '185' }, { type: 'no-orgnr', value: '971035854' }]))
@@ -39,8 +42,13 @@ describe('ELMO 1.7 export', () => {
     // ECTS on one level of a branch only (ELMO 1.7 credit): the degree's total under a custom scheme.
     expect(diploma?.instance.credits).toEqual([{ scheme: 'ects-total', value: 180 }])
     expect(diploma?.parts[0]?.instance).toMatchObject({
-      date: '2021-12-10', start: '2021-08-01', status: 'passed', resultLabel: 'B', credits: [{ scheme: 'ects', value: 10 }],
-      levels: [{ type: 'EQF', value: '6' }, { type: 'NQF', value: '6' }], languageOfInstruction: 'nb'
+      date: '2021-12-10',
+      start: '2021-08-01',
+      status: 'passed',
+      resultLabel: 'B',
+      credits: [{ scheme: 'ects', value: 10 }],
+      levels: [{ type: 'EQF', value: '6' }, { type: 'NQF', value: '6' }],
+      languageOfInstruction: 'nb'
     })
     expect(diploma?.parts[0]?.instance.academicTerm?.titles).toContainEqual({ lang: 'en', text: '2021 autumn' })
     expect(diploma?.parts[0]?.instance.gradingScheme?.[0]?.text).toMatch(/^Norwegian higher education grading scale/)
@@ -58,7 +66,8 @@ describe('ELMO 1.7 export', () => {
     const r2 = vgs?.parts[0]
     expect(r2?.instance.resultLabel).toBeUndefined()
     expect(r2?.parts.map((p) => [p.titles.find((t) => t.lang === 'en')?.text, p.instance.resultLabel])).toEqual([
-      ['Overall achievement (coursework) grade', '5'], ['Written examination', '6']
+      ['Overall achievement (coursework) grade', '5'],
+      ['Written examination', '6']
     ])
     expect(vgs?.parts[1]?.instance.resultLabel).toBe('4')
 
@@ -77,7 +86,11 @@ describe('ELMO 1.7 export', () => {
     const elmo = readElmo(buildElmo(view))
     expect(elmo.reports).toHaveLength(1)
     let err: unknown
-    try { buildElmo({ ...sampleLearnerResults, results: [annulled] }) } catch (e) { err = e }
+    try {
+      buildElmo({ ...sampleLearnerResults, results: [annulled] })
+    } catch (e) {
+      err = e
+    }
     expect(isLifelongError(err, 'ELMO_NO_RESULTS')).toBe(true)
   })
 

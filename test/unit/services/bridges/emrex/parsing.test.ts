@@ -10,7 +10,11 @@ import { LifelongError } from '../../../../../src/core/errors.ts'
 import { ELMO_OFFICIAL_EXAMPLE } from '../../../../helpers/emrex.ts'
 
 function codeOf (fn: () => unknown): string | undefined {
-  try { fn() } catch (err) { return err instanceof LifelongError ? err.code : `not a LifelongError: ${String(err)}` }
+  try {
+    fn()
+  } catch (err) {
+    return err instanceof LifelongError ? err.code : `not a LifelongError: ${String(err)}`
+  }
   return undefined
 }
 

@@ -15,13 +15,19 @@ import type { ResultFacts } from '../../../../../src/core/bridges/model.ts'
 import { testCredentials } from '../../../../helpers/emrex.ts'
 
 async function codeOf (fn: () => Promise<unknown>): Promise<string | undefined> {
-  try { await fn() } catch (err) { return err instanceof LifelongError ? err.code : String(err) }
+  try {
+    await fn()
+  } catch (err) {
+    return err instanceof LifelongError ? err.code : String(err)
+  }
   return undefined
 }
 
 async function store (): Promise<EmrexStore> {
   const storage = await openStorage(tempDir())
-  onTestFinished(async () => { await storage.close() })
+  onTestFinished(async () => {
+    await storage.close()
+  })
   return new EmrexStore({ sublevel: storage.sublevel('bridges') })
 }
 
@@ -31,10 +37,17 @@ describe('EMREX sessions', () => {
   it('an import session expires, and expired sessions are pruned', async () => {
     let now = 1_000_000
     const s = await store()
-    const client = new EmrexClient({ store: s, checker: inThreadElmoChecker(), logger: silentLogger(), now: () => now, publicUrl: () => 'https://portal.example' }, {
-      providers: [{ id: 'p', name: 'P', country: 'SE', url: 'https://emp.example/emrex', certificates: [] }],
-      allowLoopbackHttp: false, sessionTtlMs: 60_000, maxElmoBytes: 1e6, maxFormBytes: 1e6, rateLimit: { windowMs: 60_000, perLearner: 10, perClient: 10 }
-    })
+    const client = new EmrexClient(
+      { store: s, checker: inThreadElmoChecker(), logger: silentLogger(), now: () => now, publicUrl: () => 'https://portal.example' },
+      {
+        providers: [{ id: 'p', name: 'P', country: 'SE', url: 'https://emp.example/emrex', certificates: [] }],
+        allowLoopbackHttp: false,
+        sessionTtlMs: 60_000,
+        maxElmoBytes: 1e6,
+        maxFormBytes: 1e6,
+        rateLimit: { windowMs: 60_000, perLearner: 10, perClient: 10 }
+      }
+    )
     const start = await client.start(kari, 'p')
     expect(start.fields.sessionId).toMatch(/^[A-Za-z0-9_-]{32}$/)
     expect(start.fields.returnUrl).toBe('https://portal.example/emrex/import/return')
@@ -49,10 +62,10 @@ describe('EMREX sessions', () => {
   it('a provider transfer expires, and needs the browser secret', async () => {
     let now = 1_000_000
     const { credentials } = await testCredentials()
-    const provider = new EmrexProvider({ store: await store(), results: fixtureResults({}), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: () => now }, {
-      portalName: 'P',
-      clients: [{ name: 'C', returnUrls: ['https://emc.example/return'] }], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true
-    })
+    const provider = new EmrexProvider(
+      { store: await store(), results: fixtureResults({}), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: () => now },
+      { portalName: 'P', clients: [{ name: 'C', returnUrls: ['https://emc.example/return'] }], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true }
+    )
     const { transfer, browserSecret } = await provider.begin({ sessionId: 'abc', returnUrl: 'https://emc.example/return' })
     expect((await provider.open(transfer.id, browserSecret)).client.name).toBe('C')
     expect(await codeOf(async () => await provider.open(transfer.id, undefined))).toBe('EMREX_TRANSFER_FORBIDDEN')
@@ -70,16 +83,23 @@ describe('EMREX sessions', () => {
       { ...base, id: 'annulled', status: 'annulled' },
       { ...base, id: 'failed', grades: [{ scale: 'A-F', value: 'F', component: 'final', passed: false }] }
     ]
-    const provider = new EmrexProvider({ store: await store(), results: fixtureResults({ [kari.learnerId]: { ...sampleLearnerResults, results } }), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: Date.now }, {
-      portalName: 'P',
-      clients: [], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true
-    })
+    const provider = new EmrexProvider(
+      { store: await store(), results: fixtureResults({ [kari.learnerId]: { ...sampleLearnerResults, results } }), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: Date.now },
+      { portalName: 'P', clients: [], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true }
+    )
     expect((await provider.choices(kari)).results.map((r) => r.id)).toEqual(['ok'])
   })
 
   it('checks return URLs: https, loopback http only when allowed, exact registration', () => {
     const clients = [{ name: 'C', returnUrls: ['https://emc.example/return', 'http://127.0.0.1:8080/r'] }]
-    const code = (url: string, loopback = false): string | undefined => { try { clientForReturnUrl(url, clients, loopback); return undefined } catch (e) { return (e as LifelongError).code } }
+    const code = (url: string, loopback = false): string | undefined => {
+      try {
+        clientForReturnUrl(url, clients, loopback)
+        return undefined
+      } catch (e) {
+        return (e as LifelongError).code
+      }
+    }
     expect(code('https://emc.example/return')).toBeUndefined()
     expect(code('https://EMC.example:443/return')).toBeUndefined()
     expect(code('https://emc.example/return/')).toBe('EMREX_CLIENT_UNKNOWN')

@@ -25,7 +25,11 @@ function verify (xml: string, trusted = [provider.trusted], now?: Date): ReturnT
 }
 
 function codeOf (fn: () => unknown): string | undefined {
-  try { fn() } catch (err) { return err instanceof LifelongError ? err.code : `not a LifelongError: ${String(err)}` }
+  try {
+    fn()
+  } catch (err) {
+    return err instanceof LifelongError ? err.code : `not a LifelongError: ${String(err)}`
+  }
   return undefined
 }
 
@@ -56,7 +60,10 @@ describe('ELMO signatures', () => {
   })
 
   it('accepts a document signed by xmlsec1 (an independent signer)', () => {
-    const template = unsigned.replace('</elmo>', `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="${ALG.excC14n}"/><SignatureMethod Algorithm="${ALG.rsaSha256}"/><Reference URI=""><Transforms><Transform Algorithm="${ALG.enveloped}"/><Transform Algorithm="${ALG.excC14n}"/></Transforms><DigestMethod Algorithm="${ALG.sha256}"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data/></KeyInfo></Signature></elmo>`)
+    const template = unsigned.replace(
+      '</elmo>',
+      `<Signature xmlns="http://www.w3.org/2000/09/xmldsig#"><SignedInfo><CanonicalizationMethod Algorithm="${ALG.excC14n}"/><SignatureMethod Algorithm="${ALG.rsaSha256}"/><Reference URI=""><Transforms><Transform Algorithm="${ALG.enveloped}"/><Transform Algorithm="${ALG.excC14n}"/></Transforms><DigestMethod Algorithm="${ALG.sha256}"/><DigestValue/></Reference></SignedInfo><SignatureValue/><KeyInfo><X509Data/></KeyInfo></Signature></elmo>`
+    )
     const byXmlsec = xmlsecSign(template, provider.privateKeyPem, provider.certificatePem)
     expect(verify(byXmlsec).signatureAlgorithm).toBe('RSA-SHA256')
   })
@@ -90,7 +97,9 @@ describe('ELMO signatures', () => {
     // then points at the forged root and no longer verifies.
     const inner = signed.replace(/^<\?xml[^>]*>\s*/, '')
     const sigXml = /<Signature[\s\S]*<\/Signature>/.exec(inner)?.[0] as string
-    const wrapped = `<elmo xmlns="https://github.com/emrex-eu/elmo-schemas/tree/v1"><generatedDate>2026-01-01T00:00:00Z</generatedDate><learner><givenNames>Eve</givenNames><familyName>Forger</familyName></learner><extension>${inner.replace(sigXml, '')}</extension>${sigXml}</elmo>`
+    const wrapped = `<elmo xmlns="https://github.com/emrex-eu/elmo-schemas/tree/v1"><generatedDate>2026-01-01T00:00:00Z</generatedDate><learner><givenNames>Eve</givenNames><familyName>Forger</familyName></learner><extension>${
+      inner.replace(sigXml, '')
+    }</extension>${sigXml}</elmo>`
     expect(codeOf(() => verify(wrapped))).toBe('ELMO_SIGNATURE_INVALID')
   })
 

@@ -17,7 +17,12 @@ import { signed, testKey } from '../../../../helpers/wallets.ts'
 import { tempDir } from '../../../../helpers/federation.ts'
 
 const errorOf = (fn: () => unknown): string | undefined => {
-  try { fn(); return undefined } catch (err) { return (err as { error?: string }).error }
+  try {
+    fn()
+    return undefined
+  } catch (err) {
+    return (err as { error?: string }).error
+  }
 }
 
 describe('credential request (OpenID4VCI 1.0 §8.2)', () => {
@@ -40,15 +45,31 @@ describe('credential request (OpenID4VCI 1.0 §8.2)', () => {
 describe('DPoP proofs (RFC 9449 §4.3)', () => {
   const url = 'https://portal.example.no/eudi/token'
   const seen = new Set<string>()
-  const check = (extra: Partial<DpopCheck> = {}): DpopCheck => ({ method: 'POST', url, nowMs: Date.now(), replay: async (k, jti) => { const fresh = !seen.has(`${k} ${jti}`); seen.add(`${k} ${jti}`); return fresh }, ...extra })
+  const check = (extra: Partial<DpopCheck> = {}): DpopCheck => ({
+    method: 'POST',
+    url,
+    nowMs: Date.now(),
+    replay: async (k, jti) => {
+      const fresh = !seen.has(`${k} ${jti}`)
+      seen.add(`${k} ${jti}`)
+      return fresh
+    },
+    ...extra
+  })
   const refusal = async (proof: string | string[] | undefined, extra: Partial<DpopCheck> = {}): Promise<string> => {
-    try { await checkDpopProof(proof, check(extra)); return 'accepted' } catch (err) { return (err as Error).message }
+    try {
+      await checkDpopProof(proof, check(extra))
+      return 'accepted'
+    } catch (err) {
+      return (err as Error).message
+    }
   }
 
   it('accepts a good proof once, and refuses each broken one', async () => {
     const key = await testKey()
     const now = Math.floor(Date.now() / 1000)
-    const proof = async (header: Record<string, unknown> = {}, claims: Record<string, unknown> = {}): Promise<string> => await signed({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk, ...header }, { jti: randomBytes(12).toString('base64url'), htm: 'POST', htu: url, iat: now, ...claims }, key.privateKey)
+    const proof = async (header: Record<string, unknown> = {}, claims: Record<string, unknown> = {}): Promise<string> =>
+      await signed({ alg: 'ES256', typ: 'dpop+jwt', jwk: key.jwk, ...header }, { jti: randomBytes(12).toString('base64url'), htm: 'POST', htu: url, iat: now, ...claims }, key.privateKey)
     const good = await proof()
     expect(await checkDpopProof(good, check())).toEqual({ jkt: key.jkt })
     expect(await refusal(good)).toMatch(/already used/)
@@ -85,12 +106,28 @@ describe('the issuer key\'s certificate chain at start', () => {
     }
     const ca = root('root')
     const other = root('other root')
-    const leafFor = (publicKey: ReturnType<typeof createPublicKey>): string => certificatesToPem([makeCertificate({ subject: { commonName: 'issuer' }, publicKey, issuer: { certificate: ca.cert, privateKey: ca.key }, ca: false, notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + day) })])
+    const leafFor = (publicKey: ReturnType<typeof createPublicKey>): string =>
+      certificatesToPem([makeCertificate({ subject: { commonName: 'issuer' }, publicKey, issuer: { certificate: ca.cert, privateKey: ca.key }, ca: false, notBefore: new Date(Date.now() - day), notAfter: new Date(Date.now() + day) })])
     writeFileSync(join(dir, 'good.pem'), leafFor(createPublicKey(issuerKey)))
     writeFileSync(join(dir, 'wrong-key.pem'), leafFor(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey))
     writeFileSync(join(dir, 'root.pem'), certificatesToPem([ca.cert]))
     writeFileSync(join(dir, 'other-root.pem'), certificatesToPem([other.cert]))
-    const create = async (chain: string, rootFile: string): Promise<unknown> => await EudiModule.create({ store: {} as never, log: {} as never, logger: { info () {}, warn () {}, debug () {}, child () { return this } } as never }, { dataDir: dir, issuerUrl: () => 'https://portal.example.no', name: 'test', certificateChainFile: join(dir, chain), certificateRootFile: join(dir, rootFile) })
+    const create = async (chain: string, rootFile: string): Promise<unknown> =>
+      await EudiModule.create(
+        {
+          store: {} as never,
+          log: {} as never,
+          logger: {
+            info () {},
+            warn () {},
+            debug () {},
+            child () {
+              return this
+            }
+          } as never
+        },
+        { dataDir: dir, issuerUrl: () => 'https://portal.example.no', name: 'test', certificateChainFile: join(dir, chain), certificateRootFile: join(dir, rootFile) }
+      )
     await expect(create('good.pem', 'root.pem')).resolves.toBeInstanceOf(EudiModule)
     await expect(create('wrong-key.pem', 'root.pem')).rejects.toMatchObject({ code: 'EUDI_CERTIFICATE_INVALID', message: expect.stringContaining('does not certify') })
     await expect(create('good.pem', 'other-root.pem')).rejects.toMatchObject({ code: 'EUDI_CERTIFICATE_INVALID', message: expect.stringContaining('does not lead to the root') })

@@ -24,7 +24,12 @@ function request (preview?: string): Uint8Array {
     .replace('urn:uuid:1a2b3c4d-0000-4000-8000-000000000000', `urn:uuid:1a2b3c4d-0000-4000-8000-${String(++n).padStart(12, '0')}`)
     .replace('https://sr.oots.tech.ec.europa.eu/evidencetypeclassifications/DE/ca8afed6-2dc0-422a-a931-d21c3d8d370e', DEFAULT_EVIDENCE_TYPES[0]!.classification)
     .replace(/(PossibilityForPreview">\s*<rim:SlotValue[^>]*>\s*<rim:Value>)false/, '$1true')
-  if (preview !== undefined) xml = xml.replace('<rim:Slot name="PossibilityForPreview">', `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${preview}</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name="PossibilityForPreview">`)
+  if (preview !== undefined) {
+    xml = xml.replace(
+      '<rim:Slot name="PossibilityForPreview">',
+      `<rim:Slot name="PreviewLocation"><rim:SlotValue xsi:type="rim:StringValueType"><rim:Value>${preview}</rim:Value></rim:SlotValue></rim:Slot><rim:Slot name="PossibilityForPreview">`
+    )
+  }
   return new TextEncoder().encode(xml)
 }
 
@@ -32,21 +37,29 @@ const ORIGIN = { gateway: { id: 'gw', name: 'Test gateway' }, requester: { id: '
 const L1 = { learnerId: 'L1' }
 /** A source that answers at once. */
 const answering: EvidenceFetcher = {
-  fetch: async (_learnerId, refs) => refs.map((ref) => ({ ref, credentialId: `c-${ref.resultId}`, sealedElm: 'e.y.z', pdf: new Uint8Array([37, 80, 68, 70]), issuer: { organisationNumber: '971035854', name: 'UiO', country: 'NO' }, issuedOn: '2024-06-28' }))
+  fetch: async (_learnerId, refs) =>
+    refs.map((ref) => ({ ref, credentialId: `c-${ref.resultId}`, sealedElm: 'e.y.z', pdf: new Uint8Array([37, 80, 68, 70]), issuer: { organisationNumber: '971035854', name: 'UiO', country: 'NO' }, issuedOn: '2024-06-28' }))
 }
 
 async function provider (options: { now?: () => number, retentionDays?: number, failWith?: LifelongError, evidence?: EvidenceFetcher } = {}): Promise<OotsProvider> {
   const storage = await openStorage(tempDir())
-  return new OotsProvider({
-    store: storage.sublevel('bridges'),
-    log: await LogStore.open({ storage }),
-    matcher: tableMatcher([{ learnerId: 'L1', person: { familyName: 'Dupont', givenName: 'Jean', dateOfBirth: '1992-10-22' } }]),
-    results: fixtureResults({ L1: sampleLearnerResults }),
-    evidence: options.evidence ?? { fetch: async () => { throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'deadline passed') } },
-    accessLog: memoryAccessLog(),
-    logger: silentLogger(),
-    now: options.now
-  }, { provider: { organisationNumber: '919477822', name: 'portal', country: 'NO' }, baseUrl: () => 'https://portal.example.no', retentionDays: options.retentionDays })
+  return new OotsProvider(
+    {
+      store: storage.sublevel('bridges'),
+      log: await LogStore.open({ storage }),
+      matcher: tableMatcher([{ learnerId: 'L1', person: { familyName: 'Dupont', givenName: 'Jean', dateOfBirth: '1992-10-22' } }]),
+      results: fixtureResults({ L1: sampleLearnerResults }),
+      evidence: options.evidence ?? {
+        fetch: async () => {
+          throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'deadline passed')
+        }
+      },
+      accessLog: memoryAccessLog(),
+      logger: silentLogger(),
+      now: options.now
+    },
+    { provider: { organisationNumber: '919477822', name: 'portal', country: 'NO' }, baseUrl: () => 'https://portal.example.no', retentionDays: options.retentionDays }
+  )
 }
 
 const locationOf = (body: Buffer): string => /<rim:Value>(https:[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(body.toString())![1]!

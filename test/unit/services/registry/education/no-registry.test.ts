@@ -11,7 +11,11 @@ import type { RpcClient } from '../../../../../src/net/rpc/client.ts'
 import { isLifelongError } from '../../../../../src/core/errors.ts'
 
 const federation = { membersWithRole: () => [] } as unknown as Federation
-const client = { call: async () => { throw new Error('no call expected') } } as unknown as RpcClient
+const client = {
+  call: async () => {
+    throw new Error('no call expected')
+  }
+} as unknown as RpcClient
 
 async function refusal (p: Promise<unknown>): Promise<{ code: string, message: string }> {
   try {
@@ -29,7 +33,9 @@ describe('a federation without a registry node', () => {
     expect(lookup.code).toBe('EDUCATION_REGISTRY_UNAVAILABLE')
     expect(lookup.message).toContain('lifelong init --role registry')
     expect(lookup.message).toContain('lifelong check --config')
-    const desk = await refusal(createAccreditorDesk({ client, federation }).record({ subjectType: 'offering', subject: 'O000000011', type: 'revocation', status: 'revoked', decisionDate: '2025-01-01', validFrom: '2025-01-01', reference: 'X' } as never))
+    const desk = await refusal(
+      createAccreditorDesk({ client, federation }).record({ subjectType: 'offering', subject: 'O000000011', type: 'revocation', status: 'revoked', decisionDate: '2025-01-01', validFrom: '2025-01-01', reference: 'X' } as never)
+    )
     expect(desk.code).toBe('EDUCATION_REGISTRY_UNAVAILABLE')
   })
 })

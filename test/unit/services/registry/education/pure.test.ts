@@ -90,7 +90,9 @@ describe('CSV import files', () => {
   it('keeps a programme\'s special admission requirement as a known code, in JSON, CSV and the stored record', () => {
     const ok = { ...programme(), links: { admissionRequirement: 'MATRS' } }
     expect(validateOffering(ok)).toEqual([])
-    expect(decodeOfferingVersion(encodeOfferingVersion({ offering: ok, seq: 1, validFrom: '2024-01-01', recordedAt: 1, publishedBy: '', contentHash: offeringContentHash(ok, '2024-01-01') })).offering.links.admissionRequirement).toBe('MATRS')
+    expect(decodeOfferingVersion(encodeOfferingVersion({ offering: ok, seq: 1, validFrom: '2024-01-01', recordedAt: 1, publishedBy: '', contentHash: offeringContentHash(ok, '2024-01-01') })).offering.links.admissionRequirement).toBe(
+      'MATRS'
+    )
     expect(validateOffering({ ...ok, links: { admissionRequirement: 'MATRS2' } }).map((f) => f.path)).toEqual(['/links/admissionRequirement'])
     const csv = parseImportFile('kind,localCode,nameNb,credits,nkrLevel,admissionRequirement\nstudy-programme,BAINF,Informatikk,180,6,REALFA\n', 'csv')
     expect(offeringFromJson(csv.rows[0]!.raw).offering.links).toEqual({ admissionRequirement: 'REALFA' })
@@ -113,14 +115,16 @@ describe('version selection', () => {
     expect(timeline(versions).map((t) => [t.version.seq, t.validTo, t.supersededBy])).toEqual([[1, '2023-08-01', 3], [2, '', undefined], [3, '2023-08-01', undefined]])
   })
   it('never answers with a version recorded after knownAt (property)', () => {
-    fc.assert(fc.property(fc.array(fc.record({ day: fc.integer({ min: 0, max: 3000 }), rec: fc.integer({ min: 0, max: 1000 }) }), { maxLength: 20 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 1000 }), (raw, day, knownAt) => {
-      const date = (d: number): string => new Date(Date.UTC(2000, 0, 1) + d * 86_400_000).toISOString().slice(0, 10)
-      const vs = raw.map((r, i) => v(i + 1, date(r.day), r.rec))
-      const picked = selectVersion(vs, { validOn: date(day), knownAt })
-      const eligible = vs.filter((x) => x.recordedAt <= knownAt && x.validFrom <= date(day))
-      if (eligible.length === 0) return picked === undefined
-      return picked !== undefined && eligible.includes(picked) && eligible.every((x) => x.validFrom <= picked.validFrom)
-    }))
+    fc.assert(
+      fc.property(fc.array(fc.record({ day: fc.integer({ min: 0, max: 3000 }), rec: fc.integer({ min: 0, max: 1000 }) }), { maxLength: 20 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 1000 }), (raw, day, knownAt) => {
+        const date = (d: number): string => new Date(Date.UTC(2000, 0, 1) + d * 86_400_000).toISOString().slice(0, 10)
+        const vs = raw.map((r, i) => v(i + 1, date(r.day), r.rec))
+        const picked = selectVersion(vs, { validOn: date(day), knownAt })
+        const eligible = vs.filter((x) => x.recordedAt <= knownAt && x.validFrom <= date(day))
+        if (eligible.length === 0) return picked === undefined
+        return picked !== undefined && eligible.includes(picked) && eligible.every((x) => x.validFrom <= picked.validFrom)
+      })
+    )
   })
 })
 
@@ -158,7 +162,20 @@ describe('institution chains', () => {
 })
 
 describe('decisions', () => {
-  const d = (x: Partial<AccreditationDecision>): AccreditationDecision => ({ id: 'A', subjectType: 'offering', subject: 'O', type: 'programme-accreditation', decidedBy: '997248945', status: 'accredited', decisionDate: '2011-06-01', validFrom: '2011-08-01', validTo: '', reference: 'r', recordedAt: 1, ...x })
+  const d = (x: Partial<AccreditationDecision>): AccreditationDecision => ({
+    id: 'A',
+    subjectType: 'offering',
+    subject: 'O',
+    type: 'programme-accreditation',
+    decidedBy: '997248945',
+    status: 'accredited',
+    decisionDate: '2011-06-01',
+    validFrom: '2011-08-01',
+    validTo: '',
+    reference: 'r',
+    recordedAt: 1,
+    ...x
+  })
   it('takes the decision in force and reads its status and validity', () => {
     const list = [d({}), d({ type: 'supervision', status: 'under-supervision', validFrom: '2018-09-03' }), d({ type: 'revocation', status: 'revoked', validFrom: '2019-08-01' })]
     expect(evaluateDecision(decisionInForce(list, '2015-01-01'), '2015-01-01')?.accredited).toBe(true)
@@ -183,7 +200,15 @@ describe('containment cycles', () => {
       if (findContainmentCycle(ids, (id) => edges.get(id) ?? []) !== undefined) return false
       // A back edge from a reachable descendant closes a cycle through the start.
       const from = a % n
-      const reach = (s: string, seen = new Set<string>()): Set<string> => { for (const c of edges.get(s) ?? []) if (!seen.has(c)) { seen.add(c); reach(c, seen) } return seen }
+      const reach = (s: string, seen = new Set<string>()): Set<string> => {
+        for (const c of edges.get(s) ?? []) {
+          if (!seen.has(c)) {
+            seen.add(c)
+            reach(c, seen)
+          }
+        }
+        return seen
+      }
       const below = [...reach(`n${from}`)]
       if (below.length === 0) return true
       const to = below[b % below.length] as string
@@ -195,7 +220,14 @@ describe('containment cycles', () => {
 })
 
 describe('records and exports', () => {
-  const version: OfferingVersion = { offering: { ...programme({ id: 'O000000019', owner: 'I000000019', relations: [{ type: 'contains-mandatory', target: 'O000000027' }] }) }, seq: 1, validFrom: '2024-08-01', recordedAt: 1_700_000_000_000, publishedBy: '971035854', contentHash: '' }
+  const version: OfferingVersion = {
+    offering: { ...programme({ id: 'O000000019', owner: 'I000000019', relations: [{ type: 'contains-mandatory', target: 'O000000027' }] }) },
+    seq: 1,
+    validFrom: '2024-08-01',
+    recordedAt: 1_700_000_000_000,
+    publishedBy: '971035854',
+    contentHash: ''
+  }
   it('stores exact bytes that decode to the same version, with a content hash that ignores set order', () => {
     const withHash = { ...version, contentHash: offeringContentHash(version.offering, '') }
     expect(decodeOfferingVersion(encodeOfferingVersion(withHash))).toEqual(withHash)

@@ -27,8 +27,30 @@ async function setup () {
   const t = await testRegistry()
   const uio = (await t.registry.putInstitution(institution())).institution
   const ntnu = (await t.registry.putInstitution(institution({ organisationNumber: '974767880', name: { nb: 'NTNU' }, shortName: 'NTNU', dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01' }))).institution
-  const hig = (await t.registry.putInstitution(institution({ organisationNumber: '974830523', name: { nb: 'Høgskolen i Gjøvik' }, shortName: 'HiG', category: 'accredited-college', selfAccreditation: { upToLevel: '6', doctoralFields: [] }, dbhCode: '0213', fsNumber: '206', validFrom: '1994-08-01' }))).institution
-  const nvf = (await t.registry.putInstitution(institution({ organisationNumber: '991502254', name: { nb: 'Nordvest fagskole' }, shortName: 'NVF', category: 'vocational-college', selfAccreditation: { upToLevel: '', doctoralFields: [] }, dbhCode: '8901', fsNumber: '901', validFrom: '2005-01-01' }))).institution
+  const hig = (await t.registry.putInstitution(
+    institution({
+      organisationNumber: '974830523',
+      name: { nb: 'Høgskolen i Gjøvik' },
+      shortName: 'HiG',
+      category: 'accredited-college',
+      selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+      dbhCode: '0213',
+      fsNumber: '206',
+      validFrom: '1994-08-01'
+    })
+  )).institution
+  const nvf = (await t.registry.putInstitution(
+    institution({
+      organisationNumber: '991502254',
+      name: { nb: 'Nordvest fagskole' },
+      shortName: 'NVF',
+      category: 'vocational-college',
+      selfAccreditation: { upToLevel: '', doctoralFields: [] },
+      dbhCode: '8901',
+      fsNumber: '901',
+      validFrom: '2005-01-01'
+    })
+  )).institution
   return { ...t, uio, ntnu, hig, nvf }
 }
 
@@ -102,17 +124,23 @@ describe('publishing offerings', () => {
     const r = await t.registry.publish([change(course()), change(programme({ relations: [{ type: 'contains-mandatory', target: 'ref:INF1000' }] }))], UIO)
     const [c, p] = r.results.map((x) => x.id) as [string, string]
     const s = await snapshot(t)
-    const unknown = await rejects(t.registry.publish([change(course({ localCode: 'INF2000', relations: [{ type: 'prerequisite', target: formatNationalId('offering', 999_999) }] }))], UIO), 'EDUCATION_RELATION_UNKNOWN_TARGET') as ValidationError
+    const unknown = await rejects(
+      t.registry.publish([change(course({ localCode: 'INF2000', relations: [{ type: 'prerequisite', target: formatNationalId('offering', 999_999) }] }))], UIO),
+      'EDUCATION_RELATION_UNKNOWN_TARGET'
+    ) as ValidationError
     expect(unknown.fields[0]?.path).toBe('/changes/0/offering/relations/0/target')
     await rejects(t.registry.publish([change(course({ localCode: 'INF2000', relations: [{ type: 'prerequisite', target: 'ref:NOPE' }] }))], UIO), 'EDUCATION_RELATION_UNKNOWN_TARGET')
     // The course would contain the programme that contains it.
     const cycle = await rejects(t.registry.publish([change(course({ id: c, relations: [{ type: 'contains-elective', target: p }] }), '2025-08-01')], UIO), 'EDUCATION_RELATION_CYCLE') as ValidationError
     expect(cycle.fields[0]?.message).toContain(`${c} → ${p} → ${c}`)
     // A cycle inside one request.
-    await rejects(t.registry.publish([
-      change(course({ localCode: 'A1', relations: [{ type: 'contains-mandatory', target: 'ref:B1' }] })),
-      change(course({ localCode: 'B1', relations: [{ type: 'contains-mandatory', target: 'ref:A1' }] }))
-    ], UIO), 'EDUCATION_RELATION_CYCLE')
+    await rejects(
+      t.registry.publish([
+        change(course({ localCode: 'A1', relations: [{ type: 'contains-mandatory', target: 'ref:B1' }] })),
+        change(course({ localCode: 'B1', relations: [{ type: 'contains-mandatory', target: 'ref:A1' }] }))
+      ], UIO),
+      'EDUCATION_RELATION_CYCLE'
+    )
     expect(await snapshot(t)).toEqual(s)
   })
 
@@ -140,7 +168,17 @@ describe('institutions, mergers and the issuer on a date', () => {
 
     t.now.ms += 1000
     const beforeMerger = t.now.ms - 1
-    const event = await t.registry.recordEvent({ id: '', type: 'merger', effectiveDate: '2016-01-01', predecessors: [t.ntnu.id, t.hig.id], successors: [t.ntnu.id], offerings: [], reference: 'Kongelig resolusjon 2015-06-19', note: '', recordedAt: 0 })
+    const event = await t.registry.recordEvent({
+      id: '',
+      type: 'merger',
+      effectiveDate: '2016-01-01',
+      predecessors: [t.ntnu.id, t.hig.id],
+      successors: [t.ntnu.id],
+      offerings: [],
+      reference: 'Kongelig resolusjon 2015-06-19',
+      note: '',
+      recordedAt: 0
+    })
     expect(checkNationalId(event.id, 'event')).toBeUndefined()
     const view = t.registry.getOffering(old?.id as string, { validOn: '2014-10-01' })
     expect(view.issuer?.shortName).toBe('HiG')
@@ -172,7 +210,10 @@ describe('institutions, mergers and the issuer on a date', () => {
     const s = await snapshot(t)
     const err = await rejects(t.registry.putInstitution(institution({ organisationNumber: '123456789', dbhCode: '12', validFrom: '2020-13-01' })), 'EDUCATION_INSTITUTION_INVALID') as ValidationError
     expect(err.fields.map((f) => f.path).sort()).toEqual(['/dbhCode', '/organisationNumber', '/validFrom'])
-    await rejects(t.registry.recordEvent({ id: '', type: 'merger', effectiveDate: '2016-01-01', predecessors: [t.hig.id, formatNationalId('institution', 99)], successors: [t.ntnu.id], offerings: [], reference: 'x', note: '', recordedAt: 0 }), 'EDUCATION_EVENT_INVALID')
+    await rejects(
+      t.registry.recordEvent({ id: '', type: 'merger', effectiveDate: '2016-01-01', predecessors: [t.hig.id, formatNationalId('institution', 99)], successors: [t.ntnu.id], offerings: [], reference: 'x', note: '', recordedAt: 0 }),
+      'EDUCATION_EVENT_INVALID'
+    )
     expect(await snapshot(t)).toEqual(s)
   })
 })
@@ -183,16 +224,52 @@ describe('accreditation', () => {
     const [p] = (await t.registry.publish([change(programme({ localCode: 'FS-EL', nkrLevel: '5.1', credits: 120, nusCode: '541101', links: {}, owner: t.nvf.id }), '2010-08-01')], OPERATOR)).results
     const id = p?.id as string
     expect(t.registry.wasAccredited(id, '2012-01-01')).toMatchObject({ accredited: false, basis: 'none' })
-    const d1 = await t.registry.recordDecision({ id: '', subjectType: 'offering', subject: id, type: 'programme-accreditation', decidedBy: '', status: 'accredited', decisionDate: '2011-06-15', validFrom: '2011-08-01', validTo: '', reference: 'NOKUT 11/00417', recordedAt: 0 }, NOKUT)
+    const d1 = await t.registry.recordDecision({
+      id: '',
+      subjectType: 'offering',
+      subject: id,
+      type: 'programme-accreditation',
+      decidedBy: '',
+      status: 'accredited',
+      decisionDate: '2011-06-15',
+      validFrom: '2011-08-01',
+      validTo: '',
+      reference: 'NOKUT 11/00417',
+      recordedAt: 0
+    }, NOKUT)
     expect(d1.decidedBy).toBe('997248945')
-    await t.registry.recordDecision({ id: '', subjectType: 'offering', subject: id, type: 'revocation', decidedBy: '', status: 'revoked', decisionDate: '2019-06-14', validFrom: '2019-08-01', validTo: '', reference: 'NOKUT 19/01078', recordedAt: 0 }, NOKUT)
+    await t.registry.recordDecision({
+      id: '',
+      subjectType: 'offering',
+      subject: id,
+      type: 'revocation',
+      decidedBy: '',
+      status: 'revoked',
+      decisionDate: '2019-06-14',
+      validFrom: '2019-08-01',
+      validTo: '',
+      reference: 'NOKUT 19/01078',
+      recordedAt: 0
+    }, NOKUT)
     expect(t.registry.wasAccredited(id, '2010-09-01').accredited).toBe(false)
     expect(t.registry.wasAccredited(id, '2015-01-01')).toMatchObject({ accredited: true, basis: 'decision' })
     expect(t.registry.wasAccredited(id, '2020-01-01')).toMatchObject({ accredited: false, basis: 'decision', status: 'revoked' })
     expect(t.registry.offeringHistory(id).accreditation.map((d) => d.status)).toEqual(['accredited', 'revoked'])
     // A retried decision is recorded once.
     const n = t.log.entries.length
-    await t.registry.recordDecision({ id: '', subjectType: 'offering', subject: id, type: 'revocation', decidedBy: '', status: 'revoked', decisionDate: '2019-06-14', validFrom: '2019-08-01', validTo: '', reference: 'NOKUT 19/01078', recordedAt: 0 }, NOKUT)
+    await t.registry.recordDecision({
+      id: '',
+      subjectType: 'offering',
+      subject: id,
+      type: 'revocation',
+      decidedBy: '',
+      status: 'revoked',
+      decisionDate: '2019-06-14',
+      validFrom: '2019-08-01',
+      validTo: '',
+      reference: 'NOKUT 19/01078',
+      recordedAt: 0
+    }, NOKUT)
     expect(t.log.entries.length).toBe(n)
 
     // A university accredits itself; its course is accredited through that.
@@ -239,7 +316,19 @@ describe('search and statistics', () => {
     const t = await setup()
     const changes: OfferingChangeInput[] = []
     for (let i = 0; i < 30; i++) {
-      changes.push(change(course({ localCode: `MAT${1000 + i}`, name: { nb: i % 2 === 0 ? 'Lineær algebra' : 'Høgskolematematikk' }, languages: i % 3 === 0 ? ['en'] : ['nb'], iscedF: '0541', nusCode: '654110', nkrLevel: i < 10 ? '7' : '6', ...(i < 10 ? { nusCode: '754110' } : {}) })))
+      changes.push(
+        change(
+          course({
+            localCode: `MAT${1000 + i}`,
+            name: { nb: i % 2 === 0 ? 'Lineær algebra' : 'Høgskolematematikk' },
+            languages: i % 3 === 0 ? ['en'] : ['nb'],
+            iscedF: '0541',
+            nusCode: '654110',
+            nkrLevel: i < 10 ? '7' : '6',
+            ...(i < 10 ? { nusCode: '754110' } : {})
+          })
+        )
+      )
     }
     await t.registry.publish(changes, UIO)
     const r = t.registry.search({ q: 'line alg', limit: 5 })

@@ -35,33 +35,43 @@ describe('search index', () => {
       asOf: fc.option(fc.constantFrom('2016-01-01', '2024-06-01', '2031-01-01'), { nil: undefined }),
       knownAt: fc.option(fc.integer({ min: 0, max: 100 }), { nil: undefined })
     })
-    fc.assert(fc.property(fc.array(offering, { minLength: 0, maxLength: 25 }), fc.array(query, { minLength: 1, maxLength: 5 }), (catalogue, queries) => {
-      const all = new Map<string, OfferingVersion[]>()
-      const index = new SearchIndex({
-        versions: () => all.entries(),
-        versionsOf: (id) => all.get(id),
-        ownerOn: (_id, owner) => owner,
-        isAccredited: () => true,
-        transferred: () => false,
-        today: () => '2025-01-01'
-      })
-      catalogue.forEach((versions, n) => {
-        const id = `O${String(n + 1).padStart(8, '0')}0`
-        versions.forEach((x, seq) => {
-          const v: OfferingVersion = { offering: course({ id, localCode: `C${n}`, name: { nb: x.name }, nkrLevel: x.level, languages: x.en ? ['en'] : ['nb'] }), seq: seq + 1, validFrom: `${x.year}-08-01`, recordedAt: x.rec, publishedBy: '', contentHash: '' }
-          all.set(id, [...(all.get(id) ?? []), v])
-          index.add(v)
-          // Queries between commits see the commit.
-          expect(index.search({ q: normaliseText(x.name).slice(0, 3), limit: 100 }).items.some((h) => h.id === id) || selectVersion(all.get(id) ?? [], { validOn: '2025-01-01' })?.offering.name.nb !== x.name).toBe(true)
+    fc.assert(
+      fc.property(fc.array(offering, { minLength: 0, maxLength: 25 }), fc.array(query, { minLength: 1, maxLength: 5 }), (catalogue, queries) => {
+        const all = new Map<string, OfferingVersion[]>()
+        const index = new SearchIndex({
+          versions: () => all.entries(),
+          versionsOf: (id) => all.get(id),
+          ownerOn: (_id, owner) => owner,
+          isAccredited: () => true,
+          transferred: () => false,
+          today: () => '2025-01-01'
         })
-      })
-      for (const q of queries) {
-        const expected = naive(all, q, '2025-01-01')
-        const got = index.search({ ...q, limit: 100 })
-        expect(got.total).toBe(expected.length)
-        expect(got.items.map((h) => h.id)).toEqual(expected.slice(0, 100))
-        expect(Object.values(got.facets.level).reduce((a, b) => a + b, 0)).toBe(expected.length)
-      }
-    }), { numRuns: 200 })
+        catalogue.forEach((versions, n) => {
+          const id = `O${String(n + 1).padStart(8, '0')}0`
+          versions.forEach((x, seq) => {
+            const v: OfferingVersion = {
+              offering: course({ id, localCode: `C${n}`, name: { nb: x.name }, nkrLevel: x.level, languages: x.en ? ['en'] : ['nb'] }),
+              seq: seq + 1,
+              validFrom: `${x.year}-08-01`,
+              recordedAt: x.rec,
+              publishedBy: '',
+              contentHash: ''
+            }
+            all.set(id, [...(all.get(id) ?? []), v])
+            index.add(v)
+            // Queries between commits see the commit.
+            expect(index.search({ q: normaliseText(x.name).slice(0, 3), limit: 100 }).items.some((h) => h.id === id) || selectVersion(all.get(id) ?? [], { validOn: '2025-01-01' })?.offering.name.nb !== x.name).toBe(true)
+          })
+        })
+        for (const q of queries) {
+          const expected = naive(all, q, '2025-01-01')
+          const got = index.search({ ...q, limit: 100 })
+          expect(got.total).toBe(expected.length)
+          expect(got.items.map((h) => h.id)).toEqual(expected.slice(0, 100))
+          expect(Object.values(got.facets.level).reduce((a, b) => a + b, 0)).toBe(expected.length)
+        }
+      }),
+      { numRuns: 200 }
+    )
   })
 })

@@ -35,8 +35,13 @@ function fakeIndex (): { index: IndexClient, batches: string[][], hold: () => ()
     batches,
     hold: () => {
       let release: () => void = () => {}
-      gate = new Promise((resolve) => { release = resolve })
-      return () => { gate = undefined; release() }
+      gate = new Promise((resolve) => {
+        release = resolve
+      })
+      return () => {
+        gate = undefined
+        release()
+      }
     },
     inFlight: () => inFlight,
     maxInFlight: () => maxInFlight
@@ -46,7 +51,14 @@ function fakeIndex (): { index: IndexClient, batches: string[][], hold: () => ()
 const within = async <T>(p: Promise<T>, ms: number, what: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined
   try {
-    return await Promise.race([p, new Promise<never>((_resolve, reject) => { timer = setTimeout(() => { reject(new Error(`${what}: not settled within ${ms} ms`)) }, ms) })])
+    return await Promise.race([
+      p,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`${what}: not settled within ${ms} ms`))
+        }, ms)
+      })
+    ])
   } finally {
     clearTimeout(timer)
   }

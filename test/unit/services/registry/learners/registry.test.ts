@@ -26,7 +26,7 @@ async function allKeys (store: Sublevel): Promise<string[]> {
 
 /** Nine digits with valid check digits (trying the next individual number when K1 or K2 would be 10). */
 function withCheckDigits (nine: string): string {
-  for (let i = 0; ; i++) {
+  for (let i = 0;; i++) {
     const candidate = nine.slice(0, 6) + String((Number(nine.slice(6)) + i) % 1000).padStart(3, '0')
     const k = checkDigits(candidate)
     if (k !== undefined) return candidate + k
@@ -47,7 +47,7 @@ function withBadK1 (nine: string): string {
 }
 
 function dNumber (birthDate: string): string {
-  for (let i = 100; ; i++) {
+  for (let i = 100;; i++) {
     const n = syntheticNationalId(birthDate, i, { dNumber: true })
     if (n !== undefined) return n
   }
@@ -147,7 +147,12 @@ describe('learner registry', () => {
   describe('bad national IDs are refused with their reason, and nothing is stored', () => {
     const p = syntheticPerson(3)
     const flip = (s: string, i: number): string => s.slice(0, i) + String((Number(s[i]) + 1) % 10) + s.slice(i + 1)
-    const hnr = (() => { for (let i = 0; ; i++) { const n = syntheticNationalId('1990-05-17', i, { monthOffset: 40 }); if (n !== undefined) return n } })()
+    const hnr = (() => {
+      for (let i = 0;; i++) {
+        const n = syntheticNationalId('1990-05-17', i, { monthOffset: 40 })
+        if (n !== undefined) return n
+      }
+    })()
     const cases: Array<[string, string, string]> = [
       ['too short', p.nationalId.slice(0, 10), 'national-id-length'],
       ['a letter', `${p.nationalId.slice(0, 10)}X`, 'national-id-non-digit'],

@@ -34,15 +34,15 @@ async function created (t: TestRegistry, n: number, by: string = UIO): Promise<s
 async function withMetrics (): Promise<{ registry: LearnerRegistry, metrics: ReturnType<typeof createMetrics>, value: (name: string, labels: Record<string, string>) => Promise<number> }> {
   const storage = await openStorage(tempDir('lifelong-rights-'))
   const log = await recordingLog(storage)
-  onTestFinished(async () => { await log.store.close(); await storage.close() })
+  onTestFinished(async () => {
+    await log.store.close()
+    await storage.close()
+  })
   const metrics = createMetrics()
-  const registry = new LearnerRegistry({
-    store: storage.sublevel('learners'),
-    log,
-    federation: { membersWithRole: (role) => MEMBERS.filter((m) => m.roles.includes(role)), activeMembers: () => MEMBERS },
-    logger: silentLogger(),
-    metrics
-  }, { allowSynthetic: true, organisationNumber: ORG.operator })
+  const registry = new LearnerRegistry(
+    { store: storage.sublevel('learners'), log, federation: { membersWithRole: (role) => MEMBERS.filter((m) => m.roles.includes(role)), activeMembers: () => MEMBERS }, logger: silentLogger(), metrics },
+    { allowSynthetic: true, organisationNumber: ORG.operator }
+  )
   const value = async (name: string, labels: Record<string, string>): Promise<number> => {
     const m = (await metrics.registry.getMetricsAsJSON()).find((x) => x.name === name)
     const v = (m?.values ?? []).find((x) => Object.entries(labels).every(([k, l]) => x.labels[k] === l))
@@ -66,7 +66,8 @@ describe('rights at the index', () => {
     const res = await t.registry.registerIndexEntries(
       [{ learner: { learnerId: id }, action: 'register', identity: identity(1) }],
       [{ learner: { learnerId: id }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }],
-      accessor(UIO))
+      accessor(UIO)
+    )
     expect([res.pointers[0]?.status, res.enrolments[0]?.status]).toEqual(['registered', 'registered'])
     const store = t.storage.sublevel('learners')
     const pointer = lifelong.learners.PointerRecord.decode(await store.get(`pv/${id}/${UIO}/00000001`) as Uint8Array)
@@ -83,8 +84,11 @@ describe('rights at the index', () => {
     const id = await created(t, 21, NTNU)
     const before = await t.registry.record(id)
     // UiO knows the national ID, hence the birth date, and the name: it links itself.
-    const linked = await t.registry.registerIndexEntries([{ learner: { learnerId: id }, action: 'register', identity: identity(21) }],
-      [{ learner: { learnerId: id }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }], accessor(UIO))
+    const linked = await t.registry.registerIndexEntries(
+      [{ learner: { learnerId: id }, action: 'register', identity: identity(21) }],
+      [{ learner: { learnerId: id }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15' }],
+      accessor(UIO)
+    )
     expect([linked.pointers[0]?.status, linked.enrolments[0]?.status]).toEqual(['registered', 'registered'])
     // Its rewrite of name, gender and contact is not applied, whatever it sends.
     const rewrite = learnerInput(21, { name: { given: 'Eve', family: 'Attacker' }, gender: 'other', contact: { channels: [{ kind: 'email', value: 'attacker@evil.example' }] } })
@@ -112,13 +116,18 @@ describe('rights at the index', () => {
     const t = await openTestRegistry()
     const id = await created(t, 2, NTNU)
     const store = t.storage.sublevel('learners')
-    const keys = async (): Promise<string[]> => { const out: string[] = []; for await (const k of store.keys()) out.push(k); return out }
+    const keys = async (): Promise<string[]> => {
+      const out: string[] = []
+      for await (const k of store.keys()) out.push(k)
+      return out
+    }
     const before = await keys()
     const entries = t.log.entries.length
     const res = await t.registry.registerIndexEntries(
       [{ learner: { learnerId: id }, action: 'register' }, { learner: { learnerId: id }, action: 'register', identity: { ...identity(2), birthDate: '1900-01-01' } }],
       [{ learner: { learnerId: id }, action: 'register', offeringId: 'IN1000', status: 'active', startDate: '2024-08-15', identity: { name: { given: 'Someone', family: 'Else' }, birthDate: identity(2).birthDate } }],
-      accessor(UIO))
+      accessor(UIO)
+    )
     expect(res.pointers.map((o) => o.code)).toEqual(['LEARNERS_IDENTITY_REQUIRED', 'LEARNERS_IDENTITY_MISMATCH'])
     expect(res.enrolments.map((o) => o.code)).toEqual(['LEARNERS_IDENTITY_MISMATCH'])
     expect(await keys()).toEqual(before)
@@ -162,7 +171,16 @@ describe('rights at the index', () => {
     const asked = await t.registry.addIdentifier({ learnerId: id }, nid(10), undefined, accessor(UIO))
     expect(asked).toMatchObject({ pending: true, version: 1 })
     const list = await t.registry.changeRequests({}, operator())
-    expect(list).toEqual([expect.objectContaining({ id: asked.changeRequestId, learnerId: id, kind: 'add-identifier', status: 'pending', identifier: { scheme: 'fnr', value: nid(10).value, country: '', validFrom: '', validTo: '' }, requestedBy: { organisationNumber: UIO, name: 'Universitetet i Oslo', peerId: `peer-${UIO}`, role: 'institution' } })])
+    expect(list).toEqual([
+      expect.objectContaining({
+        id: asked.changeRequestId,
+        learnerId: id,
+        kind: 'add-identifier',
+        status: 'pending',
+        identifier: { scheme: 'fnr', value: nid(10).value, country: '', validFrom: '', validTo: '' },
+        requestedBy: { organisationNumber: UIO, name: 'Universitetet i Oslo', peerId: `peer-${UIO}`, role: 'institution' }
+      })
+    ])
     await expect(t.registry.decideChangeRequest('not-an-id', 'approve', '', operator())).rejects.toMatchObject({ code: 'LEARNERS_INPUT_INVALID' })
     await expect(t.registry.decideChangeRequest('0'.repeat(32), 'approve', '', operator())).rejects.toMatchObject({ code: 'LEARNERS_CHANGE_REQUEST_NOT_FOUND', kind: 'not-found' })
     expect(await t.registry.decideChangeRequest(asked.changeRequestId, 'approve', 'checked', operator())).toMatchObject({ status: 'approved', version: 2, note: 'checked' })

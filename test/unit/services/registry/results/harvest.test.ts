@@ -34,11 +34,25 @@ describe('harvest mappings', () => {
   })
 
   it('OOAPI: entries that do not map are reported with their path, nothing else of them', () => {
-    const page = JSON.stringify({ pageNumber: 1, hasNextPage: false, items: [
-      { associationId: 'a', result: { state: 'completed', score: 'B', resultDate: '2025-12-10' }, person: { otherCodes: [] }, offering: { course: { primaryCode: { code: 'IN1000' } } } },
-      { associationId: 'b', result: { state: 'completed', score: 'B', resultDate: '2025-12-10' }, person: { otherCodes: [{ codeType: 'nationalIdentityNumber', code: '14839940026' }] }, offering: { course: { primaryCode: { code: 'XX1' } } } },
-      { associationId: 'c', result: { state: 'completed', score: 'B', resultDate: '2025-12-10' }, person: { givenName: 'Kari', surname: 'N', otherCodes: [{ codeType: 'nationalIdentityNumber', code: '14839940026' }] }, offering: { course: { primaryCode: { code: 'in1000' } } } }
-    ] })
+    const page = JSON.stringify({
+      pageNumber: 1,
+      hasNextPage: false,
+      items: [
+        { associationId: 'a', result: { state: 'completed', score: 'B', resultDate: '2025-12-10' }, person: { otherCodes: [] }, offering: { course: { primaryCode: { code: 'IN1000' } } } },
+        {
+          associationId: 'b',
+          result: { state: 'completed', score: 'B', resultDate: '2025-12-10' },
+          person: { otherCodes: [{ codeType: 'nationalIdentityNumber', code: '14839940026' }] },
+          offering: { course: { primaryCode: { code: 'XX1' } } }
+        },
+        {
+          associationId: 'c',
+          result: { state: 'completed', score: 'B', resultDate: '2025-12-10' },
+          person: { givenName: 'Kari', surname: 'N', otherCodes: [{ codeType: 'nationalIdentityNumber', code: '14839940026' }] },
+          offering: { course: { primaryCode: { code: 'in1000' } } }
+        }
+      ]
+    })
     const m = mapOoapi([page, '{"nope":1}'], ctx)
     expect(m.problems.map((p) => [p.path, p.code])).toEqual([
       ['/pages/0/items/0/person/otherCodes', 'HARVEST_MAPPING_INVALID'],
@@ -73,28 +87,59 @@ describe('harvest schedule', () => {
       let gate = Promise.resolve()
       let begun = 0
       const staging = {
-        begin: () => { begun++; gate = new Promise<void>((resolve) => { release = resolve }); return 'i' },
-        add: async () => { await gate; return { importId: 'i', learners: 0, results: 0, problems: [] } },
+        begin: () => {
+          begun++
+          gate = new Promise<void>((resolve) => {
+            release = resolve
+          })
+          return 'i'
+        },
+        add: async () => {
+          await gate
+          return { importId: 'i', learners: 0, results: 0, problems: [] }
+        },
         commit: async () => ({ learners: { created: 0, updated: 0, unchanged: 0 }, results: [] }),
         abort: () => {}
       } as unknown as ImportStaging
       // One OOAPI entry: each run holds in the registry's check until released.
-      writeFileSync(file, JSON.stringify({ items: [{ associationId: 'c', result: { state: 'completed', score: 'B', resultDate: '2025-12-10' }, person: { otherCodes: [{ codeType: 'nationalIdentityNumber', code: '14839940026' }] }, offering: { course: { primaryCode: { code: 'IN1000' } } } }] }))
-      const h = new Harvester({ staging, fetch: async () => '', offeringByCode: ctx.offeringByCode, validateElm: () => () => [], pseudonymKey: async () => new Uint8Array(32), logger: silentLogger() },
-        [{ id: 'fs', format: 'ooapi', file, intervalMinutes: 5, allowPrivateNetwork: false, maxBytes: 1 << 20 }])
+      writeFileSync(
+        file,
+        JSON.stringify({
+          items: [{
+            associationId: 'c',
+            result: { state: 'completed', score: 'B', resultDate: '2025-12-10' },
+            person: { otherCodes: [{ codeType: 'nationalIdentityNumber', code: '14839940026' }] },
+            offering: { course: { primaryCode: { code: 'IN1000' } } }
+          }]
+        })
+      )
+      const h = new Harvester({ staging, fetch: async () => '', offeringByCode: ctx.offeringByCode, validateElm: () => () => [], pseudonymKey: async () => new Uint8Array(32), logger: silentLogger() }, [{
+        id: 'fs',
+        format: 'ooapi',
+        file,
+        intervalMinutes: 5,
+        allowPrivateNetwork: false,
+        maxBytes: 1 << 20
+      }])
       h.afterStart()
       expect(h.latest('fs')).toBeUndefined()
       vi.advanceTimersByTime(5 * 60_000)
       expect(h.latest('fs')).toMatchObject({ trigger: 'schedule', state: 'running' })
-      await vi.waitFor(() => { expect(begun).toBe(1) })
+      await vi.waitFor(() => {
+        expect(begun).toBe(1)
+      })
       // The next tick finds it still running: no second run.
       vi.advanceTimersByTime(5 * 60_000)
       expect(() => h.begin('fs')).toThrow(/running/)
       release()
-      await vi.waitFor(() => { expect(h.latest('fs')?.state).toBe('done') })
+      await vi.waitFor(() => {
+        expect(h.latest('fs')?.state).toBe('done')
+      })
       expect(begun).toBe(1)
       vi.advanceTimersByTime(5 * 60_000)
-      await vi.waitFor(() => { expect(begun).toBe(2) })
+      await vi.waitFor(() => {
+        expect(begun).toBe(2)
+      })
       release()
       await h.stop()
     } finally {

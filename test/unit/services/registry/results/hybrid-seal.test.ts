@@ -15,18 +15,19 @@ import { openSourcedResult } from '../../../../../src/services/registry/results/
 import { logKeyOf } from '../../../../../src/services/registry/results/keys.ts'
 
 const ORG = '974760673'
-const record = (n: number): Uint8Array => lifelong.results.ResultRecord.encode({
-  resultId: `r${n}`,
-  version: 1,
-  status: 'issued',
-  kind: 'course-result',
-  offeringId: `O-${n}`,
-  title: { nb: `Emne ${n}`, nn: '', en: '' },
-  issuer: { institutionId: 'I-1', organisationNumber: ORG, name: { nb: 'Universitetet', nn: '', en: '' }, dbhCode: '', fsNumber: '' },
-  subject: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14', identifierCommitment: subjectCommitment(randomBytes(32), { scheme: 'national-id', value: '14839940026' }) },
-  achievedOn: '2024-12-10',
-  recordedBy: ORG
-}).finish()
+const record = (n: number): Uint8Array =>
+  lifelong.results.ResultRecord.encode({
+    resultId: `r${n}`,
+    version: 1,
+    status: 'issued',
+    kind: 'course-result',
+    offeringId: `O-${n}`,
+    title: { nb: `Emne ${n}`, nn: '', en: '' },
+    issuer: { institutionId: 'I-1', organisationNumber: ORG, name: { nb: 'Universitetet', nn: '', en: '' }, dbhCode: '', fsNumber: '' },
+    subject: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14', identifierCommitment: subjectCommitment(randomBytes(32), { scheme: 'national-id', value: '14839940026' }) },
+    achievedOn: '2024-12-10',
+    recordedBy: ORG
+  }).finish()
 
 describe('hybrid result seals', () => {
   const ed = generateSigningKey()

@@ -19,8 +19,24 @@ describe('result input checks', () => {
   it('accepts a well-formed course result and each kind\'s fields', () => {
     expect(problems(base)).toEqual([])
     expect(problems({ ...base, kind: 'micro-credential', grades: [{ scale: 'pass-fail', value: 'passed' }], microCredential: { workloadHours: 135, participation: 'online' } })).toEqual([])
-    expect(problems({ ...base, kind: 'upper-secondary-diploma', grades: undefined, parts: [{ localCode: 'REA3024', title: { nb: 'Matematikk R2' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }, { scale: '1-6', value: '6', component: 'exam-written' }] }] })).toEqual([])
-    expect(problems({ externalId: 'r-1', learner: kari, kind: 'recognition', achievedOn: '2019-09-02', title: { nb: 'Godkjenning' }, recognition: { foreignInstitution: 'Uppsala universitet', country: 'SE', foreignTitle: 'Omvårdnad', recognisedAs: { nb: '30 sp' }, decidedBy: 'OsloMet' } })).toEqual([])
+    expect(
+      problems({
+        ...base,
+        kind: 'upper-secondary-diploma',
+        grades: undefined,
+        parts: [{ localCode: 'REA3024', title: { nb: 'Matematikk R2' }, grades: [{ scale: '1-6', value: '5', component: 'standpunkt' }, { scale: '1-6', value: '6', component: 'exam-written' }] }]
+      })
+    ).toEqual([])
+    expect(
+      problems({
+        externalId: 'r-1',
+        learner: kari,
+        kind: 'recognition',
+        achievedOn: '2019-09-02',
+        title: { nb: 'Godkjenning' },
+        recognition: { foreignInstitution: 'Uppsala universitet', country: 'SE', foreignTitle: 'Omvårdnad', recognisedAs: { nb: '30 sp' }, decidedBy: 'OsloMet' }
+      })
+    ).toEqual([])
     expect(problems({ action: 'annul', resultId: 'r0000000000000000000a', reason: 'Fusk' })).toEqual([])
   })
 
@@ -58,7 +74,13 @@ describe('result input checks', () => {
   })
 
   it('knows which grades pass', () => {
-    expect(['A', 'E', 'passed', '2', 'passed-with-distinction'].map((v) => isPass(v.length === 1 && /\d/.test(v) ? '1-6' : v.length === 1 ? 'A-F' : v === 'passed' ? 'pass-fail' : 'trade-certificate', v))).toEqual([true, true, true, true, true])
+    expect(['A', 'E', 'passed', '2', 'passed-with-distinction'].map((v) => isPass(v.length === 1 && /\d/.test(v) ? '1-6' : v.length === 1 ? 'A-F' : v === 'passed' ? 'pass-fail' : 'trade-certificate', v))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true
+    ])
     expect([isPass('A-F', 'F'), isPass('1-6', '1'), isPass('pass-fail', 'failed'), isPass('A-F', 'G')]).toEqual([false, false, false, false])
     expect(osloDay(Date.UTC(2024, 11, 31, 23, 30))).toBe('2025-01-01')
   })
@@ -66,7 +88,17 @@ describe('result input checks', () => {
 
 describe('signed results', () => {
   const key = generateSigningKey()
-  const record = { resultId: 'r0000000000000000000a', version: 1, status: 'issued', kind: 'course-result', issuer: { organisationNumber: '971035854' }, subject: { givenNames: 'Kari', familyName: 'Nordmann', identifierCommitment: subjectCommitment(new Uint8Array(32), { scheme: 'national-id', value: '14839940026' }) }, grades: [{ scale: 'A-F', value: 'B', component: 'final' }], creditsTenths: 75, recordedBy: '971035854' }
+  const record = {
+    resultId: 'r0000000000000000000a',
+    version: 1,
+    status: 'issued',
+    kind: 'course-result',
+    issuer: { organisationNumber: '971035854' },
+    subject: { givenNames: 'Kari', familyName: 'Nordmann', identifierCommitment: subjectCommitment(new Uint8Array(32), { scheme: 'national-id', value: '14839940026' }) },
+    grades: [{ scale: 'A-F', value: 'B', component: 'final' }],
+    creditsTenths: 75,
+    recordedBy: '971035854'
+  }
 
   it('opens what it sealed, and refuses tampering, another domain and another payload type', () => {
     const bytes = sealResult(key, record)

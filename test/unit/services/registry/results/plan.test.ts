@@ -18,7 +18,21 @@ const key = generateSigningKey()
 const SELF = { id: 'I-UIO', organisationNumber: '971035854', name: { nb: 'Universitetet i Oslo' } }
 const KARI: SubjectId = { scheme: 'national-id', value: '01010112345' }
 const OLA: SubjectId = { scheme: 'national-id', value: '02020212345' }
-const OFFERING: OfferingInfo = { id: 'O1', kind: 'course', localCode: 'MAT1000', title: { nb: 'Matematikk 1' }, credits: 10, nkrLevel: '6', eqfLevel: 6, iscedF: '0541', languages: ['nb'], gradingScale: 'A-F', learningOutcomes: {}, owner: SELF, issuer: SELF }
+const OFFERING: OfferingInfo = {
+  id: 'O1',
+  kind: 'course',
+  localCode: 'MAT1000',
+  title: { nb: 'Matematikk 1' },
+  credits: 10,
+  nkrLevel: '6',
+  eqfLevel: 6,
+  iscedF: '0541',
+  languages: ['nb'],
+  gradingScale: 'A-F',
+  learningOutcomes: {},
+  owner: SELF,
+  issuer: SELF
+}
 const NOW = Date.parse('2026-01-15T10:00:00Z')
 
 /** A context with counted IDs and salts and a real seal, and a record of what it was asked to seal. */
@@ -38,8 +52,19 @@ function context (): PlanContext & { later: Uint8Array[] } {
   }
 }
 
-const issue = (index: number, externalId: string, subject: SubjectId, grade = 'B'): CheckedResult & { offering: OfferingInfo } =>
-  ({ index, action: 'issue', externalId, subject, kind: 'course-result', offeringId: 'O1', achievedOn: '2025-12-10', grades: [{ scale: 'A-F', value: grade }], languages: [], parts: [], offering: OFFERING })
+const issue = (index: number, externalId: string, subject: SubjectId, grade = 'B'): CheckedResult & { offering: OfferingInfo } => ({
+  index,
+  action: 'issue',
+  externalId,
+  subject,
+  kind: 'course-result',
+  offeringId: 'O1',
+  achievedOn: '2025-12-10',
+  grades: [{ scale: 'A-F', value: grade }],
+  languages: [],
+  parts: [],
+  offering: OFFERING
+})
 
 const EMPTY: PlanState = { learners: new Map(), externals: new Map(), results: new Map() }
 

@@ -57,7 +57,9 @@ describe('sealing result records', () => {
     const payload = lifelong.results.ResultRecord.encode({ ...facts(1), resultId: 'r1', version: 1, status: 'issued' }).finish()
     const sig = randomBytes(64)
     const type = new TextEncoder().encode('lifelong.results.ResultRecord')
-    expect(Buffer.from(encodeSignedEnvelope(key.publicKeyRaw, type, payload, sig))).toEqual(Buffer.from(lifelong.envelope.SignedEnvelope.encode({ publicKey: key.publicKeyRaw, payloadType: 'lifelong.results.ResultRecord', payload, signature: sig }).finish()))
+    expect(Buffer.from(encodeSignedEnvelope(key.publicKeyRaw, type, payload, sig))).toEqual(
+      Buffer.from(lifelong.envelope.SignedEnvelope.encode({ publicKey: key.publicKeyRaw, payloadType: 'lifelong.results.ResultRecord', payload, signature: sig }).finish())
+    )
     const record = { ...facts(1), resultId: 'r1', version: 1, status: 'issued' }
     const sealed = sealPayload(key.privateKey, key.publicKeyRaw, lifelong.results.ResultRecord.encode(record).finish())
     expect(Buffer.from(sealed.envelope)).toEqual(Buffer.from(sealResult(key, record)))
@@ -71,7 +73,9 @@ describe('sealing result records', () => {
       const payloads = Array.from({ length: 200 }, (_, i) => lifelong.results.ResultRecord.encode({ ...facts(i), resultId: `r${i}`, version: 1, status: 'issued' }).finish())
       for (let round = 0; round < 2; round++) {
         const session = sealer.session(payloads.length)
-        payloads.forEach((p, i) => { expect(session.add(p)).toBe(i) })
+        payloads.forEach((p, i) => {
+          expect(session.add(p)).toBe(i)
+        })
         const out = await session.finish()
         expect(out).toHaveLength(payloads.length)
         out.forEach((s, i) => {
