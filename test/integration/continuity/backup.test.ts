@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { createNode } from '../../../src/node.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, REAL, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { openStorage } from '../../../src/store/leveldb/storage.ts'
 import { BackupReader, BackupWriter } from '../../../src/core/backup/format.ts'
@@ -17,7 +17,7 @@ const enc = new TextEncoder()
 
 describe('online backup and verified restore', () => {
   it('backs up a node while it appends; restores and verifies; refuses damaged, truncated and unauthorised', { timeout: 180_000 }, async () => {
-    const plan = await planTestFederation([spec('alpha', ['registry'], ORG.operator)])
+    const plan = await planTestFederation([spec('alpha', ['registry'], ORG.operator)], REAL)
     const planned = plan.nodes[0]!
     const node = await createNode(planned.config)
     await node.start()

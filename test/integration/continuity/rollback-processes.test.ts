@@ -9,7 +9,7 @@ import { describe, it, expect } from 'vitest'
 import { renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { planTestFederation, REAL, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { runCli, startCli, type RunningCli } from '../../helpers/cli.ts'
 
 async function until (check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -23,6 +23,8 @@ async function until (check: () => boolean | Promise<boolean>, timeoutMs = 30_00
 describe('after a restore, with real processes', () => {
   it('a registry restored from an old backup is caught by its witnesses, refuses writes, and after accept-loss mints no ID twice', { timeout: 240_000 }, async () => {
     const plan = await planTestFederation([spec('registry', ['registry'], ORG.operator), spec('w1', ['institution'], ORG.a), spec('w2', ['institution'], ORG.b)], {
+      // Separate processes on real storage reach each other over TCP.
+      ...REAL,
       logLevel: 'error',
       configOverrides: () => ({ log: { checkpointIntervalMs: 300, checkpointEveryEntries: 1, gossipIntervalMs: 500 } })
     })
