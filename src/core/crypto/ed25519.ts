@@ -3,12 +3,13 @@
  * pure-JS path through @libp2p/crypto), and conversions between the key forms the project
  * meets: raw 32-byte public keys, PKCS#8 PEM files, libp2p private keys and peer IDs.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { privateKeyFromRaw, publicKeyFromRaw } from '@libp2p/crypto/keys'
 import { peerIdFromPublicKey, peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import type { Ed25519PublicKey, PeerId, PrivateKey } from '@libp2p/interface'
 import { LifelongError } from '../errors.ts'
+import { privateKeyFromPem } from './pem.ts'
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4); the raw key follows. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
@@ -39,13 +40,7 @@ export function signingKeyFromPrivate (privateKey: KeyObject): SigningKey {
 
 /** Parses a PKCS#8 PEM private key (the form node key files are stored in). */
 export function signingKeyFromPem (pem: string): SigningKey {
-  let key: KeyObject
-  try {
-    key = createPrivateKey({ key: pem, format: 'pem' })
-  } catch (err) {
-    throw new LifelongError('invalid', 'KEY_UNREADABLE', 'the key file is not a PKCS#8 PEM private key', { cause: err })
-  }
-  return signingKeyFromPrivate(key)
+  return signingKeyFromPrivate(privateKeyFromPem(pem))
 }
 
 export function signingKeyToPem (key: SigningKey): string {

@@ -9,8 +9,9 @@
  * made for one use (a checkpoint) cannot be presented as another (a cosignature, a manifest).
  * Public keys travel raw (1,952 bytes, FIPS 204 `pkEncode`), as Ed25519 keys do.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
+import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { LifelongError } from '../errors.ts'
+import { privateKeyFromPem } from './pem.ts'
 
 /** Raw ML-DSA-65 public key size (FIPS 204 Table 2). */
 export const ML_DSA_65_PUBLIC_KEY_LENGTH = 1952
@@ -44,13 +45,7 @@ export function pqSigningKeyFromPrivate (privateKey: KeyObject): PqSigningKey {
 
 /** Parses a PKCS#8 PEM ML-DSA-65 private key. @throws LifelongError `KEY_UNREADABLE`, `KEY_NOT_ML_DSA` */
 export function pqSigningKeyFromPem (pem: string): PqSigningKey {
-  let key: KeyObject
-  try {
-    key = createPrivateKey({ key: pem, format: 'pem' })
-  } catch (err) {
-    throw new LifelongError('invalid', 'KEY_UNREADABLE', 'the key file is not a PKCS#8 PEM private key', { cause: err })
-  }
-  return pqSigningKeyFromPrivate(key)
+  return pqSigningKeyFromPrivate(privateKeyFromPem(pem))
 }
 
 export function pqSigningKeyToPem (key: PqSigningKey): string {
