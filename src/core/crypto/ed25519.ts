@@ -9,7 +9,7 @@ import { peerIdFromPublicKey, peerIdFromMultihash, peerIdFromString } from '@lib
 import * as Digest from 'multiformats/hashes/digest'
 import type { Ed25519PublicKey, PeerId, PrivateKey } from '@libp2p/interface'
 import { LifelongError } from '../errors.ts'
-import { privateKeyFromPem } from './pem.ts'
+import { privateKeyFromPem, rawPublicKeys } from './key-objects.ts'
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4); the raw key follows. */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
@@ -52,26 +52,8 @@ export function signBytes (key: SigningKey, data: Uint8Array): Uint8Array {
   return new Uint8Array(sign(null, data, key.privateKey))
 }
 
-/** Small cache of public KeyObjects by raw key: building one costs about as much as a verification. */
-const publicKeyCache = new Map<string, KeyObject>()
-const PUBLIC_KEY_CACHE_SIZE = 4096
-
-/** Returns the Node KeyObject for a raw 32-byte Ed25519 public key, or undefined if it is not one. */
-export function publicKeyObject (raw: Uint8Array): KeyObject | undefined {
-  if (!(raw instanceof Uint8Array) || raw.length !== PUBLIC_KEY_LENGTH) return undefined
-  const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
-  let key = publicKeyCache.get(id)
-  if (key === undefined) {
-    try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
-    } catch {
-      return undefined
-    }
-    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_SIZE) publicKeyCache.delete(publicKeyCache.keys().next().value as string)
-    publicKeyCache.set(id, key)
-  }
-  return key
-}
+/** Returns the Node KeyObject for a raw 32-byte Ed25519 public key, or undefined if it is not one (cached). */
+export const publicKeyObject = rawPublicKeys(SPKI_PREFIX, PUBLIC_KEY_LENGTH, 4096)
 
 /** Verifies an Ed25519 signature; false (never a throw) for any malformed key or signature. */
 export function verifyBytes (publicKeyRaw: Uint8Array, data: Uint8Array, signature: Uint8Array): boolean {

@@ -11,7 +11,7 @@
  */
 import { createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto'
 import { LifelongError } from '../errors.ts'
-import { privateKeyFromPem } from './pem.ts'
+import { privateKeyFromPem, rawPublicKeys } from './key-objects.ts'
 
 /** Raw ML-DSA-65 public key size (FIPS 204 Table 2). */
 export const ML_DSA_65_PUBLIC_KEY_LENGTH = 1952
@@ -52,26 +52,8 @@ export function pqSigningKeyToPem (key: PqSigningKey): string {
   return key.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString()
 }
 
-/** Cache of public KeyObjects by raw key (a verifier meets the same few keys again and again). */
-const publicKeyCache = new Map<string, KeyObject>()
-const PUBLIC_KEY_CACHE_SIZE = 1024
-
-/** The Node KeyObject of a raw ML-DSA-65 public key, or undefined if the bytes are not one. */
-export function pqPublicKeyObject (raw: Uint8Array): KeyObject | undefined {
-  if (!(raw instanceof Uint8Array) || raw.length !== ML_DSA_65_PUBLIC_KEY_LENGTH) return undefined
-  const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
-  let key = publicKeyCache.get(id)
-  if (key === undefined) {
-    try {
-      key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
-    } catch {
-      return undefined
-    }
-    if (publicKeyCache.size >= PUBLIC_KEY_CACHE_SIZE) publicKeyCache.delete(publicKeyCache.keys().next().value as string)
-    publicKeyCache.set(id, key)
-  }
-  return key
-}
+/** The Node KeyObject of a raw ML-DSA-65 public key, or undefined if the bytes are not one (cached). */
+export const pqPublicKeyObject = rawPublicKeys(SPKI_PREFIX, ML_DSA_65_PUBLIC_KEY_LENGTH, 1024)
 
 const contextBytes = (context: string): Buffer => {
   const bytes = Buffer.from(context, 'utf8')
