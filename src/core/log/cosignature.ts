@@ -54,7 +54,8 @@ function isTimestamp (t: unknown): t is number {
   return typeof t === 'number' && Number.isSafeInteger(t) && t >= 0
 }
 
-function isCheckpointBody (text: string): boolean {
+/** Whether the note text is a checkpoint body (tlog-checkpoint); other parse failures are bugs. */
+export function isCheckpointBody (text: string): boolean {
   try {
     parseCheckpoint(text)
     return true
@@ -65,7 +66,7 @@ function isCheckpointBody (text: string): boolean {
 }
 
 /** The note text bytes as a string, or undefined if they are not valid UTF-8. */
-function decodeText (message: Uint8Array): string | undefined {
+export function decodeText (message: Uint8Array): string | undefined {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(message)
   } catch {

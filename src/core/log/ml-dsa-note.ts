@@ -26,8 +26,7 @@
  */
 import { LifelongError, ValidationError } from '../errors.ts'
 import { ML_DSA_65_PUBLIC_KEY_LENGTH, ML_DSA_65_SIGNATURE_LENGTH, pqPublicKeyObject, pqSignBytes, pqVerifyBytes, type PqSigningKey } from '../crypto/ml-dsa.ts'
-import { cosignatureV1Message } from './cosignature.ts'
-import { parseCheckpoint } from './checkpoint.ts'
+import { cosignatureV1Message, decodeText, isCheckpointBody } from './cosignature.ts'
 import { isValidKeyName, keyId, parseVerifierKey, type NoteSigner, type NoteVerifier, type VerifierKey } from './note.ts'
 
 /** signed-note's byte for signature types identified by a longer identifier. */
@@ -101,24 +100,6 @@ export function mlDsaNoteVerifier (name: string, publicKey: Uint8Array): NoteVer
   const vkey = mlDsaNoteVerifierKey(name, publicKey)
   const raw = publicKey.slice()
   return { name, keyId: vkey.keyId, verify: (message, signature) => pqVerifyBytes(raw, ML_DSA_NOTE_CONTEXT, message, signature) }
-}
-
-function isCheckpointBody (text: string): boolean {
-  try {
-    parseCheckpoint(text)
-    return true
-  } catch (err) {
-    if (err instanceof ValidationError) return false
-    throw err
-  }
-}
-
-function decodeText (message: Uint8Array): string | undefined {
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(message)
-  } catch {
-    return undefined
-  }
 }
 
 /** Options of {@link mlDsaCosigner}: the signing time in POSIX seconds (default the system clock). */
