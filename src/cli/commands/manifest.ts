@@ -51,12 +51,17 @@ export function registerManifestCommands (program: Command): void {
     })
 
   // Warm standby and failover (docs/OPERATIONS.md §Warm standby and failover): JSON in, JSON out (serial + 1), signed with `manifest sign`.
+  // The manifest in force: its JSON, or the signed file itself (the operator signed it; its content is read as is).
   const readJson = (file: string): ManifestJson => {
+    const bytes = readFileSync(file)
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as ManifestJson
+      if (bytes[0] === 0x7b) return JSON.parse(bytes.toString('utf8')) as ManifestJson
+      const { manifest: m } = narrowManifest(lifelong.federation.FederationManifest.decode(decodeEnvelope(new Uint8Array(bytes)).payload))
+      if (m !== undefined) return manifestToJson(m)
     } catch (err) {
-      throw new LifelongError('invalid', 'MANIFEST_INVALID', `cannot read ${file} as manifest JSON`, { cause: err })
+      throw new LifelongError('invalid', 'MANIFEST_INVALID', `cannot read ${file} as a manifest (JSON or signed)`, { cause: err })
     }
+    throw new LifelongError('invalid', 'MANIFEST_INVALID', `cannot read ${file} as a manifest (JSON or signed)`)
   }
   const writeChecked = (json: ManifestJson, out: string): void => {
     manifestFromJson(json)
@@ -65,7 +70,7 @@ export function registerManifestCommands (program: Command): void {
 
   manifest.command('add-standby')
     .description('make a member entry (lifelong init --member-entry) the warm standby of a member of its organisation: manifest JSON of serial + 1')
-    .requiredOption('--in <file>', 'manifest JSON in force')
+    .requiredOption('--in <file>', 'the manifest in force (signed, or its JSON)')
     .requiredOption('--member <file>', 'the standby\'s member entry')
     .requiredOption('--of <peer ID>', 'the member it follows (the primary)')
     .option('--mode <mode>', 'synchronous (a write is acknowledged once the standby holds it) or asynchronous', 'synchronous')
@@ -85,7 +90,7 @@ export function registerManifestCommands (program: Command): void {
 
   manifest.command('promote')
     .description('promote a warm standby: manifest JSON of serial + 1 naming it its roles\' primary, its old primary fenced (still listed, so that what it signed keeps verifying)')
-    .requiredOption('--in <file>', 'manifest JSON in force')
+    .requiredOption('--in <file>', 'the manifest in force (signed, or its JSON)')
     .requiredOption('--standby <peer ID>', 'the standby to promote')
     .requiredOption('--out <file>', 'manifest JSON to write')
     .action((opts) => {
