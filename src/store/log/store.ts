@@ -621,6 +621,10 @@ export class LogStore implements LogWriter {
       if (value === undefined) chain.del(key)
       else chain.put(key, value)
     }
+    // The journal's last key carries the sequence on: the standby's, and the primary's own when a
+    // store restored from the standby or promoted goes on (its batches are never sent again).
+    chain.put(this.prefix + journalKey(batch.seq), encodeJournal({ ...batch, ops: new Uint8Array(), committedAt: 0 }))
+    if (this.seq > 0) chain.del(this.prefix + journalKey(this.seq))
     await chain.write({ sync: true })
     this.edge = edge
     this.frontier = frontier

@@ -68,10 +68,20 @@ describe('failover with real processes', () => {
       }
 
       // The institution and its catalogue at the registry.
-      const added = await post(`${nationalUrl}/education/admin/institutions`, { organisationNumber: ORG.a, name: { nb: 'Universitetet i Oslo' }, shortName: 'UiO', category: 'university', validFrom: '1811-09-02', selfAccreditation: { upToLevel: '8', doctoralFields: [] } }, ['education.admin'])
+      const added = await post(`${nationalUrl}/education/admin/institutions`, {
+        organisationNumber: ORG.a,
+        name: { nb: 'Universitetet i Oslo' },
+        shortName: 'UiO',
+        category: 'university',
+        validFrom: '1811-09-02',
+        selfAccreditation: { upToLevel: '8', doctoralFields: [] }
+      }, ['education.admin'])
       expect(added.status, JSON.stringify(added.body)).toBeLessThan(300)
       const csv = join(plan.dir, 'uni.csv')
-      writeFileSync(csv, 'kind,localCode,localVersion,nameNb,nameEn,credits,nkrLevel,nusCode,iscedF,languages,gradingScale,terms,status,relations,validFrom\ncourse,IN1000,1,Programmering,Programming,10,6,654121,0613,nb,A-F,2025H,active,,2024-08-01\n')
+      writeFileSync(
+        csv,
+        'kind,localCode,localVersion,nameNb,nameEn,credits,nkrLevel,nusCode,iscedF,languages,gradingScale,terms,status,relations,validFrom\ncourse,IN1000,1,Programmering,Programming,10,6,654121,0613,nb,A-F,2025H,active,,2024-08-01\n'
+      )
       const imported = await runCli(['import', 'catalogue', csv, '--config', uni.configFile, '--no-progress', '--dev-issuer', join(plan.dir, 'dev-issuer.key')], { timeoutMs: 60_000 })
       expect(imported.code, imported.stderr + imported.stdout).toBe(0)
       const idRun = await runCli(['registry', 'offering-id', '--config', national.configFile, '--org-number', ORG.a, '--local-code', 'IN1000'])
@@ -84,7 +94,8 @@ describe('failover with real processes', () => {
         const p = syntheticPerson(10_000 + i)
         return { nationalId: p.nationalId, givenNames: p.given, familyName: p.family, birthDate: p.birthDate }
       })
-      const results = (batch: typeof learners, prefix: string): unknown[] => batch.map((l, i) => ({ externalId: `${prefix}:${i}`, learner: { nationalId: l.nationalId }, kind: 'course-result', offeringId, achievedOn: '2025-12-10', term: '2025H', grades: [{ scale: 'A-F', value: 'B' }] }))
+      const results = (batch: typeof learners, prefix: string): unknown[] =>
+        batch.map((l, i) => ({ externalId: `${prefix}:${i}`, learner: { nationalId: l.nationalId }, kind: 'course-result', offeringId, achievedOn: '2025-12-10', term: '2025H', grades: [{ scale: 'A-F', value: 'B' }] }))
       const first = await post(`${uniUrl}/results/batches`, { learners: SAMPLE, results: [...results(SAMPLE, 'sample-a'), ...results(SAMPLE, 'sample-b')] }, ['results.write'])
       expect(first.status, JSON.stringify(first.body)).toBe(200)
 

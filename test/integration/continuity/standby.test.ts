@@ -10,6 +10,10 @@ import { manifestFromJson, manifestToJson, signManifest } from '../../../src/cor
 import { promoteStandby } from '../../../src/core/federation/promote.ts'
 import { Replicate } from '../../../src/services/replication/protocol.ts'
 import { startTestFederation, spec, ORG, REAL } from '../../helpers/federation.ts'
+import { runCli } from '../../helpers/cli.ts'
+import { verifyProofBundle } from '../../../src/core/log/bundle.ts'
+import { renameSync } from 'node:fs'
+import { join } from 'node:path'
 
 const enc = new TextEncoder()
 const WHY = { purpose: 'replication.standby', legalBasis: 'gdpr-6-1-e' }
@@ -61,6 +65,11 @@ describe('warm standby', () => {
     // Only the same organisation may replicate: another member is refused with a typed code.
     await expect(uni.client.call(standby.peerId, Replicate, { batches: [] }, WHY)).rejects.toMatchObject({ code: 'REPLICATION_NOT_SAME_ORGANISATION' })
 
+    // A proof bundle the primary hands out before the failover.
+    const provedIndex = national.log.store.size - 1
+    const oldBundle = await national.log.proofBundle(provedIndex)
+    expect(verifyProofBundle(oldBundle, { anchors: [fed.plan.trustAnchor] }).ok).toBe(true)
+
     // The operator promotes the standby (serial + 1); every member adopts it.
     const next = promoteStandby(manifestToJson(national.federation.current().manifest), standby.peerId)
     const bytes = signManifest(fed.plan.operatorKey, manifestFromJson(next))
@@ -97,5 +106,67 @@ describe('warm standby', () => {
     await promoted.log.transaction((tx) => {
       tx.log({ type: 'test.standby', key: 'promoted', record: enc.encode('on the promoted node') })
     })
+    // The bundle from before the failover still verifies; the promoted node proves the same entry under its origin.
+    expect(verifyProofBundle(oldBundle, { anchors: [fed.plan.trustAnchor] }).checks.filter((c) => !c.ok)).toEqual([])
+    const newBundle = await promoted.log.proofBundle(provedIndex)
+    const again = verifyProofBundle(newBundle, { anchors: [fed.plan.trustAnchor] })
+    expect(again.checks.filter((c) => !c.ok)).toEqual([])
+    expect(again.member?.peerId).toBe(promoted.peerId)
+    expect(newBundle.entry).toEqual(oldBundle.entry)
+  })
+
+  it('recovers a rolled-back primary from its standby (lifelong standby recover): nothing refused, nothing lost, the standby follows on', { timeout: 180_000 }, async () => {
+    const fed = await startTestFederation([
+      spec('national', ['registry'], ORG.operator),
+      spec('standby', ['registry'], ORG.operator, { standbyOf: 'national', replication: 'synchronous' }),
+      spec('w1', ['institution'], ORG.a),
+      spec('w2', ['institution'], ORG.b)
+    ], { ...REAL, configOverrides: () => ({ log: { checkpointIntervalMs: 300, checkpointEveryEntries: 1, gossipIntervalMs: 300 } }) })
+    const planned = fed.plan.nodes.find((n) => n.spec.slug === 'national')!
+    const standbyPlan = fed.plan.nodes.find((n) => n.spec.slug === 'standby')!
+    let national = fed.node('national')
+    const write = async (n: typeof national, key: string): Promise<void> => {
+      await n.log.transaction((tx) => {
+        tx.log({ type: 'test.standby', key, record: enc.encode(key) })
+      })
+    }
+    for (let i = 0; i < 5; i++) await write(national, `before-${i}`)
+    const backupFile = join(fed.plan.dir, 'national.backup')
+    const devIssuer = join(fed.plan.dir, 'dev-issuer.key')
+    const backup = await runCli(['backup', '--config', planned.configFile, '--out', backupFile, '--dev-issuer', devIssuer, '--no-progress'], { timeoutMs: 60_000 })
+    expect(backup.code, backup.stderr).toBe(0)
+    for (let i = 0; i < 5; i++) await write(national, `after-${i}`)
+    const signed = (await national.log.checkpointer.sign()).checkpoint.size
+    const origin = national.log.origin
+    const held = (n: typeof national): number => n.log.witness.heldCheckpoints().find((h) => h.origin === origin)?.size ?? 0
+    await until(() => held(fed.node('w1')) >= signed && held(fed.node('w2')) >= signed)
+    const target = national.log.store.size
+
+    // The primary's store is lost and restored from the old backup: its witnesses catch it.
+    await national.stop()
+    renameSync(join(planned.config.dataDir, 'db'), join(planned.config.dataDir, 'db.lost'))
+    const restored = await runCli(['restore', '--in', backupFile, '--data', planned.config.dataDir, '--no-progress'], { timeoutMs: 60_000 })
+    expect(restored.code, restored.stderr).toBe(0)
+    national = await createNode(planned.config)
+    await national.start()
+    fed.nodes.set('national', national)
+    await until(() => national.log.rollback.rolledBack !== undefined)
+    await expect(write(national, 'refused')).rejects.toMatchObject({ code: 'LOG_ROLLED_BACK' })
+    await national.stop()
+
+    // The documented recovery: from the standby, which holds every entry the witnesses saw.
+    const recovered = await runCli(['standby', 'recover', '--config', planned.configFile, '--standby-config', standbyPlan.configFile, '--dev-issuer', devIssuer], { timeoutMs: 120_000 })
+    expect(recovered.code, recovered.stderr + recovered.stdout).toBe(0)
+    expect(recovered.stdout).toMatch(/every record matches its leaf/)
+    national = await createNode(planned.config)
+    await national.start()
+    fed.nodes.set('national', national)
+    await national.log.rollback.checked()
+    expect(national.log.rollback.rolledBack).toBeUndefined()
+    expect(national.log.store.size).toBeGreaterThanOrEqual(target)
+    await write(national, 'recovered')
+    // The standby follows on from where it was.
+    const replica = fed.node('standby').parts.logStore!
+    expect(replica.size).toBe(national.log.store.size)
   })
 })
