@@ -27,6 +27,7 @@ import type { RpcClient } from '../../net/rpc/client.ts'
 import type { LogStore } from '../../store/log/store.ts'
 import type { CommittedBatch } from '../../store/log/replica.ts'
 import type { Checkpointer } from '../log/checkpointer.ts'
+import type { lifelong } from '../../core/gen/proto.js'
 import { Replicate } from './protocol.ts'
 
 export interface ReplicationPrimaryComponents {
@@ -175,17 +176,33 @@ class Link {
           if (this.applied >= o.c.store.batchSeq) continue
         }
         const batches = this.applied === undefined ? [] : await this.next(this.applied + 1)
-        const res = await o.c.client.call(
-          this.peerId,
-          Replicate,
-          {
-            batches: batches.map((b) => ({ seq: b.seq, sizeBefore: b.sizeBefore, sizeAfter: b.sizeAfter, root: b.root, ops: b.ops, committedAtMs: b.committedAt })),
-            checkpoint: o.checkpointFor(batches.at(-1)?.sizeAfter ?? this.appliedSize),
-            primarySize: o.c.store.size
-          },
-          { ...WHY, signal: this.calls.signal }
-        )
-        this.acknowledge(Number(res.appliedSeq ?? 0), Number(res.size ?? 0))
+        const message = (b: CommittedBatch): lifelong.replication.IBatch => ({ seq: b.seq, sizeBefore: b.sizeBefore, sizeAfter: b.sizeAfter, root: b.root, ops: b.ops, committedAtMs: b.committedAt })
+        const checkpoint = o.checkpointFor(batches.at(-1)?.sizeAfter ?? this.appliedSize)
+        let last = batches.map(message)
+        const big = batches.length === 1 && batches[0]!.ops.length > o.init.maxRequestBytes ? batches[0]! : undefined
+        if (big !== undefined) {
+          // A batch larger than a request goes in parts; the standby applies it with the last.
+          const size = o.init.maxRequestBytes
+          const parts = Math.ceil(big.ops.length / size)
+          for (let part = 0; part < parts - 1; part++) {
+            await o.c.client.call(this.peerId, Replicate, { batches: [{ ...message(big), ops: big.ops.subarray(part * size, (part + 1) * size), part, parts }], primarySize: o.c.store.size }, { ...WHY, signal: this.calls.signal })
+          }
+          last = [{ ...message(big), ops: big.ops.subarray((parts - 1) * size), part: parts - 1, parts }]
+        }
+        const res = await o.c.client.call(this.peerId, Replicate, { batches: last, checkpoint, primarySize: o.c.store.size }, { ...WHY, signal: this.calls.signal })
+        const appliedSeq = Number(res.appliedSeq ?? 0)
+        if (appliedSeq > o.c.store.batchSeq || Number(res.size ?? 0) > o.c.store.size) {
+          // The standby holds more than this node: this node's store was rolled back (restored
+          // from an old backup). Nothing it writes now counts as held there.
+          throw new LifelongError(
+            'conflict',
+            'REPLICATION_RESEED_NEEDED',
+            `the standby holds batch ${appliedSeq} (${
+              Number(res.size ?? 0)
+            } entries), more than this node (${o.c.store.batchSeq}, ${o.c.store.size}): this node's store was rolled back; recover it from the standby (lifelong standby recover)`
+          )
+        }
+        this.acknowledge(appliedSeq, Number(res.size ?? 0))
         if (this.problem !== undefined) o.c.logger.info({ standby: this.peerId, appliedSeq: this.applied }, 'standby following again')
         this.problem = undefined
         backoff = 100

@@ -90,6 +90,8 @@ export class StandbyFollower {
   private readonly applying = new Mutex()
   private promotedListeners: Array<(reason: string) => void> = []
   private promotion: string | undefined
+  /** The parts received of a batch too large for one request. */
+  private partial: { seq: number, chunks: Uint8Array[] } | undefined
 
   constructor (components: StandbyComponents, init: StandbyInit) {
     this.c = components
@@ -206,7 +208,21 @@ export class StandbyFollower {
         const seq = Number(b.seq ?? 0)
         if (seq <= this.position.seq) continue
         if (seq !== this.position.seq + 1) break
-        const ops = decodeOps(b.ops ?? new Uint8Array())
+        // A batch in parts is applied with its last part (parts in order; a gap starts it again).
+        const parts = Number(b.parts ?? 0)
+        let bytes = b.ops ?? new Uint8Array()
+        if (parts > 1) {
+          const part = Number(b.part ?? 0)
+          if (this.partial === undefined || this.partial.seq !== seq || this.partial.chunks.length !== part) {
+            if (part !== 0) break
+            this.partial = { seq, chunks: [] }
+          }
+          this.partial.chunks.push(bytes)
+          if (this.partial.chunks.length < parts) break
+          bytes = Buffer.concat(this.partial.chunks)
+          this.partial = undefined
+        }
+        const ops = decodeOps(bytes)
         const batch = { seq, sizeBefore: Number(b.sizeBefore ?? 0), sizeAfter: Number(b.sizeAfter ?? 0), root: b.root ?? new Uint8Array() }
         // The batch may set the origin (the primary's first batch): the checkpoint was checked against the stored one.
         const position: ReplicaPosition = {
