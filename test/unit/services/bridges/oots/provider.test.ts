@@ -1,9 +1,8 @@
 /**
  * The evidence provider's outcomes that need a clock or a failing source: a source that does not
  * answer in time, a preview left undecided and an approval not used in time give EDM:ERR:0005;
- * a retention shorter than the regulation's twelve months is refused; two decisions submitted at once
- * give one decision. On a real LevelDB, with
- * the ports faked.
+ * a retention shorter than the regulation's twelve months is refused; two decisions submitted at
+ * once give one decision. On a real LevelDB, with the ports faked.
  */
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
