@@ -68,6 +68,8 @@ export interface LinkStatus {
 const WHY = { purpose: 'replication.standby', legalBasis: 'gdpr-6-1-e' }
 /** Batches kept in memory per link; further ones are read back from the journal. */
 const MEMORY_BATCHES = 4096
+/** …and at most this many bytes of them. */
+const MEMORY_BYTES = 128 * 1024 * 1024
 
 interface Waiter {
   seq: number
@@ -81,6 +83,7 @@ class Link {
   mode: 'synchronous' | 'asynchronous'
   private readonly owner: ReplicationPrimary
   private queue: CommittedBatch[] = []
+  private queueBytes = 0
   /** The last batch the standby holds; undefined until it answered. */
   applied: number | undefined
   appliedSize = 0
@@ -98,8 +101,10 @@ class Link {
   }
 
   enqueue (batch: CommittedBatch): void {
-    if (this.queue.length >= MEMORY_BATCHES) this.queue.shift()
     this.queue.push(batch)
+    this.queueBytes += batch.ops.length
+    // Bounded in memory; the journal holds the rest.
+    while (this.queue.length > MEMORY_BATCHES || this.queueBytes > MEMORY_BYTES) this.queueBytes -= this.queue.shift()!.ops.length
     if (this.owner.isStarted) this.kick()
   }
 
@@ -154,7 +159,7 @@ class Link {
   private acknowledge (seq: number, size: number): void {
     this.applied = seq
     this.appliedSize = size
-    this.queue = this.queue.filter((b) => b.seq > seq)
+    while (this.queue.length > 0 && this.queue[0]!.seq <= seq) this.queueBytes -= this.queue.shift()!.ops.length
     const ready = this.waiters.filter((w) => w.seq <= seq)
     this.waiters = this.waiters.filter((w) => w.seq > seq)
     for (const w of ready) w.resolve()
