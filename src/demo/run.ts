@@ -9,6 +9,7 @@ import { LifelongError } from '../core/errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type LocalNodeSpec, type RunningFederation } from './local-federation.ts'
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
 import { DEMO_HARVEST, demoHarvestConfig } from './harvest-sample.ts'
+import { DEMO_WORKBENCH, demoWorkbenchConfig } from './workbench-sample.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../node.ts'
 import { SAMPLE_ENROLMENT_OFFERINGS, seedLearners, type SampleLearner } from './learners.ts'
 import { runConsumerSample, type ConsumerSample } from './consumers.ts'
@@ -127,6 +128,8 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
         ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } }
         : n.slug === DEMO_HARVEST.institution
         ? demoHarvestConfig(dir)
+        : n.slug === DEMO_WORKBENCH.institution
+        ? demoWorkbenchConfig()
         : {}
   })
   const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith(SAMPLE_LEARNERS) } } : {}

@@ -6,6 +6,7 @@ import { ROLES } from '../federation/roles.ts'
 import { emrexConfigSchema } from './emrex.ts'
 import { ootsConfigSchema } from './oots.ts'
 import { walletConfigSchema } from './wallet.ts'
+import { workbenchConfigSchema } from './workbench.ts'
 
 const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 
@@ -206,6 +207,7 @@ export const configSchema = {
         maxEntriesPerRequest: positiveInt(1, 100_000, 1000, 'Most leaves served in one GetEntries')
       }
     },
+    workbench: workbenchConfigSchema,
     harvest: {
       type: 'object',
       additionalProperties: false,
