@@ -91,7 +91,7 @@ export function cataloguePage (lang: Lang, viewer: Viewer, here: string, offerin
   const t = TEXTS
   const cards = offerings.items.map((v) => {
     const o = v.offering
-    return `<li class="card"><h3><a href="/workbench/catalogue/${esc(o.id)}">${localText(o.name, lang)}</a></h3><dl class="facts"><dt>${esc(t.code[lang])}</dt><dd><code>${esc(o.localCode)}</code></dd><dt>${
+    return `<li class="card"><h2><a href="/workbench/catalogue/${esc(o.id)}">${localText(o.name, lang)}</a></h2><dl class="facts"><dt>${esc(t.code[lang])}</dt><dd><code>${esc(o.localCode)}</code></dd><dt>${
       esc(t.nationalId[lang])
     }</dt><dd><code>${esc(o.id)}</code></dd><dt>${esc(t.version[lang])}</dt><dd>${v.seq}</dd><dt>${esc(t.status[lang])}</dt><dd>${esc(t.statusValue[o.status]?.[lang] ?? o.status)}</dd></dl></li>`
   }).join('')
@@ -131,7 +131,7 @@ function editField (lang: Lang, name: keyof OfferingEdit, value: string, errors:
     ? `<textarea id="${id}" name="${name}" rows="4" cols="60"${aria}>${esc(value)}</textarea>`
     : `<input id="${id}" name="${name}" value="${esc(value)}"${name === 'validFrom' ? ' inputmode="numeric" autocomplete="off"' : ''}${aria}>`
   return `<div class="field"><label for="${id}">${esc(t.field[name]?.[lang] ?? name)}</label>${hint === undefined ? '' : `<span id="${id}-hint" class="hint">${esc(hint)}</span>`}${
-    errors === undefined ? '' : `<span id="${id}-error" class="field-error">${errors.map((e) => esc(e)).join(' ')}</span>`
+    errors === undefined ? '' : `<span id="${id}-error" class="field-error">${errors.map((e) => `<span lang="en">${esc(e)}</span>`).join(' ')}</span>`
   }${input}</div>`
 }
 
@@ -144,11 +144,13 @@ export function offeringPage (lang: Lang, viewer: Viewer, versions: readonly Off
   const summary = errorCount === 0
     ? ''
     : `<div class="notice" role="alert" id="form-errors"><p>${esc(fill(t.formErrors[lang], { n: errorCount }))}</p><ul>${
-      EDIT_FIELDS.flatMap((f) => (state.errors[f] ?? []).map((e) => `<li><a href="#f-${f}">${esc(t.field[f]?.[lang] ?? f)}: ${esc(e)}</a></li>`)).join('')
-    }${(state.errors[''] ?? []).map((e) => `<li>${esc(e)}</li>`).join('')}</ul></div>`
+      EDIT_FIELDS.flatMap((f) => (state.errors[f] ?? []).map((e) => `<li><a href="#f-${f}">${esc(t.field[f]?.[lang] ?? f)}: <span lang="en">${esc(e)}</span></a></li>`)).join('')
+    }${(state.errors[''] ?? []).map((e) => `<li lang="en">${esc(e)}</li>`).join('')}</ul></div>`
   const refusal = state.refusal === undefined
     ? ''
-    : `<div class="notice" role="alert" id="form-refused"><p>${esc(t.refused[lang])}: ${esc(state.refusal.message)}</p><p class="muted"><code data-code="${esc(state.refusal.code)}">${esc(state.refusal.code)}</code></p></div>`
+    : `<div class="notice" role="alert" id="form-refused"><p>${esc(t.refused[lang])}: <span lang="en">${esc(state.refusal.message)}</span></p><p class="muted"><code data-code="${esc(state.refusal.code)}">${
+      esc(state.refusal.code)
+    }</code></p></div>`
   const saved = state.saved === undefined ? '' : `<p class="done" role="status" id="saved">${esc(state.saved.outcome === 'updated' ? fill(t.saved[lang], { seq: state.saved.seq }) : t.unchanged[lang])}</p>`
   const facts = `<dl class="facts"><dt>${esc(t.kind[lang])}</dt><dd>${esc(o.kind)}</dd><dt>${esc(t.code[lang])}</dt><dd><code>${esc(o.localCode)}</code> v${esc(o.localVersion)}</dd><dt>${esc(t.nationalId[lang])}</dt><dd><code>${
     esc(o.id)
@@ -223,7 +225,7 @@ export function importPage (lang: Lang, viewer: Viewer, job: ImportJob): ShellPa
     }</dl>`
   } else {
     const problems = job.error?.problems ?? []
-    outcome = `<div class="notice" role="alert" id="import-failed"><p>${esc(fill(t.importFailed[lang], { n: Math.max(1, problems.length) }))}</p><p>${esc(job.error?.message ?? '')}</p><p class="muted"><code data-code="${
+    outcome = `<div class="notice" role="alert" id="import-failed"><p>${esc(fill(t.importFailed[lang], { n: Math.max(1, problems.length) }))}</p><p lang="en">${esc(job.error?.message ?? '')}</p><p class="muted"><code data-code="${
       esc(job.error?.code ?? '')
     }">${esc(job.error?.code ?? '')}</code></p></div>${
       problems.length === 0
@@ -250,7 +252,7 @@ export function outboxPage (lang: Lang, viewer: Viewer, status: { pending: numbe
 export function checkpointsPage (lang: Lang, viewer: Viewer, checkpoints: readonly CheckpointView[]): ShellPage {
   const t = TEXTS
   const items = checkpoints.map((c) =>
-    `<li class="card"><h3>${esc(fill(t.checkpointItem[lang], { size: formatNumber(c.size, lang) }))}</h3><dl class="facts"><dt>${esc(t.root[lang])}</dt><dd><code>${esc(c.root)}</code></dd><dt>${esc(t.cosignedBy[lang])}</dt><dd>${
+    `<li class="card"><h2>${esc(fill(t.checkpointItem[lang], { size: formatNumber(c.size, lang) }))}</h2><dl class="facts"><dt>${esc(t.root[lang])}</dt><dd><code>${esc(c.root)}</code></dd><dt>${esc(t.cosignedBy[lang])}</dt><dd>${
       c.cosigners.length === 0
         ? esc(t.notCosigned[lang])
         : `<ul class="plain">${c.cosigners.map((s) => `<li>${esc(s.name)}${s.at === undefined ? '' : ` (<time datetime="${new Date(s.at * 1000).toISOString()}">${esc(formatDateTime(s.at * 1000, lang))}</time>)`}</li>`).join('')}</ul>`

@@ -78,7 +78,7 @@ describe('the institution workbench', () => {
     const before = await stored(f)
     const bad = await kari.post(`${f.base}/workbench/catalogue/${id}`, form({ credits: 'ten', nkrLevel: '9', nameEn: 'Kept as typed <b>' }))
     expect(bad.status).toBe(400)
-    expect(bad.text).toMatch(/<span id="f-credits-error" class="field-error">[^<]+<\/span><input id="f-credits" name="credits" value="ten" aria-describedby="f-credits-hint f-credits-error" aria-invalid="true">/)
+    expect(bad.text).toMatch(/<span id="f-credits-error" class="field-error"><span lang="en">[^<]+<\/span><\/span><input id="f-credits" name="credits" value="ten" aria-describedby="f-credits-hint f-credits-error" aria-invalid="true">/)
     expect(bad.text).toContain('id="f-nkrLevel-error"')
     expect(bad.text).toContain('value="Kept as typed &lt;b&gt;"')
     expect(bad.text).toContain('role="alert" id="form-errors"')
