@@ -49,6 +49,8 @@ export interface Demo {
   summaryFile: string
   /** The Diploma portal and who can sign in there, if the federation has a portal. */
   portal?: { url: string, learners: Array<{ name: string, note?: string }> }
+  /** The institution workbench (UiO's) and its development staff, if that institution runs. */
+  workbench?: { url: string, institution: string, staff: Array<{ name: string, roles: readonly string[] }> }
   /** Sample learners registered through the institutions, with development tokens. */
   learners: SampleLearner[]
   learnersFile: string
@@ -189,6 +191,10 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portal = portalNode === undefined
     ? undefined
     : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: typeof l.note === 'string' ? l.note : l.note.en }) })) }
+  const workbenchNode = federation.nodes.get(DEMO_WORKBENCH.institution)
+  const workbench = workbenchNode === undefined
+    ? undefined
+    : { url: `${workbenchNode.httpUrl()}/workbench`, institution: workbenchNode.config.name, staff: DEMO_WORKBENCH.staff.map((s) => ({ name: s.name, roles: s.roles })) }
   const learnersFile = join(dir, 'learners.json')
   let learners: SampleLearner[]
   try {
@@ -216,6 +222,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     learnersFile,
     ...(catalogue === undefined ? {} : { catalogue }),
     ...(portal === undefined ? {} : { portal }),
+    ...(workbench === undefined ? {} : { workbench }),
     ...(emrex === undefined ? {} : { emrex }),
     ...(oots === undefined ? {} : { oots }),
     ...(consumers === undefined ? {} : { consumers })

@@ -179,6 +179,12 @@ describe('the institution workbench', () => {
 
     expect(await stored(f)).toEqual(before)
     expect(f.uio.education?.catalogue?.get(id).map((v) => v.seq)).toEqual([1])
+
+    // Starting sign-ins is rate limited per client address (http.rateLimit.signIn, 30 a window).
+    const codes: number[] = []
+    for (let i = 0; i < 35; i++) codes.push((await anonymous.get(`${f.base}/workbench/login`)).status)
+    expect(codes.filter((c) => c === 303).length).toBeLessThanOrEqual(30)
+    expect(codes.at(-1)).toBe(429)
   })
 
   it('imports a catalogue and results from files with a report, refuses a bad file whole, and shows the outbox and the cosigned checkpoints', { timeout: 120_000 }, async () => {
