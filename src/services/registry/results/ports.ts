@@ -21,6 +21,8 @@ export interface OfferingInfo {
   id: string
   /** The catalogue's offering kind (course, study-programme, …). */
   kind: string
+  /** planned, active, discontinued or withdrawn (the registry's status of the version in force). */
+  status?: string
   localCode: string
   title: Localised
   credits: number

@@ -21,6 +21,7 @@ export interface RegistryOfferingFacts {
     offering: {
       id: string
       kind: string
+      status?: string
       localCode: string
       name: Localised
       credits: number
@@ -63,6 +64,7 @@ export function registryCatalogue (lookup: RegistryLookup): OfferingCatalogue {
       return {
         id: o.id,
         kind: o.kind,
+        ...(o.status === undefined || o.status === '' ? {} : { status: o.status }),
         localCode: o.localCode,
         title: o.name,
         credits: o.credits,
