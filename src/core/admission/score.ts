@@ -11,6 +11,7 @@ import { rulesFor } from './rules.ts'
 import { karakterpoengHundredths, meanHundredths, points } from './points.ts'
 import { checkRequirement, type AdmissionRequirement } from './requirements.ts'
 import { COMMON_SUBJECT_HOURS, subjectOfCode, type CommonSubject, type LogicalSubject } from './subjects.ts'
+import { languageOfCode } from './languages.ts'
 import type { Applicant, GradeMean, Score, SubjectResult, TracedPoints } from './model.ts'
 
 const MAX_SUBJECTS = 200
@@ -82,7 +83,7 @@ function ordinarySubjects (base: SubjectResult[], later: SubjectResult[], rules:
   }
   const byKey = new Map<string, SubjectResult[]>()
   for (const s of later) byKey.set(subjectKey(s), [...(byKey.get(subjectKey(s)) ?? []), s])
-  const gainsPoints = (key: string): boolean => rules.realfag.some((g) => Object.hasOwn(g.subjects, key)) || later.some((s) => subjectKey(s) === key && s.language !== undefined && rules.language !== undefined)
+  const gainsPoints = (key: string): boolean => rules.realfag.some((g) => Object.hasOwn(g.subjects, key)) || (rules.language !== undefined && later.some((s) => subjectKey(s) === key && languageItem(s) !== undefined))
   // Improvements: a later grade replaces the subject's earlier grades (standpunkt and exam) where that is to the applicant's advantage.
   const improvements = [...byKey].filter(([key]) => counted.has(key)).map(([key, list]) => ({ key, list, mean: mean(list.flatMap(numeric)) })).sort((x, y) => y.mean - x.mean)
   for (const { key, list } of improvements) {
@@ -137,19 +138,39 @@ function subjectPoints (subjects: SubjectResult[], rules: AdmissionRules): { rea
   const language: TracedPoints[] = []
   let languageSum = 0
   if (rules.language !== undefined) {
-    const byLanguage = new Map<string, SubjectResult[]>()
-    for (const s of subjects) if (s.language !== undefined && isPassed(s)) byLanguage.set(s.language.name, [...(byLanguage.get(s.language.name) ?? []), s])
-    for (const [name, list] of byLanguage) {
-      const levels = new Set(list.map((s) => s.language?.level))
-      const raw = (levels.has('programfag') ? rules.language.programfag : 0) + (levels.has('III') ? rules.language.levelIII : 0)
-      const got = Math.min(raw, rules.language.perLanguageCap)
+    const table = rules.language
+    // Per language, each programme subject once (its written and oral codes are one subject).
+    const byLanguage = new Map<string, { subjects: Map<string, number>, refs: string[] }>()
+    for (const s of subjects) {
+      const item = isPassed(s) ? languageItem(s) : undefined
+      if (item === undefined) continue
+      const entry = byLanguage.get(item.language) ?? { subjects: new Map<string, number>(), refs: [] }
+      entry.subjects.set(item.subject, item.level === 'III' ? table.levelIII : table.programfag)
+      entry.refs.push(s.ref)
+      byLanguage.set(item.language, entry)
+    }
+    for (const [name, { subjects: taken, refs }] of byLanguage) {
+      const raw = [...taken.values()].reduce((a, b) => a + b, 0)
+      const got = Math.min(raw, table.perLanguageCap)
       if (got > 0) {
-        language.push({ points: points(got), item: `language:${name}`, refs: list.map((s) => s.ref) })
+        language.push({ points: points(got), item: `language:${name}`, refs })
         languageSum += got
       }
     }
   }
   return { realfag, language, total: Math.min(realfagSum + languageSum, rules.realfagCap) }
+}
+
+/**
+ * The foreign language a subject gives language points for, and which subject of that language
+ * it is: by its Udir code (languages.ts: programfag nivå I, II or III), or, for a subject the
+ * table does not know (older curricula), as the result marks it.
+ */
+function languageItem (s: SubjectResult): { language: string, subject: string, level: 'I' | 'II' | 'III' | 'programfag' } | undefined {
+  const coded = languageOfCode(s.code)
+  if (coded !== undefined) return { language: coded.language, subject: `nivå ${coded.level}`, level: coded.level }
+  if (s.language === undefined) return undefined
+  return { language: s.language.name, subject: s.language.level === 'III' ? 'nivå III' : `programfag:${s.code}`, level: s.language.level }
 }
 
 /** Hours passed towards each common subject. */
