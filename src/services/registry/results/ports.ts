@@ -34,6 +34,8 @@ export interface OfferingInfo {
   learningOutcomes: Localised
   /** A programme's special admission requirement code (MATRS, REALFA, …), if the registry has one. */
   admissionRequirement?: string
+  /** A programme's kjønnspoeng code (`female:2`, …), if the registry has one. */
+  genderPoints?: string
   /** The owner today (after mergers): who may issue and correct results for it. */
   owner?: InstitutionInfo
   /** The owner on the date asked: the issuer of a result of that date. */

@@ -30,7 +30,7 @@ export interface RegistryOfferingFacts {
       languages: string[]
       gradingScale: string
       learningOutcomes: Localised
-      links?: { admissionRequirement?: string }
+      links?: { admissionRequirement?: string, genderPoints?: string }
     }
   }
   eqfLevel: number | null
@@ -75,6 +75,7 @@ export function registryCatalogue (lookup: RegistryLookup): OfferingCatalogue {
         gradingScale: o.gradingScale,
         learningOutcomes: o.learningOutcomes,
         ...(o.links?.admissionRequirement === undefined ? {} : { admissionRequirement: o.links.admissionRequirement }),
+        ...(o.links?.genderPoints === undefined ? {} : { genderPoints: o.links.genderPoints }),
         ...(owner === undefined ? {} : { owner }),
         ...(issuer === undefined ? {} : { issuer })
       }
