@@ -16,6 +16,7 @@ interface Q {
   by?: string
   year?: string
   field?: string
+  nus?: string
   level?: string
   institution?: string
   ageBand?: string
@@ -30,6 +31,7 @@ const querystring = {
     by: { type: 'string', pattern: '^[a-zA-Z]+(,[a-zA-Z]+)?$', default: 'field', description: `one or two of ${DIMENSIONS.join(', ')}, comma-separated` },
     year: { type: 'string', pattern: '^\\d{4}$' },
     field: { type: 'string', maxLength: 4 },
+    nus: { type: 'string', maxLength: 4 },
     level: { type: 'string', maxLength: 4 },
     institution: { type: 'string', pattern: '^\\d{9}$' },
     ageBand: { type: 'string', maxLength: 8 }
@@ -51,7 +53,7 @@ export function statisticsRoutes (collector: StatisticsCollector): FastifyPlugin
   return async (app) => {
     app.get<{ Querystring: Q }>('/statistics/education', {
       config: { policy: { caller: 'public' } },
-      schema: { summary: 'Completions, credits or enrolments by field (ISCED-F), level (NKR), institution, year or age band; small cells suppressed', tags: ['statistics'], querystring }
+      schema: { summary: 'Completions, credits or enrolments by field (ISCED-F or NUS), level (NKR), institution, year or age band; small cells suppressed', tags: ['statistics'], querystring }
     }, async (request) => {
       const collected = await collector.collected()
       return { ...publish(collected.cells, queryOf(request.query)), sources: collected.sources, collectedAt: new Date(collected.collectedAt).toISOString() }

@@ -29,6 +29,8 @@ export interface OfferingInfo {
   nkrLevel: string
   eqfLevel?: number
   iscedF: string
+  /** NUS2000 code (6 digits), if the registry has one. */
+  nusCode?: string
   languages: string[]
   gradingScale: string
   learningOutcomes: Localised

@@ -26,6 +26,7 @@ export interface RegistryOfferingFacts {
       name: Localised
       credits: number
       nkrLevel: string
+      nusCode?: string
       iscedF: string
       languages: string[]
       gradingScale: string
@@ -71,6 +72,7 @@ export function registryCatalogue (lookup: RegistryLookup): OfferingCatalogue {
         nkrLevel: o.nkrLevel,
         ...(facts.eqfLevel === null ? {} : { eqfLevel: facts.eqfLevel }),
         iscedF: o.iscedF,
+        ...(o.nusCode === undefined || o.nusCode === '' ? {} : { nusCode: o.nusCode }),
         languages: o.languages,
         gradingScale: o.gradingScale,
         learningOutcomes: o.learningOutcomes,
