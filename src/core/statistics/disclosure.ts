@@ -238,7 +238,7 @@ function protect (chosen: readonly Cell[], family: Dimension[][], known: Pattern
   finePeople.forEach((p, i) => {
     if (p > 0 && p < MIN_PEOPLE) targets.push([i])
   })
-  type Sum = { fine: number[], people: number, member: number, hide: () => void }
+  type Sum = { fine: number[], people: number, member: number, hide: () => void, hidden?: boolean }
   const published = (): Sum[] => {
     const out: Sum[] = []
     members.forEach((w, m) => {
@@ -255,37 +255,33 @@ function protect (chosen: readonly Cell[], family: Dimension[][], known: Pattern
     })
     return out
   }
-  const spanOf = (sums: Sum[]): Span => {
+  const spanOf = (sums: readonly Sum[]): Span => {
     const span = new Span(n)
     for (const s of knownSums) span.add(s)
     for (const s of sums) span.add(s.fine)
     return span
   }
   const allTargets = (): number[][] => [...targets, ...members.flatMap((w) => w.cells.filter((c) => w.state.get(c.key.join(SEP)) === 'primary').map((c) => c.fine))]
-  const snapshot = (): Array<{ state: Map<string, CellState>, withheld: [Set<string>, Set<string>] }> => members.map((w) => ({ state: new Map(w.state), withheld: [new Set(w.withheld[0]), new Set(w.withheld[1])] }))
-  const restore = (saved: ReturnType<typeof snapshot>): void => {
-    members.forEach((w, m) => {
-      const s = saved[m] as ReturnType<typeof snapshot>[number]
-      w.state = s.state
-      w.withheld = s.withheld
-    })
-  }
   for (let guard = 0; guard <= 4 * n + 16; guard++) {
-    const exposed = allTargets().find((t) => spanOf(published()).contains(t))
-    if (exposed === undefined) return members.map((w) => ({ by: w.by, cells: w.cells, state: w.state, shown: [shownOf(w, 0), shownOf(w, 1)] }))
-    let fixed = false
-    const candidates = published().sort((a, b) => a.people - b.people)
-    for (const c of candidates) {
-      const saved = snapshot()
-      c.hide()
-      lineRules(members[c.member] as Working)
-      if (!spanOf(published()).contains(exposed)) {
-        fixed = true
-        break
-      }
-      restore(saved)
+    const sums = published()
+    const span = spanOf(sums)
+    const exposed = allTargets().filter((t) => span.contains(t))
+    if (exposed.length === 0) return members.map((w) => ({ by: w.by, cells: w.cells, state: w.state, shown: [shownOf(w, 0), shownOf(w, 1)] }))
+    // For each group that can be worked out, hide the smallest published sum that shares a fine
+    // cell with it (not the grand total), or else the smallest published sum; then the line rules.
+    const touched = new Set<number>()
+    for (const t of exposed) {
+      const inT = new Set(t)
+      const open = sums.filter((x) => !x.hidden)
+      const overlapping = open.filter((x) => x.fine.length < n && x.fine.some((f) => inT.has(f))).sort((x, y) => x.people - y.people)
+      const pick = overlapping[0] ?? open.filter((x) => x.fine.length < n).sort((x, y) => x.people - y.people)[0]
+      if (pick === undefined) continue
+      pick.hide()
+      pick.hidden = true
+      touched.add(pick.member)
     }
-    if (!fixed) throw new LifelongError('forbidden', 'STATISTICS_QUERY_TOO_NARROW', `the query's tables would give away a group of fewer than ${MIN_PEOPLE} people whatever else is hidden`)
+    if (touched.size === 0) throw new LifelongError('forbidden', 'STATISTICS_QUERY_TOO_NARROW', `the query's tables would give away a group of fewer than ${MIN_PEOPLE} people whatever else is hidden`)
+    for (const m of touched) lineRules(members[m] as Working)
   }
   throw new LifelongError('internal', 'STATISTICS_QUERY_TOO_NARROW', 'the disclosure audit did not settle')
 }
