@@ -174,8 +174,8 @@ function lineRules (w: Working): void {
  * cells: neither a cell of these tables or the known ones, nor a combination of their dimensions
  * (a "fine cell", e.g. one ISCED-F field within one NUS field). The line rules first; then an audit
  * of the linear span of every published sum (cells, line totals, grand totals, known cells) that,
- * while such a group is in it, hides the smallest published cell or line total (with the line rules
- * after it) whose hiding takes it out.
+ * while such a group is in it, hides the smallest published cell or line total sharing a fine cell
+ * with it (or else the smallest published one), applies the line rules again, and repeats.
  */
 function protect (chosen: readonly Cell[], family: Dimension[][], known: Pattern[]): Pattern[] {
   const space = [...new Set([...family.flat(), ...known.flatMap((k) => k.by)])]
