@@ -11,6 +11,7 @@ import { evidence, harvester, institutionResults, pointerRegistrar, results } fr
 import { bridgeAccessLog, devIssuer, portal, signedInLearners, sourceDirectory } from './portal.ts'
 import { admission, finance, statistics } from './consumers.ts'
 import { workbench } from './workbench.ts'
+import { replicationPrimary, standby, standbyBackup } from './replication.ts'
 import { bridgeSessions, emrex, emrexStore, eudi, evidenceFetcher, oots, ootsListener, personMatcher, verifiedResults } from './bridges.ts'
 
 export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
@@ -20,6 +21,9 @@ export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
   witness,
   log,
   backup,
+  replicationPrimary,
+  standby,
+  standbyBackup,
   indexClient,
   learnerIndex,
   registrar,
