@@ -217,6 +217,13 @@ const bench: Benchmark = {
       note: `rounds ${list(appends.map(x => x.ours))} vs ${list(appends.map(x => x.raw))}; median ratio ${fmt(a.ours / a.raw, 2)}; ${a.batches} batches, ${fmt(a.keysPerEntry, 2)} keys and ${fmt(a.bytesPerEntry)} bytes per entry`
     })
 
+    // LOG_BENCH_ONLY=appends: the durable appends alone (their full-mode rounds take a minute;
+    // the 10,000,000-entry build below takes most of the full run).
+    if (process.env.LOG_BENCH_ONLY === 'appends') {
+      load.push(loadavg()[0]!)
+      return { rows, notes: [`Durable appends only (LOG_BENCH_ONLY=appends). Machine load (1-minute load average on 2 cores) at the start and end: ${load.map((x) => fmt(x, 1)).join(' → ')}.`] }
+    }
+
     // 2. Node hash: what verification is made of.
     const nodes = ctx.quick ? 200_000 : 1_000_000
     const l = randomBytes(32)
