@@ -160,7 +160,10 @@ async function proofRounds (store: LogStore, count: number, rounds: number): Pro
 type Sample = Array<{ index: number, proof: Uint8Array[], leaf: Uint8Array }>
 
 /** Verifications per second of wall time and per second of this thread's CPU time, per round. */
-interface VerifyRounds { wall: number[], cpu: number[] }
+interface VerifyRounds {
+  wall: number[]
+  cpu: number[]
+}
 
 /** Runs `verify` (which returns how many proofs it verified) in rounds, timing wall and thread CPU. */
 function timedRounds (expected: number, rounds: number, verify: () => number): VerifyRounds {
@@ -366,20 +369,22 @@ const bench: Benchmark = {
         met(ratio >= 0.5)
       }); inclusion proofs at ${fmt(biggestStored.n)} entries ${fmt(biggestStored.perSecond)}/s, p99 ${fmt(biggestStored.p99, 3)} ms (≥ 20,000: ${met(biggestStored.perSecond >= 20_000)}); verifications per CPU-second ${
         served.map(x => `${fmt(x.verify)}/s at ${fmt(x.n)}`).join(', ')
-      } one by one (≥ 100,000 at ${fmt(big.n)}: ${met(big.verify >= 100_000)}); in batches of 2,000 against one checkpoint (verifyInclusions) ${
-        served.map(x => `${fmt(x.batch)}/s at ${fmt(x.n)}`).join(', ')
-      } (≥ 100,000 at ${fmt(big.n)}: ${met(big.batch >= 100_000)}). Verification rates are per second of the verifying thread's CPU time (one core), the wall-clock rates in the rows' notes: on this shared machine the wall clock mostly measures the other load.`
+      } one by one (≥ 100,000 at ${fmt(big.n)}: ${met(big.verify >= 100_000)}); in batches of 2,000 against one checkpoint (verifyInclusions) ${served.map(x => `${fmt(x.batch)}/s at ${fmt(x.n)}`).join(', ')} (≥ 100,000 at ${fmt(big.n)}: ${
+        met(big.batch >= 100_000)
+      }). Verification rates are per second of the verifying thread's CPU time (one core), the wall-clock rates in the rows' notes: on this shared machine the wall clock mostly measures the other load.`
     )
     notes.push(
       `Verification is bound by SHA-256 in JavaScript (two compressions per node, the second with a precomputed schedule): a ${big.hashes}-hash proof is ${big.hashes} node hashes, ${
         fmt(1e9 / big.verify / big.hashes)
-      } ns of CPU each in the one-by-one rate at ${fmt(big.n)} of this run (row 2 times them on the wall clock: ${fmt(1e9 / js.perSecond)} ns). 100,000/s at that size needs ≤ ${fmt(1e9 / 100_000 / big.hashes)} ns per node hash with nothing else; only SHA-NI is that much faster, and node:crypto, which uses it, costs ${
-        fmt(1e9 / native.perSecond)
-      } ns per call. Meeting it at ${
+      } ns of CPU each in the one-by-one rate at ${fmt(big.n)} of this run (row 2 times them on the wall clock: ${fmt(1e9 / js.perSecond)} ns). 100,000/s at that size needs ≤ ${
+        fmt(1e9 / 100_000 / big.hashes)
+      } ns per node hash with nothing else; only SHA-NI is that much faster, and node:crypto, which uses it, costs ${fmt(1e9 / native.perSecond)} ns per call. Meeting it at ${
         fmt(big.n)
       } entries one proof at a time would take a native addon (or a node:crypto API that hashes into a caller's buffer or folds a path in one call). A batch against one checkpoint hashes each node near the root once: with 2,000 random proofs the levels with fewer nodes than about 2,000 (the top ${
         Math.max(0, big.hashes - Math.ceil(Math.log2(big.n / 2000)))
-      } of ${big.hashes}) are shared, so a proof costs about ${Math.ceil(Math.log2(big.n / 2000))} node hashes plus the bookkeeping; both cores (worker threads) would double that again on an idle machine. Durable appends: the raw limit is LevelDB alone (${
+      } of ${big.hashes}) are shared, so a proof costs about ${
+        Math.ceil(Math.log2(big.n / 2000))
+      } node hashes plus the bookkeeping; both cores (worker threads) would double that again on an idle machine. Durable appends: the raw limit is LevelDB alone (${
         fmt(a.keysPerEntry, 2)
       } keys per entry); the log adds two salted commitments, the leaf hash, ~1 node hash and the encoding on the main thread (~10 µs per entry), pipelined with LevelDB's writes; under load the ratio rises (LevelDB suffers more), on an idle machine it falls.`
     )
