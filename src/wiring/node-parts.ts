@@ -32,6 +32,8 @@ import type { GatewayListener } from '../edges/bridges/oots/listener.ts'
 import type { AdmissionModule } from '../services/admission/module.ts'
 import type { FinanceModule } from '../services/finance/module.ts'
 import type { StatisticsCollector } from '../services/statistics/collector.ts'
+import type { ReplicationPrimary } from '../services/replication/primary.ts'
+import type { StandbyFollower } from '../services/replication/standby.ts'
 import type { NodeCore } from './context.ts'
 import type { PartDefinition } from './parts.ts'
 
@@ -50,6 +52,13 @@ export interface NodeParts {
   log: LogModule
   /** Online backups of the whole store (every node). */
   backup: NodeBackup
+  // Warm standby (docs/OPERATIONS.md §Warm standby and failover)
+  /** Replicates to the manifest's standbys of this node; fences it when a manifest promotes another. */
+  replicationPrimary: ReplicationPrimary
+  /** A standby's follower of its primary (standby nodes only, instead of their roles' parts). */
+  standby: StandbyFollower
+  /** A standby's online backups (of the primary's log it holds). */
+  standbyBackup: NodeBackup
   // The registries
   /** Calls the national learner index over the signed protocol (every node). */
   indexClient: IndexClient

@@ -15,6 +15,7 @@ import { TRUST_ERRORS } from './trust.ts'
 import { XML_ERRORS } from './xml.ts'
 import { STORAGE_ERRORS } from './storage.ts'
 import { BACKUP_ERRORS } from './backup.ts'
+import { REPLICATION_ERRORS } from './replication.ts'
 import { P2P_ERRORS } from './p2p.ts'
 import { RPC_ERRORS } from './rpc.ts'
 import { EDUCATION_ERRORS } from './education.ts'
@@ -56,6 +57,7 @@ export const ERROR_MODULES = [
   XML_ERRORS,
   STORAGE_ERRORS,
   BACKUP_ERRORS,
+  REPLICATION_ERRORS,
   P2P_ERRORS,
   RPC_ERRORS,
   EDUCATION_ERRORS,
