@@ -87,8 +87,8 @@ export const STANDBY_PARTS = ['logStore', 'standby', 'standbyBackup'] as const s
  * {@link ROLES}, each part once at its first place ({@link partsOf}).
  */
 export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
-  institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'harvester', 'institutionResults', 'evidence'],
-  index: [...EVERY_NODE, 'learnerIndex'],
+  institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'harvester', 'workbench', 'institutionResults', 'evidence'],
+  index: [...EVERY_NODE, 'offerings', 'learnerIndex'],
   registry: [...EVERY_NODE, 'educationRegistry', 'statistics'],
   accreditor: [...EVERY_NODE, 'accreditor'],
   portal: [

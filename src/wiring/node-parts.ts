@@ -18,6 +18,7 @@ import type { AccreditorDesk } from '../services/registry/education/accreditor.t
 import type { OfferingCatalogue, PointerRegistrar } from '../services/registry/results/ports.ts'
 import type { ResultsModule } from '../services/registry/results/module.ts'
 import type { Harvester } from '../services/registry/results/harvest/harvester.ts'
+import type { WorkbenchModule } from '../services/workbench/module.ts'
 import type { EvidenceService, InstitutionResults } from '../services/bridges/oots/evidence-protocol.ts'
 import type { SignedInLearners } from '../services/portal/bridge-ports.ts'
 import type { SourceDirectory } from '../services/portal/fetch.ts'
@@ -80,6 +81,8 @@ export interface NodeParts {
   results: ResultsModule
   /** Results harvested from the student system by standards (ELMO, ELM, OOAPI), with a `harvest` config section. */
   harvester: Harvester | undefined
+  /** The institution workbench for the node's staff, with a `workbench` config section. */
+  workbench: WorkbenchModule | undefined
   /** An institution's own results as the bridges' facts, for the evidence it seals. */
   institutionResults: InstitutionResults
   /** Serves the evidence an institution seals of its own results (`/lifelong/evidence/1.0.0`). */

@@ -130,6 +130,10 @@ export function registerNodeCommands (program: Command): void {
           }/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch\n  then run npx lifelong verify results-proof.json\n`
         )
       }
+      if (demo.workbench !== undefined) {
+        process.stdout.write(`\nInstitution workbench of ${demo.workbench.institution}: ${demo.workbench.url}\n  Sign in with the development identity provider (marked as such) as one of its staff:\n`)
+        for (const s of demo.workbench.staff) process.stdout.write(`    - ${s.name} (${s.roles.join(', ')})\n`)
+      }
       const c = demo.catalogue
       const registry = demo.summary.find((n) => n.slug === 'registry')
       if (c !== undefined && registry !== undefined) {

@@ -41,6 +41,7 @@ import { DEMO_ERRORS } from './demo.ts'
 import { ADMISSION_ERRORS } from './admission.ts'
 import { FINANCE_ERRORS } from './finance.ts'
 import { STATISTICS_ERRORS } from './statistics.ts'
+import { WORKBENCH_ERRORS } from './workbench.ts'
 
 export type { CodeDeclaration, ErrorKind, ErrorModule } from './define.ts'
 
@@ -70,6 +71,7 @@ export const ERROR_MODULES = [
   FINANCE_ERRORS,
   STATISTICS_ERRORS,
   AUTH_ERRORS,
+  WORKBENCH_ERRORS,
   SHARE_ERRORS,
   ELM_ERRORS,
   ELMO_ERRORS,

@@ -3,6 +3,7 @@
  * ("this node holds results of L") and enrolment entries, in one write; its first link to a
  * learner it did not register needs the learner's name and birth date (`admission`).
  */
+import type { SourceHead } from './sources.ts'
 import { LifelongError, type FieldError } from '../../../core/errors.ts'
 import { lifelong } from '../../../core/gen/proto.js'
 import { enrolmentHeadKey, enrolmentVersionKey, learnerHeadKey, learnerVersionKey, pointerHeadKey, pointerVersionKey, relationshipKey } from './keys.ts'
@@ -10,7 +11,7 @@ import type { Draft } from './draft.ts'
 import { MAX_BATCH, type Accessor, type EnrolmentEntry, type EntryOutcome, type PointerEntry } from './model.ts'
 import { assertPurpose, checkAction, checkIdentityCheck, checkOffering, checkOptionalDate, checkOrganisation, checkRef, checkStudyRightStatus, throwIfInvalid, type CheckedIdentifier } from './validation.ts'
 import { RefusalTally, identityMatches, type Basis } from './rights.ts'
-import type { RegistryContext } from './context.ts'
+import type { OfferingCheck, RegistryContext } from './context.ts'
 import { decodeLearner, resolveRefsInDraft } from './lookup.ts'
 import { addRequest, addAccess } from './changes.ts'
 
@@ -66,13 +67,17 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
     ctx.rights.report(accessor, 'index.register-entries', refused)
     throw new LifelongError('forbidden', 'LEARNERS_NOT_SOURCE_OWNER', 'an institution registers and withdraws only its own pointers and enrolments')
   }
+  // Asked before the write (never inside the registry's lane): a lookup is a network call.
+  const offeringRefusals = await checkOfferings(ctx, es)
   try {
     return await ctx.write(async (draft) => {
       const refs = [...ps, ...es].map((e) => e.ref as { learnerId: string } | { identifier: CheckedIdentifier })
       const learnerIds = await resolveRefsInDraft(draft, refs)
       const at = ctx.now()
+      const keepSources = ps.length > 0 && await ctx.sources.keeps(draft)
       await draft.load([
         ...ps.flatMap((p, i) => learnerIds[i] === undefined ? [] : [pointerHeadKey(learnerIds[i] as string, p.source)]),
+        ...(keepSources ? ctx.sources.rowKeys(ps.flatMap((_, i) => learnerIds[i] === undefined ? [] : [learnerIds[i] as string])) : []),
         ...es.flatMap((e, i) => learnerIds[ps.length + i] === undefined ? [] : [enrolmentHeadKey(learnerIds[ps.length + i] as string, e.institution, e.offeringId)])
       ])
       const admit = await admission(ctx, draft, [...ps, ...es].flatMap((e, i) => e.action === 'register' && learnerIds[i] !== undefined ? [learnerIds[i] as string] : []), accessor, at, refused)
@@ -84,6 +89,8 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
         if (head === undefined) heads.set(k, head = pb.PointerHead.encode({ version, status, recordedAtMs: at }).finish())
         return head
       }
+      // The heads that change, for each learner's row of sources (`sources.ts`).
+      const changedSources = new Map<string, Map<string, SourceHead>>()
       const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
         const learnerId = learnerIds[index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
@@ -95,14 +102,22 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
         const basis = p.action === 'register' ? admit(learnerId, p.identity, 'pointer') : ''
         if (typeof basis !== 'string') return { index, ...basis }
         const version = (current?.version ?? 0) + 1
+        if (keepSources) {
+          let heads = changedSources.get(learnerId)
+          if (heads === undefined) changedSources.set(learnerId, heads = new Map())
+          heads.set(p.source, { source: p.source, status: wanted, recordedAtMs: at })
+        }
         const record = pb.PointerRecord.encode({ learnerId, source: p.source, version, status: wanted, requestId: accessor.requestId, recordedAtMs: at, basis }).finish()
         draft.putRecord(pointerVersionKey(learnerId, p.source, version), record)
         draft.put(headKey, pointerHead(version, wanted))
         return { index, status: wanted, learnerId }
       })
+      ctx.sources.write(draft, changedSources)
       const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
         const learnerId = learnerIds[ps.length + index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
+        const offeringRefusal = offeringRefusals[index]
+        if (offeringRefusal !== undefined) return { index, ...offeringRefusal }
         const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
         const raw = draft.get(headKey)
         const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)
@@ -137,6 +152,39 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
     }, accessor.requestId)
   } finally {
     ctx.rights.report(accessor, 'index.register-entries', refused)
+  }
+}
+
+/**
+ * Checks the offering of every enrolment being registered through the education registry's
+ * lookup, as an institution checks a result's offering: the ID must name an offering in force on
+ * the start date (LEARNERS_UNKNOWN_OFFERING), not withdrawn (LEARNERS_OFFERING_WITHDRAWN), owned
+ * by the registering institution today or on the start date (LEARNERS_NOT_OFFERING_OWNER).
+ * Returns the rejection of each refused entry by its index; a withdrawal is not checked (the
+ * offering may be gone since). When the registry cannot be asked, the whole batch is refused
+ * (LEARNERS_OFFERING_LOOKUP_FAILED), nothing stored.
+ */
+async function checkOfferings (ctx: RegistryContext, es: ReadonlyArray<{ action: string, institution: string, offeringId: string, startDate: string }>): Promise<Array<Omit<EntryOutcome, 'index'> | undefined>> {
+  const offerings = ctx.offerings
+  if (offerings === undefined) return []
+  const asked = new Map<string, ReturnType<OfferingCheck['find']>>()
+  const find = (id: string, date: string): ReturnType<OfferingCheck['find']> => {
+    const k = `${id}@${date}`
+    let p = asked.get(k)
+    if (p === undefined) asked.set(k, p = offerings.find(id, date))
+    return p
+  }
+  try {
+    return await Promise.all(es.map(async (e) => {
+      if (e.action !== 'register') return undefined
+      const o = await find(e.offeringId, e.startDate)
+      if (o === undefined) return { status: 'rejected', code: 'LEARNERS_UNKNOWN_OFFERING', message: `the education registry has no offering ${e.offeringId} in force on ${e.startDate}` }
+      if (o.status === 'withdrawn') return { status: 'rejected', code: 'LEARNERS_OFFERING_WITHDRAWN', message: `the education registry lists offering ${e.offeringId} as withdrawn` }
+      if (o.owner?.organisationNumber !== e.institution && o.issuer?.organisationNumber !== e.institution) return { status: 'rejected', code: 'LEARNERS_NOT_OFFERING_OWNER', message: `offering ${e.offeringId} is another institution's` }
+      return undefined
+    }))
+  } catch (err) {
+    throw new LifelongError('unavailable', 'LEARNERS_OFFERING_LOOKUP_FAILED', `the education registry could not be asked about an enrolment's offering (${err instanceof Error ? err.message.slice(0, 200) : 'unknown'}): nothing was stored`)
   }
 }
 
