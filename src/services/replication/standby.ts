@@ -182,6 +182,8 @@ export class StandbyFollower {
       const extra: RawOp[] = []
       const prefix = store.sublevel.prefix
       let note = ''
+      // The checkpoint sent, once the tree was found to have its root (status and metrics show it then).
+      let checked: Checkpoint | undefined
       if ((req.checkpoint ?? '') !== '') {
         note = req.checkpoint!
         const vkey = formatVerifierKey(ed25519VerifierKey(origin, primary.publicKey))
@@ -192,15 +194,16 @@ export class StandbyFollower {
           throw new LifelongError('forbidden', 'REPLICATION_CHECKPOINT_INVALID', `the checkpoint is not signed by the primary for its log ${origin}: ${toLifelongError(err).message}`)
         }
         checks.push({ size: cp.size, root: cp.root })
-        this.checkpoint = cp
+        checked = cp
         extra.push([prefix + latestCheckpointKey(), enc.encode(note)], [prefix + checkpointHistoryKey(cp.size), enc.encode(note)], [prefix + verifierKeyKey(), enc.encode(vkey)])
       }
       const batches = req.batches ?? []
-      if (batches.length === 0 && extra.length > 0 && this.checkpoint !== undefined && this.checkpoint.size <= store.size) {
+      if (batches.length === 0 && extra.length > 0 && checked !== undefined && checked.size <= store.size) {
         // A checkpoint alone: checked against the tree, kept as the latest.
-        if (!Buffer.from(await store.rootAt(this.checkpoint.size)).equals(Buffer.from(this.checkpoint.root))) {
-          throw new LifelongError('conflict', 'REPLICATION_INCONSISTENT', `this log's root at ${this.checkpoint.size} is not the primary's signed checkpoint's; nothing was applied`)
+        if (!Buffer.from(await store.rootAt(checked.size)).equals(Buffer.from(checked.root))) {
+          throw new LifelongError('conflict', 'REPLICATION_INCONSISTENT', `this log's root at ${checked.size} is not the primary's signed checkpoint's; nothing was applied`)
         }
+        this.checkpoint = checked
         this.position = { ...this.position, checkpoint: note, origin }
         await store.db.batch([...extra, [prefix + replicaKey(), enc.encode(JSON.stringify(this.position))] as RawOp].map(([key, value]) => ({ type: 'put' as const, key, value: value! })), { sync: true })
       }
@@ -236,6 +239,7 @@ export class StandbyFollower {
         const applicable = checks.filter((c) => c.size <= batch.sizeAfter)
         await store.applyReplicated(batch, ops, applicable, [...(applicable.length > 0 ? extra : []), [prefix + replicaKey(), enc.encode(JSON.stringify(position))]])
         if (applicable.length > 0) {
+          this.checkpoint = checked
           checks.length = 0
           extra.length = 0
         }
