@@ -12,6 +12,8 @@ import { decodePeerIdBytes, parsePeerId, type SigningKey } from '../crypto/ed255
 import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { isRole, roleCombinationProblems, type Role } from './roles.ts'
 import { p256JwkFromSpki, p256PublicKey, p256SpkiFromJwk, p256Thumbprint, type P256Jwk } from '../crypto/p256.ts'
+import { narrowMemberKeys, type MemberKey } from './member-keys.ts'
+import { OPEN_END, assertSignerInForce, establishedOperatorKeys, findOperatorKey, narrowOperatorKeys, operatorKeysToProto, type OperatorKey } from './operator-keys.ts'
 
 const FederationManifest = lifelong.federation.FederationManifest
 export const MANIFEST_PAYLOAD_TYPE = 'lifelong.federation.FederationManifest'
@@ -22,7 +24,7 @@ const MAX_MEMBERS = 10_000
 const MAX_CREDENTIAL_ISSUER_KEYS = 4
 
 export interface Member {
-  /** Base58 peer ID. */
+  /** Base58 peer ID of the key the node runs with now (or, in a view by key, of that key). */
   readonly peerId: string
   readonly peerIdBytes: Uint8Array
   /** Raw Ed25519 public key of the node (from its peer ID). */
@@ -40,11 +42,18 @@ export interface Member {
   readonly credentialIssuerKeys: readonly Uint8Array[]
   /** Raw ML-DSA-65 public key of a member that signs hybrid (checkpoints, cosignatures, seals). */
   readonly mlDsaPublicKey?: Uint8Array
+  /**
+   * The member's identity: the peer ID of its first key (its `peerId` while it has never
+   * rotated). Names its log origin and its witness name for good (docs/LOG.md §Node key rotation).
+   */
+  readonly identity: string
+  /** Its node keys over time, oldest first; the last is `peerId`'s. */
+  readonly keys: readonly MemberKey[]
 }
 
 /** Who witnesses which log (docs/LOG.md §Witness sets; src/core/federation/witnessing.ts). */
 export interface WitnessPolicy {
-  /** Peer IDs of the members that may witness; empty: every member. */
+  /** Identities (Member.identity) of the members that may witness; empty: every member. */
   readonly pool: readonly string[]
   /** Witnesses per log. */
   readonly perLog: number
@@ -63,6 +72,8 @@ export interface Manifest {
   readonly members: readonly Member[]
   /** Unset: every member witnesses every other member's log. */
   readonly witnessing?: WitnessPolicy
+  /** The operator key chain (src/core/federation/operator-keys.ts); empty: the pinned keys sign. */
+  readonly operatorKeys: readonly OperatorKey[]
 }
 
 /** A manifest together with the exact signed bytes it came in and the key that signed it. */
@@ -72,6 +83,25 @@ export interface SignedManifest {
   readonly signerKey: Uint8Array
   /** The trusted ML-DSA-65 operator key whose valid signature the envelope carries (hybrid), if any. */
   readonly mlDsaSignerKey?: Uint8Array
+}
+
+/** One key of a member's history in JSON; `validTo` omitted while the key is in use. */
+export interface MemberKeyJson {
+  peerId: string
+  mlDsaPublicKey?: string
+  validFrom: string
+  validTo?: string
+}
+
+/** One operator key of the chain in JSON (keys and signatures base64); `validTo` omitted while not retired. */
+export interface OperatorKeyJson {
+  ed25519: string
+  mlDsa?: string
+  validFrom: string
+  validTo?: string
+  introducedBy?: string
+  introductionSignature?: string
+  introductionMlDsaSignature?: string
 }
 
 /** The JSON form operators write and `lifelong manifest sign` reads. Times are ISO 8601. */
@@ -93,9 +123,23 @@ export interface ManifestJson {
     credentialIssuerKeys?: Array<P256Jwk & { kid?: string }>
     /** The member's ML-DSA-65 public key, "ml-dsa-65:<base64>", if it signs hybrid. */
     mlDsaPublicKey?: string
+    /** Its node keys over time, oldest first, the last being peerId's; omitted while it has one key. */
+    keyHistory?: MemberKeyJson[]
   }>
+  /** The operator key chain; omitted while the pinned keys sign every manifest. */
+  operatorKeys?: OperatorKeyJson[]
   /** Who witnesses which log; omit for every member witnessing every other. */
   witnessing?: { pool?: string[], perLog: number, threshold: number }
+}
+
+/**
+ * The member as seen through one of its keys: `peerId`, `publicKey` and `mlDsaPublicKey` are
+ * that key's; identity, organisation, roles and the rest are the member's.
+ */
+export function memberAsKey (member: Member, key: MemberKey): Member {
+  if (key.peerId === member.peerId) return member
+  const { mlDsaPublicKey: _current, ...rest } = member
+  return { ...rest, peerId: key.peerId, peerIdBytes: key.peerIdBytes, publicKey: key.publicKey, ...(key.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: key.mlDsaPublicKey }) }
 }
 
 export function isMemberValidAt (member: Member, at: number): boolean {
@@ -176,7 +220,10 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     })
     const mlDsa = raw.mlDsaPublicKey instanceof Uint8Array && raw.mlDsaPublicKey.length > 0 ? raw.mlDsaPublicKey : undefined
     if (mlDsa !== undefined && pqPublicKeyObject(mlDsa) === undefined) bad(`${at}/mlDsaPublicKey`, 'not an ML-DSA-65 public key (1952 bytes)')
-    if (fields.length === before && publicKey !== undefined) {
+    const keys = fields.length === before && publicKey !== undefined
+      ? narrowMemberKeys(raw.keyHistory ?? [], { peerIdBytes, ...(mlDsa === undefined ? {} : { mlDsaPublicKey: mlDsa }), validFrom, validTo }, at, fields, seen)
+      : []
+    if (fields.length === before && publicKey !== undefined && keys.length > 0) {
       members.push({
         peerId,
         peerIdBytes: new Uint8Array(peerIdBytes),
@@ -189,10 +236,14 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
         validFrom,
         validTo,
         credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k)),
-        ...(mlDsa === undefined ? {} : { mlDsaPublicKey: new Uint8Array(mlDsa) })
+        ...(mlDsa === undefined ? {} : { mlDsaPublicKey: new Uint8Array(mlDsa) }),
+        identity: keys[0]?.peerId ?? peerId,
+        keys
       })
     }
   })
+  // Any key of a member names it (the pool, say, written before a rotation): by identity from here on.
+  const identityOf = new Map(members.flatMap((m) => m.keys.map((k) => [k.peerId, m.identity] as const)))
   let witnessing: WitnessPolicy | undefined
   if (m.witnessing != null) {
     const w = m.witnessing
@@ -202,8 +253,9 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > perLog) bad('/witnessing/threshold', 'must be 1–perLog')
     const pool: string[] = []
     ;(w.pool ?? []).forEach((bytes, i) => {
-      const id = decodePeerIdBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array())?.peerId.toString()
-      if (id === undefined || !seen.has(id)) bad(`/witnessing/pool/${i}`, 'not the peer ID of a member')
+      const key = decodePeerIdBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array())?.peerId.toString()
+      const id = key === undefined ? undefined : identityOf.get(key)
+      if (id === undefined) bad(`/witnessing/pool/${i}`, 'not the peer ID of a member')
       else if (pool.includes(id)) bad(`/witnessing/pool/${i}`, 'listed twice')
       else pool.push(id)
     })
@@ -212,8 +264,9 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     if (Number.isSafeInteger(perLog) && perLog >= candidates) bad('/witnessing/perLog', `must be below the number of witnesses in the pool (${candidates})`)
     witnessing = { pool, perLog, threshold }
   }
+  const operatorKeys = narrowOperatorKeys(m.operatorKeys ?? [], fields)
   if (fields.length > 0) return { fields }
-  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }) }, fields }
+  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }), operatorKeys }, fields }
 }
 
 function parseTime (value: unknown, path: string, fields: FieldError[]): number {
@@ -258,9 +311,35 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
           fields.push({ path: `/members/${i}/mlDsaPublicKey`, message: (err as Error).message })
           return new Uint8Array()
         }
-      })()
+      })(),
+      keyHistory: (Array.isArray(m.keyHistory) ? m.keyHistory : []).map((k, j) => {
+        const at = `/members/${i}/keyHistory/${j}`
+        let peerIdBytes = new Uint8Array()
+        try {
+          peerIdBytes = parsePeerId(String(k.peerId)).toMultihash().bytes
+        } catch {
+          fields.push({ path: `${at}/peerId`, message: 'not an Ed25519 peer ID' })
+        }
+        let mlDsa: Uint8Array = new Uint8Array()
+        try {
+          if (k.mlDsaPublicKey !== undefined) mlDsa = parsePqPublicKey(String(k.mlDsaPublicKey))
+        } catch (err) {
+          fields.push({ path: `${at}/mlDsaPublicKey`, message: (err as Error).message })
+        }
+        return { peerId: peerIdBytes, mlDsaPublicKey: mlDsa, validFromMs: parseTime(k.validFrom, `${at}/validFrom`, fields), validToMs: k.validTo === undefined ? 0 : parseTime(k.validTo, `${at}/validTo`, fields) }
+      })
     }
   })
+  const b64 = (text: unknown): Uint8Array => new Uint8Array(typeof text === 'string' ? Buffer.from(text, 'base64') : [])
+  const operatorKeys = (Array.isArray(json.operatorKeys) ? json.operatorKeys : []).map((k, i) => ({
+    ed25519PublicKey: b64(k.ed25519),
+    mlDsaPublicKey: b64(k.mlDsa),
+    validFromMs: parseTime(k.validFrom, `/operatorKeys/${i}/validFrom`, fields),
+    validToMs: k.validTo === undefined ? 0 : parseTime(k.validTo, `/operatorKeys/${i}/validTo`, fields),
+    introducedBy: b64(k.introducedBy),
+    introductionSignature: b64(k.introductionSignature),
+    introductionMlDsaSignature: b64(k.introductionMlDsaSignature)
+  }))
   const witnessing = json.witnessing === undefined
     ? undefined
     : {
@@ -281,7 +360,8 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
     serial: json.serial,
     issuedAtMs: json.issuedAt === undefined ? now : parseTime(json.issuedAt, '/issuedAt', fields),
     expiresAtMs: parseTime(json.expiresAt, '/expiresAt', fields),
-    members
+    members,
+    operatorKeys
   })
   const narrowed = narrowManifest(message)
   const all = [...fields, ...narrowed.fields.filter((f) => !fields.some((g) => g.path === f.path))]
@@ -314,19 +394,22 @@ export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Arra
     throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'not a signed manifest', { cause: err })
   }
   if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'not a manifest payload')
-  if (!trustedKeys.some((k) => Buffer.compare(k, env.publicKey) === 0)) {
-    throw new LifelongError('forbidden', 'MANIFEST_UNTRUSTED_SIGNER', 'the manifest is not signed by a trusted operator key')
+  const pinned = { ed25519: trustedKeys, mlDsa: trustedMlDsaKeys }
+  const isPinned = trustedKeys.some((k) => Buffer.compare(k, env.publicKey) === 0)
+  if (!isPinned) {
+    // Not a pinned key: trusted only as a key of the chain the manifest carries, introduced
+    // (signed) from a pinned key on (src/core/federation/operator-keys.ts).
+    let listed: OperatorKey | undefined
+    try {
+      const content = narrowManifest(FederationManifest.decode(env.payload)).manifest
+      listed = content === undefined ? undefined : findOperatorKey(establishedOperatorKeys(content.federation, content.operatorKeys, pinned), env.publicKey)
+    } catch {}
+    if (listed === undefined) throw new LifelongError('forbidden', 'MANIFEST_UNTRUSTED_SIGNER', 'the manifest is not signed by a trusted operator key')
   }
   try {
     verifyDecodedEnvelope(env, Domains.manifest)
   } catch (err) {
     throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest signature does not verify', { cause: err })
-  }
-  let mlDsaSigner: Uint8Array | 'absent'
-  try {
-    mlDsaSigner = verifyEnvelopeMlDsa(env, Domains.manifest, trustedMlDsaKeys)
-  } catch (err) {
-    throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest\'s ML-DSA-65 signature does not verify', { cause: err })
   }
   let message
   try {
@@ -338,6 +421,20 @@ export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Arra
   if (manifest === undefined) throw new ValidationError('MANIFEST_INVALID', `signed manifest content invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields)
   if (manifest.federation !== federation) {
     throw new LifelongError('forbidden', 'MANIFEST_WRONG_FEDERATION', `manifest of federation "${manifest.federation}", this node belongs to "${federation}"`)
+  }
+  let trustedMlDsa = trustedMlDsaKeys
+  if (manifest.operatorKeys.length > 0) {
+    // With a chain, the signer must be a key of it within its period at the issue time.
+    const signer = findOperatorKey(establishedOperatorKeys(manifest.federation, manifest.operatorKeys, pinned), env.publicKey)
+    if (signer === undefined) throw new LifelongError('forbidden', 'MANIFEST_UNTRUSTED_SIGNER', 'the manifest carries an operator key chain that does not list its signer')
+    assertSignerInForce(signer, manifest.issuedAt, 'the manifest\'s issue time')
+    trustedMlDsa = signer.mlDsaTrusted && signer.mlDsa !== undefined ? [signer.mlDsa] : isPinned ? trustedMlDsaKeys : []
+  }
+  let mlDsaSigner: Uint8Array | 'absent'
+  try {
+    mlDsaSigner = verifyEnvelopeMlDsa(env, Domains.manifest, trustedMlDsa)
+  } catch (err) {
+    throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest\'s ML-DSA-65 signature does not verify', { cause: err })
   }
   return { manifest, envelope: new Uint8Array(bytes), signerKey: new Uint8Array(env.publicKey), ...(mlDsaSigner === 'absent' ? {} : { mlDsaSignerKey: mlDsaSigner }) }
 }
@@ -367,8 +464,35 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
             return { ...jwk, kid: p256Thumbprint(jwk) }
           })
         }),
-      ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) })
+      ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) }),
+      ...(m.keys.length <= 1 && m.keys[0]?.validFrom === m.validFrom && m.keys[0]?.validTo === m.validTo
+        ? {}
+        : {
+          keyHistory: m.keys.map((k) => ({
+            peerId: k.peerId,
+            ...(k.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(k.mlDsaPublicKey) }),
+            validFrom: iso(k.validFrom),
+            ...(k.validTo === m.validTo ? {} : { validTo: iso(k.validTo) })
+          }))
+        })
     })),
-    ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } })
+    ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } }),
+    ...(manifest.operatorKeys.length === 0 ? {} : { operatorKeys: operatorKeysToJson(manifest.operatorKeys) })
   }
 }
+
+/** The JSON form of an operator key chain. */
+export function operatorKeysToJson (keys: readonly OperatorKey[]): OperatorKeyJson[] {
+  const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
+  return keys.map((k) => ({
+    ed25519: b64(k.ed25519),
+    ...(k.mlDsa === undefined ? {} : { mlDsa: b64(k.mlDsa) }),
+    validFrom: new Date(k.validFrom).toISOString(),
+    ...(k.validTo === OPEN_END ? {} : { validTo: new Date(k.validTo).toISOString() }),
+    ...(k.introducedBy === undefined ? {} : { introducedBy: b64(k.introducedBy) }),
+    ...(k.introductionSignature === undefined ? {} : { introductionSignature: b64(k.introductionSignature) }),
+    ...(k.introductionMlDsaSignature === undefined ? {} : { introductionMlDsaSignature: b64(k.introductionMlDsaSignature) })
+  }))
+}
+
+export { operatorKeysToProto }
