@@ -158,7 +158,8 @@ export function establishedOperatorKeys (federation: string, chain: readonly Ope
       continue
     }
     const by = trusted.find((t) => same(t.ed25519, k.introducedBy))
-    if (by === undefined || k.introductionSignature === undefined || k.validFrom < by.validFrom || k.validFrom >= by.validTo) continue
+    // The introducer was in force when the new key began (a rotation without overlap retires it at that instant).
+    if (by === undefined || k.introductionSignature === undefined || k.validFrom < by.validFrom || k.validFrom > by.validTo) continue
     const message = introductionMessage(federation, k)
     if (!verifyBytes(by.ed25519, message, k.introductionSignature)) continue
     if (by.mlDsa !== undefined && (k.introductionMlDsaSignature === undefined || !pqVerifyBytes(by.mlDsa, LABEL, message, k.introductionMlDsaSignature))) continue
