@@ -2,7 +2,8 @@
  * `lifelong operator rotate`, `lifelong key rotate | activate`: key rotations while the
  * federation serves (docs/OPERATIONS.md §Rotating the operator key, §Rotating a node key).
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { createKeyFile, createPqKeyFile, readKeyFile, readPqKeyFile } from '../../core/crypto/key-file.ts'
 import { formatPublicKey, peerIdFromRawPublicKey } from '../../core/crypto/ed25519.ts'
@@ -101,7 +102,7 @@ the operator signs it into the next manifest; once the node has adopted that man
     })
 
   key.command('activate')
-    .description('put the next key(s) in place of the ones in use, once the manifest in force lists them; then restart the node')
+    .description('put the next key(s) in place of the ones in use, once the manifest in force lists them (with --manifest, also placed as the node\'s manifest file); then restart the node')
     .requiredOption('--config <file>', 'node config')
     .option('--manifest <file>', 'the signed manifest in force (default: federation.manifestFile)')
     .action((opts) => {
@@ -112,6 +113,10 @@ the operator signs it into the next manifest; once the node has adopted that man
       // Started with a key the manifest does not list, the node would be refused by every member.
       if (!manifest.members.some((m) => m.peerId === peerId)) {
         throw new LifelongError('invalid', 'MANIFEST_KEY_ROTATION_INVALID', `manifest serial ${manifest.serial} does not list the next key ${peerId} as a member's key in use: wait for (or place) the manifest the operator signed with it`)
+      }
+      // The node starts with the manifest that lists its new key (else members refuse it until it fetches one).
+      if (opts.manifest !== undefined && resolve(opts.manifest) !== config.federation.manifestFile && readManifest(config.federation.manifestFile).serial < manifest.serial) {
+        copyFileSync(opts.manifest, config.federation.manifestFile)
       }
       const stamp = new Date().toISOString().replace(/[:.]/g, '-')
       const files = [config.keyFile, ...(config.signatures.mlDsaKeyFile === undefined ? [] : [config.signatures.mlDsaKeyFile])]

@@ -118,14 +118,11 @@ export class Witness {
   private timer: NodeJS.Timeout | undefined
   private readonly calls = new AbortController()
   private readonly assignmentOf: (manifest: ReturnType<Federation['current']>['manifest']) => Assignment
-  readonly name: string
 
   constructor (components: WitnessComponents, init: WitnessInit) {
     this.c = components
     this.init = init
     this.now = components.now ?? Date.now
-    // Named by the member's identity, which a key rotation keeps (docs/LOG.md §Node key rotation).
-    this.name = witnessName(init.federationId, this.selfIdentity)
     this.assignmentOf = assignmentCache(init.selfPeerId)
     this.equivocations = new Counter({
       name: 'lifelong_log_equivocations_total',
@@ -144,6 +141,11 @@ export class Witness {
   /** The verifier key of this node's ML-DSA-65 cosignatures, if it cosigns hybrid. */
   get mlDsaVerifierKey (): string | undefined {
     return this.c.mlDsaKey === undefined ? undefined : formatVerifierKey(mlDsaCosignatureVerifierKey(this.name, this.c.mlDsaKey.publicKeyRaw))
+  }
+
+  /** The witness key name: by the member's identity, which a key rotation keeps (docs/LOG.md §Node key rotation). */
+  get name (): string {
+    return witnessName(this.init.federationId, this.selfIdentity)
   }
 
   /** This node's member identity (its first key's peer ID), whatever key it runs with. */
