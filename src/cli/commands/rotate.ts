@@ -25,7 +25,7 @@ function readManifest (file: string): Manifest {
   try {
     bytes = new Uint8Array(readFileSync(file))
   } catch (err) {
-    throw new LifelongError('invalid', 'MANIFEST_UNREADABLE', `cannot read ${file}`, { cause: err })
+    throw new LifelongError('unavailable', 'MANIFEST_UNREADABLE', `cannot read ${file}`, { cause: err })
   }
   const { manifest, fields } = narrowManifest(lifelong.federation.FederationManifest.decode(decodeEnvelope(bytes).payload))
   if (manifest === undefined) throw new ValidationError('MANIFEST_INVALID', `${file}: the manifest content is invalid`, fields)

@@ -188,7 +188,11 @@ export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly T
     findOperatorKey(establishedOperatorKeys(federation, chain, { ed25519: a.operatorKeys, mlDsa: a.operatorMlDsaKeys ?? [] }), signer) !== undefined
   )
   if (anchor === undefined) {
-    throw new LifelongError('forbidden', 'TRUST_ANCHOR_UNTRUSTED_SIGNER', `the manifest of "${federation}" is signed by ${formatPublicKey(signer)}, which is neither an operator key of the pinned trust anchor nor introduced from one in the manifest's operator key chain`)
+    throw new LifelongError(
+      'forbidden',
+      'TRUST_ANCHOR_UNTRUSTED_SIGNER',
+      `the manifest of "${federation}" is signed by ${formatPublicKey(signer)}, which is not an operator key of the pinned trust anchor (nor introduced from one in the manifest's operator key chain)`
+    )
   }
   const signed = openManifest(bytes, anchor.operatorKeys, federation, anchor.operatorMlDsaKeys ?? [])
   if (policy === 'both-required' && signed.mlDsaSignerKey === undefined) {

@@ -50,7 +50,14 @@ export function narrowMemberKeys (raw: readonly lifelong.federation.IMemberKey[]
   const current = decodePeerIdBytes(member.peerIdBytes)
   if (current === undefined) return []
   if (raw.length === 0) {
-    return [{ peerId: current.peerId.toString(), peerIdBytes: new Uint8Array(member.peerIdBytes), publicKey: current.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: member.mlDsaPublicKey }), validFrom: member.validFrom, validTo: member.validTo }]
+    return [{
+      peerId: current.peerId.toString(),
+      peerIdBytes: new Uint8Array(member.peerIdBytes),
+      publicKey: current.publicKey,
+      ...(member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: member.mlDsaPublicKey }),
+      validFrom: member.validFrom,
+      validTo: member.validTo
+    }]
   }
   if (raw.length > MAX_MEMBER_KEYS) fields.push({ path: `${at}/keyHistory`, message: `at most ${MAX_MEMBER_KEYS} keys` })
   const keys: MemberKey[] = []

@@ -258,7 +258,9 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
       !add(
         'key-period',
         keyCouldHaveSigned(memberKey, leaf.loggedAt, earliest),
-        `the checkpoint's key signs for "${member.name}" from ${iso(memberKey.validFrom)} to ${iso(memberKey.validTo)}; the entry was logged ${iso(leaf.loggedAt)}${stamps.length === 0 ? '' : `, the first cosignature is of ${iso(earliest)}`}`
+        `the checkpoint's key signs for "${member.name}" from ${iso(memberKey.validFrom)} to ${iso(memberKey.validTo)}; the entry was logged ${iso(leaf.loggedAt)}${
+          stamps.length === 0 ? '' : `, the first cosignature is of ${iso(earliest)}`
+        }`
       )
     ) return done()
   }

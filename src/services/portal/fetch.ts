@@ -306,7 +306,10 @@ export class ResultFetcher {
       const source = this.c.federation.member(sourcePeerId)?.identity ?? sourcePeerId
       // Each witness under its stable name, with every key of its history for that key's period.
       out = members.filter((m) => m.identity !== source).flatMap((m) =>
-        witnessKeyHistory(this.init.federationId, m).map((w) => ({ member: m, verifier: witnessNoteVerifiers({ name: w.name, ed25519: w.ed25519, ...(w.validFrom === undefined ? {} : { validFrom: w.validFrom }), ...(w.validTo === undefined ? {} : { validTo: w.validTo }) })[0] as NoteVerifier }))
+        witnessKeyHistory(this.init.federationId, m).map((w) => ({
+          member: m,
+          verifier: witnessNoteVerifiers({ name: w.name, ed25519: w.ed25519, ...(w.validFrom === undefined ? {} : { validFrom: w.validFrom }), ...(w.validTo === undefined ? {} : { validTo: w.validTo }) })[0] as NoteVerifier
+        }))
       )
       this.witnessCache.bySource.set(sourcePeerId, out)
     }

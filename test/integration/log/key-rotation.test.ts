@@ -50,8 +50,7 @@ describe('node key rotation', () => {
       storage: 'leveldb',
       configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true } } : {}
     })
-    const options = (s: LocalNodeSpec): NodeOptions =>
-      s.slug === 'portal' ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }]) } } : { parts: { offerings: () => catalogue } }
+    const options = (s: LocalNodeSpec): NodeOptions => s.slug === 'portal' ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }]) } } : { parts: { offerings: () => catalogue } }
     const fed = await startLocalFederation(plan, options)
     try {
       await waitForMesh(fed)

@@ -384,7 +384,11 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
       return done()
     }
     if (signer.entry !== undefined && (manifest.issuedAt < signer.entry.validFrom || manifest.issuedAt >= signer.entry.validTo)) {
-      add('manifest', false, `the manifest was issued ${iso(manifest.issuedAt)}, outside its operator key's period (${iso(signer.entry.validFrom)} to ${signer.entry.validTo >= Number.MAX_SAFE_INTEGER ? 'no end' : iso(signer.entry.validTo)})`)
+      add(
+        'manifest',
+        false,
+        `the manifest was issued ${iso(manifest.issuedAt)}, outside its operator key's period (${iso(signer.entry.validFrom)} to ${signer.entry.validTo >= Number.MAX_SAFE_INTEGER ? 'no end' : iso(signer.entry.validTo)})`
+      )
       return done()
     }
     if (!await ed25519Verify(env.publicKey, signedData(MANIFEST_DOMAIN, env.payloadType, env.payload), env.signature)) {
