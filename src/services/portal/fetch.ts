@@ -212,7 +212,8 @@ export class ResultFetcher {
           member = candidate
           break
         } catch (err) {
-          if (i < candidates.length - 1 && !controller.signal.aborted && statusOf(err).status === 'unavailable') continue
+          // Dialling a key the node does not run yet fails in the handshake (refused) or finds no one.
+          if (i < candidates.length - 1 && !controller.signal.aborted && statusOf(err).status !== 'timed-out') continue
           const st = controller.signal.aborted ? { status: 'timed-out' as const, code: 'PORTAL_DEADLINE' as const } : statusOf(err)
           this.c.logger.debug({ source: s.organisationNumber, code: st.code }, 'result source did not answer')
           return { report: { ...report, ...st }, results: [] }

@@ -109,6 +109,11 @@ describe('node key rotation', () => {
       expect(newPeerId).not.toBe(oldPeerId)
       expect(fed.node('index').federation.member(newPeerId)?.identity).toBe(oldPeerId)
 
+      // During the overlap UiO still runs its old key: the portal, finding no one at the next key, asks the old one.
+      const overlap = await (await fetch(`${base}/portal/api/results`, { headers: { authorization: await bearer() } })).json() as { results: Array<{ verified: boolean }>, sources: Array<{ status: string }> }
+      expect(overlap.sources.map((s) => s.status)).toEqual(['ok'])
+      expect(overlap.results.map((r) => r.verified)).toEqual([true, true])
+
       // The learner goes on at the identity provider meanwhile.
       const authorize = new URL(login.headers.get('location') as string)
       const issued = await browser.post(`${authorize.origin}${authorize.pathname}`, { ...Object.fromEntries(authorize.searchParams), learner: String(KARI) })
