@@ -12,6 +12,7 @@ import { openManifestUnderAnchors, type TrustAnchor } from '../../../../src/core
 import { assertAdoptable } from '../../../../src/core/federation/operator-keys.ts'
 import { nextManifestJson, rotateMemberKey, rotateOperatorKey } from '../../../../src/core/federation/rotation.ts'
 import { toLifelongError } from '../../../../src/core/errors.ts'
+import { logWitnesses, witnessedLogs } from '../../../../src/core/federation/witnessing.ts'
 import { lifelong } from '../../../../src/core/gen/proto.js'
 
 const DAY = 86_400_000
@@ -206,6 +207,27 @@ describe('member key history', () => {
     expect(withHistory([{ key: b, from: T0 - DAY, to: T0 }, { key: a, from: T0 }]).join()).toMatch(/listed twice|peerId/)
     expect(withHistory([{ key: c, from: T0, to: T0 + DAY }, { key: a, from: T0 - DAY }]).join()).toMatch(/oldest first/)
     expect(withHistory([{ key: c, from: T0, to: T0 - 1 }, { key: a, from: T0 }]).join()).toMatch(/validTo/)
+  })
+
+  it('a rotation moves no log to other witnesses: witness sets are ranked by identity, and any key of a member finds its set', () => {
+    const operator = generateSigningKey()
+    const keys = Array.from({ length: 8 }, () => generateSigningKey())
+    const json = baseJson(1, T0, keys)
+    json.members.forEach((m, i) => {
+      m.organisationNumber = ['971035854', '974767880', '874789542', '919477822'][i % 4] as string
+    })
+    const current = open(sign(operator, { ...json, witnessing: { perLog: 3, threshold: 2 } }, T0), [operator])
+    const ids = (ms: ReadonlyArray<{ identity: string }>): string[] => ms.map((m) => m.identity)
+    const before = new Map(current.members.map((m) => [m.identity, ids(logWitnesses(current, m.peerId))]))
+    const next = generateSigningKey()
+    const m = open(sign(operator, nextManifestJson(current, { expiresAt: T0 + 30 * DAY, members: [rotateMemberKey(current, peerOf(keys[0]!), { publicKey: next.publicKeyRaw }, { now: T0 + DAY, overlapMs: DAY })] }), T0 + DAY), [operator])
+    for (const member of m.members) expect(ids(logWitnesses(m, member.peerId))).toEqual(before.get(member.identity))
+    // The rotated member's log, by its old key, its new key or its identity: the same witnesses.
+    expect(ids(logWitnesses(m, peerOf(next)))).toEqual(before.get(peerOf(keys[0]!)))
+    expect(ids(logWitnesses(m, peerOf(keys[0]!)))).toEqual(before.get(peerOf(keys[0]!)))
+    // And what it witnesses is found by either of its keys.
+    expect(witnessedLogs(m, peerOf(next)).length).toBeGreaterThan(0)
+    expect(witnessedLogs(m, peerOf(next))).toEqual(witnessedLogs(m, peerOf(keys[0]!)))
   })
 
   it('the witness pool may name a member by any of its keys and is kept by identity', () => {
