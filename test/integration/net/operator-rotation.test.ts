@@ -8,8 +8,9 @@
  * - the published anchor (still the first key) and the pinned anchors of `lifelong verify` and
  *   the browser's checker follow the chain: proof bundles made before and after the rotation
  *   verify;
- * - once the overlap is over, a manifest signed only by the old key is refused
- *   (MANIFEST_SIGNER_RETIRED), by a member and over the manifest protocol.
+ * - once the overlap is over (ended early here by a manifest of the next key), a manifest signed
+ *   only by the old key is refused (MANIFEST_SIGNER_RETIRED), by a member and over the manifest
+ *   protocol, also one that leaves the retirement out (MANIFEST_OPERATOR_KEYS_REWRITTEN).
  */
 import { describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
@@ -26,9 +27,6 @@ import { openManifestUnderAnchors, serialiseTrustAnchor, SIGNED_MANIFEST_PATH, T
 import { verifyResultProofs, type BundleSet } from '../../../src/services/registry/results/bundle.ts'
 import { parseAnchor, verifyProofSet } from '../../../src/edges/ui/browser/verify-proofs.ts'
 import { AnnounceManifest } from '../../../src/net/federation/protocol.ts'
-
-/** Seconds the old operator key still signs after the rotation. */
-const OVERLAP_S = 6
 
 async function until (check: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -70,10 +68,9 @@ describe('operator key rotation', () => {
     // The operator rotates: the manifest signed by the key in use introduces the next one.
     const rotated = join(dir, 'rotated.pb')
     const nextKeyFile = join(dir, 'operator-2.key')
-    const rotate = await runCli(['operator', 'rotate', '--manifest', plan.manifestFile, '--key', plan.operatorKeyFile, '--new-key', nextKeyFile, '--overlap', String(OVERLAP_S / 86_400), '--out', rotated])
+    const rotate = await runCli(['operator', 'rotate', '--manifest', plan.manifestFile, '--key', plan.operatorKeyFile, '--new-key', nextKeyFile, '--overlap', '14', '--out', rotated])
     expect(rotate.stderr).toBe('')
     expect(rotate.code).toBe(0)
-    const rotatedAt = Date.now()
     expect((await fed.node('uio').federation.offer(new Uint8Array(readFileSync(rotated)), 'operator')).adopted).toBe(true)
     await until(() => [...fed.nodes.values()].every((n) => n.federation.serial === serial + 1))
 
@@ -110,18 +107,22 @@ describe('operator key rotation', () => {
     }
     expect(after.bundles[0]!.manifest).not.toBe(before.bundles[0]!.manifest)
 
-    // After the overlap, a manifest signed only by the old key is refused.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, rotatedAt + OVERLAP_S * 1000 + 200 - Date.now())))
+    // The operator ends the overlap (here early, with the next key): from then on a manifest signed only by the old key is refused.
+    const ending = manifestToJson(fed.node('index').federation.current().manifest) as ManifestJson
+    delete ending.issuedAt
+    ending.operatorKeys![0]!.validTo = new Date().toISOString()
+    expect((await fed.node('index').federation.offer(signManifest(nextKey, manifestFromJson({ ...ending, serial: serial + 3 })), 'operator')).adopted).toBe(true)
+    await until(() => [...fed.nodes.values()].every((n) => n.federation.serial === serial + 3))
     const current = manifestToJson(fed.node('index').federation.current().manifest) as ManifestJson
     delete current.issuedAt
-    const late = signManifest(plan.operatorKey, manifestFromJson({ ...current, serial: serial + 3 }))
+    const late = signManifest(plan.operatorKey, manifestFromJson({ ...current, serial: serial + 4 }))
     await expect(fed.node('uio').federation.offer(late, 'test')).rejects.toMatchObject({ code: 'MANIFEST_SIGNER_RETIRED' })
     await expect(fed.node('uio').client.call(fed.node('index').peerId, AnnounceManifest, { signedManifest: late })).rejects.toMatchObject({ code: 'MANIFEST_SIGNER_RETIRED' })
     // Leaving the retirement out does not help: the chain held is kept.
     const unretired = structuredClone(current)
     delete unretired.operatorKeys![0]!.validTo
-    const sneaky = signManifest(plan.operatorKey, manifestFromJson({ ...unretired, serial: serial + 3 }))
+    const sneaky = signManifest(plan.operatorKey, manifestFromJson({ ...unretired, serial: serial + 4 }))
     await expect(fed.node('uio').federation.offer(sneaky, 'test')).rejects.toMatchObject({ code: 'MANIFEST_OPERATOR_KEYS_REWRITTEN' })
-    expect([...fed.nodes.values()].every((n) => n.federation.serial === serial + 2)).toBe(true)
+    expect([...fed.nodes.values()].every((n) => n.federation.serial === serial + 3)).toBe(true)
   })
 })
