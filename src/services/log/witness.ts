@@ -242,7 +242,10 @@ export class Witness {
     const assignment = this.assignment()
     if (assignment.policy !== undefined) return assignment.witnessed.has(peerId) && (this.init.witness !== 'none')
     const w = this.init.witness
-    return w === 'all' ? true : w === 'none' ? false : w.includes(peerId)
+    if (w === 'all' || w === 'none') return w === 'all'
+    // The config may name the log by any key of its member (one listed before a rotation).
+    const identity = this.c.federation.member(peerId)?.identity
+    return w.includes(peerId) || (identity !== undefined && w.some((id) => this.c.federation.member(id)?.identity === identity))
   }
 
   /** Told when a checkpoint of this node's own log larger than its store is seen in gossip. */
