@@ -125,9 +125,11 @@ function benchManifest (issuerSpki: Uint8Array): Manifest {
     httpBaseUrl: 'https://portal.example.no',
     validFrom: 0,
     validTo: Number.MAX_SAFE_INTEGER,
-    credentialIssuerKeys: [issuerSpki]
+    credentialIssuerKeys: [issuerSpki],
+    identity: 'bench-portal',
+    keys: []
   }
-  return { federation: 'no.lifelong.bench', serial: 1, issuedAt: 1, expiresAt: Number.MAX_SAFE_INTEGER, members: [portal] }
+  return { federation: 'no.lifelong.bench', serial: 1, issuedAt: 1, expiresAt: Number.MAX_SAFE_INTEGER, members: [portal], operatorKeys: [] }
 }
 
 const bench: Benchmark = {

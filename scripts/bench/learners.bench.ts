@@ -64,7 +64,9 @@ function member (organisationNumber: string, roles: Member['roles']): Member {
     httpBaseUrl: '',
     validFrom: 0,
     validTo: Number.MAX_SAFE_INTEGER,
-    credentialIssuerKeys: []
+    credentialIssuerKeys: [],
+    identity: `peer-${organisationNumber}`,
+    keys: []
   }
 }
 

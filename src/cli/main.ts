@@ -18,6 +18,7 @@ import { registerRegistryCommands } from './commands/registry.ts'
 import { registerCheckCommand } from './commands/check.ts'
 import { registerBackupCommands } from './commands/backup.ts'
 import { registerStandbyCommands } from './commands/standby.ts'
+import { registerRotateCommands } from './commands/rotate.ts'
 import { endQuietlyOnClosedPipe, reportError } from './output.ts'
 
 endQuietlyOnClosedPipe()
@@ -42,6 +43,7 @@ registerRegistryCommands(program)
 registerCheckCommand(program)
 registerBackupCommands(program)
 registerStandbyCommands(program)
+registerRotateCommands(program)
 
 try {
   await program.parseAsync(process.argv)

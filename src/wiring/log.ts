@@ -18,6 +18,9 @@ import type { NodeCore } from './context.ts'
 
 const logLogger = (core: NodeCore): NodeCore['logger'] => core.logger.child({ component: 'log' })
 
+/** The node's member identity (docs/LOG.md §Node key rotation): its first key's peer ID, which names its log. */
+const identityOf = (core: NodeCore): string => core.federation.member(core.self)?.identity ?? core.self
+
 export const logStore = definePart({
   needs: [],
   create: async (core) => {
@@ -44,7 +47,7 @@ export const logStore = definePart({
 export const nodeEvents = definePart({
   needs: ['logStore'],
   // The whole config is this part's input: it logs when the config changed since the last start.
-  create: (core, { logStore }) => new NodeEvents({ store: logStore, federation: core.federation, logger: logLogger(core) }, { config: core.config, peerId: core.self, publicKey: core.key.publicKeyRaw })
+  create: (core, { logStore }) => new NodeEvents({ store: logStore, federation: core.federation, logger: logLogger(core) }, { config: core.config, peerId: core.self, publicKey: core.key.publicKeyRaw, identity: identityOf(core) })
 })
 
 export const checkpointer = definePart({
@@ -53,7 +56,7 @@ export const checkpointer = definePart({
     new Checkpointer(
       { store: logStore, key: core.key, ...(core.mlDsaKey === undefined ? {} : { mlDsaKey: core.mlDsaKey }), logger: logLogger(core) },
       {
-        origin: await storedOrigin(logStore, core.config.federation.id, core.self),
+        origin: await storedOrigin(logStore, core.config.federation.id, identityOf(core)),
         intervalMs: core.config.log.checkpointIntervalMs,
         everyEntries: core.config.log.checkpointEveryEntries,
         // Nothing is signed before the log module's rollback check at start (src/services/log/rollback.ts).

@@ -41,7 +41,10 @@ export async function recordingLog (storage: Storage, now?: () => number): Promi
 
 export function member (organisationNumber: string, name: string, roles: Member['roles']): Member {
   const peerIdBytes = randomBytes(38)
-  return { peerId: `peer-${organisationNumber}`, peerIdBytes, publicKey: randomBytes(32), organisationNumber, name, roles, multiaddrs: [], httpBaseUrl: '', validFrom: 0, validTo: Number.MAX_SAFE_INTEGER, credentialIssuerKeys: [] }
+  const peerId = `peer-${organisationNumber}`
+  const publicKey = randomBytes(32)
+  const validity = { validFrom: 0, validTo: Number.MAX_SAFE_INTEGER }
+  return { peerId, peerIdBytes, publicKey, organisationNumber, name, roles, multiaddrs: [], httpBaseUrl: '', ...validity, credentialIssuerKeys: [], identity: peerId, keys: [{ peerId, peerIdBytes, publicKey, ...validity }] }
 }
 
 export const MEMBERS: Member[] = [

@@ -10,6 +10,7 @@ import { lifelong } from '../../core/gen/proto.js'
 import { LifelongError, ValidationError } from '../../core/errors.ts'
 import { parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint } from '../../core/federation/anchor.ts'
 import { addStandby, promoteStandby } from '../../core/federation/promote.ts'
+import { nextManifestJson } from '../../core/federation/rotation.ts'
 import { printJson } from '../output.ts'
 
 export function registerManifestCommands (program: Command): void {
@@ -29,25 +30,36 @@ export function registerManifestCommands (program: Command): void {
     })
 
   manifest.command('new')
-    .description('write a manifest JSON from the member entries lifelong init wrote (--member-entry), to sign with lifelong manifest sign')
-    .requiredOption('--federation <id>', 'federation identifier')
-    .requiredOption('--member <file>', 'a member entry file (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--serial <n>', 'serial number (one more than the manifest in force)', (v) => Number.parseInt(v, 10), 1)
+    .description('write a manifest JSON from the member entries lifelong init (--member-entry) or lifelong key rotate wrote, to sign with lifelong manifest sign; with --from, the manifest in force with those entries replaced or added')
+    .option('--federation <id>', 'federation identifier (required without --from)')
+    .option('--from <file>', 'the signed manifest in force: its members, witness set and operator key chain are kept, the serial is one more')
+    .option('--member <file>', 'a member entry file (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--serial <n>', 'serial number (one more than the manifest in force)', (v) => Number.parseInt(v, 10))
     .option('--days <n>', 'days until it expires (re-sign well before)', (v) => Number.parseInt(v, 10), 30)
     .requiredOption('--out <file>', 'manifest JSON to write')
     .action((opts) => {
-      const members = (opts.member as string[]).map((file) => {
+      const members = ((opts.member ?? []) as string[]).map((file) => {
         try {
           return JSON.parse(readFileSync(file, 'utf8')) as ManifestJson['members'][number]
         } catch (err) {
           throw new LifelongError('invalid', 'CLI_MEMBER_ENTRY_INVALID', `cannot read ${file} as a member entry (lifelong init --member-entry writes one)`, { cause: err })
         }
       })
-      const json: ManifestJson = { federation: opts.federation, serial: opts.serial, expiresAt: new Date(Date.now() + opts.days * 86_400_000).toISOString(), members }
+      const expiresAt = Date.now() + opts.days * 86_400_000
+      let json: ManifestJson
+      if (opts.from !== undefined) {
+        const env = decodeEnvelope(new Uint8Array(readFileSync(opts.from)))
+        const { manifest: current, fields } = narrowManifest(lifelong.federation.FederationManifest.decode(env.payload))
+        if (current === undefined) throw new ValidationError('MANIFEST_INVALID', `${opts.from}: the manifest content is invalid`, fields)
+        json = nextManifestJson(current, { expiresAt, members, ...(opts.serial === undefined ? {} : { serial: opts.serial }) })
+      } else {
+        if (opts.federation === undefined || members.length === 0) throw new LifelongError('invalid', 'CLI_MEMBER_ENTRY_INVALID', 'without --from, give --federation and at least one --member')
+        json = { federation: opts.federation, serial: opts.serial ?? 1, expiresAt: new Date(expiresAt).toISOString(), members }
+      }
       // Checked as sign checks it, so that every bad field shows now and not at signing.
       manifestFromJson(json)
       writeFileSync(opts.out, JSON.stringify(json, null, 2) + '\n')
-      process.stdout.write(`manifest of ${opts.federation}, serial ${json.serial}, ${members.length} members, expires ${json.expiresAt} → ${opts.out}\n`)
+      process.stdout.write(`manifest of ${json.federation}, serial ${json.serial}, ${json.members.length} members, expires ${json.expiresAt} → ${opts.out}\n`)
     })
 
   // Warm standby and failover (docs/OPERATIONS.md §Warm standby and failover): JSON in, JSON out (serial + 1), signed with `manifest sign`.

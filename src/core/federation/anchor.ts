@@ -22,6 +22,7 @@ import { formatPqPublicKey, parsePqPublicKey } from '../crypto/ml-dsa.ts'
 import type { SignaturePolicy } from '../crypto/policy.ts'
 import { lifelong } from '../gen/proto.js'
 import { MANIFEST_PAYLOAD_TYPE, openManifest, type SignedManifest } from './manifest.ts'
+import { establishedOperatorKeys, findOperatorKey, narrowOperatorKeys, type OperatorKey } from './operator-keys.ts'
 
 export const TRUST_ANCHOR_FORMAT = 'lifelong-trust-anchor/v1'
 /** Where every node serves its federation's anchor (RFC 8615 well-known URI). */
@@ -166,11 +167,14 @@ export interface AnchoredManifest {
 export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly TrustAnchor[], policy: SignaturePolicy = 'ed25519-only'): AnchoredManifest {
   let federation: string
   let signer: Uint8Array
+  let chain: OperatorKey[]
   try {
     const env = decodeEnvelope(bytes)
     if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) throw new LifelongError('invalid', 'ENVELOPE_WRONG_TYPE', 'not a manifest payload')
-    federation = lifelong.federation.FederationManifest.decode(env.payload).federation
+    const message = lifelong.federation.FederationManifest.decode(env.payload)
+    federation = message.federation
     signer = env.publicKey
+    chain = narrowOperatorKeys(message.operatorKeys, [])
   } catch (err) {
     throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'not a signed federation manifest', { cause: err })
   }
@@ -178,9 +182,17 @@ export function openManifestUnderAnchors (bytes: Uint8Array, anchors: readonly T
   if (ofFederation.length === 0) {
     throw new LifelongError('forbidden', 'TRUST_ANCHOR_OTHER_FEDERATION', `the manifest is of federation "${federation}", for which no trust anchor is pinned (pinned: ${anchors.map((a) => a.federation ?? 'operator keys').join(', ')})`)
   }
-  const anchor = ofFederation.find((a) => a.operatorKeys.some((k) => Buffer.from(k).equals(Buffer.from(signer))))
+  // The signer is a key the anchor pins, or one the manifest's operator key chain leads to from them.
+  const anchor = ofFederation.find((a) =>
+    a.operatorKeys.some((k) => Buffer.from(k).equals(Buffer.from(signer))) ||
+    findOperatorKey(establishedOperatorKeys(federation, chain, { ed25519: a.operatorKeys, mlDsa: a.operatorMlDsaKeys ?? [] }), signer) !== undefined
+  )
   if (anchor === undefined) {
-    throw new LifelongError('forbidden', 'TRUST_ANCHOR_UNTRUSTED_SIGNER', `the manifest of "${federation}" is signed by ${formatPublicKey(signer)}, which is not an operator key of the pinned trust anchor`)
+    throw new LifelongError(
+      'forbidden',
+      'TRUST_ANCHOR_UNTRUSTED_SIGNER',
+      `the manifest of "${federation}" is signed by ${formatPublicKey(signer)}, which is not an operator key of the pinned trust anchor (nor introduced from one in the manifest's operator key chain)`
+    )
   }
   const signed = openManifest(bytes, anchor.operatorKeys, federation, anchor.operatorMlDsaKeys ?? [])
   if (policy === 'both-required' && signed.mlDsaSignerKey === undefined) {

@@ -12,6 +12,8 @@ import { decodePeerIdBytes, parsePeerId, type SigningKey } from '../crypto/ed255
 import { validateOrganisationNumber } from '../identifiers/index.ts'
 import { isRole, roleCombinationProblems, type Role } from './roles.ts'
 import { p256JwkFromSpki, p256PublicKey, p256SpkiFromJwk, p256Thumbprint, type P256Jwk } from '../crypto/p256.ts'
+import { narrowMemberKeys, type MemberKey } from './member-keys.ts'
+import { OPEN_END, assertSignerInForce, establishedOperatorKeys, findOperatorKey, narrowOperatorKeys, operatorKeysToProto, type OperatorKey } from './operator-keys.ts'
 
 const FederationManifest = lifelong.federation.FederationManifest
 export const MANIFEST_PAYLOAD_TYPE = 'lifelong.federation.FederationManifest'
@@ -22,7 +24,7 @@ const MAX_MEMBERS = 10_000
 const MAX_CREDENTIAL_ISSUER_KEYS = 4
 
 export interface Member {
-  /** Base58 peer ID. */
+  /** Base58 peer ID of the key the node runs with now (or, in a view by key, of that key). */
   readonly peerId: string
   readonly peerIdBytes: Uint8Array
   /** Raw Ed25519 public key of the node (from its peer ID). */
@@ -46,6 +48,13 @@ export interface Member {
   readonly replication?: ReplicationMode
   /** A former primary that must not act as primary any more. */
   readonly fenced?: boolean
+  /**
+   * The member's identity: the peer ID of its first key (its `peerId` while it has never
+   * rotated). Names its log origin and its witness name for good (docs/LOG.md §Node key rotation).
+   */
+  readonly identity: string
+  /** Its node keys over time, oldest first; the last is `peerId`'s. */
+  readonly keys: readonly MemberKey[]
 }
 
 /** How a primary replicates to its standby: acknowledging writes once the standby holds them, or at once. */
@@ -54,7 +63,7 @@ export const REPLICATION_MODES: readonly ReplicationMode[] = ['synchronous', 'as
 
 /** Who witnesses which log (docs/LOG.md §Witness sets; src/core/federation/witnessing.ts). */
 export interface WitnessPolicy {
-  /** Peer IDs of the members that may witness; empty: every member. */
+  /** Identities (Member.identity) of the members that may witness; empty: every member. */
   readonly pool: readonly string[]
   /** Witnesses per log. */
   readonly perLog: number
@@ -75,6 +84,8 @@ export interface Manifest {
   readonly witnessing?: WitnessPolicy
   /** The member that acts for a role, by role, where the operator named one (a promoted standby). */
   readonly primaries?: Readonly<Record<string, string>>
+  /** The operator key chain (src/core/federation/operator-keys.ts); empty: the pinned keys sign. */
+  readonly operatorKeys: readonly OperatorKey[]
 }
 
 /** A manifest together with the exact signed bytes it came in and the key that signed it. */
@@ -84,6 +95,25 @@ export interface SignedManifest {
   readonly signerKey: Uint8Array
   /** The trusted ML-DSA-65 operator key whose valid signature the envelope carries (hybrid), if any. */
   readonly mlDsaSignerKey?: Uint8Array
+}
+
+/** One key of a member's history in JSON; `validTo` omitted while the key is in use. */
+export interface MemberKeyJson {
+  peerId: string
+  mlDsaPublicKey?: string
+  validFrom: string
+  validTo?: string
+}
+
+/** One operator key of the chain in JSON (keys and signatures base64); `validTo` omitted while not retired. */
+export interface OperatorKeyJson {
+  ed25519: string
+  mlDsa?: string
+  validFrom: string
+  validTo?: string
+  introducedBy?: string
+  introductionSignature?: string
+  introductionMlDsaSignature?: string
 }
 
 /** The JSON form operators write and `lifelong manifest sign` reads. Times are ISO 8601. */
@@ -111,11 +141,25 @@ export interface ManifestJson {
     replication?: string
     /** A former primary that must not act as primary any more. */
     fenced?: boolean
+    /** Its node keys over time, oldest first, the last being peerId's; omitted while it has one key. */
+    keyHistory?: MemberKeyJson[]
   }>
+  /** The operator key chain; omitted while the pinned keys sign every manifest. */
+  operatorKeys?: OperatorKeyJson[]
   /** Who witnesses which log; omit for every member witnessing every other. */
   witnessing?: { pool?: string[], perLog: number, threshold: number }
   /** The member that acts for a role (its peer ID), by role. */
   primaries?: Record<string, string>
+}
+
+/**
+ * The member as seen through one of its keys: `peerId`, `publicKey` and `mlDsaPublicKey` are
+ * that key's; identity, organisation, roles and the rest are the member's.
+ */
+export function memberAsKey (member: Member, key: MemberKey): Member {
+  if (key.peerId === member.peerId) return member
+  const { mlDsaPublicKey: _current, ...rest } = member
+  return { ...rest, peerId: key.peerId, peerIdBytes: key.peerIdBytes, publicKey: key.publicKey, ...(key.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: key.mlDsaPublicKey }) }
 }
 
 export function isMemberValidAt (member: Member, at: number): boolean {
@@ -207,7 +251,10 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     if (replication !== undefined && standbyOf === undefined) bad(`${at}/replication`, 'only a standby has a replication mode')
     const fenced = raw.fenced === true
     if (fenced && standbyOf !== undefined) bad(`${at}/fenced`, 'a standby is not fenced (it never acts as primary)')
-    if (fields.length === before && publicKey !== undefined) {
+    const keys = fields.length === before && publicKey !== undefined
+      ? narrowMemberKeys(raw.keyHistory ?? [], { peerIdBytes, ...(mlDsa === undefined ? {} : { mlDsaPublicKey: mlDsa }), validFrom, validTo }, at, fields, seen)
+      : []
+    if (fields.length === before && publicKey !== undefined && keys.length > 0) {
       members.push({
         peerId,
         peerIdBytes: new Uint8Array(peerIdBytes),
@@ -222,7 +269,9 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
         credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k)),
         ...(mlDsa === undefined ? {} : { mlDsaPublicKey: new Uint8Array(mlDsa) }),
         ...(standbyOf === undefined ? {} : { standbyOf, replication: (replication ?? 'asynchronous') as ReplicationMode }),
-        ...(fenced ? { fenced } : {})
+        ...(fenced ? { fenced } : {}),
+        identity: keys[0]?.peerId ?? peerId,
+        keys
       })
     }
   })
@@ -247,6 +296,8 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     else if (member.standbyOf !== undefined || member.fenced === true) bad(`/primaries/${i}/peerId`, 'a standby or a fenced member does not act for a role')
     else primaries[role] = member.peerId
   })
+  // Any key of a member names it (the pool, say, written before a rotation): by identity from here on.
+  const identityOf = new Map(members.flatMap((m) => m.keys.map((k) => [k.peerId, m.identity] as const)))
   let witnessing: WitnessPolicy | undefined
   if (m.witnessing != null) {
     const w = m.witnessing
@@ -256,8 +307,9 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > perLog) bad('/witnessing/threshold', 'must be 1–perLog')
     const pool: string[] = []
     ;(w.pool ?? []).forEach((bytes, i) => {
-      const id = decodePeerIdBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array())?.peerId.toString()
-      if (id === undefined || !seen.has(id)) bad(`/witnessing/pool/${i}`, 'not the peer ID of a member')
+      const key = decodePeerIdBytes(bytes instanceof Uint8Array ? bytes : new Uint8Array())?.peerId.toString()
+      const id = key === undefined ? undefined : identityOf.get(key)
+      if (id === undefined) bad(`/witnessing/pool/${i}`, 'not the peer ID of a member')
       else if (pool.includes(id)) bad(`/witnessing/pool/${i}`, 'listed twice')
       else pool.push(id)
     })
@@ -266,8 +318,9 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     if (Number.isSafeInteger(perLog) && perLog >= candidates) bad('/witnessing/perLog', `must be below the number of witnesses in the pool (${candidates})`)
     witnessing = { pool, perLog, threshold }
   }
+  const operatorKeys = narrowOperatorKeys(m.operatorKeys ?? [], fields)
   if (fields.length > 0) return { fields }
-  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }), ...(Object.keys(primaries).length === 0 ? {} : { primaries }) }, fields }
+  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }), ...(Object.keys(primaries).length === 0 ? {} : { primaries }), operatorKeys }, fields }
 }
 
 function parseTime (value: unknown, path: string, fields: FieldError[]): number {
@@ -326,9 +379,35 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
       })(),
       standbyOf: peerIdField(m.standbyOf, `/members/${i}/standbyOf`, fields),
       replication: typeof m.replication === 'string' ? m.replication : '',
-      fenced: m.fenced === true
+      fenced: m.fenced === true,
+      keyHistory: (Array.isArray(m.keyHistory) ? m.keyHistory : []).map((k, j) => {
+        const at = `/members/${i}/keyHistory/${j}`
+        let peerIdBytes = new Uint8Array()
+        try {
+          peerIdBytes = parsePeerId(String(k.peerId)).toMultihash().bytes
+        } catch {
+          fields.push({ path: `${at}/peerId`, message: 'not an Ed25519 peer ID' })
+        }
+        let mlDsa: Uint8Array = new Uint8Array()
+        try {
+          if (k.mlDsaPublicKey !== undefined) mlDsa = parsePqPublicKey(String(k.mlDsaPublicKey))
+        } catch (err) {
+          fields.push({ path: `${at}/mlDsaPublicKey`, message: (err as Error).message })
+        }
+        return { peerId: peerIdBytes, mlDsaPublicKey: mlDsa, validFromMs: parseTime(k.validFrom, `${at}/validFrom`, fields), validToMs: k.validTo === undefined ? 0 : parseTime(k.validTo, `${at}/validTo`, fields) }
+      })
     }
   })
+  const b64 = (text: unknown): Uint8Array => new Uint8Array(typeof text === 'string' ? Buffer.from(text, 'base64') : [])
+  const operatorKeys = (Array.isArray(json.operatorKeys) ? json.operatorKeys : []).map((k, i) => ({
+    ed25519PublicKey: b64(k.ed25519),
+    mlDsaPublicKey: b64(k.mlDsa),
+    validFromMs: parseTime(k.validFrom, `/operatorKeys/${i}/validFrom`, fields),
+    validToMs: k.validTo === undefined ? 0 : parseTime(k.validTo, `/operatorKeys/${i}/validTo`, fields),
+    introducedBy: b64(k.introducedBy),
+    introductionSignature: b64(k.introductionSignature),
+    introductionMlDsaSignature: b64(k.introductionMlDsaSignature)
+  }))
   const primaries = Object.entries(json.primaries ?? {}).map(([role, peer]) => ({ role, peerId: peerIdField(peer, `/primaries/${role}`, fields) }))
   const witnessing = json.witnessing === undefined
     ? undefined
@@ -351,7 +430,8 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
     issuedAtMs: json.issuedAt === undefined ? now : parseTime(json.issuedAt, '/issuedAt', fields),
     expiresAtMs: parseTime(json.expiresAt, '/expiresAt', fields),
     members,
-    primaries
+    primaries,
+    operatorKeys
   })
   const narrowed = narrowManifest(message)
   const all = [...fields, ...narrowed.fields.filter((f) => !fields.some((g) => g.path === f.path))]
@@ -384,19 +464,22 @@ export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Arra
     throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'not a signed manifest', { cause: err })
   }
   if (env.payloadType !== MANIFEST_PAYLOAD_TYPE) throw new LifelongError('invalid', 'MANIFEST_MALFORMED', 'not a manifest payload')
-  if (!trustedKeys.some((k) => Buffer.compare(k, env.publicKey) === 0)) {
-    throw new LifelongError('forbidden', 'MANIFEST_UNTRUSTED_SIGNER', 'the manifest is not signed by a trusted operator key')
+  const pinned = { ed25519: trustedKeys, mlDsa: trustedMlDsaKeys }
+  const isPinned = trustedKeys.some((k) => Buffer.compare(k, env.publicKey) === 0)
+  if (!isPinned) {
+    // Not a pinned key: trusted only as a key of the chain the manifest carries, introduced
+    // (signed) from a pinned key on (src/core/federation/operator-keys.ts).
+    let listed: OperatorKey | undefined
+    try {
+      const content = narrowManifest(FederationManifest.decode(env.payload)).manifest
+      listed = content === undefined ? undefined : findOperatorKey(establishedOperatorKeys(content.federation, content.operatorKeys, pinned), env.publicKey)
+    } catch {}
+    if (listed === undefined) throw new LifelongError('forbidden', 'MANIFEST_UNTRUSTED_SIGNER', 'the manifest is not signed by a trusted operator key')
   }
   try {
     verifyDecodedEnvelope(env, Domains.manifest)
   } catch (err) {
     throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest signature does not verify', { cause: err })
-  }
-  let mlDsaSigner: Uint8Array | 'absent'
-  try {
-    mlDsaSigner = verifyEnvelopeMlDsa(env, Domains.manifest, trustedMlDsaKeys)
-  } catch (err) {
-    throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest\'s ML-DSA-65 signature does not verify', { cause: err })
   }
   let message
   try {
@@ -408,6 +491,20 @@ export function openManifest (bytes: Uint8Array, trustedKeys: readonly Uint8Arra
   if (manifest === undefined) throw new ValidationError('MANIFEST_INVALID', `signed manifest content invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields)
   if (manifest.federation !== federation) {
     throw new LifelongError('forbidden', 'MANIFEST_WRONG_FEDERATION', `manifest of federation "${manifest.federation}", this node belongs to "${federation}"`)
+  }
+  let trustedMlDsa = trustedMlDsaKeys
+  if (manifest.operatorKeys.length > 0) {
+    // With a chain, the signer must be a key of it within its period at the issue time.
+    const signer = findOperatorKey(establishedOperatorKeys(manifest.federation, manifest.operatorKeys, pinned), env.publicKey)
+    if (signer === undefined) throw new LifelongError('forbidden', 'MANIFEST_UNTRUSTED_SIGNER', 'the manifest carries an operator key chain that does not list its signer')
+    assertSignerInForce(signer, manifest.issuedAt, 'the manifest\'s issue time')
+    trustedMlDsa = signer.mlDsaTrusted && signer.mlDsa !== undefined ? [signer.mlDsa] : isPinned ? trustedMlDsaKeys : []
+  }
+  let mlDsaSigner: Uint8Array | 'absent'
+  try {
+    mlDsaSigner = verifyEnvelopeMlDsa(env, Domains.manifest, trustedMlDsa)
+  } catch (err) {
+    throw new LifelongError('unauthenticated', 'MANIFEST_BAD_SIGNATURE', 'the manifest\'s ML-DSA-65 signature does not verify', { cause: err })
   }
   return { manifest, envelope: new Uint8Array(bytes), signerKey: new Uint8Array(env.publicKey), ...(mlDsaSigner === 'absent' ? {} : { mlDsaSignerKey: mlDsaSigner }) }
 }
@@ -439,9 +536,36 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
         }),
       ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) }),
       ...(m.standbyOf === undefined ? {} : { standbyOf: m.standbyOf, replication: m.replication ?? 'asynchronous' }),
-      ...(m.fenced === true ? { fenced: true } : {})
+      ...(m.fenced === true ? { fenced: true } : {}),
+      ...(m.keys.length <= 1 && m.keys[0]?.validFrom === m.validFrom && m.keys[0]?.validTo === m.validTo
+        ? {}
+        : {
+          keyHistory: m.keys.map((k) => ({
+            peerId: k.peerId,
+            ...(k.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(k.mlDsaPublicKey) }),
+            validFrom: iso(k.validFrom),
+            ...(k.validTo === m.validTo ? {} : { validTo: iso(k.validTo) })
+          }))
+        })
     })),
     ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } }),
+    ...(manifest.operatorKeys.length === 0 ? {} : { operatorKeys: operatorKeysToJson(manifest.operatorKeys) }),
     ...(manifest.primaries === undefined ? {} : { primaries: { ...manifest.primaries } })
   }
 }
+
+/** The JSON form of an operator key chain. */
+export function operatorKeysToJson (keys: readonly OperatorKey[]): OperatorKeyJson[] {
+  const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64')
+  return keys.map((k) => ({
+    ed25519: b64(k.ed25519),
+    ...(k.mlDsa === undefined ? {} : { mlDsa: b64(k.mlDsa) }),
+    validFrom: new Date(k.validFrom).toISOString(),
+    ...(k.validTo === OPEN_END ? {} : { validTo: new Date(k.validTo).toISOString() }),
+    ...(k.introducedBy === undefined ? {} : { introducedBy: b64(k.introducedBy) }),
+    ...(k.introductionSignature === undefined ? {} : { introductionSignature: b64(k.introductionSignature) }),
+    ...(k.introductionMlDsaSignature === undefined ? {} : { introductionMlDsaSignature: b64(k.introductionMlDsaSignature) })
+  }))
+}
+
+export { operatorKeysToProto }

@@ -14,7 +14,10 @@ import type { Manifest, Member } from './manifest.ts'
 
 const LABEL = 'lifelong/witness-assignment/v1'
 
-/** The log origin of a member: `<federation>/log/<peer ID>` (docs/LOG.md §Origins and keys). */
+/**
+ * The log origin of a member: `<federation>/log/<peer ID>` (docs/LOG.md §Origins and keys), the
+ * peer ID being the member's identity (its first key's), which a key rotation does not change.
+ */
 export function originOf (federation: string, peerId: string): string {
   return `${federation}/log/${peerId}`
 }
@@ -23,15 +26,24 @@ function rank (origin: string, peerId: string): Buffer {
   return createHash('sha256').update(LABEL).update(Uint8Array.of(0)).update(origin).update(Uint8Array.of(0)).update(peerId).digest()
 }
 
-/** The members that witness the log of `logPeerId` under `manifest`, in rank order. */
+/** The member one of whose keys (its identity included) has `peerId`. */
+export function memberOfPeer (manifest: Manifest, peerId: string): Member | undefined {
+  return manifest.members.find((m) => m.peerId === peerId || m.keys.some((k) => k.peerId === peerId))
+}
+
+/**
+ * The members that witness the log of `logPeerId` (any of its member's keys) under `manifest`,
+ * in rank order. Ranked by identities, so that a key rotation moves no log to other witnesses.
+ */
 export function logWitnesses (manifest: Manifest, logPeerId: string): Member[] {
-  const others = manifest.members.filter((m) => m.peerId !== logPeerId)
+  const identity = memberOfPeer(manifest, logPeerId)?.identity ?? logPeerId
+  const others = manifest.members.filter((m) => m.identity !== identity)
   const policy = manifest.witnessing
   if (policy === undefined) return others
-  const pool = policy.pool.length === 0 ? others : others.filter((m) => policy.pool.includes(m.peerId))
-  const origin = originOf(manifest.federation, logPeerId)
+  const pool = policy.pool.length === 0 ? others : others.filter((m) => policy.pool.includes(m.identity))
+  const origin = originOf(manifest.federation, identity)
   return pool
-    .map((m) => ({ m, r: rank(origin, m.peerId) }))
+    .map((m) => ({ m, r: rank(origin, m.identity) }))
     .sort((a, b) => Buffer.compare(a.r, b.r))
     .slice(0, policy.perLog)
     .map((x) => x.m)
@@ -39,7 +51,8 @@ export function logWitnesses (manifest: Manifest, logPeerId: string): Member[] {
 
 /** Whether `witnessPeerId` witnesses the log of `logPeerId` under `manifest`. */
 export function isLogWitness (manifest: Manifest, logPeerId: string, witnessPeerId: string): boolean {
-  return logWitnesses(manifest, logPeerId).some((m) => m.peerId === witnessPeerId)
+  const witness = memberOfPeer(manifest, witnessPeerId)?.identity ?? witnessPeerId
+  return logWitnesses(manifest, logPeerId).some((m) => m.identity === witness)
 }
 
 /** The cosignatures of its witnesses a checkpoint needs under `manifest` (0 without a policy). */
@@ -52,5 +65,6 @@ export function cosignatureThreshold (manifest: Manifest): number {
  * is about `perLog` logs; without, every other member's.
  */
 export function witnessedLogs (manifest: Manifest, peerId: string): string[] {
-  return manifest.members.filter((m) => m.peerId !== peerId && isLogWitness(manifest, m.peerId, peerId)).map((m) => m.peerId)
+  const self = memberOfPeer(manifest, peerId)?.identity ?? peerId
+  return manifest.members.filter((m) => m.identity !== self && isLogWitness(manifest, m.peerId, peerId)).map((m) => m.peerId)
 }

@@ -18,6 +18,10 @@ import { cosignatureThreshold, logWitnesses } from '../federation/witnessing.ts'
 import type { Manifest, Member } from '../federation/manifest.ts'
 import { witnessName } from './cosignature.ts'
 import { openHybridCheckpoint, type HybridOpenedCheckpoint, type SignaturePolicy } from './hybrid.ts'
+import { hybridKeys, witnessKeyHistory } from './key-history.ts'
+import { keyCouldHaveSigned } from '../federation/member-keys.ts'
+import { cosignatureTimestamp } from './cosignature.ts'
+import { parseNote } from './note.ts'
 import { decodeLeaf, leafMismatches, type Leaf } from './leaf.ts'
 import { hashLeaf, verifyInclusion } from './merkle.ts'
 import { ed25519NoteVerifier, parseVerifierKey } from './note.ts'
@@ -173,18 +177,22 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
     add('log-key', false, (err as Error).message)
     return done()
   }
-  const member = manifest.members.find((m) => Buffer.from(m.publicKey).equals(Buffer.from(logKey)))
-  if (member === undefined) {
+  // Any key of a member's history (docs/LOG.md §Node key rotation); the origin is its identity's.
+  const member = manifest.members.find((m) => m.keys.some((k) => Buffer.from(k.publicKey).equals(Buffer.from(logKey))))
+  const memberKey = member?.keys.find((k) => Buffer.from(k.publicKey).equals(Buffer.from(logKey)))
+  if (member === undefined || memberKey === undefined) {
     add('key-membership', false, `manifest ${manifest.federation} serial ${manifest.serial} does not list the log key`)
     return done()
   }
-  const origin = `${manifest.federation}/log/${member.peerId}`
+  const origin = `${manifest.federation}/log/${member.identity}`
   if (
     !add(
       'key-membership',
       bundle.log.origin === origin,
       bundle.log.origin === origin
-        ? `the log key is member "${member.name}" (organisation ${member.organisationNumber}) from ${iso(member.validFrom)} to ${iso(member.validTo)} in manifest ${manifest.federation} serial ${manifest.serial}`
+        ? `the log key is member "${member.name}" (organisation ${member.organisationNumber}) from ${iso(member.validFrom)} to ${iso(member.validTo)} in manifest ${manifest.federation} serial ${manifest.serial}${
+          member.keys.length > 1 ? `, its key from ${iso(memberKey.validFrom)} to ${iso(memberKey.validTo)}` : ''
+        }`
         : `the origin ${bundle.log.origin} is not ${origin}, the log of the member holding this key`
     )
   ) return done()
@@ -194,14 +202,11 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   const policy = options.policy ?? 'ed25519-only'
   // Only the log's witnesses under the manifest's witness set count (every other member without one):
   // a cosignature by a member outside the set is ignored, however valid.
-  const witnesses = logWitnesses(manifest, member.peerId).map((m) => ({
-    name: witnessName(manifest.federation, m.peerId),
-    ed25519: m.publicKey,
-    ...(m.mlDsaPublicKey === undefined ? {} : { mlDsa: m.mlDsaPublicKey })
-  }))
+  // A witness's cosignature counts under the key of its history whose period holds its timestamp.
+  const witnesses = logWitnesses(manifest, member.peerId).flatMap((m) => witnessKeyHistory(manifest.federation, m))
   let opened: HybridOpenedCheckpoint
   try {
-    opened = openHybridCheckpoint(bundle.checkpoint, origin, { ed25519: logKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsa: member.mlDsaPublicKey }) }, witnesses, policy)
+    opened = openHybridCheckpoint(bundle.checkpoint, origin, hybridKeys(memberKey), witnesses, policy)
   } catch (err) {
     add('checkpoint-signature', false, (err as Error).message)
     return done()
@@ -210,7 +215,7 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
   add('checkpoint-signature', true, `${cp.origin} size ${cp.size} signed by the log key${opened.hybrid ? ' with Ed25519 and ML-DSA-65' : ' with Ed25519'} (policy ${policy})`)
   // The manifest's k-of-n threshold is the least a verifier accepts; a caller may ask for more.
   const min = Math.max(options.minCosignatures ?? 0, cosignatureThreshold(manifest))
-  const cosigners = opened.witnesses.map((name) => manifest.members.find((m) => witnessName(manifest.federation, m.peerId) === name)?.name ?? name)
+  const cosigners = opened.witnesses.map((name) => manifest.members.find((m) => witnessName(manifest.federation, m.identity) === name)?.name ?? name)
   if (
     !add(
       'cosignatures',
@@ -243,12 +248,43 @@ export function verifyProofBundle<F = never> (bundle: ProofBundle, options: Veri
 
   // 5. The log was a member when it logged the entry.
   if (!add('member-at-logging', leaf.loggedAt >= member.validFrom && leaf.loggedAt < member.validTo, `logged ${iso(leaf.loggedAt)}; "${member.name}" is a member from ${iso(member.validFrom)} to ${iso(member.validTo)}`)) return done()
+  // 6. The checkpoint was signed within its key's period: not before the key began (its
+  // witnesses' cosignatures, timestamped after the signature, bound that), not after the key
+  // was retired (the entry it covers was logged before the signature).
+  if (member.keys.length > 1 || memberKey.validTo < member.validTo) {
+    const stamps = cosignatureTimes(bundle.checkpoint, opened.witnesses)
+    const earliest = stamps.length === 0 ? Number.MAX_SAFE_INTEGER : Math.min(...stamps)
+    if (
+      !add(
+        'key-period',
+        keyCouldHaveSigned(memberKey, leaf.loggedAt, earliest),
+        `the checkpoint's key signs for "${member.name}" from ${iso(memberKey.validFrom)} to ${iso(memberKey.validTo)}; the entry was logged ${iso(leaf.loggedAt)}${
+          stamps.length === 0 ? '' : `, the first cosignature is of ${iso(earliest)}`
+        }`
+      )
+    ) return done()
+  }
 
-  // 6. What the record means.
+  // 7. What the record means.
   if (options.record !== undefined) {
     const r = options.record.check({ entry: bundle.entry, record, leaf, member, manifest, logKey, position, policy })
     checks.push(...r.checks)
     if (r.facts !== undefined && r.checks.every((c) => c.ok)) out.facts = r.facts
   }
   return done()
+}
+
+/** The timestamps (Unix ms) of the cosignatures of `names` on a checkpoint note. */
+function cosignatureTimes (note: string, names: readonly string[]): number[] {
+  try {
+    return parseNote(note).signatures.filter((s) => names.includes(s.name)).flatMap((s) => {
+      try {
+        return [cosignatureTimestamp(s) * 1000]
+      } catch {
+        return []
+      }
+    })
+  } catch {
+    return []
+  }
 }

@@ -48,6 +48,8 @@ export interface CosignatureVerifierOptions {
    * reject timestamps in the future). Unset: any timestamp up to 2^53 − 1 is accepted.
    */
   maxTimestamp?: number
+  /** Cosignatures timestamped before this (POSIX seconds) are refused: the key was not yet the witness's. */
+  minTimestamp?: number
 }
 
 function isTimestamp (t: unknown): t is number {
@@ -166,13 +168,13 @@ export function ed25519Cosigner (name: string, privateKey: KeyObject, options: C
 export function cosignatureV1Verifier (vkey: string | VerifierKey, options: CosignatureVerifierOptions = {}): NoteVerifier {
   const key = verifierKeyOfType(vkey, SIGNATURE_TYPE_COSIGNATURE_V1)
   const publicKey = ed25519PublicKeyObject(key.publicKey)
-  const { maxTimestamp } = options
+  const { maxTimestamp, minTimestamp } = options
   return {
     name: key.name,
     keyId: key.keyId,
     verify (message, signature) {
       const timestamp = readTimestamp(signature)
-      if (timestamp === undefined || (maxTimestamp !== undefined && timestamp > maxTimestamp)) return false
+      if (timestamp === undefined || (maxTimestamp !== undefined && timestamp > maxTimestamp) || (minTimestamp !== undefined && timestamp < minTimestamp)) return false
       const text = decodeText(message)
       if (text === undefined || !isCheckpointBody(text)) return false
       const signed = cosignatureV1Message(text, timestamp)

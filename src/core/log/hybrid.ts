@@ -30,6 +30,12 @@ export interface HybridPublicKeys {
 /** A witness: its key name (`<federation>/witness/<peer ID>`) and keys. */
 export interface WitnessPublicKeys extends HybridPublicKeys {
   readonly name: string
+  /**
+   * The keys' period (Unix ms) from the witness's key history: a cosignature timestamped
+   * outside it is refused (docs/LOG.md §Node key rotation). Absent: any time.
+   */
+  readonly validFrom?: number
+  readonly validTo?: number
 }
 
 /** A checkpoint opened under a policy. */
@@ -49,7 +55,13 @@ export function logNoteVerifiers (origin: string, keys: HybridPublicKeys): NoteV
 }
 
 /** The note verifiers of a witness's keys. */
-export function witnessNoteVerifiers (witness: WitnessPublicKeys, options: { maxTimestamp?: number } = {}): NoteVerifier[] {
+export function witnessNoteVerifiers (witness: WitnessPublicKeys, given: { maxTimestamp?: number } = {}): NoteVerifier[] {
+  // Timestamps are POSIX seconds; the period is in ms, its end exclusive.
+  const options = {
+    ...given,
+    ...(witness.validFrom === undefined ? {} : { minTimestamp: Math.floor(witness.validFrom / 1000) }),
+    ...(witness.validTo === undefined || witness.validTo >= Number.MAX_SAFE_INTEGER ? {} : { maxTimestamp: Math.min(given.maxTimestamp ?? Number.MAX_SAFE_INTEGER, Math.ceil(witness.validTo / 1000) - 1) })
+  }
   const out = [cosignatureV1Verifier(cosignatureV1VerifierKey(witness.name, witness.ed25519), options)]
   if (witness.mlDsa !== undefined) out.push(mlDsaCosignatureVerifier(witness.name, witness.mlDsa, options))
   return out

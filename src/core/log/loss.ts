@@ -49,11 +49,11 @@ export function signLossStatement (s: LossStatement, signer: NoteSigner): string
  * Opens a statement of `origin`, verified with the log's verifier.
  * @throws LifelongError `LOG_LOSS_STATEMENT_INVALID` (malformed, another log, not signed by it)
  */
-export function openLossStatement (note: string, origin: string, verifier: NoteVerifier): LossStatement {
+export function openLossStatement (note: string, origin: string, verifier: NoteVerifier | readonly NoteVerifier[]): LossStatement {
   const bad = (why: string): LifelongError => new LifelongError('invalid', 'LOG_LOSS_STATEMENT_INVALID', `not a loss statement of ${origin}: ${why}`)
   let opened
   try {
-    opened = openNote(note, [verifier])
+    opened = openNote(note, Array.isArray(verifier) ? [...verifier as readonly NoteVerifier[]] : [verifier as NoteVerifier])
   } catch (err) {
     throw bad((err as Error).message)
   }

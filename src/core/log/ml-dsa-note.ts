@@ -136,7 +136,7 @@ export function mlDsaCosigner (name: string, key: PqSigningKey, options: MlDsaCo
  * timestamp a safe integer (not after `maxTimestamp` if given), the note text a checkpoint body,
  * and the ML-DSA-65 signature over the cosignature/v1 message must hold.
  */
-export function mlDsaCosignatureVerifier (name: string, publicKey: Uint8Array, options: { maxTimestamp?: number } = {}): NoteVerifier {
+export function mlDsaCosignatureVerifier (name: string, publicKey: Uint8Array, options: { maxTimestamp?: number, minTimestamp?: number } = {}): NoteVerifier {
   const vkey = mlDsaCosignatureVerifierKey(name, publicKey)
   const raw = publicKey.slice()
   return {
@@ -148,6 +148,7 @@ export function mlDsaCosignatureVerifier (name: string, publicKey: Uint8Array, o
       if (value > BigInt(Number.MAX_SAFE_INTEGER)) return false
       const timestamp = Number(value)
       if (options.maxTimestamp !== undefined && timestamp > options.maxTimestamp) return false
+      if (options.minTimestamp !== undefined && timestamp < options.minTimestamp) return false
       const text = decodeText(message)
       if (text === undefined || !isCheckpointBody(text)) return false
       return pqVerifyBytes(raw, ML_DSA_COSIGNATURE_CONTEXT, cosignatureV1Message(text, timestamp), signature.subarray(TIMESTAMP_SIZE))

@@ -354,7 +354,7 @@ export function portalRoutes (portal: PortalModule, options: PortalRoutesOptions
           r.served,
           r.checkpoint,
           r.verification.ok ? r.verification.checkpointSize : 0,
-          logOriginOf(portal.init.federationId, r.source.peerId),
+          logOriginOf(portal.init.federationId, member.identity),
           member,
           r.witnesses,
           portal.init.federationId,

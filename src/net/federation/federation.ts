@@ -10,7 +10,9 @@ import type { Logger } from '../../core/observability/logger.ts'
 import type { Metrics } from '../../core/observability/metrics.ts'
 import type { Sublevel } from '../../store/leveldb/storage.ts'
 import type { Role } from '../../core/federation/roles.ts'
-import { openManifest, isMemberValidAt, type Member, type SignedManifest } from '../../core/federation/manifest.ts'
+import { openManifest, isMemberValidAt, memberAsKey, type Member, type SignedManifest } from '../../core/federation/manifest.ts'
+import { isKeyValidAt, memberKey } from '../../core/federation/member-keys.ts'
+import { assertAdoptable } from '../../core/federation/operator-keys.ts'
 import type { SignaturePolicy } from '../../core/crypto/policy.ts'
 import { currentManifestKey, manifestHistoryKey } from './keys.ts'
 import { actingFor } from '../../core/federation/primaries.ts'
@@ -56,6 +58,7 @@ export class Federation {
   private signed: SignedManifest | undefined
   private byPeerId = new Map<string, Member>()
   private byPublicKey = new Map<string, Member>()
+  private byIdentity = new Map<string, Member>()
   private readonly listeners: AdoptionListener[] = []
   private warnedForSerial = -1
 
@@ -121,6 +124,8 @@ export class Federation {
     if (current !== undefined && next.manifest.serial <= current.manifest.serial) {
       return { adopted: false, serial: current.manifest.serial, reason: 'not-newer' }
     }
+    // The operator key chain: kept, and the signer not retired at this node's clock.
+    assertAdoptable(current?.manifest.operatorKeys ?? [], next.manifest.operatorKeys, next.signerKey, this.now())
     if (next.manifest.expiresAt <= this.now()) {
       this.log.warn({ serial: next.manifest.serial, source }, 'refusing an expired manifest')
       return { adopted: false, serial: current?.manifest.serial ?? 0, reason: 'expired' }
@@ -152,8 +157,11 @@ export class Federation {
 
   private use (next: SignedManifest): void {
     this.signed = next
-    this.byPeerId = new Map(next.manifest.members.map((m) => [m.peerId, m]))
-    this.byPublicKey = new Map(next.manifest.members.map((m) => [Buffer.from(m.publicKey).toString('hex'), m]))
+    // Every key of a member's history finds it, seen as that key (docs/LOG.md §Node key rotation).
+    const views = next.manifest.members.flatMap((m) => m.keys.map((k) => memberAsKey(m, k)))
+    this.byPeerId = new Map(views.map((m) => [m.peerId, m]))
+    this.byPublicKey = new Map(views.map((m) => [Buffer.from(m.publicKey).toString('hex'), m]))
+    this.byIdentity = new Map(next.manifest.members.map((m) => [m.identity, m]))
     this.metrics.manifestSerial.set(next.manifest.serial)
   }
 
@@ -172,20 +180,39 @@ export class Federation {
     return this.signed?.manifest.serial ?? 0
   }
 
-  /** The member with this peer ID in the current manifest, valid or not. */
+  /**
+   * The member one of whose node keys has this peer ID in the current manifest, seen as that key
+   * (memberAsKey), valid or not.
+   */
   member (peerId: string): Member | undefined {
     return this.byPeerId.get(peerId)
   }
 
-  /** The member whose node key is `publicKey` (raw Ed25519), valid or not. */
+  /** The member one of whose node keys is `publicKey` (raw Ed25519), seen as that key, valid or not. */
   memberByPublicKey (publicKey: Uint8Array): Member | undefined {
     return this.byPublicKey.get(Buffer.from(publicKey).toString('hex'))
   }
 
-  /** The member if it is listed and within its validity now. */
+  /** The member whose identity (its first key's peer ID, which names its log) is `identity`, seen as its current key. */
+  memberByIdentity (identity: string): Member | undefined {
+    return this.byIdentity.get(identity)
+  }
+
+  /**
+   * The member if it is listed, within its validity now, and `peerId`'s key signs for it now
+   * (a retired key of its history no longer does), seen as that key.
+   */
   activeMember (peerId: string): Member | undefined {
     const m = this.byPeerId.get(peerId)
-    return m !== undefined && isMemberValidAt(m, this.now()) ? m : undefined
+    if (m === undefined || !isMemberValidAt(m, this.now())) return undefined
+    const key = memberKey(m.keys, peerId)
+    return key !== undefined && isKeyValidAt(key, this.now()) ? m : undefined
+  }
+
+  /** Whether `publicKey` (raw Ed25519) is a key of a member that signs for it now. */
+  isKeyInForce (publicKey: Uint8Array): boolean {
+    const m = this.memberByPublicKey(publicKey)
+    return m !== undefined && this.activeMember(m.peerId) !== undefined
   }
 
   /**

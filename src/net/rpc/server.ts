@@ -412,6 +412,7 @@ export class RpcServer {
     const signerMember = this.c.federation.memberByPublicKey(env.publicKey)
     if (signerMember === undefined) throw new Rejection(Status.UNKNOWN_MEMBER, 'the signer is not a member of this federation')
     if (!isMemberValidAt(signerMember, this.now())) throw new Rejection(Status.MEMBER_EXPIRED, 'the signer\'s membership is not valid now')
+    if (!this.c.federation.isKeyInForce(env.publicKey)) throw new Rejection(Status.MEMBER_EXPIRED, 'the signer\'s key is retired (or not yet in force) in its member\'s key history')
     const connectedKey = connection.remotePeer.publicKey?.raw
     if (
       connectedKey === undefined || Buffer.compare(connectedKey, env.publicKey) !== 0 ||

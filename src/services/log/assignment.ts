@@ -5,7 +5,7 @@
  * the behaviour before witness sets (every member, `log.witness` from the config).
  */
 import type { Manifest, WitnessPolicy } from '../../core/federation/manifest.ts'
-import { logWitnesses } from '../../core/federation/witnessing.ts'
+import { logWitnesses, memberOfPeer } from '../../core/federation/witnessing.ts'
 
 export interface Assignment {
   readonly policy?: WitnessPolicy
@@ -25,6 +25,10 @@ export function assignmentCache (self: string): (manifest: Manifest) => Assignme
   let last: { manifest: Manifest, assignment: Assignment } | undefined
   return (manifest) => {
     if (last?.manifest === manifest) return last.assignment
+    // This node by identity (it may run with a key the manifest lists as previous, until it restarts).
+    const selfMember = memberOfPeer(manifest, self)
+    const selfIdentity = selfMember?.identity ?? self
+    const selfCurrent = selfMember?.peerId ?? self
     const byLog = new Map<string, readonly string[]>()
     const witnessesOf = (logPeerId: string): readonly string[] => {
       let w = byLog.get(logPeerId)
@@ -38,15 +42,15 @@ export function assignmentCache (self: string): (manifest: Manifest) => Assignme
     const peers = new Set<string>()
     if (manifest.witnessing !== undefined) {
       for (const m of manifest.members) {
-        if (m.peerId === self) continue
+        if (m.identity === selfIdentity) continue
         const w = witnessesOf(m.peerId)
-        if (w.includes(self)) {
+        if (w.includes(selfCurrent)) {
           witnessed.add(m.peerId)
           for (const p of w) peers.add(p)
         }
       }
-      for (const p of witnessesOf(self)) peers.add(p)
-      peers.delete(self)
+      for (const p of witnessesOf(selfCurrent)) peers.add(p)
+      peers.delete(selfCurrent)
     }
     const assignment: Assignment = {
       ...(manifest.witnessing === undefined ? {} : { policy: manifest.witnessing }),

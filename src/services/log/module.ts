@@ -247,7 +247,8 @@ export class LogModule implements LogWriter {
           known = Number(res.knownSize ?? 0)
           continue
         }
-        const name = witnessName(this.init.federationId, peer)
+        // The witness's stable name (its identity) and the keys of the key it is connected with.
+        const name = witnessName(this.init.federationId, member.identity)
         const text = parseNote(note).text
         const message = new TextEncoder().encode(text)
         const returned = parseNote(`${text}\n${res.cosignature ?? ''}`).signatures

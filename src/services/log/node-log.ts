@@ -29,6 +29,11 @@ export interface NodeEventsInit {
   config: NodeConfig
   peerId: string
   publicKey: Uint8Array
+  /**
+   * The member's identity (its first key's peer ID, docs/LOG.md §Node key rotation), which
+   * names the log; default `peerId`.
+   */
+  identity?: string
 }
 
 /** The lane of the node's events (src/store/log/unit-of-work.ts). */
@@ -77,7 +82,7 @@ export class NodeEvents {
     const stored = await sub.get(originKey())
     const keyText = formatPublicKey(publicKey)
     if (stored === undefined) {
-      this.origin = logOrigin(config.federation.id, peerId)
+      this.origin = logOrigin(config.federation.id, this.init.identity ?? peerId)
       const origin = this.origin
       await this.c.store.transaction((tx) => {
         tx.log({ type: 'node.log-created', key: 'log', record: json({ origin, publicKey: keyText, peerId, organisationNumber: config.organisationNumber }) })
@@ -87,7 +92,8 @@ export class NodeEvents {
     } else {
       this.origin = new TextDecoder().decode(stored)
     }
-    await this.logIfChanged('key', keyText, (previous) => ({ type: 'node.key-changed', key: 'node-key', record: json({ previous, publicKey: keyText, peerId }) }))
+    // A rotation keeps the origin (stored above): the entry records the new key and peer ID under it.
+    await this.logIfChanged('key', keyText, (previous) => ({ type: 'node.key-changed', key: 'node-key', record: json({ previous, publicKey: keyText, peerId, origin: this.origin }) }))
     const canonical = canonicalConfig(config)
     const configHash = createHash('sha256').update(JSON.stringify(canonical)).digest('hex')
     await this.logIfChanged('config', configHash, () => ({ type: 'node.config-changed', key: 'config', record: json(canonical) }))

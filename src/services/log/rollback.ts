@@ -138,7 +138,8 @@ export class RollbackGuard {
     if (log === undefined) return
     let cp: Checkpoint
     try {
-      cp = openCheckpoint(note, origin, log.verifier).checkpoint
+      // Any key of this member's history: a witness may hold a checkpoint signed before a key rotation.
+      cp = openCheckpoint(note, origin, log.verifiers).checkpoint
     } catch (err) {
       this.c.logger.warn({ from, code: toLifelongError(err).code }, 'rollback check: a checkpoint of this log that does not verify')
       return

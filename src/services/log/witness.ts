@@ -26,7 +26,9 @@ import type { RpcServer } from '../../net/rpc/server.ts'
 import { RemoteError } from '../../net/rpc/status.ts'
 import type { Checkpoint } from '../../core/log/checkpoint.ts'
 import { cosignatureV1VerifierKey, ed25519Cosigner, witnessName } from '../../core/log/cosignature.ts'
-import { openHybridCheckpoint, type HybridOpenedCheckpoint, type HybridPublicKeys, type SignaturePolicy } from '../../core/log/hybrid.ts'
+import type { HybridOpenedCheckpoint, HybridPublicKeys, SignaturePolicy } from '../../core/log/hybrid.ts'
+import { openUnderAnyKey } from '../../core/log/key-history.ts'
+import { isKeyValidAt, type MemberKey } from '../../core/federation/member-keys.ts'
 import { mlDsaCosigner, mlDsaCosignatureVerifierKey } from '../../core/log/ml-dsa-note.ts'
 import { ed25519NoteVerifier, ed25519VerifierKey, formatVerifierKey, parseNote, signNote, type NoteSigner, type NoteVerifier } from '../../core/log/note.ts'
 import type { PqSigningKey } from '../../core/crypto/ml-dsa.ts'
@@ -54,6 +56,24 @@ export interface WitnessComponents {
   ownRootAt: (size: number) => Promise<Uint8Array | undefined>
   /** Peer IDs with an open connection. */
   connectedPeers: () => string[]
+}
+
+/** A member's log as the witness sees it (from its origin). */
+export interface ResolvedLog {
+  /** The member's current peer ID (whom to call). */
+  peerId: string
+  /** Its identity, which its origin names. */
+  identity: string
+  /** Its current keys. */
+  keys: HybridPublicKeys
+  /** Its keys in force now, newest first: a new checkpoint must be signed by one. */
+  inForce: readonly MemberKey[]
+  /** Every key of its history, newest first. */
+  history: readonly MemberKey[]
+  verifierKey: string
+  verifier: NoteVerifier
+  /** Ed25519 verifiers of every key of its history. */
+  verifiers: NoteVerifier[]
 }
 
 export interface WitnessInit {
@@ -98,13 +118,11 @@ export class Witness {
   private timer: NodeJS.Timeout | undefined
   private readonly calls = new AbortController()
   private readonly assignmentOf: (manifest: ReturnType<Federation['current']>['manifest']) => Assignment
-  readonly name: string
 
   constructor (components: WitnessComponents, init: WitnessInit) {
     this.c = components
     this.init = init
     this.now = components.now ?? Date.now
-    this.name = witnessName(init.federationId, init.selfPeerId)
     this.assignmentOf = assignmentCache(init.selfPeerId)
     this.equivocations = new Counter({
       name: 'lifelong_log_equivocations_total',
@@ -125,9 +143,22 @@ export class Witness {
     return this.c.mlDsaKey === undefined ? undefined : formatVerifierKey(mlDsaCosignatureVerifierKey(this.name, this.c.mlDsaKey.publicKeyRaw))
   }
 
-  /** Opens a checkpoint of a member's log under this node's signature policy. */
-  private open (note: string, origin: string, log: { keys: HybridPublicKeys }): HybridOpenedCheckpoint {
-    return openHybridCheckpoint(note, origin, log.keys, [], this.init.policy ?? 'ed25519-only')
+  /** The witness key name: by the member's identity, which a key rotation keeps (docs/LOG.md §Node key rotation). */
+  get name (): string {
+    return witnessName(this.init.federationId, this.selfIdentity)
+  }
+
+  /** This node's member identity (its first key's peer ID), whatever key it runs with. */
+  private get selfIdentity (): string {
+    return this.c.federation.member(this.init.selfPeerId)?.identity ?? this.init.selfPeerId
+  }
+
+  /**
+   * Opens a checkpoint of a member's log under this node's signature policy, signed by a key of
+   * the member in force now, or (`held`: one this node accepted before) by any key of its history.
+   */
+  private open (note: string, origin: string, log: ResolvedLog, held = false): HybridOpenedCheckpoint {
+    return openUnderAnyKey(note, origin, held ? log.history : log.inForce, [], this.init.policy ?? 'ed25519-only')
   }
 
   /** Registers the witness's handlers (AddCheckpoint, Gossip), loads what it holds and starts gossiping. */
@@ -149,7 +180,7 @@ export class Witness {
       const log = this.resolve(origin)
       if (log === undefined) continue
       try {
-        this.remember({ ...openLossStatement(note, origin, log.verifier), note })
+        this.remember({ ...openLossStatement(note, origin, log.verifiers), note })
       } catch { /* a member whose key changed */ }
     }
     for await (const [key, value] of sub.iterator({ gte: WITNESS_PREFIX, lt: prefixEnd(WITNESS_PREFIX) })) {
@@ -157,7 +188,7 @@ export class Witness {
       const origin = key.slice(WITNESS_PREFIX.length)
       try {
         const log = this.resolve(origin)
-        if (log !== undefined) this.held.set(origin, { note, checkpoint: this.open(note, origin, log).checkpoint })
+        if (log !== undefined) this.held.set(origin, { note, checkpoint: this.open(note, origin, log, true).checkpoint })
       } catch { /* a member whose key changed: start over with it */ }
     }
     for await (const key of sub.keys({ gte: EVIDENCE_PREFIX, lt: prefixEnd(EVIDENCE_PREFIX) })) this.evidenceIds.add(key.split('/')[2] as string)
@@ -173,16 +204,28 @@ export class Witness {
   }
 
   /** The log an origin names, if it is a member's: `<federation>/log/<peer ID>`. */
-  resolve (origin: string): { peerId: string, keys: HybridPublicKeys, verifierKey: string, verifier: NoteVerifier } | undefined {
+  resolve (origin: string): ResolvedLog | undefined {
     const prefix = `${this.init.federationId}/log/`
     if (!origin.startsWith(prefix)) return undefined
-    const peerId = origin.slice(prefix.length)
-    const member = this.c.federation.member(peerId)
+    // The origin names the member's identity; the member may run with a later key.
+    const member = this.c.federation.memberByIdentity(origin.slice(prefix.length))
     if (member === undefined) return undefined
+    const now = this.now()
+    const history = [...member.keys].reverse()
     const key = ed25519VerifierKey(origin, member.publicKey)
     const keys = { ed25519: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsa: member.mlDsaPublicKey }) }
-    // The Ed25519 verifier alone: loss statements are signed by the log's Ed25519 key.
-    return { peerId, keys, verifierKey: formatVerifierKey(key), verifier: ed25519NoteVerifier(key) }
+    // The Ed25519 verifiers alone: loss statements are signed by the log's Ed25519 key.
+    const verifiers = history.map((k) => ed25519NoteVerifier(ed25519VerifierKey(origin, k.publicKey)))
+    return {
+      peerId: member.peerId,
+      identity: member.identity,
+      keys,
+      inForce: history.filter((k) => isKeyValidAt(k, now)),
+      history,
+      verifierKey: formatVerifierKey(key),
+      verifier: ed25519NoteVerifier(key),
+      verifiers
+    }
   }
 
   /** The witness assignment of the manifest in force (docs/LOG.md §Witness sets). */
@@ -195,11 +238,14 @@ export class Witness {
    * one of that log's witnesses; without one, by the config (`log.witness`).
    */
   witnesses (peerId: string): boolean {
-    if (peerId === this.init.selfPeerId) return false
+    if (peerId === this.init.selfPeerId || this.c.federation.member(peerId)?.identity === this.selfIdentity) return false
     const assignment = this.assignment()
     if (assignment.policy !== undefined) return assignment.witnessed.has(peerId) && (this.init.witness !== 'none')
     const w = this.init.witness
-    return w === 'all' ? true : w === 'none' ? false : w.includes(peerId)
+    if (w === 'all' || w === 'none') return w === 'all'
+    // The config may name the log by any key of its member (one listed before a rotation).
+    const identity = this.c.federation.member(peerId)?.identity
+    return w.includes(peerId) || (identity !== undefined && w.some((id) => this.c.federation.member(id)?.identity === identity))
   }
 
   /** Told when a checkpoint of this node's own log larger than its store is seen in gossip. */
@@ -347,7 +393,7 @@ export class Witness {
     if (log === undefined) return
     // Under a witness set, a node follows only the logs it witnesses (and its own): what it holds,
     // and so what it gossips, stays bounded whatever the federation's size.
-    if (this.assignment().policy !== undefined && log.peerId !== this.init.selfPeerId && !this.witnesses(log.peerId)) return
+    if (this.assignment().policy !== undefined && log.identity !== this.selfIdentity && !this.witnesses(log.peerId)) return
     let next: Checkpoint
     try {
       next = this.open(note, origin, log).checkpoint
@@ -356,7 +402,7 @@ export class Witness {
       return
     }
     if (this.superseded(origin, next)) return
-    if (log.peerId === this.init.selfPeerId) {
+    if (log.identity === this.selfIdentity) {
       await this.checkOwn(origin, log.verifierKey, note, next, from)
       return
     }
@@ -420,7 +466,7 @@ export class Witness {
     if (log === undefined) return
     let loss: Loss
     try {
-      loss = { ...openLossStatement(note, origin, log.verifier), note }
+      loss = { ...openLossStatement(note, origin, log.verifiers), note }
     } catch (err) {
       this.c.logger.warn({ origin, from, code: toLifelongError(err).code }, 'gossiped loss statement does not verify')
       return

@@ -19,8 +19,8 @@ import { logWitnesses } from '../../core/federation/witnessing.ts'
 import type { OfferingCatalogue, OfferingInfo } from '../registry/results/ports.ts'
 import type { SubjectId } from '../registry/results/model.ts'
 import type { ResultView } from '../registry/results/record.ts'
-import { cosignatureV1Verifier, cosignatureV1VerifierKey } from '../../core/log/cosignature.ts'
-import { witnessName } from '../log/witness.ts'
+import { witnessKeyHistory } from '../../core/log/key-history.ts'
+import { witnessNoteVerifiers } from '../../core/log/hybrid.ts'
 import type { NoteVerifier } from '../../core/log/note.ts'
 import type { OpenedCheckpoint } from '../../core/log/checkpoint.ts'
 import { FanOutGate } from './fan-out-gate.ts'
@@ -171,36 +171,63 @@ export class ResultFetcher {
   }
 
   private member (s: ResultSource): Member | undefined {
+    return this.candidates(s)[0]
+  }
+
+  /**
+   * The source's member seen as each of its keys in force now, the listed (current) one first:
+   * while a member rotates its node key, the node may still run with the previous one until it
+   * restarts (docs/OPERATIONS.md §Rotating a node key), so a call that fails under one is tried
+   * under the next.
+   */
+  private candidates (s: ResultSource): Member[] {
     for (const peerId of s.peerIds) {
-      const m = this.c.federation.activeMember(peerId)
-      if (m !== undefined && m.roles.includes('institution')) return m
+      const m = this.c.federation.activeMember(peerId) ?? this.c.federation.memberByIdentity(peerId)
+      if (m === undefined || !m.roles.includes('institution')) continue
+      const current = this.c.federation.memberByIdentity(m.identity) ?? m
+      const views = [current.peerId, ...[...current.keys].reverse().map((k) => k.peerId)]
+      return [...new Set(views)].flatMap((id) => {
+        const v = this.c.federation.activeMember(id)
+        return v === undefined ? [] : [v]
+      })
     }
-    return undefined
+    return []
   }
 
   private async fromSource (s: ResultSource, subjects: readonly SubjectId[], why: Purpose, deadlineMs: number, ids?: readonly string[]): Promise<{ report: SourceReport, results: PortalResult[] }> {
     const report: SourceReport = { organisationNumber: s.organisationNumber, name: s.name, status: 'ok', results: 0, flagged: 0 }
-    const member = this.member(s)
+    const candidates = this.candidates(s)
+    let member = candidates[0]
     if (member === undefined) return { report: { ...report, status: 'unavailable', code: 'PORTAL_SOURCE_NOT_A_MEMBER' }, results: [] }
     report.name = member.name
-    let res: lifelong.results.IGetResultsResponse
+    let res: lifelong.results.IGetResultsResponse | undefined
     const controller = new AbortController()
     const timer = setTimeout(() => {
       controller.abort()
     }, deadlineMs)
     try {
-      res = await this.c.client.call(member.peerId, GetResults, { subject: subjects[0], resultIds: [...(ids ?? [])] }, { ...why, deadlineMs, signal: controller.signal })
-    } catch (err) {
-      const st = controller.signal.aborted ? { status: 'timed-out' as const, code: 'PORTAL_DEADLINE' as const } : statusOf(err)
-      this.c.logger.debug({ source: s.organisationNumber, code: st.code }, 'result source did not answer')
-      return { report: { ...report, ...st }, results: [] }
+      for (const [i, candidate] of candidates.entries()) {
+        try {
+          res = await this.c.client.call(candidate.peerId, GetResults, { subject: subjects[0], resultIds: [...(ids ?? [])] }, { ...why, deadlineMs, signal: controller.signal })
+          member = candidate
+          break
+        } catch (err) {
+          // Dialling a key the node does not run yet fails in the handshake (refused) or finds no one.
+          if (i < candidates.length - 1 && !controller.signal.aborted && statusOf(err).status !== 'timed-out') continue
+          const st = controller.signal.aborted ? { status: 'timed-out' as const, code: 'PORTAL_DEADLINE' as const } : statusOf(err)
+          this.c.logger.debug({ source: s.organisationNumber, code: st.code }, 'result source did not answer')
+          return { report: { ...report, ...st }, results: [] }
+        }
+      }
     } finally {
       clearTimeout(timer)
     }
+    if (res === undefined) return { report: { ...report, status: 'unavailable', code: 'PORTAL_SOURCE_NOT_A_MEMBER' }, results: [] }
     const served = res.results ?? []
     report.known = res.learnerKnown === true
     if (served.length === 0) return { report, results: [] }
-    const source = { peerId: member.peerId, organisationNumber: member.organisationNumber, publicKey: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: member.mlDsaPublicKey }) }
+    // The checkpoint is signed by the key the source runs with; its results may be sealed by any of its keys over time.
+    const source = { peerId: member.peerId, organisationNumber: member.organisationNumber, publicKey: member.publicKey, ...(member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: member.mlDsaPublicKey }), keys: member.keys }
     let checkpoint
     try {
       checkpoint = this.openCheckpoint(res.checkpoint ?? '', member, source)
@@ -254,7 +281,7 @@ export class ResultFetcher {
   /** A source's checkpoint, opened with its log key and the witnesses' keys (once per note and keys). @throws LifelongError LOG_CHECKPOINT_INVALID */
   private openCheckpoint (note: string, member: Member, source: SourceKey): OpenedCheckpoint {
     const witnesses = this.witnessVerifiers(member.peerId)
-    const origin = logOriginOf(this.init.federationId, member.peerId)
+    const origin = logOriginOf(this.init.federationId, member.identity)
     const key = `${this.witnessCache?.key ?? ''}\n${Buffer.from(member.publicKey).toString('base64')}\n${origin}\n${note}`
     const known = this.checkpoints.get(key)
     if (known !== undefined) return known
@@ -277,10 +304,14 @@ export class ResultFetcher {
     if (out === undefined) {
       const assigned = new Set(logWitnesses(manifest, sourcePeerId).map((m) => m.peerId))
       const members = manifest.witnessing === undefined ? active : active.filter((m) => assigned.has(m.peerId))
-      out = members.filter((m) => m.peerId !== sourcePeerId).map((m) => ({
-        member: m,
-        verifier: cosignatureV1Verifier(cosignatureV1VerifierKey(witnessName(this.init.federationId, m.peerId), m.publicKey))
-      }))
+      const source = this.c.federation.member(sourcePeerId)?.identity ?? sourcePeerId
+      // Each witness under its stable name, with every key of its history for that key's period.
+      out = members.filter((m) => m.identity !== source).flatMap((m) =>
+        witnessKeyHistory(this.init.federationId, m).map((w) => ({
+          member: m,
+          verifier: witnessNoteVerifiers({ name: w.name, ed25519: w.ed25519, ...(w.validFrom === undefined ? {} : { validFrom: w.validFrom }), ...(w.validTo === undefined ? {} : { validTo: w.validTo }) })[0] as NoteVerifier
+        }))
+      )
       this.witnessCache.bySource.set(sourcePeerId, out)
     }
     return out

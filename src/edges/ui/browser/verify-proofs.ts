@@ -44,6 +44,28 @@ export interface Member {
   name: string
   validFrom: number
   validTo: number
+  /** Its first key's peer ID, which names its log and its witness name (docs/LOG.md §Node key rotation). */
+  identity: string
+  /** Its node keys over time, each with its period. */
+  keys: MemberKey[]
+}
+
+/** One key of a member's history. */
+export interface MemberKey {
+  peerId: string
+  publicKey: Uint8Array
+  validFrom: number
+  validTo: number
+}
+
+/** One key of the operator key chain (src/core/federation/operator-keys.ts). */
+interface OperatorKey {
+  ed25519: Uint8Array
+  mlDsa: Uint8Array
+  validFrom: number
+  validTo: number
+  introducedBy: Uint8Array
+  signature: Uint8Array
 }
 
 /** What a verified result says (the learner's birth date is not shown: the share may not include it). */
@@ -156,16 +178,56 @@ function peerKey (peerId: Uint8Array): Uint8Array | undefined {
   return key.number(1) === 1 && data.length === 32 ? data : undefined
 }
 
-function decodeMembers (payload: Uint8Array): { federation: string, serial: number, issuedAt: number, members: Member[] } {
+function decodeMembers (payload: Uint8Array): { federation: string, serial: number, issuedAt: number, members: Member[], operatorKeys: OperatorKey[] } {
   const m = new Message(payload)
   const members = m.repeated(5).map((bytes) => {
     const x = new Message(bytes)
     const id = x.bytes(1)
     const publicKey = peerKey(id)
     if (publicKey === undefined) throw new CheckError('VERIFY_PROOF_MALFORMED', 'a member\'s peer ID is not an Ed25519 peer ID')
-    return { peerId: toBase58(id), publicKey, organisationNumber: x.string(2), name: x.string(3), validFrom: x.number(7), validTo: x.number(8) }
+    const validFrom = x.number(7)
+    const validTo = x.number(8)
+    // Its key history (field 11), oldest first; without one, its single key for the whole membership.
+    const history = x.repeated(11).map((k) => {
+      const e = new Message(k)
+      const key = peerKey(e.bytes(1))
+      if (key === undefined) throw new CheckError('VERIFY_PROOF_MALFORMED', 'a key of a member\'s history is not an Ed25519 peer ID')
+      return { peerId: toBase58(e.bytes(1)), publicKey: key, validFrom: e.number(3), validTo: e.number(4) === 0 ? validTo : e.number(4) }
+    })
+    const keys = history.length > 0 ? history : [{ peerId: toBase58(id), publicKey, validFrom, validTo }]
+    return { peerId: toBase58(id), publicKey, organisationNumber: x.string(2), name: x.string(3), validFrom, validTo, identity: keys[0]?.peerId ?? toBase58(id), keys }
   })
-  return { federation: m.string(1), serial: m.number(2), issuedAt: m.number(3), members }
+  const operatorKeys = m.repeated(7).map((bytes) => {
+    const k = new Message(bytes)
+    return { ed25519: k.bytes(1), mlDsa: k.bytes(2), validFrom: k.number(3), validTo: k.number(4) === 0 ? Number.MAX_SAFE_INTEGER : k.number(4), introducedBy: k.bytes(5), signature: k.bytes(6) }
+  })
+  return { federation: m.string(1), serial: m.number(2), issuedAt: m.number(3), members, operatorKeys }
+}
+
+/** The introduction bytes an operator key's introducer signed (src/core/federation/operator-keys.ts). */
+function introductionMessage (federation: string, k: OperatorKey): Uint8Array {
+  const len = new Uint8Array(2)
+  new DataView(len.buffer).setUint16(0, k.mlDsa.length)
+  const from = new Uint8Array(8)
+  new DataView(from.buffer).setBigUint64(0, BigInt(k.validFrom))
+  return concat(utf8(`lifelong/operator-key/v1\0${federation}\0`), k.ed25519, len, k.mlDsa, from)
+}
+
+/**
+ * The manifest's signer among the keys the anchor pins or, through the operator key chain, among
+ * the keys introduced from them (Ed25519 introductions, the checks this verifier makes), with its
+ * chain entry if the manifest has a chain.
+ */
+async function operatorSigner (federation: string, chain: readonly OperatorKey[], pinned: readonly Uint8Array[], signer: Uint8Array): Promise<{ entry?: OperatorKey } | undefined> {
+  const trusted: OperatorKey[] = []
+  for (const k of chain) {
+    const by = trusted.find((t) => equal(t.ed25519, k.introducedBy))
+    if (pinned.some((p) => equal(p, k.ed25519))) trusted.push(k)
+    else if (by !== undefined && k.validFrom >= by.validFrom && k.validFrom <= by.validTo && k.signature.length === 64 && await ed25519Verify(by.ed25519, introductionMessage(federation, k), k.signature)) trusted.push(k)
+  }
+  const entry = trusted.find((t) => equal(t.ed25519, signer))
+  if (entry !== undefined) return { entry }
+  return chain.length === 0 && pinned.some((p) => equal(p, signer)) ? {} : undefined
 }
 
 /** The key ID of a note verifier key: SHA-256(name ‖ 0x0A ‖ type ‖ key)[:4] (C2SP signed-note). */
@@ -316,8 +378,17 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
       add('manifest', false, `the manifest is of federation "${manifest.federation}", for which no trust anchor is pinned`)
       return done()
     }
-    if (!anchor.operatorKeys.some((k) => equal(k, env.publicKey))) {
-      add('manifest', false, `the manifest of "${manifest.federation}" is signed by a key that is not an operator key of the pinned trust anchor`)
+    const signer = await operatorSigner(manifest.federation, manifest.operatorKeys, anchor.operatorKeys, env.publicKey)
+    if (signer === undefined) {
+      add('manifest', false, `the manifest of "${manifest.federation}" is signed by a key that is neither an operator key of the pinned trust anchor nor introduced from one`)
+      return done()
+    }
+    if (signer.entry !== undefined && (manifest.issuedAt < signer.entry.validFrom || manifest.issuedAt >= signer.entry.validTo)) {
+      add(
+        'manifest',
+        false,
+        `the manifest was issued ${iso(manifest.issuedAt)}, outside its operator key's period (${iso(signer.entry.validFrom)} to ${signer.entry.validTo >= Number.MAX_SAFE_INTEGER ? 'no end' : iso(signer.entry.validTo)})`
+      )
       return done()
     }
     if (!await ed25519Verify(env.publicKey, signedData(MANIFEST_DOMAIN, env.payloadType, env.payload), env.signature)) {
@@ -340,12 +411,14 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
       add('log-key', false, 'the log\'s verifier key is malformed or not for its origin')
       return done()
     }
-    const member = manifest.members.find((m) => equal(m.publicKey, logKey))
-    if (member === undefined) {
+    // Any key of a member's history; the origin names its identity.
+    const member = manifest.members.find((m) => m.keys.some((k) => equal(k.publicKey, logKey)))
+    const memberKey = member?.keys.find((k) => equal(k.publicKey, logKey))
+    if (member === undefined || memberKey === undefined) {
       add('key-membership', false, `manifest ${manifest.federation} serial ${manifest.serial} does not list the log key`)
       return done()
     }
-    const origin = `${manifest.federation}/log/${member.peerId}`
+    const origin = `${manifest.federation}/log/${member.identity}`
     if (!add('key-membership', log.origin === origin, log.origin === origin ? `the log key is member "${member.name}" (organisation ${member.organisationNumber})` : `the origin ${String(log.origin)} is not ${origin}`)) return done()
     report.member = member
 
@@ -360,15 +433,24 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
     const cp = parseCheckpoint(note.text)
     if (!add('checkpoint-signature', cp.origin === origin, `${cp.origin} size ${cp.size} signed by the log key`)) return done()
     const cosigners: string[] = []
+    let firstCosignature = Number.MAX_SAFE_INTEGER
     for (const w of manifest.members) {
       if (w === member) continue
-      const name = `${manifest.federation}/witness/${w.peerId}`
-      const id = await keyId(name, 0x04, w.publicKey)
-      const sig = note.sigs.find((s) => s.name === name && s.keyId === id)
-      if (sig === undefined || sig.signature.length !== 72) continue
-      const view = new DataView(sig.signature.buffer, sig.signature.byteOffset, 8)
-      const time = view.getUint32(0) * 2 ** 32 + view.getUint32(4)
-      if (await ed25519Verify(w.publicKey, utf8(`cosignature/v1\ntime ${time}\n${note.text}`), sig.signature.subarray(8))) cosigners.push(w.name)
+      // Under its stable name, by the key of its history whose period holds the timestamp.
+      const name = `${manifest.federation}/witness/${w.identity}`
+      for (const k of w.keys) {
+        const id = await keyId(name, 0x04, k.publicKey)
+        const sig = note.sigs.find((s) => s.name === name && s.keyId === id)
+        if (sig === undefined || sig.signature.length !== 72) continue
+        const view = new DataView(sig.signature.buffer, sig.signature.byteOffset, 8)
+        const time = view.getUint32(0) * 2 ** 32 + view.getUint32(4)
+        if (time * 1000 < Math.floor(k.validFrom / 1000) * 1000 || time * 1000 >= k.validTo) continue
+        if (await ed25519Verify(k.publicKey, utf8(`cosignature/v1\ntime ${time}\n${note.text}`), sig.signature.subarray(8))) {
+          cosigners.push(w.name)
+          firstCosignature = Math.min(firstCosignature, time * 1000)
+          break
+        }
+      }
     }
     report.cosigners = cosigners
     add('cosignatures', true, `${cosigners.length} valid cosignature(s) of witnesses in the manifest: ${cosigners.join(', ') || 'none'}`)
@@ -398,10 +480,18 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
 
     // 5. The log was a member when it logged the entry.
     if (!add('member-at-logging', leaf.loggedAt >= member.validFrom && leaf.loggedAt < member.validTo, `logged ${iso(leaf.loggedAt)}; "${member.name}" is a member from ${iso(member.validFrom)} to ${iso(member.validTo)}`)) return done()
+    // 5b. The checkpoint's key was in its period: not retired before the entry was logged, not begun after the first cosignature.
+    if (member.keys.length > 1 || memberKey.validTo < member.validTo) {
+      const inPeriod = leaf.loggedAt < memberKey.validTo && firstCosignature >= memberKey.validFrom
+      if (!add('key-period', inPeriod, `the checkpoint's key signs for "${member.name}" from ${iso(memberKey.validFrom)} to ${iso(memberKey.validTo)}; the entry was logged ${iso(leaf.loggedAt)}`)) return done()
+    }
 
     // 6. The record is a result signed by the log's key, recorded by its member, named by the log key.
     const result = decodeEnvelope(record)
-    const signedOk = result.payloadType === RESULT_TYPE && equal(result.publicKey, logKey) && await ed25519Verify(result.publicKey, signedData(RESULT_DOMAIN, result.payloadType, result.payload), result.signature)
+    // Sealed by a key of the member's history within its period when it was logged (the seal precedes the logging).
+    const sealedBy = member.keys.find((k) => equal(k.publicKey, result.publicKey))
+    const sealedInPeriod = sealedBy !== undefined && (member.keys.length === 1 ? equal(sealedBy.publicKey, logKey) : leaf.loggedAt >= sealedBy.validFrom && leaf.loggedAt < sealedBy.validTo)
+    const signedOk = result.payloadType === RESULT_TYPE && sealedInPeriod && await ed25519Verify(result.publicKey, signedData(RESULT_DOMAIN, result.payloadType, result.payload), result.signature)
     if (!add('result-signature', signedOk, signedOk ? 'the result is signed by the log\'s key' : 'the result is not signed by the log\'s key')) return done()
     const fields = new Message(result.payload)
     const facts = resultFacts(fields)

@@ -58,7 +58,14 @@ export async function verifySealedElm (text: string, options: ElmVerifyOptions):
   // The sealing key is an institution's node key in a pinned federation, and the credential names
   // that institution (its organisation number) as issuer, sealed while it was a member.
   const named = String(issuer.registration?.notation ?? '')
-  const holders = options.manifests.flatMap((m) => m.members.filter((x) => Buffer.from(x.publicKey).equals(Buffer.from(opened.issuerKey))).map((member) => ({ federation: m.federation, member })))
+  // Any key of the member's history (docs/LOG.md §Node key rotation), counted within its period.
+  const same = (k: Uint8Array): boolean => Buffer.from(k).equals(Buffer.from(opened.issuerKey))
+  const holders = options.manifests.flatMap((m) =>
+    m.members.flatMap((member) => {
+      const key = member.keys.find((k) => same(k.publicKey)) ?? (same(member.publicKey) ? member : undefined)
+      return key === undefined ? [] : [{ federation: m.federation, member, key: { validFrom: key.validFrom, validTo: key.validTo } }]
+    })
+  )
   const holder = holders[0]
   const sealedAt = Date.parse(String(c.issued ?? c.validFrom))
   const problem = holder === undefined
@@ -71,10 +78,12 @@ export async function verifySealedElm (text: string, options: ElmVerifyOptions):
     ? `the credential names organisation ${named || '(none)'} as issuer, but the key is "${holder.member.name}"'s (organisation ${holder.member.organisationNumber})`
     : Number.isNaN(sealedAt) || sealedAt < holder.member.validFrom || sealedAt >= holder.member.validTo
     ? `sealed ${String(c.issued)}, outside "${holder.member.name}"'s membership`
+    : sealedAt < holder.key.validFrom || sealedAt >= holder.key.validTo
+    ? `sealed ${String(c.issued)} with a key of "${holder.member.name}" outside that key's period (${new Date(holder.key.validFrom).toISOString()} to ${new Date(holder.key.validTo).toISOString()})`
     : undefined
   checks.push({ name: 'issuer', ok: problem === undefined, detail: problem ?? `"${holder?.member.name ?? ''}" (organisation ${named}), an institution of federation ${holder?.federation ?? ''}` })
-  if (problem !== undefined) return done()
-  out.issuer = holder
+  if (problem !== undefined || holder === undefined) return done()
+  out.issuer = { federation: holder.federation, member: holder.member }
 
   const problems = createElmSchemaValidator()(c)
   checks.push({ name: 'edc-schema', ok: problems.length === 0, detail: problems.length === 0 ? 'valid against the EDC JSON Schema 2.1.0 (ELM 3.2)' : problems.slice(0, 5).map((p) => `${p.path} ${p.message}`).join('; ') })

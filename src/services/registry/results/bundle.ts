@@ -13,7 +13,7 @@ import type { TrustAnchor } from '../../../core/federation/anchor.ts'
 import type { SignaturePolicy } from '../../../core/crypto/policy.ts'
 import { ed25519VerifierKey, formatVerifierKey } from '../../../core/log/note.ts'
 import { cosignatureV1VerifierKey, witnessName } from '../../../core/log/cosignature.ts'
-import { openSourcedResult } from './verify.ts'
+import { openSourcedResult, sealedInPeriod } from './verify.ts'
 import type { ResultView } from './record.ts'
 import { RESULT_LOG_TYPES } from './keys.ts'
 import { PROOF_BUNDLE_FORMAT, verifyProofBundle, type BundleVerification, type ProofBundle, type RecordCheck } from '../../../core/log/bundle.ts'
@@ -56,7 +56,7 @@ export function resultBundle (
     inclusion: { treeSize, proof: (served.inclusionProof ?? []).map(b64) },
     checkpoint: checkpointNote,
     log: { origin, verifierKey: formatVerifierKey(ed25519VerifierKey(origin, source.publicKey)), peerId: source.peerId, organisationNumber: source.organisationNumber, name: source.name },
-    witnesses: witnesses.map((w) => ({ verifierKey: formatVerifierKey(cosignatureV1VerifierKey(witnessName(federationId, w.peerId), w.publicKey)), peerId: w.peerId, organisationNumber: w.organisationNumber, name: w.name })),
+    witnesses: witnesses.map((w) => ({ verifierKey: formatVerifierKey(cosignatureV1VerifierKey(witnessName(federationId, w.identity), w.publicKey)), peerId: w.peerId, organisationNumber: w.organisationNumber, name: w.name })),
     ...(manifestEnvelope === undefined ? {} : { manifest: b64(manifestEnvelope) }),
     createdAt: new Date(now).toISOString()
   }
@@ -68,9 +68,17 @@ const nameOf = (l: { nb?: string, en?: string, nn?: string }): string => l.nb ??
 export const resultRecordCheck: RecordCheck<ResultView> = {
   type: RESULT_LOG_TYPES.result,
   check (ctx) {
-    const source = { peerId: ctx.member.peerId, organisationNumber: ctx.member.organisationNumber, publicKey: ctx.logKey, ...(ctx.member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: ctx.member.mlDsaPublicKey }) }
+    const source = {
+      peerId: ctx.member.peerId,
+      organisationNumber: ctx.member.organisationNumber,
+      publicKey: ctx.logKey,
+      ...(ctx.member.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: ctx.member.mlDsaPublicKey }),
+      // Sealed by any of the member's keys over time, within its period (docs/LOG.md §Node key rotation).
+      keys: ctx.member.keys
+    }
     const r = openSourcedResult(ctx.record, source, ctx.entry.key, ctx.policy)
     if (!r.ok) return { checks: [{ name: 'result', ok: false, detail: `${r.code}: ${r.message}` }] }
+    if (!sealedInPeriod(r.sealedBy, ctx.leaf.loggedAt)) return { checks: [{ name: 'result', ok: false, detail: 'RESULTS_SIGNER_MISMATCH: the result is sealed by a key of its source outside that key\'s period' }] }
     const v = r.view
     const checks: Check[] = [{
       name: 'result-signature',

@@ -35,6 +35,20 @@ export interface SourceKey {
   publicKey: Uint8Array
   /** Raw ML-DSA-65 key of the node, if the manifest lists one (hybrid seals). */
   mlDsaPublicKey?: Uint8Array
+  /**
+   * The member's node keys over time (Member.keys): a result sealed by any of them verifies if
+   * it was logged within that key's period (docs/LOG.md §Node key rotation). Absent: only
+   * `publicKey` (and `mlDsaPublicKey`) seal, at any time.
+   */
+  keys?: readonly SealingKey[]
+}
+
+/** One key of a source's history, with its period (Unix ms, end exclusive). */
+export interface SealingKey {
+  publicKey: Uint8Array
+  mlDsaPublicKey?: Uint8Array
+  validFrom: number
+  validTo: number
 }
 
 /** Codes of a failed verification (stable; shown to the learner and the employer). */
@@ -110,7 +124,12 @@ const equal = (a: Uint8Array, b: Uint8Array | null | undefined): boolean => b !=
  * envelope opens, is signed by the source's key, names the source's organisation as its
  * recorder, and the log key names this result version. Never throws.
  */
-export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logKey: string, policy: SignaturePolicy = 'ed25519-only'): { ok: true, record: lifelong.results.ResultRecord, view: ResultView, hybrid: boolean } | Flagged {
+export function openSourcedResult (
+  envelope: Uint8Array,
+  source: SourceKey,
+  logKey: string,
+  policy: SignaturePolicy = 'ed25519-only'
+): { ok: true, record: lifelong.results.ResultRecord, view: ResultView, hybrid: boolean, sealedBy: SealingKey | undefined } | Flagged {
   let opened
   try {
     opened = openResult(envelope)
@@ -120,22 +139,30 @@ export function openSourcedResult (envelope: Uint8Array, source: SourceKey, logK
   }
   const view = resultView(opened.record)
   const flag = (code: VerificationFailure, message: string): Flagged => ({ ok: false, code, message, view })
-  if (!equal(source.publicKey, opened.publicKey)) return flag('RESULTS_SIGNER_MISMATCH', 'the result is not signed by the source that served it')
+  // Sealed by the source's key, or by one of its keys over time (the one whose period the caller checks).
+  const sealedBy = source.keys?.find((k) => equal(k.publicKey, opened.publicKey))
+  const signer = source.keys === undefined ? (equal(source.publicKey, opened.publicKey) ? source : undefined) : sealedBy
+  if (signer === undefined) return flag('RESULTS_SIGNER_MISMATCH', 'the result is not signed by the source that served it')
   // An ML-DSA-65 half by a key that is not the source's is someone else's signature, whatever the policy.
-  if (opened.mlDsaPublicKey !== undefined && (source.mlDsaPublicKey === undefined || !equal(source.mlDsaPublicKey, opened.mlDsaPublicKey))) {
+  if (opened.mlDsaPublicKey !== undefined && (signer.mlDsaPublicKey === undefined || !equal(signer.mlDsaPublicKey, opened.mlDsaPublicKey))) {
     return flag('RESULTS_SIGNER_MISMATCH', 'the result\'s ML-DSA-65 signature is not by the ML-DSA-65 key the manifest lists for its source')
   }
   if (policy === 'both-required' && opened.mlDsaPublicKey === undefined) {
     return flag(
       'RESULTS_HYBRID_SIGNATURE_MISSING',
-      source.mlDsaPublicKey === undefined
+      signer.mlDsaPublicKey === undefined
         ? 'the signature policy requires ML-DSA-65, and the manifest lists no ML-DSA-65 key for the source'
         : 'the signature policy requires ML-DSA-65, and the result carries only its Ed25519 signature'
     )
   }
   if (opened.record.recordedBy !== source.organisationNumber) return flag('RESULTS_SIGNER_MISMATCH', `the result names ${opened.record.recordedBy} as its recorder, but was served by ${source.organisationNumber}`)
   if (logKey !== logKeyOf(opened.record.resultId, opened.record.version)) return flag('RESULTS_LEAF_MISMATCH', 'the log key does not name this result version')
-  return { ok: true, record: opened.record, view, hybrid: opened.mlDsaPublicKey !== undefined }
+  return { ok: true, record: opened.record, view, hybrid: opened.mlDsaPublicKey !== undefined, sealedBy }
+}
+
+/** Whether a result sealed by `key` and logged at `loggedAt` was sealed within the key's period (the seal precedes the logging). */
+export function sealedInPeriod (key: SealingKey | undefined, loggedAt: number): boolean {
+  return key === undefined || (loggedAt >= key.validFrom && loggedAt < key.validTo)
 }
 
 /** Verifies one served result against its source and checkpoint. Never throws. */
@@ -154,6 +181,7 @@ export function verifyServedResult (served: lifelong.results.IServedResult, ctx:
   }
   const mismatches = leafMismatches(leaf, RESULT_LOG_TYPES.result, logKey, envelope, served.salt ?? new Uint8Array())
   if (mismatches.length > 0) return flag('RESULTS_LEAF_MISMATCH', `the leaf does not commit to this result (${mismatches.join(', ')})`)
+  if (!sealedInPeriod(sourced.sealedBy, leaf.loggedAt)) return flag('RESULTS_SIGNER_MISMATCH', 'the result is sealed by a key of its source outside that key\'s period')
   const cp = ctx.checkpoint.checkpoint
   const index = Number(served.logIndex ?? 0)
   const proof = served.inclusionProof ?? []

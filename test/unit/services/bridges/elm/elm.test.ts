@@ -13,7 +13,9 @@ import { decodeProtectedHeader } from 'jose'
 import { EvidenceBuilder } from '../../../../../src/services/bridges/elm/evidence.ts'
 import { elmCredential } from '../../../../../src/services/bridges/elm/credential.ts'
 import { didKeyFromEd25519, ed25519FromDidKey, openElm, sealElm } from '../../../../../src/services/bridges/elm/seal.ts'
-import { generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
+import { generateSigningKey, peerIdFromRawPublicKey } from '../../../../../src/core/crypto/ed25519.ts'
+import { manifestFromJson, openManifest, signManifest } from '../../../../../src/core/federation/manifest.ts'
+import { nextManifestJson, rotateMemberKey } from '../../../../../src/core/federation/rotation.ts'
 import { isLifelongError } from '../../../../../src/core/errors.ts'
 import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
 import { verifyDocument } from '../../../../../src/services/verify/verifiers.ts'
@@ -110,6 +112,29 @@ describe('ELM 3.2 credentials', () => {
     await expect(openElm(swapped)).rejects.toThrow()
     await expect(openElm('not a jws')).rejects.toSatisfy((e: unknown) => isLifelongError(e, 'ELM_NOT_JWS'))
     expect(() => ed25519FromDidKey('did:web:example.com')).toThrow()
+  })
+
+  it('a seal by a key of the institution\'s history counts within that key\'s period only: after a rotation, the new key seals; the retired one no longer does', async () => {
+    const oldKey = generateSigningKey()
+    const newKey = generateSigningKey()
+    const fed = paperFederation([{ key: oldKey, organisationNumber: UIO.organisationNumber, name: 'Universitetet i Oslo', roles: ['institution'] }])
+    // Rotated two days ago, the old key retired yesterday.
+    const entry = rotateMemberKey(fed.manifest, peerIdFromRawPublicKey(oldKey.publicKeyRaw).toString(), { publicKey: newKey.publicKeyRaw }, { now: Date.now() - 2 * 86_400_000, overlapMs: 86_400_000 })
+    const bytes = signManifest(fed.operatorKey, manifestFromJson(nextManifestJson(fed.manifest, { expiresAt: Date.now() + 30 * 86_400_000, members: [entry] })))
+    const rotated = openManifest(bytes, [fed.operatorKey.publicKeyRaw], 'no.lifelong.test').manifest
+    const trust = async (): Promise<VerifierTrust> => ({ anchors: [fed.anchor], manifests: [rotated], notes: [], sources: [] })
+    const byNew = await new EvidenceBuilder({ key: newKey }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    expect((await verifyDocument(byNew.sealed, { trust })).checks.map((c) => [c.name, c.ok])).toEqual([['seal', true], ['issuer', true], ['edc-schema', true], ['validity', true]])
+    const byOld = await new EvidenceBuilder({ key: oldKey }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    const refused = await verifyDocument(byOld.sealed, { trust })
+    expect(refused.ok).toBe(false)
+    expect(refused.checks.find((c) => !c.ok)?.detail).toMatch(/outside that key's period/)
+    // A rotation announced for tomorrow: the key in use still seals (it is an earlier key of the history now), the next does not yet.
+    const ahead = rotateMemberKey(fed.manifest, peerIdFromRawPublicKey(oldKey.publicKeyRaw).toString(), { publicKey: newKey.publicKeyRaw }, { now: Date.now() + 86_400_000, overlapMs: 86_400_000 })
+    const announced = openManifest(signManifest(fed.operatorKey, manifestFromJson(nextManifestJson(fed.manifest, { expiresAt: Date.now() + 30 * 86_400_000, members: [ahead] }))), [fed.operatorKey.publicKeyRaw], 'no.lifelong.test').manifest
+    const trustAhead = async (): Promise<VerifierTrust> => ({ anchors: [fed.anchor], manifests: [announced], notes: [], sources: [] })
+    expect((await verifyDocument(byOld.sealed, { trust: trustAhead })).ok).toBe(true)
+    expect((await verifyDocument(byNew.sealed, { trust: trustAhead })).checks.find((c) => !c.ok)?.detail).toMatch(/outside that key's period/)
   })
 
   it('lifelong verify checks a sealed credential under the pinned federation: an altered one, one sealed by a key the federation does not list for that institution, and one with no anchor pinned are refused', async () => {
