@@ -17,6 +17,7 @@ import { registerTokenCommands } from './commands/token.ts'
 import { registerRegistryCommands } from './commands/registry.ts'
 import { registerCheckCommand } from './commands/check.ts'
 import { registerBackupCommands } from './commands/backup.ts'
+import { registerIssuerKeyCommands } from './commands/issuer-keys.ts'
 import { endQuietlyOnClosedPipe, reportError } from './output.ts'
 
 endQuietlyOnClosedPipe()
@@ -40,6 +41,7 @@ registerTokenCommands(program)
 registerRegistryCommands(program)
 registerCheckCommand(program)
 registerBackupCommands(program)
+registerIssuerKeyCommands(program)
 
 try {
   await program.parseAsync(process.argv)
