@@ -53,7 +53,7 @@ export function checkIssuerChain (chain: readonly X509Certificate[], key: KeyObj
   try {
     verifyChain(chain, root, at)
   } catch (err) {
-    throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${where} does not lead to the configured root: ${err instanceof ChainError ? err.message : String(err)}`, { cause: err })
+    throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${where} does not lead to the root in certificateRootFile: ${err instanceof ChainError ? err.message : String(err)}`, { cause: err })
   }
 }
 
