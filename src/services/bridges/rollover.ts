@@ -38,6 +38,8 @@ import {
 export interface IssuerKeyView extends IssuerKeyEntry {
   /** EUDI: the public JWK, as the manifest's `credentialIssuerKeys` takes it. */
   jwk?: P256Jwk & { kid: string }
+  /** EUDI, once retired: the entry for the manifest's `retiredCredentialIssuerKeys`. */
+  retiredManifestEntry?: P256Jwk & { retiredAt: string }
   /** EMREX: the certificate's subject and validity. */
   certificate?: { subject: string, validFrom: string, validTo: string, fingerprint256: string }
 }
@@ -190,7 +192,7 @@ export function listKeys (o: RolloverOptions): IssuerKeyView[] {
 function viewOf (dir: string, set: IssuerKeySetName, k: IssuerKeyEntry): IssuerKeyView {
   if (set === 'eudi') {
     const jwk = p256JwkFromSpki(spkiOf(readPublicKey(dir, k.id)))
-    return { ...k, jwk: { ...jwk, kid: p256Thumbprint(jwk) } }
+    return { ...k, jwk: { ...jwk, kid: p256Thumbprint(jwk) }, ...(k.retiredAt === undefined ? {} : { retiredManifestEntry: { ...jwk, retiredAt: new Date(k.retiredAt).toISOString() } }) }
   }
   const c = readChain(dir, k.id)[0]
   return { ...k, ...(c === undefined ? {} : { certificate: { subject: c.subject.replace(/\n/g, ', '), validFrom: c.validFromDate.toISOString(), validTo: c.validToDate.toISOString(), fingerprint256: c.fingerprint256 } }) }

@@ -146,14 +146,14 @@ describe('EUDI credential issuer key rollover while the portal serves', () => {
       expect(() => retireKeys({ config, set: 'eudi' })).toThrow(expect.objectContaining({ code: 'KEY_ROLLOVER_NOTHING_TO_RETIRE' }))
       const retiredAt = Date.now() + 2 * DAY
       const [retired] = retireKeys({ config, set: 'eudi', now: retiredAt })
-      expect(retired).toMatchObject({ id: oldKid, state: 'retired', retiredAt })
+      expect(retired).toMatchObject({ id: oldKid, state: 'retired', retiredAt, retiredManifestEntry: { retiredAt: new Date(retiredAt).toISOString() } })
       expect(await node.eudi.reloadKeys()).toBe(true)
       expect((await jwks(base)).map((k) => k.kid)).toEqual([newKid])
       await offerManifest(fed, node, (m) => {
         const member = m.members[0]!
-        const old = member.credentialIssuerKeys!.find((k) => k.kid === oldKid)!
         member.credentialIssuerKeys = member.credentialIssuerKeys!.filter((k) => k.kid !== oldKid)
-        member.retiredCredentialIssuerKeys = [{ kty: old.kty, crv: old.crv, x: old.x, y: old.y, retiredAt: new Date(retiredAt).toISOString() }]
+        // As `lifelong issuer-keys retire` prints it for the manifest.
+        member.retiredCredentialIssuerKeys = [retired!.retiredManifestEntry!]
       })
       expect(manifests()[0].members[0].retiredCredentialIssuerKeys).toHaveLength(1)
 
