@@ -19,6 +19,7 @@ import { registerCheckCommand } from './commands/check.ts'
 import { registerBackupCommands } from './commands/backup.ts'
 import { registerStandbyCommands } from './commands/standby.ts'
 import { registerRotateCommands } from './commands/rotate.ts'
+import { registerIssuerKeyCommands } from './commands/issuer-keys.ts'
 import { endQuietlyOnClosedPipe, reportError } from './output.ts'
 
 endQuietlyOnClosedPipe()
@@ -44,6 +45,7 @@ registerCheckCommand(program)
 registerBackupCommands(program)
 registerStandbyCommands(program)
 registerRotateCommands(program)
+registerIssuerKeyCommands(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -170,13 +170,13 @@ export const emrex = definePart({
     const { EmrexModule } = await import('../services/bridges/emrex/module.ts')
     return new EmrexModule(
       { store: parts.emrexStore, results: observedBy(parts.eudi, parts.verifiedResults), accessLog: parts.bridgeAccessLog, logger: core.logger.child({ component: 'emrex' }), now: core.now, publicUrl: core.publicUrl },
-      { config, portalName: core.config.name }
+      { config, portalName: core.config.name, dataDir: core.config.dataDir }
     )
   },
   edges: async (emrex, { core, parts }) => {
     const { emrexModuleRoutes } = await import('../edges/bridges/emrex/routes.ts')
     const config = core.config.emrex
-    return config === undefined ? {} : { routes: emrexModuleRoutes(emrex, parts.bridgeSessions, config, core.publicUrl) }
+    return config === undefined ? {} : { routes: emrexModuleRoutes(emrex, parts.bridgeSessions, config, core.publicUrl, undefined, () => emrex.publishedCertificates) }
   }
 })
 

@@ -106,7 +106,7 @@ export const portal = definePart({
   },
   edges: (portal, { core }) => {
     const { config } = core
-    const anchor = config.federation.trustAnchorFile === undefined ? undefined : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys)
+    const anchor = config.federation.trustAnchorFile === undefined ? undefined : readPublishedAnchor(config.federation.trustAnchorFile, config.federation.id, config.federation.operatorKeys, config.federation.operatorMlDsaKeys)
     const signer = transcriptSigner(config)
     const routes = portalRoutes(portal, { ...(anchor === undefined ? {} : { anchor: { text: anchor.text, fingerprint: anchor.fingerprint } }), ...(signer === undefined ? {} : { transcriptSigner: signer }) })
     // The portal's pages, the bridges' pages on this node and their errors are drawn in the portal's shell.

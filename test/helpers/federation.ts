@@ -9,6 +9,7 @@
  * `storage: 'leveldb'` on LevelDB in the directory: for tests of the network, of restarts and
  * crashes, and of the CLI against a node's files (docs/DEVELOPING.md, "Tests").
  */
+import { peersToKeep } from '../../src/core/federation/witnessing.ts'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -123,14 +124,15 @@ export function federationForFile (nodes: LocalNodeSpec[], options: TestFederati
   }
 }
 
-/** Waits until every started node is connected to every other started node. */
+/** Waits until every started node is connected to every started node it keeps a connection to (every other one without a witness set). */
 export async function waitForMesh (fed: RunningFederation, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  const ids = [...fed.nodes.values()].map((n) => n.peerId)
+  const ids = new Set([...fed.nodes.values()].map((n) => n.peerId))
   for (;;) {
+    // Every member each node keeps a connection to (all of them without a witness set).
     const complete = [...fed.nodes.values()].every((n) => {
       const peers = new Set(n.host.getConnections().map((c) => c.remotePeer.toString()))
-      return ids.every((id) => id === n.peerId || peers.has(id))
+      return peersToKeep(n.federation.current().manifest, n.peerId).every((id) => !ids.has(id) || peers.has(id))
     })
     if (complete) {
       // Each node's rollback check at start asks the members it connects to, and it signs its

@@ -1,5 +1,6 @@
 /** `lifelong emrex export | verify | cert`: EMREX tools for operators and tests. */
 import type { Command } from 'commander'
+import { LifelongError } from '../../core/errors.ts'
 
 const list = (value: string, previous: string[] = []): string[] => [...previous, value]
 
@@ -35,9 +36,16 @@ export function registerEmrexCommands (program: Command): void {
     .description('verify the signature of an ELMO file against trusted certificates')
     .argument('<file>', 'ELMO XML file')
     .requiredOption('--cert <file>', 'trusted certificate (PEM), repeatable', list)
+    .option('--retired <file@time>', 'a certificate the provider retired at an ISO 8601 time: valid only for documents generated before it (repeatable)', list)
     .action(async (file: string, opts) => {
       const { verifyElmoFile } = await import('../../services/bridges/emrex/tools.ts')
-      const r = verifyElmoFile(file, opts.cert)
+      const retired = ((opts.retired ?? []) as string[]).map((r) => {
+        const at = r.lastIndexOf('@')
+        const retiredAt = Date.parse(r.slice(at + 1))
+        if (at <= 0 || Number.isNaN(retiredAt)) throw new LifelongError('invalid', 'CLI_RETIRED_CERTIFICATE_INVALID', `--retired ${r}: expected <certificate file>@<ISO 8601 time>`)
+        return { file: r.slice(0, at), retiredAt }
+      })
+      const r = verifyElmoFile(file, opts.cert, retired)
       process.stdout.write(`verified: ${r.signatureAlgorithm} with certificate ${r.certificate}; ${r.reports} report(s), ${r.opportunities} top-level learning opportunities\n`)
       for (const w of r.warnings) process.stdout.write(`warning: ${w}\n`)
     })

@@ -326,7 +326,11 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
           ...raw.emrex,
           certificateFile: abs(raw.emrex.certificateFile),
           keyFile: abs(raw.emrex.keyFile),
-          providers: raw.emrex.providers.map((p: { certificateFiles: string[] }) => ({ ...p, certificateFiles: p.certificateFiles.map(abs) }))
+          providers: raw.emrex.providers.map((p: { certificateFiles: string[], retiredCertificates?: Array<{ file: string, retiredAt: string }> }) => ({
+            ...p,
+            certificateFiles: p.certificateFiles.map(abs),
+            retiredCertificates: (p.retiredCertificates ?? []).map((r) => ({ file: abs(r.file), retiredAt: r.retiredAt }))
+          }))
         }
       }),
     ...(raw.oots === undefined

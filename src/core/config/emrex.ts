@@ -24,6 +24,8 @@ export interface EmrexProviderEntry {
   readonly url: string
   /** Absolute paths of its PEM certificates (more than one during a rollover). */
   readonly certificateFiles: readonly string[]
+  /** Certificates it retired after a rollover: absolute paths, each valid for documents generated before `retiredAt` (ISO 8601). */
+  readonly retiredCertificates?: ReadonlyArray<{ readonly file: string, readonly retiredAt: string }>
 }
 
 export interface EmrexConfig {
@@ -87,7 +89,21 @@ export const emrexConfigSchema = {
           name: { type: 'string', minLength: 1, maxLength: 200, description: 'Name shown to the learner' },
           country: { ...country, description: 'ISO 3166-1 alpha-2 country of the provider' },
           url: { type: 'string', format: 'uri', description: 'The provider\'s EMREX endpoint (EMP URL)' },
-          certificateFiles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'PEM certificates of the provider (relative to the config file); several during a rollover' }
+          certificateFiles: { type: 'array', minItems: 1, items: { type: 'string', minLength: 1 }, description: 'PEM certificates of the provider (relative to the config file); several during a rollover' },
+          retiredCertificates: {
+            type: 'array',
+            default: [],
+            description: 'Certificates the provider retired after a rollover: ELMO signed with one is accepted only when generated before its retirement (EMREX_CERTIFICATE_RETIRED otherwise)',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['file', 'retiredAt'],
+              properties: {
+                file: { type: 'string', minLength: 1, description: 'PEM certificate (relative to the config file)' },
+                retiredAt: { type: 'string', format: 'date-time', description: 'When the provider retired it (ISO 8601)' }
+              }
+            }
+          }
         }
       }
     },

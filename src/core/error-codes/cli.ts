@@ -14,6 +14,7 @@ export const CLI_ERRORS = errorModule('CLI', ABOUT, {
   CLI_TOKEN_ISSUER_NOT_TRUSTED: ['invalid', 'the node\'s config trusts no service tokens signed by this key (lifelong token trust)'],
   CLI_TTL_INVALID: ['invalid', 'a token lifetime outside 60 s to 30 days'],
   CLI_MEMBER_ENTRY_INVALID: ['invalid', 'a member entry file is not the JSON lifelong init wrote'],
+  CLI_RETIRED_CERTIFICATE_INVALID: ['invalid', 'an --retired value of lifelong emrex verify is not <certificate file>@<ISO 8601 time>'],
   CLI_CATEGORY_INVALID: ['invalid', 'an institution category that does not exist; the message lists them'],
   CLI_CHECK_FAILED: ['invalid', 'lifelong check found something missing; every finding is printed with its next step']
 })

@@ -6,6 +6,7 @@ const ABOUT = 'the EMREX provider and client, their certificates and tools (serv
 /** Each code of `EMREX`, on one line: the kind it is thrown with, and what it means. */
 export const EMREX_ERRORS = errorModule('EMREX', ABOUT, {
   EMREX_CERTIFICATE_INVALID: ['invalid', 'an EMREX certificate file is not a PEM X.509 certificate'],
+  EMREX_CERTIFICATE_RETIRED: ['forbidden', 'ELMO signed with a certificate its provider retired, on a document generated at or after the retirement'],
   EMREX_CERTIFICATE_UNREADABLE: ['invalid', 'an EMREX certificate or key file cannot be read'],
   EMREX_CLIENT_UNKNOWN: ['forbidden', 'returnUrl does not belong to a registered EMREX client'],
   EMREX_IMPORT_RATE_LIMITED: ['rate-limited', 'too many EMREX imports (of this learner, or overall) in the window'],

@@ -23,5 +23,15 @@ export const KEY_ERRORS = errorModule('KEY', ABOUT, {
   KEY_WRITE_FAILED: ['internal', 'the key file cannot be created'],
   KEY_CERTIFICATE_DER_INVALID: ['invalid', 'a signer certificate is not one DER element'],
   KEY_X509_FILE_INVALID: ['invalid', 'a certificate file is not a PEM certificate'],
-  KEY_X509_NO_SIGNER: ['invalid', 'a certificate needs an issuer or, for a root, its own key']
+  KEY_X509_NO_SIGNER: ['invalid', 'a certificate needs an issuer or, for a root, its own key'],
+  KEY_ROLLOVER_ACTIVE: ['conflict', 'the issuer key to retire is the one that signs: roll over to another key first'],
+  KEY_ROLLOVER_CERTIFICATE_INVALID: ['invalid', 'the certificate given for a next issuer key does not certify that key, or is not for the set (RSA for EMREX)'],
+  KEY_ROLLOVER_DUPLICATE: ['conflict', 'the key is already in the issuer key set'],
+  KEY_ROLLOVER_KEY_MISSING: ['invalid', 'the private key file of the active or next issuer key is missing'],
+  KEY_ROLLOVER_NEXT_EXISTS: ['conflict', 'a next issuer key is already waiting: roll over to it first'],
+  KEY_ROLLOVER_NO_NEXT: ['conflict', 'no next issuer key to roll over to'],
+  KEY_ROLLOVER_NOTHING_TO_RETIRE: ['conflict', 'no previous issuer key to retire (or the one named is not previous)'],
+  KEY_ROLLOVER_SET_UNKNOWN: ['invalid', 'an issuer key set other than eudi or emrex'],
+  KEY_ROLLOVER_STATE_INVALID: ['invalid', 'the issuer key set\'s set.json is not a valid version 1 set'],
+  KEY_ROLLOVER_UNKNOWN_KEY: ['not-found', 'no key with that ID in the issuer key set']
 })

@@ -10,6 +10,7 @@ export const VERIFY_ERRORS = errorModule('VERIFY', ABOUT, {
   VERIFY_NO_TRUST_ANCHOR: ['forbidden', 'no trust anchor is pinned to verify against (`lifelong trust pin`)'],
   VERIFY_PDF_NO_PROOF: ['invalid', 'a PDF given to the browser\'s proof checker has no attached proof'],
   VERIFY_PROOF_MALFORMED: ['invalid', 'the browser\'s proof checker cannot read a proof: a malformed envelope, checkpoint, note, leaf or protobuf field'],
+  VERIFY_ML_DSA_UNAVAILABLE: ['unsupported', 'the browser running the proof checker has no ML-DSA-65 in WebCrypto, so a hybrid proof cannot be checked there'],
   VERIFY_UNREADABLE: ['invalid', 'the document file cannot be read'],
   VERIFY_VERIFIER_DUPLICATE: ['internal', 'two verifiers were registered for one format']
 })

@@ -40,6 +40,8 @@ export interface Member {
   readonly validTo: number
   /** SD-JWT VC issuer keys (EC P-256 SPKI DER) of a portal; empty for other members. */
   readonly credentialIssuerKeys: readonly Uint8Array[]
+  /** Credential issuer keys retired after a rollover: valid only for what is dated before `retiredAt` (Unix ms). */
+  readonly retiredCredentialIssuerKeys?: ReadonlyArray<{ readonly key: Uint8Array, readonly retiredAt: number }>
   /** Raw ML-DSA-65 public key of a member that signs hybrid (checkpoints, cosignatures, seals). */
   readonly mlDsaPublicKey?: Uint8Array
   /** The peer ID of the member this one follows as a warm standby (docs/OPERATIONS.md §Warm standby and failover). */
@@ -133,6 +135,8 @@ export interface ManifestJson {
     validTo: string
     /** The portal's SD-JWT VC issuer keys as public JWKs (`kid` is accepted and ignored). */
     credentialIssuerKeys?: Array<P256Jwk & { kid?: string }>
+    /** Credential issuer keys retired after a rollover, each with its retirement time (ISO 8601). */
+    retiredCredentialIssuerKeys?: Array<P256Jwk & { kid?: string, retiredAt: string }>
     /** The member's ML-DSA-65 public key, "ml-dsa-65:<base64>", if it signs hybrid. */
     mlDsaPublicKey?: string
     /** The peer ID of the member this one follows as a warm standby. */
@@ -238,6 +242,16 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
         bad(`${at}/credentialIssuerKeys/${j}`, 'not an EC P-256 public key')
       }
     })
+    const retired = raw.retiredCredentialIssuerKeys ?? []
+    if (retired.length > MAX_CREDENTIAL_ISSUER_KEYS) bad(`${at}/retiredCredentialIssuerKeys`, `at most ${MAX_CREDENTIAL_ISSUER_KEYS} keys`)
+    retired.forEach((r, j) => {
+      try {
+        p256PublicKey(r.key ?? new Uint8Array())
+      } catch {
+        bad(`${at}/retiredCredentialIssuerKeys/${j}`, 'not an EC P-256 public key')
+      }
+      if (!Number.isSafeInteger(Number(r.retiredAtMs ?? 0)) || Number(r.retiredAtMs ?? 0) <= 0) bad(`${at}/retiredCredentialIssuerKeys/${j}/retiredAt`, 'missing or not a time')
+    })
     const mlDsa = raw.mlDsaPublicKey instanceof Uint8Array && raw.mlDsaPublicKey.length > 0 ? raw.mlDsaPublicKey : undefined
     if (mlDsa !== undefined && pqPublicKeyObject(mlDsa) === undefined) bad(`${at}/mlDsaPublicKey`, 'not an ML-DSA-65 public key (1952 bytes)')
     let standbyOf: string | undefined
@@ -267,6 +281,7 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
         validFrom,
         validTo,
         credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k)),
+        ...(retired.length === 0 ? {} : { retiredCredentialIssuerKeys: retired.map((r) => ({ key: new Uint8Array(r.key ?? []), retiredAt: Number(r.retiredAtMs) })) }),
         ...(mlDsa === undefined ? {} : { mlDsaPublicKey: new Uint8Array(mlDsa) }),
         ...(standbyOf === undefined ? {} : { standbyOf, replication: (replication ?? 'asynchronous') as ReplicationMode }),
         ...(fenced ? { fenced } : {}),
@@ -365,6 +380,14 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
           return [p256SpkiFromJwk(jwk)]
         } catch (err) {
           fields.push({ path: `/members/${i}/credentialIssuerKeys/${j}`, message: (err as Error).message })
+          return []
+        }
+      }),
+      retiredCredentialIssuerKeys: (Array.isArray(m.retiredCredentialIssuerKeys) ? m.retiredCredentialIssuerKeys : []).flatMap((r, j) => {
+        try {
+          return [{ key: p256SpkiFromJwk(r), retiredAtMs: parseTime(r.retiredAt, `/members/${i}/retiredCredentialIssuerKeys/${j}/retiredAt`, fields) }]
+        } catch (err) {
+          fields.push({ path: `/members/${i}/retiredCredentialIssuerKeys/${j}`, message: (err as Error).message })
           return []
         }
       }),
@@ -532,6 +555,14 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
           credentialIssuerKeys: m.credentialIssuerKeys.map((k) => {
             const jwk = p256JwkFromSpki(k)
             return { ...jwk, kid: p256Thumbprint(jwk) }
+          })
+        }),
+      ...(m.retiredCredentialIssuerKeys === undefined || m.retiredCredentialIssuerKeys.length === 0
+        ? {}
+        : {
+          retiredCredentialIssuerKeys: m.retiredCredentialIssuerKeys.map((r) => {
+            const jwk = p256JwkFromSpki(r.key)
+            return { ...jwk, kid: p256Thumbprint(jwk), retiredAt: iso(r.retiredAt) }
           })
         }),
       ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) }),

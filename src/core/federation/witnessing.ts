@@ -68,3 +68,28 @@ export function witnessedLogs (manifest: Manifest, peerId: string): string[] {
   const self = memberOfPeer(manifest, peerId)?.identity ?? peerId
   return manifest.members.filter((m) => m.identity !== self && isLogWitness(manifest, m.peerId, peerId)).map((m) => m.peerId)
 }
+
+/** Roles every member may need at any time (registrations, catalogue checks): dialled by all under a witness set. */
+const HUB_ROLES = new Set(['index', 'registry'])
+
+/**
+ * The members `self` keeps connections to (src/net/host/bootstrap.ts). Without a witness set,
+ * every other member, as before. With one, what its background work uses: the witnesses of its
+ * own log, the logs it witnesses, the other witnesses of those logs (its gossip peers) and the
+ * federation's hubs (the index and the registry); about perLog² + hubs, whatever the
+ * federation's size. Anyone else is dialled when a request needs them and not kept for its sake.
+ */
+export function peersToKeep (manifest: Manifest, self: string): string[] {
+  const others = manifest.members.filter((m) => m.peerId !== self)
+  if (manifest.witnessing === undefined) return others.map((m) => m.peerId)
+  const keep = new Set<string>(logWitnesses(manifest, self).map((m) => m.peerId))
+  for (const m of others) {
+    const w = logWitnesses(manifest, m.peerId)
+    if (!w.some((x) => x.peerId === self)) continue
+    keep.add(m.peerId)
+    for (const x of w) keep.add(x.peerId)
+  }
+  for (const m of others) if (m.roles.some((r) => HUB_ROLES.has(r))) keep.add(m.peerId)
+  keep.delete(self)
+  return [...keep]
+}

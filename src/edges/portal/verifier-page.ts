@@ -25,6 +25,10 @@ interface PageTexts {
   chooseFile: string
   chooseFileHint: string
   needsScript: string
+  policy: string
+  policyHint: string
+  policyEd25519: string
+  policyBoth: string
 }
 
 const PAGE: ByLang<PageTexts> = {
@@ -40,7 +44,11 @@ const PAGE: ByLang<PageTexts> = {
     dropHere: 'Slipp beviset eller PDF-en her.',
     chooseFile: 'Eller velg filen',
     chooseFileHint: 'JSON-filen med beviset, eller PDF-en med beviset vedlagt.',
-    needsScript: 'Kontrollen trenger JavaScript. Uten det kan du bruke kommandolinjeverktøyet: lifelong verify results-proof.json.'
+    needsScript: 'Kontrollen trenger JavaScript. Uten det kan du bruke kommandolinjeverktøyet: lifelong verify results-proof.json.',
+    policy: 'Krav til signaturene',
+    policyHint: 'Som lifelong verify --policy. «Begge» krever også de kvantesikre ML-DSA-65-signaturene.',
+    policyEd25519: 'Ed25519 (vanlig)',
+    policyBoth: 'Begge: Ed25519 og ML-DSA-65'
   },
   nn: {
     title: 'Kontroller eit prov',
@@ -54,7 +62,11 @@ const PAGE: ByLang<PageTexts> = {
     dropHere: 'Slepp beviset eller PDF-en her.',
     chooseFile: 'Eller vel fila',
     chooseFileHint: 'JSON-fila med beviset, eller PDF-en med beviset vedlagt.',
-    needsScript: 'Kontrollen treng JavaScript. Utan det kan du bruke kommandolinjeverktøyet: lifelong verify results-proof.json.'
+    needsScript: 'Kontrollen treng JavaScript. Utan det kan du bruke kommandolinjeverktøyet: lifelong verify results-proof.json.',
+    policy: 'Krav til signaturane',
+    policyHint: 'Som lifelong verify --policy. «Begge» krev også dei kvantesikre ML-DSA-65-signaturane.',
+    policyEd25519: 'Ed25519 (vanleg)',
+    policyBoth: 'Begge: Ed25519 og ML-DSA-65'
   },
   en: {
     title: 'Check a proof',
@@ -68,7 +80,11 @@ const PAGE: ByLang<PageTexts> = {
     dropHere: 'Drop the proof or the PDF here.',
     chooseFile: 'Or choose the file',
     chooseFileHint: 'The JSON file with the proof, or the PDF with the proof attached.',
-    needsScript: 'The checker needs JavaScript. Without it you can use the command-line tool: lifelong verify results-proof.json.'
+    needsScript: 'The checker needs JavaScript. Without it you can use the command-line tool: lifelong verify results-proof.json.',
+    policy: 'What the signatures must be',
+    policyHint: 'As lifelong verify --policy. "Both" also requires the quantum-safe ML-DSA-65 signatures.',
+    policyEd25519: 'Ed25519 (the usual)',
+    policyBoth: 'Both: Ed25519 and ML-DSA-65'
   }
 }
 
@@ -80,7 +96,9 @@ const CHECKS: ByLang<Record<string, string>> = {
     manifest: 'medlemslisten i beviset er ikke signert av føderasjonens operatør (en annen føderasjon?)',
     'log-key': 'loggens nøkkel er ugyldig',
     'key-membership': 'loggen tilhører ikke et medlem av føderasjonen',
-    'checkpoint-signature': 'loggens kontrollpunkt er ikke signert av lærestedet',
+    'checkpoint-signature': 'loggens kontrollpunkt er ikke signert av lærestedet (med signaturene som kreves)',
+    cosignatures: 'for få av loggens vitner har bekreftet kontrollpunktet',
+    result: 'resultatets segl holder ikke (eller mangler signaturen som kreves)',
     'leaf-encoding': 'loggoppføringen er ødelagt',
     'leaf-type': 'loggoppføringen er ikke et resultat',
     'key-commitment': 'loggoppføringen gjelder et annet resultat',
@@ -98,7 +116,9 @@ const CHECKS: ByLang<Record<string, string>> = {
     manifest: 'medlemslista i beviset er ikkje signert av operatøren til føderasjonen (ein annan føderasjon?)',
     'log-key': 'nøkkelen til loggen er ugyldig',
     'key-membership': 'loggen høyrer ikkje til eit medlem av føderasjonen',
-    'checkpoint-signature': 'kontrollpunktet til loggen er ikkje signert av lærestaden',
+    'checkpoint-signature': 'kontrollpunktet til loggen er ikkje signert av lærestaden (med signaturane som krevst)',
+    cosignatures: 'for få av vitna til loggen har stadfesta kontrollpunktet',
+    result: 'seglet på resultatet held ikkje (eller manglar signaturen som krevst)',
     'leaf-encoding': 'loggoppføringa er øydelagd',
     'leaf-type': 'loggoppføringa er ikkje eit resultat',
     'key-commitment': 'loggoppføringa gjeld eit anna resultat',
@@ -116,7 +136,9 @@ const CHECKS: ByLang<Record<string, string>> = {
     manifest: 'the list of members in the proof is not signed by the federation\'s operator (another federation?)',
     'log-key': 'the log\'s key is invalid',
     'key-membership': 'the log does not belong to a member of the federation',
-    'checkpoint-signature': 'the log\'s checkpoint is not signed by the institution',
+    'checkpoint-signature': 'the log\'s checkpoint is not signed by the institution (with the signatures required)',
+    cosignatures: 'too few of the log\'s witnesses confirmed the checkpoint',
+    result: 'the result\'s seal does not hold (or lacks the signature required)',
     'leaf-encoding': 'the log entry is damaged',
     'leaf-type': 'the log entry is not a result',
     'key-commitment': 'the log entry is of another result',
@@ -209,6 +231,9 @@ export function verifierPage (lang: Lang, anchorText: string | undefined, here: 
 <div class="field"><label for="anchor-file">${esc(p.anchorFile)}</label><span id="anchor-file-hint" class="hint">${
   esc(p.anchorFileHint)
 }</span><input type="file" id="anchor-file" accept=".json,application/json" aria-describedby="anchor-file-hint"></div></section>
+<div class="field"><label for="policy">${esc(p.policy)}</label><span id="policy-hint" class="hint">${esc(p.policyHint)}</span><select id="policy" aria-describedby="policy-hint"><option value="ed25519-only">${
+  esc(p.policyEd25519)
+}</option><option value="both-required">${esc(p.policyBoth)}</option></select></div>
 <section aria-labelledby="proof-heading"><h2 id="proof-heading">${esc(p.proofHeading)}</h2>
 <div class="drop" id="drop"><p>${esc(p.dropHere)}</p><div class="field"><label for="proof-file">${esc(p.chooseFile)}</label><span id="proof-file-hint" class="hint">${
   esc(p.chooseFileHint)

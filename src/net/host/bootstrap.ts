@@ -1,7 +1,10 @@
 /**
- * Bootstrap from the manifest: every active member's addresses go into the peer store, and the
- * node dials the members it is not connected to (the DHT's routing table fills from these
- * connections). When a manifest drops a member, its connections are closed.
+ * Bootstrap from the manifest: every active member's addresses go into the peer store (so that
+ * any member can be dialled when a request needs it), and the node dials the members it keeps
+ * connections to and is not connected to: every member without a witness set, and under one
+ * only its witness peers and the hubs (`peersToKeep`, src/core/federation/witnessing.ts), so that
+ * connections per node stay bounded whatever the federation's size. The DHT's routing table
+ * fills from these connections. When a manifest drops a member, its connections are closed.
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -9,6 +12,7 @@ import type { Federation } from '../federation/federation.ts'
 import type { Logger } from '../../core/observability/logger.ts'
 import type { Host } from './host.ts'
 import { LifelongError } from '../../core/errors.ts'
+import { peersToKeep } from '../../core/federation/witnessing.ts'
 
 export interface BootstrapComponents {
   host: Host
@@ -49,7 +53,8 @@ export class Bootstrap {
       if (addrs.length > 0) await this.c.host.peerStore.merge(peerIdFromString(m.peerId), { multiaddrs: addrs })
     }
     const connected = new Set(this.c.host.getConnections().map((c) => c.remotePeer.toString()))
-    const queue = members.filter((m) => !connected.has(m.peerId) && m.multiaddrs.length > 0)
+    const keep = new Set(peersToKeep(this.c.federation.current().manifest, this.init.self))
+    const queue = members.filter((m) => keep.has(m.peerId) && !connected.has(m.peerId) && m.multiaddrs.length > 0)
     const workers = Array.from({ length: Math.min(this.init.dialConcurrency ?? 8, queue.length) }, async () => {
       for (let m = queue.shift(); m !== undefined; m = queue.shift()) {
         try {

@@ -7,6 +7,7 @@
  * signed-in learner's ID. Forms, cookies and error pages are the edge's. Thin: parse, one service
  * call, render.
  */
+import type { X509Certificate } from 'node:crypto'
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../../core/errors.ts'
 import type { EmrexClient } from '../../../services/bridges/emrex/client.ts'
@@ -32,6 +33,8 @@ export interface EmrexRoutesDeps {
   sessionTtlSeconds: number
   /** The site whose shell the pages are drawn in (default the portal's). */
   site?: Site
+  /** The certificates the provider's ELMO verifies with (the active one first; two around a rollover). */
+  publishedCertificates?: () => readonly X509Certificate[]
 }
 
 const transferCookie = (id: string): string => `emrex_t_${id}`
@@ -51,6 +54,20 @@ export function emrexRoutes (deps: EmrexRoutesDeps): FastifyPluginAsync {
     const contextOf = (request: FastifyRequest, learner: SignedInLearner | undefined, here?: string): PageContext => {
       const signedIn = shellLearner(request, learner)
       return { lang: langOf(request), here: here ?? (request.method === 'GET' ? request.url : '/emrex/import'), ...(signedIn === undefined ? {} : { signedIn }), ...(deps.site === undefined ? {} : { site: deps.site }) }
+    }
+
+    const published = deps.publishedCertificates
+    if (published !== undefined) {
+      app.get('/emrex/certificates', {
+        config: { policy: { caller: 'public' } },
+        schema: {
+          summary: 'The certificates this provider signs ELMO with, PEM: the active one first, and around a rollover the next or previous one (docs/EMREX.md, "Certificate rollover")',
+          tags: ['emrex'],
+          produces: ['application/x-pem-file']
+        }
+      }, async (_request, reply) => {
+        return await reply.type('application/x-pem-file').header('cache-control', 'max-age=300').send(published().map((c) => c.toString()).join(''))
+      })
     }
 
     const provider = deps.provider
@@ -191,7 +208,8 @@ export function emrexModuleRoutes (
   sessions: LearnerSessions,
   config: Pick<EmrexConfig, 'maxFormBytes' | 'sessionTtlSeconds'>,
   publicUrl: () => string,
-  site?: Site
+  site?: Site,
+  publishedCertificates?: () => readonly X509Certificate[]
 ): FastifyPluginAsync {
   return emrexRoutes({
     provider: module.provider,
@@ -200,6 +218,7 @@ export function emrexModuleRoutes (
     maxFormBytes: config.maxFormBytes,
     secureCookies: () => publicUrl().startsWith('https:'),
     sessionTtlSeconds: config.sessionTtlSeconds,
-    ...(site === undefined ? {} : { site })
+    ...(site === undefined ? {} : { site }),
+    ...(publishedCertificates === undefined ? {} : { publishedCertificates })
   })
 }

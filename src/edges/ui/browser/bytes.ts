@@ -1,8 +1,10 @@
 /**
  * Bytes for the browser verifier: canonical base64 (as the node writes it; anything else is
- * refused, as src/core/log/note.ts does), UTF-8, SHA-256 and Ed25519 through WebCrypto, and
- * base58btc for peer IDs. Runs in browsers and in Node (the same WebCrypto), no dependencies.
+ * refused, as src/core/log/note.ts does), UTF-8, SHA-256, Ed25519 and ML-DSA-65 through
+ * WebCrypto, and base58btc for peer IDs. Runs in browsers and in Node (the same WebCrypto), no
+ * dependencies.
  */
+import { CheckError } from './check-error.ts'
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
 const B64_PATTERN = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/
@@ -105,6 +107,36 @@ export async function ed25519Verify (publicKey: Uint8Array, message: Uint8Array,
   try {
     const key = await crypto.subtle.importKey('raw', own(publicKey), { name: 'Ed25519' }, false, ['verify'])
     return await crypto.subtle.verify({ name: 'Ed25519' }, key, own(signature), own(message))
+  } catch {
+    return false
+  }
+}
+
+/** Lengths of an ML-DSA-65 public key and signature (FIPS 204 Table 2). */
+export const ML_DSA_65_PUBLIC_KEY_LENGTH = 1952
+export const ML_DSA_65_SIGNATURE_LENGTH = 3309
+
+/**
+ * Whether `signature` is an ML-DSA-65 signature (FIPS 204, pure, with the context string
+ * `context`) by the raw `publicKey` over `message`, through WebCrypto's ML-DSA (WICG "Modern
+ * Algorithms in WebCrypto": `raw-public` keys, `context` in the parameters).
+ *
+ * @throws CheckError `VERIFY_ML_DSA_UNAVAILABLE` when this browser has no ML-DSA-65: the
+ *   checker then cannot tell a good signature from a bad one, and says so rather than guess.
+ */
+export async function mlDsa65Verify (publicKey: Uint8Array, context: string, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+  if (publicKey.length !== ML_DSA_65_PUBLIC_KEY_LENGTH || signature.length !== ML_DSA_65_SIGNATURE_LENGTH) return false
+  let key: CryptoKey
+  try {
+    key = await crypto.subtle.importKey('raw-public' as 'raw', own(publicKey), { name: 'ML-DSA-65' }, false, ['verify'])
+  } catch (err) {
+    if ((err as { name?: string }).name === 'NotSupportedError') {
+      throw new CheckError('VERIFY_ML_DSA_UNAVAILABLE', 'this browser cannot check ML-DSA-65 signatures (use lifelong verify, or a browser with ML-DSA in WebCrypto)')
+    }
+    return false
+  }
+  try {
+    return await crypto.subtle.verify({ name: 'ML-DSA-65', context: own(utf8(context)) } as AlgorithmIdentifier, key, own(signature), own(message))
   } catch {
     return false
   }

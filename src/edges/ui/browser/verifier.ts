@@ -3,11 +3,12 @@
  * and this checks it here, in the browser, against the federation's trust anchor with
  * verify-proofs.ts — nothing is uploaded. The anchor is the one the page carries (its
  * fingerprint computed here, to compare with the one the operator publishes), or one the reader
- * chooses from a file. Texts come from the page (`data-texts`), in its language.
+ * chooses from a file; the signatures are required as the reader's policy says (Ed25519 only, or
+ * Ed25519 and ML-DSA-65). Texts come from the page (`data-texts`), in its language.
  */
 import { doc, esc, type DomEvent, type Element, type FileLike } from './dom.ts'
 import { fromBase64, fromUtf8 } from './bytes.ts'
-import { anchorFingerprint, parseAnchor, proofSetOfFile, verifyProofSet, type Anchor, type BundleReport } from './verify-proofs.ts'
+import { anchorFingerprint, parseAnchor, proofSetOfFile, verifyProofSet, type Anchor, type BundleReport, type SignaturePolicy } from './verify-proofs.ts'
 import type { VerifierTexts } from './verifier-texts.ts'
 
 const root = doc().getElementById('verifier')
@@ -52,7 +53,9 @@ function start (root: Element): void {
     })
   })
 
+  let lastFile: FileLike | undefined
   const check = async (file: FileLike): Promise<void> => {
+    lastFile = file
     outcome.innerHTML = `<p>${esc(texts.checking)}</p>`
     let proofs: unknown
     try {
@@ -61,7 +64,9 @@ function start (root: Element): void {
       outcome.innerHTML = `<div class="notice" data-outcome="unreadable"><p><strong>${esc(texts.notProof)}</strong></p></div>`
       return
     }
-    const report = await verifyProofSet(proofs, anchor === undefined ? [] : [anchor])
+    // The reader's verifier policy (as lifelong verify --policy); the manifest's threshold applies under both.
+    const policy: SignaturePolicy = (doc().getElementById('policy') as (Element & { value?: string }) | null)?.value === 'both-required' ? 'both-required' : 'ed25519-only'
+    const report = await verifyProofSet(proofs, anchor === undefined ? [] : [anchor], { policy })
     if (report.problem !== undefined) {
       outcome.innerHTML = `<div class="notice" data-outcome="unreadable"><p><strong>${esc(texts.notProof)}</strong></p></div>`
       return
@@ -95,6 +100,10 @@ function start (root: Element): void {
     return `<li class="card"><h3>${esc(title)}</h3>${status}${facts}</li>`
   }
 
+  // Another policy: the same file checked again under it.
+  doc().getElementById('policy')?.addEventListener('change', () => {
+    if (lastFile !== undefined) void check(lastFile)
+  })
   doc().getElementById('proof-file')?.addEventListener('change', (e) => {
     const file = fileOf(e)
     if (file !== undefined) void check(file)

@@ -8,18 +8,27 @@
  * 1. the bundle's manifest is signed (Ed25519, domain `lifelong/manifest/v1`) by an operator key
  *    of the anchor, for its federation, issued within its validity;
  * 2. the log's verifier key is that of a member of that manifest, and the origin is its log;
- * 3. the checkpoint note is signed by the log's key; cosignatures of other members (witnesses,
- *    cosignature/v1) are counted;
+ * 3. the checkpoint note is signed by the log's key; cosignatures (cosignature/v1) of the log's
+ *    witnesses under the manifest's witness set are counted, and at least the manifest's k-of-n
+ *    threshold (or the reader's minimum) must be there;
  * 4. the leaf commits (salted SHA-256) to the entry's type, key and record, and the RFC 9162
  *    inclusion proof leads from it to the checkpoint's root;
  * 5. the member was a member when the entry was logged;
  * 6. the record is a result signed (domain `lifelong/result/v1`) by the log's key, recorded by
  *    that member's organisation, and the log key names that result version.
  *
+ * Under the verifier policy `both-required` (as `lifelong verify --policy both-required`,
+ * docs/SECURITY.md §Post-quantum hybrid signatures) the manifest, the checkpoint, every counted
+ * cosignature and the result seal must also carry a valid ML-DSA-65 signature by the key the
+ * anchor or the manifest names; under `ed25519-only` those signatures are checked when present
+ * and a failing one rejects, as in src/core/log/hybrid.ts. Signed-note rules as there: a
+ * signature line of a known key that does not verify rejects the checkpoint.
+ *
  * Nothing is fetched or sent anywhere. Who the log and the witnesses are comes from the anchored
  * manifest, never from the bundle's own hints.
  */
-import { concat, ed25519Verify, equal, fromBase64, fromUtf8, sha256, toBase58, toBase64, toHex, utf8, uvarint } from './bytes.ts'
+import { concat, ed25519Verify, equal, fromBase64, fromUtf8, ML_DSA_65_PUBLIC_KEY_LENGTH, ML_DSA_65_SIGNATURE_LENGTH, mlDsa65Verify, sha256, toBase58, toBase64, toHex, utf8, uvarint } from './bytes.ts'
+import { logWitnesses, type WitnessPolicy } from './witness-set.ts'
 import { Message } from './protobuf.ts'
 import { CheckError } from './check-error.ts'
 
@@ -33,6 +42,8 @@ export interface Check {
 export interface Anchor {
   federation: string
   operatorKeys: Uint8Array[]
+  /** The operator's ML-DSA-65 keys (raw, 1,952 bytes), in a hybrid federation. */
+  operatorMlDsaKeys: Uint8Array[]
   validFrom: number
   validUntil: number
 }
@@ -40,6 +51,8 @@ export interface Anchor {
 export interface Member {
   peerId: string
   publicKey: Uint8Array
+  /** Raw ML-DSA-65 key of a member that signs hybrid (Member field 10). */
+  mlDsaPublicKey?: Uint8Array
   organisationNumber: string
   name: string
   validFrom: number
@@ -54,6 +67,8 @@ export interface Member {
 export interface MemberKey {
   peerId: string
   publicKey: Uint8Array
+  /** Its ML-DSA-65 key, if the member signed hybrid with it. */
+  mlDsaPublicKey?: Uint8Array
   validFrom: number
   validTo: number
 }
@@ -66,6 +81,16 @@ interface OperatorKey {
   validTo: number
   introducedBy: Uint8Array
   signature: Uint8Array
+}
+
+/** What the reader requires of signatures (src/core/crypto/policy.ts). */
+export type SignaturePolicy = 'ed25519-only' | 'both-required'
+
+export interface VerifyOptions {
+  /** Default `ed25519-only`. */
+  policy?: SignaturePolicy
+  /** Fewest cosignatures of the log's witnesses; the manifest's threshold is the least (default 0). */
+  minCosignatures?: number
 }
 
 /** What a verified result says (the learner's birth date is not shown: the share may not include it). */
@@ -103,6 +128,10 @@ export interface ProofSetReport {
 const ANCHOR_FORMAT = 'lifelong-trust-anchor/v1'
 const BUNDLE_FORMAT = 'lifelong-proof-bundle/v1'
 const SET_FORMAT = 'lifelong-result-proofs/v1'
+const ML_DSA_NOTE_IDENTIFIER = 'lifelong/ml-dsa-65/note/v1'
+const ML_DSA_COSIGNATURE_IDENTIFIER = 'lifelong/ml-dsa-65/cosignature/v1'
+const ML_DSA_NOTE_CONTEXT = 'lifelong/note/v1'
+const ML_DSA_COSIGNATURE_CONTEXT = 'lifelong/cosignature/v1'
 const MANIFEST_DOMAIN = 'lifelong/manifest/v1'
 const MANIFEST_TYPE = 'lifelong.federation.FederationManifest'
 const RESULT_DOMAIN = 'lifelong/result/v1'
@@ -119,18 +148,29 @@ function parseKey (text: unknown): Uint8Array | undefined {
   return raw?.length === 32 ? raw : undefined
 }
 
+/** "ml-dsa-65:<base64>" → 1,952 raw bytes. */
+function parseMlDsaKey (text: unknown): Uint8Array | undefined {
+  if (typeof text !== 'string' || !text.startsWith('ml-dsa-65:')) return undefined
+  const raw = fromBase64(text.slice(10))
+  return raw?.length === ML_DSA_65_PUBLIC_KEY_LENGTH ? raw : undefined
+}
+
 /** Parses an anchor document; throws with what is wrong. */
 export function parseAnchor (text: string): Anchor {
   const doc = JSON.parse(text) as Record<string, unknown>
   if (doc === null || typeof doc !== 'object' || doc.format !== ANCHOR_FORMAT) throw new CheckError('VERIFY_ANCHOR_MALFORMED', `not a ${ANCHOR_FORMAT} document`)
   const federation = typeof doc.federation === 'string' && /^[a-z0-9][a-z0-9.-]{0,99}$/.test(doc.federation) ? doc.federation : undefined
   const keys = Array.isArray(doc.operatorKeys) ? doc.operatorKeys.map(parseKey) : []
+  const mlDsaKeys = doc.operatorMlDsaKeys === undefined ? [] : Array.isArray(doc.operatorMlDsaKeys) && doc.operatorMlDsaKeys.length > 0 ? doc.operatorMlDsaKeys.map(parseMlDsaKey) : [undefined]
   const validFrom = typeof doc.validFrom === 'string' ? Date.parse(doc.validFrom) : NaN
   const validUntil = typeof doc.validUntil === 'string' ? Date.parse(doc.validUntil) : NaN
-  if (federation === undefined || keys.length === 0 || keys.length > 16 || keys.some((k) => k === undefined) || Number.isNaN(validFrom) || Number.isNaN(validUntil) || validUntil <= validFrom) {
+  if (
+    federation === undefined || keys.length === 0 || keys.length > 16 || keys.some((k) => k === undefined) || mlDsaKeys.length > 16 || mlDsaKeys.some((k) => k === undefined) || Number.isNaN(validFrom) ||
+    Number.isNaN(validUntil) || validUntil <= validFrom
+  ) {
     throw new CheckError('VERIFY_ANCHOR_MALFORMED', 'the trust anchor is malformed')
   }
-  return { federation, operatorKeys: keys as Uint8Array[], validFrom, validUntil }
+  return { federation, operatorKeys: keys as Uint8Array[], operatorMlDsaKeys: mlDsaKeys as Uint8Array[], validFrom, validUntil }
 }
 
 /** `sha256:<hex>` of the anchor's canonical form, as `lifelong trust` prints it (src/core/federation/anchor.ts). */
@@ -140,6 +180,7 @@ export async function anchorFingerprint (anchor: Anchor): Promise<string> {
       format: ANCHOR_FORMAT,
       federation: anchor.federation,
       operatorKeys: anchor.operatorKeys.map((k) => `ed25519:${toBase64(k)}`).sort(),
+      ...(anchor.operatorMlDsaKeys.length === 0 ? {} : { operatorMlDsaKeys: anchor.operatorMlDsaKeys.map((k) => `ml-dsa-65:${toBase64(k)}`).sort() }),
       validFrom: iso(anchor.validFrom),
       validUntil: iso(anchor.validUntil)
     },
@@ -161,13 +202,25 @@ interface Envelope {
   payloadType: string
   payload: Uint8Array
   signature: Uint8Array
+  /** The ML-DSA-65 half of a hybrid envelope (fields 5 and 6), both empty otherwise. */
+  mlDsaPublicKey: Uint8Array
+  mlDsaSignature: Uint8Array
 }
 
 function decodeEnvelope (bytes: Uint8Array): Envelope {
   const m = new Message(bytes)
-  const env = { publicKey: m.bytes(1), payloadType: m.string(2), payload: m.bytes(3), signature: m.bytes(4) }
+  const env = { publicKey: m.bytes(1), payloadType: m.string(2), payload: m.bytes(3), signature: m.bytes(4), mlDsaPublicKey: m.bytes(5), mlDsaSignature: m.bytes(6) }
   if (env.publicKey.length !== 32 || env.signature.length !== 64 || env.payloadType === '') throw new CheckError('VERIFY_PROOF_MALFORMED', 'not a signed envelope')
+  const hybrid = env.mlDsaPublicKey.length !== 0 || env.mlDsaSignature.length !== 0
+  if (hybrid && (env.mlDsaPublicKey.length !== ML_DSA_65_PUBLIC_KEY_LENGTH || env.mlDsaSignature.length !== ML_DSA_65_SIGNATURE_LENGTH)) {
+    throw new CheckError('VERIFY_PROOF_MALFORMED', 'the envelope\'s ML-DSA-65 key or signature is of the wrong length')
+  }
   return env
+}
+
+/** Whether an envelope's ML-DSA-65 half holds (the domain is its FIPS 204 context, src/core/crypto/envelope.ts). */
+async function envelopeMlDsaValid (env: Envelope, domain: string): Promise<boolean> {
+  return await mlDsa65Verify(env.mlDsaPublicKey, domain, signedData(domain, env.payloadType, env.payload), env.mlDsaSignature)
 }
 
 /** An Ed25519 peer ID's public key: identity multihash of a libp2p PublicKey { Type = Ed25519, Data }. */
@@ -178,13 +231,15 @@ function peerKey (peerId: Uint8Array): Uint8Array | undefined {
   return key.number(1) === 1 && data.length === 32 ? data : undefined
 }
 
-function decodeMembers (payload: Uint8Array): { federation: string, serial: number, issuedAt: number, members: Member[], operatorKeys: OperatorKey[] } {
+function decodeMembers (payload: Uint8Array): { federation: string, serial: number, issuedAt: number, members: Member[], operatorKeys: OperatorKey[], witnessing?: WitnessPolicy } {
   const m = new Message(payload)
   const members = m.repeated(5).map((bytes) => {
     const x = new Message(bytes)
     const id = x.bytes(1)
     const publicKey = peerKey(id)
     if (publicKey === undefined) throw new CheckError('VERIFY_PROOF_MALFORMED', 'a member\'s peer ID is not an Ed25519 peer ID')
+    const mlDsa = x.bytes(10)
+    if (mlDsa.length !== 0 && mlDsa.length !== ML_DSA_65_PUBLIC_KEY_LENGTH) throw new CheckError('VERIFY_PROOF_MALFORMED', 'a member\'s ML-DSA-65 key is of the wrong length')
     const validFrom = x.number(7)
     const validTo = x.number(8)
     // Its key history (field 11), oldest first; without one, its single key for the whole membership.
@@ -192,16 +247,23 @@ function decodeMembers (payload: Uint8Array): { federation: string, serial: numb
       const e = new Message(k)
       const key = peerKey(e.bytes(1))
       if (key === undefined) throw new CheckError('VERIFY_PROOF_MALFORMED', 'a key of a member\'s history is not an Ed25519 peer ID')
-      return { peerId: toBase58(e.bytes(1)), publicKey: key, validFrom: e.number(3), validTo: e.number(4) === 0 ? validTo : e.number(4) }
+      const pq = e.bytes(2)
+      if (pq.length !== 0 && pq.length !== ML_DSA_65_PUBLIC_KEY_LENGTH) throw new CheckError('VERIFY_PROOF_MALFORMED', 'an ML-DSA-65 key of a member\'s history is of the wrong length')
+      return { peerId: toBase58(e.bytes(1)), publicKey: key, ...(pq.length === 0 ? {} : { mlDsaPublicKey: pq }), validFrom: e.number(3), validTo: e.number(4) === 0 ? validTo : e.number(4) }
     })
-    const keys = history.length > 0 ? history : [{ peerId: toBase58(id), publicKey, validFrom, validTo }]
-    return { peerId: toBase58(id), publicKey, organisationNumber: x.string(2), name: x.string(3), validFrom, validTo, identity: keys[0]?.peerId ?? toBase58(id), keys }
+    const keys = history.length > 0 ? history : [{ peerId: toBase58(id), publicKey, ...(mlDsa.length === 0 ? {} : { mlDsaPublicKey: mlDsa }), validFrom, validTo }]
+    return { peerId: toBase58(id), publicKey, ...(mlDsa.length === 0 ? {} : { mlDsaPublicKey: mlDsa }), organisationNumber: x.string(2), name: x.string(3), validFrom, validTo, identity: keys[0]?.peerId ?? toBase58(id), keys }
   })
   const operatorKeys = m.repeated(7).map((bytes) => {
     const k = new Message(bytes)
     return { ed25519: k.bytes(1), mlDsa: k.bytes(2), validFrom: k.number(3), validTo: k.number(4) === 0 ? Number.MAX_SAFE_INTEGER : k.number(4), introducedBy: k.bytes(5), signature: k.bytes(6) }
   })
-  return { federation: m.string(1), serial: m.number(2), issuedAt: m.number(3), members, operatorKeys }
+  // The pool may name a member by any key of its history: by its identity from here on.
+  const identityOf = new Map(members.flatMap((x) => x.keys.map((k) => [k.peerId, x.identity] as const)))
+  const w = m.bytes(6)
+  const policy = w.length === 0 ? undefined : new Message(w)
+  const witnessing = policy === undefined ? undefined : { pool: policy.repeated(1).map((p) => identityOf.get(toBase58(p)) ?? toBase58(p)), perLog: policy.number(2), threshold: policy.number(3) }
+  return { federation: m.string(1), serial: m.number(2), issuedAt: m.number(3), members, operatorKeys, ...(witnessing === undefined ? {} : { witnessing }) }
 }
 
 /** The introduction bytes an operator key's introducer signed (src/core/federation/operator-keys.ts). */
@@ -234,6 +296,27 @@ async function operatorSigner (federation: string, chain: readonly OperatorKey[]
 async function keyId (name: string, type: number, key: Uint8Array): Promise<number> {
   const d = await sha256(utf8(name), Uint8Array.of(0x0a, type), key)
   return new DataView(d.buffer, d.byteOffset, 4).getUint32(0)
+}
+
+/** The key ID of an ML-DSA-65 note key: type 0xff and identifier ‖ key as its material (src/core/log/ml-dsa-note.ts). */
+async function mlDsaKeyId (name: string, identifier: string, key: Uint8Array): Promise<number> {
+  return await keyId(name, 0xff, concat(utf8(identifier), key))
+}
+
+/** A signature line the verifier knows the key of: what it is, and whether it holds. */
+interface KnownKey {
+  name: string
+  keyId: number
+  verify: (text: string, signature: Uint8Array) => Promise<boolean>
+}
+
+/** A timestamped cosignature (c2sp.org/tlog-cosignature): 8-byte time ‖ signature over `cosignature/v1\ntime <t>\n<body>`. */
+function cosignatureParts (signature: Uint8Array, length: number): { time: number, message: (text: string) => Uint8Array, signature: Uint8Array } | undefined {
+  if (signature.length !== 8 + length) return undefined
+  const view = new DataView(signature.buffer, signature.byteOffset, 8)
+  const time = view.getUint32(0) * 2 ** 32 + view.getUint32(4)
+  if (!Number.isSafeInteger(time)) return undefined
+  return { time, message: (text) => utf8(`cosignature/v1\ntime ${time}\n${text}`), signature: signature.subarray(8) }
 }
 
 interface NoteSig {
@@ -338,7 +421,8 @@ function resultFacts (record: Message): ResultFacts {
 }
 
 /** Checks one proof bundle of a result under the anchors. Never throws. */
-export async function verifyResultBundle (bundle: unknown, anchors: readonly Anchor[]): Promise<BundleReport> {
+export async function verifyResultBundle (bundle: unknown, anchors: readonly Anchor[], options: VerifyOptions = {}): Promise<BundleReport> {
+  const policy = options.policy ?? 'ed25519-only'
   const checks: Check[] = []
   const report: BundleReport = { ok: false, checks }
   const add = (name: string, ok: boolean, detail: string): boolean => {
@@ -395,11 +479,27 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
       add('manifest', false, 'the manifest signature does not verify')
       return done()
     }
+    // The ML-DSA-65 half, when by an operator key of the anchor, must hold; under both-required it must be there.
+    const manifestMlDsa = anchor.operatorMlDsaKeys.some((k) => equal(k, env.mlDsaPublicKey))
+    if (manifestMlDsa && !await envelopeMlDsaValid(env, MANIFEST_DOMAIN)) {
+      add('manifest', false, 'the manifest\'s ML-DSA-65 signature does not verify')
+      return done()
+    }
+    if (policy === 'both-required' && !manifestMlDsa) {
+      add(
+        'manifest',
+        false,
+        anchor.operatorMlDsaKeys.length === 0
+          ? `the signature policy requires ML-DSA-65, and the pinned trust anchor of "${manifest.federation}" lists no ML-DSA-65 operator key`
+          : `the signature policy requires ML-DSA-65, and the manifest of "${manifest.federation}" carries no ML-DSA-65 signature by an operator key of the pinned trust anchor`
+      )
+      return done()
+    }
     if (manifest.issuedAt < anchor.validFrom || manifest.issuedAt >= anchor.validUntil) {
       add('manifest', false, `the manifest was issued ${iso(manifest.issuedAt)}, outside the trust anchor's validity`)
       return done()
     }
-    add('manifest', true, `manifest ${manifest.federation} serial ${manifest.serial} issued ${iso(manifest.issuedAt)}, signed by an operator key of the pinned trust anchor`)
+    add('manifest', true, `manifest ${manifest.federation} serial ${manifest.serial} issued ${iso(manifest.issuedAt)}, signed by an operator key${manifestMlDsa ? ' and its ML-DSA-65 key' : ''} of the pinned trust anchor`)
 
     // 2. The log's key is a member's, and the origin is its log.
     const log = b.log as { origin?: unknown, verifierKey?: unknown }
@@ -422,38 +522,76 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
     if (!add('key-membership', log.origin === origin, log.origin === origin ? `the log key is member "${member.name}" (organisation ${member.organisationNumber})` : `the origin ${String(log.origin)} is not ${origin}`)) return done()
     report.member = member
 
-    // 3. The checkpoint, signed by the log, cosigned by witnesses the manifest lists.
+    // 3. The checkpoint, signed by the log, cosigned by the log's witnesses under the manifest.
+    if (policy === 'both-required' && memberKey.mlDsaPublicKey === undefined) {
+      add('checkpoint-signature', false, `the signature policy requires ML-DSA-65, and no ML-DSA-65 key is known for the log ${origin}`)
+      return done()
+    }
     const note = parseNote(b.checkpoint as string)
-    const logId = await keyId(origin, 0x01, logKey)
-    const logSig = note.sigs.find((s) => s.name === origin && s.keyId === logId)
-    if (logSig === undefined || !await ed25519Verify(logKey, utf8(note.text), logSig.signature)) {
+    const edLog: KnownKey = { name: origin, keyId: await keyId(origin, 0x01, logKey), verify: async (text, sig) => await ed25519Verify(logKey, utf8(text), sig) }
+    const pqKey = memberKey.mlDsaPublicKey
+    const pqLog: KnownKey | undefined = pqKey === undefined
+      ? undefined
+      : { name: origin, keyId: await mlDsaKeyId(origin, ML_DSA_NOTE_IDENTIFIER, pqKey), verify: async (text, sig) => await mlDsa65Verify(pqKey, ML_DSA_NOTE_CONTEXT, utf8(text), sig) }
+    // Only the log's witnesses under the manifest's witness set count (every other member without one),
+    // under their stable names, each by any key of its history whose period holds the cosignature's time.
+    let firstCosignature = Number.MAX_SAFE_INTEGER
+    const inPeriod = (k: MemberKey, time: number): boolean => time * 1000 >= Math.floor(k.validFrom / 1000) * 1000 && time * 1000 < k.validTo
+    const witnesses = await Promise.all((await logWitnesses(manifest.members, manifest.witnessing, origin, member.identity)).map(async (w) => {
+      const name = `${manifest.federation}/witness/${w.identity}`
+      const ed: KnownKey[] = await Promise.all(w.keys.map(async (k) => ({
+        name,
+        keyId: await keyId(name, 0x04, k.publicKey),
+        verify: async (text: string, sig: Uint8Array) => {
+          const c = cosignatureParts(sig, 64)
+          if (c === undefined || !inPeriod(k, c.time) || !await ed25519Verify(k.publicKey, c.message(text), c.signature)) return false
+          firstCosignature = Math.min(firstCosignature, c.time * 1000)
+          return true
+        }
+      })))
+      const pq: KnownKey[] = await Promise.all(w.keys.flatMap((k) => {
+        const wpq = k.mlDsaPublicKey
+        return wpq === undefined ? [] : [(async () => ({
+          name,
+          keyId: await mlDsaKeyId(name, ML_DSA_COSIGNATURE_IDENTIFIER, wpq),
+          verify: async (text: string, sig: Uint8Array) => {
+            const c = cosignatureParts(sig, ML_DSA_65_SIGNATURE_LENGTH)
+            return c !== undefined && inPeriod(k, c.time) && await mlDsa65Verify(wpq, ML_DSA_COSIGNATURE_CONTEXT, c.message(text), c.signature)
+          }
+        }))()]
+      }))
+      return { member: w, ed, pq }
+    }))
+    // signed-note: unknown signers are ignored, a known key's signature that fails rejects the note.
+    const known = [edLog, ...(pqLog === undefined ? [] : [pqLog]), ...witnesses.flatMap((w) => [...w.ed, ...w.pq])]
+    const valid = new Set<KnownKey>()
+    for (const sig of note.sigs) {
+      const k = known.find((x) => x.name === sig.name && x.keyId === sig.keyId)
+      if (k === undefined) continue
+      if (!await k.verify(note.text, sig.signature)) {
+        add('checkpoint-signature', false, `the checkpoint carries a signature of ${sig.name} that does not verify`)
+        return done()
+      }
+      valid.add(k)
+    }
+    if (!valid.has(edLog)) {
       add('checkpoint-signature', false, `the checkpoint carries no valid signature of the log ${origin}`)
       return done()
     }
     const cp = parseCheckpoint(note.text)
     if (!add('checkpoint-signature', cp.origin === origin, `${cp.origin} size ${cp.size} signed by the log key`)) return done()
-    const cosigners: string[] = []
-    let firstCosignature = Number.MAX_SAFE_INTEGER
-    for (const w of manifest.members) {
-      if (w === member) continue
-      // Under its stable name, by the key of its history whose period holds the timestamp.
-      const name = `${manifest.federation}/witness/${w.identity}`
-      for (const k of w.keys) {
-        const id = await keyId(name, 0x04, k.publicKey)
-        const sig = note.sigs.find((s) => s.name === name && s.keyId === id)
-        if (sig === undefined || sig.signature.length !== 72) continue
-        const view = new DataView(sig.signature.buffer, sig.signature.byteOffset, 8)
-        const time = view.getUint32(0) * 2 ** 32 + view.getUint32(4)
-        if (time * 1000 < Math.floor(k.validFrom / 1000) * 1000 || time * 1000 >= k.validTo) continue
-        if (await ed25519Verify(k.publicKey, utf8(`cosignature/v1\ntime ${time}\n${note.text}`), sig.signature.subarray(8))) {
-          cosigners.push(w.name)
-          firstCosignature = Math.min(firstCosignature, time * 1000)
-          break
-        }
-      }
+    const hybrid = pqLog !== undefined && valid.has(pqLog)
+    if (policy === 'both-required' && !hybrid) {
+      checks.pop()
+      add('checkpoint-signature', false, `the signature policy requires the ML-DSA-65 signature of the log ${origin}, and the checkpoint carries none`)
+      return done()
     }
+    const cosigners = witnesses.filter((w) => w.ed.some((k) => valid.has(k)) && (policy !== 'both-required' || w.pq.some((k) => valid.has(k)))).map((w) => w.member.name)
     report.cosigners = cosigners
-    add('cosignatures', true, `${cosigners.length} valid cosignature(s) of witnesses in the manifest: ${cosigners.join(', ') || 'none'}`)
+    // The manifest's k-of-n threshold is the least accepted; the reader may ask for more.
+    const min = Math.max(options.minCosignatures ?? 0, manifest.witnessing?.threshold ?? 0)
+    const cosigned = `${cosigners.length} witness(es) of the log in the manifest cosigned${policy === 'both-required' ? ' with both Ed25519 and ML-DSA-65' : ''}${min > 0 ? `, ${min} required` : ''}: ${cosigners.join(', ') || 'none'}`
+    if (!add('cosignatures', cosigners.length >= min, cosigned)) return done()
 
     // 4. The leaf commits to this type, key and record, and is in the checkpoint's tree.
     const leafBytes = fromBase64(entry.leaf)
@@ -493,6 +631,20 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
     const sealedInPeriod = sealedBy !== undefined && (member.keys.length === 1 ? equal(sealedBy.publicKey, logKey) : leaf.loggedAt >= sealedBy.validFrom && leaf.loggedAt < sealedBy.validTo)
     const signedOk = result.payloadType === RESULT_TYPE && sealedInPeriod && await ed25519Verify(result.publicKey, signedData(RESULT_DOMAIN, result.payloadType, result.payload), result.signature)
     if (!add('result-signature', signedOk, signedOk ? 'the result is signed by the log\'s key' : 'the result is not signed by the log\'s key')) return done()
+    // The seal's ML-DSA-65 half (src/services/registry/results/verify.ts): by the member's key, valid, and there under both-required.
+    const sealHybrid = result.mlDsaPublicKey.length > 0
+    const sealProblem = sealHybrid && !await envelopeMlDsaValid(result, RESULT_DOMAIN)
+      ? 'RESULTS_BAD_SIGNATURE: the result\'s ML-DSA-65 signature does not verify'
+      : sealHybrid && (sealedBy?.mlDsaPublicKey === undefined || !equal(sealedBy.mlDsaPublicKey, result.mlDsaPublicKey))
+      ? 'RESULTS_SIGNER_MISMATCH: the result\'s ML-DSA-65 signature is not by the ML-DSA-65 key the manifest lists for its source'
+      : policy === 'both-required' && !sealHybrid
+      ? `RESULTS_HYBRID_SIGNATURE_MISSING: the signature policy requires ML-DSA-65, and ${sealedBy?.mlDsaPublicKey === undefined ? 'the manifest lists no ML-DSA-65 key for the source' : 'the result carries only its Ed25519 signature'}`
+      : undefined
+    if (sealProblem !== undefined) {
+      checks.pop()
+      add('result', false, sealProblem)
+      return done()
+    }
     const fields = new Message(result.payload)
     const facts = resultFacts(fields)
     if (!add('result-recorder', fields.string(25) === member.organisationNumber, `recorded by organisation ${fields.string(25)}`)) return done()
@@ -505,13 +657,13 @@ export async function verifyResultBundle (bundle: unknown, anchors: readonly Anc
 }
 
 /** Checks every bundle of a share's proof set. Never throws. */
-export async function verifyProofSet (doc: unknown, anchors: readonly Anchor[]): Promise<ProofSetReport> {
+export async function verifyProofSet (doc: unknown, anchors: readonly Anchor[], options: VerifyOptions = {}): Promise<ProofSetReport> {
   const set = doc as { format?: unknown, bundles?: unknown }
   if (set?.format !== SET_FORMAT || !Array.isArray(set.bundles) || set.bundles.length === 0 || set.bundles.length > MAX_BUNDLES) {
     return { ok: false, problem: `not a ${SET_FORMAT} file with at least one bundle`, bundles: [] }
   }
   const bundles: BundleReport[] = []
-  for (const b of set.bundles) bundles.push(await verifyResultBundle(b, anchors))
+  for (const b of set.bundles) bundles.push(await verifyResultBundle(b, anchors, options))
   return { ok: bundles.every((b) => b.ok), bundles }
 }
 

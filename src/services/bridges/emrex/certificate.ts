@@ -27,6 +27,11 @@ export interface TrustedCertificate {
   readonly certificate: X509Certificate
   /** SHA-256 fingerprint, `AA:BB:…` (as Node prints it). */
   readonly fingerprint256: string
+  /**
+   * Set when the provider retired this certificate after a rollover (Unix ms): it verifies only
+   * documents generated before then (docs/EMREX.md, "Certificate rollover").
+   */
+  readonly retiredAt?: number
 }
 
 const MIN_RSA_BITS = 2048

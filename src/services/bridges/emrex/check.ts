@@ -17,6 +17,8 @@ export interface ElmoCheckRequest {
   readonly field: string
   /** PEM certificates of the provider from the registry. */
   readonly certificates: readonly string[]
+  /** PEM certificates the provider retired after a rollover, each valid for documents generated before its time (Unix ms). */
+  readonly retiredCertificates?: ReadonlyArray<{ readonly pem: string, readonly retiredAt: number }>
   /** Milliseconds since the epoch: when the certificates must be valid. */
   readonly now: number
   readonly unpack: UnpackLimits
@@ -48,7 +50,8 @@ export interface CheckedElmo {
 export function checkElmo (request: ElmoCheckRequest): CheckedElmo {
   const unpacked = unpackElmo(request.field, request.unpack)
   const doc = parseElmoXml(unpacked.xml, request.limits)
-  const check = verifyElmoSignature(doc, request.certificates.map((pem) => parseCertificate(pem)), new Date(request.now))
+  const trusted = [...request.certificates.map((pem) => parseCertificate(pem)), ...(request.retiredCertificates ?? []).map((r) => ({ ...parseCertificate(r.pem), retiredAt: r.retiredAt }))]
+  const check = verifyElmoSignature(doc, trusted, new Date(request.now))
   const elmo = readElmoElement(check.signed, request.limits)
   // A fresh buffer of its own, so that it can be moved to the calling thread without taking a pooled one along.
   const document = new Uint8Array(unpacked.gzip ?? gzipSync(Buffer.from(unpacked.xml, 'utf8'), { level: 1 }))

@@ -205,7 +205,8 @@ export class EmrexClient {
     const limits = this.init.limits ?? { ...DEFAULT_IMPORT_LIMITS, maxBytes: this.init.maxElmoBytes }
     const checked = await this.c.checker({
       field: ret.elmo,
-      certificates: provider.certificates.map((c) => c.pem),
+      certificates: provider.certificates.filter((c) => c.retiredAt === undefined).map((c) => c.pem),
+      retiredCertificates: provider.certificates.flatMap((c) => c.retiredAt === undefined ? [] : [{ pem: c.pem, retiredAt: c.retiredAt }]),
       now: this.c.now(),
       unpack: { maxEncodedChars: this.init.maxFormBytes, maxXmlBytes: limits.maxBytes },
       limits

@@ -66,7 +66,8 @@ export interface EmrexProviderComponents {
   results: VerifiedResults
   /** The learner-visible access log. */
   accessLog: AccessLog
-  credentials: SigningCredentials
+  /** What ELMO is signed with now (it changes at a rollover of the EMREX key set). */
+  credentials: () => SigningCredentials
   logger: Logger
   now: () => number
 }
@@ -174,7 +175,7 @@ export class EmrexProvider {
     if (chosen.length === 0) return await this.finish(bound, learner, 'NCP_NO_RESULTS', 'The learner chose no results to transfer.', [])
     let packed: { packed: string, sha256: string }
     try {
-      packed = await packedSignedElmo({ learner: view.learner, results: chosen, generatedAt: new Date(this.c.now()).toISOString() }, this.c.credentials, {
+      packed = await packedSignedElmo({ learner: view.learner, results: chosen, generatedAt: new Date(this.c.now()).toISOString() }, this.c.credentials(), {
         transcriptIssuer: this.init.portalName,
         includeNationalIdentifier: this.init.includeNationalIdentifier
       })

@@ -336,6 +336,18 @@ export function verifyElmoSignature (doc: Document, trusted: readonly TrustedCer
     warnings.push(`signed with ${method.name} and a ${digest.name} digest: SHA-1 is deprecated (accepted from older EMREX providers)`)
   }
   const keyInfoCert = keyInfoCertificate(signature)
+  if (cert.retiredAt !== undefined) {
+    // A retired certificate vouches only for what was signed before its retirement: ELMO 1.7's
+    // generatedDate says when (a provider's own clock, as for any signed date).
+    const generated = Date.parse((childElements(root, 'generatedDate')[0]?.textContent ?? '').trim())
+    if (!(generated < cert.retiredAt)) {
+      throw new LifelongError(
+        'forbidden',
+        'EMREX_CERTIFICATE_RETIRED',
+        `signed with a certificate the provider retired at ${new Date(cert.retiredAt).toISOString()}, on a document generated ${Number.isNaN(generated) ? 'at no stated time' : new Date(generated).toISOString()}`
+      )
+    }
+  }
   if (keyInfoCert !== undefined && keyInfoCert !== cert.certificate.raw.toString('base64')) {
     warnings.push('the certificate in KeyInfo is not the registered one; the registered certificate verified the signature')
   }

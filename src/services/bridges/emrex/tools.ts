@@ -92,8 +92,15 @@ export async function exportElmo (o: ExportOptions): Promise<{ out: string, byte
   return { out: o.out, bytes: Buffer.byteLength(signed.xml), reports: readElmo(signed.xml).reports.length, source, sha256: signed.sha256 }
 }
 
-/** Verifies a signed ELMO file against the given certificates; returns a summary (no personal data). */
-export function verifyElmoFile (file: string, certificateFiles: readonly string[]): { signatureAlgorithm: string, certificate: string, warnings: readonly string[], reports: number, opportunities: number } {
+/**
+ * Verifies a signed ELMO file against the given certificates, and certificates the provider
+ * retired (each valid for documents generated before its time); returns a summary (no personal data).
+ */
+export function verifyElmoFile (
+  file: string,
+  certificateFiles: readonly string[],
+  retired: ReadonlyArray<{ file: string, retiredAt: number }> = []
+): { signatureAlgorithm: string, certificate: string, warnings: readonly string[], reports: number, opportunities: number } {
   let xml: string
   try {
     xml = readFileSync(file, 'utf8')
@@ -101,7 +108,7 @@ export function verifyElmoFile (file: string, certificateFiles: readonly string[
     throw new LifelongError('invalid', 'ELMO_UNREADABLE', `cannot read ${file}`, { cause: err })
   }
   // The operator's own command: checked on this thread, within the same ELMO limits as received documents.
-  const check = verifyElmoSignature(parseElmoXml(xml), certificateFiles.map(loadTrustedCertificate))
+  const check = verifyElmoSignature(parseElmoXml(xml), [...certificateFiles.map(loadTrustedCertificate), ...retired.map((r) => ({ ...loadTrustedCertificate(r.file), retiredAt: r.retiredAt }))])
   const elmo = readElmoElement(check.signed)
   return {
     signatureAlgorithm: check.signatureAlgorithm,

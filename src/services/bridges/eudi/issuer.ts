@@ -177,13 +177,17 @@ export function offerItems (learner: LearnerFacts, results: readonly ResultFacts
 export class EudiIssuer {
   private readonly store: Sublevel
   private readonly log: EudiIssuerComponents['log']
-  private readonly key: IssuerKey
+  private key: IssuerKey
+  /** The issuer key's chain for `x5c` (leaf first); follows the key at a rollover. */
+  private chain: readonly X509Certificate[] | undefined
+  /** The keys published in the JWKS: the signing key and, around a rollover, the next or previous one. */
+  private published: ReadonlyArray<JWK & { kid: string }>
   private readonly logger: Logger
   private readonly accessLog: AccessLog | undefined
   private readonly results: VerifiedResults | undefined
   private readonly now: () => number
   readonly init: Required<Omit<EudiIssuerInit, 'issuerUrl' | 'name' | 'certificateChain'>> & Pick<EudiIssuerInit, 'issuerUrl' | 'name' | 'certificateChain'>
-  private readonly sdjwt: SdJwtVcIssuer
+  private sdjwt: SdJwtVcIssuer
   readonly statusLists: StatusListStore
   /** The authorization server (token, PAR, authorization endpoints). */
   readonly authorization: EudiAuthorizationServer
@@ -217,7 +221,9 @@ export class EudiIssuer {
       statusCheckIntervalSeconds: 3600,
       ...init
     }
-    this.sdjwt = new SdJwtVcIssuer(components.key, this.init.certificateChain === undefined ? {} : { x5c: this.init.certificateChain.map(x5cOf) })
+    this.chain = this.init.certificateChain
+    this.published = [components.key.jwk]
+    this.sdjwt = new SdJwtVcIssuer(components.key, this.chain === undefined ? {} : { x5c: this.chain.map(x5cOf) })
     this.statusLists = new StatusListStore(components.store, { size: this.init.statusListSize })
     this.replay = new ReplayStore(components.store, this.now)
     this.authorization = new EudiAuthorizationServer({
@@ -665,7 +671,7 @@ export class EudiIssuer {
 
   /** The JOSE header of what the issuer key signs: `kid`, and the certificate chain when configured (HAIP §6.1, §6.1.1). */
   private signedHeader (typ: string): Record<string, unknown> {
-    return { alg: 'ES256', typ, kid: this.key.jwk.kid, ...(this.init.certificateChain === undefined ? {} : { x5c: this.init.certificateChain.map(x5cOf) }) }
+    return { alg: 'ES256', typ, kid: this.key.jwk.kid, ...(this.chain === undefined ? {} : { x5c: this.chain.map(x5cOf) }) }
   }
 
   private sign (header: Record<string, unknown>, payload: Record<string, unknown>): string {
@@ -744,7 +750,7 @@ export class EudiIssuer {
    * with a certificate chain (the key is identified by `x5c`).
    */
   signedIssuerMetadata (): string | undefined {
-    if (this.init.certificateChain === undefined) return undefined
+    if (this.chain === undefined) return undefined
     const iat = Math.floor(this.now() / 1000)
     return this.sign(this.signedHeader('openidvci-issuer-metadata+jwt'), { ...this.issuerMetadata(), sub: this.issuer, iss: this.issuer, iat, exp: iat + DAY_SECONDS })
   }
@@ -759,9 +765,26 @@ export class EudiIssuer {
     return this.key.jwk.kid
   }
 
-  /** JWT VC Issuer Metadata (SD-JWT VC §5): the keys that verify our credentials and status lists. */
+  /**
+   * JWT VC Issuer Metadata (SD-JWT VC §5): the keys that verify our credentials and status lists.
+   * Around a rollover both keys are here (docs/OPERATIONS.md, "Issuer key rollover"): the next
+   * one before it signs, the previous one until it is retired.
+   */
   jwtVcIssuerMetadata (): Record<string, unknown> {
-    return { issuer: this.issuer, jwks: { keys: [this.key.jwk] } }
+    return { issuer: this.issuer, jwks: { keys: [...this.published] } }
+  }
+
+  /**
+   * Signs with `key` from now on (a rollover of the issuer key set, src/services/bridges/eudi/signing-keys.ts):
+   * credentials, status list tokens and signed metadata; the status lists are signed again by it at
+   * their next request, with the same bits, so credentials of either key keep their status.
+   */
+  useKeys (key: IssuerKey, chain: readonly X509Certificate[] | undefined, published: ReadonlyArray<JWK & { kid: string }>): void {
+    this.key = key
+    this.chain = chain
+    this.published = published
+    this.sdjwt = new SdJwtVcIssuer(key, chain === undefined ? {} : { x5c: chain.map(x5cOf) })
+    this.statusTokenCache.clear()
   }
 
   // ------------------------------------------------------------------ housekeeping

@@ -5,8 +5,11 @@
  *
  * At start it loads the issuer key, its certificate chain (checked against the configured root
  * and against the key: a chain that does not certify this key, or leads elsewhere, stops the
- * node with `EUDI_CERTIFICATE_INVALID`) and the wallet providers' roots.
+ * node with `EUDI_CERTIFICATE_INVALID`) and the wallet providers' roots. While it serves it looks
+ * at its issuer key set every few seconds and follows a rollover made with `lifelong issuer-keys`
+ * (signing-keys.ts; docs/OPERATIONS.md, "Issuer key rollover") without a restart.
  */
+import { statSync } from 'node:fs'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { X509Certificate } from 'node:crypto'
@@ -16,9 +19,9 @@ import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogWriter } from '../../../store/log/unit-of-work.ts'
 import type { AccessLog, VerifiedResults } from '../ports.ts'
 import { EudiIssuer, type EudiIssuerInit } from './issuer.ts'
-import { loadOrCreateIssuerKey } from './sd-jwt.ts'
-import { CREDENTIAL_ISSUER_KEY_FILE } from '../../../core/crypto/p256.ts'
-import { certifiesKey, ChainError, readCertificates, verifyChain } from '../../../core/crypto/x509.ts'
+import { certifiesKey, readCertificates } from '../../../core/crypto/x509.ts'
+import { issuerKeySetDir } from '../../../core/crypto/issuer-key-set.ts'
+import { checkIssuerChain, loadEudiSigningKeys, type EudiSigningKeysInit } from './signing-keys.ts'
 import { loadOrCreateP256KeyFile } from '../../../core/crypto/p256.ts'
 import type { Manifest } from '../../../core/federation/manifest.ts'
 import type { FetchedDocument, SafeFetch } from '../../verify/fetch.ts'
@@ -50,6 +53,8 @@ export interface EudiModuleInit extends Omit<EudiIssuerInit, 'certificateChain' 
   /** The verifier's request-signing certificate chain and key (PEM files), for signed presentation requests (HAIP). */
   verifier?: { certificateChainFile: string, keyFile: string }
   presentationTtlSeconds?: number
+  /** How often the issuer key set is looked at for a rollover (default 5 s). */
+  keySetCheckMs?: number
 }
 
 /** Without a fetch, documents of other issuers are not fetched (the check says so). */
@@ -84,37 +89,38 @@ export class EudiModule {
   private readonly upkeepIntervalMs: number
   private readonly logger: Logger
   private timers: NodeJS.Timeout[] = []
+  private readonly keysInit: Omit<EudiSigningKeysInit, 'now'>
+  private readonly now: () => number
+  private readonly keySetCheckMs: number
+  /** set.json's modification time when last read (0: no set). */
+  private keySetSeen: number
 
-  private constructor (components: EudiModuleComponents, init: EudiModuleInit, issuer: EudiIssuer, presentations: PresentationVerifier) {
+  private constructor (components: EudiModuleComponents, init: EudiModuleInit, issuer: EudiIssuer, presentations: PresentationVerifier, keysInit: Omit<EudiSigningKeysInit, 'now'>) {
     this.issuer = issuer
     this.presentations = presentations
     this.logger = components.logger
+    this.keysInit = keysInit
+    this.now = components.now ?? Date.now
+    this.keySetCheckMs = init.keySetCheckMs ?? 5000
+    this.keySetSeen = this.keySetMtime()
     this.pruneIntervalMs = init.pruneIntervalMs ?? 60_000
     // The upkeep looks every minute (or more often with a shorter interval) for learners due.
     this.upkeepIntervalMs = Math.min(60_000, (init.statusCheckIntervalSeconds ?? 3600) * 1000)
   }
 
   static async create (components: EudiModuleComponents, init: EudiModuleInit): Promise<EudiModule> {
-    const key = await loadOrCreateIssuerKey(join(init.dataDir, CREDENTIAL_ISSUER_KEY_FILE))
-    let certificateChain: X509Certificate[] | undefined
-    if (init.certificateChainFile !== undefined) {
-      certificateChain = readCertificates(init.certificateChainFile)
-      if (!certifiesKey(certificateChain[0] as X509Certificate, key.publicKey)) {
-        throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.certificateChainFile}: its first certificate does not certify the credential issuer key (${CREDENTIAL_ISSUER_KEY_FILE})`)
-      }
-      if (init.certificateRootFile !== undefined) {
-        try {
-          verifyChain(certificateChain, readCertificates(init.certificateRootFile), new Date((components.now ?? Date.now)()))
-        } catch (err) {
-          throw new LifelongError('invalid', 'EUDI_CERTIFICATE_INVALID', `${init.certificateChainFile} does not lead to the root in ${init.certificateRootFile}: ${err instanceof ChainError ? err.message : String(err)}`, { cause: err })
-        }
-      }
-    }
+    const now = (components.now ?? Date.now)()
+    const root = init.certificateRootFile === undefined ? undefined : readCertificates(init.certificateRootFile)
+    const configuredChain = init.certificateChainFile === undefined ? undefined : readCertificates(init.certificateChainFile)
+    const keysInit = { dataDir: init.dataDir, ...(configuredChain === undefined ? {} : { certificateChain: configuredChain }), ...(root === undefined ? {} : { root }) }
+    const keys = await loadEudiSigningKeys({ ...keysInit, now })
+    if (!keys.fromSet && configuredChain !== undefined) checkIssuerChain(configuredChain, keys.key.publicKey, root, new Date(now), init.certificateChainFile as string)
     const walletProviderRoots = (init.walletProviderRootFiles ?? []).flatMap((f) => readCertificates(f))
     const issuer = new EudiIssuer(
-      { store: components.store, log: components.log, key, logger: components.logger, accessLog: components.accessLog, results: components.results, now: components.now },
-      { ...init, walletProviderRoots, ...(certificateChain === undefined ? {} : { certificateChain }) }
+      { store: components.store, log: components.log, key: keys.key, logger: components.logger, accessLog: components.accessLog, results: components.results, now: components.now },
+      { ...init, walletProviderRoots, ...(keys.chain === undefined ? {} : { certificateChain: keys.chain }) }
     )
+    issuer.useKeys(keys.key, keys.chain, keys.published)
     let signer: { key: ReturnType<typeof loadOrCreateP256KeyFile>, chain: X509Certificate[] } | undefined
     if (init.verifier !== undefined) {
       // Read, never made here: a key nobody's certificate names would be of no use.
@@ -139,7 +145,37 @@ export class EudiModule {
       ...(signer === undefined ? {} : { signer }),
       ...(init.certificateRootFile === undefined ? {} : { issuerRoot: readCertificates(init.certificateRootFile)[0] as X509Certificate })
     })
-    return new EudiModule(components, init, issuer, presentations)
+    return new EudiModule(components, init, issuer, presentations, keysInit)
+  }
+
+  private keySetMtime (): number {
+    try {
+      return statSync(join(issuerKeySetDir(this.keysInit.dataDir, 'eudi'), 'set.json')).mtimeMs
+    } catch {
+      return 0
+    }
+  }
+
+  /**
+   * Follows the issuer key set when it changed since last read (a `lifelong issuer-keys` command):
+   * the issuer signs with its active key and publishes the next and previous ones. A set it cannot
+   * use (a chain that does not lead to the root, a missing key file) is logged and the keys in use
+   * stay. Returns whether the keys changed.
+   */
+  async reloadKeys (): Promise<boolean> {
+    const seen = this.keySetMtime()
+    if (seen === this.keySetSeen) return false
+    this.keySetSeen = seen
+    try {
+      const keys = await loadEudiSigningKeys({ ...this.keysInit, now: this.now() })
+      const before = this.issuer.keyId
+      this.issuer.useKeys(keys.key, keys.chain, keys.published)
+      this.logger.info({ kid: keys.key.jwk.kid, previousKid: before, published: keys.published.map((k) => k.kid) }, 'credential issuer keys reloaded')
+      return true
+    } catch (err) {
+      this.logger.error({ code: err instanceof LifelongError ? err.code : 'ERROR', err }, 'the credential issuer key set cannot be used: the keys in use stay')
+      return false
+    }
   }
 
   async start (): Promise<void> {
@@ -158,9 +194,13 @@ export class EudiModule {
         running = false
       })
     }, this.upkeepIntervalMs)
+    const keys = setInterval(() => {
+      void this.reloadKeys()
+    }, this.keySetCheckMs)
     prune.unref()
     upkeep.unref()
-    this.timers = [prune, upkeep]
+    keys.unref()
+    this.timers = [prune, upkeep, keys]
   }
 
   async stop (): Promise<void> {

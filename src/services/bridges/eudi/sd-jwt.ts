@@ -24,7 +24,8 @@ export interface IssuerKey {
   readonly jwk: JWK & { kid: string }
 }
 
-async function issuerKeyFrom (privateKey: KeyObject): Promise<IssuerKey> {
+/** The issuer key of a P-256 private key. @throws KEY_NOT_P256 */
+export async function issuerKeyOf (privateKey: KeyObject): Promise<IssuerKey> {
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new LifelongError('invalid', 'KEY_NOT_P256', 'the credential issuer key must be an EC P-256 key')
   }
@@ -36,12 +37,12 @@ async function issuerKeyFrom (privateKey: KeyObject): Promise<IssuerKey> {
 
 /** A fresh key (tests, benchmarks). */
 export async function generateIssuerKey (): Promise<IssuerKey> {
-  return await issuerKeyFrom(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)
+  return await issuerKeyOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey)
 }
 
 /** Reads the key file, creating it (mode 0600) on first use; refuses a file others can read. */
 export async function loadOrCreateIssuerKey (path: string): Promise<IssuerKey> {
-  return await issuerKeyFrom(loadOrCreateP256KeyFile(path))
+  return await issuerKeyOf(loadOrCreateP256KeyFile(path))
 }
 
 /** ES256 over a JWS signing input, as the raw r‖s JWS uses (RFC 7518 §3.4). */

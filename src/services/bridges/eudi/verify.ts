@@ -89,6 +89,8 @@ interface IssuerKeyCandidate {
   member: Member
   key: KeyObject
   kid: string
+  /** Set for a key retired after a rollover: it verifies only what is dated before this (Unix ms). */
+  retiredAt?: number
 }
 
 // Keys decoded once per manifest object (a verifier checks many credentials against one manifest).
@@ -99,7 +101,10 @@ function issuerKeys (manifests: readonly Manifest[]): IssuerKeyCandidate[] {
   return manifests.flatMap((m) => {
     let keys = keysOfManifest.get(m)
     if (keys === undefined) {
-      keys = m.members.flatMap((member) => member.credentialIssuerKeys.map((spki) => ({ federation: m.federation, member, key: p256PublicKey(spki), kid: p256Thumbprint(p256JwkFromSpki(spki)) })))
+      keys = m.members.flatMap((member) => [
+        ...member.credentialIssuerKeys.map((spki) => ({ federation: m.federation, member, key: p256PublicKey(spki), kid: p256Thumbprint(p256JwkFromSpki(spki)) })),
+        ...(member.retiredCredentialIssuerKeys ?? []).map((r) => ({ federation: m.federation, member, key: p256PublicKey(r.key), kid: p256Thumbprint(p256JwkFromSpki(r.key)), retiredAt: r.retiredAt }))
+      ])
       keysOfManifest.set(m, keys)
     }
     return keys
@@ -216,6 +221,10 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
     ? `"${m.name}" is not a portal of the federation`
     : iat === undefined || iat + DAY <= m.validFrom || iat >= m.validTo
     ? `issued ${iat === undefined ? 'at no stated time' : new Date(iat).toISOString()}, outside "${m.name}"'s membership (${new Date(m.validFrom).toISOString()} to ${new Date(m.validTo).toISOString()})`
+    // A retired key verifies only credentials of days that ended before its retirement: iat is a
+    // day, and the key stopped signing at the rollover, an overlap of at least a day earlier.
+    : signer.retiredAt !== undefined && iat + DAY > signer.retiredAt
+    ? `dated ${new Date(iat).toISOString().slice(0, 10)}, but the key ${signer.kid} was retired at ${new Date(signer.retiredAt).toISOString()}: a signature by a retired key is refused`
     : undefined
   if (!add('issuer', issuerProblem === undefined, issuerProblem ?? `"${m.name}" (organisation ${m.organisationNumber}, ${m.httpBaseUrl}), a credential issuer of federation ${signer.federation}`)) return done()
   add('signature', true, `ES256 by the credential issuer key ${signer.kid}`)
@@ -321,10 +330,14 @@ export async function verifySdJwtVc (text: string, options: VerifyOptions): Prom
       if (!underBase(sl.uri, m.httpBaseUrl)) throw new LifelongError('forbidden', 'EUDI_URL_NOT_UNDER_ISSUER', `${String(sl.uri)} is not under the issuer's base URL ${m.httpBaseUrl}`)
       const token = new TextDecoder().decode((await doFetch(String(sl.uri), { accept: 'application/statuslist+jwt' })).body).trim()
       const slHeader = decodeProtectedHeader(token)
-      const key = issuerKeysOfMember.find((c) => c.kid === slHeader.kid)?.key
-      if (key === undefined) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list is not signed by a credential issuer key of the issuer')
-      await compactVerify(token, key, { algorithms: ['ES256'] })
-      const slPayload = b64json(token.split('.')[1] as string) as { sub?: string, exp?: number, status_list?: { bits?: 1 | 2 | 4 | 8, lst?: string } }
+      // After a rollover the lists are signed by the new key: any key the manifest names for the issuer.
+      const slKey = issuerKeysOfMember.find((c) => c.kid === slHeader.kid)
+      if (slKey === undefined) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list is not signed by a credential issuer key of the issuer')
+      await compactVerify(token, slKey.key, { algorithms: ['ES256'] })
+      const slPayload = b64json(token.split('.')[1] as string) as { sub?: string, iat?: number, exp?: number, status_list?: { bits?: 1 | 2 | 4 | 8, lst?: string } }
+      if (slKey.retiredAt !== undefined && !(typeof slPayload.iat === 'number' && slPayload.iat * 1000 < slKey.retiredAt)) {
+        throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', `the status list is signed by the key ${slKey.kid}, retired at ${new Date(slKey.retiredAt).toISOString()}`)
+      }
       if (slHeader.typ !== 'statuslist+jwt' || slPayload.sub !== sl.uri) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'not the status list the credential names')
       if (slPayload.exp !== undefined && slPayload.exp <= now) throw new LifelongError('invalid', 'EUDI_STATUS_LIST_INVALID', 'the status list token has expired')
       const status = getStatus(decodeStatusList(String(slPayload.status_list?.lst)), Number(sl.idx), slPayload.status_list?.bits ?? 1)

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { generateSigningKey, peerIdFromRawPublicKey } from '../../../../src/core/crypto/ed25519.ts'
 import { manifestFromJson, manifestToJson, narrowManifest, type ManifestJson } from '../../../../src/core/federation/manifest.ts'
-import { cosignatureThreshold, isLogWitness, logWitnesses, witnessedLogs } from '../../../../src/core/federation/witnessing.ts'
+import { cosignatureThreshold, isLogWitness, logWitnesses, peersToKeep, witnessedLogs } from '../../../../src/core/federation/witnessing.ts'
 import { ValidationError } from '../../../../src/core/errors.ts'
 
 const member = (i: number): ManifestJson['members'][number] => ({
@@ -66,5 +66,32 @@ describe('witness sets', () => {
       expect(paths).toEqual(expect.arrayContaining(['/witnessing/threshold', '/witnessing/pool/1']))
     }
     expect(() => manifestFromJson({ ...j, witnessing: { perLog: 3, threshold: 1 } })).toThrow(expect.objectContaining({ code: 'MANIFEST_INVALID' }))
+  })
+
+  it('keeps connections to a bounded set under a witness set: the log\'s witnesses, the logs witnessed, their co-witnesses and the hubs; every member without one', () => {
+    const j = json(200, { perLog: 4, threshold: 3 })
+    j.members[0]!.roles = ['index', 'registry', 'portal']
+    const m = manifestOf(j)
+    const hub = m.members[0]!.peerId
+    const witnessesOf = new Map(m.members.map((l) => [l.peerId, logWitnesses(m, l.peerId).map((w) => w.peerId)]))
+    // A sample of members (each call ranks every member for every log: O(n²) hashes).
+    const sizes = m.members.slice(1, 9).map((x) => {
+      const keep = new Set(peersToKeep(m, x.peerId))
+      expect(keep.has(x.peerId)).toBe(false)
+      expect(keep.has(hub)).toBe(true)
+      // Everyone its background work talks to is kept: its log's witnesses, every log it witnesses and that log's other witnesses.
+      for (const w of witnessesOf.get(x.peerId)!) expect(keep.has(w)).toBe(true)
+      for (const [l, ws] of witnessesOf) {
+        if (!ws.includes(x.peerId)) continue
+        expect(keep.has(l)).toBe(true)
+        for (const w of ws) if (w !== x.peerId) expect(keep.has(w)).toBe(true)
+      }
+      return keep.size
+    })
+    // About perLog + perLog × perLog + hubs, far below n − 1 = 199.
+    expect(sizes.reduce((a, b) => a + b, 0) / sizes.length).toBeLessThan(30)
+    expect(Math.max(...sizes)).toBeLessThan(60)
+    const plain = manifestOf(json(10))
+    expect(peersToKeep(plain, plain.members[3]!.peerId)).toHaveLength(9)
   })
 })

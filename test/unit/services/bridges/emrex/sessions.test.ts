@@ -63,7 +63,7 @@ describe('EMREX sessions', () => {
     let now = 1_000_000
     const { credentials } = await testCredentials()
     const provider = new EmrexProvider(
-      { store: await store(), results: fixtureResults({}), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: () => now },
+      { store: await store(), results: fixtureResults({}), accessLog: memoryAccessLog(), credentials: () => credentials, logger: silentLogger(), now: () => now },
       { portalName: 'P', clients: [{ name: 'C', returnUrls: ['https://emc.example/return'] }], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true }
     )
     const { transfer, browserSecret } = await provider.begin({ sessionId: 'abc', returnUrl: 'https://emc.example/return' })
@@ -84,7 +84,7 @@ describe('EMREX sessions', () => {
       { ...base, id: 'failed', grades: [{ scale: 'A-F', value: 'F', component: 'final', passed: false }] }
     ]
     const provider = new EmrexProvider(
-      { store: await store(), results: fixtureResults({ [kari.learnerId]: { ...sampleLearnerResults, results } }), accessLog: memoryAccessLog(), credentials, logger: silentLogger(), now: Date.now },
+      { store: await store(), results: fixtureResults({ [kari.learnerId]: { ...sampleLearnerResults, results } }), accessLog: memoryAccessLog(), credentials: () => credentials, logger: silentLogger(), now: Date.now },
       { portalName: 'P', clients: [], allowLoopbackHttp: false, sessionTtlMs: 60_000, includeNationalIdentifier: true }
     )
     expect((await provider.choices(kari)).results.map((r) => r.id)).toEqual(['ok'])
