@@ -9,7 +9,7 @@
  * `storage: 'leveldb'` on LevelDB in the directory: for tests of the network, of restarts and
  * crashes, and of the CLI against a node's files (docs/DEVELOPING.md, "Tests").
  */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, onTestFinished } from 'vitest'
@@ -89,10 +89,27 @@ export async function planTestFederation (nodes: LocalNodeSpec[], options: TestF
   )
 }
 
+/**
+ * Plans and starts a federation in a fresh directory from `dir()`. The HTTP ports (and, on TCP, the
+ * libp2p ports) are named in the manifest, so they are picked before the nodes listen: when another
+ * program on the machine took one meanwhile, the federation is planned again on other ports (the
+ * nodes of the failed start are stopped by startLocalFederation).
+ */
+async function planAndStart (nodes: LocalNodeSpec[], options: TestFederationOptions, dir: () => string): Promise<RunningFederation> {
+  for (let attempt = 1;; attempt++) {
+    const plan = await planTestFederation(nodes, options, dir())
+    try {
+      return await startLocalFederation(plan, options.nodeOptions)
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (attempt >= 3 || (code !== 'HTTP_PORT_IN_USE' && code !== 'P2P_PORT_IN_USE')) throw err
+    }
+  }
+}
+
 /** Plans and starts a federation; every node is stopped when the test finishes. */
 export async function startTestFederation (nodes: LocalNodeSpec[], options: TestFederationOptions = {}): Promise<RunningFederation> {
-  const plan = await planTestFederation(nodes, options)
-  const fed = await startLocalFederation(plan, options.nodeOptions)
+  const fed = await planAndStart(nodes, options, () => tempDir())
   onTestFinished(async () => {
     await fed.stop()
   })
@@ -109,9 +126,13 @@ export function federationForFile (nodes: LocalNodeSpec[], options: TestFederati
   let fed: RunningFederation | undefined
   // Registered first, so removed after the nodes stop (after-hooks run in reverse).
   const dir = fileTempDir()
+  let attempt = 0
   beforeAll(async () => {
-    const plan = await planTestFederation(nodes, options, dir)
-    fed = await startLocalFederation(plan, options.nodeOptions)
+    fed = await planAndStart(nodes, options, () => {
+      const sub = join(dir, String(++attempt))
+      mkdirSync(sub)
+      return sub
+    })
     await ready?.(fed)
   }, 120_000)
   afterAll(async () => {
