@@ -46,7 +46,9 @@ describe('lifelong CLI', () => {
     expect(statSync(join(dir, 'operator.key')).mode & 0o777).toBe(0o600)
 
     // The federation's trust anchor, made by the operator and handed out with the manifest.
-    const anchor = await runCliInProcess(['manifest', 'anchor', '--federation', 'no.lifelong.clitest', '--key', 'operator.key', '--valid-until', new Date(Date.now() + 3650 * 86_400_000).toISOString(), '--out', 'trust-anchor.json'], { cwd: dir })
+    const anchor = await runCliInProcess(['manifest', 'anchor', '--federation', 'no.lifelong.clitest', '--key', 'operator.key', '--valid-until', new Date(Date.now() + 3650 * 86_400_000).toISOString(), '--out', 'trust-anchor.json'], {
+      cwd: dir
+    })
     expect(anchor.code, anchor.stderr).toBe(0)
     expect(JSON.parse(readFileSync(join(dir, 'trust-anchor.json'), 'utf8'))).toMatchObject({ format: 'lifelong-trust-anchor/v1', federation: 'no.lifelong.clitest', operatorKeys: [operatorKey] })
     expect(anchor.stdout).toMatch(/fingerprint sha256:[0-9a-f]{64}/)
