@@ -192,6 +192,8 @@ export class OotsProvider {
   private readonly inFlight = new Set<string>()
   /** Bindings of a preview to a learner in progress, so that two openings at once bind once. */
   private readonly binding = new KeyedMutex()
+  /** Separate from `binding`: a decision reads the preview through `previewFor`, which takes `binding`. */
+  private readonly deciding = new KeyedMutex()
 
   constructor (components: OotsProviderComponents, init: OotsProviderInit) {
     this.c = components
@@ -460,6 +462,11 @@ export class OotsProvider {
    * there, for real decisions only (it may throw to refuse).
    */
   async decide (previewId: string, learner: SignedInLearner, decision: 'approve' | 'refuse', resultIds: readonly string[], admit?: () => void): Promise<PreviewRecord> {
+    // One decision per preview: two tabs submitting at once must not both pass the pending check.
+    return await this.deciding.run(previewId, async () => await this.decideNow(previewId, learner, decision, resultIds, admit))
+  }
+
+  private async decideNow (previewId: string, learner: SignedInLearner, decision: 'approve' | 'refuse', resultIds: readonly string[], admit?: () => void): Promise<PreviewRecord> {
     const p = await this.previewFor(previewId, learner)
     if (p === undefined) throw new LifelongError('not-found', 'OOTS_PREVIEW_NOT_FOUND', 'no such preview for you')
     if (p.state !== 'pending') throw new LifelongError('conflict', 'OOTS_PREVIEW_DECIDED', 'this preview has already been decided')

@@ -1,8 +1,8 @@
 /**
  * The evidence provider's outcomes that need a clock or a failing source: a source that does not
  * answer in time, a preview left undecided and an approval not used in time give EDM:ERR:0005;
- * a retention shorter than the regulation's twelve months is refused. On a real LevelDB, with
- * the ports faked.
+ * a retention shorter than the regulation's twelve months is refused; two decisions submitted at
+ * once give one decision. On a real LevelDB, with the ports faked.
  */
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
@@ -41,7 +41,7 @@ const answering: EvidenceFetcher = {
     refs.map((ref) => ({ ref, credentialId: `c-${ref.resultId}`, sealedElm: 'e.y.z', pdf: new Uint8Array([37, 80, 68, 70]), issuer: { organisationNumber: '971035854', name: 'UiO', country: 'NO' }, issuedOn: '2024-06-28' }))
 }
 
-async function provider (options: { now?: () => number, retentionDays?: number, failWith?: LifelongError, evidence?: EvidenceFetcher } = {}): Promise<OotsProvider> {
+async function provider (options: { now?: () => number, retentionDays?: number, failWith?: LifelongError, evidence?: EvidenceFetcher, accessLog?: ReturnType<typeof memoryAccessLog> } = {}): Promise<OotsProvider> {
   const storage = await openStorage(tempDir())
   return new OotsProvider(
     {
@@ -54,7 +54,7 @@ async function provider (options: { now?: () => number, retentionDays?: number, 
           throw options.failWith ?? new LifelongError('timeout', 'RPC_DEADLINE_EXCEEDED', 'deadline passed')
         }
       },
-      accessLog: memoryAccessLog(),
+      accessLog: options.accessLog ?? memoryAccessLog(),
       logger: silentLogger(),
       now: options.now
     },
@@ -98,6 +98,20 @@ describe('OOTS provider timeouts and retention', () => {
     const late = await p.handle(request(location), ORIGIN)
     expect(late.outcome).toBe('EDM:ERR:0005')
     expect(late.body.toString()).toContain('expired')
+  })
+
+  it('takes one of two decisions submitted at once, and records only that one', async () => {
+    const accessLog = memoryAccessLog()
+    const p = await provider({ evidence: answering, accessLog })
+    const previewId = locationOf((await p.handle(request(), ORIGIN)).body).split('/').pop()!
+    const outcomes = await Promise.allSettled([
+      p.decide(previewId, L1, 'approve', ['uio-d-000201']),
+      p.decide(previewId, L1, 'refuse', [])
+    ])
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected'])
+    const refused = outcomes.find((o) => o.status === 'rejected')!
+    expect(isLifelongError(refused.reason, 'OOTS_PREVIEW_DECIDED')).toBe(true)
+    expect(accessLog.rows.filter((r) => r.entry.operation.startsWith('oots.preview-'))).toHaveLength(1)
   })
 
   it('refuses a retention shorter than twelve months', async () => {
