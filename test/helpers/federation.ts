@@ -90,21 +90,26 @@ export async function planTestFederation (nodes: LocalNodeSpec[], options: TestF
 }
 
 /**
- * Plans and starts a federation in a fresh directory from `dir()`. The HTTP ports (and, on TCP, the
- * libp2p ports) are named in the manifest, so they are picked before the nodes listen: when another
- * program on the machine took one meanwhile, the federation is planned again on other ports (the
- * nodes of the failed start are stopped by startLocalFederation).
+ * Starts the federation `plan` makes, planned again when a port it names is taken. The HTTP ports
+ * (and, on TCP, the libp2p ports) are in the manifest, so they are picked before the nodes listen:
+ * when another program on the machine took one meanwhile, the start fails with
+ * `HTTP_PORT_IN_USE` / `P2P_PORT_IN_USE` (its started nodes stopped by startLocalFederation) and a
+ * new plan picks other ports. `plan(attempt)` plans in a fresh directory each time.
  */
-async function planAndStart (nodes: LocalNodeSpec[], options: TestFederationOptions, dir: () => string): Promise<RunningFederation> {
+export async function startPlannedFederation (plan: (attempt: number) => Promise<LocalFederationPlan>, nodeOptions?: (spec: LocalNodeSpec) => NodeOptions): Promise<RunningFederation> {
   for (let attempt = 1;; attempt++) {
-    const plan = await planTestFederation(nodes, options, dir())
+    const planned = await plan(attempt)
     try {
-      return await startLocalFederation(plan, options.nodeOptions)
+      return await startLocalFederation(planned, nodeOptions)
     } catch (err) {
       const code = (err as { code?: unknown }).code
       if (attempt >= 3 || (code !== 'HTTP_PORT_IN_USE' && code !== 'P2P_PORT_IN_USE')) throw err
     }
   }
+}
+
+async function planAndStart (nodes: LocalNodeSpec[], options: TestFederationOptions, dir: () => string): Promise<RunningFederation> {
+  return await startPlannedFederation(async () => await planTestFederation(nodes, options, dir()), options.nodeOptions)
 }
 
 /** Plans and starts a federation; every node is stopped when the test finishes. */
