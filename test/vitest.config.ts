@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config'
 // about half the CPU time. Inherited through the environment by the workers and their children.
 process.env.NODE_COMPILE_CACHE ??= join(tmpdir(), 'lifelong-test-compile-cache')
 
-/** Unit files that replace a module with `vi.mock` (they need a process of their own). */
+/** Test files that replace a module with `vi.mock` (they need a process of their own). */
 export const MOCKS_MODULES = ['test/unit/services/portal/shares.test.ts']
 
 export default defineConfig({
@@ -31,10 +31,20 @@ export default defineConfig({
       },
       {
         extends: true,
-        // Each integration file in a fresh process: nodes, ports and child processes of one
-        // file never meet another's. So does a unit file that replaces a module (`vi.mock`),
-        // which a worker that has loaded the module already would not see.
-        test: { name: 'isolated', include: ['test/integration/**/*.test.ts', ...MOCKS_MODULES] }
+        // Integration files share their workers and loaded modules too: a fresh process per file
+        // cost about 1.3 s of CPU each (loading libp2p, Fastify and the services again), half
+        // of what a small file costs. A worker runs one file at a time and each file stops what
+        // it started (its nodes in afterAll or onTestFinished, its browser, its child processes),
+        // so one file's nodes never meet another's; ports are picked once per process
+        // (test/helpers/ports.ts). test/unit/test-config.test.ts checks that no shared file
+        // changes the environment, the working directory or a module (`vi.mock`).
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], exclude: MOCKS_MODULES, isolate: false }
+      },
+      {
+        extends: true,
+        // A file that replaces a module (`vi.mock`), which a worker that has loaded the module
+        // already would not see, runs in a process of its own.
+        test: { name: 'isolated', include: MOCKS_MODULES }
       }
     ]
   }
