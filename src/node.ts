@@ -80,7 +80,7 @@ const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 
  */
 export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
   institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'harvester', 'institutionResults', 'evidence'],
-  index: [...EVERY_NODE, 'learnerIndex'],
+  index: [...EVERY_NODE, 'offerings', 'learnerIndex'],
   registry: [...EVERY_NODE, 'educationRegistry', 'statistics'],
   accreditor: [...EVERY_NODE, 'accreditor'],
   portal: [

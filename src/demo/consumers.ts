@@ -45,6 +45,7 @@ export function scoreLines (s: Score): string[] {
     `  karakterpoeng  ${n(k.points)}  = mean ${k.mean.toFixed(2)} of ${k.count} grades × 10, from ${diplomas.join(', ')}`
   ]
   for (const r of [...o.realfag, ...o.language]) lines.push(`  realfag/språk  ${n(r.points)}  ${r.item} from ${r.refs.join(', ')}`)
+  for (const r of o.other) lines.push(`  skolepoeng +   ${n(r.points)}  ${r.item} from ${r.refs.join(', ')}`)
   for (const a of o.age) lines.push(`  alderspoeng    ${n(a.points)}  ${a.item}`)
   for (const a of o.additional) lines.push(`  tilleggspoeng  ${n(a.points)}  ${a.item}${a.refs.length === 0 ? '' : ` from ${a.refs.length} result(s)`}${o.additionalTotal < a.points ? ' (capped)' : ''}`)
   if (o.additional.length > 1) lines.push(`  tilleggspoeng together: ${n(o.additionalTotal)} (at most 2)`)

@@ -26,10 +26,11 @@ export const indexClient = definePart({
 })
 
 export const learnerIndex = definePart({
-  needs: ['log'],
-  create: (core, { log }) =>
+  needs: ['log', 'offerings'],
+  // Enrolments' offering IDs are checked through the registry lookup, as institutions check results'.
+  create: (core, { log, offerings }) =>
     new LearnerIndex(
-      { store: core.storage.sublevel('learners'), log, federation: core.federation, server: core.server, logger: learnersLogger(core), metrics: core.metrics, now: core.now },
+      { store: core.storage.sublevel('learners'), log, federation: core.federation, server: core.server, logger: learnersLogger(core), metrics: core.metrics, now: core.now, offerings },
       { organisationNumber: core.config.organisationNumber, allowSynthetic: core.config.identifiers.allowSynthetic }
     ),
   // The operator's systems and learners calling the index over HTTP are recorded under the node's name.
@@ -43,7 +44,7 @@ export const registrar = definePart({
 
 export const offerings = definePart({
   needs: [],
-  // Results and the portal check offerings at the National Education Registry (cached lookups).
+  // Results, the index's enrolments and the portal check offerings at the National Education Registry (cached lookups).
   create: (core) => registryCatalogue(new OfferingLookup({ client: core.client, federation: core.federation, now: core.now }))
 })
 

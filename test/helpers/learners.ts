@@ -14,6 +14,7 @@ import type { Member } from '../../src/core/federation/manifest.ts'
 import { syntheticPerson } from '../../src/demo/synthetic.ts'
 import type { LearnerInput } from '../../src/services/registry/learners/model.ts'
 import { tempDir, ORG } from './federation.ts'
+import type { OfferingCheck } from '../../src/services/registry/learners/context.ts'
 
 /**
  * The node's real log store on the same LevelDB, with every entry of a durable unit of work also
@@ -57,7 +58,7 @@ export interface TestRegistry {
   dir: string
 }
 
-export async function openTestRegistry (options: { allowSynthetic?: boolean, now?: () => number, dir?: string } = {}): Promise<TestRegistry> {
+export async function openTestRegistry (options: { allowSynthetic?: boolean, now?: () => number, dir?: string, offerings?: OfferingCheck } = {}): Promise<TestRegistry> {
   const dir = options.dir ?? tempDir('lifelong-learners-')
   const storage = await openStorage(dir)
   const log = await recordingLog(storage, options.now)
@@ -72,7 +73,8 @@ export async function openTestRegistry (options: { allowSynthetic?: boolean, now
       log,
       federation: { membersWithRole: (role) => members.filter((m) => m.roles.includes(role)), activeMembers: () => members },
       logger: silentLogger(),
-      ...(options.now === undefined ? {} : { now: options.now })
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.offerings === undefined ? {} : { offerings: options.offerings })
     },
     { allowSynthetic: options.allowSynthetic ?? true, organisationNumber: ORG.operator }
   )

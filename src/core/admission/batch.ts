@@ -7,19 +7,19 @@ import { isLifelongError, type ErrorCode } from '../errors.ts'
 import { rulesFor } from './rules.ts'
 import { scoreApplicant } from './score.ts'
 import type { AdmissionRequirement } from './requirements.ts'
-import type { Applicant, Score } from './model.ts'
+import type { Applicant, ProgrammeTerms, Score } from './model.ts'
 
 export type Outcome = { applicant: string, ok: true, score: Score } | { applicant: string, ok: false, code: ErrorCode, message: string }
 
 /**
- * Scores every applicant by the rules of `year`.
+ * Scores every applicant by the rules of `year`, for a programme with `requirement` and `programme`'s terms.
  * @throws LifelongError ADMISSION_UNKNOWN_YEAR before scoring anyone, when the year has no rules
  */
-export function scoreBatch (applicants: readonly Applicant[], year: number, requirement?: AdmissionRequirement): Outcome[] {
+export function scoreBatch (applicants: readonly Applicant[], year: number, requirement?: AdmissionRequirement, programme: ProgrammeTerms = {}): Outcome[] {
   rulesFor(year)
   return applicants.map((a) => {
     try {
-      return { applicant: a.id, ok: true, score: scoreApplicant(a, year, requirement) }
+      return { applicant: a.id, ok: true, score: scoreApplicant(a, year, requirement, programme) }
     } catch (err) {
       // A bug is not an applicant's outcome.
       if (!isLifelongError(err)) throw err

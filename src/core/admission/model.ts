@@ -36,7 +36,11 @@ export interface Diploma {
 
 /** The documented grounds for additional points (ordinary quota). */
 export interface AdditionalGrounds {
-  folkehogskole?: { ref: string }
+  /**
+   * A school year at a folkehøgskole. Samordna opptak counts a year of at least 33 weeks with at
+   * least 90 % attendance; when the evidence states them, they are checked.
+   */
+  folkehogskole?: { ref: string, weeks?: number, attendancePercent?: number }
   /** Completed military service (or compulsory service in a Nordic country), with the day it ended. */
   military?: { ref: string, completedOn: string }
   civilService?: { ref: string }
@@ -57,6 +61,27 @@ export interface Applicant {
   /** The six common subjects passed outside a diploma (23/5, 23/6 routes). */
   commonSubjects?: SubjectResult[]
   additional?: AdditionalGrounds
+  /** Legal gender, with where it came from: only read when the programme gives kjønnspoeng. */
+  gender?: { value: 'female' | 'male', ref: string }
+}
+
+/**
+ * Kjønnspoeng of a programme: points for applicants of the under-represented gender, on the
+ * programmes the ministry lists for an admission year (FOR-2017-01-06-13; Samordna opptak
+ * applies the list). Most give them in both quotas; some only in the first-time-diploma quota
+ * (the professional psychology programmes' 1 point to men in 2020–21).
+ */
+export interface GenderPoints {
+  gender: 'female' | 'male'
+  points: number
+  quota: 'both' | 'first-time'
+}
+
+/** What the programme applied for adds to the rules of the year: its kjønnspoeng and whether it has a Sami quota. */
+export interface ProgrammeTerms {
+  genderPoints?: GenderPoints
+  /** A programme with its own Sami quota gives no point for Sami as first language (FOR-2025 § 5-7). */
+  samiQuota?: boolean
 }
 
 /** One item of a score with where it came from. */
@@ -100,6 +125,8 @@ export interface Score {
     language: TracedPoints[]
     /** Realfag and language points after their cap. */
     realfagTotal: number
+    /** Sami as first language (from 2028, FOR-2025 § 5-7), kjønnspoeng (to 2027): part of skolepoeng. */
+    other: TracedPoints[]
     age: TracedPoints[]
     additional: TracedPoints[]
     additionalTotal: number
@@ -107,6 +134,6 @@ export interface Score {
     konkurransepoeng: number
   }
   /** The first-time-diploma quota: eligible, and its score from the first-time diploma only. */
-  firstTime: { eligible: boolean, reason: string, karakterpoeng?: GradeMean, realfagTotal?: number, skolepoeng?: number }
+  firstTime: { eligible: boolean, reason: string, karakterpoeng?: GradeMean, realfagTotal?: number, other?: TracedPoints[], skolepoeng?: number }
   requirement?: RequirementOutcome
 }

@@ -46,7 +46,13 @@ export interface AdmissionRules {
     readonly cap: number
     /** Military service must be completed by this day of the admission year (MM-DD). */
     readonly militaryBy: string
+    /** A folkehøgskole year counts with at least these weeks and attendance (when the evidence states them). */
+    readonly folkehogskoleMin?: { readonly weeks: number, readonly attendancePercent: number }
   }
+  /** Kjønnspoeng: whether a programme's points for the under-represented gender apply, and the most one may give (undefined: none). */
+  readonly genderPoints?: { readonly max: number }
+  /** Points for Sami as first language from upper-secondary education (undefined: none). */
+  readonly samiFirstLanguage?: number
   /** The first-time-diploma quota: the oldest age in the admission year, and its share of places (percent). */
   readonly firstTimeQuota: { readonly maxAge: number, readonly sharePercent: number }
   /** How ties are broken. */
@@ -83,7 +89,8 @@ const OLD_ADDITIONAL: AdmissionRules['additional'] = {
   higherEducation: [[60, 200], [30, 100]],
   fagskole: [[60, 200], [30, 100]],
   cap: 200,
-  militaryBy: '09-30'
+  militaryBy: '09-30',
+  folkehogskoleMin: { weeks: 33, attendancePercent: 90 }
 }
 
 function for2017 (year: number): AdmissionRules {
@@ -97,6 +104,8 @@ function for2017 (year: number): AdmissionRules {
     realfagCap: 400,
     age: { from: 20, fromAgeRoute: 24, perYear: 200, cap: 800 },
     additional: OLD_ADDITIONAL,
+    // "1 eller 2 tilleggspoeng" to the under-represented gender on the programmes the ministry lists.
+    genderPoints: { max: 200 },
     firstTimeQuota: { maxAge: 21, sharePercent: 50 },
     ties: 'oldest-first'
   }
@@ -122,6 +131,8 @@ export const RULES_BY_YEAR: Readonly<Record<number, AdmissionRules>> = {
     realfag: REALFAG_2025,
     realfagCap: 200,
     additional: { folkehogskole: 0, military: 100, civilService: 100, higherEducation: [], fagskole: [], cap: 100, militaryBy: '09-30' },
+    // § 5-7: one point for Sami as first language; no kjønnspoeng (gender quotas, § 5-12, instead).
+    samiFirstLanguage: 100,
     firstTimeQuota: { maxAge: 23, sharePercent: 65 },
     ties: 'lottery'
   }

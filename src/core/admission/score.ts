@@ -11,7 +11,8 @@ import { rulesFor } from './rules.ts'
 import { karakterpoengHundredths, meanHundredths, points } from './points.ts'
 import { checkRequirement, type AdmissionRequirement } from './requirements.ts'
 import { COMMON_SUBJECT_HOURS, subjectOfCode, type CommonSubject, type LogicalSubject } from './subjects.ts'
-import type { Applicant, GradeMean, Score, SubjectResult, TracedPoints } from './model.ts'
+import { languageOfCode } from './languages.ts'
+import type { Applicant, GradeMean, ProgrammeTerms, Score, SubjectResult, TracedPoints } from './model.ts'
 
 const MAX_SUBJECTS = 200
 
@@ -82,7 +83,7 @@ function ordinarySubjects (base: SubjectResult[], later: SubjectResult[], rules:
   }
   const byKey = new Map<string, SubjectResult[]>()
   for (const s of later) byKey.set(subjectKey(s), [...(byKey.get(subjectKey(s)) ?? []), s])
-  const gainsPoints = (key: string): boolean => rules.realfag.some((g) => Object.hasOwn(g.subjects, key)) || later.some((s) => subjectKey(s) === key && s.language !== undefined && rules.language !== undefined)
+  const gainsPoints = (key: string): boolean => rules.realfag.some((g) => Object.hasOwn(g.subjects, key)) || (rules.language !== undefined && later.some((s) => subjectKey(s) === key && languageItem(s) !== undefined))
   // Improvements: a later grade replaces the subject's earlier grades (standpunkt and exam) where that is to the applicant's advantage.
   const improvements = [...byKey].filter(([key]) => counted.has(key)).map(([key, list]) => ({ key, list, mean: mean(list.flatMap(numeric)) })).sort((x, y) => y.mean - x.mean)
   for (const { key, list } of improvements) {
@@ -137,19 +138,39 @@ function subjectPoints (subjects: SubjectResult[], rules: AdmissionRules): { rea
   const language: TracedPoints[] = []
   let languageSum = 0
   if (rules.language !== undefined) {
-    const byLanguage = new Map<string, SubjectResult[]>()
-    for (const s of subjects) if (s.language !== undefined && isPassed(s)) byLanguage.set(s.language.name, [...(byLanguage.get(s.language.name) ?? []), s])
-    for (const [name, list] of byLanguage) {
-      const levels = new Set(list.map((s) => s.language?.level))
-      const raw = (levels.has('programfag') ? rules.language.programfag : 0) + (levels.has('III') ? rules.language.levelIII : 0)
-      const got = Math.min(raw, rules.language.perLanguageCap)
+    const table = rules.language
+    // Per language, each programme subject once (its written and oral codes are one subject).
+    const byLanguage = new Map<string, { subjects: Map<string, number>, refs: string[] }>()
+    for (const s of subjects) {
+      const item = isPassed(s) ? languageItem(s) : undefined
+      if (item === undefined) continue
+      const entry = byLanguage.get(item.language) ?? { subjects: new Map<string, number>(), refs: [] }
+      entry.subjects.set(item.subject, item.level === 'III' ? table.levelIII : table.programfag)
+      entry.refs.push(s.ref)
+      byLanguage.set(item.language, entry)
+    }
+    for (const [name, { subjects: taken, refs }] of byLanguage) {
+      const raw = [...taken.values()].reduce((a, b) => a + b, 0)
+      const got = Math.min(raw, table.perLanguageCap)
       if (got > 0) {
-        language.push({ points: points(got), item: `language:${name}`, refs: list.map((s) => s.ref) })
+        language.push({ points: points(got), item: `language:${name}`, refs })
         languageSum += got
       }
     }
   }
   return { realfag, language, total: Math.min(realfagSum + languageSum, rules.realfagCap) }
+}
+
+/**
+ * The foreign language a subject gives language points for, and which subject of that language
+ * it is: by its Udir code (languages.ts: programfag nivå I, II or III), or, for a subject the
+ * table does not know (older curricula), as the result marks it.
+ */
+function languageItem (s: SubjectResult): { language: string, subject: string, level: 'I' | 'II' | 'III' | 'programfag' } | undefined {
+  const coded = languageOfCode(s.code)
+  if (coded !== undefined) return { language: coded.language, subject: `nivå ${coded.level}`, level: coded.level }
+  if (s.language === undefined) return undefined
+  return { language: s.language.name, subject: s.language.level === 'III' ? 'nivå III' : `programfag:${s.code}`, level: s.language.level }
 }
 
 /** Hours passed towards each common subject. */
@@ -196,7 +217,12 @@ function additionalPoints (a: Applicant, rules: AdmissionRules): { items: Traced
   const add = (hundredths: number, item: string, refs: string[]): void => {
     if (hundredths > 0) items.push({ points: points(hundredths), item, refs })
   }
-  if (g.folkehogskole !== undefined) add(r.folkehogskole, 'folkehøgskole', [g.folkehogskole.ref])
+  if (g.folkehogskole !== undefined) {
+    const f = g.folkehogskole
+    // Samordna opptak, "Tilleggspoeng": a school year of at least 33 weeks with at least 90 % attendance.
+    const short = r.folkehogskoleMin !== undefined && ((f.weeks !== undefined && f.weeks < r.folkehogskoleMin.weeks) || (f.attendancePercent !== undefined && f.attendancePercent < r.folkehogskoleMin.attendancePercent))
+    if (!short) add(r.folkehogskole, 'folkehøgskole', [f.ref])
+  }
   if (g.military !== undefined && g.military.completedOn <= `${rules.year}-${r.militaryBy}`) add(r.military, 'military service', [g.military.ref])
   if (g.civilService !== undefined) add(r.civilService, 'civil service', [g.civilService.ref])
   if (g.higherEducation !== undefined) add(byThreshold(g.higherEducation.credits, r.higherEducation), `higher education: ${g.higherEducation.credits} credits`, g.higherEducation.refs)
@@ -205,13 +231,38 @@ function additionalPoints (a: Applicant, rules: AdmissionRules): { items: Traced
   return { items, total: Math.min(sum, r.cap) }
 }
 
+/** Udir subject codes of Sami as first language (LK20 "Samisk som førstespråk …": SFSxxxx). */
+const SAMI_FIRST_LANGUAGE = /^SFS\d{4}$/
+
 /**
- * The score of one applicant in the admission year `year`, for a programme with `requirement`.
+ * The points of skolepoeng besides karakterpoeng and realfag/language, for one quota: Sami as
+ * first language (a passed subject; not on a programme with a Sami quota) and the programme's
+ * kjønnspoeng for an applicant of its gender (in the quotas it names).
+ */
+function otherPoints (subjects: SubjectResult[], a: Applicant, rules: AdmissionRules, programme: ProgrammeTerms, quota: 'ordinary' | 'first-time'): TracedPoints[] {
+  const out: TracedPoints[] = []
+  if (rules.samiFirstLanguage !== undefined && programme.samiQuota !== true) {
+    const sami = subjects.filter((s) => SAMI_FIRST_LANGUAGE.test(s.code) && isPassed(s))
+    if (sami.length > 0) out.push({ points: points(rules.samiFirstLanguage), item: 'Sami as first language', refs: sami.map((s) => s.ref) })
+  }
+  const gp = programme.genderPoints
+  if (rules.genderPoints !== undefined && gp !== undefined && a.gender?.value === gp.gender && (gp.quota === 'both' || quota === 'first-time')) {
+    const got = Math.min(Math.round(gp.points * 100), rules.genderPoints.max)
+    if (got > 0) out.push({ points: points(got), item: `kjønnspoeng: ${gp.gender}`, refs: [a.gender.ref] })
+  }
+  return out
+}
+
+const hundredths = (items: readonly TracedPoints[]): number => items.reduce((s, i) => s + Math.round(i.points * 100), 0)
+
+/**
+ * The score of one applicant in the admission year `year`, for a programme with `requirement`
+ * and `programme`'s terms (kjønnspoeng, Sami quota).
  * @throws LifelongError ADMISSION_UNKNOWN_YEAR, ADMISSION_APPLICANT_INVALID,
  *   ADMISSION_NO_DIPLOMA (no diploma and no subjects for another route),
  *   ADMISSION_NO_NUMERIC_GRADES (nothing to compute karakterpoeng from)
  */
-export function scoreApplicant (a: Applicant, year: number, requirement?: AdmissionRequirement): Score {
+export function scoreApplicant (a: Applicant, year: number, requirement?: AdmissionRequirement, programme: ProgrammeTerms = {}): Score {
   const rules = rulesFor(year)
   checkApplicant(a, year)
   if (a.diplomas.length === 0 && (a.commonSubjects ?? []).length === 0) {
@@ -227,8 +278,9 @@ export function scoreApplicant (a: Applicant, year: number, requirement?: Admiss
   const sp = subjectPoints(counted, rules)
   const age = agePoints(a, rules, competence.route)
   const extra = additionalPoints(a, rules)
-  const skolepoeng = Math.round(karakterpoeng.points * 100) + sp.total
-  const ageTotal = age.reduce((s, i) => s + Math.round(i.points * 100), 0)
+  const other = otherPoints(counted, a, rules, programme, 'ordinary')
+  const skolepoeng = Math.round(karakterpoeng.points * 100) + sp.total + hundredths(other)
+  const ageTotal = hundredths(age)
   const score: Score = {
     applicant: a.id,
     year,
@@ -239,13 +291,14 @@ export function scoreApplicant (a: Applicant, year: number, requirement?: Admiss
       realfag: sp.realfag,
       language: sp.language,
       realfagTotal: points(sp.total),
+      other,
       age,
       additional: extra.items,
       additionalTotal: points(extra.total),
       skolepoeng: points(skolepoeng),
       konkurransepoeng: points(competence.ok ? skolepoeng + ageTotal + extra.total : skolepoeng)
     },
-    firstTime: firstTimeQuota(a, rules, first?.firstTime === true ? first.subjects : undefined)
+    firstTime: firstTimeQuota(a, rules, programme, first?.firstTime === true ? first.subjects : undefined)
   }
   if (requirement !== undefined) {
     const passed = new Map<LogicalSubject, string[]>()
@@ -263,11 +316,12 @@ export function scoreApplicant (a: Applicant, year: number, requirement?: Admiss
   return score
 }
 
-function firstTimeQuota (a: Applicant, rules: AdmissionRules, subjects: SubjectResult[] | undefined): Score['firstTime'] {
+function firstTimeQuota (a: Applicant, rules: AdmissionRules, programme: ProgrammeTerms, subjects: SubjectResult[] | undefined): Score['firstTime'] {
   const age = rules.year - a.birthYear
   if (subjects === undefined) return { eligible: false, reason: 'no first-time diploma' }
   if (age > rules.firstTimeQuota.maxAge) return { eligible: false, reason: `turns ${age} in ${rules.year}; the quota ends at ${rules.firstTimeQuota.maxAge}` }
   const karakterpoeng = gradeMean(subjects, rules)
   const sp = subjectPoints(subjects, rules)
-  return { eligible: true, reason: `first-time diploma, ${age} in ${rules.year}`, karakterpoeng, realfagTotal: points(sp.total), skolepoeng: points(Math.round(karakterpoeng.points * 100) + sp.total) }
+  const other = otherPoints(subjects, a, rules, programme, 'first-time')
+  return { eligible: true, reason: `first-time diploma, ${age} in ${rules.year}`, karakterpoeng, realfagTotal: points(sp.total), other, skolepoeng: points(Math.round(karakterpoeng.points * 100) + sp.total + hundredths(other)) }
 }

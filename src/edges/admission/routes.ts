@@ -5,17 +5,18 @@
  * read. National IDs travel in the body only, never in a URL.
  */
 import type { FastifyPluginAsync } from 'fastify'
-import type { AdmissionModule, Round } from '../../services/admission/module.ts'
+import type { AdmissionModule, Round, RoundApplicant } from '../../services/admission/module.ts'
 
 /** The scope a service token needs to score a round. */
 export const ADMISSION_SCOPE = 'admission.score'
 const bearer = { security: [{ bearerAuth: [] }] }
+const DOC_REF = { type: 'string', minLength: 1, maxLength: 100 }
 const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 413: { $ref: 'ErrorBody#' }, 503: { $ref: 'ErrorBody#' } }
 
 interface RoundBody {
   year: number
   programme?: string
-  applicants: Array<{ ref: string, nationalId?: string, educationId?: string, birthYear?: number }>
+  applicants: Array<{ ref: string, nationalId?: string, educationId?: string, birthYear?: number, gender?: 'female' | 'male', grounds?: RoundApplicant['grounds'] }>
 }
 
 export function admissionRoutes (admission: AdmissionModule, maxApplicants: number): FastifyPluginAsync {
@@ -44,7 +45,24 @@ export function admissionRoutes (admission: AdmissionModule, maxApplicants: numb
                   ref: { type: 'string', minLength: 1, maxLength: 64, description: 'The round\'s own reference of the applicant' },
                   nationalId: { type: 'string', maxLength: 11 },
                   educationId: { type: 'string', maxLength: 20 },
-                  birthYear: { type: 'integer' }
+                  birthYear: { type: 'integer' },
+                  gender: { type: 'string', enum: ['female', 'male'], description: 'From the application; read only where the programme gives kjønnspoeng' },
+                  grounds: {
+                    type: 'object',
+                    additionalProperties: false,
+                    description: 'Grounds for additional points the application documents, each with its document\'s reference (the trace names it)',
+                    properties: {
+                      folkehogskole: {
+                        type: 'object',
+                        additionalProperties: false,
+                        required: ['ref'],
+                        properties: { ref: DOC_REF, weeks: { type: 'integer', minimum: 0, maximum: 60 }, attendancePercent: { type: 'number', minimum: 0, maximum: 100 } }
+                      },
+                      military: { type: 'object', additionalProperties: false, required: ['ref', 'completedOn'], properties: { ref: DOC_REF, completedOn: { type: 'string', format: 'date' } } },
+                      civilService: { type: 'object', additionalProperties: false, required: ['ref'], properties: { ref: DOC_REF } },
+                      fagskole: { type: 'object', additionalProperties: false, required: ['credits', 'refs'], properties: { credits: { type: 'number', minimum: 0, maximum: 1000 }, refs: { type: 'array', maxItems: 20, items: DOC_REF } } }
+                    }
+                  }
                 }
               }
             }
@@ -59,7 +77,9 @@ export function admissionRoutes (admission: AdmissionModule, maxApplicants: numb
         applicants: request.body.applicants.map((a) => ({
           ref: a.ref,
           subject: a.nationalId !== undefined ? { scheme: 'national-id' as const, value: a.nationalId } : { scheme: 'education-id' as const, value: a.educationId ?? '' },
-          ...(a.birthYear === undefined ? {} : { birthYear: a.birthYear })
+          ...(a.birthYear === undefined ? {} : { birthYear: a.birthYear }),
+          ...(a.gender === undefined ? {} : { gender: a.gender }),
+          ...(a.grounds === undefined ? {} : { grounds: a.grounds })
         }))
       }
       return { outcomes: await admission.scoreRound(round) }

@@ -13,9 +13,9 @@ const MEASURE_NAMES: ByLang<Record<Measure, string>> = {
   en: { completions: 'completions', credits: 'credits', enrolments: 'enrolments' }
 }
 const DIMENSION_NAMES: ByLang<Record<Dimension, string>> = {
-  nb: { field: 'fagfelt (ISCED-F)', level: 'nivå (NKR)', institution: 'lærested', year: 'år', ageBand: 'aldersgruppe' },
-  nn: { field: 'fagfelt (ISCED-F)', level: 'nivå (NKR)', institution: 'lærestad', year: 'år', ageBand: 'aldersgruppe' },
-  en: { field: 'field (ISCED-F)', level: 'level (NKR)', institution: 'institution', year: 'year', ageBand: 'age band' }
+  nb: { field: 'fagfelt (ISCED-F)', nus: 'fagfelt (NUS)', level: 'nivå (NKR)', institution: 'lærested', year: 'år', ageBand: 'aldersgruppe' },
+  nn: { field: 'fagfelt (ISCED-F)', nus: 'fagfelt (NUS)', level: 'nivå (NKR)', institution: 'lærestad', year: 'år', ageBand: 'aldersgruppe' },
+  en: { field: 'field (ISCED-F)', nus: 'field (NUS)', level: 'level (NKR)', institution: 'institution', year: 'year', ageBand: 'age band' }
 }
 const TEXTS: ByLang<{ title: string, by: string, and: string, people: string, unknown: string, suppressed: string, total: string, about: string, missing: string }> = {
   nb: {

@@ -3,7 +3,8 @@
  * where their results are and every source for them, verifies every result as the portal does
  * (signature, log inclusion against the source's witnessed checkpoint, subject, issuer), and
  * scores the applicant by the rules of the round's year against the programme's special
- * requirement, which it reads from the offering in the education registry. Every read carries
+ * requirement and kjønnspoeng, which it reads from the offering in the education registry, with
+ * the gender and the grounds for additional points the application documents. Every read carries
  * the purpose `admission.scoring` and the legal basis its rights give it
  * (src/core/federation/consumer-rights.ts), and lands in the learner's "who saw my data".
  */
@@ -15,6 +16,8 @@ import { scoreBatch, type Outcome } from '../../core/admission/batch.ts'
 import type { ResultFetcher, SourceReport } from '../portal/fetch.ts'
 import type { OfferingCatalogue } from '../registry/results/ports.ts'
 import { applicantFrom } from './applicant.ts'
+import { parseGenderPoints } from '../../core/admission/programme.ts'
+import type { AdditionalGrounds, Applicant, ProgrammeTerms } from '../../core/admission/model.ts'
 
 /** Why the admission node reads: its one purpose, on the legal basis its rights give it. */
 export const ADMISSION_PURPOSE = { purpose: 'admission.scoring', legalBasis: 'gdpr-6-1-e' } as const
@@ -26,6 +29,14 @@ export interface RoundApplicant {
   subject: { scheme: 'national-id' | 'education-id', value: string }
   /** From the application, when known (else from the results). */
   birthYear?: number
+  /** From the application: legal gender, read only when the programme gives kjønnspoeng. */
+  gender?: 'female' | 'male'
+  /**
+   * Grounds for additional points documented in the application (folkehøgskole, military or
+   * civil service, fagskole), each with the reference of its document; credits in higher
+   * education come from the verified results instead.
+   */
+  grounds?: Pick<AdditionalGrounds, 'folkehogskole' | 'military' | 'civilService' | 'fagskole'>
 }
 
 export interface Round {
@@ -72,12 +83,23 @@ export class AdmissionModule {
    * @throws LifelongError ADMISSION_PROGRAMME_UNKNOWN, ADMISSION_REQUIREMENT_UNKNOWN
    */
   async requirementOf (programme: string, date: string): Promise<AdmissionRequirement> {
+    return (await this.programmeOf(programme, date)).requirement
+  }
+
+  /**
+   * The special requirement and the terms (kjønnspoeng) of a programme, from its offering in the
+   * registry on `date`.
+   * @throws LifelongError ADMISSION_PROGRAMME_UNKNOWN, ADMISSION_REQUIREMENT_UNKNOWN
+   */
+  async programmeOf (programme: string, date: string): Promise<{ requirement: AdmissionRequirement, terms: ProgrammeTerms }> {
     const offering = await this.c.catalogue.find(programme, date)
     if (offering === undefined) throw new LifelongError('not-found', 'ADMISSION_PROGRAMME_UNKNOWN', `the registry has no offering ${programme.slice(0, 20)} on ${date}`)
     const code = offering.admissionRequirement ?? 'GENS'
     const requirement = Object.hasOwn(STANDARD_REQUIREMENTS, code) ? STANDARD_REQUIREMENTS[code] : undefined
     if (requirement === undefined) throw new LifelongError('invalid', 'ADMISSION_REQUIREMENT_UNKNOWN', `the requirement ${code.slice(0, 20)} of ${programme.slice(0, 20)} is not known`)
-    return requirement
+    // The registry validated the code when it was stored; an unreadable one gives no points.
+    const genderPoints = offering.genderPoints === undefined ? undefined : parseGenderPoints(offering.genderPoints)
+    return { requirement, terms: genderPoints === undefined ? {} : { genderPoints } }
   }
 
   /**
@@ -89,20 +111,22 @@ export class AdmissionModule {
     rulesFor(round.year)
     if (round.applicants.length > this.init.maxApplicants) throw new LifelongError('too-large', 'ADMISSION_BATCH_TOO_LARGE', `at most ${this.init.maxApplicants} applicants in one request`)
     // The requirement of the programme as the registry has it on 15 April of the round's year (the application deadline).
-    const requirement = round.programme === undefined ? undefined : await this.requirementOf(round.programme, `${round.year}-04-15`)
+    const programme = round.programme === undefined ? undefined : await this.programmeOf(round.programme, `${round.year}-04-15`)
+    const requirement = programme?.requirement
+    const terms = programme?.terms ?? {}
     const out: RoundOutcome[] = new Array(round.applicants.length)
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < round.applicants.length) {
         const i = next++
-        out[i] = await this.scoreOne(round.applicants[i] as RoundApplicant, round.year, requirement)
+        out[i] = await this.scoreOne(round.applicants[i] as RoundApplicant, round.year, requirement, terms)
       }
     }
     await Promise.all(Array.from({ length: Math.min(this.init.concurrency, round.applicants.length) }, worker))
     return out
   }
 
-  private async scoreOne (a: RoundApplicant, year: number, requirement: AdmissionRequirement | undefined): Promise<RoundOutcome> {
+  private async scoreOne (a: RoundApplicant, year: number, requirement: AdmissionRequirement | undefined, terms: ProgrammeTerms): Promise<RoundOutcome> {
     let fetched
     try {
       fetched = await this.c.fetcher.fetch([a.subject], ADMISSION_PURPOSE)
@@ -119,7 +143,13 @@ export class AdmissionModule {
     if (applicant === undefined || applicant.diplomas.length === 0) {
       return { applicant: a.ref, ok: false, code: 'ADMISSION_NO_DIPLOMA', message: 'no verified upper-secondary diploma was found', sources: fetched.sources, flagged }
     }
-    const [outcome] = scoreBatch([applicant], year, requirement)
+    // What the application documents: gender (kjønnspoeng) and grounds for additional points.
+    const withApplication: Applicant = {
+      ...applicant,
+      ...(a.gender === undefined ? {} : { gender: { value: a.gender, ref: `application:${a.ref}#gender` } }),
+      ...(a.grounds === undefined ? {} : { additional: { ...a.grounds, ...(applicant.additional ?? {}) } })
+    }
+    const [outcome] = scoreBatch([withApplication], year, requirement, terms)
     return { ...(outcome as Outcome), sources: fetched.sources, flagged }
   }
 }

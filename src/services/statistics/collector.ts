@@ -71,6 +71,7 @@ export class StatisticsCollector {
       measure: c.measure as Cell['measure'],
       year: c.year ?? 0,
       field: c.field ?? '',
+      nus: c.nus ?? '',
       level: c.level ?? '',
       ageBand: c.ageBand ?? '',
       institution: a.m.organisationNumber,

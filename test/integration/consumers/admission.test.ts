@@ -33,7 +33,9 @@ const CATALOGUE: Record<string, OfferingInfo> = {
   STUSPE: { ...(OFFERINGS.BAINF as OfferingInfo), id: 'STUSPE', kind: 'upper-secondary-programme', gradingScale: '1-6', nkrLevel: '4', eqfLevel: 4, credits: 0 },
   BAINF: { ...(OFFERINGS.BAINF as OfferingInfo), admissionRequirement: 'MATRS' },
   SIVING: { ...(OFFERINGS.BAINF as OfferingInfo), id: 'SIVING', admissionRequirement: 'SIVING' },
-  ODD: { ...(OFFERINGS.BAINF as OfferingInfo), id: 'ODD', admissionRequirement: 'NOPE' }
+  ODD: { ...(OFFERINGS.BAINF as OfferingInfo), id: 'ODD', admissionRequirement: 'NOPE' },
+  // A programme with kjønnspoeng for women, stored with it in the registry.
+  INGF: { ...(OFFERINGS.BAINF as OfferingInfo), id: 'INGF', genderPoints: 'female:2' }
 }
 
 async function setup () {
@@ -91,6 +93,23 @@ describe('the admission node', () => {
     const res = await admission.http.inject({ method: 'POST', url: '/admission/rounds', headers: { authorization: `Bearer ${token}` }, payload: { year: 2025, programme: 'BAINF', applicants: [{ ref: 'A1', nationalId: kari.nationalId }] } })
     expect(res.statusCode).toBe(200)
     expect(res.json().outcomes[0].score.ordinary.konkurransepoeng).toBe(56.5)
+    // Kjønnspoeng from the programme in the registry, the gender and a military service from the
+    // application: each point traced to where it came from.
+    const withApplication = await admission.http.inject({
+      method: 'POST',
+      url: '/admission/rounds',
+      headers: { authorization: `Bearer ${token}` },
+      payload: {
+        year: 2025,
+        programme: 'INGF',
+        applicants: [{ ref: 'A1', nationalId: kari.nationalId, gender: 'female', grounds: { military: { ref: 'doc-17', completedOn: '2024-06-30' } } }, { ref: 'A3', nationalId: kari.nationalId, gender: 'male' }]
+      }
+    })
+    const [female, male] = withApplication.json().outcomes
+    expect(female.score.ordinary.other).toEqual([{ points: 2, item: 'kjønnspoeng: female', refs: ['application:A1#gender'] }])
+    expect(female.score.ordinary.additional).toEqual([{ points: 2, item: 'military service', refs: ['doc-17'] }])
+    expect([female.score.ordinary.skolepoeng, female.score.ordinary.konkurransepoeng]).toEqual([50.5, 60.5])
+    expect([male.score.ordinary.other, male.score.ordinary.konkurransepoeng]).toEqual([[], 56.5])
     const other = await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: ['results.write'] })
     expect((await admission.http.inject({ method: 'POST', url: '/admission/rounds', headers: { authorization: `Bearer ${other}` }, payload: { year: 2025, applicants: [] } })).statusCode).toBe(403)
     expect((await admission.http.inject({ method: 'POST', url: '/admission/rounds', headers: { authorization: `Bearer ${token}` }, payload: { year: 2019, applicants: [] } })).json().code).toBe('ADMISSION_UNKNOWN_YEAR')

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { startTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
-import { testCatalogue, course } from '../../helpers/results.ts'
+import { testCatalogue, course, OFFERINGS } from '../../helpers/results.ts'
+import type { OfferingInfo } from '../../../src/services/registry/results/ports.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 import { GetCells } from '../../../src/services/registry/results/statistics.ts'
 import { STATISTICS_PURPOSE } from '../../../src/services/statistics/collector.ts'
@@ -10,7 +11,8 @@ const learner = (i: number): any => ({ nationalId: people[i]!.nationalId, givenN
 
 describe('education statistics', () => {
   it('each institution computes its cells from its own data; the registry combines them and publishes JSON, CSV and a page, small cells suppressed', async () => {
-    const catalogue = testCatalogue()
+    // The registry's NUS codes: UiO's course in NUS broad field 5, NTNU's in 7 (both ISCED-F 06).
+    const catalogue = testCatalogue({ ...OFFERINGS, IN1000: { ...(OFFERINGS.IN1000 as OfferingInfo), nusCode: '654121' }, TDT4100: { ...(OFFERINGS.TDT4100 as OfferingInfo), nusCode: '672101' } })
     const fed = await startTestFederation([
       spec('registry', ['registry'], ORG.operator),
       spec('uio', ['institution'], ORG.a),
@@ -47,6 +49,21 @@ describe('education statistics', () => {
     expect((await registry.http.inject({ method: 'GET', url: '/statistics/education?measure=credits&by=field' })).json().cells).toEqual([{ key: ['06'], people: 10, value: 950, suppressed: null }])
     const byYear = (await registry.http.inject({ method: 'GET', url: '/statistics/education?measure=credits&by=year' })).json()
     expect(byYear.cells).toEqual([{ key: ['2024'], people: 10, value: 950, suppressed: null }])
+
+    // By NUS broad field, from the offerings' NUS codes: NTNU's 2 people are a small cell, and
+    // UiO's 8 are hidden too, or the total would give them away. The ISCED-F table (one cell of
+    // 10) and the cross table then show nothing that gives the 2 away.
+    expect(new Set(cells.cells!.filter((c) => c.measure === 'credits').map((c) => c.nus))).toEqual(new Set(['5']))
+    const byNus = (await registry.http.inject({ method: 'GET', url: '/statistics/education?measure=credits&by=nus' })).json()
+    expect(byNus.cells).toEqual([{ key: ['5'], people: null, value: null, suppressed: 'secondary' }, { key: ['7'], people: null, value: null, suppressed: 'primary' }])
+    const cross = (await registry.http.inject({ method: 'GET', url: '/statistics/education?measure=credits&by=field,nus' })).json()
+    expect(cross.cells.map((c: { suppressed: string | null }) => c.suppressed)).toEqual(['secondary', 'primary'])
+    expect(cross.columnTotals).toEqual([])
+    expect((await registry.http.inject({ method: 'GET', url: '/statistics/education.csv?measure=credits&by=nus' })).body).toBe('nus,people,credits,suppressed\n5,,,secondary\n7,,,primary\n')
+    expect((await registry.http.inject({ method: 'GET', url: '/statistics/education/page?measure=credits&by=nus&lang=en' })).body).toContain('field (NUS)')
+    // A filter on a hidden cell is refused: its table's total would be the cell.
+    const inside = await registry.http.inject({ method: 'GET', url: '/statistics/education?measure=credits&by=institution&nus=5' })
+    expect([inside.statusCode, inside.json().code]).toEqual([403, 'STATISTICS_QUERY_TOO_NARROW'])
 
     const csv = await registry.http.inject({ method: 'GET', url: '/statistics/education.csv?measure=credits&by=year' })
     expect(csv.headers['content-type']).toMatch(/^text\/csv/)

@@ -18,6 +18,8 @@ import { SCOPES } from '../../../src/edges/registry/learners/routes.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { planTestFederation, spec, ORG, waitForMesh } from '../../helpers/federation.ts'
 import { learnerInput } from '../../helpers/learners.ts'
+import { OFFERINGS, testCatalogue } from '../../helpers/results.ts'
+import type { OfferingInfo } from '../../../src/services/registry/results/ports.ts'
 
 const results = { purpose: 'results.register', legalBasis: 'gdpr-6-1-e' }
 const own = { purpose: 'portal.own-results', legalBasis: 'gdpr-6-1-e' }
@@ -43,7 +45,9 @@ describe('national index over the signed protocol and HTTP', () => {
       {},
       dir
     )
-    fed = await startLocalFederation(plan)
+    // The index checks enrolments' offering IDs through the registry lookup: a catalogue with UiO's programme.
+    const catalogue = testCatalogue({ ...OFFERINGS, 'BAHF-NOFI': { ...(OFFERINGS.BAINF as OfferingInfo), id: 'BAHF-NOFI' } })
+    fed = await startLocalFederation(plan, () => ({ parts: { offerings: () => catalogue } }))
     index = fed.node('index')
     uio = fed.node('uio')
     ntnu = fed.node('ntnu')

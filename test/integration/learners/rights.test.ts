@@ -61,6 +61,8 @@ describe('a compromised member at the national index', () => {
         ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...kari }, { ...ola }]) } }
         : s.slug === 'index'
         ? {
+          // The index checks enrolments' offering IDs through the same lookup.
+          parts: { offerings: () => catalogue },
           logger: createLogger({
             node: 'index',
             level: 'info',

@@ -45,6 +45,7 @@ export const CSV_COLUMNS = [
   'validFrom',
   'id',
   'admissionRequirement',
+  'genderPoints',
   'qualityAssuredBy',
   'qualityCriteria',
   'qualityLevelPlacement'
@@ -122,7 +123,7 @@ const LOCALISED: Record<string, [string, string]> = {
   learningOutcomesNb: ['learningOutcomes', 'nb'],
   learningOutcomesEn: ['learningOutcomes', 'en']
 }
-const LINKS = new Set(['admissionCode', 'admissionRequirement', 'financingReference', 'homepage'])
+const LINKS = new Set(['admissionCode', 'admissionRequirement', 'financingReference', 'genderPoints', 'homepage'])
 const QUALITY: Record<string, string> = { qualityAssuredBy: 'assuredBy', qualityCriteria: 'criteria', qualityLevelPlacement: 'levelPlacement' }
 
 /** A CSV record as offering JSON (the shape {@link offeringFromJson} reads). */

@@ -51,6 +51,8 @@ export interface Links {
   admissionCode?: string
   /** The special admission requirement's code (MATRS, REALFA, …; src/core/admission/requirements.ts). */
   admissionRequirement?: string
+  /** The programme's kjønnspoeng (`female:2`, `male:1:first-time`; src/core/admission/programme.ts). */
+  genderPoints?: string
   homepage?: string
 }
 
@@ -195,7 +197,13 @@ export function offeringFromProto (o: lifelong.education.Offering.$Properties | 
     terms: list(o?.terms),
     status: str(o?.status) as OfferingStatus,
     relations: list(o?.relations).map((r) => dropEmpty({ type: str(r.type) as RelationType, target: str(r.target), validFrom: str(r.validFrom), validTo: str(r.validTo) })),
-    links: dropEmpty({ financingReference: str(o?.links?.financingReference), admissionCode: str(o?.links?.admissionCode), admissionRequirement: str(o?.links?.admissionRequirement), homepage: str(o?.links?.homepage) }),
+    links: dropEmpty({
+      financingReference: str(o?.links?.financingReference),
+      admissionCode: str(o?.links?.admissionCode),
+      admissionRequirement: str(o?.links?.admissionRequirement),
+      genderPoints: str(o?.links?.genderPoints),
+      homepage: str(o?.links?.homepage)
+    }),
     ...(o?.quality == null || str(o.quality.assuredBy) === '' ? {} : { quality: { assuredBy: str(o.quality.assuredBy), criteria: str(o.quality.criteria), levelPlacement: str(o.quality.levelPlacement) } })
   }
 }
@@ -218,7 +226,13 @@ export function offeringToProto (o: Offering): lifelong.education.Offering.$Prop
     terms: [...o.terms],
     status: o.status,
     relations: o.relations.map((r) => ({ type: r.type, target: r.target, validFrom: r.validFrom ?? '', validTo: r.validTo ?? '' })),
-    links: { financingReference: o.links.financingReference ?? '', admissionCode: o.links.admissionCode ?? '', admissionRequirement: o.links.admissionRequirement ?? '', homepage: o.links.homepage ?? '' },
+    links: {
+      financingReference: o.links.financingReference ?? '',
+      admissionCode: o.links.admissionCode ?? '',
+      admissionRequirement: o.links.admissionRequirement ?? '',
+      genderPoints: o.links.genderPoints ?? '',
+      homepage: o.links.homepage ?? ''
+    },
     ...(o.quality === undefined ? {} : { quality: { assuredBy: o.quality.assuredBy, criteria: o.quality.criteria, levelPlacement: o.quality.levelPlacement } })
   }
 }

@@ -7,6 +7,7 @@
 import type { FieldError } from '../../../core/errors.ts'
 import { validateOrganisationNumber } from '../../../core/identifiers/index.ts'
 import { STANDARD_REQUIREMENTS } from '../../../core/admission/requirements.ts'
+import { parseGenderPoints } from '../../../core/admission/programme.ts'
 import {
   checkAdmissionCode,
   checkCredits,
@@ -145,6 +146,7 @@ export function validateOffering (o: Offering, options: { prefix?: string, allow
   if (o.links.admissionRequirement !== undefined && !Object.hasOwn(STANDARD_REQUIREMENTS, o.links.admissionRequirement)) {
     push('/links/admissionRequirement', `an admission requirement code (${Object.keys(STANDARD_REQUIREMENTS).join(', ')})`)
   }
+  if (o.links.genderPoints !== undefined && parseGenderPoints(o.links.genderPoints) === undefined) push('/links/genderPoints', 'kjønnspoeng as female|male:1|2, optionally :first-time (e.g. female:2)')
   if (o.links.homepage !== undefined && !/^https?:\/\/[^\s]+$/.test(o.links.homepage)) push('/links/homepage', 'an http(s) URL')
   if (o.links.financingReference !== undefined && !/^[A-Za-z0-9._/-]{1,40}$/.test(o.links.financingReference)) push('/links/financingReference', '1–40 letters, digits and . _ / -')
   return fields
@@ -372,7 +374,7 @@ export function offeringFromJson (raw: unknown, prefix = ''): { offering: Offeri
     relations,
     links: {}
   }
-  for (const k of ['financingReference', 'admissionCode', 'admissionRequirement', 'homepage'] as const) {
+  for (const k of ['financingReference', 'admissionCode', 'admissionRequirement', 'genderPoints', 'homepage'] as const) {
     const v = linkText(k)
     if (v !== undefined) offering.links[k] = v
   }

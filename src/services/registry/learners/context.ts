@@ -26,6 +26,17 @@ export interface LearnerRegistryInit extends IdentifierPolicy {
   organisationNumber: string
 }
 
+/**
+ * The National Education Registry's offering lookup as the index needs it: is an enrolment's
+ * offering ID real on its start date, who owns it, is it withdrawn. Structural, so that the index
+ * does not import the education or results registries; the composition root hands in the node's
+ * cached lookup (the one institutions check results with).
+ */
+export interface OfferingCheck {
+  /** The offering in force on `date` (YYYY-MM-DD), or undefined; throws when the registry cannot be asked. */
+  find(id: string, date: string): Promise<{ status?: string, owner?: { organisationNumber: string }, issuer?: { organisationNumber: string } } | undefined>
+}
+
 /** What every operation of the registry works with. */
 export interface RegistryContext {
   /** The node's `learners` sublevel. */
@@ -37,6 +48,8 @@ export interface RegistryContext {
   random: ((n: number) => Uint8Array) | undefined
   init: LearnerRegistryInit
   rights: RightsMonitor
+  /** Checks enrolments' offering IDs at the education registry; without it (tools, unit tests) only their form is checked. */
+  offerings: OfferingCheck | undefined
   /**
    * A change as one unit of work in the registry's lane: built while the changes before it are
    * written (reading through the draft), unless `exclusive` (it then waits until they are

@@ -10,7 +10,7 @@ import type { Draft } from './draft.ts'
 import { MAX_BATCH, type Accessor, type EnrolmentEntry, type EntryOutcome, type PointerEntry } from './model.ts'
 import { assertPurpose, checkAction, checkIdentityCheck, checkOffering, checkOptionalDate, checkOrganisation, checkRef, checkStudyRightStatus, throwIfInvalid, type CheckedIdentifier } from './validation.ts'
 import { RefusalTally, identityMatches, type Basis } from './rights.ts'
-import type { RegistryContext } from './context.ts'
+import type { OfferingCheck, RegistryContext } from './context.ts'
 import { decodeLearner, resolveRefsInDraft } from './lookup.ts'
 import { addRequest, addAccess } from './changes.ts'
 
@@ -66,6 +66,8 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
     ctx.rights.report(accessor, 'index.register-entries', refused)
     throw new LifelongError('forbidden', 'LEARNERS_NOT_SOURCE_OWNER', 'an institution registers and withdraws only its own pointers and enrolments')
   }
+  // Asked before the write (never inside the registry's lane): a lookup is a network call.
+  const offeringRefusals = await checkOfferings(ctx, es)
   try {
     return await ctx.write(async (draft) => {
       const refs = [...ps, ...es].map((e) => e.ref as { learnerId: string } | { identifier: CheckedIdentifier })
@@ -103,6 +105,8 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
       const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
         const learnerId = learnerIds[ps.length + index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
+        const offeringRefusal = offeringRefusals[index]
+        if (offeringRefusal !== undefined) return { index, ...offeringRefusal }
         const headKey = enrolmentHeadKey(learnerId, e.institution, e.offeringId)
         const raw = draft.get(headKey)
         const current = raw === undefined ? undefined : pb.EnrolmentRecord.decode(raw)
@@ -137,6 +141,39 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
     }, accessor.requestId)
   } finally {
     ctx.rights.report(accessor, 'index.register-entries', refused)
+  }
+}
+
+/**
+ * Checks the offering of every enrolment being registered through the education registry's
+ * lookup, as an institution checks a result's offering: the ID must name an offering in force on
+ * the start date (LEARNERS_UNKNOWN_OFFERING), not withdrawn (LEARNERS_OFFERING_WITHDRAWN), owned
+ * by the registering institution today or on the start date (LEARNERS_NOT_OFFERING_OWNER).
+ * Returns the rejection of each refused entry by its index; a withdrawal is not checked (the
+ * offering may be gone since). When the registry cannot be asked, the whole batch is refused
+ * (LEARNERS_OFFERING_LOOKUP_FAILED), nothing stored.
+ */
+async function checkOfferings (ctx: RegistryContext, es: ReadonlyArray<{ action: string, institution: string, offeringId: string, startDate: string }>): Promise<Array<Omit<EntryOutcome, 'index'> | undefined>> {
+  const offerings = ctx.offerings
+  if (offerings === undefined) return []
+  const asked = new Map<string, ReturnType<OfferingCheck['find']>>()
+  const find = (id: string, date: string): ReturnType<OfferingCheck['find']> => {
+    const k = `${id}@${date}`
+    let p = asked.get(k)
+    if (p === undefined) asked.set(k, p = offerings.find(id, date))
+    return p
+  }
+  try {
+    return await Promise.all(es.map(async (e) => {
+      if (e.action !== 'register') return undefined
+      const o = await find(e.offeringId, e.startDate)
+      if (o === undefined) return { status: 'rejected', code: 'LEARNERS_UNKNOWN_OFFERING', message: `the education registry has no offering ${e.offeringId} in force on ${e.startDate}` }
+      if (o.status === 'withdrawn') return { status: 'rejected', code: 'LEARNERS_OFFERING_WITHDRAWN', message: `the education registry lists offering ${e.offeringId} as withdrawn` }
+      if (o.owner?.organisationNumber !== e.institution && o.issuer?.organisationNumber !== e.institution) return { status: 'rejected', code: 'LEARNERS_NOT_OFFERING_OWNER', message: `offering ${e.offeringId} is another institution's` }
+      return undefined
+    }))
+  } catch (err) {
+    throw new LifelongError('unavailable', 'LEARNERS_OFFERING_LOOKUP_FAILED', `the education registry could not be asked about an enrolment's offering (${err instanceof Error ? err.message.slice(0, 200) : 'unknown'}): nothing was stored`)
   }
 }
 

@@ -13,6 +13,7 @@ import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import { LearnerRegistry } from './registry.ts'
 import { serveLearnerMethods } from './handlers.ts'
 import type { LogWriter } from '../../../store/log/unit-of-work.ts'
+import type { OfferingCheck } from './context.ts'
 
 export interface LearnerIndexComponents {
   store: Sublevel
@@ -23,6 +24,8 @@ export interface LearnerIndexComponents {
   /** The node's metrics (refused writes per member, first pointers). */
   metrics?: Metrics
   now?: () => number
+  /** The education registry's offering lookup, to check enrolments' offering IDs. */
+  offerings?: OfferingCheck
 }
 
 export interface LearnerIndexInit {
@@ -46,7 +49,8 @@ export class LearnerIndex {
         federation: components.federation,
         logger: components.logger,
         ...(components.metrics === undefined ? {} : { metrics: components.metrics }),
-        ...(components.now === undefined ? {} : { now: components.now })
+        ...(components.now === undefined ? {} : { now: components.now }),
+        ...(components.offerings === undefined ? {} : { offerings: components.offerings })
       },
       { allowSynthetic: init.allowSynthetic, organisationNumber: init.organisationNumber }
     )

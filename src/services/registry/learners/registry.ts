@@ -32,7 +32,7 @@ import { addIdentifier as addIdentifierOp, issueEducationId as issueEducationIdO
 import { changeRequests as changeRequestsOp, decideChangeRequest as decideChangeRequestOp, mergeLearners as mergeLearnersOp } from './operator.ts'
 import { checkEnrolment as checkEnrolmentOp, findResultSources as findResultSourcesOp, match as matchOp, ownData as ownDataOp, resolve as resolveOp } from './reads.ts'
 import { registerIndexEntries as registerIndexEntriesOp } from './index-entries.ts'
-import type { ChangeRequestView, EnrolmentFilter, LearnerRecord, LearnerRegistryInit, MatchInput, OwnData, RegistryContext, ResultSource, Enrolment } from './context.ts'
+import type { ChangeRequestView, EnrolmentFilter, LearnerRecord, LearnerRegistryInit, MatchInput, OfferingCheck, OwnData, RegistryContext, ResultSource, Enrolment } from './context.ts'
 import { AccessWindows } from '../../log/access-window.ts'
 
 export type { AccessLogRow, ChangeRequestView, EnrolmentFilter, EnrolmentRecord, LearnerRecord, LearnerRegistryInit, MatchInput, OwnData, PointerRecord, ResultSource, Enrolment } from './context.ts'
@@ -62,6 +62,8 @@ export interface LearnerRegistryComponents {
   random?: (n: number) => Uint8Array
   /** Read records coalesced per reader, learner and purpose (the default window without). */
   accessWindows?: AccessWindows
+  /** The education registry's offering lookup: enrolments name offerings it has (an index node always has it). */
+  offerings?: OfferingCheck
 }
 
 export class LearnerRegistry {
@@ -79,6 +81,7 @@ export class LearnerRegistry {
       random: components.random,
       init,
       rights: new RightsMonitor({ logger: components.logger, ...(components.metrics === undefined ? {} : { metrics: components.metrics }) }),
+      offerings: components.offerings,
       write: async (build, requestId, exclusive = false) => await units.transaction(async (tx) => await build(new Draft(tx, store)), { lane: LEARNERS_LANE, pipeline: !exclusive, leaves: batchLeaves(store, requestId) }),
       recordAccess: async (learnerIds, accessor, operation) => {
         // One record per reader, learner(s), operation and purpose per window

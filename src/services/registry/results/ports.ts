@@ -21,17 +21,23 @@ export interface OfferingInfo {
   id: string
   /** The catalogue's offering kind (course, study-programme, …). */
   kind: string
+  /** planned, active, discontinued or withdrawn (the registry's status of the version in force). */
+  status?: string
   localCode: string
   title: Localised
   credits: number
   nkrLevel: string
   eqfLevel?: number
   iscedF: string
+  /** NUS2000 code (6 digits), if the registry has one. */
+  nusCode?: string
   languages: string[]
   gradingScale: string
   learningOutcomes: Localised
   /** A programme's special admission requirement code (MATRS, REALFA, …), if the registry has one. */
   admissionRequirement?: string
+  /** A programme's kjønnspoeng code (`female:2`, …), if the registry has one. */
+  genderPoints?: string
   /** The owner today (after mergers): who may issue and correct results for it. */
   owner?: InstitutionInfo
   /** The owner on the date asked: the issuer of a result of that date. */

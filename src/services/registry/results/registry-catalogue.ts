@@ -21,15 +21,17 @@ export interface RegistryOfferingFacts {
     offering: {
       id: string
       kind: string
+      status?: string
       localCode: string
       name: Localised
       credits: number
       nkrLevel: string
+      nusCode?: string
       iscedF: string
       languages: string[]
       gradingScale: string
       learningOutcomes: Localised
-      links?: { admissionRequirement?: string }
+      links?: { admissionRequirement?: string, genderPoints?: string }
     }
   }
   eqfLevel: number | null
@@ -63,16 +65,19 @@ export function registryCatalogue (lookup: RegistryLookup): OfferingCatalogue {
       return {
         id: o.id,
         kind: o.kind,
+        ...(o.status === undefined || o.status === '' ? {} : { status: o.status }),
         localCode: o.localCode,
         title: o.name,
         credits: o.credits,
         nkrLevel: o.nkrLevel,
         ...(facts.eqfLevel === null ? {} : { eqfLevel: facts.eqfLevel }),
         iscedF: o.iscedF,
+        ...(o.nusCode === undefined || o.nusCode === '' ? {} : { nusCode: o.nusCode }),
         languages: o.languages,
         gradingScale: o.gradingScale,
         learningOutcomes: o.learningOutcomes,
         ...(o.links?.admissionRequirement === undefined ? {} : { admissionRequirement: o.links.admissionRequirement }),
+        ...(o.links?.genderPoints === undefined ? {} : { genderPoints: o.links.genderPoints }),
         ...(owner === undefined ? {} : { owner }),
         ...(issuer === undefined ? {} : { issuer })
       }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { MIN_PEOPLE, ageBand, publish, toCsv, type Cell } from '../../../../src/core/statistics/disclosure.ts'
 
-const cell = (institution: string, field: string, people: number, extra: Partial<Cell> = {}): Cell => ({ measure: 'completions', year: 2024, field, level: '6', institution, ageBand: '20-24', people, value: people, ...extra })
+const cell = (institution: string, field: string, people: number, extra: Partial<Cell> = {}): Cell => ({ measure: 'completions', year: 2024, field, nus: '', level: '6', institution, ageBand: '20-24', people, value: people, ...extra })
 
 describe('statistics disclosure control', () => {
   it('suppresses cells under 5 people, and a second cell where one alone could be worked out from the total', () => {
@@ -56,7 +56,9 @@ describe('statistics disclosure control', () => {
           t = publish(cells, { measure: 'completions', by: two ? ['institution', 'field'] : ['field'] })
         } catch (err) {
           expect((err as { code: string }).code).toBe('STATISTICS_QUERY_TOO_NARROW')
-          expect(cells.reduce((s, c) => s + c.people, 0)).toBeLessThan(MIN_PEOPLE)
+          // A table by one dimension is refused only when it counts fewer than 5 people; one by two
+          // also when the two one-dimensional tables and its list of cells would give a small cell away.
+          if (!two) expect(cells.reduce((s, c) => s + c.people, 0)).toBeLessThan(MIN_PEOPLE)
           return
         }
         for (const c of t.cells) if (c.people !== null) expect(c.people === 0 || c.people >= MIN_PEOPLE).toBe(true)

@@ -97,6 +97,15 @@ describe('CSV import files', () => {
     const csv = parseImportFile('kind,localCode,nameNb,credits,nkrLevel,admissionRequirement\nstudy-programme,BAINF,Informatikk,180,6,REALFA\n', 'csv')
     expect(offeringFromJson(csv.rows[0]!.raw).offering.links).toEqual({ admissionRequirement: 'REALFA' })
   })
+
+  it('keeps a programme\'s kjønnspoeng as a checked code, in JSON, CSV and the stored record', () => {
+    const ok = { ...programme(), links: { genderPoints: 'female:2' } }
+    expect(validateOffering(ok)).toEqual([])
+    expect(decodeOfferingVersion(encodeOfferingVersion({ offering: ok, seq: 1, validFrom: '2024-01-01', recordedAt: 1, publishedBy: '', contentHash: offeringContentHash(ok, '2024-01-01') })).offering.links.genderPoints).toBe('female:2')
+    expect(validateOffering({ ...ok, links: { genderPoints: 'female:3' } }).map((f) => f.path)).toEqual(['/links/genderPoints'])
+    const csv = parseImportFile('kind,localCode,nameNb,credits,nkrLevel,genderPoints\nstudy-programme,BAINF,Informatikk,180,6,male:1:first-time\n', 'csv')
+    expect(offeringFromJson(csv.rows[0]!.raw).offering.links).toEqual({ genderPoints: 'male:1:first-time' })
+  })
 })
 
 const v = (seq: number, validFrom: string, recordedAt: number): { seq: number, validFrom: string, recordedAt: number } => ({ seq, validFrom, recordedAt })

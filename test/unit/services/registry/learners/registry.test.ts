@@ -257,6 +257,34 @@ describe('learner registry', () => {
     await expect(t.registry.registerIndexEntries([], [{ ...entry, endDate: '2020-01-01' }], accessor(UIO))).rejects.toMatchObject({ code: 'LEARNERS_INPUT_INVALID' })
   })
 
+  it('enrolments: the offering ID is checked through the registry lookup; a lookup that fails refuses the batch, nothing stored', async () => {
+    let down = false
+    const asked: string[] = []
+    const offerings = {
+      async find (id: string, date: string) {
+        asked.push(`${id}@${date}`)
+        if (down) throw new Error('registry down')
+        return id === 'O000000017' ? { status: 'active', owner: { organisationNumber: UIO } } : undefined
+      }
+    }
+    const t = await openTestRegistry({ now: () => Date.UTC(2025, 0, 10), offerings })
+    const id = await registered(t, 11)
+    const entry = { learner: { learnerId: id }, action: 'register', offeringId: 'O000000017', status: 'active', startDate: '2024-08-15' }
+    const before = await allKeys(t.storage.sublevel('learners'))
+    down = true
+    await expect(t.registry.registerIndexEntries([], [entry], accessor(UIO))).rejects.toMatchObject({ code: 'LEARNERS_OFFERING_LOOKUP_FAILED', kind: 'unavailable' })
+    expect(await allKeys(t.storage.sublevel('learners'))).toEqual(before)
+    down = false
+    // Two entries for one offering and start date: asked once.
+    asked.length = 0
+    const res = await t.registry.registerIndexEntries([], [entry, { ...entry, offeringId: 'BAHF-NOFI' }, { ...entry, status: 'on-leave' }], accessor(UIO))
+    expect(res.enrolments.map((e) => [e.status, e.code ?? ''])).toEqual([['registered', ''], ['rejected', 'LEARNERS_UNKNOWN_OFFERING'], ['registered', '']])
+    expect(asked.sort()).toEqual(['BAHF-NOFI@2024-08-15', 'O000000017@2024-08-15'])
+    // Withdrawing is not checked: the offering may be gone by then.
+    down = true
+    expect((await t.registry.registerIndexEntries([], [{ ...entry, action: 'withdraw' }], accessor(UIO))).enrolments[0]?.status).toBe('withdrawn')
+  })
+
   it('issues education IDs: unique, idempotent per key, never to a person with a national ID, careful with duplicates', async () => {
     const t = await openTestRegistry()
     const person = { identifiers: [{ scheme: 'esi', value: 'urn:schac:personalUniqueCode:int:esi:uni-heidelberg.de:12345' }], name: { given: 'Anna', family: 'Müller' }, birthDate: '2001-03-04', gender: 'female' }
