@@ -13,8 +13,10 @@ export const MOCKS_MODULES = ['test/unit/services/portal/shares.test.ts']
 export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Long enough for a test whose few seconds of CPU are stretched by a machine shared many times
+    // over (two cores, several suites at once); a timeout is never what a test asserts.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // Vitest's default is one worker fewer than the cores: one on a 2-core machine. Most of an
     // integration file's time is spent waiting (nodes answering each other, child processes,
