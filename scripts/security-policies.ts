@@ -42,7 +42,10 @@ export async function planEveryRole (dir: string, options: PlanOptions = {}): Pr
     configOverrides: (spec) => ({
       ...(spec.roles.includes('portal') ? { portal: { devIssuer: true }, emrex: { certificateFile, keyFile }, ...oots.portalConfig } : {}),
       // An institution harvesting results (its harvest routes exist only with a source configured).
-      ...(spec.roles.includes('institution') ? { harvest: { sources: [{ id: 'fs', format: 'elmo', file: join(dir, 'harvest') }] } } : {}),
+      // … with a workbench for its staff and its development identity provider.
+      ...(spec.roles.includes('institution')
+        ? { harvest: { sources: [{ id: 'fs', format: 'elmo', file: join(dir, 'harvest') }] }, workbench: { devSignIn: true, staff: [{ id: 'editor', name: 'Kari Katalog', subject: 'dev-editor', roles: ['catalogue-editor'] }] } }
+        : {}),
       ...(options.configOverrides?.(spec) ?? {})
     })
   })
@@ -97,8 +100,8 @@ export function policyTables (tables: readonly RoleRoutes[]): string {
     out.push(`### ${role}`, '', '| method | path | caller | scope | errors | rate limit | CSRF |', '|---|---|---|---|---|---|---|')
     for (const r of routes) {
       if (r.method === 'HEAD') continue
-      const scope = r.policy?.caller === 'service' ? `\`${r.policy.scope}\`` : ''
-      const open = r.policy !== undefined && !['learner', 'service', 'oots-gateway'].includes(r.policy.caller)
+      const scope = r.policy?.caller === 'service' ? `\`${r.policy.scope}\`` : r.policy?.caller === 'staff' ? `\`${r.policy.may}\`` : ''
+      const open = r.policy !== undefined && !['learner', 'service', 'oots-gateway', 'staff'].includes(r.policy.caller)
       const limit = r.limit === false ? 'none' : r.limit !== undefined ? LIMITS[r.limit] ?? r.limit : open ? 'public' : 'none'
       const csrf = csrfOf(r)
       if (csrf.startsWith('cross-site')) crossSite.set(`${r.method} \`${r.url}\``, r.crossSite as string)

@@ -29,6 +29,8 @@ import type { NodeInfo, Readiness } from './edges/http/system.ts'
 import { LifelongError } from './core/errors.ts'
 import type { EducationModule } from './services/registry/education/module.ts'
 import type { LogModule } from './services/log/module.ts'
+import type { StandbyFollower } from './services/replication/standby.ts'
+import type { ReplicationPrimary } from './services/replication/primary.ts'
 import type { ResultsModule } from './services/registry/results/module.ts'
 import type { PortalModule } from './services/portal/module.ts'
 import type { PortalBridgePorts } from './services/portal/bridge-ports.ts'
@@ -68,8 +70,14 @@ export interface NodeOptions {
   parts?: PartFactories<NodeParts, NodeCore>
 }
 
-/** The parts of the transparency log, the backups and the index client, which every node has. */
-const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 'backup', 'indexClient'] as const satisfies readonly PartName[]
+/** The parts of the transparency log, the backups, replication to standbys and the index client, which every node has. */
+const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 'backup', 'replicationPrimary', 'indexClient'] as const satisfies readonly PartName[]
+
+/**
+ * The parts of a warm standby (a node whose manifest entry names the member it follows), in
+ * place of its roles' parts: the store, the follower, backups (docs/OPERATIONS.md §Warm standby).
+ */
+export const STANDBY_PARTS = ['logStore', 'standby', 'standbyBackup'] as const satisfies readonly PartName[]
 
 /**
  * The parts of a node of each role, in start order; stop runs in the reverse. Each part comes
@@ -79,7 +87,7 @@ const EVERY_NODE = ['logStore', 'nodeEvents', 'checkpointer', 'witness', 'log', 
  * {@link ROLES}, each part once at its first place ({@link partsOf}).
  */
 export const ROLE_PARTS: { readonly [R in Role]: readonly PartName[] } = {
-  institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'harvester', 'institutionResults', 'evidence'],
+  institution: [...EVERY_NODE, 'registrar', 'offerings', 'institutionCatalogue', 'pointerRegistrar', 'results', 'harvester', 'workbench', 'institutionResults', 'evidence'],
   index: [...EVERY_NODE, 'offerings', 'learnerIndex'],
   registry: [...EVERY_NODE, 'educationRegistry', 'statistics'],
   accreditor: [...EVERY_NODE, 'accreditor'],
@@ -137,8 +145,12 @@ export interface LifelongNode {
   readonly manifestSync: ManifestSync
   /** Provide and find named things over the private DHT. */
   readonly discovery: Discovery
-  /** The transparency log: `node.log.transaction(tx => …, { lane })` is the one write path (docs/LOG.md §The unit of work). */
+  /** The transparency log: `node.log.transaction(tx => …, { lane })` is the one write path (docs/LOG.md §The unit of work). A standby has none (REPLICATION_IS_STANDBY). */
   readonly log: LogModule
+  /** A warm standby's follower of its primary (standby nodes only): `onPromoted` tells when to create the node again as primary. */
+  readonly standby: StandbyFollower | undefined
+  /** Replication to this node's standbys and its fencing (nodes that act for their roles). */
+  readonly replication: ReplicationPrimary | undefined
   /** The results registry (institution nodes). */
   readonly results: ResultsModule | undefined
   /** The Diploma portal (portal nodes). */
@@ -268,12 +280,25 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       publicUrl: () => config.http.publicUrl ?? listeningUrl
     }
     // The parts of the node's roles, in their table's order (src/wiring/).
-    const { parts, built: builtParts } = await buildParts(partsOf(config.roles), PART_DEFINITIONS, options.parts ?? {}, core)
+    // A warm standby runs only its follower until a manifest promotes it (then it is created again).
+    const isStandby = federation.member(self)?.standbyOf !== undefined
+    if (isStandby) logger.info({ primary: federation.member(self)?.standbyOf }, 'this node is a warm standby: it follows its primary and acts for no role')
+    const { parts, built: builtParts } = await buildParts(isStandby ? [...STANDBY_PARTS] : partsOf(config.roles), PART_DEFINITIONS, options.parts ?? {}, core)
     built = builtParts
     const { log, indexClient } = parts
-    if (log === undefined || indexClient === undefined) throw new LifelongError('internal', 'NODE_PARTS_MISSING', 'every node has the log and the index client')
+    if (!isStandby && (log === undefined || indexClient === undefined)) throw new LifelongError('internal', 'NODE_PARTS_MISSING', 'every node has the log and the index client')
     const { results, portal, eudi, oots, emrex } = parts
-    const learners: NodeLearners = { index: indexClient, registry: parts.learnerIndex?.registry, registrar: parts.registrar }
+    // A standby has neither: reaching for them is a mistake of the caller, said as such.
+    const standbyOnly = (): never => {
+      throw new LifelongError('conflict', 'REPLICATION_IS_STANDBY', `${config.name} is a warm standby: it has no log module or role services until a manifest promotes it`)
+    }
+    const learners: NodeLearners = {
+      get index () {
+        return indexClient ?? standbyOnly()
+      },
+      registry: parts.learnerIndex?.registry,
+      registrar: parts.registrar
+    }
     const educationParts: EducationModule = {
       ...(parts.educationRegistry === undefined ? {} : { registry: parts.educationRegistry.registry, staging: parts.educationRegistry.staging }),
       ...(parts.institutionCatalogue === undefined ? {} : { catalogue: parts.institutionCatalogue.catalogue }),
@@ -448,7 +473,11 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
       client,
       manifestSync,
       discovery,
-      log,
+      get log () {
+        return log ?? standbyOnly()
+      },
+      standby: parts.standby,
+      replication: parts.replicationPrimary,
       results,
       portal,
       eudi,
@@ -495,4 +524,52 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
 function rateLimitConfig (c: NodeConfig['http']['rateLimit']): RateLimitConfig {
   const { enabled, windowSeconds, publicMax, ...routes } = c
   return { enabled, windowSeconds, publicMax, routes }
+}
+
+/** A node that is created and started again when a manifest promotes it from warm standby to primary. */
+export interface SupervisedNode {
+  /** The node running now. */
+  current: () => LifelongNode
+  /** Settles once the promotion in progress (if any) has its new node started. */
+  settled: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+/**
+ * Creates and starts a node; while it is a warm standby, a manifest that promotes it stops it and
+ * starts it again as primary with the same config (its roles' parts, the log continued under its
+ * own origin: docs/OPERATIONS.md §Warm standby and failover). `onRestarted` is told of each new node.
+ */
+export async function startSupervisedNode (config: NodeConfig, options: NodeOptions = {}, onRestarted?: (node: LifelongNode, reason: string) => void): Promise<SupervisedNode> {
+  let node = await createNode(config, options)
+  await node.start()
+  let stopped = false
+  let switching: Promise<void> = Promise.resolve()
+  const watch = (n: LifelongNode): void => {
+    n.standby?.onPromoted((reason) => {
+      switching = switching.then(async () => {
+        if (stopped || node !== n) return
+        await n.stop()
+        if (stopped) return
+        node = await createNode(config, options)
+        await node.start()
+        onRestarted?.(node, reason)
+        watch(node)
+      }).catch((err: unknown) => {
+        n.logger.error({ code: err instanceof LifelongError ? err.code : 'NODE_CREATE_FAILED', err: (err as Error).message }, 'the promoted node did not start')
+      })
+    })
+  }
+  watch(node)
+  return {
+    current: () => node,
+    settled: async () => {
+      await switching
+    },
+    stop: async () => {
+      stopped = true
+      await switching
+      await node.stop()
+    }
+  }
 }

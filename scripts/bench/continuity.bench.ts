@@ -20,6 +20,7 @@ import { restoreBackup } from '../../src/store/backup/restore.ts'
 import { originKey } from '../../src/store/log/keys.ts'
 import { auditDataDir } from '../../src/store/log/audit.ts'
 import { fmt, type Benchmark, type BenchRow } from './harness.ts'
+import { standbyRows } from './continuity-standby.ts'
 
 const MIB = 1024 * 1024
 const RECORD_BYTES = 400
@@ -35,7 +36,7 @@ const median = (values: number[]): number => [...values].sort((a, b) => a - b)[M
 const bench: Benchmark = {
   name: 'continuity',
   title: 'Backup and verified restore (issue 13)',
-  goal: 'backup and restore rates (MiB/s) against a plain file copy of the store',
+  goal: 'backup and restore rates (MiB/s) against a plain file copy of the store; ingest with synchronous replication against without (ratio), and an asynchronous standby\'s lag under the ingest\'s load',
   async run ({ quick, tmp, log }) {
     const entries = quick ? 20_000 : 200_000
     const rounds = quick ? 1 : 3
@@ -114,9 +115,12 @@ const bench: Benchmark = {
         note: `rounds ${audits.map((s) => fmt(s, 2)).join(', ')} s`
       }
     ]
+    const standby = await standbyRows(tmp, quick, log)
+    rows.push(...standby.rows)
     return {
       rows,
       notes: [
+        ...standby.notes,
         `Rates are of the store's size on disk (${fmt(storeBytes / MIB, 1)} MiB for ${fmt(entries)} entries of ${RECORD_BYTES}-byte records; the backup file is ${
           fmt(backupBytes / MIB, 1)
         } MiB, uncompressed keys and values). The copy reads files the page cache holds, as the backup's snapshot does; the restore includes \`lifelong log verify\`'s audit, which recomputes every leaf and the whole tree.`

@@ -21,8 +21,13 @@ interface ChildReport {
 /** The V8 option a node runs with (src/cli/main.ts, docs/OPERATIONS.md); every child gets it unless measured without. */
 const NODE_FLAGS = ['--max-semi-space-size=4']
 
-async function measure (args: string[], flags: string[] = NODE_FLAGS): Promise<ChildReport> {
-  const proc = spawn(process.execPath, [...flags, child, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+/** The environment a node runs with (the same places): two glibc malloc arenas. */
+const NODE_ENV = { MALLOC_ARENA_MAX: '2' }
+
+async function measure (args: string[], flags: string[] = NODE_FLAGS, env: Record<string, string> = NODE_ENV): Promise<ChildReport> {
+  const inherited = { ...process.env }
+  delete inherited.MALLOC_ARENA_MAX
+  const proc = spawn(process.execPath, [...flags, child, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...inherited, ...env } })
   let out = ''
   proc.stdout.on('data', (d: Buffer) => {
     out += d.toString()
@@ -46,11 +51,13 @@ const bench: Benchmark = {
     const bare: ChildReport[] = []
     const one: ChildReport[] = []
     const oneDefault: ChildReport[] = []
+    const oneArenas: ChildReport[] = []
     const all: ChildReport[] = []
     for (let i = 0; i < runs; i++) {
       bare.push(await measure(['bare', String(await freePortRange(1))]))
       one.push(await measure(['node', join(tmp, `one-${i}`), String(await freePortRange(2))]))
-      oneDefault.push(await measure(['node', join(tmp, `one-default-${i}`), String(await freePortRange(2))], []))
+      oneArenas.push(await measure(['node', join(tmp, `one-arenas-${i}`), String(await freePortRange(2))], NODE_FLAGS, {}))
+      oneDefault.push(await measure(['node', join(tmp, `one-default-${i}`), String(await freePortRange(2))], [], {}))
       // The whole local federation takes seconds to start: measured in the full run only.
       if (!quick) all.push(await measure(['federation', join(tmp, `fed-${i}`), String(await freePortRange(9)), String(await freePortRange(9))]))
       log(`run ${i + 1}/${runs}: bare ${fmt(bare[i]!.startMs)} ms, node ${fmt(one[i]!.startMs)} ms${quick ? '' : `, federation ${fmt(all[i]!.startMs)} ms`}`)
@@ -66,10 +73,17 @@ const bench: Benchmark = {
         note: `heap ${mib(m(one, 'heapBytes'))}; goal ≤ 150 MiB (issue 18)`
       },
       {
-        name: 'one node: resident memory after start, V8\'s default young generation (before)',
+        name: 'one node: resident memory after start, glibc\'s default malloc arenas (before)',
+        value: m(oneArenas, 'rssBytes') / 2 ** 20,
+        unit: 'MiB',
+        baseline: { name: 'with MALLOC_ARENA_MAX=2', value: m(one, 'rssBytes') / 2 ** 20 },
+        note: `heap ${mib(m(oneArenas, 'heapBytes'))}`
+      },
+      {
+        name: 'one node: resident memory after start, V8\'s default young generation and malloc arenas (before)',
         value: m(oneDefault, 'rssBytes') / 2 ** 20,
         unit: 'MiB',
-        baseline: { name: `with ${NODE_FLAGS.join(' ')}`, value: m(one, 'rssBytes') / 2 ** 20 },
+        baseline: { name: `with ${NODE_FLAGS.join(' ')} and MALLOC_ARENA_MAX=2`, value: m(one, 'rssBytes') / 2 ** 20 },
         note: `heap ${mib(m(oneDefault, 'heapBytes'))}`
       }
     ]
@@ -84,7 +98,7 @@ const bench: Benchmark = {
       notes: [
         `Every child runs with ${
           NODE_FLAGS.join(' ')
-        }, as a node does (docs/OPERATIONS.md), except the row measured without it. Where one node's memory goes (process.memoryUsage after a full GC, 2026-12-07): an empty Node 24 process 62 MiB; loading libp2p +46 MiB; loading the rest of the node's code +60 MiB; starting one institution node +43 MiB (218 MiB; heap used 45 MiB of 116 MiB committed). The semi-space option takes back most of the committed but unused heap (218 → 166 MiB); what remains is Node itself, loaded code (libp2p alone 32 MiB of RSS, pdf-lib 7, the OpenID4VCI libraries 8) and 45 MiB of live heap.`,
+        } and MALLOC_ARENA_MAX=2, as a node does (docs/OPERATIONS.md), except the rows measured without them. Where one node's memory goes (process.memoryUsage, /proc/self/status and a heap snapshot after a full GC, 2026-12-07, one institution node at ~155 MiB): the Node binary's mapped code ~66 MiB of RSS (RssFile); V8's heap 50–58 MiB committed for 39–43 MiB in use, of which ~21 MiB are strings (the source text of every loaded module, kept by V8: the generated protobuf code 1.4 MiB, Node's TypeScript stripper 3.8 MiB, libp2p's DHT prefix table 0.5 MiB, the rest node_modules and src), ~12 MiB compiled code and bytecode, ~5 MiB array buffers; ~14 MiB outside the heap (6.5 MiB of it the WebAssembly of Node's TypeScript stripper, the rest Noise's WebAssembly ChaCha20-Poly1305 and Node's buffers); the rest malloc (LevelDB, OpenSSL, libuv). An empty process costs 44 MiB as a .mjs file and 61 MiB as a .ts file (the stripper). Each thread of the node (11: libuv's pool, V8's platform workers, LevelDB) got its own malloc arena; two arenas take back ~8–15 MiB. pdf-lib now loads with the first diploma or transcript.`,
         `Medians of ${runs} run${runs > 1 ? 's' : ''}, each in a fresh Node process; start time counts from before the first import of the node's code to every node answering, so it includes loading the modules.${
           quick ? ' The local federation\'s start is measured in the full run only.' : ''
         }`

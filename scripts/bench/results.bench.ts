@@ -247,10 +247,11 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
 /** Sources and how many source nodes share a child process (quick: few processes, so that starting them stays short). */
 const FANOUT_QUICK = [{ sources: 3, perProcess: 3 }]
 const FANOUT_FULL = [{ sources: 3, perProcess: 1 }, { sources: 10, perProcess: 1 }, { sources: 30, perProcess: 3 }]
-/** `RESULTS_BENCH_FANOUT=10:1,3:1` runs only these fan-outs (sources:nodes per process), e.g. to profile one. */
+/** `RESULTS_BENCH_FANOUT=10:1,3:1` runs only these fan-outs (sources:nodes per process), e.g. to profile one; `none` only the ingest. */
 function fanOutsChosen (quick: boolean): Array<{ sources: number, perProcess: number }> {
   const env = process.env.RESULTS_BENCH_FANOUT
   if (env === undefined || env === '') return quick ? FANOUT_QUICK : FANOUT_FULL
+  if (env === 'none') return []
   return env.split(',').map((f) => {
     const [s, p] = f.split(':').map(Number)
     return { sources: s ?? 3, perProcess: p ?? 1 }
@@ -281,7 +282,7 @@ const bench: Benchmark = {
         `Machine load (1/5/15-minute load average on ${cpus().length} cores): ${la(load0)} at the start, ${la(loadIngest)} after ingest, ${
           la(load1)
         } at the end. The machine is shared; wall-clock figures fall with that load, the CPU figures much less.`,
-        'Ingest runs on a real LevelDB store with the real log (every batch one synchronous write); the registry lookup answers from memory, as the education registry\'s cached lookup does after the first result of an offering and day. Batches are ingested one after another; each batch is signed on the calling thread and worker threads together (src/services/registry/results/sealer.ts).',
+        'Ingest runs on a real LevelDB store with the real log (every batch one synchronous write); the registry lookup answers from memory, as the education registry\'s cached lookup does after the first result of an offering and day. Batches are ingested one after another; each batch is signed on worker threads while it is planned, the calling thread sealing only what no worker could take (src/services/registry/results/sealer.ts).',
         'Fan-out: the index and the portal run in the benchmark process, the source nodes in child processes started together (each child starts its nodes concurrently and reports ready once their pointers are at the index); every source logs each read durably before it answers. Quick mode packs several source nodes into each child process so that starting them takes seconds; the full run gives every source its own process at 3 and 10 sources and packs the 30 sources three to a process.'
       ]
     }

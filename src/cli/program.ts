@@ -18,6 +18,7 @@ import { registerTokenCommands } from './commands/token.ts'
 import { registerRegistryCommands } from './commands/registry.ts'
 import { registerCheckCommand } from './commands/check.ts'
 import { registerBackupCommands } from './commands/backup.ts'
+import { registerStandbyCommands } from './commands/standby.ts'
 
 /** A fresh `lifelong` program with every command (commander keeps parsed options on it: one per parse). */
 export function lifelongProgram (): Command {
@@ -40,5 +41,6 @@ export function lifelongProgram (): Command {
   registerRegistryCommands(program)
   registerCheckCommand(program)
   registerBackupCommands(program)
+  registerStandbyCommands(program)
   return program
 }

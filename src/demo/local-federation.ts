@@ -31,6 +31,9 @@ export interface LocalNodeSpec {
   /** Membership validity (Unix ms); default from a day ago for a year. */
   validFrom?: number
   validTo?: number
+  /** A warm standby of the node of this slug (same organisation and roles), replicated this way. */
+  standbyOf?: string
+  replication?: 'synchronous' | 'asynchronous'
 }
 
 export interface LocalFederationSpec {
@@ -228,7 +231,8 @@ export function planLocalFederation (spec: LocalFederationSpec, dir: string, opt
       validFrom: new Date(n.spec.validFrom ?? now - 86_400_000).toISOString(),
       validTo: new Date(n.spec.validTo ?? now + 365 * 86_400_000).toISOString(),
       ...(n.credentialIssuerKey === undefined ? {} : { credentialIssuerKeys: [n.credentialIssuerKey] }),
-      ...(n.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(n.mlDsaPublicKey) })
+      ...(n.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(n.mlDsaPublicKey) }),
+      ...(n.spec.standbyOf === undefined ? {} : { standbyOf: nodes.find((p) => p.spec.slug === n.spec.standbyOf)?.peerId ?? n.spec.standbyOf, replication: n.spec.replication ?? 'asynchronous' })
     })),
     ...(options.witnessing === undefined
       ? {}

@@ -9,6 +9,7 @@ import { LifelongError } from '../core/errors.ts'
 import { planLocalFederation, startLocalFederation, type LocalFederationSpec, type LocalNodeSpec, type RunningFederation } from './local-federation.ts'
 import { SAMPLE_LEARNERS, sampleOfferingIds, seedDemoResults } from './results-sample.ts'
 import { DEMO_HARVEST, demoHarvestConfig } from './harvest-sample.ts'
+import { DEMO_WORKBENCH, demoWorkbenchConfig } from './workbench-sample.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../node.ts'
 import { SAMPLE_ENROLMENT_OFFERINGS, seedLearners, type SampleLearner } from './learners.ts'
 import { runConsumerSample, type ConsumerSample } from './consumers.ts'
@@ -48,6 +49,8 @@ export interface Demo {
   summaryFile: string
   /** The Diploma portal and who can sign in there, if the federation has a portal. */
   portal?: { url: string, learners: Array<{ name: string, note?: string }> }
+  /** The institution workbench (UiO's) and its development staff, if that institution runs. */
+  workbench?: { url: string, institution: string, staff: Array<{ name: string, roles: readonly string[] }> }
   /** Sample learners registered through the institutions, with development tokens. */
   learners: SampleLearner[]
   learnersFile: string
@@ -127,6 +130,8 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
         ? { ...emrexOverrides, ...(localOots?.portalConfig ?? {}), portal: { devIssuer: true } }
         : n.slug === DEMO_HARVEST.institution
         ? demoHarvestConfig(dir)
+        : n.slug === DEMO_WORKBENCH.institution
+        ? demoWorkbenchConfig()
         : {}
   })
   const nodeOptions = (n: LocalNodeSpec): NodeOptions => n.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith(SAMPLE_LEARNERS) } } : {}
@@ -186,6 +191,10 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
   const portal = portalNode === undefined
     ? undefined
     : { url: `${portalNode.httpUrl()}/portal`, learners: SAMPLE_LEARNERS.map((l) => ({ name: `${l.givenNames} ${l.familyName}`, ...(l.note === undefined ? {} : { note: typeof l.note === 'string' ? l.note : l.note.en }) })) }
+  const workbenchNode = federation.nodes.get(DEMO_WORKBENCH.institution)
+  const workbench = workbenchNode === undefined
+    ? undefined
+    : { url: `${workbenchNode.httpUrl()}/workbench`, institution: workbenchNode.config.name, staff: DEMO_WORKBENCH.staff.map((s) => ({ name: s.name, roles: s.roles })) }
   const learnersFile = join(dir, 'learners.json')
   let learners: SampleLearner[]
   try {
@@ -213,6 +222,7 @@ export async function runDemo (options: DemoOptions = {}, cwd: string = process.
     learnersFile,
     ...(catalogue === undefined ? {} : { catalogue }),
     ...(portal === undefined ? {} : { portal }),
+    ...(workbench === undefined ? {} : { workbench }),
     ...(emrex === undefined ? {} : { emrex }),
     ...(oots === undefined ? {} : { oots }),
     ...(consumers === undefined ? {} : { consumers })

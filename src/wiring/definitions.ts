@@ -10,6 +10,8 @@ import { accreditor, educationRegistry, indexClient, institutionCatalogue, learn
 import { evidence, harvester, institutionResults, pointerRegistrar, results } from './institution.ts'
 import { bridgeAccessLog, devIssuer, portal, signedInLearners, sourceDirectory } from './portal.ts'
 import { admission, finance, statistics } from './consumers.ts'
+import { workbench } from './workbench.ts'
+import { replicationPrimary, standby, standbyBackup } from './replication.ts'
 import { bridgeSessions, emrex, emrexStore, eudi, evidenceFetcher, oots, ootsListener, personMatcher, verifiedResults } from './bridges.ts'
 
 export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
@@ -19,6 +21,9 @@ export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
   witness,
   log,
   backup,
+  replicationPrimary,
+  standby,
+  standbyBackup,
   indexClient,
   learnerIndex,
   registrar,
@@ -29,6 +34,7 @@ export const PART_DEFINITIONS: PartDefinitions<NodeParts, NodeCore> = {
   pointerRegistrar,
   results,
   harvester,
+  workbench,
   institutionResults,
   evidence,
   signedInLearners,

@@ -12,6 +12,7 @@ import { LogModule, storedOrigin } from '../services/log/module.ts'
 import { logRoutes } from '../edges/log/routes.ts'
 import { NodeBackup } from '../services/backup/backup.ts'
 import { backupRoutes } from '../edges/backup/routes.ts'
+import { continueAfterPromotion } from '../services/replication/handover.ts'
 import { definePart } from './node-parts.ts'
 import type { NodeCore } from './context.ts'
 
@@ -19,7 +20,20 @@ const logLogger = (core: NodeCore): NodeCore['logger'] => core.logger.child({ co
 
 export const logStore = definePart({
   needs: [],
-  create: async (core) => await LogStore.open({ storage: core.storage, now: core.now }),
+  create: async (core) => {
+    const store = await LogStore.open({ storage: core.storage, now: core.now })
+    // A promoted standby continues the log it replicated under its own origin, before the checkpointer reads it.
+    if (core.federation.member(core.self)?.standbyOf === undefined) {
+      await continueAfterPromotion(store, {
+        federationId: core.config.federation.id,
+        peerId: core.self,
+        publicKey: core.key.publicKeyRaw,
+        organisationNumber: core.config.organisationNumber,
+        manifestSerial: core.federation.serial
+      }, logLogger(core))
+    }
+    return store
+  },
   lifecycle: (store) => ({
     stop: async () => {
       await store.close()

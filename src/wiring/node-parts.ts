@@ -18,6 +18,7 @@ import type { AccreditorDesk } from '../services/registry/education/accreditor.t
 import type { OfferingCatalogue, PointerRegistrar } from '../services/registry/results/ports.ts'
 import type { ResultsModule } from '../services/registry/results/module.ts'
 import type { Harvester } from '../services/registry/results/harvest/harvester.ts'
+import type { WorkbenchModule } from '../services/workbench/module.ts'
 import type { EvidenceService, InstitutionResults } from '../services/bridges/oots/evidence-protocol.ts'
 import type { SignedInLearners } from '../services/portal/bridge-ports.ts'
 import type { SourceDirectory } from '../services/portal/fetch.ts'
@@ -32,6 +33,8 @@ import type { GatewayListener } from '../edges/bridges/oots/listener.ts'
 import type { AdmissionModule } from '../services/admission/module.ts'
 import type { FinanceModule } from '../services/finance/module.ts'
 import type { StatisticsCollector } from '../services/statistics/collector.ts'
+import type { ReplicationPrimary } from '../services/replication/primary.ts'
+import type { StandbyFollower } from '../services/replication/standby.ts'
 import type { NodeCore } from './context.ts'
 import type { PartDefinition } from './parts.ts'
 
@@ -50,6 +53,13 @@ export interface NodeParts {
   log: LogModule
   /** Online backups of the whole store (every node). */
   backup: NodeBackup
+  // Warm standby (docs/OPERATIONS.md §Warm standby and failover)
+  /** Replicates to the manifest's standbys of this node; fences it when a manifest promotes another. */
+  replicationPrimary: ReplicationPrimary
+  /** A standby's follower of its primary (standby nodes only, instead of their roles' parts). */
+  standby: StandbyFollower
+  /** A standby's online backups (of the primary's log it holds). */
+  standbyBackup: NodeBackup
   // The registries
   /** Calls the national learner index over the signed protocol (every node). */
   indexClient: IndexClient
@@ -71,6 +81,8 @@ export interface NodeParts {
   results: ResultsModule
   /** Results harvested from the student system by standards (ELMO, ELM, OOAPI), with a `harvest` config section. */
   harvester: Harvester | undefined
+  /** The institution workbench for the node's staff, with a `workbench` config section. */
+  workbench: WorkbenchModule | undefined
   /** An institution's own results as the bridges' facts, for the evidence it seals. */
   institutionResults: InstitutionResults
   /** Serves the evidence an institution seals of its own results (`/lifelong/evidence/1.0.0`). */

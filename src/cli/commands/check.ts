@@ -5,6 +5,7 @@
  * present), the token issuers its write routes need. Online: the node answers and is ready, and
  * for an institution, the registry knows it. Exit code 1 while anything is missing.
  */
+import { actingFor } from '../../core/federation/primaries.ts'
 import { existsSync, readFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { loadConfig, type NodeConfig } from '../../core/config/config.ts'
@@ -84,7 +85,8 @@ function manifestFindings (config: NodeConfig, peerId: string | undefined): { fi
   }
   for (const role of config.roles) {
     for (const need of NEEDS[role] ?? []) {
-      const members = manifest.members.filter((m) => m.roles.includes(need.role as never))
+      // The member that acts for the role: a standby or a fenced former primary does not (core/federation/primaries.ts).
+      const members = actingFor(manifest, manifest.members, need.role as never)
       if (members.length === 0) findings.push(missing(`${need.role} node`, `no member with the role ${need.role}: ${need.why}`, `the operator runs one (lifelong init --role ${need.role} …) and adds it to the manifest`))
       else findings.push(ok(`${need.role} node`, members.map((m) => `${m.name} ${m.httpBaseUrl}`).join(', ')))
     }
@@ -143,7 +145,7 @@ async function online (file: string, config: NodeConfig, manifest: Manifest | un
     return findings
   }
   if (config.roles.includes('institution') && manifest !== undefined) {
-    const registry = manifest.members.find((m) => m.roles.includes('registry'))
+    const registry = actingFor(manifest, manifest.members, 'registry')[0]
     if (registry !== undefined) {
       try {
         const r = await getJson(`${registry.httpBaseUrl}/education/crosswalk?organisationNumber=${config.organisationNumber}`)

@@ -1,4 +1,4 @@
-/** `lifelong manifest keygen | sign | show | anchor`: the operator's tools. */
+/** `lifelong manifest keygen | new | add-standby | promote | sign | show | anchor`: the operator's tools. */
 import { readFileSync, writeFileSync } from 'node:fs'
 import type { Command } from 'commander'
 import { createKeyFile, createPqKeyFile, readKeyFile, readPqKeyFile } from '../../core/crypto/key-file.ts'
@@ -9,6 +9,7 @@ import { decodeEnvelope } from '../../core/crypto/envelope.ts'
 import { lifelong } from '../../core/gen/proto.js'
 import { LifelongError, ValidationError } from '../../core/errors.ts'
 import { parseTrustAnchor, serialiseTrustAnchor, trustAnchorFingerprint } from '../../core/federation/anchor.ts'
+import { addStandby, promoteStandby } from '../../core/federation/promote.ts'
 import { printJson } from '../output.ts'
 
 export function registerManifestCommands (program: Command): void {
@@ -47,6 +48,56 @@ export function registerManifestCommands (program: Command): void {
       manifestFromJson(json)
       writeFileSync(opts.out, JSON.stringify(json, null, 2) + '\n')
       process.stdout.write(`manifest of ${opts.federation}, serial ${json.serial}, ${members.length} members, expires ${json.expiresAt} → ${opts.out}\n`)
+    })
+
+  // Warm standby and failover (docs/OPERATIONS.md §Warm standby and failover): JSON in, JSON out (serial + 1), signed with `manifest sign`.
+  // The manifest in force: its JSON, or the signed file itself (the operator signed it; its content is read as is).
+  const readJson = (file: string): ManifestJson => {
+    const bytes = readFileSync(file)
+    try {
+      if (bytes[0] === 0x7b) return JSON.parse(bytes.toString('utf8')) as ManifestJson
+      const { manifest: m } = narrowManifest(lifelong.federation.FederationManifest.decode(decodeEnvelope(new Uint8Array(bytes)).payload))
+      if (m !== undefined) return manifestToJson(m)
+    } catch (err) {
+      throw new LifelongError('invalid', 'MANIFEST_INVALID', `cannot read ${file} as a manifest (JSON or signed)`, { cause: err })
+    }
+    throw new LifelongError('invalid', 'MANIFEST_INVALID', `cannot read ${file} as a manifest (JSON or signed)`)
+  }
+  const writeChecked = (json: ManifestJson, out: string): void => {
+    manifestFromJson(json)
+    writeFileSync(out, JSON.stringify(json, null, 2) + '\n')
+  }
+
+  manifest.command('add-standby')
+    .description('make a member entry (lifelong init --member-entry) the warm standby of a member of its organisation: manifest JSON of serial + 1')
+    .requiredOption('--in <file>', 'the manifest in force (signed, or its JSON)')
+    .requiredOption('--member <file>', 'the standby\'s member entry')
+    .requiredOption('--of <peer ID>', 'the member it follows (the primary)')
+    .option('--mode <mode>', 'synchronous (a write is acknowledged once the standby holds it) or asynchronous', 'synchronous')
+    .requiredOption('--out <file>', 'manifest JSON to write')
+    .action((opts) => {
+      if (opts.mode !== 'synchronous' && opts.mode !== 'asynchronous') throw new LifelongError('invalid', 'MANIFEST_INVALID', '--mode is synchronous or asynchronous')
+      let entry: ManifestJson['members'][number]
+      try {
+        entry = JSON.parse(readFileSync(opts.member, 'utf8')) as ManifestJson['members'][number]
+      } catch (err) {
+        throw new LifelongError('invalid', 'CLI_MEMBER_ENTRY_INVALID', `cannot read ${opts.member} as a member entry (lifelong init --member-entry writes one)`, { cause: err })
+      }
+      const json = addStandby(readJson(opts.in), entry, opts.of, opts.mode)
+      writeChecked(json, opts.out)
+      process.stdout.write(`${entry.peerId} follows ${opts.of as string} (${opts.mode as string}); serial ${json.serial} → ${opts.out as string}\n`)
+    })
+
+  manifest.command('promote')
+    .description('promote a warm standby: manifest JSON of serial + 1 naming it its roles\' primary, its old primary fenced (still listed, so that what it signed keeps verifying)')
+    .requiredOption('--in <file>', 'the manifest in force (signed, or its JSON)')
+    .requiredOption('--standby <peer ID>', 'the standby to promote')
+    .requiredOption('--out <file>', 'manifest JSON to write')
+    .action((opts) => {
+      const json = promoteStandby(readJson(opts.in), opts.standby)
+      writeChecked(json, opts.out)
+      const roles = Object.entries(json.primaries ?? {}).filter(([, p]) => p === opts.standby).map(([r]) => r)
+      process.stdout.write(`${opts.standby as string} is primary of ${roles.join(', ')}; serial ${json.serial} → ${opts.out as string}; sign it with lifelong manifest sign and place it on the standby\n`)
     })
 
   manifest.command('sign')

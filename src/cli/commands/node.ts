@@ -71,20 +71,24 @@ export function registerNodeCommands (program: Command): void {
     .requiredOption('--config <file>', 'node config file')
     .action(async (opts) => {
       const config = loadConfig(opts.config)
-      const { createNode } = await import('../../node.ts')
-      const node: LifelongNode = await createNode(config, { processMetrics: true })
-      await node.start()
-      process.stdout.write(`started ${config.name} (${config.roles.join(', ')}) ${node.httpUrl()} ${node.peerId}\n`)
+      const { startSupervisedNode } = await import('../../node.ts')
+      // A warm standby is started again as primary when a manifest promotes it.
+      const supervised = await startSupervisedNode(config, { processMetrics: true }, (n, reason) => {
+        process.stdout.write(`promoted ${config.name}: ${reason}; started as primary ${n.httpUrl()} ${n.peerId}\n`)
+      })
+      const first: LifelongNode = supervised.current()
+      process.stdout.write(`started ${config.name} (${config.roles.join(', ')}${first.standby === undefined ? '' : ', as warm standby'}) ${first.httpUrl()} ${first.peerId}\n`)
       runUntilSignalled(async () => {
-        await node.stop()
+        await supervised.stop()
       }, {
         boundMs: config.rpc.deadlineMs + STOP_ABORT_MS,
         reload: async () => {
+          const node = supervised.current()
           try {
             const r = await node.federation.reloadFile()
             node.logger.info({ adopted: r?.adopted, serial: node.federation.serial }, 'manifest file re-read')
           } catch (err) {
-            node.logger.warn({ code: toLifelongError(err).code }, 'manifest file not adopted')
+            supervised.current().logger.warn({ code: toLifelongError(err).code }, 'manifest file not adopted')
           }
         }
       })
@@ -125,6 +129,10 @@ export function registerNodeCommands (program: Command): void {
             new URL(demo.portal.url).origin
           }/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch\n  then run npx lifelong verify results-proof.json\n`
         )
+      }
+      if (demo.workbench !== undefined) {
+        process.stdout.write(`\nInstitution workbench of ${demo.workbench.institution}: ${demo.workbench.url}\n  Sign in with the development identity provider (marked as such) as one of its staff:\n`)
+        for (const s of demo.workbench.staff) process.stdout.write(`    - ${s.name} (${s.roles.join(', ')})\n`)
       }
       const c = demo.catalogue
       const registry = demo.summary.find((n) => n.slug === 'registry')

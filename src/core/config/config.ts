@@ -18,6 +18,7 @@ import { roleCombinationProblems, type Role } from '../federation/roles.ts'
 import { configSchema } from './schema.ts'
 import type { EmrexConfig } from './emrex.ts'
 import type { HarvestConfig } from './harvest.ts'
+import { workbenchProblems, type WorkbenchConfig } from './workbench.ts'
 import type { OotsConfig } from './oots.ts'
 import type { WalletConfig } from './wallet.ts'
 
@@ -130,6 +131,8 @@ export interface NodeConfig {
   readonly harvest?: HarvestConfig
   /** The OOTS listener for the national access point (portal role); paths absolute. Absent: no OOTS query endpoint. */
   readonly oots?: OotsConfig
+  /** The institution workbench for the node's staff (institution role); paths absolute. */
+  readonly workbench?: WorkbenchConfig
 }
 
 /** The portal's OpenID Connect client (authorization code flow with PKCE); endpoints filled in. */
@@ -214,6 +217,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
       fields.push({ path: '/portal/oidc/clientSecretFile', message: 'a public client (clientAuth none) has no secret: drop clientSecretFile or choose client_secret_basic or client_secret_post' })
     }
   }
+  if (isObject) fields.push(...workbenchProblems(raw.workbench, raw.roles, raw.identifiers?.allowSynthetic === true))
   if (isObject && raw.harvest !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('institution')) {
     fields.push({ path: '/harvest', message: 'harvesting results needs the institution role' })
   }
@@ -311,6 +315,9 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     auth: raw.auth,
     signatures: { policy: raw.signatures.policy, hybridSeals: raw.signatures.hybridSeals, ...(raw.signatures.mlDsaKeyFile === undefined ? {} : { mlDsaKeyFile: abs(raw.signatures.mlDsaKeyFile) }) },
     log: raw.log,
+    ...(raw.workbench === undefined
+      ? {}
+      : { workbench: { ...raw.workbench, ...(raw.workbench.oidc === undefined ? {} : { oidc: { ...oidcConfig(raw.workbench.oidc, abs), subjectClaim: raw.workbench.oidc.subjectClaim } }) } }),
     ...(raw.harvest === undefined ? {} : { harvest: { sources: raw.harvest.sources.map((h: { file?: string }) => ({ ...h, ...(h.file === undefined ? {} : { file: abs(h.file) }) })) } }),
     ...(raw.emrex === undefined
       ? {}

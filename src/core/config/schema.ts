@@ -6,6 +6,7 @@ import { ROLES } from '../federation/roles.ts'
 import { emrexConfigSchema } from './emrex.ts'
 import { ootsConfigSchema } from './oots.ts'
 import { walletConfigSchema } from './wallet.ts'
+import { workbenchConfigSchema } from './workbench.ts'
 
 const positiveInt = (minimum: number, maximum: number, defaultValue: number, description: string) => ({ type: 'integer', minimum, maximum, default: defaultValue, description })
 
@@ -71,7 +72,7 @@ export const configSchema = {
             enabled: { type: 'boolean', default: true, description: 'Limit requests per client address (the address the proxy reports with trustProxy)' },
             windowSeconds: positiveInt(1, 86_400, 60, 'The window of every limit below'),
             publicMax: positiveInt(1, 1_000_000, 1200, 'Requests per window to the routes any caller may call, together (public reads, share pages, wallet and EMREX endpoints)'),
-            signIn: positiveInt(1, 1_000_000, 30, 'Sign-ins started per window (GET /portal/login)'),
+            signIn: positiveInt(1, 1_000_000, 30, 'Sign-ins started per window (GET /portal/login), and on the workbench sign-ins started and completed (GET /workbench/login, /workbench/callback)'),
             shareOpen: positiveInt(1, 1_000_000, 20, 'Attempts to open a share per window (POST /share/<id>, /share/<id>/open), each route'),
             walletToken: positiveInt(1, 1_000_000, 30, 'Token requests per window at the credential issuer (POST /eudi/token)'),
             walletCredential: positiveInt(1, 1_000_000, 60, 'Credential and nonce requests per window (POST /eudi/credential, /eudi/nonce), each route'),
@@ -206,6 +207,7 @@ export const configSchema = {
         maxEntriesPerRequest: positiveInt(1, 100_000, 1000, 'Most leaves served in one GetEntries')
       }
     },
+    workbench: workbenchConfigSchema,
     harvest: {
       type: 'object',
       additionalProperties: false,

@@ -15,6 +15,7 @@ import { TRUST_ERRORS } from './trust.ts'
 import { XML_ERRORS } from './xml.ts'
 import { STORAGE_ERRORS } from './storage.ts'
 import { BACKUP_ERRORS } from './backup.ts'
+import { REPLICATION_ERRORS } from './replication.ts'
 import { P2P_ERRORS } from './p2p.ts'
 import { RPC_ERRORS } from './rpc.ts'
 import { EDUCATION_ERRORS } from './education.ts'
@@ -40,6 +41,7 @@ import { DEMO_ERRORS } from './demo.ts'
 import { ADMISSION_ERRORS } from './admission.ts'
 import { FINANCE_ERRORS } from './finance.ts'
 import { STATISTICS_ERRORS } from './statistics.ts'
+import { WORKBENCH_ERRORS } from './workbench.ts'
 
 export type { CodeDeclaration, ErrorKind, ErrorModule } from './define.ts'
 
@@ -56,6 +58,7 @@ export const ERROR_MODULES = [
   XML_ERRORS,
   STORAGE_ERRORS,
   BACKUP_ERRORS,
+  REPLICATION_ERRORS,
   P2P_ERRORS,
   RPC_ERRORS,
   EDUCATION_ERRORS,
@@ -68,6 +71,7 @@ export const ERROR_MODULES = [
   FINANCE_ERRORS,
   STATISTICS_ERRORS,
   AUTH_ERRORS,
+  WORKBENCH_ERRORS,
   SHARE_ERRORS,
   ELM_ERRORS,
   ELMO_ERRORS,

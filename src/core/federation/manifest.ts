@@ -40,7 +40,17 @@ export interface Member {
   readonly credentialIssuerKeys: readonly Uint8Array[]
   /** Raw ML-DSA-65 public key of a member that signs hybrid (checkpoints, cosignatures, seals). */
   readonly mlDsaPublicKey?: Uint8Array
+  /** The peer ID of the member this one follows as a warm standby (docs/OPERATIONS.md §Warm standby and failover). */
+  readonly standbyOf?: string
+  /** How its primary replicates to this standby (default asynchronous). */
+  readonly replication?: ReplicationMode
+  /** A former primary that must not act as primary any more. */
+  readonly fenced?: boolean
 }
+
+/** How a primary replicates to its standby: acknowledging writes once the standby holds them, or at once. */
+export type ReplicationMode = 'synchronous' | 'asynchronous'
+export const REPLICATION_MODES: readonly ReplicationMode[] = ['synchronous', 'asynchronous']
 
 /** Who witnesses which log (docs/LOG.md §Witness sets; src/core/federation/witnessing.ts). */
 export interface WitnessPolicy {
@@ -63,6 +73,8 @@ export interface Manifest {
   readonly members: readonly Member[]
   /** Unset: every member witnesses every other member's log. */
   readonly witnessing?: WitnessPolicy
+  /** The member that acts for a role, by role, where the operator named one (a promoted standby). */
+  readonly primaries?: Readonly<Record<string, string>>
 }
 
 /** A manifest together with the exact signed bytes it came in and the key that signed it. */
@@ -93,9 +105,17 @@ export interface ManifestJson {
     credentialIssuerKeys?: Array<P256Jwk & { kid?: string }>
     /** The member's ML-DSA-65 public key, "ml-dsa-65:<base64>", if it signs hybrid. */
     mlDsaPublicKey?: string
+    /** The peer ID of the member this one follows as a warm standby. */
+    standbyOf?: string
+    /** `synchronous` or `asynchronous` (default), for a standby. */
+    replication?: string
+    /** A former primary that must not act as primary any more. */
+    fenced?: boolean
   }>
   /** Who witnesses which log; omit for every member witnessing every other. */
   witnessing?: { pool?: string[], perLog: number, threshold: number }
+  /** The member that acts for a role (its peer ID), by role. */
+  primaries?: Record<string, string>
 }
 
 export function isMemberValidAt (member: Member, at: number): boolean {
@@ -176,6 +196,17 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     })
     const mlDsa = raw.mlDsaPublicKey instanceof Uint8Array && raw.mlDsaPublicKey.length > 0 ? raw.mlDsaPublicKey : undefined
     if (mlDsa !== undefined && pqPublicKeyObject(mlDsa) === undefined) bad(`${at}/mlDsaPublicKey`, 'not an ML-DSA-65 public key (1952 bytes)')
+    let standbyOf: string | undefined
+    if (raw.standbyOf instanceof Uint8Array && raw.standbyOf.length > 0) {
+      standbyOf = decodePeerIdBytes(raw.standbyOf)?.peerId.toString()
+      if (standbyOf === undefined) bad(`${at}/standbyOf`, 'not an Ed25519 peer ID')
+      else if (standbyOf === peerId) bad(`${at}/standbyOf`, 'a member cannot be its own standby')
+    }
+    const replication = typeof raw.replication === 'string' && raw.replication !== '' ? raw.replication : undefined
+    if (replication !== undefined && !(REPLICATION_MODES as readonly string[]).includes(replication)) bad(`${at}/replication`, 'must be synchronous or asynchronous')
+    if (replication !== undefined && standbyOf === undefined) bad(`${at}/replication`, 'only a standby has a replication mode')
+    const fenced = raw.fenced === true
+    if (fenced && standbyOf !== undefined) bad(`${at}/fenced`, 'a standby is not fenced (it never acts as primary)')
     if (fields.length === before && publicKey !== undefined) {
       members.push({
         peerId,
@@ -189,9 +220,32 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
         validFrom,
         validTo,
         credentialIssuerKeys: issuerKeys.map((k) => new Uint8Array(k)),
-        ...(mlDsa === undefined ? {} : { mlDsaPublicKey: new Uint8Array(mlDsa) })
+        ...(mlDsa === undefined ? {} : { mlDsaPublicKey: new Uint8Array(mlDsa) }),
+        ...(standbyOf === undefined ? {} : { standbyOf, replication: (replication ?? 'asynchronous') as ReplicationMode }),
+        ...(fenced ? { fenced } : {})
       })
     }
+  })
+  // A standby follows a member of its own organisation with the same roles, which is no standby itself.
+  members.forEach((m, i) => {
+    if (m.standbyOf === undefined) return
+    const primary = members.find((p) => p.peerId === m.standbyOf)
+    if (primary === undefined) bad(`/members/${i}/standbyOf`, 'not the peer ID of a member')
+    else if (primary.organisationNumber !== m.organisationNumber) bad(`/members/${i}/standbyOf`, 'a standby follows a member of its own organisation')
+    else if (primary.standbyOf !== undefined) bad(`/members/${i}/standbyOf`, 'a standby follows a member that is not a standby itself')
+    else if (primary.roles.join(',') !== m.roles.join(',')) bad(`/members/${i}/roles`, 'a standby has the roles of the member it follows')
+  })
+  const primaries: Record<string, string> = {}
+  ;(m.primaries ?? []).forEach((p, i) => {
+    const role = typeof p.role === 'string' ? p.role : ''
+    const id = decodePeerIdBytes(p.peerId instanceof Uint8Array ? p.peerId : new Uint8Array())?.peerId.toString()
+    const member = members.find((x) => x.peerId === id)
+    if (!isRole(role)) bad(`/primaries/${i}/role`, 'not a role')
+    else if (primaries[role] !== undefined) bad(`/primaries/${i}/role`, 'named twice')
+    else if (member === undefined) bad(`/primaries/${i}/peerId`, 'not the peer ID of a member')
+    else if (!member.roles.includes(role)) bad(`/primaries/${i}/peerId`, `the member does not have the role ${role}`)
+    else if (member.standbyOf !== undefined || member.fenced === true) bad(`/primaries/${i}/peerId`, 'a standby or a fenced member does not act for a role')
+    else primaries[role] = member.peerId
   })
   let witnessing: WitnessPolicy | undefined
   if (m.witnessing != null) {
@@ -213,13 +267,24 @@ export function narrowManifest (m: lifelong.federation.IFederationManifest): { m
     witnessing = { pool, perLog, threshold }
   }
   if (fields.length > 0) return { fields }
-  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }) }, fields }
+  return { manifest: { federation, serial, issuedAt, expiresAt, members, ...(witnessing === undefined ? {} : { witnessing }), ...(Object.keys(primaries).length === 0 ? {} : { primaries }) }, fields }
 }
 
 function parseTime (value: unknown, path: string, fields: FieldError[]): number {
   const ms = typeof value === 'string' ? Date.parse(value) : NaN
   if (Number.isNaN(ms)) fields.push({ path, message: 'must be an ISO 8601 time' })
   return ms
+}
+
+/** A peer ID field of the JSON form as multihash bytes (empty when absent; a bad one is reported). */
+function peerIdField (value: unknown, path: string, fields: FieldError[]): Uint8Array {
+  if (value === undefined || value === '') return new Uint8Array()
+  try {
+    return parsePeerId(String(value)).toMultihash().bytes
+  } catch {
+    fields.push({ path, message: 'not an Ed25519 peer ID' })
+    return new Uint8Array()
+  }
 }
 
 /** Builds the manifest message from its JSON form; throws MANIFEST_INVALID listing every bad field. */
@@ -258,9 +323,13 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
           fields.push({ path: `/members/${i}/mlDsaPublicKey`, message: (err as Error).message })
           return new Uint8Array()
         }
-      })()
+      })(),
+      standbyOf: peerIdField(m.standbyOf, `/members/${i}/standbyOf`, fields),
+      replication: typeof m.replication === 'string' ? m.replication : '',
+      fenced: m.fenced === true
     }
   })
+  const primaries = Object.entries(json.primaries ?? {}).map(([role, peer]) => ({ role, peerId: peerIdField(peer, `/primaries/${role}`, fields) }))
   const witnessing = json.witnessing === undefined
     ? undefined
     : {
@@ -281,7 +350,8 @@ export function manifestFromJson (json: ManifestJson, now: number = Date.now()):
     serial: json.serial,
     issuedAtMs: json.issuedAt === undefined ? now : parseTime(json.issuedAt, '/issuedAt', fields),
     expiresAtMs: parseTime(json.expiresAt, '/expiresAt', fields),
-    members
+    members,
+    primaries
   })
   const narrowed = narrowManifest(message)
   const all = [...fields, ...narrowed.fields.filter((f) => !fields.some((g) => g.path === f.path))]
@@ -367,8 +437,11 @@ export function manifestToJson (manifest: Manifest): ManifestJson & { issuedAt: 
             return { ...jwk, kid: p256Thumbprint(jwk) }
           })
         }),
-      ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) })
+      ...(m.mlDsaPublicKey === undefined ? {} : { mlDsaPublicKey: formatPqPublicKey(m.mlDsaPublicKey) }),
+      ...(m.standbyOf === undefined ? {} : { standbyOf: m.standbyOf, replication: m.replication ?? 'asynchronous' }),
+      ...(m.fenced === true ? { fenced: true } : {})
     })),
-    ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } })
+    ...(manifest.witnessing === undefined ? {} : { witnessing: { pool: [...manifest.witnessing.pool], perLog: manifest.witnessing.perLog, threshold: manifest.witnessing.threshold } }),
+    ...(manifest.primaries === undefined ? {} : { primaries: { ...manifest.primaries } })
   }
 }

@@ -594,22 +594,39 @@ export interface InclusionToVerify {
  * elements as the proof that proved it leads to the same root, which is checked by comparing
  * bytes instead of hashing; any difference and it is hashed up to the root like any other.
  * Only nodes of proofs that verified are kept, so a bad proof never vouches for another. At
- * 1,000 random proofs of a 10,000,000-entry tree about the top ten of 24 levels are shared.
+ * 2,000 random proofs of a 10,000,000-entry tree about the top eleven of 24 levels are shared.
+ *
+ * Only the levels with at most four nodes per proof of the batch are kept (below them two
+ * random proofs rarely meet); their nodes' hashes sit in one growing buffer, found through one
+ * array per level indexed by position, so a proof allocates nothing of its own and the
+ * bookkeeping costs less than the hashes it saves (docs/BENCHMARKS.md, the log section).
  */
 export function verifyInclusions (items: readonly InclusionToVerify[], treeSize: number, root: Uint8Array): boolean[] {
   const out = new Array<boolean>(items.length).fill(false)
   if (!isHash(root) || !isSize(treeSize) || treeSize === 0) return out
-  // Proved nodes by position (sn = (treeSize − 1) >> level is unique per level while > 0, then
-  // fn): their hash, and the proof and element from which that proof went on to the root.
-  const proved = new Map<number, Map<number, { hash: Uint8Array, proof: readonly Uint8Array[], next: number }>>()
-  const steps: Array<{ sn: number, fn: number, hash: Uint8Array, next: number }> = []
+  // A node's position: after `lv` halvings sn = ⌊(treeSize − 1) / 2^lv⌋ is the same for every
+  // proof of this tree, so (lv, fn) names one node, 0 ≤ fn ≤ sn. byLevel[lv][fn] is 1 + the
+  // node's slot (0: none): its hash at hashes[32·slot…], the proof and the element from which
+  // that proof went on to the root. Levels with more than `kept` nodes are not kept.
+  const kept = 4 * items.length
+  const byLevel: Array<Int32Array | undefined> = []
+  let hashes = new Uint8Array(HASH_SIZE * 1024)
+  const proofs: Array<readonly Uint8Array[]> = []
+  const nexts: number[] = []
+  let used = 0
+  // The nodes the current proof passes, kept only if it verifies (slots used, used + 1, …).
+  const pendingLevel: number[] = []
+  const pendingFn: number[] = []
+  const pendingNext: number[] = []
+  const r = new Uint8Array(HASH_SIZE)
   for (let k = 0; k < items.length; k++) {
     const { leafHash, index, proof } = items[k]!
     if (!isHash(leafHash) || !isSize(index) || !isProof(proof, MAX_PROOF_LENGTH) || index >= treeSize) continue
-    const r = Uint8Array.from(leafHash)
+    r.set(leafHash)
     let fn = index
     let sn = treeSize - 1
-    steps.length = 0
+    let lv = 0
+    let pending = 0
     // A tree of one leaf: the empty proof, and the leaf is the root.
     let ok = proof.length === 0 && sn === 0 && bytesEqual(r, root)
     for (let i = 0; i < proof.length; i++) {
@@ -620,32 +637,56 @@ export function verifyInclusions (items: readonly InclusionToVerify[], treeSize:
         while (!isOdd(fn) && fn !== 0) {
           fn = half(fn)
           sn = half(sn)
+          lv++
         }
       } else {
         sha256NodeAt(r, 0, p, 0, r, 0)
       }
       fn = half(fn)
       sn = half(sn)
+      lv++
       if (sn === 0) {
         ok = i === proof.length - 1 && bytesEqual(r, root)
         break
       }
-      const known = proved.get(sn)?.get(fn)
-      if (known !== undefined && bytesEqual(r, known.hash) && sameTail(proof, i + 1, known.proof, known.next)) {
+      if (sn >= kept) continue
+      const slot = (byLevel[lv]?.[fn] ?? 0) - 1
+      if (slot >= 0 && equalAt(r, hashes, HASH_SIZE * slot) && sameTail(proof, i + 1, proofs[slot]!, nexts[slot]!)) {
         ok = true
         break
       }
-      steps.push({ sn, fn, hash: Uint8Array.from(r), next: i + 1 })
+      const at = HASH_SIZE * (used + pending)
+      if (at + HASH_SIZE > hashes.length) {
+        const grown = new Uint8Array(2 * hashes.length)
+        grown.set(hashes)
+        hashes = grown
+      }
+      for (let b = 0; b < HASH_SIZE; b++) hashes[at + b] = r[b]!
+      pendingLevel[pending] = lv
+      pendingFn[pending] = fn
+      pendingNext[pending] = i + 1
+      pending++
     }
     if (!ok) continue
     out[k] = true
-    for (const step of steps) {
-      let level = proved.get(step.sn)
-      if (level === undefined) proved.set(step.sn, level = new Map())
-      level.set(step.fn, { hash: step.hash, proof, next: step.next })
+    for (let j = 0; j < pending; j++) {
+      const slot = used + j
+      const lvj = pendingLevel[j]!
+      let level = byLevel[lvj]
+      if (level === undefined) byLevel[lvj] = level = new Int32Array(Math.floor((treeSize - 1) / 2 ** lvj) + 1)
+      level[pendingFn[j]!] = slot + 1
+      proofs[slot] = proof
+      nexts[slot] = pendingNext[j]!
     }
+    used += pending
   }
   return out
+}
+
+/** Whether the 32 bytes of `a` equal those of `b` from `offset`. */
+function equalAt (a: Uint8Array, b: Uint8Array, offset: number): boolean {
+  for (let i = 0; i < HASH_SIZE; i++) if (a[i] !== b[offset + i]) return false
+  return true
 }
 
 /** Whether `a` from `i` and `b` from `j` hold the same hashes. */

@@ -262,7 +262,9 @@ function protect (chosen: readonly Cell[], family: Dimension[][], known: Pattern
     return span
   }
   const allTargets = (): number[][] => [...targets, ...members.flatMap((w) => w.cells.filter((c) => w.state.get(c.key.join(SEP)) === 'primary').map((c) => c.fine))]
-  for (let guard = 0; guard <= 4 * n + 16; guard++) {
+  // Each round hides at least one published sum, so there are at most as many rounds as sums.
+  const rounds = published().length + 1
+  for (let round = 0; round <= rounds; round++) {
     const sums = published()
     const span = spanOf(sums)
     const exposed = allTargets().filter((t) => span.contains(t))
@@ -283,7 +285,7 @@ function protect (chosen: readonly Cell[], family: Dimension[][], known: Pattern
     if (touched.size === 0) throw new LifelongError('forbidden', 'STATISTICS_QUERY_TOO_NARROW', `the query's tables would give away a group of fewer than ${MIN_PEOPLE} people whatever else is hidden`)
     for (const m of touched) lineRules(members[m] as Working)
   }
-  throw new LifelongError('internal', 'STATISTICS_QUERY_TOO_NARROW', 'the disclosure audit did not settle')
+  throw new LifelongError('forbidden', 'STATISTICS_QUERY_TOO_NARROW', 'the disclosure audit did not settle: nothing is published')
 }
 
 /**

@@ -25,22 +25,29 @@
  * - `emrex-provider`: a learner's browser returning from a foreign EMREX provider; the import is
  *   found by its session ID and the ELMO document checked against the provider's certificates.
  * - `development`: the development issuer and simulated nodes of test and demo federations.
+ * - `staff`: a member of the institution's staff signed in to its workbench (the workbench's
+ *   session cookie, src/services/workbench/); the route's policy names the permission it needs
+ *   (`may`), which the member's roles must grant.
  */
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
+import type { StaffPermission } from '../../core/config/workbench.ts'
+
+export type { StaffPermission } from '../../core/config/workbench.ts'
 
 /** The routes with limits of their own (their limits: src/edges/http/rate-limits.ts). */
 export const RATE_LIMIT_NAMES = ['signIn', 'shareOpen', 'walletToken', 'walletCredential', 'emrexEntry', 'walletPresentation'] as const
 export type RateLimitName = typeof RATE_LIMIT_NAMES[number]
 
-export type CallerKind = 'public' | 'learner' | 'service' | 'share-holder' | 'oots-gateway' | 'wallet' | 'emrex-client' | 'emrex-provider' | 'development'
+export type CallerKind = 'public' | 'learner' | 'service' | 'share-holder' | 'oots-gateway' | 'wallet' | 'emrex-client' | 'emrex-provider' | 'development' | 'staff'
 
-export const CALLER_KINDS: readonly CallerKind[] = ['public', 'learner', 'service', 'share-holder', 'oots-gateway', 'wallet', 'emrex-client', 'emrex-provider', 'development']
+export const CALLER_KINDS: readonly CallerKind[] = ['public', 'learner', 'service', 'share-holder', 'oots-gateway', 'wallet', 'emrex-client', 'emrex-provider', 'development', 'staff']
 
 /** Who may call a route: declared in every route's options as `config: { policy }`. */
 export type RoutePolicy =
   | { readonly caller: 'service', readonly scope: string }
-  | { readonly caller: Exclude<CallerKind, 'service'> }
+  | { readonly caller: 'staff', readonly may: StaffPermission }
+  | { readonly caller: Exclude<CallerKind, 'service' | 'staff'> }
 
 /** How a route's errors are rendered: JSON, an HTML page, OAuth 2.0 errors or OOTS EDM errors. */
 export type ErrorStyle = 'json' | 'page' | 'oauth' | 'edm'
@@ -51,6 +58,17 @@ export type Caller =
   | LearnerCaller
   | { readonly kind: 'service', readonly subject: string, readonly scopes: readonly string[], readonly issuer: string }
   | { readonly kind: 'oots-gateway', readonly id: string, readonly name: string }
+  | StaffCaller
+
+/** A member of the institution's staff signed in to the workbench. */
+export interface StaffCaller {
+  readonly kind: 'staff'
+  /** Their handle in the node's config (what the audit records; never their sign-in subject). */
+  readonly id: string
+  readonly name: string
+  readonly roles: readonly string[]
+  readonly permissions: readonly StaffPermission[]
+}
 
 /** A signed-in learner, as far as the authenticator that recognised them knows. */
 export interface LearnerCaller {
@@ -89,6 +107,8 @@ declare module 'fastify' {
      * authenticated routes have none.
      */
     limit?: RateLimitName | false
+    /** Where a page of this route sends a browser that has no session (default: the node's sign-in path, for learners). */
+    signIn?: string
   }
   interface FastifyRequest {
     /** The caller, once the route's policy has been checked (anonymous for public routes). */
@@ -158,9 +178,10 @@ export function installCallerPolicy (app: FastifyInstance, authenticators: Authe
       caller = await authenticate(request, policy, authenticators)
     } catch (err) {
       options.onRefused?.(err instanceof LifelongError ? err.code : 'AUTH_FAILED')
-      // A page for signed-in learners, opened without a session: sign in, then come back to it.
-      if (options.signInPath !== undefined && errors === 'page' && request.method === 'GET' && err instanceof LifelongError && err.code === 'AUTH_SIGN_IN_REQUIRED') {
-        return await reply.redirect(`${options.signInPath}?returnTo=${encodeURIComponent(request.url.split('?')[0] as string)}`, 303)
+      // A page for signed-in learners (or staff), opened without a session: sign in, then come back to it.
+      const signIn = request.routeOptions.config.signIn ?? options.signInPath
+      if (signIn !== undefined && errors === 'page' && request.method === 'GET' && err instanceof LifelongError && (err.code === 'AUTH_SIGN_IN_REQUIRED' || err.code === 'WORKBENCH_SIGN_IN_REQUIRED')) {
+        return await reply.redirect(`${signIn}?returnTo=${encodeURIComponent(request.url.split('?')[0] as string)}`, 303)
       }
       throw err
     }
@@ -176,6 +197,7 @@ export function installCallerPolicy (app: FastifyInstance, authenticators: Authe
 function usable (policy: RoutePolicy | undefined, authenticators: Authenticators): boolean {
   if (policy === undefined || !CALLER_KINDS.includes(policy.caller)) return false
   if (policy.caller === 'service' && (typeof policy.scope !== 'string' || policy.scope === '')) return false
+  if (policy.caller === 'staff' && typeof policy.may !== 'string') return false
   return CHECKED_BY_ROUTE.has(policy.caller) || (authenticators[policy.caller]?.length ?? 0) > 0
 }
 
@@ -186,6 +208,7 @@ async function authenticate (request: FastifyRequest, policy: RoutePolicy, authe
     if (caller !== undefined) return caller
   }
   if (request.headers.authorization !== undefined) throw new LifelongError('unauthenticated', 'AUTH_BEARER_INVALID', 'the Authorization header does not hold a token of an issuer this node trusts')
+  if (policy.caller === 'staff') throw new LifelongError('unauthenticated', 'WORKBENCH_SIGN_IN_REQUIRED', 'sign in to the workbench first')
   throw policy.caller === 'learner'
     ? new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REQUIRED', 'sign in first')
     : new LifelongError('unauthenticated', 'AUTH_BEARER_MISSING', 'a bearer token is required')

@@ -93,6 +93,13 @@ export function describeError (err: unknown): DescribedError {
   switch (fastifyError?.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: 'HTTP_BODY_TOO_LARGE', message: 'the request body is over the size limit', error: err }
+    // A file upload (@fastify/multipart, src/edges/http/plugins.ts) over its limits.
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return { status: 413, code: 'HTTP_BODY_TOO_LARGE', message: 'the uploaded file is over the size limit', error: err }
+    case 'FST_FILES_LIMIT':
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return { status: 413, code: 'HTTP_BODY_TOO_LARGE', message: 'the form has more files or fields than the route takes', error: err }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return { status: 415, code: 'HTTP_MEDIA_TYPE_UNSUPPORTED', message: 'unsupported content type', error: err }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

@@ -186,6 +186,24 @@ export const ERROR_EXPLANATIONS: Readonly<Partial<Record<ErrorCode, Explain>>> =
     )
   ),
   AUTH_SIGN_IN_REQUIRED: say(t3('Du må logge inn først.', 'Du må logge inn først.', 'You need to sign in first.'), SIGN_IN_AGAIN),
+  // The institution workbench (docs/WORKBENCH.md).
+  WORKBENCH_SIGN_IN_REQUIRED: say(t3('Du må logge inn på arbeidsbenken først.', 'Du må logge inn på arbeidsbenken først.', 'You need to sign in to the workbench first.')),
+  WORKBENCH_NOT_STAFF: say(
+    t3(
+      'Du er logget inn, men står ikke på listen over ansatte som kan bruke arbeidsbenken. Be den som drifter noden, om å legge deg til.',
+      'Du er logga inn, men står ikkje på lista over tilsette som kan bruke arbeidsbenken. Be den som driftar noden, om å leggje deg til.',
+      'You are signed in, but you are not on the list of staff who may use the workbench. Ask whoever runs the node to add you.'
+    )
+  ),
+  WORKBENCH_ROLE_MISSING: say(
+    t3(
+      'Rollen din gir ikke lov til dette. Ingenting er endret. Be den som drifter noden, om en annen rolle hvis du trenger det.',
+      'Rolla di gir ikkje lov til dette. Ingenting er endra. Be den som driftar noden, om ei anna rolle dersom du treng det.',
+      'Your role does not allow this. Nothing was changed. Ask whoever runs the node for another role if you need it.'
+    )
+  ),
+  WORKBENCH_UPLOAD_INVALID: say(t3('Velg en fil (UTF-8-tekst) og prøv igjen. Ingenting er importert.', 'Vel ei fil (UTF-8-tekst) og prøv igjen. Ingenting er importert.', 'Choose a file (UTF-8 text) and try again. Nothing was imported.')),
+  WORKBENCH_IMPORT_RUNNING: say(t3('En import av samme slag pågår. Vent til den er ferdig.', 'Ein import av same slag går føre seg. Vent til han er ferdig.', 'An import of the same kind is running. Wait until it is done.')),
   AUTH_SIGN_IN_INVALID: say(
     t3(
       'Innloggingen tok for lang tid eller ble startet i en annen nettleser. Logg inn på nytt.',

@@ -13,6 +13,7 @@ import type { Role } from '../../core/federation/roles.ts'
 import { openManifest, isMemberValidAt, type Member, type SignedManifest } from '../../core/federation/manifest.ts'
 import type { SignaturePolicy } from '../../core/crypto/policy.ts'
 import { currentManifestKey, manifestHistoryKey } from './keys.ts'
+import { actingFor } from '../../core/federation/primaries.ts'
 
 export interface FederationInit {
   federationId: string
@@ -187,10 +188,15 @@ export class Federation {
     return m !== undefined && isMemberValidAt(m, this.now()) ? m : undefined
   }
 
-  /** Members currently valid that hold `role`. */
+  /**
+   * Members currently valid that act for `role`: the one the manifest names for it (a promoted
+   * standby), else those holding it that are neither standbys nor fenced (core/federation/primaries.ts).
+   */
   membersWithRole (role: Role): Member[] {
     const now = this.now()
-    return (this.signed?.manifest.members ?? []).filter((m) => m.roles.includes(role) && isMemberValidAt(m, now))
+    const manifest = this.signed?.manifest
+    if (manifest === undefined) return []
+    return actingFor(manifest, manifest.members.filter((m) => isMemberValidAt(m, now)), role)
   }
 
   /** Members currently valid. */

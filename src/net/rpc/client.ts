@@ -18,9 +18,12 @@ import { BUFFER_HEADROOM, openResponse, sealRequest, sha256 } from './frame.ts'
 import { PerPeerLimiter, streamLimits } from './limiter.ts'
 import { MuxChannel, NotSentError } from './channel.ts'
 import { muxProtocol, MUX_STREAM_LIMITS } from './mux-frame.ts'
-import { deadline } from './deadline.ts'
+import { deadline, type Deadline } from './deadline.ts'
 import type { CallOptions, Method } from './method.ts'
 import { RemoteError, Status, statusName } from './status.ts'
+
+/** Parsed peer IDs the client keeps (see `peerIdOf`): far more than a federation's members. */
+const PEER_ID_CACHE = 4096
 
 export interface RpcClientComponents {
   libp2p: Libp2p
@@ -62,6 +65,7 @@ export class RpcClient {
   close (): void {
     const reason = new LifelongError('unavailable', 'RPC_CLIENT_STOPPED', 'this node is stopping')
     this.closing.abort(reason)
+    for (const call of this.live) call.abort(reason)
     for (const channel of this.channels.values()) channel.abort(reason)
     this.channels.clear()
   }
@@ -79,11 +83,23 @@ export class RpcClient {
   }
 
   private calling = 0
+  /**
+   * The deadline of each call in flight, which {@link close} aborts: one signal per call rather
+   * than a composite of the client's and the deadline's (`AbortSignal.any` costs listeners on
+   * both and an object that lives until the next garbage collection, on every call).
+   */
+  private readonly live = new Set<Deadline>()
+  /**
+   * Peer IDs already parsed from their strings: callers name members by string, and parsing
+   * (base58) and printing a fresh PeerId on every call showed in the exchange's profile. Members
+   * are few; the map is emptied if it ever holds more than {@link PEER_ID_CACHE} of them.
+   */
+  private readonly peerIds = new Map<string, PeerId>()
 
   /** Calls `method` on the member `peer` and returns its decoded response. */
   async call<Req, Res> (peer: PeerId | string, method: Method<Req, Res>, body: Req, options: CallOptions = {}): Promise<Res> {
     if (this.closing.signal.aborted) throw this.closing.signal.reason as LifelongError
-    const peerId = typeof peer === 'string' ? parsePeerId(peer) : peer
+    const peerId = typeof peer === 'string' ? this.peerIdOf(peer) : peer
     const peerName = peerId.toString()
     if (!method.servedWhenExpired && this.c.federation.state() === 'expired') {
       throw new LifelongError('unavailable', 'RPC_MANIFEST_EXPIRED', 'this node\'s federation manifest has expired')
@@ -94,11 +110,13 @@ export class RpcClient {
       throw new LifelongError('invalid', 'RPC_PURPOSE_REQUIRED', `${method.type} needs a purpose and a legal basis`)
     }
     const expiry = deadline(options.deadlineMs ?? this.init.deadlineMs)
-    const signal = AbortSignal.any([this.closing.signal, expiry.signal, ...(options.signal === undefined ? [] : [options.signal])])
+    this.live.add(expiry)
+    const signal = options.signal === undefined ? expiry.signal : AbortSignal.any([expiry.signal, options.signal])
     const started = performance.now()
     let status = 'ERROR'
     const release = await this.limiter.acquire(peerName, signal).catch((err: unknown) => {
       expiry.clear()
+      this.live.delete(expiry)
       throw this.closing.signal.aborted ? this.closing.signal.reason : err
     })
     this.calling++
@@ -142,10 +160,22 @@ export class RpcClient {
     } finally {
       this.calling--
       expiry.clear()
+      this.live.delete(expiry)
       release()
       this.c.metrics.rpcCalls.inc({ protocol: method.protocol, type: method.type, status })
       this.c.metrics.rpcCallSeconds.observe({ protocol: method.protocol, type: method.type }, (performance.now() - started) / 1000)
     }
+  }
+
+  /** The PeerId of a peer ID string, parsed once. Throws `KEY_PEER_ID_INVALID`. */
+  private peerIdOf (peer: string): PeerId {
+    let peerId = this.peerIds.get(peer)
+    if (peerId === undefined) {
+      peerId = parsePeerId(peer)
+      if (this.peerIds.size >= PEER_ID_CACHE) this.peerIds.clear()
+      this.peerIds.set(peer, peerId)
+    }
+    return peerId
   }
 
   /**

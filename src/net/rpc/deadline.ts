@@ -7,6 +7,8 @@
 export interface Deadline {
   signal: AbortSignal
   clear: () => void
+  /** Ends the phase early with `reason` (the node stopping), as the timer would with its own. */
+  abort: (reason: unknown) => void
 }
 
 export function deadline (ms: number): Deadline {
@@ -20,6 +22,10 @@ export function deadline (ms: number): Deadline {
     signal: controller.signal,
     clear: () => {
       clearTimeout(timer)
+    },
+    abort: (reason) => {
+      clearTimeout(timer)
+      controller.abort(reason)
     }
   }
 }

@@ -36,8 +36,15 @@ const EVENTS_LANE = 'node.events'
 
 const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value))
 
+/**
+ * The config as its change is logged. The workbench's staff list keeps who holds which role (a
+ * change of roles is a logged config change) but not their names or sign-in subjects, which are
+ * personal (a subject may be a national ID).
+ */
 function canonicalConfig (config: NodeConfig): unknown {
-  return JSON.parse(JSON.stringify(config, (_k, v: unknown) => v instanceof Uint8Array ? formatPublicKey(v) : v))
+  const staff = config.workbench?.staff.map((s) => ({ id: s.id, roles: s.roles }))
+  const logged = staff === undefined ? config : { ...config, workbench: { ...config.workbench, staff } }
+  return JSON.parse(JSON.stringify(logged, (_k, v: unknown) => v instanceof Uint8Array ? formatPublicKey(v) : v))
 }
 
 /** The log origin of a node: `<federation id>/log/<peer ID>` (docs/LOG.md §Origins). */

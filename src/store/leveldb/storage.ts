@@ -23,7 +23,7 @@ export type BatchOp =
   | { type: 'del', sublevel: Sublevel, key: string }
 
 /** The sublevel names in use; a name is never reused for another module. */
-export const SUBLEVELS = ['p2p', 'replay', 'federation', 'log', 'education', 'learners', 'results', 'portal', 'bridges'] as const
+export const SUBLEVELS = ['p2p', 'replay', 'federation', 'log', 'education', 'learners', 'results', 'portal', 'bridges', 'workbench'] as const
 export type SublevelName = typeof SUBLEVELS[number]
 
 export interface Storage {

@@ -18,6 +18,10 @@
  *   l/<origin>/<lost size>      a loss statement of that log (lifelong/log-loss/v1; own or a witnessed log's)
  *   meta/rolled-back            the witnessed checkpoint of this log larger than its store, while the node refuses to append
  *   u/<lane>/<key hash>         the value of an idempotent unit of work (JSON; unit-of-work.ts)
+ *   rj/<seq>                    replication journal: a committed batch kept for a warm standby
+ *                               until it holds it (store.ts; docs/OPERATIONS.md §Warm standby)
+ *   meta/replica                a warm standby's position: the primary, the last batch applied,
+ *                               the primary's latest checkpoint it checked (JSON; services/replication)
  */
 
 const hex14 = (n: number): string => n.toString(16).padStart(14, '0')
@@ -33,6 +37,7 @@ export const leafHashKey = (leafHash: Uint8Array): string => `h/${Buffer.from(le
 export const layoutKey = (): string => 'meta/layout'
 export const latestCheckpointKey = (): string => 'cp/latest'
 export const checkpointHistoryKey = (size: number): string => `cp/h/${hex14(size)}`
+export const CHECKPOINT_HISTORY_PREFIX = 'cp/h/'
 export const originKey = (): string => 'meta/origin'
 export const verifierKeyKey = (): string => 'meta/vkey'
 export const eventStateKey = (name: string): string => `meta/events/${name}`
@@ -43,6 +48,10 @@ export const EVIDENCE_PREFIX = 'x/'
 export const lossKey = (origin: string, lostSize: number): string => `l/${origin}/${hex14(lostSize)}`
 export const LOSS_PREFIX = 'l/'
 export const rolledBackKey = (): string => 'meta/rolled-back'
+
+export const journalKey = (seq: number): string => `rj/${hex14(seq)}`
+export const JOURNAL_PREFIX = 'rj/'
+export const replicaKey = (): string => 'meta/replica'
 
 /** Where an idempotent unit's value is kept: its lane and the SHA-256 (base64url) of its key. */
 export const idempotencyKey = (lane: string, keyHash: string): string => `u/${lane}/${keyHash}`

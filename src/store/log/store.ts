@@ -43,7 +43,9 @@ import { LeafWriter, SALT_SIZE, isValidEntryKey, isValidEntryType, leafLength } 
 import { TILE_BYTES, appendToEdge, edgeFrontier, edgeInputs, fullTiles, locateNode, pushNode, tileRoot, type Edge } from '../../core/log/tiles.ts'
 import type { AppendRequest, AppendResult, AppendTicket, LogEntryInput, LogPut } from './append.ts'
 import { UnitOfWork, type LogWriter, type Transaction, type UnitOptions } from './unit-of-work.ts'
-import { BUNDLE_PREFIX, bundleKey, bundleStartFromKey, layoutKey, leafHashKey, prefixEnd, stateKey, tileKey } from './keys.ts'
+import { BUNDLE_PREFIX, JOURNAL_PREFIX, bundleKey, bundleStartFromKey, journalKey, layoutKey, leafHashKey, prefixEnd, stateKey, tileKey } from './keys.ts'
+import { decodeLeaf, leafMismatches } from '../../core/log/leaf.ts'
+import { encodeOps, type BatchTap, type CommittedBatch, type RawOp } from './replica.ts'
 
 export type { AppendRequest, AppendResult, AppendTicket, LogEntryInput, LogPut }
 
@@ -130,6 +132,8 @@ interface TreeState {
   size: number
   edge: Edge
   frontier?: Frontier
+  /** The sequence number of the last batch (counted while a batch tap is set: replication). */
+  seq: number
 }
 
 /** A batch put together, not yet written. */
@@ -140,6 +144,31 @@ interface Prepared {
   total: number
   next: TreeState & { frontier: Frontier }
   completed: Array<[number, Uint8Array]>
+  /** The batch as replication sees it, while a batch tap is set. */
+  replicated?: CommittedBatch
+}
+
+/** Sublevels a standby receives: every module's but the node's own network state and manifests. */
+const NOT_REPLICATED: readonly SublevelName[] = ['p2p', 'replay', 'federation']
+
+/** Journal record: u64 size before ‖ u64 size after ‖ u64 committed at ‖ root(32) ‖ encoded writes. */
+function encodeJournal (b: CommittedBatch): Uint8Array {
+  const out = new Uint8Array(24 + HASH_SIZE + b.ops.length)
+  writeU64(out, 0, b.sizeBefore)
+  writeU64(out, 8, b.sizeAfter)
+  writeU64(out, 16, b.committedAt)
+  out.set(b.root, 24)
+  out.set(b.ops, 24 + HASH_SIZE)
+  return out
+}
+
+function decodeJournal (seq: number, bytes: Uint8Array): CommittedBatch {
+  if (bytes.length < 24 + HASH_SIZE) throw new LifelongError('internal', 'LOG_ENTRY_CORRUPT', `journal record ${seq} is malformed`)
+  return { seq, sizeBefore: readU64(bytes, 0), sizeAfter: readU64(bytes, 8), committedAt: readU64(bytes, 16), root: copyOf(bytes, 24, 24 + HASH_SIZE), ops: copyOf(bytes, 24 + HASH_SIZE, bytes.length) }
+}
+
+function replicationInconsistent (message: string): LifelongError {
+  return new LifelongError('conflict', 'REPLICATION_INCONSISTENT', `${message}; nothing was applied`)
 }
 
 /** Listener told after every committed batch. */
@@ -348,6 +377,10 @@ export class LogStore implements LogWriter {
   private readonly listeners: AppendListener[] = []
   private problem: string | undefined
   private readonly units: UnitOfWork
+  /** Told of every committed batch (replication to a warm standby), if set. */
+  private tap: BatchTap | undefined
+  /** The sequence number of the last batch written with a tap set (the journal's last key). */
+  private seq = 0
 
   private constructor (components: LogStoreComponents, init: LogStoreInit) {
     this.storage = components.storage
@@ -389,6 +422,8 @@ export class LogStore implements LogWriter {
         `the log in this store uses storage layout ${layout === undefined ? 1 : textDecoder.decode(layout)}; this version reads layout ${STORAGE_LAYOUT} (docs/LOG.md §Format versions)`
       )
     }
+    const lastJournal = await store.sub.keys({ gte: JOURNAL_PREFIX, lt: prefixEnd(JOURNAL_PREFIX), reverse: true, limit: 1 }).all()
+    if (lastJournal.length > 0) store.seq = Number.parseInt(lastJournal[0]!.slice(JOURNAL_PREFIX.length), 16)
     if (state === undefined) return store
     const stored = decodeState(state)
     store.frontier = stored
@@ -470,6 +505,137 @@ export class LogStore implements LogWriter {
 
   onAppended (listener: AppendListener): void {
     this.listeners.push(listener)
+  }
+
+  /**
+   * Tells `tap` of every batch once it is durable, and keeps each in the journal (`rj/<seq>`)
+   * until {@link pruneJournal}; undefined stops both (docs/OPERATIONS.md §Warm standby and failover).
+   */
+  setBatchTap (tap: BatchTap | undefined): void {
+    this.tap = tap
+  }
+
+  /** The sequence number of the last batch written with a tap set (or applied from a primary). */
+  get batchSeq (): number {
+    return this.seq
+  }
+
+  /** The journal's batches from `seq` on, at most `limit` (a standby catching up). */
+  async journal (seq: number, limit: number): Promise<CommittedBatch[]> {
+    const out: CommittedBatch[] = []
+    for await (const [key, value] of this.sub.iterator({ gte: journalKey(seq), lt: prefixEnd(JOURNAL_PREFIX), limit })) {
+      out.push(decodeJournal(Number.parseInt(key.slice(JOURNAL_PREFIX.length), 16), value))
+    }
+    return out
+  }
+
+  /** Deletes the journal's batches before `seq` (every standby holds them); not synced. */
+  async pruneJournal (seq: number): Promise<void> {
+    const keys = await this.sub.keys({ gte: JOURNAL_PREFIX, lt: journalKey(seq) }).all()
+    if (keys.length > 0) await this.sub.batch(keys.map((key) => ({ type: 'del' as const, key })))
+  }
+
+  /**
+   * A warm standby writes a primary's batch (src/services/replication/standby.ts), after checking
+   * it against the log: it starts at this tree's size; it writes only replicated sublevels; its
+   * entries are the leaves [sizeBefore, sizeAfter) in order, each record as its leaf commits; the
+   * tree they give has `root`, the state and the tiles the batch writes, and at each checkpoint's
+   * size the checkpoint's root. Only then are the writes (with `extra`, the standby's own
+   * position) written in one synced batch.
+   *
+   * @throws LifelongError `REPLICATION_OUT_OF_ORDER`, `REPLICATION_INCONSISTENT`,
+   *   `REPLICATION_BATCH_MALFORMED` (nothing written)
+   */
+  async applyReplicated (batch: { seq: number, sizeBefore: number, sizeAfter: number, root: Uint8Array }, ops: readonly RawOp[], checkpoints: ReadonlyArray<{ size: number, root: Uint8Array }>, extra: readonly RawOp[] = []): Promise<void> {
+    const size0 = this.frontier.size
+    if (batch.sizeBefore !== size0) throw new LifelongError('conflict', 'REPLICATION_OUT_OF_ORDER', `the batch starts at size ${batch.sizeBefore}, this log holds ${size0}`)
+    const total = batch.sizeAfter - size0
+    if (!Number.isSafeInteger(total) || total < 0) throw replicationInconsistent('the batch shrinks the log')
+    const refused = NOT_REPLICATED.map((n) => this.storage.sublevel(n).prefix)
+    const byKey = new Map<string, Uint8Array | undefined>()
+    for (const [key, value] of ops) {
+      if (refused.some((p) => key.startsWith(p)) || ![...this.names.values()].some((n) => key.startsWith(this.storage.sublevel(n).prefix))) {
+        throw new LifelongError('invalid', 'REPLICATION_BATCH_MALFORMED', 'the batch writes outside the replicated sublevels')
+      }
+      byKey.set(key, value)
+    }
+    // The entries, from the bundles the batch writes, in index order.
+    const bundlePrefix = this.prefix + BUNDLE_PREFIX
+    const entries: StoredEntry[] = []
+    for (const key of [...byKey.keys()].filter((k) => k.startsWith(bundlePrefix)).sort()) {
+      const value = byKey.get(key)
+      if (value === undefined) throw new LifelongError('invalid', 'REPLICATION_BATCH_MALFORMED', 'the batch deletes an entry bundle')
+      entries.push(...decodeBundle(bundleStartFromKey(key.slice(this.prefix.length)), value))
+    }
+    if (entries.length !== total || entries.some((e, i) => e.index !== size0 + i)) throw replicationInconsistent(`the batch does not hold the entries ${size0}…${batch.sizeAfter - 1} in order`)
+    // Each record as its leaf commits to it: in the batch, or already stored (storedAt).
+    const leafHashes = Buffer.allocUnsafe(HASH_SIZE * total)
+    for (let i = 0; i < total; i++) {
+      const e = entries[i]!
+      let record: Uint8Array | undefined
+      if (e.location.kind === 'log') record = e.record
+      else {
+        const raw = this.storage.sublevel(e.location.sublevel).prefix + e.location.key
+        record = byKey.has(raw) ? byKey.get(raw) : await this.storage.sublevel(e.location.sublevel).get(e.location.key)
+      }
+      let leaf
+      try {
+        leaf = decodeLeaf(e.leaf)
+      } catch {
+        throw replicationInconsistent(`entry ${e.index} has a malformed leaf`)
+      }
+      if (record === undefined || leafMismatches(leaf, leaf.type, e.key, record, e.salt).length > 0) throw replicationInconsistent(`entry ${e.index}'s record or key is not the one its leaf commits to`)
+      hashLeafInto(e.leaf, 0, e.leaf.length, leafHashes, HASH_SIZE * i)
+    }
+    // Every checkpoint of the primary against the tree: those the store holds, then those within the batch.
+    for (const cp of checkpoints) {
+      if (cp.size <= size0 && cp.size > 0 && !sameBytes(await this.rootAt(cp.size), cp.root)) throw replicationInconsistent(`this log's root at ${cp.size} is not the primary's signed checkpoint's`)
+    }
+    const edge = this.edge.slice()
+    const completed: Array<[number, Uint8Array]> = []
+    const tileKeys = new Set<string>()
+    const onTile = (tileLevel: number, tileIndex: number, tile: Uint8Array): void => {
+      completed.push([tileLevel * TILE_KEY_LEVEL + tileIndex, new Uint8Array(tile)])
+      tileKeys.add(this.prefix + tileKey(tileLevel, tileIndex))
+    }
+    let at = 0
+    for (const cp of [...checkpoints].filter((c) => c.size > size0 && c.size <= batch.sizeAfter).sort((a, b) => a.size - b.size)) {
+      appendToEdge(edge, size0 + at, leafHashes.subarray(HASH_SIZE * at), cp.size - size0 - at, onTile)
+      at = cp.size - size0
+      if (!sameBytes(frontierRoot(edgeFrontier(edge, cp.size)), cp.root)) throw replicationInconsistent(`the tree at ${cp.size} does not have the primary's signed checkpoint's root`)
+    }
+    appendToEdge(edge, size0 + at, leafHashes.subarray(HASH_SIZE * at), total - at, onTile)
+    const frontier = edgeFrontier(edge, batch.sizeAfter)
+    if (!sameBytes(frontierRoot(frontier), batch.root)) throw replicationInconsistent('the entries do not give the root the primary sent')
+    const state = byKey.get(this.prefix + stateKey())
+    if (total > 0 && (state === undefined || !sameBytes(state, encodeState(frontier)))) throw replicationInconsistent('the tree state the batch writes is not the one its entries give')
+    for (const [cacheKey, tile] of completed) {
+      const key = this.prefix + tileKey(Math.floor(cacheKey / TILE_KEY_LEVEL), cacheKey % TILE_KEY_LEVEL)
+      const sent = byKey.get(key)
+      if (sent === undefined || !sameBytes(sent, tile)) throw replicationInconsistent(`the batch's tile ${key} is not the one its entries complete`)
+    }
+    const tilePrefix = this.prefix + 't/'
+    if ([...byKey.keys()].some((k) => k.startsWith(tilePrefix) && !tileKeys.has(k))) throw replicationInconsistent('the batch writes a tile its entries do not complete')
+    const chain = this.db_.batch()
+    for (const [key, value] of [...ops, ...extra]) {
+      if (value === undefined) chain.del(key)
+      else chain.put(key, value)
+    }
+    // The journal's last key carries the sequence on: the standby's, and the primary's own when a
+    // store restored from the standby or promoted goes on (its batches are never sent again).
+    chain.put(this.prefix + journalKey(batch.seq), encodeJournal({ ...batch, ops: new Uint8Array(), committedAt: 0 }))
+    if (this.seq > 0) chain.del(this.prefix + journalKey(this.seq))
+    await chain.write({ sync: true })
+    this.edge = edge
+    this.frontier = frontier
+    this.seq = batch.seq
+    this.rootCache = undefined
+    for (const [key, tile] of completed) this.tiles.set(key, tile)
+    for (const listener of this.listeners) {
+      try {
+        listener(frontier.size, total)
+      } catch { /* listeners must not break appends */ }
+    }
   }
 
   /**
@@ -570,7 +736,7 @@ export class LogStore implements LogWriter {
     try {
       let ahead: Prepared | undefined
       for (;;) {
-        const current = ahead ?? this.prepareGroup(this.takeGroup(), { size: this.frontier.size, edge: this.edge })
+        const current = ahead ?? this.prepareGroup(this.takeGroup(), { size: this.frontier.size, edge: this.edge, seq: this.seq })
         ahead = undefined
         if (current === undefined) break
         const writing = current.chain.write({ sync: true })
@@ -586,10 +752,22 @@ export class LogStore implements LogWriter {
           await this.failed(current.group, err)
           continue
         }
-        this.apply(current)
-        current.group.forEach((p, i) => {
-          p.resolve(current.results[i]!)
-        })
+        const replicated = this.apply(current)
+        if (replicated === undefined) {
+          current.group.forEach((p, i) => {
+            p.resolve(current.results[i]!)
+          })
+        } else {
+          // Synchronous replication: acknowledged once the standby holds the batch too; the
+          // next batch is written meanwhile (the standby receives batches in order).
+          void replicated.then(() => {
+            current.group.forEach((p, i) => {
+              p.resolve(current.results[i]!)
+            })
+          }, (err: unknown) => {
+            for (const p of current.group) p.reject(err)
+          })
+        }
       }
     } finally {
       this.writing = false
@@ -630,10 +808,14 @@ export class LogStore implements LogWriter {
     }
   }
 
-  /** The tree moves on to a written batch's state. */
-  private apply (batch: Prepared): void {
+  /**
+   * The tree moves on to a written batch's state. Returns what the batch tap returned: the
+   * standby's acknowledgement its writers wait for (synchronous replication), if any.
+   */
+  private apply (batch: Prepared): Promise<void> | undefined {
     this.edge = batch.next.edge
     this.frontier = batch.next.frontier
+    this.seq = batch.next.seq
     this.rootCache = undefined
     for (const [key, tile] of batch.completed) this.tiles.set(key, tile)
     for (const r of batch.results) r.treeSize = batch.next.frontier.size
@@ -641,6 +823,12 @@ export class LogStore implements LogWriter {
       try {
         listener(batch.next.frontier.size, batch.total)
       } catch { /* listeners must not break appends */ }
+    }
+    if (batch.replicated === undefined || this.tap === undefined) return undefined
+    try {
+      return this.tap(batch.replicated)
+    } catch (err) {
+      return Promise.reject(err)
     }
   }
 
@@ -657,10 +845,11 @@ export class LogStore implements LogWriter {
     const chain = this.db_.batch()
     let written = false
     try {
-      const prepared: Prepared = { group, chain, ...this.prepare(group, chain, { size: this.frontier.size, edge: this.edge }) }
+      const prepared: Prepared = { group, chain, ...this.prepare(group, chain, { size: this.frontier.size, edge: this.edge, seq: this.seq }) }
       await chain.write({ sync: true })
       written = true
-      this.apply(prepared)
+      const replicated = this.apply(prepared)
+      if (replicated !== undefined) await replicated
       return prepared.results
     } finally {
       if (!written) await chain.close()
@@ -675,6 +864,8 @@ export class LogStore implements LogWriter {
     for (const p of group) total += p.entries.length
     const prefix = this.prefix
     const results: AppendResult[] = []
+    // The batch's writes as stored, for a warm standby (only while a batch tap is set).
+    const cap: RawOp[] | undefined = this.tap === undefined ? undefined : []
 
     // The registries' own writes; where each record is, and an upper bound of the bundles'
     // bytes (UTF-8: at most 3 bytes per UTF-16 unit).
@@ -687,12 +878,17 @@ export class LogStore implements LogWriter {
         const options = this.sublevelOptions(op.sublevel)
         if (op.type === 'put') {
           chain.put(op.key, op.value, options)
+          cap?.push([op.sublevel.prefix + op.key, op.value])
           if (!byValue.has(op.value)) byValue.set(op.value, op)
         } else {
           chain.del(op.key, options)
+          cap?.push([op.sublevel.prefix + op.key, undefined])
         }
       }
-      for (const put of p.logPuts) chain.put(prefix + put.key, put.value)
+      for (const put of p.logPuts) {
+        chain.put(prefix + put.key, put.value)
+        cap?.push([prefix + put.key, put.value])
+      }
       const indexes: number[] = new Array(p.entries.length)
       for (let i = 0; i < p.entries.length; i++) {
         const entry = p.entries[i]!
@@ -707,6 +903,7 @@ export class LogStore implements LogWriter {
         for (const op of p.atIndexes(indexes)) {
           if (op.type === 'put') chain.put(op.key, op.value, this.sublevelOptions(op.sublevel))
           else chain.del(op.key, this.sublevelOptions(op.sublevel))
+          cap?.push([op.sublevel.prefix + op.key, op.type === 'put' ? op.value : undefined])
         }
       }
       results.push({ indexes, treeSize: 0 })
@@ -727,7 +924,10 @@ export class LogStore implements LogWriter {
       for (const entry of p.entries) {
         const index = size0 + k
         if (k === 0 || index % BUNDLE_SPAN === 0) {
-          if (k > 0) chain.put(prefix + bundleKey(bundleFirst), bundles.subarray(bundleByte, at))
+          if (k > 0) {
+            chain.put(prefix + bundleKey(bundleFirst), bundles.subarray(bundleByte, at))
+            cap?.push([prefix + bundleKey(bundleFirst), bundles.subarray(bundleByte, at)])
+          }
           bundleFirst = index
           bundleByte = at
           bundles[at++] = BUNDLE_FORMAT
@@ -763,10 +963,14 @@ export class LogStore implements LogWriter {
         }
         writeU64(indexValues, 8 * k, index)
         chain.put(prefix + 'h/' + leafHashes.toString('base64url', HASH_SIZE * k, HASH_SIZE * (k + 1)), indexValues.subarray(8 * k, 8 * k + 8))
+        cap?.push([prefix + 'h/' + leafHashes.toString('base64url', HASH_SIZE * k, HASH_SIZE * (k + 1)), indexValues.subarray(8 * k, 8 * k + 8)])
         k++
       }
     }
-    if (total > 0) chain.put(prefix + bundleKey(bundleFirst), bundles.subarray(bundleByte, at))
+    if (total > 0) {
+      chain.put(prefix + bundleKey(bundleFirst), bundles.subarray(bundleByte, at))
+      cap?.push([prefix + bundleKey(bundleFirst), bundles.subarray(bundleByte, at)])
+    }
 
     // The tree: leaves into the right edge; every tile that completes is written once.
     const edge = base.edge.slice()
@@ -774,10 +978,19 @@ export class LogStore implements LogWriter {
     appendToEdge(edge, size0, leafHashes, total, (tileLevel, tileIndex, tile) => {
       completed.push([tileLevel * TILE_KEY_LEVEL + tileIndex, tile])
       chain.put(prefix + tileKey(tileLevel, tileIndex), tile)
+      cap?.push([prefix + tileKey(tileLevel, tileIndex), tile])
     })
     const frontier = edgeFrontier(edge, size0 + total)
-    chain.put(prefix + stateKey(), encodeState(frontier))
-    return { results, total, next: { size: frontier.size, edge, frontier }, completed }
+    const state = encodeState(frontier)
+    chain.put(prefix + stateKey(), state)
+    if (cap === undefined) return { results, total, next: { size: frontier.size, edge, frontier, seq: base.seq }, completed }
+    // The batch goes to the journal in the same batch, so that a standby that missed it (down,
+    // or this node restarted before it was sent) gets it from there (docs/OPERATIONS.md).
+    cap.push([prefix + stateKey(), state])
+    const seq = base.seq + 1
+    const replicated: CommittedBatch = { seq, sizeBefore: size0, sizeAfter: frontier.size, root: frontierRoot(frontier), ops: encodeOps(cap), committedAt: loggedAt }
+    chain.put(prefix + journalKey(seq), encodeJournal(replicated))
+    return { results, total, next: { size: frontier.size, edge, frontier, seq }, completed, replicated }
   }
 
   /** The chained-batch options of a sublevel's op, one object per sublevel. */

@@ -35,7 +35,9 @@ const ADMITS: Record<CallerKind, (c: Credential) => boolean> = {
   learner: (c) => c === 'learner' || c === 'another learner',
   service: (c) => c === 'right scope',
   // The national access point authenticates on its own listener; none of these callers is it.
-  'oots-gateway': () => false
+  'oots-gateway': () => false,
+  // A workbench session is the only staff credential; none of these callers has one.
+  staff: () => false
 }
 
 async function refusals (node: LifelongNode): Promise<number> {
@@ -116,7 +118,7 @@ describe('every route of every role', () => {
           const expected = !ADMITS[policy.caller](credential)
           if (refused !== expected) wrong.push(`${spec.slug} ${route.method} ${route.url} (${policy.caller}) with ${credential}: ${refused ? 'refused' : 'admitted'} (${res.statusCode} ${String(res.headers['x-error-code'] ?? '')})`)
           // A refusal is an answer the caller can act on: signing in (a page fetched by a browser), 401 or 403.
-          if (refused && !(res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && String(res.headers.location).startsWith('/portal/login?returnTo=')))) {
+          if (refused && !(res.statusCode === 401 || res.statusCode === 403 || (res.statusCode === 303 && /^\/(portal\/login|workbench\/sign-in)\?returnTo=/.test(String(res.headers.location))))) {
             wrong.push(`${spec.slug} ${route.method} ${route.url} with ${credential}: refused with ${res.statusCode}`)
           }
         }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ROLES, roleCombinationProblems, type Role } from '../../../src/core/federation/roles.ts'
-import { partsOf, ROLE_PARTS } from '../../../src/node.ts'
+import { partsOf, ROLE_PARTS, STANDBY_PARTS } from '../../../src/node.ts'
 import { PART_DEFINITIONS } from '../../../src/wiring/definitions.ts'
 import { buildParts, orderProblems, type PartDefinitions } from '../../../src/wiring/parts.ts'
 
@@ -28,8 +28,8 @@ describe('the role tables', () => {
     for (const roles of combinations) expect(orderProblems(partsOf(roles), PART_DEFINITIONS), roles.join('+')).toEqual([])
   })
 
-  it('give every defined part to some role, and a combination the parts of each of its roles once', () => {
-    const listed = new Set(Object.values(ROLE_PARTS).flat())
+  it('give every defined part to some role (or to a warm standby), and a combination the parts of each of its roles once', () => {
+    const listed = new Set([...Object.values(ROLE_PARTS).flat(), ...STANDBY_PARTS])
     expect(Object.keys(PART_DEFINITIONS).filter((p) => !listed.has(p as never))).toEqual([])
     const operator = partsOf(['index', 'registry', 'portal'])
     expect(new Set(operator).size).toBe(operator.length)

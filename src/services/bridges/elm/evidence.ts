@@ -9,7 +9,6 @@ import { ValidationError } from '../../../core/errors.ts'
 import type { SigningKey } from '../../../core/crypto/ed25519.ts'
 import type { LearnerFacts, Localised, ResultFacts } from '../../../core/bridges/model.ts'
 import { elmCredential, type ElmCredential } from './credential.ts'
-import { diplomaPdf } from './pdf.ts'
 import { createElmSchemaValidator, type ElmSchemaValidator } from './schema.ts'
 import { didKeyFromEd25519, sealElm } from './seal.ts'
 
@@ -56,6 +55,8 @@ export class EvidenceBuilder {
   async build (learner: LearnerFacts, result: ResultFacts): Promise<ResultEvidence> {
     const credentialId = this.newId()
     const issued = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z')
+    // pdf-lib (~10 MiB of a node's memory) loads with the first diploma, not when the node starts.
+    const { diplomaPdf } = await import('./pdf.ts')
     const pdf = await diplomaPdf(learner, result, { credentialId, issued })
     const credential = elmCredential(learner, result, {
       credentialId,

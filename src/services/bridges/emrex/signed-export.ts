@@ -8,7 +8,6 @@ import type { LearnerResults } from '../../../core/bridges/model.ts'
 import type { SigningCredentials } from './certificate.ts'
 import { buildElmo } from './export.ts'
 import { packElmo } from './packing.ts'
-import { transcriptPdf } from './pdf.ts'
 import { signCanonicalElmo } from './signature.ts'
 
 export interface SignedExportOptions {
@@ -28,7 +27,8 @@ export interface SignedElmo {
 export async function signedElmo (view: LearnerResults, credentials: SigningCredentials, options: SignedExportOptions = {}): Promise<SignedElmo> {
   const xml = signCanonicalElmo(
     buildElmo(view, {
-      ...(options.transcriptIssuer === undefined ? {} : { transcriptPdf: await transcriptPdf(view, options.transcriptIssuer) }),
+      // pdf-lib loads with the first transcript, not when the node starts.
+      ...(options.transcriptIssuer === undefined ? {} : { transcriptPdf: await (await import('./pdf.ts')).transcriptPdf(view, options.transcriptIssuer) }),
       ...(options.includeNationalIdentifier === undefined ? {} : { includeNationalIdentifier: options.includeNationalIdentifier })
     }),
     credentials

@@ -186,8 +186,9 @@ export class EducationStore {
       }, { lane: EDUCATION_LANE })
     } catch (err) {
       if (!built) throw err
-      // A log that refuses appends says why (a rolled-back store): the operator needs that code.
-      if (err instanceof LifelongError && err.code === 'LOG_ROLLED_BACK') throw err
+      // A log that refuses appends says why (a rolled-back store, a fenced primary, a standby
+      // that did not confirm a synchronous write): the operator needs that code.
+      if (err instanceof LifelongError && (err.code === 'LOG_ROLLED_BACK' || err.code === 'REPLICATION_FENCED' || err.code === 'REPLICATION_STANDBY_UNAVAILABLE')) throw err
       throw new LifelongError('unavailable', 'EDUCATION_WRITE_FAILED', 'the registry could not write to its store and log', { cause: err })
     }
   }

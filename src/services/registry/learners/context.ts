@@ -4,6 +4,7 @@
  * operation validates its input, builds its change in a draft (`changes.ts`, `lookup.ts`) and
  * commits it as one unit of work through `write`.
  */
+import type { PointerSources } from './sources.ts'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { Logger } from '../../../core/observability/logger.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
@@ -56,6 +57,8 @@ export interface RegistryContext {
    * durable and may read the store directly). Its records go into one `learners.batch` entry.
    */
   write: <T>(build: (draft: Draft) => Promise<T>, requestId: Uint8Array, exclusive?: boolean) => Promise<T>
+  /** Where each learner's pointers are (`sources.ts`). */
+  sources: PointerSources
   /** Writes one access row per learner and waits until they are durable. */
   recordAccess: (learnerIds: string[], accessor: Accessor, operation: string) => Promise<void>
 }

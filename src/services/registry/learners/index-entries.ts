@@ -3,6 +3,7 @@
  * ("this node holds results of L") and enrolment entries, in one write; its first link to a
  * learner it did not register needs the learner's name and birth date (`admission`).
  */
+import type { SourceHead } from './sources.ts'
 import { LifelongError, type FieldError } from '../../../core/errors.ts'
 import { lifelong } from '../../../core/gen/proto.js'
 import { enrolmentHeadKey, enrolmentVersionKey, learnerHeadKey, learnerVersionKey, pointerHeadKey, pointerVersionKey, relationshipKey } from './keys.ts'
@@ -73,8 +74,10 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
       const refs = [...ps, ...es].map((e) => e.ref as { learnerId: string } | { identifier: CheckedIdentifier })
       const learnerIds = await resolveRefsInDraft(draft, refs)
       const at = ctx.now()
+      const keepSources = ps.length > 0 && await ctx.sources.keeps(draft)
       await draft.load([
         ...ps.flatMap((p, i) => learnerIds[i] === undefined ? [] : [pointerHeadKey(learnerIds[i] as string, p.source)]),
+        ...(keepSources ? ctx.sources.rowKeys(ps.flatMap((_, i) => learnerIds[i] === undefined ? [] : [learnerIds[i] as string])) : []),
         ...es.flatMap((e, i) => learnerIds[ps.length + i] === undefined ? [] : [enrolmentHeadKey(learnerIds[ps.length + i] as string, e.institution, e.offeringId)])
       ])
       const admit = await admission(ctx, draft, [...ps, ...es].flatMap((e, i) => e.action === 'register' && learnerIds[i] !== undefined ? [learnerIds[i] as string] : []), accessor, at, refused)
@@ -86,6 +89,8 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
         if (head === undefined) heads.set(k, head = pb.PointerHead.encode({ version, status, recordedAtMs: at }).finish())
         return head
       }
+      // The heads that change, for each learner's row of sources (`sources.ts`).
+      const changedSources = new Map<string, Map<string, SourceHead>>()
       const pointerOutcomes: EntryOutcome[] = ps.map((p, index) => {
         const learnerId = learnerIds[index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }
@@ -97,11 +102,17 @@ export async function registerIndexEntries (ctx: RegistryContext, pointers: read
         const basis = p.action === 'register' ? admit(learnerId, p.identity, 'pointer') : ''
         if (typeof basis !== 'string') return { index, ...basis }
         const version = (current?.version ?? 0) + 1
+        if (keepSources) {
+          let heads = changedSources.get(learnerId)
+          if (heads === undefined) changedSources.set(learnerId, heads = new Map())
+          heads.set(p.source, { source: p.source, status: wanted, recordedAtMs: at })
+        }
         const record = pb.PointerRecord.encode({ learnerId, source: p.source, version, status: wanted, requestId: accessor.requestId, recordedAtMs: at, basis }).finish()
         draft.putRecord(pointerVersionKey(learnerId, p.source, version), record)
         draft.put(headKey, pointerHead(version, wanted))
         return { index, status: wanted, learnerId }
       })
+      ctx.sources.write(draft, changedSources)
       const enrolmentOutcomes: EntryOutcome[] = es.map((e, index) => {
         const learnerId = learnerIds[ps.length + index]
         if (learnerId === undefined) return { index, status: 'rejected', code: 'LEARNERS_NOT_FOUND', message: 'no learner with this identifier or ID' }

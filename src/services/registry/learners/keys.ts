@@ -94,6 +94,9 @@ export const idempotencyKey = (organisation: string, key: string): string => `k/
 
 export const pointerHeadKey = (learnerId: string, organisation: string): string => `p/${learnerId}/${organisation}`
 export const pointerHeadPrefix = (learnerId: string): string => `p/${learnerId}/`
+/** The organisations with a pointer head for a learner (`sources.ts`), and the mark that a store keeps these rows. */
+export const pointerSourcesKey = (learnerId: string): string => `ps/${learnerId}`
+export const POINTER_SOURCES_MARK = 'ps-kept'
 export const pointerVersionKey = (learnerId: string, organisation: string, version: number): string => `pv/${learnerId}/${organisation}/${pad(version, 8)}`
 export const pointerVersionPrefix = (learnerId: string): string => `pv/${learnerId}/`
 

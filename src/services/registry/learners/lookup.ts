@@ -7,8 +7,9 @@ import { LifelongError } from '../../../core/errors.ts'
 import type { Federation } from '../../../net/federation/federation.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import { lifelong } from '../../../core/gen/proto.js'
-import { enrolmentHeadPrefix, identifierKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, pointerHeadPrefix, prefixEnd } from './keys.ts'
+import { enrolmentHeadPrefix, identifierKey, learnerHeadKey, learnerVersionKey, learnerVersionPrefix, prefixEnd } from './keys.ts'
 import type { Draft } from './draft.ts'
+import type { PointerSources } from './sources.ts'
 import { isoDay, type Identifier } from './model.ts'
 import type { CheckedIdentifier } from './validation.ts'
 import type { LearnerRecord, ResultSource, Enrolment } from './context.ts'
@@ -82,6 +83,31 @@ export async function currentId (store: Sublevel, learnerId: string): Promise<st
   throw new LifelongError('internal', 'LEARNERS_MERGE_CHAIN', 'merge chain too long')
 }
 
+/**
+ * The learner a reference names now (following merges) with its head, by synchronous point
+ * reads (`getSync`): the index answers a lookup from an identifier key and one or two heads,
+ * each a few dozen bytes from LevelDB's block cache or the page cache, and a read through
+ * libuv's thread pool costs more than the read itself (the log's tile reads do the same,
+ * src/store/log/store.ts). A cold read from disk blocks the event loop for one disk access.
+ */
+export function resolveWithHead (store: Sublevel, ref: { learnerId: string } | { identifier: CheckedIdentifier }): { learnerId: string, head: lifelong.learners.LearnerHead } {
+  let id: string
+  if ('learnerId' in ref) id = ref.learnerId
+  else {
+    const owner = store.getSync(identifierKey(ref.identifier.scheme, ref.identifier.value, ref.identifier.country))
+    if (owner === undefined) throw notFound()
+    id = Buffer.from(owner).toString()
+  }
+  for (let i = 0; i < MAX_MERGE_CHAIN; i++) {
+    const raw = store.getSync(learnerHeadKey(id))
+    if (raw === undefined) throw notFound()
+    const head = pb.LearnerHead.decode(raw)
+    if (head.status !== 'merged') return { learnerId: id, head }
+    id = head.mergedInto
+  }
+  throw new LifelongError('internal', 'LEARNERS_MERGE_CHAIN', 'merge chain too long')
+}
+
 /** Which version of a learner is current, and its merge links. */
 export async function headOf (store: Sublevel, learnerId: string): Promise<lifelong.learners.LearnerHead> {
   const raw = await store.get(learnerHeadKey(learnerId))
@@ -124,16 +150,12 @@ export async function keysWithPrefix (store: Sublevel, prefix: string, limit: nu
   return out
 }
 
-export async function sourcesOf (store: Sublevel, federation: Pick<Federation, 'membersWithRole'>, learnerIds: string[]): Promise<ResultSource[]> {
+export async function sourcesOf (sources: PointerSources, federation: Pick<Federation, 'membersWithRole'>, learnerIds: string[]): Promise<ResultSource[]> {
   const byOrg = new Map<string, number>()
   for (const id of learnerIds) {
-    const prefix = pointerHeadPrefix(id)
-    for await (const [key, value] of store.iterator({ gte: prefix, lt: prefixEnd(prefix) })) {
-      const p = pb.PointerHead.decode(value)
-      if (p.status !== 'registered') continue
-      const source = key.slice(prefix.length)
+    for (const { source, status, recordedAtMs: at } of sources.headsOf(id) ?? await sources.scan(id)) {
+      if (status !== 'registered') continue
       const seen = byOrg.get(source)
-      const at = Number(p.recordedAtMs)
       if (seen === undefined || at < seen) byOrg.set(source, at)
     }
   }

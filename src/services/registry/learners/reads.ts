@@ -9,7 +9,7 @@ import { isIsoDate, isoDay, type Accessor, type Identifier, type LearnerRef } fr
 import { assertPurpose, checkIdentifier, checkOffering, checkOptionalDate, checkOrganisation, checkRef, throwIfInvalid, type CheckedIdentifier } from './validation.ts'
 import { accessLog as accessRows } from './access-view.ts'
 import type { RegistryContext, MatchInput, EnrolmentFilter, OwnData, ResultSource, Enrolment } from './context.ts'
-import { sameIdentifier, isCurrent, publicIdentifier, resolveRef, currentId, headOf, recordOf, keysWithPrefix, sourcesOf, enrolmentsOf } from './lookup.ts'
+import { sameIdentifier, isCurrent, publicIdentifier, resolveRef, resolveWithHead, currentId, recordOf, keysWithPrefix, sourcesOf, enrolmentsOf } from './lookup.ts'
 
 /** Identity resolution: which learner an identifier belongs to, and their current identifiers. */
 export async function resolve (ctx: RegistryContext, identifier: Identifier | null | undefined, accessor: Accessor): Promise<{ learnerId: string, identifiers: Identifier[], identifierCurrent: boolean }> {
@@ -70,9 +70,8 @@ export async function findResultSources (ctx: RegistryContext, ref: LearnerRef |
   const fields: FieldError[] = []
   const r = checkRef(ref, '/learner', ctx.init, fields)
   throwIfInvalid(fields)
-  const learnerId = await resolveRef(ctx.store, r as { learnerId: string })
-  const head = await headOf(ctx.store, learnerId)
-  const sources = await sourcesOf(ctx.store, ctx.federation, [learnerId, ...head.mergedFrom])
+  const { learnerId, head } = resolveWithHead(ctx.store, r as { learnerId: string })
+  const sources = await sourcesOf(ctx.sources, ctx.federation, [learnerId, ...head.mergedFrom])
   await ctx.recordAccess([learnerId], accessor, 'index.find-result-sources')
   return { learnerId, sources }
 }
@@ -86,8 +85,7 @@ export async function checkEnrolment (ctx: RegistryContext, ref: LearnerRef | nu
   const offeringId = (filter.offeringId ?? '') === '' ? '' : checkOffering(filter.offeringId, '/offeringId', fields)
   const asOf = checkOptionalDate(filter.asOf ?? '', '/asOf', fields, 'as-of')
   throwIfInvalid(fields)
-  const learnerId = await resolveRef(ctx.store, r as { learnerId: string })
-  const head = await headOf(ctx.store, learnerId)
+  const { learnerId, head } = resolveWithHead(ctx.store, r as { learnerId: string })
   const day = asOf !== '' ? asOf : isoDay(ctx.now())
   const enrolments = (await enrolmentsOf(ctx.store, [learnerId, ...head.mergedFrom], day))
     .filter((e) => (institution === '' || e.institution === institution) && (offeringId === '' || e.offeringId === offeringId))
@@ -111,7 +109,7 @@ export async function ownData (ctx: RegistryContext, subject: Identifier | null 
   if (options.expectLearnerId !== undefined && options.expectLearnerId !== '' && !ids.includes(options.expectLearnerId)) {
     throw new LifelongError('forbidden', 'LEARNERS_NOT_SELF', 'a learner may see only their own data')
   }
-  const [sources, enrolments] = await Promise.all([sourcesOf(ctx.store, ctx.federation, ids), enrolmentsOf(ctx.store, ids, isoDay(ctx.now()))])
+  const [sources, enrolments] = await Promise.all([sourcesOf(ctx.sources, ctx.federation, ids), enrolmentsOf(ctx.store, ids, isoDay(ctx.now()))])
   const limit = Math.min(Math.max(options.accessLogLimit ?? 0, 0), 500)
   const accessLog = limit === 0 ? [] : await accessRows({ store: ctx.store, federation: ctx.federation }, ids, limit, options.accessLogBeforeMs ?? 0)
   await ctx.recordAccess([learnerId], accessor, 'learner.own-data')

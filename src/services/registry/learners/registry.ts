@@ -23,9 +23,11 @@ import type { Logger } from '../../../core/observability/logger.ts'
 import type { Metrics } from '../../../core/observability/metrics.ts'
 import type { Sublevel } from '../../../store/leveldb/storage.ts'
 import type { LogWriter } from '../../../store/log/unit-of-work.ts'
+import { GroupedWrites } from '../../../store/log/grouped.ts'
 import { BATCH_LOG_TYPE, Draft, LEARNERS_LANE, batchLeaves } from './draft.ts'
 import type { Accessor, EnrolmentEntry, EntryOutcome, Identifier, LearnerInput, LearnerRef, PointerEntry } from './model.ts'
 import { RightsMonitor } from './rights.ts'
+import { PointerSources } from './sources.ts'
 import { addAccess } from './changes.ts'
 import { history, recordOf } from './lookup.ts'
 import { addIdentifier as addIdentifierOp, issueEducationId as issueEducationIdOp, registerLearners as registerLearnersOp } from './learner-writes.ts'
@@ -73,6 +75,10 @@ export class LearnerRegistry {
     const store = components.store
     const units = components.log
     const accessWindows = components.accessWindows ?? new AccessWindows({ now: components.now ?? Date.now })
+    // The access rows of concurrent reads share one unit (one log entry, one batch record):
+    // no lane, as an access row reads nothing. A batch of one request names it; a group of
+    // several names none (each row holds its own request ID).
+    const accessRows = new GroupedWrites<Uint8Array>(units, (ids) => ({ leaves: batchLeaves(store, ids.length === 1 ? ids[0] as Uint8Array : new Uint8Array()) }))
     this.ctx = {
       store,
       federation: components.federation,
@@ -80,6 +86,7 @@ export class LearnerRegistry {
       now: components.now ?? Date.now,
       random: components.random,
       init,
+      sources: new PointerSources(store),
       rights: new RightsMonitor({ logger: components.logger, ...(components.metrics === undefined ? {} : { metrics: components.metrics }) }),
       offerings: components.offerings,
       write: async (build, requestId, exclusive = false) => await units.transaction(async (tx) => await build(new Draft(tx, store)), { lane: LEARNERS_LANE, pipeline: !exclusive, leaves: batchLeaves(store, requestId) }),
@@ -88,10 +95,10 @@ export class LearnerRegistry {
         // (src/services/log/access-window.ts): how often someone asks does not grow the log.
         const kind = [accessor.peerId, accessor.role, accessor.channel, accessor.callerName, accessor.organisationNumber, operation, accessor.purpose, accessor.legalBasis, [...new Set(learnerIds)].sort().join(',')].join('\n')
         await accessWindows.record(kind, [], async () => {
-          // No lane: an access row reads nothing.
-          await units.transaction((tx) => {
-            addAccess(this.ctx.now(), new Draft(tx, store), learnerIds, accessor, operation)
-          }, { leaves: batchLeaves(store, accessor.requestId) })
+          const at = this.ctx.now()
+          await accessRows.write((tx) => {
+            addAccess(at, new Draft(tx, store), learnerIds, accessor, operation)
+          }, accessor.requestId)
         })
       }
     }

@@ -205,7 +205,7 @@ describe('learner registry', () => {
       { index: 1, status: 'registered', learnerId: known }
     ])
     const keys = await allKeys(t.storage.sublevel('learners'))
-    expect(keys.filter((k) => k.startsWith('p'))).toEqual([`p/${known}/${UIO}`, `pv/${known}/${UIO}/00000001`])
+    expect(keys.filter((k) => k.startsWith('p'))).toEqual([`p/${known}/${UIO}`, 'ps-kept', `ps/${known}`, `pv/${known}/${UIO}/00000001`])
     expect(keys.filter((k) => k.startsWith('a/'))).toEqual([])
   })
 

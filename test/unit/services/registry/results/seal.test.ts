@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { lifelong } from '../../../../../src/core/gen/proto.js'
 import { generateSigningKey } from '../../../../../src/core/crypto/ed25519.ts'
 import { encodeSignedEnvelope } from '../../../../../src/core/crypto/signed-data.ts'
@@ -92,5 +92,22 @@ describe('sealing result records', () => {
     const session = sealer.session(50)
     for (let i = 0; i < 50; i++) session.add(lifelong.results.ResultRecord.encode({ ...facts(i), resultId: `r${i}` }).finish())
     expect(await session.finish()).toHaveLength(50)
+  })
+
+  it('hands every chunk of a batch added in one synchronous stretch to the workers: the calling thread seals none', async () => {
+    const key = generateSigningKey()
+    const sealer = new ResultSealer(key, { workers: 2, minBatch: 10, chunk: 7 })
+    try {
+      const here = vi.spyOn(sealer, 'sealHere')
+      const payloads = Array.from({ length: 300 }, (_, i) => lifelong.results.ResultRecord.encode({ ...facts(i), resultId: `r${i}`, version: 1, status: 'issued' }).finish())
+      const session = sealer.session(payloads.length)
+      // As the registry plans a batch: every record added before anything is awaited.
+      for (const p of payloads) session.add(p)
+      const out = await session.finish()
+      expect(out.map((s) => openResult(s.envelope).record.resultId)).toEqual(payloads.map((_, i) => `r${i}`))
+      expect(here).not.toHaveBeenCalled()
+    } finally {
+      await sealer.close()
+    }
   })
 })
