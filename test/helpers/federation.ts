@@ -10,7 +10,7 @@
  * crashes, and of the CLI against a node's files (docs/DEVELOPING.md, "Tests").
  */
 import { peersToKeep } from '../../src/core/federation/witnessing.ts'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, onTestFinished } from 'vitest'
@@ -90,10 +90,32 @@ export async function planTestFederation (nodes: LocalNodeSpec[], options: TestF
   )
 }
 
+/**
+ * Starts the federation `plan` makes, planned again when a port it names is taken. The HTTP ports
+ * (and, on TCP, the libp2p ports) are in the manifest, so they are picked before the nodes listen:
+ * when another program on the machine took one meanwhile, the start fails with
+ * `HTTP_PORT_IN_USE` / `P2P_PORT_IN_USE` (its started nodes stopped by startLocalFederation) and a
+ * new plan picks other ports. `plan(attempt)` plans in a fresh directory each time.
+ */
+export async function startPlannedFederation (plan: (attempt: number) => Promise<LocalFederationPlan>, nodeOptions?: (spec: LocalNodeSpec) => NodeOptions): Promise<RunningFederation> {
+  for (let attempt = 1;; attempt++) {
+    const planned = await plan(attempt)
+    try {
+      return await startLocalFederation(planned, nodeOptions)
+    } catch (err) {
+      const code = (err as { code?: unknown }).code
+      if (attempt >= 3 || (code !== 'HTTP_PORT_IN_USE' && code !== 'P2P_PORT_IN_USE')) throw err
+    }
+  }
+}
+
+async function planAndStart (nodes: LocalNodeSpec[], options: TestFederationOptions, dir: () => string): Promise<RunningFederation> {
+  return await startPlannedFederation(async () => await planTestFederation(nodes, options, dir()), options.nodeOptions)
+}
+
 /** Plans and starts a federation; every node is stopped when the test finishes. */
 export async function startTestFederation (nodes: LocalNodeSpec[], options: TestFederationOptions = {}): Promise<RunningFederation> {
-  const plan = await planTestFederation(nodes, options)
-  const fed = await startLocalFederation(plan, options.nodeOptions)
+  const fed = await planAndStart(nodes, options, () => tempDir())
   onTestFinished(async () => {
     await fed.stop()
   })
@@ -110,9 +132,13 @@ export function federationForFile (nodes: LocalNodeSpec[], options: TestFederati
   let fed: RunningFederation | undefined
   // Registered first, so removed after the nodes stop (after-hooks run in reverse).
   const dir = fileTempDir()
+  let attempt = 0
   beforeAll(async () => {
-    const plan = await planTestFederation(nodes, options, dir)
-    fed = await startLocalFederation(plan, options.nodeOptions)
+    fed = await planAndStart(nodes, options, () => {
+      const sub = join(dir, String(++attempt))
+      mkdirSync(sub)
+      return sub
+    })
     await ready?.(fed)
   }, 120_000)
   afterAll(async () => {

@@ -1,30 +1,25 @@
+/**
+ * Ports for what must be named before it listens (a manifest's HTTP URLs, `lifelong demo`'s base
+ * ports, README's example). Everything else listens on port 0 and reads the port back.
+ *
+ * The ports are picked below the system's ephemeral range (32768–60999 on Linux): that range is
+ * where port 0 and every outgoing connection of every process on the machine take their ports,
+ * so a port from it that is free now is soon taken. Below it, only another picker can take the
+ * port before the test listens; picks are random, distinct within the process, and a start that
+ * still finds its port taken is retried by the federation helpers (test/helpers/federation.ts).
+ * 21000–22999 are left to the demos run by hand.
+ */
 import { createServer } from 'node:net'
 
-/** A TCP port free on loopback right now (the OS picks it). */
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      server.close(() => {
-        resolve(port)
-      })
-    })
-  })
-}
-
-export async function freePorts (n: number): Promise<number[]> {
-  const ports = new Set<number>()
-  while (ports.size < n) ports.add(await freePort())
-  return [...ports]
-}
+const LOW = 23_000
+const HIGH = 32_767
+/** Ports handed out by this process: never twice. */
+const handedOut = new Set<number>()
 
 async function isFree (port: number): Promise<boolean> {
   return await new Promise((resolve) => {
     const server = createServer()
+    server.unref()
     server.once('error', () => {
       resolve(false)
     })
@@ -36,13 +31,30 @@ async function isFree (port: number): Promise<boolean> {
   })
 }
 
+const random = (n = 1): number => LOW + Math.floor(Math.random() * (HIGH - LOW + 1 - n))
+
+/** A TCP port free on loopback right now, below the ephemeral range. */
+export async function freePort (): Promise<number> {
+  return await freePortRange(1)
+}
+
+/** `n` distinct free ports. */
+export async function freePorts (n: number): Promise<number[]> {
+  const ports: number[] = []
+  while (ports.length < n) ports.push(await freePort())
+  return ports
+}
+
 /** The first of `n` consecutive ports free on loopback right now (for tools that take a base port). */
 export async function freePortRange (n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000)
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const base = random(n)
     let ok = true
-    for (let p = base; p < base + n && ok; p++) ok = await isFree(p)
-    if (ok) return base
+    for (let p = base; p < base + n && ok; p++) ok = !handedOut.has(p) && await isFree(p)
+    if (ok) {
+      for (let p = base; p < base + n; p++) handedOut.add(p)
+      return base
+    }
   }
   throw new Error(`no ${n} consecutive free ports found`)
 }

@@ -9,14 +9,13 @@
  * node, so its routes are known before it listens) refuses every one of these callers. The
  * generated policy tables of docs/SECURITY.md are checked against the same route tables.
  */
-import { readFileSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { tempDir } from '../../helpers/federation.ts'
+import { startPlannedFederation, tempDir } from '../../helpers/federation.ts'
 import { freePorts } from '../../helpers/ports.ts'
 import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { LEARNERS } from '../../helpers/results.ts'
-import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { CALLER_KINDS, type CallerKind, type RouteEntry } from '../../../src/edges/http/edge.ts'
 import { devIssuerWith, type LifelongNode } from '../../../src/node.ts'
@@ -53,9 +52,14 @@ describe('every route of every role', () => {
   it('admits exactly the callers its declared policy names, and docs/SECURITY.md lists every route as declared', async () => {
     expect(Object.keys(ADMITS).sort()).toEqual([...CALLER_KINDS].sort())
     const dir = tempDir('lifelong-policy-')
-    const ports = await freePorts(EVERY_ROLE.length * 2)
-    const plan = await planEveryRole(dir, { ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number }) })
-    const fed = await startLocalFederation(plan, (s) => s.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } } : {})
+    // The routes are what is tested: the members talk over the in-memory transport; HTTP listens
+    // on ports the manifest names (planned again if one is taken before the node listens).
+    const fed = await startPlannedFederation(async (attempt) => {
+      const ports = await freePorts(EVERY_ROLE.length)
+      mkdirSync(join(dir, String(attempt)))
+      return await planEveryRole(join(dir, String(attempt)), { transport: 'memory', ports: (i) => ({ p2p: 0, http: ports[i] as number }), configOverrides: () => ({ storage: { engine: 'memory' } }) })
+    }, (s) => s.roles.includes('portal') ? { parts: { devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) } } : {})
+    const plan = fed.plan
     onTestFinished(async () => {
       await fed.stop()
     })

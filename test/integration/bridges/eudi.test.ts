@@ -18,7 +18,7 @@ import type { LearnerResults } from '../../../src/core/bridges/model.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 import { verifySdJwtVc } from '../../../src/services/bridges/eudi/verify.ts'
 import { createSafeFetch } from '../../../src/services/verify/fetch.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/federation.ts'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -208,13 +208,13 @@ describe('EUDI wallet issuance (OpenID4VCI 1.0, SD-JWT VC)', () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'diploma.txt'), diplomaSdJwt as string)
     const env = { LIFELONG_TRUST_STORE: join(dir, 'store') }
-    expect((await runCli(['trust', 'add', `${base}/.well-known/lifelong/trust-anchor.json`, '--allow-insecure-fetch'], { env })).code).toBe(0)
+    expect((await runCliInProcess(['trust', 'add', `${base}/.well-known/lifelong/trust-anchor.json`, '--allow-insecure-fetch'], { env })).code).toBe(0)
     const cli = await runCli(['verify', join(dir, 'diploma.txt'), '--allow-insecure-fetch'], { env })
     expect(cli.code, cli.stdout + cli.stderr).toBe(0)
     expect(cli.stdout).toContain('  learner         Kari Synnøve Nordmann')
     expect(cli.stdout).toContain('  credits         180 ECTS')
     expect(cli.stdout).toContain('ok   status: VALID')
-    const strict = await runCli(['verify', join(dir, 'diploma.txt')], { env })
+    const strict = await runCliInProcess(['verify', join(dir, 'diploma.txt')], { env })
     expect(strict.code).toBe(1)
     expect(strict.stdout).toContain(`FAIL type-metadata: cannot check the type metadata: ${base} is not https`)
 

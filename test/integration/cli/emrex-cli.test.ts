@@ -1,8 +1,11 @@
-/** `lifelong emrex cert | export | verify`, run as an operator would. */
+/**
+ * `lifelong emrex cert | export | verify`, run as an operator would (in child processes); the refusals
+ * through the same program in the test's process.
+ */
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { runCli as run, type CliResult } from '../../helpers/cli.ts'
+import { runCli as run, runCliInProcess, type CliResult } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/federation.ts'
 import { xmlsecVerify, xsdValidate } from '../../helpers/emrex.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
@@ -41,21 +44,21 @@ describe('lifelong emrex', () => {
     const dir = tempDir()
     const cert = join(dir, 'c.crt')
     const key = join(dir, 'c.key')
-    expect((await runCli(['emrex', 'cert', '--cert', cert, '--key', key, '--name', 'Test', '--bits', '2048'])).code).toBe(0)
+    expect((await runCliInProcess(['emrex', 'cert', '--cert', cert, '--key', key, '--name', 'Test', '--bits', '2048'])).code).toBe(0)
     writeFileSync(join(dir, 'results.json'), JSON.stringify({ 'learner-1': sampleLearnerResults }))
-    const ok = await runCli(['emrex', 'export', '--learner', 'learner-1', '--results', join(dir, 'results.json'), '--cert', cert, '--key', key, '--out', join(dir, 'out.xml'), '--no-national-id'])
+    const ok = await runCliInProcess(['emrex', 'export', '--learner', 'learner-1', '--results', join(dir, 'results.json'), '--cert', cert, '--key', key, '--out', join(dir, 'out.xml'), '--no-national-id'])
     expect(ok.code, ok.stderr).toBe(0)
     expect(ok.stdout).toContain('signed ELMO 1.7 (4 report(s)')
     expect(readFileSync(join(dir, 'out.xml'), 'utf8')).not.toContain('nationalIdentifier')
 
-    const unknown = await runCli(['emrex', 'export', '--learner', 'nobody', '--cert', cert, '--key', key, '--out', join(dir, 'x.xml')])
+    const unknown = await runCliInProcess(['emrex', 'export', '--learner', 'nobody', '--cert', cert, '--key', key, '--out', join(dir, 'x.xml')])
     expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('error EMREX_LEARNER_UNKNOWN')])
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ generatedAt: 1, learner: {}, results: [{}] }))
-    const bad = await runCli(['emrex', 'export', '--learner', 'x', '--results', join(dir, 'bad.json'), '--cert', cert, '--key', key, '--out', join(dir, 'x.xml')])
+    const bad = await runCliInProcess(['emrex', 'export', '--learner', 'x', '--results', join(dir, 'bad.json'), '--cert', cert, '--key', key, '--out', join(dir, 'x.xml')])
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('error EMREX_LEARNER_RESULTS_INVALID')
     expect(bad.stderr).toContain('/results/0/issuer')
-    const noKey = await runCli(['emrex', 'export', '--learner', 'dev-kari', '--out', join(dir, 'x.xml')])
+    const noKey = await runCliInProcess(['emrex', 'export', '--learner', 'dev-kari', '--out', join(dir, 'x.xml')])
     expect(noKey.stderr).toContain('error EMREX_NOT_CONFIGURED')
   })
 })

@@ -1,12 +1,13 @@
 /**
- * `lifelong import catalogue` through the real CLI in a child process, against a running
- * institution node and registry: a validation report with row, field and reason and nothing
+ * `lifelong import catalogue` against a running institution node and registry (the import itself
+ * through the real CLI in a child process, the refusals and the re-run through the same program in
+ * the test's process): a validation report with row, field and reason and nothing
  * stored; then an import; then a re-run that changes nothing.
  */
 import { describe, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { ORG, spec, startTestFederation, tempDir, waitForMesh } from '../../helpers/federation.ts'
 import { institution } from '../../helpers/education.ts'
 
@@ -25,7 +26,7 @@ describe('lifelong import catalogue', () => {
     const devIssuer = join(fed.plan.dir, 'dev-issuer.key')
 
     writeFileSync(join(dir, 'bad.csv'), GOOD + 'course,MAT1100,1,Kalkulus,12.3,5,65411,0541,nb,A-F,2025H,,2024-08-01\n')
-    const bad = await runCli(['import', 'catalogue', 'bad.csv', '--node', node, '--dev-issuer', devIssuer, '--no-progress'], { cwd: dir })
+    const bad = await runCliInProcess(['import', 'catalogue', 'bad.csv', '--node', node, '--dev-issuer', devIssuer, '--no-progress'], { cwd: dir })
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('error EDUCATION_IMPORT_INVALID')
     expect(bad.stderr).toContain('row 4, credits:')
@@ -37,13 +38,13 @@ describe('lifelong import catalogue', () => {
     const good = await runCli(['import', 'catalogue', 'good.csv', '--node', node, '--dev-issuer', devIssuer], { cwd: dir })
     expect(good.code, good.stderr).toBe(0)
     expect(good.stdout).toContain('imported 2 offerings: 2 created, 0 updated, 0 unchanged')
-    const again = await runCli(['import', 'catalogue', 'good.csv', '--node', node, '--dev-issuer', devIssuer, '--no-progress'], { cwd: dir })
+    const again = await runCliInProcess(['import', 'catalogue', 'good.csv', '--node', node, '--dev-issuer', devIssuer, '--no-progress'], { cwd: dir })
     expect(again.stdout).toContain('imported 2 offerings: 0 created, 0 updated, 2 unchanged')
 
-    const noToken = await runCli(['import', 'catalogue', 'good.csv', '--node', node], { cwd: dir })
+    const noToken = await runCliInProcess(['import', 'catalogue', 'good.csv', '--node', node], { cwd: dir })
     expect(noToken.code).toBe(1)
     expect(noToken.stderr).toContain('error IMPORT_NO_TOKEN')
-    const missing = await runCli(['import', 'catalogue', 'nope.xlsx', '--node', node, '--token', 'x'], { cwd: dir })
+    const missing = await runCliInProcess(['import', 'catalogue', 'nope.xlsx', '--node', node, '--token', 'x'], { cwd: dir })
     expect(missing.code).toBe(1)
     expect(missing.stderr).toContain('error IMPORT_FORMAT')
   })

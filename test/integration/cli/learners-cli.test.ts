@@ -1,11 +1,12 @@
 /**
- * `lifelong learners requests` and `lifelong learners decide` through the real CLI in a child
- * process, against a running index: an institution asks to replace a learner's D-number by a
+ * `lifelong learners requests` and `lifelong learners decide` against a running index (the first
+ * listing through the real CLI in a child process, the rest through the same program in the
+ * test's process): an institution asks to replace a learner's D-number by a
  * fødselsnummer; the operator lists the request, approves it, and cannot decide it twice.
  */
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { ORG, spec, startTestFederation, waitForMesh } from '../../helpers/federation.ts'
 import { syntheticNationalId, syntheticPerson } from '../../../src/demo/synthetic.ts'
 
@@ -30,16 +31,16 @@ describe('lifelong learners', () => {
     expect(list.stdout).toContain(`${asked.changeRequestId ?? ''}  pending`)
     expect(list.stdout).toContain(`add fnr ${p.nationalId} replacing dnr ${dnr}  asked by test uio (${ORG.a}, institution)`)
 
-    const approve = await runCli(['learners', 'decide', asked.changeRequestId ?? '', 'approve', '--note', 'checked with the population register', '--node', node, '--dev-issuer', devIssuer])
+    const approve = await runCliInProcess(['learners', 'decide', asked.changeRequestId ?? '', 'approve', '--note', 'checked with the population register', '--node', node, '--dev-issuer', devIssuer])
     expect(approve.code, approve.stderr).toBe(0)
     expect(approve.stdout).toContain(`${asked.changeRequestId ?? ''}  approved`)
     expect((await uio.learners.index.resolve({ scheme: 'national-id', value: p.nationalId }, WHY)).learnerId).toBe(o?.learnerId)
 
-    const twice = await runCli(['learners', 'decide', asked.changeRequestId ?? '', 'reject', '--node', node, '--dev-issuer', devIssuer])
+    const twice = await runCliInProcess(['learners', 'decide', asked.changeRequestId ?? '', 'reject', '--node', node, '--dev-issuer', devIssuer])
     expect(twice.code).toBe(1)
     expect(twice.stderr).toContain('error LEARNERS_CHANGE_REQUEST_DECIDED')
-    expect((await runCli(['learners', 'requests', '--node', node, '--dev-issuer', devIssuer])).stdout).toContain('no pending change requests')
-    const noToken = await runCli(['learners', 'requests', '--node', node])
+    expect((await runCliInProcess(['learners', 'requests', '--node', node, '--dev-issuer', devIssuer])).stdout).toContain('no pending change requests')
+    const noToken = await runCliInProcess(['learners', 'requests', '--node', node])
     expect([noToken.code, noToken.stderr]).toEqual([1, expect.stringContaining('error LEARNERS_NO_TOKEN')])
   })
 })

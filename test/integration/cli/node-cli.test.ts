@@ -1,13 +1,14 @@
 /**
- * The operator's path, through the real CLI in child processes: create an operator key, init
- * two nodes, sign a manifest listing them, start both, see them connect, stop them cleanly.
+ * The operator's path: create an operator key, init two nodes, sign a manifest listing them (the
+ * key in a child process, the rest through the same program in the test's process), start both as
+ * child processes, see them connect, stop them cleanly.
  * And the local federation: `lifelong demo` starts, answers, stops cleanly and starts again on
  * the same stores.
  */
 import { describe, it, expect } from 'vitest'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { runCli, startCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess, startCli } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/federation.ts'
 import { freePortRange, freePorts } from '../../helpers/ports.ts'
 
@@ -45,14 +46,16 @@ describe('lifelong CLI', () => {
     expect(statSync(join(dir, 'operator.key')).mode & 0o777).toBe(0o600)
 
     // The federation's trust anchor, made by the operator and handed out with the manifest.
-    const anchor = await runCli(['manifest', 'anchor', '--federation', 'no.lifelong.clitest', '--key', 'operator.key', '--valid-until', new Date(Date.now() + 3650 * 86_400_000).toISOString(), '--out', 'trust-anchor.json'], { cwd: dir })
+    const anchor = await runCliInProcess(['manifest', 'anchor', '--federation', 'no.lifelong.clitest', '--key', 'operator.key', '--valid-until', new Date(Date.now() + 3650 * 86_400_000).toISOString(), '--out', 'trust-anchor.json'], {
+      cwd: dir
+    })
     expect(anchor.code, anchor.stderr).toBe(0)
     expect(JSON.parse(readFileSync(join(dir, 'trust-anchor.json'), 'utf8'))).toMatchObject({ format: 'lifelong-trust-anchor/v1', federation: 'no.lifelong.clitest', operatorKeys: [operatorKey] })
     expect(anchor.stdout).toMatch(/fingerprint sha256:[0-9a-f]{64}/)
 
     const [p2pA, httpA, p2pB, httpB] = await freePorts(4)
     const init = async (name: string, org: string, role: string, p2p: number, http: number): Promise<Record<string, any>> => {
-      const res = await runCli([
+      const res = await runCliInProcess([
         'init',
         '--role',
         role,
@@ -90,7 +93,7 @@ describe('lifelong CLI', () => {
     expect(statSync(join(dir, 'data/portal/eudi-issuer.key')).mode & 0o777).toBe(0o600)
     expect(statSync(join(dir, 'node-config/universitetet-i-oslo.json')).isFile()).toBe(true)
     // A second init never replaces a key.
-    const again = await runCli(['init', '--role', 'institution', '--name', 'Other', '--org-number', '971035854', '--data', 'data/institution', '--operator-key', operatorKey], { cwd: dir })
+    const again = await runCliInProcess(['init', '--role', 'institution', '--name', 'Other', '--org-number', '971035854', '--data', 'data/institution', '--operator-key', operatorKey], { cwd: dir })
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('KEY_EXISTS')
 
@@ -104,11 +107,11 @@ describe('lifelong CLI', () => {
         members: [a, b]
       })
     )
-    const sign = await runCli(['manifest', 'sign', '--in', 'manifest.json', '--key', 'operator.key', '--out', 'manifest.pb'], { cwd: dir })
+    const sign = await runCliInProcess(['manifest', 'sign', '--in', 'manifest.json', '--key', 'operator.key', '--out', 'manifest.pb'], { cwd: dir })
     expect(sign.code, sign.stderr).toBe(0)
-    const show = await runCli(['manifest', 'show', 'manifest.pb', '--operator-key', operatorKey], { cwd: dir })
+    const show = await runCliInProcess(['manifest', 'show', 'manifest.pb', '--operator-key', operatorKey], { cwd: dir })
     expect(JSON.parse(show.stdout)).toMatchObject({ verified: true, federation: 'no.lifelong.clitest', serial: 1 })
-    const wrongKey = await runCli(['manifest', 'show', 'manifest.pb', '--operator-key', 'ed25519:7pqbhK1Nw0BM1+/YuIGqjD4HTBxk1Q2Ey93kXAtn1bY='], { cwd: dir })
+    const wrongKey = await runCliInProcess(['manifest', 'show', 'manifest.pb', '--operator-key', 'ed25519:7pqbhK1Nw0BM1+/YuIGqjD4HTBxk1Q2Ey93kXAtn1bY='], { cwd: dir })
     expect(wrongKey.code).toBe(1)
     expect(wrongKey.stderr).toContain('MANIFEST_UNTRUSTED_SIGNER')
 

@@ -12,7 +12,9 @@
  *   and nothing a forged credential names is fetched.
  *
  * The regression assertions run `verify` with the trust store given only through the environment,
- * so that they also run, and fail, on code from before trust anchors.
+ * so that they also run, and fail, on code from before trust anchors. A pin from a node's URL and
+ * a refused and a verified bundle run `lifelong` as a child process; the other commands run the
+ * same program in the test's process (runCliInProcess).
  */
 import { describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:http'
@@ -29,8 +31,8 @@ import { isLifelongError } from '../../../src/core/errors.ts'
 import { decodeLeaf } from '../../../src/core/log/leaf.ts'
 import { RESULT_LOG_TYPES } from '../../../src/services/registry/results/keys.ts'
 import { encodeStatusList } from '../../../src/services/bridges/eudi/status-list.ts'
-import { planTestFederation, startTestFederation, spec, tempDir, ORG, REAL } from '../../helpers/federation.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { planTestFederation, startTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { paperFederation } from '../../helpers/trust.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
@@ -53,7 +55,8 @@ async function recordingServer (handler: (url: string) => { status?: number, typ
 
 /** A federation with one institution claiming UiO, a result of Kari's in its log, and a proof bundle of it. */
 async function resultBundle (dir: string): Promise<{ plan: Awaited<ReturnType<typeof planTestFederation>>, bundleFile: string, index: number }> {
-  const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: UIO_NAME })], REAL, dir)
+  // LevelDB: `lifelong log prove --data` reads the stopped node's store.
+  const plan = await planTestFederation([spec('uio', ['institution'], ORG.a, { name: UIO_NAME })], { storage: 'leveldb' }, dir)
   const planned = plan.nodes[0]!
   const node = await createNode(planned.config, { parts: { offerings: () => testCatalogue() } })
   await node.start()
@@ -66,14 +69,14 @@ async function resultBundle (dir: string): Promise<{ plan: Awaited<ReturnType<ty
   }
   await node.stop()
   const bundleFile = join(dir, 'bundle.json')
-  const prove = await runCli(['log', 'prove', '--data', planned.config.dataDir, '--index', String(index), '--out', bundleFile])
+  const prove = await runCliInProcess(['log', 'prove', '--data', planned.config.dataDir, '--index', String(index), '--out', bundleFile])
   expect(prove.code, prove.stderr).toBe(0)
   return { plan, bundleFile, index }
 }
 
 describe('trust anchors and lifelong verify', () => {
   it('every node serves the federation\'s trust anchor and signed manifest; lifelong trust pins, lists, exports, refreshes and removes it', { timeout: 120_000 }, async () => {
-    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], REAL)
+    const fed = await startTestFederation([spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)])
     const anchorText = readFileSync(fed.plan.trustAnchorFile, 'utf8')
     for (const node of fed.nodes.values()) {
       const res = await fetch(`${node.httpUrl()}${TRUST_ANCHOR_PATH}`)
@@ -91,27 +94,27 @@ describe('trust anchors and lifelong verify', () => {
     const store = join(dir, 'store')
     const anchorUrl = `${base}${TRUST_ANCHOR_PATH}`
     // http on loopback is refused unless the development flag says so.
-    const insecure = await runCli(['trust', 'add', anchorUrl, '--trust-store', store])
+    const insecure = await runCliInProcess(['trust', 'add', anchorUrl, '--trust-store', store])
     expect(insecure.code).toBe(1)
     expect(insecure.stderr).toContain('error FETCH_NOT_HTTPS')
     const added = await runCli(['trust', 'add', anchorUrl, '--allow-insecure-fetch', '--trust-store', store])
     expect(added.code, added.stderr).toBe(0)
     expect(added.stdout).toContain(`pinned no.lifelong.test\n  fingerprint    ${trustAnchorFingerprint(fed.plan.trustAnchor)}`)
     expect(added.stdout).toContain(`serial ${fed.plan.serial}, 2 members`)
-    const list = JSON.parse((await runCli(['trust', 'list', '--json'], { env: { LIFELONG_TRUST_STORE: store } })).stdout)
+    const list = JSON.parse((await runCliInProcess(['trust', 'list', '--json'], { env: { LIFELONG_TRUST_STORE: store } })).stdout)
     expect(list.federations).toMatchObject([{ federation: 'no.lifelong.test', operatorKeys: [formatPublicKey(fed.plan.operatorKey.publicKeyRaw)], manifest: { serial: fed.plan.serial }, manifestUrl: `${base}${SIGNED_MANIFEST_PATH}` }])
-    expect((await runCli(['trust', 'export', 'no.lifelong.test', '--trust-store', store])).stdout).toBe(anchorText)
-    expect((await runCli(['trust', 'refresh', '--allow-insecure-fetch', '--trust-store', store])).stdout).toContain(`no.lifelong.test: manifest serial ${fed.plan.serial}`)
+    expect((await runCliInProcess(['trust', 'export', 'no.lifelong.test', '--trust-store', store])).stdout).toBe(anchorText)
+    expect((await runCliInProcess(['trust', 'refresh', '--allow-insecure-fetch', '--trust-store', store])).stdout).toContain(`no.lifelong.test: manifest serial ${fed.plan.serial}`)
 
     // Another anchor for the same federation ID is not silently swapped in.
     const rogue = paperFederation([{ key: generateSigningKey(), organisationNumber: ORG.a, name: UIO_NAME, roles: ['institution'] }], { federation: 'no.lifelong.test' }).write(tempDir())
-    const swapped = await runCli(['trust', 'add', rogue.anchorFile, '--trust-store', store])
+    const swapped = await runCliInProcess(['trust', 'add', rogue.anchorFile, '--trust-store', store])
     expect(swapped.code).toBe(1)
     expect(swapped.stderr).toContain('error TRUST_ANCHOR_CHANGED')
-    expect((await runCli(['trust', 'export', 'no.lifelong.test', '--trust-store', store])).stdout).toBe(anchorText)
+    expect((await runCliInProcess(['trust', 'export', 'no.lifelong.test', '--trust-store', store])).stdout).toBe(anchorText)
 
-    expect((await runCli(['trust', 'remove', 'no.lifelong.test', '--trust-store', store])).code).toBe(0)
-    expect((await runCli(['trust', 'list', '--trust-store', store])).stdout).toContain('no trust anchor pinned')
+    expect((await runCliInProcess(['trust', 'remove', 'no.lifelong.test', '--trust-store', store])).code).toBe(0)
+    expect((await runCliInProcess(['trust', 'list', '--trust-store', store])).stdout).toContain('no trust anchor pinned')
 
     // A node does not publish an anchor that disagrees with the operator keys it trusts itself.
     const planned = fed.plan.nodes[0]!
@@ -130,14 +133,14 @@ describe('trust anchors and lifelong verify', () => {
     expect(unpinned.code).toBe(1)
     expect(unpinned.stderr).toContain('error VERIFY_NO_TRUST_ANCHOR: no trust anchor pinned: run `lifelong trust add')
 
-    expect((await runCli(['trust', 'add', genuine.plan.trustAnchorFile], { env })).code).toBe(0)
-    const refused = await runCli(['verify', rogue.bundleFile], { env })
+    expect((await runCliInProcess(['trust', 'add', genuine.plan.trustAnchorFile], { env })).code).toBe(0)
+    const refused = await runCliInProcess(['verify', rogue.bundleFile], { env })
     expect(refused.stdout).not.toMatch(/^VERIFIED$/m)
     expect(refused.code).toBe(1)
     expect(refused.stdout).toContain(`FAIL manifest: the manifest of "no.lifelong.test" is signed by ${formatPublicKey(rogue.plan.operatorKey.publicKeyRaw)}, which is not an operator key of the pinned trust anchor`)
     expect(refused.stdout).toContain('NOT VERIFIED: check manifest failed')
     // The rogue operator's key given explicitly is an anchor too, of the rogue federation only.
-    expect((await runCli(['verify', genuine.bundleFile, '--operator-key', formatPublicKey(rogue.plan.operatorKey.publicKeyRaw)])).code).toBe(1)
+    expect((await runCliInProcess(['verify', genuine.bundleFile, '--operator-key', formatPublicKey(rogue.plan.operatorKey.publicKeyRaw)])).code).toBe(1)
 
     const ok = await runCli(['verify', genuine.bundleFile], { env })
     expect(ok.code, ok.stdout + ok.stderr).toBe(0)
@@ -150,7 +153,7 @@ describe('trust anchors and lifelong verify', () => {
     expect(ok.stdout).toContain(`  vouched for by  ${UIO_NAME} (organisation ${ORG.a}), member of no.lifelong.test in manifest serial ${genuine.plan.serial}\n`)
     expect(ok.stdout).toMatch(new RegExp(`  log position    entry ${genuine.index} of tree size \\d+, checkpoint origin no\\.lifelong\\.test/log/${genuine.plan.nodes[0]!.peerId}, logged `))
     expect(ok.stdout).toMatch(/\nVERIFIED\n$/)
-    const json = JSON.parse((await runCli(['verify', genuine.bundleFile, '--json'], { env })).stdout)
+    const json = JSON.parse((await runCliInProcess(['verify', genuine.bundleFile, '--json'], { env })).stdout)
     expect(json).toMatchObject({
       format: 'lifelong-proof-bundle/v1',
       ok: true,
@@ -200,30 +203,30 @@ describe('trust anchors and lifelong verify', () => {
     }
     const env = { LIFELONG_TRUST_STORE: join(dir, 'store') }
 
-    const unpinned = await runCli(['verify', file('forged.txt', forged)], { env })
+    const unpinned = await runCliInProcess(['verify', file('forged.txt', forged)], { env })
     expect(unpinned.stdout).not.toMatch(/^VERIFIED$/m)
     expect(unpinned.code).toBe(1)
     expect(attacker.hits).toEqual([])
 
-    expect((await runCli(['trust', 'add', files.anchorFile, '--manifest', files.manifestFile], { env })).code).toBe(0)
-    const refused = await runCli(['verify', join(dir, 'forged.txt'), '--allow-insecure-fetch'], { env })
+    expect((await runCliInProcess(['trust', 'add', files.anchorFile, '--manifest', files.manifestFile], { env })).code).toBe(0)
+    const refused = await runCliInProcess(['verify', join(dir, 'forged.txt'), '--allow-insecure-fetch'], { env })
     expect(refused.code).toBe(1)
     expect(refused.stdout).toContain(`FAIL issuer: signed by a key (kid ${attackerKey.jwk.kid}) that no pinned federation names as a credential issuer`)
     expect(attacker.hits).toEqual([])
 
     // The portal's own key, but a credential naming the attacker's URL as issuer.
-    const renamed = await runCli(['verify', file('renamed.txt', await issue(portalKey, attackerBase, `${attackerBase}/status/1`)), '--allow-insecure-fetch'], { env })
+    const renamed = await runCliInProcess(['verify', file('renamed.txt', await issue(portalKey, attackerBase, `${attackerBase}/status/1`)), '--allow-insecure-fetch'], { env })
     expect(renamed.code).toBe(1)
     expect(renamed.stdout).toContain(`FAIL issuer: the credential names iss ${attackerBase}, but the key is the credential issuer key of "Vitnemålsportalen" at ${portalUrl}`)
     // The portal's key and URL, but a status list elsewhere: not fetched.
-    const elsewhere = await runCli(['verify', file('elsewhere.txt', await issue(portalKey, portalUrl, `${attackerBase}/status/1`)), '--allow-insecure-fetch'], { env })
+    const elsewhere = await runCliInProcess(['verify', file('elsewhere.txt', await issue(portalKey, portalUrl, `${attackerBase}/status/1`)), '--allow-insecure-fetch'], { env })
     expect(elsewhere.code).toBe(1)
     expect(elsewhere.stdout).toContain(`FAIL status: cannot check the status: ${attackerBase}/status/1 is not under the issuer's base URL ${portalUrl}`)
     expect(attacker.hits).toEqual([])
     attacker.server.close()
 
     // The genuine credential, offline (its portal is not on this network): verified, and what it says is printed.
-    const genuine = await runCli(['verify', file('genuine.txt', await issue(portalKey, portalUrl, `${portalUrl}/eudi/status-lists/1`)), '--offline'], { env })
+    const genuine = await runCliInProcess(['verify', file('genuine.txt', await issue(portalKey, portalUrl, `${portalUrl}/eudi/status-lists/1`)), '--offline'], { env })
     expect(genuine.code, genuine.stdout + genuine.stderr).toBe(0)
     expect(genuine.stdout).toContain('ok   online-checks: not checked (offline): type metadata, status list')
     expect(genuine.stdout).toContain('  learner         Kari Synnøve Nordmann, born 1999-03-14\n')
@@ -243,14 +246,14 @@ describe('trust anchors and lifelong verify', () => {
     writeFileSync(join(dir, 'genuine.jwt'), genuine.sealed)
     const env = { LIFELONG_TRUST_STORE: join(dir, 'store') }
 
-    const unpinned = await runCli(['verify', join(dir, 'forged.jwt')], { env })
+    const unpinned = await runCliInProcess(['verify', join(dir, 'forged.jwt')], { env })
     expect(unpinned.stdout).not.toMatch(/^VERIFIED$/m)
     expect(unpinned.code).toBe(1)
-    expect((await runCli(['trust', 'add', files.anchorFile, '--manifest', files.manifestFile], { env })).code).toBe(0)
-    const refused = await runCli(['verify', join(dir, 'forged.jwt')], { env })
+    expect((await runCliInProcess(['trust', 'add', files.anchorFile, '--manifest', files.manifestFile], { env })).code).toBe(0)
+    const refused = await runCliInProcess(['verify', join(dir, 'forged.jwt')], { env })
     expect(refused.code).toBe(1)
     expect(refused.stdout).toContain('FAIL issuer: sealed by a key that no pinned federation lists as a member\'s key')
-    const ok = await runCli(['verify', join(dir, 'genuine.jwt')], { env })
+    const ok = await runCliInProcess(['verify', join(dir, 'genuine.jwt')], { env })
     expect(ok.code, ok.stdout + ok.stderr).toBe(0)
     expect(ok.stdout).toContain(`  vouched for by  ${UIO_NAME} (organisation ${ORG.a}), sealed with its key\n`)
   })

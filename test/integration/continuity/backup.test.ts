@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { createNode } from '../../../src/node.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { planTestFederation, REAL, spec, tempDir, ORG } from '../../helpers/federation.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { openStorage } from '../../../src/store/leveldb/storage.ts'
 import { BackupReader, BackupWriter } from '../../../src/core/backup/format.ts'
 
@@ -56,7 +56,7 @@ describe('online backup and verified restore', () => {
 
     // A token without the scope is refused; so is none.
     const wrongScope = await mintDevToken(plan.devIssuerKey, { principal: 'service', subject: 'other', scopes: ['results.write'], ttlSeconds: 60 })
-    const refused = await runCli(['backup', '--node', node.httpUrl(), '--out', join(dir, 'x.backup'), '--token', wrongScope])
+    const refused = await runCliInProcess(['backup', '--node', node.httpUrl(), '--out', join(dir, 'x.backup'), '--token', wrongScope])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toMatch(/error AUTH_/)
     expect(existsSync(join(dir, 'x.backup'))).toBe(false)
@@ -78,7 +78,7 @@ describe('online backup and verified restore', () => {
     expect(restored.code, restored.stderr).toBe(0)
     expect(restored.stdout).toContain('OK: ')
     expect(readdirSync(data)).toEqual(['db'])
-    const verify = await runCli(['log', 'verify', '--data', data])
+    const verify = await runCliInProcess(['log', 'verify', '--data', data])
     expect(verify.code, verify.stdout).toBe(0)
     const storage = await openStorage(data)
     try {
@@ -94,7 +94,7 @@ describe('online backup and verified restore', () => {
     }
 
     // Restoring over a store is refused.
-    const again = await runCli(['restore', '--in', out, '--data', data, '--no-progress'])
+    const again = await runCliInProcess(['restore', '--in', out, '--data', data, '--no-progress'])
     expect(again.stderr).toContain('error BACKUP_TARGET_NOT_EMPTY')
 
     // A flipped byte in the middle, a cut file, another digest: refused, nothing left behind.
@@ -105,13 +105,13 @@ describe('online backup and verified restore', () => {
     writeFileSync(join(dir, 'cut.backup'), bytes.subarray(0, bytes.length - 1000))
     for (const [file, expected] of [['damaged.backup', 'BACKUP_DAMAGED'], ['cut.backup', 'BACKUP_TRUNCATED']] as const) {
       const target = join(dir, `into-${file}`)
-      const r = await runCli(['restore', '--in', join(dir, file), '--data', target, '--no-progress'], { timeoutMs: 120_000 })
+      const r = await runCliInProcess(['restore', '--in', join(dir, file), '--data', target, '--no-progress'])
       expect(r.code).toBe(1)
       expect(r.stderr).toContain(`error ${expected}`)
       expect(existsSync(join(target, 'db'))).toBe(false)
       expect(existsSync(join(target, 'restoring'))).toBe(false)
     }
-    const wrongDigest = await runCli(['restore', '--in', out, '--data', join(dir, 'wrong-digest'), '--digest', '0'.repeat(64), '--no-progress'], { timeoutMs: 120_000 })
+    const wrongDigest = await runCliInProcess(['restore', '--in', out, '--data', join(dir, 'wrong-digest'), '--digest', '0'.repeat(64), '--no-progress'])
     expect(wrongDigest.stderr).toContain('error BACKUP_DIGEST_MISMATCH')
     expect(existsSync(join(dir, 'wrong-digest', 'db'))).toBe(false)
 
@@ -129,7 +129,7 @@ describe('online backup and verified restore', () => {
     })
     writeFileSync(join(dir, 'edited.backup'), Buffer.concat([w.start(reader.header!), w.records(edited), w.end().bytes]))
     const editedTarget = join(dir, 'edited')
-    const rejected = await runCli(['restore', '--in', join(dir, 'edited.backup'), '--data', editedTarget, '--no-progress'], { timeoutMs: 120_000 })
+    const rejected = await runCliInProcess(['restore', '--in', join(dir, 'edited.backup'), '--data', editedTarget, '--no-progress'])
     expect(rejected.code).toBe(1)
     expect(rejected.stderr).toContain('error BACKUP_NOT_VERIFIED')
     expect(rejected.stderr).toContain('record-commitment')

@@ -3,14 +3,16 @@
  * registry's online backup; IDs minted after it; the registry killed with SIGKILL and restored
  * from the old backup; its witnesses catch it at start (the log line, the metric, writes refused
  * with LOG_ROLLED_BACK over HTTP); `lifelong log accept-loss`; after it the registry mints no ID
- * it had minted before.
+ * it had minted before. The nodes are the processes; `lifelong backup`, `restore` and `log
+ * accept-loss` run through the same program in the test's process (as child processes in
+ * backup.test.ts and rollback.test.ts).
  */
 import { describe, it, expect } from 'vitest'
 import { renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { planTestFederation, REAL, spec, tempDir, ORG } from '../../helpers/federation.ts'
-import { runCli, startCli, type RunningCli } from '../../helpers/cli.ts'
+import { runCliInProcess, startCli, type RunningCli } from '../../helpers/cli.ts'
 
 async function until (check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
@@ -45,7 +47,7 @@ describe('after a restore, with real processes', () => {
     const minted = [(await add(1)).body.institution.id, (await add(2)).body.institution.id]
 
     const backupFile = join(tempDir(), 'registry.backup')
-    const backup = await runCli(['backup', '--config', registry.configFile, '--out', backupFile, '--dev-issuer', join(plan.dir, 'dev-issuer.key'), '--no-progress'], { timeoutMs: 60_000 })
+    const backup = await runCliInProcess(['backup', '--config', registry.configFile, '--out', backupFile, '--dev-issuer', join(plan.dir, 'dev-issuer.key'), '--no-progress'])
     expect(backup.code, backup.stderr).toBe(0)
     for (const n of [3, 4]) minted.push((await add(n)).body.institution.id)
     const size = async (): Promise<number> => {
@@ -62,7 +64,7 @@ describe('after a restore, with real processes', () => {
     // The machine dies; the operator restores the last backup.
     expect(await running.stop('SIGKILL')).toBe(null)
     renameSync(join(registry.config.dataDir, 'db'), join(registry.config.dataDir, 'db.lost'))
-    const restored = await runCli(['restore', '--in', backupFile, '--data', registry.config.dataDir, '--no-progress'], { timeoutMs: 60_000 })
+    const restored = await runCliInProcess(['restore', '--in', backupFile, '--data', registry.config.dataDir, '--no-progress'])
     expect(restored.code, restored.stderr).toBe(0)
 
     running = await start(registry)
@@ -80,7 +82,7 @@ describe('after a restore, with real processes', () => {
     expect(Object.keys(logged).sort()).toEqual(['code', 'from', 'level', 'msg', 'node', 'storeSize', 'time', 'witnessedSize', 'component'].sort())
     expect(await running.stop('SIGINT')).toBe(0)
 
-    const accepted = await runCli(['log', 'accept-loss', '--config', registry.configFile, '--yes'])
+    const accepted = await runCliInProcess(['log', 'accept-loss', '--config', registry.configFile, '--yes'])
     expect(accepted.code, accepted.stderr).toBe(0)
     running = await start(registry)
     const fresh = [(await add(6)).body.institution.id, (await add(7)).body.institution.id]

@@ -18,7 +18,7 @@ import { ed25519NoteSigner, parseNote, signNote } from '../../../src/core/log/no
 import { signLossStatement } from '../../../src/core/log/loss.ts'
 import { REAL, spec, startTestFederation, tempDir, waitForMesh, ORG } from '../../helpers/federation.ts'
 import { institution } from '../../helpers/education.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { LifelongError } from '../../../src/core/errors.ts'
 
 async function until (check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -109,9 +109,9 @@ describe('rollback detection and accepted loss', () => {
     expect(accepted.code, accepted.stderr).toBe(0)
     expect(accepted.stdout).toContain(`are declared lost`)
     expect(accepted.stdout).toContain('national ID counters raised')
-    const again = await runCli(['log', 'accept-loss', '--config', planned.configFile, '--yes'])
+    const again = await runCliInProcess(['log', 'accept-loss', '--config', planned.configFile, '--yes'])
     expect(again.stderr).toContain('error LOG_NOT_ROLLED_BACK')
-    const verify = await runCli(['log', 'verify', '--data', planned.config.dataDir])
+    const verify = await runCliInProcess(['log', 'verify', '--data', planned.config.dataDir])
     expect(verify.code, verify.stdout).toBe(0)
 
     registry = await createNode(planned.config)

@@ -17,7 +17,7 @@ import { EducationStore } from '../../../src/services/registry/education/store.t
 import { LogStore } from '../../../src/store/log/store.ts'
 import { PENDING_UPLOAD_KEY } from '../../../src/services/registry/education/catalogue.ts'
 import { ORG, planTestFederation, spec, tempDir, REAL } from '../../helpers/federation.ts'
-import { runCli, startCli, type RunningCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess, startCli, type RunningCli } from '../../helpers/cli.ts'
 import { institution } from '../../helpers/education.ts'
 
 const ROWS = 1000
@@ -74,7 +74,13 @@ describe('a catalogue import killed at any point', () => {
       child = await startCli(['start', '--config', uioPlan.configFile], `started ${uioPlan.spec.name}`, { timeoutMs: 60_000 })
       return child
     }
-    const importFile = async (file: string) => await runCli(['import', 'catalogue', file, '--node', uioPlan.httpUrl, '--dev-issuer', devIssuer, '--no-progress'], { timeoutMs: 120_000 })
+    // The first import as an operator runs it; the others through the same program in this
+    // process (the institution node, which is what is killed, is a child process either way).
+    let imports = 0
+    const importFile = async (file: string) => {
+      const args = ['import', 'catalogue', file, '--node', uioPlan.httpUrl, '--dev-issuer', devIssuer, '--no-progress']
+      return imports++ === 0 ? await runCli(args, { timeoutMs: 120_000 }) : await runCliInProcess(args)
+    }
     const stopInstitution = async (): Promise<void> => {
       expect(await child!.stop('SIGTERM')).toBe(0)
     }

@@ -2,6 +2,8 @@
  * The offline tools: `lifelong log verify --data` recomputes the tree from the stored records
  * and names the record edited with a LevelDB tool; `lifelong log prove` writes a bundle that
  * `lifelong verify` checks with no network, naming the failed check when the bundle is edited.
+ * The audits run `lifelong` in child processes; proving and verifying bundles run the same program
+ * in the test's process.
  */
 import { describe, it, expect } from 'vitest'
 import { execFile } from 'node:child_process'
@@ -11,6 +13,7 @@ import { fileURLToPath } from 'node:url'
 import { ClassicLevel } from 'classic-level'
 import { createNode } from '../../../src/node.ts'
 import { planTestFederation, spec, tempDir, ORG, REAL } from '../../helpers/federation.ts'
+import { runCliInProcess } from '../../helpers/cli.ts'
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url))
 
@@ -48,9 +51,9 @@ describe('log CLI', () => {
     expect(clean.code).toBe(0)
 
     const bundleFile = join(tempDir(), 'bundle.json')
-    const prove = await cli('log', 'prove', '--data', dataDir, '--index', String(res.indexes[1]), '--out', bundleFile)
+    const prove = await runCliInProcess(['log', 'prove', '--data', dataDir, '--index', String(res.indexes[1]), '--out', bundleFile])
     expect(prove.code, prove.stderr).toBe(0)
-    const ok = await cli('verify', bundleFile, '--operator-key', `ed25519:${Buffer.from(plan.operatorKey.publicKeyRaw).toString('base64')}`)
+    const ok = await runCliInProcess(['verify', bundleFile, '--operator-key', `ed25519:${Buffer.from(plan.operatorKey.publicKeyRaw).toString('base64')}`])
     expect(ok.stdout, ok.stderr).toContain('VERIFIED')
     expect(ok.stdout).toContain(`organisation ${ORG.a}`)
     expect(ok.stdout).toMatch(new RegExp(`log position +entry ${res.indexes[1]} of tree size \\d+, checkpoint origin no\\.lifelong\\.test/log/${planned.peerId}`))
@@ -75,7 +78,7 @@ describe('log CLI', () => {
     const bundle = JSON.parse(readFileSync(bundleFile, 'utf8'))
     bundle.inclusion.proof[0] = Buffer.alloc(32).toString('base64')
     writeFileSync(bundleFile, JSON.stringify(bundle))
-    const bad = await cli('verify', bundleFile, '--trust-anchor', plan.trustAnchorFile)
+    const bad = await runCliInProcess(['verify', bundleFile, '--trust-anchor', plan.trustAnchorFile])
     expect(bad.code).toBe(1)
     expect(bad.stdout).toContain('NOT VERIFIED: check inclusion-proof failed')
   })

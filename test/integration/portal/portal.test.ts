@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { federationForFile, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { formatPublicKey } from '../../../src/core/crypto/ed25519.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
@@ -190,7 +190,7 @@ describe('the Diploma portal', () => {
     expect(ok.code).toBe(0)
     expect(ok.stdout).toContain('lifelong-result-proofs/v1')
     expect(ok.stdout).toMatch(/VERIFIED\n$/)
-    const no = await runCli(['verify', join(dir, 'forged.json'), '--operator-key', operatorKey])
+    const no = await runCliInProcess(['verify', join(dir, 'forged.json'), '--operator-key', operatorKey])
     expect(no.code).toBe(1)
     expect(no.stdout).toContain('NOT VERIFIED')
 

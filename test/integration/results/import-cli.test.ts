@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { writeFileSync, readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { startTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { RESULTS_SCOPE } from '../../../src/edges/registry/results/routes.ts'
@@ -22,7 +22,7 @@ describe('lifelong import results', () => {
     writeFileSync(bad, JSON.stringify({ learners: [LEARNERS.kari], results: [...results.slice(0, 5), course('fs-x', LEARNERS.kari, 'IN1000', 'Q'), course('fs-y', LEARNERS.kari, 'NOPE', 'A')] }))
     const size = uio.log.store.size
     const devIssuer = join(fed.plan.dir, 'dev-issuer.key')
-    const refused = await runCli(['import', 'results', bad, '--node', uio.httpUrl(), '--dev-issuer', devIssuer], { timeoutMs: 60_000 })
+    const refused = await runCliInProcess(['import', 'results', bad, '--node', uio.httpUrl(), '--dev-issuer', devIssuer])
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('nothing was stored; 2 problem(s)')
     expect(refused.stderr).toContain('/results/5/grades/0/value: RESULTS_GRADE_OUT_OF_SCALE')
@@ -37,7 +37,9 @@ describe('lifelong import results', () => {
     expect(first.stdout).toContain('learners 2 new, 0 updated, 0 unchanged; results 30 issued, 0 corrected, 0 annulled, 0 unchanged')
     const after = uio.log.store.size
     // --url is the deprecated spelling of --node; a token can also come from $LIFELONG_TOKEN.
-    const again = await runCli(['import', 'results', good, '--url', uio.httpUrl()], { timeoutMs: 60_000, env: { LIFELONG_TOKEN: await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: [RESULTS_SCOPE] }) } })
+    const again = await runCliInProcess(['import', 'results', good, '--url', uio.httpUrl()], {
+      env: { LIFELONG_TOKEN: await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'fs', scopes: [RESULTS_SCOPE] }) }
+    })
     expect(again.code).toBe(0)
     expect(again.stdout).toContain('learners 0 new, 0 updated, 2 unchanged; results 0 issued, 0 corrected, 0 annulled, 30 unchanged')
     expect(uio.log.store.size).toBe(after)

@@ -21,7 +21,7 @@ import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
 import { verifyDocument } from '../../../../../src/services/verify/verifiers.ts'
 import type { VerifierTrust } from '../../../../../src/services/verify/trust.ts'
 import { paperFederation } from '../../../../helpers/trust.ts'
-import { runCli } from '../../../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../../../helpers/cli.ts'
 import { tempDir } from '../../../../helpers/federation.ts'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
@@ -169,14 +169,14 @@ describe('ELM 3.2 credentials', () => {
     expect(good.code, good.stderr).toBe(0)
     expect(good.stdout).toMatch(/VERIFIED\n$/)
     expect(good.stdout).toContain('learner         Kari Synnøve Nordmann')
-    const bad = await runCli(['verify', join(dir, 'bad.jwt'), ...pinned])
+    const bad = await runCliInProcess(['verify', join(dir, 'bad.jwt'), ...pinned])
     expect(bad.code).toBe(1)
     expect(bad.stdout).toContain('FAIL seal: ELM_SIGNATURE_INVALID')
-    const wrongSeal = await runCli(['verify', join(dir, 'forged.jwt'), ...pinned])
+    const wrongSeal = await runCliInProcess(['verify', join(dir, 'forged.jwt'), ...pinned])
     expect(wrongSeal.code).toBe(1)
     expect(wrongSeal.stdout).toContain('FAIL issuer: sealed by a key that no pinned federation lists')
     expect(wrongSeal.stdout).not.toMatch(/^VERIFIED/m)
-    const none = await runCli(['verify', join(dir, 'good.jwt'), '--trust-store', join(dir, 'empty-store')])
+    const none = await runCliInProcess(['verify', join(dir, 'good.jwt'), '--trust-store', join(dir, 'empty-store')])
     expect(none.code).toBe(1)
     expect(none.stderr).toContain('error VERIFY_NO_TRUST_ANCHOR: no trust anchor pinned: run `lifelong trust add')
     expect(none.stdout).toBe('')
