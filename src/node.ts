@@ -414,6 +414,8 @@ export async function createNode (config: NodeConfig, options: NodeOptions = {})
           name: 'rpc-server',
           run: async () => {
             await server.stop()
+            // Nothing is served any more: the replay horizons can be brought back to what ran.
+            await replay.settle()
           }
         },
         ...[...built].reverse().flatMap(({ name, lifecycle }) =>

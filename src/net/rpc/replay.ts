@@ -14,6 +14,11 @@
  * tell. Requests signed before a restart and delivered after it are therefore refused; the
  * caller signs a new one. The horizon follows the sender's own clock, so one member's clock
  * running ahead cannot lock out another.
+ *
+ * At a clean stop (`settle`) each horizon is brought back from issued-at + step to the latest
+ * issued-at actually accepted: still covering every request that ran, and refusing nothing a
+ * sender signs after it, so that a node restarted within a step (a node key rotation, a
+ * promotion) does not turn away its callers' next requests as replays.
  */
 import { KeyedMutex } from '../../core/sync/mutex.ts'
 import type { Sublevel } from '../../store/leveldb/storage.ts'
@@ -44,6 +49,8 @@ export class ReplayGuard {
   private readonly atStart = new Map<string, number>()
   /** Horizons durable now. */
   private readonly durable = new Map<string, number>()
+  /** The latest issued-at accepted in this run, per sender. */
+  private readonly latest = new Map<string, number>()
   /** A horizon being written, per sender. */
   private readonly raising = new Map<string, { upTo: number, done: Promise<void> }>()
   /** Each sender's horizon writes, one at a time and in order. */
@@ -81,7 +88,23 @@ export class ReplayGuard {
       this.seen.delete(pair)
       throw err
     }
+    this.latest.set(sender, Math.max(this.latest.get(sender) ?? -Infinity, issuedAt))
     return true
+  }
+
+  /**
+   * At a clean stop, once no request is being served: stores each sender's horizon as the latest
+   * issued-at accepted (or the horizon it had at start), no longer that plus a step.
+   */
+  async settle (): Promise<void> {
+    await Promise.all([...this.latest].map(async ([sender, latest]) => {
+      await this.writes.run(sender, async () => {
+        const exact = Math.max(latest, this.atStart.get(sender) ?? -Infinity, this.latest.get(sender) ?? -Infinity)
+        if (exact >= (this.durable.get(sender) ?? -Infinity)) return
+        await this.store.batch().put(horizonKey(sender), encodeTime(exact)).write({ sync: true })
+        this.durable.set(sender, exact)
+      })
+    }))
   }
 
   /** Forgets pairs whose window has passed; returns how many. */

@@ -53,7 +53,7 @@ describe('bounded witnessing', () => {
         if (m === n) continue
         // The bootstrap dialled every member this node keeps.
         if (keep.has(m.peerId)) expect(n.host.getConnections().some((c) => c.remotePeer.toString() === m.peerId)).toBe(true)
-        else if (!kept(n, m)) { for (const c of n.host.getConnections().filter((c) => c.remotePeer.toString() === m.peerId)) await c.close() }
+        else if (!kept(n, m)) { for (const c of n.host.getConnections().filter((c) => c.remotePeer.toString() === m.peerId)) await c.close().catch(() => c.abort(new Error('pruned'))) }
       }
     }
     const unkeptConnections = (): string[] => nodes.flatMap((n) => nodes.filter((m) => m !== n && !kept(n, m) && n.host.getConnections().some((c) => c.remotePeer.toString() === m.peerId)).map((m) => `${n.peerId}→${m.peerId}`))

@@ -50,6 +50,24 @@ describe('replay guard (real LevelDB)', () => {
     await storage.close()
   })
 
+  it('after a clean stop, refuses what ran and accepts what a sender signs next, even within the step', async () => {
+    const dir = tempDir()
+    let { storage, guard } = await open(dir)
+    const nonce = randomBytes(16)
+    expect(await guard.accept('peerA', nonce, t0)).toBe(true)
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 200)).toBe(true)
+    await guard.settle()
+    expect(Buffer.from((await storage.sublevel('replay').get(horizonKey('peerA')))!).readBigUInt64BE()).toBe(BigInt(t0 + 200))
+    await storage.close()
+
+    ;({ storage, guard } = await open(dir))
+    expect(await guard.accept('peerA', nonce, t0)).toBe(false)
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 200)).toBe(false)
+    // Signed after the last request that ran, less than a step later: not a replay.
+    expect(await guard.accept('peerA', randomBytes(16), t0 + 201)).toBe(true)
+    await storage.close()
+  })
+
   it('concurrent requests past the horizon all wait for the write that covers them', async () => {
     const dir = tempDir()
     let { storage, guard } = await open(dir)
