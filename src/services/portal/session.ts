@@ -19,7 +19,8 @@
  *   authenticator (src/services/portal/module.ts), so that routes take the learner from `request.caller`.
  *   {@link LearnerSessions.csrfTokenOf} gives the session's CSRF token to the edge (src/edges/http/csrf.ts).
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { hkdfSync, randomBytes } from 'node:crypto'
+import { openJson, sealJson } from '../../core/crypto/sealed.ts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
 import { codeChallengeOf, oauthErrorCode, type LearnerIdentity, type TokenClient, type TokenVerifier } from './oidc.ts'
@@ -87,25 +88,11 @@ export class LearnerSessions {
   }
 
   private seal (value: SignIn): string {
-    const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', this.cookieKey, iv)
-    cipher.setAAD(Buffer.from(SIGN_IN_COOKIE))
-    const body = Buffer.concat([cipher.update(JSON.stringify(value)), cipher.final()])
-    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')
+    return sealJson(this.cookieKey, SIGN_IN_COOKIE, value)
   }
 
   private open (sealed: string): SignIn | undefined {
-    const raw = Buffer.from(sealed, 'base64url')
-    if (raw.length < 12 + 16 + 2) return undefined
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.cookieKey, raw.subarray(0, 12))
-      decipher.setAAD(Buffer.from(SIGN_IN_COOKIE))
-      decipher.setAuthTag(raw.subarray(raw.length - 16))
-      const plain = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()])
-      return JSON.parse(plain.toString()) as SignIn
-    } catch {
-      return undefined
-    }
+    return openJson<SignIn>(this.cookieKey, SIGN_IN_COOKIE, sealed)
   }
 
   /** The issuer learners sign in at. */

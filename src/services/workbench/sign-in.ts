@@ -12,7 +12,8 @@
  * redirect back is a top-level navigation from another site), and Secure with the `__Host-`
  * prefix over https. Sign-out ends the session in the store, so a copy of the cookie stops working.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { hkdfSync, randomBytes } from 'node:crypto'
+import { openJson, sealJson } from '../../core/crypto/sealed.ts'
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
@@ -113,24 +114,11 @@ export class StaffSignIn {
   }
 
   private seal (value: SignIn): string {
-    const iv = randomBytes(12)
-    const cipher = createCipheriv('aes-256-gcm', this.cookieKey, iv)
-    cipher.setAAD(Buffer.from(SIGN_IN_COOKIE))
-    const body = Buffer.concat([cipher.update(JSON.stringify(value)), cipher.final()])
-    return Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')
+    return sealJson(this.cookieKey, SIGN_IN_COOKIE, value)
   }
 
   private open (sealed: string): SignIn | undefined {
-    const raw = Buffer.from(sealed, 'base64url')
-    if (raw.length < 12 + 16 + 2) return undefined
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', this.cookieKey, raw.subarray(0, 12))
-      decipher.setAAD(Buffer.from(SIGN_IN_COOKIE))
-      decipher.setAuthTag(raw.subarray(raw.length - 16))
-      return JSON.parse(Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString()) as SignIn
-    } catch {
-      return undefined
-    }
+    return openJson<SignIn>(this.cookieKey, SIGN_IN_COOKIE, sealed)
   }
 
   private setSignInCookie (reply: FastifyReply, value: string, maxAgeSeconds: number): void {
