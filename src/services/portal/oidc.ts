@@ -203,6 +203,23 @@ export interface DevIssuerInit {
   issuer: () => string
 }
 
+/**
+ * A development identity provider's Ed25519 signing key, kept in its store (created on first use),
+ * with its public JWK for the JWKS (`kid` from the key's JSON).
+ */
+export async function storedSigningKey (store: Sublevel, key: string): Promise<{ privateKey: Awaited<ReturnType<typeof importJWK>>, publicJwk: JWK }> {
+  const stored = await store.get(key)
+  let jwk: JWK
+  if (stored === undefined) {
+    jwk = await exportJWK((await generateKeyPair('Ed25519', { extractable: true })).privateKey)
+    await store.put(key, new TextEncoder().encode(JSON.stringify(jwk)))
+  } else {
+    jwk = JSON.parse(new TextDecoder().decode(stored)) as JWK
+  }
+  const { d: _d, ...pub } = jwk
+  return { privateKey: await importJWK(jwk, 'Ed25519'), publicJwk: { ...pub, kid: createHash('sha256').update(JSON.stringify(pub)).digest('base64url').slice(0, 16), alg: 'Ed25519', use: 'sig' } }
+}
+
 const KEY = 'dev-oidc/key'
 /** How long a code may wait to be redeemed. */
 export const DEV_CODE_TTL_MS = 60_000
@@ -263,18 +280,7 @@ export class DevIssuer {
 
   /** Loads its key, creating it on first use. */
   async load (): Promise<void> {
-    const stored = await this.c.store.get(KEY)
-    let jwk: JWK
-    if (stored === undefined) {
-      const pair = await generateKeyPair('Ed25519', { extractable: true })
-      jwk = await exportJWK(pair.privateKey)
-      await this.c.store.put(KEY, new TextEncoder().encode(JSON.stringify(jwk)))
-    } else {
-      jwk = JSON.parse(new TextDecoder().decode(stored)) as JWK
-    }
-    this.privateKey = await importJWK(jwk, 'Ed25519')
-    const { d: _d, ...pub } = jwk
-    this.publicJwk = { ...pub, kid: createHash('sha256').update(JSON.stringify(pub)).digest('base64url').slice(0, 16), alg: 'Ed25519', use: 'sig' }
+    ;({ privateKey: this.privateKey, publicJwk: this.publicJwk } = await storedSigningKey(this.c.store, KEY))
   }
 
   jwks (): { keys: JWK[] } {

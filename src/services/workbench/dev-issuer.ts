@@ -8,11 +8,11 @@
  * token endpoint for an Ed25519-signed ID token whose `sub` is the member's configured subject.
  * Its key is kept in the node's store, so sessions survive a restart.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { type importJWK, SignJWT, type JWK } from 'jose'
 import { LifelongError } from '../../core/errors.ts'
 import type { Sublevel } from '../../store/leveldb/storage.ts'
-import { codeChallengeOf, DEV_CODE_TTL_MS, PKCE_CHALLENGE, TokenEndpointError } from '../portal/oidc.ts'
+import { codeChallengeOf, DEV_CODE_TTL_MS, PKCE_CHALLENGE, storedSigningKey, TokenEndpointError } from '../portal/oidc.ts'
 import type { StaffMemberConfig } from '../../core/config/workbench.ts'
 
 /** The client ID the workbench uses at its development provider. */
@@ -49,17 +49,7 @@ export class StaffDevIssuer {
 
   /** Loads its key, creating it on first use. */
   async start (): Promise<void> {
-    const stored = await this.store.get(KEY)
-    let jwk: JWK
-    if (stored === undefined) {
-      jwk = await exportJWK((await generateKeyPair('Ed25519', { extractable: true })).privateKey)
-      await this.store.put(KEY, new TextEncoder().encode(JSON.stringify(jwk)))
-    } else {
-      jwk = JSON.parse(new TextDecoder().decode(stored)) as JWK
-    }
-    this.privateKey = await importJWK(jwk, 'Ed25519')
-    const { d: _d, ...pub } = jwk
-    this.publicJwk = { ...pub, kid: createHash('sha256').update(JSON.stringify(pub)).digest('base64url').slice(0, 16), alg: 'Ed25519', use: 'sig' }
+    ;({ privateKey: this.privateKey, publicJwk: this.publicJwk } = await storedSigningKey(this.store, KEY))
   }
 
   /** Its public keys (the workbench verifies ID tokens against them). */
