@@ -19,11 +19,9 @@
  *   authenticator (src/services/portal/module.ts), so that routes take the learner from `request.caller`.
  *   {@link LearnerSessions.csrfTokenOf} gives the session's CSRF token to the edge (src/edges/http/csrf.ts).
  */
-import { hkdfSync, randomBytes } from 'node:crypto'
-import { openJson, sealJson } from '../../core/crypto/sealed.ts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { LifelongError } from '../../core/errors.ts'
-import { codeChallengeOf, oauthErrorCode, type LearnerIdentity, type TokenClient, type TokenVerifier } from './oidc.ts'
+import type { LearnerIdentity, TokenClient, TokenVerifier } from './oidc.ts'
+import { OidcSignIn, type CallbackParams } from './oidc-sign-in.ts'
 import type { LiveSession, SessionStore } from './session-store.ts'
 
 /** The session cookie over http (development on loopback). */
@@ -34,22 +32,13 @@ export const SESSION_COOKIE = 'lifelong_session'
  * host of the site can plant or overwrite it (RFC 6265bis §4.1.3.2).
  */
 export const SECURE_SESSION_COOKIE = '__Host-lifelong_session'
-const SIGN_IN_COOKIE = 'lifelong_signin'
-const SIGN_IN_TTL_MS = 10 * 60_000
 
 /** Only same-site paths may be returned to after sign-in (no open redirect). */
 export function safeReturnTo (value: unknown): string {
   return typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) ? value : '/portal/results'
 }
 
-/** What the issuer sends back to the callback (query or form post). */
-export interface CallbackParams {
-  code?: string
-  state?: string
-  /** RFC 9207: the issuer that sent the answer. */
-  iss?: string
-  error?: string
-}
+export type { CallbackParams }
 
 export interface LearnerSessionsInit {
   /** The portal's public base URL (for the redirect URI and the Secure flag). */
@@ -64,35 +53,29 @@ export interface LearnerSessionsInit {
   store: SessionStore
 }
 
-interface SignIn {
-  state: string
-  nonce: string
-  verifier: string
-  returnTo: string
-  at: number
-}
-
-const invalidSignIn = (): LifelongError => new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'this sign-in was not started here (or took too long): please sign in again')
-
 export class LearnerSessions {
   private readonly verifier: TokenVerifier
   private readonly init: LearnerSessionsInit
-  private readonly cookieKey: Buffer
+  private readonly signIn: OidcSignIn
   /** Each request's session, looked up once (the edge's authenticator, the CSRF check and the handler all ask). */
   private readonly perRequest = new WeakMap<FastifyRequest, Promise<LiveSession | undefined>>()
 
   constructor (verifier: TokenVerifier, init: LearnerSessionsInit) {
     this.verifier = verifier
     this.init = init
-    this.cookieKey = Buffer.from(hkdfSync('sha256', init.secret, new Uint8Array(0), 'lifelong portal sign-in cookie v1', 32))
-  }
-
-  private seal (value: SignIn): string {
-    return sealJson(this.cookieKey, SIGN_IN_COOKIE, value)
-  }
-
-  private open (sealed: string): SignIn | undefined {
-    return openJson<SignIn>(this.cookieKey, SIGN_IN_COOKIE, sealed)
+    this.signIn = new OidcSignIn({
+      baseUrl: init.baseUrl,
+      authorizeUrl: init.authorizeUrl,
+      tokens: init.tokens,
+      clientId: () => verifier.audience,
+      issuer: () => verifier.issuer,
+      secret: init.secret,
+      keyLabel: 'lifelong portal sign-in cookie v1',
+      cookie: 'lifelong_signin',
+      cookiePath: '/portal',
+      callbackPath: '/portal/callback',
+      safeReturnTo
+    })
   }
 
   /** The issuer learners sign in at. */
@@ -101,7 +84,7 @@ export class LearnerSessions {
   }
 
   private secure (): boolean {
-    return this.init.baseUrl().startsWith('https:')
+    return this.signIn.secure()
   }
 
   /** The session cookie's name: with the `__Host-` prefix over https. */
@@ -109,30 +92,9 @@ export class LearnerSessions {
     return this.secure() ? SECURE_SESSION_COOKIE : SESSION_COOKIE
   }
 
-  private setSignInCookie (reply: FastifyReply, value: string, maxAgeSeconds: number): void {
-    void reply.setCookie(SIGN_IN_COOKIE, value, { path: '/portal', httpOnly: true, sameSite: 'lax', secure: this.secure(), maxAge: maxAgeSeconds })
-  }
-
-  private redirectUri (): string {
-    return `${this.init.baseUrl()}/portal/callback`
-  }
-
   /** Starts a sign-in: sets the sign-in cookie and returns the issuer URL to redirect to. */
   signInUrl (reply: FastifyReply, returnTo: string): string {
-    const state = randomBytes(16).toString('base64url')
-    const nonce = randomBytes(16).toString('base64url')
-    const verifier = randomBytes(32).toString('base64url')
-    this.setSignInCookie(reply, this.seal({ state, nonce, verifier, returnTo: safeReturnTo(returnTo), at: Date.now() }), SIGN_IN_TTL_MS / 1000)
-    const url = new URL(this.init.authorizeUrl())
-    url.searchParams.set('response_type', 'code')
-    url.searchParams.set('scope', 'openid profile')
-    url.searchParams.set('client_id', this.verifier.audience)
-    url.searchParams.set('redirect_uri', this.redirectUri())
-    url.searchParams.set('state', state)
-    url.searchParams.set('nonce', nonce)
-    url.searchParams.set('code_challenge', codeChallengeOf(verifier))
-    url.searchParams.set('code_challenge_method', 'S256')
-    return url.toString()
+    return this.signIn.start(reply, returnTo)
   }
 
   /**
@@ -143,22 +105,8 @@ export class LearnerSessions {
    * @throws LifelongError AUTH_SIGN_IN_REFUSED, AUTH_SIGN_IN_INVALID, AUTH_TOKEN_REQUEST_FAILED, AUTH_SIGN_IN_TOKEN_INVALID
    */
   async complete (request: FastifyRequest, reply: FastifyReply, params: CallbackParams): Promise<{ identity: LearnerIdentity, returnTo: string }> {
-    const clear = (): void => {
-      this.setSignInCookie(reply, '', 0)
-    }
-    if (params.error !== undefined && params.error !== '') {
-      clear()
-      const code = oauthErrorCode(params.error) ?? 'unknown error'
-      throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REFUSED', `the sign-in service refused the sign-in (${code})`)
-    }
-    const started = this.open(request.cookies[SIGN_IN_COOKIE] ?? '')
-    if (started === undefined || Date.now() - started.at > SIGN_IN_TTL_MS || typeof params.state !== 'string' || params.state !== started.state) throw invalidSignIn()
-    if (params.iss !== undefined && params.iss !== '' && params.iss !== this.verifier.issuer) throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the answer came from another issuer than the one this sign-in was sent to')
-    if (typeof params.code !== 'string' || params.code === '') throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the sign-in service sent no code')
-    // The code is single-use: whatever happens next, this sign-in is over.
-    clear()
-    const token = await this.init.tokens.exchange({ code: params.code, redirectUri: this.redirectUri(), codeVerifier: started.verifier })
-    const identity = await this.verifier.verify(token, started.nonce)
+    const { idToken, nonce, returnTo } = await this.signIn.callback(request, reply, params)
+    const identity = await this.verifier.verify(idToken, nonce)
     // A new session ID at every sign-in (no session fixation); the ID token is not kept.
     const previous = request.cookies[this.sessionCookie()]
     if (previous !== undefined) await this.init.store.end(previous)
@@ -170,7 +118,7 @@ export class LearnerSessions {
     }, this.verifier.issuer)
     // No Max-Age: the cookie goes when the browser closes (a shared computer); the server ends the session by its timeouts anyway.
     void reply.setCookie(this.sessionCookie(), id, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secure() })
-    return { identity: { ...identity, expiresAt: session.expiresAt }, returnTo: safeReturnTo(started.returnTo) }
+    return { identity: { ...identity, expiresAt: session.expiresAt }, returnTo }
   }
 
   /** The session of a request's cookie (not of a bearer token), looked up once per request. */

@@ -12,12 +12,11 @@
  * redirect back is a top-level navigation from another site), and Secure with the `__Host-`
  * prefix over https. Sign-out ends the session in the store, so a copy of the cookie stops working.
  */
-import { hkdfSync, randomBytes } from 'node:crypto'
-import { openJson, sealJson } from '../../core/crypto/sealed.ts'
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWK, type JWTVerifyGetKey } from 'jose'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { LifelongError } from '../../core/errors.ts'
-import { codeChallengeOf, oauthErrorCode, type TokenClient } from '../portal/oidc.ts'
+import type { TokenClient } from '../portal/oidc.ts'
+import { OidcSignIn } from '../portal/oidc-sign-in.ts'
 import type { LiveStaffSession, StaffSessionStore } from './sessions.ts'
 import type { StaffDirectory, StaffMember } from './staff.ts'
 
@@ -25,8 +24,6 @@ import type { StaffDirectory, StaffMember } from './staff.ts'
 export const STAFF_COOKIE = 'lifelong_staff'
 /** Over https: `__Host-` makes the browser keep it only Secure, host-only, Path=/ (RFC 6265bis §4.1.3.2). */
 export const SECURE_STAFF_COOKIE = '__Host-lifelong_staff'
-const SIGN_IN_COOKIE = 'lifelong_staff_signin'
-const SIGN_IN_TTL_MS = 10 * 60_000
 /** Where the issuer sends the code back. */
 export const CALLBACK_PATH = '/workbench/callback'
 
@@ -82,30 +79,32 @@ export interface StaffSignInInit {
   staff: StaffDirectory
 }
 
-interface SignIn {
-  state: string
-  nonce: string
-  verifier: string
-  returnTo: string
-  at: number
-}
-
-const invalidSignIn = (): LifelongError => new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'this sign-in was not started here (or took too long): please sign in again')
-
 /** The staff's sign-in and sessions. */
 export class StaffSignIn {
   private readonly init: StaffSignInInit
-  private readonly cookieKey: Buffer
+  private readonly signIn: OidcSignIn
   /** Each request's session, looked up once (the edge's authenticator, the CSRF check and the page all ask). */
   private readonly perRequest = new WeakMap<FastifyRequest, Promise<LiveStaffSession | undefined>>()
 
   constructor (init: StaffSignInInit) {
     this.init = init
-    this.cookieKey = Buffer.from(hkdfSync('sha256', init.secret, new Uint8Array(0), 'lifelong workbench sign-in cookie v1', 32))
+    this.signIn = new OidcSignIn({
+      baseUrl: init.baseUrl,
+      authorizeUrl: init.authorizeUrl,
+      tokens: init.tokens,
+      clientId: () => init.verifier.audience,
+      issuer: () => init.verifier.issuer,
+      secret: init.secret,
+      keyLabel: 'lifelong workbench sign-in cookie v1',
+      cookie: 'lifelong_staff_signin',
+      cookiePath: '/workbench',
+      callbackPath: CALLBACK_PATH,
+      safeReturnTo: safeWorkbenchPath
+    })
   }
 
   private secure (): boolean {
-    return this.init.baseUrl().startsWith('https:')
+    return this.signIn.secure()
   }
 
   /** The session cookie's name: with the `__Host-` prefix over https. */
@@ -113,39 +112,14 @@ export class StaffSignIn {
     return this.secure() ? SECURE_STAFF_COOKIE : STAFF_COOKIE
   }
 
-  private seal (value: SignIn): string {
-    return sealJson(this.cookieKey, SIGN_IN_COOKIE, value)
-  }
-
-  private open (sealed: string): SignIn | undefined {
-    return openJson<SignIn>(this.cookieKey, SIGN_IN_COOKIE, sealed)
-  }
-
-  private setSignInCookie (reply: FastifyReply, value: string, maxAgeSeconds: number): void {
-    void reply.setCookie(SIGN_IN_COOKIE, value, { path: '/workbench', httpOnly: true, sameSite: 'lax', secure: this.secure(), maxAge: maxAgeSeconds })
-  }
-
   /** The redirect URI registered at the issuer. */
   redirectUri (): string {
-    return `${this.init.baseUrl()}${CALLBACK_PATH}`
+    return this.signIn.redirectUri()
   }
 
   /** Starts a sign-in: sets the sign-in cookie and returns the issuer URL to send the browser to. */
   signInUrl (reply: FastifyReply, returnTo: string): string {
-    const state = randomBytes(16).toString('base64url')
-    const nonce = randomBytes(16).toString('base64url')
-    const verifier = randomBytes(32).toString('base64url')
-    this.setSignInCookie(reply, this.seal({ state, nonce, verifier, returnTo: safeWorkbenchPath(returnTo), at: Date.now() }), SIGN_IN_TTL_MS / 1000)
-    const url = new URL(this.init.authorizeUrl())
-    url.searchParams.set('response_type', 'code')
-    url.searchParams.set('scope', 'openid profile')
-    url.searchParams.set('client_id', this.init.verifier.audience)
-    url.searchParams.set('redirect_uri', this.redirectUri())
-    url.searchParams.set('state', state)
-    url.searchParams.set('nonce', nonce)
-    url.searchParams.set('code_challenge', codeChallengeOf(verifier))
-    url.searchParams.set('code_challenge_method', 'S256')
-    return url.toString()
+    return this.signIn.start(reply, returnTo)
   }
 
   /**
@@ -153,20 +127,8 @@ export class StaffSignIn {
    * @throws LifelongError AUTH_SIGN_IN_REFUSED, AUTH_SIGN_IN_INVALID, AUTH_TOKEN_REQUEST_FAILED, AUTH_SIGN_IN_TOKEN_INVALID, WORKBENCH_NOT_STAFF
    */
   async complete (request: FastifyRequest, reply: FastifyReply, params: { code?: string, state?: string, iss?: string, error?: string }): Promise<{ member: StaffMember, returnTo: string }> {
-    if (params.error !== undefined && params.error !== '') {
-      this.setSignInCookie(reply, '', 0)
-      throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_REFUSED', `the sign-in service refused the sign-in (${oauthErrorCode(params.error) ?? 'unknown error'})`)
-    }
-    const started = this.open(request.cookies[SIGN_IN_COOKIE] ?? '')
-    if (started === undefined || Date.now() - started.at > SIGN_IN_TTL_MS || typeof params.state !== 'string' || params.state !== started.state) throw invalidSignIn()
-    if (params.iss !== undefined && params.iss !== '' && params.iss !== this.init.verifier.issuer) {
-      throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the answer came from another issuer than the one this sign-in was sent to')
-    }
-    if (typeof params.code !== 'string' || params.code === '') throw new LifelongError('unauthenticated', 'AUTH_SIGN_IN_INVALID', 'the sign-in service sent no code')
-    // The code is single-use: whatever happens next, this sign-in is over.
-    this.setSignInCookie(reply, '', 0)
-    const token = await this.init.tokens.exchange({ code: params.code, redirectUri: this.redirectUri(), codeVerifier: started.verifier })
-    const subject = await this.init.verifier.subjectOf(token, started.nonce)
+    const { idToken, nonce, returnTo } = await this.signIn.callback(request, reply, params)
+    const subject = await this.init.verifier.subjectOf(idToken, nonce)
     const member = this.init.staff.bySignIn(subject)
     if (member === undefined) throw new LifelongError('forbidden', 'WORKBENCH_NOT_STAFF', 'you signed in, but you are not on this institution\'s staff list for the workbench: ask the node\'s operator to add you (workbench.staff)')
     // Session rotation: a new ID at every sign-in; the one the browser had is ended.
@@ -175,7 +137,7 @@ export class StaffSignIn {
     const { id } = await this.init.store.create(member.id)
     // No Max-Age: the cookie goes when the browser closes; the server ends the session by its timeouts anyway.
     void reply.setCookie(this.sessionCookie(), id, { path: '/', httpOnly: true, sameSite: 'lax', secure: this.secure() })
-    return { member, returnTo: safeWorkbenchPath(started.returnTo) }
+    return { member, returnTo }
   }
 
   /** The live session of a request's cookie, looked up once per request. */
