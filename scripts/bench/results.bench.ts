@@ -154,7 +154,7 @@ async function fanOut (tmp: string, sources: number, perProcess: number, quick: 
   const plan = planLocalFederation({ federation: 'no.lifelong.bench', basePorts: { p2p: 0, http: 0 }, manifestValidityDays: 1, nodes: specs }, join(tmp, `fanout-${sources}`), {
     logLevel: 'silent',
     ports: (i) => ({ p2p: ports[2 * i] as number, http: ports[2 * i + 1] as number }),
-    configOverrides: (s) => s.slug === 'portal' ? { portal: { fanoutDeadlineMs: DEADLINE_MS }, rpc: { maxConcurrentPerPeer: 256 } } : {}
+    configOverrides: (s) => s.slug === 'portal' ? { portal: { fanoutDeadlineMs: DEADLINE_MS, fanOutsPerLearnerPerMinute: 1_000_000 }, rpc: { maxConcurrentPerPeer: 256 } } : {}
   })
   // The index and the portal run here, the sources in child processes. The index starts first
   // (the sources register their pointers there), then the sources, then the portal: a portal

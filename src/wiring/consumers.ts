@@ -23,7 +23,11 @@ export const admission = definePart({
   create: (core, { indexClient, offerings }) => {
     const fetcher = new ResultFetcher(
       { client: core.client, federation: core.federation, directory: indexDirectory(indexClient), catalogue: offerings, logger: core.logger.child({ component: 'admission' }), now: core.now },
-      { federationId: core.config.federation.id, deadlineMs: core.config.portal.fanoutDeadlineMs }
+      {
+        federationId: core.config.federation.id,
+        deadlineMs: core.config.portal.fanoutDeadlineMs,
+        fanOutLimit: { perWindow: core.config.portal.fanOutsPerLearnerPerMinute, windowMs: 60_000 }
+      }
     )
     return new AdmissionModule({ fetcher, catalogue: offerings, logger: core.logger.child({ component: 'admission' }), now: core.now }, { concurrency: CONCURRENCY, maxApplicants: MAX_APPLICANTS })
   },

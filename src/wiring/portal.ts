@@ -96,6 +96,7 @@ export const portal = definePart({
       federationId: config.federation.id,
       oidc: config.portal.oidc,
       fanoutDeadlineMs: config.portal.fanoutDeadlineMs,
+      fanOutsPerLearnerPerMinute: config.portal.fanOutsPerLearnerPerMinute,
       signaturePolicy: config.signatures.policy,
       shareMaxDays: config.portal.shareMaxDays,
       session: { idleMs: config.portal.session.idleMinutes * 60_000, absoluteMs: config.portal.session.absoluteHours * 3_600_000 },

@@ -105,6 +105,7 @@ export interface NodeConfig {
     readonly oidc?: PortalOidcConfig
     readonly devIssuer: boolean
     readonly fanoutDeadlineMs: number
+    readonly fanOutsPerLearnerPerMinute: number
     readonly shareMaxDays: number
     readonly session: { readonly idleMinutes: number, readonly absoluteHours: number }
     /** Wallet credentials: issuance and presentations (paths absolute). */

@@ -155,6 +155,12 @@ export const configSchema = {
         },
         devIssuer: { type: 'boolean', default: false, description: 'Run the clearly marked development OIDC issuer with the sample learners on this node, and trust it (test and demo federations only: needs identifiers.allowSynthetic)' },
         fanoutDeadlineMs: positiveInt(50, 60_000, 3000, 'How long the portal waits for the sources of a learner\'s results before it shows what it has'),
+        fanOutsPerLearnerPerMinute: positiveInt(
+          1,
+          1_000_000,
+          60,
+          'How many times a minute the portal asks the sources for one learner\'s results for one purpose; beyond, PORTAL_FAN_OUT_RATE_LIMITED (HTTP 429). Each fan-out is logged at the index and every source'
+        ),
         shareMaxDays: positiveInt(1, 3650, 180, 'Longest validity of a share a learner creates'),
         session: {
           type: 'object',

@@ -8,8 +8,9 @@
  * - The same fan-out asked for again while it runs is not started again: every caller gets the
  *   answer of the one in flight (they asked at the same moment, for the same data).
  * - At most `perWindow` fan-outs per `windowMs`; beyond, `PORTAL_FAN_OUT_RATE_LIMITED`
- *   (rate-limited, HTTP 429 with Retry-After). The default (60 a minute) is far above what a
- *   person clicking through the portal needs.
+ *   (rate-limited, HTTP 429 with Retry-After). The default (60 a minute, the node's
+ *   `portal.fanOutsPerLearnerPerMinute`) is far above what a person clicking through the portal
+ *   needs.
  *
  * Keys are hashes (no national ID is kept as a map key); in memory, per node: a restart forgets
  * the counts.

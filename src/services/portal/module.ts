@@ -95,6 +95,8 @@ export interface PortalModuleInit {
   federationId: string
   oidc?: PortalOidcConfig
   fanoutDeadlineMs: number
+  /** Fan-outs per learner and purpose per minute (the FanOutGate's budget). */
+  fanOutsPerLearnerPerMinute?: number
   /** What the sources' checkpoints and seals must carry (`signatures.policy`). */
   signaturePolicy?: SignaturePolicy
   shareMaxDays: number
@@ -143,7 +145,12 @@ export class PortalModule {
     this.directory = c.directory ?? everyInstitution(c.federation)
     this.fetcher = new ResultFetcher(
       { client: c.client, federation: c.federation, directory: this.directory, catalogue: c.catalogue, logger: c.logger, now: c.now },
-      { federationId: init.federationId, deadlineMs: init.fanoutDeadlineMs, ...(init.signaturePolicy === undefined ? {} : { policy: init.signaturePolicy }) }
+      {
+        federationId: init.federationId,
+        deadlineMs: init.fanoutDeadlineMs,
+        ...(init.fanOutsPerLearnerPerMinute === undefined ? {} : { fanOutLimit: { perWindow: init.fanOutsPerLearnerPerMinute, windowMs: 60_000 } }),
+        ...(init.signaturePolicy === undefined ? {} : { policy: init.signaturePolicy })
+      }
     )
     this.shares = new ShareStore({ store: c.store, log: c.log, now: c.now }, { maxDays: init.shareMaxDays })
     this.sessionStore = new SessionStore({ store: c.store, now: c.now }, init.session)
