@@ -18,11 +18,13 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Vitest's default is one worker fewer than the cores: one on a 2-core machine. Most of an
-    // integration file's time is spent waiting (nodes answering each other, child processes,
-    // the browser), so two files at once on 2 cores roughly halve the wall time for the same
-    // CPU time (docs/DEVELOPING.md, "Tests").
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Vitest's default is one worker fewer than the cores: one on a 2-core machine. An
+    // integration file spends part of its time waiting (nodes answering each other, child
+    // processes, the browser), so one worker more than the cores keeps them busy: on 2 cores,
+    // 3 workers ran the suite in 157 s where 2 took 183 s for the same CPU time (1.5 and 1.3
+    // cores busy; docs/DEVELOPING.md, "Tests"). Each worker picks ports in a slice of its own
+    // (test/helpers/ports.ts).
+    maxWorkers: availableParallelism() + 1,
     restoreMocks: true,
     projects: [
       {

@@ -5,14 +5,20 @@
  * The ports are picked below the system's ephemeral range (32768–60999 on Linux): that range is
  * where port 0 and every outgoing connection of every process on the machine take their ports,
  * so a port from it that is free now is soon taken. Below it, only another picker can take the
- * port before the test listens; picks are random, distinct within the process, and a start that
- * still finds its port taken is retried by the federation helpers (test/helpers/federation.ts).
- * 21000–22999 are left to the demos run by hand.
+ * port before the test listens. The test workers running at once each pick in a slice of their
+ * own (by `VITEST_POOL_ID`, unique among them), so two files never race for a port; within a
+ * process, picks are random and never handed out twice; a start that still finds its port taken
+ * (by a program outside the suite) is retried by the federation helpers
+ * (test/helpers/federation.ts). 21000–22999 are left to the demos run by hand.
  */
 import { createServer } from 'node:net'
 
-const LOW = 23_000
-const HIGH = 32_767
+/** Slices of the range: one per test worker (up to this many workers at once; beyond, slices are shared). */
+const SLICES = 8
+const SLICE = Math.floor((32_767 - 23_000 + 1) / SLICES)
+const POOL = Number(process.env.VITEST_POOL_ID ?? '1')
+const LOW = 23_000 + ((Number.isInteger(POOL) && POOL > 0 ? POOL - 1 : 0) % SLICES) * SLICE
+const HIGH = LOW + SLICE - 1
 /** Ports handed out by this process: never twice. */
 const handedOut = new Set<number>()
 

@@ -26,7 +26,7 @@ import { join } from 'node:path'
 import { CompactSign, SignJWT, exportJWK } from 'jose'
 import { base58btc } from 'multiformats/bases/base58'
 import { freePortRange } from '../../helpers/ports.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { runCli, runCliInProcess } from '../../helpers/cli.ts'
 import { edmRequest, previewLocationOf } from '../../helpers/bridges.ts'
 import { CookieClient, errorCodeOf, formOf } from '../../helpers/emrex-pair.ts'
 import { elmoField, madeUpSignature, SHAPES } from '../../helpers/hostile-xml.ts'
@@ -226,7 +226,10 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     return browser
   }
 
-  const verify = async (file: string, ...args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> => await runCli(['verify', file, ...args], { env: { LIFELONG_TRUST_STORE: trustStore } })
+  // The verifier's and the rogue operator's commands run through the same program in this
+  // process (runCliInProcess: the same parsing, checks, output and exit code); `trust add` above
+  // runs as a process, as the verifier types it.
+  const verify = async (file: string, ...args: string[]): Promise<{ code: number | null, stdout: string, stderr: string }> => await runCliInProcess(['verify', file, ...args], { env: { LIFELONG_TRUST_STORE: trustStore } })
 
   /**
    * A request to the index signed with the member key stolen from the demo's data directory
@@ -508,7 +511,7 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
       expect(refused.stdout).not.toMatch(/^VERIFIED$/m)
       expect(refused.stdout).toContain('FAIL issuer')
       // With nothing pinned: refused before anything is fetched.
-      const unpinned = await runCli(['verify', join(work, 'forged.sd-jwt'), '--allow-insecure-fetch'], { env: { LIFELONG_TRUST_STORE: join(work, 'empty-store') } })
+      const unpinned = await runCliInProcess(['verify', join(work, 'forged.sd-jwt'), '--allow-insecure-fetch'], { env: { LIFELONG_TRUST_STORE: join(work, 'empty-store') } })
       expect(unpinned.code).toBe(1)
       expect(unpinned.stderr).toContain('VERIFY_NO_TRUST_ANCHOR')
       expect(attacker.hits).toEqual([])
@@ -546,12 +549,12 @@ describe('npm start\'s federation, attacked as issues 11 and 20 describe', () =>
     writeFileSync(join(work, 'proof.json'), JSON.stringify(proofs))
     const genuine = await verify(join(work, 'proof.json'))
     expect(genuine.code, genuine.stdout + genuine.stderr).toBe(0)
-    expect((await runCli(['verify', join(work, 'proof.json')], { env: { LIFELONG_TRUST_STORE: join(work, 'empty-store') } })).stderr).toContain('error VERIFY_NO_TRUST_ANCHOR')
+    expect((await runCliInProcess(['verify', join(work, 'proof.json')], { env: { LIFELONG_TRUST_STORE: join(work, 'empty-store') } })).stderr).toContain('error VERIFY_NO_TRUST_ANCHOR')
     // The rogue federation: its own operator key signs a manifest with the same name, members and organisation numbers.
     const manifest = await (await fetch(`${portal}/federation/manifest`)).json() as Record<string, unknown>
     writeFileSync(join(work, 'rogue-manifest.json'), JSON.stringify({ ...manifest, serial: Number(manifest.serial) + 1 }))
-    expect((await runCli(['manifest', 'keygen', '--out', join(work, 'rogue-operator.key')])).code).toBe(0)
-    const signed = await runCli(['manifest', 'sign', '--in', join(work, 'rogue-manifest.json'), '--key', join(work, 'rogue-operator.key'), '--out', join(work, 'rogue-manifest.pb')])
+    expect((await runCliInProcess(['manifest', 'keygen', '--out', join(work, 'rogue-operator.key')])).code).toBe(0)
+    const signed = await runCliInProcess(['manifest', 'sign', '--in', join(work, 'rogue-manifest.json'), '--key', join(work, 'rogue-operator.key'), '--out', join(work, 'rogue-manifest.pb')])
     expect(signed.code, signed.stderr).toBe(0)
     const rogueManifest = readFileSync(join(work, 'rogue-manifest.pb')).toString('base64')
     writeFileSync(join(work, 'rogue-proof.json'), JSON.stringify({ ...proofs, bundles: proofs.bundles.map((b: Record<string, unknown>) => ({ ...b, manifest: rogueManifest })) }))
