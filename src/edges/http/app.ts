@@ -3,6 +3,7 @@
  * JSON Schema on every route, an OpenAPI document, and one error handler. Modules contribute
  * their routes as plugins; this file knows none of them.
  */
+import { sharedSchemaCompilers } from './schema-compilers.ts'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import swagger from '@fastify/swagger'
 import type { Logger } from '../../core/observability/logger.ts'
@@ -56,7 +57,8 @@ export async function buildApp (deps: ApiDeps): Promise<Api> {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     trustProxy: deps.trustProxy,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } }
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
+    schemaController: sharedSchemaCompilers
   })
   // Every refusal at the edge is counted, by reason and code (lifelong_http_refused_total).
   const refused = (reason: 'host' | 'caller' | 'csrf' | 'rate') => (code: string): void => {

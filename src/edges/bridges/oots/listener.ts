@@ -11,6 +11,7 @@
  * points at — the shape of AS4 payload parts. Failures before the provider reads the request
  * (authentication, rate limit, size, type) are EDM error responses too, with their HTTP status.
  */
+import { sharedSchemaCompilers } from '../../http/schema-compilers.ts'
 import { readFileSync } from 'node:fs'
 import type { TLSSocket } from 'node:tls'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
@@ -72,7 +73,8 @@ export class GatewayListener {
       },
       loggerInstance: logger as FastifyBaseLogger,
       logController: new LogController({ disableRequestLogging: true }),
-      bodyLimit: init.maxRequestBytes
+      bodyLimit: init.maxRequestBytes,
+      schemaController: sharedSchemaCompilers
     })
     app.server.on('secureConnection', (socket: TLSSocket) => {
       if (init.gateways.screen(socket) === undefined) logger.warn({ remote: socket.remoteAddress }, 'OOTS listener: closed a connection without a pinned gateway certificate')
