@@ -3,10 +3,14 @@
  * key in a child process, the rest through the same program in the test's process), start both as
  * child processes, see them connect, stop them cleanly.
  * And the local federation: `lifelong demo` starts, answers, stops cleanly and starts again on
- * the same stores.
+ * the same stores. As a process, since Ctrl-C and the exit status are what is tested, on
+ * node-config/local-federation.json cut to five nodes (UiB among them, listed but down): the
+ * whole federation of `npm start`, with its sample data, is started and attacked by
+ * test/integration/security/attacks-demo.test.ts.
  */
 import { describe, it, expect } from 'vitest'
 import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import type { LocalFederationSpec } from '../../../src/demo/local-federation.ts'
 import { join } from 'node:path'
 import { runCli, runCliInProcess, startCli } from '../../helpers/cli.ts'
 import { tempDir } from '../../helpers/federation.ts'
@@ -132,15 +136,19 @@ describe('lifelong CLI', () => {
 
   it('the local federation starts, stops cleanly on Ctrl-C and starts again on the same stores', { timeout: 180_000 }, async () => {
     const dir = tempDir()
-    const p2p = await freePortRange(12)
-    // Twelve nodes, the simulated foreign EMREX node and the portal's OOTS listener after them.
-    const http = await freePortRange(14)
+    const full = JSON.parse(readFileSync(new URL('../../../node-config/local-federation.json', import.meta.url), 'utf8')) as LocalFederationSpec
+    const slugs = ['index', 'registry', 'uio', 'uib', 'portal']
+    const specFile = join(dir, 'local-federation.json')
+    writeFileSync(specFile, JSON.stringify({ ...full, nodes: slugs.map((slug) => full.nodes.find((n) => n.slug === slug)!) }))
+    const p2p = await freePortRange(slugs.length)
+    // The nodes, the simulated foreign EMREX node and the portal's OOTS listener after them.
+    const http = await freePortRange(slugs.length + 2)
     // The sample catalogue's loading is tested in test/integration/education/sample.test.ts.
-    const args = ['demo', '--no-sample', '--dir', join(dir, 'demo'), '--spec', new URL('../../../node-config/local-federation.json', import.meta.url).pathname, '--p2p-port', String(p2p), '--http-port', String(http)]
+    const args = ['demo', '--no-sample', '--dir', join(dir, 'demo'), '--spec', specFile, '--p2p-port', String(p2p), '--http-port', String(http)]
     for (let run = 0; run < 2; run++) {
       const demo = await startCli(args, 'Ctrl-C stops every node cleanly', { cwd: dir, timeoutMs: 90_000 })
       const summary = JSON.parse(readFileSync(join(dir, 'demo', 'federation.json'), 'utf8'))
-      expect(summary.nodes).toHaveLength(12)
+      expect(summary.nodes).toHaveLength(slugs.length)
       // UiB is listed in the manifest but down: the portal shows it as an unavailable source.
       expect(summary.nodes.filter((n: { running: boolean }) => !n.running).map((n: { slug: string }) => n.slug)).toEqual(['uib'])
       for (const node of summary.nodes.filter((n: { running: boolean }) => n.running)) {
@@ -148,14 +156,14 @@ describe('lifelong CLI', () => {
         expect(ready.status).toBe(200)
       }
       const lines = demo.output().split('\n').filter((l) => l.startsWith('  ') && l.includes('12D3KooW'))
-      expect(lines).toHaveLength(12)
+      expect(lines).toHaveLength(slugs.length)
       // The portal's URL and the sample learners are printed for a newcomer.
       const portal = summary.nodes.find((n: { slug: string }) => n.slug === 'portal')
       expect(demo.output()).toContain(`Diploma portal: ${portal.http}/portal`)
       expect(demo.output()).toContain('Kari Synnøve Nordmann')
       expect(demo.output()).toContain(`npx lifelong trust add ${portal.http}/.well-known/lifelong/trust-anchor.json --allow-insecure-fetch`)
       // Every port of the demo is within the ranges it was given.
-      expect(summary.emrex.foreignUrl).toBe(`http://127.0.0.1:${http + 12}`)
+      expect(summary.emrex.foreignUrl).toBe(`http://127.0.0.1:${http + slugs.length}`)
       expect((await fetch(`${summary.emrex.foreignUrl as string}/`)).status).toBe(200)
       expect(await demo.stop('SIGINT')).toBe(0)
     }
