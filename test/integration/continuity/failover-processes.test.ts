@@ -1,24 +1,25 @@
 /**
  * The runbook "Warm standby and failover" with real processes (docs/OPERATIONS.md): the national
  * node (index and registry) and its synchronous standby run as `lifelong start` processes on
- * TCP and LevelDB, beside an institution's process and the portal. During a results ingest and
+ * TCP and LevelDB, beside an institution and the portal. During a results ingest and
  * while learners are registered at the index, the primary is killed with SIGKILL; the operator
  * promotes the standby with `lifelong manifest promote` and `lifelong manifest sign`, placed on
  * the standby with SIGHUP; every learner the index acknowledged is at the promoted node, the
  * institution's pointers reach it, and the portal shows every sample learner's results again.
  * The old primary comes back under the old serial and is fenced.
  *
- * The nodes that are killed, signalled or restarted are processes; the portal, which only reads,
- * runs in the test's process, and the operator's commands (`import catalogue`, `manifest
+ * The nodes that are killed, signalled or restarted (the primary, the standby) are processes; the
+ * institution and the portal, whose processes nothing here acts on, are nodes in the test's
+ * process on TCP and LevelDB all the same, and the operator's commands (`import catalogue`, `manifest
  * promote`, `manifest sign`, `standby status`) go through the same program in the test's process
  * (`runCliInProcess`): they act on files and over HTTP, and no process of theirs is tested.
  */
-import { describe, it, expect } from 'vitest'
+import { describe, it, expect, onTestFinished } from 'vitest'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
-import { createNode, devIssuerWith } from '../../../src/node.ts'
+import { createNode, devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { planTestFederation, REAL, spec, ORG } from '../../helpers/federation.ts'
 import { runCliInProcess, startCli, type RunningCli } from '../../helpers/cli.ts'
@@ -57,11 +58,22 @@ describe('failover with real processes', () => {
     const oldManifest = join(plan.dir, 'manifest-old.pb')
     copyFileSync(plan.manifestFile, oldManifest)
     const start = async (n: typeof national): Promise<RunningCli> => await startCli(['start', '--config', n.configFile], `started ${n.config.name}`, { timeoutMs: 90_000 })
-    // The three start at once: the primary's link to its standby retries until the standby answers.
-    const [standbyRun, started, uniRun] = await Promise.all([start(standby), start(national), start(uni)])
+    // They start at once: the primary's link to its standby retries until the standby answers.
+    const inProcess = async (config: typeof national.config, options?: Parameters<typeof createNode>[1]): Promise<LifelongNode> => {
+      const node = await createNode(config, options)
+      onTestFinished(async () => {
+        await node.stop()
+      })
+      await node.start()
+      return node
+    }
+    const [standbyRun, started, uniNode, portal] = await Promise.all([
+      start(standby),
+      start(national),
+      inProcess(uni.config),
+      inProcess(portalPlan.config, { parts: { devIssuer: devIssuerWith(SAMPLE.map((l) => ({ ...l }))) } })
+    ])
     let nationalRun = started
-    const portal = await createNode(portalPlan.config, { parts: { devIssuer: devIssuerWith(SAMPLE.map((l) => ({ ...l }))) } })
-    await portal.start()
     try {
       const nationalUrl = `http://127.0.0.1:${national.config.http.port}`
       const standbyUrl = `http://127.0.0.1:${standby.config.http.port}`
@@ -192,7 +204,7 @@ describe('failover with real processes', () => {
       // The fenced old primary's clean stop is not what this test is about, and it may spend the
       // stop's grace period (rpc.deadlineMs) on an exchange in flight: it goes as it went before.
       await nationalRun.stop('SIGKILL').catch(() => {})
-      await uniRun.stop('SIGINT')
+      await uniNode.stop()
       await standbyRun.stop('SIGINT')
     }
   })
