@@ -165,9 +165,16 @@ export class Federation {
     this.metrics.manifestSerial.set(next.manifest.serial)
   }
 
-  /** Called after every adoption (to redial, close connections of removed members, log the event). */
-  onAdopted (listener: AdoptionListener): void {
-    this.listeners.push(listener)
+  /**
+   * Called after every adoption (to redial, close connections of removed members, log the event),
+   * one listener after the other. `first` puts the listener ahead of those registered without it:
+   * for a reaction the others must find in force, such as a primary fencing itself, which refuses
+   * the append another listener makes (else that append waits for the promoted standby until the
+   * RPC deadline, and the node is fenced only after it).
+   */
+  onAdopted (listener: AdoptionListener, options: { first?: boolean } = {}): void {
+    if (options.first === true) this.listeners.unshift(listener)
+    else this.listeners.push(listener)
   }
 
   /** The manifest in force. */

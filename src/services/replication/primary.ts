@@ -270,9 +270,11 @@ export class ReplicationPrimary {
       this.checkpoints.push({ note, size: cp.size })
       if (this.checkpoints.length > 64) this.checkpoints.shift()
     })
+    // First: a manifest that promotes another member fences this node before anything else
+    // reacts to it (NodeEvents logs the adoption, an append refused once fenced).
     components.federation.onAdopted(() => {
       this.configure()
-    })
+    }, { first: true })
     // The tap is set before any part starts: the node's first writes at start are journaled too.
     this.configure(false)
     components.metrics.gauge(

@@ -1,28 +1,34 @@
 /**
  * The runbook "Warm standby and failover" with real processes (docs/OPERATIONS.md): the national
  * node (index and registry) and its synchronous standby run as `lifelong start` processes on
- * TCP and LevelDB, beside an institution's process and the portal. During a results ingest and
+ * TCP and LevelDB, beside an institution and the portal. During a results ingest and
  * while learners are registered at the index, the primary is killed with SIGKILL; the operator
  * promotes the standby with `lifelong manifest promote` and `lifelong manifest sign`, placed on
  * the standby with SIGHUP; every learner the index acknowledged is at the promoted node, the
  * institution's pointers reach it, and the portal shows every sample learner's results again.
  * The old primary comes back under the old serial and is fenced.
+ *
+ * The nodes that are killed, signalled or restarted (the primary, the standby) are processes; the
+ * institution and the portal, whose processes nothing here acts on, are nodes in the test's
+ * process on TCP and LevelDB all the same, and the operator's commands (`import catalogue`, `manifest
+ * promote`, `manifest sign`, `standby status`) go through the same program in the test's process
+ * (`runCliInProcess`): they act on files and over HTTP, and no process of theirs is tested.
  */
-import { describe, it, expect } from 'vitest'
+import { describe, it, expect, onTestFinished } from 'vitest'
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
 import { syntheticPerson } from '../../../src/demo/synthetic.ts'
-import { createNode, devIssuerWith } from '../../../src/node.ts'
+import { createNode, devIssuerWith, type LifelongNode } from '../../../src/node.ts'
 import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { planTestFederation, REAL, spec, ORG } from '../../helpers/federation.ts'
-import { runCli, startCli, type RunningCli } from '../../helpers/cli.ts'
+import { runCliInProcess, startCli, type RunningCli } from '../../helpers/cli.ts'
 
 async function until (check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
 
@@ -52,11 +58,22 @@ describe('failover with real processes', () => {
     const oldManifest = join(plan.dir, 'manifest-old.pb')
     copyFileSync(plan.manifestFile, oldManifest)
     const start = async (n: typeof national): Promise<RunningCli> => await startCli(['start', '--config', n.configFile], `started ${n.config.name}`, { timeoutMs: 90_000 })
-    const standbyRun = await start(standby)
-    let nationalRun = await start(national)
-    const uniRun = await start(uni)
-    const portal = await createNode(portalPlan.config, { parts: { devIssuer: devIssuerWith(SAMPLE.map((l) => ({ ...l }))) } })
-    await portal.start()
+    // They start at once: the primary's link to its standby retries until the standby answers.
+    const inProcess = async (config: typeof national.config, options?: Parameters<typeof createNode>[1]): Promise<LifelongNode> => {
+      const node = await createNode(config, options)
+      onTestFinished(async () => {
+        await node.stop()
+      })
+      await node.start()
+      return node
+    }
+    const [standbyRun, started, uniNode, portal] = await Promise.all([
+      start(standby),
+      start(national),
+      inProcess(uni.config),
+      inProcess(portalPlan.config, { parts: { devIssuer: devIssuerWith(SAMPLE.map((l) => ({ ...l }))) } })
+    ])
+    let nationalRun = started
     try {
       const nationalUrl = `http://127.0.0.1:${national.config.http.port}`
       const standbyUrl = `http://127.0.0.1:${standby.config.http.port}`
@@ -82,9 +99,9 @@ describe('failover with real processes', () => {
         csv,
         'kind,localCode,localVersion,nameNb,nameEn,credits,nkrLevel,nusCode,iscedF,languages,gradingScale,terms,status,relations,validFrom\ncourse,IN1000,1,Programmering,Programming,10,6,654121,0613,nb,A-F,2025H,active,,2024-08-01\n'
       )
-      const imported = await runCli(['import', 'catalogue', csv, '--config', uni.configFile, '--no-progress', '--dev-issuer', join(plan.dir, 'dev-issuer.key')], { timeoutMs: 60_000 })
+      const imported = await runCliInProcess(['import', 'catalogue', csv, '--config', uni.configFile, '--no-progress', '--dev-issuer', join(plan.dir, 'dev-issuer.key')])
       expect(imported.code, imported.stderr + imported.stdout).toBe(0)
-      const idRun = await runCli(['registry', 'offering-id', '--config', national.configFile, '--org-number', ORG.a, '--local-code', 'IN1000'])
+      const idRun = await runCliInProcess(['registry', 'offering-id', '--config', national.configFile, '--org-number', ORG.a, '--local-code', 'IN1000'])
       expect(idRun.code, idRun.stderr).toBe(0)
       const offeringId = idRun.stdout.trim()
 
@@ -130,16 +147,16 @@ describe('failover with real processes', () => {
 
       // The operator promotes the standby: the manifest of serial + 1, signed, placed on the standby.
       const promotedJson = join(plan.dir, 'promoted.json')
-      const promoted = await runCli(['manifest', 'promote', '--in', plan.manifestFile, '--standby', standby.peerId, '--out', promotedJson])
+      const promoted = await runCliInProcess(['manifest', 'promote', '--in', plan.manifestFile, '--standby', standby.peerId, '--out', promotedJson])
       expect(promoted.code, promoted.stderr).toBe(0)
-      const signed = await runCli(['manifest', 'sign', '--in', promotedJson, '--key', plan.operatorKeyFile, '--out', plan.manifestFile])
+      const signed = await runCliInProcess(['manifest', 'sign', '--in', promotedJson, '--key', plan.operatorKeyFile, '--out', plan.manifestFile])
       expect(signed.code, signed.stderr).toBe(0)
       standbyRun.child.kill('SIGHUP')
       await until(() => standbyRun.output().includes('promoted test standby'), 90_000)
       await until(async () => (await fetch(`${standbyUrl}/ready`).catch(() => undefined))?.status === 200, 60_000)
       const failoverMs = performance.now() - killedAt
       process.stdout.write(`failover: primary killed → standby promoted and ready in ${Math.round(failoverMs)} ms\n`)
-      const status = await runCli(['standby', 'status', '--config', standby.configFile])
+      const status = await runCliInProcess(['standby', 'status', '--config', standby.configFile])
       expect(status.stdout).toMatch(/^primary: batch \d+/)
 
       // Every learner the index acknowledged is at the promoted node.
@@ -175,14 +192,19 @@ describe('failover with real processes', () => {
       await until(() => nationalRun.output().includes('FENCED'), 60_000)
       const line = JSON.parse(nationalRun.output().split('\n').find((l) => l.includes('FENCED'))!) as { code: string }
       expect(line.code).toBe('REPLICATION_FENCED')
+      // Fenced as it adopts the manifest, before anything else reacts to it: no append of its
+      // own waited for the promoted standby, which no longer follows it (until the RPC deadline).
+      expect(nationalRun.output()).not.toContain('REPLICATION_STANDBY_UNAVAILABLE')
       expect(await (await fetch(`${nationalUrl}/metrics`)).text()).toMatch(/lifelong_replication_fenced(\{[^}]*\})? 1/)
       const refused = await post(`${nationalUrl}/education/admin/institutions`, { organisationNumber: ORG.c, name: { nb: 'Skole' }, shortName: 'S', category: 'university', validFrom: '2020-01-01' }, ['education.admin'])
       expect(refused.status, JSON.stringify(refused.body)).toBe(409)
       expect(refused.body.code).toBe('REPLICATION_FENCED')
     } finally {
       await portal.stop()
-      await nationalRun.stop('SIGINT').catch(() => {})
-      await uniRun.stop('SIGINT')
+      // The fenced old primary's clean stop is not what this test is about, and it may spend the
+      // stop's grace period (rpc.deadlineMs) on an exchange in flight: it goes as it went before.
+      await nationalRun.stop('SIGKILL').catch(() => {})
+      await uniNode.stop()
       await standbyRun.stop('SIGINT')
     }
   })

@@ -1,16 +1,18 @@
 /**
- * The runbook "After a restore" with real processes: three `lifelong start` processes; the
- * registry's online backup; IDs minted after it; the registry killed with SIGKILL and restored
- * from the old backup; its witnesses catch it at start (the log line, the metric, writes refused
- * with LOG_ROLLED_BACK over HTTP); `lifelong log accept-loss`; after it the registry mints no ID
- * it had minted before. The nodes are the processes; `lifelong backup`, `restore` and `log
- * accept-loss` run through the same program in the test's process (as child processes in
- * backup.test.ts and rollback.test.ts).
+ * The runbook "After a restore" with a real process: the registry runs as `lifelong start`; its
+ * online backup; IDs minted after it; the registry killed with SIGKILL and restored from the old
+ * backup; its witnesses catch it at start (the log line, the metric, writes refused with
+ * LOG_ROLLED_BACK over HTTP); `lifelong log accept-loss`; after it the registry mints no ID it
+ * had minted before. The registry, which is killed, signalled and restarted, is the process; its
+ * two witnesses, of which only what they hold is tested, are nodes in the test's process on TCP
+ * and LevelDB all the same; `lifelong backup`, `restore` and `log accept-loss` run through the
+ * same program in the test's process (`lifelong backup` as a child process in backup.test.ts).
  */
-import { describe, it, expect } from 'vitest'
+import { describe, it, expect, onTestFinished } from 'vitest'
 import { renameSync } from 'node:fs'
 import { join } from 'node:path'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
+import { createNode } from '../../../src/node.ts'
 import { planTestFederation, REAL, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { runCliInProcess, startCli, type RunningCli } from '../../helpers/cli.ts'
 
@@ -18,7 +20,7 @@ async function until (check: () => boolean | Promise<boolean>, timeoutMs = 30_00
   const deadline = Date.now() + timeoutMs
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time')
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
 
@@ -32,7 +34,14 @@ describe('after a restore, with real processes', () => {
     })
     const [registry, w1, w2] = plan.nodes as [typeof plan.nodes[0], typeof plan.nodes[0], typeof plan.nodes[0]]
     const start = async (n: typeof registry): Promise<RunningCli> => await startCli(['start', '--config', n.configFile], `started ${n.config.name}`, { timeoutMs: 60_000 })
-    const witnesses = [await start(w1), await start(w2)]
+    const witnesses = await Promise.all([w1, w2].map(async (w) => {
+      const node = await createNode(w.config)
+      onTestFinished(async () => {
+        await node.stop()
+      })
+      await node.start()
+      return node
+    }))
     let running = await start(registry)
     const url = `http://127.0.0.1:${registry.config.http.port}`
     const token = await mintDevToken(plan.devIssuerKey, { principal: 'service', subject: 'operator', scopes: ['education.admin'], ttlSeconds: 600 })
@@ -96,6 +105,6 @@ describe('after a restore, with real processes', () => {
       expect(Array.isArray(evidence) ? evidence : (evidence as { evidence?: unknown[] }).evidence ?? []).toEqual([])
     }
     await running.stop('SIGINT')
-    for (const w of witnesses) await w.stop('SIGINT')
+    for (const w of witnesses) await w.stop()
   })
 })

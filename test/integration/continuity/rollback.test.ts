@@ -18,7 +18,7 @@ import { ed25519NoteSigner, parseNote, signNote } from '../../../src/core/log/no
 import { signLossStatement } from '../../../src/core/log/loss.ts'
 import { REAL, spec, startTestFederation, tempDir, waitForMesh, ORG } from '../../helpers/federation.ts'
 import { institution } from '../../helpers/education.ts'
-import { runCli, runCliInProcess } from '../../helpers/cli.ts'
+import { runCliInProcess } from '../../helpers/cli.ts'
 import { LifelongError } from '../../../src/core/errors.ts'
 
 async function until (check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -105,7 +105,7 @@ describe('rollback detection and accepted loss', () => {
     )
 
     // The operator accepts the loss: a signed statement, logged.
-    const accepted = await runCli(['log', 'accept-loss', '--config', planned.configFile, '--yes'])
+    const accepted = await runCliInProcess(['log', 'accept-loss', '--config', planned.configFile, '--yes'])
     expect(accepted.code, accepted.stderr).toBe(0)
     expect(accepted.stdout).toContain(`are declared lost`)
     expect(accepted.stdout).toContain('national ID counters raised')
@@ -136,7 +136,13 @@ describe('rollback detection and accepted loss', () => {
     for (const w of restarted) {
       expect(w.log.witness.lossStatements(origin).map((l) => l.lostSize)).toEqual([signed.size])
     }
-    await new Promise((resolve) => setTimeout(resolve, 1500)) // gossip rounds
+    // Two gossip rounds, awaited: each node sends the others what it holds, and a receiver
+    // compares it with its own (asking for a consistency proof) before it answers.
+    for (let round = 0; round < 2; round++) {
+      await Promise.all([registry, ...restarted].map(async (n) => {
+        await n.log.witness.gossip()
+      }))
+    }
     for (const w of restarted) expect(await w.log.witness.evidence()).toEqual([])
     await until(async () => {
       await registry.log.pushLatest()

@@ -2,7 +2,9 @@
  * Warm standby with real nodes (TCP, LevelDB): synchronous replication of every write the
  * primary acknowledges, checked against the log; only the same organisation may replicate; a
  * promotion (serial + 1) moves members to the standby, which continues the log under its own
- * origin with a signed handover; the old primary is fenced.
+ * origin with a signed handover; the old primary is fenced. The operator's commands (`backup`,
+ * `restore`, `standby recover`) go through the same program in the test's process
+ * (`runCliInProcess`): they act on the nodes' files and over HTTP, and no process is tested here.
  */
 import { describe, it, expect } from 'vitest'
 import { createNode } from '../../../src/node.ts'
@@ -10,7 +12,7 @@ import { manifestFromJson, manifestToJson, signManifest } from '../../../src/cor
 import { promoteStandby } from '../../../src/core/federation/promote.ts'
 import { Replicate } from '../../../src/services/replication/protocol.ts'
 import { startTestFederation, spec, ORG, REAL } from '../../helpers/federation.ts'
-import { runCli } from '../../helpers/cli.ts'
+import { runCliInProcess } from '../../helpers/cli.ts'
 import { verifyProofBundle } from '../../../src/core/log/bundle.ts'
 import { renameSync } from 'node:fs'
 import { join } from 'node:path'
@@ -133,7 +135,7 @@ describe('warm standby', () => {
     for (let i = 0; i < 5; i++) await write(national, `before-${i}`)
     const backupFile = join(fed.plan.dir, 'national.backup')
     const devIssuer = join(fed.plan.dir, 'dev-issuer.key')
-    const backup = await runCli(['backup', '--config', planned.configFile, '--out', backupFile, '--dev-issuer', devIssuer, '--no-progress'], { timeoutMs: 60_000 })
+    const backup = await runCliInProcess(['backup', '--config', planned.configFile, '--out', backupFile, '--dev-issuer', devIssuer, '--no-progress'])
     expect(backup.code, backup.stderr).toBe(0)
     for (let i = 0; i < 5; i++) await write(national, `after-${i}`)
     const signed = (await national.log.checkpointer.sign()).checkpoint.size
@@ -145,7 +147,7 @@ describe('warm standby', () => {
     // The primary's store is lost and restored from the old backup: its witnesses catch it.
     await national.stop()
     renameSync(join(planned.config.dataDir, 'db'), join(planned.config.dataDir, 'db.lost'))
-    const restored = await runCli(['restore', '--in', backupFile, '--data', planned.config.dataDir, '--no-progress'], { timeoutMs: 60_000 })
+    const restored = await runCliInProcess(['restore', '--in', backupFile, '--data', planned.config.dataDir, '--no-progress'])
     expect(restored.code, restored.stderr).toBe(0)
     national = await createNode(planned.config)
     await national.start()
@@ -155,7 +157,7 @@ describe('warm standby', () => {
     await national.stop()
 
     // The documented recovery: from the standby, which holds every entry the witnesses saw.
-    const recovered = await runCli(['standby', 'recover', '--config', planned.configFile, '--standby-config', standbyPlan.configFile, '--dev-issuer', devIssuer], { timeoutMs: 120_000 })
+    const recovered = await runCliInProcess(['standby', 'recover', '--config', planned.configFile, '--standby-config', standbyPlan.configFile, '--dev-issuer', devIssuer])
     expect(recovered.code, recovered.stderr + recovered.stdout).toBe(0)
     expect(recovered.stdout).toMatch(/every record matches its leaf/)
     national = await createNode(planned.config)
