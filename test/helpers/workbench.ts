@@ -6,7 +6,7 @@
  */
 import type { LifelongNode } from '../../src/node.ts'
 import type { StaffMemberConfig } from '../../src/core/config/workbench.ts'
-import { ORG, spec, startTestFederation, waitForMesh } from './federation.ts'
+import { federationForFile, ORG, spec, startTestFederation, waitForMesh, type TestFederationOptions } from './federation.ts'
 import { institution } from './education.ts'
 import type { RunningFederation } from '../../src/demo/local-federation.ts'
 
@@ -36,14 +36,16 @@ export interface WorkbenchFederation {
   base: string
 }
 
-/** Starts the federation and imports each institution's catalogue. */
-export async function workbenchFederation (): Promise<WorkbenchFederation> {
-  const fed = await startTestFederation([
-    spec('registry', ['registry'], ORG.operator),
-    spec('index', ['index'], ORG.operator),
-    spec('uio', ['institution'], ORG.a, { name: 'Universitetet i Oslo' }),
-    spec('ntnu', ['institution'], ORG.b, { name: 'Norges teknisk-naturvitenskapelige universitet' })
-  ], { configOverrides: (s) => s.slug === 'uio' ? { workbench: { devSignIn: true, staff: STAFF } } : {} })
+const NODES = [
+  spec('registry', ['registry'], ORG.operator),
+  spec('index', ['index'], ORG.operator),
+  spec('uio', ['institution'], ORG.a, { name: 'Universitetet i Oslo' }),
+  spec('ntnu', ['institution'], ORG.b, { name: 'Norges teknisk-naturvitenskapelige universitet' })
+]
+const OPTIONS: TestFederationOptions = { configOverrides: (s) => s.slug === 'uio' ? { workbench: { devSignIn: true, staff: STAFF } } : {} }
+
+/** Records the institutions and imports each one's catalogue. */
+async function prepare (fed: RunningFederation): Promise<WorkbenchFederation> {
   await waitForMesh(fed)
   const registry = fed.node('registry').education?.registry
   if (registry === undefined) throw new Error('no registry')
@@ -55,6 +57,26 @@ export async function workbenchFederation (): Promise<WorkbenchFederation> {
   const ntnuReport = await ntnu.education?.catalogue?.importFile(NTNU_CSV, 'csv')
   if (report === undefined || ntnuReport === undefined) throw new Error('no catalogue')
   return { fed, uio, ntnu, ids: report.ids, ntnuOffering: ntnuReport.ids.TDT4100 as string, base: uio.httpUrl() }
+}
+
+/** Starts the federation for one test and imports each institution's catalogue. */
+export async function workbenchFederation (): Promise<WorkbenchFederation> {
+  return await prepare(await startTestFederation(NODES, OPTIONS))
+}
+
+/**
+ * The federation for every test of the file, started and prepared before the first
+ * ({@link federationForFile}); the tests share UiO's workbench, so each works on what it creates.
+ */
+export function workbenchFederationForFile (): () => WorkbenchFederation {
+  let prepared: WorkbenchFederation | undefined
+  federationForFile(NODES, OPTIONS, async (fed) => {
+    prepared = await prepare(fed)
+  })
+  return () => {
+    if (prepared === undefined) throw new Error('the file\'s workbench federation is not started')
+    return prepared
+  }
 }
 
 export interface Answer {

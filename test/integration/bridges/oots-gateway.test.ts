@@ -9,7 +9,7 @@
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { request as httpsRequest } from 'node:https'
 import { join } from 'node:path'
-import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { federationForFile, fileTempDir, planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import {
   cookieSessions,
@@ -27,6 +27,7 @@ import {
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { writeTlsFiles } from '../../../src/services/bridges/oots/certificates.ts'
 import type { LearnerResults } from '../../../src/core/bridges/model.ts'
+import type { LifelongNode, NodeOptions } from '../../../src/node.ts'
 
 const LEARNER = 'L0000000000kari'
 const OLA = 'L00000000000ola'
@@ -55,40 +56,60 @@ async function start (o: StartOptions = {}) {
   const nodes = [spec('portal', ['portal'], ORG.operator), ...(o.withSource === true ? [spec('uio', ['institution'], ORG.a)] : [])]
   const plan = await planTestFederation(nodes, { configOverrides: (s) => s.slug === 'portal' && o.oots !== false ? { oots } : {} })
   const uio = plan.nodes.find((n) => n.spec.slug === 'uio')
-  const mine: LearnerResults = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio?.peerId ?? 'nobody' } })) }
-  // Ola is in the index too, with course results only: no diploma.
-  const olas: LearnerResults = { ...mine, results: mine.results.filter((r) => r.kind === 'course-result') }
-  const matcher = tableMatcher([
-    { learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } },
-    { learnerId: OLA, person: { familyName: 'Nordmann', givenName: 'Ola', dateOfBirth: '1998-08-02' } },
-    ...(o.namesake === true ? [{ learnerId: NAMESAKE, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }] : [])
-  ])
-  const accessLog = memoryAccessLog()
-  const fed = await startLocalFederation(plan, (s) =>
-    s.slug === 'portal'
-      ? {
-        parts: {
-          bridgeSessions: () => cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }),
-          verifiedResults: () => fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }),
-          personMatcher: () => matcher,
-          bridgeAccessLog: () => accessLog
-        },
-        ...(o.now === undefined ? {} : { now: o.now })
-      }
-      : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
+  const world = portalWorld(uio?.peerId ?? 'nobody', o.namesake === true)
+  const fed = await startLocalFederation(plan, (s) => s.slug === 'portal' ? { ...world.portalOptions, ...(o.now === undefined ? {} : { now: o.now }) } : world.institutionOptions)
   onTestFinished(async () => {
     await fed.stop()
   })
   const portal = fed.node('portal')
   if (uio !== undefined) await portal.host.dial((await import('@libp2p/peer-id')).peerIdFromString(uio.peerId))
+  return { ...handles(portal, world), second: simulatedGateway(() => portal.parts.ootsListener!.url(), { client: c.other }) }
+}
+
+/** Kari and Ola in the portal's index (and Kari's namesake with `namesake`), their results, and the access log. */
+function portalWorld (sourcePeerId: string, namesake: boolean) {
+  const mine: LearnerResults = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId } })) }
+  // Ola is in the index too, with course results only: no diploma.
+  const olas: LearnerResults = { ...mine, results: mine.results.filter((r) => r.kind === 'course-result') }
+  const matcher = tableMatcher([
+    { learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } },
+    { learnerId: OLA, person: { familyName: 'Nordmann', givenName: 'Ola', dateOfBirth: '1998-08-02' } },
+    ...(namesake ? [{ learnerId: NAMESAKE, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }] : [])
+  ])
+  const accessLog = memoryAccessLog()
+  const portalOptions: NodeOptions = {
+    parts: {
+      bridgeSessions: () => cookieSessions({ [LEARNER]: KARI, [OLA]: { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }, [NAMESAKE]: { givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' } }),
+      verifiedResults: () => fixtureResults({ [LEARNER]: mine, [OLA]: olas, [NAMESAKE]: olas }),
+      personMatcher: () => matcher,
+      bridgeAccessLog: () => accessLog
+    }
+  }
+  const institutionOptions: NodeOptions = { parts: { institutionResults: () => ({ forLearner: async () => mine }) } }
+  return { matcher, accessLog, portalOptions, institutionOptions }
+}
+
+/** What the tests use of a portal: its matcher and access log, its `bridges` keys, the pinned gateway. */
+function handles (portal: LifelongNode, world: ReturnType<typeof portalWorld>) {
   const url = (): string => portal.parts.ootsListener!.url()
   const keys = async (prefix: string): Promise<string[]> => {
     const out: string[] = []
     for await (const k of portal.storage.sublevel('bridges').keys({ gte: prefix, lt: `${prefix}\xff` })) out.push(k)
     return out
   }
-  return { portal, matcher, accessLog, keys, gateway: simulatedGateway(url), second: simulatedGateway(url, { client: c.other }) }
+  return { portal, matcher: world.matcher, accessLog: world.accessLog, keys, gateway: simulatedGateway(url) }
 }
+
+/**
+ * The portal of the listener's and the no-disclosure tests, with the default oots section: one
+ * for the file, each test counting from where it began (its own requests, previews, access-log
+ * rows and lookups). The tests of another config (no oots section, namesakes, a source node and a
+ * second gateway, a moved clock, low rate limits) start their own.
+ */
+const sharedWorld = portalWorld('nobody', false)
+const sharedOots = await ootsListenerConfig(fileTempDir())
+const sharedFile = federationForFile([spec('portal', ['portal'], ORG.operator)], { configOverrides: () => ({ oots: sharedOots }), nodeOptions: () => sharedWorld.portalOptions })
+const shared = () => handles(sharedFile().node('portal'), sharedWorld)
 
 const asKari = { cookie: `test-learner=${LEARNER}` }
 async function approve (location: string): Promise<void> {
@@ -106,7 +127,7 @@ const shape = (xml: string): string =>
 
 describe('the OOTS listener', () => {
   it('serves evidence requests on its own listener only, and none without an oots config', async () => {
-    const { portal, gateway } = await start()
+    const { portal, gateway } = shared()
     expect(portal.parts.ootsListener!.url()).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
     expect((await gateway.post(request())).outcome).toBe('EDM:ERR:0002')
     // The portal's (public) listener has no /oots/query.
@@ -145,17 +166,18 @@ describe('the OOTS listener', () => {
   })
 
   it('refuses a caller without the pinned client certificate: none, another one, or the gateway\'s name with another key', async () => {
-    const { portal, keys } = await start()
+    const { portal, keys } = shared()
     const url = (): string => portal.parts.ootsListener!.url()
     const c = await ootsTestCredentials()
     const logBefore = portal.log.store.size
+    const keysBefore = await keys('oots/')
     // The listener closes the connection after the TLS handshake: the client sees it reset (or its write fail).
     const closed = (e: unknown): boolean => ['ECONNRESET', 'EPIPE'].includes((e as { code?: string }).code ?? '')
     await expect(simulatedGateway(url, { client: null }).post(request())).rejects.toSatisfy(closed)
     await expect(simulatedGateway(url, { client: c.other }).post(request())).rejects.toSatisfy(closed)
     await expect(simulatedGateway(url, { client: c.impostor }).post(request())).rejects.toSatisfy(closed)
     // Refused before any HTTP: nothing stored, nothing logged.
-    expect(await keys('oots/')).toEqual([])
+    expect(await keys('oots/')).toEqual(keysBefore)
     expect(portal.log.store.size).toBe(logBefore)
     expect((await simulatedGateway(url).post(request())).outcome).toBe('EDM:ERR:0002')
   })
@@ -163,8 +185,10 @@ describe('the OOTS listener', () => {
 
 describe('no disclosure before consent', () => {
   it('answers every well-formed request alike whatever the index holds, and records nothing against anyone', async () => {
-    const { portal, gateway, matcher, accessLog, keys } = await start()
+    const { portal, gateway, matcher, accessLog, keys } = shared()
     const logBefore = portal.log.store.size
+    const [callsBefore, rowsBefore, byLearnerBefore, linksBefore, exchangesBefore] = [matcher.calls, accessLog.rows.length, await keys('oots/by-learner/'), await keys('oots/x-link/'), await keys('oots/x/')]
+    const rows = () => accessLog.rows.slice(rowsBefore)
     const withDiploma = await gateway.post(request())
     const withoutDiploma = await gateway.post(request({ given: 'Ola', birthDate: '1998-08-02' }))
     const unknown = await gateway.post(request({ family: 'Hansen' }))
@@ -175,14 +199,16 @@ describe('no disclosure before consent', () => {
     expect(shape(withoutDiploma.body.toString())).toBe(shape(withDiploma.body.toString()))
     expect(shape(unknown.body.toString())).toBe(shape(withDiploma.body.toString()))
     // Nothing looked up, nobody's access log touched, no exchange linked to a learner.
-    expect(matcher.calls).toBe(0)
-    expect(accessLog.rows).toEqual([])
-    expect(await keys('oots/by-learner/')).toEqual([])
-    expect(await keys('oots/x-link/')).toEqual([])
+    expect(matcher.calls).toBe(callsBefore)
+    expect(rows()).toEqual([])
+    expect(await keys('oots/by-learner/')).toEqual(byLearnerBefore)
+    expect(await keys('oots/x-link/')).toEqual(linksBefore)
     // The exchanges themselves are logged (Implementing Regulation 2022/1463 Art. 17), naming the gateway's requester, no learner.
     expect(portal.log.store.size).toBe(logBefore + 3)
     const bridges = portal.storage.sublevel('bridges')
-    for (const k of await keys('oots/x/')) {
+    const exchanges = (await keys('oots/x/')).filter((k) => !exchangesBefore.includes(k))
+    expect(exchanges).toHaveLength(3)
+    for (const k of exchanges) {
       const x = JSON.parse(new TextDecoder().decode(await bridges.get(k))) as { learnerId?: string, requester?: { id: string } }
       expect(x.learnerId).toBeUndefined()
       expect(x.requester?.id).toBe(SAMPLE_REQUESTER.id)
@@ -191,15 +217,15 @@ describe('no disclosure before consent', () => {
     // Another learner who signs in and opens the location sees "not found", and causes no lookup at all.
     const location = previewLocationOf(withDiploma.body.toString())
     expect((await fetch(location, { headers: { cookie: `test-learner=${OLA}` } })).status).toBe(404)
-    expect(matcher.calls).toBe(0)
-    expect(accessLog.rows).toEqual([])
+    expect(matcher.calls).toBe(callsBefore)
+    expect(rows()).toEqual([])
     // The subject does see it, once signed in; from then on it is in their access log.
     expect((await fetch(location, { headers: asKari })).status).toBe(200)
-    expect(accessLog.rows.map((r) => [r.learnerId, r.entry.operation, r.entry.organisation])).toEqual([[LEARNER, 'oots.request (EDM:ERR:0002)', SAMPLE_REQUESTER.name]])
+    expect(rows().map((r) => [r.learnerId, r.entry.operation, r.entry.organisation])).toEqual([[LEARNER, 'oots.request (EDM:ERR:0002)', SAMPLE_REQUESTER.name]])
   })
 
   it('shows the learner the requester the gateway vouches for, not the name in the message', async () => {
-    const { gateway } = await start()
+    const { gateway } = shared()
     // The message names the sample requester's identifier but another name; the gateway vouches for the identifier with its own name.
     const xml = request({ requester: { identifier: '00000000000002', name: 'Totally Legit University' } })
     const location = previewLocationOf((await gateway.post(xml, { id: SAMPLE_REQUESTER.id, name: 'Ministère (as the access point knows it)', country: 'FR' })).body.toString())

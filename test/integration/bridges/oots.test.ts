@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
+import { federationForFile, fileTempDir, planTestFederation, spec, tempDir, ORG } from '../../helpers/federation.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { cookieSessions, edmRequest as request, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf as previewOf, simulatedGateway, tableMatcher, TEST_GATEWAY } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
@@ -22,6 +22,9 @@ import { syntheticPerson } from '../../../src/demo/synthetic.ts'
 const EDM = fileURLToPath(new URL('../../fixtures/bridges/oots-edm/', import.meta.url))
 const LEARNER = 'L0000000000kari'
 const KARI = { givenNames: 'Kari Synnøve', familyName: 'Nordmann', birthDate: '1999-03-14' }
+/** The refused-preview test's own learner, so that Kari's exchanges and access log are the flow test's alone. */
+const OLA = 'L00000000000ola'
+const OLA_PERSON = { givenNames: 'Ola', familyName: 'Nordmann', birthDate: '1998-08-02' }
 
 function xsd (xml: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'edm-'))
@@ -58,6 +61,45 @@ async function setup (people = [{ learnerId: LEARNER, person: { familyName: 'Nor
   return { portal, uio: fed.node('uio'), base: portal.httpUrl(), matcher, accessLog, post: gateway.post }
 }
 
+/**
+ * The federation of the first three tests (portal and UiO, in memory: the evidence protocol and
+ * the EDM answers are what is tested, not TCP): each works with a learner of its own (Kari for
+ * the flow, Ola for the refused preview, nobody for the bad requests) and counts from where it
+ * began. The index test and the retention test (which moves the portal's clock a year and
+ * prunes every exchange in the store) start their own.
+ */
+const sharedOots = await ootsListenerConfig(fileTempDir())
+const shared = {
+  results: fixtureResults({}),
+  matcher: tableMatcher([
+    { learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari Synnøve', dateOfBirth: '1999-03-14' } },
+    { learnerId: OLA, person: { familyName: 'Nordmann', givenName: 'Ola', dateOfBirth: '1998-08-02' } }
+  ]),
+  accessLog: memoryAccessLog(),
+  mine: undefined as LearnerResults | undefined
+}
+const sharedFile = federationForFile([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], {
+  configOverrides: (s) => s.slug === 'portal' ? { oots: sharedOots } : {},
+  nodeOptions: (s) =>
+    s.slug === 'portal'
+      ? { parts: { bridgeSessions: () => cookieSessions({ [LEARNER]: KARI, [OLA]: OLA_PERSON }), verifiedResults: () => shared.results, personMatcher: () => shared.matcher, bridgeAccessLog: () => shared.accessLog } }
+      : { parts: { institutionResults: () => ({ forLearner: async () => shared.mine! }) } }
+}, async (fed) => {
+  const uio = fed.node('uio')
+  shared.mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio.peerId } })) }
+  shared.results.set(LEARNER, shared.mine)
+  shared.results.set(OLA, { ...shared.mine, learner: { ...shared.mine.learner, givenNames: OLA_PERSON.givenNames, familyName: OLA_PERSON.familyName, birthDate: OLA_PERSON.birthDate } })
+  await fed.node('portal').host.dial((await import('@libp2p/peer-id')).peerIdFromString(uio.peerId))
+})
+
+/** The shared federation, as {@link setup} returns its own. */
+function sharedSetup () {
+  const fed = sharedFile()
+  const portal = fed.node('portal')
+  const gateway = simulatedGateway(() => portal.parts.ootsListener!.url())
+  return { portal, uio: fed.node('uio'), base: portal.httpUrl(), matcher: shared.matcher, accessLog: shared.accessLog, post: gateway.post }
+}
+
 /** Splits a multipart/related body into its parts. */
 function parts (type: string, body: Buffer): Array<{ headers: string, body: Buffer }> {
   const boundary = /boundary="([^"]+)"/.exec(type)![1]!
@@ -71,8 +113,9 @@ function parts (type: string, body: Buffer): Array<{ headers: string, body: Buff
 
 describe('OOTS evidence provider', () => {
   it('runs the two-step preview flow and returns the evidence from the source node as valid EDM', async () => {
-    const { uio, accessLog, portal, post, base } = await setup()
+    const { uio, accessLog, portal, post, base } = sharedSetup()
     const logBefore = portal.log.store.size
+    const rowsBefore = accessLog.rows.length
     const first = await post(request())
     expect(first.status).toBe(200)
     expect(first.outcome).toBe('EDM:ERR:0002')
@@ -123,17 +166,19 @@ describe('OOTS evidence provider', () => {
     expect(exchanges.map((x) => x.outcome)).toEqual(['EDM:ERR:0002', 'EDM:ERR:0002', 'evidence'])
     expect(exchanges.every((x) => x.deleteAfter >= x.at + 365 * 86_400_000 && x.gateway === TEST_GATEWAY.id)).toBe(true)
     expect(portal.log.store.size).toBe(logBefore + 4)
-    expect(accessLog.rows.map((r) => r.entry.operation)).toEqual(['oots.request (EDM:ERR:0002)', 'oots.request (EDM:ERR:0002)', 'oots.preview-approved', 'oots.evidence-sent'])
-    expect(accessLog.rows.every((r) => r.learnerId === LEARNER && r.entry.organisation === 'Ministère de l\'enseignement supérieur')).toBe(true)
+    const rows = accessLog.rows.slice(rowsBefore)
+    expect(rows.map((r) => r.entry.operation)).toEqual(['oots.request (EDM:ERR:0002)', 'oots.request (EDM:ERR:0002)', 'oots.preview-approved', 'oots.evidence-sent'])
+    expect(rows.every((r) => r.learnerId === LEARNER && r.entry.organisation === 'Ministère de l\'enseignement supérieur')).toBe(true)
     // The institution logged the evidence it issued.
     expect(uio.log.store.size).toBeGreaterThan(0)
   })
 
   it('answers a refused preview with EDM:ERR:0004 and sends nothing', async () => {
-    const { post } = await setup()
-    const location = previewOf((await post(request())).body.toString())
-    await fetch(location, { method: 'POST', headers: { cookie: `test-learner=${LEARNER}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=refuse' })
-    const answer = await post(request({ preview: location }))
+    const { post } = sharedSetup()
+    const ola = { family: 'Nordmann', given: 'Ola', birthDate: '1998-08-02' }
+    const location = previewOf((await post(request(ola))).body.toString())
+    await fetch(location, { method: 'POST', headers: { cookie: `test-learner=${OLA}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'decision=refuse' })
+    const answer = await post(request({ ...ola, preview: location }))
     expect(answer.outcome).toBe('EDM:ERR:0004')
     expect(answer.type).toContain('application/x-ebrs+xml')
     expect(xsd(answer.body.toString())).toBe('validates')
@@ -151,7 +196,13 @@ describe('OOTS evidence provider', () => {
       ['a requester other than the one the gateway vouches for', request({ requester: { identifier: '00000000000666', name: 'Ministère de l&apos;enseignement supérieur' } }), 'EDM:ERR:0003'],
       ['a preview location we never issued', request({ preview: 'https://evil.example/oots/preview/AAAAAAAAAAAAAAAAAAAAAA' }), 'EDM:ERR:0003']
     ]
-    const { portal, post, matcher } = await setup()
+    const { portal, post, matcher } = sharedSetup()
+    const previewKeys = async (): Promise<number> => {
+      let n = 0
+      for await (const _ of portal.storage.sublevel('bridges').keys({ gte: 'oots/preview/', lt: 'oots/preview/\xff' })) n++
+      return n
+    }
+    const [previewsBefore, callsBefore] = [await previewKeys(), matcher.calls]
     for (const [name, xml, code] of cases) {
       const answer = await post(xml)
       expect(answer.status, name).toBe(200)
@@ -162,13 +213,12 @@ describe('OOTS evidence provider', () => {
     const anonymous = await post(request(), null)
     expect(anonymous.outcome).toBe('EDM:ERR:0003')
     expect(anonymous.body.toString()).toContain('original sender')
-    let previews = 0
-    for await (const _ of portal.storage.sublevel('bridges').keys({ gte: 'oots/preview/', lt: 'oots/preview/\xff' })) previews++
-    expect(previews).toBe(0)
-    expect(matcher.calls).toBe(0)
+    expect(await previewKeys()).toBe(previewsBefore)
+    expect(matcher.calls).toBe(callsBefore)
   })
 
   it('shows the request to the learner the national index matches, after they sign in; nobody else', async () => {
+    // A federation of its own: an index node, and learners the portal finds through it.
     const certs = tempDir()
     const oots = await ootsListenerConfig(certs)
     const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('portal', ['portal'], ORG.c), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} })
@@ -210,6 +260,7 @@ describe('OOTS evidence provider', () => {
   })
 
   it('keeps exchanges for the regulation\'s twelve months, then deletes them', async () => {
+    // A federation of its own: the portal's clock moves a year, and the prune counts (and empties) every exchange in the store.
     let clock = Date.now()
     const { portal, post } = await setup(undefined, () => clock)
     const location = previewOf((await post(request())).body.toString())

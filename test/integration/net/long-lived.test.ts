@@ -13,7 +13,7 @@ import { protoCodec, type Method } from '../../../src/net/rpc/method.ts'
 import { encodeMuxFrame, muxProtocol, MuxFrameDecoder } from '../../../src/net/rpc/mux-frame.ts'
 import { statusName } from '../../../src/net/rpc/status.ts'
 import type { LifelongNode } from '../../../src/node.ts'
-import { spec, startTestFederation, ORG, waitForMesh, waitForQuiet } from '../../helpers/federation.ts'
+import { federationForFile, spec, ORG, waitForMesh, waitForQuiet } from '../../helpers/federation.ts'
 
 const Msg = lifelong.federation.GetManifestRequest
 type Body = lifelong.federation.IGetManifestRequest
@@ -35,33 +35,50 @@ async function until (what: () => boolean, timeoutMs = 10_000): Promise<void> {
   }
 }
 
-async function setUp (maxMessageBytes?: number): Promise<{ alpha: LifelongNode, beta: LifelongNode, held: { running: number, release: () => void } }> {
-  const fed = await startTestFederation([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], {
-    configOverrides: (s) => s.slug === 'beta' && maxMessageBytes !== undefined ? { rpc: { maxMessageBytes } } : {}
+/** Held exchanges wait for `release`; each test holds with a gate of its own. */
+interface Hold {
+  running: number
+  release: () => void
+  gate: Promise<void>
+}
+function newHold (): Hold {
+  const hold: Hold = { running: 0, release: () => {}, gate: Promise.resolve() }
+  hold.gate = new Promise<void>((resolve) => {
+    hold.release = resolve
   })
-  const alpha = fed.node('alpha')
+  return hold
+}
+let hold = newHold()
+
+/**
+ * One pair of nodes for the file; beta takes frames of up to 4 KiB (`rpc.maxMessageBytes`, the cap
+ * the oversized-frame test goes over; every other request here is a few bytes). Each test counts
+ * from where it began (metrics, streams it opened) and holds exchanges with a gate of its own.
+ */
+const file = federationForFile([spec('alpha', ['institution'], ORG.a), spec('beta', ['institution'], ORG.b)], {
+  configOverrides: (s) => s.slug === 'beta' ? { rpc: { maxMessageBytes: 4096 } } : {}
+}, async (fed) => {
   const beta = fed.node('beta')
-  const held = { running: 0, release: () => {} }
-  let gate = new Promise<void>((resolve) => {
-    held.release = resolve
-  })
   // Answers out of order: each request waits a little, more for small serials.
   beta.server.handle(Echo, async (req) => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 20 - Number(req.haveSerial ?? 0) % 20)))
     return req
   })
   beta.server.handle(Held, async (req) => {
-    held.running++
-    await gate
+    const h = hold
+    h.running++
+    await h.gate
     return req
   })
-  held.release = ((first) => () => {
-    first()
-    gate = Promise.resolve()
-  })(held.release)
   await waitForMesh(fed)
   await waitForQuiet(beta)
-  return { alpha, beta, held }
+})
+
+function setUp (): { alpha: LifelongNode, beta: LifelongNode, held: { running: number, release: () => void } } {
+  const fed = file()
+  hold.release()
+  hold = newHold()
+  return { alpha: fed.node('alpha'), beta: fed.node('beta'), held: hold }
 }
 
 /** A signed Echo/Held request from alpha to beta. */
@@ -104,12 +121,13 @@ async function rawStream (alpha: LifelongNode, beta: LifelongNode): Promise<{ st
 
 describe('long-lived RPC streams', () => {
   it('carries many concurrent exchanges on one stream, each answered with its own response', { timeout: 60_000 }, async () => {
-    const { alpha, beta } = await setUp()
+    const { alpha, beta } = setUp()
     const served = async (): Promise<number> => (await beta.metrics.rpcServed.get()).values.filter((v) => v.labels.type === Echo.type).reduce((n, v) => n + v.value, 0)
+    const servedBefore = await served()
     // 300 calls at once, over the per-peer cap of 64: the client holds the rest back.
     const results = await Promise.all(Array.from({ length: 300 }, async (_, i) => (await alpha.client.call(beta.peerId, Echo, { haveSerial: i + 1 })).haveSerial))
     expect(results.map(Number)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1))
-    expect(await served()).toBe(300)
+    expect(await served()).toBe(servedBefore + 300)
     // One stream carried them all, and no stream per exchange was opened.
     expect(streamsOf(alpha, beta, muxProtocol(PROTOCOL))).toHaveLength(1)
     expect(streamsOf(beta, alpha, muxProtocol(PROTOCOL))).toHaveLength(1)
@@ -121,7 +139,7 @@ describe('long-lived RPC streams', () => {
   })
 
   it('a stream reset mid-flight fails the exchanges on it with RPC_STREAM_RESET; the next call opens a new stream', { timeout: 60_000 }, async () => {
-    const { alpha, beta, held } = await setUp()
+    const { alpha, beta, held } = setUp()
     await alpha.client.call(beta.peerId, Echo, { haveSerial: 1 })
     const [first] = streamsOf(alpha, beta, muxProtocol(PROTOCOL))
     const calls = Array.from({ length: 5 }, async () => await alpha.client.call(beta.peerId, Held, { haveSerial: 1 }).then(() => 'OK', (err: { code?: string }) => err.code ?? String(err)))
@@ -140,7 +158,7 @@ describe('long-lived RPC streams', () => {
   })
 
   it('garbage and oversized frames: a bad envelope or an oversized frame is refused with a signed status and the stream goes on; bytes that are no frame reset it', { timeout: 60_000 }, async () => {
-    const { alpha, beta } = await setUp(4096)
+    const { alpha, beta } = setUp()
     let invoked = 0
     const Count = method('lifelong.test.Count')
     beta.server.handle(Count, async (req) => {
@@ -191,7 +209,7 @@ describe('long-lived RPC streams', () => {
   })
 
   it('a request id already in flight on the stream resets it; the held exchange fails there and nothing runs twice', { timeout: 60_000 }, async () => {
-    const { alpha, beta, held } = await setUp()
+    const { alpha, beta, held } = setUp()
     const { stream, closed } = await rawStream(alpha, beta)
     const a = request(alpha, beta, Held.type)
     stream.send(encodeMuxFrame(5, a.bytes))
@@ -204,7 +222,7 @@ describe('long-lived RPC streams', () => {
   })
 
   it('a request replayed on the long-lived stream, or on a stream of its own, is refused', { timeout: 60_000 }, async () => {
-    const { alpha, beta } = await setUp()
+    const { alpha, beta } = setUp()
     const { bytes, requestId } = request(alpha, beta, Echo.type)
     const signal = (): AbortSignal => AbortSignal.timeout(5000)
     expect(outcome(alpha, beta, await alpha.client.exchange(beta.host.peerId, PROTOCOL, bytes, signal()), bytes, requestId)).toBe('OK')

@@ -11,63 +11,73 @@
  *   other sites are declared as such and keep working;
  * - fault 11: the bridges find a learner who signed in before the portal restarted.
  */
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
-import { fileTempDir, ORG, planTestFederation, spec, tempDir, waitForMesh } from '../../helpers/federation.ts'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { createHash } from 'node:crypto'
+import { federationForFile, ORG, spec, waitForMesh } from '../../helpers/federation.ts'
 import { CookieClient } from '../../helpers/emrex-pair.ts'
 import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
-import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import { createNode, devIssuerWith, type LifelongNode, type NodeOptions } from '../../../src/node.ts'
 import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import type { LocalNodeSpec } from '../../../src/demo/local-federation.ts'
 
-const KARI = 0
-const OLA = 1
+/**
+ * The learners of the development issuer, by number. Kari and Ola hold results at UiO. Each test
+ * that needs learners no other test touches has its own: Per and Liv sign out everywhere (which
+ * ends every session of Per's, and Liv's stay), and Nils never signs in (fault 11).
+ */
+const PER_LIV_NILS = [
+  { nationalId: '01859740096', givenNames: 'Per', familyName: 'Hansen', birthDate: '1997-05-01' },
+  { nationalId: '12929740074', givenNames: 'Liv', familyName: 'Hansen', birthDate: '1997-12-12' },
+  { nationalId: '20869740099', givenNames: 'Nils', familyName: 'Hansen', birthDate: '1997-06-20' }
+] as const
+const [KARI, OLA, PER, LIV] = [0, 1, 2, 3]
+const NILS = PER_LIV_NILS[2]
 const WHY = { purpose: 'test.setup', legalBasis: 'gdpr-6-1-e' }
 
+/** The portal's clock, moved by the timeout test (and put back when it ends). */
+const clock = { offset: 0 }
+const catalogue = testCatalogue()
+const options = (s: LocalNodeSpec): NodeOptions =>
+  s.slug === 'portal'
+    ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }, ...PER_LIV_NILS.map((l) => ({ ...l }))]) }, now: () => Date.now() + clock.offset }
+    : { parts: { offerings: () => catalogue } }
+
+/**
+ * One federation for the file: the index, UiO with Kari's, Ola's and Nils's results, and a
+ * portal with its development issuer. It is on LevelDB because the portal restarts on its store
+ * (two tests restart it in place: every session, of any test, must survive that); the network is
+ * not what is tested. Sessions end after 10 idle minutes or an hour in all, which the timeout
+ * test reaches by moving the portal's clock; the file's other tests take seconds.
+ */
+const file = federationForFile([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
+  storage: 'leveldb',
+  configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, session: { idleMinutes: 10, absoluteHours: 1 } } } : {},
+  nodeOptions: options
+}, async (fed) => {
+  await waitForMesh(fed)
+  const uio = fed.node('uio')
+  await uio.results!.registry.ingest(
+    {
+      learners: [LEARNERS.kari, LEARNERS.ola, NILS],
+      results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C'), course('fs-3', LEARNERS.ola, 'IN1000', 'A'), course('fs-4', NILS, 'IN1000', 'C')]
+    } as never
+  )
+  await uio.results!.outbox.untilEmpty()
+})
+
 interface Setup {
-  fed: RunningFederation
   base: string
-  clock: { offset: number }
   portal: () => LifelongNode
   restartPortal: () => Promise<void>
 }
 
-/**
- * The three nodes with Kari's and Ola's results at UiO; stopped when the test ends, or with
- * `forFile` when the file (or describe) ends.
- */
-async function setup (session?: { idleMinutes: number, absoluteHours: number }, forFile = false, dir = tempDir()): Promise<Setup> {
-  const catalogue = testCatalogue()
-  const clock = { offset: 0 }
-  const plan = await planTestFederation([spec('index', ['index'], ORG.operator), spec('uio', ['institution'], ORG.a), spec('portal', ['portal'], ORG.operator)], {
-    // The portal restarts on its store; the network is not what is tested.
-    storage: 'leveldb',
-    configOverrides: (s) => s.slug === 'portal' ? { portal: { devIssuer: true, ...(session === undefined ? {} : { session }) } } : {}
-  }, dir)
-  const options = (s: LocalNodeSpec): NodeOptions =>
-    s.slug === 'portal'
-      ? { parts: { offerings: () => catalogue, devIssuer: devIssuerWith([{ ...LEARNERS.kari }, { ...LEARNERS.ola }]) }, now: () => Date.now() + clock.offset }
-      : { parts: { offerings: () => catalogue } }
-  const fed = await startLocalFederation(plan, options)
-  if (forFile) {
-    afterAll(async () => {
-      await fed.stop()
-    }, 60_000)
-  } else {
-    onTestFinished(async () => {
-      await fed.stop()
-    })
-  }
-  await waitForMesh(fed)
-  const uio = fed.node('uio')
-  await uio.results!.registry.ingest({ learners: [LEARNERS.kari, LEARNERS.ola], results: [course('fs-1', LEARNERS.kari, 'IN1000', 'B'), course('fs-2', LEARNERS.kari, 'IN1150', 'C'), course('fs-3', LEARNERS.ola, 'IN1000', 'A')] } as never)
-  await uio.results!.outbox.untilEmpty()
-  const planned = plan.nodes.find((n) => n.spec.slug === 'portal')!
+function setup (): Setup {
+  const fed = file()
+  const planned = fed.plan.nodes.find((n) => n.spec.slug === 'portal')!
   return {
-    fed,
     base: fed.node('portal').httpUrl(),
-    clock,
     portal: () => fed.node('portal'),
+    /** Stops the portal and starts it again on the same store and port. */
     async restartPortal () {
       await fed.node('portal').stop()
       const again = await createNode(planned.config, options(planned.spec))
@@ -91,7 +101,7 @@ async function signedIn (base: string, learner: number): Promise<CookieClient> {
 
 describe('portal sessions', () => {
   it('the cookie is a random session ID; sign-out ends the session on the server, so a copied cookie stops working', async () => {
-    const { base } = await setup()
+    const { base } = setup()
     const browser = new CookieClient()
     const login = await browser.get(`${base}/portal/login`)
     const q = Object.fromEntries(new URL(login.headers.get('location') as string).searchParams)
@@ -120,31 +130,32 @@ describe('portal sessions', () => {
   }, 60_000)
 
   it('sign out everywhere ends every session of the learner, in every browser, and no one else\'s (page and API)', async () => {
-    const { base, portal } = await setup()
-    const [kariHere, kariThere, ola] = [await signedIn(base, KARI), await signedIn(base, KARI), await signedIn(base, OLA)]
-    const there = kariThere.cookieFor(base)
+    const { base, portal } = setup()
+    // Per and Liv are this test's own: sign-out everywhere ends every session of Per's, in any test.
+    const [perHere, perThere, liv] = [await signedIn(base, PER), await signedIn(base, PER), await signedIn(base, LIV)]
+    const there = perThere.cookieFor(base)
     expect(await sessionWith(base, there)).toBe(200)
-    const page = await kariHere.get(`${base}/portal/shares`)
+    const page = await perHere.get(`${base}/portal/shares`)
     expect(page.text).toContain('action="/portal/logout/everywhere"')
-    const out = await kariHere.post(`${base}/portal/logout/everywhere`, {})
+    const out = await perHere.post(`${base}/portal/logout/everywhere`, {})
     expect([out.status, out.headers.get('location')]).toEqual([303, '/portal'])
-    expect(await sessionWith(base, kariHere.cookieFor(base))).toBe(401)
+    expect(await sessionWith(base, perHere.cookieFor(base))).toBe(401)
     expect(await sessionWith(base, there)).toBe(401)
-    expect(await sessionWith(base, ola.cookieFor(base))).toBe(200)
+    expect(await sessionWith(base, liv.cookieFor(base))).toBe(200)
 
-    // The API, here with the ID token as bearer (an app): ends both of Kari's new sessions.
-    const [again, andAgain] = [await signedIn(base, KARI), await signedIn(base, KARI)]
-    const bearer = `Bearer ${await portal().portal!.devIssuer!.issue(KARI, DEV_AUDIENCE, 'n')}`
+    // The API, here with the ID token as bearer (an app): ends both of Per's new sessions.
+    const [again, andAgain] = [await signedIn(base, PER), await signedIn(base, PER)]
+    const bearer = `Bearer ${await portal().portal!.devIssuer!.issue(PER, DEV_AUDIENCE, 'n')}`
     const ended = await fetch(`${base}/portal/api/sessions/end-all`, { method: 'POST', headers: { authorization: bearer } })
     expect(ended.status).toBe(200)
     expect(await ended.json()).toEqual({ ended: 2 })
     expect(await sessionWith(base, again.cookieFor(base))).toBe(401)
     expect(await sessionWith(base, andAgain.cookieFor(base))).toBe(401)
-    expect(await sessionWith(base, ola.cookieFor(base))).toBe(200)
+    expect(await sessionWith(base, liv.cookieFor(base))).toBe(200)
   }, 60_000)
 
   it('a session survives a restart of the portal', async () => {
-    const { base, restartPortal } = await setup()
+    const { base, restartPortal } = setup()
     const kari = await signedIn(base, KARI)
     await restartPortal()
     expect(await sessionWith(base, kari.cookieFor(base))).toBe(200)
@@ -155,9 +166,24 @@ describe('portal sessions', () => {
   }, 90_000)
 
   it('ends a session after its idle timeout, and after its absolute timeout however busy', async () => {
-    const { base, clock, portal } = await setup({ idleMinutes: 10, absoluteHours: 1 })
+    // The file's portal ends sessions after 10 idle minutes or an hour; the clock is put back after.
+    const { base, portal } = setup()
+    onTestFinished(() => {
+      clock.offset = 0
+    })
     const idle = await signedIn(base, KARI)
     const busy = await signedIn(base, KARI)
+    // The store keys a session by the SHA-256 of the cookie's ID: these two sessions' records and
+    // their entries under the learner.
+    const ours = [idle, busy].map((b) => createHash('sha256').update(/lifelong_session=([A-Za-z0-9_-]{43})/.exec(b.cookieFor(base))?.[1] ?? '').digest('hex'))
+    const stored = async (): Promise<string[]> => {
+      const keys: string[] = []
+      for await (const key of portal().storage.sublevel('portal').keys({ gte: 'session', lt: 'session\xff' })) {
+        if (ours.some((h) => key.endsWith(h))) keys.push(key)
+      }
+      return keys
+    }
+    expect(await stored()).toHaveLength(4)
     const minutes = (m: number): void => {
       clock.offset += m * 60_000
     }
@@ -171,23 +197,14 @@ describe('portal sessions', () => {
     minutes(7)
     expect(await sessionWith(base, busy.cookieFor(base))).toBe(401)
     // Ended sessions are deleted from the store, not only refused.
-    let left = 0
-    for await (const _ of portal().storage.sublevel('portal').keys({ gte: 'session', lt: 'session\xff' })) left++
-    expect(left).toBe(0)
+    expect(await stored()).toEqual([])
   }, 60_000)
 })
 
 describe('CSRF', () => {
-  // One federation for these tests: each signs in afresh and counts only what it adds.
-  const dir = fileTempDir()
-  let shared: Setup | undefined
-  beforeAll(async () => {
-    shared = await setup(undefined, true, dir)
-  }, 120_000)
-  const sharedSetup = async (): Promise<Setup> => shared as Setup
-
+  // Each test signs in afresh and counts only what it adds.
   async function withShares () {
-    const s = await sharedSetup()
+    const s = setup()
     const kari = await signedIn(s.base, KARI)
     const results = await (await fetch(`${s.base}/portal/api/results`, { headers: { cookie: kari.cookieFor(s.base) } })).json() as { results: Array<{ key: string, verified: boolean }> }
     const key = results.results.find((r) => r.verified)!.key
@@ -260,7 +277,7 @@ describe('CSRF', () => {
   }, 90_000)
 
   it('routes that protocols post to from other sites are declared so, and still take those posts', async () => {
-    const { base, portal } = await sharedSetup()
+    const { base, portal } = setup()
     const crossSite = portal().routes.filter((r) => r.method === 'POST' && ['/portal/callback', '/dev-oidc/authorize'].includes(r.url))
     expect(crossSite).toHaveLength(2)
     // The issuer's form post reaches the callback from its own origin: judged by the sign-in's state, not refused as CSRF.
@@ -274,7 +291,7 @@ describe('CSRF', () => {
 
 describe('fault 11: the bridges find a learner who signed in before a restart', () => {
   it('the portal keeps the learner\'s index ID and identity, so results are handed on after a restart', async () => {
-    const { base, portal, restartPortal } = await setup()
+    const { base, portal, restartPortal } = setup()
     await signedIn(base, KARI)
     await restartPortal()
     const node = portal()
@@ -282,9 +299,9 @@ describe('fault 11: the bridges find a learner who signed in before a restart', 
     const view = await node.bridgePorts!.results.forLearner(kariId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })
     expect(view.learner).toMatchObject({ givenNames: 'Kari', familyName: 'Nordmann', birthDate: '1999-03-14' })
     expect(view.results.map((r) => r.localCode ?? r.title.nb).length).toBe(2)
-    // A learner who never signed in here is still not handed on.
-    const olaId = (await node.learners.index.resolve({ scheme: 'national-id', value: LEARNERS.ola.nationalId }, WHY)).learnerId as string
-    await expect(node.bridgePorts!.results.forLearner(olaId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })).rejects.toMatchObject({ code: 'PORTAL_LEARNER_NEVER_SIGNED_IN' })
+    // A learner who never signed in here is still not handed on (Nils: no test signs him in).
+    const nilsId = (await node.learners.index.resolve({ scheme: 'national-id', value: NILS.nationalId }, WHY)).learnerId as string
+    await expect(node.bridgePorts!.results.forLearner(nilsId, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })).rejects.toMatchObject({ code: 'PORTAL_LEARNER_NEVER_SIGNED_IN' })
     // Nothing of the learner's is in a key of the store: the identity is stored under the opaque learner ID.
     for await (const key of node.storage.sublevel('portal').keys()) expect(key).not.toContain(LEARNERS.kari.nationalId)
   }, 90_000)

@@ -8,7 +8,8 @@
  * sign-out, a session fixed before sign-in — each refused, and nothing stored.
  */
 import { describe, expect, it } from 'vitest'
-import { StaffBrowser, workbenchFederation, type WorkbenchFederation } from '../../helpers/workbench.ts'
+import { request } from 'node:http'
+import { StaffBrowser, workbenchFederationForFile, type WorkbenchFederation } from '../../helpers/workbench.ts'
 import { keyCount } from '../../helpers/education.ts'
 import { LEARNERS, course } from '../../helpers/results.ts'
 import type { LifelongNode } from '../../../src/node.ts'
@@ -48,9 +49,33 @@ const form = (over: Record<string, string> = {}): Record<string, string> => ({
   ...over
 })
 
+/**
+ * A GET from another loopback address (a client address of the test's own: the rate limits count
+ * per client address, and the file's other tests sign in from 127.0.0.1); its status.
+ */
+async function statusFrom (url: string, localAddress: string): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const req = request(url, { localAddress, headers: { accept: 'text/html' } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/**
+ * One federation for the file. Each test works on what it creates or on an offering of its own:
+ * the edit test makes INF1000's second version, the refusals test leaves INF1010 as it was, the
+ * import test adds INF2000 and sends the only results; the audit is read from where the test
+ * began, and the sign-in rate limit is reached from a client address of the test's own.
+ */
+const file = workbenchFederationForFile()
+
 describe('the institution workbench', () => {
   it('signs staff in with a rotated server-side session, lets an editor make a new version, and records every action in the log', { timeout: 120_000 }, async () => {
-    const f = await workbenchFederation()
+    const f = file()
+    const auditBefore = (await auditEntries(f.uio)).length
     const kari = new StaffBrowser()
     // A session ID planted before sign-in (session fixation) is not the one the sign-in gives.
     kari.cookies.set('lifelong_staff', 'A'.repeat(43))
@@ -107,7 +132,7 @@ describe('the institution workbench', () => {
     expect(replay.headers.get('location')).toBe('/workbench/sign-in?returnTo=%2Fworkbench%2Fcatalogue')
 
     // Every action is in the node's log, by the staff member's handle (never their name or subject).
-    const audit = await auditEntries(f.uio)
+    const audit = (await auditEntries(f.uio)).slice(auditBefore)
     expect(audit.map((a) => `${a.staff} ${a.action} ${a.outcome}`)).toEqual([
       'kari.katalog sign-in ok',
       'kari.katalog offering.edit EDUCATION_IMPORT_INVALID',
@@ -120,8 +145,8 @@ describe('the institution workbench', () => {
   })
 
   it('refuses, and stores nothing for: no session, another institution\'s offering, a missing or wrong CSRF token, a viewer editing', { timeout: 120_000 }, async () => {
-    const f = await workbenchFederation()
-    const id = f.ids.INF1000 as string
+    const f = file()
+    const id = f.ids.INF1010 as string
     const before = await stored(f)
 
     // No session: a page sends the browser to sign in; a post is refused.
@@ -182,13 +207,15 @@ describe('the institution workbench', () => {
 
     // Starting sign-ins is rate limited per client address (http.rateLimit.signIn, 30 a window).
     const codes: number[] = []
-    for (let i = 0; i < 35; i++) codes.push((await anonymous.get(`${f.base}/workbench/login`)).status)
+    for (let i = 0; i < 35; i++) codes.push(await statusFrom(`${f.base}/workbench/login`, '127.0.0.2'))
     expect(codes.filter((c) => c === 303).length).toBeLessThanOrEqual(30)
     expect(codes.at(-1)).toBe(429)
+    // Per address: another client still starts one.
+    expect((await anonymous.get(`${f.base}/workbench/login`)).status).toBe(303)
   })
 
   it('imports a catalogue and results from files with a report, refuses a bad file whole, and shows the outbox and the cosigned checkpoints', { timeout: 120_000 }, async () => {
-    const f = await workbenchFederation()
+    const f = file()
     const kari = new StaffBrowser()
     await kari.signIn(f.base, 'kari.katalog')
     await kari.get(`${f.base}/workbench/imports`)
