@@ -1,5 +1,6 @@
 /**
- * Long-lived RPC streams (docs/PROTOCOL.md): between two real nodes over loopback TCP, many
+ * Long-lived RPC streams (docs/PROTOCOL.md): between two real nodes (libp2p with Noise and Yamux on
+ * the in-memory transport; the TCP path is in smoke.test.ts and busy.test.ts), many
  * exchanges share one stream and each gets its own answer; a stream reset mid-flight fails the
  * exchanges on it with RPC_STREAM_RESET and the next call opens a new stream; a peer writing
  * garbage or oversized frames on the stream gets signed refusals or a reset, never a handler
