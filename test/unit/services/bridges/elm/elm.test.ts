@@ -21,7 +21,7 @@ import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
 import { verifyDocument } from '../../../../../src/services/verify/verifiers.ts'
 import type { VerifierTrust } from '../../../../../src/services/verify/trust.ts'
 import { paperFederation } from '../../../../helpers/trust.ts'
-import { runCli, runCliInProcess } from '../../../../helpers/cli.ts'
+import { runCliInProcess } from '../../../../helpers/cli.ts'
 import { tempDir } from '../../../../helpers/federation.ts'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
@@ -165,7 +165,9 @@ describe('ELM 3.2 credentials', () => {
     const flipped = `${s!.slice(0, 10)}${s![10] === 'B' ? 'C' : 'B'}${s!.slice(11)}`
     writeFileSync(join(dir, 'bad.jwt'), `${h}.${p}.${flipped}`)
     const pinned = ['--trust-anchor', anchorFile, '--manifest', manifestFile, '--trust-store', join(dir, 'store')]
-    const good = await runCli(['verify', join(dir, 'good.jwt'), ...pinned])
+    // In this process: \`lifelong verify\` as a child process, and its exit status, is
+    // test/integration/cli/trust-cli.test.ts's; in-process.test.ts shows both print and exit alike.
+    const good = await runCliInProcess(['verify', join(dir, 'good.jwt'), ...pinned])
     expect(good.code, good.stderr).toBe(0)
     expect(good.stdout).toMatch(/VERIFIED\n$/)
     expect(good.stdout).toContain('learner         Kari Synnøve Nordmann')
