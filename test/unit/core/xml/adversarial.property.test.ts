@@ -67,10 +67,11 @@ function benignOfSize (bytes: number): string {
 
 /**
  * The time `fn` takes on a hostile document of `bytes` bytes, as a ratio to a plain xmldom parse
- * of a benign one of the same size (of at most {@link BENIGN_MAX_BYTES}, scaled), both timed just now (`first`: the checked call's timing, the
- * first of three). The machine running the suite is shared: a ratio at or above `bound` is
- * measured again (up to three times) and the lowest kept, so that a moment of load on either side
- * is not taken for a slow parser; a parser that is slow stays above the bound every time.
+ * of a benign one of the same size (of at most {@link BENIGN_MAX_BYTES}, scaled), both timed just
+ * now (`first`: the checked call's timing, the first of three). The machine running the suite is
+ * shared: a ratio at or above `bound` is measured again (up to three times) and the lowest kept,
+ * so that a moment of load on either side is not taken for a slow parser; a parser that is slow
+ * stays above the bound every time.
  */
 function ratioToPlainParse (fn: () => unknown, first: number, bytes: number, bound: number): number {
   const xml = benignOfSize(bytes)
