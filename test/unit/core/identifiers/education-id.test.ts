@@ -91,26 +91,32 @@ describe('validateEducationId', () => {
     expect(validateEducationId('')).toEqual({ valid: false, reasons: ['length', 'prefix'] })
   })
 
+  // About 285,000 changed IDs: those accepted are collected and compared with none at the end
+  // (one expect per ID cost many times the check itself), which lists every one if any.
   it('catches every single-character substitution (exhaustive over a sample)', () => {
+    const accepted: string[] = []
     for (const id of sampleIds()) {
       for (let i = 0; i < id.length; i++) {
         for (const ch of SUBSTITUTES) {
           if (ch === id[i]) continue
           const changed = id.slice(0, i) + ch + id.slice(i + 1)
-          expect(isValidEducationId(changed), `${id} → ${changed}`).toBe(false)
+          if (isValidEducationId(changed)) accepted.push(`${id} → ${changed}`)
         }
       }
     }
+    expect(accepted).toEqual([])
   })
 
   it('catches every adjacent transposition of different characters (exhaustive over a sample)', () => {
+    const accepted: string[] = []
     for (const id of sampleIds()) {
       for (let i = 0; i + 1 < id.length; i++) {
         if (id[i] === id[i + 1]) continue
         const swapped = id.slice(0, i) + (id[i + 1] ?? '') + (id[i] ?? '') + id.slice(i + 2)
-        expect(isValidEducationId(swapped), `${id} → ${swapped}`).toBe(false)
+        if (isValidEducationId(swapped)) accepted.push(`${id} → ${swapped}`)
       }
     }
+    expect(accepted).toEqual([])
   })
 
   it('catches every substitution of one symbol by another at every symbol position, for every ID (algebraic check over all 32×31 pairs)', () => {

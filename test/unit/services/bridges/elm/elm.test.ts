@@ -21,7 +21,7 @@ import { sampleLearnerResults } from '../../../../fixtures/bridges/sample.ts'
 import { verifyDocument } from '../../../../../src/services/verify/verifiers.ts'
 import type { VerifierTrust } from '../../../../../src/services/verify/trust.ts'
 import { paperFederation } from '../../../../helpers/trust.ts'
-import { runCli, runCliInProcess } from '../../../../helpers/cli.ts'
+import { runCliInProcess } from '../../../../helpers/cli.ts'
 import { tempDir } from '../../../../helpers/federation.ts'
 import { join } from 'node:path'
 import { writeFileSync } from 'node:fs'
@@ -36,6 +36,16 @@ function publishedSchema (): (v: unknown) => boolean {
 
 const UIO = { organisationNumber: '971035854', names: { nb: 'Universitetet i Oslo', en: 'University of Oslo' } }
 
+/**
+ * UiO's key and a builder sealing with it, and one more key with its builder, shared by the
+ * tests: each builder compiles the EDC schema (about a tenth of a second of CPU). A builder
+ * holds no state between builds beyond its key and init; each test builds its own federation.
+ */
+const uioKey = generateSigningKey()
+const anotherKey = generateSigningKey()
+let builders: { uio: EvidenceBuilder, another: EvidenceBuilder } | undefined
+const builder = (which: 'uio' | 'another'): EvidenceBuilder => (builders ??= { uio: new EvidenceBuilder({ key: uioKey }, UIO), another: new EvidenceBuilder({ key: anotherKey }, UIO) })[which]
+
 describe('ELM 3.2 credentials', () => {
   it('our vendored schema is byte-identical to the published copy', () => {
     expect(readFileSync(new URL('../../../../../src/services/bridges/elm/edc-credential-schema-2.1.0.json', import.meta.url), 'utf8'))
@@ -46,9 +56,9 @@ describe('ELM 3.2 credentials', () => {
     const validate = publishedSchema()
     const key = generateSigningKey()
     let n = 0
-    const builder = new EvidenceBuilder({ key, now: () => Date.parse('2026-11-28T10:00:00Z'), newId: () => `urn:uuid:00000000-0000-4000-8000-00000000000${n++}` }, UIO)
+    const deterministic = new EvidenceBuilder({ key, now: () => Date.parse('2026-11-28T10:00:00Z'), newId: () => `urn:uuid:00000000-0000-4000-8000-00000000000${n++}` }, UIO)
     for (const result of sampleLearnerResults.results) {
-      const evidence = await builder.build(sampleLearnerResults.learner, result)
+      const evidence = await deterministic.build(sampleLearnerResults.learner, result)
       expect(validate(evidence.credential), `${result.id}: ${JSON.stringify((validate as unknown as { errors: unknown }).errors)}`).toBe(true)
       const header = decodeProtectedHeader(evidence.sealed)
       expect(header).toMatchObject({ alg: 'EdDSA', typ: 'vc+jwt', cty: 'vc' })
@@ -94,10 +104,9 @@ describe('ELM 3.2 credentials', () => {
   })
 
   it('refuses annulled results, forged, re-keyed and altered seals', async () => {
-    const key = generateSigningKey()
-    const builder = new EvidenceBuilder({ key }, UIO)
-    await expect(builder.build(sampleLearnerResults.learner, { ...sampleLearnerResults.results[0]!, status: 'annulled' })).rejects.toSatisfy((e: unknown) => isLifelongError(e, 'ELM_RESULT_ANNULLED'))
-    const { sealed, credential } = await builder.build(sampleLearnerResults.learner, sampleLearnerResults.results[3]!)
+    const uio = builder('uio')
+    await expect(uio.build(sampleLearnerResults.learner, { ...sampleLearnerResults.results[0]!, status: 'annulled' })).rejects.toSatisfy((e: unknown) => isLifelongError(e, 'ELM_RESULT_ANNULLED'))
+    const { sealed, credential } = await uio.build(sampleLearnerResults.learner, sampleLearnerResults.results[3]!)
     const [h, p, s] = sealed.split('.') as [string, string, string]
     const altered = Buffer.from(JSON.stringify({ ...credential, validFrom: '2000-01-01T00:00:00Z' })).toString('base64url')
     await expect(openElm(`${h}.${altered}.${s}`)).rejects.toSatisfy((e: unknown) => isLifelongError(e, 'ELM_SIGNATURE_INVALID'))
@@ -115,17 +124,17 @@ describe('ELM 3.2 credentials', () => {
   })
 
   it('a seal by a key of the institution\'s history counts within that key\'s period only: after a rotation, the new key seals; the retired one no longer does', async () => {
-    const oldKey = generateSigningKey()
-    const newKey = generateSigningKey()
+    const oldKey = uioKey
+    const newKey = anotherKey
     const fed = paperFederation([{ key: oldKey, organisationNumber: UIO.organisationNumber, name: 'Universitetet i Oslo', roles: ['institution'] }])
     // Rotated two days ago, the old key retired yesterday.
     const entry = rotateMemberKey(fed.manifest, peerIdFromRawPublicKey(oldKey.publicKeyRaw).toString(), { publicKey: newKey.publicKeyRaw }, { now: Date.now() - 2 * 86_400_000, overlapMs: 86_400_000 })
     const bytes = signManifest(fed.operatorKey, manifestFromJson(nextManifestJson(fed.manifest, { expiresAt: Date.now() + 30 * 86_400_000, members: [entry] })))
     const rotated = openManifest(bytes, [fed.operatorKey.publicKeyRaw], 'no.lifelong.test').manifest
     const trust = async (): Promise<VerifierTrust> => ({ anchors: [fed.anchor], manifests: [rotated], notes: [], sources: [] })
-    const byNew = await new EvidenceBuilder({ key: newKey }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    const byNew = await builder('another').build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
     expect((await verifyDocument(byNew.sealed, { trust })).checks.map((c) => [c.name, c.ok])).toEqual([['seal', true], ['issuer', true], ['edc-schema', true], ['validity', true]])
-    const byOld = await new EvidenceBuilder({ key: oldKey }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    const byOld = await builder('uio').build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
     const refused = await verifyDocument(byOld.sealed, { trust })
     expect(refused.ok).toBe(false)
     expect(refused.checks.find((c) => !c.ok)?.detail).toMatch(/outside that key's period/)
@@ -138,16 +147,15 @@ describe('ELM 3.2 credentials', () => {
   })
 
   it('lifelong verify checks a sealed credential under the pinned federation: an altered one, one sealed by a key the federation does not list for that institution, and one with no anchor pinned are refused', async () => {
-    const uioKey = generateSigningKey()
     const fed = paperFederation([{ key: uioKey, organisationNumber: UIO.organisationNumber, name: 'Universitetet i Oslo', roles: ['institution'] }])
-    const { sealed } = await new EvidenceBuilder({ key: uioKey }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    const { sealed } = await builder('uio').build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
     const trust = async (): Promise<VerifierTrust> => ({ anchors: [fed.anchor], manifests: [fed.manifest], notes: [], sources: [] })
     const { format, checks, verified } = await verifyDocument(sealed, { trust })
     expect(format).toBe('elm-vc+jwt')
     expect(checks.map((c) => [c.name, c.ok])).toEqual([['seal', true], ['issuer', true], ['edc-schema', true], ['validity', true]])
     expect(verified[0]).toMatchObject({ kind: 'elm-credential', learner: 'Kari Synnøve Nordmann', credits: '180 ECTS' })
     // A seal by another key over a credential naming UiO: a valid did:key seal, but not UiO's key.
-    const forged = await new EvidenceBuilder({ key: generateSigningKey() }, UIO).build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
+    const forged = await builder('another').build(sampleLearnerResults.learner, sampleLearnerResults.results[0]!)
     const refused = await verifyDocument(forged.sealed, { trust })
     expect(refused.ok).toBe(false)
     expect(refused.checks.find((c) => !c.ok)).toMatchObject({ name: 'issuer', detail: 'sealed by a key that no pinned federation lists as a member\'s key' })
@@ -165,7 +173,9 @@ describe('ELM 3.2 credentials', () => {
     const flipped = `${s!.slice(0, 10)}${s![10] === 'B' ? 'C' : 'B'}${s!.slice(11)}`
     writeFileSync(join(dir, 'bad.jwt'), `${h}.${p}.${flipped}`)
     const pinned = ['--trust-anchor', anchorFile, '--manifest', manifestFile, '--trust-store', join(dir, 'store')]
-    const good = await runCli(['verify', join(dir, 'good.jwt'), ...pinned])
+    // In this process: \`lifelong verify\` as a child process, and its exit status, is
+    // test/integration/cli/trust-cli.test.ts's; in-process.test.ts shows both print and exit alike.
+    const good = await runCliInProcess(['verify', join(dir, 'good.jwt'), ...pinned])
     expect(good.code, good.stderr).toBe(0)
     expect(good.stdout).toMatch(/VERIFIED\n$/)
     expect(good.stdout).toContain('learner         Kari Synnøve Nordmann')
