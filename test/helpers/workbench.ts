@@ -6,7 +6,7 @@
  */
 import type { LifelongNode } from '../../src/node.ts'
 import type { StaffMemberConfig } from '../../src/core/config/workbench.ts'
-import { ORG, spec, startTestFederation, waitForMesh } from './federation.ts'
+import { federationForFile, ORG, spec, startTestFederation, waitForMesh, type TestFederationOptions } from './federation.ts'
 import { institution } from './education.ts'
 import type { RunningFederation } from '../../src/demo/local-federation.ts'
 
@@ -36,14 +36,35 @@ export interface WorkbenchFederation {
   base: string
 }
 
-/** Starts the federation and imports each institution's catalogue. */
+const NODES = [
+  spec('registry', ['registry'], ORG.operator),
+  spec('index', ['index'], ORG.operator),
+  spec('uio', ['institution'], ORG.a, { name: 'Universitetet i Oslo' }),
+  spec('ntnu', ['institution'], ORG.b, { name: 'Norges teknisk-naturvitenskapelige universitet' })
+]
+const OPTIONS: TestFederationOptions = { configOverrides: (s) => s.slug === 'uio' ? { workbench: { devSignIn: true, staff: STAFF } } : {} }
+
+/** Starts the federation for the test and imports each institution's catalogue. */
 export async function workbenchFederation (): Promise<WorkbenchFederation> {
-  const fed = await startTestFederation([
-    spec('registry', ['registry'], ORG.operator),
-    spec('index', ['index'], ORG.operator),
-    spec('uio', ['institution'], ORG.a, { name: 'Universitetet i Oslo' }),
-    spec('ntnu', ['institution'], ORG.b, { name: 'Norges teknisk-naturvitenskapelige universitet' })
-  ], { configOverrides: (s) => s.slug === 'uio' ? { workbench: { devSignIn: true, staff: STAFF } } : {} })
+  return await importCatalogues(await startTestFederation(NODES, OPTIONS))
+}
+
+/**
+ * The same, once for every test of the file: its tests work on offerings of their own (their
+ * edits and imports are versions and offerings of their own). Returns it (after `beforeAll`).
+ */
+export function workbenchFederationForFile (): () => WorkbenchFederation {
+  let f: WorkbenchFederation | undefined
+  federationForFile(NODES, OPTIONS, async (fed) => {
+    f = await importCatalogues(fed)
+  })
+  return () => {
+    if (f === undefined) throw new Error('the file\'s workbench federation is not started')
+    return f
+  }
+}
+
+async function importCatalogues (fed: RunningFederation): Promise<WorkbenchFederation> {
   await waitForMesh(fed)
   const registry = fed.node('registry').education?.registry
   if (registry === undefined) throw new Error('no registry')
