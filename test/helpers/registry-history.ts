@@ -3,7 +3,8 @@
  * Gjøvik, HiG's course from 2010, the 2016 merger into NTNU, NOKUT's revocation of that course
  * in 2019, and NTNU's own catalogue imported on its node.
  */
-import { ORG, spec, startTestFederation, waitForMesh } from './federation.ts'
+import type { RunningFederation } from '../../src/demo/local-federation.ts'
+import { federationForFile, ORG, spec, startTestFederation, waitForMesh } from './federation.ts'
 import { course, institution } from './education.ts'
 
 const HIG_ORG = '974830523'
@@ -12,9 +13,29 @@ course,IMT1002,1,Informasjonssikkerhet,Information security,10,6,654121,0613,nb,
 study-programme,BIT,1,Bachelor i informasjonsteknologi,"Information technology, bachelor",180,6,654199,0613,nb,A-F,2025H,active,contains-mandatory:IMT1002,2017-08-01
 `
 
-/** Starts the federation (registry, NOKUT, NTNU) and records the history. */
-export async function registryWithHistory () {
-  const fed = await startTestFederation([spec('registry', ['registry'], ORG.operator), spec('nokut', ['accreditor'], ORG.accreditor), spec('ntnu', ['institution'], ORG.b)])
+const NODES = [spec('registry', ['registry'], ORG.operator), spec('nokut', ['accreditor'], ORG.accreditor), spec('ntnu', ['institution'], ORG.b)]
+
+/** The federation with its history: the registry's URL, the institutions, the offerings' IDs. */
+export type RegistryHistory = Awaited<ReturnType<typeof recordHistory>>
+
+/** Starts the federation (registry, NOKUT, NTNU) for the test and records the history. */
+export async function registryWithHistory (): Promise<RegistryHistory> {
+  return await recordHistory(await startTestFederation(NODES))
+}
+
+/** The same, once for every test of the file: for tests that only read it. Returns it (after `beforeAll`). */
+export function registryWithHistoryForFile (): () => RegistryHistory {
+  let history: RegistryHistory | undefined
+  federationForFile(NODES, {}, async (fed) => {
+    history = await recordHistory(fed)
+  })
+  return () => {
+    if (history === undefined) throw new Error('the file\'s registry is not started')
+    return history
+  }
+}
+
+async function recordHistory (fed: RunningFederation) {
   await waitForMesh(fed)
   const registry = fed.node('registry').education!.registry!
   const ntnu = (await registry.putInstitution(

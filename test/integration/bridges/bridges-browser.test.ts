@@ -8,8 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { planTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
-import { startLocalFederation } from '../../../src/demo/local-federation.ts'
+import { join } from 'node:path'
+import { fileTempDir, planTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
+import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import { cookieSessions, edmRequest, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf, simulatedGateway, tableMatcher } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
@@ -35,33 +36,46 @@ async function browser (origin: string): Promise<BrowserContext> {
   return context
 }
 
-async function start () {
-  const certs = tempDir()
-  const oots = await ootsListenerConfig(certs)
-  const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} })
-  const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
-  const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
-  const fed = await startLocalFederation(plan, (s) =>
-    s.slug === 'portal'
-      ? {
-        parts: {
-          bridgeSessions: () => cookieSessions(),
-          verifiedResults: () => fixtureResults({ [LEARNER]: mine }),
-          personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]),
-          bridgeAccessLog: () => memoryAccessLog()
+/**
+ * One federation for the file (the portal and UiO): the tests make offers and previews of their
+ * own. Returns the portal's base URL and a gateway to its OOTS listener (after `beforeAll`).
+ */
+function federation (): () => { base: string, gateway: ReturnType<typeof simulatedGateway> } {
+  let fed: RunningFederation | undefined
+  let running: { base: string, gateway: ReturnType<typeof simulatedGateway> } | undefined
+  const dir = fileTempDir()
+  beforeAll(async () => {
+    const oots = await ootsListenerConfig(dir)
+    const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} }, join(dir, 'fed'))
+    const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
+    const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
+    fed = await startLocalFederation(plan, (s) =>
+      s.slug === 'portal'
+        ? {
+          parts: {
+            bridgeSessions: () => cookieSessions(),
+            verifiedResults: () => fixtureResults({ [LEARNER]: mine }),
+            personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]),
+            bridgeAccessLog: () => memoryAccessLog()
+          }
         }
-      }
-      : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
-  onTestFinished(async () => {
-    await fed.stop()
-  })
-  const portal = fed.node('portal')
-  return { base: portal.httpUrl(), gateway: simulatedGateway(() => portal.parts.ootsListener!.url()) }
+        : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
+    const portal = fed.node('portal')
+    running = { base: portal.httpUrl(), gateway: simulatedGateway(() => portal.parts.ootsListener!.url()) }
+  }, 120_000)
+  afterAll(async () => {
+    await fed?.stop()
+  }, 60_000)
+  return () => {
+    if (running === undefined) throw new Error('the file\'s federation is not started')
+    return running
+  }
 }
+const start = federation()
 
 describe('the bridges\' pages in a browser', () => {
   it('a learner picks results and gets a wallet offer that a wallet redeems', { timeout: 90_000 }, async () => {
-    const { base } = await start()
+    const { base } = start()
     const page = await (await browser(base)).newPage()
     await page.goto(`${base}/portal/wallet`)
     await expectGoodPage(page, 'wallet picker', { allow: DATA })
@@ -99,7 +113,7 @@ describe('the bridges\' pages in a browser', () => {
   })
 
   it('a learner approves an OOTS preview; the requester then gets the evidence', { timeout: 90_000 }, async () => {
-    const { base, gateway } = await start()
+    const { base, gateway } = start()
     const first = await gateway.post(edmRequest())
     const location = previewLocationOf(first.body.toString())
     const page = await (await browser(base)).newPage()

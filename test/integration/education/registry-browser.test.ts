@@ -7,8 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
-import { registryWithHistory } from '../../helpers/registry-history.ts'
+import { registryWithHistoryForFile } from '../../helpers/registry-history.ts'
 
+// One registry and one browser for the file: the tests only read it.
+const registry = registryWithHistoryForFile()
 let browser: Browser
 beforeAll(async () => {
   browser = await launchBrowser()
@@ -34,7 +36,7 @@ const NAMES = [
 
 describe('the registry web pages in Chromium', () => {
   it('pass axe with no violation in every language, at desktop and phone widths', { timeout: 180_000 }, async () => {
-    const f = await registryWithHistory()
+    const f = registry()
     const context = await newContext(browser)
     const page = await context.newPage()
     const pages = [
@@ -66,7 +68,7 @@ describe('the registry web pages in Chromium', () => {
   })
 
   it('can be used with the keyboard alone: skip link, search, a hit, "was it accredited on D"', { timeout: 120_000 }, async () => {
-    const f = await registryWithHistory()
+    const f = registry()
     const context = await newContext(browser, { locale: 'en-GB' })
     const page = await context.newPage()
     await page.goto(`${f.url}/registry`)

@@ -11,9 +11,12 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser, Page } from 'playwright-core'
 import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
-import { workbenchFederation } from '../../helpers/workbench.ts'
+import { workbenchFederationForFile } from '../../helpers/workbench.ts'
 import { tempDir } from '../../helpers/federation.ts'
 
+// One federation and one browser for the file: the tests edit and import offerings of their own
+// (INF1000's form sent with mistakes and INF2000 imported; INF1010 saved anew and INF3000 imported).
+const federation = workbenchFederationForFile()
 let browser: Browser
 beforeAll(async () => {
   browser = await launchBrowser()
@@ -49,7 +52,7 @@ const activeId = async (page: Page): Promise<string> => await page.evaluate(() =
 
 describe('the workbench in Chromium', () => {
   it('passes axe with no violation on every page, in every language, at desktop and phone widths', { timeout: 300_000 }, async () => {
-    const f = await workbenchFederation()
+    const f = federation()
     const context = await newContext(browser)
     const page = await context.newPage()
     // Not signed in: the workbench sends the browser to its sign-in page.
@@ -111,7 +114,7 @@ describe('the workbench in Chromium', () => {
   })
 
   it('can be used with the keyboard alone: sign in, follow a mistake to its field, save a new version, upload a file', { timeout: 180_000 }, async () => {
-    const f = await workbenchFederation()
+    const f = federation()
     const context = await newContext(browser, { locale: 'en-GB' })
     const page = await context.newPage()
     await page.goto(`${f.base}/workbench`)
