@@ -1,7 +1,9 @@
 /**
  * A real browser for the UI tests: Debian's chromium driven by playwright-core, launched once per
- * test file (`launchBrowser` in beforeAll) with a fresh context — cookies, storage, language —
- * per test. And the checks every page must pass: axe-core finds no violation of any impact, the
+ * test worker and taken by each browser file in its beforeAll (`launchBrowser`), with a fresh
+ * context — cookies, storage, language — per test; the file gives it back in its afterAll
+ * (`releaseBrowser`, which closes every context left open). A worker runs one file at a time, so
+ * files share the browser's process only, never a context (a launch costs ~0.8 s of CPU). And the checks every page must pass: axe-core finds no violation of any impact, the
  * page does not scroll sideways at 390 px, its body is not JSON, it has one language.
  */
 import { readFileSync } from 'node:fs'
@@ -47,9 +49,27 @@ function chromiumArgs (): string[] {
   return [...CHROMIUM_FLAGS, `--disable-features=${[...PLAYWRIGHT_DISABLED_FEATURES, ...OUR_DISABLED_FEATURES].join(',')}`]
 }
 
-/** Chromium, once per test file (beforeAll); a test takes a context of its own ({@link newContext}). */
+let shared: Promise<Browser> | undefined
+
+/**
+ * The worker's Chromium, launched on first use (again if it went away); a test takes a context of
+ * its own ({@link newContext}). Playwright stops the browser when the worker's process exits.
+ */
 export async function launchBrowser (): Promise<Browser> {
-  return await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs() })
+  const current = shared === undefined ? undefined : await shared.catch(() => undefined)
+  if (current?.isConnected() === true) return current
+  shared = chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: chromiumArgs() })
+  return await shared
+}
+
+/** Gives the browser back at the end of a file: closes every context the file left open. */
+export async function releaseBrowser (browser: Browser | undefined): Promise<void> {
+  if (browser === undefined) return
+  await Promise.all(
+    browser.contexts().map(async (c) => {
+      await c.close()
+    })
+  )
 }
 
 /** A fresh context (its own cookies and storage): a person of their own. Closed by the caller (or with the browser). */

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { emrexPairForFile, type EmrexPair } from './emrex-pair.ts'
 import { ootsListenerConfig, simulatedGateway } from './bridges.ts'
-import { expectGoodPage, launchBrowser } from './browser.ts'
+import { expectGoodPage, launchBrowser, releaseBrowser } from './browser.ts'
 
 /** Names and titles from the data, whatever language their source wrote them in. */
 export const DATA = ['Kari Nordmann', 'Uppsala universitet', 'Ministère', 'test uio', 'test portal', 'Introduction to', 'Object-oriented', 'Logical Methods', 'Bachelor', 'Emne ', 'Acme AS', 'Test national OOTS access point']
@@ -52,7 +52,7 @@ export function portalPagesForFile (): () => PortalPages {
     browser = await launchBrowser()
   })
   afterAll(async () => {
-    await browser?.close()
+    await releaseBrowser(browser)
   })
   return () => {
     if (browser === undefined) throw new Error('the file\'s browser is not started')

@@ -13,7 +13,7 @@ import { fileTempDir, planTestFederation, spec, ORG, tempDir } from '../../helpe
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import { cookieSessions, edmRequest, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf, simulatedGateway, tableMatcher } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
-import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
+import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 
 const LEARNER = 'L0000000000kari'
 const DATA = ['Kari Nordmann', 'Ministère', 'Test national OOTS access point', 'Bachelor', 'Universitetet i Oslo']
@@ -23,7 +23,7 @@ beforeAll(async () => {
   chromium = await launchBrowser()
 })
 afterAll(async () => {
-  await chromium.close()
+  await releaseBrowser(chromium)
 })
 
 /** A person of their own, signed in with the test's cookie. */

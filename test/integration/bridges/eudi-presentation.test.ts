@@ -21,7 +21,7 @@ import { startTestFederation, spec, ORG } from '../../helpers/federation.ts'
 import { cookieSessions, fixtureResults, memoryAccessLog } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { issueByHand, testKey, type TestKey } from '../../helpers/wallets.ts'
-import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
+import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 import { readCertificates, verifyChain } from '../../../src/core/crypto/x509.ts'
 import type { LifelongNode } from '../../../src/node.ts'
 
@@ -208,7 +208,7 @@ describe('employers verify from a wallet (OpenID4VP 1.0)', () => {
         await expectGoodPage(employer, `verified from the wallet (${lang})`, { allow: ['Kari Synnøve Nordmann', 'test portal', 'Bachelor', 'Informatics', 'Universitetet i Oslo'] })
       }
     } finally {
-      await chromium.close()
+      await releaseBrowser(chromium)
     }
 
     // Replayed to the same request: spent.

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
+import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 import { registryWithHistoryForFile } from '../../helpers/registry-history.ts'
 
 // One registry and one browser for the file: the tests only read it.
@@ -16,7 +16,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 afterAll(async () => {
-  await browser?.close()
+  await releaseBrowser(browser)
 })
 
 // Names of the data (institutions, courses, references), in their own language on every page.

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { emrexPairForFile } from '../../helpers/emrex-pair.ts'
-import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
+import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 
 // One pair and one browser for the file: the tests assert on the imports they add.
 const sharedPair = emrexPairForFile()
@@ -20,7 +20,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 afterAll(async () => {
-  await browser.close()
+  await releaseBrowser(browser)
 })
 
 /** Names and titles from the data (the foreign provider's titles are English). */

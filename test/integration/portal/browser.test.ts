@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course, UIB_OFFERING } from '../../helpers/results.ts'
-import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
+import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 import { devIssuerWith } from '../../../src/node.ts'
 
 let browser: Browser
@@ -23,7 +23,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 afterAll(async () => {
-  await browser.close()
+  await releaseBrowser(browser)
 })
 
 /** Names and titles from the data, in whatever language the source wrote them. */

@@ -7,14 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { startEmrexPair } from '../../helpers/emrex-pair.ts'
-import { launchBrowser, newContext } from '../../helpers/browser.ts'
+import { launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 
 let browser: Browser
 beforeAll(async () => {
   browser = await launchBrowser()
 })
 afterAll(async () => {
-  await browser.close()
+  await releaseBrowser(browser)
 })
 
 interface Focused {

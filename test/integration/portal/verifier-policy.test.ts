@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { startTestFederation, spec, ORG, tempDir, waitForMesh } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
-import { launchBrowser, newContext } from '../../helpers/browser.ts'
+import { launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 import { decodeLeaf } from '../../../src/core/log/leaf.ts'
 import { formatNote, parseNote } from '../../../src/core/log/note.ts'
 import { RESULT_LOG_TYPES } from '../../../src/services/registry/results/keys.ts'
@@ -30,7 +30,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 afterAll(async () => {
-  await browser.close()
+  await releaseBrowser(browser)
 })
 
 async function until (check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {

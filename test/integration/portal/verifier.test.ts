@@ -18,7 +18,7 @@ import type { Browser } from 'playwright-core'
 import { createNode, devIssuerWith } from '../../../src/node.ts'
 import { planTestFederation, startTestFederation, spec, ORG, waitForMesh, tempDir } from '../../helpers/federation.ts'
 import { testCatalogue, LEARNERS, course } from '../../helpers/results.ts'
-import { expectGoodPage, launchBrowser, newContext } from '../../helpers/browser.ts'
+import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 import { createSelfSignedCertificate, writeCertificateFiles } from '../../../src/services/bridges/emrex/certificate.ts'
 import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { decodeLeaf } from '../../../src/core/log/leaf.ts'
@@ -33,7 +33,7 @@ beforeAll(async () => {
   browser = await launchBrowser()
 })
 afterAll(async () => {
-  await browser.close()
+  await releaseBrowser(browser)
 })
 
 /** A federation of its own (another operator key, the same federation ID) whose node claims UiO, and a proof set of a result of Kari's in its log. */
