@@ -30,6 +30,24 @@ export function institution (overrides: Partial<Institution> = {}): Institution 
   }
 }
 
+/** Høgskolen i Gjøvik's organisation number (merged into NTNU in 2016). */
+export const HIG_ORG = '974830523'
+
+/** Høgskolen i Gjøvik, an accredited college with self-accreditation up to level 6 (the mergers' predecessor in the tests). */
+export function higInstitution (overrides: Partial<Institution> = {}): Institution {
+  return institution({
+    organisationNumber: HIG_ORG,
+    name: { nb: 'Høgskolen i Gjøvik' },
+    shortName: 'HiG',
+    category: 'accredited-college',
+    selfAccreditation: { upToLevel: '6', doctoralFields: [] },
+    dbhCode: '0213',
+    fsNumber: '206',
+    validFrom: '1994-08-01',
+    ...overrides
+  })
+}
+
 export function course (overrides: Partial<Offering> = {}): Offering {
   return {
     id: '',

@@ -5,9 +5,8 @@
  */
 import type { RunningFederation } from '../../src/demo/local-federation.ts'
 import { federationForFile, ORG, spec, startTestFederation, waitForMesh } from './federation.ts'
-import { course, institution } from './education.ts'
+import { course, institution, higInstitution } from './education.ts'
 
-const HIG_ORG = '974830523'
 const CSV = `kind,localCode,localVersion,nameNb,nameEn,credits,nkrLevel,nusCode,iscedF,languages,gradingScale,terms,status,relations,validFrom
 course,IMT1002,1,Informasjonssikkerhet,Information security,10,6,654121,0613,nb,A-F,2025H,active,,2017-08-01
 study-programme,BIT,1,Bachelor i informasjonsteknologi,"Information technology, bachelor",180,6,654199,0613,nb,A-F,2025H,active,contains-mandatory:IMT1002,2017-08-01
@@ -49,16 +48,7 @@ async function recordHistory (fed: RunningFederation) {
     })
   )).institution
   const hig = (await registry.putInstitution(
-    institution({
-      organisationNumber: HIG_ORG,
-      name: { nb: 'Høgskolen i Gjøvik' },
-      shortName: 'HiG',
-      category: 'accredited-college',
-      selfAccreditation: { upToLevel: '6', doctoralFields: [] },
-      dbhCode: '0213',
-      fsNumber: '206',
-      validFrom: '1994-08-01'
-    })
+    higInstitution()
   )).institution
   const operator = { organisationNumber: ORG.operator, roles: ['registry'], operator: true }
   const old = await registry.publish([{ clientRef: 'IMT1001', offering: course({ localCode: 'IMT1001', owner: hig.id, name: { nb: 'Innføring i IT-sikkerhet', en: 'Introduction to IT security' } }), validFrom: '2010-08-01' }], operator)

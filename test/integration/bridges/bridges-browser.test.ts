@@ -1,5 +1,5 @@
 /**
- * The learner's pages of the bridges in a real browser (Debian's chromium through
+ * The learner's pages of the bridges in a real browser (Debian's Chromium through
  * playwright-core, no JavaScript needed by the pages), in the portal's shell: picking results
  * and getting the wallet offer as a QR code with its transaction code, which a wallet then
  * redeems; and approving an OOTS preview, after which the requester gets the evidence. Every page

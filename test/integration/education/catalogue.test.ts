@@ -16,9 +16,8 @@ import { OfferingLookup, toElm } from '../../../src/services/registry/education/
 import type { LifelongNode } from '../../../src/node.ts'
 import { federationForFile, ORG, spec, waitForMesh } from '../../helpers/federation.ts'
 import { mintDevToken } from '../../../src/demo/dev-issuer.ts'
-import { course, institution, keyCount, programme } from '../../helpers/education.ts'
+import { course, institution, keyCount, programme, higInstitution } from '../../helpers/education.ts'
 
-const HIG_ORG = '974830523'
 const STRANGER_ORG = '923584110' // a valid organisation number the registry does not know
 
 async function rejects (p: Promise<unknown>, code: string): Promise<LifelongError> {
@@ -80,18 +79,6 @@ function federation () {
   const token = async (...scopes: string[]): Promise<{ authorization: string }> => ({ authorization: `Bearer ${await mintDevToken(fed.plan.devIssuerKey, { principal: 'service', subject: 'test', scopes })}` })
   return { fed, registry, ...institutions, node, registryState, token, registryPeer: node('registry').peerId }
 }
-
-/** Høgskolen i Gjøvik, merged into NTNU in 2016: the merger test's own institution. */
-const higInstitution = (): Institution => institution({
-  organisationNumber: HIG_ORG,
-  name: { nb: 'Høgskolen i Gjøvik' },
-  shortName: 'HiG',
-  category: 'accredited-college',
-  selfAccreditation: { upToLevel: '6', doctoralFields: [] },
-  dbhCode: '0213',
-  fsNumber: '206',
-  validFrom: '1994-08-01'
-})
 
 /** The keys of the education records the node's Merkle log holds entries for (record kept in the education sublevel). */
 async function loggedEducationKeys (node: LifelongNode): Promise<string[]> {

@@ -1,5 +1,5 @@
 /**
- * The registry's web pages in a real browser (Debian's chromium through playwright-core): every
+ * The registry's web pages in a real browser (Debian's Chromium through playwright-core): every
  * page passes axe-core with no violation, at 1280 and 390 px, in its one language; and a person
  * using only the keyboard skips to the content, searches, opens an offering and asks whether it
  * was accredited on a date.

@@ -1,5 +1,5 @@
 /**
- * The EMREX form-post round trip in a real browser (Debian's chromium through playwright-core)
+ * The EMREX form-post round trip in a real browser (Debian's Chromium through playwright-core)
  * against the real portal: the learner signs in through the portal's development OIDC issuer,
  * the portal imports from the simulated foreign provider and shows the import on its results
  * page (without certificate details), importing the same results again changes nothing, results

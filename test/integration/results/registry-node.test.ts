@@ -6,13 +6,12 @@
  */
 import { describe, expect, it } from 'vitest'
 import { ORG, spec, startTestFederation, waitForMesh } from '../../helpers/federation.ts'
-import { course as offering, institution } from '../../helpers/education.ts'
+import { course as offering, institution, higInstitution, HIG_ORG } from '../../helpers/education.ts'
 import { LEARNERS } from '../../helpers/results.ts'
 import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
 import { ValidationError } from '../../../src/core/errors.ts'
 import { devIssuerWith } from '../../../src/node.ts'
 
-const HIG_ORG = '974830523'
 const operator = { organisationNumber: ORG.operator, roles: ['registry'] as const, operator: true }
 
 describe('results checked at the National Education Registry node', () => {
@@ -29,16 +28,7 @@ describe('results checked at the National Education Registry node', () => {
     const uio = (await registry.putInstitution(institution({ organisationNumber: ORG.a }))).institution
     const ntnu = (await registry.putInstitution(institution({ organisationNumber: ORG.b, name: { nb: 'NTNU' }, shortName: 'NTNU', dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01' }))).institution
     const hig = (await registry.putInstitution(
-      institution({
-        organisationNumber: HIG_ORG,
-        name: { nb: 'Høgskolen i Gjøvik' },
-        shortName: 'HiG',
-        category: 'accredited-college',
-        selfAccreditation: { upToLevel: '6', doctoralFields: [] },
-        dbhCode: '0213',
-        fsNumber: '206',
-        validFrom: '1994-08-01'
-      })
+      higInstitution()
     )).institution
     const published = await registry.publish([
       { clientRef: 'IN1000', offering: offering({ localCode: 'IN1000', owner: uio.id }), validFrom: '2010-08-01' },

@@ -1,5 +1,5 @@
 /**
- * The institution workbench in a real browser (Debian's chromium through playwright-core): a staff
+ * The institution workbench in a real browser (Debian's Chromium through playwright-core): a staff
  * member signs in through the development identity provider, and every page — sign-in, the
  * provider's, overview, catalogue, an offering with its form and with its mistakes, imports, an
  * import's report and its problems, outbox, checkpoints, an error page — passes axe-core with no

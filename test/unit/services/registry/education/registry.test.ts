@@ -3,7 +3,7 @@ import { isLifelongError, type LifelongError, ValidationError } from '../../../.
 import { checkNationalId, formatNationalId } from '../../../../../src/services/registry/education/ids.ts'
 import type { Institution, Offering } from '../../../../../src/services/registry/education/model.ts'
 import type { OfferingChangeInput, Publisher } from '../../../../../src/services/registry/education/registry.ts'
-import { course, institution, keyCount, programme, testRegistry } from '../../../../helpers/education.ts'
+import { course, institution, keyCount, programme, testRegistry, higInstitution } from '../../../../helpers/education.ts'
 
 const UIO: Publisher = { organisationNumber: '971035854', roles: ['institution'] }
 const NTNU: Publisher = { organisationNumber: '974767880', roles: ['institution'] }
@@ -28,16 +28,7 @@ async function setup () {
   const uio = (await t.registry.putInstitution(institution())).institution
   const ntnu = (await t.registry.putInstitution(institution({ organisationNumber: '974767880', name: { nb: 'NTNU' }, shortName: 'NTNU', dbhCode: '1150', fsNumber: '194', validFrom: '1996-01-01' }))).institution
   const hig = (await t.registry.putInstitution(
-    institution({
-      organisationNumber: '974830523',
-      name: { nb: 'Høgskolen i Gjøvik' },
-      shortName: 'HiG',
-      category: 'accredited-college',
-      selfAccreditation: { upToLevel: '6', doctoralFields: [] },
-      dbhCode: '0213',
-      fsNumber: '206',
-      validFrom: '1994-08-01'
-    })
+    higInstitution()
   )).institution
   const nvf = (await t.registry.putInstitution(
     institution({
