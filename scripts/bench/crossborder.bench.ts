@@ -22,7 +22,7 @@ import { generateKeyPairSync, sign, verify } from 'node:crypto'
 import { exportJWK, generateKeyPair } from 'jose'
 import { planLocalFederation, startLocalFederation } from '../../src/demo/local-federation.ts'
 import { freePorts } from '../../test/helpers/ports.ts'
-import { cookieSessions, edmRequest, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf, simulatedGateway, tableMatcher } from '../../test/helpers/bridges.ts'
+import { edmRequest, ootsListenerConfig, previewLocationOf, SAMPLE_LEARNER, sampleBridgeNodeOptions, simulatedGateway } from '../../test/helpers/bridges.ts'
 import { sampleLearnerResults } from '../../test/fixtures/bridges/sample.ts'
 import { SdJwtVcIssuer, generateIssuerKey } from '../../src/services/bridges/eudi/sd-jwt.ts'
 import { disclosureFrame, learningClaims } from '../../src/services/bridges/eudi/claims.ts'
@@ -111,7 +111,7 @@ async function authorisationCode (base: string, holder: TestKey, dpopKey: TestKe
   if (r.status !== 200) throw new Error(`authorization-code credential: ${r.status} ${await r.text()}`)
 }
 
-const LEARNER = 'L0000000000kari'
+const LEARNER = SAMPLE_LEARNER
 /** A manifest naming the bench portal and its credential issuer key (what a verifier holds). */
 function benchManifest (issuerSpki: Uint8Array): Manifest {
   const portal: Member = {
@@ -201,18 +201,7 @@ const bench: Benchmark = {
       }
     )
     const uioPeer = plan.nodes[1]!.peerId
-    const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uioPeer } })) }
-    const fed = await startLocalFederation(plan, (s) =>
-      s.slug === 'portal'
-        ? {
-          parts: {
-            bridgeSessions: () => cookieSessions(),
-            verifiedResults: () => fixtureResults({ [LEARNER]: mine }),
-            personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]),
-            bridgeAccessLog: () => memoryAccessLog()
-          }
-        }
-        : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
+    const fed = await startLocalFederation(plan, sampleBridgeNodeOptions(uioPeer))
     const portal = fed.node('portal')
     const gateway = simulatedGateway(() => portal.parts.ootsListener!.url(), { keepAlive: true })
     try {
@@ -232,7 +221,7 @@ const bench: Benchmark = {
         if (r.outcome !== 'evidence') throw new Error(`unexpected ${r.outcome}`)
         bytes = r.body.byteLength
       }, warmup)
-      const ref = mine.results[0]!
+      const ref = sampleLearnerResults.results[0]!
       const rpc = await timeEach(m, async () => {
         await portal.client.call(uioPeer, GetEvidence, { learnerId: LEARNER, results: [{ resultId: ref.id, version: ref.version }] }, { purpose: 'oots.evidence-exchange', legalBasis: 'gdpr-6-1-c' })
       }, 3)

@@ -15,6 +15,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AccessEntry, AccessLog, EidasPerson, LearnerSessions, PersonMatcher, SignedInLearner, VerifiedResults } from '../../src/services/bridges/ports.ts'
 import type { LearnerResults } from '../../src/core/bridges/model.ts'
 import { createTlsCertificate, writeTlsFiles } from '../../src/services/bridges/oots/certificates.ts'
+import type { LocalNodeSpec } from '../../src/demo/local-federation.ts'
+import type { NodeOptions } from '../../src/node.ts'
+import { sampleLearnerResults } from '../fixtures/bridges/sample.ts'
 
 export const TEST_SESSION_COOKIE = 'test-learner'
 
@@ -237,3 +240,27 @@ export function edmRequest (opts: EdmRequestOptions = {}): string {
 
 /** The preview location of an EDM:ERR:0002 answer. */
 export const previewLocationOf = (xml: string): string => (/<rim:Value>(https?:[^<]+\/oots\/preview\/[^<]+)<\/rim:Value>/.exec(xml) as RegExpExecArray)[1] as string
+
+/** The sample learner of the bridges' fixture (Kari), as the portal's test parts know her. */
+export const SAMPLE_LEARNER = 'L0000000000kari'
+
+/**
+ * Node options for a portal and one institution whose bridges serve the sample learner's
+ * results as held by the institution `sourcePeerId`: the portal's bridge parts from the
+ * fixtures above (a test cookie's session, the fixture results, a matcher knowing Kari, an
+ * access log in memory), and the institution's answer of the same results.
+ */
+export function sampleBridgeNodeOptions (sourcePeerId: string): (spec: LocalNodeSpec) => NodeOptions {
+  const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId } })) }
+  return (spec) =>
+    spec.roles.includes('portal')
+      ? {
+        parts: {
+          bridgeSessions: () => cookieSessions(),
+          verifiedResults: () => fixtureResults({ [SAMPLE_LEARNER]: mine }),
+          personMatcher: () => tableMatcher([{ learnerId: SAMPLE_LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]),
+          bridgeAccessLog: () => memoryAccessLog()
+        }
+      }
+      : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } }
+}

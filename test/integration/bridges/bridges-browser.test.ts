@@ -11,11 +11,11 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose'
 import { join } from 'node:path'
 import { fileTempDir, planTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
-import { cookieSessions, edmRequest, fixtureResults, memoryAccessLog, ootsListenerConfig, previewLocationOf, simulatedGateway, tableMatcher } from '../../helpers/bridges.ts'
+import { edmRequest, ootsListenerConfig, previewLocationOf, SAMPLE_LEARNER, sampleBridgeNodeOptions, simulatedGateway } from '../../helpers/bridges.ts'
 import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 
-const LEARNER = 'L0000000000kari'
+const LEARNER = SAMPLE_LEARNER
 const DATA = ['Kari Nordmann', 'Ministère', 'Test national OOTS access point', 'Bachelor', 'Universitetet i Oslo']
 
 let chromium: Browser
@@ -48,18 +48,7 @@ function federation (): () => { base: string, gateway: ReturnType<typeof simulat
     const oots = await ootsListenerConfig(dir)
     const plan = await planTestFederation([spec('portal', ['portal'], ORG.operator), spec('uio', ['institution'], ORG.a)], { configOverrides: (s) => s.slug === 'portal' ? { oots } : {} }, join(dir, 'fed'))
     const uio = plan.nodes.find((n) => n.spec.slug === 'uio')!.peerId
-    const mine = { ...sampleLearnerResults, results: sampleLearnerResults.results.map((r) => ({ ...r, verification: { ...r.verification, sourcePeerId: uio } })) }
-    fed = await startLocalFederation(plan, (s) =>
-      s.slug === 'portal'
-        ? {
-          parts: {
-            bridgeSessions: () => cookieSessions(),
-            verifiedResults: () => fixtureResults({ [LEARNER]: mine }),
-            personMatcher: () => tableMatcher([{ learnerId: LEARNER, person: { familyName: 'Nordmann', givenName: 'Kari', dateOfBirth: '1999-03-14' } }]),
-            bridgeAccessLog: () => memoryAccessLog()
-          }
-        }
-        : { parts: { institutionResults: () => ({ forLearner: async () => mine }) } })
+    fed = await startLocalFederation(plan, sampleBridgeNodeOptions(uio))
     const portal = fed.node('portal')
     running = { base: portal.httpUrl(), gateway: simulatedGateway(() => portal.parts.ootsListener!.url()) }
   }, 120_000)
