@@ -12,7 +12,6 @@ import { join } from 'node:path'
 import { fileTempDir, planTestFederation, spec, ORG, tempDir } from '../../helpers/federation.ts'
 import { startLocalFederation, type RunningFederation } from '../../../src/demo/local-federation.ts'
 import { edmRequest, ootsListenerConfig, previewLocationOf, SAMPLE_LEARNER, sampleBridgeNodeOptions, simulatedGateway } from '../../helpers/bridges.ts'
-import { sampleLearnerResults } from '../../fixtures/bridges/sample.ts'
 import { expectGoodPage, launchBrowser, releaseBrowser, newContext } from '../../helpers/browser.ts'
 
 const LEARNER = SAMPLE_LEARNER
