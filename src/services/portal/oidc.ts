@@ -238,6 +238,53 @@ export class TokenEndpointError extends OAuthError {
   }
 }
 
+/**
+ * The single-use authorization codes of a development provider (RFC 6749 §4.1, PKCE RFC 7636):
+ * each kept in memory for {@link DEV_CODE_TTL_MS} (at most 10,000 pending), bound to the client,
+ * redirect URI and S256 challenge of its request, and given up at the first redemption, whether
+ * the rest checks out or not.
+ */
+export class AuthorizationCodes<G extends { clientId: string, redirectUri: string, codeChallenge: string }> {
+  private readonly codes = new Map<string, G & { expiresAt: number }>()
+  private readonly now: () => number
+
+  constructor (now: () => number) {
+    this.now = now
+  }
+
+  /** A new code for `grant` (whose request the caller checked). */
+  issue (grant: G): string {
+    if (!PKCE_CHALLENGE.test(grant.codeChallenge)) throw new LifelongError('invalid', 'AUTH_PKCE_REQUIRED', 'an S256 code_challenge is required')
+    const now = this.now()
+    for (const [code, g] of this.codes) if (g.expiresAt <= now || this.codes.size >= MAX_PENDING_CODES) this.codes.delete(code)
+    const code = randomBytes(32).toString('base64url')
+    this.codes.set(code, { ...grant, expiresAt: now + DEV_CODE_TTL_MS })
+    return code
+  }
+
+  /**
+   * The token endpoint's checks (RFC 6749 §4.1.3): redeems a code once, for `knownClient`, with
+   * its redirect URI and PKCE verifier; answers what the code was issued for.
+   * @throws TokenEndpointError
+   */
+  redeem (form: { grant_type?: string, code?: string, redirect_uri?: string, client_id?: string, code_verifier?: string }, knownClient: string): G {
+    if (form.grant_type !== 'authorization_code') throw new TokenEndpointError(form.grant_type === undefined || form.grant_type === '' ? 'invalid_request' : 'unsupported_grant_type', 'grant_type must be authorization_code')
+    if (form.client_id !== knownClient) throw new TokenEndpointError('invalid_client', 'unknown client')
+    if (form.code === undefined || form.code === '' || form.redirect_uri === undefined || form.code_verifier === undefined) throw new TokenEndpointError('invalid_request', 'code, redirect_uri and code_verifier are required')
+    const grant = this.codes.get(form.code)
+    this.codes.delete(form.code)
+    if (grant === undefined || grant.expiresAt <= this.now()) throw new TokenEndpointError('invalid_grant', 'the code is unknown, used or expired')
+    if (grant.clientId !== form.client_id) throw new TokenEndpointError('invalid_grant', 'the code was issued to another client')
+    if (grant.redirectUri !== form.redirect_uri) throw new TokenEndpointError('invalid_grant', 'redirect_uri differs from the one the code was issued for')
+    if (!PKCE_VERIFIER.test(form.code_verifier)) throw new TokenEndpointError('invalid_grant', 'the code_verifier is malformed')
+    const challenge = Buffer.from(codeChallengeOf(form.code_verifier))
+    const expected = Buffer.from(grant.codeChallenge)
+    if (challenge.length !== expected.length || !timingSafeEqual(challenge, expected)) throw new TokenEndpointError('invalid_grant', 'the code_verifier does not match the code_challenge')
+    const { expiresAt: _, ...issued } = grant
+    return issued as unknown as G
+  }
+}
+
 /** What a code was issued for. */
 export interface CodeGrant {
   clientId: string
@@ -259,11 +306,12 @@ export class DevIssuer {
   readonly init: DevIssuerInit
   private privateKey: Awaited<ReturnType<typeof importJWK>> | undefined
   private publicJwk: JWK | undefined
-  private readonly codes = new Map<string, CodeGrant & { expiresAt: number }>()
+  private readonly codes: AuthorizationCodes<CodeGrant>
 
   constructor (components: DevIssuerComponents, init: DevIssuerInit) {
     this.c = components
     this.init = init
+    this.codes = new AuthorizationCodes(() => this.now())
   }
 
   /** A development issuer with its key loaded (created on first use and kept in the store). */
@@ -295,12 +343,7 @@ export class DevIssuer {
   /** Issues a single-use code for a sample learner (the request was checked by the caller). */
   issueCode (grant: CodeGrant): string {
     if (this.init.learners[grant.learner] === undefined) throw new LifelongError('not-found', 'AUTH_NO_SUCH_SAMPLE_LEARNER', 'no such sample learner')
-    if (!PKCE_CHALLENGE.test(grant.codeChallenge)) throw new LifelongError('invalid', 'AUTH_PKCE_REQUIRED', 'an S256 code_challenge is required')
-    const now = this.now()
-    for (const [code, g] of this.codes) if (g.expiresAt <= now || this.codes.size >= MAX_PENDING_CODES) this.codes.delete(code)
-    const code = randomBytes(32).toString('base64url')
-    this.codes.set(code, { ...grant, expiresAt: now + DEV_CODE_TTL_MS })
-    return code
+    return this.codes.issue(grant)
   }
 
   /**
@@ -308,19 +351,7 @@ export class DevIssuer {
    * @throws TokenEndpointError
    */
   async redeem (form: { grant_type?: string, code?: string, redirect_uri?: string, client_id?: string, code_verifier?: string }, knownClient: string): Promise<{ id_token: string, token_type: 'Bearer', expires_in: number }> {
-    if (form.grant_type !== 'authorization_code') throw new TokenEndpointError(form.grant_type === undefined || form.grant_type === '' ? 'invalid_request' : 'unsupported_grant_type', 'grant_type must be authorization_code')
-    if (form.client_id !== knownClient) throw new TokenEndpointError('invalid_client', 'unknown client')
-    if (form.code === undefined || form.code === '' || form.redirect_uri === undefined || form.code_verifier === undefined) throw new TokenEndpointError('invalid_request', 'code, redirect_uri and code_verifier are required')
-    const grant = this.codes.get(form.code)
-    // Single use: a code is gone once presented, whether the rest checks out or not.
-    this.codes.delete(form.code)
-    if (grant === undefined || grant.expiresAt <= this.now()) throw new TokenEndpointError('invalid_grant', 'the code is unknown, used or expired')
-    if (grant.clientId !== form.client_id) throw new TokenEndpointError('invalid_grant', 'the code was issued to another client')
-    if (grant.redirectUri !== form.redirect_uri) throw new TokenEndpointError('invalid_grant', 'redirect_uri differs from the one the code was issued for')
-    if (!PKCE_VERIFIER.test(form.code_verifier)) throw new TokenEndpointError('invalid_grant', 'the code_verifier is malformed')
-    const challenge = Buffer.from(codeChallengeOf(form.code_verifier))
-    const expected = Buffer.from(grant.codeChallenge)
-    if (challenge.length !== expected.length || !timingSafeEqual(challenge, expected)) throw new TokenEndpointError('invalid_grant', 'the code_verifier does not match the code_challenge')
+    const grant = this.codes.redeem(form, knownClient)
     return { id_token: await this.issue(grant.learner, grant.clientId, grant.nonce), token_type: 'Bearer', expires_in: 3600 }
   }
 
