@@ -18,6 +18,7 @@ import { roleCombinationProblems, type Role } from '../federation/roles.ts'
 import { configSchema } from './schema.ts'
 import type { EmrexConfig } from './emrex.ts'
 import type { HarvestConfig } from './harvest.ts'
+import { oidcClientConfig, oidcClientProblems, type OidcClientConfig } from './oidc.ts'
 import { workbenchProblems, type WorkbenchConfig } from './workbench.ts'
 import type { OotsConfig } from './oots.ts'
 import type { WalletConfig } from './wallet.ts'
@@ -137,16 +138,7 @@ export interface NodeConfig {
 }
 
 /** The portal's OpenID Connect client (authorization code flow with PKCE); endpoints filled in. */
-export interface PortalOidcConfig {
-  readonly issuer: string
-  readonly audience: string
-  readonly jwksUri?: string
-  readonly authorizationEndpoint: string
-  readonly tokenEndpoint: string
-  readonly clientAuth: 'none' | 'client_secret_basic' | 'client_secret_post'
-  /** Absolute; set unless clientAuth is none. */
-  readonly clientSecretFile?: string
-}
+export type PortalOidcConfig = OidcClientConfig
 
 const addFormats = addFormatsPlugin as unknown as (ajv: Ajv) => Ajv
 let compiled: ValidateFunction | undefined
@@ -218,14 +210,7 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
   if (session !== null && typeof session === 'object' && Number.isInteger(session.idleMinutes) && Number.isInteger(session.absoluteHours) && session.idleMinutes > session.absoluteHours * 60) {
     fields.push({ path: '/portal/session/idleMinutes', message: 'the idle timeout must not be longer than the absolute timeout (absoluteHours)' })
   }
-  const oidc: any = raw?.portal?.oidc
-  if (oidc !== null && typeof oidc === 'object') {
-    const withSecret = oidc.clientAuth === 'client_secret_basic' || oidc.clientAuth === 'client_secret_post'
-    if (withSecret && oidc.clientSecretFile === undefined) fields.push({ path: '/portal/oidc/clientAuth', message: `${String(oidc.clientAuth)} needs clientSecretFile` })
-    if (oidc.clientAuth === 'none' && oidc.clientSecretFile !== undefined) {
-      fields.push({ path: '/portal/oidc/clientSecretFile', message: 'a public client (clientAuth none) has no secret: drop clientSecretFile or choose client_secret_basic or client_secret_post' })
-    }
-  }
+  fields.push(...oidcClientProblems(raw?.portal?.oidc, '/portal/oidc'), ...oidcClientProblems(raw?.workbench?.oidc, '/workbench/oidc'))
   if (isObject) fields.push(...workbenchProblems(raw.workbench, raw.roles, raw.identifiers?.allowSynthetic === true))
   if (isObject && raw.harvest !== undefined && Array.isArray(raw.roles) && !raw.roles.includes('institution')) {
     fields.push({ path: '/harvest', message: 'harvesting results needs the institution role' })
@@ -320,13 +305,13 @@ export function parseConfig (input: unknown, baseDir: string, configFile?: strin
     rpc: raw.rpc,
     logging: raw.logging,
     identifiers: raw.identifiers,
-    portal: { ...raw.portal, ...(raw.portal.oidc === undefined ? {} : { oidc: oidcConfig(raw.portal.oidc, abs) }), wallet: walletConfig(raw.portal.wallet, abs) },
+    portal: { ...raw.portal, ...(raw.portal.oidc === undefined ? {} : { oidc: oidcClientConfig(raw.portal.oidc, abs) }), wallet: walletConfig(raw.portal.wallet, abs) },
     auth: raw.auth,
     signatures: { policy: raw.signatures.policy, hybridSeals: raw.signatures.hybridSeals, ...(raw.signatures.mlDsaKeyFile === undefined ? {} : { mlDsaKeyFile: abs(raw.signatures.mlDsaKeyFile) }) },
     log: raw.log,
     ...(raw.workbench === undefined
       ? {}
-      : { workbench: { ...raw.workbench, ...(raw.workbench.oidc === undefined ? {} : { oidc: { ...oidcConfig(raw.workbench.oidc, abs), subjectClaim: raw.workbench.oidc.subjectClaim } }) } }),
+      : { workbench: { ...raw.workbench, ...(raw.workbench.oidc === undefined ? {} : { oidc: { ...oidcClientConfig(raw.workbench.oidc, abs), subjectClaim: raw.workbench.oidc.subjectClaim } }) } }),
     ...(raw.harvest === undefined ? {} : { harvest: { sources: raw.harvest.sources.map((h: { file?: string }) => ({ ...h, ...(h.file === undefined ? {} : { file: abs(h.file) }) })) } }),
     ...(raw.emrex === undefined
       ? {}
@@ -363,24 +348,6 @@ function walletConfig (raw: WalletConfig, abs: (p: string) => string): WalletCon
     ...(raw.certificateChainFile === undefined ? {} : { certificateChainFile: abs(raw.certificateChainFile) }),
     ...(raw.certificateRootFile === undefined ? {} : { certificateRootFile: abs(raw.certificateRootFile) }),
     ...(raw.verifier === undefined ? {} : { verifier: { certificateChainFile: abs(raw.verifier.certificateChainFile), keyFile: abs(raw.verifier.keyFile) } })
-  }
-}
-
-/** Fills in the OIDC client's defaults: `<issuer>/authorize` and `<issuer>/token`, client authentication by whether a secret is given. */
-function oidcConfig (
-  raw: { issuer: string, audience: string, jwksUri?: string, authorizationEndpoint?: string, tokenEndpoint?: string, clientAuth?: PortalOidcConfig['clientAuth'], clientSecretFile?: string },
-  abs: (p: string) => string
-): PortalOidcConfig {
-  const base = raw.issuer.replace(/\/$/, '')
-  const clientAuth = raw.clientAuth ?? (raw.clientSecretFile === undefined ? 'none' : 'client_secret_basic')
-  return {
-    issuer: raw.issuer,
-    audience: raw.audience,
-    ...(raw.jwksUri === undefined ? {} : { jwksUri: raw.jwksUri }),
-    authorizationEndpoint: raw.authorizationEndpoint ?? `${base}/authorize`,
-    tokenEndpoint: raw.tokenEndpoint ?? `${base}/token`,
-    clientAuth,
-    ...(raw.clientSecretFile === undefined ? {} : { clientSecretFile: abs(raw.clientSecretFile) })
   }
 }
 

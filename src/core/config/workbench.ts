@@ -4,6 +4,8 @@
  * sign-in service vouches for (a claim of its ID token), and holds one or more roles. The config
  * holds no password, and the subject is never logged (the audit names the member's `id`).
  */
+import type { OidcClientConfig } from './oidc.ts'
+
 /** What a staff member may do: each role grants the least it needs (src/services/workbench/staff.ts). */
 export const STAFF_ROLES = ['viewer', 'catalogue-editor', 'results-importer'] as const
 export type StaffRole = typeof STAFF_ROLES[number]
@@ -23,15 +25,7 @@ export interface StaffMemberConfig {
 }
 
 /** The staff's OpenID Connect sign-in service (the portal's shape, endpoints filled in, and the claim that names the person). */
-export interface WorkbenchOidcConfig {
-  readonly issuer: string
-  readonly audience: string
-  readonly jwksUri?: string
-  readonly authorizationEndpoint: string
-  readonly tokenEndpoint: string
-  readonly clientAuth: 'none' | 'client_secret_basic' | 'client_secret_post'
-  /** Absolute; set unless clientAuth is none. */
-  readonly clientSecretFile?: string
+export interface WorkbenchOidcConfig extends OidcClientConfig {
   /** The ID token's claim matched against `staff[].subject` (default `sub`; `pid` for ID-porten). */
   readonly subjectClaim: string
 }

@@ -93,6 +93,21 @@ describe('config', () => {
     expect(fieldsOf(portal({ clientSecret: 'inline' })).map((f) => f.path)).toEqual(['/portal/oidc/clientSecret'])
   })
 
+  it('checks the workbench\'s OIDC client as the portal\'s: client authentication with its secret file, a public client without one', () => {
+    const workbench = (oidc: Record<string, unknown>): unknown => ({
+      ...valid(),
+      workbench: { oidc: { issuer: 'https://login.uio.example', audience: 'workbench', ...oidc }, staff: [{ id: 'kari', name: 'Kari', subject: 's-1', roles: ['viewer'] }] }
+    })
+    expect(parseConfig(workbench({ clientSecretFile: 'secrets/wb' }), '/etc/lifelong').workbench?.oidc).toMatchObject({
+      clientAuth: 'client_secret_basic',
+      clientSecretFile: '/etc/lifelong/secrets/wb',
+      tokenEndpoint: 'https://login.uio.example/token',
+      subjectClaim: 'sub'
+    })
+    expect(fieldsOf(workbench({ clientAuth: 'client_secret_post' }))).toEqual([{ path: '/workbench/oidc/clientAuth', message: 'client_secret_post needs clientSecretFile' }])
+    expect(fieldsOf(workbench({ clientAuth: 'none', clientSecretFile: '/s' })).map((f) => f.path)).toEqual(['/workbench/oidc/clientSecretFile'])
+  })
+
   it('reads the oots section (paths absolute, limits filled in) and refuses it off a portal, with duplicate gateways or on the portal\'s own port', () => {
     const oots = { listen: { host: '127.0.0.1', port: 8443 }, tls: { certificateFile: 'oots.crt', keyFile: 'oots.key' }, gateways: [{ id: 'no-ap', name: 'Nasjonalt aksesspunkt', certificateFiles: ['gw.crt'] }] }
     const config = parseConfig({ ...valid(), roles: ['portal'], oots }, '/etc/lifelong')
