@@ -3,8 +3,10 @@
  * National Education Registry's lookup (same interface the node is wired with) in tests of the
  * results registry alone; the federation tests use the registry node itself once it is on main.
  */
+import { expect } from 'vitest'
 import type { InstitutionInfo, OfferingCatalogue, OfferingInfo } from '../../src/services/registry/results/ports.ts'
 import { ORG } from './federation.ts'
+import type { BundleSet } from '../../src/services/registry/results/bundle.ts'
 
 export const UIO: InstitutionInfo = { id: 'I0185', organisationNumber: ORG.a, name: { nb: 'Universitetet i Oslo', en: 'University of Oslo' }, dbhCode: '1110', fsNumber: '185' }
 export const NTNU: InstitutionInfo = { id: 'I0194', organisationNumber: ORG.b, name: { nb: 'Norges teknisk-naturvitenskapelige universitet', en: 'NTNU' }, dbhCode: '1150', fsNumber: '194' }
@@ -70,4 +72,20 @@ export const LEARNERS = {
 
 export function course (externalId: string, who: { nationalId: string }, offeringId: string, grade: string, achievedOn = '2024-12-10'): Record<string, unknown> {
   return { externalId, learner: { nationalId: who.nationalId }, kind: 'course-result', offeringId, achievedOn, term: '2024H', grades: [{ scale: 'A-F', value: grade }] }
+}
+
+/**
+ * Shares every result the learner sees on the portal at `base` (its API, signed in with
+ * `authorization`) and opens the share as its recipient would: the proofs the recipient gets.
+ */
+export async function sharedProofs (base: string, authorization: string): Promise<BundleSet> {
+  const listed = (await (await fetch(`${base}/portal/api/results`, { headers: { authorization } })).json()) as { results: Array<{ key: string }> }
+  const created = await (await fetch(`${base}/portal/api/shares`, {
+    method: 'POST',
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify({ results: listed.results.map((r) => r.key), recipient: 'Acme AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+  })).json() as { url: string, code: string }
+  const opened = await fetch(`${created.url.replace(/\/?$/, '')}/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: created.code }) })
+  expect(opened.status).toBe(200)
+  return ((await opened.json()) as { proofs: BundleSet }).proofs
 }

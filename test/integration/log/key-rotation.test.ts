@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { ORG, planTestFederation, spec, waitForMesh } from '../../helpers/federation.ts'
 import { CookieClient } from '../../helpers/emrex-pair.ts'
-import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
+import { course, LEARNERS, sharedProofs, testCatalogue } from '../../helpers/results.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { startLocalFederation } from '../../../src/demo/local-federation.ts'
 import { createNode, devIssuerWith, type NodeOptions } from '../../../src/node.ts'
@@ -62,18 +62,7 @@ describe('node key rotation', () => {
       const lite = parseAnchor(serialiseTrustAnchor(anchor))
       const bearer = async (): Promise<string> => `Bearer ${await fed.node('portal').portal!.devIssuer!.issue(KARI, DEV_AUDIENCE, 'n')}`
       /** Kari's results through a share, with their proof bundles. */
-      const shareProofs = async (): Promise<{ proofs: BundleSet }> => {
-        const authorization = await bearer()
-        const listed = (await (await fetch(`${base}/portal/api/results`, { headers: { authorization } })).json()) as { results: Array<{ key: string }> }
-        const created = await (await fetch(`${base}/portal/api/shares`, {
-          method: 'POST',
-          headers: { authorization, 'content-type': 'application/json' },
-          body: JSON.stringify({ results: listed.results.map((r) => r.key), recipient: 'Acme AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
-        })).json() as { url: string, code: string }
-        const opened = await fetch(`${created.url.replace(/\/?$/, '')}/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: created.code }) })
-        expect(opened.status).toBe(200)
-        return await opened.json() as { proofs: BundleSet }
-      }
+      const shareProofs = async (): Promise<{ proofs: BundleSet }> => ({ proofs: await sharedProofs(base, await bearer()) })
       const before = await shareProofs()
       expect(before.proofs.bundles).toHaveLength(2)
       expect(verifyResultProofs(before.proofs, { anchors: [anchor] }).bundles.every((b) => b.ok)).toBe(true)

@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ORG, spec, startTestFederation, tempDir, waitForMesh } from '../../helpers/federation.ts'
-import { course, LEARNERS, testCatalogue } from '../../helpers/results.ts'
+import { course, LEARNERS, sharedProofs, testCatalogue } from '../../helpers/results.ts'
 import { runCli } from '../../helpers/cli.ts'
 import { devIssuerWith } from '../../../src/node.ts'
 import { DEV_AUDIENCE } from '../../../src/core/config/development.ts'
@@ -48,17 +48,7 @@ describe('operator key rotation', () => {
     await fed.node('uio').results!.outbox.untilEmpty()
     const portal = fed.node('portal')
     const base = portal.httpUrl()
-    const proofs = async (): Promise<BundleSet> => {
-      const authorization = `Bearer ${await portal.portal!.devIssuer!.issue(0, DEV_AUDIENCE, 'n')}`
-      const listed = (await (await fetch(`${base}/portal/api/results`, { headers: { authorization } })).json()) as { results: Array<{ key: string }> }
-      const created = await (await fetch(`${base}/portal/api/shares`, {
-        method: 'POST',
-        headers: { authorization, 'content-type': 'application/json' },
-        body: JSON.stringify({ results: listed.results.map((r) => r.key), recipient: 'Acme AS', expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
-      })).json() as { url: string, code: string }
-      const opened = await fetch(`${created.url.replace(/\/?$/, '')}/open`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: created.code }) })
-      return ((await opened.json()) as { proofs: BundleSet }).proofs
-    }
+    const proofs = async (): Promise<BundleSet> => await sharedProofs(base, `Bearer ${await portal.portal!.devIssuer!.issue(0, DEV_AUDIENCE, 'n')}`)
     const before = await proofs()
     const dir = tempDir()
     const { plan } = fed
